@@ -1,0 +1,3 @@
+//! merchantry-allocate: see the crate README.
+
+#![forbid(unsafe_code)]

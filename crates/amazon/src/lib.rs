@@ -1,0 +1,3 @@
+//! merchantry-amazon: see the crate README.
+
+#![forbid(unsafe_code)]

@@ -1,0 +1,149 @@
+//! The error type of `merchantry-core`.
+
+use rust_decimal::Decimal;
+
+use crate::money::Currency;
+
+/// What went wrong when building or combining a core value.
+///
+/// Every variant names the offending value, so a message such as
+/// `sku id "A\u{7}" contains control character U+0007 at byte 1` can be
+/// shown to a person as it is.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CoreError {
+    /// An identifier was empty or made only of whitespace.
+    #[error("{kind} id is empty or whitespace only")]
+    EmptyId {
+        /// Which identifier type was being built (`sku`, `location`, ...).
+        kind: &'static str,
+    },
+    /// An identifier was longer than [`crate::id::MAX_ID_LEN`] bytes.
+    #[error("{kind} id is {len} bytes long, more than the limit of {max}")]
+    IdTooLong {
+        /// Which identifier type was being built.
+        kind: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// An identifier contained a control character.
+    #[error("{kind} id {value:?} contains control character U+{code:04X} at byte {at}")]
+    IdControlChar {
+        /// Which identifier type was being built.
+        kind: &'static str,
+        /// The rejected text.
+        value: String,
+        /// The code point of the control character.
+        code: u32,
+        /// Its byte offset.
+        at: usize,
+    },
+    /// An identifier started or ended with whitespace, which would make
+    /// `"A1"` and `"A1 "` two different SKUs.
+    #[error("{kind} id {value:?} has leading or trailing whitespace")]
+    IdUntrimmed {
+        /// Which identifier type was being built.
+        kind: &'static str,
+        /// The rejected text.
+        value: String,
+    },
+    /// Checked integer arithmetic on quantities overflowed.
+    #[error("quantity overflow: {lhs} {op} {rhs} does not fit in 64 bits")]
+    QuantityOverflow {
+        /// The left operand.
+        lhs: i64,
+        /// The operation (`+`, `-`, `*`, `neg`).
+        op: &'static str,
+        /// The right operand.
+        rhs: i64,
+    },
+    /// Decimal arithmetic on money overflowed its 96-bit mantissa, or
+    /// divided by zero.
+    #[error("money arithmetic failed: {lhs} {op} {rhs}")]
+    MoneyOverflow {
+        /// The left operand.
+        lhs: Decimal,
+        /// The operation.
+        op: &'static str,
+        /// The right operand.
+        rhs: Decimal,
+    },
+    /// A unit cost was below zero.
+    #[error("unit cost {value} is negative")]
+    NegativeUnitCost {
+        /// The rejected value.
+        value: Decimal,
+    },
+    /// Two amounts in different currencies were combined.
+    #[error("currency mismatch: cannot combine {left} with {right}")]
+    CurrencyMismatch {
+        /// The currency of the left operand.
+        left: Currency,
+        /// The currency of the right operand.
+        right: Currency,
+    },
+    /// A currency code was not three ASCII letters.
+    #[error("currency code {code:?} is not three ASCII letters (ISO 4217)")]
+    InvalidCurrency {
+        /// The rejected text.
+        code: String,
+    },
+    /// A service level was not strictly between 0 and 1.
+    #[error("service level {value} is not strictly between 0 and 1")]
+    InvalidServiceLevel {
+        /// The rejected value.
+        value: f64,
+    },
+    /// A ratio was negative, infinite or NaN.
+    #[error("ratio {value} is not a finite number at or above zero")]
+    InvalidRatio {
+        /// The rejected value.
+        value: f64,
+    },
+    /// A number of days was infinite or NaN.
+    #[error("days value {value} is not finite")]
+    InvalidDays {
+        /// The rejected value.
+        value: f64,
+    },
+    /// A date range ended before it started.
+    #[error("date range ends on {end} before it starts on {start}")]
+    InvalidDateRange {
+        /// The first day.
+        start: chrono::NaiveDate,
+        /// The day after the last.
+        end: chrono::NaiveDate,
+    },
+    /// Parallel vectors of a daily series had different lengths.
+    #[error("series lengths differ: {what} has {got} days, expected {expected}")]
+    SeriesLength {
+        /// Which vector was wrong.
+        what: &'static str,
+        /// Its length.
+        got: usize,
+        /// The length of the series.
+        expected: usize,
+    },
+    /// A forecast value was negative, infinite or NaN.
+    #[error("forecast {what} on day {day} is {value}, not a finite number at or above zero")]
+    InvalidForecast {
+        /// `mean` or `std_dev`.
+        what: &'static str,
+        /// The day index in the horizon.
+        day: usize,
+        /// The rejected value.
+        value: f64,
+    },
+    /// Weights handed to an allocation were empty, negative or summed to
+    /// zero.
+    #[error("allocation weights are invalid: {reason}")]
+    InvalidWeights {
+        /// What was wrong with them.
+        reason: &'static str,
+    },
+}
+
+/// The result type of this crate.
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;

@@ -1,0 +1,176 @@
+//! Whole units of stock.
+
+use std::fmt;
+use std::iter::Sum;
+
+use crate::error::{CoreError, Result};
+
+/// A signed count of whole units.
+///
+/// Arithmetic is checked: an operation that would leave the 64-bit range
+/// returns [`CoreError::QuantityOverflow`] instead of wrapping or
+/// panicking. There are deliberately no `+`/`-` operators, so an unchecked
+/// sum cannot slip into library code.
+///
+/// ```
+/// use merchantry_core::Quantity;
+/// let on_hand = Quantity::new(48);
+/// let after = on_hand.checked_sub(Quantity::new(5))?;
+/// assert_eq!(after.get(), 43);
+/// assert!(Quantity::MAX.checked_add(Quantity::new(1)).is_err());
+/// # Ok::<(), merchantry_core::CoreError>(())
+/// ```
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(transparent))]
+#[repr(transparent)]
+pub struct Quantity(i64);
+
+impl Quantity {
+    /// No units.
+    pub const ZERO: Self = Self(0);
+    /// The largest quantity.
+    pub const MAX: Self = Self(i64::MAX);
+    /// The smallest (most negative) quantity.
+    pub const MIN: Self = Self(i64::MIN);
+
+    /// Wraps a count of units.
+    #[must_use]
+    pub const fn new(units: i64) -> Self {
+        Self(units)
+    }
+
+    /// The count of units.
+    #[must_use]
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+
+    /// Whether this is zero.
+    #[must_use]
+    pub const fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether this is below zero.
+    #[must_use]
+    pub const fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+
+    /// Whether this is above zero.
+    #[must_use]
+    pub const fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
+    /// `self + rhs`.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::QuantityOverflow`] when the sum leaves the i64 range.
+    pub fn checked_add(self, rhs: Self) -> Result<Self> {
+        self.0.checked_add(rhs.0).map(Self).ok_or(overflow(self.0, "+", rhs.0))
+    }
+
+    /// `self - rhs`.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::QuantityOverflow`] when the difference leaves the i64
+    /// range.
+    pub fn checked_sub(self, rhs: Self) -> Result<Self> {
+        self.0.checked_sub(rhs.0).map(Self).ok_or(overflow(self.0, "-", rhs.0))
+    }
+
+    /// `self * factor`.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::QuantityOverflow`] when the product leaves the i64
+    /// range.
+    pub fn checked_mul(self, factor: i64) -> Result<Self> {
+        self.0.checked_mul(factor).map(Self).ok_or(overflow(self.0, "*", factor))
+    }
+
+    /// `-self`.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::QuantityOverflow`] for [`Quantity::MIN`], whose
+    /// negation does not fit.
+    pub fn checked_neg(self) -> Result<Self> {
+        self.0.checked_neg().map(Self).ok_or(overflow(self.0, "neg", 0))
+    }
+
+    /// The sum of many quantities, checked at every step.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::QuantityOverflow`] when a partial sum overflows.
+    ///
+    /// ```
+    /// use merchantry_core::Quantity;
+    /// let total = Quantity::checked_sum([3, 4, -2].map(Quantity::new))?;
+    /// assert_eq!(total, Quantity::new(5));
+    /// # Ok::<(), merchantry_core::CoreError>(())
+    /// ```
+    pub fn checked_sum(items: impl IntoIterator<Item = Self>) -> Result<Self> {
+        items.into_iter().try_fold(Self::ZERO, Self::checked_add)
+    }
+
+    /// `self + rhs`, pinned at the ends of the range instead of failing.
+    /// Views use it for totals where an error has no one to go to.
+    #[must_use]
+    pub const fn saturating_add(self, rhs: Self) -> Self {
+        Self(self.0.saturating_add(rhs.0))
+    }
+
+    /// The larger of `self` and zero.
+    #[must_use]
+    pub const fn clamp_non_negative(self) -> Self {
+        if self.0 < 0 { Self::ZERO } else { self }
+    }
+
+    /// The quantity as a float, for statistics only.
+    #[must_use]
+    #[expect(clippy::cast_precision_loss, reason = "statistics tolerate 2^53 rounding")]
+    pub const fn as_f64(self) -> f64 {
+        self.0 as f64
+    }
+}
+
+fn overflow(lhs: i64, op: &'static str, rhs: i64) -> CoreError {
+    CoreError::QuantityOverflow { lhs, op, rhs }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}u", self.0)
+    }
+}
+
+impl From<i64> for Quantity {
+    fn from(units: i64) -> Self {
+        Self(units)
+    }
+}
+
+impl From<u32> for Quantity {
+    fn from(units: u32) -> Self {
+        Self(i64::from(units))
+    }
+}
+
+/// Summing wraps nothing: it is only offered for `Result`s, so overflow
+/// surfaces as an error.
+impl Sum<Quantity> for Result<Quantity> {
+    fn sum<I: Iterator<Item = Quantity>>(iter: I) -> Self {
+        Quantity::checked_sum(iter)
+    }
+}

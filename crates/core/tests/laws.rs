@@ -1,0 +1,258 @@
+//! Property laws and round trips for the core types.
+
+#![allow(clippy::unwrap_used, reason = "a failed unwrap is a failed test")]
+
+use chrono::NaiveDate;
+use merchantry_core::*;
+use proptest::prelude::*;
+
+fn decimal() -> impl Strategy<Value = Decimal> {
+    // Mantissas across the whole range and every scale, so amounts with
+    // fractions of a cent are generated too.
+    (any::<i64>(), 0u32..=12).prop_map(|(m, s)| Decimal::new(m, s))
+}
+
+proptest! {
+    #[test]
+    fn quantity_add_is_checked_never_wraps(a in any::<i64>(), b in any::<i64>()) {
+        let got = Quantity::new(a).checked_add(Quantity::new(b));
+        match a.checked_add(b) {
+            Some(sum) => prop_assert_eq!(got, Ok(Quantity::new(sum))),
+            None => {
+                let overflowed = matches!(got, Err(CoreError::QuantityOverflow { .. }));
+                prop_assert!(overflowed);
+            }
+        }
+    }
+
+    #[test]
+    fn quantity_sub_then_add_restores(a in any::<i64>(), b in any::<i64>()) {
+        if let Ok(d) = Quantity::new(a).checked_sub(Quantity::new(b)) {
+            prop_assert_eq!(d.checked_add(Quantity::new(b)), Ok(Quantity::new(a)));
+        }
+    }
+
+    #[test]
+    fn money_add_needs_one_currency(a in decimal(), b in decimal()) {
+        let usd = Money::new(a, Currency::USD);
+        let eur = Money::new(b, Currency::EUR);
+        prop_assert_eq!(
+            usd.checked_add(eur),
+            Err(CoreError::CurrencyMismatch { left: Currency::USD, right: Currency::EUR })
+        );
+    }
+
+    #[test]
+    fn exact_allocation_sums_to_the_whole(
+        amount in decimal(),
+        weights in prop::collection::vec((0i64..1_000_000, 0u32..6), 1..12),
+    ) {
+        let weights: Vec<Decimal> = weights.into_iter().map(|(m, s)| Decimal::new(m, s)).collect();
+        let money = Money::new(amount, Currency::USD);
+        match money.allocate_exact(&weights) {
+            Ok(parts) => {
+                prop_assert_eq!(parts.len(), weights.len());
+                let total = Money::checked_sum(Currency::USD, parts.iter().copied()).unwrap();
+                prop_assert_eq!(total.amount(), amount);
+                for (p, w) in parts.iter().zip(&weights) {
+                    if w.is_zero() { prop_assert!(p.is_zero()); }
+                }
+            }
+            Err(e) => {
+                let expected = matches!(
+                    e,
+                    CoreError::InvalidWeights { .. } | CoreError::MoneyOverflow { .. }
+                );
+                prop_assert!(expected, "unexpected error {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn minor_allocation_sums_to_the_rounded_whole(
+        cents in -10_000_000i64..10_000_000,
+        weights in prop::collection::vec(0i64..1000, 1..10),
+    ) {
+        prop_assume!(weights.iter().any(|w| *w > 0));
+        let weights: Vec<Decimal> = weights.into_iter().map(Decimal::from).collect();
+        let money = Money::new(Decimal::new(cents, 2), Currency::USD);
+        let parts = money.allocate_minor(&weights).unwrap();
+        let total: Decimal = parts.iter().map(Money::amount).sum();
+        prop_assert_eq!(total, money.amount());
+        for p in &parts {
+            prop_assert!(p.amount().scale() <= 2 || p.amount().normalize().scale() <= 2);
+        }
+    }
+
+    #[test]
+    fn ids_accept_only_clean_text(text in "\\PC{0,40}|[ \\t\\x00-\\x1f]{0,4}[a-z]{0,4}") {
+        match Sku::new(&text) {
+            Ok(sku) => {
+                prop_assert_eq!(sku.as_str(), text.as_str());
+                prop_assert!(!text.trim().is_empty());
+                prop_assert!(!text.chars().any(char::is_control));
+                prop_assert_eq!(text.trim(), text.as_str());
+            }
+            Err(_) => prop_assert!(
+                text.trim().is_empty()
+                    || text.chars().any(char::is_control)
+                    || text.trim() != text
+                    || text.len() > id::MAX_ID_LEN
+            ),
+        }
+    }
+
+    #[test]
+    fn service_level_is_open_interval(p in -1.0f64..2.0) {
+        prop_assert_eq!(ServiceLevel::new(p).is_ok(), p > 0.0 && p < 1.0);
+    }
+
+    #[test]
+    fn date_range_iterates_every_day_once(start in 0i64..20_000, len in 0u32..800) {
+        let start = NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Days::new(start.cast_unsigned());
+        let r = DateRange::starting(start, len).unwrap();
+        let days: Vec<NaiveDate> = r.days().collect();
+        prop_assert_eq!(days.len(), len as usize);
+        for (i, d) in days.iter().enumerate() {
+            prop_assert_eq!(r.index_of(*d), Some(i));
+        }
+        prop_assert!(!r.contains(r.end()));
+    }
+}
+
+#[test]
+fn currencies_parse_and_reject() {
+    assert_eq!("eur".parse::<Currency>(), Ok(Currency::EUR));
+    for bad in ["", "US", "USDD", "U$D", "12a"] {
+        assert!(matches!(bad.parse::<Currency>(), Err(CoreError::InvalidCurrency { .. })), "{bad}");
+    }
+}
+
+#[test]
+fn negative_unit_cost_is_rejected_zero_is_not() {
+    assert!(UnitCost::new(Decimal::ZERO, Currency::USD).is_ok());
+    assert_eq!(
+        UnitCost::new(Decimal::new(-1, 2), Currency::USD),
+        Err(CoreError::NegativeUnitCost { value: Decimal::new(-1, 2) })
+    );
+}
+
+#[test]
+fn quantity_min_cannot_be_negated() {
+    assert!(Quantity::MIN.checked_neg().is_err());
+    assert!(Quantity::new(i64::MAX).checked_mul(2).is_err());
+}
+
+#[test]
+fn stock_records_answer_latest_balance_on_or_before() {
+    let d = |day| NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+    let sku = Sku::new("A").unwrap();
+    let fba = LocationId::new("FBA").unwrap();
+    let rec = |day, q| StockRecord {
+        as_of: d(day),
+        sku: sku.clone(),
+        location: fba.clone(),
+        disposition: Disposition::Sellable,
+        quantity: Quantity::new(q),
+    };
+    let records = vec![rec(1, 10), rec(5, 4), rec(9, 0)];
+    assert_eq!(records.quantity(&sku, &fba, Disposition::Sellable, d(4)), Quantity::new(10));
+    assert_eq!(records.total(&sku, Disposition::Sellable, d(5)), Quantity::new(4));
+    assert!(records.positions(&sku, d(10)).is_empty());
+    assert!(records.positions(&sku, d(1).pred_opt().unwrap()).is_empty());
+}
+
+#[test]
+fn demand_records_fill_missing_days_with_zero() {
+    let d = |day| NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+    let sku = Sku::new("A").unwrap();
+    let records = vec![
+        DemandRecord { sku: sku.clone(), date: d(2), units: Quantity::new(3), stocked_out: false },
+        DemandRecord { sku: sku.clone(), date: d(2), units: Quantity::new(2), stocked_out: true },
+    ];
+    let s = records.daily_demand(&sku, DateRange::inclusive(d(1), d(3)).unwrap());
+    assert_eq!(s.units(), &[Quantity::ZERO, Quantity::new(5), Quantity::ZERO]);
+    assert_eq!(s.stocked_out(), &[false, true, false]);
+}
+
+#[test]
+fn forecast_rejects_nan_and_length_mismatch() {
+    let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    assert!(matches!(
+        DailyForecast::new(d, vec![1.0, f64::NAN], vec![0.0, 0.0]),
+        Err(CoreError::InvalidForecast { what: "mean", day: 1, .. })
+    ));
+    assert!(matches!(
+        DailyForecast::new(d, vec![1.0], vec![]),
+        Err(CoreError::SeriesLength { .. })
+    ));
+}
+
+#[cfg(feature = "serde")]
+mod serde_round_trips {
+    use super::*;
+
+    fn round_trip<T>(value: &T) -> T
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        let json = serde_json::to_string(value).unwrap();
+        serde_json::from_str(&json).unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn money_round_trips_exactly(a in decimal()) {
+            let m = Money::new(a, Currency::GBP);
+            let back: Money = round_trip(&m);
+            prop_assert_eq!(back, m);
+            prop_assert_eq!(back.amount().scale(), a.scale());
+        }
+    }
+
+    #[test]
+    fn decimals_travel_as_strings() {
+        let m = Money::new(Decimal::new(1999, 2), Currency::USD);
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(json, r#"{"amount":"19.99","currency":"USD"}"#);
+    }
+
+    #[test]
+    fn invalid_values_are_rejected_on_the_way_in() {
+        assert!(serde_json::from_str::<Sku>(r#""""#).is_err());
+        assert!(serde_json::from_str::<Sku>(r#"" A""#).is_err());
+        assert!(serde_json::from_str::<ServiceLevel>("1.5").is_err());
+        assert!(serde_json::from_str::<Currency>(r#""DOLLARS""#).is_err());
+        assert_eq!(serde_json::from_str::<Sku>(r#""A-1""#).unwrap(), Sku::new("A-1").unwrap());
+    }
+
+    #[test]
+    fn replenishment_and_forecast_round_trip() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let r = Replenishment {
+            id: PurchaseOrderId::new("PO-7").unwrap(),
+            lane: Lane {
+                supplier: SupplierId::new("ACME").unwrap(),
+                origin: Some(LocationId::new("CN-SZX").unwrap()),
+                destination: LocationId::new("FBA-US").unwrap(),
+                mode: TransportMode::Ocean,
+            },
+            sku: Some(Sku::new("A").unwrap()),
+            quantity: Some(Quantity::new(480)),
+            ordered_on: d(1, 2),
+            forecast_arrival: d(2, 20),
+            actual_arrival: d(2, 24),
+            stages: vec![StageDuration {
+                stage: Stage::MainTransit,
+                forecast: Some(Days::whole(30)),
+                actual: Days::new(33.5).unwrap(),
+            }],
+        };
+        assert_eq!(round_trip(&r), r);
+        let f = DailyForecast::new(d(3, 1), vec![1.5, 2.0], vec![0.5, 0.25]).unwrap();
+        assert_eq!(round_trip(&f), f);
+        let range = DateRange::inclusive(d(1, 1), d(1, 31)).unwrap();
+        assert_eq!(round_trip(&range), range);
+        assert_eq!(round_trip(&Quantity::new(-3)), Quantity::new(-3));
+    }
+}

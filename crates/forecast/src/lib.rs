@@ -1,0 +1,3 @@
+//! merchantry-forecast: see the crate README.
+
+#![forbid(unsafe_code)]

@@ -1,0 +1,3 @@
+//! merchantry-ledger: see the crate README.
+
+#![forbid(unsafe_code)]

@@ -1,0 +1,3 @@
+//! merchantry-metrics: see the crate README.
+
+#![forbid(unsafe_code)]

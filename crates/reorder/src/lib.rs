@@ -1,0 +1,3 @@
+//! merchantry-reorder: see the crate README.
+
+#![forbid(unsafe_code)]

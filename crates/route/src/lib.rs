@@ -1,0 +1,3 @@
+//! merchantry-route: see the crate README.
+
+#![forbid(unsafe_code)]
