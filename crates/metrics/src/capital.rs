@@ -1,0 +1,307 @@
+//! Capital tied up in stock, by location kind and state.
+//!
+//! Every holding is classified twice: by its location's
+//! [`LocationKind`] and [`Disposition`] (the full matrix), and into one
+//! [`CapitalState`], the question "where is my cash?":
+//!
+//! 1. an unsellable holding is [`CapitalState::Unsellable`], wherever it
+//!    is;
+//! 2. otherwise a holding at a supplier is [`CapitalState::AtSupplier`];
+//! 3. otherwise a holding at an in-transit location, or inbound or in
+//!    transit to any location, is [`CapitalState::InTransit`];
+//! 4. otherwise the location's kind decides: own warehouse, 3PL, FBA, AWD.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use merchantry_core::{
+    Currency, Disposition, Holding, LocationDirectory, LocationKind, Quantity, Sku, ValuationView,
+};
+use rust_decimal::Decimal;
+
+use crate::error::{MetricsError, Result, overflow};
+
+/// Where the cash in a holding sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum CapitalState {
+    /// Paid for or committed, still at the supplier.
+    AtSupplier,
+    /// On the water, in the air, on a truck or being received.
+    InTransit,
+    /// Sellable or reserved in a warehouse the seller runs.
+    OwnWarehouse,
+    /// Sellable or reserved at a third-party logistics provider.
+    ThirdPartyLogistics,
+    /// Sellable or reserved in Amazon's fulfillment network.
+    Fba,
+    /// In Amazon Warehousing and Distribution.
+    Awd,
+    /// Unfit to sell, anywhere.
+    Unsellable,
+    /// A location kind this version does not know.
+    Other,
+}
+
+impl CapitalState {
+    /// The state of a holding in `disposition` at a location of `kind`.
+    #[must_use]
+    pub fn classify(kind: LocationKind, disposition: Disposition) -> Self {
+        if disposition == Disposition::Unsellable {
+            return Self::Unsellable;
+        }
+        if kind == LocationKind::Supplier {
+            return Self::AtSupplier;
+        }
+        if kind == LocationKind::InTransit
+            || matches!(disposition, Disposition::Inbound | Disposition::InTransit)
+        {
+            return Self::InTransit;
+        }
+        match kind {
+            LocationKind::OwnWarehouse => Self::OwnWarehouse,
+            LocationKind::ThirdPartyLogistics => Self::ThirdPartyLogistics,
+            LocationKind::FbaNetwork => Self::Fba,
+            LocationKind::Awd => Self::Awd,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// Units and value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Stake {
+    /// Units.
+    pub units: Quantity,
+    /// Their value.
+    pub value: Decimal,
+}
+
+impl Stake {
+    fn add(&mut self, units: Quantity, value: Decimal, sku: &Sku) -> Result<()> {
+        let units = self.units.checked_add(units).map_err(|_| overflow("capital units", sku))?;
+        let value = self.value.checked_add(value).ok_or_else(|| overflow("capital value", sku))?;
+        *self = Self { units, value };
+        Ok(())
+    }
+}
+
+/// One cell of the capital matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CapitalRow {
+    /// The location kind.
+    pub kind: LocationKind,
+    /// The disposition.
+    pub disposition: Disposition,
+    /// The state both give.
+    pub state: CapitalState,
+    /// What is held.
+    pub stake: Stake,
+}
+
+/// Capital tied up on one day, for one SKU or many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CapitalReport {
+    /// The day.
+    pub as_of: NaiveDate,
+    /// The currency of every value.
+    pub currency: Currency,
+    cells: Vec<CapitalRow>,
+    total: Stake,
+}
+
+impl CapitalReport {
+    /// An empty report.
+    #[must_use]
+    pub const fn empty(as_of: NaiveDate, currency: Currency) -> Self {
+        let total = Stake { units: Quantity::ZERO, value: Decimal::ZERO };
+        Self { as_of, currency, cells: Vec::new(), total }
+    }
+
+    /// Adds the holdings of `sku` on the report's day; on error the
+    /// report is unchanged.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::CurrencyMismatch`] when the view's currency is not
+    /// the report's, [`MetricsError::UnknownLocation`] for a location the
+    /// directory lacks, [`MetricsError::Overflow`].
+    pub fn add_sku<V, D>(&mut self, view: &V, directory: &D, sku: &Sku) -> Result<()>
+    where
+        V: ValuationView + ?Sized,
+        D: LocationDirectory + ?Sized,
+    {
+        if view.currency() != self.currency {
+            return Err(MetricsError::CurrencyMismatch {
+                what: "capital report",
+                expected: self.currency,
+                got: view.currency(),
+            });
+        }
+        self.add_holdings(directory, sku, &view.holdings(sku, self.as_of))
+    }
+
+    /// Adds holdings of `sku` already fetched for the report's day; on
+    /// error the report is unchanged.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::UnknownLocation`] for a location the directory
+    /// lacks, [`MetricsError::Overflow`].
+    pub fn add_holdings<D: LocationDirectory + ?Sized>(
+        &mut self,
+        directory: &D,
+        sku: &Sku,
+        holdings: &[Holding],
+    ) -> Result<()> {
+        let mut next = self.clone();
+        for h in holdings {
+            let kind = directory.kind_of(&h.location).ok_or_else(|| {
+                MetricsError::UnknownLocation { location: h.location.clone(), sku: sku.clone() }
+            })?;
+            next.cell(kind, h.disposition).add(h.quantity, h.value, sku)?;
+            next.total.add(h.quantity, h.value, sku)?;
+        }
+        *self = next;
+        Ok(())
+    }
+
+    fn cell(&mut self, kind: LocationKind, disposition: Disposition) -> &mut Stake {
+        let at = match self
+            .cells
+            .binary_search_by_key(&(kind, disposition), |r| (r.kind, r.disposition))
+        {
+            Ok(at) => at,
+            Err(at) => {
+                let state = CapitalState::classify(kind, disposition);
+                let row = CapitalRow { kind, disposition, state, stake: Stake::default() };
+                self.cells.insert(at, row);
+                at
+            }
+        };
+        // `at` is in bounds: it was found or just inserted.
+        &mut self.cells[at].stake
+    }
+
+    /// Adds another report on the same day; on error `self` is unchanged.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::CurrencyMismatch`], [`MetricsError::Inconsistent`]
+    /// for another day, [`MetricsError::Overflow`].
+    pub fn merge(&mut self, other: &Self) -> Result<()> {
+        if other.currency != self.currency {
+            return Err(MetricsError::CurrencyMismatch {
+                what: "capital report",
+                expected: self.currency,
+                got: other.currency,
+            });
+        }
+        if other.as_of != self.as_of {
+            return Err(MetricsError::Inconsistent {
+                what: "capital report",
+                reason: format!(
+                    "cannot merge a report of {} into one of {}",
+                    other.as_of, self.as_of
+                ),
+            });
+        }
+        let too_big = || crate::error::overflow_total("capital");
+        let mut next = self.clone();
+        for row in &other.cells {
+            let s = row.stake;
+            let cell = next.cell(row.kind, row.disposition);
+            let units = cell.units.checked_add(s.units).map_err(|_| too_big())?;
+            let value = cell.value.checked_add(s.value).ok_or_else(too_big)?;
+            *cell = Stake { units, value };
+        }
+        let units = next.total.units.checked_add(other.total.units).map_err(|_| too_big())?;
+        let value = next.total.value.checked_add(other.total.value).ok_or_else(too_big)?;
+        next.total = Stake { units, value };
+        *self = next;
+        Ok(())
+    }
+
+    /// Every cell with a holding, sorted by kind then disposition.
+    #[must_use]
+    pub fn rows(&self) -> &[CapitalRow] {
+        &self.cells
+    }
+
+    /// Units and value by state, sorted by state.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::Overflow`] (impossible unless the cells
+    /// themselves were near the limit).
+    pub fn by_state(&self) -> Result<Vec<(CapitalState, Stake)>> {
+        let mut states: BTreeMap<CapitalState, Stake> = BTreeMap::new();
+        for row in &self.cells {
+            let stake = states.entry(row.state).or_default();
+            let units = stake.units.checked_add(row.stake.units);
+            let value = stake.value.checked_add(row.stake.value);
+            match (units, value) {
+                (Ok(units), Some(value)) => *stake = Stake { units, value },
+                _ => return Err(crate::error::overflow_total("capital by state")),
+            }
+        }
+        Ok(states.into_iter().collect())
+    }
+
+    /// Units and value over every cell.
+    #[must_use]
+    pub const fn total(&self) -> Stake {
+        self.total
+    }
+}
+
+/// The capital tied up by `skus` at the end of `as_of`.
+///
+/// # Errors
+///
+/// As [`CapitalReport::add_sku`].
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use chrono::NaiveDate;
+/// use merchantry_core::{Currency, Decimal, Disposition, Holding, LocationId, LocationKind,
+///     Quantity, Sku, ValuationTable};
+/// use merchantry_metrics::{capital_tied_up, CapitalState};
+/// let day = NaiveDate::from_ymd_opt(2026, 8, 1).unwrap();
+/// let sku = Sku::new("MUG")?;
+/// let (fba, ship) = (LocationId::new("FBA-US")?, LocationId::new("OCEAN-1")?);
+/// let mut dir = BTreeMap::new();
+/// dir.insert(fba.clone(), LocationKind::FbaNetwork);
+/// dir.insert(ship.clone(), LocationKind::InTransit);
+/// let mut t = ValuationTable::new(Currency::USD);
+/// let h = |loc: &LocationId, v| Holding { location: loc.clone(),
+///     disposition: Disposition::Sellable, quantity: Quantity::new(1), value: Decimal::from(v) };
+/// t.holdings.push((day, sku.clone(), h(&fba, 300)));
+/// t.holdings.push((day, sku.clone(), h(&ship, 700)));
+/// let r = capital_tied_up(&t, &dir, &[sku], day)?;
+/// let states = r.by_state()?;
+/// assert_eq!(states[0].0, CapitalState::InTransit);
+/// assert_eq!(states[0].1.value, Decimal::from(700));
+/// assert_eq!(r.total().value, Decimal::from(1000));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn capital_tied_up<V, D>(
+    view: &V,
+    directory: &D,
+    skus: &[Sku],
+    as_of: NaiveDate,
+) -> Result<CapitalReport>
+where
+    V: ValuationView + ?Sized,
+    D: LocationDirectory + ?Sized,
+{
+    let mut report = CapitalReport::empty(as_of, view.currency());
+    for sku in skus {
+        report.add_sku(view, directory, sku)?;
+    }
+    Ok(report)
+}

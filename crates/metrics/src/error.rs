@@ -1,0 +1,123 @@
+//! The error type of `merchantry-metrics`.
+
+use chrono::NaiveDate;
+use merchantry_core::{CoreError, Currency, LocationId, PurchaseOrderId, Sku};
+use rust_decimal::Decimal;
+
+/// What was wrong with the input of a metric.
+///
+/// A metric that is merely undefined for valid input (zero average
+/// inventory, no demand, too few observations) is not an error: it comes
+/// back as [`crate::Metric::Undefined`] with its reason. Errors are for
+/// input that cannot be measured at all.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MetricsError {
+    /// The date range holds no day.
+    #[error("date range starting {start} holds no day")]
+    EmptyRange {
+        /// Its first day.
+        start: NaiveDate,
+    },
+    /// The day before a range, or a day after it, is not representable.
+    #[error("date range starting {start} touches the end of the calendar")]
+    CalendarEdge {
+        /// The first day of the range.
+        start: NaiveDate,
+    },
+    /// Two amounts in different currencies met.
+    #[error("currency mismatch in {what}: expected {expected}, got {got}")]
+    CurrencyMismatch {
+        /// Which input or combination.
+        what: &'static str,
+        /// The currency the computation is in.
+        expected: Currency,
+        /// The currency that came in.
+        got: Currency,
+    },
+    /// Exact decimal or integer arithmetic left its range.
+    #[error("arithmetic overflow computing {what} for sku {sku}")]
+    Overflow {
+        /// Which quantity was being computed.
+        what: &'static str,
+        /// The SKU, or `*` for an aggregate.
+        sku: String,
+    },
+    /// A holding sits at a location the directory does not know.
+    #[error("location {location} of sku {sku} is not in the location directory")]
+    UnknownLocation {
+        /// The location.
+        location: LocationId,
+        /// The SKU held there.
+        sku: Sku,
+    },
+    /// A lot claims to have been received after the day it is aged at.
+    #[error("lot of sku {sku} at {location} received on {received_on}, after {as_of}")]
+    LotFromTheFuture {
+        /// The SKU.
+        sku: Sku,
+        /// The lot's location.
+        location: LocationId,
+        /// Its receipt day.
+        received_on: NaiveDate,
+        /// The day it was aged at.
+        as_of: NaiveDate,
+    },
+    /// Aging bucket edges were not strictly increasing.
+    #[error("aging bucket edges {edges:?} are not strictly increasing")]
+    InvalidBucketEdges {
+        /// The rejected edges.
+        edges: Vec<u32>,
+    },
+    /// A replenishment's dates or stages do not make sense.
+    #[error("replenishment {id}: {reason}")]
+    InvalidReplenishment {
+        /// The purchase order.
+        id: PurchaseOrderId,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// An input that must not be negative was.
+    #[error("{what} is {value}, which is negative")]
+    Negative {
+        /// Which input.
+        what: &'static str,
+        /// The value.
+        value: Decimal,
+    },
+    /// An input count was inconsistent, such as more units filled than
+    /// demanded.
+    #[error("{what}: {reason}")]
+    Inconsistent {
+        /// Which input.
+        what: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A float input or option was NaN, infinite or out of range.
+    #[error("option {what} is {value}, expected {expected}")]
+    InvalidOption {
+        /// Which option.
+        what: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// What is accepted.
+        expected: &'static str,
+    },
+    /// A core value could not be built or combined.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}
+
+/// The result type of this crate.
+pub type Result<T, E = MetricsError> = std::result::Result<T, E>;
+
+/// Builds an [`MetricsError::Overflow`] for `sku`.
+pub(crate) fn overflow(what: &'static str, sku: &Sku) -> MetricsError {
+    MetricsError::Overflow { what, sku: sku.to_string() }
+}
+
+/// Builds an [`MetricsError::Overflow`] for an aggregate.
+pub(crate) fn overflow_total(what: &'static str) -> MetricsError {
+    MetricsError::Overflow { what, sku: "*".to_owned() }
+}
