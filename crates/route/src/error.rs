@@ -1,0 +1,165 @@
+//! The error type of `merchantry-route`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use merchantry_core::{Currency, LocationId, OrderId, Sku};
+
+/// What was wrong with the input handed to the router.
+///
+/// An input error is different from an order that cannot be routed: a
+/// well-formed order that no node can serve comes back as an
+/// [`Unroutable`](crate::Unroutable) outcome, not as an error. An error
+/// means the caller handed over something malformed, and the router state
+/// is left exactly as it was.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RouteError {
+    /// A network was built with no node.
+    #[error("the network has no node")]
+    NoNodes,
+    /// More nodes than the router's node sets can hold.
+    #[error("the network has {count} nodes, more than the limit of {max}")]
+    TooManyNodes {
+        /// How many nodes were given.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Two nodes share an id.
+    #[error("node {node} appears twice in the network")]
+    DuplicateNode {
+        /// The repeated id.
+        node: LocationId,
+    },
+    /// A node's costs are in a different currency from the first node's.
+    #[error("node {node} prices in {found}, but the network prices in {expected}")]
+    CurrencyMismatch {
+        /// The node.
+        node: LocationId,
+        /// The network's currency (the first node's).
+        expected: Currency,
+        /// The node's currency.
+        found: Currency,
+    },
+    /// A cost figure was negative.
+    #[error("node {node} has a negative {what}: {value}")]
+    NegativeCost {
+        /// The node.
+        node: LocationId,
+        /// Which figure (`per-package fee`, `per-unit fee`, `rate`).
+        what: &'static str,
+        /// The rejected value.
+        value: rust_decimal::Decimal,
+    },
+    /// A rate table's weight tiers were not strictly ascending.
+    #[error(
+        "node {node} rate table for zone {zone}: tier {tier} is not heavier than the one before"
+    )]
+    UnsortedRateTiers {
+        /// The node.
+        node: LocationId,
+        /// The destination zone.
+        zone: u16,
+        /// The index of the offending tier.
+        tier: usize,
+    },
+    /// The planning horizon is empty.
+    #[error("the planning horizon is empty")]
+    EmptyHorizon,
+    /// An order has no line.
+    #[error("order {order} has no line")]
+    EmptyOrder {
+        /// The order.
+        order: OrderId,
+    },
+    /// An order line asks for zero or fewer units.
+    #[error("order {order} line {line} (sku {sku}) asks for {quantity} units; it must be positive")]
+    NonPositiveQuantity {
+        /// The order.
+        order: OrderId,
+        /// The line index, from 0.
+        line: usize,
+        /// The line's SKU.
+        sku: Sku,
+        /// The rejected quantity.
+        quantity: i64,
+    },
+    /// An order has more lines than the router accepts.
+    #[error("order {order} has {lines} lines, more than the limit of {max}")]
+    TooManyLines {
+        /// The order.
+        order: OrderId,
+        /// How many lines it has.
+        lines: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// An order was placed outside the network's planning horizon.
+    #[error(
+        "order {order} was placed at {placed_at}, outside the planning horizon {start} to {end}"
+    )]
+    OutsideHorizon {
+        /// The order.
+        order: OrderId,
+        /// When it was placed.
+        placed_at: DateTime<Utc>,
+        /// The horizon's first day.
+        start: NaiveDate,
+        /// The day after the horizon's last.
+        end: NaiveDate,
+    },
+    /// An order id appears twice in one batch.
+    #[error("order {order} appears twice in the batch")]
+    DuplicateOrder {
+        /// The repeated id.
+        order: OrderId,
+    },
+    /// A plan handed back to the router does not match its network.
+    #[error("plan for order {order} names node {node}, which is not in this network")]
+    UnknownNode {
+        /// The order.
+        order: OrderId,
+        /// The unknown node.
+        node: LocationId,
+    },
+    /// A plan handed to [`Router::commit`](crate::Router::commit) needs
+    /// stock or capacity the router no longer has.
+    #[error("plan for order {order} is stale: {what} is no longer available at node {node}")]
+    StalePlan {
+        /// The order.
+        order: OrderId,
+        /// The node.
+        node: LocationId,
+        /// `stock` or `capacity`.
+        what: &'static str,
+    },
+    /// An assignment handed to [`Router::evaluate`](crate::Router::evaluate)
+    /// has the wrong length or names a node outside the network.
+    #[error("assignment for order {order} is invalid: {reason}")]
+    InvalidAssignment {
+        /// The order.
+        order: OrderId,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A pick wave needs a bin for a SKU that has none.
+    #[error("sku {sku} has no bin at node {node}")]
+    MissingBin {
+        /// The SKU.
+        sku: Sku,
+        /// The node.
+        node: LocationId,
+    },
+    /// No carrier in the wave setup serves a plan's service speed.
+    #[error("order {order} ships {speed:?}, which no carrier at node {node} serves")]
+    NoCarrier {
+        /// The order.
+        order: OrderId,
+        /// The node.
+        node: LocationId,
+        /// The speed nobody serves.
+        speed: crate::Speed,
+    },
+}
+
+/// The result type of this crate.
+pub type Result<T, E = RouteError> = std::result::Result<T, E>;

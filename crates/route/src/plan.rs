@@ -1,0 +1,249 @@
+//! The outputs: plans, packages, costs, and why an order cannot ship.
+
+use chrono::NaiveDate;
+use merchantry_core::{LocationId, OrderId, Quantity, Sku};
+use rust_decimal::Decimal;
+
+use crate::model::Speed;
+use crate::network::NodeIndex;
+
+/// The cost of a package or a plan, by part. [`CostBreakdown::total`] is
+/// the sum of the parts, and a plan's breakdown is the part-by-part sum of
+/// its packages' (invariant 7 of the design).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CostBreakdown {
+    /// Per-package fees (pick, pack, order handling).
+    pub handling: Decimal,
+    /// Per-unit fees.
+    pub units: Decimal,
+    /// Postage from the rate table.
+    pub postage: Decimal,
+}
+
+impl CostBreakdown {
+    /// `handling + units + postage`, or `None` on decimal overflow.
+    #[must_use]
+    pub fn total(&self) -> Option<Decimal> {
+        self.handling.checked_add(self.units)?.checked_add(self.postage)
+    }
+
+    /// The part-by-part sum, or `None` on decimal overflow.
+    #[must_use]
+    pub fn checked_add(&self, rhs: &Self) -> Option<Self> {
+        Some(Self {
+            handling: self.handling.checked_add(rhs.handling)?,
+            units: self.units.checked_add(rhs.units)?,
+            postage: self.postage.checked_add(rhs.postage)?,
+        })
+    }
+}
+
+/// One order line inside a package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PackageLine {
+    /// The line's index in the order, from 0.
+    pub line: usize,
+    /// The SKU.
+    pub sku: Sku,
+    /// Units.
+    pub quantity: Quantity,
+}
+
+/// What one node ships for one order: one package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Package {
+    /// The shipping node.
+    pub node: LocationId,
+    /// Its index in the network.
+    pub node_index: NodeIndex,
+    /// The local date the carrier picks it up.
+    pub ship_date: NaiveDate,
+    /// The date it is expected at the customer.
+    pub delivery: NaiveDate,
+    /// The lines it carries, in order-line order.
+    pub lines: Vec<PackageLine>,
+    /// Units in it.
+    pub units: u64,
+    /// Its weight in grams.
+    pub weight_g: u64,
+    /// What it costs.
+    pub cost: CostBreakdown,
+}
+
+/// How an order ships: one package per node used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Plan {
+    /// The order.
+    pub order: OrderId,
+    /// The service speed it was sold with.
+    pub speed: Speed,
+    /// Its packages, by node index.
+    pub packages: Vec<Package>,
+    /// When the last package arrives.
+    pub expected_delivery: NaiveDate,
+    /// The promised date.
+    pub promised_by: NaiveDate,
+    /// Whether the plan misses the promise.
+    pub late: bool,
+    /// The cost, part by part: the sum of the packages' costs.
+    pub cost: CostBreakdown,
+}
+
+impl Plan {
+    /// The number of packages.
+    #[must_use]
+    pub fn package_count(&self) -> usize {
+        self.packages.len()
+    }
+
+    /// For each order line, in order: the node and ship date.
+    #[must_use]
+    pub fn line_assignments(&self) -> Vec<(usize, &LocationId, NaiveDate)> {
+        let mut out: Vec<_> = self
+            .packages
+            .iter()
+            .flat_map(|p| p.lines.iter().map(move |l| (l.line, &p.node, p.ship_date)))
+            .collect();
+        out.sort_by_key(|&(line, _, _)| line);
+        out
+    }
+}
+
+/// Why a node with enough stock may not take a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The node may not serve the order's channel.
+    Channel,
+    /// The item is hazmat and the node does not ship hazmat.
+    Hazmat,
+    /// The item is longer or heavier than the node handles.
+    Oversize,
+    /// The node has no transit time for the zone and speed.
+    NoService,
+    /// The node has no rate for the destination zone.
+    NoRate,
+    /// No working day is listed for the node after the order time.
+    NoShipDay,
+}
+
+/// Why no combination of acceptable nodes works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Infeasibility {
+    /// The node has no room left on any day it could ship.
+    Capacity {
+        /// The node.
+        node: LocationId,
+    },
+    /// The package is heavier than the node's last rate tier.
+    Overweight {
+        /// The node.
+        node: LocationId,
+        /// The package weight in grams.
+        weight_g: u64,
+    },
+    /// A split package would be worth less than the minimum.
+    BelowMinimumValue {
+        /// The node.
+        node: LocationId,
+        /// The package value.
+        value: Decimal,
+    },
+    /// Two lines of the same SKU together need more than a node holds.
+    Stock {
+        /// The line that did not fit.
+        line: usize,
+        /// Its SKU.
+        sku: Sku,
+    },
+    /// The working days listed ran out while looking for a ship day.
+    NoShipDay {
+        /// The node.
+        node: LocationId,
+    },
+    /// The cost overflowed the decimal range.
+    CostOverflow,
+}
+
+/// Why an order cannot be routed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum UnroutableReason {
+    /// No node holds enough sellable units of the line.
+    NoStock {
+        /// The line index, from 0.
+        line: usize,
+        /// Its SKU.
+        sku: Sku,
+        /// Units asked.
+        quantity: Quantity,
+    },
+    /// Nodes hold the units, but each refuses the line.
+    NotEligible {
+        /// The line index, from 0.
+        line: usize,
+        /// Its SKU.
+        sku: Sku,
+        /// Each node holding enough units, with its refusal.
+        refusals: Vec<(LocationId, Refusal)>,
+    },
+    /// Every line has a node, but no combination of them works; the first
+    /// obstacle met is given.
+    NoFeasibleCombination {
+        /// The first obstacle met.
+        cause: Infeasibility,
+    },
+    /// The best plan misses the promise and late plans are not allowed.
+    Late {
+        /// The best expected delivery.
+        expected: NaiveDate,
+    },
+}
+
+/// An order that cannot be routed, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Unroutable {
+    /// The order.
+    pub order: OrderId,
+    /// Why.
+    pub reason: UnroutableReason,
+}
+
+/// The routing of one order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Outcome {
+    /// It ships as planned.
+    Routed(Plan),
+    /// It cannot ship.
+    Unroutable(Unroutable),
+}
+
+impl Outcome {
+    /// The plan, when routed.
+    #[must_use]
+    pub fn plan(&self) -> Option<&Plan> {
+        match self {
+            Self::Routed(p) => Some(p),
+            Self::Unroutable(_) => None,
+        }
+    }
+
+    /// The reason, when not routed.
+    #[must_use]
+    pub fn unroutable(&self) -> Option<&Unroutable> {
+        match self {
+            Self::Routed(_) => None,
+            Self::Unroutable(u) => Some(u),
+        }
+    }
+}

@@ -1,0 +1,927 @@
+//! Choosing nodes for orders, one at a time or in a batch.
+//!
+//! # How one order is routed
+//!
+//! 1. Each node is checked against the order once: channel, transit time
+//!    for the zone and speed, a rate for the zone, and the first ship day
+//!    (first cutoff caught plus handling days, from the precomputed
+//!    calendar, so no time-zone work happens here).
+//! 2. Each line gets its candidate nodes: eligible (hazmat, oversize) and
+//!    holding at least the line's units. A line with none makes the order
+//!    [`Unroutable`], naming the line and each node's refusal.
+//! 3. The search prices assignments of lines to candidate nodes; one
+//!    package per node used. With a scorer whose
+//!    [`Scorer::packages_first`] is true (the [`StandardScorer`]), single
+//!    packages are tried first and the search stops there when one keeps
+//!    the promise. Otherwise every assignment is enumerated when their
+//!    number (the product of the lines' candidate counts) is at most
+//!    [`RouterOptions::exact_limit`]; above it a greedy set cover is used
+//!    (repeatedly take the node that covers the most uncovered lines,
+//!    ties to the caller's priority, then node order).
+//! 4. The assignment with the smallest [`Scorer::Score`] wins; ties keep
+//!    the first found, in node-index order, so results are deterministic.
+//!
+//! # Batch mode
+//!
+//! [`Router::route_batch`] routes orders competing for the same stock and
+//! capacity in an order chosen by urgency with regret: each order is
+//! first planned against the untouched state; orders are then served by
+//! least slack (promised date minus best expected delivery) first, and
+//! among equal slack by largest regret first, where regret is the cost of
+//! the runner-up plan minus the cost of the best (an order with a single
+//! workable plan has unbounded regret). Remaining ties go to the earlier
+//! placement, then input order. Regret is computed once, not refreshed as
+//! stock is taken, which keeps the batch at two searches per order.
+
+use std::cmp::Reverse;
+
+use chrono::{Days, NaiveDate};
+use merchantry_core::LocationId;
+use rust_decimal::Decimal;
+
+use crate::calendar::ShipCalendar;
+use crate::error::{Result, RouteError};
+use crate::model::{Order, OrderLine, RateTier, tier_price};
+use crate::network::{Inventory, Network, NodeIndex};
+use crate::plan::{
+    CostBreakdown, Infeasibility as Fail, Outcome, Package, PackageLine, Plan, Refusal, Unroutable,
+    UnroutableReason,
+};
+
+/// The most lines one order may have.
+pub const MAX_LINES: usize = 64;
+
+/// Options of a [`Router`].
+///
+/// Defaults: no minimum package value, an exact search up to 4096
+/// assignments, no capacity roll-over, late plans allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RouterOptions {
+    /// Split rule: when an order ships in more than one package, each
+    /// package must carry at least this much merchandise value
+    /// (`unit_value` times units).
+    pub min_package_value: Option<Decimal>,
+    /// The most assignments the exact search enumerates; above it the
+    /// greedy set cover is used.
+    pub exact_limit: u64,
+    /// When a node is full on its ship day, how many later working days
+    /// may take the package instead (0: the ship day or nothing).
+    pub capacity_roll_days: u32,
+    /// Whether a plan that misses the promise is returned (flagged late)
+    /// when no plan keeps it; if false such orders are unroutable.
+    pub allow_late: bool,
+}
+
+impl Default for RouterOptions {
+    fn default() -> Self {
+        Self { min_package_value: None, exact_limit: 4096, capacity_roll_days: 0, allow_late: true }
+    }
+}
+
+/// A priced assignment, as a [`Scorer`] sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Packages (nodes used).
+    pub packages: u32,
+    /// The plan cost, sum of its parts.
+    pub cost: Decimal,
+    /// Days past the promise the last package arrives (0 when on time).
+    pub days_late: u32,
+    /// When the last package arrives.
+    pub delivery: NaiveDate,
+    /// The sum of the used nodes' priorities.
+    pub priority: u64,
+    /// Packages from nodes outside the destination's market (0 when the
+    /// order names no market).
+    pub outside_market: u32,
+}
+
+/// Ranks candidate plans; the smallest score wins.
+pub trait Scorer {
+    /// The ranking key.
+    type Score: Ord + Clone;
+
+    /// The score of a candidate.
+    fn score(&self, candidate: &Candidate) -> Self::Score;
+
+    /// Whether an on-time plan with fewer packages always beats one with
+    /// more. When true the search stops at single packages once one keeps
+    /// the promise. Default: false (every assignment is looked at).
+    fn packages_first(&self) -> bool {
+        false
+    }
+}
+
+impl<S: Scorer + ?Sized> Scorer for &S {
+    type Score = S::Score;
+
+    fn score(&self, candidate: &Candidate) -> Self::Score {
+        (**self).score(candidate)
+    }
+
+    fn packages_first(&self) -> bool {
+        (**self).packages_first()
+    }
+}
+
+/// The default objective: on time first (then fewest days late), fewest
+/// packages, then (optionally) fewest packages from outside the
+/// destination's market, then cost plus a penalty per extra package, then
+/// the caller's node priority.
+///
+/// Defaults: zero split penalty, home market not preferred.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct StandardScorer {
+    /// Added to the cost for each package beyond the first.
+    pub split_penalty: Decimal,
+    /// Rank plans with fewer packages from outside the destination's
+    /// market ahead of cheaper ones.
+    pub prefer_home_market: bool,
+}
+
+impl Scorer for StandardScorer {
+    type Score = (u32, u32, u32, Decimal, u64);
+
+    fn score(&self, c: &Candidate) -> Self::Score {
+        let extra = Decimal::from(c.packages.saturating_sub(1));
+        let penalty = self.split_penalty.checked_mul(extra).unwrap_or(Decimal::MAX);
+        let cost = c.cost.checked_add(penalty).unwrap_or(Decimal::MAX);
+        let market = if self.prefer_home_market { c.outside_market } else { 0 };
+        (c.days_late, c.packages, market, cost, c.priority)
+    }
+
+    fn packages_first(&self) -> bool {
+        true
+    }
+}
+
+/// Routes orders against a network, holding the stock and capacity that
+/// are still free.
+///
+/// ```
+/// use chrono::{NaiveDate, TimeZone, Utc};
+/// use merchantry_core::*;
+/// use merchantry_route::*;
+/// use rust_decimal::Decimal;
+///
+/// let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+/// let mut node = Node::new(LocationId::new("NJ")?, LocationKind::OwnWarehouse,
+///     chrono_tz::America::New_York, Currency::USD);
+/// node.costs.per_package = Decimal::new(250, 2);
+/// node.costs.rates.insert(Zone(4), vec![RateTier { max_weight_g: 5000, price: Decimal::from(8) }]);
+/// node.transit_days.insert((Zone(4), Speed::Standard), 3);
+/// let net = Network::new(vec![node], DateRange::starting(day, 30)?)?;
+/// let mut stock = Inventory::new(&net);
+/// let sku = Sku::new("MUG")?;
+/// stock.set(&sku, net.index_of(&LocationId::new("NJ")?).unwrap(), Quantity::new(10));
+///
+/// let order = Order {
+///     id: OrderId::new("112-1")?,
+///     lines: vec![OrderLine::new(sku, Quantity::new(2))],
+///     zone: Zone(4),
+///     market: None,
+///     placed_at: Utc.with_ymd_and_hms(2026, 1, 5, 14, 0, 0).unwrap(),
+///     promised_by: NaiveDate::from_ymd_opt(2026, 1, 9).unwrap(),
+///     speed: Speed::Standard,
+///     channel: ChannelId::new("shopify")?,
+/// };
+/// let mut router = Router::new(&net, stock);
+/// let plan = router.route(&order)?.plan().cloned().unwrap();
+/// assert_eq!(plan.packages[0].ship_date, day);
+/// assert_eq!(plan.cost.total(), Some(Decimal::new(1050, 2)));
+/// assert!(!plan.late);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Router<'n, S = StandardScorer> {
+    net: &'n Network,
+    stock: Inventory,
+    used_packages: Vec<Vec<u32>>,
+    used_units: Vec<Vec<u64>>,
+    options: RouterOptions,
+    scorer: S,
+}
+
+impl<'n> Router<'n, StandardScorer> {
+    /// A router with default options and the [`StandardScorer`].
+    #[must_use]
+    pub fn new(net: &'n Network, stock: Inventory) -> Self {
+        Self::with_scorer(net, stock, RouterOptions::default(), StandardScorer::default())
+    }
+}
+
+impl<'n, S: Scorer> Router<'n, S> {
+    /// A router with the given options and scorer.
+    #[must_use]
+    pub fn with_scorer(
+        net: &'n Network,
+        stock: Inventory,
+        options: RouterOptions,
+        scorer: S,
+    ) -> Self {
+        let days = |i| net.calendar(i).map_or(0, crate::calendar::ShipCalendar::len);
+        let n = net.nodes().len();
+        Self {
+            net,
+            stock,
+            used_packages: (0..n).map(|i| vec![0; days(i)]).collect(),
+            used_units: (0..n).map(|i| vec![0; days(i)]).collect(),
+            options,
+            scorer,
+        }
+    }
+
+    /// The stock still free.
+    #[must_use]
+    pub fn inventory(&self) -> &Inventory {
+        &self.stock
+    }
+
+    /// Packages and units already committed at node `idx` on local date
+    /// `date` (zero for a day that is not a working day).
+    #[must_use]
+    pub fn used_capacity(&self, idx: NodeIndex, date: NaiveDate) -> (u32, u64) {
+        let Some(slot) = self.day_slot(idx.get(), date) else { return (0, 0) };
+        let p = self.used_packages.get(idx.get()).and_then(|v| v.get(slot)).copied();
+        let u = self.used_units.get(idx.get()).and_then(|v| v.get(slot)).copied();
+        (p.unwrap_or(0), u.unwrap_or(0))
+    }
+
+    /// Plans `order` against the free stock and capacity without taking
+    /// them.
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::EmptyOrder`], [`RouteError::TooManyLines`],
+    /// [`RouteError::NonPositiveQuantity`], [`RouteError::OutsideHorizon`].
+    pub fn plan(&self, order: &Order) -> Result<Outcome> {
+        let ctx = self.context(order)?;
+        Ok(self.decide(&ctx).0)
+    }
+
+    /// Plans `order` and takes the stock and capacity its plan uses.
+    ///
+    /// # Errors
+    ///
+    /// As [`Router::plan`]; on error nothing is taken.
+    pub fn route(&mut self, order: &Order) -> Result<Outcome> {
+        let outcome = self.plan(order)?;
+        if let Outcome::Routed(plan) = &outcome {
+            self.commit(plan)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Routes many orders competing for the same stock and capacity, in
+    /// the urgency-and-regret order described in the [module
+    /// docs](crate::router). Outcomes come back in input order.
+    ///
+    /// # Errors
+    ///
+    /// Any error of [`Router::plan`] for any order, or
+    /// [`RouteError::DuplicateOrder`]; every order is checked before any
+    /// is routed, so on error nothing is taken.
+    pub fn route_batch(&mut self, orders: &[Order]) -> Result<Vec<Outcome>> {
+        let mut ids: Vec<_> = orders.iter().map(|o| &o.id).collect();
+        ids.sort_unstable();
+        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+            return Err(RouteError::DuplicateOrder { order: w[0].clone() });
+        }
+        let mut keys = Vec::with_capacity(orders.len());
+        for (i, order) in orders.iter().enumerate() {
+            let ctx = self.context(order)?;
+            let (slack, regret) = self.urgency(&ctx);
+            keys.push((slack, Reverse(regret), order.placed_at, i));
+        }
+        keys.sort_unstable();
+        let mut out: Vec<Option<Outcome>> = vec![None; orders.len()];
+        for &(_, _, _, i) in &keys {
+            let Some(order) = orders.get(i) else { continue };
+            let outcome = self.route(order)?;
+            if let Some(slot) = out.get_mut(i) {
+                *slot = Some(outcome);
+            }
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// Prices one given assignment (the node of each line, in line
+    /// order) against the free stock and capacity, without taking them.
+    /// Tests use it to enumerate exact optima.
+    ///
+    /// # Errors
+    ///
+    /// As [`Router::plan`], and [`RouteError::InvalidAssignment`] when the
+    /// assignment's length differs from the order's line count or names a
+    /// node outside the network.
+    pub fn evaluate(&self, order: &Order, assignment: &[NodeIndex]) -> Result<Outcome> {
+        let ctx = self.context(order)?;
+        if assignment.len() != order.lines.len() {
+            return Err(invalid(order, "length differs from the number of lines"));
+        }
+        if assignment.iter().any(|a| a.get() >= self.net.nodes().len()) {
+            return Err(invalid(order, "names a node outside the network"));
+        }
+        let assign: Vec<u8> = assignment.iter().map(|a| a.0).collect();
+        let lines = ctx.lines.iter().zip(&order.lines).zip(&assign);
+        for (i, ((line, order_line), &a)) in lines.enumerate() {
+            if line.mask & (1 << a) == 0 {
+                return Ok(Outcome::Unroutable(self.line_reason(&ctx, i, order_line, Some(a))));
+            }
+        }
+        Ok(match self.build(&ctx, &assign) {
+            Ok(plan) => Outcome::Routed(plan),
+            Err(fail) => self.unroutable(&ctx, fail),
+        })
+    }
+
+    /// Takes the stock and capacity a plan uses.
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::UnknownNode`] when a package names a node outside the
+    /// network, [`RouteError::StalePlan`] when the stock or capacity is no
+    /// longer free. Nothing is taken on error.
+    pub fn commit(&mut self, plan: &Plan) -> Result<()> {
+        let mut takes: Vec<(usize, usize, i64, &LocationId)> = Vec::new();
+        let mut slots = Vec::with_capacity(plan.packages.len());
+        for pkg in &plan.packages {
+            let node = self.commit_node(plan, pkg)?;
+            let slot =
+                self.day_slot(node, pkg.ship_date).ok_or_else(|| stale(plan, pkg, "capacity"))?;
+            if !self.has_room(node, slot, pkg.units) {
+                return Err(stale(plan, pkg, "capacity"));
+            }
+            slots.push((node, slot, pkg.units));
+            for line in &pkg.lines {
+                let row = self.stock.sku_row(&line.sku).ok_or_else(|| stale(plan, pkg, "stock"))?;
+                takes.push((row, node, line.quantity.get(), &pkg.node));
+            }
+        }
+        takes.sort_unstable_by_key(|&(row, node, _, _)| (row, node));
+        let mut merged: Vec<(usize, usize, i64, &LocationId)> = Vec::with_capacity(takes.len());
+        for (row, node, qty, id) in takes {
+            match merged.last_mut() {
+                Some(last) if last.0 == row && last.1 == node => {
+                    last.2 = last.2.saturating_add(qty);
+                }
+                _ => merged.push((row, node, qty, id)),
+            }
+        }
+        if let Some(&(_, _, _, id)) =
+            merged.iter().find(|&&(row, node, qty, _)| self.stock.at(row, node) < qty)
+        {
+            return Err(RouteError::StalePlan {
+                order: plan.order.clone(),
+                node: id.clone(),
+                what: "stock",
+            });
+        }
+        for (row, node, qty, _) in merged {
+            self.stock.take(row, node, qty);
+        }
+        for (node, slot, units) in slots {
+            if let Some(p) = self.used_packages.get_mut(node).and_then(|v| v.get_mut(slot)) {
+                *p = p.saturating_add(1);
+            }
+            if let Some(u) = self.used_units.get_mut(node).and_then(|v| v.get_mut(slot)) {
+                *u = u.saturating_add(units);
+            }
+        }
+        Ok(())
+    }
+
+    fn commit_node(&self, plan: &Plan, pkg: &Package) -> Result<usize> {
+        match self.net.index_of(&pkg.node) {
+            Some(idx) if idx == pkg.node_index => Ok(idx.get()),
+            _ => Err(RouteError::UnknownNode { order: plan.order.clone(), node: pkg.node.clone() }),
+        }
+    }
+
+    fn day_slot(&self, node: usize, date: NaiveDate) -> Option<usize> {
+        let cal = self.net.calendar(node)?;
+        let (mut lo, mut hi) = (0, cal.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match cal.day(mid) {
+                Some(d) if d < date => lo = mid + 1,
+                _ => hi = mid,
+            }
+        }
+        (cal.day(lo) == Some(date)).then_some(lo)
+    }
+
+    fn has_room(&self, node: usize, slot: usize, units: u64) -> bool {
+        let Some(cap) = self.net.nodes().get(node).map(|n| n.capacity) else { return false };
+        let used_p = self.used_packages.get(node).and_then(|v| v.get(slot)).copied().unwrap_or(0);
+        let used_u = self.used_units.get(node).and_then(|v| v.get(slot)).copied().unwrap_or(0);
+        let p_ok = cap.packages_per_day.is_none_or(|c| used_p < c);
+        let u_ok = cap.units_per_day.is_none_or(|c| used_u.saturating_add(units) <= c);
+        p_ok && u_ok
+    }
+
+    fn context<'o>(&'o self, order: &'o Order) -> Result<Ctx<'o>> {
+        validate(self.net, order)?;
+        let placed = order.placed_at.timestamp();
+        let nodes: Vec<NodeState<'o>> = self
+            .net
+            .nodes()
+            .iter()
+            .enumerate()
+            .map(|(i, node)| self.node_state(i, node, order, placed))
+            .collect();
+        let mut dup = false;
+        let mut lines = Vec::with_capacity(order.lines.len());
+        for (i, line) in order.lines.iter().enumerate() {
+            let row = self.stock.sku_row(&line.sku);
+            dup |= order.lines.iter().take(i).any(|l| l.sku == line.sku);
+            let mut mask = 0u64;
+            if let Some(row) = row {
+                for (n, state) in nodes.iter().enumerate() {
+                    let ok = matches!(state, NodeState::Open { .. })
+                        && self.stock.at(row, n) >= line.quantity.get()
+                        && self.line_refusal(n, line, order).is_none();
+                    if ok {
+                        mask |= 1 << n;
+                    }
+                }
+            }
+            let weight = line.unit_weight_g.saturating_mul(line.quantity.get().unsigned_abs());
+            let value = line.unit_value.checked_mul(Decimal::from(line.quantity.get()));
+            lines.push(LineCtx { row, qty: line.quantity.get(), weight, value, mask });
+        }
+        Ok(Ctx { order, nodes, lines, dup })
+    }
+
+    fn node_state<'o>(
+        &'o self,
+        i: usize,
+        node: &'o crate::model::Node,
+        order: &Order,
+        placed: i64,
+    ) -> NodeState<'o> {
+        if node.eligibility.excluded_channels.contains(&order.channel) {
+            return NodeState::Closed(Refusal::Channel);
+        }
+        let Some(&transit) = node.transit_days.get(&(order.zone, order.speed)) else {
+            return NodeState::Closed(Refusal::NoService);
+        };
+        let Some(tiers) = node.costs.rates.get(&order.zone) else {
+            return NodeState::Closed(Refusal::NoRate);
+        };
+        let first = self
+            .net
+            .calendar(i)
+            .and_then(|c| c.first_catchable(placed))
+            .and_then(|f| f.checked_add(node.handling_days as usize));
+        match first {
+            Some(first) if self.net.calendar(i).is_some_and(|c| first < c.len()) => {
+                NodeState::Open { first, transit, tiers }
+            }
+            _ => NodeState::Closed(Refusal::NoShipDay),
+        }
+    }
+
+    fn line_refusal(&self, node: usize, line: &OrderLine, order: &Order) -> Option<Refusal> {
+        let _ = order;
+        let elig = &self.net.nodes().get(node)?.eligibility;
+        if line.hazmat && !elig.hazmat {
+            return Some(Refusal::Hazmat);
+        }
+        let too_long = elig.max_side_mm.is_some_and(|m| line.dims.longest_side() > m);
+        let too_heavy = elig.max_unit_weight_g.is_some_and(|m| line.unit_weight_g > m);
+        (too_long || too_heavy).then_some(Refusal::Oversize)
+    }
+
+    /// The outcome for a context, plus the runner-up candidate.
+    fn decide(&self, ctx: &Ctx<'_>) -> (Outcome, Option<Candidate>, Option<Candidate>) {
+        let empty =
+            ctx.lines.iter().zip(&ctx.order.lines).enumerate().find(|(_, (l, _))| l.mask == 0);
+        if let Some((i, (_, line))) = empty {
+            return (Outcome::Unroutable(self.line_reason(ctx, i, line, None)), None, None);
+        }
+        let found = self.search(ctx);
+        let Some((_, best, assign)) = found.best else {
+            let fail = found.first_fail.unwrap_or(Fail::CostOverflow);
+            return (self.unroutable(ctx, fail), None, None);
+        };
+        if best.days_late > 0 && !self.options.allow_late {
+            let reason = UnroutableReason::Late { expected: best.delivery };
+            let out = Outcome::Unroutable(Unroutable { order: ctx.order.id.clone(), reason });
+            return (out, None, None);
+        }
+        let outcome = match self.build(ctx, &assign) {
+            Ok(plan) => Outcome::Routed(plan),
+            Err(fail) => self.unroutable(ctx, fail),
+        };
+        (outcome, Some(best), found.runner_up.map(|r| r.1))
+    }
+
+    fn urgency(&self, ctx: &Ctx<'_>) -> (i64, Decimal) {
+        let (_, best, runner) = self.decide(ctx);
+        let Some(best) = best else { return (i64::MIN, Decimal::MAX) };
+        let slack = (ctx.order.promised_by - best.delivery).num_days();
+        let regret = match runner {
+            Some(r) if r.days_late == 0 || best.days_late > 0 => {
+                r.cost.checked_sub(best.cost).unwrap_or(Decimal::MAX)
+            }
+            _ => Decimal::MAX,
+        };
+        (slack, regret)
+    }
+
+    fn search(&self, ctx: &Ctx<'_>) -> Found<S::Score> {
+        let mut found = Found { best: None, runner_up: None, first_fail: None };
+        let n_lines = ctx.lines.len();
+        let singles = ctx.lines.iter().fold(u64::MAX, |m, l| m & l.mask);
+        let mut assign = vec![0u8; n_lines];
+        let mut node = 0u8;
+        let mut rest = singles;
+        while rest != 0 {
+            let step = u8::try_from(rest.trailing_zeros()).unwrap_or(0);
+            node = node.saturating_add(step);
+            assign.fill(node);
+            self.consider(ctx, &assign, &mut found);
+            rest = rest.checked_shr(u32::from(step) + 1).unwrap_or(0);
+            node = node.saturating_add(1);
+        }
+        let on_time = found.best.as_ref().is_some_and(|b| b.1.days_late == 0);
+        if self.scorer.packages_first() && on_time || n_lines == 1 {
+            return found;
+        }
+        let lists: Vec<Vec<u8>> = ctx.lines.iter().map(|l| bits(l.mask)).collect();
+        let count = lists.iter().try_fold(1u64, |acc, l| acc.checked_mul(l.len() as u64));
+        if count.is_some_and(|c| c <= self.options.exact_limit) {
+            self.enumerate(ctx, &lists, &mut found);
+        } else {
+            let assign = self.greedy_cover(ctx);
+            self.consider(ctx, &assign, &mut found);
+        }
+        found
+    }
+
+    fn enumerate(&self, ctx: &Ctx<'_>, lists: &[Vec<u8>], found: &mut Found<S::Score>) {
+        let mut pos = vec![0usize; lists.len()];
+        let mut assign: Vec<u8> = lists.iter().map(|l| l.first().copied().unwrap_or(0)).collect();
+        loop {
+            let single = assign.windows(2).all(|w| w[0] == w[1]);
+            if !single {
+                self.consider(ctx, &assign, found);
+            }
+            // Advance the odometer, last line fastest.
+            let mut k = lists.len();
+            loop {
+                let Some(j) = k.checked_sub(1) else { return };
+                k = j;
+                let (Some(p), Some(list), Some(a)) =
+                    (pos.get_mut(j), lists.get(j), assign.get_mut(j))
+                else {
+                    return;
+                };
+                *p += 1;
+                if let Some(&next) = list.get(*p) {
+                    *a = next;
+                    break;
+                }
+                *p = 0;
+                *a = list.first().copied().unwrap_or(0);
+            }
+        }
+    }
+
+    fn greedy_cover(&self, ctx: &Ctx<'_>) -> Vec<u8> {
+        let mut assign = vec![0u8; ctx.lines.len()];
+        let mut uncovered: u128 =
+            if ctx.lines.len() >= 128 { u128::MAX } else { (1u128 << ctx.lines.len()) - 1 };
+        while uncovered != 0 {
+            let mut best: Option<(usize, u32, usize)> = None;
+            for n in 0..self.net.nodes().len() {
+                let covers = ctx
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, l)| uncovered & (1 << i) != 0 && l.mask & (1 << n) != 0)
+                    .count();
+                let prio = self.net.nodes().get(n).map_or(u32::MAX, |x| x.priority);
+                let better = match best {
+                    None => covers > 0,
+                    Some((c, p, _)) => covers > c || (covers == c && prio < p),
+                };
+                if better {
+                    best = Some((covers, prio, n));
+                }
+            }
+            let Some((_, _, n)) = best else { break };
+            for (i, l) in ctx.lines.iter().enumerate() {
+                if uncovered & (1 << i) != 0 && l.mask & (1 << n) != 0 {
+                    uncovered &= !(1 << i);
+                    if let Some(a) = assign.get_mut(i) {
+                        *a = u8::try_from(n).unwrap_or(u8::MAX);
+                    }
+                }
+            }
+        }
+        assign
+    }
+
+    fn consider(&self, ctx: &Ctx<'_>, assign: &[u8], found: &mut Found<S::Score>) {
+        match self.price(ctx, assign, None) {
+            Ok(cand) => {
+                let score = self.scorer.score(&cand);
+                match &found.best {
+                    Some(b) if score >= b.0 => {
+                        if found.runner_up.as_ref().is_none_or(|r| score < r.0) {
+                            found.runner_up = Some((score, cand));
+                        }
+                    }
+                    _ => {
+                        let old = found.best.replace((score, cand, assign.to_vec()));
+                        if let Some((s, c, _)) = old {
+                            found.runner_up = Some((s, c));
+                        }
+                    }
+                }
+            }
+            Err(fail) => {
+                if found.first_fail.is_none() {
+                    found.first_fail = Some(fail);
+                }
+            }
+        }
+    }
+
+    fn build(&self, ctx: &Ctx<'_>, assign: &[u8]) -> Result<Plan, Fail> {
+        let mut packages = Vec::new();
+        let cand = self.price(ctx, assign, Some(&mut packages))?;
+        let mut cost = CostBreakdown::default();
+        for p in &packages {
+            cost = cost.checked_add(&p.cost).ok_or(Fail::CostOverflow)?;
+        }
+        Ok(Plan {
+            order: ctx.order.id.clone(),
+            speed: ctx.order.speed,
+            packages,
+            expected_delivery: cand.delivery,
+            promised_by: ctx.order.promised_by,
+            late: cand.days_late > 0,
+            cost,
+        })
+    }
+
+    /// Prices one assignment; with a sink, also writes its packages.
+    fn price(
+        &self,
+        ctx: &Ctx<'_>,
+        assign: &[u8],
+        mut sink: Option<&mut Vec<Package>>,
+    ) -> Result<Candidate, Fail> {
+        if ctx.dup {
+            self.check_duplicate_stock(ctx, assign)?;
+        }
+        let used = assign.iter().fold(0u64, |m, &a| m | (1 << a));
+        let packages = used.count_ones();
+        let mut total = Decimal::ZERO;
+        let mut delivery = NaiveDate::MIN;
+        let mut priority = 0u64;
+        let mut outside = 0u32;
+        let all = ctx.nodes.iter().zip(self.net.nodes()).zip(self.net.calendars());
+        for (n, ((state, node_ref), cal)) in all.enumerate() {
+            if used & (1 << n) == 0 {
+                continue;
+            }
+            let id = &node_ref.id;
+            let NodeState::Open { first, transit, tiers } = *state else {
+                return Err(Fail::NoShipDay { node: id.clone() });
+            };
+            let node = u8::try_from(n).unwrap_or(u8::MAX);
+            let (mut weight, mut units, mut value) = (0u64, 0u64, Decimal::ZERO);
+            for (line, _) in ctx.lines.iter().zip(assign).filter(|(_, a)| **a == node) {
+                weight = weight.saturating_add(line.weight);
+                units = units.saturating_add(line.qty.unsigned_abs());
+                value = line.value.and_then(|v| value.checked_add(v)).ok_or(Fail::CostOverflow)?;
+            }
+            if packages > 1 && self.options.min_package_value.is_some_and(|m| value < m) {
+                return Err(Fail::BelowMinimumValue { node: id.clone(), value });
+            }
+            let postage = tier_price(tiers, weight)
+                .ok_or_else(|| Fail::Overweight { node: id.clone(), weight_g: weight })?;
+            let slot = self.ship_slot(n, cal, first, units).map_err(|f| f.at(id))?;
+            let ship = cal.day(slot).ok_or_else(|| Fail::NoShipDay { node: id.clone() })?;
+            let arrive = ship
+                .checked_add_days(Days::new(u64::from(transit)))
+                .ok_or_else(|| Fail::NoShipDay { node: id.clone() })?;
+            let costs = &node_ref.costs;
+            let cost = CostBreakdown {
+                handling: costs.per_package,
+                units: costs
+                    .per_unit
+                    .checked_mul(Decimal::from(units))
+                    .ok_or(Fail::CostOverflow)?,
+                postage,
+            };
+            total = cost.total().and_then(|c| total.checked_add(c)).ok_or(Fail::CostOverflow)?;
+            delivery = delivery.max(arrive);
+            priority = priority.saturating_add(u64::from(node_ref.priority));
+            if ctx.order.market.is_some_and(|m| node_ref.market != Some(m)) {
+                outside += 1;
+            }
+            if let Some(out) = sink.as_deref_mut() {
+                let lines = ctx
+                    .order
+                    .lines
+                    .iter()
+                    .zip(assign)
+                    .enumerate()
+                    .filter(|(_, (_, a))| **a == node)
+                    .map(|(i, (l, _))| PackageLine {
+                        line: i,
+                        sku: l.sku.clone(),
+                        quantity: l.quantity,
+                    })
+                    .collect();
+                out.push(Package {
+                    node: id.clone(),
+                    node_index: NodeIndex(node),
+                    ship_date: ship,
+                    delivery: arrive,
+                    lines,
+                    units,
+                    weight_g: weight,
+                    cost,
+                });
+            }
+        }
+        let late = (delivery - ctx.order.promised_by).num_days().max(0);
+        Ok(Candidate {
+            packages,
+            cost: total,
+            days_late: u32::try_from(late).unwrap_or(u32::MAX),
+            delivery,
+            priority,
+            outside_market: outside,
+        })
+    }
+
+    fn ship_slot(
+        &self,
+        node: usize,
+        cal: &ShipCalendar,
+        first: usize,
+        units: u64,
+    ) -> Result<usize, SlotFail> {
+        let last = first.saturating_add(self.options.capacity_roll_days as usize);
+        for slot in first..=last {
+            if slot >= cal.len() {
+                return Err(SlotFail::NoShipDay);
+            }
+            if self.has_room(node, slot, units) {
+                return Ok(slot);
+            }
+        }
+        Err(SlotFail::Capacity)
+    }
+
+    fn check_duplicate_stock(&self, ctx: &Ctx<'_>, assign: &[u8]) -> Result<(), Fail> {
+        let lines = ctx.lines.iter().zip(&ctx.order.lines).zip(assign);
+        for (i, ((line, order_line), a)) in lines.enumerate() {
+            let Some(row) = line.row else { continue };
+            let together: i64 = ctx
+                .lines
+                .iter()
+                .zip(assign)
+                .filter(|(l, b)| l.row == Some(row) && *b == a)
+                .fold(0i64, |s, (l, _)| s.saturating_add(l.qty));
+            if self.stock.at(row, usize::from(*a)) < together {
+                return Err(Fail::Stock { line: i, sku: order_line.sku.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    fn line_reason(
+        &self,
+        ctx: &Ctx<'_>,
+        i: usize,
+        line: &OrderLine,
+        only: Option<u8>,
+    ) -> Unroutable {
+        let row = ctx.lines.get(i).and_then(|l| l.row);
+        let mut refusals = Vec::new();
+        for (n, (state, node)) in ctx.nodes.iter().zip(self.net.nodes()).enumerate() {
+            if only.is_some_and(|o| usize::from(o) != n) {
+                continue;
+            }
+            if row.is_none_or(|r| self.stock.at(r, n) < line.quantity.get()) {
+                continue;
+            }
+            let refusal = match state {
+                NodeState::Closed(r) => Some(*r),
+                NodeState::Open { .. } => self.line_refusal(n, line, ctx.order),
+            };
+            if let Some(r) = refusal {
+                refusals.push((node.id.clone(), r));
+            }
+        }
+        let sku = line.sku.clone();
+        let reason = if refusals.is_empty() {
+            UnroutableReason::NoStock { line: i, sku, quantity: line.quantity }
+        } else {
+            UnroutableReason::NotEligible { line: i, sku, refusals }
+        };
+        Unroutable { order: ctx.order.id.clone(), reason }
+    }
+
+    fn unroutable(&self, ctx: &Ctx<'_>, cause: Fail) -> Outcome {
+        let reason = UnroutableReason::NoFeasibleCombination { cause };
+        Outcome::Unroutable(Unroutable { order: ctx.order.id.clone(), reason })
+    }
+}
+fn validate(net: &Network, order: &Order) -> Result<()> {
+    if order.lines.is_empty() {
+        return Err(RouteError::EmptyOrder { order: order.id.clone() });
+    }
+    if order.lines.len() > MAX_LINES {
+        return Err(RouteError::TooManyLines {
+            order: order.id.clone(),
+            lines: order.lines.len(),
+            max: MAX_LINES,
+        });
+    }
+    if let Some((line, l)) = order.lines.iter().enumerate().find(|(_, l)| !l.quantity.is_positive())
+    {
+        return Err(RouteError::NonPositiveQuantity {
+            order: order.id.clone(),
+            line,
+            sku: l.sku.clone(),
+            quantity: l.quantity.get(),
+        });
+    }
+    let horizon = net.horizon();
+    if !horizon.contains(order.placed_at.date_naive()) {
+        return Err(RouteError::OutsideHorizon {
+            order: order.id.clone(),
+            placed_at: order.placed_at,
+            start: horizon.start(),
+            end: horizon.end(),
+        });
+    }
+    Ok(())
+}
+
+fn invalid(order: &Order, reason: &'static str) -> RouteError {
+    RouteError::InvalidAssignment { order: order.id.clone(), reason }
+}
+
+fn stale(plan: &Plan, pkg: &Package, what: &'static str) -> RouteError {
+    RouteError::StalePlan { order: plan.order.clone(), node: pkg.node.clone(), what }
+}
+
+/// The set bits of a mask, ascending, as node indices.
+fn bits(mask: u64) -> Vec<u8> {
+    (0u8..64).filter(|&b| mask & (1 << b) != 0).collect()
+}
+
+#[derive(Debug, Clone, Copy)]
+enum NodeState<'a> {
+    Open { first: usize, transit: u32, tiers: &'a [RateTier] },
+    Closed(Refusal),
+}
+
+#[derive(Debug)]
+struct LineCtx {
+    row: Option<usize>,
+    qty: i64,
+    weight: u64,
+    value: Option<Decimal>,
+    mask: u64,
+}
+
+struct Ctx<'a> {
+    order: &'a Order,
+    nodes: Vec<NodeState<'a>>,
+    lines: Vec<LineCtx>,
+    dup: bool,
+}
+
+/// Why a package found no ship day, before the node is named.
+enum SlotFail {
+    Capacity,
+    NoShipDay,
+}
+
+impl SlotFail {
+    fn at(self, node: &LocationId) -> Fail {
+        match self {
+            Self::Capacity => Fail::Capacity { node: node.clone() },
+            Self::NoShipDay => Fail::NoShipDay { node: node.clone() },
+        }
+    }
+}
+
+struct Found<K> {
+    best: Option<(K, Candidate, Vec<u8>)>,
+    runner_up: Option<(K, Candidate)>,
+    first_fail: Option<Fail>,
+}
