@@ -25,13 +25,16 @@
 //!
 //! [`Router::route_batch`] routes orders competing for the same stock and
 //! capacity in an order chosen by urgency with regret: each order is
-//! first planned against the untouched state; orders are then served by
-//! least slack (promised date minus best expected delivery) first, and
-//! among equal slack by largest regret first, where regret is the cost of
-//! the runner-up plan minus the cost of the best (an order with a single
-//! workable plan has unbounded regret). Remaining ties go to the earlier
-//! placement, then input order. Regret is computed once, not refreshed as
-//! stock is taken, which keeps the batch at two searches per order.
+//! first planned against the untouched state. Orders that can still
+//! arrive on time are served first, least slack (promised date minus best
+//! expected delivery) first; orders that will be late whatever happens
+//! come after them, so they do not take the stock an on-time order
+//! needs. Among equal slack the largest regret goes first, where regret
+//! is the cost of the runner-up plan the search saw minus the cost of
+//! the best (an order with a single workable plan has unbounded regret).
+//! Remaining ties go to the earlier placement, then input order. Regret
+//! is computed once, not refreshed as stock is taken, which keeps the
+//! batch at two searches per order.
 
 use std::cmp::Reverse;
 
@@ -125,15 +128,22 @@ impl<S: Scorer + ?Sized> Scorer for &S {
     }
 }
 
-/// The default objective: on time first (then fewest days late), fewest
-/// packages, then (optionally) fewest packages from outside the
-/// destination's market, then cost plus a penalty per extra package, then
-/// the caller's node priority.
+/// The default objective.
 ///
-/// Defaults: zero split penalty, home market not preferred.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// With `packages_first` (the default) plans rank by: on time first
+/// (then fewest days late), fewest packages, then (optionally) fewest
+/// packages from outside the destination's market, then cost plus the
+/// split penalty, then the sum of the caller's node priorities. Without
+/// it, cost plus the split penalty comes before the package count, so
+/// the penalty is what a split must save to be worth making.
+///
+/// Defaults: packages first, zero split penalty, home market not
+/// preferred.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StandardScorer {
+    /// Fewest packages before cost.
+    pub packages_first: bool,
     /// Added to the cost for each package beyond the first.
     pub split_penalty: Decimal,
     /// Rank plans with fewer packages from outside the destination's
@@ -141,19 +151,29 @@ pub struct StandardScorer {
     pub prefer_home_market: bool,
 }
 
+impl Default for StandardScorer {
+    fn default() -> Self {
+        Self { packages_first: true, split_penalty: Decimal::ZERO, prefer_home_market: false }
+    }
+}
+
 impl Scorer for StandardScorer {
-    type Score = (u32, u32, u32, Decimal, u64);
+    type Score = (u32, u32, u32, Decimal, u32, u64);
 
     fn score(&self, c: &Candidate) -> Self::Score {
         let extra = Decimal::from(c.packages.saturating_sub(1));
         let penalty = self.split_penalty.checked_mul(extra).unwrap_or(Decimal::MAX);
         let cost = c.cost.checked_add(penalty).unwrap_or(Decimal::MAX);
         let market = if self.prefer_home_market { c.outside_market } else { 0 };
-        (c.days_late, c.packages, market, cost, c.priority)
+        if self.packages_first {
+            (c.days_late, c.packages, market, cost, 0, c.priority)
+        } else {
+            (c.days_late, 0, market, cost, c.packages, c.priority)
+        }
     }
 
     fn packages_first(&self) -> bool {
-        true
+        self.packages_first
     }
 }
 
@@ -293,11 +313,11 @@ impl<'n, S: Scorer> Router<'n, S> {
         for (i, order) in orders.iter().enumerate() {
             let ctx = self.context(order)?;
             let (slack, regret) = self.urgency(&ctx);
-            keys.push((slack, Reverse(regret), order.placed_at, i));
+            keys.push((slack < 0, slack, Reverse(regret), order.placed_at, i));
         }
         keys.sort_unstable();
         let mut out: Vec<Option<Outcome>> = vec![None; orders.len()];
-        for &(_, _, _, i) in &keys {
+        for &(_, _, _, _, i) in &keys {
             let Some(order) = orders.get(i) else { continue };
             let outcome = self.route(order)?;
             if let Some(slot) = out.get_mut(i) {
