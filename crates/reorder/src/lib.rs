@@ -1,3 +1,97 @@
-//! merchantry-reorder: see the crate README.
+//! Dynamic reorder points: when to reorder, how much, by when, and when
+//! it lands.
+//!
+//! A fixed "days of supply" threshold fails when demand spikes or freight
+//! slows down. This crate builds each SKU's reorder point from the live
+//! daily demand forecast and the live lead-time forecast, nets every open
+//! purchase order, shipment and transfer, fits the quantity to the
+//! supplier's minimum, case pack, maximum and the destination's capacity,
+//! and says why, how urgent, the latest order date and the expected
+//! arrival.
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use merchantry_core::*;
+//! use merchantry_reorder::*;
+//!
+//! let today = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+//! let forecast = DailyForecast::new(today, vec![20.0; 120], vec![5.0; 120])?;
+//! let lead = LeadTimeEstimate { mean: Days::whole(10), std_dev: Days::whole(2),
+//!     stages: vec![], quantiles: vec![] };
+//! let mut input = SkuInput::new(Sku::new("MUG-12OZ")?, LocationId::new("FBA-US")?,
+//!     today, forecast, lead);
+//! input.on_hand = Quantity::new(13);
+//! input.open_supply.push(OpenSupply { kind: SupplyKind::PurchaseOrder,
+//!     quantity: Quantity::new(240), expected: None });
+//! input.constraints.case_pack = Quantity::new(24);
+//!
+//! let policy = PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::CoverDays(30.0) });
+//! let planner = Planner::new(PlannerOptions::new(policy))?;
+//! let rec = planner.recommend(&input)?;
+//! // reorder point 200 + 1.6449 * sqrt(10 * 25 + 400 * 4) = 270.75;
+//! // position 253 is below it: order up to 870.75, need 618 -> 26 cases
+//! assert!(rec.triggered);
+//! assert_eq!(rec.order.as_ref().map(|o| o.quantity), Some(Quantity::new(624)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Central types
+//!
+//! - [`SkuInput`]: one SKU at one destination, prepared (forecast, lead
+//!   time, position, open supply, constraints, costs); build it by hand
+//!   or with [`SkuInput::gather`] from core's `StockView`,
+//!   `DemandForecast` and `LeadTimeForecast`.
+//! - [`PolicyConfig`]: continuous review (s, Q), periodic review (R, S),
+//!   min/max or days of cover, with the service target, demand model,
+//!   trigger boundary and quantity rule as named choices.
+//! - [`Planner`]: turns inputs into [`Recommendation`]s, one at a time or
+//!   in batches ([`Planner::recommend_all`]).
+//! - [`allocate_budget`] ranks orders by margin at risk under a cash
+//!   limit; [`backtest`] replays a rule over a demand history.
+//!
+//! Conventions (formulas and sources) are stated in [`safety`]; the
+//! stability rule in [`StabilityRule`].
+//!
+//! # What this crate does not do
+//!
+//! It does not forecast (bring a `DemandForecast` and a
+//! `LeadTimeForecast`, e.g. from merchantry-forecast), read files or
+//! clocks, or place orders. Each SKU is planned on its own: supplier-level
+//! minimums across SKUs and joint container filling are not modelled.
+//!
+//! # Features
+//!
+//! - `serde`: `Serialize`/`Deserialize` on every public data type.
+//! - `parallel`: [`Planner::recommend_all`] and grid tuning spread work
+//!   over threads with rayon; results are identical.
 
 #![forbid(unsafe_code)]
+
+pub mod backtest;
+pub mod budget;
+pub mod engine;
+pub mod error;
+pub mod input;
+pub mod lot;
+pub mod policy;
+pub mod projection;
+pub mod safety;
+
+pub use backtest::{
+    BacktestReport, BacktestSetup, LeadTimeSource, ReplenishmentRule, TuningResult, backtest,
+    tune_grid,
+};
+pub use budget::{BudgetPlan, FundedOrder, allocate_budget};
+pub use engine::{
+    OrderLine, Planner, PlannerOptions, Reason, Recommendation, Stability, StabilityRule,
+    TransferLine, Urgency,
+};
+pub use error::{ReorderError, Result};
+pub use input::{OpenSupply, PreviousRecommendation, SkuInput, SupplyKind, TransferSource};
+pub use lot::{ConstraintApplied, Costs, SupplierConstraints, eoq};
+pub use policy::{LotSize, Policy, PolicyConfig, QuantityRule, Trigger};
+pub use projection::{ArrivalWindow, Projection, add_days_ceil, project, projected_stockout};
+pub use safety::{
+    DemandModel, DemandOverInterval, SafetyStock, ServiceTarget, gamma_expected_shortage,
+    gamma_quantile, k_for_fill_rate, normal_loss, safety_stock, z_for_cycle_service,
+};

@@ -1,0 +1,793 @@
+//! The planner: from a prepared [`SkuInput`] to a [`Recommendation`].
+
+use chrono::{Days as ChronoDays, NaiveDate};
+use merchantry_core::{Decimal, LocationId, Money, Quantity, Sku};
+
+use crate::error::{ReorderError, Result};
+use crate::input::{PreviousRecommendation, SkuInput, TransferSource};
+use crate::lot::{ConstraintApplied, SupplierConstraints, eoq};
+use crate::policy::{LotSize, Policy, PolicyConfig, QuantityRule, Trigger};
+use crate::projection::{ArrivalWindow, Projection, add_days_ceil, project, projected_stockout};
+use crate::safety::{
+    DemandModel, DemandOverInterval, SafetyStock, ServiceTarget, gamma_expected_shortage,
+    normal_loss, safety_stock,
+};
+
+/// Days in a year, for annual demand in the EOQ.
+const DAYS_PER_YEAR: f64 = 365.0;
+
+/// When a new recommendation counts as a suspicious jump.
+///
+/// Inputs count as unchanged when, against the caller's
+/// [`PreviousRecommendation`], the mean demand over the protection
+/// interval, the mean lead time and the position each moved by at most
+/// `input_tolerance` (relative to the previous demand mean, lead time,
+/// and demand mean again for the position; each floored at 1). A jump is
+/// a change of the recommended quantity by more than `jump_ratio` of
+/// the previous quantity and by more than one case pack, when both the
+/// previous and the new quantity are positive (crossing the trigger is
+/// not a jump). A jump on unchanged inputs is held: the previous quantity
+/// is kept and the proposal is reported.
+///
+/// Defaults: `input_tolerance` 0.05, `jump_ratio` 0.5.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct StabilityRule {
+    /// Largest relative input change still counted as unchanged.
+    pub input_tolerance: f64,
+    /// Largest relative quantity change accepted on unchanged inputs.
+    pub jump_ratio: f64,
+}
+
+impl Default for StabilityRule {
+    fn default() -> Self {
+        Self { input_tolerance: 0.05, jump_ratio: 0.5 }
+    }
+}
+
+/// How the planner runs.
+///
+/// Defaults (through [`PlannerOptions::new`]): `buffer_days` 3,
+/// `soon_days` 7, `order_by_trigger` on, default [`StabilityRule`],
+/// `keep_projection` off.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PlannerOptions {
+    /// The policy and its choices.
+    pub policy: PolicyConfig,
+    /// Goods should land this many days before projected depletion.
+    pub buffer_days: u32,
+    /// An order-by date within this many days is [`Urgency::Soon`].
+    pub soon_days: u32,
+    /// Also order when the latest order date has come, even if the
+    /// position is above the reorder point (as long as it is below the
+    /// order-up-to level: open supply is always netted first).
+    pub order_by_trigger: bool,
+    /// The stability rule.
+    pub stability: StabilityRule,
+    /// Keep the day-by-day projection in each recommendation.
+    pub keep_projection: bool,
+}
+
+impl PlannerOptions {
+    /// Options with the defaults for a policy.
+    #[must_use]
+    pub fn new(policy: PolicyConfig) -> Self {
+        Self {
+            policy,
+            buffer_days: 3,
+            soon_days: 7,
+            order_by_trigger: true,
+            stability: StabilityRule::default(),
+            keep_projection: false,
+        }
+    }
+}
+
+/// How pressing a recommendation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Urgency {
+    /// No stockout within the forecast horizon and nothing to order.
+    Idle,
+    /// A stockout is projected; the order-by date is beyond the
+    /// `soon_days` window.
+    Planned,
+    /// The order-by date is within `soon_days` (or has passed while open
+    /// supply already covers the need: expedite rather than reorder).
+    Soon,
+    /// Act today; goods should land with the buffer.
+    Now,
+    /// Act today; even so the goods are expected after the buffer (or
+    /// after the stockout).
+    Late,
+}
+
+/// Whether the stability rule held the recommendation back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Stability {
+    /// No previous recommendation to compare with.
+    NoHistory,
+    /// Compared; nothing suspicious.
+    Stable,
+    /// Inputs barely changed but the quantity jumped: the previous
+    /// quantity is kept and the proposal is only reported.
+    Held {
+        /// What the engine would have recommended.
+        proposed: Quantity,
+        /// What it recommends instead (the previous quantity, fitted to
+        /// the constraints).
+        kept: Quantity,
+    },
+}
+
+/// An input or constraint that shaped a recommendation.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Reason {
+    /// The demand over the protection interval.
+    Demand(DemandOverInterval),
+    /// The lead-time forecast.
+    LeadTime {
+        /// Mean days.
+        mean: f64,
+        /// Standard deviation of days.
+        std_dev: f64,
+        /// How many stages the forecast itemised.
+        stages: usize,
+    },
+    /// The safety stock and the target behind it.
+    SafetyStock {
+        /// The target.
+        target: ServiceTarget,
+        /// The distribution.
+        model: DemandModel,
+        /// The result.
+        safety: SafetyStock,
+    },
+    /// The position the decision used.
+    Position {
+        /// Sellable units on the shelf.
+        on_hand: Quantity,
+        /// Open supply, whatever its due date.
+        on_order: Quantity,
+        /// Units owed to customers.
+        backorders: Quantity,
+    },
+    /// The position reached the reorder point.
+    ReorderPointReached {
+        /// The position.
+        position: Quantity,
+        /// The reorder point.
+        reorder_point: f64,
+        /// The boundary rule.
+        trigger: Trigger,
+    },
+    /// The latest order date that lands goods `buffer_days` before the
+    /// projected stockout has come.
+    OrderByDateReached {
+        /// The projected stockout.
+        stockout: NaiveDate,
+        /// The latest order date.
+        order_by: NaiveDate,
+    },
+    /// The units needed before constraints.
+    NetNeed {
+        /// The level ordered up to (or the lot).
+        level: f64,
+        /// The rule.
+        rule: QuantityRule,
+        /// Units.
+        need: Quantity,
+    },
+    /// Stock moved from another location first because it lands sooner.
+    TransferFirst {
+        /// The source.
+        from: LocationId,
+        /// Units.
+        quantity: Quantity,
+        /// Mean transit days.
+        transit_days: f64,
+    },
+    /// A supplier or destination constraint changed the quantity.
+    Constraint(ConstraintApplied),
+    /// The stability rule held a jump.
+    HeldForStability {
+        /// The proposed quantity.
+        proposed: Quantity,
+    },
+}
+
+/// Units moved from another location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TransferLine {
+    /// The source.
+    pub from: LocationId,
+    /// Units.
+    pub quantity: Quantity,
+    /// Expected sellable at the destination.
+    pub expected: Option<NaiveDate>,
+}
+
+/// Units to order from the supplier today.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct OrderLine {
+    /// Units, a multiple of the case pack and at least the minimum.
+    pub quantity: Quantity,
+    /// Value at unit cost, when costs were given.
+    pub value: Option<Money>,
+    /// The constraints it satisfies (for budget trimming).
+    pub constraints: SupplierConstraints,
+}
+
+/// What to do for one SKU at one destination, with why.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Recommendation {
+    /// The SKU.
+    pub sku: Sku,
+    /// The destination.
+    pub destination: LocationId,
+    /// The planning day.
+    pub today: NaiveDate,
+    /// Demand over the protection interval.
+    pub demand: DemandOverInterval,
+    /// Safety stock (implied by the levels for min/max and cover
+    /// policies).
+    pub safety_stock: SafetyStock,
+    /// The point the trigger compares the position with; may be
+    /// negative, never clamped.
+    pub reorder_point: f64,
+    /// The level an order-up-to rule refills to.
+    pub order_up_to: f64,
+    /// The policy's lot (expected demand per cycle).
+    pub lot: f64,
+    /// Sellable units on the shelf (never includes inbound).
+    pub on_hand: Quantity,
+    /// Open supply counted in the position.
+    pub on_order: Quantity,
+    /// Inventory position: on hand + on order - backorders.
+    pub position: Quantity,
+    /// Whether the policy decided to replenish.
+    pub triggered: bool,
+    /// Units needed before transfers and constraints.
+    pub net_need: Quantity,
+    /// Transfers from faster sources, taken first.
+    pub transfers: Vec<TransferLine>,
+    /// The supplier order, if any.
+    pub order: Option<OrderLine>,
+    /// Projected first stockout day without a new order.
+    pub stockout: Option<NaiveDate>,
+    /// Latest day to order so goods land `buffer_days` before it.
+    pub order_by: Option<NaiveDate>,
+    /// When an order placed today is expected, with a range.
+    pub arrival: Option<ArrivalWindow>,
+    /// Unit margin times expected units short over the protection
+    /// interval if nothing more is ordered.
+    pub margin_at_risk: Option<Money>,
+    /// How pressing.
+    pub urgency: Urgency,
+    /// Stability check outcome.
+    pub stability: Stability,
+    /// Inputs and constraints that drove the decision, in order.
+    pub reasons: Vec<Reason>,
+    /// The day-by-day projection, when asked for.
+    pub projection: Option<Projection>,
+}
+
+impl Recommendation {
+    /// Units recommended in total (transfers plus order).
+    #[must_use]
+    pub fn total_quantity(&self) -> Quantity {
+        let transfers =
+            self.transfers.iter().fold(Quantity::ZERO, |a, t| a.saturating_add(t.quantity));
+        transfers.saturating_add(self.order.as_ref().map_or(Quantity::ZERO, |o| o.quantity))
+    }
+
+    /// The summary to pass back next time for the stability check.
+    #[must_use]
+    pub fn as_previous(&self) -> PreviousRecommendation {
+        PreviousRecommendation {
+            demand_mean: self.demand.mean,
+            lead_time_mean: self.demand.days,
+            position: self.position,
+            quantity: self.total_quantity(),
+        }
+    }
+}
+
+/// The reorder engine: options plus the per-SKU decision.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use merchantry_core::*;
+/// use merchantry_reorder::*;
+/// let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+/// let forecast = DailyForecast::new(today, vec![20.0; 90], vec![5.0; 90])?;
+/// let lead = LeadTimeEstimate { mean: Days::whole(10), std_dev: Days::whole(2),
+///     stages: vec![], quantiles: vec![] };
+/// let mut input = SkuInput::new(Sku::new("MUG")?, LocationId::new("FBA-US")?, today, forecast, lead);
+/// input.on_hand = Quantity::new(250);
+/// let cfg = PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::CoverDays(30.0) });
+/// let planner = Planner::new(PlannerOptions::new(cfg))?;
+/// let rec = planner.recommend(&input)?;
+/// // s = 200 + 1.6449 * sqrt(1850) = 270.75 > 250: order up to s + 600
+/// assert!(rec.triggered);
+/// assert_eq!(rec.order.unwrap().quantity, Quantity::new(621));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planner {
+    options: PlannerOptions,
+}
+
+/// Levels a policy sets: reorder point, order-up-to level, lot.
+struct Levels {
+    demand: DemandOverInterval,
+    safety: SafetyStock,
+    point: f64,
+    level: f64,
+    lot: f64,
+}
+
+impl Planner {
+    /// A planner with validated options.
+    ///
+    /// # Errors
+    ///
+    /// [`ReorderError::InvalidSetting`] as [`PolicyConfig::validate`], or
+    /// for a stability rule with a negative or non-finite field.
+    pub fn new(options: PlannerOptions) -> Result<Self> {
+        options.policy.validate()?;
+        let s = options.stability;
+        let ok = |v: f64| v.is_finite() && v >= 0.0;
+        if !(ok(s.input_tolerance) && ok(s.jump_ratio)) {
+            return Err(ReorderError::InvalidSetting {
+                setting: "stability",
+                reason: format!(
+                    "tolerances {} and {} must be finite and >= 0",
+                    s.input_tolerance, s.jump_ratio
+                ),
+            });
+        }
+        Ok(Self { options })
+    }
+
+    /// The options.
+    #[must_use]
+    pub const fn options(&self) -> &PlannerOptions {
+        &self.options
+    }
+
+    /// Recommends for every input, in input order. With the `parallel`
+    /// feature the work is spread over rayon's threads; the result is the
+    /// same either way.
+    #[must_use]
+    pub fn recommend_all(&self, inputs: &[SkuInput]) -> Vec<Result<Recommendation>> {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            inputs.par_iter().map(|i| self.recommend(i)).collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            inputs.iter().map(|i| self.recommend(i)).collect()
+        }
+    }
+
+    /// Recommends for one SKU.
+    ///
+    /// # Errors
+    ///
+    /// [`ReorderError::InvalidConstraint`] for bad supplier constraints;
+    /// [`ReorderError::InvalidLeadTime`] for a negative or non-finite
+    /// lead time; [`ReorderError::NoForecast`] when the forecast does not
+    /// cover `today`; [`ReorderError::MissingCost`] for EOQ without a
+    /// positive holding cost; [`ReorderError::OutOfRange`] when a level
+    /// is not finite or does not fit in 64 bits; [`ReorderError::Core`]
+    /// on quantity or money overflow.
+    pub fn recommend(&self, input: &SkuInput) -> Result<Recommendation> {
+        // Validate.
+        let sku = &input.sku;
+        input.constraints.validate(sku)?;
+        let (lead, lead_sd) = lead_time(input)?;
+        let (mean, sd) = forecast_from_today(input)?;
+
+        // Levels and position.
+        let levels = self.levels(input, mean, sd, lead, lead_sd)?;
+        let on_order = input.on_order()?;
+        let position = input.position()?;
+        let p = position.as_f64();
+
+        // Projection and dates.
+        let unknown_arrival = add_days_ceil(input.today, lead).unwrap_or(input.today);
+        let (stockout, projection) = if self.options.keep_projection {
+            let pr = project(input.on_hand, &input.open_supply, mean, input.today, unknown_arrival);
+            (pr.stockout, Some(pr))
+        } else {
+            (
+                projected_stockout(
+                    input.on_hand,
+                    &input.open_supply,
+                    mean,
+                    input.today,
+                    unknown_arrival,
+                ),
+                None,
+            )
+        };
+        let order_by = stockout.and_then(|s| self.order_by(s, lead));
+        let arrival = ArrivalWindow::for_order(input.today, &input.lead_time);
+
+        // Decide.
+        let cfg = &self.options.policy;
+        let mut reasons = vec![
+            Reason::Demand(levels.demand),
+            Reason::LeadTime { mean: lead, std_dev: lead_sd, stages: input.lead_time.stages.len() },
+            Reason::SafetyStock { target: cfg.service, model: cfg.model, safety: levels.safety },
+            Reason::Position { on_hand: input.on_hand, on_order, backorders: input.backorders },
+        ];
+        let rop_fires = cfg.trigger.fires(p, levels.point);
+        let date_fires = self.options.order_by_trigger
+            && order_by.is_some_and(|d| d <= input.today)
+            && p < levels.level;
+        if rop_fires {
+            reasons.push(Reason::ReorderPointReached {
+                position,
+                reorder_point: levels.point,
+                trigger: cfg.trigger,
+            });
+        } else if let (true, Some(stockout), Some(order_by)) = (date_fires, stockout, order_by) {
+            reasons.push(Reason::OrderByDateReached { stockout, order_by });
+        }
+        let triggered = rop_fires || date_fires;
+        let net_need = if triggered {
+            self.need(sku, &levels, p, rop_fires, &mut reasons)?
+        } else {
+            Quantity::ZERO
+        };
+
+        // Fill the need: transfers first, then the supplier.
+        let (transfers, left, capacity_left) = fill_transfers(input, net_need, lead, &mut reasons);
+        let (mut quantity, applied) = input.constraints.fit(left, capacity_left);
+        reasons.extend(applied.into_iter().map(Reason::Constraint));
+        let mut transfers = transfers;
+
+        // Stability.
+        let proposed = total(&transfers, quantity);
+        let stability = self.stability(input, &levels, position, proposed);
+        if let Stability::Held { kept, .. } = stability {
+            reasons.push(Reason::HeldForStability { proposed });
+            transfers.clear();
+            quantity = kept;
+        }
+
+        // Build.
+        let order = if quantity.is_positive() {
+            let value = match &input.costs {
+                Some(c) => Some(c.unit_cost.extend(quantity).map_err(ReorderError::core(sku))?),
+                None => None,
+            };
+            Some(OrderLine { quantity, value, constraints: input.constraints })
+        } else {
+            None
+        };
+        let acting = order.is_some() || !transfers.is_empty();
+        let landing = landing_day(&transfers, order.as_ref(), arrival);
+        let urgency = self.urgency(input.today, acting, stockout, order_by, landing);
+        let margin_at_risk = margin_at_risk(input, &levels.demand, p, cfg.model)?;
+        Ok(Recommendation {
+            sku: sku.clone(),
+            destination: input.destination.clone(),
+            today: input.today,
+            demand: levels.demand,
+            safety_stock: levels.safety,
+            reorder_point: levels.point,
+            order_up_to: levels.level,
+            lot: levels.lot,
+            on_hand: input.on_hand,
+            on_order,
+            position,
+            triggered,
+            net_need,
+            transfers,
+            order,
+            stockout,
+            order_by,
+            arrival,
+            margin_at_risk,
+            urgency,
+            stability,
+            reasons,
+            projection,
+        })
+    }
+
+    /// Reorder point, order-up-to level and lot for the configured policy.
+    fn levels(
+        &self,
+        input: &SkuInput,
+        mean: &[f64],
+        sd: &[f64],
+        lead: f64,
+        lead_sd: f64,
+    ) -> Result<Levels> {
+        let cfg = &self.options.policy;
+        let over = |days: f64, days_sd: f64| {
+            DemandOverInterval::from_daily(mean, sd, days, days_sd).ok_or_else(|| {
+                ReorderError::NoForecast { sku: input.sku.clone(), day: input.today }
+            })
+        };
+        let demand_l = over(lead, lead_sd)?;
+        let (demand, lot) = match cfg.policy {
+            Policy::ContinuousReview { lot } => (demand_l, self.lot(input, lot, &demand_l, &over)?),
+            Policy::PeriodicReview { review_days } => {
+                let r = f64::from(review_days);
+                let d = over(lead + r, lead_sd)?;
+                (d, d.daily_mean * r)
+            }
+            Policy::MinMax { min, max } => (demand_l, max.as_f64() - min.as_f64()),
+            Policy::DaysOfCover { reorder_days, target_days } => {
+                let lot = over(target_days, 0.0)?.mean - over(reorder_days, 0.0)?.mean;
+                (demand_l, lot)
+            }
+        };
+        let safety = safety_stock(&demand, cfg.service, cfg.model, lot);
+        let (point, level) = match cfg.policy {
+            Policy::ContinuousReview { .. } => (safety.reorder_point, safety.reorder_point + lot),
+            Policy::PeriodicReview { .. } => (safety.reorder_point, safety.reorder_point),
+            Policy::MinMax { min, max } => (min.as_f64(), max.as_f64()),
+            Policy::DaysOfCover { reorder_days, target_days } => {
+                (over(reorder_days, 0.0)?.mean, over(target_days, 0.0)?.mean)
+            }
+        };
+        let safety = match cfg.policy {
+            Policy::ContinuousReview { .. } | Policy::PeriodicReview { .. } => safety,
+            _ => SafetyStock { factor: None, units: point - demand.mean, reorder_point: point },
+        };
+        for (what, v) in [("reorder point", point), ("order-up-to level", level), ("lot", lot)] {
+            finite(&input.sku, what, v)?;
+        }
+        Ok(Levels { demand, safety, point, level, lot })
+    }
+
+    /// The continuous-review lot `Q`.
+    fn lot(
+        &self,
+        input: &SkuInput,
+        lot: LotSize,
+        demand: &DemandOverInterval,
+        over: &dyn Fn(f64, f64) -> Result<DemandOverInterval>,
+    ) -> Result<f64> {
+        let sku = &input.sku;
+        match lot {
+            LotSize::Fixed(q) => Ok(q.as_f64()),
+            LotSize::CoverDays(days) => Ok(over(days, 0.0)?.mean),
+            LotSize::Eoq => {
+                let costs = input.costs.as_ref().ok_or_else(|| ReorderError::MissingCost {
+                    sku: sku.clone(),
+                    missing: "costs",
+                })?;
+                let h = costs.holding_cost().unwrap_or(Decimal::ZERO);
+                eoq(demand.daily_mean * DAYS_PER_YEAR, costs.order_cost.amount(), h).ok_or_else(
+                    || ReorderError::MissingCost {
+                        sku: sku.clone(),
+                        missing: "a holding cost above zero",
+                    },
+                )
+            }
+        }
+    }
+
+    /// Units needed once the trigger fired.
+    fn need(
+        &self,
+        sku: &Sku,
+        levels: &Levels,
+        p: f64,
+        rop_fired: bool,
+        reasons: &mut Vec<Reason>,
+    ) -> Result<Quantity> {
+        let rule = self.options.policy.quantity;
+        let (level, raw) = match rule {
+            QuantityRule::OrderUpTo => (levels.level, levels.level - p),
+            QuantityRule::FixedLot => {
+                let lot = levels.lot.ceil().max(1.0);
+                let gap = levels.point - p;
+                let n = match (rop_fired, self.options.policy.trigger) {
+                    (false, _) => 1.0,
+                    (true, Trigger::AtOrBelow) => (gap / lot).floor() + 1.0,
+                    (true, Trigger::StrictlyBelow) => (gap / lot).ceil().max(1.0),
+                };
+                (lot, n.max(1.0) * lot)
+            }
+        };
+        let need = units_ceil(sku, "net need", raw.max(0.0))?;
+        reasons.push(Reason::NetNeed { level, rule, need });
+        Ok(need)
+    }
+
+    /// The latest order day that lands goods `buffer_days` before
+    /// `stockout` with the mean lead time.
+    fn order_by(&self, stockout: NaiveDate, lead: f64) -> Option<NaiveDate> {
+        let back =
+            stockout.checked_sub_days(ChronoDays::new(u64::from(self.options.buffer_days)))?;
+        let lead_days = add_days_ceil(back, lead)?;
+        // back - ceil(lead) = 2 * back - (back + ceil(lead)).
+        back.checked_sub_signed(lead_days - back)
+    }
+
+    fn urgency(
+        &self,
+        today: NaiveDate,
+        acting: bool,
+        stockout: Option<NaiveDate>,
+        order_by: Option<NaiveDate>,
+        landing: Option<NaiveDate>,
+    ) -> Urgency {
+        if acting {
+            let buffer = ChronoDays::new(u64::from(self.options.buffer_days));
+            let late = match (stockout.and_then(|s| s.checked_sub_days(buffer)), landing) {
+                (Some(deadline), Some(land)) => land > deadline,
+                _ => false,
+            };
+            return if late { Urgency::Late } else { Urgency::Now };
+        }
+        let Some(order_by) = order_by else { return Urgency::Idle };
+        let soon = today.checked_add_days(ChronoDays::new(u64::from(self.options.soon_days)));
+        if soon.is_some_and(|s| order_by <= s) { Urgency::Soon } else { Urgency::Planned }
+    }
+
+    fn stability(
+        &self,
+        input: &SkuInput,
+        levels: &Levels,
+        position: Quantity,
+        proposed: Quantity,
+    ) -> Stability {
+        let Some(prev) = input.previous else { return Stability::NoHistory };
+        let rule = self.options.stability;
+        let scale = prev.demand_mean.abs().max(1.0);
+        let unchanged = (levels.demand.mean - prev.demand_mean).abs()
+            <= rule.input_tolerance * scale
+            && (levels.demand.days - prev.lead_time_mean).abs()
+                <= rule.input_tolerance * prev.lead_time_mean.abs().max(1.0)
+            && (position.as_f64() - prev.position.as_f64()).abs() <= rule.input_tolerance * scale;
+        let (new, old) = (proposed.as_f64(), prev.quantity.as_f64());
+        let jump = new > 0.0
+            && old > 0.0
+            && (new - old).abs() > rule.jump_ratio * old
+            && (new - old).abs() > input.constraints.case_pack.as_f64();
+        if !(unchanged && jump) {
+            return Stability::Stable;
+        }
+        let (kept, _) = input.constraints.fit(prev.quantity, input.constraints.capacity);
+        Stability::Held { proposed, kept }
+    }
+}
+
+/// Mean and standard deviation of the lead time, checked.
+fn lead_time(input: &SkuInput) -> Result<(f64, f64)> {
+    let (mean, sd) = (input.lead_time.mean.get(), input.lead_time.std_dev.get());
+    for (what, value) in [("mean", mean), ("std_dev", sd)] {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(ReorderError::InvalidLeadTime { sku: input.sku.clone(), what, value });
+        }
+    }
+    Ok((mean, sd))
+}
+
+/// The forecast means and deviations from `today` on.
+fn forecast_from_today(input: &SkuInput) -> Result<(&[f64], &[f64])> {
+    let f = &input.forecast;
+    let missing = || ReorderError::NoForecast { sku: input.sku.clone(), day: input.today };
+    let offset = usize::try_from((input.today - f.start()).num_days()).map_err(|_| missing())?;
+    match (f.mean().get(offset..), f.std_dev().get(offset..)) {
+        (Some(m), Some(s)) if !m.is_empty() => Ok((m, s)),
+        _ => Err(missing()),
+    }
+}
+
+/// Transfers from sources faster than the supplier, fastest first (ties
+/// by location id). Returns the transfers, the need left and the
+/// destination capacity left.
+fn fill_transfers(
+    input: &SkuInput,
+    need: Quantity,
+    lead: f64,
+    reasons: &mut Vec<Reason>,
+) -> (Vec<TransferLine>, Quantity, Option<Quantity>) {
+    let mut left = need.get().max(0);
+    let mut capacity = input.constraints.capacity.map(|c| c.get().max(0));
+    let mut transfers = Vec::new();
+    if left == 0 || input.transfer_sources.is_empty() {
+        return (transfers, Quantity::new(left), capacity.map(Quantity::new));
+    }
+    let mut sources: Vec<&TransferSource> = input
+        .transfer_sources
+        .iter()
+        .filter(|s| s.available.is_positive() && s.transit.mean.get() < lead)
+        .collect();
+    sources.sort_by(|a, b| {
+        a.transit.mean.get().total_cmp(&b.transit.mean.get()).then_with(|| a.from.cmp(&b.from))
+    });
+    for s in sources {
+        let room = capacity.unwrap_or(i64::MAX);
+        let take = left.min(s.available.get()).min(room);
+        if take <= 0 {
+            break;
+        }
+        left -= take;
+        capacity = capacity.map(|c| c - take);
+        let quantity = Quantity::new(take);
+        let transit_days = s.transit.mean.get();
+        reasons.push(Reason::TransferFirst { from: s.from.clone(), quantity, transit_days });
+        let expected = add_days_ceil(input.today, transit_days);
+        transfers.push(TransferLine { from: s.from.clone(), quantity, expected });
+    }
+    (transfers, Quantity::new(left), capacity.map(Quantity::new))
+}
+
+fn total(transfers: &[TransferLine], order: Quantity) -> Quantity {
+    transfers.iter().fold(order, |a, t| a.saturating_add(t.quantity))
+}
+
+/// The day the last part of the replenishment lands.
+fn landing_day(
+    transfers: &[TransferLine],
+    order: Option<&OrderLine>,
+    arrival: Option<ArrivalWindow>,
+) -> Option<NaiveDate> {
+    let from_order = order.and(arrival).map(|a| a.expected);
+    transfers.iter().filter_map(|t| t.expected).chain(from_order).max()
+}
+
+/// Unit margin times expected units short over the protection interval
+/// at the current position (normal: `sigma * G((p - mu) / sigma)`).
+fn margin_at_risk(
+    input: &SkuInput,
+    demand: &DemandOverInterval,
+    p: f64,
+    model: DemandModel,
+) -> Result<Option<Money>> {
+    let Some(costs) = &input.costs else { return Ok(None) };
+    let (mu, sigma) = (demand.mean, demand.std_dev);
+    let short = match model {
+        _ if sigma <= 0.0 => (mu - p).max(0.0),
+        DemandModel::Gamma => gamma_expected_shortage(mu, sigma, p),
+        _ => sigma * normal_loss((p - mu) / sigma),
+    };
+    // The one float-to-decimal boundary: units short, to a ten-thousandth.
+    let short = Decimal::try_from((short * 1e4).round() / 1e4).unwrap_or(Decimal::ZERO);
+    let amount = costs.unit_margin.checked_mul(short).ok_or_else(|| ReorderError::OutOfRange {
+        sku: input.sku.clone(),
+        what: "margin at risk",
+        value: mu,
+    })?;
+    Ok(Some(Money::new(amount, costs.unit_cost.currency())))
+}
+
+fn finite(sku: &Sku, what: &'static str, value: f64) -> Result<()> {
+    if value.is_finite() {
+        Ok(())
+    } else {
+        Err(ReorderError::OutOfRange { sku: sku.clone(), what, value })
+    }
+}
+
+/// `ceil(x)` as whole units, checked.
+pub(crate) fn units_ceil(sku: &Sku, what: &'static str, x: f64) -> Result<Quantity> {
+    let c = x.ceil();
+    // 2^62 keeps well inside i64 and is exactly representable.
+    if !(c.is_finite() && c.abs() < 4.611_686_018_427_388e18) {
+        return Err(ReorderError::OutOfRange { sku: sku.clone(), what, value: x });
+    }
+    #[expect(clippy::cast_possible_truncation, reason = "c is whole and inside +/- 2^62")]
+    Ok(Quantity::new(c as i64))
+}

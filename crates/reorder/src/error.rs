@@ -1,0 +1,103 @@
+//! The error type of `merchantry-reorder`.
+
+use chrono::NaiveDate;
+use merchantry_core::{CoreError, Sku};
+
+/// What went wrong while planning or replaying a replenishment.
+///
+/// Every variant names the SKU (or the setting) it is about, so the
+/// message can be shown to a person as it is.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReorderError {
+    /// The demand forecast had no day to plan with.
+    #[error("sku {sku}: the demand forecast is empty or does not cover {day}")]
+    NoForecast {
+        /// The SKU.
+        sku: Sku,
+        /// The planning day.
+        day: NaiveDate,
+    },
+    /// The lead-time forecaster knew nothing about the SKU.
+    #[error("sku {sku}: no lead-time forecast for destination {destination}")]
+    NoLeadTime {
+        /// The SKU.
+        sku: Sku,
+        /// Where the goods were to be received.
+        destination: String,
+    },
+    /// A lead time was negative, or its spread was.
+    #[error(
+        "sku {sku}: lead time {what} is {value} days, expected a finite value at or above zero"
+    )]
+    InvalidLeadTime {
+        /// The SKU.
+        sku: Sku,
+        /// `mean` or `std_dev`.
+        what: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
+    /// A policy or option setting was out of its range.
+    #[error("invalid setting {setting}: {reason}")]
+    InvalidSetting {
+        /// The field, e.g. `min_max.max`.
+        setting: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A supplier constraint was out of its range.
+    #[error("sku {sku}: invalid supplier constraint {field}: {reason}")]
+    InvalidConstraint {
+        /// The SKU.
+        sku: Sku,
+        /// `case_pack`, `moq`, `max_per_order` or `capacity`.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Economic order quantity needs costs the input did not carry, or
+    /// the holding cost was zero.
+    #[error("sku {sku}: economic order quantity needs {missing}")]
+    MissingCost {
+        /// The SKU.
+        sku: Sku,
+        /// What is missing, e.g. `a holding cost above zero`.
+        missing: &'static str,
+    },
+    /// A statistic came out infinite or NaN, or a quantity did not fit in
+    /// 64 bits.
+    #[error("sku {sku}: {what} is {value}, which is not a usable number of units")]
+    OutOfRange {
+        /// The SKU.
+        sku: Sku,
+        /// Which value.
+        what: &'static str,
+        /// The value.
+        value: f64,
+    },
+    /// A backtest was given no demand history.
+    #[error("sku {sku}: the backtest demand history is empty")]
+    EmptyHistory {
+        /// The SKU.
+        sku: Sku,
+    },
+    /// Arithmetic on a core value failed (overflow, currency mismatch).
+    #[error("sku {sku}: {source}")]
+    Core {
+        /// The SKU.
+        sku: Sku,
+        /// The underlying error.
+        source: CoreError,
+    },
+}
+
+impl ReorderError {
+    /// Wraps a core error with the SKU it happened for.
+    pub(crate) fn core(sku: &Sku) -> impl FnOnce(CoreError) -> Self + '_ {
+        move |source| Self::Core { sku: sku.clone(), source }
+    }
+}
+
+/// The result type of this crate.
+pub type Result<T, E = ReorderError> = std::result::Result<T, E>;

@@ -1,0 +1,221 @@
+//! Replenishment policies and the named choices inside them.
+
+use merchantry_core::{Quantity, ServiceLevel};
+
+use crate::error::{ReorderError, Result};
+use crate::safety::{DemandModel, ServiceTarget};
+
+/// When a position "reaches" the reorder point.
+///
+/// Textbooks differ: Silver-Pyke-Peterson's (s, Q) orders when the
+/// position drops *to or below* `s`; Axsäter's orders when it *falls
+/// below* `s`. With whole units and a fractional point the two differ
+/// only when the point is a whole number, but then they differ by one
+/// cycle, so the choice is explicit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Trigger {
+    /// Reorder when `position <= point` (default).
+    #[default]
+    AtOrBelow,
+    /// Reorder when `position < point`.
+    StrictlyBelow,
+}
+
+impl Trigger {
+    /// Whether a position fires the trigger at `point`.
+    ///
+    /// ```
+    /// use merchantry_reorder::Trigger;
+    /// assert!(Trigger::AtOrBelow.fires(10.0, 10.0));
+    /// assert!(!Trigger::StrictlyBelow.fires(10.0, 10.0));
+    /// ```
+    #[must_use]
+    pub fn fires(self, position: f64, point: f64) -> bool {
+        match self {
+            Self::AtOrBelow => position <= point,
+            Self::StrictlyBelow => position < point,
+        }
+    }
+}
+
+/// How much to order once the trigger fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum QuantityRule {
+    /// Order the gap between the policy's order-up-to level and the
+    /// position (an (s, S) rule; default).
+    #[default]
+    OrderUpTo,
+    /// Order the smallest whole number of the policy's lot that lifts the
+    /// position back past the trigger (an (s, nQ) rule).
+    FixedLot,
+}
+
+/// How the lot `Q` of continuous review is sized.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum LotSize {
+    /// Economic order quantity `sqrt(2 D K / h)` from annual demand `D`,
+    /// cost per order `K` and holding cost per unit-year `h` (needs
+    /// [`crate::Costs`]).
+    Eoq,
+    /// The forecast demand of this many days.
+    CoverDays(f64),
+    /// A fixed number of units.
+    Fixed(Quantity),
+}
+
+/// A replenishment policy: when the trigger fires and what level it
+/// refills to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Policy {
+    /// Continuous review (s, Q): reorder point `s` from the lead-time
+    /// demand and the service target, lot `Q`; the order-up-to level is
+    /// `s + Q`. Protection interval: the lead time.
+    ContinuousReview {
+        /// How `Q` is sized.
+        lot: LotSize,
+    },
+    /// Periodic review (R, S): at each review, order up to
+    /// `S = d (L + R) + SS`. Protection interval: lead time plus review
+    /// period; this is the only policy whose interval includes `R`. The
+    /// caller asks on review days.
+    PeriodicReview {
+        /// Days between reviews, at least 1.
+        review_days: u32,
+    },
+    /// Min/max: reorder when the position reaches `min`, refill to
+    /// `max`. Static levels; the service target is only reported.
+    MinMax {
+        /// The reorder point.
+        min: Quantity,
+        /// The order-up-to level, at least `min`.
+        max: Quantity,
+    },
+    /// Days-of-cover targets read from the forecast: reorder when the
+    /// position covers `reorder_days` of forecast demand or less, refill
+    /// to `target_days` of it.
+    DaysOfCover {
+        /// Cover that triggers an order.
+        reorder_days: f64,
+        /// Cover to refill to, at least `reorder_days`.
+        target_days: f64,
+    },
+}
+
+/// A policy with its named choices.
+///
+/// Defaults (through [`PolicyConfig::new`]): 95% cycle service level,
+/// normal demand, [`Trigger::AtOrBelow`], [`QuantityRule::OrderUpTo`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PolicyConfig {
+    /// The policy.
+    pub policy: Policy,
+    /// The service target for the safety stock.
+    pub service: ServiceTarget,
+    /// The demand distribution.
+    pub model: DemandModel,
+    /// The trigger boundary.
+    pub trigger: Trigger,
+    /// The quantity rule.
+    pub quantity: QuantityRule,
+}
+
+impl PolicyConfig {
+    /// A policy with the default choices.
+    ///
+    /// ```
+    /// use merchantry_reorder::{LotSize, Policy, PolicyConfig, Trigger};
+    /// let cfg = PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::CoverDays(30.0) });
+    /// assert_eq!(cfg.trigger, Trigger::AtOrBelow);
+    /// ```
+    #[must_use]
+    pub fn new(policy: Policy) -> Self {
+        Self {
+            policy,
+            service: ServiceTarget::CycleService(default_level()),
+            model: DemandModel::Normal,
+            trigger: Trigger::AtOrBelow,
+            quantity: QuantityRule::OrderUpTo,
+        }
+    }
+
+    /// Replaces the service target.
+    #[must_use]
+    pub const fn with_service(mut self, service: ServiceTarget) -> Self {
+        self.service = service;
+        self
+    }
+
+    /// Replaces the demand model.
+    #[must_use]
+    pub const fn with_model(mut self, model: DemandModel) -> Self {
+        self.model = model;
+        self
+    }
+
+    /// Replaces the trigger boundary.
+    #[must_use]
+    pub const fn with_trigger(mut self, trigger: Trigger) -> Self {
+        self.trigger = trigger;
+        self
+    }
+
+    /// Replaces the quantity rule.
+    #[must_use]
+    pub const fn with_quantity(mut self, quantity: QuantityRule) -> Self {
+        self.quantity = quantity;
+        self
+    }
+
+    /// Checks the settings.
+    ///
+    /// # Errors
+    ///
+    /// [`ReorderError::InvalidSetting`] for a zero review period, a
+    /// `max` below `min`, cover days that are negative, not finite or out
+    /// of order, or a negative fixed lot.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |setting, reason: String| Err(ReorderError::InvalidSetting { setting, reason });
+        match self.policy {
+            Policy::PeriodicReview { review_days: 0 } => {
+                bad("periodic_review.review_days", "must be at least 1".into())
+            }
+            Policy::MinMax { min, max } if max < min => {
+                bad("min_max.max", format!("{max} is below min {min}"))
+            }
+            Policy::DaysOfCover { reorder_days, target_days }
+                if !(reorder_days.is_finite()
+                    && target_days.is_finite()
+                    && reorder_days >= 0.0
+                    && target_days >= reorder_days) =>
+            {
+                bad(
+                    "days_of_cover",
+                    format!(
+                        "need 0 <= reorder_days ({reorder_days}) <= target_days ({target_days})"
+                    ),
+                )
+            }
+            Policy::ContinuousReview { lot: LotSize::CoverDays(d) }
+                if !(d.is_finite() && d > 0.0) =>
+            {
+                bad("continuous_review.lot", format!("cover days {d} must be above zero"))
+            }
+            Policy::ContinuousReview { lot: LotSize::Fixed(q) } if !q.is_positive() => {
+                bad("continuous_review.lot", format!("fixed lot {q} must be above zero"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[expect(clippy::unwrap_used, reason = "0.95 lies inside (0, 1), a compile-time fact")]
+fn default_level() -> ServiceLevel {
+    ServiceLevel::new(0.95).unwrap()
+}

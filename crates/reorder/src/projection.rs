@@ -1,0 +1,224 @@
+//! Day-by-day projection of stock on the shelf, stockout and arrival
+//! dates.
+
+use chrono::{Days as ChronoDays, NaiveDate};
+use merchantry_core::{LeadTimeEstimate, Quantity};
+
+use crate::input::OpenSupply;
+
+/// Projected stock at the end of each day from `start`: on hand, plus
+/// open supply on its forecast arrival day, minus forecast mean demand.
+/// Unmet demand is not carried (the projection may go negative to show
+/// the size of the gap).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Projection {
+    /// The first projected day.
+    pub start: NaiveDate,
+    /// End-of-day projected units, one per forecast day.
+    pub end_of_day: Vec<f64>,
+    /// The first day whose end-of-day stock is below zero (demand goes
+    /// unmet), if any within the horizon.
+    pub stockout: Option<NaiveDate>,
+}
+
+/// Days from `today` to `day`, with past days read as unknown.
+fn index_of(today: NaiveDate, day: NaiveDate) -> Option<usize> {
+    usize::try_from((day - today).num_days()).ok()
+}
+
+/// `date + ceil(days)` (`date` for days at or below zero), `None` past
+/// the calendar's end.
+#[must_use]
+pub fn add_days_ceil(date: NaiveDate, days: f64) -> Option<NaiveDate> {
+    let whole = if days.is_finite() && days > 0.0 { days.ceil().min(1.0e6) } else { 0.0 };
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "whole is a whole number in 0..=1e6"
+    )]
+    let n = whole as u64;
+    date.checked_add_days(ChronoDays::new(n))
+}
+
+/// Arrivals as `(day index, units)` sorted by day; supply without a date,
+/// or with a date already past, lands on `unknown_arrival`.
+fn arrivals(
+    today: NaiveDate,
+    supply: &[OpenSupply],
+    unknown_arrival: NaiveDate,
+) -> Vec<(usize, f64)> {
+    let fallback = index_of(today, unknown_arrival).unwrap_or(0);
+    let mut out: Vec<(usize, f64)> = supply
+        .iter()
+        .map(|s| {
+            let day = s.expected.and_then(|d| index_of(today, d)).unwrap_or(fallback);
+            (day, s.quantity.as_f64())
+        })
+        .collect();
+    out.sort_by_key(|(day, _)| *day);
+    out
+}
+
+/// Walks the projection, calling `visit(day index, end-of-day stock)`,
+/// and returns the first stockout day index. Stops early when `visit`
+/// returns false.
+fn walk(
+    on_hand: Quantity,
+    arrivals: &[(usize, f64)],
+    mean: &[f64],
+    mut visit: impl FnMut(usize, f64) -> bool,
+) -> Option<usize> {
+    let mut stock = on_hand.as_f64();
+    let mut next = 0;
+    let mut stockout = None;
+    for (i, demand) in mean.iter().enumerate() {
+        while let Some(&(day, units)) = arrivals.get(next).filter(|(day, _)| *day <= i) {
+            let _ = day;
+            stock += units;
+            next += 1;
+        }
+        stock -= demand;
+        if stock < -1e-9 && stockout.is_none() {
+            stockout = Some(i);
+        }
+        if !visit(i, stock) {
+            break;
+        }
+    }
+    stockout
+}
+
+/// Projects stock day by day over the forecast `mean` (day 0 is `today`).
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use merchantry_core::Quantity;
+/// use merchantry_reorder::{project, OpenSupply, SupplyKind};
+/// let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+/// let po = OpenSupply { kind: SupplyKind::PurchaseOrder, quantity: Quantity::new(10),
+///     expected: NaiveDate::from_ymd_opt(2026, 3, 3) };
+/// // 25 on hand, 10/day: 15, 5, (5 + 10 - 10 =) 5, -5 -> stockout on day 3
+/// let p = project(Quantity::new(25), &[po], &[10.0; 5], today, today);
+/// assert_eq!(p.end_of_day[..4], [15.0, 5.0, 5.0, -5.0]);
+/// assert_eq!(p.stockout, NaiveDate::from_ymd_opt(2026, 3, 4));
+/// ```
+#[must_use]
+pub fn project(
+    on_hand: Quantity,
+    supply: &[OpenSupply],
+    mean: &[f64],
+    today: NaiveDate,
+    unknown_arrival: NaiveDate,
+) -> Projection {
+    let arrivals = arrivals(today, supply, unknown_arrival);
+    let mut end_of_day = Vec::with_capacity(mean.len());
+    let stockout = walk(on_hand, &arrivals, mean, |_, s| {
+        end_of_day.push(s);
+        true
+    });
+    let stockout = stockout.and_then(|i| add_days_ceil(today, usize_to_days(i)));
+    Projection { start: today, end_of_day, stockout }
+}
+
+/// The first projected stockout day, without keeping the series.
+#[must_use]
+pub fn projected_stockout(
+    on_hand: Quantity,
+    supply: &[OpenSupply],
+    mean: &[f64],
+    today: NaiveDate,
+    unknown_arrival: NaiveDate,
+) -> Option<NaiveDate> {
+    let arrivals = arrivals(today, supply, unknown_arrival);
+    let mut found = false;
+    let i = walk(on_hand, &arrivals, mean, |_, s| {
+        found = s < -1e-9;
+        !found
+    })?;
+    add_days_ceil(today, usize_to_days(i))
+}
+
+fn usize_to_days(i: usize) -> f64 {
+    crate::safety::usize_to_f64(i)
+}
+
+/// When an order placed today is expected to be sellable, with a range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ArrivalWindow {
+    /// `today + ceil(mean lead time)`.
+    pub expected: NaiveDate,
+    /// Early end of the range.
+    pub earliest: NaiveDate,
+    /// Late end of the range.
+    pub latest: NaiveDate,
+}
+
+/// z for a central 80% interval: Phi(1.2816) = 0.90.
+const Z_80: f64 = 1.281_551_565_5;
+
+impl ArrivalWindow {
+    /// The window for an order placed on `today`: the 10% and 90%
+    /// quantiles of the lead time when the forecast carries them,
+    /// otherwise `mean -/+ 1.2816 * std_dev` (a central 80% normal
+    /// interval), never before `today`.
+    #[must_use]
+    pub fn for_order(today: NaiveDate, lead: &LeadTimeEstimate) -> Option<Self> {
+        let mean = lead.mean.get();
+        let sd = lead.std_dev.get();
+        let (lo, hi) = match (lead.quantile(0.1), lead.quantile(0.9)) {
+            (Some(lo), Some(hi)) => (lo.get(), hi.get()),
+            _ => (mean - Z_80 * sd, mean + Z_80 * sd),
+        };
+        Some(Self {
+            expected: add_days_ceil(today, mean)?,
+            earliest: add_days_ceil(today, lo)?,
+            latest: add_days_ceil(today, hi)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::SupplyKind;
+    use merchantry_core::Days;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    #[test]
+    fn unknown_and_overdue_supply_land_on_the_fallback_day() {
+        let late = OpenSupply {
+            kind: SupplyKind::Inbound,
+            quantity: Quantity::new(100),
+            expected: Some(day(1)),
+        };
+        // today is the 5th; the overdue shipment is assumed on the 8th.
+        let p = project(Quantity::new(20), &[late], &[10.0; 6], day(5), day(8));
+        // 10, 0, -10 (stockout on the 7th), then +100 on the 8th: 80
+        assert_eq!(p.end_of_day[..4], [10.0, 0.0, -10.0, 80.0]);
+        assert_eq!(p.stockout, Some(day(7)));
+        let s = projected_stockout(Quantity::new(20), &p_supply(), &[10.0; 6], day(5), day(8));
+        assert_eq!(s, Some(day(7)));
+    }
+
+    fn p_supply() -> Vec<OpenSupply> {
+        vec![OpenSupply { kind: SupplyKind::Inbound, quantity: Quantity::new(100), expected: None }]
+    }
+
+    #[test]
+    fn arrival_window_uses_the_normal_interval() {
+        // mean 20, sd 5: 20 -/+ 6.41 -> ceil 14 and 27 days
+        let lead = LeadTimeEstimate {
+            mean: Days::whole(20),
+            std_dev: Days::whole(5),
+            stages: vec![],
+            quantiles: vec![],
+        };
+        let w = ArrivalWindow::for_order(day(1), &lead).unwrap();
+        assert_eq!((w.expected, w.earliest, w.latest), (day(21), day(15), day(28)));
+    }
+}
