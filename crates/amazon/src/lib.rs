@@ -1,3 +1,93 @@
-//! merchantry-amazon: see the crate README.
+//! Streaming readers for Amazon Selling Partner report files and two
+//! public retail data sets, producing merchantry's core records.
+//!
+//! Each reader takes any [`std::io::Read`], maps columns by header name
+//! (never by position), and yields one typed row at a time from a single
+//! reused buffer, so a multi-gigabyte report reads in constant memory.
+//!
+//! ```
+//! use merchantry_amazon::{LedgerDetailReader, SummaryBucket};
+//!
+//! let report = "\u{feff}\"Date\",\"FNSKU\",\"MSKU\",\"Event Type\",\"Quantity\",\
+//!               \"Fulfillment Center\",\"Disposition\",\"Reason\"\r\n\
+//!               \"03/04/2026\",\"X00TEST001\",\"WIDGET-BLUE\",\"Adjustments\",\"-4\",\
+//!               \"ABE2\",\"SELLABLE\",\"M\"\r\n";
+//! let mut rows = LedgerDetailReader::new(report.as_bytes())?;
+//! let row = rows.next().unwrap()?;
+//! assert_eq!(row.quantity.get(), -4);
+//! assert_eq!(row.summary_bucket(), SummaryBucket::Lost);
+//! let id = row.key().event_id()?; // stable across downloads
+//! assert!(id.as_str().starts_with("amzl-"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Readers
+//!
+//! | reader | report | row |
+//! | --- | --- | --- |
+//! | [`LedgerDetailReader`] | FBA Inventory Ledger, detail view | [`LedgerDetailRow`], keyed by [`RowKey`] |
+//! | [`LedgerSummaryReader`] | FBA Inventory Ledger, summary view | [`LedgerSummaryRow`], checked with [`LedgerRollup`] |
+//! | [`InventoryReader`] | Manage FBA Inventory | [`InventoryRow`] into core `StockRecord`s |
+//! | [`OrdersReader`] | All Orders | [`OrderLine`], folded by [`DemandByChannel`] |
+//! | [`ReimbursementReader`] | Reimbursements | [`ReimbursementRow`], see [`match_reimbursements`] |
+//! | [`UciRetailReader`] | UCI Online Retail | [`RetailLine`], folded by [`RetailDaily`] |
+//! | [`ScmsReader`] | USAID SCMS Delivery History | [`ScmsShipment`] into core `Replenishment`s |
+//!
+//! # Input rules, shared by every reader
+//!
+//! - The delimiter is detected from the header line: tab or comma;
+//!   `;` or `|` rejects the file. Quoted cells (RFC 4180) are accepted in
+//!   both. A UTF-8 byte-order mark is stripped; `\r\n` and `\n` line ends
+//!   both work.
+//! - Header cells match ignoring case, spaces and punctuation (`Event
+//!   Type` = `EventType` = `event-type`); unknown columns are ignored; a
+//!   missing required column rejects the file, naming it.
+//! - Dates follow [`parse_date`]; a cell with no digit at all (`Date Not
+//!   Captured`) is a placeholder, handled as each reader documents.
+//! - Errors are [`ReadError`]s naming line and column. File errors
+//!   ([`ReadError::is_fatal`]) end the stream; row errors are yielded and
+//!   reading goes on. Blank lines, repeated header lines and documented
+//!   skips are counted in [`ReadStats`].
+//! - A record longer than [`ReadOptions::max_record_bytes`] (1 MiB)
+//!   rejects the file, so an unclosed quote cannot exhaust memory.
+//!
+//! # What this crate does not do
+//!
+//! It opens no file (decompress `.gz` inputs yourself, for example with
+//! `flate2`), reads no clock, and books nothing: turning rows into
+//! ledger events, stock views or forecasts is the caller's job, with
+//! [`RowKey`] as the idempotency key.
+//!
+//! # Features
+//!
+//! - `serde`: `Serialize` and `Deserialize` on every public data type.
 
 #![forbid(unsafe_code)]
+
+mod codes;
+mod error;
+mod inventory;
+mod ledger;
+mod orders;
+mod parse;
+mod reimbursements;
+mod scms;
+mod table;
+mod uci;
+
+pub use codes::{AmazonDisposition, EventType, ReasonCode, Sign, SummaryBucket};
+pub use error::{MAX_QUOTED, ReadError, ReadStats, SkipReason};
+pub use inventory::{InventoryReader, InventoryRow};
+pub use ledger::{
+    LedgerDetailReader, LedgerDetailRow, LedgerRollup, LedgerSummaryReader, LedgerSummaryRow,
+    RollupMismatch, RowKey,
+};
+pub use orders::{DemandByChannel, FulfillmentChannel, OrderLine, OrderStatus, OrdersReader};
+pub use parse::{DateOrder, NotADate, parse_amount, parse_date, parse_quantity};
+pub use reimbursements::{
+    LossMatch, LossMatching, ReimbursementReader, ReimbursementReason, ReimbursementRow,
+    match_reimbursements,
+};
+pub use scms::{ScmsMode, ScmsReader, ScmsReplenishments, ScmsShipment};
+pub use table::ReadOptions;
+pub use uci::{RetailDaily, RetailDay, RetailLine, RetailLineKind, UciRetailReader};

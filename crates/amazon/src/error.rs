@@ -1,0 +1,338 @@
+//! The error type of `merchantry-amazon`, and the skip counts every
+//! reader keeps.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use merchantry_core::CoreError;
+
+/// What went wrong while reading a report.
+///
+/// Every variant says where: the physical line (1-based, the header is
+/// line 1) and, for a cell, the column by its canonical name. Values are
+/// quoted in the message, cut to [`MAX_QUOTED`] bytes so a 10 MB field
+/// cannot flood a log.
+///
+/// Errors come in two kinds, told apart by [`ReadError::is_fatal`]:
+///
+/// - **File errors** reject the whole input: an empty input, a header
+///   without a required column, a header whose delimiter is neither tab nor
+///   comma, two header cells that mean the same column, a record longer than
+///   the cap, an I/O failure. The reader yields the error once and then
+///   ends.
+/// - **Row errors** reject one row: a short or long row (shifted columns,
+///   wrapped lines), bad UTF-8 in a used cell, an unparseable number or
+///   date, an empty required id. The reader yields the error and goes on
+///   with the next row; [`ReadStats::row_errors`] counts them.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// The input held no header line.
+    #[error("{report}: input is empty, expected a header line")]
+    Empty {
+        /// The report being read.
+        report: &'static str,
+    },
+    /// The header line is delimited by something other than a tab or a
+    /// comma.
+    #[error("{report}: line 1: header is delimited by {found:?}, expected tab or comma")]
+    UnsupportedDelimiter {
+        /// The report being read.
+        report: &'static str,
+        /// The delimiter seen.
+        found: char,
+    },
+    /// A required column is absent from the header.
+    #[error("{report}: line 1: required column {column:?} is missing from the header")]
+    MissingColumn {
+        /// The report being read.
+        report: &'static str,
+        /// The canonical name of the column.
+        column: &'static str,
+    },
+    /// Two header cells name the same column, so which to read is
+    /// ambiguous.
+    #[error(
+        "{report}: line 1: columns {first} and {second} both name {column:?} (1-based positions)"
+    )]
+    DuplicateColumn {
+        /// The report being read.
+        report: &'static str,
+        /// The canonical name of the column.
+        column: &'static str,
+        /// Position of the first cell naming it.
+        first: usize,
+        /// Position of the second.
+        second: usize,
+    },
+    /// A record ran past the size cap, most often an unclosed quote that
+    /// swallows the rest of the file. Where the next record starts cannot
+    /// be known, so the file is rejected.
+    #[error("{report}: line {line}: record is longer than the cap of {limit} bytes")]
+    RecordTooLarge {
+        /// The report being read.
+        report: &'static str,
+        /// The line where the record starts.
+        line: u64,
+        /// The cap, see [`crate::ReadOptions::max_record_bytes`].
+        limit: usize,
+    },
+    /// The underlying reader failed.
+    #[error("{report}: line {line}: read failed: {source}")]
+    Io {
+        /// The report being read.
+        report: &'static str,
+        /// The last line read.
+        line: u64,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A row has a different number of cells than the header: shifted
+    /// columns, a line wrapped in two, or a stray delimiter.
+    #[error("{report}: line {line}: row has {found} cells, header has {expected}")]
+    FieldCount {
+        /// The report being read.
+        report: &'static str,
+        /// The line where the row starts.
+        line: u64,
+        /// Cells in the header.
+        expected: usize,
+        /// Cells in the row.
+        found: usize,
+    },
+    /// A cell the reader needs is not valid UTF-8.
+    #[error("{report}: line {line}, column {column:?}: cell is not valid UTF-8")]
+    InvalidUtf8 {
+        /// The report being read.
+        report: &'static str,
+        /// The line.
+        line: u64,
+        /// The column.
+        column: &'static str,
+    },
+    /// A required cell is empty.
+    #[error("{report}: line {line}, column {column:?}: required value is empty")]
+    MissingValue {
+        /// The report being read.
+        report: &'static str,
+        /// The line.
+        line: u64,
+        /// The column.
+        column: &'static str,
+    },
+    /// A cell is not a whole number, or does not fit in 64 bits.
+    #[error("{report}: line {line}, column {column:?}: {value:?} is not a whole number")]
+    InvalidQuantity {
+        /// The report being read.
+        report: &'static str,
+        /// The line.
+        line: u64,
+        /// The column.
+        column: &'static str,
+        /// The cell, cut to [`MAX_QUOTED`] bytes.
+        value: String,
+    },
+    /// A cell is not a decimal amount.
+    #[error("{report}: line {line}, column {column:?}: {value:?} is not a decimal amount")]
+    InvalidAmount {
+        /// The report being read.
+        report: &'static str,
+        /// The line.
+        line: u64,
+        /// The column.
+        column: &'static str,
+        /// The cell, cut to [`MAX_QUOTED`] bytes.
+        value: String,
+    },
+    /// A cell holds digits but is not a date in any accepted format (see
+    /// [`crate::parse_date`]).
+    #[error("{report}: line {line}, column {column:?}: {value:?} is not a date")]
+    InvalidDate {
+        /// The report being read.
+        report: &'static str,
+        /// The line.
+        line: u64,
+        /// The column.
+        column: &'static str,
+        /// The cell, cut to [`MAX_QUOTED`] bytes.
+        value: String,
+    },
+    /// A cell is not a valid identifier or code (too long, control
+    /// characters, not a currency code, ...).
+    #[error("{report}: line {line}, column {column:?}: {source}")]
+    InvalidValue {
+        /// The report being read.
+        report: &'static str,
+        /// The line.
+        line: u64,
+        /// The column.
+        column: &'static str,
+        /// Why the core type refused it.
+        #[source]
+        source: CoreError,
+    },
+}
+
+/// The longest cell excerpt quoted in an error message, in bytes.
+pub const MAX_QUOTED: usize = 80;
+
+impl ReadError {
+    /// Whether the error rejects the whole input (the reader ends after
+    /// yielding it) rather than one row.
+    ///
+    /// ```
+    /// use merchantry_amazon::LedgerDetailReader;
+    /// let err = LedgerDetailReader::new("Date;FNSKU\n".as_bytes()).err().unwrap();
+    /// assert!(err.is_fatal());
+    /// ```
+    #[must_use]
+    pub const fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            Self::Empty { .. }
+                | Self::UnsupportedDelimiter { .. }
+                | Self::MissingColumn { .. }
+                | Self::DuplicateColumn { .. }
+                | Self::RecordTooLarge { .. }
+                | Self::Io { .. }
+        )
+    }
+
+    /// The line the error points at; 1 for header errors, 0 for an empty
+    /// input.
+    #[must_use]
+    pub const fn line(&self) -> u64 {
+        match self {
+            Self::Empty { .. } => 0,
+            Self::UnsupportedDelimiter { .. }
+            | Self::MissingColumn { .. }
+            | Self::DuplicateColumn { .. } => 1,
+            Self::RecordTooLarge { line, .. }
+            | Self::Io { line, .. }
+            | Self::FieldCount { line, .. }
+            | Self::InvalidUtf8 { line, .. }
+            | Self::MissingValue { line, .. }
+            | Self::InvalidQuantity { line, .. }
+            | Self::InvalidAmount { line, .. }
+            | Self::InvalidDate { line, .. }
+            | Self::InvalidValue { line, .. } => *line,
+        }
+    }
+
+    /// The column the error points at, when it is about one cell or one
+    /// header column.
+    #[must_use]
+    pub const fn column(&self) -> Option<&'static str> {
+        match self {
+            Self::MissingColumn { column, .. }
+            | Self::DuplicateColumn { column, .. }
+            | Self::InvalidUtf8 { column, .. }
+            | Self::MissingValue { column, .. }
+            | Self::InvalidQuantity { column, .. }
+            | Self::InvalidAmount { column, .. }
+            | Self::InvalidDate { column, .. }
+            | Self::InvalidValue { column, .. } => Some(column),
+            _ => None,
+        }
+    }
+}
+
+/// Cuts `text` to at most [`MAX_QUOTED`] bytes on a character boundary.
+pub(crate) fn excerpt(text: &[u8]) -> String {
+    let lossy = String::from_utf8_lossy(text);
+    let mut end = lossy.len().min(MAX_QUOTED);
+    while !lossy.is_char_boundary(end) {
+        end -= 1;
+    }
+    lossy.get(..end).unwrap_or_default().to_owned()
+}
+
+/// Why a row was passed over without an error: each reader documents
+/// which of these it uses.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// A line with no content (every cell empty).
+    BlankLine,
+    /// A copy of the header line, as left by concatenating downloads.
+    RepeatedHeader,
+    /// A date the row cannot do without holds text instead of a date
+    /// (`Date Not Captured`, `N/A - From RDC`, `Pre-PQ Process`, empty).
+    /// The column is named.
+    DateNotCaptured(Cow<'static, str>),
+    /// An SCMS line with no usable shipment mode (`N/A`).
+    NoShipmentMode,
+    /// An SCMS line delivered before its purchase order was sent.
+    DeliveredBeforeOrder,
+}
+
+/// Counts kept while reading: every record is either yielded as a row,
+/// yielded as a row error, or skipped for a counted reason.
+///
+/// `records == rows + row_errors + skipped total` holds after the reader
+/// ends without a file error.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ReadStats {
+    /// Records read after the header.
+    pub records: u64,
+    /// Rows yielded successfully.
+    pub rows: u64,
+    /// Row errors yielded.
+    pub row_errors: u64,
+    /// Records skipped, by reason.
+    pub skipped: BTreeMap<SkipReason, u64>,
+}
+
+impl SkipReason {
+    /// [`SkipReason::DateNotCaptured`] for the column `name`.
+    #[must_use]
+    pub const fn no_date(name: &'static str) -> Self {
+        Self::DateNotCaptured(Cow::Borrowed(name))
+    }
+}
+
+impl ReadStats {
+    /// Records skipped for any reason.
+    #[must_use]
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+
+    /// Records skipped for `reason`.
+    #[must_use]
+    pub fn skipped(&self, reason: &SkipReason) -> u64 {
+        self.skipped.get(reason).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn skip(&mut self, reason: SkipReason) {
+        *self.skipped.entry(reason).or_insert(0) += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_cuts_on_char_boundary() {
+        let text = "é".repeat(100);
+        let cut = excerpt(text.as_bytes());
+        assert_eq!(cut.len(), 80);
+        assert!(cut.chars().all(|c| c == 'é'));
+        assert_eq!(excerpt(b"short"), "short");
+    }
+
+    #[test]
+    fn fatal_and_row_errors_are_told_apart() {
+        let fatal = ReadError::MissingColumn { report: "r", column: "Date" };
+        let row = ReadError::MissingValue { report: "r", line: 7, column: "MSKU" };
+        assert!(fatal.is_fatal());
+        assert!(!row.is_fatal());
+        assert_eq!(row.line(), 7);
+        assert_eq!(row.column(), Some("MSKU"));
+        assert_eq!(row.to_string(), "r: line 7, column \"MSKU\": required value is empty");
+    }
+}

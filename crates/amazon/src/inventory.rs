@@ -1,0 +1,174 @@
+//! The Manage FBA Inventory report
+//! (`GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA`): a snapshot of every
+//! listing's units by state.
+
+use chrono::NaiveDate;
+use merchantry_core::{Asin, Disposition, Fnsku, LocationId, Quantity, Sku, StockRecord};
+use rust_decimal::Decimal;
+
+use crate::error::ReadError;
+use crate::table::{Built, Column, Row, opt, reader, req};
+
+const REPORT: &str = "manage FBA inventory";
+
+/// One listing's row of the Manage FBA Inventory report.
+///
+/// Quantity cells that are blank (or columns the header lacks) are zero:
+/// an FBA-only listing leaves `mfn-fulfillable-quantity` empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct InventoryRow {
+    /// The seller SKU.
+    pub sku: Sku,
+    /// Amazon's label id, when given.
+    pub fnsku: Option<Fnsku>,
+    /// The listing, when given.
+    pub asin: Option<Asin>,
+    /// The title.
+    pub title: String,
+    /// The listing condition (`New`, ...), when given.
+    pub condition: Option<String>,
+    /// The listing price, when given.
+    pub price: Option<Decimal>,
+    /// Units the seller ships itself (FBM).
+    pub mfn_fulfillable: Quantity,
+    /// Units physically in Amazon's warehouses: fulfillable, unsellable
+    /// and reserved.
+    pub afn_warehouse: Quantity,
+    /// Units free to sell.
+    pub afn_fulfillable: Quantity,
+    /// Units unfit to sell.
+    pub afn_unsellable: Quantity,
+    /// Units held for orders, transfers or processing.
+    pub afn_reserved: Quantity,
+    /// Warehouse plus inbound.
+    pub afn_total: Quantity,
+    /// Inbound shipments still being prepared (working).
+    pub afn_inbound_working: Quantity,
+    /// Inbound shipments on their way (shipped).
+    pub afn_inbound_shipped: Quantity,
+    /// Inbound shipments being checked in (receiving).
+    pub afn_inbound_receiving: Quantity,
+    /// Units under investigation (lost in the building, being searched).
+    pub afn_researching: Quantity,
+    /// The line of the row in the file.
+    pub line: u64,
+}
+
+impl InventoryRow {
+    /// Inbound units: working + shipped + receiving.
+    #[must_use]
+    pub fn inbound(&self) -> Quantity {
+        self.afn_inbound_working
+            .saturating_add(self.afn_inbound_shipped)
+            .saturating_add(self.afn_inbound_receiving)
+    }
+
+    /// Whether the report's own totals hold: warehouse = fulfillable +
+    /// unsellable + reserved, and total = warehouse + inbound.
+    #[must_use]
+    pub fn totals_agree(&self) -> bool {
+        let warehouse = self
+            .afn_fulfillable
+            .saturating_add(self.afn_unsellable)
+            .saturating_add(self.afn_reserved);
+        warehouse == self.afn_warehouse
+            && self.afn_warehouse.saturating_add(self.inbound()) == self.afn_total
+    }
+
+    /// The row as core stock records at `location` (the FBA network) on
+    /// `as_of` (the report carries no date: the caller gives the day it
+    /// was downloaded). Fulfillable is [`Disposition::Sellable`],
+    /// reserved [`Disposition::Reserved`], working + shipped + receiving
+    /// [`Disposition::Inbound`], unsellable + researching
+    /// [`Disposition::Unsellable`]. FBM units are not included: they sit
+    /// at the seller's own location. Zero positions are left out.
+    #[must_use]
+    pub fn stock_records(&self, location: &LocationId, as_of: NaiveDate) -> Vec<StockRecord> {
+        let positions = [
+            (Disposition::Sellable, self.afn_fulfillable),
+            (Disposition::Reserved, self.afn_reserved),
+            (Disposition::Inbound, self.inbound()),
+            (Disposition::Unsellable, self.afn_unsellable.saturating_add(self.afn_researching)),
+        ];
+        positions
+            .into_iter()
+            .filter(|(_, q)| !q.is_zero())
+            .map(|(disposition, quantity)| StockRecord {
+                as_of,
+                sku: self.sku.clone(),
+                location: location.clone(),
+                disposition,
+                quantity,
+            })
+            .collect()
+    }
+}
+
+const COLUMNS: &[Column] = &[
+    req("sku", &["sku", "sellersku", "msku"]),
+    opt("fnsku", &["fnsku"]),
+    opt("asin", &["asin"]),
+    opt("product-name", &["productname", "title"]),
+    opt("condition", &["condition"]),
+    opt("your-price", &["yourprice"]),
+    opt("mfn-fulfillable-quantity", &["mfnfulfillablequantity"]),
+    opt("afn-warehouse-quantity", &["afnwarehousequantity"]),
+    req("afn-fulfillable-quantity", &["afnfulfillablequantity"]),
+    opt("afn-unsellable-quantity", &["afnunsellablequantity"]),
+    opt("afn-reserved-quantity", &["afnreservedquantity"]),
+    opt("afn-total-quantity", &["afntotalquantity"]),
+    opt("afn-inbound-working-quantity", &["afninboundworkingquantity"]),
+    opt("afn-inbound-shipped-quantity", &["afninboundshippedquantity"]),
+    opt("afn-inbound-receiving-quantity", &["afninboundreceivingquantity"]),
+    opt("afn-researching-quantity", &["afnresearchingquantity"]),
+];
+
+fn build(row: &Row<'_>) -> Result<Built<InventoryRow>, ReadError> {
+    Ok(Built::Row(InventoryRow {
+        sku: row.value(0)?,
+        fnsku: row.opt_value(1)?,
+        asin: row.opt_value(2)?,
+        title: row.lossy(3),
+        condition: row.owned(4)?,
+        price: row.opt_amount(5)?,
+        mfn_fulfillable: row.count(6)?,
+        afn_warehouse: row.count(7)?,
+        afn_fulfillable: row.count(8)?,
+        afn_unsellable: row.count(9)?,
+        afn_reserved: row.count(10)?,
+        afn_total: row.count(11)?,
+        afn_inbound_working: row.count(12)?,
+        afn_inbound_shipped: row.count(13)?,
+        afn_inbound_receiving: row.count(14)?,
+        afn_researching: row.count(15)?,
+        line: row.line,
+    }))
+}
+
+reader!(
+    /// Streams [`InventoryRow`]s from a Manage FBA Inventory download.
+    ///
+    /// Required columns: `sku`, `afn-fulfillable-quantity`; every other
+    /// quantity column is optional and zero when absent or blank.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use merchantry_amazon::InventoryReader;
+    /// use merchantry_core::{Disposition, LocationId};
+    /// let file = "sku\tafn-fulfillable-quantity\tafn-reserved-quantity\n\
+    ///             WIDGET\t130\t4\n";
+    /// let row = InventoryReader::new(file.as_bytes())?.next().unwrap()?;
+    /// let fba = LocationId::new("FBA-US")?;
+    /// let day = NaiveDate::from_ymd_opt(2026, 3, 7).unwrap();
+    /// let records = row.stock_records(&fba, day);
+    /// assert_eq!(records.len(), 2);
+    /// assert_eq!(records[1].disposition, Disposition::Reserved);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    InventoryReader,
+    InventoryRow,
+    REPORT,
+    COLUMNS,
+    build
+);

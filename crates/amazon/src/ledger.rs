@@ -1,0 +1,615 @@
+//! The FBA Inventory Ledger report: the detail view (one row per
+//! movement) and the summary view (balances and movement totals per
+//! period and disposition).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use chrono::{Datelike, NaiveDate};
+use merchantry_core::{Asin, CoreError, EventId, Fnsku, LocationId, Quantity, Sku, StockRecord};
+
+use crate::codes::{AmazonDisposition, EventType, ReasonCode, SummaryBucket};
+use crate::error::{ReadError, SkipReason};
+use crate::table::{Built, Column, Row, opt, reader, req};
+
+const DETAIL: &str = "ledger detail view";
+const SUMMARY: &str = "ledger summary view";
+
+/// One movement from the Inventory Ledger detail view
+/// (`GET_LEDGER_DETAIL_VIEW_DATA`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LedgerDetailRow {
+    /// The day of the event.
+    pub date: NaiveDate,
+    /// Amazon's label id.
+    pub fnsku: Fnsku,
+    /// The listing, when given.
+    pub asin: Option<Asin>,
+    /// The seller's SKU (`MSKU`).
+    pub msku: Sku,
+    /// The product title; empty when absent, invalid UTF-8 replaced.
+    pub title: String,
+    /// What happened.
+    pub event_type: EventType,
+    /// Shipment id, order id, removal id or adjustment transaction id.
+    pub reference_id: Option<String>,
+    /// Units, signed as reported: positive in, negative out.
+    pub quantity: Quantity,
+    /// The fulfillment center code (`ABE2`).
+    pub fulfillment_center: LocationId,
+    /// The condition the units moved in or out of.
+    pub disposition: AmazonDisposition,
+    /// The adjustment reason; `None` when the cell is blank (every
+    /// non-adjustment row).
+    pub reason: Option<ReasonCode>,
+    /// The marketplace country code, when given.
+    pub country: Option<String>,
+    /// For lost or damaged units: how many have since been reconciled
+    /// (found, or reimbursed). Blank cells are `None`.
+    pub reconciled_quantity: Option<Quantity>,
+    /// For lost or damaged units: how many are still open.
+    pub unreconciled_quantity: Option<Quantity>,
+    /// The store, in newer downloads that carry it.
+    pub store: Option<String>,
+    /// The line of the row in the file, for messages.
+    pub line: u64,
+}
+
+/// What identifies a detail row across downloads, for idempotent
+/// re-import.
+///
+/// The key is every column that describes *what happened*: date, FNSKU,
+/// MSKU, event type, reference id, fulfillment center, disposition,
+/// reason, quantity and country. It leaves out what Amazon revises after
+/// the fact, the reconciled and unreconciled quantities (an `M` row
+/// first reads reconciled 0 / unreconciled 4, later 4 / 0) and the
+/// title, and what only says where the row sat in one file (the line).
+/// So a row downloaded twice, in two overlapping periods, has one key: a
+/// consumer keyed on it updates the reconciliation counts instead of
+/// booking the movement twice.
+///
+/// Two rows that agree on every key column are indistinguishable; the
+/// detail view consolidates movements per reference id, day, center and
+/// disposition, so that should not occur in a real download. A consumer
+/// that must tell such twins apart can number them in file order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RowKey {
+    /// The day.
+    pub date: NaiveDate,
+    /// The FNSKU.
+    pub fnsku: Fnsku,
+    /// The seller SKU.
+    pub msku: Sku,
+    /// The event type.
+    pub event_type: EventType,
+    /// The reference id, empty when absent.
+    pub reference_id: String,
+    /// The fulfillment center.
+    pub fulfillment_center: LocationId,
+    /// The disposition.
+    pub disposition: AmazonDisposition,
+    /// The reason code, empty when absent.
+    pub reason: String,
+    /// The signed quantity.
+    pub quantity: Quantity,
+    /// The country, empty when absent.
+    pub country: String,
+}
+
+impl RowKey {
+    /// The key as a stable [`EventId`]: `amzl-` and 32 hex digits of the
+    /// 128-bit FNV-1a hash of the key's columns joined by the unit
+    /// separator (U+001F). The hash is spelled out here, not taken from
+    /// the standard library, so ids stay the same across Rust releases
+    /// and platforms.
+    ///
+    /// # Errors
+    ///
+    /// None in practice (the id is 37 ASCII bytes); the `Result` carries
+    /// the core constructor's.
+    pub fn event_id(&self) -> Result<EventId, CoreError> {
+        let mut text = String::with_capacity(128);
+        let _ = write!(
+            text,
+            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            self.date,
+            self.fnsku,
+            self.msku,
+            self.event_type,
+            self.reference_id,
+            self.fulfillment_center,
+            self.disposition,
+            self.reason,
+            self.quantity,
+            self.country
+        );
+        EventId::new(format!("amzl-{:032x}", fnv1a_128(text.as_bytes())))
+    }
+}
+
+/// 128-bit FNV-1a: stable, dependency-free, and with a collision chance
+/// near 2^-100 for a billion rows.
+fn fnv1a_128(bytes: &[u8]) -> u128 {
+    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    bytes.iter().fold(OFFSET, |hash, &b| (hash ^ u128::from(b)).wrapping_mul(PRIME))
+}
+
+impl LedgerDetailRow {
+    /// The row's identity across downloads; see [`RowKey`].
+    #[must_use]
+    pub fn key(&self) -> RowKey {
+        RowKey {
+            date: self.date,
+            fnsku: self.fnsku.clone(),
+            msku: self.msku.clone(),
+            event_type: self.event_type.clone(),
+            reference_id: self.reference_id.clone().unwrap_or_default(),
+            fulfillment_center: self.fulfillment_center.clone(),
+            disposition: self.disposition.clone(),
+            reason: self.reason.as_ref().map(|r| r.code().to_owned()).unwrap_or_default(),
+            quantity: self.quantity,
+            country: self.country.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The summary view column this movement rolls up into: by event
+    /// type, and for adjustments by reason code (a blank or unknown
+    /// reason is an unknown event).
+    #[must_use]
+    pub fn summary_bucket(&self) -> SummaryBucket {
+        match (&self.event_type, &self.reason) {
+            (EventType::Receipts, _) => SummaryBucket::Receipts,
+            (EventType::Shipments, _) => SummaryBucket::CustomerShipments,
+            (EventType::CustomerReturns, _) => SummaryBucket::CustomerReturns,
+            (EventType::VendorReturns, _) => SummaryBucket::VendorReturns,
+            (EventType::WhseTransfers, _) => SummaryBucket::WarehouseTransfers,
+            (EventType::Adjustments, Some(reason)) => reason.bucket(),
+            _ => SummaryBucket::UnknownEvents,
+        }
+    }
+}
+
+const DETAIL_COLUMNS: &[Column] = &[
+    req("Date", &["date"]),
+    req("FNSKU", &["fnsku"]),
+    opt("ASIN", &["asin"]),
+    req("MSKU", &["msku", "sku", "merchantsku", "sellersku"]),
+    opt("Title", &["title", "productname"]),
+    req("Event Type", &["eventtype"]),
+    opt("Reference ID", &["referenceid"]),
+    req("Quantity", &["quantity"]),
+    req("Fulfillment Center", &["fulfillmentcenter", "fulfillmentcenterid", "fc"]),
+    req("Disposition", &["disposition"]),
+    opt("Reason", &["reason", "reasoncode"]),
+    opt("Country", &["country"]),
+    opt("Reconciled Quantity", &["reconciledquantity"]),
+    opt("Unreconciled Quantity", &["unreconciledquantity"]),
+    opt("Store", &["store"]),
+];
+
+fn build_detail(row: &Row<'_>) -> Result<Built<LedgerDetailRow>, ReadError> {
+    let Some(date) = row.date(0)? else {
+        return Ok(Built::Skip(SkipReason::no_date(row.column_name(0))));
+    };
+    Ok(Built::Row(LedgerDetailRow {
+        date,
+        fnsku: row.value(1)?,
+        asin: row.opt_value(2)?,
+        msku: row.value(3)?,
+        title: row.lossy(4),
+        event_type: EventType::parse(row.required(5)?),
+        reference_id: row.owned(6)?,
+        quantity: row.quantity(7)?,
+        fulfillment_center: row.value(8)?,
+        disposition: AmazonDisposition::parse(row.required(9)?),
+        reason: row.text(10)?.map(ReasonCode::parse),
+        country: row.owned(11)?,
+        reconciled_quantity: row.opt_quantity(12)?,
+        unreconciled_quantity: row.opt_quantity(13)?,
+        store: row.owned(14)?,
+        line: row.line,
+    }))
+}
+
+reader!(
+    /// Streams [`LedgerDetailRow`]s from an Inventory Ledger detail view
+    /// download, tab- or comma-separated.
+    ///
+    /// Required columns: `Date`, `FNSKU`, `MSKU`, `Event Type`, `Quantity`,
+    /// `Fulfillment Center`, `Disposition`. Optional: `ASIN`, `Title`,
+    /// `Reference ID`, `Reason`, `Country`, `Reconciled Quantity`,
+    /// `Unreconciled Quantity`, `Store`; any other column (such as `Date
+    /// and Time`) is ignored. Header names match ignoring case, spaces and
+    /// punctuation.
+    ///
+    /// Row rules: a `Date` with no digits (`Date Not Captured`) skips the
+    /// row under [`SkipReason::DateNotCaptured`]; an unparseable date,
+    /// quantity or id, or a blank required cell, is a row error. Unknown
+    /// event types, dispositions and reason codes are kept by name, not
+    /// refused.
+    ///
+    /// ```
+    /// use merchantry_amazon::{EventType, LedgerDetailReader};
+    /// let file = "Date\tFNSKU\tMSKU\tEvent Type\tQuantity\tFulfillment Center\tDisposition\n\
+    ///             03/01/2026\tX00TEST001\tWIDGET\tReceipts\t48\tABE2\tSELLABLE\n";
+    /// let mut rows = LedgerDetailReader::new(file.as_bytes())?;
+    /// let row = rows.next().unwrap()?;
+    /// assert_eq!(row.event_type, EventType::Receipts);
+    /// assert_eq!(row.quantity.get(), 48);
+    /// assert!(rows.next().is_none());
+    /// # Ok::<(), merchantry_amazon::ReadError>(())
+    /// ```
+    LedgerDetailReader,
+    LedgerDetailRow,
+    DETAIL,
+    DETAIL_COLUMNS,
+    build_detail
+);
+
+/// One row of the Inventory Ledger summary view
+/// (`GET_LEDGER_SUMMARY_VIEW_DATA`): a period's opening balance, movement
+/// totals and closing balance for one FNSKU and disposition.
+///
+/// Movement columns absent from the header, and blank cells, are zero.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LedgerSummaryRow {
+    /// The first day of the period.
+    pub period_start: NaiveDate,
+    /// Whether the row covers a month (`Date` written `MM/YYYY`) rather
+    /// than a day.
+    pub monthly: bool,
+    /// Amazon's label id.
+    pub fnsku: Fnsku,
+    /// The listing, when given.
+    pub asin: Option<Asin>,
+    /// The seller's SKU.
+    pub msku: Sku,
+    /// The title.
+    pub title: String,
+    /// The condition.
+    pub disposition: AmazonDisposition,
+    /// Units at the start of the period.
+    pub starting_balance: Quantity,
+    /// Units moving between fulfillment centers (information: not part
+    /// of the balance identity).
+    pub in_transit_between_warehouses: Quantity,
+    /// Receipts.
+    pub receipts: Quantity,
+    /// Customer shipments (negative).
+    pub customer_shipments: Quantity,
+    /// Customer returns.
+    pub customer_returns: Quantity,
+    /// Vendor returns, that is removals (negative).
+    pub vendor_returns: Quantity,
+    /// Net warehouse transfers.
+    pub warehouse_transfers: Quantity,
+    /// Found.
+    pub found: Quantity,
+    /// Lost (negative).
+    pub lost: Quantity,
+    /// Damaged, net of the disposition moves.
+    pub damaged: Quantity,
+    /// Disposed (negative).
+    pub disposed: Quantity,
+    /// Other events.
+    pub other_events: Quantity,
+    /// Units at the end of the period.
+    pub ending_balance: Quantity,
+    /// Unknown events.
+    pub unknown_events: Quantity,
+    /// The country or location column, when given.
+    pub location: Option<String>,
+    /// The line of the row in the file.
+    pub line: u64,
+}
+
+impl LedgerSummaryRow {
+    /// The last day of the period.
+    #[must_use]
+    pub fn period_end(&self) -> NaiveDate {
+        if !self.monthly {
+            return self.period_start;
+        }
+        let (y, m) = (self.period_start.year(), self.period_start.month());
+        let next = if m == 12 {
+            NaiveDate::from_ymd_opt(y.saturating_add(1), 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(y, m + 1, 1)
+        };
+        next.and_then(|d| d.pred_opt()).unwrap_or(self.period_start)
+    }
+
+    /// The movement total of one summary column.
+    #[must_use]
+    pub const fn bucket(&self, bucket: SummaryBucket) -> Quantity {
+        match bucket {
+            SummaryBucket::Receipts => self.receipts,
+            SummaryBucket::CustomerShipments => self.customer_shipments,
+            SummaryBucket::CustomerReturns => self.customer_returns,
+            SummaryBucket::VendorReturns => self.vendor_returns,
+            SummaryBucket::WarehouseTransfers => self.warehouse_transfers,
+            SummaryBucket::Found => self.found,
+            SummaryBucket::Lost => self.lost,
+            SummaryBucket::Damaged => self.damaged,
+            SummaryBucket::Disposed => self.disposed,
+            SummaryBucket::OtherEvents => self.other_events,
+            SummaryBucket::UnknownEvents => self.unknown_events,
+        }
+    }
+
+    /// The sum of every movement column (all but the balances and the
+    /// in-transit information).
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::QuantityOverflow`] when the sum leaves 64 bits.
+    pub fn net_movements(&self) -> Result<Quantity, CoreError> {
+        Quantity::checked_sum(SummaryBucket::ALL.iter().map(|&b| self.bucket(b)))
+    }
+
+    /// Whether `starting + movements == ending`, the identity every
+    /// summary row should satisfy.
+    #[must_use]
+    pub fn is_balanced(&self) -> bool {
+        self.net_movements()
+            .and_then(|m| self.starting_balance.checked_add(m))
+            .is_ok_and(|end| end == self.ending_balance)
+    }
+
+    /// The closing balance as a core [`StockRecord`] at `location`, dated
+    /// the last day of the period, in the core disposition (see
+    /// [`AmazonDisposition::to_core`]).
+    #[must_use]
+    pub fn stock_record(&self, location: LocationId) -> StockRecord {
+        StockRecord {
+            as_of: self.period_end(),
+            sku: self.msku.clone(),
+            location,
+            disposition: self.disposition.to_core(),
+            quantity: self.ending_balance,
+        }
+    }
+}
+
+impl SummaryBucket {
+    /// Every movement column, in the summary view's order.
+    pub const ALL: [Self; 11] = [
+        Self::Receipts,
+        Self::CustomerShipments,
+        Self::CustomerReturns,
+        Self::VendorReturns,
+        Self::WarehouseTransfers,
+        Self::Found,
+        Self::Lost,
+        Self::Damaged,
+        Self::Disposed,
+        Self::OtherEvents,
+        Self::UnknownEvents,
+    ];
+}
+
+const SUMMARY_COLUMNS: &[Column] = &[
+    req("Date", &["date"]),
+    req("FNSKU", &["fnsku"]),
+    opt("ASIN", &["asin"]),
+    req("MSKU", &["msku", "sku", "merchantsku", "sellersku"]),
+    opt("Title", &["title", "productname"]),
+    req("Disposition", &["disposition"]),
+    req("Starting Warehouse Balance", &["startingwarehousebalance"]),
+    opt("In Transit Between Warehouses", &["intransitbetweenwarehouses"]),
+    opt("Receipts", &["receipts"]),
+    opt("Customer Shipments", &["customershipments"]),
+    opt("Customer Returns", &["customerreturns"]),
+    opt("Vendor Returns", &["vendorreturns"]),
+    opt("Warehouse Transfer In/Out", &["warehousetransferinout", "warehousetransfers"]),
+    opt("Found", &["found"]),
+    opt("Lost", &["lost"]),
+    opt("Damaged", &["damaged"]),
+    opt("Disposed", &["disposed"]),
+    opt("Other Events", &["otherevents"]),
+    req("Ending Warehouse Balance", &["endingwarehousebalance"]),
+    opt("Unknown Events", &["unknownevents"]),
+    opt("Location", &["location", "country"]),
+];
+
+fn build_summary(row: &Row<'_>) -> Result<Built<LedgerSummaryRow>, ReadError> {
+    let Some(period_start) = row.date(0)? else {
+        return Ok(Built::Skip(SkipReason::no_date(row.column_name(0))));
+    };
+    let monthly = row.bytes(0).is_some_and(|b| b.iter().filter(|&&c| c == b'/').count() == 1);
+    Ok(Built::Row(LedgerSummaryRow {
+        period_start,
+        monthly,
+        fnsku: row.value(1)?,
+        asin: row.opt_value(2)?,
+        msku: row.value(3)?,
+        title: row.lossy(4),
+        disposition: AmazonDisposition::parse(row.required(5)?),
+        starting_balance: row.quantity(6)?,
+        in_transit_between_warehouses: row.count(7)?,
+        receipts: row.count(8)?,
+        customer_shipments: row.count(9)?,
+        customer_returns: row.count(10)?,
+        vendor_returns: row.count(11)?,
+        warehouse_transfers: row.count(12)?,
+        found: row.count(13)?,
+        lost: row.count(14)?,
+        damaged: row.count(15)?,
+        disposed: row.count(16)?,
+        other_events: row.count(17)?,
+        ending_balance: row.quantity(18)?,
+        unknown_events: row.count(19)?,
+        location: row.owned(20)?,
+        line: row.line,
+    }))
+}
+
+reader!(
+    /// Streams [`LedgerSummaryRow`]s from an Inventory Ledger summary
+    /// view download.
+    ///
+    /// Required columns: `Date`, `FNSKU`, `MSKU`, `Disposition`, `Starting
+    /// Warehouse Balance`, `Ending Warehouse Balance`; the movement
+    /// columns are optional and read as zero when absent. A `Date` of the
+    /// form `MM/YYYY` marks a monthly row. Placeholder dates skip the row
+    /// as in [`LedgerDetailReader`].
+    ///
+    /// # Errors
+    ///
+    /// As [`LedgerDetailReader`].
+    LedgerSummaryReader,
+    LedgerSummaryRow,
+    SUMMARY,
+    SUMMARY_COLUMNS,
+    build_summary
+);
+
+/// Rolls detail rows up into summary view columns, to reconcile a detail
+/// download against a summary download of the same period.
+///
+/// Totals are kept per FNSKU, disposition and [`SummaryBucket`]; memory
+/// grows with the number of distinct FNSKU and disposition pairs, not
+/// with the rows.
+///
+/// ```
+/// use merchantry_amazon::{LedgerDetailReader, LedgerRollup, SummaryBucket};
+/// let file = "Date,FNSKU,MSKU,Event Type,Quantity,Fulfillment Center,Disposition,Reason\n\
+///             03/04/2026,X001,W,Adjustments,-4,ABE2,SELLABLE,M\n\
+///             03/05/2026,X001,W,Adjustments,1,PHX6,SELLABLE,F\n";
+/// let mut rollup = LedgerRollup::default();
+/// for row in LedgerDetailReader::new(file.as_bytes())? {
+///     rollup.add(&row?)?;
+/// }
+/// let fnsku = "X001".parse()?;
+/// let sellable = merchantry_amazon::AmazonDisposition::Sellable;
+/// assert_eq!(rollup.total(&fnsku, &sellable, SummaryBucket::Lost).get(), -4);
+/// assert_eq!(rollup.total(&fnsku, &sellable, SummaryBucket::Found).get(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerRollup {
+    totals: BTreeMap<(Fnsku, AmazonDisposition, SummaryBucket), Quantity>,
+}
+
+/// A summary column where the detail rows and the summary row disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RollupMismatch {
+    /// The column.
+    pub bucket: SummaryBucket,
+    /// The sum of the detail rows.
+    pub detail: Quantity,
+    /// The summary row's value.
+    pub summary: Quantity,
+}
+
+impl LedgerRollup {
+    /// Adds one detail row to its bucket.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::QuantityOverflow`] when the bucket's total leaves 64
+    /// bits; the rollup is then unchanged.
+    pub fn add(&mut self, row: &LedgerDetailRow) -> Result<(), CoreError> {
+        let key = (row.fnsku.clone(), row.disposition.clone(), row.summary_bucket());
+        let slot = self.totals.entry(key).or_insert(Quantity::ZERO);
+        *slot = slot.checked_add(row.quantity)?;
+        Ok(())
+    }
+
+    /// The total of one bucket (zero when nothing was added to it).
+    #[must_use]
+    pub fn total(
+        &self,
+        fnsku: &Fnsku,
+        disposition: &AmazonDisposition,
+        bucket: SummaryBucket,
+    ) -> Quantity {
+        self.totals
+            .get(&(fnsku.clone(), disposition.clone(), bucket))
+            .copied()
+            .unwrap_or(Quantity::ZERO)
+    }
+
+    /// Every column where the detail total differs from `summary`, in
+    /// column order; empty when they reconcile.
+    #[must_use]
+    pub fn mismatches(&self, summary: &LedgerSummaryRow) -> Vec<RollupMismatch> {
+        SummaryBucket::ALL
+            .iter()
+            .map(|&bucket| RollupMismatch {
+                bucket,
+                detail: self.total(&summary.fnsku, &summary.disposition, bucket),
+                summary: summary.bucket(bucket),
+            })
+            .filter(|m| m.detail != m.summary)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason,Reconciled Quantity,Unreconciled Quantity\n";
+
+    fn rows(body: &str) -> Vec<Result<LedgerDetailRow, ReadError>> {
+        LedgerDetailReader::new(format!("{HEADER}{body}").as_bytes()).unwrap().collect()
+    }
+
+    #[test]
+    fn key_ignores_reconciliation_counts_and_title() {
+        let first = rows("03/04/2026,X1,W,Adjustments,ADJ-1,-4,ABE2,SELLABLE,M,0,4\n");
+        let later = rows("03/04/2026,X1,W,Adjustments,ADJ-1,-4,ABE2,SELLABLE,M,4,0\n");
+        let (a, b) = (first[0].as_ref().unwrap(), later[0].as_ref().unwrap());
+        assert_ne!(a, b);
+        assert_eq!(a.key(), b.key());
+        assert_eq!(a.key().event_id(), b.key().event_id());
+        let other = rows("03/04/2026,X1,W,Adjustments,ADJ-2,-4,ABE2,SELLABLE,M,0,4\n");
+        assert_ne!(a.key().event_id(), other[0].as_ref().unwrap().key().event_id());
+    }
+
+    #[test]
+    fn event_id_is_pinned() {
+        // Pinned so a change to the key or the hash is a visible decision.
+        let r =
+            rows("03/01/2026,X00TEST001,WIDGET-BLUE,Receipts,FBA15TEST01,48,ABE2,SELLABLE,,,\n");
+        let id = r[0].as_ref().unwrap().key().event_id().unwrap();
+        assert_eq!(id.as_str().len(), 37);
+        assert!(id.as_str().starts_with("amzl-"));
+        assert_eq!(id, r[0].as_ref().unwrap().key().event_id().unwrap());
+    }
+
+    #[test]
+    fn fnv_matches_published_vectors() {
+        // FNV-1a 128 of the empty string is the offset basis; of "a" it is
+        // d228cb696f1a8caf78912b704e4a8964 (reference implementation).
+        assert_eq!(fnv1a_128(b""), 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d);
+        assert_eq!(fnv1a_128(b"a"), 0xd228_cb69_6f1a_8caf_7891_2b70_4e4a_8964);
+    }
+
+    #[test]
+    fn date_not_captured_is_skipped_and_counted() {
+        let text = format!("{HEADER}Date Not Captured,X1,W,Receipts,R,1,ABE2,SELLABLE,,,\n");
+        let mut reader = LedgerDetailReader::new(text.as_bytes()).unwrap();
+        assert!(reader.next().is_none());
+        assert_eq!(reader.stats().skipped(&SkipReason::no_date("Date")), 1);
+    }
+
+    #[test]
+    fn monthly_period_ends_on_last_day() {
+        let text = "Date,FNSKU,MSKU,Disposition,Starting Warehouse Balance,Ending Warehouse Balance\n\
+                    02/2028,X1,W,SELLABLE,1,1\n12/2026,X1,W,SELLABLE,1,1\n03/05/2026,X1,W,SELLABLE,1,2\n";
+        let r: Vec<_> =
+            LedgerSummaryReader::new(text.as_bytes()).unwrap().map(Result::unwrap).collect();
+        assert_eq!(r[0].period_end(), NaiveDate::from_ymd_opt(2028, 2, 29).unwrap());
+        assert_eq!(r[1].period_end(), NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert!(!r[2].monthly);
+        assert!(!r[2].is_balanced());
+        assert!(r[0].is_balanced());
+    }
+}

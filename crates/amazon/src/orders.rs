@@ -1,0 +1,249 @@
+//! The All Orders report (`GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE`
+//! and its archived twin): order lines, and demand by sales channel.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use merchantry_core::{Asin, ChannelId, CoreError, Currency, DemandRecord, OrderId, Quantity, Sku};
+use rust_decimal::Decimal;
+
+use crate::error::{ReadError, SkipReason};
+use crate::parse::header_key;
+use crate::table::{Built, Column, Row, opt, reader, req};
+
+const REPORT: &str = "all orders";
+
+/// An order's or an item's status.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum OrderStatus {
+    /// Placed, payment not yet authorised.
+    Pending,
+    /// Paid, not yet shipped.
+    Unshipped,
+    /// Partly shipped, or being shipped.
+    Shipping,
+    /// Shipped.
+    Shipped,
+    /// Cancelled.
+    Cancelled,
+    /// A status this crate does not know, kept by name.
+    Other(String),
+}
+
+impl OrderStatus {
+    /// Reads a status, ignoring case and punctuation (`Shipped - Delivered
+    /// to Buyer` is shipped; `Canceled` and `Cancelled` are one status).
+    #[must_use]
+    pub fn parse(text: &str) -> Self {
+        let key = header_key(text.as_bytes());
+        match key.as_str() {
+            "pending" | "pendingavailability" => Self::Pending,
+            "unshipped" | "partiallyshipped" => Self::Unshipped,
+            "shipping" => Self::Shipping,
+            "cancelled" | "canceled" => Self::Cancelled,
+            _ if key.starts_with("shipped") => Self::Shipped,
+            _ => Self::Other(text.to_owned()),
+        }
+    }
+}
+
+/// Who ships the order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum FulfillmentChannel {
+    /// Amazon (FBA, written `Amazon` or `AFN`).
+    Amazon,
+    /// The seller (FBM, written `Merchant` or `MFN`).
+    Merchant,
+    /// Anything else, kept by name.
+    Other(String),
+}
+
+impl FulfillmentChannel {
+    /// Reads a fulfillment channel, case ignored.
+    #[must_use]
+    pub fn parse(text: &str) -> Self {
+        match header_key(text.as_bytes()).as_str() {
+            "amazon" | "afn" => Self::Amazon,
+            "merchant" | "mfn" => Self::Merchant,
+            _ => Self::Other(text.to_owned()),
+        }
+    }
+}
+
+/// One item line of the All Orders report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct OrderLine {
+    /// Amazon's order id.
+    pub order_id: OrderId,
+    /// The day the order was placed, as written (see
+    /// [`crate::parse_date`]).
+    pub purchase_date: NaiveDate,
+    /// The order's status.
+    pub status: OrderStatus,
+    /// Who ships it.
+    pub fulfillment: Option<FulfillmentChannel>,
+    /// The sales channel (`Amazon.com`, `Amazon.de`, `Non-Amazon` for
+    /// Multi-Channel Fulfillment orders), when given.
+    pub sales_channel: Option<ChannelId>,
+    /// The seller SKU.
+    pub sku: Sku,
+    /// The listing, when given.
+    pub asin: Option<Asin>,
+    /// The item's own status, when given.
+    pub item_status: Option<OrderStatus>,
+    /// Units ordered.
+    pub quantity: Quantity,
+    /// The currency of the prices, when given.
+    pub currency: Option<Currency>,
+    /// The item price (all units of the line), when given.
+    pub item_price: Option<Decimal>,
+    /// The destination country, when given.
+    pub ship_country: Option<String>,
+    /// Whether the order replaces an earlier one (free replacement).
+    pub is_replacement: bool,
+    /// The line of the row in the file.
+    pub line: u64,
+}
+
+impl OrderLine {
+    /// Whether the line is customer demand: neither the order nor the
+    /// item is cancelled, and it is not a free replacement (which would
+    /// count the original demand twice). Pending orders count: the
+    /// customer asked for the units.
+    #[must_use]
+    pub fn is_demand(&self) -> bool {
+        self.status != OrderStatus::Cancelled
+            && self.item_status != Some(OrderStatus::Cancelled)
+            && !self.is_replacement
+    }
+}
+
+const COLUMNS: &[Column] = &[
+    req("amazon-order-id", &["amazonorderid", "orderid"]),
+    req("purchase-date", &["purchasedate"]),
+    req("order-status", &["orderstatus"]),
+    opt("fulfillment-channel", &["fulfillmentchannel"]),
+    opt("sales-channel", &["saleschannel"]),
+    req("sku", &["sku", "sellersku", "msku"]),
+    opt("asin", &["asin"]),
+    opt("item-status", &["itemstatus"]),
+    req("quantity", &["quantity", "quantitypurchased"]),
+    opt("currency", &["currency"]),
+    opt("item-price", &["itemprice"]),
+    opt("ship-country", &["shipcountry"]),
+    opt("is-replacement-order", &["isreplacementorder"]),
+];
+
+fn build(row: &Row<'_>) -> Result<Built<OrderLine>, ReadError> {
+    let Some(purchase_date) = row.date(1)? else {
+        return Ok(Built::Skip(SkipReason::no_date(row.column_name(1))));
+    };
+    let replacement = row.text(12)?.is_some_and(|t| t.eq_ignore_ascii_case("true"));
+    Ok(Built::Row(OrderLine {
+        order_id: row.value(0)?,
+        purchase_date,
+        status: OrderStatus::parse(row.required(2)?),
+        fulfillment: row.text(3)?.map(FulfillmentChannel::parse),
+        sales_channel: row.opt_value(4)?,
+        sku: row.value(5)?,
+        asin: row.opt_value(6)?,
+        item_status: row.text(7)?.map(OrderStatus::parse),
+        quantity: row.quantity(8)?,
+        currency: row.opt_value(9)?,
+        item_price: row.opt_amount(10)?,
+        ship_country: row.owned(11)?,
+        is_replacement: replacement,
+        line: row.line,
+    }))
+}
+
+reader!(
+    /// Streams [`OrderLine`]s from an All Orders (or archived orders)
+    /// download.
+    ///
+    /// Required columns: `amazon-order-id`, `purchase-date`,
+    /// `order-status`, `sku`, `quantity`. A purchase date with no digits
+    /// skips the row under [`SkipReason::DateNotCaptured`].
+    ///
+    /// ```
+    /// use merchantry_amazon::{DemandByChannel, OrdersReader};
+    /// let file = "amazon-order-id\tpurchase-date\torder-status\tsales-channel\tsku\tquantity\n\
+    ///             111-1\t2026-03-01T10:00:00+00:00\tShipped\tAmazon.com\tW\t2\n\
+    ///             111-2\t2026-03-01T11:00:00+00:00\tCancelled\tAmazon.com\tW\t5\n\
+    ///             S-9\t2026-03-01T12:00:00+00:00\tShipped\tNon-Amazon\tW\t1\n";
+    /// let mut demand = DemandByChannel::default();
+    /// for line in OrdersReader::new(file.as_bytes())? {
+    ///     demand.add(&line?)?;
+    /// }
+    /// let amazon = demand.records(&"Amazon.com".parse()?);
+    /// assert_eq!(amazon[0].units.get(), 2); // the cancelled 5 is not demand
+    /// assert_eq!(demand.channels().len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    OrdersReader,
+    OrderLine,
+    REPORT,
+    COLUMNS,
+    build
+);
+
+/// Daily units demanded per sales channel and SKU, folded from order
+/// lines. Lines that are not demand ([`OrderLine::is_demand`]) are
+/// ignored; lines without a sales channel go to the channel `unknown`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemandByChannel {
+    units: BTreeMap<(ChannelId, Sku, NaiveDate), Quantity>,
+}
+
+impl DemandByChannel {
+    /// Adds a line; returns whether it counted as demand.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::QuantityOverflow`] when a day's total leaves 64 bits;
+    /// the fold is then unchanged.
+    pub fn add(&mut self, line: &OrderLine) -> Result<bool, CoreError> {
+        if !line.is_demand() {
+            return Ok(false);
+        }
+        let channel = match &line.sales_channel {
+            Some(c) => c.clone(),
+            None => ChannelId::new("unknown")?,
+        };
+        let slot = self
+            .units
+            .entry((channel, line.sku.clone(), line.purchase_date))
+            .or_insert(Quantity::ZERO);
+        *slot = slot.checked_add(line.quantity)?;
+        Ok(true)
+    }
+
+    /// Every channel seen, sorted.
+    #[must_use]
+    pub fn channels(&self) -> Vec<ChannelId> {
+        let mut channels: Vec<ChannelId> = self.units.keys().map(|(c, _, _)| c.clone()).collect();
+        channels.dedup();
+        channels
+    }
+
+    /// The demand of one channel as core records (in stock every day:
+    /// the orders report cannot tell stock-outs), sorted by SKU then day.
+    #[must_use]
+    pub fn records(&self, channel: &ChannelId) -> Vec<DemandRecord> {
+        self.units
+            .iter()
+            .filter(|((c, _, _), _)| c == channel)
+            .map(|((_, sku, date), &units)| DemandRecord {
+                sku: sku.clone(),
+                date: *date,
+                units,
+                stocked_out: false,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,302 @@
+//! The FBA Reimbursements report (`GET_FBA_REIMBURSEMENTS_DATA`), and the
+//! matching of reimbursements to the losses they pay for.
+
+use crate::codes::SummaryBucket;
+use crate::error::{ReadError, SkipReason};
+use crate::ledger::{LedgerDetailRow, RowKey};
+use crate::parse::header_key;
+use crate::table::{Built, Column, Row, opt, reader, req};
+use chrono::NaiveDate;
+use merchantry_core::{Asin, Currency, Fnsku, Money, OrderId, Quantity, Sku};
+
+const REPORT: &str = "reimbursements";
+
+/// Why Amazon paid.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum ReimbursementReason {
+    /// `Lost_Warehouse`: units lost in a fulfillment center.
+    LostWarehouse,
+    /// `Damaged_Warehouse`: units damaged in a fulfillment center.
+    DamagedWarehouse,
+    /// `Lost_Inbound`: units lost on the way in or at check-in.
+    LostInbound,
+    /// `Lost_Outbound` or `Damaged_Outbound`: lost or damaged in delivery.
+    Outbound,
+    /// `CustomerReturn`: the customer was refunded but the unit never
+    /// came back.
+    CustomerReturn,
+    /// `CustomerServiceIssue`: a customer service concession.
+    CustomerServiceIssue,
+    /// `FeeCorrection`: a fee charged in error.
+    FeeCorrection,
+    /// `Removal_Order_Lost` or `Removal_Order_Damaged`.
+    RemovalOrder,
+    /// `Reimbursement_Reversal`: an earlier payment taken back (the unit
+    /// was found).
+    Reversal,
+    /// `GeneralAdjustment`.
+    GeneralAdjustment,
+    /// A reason this crate does not know, kept by name.
+    Other(String),
+}
+
+impl ReimbursementReason {
+    /// Reads a reason, ignoring case and punctuation.
+    #[must_use]
+    pub fn parse(text: &str) -> Self {
+        match header_key(text.as_bytes()).as_str() {
+            "lostwarehouse" => Self::LostWarehouse,
+            "damagedwarehouse" => Self::DamagedWarehouse,
+            "lostinbound" | "missingfrominbound" => Self::LostInbound,
+            "lostoutbound" | "damagedoutbound" => Self::Outbound,
+            "customerreturn" => Self::CustomerReturn,
+            "customerserviceissue" => Self::CustomerServiceIssue,
+            "feecorrection" => Self::FeeCorrection,
+            "removalorderlost" | "removalorderdamaged" => Self::RemovalOrder,
+            "reimbursementreversal" => Self::Reversal,
+            "generaladjustment" => Self::GeneralAdjustment,
+            _ => Self::Other(text.to_owned()),
+        }
+    }
+
+    /// Whether the reason pays for units lost or damaged inside the
+    /// warehouse, which the ledger shows as `Lost` or `Damaged`
+    /// adjustments.
+    #[must_use]
+    pub const fn pays_for_warehouse_loss(&self) -> bool {
+        matches!(self, Self::LostWarehouse | Self::DamagedWarehouse)
+    }
+}
+
+/// One reimbursement line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ReimbursementRow {
+    /// The day Amazon approved it.
+    pub approval_date: NaiveDate,
+    /// Amazon's id of the reimbursement.
+    pub reimbursement_id: String,
+    /// The seller's support case, when there was one.
+    pub case_id: Option<String>,
+    /// The customer order concerned, when there was one.
+    pub order_id: Option<OrderId>,
+    /// Why.
+    pub reason: ReimbursementReason,
+    /// The seller SKU, when given.
+    pub sku: Option<Sku>,
+    /// Amazon's label id, when given.
+    pub fnsku: Option<Fnsku>,
+    /// The listing, when given.
+    pub asin: Option<Asin>,
+    /// The amount per unit, when given.
+    pub amount_per_unit: Option<Money>,
+    /// The amount paid (negative for a reversal).
+    pub amount_total: Money,
+    /// Units paid in cash.
+    pub quantity_cash: Quantity,
+    /// Units replaced in kind (added back to inventory).
+    pub quantity_inventory: Quantity,
+    /// Units reimbursed in total.
+    pub quantity_total: Quantity,
+    /// For a reversal: the reimbursement it reverses.
+    pub original_reimbursement_id: Option<String>,
+    /// The line of the row in the file.
+    pub line: u64,
+}
+
+const COLUMNS: &[Column] = &[
+    req("approval-date", &["approvaldate"]),
+    req("reimbursement-id", &["reimbursementid"]),
+    opt("case-id", &["caseid"]),
+    opt("amazon-order-id", &["amazonorderid"]),
+    req("reason", &["reason"]),
+    opt("sku", &["sku", "msku", "sellersku"]),
+    opt("fnsku", &["fnsku"]),
+    opt("asin", &["asin"]),
+    req("currency-unit", &["currencyunit", "currency"]),
+    opt("amount-per-unit", &["amountperunit"]),
+    req("amount-total", &["amounttotal"]),
+    opt("quantity-reimbursed-cash", &["quantityreimbursedcash"]),
+    opt("quantity-reimbursed-inventory", &["quantityreimbursedinventory"]),
+    opt("quantity-reimbursed-total", &["quantityreimbursedtotal"]),
+    opt("original-reimbursement-id", &["originalreimbursementid"]),
+];
+
+fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
+    let Some(approval_date) = row.date(0)? else {
+        return Ok(Built::Skip(SkipReason::no_date(row.column_name(0))));
+    };
+    let currency: Currency = row.value(8)?;
+    let total = row.opt_amount(10)?.ok_or(ReadError::MissingValue {
+        report: REPORT,
+        line: row.line,
+        column: row.column_name(10),
+    })?;
+    Ok(Built::Row(ReimbursementRow {
+        approval_date,
+        reimbursement_id: row.required(1)?.to_owned(),
+        case_id: row.owned(2)?,
+        order_id: row.opt_value(3)?,
+        reason: ReimbursementReason::parse(row.required(4)?),
+        sku: row.opt_value(5)?,
+        fnsku: row.opt_value(6)?,
+        asin: row.opt_value(7)?,
+        amount_per_unit: row.opt_amount(9)?.map(|a| Money::new(a, currency)),
+        amount_total: Money::new(total, currency),
+        quantity_cash: row.count(11)?,
+        quantity_inventory: row.count(12)?,
+        quantity_total: row.count(13)?,
+        original_reimbursement_id: row.owned(14)?,
+        line: row.line,
+    }))
+}
+
+reader!(
+    /// Streams [`ReimbursementRow`]s from a Reimbursements download.
+    ///
+    /// Required columns: `approval-date`, `reimbursement-id`, `reason`,
+    /// `currency-unit`, `amount-total`. Blank quantity cells are zero.
+    ///
+    /// ```
+    /// use merchantry_amazon::{ReimbursementReader, ReimbursementReason};
+    /// let file = "approval-date\treimbursement-id\treason\tfnsku\tcurrency-unit\tamount-total\tquantity-reimbursed-total\n\
+    ///             2026-03-20T00:00:00+00:00\t900\tLost_Warehouse\tX001\tUSD\t12.50\t1\n";
+    /// let row = ReimbursementReader::new(file.as_bytes())?.next().unwrap()?;
+    /// assert_eq!(row.reason, ReimbursementReason::LostWarehouse);
+    /// assert_eq!(row.amount_total.to_string(), "12.50 USD");
+    /// # Ok::<(), merchantry_amazon::ReadError>(())
+    /// ```
+    ReimbursementReader,
+    ReimbursementRow,
+    REPORT,
+    COLUMNS,
+    build
+);
+
+/// Units of one reimbursement assigned to one loss row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LossMatch {
+    /// The reimbursement.
+    pub reimbursement_id: String,
+    /// The loss it pays for, by its ledger identity.
+    pub loss: RowKey,
+    /// Units of the loss it covers.
+    pub units: Quantity,
+}
+
+/// The outcome of [`match_reimbursements`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LossMatching {
+    /// Every assignment, in reimbursement order then loss order.
+    pub matches: Vec<LossMatch>,
+    /// Reimbursed units no loss was found for, per reimbursement id.
+    pub unmatched_reimbursed: Vec<(String, Quantity)>,
+    /// Lost or damaged units no reimbursement covers yet, per loss.
+    pub open_losses: Vec<(RowKey, Quantity)>,
+}
+
+/// Matches warehouse reimbursements to the ledger losses they pay for.
+///
+/// Losses are detail rows with a negative quantity whose adjustment
+/// rolls up into `Lost` or `Damaged` (codes `M`, `5`, `E`, `6`, `7`, `H`,
+/// `K`, `U`, `Q`). Reimbursements considered are those whose reason pays
+/// for a warehouse loss ([`ReimbursementReason::pays_for_warehouse_loss`])
+/// with a positive unit count. The rule, first in first out: each
+/// reimbursement, in approval-date order, covers the earliest open
+/// losses of the same FNSKU (or the same SKU when it has no FNSKU) dated
+/// on or before its approval, until its units run out. What is left on
+/// either side is reported, never dropped.
+#[must_use]
+pub fn match_reimbursements(
+    losses: &[LedgerDetailRow],
+    reimbursements: &[ReimbursementRow],
+) -> LossMatching {
+    let mut open: Vec<(&LedgerDetailRow, i64)> = losses
+        .iter()
+        .filter(|r| r.quantity.is_negative())
+        .filter(|r| matches!(r.summary_bucket(), SummaryBucket::Lost | SummaryBucket::Damaged))
+        .map(|r| (r, r.quantity.get().saturating_neg()))
+        .collect();
+    open.sort_by_key(|(r, _)| (r.date, r.line));
+    let mut paying: Vec<&ReimbursementRow> = reimbursements
+        .iter()
+        .filter(|r| r.reason.pays_for_warehouse_loss() && r.quantity_total.is_positive())
+        .collect();
+    paying.sort_by_key(|r| (r.approval_date, r.line));
+
+    let mut outcome = LossMatching::default();
+    for reimbursement in paying {
+        let mut left = reimbursement.quantity_total.get();
+        for (loss, remaining) in &mut open {
+            if left == 0 {
+                break;
+            }
+            let same_item = match &reimbursement.fnsku {
+                Some(f) => *f == loss.fnsku,
+                None => reimbursement.sku.as_ref() == Some(&loss.msku),
+            };
+            if !same_item || *remaining == 0 || loss.date > reimbursement.approval_date {
+                continue;
+            }
+            let units = left.min(*remaining);
+            left -= units;
+            *remaining -= units;
+            outcome.matches.push(LossMatch {
+                reimbursement_id: reimbursement.reimbursement_id.clone(),
+                loss: loss.key(),
+                units: Quantity::new(units),
+            });
+        }
+        if left > 0 {
+            outcome
+                .unmatched_reimbursed
+                .push((reimbursement.reimbursement_id.clone(), Quantity::new(left)));
+        }
+    }
+    outcome.open_losses = open
+        .into_iter()
+        .filter(|(_, remaining)| *remaining > 0)
+        .map(|(loss, remaining)| (loss.key(), Quantity::new(remaining)))
+        .collect();
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::LedgerDetailReader;
+
+    #[test]
+    fn reimbursement_covers_earliest_losses_first() {
+        let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
+                      03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n\
+                      03/02/2026,X1,W,Adjustments,A2,-3,ABE2,SELLABLE,M\n\
+                      03/02/2026,X1,W,Adjustments,A3,1,ABE2,SELLABLE,F\n\
+                      03/09/2026,X1,W,Adjustments,A4,-1,ABE2,SELLABLE,M\n";
+        let losses: Vec<_> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-total,quantity-reimbursed-total\n\
+                   03/05/2026,R1,Lost_Warehouse,X1,USD,40,4\n\
+                   03/06/2026,R2,Lost_Warehouse,X1,USD,20,2\n\
+                   03/06/2026,R3,FeeCorrection,X1,USD,1,1\n";
+        let paid: Vec<_> =
+            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        // R1 (4 units): A1 takes 2, A2 takes 2 of its 3.
+        // R2 (2 units): A2's last unit; A4 is dated after R2, so 1 unit
+        // of R2 is unmatched and A4 stays open. R3 is not a loss payment.
+        let got: Vec<_> = m
+            .matches
+            .iter()
+            .map(|x| (x.reimbursement_id.as_str(), x.loss.reference_id.as_str(), x.units.get()))
+            .collect();
+        assert_eq!(got, vec![("R1", "A1", 2), ("R1", "A2", 2), ("R2", "A2", 1)]);
+        assert_eq!(m.unmatched_reimbursed, vec![("R2".to_owned(), Quantity::new(1))]);
+        assert_eq!(m.open_losses.len(), 1);
+        assert_eq!(m.open_losses[0].0.reference_id, "A4");
+    }
+}

@@ -1,0 +1,622 @@
+//! The delimited-table engine every reader is built on.
+//!
+//! It reads the header line itself (to strip a byte-order mark and detect
+//! the delimiter), maps header cells to the reader's columns by name,
+//! then hands the rest to the `csv` crate one record at a time, reusing a
+//! single record buffer, so memory stays constant whatever the file size.
+
+use std::io::{self, BufRead, BufReader, Chain, Cursor, Read};
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use csv::ByteRecord;
+use merchantry_core::{CoreError, Quantity};
+use rust_decimal::Decimal;
+
+use crate::error::{ReadError, ReadStats, SkipReason, excerpt};
+use crate::parse::{DateOrder, header_key, parse_amount, parse_date, parse_quantity};
+
+/// Options shared by every reader. `ReadOptions::default()` gives the
+/// documented defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// The largest record (one row, all its cells) accepted, in bytes;
+    /// default 1 MiB. A longer record rejects the file with
+    /// [`ReadError::RecordTooLarge`]. The check runs on bytes pulled from
+    /// the source, so it triggers within 64 KiB past the cap.
+    pub max_record_bytes: usize,
+    /// How to read `01/02/2026`; default [`DateOrder::MonthFirst`].
+    pub date_order: DateOrder,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self { max_record_bytes: 1 << 20, date_order: DateOrder::MonthFirst }
+    }
+}
+
+impl ReadOptions {
+    /// Sets [`ReadOptions::max_record_bytes`].
+    #[must_use]
+    pub const fn max_record_bytes(mut self, bytes: usize) -> Self {
+        self.max_record_bytes = bytes;
+        self
+    }
+
+    /// Sets [`ReadOptions::date_order`].
+    #[must_use]
+    pub const fn date_order(mut self, order: DateOrder) -> Self {
+        self.date_order = order;
+        self
+    }
+}
+
+/// One column a reader knows: its canonical name, the header keys that
+/// mean it (see `header_key`), and whether the file is refused without
+/// it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Column {
+    pub(crate) name: &'static str,
+    pub(crate) keys: &'static [&'static str],
+    pub(crate) required: bool,
+}
+
+/// A required column.
+pub(crate) const fn req(name: &'static str, keys: &'static [&'static str]) -> Column {
+    Column { name, keys, required: true }
+}
+
+/// An optional column.
+pub(crate) const fn opt(name: &'static str, keys: &'static [&'static str]) -> Column {
+    Column { name, keys, required: false }
+}
+
+const BUFFER: usize = 64 * 1024;
+
+/// Marks the I/O error the size guard raises.
+#[derive(Debug)]
+struct TooLarge;
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("record too large")
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+/// Counts bytes handed to the csv parser since the last record and
+/// refuses to hand more past the limit.
+struct Guard<R> {
+    inner: R,
+    since_record: usize,
+    limit: usize,
+}
+
+impl<R: Read> Read for Guard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.since_record > self.limit {
+            return Err(io::Error::other(TooLarge));
+        }
+        let n = self.inner.read(buf)?;
+        self.since_record = self.since_record.saturating_add(n);
+        Ok(n)
+    }
+}
+
+type Source<R> = Guard<Chain<Cursor<Vec<u8>>, BufReader<R>>>;
+
+/// A delimited table whose header has been read and mapped.
+pub(crate) struct Table<R: Read> {
+    csv: csv::Reader<Source<R>>,
+    header: ByteRecord,
+    record: ByteRecord,
+    /// For each of the reader's columns, its position in the header.
+    positions: Vec<Option<usize>>,
+    columns: &'static [Column],
+    report: &'static str,
+    options: ReadOptions,
+    line: u64,
+    done: bool,
+    pub(crate) stats: ReadStats,
+}
+
+impl<R: Read> Table<R> {
+    /// Reads the header, detects the delimiter and maps the columns.
+    pub(crate) fn open(
+        reader: R,
+        report: &'static str,
+        columns: &'static [Column],
+        options: ReadOptions,
+    ) -> Result<Self, ReadError> {
+        let mut source = BufReader::with_capacity(BUFFER, reader);
+        let head = read_header_line(&mut source, report, options.max_record_bytes)?;
+        let delimiter = detect_delimiter(&head, report)?;
+        let guard = Guard {
+            inner: Cursor::new(head).chain(source),
+            since_record: 0,
+            limit: options.max_record_bytes,
+        };
+        let mut csv = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(BUFFER)
+            .from_reader(guard);
+        let mut header = ByteRecord::new();
+        match csv.read_byte_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => return Err(ReadError::Empty { report }),
+            Err(e) => return Err(csv_error(e, report, 1, options.max_record_bytes)),
+        }
+        let positions = map_columns(&header, columns, report)?;
+        Ok(Self {
+            csv,
+            header,
+            record: ByteRecord::new(),
+            positions,
+            columns,
+            report,
+            options,
+            line: 1,
+            done: false,
+            stats: ReadStats::default(),
+        })
+    }
+
+    /// Reads the next record that should become a row: `None` at the end
+    /// (or after a file error), `Some(Err)` for a file error or a row with
+    /// the wrong number of cells. Blank lines and repeated headers are
+    /// skipped and counted.
+    pub(crate) fn advance(&mut self) -> Option<Result<Row<'_>, ReadError>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            self.csv.get_mut().since_record = 0;
+            match self.csv.read_byte_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.done = true;
+                    return None;
+                }
+                Err(e) => {
+                    self.done = true;
+                    let line = self.line.saturating_add(1);
+                    return Some(Err(csv_error(
+                        e,
+                        self.report,
+                        line,
+                        self.options.max_record_bytes,
+                    )));
+                }
+            }
+            self.line = self.record.position().map_or(self.line.saturating_add(1), |p| p.line());
+            self.stats.records += 1;
+            if self.record.iter().all(|cell| cell.trim_ascii().is_empty()) {
+                self.stats.skip(SkipReason::BlankLine);
+                continue;
+            }
+            if self.record == self.header {
+                self.stats.skip(SkipReason::RepeatedHeader);
+                continue;
+            }
+            let expected = self.header.len();
+            let found = self.record.len();
+            let extra_is_empty =
+                self.record.iter().skip(expected).all(|cell| cell.trim_ascii().is_empty());
+            if found < expected || !extra_is_empty {
+                self.stats.row_errors += 1;
+                return Some(Err(ReadError::FieldCount {
+                    report: self.report,
+                    line: self.line,
+                    expected,
+                    found,
+                }));
+            }
+            return Some(Ok(Row {
+                record: &self.record,
+                positions: &self.positions,
+                columns: self.columns,
+                report: self.report,
+                line: self.line,
+                date_order: self.options.date_order,
+            }));
+        }
+    }
+
+    /// Reads records until one becomes a row, is refused with a row
+    /// error, or a file error ends the input; skips are counted.
+    pub(crate) fn next_with<T>(
+        &mut self,
+        build: impl Fn(&Row<'_>) -> Result<Built<T>, ReadError>,
+    ) -> Option<Result<T, ReadError>> {
+        loop {
+            let built = match self.advance()? {
+                Ok(row) => build(&row),
+                Err(e) => return Some(Err(e)),
+            };
+            match built {
+                Ok(Built::Row(row)) => {
+                    self.stats.rows += 1;
+                    return Some(Ok(row));
+                }
+                Ok(Built::Skip(reason)) => self.stats.skip(reason),
+                Err(e) => {
+                    self.stats.row_errors += 1;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+/// What a record became.
+pub(crate) enum Built<T> {
+    /// A row to yield.
+    Row(T),
+    /// A record passed over for a documented reason.
+    Skip(SkipReason),
+}
+
+/// Declares a reader type over a [`Table`]: constructors, stats and the
+/// iterator.
+macro_rules! reader {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $row:ty, $report:expr, $columns:expr, $build:path
+    ) => {
+        $(#[$meta])*
+        pub struct $name<R: std::io::Read> {
+            table: $crate::table::Table<R>,
+        }
+
+        impl<R: std::io::Read> $name<R> {
+            /// Reads the header and maps its columns, with default
+            /// [`ReadOptions`](crate::ReadOptions).
+            ///
+            /// # Errors
+            ///
+            /// A file error ([`ReadError::is_fatal`](crate::ReadError::is_fatal)):
+            /// empty input, unsupported delimiter, a missing required or
+            /// duplicated column, an over-long header, or an I/O failure.
+            pub fn new(reader: R) -> Result<Self, $crate::ReadError> {
+                Self::with_options(reader, $crate::ReadOptions::default())
+            }
+
+            /// As [`Self::new`], with explicit options.
+            ///
+            /// # Errors
+            ///
+            /// As [`Self::new`].
+            pub fn with_options(
+                reader: R,
+                options: $crate::ReadOptions,
+            ) -> Result<Self, $crate::ReadError> {
+                let table = $crate::table::Table::open(reader, $report, $columns, options)?;
+                Ok(Self { table })
+            }
+
+            /// Counts so far: rows yielded, row errors, skips by reason.
+            #[must_use]
+            pub fn stats(&self) -> &$crate::ReadStats {
+                &self.table.stats
+            }
+        }
+
+        impl<R: std::io::Read> Iterator for $name<R> {
+            type Item = Result<$row, $crate::ReadError>;
+
+            fn next(&mut self) -> Option<Self::Item> {
+                self.table.next_with($build)
+            }
+        }
+    };
+}
+
+pub(crate) use reader;
+
+fn read_header_line<R: Read>(
+    source: &mut BufReader<R>,
+    report: &'static str,
+    limit: usize,
+) -> Result<Vec<u8>, ReadError> {
+    let mut head = Vec::new();
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX);
+    source.take(cap).read_until(b'\n', &mut head).map_err(|source| ReadError::Io {
+        report,
+        line: 1,
+        source,
+    })?;
+    if head.len() >= limit && !head.ends_with(b"\n") {
+        return Err(ReadError::RecordTooLarge { report, line: 1, limit });
+    }
+    if let Some(rest) = head.strip_prefix(b"\xEF\xBB\xBF") {
+        head = rest.to_vec();
+    }
+    if head.trim_ascii().is_empty() {
+        return Err(ReadError::Empty { report });
+    }
+    Ok(head)
+}
+
+/// Tab when the header line has more tabs than commas, comma when it has
+/// commas; a header split by `;` or `|` instead is refused, and a header
+/// with no delimiter at all is read as one column (so the missing columns
+/// are named).
+fn detect_delimiter(head: &[u8], report: &'static str) -> Result<u8, ReadError> {
+    let mut quoted = false;
+    let (mut tabs, mut commas, mut other) = (0_usize, 0_usize, None);
+    for &b in head {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\t' if !quoted => tabs += 1,
+            b',' if !quoted => commas += 1,
+            b';' | b'|' if !quoted => other = other.or(Some(b)),
+            _ => {}
+        }
+    }
+    if tabs > 0 && tabs >= commas {
+        return Ok(b'\t');
+    }
+    if commas > 0 {
+        return Ok(b',');
+    }
+    match other {
+        Some(found) => Err(ReadError::UnsupportedDelimiter { report, found: char::from(found) }),
+        None => Ok(b','),
+    }
+}
+
+fn map_columns(
+    header: &ByteRecord,
+    columns: &'static [Column],
+    report: &'static str,
+) -> Result<Vec<Option<usize>>, ReadError> {
+    let mut positions: Vec<Option<usize>> = vec![None; columns.len()];
+    for (at, cell) in header.iter().enumerate() {
+        let key = header_key(cell);
+        let Some(index) = columns.iter().position(|c| c.keys.contains(&key.as_str())) else {
+            continue;
+        };
+        let Some(slot) = positions.get_mut(index) else {
+            continue;
+        };
+        if let (Some(first), Some(column)) = (*slot, columns.get(index)) {
+            return Err(ReadError::DuplicateColumn {
+                report,
+                column: column.name,
+                first: first + 1,
+                second: at + 1,
+            });
+        }
+        *slot = Some(at);
+    }
+    for (column, position) in columns.iter().zip(&positions) {
+        if column.required && position.is_none() {
+            return Err(ReadError::MissingColumn { report, column: column.name });
+        }
+    }
+    Ok(positions)
+}
+
+fn csv_error(e: csv::Error, report: &'static str, line: u64, limit: usize) -> ReadError {
+    let line = e.position().map_or(line, csv::Position::line);
+    match e.into_kind() {
+        csv::ErrorKind::Io(source) => {
+            if source.get_ref().is_some_and(|inner| inner.is::<TooLarge>()) {
+                ReadError::RecordTooLarge { report, line, limit }
+            } else {
+                ReadError::Io { report, line, source }
+            }
+        }
+        other => ReadError::Io {
+            report,
+            line,
+            source: io::Error::new(io::ErrorKind::InvalidData, format!("{other:?}")),
+        },
+    }
+}
+
+/// One record, with typed accessors that name the line and column in
+/// their errors.
+pub(crate) struct Row<'a> {
+    record: &'a ByteRecord,
+    positions: &'a [Option<usize>],
+    columns: &'static [Column],
+    report: &'static str,
+    pub(crate) line: u64,
+    date_order: DateOrder,
+}
+
+impl Row<'_> {
+    fn name(&self, index: usize) -> &'static str {
+        self.columns.get(index).map_or("?", |c| c.name)
+    }
+
+    /// The trimmed bytes of a cell; `None` when the column is absent or
+    /// the cell is blank.
+    pub(crate) fn bytes(&self, index: usize) -> Option<&[u8]> {
+        let at = self.positions.get(index).copied().flatten()?;
+        let cell = self.record.get(at)?.trim_ascii();
+        (!cell.is_empty()).then_some(cell)
+    }
+
+    /// The trimmed text of a cell, `None` when absent or blank.
+    pub(crate) fn text(&self, index: usize) -> Result<Option<&str>, ReadError> {
+        let Some(bytes) = self.bytes(index) else {
+            return Ok(None);
+        };
+        std::str::from_utf8(bytes).map(Some).map_err(|_| ReadError::InvalidUtf8 {
+            report: self.report,
+            line: self.line,
+            column: self.name(index),
+        })
+    }
+
+    /// The text of a cell that must not be blank.
+    pub(crate) fn required(&self, index: usize) -> Result<&str, ReadError> {
+        self.text(index)?.ok_or(ReadError::MissingValue {
+            report: self.report,
+            line: self.line,
+            column: self.name(index),
+        })
+    }
+
+    /// Free text such as a product title: invalid UTF-8 is replaced, not
+    /// refused, and a blank cell is an empty string.
+    pub(crate) fn lossy(&self, index: usize) -> String {
+        self.bytes(index).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
+    }
+
+    /// Optional free text, owned.
+    pub(crate) fn owned(&self, index: usize) -> Result<Option<String>, ReadError> {
+        Ok(self.text(index)?.map(str::to_owned))
+    }
+
+    /// A required value built by a core constructor (ids, currencies).
+    pub(crate) fn value<T: FromStr<Err = CoreError>>(&self, index: usize) -> Result<T, ReadError> {
+        let text = self.required(index)?;
+        T::from_str(text).map_err(|source| self.invalid(index, source))
+    }
+
+    /// An optional value built by a core constructor.
+    pub(crate) fn opt_value<T: FromStr<Err = CoreError>>(
+        &self,
+        index: usize,
+    ) -> Result<Option<T>, ReadError> {
+        self.text(index)?
+            .map(|text| T::from_str(text).map_err(|source| self.invalid(index, source)))
+            .transpose()
+    }
+
+    fn invalid(&self, index: usize, source: CoreError) -> ReadError {
+        ReadError::InvalidValue {
+            report: self.report,
+            line: self.line,
+            column: self.name(index),
+            source,
+        }
+    }
+
+    /// An optional whole number.
+    pub(crate) fn opt_quantity(&self, index: usize) -> Result<Option<Quantity>, ReadError> {
+        let Some(bytes) = self.bytes(index) else {
+            return Ok(None);
+        };
+        parse_quantity(bytes).map(|q| Some(Quantity::new(q))).ok_or_else(|| {
+            ReadError::InvalidQuantity {
+                report: self.report,
+                line: self.line,
+                column: self.name(index),
+                value: excerpt(bytes),
+            }
+        })
+    }
+
+    /// A whole number that must be present.
+    pub(crate) fn quantity(&self, index: usize) -> Result<Quantity, ReadError> {
+        self.opt_quantity(index)?.ok_or(ReadError::MissingValue {
+            report: self.report,
+            line: self.line,
+            column: self.name(index),
+        })
+    }
+
+    /// A whole number where a blank cell means zero.
+    pub(crate) fn count(&self, index: usize) -> Result<Quantity, ReadError> {
+        Ok(self.opt_quantity(index)?.unwrap_or(Quantity::ZERO))
+    }
+
+    /// An optional decimal amount.
+    pub(crate) fn opt_amount(&self, index: usize) -> Result<Option<Decimal>, ReadError> {
+        let Some(text) = self.text(index)? else {
+            return Ok(None);
+        };
+        parse_amount(text).map(Some).ok_or_else(|| ReadError::InvalidAmount {
+            report: self.report,
+            line: self.line,
+            column: self.name(index),
+            value: excerpt(text.as_bytes()),
+        })
+    }
+
+    /// An optional amount where text other than a number (`Invoiced
+    /// Separately`, `See ASN-93`) counts as absent: used for columns whose
+    /// documented content mixes numbers and notes.
+    pub(crate) fn amount_or_note(&self, index: usize) -> Option<Decimal> {
+        self.bytes(index).and_then(|b| std::str::from_utf8(b).ok()).and_then(parse_amount)
+    }
+
+    /// An optional date; `Ok(None)` for a blank cell or a placeholder
+    /// without digits.
+    pub(crate) fn date(&self, index: usize) -> Result<Option<NaiveDate>, ReadError> {
+        let Some(text) = self.text(index)? else {
+            return Ok(None);
+        };
+        parse_date(text, self.date_order).map_err(|_| ReadError::InvalidDate {
+            report: self.report,
+            line: self.line,
+            column: self.name(index),
+            value: excerpt(text.as_bytes()),
+        })
+    }
+
+    /// The canonical name of a column, for skip reasons.
+    pub(crate) fn column_name(&self, index: usize) -> &'static str {
+        self.name(index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLS: &[Column] = &[req("Date", &["date"]), opt("Quantity", &["quantity", "qty"])];
+
+    #[test]
+    fn detects_tab_comma_and_refuses_semicolon() {
+        assert_eq!(detect_delimiter(b"a\tb\tc,d\n", "r").ok(), Some(b'\t'));
+        assert_eq!(detect_delimiter(b"\"a\tb\",c\n", "r").ok(), Some(b','));
+        assert!(matches!(
+            detect_delimiter(b"a;b;c\n", "r"),
+            Err(ReadError::UnsupportedDelimiter { found: ';', .. })
+        ));
+        assert_eq!(detect_delimiter(b"date\n", "r").ok(), Some(b','));
+    }
+
+    #[test]
+    fn maps_columns_by_name_and_names_missing_or_duplicate_ones() {
+        let t = Table::open("Qty,x,DATE\r\n".as_bytes(), "r", COLS, ReadOptions::default());
+        let t = t.unwrap();
+        assert_eq!(t.positions, vec![Some(2), Some(0)]);
+        let missing = Table::open("Qty,x\n".as_bytes(), "r", COLS, ReadOptions::default());
+        assert!(matches!(missing.err(), Some(ReadError::MissingColumn { column: "Date", .. })));
+        let dup = Table::open("date,Date\n".as_bytes(), "r", COLS, ReadOptions::default());
+        assert!(matches!(
+            dup.err(),
+            Some(ReadError::DuplicateColumn { column: "Date", first: 1, second: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn caps_record_size() {
+        let mut text = b"date,quantity\n\"".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 300_000));
+        let options = ReadOptions::default().max_record_bytes(100_000);
+        let mut t = Table::open(&text[..], "r", COLS, options).unwrap();
+        let err = t.advance().unwrap().err().unwrap();
+        assert!(matches!(err, ReadError::RecordTooLarge { line: 2, .. }), "{err:?}");
+        assert!(t.advance().is_none());
+    }
+
+    #[test]
+    fn header_without_newline_past_cap_is_refused() {
+        let text = vec![b'a'; 5000];
+        let options = ReadOptions::default().max_record_bytes(1000);
+        let err = Table::open(&text[..], "r", COLS, options).err().unwrap();
+        assert!(matches!(err, ReadError::RecordTooLarge { line: 1, .. }));
+    }
+}
