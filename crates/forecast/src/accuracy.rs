@@ -1,0 +1,313 @@
+//! Forecast accuracy: MAE, RMSE, MAPE, sMAPE, MASE, bias, and a
+//! rolling-origin backtest of any model on any series.
+//!
+//! Conventions (Hyndman and Koehler 2006; FPP section 5.8): errors are
+//! `e_t = actual_t - forecast_t`; MAPE and sMAPE are in percent; sMAPE is
+//! `100 * mean(2 |e| / (|A| + |F|))`, in `[0, 200]`, with a term whose
+//! actual and forecast are both zero counted as 0; MASE divides the MAE by
+//! the mean absolute one-step change of the training series (the in-sample
+//! naive forecast's MAE); bias is `mean(forecast - actual)`, positive when
+//! the forecast runs high.
+
+use crate::error::{ForecastError, Result};
+use crate::model::DemandModel;
+
+fn check_pair(actual: &[f64], forecast: &[f64]) -> Result<()> {
+    if actual.is_empty() {
+        return Err(ForecastError::Empty { what: "actual" });
+    }
+    if forecast.len() != actual.len() {
+        return Err(ForecastError::LengthMismatch {
+            what: "forecast",
+            got: forecast.len(),
+            expected: actual.len(),
+        });
+    }
+    for (index, &value) in actual.iter().chain(forecast).enumerate() {
+        if !value.is_finite() {
+            return Err(ForecastError::NonFinite { index: index % actual.len(), value });
+        }
+    }
+    Ok(())
+}
+
+fn mean_of(actual: &[f64], forecast: &[f64], f: impl Fn(f64, f64) -> f64) -> Result<f64> {
+    check_pair(actual, forecast)?;
+    let sum: f64 = actual.iter().zip(forecast).map(|(&a, &p)| f(a, p)).sum();
+    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+    let n = actual.len() as f64;
+    Ok(sum / n)
+}
+
+/// Mean absolute error.
+///
+/// ```
+/// // |1 - 2| + |3 - 3| + |5 - 2| = 4, over 3.
+/// let v = merchantry_forecast::mae(&[1.0, 3.0, 5.0], &[2.0, 3.0, 2.0])?;
+/// assert!((v - 4.0 / 3.0).abs() < 1e-12);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
+///
+/// # Errors
+///
+/// [`ForecastError::Empty`], [`ForecastError::LengthMismatch`] or
+/// [`ForecastError::NonFinite`] for unusable input.
+pub fn mae(actual: &[f64], forecast: &[f64]) -> Result<f64> {
+    mean_of(actual, forecast, |a, p| (a - p).abs())
+}
+
+/// Root mean squared error.
+///
+/// # Errors
+///
+/// As [`mae`].
+pub fn rmse(actual: &[f64], forecast: &[f64]) -> Result<f64> {
+    Ok(mean_of(actual, forecast, |a, p| (a - p) * (a - p))?.sqrt())
+}
+
+/// Mean absolute percentage error, in percent.
+///
+/// # Errors
+///
+/// [`ForecastError::ZeroActual`] when an actual is zero (MAPE is then
+/// undefined), otherwise as [`mae`].
+pub fn mape(actual: &[f64], forecast: &[f64]) -> Result<f64> {
+    check_pair(actual, forecast)?;
+    if let Some(index) = actual.iter().position(|a| *a == 0.0) {
+        return Err(ForecastError::ZeroActual { index });
+    }
+    mean_of(actual, forecast, |a, p| 100.0 * ((a - p) / a).abs())
+}
+
+/// Symmetric mean absolute percentage error, in percent (`[0, 200]`).
+///
+/// # Errors
+///
+/// As [`mae`].
+pub fn smape(actual: &[f64], forecast: &[f64]) -> Result<f64> {
+    mean_of(actual, forecast, |a, p| {
+        let d = a.abs() + p.abs();
+        if d == 0.0 { 0.0 } else { 200.0 * (a - p).abs() / d }
+    })
+}
+
+/// Mean forecast minus actual.
+///
+/// # Errors
+///
+/// As [`mae`].
+pub fn bias(actual: &[f64], forecast: &[f64]) -> Result<f64> {
+    mean_of(actual, forecast, |a, p| p - a)
+}
+
+/// The MASE scale: the in-sample naive one-step MAE of `training`,
+/// `mean |y_t - y_{t-1}|`.
+///
+/// # Errors
+///
+/// [`ForecastError::TooShort`] with fewer than two values,
+/// [`ForecastError::NonFinite`] for NaN or infinity,
+/// [`ForecastError::ZeroScale`] when the series never changes.
+pub fn naive_scale(training: &[f64]) -> Result<f64> {
+    if training.len() < 2 {
+        return Err(ForecastError::TooShort {
+            model: "mase scale",
+            needed: 2,
+            got: training.len(),
+        });
+    }
+    crate::error::check_series(training)?;
+    let sum: f64 = training.windows(2).map(|w| (w[1] - w[0]).abs()).sum();
+    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+    let scale = sum / (training.len() - 1) as f64;
+    if scale > 0.0 && scale.is_finite() {
+        Ok(scale)
+    } else {
+        Err(ForecastError::ZeroScale { len: training.len() })
+    }
+}
+
+/// Mean absolute scaled error against the naive scale of `training`.
+///
+/// ```
+/// use merchantry_forecast::mase;
+/// // Training changes by 2 each step: scale 2. MAE of the test is 1.
+/// let v = mase(&[7.0, 9.0], &[8.0, 8.0], &[1.0, 3.0, 5.0])?;
+/// assert_eq!(v, 0.5);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`mae`] and [`naive_scale`].
+pub fn mase(actual: &[f64], forecast: &[f64], training: &[f64]) -> Result<f64> {
+    let scale = naive_scale(training)?;
+    Ok(mae(actual, forecast)? / scale)
+}
+
+/// Every measure at once; the two that may be undefined are `None` then.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Accuracy {
+    /// Mean absolute error.
+    pub mae: f64,
+    /// Root mean squared error.
+    pub rmse: f64,
+    /// MAPE in percent, `None` when an actual is zero.
+    pub mape: Option<f64>,
+    /// sMAPE in percent.
+    pub smape: f64,
+    /// MASE, `None` when the training scale is zero or too short.
+    pub mase: Option<f64>,
+    /// Mean forecast minus actual.
+    pub bias: f64,
+}
+
+impl Accuracy {
+    /// Scores `forecast` against `actual`, scaling MASE by `training`.
+    ///
+    /// # Errors
+    ///
+    /// As [`mae`].
+    pub fn score(actual: &[f64], forecast: &[f64], training: &[f64]) -> Result<Self> {
+        Ok(Self {
+            mae: mae(actual, forecast)?,
+            rmse: rmse(actual, forecast)?,
+            mape: mape(actual, forecast).ok(),
+            smape: smape(actual, forecast)?,
+            mase: mase(actual, forecast, training).ok(),
+            bias: bias(actual, forecast)?,
+        })
+    }
+}
+
+/// A rolling-origin backtest (Tashman 2000): the model is fitted on the
+/// first `initial` periods, forecasts `horizon` periods, and the origin
+/// moves on by `step` while a full horizon remains. Defaults: `initial`
+/// 56, `horizon` 14, `step` 7.
+///
+/// ```
+/// use merchantry_forecast::{Backtest, Ses};
+/// let y: Vec<f64> = (0..100).map(|t| 10.0 + f64::from(t % 3)).collect();
+/// let report = Backtest::default().run(&Ses::fitted(), &y)?;
+/// assert_eq!(report.origins, 5); // origins 56, 63, 70, 77, 84
+/// assert!(report.mae < 1.5);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Backtest {
+    /// Periods in the first training window.
+    pub initial: usize,
+    /// Periods forecast from each origin.
+    pub horizon: usize,
+    /// Periods between origins.
+    pub step: usize,
+}
+
+impl Default for Backtest {
+    fn default() -> Self {
+        Self { initial: 56, horizon: 14, step: 7 }
+    }
+}
+
+/// The pooled scores of a backtest: MAE, RMSE, sMAPE and bias over every
+/// forecast period of every origin; MAPE over them when no actual is zero;
+/// MASE as the mean of the per-origin MASE where the scale is defined.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct BacktestReport {
+    /// Forecast origins scored.
+    pub origins: usize,
+    /// Mean absolute error.
+    pub mae: f64,
+    /// Root mean squared error.
+    pub rmse: f64,
+    /// MAPE in percent, if defined on every period.
+    pub mape: Option<f64>,
+    /// sMAPE in percent.
+    pub smape: f64,
+    /// Mean per-origin MASE, if any origin has a non-zero scale.
+    pub mase: Option<f64>,
+    /// Mean forecast minus actual.
+    pub bias: f64,
+}
+
+impl Backtest {
+    /// Runs the backtest of `model` on `y`.
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::InvalidParameter`] when `initial`, `horizon` or
+    /// `step` is 0; [`ForecastError::TooShort`] when `y` has fewer than
+    /// `initial + horizon` periods; any error of the model's fit.
+    pub fn run(&self, model: &impl DemandModel, y: &[f64]) -> Result<BacktestReport> {
+        for (name, v) in [("initial", self.initial), ("horizon", self.horizon), ("step", self.step)]
+        {
+            if v == 0 {
+                return Err(ForecastError::InvalidParameter {
+                    name,
+                    value: 0.0,
+                    allowed: "1 or more",
+                });
+            }
+        }
+        let needed = self.initial + self.horizon;
+        if y.len() < needed {
+            return Err(ForecastError::TooShort { model: "backtest", needed, got: y.len() });
+        }
+        let (mut actual, mut predicted) = (Vec::new(), Vec::new());
+        let (mut mase_sum, mut mase_n, mut origins) = (0.0, 0usize, 0usize);
+        let mut origin = self.initial;
+        while origin + self.horizon <= y.len() {
+            let (train, rest) = y.split_at(origin);
+            let test = &rest[..self.horizon];
+            let f = model.fit(train)?.forecast(self.horizon);
+            if let Ok(m) = mase(test, &f.mean, train) {
+                mase_sum += m;
+                mase_n += 1;
+            }
+            actual.extend_from_slice(test);
+            predicted.extend(f.mean);
+            origins += 1;
+            origin += self.step;
+        }
+        #[expect(clippy::cast_precision_loss, reason = "origin counts are small")]
+        let mase = (mase_n > 0).then(|| mase_sum / mase_n as f64);
+        Ok(BacktestReport {
+            origins,
+            mae: mae(&actual, &predicted)?,
+            rmse: rmse(&actual, &predicted)?,
+            mape: mape(&actual, &predicted).ok(),
+            smape: smape(&actual, &predicted)?,
+            mase,
+            bias: bias(&actual, &predicted)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measures_by_hand() {
+        // actual [2, 4], forecast [3, 1]: errors -1 and 3.
+        let (a, f) = ([2.0, 4.0], [3.0, 1.0]);
+        assert_eq!(mae(&a, &f).unwrap(), 2.0); // (1 + 3) / 2
+        assert_eq!(rmse(&a, &f).unwrap(), 5_f64.sqrt()); // sqrt((1 + 9) / 2)
+        assert_eq!(mape(&a, &f).unwrap(), 62.5); // (50 % + 75 %) / 2
+        // sMAPE: 200 * 1 / 5 = 40, 200 * 3 / 5 = 120; mean 80.
+        assert!((smape(&a, &f).unwrap() - 80.0).abs() < 1e-12);
+        assert_eq!(bias(&a, &f).unwrap(), -1.0); // ((3 - 2) + (1 - 4)) / 2
+    }
+
+    #[test]
+    fn undefined_measures_are_typed() {
+        assert_eq!(mape(&[1.0, 0.0], &[1.0, 1.0]), Err(ForecastError::ZeroActual { index: 1 }));
+        assert_eq!(naive_scale(&[5.0, 5.0, 5.0]), Err(ForecastError::ZeroScale { len: 3 }));
+        assert_eq!(smape(&[0.0], &[0.0]).unwrap(), 0.0);
+        assert!(matches!(mae(&[], &[]), Err(ForecastError::Empty { .. })));
+        assert!(matches!(mae(&[1.0], &[]), Err(ForecastError::LengthMismatch { .. })));
+    }
+}

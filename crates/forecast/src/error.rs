@@ -1,0 +1,146 @@
+//! The error type of `merchantry-forecast`.
+
+use merchantry_core::{CoreError, Stage};
+
+/// What went wrong while fitting, forecasting or scoring.
+///
+/// Each variant names the offending value and where it was found (the
+/// observation index, the SKU, the parameter, the event or the lane).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ForecastError {
+    /// A series had no observation at all.
+    #[error("{what} is empty")]
+    Empty {
+        /// Which series (`series`, `actual`, `training series`, ...).
+        what: &'static str,
+    },
+    /// An observation was NaN or infinite.
+    #[error("observation {index} is {value}, not a finite number")]
+    NonFinite {
+        /// Position in the series, from 0.
+        index: usize,
+        /// The rejected value.
+        value: f64,
+    },
+    /// A negative observation where the caller asked to reject them.
+    #[error("observation {index} is negative ({value}) and negatives are rejected")]
+    Negative {
+        /// Position in the series, from 0.
+        index: usize,
+        /// The rejected value.
+        value: f64,
+    },
+    /// The series is shorter than the model needs (for example less than
+    /// two full seasons for a seasonal model).
+    #[error("{model} needs at least {needed} observations, got {got}")]
+    TooShort {
+        /// The model.
+        model: &'static str,
+        /// Observations needed.
+        needed: usize,
+        /// Observations given.
+        got: usize,
+    },
+    /// A model or option parameter was outside its allowed range.
+    #[error("parameter {name} = {value} is outside {allowed}")]
+    InvalidParameter {
+        /// The parameter.
+        name: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// The allowed range, in words.
+        allowed: &'static str,
+    },
+    /// Two series that must be aligned differ in length.
+    #[error("{what} has {got} values, expected {expected}")]
+    LengthMismatch {
+        /// Which series.
+        what: &'static str,
+        /// Its length.
+        got: usize,
+        /// The length it must have.
+        expected: usize,
+    },
+    /// MAPE is undefined because an actual value is zero.
+    #[error("mape is undefined: actual value at index {index} is zero")]
+    ZeroActual {
+        /// The first position with a zero actual.
+        index: usize,
+    },
+    /// MASE is undefined because the in-sample naive one-step error is
+    /// zero (a constant or single-value training series).
+    #[error("mase is undefined: in-sample naive error of the {len}-value training series is zero")]
+    ZeroScale {
+        /// Length of the training series.
+        len: usize,
+    },
+    /// A known event's uplift factor was negative, NaN or infinite.
+    #[error("event {event:?} has uplift {value}, expected a finite factor >= 0")]
+    InvalidUplift {
+        /// The event name.
+        event: String,
+        /// The rejected factor.
+        value: f64,
+    },
+    /// A stage duration in the lead-time history was negative or not
+    /// finite.
+    #[error("replenishment {id}: {stage} lasted {value} days, expected a finite value >= 0")]
+    InvalidDuration {
+        /// The purchase order or shipment id.
+        id: String,
+        /// The stage.
+        stage: Stage,
+        /// The rejected duration.
+        value: f64,
+    },
+    /// A live override contradicts the order (a ready date before the
+    /// order date, a negative quote).
+    #[error("override for {stage}: {reason}")]
+    InvalidOverride {
+        /// The stage the override covers.
+        stage: Stage,
+        /// What is wrong, in words.
+        reason: String,
+    },
+    /// No history exists for a lane, so no lead time can be learned.
+    #[error("no lead-time history for lane {lane}")]
+    NoLeadTimeHistory {
+        /// The lane, as `supplier -> destination (mode)`.
+        lane: String,
+    },
+    /// An error about one SKU, wrapped with its id.
+    #[error("sku {sku}: {source}")]
+    Sku {
+        /// The SKU.
+        sku: String,
+        /// What went wrong.
+        source: Box<ForecastError>,
+    },
+    /// A core value could not be built.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}
+
+/// Shorthand for results in this crate.
+pub type Result<T, E = ForecastError> = std::result::Result<T, E>;
+
+/// Checks that `value` lies strictly between 0 and 1.
+pub(crate) fn unit_open(name: &'static str, value: f64) -> Result<f64> {
+    if value.is_finite() && value > 0.0 && value < 1.0 {
+        Ok(value)
+    } else {
+        Err(ForecastError::InvalidParameter { name, value, allowed: "(0, 1)" })
+    }
+}
+
+/// Checks that a series is non-empty and finite.
+pub(crate) fn check_series(y: &[f64]) -> Result<()> {
+    if y.is_empty() {
+        return Err(ForecastError::Empty { what: "series" });
+    }
+    if let Some((index, &value)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(ForecastError::NonFinite { index, value });
+    }
+    Ok(())
+}

@@ -1,0 +1,228 @@
+//! Fitting every SKU of a [`DemandHistory`] into a [`DemandForecast`].
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use merchantry_core::{DailyForecast, DateRange, DemandForecast, DemandHistory, DemandSeries, Sku};
+
+use crate::classify::{Classification, DemandClass, classify};
+use crate::error::{ForecastError, Result};
+use crate::events::EventCalendar;
+use crate::model::{DemandModel, Fitted};
+use crate::prepare::{Preparation, Velocity, prepare};
+use crate::reactive::{ChangePoint, Reactive};
+use crate::select::{ClassRule, ModelSpec};
+
+/// Everything the [`Forecaster`] needs to know. Defaults: the default
+/// [`Preparation`] (exclude stock-out days, clamp negatives), the default
+/// [`ClassRule`], no per-SKU override, the default [`ChangePoint`]
+/// reaction on smooth and erratic SKUs, no known event.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ForecastOptions {
+    /// How recorded sales become model input.
+    pub preparation: Preparation,
+    /// The model per demand class.
+    pub rule: ClassRule,
+    /// Models forced for given SKUs, bypassing classification and the
+    /// reaction.
+    pub overrides: BTreeMap<Sku, ModelSpec>,
+    /// The level-shift reaction for smooth and erratic SKUs (`None` turns
+    /// it off). Intermittent and lumpy series are left alone: their zeros
+    /// and lumps are the pattern, not a shift.
+    pub reaction: Option<ChangePoint>,
+    /// Known events applied to every forecast handed out.
+    pub events: EventCalendar,
+}
+
+impl Default for ForecastOptions {
+    fn default() -> Self {
+        Self {
+            preparation: Preparation::default(),
+            rule: ClassRule::default(),
+            overrides: BTreeMap::new(),
+            reaction: Some(ChangePoint::default()),
+            events: EventCalendar::default(),
+        }
+    }
+}
+
+/// Fits one model per SKU.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use merchantry_core::{DateRange, DemandForecast, DemandRecord, Quantity, Sku};
+/// use merchantry_forecast::{ForecastOptions, Forecaster};
+/// let day0 = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+/// let sku = Sku::new("MUG")?;
+/// let history: Vec<DemandRecord> = (0..60)
+///     .map(|i| DemandRecord {
+///         sku: sku.clone(),
+///         date: day0 + chrono::Days::new(i),
+///         units: Quantity::new(10),
+///         stocked_out: false,
+///     })
+///     .collect();
+/// let range = DateRange::starting(day0, 60)?;
+/// let set = Forecaster::new(ForecastOptions::default()).fit(&history, range);
+/// let next = day0 + chrono::Days::new(60);
+/// let f = set.forecast_demand(&sku, next, 7).unwrap();
+/// assert!((f.mean()[0] - 10.0).abs() < 1e-9);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Forecaster {
+    options: ForecastOptions,
+}
+
+impl Forecaster {
+    /// A forecaster with `options`.
+    #[must_use]
+    pub const fn new(options: ForecastOptions) -> Self {
+        Self { options }
+    }
+
+    /// The options in use.
+    #[must_use]
+    pub const fn options(&self) -> &ForecastOptions {
+        &self.options
+    }
+
+    /// Fits one SKU's series; the forecast starts the day after it ends.
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::Sku`] wrapping: [`ForecastError::Empty`] when the
+    /// series, or its in-stock part under exclusion, is empty; any error of
+    /// [`prepare`] or of the model's fit.
+    pub fn fit_series(&self, sku: &Sku, series: &DemandSeries) -> Result<SkuForecast> {
+        self.fit_inner(sku, series)
+            .map_err(|e| ForecastError::Sku { sku: sku.as_str().to_owned(), source: Box::new(e) })
+    }
+
+    fn fit_inner(&self, sku: &Sku, series: &DemandSeries) -> Result<SkuForecast> {
+        if series.is_empty() {
+            return Err(ForecastError::Empty { what: "series" });
+        }
+        let prepared = prepare(series, &self.options.preparation)?;
+        if prepared.values.is_empty() {
+            return Err(ForecastError::Empty { what: "in-stock series" });
+        }
+        let y = &prepared.values;
+        let classification = classify(y);
+        let fit = match self.options.overrides.get(sku) {
+            Some(spec) => spec.fit(y)?,
+            None => self.fit_auto(y, classification.class)?,
+        };
+        let first_day = series.range()?.end();
+        Ok(SkuForecast {
+            sku: sku.clone(),
+            classification,
+            velocity: prepared.velocity,
+            fit,
+            first_day,
+        })
+    }
+
+    fn fit_auto(&self, y: &[f64], class: DemandClass) -> Result<Fitted> {
+        let spec = self.options.rule.get(class);
+        match (self.options.reaction, class) {
+            (Some(cp), DemandClass::Smooth | DemandClass::Erratic) => {
+                Reactive::with_detector(spec, cp)?.fit(y)
+            }
+            _ => spec.fit(y),
+        }
+    }
+
+    /// Fits every SKU of `history` over `range`. SKUs that cannot be
+    /// fitted are listed in [`ForecastSet::failures`] with the reason and
+    /// get no forecast.
+    pub fn fit<H: DemandHistory + ?Sized>(&self, history: &H, range: DateRange) -> ForecastSet {
+        let mut set = ForecastSet {
+            forecasts: BTreeMap::new(),
+            failures: BTreeMap::new(),
+            events: self.options.events.clone(),
+        };
+        for sku in history.demand_skus() {
+            let series = history.daily_demand(&sku, range);
+            match self.fit_series(&sku, &series) {
+                Ok(f) => {
+                    set.forecasts.insert(sku, f);
+                }
+                Err(e) => {
+                    set.failures.insert(sku, e);
+                }
+            }
+        }
+        set
+    }
+}
+
+/// One SKU's fit, with the facts behind it.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SkuForecast {
+    /// The SKU.
+    pub sku: Sku,
+    /// Its demand class and the statistics behind it.
+    pub classification: Classification,
+    /// Raw and stock-out-adjusted velocity.
+    pub velocity: Velocity,
+    /// The fitted model (its kind says which model was chosen).
+    pub fit: Fitted,
+    /// The first forecast day: the day after the history.
+    pub first_day: NaiveDate,
+}
+
+impl SkuForecast {
+    /// The daily forecast for `horizon` days from `start`, without event
+    /// uplifts, or `None` when `start` is before [`Self::first_day`].
+    #[must_use]
+    pub fn daily(&self, start: NaiveDate, horizon: u32) -> Option<DailyForecast> {
+        let offset = usize::try_from((start - self.first_day).num_days()).ok()?;
+        let f = self.fit.forecast_from(offset + 1, horizon as usize);
+        DailyForecast::new(start, f.mean, f.std_dev).ok()
+    }
+}
+
+/// The fitted SKUs: a [`DemandForecast`] with known events applied.
+///
+/// With the `serde` feature the fits and events are serialised; the
+/// failure list is not (it is rebuilt empty).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ForecastSet {
+    forecasts: BTreeMap<Sku, SkuForecast>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    failures: BTreeMap<Sku, ForecastError>,
+    events: EventCalendar,
+}
+
+impl ForecastSet {
+    /// The fitted SKUs.
+    #[must_use]
+    pub const fn forecasts(&self) -> &BTreeMap<Sku, SkuForecast> {
+        &self.forecasts
+    }
+
+    /// One SKU's fit.
+    #[must_use]
+    pub fn get(&self, sku: &Sku) -> Option<&SkuForecast> {
+        self.forecasts.get(sku)
+    }
+
+    /// SKUs that could not be fitted, with the reason.
+    #[must_use]
+    pub const fn failures(&self) -> &BTreeMap<Sku, ForecastError> {
+        &self.failures
+    }
+}
+
+impl DemandForecast for ForecastSet {
+    /// The SKU's forecast from `start` (on or after the day after its
+    /// history), with the calendar's uplifts applied.
+    fn forecast_demand(&self, sku: &Sku, start: NaiveDate, horizon: u32) -> Option<DailyForecast> {
+        let base = self.forecasts.get(sku)?.daily(start, horizon)?;
+        self.events.apply(sku, &base).ok()
+    }
+}

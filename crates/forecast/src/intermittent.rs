@@ -1,0 +1,392 @@
+//! Models for intermittent demand: Croston, SBA, TSB, ADIDA and IMAPA.
+//!
+//! A period with `y > 0` is a demand occurrence. The inter-demand
+//! intervals are counted as statsforecast does: the first interval runs
+//! from the start of the series (a first demand at index `i` has interval
+//! `i + 1`), each later one is the distance from the previous demand.
+//! Trailing zeros after the last demand do not enter the intervals.
+//! A series without any demand forecasts zero with zero spread.
+
+use crate::error::{Result, check_series, unit_open};
+use crate::model::{DemandModel, Fitted, ModelKind, Parameters, finite_or_zero, rmse_of};
+use crate::smoothing::{ses_alpha, ses_run};
+
+/// Number of demand occurrences and the mean inter-demand interval (0 when
+/// there is no demand).
+pub(crate) fn intervals(y: &[f64]) -> (usize, f64) {
+    let mut count = 0usize;
+    let mut last = None;
+    for (t, &v) in y.iter().enumerate() {
+        if v > 0.0 {
+            count += 1;
+            last = Some(t);
+        }
+    }
+    match last {
+        #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+        Some(t) => (count, (t + 1) as f64 / count as f64),
+        None => (0, 0.0),
+    }
+}
+
+/// Croston's method (Croston 1972): demand sizes `z` and inter-demand
+/// intervals `p` are each smoothed by SES with the same constant, updated
+/// only in periods with demand; the per-period forecast is `z / p`.
+///
+/// Initialisation as statsforecast's `CrostonClassic`: `z` starts at the
+/// first demand size and `p` at the first interval; the default constant
+/// is 0.1 for both. The spread is the RMSE of the one-step forecasts from
+/// the first demand on.
+///
+/// ```
+/// use merchantry_forecast::{Croston, DemandModel};
+/// // Demands of 4 at t = 1 and 6 at t = 3, alpha 0.5:
+/// // z = 4, p = 2; then z = 4 + 0.5 (6 - 4) = 5, p = 2 + 0.5 (2 - 2) = 2.
+/// let fit = Croston::new(0.5)?.fit(&[0.0, 4.0, 0.0, 6.0])?;
+/// assert_eq!(fit.mean_at(1), 2.5);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Croston {
+    alpha: f64,
+}
+
+impl Default for Croston {
+    fn default() -> Self {
+        Self { alpha: 0.1 }
+    }
+}
+
+impl Croston {
+    /// Croston with smoothing constant `alpha` for sizes and intervals.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ForecastError::InvalidParameter`] unless `0 < alpha < 1`.
+    pub fn new(alpha: f64) -> Result<Self> {
+        Ok(Self { alpha: unit_open("alpha", alpha)? })
+    }
+}
+
+/// The Syntetos-Boylan approximation (Syntetos and Boylan 2005): Croston's
+/// estimate times `1 - alpha / 2`, which removes Croston's positive bias.
+/// Same initialisation and default constant (0.1) as [`Croston`].
+///
+/// ```
+/// use merchantry_forecast::{DemandModel, Sba};
+/// // Croston gives 2.5 here (see Croston); 2.5 * (1 - 0.25) = 1.875.
+/// let fit = Sba::new(0.5)?.fit(&[0.0, 4.0, 0.0, 6.0])?;
+/// assert_eq!(fit.mean_at(1), 1.875);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Sba {
+    alpha: f64,
+}
+
+impl Default for Sba {
+    fn default() -> Self {
+        Self { alpha: 0.1 }
+    }
+}
+
+impl Sba {
+    /// SBA with smoothing constant `alpha`.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ForecastError::InvalidParameter`] unless `0 < alpha < 1`.
+    pub fn new(alpha: f64) -> Result<Self> {
+        Ok(Self { alpha: unit_open("alpha", alpha)? })
+    }
+}
+
+/// Runs Croston with the output scaled by `factor`: final rate and SSE.
+fn croston_run(y: &[f64], alpha: f64, factor: f64) -> (f64, f64, usize) {
+    let (mut z, mut p) = (0.0, 0.0);
+    let mut started = false;
+    let (mut sse, mut count) = (0.0, 0usize);
+    let mut since = 0.0;
+    let mut rate = 0.0;
+    for &v in y {
+        if started {
+            let e = v - rate;
+            sse += e * e;
+            count += 1;
+        }
+        since += 1.0;
+        if v > 0.0 {
+            if started {
+                z += alpha * (v - z);
+                p += alpha * (since - p);
+            } else {
+                z = v;
+                p = since;
+                started = true;
+            }
+            since = 0.0;
+            rate = factor * z / p;
+        }
+    }
+    (rate, sse, count)
+}
+
+fn croston_fit(y: &[f64], kind: ModelKind, alpha: f64, factor: f64) -> Result<Fitted> {
+    check_series(y)?;
+    let (rate, sse, count) = croston_run(y, alpha, factor);
+    let params = Parameters { alpha: Some(alpha), ..Parameters::default() };
+    Ok(Fitted::flat(kind, rate, rmse_of(sse, count), y.len()).with_params(params))
+}
+
+impl DemandModel for Croston {
+    fn kind(&self) -> ModelKind {
+        ModelKind::Croston
+    }
+
+    fn fit(&self, y: &[f64]) -> Result<Fitted> {
+        croston_fit(y, ModelKind::Croston, self.alpha, 1.0)
+    }
+}
+
+impl DemandModel for Sba {
+    fn kind(&self) -> ModelKind {
+        ModelKind::Sba
+    }
+
+    fn fit(&self, y: &[f64]) -> Result<Fitted> {
+        croston_fit(y, ModelKind::Sba, self.alpha, 1.0 - self.alpha / 2.0)
+    }
+}
+
+/// Teunter-Syntetos-Babai (2011): the probability of a demand `d` is
+/// smoothed every period, `d_t = d_{t-1} + alpha (1[y_t > 0] - d_{t-1})`;
+/// the size `z` only in periods with demand, with constant `beta`; the
+/// forecast is `d z`, so it decays through long runs of zeros (obsolescence).
+///
+/// Initialisation as statsforecast's `TSB`: `d` starts at the first
+/// period's indicator and `z` at the first demand size. Defaults
+/// `alpha = beta = 0.1`. Spread: RMSE of one-step forecasts from the first
+/// demand on.
+///
+/// ```
+/// use merchantry_forecast::{DemandModel, Tsb};
+/// // alpha = beta = 0.5 on [4, 0, 0]: d = 1, z = 4; then d = 0.5; then
+/// // d = 0.25. Forecast 0.25 * 4 = 1.
+/// let fit = Tsb::new(0.5, 0.5)?.fit(&[4.0, 0.0, 0.0])?;
+/// assert_eq!(fit.mean_at(1), 1.0);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Tsb {
+    alpha: f64,
+    beta: f64,
+}
+
+impl Default for Tsb {
+    fn default() -> Self {
+        Self { alpha: 0.1, beta: 0.1 }
+    }
+}
+
+impl Tsb {
+    /// TSB with probability constant `alpha` and size constant `beta`.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ForecastError::InvalidParameter`] unless both lie in
+    /// `(0, 1)`.
+    pub fn new(alpha: f64, beta: f64) -> Result<Self> {
+        Ok(Self { alpha: unit_open("alpha", alpha)?, beta: unit_open("beta", beta)? })
+    }
+}
+
+impl DemandModel for Tsb {
+    fn kind(&self) -> ModelKind {
+        ModelKind::Tsb
+    }
+
+    fn fit(&self, y: &[f64]) -> Result<Fitted> {
+        check_series(y)?;
+        let (a, b) = (self.alpha, self.beta);
+        let mut d = if y[0] > 0.0 { 1.0 } else { 0.0 };
+        let mut z = None::<f64>;
+        let (mut sse, mut count) = (0.0, 0usize);
+        for (t, &v) in y.iter().enumerate() {
+            let occurs = if v > 0.0 { 1.0 } else { 0.0 };
+            if let Some(size) = z {
+                let e = v - d * size;
+                sse += e * e;
+                count += 1;
+            }
+            if t > 0 {
+                d += a * (occurs - d);
+            }
+            if v > 0.0 {
+                z = Some(z.map_or(v, |size| size + b * (v - size)));
+            }
+        }
+        let rate = d * z.unwrap_or(0.0);
+        let params = Parameters { alpha: Some(a), beta: Some(b), ..Parameters::default() };
+        Ok(Fitted::flat(ModelKind::Tsb, rate, rmse_of(sse, count), y.len()).with_params(params))
+    }
+}
+
+/// ADIDA, the aggregate-disaggregate intermittent demand approach
+/// (Nikolopoulos et al. 2011): the series is summed over non-overlapping
+/// buckets of `k` periods, smoothed there by SES with a fitted constant,
+/// and the bucket forecast is spread evenly, `level / k` per period.
+///
+/// As in statsforecast, `k` is the mean inter-demand interval rounded to
+/// the nearest whole period (at least 1), and the buckets are aligned to
+/// the end of the series (the oldest `n mod k` periods are dropped). The
+/// spread is the RMSE of the per-period one-step forecasts over the
+/// buckets after the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Adida;
+
+/// Aggregates `y` into end-aligned buckets of `k` and runs fitted SES:
+/// the per-period rate, per-period SSE and residual count.
+fn aggregate_ses(y: &[f64], k: usize) -> (f64, f64, usize) {
+    let start = y.len() % k;
+    let buckets: Vec<f64> = y[start..].chunks_exact(k).map(|c| c.iter().sum()).collect();
+    let alpha = ses_alpha(&buckets);
+    #[expect(clippy::cast_precision_loss, reason = "aggregation levels are small")]
+    let kf = k as f64;
+    let Some((&first, rest)) = buckets.split_first() else {
+        return (0.0, 0.0, 0);
+    };
+    let (mut level, mut sse, mut count) = (first, 0.0, 0usize);
+    for (bucket, chunk) in rest.iter().zip(y[start + k..].chunks_exact(k)) {
+        let per_period = level / kf;
+        for v in chunk {
+            sse += (v - per_period) * (v - per_period);
+            count += 1;
+        }
+        level += alpha * (bucket - level);
+    }
+    debug_assert!((level - ses_run(&buckets, alpha).0).abs() <= 1e-9 * level.abs().max(1.0));
+    (finite_or_zero(level / kf), sse, count)
+}
+
+/// The aggregation level: the rounded mean interval, at least 1.
+fn aggregation_level(y: &[f64]) -> Option<usize> {
+    let (count, adi) = intervals(y);
+    if count == 0 {
+        return None;
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "the mean interval is positive and at most the series length"
+    )]
+    let k = adi.round() as usize;
+    Some(k.clamp(1, y.len()))
+}
+
+impl DemandModel for Adida {
+    fn kind(&self) -> ModelKind {
+        ModelKind::Adida
+    }
+
+    fn fit(&self, y: &[f64]) -> Result<Fitted> {
+        check_series(y)?;
+        let Some(k) = aggregation_level(y) else {
+            return Ok(Fitted::flat(ModelKind::Adida, 0.0, 0.0, y.len()));
+        };
+        let (rate, sse, count) = aggregate_ses(y, k);
+        let params = Parameters { window: Some(k), ..Parameters::default() };
+        Ok(Fitted::flat(ModelKind::Adida, rate, rmse_of(sse, count), y.len()).with_params(params))
+    }
+}
+
+/// IMAPA, the intermittent multiple aggregation prediction algorithm
+/// (Petropoulos and Kourentzes 2015): the ADIDA forecast is computed for
+/// every aggregation level from 1 to the rounded mean inter-demand
+/// interval, and the per-period rates are averaged (as statsforecast
+/// does). The spread is the mean of the levels' spreads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Imapa;
+
+impl DemandModel for Imapa {
+    fn kind(&self) -> ModelKind {
+        ModelKind::Imapa
+    }
+
+    fn fit(&self, y: &[f64]) -> Result<Fitted> {
+        check_series(y)?;
+        let Some(max_k) = aggregation_level(y) else {
+            return Ok(Fitted::flat(ModelKind::Imapa, 0.0, 0.0, y.len()));
+        };
+        let (mut rate, mut sigma) = (0.0, 0.0);
+        for k in 1..=max_k {
+            let (r, sse, count) = aggregate_ses(y, k);
+            rate += r;
+            sigma += rmse_of(sse, count);
+        }
+        #[expect(clippy::cast_precision_loss, reason = "aggregation levels are small")]
+        let levels = max_k as f64;
+        let params = Parameters { window: Some(max_k), ..Parameters::default() };
+        Ok(Fitted::flat(ModelKind::Imapa, rate / levels, sigma / levels, y.len())
+            .with_params(params))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_follow_statsforecast_convention() {
+        // Demands at t = 2 and t = 5: intervals 3 and 3, mean 3.
+        assert_eq!(intervals(&[0.0, 0.0, 1.0, 0.0, 0.0, 2.0, 0.0]), (2, 3.0));
+        assert_eq!(intervals(&[0.0, 0.0]), (0, 0.0));
+    }
+
+    #[test]
+    fn croston_sigma_is_hand_computed() {
+        // alpha 0.5 on [0, 4, 0, 6]: rate 2 after t = 1 (z 4, p 2).
+        // Residuals at t = 2 (0 - 2) and t = 3 (6 - 2): SSE 4 + 16 = 20
+        // over 2: RMSE sqrt(10).
+        let fit = Croston::new(0.5).unwrap().fit(&[0.0, 4.0, 0.0, 6.0]).unwrap();
+        assert!((fit.sigma() - 10_f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn all_zero_series_forecast_zero() {
+        let y = [0.0; 30];
+        let models: [&dyn DemandModel; 5] =
+            [&Croston::default(), &Sba::default(), &Tsb::default(), &Adida, &Imapa];
+        for m in models {
+            let fit = m.fit(&y).unwrap();
+            assert_eq!(fit.mean_at(1), 0.0, "{}", m.kind());
+            assert_eq!(fit.sigma(), 0.0, "{}", m.kind());
+        }
+    }
+
+    #[test]
+    fn adida_aggregates_at_the_mean_interval() {
+        // One demand of 6 every third period: mean interval 3, buckets of
+        // 3 all sum to 6, SES stays at 6, per period 2.
+        let y: Vec<f64> = [0.0, 0.0, 6.0].iter().copied().cycle().take(30).collect();
+        let fit = Adida.fit(&y).unwrap();
+        assert_eq!(fit.params().window, Some(3));
+        assert!((fit.mean_at(1) - 2.0).abs() < 1e-12);
+        // IMAPA averages levels 1, 2 and 3 and stays near 2 as well.
+        let imapa = Imapa.fit(&y).unwrap();
+        assert!((imapa.mean_at(1) - 2.0).abs() < 0.6, "{}", imapa.mean_at(1));
+    }
+
+    #[test]
+    fn tsb_decays_through_zeros_while_croston_does_not() {
+        let mut y = vec![5.0; 10];
+        y.extend([0.0; 40]);
+        let tsb = Tsb::default().fit(&y).unwrap().mean_at(1);
+        let croston = Croston::default().fit(&y).unwrap().mean_at(1);
+        assert!(tsb < 0.1 && croston > 4.0, "tsb {tsb} croston {croston}");
+    }
+}

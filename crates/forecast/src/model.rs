@@ -1,0 +1,323 @@
+//! The [`DemandModel`] trait and what a fit produces.
+//!
+//! Every model takes a clean series of per-period demand (`&[f64]`, one
+//! value per day for daily data, oldest first) and returns a [`Fitted`]
+//! state that forecasts any horizon. Stock-out days are removed or imputed
+//! before a model sees the series (see [`crate::prepare`]).
+//!
+//! # Conventions shared by every model
+//!
+//! - A period with `y > 0` is a demand occurrence; zero and negative values
+//!   are non-occurrences for the intermittent models. Level models use the
+//!   values as given.
+//! - Forecast means are clamped at zero (demand cannot be negative).
+//! - The spread of each forecast day is the root mean squared in-sample
+//!   one-step-ahead residual (RMSE) of the fit, the same for every day of
+//!   the horizon: it is the spread of one day's demand around its mean,
+//!   which is what a planner summing independent days needs. With no
+//!   residual to measure (a single observation) it is zero.
+
+use crate::error::Result;
+
+/// A demand model: fits a series and forecasts it.
+///
+/// ```
+/// use merchantry_forecast::{DemandModel, Ses};
+/// let y = [10.0, 12.0, 11.0, 9.0, 10.0, 11.0];
+/// let fit = Ses::fitted().fit(&y)?;
+/// let f = fit.forecast(3);
+/// assert_eq!(f.mean.len(), 3);
+/// assert!(f.mean[0] > 9.0 && f.mean[0] < 12.0);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
+pub trait DemandModel {
+    /// What kind of model this is.
+    fn kind(&self) -> ModelKind;
+
+    /// Fits the model to `y`, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ForecastError::Empty`] for an empty series,
+    /// [`crate::ForecastError::NonFinite`] for NaN or infinite values,
+    /// [`crate::ForecastError::TooShort`] when the model needs more data,
+    /// [`crate::ForecastError::InvalidParameter`] for a bad setting.
+    fn fit(&self, y: &[f64]) -> Result<Fitted>;
+}
+
+impl<T: DemandModel + ?Sized> DemandModel for &T {
+    fn kind(&self) -> ModelKind {
+        (**self).kind()
+    }
+
+    fn fit(&self, y: &[f64]) -> Result<Fitted> {
+        (**self).fit(y)
+    }
+}
+
+impl<T: DemandModel + ?Sized> DemandModel for Box<T> {
+    fn kind(&self) -> ModelKind {
+        (**self).kind()
+    }
+
+    fn fit(&self, y: &[f64]) -> Result<Fitted> {
+        (**self).fit(y)
+    }
+}
+
+/// The model families of this crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum ModelKind {
+    /// Mean of the last `k` periods.
+    MovingAverage,
+    /// Simple exponential smoothing.
+    Ses,
+    /// Holt's linear trend method.
+    Holt,
+    /// Multiplicative seasonal indices over a smoothed level.
+    SeasonalIndices,
+    /// Additive Holt-Winters.
+    HoltWinters,
+    /// Croston's method (1972).
+    Croston,
+    /// The Syntetos-Boylan approximation (2005).
+    Sba,
+    /// Teunter-Syntetos-Babai (2011).
+    Tsb,
+    /// Aggregate-disaggregate intermittent demand approach.
+    Adida,
+    /// Intermittent multiple aggregation prediction algorithm.
+    Imapa,
+}
+
+impl ModelKind {
+    /// A short lowercase name (`"ses"`, `"croston"`, ...).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::MovingAverage => "moving_average",
+            Self::Ses => "ses",
+            Self::Holt => "holt",
+            Self::SeasonalIndices => "seasonal_indices",
+            Self::HoltWinters => "holt_winters",
+            Self::Croston => "croston",
+            Self::Sba => "sba",
+            Self::Tsb => "tsb",
+            Self::Adida => "adida",
+            Self::Imapa => "imapa",
+        }
+    }
+}
+
+impl std::fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How seasonal terms combine with the level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum SeasonalMode {
+    /// `level + trend * h + s`.
+    Additive,
+    /// `(level + trend * h) * s`.
+    Multiplicative,
+}
+
+/// The smoothing constants a fit ended with (`None` where the model has
+/// no such constant).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Parameters {
+    /// Level (or demand size, or demand probability for TSB) constant.
+    pub alpha: Option<f64>,
+    /// Trend (or demand size for TSB) constant.
+    pub beta: Option<f64>,
+    /// Seasonal constant.
+    pub gamma: Option<f64>,
+    /// Window or aggregation level, in periods.
+    pub window: Option<usize>,
+}
+
+/// A fitted model: its end state, ready to forecast any horizon.
+///
+/// The mean `h` periods after the last observation (`h >= 1`) is
+/// `max(0, level + trend * h)`, combined with the seasonal term of that
+/// period when the model is seasonal.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Fitted {
+    kind: ModelKind,
+    level: f64,
+    trend: f64,
+    season: Vec<f64>,
+    mode: SeasonalMode,
+    phase: usize,
+    sigma: f64,
+    params: Parameters,
+    observations: usize,
+    level_reset_at: Option<usize>,
+}
+
+impl Fitted {
+    /// A flat forecast of `level` per period with spread `sigma`.
+    pub(crate) fn flat(kind: ModelKind, level: f64, sigma: f64, observations: usize) -> Self {
+        Self {
+            kind,
+            level: finite_or_zero(level),
+            trend: 0.0,
+            season: Vec::new(),
+            mode: SeasonalMode::Additive,
+            phase: 0,
+            sigma: finite_or_zero(sigma).max(0.0),
+            params: Parameters::default(),
+            observations,
+            level_reset_at: None,
+        }
+    }
+
+    pub(crate) fn with_trend(mut self, trend: f64) -> Self {
+        self.trend = finite_or_zero(trend);
+        self
+    }
+
+    pub(crate) fn with_season(
+        mut self,
+        season: Vec<f64>,
+        mode: SeasonalMode,
+        phase: usize,
+    ) -> Self {
+        self.season = season.into_iter().map(finite_or_zero).collect();
+        self.mode = mode;
+        self.phase = phase;
+        self
+    }
+
+    pub(crate) const fn with_params(mut self, params: Parameters) -> Self {
+        self.params = params;
+        self
+    }
+
+    pub(crate) const fn with_reset(mut self, at: Option<usize>, observations: usize) -> Self {
+        self.level_reset_at = at;
+        self.observations = observations;
+        self
+    }
+
+    /// The model that produced this fit.
+    #[must_use]
+    pub const fn kind(&self) -> ModelKind {
+        self.kind
+    }
+
+    /// The level at the end of the series (for intermittent models, the
+    /// per-period demand rate).
+    #[must_use]
+    pub const fn level(&self) -> f64 {
+        self.level
+    }
+
+    /// The trend per period (zero for models without one).
+    #[must_use]
+    pub const fn trend(&self) -> f64 {
+        self.trend
+    }
+
+    /// The one-step in-sample RMSE used as the per-period spread.
+    #[must_use]
+    pub const fn sigma(&self) -> f64 {
+        self.sigma
+    }
+
+    /// The smoothing constants the fit used.
+    #[must_use]
+    pub const fn params(&self) -> Parameters {
+        self.params
+    }
+
+    /// Observations the fit consumed.
+    #[must_use]
+    pub const fn observations(&self) -> usize {
+        self.observations
+    }
+
+    /// The index of the period where the change-point detector reset the
+    /// level (see [`crate::Reactive`]), if it did.
+    #[must_use]
+    pub const fn level_reset_at(&self) -> Option<usize> {
+        self.level_reset_at
+    }
+
+    /// The mean forecast `step` periods after the last observation
+    /// (`step` 1 is the next period; 0 is read as 1).
+    #[must_use]
+    pub fn mean_at(&self, step: usize) -> f64 {
+        let h = step.max(1);
+        #[expect(clippy::cast_precision_loss, reason = "horizons are far below 2^52")]
+        let base = self.level + self.trend * h as f64;
+        let m = self.season.len();
+        let value = if m == 0 {
+            base
+        } else {
+            let s = self.season.get((self.phase + h - 1) % m).copied().unwrap_or(0.0);
+            match self.mode {
+                SeasonalMode::Additive => base + s,
+                SeasonalMode::Multiplicative => base * s,
+            }
+        };
+        finite_or_zero(value).max(0.0)
+    }
+
+    /// The forecast for periods `1..=horizon` after the last observation.
+    #[must_use]
+    pub fn forecast(&self, horizon: usize) -> Forecast {
+        self.forecast_from(1, horizon)
+    }
+
+    /// The forecast for `horizon` periods starting `first_step` periods
+    /// after the last observation.
+    #[must_use]
+    pub fn forecast_from(&self, first_step: usize, horizon: usize) -> Forecast {
+        let first = first_step.max(1);
+        let mean = (first..first + horizon).map(|h| self.mean_at(h)).collect();
+        Forecast { mean, std_dev: vec![self.sigma; horizon] }
+    }
+}
+
+/// A forecast: a mean and a standard deviation per period.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Forecast {
+    /// Mean demand per period, each `>= 0`.
+    pub mean: Vec<f64>,
+    /// Standard deviation per period, each `>= 0`.
+    pub std_dev: Vec<f64>,
+}
+
+/// `v` if finite, else 0: the last guard before a value leaves a model.
+pub(crate) const fn finite_or_zero(v: f64) -> f64 {
+    if v.is_finite() { v } else { 0.0 }
+}
+
+/// Root mean square of `sse` over `n` residuals (0 when `n` is 0).
+pub(crate) fn rmse_of(sse: f64, n: usize) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+    let mean = sse / n as f64;
+    finite_or_zero(mean.sqrt())
+}
+
+/// Arithmetic mean (0 for an empty slice).
+pub(crate) fn mean(y: &[f64]) -> f64 {
+    if y.is_empty() {
+        return 0.0;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+    let n = y.len() as f64;
+    y.iter().sum::<f64>() / n
+}

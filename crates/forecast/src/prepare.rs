@@ -1,0 +1,317 @@
+//! From recorded sales to a demand series: stock-out days, negative days,
+//! and the velocities a person can check.
+//!
+//! A day on which the SKU could not be sold records less than was
+//! demanded, so reading it as demand understates velocity. Such days are
+//! flagged by the history ([`DemandSeries::stocked_out`]) or inferred by
+//! the partial-stockout rule, then excluded or imputed.
+
+use merchantry_core::DemandSeries;
+
+use crate::error::{ForecastError, Result};
+
+/// What to do with stock-out days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Treatment {
+    /// Drop them: the model sees only in-stock days, back to back. The
+    /// default; it keeps intermittent series free of invented demand, but
+    /// shifts the phase of weekly seasonality after a gap.
+    #[default]
+    Exclude,
+    /// Replace each with the mean of up to `impute_window` in-stock days
+    /// before it (all in-stock days when none precedes it, 0 when the
+    /// series has none). Keeps the calendar aligned for seasonal models.
+    Impute,
+}
+
+/// What to do with days whose net demand is negative (returns outnumber
+/// sales).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Negatives {
+    /// Count them as zero demand (the default): a return is stock coming
+    /// back, not negative demand to forecast.
+    #[default]
+    ClampToZero,
+    /// Reject the series with [`ForecastError::Negative`].
+    Reject,
+}
+
+/// The partial-stockout rule: for a fast seller (adjusted velocity at
+/// least `min_velocity` units a day), an in-stock day selling fewer than
+/// `share` times that velocity is read as a stock-out day too (the SKU
+/// probably ran out during the day). Defaults: `share` 0.3,
+/// `min_velocity` 5.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PartialStockout {
+    /// Fraction of the velocity below which a day counts as stocked out.
+    pub share: f64,
+    /// Velocity (units a day) from which a SKU counts as a fast seller.
+    pub min_velocity: f64,
+}
+
+impl Default for PartialStockout {
+    fn default() -> Self {
+        Self { share: 0.3, min_velocity: 5.0 }
+    }
+}
+
+/// How a recorded series becomes model input. Defaults: exclude stock-out
+/// days, no partial-stockout rule, impute window 28 days, negatives
+/// clamped to zero.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Preparation {
+    /// Exclude or impute stock-out days.
+    pub treatment: Treatment,
+    /// The partial-stockout rule, when wanted.
+    pub partial: Option<PartialStockout>,
+    /// In-stock days averaged to impute a stock-out day.
+    pub impute_window: usize,
+    /// Negative days.
+    pub negatives: Negatives,
+}
+
+impl Default for Preparation {
+    fn default() -> Self {
+        Self {
+            treatment: Treatment::Exclude,
+            partial: None,
+            impute_window: 28,
+            negatives: Negatives::ClampToZero,
+        }
+    }
+}
+
+/// Raw and stock-out-adjusted velocity side by side, with the day counts
+/// that explain the difference.
+///
+/// ```
+/// use merchantry_forecast::{Preparation, prepare_values};
+/// // 4 days at 10 and 6 stocked-out days at 0.
+/// let units = [10.0, 10.0, 10.0, 10.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+/// let out = [false, false, false, false, true, true, true, true, true, true];
+/// let p = prepare_values(&units, &out, &Preparation::default())?;
+/// assert_eq!(p.velocity.raw, 4.0); // 40 units over 10 days
+/// assert_eq!(p.velocity.adjusted, 10.0); // 40 units over 4 in-stock days
+/// assert_eq!(p.velocity.in_stock_days, 4);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Velocity {
+    /// Days in the series.
+    pub days: usize,
+    /// Days counted as in stock (not flagged, not inferred).
+    pub in_stock_days: usize,
+    /// Days the history flagged as stocked out.
+    pub flagged_stockout_days: usize,
+    /// Further days the partial-stockout rule read as stocked out.
+    pub inferred_stockout_days: usize,
+    /// Units over all days (negatives as the policy treats them).
+    pub units: f64,
+    /// Units per day over all days.
+    pub raw: f64,
+    /// Units on in-stock days per in-stock day (0 without one).
+    pub adjusted: f64,
+}
+
+/// A series ready for a model.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Prepared {
+    /// The model input: in-stock days only, or every day with stock-out
+    /// days imputed.
+    pub values: Vec<f64>,
+    /// Final stock-out flag per original day (flagged or inferred).
+    pub stocked_out: Vec<bool>,
+    /// The velocities.
+    pub velocity: Velocity,
+}
+
+/// Prepares a core [`DemandSeries`].
+///
+/// # Errors
+///
+/// As [`prepare_values`].
+pub fn prepare(series: &DemandSeries, options: &Preparation) -> Result<Prepared> {
+    prepare_values(&series.units_f64(), series.stocked_out(), options)
+}
+
+/// Prepares a series given as values and stock-out flags.
+///
+/// # Errors
+///
+/// [`ForecastError::LengthMismatch`] when the flags do not match the
+/// values, [`ForecastError::NonFinite`] for a NaN or infinite value,
+/// [`ForecastError::Negative`] for a negative value under
+/// [`Negatives::Reject`], [`ForecastError::InvalidParameter`] for a
+/// partial-stockout share outside `[0, 1]` or a negative or non-finite
+/// minimum velocity.
+pub fn prepare_values(
+    units: &[f64],
+    stocked_out: &[bool],
+    options: &Preparation,
+) -> Result<Prepared> {
+    if units.len() != stocked_out.len() {
+        return Err(ForecastError::LengthMismatch {
+            what: "stock-out flags",
+            got: stocked_out.len(),
+            expected: units.len(),
+        });
+    }
+    let mut values = Vec::with_capacity(units.len());
+    for (index, &value) in units.iter().enumerate() {
+        if !value.is_finite() {
+            return Err(ForecastError::NonFinite { index, value });
+        }
+        if value < 0.0 && options.negatives == Negatives::Reject {
+            return Err(ForecastError::Negative { index, value });
+        }
+        values.push(value.max(0.0));
+    }
+    let mut flags = stocked_out.to_vec();
+    let flagged = flags.iter().filter(|f| **f).count();
+    let inferred = match options.partial {
+        Some(rule) => apply_partial(&values, &mut flags, rule)?,
+        None => 0,
+    };
+    let velocity = velocity(&values, &flags, flagged, inferred);
+    let values = match options.treatment {
+        Treatment::Exclude => {
+            values.iter().zip(&flags).filter(|(_, f)| !**f).map(|(v, _)| *v).collect()
+        }
+        Treatment::Impute => impute(&values, &flags, options.impute_window.max(1)),
+    };
+    Ok(Prepared { values, stocked_out: flags, velocity })
+}
+
+fn in_stock_mean(values: &[f64], flags: &[bool]) -> (f64, usize) {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for (v, _) in values.iter().zip(flags).filter(|(_, f)| !**f) {
+        sum += v;
+        n += 1;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+    let mean = if n == 0 { 0.0 } else { sum / n as f64 };
+    (mean, n)
+}
+
+fn apply_partial(values: &[f64], flags: &mut [bool], rule: PartialStockout) -> Result<usize> {
+    if !(rule.share.is_finite() && (0.0..=1.0).contains(&rule.share)) {
+        return Err(ForecastError::InvalidParameter {
+            name: "share",
+            value: rule.share,
+            allowed: "[0, 1]",
+        });
+    }
+    if !(rule.min_velocity.is_finite() && rule.min_velocity >= 0.0) {
+        return Err(ForecastError::InvalidParameter {
+            name: "min_velocity",
+            value: rule.min_velocity,
+            allowed: "[0, inf)",
+        });
+    }
+    let (velocity, _) = in_stock_mean(values, flags);
+    if velocity < rule.min_velocity || velocity <= 0.0 {
+        return Ok(0);
+    }
+    let cut = rule.share * velocity;
+    let mut inferred = 0;
+    for (v, f) in values.iter().zip(flags.iter_mut()) {
+        if !*f && *v < cut {
+            *f = true;
+            inferred += 1;
+        }
+    }
+    Ok(inferred)
+}
+
+fn velocity(values: &[f64], flags: &[bool], flagged: usize, inferred: usize) -> Velocity {
+    let units: f64 = values.iter().sum();
+    let (adjusted, in_stock_days) = in_stock_mean(values, flags);
+    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+    let raw = if values.is_empty() { 0.0 } else { units / values.len() as f64 };
+    Velocity {
+        days: values.len(),
+        in_stock_days,
+        flagged_stockout_days: flagged,
+        inferred_stockout_days: inferred,
+        units,
+        raw,
+        adjusted,
+    }
+}
+
+fn impute(values: &[f64], flags: &[bool], window: usize) -> Vec<f64> {
+    let (fallback, _) = in_stock_mean(values, flags);
+    let mut recent: std::collections::VecDeque<f64> = std::collections::VecDeque::new();
+    let mut sum = 0.0;
+    let mut out = Vec::with_capacity(values.len());
+    for (&v, &f) in values.iter().zip(flags) {
+        if f {
+            #[expect(clippy::cast_precision_loss, reason = "windows are small")]
+            let m = if recent.is_empty() { fallback } else { sum / recent.len() as f64 };
+            out.push(m);
+        } else {
+            out.push(v);
+            recent.push_back(v);
+            sum += v;
+            if recent.len() > window {
+                sum -= recent.pop_front().unwrap_or(0.0);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impute_uses_trailing_in_stock_mean() {
+        // Window 2: the stock-out day after 4, 6, 8 gets (6 + 8) / 2 = 7;
+        // a leading stock-out day gets the mean of all in-stock days, 6.
+        let opts = Preparation {
+            treatment: Treatment::Impute,
+            impute_window: 2,
+            ..Preparation::default()
+        };
+        let p =
+            prepare_values(&[0.0, 4.0, 6.0, 8.0, 0.0], &[true, false, false, false, true], &opts)
+                .unwrap();
+        assert_eq!(p.values, vec![6.0, 4.0, 6.0, 8.0, 7.0]);
+    }
+
+    #[test]
+    fn partial_stockout_rule_flags_slow_days_of_fast_sellers() {
+        // In-stock mean of [20, 20, 20, 2] is 15.5; cut 0.3 * 15.5 = 4.65;
+        // the day at 2 is inferred: adjusted velocity becomes 20.
+        let opts =
+            Preparation { partial: Some(PartialStockout::default()), ..Preparation::default() };
+        let p = prepare_values(&[20.0, 20.0, 20.0, 2.0], &[false; 4], &opts).unwrap();
+        assert_eq!(p.velocity.inferred_stockout_days, 1);
+        assert_eq!(p.velocity.adjusted, 20.0);
+        assert_eq!(p.velocity.raw, 15.5);
+        assert_eq!(p.values, vec![20.0, 20.0, 20.0]);
+        // A slow seller (mean 1.5 < 5) is left alone.
+        let slow = prepare_values(&[2.0, 2.0, 2.0, 0.0], &[false; 4], &opts).unwrap();
+        assert_eq!(slow.velocity.inferred_stockout_days, 0);
+    }
+
+    #[test]
+    fn negatives_clamp_or_reject() {
+        let p = prepare_values(&[3.0, -2.0], &[false; 2], &Preparation::default()).unwrap();
+        assert_eq!(p.values, vec![3.0, 0.0]);
+        let reject = Preparation { negatives: Negatives::Reject, ..Preparation::default() };
+        assert_eq!(
+            prepare_values(&[3.0, -2.0], &[false; 2], &reject),
+            Err(ForecastError::Negative { index: 1, value: -2.0 })
+        );
+    }
+}

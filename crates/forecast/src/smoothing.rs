@@ -1,0 +1,595 @@
+//! Level, trend and seasonal models: moving average, simple exponential
+//! smoothing, Holt, seasonal indices and Holt-Winters.
+//!
+//! The recursions are those of Hyndman and Athanasopoulos, *Forecasting:
+//! Principles and Practice* (2nd ed., chapter 7), in component form. The
+//! initial states are set by the simple heuristics each model documents
+//! rather than optimised (statsforecast's `ETS` optimises them; its
+//! `SimpleExponentialSmoothing` and the heuristics here do not).
+
+use crate::error::{ForecastError, Result, check_series, unit_open};
+use crate::model::{
+    DemandModel, Fitted, ModelKind, Parameters, SeasonalMode, finite_or_zero, mean, rmse_of,
+};
+use crate::optim::{golden_section, nelder_mead};
+
+/// Lower and upper bound of every fitted smoothing constant.
+pub(crate) const FIT_LO: f64 = 0.01;
+/// See [`FIT_LO`].
+pub(crate) const FIT_HI: f64 = 0.99;
+
+/// The mean of the last `window` periods.
+///
+/// The forecast is flat: the mean of the last `min(window, n)` values.
+/// The in-sample one-step forecast of period `t >= 1` is the mean of the
+/// `min(window, t)` values before it; the spread is the RMSE of those
+/// forecasts.
+///
+/// ```
+/// use merchantry_forecast::{DemandModel, MovingAverage};
+/// // The last three values are 4, 6 and 8: their mean is 6.
+/// let fit = MovingAverage::new(3)?.fit(&[1.0, 2.0, 4.0, 6.0, 8.0])?;
+/// assert_eq!(fit.mean_at(1), 6.0);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct MovingAverage {
+    window: usize,
+}
+
+impl MovingAverage {
+    /// A seven-period moving average.
+    pub const WEEK: Self = Self { window: 7 };
+
+    /// A moving average over `window` periods.
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::InvalidParameter`] when `window` is 0.
+    pub fn new(window: usize) -> Result<Self> {
+        if window == 0 {
+            return Err(ForecastError::InvalidParameter {
+                name: "window",
+                value: 0.0,
+                allowed: "1 or more periods",
+            });
+        }
+        Ok(Self { window })
+    }
+
+    /// The window in periods.
+    #[must_use]
+    pub const fn window(&self) -> usize {
+        self.window
+    }
+}
+
+impl DemandModel for MovingAverage {
+    fn kind(&self) -> ModelKind {
+        ModelKind::MovingAverage
+    }
+
+    fn fit(&self, y: &[f64]) -> Result<Fitted> {
+        check_series(y)?;
+        let k = self.window;
+        let (mut sum, mut sse) = (0.0, 0.0);
+        for t in 0..y.len() {
+            if t > 0 {
+                #[expect(clippy::cast_precision_loss, reason = "windows are small")]
+                let f = sum / t.min(k) as f64;
+                sse += (y[t] - f) * (y[t] - f);
+            }
+            sum += y[t];
+            if t >= k {
+                sum -= y[t - k];
+            }
+        }
+        let level = mean(&y[y.len().saturating_sub(k)..]);
+        let sigma = rmse_of(sse, y.len() - 1);
+        let params = Parameters { window: Some(k), ..Parameters::default() };
+        Ok(Fitted::flat(ModelKind::MovingAverage, level, sigma, y.len()).with_params(params))
+    }
+}
+
+/// Simple exponential smoothing, `l_t = l_{t-1} + alpha (y_t - l_{t-1})`.
+///
+/// Initialisation (as statsforecast's `ses`): the level starts at the first
+/// observation, so the first one-step forecast is `y_0` and the squared
+/// errors are summed over periods `1..n`. With `alpha` left to the fit, it
+/// minimises that sum by golden-section search on `[0.01, 0.99]` (a series
+/// of fewer than three values keeps `alpha = 0.1`). The forecast is flat at
+/// the final level.
+///
+/// ```
+/// use merchantry_forecast::{DemandModel, Ses};
+/// // alpha = 0.5 from level 10: 10 + 0.5 (20 - 10) = 15, then
+/// // 15 + 0.5 (20 - 15) = 17.5.
+/// let fit = Ses::new(0.5)?.fit(&[10.0, 20.0, 20.0])?;
+/// assert_eq!(fit.mean_at(1), 17.5);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Ses {
+    alpha: Option<f64>,
+}
+
+impl Ses {
+    /// SES with a fixed smoothing constant.
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::InvalidParameter`] unless `0 < alpha < 1`.
+    pub fn new(alpha: f64) -> Result<Self> {
+        Ok(Self { alpha: Some(unit_open("alpha", alpha)?) })
+    }
+
+    /// SES with `alpha` fitted to each series.
+    #[must_use]
+    pub const fn fitted() -> Self {
+        Self { alpha: None }
+    }
+
+    /// The fixed constant, or `None` when fitted.
+    #[must_use]
+    pub const fn alpha(&self) -> Option<f64> {
+        self.alpha
+    }
+}
+
+/// Runs SES from `l = y[0]`: the final level and the one-step SSE.
+pub(crate) fn ses_run(y: &[f64], alpha: f64) -> (f64, f64) {
+    let Some((&first, rest)) = y.split_first() else {
+        return (0.0, 0.0);
+    };
+    let (mut level, mut sse) = (first, 0.0);
+    for &v in rest {
+        let e = v - level;
+        sse += e * e;
+        level += alpha * e;
+    }
+    (level, sse)
+}
+
+/// The SSE-minimising `alpha` on `[FIT_LO, FIT_HI]` (0.1 for short series).
+pub(crate) fn ses_alpha(y: &[f64]) -> f64 {
+    if y.len() < 3 {
+        return 0.1;
+    }
+    golden_section(|a| ses_run(y, a).1, FIT_LO, FIT_HI, 1e-4).0
+}
+
+impl DemandModel for Ses {
+    fn kind(&self) -> ModelKind {
+        ModelKind::Ses
+    }
+
+    fn fit(&self, y: &[f64]) -> Result<Fitted> {
+        check_series(y)?;
+        let alpha = self.alpha.unwrap_or_else(|| ses_alpha(y));
+        let (level, sse) = ses_run(y, alpha);
+        let params = Parameters { alpha: Some(alpha), ..Parameters::default() };
+        let sigma = rmse_of(sse, y.len() - 1);
+        Ok(Fitted::flat(ModelKind::Ses, level, sigma, y.len()).with_params(params))
+    }
+}
+
+/// Holt's linear trend method in component form:
+/// `l_t = alpha y_t + (1 - alpha)(l_{t-1} + b_{t-1})`,
+/// `b_t = beta* (l_t - l_{t-1}) + (1 - beta*) b_{t-1}` (FPP section 7.2,
+/// with `beta*` the trend constant as defined there).
+///
+/// Initialisation (the heuristic of Hyndman et al. 2008, section 2.6.1):
+/// a least-squares line through the first `min(n, 10)` values gives the
+/// initial level (its value at `t = 0`, so the first one-step forecast is
+/// that fitted value) and trend (its slope). Constants left to the fit
+/// minimise the one-step SSE over all periods: the best point of a
+/// 5 x 3 grid is refined by Nelder-Mead on `[0.01, 0.99]^2` (at most 60
+/// evaluations). Needs at least two observations.
+///
+/// ```
+/// use merchantry_forecast::{DemandModel, Holt};
+/// // A perfect line 2, 4, 6, ..., 20 continues at 22.
+/// let y: Vec<f64> = (1..=10).map(|t| 2.0 * f64::from(t)).collect();
+/// let fit = Holt::fitted().fit(&y)?;
+/// assert!((fit.mean_at(1) - 22.0).abs() < 1e-6);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Holt {
+    alpha: Option<f64>,
+    beta: Option<f64>,
+}
+
+impl Holt {
+    /// Holt with both constants fixed.
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::InvalidParameter`] unless both lie in `(0, 1)`.
+    pub fn new(alpha: f64, beta: f64) -> Result<Self> {
+        Ok(Self { alpha: Some(unit_open("alpha", alpha)?), beta: Some(unit_open("beta", beta)?) })
+    }
+
+    /// Holt with both constants fitted to each series.
+    #[must_use]
+    pub const fn fitted() -> Self {
+        Self { alpha: None, beta: None }
+    }
+}
+
+/// Least-squares intercept (at t = 0) and slope of the first `m` values.
+fn initial_line(y: &[f64], m: usize) -> (f64, f64) {
+    let head = &y[..m.min(y.len())];
+    if head.len() < 2 {
+        return (head.first().copied().unwrap_or(0.0), 0.0);
+    }
+    #[expect(clippy::cast_precision_loss, reason = "at most ten points")]
+    let n = head.len() as f64;
+    let t_mean = (n - 1.0) / 2.0;
+    let y_mean = mean(head);
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for (t, v) in head.iter().enumerate() {
+        #[expect(clippy::cast_precision_loss, reason = "at most ten points")]
+        let dt = t as f64 - t_mean;
+        sxy += dt * (v - y_mean);
+        sxx += dt * dt;
+    }
+    let slope = sxy / sxx;
+    (y_mean - slope * t_mean, slope)
+}
+
+/// Runs Holt: final level, final trend and one-step SSE.
+fn holt_run(y: &[f64], init: (f64, f64), alpha: f64, beta: f64) -> (f64, f64, f64) {
+    let (mut level, mut trend) = (init.0 - init.1, init.1);
+    let mut sse = 0.0;
+    let ab = alpha * beta;
+    for &v in y {
+        let e = v - (level + trend);
+        sse += e * e;
+        level += trend + alpha * e;
+        trend += ab * e;
+    }
+    (level, trend, sse)
+}
+
+impl DemandModel for Holt {
+    fn kind(&self) -> ModelKind {
+        ModelKind::Holt
+    }
+
+    fn fit(&self, y: &[f64]) -> Result<Fitted> {
+        check_series(y)?;
+        if y.len() < 2 {
+            return Err(ForecastError::TooShort { model: "holt", needed: 2, got: y.len() });
+        }
+        let init = initial_line(y, 10);
+        let (alpha, beta) = match (self.alpha, self.beta) {
+            (Some(a), Some(b)) => (a, b),
+            (a, b) => fit_holt(y, init, a, b),
+        };
+        let (level, trend, sse) = holt_run(y, init, alpha, beta);
+        let params = Parameters { alpha: Some(alpha), beta: Some(beta), ..Parameters::default() };
+        let sigma = rmse_of(sse, y.len());
+        Ok(Fitted::flat(ModelKind::Holt, level, sigma, y.len())
+            .with_trend(trend)
+            .with_params(params))
+    }
+}
+
+fn fit_holt(y: &[f64], init: (f64, f64), a: Option<f64>, b: Option<f64>) -> (f64, f64) {
+    let sse = |p: &[f64; 2]| holt_run(y, init, a.unwrap_or(p[0]), b.unwrap_or(p[1])).2;
+    let mut best = ([0.3, 0.1], f64::INFINITY);
+    for alpha in [0.1, 0.3, 0.5, 0.7, 0.9] {
+        for beta in [0.05, 0.2, 0.5] {
+            let v = sse(&[alpha, beta]);
+            if v < best.1 {
+                best = ([alpha, beta], v);
+            }
+        }
+    }
+    let (p, _) = nelder_mead(sse, best.0, 0.05, FIT_LO, FIT_HI, 60, 1e-7);
+    (a.unwrap_or(p[0]), b.unwrap_or(p[1]))
+}
+
+/// Multiplicative seasonal indices over an exponentially smoothed level:
+/// day-of-week indices with `period` 7, yearly with 365 (or 12 on monthly
+/// data).
+///
+/// Classical decomposition: the index of phase `j` is the mean of the
+/// values at positions `t` with `t mod period = j` divided by the overall
+/// mean (all indices are 1 when that mean is not positive). The
+/// deseasonalised series `y_t / index` (phases with a zero index are
+/// skipped) is smoothed by fitted SES, and the forecast is the final
+/// level times the index of each future period. Multiplicative because
+/// weekday effects of sales scale with volume. Needs two full periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SeasonalIndices {
+    period: usize,
+}
+
+impl SeasonalIndices {
+    /// Indices over `period` positions.
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::InvalidParameter`] when `period < 2`.
+    pub fn new(period: usize) -> Result<Self> {
+        check_period(period)?;
+        Ok(Self { period })
+    }
+
+    /// Day-of-week indices (period 7).
+    #[must_use]
+    pub const fn weekly() -> Self {
+        Self { period: 7 }
+    }
+}
+
+fn check_period(period: usize) -> Result<()> {
+    if period < 2 {
+        #[expect(clippy::cast_precision_loss, reason = "error report only")]
+        let value = period as f64;
+        return Err(ForecastError::InvalidParameter {
+            name: "period",
+            value,
+            allowed: "2 or more periods",
+        });
+    }
+    Ok(())
+}
+
+impl DemandModel for SeasonalIndices {
+    fn kind(&self) -> ModelKind {
+        ModelKind::SeasonalIndices
+    }
+
+    fn fit(&self, y: &[f64]) -> Result<Fitted> {
+        check_series(y)?;
+        let m = self.period;
+        if y.len() < 2 * m {
+            return Err(ForecastError::TooShort {
+                model: "seasonal_indices",
+                needed: 2 * m,
+                got: y.len(),
+            });
+        }
+        let index = seasonal_indices(y, m);
+        let deseason: Vec<f64> = y
+            .iter()
+            .enumerate()
+            .filter_map(|(t, v)| {
+                let s = index[t % m];
+                (s > 1e-12).then(|| v / s)
+            })
+            .collect();
+        let alpha = ses_alpha(&deseason);
+        let (mut level, mut sse, mut count) = (None::<f64>, 0.0, 0usize);
+        for (t, v) in y.iter().enumerate() {
+            let s = index[t % m];
+            if s <= 1e-12 {
+                continue;
+            }
+            match level {
+                None => level = Some(v / s),
+                Some(l) => {
+                    let e = v - l * s;
+                    sse += e * e;
+                    count += 1;
+                    level = Some(l + alpha * (v / s - l));
+                }
+            }
+        }
+        let params = Parameters { alpha: Some(alpha), window: Some(m), ..Parameters::default() };
+        Ok(Fitted::flat(
+            ModelKind::SeasonalIndices,
+            level.unwrap_or(0.0),
+            rmse_of(sse, count),
+            y.len(),
+        )
+        .with_season(index, SeasonalMode::Multiplicative, y.len() % m)
+        .with_params(params))
+    }
+}
+
+/// Ratio-to-mean indices of each phase `t mod m` (all 1 when the mean is
+/// not positive).
+fn seasonal_indices(y: &[f64], m: usize) -> Vec<f64> {
+    let overall = mean(y);
+    if overall <= 0.0 {
+        return vec![1.0; m];
+    }
+    let mut sums = vec![0.0; m];
+    let mut counts = vec![0usize; m];
+    for (t, v) in y.iter().enumerate() {
+        sums[t % m] += v;
+        counts[t % m] += 1;
+    }
+    sums.iter()
+        .zip(&counts)
+        .map(|(s, &c)| {
+            #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+            let c = c.max(1) as f64;
+            finite_or_zero(s / c / overall)
+        })
+        .collect()
+}
+
+/// Additive Holt-Winters (FPP section 7.3, component form):
+/// `l_t = alpha (y_t - s_{t-m}) + (1 - alpha)(l_{t-1} + b_{t-1})`,
+/// `b_t = beta* (l_t - l_{t-1}) + (1 - beta*) b_{t-1}`,
+/// `s_t = gamma (y_t - l_{t-1} - b_{t-1}) + (1 - gamma) s_{t-m}`.
+///
+/// Additive rather than multiplicative so that zero-demand days, common
+/// in daily sales, never divide. Initialisation: the level is the mean of
+/// the first period, the trend the difference between the means of the
+/// second and first periods divided by `m`, and the seasonal terms the
+/// first period's deviations from its mean. Constants left to the fit
+/// minimise the one-step SSE by Nelder-Mead on `[0.01, 0.99]^3` from
+/// `(0.2, 0.05, 0.1)` (at most 150 evaluations). Needs two full periods.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct HoltWinters {
+    period: usize,
+    constants: Option<[f64; 3]>,
+}
+
+impl HoltWinters {
+    /// Holt-Winters over `period` with fitted constants.
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::InvalidParameter`] when `period < 2`.
+    pub fn fitted(period: usize) -> Result<Self> {
+        check_period(period)?;
+        Ok(Self { period, constants: None })
+    }
+
+    /// Holt-Winters with fixed `alpha`, `beta*` and `gamma`.
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::InvalidParameter`] when `period < 2` or a constant
+    /// is outside `(0, 1)`.
+    pub fn new(period: usize, alpha: f64, beta: f64, gamma: f64) -> Result<Self> {
+        check_period(period)?;
+        let c = [unit_open("alpha", alpha)?, unit_open("beta", beta)?, unit_open("gamma", gamma)?];
+        Ok(Self { period, constants: Some(c) })
+    }
+}
+
+struct HwState {
+    level: f64,
+    trend: f64,
+    season: Vec<f64>,
+    sse: f64,
+}
+
+fn hw_run(y: &[f64], m: usize, p: &[f64; 3]) -> HwState {
+    let first = mean(&y[..m]);
+    #[expect(clippy::cast_precision_loss, reason = "periods are small")]
+    let trend0 = (mean(&y[m..2 * m]) - first) / m as f64;
+    let mut season: Vec<f64> = y[..m].iter().map(|v| v - first).collect();
+    let (mut level, mut trend, mut sse) = (first, trend0, 0.0);
+    let [alpha, beta, gamma] = *p;
+    for (t, &v) in y.iter().enumerate() {
+        let j = t % m;
+        let s = season[j];
+        let e = v - (level + trend + s);
+        sse += e * e;
+        let new_level = alpha * (v - s) + (1.0 - alpha) * (level + trend);
+        season[j] = gamma * (v - level - trend) + (1.0 - gamma) * s;
+        trend = beta * (new_level - level) + (1.0 - beta) * trend;
+        level = new_level;
+    }
+    HwState { level, trend, season, sse }
+}
+
+impl DemandModel for HoltWinters {
+    fn kind(&self) -> ModelKind {
+        ModelKind::HoltWinters
+    }
+
+    fn fit(&self, y: &[f64]) -> Result<Fitted> {
+        check_series(y)?;
+        let m = self.period;
+        if y.len() < 2 * m {
+            return Err(ForecastError::TooShort {
+                model: "holt_winters",
+                needed: 2 * m,
+                got: y.len(),
+            });
+        }
+        let p = self.constants.unwrap_or_else(|| {
+            nelder_mead(|p| hw_run(y, m, p).sse, [0.2, 0.05, 0.1], 0.1, FIT_LO, FIT_HI, 150, 1e-7).0
+        });
+        let st = hw_run(y, m, &p);
+        let params =
+            Parameters { alpha: Some(p[0]), beta: Some(p[1]), gamma: Some(p[2]), window: Some(m) };
+        Ok(Fitted::flat(ModelKind::HoltWinters, st.level, rmse_of(st.sse, y.len()), y.len())
+            .with_trend(st.trend)
+            .with_season(st.season, SeasonalMode::Additive, y.len() % m)
+            .with_params(params))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moving_average_sigma_is_hand_computed() {
+        // window 2 on [2, 4, 6]: forecasts of t=1 is 2 (mean of [2]),
+        // of t=2 is 3 (mean of [2, 4]); residuals 2 and 3; RMSE =
+        // sqrt((4 + 9) / 2) = sqrt(6.5). Level = mean(4, 6) = 5.
+        let fit = MovingAverage::new(2).unwrap().fit(&[2.0, 4.0, 6.0]).unwrap();
+        assert_eq!(fit.mean_at(1), 5.0);
+        assert!((fit.sigma() - 6.5_f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ses_fixed_alpha_matches_hand_recursion() {
+        // alpha 0.2 on [10, 20, 10]: l = 10; e1 = 10, l = 12; e2 = -2,
+        // l = 11.6. SSE = 100 + 4 = 104 over 2 residuals: RMSE sqrt(52).
+        let fit = Ses::new(0.2).unwrap().fit(&[10.0, 20.0, 10.0]).unwrap();
+        assert!((fit.mean_at(1) - 11.6).abs() < 1e-12);
+        assert!((fit.sigma() - 52_f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ses_fitted_alpha_minimises_sse() {
+        let y = [3.0, 5.0, 4.0, 8.0, 7.0, 9.0, 8.0, 12.0, 11.0, 10.0];
+        let fit = Ses::fitted().fit(&y).unwrap();
+        let alpha = fit.params().alpha.unwrap();
+        let best = ses_run(&y, alpha).1;
+        for a in (1..100).map(|i| f64::from(i) / 100.0) {
+            assert!(best <= ses_run(&y, a).1 + 1e-6, "alpha {a} beats fitted {alpha}");
+        }
+    }
+
+    #[test]
+    fn holt_rejects_one_observation() {
+        assert!(matches!(Holt::fitted().fit(&[1.0]), Err(ForecastError::TooShort { .. })));
+    }
+
+    #[test]
+    fn holt_fixed_constants_follow_the_recursion() {
+        let fit = Holt::new(0.5, 0.5).unwrap().fit(&[1.0, 3.0, 7.0]).unwrap();
+        // The line through all three points has slope 3 and value 0.6667
+        // at t = 0, so the state before t0 is l = -2.3333, b = 3, and
+        // alpha * beta = 0.25.
+        // t0 f = 0.6667 e = 0.3333 l = 0.8333 b = 3.0833
+        // t1 f = 3.9167 e = -0.9167 l = 3.4583 b = 2.8542; t2 f = 6.3125
+        // e = 0.6875 l = 6.65625 b = 3.0260; next = 9.68229.
+        assert!((fit.mean_at(1) - 9.682_291_666).abs() < 1e-6, "{}", fit.mean_at(1));
+    }
+
+    #[test]
+    fn seasonal_indices_repeat_a_weekly_pattern() {
+        // Weekdays 10, weekend days 20: mean 100/7; a stable pattern is
+        // reproduced exactly.
+        let week = [10.0, 10.0, 10.0, 10.0, 10.0, 20.0, 20.0];
+        let y: Vec<f64> = week.iter().copied().cycle().take(28).collect();
+        let fit = SeasonalIndices::weekly().fit(&y).unwrap();
+        for (h, want) in week.iter().enumerate() {
+            assert!((fit.mean_at(h + 1) - want).abs() < 1e-9, "{h}");
+        }
+    }
+
+    #[test]
+    fn holt_winters_tracks_pattern_and_needs_two_seasons() {
+        let week = [5.0, 6.0, 7.0, 8.0, 9.0, 15.0, 16.0];
+        let y: Vec<f64> = week.iter().copied().cycle().take(70).collect();
+        let fit = HoltWinters::fitted(7).unwrap().fit(&y).unwrap();
+        for (h, want) in week.iter().enumerate() {
+            assert!((fit.mean_at(h + 1) - want).abs() < 0.5, "{h}: {}", fit.mean_at(h + 1));
+        }
+        assert!(matches!(
+            HoltWinters::fitted(7).unwrap().fit(&y[..10]),
+            Err(ForecastError::TooShort { needed: 14, got: 10, .. })
+        ));
+    }
+}
