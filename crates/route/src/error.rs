@@ -141,6 +141,12 @@ pub enum RouteError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A node id is not in the network.
+    #[error("node {node} is not in the network")]
+    NodeNotInNetwork {
+        /// The unknown node.
+        node: LocationId,
+    },
     /// A pick wave needs a bin for a SKU that has none.
     #[error("sku {sku} has no bin at node {node}")]
     MissingBin {

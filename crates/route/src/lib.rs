@@ -8,6 +8,7 @@ pub mod model;
 pub mod network;
 pub mod plan;
 pub mod router;
+pub mod wave;
 
 pub use calendar::local_instant;
 pub use error::{Result, RouteError};
@@ -21,3 +22,4 @@ pub use plan::{
     UnroutableReason,
 };
 pub use router::{Candidate, MAX_LINES, Router, RouterOptions, Scorer, StandardScorer};
+pub use wave::{Bin, CarrierPickup, Manifest, ManifestEntry, Pick, PickPath, Wave, plan_waves};

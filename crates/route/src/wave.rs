@@ -1,0 +1,335 @@
+//! Pick waves, pick paths and carrier manifests for a warehouse that
+//! ships its own orders.
+//!
+//! The packages a node ships on one day are grouped by the carrier that
+//! serves their speed; each carrier and cutoff is one wave, earliest
+//! cutoff first. A wave's pick list merges the units of each SKU in each
+//! bin and orders them along the bin path; its manifest lists the
+//! packages handed to that carrier at that cutoff.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use merchantry_core::{LocationId, OrderId, Quantity, Sku};
+
+use crate::calendar::local_instant;
+use crate::error::{Result, RouteError};
+use crate::model::Speed;
+use crate::network::Network;
+use crate::plan::Plan;
+
+/// A storage location in a warehouse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Bin {
+    /// The aisle number.
+    pub aisle: u32,
+    /// The bay (section) along the aisle.
+    pub bay: u32,
+    /// The shelf level, from the floor.
+    pub level: u32,
+}
+
+/// One carrier's daily pickup at a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CarrierPickup {
+    /// The carrier's name as the caller knows it.
+    pub carrier: String,
+    /// The last local time parcels are accepted for the day's pickup.
+    pub cutoff: NaiveTime,
+    /// The speeds this carrier ships.
+    pub speeds: BTreeSet<Speed>,
+}
+
+/// How a picker walks the bins.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum PickPath {
+    /// Aisle, bay and level ascending: every aisle walked the same way.
+    Sequential,
+    /// The S-shape (traversal) route: aisles ascending, bays ascending
+    /// in the first aisle visited, descending in the second, and so on;
+    /// levels ascending within a bay. The default.
+    #[default]
+    Serpentine,
+}
+
+/// One stop on a pick list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Pick {
+    /// Where.
+    pub bin: Bin,
+    /// What.
+    pub sku: Sku,
+    /// How many, across the wave's orders.
+    pub quantity: Quantity,
+    /// The orders the units are for, sorted.
+    pub orders: Vec<OrderId>,
+}
+
+/// One package on a carrier manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ManifestEntry {
+    /// The order.
+    pub order: OrderId,
+    /// The service speed.
+    pub speed: Speed,
+    /// Units in the package.
+    pub units: u64,
+    /// Package weight in grams.
+    pub weight_g: u64,
+    /// Expected delivery.
+    pub delivery: NaiveDate,
+}
+
+/// The packages handed to one carrier at one cutoff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Manifest {
+    /// The carrier.
+    pub carrier: String,
+    /// The cutoff instant.
+    pub cutoff_at: DateTime<Utc>,
+    /// The packages, by order id.
+    pub packages: Vec<ManifestEntry>,
+    /// Their total weight in grams.
+    pub total_weight_g: u64,
+    /// Their total units.
+    pub total_units: u64,
+}
+
+/// The work for one carrier cutoff: what to pick and what to hand over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Wave {
+    /// The carrier.
+    pub carrier: String,
+    /// The cutoff, node-local time.
+    pub cutoff: NaiveTime,
+    /// The pick list along the bin path.
+    pub picks: Vec<Pick>,
+    /// The manifest.
+    pub manifest: Manifest,
+}
+
+/// Builds the pick waves of node `node` for the packages in `plans`
+/// that ship from it on `ship_date`.
+///
+/// Each package goes to the first carrier in `carriers` that serves its
+/// speed. Waves come earliest cutoff first (then by carrier name); empty
+/// waves are left out.
+///
+/// # Errors
+///
+/// [`RouteError::NodeNotInNetwork`] when `node` is not in the network,
+/// [`RouteError::NoCarrier`] when no carrier serves a package's speed,
+/// [`RouteError::MissingBin`] when a SKU to pick has no bin.
+///
+/// # Example
+///
+/// ```
+/// use std::collections::{BTreeMap, BTreeSet};
+/// use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+/// use merchantry_core::*;
+/// use merchantry_route::*;
+/// use rust_decimal::Decimal;
+///
+/// let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+/// let mut node = Node::new(LocationId::new("NJ")?, LocationKind::OwnWarehouse,
+///     chrono_tz::America::New_York, Currency::USD);
+/// node.costs.rates.insert(Zone(4), vec![RateTier { max_weight_g: 5000, price: Decimal::ONE }]);
+/// node.transit_days.insert((Zone(4), Speed::Standard), 3);
+/// let net = Network::new(vec![node], DateRange::starting(day, 30)?)?;
+/// let mut stock = Inventory::new(&net);
+/// let nj = net.index_of(&LocationId::new("NJ")?).unwrap();
+/// stock.set(&Sku::new("MUG")?, nj, Quantity::new(10));
+/// let order = Order {
+///     id: OrderId::new("W-1")?,
+///     lines: vec![OrderLine::new(Sku::new("MUG")?, Quantity::new(2))],
+///     zone: Zone(4),
+///     market: None,
+///     placed_at: Utc.with_ymd_and_hms(2026, 1, 5, 14, 0, 0).unwrap(),
+///     promised_by: NaiveDate::from_ymd_opt(2026, 1, 9).unwrap(),
+///     speed: Speed::Standard,
+///     channel: ChannelId::new("web")?,
+/// };
+/// let plan = Router::new(&net, stock).plan(&order)?.plan().cloned().unwrap();
+/// let bins = BTreeMap::from([(Sku::new("MUG")?, Bin { aisle: 3, bay: 7, level: 1 })]);
+/// let ups = CarrierPickup {
+///     carrier: "UPS".into(),
+///     cutoff: NaiveTime::from_hms_opt(15, 0, 0).unwrap(),
+///     speeds: BTreeSet::from([Speed::Standard]),
+/// };
+/// let waves = plan_waves(&net, &LocationId::new("NJ")?, day, &[plan], &bins, &[ups],
+///     PickPath::default())?;
+/// assert_eq!(waves.len(), 1);
+/// assert_eq!(waves[0].picks[0].quantity, Quantity::new(2));
+/// assert_eq!(waves[0].manifest.packages.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn plan_waves(
+    network: &Network,
+    node: &LocationId,
+    ship_date: NaiveDate,
+    plans: &[Plan],
+    bins: &BTreeMap<Sku, Bin>,
+    carriers: &[CarrierPickup],
+    path: PickPath,
+) -> Result<Vec<Wave>> {
+    let tz = network
+        .index_of(node)
+        .and_then(|i| network.node(i))
+        .map(|n| n.tz)
+        .ok_or_else(|| RouteError::NodeNotInNetwork { node: node.clone() })?;
+    // Carrier position -> (picks by (bin, sku), manifest entries).
+    let mut groups: BTreeMap<usize, WaveParts> = BTreeMap::new();
+    for plan in plans {
+        for pkg in plan.packages.iter().filter(|p| &p.node == node && p.ship_date == ship_date) {
+            let carrier =
+                carriers.iter().position(|c| c.speeds.contains(&plan.speed)).ok_or_else(|| {
+                    RouteError::NoCarrier {
+                        order: plan.order.clone(),
+                        node: node.clone(),
+                        speed: plan.speed,
+                    }
+                })?;
+            let parts = groups.entry(carrier).or_default();
+            for line in &pkg.lines {
+                let bin = *bins.get(&line.sku).ok_or_else(|| RouteError::MissingBin {
+                    sku: line.sku.clone(),
+                    node: node.clone(),
+                })?;
+                let slot = parts
+                    .picks
+                    .entry((bin, line.sku.clone()))
+                    .or_insert((Quantity::ZERO, BTreeSet::new()));
+                slot.0 = slot.0.saturating_add(line.quantity);
+                slot.1.insert(plan.order.clone());
+            }
+            parts.manifest.push(ManifestEntry {
+                order: plan.order.clone(),
+                speed: plan.speed,
+                units: pkg.units,
+                weight_g: pkg.weight_g,
+                delivery: pkg.delivery,
+            });
+        }
+    }
+    let mut waves: Vec<Wave> = groups
+        .into_iter()
+        .filter_map(|(c, parts)| {
+            let pickup = carriers.get(c)?;
+            Some(parts.into_wave(pickup, local_instant(tz, ship_date, pickup.cutoff), path))
+        })
+        .collect();
+    waves.sort_by(|a, b| (a.cutoff, &a.carrier).cmp(&(b.cutoff, &b.carrier)));
+    Ok(waves)
+}
+
+#[derive(Default)]
+struct WaveParts {
+    picks: BTreeMap<(Bin, Sku), (Quantity, BTreeSet<OrderId>)>,
+    manifest: Vec<ManifestEntry>,
+}
+
+impl WaveParts {
+    fn into_wave(self, pickup: &CarrierPickup, cutoff_at: DateTime<Utc>, path: PickPath) -> Wave {
+        let mut picks: Vec<Pick> = self
+            .picks
+            .into_iter()
+            .map(|((bin, sku), (quantity, orders))| Pick {
+                bin,
+                sku,
+                quantity,
+                orders: orders.into_iter().collect(),
+            })
+            .collect();
+        order_path(&mut picks, path);
+        let mut packages = self.manifest;
+        packages.sort_by(|a, b| a.order.cmp(&b.order));
+        let total_weight_g = packages.iter().fold(0u64, |s, p| s.saturating_add(p.weight_g));
+        let total_units = packages.iter().fold(0u64, |s, p| s.saturating_add(p.units));
+        Wave {
+            carrier: pickup.carrier.clone(),
+            cutoff: pickup.cutoff,
+            picks,
+            manifest: Manifest {
+                carrier: pickup.carrier.clone(),
+                cutoff_at,
+                packages,
+                total_weight_g,
+                total_units,
+            },
+        }
+    }
+}
+
+/// Sorts picks along the path. The input is sorted by (bin, sku) already.
+fn order_path(picks: &mut [Pick], path: PickPath) {
+    if path == PickPath::Sequential {
+        return;
+    }
+    let mut visited = 0usize;
+    let mut start = 0;
+    while start < picks.len() {
+        let aisle = picks.get(start).map(|p| p.bin.aisle);
+        let len = picks.iter().skip(start).take_while(|p| Some(p.bin.aisle) == aisle).count();
+        if visited % 2 == 1
+            && let Some(run) = picks.get_mut(start..start + len)
+        {
+            // Walk the bays backwards but keep levels (and SKUs) ascending
+            // within each bay.
+            run.sort_by(|a, b| {
+                b.bin
+                    .bay
+                    .cmp(&a.bin.bay)
+                    .then(a.bin.level.cmp(&b.bin.level))
+                    .then(a.sku.cmp(&b.sku))
+            });
+        }
+        visited += 1;
+        start += len.max(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pick(aisle: u32, bay: u32, level: u32) -> Pick {
+        Pick {
+            bin: Bin { aisle, bay, level },
+            sku: Sku::new(format!("S{aisle}{bay}{level}")).unwrap(),
+            quantity: Quantity::new(1),
+            orders: vec![],
+        }
+    }
+
+    #[test]
+    fn serpentine_reverses_every_second_aisle_visited() {
+        // Aisles 1, 4 and 7 are visited; 4 is the second, walked back.
+        let mut picks = vec![
+            pick(1, 1, 1),
+            pick(1, 5, 2),
+            pick(4, 2, 1),
+            pick(4, 9, 1),
+            pick(4, 9, 3),
+            pick(7, 3, 1),
+        ];
+        order_path(&mut picks, PickPath::Serpentine);
+        let bins: Vec<_> = picks.iter().map(|p| (p.bin.aisle, p.bin.bay, p.bin.level)).collect();
+        assert_eq!(bins, vec![(1, 1, 1), (1, 5, 2), (4, 9, 1), (4, 9, 3), (4, 2, 1), (7, 3, 1)]);
+    }
+
+    #[test]
+    fn sequential_keeps_the_sorted_order() {
+        let mut picks = vec![pick(1, 1, 1), pick(4, 2, 1), pick(4, 9, 1)];
+        let before = picks.clone();
+        order_path(&mut picks, PickPath::Sequential);
+        assert_eq!(picks, before);
+    }
+}
