@@ -1,0 +1,1746 @@
+//! The allocator: stock, reservations and advertised quantities for every
+//! SKU on one network.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use merchantry_core::{Disposition, OrderId, Quantity, Ratio, Sku, StockView};
+
+use crate::changes::{Changes, ChannelUpdate};
+use crate::compute::{self, Cell, Fence, PerChannel};
+use crate::error::{AllocError, Result};
+use crate::network::{
+    ChannelKey, LocationKey, MAX_CHANNELS, MAX_POOLS, NO_POOL, Network, PoolKey, SkuKey,
+};
+
+/// The most SKUs one allocator holds (keys are 32-bit).
+pub const MAX_SKUS: usize = u32::MAX as usize;
+
+const FLAG_BUNDLE: u8 = 1;
+const FLAG_PARENT: u8 = 2;
+const FLAG_FENCED: u8 = 4;
+const FLAG_VELOCITY: u8 = 8;
+
+/// Where an order line stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum LineState {
+    /// Units are held for the line.
+    Reserved,
+    /// The line shipped: its units left the building.
+    Shipped,
+    /// The line was cancelled before shipping; its units were freed.
+    Cancelled,
+    /// The reservation ran past its expiry and was freed.
+    Expired,
+    /// The line shipped and came back (to stock or not).
+    Returned,
+}
+
+impl LineState {
+    /// Whether the line still holds units.
+    #[must_use]
+    pub const fn is_open(self) -> bool {
+        matches!(self, Self::Reserved)
+    }
+}
+
+impl fmt::Display for LineState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Reserved => "reserved",
+            Self::Shipped => "shipped",
+            Self::Cancelled => "cancelled",
+            Self::Expired => "expired",
+            Self::Returned => "returned",
+        })
+    }
+}
+
+/// Whether returned units can be sold again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Restock {
+    /// Back on the shelf at the location it shipped from.
+    Sellable,
+    /// Damaged or unfit: recorded, not counted (the ledger tracks it).
+    Unsellable,
+}
+
+/// How a ledger event changes sellable stock at one location.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum StockChange {
+    /// Units became sellable (a receipt, a found unit, a transfer in).
+    Add(Quantity),
+    /// Units stopped being sellable (damage, loss, a transfer out).
+    /// Shipments of reserved lines go through
+    /// [`Allocator::commit`], not here.
+    Remove(Quantity),
+    /// The sellable level is now this (a count, or the ledger's balance).
+    Set(Quantity),
+}
+
+/// One line of an order to reserve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LineRequest {
+    /// The line number, unique within the order.
+    pub line: u32,
+    /// The SKU (a plain SKU or a bundle).
+    pub sku: SkuKey,
+    /// Units (bundles) wanted; must be positive.
+    pub quantity: Quantity,
+}
+
+impl LineRequest {
+    /// A line.
+    #[must_use]
+    pub const fn new(line: u32, sku: SkuKey, quantity: Quantity) -> Self {
+        Self { line, sku, quantity }
+    }
+}
+
+/// Options for [`Allocator::reserve`].
+///
+/// Defaults: no expiry, all or nothing, any linked location, a line may
+/// be split across locations when no single one can hold it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct ReserveOptions {
+    /// When the hold lapses; [`Allocator::expire`] frees it at or after.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Keep the lines that fit and refuse the rest, instead of refusing
+    /// the whole order.
+    pub partial: bool,
+    /// Reserve only at this location.
+    pub location: Option<LocationKey>,
+    /// Forbid splitting one line across locations.
+    pub whole_lines: bool,
+}
+
+impl ReserveOptions {
+    /// Sets [`ReserveOptions::expires_at`].
+    #[must_use]
+    pub const fn with_expiry(mut self, at: DateTime<Utc>) -> Self {
+        self.expires_at = Some(at);
+        self
+    }
+
+    /// Sets [`ReserveOptions::partial`].
+    #[must_use]
+    pub const fn with_partial(mut self, partial: bool) -> Self {
+        self.partial = partial;
+        self
+    }
+
+    /// Sets [`ReserveOptions::location`].
+    #[must_use]
+    pub const fn at(mut self, location: LocationKey) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    /// Sets [`ReserveOptions::whole_lines`].
+    #[must_use]
+    pub const fn with_whole_lines(mut self, whole: bool) -> Self {
+        self.whole_lines = whole;
+        self
+    }
+}
+
+/// What [`Allocator::reserve`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Reserved {
+    /// Channels whose advertised quantity changed.
+    pub changes: Changes,
+    /// Lines refused for want of stock (only with
+    /// [`ReserveOptions::partial`]), in request order.
+    pub refused: Vec<Refusal>,
+}
+
+/// A line a partial reservation could not serve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Refusal {
+    /// The line number.
+    pub line: u32,
+    /// Units of the short SKU the line needed (a component, for a
+    /// bundle line).
+    pub requested: Quantity,
+    /// Units of it the channel could have reserved.
+    pub available: Quantity,
+    /// The refusal in words (the [`AllocError::Insufficient`] message).
+    pub message: String,
+}
+
+impl Refusal {
+    fn from_error(line: u32, e: &AllocError) -> Self {
+        let (requested, available) = match e {
+            AllocError::Insufficient { requested, available, .. } => (*requested, *available),
+            _ => (0, 0),
+        };
+        Self {
+            line,
+            requested: Quantity::new(requested),
+            available: Quantity::new(available),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Units of one SKU held at one location for a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Piece {
+    /// The SKU (a component, for a bundle line).
+    pub sku: SkuKey,
+    /// Where.
+    pub location: LocationKey,
+    /// How many.
+    pub units: Quantity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+struct RawPiece {
+    sku: u32,
+    location: u16,
+    units: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+enum Pieces {
+    One(RawPiece),
+    Many(Vec<RawPiece>),
+}
+
+impl Pieces {
+    fn from_slice(pieces: &[RawPiece]) -> Self {
+        match pieces {
+            [one] => Self::One(*one),
+            many => Self::Many(many.to_vec()),
+        }
+    }
+
+    fn as_slice(&self) -> &[RawPiece] {
+        match self {
+            Self::One(p) => std::slice::from_ref(p),
+            Self::Many(v) => v,
+        }
+    }
+}
+
+/// An order line as the allocator keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+struct LineRecord {
+    order: OrderId,
+    line: u32,
+    sku: u32,
+    channel: u16,
+    quantity: i64,
+    state: LineState,
+    expires_at: Option<DateTime<Utc>>,
+    pieces: Pieces,
+}
+
+/// A read-only view of one order line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LineInfo {
+    /// The order.
+    pub order: OrderId,
+    /// The line number.
+    pub line: u32,
+    /// The SKU ordered (plain or bundle).
+    pub sku: SkuKey,
+    /// The channel it was sold on.
+    pub channel: ChannelKey,
+    /// Units (bundles) ordered.
+    pub quantity: Quantity,
+    /// Where it stands.
+    pub state: LineState,
+    /// When the hold lapses, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The units held, by SKU and location (kept after the line closes,
+    /// to say where it shipped from).
+    pub pieces: Vec<Piece>,
+}
+
+/// Stock, reservations and advertised quantities for every SKU of one
+/// [`Network`].
+///
+/// State is dense: one row of `(sellable, reserved)` cells per SKU and one
+/// row of advertised quantities, indexed by interned keys. Each operation
+/// validates its whole input first, then applies it, then recomputes only
+/// the SKUs it touched (and the bundles built from them), and returns the
+/// channels whose advertised number changed.
+///
+/// # Sharing across threads
+///
+/// `Allocator` is plain data, `Send + Sync`. Check and take happen inside
+/// one `&mut self` call, so sharing it as `Arc<Mutex<Allocator>>` leaves
+/// no window between "is there stock" and "take it": the lock is the
+/// unit of atomicity. A deployment that needs more throughput shards
+/// SKUs across several allocators (each behind its own lock) by a hash
+/// of the SKU, keeping a bundle and its components in one shard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(from = "Snapshot", into = "Snapshot")
+)]
+pub struct Allocator {
+    net: Network,
+    skus: Vec<Sku>,
+    sku_index: HashMap<Sku, u32>,
+    stock: Vec<Cell>,
+    advertised: Vec<i64>,
+    flags: Vec<u8>,
+    fences: BTreeMap<u32, Vec<Fence>>,
+    velocity: BTreeMap<u32, Vec<u64>>,
+    bundles: BTreeMap<u32, Vec<(u32, i64)>>,
+    parents: BTreeMap<u32, Vec<u32>>,
+    lines: Vec<Option<LineRecord>>,
+    vacant: Vec<u32>,
+    line_index: HashMap<(OrderId, u32), u32>,
+    expiry: BTreeSet<(DateTime<Utc>, u32)>,
+    scratch: Vec<RawPiece>,
+}
+
+/// The serialised form: everything but the indexes, which are rebuilt.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Snapshot {
+    net: Network,
+    skus: Vec<Sku>,
+    stock: Vec<Cell>,
+    advertised: Vec<i64>,
+    flags: Vec<u8>,
+    fences: BTreeMap<u32, Vec<Fence>>,
+    velocity: BTreeMap<u32, Vec<u64>>,
+    bundles: BTreeMap<u32, Vec<(u32, i64)>>,
+    parents: BTreeMap<u32, Vec<u32>>,
+    lines: Vec<Option<LineRecord>>,
+    vacant: Vec<u32>,
+}
+
+#[cfg(feature = "serde")]
+impl From<Allocator> for Snapshot {
+    fn from(a: Allocator) -> Self {
+        Self {
+            net: a.net,
+            skus: a.skus,
+            stock: a.stock,
+            advertised: a.advertised,
+            flags: a.flags,
+            fences: a.fences,
+            velocity: a.velocity,
+            bundles: a.bundles,
+            parents: a.parents,
+            lines: a.lines,
+            vacant: a.vacant,
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<Snapshot> for Allocator {
+    fn from(s: Snapshot) -> Self {
+        let mut a = Self {
+            net: s.net,
+            sku_index: HashMap::new(),
+            skus: s.skus,
+            stock: s.stock,
+            advertised: s.advertised,
+            flags: s.flags,
+            fences: s.fences,
+            velocity: s.velocity,
+            bundles: s.bundles,
+            parents: s.parents,
+            lines: s.lines,
+            vacant: s.vacant,
+            line_index: HashMap::new(),
+            expiry: BTreeSet::new(),
+            scratch: Vec::new(),
+        };
+        a.sku_index = a.skus.iter().zip(0u32..).map(|(s, i)| (s.clone(), i)).collect();
+        for (slot, rec) in (0u32..).zip(&a.lines) {
+            if let Some(r) = rec {
+                a.line_index.insert((r.order.clone(), r.line), slot);
+                if let (LineState::Reserved, Some(at)) = (r.state, r.expires_at) {
+                    a.expiry.insert((at, slot));
+                }
+            }
+        }
+        a
+    }
+}
+
+impl Allocator {
+    /// An allocator with no SKUs.
+    #[must_use]
+    pub fn new(network: Network) -> Self {
+        Self {
+            net: network,
+            skus: Vec::new(),
+            sku_index: HashMap::new(),
+            stock: Vec::new(),
+            advertised: Vec::new(),
+            flags: Vec::new(),
+            fences: BTreeMap::new(),
+            velocity: BTreeMap::new(),
+            bundles: BTreeMap::new(),
+            parents: BTreeMap::new(),
+            lines: Vec::new(),
+            vacant: Vec::new(),
+            line_index: HashMap::new(),
+            expiry: BTreeSet::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The network.
+    #[must_use]
+    pub const fn network(&self) -> &Network {
+        &self.net
+    }
+
+    /// Interns a SKU (no stock yet), or returns its key if known.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::TooMany`] past [`MAX_SKUS`].
+    pub fn add_sku(&mut self, sku: &Sku) -> Result<SkuKey> {
+        if let Some(&k) = self.sku_index.get(sku) {
+            return Ok(SkuKey(k));
+        }
+        let k = u32::try_from(self.skus.len())
+            .map_err(|_| AllocError::TooMany { what: "skus", max: MAX_SKUS })?;
+        self.skus.push(sku.clone());
+        self.sku_index.insert(sku.clone(), k);
+        self.stock.extend(std::iter::repeat_n(Cell::default(), self.net.locations.len()));
+        self.advertised.extend(std::iter::repeat_n(0, self.net.channels.len()));
+        self.flags.push(0);
+        Ok(SkuKey(k))
+    }
+
+    /// Interns many SKUs at once, reserving room first.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::TooMany`] past [`MAX_SKUS`]; SKUs before the limit
+    /// stay interned.
+    pub fn add_skus<'a>(&mut self, skus: impl IntoIterator<Item = &'a Sku>) -> Result<()> {
+        let iter = skus.into_iter();
+        let (lower, _) = iter.size_hint();
+        self.skus.reserve(lower);
+        self.stock.reserve(lower.saturating_mul(self.net.locations.len()));
+        self.advertised.reserve(lower.saturating_mul(self.net.channels.len()));
+        for s in iter {
+            self.add_sku(s)?;
+        }
+        Ok(())
+    }
+
+    /// The key of a SKU.
+    #[must_use]
+    pub fn sku_key(&self, sku: &Sku) -> Option<SkuKey> {
+        self.sku_index.get(sku).copied().map(SkuKey)
+    }
+
+    /// The SKU behind a key.
+    #[must_use]
+    pub fn sku(&self, key: SkuKey) -> Option<&Sku> {
+        self.skus.get(key.index())
+    }
+
+    /// How many SKUs are interned.
+    #[must_use]
+    pub fn sku_count(&self) -> usize {
+        self.skus.len()
+    }
+
+    /// What `channel` advertises for `sku` now.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnknownKey`] for a key from elsewhere.
+    pub fn advertised(&self, sku: SkuKey, channel: ChannelKey) -> Result<Quantity> {
+        self.check_sku(sku)?;
+        self.net.channel(channel)?;
+        let at = sku.index() * self.net.channels.len() + channel.index();
+        Ok(Quantity::new(self.advertised.get(at).copied().unwrap_or(0)))
+    }
+
+    /// The units `channel` is entitled to for `sku` before its publish
+    /// rules: its ring-fenced units plus its part of the contested units
+    /// (for a bundle, the bundles its components' entitlements allow).
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnknownKey`] for a key from elsewhere.
+    pub fn entitlement(&self, sku: SkuKey, channel: ChannelKey) -> Result<Quantity> {
+        self.check_sku(sku)?;
+        self.net.channel(channel)?;
+        let mut ent = [0; MAX_CHANNELS];
+        self.entitlements_into(sku.0, &mut ent);
+        Ok(Quantity::new(ent.get(channel.index()).copied().unwrap_or(0)))
+    }
+
+    /// The units of a plain SKU that `channel` could reserve now across
+    /// all its linked locations (free stock less other channels' ring
+    /// fences). Zero for a bundle; reserve one to see.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnknownKey`] for a key from elsewhere.
+    pub fn sellable(&self, sku: SkuKey, channel: ChannelKey) -> Result<Quantity> {
+        self.check_sku(sku)?;
+        let ch = self.net.channel(channel)?;
+        if self.is_bundle(sku.0) {
+            return Ok(Quantity::ZERO);
+        }
+        let total = ch.pools.iter().fold(0i64, |acc, &(p, _)| {
+            acc.saturating_add(self.sellable_in_pool(sku.0, channel.0, p))
+        });
+        Ok(Quantity::new(total))
+    }
+
+    /// Sellable units of `sku` at `location` (reserved ones included).
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnknownKey`] for a key from elsewhere.
+    pub fn on_hand(&self, sku: SkuKey, location: LocationKey) -> Result<Quantity> {
+        Ok(Quantity::new(self.cell_checked(sku, location)?.on_hand))
+    }
+
+    /// Units of `sku` reserved at `location`.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnknownKey`] for a key from elsewhere.
+    pub fn reserved(&self, sku: SkuKey, location: LocationKey) -> Result<Quantity> {
+        Ok(Quantity::new(self.cell_checked(sku, location)?.reserved))
+    }
+
+    /// One order line, if the allocator knows it.
+    #[must_use]
+    pub fn line(&self, order: &OrderId, line: u32) -> Option<LineInfo> {
+        let slot = *self.line_index.get(&(order.clone(), line))?;
+        self.lines.get(slot as usize)?.as_ref().map(info)
+    }
+
+    /// Every known order line, in the order they were first reserved
+    /// (slots freed by [`Allocator::purge_closed`] are reused).
+    pub fn lines(&self) -> impl Iterator<Item = LineInfo> + '_ {
+        self.lines.iter().flatten().map(info)
+    }
+
+    /// Forgets closed lines (shipped, cancelled, expired, returned) so
+    /// memory stays bounded. After this a repeated commit, release or
+    /// return of a forgotten line fails with
+    /// [`AllocError::UnknownLine`] instead of being ignored, so purge only
+    /// lines no system will touch again. Returns how many were forgotten.
+    pub fn purge_closed(&mut self) -> usize {
+        let mut n = 0;
+        for (slot, rec) in (0u32..).zip(self.lines.iter_mut()) {
+            if rec.as_ref().is_some_and(|r| !r.state.is_open())
+                && let Some(r) = rec.take()
+            {
+                self.line_index.remove(&(r.order, r.line));
+                self.vacant.push(slot);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    // ----- configuration per SKU -----
+
+    /// Keeps `units` of `pool` for `channel` alone: other channels can
+    /// neither advertise nor reserve them. The fence is a standing level,
+    /// refilled from free stock as the channel sells; when free stock is
+    /// short, fences fill in channel-key order. Zero removes the fence.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnknownKey`], [`AllocError::PoolNotLinked`] when the
+    /// channel does not sell from the pool, [`AllocError::BadQuantity`]
+    /// for negative units, [`AllocError::BundleHasNoStock`] for a bundle.
+    pub fn set_ring_fence(
+        &mut self,
+        sku: SkuKey,
+        pool: PoolKey,
+        channel: ChannelKey,
+        units: Quantity,
+    ) -> Result<Changes> {
+        let name = self.check_sku(sku)?.clone();
+        let ch = self.net.channel(channel)?;
+        let p = self
+            .net
+            .pools
+            .get(pool.index())
+            .ok_or(AllocError::UnknownKey { what: "pool", index: pool.index() })?;
+        if !ch.pools.iter().any(|&(q, _)| q == pool.0) {
+            return Err(AllocError::PoolNotLinked { channel: ch.id.clone(), pool: p.name.clone() });
+        }
+        if units.is_negative() {
+            return Err(negative("ring fence", units, name));
+        }
+        if self.is_bundle(sku.0) {
+            return Err(AllocError::BundleHasNoStock { sku: name });
+        }
+        let list = self.fences.entry(sku.0).or_default();
+        list.retain(|f| !(f.pool == pool.0 && f.channel == channel.0));
+        if units.is_positive() {
+            list.push(Fence { pool: pool.0, channel: channel.0, units: units.get() });
+            list.sort_by_key(|f| (f.pool, f.channel));
+        }
+        let empty = list.is_empty();
+        if empty {
+            self.fences.remove(&sku.0);
+        }
+        self.set_flag(sku.0, FLAG_FENCED, !empty);
+        Ok(self.refresh_one_sku(sku.0))
+    }
+
+    /// Records `channel`'s sales velocity of `sku` (units per day), the
+    /// weight under [`Split::Velocity`](crate::Split::Velocity). Stored in
+    /// thousandths of a unit per day, rounded half away from zero; that is
+    /// the one place a float enters.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnknownKey`] for a key from elsewhere.
+    pub fn set_velocity(
+        &mut self,
+        sku: SkuKey,
+        channel: ChannelKey,
+        units_per_day: Ratio,
+    ) -> Result<Changes> {
+        self.check_sku(sku)?;
+        self.net.channel(channel)?;
+        let n = self.net.channels.len();
+        let v = self.velocity.entry(sku.0).or_insert_with(|| vec![0; n]);
+        if let Some(slot) = v.get_mut(channel.index()) {
+            *slot = milli_units(units_per_day);
+        }
+        self.set_flag(sku.0, FLAG_VELOCITY, true);
+        Ok(self.refresh_one_sku(sku.0))
+    }
+
+    /// Declares `bundle` as a kit of `components` (SKU, units per
+    /// bundle). A bundle holds no stock: a channel may advertise
+    /// `min(floor(entitlement(component) / needed))` of it, and reserving
+    /// one reserves its components.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::InvalidBundle`] when there is no component, a
+    /// component is a bundle, the bundle itself, repeated or needed zero
+    /// times, or the bundle SKU already has stock, reservations or
+    /// bundles built on it; [`AllocError::UnknownKey`] for a component key
+    /// from elsewhere.
+    pub fn define_bundle(
+        &mut self,
+        bundle: &Sku,
+        components: &[(SkuKey, u32)],
+    ) -> Result<(SkuKey, Changes)> {
+        let bad = |reason| Err(AllocError::InvalidBundle { sku: bundle.clone(), reason });
+        if components.is_empty() {
+            return bad("has no component");
+        }
+        let existing = self.sku_key(bundle);
+        for (i, &(c, need)) in components.iter().enumerate() {
+            self.check_sku(c)?;
+            if Some(c) == existing {
+                return bad("lists itself as a component");
+            }
+            if self.is_bundle(c.0) {
+                return bad("a component is itself a bundle");
+            }
+            if need == 0 {
+                return bad("a component is needed zero times");
+            }
+            if components.get(..i).is_some_and(|before| before.iter().any(|&(d, _)| d == c)) {
+                return bad("a component is listed twice");
+            }
+        }
+        if let Some(k) = existing {
+            let row = self.row(k.0);
+            let holds = row.iter().any(|c| c.on_hand != 0 || c.reserved != 0)
+                || self.flag(k.0) != 0
+                || self.lines.iter().flatten().any(|r| r.sku == k.0);
+            if holds {
+                return bad("already has stock, settings, reservations or parents");
+            }
+        }
+        let key = self.add_sku(bundle)?;
+        self.bundles.insert(key.0, components.iter().map(|&(c, n)| (c.0, i64::from(n))).collect());
+        self.set_flag(key.0, FLAG_BUNDLE, true);
+        for &(c, _) in components {
+            let list = self.parents.entry(c.0).or_default();
+            list.push(key.0);
+            self.set_flag(c.0, FLAG_PARENT, true);
+        }
+        Ok((key, self.refresh_one_sku(key.0)))
+    }
+
+    /// Replaces a channel's publish rules and recomputes that channel for
+    /// every SKU.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnknownKey`] or [`AllocError::InvalidRules`].
+    pub fn set_rules(
+        &mut self,
+        channel: ChannelKey,
+        rules: crate::PublishRules,
+    ) -> Result<Changes> {
+        let mut b = Network::builder();
+        b.channel(self.net.channel(channel)?.id.clone(), rules)?;
+        if let Some(ch) = self.net.channels.get_mut(channel.index()) {
+            ch.rules = rules;
+        }
+        Ok(self.recompute_all())
+    }
+
+    // ----- stock -----
+
+    /// Loads every SKU's sellable stock from a [`StockView`] as of a day.
+    /// Only [`Disposition::Sellable`] units at the network's locations
+    /// count: reserved, inbound, in-transit and unsellable units never
+    /// do. SKUs the view does not list, and locations it does not mention,
+    /// are set to zero; unknown locations are ignored.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::WouldStrandReservations`] when a location would hold
+    /// fewer units than are reserved there; nothing is loaded then.
+    pub fn load(&mut self, view: &(impl StockView + ?Sized), as_of: NaiveDate) -> Result<Changes> {
+        let n_loc = self.net.locations.len();
+        let mut plan: Vec<(Sku, Vec<i64>)> = Vec::new();
+        for sku in view.stock_skus() {
+            let mut levels = vec![0i64; n_loc];
+            for p in view.positions(&sku, as_of) {
+                if p.disposition != Disposition::Sellable {
+                    continue;
+                }
+                if let Some(l) = self.net.location_key(&p.location)
+                    && let Some(slot) = levels.get_mut(l.index())
+                {
+                    *slot = slot.saturating_add(p.quantity.get());
+                }
+            }
+            plan.push((sku, levels));
+        }
+        for (sku, levels) in &plan {
+            if let Some(&k) = self.sku_index.get(sku) {
+                if self.is_bundle(k) {
+                    return Err(AllocError::BundleHasNoStock { sku: sku.clone() });
+                }
+                self.check_levels(k, levels)?;
+            }
+            if let Some(&q) = levels.iter().find(|q| q.is_negative()) {
+                return Err(negative("stock level", Quantity::new(q), sku.clone()));
+            }
+        }
+        let listed: BTreeSet<&Sku> = plan.iter().map(|(s, _)| s).collect();
+        for k in 0..self.skus.len() {
+            let unlisted = self.skus.get(k).is_some_and(|s| !listed.contains(s));
+            let k = u32::try_from(k).unwrap_or(u32::MAX);
+            if unlisted && !self.is_bundle(k) {
+                self.check_levels(k, &vec![0; n_loc])?;
+            }
+        }
+        for k in 0..self.skus.len() {
+            let k = u32::try_from(k).unwrap_or(u32::MAX);
+            for c in self.row_mut(k) {
+                c.on_hand = 0;
+            }
+        }
+        for (sku, levels) in &plan {
+            let k = self.add_sku(sku)?.0;
+            for (c, &q) in self.row_mut(k).iter_mut().zip(levels) {
+                c.on_hand = q;
+            }
+        }
+        Ok(self.recompute_all())
+    }
+
+    /// Applies a stock change from the ledger at one location.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnknownKey`]; [`AllocError::BundleHasNoStock`] for a
+    /// bundle; [`AllocError::BadQuantity`] for a negative amount or a
+    /// level that would drop below zero; [`AllocError::Overflow`];
+    /// [`AllocError::WouldStrandReservations`] when fewer units would be
+    /// left than are reserved there (release or move those first).
+    ///
+    /// ```
+    /// # use merchantry_allocate::*;
+    /// # use merchantry_core::*;
+    /// # let mut b = Network::builder();
+    /// # let wh = b.location(LocationId::new("WH")?)?;
+    /// # let pool = b.pool("wh", &[wh], Split::Shared)?;
+    /// # let web = b.channel(ChannelId::new("web")?, PublishRules::default())?;
+    /// # b.link(web, pool, Link::default())?;
+    /// let mut alloc = Allocator::new(b.build()?);
+    /// let mug = alloc.add_sku(&Sku::new("MUG")?)?;
+    /// let changes = alloc.stock_change(mug, wh, StockChange::Add(Quantity::new(12)))?;
+    /// assert_eq!(changes.get(mug, web), Some(Quantity::new(12)));
+    /// # Ok::<(), AllocError>(())
+    /// ```
+    pub fn stock_change(
+        &mut self,
+        sku: SkuKey,
+        location: LocationKey,
+        change: StockChange,
+    ) -> Result<Changes> {
+        let cell = self.cell_checked(sku, location)?;
+        let name = || self.skus.get(sku.index()).cloned().unwrap_or_else(placeholder_sku);
+        if self.is_bundle(sku.0) {
+            return Err(AllocError::BundleHasNoStock { sku: name() });
+        }
+        let level = match change {
+            StockChange::Add(q) | StockChange::Remove(q) if q.is_negative() => {
+                return Err(negative("stock change", q, name()));
+            }
+            StockChange::Add(q) => cell.on_hand.checked_add(q.get()),
+            StockChange::Remove(q) => cell.on_hand.checked_sub(q.get()),
+            StockChange::Set(q) => Some(q.get()),
+        }
+        .ok_or_else(|| AllocError::Overflow { sku: name() })?;
+        if level < 0 {
+            return Err(negative("stock level", Quantity::new(level), name()));
+        }
+        if level < cell.reserved {
+            return Err(AllocError::WouldStrandReservations {
+                sku: name(),
+                location: self.net.location(location)?.clone(),
+                on_hand: level,
+                reserved: cell.reserved,
+            });
+        }
+        if level == cell.on_hand {
+            return Ok(Changes::new());
+        }
+        if let Some(c) = self.cell_mut(sku.0, location.0) {
+            c.on_hand = level;
+        }
+        Ok(self.refresh_one_sku(sku.0))
+    }
+
+    // ----- order lines -----
+
+    /// Reserves an order's lines for `channel`, all or nothing (or line by
+    /// line with [`ReserveOptions::partial`]).
+    ///
+    /// Where: a line goes whole to the first linked location that can
+    /// hold it, ranked by link priority, then by *net* free units (on
+    /// hand less reserved), then by location key. When no location can
+    /// hold it whole, the line is split across locations in that ranking
+    /// unless [`ReserveOptions::whole_lines`] forbids it. A bundle line
+    /// reserves each component that way. When the whole order is checked
+    /// at once, demand for the same SKU across lines (bundles expanded) is
+    /// summed before any stock is taken.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnknownKey`]; [`AllocError::BadQuantity`] for a
+    /// quantity below one; [`AllocError::RepeatedLine`] for a line number
+    /// twice in the request; [`AllocError::DuplicateLine`] for a line
+    /// reserved before; [`AllocError::LocationNotLinked`] when
+    /// [`ReserveOptions::location`] is not one the channel sells from;
+    /// [`AllocError::Insufficient`] when not all lines fit (not with
+    /// `partial`: refused lines are listed in [`Reserved::refused`]).
+    ///
+    /// ```
+    /// # use merchantry_allocate::*;
+    /// # use merchantry_core::*;
+    /// # let mut b = Network::builder();
+    /// # let wh = b.location(LocationId::new("WH")?)?;
+    /// # let pool = b.pool("wh", &[wh], Split::Shared)?;
+    /// # let web = b.channel(ChannelId::new("web")?, PublishRules::default())?;
+    /// # b.link(web, pool, Link::default())?;
+    /// # let mut alloc = Allocator::new(b.build()?);
+    /// # let mug = alloc.add_sku(&Sku::new("MUG")?)?;
+    /// # alloc.stock_change(mug, wh, StockChange::Add(Quantity::new(12)))?;
+    /// let order = OrderId::new("112-0000001")?;
+    /// let line = LineRequest::new(1, mug, Quantity::new(5));
+    /// let done = alloc.reserve(&order, web, &[line], &ReserveOptions::default())?;
+    /// assert_eq!(done.changes.get(mug, web), Some(Quantity::new(7)));
+    /// # Ok::<(), AllocError>(())
+    /// ```
+    pub fn reserve(
+        &mut self,
+        order: &OrderId,
+        channel: ChannelKey,
+        lines: &[LineRequest],
+        options: &ReserveOptions,
+    ) -> Result<Reserved> {
+        self.validate_request(order, channel, lines, options)?;
+        if !options.partial && lines.len() > 1 {
+            self.check_order_totals(order, channel, lines, options)?;
+        }
+
+        let mut pieces = std::mem::take(&mut self.scratch);
+        pieces.clear();
+        let mut refused = Vec::new();
+        let mut bounds: Vec<(usize, usize)> = Vec::new();
+        let mut single: Option<(usize, usize)> = None;
+        for req in lines {
+            let start = pieces.len();
+            match self.place_line(order, channel, req, options, &mut pieces) {
+                Ok(()) if lines.len() == 1 => single = Some((start, pieces.len())),
+                Ok(()) => bounds.push((start, pieces.len())),
+                Err(e) => {
+                    self.unreserve(pieces.get(start..).unwrap_or(&[]));
+                    pieces.truncate(start);
+                    if !options.partial {
+                        self.unreserve(&pieces);
+                        pieces.clear();
+                        self.scratch = pieces;
+                        return Err(e);
+                    }
+                    refused.push(Refusal::from_error(req.line, &e));
+                    bounds.push((start, start));
+                }
+            }
+        }
+
+        let mut changes = Changes::new();
+        let mut iter_bounds = single.into_iter().chain(bounds.iter().copied());
+        for req in lines {
+            let Some((a, b)) = iter_bounds.next() else { break };
+            let Some(placed) = pieces.get(a..b).filter(|p| !p.is_empty()) else { continue };
+            self.record_line(order, channel, req, options.expires_at, placed);
+        }
+        self.refresh_pieces(&pieces, &mut changes);
+        pieces.clear();
+        self.scratch = pieces;
+        Ok(Reserved { changes, refused })
+    }
+
+    /// Marks a reserved line shipped: its units leave the stock where they
+    /// were held. Committing a line already shipped (or returned) again
+    /// does nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnknownLine`]; [`AllocError::WrongState`] for a
+    /// cancelled or expired line.
+    pub fn commit(&mut self, order: &OrderId, line: u32) -> Result<Changes> {
+        self.commit_inner(order, line, None)
+    }
+
+    /// As [`Allocator::commit`], for a shipment that left `location`:
+    /// refused unless every unit of the line is reserved there, so a
+    /// shipment from elsewhere must first
+    /// [move](Allocator::move_reservation) the reservation.
+    ///
+    /// # Errors
+    ///
+    /// As [`Allocator::commit`], plus [`AllocError::NotReservedThere`].
+    pub fn commit_at(
+        &mut self,
+        order: &OrderId,
+        line: u32,
+        location: LocationKey,
+    ) -> Result<Changes> {
+        self.net.location(location)?;
+        self.commit_inner(order, line, Some(location))
+    }
+
+    /// Cancels a reserved line, freeing every unit it holds at every
+    /// location. Cancelling a line already cancelled or expired does
+    /// nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnknownLine`]; [`AllocError::WrongState`] for a line
+    /// that shipped (use [`Allocator::return_units`]).
+    pub fn release(&mut self, order: &OrderId, line: u32) -> Result<Changes> {
+        let slot = self.slot(order, line)?;
+        let state = self.record(slot).map(|r| r.state);
+        match state {
+            Some(LineState::Reserved) => Ok(self.free_line(slot, LineState::Cancelled)),
+            Some(LineState::Cancelled | LineState::Expired) => Ok(Changes::new()),
+            Some(s) => Err(wrong(order, line, s, "cancel")),
+            None => Err(unknown_line(order, line)),
+        }
+    }
+
+    /// Records a return of `units` (bundles, for a bundle line) of a
+    /// shipped line. Sellable units go back to the locations the line
+    /// shipped from, in the order it was reserved; unsellable ones change
+    /// nothing here. A line takes one return: a repeated return does
+    /// nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnknownLine`]; [`AllocError::WrongState`] for a line
+    /// that never shipped (a cancelled line has nothing to restock);
+    /// [`AllocError::BadQuantity`] below one;
+    /// [`AllocError::ReturnExceedsShipped`]; [`AllocError::Overflow`].
+    pub fn return_units(
+        &mut self,
+        order: &OrderId,
+        line: u32,
+        units: Quantity,
+        restock: Restock,
+    ) -> Result<Changes> {
+        let slot = self.slot(order, line)?;
+        let rec = self.record(slot).ok_or_else(|| unknown_line(order, line))?;
+        match rec.state {
+            LineState::Shipped => {}
+            LineState::Returned => return Ok(Changes::new()),
+            s => return Err(wrong(order, line, s, "return to stock")),
+        }
+        let sku_name = self.skus.get(rec.sku as usize).cloned().unwrap_or_else(placeholder_sku);
+        if !units.is_positive() {
+            return Err(AllocError::BadQuantity {
+                what: "returned quantity",
+                rule: "positive",
+                value: units.get(),
+                sku: sku_name,
+            });
+        }
+        if units.get() > rec.quantity {
+            return Err(AllocError::ReturnExceedsShipped {
+                order: order.clone(),
+                line,
+                returned: units.get(),
+                shipped: rec.quantity,
+            });
+        }
+        let back = if restock == Restock::Sellable {
+            self.restock_plan(rec, units.get())
+        } else {
+            Vec::new()
+        };
+        for p in &back {
+            let on_hand = self.cell(p.sku, p.location).map_or(0, |c| c.on_hand);
+            if on_hand.checked_add(p.units).is_none() {
+                return Err(AllocError::Overflow { sku: sku_name });
+            }
+        }
+        for p in &back {
+            if let Some(c) = self.cell_mut(p.sku, p.location) {
+                c.on_hand += p.units;
+            }
+        }
+        if let Some(Some(r)) = self.lines.get_mut(slot as usize) {
+            r.state = LineState::Returned;
+        }
+        let mut changes = Changes::new();
+        self.refresh_pieces(&back, &mut changes);
+        Ok(changes)
+    }
+
+    /// Moves a reserved line to `location`, which must hold the line's
+    /// full quantity of every SKU (beyond what it holds for the line
+    /// already); otherwise nothing moves.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnknownLine`]; [`AllocError::WrongState`] unless the
+    /// line is reserved; [`AllocError::LocationNotLinked`] when the line's
+    /// channel does not sell from there; [`AllocError::Insufficient`] when
+    /// the location cannot hold the full quantity.
+    pub fn move_reservation(
+        &mut self,
+        order: &OrderId,
+        line: u32,
+        location: LocationKey,
+    ) -> Result<Changes> {
+        let slot = self.slot(order, line)?;
+        let rec = self.record(slot).ok_or_else(|| unknown_line(order, line))?;
+        if rec.state != LineState::Reserved {
+            return Err(wrong(order, line, rec.state, "move"));
+        }
+        let loc_id = self.net.location(location)?.clone();
+        let channel = rec.channel;
+        if !self.net.is_linked(ChannelKey(channel), location) {
+            let ch = self.net.channel(ChannelKey(channel))?.id.clone();
+            return Err(AllocError::LocationNotLinked { channel: ch, location: loc_id });
+        }
+        let old: Vec<RawPiece> = rec.pieces.as_slice().to_vec();
+        let mut moved: Vec<RawPiece> = Vec::new();
+        for p in &old {
+            match moved.iter_mut().find(|m| m.sku == p.sku) {
+                Some(m) => m.units += p.units,
+                None => moved.push(RawPiece { location: location.0, ..*p }),
+            }
+        }
+        self.unreserve(&old);
+        let pool = self.net.pool_of(location.0);
+        for m in &moved {
+            let free = self.cell(m.sku, location.0).map_or(0, |c| c.free());
+            let budget = self.sellable_in_pool(m.sku, channel, pool);
+            let available = free.min(budget);
+            if available < m.units {
+                self.reserve_raw(&old);
+                return Err(AllocError::Insufficient {
+                    order: order.clone(),
+                    line,
+                    channel: self.net.channel(ChannelKey(channel))?.id.clone(),
+                    sku: self.skus.get(m.sku as usize).cloned().unwrap_or_else(placeholder_sku),
+                    requested: m.units,
+                    available,
+                });
+            }
+        }
+        self.reserve_raw(&moved);
+        if let Some(Some(r)) = self.lines.get_mut(slot as usize) {
+            r.pieces = Pieces::from_slice(&moved);
+        }
+        let mut changes = Changes::new();
+        self.refresh_pieces(&old, &mut changes);
+        changes.sort();
+        Ok(changes)
+    }
+
+    /// Frees every reservation whose expiry is at or before `now`.
+    pub fn expire(&mut self, now: DateTime<Utc>) -> Changes {
+        let mut freed: Vec<RawPiece> = Vec::new();
+        while let Some(&(at, slot)) = self.expiry.first() {
+            if at > now {
+                break;
+            }
+            self.expiry.pop_first();
+            if let Some(Some(r)) = self.lines.get_mut(slot as usize)
+                && r.state == LineState::Reserved
+            {
+                r.state = LineState::Expired;
+                freed.extend_from_slice(r.pieces.as_slice());
+            }
+        }
+        self.unreserve(&freed);
+        let mut changes = Changes::new();
+        self.refresh_pieces(&freed, &mut changes);
+        changes
+    }
+
+    /// Recomputes every channel of every SKU from scratch and returns the
+    /// numbers that differ from those last published.
+    pub fn recompute_all(&mut self) -> Changes {
+        let mut changes = Changes::new();
+        for k in 0..self.skus.len() {
+            let k = u32::try_from(k).unwrap_or(u32::MAX);
+            self.refresh_sku(k, &mut changes);
+        }
+        changes.sort();
+        changes
+    }
+
+    // ----- internals: lookup -----
+
+    fn check_sku(&self, sku: SkuKey) -> Result<&Sku> {
+        self.skus.get(sku.index()).ok_or(AllocError::UnknownKey { what: "sku", index: sku.index() })
+    }
+
+    fn flag(&self, sku: u32) -> u8 {
+        self.flags.get(sku as usize).copied().unwrap_or(0)
+    }
+
+    fn set_flag(&mut self, sku: u32, flag: u8, on: bool) {
+        if let Some(f) = self.flags.get_mut(sku as usize) {
+            if on {
+                *f |= flag;
+            } else {
+                *f &= !flag;
+            }
+        }
+    }
+
+    fn is_bundle(&self, sku: u32) -> bool {
+        self.flag(sku) & FLAG_BUNDLE != 0
+    }
+
+    fn row(&self, sku: u32) -> &[Cell] {
+        let n = self.net.locations.len();
+        let start = sku as usize * n;
+        self.stock.get(start..start + n).unwrap_or(&[])
+    }
+
+    fn row_mut(&mut self, sku: u32) -> &mut [Cell] {
+        let n = self.net.locations.len();
+        let start = sku as usize * n;
+        self.stock.get_mut(start..start + n).unwrap_or(&mut [])
+    }
+
+    fn cell(&self, sku: u32, location: u16) -> Option<Cell> {
+        self.row(sku).get(usize::from(location)).copied()
+    }
+
+    fn cell_mut(&mut self, sku: u32, location: u16) -> Option<&mut Cell> {
+        self.row_mut(sku).get_mut(usize::from(location))
+    }
+
+    fn cell_checked(&self, sku: SkuKey, location: LocationKey) -> Result<Cell> {
+        self.check_sku(sku)?;
+        self.net.location(location)?;
+        Ok(self.cell(sku.0, location.0).unwrap_or_default())
+    }
+
+    fn fences_of(&self, sku: u32) -> &[Fence] {
+        if self.flag(sku) & FLAG_FENCED == 0 {
+            return &[];
+        }
+        self.fences.get(&sku).map_or(&[], Vec::as_slice)
+    }
+
+    fn sellable_in_pool(&self, sku: u32, channel: u16, pool: u16) -> i64 {
+        compute::sellable_in_pool(&self.net, self.row(sku), self.fences_of(sku), channel, pool)
+    }
+
+    fn slot(&self, order: &OrderId, line: u32) -> Result<u32> {
+        self.line_index
+            .get(&(order.clone(), line))
+            .copied()
+            .ok_or_else(|| unknown_line(order, line))
+    }
+
+    fn record(&self, slot: u32) -> Option<&LineRecord> {
+        self.lines.get(slot as usize).and_then(Option::as_ref)
+    }
+
+    fn check_levels(&self, sku: u32, levels: &[i64]) -> Result<()> {
+        for (l, (cell, &q)) in self.row(sku).iter().zip(levels).enumerate() {
+            if q < cell.reserved {
+                let location = self.net.locations.get(l).cloned();
+                let sku = self.skus.get(sku as usize).cloned().unwrap_or_else(placeholder_sku);
+                return Err(AllocError::WouldStrandReservations {
+                    sku,
+                    location: location.unwrap_or_else(placeholder_location),
+                    on_hand: q,
+                    reserved: cell.reserved,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    // ----- internals: computing what to show -----
+
+    fn entitlements_into(&self, sku: u32, out: &mut PerChannel) {
+        out.fill(0);
+        if !self.is_bundle(sku) {
+            let velocity = if self.flag(sku) & FLAG_VELOCITY == 0 {
+                None
+            } else {
+                self.velocity.get(&sku).map(Vec::as_slice)
+            };
+            compute::entitlements(&self.net, self.row(sku), self.fences_of(sku), velocity, out);
+            return;
+        }
+        let n = self.net.channels.len();
+        let Some(components) = self.bundles.get(&sku) else { return };
+        out.iter_mut().take(n).for_each(|v| *v = i64::MAX);
+        let mut part = [0; MAX_CHANNELS];
+        for &(c, need) in components {
+            self.entitlements_into(c, &mut part);
+            for (o, &p) in out.iter_mut().zip(&part).take(n) {
+                *o = (*o).min(p.max(0) / need.max(1));
+            }
+        }
+    }
+
+    /// Recomputes one SKU's channels, pushing those that changed.
+    fn refresh_sku(&mut self, sku: u32, out: &mut Changes) {
+        let mut ent = [0; MAX_CHANNELS];
+        self.entitlements_into(sku, &mut ent);
+        let n = self.net.channels.len();
+        let start = sku as usize * n;
+        let Some(row) = self.advertised.get_mut(start..start + n) else { return };
+        for (c, ((slot, def), &e)) in row.iter_mut().zip(&self.net.channels).zip(&ent).enumerate() {
+            let shown = def.rules.apply_units(e);
+            if *slot != shown {
+                *slot = shown;
+                out.push(ChannelUpdate {
+                    sku: SkuKey(sku),
+                    channel: ChannelKey(u16::try_from(c).unwrap_or(u16::MAX)),
+                    quantity: Quantity::new(shown),
+                });
+            }
+        }
+    }
+
+    /// Recomputes a SKU and every bundle built on it.
+    fn refresh_with_parents(&mut self, sku: u32, out: &mut Changes) {
+        self.refresh_sku(sku, out);
+        if self.flag(sku) & FLAG_PARENT == 0 {
+            return;
+        }
+        let count = self.parents.get(&sku).map_or(0, Vec::len);
+        for i in 0..count {
+            if let Some(&b) = self.parents.get(&sku).and_then(|v| v.get(i)) {
+                self.refresh_sku(b, out);
+            }
+        }
+    }
+
+    fn refresh_one_sku(&mut self, sku: u32) -> Changes {
+        let mut changes = Changes::new();
+        self.refresh_with_parents(sku, &mut changes);
+        changes.sort();
+        changes
+    }
+
+    /// Recomputes every SKU named in `pieces` (each once).
+    fn refresh_pieces(&mut self, pieces: &[RawPiece], out: &mut Changes) {
+        for (i, p) in pieces.iter().enumerate() {
+            let seen = pieces.get(..i).is_some_and(|before| before.iter().any(|q| q.sku == p.sku));
+            if !seen {
+                self.refresh_with_parents(p.sku, out);
+            }
+        }
+        out.sort();
+    }
+
+    // ----- internals: reserving -----
+
+    fn validate_request(
+        &self,
+        order: &OrderId,
+        channel: ChannelKey,
+        lines: &[LineRequest],
+        options: &ReserveOptions,
+    ) -> Result<()> {
+        let ch = self.net.channel(channel)?;
+        if let Some(l) = options.location {
+            let id = self.net.location(l)?;
+            if !self.net.is_linked(channel, l) {
+                return Err(AllocError::LocationNotLinked {
+                    channel: ch.id.clone(),
+                    location: id.clone(),
+                });
+            }
+        }
+        for (i, req) in lines.iter().enumerate() {
+            let sku = self.check_sku(req.sku)?;
+            if !req.quantity.is_positive() {
+                return Err(AllocError::BadQuantity {
+                    what: "order line quantity",
+                    rule: "positive",
+                    value: req.quantity.get(),
+                    sku: sku.clone(),
+                });
+            }
+            if lines.get(..i).is_some_and(|b| b.iter().any(|r| r.line == req.line)) {
+                return Err(AllocError::RepeatedLine { order: order.clone(), line: req.line });
+            }
+            if self.line_index.contains_key(&(order.clone(), req.line)) {
+                return Err(AllocError::DuplicateLine { order: order.clone(), line: req.line });
+            }
+        }
+        Ok(())
+    }
+
+    /// Sums demand per plain SKU over every line (bundles expanded) and
+    /// refuses the order when any total exceeds what the channel can
+    /// reserve, before any unit is taken.
+    fn check_order_totals(
+        &self,
+        order: &OrderId,
+        channel: ChannelKey,
+        lines: &[LineRequest],
+        options: &ReserveOptions,
+    ) -> Result<()> {
+        let mut totals: BTreeMap<u32, (i64, u32)> = BTreeMap::new();
+        let mut add = |sku: u32, units: i64, line: u32| {
+            let slot = totals.entry(sku).or_insert((0, line));
+            slot.0 = slot.0.saturating_add(units);
+        };
+        for req in lines {
+            let q = req.quantity.get();
+            match self.bundles.get(&req.sku.0) {
+                Some(comps) => {
+                    for &(c, need) in comps {
+                        add(c, q.saturating_mul(need), req.line);
+                    }
+                }
+                None => add(req.sku.0, q, req.line),
+            }
+        }
+        for (sku, (requested, line)) in totals {
+            let available = self.reservable(sku, channel.0, options.location);
+            if requested > available {
+                return Err(AllocError::Insufficient {
+                    order: order.clone(),
+                    line,
+                    channel: self.net.channel(channel)?.id.clone(),
+                    sku: self.skus.get(sku as usize).cloned().unwrap_or_else(placeholder_sku),
+                    requested,
+                    available,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Units of a plain SKU the channel could take in total (at one
+    /// location when `only` is set).
+    fn reservable(&self, sku: u32, channel: u16, only: Option<LocationKey>) -> i64 {
+        let Some(ch) = self.net.channels.get(usize::from(channel)) else { return 0 };
+        if let Some(l) = only {
+            let free = self.cell(sku, l.0).map_or(0, Cell::free);
+            return free.min(self.sellable_in_pool(sku, channel, self.net.pool_of(l.0)));
+        }
+        let mut total = 0i64;
+        for &(p, _) in &ch.pools {
+            total = total.saturating_add(self.sellable_in_pool(sku, channel, p));
+        }
+        total
+    }
+
+    /// Reserves one line (each component for a bundle), appending its
+    /// pieces. On error the pieces appended so far stay reserved: the
+    /// caller rolls them back.
+    fn place_line(
+        &mut self,
+        order: &OrderId,
+        channel: ChannelKey,
+        req: &LineRequest,
+        options: &ReserveOptions,
+        pieces: &mut Vec<RawPiece>,
+    ) -> Result<()> {
+        let q = req.quantity.get();
+        if !self.is_bundle(req.sku.0) {
+            return self.place_units(order, channel, req.line, req.sku.0, q, options, pieces);
+        }
+        let count = self.bundles.get(&req.sku.0).map_or(0, Vec::len);
+        for i in 0..count {
+            let Some(&(c, need)) = self.bundles.get(&req.sku.0).and_then(|v| v.get(i)) else {
+                break;
+            };
+            let units = q.checked_mul(need).ok_or_else(|| AllocError::Overflow {
+                sku: self.skus.get(c as usize).cloned().unwrap_or_else(placeholder_sku),
+            })?;
+            self.place_units(order, channel, req.line, c, units, options, pieces)?;
+        }
+        Ok(())
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "private step with one caller")]
+    fn place_units(
+        &mut self,
+        order: &OrderId,
+        channel: ChannelKey,
+        line: u32,
+        sku: u32,
+        units: i64,
+        options: &ReserveOptions,
+        pieces: &mut Vec<RawPiece>,
+    ) -> Result<()> {
+        let start = pieces.len();
+        match self.plan_units(channel, sku, units, options, pieces) {
+            Ok(()) => {
+                let placed = pieces.get(start..).unwrap_or(&[]).to_vec();
+                self.reserve_raw(&placed);
+                Ok(())
+            }
+            Err(available) => {
+                pieces.truncate(start);
+                Err(AllocError::Insufficient {
+                    order: order.clone(),
+                    line,
+                    channel: self.net.channel(channel)?.id.clone(),
+                    sku: self.skus.get(sku as usize).cloned().unwrap_or_else(placeholder_sku),
+                    requested: units,
+                    available,
+                })
+            }
+        }
+    }
+
+    /// Chooses where `units` of a plain SKU go for `channel`, appending
+    /// the pieces; on failure returns the units that could be placed.
+    fn plan_units(
+        &self,
+        channel: ChannelKey,
+        sku: u32,
+        units: i64,
+        options: &ReserveOptions,
+        pieces: &mut Vec<RawPiece>,
+    ) -> std::result::Result<(), i64> {
+        let Some(ch) = self.net.channels.get(channel.index()) else { return Err(0) };
+        let mut budget = [0i64; MAX_POOLS];
+        for &(p, _) in &ch.pools {
+            if let Some(b) = budget.get_mut(usize::from(p)) {
+                *b = self.sellable_in_pool(sku, channel.0, p);
+            }
+        }
+        let budget_of = |b: &[i64; MAX_POOLS], l: u16| {
+            let p = self.net.pool_of(l);
+            if p == NO_POOL { 0 } else { b.get(usize::from(p)).copied().unwrap_or(0) }
+        };
+        let row = self.row(sku);
+        let free_at = |l: u16| row.get(usize::from(l)).map_or(0, |c| c.free());
+
+        // Whole: best by (priority, most net free, location key).
+        let mut best: Option<(u32, i64, u16)> = None;
+        let mut best_single = 0i64;
+        for &(l, prio) in &ch.locations {
+            if options.location.is_some_and(|only| only.0 != l) {
+                continue;
+            }
+            let free = free_at(l);
+            let can = free.min(budget_of(&budget, l));
+            best_single = best_single.max(can);
+            if can >= units && best.is_none_or(|(bp, bf, _)| prio < bp || (prio == bp && free > bf))
+            {
+                best = Some((prio, free, l));
+            }
+        }
+        if let Some((_, _, l)) = best {
+            pieces.push(RawPiece { sku, location: l, units });
+            return Ok(());
+        }
+        if options.whole_lines || options.location.is_some() {
+            return Err(best_single);
+        }
+
+        // Split: same ranking, taking what each location and pool allow.
+        let mut ranked: Vec<(u32, i64, u16)> =
+            ch.locations.iter().map(|&(l, prio)| (prio, free_at(l), l)).collect();
+        ranked.sort_by_key(|&(prio, free, l)| (prio, std::cmp::Reverse(free), l));
+        let start = pieces.len();
+        let mut left = units;
+        for (_, free, l) in ranked {
+            let take = left.min(free).min(budget_of(&budget, l));
+            if take <= 0 {
+                continue;
+            }
+            if let Some(b) = budget.get_mut(usize::from(self.net.pool_of(l))) {
+                *b -= take;
+            }
+            left -= take;
+            pieces.push(RawPiece { sku, location: l, units: take });
+            if left == 0 {
+                return Ok(());
+            }
+        }
+        pieces.truncate(start);
+        Err(units - left)
+    }
+
+    fn reserve_raw(&mut self, pieces: &[RawPiece]) {
+        for p in pieces {
+            if let Some(c) = self.cell_mut(p.sku, p.location) {
+                c.reserved += p.units;
+            }
+        }
+    }
+
+    fn unreserve(&mut self, pieces: &[RawPiece]) {
+        for p in pieces {
+            if let Some(c) = self.cell_mut(p.sku, p.location) {
+                c.reserved -= p.units;
+            }
+        }
+    }
+
+    fn record_line(
+        &mut self,
+        order: &OrderId,
+        channel: ChannelKey,
+        req: &LineRequest,
+        expires_at: Option<DateTime<Utc>>,
+        placed: &[RawPiece],
+    ) {
+        let rec = LineRecord {
+            order: order.clone(),
+            line: req.line,
+            sku: req.sku.0,
+            channel: channel.0,
+            quantity: req.quantity.get(),
+            state: LineState::Reserved,
+            expires_at,
+            pieces: Pieces::from_slice(placed),
+        };
+        let slot = match self.vacant.pop() {
+            Some(s) => {
+                if let Some(cell) = self.lines.get_mut(s as usize) {
+                    *cell = Some(rec);
+                }
+                s
+            }
+            None => {
+                let s = u32::try_from(self.lines.len()).unwrap_or(u32::MAX);
+                self.lines.push(Some(rec));
+                s
+            }
+        };
+        self.line_index.insert((order.clone(), req.line), slot);
+        if let Some(at) = expires_at {
+            self.expiry.insert((at, slot));
+        }
+    }
+
+    fn commit_inner(
+        &mut self,
+        order: &OrderId,
+        line: u32,
+        at: Option<LocationKey>,
+    ) -> Result<Changes> {
+        let slot = self.slot(order, line)?;
+        let rec = self.record(slot).ok_or_else(|| unknown_line(order, line))?;
+        match rec.state {
+            LineState::Reserved => {}
+            LineState::Shipped | LineState::Returned => return Ok(Changes::new()),
+            s => return Err(wrong(order, line, s, "ship")),
+        }
+        if let Some(l) = at
+            && rec.pieces.as_slice().iter().any(|p| p.location != l.0)
+        {
+            return Err(AllocError::NotReservedThere {
+                order: order.clone(),
+                line,
+                location: self.net.location(l)?.clone(),
+            });
+        }
+        let mut changes = Changes::new();
+        let Some(Some(rec)) = self.lines.get_mut(slot as usize) else { return Ok(changes) };
+        rec.state = LineState::Shipped;
+        let expires_at = rec.expires_at;
+        let mut pieces = std::mem::take(&mut self.scratch);
+        pieces.clear();
+        pieces.extend_from_slice(rec.pieces.as_slice());
+        if let Some(at) = expires_at {
+            self.expiry.remove(&(at, slot));
+        }
+        for p in &pieces {
+            if let Some(c) = self.cell_mut(p.sku, p.location) {
+                c.reserved -= p.units;
+                c.on_hand -= p.units;
+            }
+        }
+        self.refresh_pieces(&pieces, &mut changes);
+        pieces.clear();
+        self.scratch = pieces;
+        Ok(changes)
+    }
+
+    /// Frees a reserved line's units and closes it with `state`.
+    fn free_line(&mut self, slot: u32, state: LineState) -> Changes {
+        let mut changes = Changes::new();
+        let Some(Some(rec)) = self.lines.get_mut(slot as usize) else { return changes };
+        rec.state = state;
+        let expires_at = rec.expires_at;
+        let mut pieces = std::mem::take(&mut self.scratch);
+        pieces.clear();
+        pieces.extend_from_slice(rec.pieces.as_slice());
+        if let Some(at) = expires_at {
+            self.expiry.remove(&(at, slot));
+        }
+        self.unreserve(&pieces);
+        self.refresh_pieces(&pieces, &mut changes);
+        pieces.clear();
+        self.scratch = pieces;
+        changes
+    }
+
+    /// Where the units of a return go: each SKU's share back to the
+    /// line's pieces in order, up to what each piece held.
+    fn restock_plan(&self, rec: &LineRecord, units: i64) -> Vec<RawPiece> {
+        let mut per_sku: Vec<(u32, i64)> = match self.bundles.get(&rec.sku) {
+            Some(comps) => comps.iter().map(|&(c, need)| (c, units.saturating_mul(need))).collect(),
+            None => vec![(rec.sku, units)],
+        };
+        let mut out = Vec::new();
+        for p in rec.pieces.as_slice() {
+            if let Some(slot) = per_sku.iter_mut().find(|(s, _)| *s == p.sku) {
+                let take = slot.1.min(p.units);
+                if take > 0 {
+                    slot.1 -= take;
+                    out.push(RawPiece { units: take, ..*p });
+                }
+            }
+        }
+        out
+    }
+}
+
+fn info(r: &LineRecord) -> LineInfo {
+    LineInfo {
+        order: r.order.clone(),
+        line: r.line,
+        sku: SkuKey(r.sku),
+        channel: ChannelKey(r.channel),
+        quantity: Quantity::new(r.quantity),
+        state: r.state,
+        expires_at: r.expires_at,
+        pieces: r
+            .pieces
+            .as_slice()
+            .iter()
+            .map(|p| Piece {
+                sku: SkuKey(p.sku),
+                location: LocationKey(p.location),
+                units: Quantity::new(p.units),
+            })
+            .collect(),
+    }
+}
+
+fn milli_units(r: Ratio) -> u64 {
+    let scaled = (r.get() * 1000.0).round().clamp(0.0, 1e15);
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "clamped to [0, 1e15] just above, well inside u64"
+    )]
+    let v = scaled as u64;
+    v
+}
+
+fn negative(what: &'static str, q: Quantity, sku: Sku) -> AllocError {
+    AllocError::BadQuantity { what, rule: "zero or more", value: q.get(), sku }
+}
+
+fn wrong(order: &OrderId, line: u32, state: LineState, action: &'static str) -> AllocError {
+    AllocError::WrongState { order: order.clone(), line, state, action }
+}
+
+fn unknown_line(order: &OrderId, line: u32) -> AllocError {
+    AllocError::UnknownLine { order: order.clone(), line }
+}
+
+/// A stand-in for a name behind a key that was checked already; only
+/// reached if an internal invariant breaks.
+fn placeholder_sku() -> Sku {
+    #[expect(clippy::expect_used, reason = "a constant, valid sku id")]
+    Sku::new("?").expect("\"?\" is a valid sku id")
+}
+
+/// As [`placeholder_sku`], for locations.
+fn placeholder_location() -> merchantry_core::LocationId {
+    #[expect(clippy::expect_used, reason = "a constant, valid location id")]
+    merchantry_core::LocationId::new("?").expect("\"?\" is a valid location id")
+}
+
+impl fmt::Display for Allocator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "allocator: {} skus, {} channels, {} locations, {} lines",
+            self.skus.len(),
+            self.net.channels.len(),
+            self.net.locations.len(),
+            self.line_index.len()
+        )
+    }
+}
