@@ -1,3 +1,93 @@
-//! merchantry-ledger: see the crate README.
+//! An append-only inventory ledger that values every unit.
+//!
+//! Feed it events (receipts, landed costs, shipments, returns,
+//! adjustments, transfers, disposition changes, vendor returns,
+//! reimbursements, short receipts) in any order, and ask for balances,
+//! values and cost of goods sold as of any moment. Valuation is FIFO, LIFO
+//! or moving average, chosen per SKU; amounts are exact decimals, stored as
+//! totals so that value is conserved to the last digit.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use merchantry_core::{ChannelId, Disposition, EventId, LocationId, OrderId, Quantity, Sku};
+//! use merchantry_ledger::{Event, EventKind, IngestOutcome, Ledger, LedgerOptions};
+//! use rust_decimal::Decimal;
+//!
+//! let mut ledger = Ledger::new(LedgerOptions::default()); // FIFO, reject negatives
+//! let (sku, fba) = (Sku::new("MUG")?, LocationId::new("FBA-US")?);
+//! let t = |d, h| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap();
+//! let ev = |id: &str, at, kind| -> Result<Event, merchantry_core::CoreError> {
+//!     Ok(Event::new(EventId::new(id)?, at, sku.clone(), fba.clone(), kind))
+//! };
+//! ledger.ingest(ev("r1", t(1, 9), EventKind::receipt(Quantity::new(10), Decimal::from(2)))?)?;
+//! let sale = EventKind::shipment(Quantity::new(10), ChannelId::new("amazon")?, OrderId::new("o1")?);
+//! ledger.ingest(ev("s1", t(5, 9), sale)?)?;
+//! // A cheaper receipt reported late, stamped before the sale:
+//! let late = ledger.ingest(ev("r0", t(1, 8), EventKind::receipt(Quantity::new(10), Decimal::ONE))?)?;
+//! let IngestOutcome::Applied { corrections, .. } = late else { unreachable!() };
+//! assert_eq!(corrections[0].delta(), Decimal::from(-10)); // s1: 20 -> 10
+//! assert_eq!(ledger.value(&sku, &fba, Disposition::Sellable, t(6, 0)), Decimal::from(20));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Central types
+//!
+//! - [`Ledger`]: ingest ([`Ledger::ingest`], [`Ledger::ingest_batch`]),
+//!   queries ([`Ledger::balance`], [`Ledger::value`], [`Ledger::cogs`],
+//!   [`Ledger::layers`], [`Ledger::demand`], [`Ledger::flows`]),
+//!   reconciliation ([`Ledger::reconcile`], [`Ledger::unreimbursed`]). It
+//!   implements core's `StockView`, `ValuationView` and `DemandHistory`.
+//! - [`Event`] and [`EventKind`]: what happened.
+//! - [`LedgerOptions`]: currency, default [`Method`], [`Pooling`] and
+//!   [`NegativeStock`] policy.
+//! - [`IngestOutcome`], [`Correction`], [`TrueUp`]: what an ingest changed.
+//!
+//! # Policies
+//!
+//! - Amounts are stored, rates derived: a layer or pool keeps its total
+//!   value, and when its last unit leaves the whole remaining value leaves
+//!   with it, so an empty position is worth exactly zero. A transfer
+//!   credits the source exactly what it debits the destination.
+//! - Events are ordered by timestamp, then arrival. A backdated event is
+//!   placed in order and its SKU is revalued from the last full checkpoint
+//!   before it; the result equals a fresh ledger fed the same events in
+//!   order.
+//! - A repeated event id with identical content is reported as
+//!   [`IngestOutcome::Duplicate`] and ignored; with other content it is
+//!   [`LedgerError::ConflictingDuplicate`].
+//! - Every refused event leaves the ledger exactly as it was.
+//! - Customer returns come back at the cost their shipment left with (pro
+//!   rata) and reduce cost of goods sold; without a shipment reference,
+//!   at the SKU's last receipt cost.
+//! - Landed cost raises the units of its receipts still held; the share
+//!   of units already gone is cost of goods sold when the landed cost is
+//!   recorded.
+//!
+//! # What this crate does not do
+//!
+//! No I/O, no clock, no storage: events come in as values and the whole
+//! state snapshots through serde. It does not convert currencies (one
+//! ledger, one currency) and does not post to a general ledger.
+//!
+//! # Features
+//!
+//! - `serde`: `Serialize`/`Deserialize` for every public data type and
+//!   for [`Ledger`] itself (snapshot and restore).
 
 #![forbid(unsafe_code)]
+
+mod book;
+pub mod error;
+pub mod event;
+pub mod ledger;
+mod names;
+pub mod views;
+
+pub use book::Flow;
+pub use error::LedgerError;
+pub use event::{
+    AdjustmentReason, Event, EventKind, LandedBasis, LandedTarget, LedgerOptions, Method,
+    NegativeStock, Pooling, VendorReturnCost,
+};
+pub use ledger::{Correction, CostLayer, CostLine, Flows, IngestOutcome, Ledger, TrueUp};
+pub use views::{CountDifference, OpenClaim};

@@ -1,0 +1,1009 @@
+//! The per-SKU engine: compact entries, cost pools, replay and as-of scans.
+//!
+//! Everything here works on small integer indexes; the [`crate::Ledger`]
+//! owns the names behind them and turns internal failures into
+//! [`crate::LedgerError`]s.
+
+use std::collections::VecDeque;
+
+use merchantry_core::Disposition;
+use rust_decimal::Decimal;
+
+use crate::event::{Method, NegativeStock, Pooling};
+
+/// "No index" in the `u32` reference fields.
+pub(crate) const NONE: u32 = u32::MAX;
+/// A light checkpoint (units and value per position) every this many
+/// entries: an as-of query scans at most this many entries.
+pub(crate) const LIGHT: usize = 32;
+/// A full checkpoint (every cost layer) every this many entries: a
+/// backdated event replays at most this many entries before it.
+pub(crate) const FULL: usize = 2048;
+
+/// The kind of an entry, one byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) enum Kind {
+    Receipt,
+    Landed,
+    Shipment,
+    Return,
+    Adjustment,
+    TransferOut,
+    TransferIn,
+    DispositionChange,
+    VendorReturn,
+    Reimbursement,
+    Shortfall,
+}
+
+/// One retained event in compact form (56 bytes).
+///
+/// Field use by kind: `aux` is the channel (shipment, return), the other
+/// location (transfers), an index into `amounts` (receipt, adjustment,
+/// reimbursement) or into `landed`; `refx` is a name index (order,
+/// purchase order, referenced event); `flag` the adjustment reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Entry {
+    pub(crate) at: i64,
+    /// Output: the value moved by the event (see `effects`).
+    pub(crate) value: Decimal,
+    pub(crate) qty: i64,
+    pub(crate) id: u32,
+    pub(crate) loc: u32,
+    pub(crate) aux: u32,
+    pub(crate) refx: u32,
+    /// Output: where this entry's extras start in `Book::extras`.
+    pub(crate) ext: u32,
+    pub(crate) kind: Kind,
+    pub(crate) disp: Disposition,
+    pub(crate) disp2: Disposition,
+    pub(crate) flag: u8,
+}
+
+/// Where a cost leaves inventory to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Flow {
+    /// Cost of goods sold.
+    Cogs,
+    /// Write-offs (lost, damaged, disposed, shortfalls; found units
+    /// count negative).
+    WriteOff,
+    /// Returns to vendors.
+    VendorReturn,
+    /// True-ups of internal moves (transfers, disposition changes) that
+    /// went negative.
+    Variance,
+}
+
+/// What an extra records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) enum ExtraKind {
+    /// Part of a landed cost raising units still held (pool gains amount).
+    LandedHeld,
+    /// Part of a landed cost on units already gone (to `flow`).
+    LandedGone,
+    /// A negative position filled: actual cost minus the price used,
+    /// leaving the pool to `flow`.
+    TrueUp,
+}
+
+/// A secondary effect of an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Extra {
+    pub(crate) kind: ExtraKind,
+    pub(crate) flow: Flow,
+    pub(crate) pool: u32,
+    pub(crate) loc: u32,
+    pub(crate) channel: u32,
+    /// The outbound event a true-up settles, or the receipt of a landed
+    /// share.
+    pub(crate) origin: u32,
+    pub(crate) qty: i64,
+    pub(crate) amount: Decimal,
+}
+
+/// Units that arrived together, with their total value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Layer {
+    /// The receipt (or return, or found adjustment) the units came from.
+    pub(crate) origin: u32,
+    pub(crate) at: i64,
+    pub(crate) qty: i64,
+    /// Total value; always zero under moving average, whose value is the
+    /// pool's.
+    pub(crate) value: Decimal,
+}
+
+/// Units that left without being held, priced at the last known cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Deficit {
+    pub(crate) origin: u32,
+    pub(crate) loc: u32,
+    pub(crate) channel: u32,
+    pub(crate) flow: Flow,
+    pub(crate) qty: i64,
+    pub(crate) value: Decimal,
+}
+
+/// One cost pool.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Pool {
+    pub(crate) qty: i64,
+    pub(crate) value: Decimal,
+    pub(crate) layers: VecDeque<Layer>,
+    pub(crate) deficits: Vec<Deficit>,
+}
+
+/// The running state of a SKU after some prefix of its entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct State {
+    /// Units per position slot.
+    pub(crate) qty: Vec<i64>,
+    /// Cost pools per pool slot.
+    pub(crate) pools: Vec<Pool>,
+    /// Unit cost of the latest receipt.
+    pub(crate) last_cost: Decimal,
+}
+
+/// Units and value per slot after a multiple of [`LIGHT`] entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Light {
+    pub(crate) qty: Vec<i64>,
+    pub(crate) value: Vec<Decimal>,
+}
+
+/// A landed cost's inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct LandedSpec {
+    pub(crate) amount: Decimal,
+    pub(crate) basis: crate::event::LandedBasis,
+    /// `(receipt name index, measure)`.
+    pub(crate) targets: Vec<(u32, Decimal)>,
+}
+
+/// Why applying an entry failed, in indexes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Fail {
+    Insufficient { id: u32, loc: u32, disp: Disposition, available: i64, requested: i64 },
+    UnknownRef { id: u32, reference: u32, expected: &'static str },
+    Weights { id: u32, reason: &'static str },
+    Overflow { id: u32, what: &'static str },
+}
+
+/// Read-only settings an apply needs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ctx {
+    pub(crate) pooling: Pooling,
+    pub(crate) negative: NegativeStock,
+}
+
+/// Everything the ledger keeps about one SKU.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Book {
+    pub(crate) method: Method,
+    /// Sorted by (timestamp, arrival).
+    pub(crate) entries: Vec<Entry>,
+    pub(crate) amounts: Vec<Decimal>,
+    pub(crate) landed: Vec<LandedSpec>,
+    pub(crate) extras: Vec<Extra>,
+    /// Position slots: `(location, disposition)`.
+    pub(crate) keys: Vec<(u32, Disposition)>,
+    /// Pool slots: `(location or NONE, disposition)`.
+    pub(crate) pools: Vec<(u32, Disposition)>,
+    /// `light[k]`: after the first `k * LIGHT` entries.
+    pub(crate) light: Vec<Light>,
+    /// `full[k]`: after the first `k * FULL` entries.
+    pub(crate) full: Vec<State>,
+    /// After every entry.
+    pub(crate) live: State,
+}
+
+/// What to put back if a replay fails.
+#[derive(Debug)]
+pub(crate) struct Undo {
+    from: usize,
+    cut: usize,
+    outputs: Vec<(Decimal, u32)>,
+    extras: Vec<Extra>,
+    light: Vec<Light>,
+    full: Vec<State>,
+    live: State,
+    keys: usize,
+    pools: usize,
+    /// Positions (after insertion) of inserted entries, ascending.
+    inserted: Vec<usize>,
+    amounts: usize,
+    landed: usize,
+}
+
+impl Undo {
+    /// Entries whose value changed, with old and new values, and the
+    /// extras created by the replay that were not there before.
+    pub(crate) fn changes(&self, book: &Book) -> (Vec<(usize, Decimal)>, Vec<Extra>) {
+        let mut changed = Vec::new();
+        let mut old = self.outputs.iter();
+        for (pos, entry) in book.entries.iter().enumerate().skip(self.from) {
+            if self.inserted.binary_search(&pos).is_ok() {
+                continue;
+            }
+            if let Some(&(value, _)) = old.next()
+                && value != entry.value
+            {
+                changed.push((pos, value));
+            }
+        }
+        let created = book.extras[self.cut.min(book.extras.len())..]
+            .iter()
+            .filter(|x| x.kind == ExtraKind::TrueUp && !self.extras.contains(x))
+            .copied()
+            .collect();
+        (changed, created)
+    }
+}
+
+impl Book {
+    /// An empty book valued by `method`.
+    pub(crate) fn new(method: Method) -> Self {
+        Self {
+            method,
+            light: vec![Light::default()],
+            full: vec![State::default()],
+            ..Self::default()
+        }
+    }
+
+    /// The slot of position `(loc, disp)`, added when new.
+    pub(crate) fn key_slot(&mut self, loc: u32, disp: Disposition) -> usize {
+        slot(&mut self.keys, (loc, disp))
+    }
+
+    /// The slot of the pool holding `(loc, disp)`, added when new.
+    fn pool_slot(&mut self, ctx: Ctx, loc: u32, disp: Disposition) -> usize {
+        let loc = if ctx.pooling == Pooling::PerSku { NONE } else { loc };
+        slot(&mut self.pools, (loc, disp))
+    }
+
+    /// The pool slot of `(loc, disp)` if it exists.
+    pub(crate) fn find_pool(&self, pooling: Pooling, loc: u32, disp: Disposition) -> Option<usize> {
+        let loc = if pooling == Pooling::PerSku { NONE } else { loc };
+        self.pools.iter().position(|&k| k == (loc, disp))
+    }
+
+    /// Where the extras of the entry at `pos` (or after the last) start.
+    pub(crate) fn extras_start(&self, pos: usize) -> usize {
+        self.entries.get(pos).map_or(self.extras.len(), |e| e.ext as usize)
+    }
+
+    /// The extras of the entry at `pos`.
+    pub(crate) fn extras_of(&self, pos: usize) -> &[Extra] {
+        let start = self.extras_start(pos);
+        let end = self.extras_start(pos + 1);
+        self.extras.get(start..end).unwrap_or(&[])
+    }
+
+    /// Appends `entry` after every other and applies it to the live state.
+    /// On failure the book is as before.
+    pub(crate) fn push(&mut self, entry: Entry, ctx: Ctx) -> Result<(), Fail> {
+        let keys = self.keys.len();
+        let pools = self.pools.len();
+        let extras = self.extras.len();
+        self.entries.push(entry);
+        let pos = self.entries.len() - 1;
+        let mut live = std::mem::take(&mut self.live);
+        match self.apply(pos, &mut live, ctx) {
+            Ok(()) => {
+                self.live = live;
+                self.checkpoint(pos);
+                Ok(())
+            }
+            Err(fail) => {
+                self.entries.pop();
+                self.extras.truncate(extras);
+                self.keys.truncate(keys);
+                self.pools.truncate(pools);
+                self.rebuild_live(ctx);
+                Err(fail)
+            }
+        }
+    }
+
+    /// Rebuilds the live state from the last full checkpoint. Replaying
+    /// committed entries reproduces their outputs exactly.
+    fn rebuild_live(&mut self, ctx: Ctx) {
+        let k = self.entries.len() / FULL;
+        let mut state = self.full.get(k).cloned().unwrap_or_default();
+        let start = k * FULL;
+        self.extras.truncate(self.extras_start(start));
+        for pos in start..self.entries.len() {
+            // These entries applied before from this same state, so they
+            // apply again; an error here would mean a logic bug and leaves
+            // the entry's previous outputs in place.
+            let _ = self.apply(pos, &mut state, ctx);
+        }
+        self.live = state;
+    }
+
+    /// Records checkpoints after the entry at `pos` when due.
+    fn checkpoint(&mut self, pos: usize) {
+        let done = pos + 1;
+        if done.is_multiple_of(LIGHT) && self.light.len() == done / LIGHT {
+            self.light.push(self.light_of(&self.live));
+        }
+        if done.is_multiple_of(FULL) && self.full.len() == done / FULL {
+            self.full.push(self.live.clone());
+        }
+    }
+
+    fn light_of(&self, state: &State) -> Light {
+        Light { qty: state.qty.clone(), value: state.pools.iter().map(|p| p.value).collect() }
+    }
+
+    /// Inserts `new` (each with its arrival order already final and sorted
+    /// by timestamp among themselves) and replays once from the earliest
+    /// insertion. On failure everything is put back.
+    pub(crate) fn insert_and_replay(
+        &mut self,
+        new: Vec<Entry>,
+        ctx: Ctx,
+        amounts: usize,
+        landed: usize,
+    ) -> Result<Undo, Fail> {
+        let first_at = new.first().map_or(i64::MAX, |e| e.at);
+        let first = self.entries.partition_point(|e| e.at <= first_at);
+        let from = (first / FULL) * FULL;
+        let cut = self.extras_start(from);
+        let mut undo = Undo {
+            from,
+            cut,
+            outputs: self.entries[from..].iter().map(|e| (e.value, e.ext)).collect(),
+            extras: self.extras[self.extras_start(from)..].to_vec(),
+            light: self.light.split_off((from / LIGHT + 1).min(self.light.len())),
+            full: self.full.split_off((from / FULL + 1).min(self.full.len())),
+            live: std::mem::take(&mut self.live),
+            keys: self.keys.len(),
+            pools: self.pools.len(),
+            inserted: Vec::with_capacity(new.len()),
+            amounts,
+            landed,
+        };
+        self.merge(new, first, &mut undo.inserted);
+        self.extras.truncate(undo.cut);
+        let mut state = self.full.get(from / FULL).cloned().unwrap_or_default();
+        for pos in from..self.entries.len() {
+            if let Err(fail) = self.apply(pos, &mut state, ctx) {
+                self.rollback(undo);
+                return Err(fail);
+            }
+            self.checkpoint_with(pos, &state);
+        }
+        self.live = state;
+        Ok(undo)
+    }
+
+    /// Merges sorted `new` entries into `entries` from `first` on, keeping
+    /// existing entries before new ones with the same timestamp.
+    fn merge(&mut self, new: Vec<Entry>, first: usize, inserted: &mut Vec<usize>) {
+        let tail = self.entries.split_off(first);
+        let mut tail = tail.into_iter().peekable();
+        for entry in new {
+            while let Some(old) = tail.next_if(|old| old.at <= entry.at) {
+                self.entries.push(old);
+            }
+            inserted.push(self.entries.len());
+            self.entries.push(entry);
+        }
+        self.entries.extend(tail);
+    }
+
+    fn checkpoint_with(&mut self, pos: usize, state: &State) {
+        let done = pos + 1;
+        if done.is_multiple_of(LIGHT) && self.light.len() == done / LIGHT {
+            self.light.push(self.light_of(state));
+        }
+        if done.is_multiple_of(FULL) && self.full.len() == done / FULL {
+            self.full.push(state.clone());
+        }
+    }
+
+    /// Puts the book back as it was before `insert_and_replay`.
+    pub(crate) fn rollback(&mut self, undo: Undo) {
+        for &pos in undo.inserted.iter().rev() {
+            self.entries.remove(pos);
+        }
+        for (entry, &(value, ext)) in self.entries[undo.from..].iter_mut().zip(&undo.outputs) {
+            entry.value = value;
+            entry.ext = ext;
+        }
+        self.extras.truncate(undo.cut);
+        self.extras.extend(undo.extras);
+        self.light.truncate(undo.from / LIGHT + 1);
+        self.light.extend(undo.light);
+        self.full.truncate(undo.from / FULL + 1);
+        self.full.extend(undo.full);
+        self.live = undo.live;
+        self.keys.truncate(undo.keys);
+        self.pools.truncate(undo.pools);
+        self.amounts.truncate(undo.amounts);
+        self.landed.truncate(undo.landed);
+    }
+
+    // ---- applying one entry ---------------------------------------------
+
+    /// Applies the entry at `pos` to `state`, writing its outputs. On
+    /// failure `state` and the extras past this entry's start may be
+    /// partly changed; callers restore them.
+    fn apply(&mut self, pos: usize, state: &mut State, ctx: Ctx) -> Result<(), Fail> {
+        let e = self.entries[pos];
+        self.entries[pos].ext = u32::try_from(self.extras.len()).unwrap_or(u32::MAX);
+        let value = match e.kind {
+            Kind::Receipt => self.apply_receipt(&e, state, ctx)?,
+            Kind::Landed => self.apply_landed(pos, &e, state)?,
+            Kind::Shipment => {
+                self.move_out(&e, state, ctx, e.loc, Disposition::Sellable, Flow::Cogs, e.aux)?.0
+            }
+            Kind::Return => self.apply_return(pos, &e, state, ctx)?,
+            Kind::Adjustment => self.apply_adjustment(&e, state, ctx)?,
+            Kind::TransferOut => {
+                self.move_between(&e, state, ctx, (e.loc, e.disp), (e.aux, Disposition::InTransit))?
+            }
+            Kind::TransferIn => {
+                self.move_between(&e, state, ctx, (e.loc, Disposition::InTransit), (e.loc, e.disp))?
+            }
+            Kind::DispositionChange => {
+                self.move_between(&e, state, ctx, (e.loc, e.disp), (e.loc, e.disp2))?
+            }
+            Kind::VendorReturn => self.apply_vendor_return(&e, state, ctx)?,
+            Kind::Reimbursement => Decimal::ZERO,
+            Kind::Shortfall => {
+                let disp = Disposition::InTransit;
+                self.move_out(&e, state, ctx, e.loc, disp, Flow::WriteOff, NONE)?.0
+            }
+        };
+        self.entries[pos].value = value;
+        Ok(())
+    }
+
+    fn amount(&self, e: &Entry) -> Decimal {
+        self.amounts.get(e.aux as usize).copied().unwrap_or_default()
+    }
+
+    fn apply_receipt(&mut self, e: &Entry, state: &mut State, ctx: Ctx) -> Result<Decimal, Fail> {
+        let cost = self.amount(e);
+        let value = mul(cost, e.qty, e.id)?;
+        let layer = Layer { origin: e.id, at: e.at, qty: e.qty, value };
+        self.move_in(e, state, ctx, (e.loc, e.disp), &[layer])?;
+        state.last_cost = cost;
+        Ok(value)
+    }
+
+    fn apply_return(
+        &mut self,
+        pos: usize,
+        e: &Entry,
+        state: &mut State,
+        ctx: Ctx,
+    ) -> Result<Decimal, Fail> {
+        let value = if e.refx == NONE {
+            mul(state.last_cost, e.qty, e.id)?
+        } else {
+            let ship = self.find_before(pos, e.refx, Kind::Shipment).ok_or(Fail::UnknownRef {
+                id: e.id,
+                reference: e.refx,
+                expected: "shipment",
+            })?;
+            if e.qty == ship.qty { ship.value } else { share(ship.value, e.qty, ship.qty, e.id)? }
+        };
+        let layer = Layer { origin: e.id, at: e.at, qty: e.qty, value };
+        self.move_in(e, state, ctx, (e.loc, e.disp2), &[layer])?;
+        Ok(value)
+    }
+
+    fn apply_adjustment(
+        &mut self,
+        e: &Entry,
+        state: &mut State,
+        ctx: Ctx,
+    ) -> Result<Decimal, Fail> {
+        if e.qty < 0 {
+            let out = Entry { qty: e.qty.checked_neg().ok_or(overflow(e.id, "adjustment"))?, ..*e };
+            return Ok(self.move_out(&out, state, ctx, e.loc, e.disp, Flow::WriteOff, NONE)?.0);
+        }
+        let cost = if e.aux == NONE { state.last_cost } else { self.amount(e) };
+        let value = mul(cost, e.qty, e.id)?;
+        let layer = Layer { origin: e.id, at: e.at, qty: e.qty, value };
+        self.move_in(e, state, ctx, (e.loc, e.disp), &[layer])?;
+        Ok(value)
+    }
+
+    fn apply_vendor_return(
+        &mut self,
+        e: &Entry,
+        state: &mut State,
+        ctx: Ctx,
+    ) -> Result<Decimal, Fail> {
+        let key = self.key_slot(e.loc, e.disp);
+        let pool = self.pool_slot(ctx, e.loc, e.disp);
+        grow(state, key, pool);
+        self.check(e, state, key, e.loc, e.disp, ctx)?;
+        let method = self.method;
+        let p = &mut state.pools[pool];
+        let value = if e.refx != NONE {
+            take_origin(p, method, e.refx, e.qty, e.id, e.loc, e.disp)?
+        } else if p.qty >= e.qty && method != Method::MovingAverage {
+            let average =
+                if p.qty == e.qty { p.value } else { share(p.value, e.qty, p.qty, e.id)? };
+            let mut pieces = Vec::new();
+            let taken = consume(p, method, e.qty, e.id, &mut pieces)?;
+            let rest = sub(taken, average, e.id)?;
+            let next =
+                if method == Method::Fifo { p.layers.front_mut() } else { p.layers.back_mut() };
+            if let Some(layer) = next {
+                layer.value = add(layer.value, rest, e.id)?;
+            }
+            p.qty -= e.qty;
+            p.value = sub(p.value, average, e.id)?;
+            average
+        } else {
+            return self
+                .move_out(e, state, ctx, e.loc, e.disp, Flow::VendorReturn, NONE)
+                .map(|(v, _)| v);
+        };
+        state.qty[key] -= e.qty;
+        Ok(value)
+    }
+
+    fn apply_landed(&mut self, pos: usize, e: &Entry, state: &mut State) -> Result<Decimal, Fail> {
+        let spec = self.landed.get(e.aux as usize).cloned().ok_or(overflow(e.id, "landed"))?;
+        let mut receipts = Vec::with_capacity(spec.targets.len());
+        let mut weights = Vec::with_capacity(spec.targets.len());
+        for &(target, measure) in &spec.targets {
+            let receipt = self.find_before(pos, target, Kind::Receipt).ok_or(Fail::UnknownRef {
+                id: e.id,
+                reference: target,
+                expected: "receipt",
+            })?;
+            weights.push(match spec.basis {
+                crate::event::LandedBasis::Quantity => Decimal::from(receipt.qty),
+                crate::event::LandedBasis::Value => receipt.value,
+                _ => measure,
+            });
+            receipts.push(receipt);
+        }
+        let money = merchantry_core::Money::new(spec.amount, merchantry_core::Currency::USD);
+        let shares = money.allocate_exact(&weights).map_err(|err| match err {
+            merchantry_core::CoreError::InvalidWeights { reason } => {
+                Fail::Weights { id: e.id, reason }
+            }
+            _ => overflow(e.id, "landed cost allocation"),
+        })?;
+        for (receipt, part) in receipts.iter().zip(shares) {
+            self.spread_landed(e, receipt, part.amount(), state)?;
+        }
+        Ok(spec.amount)
+    }
+
+    /// Adds `part` to the units of `receipt` still held, the rest to COGS.
+    fn spread_landed(
+        &mut self,
+        e: &Entry,
+        receipt: &Entry,
+        part: Decimal,
+        state: &mut State,
+    ) -> Result<(), Fail> {
+        let mut held = Decimal::ZERO;
+        for (slot, pool) in state.pools.iter_mut().enumerate() {
+            let mut gained = Decimal::ZERO;
+            for layer in pool.layers.iter_mut().filter(|l| l.origin == receipt.id) {
+                let portion = share(part, layer.qty, receipt.qty, e.id)?;
+                if self.method != Method::MovingAverage {
+                    layer.value = add(layer.value, portion, e.id)?;
+                }
+                gained = add(gained, portion, e.id)?;
+            }
+            if gained.is_zero() {
+                continue;
+            }
+            pool.value = add(pool.value, gained, e.id)?;
+            held = add(held, gained, e.id)?;
+            self.extras.push(Extra {
+                kind: ExtraKind::LandedHeld,
+                flow: Flow::Cogs,
+                pool: u32::try_from(slot).unwrap_or(NONE),
+                loc: receipt.loc,
+                channel: NONE,
+                origin: receipt.id,
+                qty: 0,
+                amount: gained,
+            });
+        }
+        let gone = sub(part, held, e.id)?;
+        if !gone.is_zero() {
+            self.extras.push(Extra {
+                kind: ExtraKind::LandedGone,
+                flow: Flow::Cogs,
+                pool: NONE,
+                loc: receipt.loc,
+                channel: NONE,
+                origin: receipt.id,
+                qty: 0,
+                amount: gone,
+            });
+        }
+        Ok(())
+    }
+
+    /// The latest entry before `pos` with name `id` and kind `kind`.
+    fn find_before(&self, pos: usize, id: u32, kind: Kind) -> Option<Entry> {
+        self.entries[..pos].iter().rev().find(|x| x.id == id && x.kind == kind).copied()
+    }
+
+    /// Under the reject policy, fails unless `key` holds `e.qty` units.
+    fn check(
+        &self,
+        e: &Entry,
+        state: &State,
+        key: usize,
+        loc: u32,
+        disp: Disposition,
+        ctx: Ctx,
+    ) -> Result<(), Fail> {
+        let available = state.qty[key];
+        if ctx.negative == NegativeStock::Reject && available < e.qty {
+            return Err(Fail::Insufficient { id: e.id, loc, disp, available, requested: e.qty });
+        }
+        Ok(())
+    }
+
+    /// Takes `e.qty` units out of `(loc, disp)`; returns the value and the
+    /// pieces (layers) that left.
+    #[expect(clippy::too_many_arguments, reason = "an internal hot path")]
+    fn move_out(
+        &mut self,
+        e: &Entry,
+        state: &mut State,
+        ctx: Ctx,
+        loc: u32,
+        disp: Disposition,
+        flow: Flow,
+        channel: u32,
+    ) -> Result<(Decimal, Vec<Layer>), Fail> {
+        let key = self.key_slot(loc, disp);
+        let pool = self.pool_slot(ctx, loc, disp);
+        grow(state, key, pool);
+        self.check(e, state, key, loc, disp, ctx)?;
+        let last_cost = state.last_cost;
+        let p = &mut state.pools[pool];
+        let mut pieces = Vec::new();
+        let held = p.qty.clamp(0, e.qty);
+        let mut value = if held == 0 {
+            Decimal::ZERO
+        } else if self.method == Method::MovingAverage {
+            let v = if held == p.qty { p.value } else { share(p.value, held, p.qty, e.id)? };
+            consume(p, Method::Fifo, held, e.id, &mut pieces)?;
+            for piece in &mut pieces {
+                piece.value = Decimal::ZERO;
+            }
+            v
+        } else {
+            consume(p, self.method, held, e.id, &mut pieces)?
+        };
+        let short = e.qty - held;
+        if short > 0 {
+            let priced = mul(last_cost, short, e.id)?;
+            p.deficits.push(Deficit {
+                origin: e.id,
+                loc,
+                channel,
+                flow,
+                qty: short,
+                value: priced,
+            });
+            pieces.push(Layer { origin: e.id, at: e.at, qty: short, value: priced });
+            value = add(value, priced, e.id)?;
+        }
+        p.qty -= e.qty;
+        p.value = sub(p.value, value, e.id)?;
+        state.qty[key] -= e.qty;
+        Ok((value, pieces))
+    }
+
+    /// Moves `e.qty` units with their cost from one position to another.
+    fn move_between(
+        &mut self,
+        e: &Entry,
+        state: &mut State,
+        ctx: Ctx,
+        from: (u32, Disposition),
+        to: (u32, Disposition),
+    ) -> Result<Decimal, Fail> {
+        let (value, mut pieces) =
+            self.move_out(e, state, ctx, from.0, from.1, Flow::Variance, NONE)?;
+        if self.method == Method::MovingAverage {
+            // Pieces carry units only: spread the moved value over them by
+            // units, the last taking the remainder.
+            let mut left = value;
+            let count = pieces.len();
+            for (i, piece) in pieces.iter_mut().enumerate() {
+                piece.value =
+                    if i + 1 == count { left } else { share(value, piece.qty, e.qty, e.id)? };
+                left = sub(left, piece.value, e.id)?;
+            }
+        }
+        if self.method == Method::Lifo {
+            pieces.reverse();
+        }
+        self.move_in(e, state, ctx, to, &pieces)?;
+        Ok(value)
+    }
+
+    /// Puts `pieces` into `(loc, disp)`, filling any deficit first.
+    fn move_in(
+        &mut self,
+        e: &Entry,
+        state: &mut State,
+        ctx: Ctx,
+        (loc, disp): (u32, Disposition),
+        pieces: &[Layer],
+    ) -> Result<(), Fail> {
+        let key = self.key_slot(loc, disp);
+        let pool = self.pool_slot(ctx, loc, disp);
+        grow(state, key, pool);
+        let average = self.method == Method::MovingAverage;
+        let p = &mut state.pools[pool];
+        for piece in pieces {
+            let mut piece = *piece;
+            while piece.qty > 0 && !p.deficits.is_empty() {
+                let d = &mut p.deficits[0];
+                let t = piece.qty.min(d.qty);
+                let actual = if t == piece.qty {
+                    piece.value
+                } else {
+                    share(piece.value, t, piece.qty, e.id)?
+                };
+                let priced = if t == d.qty { d.value } else { share(d.value, t, d.qty, e.id)? };
+                let true_up = sub(actual, priced, e.id)?;
+                self.extras.push(Extra {
+                    kind: ExtraKind::TrueUp,
+                    flow: d.flow,
+                    pool: u32::try_from(pool).unwrap_or(NONE),
+                    loc: d.loc,
+                    channel: d.channel,
+                    origin: d.origin,
+                    qty: t,
+                    amount: true_up,
+                });
+                d.qty -= t;
+                d.value = sub(d.value, priced, e.id)?;
+                if d.qty == 0 {
+                    p.deficits.remove(0);
+                }
+                piece.qty -= t;
+                piece.value = sub(piece.value, actual, e.id)?;
+                p.qty += t;
+                p.value = add(p.value, priced, e.id)?;
+            }
+            if piece.qty > 0 {
+                p.qty = p.qty.checked_add(piece.qty).ok_or(overflow(e.id, "units"))?;
+                p.value = add(p.value, piece.value, e.id)?;
+                if average {
+                    piece.value = Decimal::ZERO;
+                }
+                p.layers.push_back(piece);
+            }
+        }
+        state.qty[key] = state.qty[key].checked_add(e.qty).ok_or(overflow(e.id, "units"))?;
+        Ok(())
+    }
+
+    // ---- reading ----------------------------------------------------------
+
+    /// Units per position slot and value per pool slot after the entries
+    /// stamped at or before `at`.
+    pub(crate) fn as_of(&self, at: i64, pooling: Pooling) -> Light {
+        let end = self.entries.partition_point(|e| e.at <= at);
+        let k = (end / LIGHT).min(self.light.len().saturating_sub(1));
+        let mut light = self.light.get(k).cloned().unwrap_or_default();
+        light.qty.resize(self.keys.len(), 0);
+        light.value.resize(self.pools.len(), Decimal::ZERO);
+        for pos in k * LIGHT..end {
+            self.effects(
+                pos,
+                pooling,
+                |slot, dq| light.qty[slot] += dq,
+                |slot, dv| {
+                    light.value[slot] = light.value[slot].saturating_add(dv);
+                },
+            );
+        }
+        light
+    }
+
+    /// Calls `units(slot, delta)` and `value(pool, delta)` for what the
+    /// entry at `pos` changed.
+    pub(crate) fn effects(
+        &self,
+        pos: usize,
+        pooling: Pooling,
+        mut units: impl FnMut(usize, i64),
+        mut value: impl FnMut(usize, Decimal),
+    ) {
+        let Some(e) = self.entries.get(pos) else { return };
+        let key = |loc: u32, disp: Disposition| self.keys.iter().position(|&k| k == (loc, disp));
+        let pool = |loc: u32, disp: Disposition| self.find_pool(pooling, loc, disp);
+        let mut step = |loc: u32, disp: Disposition, sign: i64| {
+            if let Some(k) = key(loc, disp) {
+                units(k, sign * e.qty.abs());
+            }
+            if let Some(p) = pool(loc, disp) {
+                value(p, if sign < 0 { -e.value } else { e.value });
+            }
+        };
+        match e.kind {
+            Kind::Receipt => step(e.loc, e.disp, 1),
+            Kind::Shipment => step(e.loc, Disposition::Sellable, -1),
+            Kind::Return => step(e.loc, e.disp2, 1),
+            Kind::Adjustment => step(e.loc, e.disp, e.qty.signum()),
+            Kind::TransferOut => {
+                step(e.loc, e.disp, -1);
+                step(e.aux, Disposition::InTransit, 1);
+            }
+            Kind::TransferIn => {
+                step(e.loc, Disposition::InTransit, -1);
+                step(e.loc, e.disp, 1);
+            }
+            Kind::DispositionChange => {
+                step(e.loc, e.disp, -1);
+                step(e.loc, e.disp2, 1);
+            }
+            Kind::VendorReturn => step(e.loc, e.disp, -1),
+            Kind::Shortfall => step(e.loc, Disposition::InTransit, -1),
+            Kind::Landed | Kind::Reimbursement => {}
+        }
+        for x in self.extras_of(pos) {
+            match x.kind {
+                ExtraKind::LandedHeld => value(x.pool as usize, x.amount),
+                ExtraKind::TrueUp => value(x.pool as usize, -x.amount),
+                ExtraKind::LandedGone => {}
+            }
+        }
+    }
+}
+
+/// Takes `qty` units (all held) from the layers in method order, pushing
+/// the pieces taken; returns their value. Does not touch `p.qty`/`p.value`.
+fn consume(
+    p: &mut Pool,
+    method: Method,
+    mut qty: i64,
+    id: u32,
+    pieces: &mut Vec<Layer>,
+) -> Result<Decimal, Fail> {
+    let mut value = Decimal::ZERO;
+    while qty > 0 {
+        let layer = if method == Method::Lifo { p.layers.back_mut() } else { p.layers.front_mut() };
+        let Some(layer) = layer else { break };
+        if layer.qty <= qty {
+            qty -= layer.qty;
+            value = add(value, layer.value, id)?;
+            pieces.push(*layer);
+            if method == Method::Lifo {
+                p.layers.pop_back();
+            } else {
+                p.layers.pop_front();
+            }
+        } else {
+            let part = share(layer.value, qty, layer.qty, id)?;
+            layer.qty -= qty;
+            layer.value = sub(layer.value, part, id)?;
+            value = add(value, part, id)?;
+            pieces.push(Layer { qty, value: part, ..*layer });
+            qty = 0;
+        }
+    }
+    Ok(value)
+}
+
+/// Takes `qty` units from the layers of receipt `origin`, at their value.
+fn take_origin(
+    p: &mut Pool,
+    method: Method,
+    origin: u32,
+    qty: i64,
+    id: u32,
+    loc: u32,
+    disp: Disposition,
+) -> Result<Decimal, Fail> {
+    let available: i64 = p.layers.iter().filter(|l| l.origin == origin).map(|l| l.qty).sum();
+    if available < qty {
+        return Err(Fail::Insufficient { id, loc, disp, available, requested: qty });
+    }
+    let mut left = qty;
+    let mut taken = Decimal::ZERO;
+    let mut value_taken = Decimal::ZERO;
+    for layer in p.layers.iter_mut().filter(|l| l.origin == origin) {
+        let t = layer.qty.min(left);
+        let part = if method == Method::MovingAverage {
+            Decimal::ZERO
+        } else if t == layer.qty {
+            layer.value
+        } else {
+            share(layer.value, t, layer.qty, id)?
+        };
+        layer.qty -= t;
+        layer.value = sub(layer.value, part, id)?;
+        value_taken = add(value_taken, part, id)?;
+        left -= t;
+        if left == 0 {
+            break;
+        }
+    }
+    p.layers.retain(|l| l.qty > 0);
+    if method == Method::MovingAverage {
+        taken = if p.qty == qty { p.value } else { share(p.value, qty, p.qty, id)? };
+    } else {
+        taken = add(taken, value_taken, id)?;
+    }
+    p.qty -= qty;
+    p.value = sub(p.value, taken, id)?;
+    Ok(taken)
+}
+
+fn slot(slots: &mut Vec<(u32, Disposition)>, key: (u32, Disposition)) -> usize {
+    if let Some(i) = slots.iter().position(|&k| k == key) {
+        return i;
+    }
+    slots.push(key);
+    slots.len() - 1
+}
+
+fn grow(state: &mut State, key: usize, pool: usize) {
+    if state.qty.len() <= key {
+        state.qty.resize(key + 1, 0);
+    }
+    if state.pools.len() <= pool {
+        state.pools.resize_with(pool + 1, Pool::default);
+    }
+}
+
+fn overflow(id: u32, what: &'static str) -> Fail {
+    Fail::Overflow { id, what }
+}
+
+fn add(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
+    a.checked_add(b).ok_or(overflow(id, "value sum"))
+}
+
+fn sub(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
+    a.checked_sub(b).ok_or(overflow(id, "value difference"))
+}
+
+fn mul(cost: Decimal, qty: i64, id: u32) -> Result<Decimal, Fail> {
+    cost.checked_mul(Decimal::from(qty)).ok_or(overflow(id, "units times cost"))
+}
+
+/// `total * part / whole`, the value of `part` of `whole` units.
+fn share(total: Decimal, part: i64, whole: i64, id: u32) -> Result<Decimal, Fail> {
+    if whole == 0 {
+        return Ok(Decimal::ZERO);
+    }
+    total
+        .checked_mul(Decimal::from(part))
+        .and_then(|x| x.checked_div(Decimal::from(whole)))
+        .or_else(|| {
+            total.checked_div(Decimal::from(whole)).and_then(|u| u.checked_mul(Decimal::from(part)))
+        })
+        .ok_or(overflow(id, "pro-rata share"))
+}

@@ -1,0 +1,132 @@
+//! The error type of `merchantry-ledger`.
+
+use merchantry_core::{CoreError, Disposition, EventId, LocationId, Sku};
+
+/// Why the ledger refused an event or a query.
+///
+/// A refused event leaves the ledger exactly as it was: every variant is
+/// returned before any state is committed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LedgerError {
+    /// An event id was seen before with different content.
+    #[error("event {id} was ingested before with different content")]
+    ConflictingDuplicate {
+        /// The repeated id.
+        id: EventId,
+    },
+    /// A quantity that must be positive was zero or negative.
+    #[error("event {id}: quantity {quantity} must be positive")]
+    NonPositiveQuantity {
+        /// The event.
+        id: EventId,
+        /// The quantity given.
+        quantity: i64,
+    },
+    /// An adjustment of zero units.
+    #[error("event {id}: adjustment of zero units")]
+    ZeroAdjustment {
+        /// The event.
+        id: EventId,
+    },
+    /// A cost or amount that must not be negative was negative.
+    #[error("event {id}: amount {amount} must not be negative")]
+    NegativeAmount {
+        /// The event.
+        id: EventId,
+        /// The amount given.
+        amount: rust_decimal::Decimal,
+    },
+    /// The timestamp is outside the range the ledger stores
+    /// (1677-09-21 to 2262-04-11, nanosecond precision).
+    #[error("event {id}: timestamp outside 1677-09-21..2262-04-11")]
+    TimestampOutOfRange {
+        /// The event.
+        id: EventId,
+    },
+    /// Under the reject policy, an outbound movement would take more units
+    /// than the position holds at that moment (or would make a later
+    /// balance negative, for a backdated event).
+    #[error(
+        "event {id}: sku {sku} at {location} ({disposition}) would go negative: \
+         {available} available, {requested} requested"
+    )]
+    InsufficientStock {
+        /// The event that would go (or make a later event go) negative.
+        id: EventId,
+        /// The SKU.
+        sku: Sku,
+        /// The location.
+        location: LocationId,
+        /// The disposition.
+        disposition: Disposition,
+        /// Units held at that moment.
+        available: i64,
+        /// Units the event takes.
+        requested: i64,
+    },
+    /// An event refers to another event that the ledger does not hold for
+    /// this SKU before it (a landed cost's receipt, a return's shipment).
+    #[error("event {id}: referenced event {reference} is not a {expected} of sku {sku} before it")]
+    UnknownReference {
+        /// The referring event.
+        id: EventId,
+        /// The id it refers to.
+        reference: String,
+        /// What kind of event was expected.
+        expected: &'static str,
+        /// The SKU.
+        sku: Sku,
+    },
+    /// A landed cost's allocation weights were unusable.
+    #[error("event {id}: landed cost weights are invalid: {reason}")]
+    InvalidWeights {
+        /// The event.
+        id: EventId,
+        /// What was wrong.
+        reason: &'static str,
+    },
+    /// A disposition that an event cannot use (for example a receipt into
+    /// `InTransit`, or a change from a disposition to itself).
+    #[error("event {id}: disposition {disposition} is not allowed here: {reason}")]
+    InvalidDisposition {
+        /// The event.
+        id: EventId,
+        /// The disposition.
+        disposition: Disposition,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A transfer whose source and destination are the same location.
+    #[error("event {id}: transfer from {location} to itself")]
+    SelfTransfer {
+        /// The event.
+        id: EventId,
+        /// The location.
+        location: LocationId,
+    },
+    /// Decimal or quantity arithmetic overflowed.
+    #[error("event {id}: arithmetic overflow in {what}")]
+    Overflow {
+        /// The event being applied.
+        id: EventId,
+        /// Which computation overflowed.
+        what: &'static str,
+    },
+    /// The valuation method of a SKU cannot change once it has events.
+    #[error("sku {sku} already has events; its valuation method cannot change")]
+    MethodLocked {
+        /// The SKU.
+        sku: Sku,
+    },
+    /// More distinct names (SKUs, locations, ids) than the ledger's 32-bit
+    /// indexes hold.
+    #[error("too many distinct {what} for one ledger")]
+    Capacity {
+        /// What ran out.
+        what: &'static str,
+    },
+    /// A value from merchantry-core was invalid.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}

@@ -1,0 +1,343 @@
+//! The events the ledger records and the policies that value them.
+
+use chrono::{DateTime, Utc};
+use merchantry_core::{
+    ChannelId, Currency, Disposition, EventId, LocationId, OrderId, PurchaseOrderId, Quantity, Sku,
+};
+use rust_decimal::Decimal;
+
+/// One movement of stock or money, as it happened.
+///
+/// Events are ordered by `at`; events with the same timestamp keep the
+/// order in which they reached the ledger (arrival sequence).
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use merchantry_core::{Disposition, EventId, LocationId, Quantity, Sku};
+/// use merchantry_ledger::{Event, EventKind};
+/// use rust_decimal::Decimal;
+///
+/// let receipt = Event::new(
+///     EventId::new("po-17-line-1")?,
+///     Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
+///     Sku::new("MUG")?,
+///     LocationId::new("WH1")?,
+///     EventKind::receipt(Quantity::new(100), Decimal::new(250, 2)),
+/// );
+/// assert_eq!(receipt.sku.as_str(), "MUG");
+/// # Ok::<(), merchantry_core::CoreError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Event {
+    /// Unique id: a repeat with the same content is ignored.
+    pub id: EventId,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// The SKU moved or valued.
+    pub sku: Sku,
+    /// Where (for a transfer, the shipping side of `TransferOut` and the
+    /// receiving side of `TransferIn`).
+    pub location: LocationId,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// An event from its parts.
+    #[must_use]
+    pub fn new(
+        id: EventId,
+        at: DateTime<Utc>,
+        sku: Sku,
+        location: LocationId,
+        kind: EventKind,
+    ) -> Self {
+        Self { id, at, sku, location, kind }
+    }
+}
+
+/// What an event did. Quantities are whole units; amounts are totals in the
+/// ledger's currency except `unit_cost`, which is per unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum EventKind {
+    /// Units received from a supplier at a unit cost (zero allowed).
+    Receipt {
+        /// Units received (positive).
+        quantity: Quantity,
+        /// Cost per unit (not negative).
+        unit_cost: Decimal,
+        /// The disposition the units arrive in (not `InTransit`).
+        disposition: Disposition,
+        /// The purchase order or inbound shipment, when known.
+        purchase_order: Option<PurchaseOrderId>,
+    },
+    /// A cost added after the fact (freight, duty, brokerage, prep) and
+    /// spread over earlier receipts of the same SKU.
+    ///
+    /// The share of a receipt's units still held raises their value; the
+    /// share of units already gone is recognised as cost of goods sold at
+    /// the landed cost's timestamp.
+    LandedCost {
+        /// The total amount (not negative).
+        amount: Decimal,
+        /// How the amount is split between the targets.
+        basis: LandedBasis,
+        /// The receipts it applies to.
+        targets: Vec<LandedTarget>,
+    },
+    /// Units shipped to a customer: recognises cost of goods sold.
+    /// Ships from the `Sellable` position.
+    Shipment {
+        /// Units shipped (positive).
+        quantity: Quantity,
+        /// The channel sold through.
+        channel: ChannelId,
+        /// The customer order.
+        order: OrderId,
+    },
+    /// Units a customer sent back. They come back at the cost they left
+    /// with when `shipment` names the original shipment (pro rata of its
+    /// cost), else at the position's last known unit cost; the amount
+    /// reduces cost of goods sold.
+    CustomerReturn {
+        /// Units returned (positive).
+        quantity: Quantity,
+        /// The channel of the original sale.
+        channel: ChannelId,
+        /// The disposition they return to.
+        disposition: Disposition,
+        /// The original shipment event, when known.
+        shipment: Option<EventId>,
+    },
+    /// Units found (positive) or lost, damaged, disposed of or counted
+    /// away (negative). Negative adjustments are write-offs at cost;
+    /// positive ones enter at `unit_cost`, or the last known unit cost.
+    Adjustment {
+        /// Signed units (not zero).
+        quantity: Quantity,
+        /// Why.
+        reason: AdjustmentReason,
+        /// The disposition adjusted.
+        disposition: Disposition,
+        /// Cost per unit of found units; `None` uses the last known cost.
+        unit_cost: Option<Decimal>,
+    },
+    /// Units leave `location` for `to`, where they wait in `InTransit`
+    /// carrying their cost until a [`EventKind::TransferIn`].
+    TransferOut {
+        /// Units shipped (positive).
+        quantity: Quantity,
+        /// The disposition they leave from.
+        disposition: Disposition,
+        /// The receiving location.
+        to: LocationId,
+    },
+    /// Units arrive at `location` from its `InTransit` position.
+    TransferIn {
+        /// Units received (positive).
+        quantity: Quantity,
+        /// The sending location (for the record).
+        from: LocationId,
+        /// The disposition they arrive in.
+        disposition: Disposition,
+    },
+    /// Units change state at one location, carrying their cost.
+    DispositionChange {
+        /// Units moved (positive).
+        quantity: Quantity,
+        /// From this disposition.
+        from: Disposition,
+        /// To this one.
+        to: Disposition,
+    },
+    /// Units sent back to the vendor (or removed for a refund).
+    VendorReturn {
+        /// Units returned (positive).
+        quantity: Quantity,
+        /// The disposition they leave from.
+        disposition: Disposition,
+        /// Which cost they leave at, recorded on the event.
+        cost: VendorReturnCost,
+    },
+    /// Money paid for lost or damaged units: no units move and inventory
+    /// value does not change; it is kept to match against write-offs.
+    Reimbursement {
+        /// Amount paid (not negative).
+        amount: Decimal,
+        /// Units the payment covers.
+        units: Quantity,
+        /// The write-off (adjustment or shortfall event) it settles.
+        write_off: Option<EventId>,
+    },
+    /// An inbound shipment received short: the missing units leave the
+    /// location's `InTransit` position at cost and stay an open claim
+    /// until a reimbursement names this event.
+    InboundShortfall {
+        /// Units missing (positive).
+        quantity: Quantity,
+        /// The inbound shipment.
+        shipment: PurchaseOrderId,
+    },
+}
+
+impl EventKind {
+    /// A receipt into `Sellable` without a purchase order.
+    #[must_use]
+    pub fn receipt(quantity: Quantity, unit_cost: Decimal) -> Self {
+        Self::Receipt {
+            quantity,
+            unit_cost,
+            disposition: Disposition::Sellable,
+            purchase_order: None,
+        }
+    }
+
+    /// A shipment.
+    #[must_use]
+    pub fn shipment(quantity: Quantity, channel: ChannelId, order: OrderId) -> Self {
+        Self::Shipment { quantity, channel, order }
+    }
+}
+
+/// One receipt a landed cost applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LandedTarget {
+    /// The receipt event.
+    pub receipt: EventId,
+    /// Its weight or volume; used only by [`LandedBasis::Weight`] and
+    /// [`LandedBasis::Volume`].
+    pub measure: Decimal,
+}
+
+/// How a landed cost is split between its receipts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum LandedBasis {
+    /// In proportion to units received.
+    Quantity,
+    /// In proportion to receipt value (units times unit cost).
+    Value,
+    /// In proportion to each target's stated weight.
+    Weight,
+    /// In proportion to each target's stated volume.
+    Volume,
+}
+
+/// Why an adjustment happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum AdjustmentReason {
+    /// Units found.
+    Found,
+    /// Units lost (claimable).
+    Lost,
+    /// Units damaged beyond sale (claimable).
+    Damaged,
+    /// Units destroyed or disposed of.
+    Disposed,
+    /// A correction after a physical count.
+    CountCorrection,
+}
+
+impl AdjustmentReason {
+    /// Whether a write-off with this reason may be reimbursed by a
+    /// marketplace (lost and damaged).
+    #[must_use]
+    pub const fn is_claimable(self) -> bool {
+        matches!(self, Self::Lost | Self::Damaged)
+    }
+}
+
+/// The cost a vendor return leaves at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum VendorReturnCost {
+    /// The units of this receipt still held, at their carrying value; an
+    /// error if fewer of them remain at the position.
+    Receipt(EventId),
+    /// The position's current average cost (value / units). Under FIFO
+    /// and LIFO the units still leave from the layers in method order, and
+    /// the difference between their layer value and the average stays
+    /// with the next layer, so the position's value stays exact.
+    CurrentAverage,
+}
+
+/// A valuation method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Method {
+    /// First in, first out: outbound units take the oldest layers' cost.
+    #[default]
+    Fifo,
+    /// Last in, first out: outbound units take the newest layers' cost.
+    Lifo,
+    /// Moving (perpetual weighted) average: each outbound unit leaves at
+    /// pool value / pool units at that moment.
+    MovingAverage,
+}
+
+/// Which units share one cost pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Pooling {
+    /// One pool per SKU, location and disposition (the default: FBA and
+    /// an own warehouse cost differently).
+    #[default]
+    PerLocation,
+    /// One pool per SKU and disposition across locations. Quantities are
+    /// still kept per location; value by location is the pool's value
+    /// split in proportion to units, the last location taking the
+    /// remainder so the parts add up exactly.
+    PerSku,
+}
+
+/// What happens when an outbound event takes more units than are held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum NegativeStock {
+    /// Refuse the event with [`crate::LedgerError::InsufficientStock`]
+    /// and change nothing (the default). A backdated event that would
+    /// make any later balance negative is refused too.
+    #[default]
+    Reject,
+    /// Let the position go negative. Missing units leave at the last known
+    /// unit cost of the SKU (zero if none); when units later arrive, the
+    /// difference between their cost and the price used is a separate
+    /// [`crate::TrueUp`] tied to the event that went short.
+    AllowWithTrueUp,
+}
+
+/// Options of a ledger, with their defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LedgerOptions {
+    /// The currency of every amount. Default: USD.
+    pub currency: Currency,
+    /// The method of SKUs without one set. Default: FIFO.
+    pub default_method: Method,
+    /// Pooling key. Default: per SKU and location.
+    pub pooling: Pooling,
+    /// Negative stock policy. Default: reject.
+    pub negative_stock: NegativeStock,
+}
+
+impl Default for LedgerOptions {
+    fn default() -> Self {
+        Self {
+            currency: Currency::USD,
+            default_method: Method::Fifo,
+            pooling: Pooling::PerLocation,
+            negative_stock: NegativeStock::Reject,
+        }
+    }
+}

@@ -1,0 +1,1427 @@
+//! The [`Ledger`]: ingest, idempotency, backdating and queries.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use merchantry_core::{ChannelId, Disposition, EventId, LocationId, OrderId, Quantity, Sku};
+use rust_decimal::Decimal;
+
+use crate::book::{Book, Ctx, Entry, ExtraKind, Fail, Flow, Kind, LandedSpec, NONE};
+use crate::error::LedgerError;
+use crate::event::{
+    AdjustmentReason, Event, EventKind, LandedTarget, LedgerOptions, Method, VendorReturnCost,
+};
+use crate::names::{FastMap, Names, NamesData};
+
+const REASONS: [AdjustmentReason; 5] = [
+    AdjustmentReason::Found,
+    AdjustmentReason::Lost,
+    AdjustmentReason::Damaged,
+    AdjustmentReason::Disposed,
+    AdjustmentReason::CountCorrection,
+];
+
+/// What happened to an ingested event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum IngestOutcome {
+    /// The event was recorded.
+    Applied {
+        /// Earlier-recorded events whose value changed because this one was
+        /// placed before them (empty for an in-order event).
+        corrections: Vec<Correction>,
+        /// Negative positions this event filled.
+        true_ups: Vec<TrueUp>,
+    },
+    /// The same event was recorded before; nothing changed.
+    Duplicate,
+}
+
+/// An event whose value changed when a backdated event was placed before
+/// it: for a shipment, its cost of goods sold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Correction {
+    /// The event revalued.
+    pub event: EventId,
+    /// The SKU.
+    pub sku: Sku,
+    /// Its timestamp.
+    pub at: DateTime<Utc>,
+    /// Value moved before.
+    pub before: Decimal,
+    /// Value moved now.
+    pub after: Decimal,
+}
+
+impl Correction {
+    /// `after - before`.
+    #[must_use]
+    pub fn delta(&self) -> Decimal {
+        self.after.saturating_sub(self.before)
+    }
+}
+
+/// The settlement of units that left while the position was negative.
+///
+/// They left priced at the last known cost; when units arrived, the
+/// difference between their actual cost and that price was recognised
+/// in `flow` at the arrival's timestamp, tied to the outbound event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TrueUp {
+    /// The SKU.
+    pub sku: Sku,
+    /// The outbound event that went short.
+    pub outbound: EventId,
+    /// The arrival that settled it.
+    pub settled_by: EventId,
+    /// When it was settled.
+    pub at: DateTime<Utc>,
+    /// Units settled.
+    pub units: Quantity,
+    /// Actual cost minus the price used (negative when cheaper).
+    pub amount: Decimal,
+    /// Where the amount was recognised.
+    pub flow: Flow,
+}
+
+/// Value recognised in each flow over a period, for one SKU.
+///
+/// Value conservation: `opening + receipts + landed - cogs - write_offs -
+/// vendor_returns - variance = closing`, exactly.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Flows {
+    /// Value received (receipts only; returns reduce `cogs`).
+    pub receipts: Decimal,
+    /// Landed costs.
+    pub landed: Decimal,
+    /// Cost of goods sold net of returns, with true-ups and landed cost on
+    /// units already sold.
+    pub cogs: Decimal,
+    /// Write-offs net of found units.
+    pub write_offs: Decimal,
+    /// Vendor returns.
+    pub vendor_returns: Decimal,
+    /// True-ups of internal moves.
+    pub variance: Decimal,
+}
+
+/// A cost line: one event's contribution to cost of goods sold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CostLine {
+    /// The event (shipment, return, landed cost or settling arrival).
+    pub event: EventId,
+    /// When it was recognised.
+    pub at: DateTime<Utc>,
+    /// Where the units left from.
+    pub location: LocationId,
+    /// The channel, when known.
+    pub channel: Option<ChannelId>,
+    /// Units sold (negative for returns, zero for cost-only lines).
+    pub quantity: Quantity,
+    /// Cost (negative for returns).
+    pub cost: Decimal,
+}
+
+/// Units held now that arrived together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CostLayer {
+    /// Where.
+    pub location: LocationId,
+    /// In what state.
+    pub disposition: Disposition,
+    /// The receipt (or return, found adjustment) they came from.
+    pub origin: EventId,
+    /// When that arrival happened.
+    pub received_at: DateTime<Utc>,
+    /// Units left.
+    pub quantity: Quantity,
+    /// Their value (under moving average: the pool's average times units,
+    /// the last layer taking the remainder).
+    pub value: Decimal,
+}
+
+/// The inventory ledger of one business in one currency.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use merchantry_core::{ChannelId, Disposition, EventId, LocationId, OrderId, Quantity, Sku};
+/// use merchantry_ledger::{Event, EventKind, Ledger, LedgerOptions};
+/// use rust_decimal::Decimal;
+///
+/// let mut ledger = Ledger::new(LedgerOptions::default());
+/// let (sku, wh) = (Sku::new("MUG")?, LocationId::new("WH1")?);
+/// let day = |d| Utc.with_ymd_and_hms(2026, 3, d, 12, 0, 0).unwrap();
+/// ledger.ingest(Event::new(EventId::new("r1")?, day(1), sku.clone(), wh.clone(),
+///     EventKind::receipt(Quantity::new(10), Decimal::from(3))))?;
+/// ledger.ingest(Event::new(EventId::new("s1")?, day(2), sku.clone(), wh.clone(),
+///     EventKind::shipment(Quantity::new(4), ChannelId::new("amazon")?, OrderId::new("o1")?)))?;
+/// assert_eq!(ledger.balance(&sku, &wh, Disposition::Sellable, day(3)), Quantity::new(6));
+/// assert_eq!(ledger.value(&sku, &wh, Disposition::Sellable, day(3)), Decimal::from(18));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    options: LedgerOptions,
+    methods: BTreeMap<Sku, Method>,
+    skus: Vec<Sku>,
+    books: Vec<Book>,
+    locations: Vec<LocationId>,
+    channels: Vec<ChannelId>,
+    names: Names,
+    sku_index: FastMap<Sku, u32>,
+    location_index: FastMap<LocationId, u32>,
+    channel_index: FastMap<ChannelId, u32>,
+}
+
+impl PartialEq for Ledger {
+    fn eq(&self, other: &Self) -> bool {
+        self.options == other.options
+            && self.methods == other.methods
+            && self.skus == other.skus
+            && self.books == other.books
+            && self.locations == other.locations
+            && self.channels == other.channels
+            && self.names == other.names
+    }
+}
+
+/// The lengths of the name tables, to undo a failed ingest.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    skus: usize,
+    locations: usize,
+    channels: usize,
+    names: usize,
+}
+
+impl Ledger {
+    /// An empty ledger.
+    #[must_use]
+    pub fn new(options: LedgerOptions) -> Self {
+        Self {
+            options,
+            methods: BTreeMap::new(),
+            skus: Vec::new(),
+            books: Vec::new(),
+            locations: Vec::new(),
+            channels: Vec::new(),
+            names: Names::default(),
+            sku_index: FastMap::default(),
+            location_index: FastMap::default(),
+            channel_index: FastMap::default(),
+        }
+    }
+
+    /// The options the ledger was built with.
+    #[must_use]
+    pub fn options(&self) -> &LedgerOptions {
+        &self.options
+    }
+
+    /// Sets the valuation method of `sku` (others use the default).
+    ///
+    /// # Errors
+    ///
+    /// [`LedgerError::MethodLocked`] once the SKU has events.
+    pub fn set_method(&mut self, sku: &Sku, method: Method) -> Result<(), LedgerError> {
+        if let Some(&i) = self.sku_index.get(sku) {
+            let book = &mut self.books[i as usize];
+            if !book.entries.is_empty() {
+                return Err(LedgerError::MethodLocked { sku: sku.clone() });
+            }
+            book.method = method;
+        }
+        self.methods.insert(sku.clone(), method);
+        Ok(())
+    }
+
+    /// The valuation method of `sku`.
+    #[must_use]
+    pub fn method(&self, sku: &Sku) -> Method {
+        self.methods.get(sku).copied().unwrap_or(self.options.default_method)
+    }
+
+    /// Number of events held.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.books.iter().map(|b| b.entries.len()).sum()
+    }
+
+    /// Whether the ledger holds no event.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.books.iter().all(|b| b.entries.is_empty())
+    }
+
+    fn ctx(&self) -> Ctx {
+        Ctx { pooling: self.options.pooling, negative: self.options.negative_stock }
+    }
+
+    fn mark(&self) -> Mark {
+        Mark {
+            skus: self.skus.len(),
+            locations: self.locations.len(),
+            channels: self.channels.len(),
+            names: self.names.len(),
+        }
+    }
+
+    fn undo_names(&mut self, mark: Mark) {
+        for sku in self.skus.drain(mark.skus..) {
+            self.sku_index.remove(&sku);
+        }
+        self.books.truncate(mark.skus);
+        for loc in self.locations.drain(mark.locations..) {
+            self.location_index.remove(&loc);
+        }
+        for ch in self.channels.drain(mark.channels..) {
+            self.channel_index.remove(&ch);
+        }
+        self.names.truncate(mark.names);
+    }
+
+    /// Records one event.
+    ///
+    /// An event stamped at or after every other event of its SKU is
+    /// appended; an older one is placed in time order and the SKU is
+    /// revalued from there, returning the corrections.
+    ///
+    /// # Errors
+    ///
+    /// [`LedgerError::ConflictingDuplicate`] for a known id with other
+    /// content; the validation errors of each event kind
+    /// ([`LedgerError::NonPositiveQuantity`],
+    /// [`LedgerError::NegativeAmount`], [`LedgerError::InvalidDisposition`],
+    /// [`LedgerError::SelfTransfer`], [`LedgerError::ZeroAdjustment`],
+    /// [`LedgerError::TimestampOutOfRange`]);
+    /// [`LedgerError::InsufficientStock`] under the reject policy;
+    /// [`LedgerError::UnknownReference`] and
+    /// [`LedgerError::InvalidWeights`] for references and landed costs;
+    /// [`LedgerError::Overflow`]. After an error nothing has changed.
+    pub fn ingest(&mut self, event: Event) -> Result<IngestOutcome, LedgerError> {
+        let at = nanos(&event)?;
+        validate(&event)?;
+        if self.is_duplicate(&event, at)? {
+            return Ok(IngestOutcome::Duplicate);
+        }
+        let mark = self.mark();
+        let result = self.record(&event, at);
+        if result.is_err() {
+            self.undo_names(mark);
+        }
+        result
+    }
+
+    fn record(&mut self, event: &Event, at: i64) -> Result<IngestOutcome, LedgerError> {
+        let sku = self.sku_slot(&event.sku)?;
+        let ctx = self.ctx();
+        let book = &self.books[sku];
+        let (amounts, landed) = (book.amounts.len(), book.landed.len());
+        let entry = self.encode(event, sku, at)?;
+        let book = &mut self.books[sku];
+        if book.entries.last().is_none_or(|last| last.at <= at) {
+            let pushed = book.push(entry, ctx);
+            if let Err(fail) = pushed {
+                book.amounts.truncate(amounts);
+                book.landed.truncate(landed);
+                return Err(self.error(sku, fail));
+            }
+            let pos = book.entries.len() - 1;
+            let true_ups = book
+                .extras_of(pos)
+                .iter()
+                .filter(|x| x.kind == ExtraKind::TrueUp)
+                .copied()
+                .collect::<Vec<_>>();
+            let true_ups = true_ups.iter().map(|x| self.true_up(sku, entry.id, at, x)).collect();
+            return Ok(IngestOutcome::Applied { corrections: Vec::new(), true_ups });
+        }
+        match book.insert_and_replay(vec![entry], ctx, amounts, landed) {
+            Ok(undo) => Ok(self.outcome(sku, &undo)),
+            Err(fail) => Err(self.error(sku, fail)),
+        }
+    }
+
+    /// Records many events, replaying each affected SKU once from its
+    /// earliest new event: a month of late events costs one pass over
+    /// what they affect. All or nothing: on error nothing has changed.
+    ///
+    /// Events are taken in the given order as their arrival order.
+    /// Returns one outcome per event, in input order.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ledger::ingest`], for the first failing event.
+    pub fn ingest_batch(
+        &mut self,
+        events: impl IntoIterator<Item = Event>,
+    ) -> Result<Vec<IngestOutcome>, LedgerError> {
+        let events: Vec<Event> = events.into_iter().collect();
+        let mark = self.mark();
+        let mut touched: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+        let result = self.batch_inner(&events, &mut touched);
+        if result.is_err() {
+            for (&sku, &(amounts, landed)) in &touched {
+                if let Some(book) = self.books.get_mut(sku) {
+                    book.amounts.truncate(amounts);
+                    book.landed.truncate(landed);
+                }
+            }
+            self.undo_names(mark);
+        }
+        result
+    }
+
+    fn batch_inner(
+        &mut self,
+        events: &[Event],
+        touched: &mut BTreeMap<usize, (usize, usize)>,
+    ) -> Result<Vec<IngestOutcome>, LedgerError> {
+        let mut outcomes = Vec::with_capacity(events.len());
+        let mut seen: BTreeMap<&str, &Event> = BTreeMap::new();
+        let mut per_sku: BTreeMap<usize, Vec<(usize, Entry)>> = BTreeMap::new();
+        for event in events {
+            let at = nanos(event)?;
+            validate(event)?;
+            if let Some(previous) = seen.get(event.id.as_str()) {
+                if *previous != event {
+                    return Err(LedgerError::ConflictingDuplicate { id: event.id.clone() });
+                }
+                outcomes.push(Some(IngestOutcome::Duplicate));
+                continue;
+            }
+            if self.is_duplicate(event, at)? {
+                outcomes.push(Some(IngestOutcome::Duplicate));
+                continue;
+            }
+            seen.insert(event.id.as_str(), event);
+            let sku = self.sku_slot(&event.sku)?;
+            let book = &self.books[sku];
+            touched.entry(sku).or_insert((book.amounts.len(), book.landed.len()));
+            let entry = self.encode(event, sku, at)?;
+            per_sku.entry(sku).or_default().push((outcomes.len(), entry));
+            outcomes.push(None);
+        }
+        let ctx = self.ctx();
+        let mut undos = Vec::new();
+        for (&sku, list) in &mut per_sku {
+            list.sort_by_key(|(_, e)| e.at);
+            let new: Vec<Entry> = list.iter().map(|(_, e)| *e).collect();
+            let (amounts, landed) = touched.get(&sku).copied().unwrap_or_default();
+            match self.books[sku].insert_and_replay(new, ctx, amounts, landed) {
+                Ok(undo) => undos.push((sku, undo)),
+                Err(fail) => {
+                    let err = self.error(sku, fail);
+                    for (sku, undo) in undos.into_iter().rev() {
+                        self.books[sku].rollback(undo);
+                    }
+                    return Err(err);
+                }
+            }
+        }
+        let mut applied = Vec::with_capacity(undos.len());
+        for (sku, undo) in &undos {
+            applied.push(self.outcome(*sku, undo));
+        }
+        // Corrections and true-ups are reported on the first new event of
+        // each SKU; the other new events report none.
+        for ((sku, _), outcome) in undos.iter().zip(applied) {
+            let first = per_sku.get(sku).and_then(|l| l.iter().map(|(i, _)| *i).min());
+            for &(i, _) in per_sku.get(sku).into_iter().flatten() {
+                let o = if Some(i) == first {
+                    outcome.clone()
+                } else {
+                    IngestOutcome::Applied { corrections: Vec::new(), true_ups: Vec::new() }
+                };
+                if let Some(slot) = outcomes.get_mut(i) {
+                    *slot = Some(o);
+                }
+            }
+        }
+        Ok(outcomes.into_iter().map(|o| o.unwrap_or(IngestOutcome::Duplicate)).collect())
+    }
+
+    fn outcome(&self, sku: usize, undo: &crate::book::Undo) -> IngestOutcome {
+        let book = &self.books[sku];
+        let (changed, created) = undo.changes(book);
+        let corrections = changed
+            .into_iter()
+            .map(|(pos, before)| {
+                let e = &book.entries[pos];
+                Correction {
+                    event: self.event_id(e.id),
+                    sku: self.skus[sku].clone(),
+                    at: DateTime::from_timestamp_nanos(e.at),
+                    before,
+                    after: e.value,
+                }
+            })
+            .collect();
+        let true_ups = created
+            .iter()
+            .map(|x| {
+                let pos = (0..book.entries.len())
+                    .rev()
+                    .find(|&p| book.extras_of(p).contains(x))
+                    .unwrap_or(0);
+                let e = book.entries.get(pos).copied();
+                self.true_up(sku, e.map_or(NONE, |e| e.id), e.map_or(0, |e| e.at), x)
+            })
+            .collect();
+        IngestOutcome::Applied { corrections, true_ups }
+    }
+
+    fn true_up(&self, sku: usize, by: u32, at: i64, x: &crate::book::Extra) -> TrueUp {
+        TrueUp {
+            sku: self.skus[sku].clone(),
+            outbound: self.event_id(x.origin),
+            settled_by: self.event_id(by),
+            at: DateTime::from_timestamp_nanos(at),
+            units: Quantity::new(x.qty),
+            amount: x.amount,
+            flow: x.flow,
+        }
+    }
+
+    fn event_id(&self, i: u32) -> EventId {
+        EventId::new(self.names.get(i)).unwrap_or_else(|_| fallback_id())
+    }
+
+    fn error(&self, sku: usize, fail: Fail) -> LedgerError {
+        let sku_id = self.skus[sku].clone();
+        match fail {
+            Fail::Insufficient { id, loc, disp, available, requested } => {
+                LedgerError::InsufficientStock {
+                    id: self.event_id(id),
+                    sku: sku_id,
+                    location: self.location(loc),
+                    disposition: disp,
+                    available,
+                    requested,
+                }
+            }
+            Fail::UnknownRef { id, reference, expected } => LedgerError::UnknownReference {
+                id: self.event_id(id),
+                reference: self.names.get(reference).to_owned(),
+                expected,
+                sku: sku_id,
+            },
+            Fail::Weights { id, reason } => {
+                LedgerError::InvalidWeights { id: self.event_id(id), reason }
+            }
+            Fail::Overflow { id, what } => LedgerError::Overflow { id: self.event_id(id), what },
+        }
+    }
+
+    fn location(&self, i: u32) -> LocationId {
+        self.locations.get(i as usize).cloned().unwrap_or_else(fallback_location)
+    }
+
+    /// Whether `event` was recorded before with identical content.
+    fn is_duplicate(&self, event: &Event, at: i64) -> Result<bool, LedgerError> {
+        let Some(id) = self.names.find(event.id.as_str()) else { return Ok(false) };
+        let conflict = || LedgerError::ConflictingDuplicate { id: event.id.clone() };
+        let Some(&sku) = self.sku_index.get(&event.sku) else {
+            return if self.holds_event(id) { Err(conflict()) } else { Ok(false) };
+        };
+        let book = &self.books[sku as usize];
+        let start = book.entries.partition_point(|e| e.at < at);
+        let same = book.entries[start..].iter().take_while(|e| e.at == at).position(|e| e.id == id);
+        match same {
+            Some(offset) if self.decode(sku as usize, start + offset) == *event => Ok(true),
+            Some(_) => Err(conflict()),
+            None if self.holds_event(id) => Err(conflict()),
+            None => Ok(false),
+        }
+    }
+
+    /// Whether some recorded event has name `id` (a slow scan, only taken
+    /// for an id that is known but not found where its content says).
+    fn holds_event(&self, id: u32) -> bool {
+        self.books.iter().any(|b| b.entries.iter().any(|e| e.id == id))
+    }
+
+    fn sku_slot(&mut self, sku: &Sku) -> Result<usize, LedgerError> {
+        if let Some(&i) = self.sku_index.get(sku) {
+            return Ok(i as usize);
+        }
+        let i =
+            u32::try_from(self.skus.len()).map_err(|_| LedgerError::Capacity { what: "skus" })?;
+        self.sku_index.insert(sku.clone(), i);
+        self.skus.push(sku.clone());
+        self.books.push(Book::new(self.method(sku)));
+        Ok(i as usize)
+    }
+
+    fn location_slot(&mut self, loc: &LocationId) -> Result<u32, LedgerError> {
+        if let Some(&i) = self.location_index.get(loc) {
+            return Ok(i);
+        }
+        let i = u32::try_from(self.locations.len())
+            .map_err(|_| LedgerError::Capacity { what: "locations" })?;
+        self.location_index.insert(loc.clone(), i);
+        self.locations.push(loc.clone());
+        Ok(i)
+    }
+
+    fn channel_slot(&mut self, ch: &ChannelId) -> Result<u32, LedgerError> {
+        if let Some(&i) = self.channel_index.get(ch) {
+            return Ok(i);
+        }
+        let i = u32::try_from(self.channels.len())
+            .map_err(|_| LedgerError::Capacity { what: "channels" })?;
+        self.channel_index.insert(ch.clone(), i);
+        self.channels.push(ch.clone());
+        Ok(i)
+    }
+
+    fn amount_slot(&mut self, sku: usize, amount: Decimal) -> u32 {
+        let book = &mut self.books[sku];
+        book.amounts.push(amount);
+        u32::try_from(book.amounts.len() - 1).unwrap_or(NONE)
+    }
+
+    /// Turns an event into a compact entry, interning its names.
+    fn encode(&mut self, event: &Event, sku: usize, at: i64) -> Result<Entry, LedgerError> {
+        let loc = self.location_slot(&event.location)?;
+        let id = self.names.intern(event.id.as_str());
+        let mut e = Entry {
+            at,
+            value: Decimal::ZERO,
+            qty: 0,
+            id,
+            loc,
+            aux: NONE,
+            refx: NONE,
+            ext: 0,
+            kind: Kind::Reimbursement,
+            disp: Disposition::Sellable,
+            disp2: Disposition::Sellable,
+            flag: 0,
+        };
+        match &event.kind {
+            EventKind::Receipt { quantity, unit_cost, disposition, purchase_order } => {
+                e.kind = Kind::Receipt;
+                e.qty = quantity.get();
+                e.disp = *disposition;
+                e.aux = self.amount_slot(sku, *unit_cost);
+                e.refx = purchase_order.as_ref().map_or(NONE, |p| self.names.push(p.as_str()));
+            }
+            EventKind::LandedCost { amount, basis, targets } => {
+                e.kind = Kind::Landed;
+                let targets =
+                    targets.iter().map(|t| (self.names.intern(t.receipt.as_str()), t.measure));
+                let spec =
+                    LandedSpec { amount: *amount, basis: *basis, targets: targets.collect() };
+                let book = &mut self.books[sku];
+                book.landed.push(spec);
+                e.aux = u32::try_from(book.landed.len() - 1).unwrap_or(NONE);
+            }
+            EventKind::Shipment { quantity, channel, order } => {
+                e.kind = Kind::Shipment;
+                e.qty = quantity.get();
+                e.aux = self.channel_slot(channel)?;
+                e.refx = self.names.push(order.as_str());
+            }
+            EventKind::CustomerReturn { quantity, channel, disposition, shipment } => {
+                e.kind = Kind::Return;
+                e.qty = quantity.get();
+                e.aux = self.channel_slot(channel)?;
+                e.disp2 = *disposition;
+                e.refx = shipment.as_ref().map_or(NONE, |s| self.names.intern(s.as_str()));
+            }
+            EventKind::Adjustment { quantity, reason, disposition, unit_cost } => {
+                e.kind = Kind::Adjustment;
+                e.qty = quantity.get();
+                e.disp = *disposition;
+                let reason = REASONS.iter().position(|r| r == reason).unwrap_or(0);
+                e.flag = u8::try_from(reason).unwrap_or(0);
+                e.aux = unit_cost.map_or(NONE, |c| self.amount_slot(sku, c));
+            }
+            EventKind::TransferOut { quantity, disposition, to } => {
+                e.kind = Kind::TransferOut;
+                e.qty = quantity.get();
+                e.disp = *disposition;
+                e.aux = self.location_slot(to)?;
+            }
+            EventKind::TransferIn { quantity, from, disposition } => {
+                e.kind = Kind::TransferIn;
+                e.qty = quantity.get();
+                e.disp = *disposition;
+                e.aux = self.location_slot(from)?;
+            }
+            EventKind::DispositionChange { quantity, from, to } => {
+                e.kind = Kind::DispositionChange;
+                e.qty = quantity.get();
+                e.disp = *from;
+                e.disp2 = *to;
+            }
+            EventKind::VendorReturn { quantity, disposition, cost } => {
+                e.kind = Kind::VendorReturn;
+                e.qty = quantity.get();
+                e.disp = *disposition;
+                e.refx = match cost {
+                    VendorReturnCost::Receipt(r) => self.names.intern(r.as_str()),
+                    VendorReturnCost::CurrentAverage => NONE,
+                };
+            }
+            EventKind::Reimbursement { amount, units, write_off } => {
+                e.kind = Kind::Reimbursement;
+                e.qty = units.get();
+                e.aux = self.amount_slot(sku, *amount);
+                e.refx = write_off.as_ref().map_or(NONE, |w| self.names.intern(w.as_str()));
+            }
+            EventKind::InboundShortfall { quantity, shipment } => {
+                e.kind = Kind::Shortfall;
+                e.qty = quantity.get();
+                e.refx = self.names.push(shipment.as_str());
+            }
+        }
+        Ok(e)
+    }
+
+    /// Rebuilds the event at `pos` of book `sku`.
+    fn decode(&self, sku: usize, pos: usize) -> Event {
+        let book = &self.books[sku];
+        let e = book.entries[pos];
+        let amount = || book.amounts.get(e.aux as usize).copied().unwrap_or_default();
+        let name = |i: u32| self.names.get(i);
+        let event_ref = |i: u32| (i != NONE).then(|| self.event_id(i));
+        let channel = || self.channels.get(e.aux as usize).cloned();
+        let kind = match e.kind {
+            Kind::Receipt => EventKind::Receipt {
+                quantity: Quantity::new(e.qty),
+                unit_cost: amount(),
+                disposition: e.disp,
+                purchase_order: (e.refx != NONE)
+                    .then(|| merchantry_core::PurchaseOrderId::new(name(e.refx)).ok())
+                    .flatten(),
+            },
+            Kind::Landed => {
+                let spec = book.landed.get(e.aux as usize);
+                EventKind::LandedCost {
+                    amount: spec.map(|s| s.amount).unwrap_or_default(),
+                    basis: spec.map_or(crate::event::LandedBasis::Quantity, |s| s.basis),
+                    targets: spec
+                        .map(|s| {
+                            s.targets
+                                .iter()
+                                .map(|&(r, measure)| LandedTarget {
+                                    receipt: self.event_id(r),
+                                    measure,
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                }
+            }
+            Kind::Shipment => EventKind::Shipment {
+                quantity: Quantity::new(e.qty),
+                channel: channel().unwrap_or_else(fallback_channel),
+                order: OrderId::new(name(e.refx)).unwrap_or_else(|_| fallback_order()),
+            },
+            Kind::Return => EventKind::CustomerReturn {
+                quantity: Quantity::new(e.qty),
+                channel: channel().unwrap_or_else(fallback_channel),
+                disposition: e.disp2,
+                shipment: event_ref(e.refx),
+            },
+            Kind::Adjustment => EventKind::Adjustment {
+                quantity: Quantity::new(e.qty),
+                reason: REASONS
+                    .get(usize::from(e.flag))
+                    .copied()
+                    .unwrap_or(AdjustmentReason::Found),
+                disposition: e.disp,
+                unit_cost: (e.aux != NONE).then(amount),
+            },
+            Kind::TransferOut => EventKind::TransferOut {
+                quantity: Quantity::new(e.qty),
+                disposition: e.disp,
+                to: self.location(e.aux),
+            },
+            Kind::TransferIn => EventKind::TransferIn {
+                quantity: Quantity::new(e.qty),
+                from: self.location(e.aux),
+                disposition: e.disp,
+            },
+            Kind::DispositionChange => EventKind::DispositionChange {
+                quantity: Quantity::new(e.qty),
+                from: e.disp,
+                to: e.disp2,
+            },
+            Kind::VendorReturn => EventKind::VendorReturn {
+                quantity: Quantity::new(e.qty),
+                disposition: e.disp,
+                cost: event_ref(e.refx)
+                    .map_or(VendorReturnCost::CurrentAverage, VendorReturnCost::Receipt),
+            },
+            Kind::Reimbursement => EventKind::Reimbursement {
+                amount: amount(),
+                units: Quantity::new(e.qty),
+                write_off: event_ref(e.refx),
+            },
+            Kind::Shortfall => EventKind::InboundShortfall {
+                quantity: Quantity::new(e.qty),
+                shipment: merchantry_core::PurchaseOrderId::new(name(e.refx))
+                    .unwrap_or_else(|_| fallback_po()),
+            },
+        };
+        Event {
+            id: self.event_id(e.id),
+            at: DateTime::from_timestamp_nanos(e.at),
+            sku: self.skus[sku].clone(),
+            location: self.location(e.loc),
+            kind,
+        }
+    }
+
+    // ---- queries ----------------------------------------------------------
+
+    fn book(&self, sku: &Sku) -> Option<(usize, &Book)> {
+        let &i = self.sku_index.get(sku)?;
+        Some((i as usize, self.books.get(i as usize)?))
+    }
+
+    /// Every event of `sku`, in ledger order (time, then arrival).
+    #[must_use]
+    pub fn events(&self, sku: &Sku) -> Vec<Event> {
+        self.book(sku)
+            .map(|(i, b)| (0..b.entries.len()).map(|p| self.decode(i, p)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every SKU with events, sorted.
+    #[must_use]
+    pub fn skus(&self) -> Vec<Sku> {
+        let mut skus = self.skus.clone();
+        skus.sort();
+        skus
+    }
+
+    /// Units of `sku` at `location` in `disposition` after every event
+    /// stamped at or before `at`.
+    #[must_use]
+    pub fn balance(
+        &self,
+        sku: &Sku,
+        location: &LocationId,
+        disposition: Disposition,
+        at: DateTime<Utc>,
+    ) -> Quantity {
+        let Some((_, book)) = self.book(sku) else { return Quantity::ZERO };
+        let Some(&loc) = self.location_index.get(location) else { return Quantity::ZERO };
+        let Some(key) = book.keys.iter().position(|&k| k == (loc, disposition)) else {
+            return Quantity::ZERO;
+        };
+        Quantity::new(self.scan(book, at_nanos(at), Some(key), None).0)
+    }
+
+    /// Carrying value of `sku` at `location` in `disposition` after every
+    /// event stamped at or before `at`. Under [`Pooling::PerSku`] the
+    /// pool's value is split over locations by units (see [`Pooling`]).
+    #[must_use]
+    pub fn value(
+        &self,
+        sku: &Sku,
+        location: &LocationId,
+        disposition: Disposition,
+        at: DateTime<Utc>,
+    ) -> Decimal {
+        self.positions_at(sku, at_nanos(at))
+            .into_iter()
+            .find(|(l, d, _, _)| l == location && *d == disposition)
+            .map_or(Decimal::ZERO, |(_, _, _, v)| v)
+    }
+
+    /// Total carrying value of `sku` after every event stamped at or
+    /// before `at`.
+    #[must_use]
+    pub fn total_value(&self, sku: &Sku, at: DateTime<Utc>) -> Decimal {
+        let Some((_, book)) = self.book(sku) else { return Decimal::ZERO };
+        let light = book.as_of(at_nanos(at), self.options.pooling);
+        light.value.iter().fold(Decimal::ZERO, |a, v| a.saturating_add(*v))
+    }
+
+    /// `(units of key, value of pool)` after entries at or before `at`,
+    /// scanning only the requested slots.
+    fn scan(
+        &self,
+        book: &Book,
+        at: i64,
+        key: Option<usize>,
+        pool: Option<usize>,
+    ) -> (i64, Decimal) {
+        let end = book.entries.partition_point(|e| e.at <= at);
+        let k = (end / crate::book::LIGHT).min(book.light.len().saturating_sub(1));
+        let light = book.light.get(k);
+        let mut q = key.and_then(|s| light.and_then(|l| l.qty.get(s))).copied().unwrap_or(0);
+        let mut v =
+            pool.and_then(|s| light.and_then(|l| l.value.get(s))).copied().unwrap_or_default();
+        for pos in k * crate::book::LIGHT..end {
+            book.effects(
+                pos,
+                self.options.pooling,
+                |s, dq| {
+                    if Some(s) == key {
+                        q += dq;
+                    }
+                },
+                |s, dv| {
+                    if Some(s) == pool {
+                        v = v.saturating_add(dv);
+                    }
+                },
+            );
+        }
+        (q, v)
+    }
+
+    /// Every position of `sku` with units or value at `at`:
+    /// `(location, disposition, units, value)`, sorted.
+    fn positions_at(
+        &self,
+        sku: &Sku,
+        at: i64,
+    ) -> Vec<(LocationId, Disposition, Quantity, Decimal)> {
+        let Some((_, book)) = self.book(sku) else { return Vec::new() };
+        let light = book.as_of(at, self.options.pooling);
+        let mut out: Vec<(LocationId, Disposition, Quantity, Decimal)> = Vec::new();
+        for (pool, &(ploc, disp)) in book.pools.iter().enumerate() {
+            let value = light.value.get(pool).copied().unwrap_or_default();
+            let members: Vec<(usize, u32)> = book
+                .keys
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.1 == disp && (ploc == NONE || k.0 == ploc))
+                .map(|(s, &(loc, _))| (s, loc))
+                .collect();
+            let units: Vec<i64> =
+                members.iter().map(|&(s, _)| light.qty.get(s).copied().unwrap_or(0)).collect();
+            let total: i64 = units.iter().sum();
+            let mut left = value;
+            let last = units.iter().rposition(|&q| q != 0).unwrap_or(units.len().saturating_sub(1));
+            for (i, (&(_, loc), &q)) in members.iter().zip(&units).enumerate() {
+                let v = if i == last {
+                    left
+                } else if total == 0 || q == 0 {
+                    Decimal::ZERO
+                } else {
+                    value
+                        .checked_mul(Decimal::from(q))
+                        .and_then(|x| x.checked_div(Decimal::from(total)))
+                        .unwrap_or_default()
+                };
+                left = left.saturating_sub(v);
+                if q != 0 || !v.is_zero() {
+                    out.push((self.location(loc), disp, Quantity::new(q), v));
+                }
+            }
+        }
+        out.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        out
+    }
+
+    /// Value recognised in each flow for `sku` over events stamped in
+    /// `(after, until]`.
+    #[must_use]
+    pub fn flows(&self, sku: &Sku, after: DateTime<Utc>, until: DateTime<Utc>) -> Flows {
+        let mut f = Flows::default();
+        let Some((_, book)) = self.book(sku) else { return f };
+        let (a, u) = (at_nanos(after), at_nanos(until));
+        let start = book.entries.partition_point(|e| e.at <= a);
+        let end = book.entries.partition_point(|e| e.at <= u);
+        let plus = |x: &mut Decimal, v: Decimal| *x = x.saturating_add(v);
+        for pos in start..end.max(start) {
+            let e = &book.entries[pos];
+            match e.kind {
+                Kind::Receipt => plus(&mut f.receipts, e.value),
+                Kind::Landed => plus(&mut f.landed, e.value),
+                Kind::Shipment => plus(&mut f.cogs, e.value),
+                Kind::Return => plus(&mut f.cogs, -e.value),
+                Kind::Adjustment if e.qty < 0 => plus(&mut f.write_offs, e.value),
+                Kind::Adjustment => plus(&mut f.write_offs, -e.value),
+                Kind::Shortfall => plus(&mut f.write_offs, e.value),
+                Kind::VendorReturn => plus(&mut f.vendor_returns, e.value),
+                _ => {}
+            }
+            for x in book.extras_of(pos).iter().filter(|x| x.kind != ExtraKind::LandedHeld) {
+                let target = match x.flow {
+                    Flow::Cogs => &mut f.cogs,
+                    Flow::WriteOff => &mut f.write_offs,
+                    Flow::VendorReturn => &mut f.vendor_returns,
+                    Flow::Variance => &mut f.variance,
+                };
+                plus(target, x.amount);
+            }
+        }
+        f
+    }
+
+    /// Cost of goods sold of `sku` over events stamped in `(after, until]`,
+    /// line by line: shipments, returns (negative), true-ups of shipments
+    /// and landed cost on units already sold.
+    #[must_use]
+    pub fn cost_lines(
+        &self,
+        sku: &Sku,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Vec<CostLine> {
+        let Some((_, book)) = self.book(sku) else { return Vec::new() };
+        let (a, u) = (at_nanos(after), at_nanos(until));
+        let start = book.entries.partition_point(|e| e.at <= a);
+        let end = book.entries.partition_point(|e| e.at <= u).max(start);
+        let mut lines = Vec::new();
+        for pos in start..end {
+            let e = &book.entries[pos];
+            let line = |quantity: i64, cost: Decimal, loc: u32, channel: u32| CostLine {
+                event: self.event_id(e.id),
+                at: DateTime::from_timestamp_nanos(e.at),
+                location: self.location(loc),
+                channel: self.channels.get(channel as usize).cloned(),
+                quantity: Quantity::new(quantity),
+                cost,
+            };
+            match e.kind {
+                Kind::Shipment => lines.push(line(e.qty, e.value, e.loc, e.aux)),
+                Kind::Return => lines.push(line(-e.qty, -e.value, e.loc, e.aux)),
+                _ => {}
+            }
+            for x in book.extras_of(pos) {
+                if x.flow == Flow::Cogs && x.kind != ExtraKind::LandedHeld {
+                    lines.push(line(0, x.amount, x.loc, x.channel));
+                }
+            }
+        }
+        lines
+    }
+
+    /// Cost of goods sold of `sku` in `(after, until]`, optionally only at
+    /// one location and through one channel.
+    #[must_use]
+    pub fn cogs(
+        &self,
+        sku: &Sku,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+        location: Option<&LocationId>,
+        channel: Option<&ChannelId>,
+    ) -> Decimal {
+        self.cost_lines(sku, after, until)
+            .iter()
+            .filter(|l| location.is_none_or(|x| *x == l.location))
+            .filter(|l| channel.is_none_or(|c| l.channel.as_ref() == Some(c)))
+            .fold(Decimal::ZERO, |a, l| a.saturating_add(l.cost))
+    }
+
+    /// The cost layers of `sku` held now, oldest arrival first within each
+    /// position, for inventory aging.
+    #[must_use]
+    pub fn layers(&self, sku: &Sku) -> Vec<CostLayer> {
+        let Some((_, book)) = self.book(sku) else { return Vec::new() };
+        let mut out = Vec::new();
+        for (slot, pool) in book.live.pools.iter().enumerate() {
+            let Some(&(ploc, disp)) = book.pools.get(slot) else { continue };
+            let loc = if ploc == NONE { book.keys.first().map_or(0, |k| k.0) } else { ploc };
+            let average = book.method == Method::MovingAverage;
+            let mut left = pool.value;
+            let held: i64 = pool.layers.iter().map(|l| l.qty).sum();
+            let count = pool.layers.len();
+            for (i, layer) in pool.layers.iter().enumerate() {
+                let value = if !average {
+                    layer.value
+                } else if i + 1 == count {
+                    left
+                } else {
+                    pool.value
+                        .checked_mul(Decimal::from(layer.qty))
+                        .and_then(|x| x.checked_div(Decimal::from(held)))
+                        .unwrap_or_default()
+                };
+                left = left.saturating_sub(value);
+                out.push(CostLayer {
+                    location: self.location(loc),
+                    disposition: disp,
+                    origin: self.event_id(layer.origin),
+                    received_at: DateTime::from_timestamp_nanos(layer.at),
+                    quantity: Quantity::new(layer.qty),
+                    value,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            (&a.location, a.disposition, a.received_at).cmp(&(
+                &b.location,
+                b.disposition,
+                b.received_at,
+            ))
+        });
+        out
+    }
+
+    /// Units shipped minus units returned per day of `days` (UTC), for one
+    /// channel or all, with a day flagged when the SKU had no sellable
+    /// units anywhere at its start or after any of its events.
+    #[must_use]
+    pub fn demand(
+        &self,
+        sku: &Sku,
+        days: merchantry_core::DateRange,
+        channel: Option<&ChannelId>,
+    ) -> merchantry_core::DemandSeries {
+        let len = days.len_days() as usize;
+        let mut units = vec![Quantity::ZERO; len];
+        let mut out = vec![false; len];
+        let Some((_, book)) = self.book(sku) else {
+            return merchantry_core::DemandSeries::fully_available(days.start(), units);
+        };
+        let chan = channel.and_then(|c| self.channel_index.get(c)).copied();
+        let sellable: Vec<usize> = book
+            .keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.1 == Disposition::Sellable)
+            .map(|(s, _)| s)
+            .collect();
+        let day_start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map_or(0, |t| at_nanos(t.and_utc()));
+        let light = book.as_of(day_start(days.start()).saturating_sub(1), self.options.pooling);
+        let mut level: i64 = sellable.iter().map(|&s| light.qty.get(s).copied().unwrap_or(0)).sum();
+        let start = book.entries.partition_point(|e| e.at < day_start(days.start()));
+        let mut pos = start;
+        for (i, day) in days.days().enumerate() {
+            let mut min = level;
+            let end = day.succ_opt().map_or(i64::MAX, day_start);
+            while let Some(e) = book.entries.get(pos).filter(|e| e.at < end) {
+                let counts = channel.is_none() || (chan.is_some() && chan == Some(e.aux));
+                match e.kind {
+                    Kind::Shipment if counts => {
+                        units[i] = units[i].saturating_add(Quantity::new(e.qty));
+                    }
+                    Kind::Return if counts => {
+                        units[i] = units[i].saturating_add(Quantity::new(-e.qty));
+                    }
+                    _ => {}
+                }
+                book.effects(
+                    pos,
+                    self.options.pooling,
+                    |s, dq| {
+                        if sellable.contains(&s) {
+                            level += dq;
+                        }
+                    },
+                    |_, _| {},
+                );
+                min = min.min(level);
+                pos += 1;
+            }
+            out[i] = min <= 0;
+        }
+        merchantry_core::DemandSeries::new(days.start(), units, out).unwrap_or_else(|_| {
+            merchantry_core::DemandSeries::fully_available(days.start(), Vec::new())
+        })
+    }
+
+    /// Bytes the ledger holds per event, counting every retained
+    /// structure's capacity (entries, side tables, extras, checkpoints,
+    /// names and indexes); `None` when empty.
+    #[must_use]
+    pub fn bytes_per_event(&self) -> Option<f64> {
+        let events = self.len();
+        if events == 0 {
+            return None;
+        }
+        let mut bytes = self.names.heap_bytes();
+        for book in &self.books {
+            bytes += std::mem::size_of::<Book>()
+                + book.entries.capacity() * std::mem::size_of::<Entry>()
+                + book.amounts.capacity() * 16
+                + book.extras.capacity() * std::mem::size_of::<crate::book::Extra>()
+                + book.landed.iter().map(|l| 48 + l.targets.capacity() * 20).sum::<usize>()
+                + book
+                    .light
+                    .iter()
+                    .map(|l| 48 + l.qty.capacity() * 8 + l.value.capacity() * 16)
+                    .sum::<usize>()
+                + book.full.iter().chain([&book.live]).map(state_bytes).sum::<usize>();
+        }
+        bytes += self.skus.capacity() * 40 + self.locations.capacity() * 40;
+        #[expect(clippy::cast_precision_loss, reason = "a memory report")]
+        Some(bytes as f64 / events as f64)
+    }
+
+    pub(crate) fn data(&self) -> LedgerData {
+        LedgerData {
+            options: self.options.clone(),
+            methods: self.methods.clone(),
+            skus: self.skus.clone(),
+            books: self.books.clone(),
+            locations: self.locations.clone(),
+            channels: self.channels.clone(),
+            names: self.names.to_data(),
+        }
+    }
+
+    pub(crate) fn from_data(data: LedgerData) -> Self {
+        let index = |n: usize| u32::try_from(n).unwrap_or(NONE);
+        Self {
+            sku_index: data.skus.iter().enumerate().map(|(i, s)| (s.clone(), index(i))).collect(),
+            location_index: data
+                .locations
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.clone(), index(i)))
+                .collect(),
+            channel_index: data
+                .channels
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.clone(), index(i)))
+                .collect(),
+            names: Names::from_data(&data.names),
+            options: data.options,
+            methods: data.methods,
+            skus: data.skus,
+            books: data.books,
+            locations: data.locations,
+            channels: data.channels,
+        }
+    }
+
+    pub(crate) fn positions_raw(
+        &self,
+        sku: &Sku,
+        at: i64,
+    ) -> Vec<(LocationId, Disposition, Quantity, Decimal)> {
+        self.positions_at(sku, at)
+    }
+
+    /// Every event of `sku` at `location` stamped in `[from, to]`.
+    pub(crate) fn events_between(
+        &self,
+        sku: &Sku,
+        location: &LocationId,
+        from: i64,
+        to: i64,
+    ) -> Vec<Event> {
+        let Some((i, book)) = self.book(sku) else { return Vec::new() };
+        let loc = self.location_index.get(location).copied();
+        let start = book.entries.partition_point(|e| e.at < from);
+        let end = book.entries.partition_point(|e| e.at <= to).max(start);
+        (start..end)
+            .filter(|&p| {
+                let e = &book.entries[p];
+                Some(e.loc) == loc || (e.kind == Kind::TransferOut && Some(e.aux) == loc)
+            })
+            .map(|p| self.decode(i, p))
+            .collect()
+    }
+
+    /// Claimable write-offs and reimbursements: `(write-off, reimbursed
+    /// units, reimbursed amount)` for every lost or damaged adjustment and
+    /// every shortfall stamped at or before `until`.
+    pub(crate) fn claims(&self, until: i64) -> Vec<(Event, Decimal, Quantity, Quantity, Decimal)> {
+        let mut paid: BTreeMap<u32, (i64, Decimal)> = BTreeMap::new();
+        for book in &self.books {
+            for e in book.entries.iter().filter(|e| e.kind == Kind::Reimbursement && e.refx != NONE)
+            {
+                let amount = book.amounts.get(e.aux as usize).copied().unwrap_or_default();
+                let slot = paid.entry(e.refx).or_insert((0, Decimal::ZERO));
+                slot.0 = slot.0.saturating_add(e.qty);
+                slot.1 = slot.1.saturating_add(amount);
+            }
+        }
+        let mut out = Vec::new();
+        for (i, book) in self.books.iter().enumerate() {
+            for (pos, e) in book.entries.iter().enumerate().filter(|(_, e)| e.at <= until) {
+                let claimable = match e.kind {
+                    Kind::Shortfall => true,
+                    Kind::Adjustment => {
+                        e.qty < 0
+                            && REASONS.get(usize::from(e.flag)).is_some_and(|r| r.is_claimable())
+                    }
+                    _ => false,
+                };
+                if claimable {
+                    let (units, amount) = paid.get(&e.id).copied().unwrap_or((0, Decimal::ZERO));
+                    out.push((
+                        self.decode(i, pos),
+                        e.value,
+                        Quantity::new(e.qty.abs()),
+                        Quantity::new(units),
+                        amount,
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn state_bytes(s: &crate::book::State) -> usize {
+    64 + s.qty.capacity() * 8
+        + s.pools
+            .iter()
+            .map(|p| 64 + p.layers.capacity() * 40 + p.deficits.capacity() * 48)
+            .sum::<usize>()
+}
+
+/// The serialised form of a [`Ledger`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct LedgerData {
+    options: LedgerOptions,
+    methods: BTreeMap<Sku, Method>,
+    skus: Vec<Sku>,
+    books: Vec<Book>,
+    locations: Vec<LocationId>,
+    channels: Vec<ChannelId>,
+    names: NamesData,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Ledger {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.data().serialize(serializer)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Ledger {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        LedgerData::deserialize(deserializer).map(Ledger::from_data)
+    }
+}
+
+fn nanos(event: &Event) -> Result<i64, LedgerError> {
+    event
+        .at
+        .timestamp_nanos_opt()
+        .ok_or_else(|| LedgerError::TimestampOutOfRange { id: event.id.clone() })
+}
+
+/// Nanoseconds of `at`, pinned to the stored range.
+pub(crate) fn at_nanos(at: DateTime<Utc>) -> i64 {
+    at.timestamp_nanos_opt().unwrap_or(if at.timestamp() < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// Checks what can be checked without the ledger's state.
+fn validate(event: &Event) -> Result<(), LedgerError> {
+    let id = || event.id.clone();
+    let positive = |q: &Quantity| {
+        if q.is_positive() {
+            Ok(())
+        } else {
+            Err(LedgerError::NonPositiveQuantity { id: id(), quantity: q.get() })
+        }
+    };
+    let amount = |a: &Decimal| {
+        if a.is_sign_negative() && !a.is_zero() {
+            Err(LedgerError::NegativeAmount { id: id(), amount: *a })
+        } else {
+            Ok(())
+        }
+    };
+    let not_transit = |d: &Disposition, reason| {
+        if *d == Disposition::InTransit {
+            Err(LedgerError::InvalidDisposition { id: id(), disposition: *d, reason })
+        } else {
+            Ok(())
+        }
+    };
+    match &event.kind {
+        EventKind::Receipt { quantity, unit_cost, disposition, .. } => {
+            positive(quantity)?;
+            amount(unit_cost)?;
+            not_transit(disposition, "receipts arrive at a location")
+        }
+        EventKind::LandedCost { amount: a, targets, .. } => {
+            amount(a)?;
+            if targets.is_empty() {
+                return Err(LedgerError::InvalidWeights { id: id(), reason: "no target receipt" });
+            }
+            targets.iter().try_for_each(|t| amount(&t.measure))
+        }
+        EventKind::Shipment { quantity, .. } => positive(quantity),
+        EventKind::CustomerReturn { quantity, disposition, .. } => {
+            positive(quantity)?;
+            not_transit(disposition, "returns arrive at a location")
+        }
+        EventKind::Adjustment { quantity, unit_cost, disposition, .. } => {
+            if quantity.is_zero() {
+                return Err(LedgerError::ZeroAdjustment { id: id() });
+            }
+            if quantity.get() == i64::MIN {
+                return Err(LedgerError::Overflow { id: id(), what: "adjustment" });
+            }
+            unit_cost.as_ref().map_or(Ok(()), amount)?;
+            not_transit(disposition, "in-transit units move by transfer")
+        }
+        EventKind::TransferOut { quantity, to, disposition } => {
+            positive(quantity)?;
+            not_transit(disposition, "a transfer leaves from a held position")?;
+            if *to == event.location {
+                return Err(LedgerError::SelfTransfer { id: id(), location: to.clone() });
+            }
+            Ok(())
+        }
+        EventKind::TransferIn { quantity, disposition, .. } => {
+            positive(quantity)?;
+            not_transit(disposition, "a transfer arrives into a held position")
+        }
+        EventKind::DispositionChange { quantity, from, to } => {
+            positive(quantity)?;
+            if from == to {
+                return Err(LedgerError::InvalidDisposition {
+                    id: id(),
+                    disposition: *to,
+                    reason: "a change needs two different dispositions",
+                });
+            }
+            not_transit(from, "in-transit units move by transfer")?;
+            not_transit(to, "in-transit units move by transfer")
+        }
+        EventKind::VendorReturn { quantity, .. } | EventKind::InboundShortfall { quantity, .. } => {
+            positive(quantity)
+        }
+        EventKind::Reimbursement { amount: a, units, .. } => {
+            amount(a)?;
+            if units.is_negative() {
+                return Err(LedgerError::NonPositiveQuantity { id: id(), quantity: units.get() });
+            }
+            Ok(())
+        }
+    }
+}
+
+#[expect(clippy::expect_used, reason = "a constant id that is valid by inspection")]
+fn fallback_location() -> LocationId {
+    LocationId::new("unknown").expect("valid constant id")
+}
+
+#[expect(clippy::expect_used, reason = "a constant id that is valid by inspection")]
+fn fallback_id() -> EventId {
+    EventId::new("unknown").expect("valid constant id")
+}
+
+#[expect(clippy::expect_used, reason = "a constant id that is valid by inspection")]
+fn fallback_channel() -> ChannelId {
+    ChannelId::new("unknown").expect("valid constant id")
+}
+
+#[expect(clippy::expect_used, reason = "a constant id that is valid by inspection")]
+fn fallback_order() -> OrderId {
+    OrderId::new("unknown").expect("valid constant id")
+}
+
+#[expect(clippy::expect_used, reason = "a constant id that is valid by inspection")]
+fn fallback_po() -> merchantry_core::PurchaseOrderId {
+    merchantry_core::PurchaseOrderId::new("unknown").expect("valid constant id")
+}

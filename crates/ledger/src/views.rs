@@ -1,0 +1,215 @@
+//! The core traits on [`Ledger`], and reconciliation.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use merchantry_core::{
+    AgedLot, CostOfSale, Currency, DateRange, DemandHistory, DemandSeries, Disposition, Holding,
+    LocationId, Quantity, Sku, StockPosition, StockRecord, StockView, ValuationView,
+};
+use rust_decimal::Decimal;
+
+use crate::event::Event;
+use crate::ledger::{Ledger, at_nanos};
+
+/// The last instant of `day` (UTC), in nanoseconds.
+fn end_of(day: NaiveDate) -> i64 {
+    day.succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(i64::MAX, |t| at_nanos(t.and_utc()).saturating_sub(1))
+}
+
+fn instant(nanos: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_nanos(nanos)
+}
+
+impl StockView for Ledger {
+    fn positions(&self, sku: &Sku, as_of: NaiveDate) -> Vec<StockPosition> {
+        self.positions_raw(sku, end_of(as_of))
+            .into_iter()
+            .filter(|p| !p.2.is_zero())
+            .map(|(location, disposition, quantity, _)| StockPosition {
+                location,
+                disposition,
+                quantity,
+            })
+            .collect()
+    }
+
+    fn stock_skus(&self) -> Vec<Sku> {
+        self.skus()
+    }
+
+    fn quantity(
+        &self,
+        sku: &Sku,
+        location: &LocationId,
+        disposition: Disposition,
+        as_of: NaiveDate,
+    ) -> Quantity {
+        self.balance(sku, location, disposition, instant(end_of(as_of)))
+    }
+}
+
+impl ValuationView for Ledger {
+    fn currency(&self) -> Currency {
+        self.options().currency
+    }
+
+    fn valuation_skus(&self) -> Vec<Sku> {
+        self.skus()
+    }
+
+    fn holdings(&self, sku: &Sku, as_of: NaiveDate) -> Vec<Holding> {
+        self.positions_raw(sku, end_of(as_of))
+            .into_iter()
+            .map(|(location, disposition, quantity, value)| Holding {
+                location,
+                disposition,
+                quantity,
+                value,
+            })
+            .collect()
+    }
+
+    fn cost_of_sales(&self, sku: &Sku, range: DateRange) -> Vec<CostOfSale> {
+        let after = instant(end_of(range.start()).saturating_sub(day_nanos()));
+        let until = instant(range.last().map_or(i64::MIN, end_of));
+        self.cost_lines(sku, after, until)
+            .into_iter()
+            .map(|l| CostOfSale {
+                date: l.at.date_naive(),
+                location: l.location,
+                channel: l.channel,
+                quantity: l.quantity,
+                cost: l.cost,
+            })
+            .collect()
+    }
+
+    fn aged_lots(&self, sku: &Sku, as_of: NaiveDate) -> Vec<AgedLot> {
+        // Layers are known for the present only; for a past date the
+        // lots held now that had arrived by then are the best answer.
+        self.layers(sku)
+            .into_iter()
+            .filter(|l| l.received_at.date_naive() <= as_of)
+            .map(|l| AgedLot {
+                location: l.location,
+                received_on: l.received_at.date_naive(),
+                quantity: l.quantity,
+                value: l.value,
+            })
+            .collect()
+    }
+
+    fn inventory_value(&self, sku: &Sku, as_of: NaiveDate) -> Decimal {
+        self.total_value(sku, instant(end_of(as_of)))
+    }
+}
+
+impl DemandHistory for Ledger {
+    fn demand_skus(&self) -> Vec<Sku> {
+        self.skus()
+    }
+
+    /// Shipments net of returns per UTC day, all channels.
+    fn daily_demand(&self, sku: &Sku, range: DateRange) -> DemandSeries {
+        self.demand(sku, range, None)
+    }
+}
+
+fn day_nanos() -> i64 {
+    86_400_000_000_000
+}
+
+/// A count that disagrees with the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CountDifference {
+    /// The SKU.
+    pub sku: Sku,
+    /// The location.
+    pub location: LocationId,
+    /// The disposition.
+    pub disposition: Disposition,
+    /// The day counted (end of day, UTC).
+    pub date: NaiveDate,
+    /// Units counted.
+    pub counted: Quantity,
+    /// Units in the ledger.
+    pub ledger: Quantity,
+    /// The ledger's events of that SKU at that location within the
+    /// window around the date, to explain the difference.
+    pub nearby: Vec<Event>,
+}
+
+/// A lost, damaged or short-received write-off not fully reimbursed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct OpenClaim {
+    /// The write-off event.
+    pub write_off: Event,
+    /// Its value at cost.
+    pub value: Decimal,
+    /// Units written off.
+    pub units: Quantity,
+    /// Units reimbursed so far.
+    pub reimbursed_units: Quantity,
+    /// Amount reimbursed so far.
+    pub reimbursed_amount: Decimal,
+}
+
+impl Ledger {
+    /// Compares an external count with the ledger and lists every
+    /// difference with the events within `window_days` days of the count.
+    /// A position the count omits is not compared.
+    #[must_use]
+    pub fn reconcile(&self, counts: &[StockRecord], window_days: u32) -> Vec<CountDifference> {
+        let mut out = Vec::new();
+        for c in counts {
+            let ledger = self.quantity(&c.sku, &c.location, c.disposition, c.as_of);
+            if ledger == c.quantity {
+                continue;
+            }
+            let span = Days::new(u64::from(window_days));
+            let from = c.as_of.checked_sub_days(span).unwrap_or(c.as_of);
+            let to = c.as_of.checked_add_days(span).unwrap_or(c.as_of);
+            let from = from.and_hms_opt(0, 0, 0).map_or(i64::MIN, |t| at_nanos(t.and_utc()));
+            out.push(CountDifference {
+                sku: c.sku.clone(),
+                location: c.location.clone(),
+                disposition: c.disposition,
+                date: c.as_of,
+                counted: c.quantity,
+                ledger,
+                nearby: self.events_between(&c.sku, &c.location, from, end_of(to)),
+            });
+        }
+        out.sort_by(|a, b| {
+            (&a.sku, &a.location, a.disposition, a.date).cmp(&(
+                &b.sku,
+                &b.location,
+                b.disposition,
+                b.date,
+            ))
+        });
+        out
+    }
+
+    /// Lost and damaged write-offs and inbound shortfalls stamped at least
+    /// `days` days before the end of `as_of` whose reimbursements (events
+    /// naming them) cover fewer units than were written off.
+    #[must_use]
+    pub fn unreimbursed(&self, as_of: NaiveDate, days: u32) -> Vec<OpenClaim> {
+        let cutoff = end_of(as_of).saturating_sub(day_nanos().saturating_mul(i64::from(days)));
+        self.claims(cutoff)
+            .into_iter()
+            .filter(|(_, _, units, paid, _)| paid < units)
+            .map(|(write_off, value, units, reimbursed_units, reimbursed_amount)| OpenClaim {
+                write_off,
+                value,
+                units,
+                reimbursed_units,
+                reimbursed_amount,
+            })
+            .collect()
+    }
+}
