@@ -128,6 +128,9 @@ pub struct SimulatedOrder {
     pub arrives: NaiveDate,
     /// Units.
     pub quantity: Quantity,
+    /// The engine's projected stockout without this order, when the
+    /// engine placed it and projected one.
+    pub projected_stockout: Option<NaiveDate>,
 }
 
 /// What a replay achieved.
@@ -275,12 +278,14 @@ pub fn backtest(
         }
         // Review.
         if t % review_every == 0 {
+            let mut projected_stockout = None;
             let quantity = match (&planner, rule) {
                 (Some(p), _) => {
                     let input =
                         engine_input(setup, date, on_hand, &pipeline, forecast, lead, previous)?;
                     let rec = p.recommend(&input)?;
                     previous = Some(rec.as_previous());
+                    projected_stockout = rec.stockout;
                     rec.order.map_or(0, |o| o.quantity.get())
                 }
                 (
@@ -311,6 +316,7 @@ pub fn backtest(
                     ordered: date,
                     arrives,
                     quantity: Quantity::new(quantity),
+                    projected_stockout,
                 });
                 if arrives_index <= t {
                     on_hand = on_hand.saturating_add(quantity);

@@ -78,8 +78,8 @@ pub mod projection;
 pub mod safety;
 
 pub use backtest::{
-    BacktestReport, BacktestSetup, LeadTimeSource, ReplenishmentRule, TuningResult, backtest,
-    tune_grid,
+    BacktestReport, BacktestSetup, LeadTimeSource, ReplenishmentRule, SimulatedOrder, TuningResult,
+    backtest, tune_grid,
 };
 pub use budget::{BudgetPlan, FundedOrder, allocate_budget};
 pub use engine::{
