@@ -1,0 +1,266 @@
+//! Invariant 7 of the design as proptest laws: routing never assigns
+//! stock or capacity a node lacks, and a plan's cost is the sum of its
+//! parts. Plus determinism (invariant 8).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use merchantry_core::{
+    ChannelId, Currency, DateRange, LocationId, LocationKind, OrderId, Quantity, Sku,
+};
+use merchantry_route::{
+    Inventory, Network, Node, Order, OrderLine, Outcome, RateTier, Router, RouterOptions, Speed,
+    StandardScorer, Zone,
+};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+const SKUS: [&str; 3] = ["A", "B", "C"];
+const ZONES: [Zone; 2] = [Zone(1), Zone(5)];
+
+#[derive(Debug, Clone)]
+struct NodeSpec {
+    tz: usize,
+    fee_cents: i64,
+    unit_cents: i64,
+    postage_cents: [i64; 2],
+    tier_g: u64,
+    transit: u32,
+    handling: u32,
+    packages_cap: Option<u32>,
+    units_cap: Option<u64>,
+    hazmat: bool,
+    stock: [i64; 3],
+}
+
+#[derive(Debug, Clone)]
+struct OrderSpec {
+    lines: Vec<(usize, i64, u64, bool)>,
+    zone: usize,
+    minute: i64,
+    promise_days: i64,
+}
+
+fn node_spec() -> impl Strategy<Value = NodeSpec> {
+    (
+        (0usize..3, 0i64..500, 0i64..200, [0i64..900, 0i64..900], 200u64..3000, 1u32..5, 0u32..2),
+        (
+            proptest::option::of(0u32..4),
+            proptest::option::of(0u64..12),
+            any::<bool>(),
+            [0i64..6, 0i64..6, 0i64..6],
+        ),
+    )
+        .prop_map(
+            |((tz, fee, unit, postage, tier, transit, handling), (pc, uc, hazmat, stock))| {
+                NodeSpec {
+                    tz,
+                    fee_cents: fee,
+                    unit_cents: unit,
+                    postage_cents: postage,
+                    tier_g: tier,
+                    transit,
+                    handling,
+                    packages_cap: pc,
+                    units_cap: uc,
+                    hazmat,
+                    stock,
+                }
+            },
+        )
+}
+
+fn order_spec() -> impl Strategy<Value = OrderSpec> {
+    (
+        proptest::collection::vec(
+            (0usize..3, 1i64..4, 50u64..1500, proptest::bool::weighted(0.15)),
+            1..4,
+        ),
+        0usize..2,
+        0i64..(7 * 24 * 60),
+        0i64..7,
+    )
+        .prop_map(|(lines, zone, minute, promise_days)| OrderSpec {
+            lines,
+            zone,
+            minute,
+            promise_days,
+        })
+}
+
+fn cents(c: i64) -> Decimal {
+    Decimal::new(c, 2)
+}
+
+fn build(nodes: &[NodeSpec], orders: &[OrderSpec]) -> (Network, Inventory, Vec<Order>) {
+    let zones = [chrono_tz::America::New_York, chrono_tz::Europe::London, chrono_tz::Asia::Tokyo];
+    let built: Vec<Node> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut n = Node::new(
+                LocationId::new(format!("N{i}")).unwrap(),
+                LocationKind::ThirdPartyLogistics,
+                zones[s.tz],
+                Currency::USD,
+            );
+            n.costs.per_package = cents(s.fee_cents);
+            n.costs.per_unit = cents(s.unit_cents);
+            for (k, zone) in ZONES.iter().enumerate() {
+                let tiers = vec![
+                    RateTier { max_weight_g: s.tier_g, price: cents(s.postage_cents[k]) },
+                    RateTier { max_weight_g: s.tier_g * 3, price: cents(s.postage_cents[k] * 2) },
+                ];
+                n.costs.rates.insert(*zone, tiers);
+                n.transit_days
+                    .insert((*zone, Speed::Standard), s.transit + u32::try_from(k).unwrap());
+            }
+            n.handling_days = s.handling;
+            n.capacity.packages_per_day = s.packages_cap;
+            n.capacity.units_per_day = s.units_cap;
+            n.eligibility.hazmat = s.hazmat;
+            n
+        })
+        .collect();
+    let start = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let net = Network::new(built, DateRange::starting(start, 14).unwrap()).unwrap();
+    let mut inv = Inventory::new(&net);
+    for (idx, s) in net.indices().zip(nodes) {
+        for (k, sku) in SKUS.iter().enumerate() {
+            inv.set(&Sku::new(*sku).unwrap(), idx, Quantity::new(s.stock[k]));
+        }
+    }
+    let t0 = Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap();
+    let orders = orders
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let placed = t0 + Duration::minutes(o.minute);
+            Order {
+                id: OrderId::new(format!("o{i}")).unwrap(),
+                lines: o
+                    .lines
+                    .iter()
+                    .map(|&(s, q, g, hazmat)| {
+                        let mut l = OrderLine::new(Sku::new(SKUS[s]).unwrap(), Quantity::new(q));
+                        l.unit_weight_g = g;
+                        l.hazmat = hazmat;
+                        l.unit_value = Decimal::from(10 * q);
+                        l
+                    })
+                    .collect(),
+                zone: ZONES[o.zone],
+                market: None,
+                placed_at: placed,
+                promised_by: placed.date_naive() + Duration::days(o.promise_days),
+                speed: Speed::Standard,
+                channel: ChannelId::new("web").unwrap(),
+            }
+        })
+        .collect();
+    (net, inv, orders)
+}
+
+fn options() -> impl Strategy<Value = RouterOptions> {
+    (proptest::option::of(0i64..40), 0u64..64, 0u32..3).prop_map(|(min, exact, roll)| {
+        RouterOptions {
+            min_package_value: min.map(Decimal::from),
+            exact_limit: exact,
+            capacity_roll_days: roll,
+            allow_late: true,
+        }
+    })
+}
+
+proptest! {
+    #[test]
+    fn routing_never_assigns_stock_or_capacity_a_node_lacks(
+        nodes in proptest::collection::vec(node_spec(), 1..5),
+        orders in proptest::collection::vec(order_spec(), 1..16),
+        options in options(),
+        packages_first in any::<bool>(),
+    ) {
+        let (net, inv, orders) = build(&nodes, &orders);
+        let scorer = StandardScorer { packages_first, ..StandardScorer::default() };
+        let mut router = Router::with_scorer(&net, inv.clone(), options, scorer);
+        let outcomes = router.route_batch(&orders).unwrap();
+
+        let mut taken: BTreeMap<(Sku, usize), i64> = BTreeMap::new();
+        let mut load: BTreeMap<(usize, NaiveDate), (u32, u64)> = BTreeMap::new();
+        for (order, outcome) in orders.iter().zip(&outcomes) {
+            let Outcome::Routed(plan) = outcome else { continue };
+            let mut lines_seen = vec![0; order.lines.len()];
+            for pkg in &plan.packages {
+                let node = &net.nodes()[pkg.node_index.get()];
+                prop_assert_eq!(&node.id, &pkg.node);
+                let slot = load.entry((pkg.node_index.get(), pkg.ship_date)).or_default();
+                slot.0 += 1;
+                slot.1 += pkg.units;
+                for l in &pkg.lines {
+                    lines_seen[l.line] += 1;
+                    let line = &order.lines[l.line];
+                    prop_assert!(!line.hazmat || node.eligibility.hazmat, "hazmat line at {}", node.id);
+                    *taken.entry((l.sku.clone(), pkg.node_index.get())).or_default() += l.quantity.get();
+                }
+            }
+            prop_assert!(lines_seen.iter().all(|&n| n == 1), "every line exactly once: {lines_seen:?}");
+        }
+        for ((sku, node), units) in &taken {
+            let idx = net.indices().nth(*node).unwrap();
+            let had = inv.get(sku, idx).get();
+            prop_assert!(*units <= had, "{units} of {sku} taken at node {node}, which had {had}");
+            prop_assert_eq!(router.inventory().get(sku, idx).get(), had - units);
+        }
+        for ((node, day), (packages, units)) in &load {
+            let cap = net.nodes()[*node].capacity;
+            prop_assert!(cap.packages_per_day.is_none_or(|c| *packages <= c), "{packages} packages on {day}");
+            prop_assert!(cap.units_per_day.is_none_or(|c| *units <= c), "{units} units on {day}");
+            let idx = net.indices().nth(*node).unwrap();
+            prop_assert_eq!(router.used_capacity(idx, *day), (*packages, *units));
+        }
+    }
+
+    #[test]
+    fn a_plan_cost_is_the_sum_of_its_parts(
+        nodes in proptest::collection::vec(node_spec(), 1..5),
+        orders in proptest::collection::vec(order_spec(), 1..10),
+    ) {
+        let (net, inv, orders) = build(&nodes, &orders);
+        let mut router = Router::new(&net, inv);
+        for (order, outcome) in orders.iter().zip(router.route_batch(&orders).unwrap()) {
+            let Outcome::Routed(plan) = outcome else { continue };
+            let mut sum = merchantry_route::CostBreakdown::default();
+            for pkg in &plan.packages {
+                let node = &net.nodes()[pkg.node_index.get()];
+                // Each part re-derived from the node's tariff.
+                prop_assert_eq!(pkg.cost.handling, node.costs.per_package);
+                prop_assert_eq!(pkg.cost.units, node.costs.per_unit * Decimal::from(pkg.units));
+                prop_assert_eq!(Some(pkg.cost.postage), node.costs.postage(order.zone, pkg.weight_g));
+                let weight: u64 = pkg.lines.iter()
+                    .map(|l| order.lines[l.line].unit_weight_g * l.quantity.get().unsigned_abs())
+                    .sum();
+                prop_assert_eq!(weight, pkg.weight_g);
+                sum = sum.checked_add(&pkg.cost).unwrap();
+            }
+            prop_assert_eq!(sum, plan.cost);
+            let parts = plan.cost.handling + plan.cost.units + plan.cost.postage;
+            prop_assert_eq!(plan.cost.total(), Some(parts));
+            let latest = plan.packages.iter().map(|p| p.delivery).max().unwrap();
+            prop_assert_eq!(plan.expected_delivery, latest);
+            prop_assert_eq!(plan.late, latest > order.promised_by);
+        }
+    }
+
+    #[test]
+    fn the_same_input_routes_the_same_way(
+        nodes in proptest::collection::vec(node_spec(), 1..5),
+        orders in proptest::collection::vec(order_spec(), 1..12),
+    ) {
+        let (net, inv, orders) = build(&nodes, &orders);
+        let first = Router::new(&net, inv.clone()).route_batch(&orders).unwrap();
+        let again = Router::new(&net, inv).route_batch(&orders).unwrap();
+        prop_assert_eq!(first, again);
+    }
+}
