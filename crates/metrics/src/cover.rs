@@ -322,17 +322,18 @@ pub fn stockouts<H: DemandHistory + ?Sized>(
             ),
         });
     }
-    let mut total = Quantity::ZERO;
-    let mut in_stock = Quantity::ZERO;
-    let mut out_days = 0_u32;
+    // Plain integer sums: this loop runs once per day per SKU.
+    let (mut total, mut in_stock, mut out_days) = (0_i64, 0_i64, 0_u32);
+    let too_big = || overflow("units demanded", sku);
     for (units, out) in series.units().iter().zip(series.stocked_out()) {
-        total = total.checked_add(*units).map_err(|_| overflow("units demanded", sku))?;
+        total = total.checked_add(units.get()).ok_or_else(too_big)?;
         if *out {
             out_days += 1;
         } else {
-            in_stock = in_stock.checked_add(*units).map_err(|_| overflow("units demanded", sku))?;
+            in_stock = in_stock.checked_add(units.get()).ok_or_else(too_big)?;
         }
     }
+    let (total, in_stock) = (Quantity::new(total), Quantity::new(in_stock));
     let in_days = range.len_days() - out_days;
     let velocity = if in_days == 0 {
         Metric::Undefined(Undefined::NoInStockDays)

@@ -49,6 +49,32 @@ pub enum Period {
 }
 
 impl Period {
+    /// The first period end on or after `day`, if the calendar has one.
+    #[must_use]
+    pub fn first_end_on_or_after(self, day: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Self::Week => {
+                let ahead = 6 - day.weekday().num_days_from_monday();
+                day.checked_add_days(chrono::Days::new(u64::from(ahead)))
+            }
+            Self::Month | Self::Quarter => {
+                let month = match self {
+                    Self::Quarter => day.month().div_ceil(3) * 3,
+                    _ => day.month(),
+                };
+                let first_of_next = if month == 12 {
+                    NaiveDate::from_ymd_opt(day.year().checked_add(1)?, 1, 1)
+                } else {
+                    NaiveDate::from_ymd_opt(day.year(), month + 1, 1)
+                };
+                match first_of_next {
+                    Some(d) => d.pred_opt(),
+                    None => NaiveDate::from_ymd_opt(day.year(), 12, 31),
+                }
+            }
+        }
+    }
+
     /// Whether `day` is the last day of a period.
     #[must_use]
     pub fn is_end(self, day: NaiveDate) -> bool {
@@ -293,20 +319,42 @@ impl InventorySeries {
                 let last = self.closes.len().saturating_sub(1);
                 let mut sum = self.opening;
                 let mut n = 1_u32;
-                for (i, (day, v)) in self.range.days().zip(&self.closes).enumerate() {
-                    if i == last || period.is_end(day) {
-                        sum = sum.checked_add(*v).ok_or_else(too_big)?;
+                let mut end = period.first_end_on_or_after(self.range.start());
+                while let Some(day) = end.filter(|d| self.range.contains(*d)) {
+                    let i = self.range.index_of(day).unwrap_or(last);
+                    if i != last {
+                        let v = self.closes.get(i).copied().unwrap_or(closing);
+                        sum = sum.checked_add(v).ok_or_else(too_big)?;
                         n += 1;
                     }
+                    end = day.succ_opt().and_then(|next| period.first_end_on_or_after(next));
                 }
-                Ok((sum, n))
+                sum = sum.checked_add(closing).ok_or_else(too_big)?;
+                Ok((sum, n + 1))
             }
         }
     }
 }
 
+/// The exact sum of `values`: mantissas added as 128-bit integers when
+/// every value has the same scale (the common case, and much faster than
+/// decimal additions), decimal additions otherwise. `None` on overflow.
 fn checked_sum(values: &[Decimal]) -> Option<Decimal> {
-    values.iter().try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v))
+    let Some(first) = values.first() else {
+        return Some(Decimal::ZERO);
+    };
+    let scale = first.scale();
+    let mut acc: i128 = 0;
+    for v in values {
+        if v.scale() != scale {
+            return values.iter().try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v));
+        }
+        // Each mantissa is below 2^96, so 2^31 of them cannot overflow.
+        acc = acc.checked_add(v.mantissa())?;
+    }
+    Decimal::try_from_i128_with_scale(acc, scale)
+        .ok()
+        .or_else(|| values.iter().try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v)))
 }
 
 fn with_day_before(range: DateRange) -> Result<DateRange> {

@@ -755,3 +755,33 @@ proptest! {
         prop_assert_eq!(fold(&parts), fold(&turned));
     }
 }
+
+proptest! {
+    #[test]
+    fn period_end_sampling_matches_the_day_by_day_rule(
+        start in 0u64..4000,
+        len in 1u32..500,
+        period in prop_oneof![Just(Period::Week), Just(Period::Month), Just(Period::Quarter)],
+        scale_mix in any::<bool>(),
+    ) {
+        let first = d(2019, 1, 1).checked_add_days(chrono::Days::new(start)).unwrap();
+        let range = DateRange::starting(first, len).unwrap();
+        // values that mix scales when asked, to take the slow sum path too
+        let closes: Vec<Decimal> = (0..i64::from(len))
+            .map(|i| Decimal::new(i * 7 + 3, if scale_mix && i % 5 == 0 { 3 } else { 2 }))
+            .collect();
+        let series = InventorySeries::new(range, Decimal::new(99, 1), closes.clone()).unwrap();
+        let mut sum = Decimal::new(99, 1);
+        let mut n = 1;
+        let last = closes.len() - 1;
+        for (i, (day, v)) in range.days().zip(&closes).enumerate() {
+            if i == last || period.is_end(day) {
+                sum += *v;
+                n += 1;
+            }
+        }
+        prop_assert_eq!(series.sample(AverageMethod::PeriodEnds(period)).unwrap(), (sum, n));
+        let daily: Decimal = closes.iter().copied().sum();
+        prop_assert_eq!(series.sample(AverageMethod::DailyTimeWeighted).unwrap(), (daily, len));
+    }
+}
