@@ -414,7 +414,9 @@ impl Allocator {
         &self.net
     }
 
-    /// Interns a SKU (no stock yet), or returns its key if known.
+    /// Interns a SKU (no stock yet), or returns its key if known. A new
+    /// SKU starts out advertising each channel's rules applied to zero
+    /// units (zero, unless the channel has a minimum shown).
     ///
     /// # Errors
     ///
@@ -428,7 +430,10 @@ impl Allocator {
         self.skus.push(sku.clone());
         self.sku_index.insert(sku.clone(), k);
         self.stock.extend(std::iter::repeat_n(Cell::default(), self.net.locations.len()));
-        self.advertised.extend(std::iter::repeat_n(0, self.net.channels.len()));
+        // With no stock a channel shows its rules applied to zero: zero,
+        // or its minimum when it opted in to oversell.
+        let shown = self.net.channels.iter().map(|c| c.rules.apply_units(0));
+        self.advertised.extend(shown);
         self.flags.push(0);
         Ok(SkuKey(k))
     }

@@ -1,0 +1,9 @@
+//! Integration tests of merchantry-allocate: hand-worked scenarios (one
+//! per rule, split and fault), proptest laws, and a threaded stress test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on bad fixtures")]
+
+mod laws;
+mod scenarios;
+mod stress;
+mod support;

@@ -1,0 +1,627 @@
+//! Hand-worked scenarios: publish rules, splits, fences, bundles, the
+//! operations, and every fault other systems shipped.
+
+use chrono::{TimeZone, Utc};
+use merchantry_allocate::{
+    AllocError, Allocator, LineRequest, LineState, Link, Network, PublishRules, ReserveOptions,
+    Restock, Split, StockChange,
+};
+use merchantry_core::{Disposition, LocationId, Ratio, Sku, StockRecord};
+
+use crate::support::{chan, loc, order, q, world, world_with};
+
+// ----- publish rules -----
+
+/// Every combination of the five rules, at a plentiful and a scarce
+/// entitlement. Rules: buffer 4, percent 50, zero at or below 8, max 7,
+/// min 2; applied buffer -> percent -> threshold -> max -> min.
+#[test]
+fn publish_rules_every_combination() {
+    // (rules present, shown at 20, shown at 3)
+    let table: [(&str, i64, i64); 32] = [
+        ("", 20, 3),
+        ("b", 16, 0),    // 20-4; 3-4 -> 0
+        ("p", 10, 1),    // 20*.5; floor(1.5)
+        ("t", 20, 0),    // 20 > 8 stays; 3 <= 8 -> 0
+        ("x", 7, 3),     // capped; under the cap
+        ("m", 20, 3),    // both above 2
+        ("bp", 8, 0),    // 16*.5 = 8; 0
+        ("bt", 16, 0),   // 16 > 8; 0
+        ("bx", 7, 0),    // min(16,7); 0
+        ("bm", 16, 2),   // 16; 0 -> 2
+        ("pt", 10, 0),   // 10 > 8; 1 <= 8 -> 0
+        ("px", 7, 1),    // min(10,7); 1
+        ("pm", 10, 2),   // 10; 1 -> 2
+        ("tx", 7, 0),    // 20 > 8 then cap 7; 0
+        ("tm", 20, 2),   // 20; 0 -> 2
+        ("xm", 7, 3),    // 7; 3
+        ("bpt", 0, 0),   // 8 <= 8 -> 0
+        ("bpx", 7, 0),   // min(8,7)
+        ("bpm", 8, 2),   // 8; 0 -> 2
+        ("btx", 7, 0),   // 16 > 8, cap 7
+        ("btm", 16, 2),  // 16; 0 -> 2
+        ("bxm", 7, 2),   // 7; 0 -> 2
+        ("ptx", 7, 0),   // 10 > 8, cap 7; 1 -> 0
+        ("ptm", 10, 2),  // 10; 0 -> 2
+        ("pxm", 7, 2),   // 7; 1 -> 2
+        ("txm", 7, 2),   // 7; 0 -> 2
+        ("bptx", 0, 0),  // 8 -> 0 before the cap
+        ("bptm", 2, 2),  // 8 -> 0 -> 2
+        ("bpxm", 7, 2),  // 8 -> 7; 0 -> 2
+        ("btxm", 7, 2),  // 16 -> 7; 0 -> 2
+        ("ptxm", 7, 2),  // 10 -> 7; 0 -> 2
+        ("bptxm", 2, 2), // 8 -> 0 -> 0 -> 2
+    ];
+    for (flags, at_20, at_3) in table {
+        let mut r = PublishRules::default();
+        if flags.contains('b') {
+            r = r.with_buffer(q(4));
+        }
+        if flags.contains('p') {
+            r = r.with_percent(50);
+        }
+        if flags.contains('t') {
+            r = r.with_zero_at_or_below(q(8));
+        }
+        if flags.contains('x') {
+            r = r.with_max_shown(q(7));
+        }
+        if flags.contains('m') {
+            r = r.with_min_shown(q(2));
+        }
+        assert_eq!(r.apply(q(20)), q(at_20), "rules {flags:?} at 20");
+        assert_eq!(r.apply(q(3)), q(at_3), "rules {flags:?} at 3");
+        // The same numbers come out of a live allocator.
+        let mut w = world_with(Split::Shared, r, PublishRules::default());
+        w.stock(w.a, 20);
+        assert_eq!(w.shown(w.web), at_20, "allocator, rules {flags:?} at 20");
+        w.stock(w.a, 3);
+        assert_eq!(w.shown(w.web), at_3, "allocator, rules {flags:?} at 3");
+    }
+}
+
+#[test]
+fn rule_order_buffer_before_percent() {
+    // (10 - 2) * 50% = 4; percent first would give 5 - 2 = 3.
+    let r = PublishRules::default().with_buffer(q(2)).with_percent(50);
+    assert_eq!(r.apply(q(10)), q(4));
+}
+
+#[test]
+fn rule_order_percent_before_threshold() {
+    // 10 * 50% = 5 <= 6 -> 0; the threshold on the raw 10 would pass 5.
+    let r = PublishRules::default().with_percent(50).with_zero_at_or_below(q(6));
+    assert_eq!(r.apply(q(10)), q(0));
+}
+
+#[test]
+fn rule_order_threshold_before_cap() {
+    // 20 > 8 passes, then the cap gives 5; capping first (5 <= 8) would
+    // silence a channel that has plenty.
+    let r = PublishRules::default().with_zero_at_or_below(q(8)).with_max_shown(q(5));
+    assert_eq!(r.apply(q(20)), q(5));
+}
+
+#[test]
+fn rule_order_min_shown_last_overrides_threshold() {
+    // 3 <= 5 -> 0, then the minimum 2: the explicit oversell opt-in.
+    let r = PublishRules::default().with_zero_at_or_below(q(5)).with_min_shown(q(2));
+    assert_eq!(r.apply(q(3)), q(2));
+    assert_eq!(r.apply(q(-4)), q(2));
+}
+
+#[test]
+fn percent_rounds_down() {
+    // 7 * 33% = 2.31 -> 2; 3 * 99% = 2.97 -> 2.
+    assert_eq!(PublishRules::default().with_percent(33).apply(q(7)), q(2));
+    assert_eq!(PublishRules::default().with_percent(99).apply(q(3)), q(2));
+}
+
+#[test]
+fn min_shown_advertises_without_stock_but_reservation_is_refused() {
+    let rules = PublishRules::default().with_min_shown(q(1));
+    let mut w = world_with(Split::Shared, rules, PublishRules::default());
+    w.stock(w.a, 0);
+    assert_eq!(w.shown(w.web), 1);
+    let err = w.reserve("O1", w.web, 1).unwrap_err();
+    assert!(matches!(err, AllocError::Insufficient { requested: 1, available: 0, .. }));
+}
+
+// ----- splits -----
+
+#[test]
+fn shared_pool_every_channel_sees_everything() {
+    let mut w = world();
+    w.stock(w.a, 6);
+    w.stock(w.b, 4);
+    w.stock(w.tpl, 5);
+    // own pool 6 + 4 = 10, plus the 3PL's 5.
+    assert_eq!(w.shown(w.web), 15);
+    assert_eq!(w.shown(w.ebay), 15);
+    assert_eq!(w.shown(w.fba_ch), 0);
+}
+
+#[test]
+fn shares_split_by_largest_remainder() {
+    // Own pool 10 by shares web 3 : ebay 1 -> 7.5 and 2.5 -> 7, 2; the
+    // leftover unit goes to the larger remainder, a tie (30 mod 4 = 2,
+    // 10 mod 4 = 2), so to web, first in priority order: 8 and 2.
+    let mut w = world_with(Split::Shares, PublishRules::default(), PublishRules::default());
+    w.stock(w.a, 10);
+    assert_eq!((w.shown(w.web), w.shown(w.ebay)), (8, 2));
+    // Reservations are not limited by the split: ebay may take 5 of the
+    // 10 (a stale listing still ships while units exist).
+    w.reserve("O1", w.ebay, 5).unwrap();
+    // 5 left: 3.75 and 1.25 -> 3, 1; remainders 15 mod 4 = 3 and
+    // 5 mod 4 = 1: web takes the leftover -> 4, 1.
+    assert_eq!((w.shown(w.web), w.shown(w.ebay)), (4, 1));
+}
+
+#[test]
+fn priority_split_respects_claim_limit() {
+    let mut n = Network::builder();
+    let a = loc(&mut n, "A");
+    let pool = n.pool("own", &[a], Split::Priority).unwrap();
+    let first = chan(&mut n, "amazon", PublishRules::default());
+    let second = chan(&mut n, "walmart", PublishRules::default());
+    let third = chan(&mut n, "ebay", PublishRules::default());
+    n.link(second, pool, Link::default().with_priority(1)).unwrap();
+    n.link(first, pool, Link::default().with_priority(0).with_claim_limit(q(6))).unwrap();
+    n.link(third, pool, Link::default().with_priority(2)).unwrap();
+    let mut alloc = Allocator::new(n.build().unwrap());
+    let s = alloc.add_sku(&Sku::new("S").unwrap()).unwrap();
+    alloc.stock_change(s, a, StockChange::Set(q(10))).unwrap();
+    // amazon claims 6 of 10, walmart (no limit) the other 4, ebay none.
+    let shown = |al: &Allocator, c| al.advertised(s, c).unwrap().get();
+    assert_eq!((shown(&alloc, first), shown(&alloc, second), shown(&alloc, third)), (6, 4, 0));
+    alloc.stock_change(s, a, StockChange::Set(q(4))).unwrap();
+    assert_eq!((shown(&alloc, first), shown(&alloc, second), shown(&alloc, third)), (4, 0, 0));
+}
+
+#[test]
+fn velocity_split_follows_sales_and_falls_back_to_equal() {
+    let mut w = world_with(Split::Velocity, PublishRules::default(), PublishRules::default());
+    w.stock(w.a, 9);
+    // No velocity yet: equal weights, 4.5 each -> 4, 4 and the leftover
+    // to web (equal remainders, web first in priority order): 5, 4.
+    assert_eq!((w.shown(w.web), w.shown(w.ebay)), (5, 4));
+    // web sells 2.0 a day, ebay 1.0: 9 * 2/3 = 6, 9 * 1/3 = 3.
+    w.alloc.set_velocity(w.sku, w.web, Ratio::new(2.0).unwrap()).unwrap();
+    let changes = w.alloc.set_velocity(w.sku, w.ebay, Ratio::new(1.0).unwrap()).unwrap();
+    assert_eq!((w.shown(w.web), w.shown(w.ebay)), (6, 3));
+    // The last call moved web from 5 (equal split, only web had a
+    // velocity: 9 to web) ... to 6, and ebay from 0 to 3.
+    assert_eq!(changes.get(w.sku, w.ebay), Some(q(3)));
+}
+
+#[test]
+fn ring_fence_keeps_units_for_one_channel() {
+    let mut w = world();
+    w.stock(w.a, 10);
+    // 4 kept for ebay: web sees 10 - 4 = 6, ebay 4 + 6 = 10.
+    let ch = w.alloc.set_ring_fence(w.sku, w.own, w.ebay, q(4)).unwrap();
+    assert_eq!(ch.get(w.sku, w.web), Some(q(6)));
+    assert_eq!((w.shown(w.web), w.shown(w.ebay)), (6, 10));
+    // web cannot dig into the fence ...
+    let err = w.reserve("W1", w.web, 7).unwrap_err();
+    assert!(matches!(err, AllocError::Insufficient { available: 6, .. }));
+    // ... ebay can take all 10.
+    w.reserve("E1", w.ebay, 10).unwrap();
+    assert_eq!((w.shown(w.web), w.shown(w.ebay)), (0, 0));
+    // A fence on a pool the channel does not sell from is refused.
+    let err = w.alloc.set_ring_fence(w.sku, w.own, w.fba_ch, q(1)).unwrap_err();
+    assert!(matches!(err, AllocError::PoolNotLinked { .. }));
+}
+
+// ----- bundles -----
+
+#[test]
+fn bundle_availability_is_the_scarcest_component() {
+    let mut w = world();
+    let lid = w.alloc.add_sku(&Sku::new("LID").unwrap()).unwrap();
+    w.stock(w.a, 7); // mugs
+    w.alloc.stock_change(lid, w.a, StockChange::Set(q(5))).unwrap();
+    // A gift set = 2 mugs + 1 lid: min(floor(7/2), floor(5/1)) = 3.
+    let (set, changes) =
+        w.alloc.define_bundle(&Sku::new("GIFT-SET").unwrap(), &[(w.sku, 2), (lid, 1)]).unwrap();
+    assert_eq!(changes.get(set, w.web), Some(q(3)));
+    // Selling one set reserves 2 mugs and 1 lid: mugs 5, lids 4, sets 2.
+    let lines = [LineRequest::new(1, set, q(1))];
+    let done = w.alloc.reserve(&order("G1"), w.web, &lines, &ReserveOptions::default()).unwrap();
+    assert_eq!(done.changes.get(w.sku, w.web), Some(q(5)));
+    assert_eq!(done.changes.get(lid, w.web), Some(q(4)));
+    assert_eq!(done.changes.get(set, w.web), Some(q(2)));
+    // Selling a lid alone moves the set too: lids 3 -> sets min(2, 3) = 2
+    // (unchanged); selling 2 more lids: lids 1 -> sets 1.
+    let lines = [LineRequest::new(1, lid, q(3))];
+    let done = w.alloc.reserve(&order("L1"), w.web, &lines, &ReserveOptions::default()).unwrap();
+    assert_eq!(done.changes.get(set, w.web), Some(q(1)));
+    // Cancelling the set frees both components.
+    let back = w.alloc.release(&order("G1"), 1).unwrap();
+    assert_eq!(back.get(w.sku, w.web), Some(q(7)));
+    assert_eq!(back.get(lid, w.web), Some(q(2)));
+    // A bundle holds no stock of its own.
+    let err = w.alloc.stock_change(set, w.a, StockChange::Add(q(1))).unwrap_err();
+    assert!(matches!(err, AllocError::BundleHasNoStock { .. }));
+}
+
+// ----- orders -----
+
+#[test]
+fn multi_line_order_is_all_or_nothing_unless_partial() {
+    let mut w = world();
+    let lid = w.alloc.add_sku(&Sku::new("LID").unwrap()).unwrap();
+    w.stock(w.a, 5);
+    let lines = [LineRequest::new(1, w.sku, q(2)), LineRequest::new(2, lid, q(1))];
+    let before = w.alloc.clone();
+    let err = w.alloc.reserve(&order("M1"), w.web, &lines, &ReserveOptions::default()).unwrap_err();
+    assert!(matches!(err, AllocError::Insufficient { line: 2, .. }));
+    assert_eq!(w.alloc, before, "a refused order changes nothing");
+    let opts = ReserveOptions::default().with_partial(true);
+    let done = w.alloc.reserve(&order("M1"), w.web, &lines, &opts).unwrap();
+    assert_eq!(done.refused.len(), 1);
+    assert_eq!(done.refused[0].line, 2);
+    assert_eq!(w.reserved_at(w.a), 2);
+    assert!(w.alloc.line(&order("M1"), 2).is_none());
+}
+
+#[test]
+fn fault_same_item_on_several_lines_checked_one_by_one() {
+    // 5 units; lines of 3 and 3 each fit alone but not together.
+    let mut w = world();
+    w.stock(w.a, 5);
+    let lines = [LineRequest::new(1, w.sku, q(3)), LineRequest::new(2, w.sku, q(3))];
+    let err = w.alloc.reserve(&order("D1"), w.web, &lines, &ReserveOptions::default()).unwrap_err();
+    assert!(
+        matches!(err, AllocError::Insufficient { requested: 6, available: 5, line: 1, .. }),
+        "{err}"
+    );
+    assert_eq!(w.reserved_at(w.a), 0);
+}
+
+#[test]
+fn repeated_line_numbers_and_duplicates_are_refused() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    let lines = [LineRequest::new(1, w.sku, q(1)), LineRequest::new(1, w.sku, q(1))];
+    let err = w.alloc.reserve(&order("R1"), w.web, &lines, &ReserveOptions::default()).unwrap_err();
+    assert!(matches!(err, AllocError::RepeatedLine { line: 1, .. }));
+    w.reserve("R2", w.web, 1).unwrap();
+    assert!(matches!(w.reserve("R2", w.web, 1), Err(AllocError::DuplicateLine { .. })));
+    assert!(matches!(w.reserve("R3", w.web, 0), Err(AllocError::BadQuantity { .. })));
+    assert_eq!(w.reserved_at(w.a), 1);
+}
+
+#[test]
+fn commit_ships_and_is_idempotent() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    w.reserve("C1", w.web, 2).unwrap();
+    let changes = w.alloc.commit(&order("C1"), 1).unwrap();
+    // Shipping changes no advertised number: the 2 were already held.
+    assert!(changes.is_empty());
+    assert_eq!((w.on_hand(w.a), w.reserved_at(w.a)), (3, 0));
+    assert!(w.alloc.commit(&order("C1"), 1).unwrap().is_empty());
+    assert_eq!((w.on_hand(w.a), w.reserved_at(w.a)), (3, 0));
+    let err = w.alloc.release(&order("C1"), 1).unwrap_err();
+    assert!(matches!(err, AllocError::WrongState { state: LineState::Shipped, .. }));
+    assert!(matches!(w.alloc.commit(&order("nope"), 1), Err(AllocError::UnknownLine { .. })));
+}
+
+#[test]
+fn commit_after_cancel_is_refused() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    w.reserve("X1", w.web, 2).unwrap();
+    w.alloc.release(&order("X1"), 1).unwrap();
+    let err = w.alloc.commit(&order("X1"), 1).unwrap_err();
+    assert!(matches!(err, AllocError::WrongState { state: LineState::Cancelled, .. }));
+    assert_eq!(w.on_hand(w.a), 5);
+}
+
+#[test]
+fn return_to_stock_once_sellable_or_not() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    w.reserve("R1", w.web, 3).unwrap();
+    w.alloc.commit(&order("R1"), 1).unwrap();
+    assert_eq!(w.shown(w.web), 2);
+    let err = w.alloc.return_units(&order("R1"), 1, q(4), Restock::Sellable).unwrap_err();
+    assert!(matches!(err, AllocError::ReturnExceedsShipped { returned: 4, shipped: 3, .. }));
+    let ch = w.alloc.return_units(&order("R1"), 1, q(2), Restock::Sellable).unwrap();
+    assert_eq!(ch.get(w.sku, w.web), Some(q(4)));
+    // The same return again: no second effect.
+    assert!(w.alloc.return_units(&order("R1"), 1, q(2), Restock::Sellable).unwrap().is_empty());
+    assert_eq!(w.on_hand(w.a), 4);
+    // An unsellable return closes the line and adds nothing.
+    w.reserve("R2", w.web, 1).unwrap();
+    w.alloc.commit(&order("R2"), 1).unwrap();
+    assert!(w.alloc.return_units(&order("R2"), 1, q(1), Restock::Unsellable).unwrap().is_empty());
+    assert_eq!(w.on_hand(w.a), 3);
+    assert_eq!(w.alloc.line(&order("R2"), 1).unwrap().state, LineState::Returned);
+}
+
+#[test]
+fn move_reservation_checks_the_full_quantity_there() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    w.stock(w.b, 2);
+    w.reserve("M1", w.web, 3).unwrap(); // whole at A
+    assert_eq!(w.reserved_at(w.a), 3);
+    let before = w.alloc.clone();
+    // B has 2 free: not enough for all 3.
+    let err = w.alloc.move_reservation(&order("M1"), 1, w.b).unwrap_err();
+    assert!(matches!(err, AllocError::Insufficient { requested: 3, available: 2, .. }));
+    assert_eq!(w.alloc, before);
+    // FBA is not linked to web.
+    let err = w.alloc.move_reservation(&order("M1"), 1, w.fba).unwrap_err();
+    assert!(matches!(err, AllocError::LocationNotLinked { .. }));
+    w.stock(w.b, 3);
+    let changes = w.alloc.move_reservation(&order("M1"), 1, w.b).unwrap();
+    // Pool totals did not change (A and B share one pool): nothing to push.
+    assert!(changes.is_empty());
+    assert_eq!((w.reserved_at(w.a), w.reserved_at(w.b)), (0, 3));
+    w.alloc.commit_at(&order("M1"), 1, w.b).unwrap();
+    assert_eq!(w.on_hand(w.b), 0);
+}
+
+#[test]
+fn expiry_frees_holds_at_the_given_time() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    let t0 = Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap();
+    let line = [LineRequest::new(1, w.sku, q(4))];
+    let opts = ReserveOptions::default().with_expiry(t0);
+    w.alloc.reserve(&order("E1"), w.web, &line, &opts).unwrap();
+    w.alloc.reserve(&order("E2"), w.web, &[LineRequest::new(1, w.sku, q(1))], &opts).unwrap();
+    w.alloc.commit(&order("E2"), 1).unwrap();
+    assert!(w.alloc.expire(t0 - chrono::Duration::seconds(1)).is_empty());
+    let changes = w.alloc.expire(t0);
+    assert_eq!(changes.get(w.sku, w.web), Some(q(4)));
+    assert_eq!(w.alloc.line(&order("E1"), 1).unwrap().state, LineState::Expired);
+    // The shipped line was not touched by expiry.
+    assert_eq!(w.alloc.line(&order("E2"), 1).unwrap().state, LineState::Shipped);
+    assert!(w.alloc.release(&order("E1"), 1).unwrap().is_empty());
+}
+
+#[test]
+fn stock_change_below_reservations_is_refused() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    w.reserve("S1", w.web, 4).unwrap();
+    let before = w.alloc.clone();
+    let err = w.alloc.stock_change(w.sku, w.a, StockChange::Remove(q(2))).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "sku MUG at A: new sellable level 3 is below the 4 units reserved there"
+    );
+    assert_eq!(w.alloc, before);
+    assert!(w.alloc.stock_change(w.sku, w.a, StockChange::Remove(q(1))).is_ok());
+    assert!(matches!(
+        w.alloc.stock_change(w.sku, w.a, StockChange::Add(q(-1))),
+        Err(AllocError::BadQuantity { .. })
+    ));
+}
+
+#[test]
+fn changes_are_sorted_by_sku_then_channel() {
+    let mut w = world();
+    let lid = w.alloc.add_sku(&Sku::new("LID").unwrap()).unwrap();
+    w.stock(w.a, 5);
+    w.alloc.stock_change(lid, w.a, StockChange::Set(q(5))).unwrap();
+    let lines = [LineRequest::new(1, lid, q(1)), LineRequest::new(2, w.sku, q(1))];
+    let done = w.alloc.reserve(&order("S1"), w.web, &lines, &ReserveOptions::default()).unwrap();
+    let keys: Vec<(usize, usize)> =
+        done.changes.iter().map(|u| (u.sku.index(), u.channel.index())).collect();
+    assert_eq!(keys, vec![(0, 0), (0, 1), (1, 0), (1, 1)]);
+}
+
+// ----- faults other systems shipped -----
+
+#[test]
+fn fault_ranking_by_gross_stock_splits_an_order_one_location_could_ship() {
+    // A: 10 on hand but 8 reserved (2 free). B: 6 on hand, all free.
+    // Ranking by gross stock picks A and splits 2 + 3; by net free stock
+    // B ships all 5.
+    let mut w = world();
+    w.stock(w.a, 10);
+    w.stock(w.b, 6);
+    let opts = ReserveOptions::default().at(w.a);
+    let line = [LineRequest::new(1, w.sku, q(8))];
+    w.alloc.reserve(&order("OLD"), w.web, &line, &opts).unwrap();
+    w.reserve("NEW", w.web, 5).unwrap();
+    let info = w.alloc.line(&order("NEW"), 1).unwrap();
+    assert_eq!(info.pieces.len(), 1);
+    assert_eq!(info.pieces[0].location, w.b);
+    assert_eq!((w.reserved_at(w.a), w.reserved_at(w.b)), (8, 5));
+}
+
+#[test]
+fn fault_reserving_at_a_location_the_channel_is_not_linked_to() {
+    let mut w = world();
+    w.stock(w.fba, 10);
+    // web is not linked to FBA: nothing to show, nothing to reserve.
+    assert_eq!(w.shown(w.web), 0);
+    assert!(matches!(w.reserve("F1", w.web, 1), Err(AllocError::Insufficient { .. })));
+    let line = [LineRequest::new(1, w.sku, q(1))];
+    let opts = ReserveOptions::default().at(w.fba);
+    let err = w.alloc.reserve(&order("F2"), w.web, &line, &opts).unwrap_err();
+    assert!(matches!(err, AllocError::LocationNotLinked { .. }));
+    assert_eq!(w.reserved_at(w.fba), 0);
+}
+
+#[test]
+fn fault_reserving_at_the_first_listed_location_when_another_holds_the_stock() {
+    // A is listed first (and has the same priority) but is empty.
+    let mut w = world();
+    w.stock(w.b, 4);
+    w.reserve("F1", w.web, 3).unwrap();
+    assert_eq!((w.reserved_at(w.a), w.reserved_at(w.b)), (0, 3));
+    // The 3PL has a worse priority (2) for web; stock there is used only
+    // when the own pool cannot serve.
+    w.stock(w.tpl, 10);
+    w.reserve("F2", w.web, 1).unwrap();
+    assert_eq!((w.reserved_at(w.b), w.reserved_at(w.tpl)), (4, 0));
+    w.reserve("F3", w.web, 1).unwrap();
+    assert_eq!(w.reserved_at(w.tpl), 1);
+}
+
+#[test]
+fn fault_checking_summed_stock_but_reserving_at_one_location() {
+    // 3 at A and 3 at B: 6 in total, but no single location holds 5.
+    let mut w = world();
+    w.stock(w.a, 3);
+    w.stock(w.b, 3);
+    let line = [LineRequest::new(1, w.sku, q(5))];
+    let whole = ReserveOptions::default().with_whole_lines(true);
+    let err = w.alloc.reserve(&order("S1"), w.web, &line, &whole).unwrap_err();
+    assert!(matches!(err, AllocError::Insufficient { requested: 5, available: 3, .. }));
+    // Allowed to split, the line takes 3 + 2 and every unit sits where
+    // it exists.
+    w.alloc.reserve(&order("S1"), w.web, &line, &ReserveOptions::default()).unwrap();
+    assert_eq!(w.reserved_at(w.a) + w.reserved_at(w.b), 5);
+    assert!(w.reserved_at(w.a) <= 3 && w.reserved_at(w.b) <= 3);
+}
+
+#[test]
+fn fault_cancel_restocks_a_second_time() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    w.reserve("C1", w.web, 2).unwrap();
+    let first = w.alloc.release(&order("C1"), 1).unwrap();
+    assert_eq!(first.get(w.sku, w.web), Some(q(5)));
+    let again = w.alloc.release(&order("C1"), 1).unwrap();
+    assert!(again.is_empty());
+    assert_eq!((w.on_hand(w.a), w.reserved_at(w.a), w.shown(w.web)), (5, 0, 5));
+}
+
+#[test]
+fn fault_refund_with_return_to_stock_after_a_cancel_restocks() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    w.reserve("C1", w.web, 2).unwrap();
+    w.alloc.release(&order("C1"), 1).unwrap();
+    let err = w.alloc.return_units(&order("C1"), 1, q(2), Restock::Sellable).unwrap_err();
+    assert!(matches!(err, AllocError::WrongState { state: LineState::Cancelled, .. }));
+    assert_eq!(w.on_hand(w.a), 5);
+}
+
+#[test]
+fn fault_edit_of_an_already_cancelled_order_restocks() {
+    // An edit replays the cancel of every line; the line was cancelled
+    // before, so nothing is freed again.
+    let mut w = world();
+    w.stock(w.a, 5);
+    w.reserve("C1", w.web, 2).unwrap();
+    w.reserve("C2", w.web, 1).unwrap();
+    w.alloc.release(&order("C1"), 1).unwrap();
+    let replay = w.alloc.release(&order("C1"), 1).unwrap();
+    assert!(replay.is_empty());
+    // C2's hold is still there.
+    assert_eq!(w.reserved_at(w.a), 1);
+}
+
+#[test]
+fn fault_cancel_releases_only_the_first_of_several_locations() {
+    let mut w = world();
+    w.stock(w.a, 3);
+    w.stock(w.b, 3);
+    w.reserve("C1", w.web, 5).unwrap();
+    assert_eq!(w.alloc.line(&order("C1"), 1).unwrap().pieces.len(), 2);
+    w.alloc.release(&order("C1"), 1).unwrap();
+    assert_eq!((w.reserved_at(w.a), w.reserved_at(w.b)), (0, 0));
+    assert_eq!(w.shown(w.web), 6);
+}
+
+#[test]
+fn fault_fulfilling_from_another_location_without_moving_the_reservation() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    w.stock(w.b, 5);
+    w.reserve("F1", w.web, 2).unwrap();
+    let held_at = w.alloc.line(&order("F1"), 1).unwrap().pieces[0].location;
+    let other = if held_at == w.a { w.b } else { w.a };
+    let before = w.alloc.clone();
+    let err = w.alloc.commit_at(&order("F1"), 1, other).unwrap_err();
+    assert!(matches!(err, AllocError::NotReservedThere { .. }));
+    assert_eq!(w.alloc, before);
+    w.alloc.move_reservation(&order("F1"), 1, other).unwrap();
+    w.alloc.commit_at(&order("F1"), 1, other).unwrap();
+    assert_eq!((w.on_hand(held_at), w.on_hand(other)), (5, 3));
+}
+
+#[test]
+fn fault_equal_quantities_at_two_locations_counted_once() {
+    // Loaded from a StockView: 5 at A and 5 at B are 10, not 5.
+    let mut w = world();
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    let rec = |l: &str, d, n| StockRecord {
+        as_of: day,
+        sku: Sku::new("MUG").unwrap(),
+        location: LocationId::new(l).unwrap(),
+        disposition: d,
+        quantity: q(n),
+    };
+    let view = vec![rec("A", Disposition::Sellable, 5), rec("B", Disposition::Sellable, 5)];
+    w.alloc.load(&view, day).unwrap();
+    assert_eq!(w.shown(w.web), 10);
+    assert_eq!(w.alloc.sellable(w.sku, w.web).unwrap(), q(10));
+}
+
+#[test]
+fn fault_publishing_inbound_units_as_available() {
+    // FBA: 4 sellable, 3 reserved by Amazon (FC transfer), 20 inbound,
+    // 2 unsellable; the own warehouse has 6 in transit from the supplier.
+    let mut w = world();
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    let rec = |l: &str, d, n| StockRecord {
+        as_of: day,
+        sku: Sku::new("MUG").unwrap(),
+        location: LocationId::new(l).unwrap(),
+        disposition: d,
+        quantity: q(n),
+    };
+    let view = vec![
+        rec("FBA", Disposition::Sellable, 4),
+        rec("FBA", Disposition::Reserved, 3),
+        rec("FBA", Disposition::Inbound, 20),
+        rec("FBA", Disposition::Unsellable, 2),
+        rec("A", Disposition::InTransit, 6),
+        rec("A", Disposition::Inbound, 6),
+    ];
+    let changes = w.alloc.load(&view, day).unwrap();
+    assert_eq!(w.shown(w.fba_ch), 4);
+    assert_eq!((w.shown(w.web), w.shown(w.ebay)), (0, 0));
+    assert_eq!(changes.len(), 1);
+}
+
+#[test]
+fn load_refuses_to_strand_reservations_and_changes_nothing() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    w.reserve("L1", w.web, 4).unwrap();
+    let before = w.alloc.clone();
+    let view: Vec<StockRecord> = Vec::new();
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    assert!(matches!(
+        w.alloc.load(&view, day),
+        Err(AllocError::WouldStrandReservations { reserved: 4, on_hand: 0, .. })
+    ));
+    assert_eq!(w.alloc, before);
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn state_round_trips_through_json() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    let t0 = Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap();
+    let line = [LineRequest::new(1, w.sku, q(2))];
+    let opts = ReserveOptions::default().with_expiry(t0);
+    w.alloc.reserve(&order("J1"), w.web, &line, &opts).unwrap();
+    let text = serde_json::to_string(&w.alloc).unwrap();
+    let mut back: Allocator = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, w.alloc);
+    // Indexes were rebuilt: the line is found and expires.
+    assert_eq!(back.expire(t0).get(w.sku, w.web), Some(q(5)));
+}
