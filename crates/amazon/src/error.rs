@@ -254,7 +254,8 @@ pub(crate) fn excerpt(text: &[u8]) -> String {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum SkipReason {
-    /// A line with no content (every cell empty).
+    /// A line whose cells are all empty (`,,,`). Truly empty lines are
+    /// passed over by the parser and not counted as records.
     BlankLine,
     /// A copy of the header line, as left by concatenating downloads.
     RepeatedHeader,

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
-use merchantry_core::{Asin, CoreError, EventId, Fnsku, LocationId, Quantity, Sku, StockRecord};
+use merchantry_core::{
+    Asin, CoreError, Disposition, EventId, Fnsku, LocationId, Quantity, Sku, StockRecord,
+};
 
 use crate::codes::{AmazonDisposition, EventType, ReasonCode, SummaryBucket};
 use crate::error::{ReadError, SkipReason};
@@ -359,20 +361,42 @@ impl LedgerSummaryRow {
             .and_then(|m| self.starting_balance.checked_add(m))
             .is_ok_and(|end| end == self.ending_balance)
     }
+}
 
-    /// The closing balance as a core [`StockRecord`] at `location`, dated
-    /// the last day of the period, in the core disposition (see
-    /// [`AmazonDisposition::to_core`]).
-    #[must_use]
-    pub fn stock_record(&self, location: LocationId) -> StockRecord {
-        StockRecord {
-            as_of: self.period_end(),
-            sku: self.msku.clone(),
-            location,
-            disposition: self.disposition.to_core(),
-            quantity: self.ending_balance,
-        }
+/// The closing balances of summary rows as a reconciliation snapshot:
+/// core [`StockRecord`]s at `location`, one per SKU, core disposition and
+/// period end.
+///
+/// Several Amazon dispositions map to [`Disposition::Unsellable`]
+/// (customer-damaged, warehouse-damaged, ...), and a `StockRecord` is a
+/// balance, not a movement, so their balances are summed here before
+/// they become one record. Output is sorted by SKU, day, disposition.
+///
+/// # Errors
+///
+/// [`CoreError::QuantityOverflow`] when a sum leaves 64 bits.
+///
+/// [`Disposition::Unsellable`]: merchantry_core::Disposition::Unsellable
+pub fn summary_snapshot(
+    rows: &[LedgerSummaryRow],
+    location: &LocationId,
+) -> Result<Vec<StockRecord>, CoreError> {
+    let mut sums: BTreeMap<(Sku, NaiveDate, Disposition), Quantity> = BTreeMap::new();
+    for row in rows {
+        let key = (row.msku.clone(), row.period_end(), row.disposition.to_core());
+        let slot = sums.entry(key).or_insert(Quantity::ZERO);
+        *slot = slot.checked_add(row.ending_balance)?;
     }
+    Ok(sums
+        .into_iter()
+        .map(|((sku, as_of, disposition), quantity)| StockRecord {
+            as_of,
+            sku,
+            location: location.clone(),
+            disposition,
+            quantity,
+        })
+        .collect())
 }
 
 impl SummaryBucket {

@@ -26,7 +26,7 @@
 //! | reader | report | row |
 //! | --- | --- | --- |
 //! | [`LedgerDetailReader`] | FBA Inventory Ledger, detail view | [`LedgerDetailRow`], keyed by [`RowKey`] |
-//! | [`LedgerSummaryReader`] | FBA Inventory Ledger, summary view | [`LedgerSummaryRow`], checked with [`LedgerRollup`] |
+//! | [`LedgerSummaryReader`] | FBA Inventory Ledger, summary view | [`LedgerSummaryRow`], checked with [`LedgerRollup`], [`summary_snapshot`] |
 //! | [`InventoryReader`] | Manage FBA Inventory | [`InventoryRow`] into core `StockRecord`s |
 //! | [`OrdersReader`] | All Orders | [`OrderLine`], folded by [`DemandByChannel`] |
 //! | [`ReimbursementReader`] | Reimbursements | [`ReimbursementRow`], see [`match_reimbursements`] |
@@ -80,7 +80,7 @@ pub use error::{MAX_QUOTED, ReadError, ReadStats, SkipReason};
 pub use inventory::{InventoryReader, InventoryRow};
 pub use ledger::{
     LedgerDetailReader, LedgerDetailRow, LedgerRollup, LedgerSummaryReader, LedgerSummaryRow,
-    RollupMismatch, RowKey,
+    RollupMismatch, RowKey, summary_snapshot,
 };
 pub use orders::{DemandByChannel, FulfillmentChannel, OrderLine, OrderStatus, OrdersReader};
 pub use parse::{DateOrder, NotADate, parse_amount, parse_date, parse_quantity};

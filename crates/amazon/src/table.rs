@@ -5,6 +5,7 @@
 //! then hands the rest to the `csv` crate one record at a time, reusing a
 //! single record buffer, so memory stays constant whatever the file size.
 
+use std::collections::VecDeque;
 use std::io::{self, BufRead, BufReader, Chain, Cursor, Read};
 use std::str::FromStr;
 
@@ -87,12 +88,33 @@ impl std::fmt::Display for TooLarge {
 
 impl std::error::Error for TooLarge {}
 
-/// Counts bytes handed to the csv parser since the last record and
-/// refuses to hand more past the limit.
+/// Sits between the source and the csv parser: refuses to hand over
+/// more than `limit` bytes since the last record, and notes where line
+/// breaks are so a record's line can be told from its byte offset (the
+/// csv crate's own line count drifts on `\r\n`). A break is a `\n`, or a
+/// `\r` (so `\r\n` counts once, and old `\r`-only files work).
 struct Guard<R> {
     inner: R,
     since_record: usize,
     limit: usize,
+    /// Bytes handed over so far.
+    offset: u64,
+    /// Offsets of line breaks not yet attributed to a record; bounded by
+    /// the read-ahead plus one record.
+    breaks: VecDeque<u64>,
+    after_cr: bool,
+}
+
+impl<R> Guard<R> {
+    /// Drops the breaks before `offset`, returning how many there were.
+    fn breaks_before(&mut self, offset: u64) -> u64 {
+        let mut n = 0;
+        while self.breaks.front().is_some_and(|&at| at < offset) {
+            self.breaks.pop_front();
+            n += 1;
+        }
+        n
+    }
 }
 
 impl<R: Read> Read for Guard<R> {
@@ -101,6 +123,14 @@ impl<R: Read> Read for Guard<R> {
             return Err(io::Error::other(TooLarge));
         }
         let n = self.inner.read(buf)?;
+        let bytes = buf.get(..n).unwrap_or_default();
+        for (at, &b) in (self.offset..).zip(bytes) {
+            if b == b'\r' || (b == b'\n' && !self.after_cr) {
+                self.breaks.push_back(at);
+            }
+            self.after_cr = b == b'\r';
+        }
+        self.offset = self.offset.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
         self.since_record = self.since_record.saturating_add(n);
         Ok(n)
     }
@@ -119,6 +149,8 @@ pub(crate) struct Table<R: Read> {
     report: &'static str,
     options: ReadOptions,
     line: u64,
+    /// Line breaks before the current record.
+    breaks_seen: u64,
     done: bool,
     pub(crate) stats: ReadStats,
 }
@@ -138,6 +170,9 @@ impl<R: Read> Table<R> {
             inner: Cursor::new(head).chain(source),
             since_record: 0,
             limit: options.max_record_bytes,
+            offset: 0,
+            breaks: VecDeque::new(),
+            after_cr: false,
         };
         let mut csv = csv::ReaderBuilder::new()
             .delimiter(delimiter)
@@ -161,6 +196,7 @@ impl<R: Read> Table<R> {
             report,
             options,
             line: 1,
+            breaks_seen: 0,
             done: false,
             stats: ReadStats::default(),
         })
@@ -193,7 +229,9 @@ impl<R: Read> Table<R> {
                     )));
                 }
             }
-            self.line = self.record.position().map_or(self.line.saturating_add(1), |p| p.line());
+            let start = self.record.position().map_or(0, csv::Position::byte);
+            self.breaks_seen += self.csv.get_mut().breaks_before(start);
+            self.line = self.breaks_seen + 1;
             self.stats.records += 1;
             if self.record.iter().all(|cell| cell.trim_ascii().is_empty()) {
                 self.stats.skip(SkipReason::BlankLine);

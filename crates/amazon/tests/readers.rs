@@ -1,0 +1,509 @@
+//! Every reader against the bundled sample files, plus hostile input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use merchantry_amazon::{
+    AmazonDisposition, DemandByChannel, EventType, InventoryReader, LedgerDetailReader,
+    LedgerDetailRow, LedgerRollup, LedgerSummaryReader, OrdersReader, ReadError, ReadOptions,
+    ReadStats, ReasonCode, ReimbursementReader, RetailDaily, RetailLineKind, ScmsReader,
+    SkipReason, UciRetailReader, summary_snapshot,
+};
+use merchantry_core::{Disposition, LocationId, Quantity, StockView};
+use proptest::prelude::*;
+
+fn data(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn detail(bytes: &[u8]) -> Vec<LedgerDetailRow> {
+    LedgerDetailReader::new(bytes).unwrap().map(Result::unwrap).collect()
+}
+
+fn stats_add_up(stats: &ReadStats) -> bool {
+    stats.records == stats.rows + stats.row_errors + stats.skipped_total()
+}
+
+// ---- synthetic golden files -------------------------------------------
+
+#[test]
+fn synthetic_ledger_detail_reads_every_event() {
+    let rows = detail(&data("synthetic_ledger_detail_view.csv"));
+    assert_eq!(rows.len(), 12);
+    // 48 - 3 - 2 + 1 - 10 - 4 + 10 + 1 - 1 + 1 - 5 - 1 = 35
+    let net = Quantity::checked_sum(rows.iter().map(|r| r.quantity)).unwrap();
+    assert_eq!(net, Quantity::new(35));
+    let m = &rows[5];
+    assert_eq!(m.date, day(2026, 3, 4));
+    assert_eq!(m.event_type, EventType::Adjustments);
+    assert_eq!(m.reason, Some(ReasonCode::Misplaced));
+    assert_eq!(m.reconciled_quantity, Some(Quantity::new(1)));
+    assert_eq!(m.unreconciled_quantity, Some(Quantity::new(3)));
+    assert_eq!(m.fulfillment_center.as_str(), "ABE2");
+    assert_eq!(rows[3].disposition, AmazonDisposition::CustomerDamaged);
+    assert_eq!(rows[0].reconciled_quantity, None);
+    assert_eq!(rows[0].line, 2);
+    assert_eq!(rows[11].line, 13);
+    // Every row has its own identity.
+    let keys: BTreeSet<_> = rows.iter().map(|r| r.key().event_id().unwrap()).collect();
+    assert_eq!(keys.len(), 12);
+}
+
+#[test]
+fn synthetic_detail_rolls_up_to_the_summary_view() {
+    let mut rollup = LedgerRollup::default();
+    for row in detail(&data("synthetic_ledger_detail_view.csv")) {
+        rollup.add(&row).unwrap();
+    }
+    let summary: Vec<_> = LedgerSummaryReader::new(&data("synthetic_ledger_summary_view.csv")[..])
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(summary.len(), 3);
+    for row in &summary {
+        assert!(row.monthly);
+        assert_eq!(row.period_end(), day(2026, 3, 31));
+        assert!(row.is_balanced(), "line {}", row.line);
+        assert_eq!(rollup.mismatches(row), vec![], "line {}", row.line);
+    }
+    // Sellable: 100 + 48 - 5 - 5 + 1 - 4 - 1 = 134.
+    assert_eq!(summary[0].ending_balance, Quantity::new(134));
+    assert_eq!(summary[1].disposition, AmazonDisposition::CustomerDamaged);
+}
+
+#[test]
+fn synthetic_snapshot_matches_the_ledger_end_of_week() {
+    let rows: Vec<_> =
+        InventoryReader::new(&data("synthetic_fba_myi_unsuppressed_inventory.tsv")[..])
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+    assert_eq!(rows.len(), 1);
+    let myi = &rows[0];
+    assert!(myi.totals_agree());
+    // warehouse 135 = 130 + 1 + 4; total 231 = 135 + 24 + 60 + 12.
+    assert_eq!(myi.afn_warehouse, Quantity::new(135));
+    assert_eq!(myi.inbound(), Quantity::new(96));
+    assert_eq!(myi.mfn_fulfillable, Quantity::ZERO); // blank cell
+
+    let summary: Vec<_> = LedgerSummaryReader::new(&data("synthetic_ledger_summary_view.csv")[..])
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let fba = LocationId::new("FBA-US").unwrap();
+    let end = day(2026, 3, 31);
+    let ledger = summary_snapshot(&summary, &fba).unwrap();
+    let snapshot = myi.stock_records(&fba, end);
+    let sku = &myi.sku;
+    // Ledger sellable 134 = fulfillable 130 + reserved 4.
+    let on_shelf = snapshot.total(sku, Disposition::Sellable, end).get()
+        + snapshot.total(sku, Disposition::Reserved, end).get();
+    assert_eq!(on_shelf, ledger.total(sku, Disposition::Sellable, end).get());
+    // Ledger unsellable (customer-damaged 1 + warehouse-damaged 0) = 1.
+    assert_eq!(
+        snapshot.total(sku, Disposition::Unsellable, end),
+        ledger.total(sku, Disposition::Unsellable, end)
+    );
+    assert_eq!(snapshot.total(sku, Disposition::Inbound, end), Quantity::new(96));
+}
+
+// ---- airbyte fixtures: real headers, placeholder rows -----------------
+
+#[test]
+fn airbyte_ledger_detail_header_without_spaces_is_accepted() {
+    let bytes = data("airbyte_GET_LEDGER_DETAIL_VIEW_DATA.tsv");
+    let mut reader = LedgerDetailReader::new(&bytes[..]).unwrap();
+    let results: Vec<_> = reader.by_ref().collect();
+    assert_eq!(results.len(), 2);
+    for (i, r) in results.iter().enumerate() {
+        match r {
+            Err(ReadError::InvalidQuantity { line, column: "Quantity", value, .. }) => {
+                assert_eq!(*line, i as u64 + 2);
+                assert_eq!(value, "Quantity");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(reader.stats().row_errors, 2);
+    assert!(stats_add_up(reader.stats()));
+}
+
+#[test]
+fn airbyte_summary_header_is_accepted() {
+    let bytes = data("airbyte_GET_LEDGER_SUMMARY_VIEW_DATA.tsv");
+    let reader = LedgerSummaryReader::new(&bytes[..]);
+    let errors: Vec<_> = reader.unwrap().filter_map(Result::err).collect();
+    assert_eq!(errors.len(), 2);
+    assert_eq!(errors[0].column(), Some("Starting Warehouse Balance"));
+}
+
+#[test]
+fn airbyte_repeated_headers_are_skipped_and_counted() {
+    let myi = data("airbyte_GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA.tsv");
+    let mut r = InventoryReader::new(&myi[..]).unwrap();
+    assert!(r.next().is_none());
+    assert_eq!(r.stats().skipped(&SkipReason::RepeatedHeader), 2);
+
+    let pay = data("airbyte_GET_FBA_REIMBURSEMENTS_DATA.tsv");
+    let mut r = ReimbursementReader::new(&pay[..]).unwrap();
+    assert!(r.next().is_none());
+    assert_eq!(r.stats().skipped(&SkipReason::RepeatedHeader), 2);
+
+    let orders = data("airbyte_GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE.tsv");
+    let mut r = OrdersReader::new(&orders[..]).unwrap();
+    assert!(r.next().is_none());
+    assert_eq!(r.stats().skipped(&SkipReason::RepeatedHeader), 2);
+    assert!(stats_add_up(r.stats()));
+}
+
+// ---- orders and demand by channel -------------------------------------
+
+#[test]
+fn orders_fold_into_demand_by_channel() {
+    let file = "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsales-channel\tsku\titem-status\tquantity\tcurrency\titem-price\tis-replacement-order\n\
+                111-1\t2026-03-01T10:00:00+00:00\tShipped\tAmazon\tAmazon.com\tW\tShipped\t2\tUSD\t39.98\tfalse\n\
+                111-2\t2026-03-01T11:00:00+00:00\tShipped\tAmazon\tAmazon.com\tW\tShipped\t1\tUSD\t19.99\tfalse\n\
+                111-3\t2026-03-01T12:00:00+00:00\tCancelled\tAmazon\tAmazon.com\tW\tCancelled\t5\tUSD\t0\tfalse\n\
+                111-4\t2026-03-02T12:00:00+00:00\tShipped\tAmazon\tAmazon.com\tW\tShipped\t1\tUSD\t0\ttrue\n\
+                S-1\t2026-03-02T09:00:00+00:00\tShipped\tAmazon\tNon-Amazon\tW\tShipped\t3\t\t\tfalse\n\
+                111-5\t2026-03-02T13:00:00+00:00\tPending\tMerchant\tAmazon.ca\tW\tUnshipped\t4\tCAD\t80.00\tfalse\n";
+    let mut demand = DemandByChannel::default();
+    let mut counted = 0;
+    for line in OrdersReader::new(file.as_bytes()).unwrap() {
+        counted += usize::from(demand.add(&line.unwrap()).unwrap());
+    }
+    // The cancelled order and the free replacement are not demand.
+    assert_eq!(counted, 4);
+    let names: Vec<_> = demand.channels().iter().map(ToString::to_string).collect();
+    assert_eq!(names, ["Amazon.ca", "Amazon.com", "Non-Amazon"]);
+    let com = demand.records(&"Amazon.com".parse().unwrap());
+    assert_eq!(com.len(), 1);
+    assert_eq!((com[0].date, com[0].units), (day(2026, 3, 1), Quantity::new(3))); // 2 + 1
+    assert_eq!(demand.records(&"Non-Amazon".parse().unwrap())[0].units, Quantity::new(3));
+}
+
+// ---- UCI and SCMS slices ----------------------------------------------
+
+#[test]
+fn uci_slice_lines_and_daily_totals() {
+    let bytes = data("uci_online_retail_slice.csv");
+    let mut reader = UciRetailReader::new(&bytes[..]).unwrap();
+    let lines: Vec<_> = reader.by_ref().map(Result::unwrap).collect();
+    assert_eq!(lines.len(), 300);
+    let count = |k| lines.iter().filter(|l| l.kind == k).count();
+    let units = |k| lines.iter().filter(|l| l.kind == k).map(|l| l.quantity.get()).sum::<i64>();
+    // Counted independently with a script over the slice.
+    assert_eq!((count(RetailLineKind::Sale), units(RetailLineKind::Sale)), (290, 6642));
+    assert_eq!(
+        (count(RetailLineKind::Cancellation), units(RetailLineKind::Cancellation)),
+        (8, -133)
+    );
+    assert_eq!(count(RetailLineKind::NonProduct), 2);
+    assert_eq!(lines[0].unit_price.to_string(), "2.55");
+    assert_eq!(lines[0].date, day(2010, 12, 1));
+    assert_eq!(reader.stats().rows, 300);
+
+    let mut daily = RetailDaily::default();
+    for line in &lines {
+        daily.add(line).unwrap();
+    }
+    assert_eq!(daily.non_product_lines(), 2);
+    let heart = daily.days().find(|(sku, _, _)| sku.as_str() == "85123A").unwrap();
+    assert_eq!(heart.2.sold, Quantity::new(120));
+    let c_total: i64 = daily.days().map(|(_, _, d)| d.cancelled.get()).sum();
+    assert_eq!(c_total, 133); // the C line on code D is non-product
+    let demand = daily.demand_records().unwrap();
+    let net: i64 = demand.iter().map(|r| r.units.get()).sum();
+    assert_eq!(net, 6642 - 133);
+}
+
+#[test]
+fn scms_slice_replenishments_and_skips() {
+    let bytes = data("scms_delivery_history_slice.csv");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let lines: Vec<_> = ScmsReader::new(&bytes[..]).unwrap().map(Result::unwrap).collect();
+    assert_eq!(lines.len(), 305);
+    assert_eq!(lines[0].id, 1);
+    assert_eq!(lines[0].country.as_str(), "Côte d'Ivoire");
+    let first_po = lines.iter().find(|l| l.po_sent.is_some()).unwrap();
+    assert_eq!(first_po.id, 47);
+    assert_eq!(first_po.po_sent, Some(day(2006, 11, 13)));
+    assert_eq!(first_po.scheduled, day(2007, 1, 30));
+    assert_eq!(first_po.weight_kg.map(|w| w.to_string()), Some("643".into()));
+    assert_eq!(first_po.freight_usd, None); // "Freight Included in Commodity Cost"
+
+    let mut reps = ScmsReader::new(&bytes[..]).unwrap().replenishments();
+    let all: Vec<_> = reps.by_ref().map(Result::unwrap).collect();
+    // Counted independently: 150 usable lines, 15,456 days from PO to
+    // delivery in total, delivered 72 days early in total.
+    assert_eq!(all.len(), 150);
+    assert_eq!(all.iter().map(|r| r.actual_days()).sum::<i64>(), 15_456);
+    assert_eq!(all.iter().map(|r| r.variance_days()).sum::<i64>(), -72);
+    let stats = reps.stats();
+    assert_eq!(stats.skipped(&SkipReason::no_date("PO Sent to Vendor Date")), 150);
+    assert_eq!(stats.skipped(&SkipReason::NoShipmentMode), 5);
+    assert_eq!(stats.rows, 150);
+    assert!(stats_add_up(&stats));
+    assert_eq!(all[0].id.as_str(), "SCMS-165/47");
+}
+
+// ---- idempotent re-import ---------------------------------------------
+
+#[test]
+fn overlapping_downloads_share_keys_even_when_reconciliation_changes() {
+    let first = data("synthetic_ledger_detail_view.csv");
+    let text = String::from_utf8(first.clone()).unwrap();
+    // A later download: the misplaced units were all reconciled, and the
+    // title was edited; rows before 03/03 fall outside its period.
+    let later = text
+        .replace("\"M\",\"US\",\"1\",\"3\"", "\"M\",\"US\",\"4\",\"0\"")
+        .replace("Test Widget Blue", "Test Widget Blue v2");
+    let later: String = later
+        .lines()
+        .filter(|l| !l.starts_with("\"03/01/") && !l.starts_with("\"03/02/"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let a: BTreeSet<_> = detail(&first).iter().map(|r| r.key()).collect();
+    let b = detail(later.as_bytes());
+    assert_eq!(b.len(), 9);
+    assert!(b.iter().all(|r| a.contains(&r.key())));
+    let m = b.iter().find(|r| r.reason == Some(ReasonCode::Misplaced)).unwrap();
+    assert_eq!(m.reconciled_quantity, Some(Quantity::new(4)));
+}
+
+// ---- header drift and hostile input -----------------------------------
+
+const SYNTH_ROWS: &str = "03/01/2026,X00TEST001,WIDGET-BLUE,Receipts,FBA15TEST01,48,ABE2,SELLABLE,,US\n\
+                          03/02/2026,X00TEST001,WIDGET-BLUE,Shipments,111-0000000-0000001,-3,ABE2,SELLABLE,,US\n";
+
+#[test]
+fn header_drift_is_tolerated() {
+    // Reordered, differently spelled, with unknown and newer columns.
+    let text = "\u{feff}date and time,store,Unknown Thing,DISPOSITION,fulfillment-center,quantity,event_type,reference-id,msku,fnsku,date\r\n\
+                2026-03-01T08:00:00Z,US-store,x,SELLABLE,ABE2,48,Receipts,FBA15TEST01,WIDGET-BLUE,X00TEST001,03/01/2026\r\n";
+    let rows = detail(text.as_bytes());
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!(
+        (r.date, r.quantity.get(), r.event_type.clone()),
+        (day(2026, 3, 1), 48, EventType::Receipts)
+    );
+    assert_eq!(r.store.as_deref(), Some("US-store"));
+    // The same event spelled the canonical way has the same key, except
+    // for the country column this header lacks.
+    let canon = format!(
+        "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n{}",
+        "03/01/2026,X00TEST001,WIDGET-BLUE,Receipts,FBA15TEST01,48,ABE2,SELLABLE,\n"
+    );
+    assert_eq!(detail(canon.as_bytes())[0].key(), r.key());
+}
+
+#[test]
+fn missing_required_column_is_named() {
+    let text = "Date,FNSKU,MSKU,Event Type,Quantity,Disposition\n";
+    let err = LedgerDetailReader::new(text.as_bytes()).err().unwrap();
+    assert!(err.is_fatal());
+    assert_eq!(
+        err.to_string(),
+        "ledger detail view: line 1: required column \"Fulfillment Center\" is missing from the header"
+    );
+}
+
+fn header10() -> &'static str {
+    "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason,Country\n"
+}
+
+#[test]
+fn wrapped_and_shifted_lines_are_row_errors_and_reading_goes_on() {
+    let text = format!(
+        "{}{}03/03/2026,X00TEST001,WIDGET-BLUE,Ship\nments,R,-1,ABE2,SELLABLE,,US\n03/03/2026,X00TEST001,WIDGET,BLUE,Shipments,R,-1,ABE2,SELLABLE,,US\n03/04/2026,X00TEST001,WIDGET-BLUE,Receipts,R2,5,ABE2,SELLABLE,,US\n",
+        header10(),
+        SYNTH_ROWS
+    );
+    let mut reader = LedgerDetailReader::new(text.as_bytes()).unwrap();
+    let results: Vec<_> = reader.by_ref().collect();
+    let summary: Vec<_> = results
+        .iter()
+        .map(|r| match r {
+            Ok(row) => format!("ok {}", row.line),
+            Err(ReadError::FieldCount { line, found, expected: 10, .. }) => {
+                format!("count {line} {found}")
+            }
+            Err(e) => format!("other {e}"),
+        })
+        .collect();
+    assert_eq!(summary, ["ok 2", "ok 3", "count 4 4", "count 5 7", "count 6 11", "ok 7"]);
+    assert_eq!(reader.stats().rows, 3);
+    assert_eq!(reader.stats().row_errors, 3);
+    assert!(stats_add_up(reader.stats()));
+}
+
+#[test]
+fn wrong_delimiter_is_a_file_error() {
+    let text = "Date;FNSKU;MSKU;Event Type;Quantity;Fulfillment Center;Disposition\n";
+    let err = LedgerDetailReader::new(text.as_bytes()).err().unwrap();
+    assert!(matches!(err, ReadError::UnsupportedDelimiter { found: ';', .. }));
+    assert!(matches!(LedgerDetailReader::new(&b""[..]).err(), Some(ReadError::Empty { .. })));
+    assert!(matches!(
+        LedgerDetailReader::new(&b"\xEF\xBB\xBF\r\n"[..]).err(),
+        Some(ReadError::Empty { .. })
+    ));
+}
+
+#[test]
+fn bad_utf8_fails_the_cell_it_is_in_only_when_used() {
+    let mut text = header10().as_bytes().to_vec();
+    text.extend_from_slice(b"03/01/2026,X00TEST001,WID\xFFGET,Receipts,R,1,ABE2,SELLABLE,,US\n");
+    let mut titled =
+        b"Date,FNSKU,MSKU,Title,Event Type,Quantity,Fulfillment Center,Disposition,Junk\n".to_vec();
+    titled.extend_from_slice(b"03/01/2026,X1,W,Caf\xE9,Receipts,1,ABE2,SELLABLE,\xFF\xFE\n");
+    let err = LedgerDetailReader::new(&text[..]).unwrap().next().unwrap().unwrap_err();
+    assert!(matches!(err, ReadError::InvalidUtf8 { line: 2, column: "MSKU", .. }), "{err}");
+    let row = LedgerDetailReader::new(&titled[..]).unwrap().next().unwrap().unwrap();
+    assert_eq!(row.title, "Caf\u{fffd}");
+}
+
+#[test]
+fn ten_megabyte_field_is_refused_without_reading_it_all() {
+    let mut text = header10().as_bytes().to_vec();
+    text.extend_from_slice(SYNTH_ROWS.as_bytes());
+    text.extend_from_slice(b"03/05/2026,X1,\"");
+    text.extend(std::iter::repeat_n(b'A', 10 << 20));
+    text.extend_from_slice(b"\",Receipts,R,1,ABE2,SELLABLE,,US\n");
+    let mut reader = LedgerDetailReader::new(&text[..]).unwrap();
+    assert!(reader.next().unwrap().is_ok());
+    assert!(reader.next().unwrap().is_ok());
+    let err = reader.next().unwrap().unwrap_err();
+    assert!(matches!(err, ReadError::RecordTooLarge { line: 4, limit: 1_048_576, .. }), "{err}");
+    assert!(err.is_fatal());
+    assert!(reader.next().is_none());
+    // A larger cap lets the same record through, to a row error: the
+    // field is an over-long SKU.
+    let options = ReadOptions::default().max_record_bytes(16 << 20);
+    let mut reader = LedgerDetailReader::with_options(&text[..], options).unwrap();
+    let err = reader.nth(2).unwrap().unwrap_err();
+    assert!(matches!(err, ReadError::InvalidValue { line: 4, column: "MSKU", .. }));
+    assert!(err.to_string().len() < 300);
+}
+
+#[test]
+fn crlf_bom_blank_lines_and_quotes() {
+    let text = format!(
+        "\u{feff}{}\r\n\r\n,,,,,,,,,\r\n{}",
+        header10().trim_end(),
+        "\"03/01/2026\",\"X1\",\"W\",\"Receipts\",\"R, with comma\",\"1\",\"ABE2\",\"SELLABLE\",\"\",\"US\"\r\n"
+    );
+    let mut reader = LedgerDetailReader::new(text.as_bytes()).unwrap();
+    let row = reader.next().unwrap().unwrap();
+    assert_eq!(row.reference_id.as_deref(), Some("R, with comma"));
+    assert_eq!(row.line, 4);
+    assert_eq!(reader.stats().skipped(&SkipReason::BlankLine), 1);
+    assert_eq!(reader.stats().records, 2); // the empty line is not a record
+}
+
+#[test]
+fn bad_dates_and_placeholders() {
+    let text = format!(
+        "{}13/45/2026,X1,W,Receipts,R,1,ABE2,SELLABLE,,US\nDate Not Captured,X1,W,Receipts,R,1,ABE2,SELLABLE,,US\n",
+        header10()
+    );
+    let mut reader = LedgerDetailReader::new(text.as_bytes()).unwrap();
+    let err = reader.next().unwrap().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "ledger detail view: line 2, column \"Date\": \"13/45/2026\" is not a date"
+    );
+    assert!(reader.next().is_none());
+    assert_eq!(reader.stats().skipped(&SkipReason::no_date("Date")), 1);
+}
+
+// ---- laws --------------------------------------------------------------
+
+fn drain<I: Iterator<Item = Result<T, ReadError>>, T>(iter: I) {
+    for item in iter {
+        let _ = item;
+    }
+}
+
+fn read_all(bytes: &[u8]) {
+    let small = ReadOptions::default().max_record_bytes(4096);
+    if let Ok(r) = LedgerDetailReader::with_options(bytes, small) {
+        drain(r);
+    }
+    if let Ok(r) = LedgerSummaryReader::with_options(bytes, small) {
+        drain(r);
+    }
+    if let Ok(r) = InventoryReader::with_options(bytes, small) {
+        drain(r);
+    }
+    if let Ok(r) = OrdersReader::with_options(bytes, small) {
+        drain(r);
+    }
+    if let Ok(r) = ReimbursementReader::with_options(bytes, small) {
+        drain(r);
+    }
+    if let Ok(r) = UciRetailReader::with_options(bytes, small) {
+        drain(r);
+    }
+    if let Ok(r) = ScmsReader::with_options(bytes, small) {
+        drain(r.replenishments());
+    }
+}
+
+const HEADERS: [&str; 3] = [
+    "Date\tFNSKU\tMSKU\tEvent Type\tQuantity\tFulfillment Center\tDisposition\tReason\n",
+    "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n",
+    "ID,PO / SO #,Country,Shipment Mode,PO Sent to Vendor Date,Scheduled Delivery Date,Delivered to Client Date,Vendor\n",
+];
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic_any_reader(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        read_all(&bytes);
+    }
+
+    #[test]
+    fn arbitrary_rows_under_a_valid_header_never_panic_and_every_record_is_counted(
+        which in 0..HEADERS.len(),
+        body in proptest::collection::vec(
+            prop_oneof![
+                Just(b'\t'), Just(b','), Just(b'\n'), Just(b'\r'), Just(b'"'), Just(b'-'),
+                Just(b'/'), b'0'..=b'9', Just(b'X'), any::<u8>(),
+            ],
+            0..1024,
+        ),
+    ) {
+        let mut bytes = HEADERS[which].as_bytes().to_vec();
+        bytes.extend_from_slice(&body);
+        read_all(&bytes);
+        let mut r = LedgerDetailReader::new(&bytes[..]);
+        if let Ok(reader) = r.as_mut() {
+            let fatal = reader.by_ref().any(|x| x.as_ref().is_err_and(ReadError::is_fatal));
+            prop_assert!(fatal || stats_add_up(reader.stats()));
+        }
+    }
+
+    #[test]
+    fn a_reencoded_row_reads_back_the_same(
+        qty in -1_000_000_i64..1_000_000,
+        y in 2000_i32..2099, m in 1_u32..=12, d in 1_u32..=28,
+        sku in "[A-Z0-9][A-Z0-9-]{0,20}",
+        tab in any::<bool>(),
+    ) {
+        let sep = if tab { "\t" } else { "," };
+        let header = ["Date", "FNSKU", "MSKU", "Event Type", "Quantity", "Fulfillment Center", "Disposition"].join(sep);
+        let row = [format!("{m:02}/{d:02}/{y}"), "X1".into(), sku.clone(), "Adjustments".into(), qty.to_string(), "ABE2".into(), "SELLABLE".into()].join(sep);
+        let rows = detail(format!("{header}\r\n{row}\r\n").as_bytes());
+        prop_assert_eq!(rows.len(), 1);
+        prop_assert_eq!(rows[0].quantity.get(), qty);
+        prop_assert_eq!(rows[0].date, day(y, m, d));
+        prop_assert_eq!(rows[0].msku.as_str(), sku.as_str());
+    }
+}
