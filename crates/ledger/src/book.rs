@@ -582,15 +582,31 @@ impl Book {
             });
             receipts.push(receipt);
         }
-        let money = merchantry_core::Money::new(spec.amount, merchantry_core::Currency::USD);
-        let shares = money.allocate_exact(&weights).map_err(|err| match err {
-            merchantry_core::CoreError::InvalidWeights { reason } => {
-                Fail::Weights { id: e.id, reason }
-            }
-            _ => overflow(e.id, "landed cost allocation"),
-        })?;
+        let total = weights.iter().try_fold(Decimal::ZERO, |a, w| a.checked_add(*w));
+        let total = total.ok_or(overflow(e.id, "landed weights"))?;
+        if total.is_zero() {
+            return Err(Fail::Weights { id: e.id, reason: "weights sum to zero" });
+        }
+        // Shares rounded to SHARE_SCALE places; the last non-zero weight
+        // takes the remainder so the shares add up to the amount exactly.
+        let last = weights.iter().rposition(|w| !w.is_zero()).unwrap_or(0);
+        let mut left = spec.amount;
+        let mut shares = Vec::with_capacity(weights.len());
+        for (i, w) in weights.iter().enumerate() {
+            let part = if i == last {
+                left
+            } else {
+                spec.amount
+                    .checked_mul(*w)
+                    .and_then(|x| x.checked_div(total))
+                    .map(|x| x.round_dp(SHARE_SCALE))
+                    .ok_or(overflow(e.id, "landed share"))?
+            };
+            left = sub(left, part, e.id)?;
+            shares.push(part);
+        }
         for (receipt, part) in receipts.iter().zip(shares) {
-            self.spread_landed(e, receipt, part.amount(), state)?;
+            self.spread_landed(e, receipt, part, state)?;
         }
         Ok(spec.amount)
     }
@@ -994,7 +1010,14 @@ fn mul(cost: Decimal, qty: i64, id: u32) -> Result<Decimal, Fail> {
     cost.checked_mul(Decimal::from(qty)).ok_or(overflow(id, "units times cost"))
 }
 
-/// `total * part / whole`, the value of `part` of `whole` units.
+/// Decimal places of a pro-rata share. Shares are rounded half-even to
+/// this scale and the remainder stays with the units left behind, so every
+/// stored value has a bounded scale and sums of values stay exact (a
+/// 28-digit quotient added to a large total would otherwise be rounded).
+pub(crate) const SHARE_SCALE: u32 = 16;
+
+/// `total * part / whole`, the value of `part` of `whole` units, rounded
+/// to [`SHARE_SCALE`] places.
 fn share(total: Decimal, part: i64, whole: i64, id: u32) -> Result<Decimal, Fail> {
     if whole == 0 {
         return Ok(Decimal::ZERO);
@@ -1005,5 +1028,6 @@ fn share(total: Decimal, part: i64, whole: i64, id: u32) -> Result<Decimal, Fail
         .or_else(|| {
             total.checked_div(Decimal::from(whole)).and_then(|u| u.checked_mul(Decimal::from(part)))
         })
+        .map(|x| x.round_dp(SHARE_SCALE))
         .ok_or(overflow(id, "pro-rata share"))
 }
