@@ -97,9 +97,8 @@ impl ValuationView for Catalogue {
 
     fn cost_of_sales(&self, sku: &Sku, range: DateRange) -> Vec<CostOfSale> {
         let t = i64::try_from(self.template(sku)).unwrap();
-        range
-            .days()
-            .step_by(30)
+        (0..range.len_days().div_ceil(30))
+            .filter_map(|k| range.start().checked_add_days(chrono::Days::new(u64::from(k) * 30)))
             .map(|date| CostOfSale {
                 date,
                 location: self.fba.clone(),

@@ -192,8 +192,8 @@ impl Scope<'_> {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InventorySeries {
     range: DateRange,
-    opening: Decimal,
-    closes: Vec<Decimal>,
+    /// The opening value, then one closing value per day.
+    values: Vec<Decimal>,
 }
 
 impl InventorySeries {
@@ -206,16 +206,29 @@ impl InventorySeries {
     /// [`MetricsError::Inconsistent`] when `closes` has not one value per
     /// day.
     pub fn new(range: DateRange, opening: Decimal, closes: Vec<Decimal>) -> Result<Self> {
+        let mut values = Vec::with_capacity(closes.len() + 1);
+        values.push(opening);
+        values.extend(closes);
+        Self::from_values(range, values)
+    }
+
+    /// A series from the value at the end of the day before `range`
+    /// followed by one value per day of `range`.
+    fn from_values(range: DateRange, values: Vec<Decimal>) -> Result<Self> {
         if range.is_empty() {
             return Err(MetricsError::EmptyRange { start: range.start() });
         }
-        if closes.len() != range.len_days() as usize {
+        if values.len() != range.len_days() as usize + 1 {
             return Err(MetricsError::Inconsistent {
                 what: "inventory series",
-                reason: format!("{} closing values for {} days", closes.len(), range.len_days()),
+                reason: format!(
+                    "{} closing values for {} days",
+                    values.len().saturating_sub(1),
+                    range.len_days()
+                ),
             });
         }
-        Ok(Self { range, opening, closes })
+        Ok(Self { range, values })
     }
 
     /// The whole value of `sku` across locations, from one
@@ -234,7 +247,7 @@ impl InventorySeries {
         range: DateRange,
     ) -> Result<Self> {
         let extended = with_day_before(range)?;
-        let mut values = view.daily_values(sku, extended);
+        let values = view.daily_values(sku, extended);
         if values.len() != extended.len_days() as usize {
             return Err(MetricsError::Inconsistent {
                 what: "daily_values",
@@ -245,8 +258,7 @@ impl InventorySeries {
                 ),
             });
         }
-        let opening = values.remove(0);
-        Self::new(range, opening, values)
+        Self::from_values(range, values)
     }
 
     /// The value of `sku` held within `scope`, from one
@@ -277,8 +289,7 @@ impl InventorySeries {
             }
             values.push(sum);
         }
-        let opening = values.remove(0);
-        Self::new(range, opening, values)
+        Self::from_values(range, values)
     }
 
     /// The range.
@@ -289,14 +300,14 @@ impl InventorySeries {
 
     /// The value at the end of the day before the range.
     #[must_use]
-    pub const fn opening(&self) -> Decimal {
-        self.opening
+    pub fn opening(&self) -> Decimal {
+        self.values.first().copied().unwrap_or_default()
     }
 
     /// The value at the end of each day of the range.
     #[must_use]
     pub fn closes(&self) -> &[Decimal] {
-        &self.closes
+        self.values.get(1..).unwrap_or_default()
     }
 
     /// The sum of the snapshots `method` samples and their count.
@@ -306,24 +317,26 @@ impl InventorySeries {
     /// [`MetricsError::Overflow`] when the sum leaves the decimal range.
     pub fn sample(&self, method: AverageMethod) -> Result<(Decimal, u32)> {
         let too_big = || overflow_total("inventory snapshot sum");
-        let closing = self.closes.last().copied().unwrap_or(self.opening);
+        let opening = self.opening();
+        let closes = self.closes();
+        let closing = closes.last().copied().unwrap_or(opening);
         match method {
             AverageMethod::OpeningClosing => {
-                Ok((self.opening.checked_add(closing).ok_or_else(too_big)?, 2))
+                Ok((opening.checked_add(closing).ok_or_else(too_big)?, 2))
             }
             AverageMethod::DailyTimeWeighted => {
-                let sum = checked_sum(&self.closes).ok_or_else(too_big)?;
+                let sum = checked_sum(closes).ok_or_else(too_big)?;
                 Ok((sum, self.range.len_days()))
             }
             AverageMethod::PeriodEnds(period) => {
-                let last = self.closes.len().saturating_sub(1);
-                let mut sum = self.opening;
+                let last = closes.len().saturating_sub(1);
+                let mut sum = opening;
                 let mut n = 1_u32;
                 let mut end = period.first_end_on_or_after(self.range.start());
                 while let Some(day) = end.filter(|d| self.range.contains(*d)) {
                     let i = self.range.index_of(day).unwrap_or(last);
                     if i != last {
-                        let v = self.closes.get(i).copied().unwrap_or(closing);
+                        let v = closes.get(i).copied().unwrap_or(closing);
                         sum = sum.checked_add(v).ok_or_else(too_big)?;
                         n += 1;
                     }
