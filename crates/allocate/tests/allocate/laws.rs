@@ -1,1 +1,318 @@
+//! Invariant 6 of DESIGN.md as proptest laws: over random sequences of
+//! every operation, units promised never exceed units that exist, each
+//! channel's advertised number respects its rules, and a refused
+//! operation changes nothing.
 
+use std::collections::BTreeMap;
+
+use chrono::{Duration, TimeZone, Utc};
+use merchantry_allocate::{
+    Allocator, ChannelKey, LineRequest, LineState, Link, LocationKey, Network, PoolKey,
+    PublishRules, ReserveOptions, Restock, SkuKey, Split, StockChange,
+};
+use merchantry_core::{OrderId, Quantity, Ratio, Sku};
+use proptest::prelude::*;
+
+use crate::support::{chan, loc, q};
+
+struct Fixture {
+    alloc: Allocator,
+    locs: Vec<LocationKey>,
+    pools: Vec<PoolKey>,
+    chans: Vec<ChannelKey>,
+    skus: Vec<SkuKey>,
+}
+
+/// Five locations in four pools (one of two locations), one pool per
+/// split; four channels with different rules linked across them; three
+/// SKUs and a bundle of 2 x S0 + 1 x S1. `partitioned` replaces the
+/// shared pool by a split one and drops the minimum shown, so the sum of
+/// advertised numbers can be checked against free stock.
+fn fixture(partitioned: bool) -> Fixture {
+    let mut n = Network::builder();
+    let locs: Vec<LocationKey> = (0..5).map(|i| loc(&mut n, &format!("L{i}"))).collect();
+    let first = if partitioned { Split::Priority } else { Split::Shared };
+    let pools = vec![
+        n.pool("p0", &[locs[0], locs[1]], first).unwrap(),
+        n.pool("p1", &[locs[2]], Split::Priority).unwrap(),
+        n.pool("p2", &[locs[3]], Split::Shares).unwrap(),
+        n.pool("p3", &[locs[4]], Split::Velocity).unwrap(),
+    ];
+    let mut last = PublishRules::default().with_max_shown(q(50));
+    if !partitioned {
+        last = last.with_min_shown(q(1));
+    }
+    let chans = vec![
+        chan(&mut n, "c0", PublishRules::default().with_buffer(q(2)).with_percent(80)),
+        chan(&mut n, "c1", PublishRules::default().with_zero_at_or_below(q(2))),
+        chan(&mut n, "c2", PublishRules::default().with_max_shown(q(6))),
+        chan(&mut n, "c3", last),
+    ];
+    let l = Link::default;
+    n.link(chans[0], pools[0], l().with_claim_limit(q(4))).unwrap();
+    n.link(chans[0], pools[1], l().with_priority(1).with_claim_limit(q(5))).unwrap();
+    n.link(chans[1], pools[0], l().with_priority(1)).unwrap();
+    n.link(chans[1], pools[2], l().with_share(2)).unwrap();
+    n.link(chans[2], pools[1], l()).unwrap();
+    n.link(chans[2], pools[2], l().with_priority(1)).unwrap();
+    n.link(chans[2], pools[3], l()).unwrap();
+    n.link(chans[3], pools[3], l().with_priority(1)).unwrap();
+    n.link(chans[3], pools[0], l().with_priority(2)).unwrap();
+    let mut alloc = Allocator::new(n.build().unwrap());
+    let mut skus: Vec<SkuKey> =
+        (0..3).map(|i| alloc.add_sku(&Sku::new(format!("S{i}")).unwrap()).unwrap()).collect();
+    let (bundle, _) =
+        alloc.define_bundle(&Sku::new("KIT").unwrap(), &[(skus[0], 2), (skus[1], 1)]).unwrap();
+    skus.push(bundle);
+    Fixture { alloc, locs, pools, chans, skus }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Reserve {
+        order: u8,
+        channel: usize,
+        lines: Vec<(u32, usize, i64)>,
+        partial: bool,
+        at: Option<usize>,
+        whole: bool,
+        expiry: Option<i64>,
+    },
+    Commit {
+        order: u8,
+        line: u32,
+        at: Option<usize>,
+    },
+    Release {
+        order: u8,
+        line: u32,
+    },
+    Return {
+        order: u8,
+        line: u32,
+        units: i64,
+        sellable: bool,
+    },
+    Stock {
+        sku: usize,
+        loc: usize,
+        kind: u8,
+        units: i64,
+    },
+    Move {
+        order: u8,
+        line: u32,
+        loc: usize,
+    },
+    Expire {
+        hour: i64,
+    },
+    Fence {
+        sku: usize,
+        pool: usize,
+        channel: usize,
+        units: i64,
+    },
+    Velocity {
+        sku: usize,
+        channel: usize,
+        per_day: u8,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let line = (0u32..3, 0usize..4, -1i64..7);
+    prop_oneof![
+        4 => (
+            0u8..8,
+            0usize..4,
+            prop::collection::vec(line, 1..4),
+            any::<bool>(),
+            prop::option::weighted(0.2, 0usize..5),
+            any::<bool>(),
+            prop::option::weighted(0.3, 0i64..8),
+        )
+            .prop_map(|(order, channel, lines, partial, at, whole, expiry)| Op::Reserve {
+                order,
+                channel,
+                lines,
+                partial,
+                at,
+                whole,
+                expiry,
+            }),
+        2 => (0u8..8, 0u32..3, prop::option::weighted(0.3, 0usize..5))
+            .prop_map(|(order, line, at)| Op::Commit { order, line, at }),
+        2 => (0u8..8, 0u32..3).prop_map(|(order, line)| Op::Release { order, line }),
+        1 => (0u8..8, 0u32..3, -1i64..5, any::<bool>())
+            .prop_map(|(order, line, units, sellable)| Op::Return { order, line, units, sellable }),
+        3 => (0usize..4, 0usize..5, 0u8..3, -3i64..15)
+            .prop_map(|(sku, loc, kind, units)| Op::Stock { sku, loc, kind, units }),
+        1 => (0u8..8, 0u32..3, 0usize..5).prop_map(|(order, line, loc)| Op::Move { order, line, loc }),
+        1 => (0i64..10).prop_map(|hour| Op::Expire { hour }),
+        1 => (0usize..4, 0usize..4, 0usize..4, -1i64..6)
+            .prop_map(|(sku, pool, channel, units)| Op::Fence { sku, pool, channel, units }),
+        1 => (0usize..4, 0usize..4, 0u8..5)
+            .prop_map(|(sku, channel, per_day)| Op::Velocity { sku, channel, per_day }),
+    ]
+}
+
+fn order_id(n: u8) -> OrderId {
+    OrderId::new(format!("O{n}")).unwrap()
+}
+
+/// Applies one operation; `Ok(true)` when it was accepted.
+fn apply(f: &mut Fixture, op: &Op) -> bool {
+    let t0 = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+    let a = &mut f.alloc;
+    match op {
+        Op::Reserve { order, channel, lines, partial, at, whole, expiry } => {
+            let reqs: Vec<LineRequest> =
+                lines.iter().map(|&(l, s, n)| LineRequest::new(l, f.skus[s], q(n))).collect();
+            let mut opts =
+                ReserveOptions::default().with_partial(*partial).with_whole_lines(*whole);
+            if let Some(l) = at {
+                opts = opts.at(f.locs[*l]);
+            }
+            if let Some(h) = expiry {
+                opts = opts.with_expiry(t0 + Duration::hours(*h));
+            }
+            a.reserve(&order_id(*order), f.chans[*channel], &reqs, &opts).is_ok()
+        }
+        Op::Commit { order, line, at: None } => a.commit(&order_id(*order), *line).is_ok(),
+        Op::Commit { order, line, at: Some(l) } => {
+            a.commit_at(&order_id(*order), *line, f.locs[*l]).is_ok()
+        }
+        Op::Release { order, line } => a.release(&order_id(*order), *line).is_ok(),
+        Op::Return { order, line, units, sellable } => {
+            let r = if *sellable { Restock::Sellable } else { Restock::Unsellable };
+            a.return_units(&order_id(*order), *line, q(*units), r).is_ok()
+        }
+        Op::Stock { sku, loc, kind, units } => {
+            let change = match kind {
+                0 => StockChange::Add(q(*units)),
+                1 => StockChange::Remove(q(*units)),
+                _ => StockChange::Set(q(*units)),
+            };
+            a.stock_change(f.skus[*sku], f.locs[*loc], change).is_ok()
+        }
+        Op::Move { order, line, loc } => {
+            a.move_reservation(&order_id(*order), *line, f.locs[*loc]).is_ok()
+        }
+        Op::Expire { hour } => {
+            a.expire(t0 + Duration::hours(*hour));
+            true
+        }
+        Op::Fence { sku, pool, channel, units } => {
+            a.set_ring_fence(f.skus[*sku], f.pools[*pool], f.chans[*channel], q(*units)).is_ok()
+        }
+        Op::Velocity { sku, channel, per_day } => a
+            .set_velocity(f.skus[*sku], f.chans[*channel], Ratio::new(f64::from(*per_day)).unwrap())
+            .is_ok(),
+    }
+}
+
+/// Every law that must hold between operations.
+fn check(f: &Fixture, partitioned: bool) -> Result<(), TestCaseError> {
+    let a = &f.alloc;
+    let plain = &f.skus[..3];
+    // Promised never exceeds what exists, and the holds add up.
+    let mut held: BTreeMap<(usize, usize), i64> = BTreeMap::new();
+    for line in a.lines().filter(|l| l.state == LineState::Reserved) {
+        for p in &line.pieces {
+            *held.entry((p.sku.index(), p.location.index())).or_default() += p.units.get();
+        }
+    }
+    for &s in plain {
+        for &l in &f.locs {
+            let on_hand = a.on_hand(s, l).unwrap().get();
+            let reserved = a.reserved(s, l).unwrap().get();
+            prop_assert!(0 <= reserved && reserved <= on_hand, "{s:?} {l:?}: {reserved}/{on_hand}");
+            let sum = held.get(&(s.index(), l.index())).copied().unwrap_or(0);
+            prop_assert_eq!(sum, reserved);
+        }
+    }
+    // The incremental numbers equal a recompute from scratch.
+    prop_assert!(a.clone().recompute_all().is_empty(), "stale advertised numbers");
+    // Each channel's number respects its rules and what it could sell.
+    for &c in &f.chans {
+        let rules = *a.network().rules(c).unwrap();
+        for &s in &f.skus {
+            let shown = a.advertised(s, c).unwrap();
+            prop_assert_eq!(shown, rules.apply(a.entitlement(s, c).unwrap()));
+            if let Some(max) = rules.max_shown {
+                prop_assert!(shown <= max);
+            }
+            if let Some(min) = rules.min_shown {
+                prop_assert!(shown >= min);
+                continue;
+            }
+            let can = if s == f.skus[3] {
+                // Kit: 2 x S0 + 1 x S1.
+                (a.sellable(plain[0], c).unwrap().get() / 2)
+                    .min(a.sellable(plain[1], c).unwrap().get())
+            } else {
+                a.sellable(s, c).unwrap().get()
+            };
+            prop_assert!(shown.get() <= can, "{c:?} {s:?} shows {shown} but can sell {can}");
+        }
+    }
+    if partitioned {
+        // With every pool split, the channels' numbers for a SKU add up
+        // to at most its free units: all of them can sell out at once.
+        for &s in plain {
+            let free: i64 = f
+                .locs
+                .iter()
+                .map(|&l| a.on_hand(s, l).unwrap().get() - a.reserved(s, l).unwrap().get())
+                .sum();
+            let shown: i64 = f.chans.iter().map(|&c| a.advertised(s, c).unwrap().get()).sum();
+            prop_assert!(shown <= free, "{s:?}: channels show {shown} of {free} free");
+        }
+    }
+    Ok(())
+}
+
+fn run(ops: &[Op], partitioned: bool) -> Result<(), TestCaseError> {
+    let mut f = fixture(partitioned);
+    for op in ops {
+        let before = f.alloc.clone();
+        if !apply(&mut f, op) {
+            prop_assert!(f.alloc == before, "refused {op:?} changed the state");
+        }
+        check(&f, partitioned)?;
+    }
+    // Every hold still open can ship: commit them all.
+    let open: Vec<(OrderId, u32)> = f
+        .alloc
+        .lines()
+        .filter(|l| l.state == LineState::Reserved)
+        .map(|l| (l.order, l.line))
+        .collect();
+    for (o, l) in open {
+        prop_assert!(f.alloc.commit(&o, l).is_ok());
+    }
+    for &s in &f.skus[..3] {
+        for &l in &f.locs {
+            prop_assert_eq!(f.alloc.reserved(s, l).unwrap(), Quantity::ZERO);
+            prop_assert!(!f.alloc.on_hand(s, l).unwrap().is_negative());
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn promised_never_exceeds_existing_and_advertised_respects_rules(
+        ops in prop::collection::vec(op(), 1..60)
+    ) {
+        run(&ops, false)?;
+    }
+
+    #[test]
+    fn split_pools_never_advertise_more_than_is_free(
+        ops in prop::collection::vec(op(), 1..60)
+    ) {
+        run(&ops, true)?;
+    }
+}
