@@ -8,7 +8,7 @@
 //!   negative early. An arrival earlier than forecast is valid and gives a
 //!   negative LTV.
 //! - **LTV of a stage** = actual days - forecast days of that
-//!   [`StageDuration`], for stages whose forecast was recorded.
+//!   [`StageDuration`](merchantry_core::StageDuration), for stages whose forecast was recorded.
 //!
 //! A summary over the replenishments *ordered* in a window gives, over the
 //! variances `v1 .. vn`:
