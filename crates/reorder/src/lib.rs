@@ -47,7 +47,7 @@
 //! - [`Planner`]: turns inputs into [`Recommendation`]s, one at a time or
 //!   in batches ([`Planner::recommend_all`]).
 //! - [`allocate_budget`] ranks orders by margin at risk under a cash
-//!   limit; [`backtest`] replays a rule over a demand history.
+//!   limit; [`backtest()`] replays a rule over a demand history.
 //!
 //! Conventions (formulas and sources) are stated in [`safety`]; the
 //! stability rule in [`StabilityRule`].
