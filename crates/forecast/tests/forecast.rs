@@ -1,0 +1,380 @@
+//! Integration tests of merchantry-forecast: the public API end to end,
+//! and its laws as proptest properties.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests stop on failure")]
+
+use chrono::{Days as ChronoDays, NaiveDate};
+use merchantry_core::{
+    DateRange, Days, DemandForecast, DemandRecord, DemandSeries, Lane, LeadTimeForecast,
+    LocationId, PurchaseOrderId, Quantity, Replenishment, Sku, Stage, StageDuration, SupplierId,
+    TransportMode,
+};
+use merchantry_forecast::{
+    Adida, Auto, Backtest, Croston, DemandClass, DemandModel, EventCalendar, ForecastError,
+    ForecastOptions, Forecaster, Holt, HoltWinters, Imapa, KnownEvent, LeadTimeModel,
+    LeadTimeOptions, LiveOverride, ModelKind, MovingAverage, PartialStockout, Preparation,
+    Reactive, Sba, SeasonalIndices, Ses, Tsb,
+};
+use proptest::prelude::*;
+
+fn day(i: u64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + ChronoDays::new(i)
+}
+
+fn history(sku: &Sku, units: &[i64], out: &[bool]) -> Vec<DemandRecord> {
+    units
+        .iter()
+        .zip(out)
+        .enumerate()
+        .map(|(i, (&u, &o))| DemandRecord {
+            sku: sku.clone(),
+            date: day(i as u64),
+            units: Quantity::new(u),
+            stocked_out: o,
+        })
+        .collect()
+}
+
+fn every_model() -> Vec<Box<dyn DemandModel>> {
+    vec![
+        Box::new(MovingAverage::new(7).unwrap()),
+        Box::new(Ses::fitted()),
+        Box::new(Ses::new(0.3).unwrap()),
+        Box::new(Holt::fitted()),
+        Box::new(SeasonalIndices::weekly()),
+        Box::new(HoltWinters::fitted(7).unwrap()),
+        Box::new(Croston::default()),
+        Box::new(Sba::default()),
+        Box::new(Tsb::default()),
+        Box::new(Adida),
+        Box::new(Imapa),
+        Box::new(Auto::default()),
+        Box::new(Reactive::new(Ses::fitted())),
+    ]
+}
+
+/// Fits the Forecaster on `units` (all in stock) and returns the first
+/// forecast day's mean.
+fn next_day_forecast(units: &[i64]) -> f64 {
+    let sku = Sku::new("FAST").unwrap();
+    let h = history(&sku, units, &vec![false; units.len()]);
+    let n = u32::try_from(units.len()).unwrap();
+    let set = Forecaster::default().fit(&h, DateRange::starting(day(0), n).unwrap());
+    set.forecast_demand(&sku, day(u64::from(n)), 7).unwrap().mean()[0]
+}
+
+#[test]
+fn ten_to_forty_is_followed_within_two_days_and_falls_back() {
+    let mut units = vec![10; 120];
+    units.extend([40, 40]);
+    let f = next_day_forecast(&units);
+    assert!(f >= 30.0, "two days after the jump: {f}");
+    // The spike lasts a week, then sales return to 10 for two days.
+    units.extend([40; 5]);
+    assert!(next_day_forecast(&units) >= 30.0);
+    units.extend([10, 10]);
+    let back = next_day_forecast(&units);
+    assert!(back <= 15.0, "two days after the spike: {back}");
+}
+
+#[test]
+fn stockout_days_do_not_understate_velocity() {
+    // 60 days at 12, then 20 days out of stock recording 0, then 10 at 12.
+    let sku = Sku::new("S").unwrap();
+    let mut units = vec![12; 60];
+    units.extend([0; 20]);
+    units.extend([12; 10]);
+    let mut out = vec![false; 60];
+    out.extend([true; 20]);
+    out.extend([false; 10]);
+    let h = history(&sku, &units, &out);
+    let set = Forecaster::default().fit(&h, DateRange::starting(day(0), 90).unwrap());
+    let f = set.get(&sku).unwrap();
+    // raw 840 / 90 = 9.33; adjusted 840 / 70 = 12; 70 in-stock days.
+    assert!((f.velocity.raw - 840.0 / 90.0).abs() < 1e-12);
+    assert_eq!(f.velocity.adjusted, 12.0);
+    assert_eq!(f.velocity.in_stock_days, 70);
+    assert!((f.fit.mean_at(1) - 12.0).abs() < 1e-9);
+
+    // The same history without flags: the partial-stockout rule finds the
+    // 20 zero days of a 9.3-a-day seller and recovers 12.
+    let h = history(&sku, &units, &[false; 90]);
+    let options = ForecastOptions {
+        preparation: Preparation {
+            partial: Some(PartialStockout::default()),
+            ..Preparation::default()
+        },
+        ..ForecastOptions::default()
+    };
+    let set = Forecaster::new(options).fit(&h, DateRange::starting(day(0), 90).unwrap());
+    let f = set.get(&sku).unwrap();
+    assert_eq!(f.velocity.inferred_stockout_days, 20);
+    assert_eq!(f.velocity.adjusted, 12.0);
+}
+
+#[test]
+fn edge_cases_get_typed_errors_or_documented_values() {
+    let sku = Sku::new("E").unwrap();
+    // Empty range: the SKU fails with a typed, SKU-named error.
+    let h = history(&sku, &[5], &[false]);
+    let set = Forecaster::default().fit(&h, DateRange::starting(day(0), 0).unwrap());
+    assert!(matches!(
+        set.failures().get(&sku),
+        Some(ForecastError::Sku { source, .. }) if matches!(**source, ForecastError::Empty { .. })
+    ));
+    // Every day out of stock: nothing left to fit.
+    let h = history(&sku, &[0, 0], &[true, true]);
+    let set = Forecaster::default().fit(&h, DateRange::starting(day(0), 2).unwrap());
+    assert!(set.failures().contains_key(&sku));
+    // All zeros: no demand, forecast 0 with spread 0.
+    let h = history(&sku, &[0; 30], &[false; 30]);
+    let set = Forecaster::default().fit(&h, DateRange::starting(day(0), 30).unwrap());
+    let f = set.get(&sku).unwrap();
+    assert_eq!(f.classification.class, DemandClass::NoDemand);
+    assert_eq!(set.forecast_demand(&sku, day(30), 3).unwrap().mean(), &[0.0; 3]);
+    // Negative days (returns) count as zero by default.
+    let h = history(&sku, &[-5, 10, 10, 10], &[false; 4]);
+    let set = Forecaster::default().fit(&h, DateRange::starting(day(0), 4).unwrap());
+    assert_eq!(set.get(&sku).unwrap().velocity.units, 30.0);
+    // Shorter than a season.
+    assert_eq!(
+        HoltWinters::fitted(7).unwrap().fit(&[1.0; 10]),
+        Err(ForecastError::TooShort { model: "holt_winters", needed: 14, got: 10 })
+    );
+    assert_eq!(Ses::fitted().fit(&[]), Err(ForecastError::Empty { what: "series" }));
+    assert!(matches!(
+        Ses::fitted().fit(&[1.0, f64::NAN]),
+        Err(ForecastError::NonFinite { index: 1, .. })
+    ));
+    // A start before the first forecast day has no forecast.
+    assert!(set.forecast_demand(&sku, day(2), 3).is_none());
+}
+
+#[test]
+fn overrides_and_events_reach_the_handed_out_forecast() {
+    let sku = Sku::new("PROMO").unwrap();
+    let h = history(&sku, &[10; 60], &[false; 60]);
+    let mut options = ForecastOptions::default();
+    options
+        .overrides
+        .insert(sku.clone(), merchantry_forecast::ModelSpec::Croston(Croston::default()));
+    let black_friday = DateRange::starting(day(61), 1).unwrap();
+    options.events.add(KnownEvent::new("Black Friday", black_friday, 4.0).unwrap());
+    let set = Forecaster::new(options).fit(&h, DateRange::starting(day(0), 60).unwrap());
+    assert_eq!(set.get(&sku).unwrap().fit.kind(), ModelKind::Croston);
+    let f = set.forecast_demand(&sku, day(60), 3).unwrap();
+    assert_eq!(f.mean(), &[10.0, 40.0, 10.0]);
+    let _ = EventCalendar::default();
+}
+
+#[test]
+fn weekly_pattern_through_forecaster_keeps_phase() {
+    // Weekends sell double; the forecast for day 70 (same weekday as day 0)
+    // is a weekday.
+    let units: Vec<i64> = (0..70).map(|t| if t % 7 >= 5 { 20 } else { 10 }).collect();
+    let y: Vec<f64> = units.iter().map(|&u| u as f64).collect();
+    let fit = SeasonalIndices::weekly().fit(&y).unwrap();
+    let f = fit.forecast(7);
+    assert!((f.mean[0] - 10.0).abs() < 1e-9 && (f.mean[5] - 20.0).abs() < 1e-9, "{:?}", f.mean);
+}
+
+#[test]
+fn backtest_scores_any_model() {
+    let y: Vec<f64> = (0..120).map(|t| 5.0 + f64::from(t % 4)).collect();
+    for m in every_model() {
+        let r = Backtest::default().run(&m, &y).unwrap();
+        assert_eq!(r.origins, 8, "{}", m.kind()); // origins 56, 63, ..., 105
+        assert!(r.mae.is_finite() && r.mase.is_some());
+    }
+}
+
+fn lane() -> Lane {
+    Lane {
+        supplier: SupplierId::new("SHENZHEN-1").unwrap(),
+        origin: Some(LocationId::new("CNSZX").unwrap()),
+        destination: LocationId::new("FBA-US").unwrap(),
+        mode: TransportMode::Ocean,
+    }
+}
+
+fn shipment(i: u64, stages: [i32; 3]) -> Replenishment {
+    let ordered_on = day(i * 10);
+    let total: i32 = stages.iter().sum();
+    Replenishment {
+        id: PurchaseOrderId::new(format!("PO-{i}")).unwrap(),
+        lane: lane(),
+        sku: Some(Sku::new("MUG").unwrap()),
+        quantity: None,
+        ordered_on,
+        forecast_arrival: ordered_on,
+        actual_arrival: ordered_on + ChronoDays::new(u64::try_from(total).unwrap()),
+        stages: [Stage::Production, Stage::MainTransit, Stage::CustomsClearance]
+            .into_iter()
+            .zip(stages)
+            .map(|(stage, d)| StageDuration { stage, forecast: None, actual: Days::whole(d) })
+            .collect(),
+    }
+}
+
+fn lead_history() -> Vec<Replenishment> {
+    let prod = [18, 25, 20, 30, 22, 19, 27, 21];
+    let ocean = [28, 35, 31, 40, 30, 33, 29, 36];
+    let customs = [2, 6, 3, 9, 2, 4, 3, 7];
+    (0..8).map(|i| shipment(i as u64, [prod[i], ocean[i], customs[i]])).collect()
+}
+
+#[test]
+fn quantile_of_the_sum_is_not_the_sum_of_quantiles() {
+    let model = LeadTimeModel::learn(&lead_history(), &LeadTimeOptions::default()).unwrap();
+    let est = model.estimate(&lane(), day(100), &[]).unwrap();
+    let stages = &model.lane(&lane()).unwrap().stages;
+    let sum_of_p95: f64 = stages.iter().map(|s| s.quantile(0.95)).sum();
+    let p95 = est.quantile(0.95).unwrap().get();
+    // Independent stages partly cancel: the total's 95th percentile is
+    // well below the sum of the stages' 95th percentiles.
+    assert!(p95 < sum_of_p95 - 3.0, "p95 {p95} vs sum {sum_of_p95}");
+    // Means and variances add.
+    let mean: f64 = stages.iter().map(|s| s.mean).sum();
+    let var: f64 = stages.iter().map(|s| s.variance).sum();
+    assert!((est.mean.get() - mean).abs() < 1e-9);
+    assert!((est.std_dev.get() - var.sqrt()).abs() < 1e-9);
+    assert!(p95 > mean);
+}
+
+#[test]
+fn recent_shipments_weigh_more() {
+    // Old shipments took 20 days of production; the last three took 40.
+    let mut h: Vec<Replenishment> = (0..6).map(|i| shipment(i, [20, 30, 3])).collect();
+    h.extend((30..33).map(|i| shipment(i, [40, 30, 3])));
+    let fast_decay = LeadTimeOptions { half_life_days: 30.0, ..LeadTimeOptions::default() };
+    let slow_decay = LeadTimeOptions { half_life_days: 10_000.0, ..LeadTimeOptions::default() };
+    let recent = LeadTimeModel::learn(&h, &fast_decay).unwrap();
+    let flat = LeadTimeModel::learn(&h, &slow_decay).unwrap();
+    let prod = |m: &LeadTimeModel| m.lane(&lane()).unwrap().stages[0].mean;
+    // Unweighted the mean is (6 * 20 + 3 * 40) / 9 = 26.7.
+    assert!((prod(&flat) - 240.0 / 9.0).abs() < 0.1);
+    assert!(prod(&recent) > 38.0, "{}", prod(&recent));
+}
+
+#[test]
+fn live_overrides_replace_history_and_the_record_measures_ltv() {
+    let model = LeadTimeModel::learn(&lead_history(), &LeadTimeOptions::default()).unwrap();
+    let order = day(200);
+    let overrides = [
+        LiveOverride::ReadyDate(order + ChronoDays::new(15)),
+        LiveOverride::TransitQuote { mean: Days::whole(32), std_dev: Days::ZERO },
+        LiveOverride::Delay { stage: Stage::CustomsClearance, days: Days::whole(5) },
+    ];
+    let base = model.estimate(&lane(), order, &[]).unwrap();
+    let live = model.estimate(&lane(), order, &overrides).unwrap();
+    let customs = base.stages.iter().find(|s| s.stage == Stage::CustomsClearance).unwrap();
+    // 15 (confirmed) + 32 (quoted) + customs mean + 5 (congestion).
+    assert!((live.mean.get() - (15.0 + 32.0 + customs.mean.get() + 5.0)).abs() < 1e-9);
+    // Only customs keeps a spread.
+    assert!((live.std_dev.get() - customs.std_dev.get()).abs() < 1e-9);
+    assert!(matches!(
+        model.estimate(&lane(), order, &[LiveOverride::ReadyDate(day(1))]),
+        Err(ForecastError::InvalidOverride { stage: Stage::Production, .. })
+    ));
+
+    // Kept at order time, compared at arrival.
+    let record = model
+        .commit(PurchaseOrderId::new("PO-NEW").unwrap(), &lane(), None, order, &overrides)
+        .unwrap();
+    let arrival = order + ChronoDays::new(70);
+    let r = record.finish(arrival, vec![]);
+    assert_eq!(r.forecast_arrival, record.forecast_arrival());
+    assert!((record.variance_days(arrival) - (70.0 - live.mean.get())).abs() < 1e-9);
+
+    // The trait: MUG to FBA-US goes over the learned lane.
+    let via_trait = model
+        .forecast_lead_time(&Sku::new("MUG").unwrap(), &LocationId::new("FBA-US").unwrap(), order)
+        .unwrap();
+    assert_eq!(via_trait, base);
+    assert!(
+        model
+            .forecast_lead_time(&Sku::new("MUG").unwrap(), &LocationId::new("AWD").unwrap(), order)
+            .is_none()
+    );
+}
+
+#[test]
+fn bad_lead_time_history_is_rejected() {
+    let mut h = lead_history();
+    h[3].stages[1].actual = Days::new(-2.0).unwrap();
+    assert!(matches!(
+        LeadTimeModel::learn(&h, &LeadTimeOptions::default()),
+        Err(ForecastError::InvalidDuration { stage: Stage::MainTransit, .. })
+    ));
+}
+
+#[test]
+fn forecasting_is_deterministic() {
+    let sku = Sku::new("D").unwrap();
+    let units: Vec<i64> = (0..200).map(|t| (t * 37 % 17) as i64).collect();
+    let h = history(&sku, &units, &[false; 200]);
+    let range = DateRange::starting(day(0), 200).unwrap();
+    let a = Forecaster::default().fit(&h, range);
+    let b = Forecaster::default().fit(&h, range);
+    assert_eq!(a, b);
+    let s =
+        DemandSeries::fully_available(day(0), units.iter().map(|&u| Quantity::new(u)).collect());
+    assert_eq!(Forecaster::default().fit_series(&sku, &s).unwrap(), *a.get(&sku).unwrap());
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_finite_series_never_yield_nan_or_inf(
+        y in prop::collection::vec(prop_oneof![
+            3 => 0.0..50.0_f64,
+            1 => Just(0.0),
+            1 => -1e6..1e6_f64,
+            1 => -1e150..1e150_f64,
+        ], 0..120)
+    ) {
+        for m in every_model() {
+            match m.fit(&y) {
+                Ok(fit) => {
+                    let f = fit.forecast(30);
+                    for (mean, sd) in f.mean.iter().zip(&f.std_dev) {
+                        prop_assert!(mean.is_finite() && *mean >= 0.0, "{} mean {}", m.kind(), mean);
+                        prop_assert!(sd.is_finite() && *sd >= 0.0, "{} sd {}", m.kind(), sd);
+                    }
+                }
+                Err(ForecastError::Empty { .. } | ForecastError::TooShort { .. }) => {}
+                Err(e) => prop_assert!(false, "{}: unexpected {e}", m.kind()),
+            }
+        }
+    }
+
+    #[test]
+    fn constant_demand_is_forecast_as_itself(level in 0.0..500.0_f64, n in 20usize..100) {
+        let y = vec![level; n];
+        let models: [&dyn DemandModel; 5] =
+            [&Ses::fitted(), &Holt::fitted(), &MovingAverage::new(7).unwrap(), &Croston::default(), &Adida];
+        for m in models {
+            let f = m.fit(&y).unwrap().mean_at(1);
+            prop_assert!((f - level).abs() <= 1e-6 * level.max(1.0), "{}: {f} vs {level}", m.kind());
+        }
+    }
+
+    #[test]
+    fn forecaster_velocity_adjusted_is_never_below_in_stock_mean(
+        units in prop::collection::vec(0i64..40, 1..90),
+        flags in prop::collection::vec(any::<bool>(), 90),
+    ) {
+        let sku = Sku::new("P").unwrap();
+        let out = &flags[..units.len()];
+        let h = history(&sku, &units, out);
+        let n = u32::try_from(units.len()).unwrap();
+        let set = Forecaster::default().fit(&h, DateRange::starting(day(0), n).unwrap());
+        if let Some(f) = set.get(&sku) {
+            let in_stock: Vec<f64> = units.iter().zip(out).filter(|(_, o)| !**o).map(|(u, _)| *u as f64).collect();
+            let mean = in_stock.iter().sum::<f64>() / in_stock.len() as f64;
+            prop_assert!((f.velocity.adjusted - mean).abs() < 1e-9);
+            prop_assert_eq!(f.velocity.in_stock_days, in_stock.len());
+        } else {
+            prop_assert!(out.iter().all(|o| *o));
+        }
+    }
+}
