@@ -496,10 +496,12 @@ impl<'n, S: Scorer> Router<'n, S> {
             .calendar(i)
             .and_then(|c| c.first_catchable(placed))
             .and_then(|f| f.checked_add(node.handling_days as usize));
-        match first {
-            Some(first) if self.net.calendar(i).is_some_and(|c| first < c.len()) => {
-                NodeState::Open { first, transit, tiers }
-            }
+        let arrive = first.and_then(|f| {
+            let day = self.net.calendar(i)?.day(f)?;
+            day.checked_add_days(Days::new(u64::from(transit)))
+        });
+        match (first, arrive) {
+            (Some(first), Some(arrive)) => NodeState::Open { first, arrive, transit, tiers },
             _ => NodeState::Closed(Refusal::NoShipDay),
         }
     }
@@ -553,41 +555,83 @@ impl<'n, S: Scorer> Router<'n, S> {
     }
 
     fn search(&self, ctx: &Ctx<'_>) -> Found<S::Score> {
+        let masks: Vec<u64> = ctx.lines.iter().map(|l| l.mask).collect();
+        if self.scorer.packages_first() {
+            // Nodes that cannot arrive by the target (the promise, or the
+            // earliest date every line can make if that is later) can only
+            // make a plan later than one that uses none of them, so they
+            // are left out first. When capacity spoils that, the full
+            // search below runs.
+            let target = ctx.target();
+            let goal = days_late(target, ctx.order.promised_by);
+            let reach = ctx.reaching(target);
+            let narrow: Vec<u64> = masks.iter().map(|m| m & reach).collect();
+            let found = self.search_masks(ctx, &narrow, goal);
+            if found.best.as_ref().is_some_and(|b| b.1.days_late <= goal) {
+                return found;
+            }
+        }
+        self.search_masks(ctx, &masks, 0)
+    }
+
+    /// Searches assignments over per-line node masks. With a
+    /// packages-first scorer it goes up one package count at a time and
+    /// stops at the first count whose best plan is at most `goal` days
+    /// late.
+    fn search_masks(&self, ctx: &Ctx<'_>, masks: &[u64], goal: u32) -> Found<S::Score> {
         let mut found = Found { best: None, runner_up: None, first_fail: None };
-        let n_lines = ctx.lines.len();
-        let singles = ctx.lines.iter().fold(u64::MAX, |m, l| m & l.mask);
+        let stop = |f: &Found<S::Score>| {
+            self.scorer.packages_first() && f.best.as_ref().is_some_and(|b| b.1.days_late <= goal)
+        };
+        let n_lines = masks.len();
+        let singles = masks.iter().fold(u64::MAX, |m, l| m & l);
         let mut assign = vec![0u8; n_lines];
-        let mut node = 0u8;
-        let mut rest = singles;
-        while rest != 0 {
-            let step = u8::try_from(rest.trailing_zeros()).unwrap_or(0);
-            node = node.saturating_add(step);
+        for node in bits(singles) {
             assign.fill(node);
             self.consider(ctx, &assign, &mut found);
-            rest = rest.checked_shr(u32::from(step) + 1).unwrap_or(0);
-            node = node.saturating_add(1);
         }
-        let on_time = found.best.as_ref().is_some_and(|b| b.1.days_late == 0);
-        if self.scorer.packages_first() && on_time || n_lines == 1 {
+        if stop(&found) || n_lines == 1 {
             return found;
         }
-        let lists: Vec<Vec<u8>> = ctx.lines.iter().map(|l| bits(l.mask)).collect();
+        let lists: Vec<Vec<u8>> = masks.iter().map(|&m| bits(m)).collect();
         let count = lists.iter().try_fold(1u64, |acc, l| acc.checked_mul(l.len() as u64));
         if count.is_some_and(|c| c <= self.options.exact_limit) {
-            self.enumerate(ctx, &lists, &mut found);
+            if self.scorer.packages_first() {
+                for k in 2..=u32::try_from(n_lines).unwrap_or(u32::MAX) {
+                    self.enumerate(ctx, &lists, Some(k), &mut found);
+                    if stop(&found) {
+                        break;
+                    }
+                }
+            } else {
+                self.enumerate(ctx, &lists, None, &mut found);
+            }
         } else {
-            let assign = self.greedy_cover(ctx);
-            self.consider(ctx, &assign, &mut found);
+            let assign = self.greedy_cover(masks);
+            if assign.windows(2).any(|w| w[0] != w[1]) {
+                self.consider(ctx, &assign, &mut found);
+            }
         }
         found
     }
 
-    fn enumerate(&self, ctx: &Ctx<'_>, lists: &[Vec<u8>], found: &mut Found<S::Score>) {
+    /// Prices every assignment over `lists` using exactly `packages`
+    /// nodes (or any number above one when `None`).
+    fn enumerate(
+        &self,
+        ctx: &Ctx<'_>,
+        lists: &[Vec<u8>],
+        packages: Option<u32>,
+        found: &mut Found<S::Score>,
+    ) {
         let mut pos = vec![0usize; lists.len()];
         let mut assign: Vec<u8> = lists.iter().map(|l| l.first().copied().unwrap_or(0)).collect();
+        if lists.iter().any(Vec::is_empty) {
+            return;
+        }
         loop {
-            let single = assign.windows(2).all(|w| w[0] == w[1]);
-            if !single {
+            let used = assign.iter().fold(0u64, |m, &a| m | (1 << a)).count_ones();
+            if packages.map_or(used > 1, |k| used == k) {
                 self.consider(ctx, &assign, found);
             }
             // Advance the odometer, last line fastest.
@@ -611,35 +655,31 @@ impl<'n, S: Scorer> Router<'n, S> {
         }
     }
 
-    fn greedy_cover(&self, ctx: &Ctx<'_>) -> Vec<u8> {
-        let mut assign = vec![0u8; ctx.lines.len()];
-        let mut uncovered: u128 =
-            if ctx.lines.len() >= 128 { u128::MAX } else { (1u128 << ctx.lines.len()) - 1 };
+    fn greedy_cover(&self, masks: &[u64]) -> Vec<u8> {
+        let mut assign = vec![0u8; masks.len()];
+        let shift = 64u32.saturating_sub(u32::try_from(masks.len()).unwrap_or(64));
+        let mut uncovered: u64 = u64::MAX.checked_shr(shift).unwrap_or(0);
         while uncovered != 0 {
-            let mut best: Option<(usize, u32, usize)> = None;
-            for n in 0..self.net.nodes().len() {
-                let covers = ctx
-                    .lines
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, l)| uncovered & (1 << i) != 0 && l.mask & (1 << n) != 0)
+            let mut best: Option<(u32, u32, u8)> = None;
+            for (n, node) in (0u8..).zip(self.net.nodes()) {
+                let covers = (0u8..)
+                    .zip(masks)
+                    .filter(|&(i, m)| uncovered & (1 << i) != 0 && m & (1 << n) != 0)
                     .count();
-                let prio = self.net.nodes().get(n).map_or(u32::MAX, |x| x.priority);
+                let covers = u32::try_from(covers).unwrap_or(0);
                 let better = match best {
                     None => covers > 0,
-                    Some((c, p, _)) => covers > c || (covers == c && prio < p),
+                    Some((c, p, _)) => covers > c || (covers == c && node.priority < p),
                 };
                 if better {
-                    best = Some((covers, prio, n));
+                    best = Some((covers, node.priority, n));
                 }
             }
             let Some((_, _, n)) = best else { break };
-            for (i, l) in ctx.lines.iter().enumerate() {
-                if uncovered & (1 << i) != 0 && l.mask & (1 << n) != 0 {
+            for ((i, m), a) in (0u8..).zip(masks).zip(assign.iter_mut()) {
+                if uncovered & (1 << i) != 0 && m & (1 << n) != 0 {
                     uncovered &= !(1 << i);
-                    if let Some(a) = assign.get_mut(i) {
-                        *a = u8::try_from(n).unwrap_or(u8::MAX);
-                    }
+                    *a = n;
                 }
             }
         }
@@ -712,7 +752,7 @@ impl<'n, S: Scorer> Router<'n, S> {
                 continue;
             }
             let id = &node_ref.id;
-            let NodeState::Open { first, transit, tiers } = *state else {
+            let NodeState::Open { first, arrive: quickest, transit, tiers } = *state else {
                 return Err(Fail::NoShipDay { node: id.clone() });
             };
             let node = u8::try_from(n).unwrap_or(u8::MAX);
@@ -729,9 +769,12 @@ impl<'n, S: Scorer> Router<'n, S> {
                 .ok_or_else(|| Fail::Overweight { node: id.clone(), weight_g: weight })?;
             let slot = self.ship_slot(n, cal, first, units).map_err(|f| f.at(id))?;
             let ship = cal.day(slot).ok_or_else(|| Fail::NoShipDay { node: id.clone() })?;
-            let arrive = ship
-                .checked_add_days(Days::new(u64::from(transit)))
-                .ok_or_else(|| Fail::NoShipDay { node: id.clone() })?;
+            let arrive = if slot == first {
+                quickest
+            } else {
+                ship.checked_add_days(Days::new(u64::from(transit)))
+                    .ok_or_else(|| Fail::NoShipDay { node: id.clone() })?
+            };
             let costs = &node_ref.costs;
             let cost = CostBreakdown {
                 handling: costs.per_package,
@@ -773,11 +816,10 @@ impl<'n, S: Scorer> Router<'n, S> {
                 });
             }
         }
-        let late = (delivery - ctx.order.promised_by).num_days().max(0);
         Ok(Candidate {
             packages,
             cost: total,
-            days_late: u32::try_from(late).unwrap_or(u32::MAX),
+            days_late: days_late(delivery, ctx.order.promised_by),
             delivery,
             priority,
             outside_market: outside,
@@ -905,7 +947,7 @@ fn bits(mask: u64) -> Vec<u8> {
 
 #[derive(Debug, Clone, Copy)]
 enum NodeState<'a> {
-    Open { first: usize, transit: u32, tiers: &'a [RateTier] },
+    Open { first: usize, arrive: NaiveDate, transit: u32, tiers: &'a [RateTier] },
     Closed(Refusal),
 }
 
@@ -923,6 +965,37 @@ struct Ctx<'a> {
     nodes: Vec<NodeState<'a>>,
     lines: Vec<LineCtx>,
     dup: bool,
+}
+
+impl Ctx<'_> {
+    /// The promise, or the earliest date by which every line can arrive
+    /// (ignoring capacity) when that is later.
+    fn target(&self) -> NaiveDate {
+        let quickest = |mask: u64| {
+            let arrivals = self.nodes.iter().enumerate().filter(|(n, _)| mask & (1 << n) != 0);
+            arrivals
+                .filter_map(|(_, s)| match s {
+                    NodeState::Open { arrive, .. } => Some(*arrive),
+                    NodeState::Closed(_) => None,
+                })
+                .min()
+        };
+        let lower = self.lines.iter().filter_map(|l| quickest(l.mask)).max();
+        lower.map_or(self.order.promised_by, |d| d.max(self.order.promised_by))
+    }
+
+    /// The nodes that can arrive by `target`, ignoring capacity.
+    fn reaching(&self, target: NaiveDate) -> u64 {
+        self.nodes.iter().enumerate().fold(0, |m, (n, s)| match s {
+            NodeState::Open { arrive, .. } if *arrive <= target => m | (1 << n),
+            _ => m,
+        })
+    }
+}
+
+/// Whole days `delivery` is past `promised`, zero when on time.
+fn days_late(delivery: NaiveDate, promised: NaiveDate) -> u32 {
+    u32::try_from((delivery - promised).num_days().max(0)).unwrap_or(u32::MAX)
 }
 
 /// Why a package found no ship day, before the node is named.

@@ -263,4 +263,38 @@ proptest! {
         let again = Router::new(&net, inv).route_batch(&orders).unwrap();
         prop_assert_eq!(first, again);
     }
+
+    #[test]
+    fn the_exact_search_finds_the_best_plan_by_enumeration(
+        nodes in proptest::collection::vec(node_spec(), 1..5),
+        orders in proptest::collection::vec(order_spec(), 1..4),
+        roll in 0u32..2,
+    ) {
+        let (net, inv, orders) = build(&nodes, &orders);
+        let options = RouterOptions { capacity_roll_days: roll, ..RouterOptions::default() };
+        let mut router = Router::with_scorer(&net, inv, options, StandardScorer::default());
+        let key = |p: &merchantry_route::Plan, promised: NaiveDate| {
+            let late = (p.expected_delivery - promised).num_days().max(0);
+            (late, p.package_count(), p.cost.total().unwrap())
+        };
+        let all: Vec<_> = net.indices().collect();
+        for order in &orders {
+            let n = all.len();
+            let lines = order.lines.len();
+            let mut best = None;
+            for code in 0..n.pow(u32::try_from(lines).unwrap()) {
+                let assign: Vec<_> =
+                    (0..lines).map(|k| all[code / n.pow(u32::try_from(k).unwrap()) % n]).collect();
+                if let Outcome::Routed(p) = router.evaluate(order, &assign).unwrap() {
+                    let k = key(&p, order.promised_by);
+                    if best.as_ref().is_none_or(|b| k < *b) {
+                        best = Some(k);
+                    }
+                }
+            }
+            // Route (and commit) so later orders meet used stock and capacity.
+            let got = router.route(order).unwrap();
+            prop_assert_eq!(got.plan().map(|p| key(p, order.promised_by)), best);
+        }
+    }
 }
