@@ -48,6 +48,9 @@
 //!   [`ltv_by_lane`] and [`ltv_by_stage`]; [`replenishment_variance`] for
 //!   one order.
 //! - [`sku_metrics`] and [`portfolio_metrics`]: the full set at once.
+//! - [`margin::net_margins`]: net margin per SKU and channel after every
+//!   marketplace fee, with stated attribution rules and the unattributed
+//!   remainder shown.
 //!
 //! # Conventions
 //!
@@ -80,6 +83,7 @@ pub mod cash;
 pub mod cover;
 pub mod error;
 pub mod leadtime;
+pub mod margin;
 pub mod metric;
 pub mod set;
 mod stats;

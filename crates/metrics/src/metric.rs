@@ -90,6 +90,8 @@ pub enum Undefined {
     NoInStockDays,
     /// The denominator in units is zero (nothing sold and nothing left).
     NoUnits,
+    /// Revenue is zero or negative, so a share of it has no meaning.
+    NoRevenue,
     /// Fewer observations than the statistic needs.
     TooFewObservations {
         /// How many it needs.
@@ -111,6 +113,7 @@ impl fmt::Display for Undefined {
             Self::NoForecast => f.write_str("no demand forecast"),
             Self::NoInStockDays => f.write_str("no day in stock"),
             Self::NoUnits => f.write_str("no units sold or held"),
+            Self::NoRevenue => f.write_str("no revenue"),
             Self::TooFewObservations { needed, got } => {
                 write!(f, "{got} observations, at least {needed} needed")
             }

@@ -785,3 +785,141 @@ proptest! {
         prop_assert_eq!(series.sample(AverageMethod::DailyTimeWeighted).unwrap(), (daily, len));
     }
 }
+
+mod margins {
+    use super::*;
+    use merchantry_core::ChannelId;
+    use merchantry_metrics::margin::*;
+
+    fn ch(s: &str) -> ChannelId {
+        ChannelId::new(s).unwrap()
+    }
+
+    fn usd(v: &str) -> Money {
+        Money::new(dec(v), Currency::USD)
+    }
+
+    fn line(sku_id: &str, channel: &str, revenue: &str, cogs: &str, units: i64) -> Sales {
+        Sales {
+            sku: sku(sku_id),
+            channel: ch(channel),
+            revenue: dec(revenue),
+            cogs: dec(cogs),
+            units: Quantity::new(units),
+            cubic_foot_days: Decimal::ZERO,
+            ad_sales: Decimal::ZERO,
+        }
+    }
+
+    fn charge(kind: FeeKind, amount: Money, attribution: Attribution) -> Charge {
+        Charge { date: d(2026, 3, 15), kind, amount, attribution }
+    }
+
+    /// March 2026 for two SKUs on Amazon US, every fee line traced.
+    #[test]
+    fn a_month_of_a_small_catalogue_by_hand() {
+        let mut mug = line("MUG", "amazon-us", "2000", "800", 100);
+        mug.cubic_foot_days = dec("300");
+        mug.ad_sales = dec("500");
+        let mut pan = line("PAN", "amazon-us", "3000", "1500", 50);
+        pan.cubic_foot_days = dec("900");
+        pan.ad_sales = dec("1500");
+        let direct = |s: &str| Attribution::Direct { sku: sku(s), channel: ch("amazon-us") };
+        let charges = vec![
+            charge(FeeKind::Referral, usd("-300"), direct("MUG")),
+            charge(FeeKind::Referral, usd("-450"), direct("PAN")),
+            charge(FeeKind::Fulfillment, usd("-350"), direct("MUG")),
+            charge(FeeKind::Fulfillment, usd("-400"), direct("PAN")),
+            // storage by cubic-foot-days: 300 : 900 -> 1/4 and 3/4 of -120
+            charge(FeeKind::StorageMonthly, usd("-120"), Attribution::ByCubicFootDays),
+            // inbound placement by units: 100 : 50 -> 2/3 and 1/3 of -90
+            charge(FeeKind::InboundPlacement, usd("-90"), Attribution::ByUnitsSold),
+            // ads by click-through sales: 500 : 1500 -> 1/4 and 3/4 of -400
+            charge(FeeKind::Advertising, usd("-400"), Attribution::ByAdSales),
+            charge(FeeKind::Reimbursement, usd("25"), direct("PAN")),
+            charge(FeeKind::Other("subscription".into()), usd("-39.99"), Attribution::Unattributed),
+            // a fee for a SKU with no sales line this month goes to the remainder
+            charge(FeeKind::Removal, usd("-5"), direct("LAMP")),
+        ];
+        let march = DateRange::inclusive(d(2026, 3, 1), d(2026, 3, 31)).unwrap();
+        let s =
+            net_margins(Currency::USD, march, &[pan, mug], &charges, &RateTable::new()).unwrap();
+        let (m, p) = (&s.lines[0], &s.lines[1]);
+        assert_eq!((m.sku.as_str(), p.sku.as_str()), ("MUG", "PAN"));
+        // MUG: 2000 - 800 - 300 - 350 - 30 (storage) - 60 (placement) - 100 (ads) = 360
+        assert_eq!(m.charges[&FeeKind::StorageMonthly], dec("-30"));
+        assert_eq!(m.charges[&FeeKind::InboundPlacement], dec("-60"));
+        assert_eq!(m.charges[&FeeKind::Advertising], dec("-100"));
+        assert_eq!(m.net_margin, dec("360"));
+        // per unit 360 / 100 = 3.6; rate 360 / 2000 = 0.18; TACoS 100 / 2000 = 0.05
+        assert_eq!(m.net_margin_per_unit.value(), Some(dec("3.6")));
+        assert_eq!(m.net_margin_rate.value(), Some(dec("0.18")));
+        assert_eq!(m.tacos.value(), Some(dec("0.05")));
+        // PAN: 3000 - 1500 - 450 - 400 - 90 - 30 - 300 + 25 = 255
+        assert_eq!(p.net_margin, dec("255"));
+        assert_eq!(p.tacos.value(), Some(dec("0.1")));
+        // remainder: -39.99 - 5 = -44.99; all charges:
+        // -300 - 450 - 350 - 400 - 120 - 90 - 400 + 25 - 39.99 - 5 = -2129.99
+        assert_eq!(s.unattributed_total, dec("-44.99"));
+        assert_eq!(s.charges_total, dec("-2129.99"));
+        assert_eq!(s.attributed_total().unwrap() + s.unattributed_total, s.charges_total);
+    }
+
+    #[test]
+    fn currencies_convert_only_with_a_rate() {
+        let march = DateRange::inclusive(d(2026, 3, 1), d(2026, 3, 31)).unwrap();
+        let sales = [line("MUG", "amazon-de", "100", "40", 10)];
+        let fee = [charge(
+            FeeKind::Referral,
+            Money::new(dec("-10"), Currency::EUR),
+            Attribution::Direct { sku: sku("MUG"), channel: ch("amazon-de") },
+        )];
+        let no_rate = net_margins(Currency::USD, march, &sales, &fee, &RateTable::new());
+        assert!(matches!(no_rate, Err(MetricsError::CurrencyMismatch { .. })));
+        // 1 EUR = 1.08 USD: -10 EUR = -10.80 USD; 100 - 40 - 10.80 = 49.20
+        let rates = RateTable::new().with_rate(Currency::EUR, Currency::USD, dec("1.08")).unwrap();
+        let s = net_margins(Currency::USD, march, &sales, &fee, &rates).unwrap();
+        assert_eq!(s.lines[0].net_margin, dec("49.20"));
+    }
+
+    fn attribution() -> impl Strategy<Value = Attribution> {
+        prop_oneof![
+            (0usize..4).prop_map(|i| Attribution::Direct {
+                sku: sku(&format!("S{i}")),
+                channel: ch("web"),
+            }),
+            Just(Attribution::ByUnitsSold),
+            Just(Attribution::ByCubicFootDays),
+            Just(Attribution::ByAdSales),
+            Just(Attribution::Unattributed),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn attributed_plus_unattributed_equals_the_total_exactly(
+            lines in prop::collection::vec(
+                (0i64..1000, 0i64..10_000, 0u32..4, 0i64..10_000, 0u32..4), 0..4),
+            charges in prop::collection::vec(
+                (any::<i32>(), 0u32..=8, attribution()), 0..30),
+        ) {
+            let sales: Vec<Sales> = lines.iter().enumerate().map(|(i, (u, cf, cs, ad, as_))| Sales {
+                sku: sku(&format!("S{i}")),
+                channel: ch("web"),
+                revenue: dec("100"),
+                cogs: dec("40"),
+                units: Quantity::new(*u),
+                cubic_foot_days: Decimal::new(*cf, *cs),
+                ad_sales: Decimal::new(*ad, *as_),
+            }).collect();
+            let charges: Vec<Charge> = charges.into_iter().map(|(m, s, a)| {
+                charge(FeeKind::Advertising, Money::new(Decimal::new(i64::from(m), s), Currency::USD), a)
+            }).collect();
+            let march = DateRange::inclusive(d(2026, 3, 1), d(2026, 3, 31)).unwrap();
+            let st = net_margins(Currency::USD, march, &sales, &charges, &RateTable::new()).unwrap();
+            let expected: Decimal = charges.iter().map(|c| c.amount.amount()).sum();
+            prop_assert_eq!(st.charges_total, expected);
+            prop_assert_eq!(st.attributed_total().unwrap() + st.unattributed_total, expected);
+        }
+    }
+}

@@ -1,0 +1,461 @@
+//! Net margin per SKU and channel: revenue minus COGS minus every fee and
+//! charge attributed to it, with the unattributed remainder shown.
+//!
+//! # Model
+//!
+//! A [`Charge`] is one line of a marketplace or service statement, with a
+//! **signed** amount as the statement shows it: fees, storage, advertising
+//! and period duties are negative (money out), reimbursements positive
+//! (money in). Duties and tariffs that belong to goods are part of landed
+//! cost and so already inside COGS; only duties booked as period expense
+//! appear here, as [`FeeKind::DutyExpense`].
+//!
+//! # Attribution rules
+//!
+//! Each charge carries an [`Attribution`]:
+//!
+//! | rule | goes to | typical charges |
+//! | --- | --- | --- |
+//! | [`Attribution::Direct`] | the SKU and channel it names | referral and fulfillment fees (per order, per unit), returns processing, reimbursements |
+//! | [`Attribution::ByUnitsSold`] | every line, in proportion to units sold | inbound placement, prep |
+//! | [`Attribution::ByCubicFootDays`] | every line, in proportion to its cubic-foot-days of storage | monthly and aged-inventory storage |
+//! | [`Attribution::ByAdSales`] | every line, in proportion to its advertised (click-through) sales | advertising spend |
+//! | [`Attribution::Unattributed`] | the remainder | subscriptions, account-level adjustments |
+//!
+//! A direct charge naming a SKU and channel that has no line, and a pooled
+//! charge whose weights are all zero, go to the remainder too. A pooled
+//! charge is split at [`SPLIT_EXTRA_DIGITS`] more decimal places than the
+//! charge itself has (at least the currency's minor unit): each line gets
+//! its proportional share rounded down at that scale, and the leftover
+//! smallest units go one each to the lines with the largest remainders
+//! (ties to the line first in SKU and channel order). The parts add up to
+//! the charge exactly and have a bounded scale, so every later sum stays
+//! exact too: for every statement, the attributed amounts plus the
+//! unattributed remainder equal the sum of the charges, to the last
+//! decimal place (for amounts below 10^16).
+//!
+//! # Currencies
+//!
+//! A statement is in one currency. A charge in another currency is
+//! converted only by a [`RateTable`] the caller gives, once, before
+//! attribution; without a rate it is an error, never a silent mix.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use merchantry_core::{ChannelId, Currency, DateRange, Money, Quantity, Sku};
+use rust_decimal::Decimal;
+
+use crate::error::{MetricsError, Result, overflow_total};
+use crate::metric::{Metric, Undefined};
+
+/// Decimal places added to a pooled charge's own scale when it is split.
+pub const SPLIT_EXTRA_DIGITS: u32 = 4;
+
+/// Splits `amount` over `weights` (at least one positive, none negative)
+/// at a bounded scale, by largest remainder.
+fn split(amount: Decimal, minor: u32, weights: &[Decimal]) -> Result<Vec<Decimal>> {
+    let too_big = || overflow_total("pooled charge split");
+    let total =
+        weights.iter().try_fold(Decimal::ZERO, |a, w| a.checked_add(*w)).ok_or_else(too_big)?;
+    let mut scale = (amount.scale().max(minor) + SPLIT_EXTRA_DIGITS).min(28);
+    // Smallest units of the split: amount x 10^scale, an integer.
+    let units = loop {
+        let factor = Decimal::try_from_i128_with_scale(10_i128.pow(scale), 0).ok();
+        match factor.and_then(|f| amount.checked_mul(f)) {
+            Some(u) if u.fract().is_zero() => break u,
+            _ if scale > amount.scale() => scale -= 1,
+            _ => return Err(too_big()),
+        }
+    };
+    let negative = units < Decimal::ZERO;
+    let units = units.abs();
+    let mut floors = Vec::with_capacity(weights.len());
+    let mut remainders = Vec::with_capacity(weights.len());
+    for w in weights {
+        let quota = units.checked_mul(*w).and_then(|x| x.checked_div(total)).ok_or_else(too_big)?;
+        floors.push(quota.floor());
+        remainders.push(quota - quota.floor());
+    }
+    let given =
+        floors.iter().try_fold(Decimal::ZERO, |a, f| a.checked_add(*f)).ok_or_else(too_big)?;
+    let mut leftover = units - given;
+    let mut order: Vec<usize> =
+        (0..weights.len()).filter(|&i| weights.get(i).is_some_and(|w| !w.is_zero())).collect();
+    order.sort_by(|&a, &b| remainders.get(b).cmp(&remainders.get(a)).then(a.cmp(&b)));
+    // Rounding inside the quota can leave the floors one unit off either
+    // way; the cycle settles it.
+    for &i in order.iter().cycle() {
+        if leftover.is_zero() {
+            break;
+        }
+        let step = if leftover > Decimal::ZERO { Decimal::ONE } else { Decimal::NEGATIVE_ONE };
+        if let Some(f) = floors.get_mut(i) {
+            *f += step;
+        }
+        leftover -= step;
+    }
+    let unit = Decimal::new(1, scale);
+    floors
+        .into_iter()
+        .map(|f| {
+            let part = f.checked_mul(unit).ok_or_else(too_big)?;
+            Ok(if negative { -part } else { part })
+        })
+        .collect()
+}
+
+/// What a charge is for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum FeeKind {
+    /// Marketplace referral (commission) fee.
+    Referral,
+    /// FBA or multi-channel fulfillment fee.
+    Fulfillment,
+    /// Monthly storage fee.
+    StorageMonthly,
+    /// Aged-inventory storage surcharge.
+    StorageAged,
+    /// Inbound placement fee.
+    InboundPlacement,
+    /// Prep and labelling fee.
+    Prep,
+    /// Removal order fee.
+    Removal,
+    /// Disposal fee.
+    Disposal,
+    /// Advertising spend.
+    Advertising,
+    /// Returns processing fee.
+    ReturnsProcessing,
+    /// A reimbursement for lost or damaged units (income).
+    Reimbursement,
+    /// Duties and tariffs booked as period expense, not landed cost.
+    DutyExpense,
+    /// Any other fee, by the name its statement gives.
+    Other(String),
+}
+
+/// How a charge is attributed to SKU and channel lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Attribution {
+    /// To the one line it names.
+    Direct {
+        /// The SKU.
+        sku: Sku,
+        /// The channel.
+        channel: ChannelId,
+    },
+    /// Over every line by units sold.
+    ByUnitsSold,
+    /// Over every line by cubic-foot-days of storage.
+    ByCubicFootDays,
+    /// Over every line by advertised sales.
+    ByAdSales,
+    /// To no line: shown in the remainder.
+    Unattributed,
+}
+
+/// One statement line: a fee, a charge or a reimbursement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Charge {
+    /// The day it was booked.
+    pub date: NaiveDate,
+    /// What it is for.
+    pub kind: FeeKind,
+    /// Signed: negative is money out, positive money in.
+    pub amount: Money,
+    /// Where it goes.
+    pub attribution: Attribution,
+}
+
+/// Exchange rates the caller trusts: units of `to` per unit of `from`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RateTable {
+    rates: BTreeMap<(Currency, Currency), Decimal>,
+}
+
+impl RateTable {
+    /// An empty table: only same-currency amounts pass.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the rate from `from` to `to`.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::Negative`] for a rate at or below zero.
+    pub fn with_rate(mut self, from: Currency, to: Currency, rate: Decimal) -> Result<Self> {
+        if rate <= Decimal::ZERO {
+            return Err(MetricsError::Negative { what: "exchange rate", value: rate });
+        }
+        self.rates.insert((from, to), rate);
+        Ok(self)
+    }
+
+    /// `money` in `to`.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::CurrencyMismatch`] when no rate is known,
+    /// [`MetricsError::Overflow`].
+    pub fn convert(&self, money: Money, to: Currency) -> Result<Money> {
+        if money.currency() == to {
+            return Ok(money);
+        }
+        let rate =
+            self.rates.get(&(money.currency(), to)).ok_or(MetricsError::CurrencyMismatch {
+                what: "charge (no rate)",
+                expected: to,
+                got: money.currency(),
+            })?;
+        let amount =
+            money.amount().checked_mul(*rate).ok_or_else(|| overflow_total("conversion"))?;
+        Ok(Money::new(amount, to))
+    }
+}
+
+/// What one SKU sold through one channel in the period: the caller's
+/// revenue and the drivers of pooled attribution, with COGS from the
+/// valuation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Sales {
+    /// The SKU.
+    pub sku: Sku,
+    /// The channel.
+    pub channel: ChannelId,
+    /// Revenue (item price net of refunds, before fees).
+    pub revenue: Decimal,
+    /// Cost of goods sold.
+    pub cogs: Decimal,
+    /// Units sold net of returns.
+    pub units: Quantity,
+    /// Cubic feet times days stored in the period.
+    pub cubic_foot_days: Decimal,
+    /// Sales attributed to advertising clicks.
+    pub ad_sales: Decimal,
+}
+
+/// The margin of one SKU on one channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct MarginLine {
+    /// The SKU.
+    pub sku: Sku,
+    /// The channel.
+    pub channel: ChannelId,
+    /// Revenue.
+    pub revenue: Decimal,
+    /// Cost of goods sold.
+    pub cogs: Decimal,
+    /// Units sold.
+    pub units: Quantity,
+    /// Signed charges attributed, by kind.
+    pub charges: BTreeMap<FeeKind, Decimal>,
+    /// Their sum (signed).
+    pub charges_total: Decimal,
+    /// Revenue - COGS + charges.
+    pub net_margin: Decimal,
+    /// Net margin / units.
+    pub net_margin_per_unit: Metric<Decimal>,
+    /// Net margin / revenue.
+    pub net_margin_rate: Metric<Decimal>,
+    /// Advertising spend (as a positive amount) / revenue: TACoS.
+    pub tacos: Metric<Decimal>,
+}
+
+/// A period's margins, with the remainder no line carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct MarginStatement {
+    /// The currency.
+    pub currency: Currency,
+    /// The period.
+    pub period: DateRange,
+    /// One line per SKU and channel, sorted.
+    pub lines: Vec<MarginLine>,
+    /// Signed charges not attributed to any line, by kind.
+    pub unattributed: BTreeMap<FeeKind, Decimal>,
+    /// Their sum.
+    pub unattributed_total: Decimal,
+    /// The sum of every charge in the period, after conversion.
+    pub charges_total: Decimal,
+}
+
+impl MarginStatement {
+    /// The sum of the charges attributed to lines.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::Overflow`].
+    pub fn attributed_total(&self) -> Result<Decimal> {
+        self.lines.iter().try_fold(Decimal::ZERO, |acc, l| {
+            acc.checked_add(l.charges_total).ok_or_else(|| overflow_total("attributed charges"))
+        })
+    }
+}
+
+fn add_to(map: &mut BTreeMap<FeeKind, Decimal>, kind: &FeeKind, amount: Decimal) -> Result<()> {
+    let slot = map.entry(kind.clone()).or_insert(Decimal::ZERO);
+    *slot = slot.checked_add(amount).ok_or_else(|| overflow_total("charges"))?;
+    Ok(())
+}
+
+/// Net margin by SKU and channel over `period`, from sales lines and
+/// statement charges (charges dated outside the period are ignored).
+///
+/// # Errors
+///
+/// [`MetricsError::CurrencyMismatch`] for a charge in another currency
+/// with no rate, [`MetricsError::Inconsistent`] for two sales lines with
+/// the same SKU and channel, [`MetricsError::Overflow`].
+///
+/// ```
+/// use chrono::{Datelike, NaiveDate};
+/// use merchantry_core::{ChannelId, Currency, DateRange, Decimal, Money, Quantity, Sku};
+/// use merchantry_metrics::margin::{net_margins, Attribution, Charge, FeeKind, RateTable, Sales};
+/// let day = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+/// let (sku, amazon) = (Sku::new("MUG")?, ChannelId::new("amazon-us")?);
+/// let sales = vec![Sales { sku: sku.clone(), channel: amazon.clone(),
+///     revenue: Decimal::from(1000), cogs: Decimal::from(400), units: Quantity::new(50),
+///     cubic_foot_days: Decimal::ZERO, ad_sales: Decimal::ZERO }];
+/// let usd = |v: i64| Money::new(Decimal::from(v), Currency::USD);
+/// let charges = vec![
+///     Charge { date: day, kind: FeeKind::Referral, amount: usd(-150),
+///         attribution: Attribution::Direct { sku, channel: amazon } },
+///     Charge { date: day, kind: FeeKind::Other("subscription".into()), amount: usd(-40),
+///         attribution: Attribution::Unattributed },
+/// ];
+/// let march = DateRange::inclusive(day.with_day(1).unwrap(), day.with_day(31).unwrap())?;
+/// let s = net_margins(Currency::USD, march, &sales, &charges, &RateTable::new())?;
+/// // 1000 - 400 - 150 = 450
+/// assert_eq!(s.lines[0].net_margin, Decimal::from(450));
+/// assert_eq!(s.unattributed_total, Decimal::from(-40));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn net_margins(
+    currency: Currency,
+    period: DateRange,
+    sales: &[Sales],
+    charges: &[Charge],
+    rates: &RateTable,
+) -> Result<MarginStatement> {
+    // Validate and index the lines.
+    let mut lines: Vec<&Sales> = sales.iter().collect();
+    lines.sort_by(|a, b| (&a.sku, &a.channel).cmp(&(&b.sku, &b.channel)));
+    if let Some(w) =
+        lines.windows(2).find(|w| (&w[0].sku, &w[0].channel) == (&w[1].sku, &w[1].channel))
+    {
+        return Err(MetricsError::Inconsistent {
+            what: "sales lines",
+            reason: format!("sku {} on channel {} appears twice", w[0].sku, w[0].channel),
+        });
+    }
+    let mut attributed: Vec<BTreeMap<FeeKind, Decimal>> = vec![BTreeMap::new(); lines.len()];
+    let mut unattributed = BTreeMap::new();
+    let mut total = Decimal::ZERO;
+
+    // Attribute every charge of the period.
+    for charge in charges.iter().filter(|c| period.contains(c.date)) {
+        let amount = rates.convert(charge.amount, currency)?;
+        total = total.checked_add(amount.amount()).ok_or_else(|| overflow_total("charges"))?;
+        let weights: Option<Vec<Decimal>> = match &charge.attribution {
+            Attribution::Direct { sku, channel } => {
+                match lines.binary_search_by(|l| (&l.sku, &l.channel).cmp(&(sku, channel))) {
+                    Ok(i) => {
+                        add_to(&mut attributed[i], &charge.kind, amount.amount())?;
+                        continue;
+                    }
+                    Err(_) => None,
+                }
+            }
+            Attribution::ByUnitsSold => {
+                Some(lines.iter().map(|l| Decimal::from(l.units.get().max(0))).collect())
+            }
+            Attribution::ByCubicFootDays => {
+                Some(lines.iter().map(|l| l.cubic_foot_days.max(Decimal::ZERO)).collect())
+            }
+            Attribution::ByAdSales => {
+                Some(lines.iter().map(|l| l.ad_sales.max(Decimal::ZERO)).collect())
+            }
+            Attribution::Unattributed => None,
+        };
+        match weights.filter(|w| w.iter().any(|x| !x.is_zero())) {
+            Some(w) => {
+                let parts = split(amount.amount(), currency.minor_units(), &w)?;
+                for (map, part) in attributed.iter_mut().zip(parts) {
+                    add_to(map, &charge.kind, part)?;
+                }
+            }
+            None => add_to(&mut unattributed, &charge.kind, amount.amount())?,
+        }
+    }
+
+    // Build the lines.
+    let mut out = Vec::with_capacity(lines.len());
+    for (l, charges) in lines.into_iter().zip(attributed) {
+        out.push(margin_line(l, charges)?);
+    }
+    let unattributed_total = unattributed
+        .values()
+        .try_fold(Decimal::ZERO, |a: Decimal, v| a.checked_add(*v))
+        .ok_or_else(|| overflow_total("unattributed"))?;
+    Ok(MarginStatement {
+        currency,
+        period,
+        lines: out,
+        unattributed,
+        unattributed_total,
+        charges_total: total,
+    })
+}
+
+fn margin_line(l: &Sales, charges: BTreeMap<FeeKind, Decimal>) -> Result<MarginLine> {
+    let too_big = || overflow_total("net margin");
+    let charges_total = charges
+        .values()
+        .try_fold(Decimal::ZERO, |a: Decimal, v| a.checked_add(*v))
+        .ok_or_else(too_big)?;
+    let net_margin = l
+        .revenue
+        .checked_sub(l.cogs)
+        .and_then(|m| m.checked_add(charges_total))
+        .ok_or_else(too_big)?;
+    let per = |den: Decimal, why| {
+        if den > Decimal::ZERO {
+            net_margin.checked_div(den).map_or(Metric::Undefined(why), Metric::Value)
+        } else {
+            Metric::Undefined(why)
+        }
+    };
+    let ad_spend = -charges.get(&FeeKind::Advertising).copied().unwrap_or_default();
+    let tacos = if l.revenue > Decimal::ZERO {
+        ad_spend
+            .checked_div(l.revenue)
+            .map_or(Metric::Undefined(Undefined::NoRevenue), Metric::Value)
+    } else {
+        Metric::Undefined(Undefined::NoRevenue)
+    };
+    Ok(MarginLine {
+        sku: l.sku.clone(),
+        channel: l.channel.clone(),
+        revenue: l.revenue,
+        cogs: l.cogs,
+        units: l.units,
+        net_margin_per_unit: per(Decimal::from(l.units.get()), Undefined::NoUnits),
+        net_margin_rate: per(l.revenue, Undefined::NoRevenue),
+        charges,
+        charges_total,
+        net_margin,
+        tacos,
+    })
+}
