@@ -103,8 +103,79 @@ impl Sba {
     }
 }
 
-/// Runs Croston with the output scaled by `factor`: final rate and SSE.
+/// Runs Croston with the output scaled by `factor`: final rate, SSE and
+/// residual count. Series without negative values take the fast path.
 fn croston_run(y: &[f64], alpha: f64, factor: f64) -> (f64, f64, usize) {
+    // One branch-free pass: demand positions, sum of squares, and whether
+    // any value is negative.
+    let mut at = vec![0usize; y.len()];
+    let mut k = 0;
+    let mut sq = [0.0; 4];
+    let mut negative = false;
+    let mut chunks = y.chunks_exact(4);
+    let mut t = 0;
+    for c in &mut chunks {
+        for (i, &v) in c.iter().enumerate() {
+            at[k] = t + i;
+            k += usize::from(v > 0.0);
+            negative |= v < 0.0;
+            sq[i] += v * v;
+        }
+        t += 4;
+    }
+    for (i, &v) in chunks.remainder().iter().enumerate() {
+        at[k] = t + i;
+        k += usize::from(v > 0.0);
+        negative |= v < 0.0;
+        sq[i] += v * v;
+    }
+    if negative {
+        return croston_run_plain(y, alpha, factor);
+    }
+    croston_walk(y, &at[..k], sq.iter().sum(), alpha, factor)
+}
+
+/// Croston on a series without negative values, where every non-demand
+/// period is exactly zero, walking the demand positions only. The SSE of
+/// the one-step forecasts `r_t` from the first demand on is
+/// `sum(y^2) - 2 sum(r y) + sum(r^2)`, and `r` is constant between
+/// demands, so both sums need only the demand periods and the run lengths.
+fn croston_walk(
+    y: &[f64],
+    demands: &[usize],
+    sum_sq: f64,
+    alpha: f64,
+    factor: f64,
+) -> (f64, f64, usize) {
+    let Some((&first, rest)) = demands.split_first() else {
+        return (0.0, 0.0, 0);
+    };
+    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+    let (mut z, mut p) = (y[first], (first + 1) as f64);
+    let mut rate = factor * z / p;
+    let (mut cross, mut square) = (0.0, 0.0);
+    let mut prev = first;
+    for &t in rest {
+        let v = y[t];
+        #[expect(clippy::cast_precision_loss, reason = "intervals are far below 2^52")]
+        let gap = (t - prev) as f64;
+        cross += rate * v;
+        square += gap * rate * rate;
+        z += alpha * (v - z);
+        p += alpha * (gap - p);
+        rate = factor * z / p;
+        prev = t;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+    let tail = (y.len() - 1 - prev) as f64;
+    square += tail * rate * rate;
+    let total = sum_sq - y[first] * y[first];
+    let sse = (total - 2.0 * cross + square).max(0.0);
+    (rate, sse, y.len() - 1 - first)
+}
+
+/// Croston step by step, for series with negative values.
+fn croston_run_plain(y: &[f64], alpha: f64, factor: f64) -> (f64, f64, usize) {
     let (mut z, mut p) = (0.0, 0.0);
     let mut started = false;
     let (mut sse, mut count) = (0.0, 0usize);
@@ -354,6 +425,25 @@ mod tests {
         // over 2: RMSE sqrt(10).
         let fit = Croston::new(0.5).unwrap().fit(&[0.0, 4.0, 0.0, 6.0]).unwrap();
         assert!((fit.sigma() - 10_f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn fast_and_plain_croston_agree() {
+        let y: Vec<f64> = (0..97)
+            .map(|t| if t % 3 == 0 || t % 7 == 2 { f64::from(t % 5 + 1) } else { 0.0 })
+            .collect();
+        let (r1, s1, n1) = croston_run(&y, 0.2, 0.9);
+        let (r2, s2, n2) = croston_run_plain(&y, 0.2, 0.9);
+        assert!(
+            (r1 - r2).abs() < 1e-12 && (s1 - s2).abs() < 1e-8 * s2.max(1.0) && n1 == n2,
+            "{r1} {r2} {s1} {s2} {n1} {n2}"
+        );
+        // One demand at the end, none at all.
+        assert_eq!(
+            croston_run(&[0.0, 0.0, 3.0], 0.1, 1.0),
+            croston_run_plain(&[0.0, 0.0, 3.0], 0.1, 1.0)
+        );
+        assert_eq!(croston_run(&[0.0, 0.0], 0.1, 1.0), (0.0, 0.0, 0));
     }
 
     #[test]

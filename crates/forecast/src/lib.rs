@@ -38,7 +38,7 @@
 //!   per period. Models: [`MovingAverage`], [`Ses`], [`Holt`],
 //!   [`SeasonalIndices`], [`HoltWinters`], [`Croston`], [`Sba`], [`Tsb`],
 //!   [`Adida`], [`Imapa`]; [`Auto`] picks one by demand class
-//!   ([`classify`]); [`Reactive`] resets the level after a jump.
+//!   ([`classify()`]); [`Reactive`] resets the level after a jump.
 //! - [`Forecaster`]: fits every SKU of a
 //!   [`DemandHistory`](merchantry_core::DemandHistory), handling stock-out
 //!   days ([`Preparation`], [`Velocity`]), into a [`ForecastSet`] with a

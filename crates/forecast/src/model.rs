@@ -3,7 +3,7 @@
 //! Every model takes a clean series of per-period demand (`&[f64]`, one
 //! value per day for daily data, oldest first) and returns a [`Fitted`]
 //! state that forecasts any horizon. Stock-out days are removed or imputed
-//! before a model sees the series (see [`crate::prepare`]).
+//! before a model sees the series (see [`crate::prepare()`]).
 //!
 //! # Conventions shared by every model
 //!
