@@ -459,3 +459,113 @@ fn margin_line(l: &Sales, charges: BTreeMap<FeeKind, Decimal>) -> Result<MarginL
         tacos,
     })
 }
+
+/// The per-unit fee terms of a channel, for pricing questions: break-even
+/// price and what a fee change costs.
+///
+/// The referral fee is `max(price x referral_rate, referral_minimum)` per
+/// unit; `per_unit` holds the fixed fees per unit (fulfillment, prep,
+/// storage and advertising per unit as the caller estimates them).
+///
+/// ```
+/// use merchantry_core::Decimal;
+/// use merchantry_metrics::margin::FeeSchedule;
+/// let fees = FeeSchedule::new(Decimal::new(15, 2), Decimal::new(30, 2), Decimal::new(540, 2))?;
+/// // at 20.00: 15 % = 3.00 referral + 5.40 fixed = 8.40
+/// assert_eq!(fees.fees_at(Decimal::from(20))?, Decimal::new(840, 2));
+/// # Ok::<(), merchantry_metrics::MetricsError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FeeSchedule {
+    referral_rate: Decimal,
+    referral_minimum: Decimal,
+    per_unit: Decimal,
+}
+
+impl FeeSchedule {
+    /// Fee terms.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::Negative`] for a negative term,
+    /// [`MetricsError::Inconsistent`] for a referral rate of 1 or more.
+    pub fn new(
+        referral_rate: Decimal,
+        referral_minimum: Decimal,
+        per_unit: Decimal,
+    ) -> Result<Self> {
+        for (what, value) in [
+            ("referral rate", referral_rate),
+            ("referral minimum", referral_minimum),
+            ("per-unit fees", per_unit),
+        ] {
+            if value < Decimal::ZERO {
+                return Err(MetricsError::Negative { what, value });
+            }
+        }
+        if referral_rate >= Decimal::ONE {
+            return Err(MetricsError::Inconsistent {
+                what: "referral rate",
+                reason: format!("{referral_rate} takes the whole price or more"),
+            });
+        }
+        Ok(Self { referral_rate, referral_minimum, per_unit })
+    }
+
+    /// Fees per unit sold at `price`.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::Overflow`].
+    pub fn fees_at(&self, price: Decimal) -> Result<Decimal> {
+        let too_big = || overflow_total("fees");
+        let referral = price.checked_mul(self.referral_rate).ok_or_else(too_big)?;
+        referral.max(self.referral_minimum).checked_add(self.per_unit).ok_or_else(too_big)
+    }
+
+    /// The price at which a unit costing `unit_cost` (COGS plus any other
+    /// cost per unit) earns zero net margin: the solution of
+    /// `price - fees_at(price) - unit_cost = 0`.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::Negative`] for a negative cost,
+    /// [`MetricsError::Overflow`].
+    ///
+    /// ```
+    /// use merchantry_core::Decimal;
+    /// use merchantry_metrics::margin::FeeSchedule;
+    /// let fees = FeeSchedule::new(Decimal::new(15, 2), Decimal::new(30, 2), Decimal::new(540, 2))?;
+    /// // p - 0.15 p - 5.40 - 8.20 = 0  ->  p = 13.60 / 0.85 = 16
+    /// assert_eq!(fees.break_even_price(Decimal::new(820, 2))?, Decimal::from(16));
+    /// # Ok::<(), merchantry_metrics::MetricsError>(())
+    /// ```
+    pub fn break_even_price(&self, unit_cost: Decimal) -> Result<Decimal> {
+        if unit_cost < Decimal::ZERO {
+            return Err(MetricsError::Negative { what: "unit cost", value: unit_cost });
+        }
+        let too_big = || overflow_total("break-even price");
+        let fixed = unit_cost.checked_add(self.per_unit).ok_or_else(too_big)?;
+        // Where the percentage fee applies: p (1 - rate) = fixed.
+        let share = Decimal::ONE - self.referral_rate;
+        let by_rate = fixed.checked_div(share).ok_or_else(too_big)?;
+        if by_rate.checked_mul(self.referral_rate).ok_or_else(too_big)? >= self.referral_minimum {
+            return Ok(by_rate);
+        }
+        // Below it the minimum applies: p = fixed + minimum.
+        fixed.checked_add(self.referral_minimum).ok_or_else(too_big)
+    }
+
+    /// What moving from these terms to `new` does to the net margin of
+    /// `units` sold at `price`: positive when the new fees are lower.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::Overflow`].
+    pub fn margin_change(&self, new: &Self, price: Decimal, units: Quantity) -> Result<Decimal> {
+        let too_big = || overflow_total("margin change");
+        let per_unit = self.fees_at(price)?.checked_sub(new.fees_at(price)?).ok_or_else(too_big)?;
+        per_unit.checked_mul(Decimal::from(units.get())).ok_or_else(too_big)
+    }
+}

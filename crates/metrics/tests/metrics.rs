@@ -882,6 +882,29 @@ mod margins {
         assert_eq!(s.lines[0].net_margin, dec("49.20"));
     }
 
+    #[test]
+    fn break_even_and_fee_change_by_hand() {
+        // 15 % referral, 0.30 minimum, 5.40 fixed per unit
+        let fees = FeeSchedule::new(dec("0.15"), dec("0.30"), dec("5.40")).unwrap();
+        // p (1 - 0.15) = 8.20 + 5.40 = 13.60 -> p = 16; referral at 16 = 2.40 >= 0.30
+        assert_eq!(fees.break_even_price(dec("8.20")).unwrap(), dec("16"));
+        // at the break-even price the margin is zero: 16 - (2.40 + 5.40) - 8.20 = 0
+        assert_eq!(dec("16") - fees.fees_at(dec("16")).unwrap() - dec("8.20"), Decimal::ZERO);
+        // a tiny item where the minimum bites: cost 0.10, no fixed fees, 15 %, min 1.00
+        // by rate p = 0.10 / 0.85 = 0.1176..., whose 15 % = 0.0176 < 1.00
+        // so p = 0.10 + 1.00 = 1.10 (its 15 % = 0.165 < 1.00, the minimum holds)
+        let small = FeeSchedule::new(dec("0.15"), dec("1.00"), Decimal::ZERO).unwrap();
+        assert_eq!(small.break_even_price(dec("0.10")).unwrap(), dec("1.10"));
+        // fulfillment up 0.25 a unit on 400 units at 20.00: margin falls by 100
+        let dearer = FeeSchedule::new(dec("0.15"), dec("0.30"), dec("5.65")).unwrap();
+        assert_eq!(
+            fees.margin_change(&dearer, dec("20"), Quantity::new(400)).unwrap(),
+            dec("-100")
+        );
+        assert!(FeeSchedule::new(Decimal::ONE, Decimal::ZERO, Decimal::ZERO).is_err());
+        assert!(FeeSchedule::new(dec("-0.1"), Decimal::ZERO, Decimal::ZERO).is_err());
+    }
+
     fn attribution() -> impl Strategy<Value = Attribution> {
         prop_oneof![
             (0usize..4).prop_map(|i| Attribution::Direct {
