@@ -11,7 +11,9 @@ use crate::error::LedgerError;
 use crate::event::{
     AdjustmentReason, Event, EventKind, LandedTarget, LedgerOptions, Method, VendorReturnCost,
 };
-use crate::names::{FastMap, Names, NamesData};
+#[cfg(feature = "serde")]
+use crate::names::NamesData;
+use crate::names::{FastMap, Names};
 
 const REASONS: [AdjustmentReason; 5] = [
     AdjustmentReason::Found,
@@ -824,8 +826,8 @@ impl Ledger {
     }
 
     /// Carrying value of `sku` at `location` in `disposition` after every
-    /// event stamped at or before `at`. Under [`Pooling::PerSku`] the
-    /// pool's value is split over locations by units (see [`Pooling`]).
+    /// event stamped at or before `at`. Under [`crate::Pooling::PerSku`] the
+    /// pool's value is split over locations by units (see [`crate::Pooling`]).
     #[must_use]
     pub fn value(
         &self,
@@ -1157,6 +1159,7 @@ impl Ledger {
         Some(bytes as f64 / events as f64)
     }
 
+    #[cfg(feature = "serde")]
     pub(crate) fn data(&self) -> LedgerData {
         LedgerData {
             options: self.options.clone(),
@@ -1169,6 +1172,7 @@ impl Ledger {
         }
     }
 
+    #[cfg(feature = "serde")]
     pub(crate) fn from_data(data: LedgerData) -> Self {
         let index = |n: usize| u32::try_from(n).unwrap_or(NONE);
         Self {
@@ -1274,6 +1278,7 @@ fn state_bytes(s: &crate::book::State) -> usize {
 }
 
 /// The serialised form of a [`Ledger`].
+#[cfg(feature = "serde")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct LedgerData {

@@ -98,6 +98,7 @@ impl PartialEq for Names {
 impl Eq for Names {}
 
 /// The serialised form of [`Names`]: the strings and which are indexed.
+#[cfg(feature = "serde")]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct NamesData {
@@ -174,6 +175,7 @@ impl Names {
             + self.index.capacity() * (std::mem::size_of::<(u64, u32)>() + 1)
     }
 
+    #[cfg(feature = "serde")]
     pub(crate) fn to_data(&self) -> NamesData {
         let mut indexed = vec![false; self.len()];
         for &i in self.index.values().chain(self.collide.values()) {
@@ -185,6 +187,7 @@ impl Names {
         NamesData { names: names.collect(), indexed }
     }
 
+    #[cfg(feature = "serde")]
     pub(crate) fn from_data(data: &NamesData) -> Self {
         let mut names = Self::default();
         for (i, text) in data.names.iter().enumerate() {

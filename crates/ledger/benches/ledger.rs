@@ -1,0 +1,143 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::cast_possible_wrap,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    missing_docs,
+    reason = "a benchmark: fails loudly and reports memory per event"
+)]
+//! Criterion benchmarks of the ledger.
+
+use std::hint::black_box;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use merchantry_core::{ChannelId, Disposition, EventId, LocationId, OrderId, Quantity, Sku};
+use merchantry_ledger::{Event, EventKind, Ledger, LedgerOptions, Method, NegativeStock};
+use rust_decimal::Decimal;
+
+fn at(i: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap() + Duration::seconds(i)
+}
+
+/// `n` events over `skus` SKUs: a receipt of 10 every 10th event of a
+/// SKU, shipments of 1 otherwise, so stock never runs out.
+fn stream(n: usize, skus: usize) -> Vec<Event> {
+    let sku: Vec<Sku> = (0..skus).map(|i| Sku::new(format!("SKU-{i:05}")).unwrap()).collect();
+    let wh = LocationId::new("FBA-US").unwrap();
+    let chan = ChannelId::new("amazon").unwrap();
+    (0..n)
+        .map(|i| {
+            let s = i % skus;
+            let k = i / skus;
+            let id = EventId::new(format!("e{i:09}")).unwrap();
+            let kind = if k.is_multiple_of(10) {
+                let cost = Decimal::new(200 + (i % 97) as i64, 2);
+                EventKind::receipt(Quantity::new(10), cost)
+            } else {
+                EventKind::shipment(
+                    Quantity::new(1),
+                    chan.clone(),
+                    OrderId::new(format!("111-{i:07}")).unwrap(),
+                )
+            };
+            Event::new(id, at(i as i64), sku[s].clone(), wh.clone(), kind)
+        })
+        .collect()
+}
+
+fn build(method: Method, events: &[Event]) -> Ledger {
+    let mut l = Ledger::new(LedgerOptions {
+        default_method: method,
+        negative_stock: NegativeStock::Reject,
+        ..LedgerOptions::default()
+    });
+    for e in events {
+        l.ingest(e.clone()).unwrap();
+    }
+    l
+}
+
+fn ingest(c: &mut Criterion) {
+    const N: usize = 100_000;
+    let events = stream(N, 100);
+    let mut g = c.benchmark_group("ledger/ingest");
+    g.throughput(Throughput::Elements(N as u64));
+    for (name, method) in [("fifo", Method::Fifo), ("moving_average", Method::MovingAverage)] {
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || events.clone(),
+                |events| {
+                    let mut l = Ledger::new(LedgerOptions {
+                        default_method: method,
+                        ..LedgerOptions::default()
+                    });
+                    for e in events {
+                        l.ingest(black_box(e)).unwrap();
+                    }
+                    assert_eq!(l.len(), N);
+                    l
+                },
+                BatchSize::LargeInput,
+            );
+        });
+    }
+    g.finish();
+    let l = build(Method::Fifo, &events);
+    println!("ledger memory: {:.1} bytes per event ({N} events)", l.bytes_per_event().unwrap());
+}
+
+fn backdate(c: &mut Criterion) {
+    // One SKU with 10,000 events after the backdated one (and 2,000 before).
+    let events = stream(12_000, 1);
+    let base = build(Method::Fifo, &events);
+    let sku = Sku::new("SKU-00000").unwrap();
+    let late = Event::new(
+        EventId::new("late-receipt").unwrap(),
+        at(1_999) + Duration::milliseconds(500),
+        sku.clone(),
+        LocationId::new("FBA-US").unwrap(),
+        EventKind::receipt(Quantity::new(5), Decimal::new(150, 2)),
+    );
+    c.bench_function("ledger/backdate/10k_later", |b| {
+        b.iter_batched(
+            || base.clone(),
+            |mut l| {
+                let out = l.ingest(black_box(late.clone())).unwrap();
+                assert!(matches!(out, merchantry_ledger::IngestOutcome::Applied { .. }));
+                l
+            },
+            BatchSize::LargeInput,
+        );
+    });
+}
+
+fn query(c: &mut Criterion) {
+    const N: usize = 2_000_000;
+    let events = stream(N, 1_000);
+    let l = build(Method::Fifo, &events);
+    drop(events);
+    println!(
+        "ledger memory: {:.1} bytes per event ({N} events, 1000 SKUs)",
+        l.bytes_per_event().unwrap()
+    );
+    let skus: Vec<Sku> = (0..1_000).map(|i| Sku::new(format!("SKU-{i:05}")).unwrap()).collect();
+    let wh = LocationId::new("FBA-US").unwrap();
+    let mut i = 0_usize;
+    c.bench_function("ledger/query/as_of", |b| {
+        b.iter(|| {
+            i = i.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let s = &skus[(i >> 33) % 1_000];
+            let t = at(((i >> 13) % N) as i64);
+            let q = l.balance(black_box(s), &wh, Disposition::Sellable, black_box(t));
+            let v = l.value(black_box(s), &wh, Disposition::Sellable, black_box(t));
+            assert!(q.get() >= 0 && v >= Decimal::ZERO);
+            (q, v)
+        });
+    });
+}
+
+criterion_group!(benches, ingest, backdate, query);
+criterion_main!(benches);
