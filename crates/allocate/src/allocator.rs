@@ -1453,8 +1453,11 @@ impl Allocator {
         let start = pieces.len();
         match self.plan_units(channel, sku, units, options, pieces) {
             Ok(()) => {
-                let placed = pieces.get(start..).unwrap_or(&[]).to_vec();
-                self.reserve_raw(&placed);
+                for i in start..pieces.len() {
+                    if let Some(&p) = pieces.get(i) {
+                        self.reserve_raw(&[p]);
+                    }
+                }
                 Ok(())
             }
             Err(available) => {

@@ -251,9 +251,15 @@ impl PublishRules {
     pub(crate) fn apply_units(&self, entitlement: i64) -> i64 {
         let mut a = entitlement.max(0).saturating_sub(self.buffer.get()).max(0);
         if self.percent < 100 {
-            let scaled = i128::from(a) * i128::from(self.percent) / 100;
-            // `a * p / 100 <= a` for `p < 100`, so the value fits back.
-            a = i64::try_from(scaled).unwrap_or(a);
+            // 64-bit arithmetic when the product fits (always, below
+            // 9.2e16 units), 128-bit otherwise; `a * p / 100 <= a`.
+            a = match a.checked_mul(i64::from(self.percent)) {
+                Some(product) => product / 100,
+                None => {
+                    let wide = i128::from(a) * i128::from(self.percent) / 100;
+                    i64::try_from(wide).unwrap_or(a)
+                }
+            };
         }
         if let Some(n) = self.zero_at_or_below
             && a <= n.get()
