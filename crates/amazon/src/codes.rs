@@ -39,6 +39,16 @@ impl EventType {
     /// one type). Unknown names become [`EventType::Other`].
     #[must_use]
     pub fn parse(text: &str) -> Self {
+        // The spellings of the download first, without allocating.
+        match text {
+            "Receipts" => return Self::Receipts,
+            "Shipments" => return Self::Shipments,
+            "CustomerReturns" => return Self::CustomerReturns,
+            "Adjustments" => return Self::Adjustments,
+            "WhseTransfers" => return Self::WhseTransfers,
+            "VendorReturns" => return Self::VendorReturns,
+            _ => {}
+        }
         match header_key(text.as_bytes()).as_str() {
             "receipts" | "receipt" => Self::Receipts,
             "shipments" | "shipment" | "customershipments" => Self::Shipments,
@@ -102,6 +112,9 @@ impl AmazonDisposition {
     /// one).
     #[must_use]
     pub fn parse(text: &str) -> Self {
+        if text == "SELLABLE" {
+            return Self::Sellable;
+        }
         match header_key(text.as_bytes()).as_str() {
             "sellable" => Self::Sellable,
             "defective" => Self::Defective,
@@ -264,7 +277,11 @@ impl ReasonCode {
     /// [`ReasonCode::Other`].
     #[must_use]
     pub fn parse(text: &str) -> Self {
-        match text.trim().to_ascii_uppercase().as_str() {
+        let upper = match text.trim().as_bytes() {
+            [b] => [b.to_ascii_uppercase()],
+            _ => [0],
+        };
+        match std::str::from_utf8(&upper).unwrap_or_default() {
             "1" => Self::SoftwareCorrectionUp,
             "2" => Self::SoftwareCorrectionDown,
             "3" => Self::RedefinedIn,

@@ -106,6 +106,37 @@ struct Guard<R> {
 }
 
 impl<R> Guard<R> {
+    /// Records the line breaks in `bytes`, which start at `self.offset`.
+    /// Eight bytes at a time are tested for `\r` or `\n` at once (a
+    /// branch-free zero-byte test), since most chunks hold neither.
+    fn note_breaks(&mut self, bytes: &[u8]) {
+        const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+        const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+        let has = |word: u64, byte: u8| {
+            let x = word ^ (ONES * u64::from(byte));
+            x.wrapping_sub(ONES) & !x & HIGHS != 0
+        };
+        let mut at = self.offset;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in chunks.by_ref() {
+            let word = chunk.try_into().map_or(0, u64::from_ne_bytes);
+            if self.after_cr || has(word, b'\r') || has(word, b'\n') {
+                self.note_each(chunk, at);
+            }
+            at += 8;
+        }
+        self.note_each(chunks.remainder(), at);
+    }
+
+    fn note_each(&mut self, bytes: &[u8], start: u64) {
+        for (at, &b) in (start..).zip(bytes) {
+            if b == b'\r' || (b == b'\n' && !self.after_cr) {
+                self.breaks.push_back(at);
+            }
+            self.after_cr = b == b'\r';
+        }
+    }
+
     /// Drops the breaks before `offset`, returning how many there were.
     fn breaks_before(&mut self, offset: u64) -> u64 {
         let mut n = 0;
@@ -123,20 +154,14 @@ impl<R: Read> Read for Guard<R> {
             return Err(io::Error::other(TooLarge));
         }
         let n = self.inner.read(buf)?;
-        let bytes = buf.get(..n).unwrap_or_default();
-        for (at, &b) in (self.offset..).zip(bytes) {
-            if b == b'\r' || (b == b'\n' && !self.after_cr) {
-                self.breaks.push_back(at);
-            }
-            self.after_cr = b == b'\r';
-        }
+        self.note_breaks(buf.get(..n).unwrap_or_default());
         self.offset = self.offset.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
         self.since_record = self.since_record.saturating_add(n);
         Ok(n)
     }
 }
 
-type Source<R> = Guard<Chain<Cursor<Vec<u8>>, BufReader<R>>>;
+type Source<R> = Guard<Chain<Cursor<Vec<u8>>, R>>;
 
 /// A delimited table whose header has been read and mapped.
 pub(crate) struct Table<R: Read> {
@@ -164,10 +189,14 @@ impl<R: Read> Table<R> {
         options: ReadOptions,
     ) -> Result<Self, ReadError> {
         let mut source = BufReader::with_capacity(BUFFER, reader);
-        let head = read_header_line(&mut source, report, options.max_record_bytes)?;
+        let mut head = read_header_line(&mut source, report, options.max_record_bytes)?;
         let delimiter = detect_delimiter(&head, report)?;
+        // Hand what the header read buffered to the parser with the
+        // header, and the bare source after it: one buffer fewer to copy
+        // through.
+        head.extend_from_slice(source.buffer());
         let guard = Guard {
-            inner: Cursor::new(head).chain(source),
+            inner: Cursor::new(head).chain(source.into_inner()),
             since_record: 0,
             limit: options.max_record_bytes,
             offset: 0,
