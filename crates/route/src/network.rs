@@ -150,10 +150,6 @@ impl Network {
     pub(crate) fn calendar(&self, idx: usize) -> Option<&ShipCalendar> {
         self.calendars.get(idx)
     }
-
-    pub(crate) fn calendars(&self) -> &[ShipCalendar] {
-        &self.calendars
-    }
 }
 
 fn check_node(node: &Node, currency: Currency) -> Result<()> {

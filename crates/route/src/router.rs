@@ -161,9 +161,13 @@ impl Scorer for StandardScorer {
     type Score = (u32, u32, u32, Decimal, u32, u64);
 
     fn score(&self, c: &Candidate) -> Self::Score {
-        let extra = Decimal::from(c.packages.saturating_sub(1));
-        let penalty = self.split_penalty.checked_mul(extra).unwrap_or(Decimal::MAX);
-        let cost = c.cost.checked_add(penalty).unwrap_or(Decimal::MAX);
+        let extra = c.packages.saturating_sub(1);
+        let cost = if extra == 0 || self.split_penalty.is_zero() {
+            c.cost
+        } else {
+            let penalty = self.split_penalty.checked_mul(Decimal::from(extra));
+            penalty.and_then(|p| c.cost.checked_add(p)).unwrap_or(Decimal::MAX)
+        };
         let market = if self.prefer_home_market { c.outside_market } else { 0 };
         if self.packages_first {
             (c.days_late, c.packages, market, cost, 0, c.priority)
@@ -554,7 +558,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         (slack, regret)
     }
 
-    fn search(&self, ctx: &Ctx<'_>) -> Found<S::Score> {
+    fn search(&self, ctx: &Ctx<'_>) -> Found<'n, S::Score> {
         let masks: Vec<u64> = ctx.lines.iter().map(|l| l.mask).collect();
         if self.scorer.packages_first() {
             // Nodes that cannot arrive by the target (the promise, or the
@@ -578,9 +582,10 @@ impl<'n, S: Scorer> Router<'n, S> {
     /// packages-first scorer it goes up one package count at a time and
     /// stops at the first count whose best plan is at most `goal` days
     /// late.
-    fn search_masks(&self, ctx: &Ctx<'_>, masks: &[u64], goal: u32) -> Found<S::Score> {
-        let mut found = Found { best: None, runner_up: None, first_fail: None };
-        let stop = |f: &Found<S::Score>| {
+    fn search_masks(&self, ctx: &Ctx<'_>, masks: &[u64], goal: u32) -> Found<'n, S::Score> {
+        let mut found =
+            Found { best: None, runner_up: None, first_fail: None, work: Work::default() };
+        let stop = |f: &Found<'n, S::Score>| {
             self.scorer.packages_first() && f.best.as_ref().is_some_and(|b| b.1.days_late <= goal)
         };
         let n_lines = masks.len();
@@ -622,8 +627,11 @@ impl<'n, S: Scorer> Router<'n, S> {
         ctx: &Ctx<'_>,
         lists: &[Vec<u8>],
         packages: Option<u32>,
-        found: &mut Found<S::Score>,
+        found: &mut Found<'n, S::Score>,
     ) {
+        if found.work.memo.is_empty() && lists.len() <= MEMO_MAX_LINES {
+            found.work.memo = vec![None; self.net.nodes().len() << lists.len()];
+        }
         let mut pos = vec![0usize; lists.len()];
         let mut assign: Vec<u8> = lists.iter().map(|l| l.first().copied().unwrap_or(0)).collect();
         if lists.iter().any(Vec::is_empty) {
@@ -686,8 +694,8 @@ impl<'n, S: Scorer> Router<'n, S> {
         assign
     }
 
-    fn consider(&self, ctx: &Ctx<'_>, assign: &[u8], found: &mut Found<S::Score>) {
-        match self.price(ctx, assign, None) {
+    fn consider(&self, ctx: &Ctx<'_>, assign: &[u8], found: &mut Found<'n, S::Score>) {
+        match self.price(ctx, assign, None, &mut found.work) {
             Ok(cand) => {
                 let score = self.scorer.score(&cand);
                 match &found.best {
@@ -714,7 +722,7 @@ impl<'n, S: Scorer> Router<'n, S> {
 
     fn build(&self, ctx: &Ctx<'_>, assign: &[u8]) -> Result<Plan, Fail> {
         let mut packages = Vec::new();
-        let cand = self.price(ctx, assign, Some(&mut packages))?;
+        let cand = self.price(ctx, assign, Some(&mut packages), &mut Work::default())?;
         let mut cost = CostBreakdown::default();
         for p in &packages {
             cost = cost.checked_add(&p.cost).ok_or(Fail::CostOverflow)?;
@@ -731,88 +739,64 @@ impl<'n, S: Scorer> Router<'n, S> {
     }
 
     /// Prices one assignment; with a sink, also writes its packages.
+    ///
+    /// A package depends only on its node and the set of lines it
+    /// carries (stock and capacity do not change during one order's
+    /// search), so packages are priced once per (node, line set) and
+    /// memoised in `work` when the enumeration turns the memo on.
     fn price(
         &self,
         ctx: &Ctx<'_>,
         assign: &[u8],
         mut sink: Option<&mut Vec<Package>>,
+        work: &mut Work<'n>,
     ) -> Result<Candidate, Fail> {
-        if ctx.dup {
-            self.check_duplicate_stock(ctx, assign)?;
+        work.groups.clear();
+        for (i, &a) in (0u32..).zip(assign) {
+            match work.groups.iter_mut().find(|g| g.0 == a) {
+                Some(g) => g.1 |= 1 << i,
+                None => work.groups.push((a, 1 << i)),
+            }
         }
-        let used = assign.iter().fold(0u64, |m, &a| m | (1 << a));
-        let packages = used.count_ones();
+        work.groups.sort_unstable_by_key(|g| g.0);
+        let packages = u32::try_from(work.groups.len()).unwrap_or(u32::MAX);
         let mut total = Decimal::ZERO;
         let mut delivery = NaiveDate::MIN;
         let mut priority = 0u64;
         let mut outside = 0u32;
-        let all = ctx.nodes.iter().zip(self.net.nodes()).zip(self.net.calendars());
-        for (n, ((state, node_ref), cal)) in all.enumerate() {
-            if used & (1 << n) == 0 {
-                continue;
+        for gi in 0..work.groups.len() {
+            let Some(&(node, subset)) = work.groups.get(gi) else { break };
+            let eval = self.package_eval(ctx, node, subset, work)?;
+            let node_ref = eval.node;
+            if packages > 1 && self.options.min_package_value.is_some_and(|m| eval.value < m) {
+                let value = eval.value;
+                return Err(Fail::BelowMinimumValue { node: node_ref.id.clone(), value });
             }
-            let id = &node_ref.id;
-            let NodeState::Open { first, arrive: quickest, transit, tiers } = *state else {
-                return Err(Fail::NoShipDay { node: id.clone() });
-            };
-            let node = u8::try_from(n).unwrap_or(u8::MAX);
-            let (mut weight, mut units, mut value) = (0u64, 0u64, Decimal::ZERO);
-            for (line, _) in ctx.lines.iter().zip(assign).filter(|(_, a)| **a == node) {
-                weight = weight.saturating_add(line.weight);
-                units = units.saturating_add(line.qty.unsigned_abs());
-                value = line.value.and_then(|v| value.checked_add(v)).ok_or(Fail::CostOverflow)?;
-            }
-            if packages > 1 && self.options.min_package_value.is_some_and(|m| value < m) {
-                return Err(Fail::BelowMinimumValue { node: id.clone(), value });
-            }
-            let postage = tier_price(tiers, weight)
-                .ok_or_else(|| Fail::Overweight { node: id.clone(), weight_g: weight })?;
-            let slot = self.ship_slot(n, cal, first, units).map_err(|f| f.at(id))?;
-            let ship = cal.day(slot).ok_or_else(|| Fail::NoShipDay { node: id.clone() })?;
-            let arrive = if slot == first {
-                quickest
-            } else {
-                ship.checked_add_days(Days::new(u64::from(transit)))
-                    .ok_or_else(|| Fail::NoShipDay { node: id.clone() })?
-            };
-            let costs = &node_ref.costs;
-            let cost = CostBreakdown {
-                handling: costs.per_package,
-                units: costs
-                    .per_unit
-                    .checked_mul(Decimal::from(units))
-                    .ok_or(Fail::CostOverflow)?,
-                postage,
-            };
-            total = cost.total().and_then(|c| total.checked_add(c)).ok_or(Fail::CostOverflow)?;
-            delivery = delivery.max(arrive);
+            total = total.checked_add(eval.total).ok_or(Fail::CostOverflow)?;
+            delivery = delivery.max(eval.arrive);
             priority = priority.saturating_add(u64::from(node_ref.priority));
             if ctx.order.market.is_some_and(|m| node_ref.market != Some(m)) {
                 outside += 1;
             }
             if let Some(out) = sink.as_deref_mut() {
-                let lines = ctx
-                    .order
-                    .lines
-                    .iter()
-                    .zip(assign)
-                    .enumerate()
-                    .filter(|(_, (_, a))| **a == node)
-                    .map(|(i, (l, _))| PackageLine {
-                        line: i,
+                let lines = (0u32..)
+                    .zip(&ctx.order.lines)
+                    .filter(|(i, _)| subset & (1 << i) != 0)
+                    .map(|(i, l)| PackageLine {
+                        line: i as usize,
                         sku: l.sku.clone(),
                         quantity: l.quantity,
                     })
                     .collect();
                 out.push(Package {
-                    node: id.clone(),
+                    node: node_ref.id.clone(),
                     node_index: NodeIndex(node),
-                    ship_date: ship,
-                    delivery: arrive,
+                    ship_date: eval.ship,
+                    delivery: eval.arrive,
                     lines,
-                    units,
-                    weight_g: weight,
-                    cost,
+                    units: eval.units,
+                    weight_g: eval.weight,
+                    cost: eval.cost,
                 });
             }
         }
@@ -824,6 +808,74 @@ impl<'n, S: Scorer> Router<'n, S> {
             priority,
             outside_market: outside,
         })
+    }
+
+    /// The package node `node` would ship with the lines in `subset`,
+    /// from the memo when it is on.
+    fn package_eval(
+        &self,
+        ctx: &Ctx<'_>,
+        node: u8,
+        subset: u64,
+        work: &mut Work<'n>,
+    ) -> Result<PkgEval<'n>, Fail> {
+        if work.memo.is_empty() {
+            return self.eval_package(ctx, node, subset);
+        }
+        let shift = u32::try_from(ctx.lines.len()).unwrap_or(u32::MAX);
+        let high = usize::from(node).checked_shl(shift).unwrap_or(usize::MAX);
+        let key = usize::try_from(subset).map_or(usize::MAX, |s| high | s);
+        if let Some(Some(hit)) = work.memo.get(key) {
+            return hit.clone();
+        }
+        let eval = self.eval_package(ctx, node, subset);
+        if let Some(slot) = work.memo.get_mut(key) {
+            *slot = Some(eval.clone());
+        }
+        eval
+    }
+
+    fn eval_package(&self, ctx: &Ctx<'_>, node: u8, subset: u64) -> Result<PkgEval<'n>, Fail> {
+        let n = usize::from(node);
+        let net: &'n Network = self.net;
+        // Node indices come from masks built over this network's nodes,
+        // so these lookups succeed; the error is a formality.
+        let (Some(state), Some(node_ref), Some(cal)) =
+            (ctx.nodes.get(n), net.nodes().get(n), net.calendar(n))
+        else {
+            return Err(Fail::CostOverflow);
+        };
+        let id = &node_ref.id;
+        let NodeState::Open { first, arrive: quickest, transit, tiers } = *state else {
+            return Err(Fail::NoShipDay { node: id.clone() });
+        };
+        if ctx.dup {
+            self.check_duplicate_stock(ctx, n, subset)?;
+        }
+        let (mut weight, mut units, mut value) = (0u64, 0u64, Decimal::ZERO);
+        for (_, line) in (0u32..).zip(&ctx.lines).filter(|(i, _)| subset & (1 << i) != 0) {
+            weight = weight.saturating_add(line.weight);
+            units = units.saturating_add(line.qty.unsigned_abs());
+            value = line.value.and_then(|v| value.checked_add(v)).ok_or(Fail::CostOverflow)?;
+        }
+        let postage = tier_price(tiers, weight)
+            .ok_or_else(|| Fail::Overweight { node: id.clone(), weight_g: weight })?;
+        let slot = self.ship_slot(n, cal, first, units).map_err(|f| f.at(id))?;
+        let ship = cal.day(slot).ok_or_else(|| Fail::NoShipDay { node: id.clone() })?;
+        let arrive = if slot == first {
+            quickest
+        } else {
+            ship.checked_add_days(Days::new(u64::from(transit)))
+                .ok_or_else(|| Fail::NoShipDay { node: id.clone() })?
+        };
+        let costs = &node_ref.costs;
+        let cost = CostBreakdown {
+            handling: costs.per_package,
+            units: costs.per_unit.checked_mul(Decimal::from(units)).ok_or(Fail::CostOverflow)?,
+            postage,
+        };
+        let total = cost.total().ok_or(Fail::CostOverflow)?;
+        Ok(PkgEval { node: node_ref, weight, units, value, ship, arrive, cost, total })
     }
 
     fn ship_slot(
@@ -845,18 +897,19 @@ impl<'n, S: Scorer> Router<'n, S> {
         Err(SlotFail::Capacity)
     }
 
-    fn check_duplicate_stock(&self, ctx: &Ctx<'_>, assign: &[u8]) -> Result<(), Fail> {
-        let lines = ctx.lines.iter().zip(&ctx.order.lines).zip(assign);
-        for (i, ((line, order_line), a)) in lines.enumerate() {
+    /// Lines of one SKU packed together must fit the node's stock
+    /// together.
+    fn check_duplicate_stock(&self, ctx: &Ctx<'_>, node: usize, subset: u64) -> Result<(), Fail> {
+        let in_subset = |i: &u32| subset & (1 << i) != 0;
+        let lines = (0u32..).zip(ctx.lines.iter().zip(&ctx.order.lines));
+        for (i, (line, order_line)) in lines.filter(|(i, _)| in_subset(i)) {
             let Some(row) = line.row else { continue };
-            let together: i64 = ctx
-                .lines
-                .iter()
-                .zip(assign)
-                .filter(|(l, b)| l.row == Some(row) && *b == a)
-                .fold(0i64, |s, (l, _)| s.saturating_add(l.qty));
-            if self.stock.at(row, usize::from(*a)) < together {
-                return Err(Fail::Stock { line: i, sku: order_line.sku.clone() });
+            let together = (0u32..)
+                .zip(&ctx.lines)
+                .filter(|(j, l)| in_subset(j) && l.row == Some(row))
+                .fold(0i64, |s, (_, l)| s.saturating_add(l.qty));
+            if self.stock.at(row, node) < together {
+                return Err(Fail::Stock { line: i as usize, sku: order_line.sku.clone() });
             }
         }
         Ok(())
@@ -1013,8 +1066,35 @@ impl SlotFail {
     }
 }
 
-struct Found<K> {
+struct Found<'a, K> {
     best: Option<(K, Candidate, Vec<u8>)>,
     runner_up: Option<(K, Candidate)>,
     first_fail: Option<Fail>,
+    work: Work<'a>,
+}
+
+/// Orders with at most this many lines memoise package prices during the
+/// enumeration (the memo has one entry per node and set of lines).
+const MEMO_MAX_LINES: usize = 8;
+
+/// Scratch space of one search.
+#[derive(Default)]
+struct Work<'a> {
+    /// (node, set of lines) of the assignment being priced.
+    groups: Vec<(u8, u64)>,
+    /// Priced packages by `node << lines | set`; empty when off.
+    memo: Vec<Option<Result<PkgEval<'a>, Fail>>>,
+}
+
+/// One priced package.
+#[derive(Debug, Clone)]
+struct PkgEval<'a> {
+    node: &'a crate::model::Node,
+    weight: u64,
+    units: u64,
+    value: Decimal,
+    ship: NaiveDate,
+    arrive: NaiveDate,
+    cost: CostBreakdown,
+    total: Decimal,
 }
