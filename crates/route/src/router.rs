@@ -282,7 +282,7 @@ impl<'n, S: Scorer> Router<'n, S> {
     /// [`RouteError::NonPositiveQuantity`], [`RouteError::OutsideHorizon`].
     pub fn plan(&self, order: &Order) -> Result<Outcome> {
         let ctx = self.context(order)?;
-        Ok(self.decide(&ctx).0)
+        Ok(self.decide(&ctx))
     }
 
     /// Plans `order` and takes the stock and capacity its plan uses.
@@ -308,27 +308,52 @@ impl<'n, S: Scorer> Router<'n, S> {
     /// [`RouteError::DuplicateOrder`]; every order is checked before any
     /// is routed, so on error nothing is taken.
     pub fn route_batch(&mut self, orders: &[Order]) -> Result<Vec<Outcome>> {
+        let (sequence, mut cache) = self.schedule(orders)?;
+        let mut out: Vec<Option<Outcome>> = vec![None; orders.len()];
+        for i in sequence {
+            let (Some(order), Some(cached)) = (orders.get(i), cache.get_mut(i)) else { continue };
+            let outcome = self.route_cached(order, cached.take())?;
+            if let Some(slot) = out.get_mut(i) {
+                *slot = Some(outcome);
+            }
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// The order in which [`Router::route_batch`] would serve `orders`
+    /// against the current state, as input positions. Routing them one by
+    /// one with [`Router::route`] in this order gives the same outcomes
+    /// as the batch.
+    ///
+    /// # Errors
+    ///
+    /// As [`Router::route_batch`].
+    pub fn batch_order(&self, orders: &[Order]) -> Result<Vec<usize>> {
+        Ok(self.schedule(orders)?.0)
+    }
+
+    /// The serving sequence and each order's exact winner against the
+    /// current state.
+    #[expect(clippy::type_complexity, reason = "private pairing of sequence and cache")]
+    fn schedule(
+        &self,
+        orders: &[Order],
+    ) -> Result<(Vec<usize>, Vec<Option<(Candidate, Vec<u8>)>>)> {
         let mut ids: Vec<_> = orders.iter().map(|o| &o.id).collect();
         ids.sort_unstable();
         if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
             return Err(RouteError::DuplicateOrder { order: w[0].clone() });
         }
         let mut keys = Vec::with_capacity(orders.len());
+        let mut cache = Vec::with_capacity(orders.len());
         for (i, order) in orders.iter().enumerate() {
             let ctx = self.context(order)?;
-            let (slack, regret) = self.urgency(&ctx);
+            let (slack, regret, best) = self.urgency(&ctx);
             keys.push((slack < 0, slack, Reverse(regret), order.placed_at, i));
+            cache.push(best);
         }
         keys.sort_unstable();
-        let mut out: Vec<Option<Outcome>> = vec![None; orders.len()];
-        for &(_, _, _, _, i) in &keys {
-            let Some(order) = orders.get(i) else { continue };
-            let outcome = self.route(order)?;
-            if let Some(slot) = out.get_mut(i) {
-                *slot = Some(outcome);
-            }
-        }
-        Ok(out.into_iter().flatten().collect())
+        Ok((keys.into_iter().map(|k| k.4).collect(), cache))
     }
 
     /// Prices one given assignment (the node of each line, in line
@@ -522,40 +547,74 @@ impl<'n, S: Scorer> Router<'n, S> {
     }
 
     /// The outcome for a context, plus the runner-up candidate.
-    fn decide(&self, ctx: &Ctx<'_>) -> (Outcome, Option<Candidate>, Option<Candidate>) {
+    fn decide(&self, ctx: &Ctx<'_>) -> Outcome {
         let empty =
             ctx.lines.iter().zip(&ctx.order.lines).enumerate().find(|(_, (l, _))| l.mask == 0);
         if let Some((i, (_, line))) = empty {
-            return (Outcome::Unroutable(self.line_reason(ctx, i, line, None)), None, None);
+            return Outcome::Unroutable(self.line_reason(ctx, i, line, None));
         }
         let found = self.search(ctx);
         let Some((_, best, assign)) = found.best else {
             let fail = found.first_fail.unwrap_or(Fail::CostOverflow);
-            return (self.unroutable(ctx, fail), None, None);
+            return self.unroutable(ctx, fail);
         };
-        if best.days_late > 0 && !self.options.allow_late {
-            let reason = UnroutableReason::Late { expected: best.delivery };
-            let out = Outcome::Unroutable(Unroutable { order: ctx.order.id.clone(), reason });
-            return (out, None, None);
-        }
-        let outcome = match self.build(ctx, &assign) {
-            Ok(plan) => Outcome::Routed(plan),
-            Err(fail) => self.unroutable(ctx, fail),
-        };
-        (outcome, Some(best), found.runner_up.map(|r| r.1))
+        self.finish(ctx, &best, &assign)
     }
 
-    fn urgency(&self, ctx: &Ctx<'_>) -> (i64, Decimal) {
-        let (_, best, runner) = self.decide(ctx);
-        let Some(best) = best else { return (i64::MIN, Decimal::MAX) };
+    /// The outcome for the winning assignment.
+    fn finish(&self, ctx: &Ctx<'_>, best: &Candidate, assign: &[u8]) -> Outcome {
+        if best.days_late > 0 && !self.options.allow_late {
+            let reason = UnroutableReason::Late { expected: best.delivery };
+            return Outcome::Unroutable(Unroutable { order: ctx.order.id.clone(), reason });
+        }
+        match self.build(ctx, assign) {
+            Ok(plan) => Outcome::Routed(plan),
+            Err(fail) => self.unroutable(ctx, fail),
+        }
+    }
+
+    /// Slack and regret of an order against the current state, and its
+    /// best assignment when the exact search found it.
+    fn urgency(&self, ctx: &Ctx<'_>) -> (i64, Decimal, Option<(Candidate, Vec<u8>)>) {
+        if ctx.lines.iter().any(|l| l.mask == 0) {
+            return (i64::MIN, Decimal::MAX, None);
+        }
+        let found = self.search(ctx);
+        let Some((_, best, assign)) = found.best else { return (i64::MIN, Decimal::MAX, None) };
         let slack = (ctx.order.promised_by - best.delivery).num_days();
-        let regret = match runner {
-            Some(r) if r.days_late == 0 || best.days_late > 0 => {
+        let regret = match found.runner_up {
+            Some((_, r)) if r.days_late == 0 || best.days_late > 0 => {
                 r.cost.checked_sub(best.cost).unwrap_or(Decimal::MAX)
             }
             _ => Decimal::MAX,
         };
-        (slack, regret)
+        (slack, regret, found.exact.then_some((best, assign)))
+    }
+
+    /// Routes one batch order, reusing the assignment found against the
+    /// untouched state when it still prices the same. Stock and capacity
+    /// only shrink during a batch, so no other assignment can have got
+    /// better: an unchanged exact winner is still the winner.
+    fn route_cached(
+        &mut self,
+        order: &Order,
+        cached: Option<(Candidate, Vec<u8>)>,
+    ) -> Result<Outcome> {
+        let outcome = {
+            let ctx = self.context(order)?;
+            let reuse = cached.filter(|(cand, assign)| {
+                let fits = ctx.lines.iter().zip(assign).all(|(l, &a)| l.mask & (1 << a) != 0);
+                fits && self.price(&ctx, assign, None, &mut Work::default()).as_ref() == Ok(cand)
+            });
+            match reuse {
+                Some((cand, assign)) => self.finish(&ctx, &cand, &assign),
+                None => self.decide(&ctx),
+            }
+        };
+        if let Outcome::Routed(plan) = &outcome {
+            self.commit(plan)?;
+        }
+        Ok(outcome)
     }
 
     fn search(&self, ctx: &Ctx<'_>) -> Found<'n, S::Score> {
@@ -583,8 +642,13 @@ impl<'n, S: Scorer> Router<'n, S> {
     /// stops at the first count whose best plan is at most `goal` days
     /// late.
     fn search_masks(&self, ctx: &Ctx<'_>, masks: &[u64], goal: u32) -> Found<'n, S::Score> {
-        let mut found =
-            Found { best: None, runner_up: None, first_fail: None, work: Work::default() };
+        let mut found = Found {
+            best: None,
+            runner_up: None,
+            first_fail: None,
+            exact: true,
+            work: Work::default(),
+        };
         let stop = |f: &Found<'n, S::Score>| {
             self.scorer.packages_first() && f.best.as_ref().is_some_and(|b| b.1.days_late <= goal)
         };
@@ -612,6 +676,7 @@ impl<'n, S: Scorer> Router<'n, S> {
                 self.enumerate(ctx, &lists, None, &mut found);
             }
         } else {
+            found.exact = false;
             let assign = self.greedy_cover(masks);
             if assign.windows(2).any(|w| w[0] != w[1]) {
                 self.consider(ctx, &assign, &mut found);
@@ -1070,6 +1135,8 @@ struct Found<'a, K> {
     best: Option<(K, Candidate, Vec<u8>)>,
     runner_up: Option<(K, Candidate)>,
     first_fail: Option<Fail>,
+    /// False once the greedy cover stood in for the enumeration.
+    exact: bool,
     work: Work<'a>,
 }
 

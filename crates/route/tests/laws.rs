@@ -297,4 +297,24 @@ proptest! {
             prop_assert_eq!(got.plan().map(|p| key(p, order.promised_by)), best);
         }
     }
+
+    #[test]
+    fn a_batch_equals_routing_one_by_one_in_its_order(
+        nodes in proptest::collection::vec(node_spec(), 1..5),
+        orders in proptest::collection::vec(order_spec(), 1..16),
+        options in options(),
+    ) {
+        let (net, inv, orders) = build(&nodes, &orders);
+        let mut batch = Router::with_scorer(&net, inv.clone(), options.clone(), StandardScorer::default());
+        let sequence = batch.batch_order(&orders).unwrap();
+        let together = batch.route_batch(&orders).unwrap();
+        let mut single = Router::with_scorer(&net, inv, options, StandardScorer::default());
+        let mut one_by_one = vec![None; orders.len()];
+        for i in sequence {
+            one_by_one[i] = Some(single.route(&orders[i]).unwrap());
+        }
+        let one_by_one: Vec<Outcome> = one_by_one.into_iter().map(Option::unwrap).collect();
+        prop_assert_eq!(together, one_by_one);
+        prop_assert_eq!(batch.inventory(), single.inventory());
+    }
 }
