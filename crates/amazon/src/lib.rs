@@ -32,6 +32,7 @@
 //! | [`ReimbursementReader`] | Reimbursements | [`ReimbursementRow`], see [`match_reimbursements`] |
 //! | [`UciRetailReader`] | UCI Online Retail | [`RetailLine`], folded by [`RetailDaily`] |
 //! | [`ScmsReader`] | USAID SCMS Delivery History | [`ScmsShipment`] into core `Replenishment`s |
+//! | [`SettlementReader`] | Settlement flat file, V2 and older layout | [`SettlementRow`] of [`ChargeKind`]-typed amounts |
 //!
 //! # Input rules, shared by every reader
 //!
@@ -72,6 +73,7 @@ mod orders;
 mod parse;
 mod reimbursements;
 mod scms;
+mod settlement;
 mod table;
 mod uci;
 
@@ -89,5 +91,6 @@ pub use reimbursements::{
     match_reimbursements,
 };
 pub use scms::{ScmsMode, ScmsReader, ScmsReplenishments, ScmsShipment};
+pub use settlement::{ChargeKind, SettlementAmount, SettlementReader, SettlementRow};
 pub use table::ReadOptions;
 pub use uci::{RetailDaily, RetailDay, RetailLine, RetailLineKind, UciRetailReader};

@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use merchantry_amazon::{
-    AmazonDisposition, DemandByChannel, EventType, InventoryReader, LedgerDetailReader,
+    AmazonDisposition, ChargeKind, DemandByChannel, EventType, InventoryReader, LedgerDetailReader,
     LedgerDetailRow, LedgerRollup, LedgerSummaryReader, OrdersReader, ReadError, ReadOptions,
     ReadStats, ReasonCode, ReimbursementReader, RetailDaily, RetailLineKind, ScmsReader,
-    SkipReason, UciRetailReader, summary_snapshot,
+    SettlementReader, SkipReason, UciRetailReader, summary_snapshot,
 };
 use merchantry_core::{Disposition, LocationId, Quantity, StockView};
 use proptest::prelude::*;
@@ -254,6 +254,62 @@ fn scms_slice_replenishments_and_skips() {
     assert_eq!(all[0].id.as_str(), "SCMS-165/47");
 }
 
+// ---- settlement (issue 11) -------------------------------------------
+
+#[test]
+fn airbyte_settlement_older_layout_maps_every_amount() {
+    let bytes = data("airbyte_GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE.tsv");
+    let mut reader = SettlementReader::new(&bytes[..]).unwrap();
+    let rows: Vec<_> = reader.by_ref().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].total.unwrap().to_string(), "1234.56 USD");
+    assert!(rows[0].amounts.is_empty());
+    let order = &rows[1];
+    assert_eq!(order.transaction_type.as_deref(), Some("Order"));
+    assert_eq!(order.posted, Some(day(2023, 1, 3)));
+    let got: Vec<_> =
+        order.amounts.iter().map(|a| (a.kind, a.name.as_str(), a.amount.to_string())).collect();
+    assert_eq!(
+        got,
+        [
+            (ChargeKind::Principal, "Principal", "19.99 USD".to_owned()),
+            (ChargeKind::FulfillmentFee, "FBAPerUnitFulfillmentFee", "-3.22 USD".to_owned()),
+        ]
+    );
+    assert!(reader.unknown_names().is_empty());
+}
+
+#[test]
+fn settlement_v2_unknown_fee_names_are_reported_not_dropped() {
+    let file = "settlement-id\tsettlement-start-date\ttotal-amount\tcurrency\ttransaction-type\torder-id\tsku\tquantity-purchased\tamount-type\tamount-description\tamount\tposted-date\n\
+                9\t2026-03-01\t100.00\tUSD\t\t\t\t\t\t\t\t\n\
+                9\t\t\tUSD\tOrder\t111-1\tW\t1\tItemPrice\tPrincipal\t25.00\t2026-03-02\n\
+                9\t\t\tUSD\tOrder\t111-1\tW\t1\tItemFees\tCommission\t-3.75\t2026-03-02\n\
+                9\t\t\tUSD\tOrder\t111-1\tW\t1\tItemFees\tFBAPerUnitFulfillmentFee\t-4.00\t2026-03-02\n\
+                9\t\t\tUSD\tother-transaction\t\t\t\tother-transaction\tStorage Fee\t-1.25\t2026-03-03\n\
+                9\t\t\tUSD\tother-transaction\t\t\t\tother-transaction\tGalactic Surcharge\t-0.50\t2026-03-03\n\
+                9\t\t\tUSD\tother-transaction\t\t\t\tother-transaction\tGalactic Surcharge\t-0.50\t2026-03-04\n";
+    let mut reader = SettlementReader::new(file.as_bytes()).unwrap();
+    let rows: Vec<_> = reader.by_ref().map(Result::unwrap).collect();
+    let kinds: Vec<_> = rows.iter().flat_map(|r| r.amounts.iter().map(|a| a.kind)).collect();
+    assert_eq!(
+        kinds,
+        [
+            ChargeKind::Principal,
+            ChargeKind::ReferralFee,
+            ChargeKind::FulfillmentFee,
+            ChargeKind::StorageFee,
+            ChargeKind::Unknown,
+            ChargeKind::Unknown,
+        ]
+    );
+    // Nothing lost: 25.00 - 3.75 - 4.00 - 1.25 - 0.50 - 0.50 = 15.00.
+    let sum: rust_decimal::Decimal =
+        rows.iter().flat_map(|r| r.amounts.iter().map(|a| a.amount.amount())).sum();
+    assert_eq!(sum.to_string(), "15.00");
+    assert_eq!(reader.unknown_names().get("Galactic Surcharge"), Some(&2));
+}
+
 // ---- idempotent re-import ---------------------------------------------
 
 #[test]
@@ -454,6 +510,9 @@ fn read_all(bytes: &[u8]) {
     }
     if let Ok(r) = ScmsReader::with_options(bytes, small) {
         drain(r.replenishments());
+    }
+    if let Ok(r) = SettlementReader::with_options(bytes, small) {
+        drain(r);
     }
 }
 

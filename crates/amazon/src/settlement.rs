@@ -1,0 +1,348 @@
+//! The settlement report flat file (`GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE`
+//! and the older layout with typed amount pairs), mapped into charge
+//! kinds.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use chrono::NaiveDate;
+use merchantry_core::{Currency, Money, OrderId, Quantity, Sku};
+use rust_decimal::Decimal;
+
+use crate::ReadOptions;
+use crate::error::{ReadError, ReadStats};
+use crate::parse::header_key;
+use crate::table::{Built, Column, Row, Table, opt, req};
+
+const REPORT: &str = "settlement";
+
+/// What a settlement amount is, in the terms of a margin model.
+///
+/// The mapping from Amazon's names is [`ChargeKind::classify`]; a name it
+/// does not know is [`ChargeKind::Unknown`], and the reader keeps the
+/// original name next to every amount, so nothing is dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum ChargeKind {
+    /// The item price paid by the customer (`Principal`).
+    Principal,
+    /// Shipping charged to the customer.
+    ShippingCharge,
+    /// Gift wrap charged to the customer.
+    GiftWrapCharge,
+    /// Taxes collected (sales tax, VAT, marketplace facilitator tax).
+    Tax,
+    /// The marketplace referral fee (`Commission`).
+    ReferralFee,
+    /// Fulfillment fees (FBA per unit, per order, weight based; MCF).
+    FulfillmentFee,
+    /// Monthly storage fees.
+    StorageFee,
+    /// Long-term storage and aged-inventory surcharges.
+    AgedInventoryFee,
+    /// Inbound transportation and placement fees.
+    InboundFee,
+    /// Prep and labelling fees.
+    PrepFee,
+    /// Removal and disposal fees.
+    RemovalFee,
+    /// Advertising spend.
+    Advertising,
+    /// Returns processing: refund commission, return shipping, customer
+    /// return fees.
+    ReturnsFee,
+    /// Reimbursements for lost or damaged inventory (income).
+    Reimbursement,
+    /// Promotions and discounts given to customers.
+    Promotion,
+    /// Subscription and other account-level fees.
+    AccountFee,
+    /// A name this crate does not know; see the amount's `name`.
+    Unknown,
+}
+
+impl ChargeKind {
+    /// Classifies an Amazon amount name (an `amount-description`, a
+    /// `*-fee-type` or `price-type` cell, or a `transaction-type`),
+    /// ignoring case, spaces and punctuation.
+    ///
+    /// ```
+    /// use merchantry_amazon::ChargeKind;
+    /// assert_eq!(ChargeKind::classify("FBAPerUnitFulfillmentFee"), ChargeKind::FulfillmentFee);
+    /// assert_eq!(ChargeKind::classify("Commission"), ChargeKind::ReferralFee);
+    /// assert_eq!(ChargeKind::classify("Mystery Fee"), ChargeKind::Unknown);
+    /// ```
+    #[must_use]
+    pub fn classify(name: &str) -> Self {
+        let key = header_key(name.as_bytes());
+        let has = |part: &str| key.contains(part);
+        match key.as_str() {
+            "principal" | "itemprice" => Self::Principal,
+            "shipping" | "shippingcharge" => Self::ShippingCharge,
+            "giftwrap" | "giftwrapcharge" => Self::GiftWrapCharge,
+            "commission" | "referralfee" | "variableclosingfee" | "fixedclosingfee" => {
+                Self::ReferralFee
+            }
+            "refundcommission" | "returnshipping" | "restockingfee" => Self::ReturnsFee,
+            "subscriptionfee" | "subscription" => Self::AccountFee,
+            _ if has("tax") || has("vat") => Self::Tax,
+            _ if has("longterm") || has("aged") => Self::AgedInventoryFee,
+            _ if has("storage") => Self::StorageFee,
+            _ if has("inbound") || has("placement") => Self::InboundFee,
+            _ if has("prep") || has("label") || has("bagging") || has("taping") => Self::PrepFee,
+            _ if has("removal") || has("disposal") => Self::RemovalFee,
+            _ if has("customerreturn") || has("returnfee") => Self::ReturnsFee,
+            _ if has("fulfillment")
+                || has("fulfilment")
+                || has("weightbased")
+                || has("pickpack") =>
+            {
+                Self::FulfillmentFee
+            }
+            _ if has("advertis") || has("sponsored") => Self::Advertising,
+            _ if has("reimbursement") || has("warehouselost") || has("warehousedamage") => {
+                Self::Reimbursement
+            }
+            _ if has("promotion") || has("promo") || has("discount") => Self::Promotion,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+/// One amount of a settlement row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SettlementAmount {
+    /// The kind it maps to.
+    pub kind: ChargeKind,
+    /// The name as Amazon wrote it (for example `FBAPerUnitFulfillmentFee`).
+    pub name: String,
+    /// The signed amount: positive is paid to the seller.
+    pub amount: Money,
+}
+
+/// One row of a settlement report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SettlementRow {
+    /// The settlement.
+    pub settlement_id: String,
+    /// The settlement total, on the summary row only.
+    pub total: Option<Money>,
+    /// `Order`, `Refund`, `other-transaction`, ...; `None` on the summary
+    /// row.
+    pub transaction_type: Option<String>,
+    /// The order, when the row belongs to one.
+    pub order_id: Option<OrderId>,
+    /// The SKU, when given.
+    pub sku: Option<Sku>,
+    /// Units, when given.
+    pub quantity: Option<Quantity>,
+    /// The marketplace, when given.
+    pub marketplace: Option<String>,
+    /// The posting day, when given.
+    pub posted: Option<NaiveDate>,
+    /// The amounts of the row: one in the V2 layout, up to seven in the
+    /// older one. Blank and zero-named cells are left out.
+    pub amounts: Vec<SettlementAmount>,
+    /// The line of the row in the file.
+    pub line: u64,
+}
+
+const COLUMNS: &[Column] = &[
+    req("settlement-id", &["settlementid"]),
+    opt("total-amount", &["totalamount"]),
+    opt("currency", &["currency"]),
+    opt("transaction-type", &["transactiontype"]),
+    opt("order-id", &["orderid"]),
+    opt("sku", &["sku"]),
+    opt("quantity-purchased", &["quantitypurchased"]),
+    opt("marketplace-name", &["marketplacename"]),
+    opt("posted-date", &["posteddate", "posteddatetime"]),
+    // V2: one typed amount per row.
+    opt("amount-type", &["amounttype"]),
+    opt("amount-description", &["amountdescription"]),
+    opt("amount", &["amount"]),
+    // Older layout: typed pairs.
+    opt("shipment-fee-type", &["shipmentfeetype"]),
+    opt("shipment-fee-amount", &["shipmentfeeamount"]),
+    opt("order-fee-type", &["orderfeetype"]),
+    opt("order-fee-amount", &["orderfeeamount"]),
+    opt("price-type", &["pricetype"]),
+    opt("price-amount", &["priceamount"]),
+    opt("item-related-fee-type", &["itemrelatedfeetype"]),
+    opt("item-related-fee-amount", &["itemrelatedfeeamount"]),
+    opt("promotion-type", &["promotiontype"]),
+    opt("promotion-amount", &["promotionamount"]),
+    opt("direct-payment-type", &["directpaymenttype"]),
+    opt("direct-payment-amount", &["directpaymentamount"]),
+    opt("other-fee-reason-description", &["otherfeereasondescription"]),
+    opt("other-fee-amount", &["otherfeeamount"]),
+    opt("misc-fee-amount", &["miscfeeamount"]),
+    opt("other-amount", &["otheramount"]),
+];
+
+/// The (name column, amount column) pairs of the older layout, then the
+/// amounts that have no name column and take a fixed one.
+const PAIRS: [(usize, usize); 7] =
+    [(10, 11), (12, 13), (14, 15), (16, 17), (18, 19), (20, 21), (22, 23)];
+const NAMED: [(usize, usize, &str); 3] =
+    [(24, 25, "other-fee"), (usize::MAX, 26, "misc-fee"), (usize::MAX, 27, "other-amount")];
+
+/// Placeholder until the reader resolves the row's currency.
+const PENDING: Currency = Currency::USD;
+
+/// Builds a row whose amounts carry [`PENDING`], with the currency the
+/// row gave, if any; the reader then applies the settlement's currency.
+fn build(row: &Row<'_>) -> Result<Built<(SettlementRow, Option<Currency>)>, ReadError> {
+    let given: Option<Currency> = row.opt_value(2)?;
+    let currency = PENDING;
+    let mut amounts = Vec::new();
+    for (name_col, amount_col) in PAIRS {
+        if let Some(amount) = row.opt_amount(amount_col)? {
+            // In V2 the description names the amount; the type is the
+            // fallback when the description is blank.
+            let name = match row.text(name_col)? {
+                Some(name) => name,
+                None if name_col == 10 => row.text(9)?.unwrap_or("amount"),
+                None => "unnamed",
+            };
+            amounts.push(amount_of(name, amount, currency));
+        }
+    }
+    for (name_col, amount_col, fallback) in NAMED {
+        if let Some(amount) = row.opt_amount(amount_col)? {
+            let name = if name_col == usize::MAX { None } else { row.text(name_col)? };
+            amounts.push(amount_of(name.unwrap_or(fallback), amount, currency));
+        }
+    }
+    Ok(Built::Row((
+        SettlementRow {
+            settlement_id: row.required(0)?.to_owned(),
+            total: row.opt_amount(1)?.map(|a| Money::new(a, currency)),
+            transaction_type: row.owned(3)?,
+            order_id: row.opt_value(4)?,
+            sku: row.opt_value(5)?,
+            quantity: row.opt_quantity(6)?,
+            marketplace: row.owned(7)?,
+            posted: row.date(8)?,
+            amounts,
+            line: row.line,
+        },
+        given,
+    )))
+}
+
+fn with_currency(mut row: SettlementRow, currency: Currency) -> SettlementRow {
+    row.total = row.total.map(|m| Money::new(m.amount(), currency));
+    for a in &mut row.amounts {
+        a.amount = Money::new(a.amount.amount(), currency);
+    }
+    row
+}
+
+fn amount_of(name: &str, amount: Decimal, currency: Currency) -> SettlementAmount {
+    SettlementAmount {
+        kind: ChargeKind::classify(name),
+        name: name.to_owned(),
+        amount: Money::new(amount, currency),
+    }
+}
+
+/// Streams [`SettlementRow`]s from a settlement flat file, V2 or the
+/// older layout (detected by column names: both read through one
+/// column list). A row with a blank `currency` takes the currency of the
+/// last row that had one (the older layout fills it on the summary row
+/// only); with none seen yet it is a row error. Amount names the crate cannot classify are counted by
+/// name in [`SettlementReader::unknown_names`] and kept on the row.
+///
+/// Required column: `settlement-id`.
+///
+/// ```
+/// use merchantry_amazon::{ChargeKind, SettlementReader};
+/// let file = "settlement-id\tcurrency\ttransaction-type\torder-id\tsku\tamount-type\tamount-description\tamount\n\
+///             1\tUSD\tOrder\t111-1\tW\tItemPrice\tPrincipal\t19.99\n\
+///             1\tUSD\tOrder\t111-1\tW\tItemFees\tNewFee2027\t-0.10\n";
+/// let mut reader = SettlementReader::new(file.as_bytes())?;
+/// let rows: Vec<_> = reader.by_ref().collect::<Result<_, _>>()?;
+/// assert_eq!(rows[0].amounts[0].kind, ChargeKind::Principal);
+/// assert_eq!(rows[1].amounts[0].kind, ChargeKind::Unknown);
+/// assert_eq!(reader.unknown_names().get("NewFee2027"), Some(&1));
+/// # Ok::<(), merchantry_amazon::ReadError>(())
+/// ```
+pub struct SettlementReader<R: Read> {
+    table: Table<R>,
+    unknown: BTreeMap<String, u64>,
+    /// The currency seen last: the older layout writes it on the summary
+    /// row only, and later rows inherit it.
+    currency: Option<Currency>,
+}
+
+impl<R: Read> SettlementReader<R> {
+    /// Reads the header and maps its columns.
+    ///
+    /// # Errors
+    ///
+    /// A file error, as for every reader.
+    pub fn new(reader: R) -> Result<Self, ReadError> {
+        Self::with_options(reader, ReadOptions::default())
+    }
+
+    /// As [`Self::new`], with explicit options.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::new`].
+    pub fn with_options(reader: R, options: ReadOptions) -> Result<Self, ReadError> {
+        Ok(Self {
+            table: Table::open(reader, REPORT, COLUMNS, options)?,
+            unknown: BTreeMap::new(),
+            currency: None,
+        })
+    }
+
+    /// Counts so far.
+    #[must_use]
+    pub fn stats(&self) -> &ReadStats {
+        &self.table.stats
+    }
+
+    /// Every amount name classified [`ChargeKind::Unknown`] so far, with
+    /// how many amounts carried it.
+    #[must_use]
+    pub const fn unknown_names(&self) -> &BTreeMap<String, u64> {
+        &self.unknown
+    }
+}
+
+impl<R: Read> Iterator for SettlementReader<R> {
+    type Item = Result<SettlementRow, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let item = match self.table.next_with(build)? {
+            Ok((row, given)) => {
+                self.currency = given.or(self.currency);
+                match self.currency {
+                    Some(currency) => Ok(with_currency(row, currency)),
+                    None => {
+                        self.table.stats.rows -= 1;
+                        self.table.stats.row_errors += 1;
+                        Err(ReadError::MissingValue {
+                            report: REPORT,
+                            line: row.line,
+                            column: "currency",
+                        })
+                    }
+                }
+            }
+            Err(e) => Err(e),
+        };
+        if let Ok(row) = &item {
+            for a in row.amounts.iter().filter(|a| a.kind == ChargeKind::Unknown) {
+                *self.unknown.entry(a.name.clone()).or_insert(0) += 1;
+            }
+        }
+        Some(item)
+    }
+}
