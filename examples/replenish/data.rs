@@ -1,0 +1,138 @@
+//! Loading the inputs: the retailer's invoice lines and the SCMS
+//! purchase orders, gzipped or plain, with a progress bar.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use flate2::read::GzDecoder;
+use indicatif::{ProgressBar, ProgressStyle};
+use merchantry::amazon::{RetailLineKind, ScmsReader, UciRetailReader};
+use merchantry::core::{Decimal, Replenishment, Sku};
+
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Row errors shown before the rest are only counted.
+const ERRORS_SHOWN: u64 = 5;
+
+/// Opens a file, un-gzipping `.gz`, behind a byte-count progress bar that
+/// draws only on a terminal.
+fn open(path: &Path, label: &str) -> Result<(Box<dyn Read>, ProgressBar), BoxError> {
+    let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let bar = ProgressBar::new(file.metadata()?.len()).with_message(label.to_owned());
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:30}] {bytes}/{total_bytes}")?
+            .progress_chars("=> "),
+    );
+    let counted = bar.wrap_read(BufReader::new(file));
+    let gz = path.extension().is_some_and(|e| e == "gz");
+    let reader: Box<dyn Read> =
+        if gz { Box::new(GzDecoder::new(counted)) } else { Box::new(counted) };
+    Ok((reader, bar))
+}
+
+/// One stock code's daily sales.
+pub(crate) struct SkuSales {
+    pub(crate) sku: Sku,
+    pub(crate) description: String,
+    /// Units sold per day (cancellations not netted).
+    pub(crate) sold: BTreeMap<NaiveDate, i64>,
+    pub(crate) units: i64,
+    /// The median price of its sale lines.
+    pub(crate) median_price: Decimal,
+}
+
+/// The retailer's sales, per stock code, busiest first.
+pub(crate) struct Retail {
+    pub(crate) first_day: NaiveDate,
+    pub(crate) last_day: NaiveDate,
+    pub(crate) skus: Vec<SkuSales>,
+    pub(crate) lines: u64,
+    pub(crate) row_errors: u64,
+}
+
+pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
+    let (reader, bar) = open(path, "retail")?;
+    let mut rows = UciRetailReader::new(reader)?;
+    // Per stock code: a description, units sold per day, sale prices.
+    type Acc = (String, BTreeMap<NaiveDate, i64>, Vec<Decimal>);
+    let mut by_sku: BTreeMap<Sku, Acc> = BTreeMap::new();
+    let (mut first, mut last) = (None::<NaiveDate>, None::<NaiveDate>);
+    let mut row_errors = 0;
+    for row in rows.by_ref() {
+        let line = match row {
+            Ok(line) => line,
+            Err(e) => {
+                row_errors += 1;
+                if row_errors <= ERRORS_SHOWN {
+                    eprintln!("skipping a retail row: {e}");
+                }
+                continue;
+            }
+        };
+        first = Some(first.map_or(line.date, |d| d.min(line.date)));
+        last = Some(last.map_or(line.date, |d| d.max(line.date)));
+        if line.kind != RetailLineKind::Sale
+            || !line.quantity.is_positive()
+            || line.unit_price.is_zero()
+        {
+            continue;
+        }
+        let entry = by_sku.entry(line.stock_code.clone()).or_default();
+        if entry.0.is_empty() {
+            entry.0.clone_from(&line.description);
+        }
+        *entry.1.entry(line.date).or_insert(0) += line.quantity.get();
+        entry.2.push(line.unit_price);
+    }
+    bar.finish_and_clear();
+    let lines = rows.stats().rows;
+    let (Some(first_day), Some(last_day)) = (first, last) else {
+        return Err(format!("{} holds no sales line", path.display()).into());
+    };
+    let mut skus: Vec<SkuSales> = by_sku
+        .into_iter()
+        .map(|(sku, (description, sold, mut prices))| {
+            prices.sort();
+            let median_price = prices.get(prices.len() / 2).copied().unwrap_or_default();
+            let units = sold.values().sum();
+            SkuSales { sku, description, sold, units, median_price }
+        })
+        .collect();
+    skus.sort_by(|a, b| b.units.cmp(&a.units).then_with(|| a.sku.cmp(&b.sku)));
+    Ok(Retail { first_day, last_day, skus, lines, row_errors })
+}
+
+/// The SCMS purchase orders that could become replenishments, and how
+/// many lines were skipped for why.
+pub(crate) struct Scms {
+    pub(crate) replenishments: Vec<Replenishment>,
+    pub(crate) skipped: BTreeMap<String, u64>,
+}
+
+pub(crate) fn load_scms(path: &Path) -> Result<Scms, BoxError> {
+    let (reader, bar) = open(path, "shipments")?;
+    let mut rows = ScmsReader::new(reader)?.replenishments();
+    let mut replenishments = Vec::new();
+    let mut errors = 0;
+    for row in rows.by_ref() {
+        match row {
+            Ok(r) => replenishments.push(r),
+            Err(e) => {
+                errors += 1;
+                if errors <= ERRORS_SHOWN {
+                    eprintln!("skipping a shipment row: {e}");
+                }
+            }
+        }
+    }
+    bar.finish_and_clear();
+    let mut skipped: BTreeMap<String, u64> =
+        rows.stats().skipped.iter().map(|(reason, n)| (format!("{reason:?}"), *n)).collect();
+    if errors > 0 {
+        skipped.insert("unreadable row".to_owned(), errors);
+    }
+    Ok(Scms { replenishments, skipped })
+}
