@@ -254,9 +254,12 @@ impl Money {
     /// Splits the amount over `weights` so that the parts add up to the
     /// whole exactly.
     ///
-    /// Each part is `amount * weight / total`, computed at full decimal
-    /// precision; the last part with a non-zero weight is the amount minus
-    /// the others, so no fraction of a cent is created or lost.
+    /// Each part is `amount * weight / total`, rounded half-even to
+    /// [`ALLOCATION_EXTRA_DIGITS`] more decimal places than the amount has
+    /// (at most 28); the last part with a non-zero weight is the amount
+    /// minus the others, so no fraction of a cent is created or lost, and
+    /// adding the parts back up is exact (a full-precision 28-digit part
+    /// would make later sums round silently).
     ///
     /// # Errors
     ///
@@ -347,8 +350,26 @@ fn quotas(amount: Decimal, weights: &[Decimal]) -> Result<Vec<Decimal>> {
         .collect()
 }
 
+/// The scale of allocated parts: the amount's own plus
+/// [`ALLOCATION_EXTRA_DIGITS`], less whatever the integer digits need out
+/// of the 28 a decimal holds, so sums of parts never have to round.
+fn part_scale(amount: Decimal) -> u32 {
+    let mut integer_digits = 0;
+    let mut whole = amount.trunc().mantissa().unsigned_abs();
+    while whole > 0 {
+        integer_digits += 1;
+        whole /= 10;
+    }
+    (amount.scale() + ALLOCATION_EXTRA_DIGITS).min(28_u32.saturating_sub(integer_digits + 1))
+}
+
+/// Decimal places added beyond the amount's own scale when
+/// [`Money::allocate_exact`] splits it.
+pub const ALLOCATION_EXTRA_DIGITS: u32 = 10;
+
 fn allocate_decimal(amount: Decimal, weights: &[Decimal]) -> Result<Vec<Decimal>> {
     let total = weight_total(amount, weights)?;
+    let scale = part_scale(amount);
     let overflow = |op| CoreError::MoneyOverflow { lhs: amount, op, rhs: Decimal::ZERO };
     let last = weights.iter().rposition(|w| !w.is_zero()).unwrap_or(0);
     let mut parts = Vec::with_capacity(weights.len());
@@ -360,6 +381,7 @@ fn allocate_decimal(amount: Decimal, weights: &[Decimal]) -> Result<Vec<Decimal>
             amount
                 .checked_mul(*w)
                 .and_then(|x| x.checked_div(total))
+                .map(|x| x.round_dp(scale))
                 .ok_or_else(|| overflow("*"))?
         };
         given = given.checked_add(part).ok_or_else(|| overflow("+"))?;

@@ -54,6 +54,10 @@ proptest! {
                 prop_assert_eq!(parts.len(), weights.len());
                 let total = Money::checked_sum(Currency::USD, parts.iter().copied()).unwrap();
                 prop_assert_eq!(total.amount(), amount);
+                // Parts are bounded in scale, so re-adding them in any
+                // order is exact too.
+                let reversed = parts.iter().rev().fold(Decimal::ZERO, |a, p| a + p.amount());
+                prop_assert_eq!(reversed, amount);
                 for (p, w) in parts.iter().zip(&weights) {
                     if w.is_zero() { prop_assert!(p.is_zero()); }
                 }
