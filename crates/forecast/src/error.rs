@@ -139,8 +139,54 @@ pub(crate) fn check_series(y: &[f64]) -> Result<()> {
     if y.is_empty() {
         return Err(ForecastError::Empty { what: "series" });
     }
+    if all_finite(y) {
+        return Ok(());
+    }
     if let Some((index, &value)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
         return Err(ForecastError::NonFinite { index, value });
     }
     Ok(())
+}
+
+/// Whether every value is finite, in one branch-free pass: `v * 0` is a
+/// zero for finite `v` and NaN for infinite or NaN `v`, and a NaN survives
+/// every later addition. Four lanes keep the additions independent.
+fn all_finite(y: &[f64]) -> bool {
+    let mut lanes = [0.0_f64; 4];
+    let mut chunks = y.chunks_exact(4);
+    for c in &mut chunks {
+        for (lane, v) in lanes.iter_mut().zip(c) {
+            *lane += v * 0.0;
+        }
+    }
+    for (lane, v) in lanes.iter_mut().zip(chunks.remainder()) {
+        *lane += v * 0.0;
+    }
+    !(lanes[0] + lanes[1] + lanes[2] + lanes[3]).is_nan()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_finite_spots_every_non_finite_kind_in_every_lane() {
+        for len in 1..11 {
+            let mut y = vec![1.5; len];
+            assert!(all_finite(&y));
+            for i in 0..len {
+                for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+                    y[i] = bad;
+                    assert!(!all_finite(&y), "{len} {i} {bad}");
+                    match check_series(&y) {
+                        Err(ForecastError::NonFinite { index, .. }) => assert_eq!(index, i),
+                        other => panic!("{len} {i}: {other:?}"),
+                    }
+                    y[i] = 1.5;
+                }
+            }
+        }
+        // Huge finite values are finite.
+        assert!(all_finite(&[f64::MAX, -f64::MAX, 1e308]));
+    }
 }

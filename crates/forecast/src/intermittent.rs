@@ -103,75 +103,152 @@ impl Sba {
     }
 }
 
+/// Periods scanned per block by [`croston_run`]: a multiple of 4 (so each
+/// period keeps its sum-of-squares lane) and a power of two (so a masked
+/// index into the position buffer needs no bounds check).
+const BLOCK: usize = 128;
+
 /// Runs Croston with the output scaled by `factor`: final rate, SSE and
-/// residual count. Series without negative values take the fast path.
-fn croston_run(y: &[f64], alpha: f64, factor: f64) -> (f64, f64, usize) {
-    // One branch-free pass: demand positions, sum of squares, and whether
-    // any value is negative.
-    let mut at = vec![0usize; y.len()];
-    let mut k = 0;
-    let mut sq = [0.0; 4];
-    let mut negative = false;
-    let mut chunks = y.chunks_exact(4);
-    let mut t = 0;
-    for c in &mut chunks {
-        for (i, &v) in c.iter().enumerate() {
-            at[k] = t + i;
+/// residual count.
+///
+/// No heap allocation and two cheap passes: a vectorisable check that no
+/// value is negative or NaN (a series with a negative value takes
+/// [`croston_run_plain`]), then, in blocks of [`BLOCK`] periods, a
+/// branch-free scan writes each block's demand positions to a stack
+/// buffer and [`CrostonWalk`] visits those positions only.
+///
+/// # Errors
+///
+/// As [`check_series`], which runs in full only for a series that has a
+/// negative or NaN value, or whose sum of squares is not finite (`v * v`
+/// is infinite for an infinite demand `v`).
+fn croston_run(y: &[f64], alpha: f64, factor: f64) -> Result<(f64, f64, usize)> {
+    if y.is_empty() || !none_negative_or_nan(y) {
+        check_series(y)?;
+        return Ok(croston_run_plain(y, alpha, factor));
+    }
+    let mut walk = CrostonWalk::new(alpha, factor);
+    let mut at = [0u8; BLOCK];
+    for (b, block) in y.chunks(BLOCK).enumerate() {
+        let mut k = 0;
+        for (offset, &v) in (0u8..).zip(block) {
+            at[k & (BLOCK - 1)] = offset;
             k += usize::from(v > 0.0);
-            negative |= v < 0.0;
-            sq[i] += v * v;
         }
-        t += 4;
+        walk.visit(block, b * BLOCK, at.get(..k).unwrap_or(&[]));
     }
-    for (i, &v) in chunks.remainder().iter().enumerate() {
-        at[k] = t + i;
-        k += usize::from(v > 0.0);
-        negative |= v < 0.0;
-        sq[i] += v * v;
+    if !walk.sum_of_squares().is_finite() {
+        check_series(y)?;
     }
-    if negative {
-        return croston_run_plain(y, alpha, factor);
+    Ok(walk.finish(y.len()))
+}
+
+/// Whether every value is `>= 0` (so none is negative or NaN), in a form
+/// the compiler vectorises: four independent lanes, no early exit.
+fn none_negative_or_nan(y: &[f64]) -> bool {
+    let mut bad = [false; 4];
+    let mut chunks = y.chunks_exact(4);
+    for c in &mut chunks {
+        for (flag, &v) in bad.iter_mut().zip(c) {
+            *flag |= v.is_nan() || v < 0.0;
+        }
     }
-    croston_walk(y, &at[..k], sq.iter().sum(), alpha, factor)
+    for (flag, &v) in bad.iter_mut().zip(chunks.remainder()) {
+        *flag |= v.is_nan() || v < 0.0;
+    }
+    !(bad[0] || bad[1] || bad[2] || bad[3])
 }
 
 /// Croston on a series without negative values, where every non-demand
-/// period is exactly zero, walking the demand positions only. The SSE of
+/// period is exactly zero, visiting the demand periods only. The SSE of
 /// the one-step forecasts `r_t` from the first demand on is
 /// `sum(y^2) - 2 sum(r y) + sum(r^2)`, and `r` is constant between
-/// demands, so both sums need only the demand periods and the run lengths.
-fn croston_walk(
-    y: &[f64],
-    demands: &[usize],
-    sum_sq: f64,
+/// demands, so all three sums need only the demand periods and the run
+/// lengths. The squares are added in four lanes by period modulo 4, each
+/// in period order: the zeros in between add nothing, so the sum is the
+/// same number a pass over every period would give.
+struct CrostonWalk {
     alpha: f64,
     factor: f64,
-) -> (f64, f64, usize) {
-    let Some((&first, rest)) = demands.split_first() else {
-        return (0.0, 0.0, 0);
-    };
-    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
-    let (mut z, mut p) = (y[first], (first + 1) as f64);
-    let mut rate = factor * z / p;
-    let (mut cross, mut square) = (0.0, 0.0);
-    let mut prev = first;
-    for &t in rest {
-        let v = y[t];
-        #[expect(clippy::cast_precision_loss, reason = "intervals are far below 2^52")]
-        let gap = (t - prev) as f64;
-        cross += rate * v;
-        square += gap * rate * rate;
-        z += alpha * (v - z);
-        p += alpha * (gap - p);
-        rate = factor * z / p;
-        prev = t;
+    /// The first demand period and its size, once seen.
+    first: Option<(usize, f64)>,
+    /// The last demand period.
+    prev: usize,
+    z: f64,
+    p: f64,
+    rate: f64,
+    /// `sum(r y)` over the demand periods after the first.
+    cross: f64,
+    /// `sum(r^2)` over the periods between demands.
+    square: f64,
+    /// `sum(y^2)` over the demand periods, in four lanes.
+    sum_sq: [f64; 4],
+}
+
+impl CrostonWalk {
+    const fn new(alpha: f64, factor: f64) -> Self {
+        Self {
+            alpha,
+            factor,
+            first: None,
+            prev: 0,
+            z: 0.0,
+            p: 0.0,
+            rate: 0.0,
+            cross: 0.0,
+            square: 0.0,
+            sum_sq: [0.0; 4],
+        }
     }
-    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
-    let tail = (y.len() - 1 - prev) as f64;
-    square += tail * rate * rate;
-    let total = sum_sq - y[first] * y[first];
-    let sse = (total - 2.0 * cross + square).max(0.0);
-    (rate, sse, y.len() - 1 - first)
+
+    /// Visits the demand periods of one block, which starts at period
+    /// `base`; `offsets` are their positions inside the block, ascending.
+    fn visit(&mut self, block: &[f64], base: usize, offsets: &[u8]) {
+        let mut demands =
+            offsets.iter().map(|&o| (base + usize::from(o), block.get(usize::from(o))));
+        if self.first.is_none() {
+            let Some((t, Some(&v))) = demands.next() else {
+                return;
+            };
+            #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+            let p = (t + 1) as f64;
+            (self.z, self.p, self.prev) = (v, p, t);
+            self.sum_sq[t % 4] += v * v;
+            self.rate = self.factor * v / p;
+            self.first = Some((t, v));
+        }
+        for (t, v) in demands {
+            let v = v.copied().unwrap_or(0.0);
+            self.sum_sq[t % 4] += v * v;
+            #[expect(clippy::cast_precision_loss, reason = "intervals are far below 2^52")]
+            let gap = (t - self.prev) as f64;
+            self.cross += self.rate * v;
+            self.square += gap * self.rate * self.rate;
+            self.z += self.alpha * (v - self.z);
+            self.p += self.alpha * (gap - self.p);
+            self.rate = self.factor * self.z / self.p;
+            self.prev = t;
+        }
+    }
+
+    /// `sum(y^2)` over the series.
+    fn sum_of_squares(&self) -> f64 {
+        self.sum_sq.iter().sum()
+    }
+
+    /// The final rate, SSE and residual count of the walk over a series
+    /// of `len` periods.
+    fn finish(&self, len: usize) -> (f64, f64, usize) {
+        let Some((first, size)) = self.first else {
+            return (0.0, 0.0, 0);
+        };
+        #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+        let tail = (len - 1 - self.prev) as f64;
+        let square = self.square + tail * self.rate * self.rate;
+        let total = self.sum_of_squares() - size * size;
+        let sse = (total - 2.0 * self.cross + square).max(0.0);
+        (self.rate, sse, len - 1 - first)
+    }
 }
 
 /// Croston step by step, for series with negative values.
@@ -205,8 +282,7 @@ fn croston_run_plain(y: &[f64], alpha: f64, factor: f64) -> (f64, f64, usize) {
 }
 
 fn croston_fit(y: &[f64], kind: ModelKind, alpha: f64, factor: f64) -> Result<Fitted> {
-    check_series(y)?;
-    let (rate, sse, count) = croston_run(y, alpha, factor);
+    let (rate, sse, count) = croston_run(y, alpha, factor)?;
     let params = Parameters { alpha: Some(alpha), ..Parameters::default() };
     Ok(Fitted::flat(kind, rate, rmse_of(sse, count), y.len()).with_params(params))
 }
@@ -432,7 +508,7 @@ mod tests {
         let y: Vec<f64> = (0..97)
             .map(|t| if t % 3 == 0 || t % 7 == 2 { f64::from(t % 5 + 1) } else { 0.0 })
             .collect();
-        let (r1, s1, n1) = croston_run(&y, 0.2, 0.9);
+        let (r1, s1, n1) = croston_run(&y, 0.2, 0.9).unwrap();
         let (r2, s2, n2) = croston_run_plain(&y, 0.2, 0.9);
         assert!(
             (r1 - r2).abs() < 1e-12 && (s1 - s2).abs() < 1e-8 * s2.max(1.0) && n1 == n2,
@@ -440,10 +516,46 @@ mod tests {
         );
         // One demand at the end, none at all.
         assert_eq!(
-            croston_run(&[0.0, 0.0, 3.0], 0.1, 1.0),
+            croston_run(&[0.0, 0.0, 3.0], 0.1, 1.0).unwrap(),
             croston_run_plain(&[0.0, 0.0, 3.0], 0.1, 1.0)
         );
-        assert_eq!(croston_run(&[0.0, 0.0], 0.1, 1.0), (0.0, 0.0, 0));
+        assert_eq!(croston_run(&[0.0, 0.0], 0.1, 1.0).unwrap(), (0.0, 0.0, 0));
+    }
+
+    #[test]
+    fn block_walk_matches_plain_croston_across_block_edges() {
+        // 1,000 periods (7 full blocks of 128 and a partial one), demands
+        // on both sides of every block edge, and a long trailing run.
+        let y: Vec<f64> = (0..1000_u32)
+            .map(|t| {
+                let t_usize = t as usize;
+                let edge = t_usize.is_multiple_of(BLOCK) || t_usize % BLOCK == BLOCK - 1;
+                if (edge || t % 11 == 4) && t < 900 { f64::from(t % 9 + 1) } else { 0.0 }
+            })
+            .collect();
+        let (r1, s1, n1) = croston_run(&y, 0.3, 0.85).unwrap();
+        let (r2, s2, n2) = croston_run_plain(&y, 0.3, 0.85);
+        assert!((r1 - r2).abs() < 1e-12 && (s1 - s2).abs() < 1e-9 * s2, "{r1} {r2} {s1} {s2}");
+        assert_eq!((n1, n2), (999, 999));
+    }
+
+    #[test]
+    fn croston_reports_the_first_non_finite_value() {
+        let cases: [(&[f64], usize); 4] = [
+            (&[1.0, f64::NAN, 2.0], 1),
+            (&[0.0, f64::INFINITY], 1),
+            (&[f64::NEG_INFINITY, 1.0], 0),
+            (&[-1.0, 2.0, f64::NAN], 2),
+        ];
+        for (y, index) in cases {
+            match Croston::default().fit(y) {
+                Err(crate::ForecastError::NonFinite { index: i, .. }) => assert_eq!(i, index),
+                other => panic!("{y:?}: {other:?}"),
+            }
+        }
+        assert!(matches!(Croston::default().fit(&[]), Err(crate::ForecastError::Empty { .. })));
+        // Finite values whose squares overflow are not an error.
+        assert!(Croston::default().fit(&[1e200, 0.0, 1e200]).is_ok());
     }
 
     #[test]

@@ -282,7 +282,12 @@ impl Fitted {
     #[must_use]
     pub fn forecast_from(&self, first_step: usize, horizon: usize) -> Forecast {
         let first = first_step.max(1);
-        let mean = (first..first + horizon).map(|h| self.mean_at(h)).collect();
+        let mean = if self.season.is_empty() && self.trend == 0.0 {
+            // Flat: `level + 0 * h` is the same number for every step.
+            vec![self.mean_at(first); horizon]
+        } else {
+            (first..first + horizon).map(|h| self.mean_at(h)).collect()
+        };
         Forecast { mean, std_dev: vec![self.sigma; horizon] }
     }
 }
@@ -320,4 +325,24 @@ pub(crate) fn mean(y: &[f64]) -> f64 {
     #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
     let n = y.len() as f64;
     y.iter().sum::<f64>() / n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flat_forecast_is_the_step_by_step_mean_bit_for_bit() {
+        // The flat shortcut (no season, zero trend) must give exactly what
+        // `mean_at` gives step by step, signed zeros included.
+        for (level, trend) in [(3.5, 0.0), (-0.0, 0.0), (0.0, -0.0), (-2.0, 0.0), (2.0, 0.5)] {
+            let fit = Fitted::flat(ModelKind::Ses, level, 1.25, 10).with_trend(trend);
+            let f = fit.forecast_from(3, 5);
+            let want: Vec<u64> = (3..8).map(|h| fit.mean_at(h).to_bits()).collect();
+            let got: Vec<u64> = f.mean.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(got, want, "level {level} trend {trend}");
+            assert_eq!(f.std_dev, vec![1.25; 5]);
+        }
+        assert!(Fitted::flat(ModelKind::Ses, 1.0, 0.0, 1).forecast(0).mean.is_empty());
+    }
 }

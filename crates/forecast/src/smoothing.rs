@@ -140,6 +140,12 @@ impl Ses {
 }
 
 /// Runs SES from `l = y[0]`: the final level and the one-step SSE.
+///
+/// Both are finite only if every value is: a non-finite `y_t` makes the
+/// error `y_t - l_{t-1}` (for `t >= 1`) or the level (for `t = 0`)
+/// non-finite, and a non-finite error makes the SSE infinite or NaN.
+/// Finite values can still overflow, so a non-finite result is not proof
+/// of a non-finite value.
 pub(crate) fn ses_run(y: &[f64], alpha: f64) -> (f64, f64) {
     let Some((&first, rest)) = y.split_first() else {
         return (0.0, 0.0);
@@ -186,9 +192,22 @@ impl DemandModel for Ses {
     }
 
     fn fit(&self, y: &[f64]) -> Result<Fitted> {
-        check_series(y)?;
-        let alpha = self.alpha.unwrap_or_else(|| ses_alpha(y));
+        let alpha = match self.alpha {
+            Some(alpha) => alpha,
+            None => {
+                check_series(y)?;
+                ses_alpha(y)
+            }
+        };
+        if y.is_empty() {
+            return Err(ForecastError::Empty { what: "series" });
+        }
         let (level, sse) = ses_run(y, alpha);
+        // A non-finite input makes its own error, or the level, non-finite
+        // (see `ses_run`), so a finite result needs no separate check pass.
+        if !(level.is_finite() && sse.is_finite()) {
+            check_series(y)?;
+        }
         let params = Parameters { alpha: Some(alpha), ..Parameters::default() };
         let sigma = rmse_of(sse, y.len() - 1);
         Ok(Fitted::flat(ModelKind::Ses, level, sigma, y.len()).with_params(params))
@@ -575,6 +594,28 @@ mod tests {
         let fit = MovingAverage::new(2).unwrap().fit(&[2.0, 4.0, 6.0]).unwrap();
         assert_eq!(fit.mean_at(1), 5.0);
         assert!((fit.sigma() - 6.5_f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ses_with_fixed_alpha_still_reports_non_finite_values() {
+        // The fixed-alpha fit skips the separate check pass; every position
+        // of the four-period unrolling and the remainder must still be caught.
+        for len in 1..12 {
+            for i in 0..len {
+                for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+                    let mut y = vec![3.0; len];
+                    y[i] = bad;
+                    match Ses::new(0.3).unwrap().fit(&y) {
+                        Err(ForecastError::NonFinite { index, .. }) => assert_eq!(index, i),
+                        other => panic!("{len} {i} {bad}: {other:?}"),
+                    }
+                }
+            }
+        }
+        assert!(matches!(Ses::new(0.3).unwrap().fit(&[]), Err(ForecastError::Empty { .. })));
+        // Finite values whose squared errors overflow are not an error.
+        let fit = Ses::new(0.3).unwrap().fit(&[1e200, -1e200, 1e200]).unwrap();
+        assert!(fit.mean_at(1).is_finite());
     }
 
     #[test]
