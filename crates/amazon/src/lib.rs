@@ -33,6 +33,7 @@
 //! | [`UciRetailReader`] | UCI Online Retail | [`RetailLine`], folded by [`RetailDaily`] |
 //! | [`ScmsReader`] | USAID SCMS Delivery History | [`ScmsShipment`] into core `Replenishment`s |
 //! | [`SettlementReader`] | Settlement flat file, V2 and older layout | [`SettlementRow`] of [`ChargeKind`]-typed amounts |
+//! | [`StorageFeeReader`] | Monthly storage fees | [`StorageFeeRow`] |
 //!
 //! # Input rules, shared by every reader
 //!
@@ -74,6 +75,7 @@ mod parse;
 mod reimbursements;
 mod scms;
 mod settlement;
+mod storage;
 mod table;
 mod uci;
 
@@ -92,5 +94,6 @@ pub use reimbursements::{
 };
 pub use scms::{ScmsMode, ScmsReader, ScmsReplenishments, ScmsShipment};
 pub use settlement::{ChargeKind, SettlementAmount, SettlementReader, SettlementRow};
+pub use storage::{StorageFeeReader, StorageFeeRow};
 pub use table::ReadOptions;
 pub use uci::{RetailDaily, RetailDay, RetailLine, RetailLineKind, UciRetailReader};

@@ -5,6 +5,7 @@ use crate::codes::SummaryBucket;
 use crate::error::{ReadError, SkipReason};
 use crate::ledger::{LedgerDetailRow, RowKey};
 use crate::parse::header_key;
+use crate::settlement::{ChargeKind, SettlementAmount};
 use crate::table::{Built, Column, Row, opt, reader, req};
 use chrono::NaiveDate;
 use merchantry_core::{Asin, Currency, Fnsku, Money, OrderId, Quantity, Sku};
@@ -61,12 +62,45 @@ impl ReimbursementReason {
         }
     }
 
+    /// The reason as Amazon writes it (for grouped variants, the first
+    /// of the names it stands for).
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LostWarehouse => "Lost_Warehouse",
+            Self::DamagedWarehouse => "Damaged_Warehouse",
+            Self::LostInbound => "Lost_Inbound",
+            Self::Outbound => "Lost_Outbound",
+            Self::CustomerReturn => "CustomerReturn",
+            Self::CustomerServiceIssue => "CustomerServiceIssue",
+            Self::FeeCorrection => "FeeCorrection",
+            Self::RemovalOrder => "Removal_Order_Lost",
+            Self::Reversal => "Reimbursement_Reversal",
+            Self::GeneralAdjustment => "GeneralAdjustment",
+            Self::Other(name) => name,
+        }
+    }
+
     /// Whether the reason pays for units lost or damaged inside the
     /// warehouse, which the ledger shows as `Lost` or `Damaged`
     /// adjustments.
     #[must_use]
     pub const fn pays_for_warehouse_loss(&self) -> bool {
         matches!(self, Self::LostWarehouse | Self::DamagedWarehouse)
+    }
+}
+
+impl ReimbursementRow {
+    /// The payment as a settlement-style amount: kind
+    /// [`ChargeKind::Reimbursement`] (income; a reversal is negative), named
+    /// by the reason as Amazon wrote it.
+    #[must_use]
+    pub fn charge(&self) -> SettlementAmount {
+        SettlementAmount {
+            kind: ChargeKind::Reimbursement,
+            name: self.reason.as_str().to_owned(),
+            amount: self.amount_total,
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use merchantry_amazon::{
     AmazonDisposition, ChargeKind, DemandByChannel, EventType, InventoryReader, LedgerDetailReader,
     LedgerDetailRow, LedgerRollup, LedgerSummaryReader, OrdersReader, ReadError, ReadOptions,
     ReadStats, ReasonCode, ReimbursementReader, RetailDaily, RetailLineKind, ScmsReader,
-    SettlementReader, SkipReason, UciRetailReader, summary_snapshot,
+    SettlementReader, SkipReason, StorageFeeReader, UciRetailReader, summary_snapshot,
 };
 use merchantry_core::{Disposition, LocationId, Quantity, StockView};
 use proptest::prelude::*;
@@ -310,6 +310,29 @@ fn settlement_v2_unknown_fee_names_are_reported_not_dropped() {
     assert_eq!(reader.unknown_names().get("Galactic Surcharge"), Some(&2));
 }
 
+#[test]
+fn storage_fees_and_reimbursements_map_to_charge_kinds() {
+    let file = "asin\tfnsku\tfulfillment_center\tcountry_code\taverage_quantity_on_hand\testimated_total_item_volume\tmonth_of_charge\tstorage_rate\tcurrency\testimated_monthly_storage_fee\n\
+                B0TEST0001\tX00TEST001\tABE2\tUS\t120.5\t14.46\t2026-03\t0.87\tUSD\t12.5802\n\
+                B0TEST0001\tX00TEST001\tPHX6\tUS\t10\t1.2\t03/01/2026\t0.87\tUSD\t1.044\n";
+    let rows: Vec<_> =
+        StorageFeeReader::new(file.as_bytes()).unwrap().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.kind == ChargeKind::StorageFee && r.month == day(2026, 3, 1)));
+    // 14.46 cu ft x 0.87 = 12.5802; the report's fee is carried exactly.
+    assert_eq!(
+        rows[0].fee.amount(),
+        rows[0].estimated_total_item_volume.unwrap() * rows[0].storage_rate.unwrap()
+    );
+    let pay = "approval-date\treimbursement-id\treason\tcurrency-unit\tamount-total\n2026-03-20\t1\tReimbursement_Reversal\tUSD\t-12.50\n";
+    let r = ReimbursementReader::new(pay.as_bytes()).unwrap().next().unwrap().unwrap();
+    let charge = r.charge();
+    assert_eq!(
+        (charge.kind, charge.name.as_str(), charge.amount.to_string()),
+        (ChargeKind::Reimbursement, "Reimbursement_Reversal", "-12.50 USD".to_owned())
+    );
+}
+
 // ---- idempotent re-import ---------------------------------------------
 
 #[test]
@@ -512,6 +535,9 @@ fn read_all(bytes: &[u8]) {
         drain(r.replenishments());
     }
     if let Ok(r) = SettlementReader::with_options(bytes, small) {
+        drain(r);
+    }
+    if let Ok(r) = StorageFeeReader::with_options(bytes, small) {
         drain(r);
     }
 }

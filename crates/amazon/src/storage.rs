@@ -1,0 +1,116 @@
+//! The monthly storage fee report (`GET_FBA_STORAGE_FEE_CHARGES_DATA`):
+//! the estimated storage fee per ASIN, fulfillment center and month.
+
+use chrono::NaiveDate;
+use merchantry_core::{Asin, Currency, Fnsku, Money};
+use rust_decimal::Decimal;
+
+use crate::error::{ReadError, SkipReason};
+use crate::settlement::ChargeKind;
+use crate::table::{Built, Column, Row, opt, reader, req};
+
+const REPORT: &str = "storage fees";
+
+/// One line of the monthly storage fee report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct StorageFeeRow {
+    /// The listing.
+    pub asin: Asin,
+    /// Amazon's label id, when given.
+    pub fnsku: Option<Fnsku>,
+    /// The fulfillment center, when given.
+    pub fulfillment_center: Option<String>,
+    /// The marketplace country, when given.
+    pub country: Option<String>,
+    /// The first day of the month charged (`month_of_charge`, written
+    /// `YYYY-MM` or as a date).
+    pub month: NaiveDate,
+    /// Average units on hand over the month, as reported (a decimal).
+    pub average_quantity_on_hand: Option<Decimal>,
+    /// Average volume stored, in the report's volume units.
+    pub estimated_total_item_volume: Option<Decimal>,
+    /// The rate per volume unit per month.
+    pub storage_rate: Option<Decimal>,
+    /// The estimated fee for the month.
+    pub fee: Money,
+    /// The kind it maps to: always [`ChargeKind::StorageFee`].
+    pub kind: ChargeKind,
+    /// The line of the row in the file.
+    pub line: u64,
+}
+
+const COLUMNS: &[Column] = &[
+    req("asin", &["asin"]),
+    opt("fnsku", &["fnsku"]),
+    opt("fulfillment_center", &["fulfillmentcenter", "fulfillmentcenterid"]),
+    opt("country_code", &["countrycode", "country"]),
+    req("month_of_charge", &["monthofcharge"]),
+    opt("average_quantity_on_hand", &["averagequantityonhand"]),
+    opt("estimated_total_item_volume", &["estimatedtotalitemvolume"]),
+    opt("storage_rate", &["storagerate"]),
+    req("currency", &["currency"]),
+    req("estimated_monthly_storage_fee", &["estimatedmonthlystoragefee"]),
+];
+
+fn build(row: &Row<'_>) -> Result<Built<StorageFeeRow>, ReadError> {
+    let month_text = row.required(4)?;
+    // `2026-03` is a month; anything else goes through the date parser.
+    let month = match parse_year_month(month_text) {
+        Some(month) => month,
+        None => match row.date(4)? {
+            Some(date) => date,
+            None => return Ok(Built::Skip(SkipReason::no_date(row.column_name(4)))),
+        },
+    };
+    let currency: Currency = row.value(8)?;
+    let fee = row.opt_amount(9)?.ok_or(ReadError::MissingValue {
+        report: REPORT,
+        line: row.line,
+        column: row.column_name(9),
+    })?;
+    Ok(Built::Row(StorageFeeRow {
+        asin: row.value(0)?,
+        fnsku: row.opt_value(1)?,
+        fulfillment_center: row.owned(2)?,
+        country: row.owned(3)?,
+        month,
+        average_quantity_on_hand: row.opt_amount(5)?,
+        estimated_total_item_volume: row.opt_amount(6)?,
+        storage_rate: row.opt_amount(7)?,
+        fee: Money::new(fee, currency),
+        kind: ChargeKind::StorageFee,
+        line: row.line,
+    }))
+}
+
+fn parse_year_month(text: &str) -> Option<NaiveDate> {
+    let (y, m) = text.trim().split_once('-')?;
+    if y.len() != 4 || m.is_empty() || m.len() > 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)
+}
+
+reader!(
+    /// Streams [`StorageFeeRow`]s from a monthly storage fee download.
+    ///
+    /// Required columns: `asin`, `month_of_charge`, `currency`,
+    /// `estimated_monthly_storage_fee`. The fee is charged to the seller;
+    /// it is reported here as a positive amount, as Amazon writes it.
+    ///
+    /// ```
+    /// use merchantry_amazon::StorageFeeReader;
+    /// let file = "asin\tfnsku\tfulfillment_center\tmonth_of_charge\tcurrency\testimated_monthly_storage_fee\n\
+    ///             B0TEST0001\tX00TEST001\tABE2\t2026-03\tUSD\t1.25\n";
+    /// let row = StorageFeeReader::new(file.as_bytes())?.next().unwrap()?;
+    /// assert_eq!(row.month.to_string(), "2026-03-01");
+    /// assert_eq!(row.fee.to_string(), "1.25 USD");
+    /// # Ok::<(), merchantry_amazon::ReadError>(())
+    /// ```
+    StorageFeeReader,
+    StorageFeeRow,
+    REPORT,
+    COLUMNS,
+    build
+);
