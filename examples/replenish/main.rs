@@ -350,7 +350,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
     let assumptions = vec![
         format!(
             "sales: {} ({} lines, {} to {}); {} stock codes planned, the first {} days only fit the forecasts",
-            retail_path.display(),
+            file_name(&retail_path),
             retail.lines,
             retail.first_day,
             retail.last_day,
@@ -360,7 +360,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
         format!(
             "lead times: {} air-freight purchase orders from {} (PO sent to delivered), pooled into one lane; forecast {:.1} +/- {:.1} days, realised lead times replayed from the same orders in PO-date order",
             lead_days.len(),
-            scms_path.display(),
+            file_name(&scms_path),
             estimate.mean.get(),
             estimate.std_dev.get()
         ),
@@ -403,6 +403,11 @@ fn run(args: &Args) -> Result<(), BoxError> {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())
+}
+
+/// The last part of a path, for the report.
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into())
 }
 
 /// Learns a lead-time model from the air-freight purchase orders pooled
