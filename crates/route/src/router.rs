@@ -38,7 +38,7 @@
 
 use std::cmp::Reverse;
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use merchantry_core::LocationId;
 use rust_decimal::Decimal;
 
@@ -501,7 +501,7 @@ impl<'n, S: Scorer> Router<'n, S> {
             let value = line.unit_value.checked_mul(Decimal::from(line.quantity.get()));
             lines.push(LineCtx { row, qty: line.quantity.get(), weight, value, mask });
         }
-        Ok(Ctx { order, nodes, lines, dup })
+        Ok(Ctx { order, promised_day: order.promised_by.num_days_from_ce(), nodes, lines, dup })
     }
 
     fn node_state<'o>(
@@ -695,7 +695,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         found: &mut Found<'n, S::Score>,
     ) {
         if found.work.memo.is_empty() && lists.len() <= MEMO_MAX_LINES {
-            found.work.memo = vec![None; self.net.nodes().len() << lists.len()];
+            found.work.memo = vec![0; self.net.nodes().len() << lists.len()];
         }
         let mut pos = vec![0usize; lists.len()];
         let mut assign: Vec<u8> = lists.iter().map(|l| l.first().copied().unwrap_or(0)).collect();
@@ -816,6 +816,9 @@ impl<'n, S: Scorer> Router<'n, S> {
         mut sink: Option<&mut Vec<Package>>,
         work: &mut Work<'n>,
     ) -> Result<Candidate, Fail> {
+        if work.memo.is_empty() {
+            work.evals.clear();
+        }
         work.groups.clear();
         for (i, &a) in (0u32..).zip(assign) {
             match work.groups.iter_mut().find(|g| g.0 == a) {
@@ -827,18 +830,23 @@ impl<'n, S: Scorer> Router<'n, S> {
         let packages = u32::try_from(work.groups.len()).unwrap_or(u32::MAX);
         let mut total = Decimal::ZERO;
         let mut delivery = NaiveDate::MIN;
+        let mut arrive_day = i32::MIN;
         let mut priority = 0u64;
         let mut outside = 0u32;
         for gi in 0..work.groups.len() {
             let Some(&(node, subset)) = work.groups.get(gi) else { break };
-            let eval = self.package_eval(ctx, node, subset, work)?;
+            let at = self.package_eval(ctx, node, subset, work)?;
+            let Some(Ok(eval)) = work.evals.get(at) else { return Err(Fail::CostOverflow) };
             let node_ref = eval.node;
             if packages > 1 && self.options.min_package_value.is_some_and(|m| eval.value < m) {
                 let value = eval.value;
                 return Err(Fail::BelowMinimumValue { node: node_ref.id.clone(), value });
             }
             total = total.checked_add(eval.total).ok_or(Fail::CostOverflow)?;
-            delivery = delivery.max(eval.arrive);
+            if eval.arrive_day > arrive_day {
+                arrive_day = eval.arrive_day;
+                delivery = eval.arrive;
+            }
             priority = priority.saturating_add(u64::from(node_ref.priority));
             if ctx.order.market.is_some_and(|m| node_ref.market != Some(m)) {
                 outside += 1;
@@ -865,39 +873,49 @@ impl<'n, S: Scorer> Router<'n, S> {
                 });
             }
         }
+        let late = arrive_day.saturating_sub(ctx.promised_day).max(0);
         Ok(Candidate {
             packages,
             cost: total,
-            days_late: days_late(delivery, ctx.order.promised_by),
+            days_late: u32::try_from(late).unwrap_or(u32::MAX),
             delivery,
             priority,
             outside_market: outside,
         })
     }
 
-    /// The package node `node` would ship with the lines in `subset`,
-    /// from the memo when it is on.
+    /// The position in `work.evals` of the package node `node` would
+    /// ship with the lines in `subset`, priced once when the memo is on.
     fn package_eval(
         &self,
         ctx: &Ctx<'_>,
         node: u8,
         subset: u64,
         work: &mut Work<'n>,
-    ) -> Result<PkgEval<'n>, Fail> {
-        if work.memo.is_empty() {
-            return self.eval_package(ctx, node, subset);
-        }
-        let shift = u32::try_from(ctx.lines.len()).unwrap_or(u32::MAX);
-        let high = usize::from(node).checked_shl(shift).unwrap_or(usize::MAX);
-        let key = usize::try_from(subset).map_or(usize::MAX, |s| high | s);
-        if let Some(Some(hit)) = work.memo.get(key) {
-            return hit.clone();
+    ) -> Result<usize, Fail> {
+        let key = if work.memo.is_empty() {
+            None
+        } else {
+            let shift = u32::try_from(ctx.lines.len()).unwrap_or(u32::MAX);
+            let high = usize::from(node).checked_shl(shift).unwrap_or(usize::MAX);
+            usize::try_from(subset).ok().map(|s| high | s)
+        };
+        let hit = key.and_then(|k| work.memo.get(k)).copied().unwrap_or(0);
+        if let Some(i) = hit.checked_sub(1) {
+            return match work.evals.get(i as usize) {
+                Some(Ok(_)) => Ok(i as usize),
+                Some(Err(fail)) => Err(fail.clone()),
+                None => Err(Fail::CostOverflow),
+            };
         }
         let eval = self.eval_package(ctx, node, subset);
-        if let Some(slot) = work.memo.get_mut(key) {
-            *slot = Some(eval.clone());
+        let failed = eval.as_ref().err().cloned();
+        let at = work.evals.len();
+        work.evals.push(eval);
+        if let Some(slot) = key.and_then(|k| work.memo.get_mut(k)) {
+            *slot = u32::try_from(at + 1).unwrap_or(0);
         }
-        eval
+        failed.map_or(Ok(at), Err)
     }
 
     fn eval_package(&self, ctx: &Ctx<'_>, node: u8, subset: u64) -> Result<PkgEval<'n>, Fail> {
@@ -940,7 +958,8 @@ impl<'n, S: Scorer> Router<'n, S> {
             postage,
         };
         let total = cost.total().ok_or(Fail::CostOverflow)?;
-        Ok(PkgEval { node: node_ref, weight, units, value, ship, arrive, cost, total })
+        let arrive_day = arrive.num_days_from_ce();
+        Ok(PkgEval { node: node_ref, weight, units, value, ship, arrive, arrive_day, cost, total })
     }
 
     fn ship_slot(
@@ -1080,6 +1099,8 @@ struct LineCtx {
 
 struct Ctx<'a> {
     order: &'a Order,
+    /// The promised date as days from the common era.
+    promised_day: i32,
     nodes: Vec<NodeState<'a>>,
     lines: Vec<LineCtx>,
     dup: bool,
@@ -1149,8 +1170,11 @@ const MEMO_MAX_LINES: usize = 8;
 struct Work<'a> {
     /// (node, set of lines) of the assignment being priced.
     groups: Vec<(u8, u64)>,
-    /// Priced packages by `node << lines | set`; empty when off.
-    memo: Vec<Option<Result<PkgEval<'a>, Fail>>>,
+    /// Position + 1 in `evals` of the package priced for
+    /// `node << lines | set` (0: not priced yet); empty when off.
+    memo: Vec<u32>,
+    /// Priced packages.
+    evals: Vec<Result<PkgEval<'a>, Fail>>,
 }
 
 /// One priced package.
@@ -1162,6 +1186,8 @@ struct PkgEval<'a> {
     value: Decimal,
     ship: NaiveDate,
     arrive: NaiveDate,
+    /// `arrive` as days from the common era, for cheap comparisons.
+    arrive_day: i32,
     cost: CostBreakdown,
     total: Decimal,
 }
