@@ -258,7 +258,8 @@ impl Inventory {
             return;
         }
         let row = self.row_or_insert(sku);
-        if let Some(slot) = self.stock.get_mut(row * self.nodes + idx.get()) {
+        let cell = self.cell(row, idx.get());
+        if let Some(slot) = cell.and_then(|c| self.stock.get_mut(c)) {
             *slot = quantity.clamp_non_negative().get();
         }
     }
@@ -289,12 +290,20 @@ impl Inventory {
         self.skus.get(sku).map(|&r| r as usize)
     }
 
+    /// The cell of (`row`, `node`); `None` for a node this inventory was
+    /// not built with (an inventory from another network reads as empty
+    /// there, never as a neighbouring cell).
+    fn cell(&self, row: usize, node: usize) -> Option<usize> {
+        (node < self.nodes).then(|| row.checked_mul(self.nodes)?.checked_add(node)).flatten()
+    }
+
     pub(crate) fn at(&self, row: usize, node: usize) -> i64 {
-        self.stock.get(row * self.nodes + node).copied().unwrap_or(0)
+        self.cell(row, node).and_then(|c| self.stock.get(c)).copied().unwrap_or(0)
     }
 
     pub(crate) fn take(&mut self, row: usize, node: usize, units: i64) {
-        if let Some(slot) = self.stock.get_mut(row * self.nodes + node) {
+        let cell = self.cell(row, node);
+        if let Some(slot) = cell.and_then(|c| self.stock.get_mut(c)) {
             *slot = slot.saturating_sub(units);
         }
     }
@@ -358,5 +367,8 @@ mod tests {
         assert_eq!(inv.get(&Sku::new("T").unwrap(), b), Quantity::ZERO);
         assert_eq!(inv.get(&sku, NodeIndex(0)), Quantity::ZERO);
         assert_eq!(inv.skus().len(), 2);
+        // Read beyond the nodes it was built for: empty, not the next row.
+        assert_eq!(inv.at(0, 2), 0);
+        assert_eq!(inv.at(0, 1), 4);
     }
 }

@@ -491,7 +491,7 @@ impl<'n, S: Scorer> Router<'n, S> {
                 for (n, state) in nodes.iter().enumerate() {
                     let ok = matches!(state, NodeState::Open { .. })
                         && self.stock.at(row, n) >= line.quantity.get()
-                        && self.line_refusal(n, line, order).is_none();
+                        && self.line_refusal(n, line).is_none();
                     if ok {
                         mask |= 1 << n;
                     }
@@ -535,8 +535,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         }
     }
 
-    fn line_refusal(&self, node: usize, line: &OrderLine, order: &Order) -> Option<Refusal> {
-        let _ = order;
+    fn line_refusal(&self, node: usize, line: &OrderLine) -> Option<Refusal> {
         let elig = &self.net.nodes().get(node)?.eligibility;
         if line.hazmat && !elig.hazmat {
             return Some(Refusal::Hazmat);
@@ -1017,7 +1016,7 @@ impl<'n, S: Scorer> Router<'n, S> {
             }
             let refusal = match state {
                 NodeState::Closed(r) => Some(*r),
-                NodeState::Open { .. } => self.line_refusal(n, line, ctx.order),
+                NodeState::Open { .. } => self.line_refusal(n, line),
             };
             if let Some(r) = refusal {
                 refusals.push((node.id.clone(), r));
