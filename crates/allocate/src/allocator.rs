@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use merchantry_core::{Disposition, OrderId, Quantity, Ratio, Sku, StockView};
@@ -252,6 +253,27 @@ struct LineRecord {
     pieces: Pieces,
 }
 
+/// An order line's key in the line index, borrowed: looking a line up
+/// hashes the order id in place instead of cloning it. Hashes exactly as
+/// the stored `(OrderId, u32)` key does (the id's text, then the line).
+struct LineRef<'a> {
+    order: &'a OrderId,
+    line: u32,
+}
+
+impl Hash for LineRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.order.hash(state);
+        self.line.hash(state);
+    }
+}
+
+impl hashbrown::Equivalent<(OrderId, u32)> for LineRef<'_> {
+    fn equivalent(&self, key: &(OrderId, u32)) -> bool {
+        key.1 == self.line && key.0 == *self.order
+    }
+}
+
 /// A read-only view of one order line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -311,7 +333,7 @@ pub struct Allocator {
     parents: BTreeMap<u32, Vec<u32>>,
     lines: Vec<Option<LineRecord>>,
     vacant: Vec<u32>,
-    line_index: HashMap<(OrderId, u32), u32>,
+    line_index: hashbrown::HashMap<(OrderId, u32), u32>,
     expiry: BTreeSet<(DateTime<Utc>, u32)>,
     scratch: Vec<RawPiece>,
 }
@@ -368,7 +390,7 @@ impl From<Snapshot> for Allocator {
             parents: s.parents,
             lines: s.lines,
             vacant: s.vacant,
-            line_index: HashMap::new(),
+            line_index: hashbrown::HashMap::new(),
             expiry: BTreeSet::new(),
             scratch: Vec::new(),
         };
@@ -402,7 +424,7 @@ impl Allocator {
             parents: BTreeMap::new(),
             lines: Vec::new(),
             vacant: Vec::new(),
-            line_index: HashMap::new(),
+            line_index: hashbrown::HashMap::new(),
             expiry: BTreeSet::new(),
             scratch: Vec::new(),
         }
@@ -541,7 +563,7 @@ impl Allocator {
     /// One order line, if the allocator knows it.
     #[must_use]
     pub fn line(&self, order: &OrderId, line: u32) -> Option<LineInfo> {
-        let slot = *self.line_index.get(&(order.clone(), line))?;
+        let slot = *self.line_index.get(&LineRef { order, line })?;
         self.lines.get(slot as usize)?.as_ref().map(info)
     }
 
@@ -1213,7 +1235,7 @@ impl Allocator {
 
     fn slot(&self, order: &OrderId, line: u32) -> Result<u32> {
         self.line_index
-            .get(&(order.clone(), line))
+            .get(&LineRef { order, line })
             .copied()
             .ok_or_else(|| unknown_line(order, line))
     }
@@ -1347,7 +1369,7 @@ impl Allocator {
             if lines.get(..i).is_some_and(|b| b.iter().any(|r| r.line == req.line)) {
                 return Err(AllocError::RepeatedLine { order: order.clone(), line: req.line });
             }
-            if self.line_index.contains_key(&(order.clone(), req.line)) {
+            if self.line_index.contains_key(&LineRef { order, line: req.line }) {
                 return Err(AllocError::DuplicateLine { order: order.clone(), line: req.line });
             }
         }

@@ -1,0 +1,113 @@
+//! A fixed-work driver for counting instructions on the hot path, immune
+//! to a shared machine's noise:
+//!
+//! ```text
+//! cargo build --release -p merchantry-allocate --example hot_path_probe
+//! valgrind --tool=callgrind --callgrind-out-file=cg.out \
+//!     target/release/examples/hot_path_probe
+//! callgrind_annotate --inclusive=yes cg.out | grep -E 'Allocator::(reserve|commit|release) '
+//! ```
+//!
+//! The fixture matches `benches/allocate.rs` (eight channels, three
+//! pools, 1,000 SKUs). Each round reserves, commits and releases
+//! [`ROUNDS`] times [`CHUNK`] lines, so the inclusive instruction count
+//! of `Allocator::reserve`, `commit` and `release` divided by
+//! `ROUNDS * CHUNK` is the cost of one call. The program prints those
+//! counts of calls so the division needs no guess.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "probe fixtures fail loudly")]
+#![allow(clippy::print_stdout, reason = "the probe reports its call counts")]
+
+use std::hint::black_box;
+
+use merchantry_allocate::{
+    Allocator, ChannelKey, LineRequest, Link, LocationKey, Network, PublishRules, ReserveOptions,
+    SkuKey, Split, StockChange,
+};
+use merchantry_core::{ChannelId, LocationId, OrderId, Quantity, Sku};
+
+const CHUNK: usize = 1000;
+const ROUNDS: usize = 10;
+
+fn main() {
+    let mut b = Network::builder();
+    let wh = b.location(LocationId::new("WH").unwrap()).unwrap();
+    let tpl = b.location(LocationId::new("3PL").unwrap()).unwrap();
+    let fba = b.location(LocationId::new("FBA").unwrap()).unwrap();
+    let own = b.pool("own", &[wh], Split::Shared).unwrap();
+    let third = b.pool("3pl", &[tpl], Split::Shares).unwrap();
+    let amazon = b.pool("fba", &[fba], Split::Shared).unwrap();
+    let mut chans: Vec<ChannelKey> = Vec::new();
+    for i in 0..8u8 {
+        let rules = PublishRules::default()
+            .with_buffer(Quantity::new(i64::from(i)))
+            .with_percent(100 - i * 5)
+            .with_zero_at_or_below(Quantity::new(1))
+            .with_max_shown(Quantity::new(500 + i64::from(i)));
+        let c = b.channel(ChannelId::new(format!("ch{i}")).unwrap(), rules).unwrap();
+        b.link(c, own, Link::default().with_priority(u32::from(i % 2))).unwrap();
+        b.link(c, third, Link::default().with_priority(2).with_share(u32::from(i) + 1)).unwrap();
+        chans.push(c);
+    }
+    b.link(chans[7], amazon, Link::default()).unwrap();
+    let mut alloc = Allocator::new(b.build().unwrap());
+
+    let names: Vec<Sku> = (0..1000).map(|i| Sku::new(format!("SKU-{i}")).unwrap()).collect();
+    alloc.add_skus(&names).unwrap();
+    let skus: Vec<SkuKey> = names.iter().map(|s| alloc.sku_key(s).unwrap()).collect();
+    for (i, &k) in skus.iter().enumerate() {
+        let n = i64::try_from(i % 97).unwrap();
+        set(&mut alloc, k, wh, 1_000_000 + n);
+        set(&mut alloc, k, tpl, 40 + n);
+        set(&mut alloc, k, fba, n);
+    }
+    let orders: Vec<OrderId> =
+        (0..CHUNK).map(|i| OrderId::new(format!("112-{i:07}")).unwrap()).collect();
+
+    let mut calls = [0usize; 3];
+    for _ in 0..ROUNDS {
+        // Reserve, commit; restock what shipped so levels stay put.
+        reserve_all(&mut alloc, &orders, &skus, &chans, &mut calls[0]);
+        for o in &orders {
+            assert!(black_box(alloc.commit(black_box(o), 1)).is_ok());
+            calls[1] += 1;
+        }
+        for (i, _) in orders.iter().enumerate() {
+            let sku = skus[i % skus.len()];
+            alloc.stock_change(sku, wh, StockChange::Add(Quantity::new(1))).unwrap();
+        }
+        alloc.purge_closed();
+        // Reserve, release.
+        reserve_all(&mut alloc, &orders, &skus, &chans, &mut calls[0]);
+        for o in &orders {
+            assert!(black_box(alloc.release(black_box(o), 1)).is_ok());
+            calls[2] += 1;
+        }
+        alloc.purge_closed();
+    }
+    println!("reserve calls {}, commit calls {}, release calls {}", calls[0], calls[1], calls[2]);
+}
+
+fn set(alloc: &mut Allocator, sku: SkuKey, at: LocationKey, units: i64) {
+    alloc.stock_change(sku, at, StockChange::Set(Quantity::new(units))).unwrap();
+}
+
+fn reserve_all(
+    alloc: &mut Allocator,
+    orders: &[OrderId],
+    skus: &[SkuKey],
+    chans: &[ChannelKey],
+    calls: &mut usize,
+) {
+    for (i, o) in orders.iter().enumerate() {
+        let line = [LineRequest::new(1, skus[i % skus.len()], Quantity::new(1))];
+        let r = alloc.reserve(
+            black_box(o),
+            black_box(chans[i % chans.len()]),
+            black_box(&line),
+            &ReserveOptions::default(),
+        );
+        assert!(black_box(r).is_ok());
+        *calls += 1;
+    }
+}
