@@ -11,7 +11,7 @@ use crate::error::{ForecastError, Result, check_series, unit_open};
 use crate::model::{
     DemandModel, Fitted, ModelKind, Parameters, SeasonalMode, finite_or_zero, mean, rmse_of,
 };
-use crate::optim::{golden_section, nelder_mead};
+use crate::optim::{NelderMead, golden_section, nelder_mead};
 
 /// Lower and upper bound of every fitted smoothing constant.
 pub(crate) const FIT_LO: f64 = 0.01;
@@ -307,11 +307,10 @@ impl DemandModel for Holt {
             return Err(ForecastError::TooShort { model: "holt", needed: 2, got: y.len() });
         }
         let init = initial_line(y, 10);
-        let (alpha, beta) = match (self.alpha, self.beta) {
-            (Some(a), Some(b)) => (a, b),
+        let ([alpha, beta], (level, trend, sse)) = match (self.alpha, self.beta) {
+            (Some(a), Some(b)) => ([a, b], holt_run(y, init, a, b)),
             (a, b) => fit_holt(y, init, a, b),
         };
-        let (level, trend, sse) = holt_run(y, init, alpha, beta);
         let params = Parameters { alpha: Some(alpha), beta: Some(beta), ..Parameters::default() };
         let sigma = rmse_of(sse, y.len());
         Ok(Fitted::flat(ModelKind::Holt, level, sigma, y.len())
@@ -320,44 +319,106 @@ impl DemandModel for Holt {
     }
 }
 
-/// The one-step SSE of Holt at four `(alpha, beta*)` points in one pass:
-/// four independent recursions interleaved, so they overlap in the CPU.
-fn holt_sse4(y: &[f64], init: (f64, f64), p: [[f64; 2]; 4]) -> [f64; 4] {
-    let mut level = [init.0 - init.1; 4];
-    let mut trend = [init.1; 4];
-    let mut sse = [0.0; 4];
+/// The final levels, trends and SSEs of [`holt_lanes`].
+struct HoltEnds<const L: usize> {
+    level: [f64; L],
+    trend: [f64; L],
+    sse: [f64; L],
+}
+
+impl<const L: usize> HoltEnds<L> {
+    /// Lane `i` as `holt_run` returns it.
+    fn get(&self, i: usize) -> (f64, f64, f64) {
+        (self.level[i % L], self.trend[i % L], self.sse[i % L])
+    }
+}
+
+/// Holt at `L` `(alpha, beta*)` points in one pass: `L` independent
+/// recursions interleaved, so they overlap in the CPU (one recursion alone
+/// waits on its own chain of five dependent operations each period). Each
+/// lane does exactly the operations of [`holt_run`], so its final level,
+/// trend and SSE are the same numbers.
+fn holt_lanes<const L: usize>(y: &[f64], init: (f64, f64), p: &[[f64; 2]; L]) -> HoltEnds<L> {
+    let mut level = [init.0 - init.1; L];
+    let mut trend = [init.1; L];
+    let mut sse = [0.0; L];
     let alpha = p.map(|q| q[0]);
     let ab = p.map(|q| q[0] * q[1]);
     for &v in y {
-        for i in 0..4 {
+        for i in 0..L {
             let e = v - (level[i] + trend[i]);
             sse[i] += e * e;
             level[i] += trend[i] + alpha[i] * e;
             trend[i] += ab[i] * e;
         }
     }
-    sse
+    HoltEnds { level, trend, sse }
 }
 
-fn fit_holt(y: &[f64], init: (f64, f64), a: Option<f64>, b: Option<f64>) -> (f64, f64) {
+const GRID_LANES: usize = 2;
+
+/// The grid of starting points: `beta*` outer, `alpha` inner.
+const HOLT_GRID: [[f64; 2]; 12] = {
+    let (alphas, betas) = ([0.1, 0.35, 0.6, 0.85], [0.05, 0.2, 0.5]);
+    let mut grid = [[0.0; 2]; 12];
+    let mut i = 0;
+    while i < 12 {
+        grid[i] = [alphas[i % 4], betas[i / 4]];
+        i += 1;
+    }
+    grid
+};
+
+/// The fitted `(alpha, beta*)` and the final level, trend and SSE there.
+fn fit_holt(
+    y: &[f64],
+    init: (f64, f64),
+    a: Option<f64>,
+    b: Option<f64>,
+) -> ([f64; 2], (f64, f64, f64)) {
     let point = |p: [f64; 2]| [a.unwrap_or(p[0]), b.unwrap_or(p[1])];
-    let sse = |p: &[f64; 2]| {
-        let [alpha, beta] = point(*p);
-        holt_run(y, init, alpha, beta).2
-    };
-    // A 4 x 3 grid, four points per pass.
+    // The 4 x 3 grid in one twelve-lane pass; the first strictly smallest
+    // SSE in grid order wins.
+    let grid = HOLT_GRID.map(point);
     let mut best = ([0.3, 0.1], f64::INFINITY);
-    for beta in [0.05, 0.2, 0.5] {
-        let quad = [0.1, 0.35, 0.6, 0.85].map(|alpha| point([alpha, beta]));
-        for (q, v) in quad.iter().zip(holt_sse4(y, init, quad)) {
-            if v < best.1 {
-                best = (*q, v);
-            }
+    let mut grid_sse = [0.0; 12];
+    for (part, out) in grid.chunks_exact(GRID_LANES).zip(grid_sse.chunks_exact_mut(GRID_LANES)) {
+        let lanes: [[f64; 2]; GRID_LANES] = std::array::from_fn(|i| part[i]);
+        out.copy_from_slice(&holt_lanes(y, init, &lanes).sse);
+    }
+    for (q, v) in grid.iter().zip(grid_sse) {
+        if v < best.1 {
+            best = (*q, v);
         }
     }
-    let (p, _) = nelder_mead(sse, best.0, 0.05, FIT_LO, FIT_HI, 40, 1e-6);
-    let [alpha, beta] = point(p);
-    (alpha, beta)
+    // Nelder-Mead evaluating its trial points four lanes at a time
+    // (shorter batches are padded with their last point). The end state
+    // of every point evaluated is kept, so the winner needs no final run.
+    let mut seen: Vec<([f64; 2], (f64, f64, f64))> = Vec::with_capacity(128);
+    let batch = |points: &[[f64; 2]], out: &mut [f64]| {
+        let mut lanes = [[0.0; 2]; 4];
+        for (i, lane) in lanes.iter_mut().enumerate() {
+            let p = points.get(i).or_else(|| points.last()).copied().unwrap_or(best.0);
+            *lane = point(p);
+        }
+        let ends = holt_lanes(y, init, &lanes);
+        for (i, (o, lane)) in out.iter_mut().zip(lanes).enumerate() {
+            *o = ends.sse[i % 4];
+            seen.push((lane, ends.get(i)));
+        }
+    };
+    let search = NelderMead {
+        step: 0.05,
+        lo: FIT_LO,
+        hi: FIT_HI,
+        max_evals: 40,
+        ftol: 1e-6,
+        speculate: true,
+    };
+    let (p, _) = search.minimise(batch, best.0);
+    let fitted = point(p);
+    let end = seen.iter().rev().find(|(q, _)| *q == fitted).map(|(_, end)| *end);
+    (fitted, end.unwrap_or_else(|| holt_run(y, init, fitted[0], fitted[1])))
 }
 
 /// Multiplicative seasonal indices over an exponentially smoothed level:
@@ -594,6 +655,58 @@ mod tests {
         let fit = MovingAverage::new(2).unwrap().fit(&[2.0, 4.0, 6.0]).unwrap();
         assert_eq!(fit.mean_at(1), 5.0);
         assert!((fit.sigma() - 6.5_f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn batched_holt_fit_is_the_plain_fit_bit_for_bit() {
+        // The plain procedure: grid point by point, Nelder-Mead evaluating
+        // one point at a time, and a final run at the winner.
+        fn plain(y: &[f64]) -> ([f64; 2], (f64, f64, f64)) {
+            let init = initial_line(y, 10);
+            let mut best = ([0.3, 0.1], f64::INFINITY);
+            for q in HOLT_GRID {
+                let v = holt_run(y, init, q[0], q[1]).2;
+                if v < best.1 {
+                    best = (q, v);
+                }
+            }
+            let sse = |p: &[f64; 2]| holt_run(y, init, p[0], p[1]).2;
+            let (p, _) = nelder_mead(sse, best.0, 0.05, FIT_LO, FIT_HI, 40, 1e-6);
+            (p, holt_run(y, init, p[0], p[1]))
+        }
+        let mut state = 7_u64;
+        for n in [2_u32, 3, 5, 11, 30, 97, 365] {
+            for shape in 0..3 {
+                let y: Vec<f64> = (0..n)
+                    .map(|t| {
+                        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        let u = f64::from(u32::try_from(state >> 40).unwrap()) / 16_777_216.0;
+                        match shape {
+                            0 => 20.0 + 10.0 * u,
+                            1 => f64::from(t) * 0.5 + 4.0 * u,
+                            _ => {
+                                if u < 0.3 {
+                                    9.0 * u
+                                } else {
+                                    0.0
+                                }
+                            }
+                        }
+                    })
+                    .collect();
+                let fit = Holt::fitted().fit(&y).unwrap();
+                let ([alpha, beta], (level, trend, sse)) = plain(&y);
+                assert_eq!(
+                    fit.params().alpha.map(f64::to_bits),
+                    Some(alpha.to_bits()),
+                    "{n} {shape}"
+                );
+                assert_eq!(fit.params().beta.map(f64::to_bits), Some(beta.to_bits()));
+                assert_eq!(fit.level().to_bits(), finite_or_zero(level).to_bits());
+                assert_eq!(fit.trend().to_bits(), finite_or_zero(trend).to_bits());
+                assert_eq!(fit.sigma().to_bits(), rmse_of(sse, y.len()).to_bits());
+            }
+        }
     }
 
     #[test]
