@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use merchantry_core::{Disposition, OrderId, Quantity, Ratio, Sku, StockView};
 
 use crate::changes::{Changes, ChannelUpdate};
-use crate::compute::{self, Cell, Fence, PerChannel};
+use crate::compute::{self, Cell, Fence, PerChannel, ShareTables};
 use crate::error::{AllocError, Result};
 use crate::network::{
     ChannelKey, LocationKey, MAX_CHANNELS, MAX_POOLS, NO_POOL, Network, PoolKey, SkuKey,
@@ -336,6 +336,9 @@ pub struct Allocator {
     line_index: hashbrown::HashMap<(OrderId, u32), u32>,
     expiry: BTreeSet<(DateTime<Utc>, u32)>,
     scratch: Vec<RawPiece>,
+    /// Derived from `net` (never serialised): share splits worked out
+    /// once.
+    tables: ShareTables,
 }
 
 /// The serialised form: everything but the indexes, which are rebuilt.
@@ -393,7 +396,9 @@ impl From<Snapshot> for Allocator {
             line_index: hashbrown::HashMap::new(),
             expiry: BTreeSet::new(),
             scratch: Vec::new(),
+            tables: ShareTables::default(),
         };
+        a.tables = ShareTables::new(&a.net);
         a.sku_index = a.skus.iter().zip(0u32..).map(|(s, i)| (s.clone(), i)).collect();
         for (slot, rec) in (0u32..).zip(&a.lines) {
             if let Some(r) = rec {
@@ -412,6 +417,7 @@ impl Allocator {
     #[must_use]
     pub fn new(network: Network) -> Self {
         Self {
+            tables: ShareTables::new(&network),
             net: network,
             skus: Vec::new(),
             sku_index: HashMap::new(),
@@ -1270,7 +1276,14 @@ impl Allocator {
             } else {
                 self.velocity.get(&sku).map(Vec::as_slice)
             };
-            compute::entitlements(&self.net, self.row(sku), self.fences_of(sku), velocity, out);
+            compute::entitlements(
+                &self.net,
+                &self.tables,
+                self.row(sku),
+                self.fences_of(sku),
+                velocity,
+                out,
+            );
             return;
         }
         let n = self.net.channels.len();

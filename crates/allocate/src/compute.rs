@@ -74,10 +74,95 @@ pub(crate) fn sellable_in_pool(
     own.saturating_add(contested)
 }
 
+/// The largest share total a pool may have for its splits to be
+/// tabulated, and the most table entries (share total times links) one
+/// pool may take: 16,384 two-byte entries, 32 KiB.
+const TABLE_MAX_TOTAL: u64 = 4096;
+const TABLE_MAX_ENTRIES: usize = 16_384;
+
+/// Splits by fixed shares worked out once per network, one slot per pool
+/// (`None` for a pool not split by shares, or whose share total is too
+/// large to tabulate; such pools are split by [`split_by_weight`]).
+///
+/// Under shares `w_i` with total `T`, `u = q * T + r` units split as
+/// `q * w_i` plus the split of `r`: `floor(u * w_i / T) = q * w_i +
+/// floor(r * w_i / T)`, the remainders `u * w_i mod T` equal
+/// `r * w_i mod T`, and so do the units left over. A table of the splits
+/// of `0..T` therefore gives every split with one division, and exactly
+/// the parts [`split_by_weight`] computes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct ShareTables(Vec<Option<ShareTable>>);
+
+impl ShareTables {
+    /// The tables for every pool of `net` split by shares.
+    pub(crate) fn new(net: &Network) -> Self {
+        Self(
+            net.pools
+                .iter()
+                .map(|p| if p.split == Split::Shares { ShareTable::new(&p.links) } else { None })
+                .collect(),
+        )
+    }
+
+    fn get(&self, pool: usize) -> Option<&ShareTable> {
+        self.0.get(pool).and_then(Option::as_ref)
+    }
+}
+
+/// One pool's splits of `0..total` units, `width` parts per row, in link
+/// order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ShareTable {
+    total: u64,
+    width: usize,
+    parts: Vec<u16>,
+}
+
+impl ShareTable {
+    fn new(links: &[PoolLink]) -> Option<Self> {
+        let total = links.iter().map(|l| u64::from(l.share)).sum::<u64>();
+        let width = links.len();
+        let rows = usize::try_from(total).ok()?;
+        if total == 0 || total > TABLE_MAX_TOTAL || rows.checked_mul(width)? > TABLE_MAX_ENTRIES {
+            return None;
+        }
+        // Links renumbered by position, so each row lands in link order.
+        let by_position: Vec<PoolLink> =
+            links.iter().zip(0u16..).map(|(l, i)| PoolLink { channel: i, ..*l }).collect();
+        let mut parts = Vec::with_capacity(rows * width);
+        for r in 0..total {
+            let mut row = [0; MAX_CHANNELS];
+            let r = i64::try_from(r).ok()?;
+            split_by_weight(r, &by_position, |l| u64::from(l.share), &mut row);
+            for &part in row.iter().take(width) {
+                parts.push(u16::try_from(part).ok()?);
+            }
+        }
+        Some(Self { total, width, parts })
+    }
+
+    /// Adds the split of `units` to `out`: `q * w_i` plus row `r`.
+    /// `q * w_i <= u` because `w_i <= T`, so nothing overflows.
+    fn split(&self, units: i64, links: &[PoolLink], out: &mut PerChannel) {
+        if units <= 0 {
+            return;
+        }
+        let units = units.unsigned_abs();
+        let (q, r) = (units / self.total, units % self.total);
+        let start = usize::try_from(r).unwrap_or(usize::MAX).saturating_mul(self.width);
+        let row = self.parts.get(start..start.saturating_add(self.width)).unwrap_or(&[]);
+        for (l, &part) in links.iter().zip(row) {
+            let units = q * u64::from(l.share) + u64::from(part);
+            add(out, l.channel, i64::try_from(units).unwrap_or(i64::MAX));
+        }
+    }
+}
+
 /// Adds each channel's entitlement (fence plus part of the contested
 /// units) for one plain SKU to `out`.
 pub(crate) fn entitlements(
     net: &Network,
+    tables: &ShareTables,
     row: &[Cell],
     fences: &[Fence],
     velocity: Option<&[u64]>,
@@ -102,7 +187,10 @@ pub(crate) fn entitlements(
                     add(out, l.channel, take);
                 }
             }
-            Split::Shares => split_by_weight(contested, &def.links, |l| u64::from(l.share), out),
+            Split::Shares => match tables.get(usize::from(p)) {
+                Some(table) => table.split(contested, &def.links, out),
+                None => split_by_weight(contested, &def.links, |l| u64::from(l.share), out),
+            },
             Split::Velocity => {
                 let weight = |l: &PoolLink| {
                     velocity.and_then(|v| v.get(usize::from(l.channel))).copied().unwrap_or(0)
@@ -138,14 +226,75 @@ fn split_by_weight(
     }
     let units = units.unsigned_abs();
     // 64-bit arithmetic when every product fits, 128-bit otherwise: the
-    // result is the same, the narrow path is several times faster.
-    let total64 = links.iter().try_fold(0u64, |acc, l| acc.checked_add(weight(l)));
-    let fits = total64.is_some() && links.iter().all(|l| units.checked_mul(weight(l)).is_some());
+    // result is the same, the narrow path is several times faster. Every
+    // product fits when the largest one does.
+    let mut total64 = Some(0u64);
+    let mut heaviest = 0u64;
+    for l in links {
+        let w = weight(l);
+        total64 = total64.and_then(|t| t.checked_add(w));
+        heaviest = heaviest.max(w);
+    }
     match total64 {
-        Some(total) if fits => apportion(units, total, links, |l| weight(l), out),
+        Some(total) if units.checked_mul(heaviest).is_some() => {
+            apportion64(units, total, links, weight, out);
+        }
         _ => {
             let total: u128 = links.iter().map(|l| u128::from(weight(l))).sum();
             apportion(u128::from(units), total, links, |l| u128::from(weight(l)), out);
+        }
+    }
+}
+
+/// Bits of a packed leftover key that hold the link's position.
+const POSITION_BITS: u32 = 6;
+const _: () = assert!(MAX_CHANNELS < 1 << POSITION_BITS);
+
+/// [`apportion`] over `u64` when no product overflows, with the leftover
+/// units handed out by branch-free maxima: each link's remainder and
+/// position are packed into one key, `rem << 6 | (63 - i)`, so the
+/// largest key is the largest remainder and, among equal remainders, the
+/// earliest link, exactly the order [`apportion`] uses. Keys are distinct
+/// and at least 32, so a link that took its unit is marked by a zero key.
+/// Falls back to [`apportion`] when a remainder is too large to pack.
+fn apportion64(
+    units: u64,
+    total: u64,
+    links: &[PoolLink],
+    weight: impl Fn(&PoolLink) -> u64,
+    out: &mut PerChannel,
+) {
+    if total == 0 {
+        return;
+    }
+    if total > u64::MAX >> POSITION_BITS {
+        apportion(units, total, links, weight, out);
+        return;
+    }
+    let mut keys = [0u64; MAX_CHANNELS];
+    let mut given = 0u64;
+    for ((i, l), key) in (0u64..).zip(links).zip(keys.iter_mut()) {
+        let share = units * weight(l);
+        let base = share / total;
+        given += base;
+        *key = (share % total) << POSITION_BITS | (63 - i);
+        add(out, l.channel, i64::try_from(base).unwrap_or(i64::MAX));
+    }
+    let keys = keys.get_mut(..links.len()).unwrap_or(&mut []);
+    for _ in 0..units.saturating_sub(given) {
+        let mut best = 0;
+        for &k in keys.iter() {
+            best = if k > best { k } else { best };
+        }
+        if best == 0 {
+            break;
+        }
+        let at = usize::try_from(63 - (best & 63)).unwrap_or(usize::MAX);
+        if let Some(k) = keys.get_mut(at) {
+            *k = 0;
+        }
+        if let Some(l) = links.get(at) {
+            add(out, l.channel, 1);
         }
     }
 }
@@ -267,5 +416,76 @@ mod tests {
         let rest = fill_fences(5, 0, &fences, |c, t| got.push((c, t)));
         assert_eq!(got, vec![(0, 3), (1, 2)]);
         assert_eq!(rest, 0);
+    }
+}
+
+#[cfg(test)]
+mod laws {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn links(weights: &[u64]) -> Vec<PoolLink> {
+        (0u16..)
+            .zip(weights)
+            .map(|(c, _)| PoolLink { channel: c, priority: 0, share: 0, claim_limit: i64::MAX })
+            .collect()
+    }
+
+    fn weights() -> impl Strategy<Value = Vec<u64>> {
+        let one = prop_oneof![0u64..4, 0u64..1000, any::<u32>().prop_map(u64::from), any::<u64>()];
+        prop::collection::vec(one, 1..=MAX_CHANNELS)
+    }
+
+    fn units() -> impl Strategy<Value = i64> {
+        prop_oneof![0i64..200, 0i64..1_000_000, any::<i64>()]
+    }
+
+    proptest! {
+        /// The fast split (64-bit, packed leftover keys) gives exactly what
+        /// the plain 128-bit largest-remainder method gives.
+        #[test]
+        fn fast_split_equals_reference_apportionment(w in weights(), u in units()) {
+            let ls = links(&w);
+            let weight = |l: &PoolLink| w.get(usize::from(l.channel)).copied().unwrap_or(0);
+            let mut fast = [0; MAX_CHANNELS];
+            split_by_weight(u, &ls, weight, &mut fast);
+            let mut slow = [0; MAX_CHANNELS];
+            if u > 0 {
+                let total: u128 = w.iter().map(|&x| u128::from(x)).sum();
+                apportion(u128::from(u.unsigned_abs()), total, &ls,
+                    |l| u128::from(weight(l)), &mut slow);
+            }
+            prop_assert_eq!(fast, slow);
+        }
+
+        /// A tabulated split by shares gives exactly the direct split,
+        /// for any units, large ones included.
+        #[test]
+        fn tabulated_split_equals_direct_split(
+            shares in prop::collection::vec(prop_oneof![0u32..4, 0u32..200], 1..=MAX_CHANNELS),
+            u in units(),
+        ) {
+            let ls: Vec<PoolLink> = (0u16..).zip(&shares).map(|(c, &share)| PoolLink {
+                channel: c,
+                priority: 0,
+                share,
+                claim_limit: i64::MAX,
+            })
+            .collect();
+            let total: u64 = shares.iter().map(|&w| u64::from(w)).sum();
+            let table = ShareTable::new(&ls);
+            let fits = total > 0
+                && total <= TABLE_MAX_TOTAL
+                && usize::try_from(total).unwrap() * ls.len() <= TABLE_MAX_ENTRIES;
+            prop_assert_eq!(table.is_some(), fits);
+            if let Some(table) = table {
+                let mut tabulated = [0; MAX_CHANNELS];
+                table.split(u, &ls, &mut tabulated);
+                let mut direct = [0; MAX_CHANNELS];
+                split_by_weight(u, &ls, |l| u64::from(l.share), &mut direct);
+                prop_assert_eq!(tabulated, direct);
+            }
+        }
     }
 }
