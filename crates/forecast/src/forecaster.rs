@@ -137,24 +137,80 @@ impl Forecaster {
     /// Fits every SKU of `history` over `range`. SKUs that cannot be
     /// fitted are listed in [`ForecastSet::failures`] with the reason and
     /// get no forecast.
+    ///
+    /// The series are read from `history` on the calling thread, a block
+    /// of SKUs at a time, and each block is fitted as by
+    /// [`Self::fit_all`] (on rayon's threads with the `parallel` feature),
+    /// so at most one block of series is held at once.
     pub fn fit<H: DemandHistory + ?Sized>(&self, history: &H, range: DateRange) -> ForecastSet {
-        let mut set = ForecastSet {
+        /// SKUs read from the history per block.
+        const BLOCK: usize = 4096;
+        let mut set = self.empty_set();
+        let skus = history.demand_skus();
+        for block in skus.chunks(BLOCK) {
+            let series: Vec<(Sku, DemandSeries)> =
+                block.iter().map(|sku| (sku.clone(), history.daily_demand(sku, range))).collect();
+            self.fit_into(&mut set, series);
+        }
+        set
+    }
+
+    /// Fits every `(sku, series)` pair; each series' forecast starts the
+    /// day after it ends. SKUs that cannot be fitted are listed in
+    /// [`ForecastSet::failures`] with the reason and get no forecast; a
+    /// SKU listed more than once keeps its last entry.
+    ///
+    /// With the `parallel` feature the SKUs are fitted on rayon's threads.
+    /// The set is the same, bit for bit, with or without it: each fit
+    /// reads only its own series and the results are keyed by SKU.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use merchantry_core::{DemandSeries, Quantity, Sku};
+    /// use merchantry_forecast::{ForecastOptions, Forecaster};
+    /// let day0 = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    /// let series = |units: i64| DemandSeries::fully_available(day0, vec![Quantity::new(units); 60]);
+    /// let skus = vec![(Sku::new("MUG")?, series(10)), (Sku::new("TEAPOT")?, series(2))];
+    /// let set = Forecaster::new(ForecastOptions::default()).fit_all(&skus);
+    /// assert_eq!(set.forecasts().len(), 2);
+    /// assert!((set.get(&skus[0].0).unwrap().fit.mean_at(1) - 10.0).abs() < 1e-9);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn fit_all(&self, series: &[(Sku, DemandSeries)]) -> ForecastSet {
+        let mut set = self.empty_set();
+        let fits = self.fit_each(series);
+        for ((sku, _), fit) in series.iter().zip(fits) {
+            set.record(sku.clone(), fit);
+        }
+        set
+    }
+
+    fn empty_set(&self) -> ForecastSet {
+        ForecastSet {
             forecasts: BTreeMap::new(),
             failures: BTreeMap::new(),
             events: self.options.events.clone(),
-        };
-        for sku in history.demand_skus() {
-            let series = history.daily_demand(&sku, range);
-            match self.fit_series(&sku, &series) {
-                Ok(f) => {
-                    set.forecasts.insert(sku, f);
-                }
-                Err(e) => {
-                    set.failures.insert(sku, e);
-                }
-            }
         }
-        set
+    }
+
+    fn fit_into(&self, set: &mut ForecastSet, series: Vec<(Sku, DemandSeries)>) {
+        let fits = self.fit_each(&series);
+        for ((sku, _), fit) in series.into_iter().zip(fits) {
+            set.record(sku, fit);
+        }
+    }
+
+    /// One result per entry, in input order.
+    fn fit_each(&self, series: &[(Sku, DemandSeries)]) -> Vec<Result<SkuForecast>> {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            series.par_iter().map(|(sku, s)| self.fit_series(sku, s)).collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            series.iter().map(|(sku, s)| self.fit_series(sku, s)).collect()
+        }
     }
 }
 
@@ -199,6 +255,20 @@ pub struct ForecastSet {
 }
 
 impl ForecastSet {
+    /// Files one SKU's result, replacing any earlier one.
+    fn record(&mut self, sku: Sku, fit: Result<SkuForecast>) {
+        match fit {
+            Ok(f) => {
+                self.failures.remove(&sku);
+                self.forecasts.insert(sku, f);
+            }
+            Err(e) => {
+                self.forecasts.remove(&sku);
+                self.failures.insert(sku, e);
+            }
+        }
+    }
+
     /// The fitted SKUs.
     #[must_use]
     pub const fn forecasts(&self) -> &BTreeMap<Sku, SkuForecast> {

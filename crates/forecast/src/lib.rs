@@ -65,6 +65,9 @@
 //! # Features
 //!
 //! - `serde`: `Serialize` and `Deserialize` for every public data type.
+//! - `parallel`: [`Forecaster::fit`] and [`Forecaster::fit_all`] fit SKUs
+//!   on rayon's threads; the [`ForecastSet`] is identical, bit for bit, to
+//!   the single-threaded one.
 
 #![forbid(unsafe_code)]
 

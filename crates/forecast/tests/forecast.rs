@@ -322,6 +322,85 @@ fn forecasting_is_deterministic() {
     assert_eq!(Forecaster::default().fit_series(&sku, &s).unwrap(), *a.get(&sku).unwrap());
 }
 
+/// 300 SKUs of every kind the Forecaster meets: smooth, trending,
+/// weekly, intermittent, lumpy, a level jump, a stock-out run, all zero,
+/// a wholly stocked-out one (a failure), one SKU listed twice.
+fn mixed_skus() -> Vec<(Sku, DemandSeries)> {
+    let mut state = 99_u64;
+    let mut out: Vec<(Sku, DemandSeries)> = (0..300_i64)
+        .map(|i| {
+            let mut flags = vec![false; 200];
+            let units: Vec<Quantity> = (0..200_usize)
+                .map(|day_index| {
+                    let t = i64::try_from(day_index).unwrap();
+                    state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    let u = i64::try_from((state >> 40) % 100).unwrap();
+                    Quantity::new(match i % 8 {
+                        0 => 20 + u % 7,
+                        1 => t / 4 + u % 5,
+                        2 => (if t % 7 >= 5 { 30 } else { 10 }) + u % 3,
+                        3 => i64::from(u < 15) * (u % 6 + 1),
+                        4 => i64::from(u < 8) * (u * 3),
+                        5 => (if t < 180 { 10 } else { 40 }) + u % 3,
+                        6 => {
+                            flags[day_index] = (100..130).contains(&t);
+                            if flags[day_index] { 0 } else { 15 + u % 4 }
+                        }
+                        _ => 0,
+                    })
+                })
+                .collect();
+            if i == 7 {
+                flags = vec![true; 200];
+            }
+            let sku = Sku::new(format!("MIX-{i:03}")).unwrap();
+            (sku, DemandSeries::new(day(0), units, flags).unwrap())
+        })
+        .collect();
+    out.push(out[3].clone());
+    out
+}
+
+#[test]
+fn fit_all_equals_one_sku_at_a_time_bit_for_bit() {
+    // With the `parallel` feature fit_all runs on rayon's threads; the
+    // reference fits one SKU at a time on this thread. Debug output shows
+    // every float exactly (signed zeros included).
+    let data = mixed_skus();
+    let forecaster = Forecaster::default();
+    let check = |set: &merchantry_forecast::ForecastSet| {
+        assert_eq!(set.forecasts().len() + set.failures().len(), 300);
+        assert_eq!(set.failures().len(), 1);
+        for (sku, series) in &data {
+            match forecaster.fit_series(sku, series) {
+                Ok(f) => assert_eq!(format!("{:?}", set.get(sku).unwrap()), format!("{f:?}")),
+                Err(e) => assert_eq!(set.failures().get(sku), Some(&e)),
+            }
+        }
+    };
+    let set = forecaster.fit_all(&data);
+    check(&set);
+    // The history route gives the same set.
+    let records: Vec<DemandRecord> = data
+        .iter()
+        .take(300)
+        .flat_map(|(sku, s)| {
+            s.units().iter().zip(s.stocked_out()).enumerate().map(|(t, (&units, &out))| {
+                DemandRecord { sku: sku.clone(), date: day(t as u64), units, stocked_out: out }
+            })
+        })
+        .collect();
+    let range = DateRange::starting(day(0), 200).unwrap();
+    assert_eq!(format!("{:?}", forecaster.fit(&records, range)), format!("{set:?}"));
+    #[cfg(feature = "parallel")]
+    {
+        // More threads than cores, so SKUs really interleave.
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(5).build().unwrap();
+        let wide = pool.install(|| forecaster.fit_all(&data));
+        assert_eq!(format!("{wide:?}"), format!("{set:?}"));
+    }
+}
+
 proptest! {
     #[test]
     fn arbitrary_finite_series_never_yield_nan_or_inf(
