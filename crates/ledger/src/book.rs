@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use merchantry_core::Disposition;
 use rust_decimal::Decimal;
 
+use crate::arith::{SHARE_SCALE, add, mul, overflow, share, sub};
 use crate::event::{Method, NegativeStock, Pooling};
 
 /// "No index" in the `u32` reference fields.
@@ -451,9 +452,14 @@ impl Book {
         let value = match e.kind {
             Kind::Receipt => self.apply_receipt(&e, state, ctx)?,
             Kind::Landed => self.apply_landed(pos, &e, state)?,
-            Kind::Shipment => {
-                self.move_out(&e, state, ctx, e.loc, Disposition::Sellable, Flow::Cogs, e.aux)?.0
-            }
+            Kind::Shipment => self.move_out(
+                &e,
+                state,
+                ctx,
+                (e.loc, Disposition::Sellable),
+                (Flow::Cogs, e.aux),
+                None,
+            )?,
             Kind::Return => self.apply_return(pos, &e, state, ctx)?,
             Kind::Adjustment => self.apply_adjustment(&e, state, ctx)?,
             Kind::TransferOut => {
@@ -469,7 +475,7 @@ impl Book {
             Kind::Reimbursement => Decimal::ZERO,
             Kind::Shortfall => {
                 let disp = Disposition::InTransit;
-                self.move_out(&e, state, ctx, e.loc, disp, Flow::WriteOff, NONE)?.0
+                self.move_out(&e, state, ctx, (e.loc, disp), (Flow::WriteOff, NONE), None)?
             }
         };
         self.entries[pos].value = value;
@@ -519,7 +525,7 @@ impl Book {
     ) -> Result<Decimal, Fail> {
         if e.qty < 0 {
             let out = Entry { qty: e.qty.checked_neg().ok_or(overflow(e.id, "adjustment"))?, ..*e };
-            return Ok(self.move_out(&out, state, ctx, e.loc, e.disp, Flow::WriteOff, NONE)?.0);
+            return self.move_out(&out, state, ctx, (e.loc, e.disp), (Flow::WriteOff, NONE), None);
         }
         let cost = if e.aux == NONE { state.last_cost } else { self.amount(e) };
         let value = mul(cost, e.qty, e.id)?;
@@ -545,8 +551,7 @@ impl Book {
         } else if p.qty >= e.qty && method != Method::MovingAverage {
             let average =
                 if p.qty == e.qty { p.value } else { share(p.value, e.qty, p.qty, e.id)? };
-            let mut pieces = Vec::new();
-            let taken = consume(p, method, e.qty, e.id, &mut pieces)?;
+            let taken = consume(p, method, e.qty, e.id, None)?;
             let rest = sub(taken, average, e.id)?;
             let next =
                 if method == Method::Fifo { p.layers.front_mut() } else { p.layers.back_mut() };
@@ -557,9 +562,7 @@ impl Book {
             p.value = sub(p.value, average, e.id)?;
             average
         } else {
-            return self
-                .move_out(e, state, ctx, e.loc, e.disp, Flow::VendorReturn, NONE)
-                .map(|(v, _)| v);
+            return self.move_out(e, state, ctx, (e.loc, e.disp), (Flow::VendorReturn, NONE), None);
         };
         state.qty[key] -= e.qty;
         Ok(value)
@@ -683,38 +686,36 @@ impl Book {
         Ok(())
     }
 
-    /// Takes `e.qty` units out of `(loc, disp)`; returns the value and the
-    /// pieces (layers) that left.
-    #[expect(clippy::too_many_arguments, reason = "an internal hot path")]
+    /// Takes `e.qty` units out of `(loc, disp)`, a shortfall recognised
+    /// in `flow` (through `channel`); returns the value and pushes the
+    /// pieces (layers) that left to `pieces` when given.
     fn move_out(
         &mut self,
         e: &Entry,
         state: &mut State,
         ctx: Ctx,
-        loc: u32,
-        disp: Disposition,
-        flow: Flow,
-        channel: u32,
-    ) -> Result<(Decimal, Vec<Layer>), Fail> {
+        (loc, disp): (u32, Disposition),
+        (flow, channel): (Flow, u32),
+        mut pieces: Option<&mut Vec<Layer>>,
+    ) -> Result<Decimal, Fail> {
         let key = self.key_slot(loc, disp);
         let pool = self.pool_slot(ctx, loc, disp);
         grow(state, key, pool);
         self.check(e, state, key, loc, disp, ctx)?;
         let last_cost = state.last_cost;
         let p = &mut state.pools[pool];
-        let mut pieces = Vec::new();
         let held = p.qty.clamp(0, e.qty);
         let mut value = if held == 0 {
             Decimal::ZERO
         } else if self.method == Method::MovingAverage {
             let v = if held == p.qty { p.value } else { share(p.value, held, p.qty, e.id)? };
-            consume(p, Method::Fifo, held, e.id, &mut pieces)?;
-            for piece in &mut pieces {
+            consume(p, Method::Fifo, held, e.id, pieces.as_deref_mut())?;
+            for piece in pieces.iter_mut().flat_map(|p| p.iter_mut()) {
                 piece.value = Decimal::ZERO;
             }
             v
         } else {
-            consume(p, self.method, held, e.id, &mut pieces)?
+            consume(p, self.method, held, e.id, pieces.as_deref_mut())?
         };
         let short = e.qty - held;
         if short > 0 {
@@ -727,13 +728,15 @@ impl Book {
                 qty: short,
                 value: priced,
             });
-            pieces.push(Layer { origin: e.id, at: e.at, qty: short, value: priced });
+            if let Some(pieces) = pieces {
+                pieces.push(Layer { origin: e.id, at: e.at, qty: short, value: priced });
+            }
             value = add(value, priced, e.id)?;
         }
         p.qty -= e.qty;
         p.value = sub(p.value, value, e.id)?;
         state.qty[key] -= e.qty;
-        Ok((value, pieces))
+        Ok(value)
     }
 
     /// Moves `e.qty` units with their cost from one position to another.
@@ -745,8 +748,9 @@ impl Book {
         from: (u32, Disposition),
         to: (u32, Disposition),
     ) -> Result<Decimal, Fail> {
-        let (value, mut pieces) =
-            self.move_out(e, state, ctx, from.0, from.1, Flow::Variance, NONE)?;
+        let mut pieces = Vec::new();
+        let value =
+            self.move_out(e, state, ctx, from, (Flow::Variance, NONE), Some(&mut pieces))?;
         if self.method == Method::MovingAverage {
             // Pieces carry units only: spread the moved value over them by
             // units, the last taking the remainder.
@@ -905,7 +909,7 @@ fn consume(
     method: Method,
     mut qty: i64,
     id: u32,
-    pieces: &mut Vec<Layer>,
+    mut pieces: Option<&mut Vec<Layer>>,
 ) -> Result<Decimal, Fail> {
     let mut value = Decimal::ZERO;
     while qty > 0 {
@@ -914,7 +918,9 @@ fn consume(
         if layer.qty <= qty {
             qty -= layer.qty;
             value = add(value, layer.value, id)?;
-            pieces.push(*layer);
+            if let Some(pieces) = pieces.as_deref_mut() {
+                pieces.push(*layer);
+            }
             if method == Method::Lifo {
                 p.layers.pop_back();
             } else {
@@ -925,7 +931,9 @@ fn consume(
             layer.qty -= qty;
             layer.value = sub(layer.value, part, id)?;
             value = add(value, part, id)?;
-            pieces.push(Layer { qty, value: part, ..*layer });
+            if let Some(pieces) = pieces.as_deref_mut() {
+                pieces.push(Layer { qty, value: part, ..*layer });
+            }
             qty = 0;
         }
     }
@@ -992,42 +1000,4 @@ fn grow(state: &mut State, key: usize, pool: usize) {
     if state.pools.len() <= pool {
         state.pools.resize_with(pool + 1, Pool::default);
     }
-}
-
-fn overflow(id: u32, what: &'static str) -> Fail {
-    Fail::Overflow { id, what }
-}
-
-fn add(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
-    a.checked_add(b).ok_or(overflow(id, "value sum"))
-}
-
-fn sub(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
-    a.checked_sub(b).ok_or(overflow(id, "value difference"))
-}
-
-fn mul(cost: Decimal, qty: i64, id: u32) -> Result<Decimal, Fail> {
-    cost.checked_mul(Decimal::from(qty)).ok_or(overflow(id, "units times cost"))
-}
-
-/// Decimal places of a pro-rata share. Shares are rounded half-even to
-/// this scale and the remainder stays with the units left behind, so every
-/// stored value has a bounded scale and sums of values stay exact (a
-/// 28-digit quotient added to a large total would otherwise be rounded).
-pub(crate) const SHARE_SCALE: u32 = 16;
-
-/// `total * part / whole`, the value of `part` of `whole` units, rounded
-/// to [`SHARE_SCALE`] places.
-fn share(total: Decimal, part: i64, whole: i64, id: u32) -> Result<Decimal, Fail> {
-    if whole == 0 {
-        return Ok(Decimal::ZERO);
-    }
-    total
-        .checked_mul(Decimal::from(part))
-        .and_then(|x| x.checked_div(Decimal::from(whole)))
-        .or_else(|| {
-            total.checked_div(Decimal::from(whole)).and_then(|u| u.checked_mul(Decimal::from(part)))
-        })
-        .map(|x| x.round_dp(SHARE_SCALE))
-        .ok_or(overflow(id, "pro-rata share"))
 }

@@ -13,7 +13,7 @@ use crate::event::{
 };
 #[cfg(feature = "serde")]
 use crate::names::NamesData;
-use crate::names::{FastMap, Names};
+use crate::names::{FastMap, Names, hash_bytes};
 
 const REASONS: [AdjustmentReason; 5] = [
     AdjustmentReason::Found,
@@ -179,6 +179,18 @@ pub struct Ledger {
     sku_index: FastMap<Sku, u32>,
     location_index: FastMap<LocationId, u32>,
     channel_index: FastMap<ChannelId, u32>,
+    /// The names the last event used: consecutive events mostly share
+    /// them, and a pointer comparison is cheaper than a hash lookup.
+    recent: Recent,
+}
+
+/// The last SKU, location and channel looked up, with their indexes.
+/// Not part of the ledger's state: equality and snapshots ignore it.
+#[derive(Debug, Clone, Default)]
+struct Recent {
+    sku: Option<(Sku, u32)>,
+    location: Option<(LocationId, u32)>,
+    channel: Option<(ChannelId, u32)>,
 }
 
 impl PartialEq for Ledger {
@@ -217,6 +229,7 @@ impl Ledger {
             sku_index: FastMap::default(),
             location_index: FastMap::default(),
             channel_index: FastMap::default(),
+            recent: Recent::default(),
         }
     }
 
@@ -275,6 +288,7 @@ impl Ledger {
     }
 
     fn undo_names(&mut self, mark: Mark) {
+        self.recent = Recent::default();
         for sku in self.skus.drain(mark.skus..) {
             self.sku_index.remove(&sku);
         }
@@ -309,23 +323,24 @@ impl Ledger {
     pub fn ingest(&mut self, event: Event) -> Result<IngestOutcome, LedgerError> {
         let at = nanos(&event)?;
         validate(&event)?;
-        if self.is_duplicate(&event, at)? {
+        let hash = hash_bytes(event.id.as_str().as_bytes());
+        if self.is_duplicate(&event, at, hash)? {
             return Ok(IngestOutcome::Duplicate);
         }
         let mark = self.mark();
-        let result = self.record(&event, at);
+        let result = self.record(&event, at, hash);
         if result.is_err() {
             self.undo_names(mark);
         }
         result
     }
 
-    fn record(&mut self, event: &Event, at: i64) -> Result<IngestOutcome, LedgerError> {
+    fn record(&mut self, event: &Event, at: i64, hash: u64) -> Result<IngestOutcome, LedgerError> {
         let sku = self.sku_slot(&event.sku)?;
         let ctx = self.ctx();
         let book = &self.books[sku];
         let (amounts, landed) = (book.amounts.len(), book.landed.len());
-        let entry = self.encode(event, sku, at)?;
+        let entry = self.encode(event, sku, at, hash)?;
         let book = &mut self.books[sku];
         if book.entries.last().is_none_or(|last| last.at <= at) {
             let pushed = book.push(entry, ctx);
@@ -398,7 +413,8 @@ impl Ledger {
                 outcomes.push(Some(IngestOutcome::Duplicate));
                 continue;
             }
-            if self.is_duplicate(event, at)? {
+            let hash = hash_bytes(event.id.as_str().as_bytes());
+            if self.is_duplicate(event, at, hash)? {
                 outcomes.push(Some(IngestOutcome::Duplicate));
                 continue;
             }
@@ -406,7 +422,7 @@ impl Ledger {
             let sku = self.sku_slot(&event.sku)?;
             let book = &self.books[sku];
             touched.entry(sku).or_insert((book.amounts.len(), book.landed.len()));
-            let entry = self.encode(event, sku, at)?;
+            let entry = self.encode(event, sku, at, hash)?;
             per_sku.entry(sku).or_default().push((outcomes.len(), entry));
             outcomes.push(None);
         }
@@ -526,8 +542,8 @@ impl Ledger {
     }
 
     /// Whether `event` was recorded before with identical content.
-    fn is_duplicate(&self, event: &Event, at: i64) -> Result<bool, LedgerError> {
-        let Some(id) = self.names.find(event.id.as_str()) else { return Ok(false) };
+    fn is_duplicate(&self, event: &Event, at: i64, hash: u64) -> Result<bool, LedgerError> {
+        let Some(id) = self.names.find_hashed(event.id.as_str(), hash) else { return Ok(false) };
         let conflict = || LedgerError::ConflictingDuplicate { id: event.id.clone() };
         let Some(&sku) = self.sku_index.get(&event.sku) else {
             return if self.holds_event(id) { Err(conflict()) } else { Ok(false) };
@@ -550,7 +566,13 @@ impl Ledger {
     }
 
     fn sku_slot(&mut self, sku: &Sku) -> Result<usize, LedgerError> {
+        if let Some((last, i)) = &self.recent.sku
+            && last == sku
+        {
+            return Ok(*i as usize);
+        }
         if let Some(&i) = self.sku_index.get(sku) {
+            self.recent.sku = Some((sku.clone(), i));
             return Ok(i as usize);
         }
         let i =
@@ -562,7 +584,13 @@ impl Ledger {
     }
 
     fn location_slot(&mut self, loc: &LocationId) -> Result<u32, LedgerError> {
+        if let Some((last, i)) = &self.recent.location
+            && last == loc
+        {
+            return Ok(*i);
+        }
         if let Some(&i) = self.location_index.get(loc) {
+            self.recent.location = Some((loc.clone(), i));
             return Ok(i);
         }
         let i = u32::try_from(self.locations.len())
@@ -573,7 +601,13 @@ impl Ledger {
     }
 
     fn channel_slot(&mut self, ch: &ChannelId) -> Result<u32, LedgerError> {
+        if let Some((last, i)) = &self.recent.channel
+            && last == ch
+        {
+            return Ok(*i);
+        }
         if let Some(&i) = self.channel_index.get(ch) {
+            self.recent.channel = Some((ch.clone(), i));
             return Ok(i);
         }
         let i = u32::try_from(self.channels.len())
@@ -590,9 +624,15 @@ impl Ledger {
     }
 
     /// Turns an event into a compact entry, interning its names.
-    fn encode(&mut self, event: &Event, sku: usize, at: i64) -> Result<Entry, LedgerError> {
+    fn encode(
+        &mut self,
+        event: &Event,
+        sku: usize,
+        at: i64,
+        hash: u64,
+    ) -> Result<Entry, LedgerError> {
         let loc = self.location_slot(&event.location)?;
-        let id = self.names.intern(event.id.as_str());
+        let id = self.names.intern_hashed(event.id.as_str(), hash);
         let mut e = Entry {
             at,
             value: Decimal::ZERO,
@@ -1190,6 +1230,7 @@ impl Ledger {
                 .map(|(i, s)| (s.clone(), index(i)))
                 .collect(),
             names: Names::from_data(&data.names),
+            recent: Recent::default(),
             options: data.options,
             methods: data.methods,
             skus: data.skus,

@@ -76,6 +76,7 @@
 
 #![forbid(unsafe_code)]
 
+mod arith;
 mod book;
 pub mod error;
 pub mod event;

@@ -119,8 +119,14 @@ impl Names {
     }
 
     /// The index of an indexed name.
+    #[cfg(test)]
     pub(crate) fn find(&self, text: &str) -> Option<u32> {
-        let i = *self.index.get(&hash_bytes(text.as_bytes()))?;
+        self.find_hashed(text, hash_bytes(text.as_bytes()))
+    }
+
+    /// [`Names::find`] with the text's [`hash_bytes`] already computed.
+    pub(crate) fn find_hashed(&self, text: &str, hash: u64) -> Option<u32> {
+        let i = *self.index.get(&hash)?;
         if self.get(i) == text {
             return Some(i);
         }
@@ -136,16 +142,24 @@ impl Names {
 
     /// The index of `text`, stored and indexed when new.
     pub(crate) fn intern(&mut self, text: &str) -> u32 {
-        if let Some(i) = self.find(text) {
+        self.intern_hashed(text, hash_bytes(text.as_bytes()))
+    }
+
+    /// [`Names::intern`] with the text's [`hash_bytes`] already computed.
+    pub(crate) fn intern_hashed(&mut self, text: &str, hash: u64) -> u32 {
+        if let Some(i) = self.find_hashed(text, hash) {
             return i;
         }
         let i = self.push(text);
-        self.add_index(text, i);
+        self.add_index_hashed(text, i, hash);
         i
     }
 
     fn add_index(&mut self, text: &str, i: u32) {
-        let h = hash_bytes(text.as_bytes());
+        self.add_index_hashed(text, i, hash_bytes(text.as_bytes()));
+    }
+
+    fn add_index_hashed(&mut self, text: &str, i: u32, h: u64) {
         if let std::collections::hash_map::Entry::Vacant(slot) = self.index.entry(h) {
             slot.insert(i);
         } else {

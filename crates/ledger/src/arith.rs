@@ -1,0 +1,274 @@
+//! Checked decimal arithmetic for the hot paths, with integer fast paths.
+//!
+//! Each function gives exactly the `Decimal` that `rust_decimal`'s checked
+//! operators give, bit for bit (mantissa, scale and sign), so a stored
+//! value and its printed scale never depend on which path computed it.
+//! The fast paths work on the 96-bit mantissa in `u128` and only answer
+//! when the result is certain to match: a non-zero result whose operands
+//! share a scale or rescale without overflow. Everything else (zeros,
+//! overflow, divisions that land near a rounding midpoint) goes through
+//! `rust_decimal` itself. The unit tests compare both paths on random
+//! and edge-case inputs.
+
+use rust_decimal::Decimal;
+
+use crate::book::Fail;
+
+/// Decimal places of a pro-rata share. Shares are rounded half-even to
+/// this scale and the remainder stays with the units left behind, so every
+/// stored value has a bounded scale and sums of values stay exact (a
+/// 28-digit quotient added to a large total would otherwise be rounded).
+pub(crate) const SHARE_SCALE: u32 = 16;
+
+/// The largest mantissa a `Decimal` holds, plus one.
+const LIMIT: u128 = 1 << 96;
+
+const POW10: [u128; 29] = {
+    let mut p = [1_u128; 29];
+    let mut i = 1;
+    while i < 29 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
+pub(crate) fn overflow(id: u32, what: &'static str) -> Fail {
+    Fail::Overflow { id, what }
+}
+
+/// A non-zero decimal from a sign, a magnitude below 2^96 and a scale.
+fn build(negative: bool, magnitude: u128, scale: u32) -> Option<Decimal> {
+    if magnitude == 0 || magnitude >= LIMIT || scale > 28 {
+        return None;
+    }
+    let word = |shift: u32| u32::try_from((magnitude >> shift) & 0xFFFF_FFFF).unwrap_or(0);
+    let (lo, mid, hi) = (word(0), word(32), word(64));
+    Some(Decimal::from_parts(lo, mid, hi, negative, scale))
+}
+
+/// `a + b` on the mantissas when both are non-zero, the operand with the
+/// smaller scale rescales by at most 10^9 within 96 bits, and the sum is
+/// non-zero and fits: then `rust_decimal` does exactly this.
+fn fast_add(a: Decimal, b: Decimal) -> Option<Decimal> {
+    if a.is_zero() || b.is_zero() {
+        return None;
+    }
+    let (sa, sb) = (a.scale(), b.scale());
+    let (mut ma, mut mb) = (a.mantissa(), b.mantissa());
+    let scale = sa.max(sb);
+    if sa != sb {
+        let up = scale - sa.min(sb);
+        if up > 9 {
+            return None;
+        }
+        // |m| < 2^96 and 10^9 < 2^30: the product fits an i128.
+        let small = if sa < sb { &mut ma } else { &mut mb };
+        *small *= i128::try_from(POW10[up as usize]).ok()?;
+        if small.unsigned_abs() >= LIMIT {
+            return None;
+        }
+    }
+    let sum = ma + mb;
+    build(sum < 0, sum.unsigned_abs(), scale)
+}
+
+pub(crate) fn add(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
+    match fast_add(a, b) {
+        Some(v) => Ok(v),
+        None => a.checked_add(b).ok_or(overflow(id, "value sum")),
+    }
+}
+
+pub(crate) fn sub(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
+    match fast_add(a, -b) {
+        Some(v) => Ok(v),
+        None => a.checked_sub(b).ok_or(overflow(id, "value difference")),
+    }
+}
+
+/// `cost * qty`.
+pub(crate) fn mul(cost: Decimal, qty: i64, id: u32) -> Result<Decimal, Fail> {
+    let fast = if cost.is_zero() || qty == 0 {
+        None
+    } else {
+        let m = widen(cost.mantissa().unsigned_abs(), qty.unsigned_abs());
+        m.and_then(|m| build(cost.is_sign_negative() != (qty < 0), m, cost.scale()))
+    };
+    match fast {
+        Some(v) => Ok(v),
+        None => cost.checked_mul(Decimal::from(qty)).ok_or(overflow(id, "units times cost")),
+    }
+}
+
+/// `total * part / whole`, the value of `part` of `whole` units, rounded
+/// half-even to [`SHARE_SCALE`] places.
+pub(crate) fn share(total: Decimal, part: i64, whole: i64, id: u32) -> Result<Decimal, Fail> {
+    if whole == 0 {
+        return Ok(Decimal::ZERO);
+    }
+    if let Some(v) = fast_share(total, part, whole) {
+        return Ok(v);
+    }
+    total
+        .checked_mul(Decimal::from(part))
+        .and_then(|x| x.checked_div(Decimal::from(whole)))
+        .or_else(|| {
+            total.checked_div(Decimal::from(whole)).and_then(|u| u.checked_mul(Decimal::from(part)))
+        })
+        .map(|x| x.round_dp(SHARE_SCALE))
+        .ok_or(overflow(id, "pro-rata share"))
+}
+
+/// The integer form of [`share`] for positive `part` and `whole`, when it
+/// is certain to give `rust_decimal`'s answer.
+///
+/// `rust_decimal` multiplies exactly (the product fits 96 bits), then
+/// divides. A quotient exact at the dividend's scale keeps that scale.
+/// Otherwise it scales up in steps, rounding half-even at the largest
+/// scale that fits, strips some trailing zeros, and `round_dp` rounds to
+/// 16 places. When the quotient needs more than 16 places, is below
+/// 10^10 (so at least 17 places are carried) and its fraction of a unit
+/// in the 16th place is a tenth or more away from 0, 1/2 and 1, that
+/// equals rounding the exact quotient once to 16 places. Every other
+/// case is left to `rust_decimal`.
+fn fast_share(total: Decimal, part: i64, whole: i64) -> Option<Decimal> {
+    let scale = total.scale();
+    if scale > SHARE_SCALE || total.is_zero() || part <= 0 || whole <= 0 {
+        return None;
+    }
+    let negative = total.is_sign_negative();
+    let product = widen(total.mantissa().unsigned_abs(), part.unsigned_abs())?;
+    if product >= LIMIT {
+        return None;
+    }
+    let up = POW10[(SHARE_SCALE - scale) as usize];
+    let scaled = widen(product, u64::try_from(up).ok()?)?;
+    let whole = u128::from(whole.unsigned_abs());
+    let (q, r) = divide(scaled, whole);
+    if r == 0 {
+        // Exact at the dividend's scale, or somewhere up to 16 places
+        // (where the stripped zeros depend on the steps taken: left).
+        let (top, rest) = divide(q, up);
+        return if rest == 0 { build(negative, top, scale) } else { None };
+    }
+    let clear = 10 * r > whole && 10 * r < 9 * whole && (2 * r).abs_diff(whole) * 5 > whole;
+    if q >= POW10[26] || !clear {
+        return None;
+    }
+    let q = if 2 * r > whole { q + 1 } else { q };
+    build(negative, q, SHARE_SCALE)
+}
+
+/// `m * k`, one widening multiply when `m` fits 64 bits.
+fn widen(m: u128, k: u64) -> Option<u128> {
+    match u64::try_from(m) {
+        Ok(m) => Some(u128::from(m) * u128::from(k)),
+        Err(_) => m.checked_mul(u128::from(k)),
+    }
+}
+
+/// `(n / d, n % d)`, in 64 bits when both fit (a hardware division).
+fn divide(n: u128, d: u128) -> (u128, u128) {
+    match (u64::try_from(n), u64::try_from(d)) {
+        (Ok(n), Ok(d)) if d != 0 => (u128::from(n / d), u128::from(n % d)),
+        _ => (n / d, n % d),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slow_share(total: Decimal, part: i64, whole: i64) -> Option<Decimal> {
+        total
+            .checked_mul(Decimal::from(part))
+            .and_then(|x| x.checked_div(Decimal::from(whole)))
+            .map(|x| x.round_dp(SHARE_SCALE))
+    }
+
+    /// Same value, scale and sign: the 16 bytes of the representation.
+    fn same(a: Decimal, b: Decimal) -> bool {
+        a.serialize() == b.serialize()
+    }
+
+    /// A small deterministic generator (xorshift) for the comparisons.
+    struct Gen(u64);
+
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn decimal(&mut self) -> Decimal {
+            let digits = self.next() % 29;
+            let m = i128::from(self.next() >> 1) * i128::from(self.next() >> 32);
+            let m = m % 10_i128.pow(digits as u32).max(1);
+            let scale = (self.next() % 20) as u32;
+            let m = if self.next().is_multiple_of(5) { -m } else { m };
+            Decimal::from_i128_with_scale(m, scale)
+        }
+    }
+
+    #[test]
+    fn fast_paths_give_the_same_decimals_as_rust_decimal() {
+        let mut g = Gen(0x9E37_79B9_7F4A_7C15);
+        let (mut fast_hits, mut share_hits) = (0, 0);
+        for _ in 0..200_000 {
+            let (a, b) = (g.decimal(), g.decimal());
+            let part = (g.next() % 50).cast_signed() + 1;
+            let whole = part + (g.next() % 50).cast_signed();
+            if let Some(v) = fast_add(a, b) {
+                assert!(same(v, a.checked_add(b).unwrap()), "{a} + {b}");
+                fast_hits += 1;
+            }
+            if let Ok(v) = mul(a, part, 0) {
+                assert!(same(v, a.checked_mul(Decimal::from(part)).unwrap()), "{a} * {part}");
+            }
+            if let Some(v) = fast_share(a, part, whole) {
+                let slow = slow_share(a, part, whole).unwrap();
+                assert!(same(v, slow), "{a} * {part} / {whole}: {v} vs {slow}");
+                share_hits += 1;
+            }
+        }
+        assert!(fast_hits > 100_000, "the fast sums must be taken: {fast_hits}");
+        assert!(share_hits > 20_000, "the fast shares must be taken: {share_hits}");
+    }
+
+    #[test]
+    fn shares_of_money_amounts_match_hand_worked_values() {
+        // 23.70 * 1 / 10 = 2.37 exactly, at the dividend's scale.
+        let v = share(Decimal::new(2370, 2), 1, 10, 0).unwrap();
+        assert!(same(v, Decimal::new(237, 2)));
+        // 1 / 8 = 0.125: exact, the scale grows to 3.
+        assert!(same(share(Decimal::ONE, 1, 8, 0).unwrap(), Decimal::new(125, 3)));
+        // 10 / 3 = 3.3333333333333333 (16 places, rounded down).
+        let third = share(Decimal::TEN, 1, 3, 0).unwrap();
+        assert!(same(third, Decimal::new(33_333_333_333_333_333, 16)));
+        // 20 / 3 = 6.6666666666666667 (rounded up).
+        let two = share(Decimal::from(20), 1, 3, 0).unwrap();
+        assert!(same(two, Decimal::new(66_666_666_666_666_667, 16)));
+        // A midpoint at the 17th place goes to rust_decimal: 0.00000000000000005
+        // halves to 0.000000000000000025, rounded half-even to 0.
+        let tiny = Decimal::new(5, 17);
+        assert!(same(share(tiny, 1, 2, 0).unwrap(), slow_share(tiny, 1, 2).unwrap()));
+        // Negative totals round symmetrically: -10 / 3.
+        let neg = share(-Decimal::TEN, 1, 3, 0).unwrap();
+        assert!(same(neg, Decimal::new(-33_333_333_333_333_333, 16)));
+    }
+
+    #[test]
+    fn zero_results_come_from_rust_decimal() {
+        let a = Decimal::new(150, 2);
+        assert!(same(sub(a, a, 0).unwrap(), a.checked_sub(a).unwrap()));
+        assert!(same(add(a, -a, 0).unwrap(), a.checked_add(-a).unwrap()));
+        assert!(same(mul(a, 0, 0).unwrap(), a.checked_mul(Decimal::ZERO).unwrap()));
+        assert!(same(
+            share(Decimal::ZERO, 1, 3, 0).unwrap(),
+            slow_share(Decimal::ZERO, 1, 3).unwrap()
+        ));
+    }
+}
