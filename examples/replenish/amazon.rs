@@ -1,10 +1,990 @@
 //! `--amazon DIR`: the same planning on a folder of Amazon reports.
+//!
+//! Each file in the folder (not its subfolders; `.gz` is un-gzipped) is
+//! recognised by its header, or by its name when the header says
+//! nothing:
+//!
+//! | report | header has | or the name has |
+//! | --- | --- | --- |
+//! | Inventory Ledger, summary view | `Starting Warehouse Balance` | "ledger" and "summary" |
+//! | Inventory Ledger, detail view | `Event Type` | "ledger" and "detail" |
+//! | Manage FBA Inventory | `afn-fulfillable-quantity` | "myi", "manage" or "inventory" |
+//! | All Orders | `amazon-order-id` | "orders" |
+//!
+//! Conventions, printed with every run:
+//!
+//! - One location, `FBA`: Amazon picks the fulfillment centers, so the
+//!   plan is for the network. Run one marketplace per folder.
+//! - Detail rows become ledger events keyed on the row's stable key, so a
+//!   row downloaded twice is booked once. Receipts are receipts,
+//!   shipments shipments (channel `amazon`), customer returns returns
+//!   (linked to the shipment of the same order when it was booked),
+//!   vendor returns leave at the average cost, adjustments are found,
+//!   lost, damaged, disposed or count corrections by their reason code,
+//!   each row booked as reported (a damage code and its `P` row are two
+//!   adjustments). A warehouse transfer's outgoing row moves units from
+//!   their disposition to `Reserved` (Amazon counts units between
+//!   centers as reserved) and its incoming row moves them back. A row
+//!   whose sign does not fit its type is a count correction.
+//! - Stock held before the first detail row: seeded from the summary
+//!   view's starting balances when a summary file is present, else
+//!   solved from the Manage FBA Inventory snapshot (what it holds minus
+//!   what the detail rows moved). The ledger lets positions go negative
+//!   (`NegativeStock::AllowWithTrueUp`) so a gap never refuses a row;
+//!   positions still negative at the end are reported.
+//! - Amazon reports carry no cost: unit cost is `--cost-share` times the
+//!   listing price (Manage FBA Inventory) or the median order price.
+//! - Demand per day: All Orders when present (FBA or unknown
+//!   fulfillment, cancellations and replacements left out), else
+//!   shipments net of returns from the ledger, whose days without
+//!   sellable stock the forecaster leaves out.
+//! - On hand: fulfillable units from Manage FBA Inventory when present,
+//!   else the ledger's sellable balance; inbound shipments are open
+//!   supply. Lead time: `--lead-time-days` +/- `--lead-time-sd`.
 
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
 
-use crate::Args;
-use crate::data::BoxError;
+use chrono::{DateTime, NaiveDate, Utc};
+use flate2::read::GzDecoder;
+use merchantry::amazon::{
+    EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
+    LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, OrdersReader, ReadError, ReadStats,
+    ReasonCode, Sign, SummaryBucket,
+};
+use merchantry::core::{
+    ChannelId, DateRange, Days, Decimal, DemandForecast, DemandHistory, DemandRecord, Disposition,
+    EventId, LeadTimeEstimate, LocationId, OrderId, PurchaseOrderId, Quantity, ServiceLevel, Sku,
+};
+use merchantry::forecast::{ForecastOptions, Forecaster};
+use merchantry::ledger::{
+    AdjustmentReason, Event, EventKind, IngestOutcome, Ledger, LedgerOptions, NegativeStock,
+    VendorReturnCost,
+};
+use merchantry::reorder::{
+    LotSize, OpenSupply, Planner, PlannerOptions, Policy, PolicyConfig, ServiceTarget, SkuInput,
+    SupplyKind,
+};
+use serde::Serialize;
 
-pub(crate) fn run(_args: &Args, dir: &Path) -> Result<(), BoxError> {
-    Err(format!("--amazon {}: not wired yet", dir.display()).into())
+use crate::data::{BoxError, SkuSales};
+use crate::table::{Align, Table};
+use crate::{Args, RecRow, rec_row};
+
+/// Examples of each kind of problem kept for the report.
+const EXAMPLES_KEPT: usize = 3;
+
+/// The reports the pipeline reads, in the order it reads them: costs,
+/// snapshots and demand before the movements that need them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Report {
+    LedgerSummary,
+    Inventory,
+    Orders,
+    LedgerDetail,
+}
+
+impl Report {
+    const fn label(self) -> &'static str {
+        match self {
+            Self::LedgerSummary => "ledger summary view",
+            Self::Inventory => "Manage FBA Inventory",
+            Self::Orders => "All Orders",
+            Self::LedgerDetail => "ledger detail view",
+        }
+    }
+
+    /// By the header line's cells, compared without case, spaces or
+    /// punctuation.
+    fn from_header(line: &str) -> Option<Self> {
+        let cells: BTreeSet<String> = line
+            .split(['\t', ','])
+            .map(|c| c.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let has = |name: &str| cells.contains(name);
+        if has("startingwarehousebalance") {
+            Some(Self::LedgerSummary)
+        } else if has("eventtype") {
+            Some(Self::LedgerDetail)
+        } else if has("afnfulfillablequantity") {
+            Some(Self::Inventory)
+        } else if has("amazonorderid") {
+            Some(Self::Orders)
+        } else {
+            None
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        let name = name.to_lowercase();
+        let has = |part: &str| name.contains(part);
+        if has("ledger") && has("summary") {
+            Some(Self::LedgerSummary)
+        } else if has("ledger") && has("detail") {
+            Some(Self::LedgerDetail)
+        } else if has("myi") || has("manage") || has("inventory") {
+            Some(Self::Inventory)
+        } else if has("orders") {
+            Some(Self::Orders)
+        } else {
+            None
+        }
+    }
+}
+
+/// What became of one file.
+#[derive(Serialize)]
+struct FileRow {
+    file: String,
+    report: Option<&'static str>,
+    rows: u64,
+    row_errors: u64,
+    skipped: u64,
+    note: String,
+}
+
+/// What the run did with the rows, for the report and `--json`.
+#[derive(Serialize, Default)]
+struct Counts {
+    rows_read: u64,
+    events_applied: u64,
+    duplicates_ignored: u64,
+    opening_balances_booked: u64,
+    /// Detail rows by what they were booked as.
+    booked_as: BTreeMap<String, u64>,
+    /// Rows not used, by reason.
+    rows_skipped: BTreeMap<String, u64>,
+    /// A few messages per skip reason.
+    examples: BTreeMap<String, Vec<String>>,
+}
+
+impl Counts {
+    fn skip(&mut self, why: &str, example: Option<String>) {
+        *self.rows_skipped.entry(why.to_owned()).or_insert(0) += 1;
+        if let Some(text) = example {
+            let kept = self.examples.entry(why.to_owned()).or_default();
+            if kept.len() < EXAMPLES_KEPT {
+                kept.push(text);
+            }
+        }
+    }
+}
+
+/// Everything `--amazon` reports, for `--json`.
+#[derive(Serialize)]
+struct AmazonOutput {
+    assumptions: Vec<String>,
+    files: Vec<FileRow>,
+    counts: Counts,
+    checks: Vec<String>,
+    recommendations: Vec<RecRow>,
+}
+
+/// The state built from the reports.
+struct Books {
+    ledger: Ledger,
+    location: LocationId,
+    channel: ChannelId,
+    counts: Counts,
+    /// Opening balances from the summary view: SKU -> (first period day,
+    /// core disposition -> units). Duplicate summary rows count once.
+    summary: BTreeMap<(Sku, NaiveDate, String, String), LedgerSummaryRow>,
+    myi: BTreeMap<Sku, InventoryRow>,
+    /// Order lines that are demand, once per (order, SKU).
+    orders: BTreeMap<(OrderId, Sku), (NaiveDate, Quantity)>,
+    order_prices: BTreeMap<Sku, Vec<Decimal>>,
+    unit_costs: BTreeMap<Sku, Decimal>,
+    titles: BTreeMap<Sku, String>,
+    /// Shipment events booked, by order id, to link customer returns.
+    shipments: BTreeMap<String, EventId>,
+    first_day: BTreeMap<Sku, NaiveDate>,
+    days: Option<(NaiveDate, NaiveDate)>,
+    seeded: BTreeSet<Sku>,
+    prepared: bool,
+}
+
+pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
+    let service = ServiceLevel::new(args.service_level)?;
+    let files = list_files(dir)?;
+    let mut books = Books::new()?;
+    let mut file_rows = Vec::new();
+    let mut classified = Vec::new();
+    for path in files {
+        let name = file_name(&path);
+        match classify(&path)? {
+            Some(report) => classified.push((report, name, path)),
+            None => file_rows.push(FileRow {
+                file: name,
+                report: None,
+                rows: 0,
+                row_errors: 0,
+                skipped: 0,
+                note: "not used: not a report this example reads (by header or name)".into(),
+            }),
+        }
+    }
+    classified.sort();
+    let mut used = 0;
+    for (report, name, path) in &classified {
+        if *report == Report::LedgerDetail {
+            books.prepare_detail(args.cost_share);
+        }
+        let row = books.read_file(*report, name, path);
+        used += usize::from(row.note.is_empty());
+        file_rows.push(row);
+    }
+    if used == 0 {
+        return Err(no_reports(dir, &file_rows).into());
+    }
+    books.prepare_detail(args.cost_share);
+    let checks = books.close()?;
+    let recommendations = plan(args, service, &books)?;
+    let output = AmazonOutput {
+        assumptions: assumptions(args, dir, &books),
+        files: file_rows,
+        counts: books.counts,
+        checks,
+        recommendations,
+    };
+    print_report(&output, books.days.map(|(_, last)| last));
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&output)?)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn no_reports(dir: &Path, files: &[FileRow]) -> String {
+    let mut text = format!(
+        "--amazon {}: no usable Amazon report found (expected the Inventory Ledger detail or summary view, Manage FBA Inventory or All Orders, as .csv, .tsv, .txt or .gz)",
+        dir.display()
+    );
+    for f in files {
+        text.push_str(&format!("\n  {}: {}", f.file, f.note));
+    }
+    text
+}
+
+/// The regular files of `dir`, sorted by name; hidden files and
+/// README files are left out.
+fn list_files(dir: &Path) -> Result<Vec<PathBuf>, BoxError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("--amazon {}: cannot read the folder: {e}", dir.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        let name = file_name(&path);
+        let readme = name.to_lowercase().starts_with("readme");
+        if path.is_file() && !name.starts_with('.') && !readme {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn open(path: &Path) -> Result<Box<dyn Read>, BoxError> {
+    let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let reader = BufReader::new(file);
+    Ok(if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) {
+        Box::new(GzDecoder::new(reader))
+    } else {
+        Box::new(reader)
+    })
+}
+
+/// The report a file holds: by its header line, else by its name.
+fn classify(path: &Path) -> Result<Option<Report>, BoxError> {
+    let mut head = Vec::new();
+    // A header longer than 64 KiB is no report header; a file that
+    // cannot be read or un-gzipped is classified by name and rejected by
+    // its reader with the reason.
+    let _ = BufReader::new(open(path)?.take(64 * 1024)).read_until(b'\n', &mut head);
+    let line = String::from_utf8_lossy(&head);
+    Ok(Report::from_header(&line).or_else(|| Report::from_name(&file_name(path))))
+}
+
+fn at(day: NaiveDate, hour: u32) -> DateTime<Utc> {
+    day.and_hms_opt(hour, 0, 0).unwrap_or_default().and_utc()
+}
+
+fn end_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(23, 59, 59).unwrap_or_default().and_utc()
+}
+
+impl Books {
+    fn new() -> Result<Self, BoxError> {
+        let options =
+            LedgerOptions { negative_stock: NegativeStock::AllowWithTrueUp, ..Default::default() };
+        Ok(Self {
+            ledger: Ledger::new(options),
+            location: LocationId::new("FBA")?,
+            channel: ChannelId::new("amazon")?,
+            counts: Counts::default(),
+            summary: BTreeMap::new(),
+            myi: BTreeMap::new(),
+            orders: BTreeMap::new(),
+            order_prices: BTreeMap::new(),
+            unit_costs: BTreeMap::new(),
+            titles: BTreeMap::new(),
+            shipments: BTreeMap::new(),
+            first_day: BTreeMap::new(),
+            days: None,
+            seeded: BTreeSet::new(),
+            prepared: false,
+        })
+    }
+
+    fn see_day(&mut self, day: NaiveDate) {
+        self.days = Some(self.days.map_or((day, day), |(a, b)| (a.min(day), b.max(day))));
+    }
+
+    /// Reads one file into the books. A file the reader rejects is
+    /// reported in its row, and whatever rows came before the rejection
+    /// stay booked (each was a complete row).
+    fn read_file(&mut self, report: Report, name: &str, path: &Path) -> FileRow {
+        let mut row = FileRow {
+            file: name.to_owned(),
+            report: Some(report.label()),
+            rows: 0,
+            row_errors: 0,
+            skipped: 0,
+            note: String::new(),
+        };
+        let result = open(path).and_then(|input| match report {
+            Report::LedgerSummary => self.read_summary(input),
+            Report::Inventory => self.read_inventory(input),
+            Report::Orders => self.read_orders(input),
+            Report::LedgerDetail => self.read_detail(input),
+        });
+        match result {
+            Ok(stats) => {
+                row.rows = stats.rows;
+                row.row_errors = stats.row_errors;
+                row.skipped = stats.skipped_total();
+                for (why, n) in &stats.skipped {
+                    *self.counts.rows_skipped.entry(format!("{why:?}")).or_insert(0) += n;
+                }
+                self.counts.rows_read += stats.records;
+            }
+            Err(e) => row.note = format!("rejected: {e}"),
+        }
+        row
+    }
+
+    /// Runs a reader to its end: rows to `each`, row errors counted with
+    /// a few examples, a file error returned.
+    fn drain<T>(
+        &mut self,
+        rows: impl Iterator<Item = Result<T, ReadError>>,
+        mut each: impl FnMut(&mut Self, T) -> Result<(), BoxError>,
+    ) -> Result<(), BoxError> {
+        for row in rows {
+            match row {
+                Ok(row) => each(self, row)?,
+                Err(e) if e.is_fatal() => return Err(e.into()),
+                Err(e) => self.counts.skip("unreadable row", Some(e.to_string())),
+            }
+        }
+        Ok(())
+    }
+
+    fn read_summary(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
+        let mut reader = LedgerSummaryReader::new(input)?;
+        self.drain(&mut reader, |books, row| {
+            let key = (
+                row.msku.clone(),
+                row.period_start,
+                row.fnsku.to_string(),
+                row.disposition.to_string(),
+            );
+            books.titles.entry(row.msku.clone()).or_insert_with(|| row.title.clone());
+            books.summary.insert(key, row);
+            Ok(())
+        })?;
+        Ok(reader.stats().clone())
+    }
+
+    fn read_inventory(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
+        let mut reader = InventoryReader::new(input)?;
+        self.drain(&mut reader, |books, row| {
+            books.titles.entry(row.sku.clone()).or_insert_with(|| row.title.clone());
+            books.myi.insert(row.sku.clone(), row);
+            Ok(())
+        })?;
+        Ok(reader.stats().clone())
+    }
+
+    fn read_orders(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
+        let mut reader = OrdersReader::new(input)?;
+        self.drain(&mut reader, |books, line| {
+            let merchant = line.fulfillment == Some(FulfillmentChannel::Merchant);
+            if !line.is_demand() || merchant {
+                let why = if merchant {
+                    "order shipped by the seller (FBM)"
+                } else {
+                    "order line not demand (cancelled or replacement)"
+                };
+                books.counts.skip(why, None);
+                return Ok(());
+            }
+            if let Some(price) = line.item_price.filter(|_| line.quantity.is_positive()) {
+                let unit = price / Decimal::from(line.quantity.get());
+                books.order_prices.entry(line.sku.clone()).or_default().push(unit);
+            }
+            books.see_day(line.purchase_date);
+            let key = (line.order_id.clone(), line.sku.clone());
+            if books.orders.insert(key, (line.purchase_date, line.quantity)).is_some() {
+                books.counts.skip("order line seen before (same order and SKU)", None);
+            }
+            Ok(())
+        })?;
+        Ok(reader.stats().clone())
+    }
+
+    /// Unit costs, and the summary view's opening balances, before any
+    /// detail row is booked. Runs once.
+    fn prepare_detail(&mut self, cost_share: Decimal) {
+        if std::mem::replace(&mut self.prepared, true) {
+            return;
+        }
+        for (sku, row) in &self.myi {
+            if let Some(price) = row.price {
+                self.unit_costs.insert(sku.clone(), (price * cost_share).round_dp(4));
+            }
+        }
+        for (sku, prices) in &mut self.order_prices {
+            prices.sort();
+            if let Some(&median) = prices.get(prices.len() / 2) {
+                self.unit_costs.entry(sku.clone()).or_insert((median * cost_share).round_dp(4));
+            }
+        }
+        self.seed_from_summary();
+    }
+
+    /// The starting balances of each SKU's first summary period, summed
+    /// by core disposition, as receipts at the start of that day.
+    fn seed_from_summary(&mut self) {
+        let mut first: BTreeMap<Sku, NaiveDate> = BTreeMap::new();
+        for (sku, start, _, _) in self.summary.keys() {
+            first.entry(sku.clone()).and_modify(|d| *d = (*d).min(*start)).or_insert(*start);
+        }
+        let mut opening: BTreeMap<(Sku, NaiveDate, Disposition), i64> = BTreeMap::new();
+        for ((sku, start, _, _), row) in &self.summary {
+            if first.get(sku) == Some(start) {
+                let key = (sku.clone(), *start, row.disposition.to_core());
+                *opening.entry(key).or_insert(0) += row.starting_balance.get();
+            }
+        }
+        for ((sku, day, disposition), units) in opening {
+            self.book_opening(&sku, day, disposition, units, "summary");
+            self.seeded.insert(sku);
+        }
+    }
+
+    fn book_opening(
+        &mut self,
+        sku: &Sku,
+        day: NaiveDate,
+        disposition: Disposition,
+        units: i64,
+        from: &str,
+    ) {
+        if units <= 0 {
+            return;
+        }
+        let cost = self.unit_costs.get(sku).copied().unwrap_or_default();
+        let kind = EventKind::Receipt {
+            quantity: Quantity::new(units),
+            unit_cost: cost,
+            disposition,
+            purchase_order: None,
+        };
+        let id = format!("open/{from}/{sku}/{disposition:?}/{day}");
+        let event = EventId::new(id)
+            .map(|id| Event::new(id, at(day, 0), sku.clone(), self.location.clone(), kind));
+        match event.map_err(BoxError::from).and_then(|e| Ok(self.ledger.ingest(e)?)) {
+            Ok(IngestOutcome::Duplicate) => self.counts.duplicates_ignored += 1,
+            Ok(_) => self.counts.opening_balances_booked += 1,
+            Err(e) => self.counts.skip("opening balance refused", Some(format!("{sku}: {e}"))),
+        }
+    }
+
+    fn read_detail(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
+        let mut reader = LedgerDetailReader::new(input)?;
+        self.drain(&mut reader, |books, row| {
+            books.book_detail(&row);
+            Ok(())
+        })?;
+        Ok(reader.stats().clone())
+    }
+
+    fn book_detail(&mut self, row: &LedgerDetailRow) {
+        if row.quantity.is_zero() {
+            self.counts.skip("zero quantity", None);
+            return;
+        }
+        let Ok(id) = row.key().event_id() else {
+            self.counts.skip("no stable key", Some(format!("line {}", row.line)));
+            return;
+        };
+        self.titles.entry(row.msku.clone()).or_insert_with(|| row.title.clone());
+        self.see_day(row.date);
+        self.first_day
+            .entry(row.msku.clone())
+            .and_modify(|d| *d = (*d).min(row.date))
+            .or_insert(row.date);
+        if let (Some(reason), EventType::Adjustments) = (&row.reason, &row.event_type) {
+            let sign = if row.quantity.is_positive() { Sign::Increase } else { Sign::Decrease };
+            if reason.sign().is_some_and(|s| s != sign) {
+                self.counts.skip(
+                    "(booked) adjustment sign differs from its reason code",
+                    Some(format!("line {}: {} {}", row.line, reason, row.quantity)),
+                );
+            }
+        }
+        let cost = self.unit_costs.get(&row.msku).copied().unwrap_or_default();
+        let link = row.reference_id.as_ref().and_then(|r| self.shipments.get(r)).cloned();
+        let (kind, label) = match event_kind(row, cost, &self.channel, &id, link.clone()) {
+            Ok(k) => k,
+            Err(e) => {
+                self.counts.skip("row cannot be an event", Some(format!("line {}: {e}", row.line)));
+                return;
+            }
+        };
+        let hour = if row.quantity.is_positive() { 6 } else { 18 };
+        let event = Event::new(
+            id.clone(),
+            at(row.date, hour),
+            row.msku.clone(),
+            self.location.clone(),
+            kind,
+        );
+        let mut outcome = self.ledger.ingest(event.clone());
+        if outcome.is_err() && link.is_some() {
+            // The linked shipment may be smaller than the return; fall
+            // back to the last receipt cost.
+            if let EventKind::CustomerReturn { quantity, channel, disposition, .. } = event.kind {
+                let kind =
+                    EventKind::CustomerReturn { quantity, channel, disposition, shipment: None };
+                outcome = self.ledger.ingest(Event::new(
+                    event.id,
+                    event.at,
+                    event.sku,
+                    event.location,
+                    kind,
+                ));
+            }
+        }
+        match outcome {
+            Ok(IngestOutcome::Duplicate) => self.counts.duplicates_ignored += 1,
+            Ok(_) => {
+                self.counts.events_applied += 1;
+                *self.counts.booked_as.entry(label.to_owned()).or_insert(0) += 1;
+                if let (EventType::Shipments, Some(order)) = (&row.event_type, &row.reference_id) {
+                    self.shipments.insert(order.clone(), id);
+                }
+            }
+            Err(e) => {
+                self.counts.skip("refused by the ledger", Some(format!("line {}: {e}", row.line)));
+            }
+        }
+    }
+
+    /// After every file: opening balances solved from the Manage FBA
+    /// Inventory snapshot for SKUs the summary did not seed, then the
+    /// checks against the snapshots.
+    fn close(&mut self) -> Result<Vec<String>, BoxError> {
+        let Some((_, last)) = self.days else { return Ok(Vec::new()) };
+        let pending: Vec<(Sku, NaiveDate, i64, i64)> = self
+            .myi
+            .iter()
+            .filter(|(sku, _)| !self.seeded.contains(*sku))
+            .filter_map(|(sku, row)| {
+                let first = *self.first_day.get(sku)?;
+                let held = row.afn_fulfillable.get() + row.afn_reserved.get();
+                let sellable = self.held(sku, Disposition::Sellable, last)
+                    + self.held(sku, Disposition::Reserved, last);
+                let unsellable = self.held(sku, Disposition::Unsellable, last);
+                Some((sku.clone(), first, held - sellable, row.afn_unsellable.get() - unsellable))
+            })
+            .collect();
+        for (sku, first, sellable, unsellable) in pending {
+            self.book_opening(&sku, first, Disposition::Sellable, sellable, "myi");
+            self.book_opening(&sku, first, Disposition::Unsellable, unsellable, "myi");
+        }
+        Ok(self.checks(last))
+    }
+
+    fn held(&self, sku: &Sku, disposition: Disposition, day: NaiveDate) -> i64 {
+        self.ledger.balance(sku, &self.location, disposition, end_of(day)).get()
+    }
+
+    fn checks(&self, last: NaiveDate) -> Vec<String> {
+        let mut checks = Vec::new();
+        if !self.summary.is_empty() && !self.first_day.is_empty() {
+            let mut want: BTreeMap<(Sku, NaiveDate, Disposition), i64> = BTreeMap::new();
+            for row in self.summary.values() {
+                let key = (row.msku.clone(), row.period_end(), row.disposition.to_core());
+                *want.entry(key).or_insert(0) += row.ending_balance.get();
+            }
+            let bad: Vec<String> = want
+                .iter()
+                .filter(|((sku, day, d), units)| self.held(sku, *d, *day) != **units)
+                .map(|((sku, day, d), units)| {
+                    format!(
+                        "{sku} {d:?} on {day}: summary {units}, ledger {}",
+                        self.held(sku, *d, *day)
+                    )
+                })
+                .collect();
+            checks.push(check_line("summary view closing balances", want.len(), &bad));
+        }
+        if !self.myi.is_empty() && !self.first_day.is_empty() {
+            let bad: Vec<String> = self
+                .myi
+                .iter()
+                .filter(|(sku, _)| self.first_day.contains_key(*sku))
+                .filter_map(|(sku, row)| {
+                    let ledger = self.held(sku, Disposition::Sellable, last)
+                        + self.held(sku, Disposition::Reserved, last);
+                    let myi = row.afn_fulfillable.get() + row.afn_reserved.get();
+                    (ledger != myi)
+                        .then(|| format!("{sku}: fulfillable + reserved {myi}, ledger {ledger}"))
+                })
+                .collect();
+            let n = self.myi.keys().filter(|s| self.first_day.contains_key(*s)).count();
+            checks.push(check_line(&format!("Manage FBA Inventory vs ledger on {last}"), n, &bad));
+        }
+        let negative: Vec<String> = self
+            .first_day
+            .keys()
+            .filter(|sku| self.held(sku, Disposition::Sellable, last) < 0)
+            .map(|sku| format!("{sku}: {}", self.held(sku, Disposition::Sellable, last)))
+            .collect();
+        if !negative.is_empty() {
+            checks.push(format!(
+                "{} SKUs end below zero sellable in the ledger (stock held before the detail view starts; add the summary view or Manage FBA Inventory): {}",
+                negative.len(),
+                negative.iter().take(EXAMPLES_KEPT).cloned().collect::<Vec<_>>().join("; ")
+            ));
+        }
+        checks
+    }
+}
+
+fn check_line(what: &str, total: usize, bad: &[String]) -> String {
+    if bad.is_empty() {
+        return format!("{what}: all {total} agree");
+    }
+    let shown: Vec<&str> = bad.iter().take(EXAMPLES_KEPT).map(String::as_str).collect();
+    format!("{what}: {} of {total} differ: {}", bad.len(), shown.join("; "))
+}
+
+/// The ledger event of one detail row and a label for the counts.
+fn event_kind(
+    row: &LedgerDetailRow,
+    unit_cost: Decimal,
+    channel: &ChannelId,
+    id: &EventId,
+    link: Option<EventId>,
+) -> Result<(EventKind, &'static str), BoxError> {
+    let q = row.quantity;
+    let units = Quantity::new(q.get().checked_abs().ok_or("quantity out of range")?);
+    let disposition = row.disposition.to_core();
+    let inbound = q.is_positive();
+    Ok(match (&row.event_type, inbound) {
+        (EventType::Receipts, true) => {
+            let purchase_order =
+                row.reference_id.as_deref().and_then(|r| PurchaseOrderId::new(r).ok());
+            (
+                EventKind::Receipt { quantity: units, unit_cost, disposition, purchase_order },
+                "receipt",
+            )
+        }
+        (EventType::Shipments, false) => {
+            let order = OrderId::new(row.reference_id.as_deref().unwrap_or(id.as_str()))?;
+            (EventKind::shipment(units, channel.clone(), order), "shipment")
+        }
+        (EventType::CustomerReturns, true) => {
+            let kind = EventKind::CustomerReturn {
+                quantity: units,
+                channel: channel.clone(),
+                disposition,
+                shipment: link,
+            };
+            (kind, "customer return")
+        }
+        (EventType::VendorReturns, false) => {
+            let cost = VendorReturnCost::CurrentAverage;
+            (
+                EventKind::VendorReturn { quantity: units, disposition, cost },
+                "vendor return (removal)",
+            )
+        }
+        (EventType::WhseTransfers, false) => {
+            let kind = EventKind::DispositionChange {
+                quantity: units,
+                from: disposition,
+                to: Disposition::Reserved,
+            };
+            (kind, "transfer out (reserved while between centers)")
+        }
+        (EventType::WhseTransfers, true) => {
+            let kind = EventKind::DispositionChange {
+                quantity: units,
+                from: Disposition::Reserved,
+                to: disposition,
+            };
+            (kind, "transfer in")
+        }
+        (EventType::Adjustments, _) => {
+            let reason = adjustment_reason(row.reason.as_ref());
+            let kind = EventKind::Adjustment {
+                quantity: q,
+                reason,
+                disposition,
+                unit_cost: inbound.then_some(unit_cost),
+            };
+            (kind, adjustment_label(reason))
+        }
+        _ => {
+            let kind = EventKind::Adjustment {
+                quantity: q,
+                reason: AdjustmentReason::CountCorrection,
+                disposition,
+                unit_cost: inbound.then_some(unit_cost),
+            };
+            (kind, "count correction (unknown type or unexpected sign)")
+        }
+    })
+}
+
+fn adjustment_reason(reason: Option<&ReasonCode>) -> AdjustmentReason {
+    match reason.map(ReasonCode::bucket) {
+        Some(SummaryBucket::Lost) => AdjustmentReason::Lost,
+        Some(SummaryBucket::Found) => AdjustmentReason::Found,
+        Some(SummaryBucket::Damaged) => AdjustmentReason::Damaged,
+        Some(SummaryBucket::Disposed) => AdjustmentReason::Disposed,
+        _ => AdjustmentReason::CountCorrection,
+    }
+}
+
+const fn adjustment_label(reason: AdjustmentReason) -> &'static str {
+    match reason {
+        AdjustmentReason::Lost => "adjustment: lost",
+        AdjustmentReason::Found => "adjustment: found",
+        AdjustmentReason::Damaged => "adjustment: damaged",
+        AdjustmentReason::Disposed => "adjustment: disposed",
+        _ => "adjustment: count correction",
+    }
+}
+
+/// Forecast, lead time and stock position per SKU, then the planner.
+fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Vec<RecRow>, BoxError> {
+    let Some((first, last)) = books.days else {
+        return Err(
+            "no dated rows: the folder needs the ledger detail view or All Orders to know demand"
+                .into(),
+        );
+    };
+    let range = DateRange::inclusive(first, last)?;
+    let from_orders: Vec<DemandRecord> = books
+        .orders
+        .iter()
+        .map(|((_, sku), (date, units))| DemandRecord {
+            sku: sku.clone(),
+            date: *date,
+            units: *units,
+            stocked_out: false,
+        })
+        .collect();
+    let history: &dyn DemandHistory =
+        if from_orders.is_empty() { &books.ledger } else { &from_orders };
+    let mut options = ForecastOptions::default();
+    if !args.react {
+        options.reaction = None;
+    }
+    let forecasts = Forecaster::new(options).fit(history, range);
+    let mut ranked: Vec<(i64, Sku)> = history
+        .demand_skus()
+        .into_iter()
+        .map(|sku| {
+            let series = history.daily_demand(&sku, range);
+            (series.units().iter().map(|q| q.get()).sum::<i64>(), sku)
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let lead = LeadTimeEstimate {
+        mean: Days::new(args.lead_time_days)?,
+        std_dev: Days::new(args.lead_time_sd)?,
+        stages: Vec::new(),
+        quantiles: Vec::new(),
+    };
+    let mut planner_options = PlannerOptions::new(PolicyConfig {
+        service: ServiceTarget::CycleService(service),
+        ..PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::CoverDays(args.cover_days) })
+    });
+    planner_options.buffer_days = args.buffer_days;
+    let planner = Planner::new(planner_options)?;
+    let today = last.succ_opt().ok_or("date out of range")?;
+    let days = f64::from(range.len_days());
+    let mut rows = Vec::new();
+    for (units, sku) in ranked.iter().take(args.skus.max(1)) {
+        let Some(forecast) = forecasts.forecast_demand(sku, today, 365) else {
+            continue;
+        };
+        let mut input =
+            SkuInput::new(sku.clone(), books.location.clone(), today, forecast, lead.clone());
+        let (on_hand, inbound) = match books.myi.get(sku) {
+            Some(row) => (row.afn_fulfillable, row.inbound()),
+            None => (
+                Quantity::new(books.held(sku, Disposition::Sellable, last)).clamp_non_negative(),
+                Quantity::ZERO,
+            ),
+        };
+        input.on_hand = on_hand;
+        if inbound.is_positive() {
+            input.open_supply =
+                vec![OpenSupply { kind: SupplyKind::Inbound, quantity: inbound, expected: None }];
+        }
+        input.constraints.case_pack = Quantity::new(args.case_pack);
+        input.constraints.moq = Quantity::new((*units as f64 / days * args.moq_days).ceil() as i64);
+        let rec = planner.recommend(&input)?;
+        let sales = SkuSales {
+            sku: sku.clone(),
+            description: books.titles.get(sku).cloned().unwrap_or_default(),
+            sold: BTreeMap::new(),
+            units: *units,
+            median_price: Decimal::ZERO,
+        };
+        rows.push(rec_row(&sales, &rec));
+    }
+    Ok(rows)
+}
+
+fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
+    let span =
+        books.days.map_or_else(|| "no dated rows".to_owned(), |(a, b)| format!("{a} to {b}"));
+    let demand = if books.orders.is_empty() {
+        "demand: shipments net of customer returns per day, from the ledger detail view; days without sellable stock are left out of the fit"
+    } else {
+        "demand: All Orders lines per purchase day (FBA, not cancelled, not replacements)"
+    };
+    let opening = if books.summary.is_empty() {
+        if books.myi.is_empty() {
+            "stock before the first detail row: unknown (no summary view or Manage FBA Inventory); the ledger allows negative positions"
+        } else {
+            "stock before the first detail row: solved from Manage FBA Inventory (held now minus what the detail rows moved)"
+        }
+    } else {
+        "stock before the first detail row: the summary view's starting balances"
+    };
+    let priced = books.unit_costs.len();
+    vec![
+        format!("reports: {} ({span}); one location, the FBA network", dir.display()),
+        demand.to_owned(),
+        opening.to_owned(),
+        format!(
+            "unit cost = {} x listing price (Manage FBA Inventory) or median order price; {priced} SKUs priced, others valued at zero",
+            args.cost_share
+        ),
+        format!(
+            "on hand: fulfillable units (Manage FBA Inventory) else the ledger's sellable balance; inbound shipments on order; lead time {} +/- {} days; continuous review, {} cycle service level, {} days of cover, cases of {}",
+            args.lead_time_days,
+            args.lead_time_sd,
+            args.service_level,
+            args.cover_days,
+            args.case_pack
+        ),
+    ]
+}
+
+fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
+    let today = last.and_then(|d| d.succ_opt());
+    let day = today.map_or_else(|| "-".to_owned(), |d| d.to_string());
+    println!("merchantry replenish --amazon: what to reorder on {day}, and why\n");
+    for a in &out.assumptions {
+        println!("  - {a}");
+    }
+    println!("\nFiles");
+    let mut t = Table::new(&[
+        ("file", Align::Left),
+        ("report", Align::Left),
+        ("rows", Align::Right),
+        ("row errors", Align::Right),
+        ("skipped", Align::Right),
+        ("note", Align::Left),
+    ]);
+    for f in &out.files {
+        t.row(vec![
+            f.file.clone(),
+            f.report.unwrap_or("-").to_owned(),
+            f.rows.to_string(),
+            f.row_errors.to_string(),
+            f.skipped.to_string(),
+            f.note.clone(),
+        ]);
+    }
+    print!("{}", t.render());
+    let c = &out.counts;
+    println!(
+        "\nRows read {}; events applied {}; duplicates ignored {}; opening balances booked {}",
+        c.rows_read, c.events_applied, c.duplicates_ignored, c.opening_balances_booked
+    );
+    for (what, n) in &c.booked_as {
+        println!("  booked as {what}: {n}");
+    }
+    for (why, n) in &c.rows_skipped {
+        let examples =
+            c.examples.get(why).map(|e| format!(" (e.g. {})", e.join("; "))).unwrap_or_default();
+        println!("  not booked, {why}: {n}{examples}");
+    }
+    if !out.checks.is_empty() {
+        println!("\nChecks");
+        for check in &out.checks {
+            println!("  - {check}");
+        }
+    }
+    println!("\nReorder recommendations for {day}");
+    let mut t = Table::new(&[
+        ("SKU", Align::Left),
+        ("title", Align::Left),
+        ("on hand", Align::Right),
+        ("on order", Align::Right),
+        ("units/day", Align::Right),
+        ("lead time", Align::Right),
+        ("reorder pt", Align::Right),
+        ("safety", Align::Right),
+        ("order qty", Align::Right),
+        ("order by", Align::Right),
+        ("urgency", Align::Left),
+        ("reason", Align::Left),
+    ]);
+    for r in &out.recommendations {
+        let mut description = r.description.clone();
+        description = description.chars().take(24).collect();
+        t.row(vec![
+            r.sku.clone(),
+            description,
+            r.on_hand.to_string(),
+            r.on_order.to_string(),
+            format!("{:.1}", r.velocity_per_day),
+            format!("{:.0}+/-{:.0} d", r.lead_time_mean_days, r.lead_time_sd_days),
+            format!("{:.0}", r.reorder_point),
+            format!("{:.0}", r.safety_stock),
+            r.order_quantity.to_string(),
+            r.order_by.map_or_else(|| "-".to_owned(), |d| d.to_string()),
+            r.urgency.clone(),
+            r.reason.clone(),
+        ]);
+    }
+    print!("{}", t.render());
 }
