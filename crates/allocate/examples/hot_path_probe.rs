@@ -13,12 +13,15 @@
 //! [`ROUNDS`] times [`CHUNK`] lines, so the inclusive instruction count
 //! of `Allocator::reserve`, `commit` and `release` divided by
 //! `ROUNDS * CHUNK` is the cost of one call. The program prints those
-//! counts of calls so the division needs no guess.
+//! counts of calls so the division needs no guess, and the wall-clock
+//! time per call (noisy on a shared machine). An argument sets the
+//! number of rounds (default [`ROUNDS`]).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "probe fixtures fail loudly")]
 #![allow(clippy::print_stdout, reason = "the probe reports its call counts")]
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use merchantry_allocate::{
     Allocator, ChannelKey, LineRequest, Link, LocationKey, Network, PublishRules, ReserveOptions,
@@ -64,28 +67,41 @@ fn main() {
     let orders: Vec<OrderId> =
         (0..CHUNK).map(|i| OrderId::new(format!("112-{i:07}")).unwrap()).collect();
 
+    let rounds = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(ROUNDS);
     let mut calls = [0usize; 3];
-    for _ in 0..ROUNDS {
+    let mut spent = [Duration::ZERO; 3];
+    for _ in 0..rounds {
         // Reserve, commit; restock what shipped so levels stay put.
+        let start = Instant::now();
         reserve_all(&mut alloc, &orders, &skus, &chans, &mut calls[0]);
+        spent[0] += start.elapsed();
+        let start = Instant::now();
         for o in &orders {
             assert!(black_box(alloc.commit(black_box(o), 1)).is_ok());
             calls[1] += 1;
         }
+        spent[1] += start.elapsed();
         for (i, _) in orders.iter().enumerate() {
             let sku = skus[i % skus.len()];
             alloc.stock_change(sku, wh, StockChange::Add(Quantity::new(1))).unwrap();
         }
         alloc.purge_closed();
         // Reserve, release.
+        let start = Instant::now();
         reserve_all(&mut alloc, &orders, &skus, &chans, &mut calls[0]);
+        spent[0] += start.elapsed();
+        let start = Instant::now();
         for o in &orders {
             assert!(black_box(alloc.release(black_box(o), 1)).is_ok());
             calls[2] += 1;
         }
+        spent[2] += start.elapsed();
         alloc.purge_closed();
     }
-    println!("reserve calls {}, commit calls {}, release calls {}", calls[0], calls[1], calls[2]);
+    for (i, name) in ["reserve", "commit", "release"].iter().enumerate() {
+        let per = spent[i].as_secs_f64() * 1e9 / calls[i] as f64;
+        println!("{name}: {} calls, {per:.0} ns per call (wall clock)", calls[i]);
+    }
 }
 
 fn set(alloc: &mut Allocator, sku: SkuKey, at: LocationKey, units: i64) {

@@ -623,7 +623,7 @@ impl Allocator {
             .net
             .pools
             .get(pool.index())
-            .ok_or(AllocError::UnknownKey { what: "pool", index: pool.index() })?;
+            .ok_or_else(|| AllocError::UnknownKey { what: "pool", index: pool.index() })?;
         if !ch.pools.iter().any(|&(q, _)| q == pool.0) {
             return Err(AllocError::PoolNotLinked { channel: ch.id.clone(), pool: p.name.clone() });
         }
@@ -1181,7 +1181,9 @@ impl Allocator {
     // ----- internals: lookup -----
 
     fn check_sku(&self, sku: SkuKey) -> Result<&Sku> {
-        self.skus.get(sku.index()).ok_or(AllocError::UnknownKey { what: "sku", index: sku.index() })
+        self.skus
+            .get(sku.index())
+            .ok_or_else(|| AllocError::UnknownKey { what: "sku", index: sku.index() })
     }
 
     fn flag(&self, sku: u32) -> u8 {
@@ -1268,8 +1270,12 @@ impl Allocator {
 
     // ----- internals: computing what to show -----
 
+    /// Writes each channel's entitlement to `out`; slots past the last
+    /// channel are left alone (nothing writes them, callers start from
+    /// zeros).
     fn entitlements_into(&self, sku: u32, out: &mut PerChannel) {
-        out.fill(0);
+        let n = self.net.channels.len();
+        out.iter_mut().take(n).for_each(|v| *v = 0);
         if !self.is_bundle(sku) {
             let velocity = if self.flag(sku) & FLAG_VELOCITY == 0 {
                 None
@@ -1286,7 +1292,6 @@ impl Allocator {
             );
             return;
         }
-        let n = self.net.channels.len();
         let Some(components) = self.bundles.get(&sku) else { return };
         out.iter_mut().take(n).for_each(|v| *v = i64::MAX);
         let mut part = [0; MAX_CHANNELS];

@@ -431,13 +431,13 @@ impl Network {
     pub(crate) fn channel(&self, key: ChannelKey) -> Result<&ChannelDef> {
         self.channels
             .get(key.index())
-            .ok_or(AllocError::UnknownKey { what: "channel", index: key.index() })
+            .ok_or_else(|| AllocError::UnknownKey { what: "channel", index: key.index() })
     }
 
     pub(crate) fn location(&self, key: LocationKey) -> Result<&LocationId> {
         self.locations
             .get(key.index())
-            .ok_or(AllocError::UnknownKey { what: "location", index: key.index() })
+            .ok_or_else(|| AllocError::UnknownKey { what: "location", index: key.index() })
     }
 
     pub(crate) fn pool_of(&self, location: u16) -> u16 {
@@ -543,7 +543,7 @@ impl NetworkBuilder {
             .net
             .pools
             .get(pool.index())
-            .ok_or(AllocError::UnknownKey { what: "pool", index: pool.index() })?;
+            .ok_or_else(|| AllocError::UnknownKey { what: "pool", index: pool.index() })?;
         if p.links.iter().any(|l| l.channel == channel.0) {
             return Err(AllocError::DuplicateLink { channel: ch.id.clone(), pool: p.name.clone() });
         }
