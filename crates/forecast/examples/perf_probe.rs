@@ -9,8 +9,10 @@
 //!
 //! Cases: `ses`, `ses_fitted`, `croston`, `holt_fitted`, `auto` (fit plus
 //! a 30-day forecast of one 365-day series, as the criterion bench), and
-//! `batch` (ITERATIONS SKUs through `Forecaster::fit_series`, single
-//! thread). It prints the checksum of the first forecast days.
+//! `batch` (ITERATIONS SKUs through `Forecaster::fit_all`, on rayon's
+//! threads with the `parallel` feature) and `batch_inputs` (only building
+//! those SKUs' series, to subtract). It prints a checksum of the first
+//! forecast days.
 
 #![allow(clippy::print_stdout, reason = "an example reports on stdout")]
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "an example may stop on bad input")]
@@ -44,11 +46,10 @@ fn main() {
         "auto" => repeat(&Auto::default(), &sparse, n),
         "batch" => {
             let data = common::batch_data(n);
-            let forecaster = Forecaster::new(ForecastOptions::default());
-            data.iter()
-                .map(|(sku, s)| forecaster.fit_series(sku, s).unwrap().fit.forecast(30).mean[0])
-                .sum()
+            let set = Forecaster::new(ForecastOptions::default()).fit_all(&data);
+            set.forecasts().values().map(|f| f.fit.forecast(30).mean[0]).sum()
         }
+        "batch_inputs" => f64::from(u32::try_from(common::batch_data(n).len()).unwrap()),
         other => panic!("unknown case {other}"),
     };
     println!("{case} x {n}: checksum {total}");
