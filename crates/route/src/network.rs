@@ -286,6 +286,11 @@ impl Inventory {
         row
     }
 
+    /// Every SKU with its row.
+    pub(crate) fn rows(&self) -> impl Iterator<Item = (&Sku, usize)> {
+        self.skus.iter().map(|(sku, &r)| (sku, r as usize))
+    }
+
     pub(crate) fn sku_row(&self, sku: &Sku) -> Option<usize> {
         self.skus.get(sku).map(|&r| r as usize)
     }

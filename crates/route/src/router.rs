@@ -37,14 +37,15 @@
 //! batch at two searches per order.
 
 use std::cmp::Reverse;
+use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, NaiveDate};
-use merchantry_core::LocationId;
+use merchantry_core::{LocationId, Sku};
 use rust_decimal::Decimal;
 
 use crate::calendar::ShipCalendar;
 use crate::error::{Result, RouteError};
-use crate::model::{Order, OrderLine, RateTier, tier_price};
+use crate::model::{Order, OrderLine, RateTier, Speed, Zone, tier_price};
 use crate::network::{Inventory, Network, NodeIndex};
 use crate::plan::{
     CostBreakdown, Infeasibility as Fail, Outcome, Package, PackageLine, Plan, Refusal, Unroutable,
@@ -226,6 +227,15 @@ pub struct Router<'n, S = StandardScorer> {
     used_units: Vec<Vec<u64>>,
     options: RouterOptions,
     scorer: S,
+    /// The row of each SKU in `stock` (rows are never added while
+    /// routing), for lookups without string comparisons.
+    rows: hashbrown::HashMap<Sku, usize>,
+    /// For each (zone, speed) any node serves: each node's transit days
+    /// and rate tiers there, so an order looks its lane up once.
+    lanes: BTreeMap<(Zone, Speed), Vec<Lane<'n>>>,
+    /// The largest number of decimal places of any fee or rate in the
+    /// network, the scale package costs usually have.
+    scale: u32,
 }
 
 impl<'n> Router<'n, StandardScorer> {
@@ -247,13 +257,37 @@ impl<'n, S: Scorer> Router<'n, S> {
     ) -> Self {
         let days = |i| net.calendar(i).map_or(0, crate::calendar::ShipCalendar::len);
         let n = net.nodes().len();
+        let scale = net
+            .nodes()
+            .iter()
+            .flat_map(|node| {
+                let c = &node.costs;
+                let tiers = c.rates.values().flatten().map(|t| t.price.scale());
+                [c.per_package.scale(), c.per_unit.scale()].into_iter().chain(tiers)
+            })
+            .max()
+            .unwrap_or(0);
+        let rows = stock.rows().map(|(sku, r)| (sku.clone(), r)).collect();
+        let mut lanes: BTreeMap<(Zone, Speed), Vec<Lane<'n>>> = BTreeMap::new();
+        for key in net.nodes().iter().flat_map(|node| node.transit_days.keys()) {
+            lanes.entry(*key).or_insert_with(|| {
+                let lane = |node: &'n crate::model::Node| Lane {
+                    transit: node.transit_days.get(key).copied(),
+                    tiers: node.costs.rates.get(&key.0).map(Vec::as_slice),
+                };
+                net.nodes().iter().map(lane).collect()
+            });
+        }
         Self {
             net,
             stock,
+            rows,
+            lanes,
             used_packages: (0..n).map(|i| vec![0; days(i)]).collect(),
             used_units: (0..n).map(|i| vec![0; days(i)]).collect(),
             options,
             scorer,
+            scale,
         }
     }
 
@@ -474,17 +508,21 @@ impl<'n, S: Scorer> Router<'n, S> {
     fn context<'o>(&'o self, order: &'o Order) -> Result<Ctx<'o>> {
         validate(self.net, order)?;
         let placed = order.placed_at.timestamp();
+        let lanes = self.lanes.get(&(order.zone, order.speed));
         let nodes: Vec<NodeState<'o>> = self
             .net
             .nodes()
             .iter()
             .enumerate()
-            .map(|(i, node)| self.node_state(i, node, order, placed))
+            .map(|(i, node)| {
+                let lane = lanes.and_then(|l| l.get(i)).copied().unwrap_or_default();
+                self.node_state(i, node, order, placed, lane)
+            })
             .collect();
         let mut dup = false;
         let mut lines = Vec::with_capacity(order.lines.len());
         for (i, line) in order.lines.iter().enumerate() {
-            let row = self.stock.sku_row(&line.sku);
+            let row = self.rows.get(&line.sku).copied();
             dup |= order.lines.iter().take(i).any(|l| l.sku == line.sku);
             let mut mask = 0u64;
             if let Some(row) = row {
@@ -510,14 +548,15 @@ impl<'n, S: Scorer> Router<'n, S> {
         node: &'o crate::model::Node,
         order: &Order,
         placed: i64,
+        lane: Lane<'o>,
     ) -> NodeState<'o> {
         if node.eligibility.excluded_channels.contains(&order.channel) {
             return NodeState::Closed(Refusal::Channel);
         }
-        let Some(&transit) = node.transit_days.get(&(order.zone, order.speed)) else {
+        let Some(transit) = lane.transit else {
             return NodeState::Closed(Refusal::NoService);
         };
-        let Some(tiers) = node.costs.rates.get(&order.zone) else {
+        let Some(tiers) = lane.tiers else {
             return NodeState::Closed(Refusal::NoRate);
         };
         let first = self
@@ -603,7 +642,8 @@ impl<'n, S: Scorer> Router<'n, S> {
             let ctx = self.context(order)?;
             let reuse = cached.filter(|(cand, assign)| {
                 let fits = ctx.lines.iter().zip(assign).all(|(l, &a)| l.mask & (1 << a) != 0);
-                fits && self.price(&ctx, assign, None, &mut Work::default()).as_ref() == Ok(cand)
+                fits && self.price_lean(&ctx, assign, &mut Work::default()).ok().as_ref()
+                    == Some(cand)
             });
             match reuse {
                 Some((cand, assign)) => self.finish(&ctx, &cand, &assign),
@@ -616,8 +656,15 @@ impl<'n, S: Scorer> Router<'n, S> {
         Ok(outcome)
     }
 
-    fn search(&self, ctx: &Ctx<'_>) -> Found<'n, S::Score> {
+    fn search(&self, ctx: &Ctx<'_>) -> Found<S::Score> {
         let masks: Vec<u64> = ctx.lines.iter().map(|l| l.mask).collect();
+        // A package depends only on its node and the set of lines it
+        // carries (stock and capacity do not change during one order's
+        // search), so small orders price each (node, line set) once.
+        let mut work = Work::default();
+        if ctx.lines.len() <= MEMO_MAX_LINES {
+            work.memo = vec![0; self.net.nodes().len() << ctx.lines.len()];
+        }
         if self.scorer.packages_first() {
             // Nodes that cannot arrive by the target (the promise, or the
             // earliest date every line can make if that is later) can only
@@ -628,27 +675,27 @@ impl<'n, S: Scorer> Router<'n, S> {
             let goal = days_late(target, ctx.order.promised_by);
             let reach = ctx.reaching(target);
             let narrow: Vec<u64> = masks.iter().map(|m| m & reach).collect();
-            let found = self.search_masks(ctx, &narrow, goal);
+            let found = self.search_masks(ctx, &narrow, goal, &mut work);
             if found.best.as_ref().is_some_and(|b| b.1.days_late <= goal) {
                 return found;
             }
         }
-        self.search_masks(ctx, &masks, 0)
+        self.search_masks(ctx, &masks, 0, &mut work)
     }
 
     /// Searches assignments over per-line node masks. With a
     /// packages-first scorer it goes up one package count at a time and
     /// stops at the first count whose best plan is at most `goal` days
     /// late.
-    fn search_masks(&self, ctx: &Ctx<'_>, masks: &[u64], goal: u32) -> Found<'n, S::Score> {
-        let mut found = Found {
-            best: None,
-            runner_up: None,
-            first_fail: None,
-            exact: true,
-            work: Work::default(),
-        };
-        let stop = |f: &Found<'n, S::Score>| {
+    fn search_masks(
+        &self,
+        ctx: &Ctx<'_>,
+        masks: &[u64],
+        goal: u32,
+        work: &mut Work,
+    ) -> Found<S::Score> {
+        let mut found = Found { best: None, runner_up: None, first_fail: None, exact: true };
+        let stop = |f: &Found<S::Score>| {
             self.scorer.packages_first() && f.best.as_ref().is_some_and(|b| b.1.days_late <= goal)
         };
         let n_lines = masks.len();
@@ -656,7 +703,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         let mut assign = vec![0u8; n_lines];
         for node in bits(singles) {
             assign.fill(node);
-            self.consider(ctx, &assign, &mut found);
+            self.consider(ctx, &assign, &mut found, work);
         }
         if stop(&found) || n_lines == 1 {
             return found;
@@ -666,64 +713,76 @@ impl<'n, S: Scorer> Router<'n, S> {
         if count.is_some_and(|c| c <= self.options.exact_limit) {
             if self.scorer.packages_first() {
                 for k in 2..=u32::try_from(n_lines).unwrap_or(u32::MAX) {
-                    self.enumerate(ctx, &lists, Some(k), &mut found);
+                    self.enumerate(ctx, &lists, Some(k), &mut found, work);
                     if stop(&found) {
                         break;
                     }
                 }
             } else {
-                self.enumerate(ctx, &lists, None, &mut found);
+                self.enumerate(ctx, &lists, None, &mut found, work);
             }
         } else {
             found.exact = false;
             let assign = self.greedy_cover(masks);
             if assign.windows(2).any(|w| w[0] != w[1]) {
-                self.consider(ctx, &assign, &mut found);
+                self.consider(ctx, &assign, &mut found, work);
             }
         }
         found
     }
 
     /// Prices every assignment over `lists` using exactly `packages`
-    /// nodes (or any number above one when `None`).
+    /// nodes (or any number above one when `None`), in odometer order
+    /// (last line fastest): a depth-first walk that skips the branches
+    /// which cannot end with that many nodes.
     fn enumerate(
         &self,
         ctx: &Ctx<'_>,
         lists: &[Vec<u8>],
         packages: Option<u32>,
-        found: &mut Found<'n, S::Score>,
+        found: &mut Found<S::Score>,
+        work: &mut Work,
     ) {
-        if found.work.memo.is_empty() && lists.len() <= MEMO_MAX_LINES {
-            found.work.memo = vec![0; self.net.nodes().len() << lists.len()];
-        }
-        let mut pos = vec![0usize; lists.len()];
-        let mut assign: Vec<u8> = lists.iter().map(|l| l.first().copied().unwrap_or(0)).collect();
         if lists.iter().any(Vec::is_empty) {
             return;
         }
-        loop {
-            let used = assign.iter().fold(0u64, |m, &a| m | (1 << a)).count_ones();
-            if packages.map_or(used > 1, |k| used == k) {
-                self.consider(ctx, &assign, found);
+        let mut walk = Walk { lists, packages, assign: vec![0u8; lists.len()] };
+        self.descend(ctx, &mut walk, 0, 0, found, work);
+    }
+
+    /// Assigns line `depth` each of its nodes in turn, `used` being the
+    /// nodes the earlier lines took, and prices each complete assignment.
+    fn descend(
+        &self,
+        ctx: &Ctx<'_>,
+        walk: &mut Walk<'_>,
+        depth: usize,
+        used: u64,
+        found: &mut Found<S::Score>,
+        work: &mut Work,
+    ) {
+        let Some(list) = walk.lists.get(depth) else {
+            let n = used.count_ones();
+            if walk.packages.map_or(n > 1, |k| n == k) {
+                self.consider(ctx, &walk.assign, found, work);
             }
-            // Advance the odometer, last line fastest.
-            let mut k = lists.len();
-            loop {
-                let Some(j) = k.checked_sub(1) else { return };
-                k = j;
-                let (Some(p), Some(list), Some(a)) =
-                    (pos.get_mut(j), lists.get(j), assign.get_mut(j))
-                else {
-                    return;
-                };
-                *p += 1;
-                if let Some(&next) = list.get(*p) {
-                    *a = next;
-                    break;
+            return;
+        };
+        // Lines after this one, each able to add at most one node.
+        let left = walk.lists.len().saturating_sub(depth + 1);
+        let left = u32::try_from(left).unwrap_or(u32::MAX);
+        for &node in list {
+            let next = used | 1 << node;
+            if let Some(k) = walk.packages {
+                let d = next.count_ones();
+                if d > k || d.saturating_add(left) < k {
+                    continue;
                 }
-                *p = 0;
-                *a = list.first().copied().unwrap_or(0);
             }
+            if let Some(a) = walk.assign.get_mut(depth) {
+                *a = node;
+            }
+            self.descend(ctx, walk, depth + 1, next, found, work);
         }
     }
 
@@ -758,35 +817,173 @@ impl<'n, S: Scorer> Router<'n, S> {
         assign
     }
 
-    fn consider(&self, ctx: &Ctx<'_>, assign: &[u8], found: &mut Found<'n, S::Score>) {
-        match self.price(ctx, assign, None, &mut found.work) {
+    fn consider(&self, ctx: &Ctx<'_>, assign: &[u8], found: &mut Found<S::Score>, work: &mut Work) {
+        match self.price_lean(ctx, assign, work) {
             Ok(cand) => {
                 let score = self.scorer.score(&cand);
-                match &found.best {
+                match &mut found.best {
                     Some(b) if score >= b.0 => {
                         if found.runner_up.as_ref().is_none_or(|r| score < r.0) {
                             found.runner_up = Some((score, cand));
                         }
                     }
-                    _ => {
-                        let old = found.best.replace((score, cand, assign.to_vec()));
-                        if let Some((s, c, _)) = old {
-                            found.runner_up = Some((s, c));
-                        }
+                    Some(b) => {
+                        let old_score = std::mem::replace(&mut b.0, score);
+                        let old = std::mem::replace(&mut b.1, cand);
+                        b.2.clear();
+                        b.2.extend_from_slice(assign);
+                        found.runner_up = Some((old_score, old));
                     }
+                    None => found.best = Some((score, cand, assign.to_vec())),
                 }
             }
-            Err(fail) => {
+            Err(miss) => {
                 if found.first_fail.is_none() {
-                    found.first_fail = Some(fail);
+                    found.first_fail = Some(self.resolve(miss, work));
                 }
             }
         }
     }
 
+    /// The obstacle a failed lean pricing met.
+    fn resolve(&self, miss: Miss, work: &Work) -> Fail {
+        match miss {
+            Miss::Overflow => Fail::CostOverflow,
+            Miss::At(i) => match work.evals.get(i) {
+                Some(Err(fail)) => fail.clone(),
+                _ => Fail::CostOverflow,
+            },
+            Miss::Below { node, value } => {
+                let node = self.net.nodes().get(usize::from(node));
+                node.map_or(Fail::CostOverflow, |n| Fail::BelowMinimumValue {
+                    node: n.id.clone(),
+                    value,
+                })
+            }
+        }
+    }
+
+    /// Prices one assignment for the search: the same candidate as
+    /// [`Router::price`], from memoised package summaries, and with the
+    /// obstacle left unresolved until someone asks for it.
+    fn price_lean(&self, ctx: &Ctx<'_>, assign: &[u8], work: &mut Work) -> Result<Candidate, Miss> {
+        let used = assign.iter().fold(0u64, |m, &a| m | (1 << a));
+        let packages = used.count_ones();
+        // While every package's cost has the network's scale, the sum is
+        // kept in integers: the same number, and the same scale, as the
+        // decimal sum, which takes over from the sum so far otherwise.
+        let mut scaled = Some(0i64);
+        let mut total = Decimal::ZERO;
+        let mut delivery = NaiveDate::MIN;
+        let mut arrive_day = i32::MIN;
+        let mut priority = 0u64;
+        let mut outside = 0u32;
+        let mut rest = used;
+        while rest != 0 {
+            let node = u8::try_from(rest.trailing_zeros()).unwrap_or(u8::MAX);
+            rest &= rest - 1;
+            let subset = (0u32..)
+                .zip(assign)
+                .filter(|&(_, &a)| a == node)
+                .fold(0u64, |s, (i, _)| s | 1 << i);
+            let p = self.lean_package(ctx, node, subset, work)?;
+            if packages > 1 && self.options.min_package_value.is_some_and(|m| p.value < m) {
+                return Err(Miss::Below { node, value: p.value });
+            }
+            let next = scaled.zip(p.scaled).and_then(|(s, x)| s.checked_add(x));
+            if next.is_none() {
+                if let Some(s) = scaled {
+                    total = Decimal::try_from_i128_with_scale(i128::from(s), self.scale)
+                        .map_err(|_| Miss::Overflow)?;
+                }
+                total = total.checked_add(p.total).ok_or(Miss::Overflow)?;
+            }
+            scaled = next;
+            if p.arrive_day > arrive_day {
+                arrive_day = p.arrive_day;
+                delivery = p.arrive;
+            }
+            priority = priority.saturating_add(u64::from(p.priority));
+            outside += u32::from(p.outside);
+        }
+        let late = arrive_day.saturating_sub(ctx.promised_day).max(0);
+        if let Some(s) = scaled {
+            total = Decimal::try_from_i128_with_scale(i128::from(s), self.scale)
+                .map_err(|_| Miss::Overflow)?;
+        }
+        Ok(Candidate {
+            packages,
+            cost: total,
+            days_late: u32::try_from(late).unwrap_or(u32::MAX),
+            delivery,
+            priority,
+            outside_market: outside,
+        })
+    }
+
+    /// The summary of the package node `node` would ship with the lines
+    /// in `subset`, priced once per search when the memo is on.
+    fn lean_package<'w>(
+        &self,
+        ctx: &Ctx<'_>,
+        node: u8,
+        subset: u64,
+        work: &'w mut Work,
+    ) -> Result<&'w Lean, Miss> {
+        let key = if work.memo.is_empty() {
+            None
+        } else {
+            let high = usize::from(node) << ctx.lines.len();
+            usize::try_from(subset).ok().map(|s| high | s)
+        };
+        let Some(key) = key else {
+            // No memo: keep only this package, so a failure can be named.
+            work.evals.clear();
+            work.evals.push(self.lean_fresh(ctx, node, subset));
+            return match work.evals.first() {
+                Some(Ok(lean)) => Ok(lean),
+                _ => Err(Miss::At(0)),
+            };
+        };
+        let hit = work.memo.get(key).copied().unwrap_or(0);
+        if let Some(i) = hit.checked_sub(1) {
+            return match work.evals.get(i as usize) {
+                Some(Ok(lean)) => Ok(lean),
+                Some(Err(_)) => Err(Miss::At(i as usize)),
+                None => Err(Miss::Overflow),
+            };
+        }
+        let at = work.evals.len();
+        work.evals.push(self.lean_fresh(ctx, node, subset));
+        if let Some(slot) = work.memo.get_mut(key) {
+            *slot = u32::try_from(at + 1).unwrap_or(0);
+        }
+        match work.evals.get(at) {
+            Some(Ok(lean)) => Ok(lean),
+            _ => Err(Miss::At(at)),
+        }
+    }
+
+    #[inline(never)]
+    fn lean_fresh(&self, ctx: &Ctx<'_>, node: u8, subset: u64) -> Result<Lean, Fail> {
+        let eval = self.eval_package(ctx, node, subset)?;
+        let scaled = (eval.total.scale() == self.scale)
+            .then(|| i64::try_from(eval.total.mantissa()).ok())
+            .flatten();
+        Ok(Lean {
+            total: eval.total,
+            scaled,
+            value: eval.value,
+            arrive: eval.arrive,
+            arrive_day: eval.arrive_day,
+            priority: eval.node.priority,
+            outside: ctx.order.market.is_some_and(|m| eval.node.market != Some(m)),
+        })
+    }
+
     fn build(&self, ctx: &Ctx<'_>, assign: &[u8]) -> Result<Plan, Fail> {
         let mut packages = Vec::new();
-        let cand = self.price(ctx, assign, Some(&mut packages), &mut Work::default())?;
+        let cand = self.price(ctx, assign, &mut packages)?;
         let mut cost = CostBreakdown::default();
         for p in &packages {
             cost = cost.checked_add(&p.cost).ok_or(Fail::CostOverflow)?;
@@ -802,40 +999,29 @@ impl<'n, S: Scorer> Router<'n, S> {
         })
     }
 
-    /// Prices one assignment; with a sink, also writes its packages.
-    ///
-    /// A package depends only on its node and the set of lines it
-    /// carries (stock and capacity do not change during one order's
-    /// search), so packages are priced once per (node, line set) and
-    /// memoised in `work` when the enumeration turns the memo on.
+    /// Prices one assignment and writes its packages to `out`.
     fn price(
         &self,
         ctx: &Ctx<'_>,
         assign: &[u8],
-        mut sink: Option<&mut Vec<Package>>,
-        work: &mut Work<'n>,
+        out: &mut Vec<Package>,
     ) -> Result<Candidate, Fail> {
-        if work.memo.is_empty() {
-            work.evals.clear();
-        }
-        work.groups.clear();
+        let mut groups: Vec<(u8, u64)> = Vec::new();
         for (i, &a) in (0u32..).zip(assign) {
-            match work.groups.iter_mut().find(|g| g.0 == a) {
+            match groups.iter_mut().find(|g| g.0 == a) {
                 Some(g) => g.1 |= 1 << i,
-                None => work.groups.push((a, 1 << i)),
+                None => groups.push((a, 1 << i)),
             }
         }
-        work.groups.sort_unstable_by_key(|g| g.0);
-        let packages = u32::try_from(work.groups.len()).unwrap_or(u32::MAX);
+        groups.sort_unstable_by_key(|g| g.0);
+        let packages = u32::try_from(groups.len()).unwrap_or(u32::MAX);
         let mut total = Decimal::ZERO;
         let mut delivery = NaiveDate::MIN;
         let mut arrive_day = i32::MIN;
         let mut priority = 0u64;
         let mut outside = 0u32;
-        for gi in 0..work.groups.len() {
-            let Some(&(node, subset)) = work.groups.get(gi) else { break };
-            let at = self.package_eval(ctx, node, subset, work)?;
-            let Some(Ok(eval)) = work.evals.get(at) else { return Err(Fail::CostOverflow) };
+        for &(node, subset) in &groups {
+            let eval = self.eval_package(ctx, node, subset)?;
             let node_ref = eval.node;
             if packages > 1 && self.options.min_package_value.is_some_and(|m| eval.value < m) {
                 let value = eval.value;
@@ -850,7 +1036,7 @@ impl<'n, S: Scorer> Router<'n, S> {
             if ctx.order.market.is_some_and(|m| node_ref.market != Some(m)) {
                 outside += 1;
             }
-            if let Some(out) = sink.as_deref_mut() {
+            {
                 let lines = (0u32..)
                     .zip(&ctx.order.lines)
                     .filter(|(i, _)| subset & (1 << i) != 0)
@@ -883,40 +1069,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         })
     }
 
-    /// The position in `work.evals` of the package node `node` would
-    /// ship with the lines in `subset`, priced once when the memo is on.
-    fn package_eval(
-        &self,
-        ctx: &Ctx<'_>,
-        node: u8,
-        subset: u64,
-        work: &mut Work<'n>,
-    ) -> Result<usize, Fail> {
-        let key = if work.memo.is_empty() {
-            None
-        } else {
-            let shift = u32::try_from(ctx.lines.len()).unwrap_or(u32::MAX);
-            let high = usize::from(node).checked_shl(shift).unwrap_or(usize::MAX);
-            usize::try_from(subset).ok().map(|s| high | s)
-        };
-        let hit = key.and_then(|k| work.memo.get(k)).copied().unwrap_or(0);
-        if let Some(i) = hit.checked_sub(1) {
-            return match work.evals.get(i as usize) {
-                Some(Ok(_)) => Ok(i as usize),
-                Some(Err(fail)) => Err(fail.clone()),
-                None => Err(Fail::CostOverflow),
-            };
-        }
-        let eval = self.eval_package(ctx, node, subset);
-        let failed = eval.as_ref().err().cloned();
-        let at = work.evals.len();
-        work.evals.push(eval);
-        if let Some(slot) = key.and_then(|k| work.memo.get_mut(k)) {
-            *slot = u32::try_from(at + 1).unwrap_or(0);
-        }
-        failed.map_or(Ok(at), Err)
-    }
-
+    #[inline(never)]
     fn eval_package(&self, ctx: &Ctx<'_>, node: u8, subset: u64) -> Result<PkgEval<'n>, Fail> {
         let n = usize::from(node);
         let net: &'n Network = self.net;
@@ -1151,29 +1304,68 @@ impl SlotFail {
     }
 }
 
-struct Found<'a, K> {
+struct Found<K> {
     best: Option<(K, Candidate, Vec<u8>)>,
     runner_up: Option<(K, Candidate)>,
     first_fail: Option<Fail>,
     /// False once the greedy cover stood in for the enumeration.
     exact: bool,
-    work: Work<'a>,
 }
 
 /// Orders with at most this many lines memoise package prices during the
-/// enumeration (the memo has one entry per node and set of lines).
+/// search (the memo has one entry per node and set of lines).
 const MEMO_MAX_LINES: usize = 8;
 
 /// Scratch space of one search.
 #[derive(Default)]
-struct Work<'a> {
-    /// (node, set of lines) of the assignment being priced.
-    groups: Vec<(u8, u64)>,
+struct Work {
     /// Position + 1 in `evals` of the package priced for
     /// `node << lines | set` (0: not priced yet); empty when off.
     memo: Vec<u32>,
     /// Priced packages.
-    evals: Vec<Result<PkgEval<'a>, Fail>>,
+    evals: Vec<Result<Lean, Fail>>,
+}
+
+/// A node's service for one (zone, speed).
+#[derive(Debug, Clone, Copy, Default)]
+struct Lane<'a> {
+    transit: Option<u32>,
+    tiers: Option<&'a [RateTier]>,
+}
+
+/// The state of one enumeration.
+struct Walk<'a> {
+    lists: &'a [Vec<u8>],
+    packages: Option<u32>,
+    /// The node of each line, filled up to the current depth.
+    assign: Vec<u8>,
+}
+
+/// Why a lean pricing failed, resolved into an [`Fail`] only when it is
+/// the first obstacle of a search.
+#[derive(Debug, Clone, Copy)]
+enum Miss {
+    /// The cost overflowed.
+    Overflow,
+    /// The failed package at this position in `Work::evals`.
+    At(usize),
+    /// A split package worth less than the minimum.
+    Below { node: u8, value: Decimal },
+}
+
+/// What the search needs of one priced package.
+#[derive(Debug, Clone, Copy)]
+struct Lean {
+    total: Decimal,
+    /// `total`'s mantissa when its scale is the router's.
+    scaled: Option<i64>,
+    value: Decimal,
+    arrive: NaiveDate,
+    /// `arrive` as days from the common era, for cheap comparisons.
+    arrive_day: i32,
+    priority: u32,
+    /// Whether the node is outside the destination's market.
+    outside: bool,
 }
 
 /// One priced package.
