@@ -1670,13 +1670,22 @@ impl Allocator {
         if let Some(at) = expires_at {
             self.expiry.remove(&(at, slot));
         }
+        let mut moved = false;
         for p in &pieces {
             if let Some(c) = self.cell_mut(p.sku, p.location) {
+                let was = c.free();
                 c.reserved -= p.units;
                 c.on_hand -= p.units;
+                moved |= c.free() != was;
             }
         }
-        self.refresh_pieces(&pieces, &mut changes);
+        // A SKU's numbers depend on its cells only through their free
+        // units (on hand less reserved). A shipment takes the same units
+        // off both, so unless a free count moved no channel's number, nor
+        // a bundle's, can change, and the recompute is skipped.
+        if moved {
+            self.refresh_pieces(&pieces, &mut changes);
+        }
         pieces.clear();
         self.scratch = pieces;
         Ok(changes)
