@@ -539,7 +539,19 @@ impl<'n, S: Scorer> Router<'n, S> {
             let value = line.unit_value.checked_mul(Decimal::from(line.quantity.get()));
             lines.push(LineCtx { row, qty: line.quantity.get(), weight, value, mask });
         }
-        Ok(Ctx { order, promised_day: order.promised_by.num_days_from_ce(), nodes, lines, dup })
+        // Package values matter only to the minimum-value rule, or when
+        // some subset of lines could overflow them (the sum of their
+        // magnitudes overflows), which makes those packages fail.
+        let magnitude = lines.iter().try_fold(Decimal::ZERO, |s, l| s.checked_add(l.value?.abs()));
+        let track_value = self.options.min_package_value.is_some() || magnitude.is_none();
+        Ok(Ctx {
+            order,
+            promised_day: order.promised_by.num_days_from_ce(),
+            nodes,
+            lines,
+            dup,
+            track_value,
+        })
     }
 
     fn node_state<'o>(
@@ -771,10 +783,11 @@ impl<'n, S: Scorer> Router<'n, S> {
         // Lines after this one, each able to add at most one node.
         let left = walk.lists.len().saturating_sub(depth + 1);
         let left = u32::try_from(left).unwrap_or(u32::MAX);
+        let count = used.count_ones();
         for &node in list {
             let next = used | 1 << node;
             if let Some(k) = walk.packages {
-                let d = next.count_ones();
+                let d = count + u32::from(next != used);
                 if d > k || d.saturating_add(left) < k {
                     continue;
                 }
@@ -1091,7 +1104,9 @@ impl<'n, S: Scorer> Router<'n, S> {
         for (_, line) in (0u32..).zip(&ctx.lines).filter(|(i, _)| subset & (1 << i) != 0) {
             weight = weight.saturating_add(line.weight);
             units = units.saturating_add(line.qty.unsigned_abs());
-            value = line.value.and_then(|v| value.checked_add(v)).ok_or(Fail::CostOverflow)?;
+            if ctx.track_value {
+                value = line.value.and_then(|v| value.checked_add(v)).ok_or(Fail::CostOverflow)?;
+            }
         }
         let postage = tier_price(tiers, weight)
             .ok_or_else(|| Fail::Overweight { node: id.clone(), weight_g: weight })?;
@@ -1256,6 +1271,8 @@ struct Ctx<'a> {
     nodes: Vec<NodeState<'a>>,
     lines: Vec<LineCtx>,
     dup: bool,
+    /// Whether packages sum their lines' values.
+    track_value: bool,
 }
 
 impl Ctx<'_> {
