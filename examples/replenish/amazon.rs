@@ -9,7 +9,7 @@
 //! | Inventory Ledger, summary view | `Starting Warehouse Balance` | "ledger" and "summary" |
 //! | Inventory Ledger, detail view | `Event Type` | "ledger" and "detail" |
 //! | Manage FBA Inventory | `afn-fulfillable-quantity` | "myi", "manage" or "inventory" |
-//! | All Orders | `amazon-order-id` | "orders" |
+//! | All Orders | `amazon-order-id` and `purchase-date` | "orders" |
 //!
 //! Conventions, printed with every run:
 //!
@@ -37,7 +37,9 @@
 //! - Demand per day: All Orders when present (FBA or unknown
 //!   fulfillment, cancellations and replacements left out), else
 //!   shipments net of returns from the ledger, whose days without
-//!   sellable stock the forecaster leaves out.
+//!   sellable stock the forecaster leaves out. The table shows the
+//!   mean over the reports' days beside the forecast's, since a few
+//!   weeks of reports are a short history for any model.
 //! - On hand: fulfillable units from Manage FBA Inventory when present,
 //!   else the ledger's sellable balance; inbound shipments are open
 //!   supply. Lead time: `--lead-time-days` +/- `--lead-time-sd`.
@@ -52,7 +54,7 @@ use flate2::read::GzDecoder;
 use merchantry::amazon::{
     EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
     LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, OrdersReader, ReadError, ReadStats,
-    ReasonCode, Sign, SummaryBucket,
+    ReasonCode, Sign, SkipReason, SummaryBucket,
 };
 use merchantry::core::{
     ChannelId, DateRange, Days, Decimal, DemandForecast, DemandHistory, DemandRecord, Disposition,
@@ -72,6 +74,8 @@ use serde::Serialize;
 use crate::data::{BoxError, SkuSales};
 use crate::table::{Align, Table};
 use crate::{Args, RecRow, rec_row};
+
+const NO_REPORT: &str = "no usable Amazon report found (expected the Inventory Ledger detail or summary view, Manage FBA Inventory or All Orders, tab- or comma-separated, optionally .gz)";
 
 /// Examples of each kind of problem kept for the report.
 const EXAMPLES_KEPT: usize = 3;
@@ -111,7 +115,7 @@ impl Report {
             Some(Self::LedgerDetail)
         } else if has("afnfulfillablequantity") {
             Some(Self::Inventory)
-        } else if has("amazonorderid") {
+        } else if has("amazonorderid") && has("purchasedate") {
             Some(Self::Orders)
         } else {
             None
@@ -157,13 +161,24 @@ struct Counts {
     booked_as: BTreeMap<String, u64>,
     /// Rows not used, by reason.
     rows_skipped: BTreeMap<String, u64>,
-    /// A few messages per skip reason.
+    /// Rows booked as reported that look wrong, by reason.
+    warnings: BTreeMap<String, u64>,
+    /// A few messages per reason.
     examples: BTreeMap<String, Vec<String>>,
 }
 
 impl Counts {
     fn skip(&mut self, why: &str, example: Option<String>) {
         *self.rows_skipped.entry(why.to_owned()).or_insert(0) += 1;
+        self.example(why, example);
+    }
+
+    fn warn(&mut self, why: &str, example: String) {
+        *self.warnings.entry(why.to_owned()).or_insert(0) += 1;
+        self.example(why, Some(example));
+    }
+
+    fn example(&mut self, why: &str, example: Option<String>) {
         if let Some(text) = example {
             let kept = self.examples.entry(why.to_owned()).or_default();
             if kept.len() < EXAMPLES_KEPT {
@@ -180,7 +195,16 @@ struct AmazonOutput {
     files: Vec<FileRow>,
     counts: Counts,
     checks: Vec<String>,
-    recommendations: Vec<RecRow>,
+    recommendations: Vec<AmazonRec>,
+}
+
+/// A recommendation with the SKU's demand over the reports' days, to set
+/// beside the forecast.
+#[derive(Serialize)]
+struct AmazonRec {
+    #[serde(flatten)]
+    rec: RecRow,
+    history_units_per_day: f64,
 }
 
 /// The state built from the reports.
@@ -204,6 +228,8 @@ struct Books {
     days: Option<(NaiveDate, NaiveDate)>,
     seeded: BTreeSet<Sku>,
     prepared: bool,
+    /// The file being read, for messages.
+    file: String,
 }
 
 pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
@@ -237,7 +263,12 @@ pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
         file_rows.push(row);
     }
     if used == 0 {
-        return Err(no_reports(dir, &file_rows).into());
+        return Err(no_reports(dir, NO_REPORT, &file_rows).into());
+    }
+    if books.days.is_none() {
+        let why =
+            "no dated rows, so no demand history (the ledger detail view or All Orders gives it)";
+        return Err(no_reports(dir, why, &file_rows).into());
     }
     books.prepare_detail(args.cost_share);
     let checks = books.close()?;
@@ -257,13 +288,13 @@ pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
     Ok(())
 }
 
-fn no_reports(dir: &Path, files: &[FileRow]) -> String {
-    let mut text = format!(
-        "--amazon {}: no usable Amazon report found (expected the Inventory Ledger detail or summary view, Manage FBA Inventory or All Orders, as .csv, .tsv, .txt or .gz)",
-        dir.display()
-    );
+fn no_reports(dir: &Path, why: &str, files: &[FileRow]) -> String {
+    let mut text = format!("--amazon {}: {why}", dir.display());
     for f in files {
-        text.push_str(&format!("\n  {}: {}", f.file, f.note));
+        let what = f.report.unwrap_or("-");
+        let counts = format!("{} rows, {} row errors, {} skipped", f.rows, f.row_errors, f.skipped);
+        let note = if f.note.is_empty() { counts } else { f.note.clone() };
+        text.push_str(&format!("\n  {}: {what}: {note}", f.file));
     }
     text
 }
@@ -339,6 +370,7 @@ impl Books {
             days: None,
             seeded: BTreeSet::new(),
             prepared: false,
+            file: String::new(),
         })
     }
 
@@ -358,6 +390,7 @@ impl Books {
             skipped: 0,
             note: String::new(),
         };
+        self.file = name.to_owned();
         let result = open(path).and_then(|input| match report {
             Report::LedgerSummary => self.read_summary(input),
             Report::Inventory => self.read_inventory(input),
@@ -370,7 +403,7 @@ impl Books {
                 row.row_errors = stats.row_errors;
                 row.skipped = stats.skipped_total();
                 for (why, n) in &stats.skipped {
-                    *self.counts.rows_skipped.entry(format!("{why:?}")).or_insert(0) += n;
+                    *self.counts.rows_skipped.entry(skip_text(why)).or_insert(0) += n;
                 }
                 self.counts.rows_read += stats.records;
             }
@@ -390,7 +423,10 @@ impl Books {
             match row {
                 Ok(row) => each(self, row)?,
                 Err(e) if e.is_fatal() => return Err(e.into()),
-                Err(e) => self.counts.skip("unreadable row", Some(e.to_string())),
+                Err(e) => {
+                    let example = format!("{}: {e}", self.file);
+                    self.counts.skip("unreadable row", Some(example));
+                }
             }
         }
         Ok(())
@@ -532,7 +568,7 @@ impl Books {
             return;
         }
         let Ok(id) = row.key().event_id() else {
-            self.counts.skip("no stable key", Some(format!("line {}", row.line)));
+            self.counts.skip("no stable key", Some(format!("{} line {}", self.file, row.line)));
             return;
         };
         self.titles.entry(row.msku.clone()).or_insert_with(|| row.title.clone());
@@ -544,9 +580,9 @@ impl Books {
         if let (Some(reason), EventType::Adjustments) = (&row.reason, &row.event_type) {
             let sign = if row.quantity.is_positive() { Sign::Increase } else { Sign::Decrease };
             if reason.sign().is_some_and(|s| s != sign) {
-                self.counts.skip(
-                    "(booked) adjustment sign differs from its reason code",
-                    Some(format!("line {}: {} {}", row.line, reason, row.quantity)),
+                self.counts.warn(
+                    "adjustment sign differs from its reason code",
+                    format!("{} line {}: {} {}", self.file, row.line, reason, row.quantity),
                 );
             }
         }
@@ -555,7 +591,10 @@ impl Books {
         let (kind, label) = match event_kind(row, cost, &self.channel, &id, link.clone()) {
             Ok(k) => k,
             Err(e) => {
-                self.counts.skip("row cannot be an event", Some(format!("line {}: {e}", row.line)));
+                self.counts.skip(
+                    "row cannot be an event",
+                    Some(format!("{} line {}: {e}", self.file, row.line)),
+                );
                 return;
             }
         };
@@ -593,7 +632,10 @@ impl Books {
                 }
             }
             Err(e) => {
-                self.counts.skip("refused by the ledger", Some(format!("line {}: {e}", row.line)));
+                self.counts.skip(
+                    "refused by the ledger",
+                    Some(format!("{} line {}: {e}", self.file, row.line)),
+                );
             }
         }
     }
@@ -677,6 +719,15 @@ impl Books {
             ));
         }
         checks
+    }
+}
+
+fn skip_text(reason: &SkipReason) -> String {
+    match reason {
+        SkipReason::BlankLine => "blank line".to_owned(),
+        SkipReason::RepeatedHeader => "repeated header line".to_owned(),
+        SkipReason::DateNotCaptured(column) => format!("no date in column {column}"),
+        other => format!("{other:?}"),
     }
 }
 
@@ -788,7 +839,7 @@ const fn adjustment_label(reason: AdjustmentReason) -> &'static str {
 }
 
 /// Forecast, lead time and stock position per SKU, then the planner.
-fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Vec<RecRow>, BoxError> {
+fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Vec<AmazonRec>, BoxError> {
     let Some((first, last)) = books.days else {
         return Err(
             "no dated rows: the folder needs the ledger detail view or All Orders to know demand"
@@ -865,7 +916,10 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Vec<RecRow>
             units: *units,
             median_price: Decimal::ZERO,
         };
-        rows.push(rec_row(&sales, &rec));
+        rows.push(AmazonRec {
+            rec: rec_row(&sales, &rec),
+            history_units_per_day: *units as f64 / days,
+        });
     }
     Ok(rows)
 }
@@ -942,10 +996,14 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
     for (what, n) in &c.booked_as {
         println!("  booked as {what}: {n}");
     }
+    let examples = |why: &String| {
+        c.examples.get(why).map(|e| format!(" (e.g. {})", e.join("; "))).unwrap_or_default()
+    };
     for (why, n) in &c.rows_skipped {
-        let examples =
-            c.examples.get(why).map(|e| format!(" (e.g. {})", e.join("; "))).unwrap_or_default();
-        println!("  not booked, {why}: {n}{examples}");
+        println!("  not used, {why}: {n}{}", examples(why));
+    }
+    for (why, n) in &c.warnings {
+        println!("  booked as reported, {why}: {n}{}", examples(why));
     }
     if !out.checks.is_empty() {
         println!("\nChecks");
@@ -959,7 +1017,8 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
         ("title", Align::Left),
         ("on hand", Align::Right),
         ("on order", Align::Right),
-        ("units/day", Align::Right),
+        ("history/day", Align::Right),
+        ("forecast/day", Align::Right),
         ("lead time", Align::Right),
         ("reorder pt", Align::Right),
         ("safety", Align::Right),
@@ -968,7 +1027,7 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
         ("urgency", Align::Left),
         ("reason", Align::Left),
     ]);
-    for r in &out.recommendations {
+    for AmazonRec { rec: r, history_units_per_day } in &out.recommendations {
         let mut description = r.description.clone();
         description = description.chars().take(24).collect();
         t.row(vec![
@@ -976,6 +1035,7 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
             description,
             r.on_hand.to_string(),
             r.on_order.to_string(),
+            format!("{history_units_per_day:.1}"),
             format!("{:.1}", r.velocity_per_day),
             format!("{:.0}+/-{:.0} d", r.lead_time_mean_days, r.lead_time_sd_days),
             format!("{:.0}", r.reorder_point),
