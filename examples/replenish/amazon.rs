@@ -213,8 +213,8 @@ struct Books {
     location: LocationId,
     channel: ChannelId,
     counts: Counts,
-    /// Opening balances from the summary view: SKU -> (first period day,
-    /// core disposition -> units). Duplicate summary rows count once.
+    /// Summary view rows by (SKU, period start, FNSKU, disposition), so a
+    /// row downloaded twice counts once.
     summary: BTreeMap<(Sku, NaiveDate, String, String), LedgerSummaryRow>,
     myi: BTreeMap<Sku, InventoryRow>,
     /// Order lines that are demand, once per (order, SKU).
@@ -240,17 +240,22 @@ pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
     let mut classified = Vec::new();
     for path in files {
         let name = file_name(&path);
-        match classify(&path)? {
-            Some(report) => classified.push((report, name, path)),
-            None => file_rows.push(FileRow {
-                file: name,
-                report: None,
-                rows: 0,
-                row_errors: 0,
-                skipped: 0,
-                note: "not used: not a report this example reads (by header or name)".into(),
-            }),
-        }
+        let note = match classify(&path) {
+            Ok(Some(report)) => {
+                classified.push((report, name, path));
+                continue;
+            }
+            Ok(None) => "not used: not a report this example reads (by header or name)".into(),
+            Err(e) => format!("not used: {e}"),
+        };
+        file_rows.push(FileRow {
+            file: name,
+            report: None,
+            rows: 0,
+            row_errors: 0,
+            skipped: 0,
+            note,
+        });
     }
     classified.sort();
     let mut used = 0;
