@@ -87,6 +87,45 @@ pub(crate) fn sub(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
     }
 }
 
+/// `a + b`, saturating at the bounds, as `Decimal::saturating_add`.
+pub(crate) fn sum(a: Decimal, b: Decimal) -> Decimal {
+    fast_add(a, b).unwrap_or_else(|| a.saturating_add(b))
+}
+
+/// A running [`sum`] that keeps the mantissa in an `i128` while every
+/// term shares its scale: the same result as adding term by term, at a
+/// fraction of the cost (an as-of scan adds one term per entry).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Running {
+    value: Decimal,
+    mantissa: i128,
+    scale: u32,
+}
+
+impl Running {
+    pub(crate) fn new(value: Decimal) -> Self {
+        Self { value, mantissa: value.mantissa(), scale: value.scale() }
+    }
+
+    pub(crate) fn add(&mut self, term: Decimal) {
+        if self.mantissa != 0 && !term.is_zero() && term.scale() == self.scale {
+            let m = self.mantissa + term.mantissa();
+            if m != 0 && m.unsigned_abs() < LIMIT {
+                self.mantissa = m;
+                return;
+            }
+        }
+        *self = Self::new(sum(self.get(), term));
+    }
+
+    pub(crate) fn get(&self) -> Decimal {
+        if self.mantissa == 0 {
+            return self.value;
+        }
+        build(self.mantissa < 0, self.mantissa.unsigned_abs(), self.scale).unwrap_or(self.value)
+    }
+}
+
 /// `cost * qty`.
 pub(crate) fn mul(cost: Decimal, qty: i64, id: u32) -> Result<Decimal, Fail> {
     let fast = if cost.is_zero() || qty == 0 {
@@ -258,6 +297,29 @@ mod tests {
         // Negative totals round symmetrically: -10 / 3.
         let neg = share(-Decimal::TEN, 1, 3, 0).unwrap();
         assert!(same(neg, Decimal::new(-33_333_333_333_333_333, 16)));
+    }
+
+    #[test]
+    fn a_running_sum_equals_adding_term_by_term() {
+        let mut g = Gen(0x2545_F491_4F6C_DD1D);
+        for _ in 0..2_000 {
+            let start = g.decimal();
+            let mut running = Running::new(start);
+            let mut plain = start;
+            for _ in 0..40 {
+                // Mostly one scale, as in a book of money amounts, with
+                // some other scales, zeros and exact cancellations mixed in.
+                let term = match g.next() % 8 {
+                    0 => g.decimal(),
+                    1 => -plain,
+                    2 => Decimal::ZERO,
+                    _ => Decimal::new((g.next() % 100_000).cast_signed() - 50_000, plain.scale()),
+                };
+                running.add(term);
+                plain = plain.saturating_add(term);
+                assert!(same(running.get(), plain), "{} vs {plain}", running.get());
+            }
+        }
     }
 
     #[test]

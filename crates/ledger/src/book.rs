@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use merchantry_core::Disposition;
 use rust_decimal::Decimal;
 
-use crate::arith::{SHARE_SCALE, add, mul, overflow, share, sub};
+use crate::arith::{Running, SHARE_SCALE, add, mul, overflow, share, sub};
 use crate::event::{Method, NegativeStock, Pooling};
 
 /// "No index" in the `u32` reference fields.
@@ -160,6 +160,9 @@ pub(crate) struct State {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Light {
+    /// The timestamp of the last entry included (`i64::MIN` for none):
+    /// an as-of query binary-searches these instead of the entries.
+    pub(crate) at: i64,
     pub(crate) qty: Vec<i64>,
     pub(crate) value: Vec<Decimal>,
 }
@@ -260,7 +263,7 @@ impl Book {
     pub(crate) fn new(method: Method) -> Self {
         Self {
             method,
-            light: vec![Light::default()],
+            light: vec![Light { at: i64::MIN, ..Light::default() }],
             full: vec![State::default()],
             ..Self::default()
         }
@@ -341,15 +344,19 @@ impl Book {
     fn checkpoint(&mut self, pos: usize) {
         let done = pos + 1;
         if done.is_multiple_of(LIGHT) && self.light.len() == done / LIGHT {
-            self.light.push(self.light_of(&self.live));
+            self.light.push(self.light_of(pos, &self.live));
         }
         if done.is_multiple_of(FULL) && self.full.len() == done / FULL {
             self.full.push(self.live.clone());
         }
     }
 
-    fn light_of(&self, state: &State) -> Light {
-        Light { qty: state.qty.clone(), value: state.pools.iter().map(|p| p.value).collect() }
+    fn light_of(&self, pos: usize, state: &State) -> Light {
+        Light {
+            at: self.entries.get(pos).map_or(i64::MIN, |e| e.at),
+            qty: state.qty.clone(),
+            value: state.pools.iter().map(|p| p.value).collect(),
+        }
     }
 
     /// Inserts `new` (each with its arrival order already final and sorted
@@ -412,7 +419,7 @@ impl Book {
     fn checkpoint_with(&mut self, pos: usize, state: &State) {
         let done = pos + 1;
         if done.is_multiple_of(LIGHT) && self.light.len() == done / LIGHT {
-            self.light.push(self.light_of(state));
+            self.light.push(self.light_of(pos, state));
         }
         if done.is_multiple_of(FULL) && self.full.len() == done / FULL {
             self.full.push(state.clone());
@@ -833,8 +840,7 @@ impl Book {
     /// Units per position slot and value per pool slot after the entries
     /// stamped at or before `at`.
     pub(crate) fn as_of(&self, at: i64, pooling: Pooling) -> Light {
-        let end = self.entries.partition_point(|e| e.at <= at);
-        let k = (end / LIGHT).min(self.light.len().saturating_sub(1));
+        let (k, end) = self.block(at);
         let mut light = self.light.get(k).cloned().unwrap_or_default();
         light.qty.resize(self.keys.len(), 0);
         light.value.resize(self.pools.len(), Decimal::ZERO);
@@ -849,6 +855,76 @@ impl Book {
             );
         }
         light
+    }
+
+    /// `(k, end)`: the last light checkpoint `k` at or before `at` and the
+    /// number of entries stamped at or before `at`, found by a binary
+    /// search over the checkpoints and a scan of at most [`LIGHT`]
+    /// entries (the checkpoints are small and dense; the entries are not).
+    pub(crate) fn block(&self, at: i64) -> (usize, usize) {
+        let k = self.light.partition_point(|l| l.at <= at).saturating_sub(1);
+        let start = (k * LIGHT).min(self.entries.len());
+        let tail = self.entries.get(start..).unwrap_or(&[]);
+        (k, start + tail.iter().take_while(|e| e.at <= at).count())
+    }
+
+    /// Adds to `(units, value)` what the entries in `range` changed at
+    /// position `key` and in pool `pool` (its slot and key): the same sums
+    /// as [`Book::effects`] restricted to those slots, without looking
+    /// slots up entry by entry.
+    pub(crate) fn scan_slots(
+        &self,
+        range: std::ops::Range<usize>,
+        pooling: Pooling,
+        key: Option<(u32, Disposition)>,
+        pool: Option<(usize, (u32, Disposition))>,
+        (mut units, value): (i64, Decimal),
+    ) -> (i64, Decimal) {
+        let mut value = Running::new(value);
+        let pool_key = |loc: u32, disp: Disposition| {
+            (if pooling == Pooling::PerSku { NONE } else { loc }, disp)
+        };
+        let Some(entries) = self.entries.get(range.clone()) else { return (units, value.get()) };
+        for (pos, e) in range.zip(entries) {
+            let mut step = |loc: u32, disp: Disposition, sign: i64| {
+                if key == Some((loc, disp)) {
+                    units += sign * e.qty.abs();
+                }
+                if pool.is_some_and(|(_, k)| k == pool_key(loc, disp)) {
+                    value.add(if sign < 0 { -e.value } else { e.value });
+                }
+            };
+            match e.kind {
+                Kind::Receipt => step(e.loc, e.disp, 1),
+                Kind::Shipment => step(e.loc, Disposition::Sellable, -1),
+                Kind::Return => step(e.loc, e.disp2, 1),
+                Kind::Adjustment => step(e.loc, e.disp, e.qty.signum()),
+                Kind::TransferOut => {
+                    step(e.loc, e.disp, -1);
+                    step(e.aux, Disposition::InTransit, 1);
+                }
+                Kind::TransferIn => {
+                    step(e.loc, Disposition::InTransit, -1);
+                    step(e.loc, e.disp, 1);
+                }
+                Kind::DispositionChange => {
+                    step(e.loc, e.disp, -1);
+                    step(e.loc, e.disp2, 1);
+                }
+                Kind::VendorReturn => step(e.loc, e.disp, -1),
+                Kind::Shortfall => step(e.loc, Disposition::InTransit, -1),
+                Kind::Landed | Kind::Reimbursement => {}
+            }
+            let Some((slot, _)) = pool else { continue };
+            for x in self.extras_of(pos).iter().filter(|x| x.pool as usize == slot) {
+                match x.kind {
+                    ExtraKind::LandedHeld => value.add(x.amount),
+                    ExtraKind::TrueUp => value.add(-x.amount),
+                    ExtraKind::LandedGone => {}
+                }
+            }
+        }
+        (units, value.get())
     }
 
     /// Calls `units(slot, delta)` and `value(pool, delta)` for what the

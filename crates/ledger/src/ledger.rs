@@ -876,6 +876,19 @@ impl Ledger {
         disposition: Disposition,
         at: DateTime<Utc>,
     ) -> Decimal {
+        if self.options.pooling == crate::Pooling::PerLocation {
+            // One pool per position: its value is the position's value,
+            // found by scanning that pool alone.
+            let Some((_, book)) = self.book(sku) else { return Decimal::ZERO };
+            let Some(&loc) = self.location_index.get(location) else { return Decimal::ZERO };
+            let Some(pool) = book.find_pool(crate::Pooling::PerLocation, loc, disposition) else {
+                return Decimal::ZERO;
+            };
+            let key = book.keys.iter().position(|&k| k == (loc, disposition));
+            let (units, value) = self.scan(book, at_nanos(at), key, Some(pool));
+            // An empty position without value is absent: plain zero.
+            return if units == 0 && value.is_zero() { Decimal::ZERO } else { value };
+        }
         self.positions_at(sku, at_nanos(at))
             .into_iter()
             .find(|(l, d, _, _)| l == location && *d == disposition)
@@ -900,29 +913,13 @@ impl Ledger {
         key: Option<usize>,
         pool: Option<usize>,
     ) -> (i64, Decimal) {
-        let end = book.entries.partition_point(|e| e.at <= at);
-        let k = (end / crate::book::LIGHT).min(book.light.len().saturating_sub(1));
+        let (k, end) = book.block(at);
         let light = book.light.get(k);
-        let mut q = key.and_then(|s| light.and_then(|l| l.qty.get(s))).copied().unwrap_or(0);
-        let mut v =
-            pool.and_then(|s| light.and_then(|l| l.value.get(s))).copied().unwrap_or_default();
-        for pos in k * crate::book::LIGHT..end {
-            book.effects(
-                pos,
-                self.options.pooling,
-                |s, dq| {
-                    if Some(s) == key {
-                        q += dq;
-                    }
-                },
-                |s, dv| {
-                    if Some(s) == pool {
-                        v = v.saturating_add(dv);
-                    }
-                },
-            );
-        }
-        (q, v)
+        let q = key.and_then(|s| light.and_then(|l| l.qty.get(s))).copied().unwrap_or(0);
+        let v = pool.and_then(|s| light.and_then(|l| l.value.get(s))).copied().unwrap_or_default();
+        let key = key.and_then(|s| book.keys.get(s)).copied();
+        let pool = pool.and_then(|s| book.pools.get(s).map(|&p| (s, p)));
+        book.scan_slots(k * crate::book::LIGHT..end, self.options.pooling, key, pool, (q, v))
     }
 
     /// Every position of `sku` with units or value at `at`:
@@ -1190,7 +1187,11 @@ impl Ledger {
                 + book
                     .light
                     .iter()
-                    .map(|l| 48 + l.qty.capacity() * 8 + l.value.capacity() * 16)
+                    .map(|l| {
+                        std::mem::size_of::<crate::book::Light>()
+                            + l.qty.capacity() * 8
+                            + l.value.capacity() * 16
+                    })
                     .sum::<usize>()
                 + book.full.iter().chain([&book.live]).map(state_bytes).sum::<usize>();
         }
