@@ -63,10 +63,11 @@ struct Args {
     /// lead times are learned. Default: the bundled copy.
     #[arg(long, value_name = "FILE")]
     scms: Option<PathBuf>,
-    /// Run on a folder of your own Amazon reports instead: the FBA
-    /// Inventory Ledger detail view (a file whose name contains "ledger")
-    /// gives stock and daily shipments; recommendations use the
-    /// lead time given by --lead-time-days and --lead-time-sd.
+    /// Run on a folder of your own Amazon reports instead: the Inventory
+    /// Ledger detail and summary views, Manage FBA Inventory and All
+    /// Orders, recognised by header or name; lead time from
+    /// --lead-time-days and --lead-time-sd, unit cost from --cost-share
+    /// times the listing price.
     #[arg(long, value_name = "DIR")]
     amazon: Option<PathBuf>,
     /// Lead time in days assumed for --amazon runs.
