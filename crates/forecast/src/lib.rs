@@ -40,7 +40,8 @@
 //!   [`Adida`], [`Imapa`]; [`Auto`] picks one by demand class
 //!   ([`classify()`]); [`Reactive`] resets the level after a jump.
 //! - [`Forecaster`]: fits every SKU of a
-//!   [`DemandHistory`](merchantry_core::DemandHistory), handling stock-out
+//!   [`DemandHistory`](merchantry_core::DemandHistory) ([`Forecaster::fit`])
+//!   or of a slice of series ([`Forecaster::fit_all`]), handling stock-out
 //!   days ([`Preparation`], [`Velocity`]), into a [`ForecastSet`] with a
 //!   calendar of known events ([`EventCalendar`]).
 //! - [`LeadTimeModel`]: stage-wise lead times per lane with recency
