@@ -27,8 +27,7 @@ mod common;
 
 use chrono::{NaiveDate, NaiveTime};
 use merchantry::core::{
-    ChannelId, Decimal, Disposition, EventId, LeadTimeForecast, LocationId, OrderId, Quantity,
-    Sku,
+    ChannelId, Decimal, Disposition, EventId, LeadTimeForecast, LocationId, OrderId, Quantity, Sku,
 };
 use merchantry::forecast::{ForecastOptions, Forecaster, LeadTimeModel, LeadTimeOptions};
 use merchantry::ledger::{Event, EventKind, Ledger, LedgerOptions};
@@ -106,7 +105,11 @@ fn run() -> Result<(), BoxError> {
     )?)?;
 
     println!("holiday_spike: a {} on FBA, {} units on hand on {start}", sku, OPENING);
-    println!("  sales {BASE:.0}/day until {}, then {RUSH:.0}/day to {}", day(start, RUSH_FROM), day(start, RUSH_TO - 1));
+    println!(
+        "  sales {BASE:.0}/day until {}, then {RUSH:.0}/day to {}",
+        day(start, RUSH_FROM),
+        day(start, RUSH_TO - 1)
+    );
     let first = model.forecast_lead_time(&sku, &fba, start).ok_or("no lead time")?;
     println!(
         "  lead time learned from {} past purchase orders: {:.1} +/- {:.1} days",
@@ -114,7 +117,9 @@ fn run() -> Result<(), BoxError> {
         first.mean.get(),
         first.std_dev.get()
     );
-    println!("  engine: continuous review, 95% cycle service, 45 days per order, goods to land {BUFFER_DAYS} days before the projected stock-out\n");
+    println!(
+        "  engine: continuous review, 95% cycle service, 45 days per order, goods to land {BUFFER_DAYS} days before the projected stock-out\n"
+    );
 
     let mut pos: Vec<Po> = Vec::new();
     let (mut stock_line, mut rop_line, mut velocity_line) = (Vec::new(), Vec::new(), Vec::new());
@@ -299,8 +304,18 @@ fn run() -> Result<(), BoxError> {
             title: format!("{sku}: stock on hand through the holiday rush"),
             start,
             series: vec![
-                Series { label: "on hand".into(), colour: "#1f77b4", points: stock_line, dashed: false },
-                Series { label: "reorder point".into(), colour: "#555", points: rop_line, dashed: true },
+                Series {
+                    label: "on hand".into(),
+                    colour: "#1f77b4",
+                    points: stock_line,
+                    dashed: false,
+                },
+                Series {
+                    label: "reorder point".into(),
+                    colour: "#555",
+                    points: rop_line,
+                    dashed: true,
+                },
                 Series {
                     label: "forecast units/day x 10".into(),
                     colour: "#ff7f0e",
@@ -320,7 +335,10 @@ fn run() -> Result<(), BoxError> {
     Ok(())
 }
 
-fn print_stages(lead: &merchantry::core::LeadTimeEstimate, realised: &[(merchantry::core::Stage, i64)]) {
+fn print_stages(
+    lead: &merchantry::core::LeadTimeEstimate,
+    realised: &[(merchantry::core::Stage, i64)],
+) {
     let mut t = Table::new(&[
         ("stage", Align::Left),
         ("forecast days", Align::Right),

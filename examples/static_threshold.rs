@@ -175,7 +175,8 @@ fn run() -> Result<(), BoxError> {
             (0..HISTORY_DAYS).map(|_| demand_noise.units(item.per_day)).collect();
         let demand: Vec<i64> = (0..SIM_DAYS)
             .map(|i| {
-                let lift = if (PUSH_FROM..PUSH_FROM + PUSH_DAYS).contains(&i) { UPLIFT } else { 1.0 };
+                let lift =
+                    if (PUSH_FROM..PUSH_FROM + PUSH_DAYS).contains(&i) { UPLIFT } else { 1.0 };
                 demand_noise.units(item.per_day * lift)
             })
             .collect();
@@ -239,7 +240,12 @@ fn run() -> Result<(), BoxError> {
             title: format!("{name}: stock on hand, fixed threshold vs engine"),
             start,
             series: vec![
-                Series { label: "engine".into(), colour: "#1f77b4", points: engine.on_hand, dashed: false },
+                Series {
+                    label: "engine".into(),
+                    colour: "#1f77b4",
+                    points: engine.on_hand,
+                    dashed: false,
+                },
                 Series {
                     label: "fixed 45-day threshold, weekly".into(),
                     colour: "#ff7f0e",
@@ -261,10 +267,17 @@ fn describe(sku: &str, rule: &str, o: &Outcome, start: NaiveDate) {
         .orders
         .iter()
         .map(|&(at, arrives, q)| {
-            format!("{q} on {} (in {})", day(start, at).format("%b %d"), day(start, arrives).format("%b %d"))
+            format!(
+                "{q} on {} (in {})",
+                day(start, at).format("%b %d"),
+                day(start, arrives).format("%b %d")
+            )
         })
         .collect();
-    println!("  {sku:<18} {rule}: {}", if orders.is_empty() { "no order".into() } else { orders.join(", ") });
+    println!(
+        "  {sku:<18} {rule}: {}",
+        if orders.is_empty() { "no order".into() } else { orders.join(", ") }
+    );
 }
 
 /// Runs one rule over one SKU's demand. Realised lead times come from a
@@ -307,16 +320,26 @@ fn simulate(
             }
             Rule::Engine => {
                 let overrides = if delay {
-                    vec![LiveOverride::Delay { stage: Stage::Production, days: Days::new(DELAY_DAYS as f64)? }]
+                    vec![LiveOverride::Delay {
+                        stage: Stage::Production,
+                        days: Days::new(DELAY_DAYS as f64)?,
+                    }]
                 } else {
                     Vec::new()
                 };
                 let lead = world.model.estimate(&world.lane, today, &overrides)?;
                 let units: Vec<i64> = adjusted.iter().map(|v| v.round() as i64).collect();
-                let base =
-                    common::forecast_from(&world.forecaster, sku, world.origin, &units, today, 180)?;
+                let base = common::forecast_from(
+                    &world.forecaster,
+                    sku,
+                    world.origin,
+                    &units,
+                    today,
+                    180,
+                )?;
                 let forecast = world.calendar.apply(sku, &base)?;
-                let mut input = SkuInput::new(sku.clone(), world.fba.clone(), today, forecast, lead);
+                let mut input =
+                    SkuInput::new(sku.clone(), world.fba.clone(), today, forecast, lead);
                 input.on_hand = Quantity::new(on_hand);
                 input.open_supply = pipeline
                     .iter()

@@ -11,8 +11,8 @@ use std::fmt::Write as _;
 
 use chrono::{Days as ChronoDays, NaiveDate};
 use merchantry::core::{
-    DailyForecast, DemandSeries, Days, Lane, LocationId, PurchaseOrderId, Quantity,
-    Replenishment, Sku, Stage, StageDuration, SupplierId, TransportMode,
+    DailyForecast, Days, DemandSeries, Lane, LocationId, PurchaseOrderId, Quantity, Replenishment,
+    Sku, Stage, StageDuration, SupplierId, TransportMode,
 };
 use merchantry::forecast::Forecaster;
 use rand::{Rng, SeedableRng};
@@ -321,7 +321,9 @@ pub(crate) fn plot_arg() -> Result<Option<std::path::PathBuf>, BoxError> {
         match a.as_str() {
             "--plot" => plot = Some(args.next().ok_or("--plot needs a file name")?.into()),
             "--help" | "-h" => return Err("usage: [--plot FILE.svg]".into()),
-            other => return Err(format!("unknown argument {other}; usage: [--plot FILE.svg]").into()),
+            other => {
+                return Err(format!("unknown argument {other}; usage: [--plot FILE.svg]").into());
+            }
         }
     }
     Ok(plot)
