@@ -251,28 +251,22 @@ impl PublishRules {
     pub(crate) fn apply_units(&self, entitlement: i64) -> i64 {
         let mut a = entitlement.max(0).saturating_sub(self.buffer.get()).max(0);
         if self.percent < 100 {
-            // 64-bit arithmetic when the product fits (always, below
-            // 9.2e16 units), 128-bit otherwise; `a * p / 100 <= a`.
-            a = match a.checked_mul(i64::from(self.percent)) {
-                Some(product) => product / 100,
-                None => {
-                    let wide = i128::from(a) * i128::from(self.percent) / 100;
-                    i64::try_from(wide).unwrap_or(a)
-                }
+            // `a >= 0`: unsigned 64-bit arithmetic when the product fits
+            // (below 1.8e17 units), 128-bit otherwise; `a * p / 100 <= a`.
+            let units = a.unsigned_abs();
+            let share = match units.checked_mul(u64::from(self.percent)) {
+                Some(product) => u128::from(product / 100),
+                None => u128::from(units) * u128::from(self.percent) / 100,
             };
+            a = i64::try_from(share).unwrap_or(a);
         }
-        if let Some(n) = self.zero_at_or_below
-            && a <= n.get()
-        {
+        // Absent rules as neutral bounds: nothing is at or below -1, and
+        // every figure lies within [i64::MIN, i64::MAX].
+        if a <= self.zero_at_or_below.map_or(-1, Quantity::get) {
             a = 0;
         }
-        if let Some(max) = self.max_shown {
-            a = a.min(max.get());
-        }
-        if let Some(min) = self.min_shown {
-            a = a.max(min.get());
-        }
-        a
+        a = a.min(self.max_shown.map_or(i64::MAX, Quantity::get));
+        a.max(self.min_shown.map_or(i64::MIN, Quantity::get))
     }
 
     fn validate(&self, channel: &ChannelId) -> Result<()> {
@@ -664,5 +658,53 @@ mod tests {
         assert_eq!(n.channels[0].locations, vec![(1, 0), (0, 5)]);
         assert!(n.is_linked(c0, z));
         assert!(!n.is_linked(c1, z));
+    }
+}
+
+#[cfg(test)]
+mod laws {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The rules in their documented order, in 128-bit arithmetic.
+    fn reference(r: &PublishRules, e: i64) -> i64 {
+        let mut a = i128::from(e.max(0)) - i128::from(r.buffer.get());
+        a = a.max(0);
+        a = a * i128::from(r.percent) / 100;
+        if r.zero_at_or_below.is_some_and(|n| a <= i128::from(n.get())) {
+            a = 0;
+        }
+        if let Some(max) = r.max_shown {
+            a = a.min(i128::from(max.get()));
+        }
+        if let Some(min) = r.min_shown {
+            a = a.max(i128::from(min.get()));
+        }
+        i64::try_from(a).unwrap()
+    }
+
+    fn units() -> impl Strategy<Value = i64> {
+        prop_oneof![0i64..100, 0i64..i64::MAX, Just(i64::MAX)]
+    }
+
+    proptest! {
+        /// Applying the rules gives exactly the documented order worked in
+        /// 128 bits, for any entitlement (negative and huge included).
+        #[test]
+        fn rules_apply_in_the_documented_order(
+            e in prop_oneof![-100i64..100, any::<i64>()],
+            buffer in units(),
+            percent in 0u8..=100,
+            zero in proptest::option::of(units()),
+            max in proptest::option::of(units()),
+            min in proptest::option::of(units()),
+        ) {
+            let mut rules = PublishRules::default().with_buffer(Quantity::new(buffer)).with_percent(percent);
+            rules.zero_at_or_below = zero.map(Quantity::new);
+            rules.max_shown = max.map(Quantity::new);
+            rules.min_shown = min.map(Quantity::new);
+            prop_assert_eq!(rules.apply_units(e), reference(&rules, e));
+        }
     }
 }
