@@ -610,7 +610,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         if let Some((i, (_, line))) = empty {
             return Outcome::Unroutable(self.line_reason(ctx, i, line, None));
         }
-        let found = self.search(ctx);
+        let found = self.search(ctx, false);
         let Some((_, best, assign)) = found.best else {
             let fail = found.first_fail.unwrap_or(Fail::CostOverflow);
             return self.unroutable(ctx, fail);
@@ -636,7 +636,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         if ctx.lines.iter().any(|l| l.mask == 0) {
             return (i64::MIN, Decimal::MAX, None);
         }
-        let found = self.search(ctx);
+        let found = self.search(ctx, true);
         let Some((_, best, assign)) = found.best else { return (i64::MIN, Decimal::MAX, None) };
         let slack = (ctx.order.promised_by - best.delivery).num_days();
         let regret = match found.runner_up {
@@ -675,7 +675,9 @@ impl<'n, S: Scorer> Router<'n, S> {
         Ok(outcome)
     }
 
-    fn search(&self, ctx: &Ctx<'_>) -> Found<S::Score> {
+    /// The best assignment, and the runner-up when `runner` is true
+    /// (only batch scheduling reads it).
+    fn search(&self, ctx: &Ctx<'_>, runner: bool) -> Found<S::Score> {
         let masks: Vec<u64> = ctx.lines.iter().map(|l| l.mask).collect();
         // A package depends only on its node and the set of lines it
         // carries (stock and capacity do not change during one order's
@@ -694,12 +696,12 @@ impl<'n, S: Scorer> Router<'n, S> {
             let goal = days_late(target, ctx.order.promised_by);
             let reach = ctx.reaching(target);
             let narrow: Vec<u64> = masks.iter().map(|m| m & reach).collect();
-            let found = self.search_masks(ctx, &narrow, goal, &mut work);
+            let found = self.search_masks(ctx, &narrow, goal, runner, &mut work);
             if found.best.as_ref().is_some_and(|b| b.1.days_late <= goal) {
                 return found;
             }
         }
-        self.search_masks(ctx, &masks, 0, &mut work)
+        self.search_masks(ctx, &masks, 0, runner, &mut work)
     }
 
     /// Searches assignments over per-line node masks. With a
@@ -711,9 +713,11 @@ impl<'n, S: Scorer> Router<'n, S> {
         ctx: &Ctx<'_>,
         masks: &[u64],
         goal: u32,
+        runner: bool,
         work: &mut Work,
     ) -> Found<S::Score> {
-        let mut found = Found { best: None, runner_up: None, first_fail: None, exact: true };
+        let mut found =
+            Found { best: None, runner_up: None, first_fail: None, exact: true, runner };
         let stop = |f: &Found<S::Score>| {
             self.scorer.packages_first() && f.best.as_ref().is_some_and(|b| b.1.days_late <= goal)
         };
@@ -843,7 +847,7 @@ impl<'n, S: Scorer> Router<'n, S> {
                 let score = self.scorer.score(&cand);
                 match &mut found.best {
                     Some(b) if score >= b.0 => {
-                        if found.runner_up.as_ref().is_none_or(|r| score < r.0) {
+                        if found.runner && found.runner_up.as_ref().is_none_or(|r| score < r.0) {
                             found.runner_up = Some((score, cand));
                         }
                     }
@@ -1337,6 +1341,9 @@ struct Found<K> {
     first_fail: Option<Fail>,
     /// False once the greedy cover stood in for the enumeration.
     exact: bool,
+    /// Whether `runner_up` is kept up to date with every candidate (when
+    /// false it only holds the last best replaced).
+    runner: bool,
 }
 
 /// Orders with at most this many lines memoise package prices during the
