@@ -283,7 +283,6 @@ fn describe(sku: &str, rule: &str, o: &Outcome, start: NaiveDate) {
 /// Runs one rule over one SKU's demand. Realised lead times come from a
 /// generator seeded per SKU, so both rules meet the same sequence of
 /// shipments; orders placed from `DELAY_FROM` on carry the delay.
-#[expect(clippy::too_many_arguments, reason = "one run of one story")]
 fn simulate(
     world: &World,
     rule: Rule,

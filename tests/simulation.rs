@@ -79,6 +79,13 @@ struct Shipped {
     day: usize,
 }
 
+/// A report row that reaches the ledger late: (day it arrives, event,
+/// key, units).
+type LateRow = (usize, Event, Key, i64);
+
+/// A position: (sku, node, disposition).
+type Key = (usize, usize, Disposition);
+
 struct Sim {
     rng: ChaCha8Rng,
     start: NaiveDate,
@@ -105,7 +112,7 @@ struct Sim {
     applied: Vec<Event>,
     /// Events reported late: (day they reach the ledger, event, key,
     /// units).
-    late: Vec<(usize, Event, (usize, usize, Disposition), i64)>,
+    late: Vec<LateRow>,
     pos: Vec<Po>,
     shipped: Vec<Shipped>,
     write_offs: Vec<(usize, EventId, i64, usize)>,
@@ -464,7 +471,7 @@ impl Sim {
             }
         }
         // Weekly review: the engine orders for each SKU at its home node.
-        if d % 7 == 0 {
+        if d.is_multiple_of(7) {
             for s in 0..SKUS {
                 self.review(d, s, today)?;
             }
@@ -499,7 +506,7 @@ impl Sim {
         if let Some(order) = rec.order {
             let mut lead = LEAD_DAYS as usize + self.rng.random_range(0..5);
             // The supplier of the even SKUs slips in spring.
-            if s % 2 == 0 && (90..120).contains(&d) {
+            if s.is_multiple_of(2) && (90..120).contains(&d) {
                 lead += SUPPLIER_DELAY as usize;
             }
             self.seq += 1;
