@@ -1,6 +1,7 @@
-//! Interned names: a byte arena with a hash index, and a fast hasher.
+//! Interned names: a byte arena with a compact hash index, and a fast
+//! hasher.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::book::NONE;
@@ -54,26 +55,6 @@ impl WordHasher {
     }
 }
 
-/// Hashes a `u64` key that is already a hash.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct PassHasher(u64);
-
-impl Hasher for PassHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, i: u64) {
-        self.0 = i;
-    }
-}
-
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
 
 /// Strings kept once each, addressed by `u32`.
@@ -84,9 +65,7 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
 pub(crate) struct Names {
     bytes: Vec<u8>,
     ends: Vec<u32>,
-    index: HashMap<u64, u32, BuildHasherDefault<PassHasher>>,
-    /// Names whose hash collides with an earlier indexed name.
-    collide: BTreeMap<String, u32>,
+    index: Index,
 }
 
 impl PartialEq for Names {
@@ -104,6 +83,14 @@ impl Eq for Names {}
 pub(crate) struct NamesData {
     pub(crate) names: Vec<String>,
     pub(crate) indexed: Vec<bool>,
+}
+
+/// Grows `v` by half (not the default doubling) when it is full, so the
+/// big arenas keep at most a third of their capacity unused.
+pub(crate) fn reserve_half<T>(v: &mut Vec<T>, more: usize) {
+    if v.capacity() - v.len() < more {
+        v.reserve_exact(more.max(v.capacity() / 2).max(64));
+    }
 }
 
 impl Names {
@@ -126,15 +113,13 @@ impl Names {
 
     /// [`Names::find`] with the text's [`hash_bytes`] already computed.
     pub(crate) fn find_hashed(&self, text: &str, hash: u64) -> Option<u32> {
-        let i = *self.index.get(&hash)?;
-        if self.get(i) == text {
-            return Some(i);
-        }
-        self.collide.get(text).copied()
+        self.index.find(tag_of(hash), |i| self.get(i) == text).map(|(_, i)| i)
     }
 
     /// Stores `text` without indexing it.
     pub(crate) fn push(&mut self, text: &str) -> u32 {
+        reserve_half(&mut self.bytes, text.len());
+        reserve_half(&mut self.ends, 1);
         self.bytes.extend_from_slice(text.as_bytes());
         self.ends.push(u32::try_from(self.bytes.len()).unwrap_or(NONE));
         u32::try_from(self.ends.len() - 1).unwrap_or(NONE)
@@ -151,31 +136,18 @@ impl Names {
             return i;
         }
         let i = self.push(text);
-        self.add_index_hashed(text, i, hash);
+        self.index.insert(tag_of(hash), i);
         i
-    }
-
-    fn add_index(&mut self, text: &str, i: u32) {
-        self.add_index_hashed(text, i, hash_bytes(text.as_bytes()));
-    }
-
-    fn add_index_hashed(&mut self, text: &str, i: u32, h: u64) {
-        if let std::collections::hash_map::Entry::Vacant(slot) = self.index.entry(h) {
-            slot.insert(i);
-        } else {
-            self.collide.insert(text.to_owned(), i);
-        }
     }
 
     /// Forgets names from `len` on.
     pub(crate) fn truncate(&mut self, len: usize) {
         for i in (len..self.len()).rev() {
-            let text = self.get(u32::try_from(i).unwrap_or(NONE)).to_owned();
-            let h = hash_bytes(text.as_bytes());
-            if self.index.get(&h) == u32::try_from(i).ok().as_ref() {
-                self.index.remove(&h);
+            let i = u32::try_from(i).unwrap_or(NONE);
+            let tag = tag_of(hash_bytes(self.get(i).as_bytes()));
+            if let Some((slot, _)) = self.index.find(tag, |j| j == i) {
+                self.index.remove(slot);
             }
-            self.collide.remove(&text);
         }
         self.ends.truncate(len);
         let end = self.ends.last().copied().unwrap_or(0) as usize;
@@ -184,15 +156,13 @@ impl Names {
 
     /// Bytes held, for the memory report.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.bytes.capacity()
-            + self.ends.capacity() * 4
-            + self.index.capacity() * (std::mem::size_of::<(u64, u32)>() + 1)
+        self.bytes.capacity() + self.ends.capacity() * 4 + self.index.slots.capacity() * 8
     }
 
     #[cfg(feature = "serde")]
     pub(crate) fn to_data(&self) -> NamesData {
         let mut indexed = vec![false; self.len()];
-        for &i in self.index.values().chain(self.collide.values()) {
+        for i in self.index.slots.iter().filter_map(|&s| Index::name(s)) {
             if let Some(slot) = indexed.get_mut(i as usize) {
                 *slot = true;
             }
@@ -207,10 +177,117 @@ impl Names {
         for (i, text) in data.names.iter().enumerate() {
             let at = names.push(text);
             if data.indexed.get(i).copied().unwrap_or(false) {
-                names.add_index(text, at);
+                names.index.insert(tag_of(hash_bytes(text.as_bytes())), at);
             }
         }
         names
+    }
+}
+
+/// The 32 bits of a name's hash the index keeps (the high half, which
+/// the hasher mixes best).
+fn tag_of(hash: u64) -> u32 {
+    u32::try_from(hash >> 32).unwrap_or(0)
+}
+
+/// An open-addressing hash index from name to name index: one `u64` per
+/// slot (the hash tag in the high half, the name index plus one in the
+/// low half, zero for empty), linear probing from the slot the tag maps
+/// to, at most 3/4 full (a miss probes a few slots), growing by half. Equal tags are told apart by
+/// comparing the names themselves, so collisions are harmless.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    slots: Vec<u64>,
+    used: usize,
+}
+
+impl Index {
+    /// The name index stored in a slot, if any.
+    fn name(slot: u64) -> Option<u32> {
+        u32::try_from(slot & 0xFFFF_FFFF).ok().and_then(|i| i.checked_sub(1))
+    }
+
+    fn tag(slot: u64) -> u32 {
+        u32::try_from(slot >> 32).unwrap_or(0)
+    }
+
+    /// The first slot probed for `tag` (a multiply-shift map onto any
+    /// table size).
+    fn home(&self, tag: u32) -> usize {
+        usize::try_from((u64::from(tag) * self.slots.len() as u64) >> 32).unwrap_or(0)
+    }
+
+    /// The slot and name index of the entry with `tag` that `is` accepts.
+    fn find(&self, tag: u32, mut is: impl FnMut(u32) -> bool) -> Option<(usize, u32)> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mut at = self.home(tag);
+        loop {
+            let slot = *self.slots.get(at)?;
+            let i = Self::name(slot)?;
+            if Self::tag(slot) == tag && is(i) {
+                return Some((at, i));
+            }
+            at = if at + 1 == self.slots.len() { 0 } else { at + 1 };
+        }
+    }
+
+    fn insert(&mut self, tag: u32, i: u32) {
+        if (self.used + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        self.place(tag, i);
+        self.used += 1;
+    }
+
+    fn place(&mut self, tag: u32, i: u32) {
+        let mut at = self.home(tag);
+        while self.slots.get(at).is_some_and(|&s| s != 0) {
+            at = if at + 1 == self.slots.len() { 0 } else { at + 1 };
+        }
+        if let Some(slot) = self.slots.get_mut(at) {
+            *slot = (u64::from(tag) << 32) | (u64::from(i) + 1);
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() + self.slots.len() / 2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        for slot in old.into_iter().filter(|&s| s != 0) {
+            if let Some(i) = Self::name(slot) {
+                self.place(Self::tag(slot), i);
+            }
+        }
+    }
+
+    /// Empties slot `at`, shifting later entries of its probe run back so
+    /// every entry stays reachable from its home slot.
+    fn remove(&mut self, mut at: usize) {
+        let len = self.slots.len();
+        let mut next = at;
+        loop {
+            next = if next + 1 == len { 0 } else { next + 1 };
+            let Some(&slot) = self.slots.get(next) else { return };
+            if slot == 0 {
+                break;
+            }
+            let home = self.home(Self::tag(slot));
+            // The entry at `next` may move to `at` unless its home lies
+            // cyclically in (at, next].
+            let stays =
+                if at <= next { at < home && home <= next } else { at < home || home <= next };
+            if !stays {
+                if let Some(hole) = self.slots.get_mut(at) {
+                    *hole = slot;
+                }
+                at = next;
+            }
+        }
+        if let Some(slot) = self.slots.get_mut(at) {
+            *slot = 0;
+        }
+        self.used -= 1;
     }
 }
 
@@ -232,6 +309,30 @@ mod tests {
         assert_eq!(n.get(c), "later");
         n.truncate(0);
         assert_eq!(n.find("order-1"), None);
+    }
+
+    #[test]
+    fn the_index_finds_every_name_through_growth_collisions_and_undo() {
+        let mut n = Names::default();
+        let ids: Vec<String> = (0..5_000).map(|i| format!("event-{i}")).collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(n.intern(id) as usize, i);
+        }
+        // Equal tags (forced through the index directly) stay apart.
+        let mut index = Index::default();
+        for i in 0..100 {
+            index.insert(7, i);
+        }
+        for i in 0..100 {
+            assert_eq!(index.find(7, |j| j == i).map(|(_, j)| j), Some(i));
+        }
+        n.truncate(2_500);
+        for (i, id) in ids.iter().enumerate() {
+            let expected = (i < 2_500).then(|| u32::try_from(i).unwrap());
+            assert_eq!(n.find(id), expected, "{id}");
+        }
+        assert_eq!(n.index.used, 2_500);
+        assert_eq!(n.intern("event-4999"), 2_500);
     }
 
     #[test]
