@@ -22,30 +22,34 @@ fn at(i: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap() + Duration::seconds(i)
 }
 
-/// `n` events over `skus` SKUs: a receipt of 10 every 10th event of a
-/// SKU, shipments of 1 otherwise, so stock never runs out.
+/// Event `i` of a stream over `skus` SKUs: a receipt of 10 every 10th
+/// event of a SKU, shipments of 1 otherwise, so stock never runs out.
+fn event(i: usize, sku: &[Sku], wh: &LocationId, chan: &ChannelId) -> Event {
+    let s = i % sku.len();
+    let k = i / sku.len();
+    let id = EventId::new(format!("e{i:09}")).unwrap();
+    let kind = if k.is_multiple_of(10) {
+        let cost = Decimal::new(200 + (i % 97) as i64, 2);
+        EventKind::receipt(Quantity::new(10), cost)
+    } else {
+        EventKind::shipment(
+            Quantity::new(1),
+            chan.clone(),
+            OrderId::new(format!("111-{i:07}")).unwrap(),
+        )
+    };
+    Event::new(id, at(i as i64), sku[s].clone(), wh.clone(), kind)
+}
+
+fn names(skus: usize) -> (Vec<Sku>, LocationId, ChannelId) {
+    let sku = (0..skus).map(|i| Sku::new(format!("SKU-{i:05}")).unwrap()).collect();
+    (sku, LocationId::new("FBA-US").unwrap(), ChannelId::new("amazon").unwrap())
+}
+
+/// `n` events over `skus` SKUs (see [`event`]).
 fn stream(n: usize, skus: usize) -> Vec<Event> {
-    let sku: Vec<Sku> = (0..skus).map(|i| Sku::new(format!("SKU-{i:05}")).unwrap()).collect();
-    let wh = LocationId::new("FBA-US").unwrap();
-    let chan = ChannelId::new("amazon").unwrap();
-    (0..n)
-        .map(|i| {
-            let s = i % skus;
-            let k = i / skus;
-            let id = EventId::new(format!("e{i:09}")).unwrap();
-            let kind = if k.is_multiple_of(10) {
-                let cost = Decimal::new(200 + (i % 97) as i64, 2);
-                EventKind::receipt(Quantity::new(10), cost)
-            } else {
-                EventKind::shipment(
-                    Quantity::new(1),
-                    chan.clone(),
-                    OrderId::new(format!("111-{i:07}")).unwrap(),
-                )
-            };
-            Event::new(id, at(i as i64), sku[s].clone(), wh.clone(), kind)
-        })
-        .collect()
+    let (sku, wh, chan) = names(skus);
+    (0..n).map(|i| event(i, &sku, &wh, &chan)).collect()
 }
 
 fn build(method: Method, events: &[Event]) -> Ledger {
@@ -115,21 +119,25 @@ fn backdate(c: &mut Criterion) {
 }
 
 fn query(c: &mut Criterion) {
-    const N: usize = 2_000_000;
-    let events = stream(N, 1_000);
-    let l = build(Method::Fifo, &events);
-    drop(events);
+    // The scale: 10 million events (1,000 SKUs of 10,000 each),
+    // generated and ingested one by one so the events are never all held.
+    const N: usize = 10_000_000;
+    const SKUS: usize = 1_000;
+    let (skus, wh, chan) = names(SKUS);
+    let mut l = Ledger::new(LedgerOptions::default());
+    for i in 0..N {
+        l.ingest(event(i, &skus, &wh, &chan)).unwrap();
+    }
+    assert_eq!(l.len(), N);
     println!(
-        "ledger memory: {:.1} bytes per event ({N} events, 1000 SKUs)",
+        "ledger memory: {:.1} bytes per event ({N} events, {SKUS} SKUs)",
         l.bytes_per_event().unwrap()
     );
-    let skus: Vec<Sku> = (0..1_000).map(|i| Sku::new(format!("SKU-{i:05}")).unwrap()).collect();
-    let wh = LocationId::new("FBA-US").unwrap();
     let mut i = 0_usize;
     c.bench_function("ledger/query/as_of", |b| {
         b.iter(|| {
             i = i.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            let s = &skus[(i >> 33) % 1_000];
+            let s = &skus[(i >> 33) % SKUS];
             let t = at(((i >> 13) % N) as i64);
             let q = l.balance(black_box(s), &wh, Disposition::Sellable, black_box(t));
             let v = l.value(black_box(s), &wh, Disposition::Sellable, black_box(t));
