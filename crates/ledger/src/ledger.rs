@@ -350,6 +350,13 @@ impl Ledger {
                 return Err(self.error(sku, fail));
             }
             let pos = book.entries.len() - 1;
+            if book.extras_of(pos).is_empty() {
+                // The common case: nothing settled, nothing to collect.
+                return Ok(IngestOutcome::Applied {
+                    corrections: Vec::new(),
+                    true_ups: Vec::new(),
+                });
+            }
             let true_ups = book
                 .extras_of(pos)
                 .iter()
