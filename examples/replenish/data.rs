@@ -64,6 +64,9 @@ pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
     for row in rows.by_ref() {
         let line = match row {
             Ok(line) => line,
+            Err(e) if e.is_fatal() => {
+                return Err(format!("{}: {e}", path.display()).into());
+            }
             Err(e) => {
                 row_errors += 1;
                 if row_errors <= ERRORS_SHOWN {
@@ -120,6 +123,9 @@ pub(crate) fn load_scms(path: &Path) -> Result<Scms, BoxError> {
     for row in rows.by_ref() {
         match row {
             Ok(r) => replenishments.push(r),
+            Err(e) if e.is_fatal() => {
+                return Err(format!("{}: {e}", path.display()).into());
+            }
             Err(e) => {
                 errors += 1;
                 if errors <= ERRORS_SHOWN {

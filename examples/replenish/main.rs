@@ -196,6 +196,15 @@ struct ModeRow {
 
 fn run(args: &Args) -> Result<(), BoxError> {
     let service = ServiceLevel::new(args.service_level)?;
+    if args.skus == 0 {
+        return Err("--skus must be at least 1".into());
+    }
+    if args.cost_share.is_sign_negative() {
+        return Err(format!("--cost-share {} must not be negative", args.cost_share).into());
+    }
+    if args.case_pack < 1 {
+        return Err(format!("--case-pack {} must be at least 1", args.case_pack).into());
+    }
     let retail_path = args.retail.clone().unwrap_or_else(|| BUNDLED_RETAIL.into());
     let scms_path = args.scms.clone().unwrap_or_else(|| BUNDLED_SCMS.into());
     let retail = data::load_retail(&retail_path)?;
@@ -203,7 +212,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
 
     let warehouse = LocationId::new("UK-WAREHOUSE")?;
     let (lead_model, lead_days, lane) = learn_lead_times(&scms.replenishments, &warehouse)?;
-    let skus: Vec<&data::SkuSales> = retail.skus.iter().take(args.skus.max(1)).collect();
+    let skus: Vec<&data::SkuSales> = retail.skus.iter().take(args.skus).collect();
     let total_days = usize::try_from((retail.last_day - retail.first_day).num_days() + 1)?;
     let warm_up = usize::try_from(args.warm_up_days)?.min(total_days.saturating_sub(30));
     let sim_start = retail.first_day + Days::new(u64::try_from(warm_up)?);

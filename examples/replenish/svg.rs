@@ -102,29 +102,28 @@ fn draw_panel(out: &mut String, panel: &Panel, top: f64) {
             top + 25.0 + plot_h - 3.0
         );
     }
-    let mut lx = MARGIN + 300.0;
+    // The legend runs along the panel's foot, under the plot, so a long
+    // title never meets it.
+    let mut lx = MARGIN;
+    let legend_y = top + 25.0 + plot_h + 18.0;
     for s in &panel.series {
         let _ = writeln!(
             out,
             r#"<rect x="{lx}" y="{}" width="12" height="3" fill="{}"/><text x="{}" y="{}">{}</text>"#,
-            top + 10.0,
+            legend_y - 5.0,
             s.colour,
             lx + 16.0,
-            top + 15.0,
+            legend_y,
             escape(&s.label)
         );
         lx += 24.0 + 7.0 * s.label.len() as f64;
     }
+    let _ =
+        writeln!(out, r##"<text x="{lx}" y="{legend_y}" fill="#d62728">▼ order placed</text>"##);
     let _ = writeln!(
         out,
-        r##"<text x="{lx}" y="{}" fill="#d62728">▼ order placed</text>"##,
-        top + 15.0
-    );
-    let _ = writeln!(
-        out,
-        r##"<text x="{}" y="{}" fill="#2ca02c">● arrival</text>"##,
-        lx + 95.0,
-        top + 15.0
+        r##"<text x="{}" y="{legend_y}" fill="#2ca02c">● arrival</text>"##,
+        lx + 95.0
     );
 }
 

@@ -302,7 +302,12 @@ impl Money {
     pub fn allocate_minor(self, weights: &[Decimal]) -> Result<Vec<Self>> {
         let digits = self.currency.minor_units();
         let scale = Decimal::from(10_i64.pow(digits));
-        let units = self.amount.round_dp(digits) * scale;
+        let units =
+            self.amount.round_dp(digits).checked_mul(scale).ok_or(CoreError::MoneyOverflow {
+                lhs: self.amount,
+                op: "* minor units",
+                rhs: scale,
+            })?;
         let exact = quotas(units, weights)?;
         let mut floors: Vec<Decimal> = exact.iter().map(|d| d.floor()).collect();
         let assigned: Decimal = floors.iter().copied().sum();

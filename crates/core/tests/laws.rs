@@ -142,6 +142,15 @@ fn negative_unit_cost_is_rejected_zero_is_not() {
 }
 
 #[test]
+fn minor_allocation_of_a_huge_amount_is_an_error_not_a_panic() {
+    let huge = Money::new(Decimal::from_i128_with_scale(10_i128.pow(27), 0), Currency::USD);
+    assert!(matches!(
+        huge.allocate_minor(&[Decimal::ONE, Decimal::ONE]),
+        Err(CoreError::MoneyOverflow { .. })
+    ));
+}
+
+#[test]
 fn quantity_min_cannot_be_negated() {
     assert!(Quantity::MIN.checked_neg().is_err());
     assert!(Quantity::new(i64::MAX).checked_mul(2).is_err());

@@ -83,6 +83,15 @@ pub enum RouteError {
         /// The rejected quantity.
         quantity: i64,
     },
+    /// An order's line quantities add up past the 64-bit range, so no
+    /// node could hold them and merging its lines would overflow.
+    #[error("order {order}: its line quantities add up past {max} units")]
+    QuantityOverflow {
+        /// The order.
+        order: OrderId,
+        /// The largest total accepted.
+        max: i64,
+    },
     /// An order has more lines than the router accepts.
     #[error("order {order} has {lines} lines, more than the limit of {max}")]
     TooManyLines {

@@ -1237,6 +1237,9 @@ fn validate(net: &Network, order: &Order, window: (i64, i64)) -> Result<()> {
             quantity: l.quantity.get(),
         });
     }
+    if order.lines.iter().try_fold(0_i64, |sum, l| sum.checked_add(l.quantity.get())).is_none() {
+        return Err(RouteError::QuantityOverflow { order: order.id.clone(), max: i64::MAX });
+    }
     let placed = order.placed_at.timestamp();
     if placed < window.0 || placed >= window.1 {
         let horizon = net.horizon();

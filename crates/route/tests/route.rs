@@ -524,6 +524,17 @@ fn bad_input_is_an_error_and_changes_nothing() {
     assert!(matches!(err, RouteError::NonPositiveQuantity { line: 0, quantity: 0, .. }));
     assert!(err.to_string().contains("order zero line 0 (sku X)"));
     assert_eq!(router.inventory(), &inv);
+    // Two lines whose sum passes i64::MAX: refused before any merge could
+    // overflow (6e18 + 6e18 once saturated and "fitted" i64::MAX of stock).
+    let huge = 6_000_000_000_000_000_000;
+    let twice = order(
+        "huge",
+        vec![line("X", huge, 100), line("X", huge, 100)],
+        monday_morning(),
+        d(2026, 1, 9),
+    );
+    assert!(matches!(router.route(&twice), Err(RouteError::QuantityOverflow { .. })));
+    assert_eq!(router.inventory(), &inv);
     let late = order("old", vec![line("X", 1, 100)], utc(2027, 3, 1, 0, 0), d(2027, 3, 9));
     assert!(matches!(router.route(&late), Err(RouteError::OutsideHorizon { .. })));
     let err = router.route_batch(&[good.clone(), good.clone()]).unwrap_err();
