@@ -76,6 +76,17 @@ pub enum ReorderError {
         /// The value.
         value: f64,
     },
+    /// An open purchase order, shipment or transfer carried fewer than
+    /// zero units.
+    #[error("sku {sku}: open supply {index} has {quantity} units; it must not be negative")]
+    NegativeSupply {
+        /// The SKU.
+        sku: Sku,
+        /// The position of the supply line in `open_supply`, from 0.
+        index: usize,
+        /// The rejected quantity.
+        quantity: i64,
+    },
     /// A backtest was given no demand history.
     #[error("sku {sku}: the backtest demand history is empty")]
     EmptyHistory {

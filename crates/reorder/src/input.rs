@@ -198,8 +198,18 @@ impl SkuInput {
     ///
     /// # Errors
     ///
+    /// [`ReorderError::NegativeSupply`] for a supply line below zero;
     /// [`ReorderError::Core`] on overflow.
     pub fn on_order(&self) -> Result<Quantity> {
+        if let Some((index, s)) =
+            self.open_supply.iter().enumerate().find(|(_, s)| s.quantity.is_negative())
+        {
+            return Err(ReorderError::NegativeSupply {
+                sku: self.sku.clone(),
+                index,
+                quantity: s.quantity.get(),
+            });
+        }
         Quantity::checked_sum(self.open_supply.iter().map(|s| s.quantity))
             .map_err(ReorderError::core(&self.sku))
     }

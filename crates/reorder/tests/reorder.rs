@@ -592,3 +592,25 @@ proptest! {
         prop_assert_eq!(p.recommend(&a).unwrap().order, p.recommend(&b).unwrap().order);
     }
 }
+
+#[test]
+fn negative_open_supply_is_refused_not_netted() {
+    let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let forecast = DailyForecast::new(day, vec![5.0; 60], vec![1.0; 60]).unwrap();
+    let mut input = SkuInput::new(
+        Sku::new("A").unwrap(),
+        LocationId::new("FBA").unwrap(),
+        day,
+        forecast,
+        LeadTimeEstimate::fixed(Days::whole(10)),
+    );
+    input.open_supply.push(OpenSupply {
+        kind: SupplyKind::PurchaseOrder,
+        quantity: Quantity::new(-1000),
+        expected: None,
+    });
+    let policy = PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::CoverDays(30.0) });
+    let planner = Planner::new(PlannerOptions::new(policy)).unwrap();
+    let err = planner.recommend(&input).unwrap_err();
+    assert!(matches!(err, ReorderError::NegativeSupply { index: 0, quantity: -1000, .. }), "{err}");
+}
