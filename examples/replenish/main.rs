@@ -118,6 +118,16 @@ struct Args {
 
 fn main() {
     let args = Args::parse();
+    if args.buffer_days > 365 {
+        eprintln!("replenish: --buffer-days {} is more than a year", args.buffer_days);
+        std::process::exit(2);
+    }
+    if args.amazon.is_some()
+        && (args.plot.is_some() || args.retail.is_some() || args.scms.is_some())
+    {
+        eprintln!("replenish: --plot, --retail and --scms do not apply to --amazon runs");
+        std::process::exit(2);
+    }
     let result = match &args.amazon {
         Some(dir) => amazon::run(&args, dir),
         None => run(&args),
