@@ -12,6 +12,14 @@ use crate::model::{DemandModel, Fitted};
 use crate::prepare::{Preparation, Velocity, prepare};
 use crate::reactive::{ChangePoint, Reactive};
 use crate::select::{ClassRule, ModelSpec};
+use crate::smoothing::MovingAverage;
+
+/// In-stock days below which the automatic choice fits no model: with so
+/// little history a fitted smoothing constant or demand interval follows
+/// the last few days (a single sale followed by quiet days forecasts
+/// zero), so the forecast is the mean of the whole in-stock history, a
+/// moving average over all of it. Per-SKU overrides still apply.
+pub const MIN_MODEL_HISTORY: usize = 28;
 
 /// Everything the [`Forecaster`] needs to know. Defaults: the default
 /// [`Preparation`] (exclude stock-out days, clamp negatives), the default
@@ -125,6 +133,9 @@ impl Forecaster {
     }
 
     fn fit_auto(&self, y: &[f64], class: DemandClass) -> Result<Fitted> {
+        if y.len() < MIN_MODEL_HISTORY {
+            return MovingAverage::new(y.len())?.fit(y);
+        }
         let spec = self.options.rule.get(class);
         match (self.options.reaction, class) {
             (Some(cp), DemandClass::Smooth | DemandClass::Erratic) => {

@@ -457,3 +457,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn short_histories_forecast_their_mean_instead_of_collapsing() {
+    use merchantry_core::{DemandSeries, Quantity, Sku};
+    use merchantry_forecast::{ForecastOptions, Forecaster};
+    let day0 = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let sku = Sku::new("A").unwrap();
+    // One sale of 5 then five quiet days: a fitted SES or IMAPA read the
+    // quiet tail as the level (0 and 0.025 a day); the mean is 5 / 6.
+    let units = [0, 5, 0, 0, 0, 0].map(Quantity::new).to_vec();
+    let series = DemandSeries::fully_available(day0, units);
+    let fit = Forecaster::new(ForecastOptions::default()).fit_series(&sku, &series).unwrap();
+    let next = fit.daily(day0 + chrono::Days::new(6), 3).unwrap();
+    assert!((next.mean()[0] - 5.0 / 6.0).abs() < 1e-12, "{:?}", next.mean());
+}
