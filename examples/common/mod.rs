@@ -7,6 +7,10 @@
 
 #![allow(dead_code, reason = "each example uses a different subset of the helpers")]
 
+#[path = "table.rs"]
+mod table;
+pub(crate) use table::{Align, Table};
+
 use std::fmt::Write as _;
 
 use chrono::{Days as ChronoDays, NaiveDate};
@@ -137,64 +141,6 @@ pub(crate) fn forecast_from(
 /// `start` plus `i` days.
 pub(crate) fn day(start: NaiveDate, i: usize) -> NaiveDate {
     start + ChronoDays::new(i as u64)
-}
-
-/// How a column lines up.
-#[derive(Clone, Copy)]
-pub(crate) enum Align {
-    Left,
-    Right,
-}
-
-/// Plain-text table with aligned columns.
-pub(crate) struct Table {
-    headers: Vec<(String, Align)>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    pub(crate) fn new(headers: &[(&str, Align)]) -> Self {
-        Self {
-            headers: headers.iter().map(|(h, a)| ((*h).to_owned(), *a)).collect(),
-            rows: Vec::new(),
-        }
-    }
-
-    pub(crate) fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
-    }
-
-    pub(crate) fn render(&self) -> String {
-        let width = |i: usize| {
-            let cells = self.rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count());
-            cells.chain([self.headers[i].0.chars().count()]).max().unwrap_or(0)
-        };
-        let widths: Vec<usize> = (0..self.headers.len()).map(width).collect();
-        let mut out = String::new();
-        let line = |out: &mut String, cells: &[String]| {
-            let mut text = String::from(" ");
-            for ((cell, (_, align)), w) in cells.iter().zip(&self.headers).zip(&widths) {
-                match align {
-                    Align::Left => {
-                        let _ = write!(text, " {cell:<w$} ");
-                    }
-                    Align::Right => {
-                        let _ = write!(text, " {cell:>w$} ");
-                    }
-                }
-            }
-            out.push_str(text.trim_end());
-            out.push('\n');
-        };
-        let heads: Vec<String> = self.headers.iter().map(|h| h.0.clone()).collect();
-        line(&mut out, &heads);
-        let rule: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
-        line(&mut out, &rule);
-        for r in &self.rows {
-            line(&mut out, r);
-        }
-        out
-    }
 }
 
 /// One line of a chart.

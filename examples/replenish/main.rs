@@ -23,6 +23,7 @@ mod amazon;
 mod data;
 mod sim;
 mod svg;
+#[path = "../common/table.rs"]
 mod table;
 
 use std::collections::BTreeMap;
