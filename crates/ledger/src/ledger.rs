@@ -184,6 +184,31 @@ pub struct Ledger {
     recent: Recent,
 }
 
+/// The slot of `key` in `list`: the last key looked up first, then the
+/// index, else a new slot at the end (the bool says it is new; the cache is
+/// refreshed on index hits only).
+fn intern<K: Clone + Eq + std::hash::Hash>(
+    recent: &mut Option<(K, u32)>,
+    index: &mut FastMap<K, u32>,
+    list: &mut Vec<K>,
+    key: &K,
+    what: &'static str,
+) -> Result<(u32, bool), LedgerError> {
+    if let Some((last, i)) = recent.as_ref()
+        && last == key
+    {
+        return Ok((*i, false));
+    }
+    if let Some(&i) = index.get(key) {
+        *recent = Some((key.clone(), i));
+        return Ok((i, false));
+    }
+    let i = u32::try_from(list.len()).map_err(|_| LedgerError::Capacity { what })?;
+    index.insert(key.clone(), i);
+    list.push(key.clone());
+    Ok((i, true))
+}
+
 /// The last SKU, location and channel looked up, with their indexes.
 /// Not part of the ledger's state: equality and snapshots ignore it.
 #[derive(Debug, Clone, Default)]
@@ -573,54 +598,33 @@ impl Ledger {
     }
 
     fn sku_slot(&mut self, sku: &Sku) -> Result<usize, LedgerError> {
-        if let Some((last, i)) = &self.recent.sku
-            && last == sku
-        {
-            return Ok(*i as usize);
+        let (i, new) =
+            intern(&mut self.recent.sku, &mut self.sku_index, &mut self.skus, sku, "skus")?;
+        if new {
+            self.books.push(Book::new(self.method(sku)));
         }
-        if let Some(&i) = self.sku_index.get(sku) {
-            self.recent.sku = Some((sku.clone(), i));
-            return Ok(i as usize);
-        }
-        let i =
-            u32::try_from(self.skus.len()).map_err(|_| LedgerError::Capacity { what: "skus" })?;
-        self.sku_index.insert(sku.clone(), i);
-        self.skus.push(sku.clone());
-        self.books.push(Book::new(self.method(sku)));
         Ok(i as usize)
     }
 
     fn location_slot(&mut self, loc: &LocationId) -> Result<u32, LedgerError> {
-        if let Some((last, i)) = &self.recent.location
-            && last == loc
-        {
-            return Ok(*i);
-        }
-        if let Some(&i) = self.location_index.get(loc) {
-            self.recent.location = Some((loc.clone(), i));
-            return Ok(i);
-        }
-        let i = u32::try_from(self.locations.len())
-            .map_err(|_| LedgerError::Capacity { what: "locations" })?;
-        self.location_index.insert(loc.clone(), i);
-        self.locations.push(loc.clone());
+        let (i, _) = intern(
+            &mut self.recent.location,
+            &mut self.location_index,
+            &mut self.locations,
+            loc,
+            "locations",
+        )?;
         Ok(i)
     }
 
     fn channel_slot(&mut self, ch: &ChannelId) -> Result<u32, LedgerError> {
-        if let Some((last, i)) = &self.recent.channel
-            && last == ch
-        {
-            return Ok(*i);
-        }
-        if let Some(&i) = self.channel_index.get(ch) {
-            self.recent.channel = Some((ch.clone(), i));
-            return Ok(i);
-        }
-        let i = u32::try_from(self.channels.len())
-            .map_err(|_| LedgerError::Capacity { what: "channels" })?;
-        self.channel_index.insert(ch.clone(), i);
-        self.channels.push(ch.clone());
+        let (i, _) = intern(
+            &mut self.recent.channel,
+            &mut self.channel_index,
+            &mut self.channels,
+            ch,
+            "channels",
+        )?;
         Ok(i)
     }
 
