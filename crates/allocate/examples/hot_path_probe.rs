@@ -8,9 +8,9 @@
 //! callgrind_annotate --inclusive=yes cg.out | grep -E 'Allocator::(reserve|commit|release) '
 //! ```
 //!
-//! The fixture matches `benches/allocate.rs` (eight channels, three
+//! The fixture is `benches/allocate.rs`'s own (eight channels, three
 //! pools, 1,000 SKUs). Each round reserves, commits and releases
-//! [`ROUNDS`] times [`CHUNK`] lines, so the inclusive instruction count
+//! [`ROUNDS`] times `fixture::CHUNK` lines, so the inclusive instruction count
 //! of `Allocator::reserve`, `commit` and `release` divided by
 //! `ROUNDS * CHUNK` is the cost of one call. The program prints those
 //! counts of calls so the division needs no guess, and the wall-clock
@@ -24,48 +24,19 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use merchantry_allocate::{
-    Allocator, ChannelKey, LineRequest, Link, LocationKey, Network, PublishRules, ReserveOptions,
-    SkuKey, Split, StockChange,
+    Allocator, ChannelKey, LineRequest, ReserveOptions, SkuKey, StockChange,
 };
-use merchantry_core::{ChannelId, LocationId, OrderId, Quantity, Sku};
+use merchantry_core::{OrderId, Quantity};
 
-const CHUNK: usize = 1000;
+#[path = "../benches/common/fixture.rs"]
+mod fixture;
+
+use fixture::{Bench, bench_state};
+
 const ROUNDS: usize = 10;
 
 fn main() {
-    let mut b = Network::builder();
-    let wh = b.location(LocationId::new("WH").unwrap()).unwrap();
-    let tpl = b.location(LocationId::new("3PL").unwrap()).unwrap();
-    let fba = b.location(LocationId::new("FBA").unwrap()).unwrap();
-    let own = b.pool("own", &[wh], Split::Shared).unwrap();
-    let third = b.pool("3pl", &[tpl], Split::Shares).unwrap();
-    let amazon = b.pool("fba", &[fba], Split::Shared).unwrap();
-    let mut chans: Vec<ChannelKey> = Vec::new();
-    for i in 0..8u8 {
-        let rules = PublishRules::default()
-            .with_buffer(Quantity::new(i64::from(i)))
-            .with_percent(100 - i * 5)
-            .with_zero_at_or_below(Quantity::new(1))
-            .with_max_shown(Quantity::new(500 + i64::from(i)));
-        let c = b.channel(ChannelId::new(format!("ch{i}")).unwrap(), rules).unwrap();
-        b.link(c, own, Link::default().with_priority(u32::from(i % 2))).unwrap();
-        b.link(c, third, Link::default().with_priority(2).with_share(u32::from(i) + 1)).unwrap();
-        chans.push(c);
-    }
-    b.link(chans[7], amazon, Link::default()).unwrap();
-    let mut alloc = Allocator::new(b.build().unwrap());
-
-    let names: Vec<Sku> = (0..1000).map(|i| Sku::new(format!("SKU-{i}")).unwrap()).collect();
-    alloc.add_skus(&names).unwrap();
-    let skus: Vec<SkuKey> = names.iter().map(|s| alloc.sku_key(s).unwrap()).collect();
-    for (i, &k) in skus.iter().enumerate() {
-        let n = i64::try_from(i % 97).unwrap();
-        set(&mut alloc, k, wh, 1_000_000 + n);
-        set(&mut alloc, k, tpl, 40 + n);
-        set(&mut alloc, k, fba, n);
-    }
-    let orders: Vec<OrderId> =
-        (0..CHUNK).map(|i| OrderId::new(format!("112-{i:07}")).unwrap()).collect();
+    let Bench { mut alloc, wh, chans, skus, orders } = bench_state(1000);
 
     let rounds = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(ROUNDS);
     let mut calls = [0usize; 3];
@@ -102,10 +73,6 @@ fn main() {
         let per = spent[i].as_secs_f64() * 1e9 / calls[i] as f64;
         println!("{name}: {} calls, {per:.0} ns per call (wall clock)", calls[i]);
     }
-}
-
-fn set(alloc: &mut Allocator, sku: SkuKey, at: LocationKey, units: i64) {
-    alloc.stock_change(sku, at, StockChange::Set(Quantity::new(units))).unwrap();
 }
 
 fn reserve_all(
