@@ -891,7 +891,8 @@ impl Allocator {
     ///
     /// # Errors
     ///
-    /// [`AllocError::UnknownKey`]; [`AllocError::BadQuantity`] for a
+    /// [`AllocError::UnknownKey`]; [`AllocError::NoLines`] for a request
+    /// with no line; [`AllocError::BadQuantity`] for a
     /// quantity below one; [`AllocError::RepeatedLine`] for a line number
     /// twice in the request; [`AllocError::DuplicateLine`] for a line
     /// reserved before; [`AllocError::LocationNotLinked`] when
@@ -1365,6 +1366,9 @@ impl Allocator {
         options: &ReserveOptions,
     ) -> Result<()> {
         let ch = self.net.channel(channel)?;
+        if lines.is_empty() {
+            return Err(AllocError::NoLines { order: order.clone() });
+        }
         if let Some(l) = options.location {
             let id = self.net.location(l)?;
             if !self.net.is_linked(channel, l) {

@@ -154,6 +154,12 @@ pub enum AllocError {
         /// The line.
         line: u32,
     },
+    /// A reservation request names no order line at all.
+    #[error("order {order}: a reservation needs at least one line")]
+    NoLines {
+        /// The order.
+        order: OrderId,
+    },
     /// The same line number appears twice in one request.
     #[error("order {order} names line {line} twice in one request")]
     RepeatedLine {

@@ -293,6 +293,19 @@ fn repeated_line_numbers_and_duplicates_are_refused() {
 }
 
 #[test]
+fn a_reservation_with_no_lines_is_refused() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    let err = w.alloc.reserve(&order("E1"), w.web, &[], &ReserveOptions::default()).unwrap_err();
+    assert!(matches!(err, AllocError::NoLines { .. }), "{err}");
+    assert!(err.to_string().contains("E1"), "{err}");
+    assert_eq!(w.reserved_at(w.a), 0);
+    // The order id stays free for a real reservation.
+    w.reserve("E1", w.web, 1).unwrap();
+    assert_eq!(w.reserved_at(w.a), 1);
+}
+
+#[test]
 fn commit_ships_and_is_idempotent() {
     let mut w = world();
     w.stock(w.a, 5);
