@@ -455,7 +455,13 @@ impl<'n, S: Scorer> Router<'n, S> {
         for (row, node, qty, id) in takes {
             match merged.last_mut() {
                 Some(last) if last.0 == row && last.1 == node => {
-                    last.2 = last.2.saturating_add(qty);
+                    // A sum past i64 cannot be held anywhere: the plan
+                    // asks for more stock than exists.
+                    last.2 = last.2.checked_add(qty).ok_or_else(|| RouteError::StalePlan {
+                        order: plan.order.clone(),
+                        node: id.clone(),
+                        what: "stock",
+                    })?;
                 }
                 _ => merged.push((row, node, qty, id)),
             }
