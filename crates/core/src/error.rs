@@ -40,6 +40,20 @@ pub enum CoreError {
         /// Its byte offset.
         at: usize,
     },
+    /// An identifier contained an invisible formatting character (a
+    /// zero-width space or joiner, a bidirectional override, a byte-order
+    /// mark, a soft hyphen): two ids that print the same would differ.
+    #[error("{kind} id {value:?} contains invisible character U+{code:04X} at byte {at}")]
+    IdInvisibleChar {
+        /// Which identifier type was being built.
+        kind: &'static str,
+        /// The rejected text.
+        value: String,
+        /// The code point of the invisible character.
+        code: u32,
+        /// Its byte offset.
+        at: usize,
+    },
     /// An identifier started or ended with whitespace, which would make
     /// `"A1"` and `"A1 "` two different SKUs.
     #[error("{kind} id {value:?} has leading or trailing whitespace")]

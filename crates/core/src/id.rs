@@ -4,7 +4,8 @@
 //! is a pointer copy, so ids can be stored in many indexes without
 //! reallocating. Construction checks the text once; after that an id is
 //! known to be non-empty, at most [`MAX_ID_LEN`] bytes, trimmed and free of
-//! control characters.
+//! control characters and of invisible formatting characters (zero-width
+//! spaces, bidirectional overrides), so two ids that print alike are equal.
 
 use std::borrow::Borrow;
 use std::fmt;
@@ -19,6 +20,24 @@ use crate::error::{CoreError, Result};
 /// while still rejecting a whole line pasted into one field.
 pub const MAX_ID_LEN: usize = 200;
 
+/// Format characters (Unicode category Cf) that render as nothing: the
+/// soft hyphen, the Arabic letter mark, the Mongolian vowel separator,
+/// zero-width space, joiners and direction marks, bidirectional embeddings,
+/// overrides and isolates, invisible operators and the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+    )
+}
+
 fn validate(kind: &'static str, text: &str) -> Result<()> {
     if text.trim().is_empty() {
         return Err(CoreError::EmptyId { kind });
@@ -28,6 +47,14 @@ fn validate(kind: &'static str, text: &str) -> Result<()> {
     }
     if let Some((at, c)) = text.char_indices().find(|(_, c)| c.is_control()) {
         return Err(CoreError::IdControlChar {
+            kind,
+            value: text.to_owned(),
+            code: u32::from(c),
+            at,
+        });
+    }
+    if let Some((at, c)) = text.char_indices().find(|&(_, c)| is_invisible(c)) {
+        return Err(CoreError::IdInvisibleChar {
             kind,
             value: text.to_owned(),
             code: u32::from(c),
@@ -58,8 +85,10 @@ macro_rules! define_id {
             ///
             /// [`CoreError::EmptyId`] when the text is empty or whitespace
             /// only, [`CoreError::IdTooLong`] past [`MAX_ID_LEN`] bytes,
-            /// [`CoreError::IdControlChar`] for a control character and
-            /// [`CoreError::IdUntrimmed`] for surrounding whitespace.
+            /// [`CoreError::IdControlChar`] for a control character,
+            /// [`CoreError::IdInvisibleChar`] for an invisible formatting
+            /// character and [`CoreError::IdUntrimmed`] for surrounding
+            /// whitespace.
             pub fn new(text: impl AsRef<str>) -> Result<Self> {
                 let text = text.as_ref();
                 validate($kind, text)?;
@@ -209,6 +238,23 @@ mod tests {
             CoreError::IdControlChar { kind: "sku", value: "AB\u{7}C".into(), code: 7, at: 2 }
         );
         assert!(err.to_string().contains("U+0007 at byte 2"));
+    }
+
+    #[test]
+    fn rejects_invisible_characters_that_would_make_look_alike_ids() {
+        // "A1" with a zero-width space, a right-to-left override and a
+        // byte-order mark would print as "A1" yet be a different SKU.
+        for (text, code, at) in
+            [("A\u{200B}1", 0x200B, 1), ("A1\u{202E}", 0x202E, 2), ("\u{FEFF}A1", 0xFEFF, 0)]
+        {
+            let err = Sku::new(text).unwrap_err();
+            assert_eq!(
+                err,
+                CoreError::IdInvisibleChar { kind: "sku", value: text.into(), code, at }
+            );
+        }
+        // Visible non-ASCII letters stay welcome.
+        assert!(Sku::new("Küche-Mixer-ß").is_ok());
     }
 
     #[test]
