@@ -34,6 +34,16 @@
 //! unattributed remainder equal the sum of the charges, to the last
 //! decimal place (for amounts below 10^16).
 //!
+//! # Cost of goods sold from the books
+//!
+//! [`sales_from_valuation`] builds the [`Sales`] lines from a
+//! [`ValuationView`](merchantry_core::ValuationView) (the ledger, or
+//! plain data): units and COGS per SKU and channel come from its costs of
+//! sale, net of returns; revenue, advertised sales and cubic-foot-days
+//! come from the caller. Costs of sale with no recorded channel are
+//! listed apart by default ([`NoChannel::Report`]) or counted on a
+//! channel the caller names ([`NoChannel::AssignTo`]).
+//!
 //! # Currencies
 //!
 //! A statement is in one currency. A charge in another currency is
@@ -48,6 +58,12 @@ use rust_decimal::Decimal;
 
 use crate::error::{MetricsError, Result, overflow_total};
 use crate::metric::{Metric, Undefined};
+
+mod valued;
+
+pub use valued::{
+    NoChannel, SalesDrivers, UnassignedCost, ValuedSales, ValuedSalesOptions, sales_from_valuation,
+};
 
 /// Decimal places added to a pooled charge's own scale when it is split.
 pub const SPLIT_EXTRA_DIGITS: u32 = 4;

@@ -10,7 +10,7 @@ use merchantry_core::{
     AgedLot, CostOfSale, Currency, DailyForecast, DateRange, Days, Decimal, DemandRecord,
     Disposition, Holding, Lane, LocationId, LocationKind, Money, PurchaseOrderId, Quantity,
     Replenishment, Sku, Stage, StageDuration, StockRecord, SupplierId, TransportMode,
-    ValuationTable,
+    ValuationTable, ValuationView,
 };
 use merchantry_metrics::*;
 use proptest::prelude::*;
@@ -905,6 +905,64 @@ mod margins {
         assert!(FeeSchedule::new(dec("-0.1"), Decimal::ZERO, Decimal::ZERO).is_err());
     }
 
+    /// March 2026 from a FIFO ledger: COGS per channel drawn through
+    /// `sales_from_valuation`, then the statement.
+    #[test]
+    fn cogs_per_channel_from_the_ledger() {
+        use chrono::{TimeZone, Utc};
+        use merchantry_core::{EventId, OrderId};
+        use merchantry_ledger::{Event, EventKind, Ledger, LedgerOptions};
+
+        let mut ledger = Ledger::new(LedgerOptions::default()); // FIFO, USD
+        let (mug, fba) = (sku("MUG"), loc("FBA"));
+        let at = |m, day| Utc.with_ymd_and_hms(2026, m, day, 12, 0, 0).unwrap();
+        let mut put = |id: &str, when, kind| {
+            let e = Event::new(EventId::new(id).unwrap(), when, mug.clone(), fba.clone(), kind);
+            ledger.ingest(e).unwrap();
+        };
+        put("r1", at(2, 20), EventKind::receipt(Quantity::new(10), dec("4.00")));
+        put("r2", at(3, 1), EventKind::receipt(Quantity::new(20), dec("5.00")));
+        let ship = |q, c: &str, o: &str| {
+            EventKind::shipment(Quantity::new(q), ch(c), OrderId::new(o).unwrap())
+        };
+        put("s0", at(2, 25), ship(2, "amazon-us", "o0")); // February: outside
+        put("s1", at(3, 3), ship(12, "amazon-us", "o1"));
+        put("s2", at(3, 4), ship(5, "web", "o2"));
+        let back = EventKind::CustomerReturn {
+            quantity: Quantity::new(1),
+            channel: ch("amazon-us"),
+            disposition: Disposition::Sellable,
+            shipment: Some(EventId::new("s1").unwrap()),
+        };
+        put("b1", at(3, 10), back);
+
+        let mut drivers = BTreeMap::new();
+        let revenue = |r: &str| SalesDrivers { revenue: dec(r), ..Default::default() };
+        drivers.insert((sku("MUG"), ch("amazon-us")), revenue("110"));
+        drivers.insert((sku("MUG"), ch("web")), revenue("50"));
+        let march = DateRange::inclusive(d(2026, 3, 1), d(2026, 3, 31)).unwrap();
+        let valued =
+            sales_from_valuation(&ledger, march, &drivers, &ValuedSalesOptions::default()).unwrap();
+        // FIFO: s0 takes 2 of r1 (Feb). s1 takes r1's other 8 at 4.00 and
+        // 4 of r2 at 5.00 = 32 + 20 = 52; the return brings back 1/12 of
+        // it, 52 / 12 = 4.333.. (which the ledger carries to 16 decimal
+        // places); s2 takes 5 of r2 = 25.
+        let (a, w) = (&valued.sales[0], &valued.sales[1]);
+        assert_eq!((a.channel.as_str(), a.units.get()), ("amazon-us", 11));
+        assert_eq!(a.cogs, dec("52") - dec("4.3333333333333333"));
+        assert_eq!((w.channel.as_str(), w.units.get(), w.cogs), ("web", 5, dec("25")));
+        assert!(valued.unassigned.is_empty());
+        // The books' own COGS for the month equals the lines' sum.
+        assert_eq!(ledger_cogs(&ledger, march), a.cogs + w.cogs);
+        // web: 50 - 25 = 25 with no fees.
+        let s = valued.net_margins(&[], &RateTable::new()).unwrap();
+        assert_eq!(s.lines[1].net_margin, dec("25"));
+    }
+
+    fn ledger_cogs(books: &impl ValuationView, range: DateRange) -> Decimal {
+        books.cogs(&sku("MUG"), range)
+    }
+
     fn attribution() -> impl Strategy<Value = Attribution> {
         prop_oneof![
             (0usize..4).prop_map(|i| Attribution::Direct {
@@ -943,6 +1001,34 @@ mod margins {
             let expected: Decimal = charges.iter().map(|c| c.amount.amount()).sum();
             prop_assert_eq!(st.charges_total, expected);
             prop_assert_eq!(st.attributed_total().unwrap() + st.unattributed_total, expected);
+        }
+
+        #[test]
+        fn valued_lines_and_unassigned_cost_add_up_to_the_books_cogs(
+            records in prop::collection::vec(
+                (0usize..3, 0usize..3, -5i64..50, -500i64..5000, 1u32..=31), 0..40),
+            assign in any::<bool>(),
+        ) {
+            let channels = [None, Some(ch("amazon")), Some(ch("web"))];
+            let mut books = ValuationTable::new(Currency::USD);
+            for (s, c, q, cost, day) in records {
+                books.cost_of_sales.push((sku(&format!("S{s}")), CostOfSale {
+                    date: d(2026, 3, day), location: loc("FBA"), channel: channels[c].clone(),
+                    quantity: Quantity::new(q), cost: Decimal::new(cost, 2),
+                }));
+            }
+            let no_channel = if assign { NoChannel::AssignTo(ch("web")) } else { NoChannel::Report };
+            let options = ValuedSalesOptions { no_channel };
+            let march = DateRange::inclusive(d(2026, 3, 1), d(2026, 3, 31)).unwrap();
+            let v = sales_from_valuation(&books, march, &BTreeMap::new(), &options).unwrap();
+            let books_cogs: Decimal =
+                books.valuation_skus().iter().map(|s| books.cogs(s, march)).sum();
+            let lines: Decimal = v.sales.iter().map(|l| l.cogs).sum();
+            prop_assert_eq!(lines + v.unassigned_cogs().unwrap(), books_cogs);
+            let units: i64 = v.sales.iter().map(|l| l.units.get()).sum::<i64>()
+                + v.unassigned.iter().map(|u| u.units.get()).sum::<i64>();
+            let books_units: i64 = books.cost_of_sales.iter().map(|(_, c)| c.quantity.get()).sum();
+            prop_assert_eq!(units, books_units);
         }
     }
 }
