@@ -159,7 +159,9 @@ const COLUMNS: &[Column] = &[
     opt("sku", &["sku"]),
     opt("quantity-purchased", &["quantitypurchased"]),
     opt("marketplace-name", &["marketplacename"]),
-    opt("posted-date", &["posteddate", "posteddatetime"]),
+    // V2 carries both `posted-date` and `posted-date-time`; either alone
+    // also works (see `build`).
+    opt("posted-date", &["posteddate"]),
     // V2: one typed amount per row.
     opt("amount-type", &["amounttype"]),
     opt("amount-description", &["amountdescription"]),
@@ -181,6 +183,7 @@ const COLUMNS: &[Column] = &[
     opt("other-fee-amount", &["otherfeeamount"]),
     opt("misc-fee-amount", &["miscfeeamount"]),
     opt("other-amount", &["otheramount"]),
+    opt("posted-date-time", &["posteddatetime"]),
 ];
 
 /// The (name column, amount column) pairs of the older layout, then the
@@ -202,9 +205,20 @@ fn build(row: &Row<'_>) -> Result<Built<(SettlementRow, Option<Currency>)>, Read
     for (name_col, amount_col) in PAIRS {
         if let Some(amount) = row.opt_amount(amount_col)? {
             // In V2 the description names the amount; the type is the
-            // fallback when the description is blank.
+            // fallback when the description is blank or says nothing the
+            // crate knows (advertising rows read `Cost of Advertising` /
+            // `TransactionTotalAmount`).
             let name = match row.text(name_col)? {
-                Some(name) => name,
+                Some(name) if name_col != 10 => name,
+                Some(name) => match row.text(9)? {
+                    Some(kind)
+                        if ChargeKind::classify(name) == ChargeKind::Unknown
+                            && ChargeKind::classify(kind) != ChargeKind::Unknown =>
+                    {
+                        kind
+                    }
+                    _ => name,
+                },
                 None if name_col == 10 => row.text(9)?.unwrap_or("amount"),
                 None => "unnamed",
             };
@@ -226,7 +240,10 @@ fn build(row: &Row<'_>) -> Result<Built<(SettlementRow, Option<Currency>)>, Read
             sku: row.opt_value(5)?,
             quantity: row.opt_quantity(6)?,
             marketplace: row.owned(7)?,
-            posted: row.date(8)?,
+            posted: match row.date(8)? {
+                Some(day) => Some(day),
+                None => row.date(28)?,
+            },
             amounts,
             line: row.line,
         },

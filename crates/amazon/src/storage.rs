@@ -1,11 +1,12 @@
 //! The monthly storage fee report (`GET_FBA_STORAGE_FEE_CHARGES_DATA`):
 //! the estimated storage fee per ASIN, fulfillment center and month.
 
-use chrono::NaiveDate;
+use chrono::{Months, NaiveDate};
 use merchantry_core::{Asin, Currency, Fnsku, Money};
 use rust_decimal::Decimal;
 
 use crate::error::{ReadError, SkipReason};
+use crate::parse::header_key;
 use crate::settlement::ChargeKind;
 use crate::table::{Built, Column, Row, opt, reader, req};
 
@@ -30,6 +31,8 @@ pub struct StorageFeeRow {
     pub average_quantity_on_hand: Option<Decimal>,
     /// Average volume stored, in the report's volume units.
     pub estimated_total_item_volume: Option<Decimal>,
+    /// The unit of the volumes (`cubic feet`, `cubic meters`), when given.
+    pub volume_units: Option<String>,
     /// The rate per volume unit per month.
     pub storage_rate: Option<Decimal>,
     /// The estimated fee for the month.
@@ -51,6 +54,7 @@ const COLUMNS: &[Column] = &[
     opt("storage_rate", &["storagerate"]),
     req("currency", &["currency"]),
     req("estimated_monthly_storage_fee", &["estimatedmonthlystoragefee"]),
+    opt("volume_units", &["volumeunits"]),
 ];
 
 fn build(row: &Row<'_>) -> Result<Built<StorageFeeRow>, ReadError> {
@@ -78,10 +82,51 @@ fn build(row: &Row<'_>) -> Result<Built<StorageFeeRow>, ReadError> {
         average_quantity_on_hand: row.opt_amount(5)?,
         estimated_total_item_volume: row.opt_amount(6)?,
         storage_rate: row.opt_amount(7)?,
+        volume_units: row.owned(10)?,
         fee: Money::new(fee, currency),
         kind: ChargeKind::StorageFee,
         line: row.line,
     }))
+}
+
+/// Cubic metres in one cubic foot, exactly (0.3048 m cubed).
+fn cubic_metres_per_cubic_foot() -> Decimal {
+    Decimal::new(28_316_846_592, 12)
+}
+
+impl StorageFeeRow {
+    /// Cubic feet times days stored in the month charged: the average
+    /// volume the report gives (`estimated_total_item_volume`), converted
+    /// from cubic metres when the report is metric, times the days of
+    /// the month. The driver a margin model splits storage fees by.
+    ///
+    /// `None` when the volume is missing, or its unit is blank or neither
+    /// cubic feet nor cubic metres.
+    ///
+    /// ```
+    /// use merchantry_amazon::StorageFeeReader;
+    /// let file = "asin\tvolume_units\testimated_total_item_volume\tmonth_of_charge\tcurrency\testimated_monthly_storage_fee\n\
+    ///             B0TEST0001\tcubic feet\t12\t2026-03\tUSD\t9.36\n";
+    /// let row = StorageFeeReader::new(file.as_bytes())?.next().unwrap()?;
+    /// // 12 cubic feet on average over March's 31 days
+    /// assert_eq!(row.cubic_foot_days().map(|v| v.to_string()), Some("372".to_owned()));
+    /// # Ok::<(), merchantry_amazon::ReadError>(())
+    /// ```
+    #[must_use]
+    pub fn cubic_foot_days(&self) -> Option<Decimal> {
+        let volume = self.estimated_total_item_volume?;
+        let unit = header_key(self.volume_units.as_deref()?.as_bytes());
+        let cubic_feet = match unit.as_str() {
+            "cubicfeet" | "cubicfoot" | "cuft" | "ft3" => volume,
+            "cubicmeters" | "cubicmetres" | "cubicmeter" | "cubicmetre" | "m3" => {
+                volume.checked_div(cubic_metres_per_cubic_foot())?
+            }
+            _ => return None,
+        };
+        let next = self.month.checked_add_months(Months::new(1))?;
+        let days = (next - self.month).num_days();
+        cubic_feet.checked_mul(Decimal::from(days))
+    }
 }
 
 fn parse_year_month(text: &str) -> Option<NaiveDate> {
