@@ -142,6 +142,11 @@ impl fmt::Display for DateRange {
 )]
 pub struct Days(f64);
 
+/// The largest magnitude a [`Days`] holds: a million days, about 2,700
+/// years. Far past any lead time or horizon, yet small enough that sums,
+/// squares and date arithmetic on it stay finite and in range.
+pub const MAX_DAYS: f64 = 1_000_000.0;
+
 impl Days {
     /// Zero days.
     pub const ZERO: Self = Self(0.0);
@@ -150,9 +155,14 @@ impl Days {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidDays`] for NaN or an infinity.
+    /// [`CoreError::InvalidDays`] for NaN, an infinity or a magnitude
+    /// past [`MAX_DAYS`].
     pub fn new(days: f64) -> Result<Self> {
-        if days.is_finite() { Ok(Self(days)) } else { Err(CoreError::InvalidDays { value: days }) }
+        if days.is_finite() && days.abs() <= MAX_DAYS {
+            Ok(Self(days))
+        } else {
+            Err(CoreError::InvalidDays { value: days })
+        }
     }
 
     /// Whole days, exactly representable.

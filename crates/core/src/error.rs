@@ -116,8 +116,9 @@ pub enum CoreError {
         /// The rejected value.
         value: f64,
     },
-    /// A number of days was infinite or NaN.
-    #[error("days value {value} is not finite")]
+    /// A number of days was infinite, NaN or beyond
+    /// [`MAX_DAYS`](crate::calendar::MAX_DAYS) either way.
+    #[error("days value {value} is not a finite number within +/-{}", crate::calendar::MAX_DAYS)]
     InvalidDays {
         /// The rejected value.
         value: f64,
@@ -140,8 +141,12 @@ pub enum CoreError {
         /// The length of the series.
         expected: usize,
     },
-    /// A forecast value was negative, infinite or NaN.
-    #[error("forecast {what} on day {day} is {value}, not a finite number at or above zero")]
+    /// A forecast value was negative, infinite, NaN or above
+    /// [`MAX_DAILY_UNITS`](crate::forecast::MAX_DAILY_UNITS).
+    #[error(
+        "forecast {what} on day {day} is {value}, not a number from zero to {}",
+        crate::forecast::MAX_DAILY_UNITS
+    )]
     InvalidForecast {
         /// `mean` or `std_dev`.
         what: &'static str,

@@ -31,6 +31,11 @@ pub struct DailyForecast {
     std_dev: Vec<f64>,
 }
 
+/// The largest daily mean or standard deviation a [`DailyForecast`]
+/// holds: a trillion units a day. Far past any real SKU, yet small enough
+/// that totals and variances over a century of days stay finite.
+pub const MAX_DAILY_UNITS: f64 = 1e12;
+
 impl DailyForecast {
     /// A forecast from per-day means and standard deviations.
     ///
@@ -38,7 +43,7 @@ impl DailyForecast {
     ///
     /// [`CoreError::SeriesLength`] when the vectors differ in length;
     /// [`CoreError::InvalidForecast`] for a negative, infinite or NaN
-    /// value.
+    /// value, or one above [`MAX_DAILY_UNITS`].
     pub fn new(start: NaiveDate, mean: Vec<f64>, std_dev: Vec<f64>) -> Result<Self> {
         if mean.len() != std_dev.len() {
             return Err(CoreError::SeriesLength {
@@ -49,7 +54,7 @@ impl DailyForecast {
         }
         for (what, values) in [("mean", &mean), ("std_dev", &std_dev)] {
             if let Some((day, &value)) =
-                values.iter().enumerate().find(|(_, v)| !v.is_finite() || **v < 0.0)
+                values.iter().enumerate().find(|(_, v)| !(0.0..=MAX_DAILY_UNITS).contains(*v))
             {
                 return Err(CoreError::InvalidForecast { what, day, value });
             }

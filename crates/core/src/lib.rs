@@ -56,11 +56,12 @@ pub mod quantity;
 pub mod stock;
 pub mod valuation;
 
-pub use calendar::{DateRange, Days};
+pub use calendar::{DateRange, Days, MAX_DAYS};
 pub use demand::{DemandHistory, DemandRecord, DemandSeries};
 pub use error::{CoreError, Result};
 pub use forecast::{
-    DailyForecast, DemandForecast, LeadTimeEstimate, LeadTimeForecast, StageEstimate,
+    DailyForecast, DemandForecast, LeadTimeEstimate, LeadTimeForecast, MAX_DAILY_UNITS,
+    StageEstimate,
 };
 pub use id::{
     Asin, ChannelId, EventId, Fnsku, LocationId, OrderId, PurchaseOrderId, Sku, SupplierId,

@@ -217,6 +217,24 @@ fn forecast_rejects_nan_and_length_mismatch() {
         DailyForecast::new(d, vec![1.0], vec![]),
         Err(CoreError::SeriesLength { .. })
     ));
+    // f64::MAX would make total() infinite; the cap refuses it up front.
+    assert!(matches!(
+        DailyForecast::new(d, vec![1.0], vec![f64::MAX]),
+        Err(CoreError::InvalidForecast { what: "std_dev", day: 0, .. })
+    ));
+    let edge = DailyForecast::new(d, vec![MAX_DAILY_UNITS; 36_500], vec![MAX_DAILY_UNITS; 36_500])
+        .unwrap();
+    let (mean, variance) = edge.total(36_500);
+    assert!(mean.is_finite() && variance.is_finite());
+}
+
+#[test]
+fn days_are_finite_and_bounded() {
+    assert_eq!(Days::new(-MAX_DAYS).unwrap().get(), -MAX_DAYS);
+    assert!(Days::new(MAX_DAYS).is_ok());
+    for bad in [MAX_DAYS + 1.0, -1e300, 1e300, f64::NAN, f64::INFINITY] {
+        assert!(matches!(Days::new(bad), Err(CoreError::InvalidDays { .. })), "{bad}");
+    }
 }
 
 #[cfg(feature = "serde")]
