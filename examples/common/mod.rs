@@ -75,13 +75,51 @@ pub(crate) fn ocean_lane(destination: &LocationId) -> Result<Lane, BoxError> {
 /// Realised stage lengths of one order, drawn from [`OCEAN_STAGES`],
 /// with `extra` days added to production (a factory delay).
 pub(crate) fn draw_stages(noise: &mut Noise, extra_production: i64) -> Vec<(Stage, i64)> {
-    OCEAN_STAGES
+    draw_stages_from(noise, &OCEAN_STAGES, extra_production)
+}
+
+/// Realised stage lengths drawn from `stages` (stage, mean, sd), with
+/// `extra_production` days added to production.
+pub(crate) fn draw_stages_from(
+    noise: &mut Noise,
+    stages: &[(Stage, f64, f64)],
+    extra_production: i64,
+) -> Vec<(Stage, i64)> {
+    stages
         .iter()
         .map(|&(stage, mean, sd)| {
             let extra = if stage == Stage::Production { extra_production } else { 0 };
             (stage, noise.days(mean, sd) + extra)
         })
         .collect()
+}
+
+/// A finished replenishment on `lane`: ordered on `ordered_on`, its
+/// stages lasting `stages` days each, arriving when the last one ends.
+/// `forecast_arrival` is the arrival the buyer was told at order time.
+pub(crate) fn finished_order(
+    id: &str,
+    lane: &Lane,
+    ordered_on: NaiveDate,
+    forecast_arrival: NaiveDate,
+    stages: &[(Stage, i64)],
+) -> Result<Replenishment, BoxError> {
+    let total: i64 = stages.iter().map(|s| s.1).sum();
+    Ok(Replenishment {
+        id: PurchaseOrderId::new(id)?,
+        lane: lane.clone(),
+        sku: None,
+        quantity: None,
+        ordered_on,
+        forecast_arrival,
+        actual_arrival: ordered_on + ChronoDays::new(u64::try_from(total)?),
+        stages: stages
+            .iter()
+            .map(|&(stage, d)| {
+                Ok(StageDuration { stage, forecast: None, actual: Days::whole(i32::try_from(d)?) })
+            })
+            .collect::<Result<_, BoxError>>()?,
+    })
 }
 
 /// `count` finished purchase orders on `lane`, one every 30 days up to
@@ -203,7 +241,10 @@ impl Chart {
                 y(v) + 4.0
             );
         }
-        for d in (0..days).step_by(14) {
+        // Two-week ticks; four-week ticks past about half a year so the
+        // labels do not overlap.
+        let tick = if days > 200 { 28 } else { 14 };
+        for d in (0..days).step_by(tick) {
             let _ = writeln!(
                 s,
                 r##"<text x="{:.1}" y="{}" text-anchor="middle" fill="#555">{}</text>"##,
@@ -265,7 +306,10 @@ pub(crate) fn plot_arg() -> Result<Option<std::path::PathBuf>, BoxError> {
     let mut plot = None;
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--plot" => plot = Some(args.next().ok_or("--plot needs a file name")?.into()),
+            // `--svg` is the same switch under the name the issue uses.
+            "--plot" | "--svg" => {
+                plot = Some(args.next().ok_or_else(|| format!("{a} needs a file name"))?.into());
+            }
             "--help" | "-h" => return Err("usage: [--plot FILE.svg]".into()),
             other => {
                 return Err(format!("unknown argument {other}; usage: [--plot FILE.svg]").into());
