@@ -154,6 +154,31 @@ pub enum FeeKind {
     Other(String),
 }
 
+/// Maps keyed by [`FeeKind`] travel as `[kind, amount]` pairs: formats
+/// such as JSON take only strings as map keys.
+#[cfg(feature = "serde")]
+mod kind_map {
+    use std::collections::BTreeMap;
+
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::FeeKind;
+
+    pub(super) fn serialize<S: Serializer>(
+        map: &BTreeMap<FeeKind, Decimal>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(map.iter())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<FeeKind, Decimal>, D::Error> {
+        Ok(Vec::<(FeeKind, Decimal)>::deserialize(deserializer)?.into_iter().collect())
+    }
+}
+
 /// How a charge is attributed to SKU and channel lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -275,7 +300,9 @@ pub struct MarginLine {
     pub cogs: Decimal,
     /// Units sold.
     pub units: Quantity,
-    /// Signed charges attributed, by kind.
+    /// Signed charges attributed, by kind (serialised as a list of
+    /// `[kind, amount]` pairs, since a kind is not a string key).
+    #[cfg_attr(feature = "serde", serde(with = "kind_map"))]
     pub charges: BTreeMap<FeeKind, Decimal>,
     /// Their sum (signed).
     pub charges_total: Decimal,
@@ -299,7 +326,9 @@ pub struct MarginStatement {
     pub period: DateRange,
     /// One line per SKU and channel, sorted.
     pub lines: Vec<MarginLine>,
-    /// Signed charges not attributed to any line, by kind.
+    /// Signed charges not attributed to any line, by kind (serialised
+    /// as `[kind, amount]` pairs).
+    #[cfg_attr(feature = "serde", serde(with = "kind_map"))]
     pub unattributed: BTreeMap<FeeKind, Decimal>,
     /// Their sum.
     pub unattributed_total: Decimal,

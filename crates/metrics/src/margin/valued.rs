@@ -309,6 +309,32 @@ mod tests {
         assert!(v.unassigned.is_empty());
     }
 
+    /// A statement keyed by fee kinds, an `Other` name included, goes to
+    /// JSON and back unchanged.
+    #[cfg(feature = "serde")]
+    #[test]
+    fn a_statement_round_trips_through_json() {
+        use super::super::{Attribution, FeeKind};
+        use merchantry_core::Money;
+        let mut drivers = BTreeMap::new();
+        drivers.insert((id("MUG"), id("web")), SalesDrivers::default());
+        let v = sales_from_valuation(&books(), march(), &drivers, &ValuedSalesOptions::default())
+            .unwrap();
+        let fee = |kind, attribution| Charge {
+            date: d(3),
+            kind,
+            amount: Money::new(Decimal::new(-125, 2), Currency::USD),
+            attribution,
+        };
+        let charges = [
+            fee(FeeKind::Referral, Attribution::Direct { sku: id("MUG"), channel: id("web") }),
+            fee(FeeKind::Other("Low-Inventory-Level Fee".into()), Attribution::Unattributed),
+        ];
+        let s = v.net_margins(&charges, &RateTable::new()).unwrap();
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(serde_json::from_str::<MarginStatement>(&json).unwrap(), s);
+    }
+
     #[test]
     fn negative_drivers_are_refused() {
         let mut drivers = BTreeMap::new();
