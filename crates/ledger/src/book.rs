@@ -16,7 +16,7 @@ use crate::event::{Method, NegativeStock, Pooling};
 pub(crate) const NONE: u32 = u32::MAX;
 /// A light checkpoint (units and value per position) every this many
 /// entries: an as-of query scans at most this many entries.
-pub(crate) const LIGHT: usize = 32;
+pub(crate) const LIGHT: usize = 16;
 /// A full checkpoint (every cost layer) every this many entries: a
 /// backdated event replays at most this many entries before it.
 pub(crate) const FULL: usize = 2048;
@@ -156,15 +156,104 @@ pub(crate) struct State {
     pub(crate) last_cost: Decimal,
 }
 
-/// Units and value per slot after a multiple of [`LIGHT`] entries.
+/// Units and value per slot after some prefix of entries (what an as-of
+/// query starts from).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Light {
-    /// The timestamp of the last entry included (`i64::MIN` for none):
-    /// an as-of query binary-searches these instead of the entries.
-    pub(crate) at: i64,
     pub(crate) qty: Vec<i64>,
     pub(crate) value: Vec<Decimal>,
+}
+
+/// The light checkpoints of a book, flat: checkpoint `k` (after the first
+/// `k * LIGHT` entries) is its timestamp `at[k]` and the runs of `qty`
+/// and `value` from its starts to the next checkpoint's. An as-of query
+/// binary-searches the dense `at` and reads two numbers; no checkpoint
+/// owns an allocation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Lights {
+    /// The timestamp of the last entry included (`i64::MIN` for none).
+    pub(crate) at: Vec<i64>,
+    qty_start: Vec<u32>,
+    value_start: Vec<u32>,
+    qty: Vec<i64>,
+    value: Vec<Decimal>,
+}
+
+impl Lights {
+    pub(crate) fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    /// Appends a checkpoint of `state` stamped `at`.
+    fn push(&mut self, at: i64, state: &State) {
+        self.at.push(at);
+        self.qty_start.push(u32::try_from(self.qty.len()).unwrap_or(NONE));
+        self.value_start.push(u32::try_from(self.value.len()).unwrap_or(NONE));
+        self.qty.extend_from_slice(&state.qty);
+        self.value.extend(state.pools.iter().map(|p| p.value));
+    }
+
+    fn range(starts: &[u32], k: usize, len: usize) -> std::ops::Range<usize> {
+        let start = starts.get(k).map_or(len, |&s| s as usize);
+        let end = starts.get(k + 1).map_or(len, |&s| s as usize);
+        start..end.max(start)
+    }
+
+    /// Units per position slot at checkpoint `k`.
+    pub(crate) fn qty(&self, k: usize) -> &[i64] {
+        self.qty.get(Self::range(&self.qty_start, k, self.qty.len())).unwrap_or(&[])
+    }
+
+    /// Value per pool slot at checkpoint `k`.
+    pub(crate) fn value(&self, k: usize) -> &[Decimal] {
+        self.value.get(Self::range(&self.value_start, k, self.value.len())).unwrap_or(&[])
+    }
+
+    /// Keeps the first `n` checkpoints.
+    fn truncate(&mut self, n: usize) {
+        if n >= self.len() {
+            return;
+        }
+        self.qty.truncate(self.qty_start[n] as usize);
+        self.value.truncate(self.value_start[n] as usize);
+        self.at.truncate(n);
+        self.qty_start.truncate(n);
+        self.value_start.truncate(n);
+    }
+
+    /// Removes and returns the checkpoints from `n` on (their starts stay
+    /// absolute, so [`Lights::restore`] after `truncate(n)` puts them back).
+    fn split_off(&mut self, n: usize) -> Self {
+        if n >= self.len() {
+            return Self::default();
+        }
+        let (qty, value) = (self.qty_start[n] as usize, self.value_start[n] as usize);
+        Self {
+            at: self.at.split_off(n),
+            qty_start: self.qty_start.split_off(n),
+            value_start: self.value_start.split_off(n),
+            qty: self.qty.split_off(qty.min(self.qty.len())),
+            value: self.value.split_off(value.min(self.value.len())),
+        }
+    }
+
+    /// Puts back a tail taken by [`Lights::split_off`] at the same length.
+    fn restore(&mut self, tail: Self) {
+        self.at.extend(tail.at);
+        self.qty_start.extend(tail.qty_start);
+        self.value_start.extend(tail.value_start);
+        self.qty.extend(tail.qty);
+        self.value.extend(tail.value);
+    }
+
+    /// Bytes held, for the memory report.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.at.capacity() * 8
+            + (self.qty_start.capacity() + self.value_start.capacity()) * 4
+            + self.qty.capacity() * 8
+            + self.value.capacity() * 16
+    }
 }
 
 /// A landed cost's inputs.
@@ -207,8 +296,8 @@ pub(crate) struct Book {
     pub(crate) keys: Vec<(u32, Disposition)>,
     /// Pool slots: `(location or NONE, disposition)`.
     pub(crate) pools: Vec<(u32, Disposition)>,
-    /// `light[k]`: after the first `k * LIGHT` entries.
-    pub(crate) light: Vec<Light>,
+    /// Checkpoint `k`: after the first `k * LIGHT` entries.
+    pub(crate) light: Lights,
     /// `full[k]`: after the first `k * FULL` entries.
     pub(crate) full: Vec<State>,
     /// After every entry.
@@ -222,7 +311,7 @@ pub(crate) struct Undo {
     cut: usize,
     outputs: Vec<(Decimal, u32)>,
     extras: Vec<Extra>,
-    light: Vec<Light>,
+    light: Lights,
     full: Vec<State>,
     live: State,
     keys: usize,
@@ -263,7 +352,11 @@ impl Book {
     pub(crate) fn new(method: Method) -> Self {
         Self {
             method,
-            light: vec![Light { at: i64::MIN, ..Light::default() }],
+            light: {
+                let mut light = Lights::default();
+                light.push(i64::MIN, &State::default());
+                light
+            },
             full: vec![State::default()],
             ..Self::default()
         }
@@ -346,18 +439,11 @@ impl Book {
     fn checkpoint(&mut self, pos: usize) {
         let done = pos + 1;
         if done.is_multiple_of(LIGHT) && self.light.len() == done / LIGHT {
-            self.light.push(self.light_of(pos, &self.live));
+            let at = self.entries.get(pos).map_or(i64::MIN, |e| e.at);
+            self.light.push(at, &self.live);
         }
         if done.is_multiple_of(FULL) && self.full.len() == done / FULL {
             self.full.push(self.live.clone());
-        }
-    }
-
-    fn light_of(&self, pos: usize, state: &State) -> Light {
-        Light {
-            at: self.entries.get(pos).map_or(i64::MIN, |e| e.at),
-            qty: state.qty.clone(),
-            value: state.pools.iter().map(|p| p.value).collect(),
         }
     }
 
@@ -421,7 +507,8 @@ impl Book {
     fn checkpoint_with(&mut self, pos: usize, state: &State) {
         let done = pos + 1;
         if done.is_multiple_of(LIGHT) && self.light.len() == done / LIGHT {
-            self.light.push(self.light_of(pos, state));
+            let at = self.entries.get(pos).map_or(i64::MIN, |e| e.at);
+            self.light.push(at, state);
         }
         if done.is_multiple_of(FULL) && self.full.len() == done / FULL {
             self.full.push(state.clone());
@@ -440,7 +527,7 @@ impl Book {
         self.extras.truncate(undo.cut);
         self.extras.extend(undo.extras);
         self.light.truncate(undo.from / LIGHT + 1);
-        self.light.extend(undo.light);
+        self.light.restore(undo.light);
         self.full.truncate(undo.from / FULL + 1);
         self.full.extend(undo.full);
         self.live = undo.live;
@@ -843,7 +930,8 @@ impl Book {
     /// stamped at or before `at`.
     pub(crate) fn as_of(&self, at: i64, pooling: Pooling) -> Light {
         let (k, end) = self.block(at);
-        let mut light = self.light.get(k).cloned().unwrap_or_default();
+        let mut light =
+            Light { qty: self.light.qty(k).to_vec(), value: self.light.value(k).to_vec() };
         light.qty.resize(self.keys.len(), 0);
         light.value.resize(self.pools.len(), Decimal::ZERO);
         for pos in k * LIGHT..end {
@@ -864,7 +952,7 @@ impl Book {
     /// search over the checkpoints and a scan of at most [`LIGHT`]
     /// entries (the checkpoints are small and dense; the entries are not).
     pub(crate) fn block(&self, at: i64) -> (usize, usize) {
-        let k = self.light.partition_point(|l| l.at <= at).saturating_sub(1);
+        let k = self.light.at.partition_point(|&t| t <= at).saturating_sub(1);
         let start = (k * LIGHT).min(self.entries.len());
         let tail = self.entries.get(start..).unwrap_or(&[]);
         (k, start + tail.iter().take_while(|e| e.at <= at).count())
@@ -887,6 +975,9 @@ impl Book {
             (if pooling == Pooling::PerSku { NONE } else { loc }, disp)
         };
         let Some(entries) = self.entries.get(range.clone()) else { return (units, value.get()) };
+        // Extras (landed costs, true-ups) are rare: look them up entry by
+        // entry only when the range has some.
+        let extras = self.extras_start(range.start) != self.extras_start(range.end);
         for (pos, e) in range.zip(entries) {
             let mut step = |loc: u32, disp: Disposition, sign: i64| {
                 if key == Some((loc, disp)) {
@@ -917,7 +1008,7 @@ impl Book {
                 Kind::Shortfall => step(e.loc, Disposition::InTransit, -1),
                 Kind::Landed | Kind::Reimbursement => {}
             }
-            let Some((slot, _)) = pool else { continue };
+            let Some((slot, _)) = pool.filter(|_| extras) else { continue };
             for x in self.extras_of(pos).iter().filter(|x| x.pool as usize == slot) {
                 match x.kind {
                     ExtraKind::LandedHeld => value.add(x.amount),

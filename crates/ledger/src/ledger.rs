@@ -346,14 +346,43 @@ impl Ledger {
     /// [`LedgerError::InvalidWeights`] for references and landed costs;
     /// [`LedgerError::Overflow`]. After an error nothing has changed.
     pub fn ingest(&mut self, event: Event) -> Result<IngestOutcome, LedgerError> {
-        let at = nanos(&event)?;
-        validate(&event)?;
+        self.ingest_ref(&event)
+    }
+
+    /// [`Ledger::ingest`] on a borrowed event: the ledger keeps none of
+    /// the event's values, so a caller that holds its events (a parsed
+    /// report, a replay log) records them without cloning, and their
+    /// ids are not dropped one by one inside the call.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use merchantry_core::{EventId, LocationId, Quantity, Sku};
+    /// use merchantry_ledger::{Event, EventKind, IngestOutcome, Ledger, LedgerOptions};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let at = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+    /// let events = vec![Event::new(EventId::new("r1")?, at, Sku::new("MUG")?,
+    ///     LocationId::new("WH1")?, EventKind::receipt(Quantity::new(3), Decimal::ONE))];
+    /// let mut ledger = Ledger::new(LedgerOptions::default());
+    /// for event in &events {
+    ///     ledger.ingest_ref(event)?;
+    /// }
+    /// assert_eq!(ledger.ingest_ref(&events[0])?, IngestOutcome::Duplicate);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Ledger::ingest`]. After an error nothing has changed.
+    pub fn ingest_ref(&mut self, event: &Event) -> Result<IngestOutcome, LedgerError> {
+        let at = nanos(event)?;
+        validate(event)?;
         let hash = hash_bytes(event.id.as_str().as_bytes());
-        if self.is_duplicate(&event, at, hash)? {
+        if self.is_duplicate(event, at, hash)? {
             return Ok(IngestOutcome::Duplicate);
         }
         let mark = self.mark();
-        let result = self.record(&event, at, hash);
+        let result = self.record(event, at, hash);
         if result.is_err() {
             self.undo_names(mark);
         }
@@ -925,9 +954,8 @@ impl Ledger {
         pool: Option<usize>,
     ) -> (i64, Decimal) {
         let (k, end) = book.block(at);
-        let light = book.light.get(k);
-        let q = key.and_then(|s| light.and_then(|l| l.qty.get(s))).copied().unwrap_or(0);
-        let v = pool.and_then(|s| light.and_then(|l| l.value.get(s))).copied().unwrap_or_default();
+        let q = key.and_then(|s| book.light.qty(k).get(s)).copied().unwrap_or(0);
+        let v = pool.and_then(|s| book.light.value(k).get(s)).copied().unwrap_or_default();
         let key = key.and_then(|s| book.keys.get(s)).copied();
         let pool = pool.and_then(|s| book.pools.get(s).map(|&p| (s, p)));
         book.scan_slots(k * crate::book::LIGHT..end, self.options.pooling, key, pool, (q, v))
@@ -1195,15 +1223,7 @@ impl Ledger {
                 + book.amounts.capacity() * 16
                 + book.extras.capacity() * std::mem::size_of::<crate::book::Extra>()
                 + book.landed.iter().map(|l| 48 + l.targets.capacity() * 20).sum::<usize>()
-                + book
-                    .light
-                    .iter()
-                    .map(|l| {
-                        std::mem::size_of::<crate::book::Light>()
-                            + l.qty.capacity() * 8
-                            + l.value.capacity() * 16
-                    })
-                    .sum::<usize>()
+                + book.light.heap_bytes()
                 + book.full.iter().chain([&book.live]).map(state_bytes).sum::<usize>();
         }
         bytes += self.skus.capacity() * 40 + self.locations.capacity() * 40;

@@ -679,3 +679,55 @@ proptest! {
         prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
     }
 }
+
+proptest! {
+    // Longer streams than the laws above, so that every as-of query
+    // crosses several checkpoints; fewer cases keep the run short.
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// As-of law: balance and value at time `h`, answered from the
+    /// checkpoints of a ledger holding every event, equal the final
+    /// balance and value of a fresh ledger fed only the events stamped at
+    /// or before `h`.
+    #[test]
+    fn as_of_answers_equal_a_ledger_fed_only_the_events_until_then(
+        ops in prop::collection::vec(op(), 1..300),
+        method in 0..3_u8,
+        per_sku in any::<bool>(),
+        cuts in prop::collection::vec(0..1_000_i64, 1..6),
+    ) {
+        let method = [Method::Fifo, Method::Lifo, Method::MovingAverage][usize::from(method)];
+        let options = LedgerOptions {
+            default_method: method,
+            negative_stock: NegativeStock::AllowWithTrueUp,
+            pooling: if per_sku { merchantry_ledger::Pooling::PerSku } else { merchantry_ledger::Pooling::PerLocation },
+            ..LedgerOptions::default()
+        };
+        let hours: Vec<i64> = (0..ops.len() as i64).map(|i| i * 3).collect();
+        let events = events_of(&ops, &hours);
+        let mut full = Ledger::new(options.clone());
+        for e in &events {
+            full.ingest_ref(e).unwrap();
+        }
+        for cut in cuts {
+            let h = cut % (3 * ops.len() as i64 + 3);
+            let mut prefix = Ledger::new(options.clone());
+            for e in events.iter().filter(|e| e.at <= t(h)) {
+                prefix.ingest_ref(e).unwrap();
+            }
+            for (location, disp) in [
+                ("WH1", Disposition::Sellable),
+                ("FBA", Disposition::InTransit),
+                ("FBA", Disposition::Sellable),
+                ("WH1", Disposition::Unsellable),
+            ] {
+                // The prefix is asked after its last event: its answer
+                // does not depend on where its checkpoints fall.
+                let (l, s, end) = (loc(location), sku(), t(1_000_000));
+                prop_assert_eq!(full.balance(&s, &l, disp, t(h)), prefix.balance(&s, &l, disp, end));
+                prop_assert_eq!(full.value(&s, &l, disp, t(h)), prefix.value(&s, &l, disp, end));
+            }
+            prop_assert_eq!(full.total_value(&sku(), t(h)), prefix.total_value(&sku(), t(1_000_000)));
+        }
+    }
+}
