@@ -32,6 +32,11 @@
 //!   what the detail rows moved). The ledger lets positions go negative
 //!   (`NegativeStock::AllowWithTrueUp`) so a gap never refuses a row;
 //!   positions still negative at the end are reported.
+//! - A file the reader rejects (truncated gzip, an over-long record)
+//!   books nothing: each file is read whole before any row is booked. A
+//!   row dated after tomorrow (this machine's clock, UTC) is skipped as
+//!   dated in the future, so a corrupt date cannot move the planning day;
+//!   only booked rows set the reports' date range.
 //! - Amazon reports carry no cost: unit cost is `--cost-share` times the
 //!   listing price (Manage FBA Inventory) or the median order price.
 //! - Demand per day: All Orders when present (FBA or unknown
@@ -228,6 +233,10 @@ struct Books {
     days: Option<(NaiveDate, NaiveDate)>,
     seeded: BTreeSet<Sku>,
     prepared: bool,
+    /// The last day a row may carry: tomorrow by this machine's clock
+    /// (UTC), since a report cannot describe the future. A later row is a
+    /// corrupt date and is skipped, so it cannot move the planning day.
+    latest_day: NaiveDate,
     /// The file being read, for messages.
     file: String,
 }
@@ -375,6 +384,7 @@ impl Books {
             days: None,
             seeded: BTreeSet::new(),
             prepared: false,
+            latest_day: Utc::now().date_naive().succ_opt().unwrap_or(NaiveDate::MAX),
             file: String::new(),
         })
     }
@@ -384,8 +394,8 @@ impl Books {
     }
 
     /// Reads one file into the books. A file the reader rejects is
-    /// reported in its row, and whatever rows came before the rejection
-    /// stay booked (each was a complete row).
+    /// reported in its row and books nothing: its rows are read in full
+    /// before any is booked.
     fn read_file(&mut self, report: Report, name: &str, path: &Path) -> FileRow {
         let mut row = FileRow {
             file: name.to_owned(),
@@ -417,22 +427,29 @@ impl Books {
         row
     }
 
-    /// Runs a reader to its end: rows to `each`, row errors counted with
-    /// a few examples, a file error returned.
+    /// Runs a reader to its end, then hands the rows to `each` and counts
+    /// the row errors with a few examples. A file error returns before
+    /// anything is booked, so a rejected file leaves the books as they
+    /// were.
     fn drain<T>(
         &mut self,
         rows: impl Iterator<Item = Result<T, ReadError>>,
         mut each: impl FnMut(&mut Self, T) -> Result<(), BoxError>,
     ) -> Result<(), BoxError> {
+        let mut good = Vec::new();
+        let mut unreadable = Vec::new();
         for row in rows {
             match row {
-                Ok(row) => each(self, row)?,
+                Ok(row) => good.push(row),
                 Err(e) if e.is_fatal() => return Err(e.into()),
-                Err(e) => {
-                    let example = format!("{}: {e}", self.file);
-                    self.counts.skip("unreadable row", Some(example));
-                }
+                Err(e) => unreadable.push(format!("{}: {e}", self.file)),
             }
+        }
+        for example in unreadable {
+            self.counts.skip("unreadable row", Some(example));
+        }
+        for row in good {
+            each(self, row)?;
         }
         Ok(())
     }
@@ -474,6 +491,12 @@ impl Books {
                     "order line not demand (cancelled or replacement)"
                 };
                 books.counts.skip(why, None);
+                return Ok(());
+            }
+            if line.purchase_date > books.latest_day {
+                let example =
+                    format!("{}: order {} on {}", books.file, line.order_id, line.purchase_date);
+                books.counts.skip("dated in the future", Some(example));
                 return Ok(());
             }
             if let Some(price) = line.item_price.filter(|_| line.quantity.is_positive()) {
@@ -576,12 +599,12 @@ impl Books {
             self.counts.skip("no stable key", Some(format!("{} line {}", self.file, row.line)));
             return;
         };
+        if row.date > self.latest_day {
+            let example = format!("{} line {}: {}", self.file, row.line, row.date);
+            self.counts.skip("dated in the future", Some(example));
+            return;
+        }
         self.titles.entry(row.msku.clone()).or_insert_with(|| row.title.clone());
-        self.see_day(row.date);
-        self.first_day
-            .entry(row.msku.clone())
-            .and_modify(|d| *d = (*d).min(row.date))
-            .or_insert(row.date);
         if let (Some(reason), EventType::Adjustments) = (&row.reason, &row.event_type) {
             let sign = if row.quantity.is_positive() { Sign::Increase } else { Sign::Decrease };
             if reason.sign().is_some_and(|s| s != sign) {
@@ -630,6 +653,13 @@ impl Books {
         match outcome {
             Ok(IngestOutcome::Duplicate) => self.counts.duplicates_ignored += 1,
             Ok(_) => {
+                // Only a booked row moves the planning window: a refused
+                // row dated far ahead must not set "today".
+                self.see_day(row.date);
+                self.first_day
+                    .entry(row.msku.clone())
+                    .and_modify(|d| *d = (*d).min(row.date))
+                    .or_insert(row.date);
                 self.counts.events_applied += 1;
                 *self.counts.booked_as.entry(label.to_owned()).or_insert(0) += 1;
                 if let (EventType::Shipments, Some(order)) = (&row.event_type, &row.reference_id) {
