@@ -100,9 +100,44 @@ struct Landed {
 }
 
 fn main() {
-    if let Err(e) = run() {
+    if let Err(e) = common::plot_arg().and_then(|plot| tell(plot.as_deref())) {
         eprintln!("freight_volatility: {e}");
         std::process::exit(1);
+    }
+}
+
+/// The figures the story's checks look at.
+#[derive(Debug)]
+struct Story {
+    /// The highest reorder point before the season, and at its peak.
+    rop_before: f64,
+    rop_peak: f64,
+    /// The model's lead-time standard deviation at its widest and at
+    /// the end.
+    sd_peak: f64,
+    sd_end: f64,
+    /// RMSE of the last few shipments' lead-time variance, at its worst
+    /// and at the end; and over the orders of the season and after it.
+    rolling_peak: f64,
+    rolling_end: f64,
+    season_rmse: f64,
+    after_rmse: f64,
+}
+
+impl Story {
+    /// The reorder point rises at least 15% with the season.
+    fn rises(&self) -> bool {
+        self.rop_peak > self.rop_before * 1.15
+    }
+
+    /// The model's spread falls below 60% of its widest.
+    fn spread_shrinks(&self) -> bool {
+        self.sd_end < 0.6 * self.sd_peak
+    }
+
+    /// The forecast error halves, both rolling and by order period.
+    fn variance_shrinks(&self) -> bool {
+        self.rolling_end < 0.5 * self.rolling_peak && self.after_rmse < 0.5 * self.season_rmse
     }
 }
 
@@ -127,8 +162,7 @@ fn quantile(e: &LeadTimeEstimate, p: f64) -> f64 {
 }
 
 #[expect(clippy::too_many_lines, reason = "the story reads top to bottom")]
-fn run() -> Result<(), BoxError> {
-    let plot = common::plot_arg()?;
+fn tell(plot: Option<&std::path::Path>) -> Result<Story, BoxError> {
     let mut noise = Noise::new(SEED);
     let sku = Sku::new("YOGA-MAT-6MM")?;
     let fba = LocationId::new("FBA-US-EAST")?;
@@ -437,21 +471,28 @@ fn run() -> Result<(), BoxError> {
     let rolling_peak = landed.iter().map(|l| l.rolling_rmse).fold(0.0, f64::max);
     let rolling_end = landed.last().map_or(0.0, |l| l.rolling_rmse);
     println!();
-    let rises = peak > before * 1.15;
+    let story = Story {
+        rop_before: before,
+        rop_peak: peak,
+        sd_peak,
+        sd_end,
+        rolling_peak,
+        rolling_end,
+        season_rmse: rmse.get(1).copied().flatten().unwrap_or(f64::NAN),
+        after_rmse: rmse.get(2).copied().flatten().unwrap_or(f64::NAN),
+    };
+    let rises = story.rises();
     println!(
         "reorder point: at most {before:.0} before the season, {peak:.0} on {peak_day} (+{:.0}%), {end_rop:.0} at the end [{}]",
         (peak / before - 1.0) * 100.0,
         verdict(rises)
     );
-    let spread_shrinks = sd_end < 0.6 * sd_peak;
+    let spread_shrinks = story.spread_shrinks();
     println!(
         "model lead-time sd: {sd_peak:.1} d at its widest ({sd_peak_day}), {sd_end:.1} d at the end [{}]",
         verdict(spread_shrinks)
     );
-    let (season_rmse, after_rmse) =
-        (rmse.get(1).copied().flatten(), rmse.get(2).copied().flatten());
-    let ltv_shrinks = rolling_end < 0.5 * rolling_peak
-        && matches!((season_rmse, after_rmse), (Some(s), Some(a)) if a < 0.5 * s);
+    let ltv_shrinks = story.variance_shrinks();
     println!(
         "lead-time variance (rmse of the last {ROLLING} shipments): {rolling_peak:.1} d at its worst, {rolling_end:.1} d at the end [{}]",
         verdict(ltv_shrinks)
@@ -505,14 +546,14 @@ fn run() -> Result<(), BoxError> {
             ],
             markers,
         };
-        std::fs::write(&path, chart.render())
+        std::fs::write(path, chart.render())
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         println!("chart written to {}", path.display());
     }
     if !(rises && spread_shrinks && ltv_shrinks) {
         return Err("the story did not hold (see the checks above)".into());
     }
-    Ok(())
+    Ok(story)
 }
 
 /// The order date of the first shipment that left port in the season.
@@ -526,4 +567,30 @@ fn first_congested_order(landed: &[Landed], season: DateRange) -> Result<NaiveDa
 
 fn verdict(ok: bool) -> &'static str {
     if ok { "ok" } else { "FAILED" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reorder_point_rises_in_the_season_and_variance_shrinks_after_it() {
+        let story = tell(None).unwrap();
+        assert!(story.rises(), "{story:?}");
+        assert!(story.spread_shrinks(), "{story:?}");
+        assert!(story.variance_shrinks(), "{story:?}");
+    }
+
+    #[test]
+    fn ocean_days_follow_the_season() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let season = DateRange::new(d(6, 1), d(9, 16)).unwrap();
+        let mut noise = Noise::new(1);
+        for _ in 0..200 {
+            assert!((45..=55).contains(&ocean_days(&mut noise, d(7, 1), season)));
+            // 30 +/- 1.5 days: five deviations either side at most.
+            assert!((22..=38).contains(&ocean_days(&mut noise, d(10, 1), season)));
+        }
+        assert!(congested(d(9, 15), season) && !congested(d(9, 16), season));
+    }
 }

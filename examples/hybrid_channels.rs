@@ -126,10 +126,30 @@ const CATALOGUE: [Item; 3] = [
 const LOCATIONS: [&str; 3] = ["FBA-US", "WH-NJ", "3PL-RENO"];
 
 fn main() {
-    if let Err(e) = run() {
+    if let Err(e) = common::plot_arg().and_then(|plot| tell(plot.as_deref())) {
         eprintln!("hybrid_channels: {e}");
         std::process::exit(1);
     }
+}
+
+/// What the story's checks saw. Every check that fails ends the story
+/// with an error, so a `Story` exists only when all of them held.
+#[derive(Debug)]
+#[cfg_attr(not(test), allow(dead_code, reason = "the figures are read by the tests"))]
+struct Story {
+    /// No-double-sell checks run.
+    checks: usize,
+    /// Web orders routed; MCF chosen; MCF passed over because it would
+    /// be late, because it cost more.
+    web_orders: usize,
+    mcf_chosen: usize,
+    mcf_late: usize,
+    mcf_dearer: usize,
+    /// Orders refused for want of stock.
+    refused: Vec<String>,
+    /// Amazon's advertised bottles before and after each flash-sale web
+    /// order, with the node that shipped it.
+    flash: Vec<(String, i64, i64)>,
 }
 
 /// An order as the day's stream carries it.
@@ -190,8 +210,7 @@ fn at(d: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
 }
 
 #[expect(clippy::too_many_lines, reason = "the story reads top to bottom")]
-fn run() -> Result<(), BoxError> {
-    let plot = common::plot_arg()?;
+fn tell(plot: Option<&std::path::Path>) -> Result<Story, BoxError> {
     let mut noise = Noise::new(SEED);
     let start = NaiveDate::from_ymd_opt(2026, 3, 2).ok_or("bad date")?;
     let mut world = World::new(start)?;
@@ -224,6 +243,7 @@ fn run() -> Result<(), BoxError> {
 
     let mut tally = RouteTally::default();
     let mut refused: Vec<(NaiveDate, String, i64, usize)> = Vec::new();
+    let mut flash: Vec<(String, i64, i64)> = Vec::new();
     let mut daily = Table::new(&[
         ("date", Align::Left),
         ("amazon orders", Align::Right),
@@ -321,6 +341,10 @@ fn run() -> Result<(), BoxError> {
             }
             let after = world.shown(o.item)?;
             let check = world.check()?;
+            if o.burst && !o.amazon {
+                let node = placed.map_or("refused", |l| LOCATIONS[l]);
+                flash.push((node.to_owned(), before.0, after.0));
+            }
             if o.burst && o.item == bottle {
                 burst.row(vec![
                     o.placed_at.format("%H:%M").to_string(),
@@ -440,11 +464,19 @@ fn run() -> Result<(), BoxError> {
             ],
             markers,
         };
-        std::fs::write(&path, chart.render())
+        std::fs::write(path, chart.render())
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         println!("chart written to {}", path.display());
     }
-    Ok(())
+    Ok(Story {
+        checks: world.checks,
+        web_orders: tally.web_orders,
+        mcf_chosen: tally.mcf_chosen,
+        mcf_late: tally.mcf_late,
+        mcf_dearer: tally.mcf_dearer,
+        refused: refused.into_iter().map(|r| r.1).collect(),
+        flash,
+    })
 }
 
 fn arrow(before: i64, after: i64) -> String {
@@ -1009,7 +1041,7 @@ fn judge(net: &RouteNetwork, candidates: &[Candidate], winner: NodeIndex) -> Res
 
 fn reason(r: &UnroutableReason) -> String {
     match r {
-        UnroutableReason::NoStock { .. } => "too few units free for this channel".into(),
+        UnroutableReason::NoStock { .. } => "too few units free here".into(),
         UnroutableReason::NotEligible { refusals, .. } => {
             format!(
                 "refuses the line ({})",
@@ -1130,4 +1162,65 @@ fn print_candidates(
         None => format!("{} wins at ${win_cost}: MCF has no units free for this order", name(w)),
     };
     println!("    -> {why}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_unit_is_sold_twice_and_mcf_wins_when_cheapest() {
+        // `tell` fails on the first double sale, on any disagreement
+        // between ledger and allocator, and on any web order not sent to
+        // the cheapest node that keeps its promise.
+        let story = tell(None).unwrap();
+        assert!(story.checks > 500, "{story:?}");
+        assert!(story.web_orders > 50 && story.mcf_chosen > 10, "{story:?}");
+        assert!(story.mcf_late > 0 && story.mcf_dearer > 0, "{story:?}");
+        // The stale-page order for 60 bottles is the only refusal.
+        assert_eq!(story.refused, vec!["WEB-F99".to_owned()]);
+    }
+
+    #[test]
+    fn a_web_order_shipped_by_mcf_moves_the_amazon_number_at_once() {
+        let story = tell(None).unwrap();
+        let by_mcf: Vec<_> = story.flash.iter().filter(|f| f.0 == "FBA-US").collect();
+        assert!(by_mcf.len() >= 10, "{story:?}");
+        assert!(by_mcf.iter().all(|f| f.2 < f.1), "{by_mcf:?}");
+        // Orders the 3PL ships leave the Prime listing alone.
+        let by_3pl: Vec<_> = story.flash.iter().filter(|f| f.0 == "3PL-RENO").collect();
+        assert!(!by_3pl.is_empty() && by_3pl.iter().all(|f| f.1 == f.2), "{by_3pl:?}");
+    }
+
+    #[test]
+    fn the_judge_refuses_a_dearer_winner() {
+        let w = World::new(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()).unwrap();
+        let idx: Vec<NodeIndex> = w.route_net.indices().collect();
+        let plan = |cost: i64, late: bool| {
+            let d = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+            let cost = merchantry::route::CostBreakdown {
+                handling: Decimal::new(cost, 2),
+                units: Decimal::ZERO,
+                postage: Decimal::ZERO,
+            };
+            Some(Plan {
+                order: OrderId::new("T-1").unwrap(),
+                speed: Speed::Standard,
+                packages: Vec::new(),
+                expected_delivery: d,
+                promised_by: d,
+                late,
+                cost,
+            })
+        };
+        let c = |node, plan| Candidate { node, plan, refusal: String::new() };
+        // MCF (node 0) $7.25 on time, Reno (node 2) $8.45 on time.
+        let both = [c(idx[0], plan(725, false)), c(idx[1], None), c(idx[2], plan(845, false))];
+        assert!(matches!(judge(&w.route_net, &both, idx[0]).unwrap(), Mcf::Chosen));
+        assert!(judge(&w.route_net, &both, idx[2]).is_err());
+        // MCF late: Reno must win, and MCF counts as late.
+        let late = [c(idx[0], plan(725, true)), c(idx[1], None), c(idx[2], plan(845, false))];
+        assert!(matches!(judge(&w.route_net, &late, idx[2]).unwrap(), Mcf::Late));
+        assert!(judge(&w.route_net, &late, idx[0]).is_err());
+    }
 }
