@@ -123,6 +123,18 @@ fn the_business_really_runs_every_crate() {
     assert!(t.duplicates > 50 && t.rejected.len() == 5, "{t:?}");
     assert!(s.purchase_orders > 10 && s.transfers > 0 && !s.ltv.is_empty(), "{s:?}");
     assert!(t.lost_units < t.accepted as i64, "{t:?}");
+    // The router keeps nearly every promise it makes, and says why when
+    // it cannot route.
+    assert!(t.late_plans * 20 < t.routed, "{t:?}");
+    assert!(t.unroutable_reasons.values().sum::<usize>() == t.unroutable, "{t:?}");
+}
+
+#[test]
+fn order_independence_holds_after_every_day_of_a_short_run() {
+    // Law 4 daily: the live ledger (late and backdated rows included)
+    // against one rebuilt from its accepted events in time order.
+    let config = Config { order_check_every: 1, ..Config::default() };
+    check_seed(11, 75, &config);
 }
 
 #[test]

@@ -187,6 +187,8 @@ pub(crate) struct Tally {
     pub(crate) lost_units: i64,
     pub(crate) routed: usize,
     pub(crate) unroutable: usize,
+    /// Unroutable orders by the router's typed reason.
+    pub(crate) unroutable_reasons: BTreeMap<String, usize>,
     pub(crate) late_plans: usize,
     pub(crate) split_plans: usize,
     pub(crate) by_node: [usize; 3],
@@ -651,6 +653,8 @@ impl World {
                         );
                     }
                     self.tally.unroutable += 1;
+                    let reason = variant(&format!("{:?}", u.reason));
+                    *self.tally.unroutable_reasons.entry(reason).or_insert(0) += 1;
                     let units: i64 = order.lines.iter().map(|l| l.quantity.get()).sum();
                     out.lost += units;
                     self.tally.lost_units += units;
@@ -1082,7 +1086,7 @@ fn route_nodes() -> Vec<Node> {
     );
     wh.cutoffs = WeeklyCutoffs::weekdays(t(16));
     wh.costs.per_package = Decimal::new(150, 2);
-    wh.capacity = Capacity { packages_per_day: Some(30), units_per_day: Some(90) };
+    wh.capacity = Capacity { packages_per_day: Some(45), units_per_day: Some(150) };
     let mut tpl = Node::new(
         node_id(TPL),
         LocationKind::ThirdPartyLogistics,
@@ -1093,7 +1097,7 @@ fn route_nodes() -> Vec<Node> {
     tpl.handling_days = 1;
     tpl.costs.per_package = Decimal::new(275, 2);
     tpl.costs.per_unit = Decimal::new(40, 2);
-    tpl.capacity = Capacity { packages_per_day: Some(20), units_per_day: None };
+    tpl.capacity = Capacity { packages_per_day: Some(35), units_per_day: None };
     for zone in 1..=8u16 {
         fba.costs.rates.insert(Zone(zone), tiers(0, 0, 0));
         fba.transit_days.insert((Zone(zone), Speed::Standard), 2);
