@@ -40,22 +40,25 @@ fn at(i: i64) -> DateTime<Utc> {
 /// The benchmark's stream: a receipt of 10 every 10th event of a SKU,
 /// shipments of 1 otherwise.
 fn stream(n: usize, skus: usize) -> Vec<Event> {
+    events(n, skus).collect()
+}
+
+/// [`stream`], one event at a time.
+fn events(n: usize, skus: usize) -> impl Iterator<Item = Event> {
     let sku: Vec<Sku> = (0..skus).map(|i| Sku::new(format!("SKU-{i:05}")).unwrap()).collect();
     let wh = LocationId::new("FBA-US").unwrap();
     let chan = ChannelId::new("amazon").unwrap();
-    (0..n)
-        .map(|i| {
-            let s = i % skus;
-            let kind = if (i / skus).is_multiple_of(10) {
-                EventKind::receipt(Quantity::new(10), Decimal::new(200 + (i % 97) as i64, 2))
-            } else {
-                let order = OrderId::new(format!("111-{i:07}")).unwrap();
-                EventKind::shipment(Quantity::new(1), chan.clone(), order)
-            };
-            let id = EventId::new(format!("e{i:09}")).unwrap();
-            Event::new(id, at(i as i64), sku[s].clone(), wh.clone(), kind)
-        })
-        .collect()
+    (0..n).map(move |i| {
+        let s = i % skus;
+        let kind = if (i / skus).is_multiple_of(10) {
+            EventKind::receipt(Quantity::new(10), Decimal::new(200 + (i % 97) as i64, 2))
+        } else {
+            let order = OrderId::new(format!("111-{i:07}")).unwrap();
+            EventKind::shipment(Quantity::new(1), chan.clone(), order)
+        };
+        let id = EventId::new(format!("e{i:09}")).unwrap();
+        Event::new(id, at(i as i64), sku[s].clone(), wh.clone(), kind)
+    })
 }
 
 fn options(method: Method) -> LedgerOptions {
@@ -159,6 +162,21 @@ fn main() {
             }
             report(mode, n, t);
             black_box(check);
+        }
+        "mem" => {
+            // Memory per retained event: N events over `skus` SKUs (third
+            // argument, default 100), as grown and after `shrink_to_fit`.
+            let skus: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(100);
+            let mut l = Ledger::new(options(Method::Fifo));
+            for e in events(n, skus) {
+                l.ingest(e).unwrap();
+            }
+            let grown = l.bytes_per_event().unwrap();
+            l.shrink_to_fit();
+            let shrunk = l.bytes_per_event().unwrap();
+            println!(
+                "mem: {grown:.1} bytes per event as grown, {shrunk:.1} after shrink_to_fit ({n} events, {skus} SKUs)"
+            );
         }
         other => panic!("unknown mode {other}"),
     }

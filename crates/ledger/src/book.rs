@@ -38,29 +38,70 @@ pub(crate) enum Kind {
     Shortfall,
 }
 
-/// One retained event in compact form (56 bytes).
+/// One retained event in compact form (48 bytes).
 ///
 /// Field use by kind: `aux` is the channel (shipment, return), the other
 /// location (transfers), an index into `amounts` (receipt, adjustment,
 /// reimbursement) or into `landed`; `refx` is a name index (order,
-/// purchase order, referenced event); `flag` the adjustment reason.
+/// purchase order, referenced event) or, for an adjustment, its reason.
+/// The value moved is kept as its 96-bit mantissa and one byte of sign
+/// and scale (see [`Entry::value`]), and the extras of an entry are
+/// found by position in `Book::extras`, so no field is padding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Entry {
     pub(crate) at: i64,
-    /// Output: the value moved by the event (see `effects`).
-    pub(crate) value: Decimal,
     pub(crate) qty: i64,
+    /// Output: the mantissa of the value moved by the event, low word
+    /// first (see `effects`).
+    mantissa: [u32; 3],
     pub(crate) id: u32,
     pub(crate) loc: u32,
     pub(crate) aux: u32,
     pub(crate) refx: u32,
-    /// Output: where this entry's extras start in `Book::extras`.
-    pub(crate) ext: u32,
     pub(crate) kind: Kind,
     pub(crate) disp: Disposition,
     pub(crate) disp2: Disposition,
-    pub(crate) flag: u8,
+    /// Output: the value's scale (low five bits) and sign (top bit).
+    sign_scale: u8,
+}
+
+// The memory budget (96 bytes per retained event) is planned on these.
+const _: () = assert!(std::mem::size_of::<Entry>() == 48);
+const _: () = assert!(std::mem::size_of::<Extra>() == 48);
+
+impl Entry {
+    /// A new entry moving no value yet.
+    pub(crate) fn new(at: i64, id: u32, loc: u32) -> Self {
+        Self {
+            at,
+            qty: 0,
+            mantissa: [0; 3],
+            id,
+            loc,
+            aux: NONE,
+            refx: NONE,
+            kind: Kind::Reimbursement,
+            disp: Disposition::Sellable,
+            disp2: Disposition::Sellable,
+            sign_scale: 0,
+        }
+    }
+
+    /// The value moved by the event (an output of applying it).
+    pub(crate) fn value(&self) -> Decimal {
+        let [lo, mid, hi] = self.mantissa;
+        let scale = u32::from(self.sign_scale & 0x1F).min(28);
+        Decimal::from_parts(lo, mid, hi, self.sign_scale & 0x80 != 0, scale)
+    }
+
+    pub(crate) fn set_value(&mut self, value: Decimal) {
+        let m = value.mantissa().unsigned_abs();
+        let word = |shift: u32| u32::try_from((m >> shift) & 0xFFFF_FFFF).unwrap_or(0);
+        self.mantissa = [word(0), word(32), word(64)];
+        let scale = u8::try_from(value.scale()).unwrap_or(0);
+        self.sign_scale = scale | if value.is_sign_negative() { 0x80 } else { 0 };
+    }
 }
 
 /// Where a cost leaves inventory to.
@@ -99,6 +140,9 @@ pub(crate) enum ExtraKind {
 pub(crate) struct Extra {
     pub(crate) kind: ExtraKind,
     pub(crate) flow: Flow,
+    /// The position of the entry that made it (extras are in entry
+    /// order).
+    pub(crate) entry: u32,
     pub(crate) pool: u32,
     pub(crate) loc: u32,
     pub(crate) channel: u32,
@@ -107,6 +151,13 @@ pub(crate) struct Extra {
     pub(crate) origin: u32,
     pub(crate) qty: i64,
     pub(crate) amount: Decimal,
+}
+
+impl Extra {
+    /// Whether `other` records the same effect, wherever its entry sits.
+    pub(crate) fn same(&self, other: &Self) -> bool {
+        Self { entry: 0, ..*self } == Self { entry: 0, ..*other }
+    }
 }
 
 /// Units that arrived together, with their total value.
@@ -247,6 +298,14 @@ impl Lights {
         self.value.extend(tail.value);
     }
 
+    fn shrink_to_fit(&mut self) {
+        self.at.shrink_to_fit();
+        self.qty_start.shrink_to_fit();
+        self.value_start.shrink_to_fit();
+        self.qty.shrink_to_fit();
+        self.value.shrink_to_fit();
+    }
+
     /// Bytes held, for the memory report.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.at.capacity() * 8
@@ -309,7 +368,7 @@ pub(crate) struct Book {
 pub(crate) struct Undo {
     from: usize,
     cut: usize,
-    outputs: Vec<(Decimal, u32)>,
+    outputs: Vec<Decimal>,
     extras: Vec<Extra>,
     light: Lights,
     full: Vec<State>,
@@ -332,15 +391,15 @@ impl Undo {
             if self.inserted.binary_search(&pos).is_ok() {
                 continue;
             }
-            if let Some(&(value, _)) = old.next()
-                && value != entry.value
+            if let Some(&value) = old.next()
+                && value != entry.value()
             {
                 changed.push((pos, value));
             }
         }
         let created = book.extras[self.cut.min(book.extras.len())..]
             .iter()
-            .filter(|x| x.kind == ExtraKind::TrueUp && !self.extras.contains(x))
+            .filter(|x| x.kind == ExtraKind::TrueUp && !self.extras.iter().any(|y| y.same(x)))
             .copied()
             .collect();
         (changed, created)
@@ -362,6 +421,18 @@ impl Book {
         }
     }
 
+    /// Releases spare capacity.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.entries.shrink_to_fit();
+        self.amounts.shrink_to_fit();
+        self.landed.shrink_to_fit();
+        self.extras.shrink_to_fit();
+        self.keys.shrink_to_fit();
+        self.pools.shrink_to_fit();
+        self.light.shrink_to_fit();
+        self.full.shrink_to_fit();
+    }
+
     /// The slot of position `(loc, disp)`, added when new.
     pub(crate) fn key_slot(&mut self, loc: u32, disp: Disposition) -> usize {
         slot(&mut self.keys, (loc, disp))
@@ -381,7 +452,7 @@ impl Book {
 
     /// Where the extras of the entry at `pos` (or after the last) start.
     pub(crate) fn extras_start(&self, pos: usize) -> usize {
-        self.entries.get(pos).map_or(self.extras.len(), |e| e.ext as usize)
+        self.extras.partition_point(|x| (x.entry as usize) < pos)
     }
 
     /// The extras of the entry at `pos`.
@@ -464,7 +535,7 @@ impl Book {
         let mut undo = Undo {
             from,
             cut,
-            outputs: self.entries[from..].iter().map(|e| (e.value, e.ext)).collect(),
+            outputs: self.entries[from..].iter().map(Entry::value).collect(),
             extras: self.extras[self.extras_start(from)..].to_vec(),
             light: self.light.split_off((from / LIGHT + 1).min(self.light.len())),
             full: self.full.split_off((from / FULL + 1).min(self.full.len())),
@@ -520,9 +591,8 @@ impl Book {
         for &pos in undo.inserted.iter().rev() {
             self.entries.remove(pos);
         }
-        for (entry, &(value, ext)) in self.entries[undo.from..].iter_mut().zip(&undo.outputs) {
-            entry.value = value;
-            entry.ext = ext;
+        for (entry, &value) in self.entries[undo.from..].iter_mut().zip(&undo.outputs) {
+            entry.set_value(value);
         }
         self.extras.truncate(undo.cut);
         self.extras.extend(undo.extras);
@@ -544,7 +614,7 @@ impl Book {
     /// partly changed; callers restore them.
     fn apply(&mut self, pos: usize, state: &mut State, ctx: Ctx) -> Result<(), Fail> {
         let e = self.entries[pos];
-        self.entries[pos].ext = u32::try_from(self.extras.len()).unwrap_or(u32::MAX);
+        let first = self.extras.len();
         let value = match e.kind {
             Kind::Receipt => self.apply_receipt(&e, state, ctx)?,
             Kind::Landed => self.apply_landed(pos, &e, state)?,
@@ -574,7 +644,11 @@ impl Book {
                 self.move_out(&e, state, ctx, (e.loc, disp), (Flow::WriteOff, NONE), None)?
             }
         };
-        self.entries[pos].value = value;
+        self.entries[pos].set_value(value);
+        let at = u32::try_from(pos).unwrap_or(NONE);
+        for x in self.extras.get_mut(first..).unwrap_or(&mut []) {
+            x.entry = at;
+        }
         Ok(())
     }
 
@@ -606,7 +680,11 @@ impl Book {
                 reference: e.refx,
                 expected: "shipment",
             })?;
-            if e.qty == ship.qty { ship.value } else { share(ship.value, e.qty, ship.qty, e.id)? }
+            if e.qty == ship.qty {
+                ship.value()
+            } else {
+                share(ship.value(), e.qty, ship.qty, e.id)?
+            }
         };
         let layer = Layer { origin: e.id, at: e.at, qty: e.qty, value };
         self.move_in(e, state, ctx, (e.loc, e.disp2), &[layer])?;
@@ -676,7 +754,7 @@ impl Book {
             })?;
             weights.push(match spec.basis {
                 crate::event::LandedBasis::Quantity => Decimal::from(receipt.qty),
-                crate::event::LandedBasis::Value => receipt.value,
+                crate::event::LandedBasis::Value => receipt.value(),
                 _ => measure,
             });
             receipts.push(receipt);
@@ -734,6 +812,7 @@ impl Book {
             pool.value = add(pool.value, gained, e.id)?;
             held = add(held, gained, e.id)?;
             self.extras.push(Extra {
+                entry: NONE,
                 kind: ExtraKind::LandedHeld,
                 flow: Flow::Cogs,
                 pool: u32::try_from(slot).unwrap_or(NONE),
@@ -747,6 +826,7 @@ impl Book {
         let gone = sub(part, held, e.id)?;
         if !gone.is_zero() {
             self.extras.push(Extra {
+                entry: NONE,
                 kind: ExtraKind::LandedGone,
                 flow: Flow::Cogs,
                 pool: NONE,
@@ -892,6 +972,7 @@ impl Book {
                 let priced = if t == d.qty { d.value } else { share(d.value, t, d.qty, e.id)? };
                 let true_up = sub(actual, priced, e.id)?;
                 self.extras.push(Extra {
+                    entry: NONE,
                     kind: ExtraKind::TrueUp,
                     flow: d.flow,
                     pool: u32::try_from(pool).unwrap_or(NONE),
@@ -984,7 +1065,8 @@ impl Book {
                     units += sign * e.qty.abs();
                 }
                 if pool.is_some_and(|(_, k)| k == pool_key(loc, disp)) {
-                    value.add(if sign < 0 { -e.value } else { e.value });
+                    let v = e.value();
+                    value.add(if sign < 0 { -v } else { v });
                 }
             };
             match e.kind {
@@ -1037,7 +1119,8 @@ impl Book {
                 units(k, sign * e.qty.abs());
             }
             if let Some(p) = pool(loc, disp) {
-                value(p, if sign < 0 { -e.value } else { e.value });
+                let v = e.value();
+                value(p, if sign < 0 { -v } else { v });
             }
         };
         match e.kind {

@@ -404,7 +404,7 @@ impl Ledger {
                 return Err(self.error(sku, fail));
             }
             let pos = book.entries.len() - 1;
-            if book.extras_of(pos).is_empty() {
+            if book.extras.last().is_none_or(|x| x.entry as usize != pos) {
                 // The common case: nothing settled, nothing to collect.
                 return Ok(IngestOutcome::Applied {
                     corrections: Vec::new(),
@@ -538,18 +538,14 @@ impl Ledger {
                     sku: self.skus[sku].clone(),
                     at: DateTime::from_timestamp_nanos(e.at),
                     before,
-                    after: e.value,
+                    after: e.value(),
                 }
             })
             .collect();
         let true_ups = created
             .iter()
             .map(|x| {
-                let pos = (0..book.entries.len())
-                    .rev()
-                    .find(|&p| book.extras_of(p).contains(x))
-                    .unwrap_or(0);
-                let e = book.entries.get(pos).copied();
+                let e = book.entries.get(x.entry as usize).copied();
                 self.true_up(sku, e.map_or(NONE, |e| e.id), e.map_or(0, |e| e.at), x)
             })
             .collect();
@@ -673,20 +669,7 @@ impl Ledger {
     ) -> Result<Entry, LedgerError> {
         let loc = self.location_slot(&event.location)?;
         let id = self.names.intern_hashed(event.id.as_str(), hash);
-        let mut e = Entry {
-            at,
-            value: Decimal::ZERO,
-            qty: 0,
-            id,
-            loc,
-            aux: NONE,
-            refx: NONE,
-            ext: 0,
-            kind: Kind::Reimbursement,
-            disp: Disposition::Sellable,
-            disp2: Disposition::Sellable,
-            flag: 0,
-        };
+        let mut e = Entry::new(at, id, loc);
         match &event.kind {
             EventKind::Receipt { quantity, unit_cost, disposition, purchase_order } => {
                 e.kind = Kind::Receipt;
@@ -723,7 +706,7 @@ impl Ledger {
                 e.qty = quantity.get();
                 e.disp = *disposition;
                 let reason = REASONS.iter().position(|r| r == reason).unwrap_or(0);
-                e.flag = u8::try_from(reason).unwrap_or(0);
+                e.refx = u32::try_from(reason).unwrap_or(0);
                 e.aux = unit_cost.map_or(NONE, |c| self.amount_slot(sku, c));
             }
             EventKind::TransferOut { quantity, disposition, to } => {
@@ -816,10 +799,7 @@ impl Ledger {
             },
             Kind::Adjustment => EventKind::Adjustment {
                 quantity: Quantity::new(e.qty),
-                reason: REASONS
-                    .get(usize::from(e.flag))
-                    .copied()
-                    .unwrap_or(AdjustmentReason::Found),
+                reason: REASONS.get(e.refx as usize).copied().unwrap_or(AdjustmentReason::Found),
                 disposition: e.disp,
                 unit_cost: (e.aux != NONE).then(amount),
             },
@@ -1019,14 +999,14 @@ impl Ledger {
         for pos in start..end.max(start) {
             let e = &book.entries[pos];
             match e.kind {
-                Kind::Receipt => plus(&mut f.receipts, e.value),
-                Kind::Landed => plus(&mut f.landed, e.value),
-                Kind::Shipment => plus(&mut f.cogs, e.value),
-                Kind::Return => plus(&mut f.cogs, -e.value),
-                Kind::Adjustment if e.qty < 0 => plus(&mut f.write_offs, e.value),
-                Kind::Adjustment => plus(&mut f.write_offs, -e.value),
-                Kind::Shortfall => plus(&mut f.write_offs, e.value),
-                Kind::VendorReturn => plus(&mut f.vendor_returns, e.value),
+                Kind::Receipt => plus(&mut f.receipts, e.value()),
+                Kind::Landed => plus(&mut f.landed, e.value()),
+                Kind::Shipment => plus(&mut f.cogs, e.value()),
+                Kind::Return => plus(&mut f.cogs, -e.value()),
+                Kind::Adjustment if e.qty < 0 => plus(&mut f.write_offs, e.value()),
+                Kind::Adjustment => plus(&mut f.write_offs, -e.value()),
+                Kind::Shortfall => plus(&mut f.write_offs, e.value()),
+                Kind::VendorReturn => plus(&mut f.vendor_returns, e.value()),
                 _ => {}
             }
             for x in book.extras_of(pos).iter().filter(|x| x.kind != ExtraKind::LandedHeld) {
@@ -1068,8 +1048,8 @@ impl Ledger {
                 cost,
             };
             match e.kind {
-                Kind::Shipment => lines.push(line(e.qty, e.value, e.loc, e.aux)),
-                Kind::Return => lines.push(line(-e.qty, -e.value, e.loc, e.aux)),
+                Kind::Shipment => lines.push(line(e.qty, e.value(), e.loc, e.aux)),
+                Kind::Return => lines.push(line(-e.qty, -e.value(), e.loc, e.aux)),
                 _ => {}
             }
             for x in book.extras_of(pos) {
@@ -1207,6 +1187,21 @@ impl Ledger {
         })
     }
 
+    /// Releases the spare capacity of every structure the ledger keeps
+    /// (the arenas grow by half when full, so up to a third of them can
+    /// be unused), for instance after loading a history. Nothing else
+    /// changes; later events grow the arenas again.
+    pub fn shrink_to_fit(&mut self) {
+        self.names.shrink_to_fit();
+        for book in &mut self.books {
+            book.shrink_to_fit();
+        }
+        self.skus.shrink_to_fit();
+        self.books.shrink_to_fit();
+        self.locations.shrink_to_fit();
+        self.channels.shrink_to_fit();
+    }
+
     /// Bytes the ledger holds per event, counting every retained
     /// structure's capacity (entries, side tables, extras, checkpoints,
     /// names and indexes); `None` when empty.
@@ -1321,8 +1316,7 @@ impl Ledger {
                 let claimable = match e.kind {
                     Kind::Shortfall => true,
                     Kind::Adjustment => {
-                        e.qty < 0
-                            && REASONS.get(usize::from(e.flag)).is_some_and(|r| r.is_claimable())
+                        e.qty < 0 && REASONS.get(e.refx as usize).is_some_and(|r| r.is_claimable())
                     }
                     _ => false,
                 };
@@ -1330,7 +1324,7 @@ impl Ledger {
                     let (units, amount) = paid.get(&e.id).copied().unwrap_or((0, Decimal::ZERO));
                     out.push((
                         self.decode(i, pos),
-                        e.value,
+                        e.value(),
                         Quantity::new(e.qty.abs()),
                         Quantity::new(units),
                         amount,

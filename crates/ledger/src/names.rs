@@ -154,6 +154,12 @@ impl Names {
         self.bytes.truncate(end);
     }
 
+    /// Releases spare capacity (the index keeps its load factor).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
     /// Bytes held, for the memory report.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.bytes.capacity() + self.ends.capacity() * 4 + self.index.slots.capacity() * 8

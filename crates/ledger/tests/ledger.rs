@@ -429,6 +429,29 @@ fn no_drift(n: i64) {
     assert_eq!(flows.receipts, flows.cogs);
 }
 
+#[test]
+fn shrink_to_fit_releases_spare_capacity_and_changes_nothing_else() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    for i in 0..3_000 {
+        let e = if i % 10 == 0 {
+            receipt(&format!("r{i}"), i, 10, "2.25")
+        } else {
+            ship(&format!("s{i}"), i, 1)
+        };
+        l.ingest_ref(&e).unwrap();
+    }
+    let before = l.clone();
+    let grown = l.bytes_per_event().unwrap();
+    l.shrink_to_fit();
+    assert_eq!(l, before);
+    assert!(l.bytes_per_event().unwrap() < grown, "{} !< {grown}", l.bytes_per_event().unwrap());
+    // 300 receipts of 10 at 2.25 minus 2,700 single shipments: 300 left.
+    assert_eq!(l.balance(&sku(), &loc("WH1"), Disposition::Sellable, t(5_000)), Quantity::new(300));
+    assert_eq!(value_now(&l), dec("675.00"));
+    l.ingest_ref(&ship("after", 3_001, 1)).unwrap();
+    assert_eq!(value_now(&l), dec("672.75"));
+}
+
 // ---- property laws ------------------------------------------------------
 
 #[derive(Debug, Clone)]
