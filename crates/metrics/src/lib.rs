@@ -50,7 +50,8 @@
 //! - [`sku_metrics`] and [`portfolio_metrics`]: the full set at once.
 //! - [`margin::net_margins`]: net margin per SKU and channel after every
 //!   marketplace fee, with stated attribution rules and the unattributed
-//!   remainder shown.
+//!   remainder shown; [`margin::sales_from_valuation`] draws each line's
+//!   units and COGS from a `ValuationView` such as the ledger.
 //!
 //! # Conventions
 //!
