@@ -468,8 +468,8 @@ impl Book {
         let keys = self.keys.len();
         let pools = self.pools.len();
         let extras = self.extras.len();
-        // Half growth: a book of 10,000 entries holds 12,453, not 16,384.
-        crate::names::reserve_half(&mut self.entries, 1);
+        // Slow growth: a book of 10,000 entries holds about 10,500, not 16,384.
+        crate::names::reserve_more(&mut self.entries, 1);
         self.entries.push(entry);
         let pos = self.entries.len() - 1;
         let mut live = std::mem::take(&mut self.live);

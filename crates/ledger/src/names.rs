@@ -57,20 +57,22 @@ impl WordHasher {
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
 
-/// Strings kept once each, addressed by `u32`.
+/// Strings kept once each, addressed by `u32`: a name's handle is the
+/// offset of its length byte in one arena, followed by its bytes (ids are
+/// at most 200 bytes, `merchantry_core::MAX_ID_LEN`, so one length byte
+/// serves and no offset table is needed).
 ///
 /// Event ids and the ids events refer to are indexed (so a reference
 /// finds the event); order and purchase-order ids are only stored.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Names {
     bytes: Vec<u8>,
-    ends: Vec<u32>,
     index: Index,
 }
 
 impl PartialEq for Names {
     fn eq(&self, other: &Self) -> bool {
-        self.bytes == other.bytes && self.ends == other.ends
+        self.bytes == other.bytes
     }
 }
 
@@ -85,27 +87,38 @@ pub(crate) struct NamesData {
     pub(crate) indexed: Vec<bool>,
 }
 
-/// Grows `v` by half (not the default doubling) when it is full, so the
-/// big arenas keep at most a third of their capacity unused.
-pub(crate) fn reserve_half<T>(v: &mut Vec<T>, more: usize) {
+/// Grows `v` when it is full by half while small and by an eighth from
+/// 4,096 elements on (not the default doubling), so the big arenas keep
+/// at most a ninth of their capacity unused. Growth stays geometric, so
+/// appends stay amortised constant time (and a large block is moved by
+/// the allocator remapping pages rather than copying).
+pub(crate) fn reserve_more<T>(v: &mut Vec<T>, more: usize) {
     if v.capacity() - v.len() < more {
-        v.reserve_exact(more.max(v.capacity() / 2).max(64));
+        let cap = v.capacity();
+        let step = if cap >= 4_096 { cap / 8 } else { cap / 2 };
+        v.reserve_exact(more.max(step).max(64));
     }
 }
 
 impl Names {
+    /// The arena's length: a mark to [`Names::truncate`] back to.
     pub(crate) fn len(&self) -> usize {
-        self.ends.len()
+        self.bytes.len()
+    }
+
+    /// The handle after the name at `i`, if any.
+    fn next(&self, i: usize) -> Option<usize> {
+        let len = usize::from(*self.bytes.get(i)?);
+        Some(i + 1 + len)
     }
 
     pub(crate) fn get(&self, i: u32) -> &str {
         let i = i as usize;
-        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) as usize };
-        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
-        self.bytes.get(start..end).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+        let Some(end) = self.next(i) else { return "" };
+        self.bytes.get(i + 1..end).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
     }
 
-    /// The index of an indexed name.
+    /// The handle of an indexed name.
     #[cfg(test)]
     pub(crate) fn find(&self, text: &str) -> Option<u32> {
         self.find_hashed(text, hash_bytes(text.as_bytes()))
@@ -116,16 +129,21 @@ impl Names {
         self.index.find(tag_of(hash), |i| self.get(i) == text).map(|(_, i)| i)
     }
 
-    /// Stores `text` without indexing it.
+    /// Stores `text` without indexing it. Ids are at most 200 bytes; a
+    /// longer text (which no validated id is) keeps its first 255.
     pub(crate) fn push(&mut self, text: &str) -> u32 {
-        reserve_half(&mut self.bytes, text.len());
-        reserve_half(&mut self.ends, 1);
-        self.bytes.extend_from_slice(text.as_bytes());
-        self.ends.push(u32::try_from(self.bytes.len()).unwrap_or(NONE));
-        u32::try_from(self.ends.len() - 1).unwrap_or(NONE)
+        let mut len = text.len().min(255);
+        while !text.is_char_boundary(len) {
+            len -= 1;
+        }
+        reserve_more(&mut self.bytes, len + 1);
+        let at = u32::try_from(self.bytes.len()).unwrap_or(NONE);
+        self.bytes.push(u8::try_from(len).unwrap_or(u8::MAX));
+        self.bytes.extend_from_slice(text.as_bytes().get(..len).unwrap_or_default());
+        at
     }
 
-    /// The index of `text`, stored and indexed when new.
+    /// The handle of `text`, stored and indexed when new.
     pub(crate) fn intern(&mut self, text: &str) -> u32 {
         self.intern_hashed(text, hash_bytes(text.as_bytes()))
     }
@@ -140,41 +158,49 @@ impl Names {
         i
     }
 
-    /// Forgets names from `len` on.
+    /// The handles of every name, in order.
+    #[cfg(any(test, feature = "serde"))]
+    fn handles(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(0), |&i| self.next(i)).take_while(|&i| i < self.bytes.len())
+    }
+
+    /// Forgets the names stored after mark `len` ([`Names::len`]).
     pub(crate) fn truncate(&mut self, len: usize) {
-        for i in (len..self.len()).rev() {
-            let i = u32::try_from(i).unwrap_or(NONE);
+        let mut at = len;
+        while let Some(next) = self.next(at) {
+            let i = u32::try_from(at).unwrap_or(NONE);
             let tag = tag_of(hash_bytes(self.get(i).as_bytes()));
             if let Some((slot, _)) = self.index.find(tag, |j| j == i) {
                 self.index.remove(slot);
             }
+            at = next;
         }
-        self.ends.truncate(len);
-        let end = self.ends.last().copied().unwrap_or(0) as usize;
-        self.bytes.truncate(end);
+        self.bytes.truncate(len);
     }
 
     /// Releases spare capacity (the index keeps its load factor).
     pub(crate) fn shrink_to_fit(&mut self) {
         self.bytes.shrink_to_fit();
-        self.ends.shrink_to_fit();
     }
 
     /// Bytes held, for the memory report.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.bytes.capacity() + self.ends.capacity() * 4 + self.index.slots.capacity() * 8
+        self.bytes.capacity() + self.index.slots.capacity() * 8
     }
 
     #[cfg(feature = "serde")]
     pub(crate) fn to_data(&self) -> NamesData {
-        let mut indexed = vec![false; self.len()];
-        for i in self.index.slots.iter().filter_map(|&s| Index::name(s)) {
-            if let Some(slot) = indexed.get_mut(i as usize) {
-                *slot = true;
-            }
+        let mut indexed: Vec<u32> =
+            self.index.slots.iter().filter_map(|&s| Index::name(s)).collect();
+        indexed.sort_unstable();
+        let mut names = Vec::new();
+        let mut flags = Vec::new();
+        for i in self.handles() {
+            let i = u32::try_from(i).unwrap_or(NONE);
+            names.push(self.get(i).to_owned());
+            flags.push(indexed.binary_search(&i).is_ok());
         }
-        let names = (0..self.len()).map(|i| self.get(u32::try_from(i).unwrap_or(NONE)).to_owned());
-        NamesData { names: names.collect(), indexed }
+        NamesData { names, indexed: flags }
     }
 
     #[cfg(feature = "serde")]
@@ -305,24 +331,33 @@ mod tests {
     fn intern_finds_and_truncate_forgets() {
         let mut n = Names::default();
         let a = n.intern("order-1");
+        let mark = n.len();
         let b = n.push("not-indexed");
         assert_eq!(n.intern("order-1"), a);
         assert_eq!(n.get(b), "not-indexed");
         assert_eq!(n.find("not-indexed"), None);
-        n.truncate(1);
-        assert_eq!(n.len(), 1);
+        n.truncate(mark);
+        assert_eq!(n.len(), mark);
         let c = n.intern("later");
         assert_eq!(n.get(c), "later");
         n.truncate(0);
         assert_eq!(n.find("order-1"), None);
+        assert_eq!(n.find("later"), None);
     }
 
     #[test]
     fn the_index_finds_every_name_through_growth_collisions_and_undo() {
         let mut n = Names::default();
         let ids: Vec<String> = (0..5_000).map(|i| format!("event-{i}")).collect();
-        for (i, id) in ids.iter().enumerate() {
-            assert_eq!(n.intern(id) as usize, i);
+        let mut handles = Vec::new();
+        let mut marks = Vec::new();
+        for id in &ids {
+            marks.push(n.len());
+            handles.push(n.intern(id));
+        }
+        for (id, &h) in ids.iter().zip(&handles) {
+            assert_eq!(n.get(h), id.as_str());
+            assert_eq!(n.intern(id), h);
         }
         // Equal tags (forced through the index directly) stay apart.
         let mut index = Index::default();
@@ -332,13 +367,26 @@ mod tests {
         for i in 0..100 {
             assert_eq!(index.find(7, |j| j == i).map(|(_, j)| j), Some(i));
         }
-        n.truncate(2_500);
+        n.truncate(marks[2_500]);
         for (i, id) in ids.iter().enumerate() {
-            let expected = (i < 2_500).then(|| u32::try_from(i).unwrap());
+            let expected = (i < 2_500).then(|| handles[i]);
             assert_eq!(n.find(id), expected, "{id}");
         }
         assert_eq!(n.index.used, 2_500);
-        assert_eq!(n.intern("event-4999"), 2_500);
+        assert_eq!(n.intern("event-4999"), u32::try_from(marks[2_500]).unwrap());
+    }
+
+    #[test]
+    fn a_name_is_its_length_byte_and_its_bytes() {
+        let mut n = Names::default();
+        let a = n.push("ab");
+        let b = n.push("");
+        let c = n.push(&"x".repeat(300));
+        assert_eq!((a, b, c), (0, 3, 4));
+        assert_eq!((n.get(a), n.get(b)), ("ab", ""));
+        assert_eq!(n.get(c).len(), 255);
+        assert_eq!(n.handles().collect::<Vec<_>>(), vec![0, 3, 4]);
+        assert_eq!(n.get(1_000), "");
     }
 
     #[test]
