@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use chrono::NaiveDate;
-use merchantry_core::{Currency, Money, OrderId, Quantity, Sku};
+use merchantry_core::{Currency, FeeKind, Money, OrderId, Quantity, Sku};
 use rust_decimal::Decimal;
 
 use crate::ReadOptions;
@@ -120,6 +120,55 @@ pub struct SettlementAmount {
     pub name: String,
     /// The signed amount: positive is paid to the seller.
     pub amount: Money,
+}
+
+impl SettlementAmount {
+    /// The fee this amount is in the shared fee vocabulary, or `None` for
+    /// what the customer paid or Amazon passed through: principal,
+    /// shipping and gift-wrap charges, taxes and promotions belong to
+    /// revenue, not to fees.
+    ///
+    /// Fees this crate knows map to their kind (a removal line whose name
+    /// mentions disposal is [`FeeKind::Disposal`]); account-level fees and
+    /// names it does not know are [`FeeKind::Other`] under the name Amazon
+    /// wrote, so an unknown fee is carried by name, never dropped.
+    ///
+    /// ```
+    /// use merchantry_amazon::{ChargeKind, SettlementAmount};
+    /// use merchantry_core::{Currency, Decimal, FeeKind, Money};
+    /// let line = |name: &str| SettlementAmount {
+    ///     kind: ChargeKind::classify(name),
+    ///     name: name.into(),
+    ///     amount: Money::new(Decimal::new(-150, 2), Currency::USD),
+    /// };
+    /// assert_eq!(line("FBAPerUnitFulfillmentFee").fee_kind(), Some(FeeKind::Fulfillment));
+    /// assert_eq!(line("Principal").fee_kind(), None);
+    /// assert_eq!(line("Mystery Fee").fee_kind(), Some(FeeKind::Other("Mystery Fee".into())));
+    /// ```
+    #[must_use]
+    pub fn fee_kind(&self) -> Option<FeeKind> {
+        Some(match self.kind {
+            ChargeKind::Principal
+            | ChargeKind::ShippingCharge
+            | ChargeKind::GiftWrapCharge
+            | ChargeKind::Tax
+            | ChargeKind::Promotion => return None,
+            ChargeKind::ReferralFee => FeeKind::Referral,
+            ChargeKind::FulfillmentFee => FeeKind::Fulfillment,
+            ChargeKind::StorageFee => FeeKind::StorageMonthly,
+            ChargeKind::AgedInventoryFee => FeeKind::StorageAged,
+            ChargeKind::InboundFee => FeeKind::InboundPlacement,
+            ChargeKind::PrepFee => FeeKind::Prep,
+            ChargeKind::RemovalFee if header_key(self.name.as_bytes()).contains("disposal") => {
+                FeeKind::Disposal
+            }
+            ChargeKind::RemovalFee => FeeKind::Removal,
+            ChargeKind::Advertising => FeeKind::Advertising,
+            ChargeKind::ReturnsFee => FeeKind::ReturnsProcessing,
+            ChargeKind::Reimbursement => FeeKind::Reimbursement,
+            ChargeKind::AccountFee | ChargeKind::Unknown => FeeKind::Other(self.name.clone()),
+        })
+    }
 }
 
 /// One row of a settlement report.
@@ -361,5 +410,38 @@ impl<R: Read> Iterator for SettlementReader<R> {
             }
         }
         Some(item)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amount(name: &str) -> SettlementAmount {
+        SettlementAmount {
+            kind: ChargeKind::classify(name),
+            name: name.to_owned(),
+            amount: Money::new(Decimal::new(-1, 0), Currency::USD),
+        }
+    }
+
+    #[test]
+    fn every_charge_kind_maps_to_a_fee_or_to_revenue() {
+        let cases = [
+            ("Principal", None),
+            ("Shipping", None),
+            ("GiftWrap", None),
+            ("Tax", None),
+            ("Commission", Some(FeeKind::Referral)),
+            ("FBAPerUnitFulfillmentFee", Some(FeeKind::Fulfillment)),
+            ("RefundCommission", Some(FeeKind::ReturnsProcessing)),
+            ("Storage Fee", Some(FeeKind::StorageMonthly)),
+            ("RemovalComplete", Some(FeeKind::Removal)),
+            ("DisposalComplete", Some(FeeKind::Disposal)),
+            ("Mystery Fee", Some(FeeKind::Other("Mystery Fee".to_owned()))),
+        ];
+        for (name, want) in cases {
+            assert_eq!(amount(name).fee_kind(), want, "{name} ({:?})", ChargeKind::classify(name));
+        }
     }
 }

@@ -9,7 +9,8 @@ use merchantry_amazon::{
     AmazonDisposition, ChargeKind, DemandByChannel, EventType, InventoryReader, LedgerDetailReader,
     LedgerDetailRow, LedgerRollup, LedgerSummaryReader, OrdersReader, ReadError, ReadOptions,
     ReadStats, ReasonCode, ReimbursementReader, RetailDaily, RetailLineKind, ScmsReader,
-    SettlementReader, SkipReason, StorageFeeReader, UciRetailReader, summary_snapshot,
+    SettlementAmount, SettlementReader, SkipReason, StorageFeeReader, UciRetailReader,
+    summary_snapshot,
 };
 use merchantry_core::{Disposition, LocationId, Quantity, StockView};
 use proptest::prelude::*;
@@ -411,25 +412,20 @@ mod statement {
         ChannelId::new(s).unwrap()
     }
 
-    /// The seller's mapping from a settlement amount to the margin model.
-    /// Principal is revenue; the rest are charges. A charge naming a SKU
-    /// is direct to its line; storage pools by cubic-foot-days,
-    /// advertising by advertised sales; account fees and unknown names
-    /// without a SKU go to the remainder, under the name Amazon wrote.
-    fn fee_of(kind: ChargeKind, name: &str) -> Option<(FeeKind, Option<Attribution>)> {
-        Some(match kind {
-            ChargeKind::Principal => return None,
-            ChargeKind::ReferralFee => (FeeKind::Referral, None),
-            ChargeKind::FulfillmentFee => (FeeKind::Fulfillment, None),
-            ChargeKind::ReturnsFee => (FeeKind::ReturnsProcessing, None),
-            ChargeKind::Reimbursement => (FeeKind::Reimbursement, None),
-            ChargeKind::StorageFee => (FeeKind::StorageMonthly, Some(Attribution::ByCubicFootDays)),
-            ChargeKind::Advertising => (FeeKind::Advertising, Some(Attribution::ByAdSales)),
-            ChargeKind::AccountFee => {
-                (FeeKind::Other(name.to_owned()), Some(Attribution::Unattributed))
-            }
-            _ => (FeeKind::Other(name.to_owned()), None),
-        })
+    /// The seller's attribution of a settlement amount. The fee kind is
+    /// the crate's mapping (`None` is revenue). A charge naming a SKU is
+    /// direct to its line; storage pools by cubic-foot-days, advertising
+    /// by advertised sales; account fees go to the remainder, under the
+    /// name Amazon wrote.
+    fn fee_of(a: &SettlementAmount) -> Option<(FeeKind, Option<Attribution>)> {
+        let kind = a.fee_kind()?;
+        let rule = match (&kind, a.kind) {
+            (FeeKind::StorageMonthly, _) => Some(Attribution::ByCubicFootDays),
+            (FeeKind::Advertising, _) => Some(Attribution::ByAdSales),
+            (_, ChargeKind::AccountFee) => Some(Attribution::Unattributed),
+            _ => None,
+        };
+        Some((kind, rule))
     }
 
     #[test]
@@ -459,7 +455,7 @@ mod statement {
             };
             for a in &row.amounts {
                 let line = row.sku.clone().map(|s| (s, channel.clone()));
-                match (fee_of(a.kind, &a.name), &line) {
+                match (fee_of(a), &line) {
                     (None, Some(key)) => {
                         drivers.entry(key.clone()).or_default().revenue += a.amount.amount();
                     }

@@ -47,6 +47,7 @@
 pub mod calendar;
 pub mod demand;
 pub mod error;
+pub mod fee;
 pub mod forecast;
 pub mod id;
 pub mod leadtime;
@@ -59,6 +60,7 @@ pub mod valuation;
 pub use calendar::{DateRange, Days, MAX_DAYS};
 pub use demand::{DemandHistory, DemandRecord, DemandSeries};
 pub use error::{CoreError, Result};
+pub use fee::FeeKind;
 pub use forecast::{
     DailyForecast, DemandForecast, LeadTimeEstimate, LeadTimeForecast, MAX_DAILY_UNITS,
     StageEstimate,

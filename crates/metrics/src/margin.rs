@@ -59,6 +59,10 @@ use rust_decimal::Decimal;
 use crate::error::{MetricsError, Result, overflow_total};
 use crate::metric::{Metric, Undefined};
 
+/// What a charge is for: the shared vocabulary of [`merchantry_core`], so
+/// a report reader can name a fee without depending on this crate.
+pub use merchantry_core::FeeKind;
+
 mod valued;
 
 pub use valued::{
@@ -119,39 +123,6 @@ fn split(amount: Decimal, minor: u32, weights: &[Decimal]) -> Result<Vec<Decimal
             Ok(if negative { -part } else { part })
         })
         .collect()
-}
-
-/// What a charge is for.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[non_exhaustive]
-pub enum FeeKind {
-    /// Marketplace referral (commission) fee.
-    Referral,
-    /// FBA or multi-channel fulfillment fee.
-    Fulfillment,
-    /// Monthly storage fee.
-    StorageMonthly,
-    /// Aged-inventory storage surcharge.
-    StorageAged,
-    /// Inbound placement fee.
-    InboundPlacement,
-    /// Prep and labelling fee.
-    Prep,
-    /// Removal order fee.
-    Removal,
-    /// Disposal fee.
-    Disposal,
-    /// Advertising spend.
-    Advertising,
-    /// Returns processing fee.
-    ReturnsProcessing,
-    /// A reimbursement for lost or damaged units (income).
-    Reimbursement,
-    /// Duties and tariffs booked as period expense, not landed cost.
-    DutyExpense,
-    /// Any other fee, by the name its statement gives.
-    Other(String),
 }
 
 /// Maps keyed by [`FeeKind`] travel as `[kind, amount]` pairs: formats
