@@ -88,9 +88,39 @@ fn ingest(c: &mut Criterion) {
             );
         });
     }
+    // The same ingest on borrowed events: the caller keeps (and later
+    // drops) its events, so their reference-counted ids are not dropped
+    // inside the timed loop.
+    for (name, method) in
+        [("fifo_borrowed", Method::Fifo), ("moving_average_borrowed", Method::MovingAverage)]
+    {
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || {
+                    Ledger::new(LedgerOptions {
+                        default_method: method,
+                        ..LedgerOptions::default()
+                    })
+                },
+                |mut l| {
+                    for e in &events {
+                        l.ingest_ref(black_box(e)).unwrap();
+                    }
+                    assert_eq!(l.len(), N);
+                    l
+                },
+                BatchSize::LargeInput,
+            );
+        });
+    }
     g.finish();
-    let l = build(Method::Fifo, &events);
-    println!("ledger memory: {:.1} bytes per event ({N} events)", l.bytes_per_event().unwrap());
+    let mut l = build(Method::Fifo, &events);
+    let grown = l.bytes_per_event().unwrap();
+    l.shrink_to_fit();
+    println!(
+        "ledger memory: {grown:.1} bytes per event as grown, {:.1} after shrink_to_fit ({N} events)",
+        l.bytes_per_event().unwrap()
+    );
 }
 
 fn backdate(c: &mut Criterion) {
@@ -129,11 +159,33 @@ fn query(c: &mut Criterion) {
         l.ingest(event(i, &skus, &wh, &chan)).unwrap();
     }
     assert_eq!(l.len(), N);
+    let grown = l.bytes_per_event().unwrap();
+    l.shrink_to_fit();
     println!(
-        "ledger memory: {:.1} bytes per event ({N} events, {SKUS} SKUs)",
+        "ledger memory: {grown:.1} bytes per event as grown, {:.1} after shrink_to_fit ({N} events, {SKUS} SKUs)",
         l.bytes_per_event().unwrap()
     );
     let mut i = 0_usize;
+    c.bench_function("ledger/query/balance", |b| {
+        b.iter(|| {
+            i = i.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let s = &skus[(i >> 33) % SKUS];
+            let t = at(((i >> 13) % N) as i64);
+            let q = l.balance(black_box(s), &wh, Disposition::Sellable, black_box(t));
+            assert!(q.get() >= 0);
+            q
+        });
+    });
+    c.bench_function("ledger/query/value", |b| {
+        b.iter(|| {
+            i = i.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let s = &skus[(i >> 33) % SKUS];
+            let t = at(((i >> 13) % N) as i64);
+            let v = l.value(black_box(s), &wh, Disposition::Sellable, black_box(t));
+            assert!(v >= Decimal::ZERO);
+            v
+        });
+    });
     c.bench_function("ledger/query/as_of", |b| {
         b.iter(|| {
             i = i.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);

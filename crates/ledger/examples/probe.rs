@@ -127,7 +127,9 @@ fn main() {
                 let out = l.ingest(black_box(late.clone())).unwrap();
                 total += t.elapsed();
                 let IngestOutcome::Applied { corrections, .. } = out else { panic!() };
-                assert_eq!(corrections.len(), 9_000);
+                // Half the 9,000 later shipments now take a unit from the layer
+                // before, at another cost: 4,400 of them change.
+                assert_eq!(corrections.len(), 4_400);
             }
             if !setup_only {
                 println!(

@@ -563,6 +563,16 @@ impl Book {
     /// Merges sorted `new` entries into `entries` from `first` on, keeping
     /// existing entries before new ones with the same timestamp.
     fn merge(&mut self, new: Vec<Entry>, first: usize, inserted: &mut Vec<usize>) {
+        if let [entry] = new[..] {
+            // One late event (the common case): every entry from `first`
+            // on is stamped after it, so it goes at `first`, moving the
+            // tail once instead of splitting and re-appending it.
+            crate::names::reserve_more(&mut self.entries, 1);
+            let at = first.min(self.entries.len());
+            self.entries.insert(at, entry);
+            inserted.push(at);
+            return;
+        }
         let tail = self.entries.split_off(first);
         let mut tail = tail.into_iter().peekable();
         for entry in new {
