@@ -104,6 +104,10 @@ pub mod router;
 pub mod wave;
 
 pub use calendar::local_instant;
+/// Time zones for nodes' cut-offs and calendars, re-exported so callers
+/// need not depend on `chrono-tz` themselves (for example
+/// `merchantry_route::tz::America::New_York`).
+pub use chrono_tz as tz;
 pub use error::{Result, RouteError};
 pub use model::{
     Capacity, CostModel, Dims, Eligibility, Market, Node, Order, OrderLine, RateTier, Speed,
