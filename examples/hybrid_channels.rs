@@ -54,6 +54,7 @@ use merchantry::core::{
     OrderId, Quantity, Sku,
 };
 use merchantry::ledger::{Event, EventKind, Ledger, LedgerOptions};
+use merchantry::route::tz::{America, Tz};
 use merchantry::route::{
     Dims, Inventory, Network as RouteNetwork, Node, NodeIndex, Order, OrderLine, Outcome, Plan,
     RateTier, Router, Speed, UnroutableReason, Zone,
@@ -941,36 +942,30 @@ fn route_nodes() -> Result<Vec<Node>, BoxError> {
     let base = [490, 620, 840, 1_160, 1_780, 2_950, 3_800];
     let zones_near_first = |near: Zone, far: Zone| [(near, 0), (CENTRAL, 130), (far, 280)];
 
-    let mut nj = Node::new(
-        LocationId::new("WH-NJ")?,
-        LocationKind::OwnWarehouse,
-        "America/New_York".parse()?,
-        Currency::USD,
-    );
+    // A parcel shipper: its rates rise with distance from its own zone,
+    // and standard and expedited transit days grow the same way.
+    let parcel_node = |id: &str, kind, zone: Tz, near: Zone, far: Zone| -> Result<Node, BoxError> {
+        let mut node = Node::new(LocationId::new(id)?, kind, zone, Currency::USD);
+        for (zone, extra) in zones_near_first(near, far) {
+            node.costs.rates.insert(zone, tiers(base, extra));
+        }
+        for (zone, std, exp) in [(near, 2, 1), (CENTRAL, 3, 2), (far, 5, 2)] {
+            node.transit_days.insert((zone, Speed::Standard), std);
+            node.transit_days.insert((zone, Speed::Expedited), exp);
+        }
+        Ok(node)
+    };
+    let mut nj = parcel_node("WH-NJ", LocationKind::OwnWarehouse, America::New_York, EAST, WEST)?;
     nj.costs.per_package = Decimal::new(240, 2);
-    for (zone, extra) in zones_near_first(EAST, WEST) {
-        nj.costs.rates.insert(zone, tiers(base, extra));
-    }
-    for (zone, std, exp) in [(EAST, 2, 1), (CENTRAL, 3, 2), (WEST, 5, 2)] {
-        nj.transit_days.insert((zone, Speed::Standard), std);
-        nj.transit_days.insert((zone, Speed::Expedited), exp);
-    }
-
-    let mut reno = Node::new(
-        LocationId::new("3PL-RENO")?,
+    let mut reno = parcel_node(
+        "3PL-RENO",
         LocationKind::ThirdPartyLogistics,
-        "America/Los_Angeles".parse()?,
-        Currency::USD,
-    );
+        America::Los_Angeles,
+        WEST,
+        EAST,
+    )?;
     reno.costs.per_package = Decimal::new(310, 2);
     reno.costs.per_unit = Decimal::new(45, 2);
-    for (zone, extra) in zones_near_first(WEST, EAST) {
-        reno.costs.rates.insert(zone, tiers(base, extra));
-    }
-    for (zone, std, exp) in [(WEST, 2, 1), (CENTRAL, 3, 2), (EAST, 5, 2)] {
-        reno.transit_days.insert((zone, Speed::Standard), std);
-        reno.transit_days.insert((zone, Speed::Expedited), exp);
-    }
 
     // FBA Multi-Channel Fulfillment: a fee per order and per unit, a
     // weight surcharge, one handling day, 3-day standard and 2-day
@@ -978,7 +973,7 @@ fn route_nodes() -> Result<Vec<Node>, BoxError> {
     let mut mcf = Node::new(
         LocationId::new("FBA-US")?,
         LocationKind::FbaNetwork,
-        "America/New_York".parse()?,
+        America::New_York,
         Currency::USD,
     );
     mcf.costs.per_package = Decimal::new(545, 2);
