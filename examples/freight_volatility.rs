@@ -519,30 +519,10 @@ fn tell(plot: Option<&std::path::Path>) -> Result<Story, BoxError> {
             title: format!("{sku}: stock and reorder point through the congestion season"),
             start,
             series: vec![
-                Series {
-                    label: "on hand".into(),
-                    colour: "#1f77b4",
-                    points: stock_line,
-                    dashed: false,
-                },
-                Series {
-                    label: "reorder point".into(),
-                    colour: "#d62728",
-                    points: rop_line,
-                    dashed: false,
-                },
-                Series {
-                    label: "inventory position".into(),
-                    colour: "#aaa",
-                    points: position_line,
-                    dashed: true,
-                },
-                Series {
-                    label: "lead-time mean (days) x 20".into(),
-                    colour: "#ff7f0e",
-                    points: lead_line,
-                    dashed: true,
-                },
+                Series::solid("on hand", "#1f77b4", stock_line),
+                Series::solid("reorder point", "#d62728", rop_line),
+                Series::dashed("inventory position", "#aaa", position_line),
+                Series::dashed("lead-time mean (days) x 20", "#ff7f0e", lead_line),
             ],
             markers,
         };

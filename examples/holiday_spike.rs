@@ -304,24 +304,13 @@ fn run() -> Result<(), BoxError> {
             title: format!("{sku}: stock on hand through the holiday rush"),
             start,
             series: vec![
-                Series {
-                    label: "on hand".into(),
-                    colour: "#1f77b4",
-                    points: stock_line,
-                    dashed: false,
-                },
-                Series {
-                    label: "reorder point".into(),
-                    colour: "#555",
-                    points: rop_line,
-                    dashed: true,
-                },
-                Series {
-                    label: "forecast units/day x 10".into(),
-                    colour: "#ff7f0e",
-                    points: velocity_line.iter().map(|v| v * 10.0).collect(),
-                    dashed: false,
-                },
+                Series::solid("on hand", "#1f77b4", stock_line),
+                Series::dashed("reorder point", "#555", rop_line),
+                Series::solid(
+                    "forecast units/day x 10",
+                    "#ff7f0e",
+                    velocity_line.iter().map(|v| v * 10.0).collect(),
+                ),
             ],
             markers,
         };

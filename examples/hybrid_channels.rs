@@ -438,30 +438,10 @@ fn tell(plot: Option<&std::path::Path>) -> Result<Story, BoxError> {
             title: "BOTTLE-24OZ: stock by node and what each channel shows".into(),
             start,
             series: vec![
-                Series {
-                    label: "FBA-US on hand".into(),
-                    colour: "#1f77b4",
-                    points: fba,
-                    dashed: false,
-                },
-                Series {
-                    label: "3PL-RENO on hand".into(),
-                    colour: "#8c564b",
-                    points: tpl,
-                    dashed: false,
-                },
-                Series {
-                    label: "Amazon shows".into(),
-                    colour: "#ff7f0e",
-                    points: amazon,
-                    dashed: true,
-                },
-                Series {
-                    label: "web store shows".into(),
-                    colour: "#2ca02c",
-                    points: web,
-                    dashed: true,
-                },
+                Series::solid("FBA-US on hand", "#1f77b4", fba),
+                Series::solid("3PL-RENO on hand", "#8c564b", tpl),
+                Series::dashed("Amazon shows", "#ff7f0e", amazon),
+                Series::dashed("web store shows", "#2ca02c", web),
             ],
             markers,
         };

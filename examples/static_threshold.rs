@@ -240,18 +240,8 @@ fn run() -> Result<(), BoxError> {
             title: format!("{name}: stock on hand, fixed threshold vs engine"),
             start,
             series: vec![
-                Series {
-                    label: "engine".into(),
-                    colour: "#1f77b4",
-                    points: engine.on_hand,
-                    dashed: false,
-                },
-                Series {
-                    label: "fixed 45-day threshold, weekly".into(),
-                    colour: "#ff7f0e",
-                    points: fixed.on_hand,
-                    dashed: false,
-                },
+                Series::solid("engine", "#1f77b4", engine.on_hand),
+                Series::solid("fixed 45-day threshold, weekly", "#ff7f0e", fixed.on_hand),
             ],
             markers,
         };

@@ -189,6 +189,18 @@ pub(crate) struct Series {
     pub(crate) dashed: bool,
 }
 
+impl Series {
+    /// A solid line.
+    pub(crate) fn solid(label: impl Into<String>, colour: &'static str, points: Vec<f64>) -> Self {
+        Self { label: label.into(), colour, points, dashed: false }
+    }
+
+    /// A dashed line.
+    pub(crate) fn dashed(label: impl Into<String>, colour: &'static str, points: Vec<f64>) -> Self {
+        Self { label: label.into(), colour, points, dashed: true }
+    }
+}
+
 /// A vertical marker at a day index.
 pub(crate) struct Marker {
     pub(crate) day: usize,
