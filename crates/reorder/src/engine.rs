@@ -1,10 +1,12 @@
 //! The planner: from a prepared [`SkuInput`] to a [`Recommendation`].
 
+use std::borrow::Cow;
+
 use chrono::{Days as ChronoDays, NaiveDate};
 use merchantry_core::{Decimal, LocationId, Money, Quantity, Sku};
 
 use crate::error::{ReorderError, Result};
-use crate::input::{PreviousRecommendation, SkuInput, TransferSource};
+use crate::input::{OpenSupply, PreviousRecommendation, SkuInput, TransferSource};
 use crate::lot::{ConstraintApplied, SupplierConstraints, eoq};
 use crate::policy::{LotSize, Policy, PolicyConfig, QuantityRule, Trigger};
 use crate::projection::{ArrivalWindow, Projection, add_days_ceil, project, projected_stockout};
@@ -49,7 +51,7 @@ impl Default for StabilityRule {
 ///
 /// Defaults (through [`PlannerOptions::new`]): `buffer_days` 3,
 /// `soon_days` 7, `order_by_trigger` on, default [`StabilityRule`],
-/// `keep_projection` off.
+/// `keep_projection` off, `overdue_supply_days` `None`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PlannerOptions {
@@ -67,6 +69,16 @@ pub struct PlannerOptions {
     pub stability: StabilityRule,
     /// Keep the day-by-day projection in each recommendation.
     pub keep_projection: bool,
+    /// When open supply whose expected day has passed is projected to
+    /// land. `None` (the default) treats it like supply with no date: it
+    /// lands with an order placed today, after the full mean lead time,
+    /// the cautious guess. `Some(n)` expects it `n` days from today, for
+    /// a late shipment known to be close (a container at the port), so
+    /// the projection does not see a stockout that will not happen and
+    /// the order-by trigger does not reorder day after day while it is
+    /// late.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub overdue_supply_days: Option<u32>,
 }
 
 impl PlannerOptions {
@@ -80,6 +92,7 @@ impl PlannerOptions {
             order_by_trigger: true,
             stability: StabilityRule::default(),
             keep_projection: false,
+            overdue_supply_days: None,
         }
     }
 }
@@ -407,20 +420,14 @@ impl Planner {
 
         // Projection and dates.
         let unknown_arrival = add_days_ceil(input.today, lead).unwrap_or(input.today);
+        let supply = self.projected_supply(input);
         let (stockout, projection) = if self.options.keep_projection {
-            let pr = project(input.on_hand, &input.open_supply, mean, input.today, unknown_arrival);
+            let pr = project(input.on_hand, &supply, mean, input.today, unknown_arrival);
             (pr.stockout, Some(pr))
         } else {
-            (
-                projected_stockout(
-                    input.on_hand,
-                    &input.open_supply,
-                    mean,
-                    input.today,
-                    unknown_arrival,
-                ),
-                None,
-            )
+            let stockout =
+                projected_stockout(input.on_hand, &supply, mean, input.today, unknown_arrival);
+            (stockout, None)
         };
         let order_by = stockout.and_then(|s| self.order_by(s, lead));
         let arrival = ArrivalWindow::for_order(input.today, &input.lead_time);
@@ -611,6 +618,33 @@ impl Planner {
         let need = units_ceil(sku, "net need", raw.max(0.0))?;
         reasons.push(Reason::NetNeed { level, rule, need });
         Ok(need)
+    }
+
+    /// Open supply as the projection sees it: overdue lines moved to
+    /// `overdue_supply_days` from today when that option is set.
+    fn projected_supply<'a>(&self, input: &'a SkuInput) -> Cow<'a, [OpenSupply]> {
+        let today = input.today;
+        let overdue = |s: &OpenSupply| s.expected.is_some_and(|d| d < today);
+        let Some(days) = self.options.overdue_supply_days else {
+            return Cow::Borrowed(&input.open_supply);
+        };
+        if !input.open_supply.iter().any(overdue) {
+            return Cow::Borrowed(&input.open_supply);
+        }
+        let soon = today.checked_add_days(ChronoDays::new(u64::from(days)));
+        Cow::Owned(
+            input
+                .open_supply
+                .iter()
+                .map(|s| {
+                    let mut s = s.clone();
+                    if overdue(&s) {
+                        s.expected = soon;
+                    }
+                    s
+                })
+                .collect(),
+        )
     }
 
     /// The latest order day that lands goods `buffer_days` before

@@ -35,8 +35,9 @@ pub struct OpenSupply {
     /// Units still to arrive.
     pub quantity: Quantity,
     /// The day the units are expected to be sellable, if known; unknown
-    /// arrivals are projected to land with a new order placed today
-    /// (the cautious guess).
+    /// arrivals, and by default overdue ones, are projected to land with
+    /// a new order placed today (the cautious guess; see
+    /// [`PlannerOptions::overdue_supply_days`](crate::PlannerOptions::overdue_supply_days)).
     pub expected: Option<NaiveDate>,
 }
 

@@ -201,6 +201,36 @@ fn a_slipped_delivery_does_not_trigger_a_second_order() {
 }
 
 #[test]
+fn an_overdue_delivery_known_to_be_close_lands_soon_in_the_projection() {
+    // The same late PO of 800, but the seller knows the container is at
+    // the port: overdue supply is expected 2 days from today (day 12).
+    // End-of-day stock: day 10 80, day 11 60, day 12 40 + 800 = 840, then
+    // 840 - 20k < 0 first at k = 43: stockout on day 55; order by
+    // 55 - 3 - 10 = day 42, beyond the 7-day window.
+    let mut i = input(20.0, 5.0, 10.0, 2.0);
+    i.today = day(10);
+    i.forecast = DailyForecast::new(day(0), vec![20.0; 120], vec![5.0; 120]).unwrap();
+    i.on_hand = Quantity::new(100);
+    i.open_supply = vec![OpenSupply {
+        kind: SupplyKind::PurchaseOrder,
+        quantity: Quantity::new(800),
+        expected: Some(day(0)),
+    }];
+    let mut options = PlannerOptions::new(cover(30.0));
+    options.overdue_supply_days = Some(2);
+    let rec = Planner::new(options).unwrap().recommend(&i).unwrap();
+    assert_eq!(rec.stockout, Some(day(55)));
+    assert_eq!(rec.order_by, Some(day(42)));
+    assert_eq!(rec.urgency, Urgency::Planned);
+    assert!(rec.order.is_none() && !rec.triggered);
+    // Supply that is not overdue keeps its own date: due on day 20, the
+    // 100 on the shelf run out first (end of day 15: 100 - 6 x 20 < 0).
+    i.open_supply[0].expected = Some(day(20));
+    let rec = Planner::new(options).unwrap().recommend(&i).unwrap();
+    assert_eq!(rec.stockout, Some(day(15)));
+}
+
+#[test]
 fn inbound_units_count_toward_position_not_the_shelf() {
     let wh = LocationId::new("WH-NJ").unwrap();
     let rec = |loc: &LocationId, disposition, q| StockRecord {
