@@ -215,101 +215,141 @@ pub(crate) struct Light {
     pub(crate) value: Vec<Decimal>,
 }
 
+/// One light checkpoint: its timestamp, the first position's units and
+/// the first pool's value inline (most SKUs have one of each, so a query
+/// reads one record), and where the other slots' numbers start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Mark {
+    /// The timestamp of the last entry included (`i64::MIN` for none).
+    pub(crate) at: i64,
+    qty0: i64,
+    value0: Decimal,
+    qty_start: u32,
+    value_start: u32,
+}
+
+/// How many checkpoints one entry of [`Lights::top`] stands for.
+const TOP: usize = 16;
+
 /// The light checkpoints of a book, flat: checkpoint `k` (after the first
-/// `k * LIGHT` entries) is its timestamp `at[k]` and the runs of `qty`
-/// and `value` from its starts to the next checkpoint's. An as-of query
-/// binary-searches the dense `at` and reads two numbers; no checkpoint
-/// owns an allocation.
+/// `k * LIGHT` entries) is `marks[k]`, whose slots past the first are the
+/// runs of `qty` and `value` from its starts to the next checkpoint's. An
+/// as-of query binary-searches the small `top` (every [`TOP`]th
+/// timestamp), then one run of [`TOP`] marks, and reads the mark's inline
+/// numbers: a few cache lines, and no checkpoint owns an allocation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Lights {
-    /// The timestamp of the last entry included (`i64::MIN` for none).
-    pub(crate) at: Vec<i64>,
-    qty_start: Vec<u32>,
-    value_start: Vec<u32>,
+    marks: Vec<Mark>,
+    /// `top[j] == marks[j * TOP].at`.
+    top: Vec<i64>,
     qty: Vec<i64>,
     value: Vec<Decimal>,
 }
 
 impl Lights {
     pub(crate) fn len(&self) -> usize {
-        self.at.len()
+        self.marks.len()
     }
 
     /// Appends a checkpoint of `state` stamped `at`.
     fn push(&mut self, at: i64, state: &State) {
-        self.at.push(at);
-        self.qty_start.push(u32::try_from(self.qty.len()).unwrap_or(NONE));
-        self.value_start.push(u32::try_from(self.value.len()).unwrap_or(NONE));
-        self.qty.extend_from_slice(&state.qty);
-        self.value.extend(state.pools.iter().map(|p| p.value));
+        if self.marks.len().is_multiple_of(TOP) {
+            self.top.push(at);
+        }
+        self.marks.push(Mark {
+            at,
+            qty0: state.qty.first().copied().unwrap_or(0),
+            value0: state.pools.first().map_or(Decimal::ZERO, |p| p.value),
+            qty_start: u32::try_from(self.qty.len()).unwrap_or(NONE),
+            value_start: u32::try_from(self.value.len()).unwrap_or(NONE),
+        });
+        self.qty.extend(state.qty.iter().skip(1));
+        self.value.extend(state.pools.iter().skip(1).map(|p| p.value));
     }
 
-    fn range(starts: &[u32], k: usize, len: usize) -> std::ops::Range<usize> {
-        let start = starts.get(k).map_or(len, |&s| s as usize);
-        let end = starts.get(k + 1).map_or(len, |&s| s as usize);
-        start..end.max(start)
+    /// The last checkpoint stamped at or before `at` (0 if none is).
+    pub(crate) fn find(&self, at: i64) -> usize {
+        let j = self.top.partition_point(|&t| t <= at).saturating_sub(1);
+        let start = (j * TOP).min(self.marks.len());
+        let run = self.marks.get(start..(start + TOP).min(self.marks.len())).unwrap_or(&[]);
+        (start + run.partition_point(|m| m.at <= at)).saturating_sub(1)
     }
 
-    /// Units per position slot at checkpoint `k`.
-    pub(crate) fn qty(&self, k: usize) -> &[i64] {
-        self.qty.get(Self::range(&self.qty_start, k, self.qty.len())).unwrap_or(&[])
+    /// Units of position slot `slot` at checkpoint `k`.
+    pub(crate) fn qty(&self, k: usize, slot: usize) -> i64 {
+        let Some(m) = self.marks.get(k) else { return 0 };
+        if slot == 0 {
+            return m.qty0;
+        }
+        let end = self.marks.get(k + 1).map_or(self.qty.len(), |n| n.qty_start as usize);
+        let i = m.qty_start as usize + slot - 1;
+        if i < end { self.qty.get(i).copied().unwrap_or(0) } else { 0 }
     }
 
-    /// Value per pool slot at checkpoint `k`.
-    pub(crate) fn value(&self, k: usize) -> &[Decimal] {
-        self.value.get(Self::range(&self.value_start, k, self.value.len())).unwrap_or(&[])
+    /// Value of pool slot `slot` at checkpoint `k`.
+    pub(crate) fn value(&self, k: usize, slot: usize) -> Decimal {
+        let Some(m) = self.marks.get(k) else { return Decimal::ZERO };
+        if slot == 0 {
+            return m.value0;
+        }
+        let end = self.marks.get(k + 1).map_or(self.value.len(), |n| n.value_start as usize);
+        let i = m.value_start as usize + slot - 1;
+        if i < end { self.value.get(i).copied().unwrap_or_default() } else { Decimal::ZERO }
+    }
+
+    /// Checkpoint `k` with `keys` position slots and `pools` pool slots.
+    pub(crate) fn light(&self, k: usize, keys: usize, pools: usize) -> Light {
+        Light {
+            qty: (0..keys).map(|s| self.qty(k, s)).collect(),
+            value: (0..pools).map(|s| self.value(k, s)).collect(),
+        }
     }
 
     /// Keeps the first `n` checkpoints.
     fn truncate(&mut self, n: usize) {
-        if n >= self.len() {
-            return;
-        }
-        self.qty.truncate(self.qty_start[n] as usize);
-        self.value.truncate(self.value_start[n] as usize);
-        self.at.truncate(n);
-        self.qty_start.truncate(n);
-        self.value_start.truncate(n);
+        let Some(m) = self.marks.get(n).copied() else { return };
+        self.qty.truncate(m.qty_start as usize);
+        self.value.truncate(m.value_start as usize);
+        self.marks.truncate(n);
+        self.top.truncate(n.div_ceil(TOP));
     }
 
     /// Removes and returns the checkpoints from `n` on (their starts stay
     /// absolute, so [`Lights::restore`] after `truncate(n)` puts them back).
     fn split_off(&mut self, n: usize) -> Self {
-        if n >= self.len() {
-            return Self::default();
-        }
-        let (qty, value) = (self.qty_start[n] as usize, self.value_start[n] as usize);
-        Self {
-            at: self.at.split_off(n),
-            qty_start: self.qty_start.split_off(n),
-            value_start: self.value_start.split_off(n),
-            qty: self.qty.split_off(qty.min(self.qty.len())),
-            value: self.value.split_off(value.min(self.value.len())),
-        }
+        let Some(m) = self.marks.get(n).copied() else { return Self::default() };
+        let qty = self.qty.split_off((m.qty_start as usize).min(self.qty.len()));
+        let value = self.value.split_off((m.value_start as usize).min(self.value.len()));
+        let marks = self.marks.split_off(n);
+        self.top.truncate(n.div_ceil(TOP));
+        Self { marks, top: Vec::new(), qty, value }
     }
 
     /// Puts back a tail taken by [`Lights::split_off`] at the same length.
     fn restore(&mut self, tail: Self) {
-        self.at.extend(tail.at);
-        self.qty_start.extend(tail.qty_start);
-        self.value_start.extend(tail.value_start);
+        for m in tail.marks {
+            if self.marks.len().is_multiple_of(TOP) {
+                self.top.push(m.at);
+            }
+            self.marks.push(m);
+        }
         self.qty.extend(tail.qty);
         self.value.extend(tail.value);
     }
 
     fn shrink_to_fit(&mut self) {
-        self.at.shrink_to_fit();
-        self.qty_start.shrink_to_fit();
-        self.value_start.shrink_to_fit();
+        self.marks.shrink_to_fit();
+        self.top.shrink_to_fit();
         self.qty.shrink_to_fit();
         self.value.shrink_to_fit();
     }
 
     /// Bytes held, for the memory report.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.at.capacity() * 8
-            + (self.qty_start.capacity() + self.value_start.capacity()) * 4
+        self.marks.capacity() * std::mem::size_of::<Mark>()
+            + self.top.capacity() * 8
             + self.qty.capacity() * 8
             + self.value.capacity() * 16
     }
@@ -1021,10 +1061,7 @@ impl Book {
     /// stamped at or before `at`.
     pub(crate) fn as_of(&self, at: i64, pooling: Pooling) -> Light {
         let (k, end) = self.block(at);
-        let mut light =
-            Light { qty: self.light.qty(k).to_vec(), value: self.light.value(k).to_vec() };
-        light.qty.resize(self.keys.len(), 0);
-        light.value.resize(self.pools.len(), Decimal::ZERO);
+        let mut light = self.light.light(k, self.keys.len(), self.pools.len());
         for pos in k * LIGHT..end {
             self.effects(
                 pos,
@@ -1043,7 +1080,7 @@ impl Book {
     /// search over the checkpoints and a scan of at most [`LIGHT`]
     /// entries (the checkpoints are small and dense; the entries are not).
     pub(crate) fn block(&self, at: i64) -> (usize, usize) {
-        let k = self.light.at.partition_point(|&t| t <= at).saturating_sub(1);
+        let k = self.light.find(at);
         let start = (k * LIGHT).min(self.entries.len());
         let tail = self.entries.get(start..).unwrap_or(&[]);
         (k, start + tail.iter().take_while(|e| e.at <= at).count())

@@ -934,8 +934,8 @@ impl Ledger {
         pool: Option<usize>,
     ) -> (i64, Decimal) {
         let (k, end) = book.block(at);
-        let q = key.and_then(|s| book.light.qty(k).get(s)).copied().unwrap_or(0);
-        let v = pool.and_then(|s| book.light.value(k).get(s)).copied().unwrap_or_default();
+        let q = key.map_or(0, |s| book.light.qty(k, s));
+        let v = pool.map_or(Decimal::ZERO, |s| book.light.value(k, s));
         let key = key.and_then(|s| book.keys.get(s)).copied();
         let pool = pool.and_then(|s| book.pools.get(s).map(|&p| (s, p)));
         book.scan_slots(k * crate::book::LIGHT..end, self.options.pooling, key, pool, (q, v))
