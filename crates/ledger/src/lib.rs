@@ -32,7 +32,9 @@
 //!
 //! # Central types
 //!
-//! - [`Ledger`]: ingest ([`Ledger::ingest`], [`Ledger::ingest_batch`]),
+//! - [`Ledger`]: ingest ([`Ledger::ingest`], [`Ledger::ingest_ref`] on a
+//!   borrowed event, [`Ledger::ingest_batch`]; [`Ledger::shrink_to_fit`]
+//!   after a bulk load),
 //!   queries ([`Ledger::balance`], [`Ledger::value`], [`Ledger::cogs`],
 //!   [`Ledger::layers`], [`Ledger::demand`], [`Ledger::flows`]),
 //!   reconciliation ([`Ledger::reconcile`], [`Ledger::unreimbursed`]). It
