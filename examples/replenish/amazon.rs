@@ -85,6 +85,14 @@ const NO_REPORT: &str = "no usable Amazon report found (expected the Inventory L
 /// Examples of each kind of problem kept for the report.
 const EXAMPLES_KEPT: usize = 3;
 
+/// The most units one report row may move: past it a row is a corrupt
+/// number, not stock.
+const MAX_ROW_UNITS: i64 = 10_000_000;
+
+/// Days without any row that end the planning window: rows before such a
+/// gap are booked (they move balances) but left out of demand.
+const MAX_GAP_DAYS: i64 = 90;
+
 /// The reports the pipeline reads, in the order it reads them: costs,
 /// snapshots and demand before the movements that need them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -230,7 +238,8 @@ struct Books {
     /// Shipment events booked, by order id, to link customer returns.
     shipments: BTreeMap<String, EventId>,
     first_day: BTreeMap<Sku, NaiveDate>,
-    days: Option<(NaiveDate, NaiveDate)>,
+    /// Rows booked per day; the planning window is read from it.
+    dates: BTreeMap<NaiveDate, u64>,
     seeded: BTreeSet<Sku>,
     prepared: bool,
     /// The last day a row may carry: tomorrow by this machine's clock
@@ -279,14 +288,19 @@ pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
     if used == 0 {
         return Err(no_reports(dir, NO_REPORT, &file_rows).into());
     }
-    if books.days.is_none() {
+    if books.days().is_none() {
         let why =
             "no dated rows, so no demand history (the ledger detail view or All Orders gives it)";
         return Err(no_reports(dir, why, &file_rows).into());
     }
     books.prepare_detail(args.cost_share);
+    books.note_window();
     let checks = books.close()?;
-    let recommendations = plan(args, service, &books)?;
+    let (recommendations, warnings) = plan(args, service, &books)?;
+    for (why, example) in warnings {
+        books.counts.warn(why, example);
+    }
+    let last = books.days().map(|(_, last)| last);
     let output = AmazonOutput {
         assumptions: assumptions(args, dir, &books),
         files: file_rows,
@@ -294,7 +308,7 @@ pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
         checks,
         recommendations,
     };
-    print_report(&output, books.days.map(|(_, last)| last));
+    print_report(&output, last);
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&output)?)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -381,7 +395,7 @@ impl Books {
             titles: BTreeMap::new(),
             shipments: BTreeMap::new(),
             first_day: BTreeMap::new(),
-            days: None,
+            dates: BTreeMap::new(),
             seeded: BTreeSet::new(),
             prepared: false,
             latest_day: Utc::now().date_naive().succ_opt().unwrap_or(NaiveDate::MAX),
@@ -390,7 +404,41 @@ impl Books {
     }
 
     fn see_day(&mut self, day: NaiveDate) {
-        self.days = Some(self.days.map_or((day, day), |(a, b)| (a.min(day), b.max(day))));
+        *self.dates.entry(day).or_insert(0) += 1;
+    }
+
+    /// The planning window: from the first booked day after the last gap
+    /// of more than [`MAX_GAP_DAYS`] without any row, to the last booked
+    /// day. A stray row dated years before the rest (a corrupt date, an
+    /// old adjustment) would otherwise stretch the history with empty
+    /// years and pull every forecast towards zero.
+    fn days(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let (&last, _) = self.dates.last_key_value()?;
+        let mut first = last;
+        for &day in self.dates.keys().rev() {
+            if (first - day).num_days() > MAX_GAP_DAYS {
+                break;
+            }
+            first = day;
+        }
+        Some((first, last))
+    }
+
+    /// Warns about booked rows left before the planning window.
+    fn note_window(&mut self) {
+        let Some((first, _)) = self.days() else { return };
+        let before: Vec<(NaiveDate, u64)> =
+            self.dates.range(..first).map(|(d, n)| (*d, *n)).collect();
+        if let (Some(&(oldest, _)), Some(&(newest, _))) = (before.first(), before.last()) {
+            let rows: u64 = before.iter().map(|(_, n)| n).sum();
+            self.counts.warn(
+                "rows before a long gap, booked but left out of the demand window",
+                format!(
+                    "{rows} row(s) dated {oldest} to {newest}, then nothing for {} days until {first}",
+                    (first - newest).num_days() - 1
+                ),
+            );
+        }
     }
 
     /// Reads one file into the books. A file the reader rejects is
@@ -491,6 +539,12 @@ impl Books {
                     "order line not demand (cancelled or replacement)"
                 };
                 books.counts.skip(why, None);
+                return Ok(());
+            }
+            if !line.quantity.is_positive() || line.quantity.get() > MAX_ROW_UNITS {
+                let example =
+                    format!("{}: order {} quantity {}", books.file, line.order_id, line.quantity);
+                books.counts.skip("order quantity not between 1 and 10,000,000", Some(example));
                 return Ok(());
             }
             if line.purchase_date > books.latest_day {
@@ -599,6 +653,11 @@ impl Books {
             self.counts.skip("no stable key", Some(format!("{} line {}", self.file, row.line)));
             return;
         };
+        if row.quantity.get().unsigned_abs() > MAX_ROW_UNITS.unsigned_abs() {
+            let example = format!("{} line {}: {}", self.file, row.line, row.quantity);
+            self.counts.skip("quantity beyond 10,000,000 units", Some(example));
+            return;
+        }
         if row.date > self.latest_day {
             let example = format!("{} line {}: {}", self.file, row.line, row.date);
             self.counts.skip("dated in the future", Some(example));
@@ -609,7 +668,7 @@ impl Books {
             let sign = if row.quantity.is_positive() { Sign::Increase } else { Sign::Decrease };
             if reason.sign().is_some_and(|s| s != sign) {
                 self.counts.warn(
-                    "adjustment sign differs from its reason code",
+                    "booked as reported although the adjustment sign differs from its reason code",
                     format!("{} line {}: {} {}", self.file, row.line, reason, row.quantity),
                 );
             }
@@ -679,7 +738,7 @@ impl Books {
     /// Inventory snapshot for SKUs the summary did not seed, then the
     /// checks against the snapshots.
     fn close(&mut self) -> Result<Vec<String>, BoxError> {
-        let Some((_, last)) = self.days else { return Ok(Vec::new()) };
+        let Some((_, last)) = self.days() else { return Ok(Vec::new()) };
         let pending: Vec<(Sku, NaiveDate, i64, i64)> = self
             .myi
             .iter()
@@ -874,8 +933,12 @@ const fn adjustment_label(reason: AdjustmentReason) -> &'static str {
 }
 
 /// Forecast, lead time and stock position per SKU, then the planner.
-fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Vec<AmazonRec>, BoxError> {
-    let Some((first, last)) = books.days else {
+/// Recommendations for the top SKUs, and (reason, example) warnings for
+/// the SKUs that could not be planned as the others were.
+type Planned = (Vec<AmazonRec>, Vec<(&'static str, String)>);
+
+fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, BoxError> {
+    let Some((first, last)) = books.days() else {
         return Err(
             "no dated rows: the folder needs the ledger detail view or All Orders to know demand"
                 .into(),
@@ -898,13 +961,15 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Vec<AmazonR
     if !args.react {
         options.reaction = None;
     }
-    let forecasts = Forecaster::new(options).fit(history, range);
+    let forecaster = Forecaster::new(options);
+    let forecasts = forecaster.fit(history, range);
     let mut ranked: Vec<(i64, Sku)> = history
         .demand_skus()
         .into_iter()
         .map(|sku| {
             let series = history.daily_demand(&sku, range);
-            (series.units().iter().map(|q| q.get()).sum::<i64>(), sku)
+            let units = series.units().iter().fold(0_i64, |a, q| a.saturating_add(q.get()));
+            (units.max(0), sku)
         })
         .collect();
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -923,9 +988,39 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Vec<AmazonR
     let today = last.succ_opt().ok_or("date out of range")?;
     let days = f64::from(range.len_days());
     let mut rows = Vec::new();
+    let mut warnings = Vec::new();
     for (units, sku) in ranked.iter().take(args.skus.max(1)) {
-        let Some(forecast) = forecasts.forecast_demand(sku, today, 365) else {
-            continue;
+        let forecast = match forecasts.forecast_demand(sku, today, 365) {
+            Some(f) => f,
+            None => {
+                // Every selling day looked stocked out (the opening stock
+                // is unknown, or the books went negative): plan on the
+                // raw sales rather than drop the SKU, and say so.
+                let raw: Vec<DemandRecord> = history
+                    .daily_demand(sku, range)
+                    .units()
+                    .iter()
+                    .zip(range.days())
+                    .map(|(units, date)| DemandRecord {
+                        sku: sku.clone(),
+                        date,
+                        units: *units,
+                        stocked_out: false,
+                    })
+                    .collect();
+                let Some(f) = forecaster.fit(&raw, range).forecast_demand(sku, today, 365) else {
+                    warnings.push((
+                        "SKU not planned: no demand model could be fitted",
+                        sku.to_string(),
+                    ));
+                    continue;
+                };
+                warnings.push((
+                    "SKU planned on raw sales: every selling day looked stocked out",
+                    format!("{sku} ({units} units; the books never held sellable stock on a selling day)"),
+                ));
+                f
+            }
         };
         let mut input =
             SkuInput::new(sku.clone(), books.location.clone(), today, forecast, lead.clone());
@@ -943,7 +1038,16 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Vec<AmazonR
         }
         input.constraints.case_pack = Quantity::new(args.case_pack);
         input.constraints.moq = Quantity::new((*units as f64 / days * args.moq_days).ceil() as i64);
-        let rec = planner.recommend(&input)?;
+        let rec = match planner.recommend(&input) {
+            Ok(rec) => rec,
+            Err(e) => {
+                warnings.push((
+                    "SKU not planned: the engine refused its inputs",
+                    format!("{sku}: {e}"),
+                ));
+                continue;
+            }
+        };
         let sales = SkuSales {
             sku: sku.clone(),
             description: books.titles.get(sku).cloned().unwrap_or_default(),
@@ -956,12 +1060,12 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Vec<AmazonR
             history_units_per_day: *units as f64 / days,
         });
     }
-    Ok(rows)
+    Ok((rows, warnings))
 }
 
 fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
     let span =
-        books.days.map_or_else(|| "no dated rows".to_owned(), |(a, b)| format!("{a} to {b}"));
+        books.days().map_or_else(|| "no dated rows".to_owned(), |(a, b)| format!("{a} to {b}"));
     let demand = if books.orders.is_empty() {
         "demand: shipments net of customer returns per day, from the ledger detail view; days without sellable stock are left out of the fit"
     } else {
@@ -1038,7 +1142,7 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
         println!("  not used, {why}: {n}{}", examples(why));
     }
     for (why, n) in &c.warnings {
-        println!("  booked as reported, {why}: {n}{}", examples(why));
+        println!("  note, {why}: {n}{}", examples(why));
     }
     if !out.checks.is_empty() {
         println!("\nChecks");

@@ -54,7 +54,7 @@ const BUNDLED_SCMS: &str =
 
 /// What to reorder and why, on a real retailer's year of sales.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version, about, long_about = None, allow_negative_numbers = true)]
 struct Args {
     /// Invoice lines in the UCI Online Retail layout (.csv or .csv.gz).
     /// Default: the bundled top-24 slice.
@@ -117,10 +117,42 @@ struct Args {
     plot: Option<PathBuf>,
 }
 
+/// Refuses option values outside what a replenishment plan can mean,
+/// naming the flag, before any file is read.
+fn check_args(args: &Args) -> Result<(), String> {
+    let within = |flag: &str, value: f64, lo: f64, hi: f64| {
+        if (lo..=hi).contains(&value) {
+            Ok(())
+        } else {
+            Err(format!("{flag} {value:?} must be between {lo} and {hi}"))
+        }
+    };
+    within("--lead-time-days", args.lead_time_days, 1.0, 730.0)?;
+    within("--lead-time-sd", args.lead_time_sd, 0.0, 365.0)?;
+    within("--moq-days", args.moq_days, 0.0, 365.0)?;
+    within("--cover-days", args.cover_days, 1.0, 365.0)?;
+    if args.buffer_days > 365 {
+        return Err(format!("--buffer-days {} is more than a year", args.buffer_days));
+    }
+    if !(28..=3_650).contains(&args.warm_up_days) {
+        return Err(format!(
+            "--warm-up-days {} must be between 28 (four weeks to fit on) and 3650",
+            args.warm_up_days
+        ));
+    }
+    if args.cost_share <= Decimal::ZERO || args.cost_share > Decimal::ONE {
+        return Err(format!(
+            "--cost-share {} must be above 0 and at most 1 (a share of the price)",
+            args.cost_share
+        ));
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Args::parse();
-    if args.buffer_days > 365 {
-        eprintln!("replenish: --buffer-days {} is more than a year", args.buffer_days);
+    if let Err(e) = check_args(&args) {
+        eprintln!("replenish: {e}");
         std::process::exit(2);
     }
     if args.amazon.is_some()
@@ -209,9 +241,6 @@ fn run(args: &Args) -> Result<(), BoxError> {
     let service = ServiceLevel::new(args.service_level)?;
     if args.skus == 0 {
         return Err("--skus must be at least 1".into());
-    }
-    if args.cost_share.is_sign_negative() {
-        return Err(format!("--cost-share {} must not be negative", args.cost_share).into());
     }
     if args.case_pack < 1 {
         return Err(format!("--case-pack {} must be at least 1", args.case_pack).into());
@@ -370,13 +399,18 @@ fn run(args: &Args) -> Result<(), BoxError> {
     policies.extend(matched);
     let assumptions = vec![
         format!(
-            "sales: {} ({} lines, {} to {}); {} stock codes planned, the first {} days only fit the forecasts",
+            "sales: {} ({} lines, {} to {}); {} stock codes planned, the first {} days only fit the forecasts{}",
             file_name(&retail_path),
             retail.lines,
             retail.first_day,
             retail.last_day,
             skus.len(),
-            warm_up
+            warm_up,
+            if warm_up < usize::try_from(args.warm_up_days)? {
+                " (fewer than --warm-up-days asks: 30 days are kept to replay)"
+            } else {
+                ""
+            }
         ),
         format!(
             "lead times: {} air-freight purchase orders from {} (PO sent to delivered), pooled into one lane; forecast {:.1} +/- {:.1} days, realised lead times replayed from the same orders in PO-date order",
