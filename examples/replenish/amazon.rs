@@ -37,6 +37,15 @@
 //!   row dated after tomorrow (this machine's clock, UTC) is skipped as
 //!   dated in the future, so a corrupt date cannot move the planning day;
 //!   only booked rows set the reports' date range.
+//! - The demand window runs from the first booked day after the last
+//!   stretch of more than 90 days without any row to the last booked day:
+//!   rows before such a gap (a stray old date) are booked but left out of
+//!   demand, with a note. A row moving more than 10,000,000 units is a
+//!   corrupt number and is skipped.
+//! - A SKU whose selling days all look stocked out (opening stock
+//!   unknown, books gone negative) is planned on its raw sales, with a
+//!   note, instead of being dropped; a SKU the engine refuses is noted
+//!   and the others are still planned.
 //! - Amazon reports carry no cost: unit cost is `--cost-share` times the
 //!   listing price (Manage FBA Inventory) or the median order price.
 //! - Demand per day: All Orders when present (FBA or unknown
