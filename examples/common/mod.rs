@@ -312,20 +312,22 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// The value after `--plot` on the command line, if any.
+/// The value after `--svg` (or its older name `--plot`) on the command
+/// line, if any. `--help` prints the usage and exits successfully.
 pub(crate) fn plot_arg() -> Result<Option<std::path::PathBuf>, BoxError> {
+    const USAGE: &str = "usage: [--svg FILE.svg]  (draw stock over time to FILE.svg)";
     let mut args = std::env::args().skip(1);
     let mut plot = None;
     while let Some(a) = args.next() {
         match a.as_str() {
-            // `--svg` is the same switch under the name the issue uses.
-            "--plot" | "--svg" => {
+            "--svg" | "--plot" => {
                 plot = Some(args.next().ok_or_else(|| format!("{a} needs a file name"))?.into());
             }
-            "--help" | "-h" => return Err("usage: [--plot FILE.svg]".into()),
-            other => {
-                return Err(format!("unknown argument {other}; usage: [--plot FILE.svg]").into());
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                std::process::exit(0);
             }
+            other => return Err(format!("unknown argument {other}; {USAGE}").into()),
         }
     }
     Ok(plot)
