@@ -10,7 +10,7 @@
 //! check-in), and the reorder engine decides. Every receipt and sale is
 //! booked in the inventory ledger, which supplies the morning's stock.
 //!
-//! Run: `cargo run --release --example holiday_spike [-- --plot stock.svg]`
+//! Run: `cargo run --release --example holiday_spike [-- --svg stock.svg]`
 
 #![allow(
     clippy::print_stdout,

@@ -14,7 +14,7 @@
 //! program prints stock-out days, lost units and lost margin side by
 //! side.
 //!
-//! Run: `cargo run --release --example static_threshold [-- --plot stock.svg]`
+//! Run: `cargo run --release --example static_threshold [-- --svg stock.svg]`
 
 #![allow(
     clippy::print_stdout,
