@@ -898,7 +898,9 @@ impl Allocator {
     /// reserved before; [`AllocError::LocationNotLinked`] when
     /// [`ReserveOptions::location`] is not one the channel sells from;
     /// [`AllocError::Insufficient`] when not all lines fit (not with
-    /// `partial`: refused lines are listed in [`Reserved::refused`]).
+    /// `partial`: refused lines are listed in [`Reserved::refused`]);
+    /// [`AllocError::Overflow`] naming the SKU when the units an order
+    /// asks of it (lines summed, bundles expanded) pass the 64-bit range.
     ///
     /// ```
     /// # use merchantry_allocate::*;
@@ -1408,20 +1410,26 @@ impl Allocator {
         lines: &[LineRequest],
         options: &ReserveOptions,
     ) -> Result<()> {
+        // A total past the 64-bit range is an overflow naming the SKU,
+        // never a saturated figure reported as what a line asked for.
+        let overflow = |sku: u32| AllocError::Overflow {
+            sku: self.skus.get(sku as usize).cloned().unwrap_or_else(placeholder_sku),
+        };
         let mut totals: BTreeMap<u32, (i64, u32)> = BTreeMap::new();
-        let mut add = |sku: u32, units: i64, line: u32| {
+        let mut add = |sku: u32, units: Option<i64>, line: u32| {
             let slot = totals.entry(sku).or_insert((0, line));
-            slot.0 = slot.0.saturating_add(units);
+            slot.0 = units.and_then(|u| slot.0.checked_add(u)).ok_or_else(|| overflow(sku))?;
+            Ok::<(), AllocError>(())
         };
         for req in lines {
             let q = req.quantity.get();
             match self.bundles.get(&req.sku.0) {
                 Some(comps) => {
                     for &(c, need) in comps {
-                        add(c, q.saturating_mul(need), req.line);
+                        add(c, q.checked_mul(need), req.line)?;
                     }
                 }
-                None => add(req.sku.0, q, req.line),
+                None => add(req.sku.0, Some(q), req.line)?,
             }
         }
         for (sku, (requested, line)) in totals {

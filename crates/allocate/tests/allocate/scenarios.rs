@@ -623,6 +623,30 @@ fn load_refuses_to_strand_reservations_and_changes_nothing() {
     assert_eq!(w.alloc, before);
 }
 
+/// Two lines of `i64::MAX / 2 + 1` units each sum to `2^63`, one past
+/// the range: the order is an overflow naming the SKU, not a line that
+/// "asked for 9223372036854775807".
+#[test]
+fn order_total_past_the_range_is_an_overflow_naming_the_sku() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    let before = w.alloc.clone();
+    let half = i64::MAX / 2 + 1;
+    let lines = [LineRequest::new(1, w.sku, q(half)), LineRequest::new(2, w.sku, q(half))];
+    let err = w.alloc.reserve(&order("BIG"), w.web, &lines, &ReserveOptions::default());
+    assert_eq!(err, Err(AllocError::Overflow { sku: Sku::new("MUG").unwrap() }));
+    assert_eq!(w.alloc, before);
+    // A bundle line whose expansion overflows: 2 mugs per set.
+    let (set, _) = w.alloc.define_bundle(&Sku::new("PAIR").unwrap(), &[(w.sku, 2)]).unwrap();
+    let lines = [LineRequest::new(1, set, q(half)), LineRequest::new(2, w.sku, q(1))];
+    let err = w.alloc.reserve(&order("BIG2"), w.web, &lines, &ReserveOptions::default());
+    assert_eq!(err, Err(AllocError::Overflow { sku: Sku::new("MUG").unwrap() }));
+    // A total that fits is still an ordinary shortage.
+    let lines = [LineRequest::new(1, w.sku, q(3)), LineRequest::new(2, w.sku, q(3))];
+    let err = w.alloc.reserve(&order("OK"), w.web, &lines, &ReserveOptions::default());
+    assert!(matches!(err, Err(AllocError::Insufficient { requested: 6, available: 5, .. })));
+}
+
 #[cfg(feature = "serde")]
 #[test]
 fn state_round_trips_through_json() {
