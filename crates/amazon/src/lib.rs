@@ -66,6 +66,7 @@
 
 #![forbid(unsafe_code)]
 
+mod charge_names;
 mod codes;
 mod error;
 mod inventory;

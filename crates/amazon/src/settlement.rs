@@ -52,7 +52,8 @@ pub enum ChargeKind {
     /// Returns processing: refund commission, return shipping, customer
     /// return fees.
     ReturnsFee,
-    /// Reimbursements for lost or damaged inventory (income).
+    /// Reimbursements for lost or damaged inventory (income), and their
+    /// reversals and clawbacks (negative amounts of the same kind).
     Reimbursement,
     /// Promotions and discounts given to customers.
     Promotion,
@@ -64,49 +65,32 @@ pub enum ChargeKind {
 
 impl ChargeKind {
     /// Classifies an Amazon amount name (an `amount-description`, a
-    /// `*-fee-type` or `price-type` cell, or a `transaction-type`),
-    /// ignoring case, spaces and punctuation.
+    /// `*-fee-type` or `price-type` cell, a `transaction-type`, or a
+    /// reimbursement `reason`).
+    ///
+    /// First the whole name, ignoring case, spaces and punctuation, is
+    /// looked up among the names Amazon writes (`Principal`, `Commission`,
+    /// `FBAPerUnitFulfillmentFee`, `WAREHOUSE_DAMAGE`,
+    /// `MISSING_FROM_INBOUND`, `FREE_REPLACEMENT_REFUND_ITEMS`,
+    /// `Lost_Warehouse`, ...). Otherwise the name is cut into words (at
+    /// punctuation, digits and camel-case humps) and only whole words
+    /// count, so one word inside another never decides: `Damaged` is not
+    /// `aged`, `Replacement` is not `placement`. Taxes come first, then
+    /// any word saying inventory was lost, damaged, missing or
+    /// reimbursed (always [`ChargeKind::Reimbursement`], never a fee),
+    /// then the fee words.
     ///
     /// ```
     /// use merchantry_amazon::ChargeKind;
     /// assert_eq!(ChargeKind::classify("FBAPerUnitFulfillmentFee"), ChargeKind::FulfillmentFee);
     /// assert_eq!(ChargeKind::classify("Commission"), ChargeKind::ReferralFee);
+    /// assert_eq!(ChargeKind::classify("Carrier Damaged"), ChargeKind::Reimbursement);
+    /// assert_eq!(ChargeKind::classify("FBA Long-Term Storage Fee"), ChargeKind::AgedInventoryFee);
     /// assert_eq!(ChargeKind::classify("Mystery Fee"), ChargeKind::Unknown);
     /// ```
     #[must_use]
     pub fn classify(name: &str) -> Self {
-        let key = header_key(name.as_bytes());
-        let has = |part: &str| key.contains(part);
-        match key.as_str() {
-            "principal" | "itemprice" => Self::Principal,
-            "shipping" | "shippingcharge" => Self::ShippingCharge,
-            "giftwrap" | "giftwrapcharge" => Self::GiftWrapCharge,
-            "commission" | "referralfee" | "variableclosingfee" | "fixedclosingfee" => {
-                Self::ReferralFee
-            }
-            "refundcommission" | "returnshipping" | "restockingfee" => Self::ReturnsFee,
-            "subscriptionfee" | "subscription" => Self::AccountFee,
-            _ if has("tax") || has("vat") => Self::Tax,
-            _ if has("longterm") || has("aged") => Self::AgedInventoryFee,
-            _ if has("storage") => Self::StorageFee,
-            _ if has("inbound") || has("placement") => Self::InboundFee,
-            _ if has("prep") || has("label") || has("bagging") || has("taping") => Self::PrepFee,
-            _ if has("removal") || has("disposal") => Self::RemovalFee,
-            _ if has("customerreturn") || has("returnfee") => Self::ReturnsFee,
-            _ if has("fulfillment")
-                || has("fulfilment")
-                || has("weightbased")
-                || has("pickpack") =>
-            {
-                Self::FulfillmentFee
-            }
-            _ if has("advertis") || has("sponsored") => Self::Advertising,
-            _ if has("reimbursement") || has("warehouselost") || has("warehousedamage") => {
-                Self::Reimbursement
-            }
-            _ if has("promotion") || has("promo") || has("discount") => Self::Promotion,
-            _ => Self::Unknown,
-        }
+        crate::charge_names::classify(name)
     }
 }
 
@@ -318,10 +302,20 @@ fn amount_of(name: &str, amount: Decimal, currency: Currency) -> SettlementAmoun
 
 /// Streams [`SettlementRow`]s from a settlement flat file, V2 or the
 /// older layout (detected by column names: both read through one
-/// column list). A row with a blank `currency` takes the currency of the
-/// last row that had one (the older layout fills it on the summary row
-/// only); with none seen yet it is a row error. Amount names the crate cannot classify are counted by
-/// name in [`SettlementReader::unknown_names`] and kept on the row.
+/// column list).
+///
+/// Currency: a row that names one uses it. A row with a blank `currency`
+/// takes the currency of its settlement's summary row (the row with the
+/// `total-amount`, which Amazon writes first and which is the only row
+/// the older layout gives a currency); a blank-currency row of a
+/// settlement whose summary row has not been read, or gave none, is a
+/// row error ([`ReadError::MissingValue`] naming the line). A currency
+/// on a detail row is never carried to the next row. Any three ASCII
+/// letters are accepted as a code, as [`Currency::new`] decides
+/// (`XXX`, ISO 4217's "no currency", included).
+///
+/// Amount names the crate cannot classify are counted by name in
+/// [`SettlementReader::unknown_names`] and kept on the row.
 ///
 /// Required column: `settlement-id`.
 ///
@@ -340,9 +334,8 @@ fn amount_of(name: &str, amount: Decimal, currency: Currency) -> SettlementAmoun
 pub struct SettlementReader<R: Read> {
     table: Table<R>,
     unknown: BTreeMap<String, u64>,
-    /// The currency seen last: the older layout writes it on the summary
-    /// row only, and later rows inherit it.
-    currency: Option<Currency>,
+    /// The currency of each settlement's summary row, by settlement id.
+    summary_currency: BTreeMap<String, Currency>,
 }
 
 impl<R: Read> SettlementReader<R> {
@@ -364,7 +357,7 @@ impl<R: Read> SettlementReader<R> {
         Ok(Self {
             table: Table::open(reader, REPORT, COLUMNS, options)?,
             unknown: BTreeMap::new(),
-            currency: None,
+            summary_currency: BTreeMap::new(),
         })
     }
 
@@ -388,8 +381,12 @@ impl<R: Read> Iterator for SettlementReader<R> {
     fn next(&mut self) -> Option<Self::Item> {
         let item = match self.table.next_with(build)? {
             Ok((row, given)) => {
-                self.currency = given.or(self.currency);
-                match self.currency {
+                if let (Some(currency), Some(_)) = (given, row.total) {
+                    self.summary_currency.insert(row.settlement_id.clone(), currency);
+                }
+                let currency =
+                    given.or_else(|| self.summary_currency.get(&row.settlement_id).copied());
+                match currency {
                     Some(currency) => Ok(with_currency(row, currency)),
                     None => {
                         self.table.stats.rows -= 1;

@@ -311,6 +311,214 @@ fn settlement_v2_unknown_fee_names_are_reported_not_dropped() {
     assert_eq!(reader.unknown_names().get("Galactic Surcharge"), Some(&2));
 }
 
+/// Amount names as Amazon writes them in settlement `amount-description`,
+/// `*-fee-type` and `price-type` cells and in the reimbursement report's
+/// `reason` column, with the kind each must get. The first block is the
+/// names a substring match used to book as fees.
+const NAMED_KINDS: &[(&str, ChargeKind)] = &[
+    ("WAREHOUSE_DAMAGED", ChargeKind::Reimbursement),
+    ("WAREHOUSE_DAMAGE", ChargeKind::Reimbursement),
+    ("Damaged:Warehouse", ChargeKind::Reimbursement),
+    ("Damaged_Warehouse", ChargeKind::Reimbursement),
+    ("Carrier Damaged", ChargeKind::Reimbursement),
+    ("FREE_REPLACEMENT_REFUND_ITEMS", ChargeKind::Reimbursement),
+    ("MISSING_FROM_INBOUND", ChargeKind::Reimbursement),
+    ("Lost:Warehouse", ChargeKind::Reimbursement),
+    ("Lost:Inbound", ChargeKind::Reimbursement),
+    ("Damaged:Inbound", ChargeKind::Reimbursement),
+    ("Lost_Warehouse", ChargeKind::Reimbursement),
+    ("Lost_Inbound", ChargeKind::Reimbursement),
+    ("Lost_Outbound", ChargeKind::Reimbursement),
+    ("Damaged_Outbound", ChargeKind::Reimbursement),
+    ("WAREHOUSE_LOST", ChargeKind::Reimbursement),
+    ("WAREHOUSE_LOST_MANUAL", ChargeKind::Reimbursement),
+    ("WAREHOUSE_DAMAGE_EXCEPTION", ChargeKind::Reimbursement),
+    ("MISSING_FROM_INBOUND_CLAWBACK", ChargeKind::Reimbursement),
+    ("REVERSAL_REIMBURSEMENT", ChargeKind::Reimbursement),
+    ("Reimbursement_Reversal", ChargeKind::Reimbursement),
+    ("COMPENSATED_CLAWBACK", ChargeKind::Reimbursement),
+    ("INCORRECT_FEES_ITEMS", ChargeKind::Reimbursement),
+    ("INCORRECT_FEES_NON_ITEMIZED", ChargeKind::Reimbursement),
+    ("CS_ERROR_ITEMS", ChargeKind::Reimbursement),
+    ("RE_EVALUATION", ChargeKind::Reimbursement),
+    ("REMOVAL_ORDER_LOST", ChargeKind::Reimbursement),
+    ("Removal_Order_Damaged", ChargeKind::Reimbursement),
+    ("CustomerReturn", ChargeKind::Reimbursement),
+    ("CUSTOMER_RETURN", ChargeKind::Reimbursement),
+    ("CustomerServiceIssue", ChargeKind::Reimbursement),
+    ("FeeCorrection", ChargeKind::Reimbursement),
+    ("GeneralAdjustment", ChargeKind::Reimbursement),
+    ("FBA Inventory Reimbursement", ChargeKind::Reimbursement),
+    ("LostOrDamagedReimbursement", ChargeKind::Reimbursement),
+    ("ReimbursementClawback", ChargeKind::Reimbursement),
+    // Revenue.
+    ("Principal", ChargeKind::Principal),
+    ("ItemPrice", ChargeKind::Principal),
+    ("Shipping", ChargeKind::ShippingCharge),
+    ("ShippingChargeback", ChargeKind::ShippingCharge),
+    ("GiftWrap", ChargeKind::GiftWrapCharge),
+    ("GiftwrapChargeback", ChargeKind::GiftWrapCharge),
+    ("Tax", ChargeKind::Tax),
+    ("ShippingTax", ChargeKind::Tax),
+    ("GiftWrapTax", ChargeKind::Tax),
+    ("MarketplaceFacilitatorTax-Principal", ChargeKind::Tax),
+    ("MarketplaceFacilitatorVAT-Shipping", ChargeKind::Tax),
+    ("LowValueGoodsTax-Principal", ChargeKind::Tax),
+    ("TaxWithheld", ChargeKind::Tax),
+    ("PromotionDiscount", ChargeKind::Promotion),
+    ("ShippingDiscount", ChargeKind::Promotion),
+    // Fees.
+    ("Commission", ChargeKind::ReferralFee),
+    ("VariableClosingFee", ChargeKind::ReferralFee),
+    ("FixedClosingFee", ChargeKind::ReferralFee),
+    ("FBAPerUnitFulfillmentFee", ChargeKind::FulfillmentFee),
+    ("FBAPerOrderFulfillmentFee", ChargeKind::FulfillmentFee),
+    ("FBAWeightBasedFee", ChargeKind::FulfillmentFee),
+    ("MCF Fulfillment Fee", ChargeKind::FulfillmentFee),
+    ("Storage Fee", ChargeKind::StorageFee),
+    ("FBAStorageFee", ChargeKind::StorageFee),
+    ("StorageRenewalBilling", ChargeKind::StorageFee),
+    ("FBALongTermStorageFee", ChargeKind::AgedInventoryFee),
+    ("FBA Long-Term Storage Fee", ChargeKind::AgedInventoryFee),
+    ("Aged Inventory Surcharge", ChargeKind::AgedInventoryFee),
+    ("FBAInboundTransportationFee", ChargeKind::InboundFee),
+    ("Inbound Transportation Fee", ChargeKind::InboundFee),
+    ("FBA Inbound Placement Service Fee", ChargeKind::InboundFee),
+    ("FBAInboundConvenienceFee", ChargeKind::InboundFee),
+    ("LabelingFee", ChargeKind::PrepFee),
+    ("FBA Prep Fee: Bubblewrap", ChargeKind::PrepFee),
+    ("PolybaggingFee", ChargeKind::PrepFee),
+    ("FBARemovalFee", ChargeKind::RemovalFee),
+    ("FBADisposalFee", ChargeKind::RemovalFee),
+    ("RemovalComplete", ChargeKind::RemovalFee),
+    ("DisposalComplete", ChargeKind::RemovalFee),
+    ("RefundCommission", ChargeKind::ReturnsFee),
+    ("RestockingFee", ChargeKind::ReturnsFee),
+    ("ReturnShipping", ChargeKind::ReturnsFee),
+    ("FBACustomerReturnPerUnitFee", ChargeKind::ReturnsFee),
+    ("Cost of Advertising", ChargeKind::Advertising),
+    ("Sponsored Products Charge", ChargeKind::Advertising),
+    ("Subscription", ChargeKind::AccountFee),
+    ("Subscription Fee", ChargeKind::AccountFee),
+    // Fees the crate carries by name.
+    ("SalesTaxCollectionFee", ChargeKind::Unknown),
+    ("DigitalServicesFee", ChargeKind::Unknown),
+    ("CouponRedemptionFee", ChargeKind::Unknown),
+    ("Galactic Surcharge", ChargeKind::Unknown),
+];
+
+#[test]
+fn real_amount_names_get_their_kinds() {
+    let wrong: Vec<_> = NAMED_KINDS
+        .iter()
+        .map(|&(name, want)| (name, want, ChargeKind::classify(name)))
+        .filter(|(_, want, got)| want != got)
+        .collect();
+    assert!(wrong.is_empty(), "(name, want, got): {wrong:#?}");
+}
+
+#[test]
+fn every_reimbursement_reason_is_income_in_any_spelling() {
+    // Every reason the reimbursement reader knows, and every
+    // reimbursement-kind name of the table, upper snake, lower, spaced.
+    let reasons = [
+        "Lost_Warehouse",
+        "Damaged_Warehouse",
+        "Lost_Inbound",
+        "Lost_Outbound",
+        "Damaged_Outbound",
+        "CustomerReturn",
+        "CustomerServiceIssue",
+        "FeeCorrection",
+        "Removal_Order_Lost",
+        "Removal_Order_Damaged",
+        "Reimbursement_Reversal",
+        "GeneralAdjustment",
+        "MISSING_FROM_INBOUND",
+    ];
+    let names = reasons.iter().copied().chain(
+        NAMED_KINDS.iter().filter(|(_, k)| *k == ChargeKind::Reimbursement).map(|(n, _)| *n),
+    );
+    for name in names {
+        for spelled in [
+            name.to_owned(),
+            name.to_uppercase(),
+            name.to_lowercase(),
+            name.replace(['_', ':'], " "),
+        ] {
+            let amount = SettlementAmount {
+                kind: ChargeKind::classify(&spelled),
+                name: spelled.clone(),
+                amount: merchantry_core::Money::new(
+                    rust_decimal::Decimal::new(450, 2),
+                    merchantry_core::Currency::USD,
+                ),
+            };
+            assert_eq!(amount.kind, ChargeKind::Reimbursement, "{spelled}");
+            assert_eq!(
+                amount.fee_kind(),
+                Some(merchantry_core::FeeKind::Reimbursement),
+                "{spelled}"
+            );
+        }
+    }
+}
+
+fn settlement_rows(file: &str) -> Vec<Result<merchantry_amazon::SettlementRow, ReadError>> {
+    SettlementReader::new(file.as_bytes()).unwrap().collect()
+}
+
+const V2_HEAD: &str = "settlement-id\ttotal-amount\tcurrency\ttransaction-type\tamount-type\tamount-description\tamount\n";
+
+#[test]
+fn settlement_blank_currency_takes_the_summary_rows_currency() {
+    // Settlement 1's summary says EUR; a detail row in GBP keeps GBP and
+    // does not leak into the next blank row, which is EUR again.
+    let file = format!(
+        "{V2_HEAD}1\t10.00\tEUR\t\t\t\t\n\
+         1\t\tGBP\tOrder\tItemPrice\tPrincipal\t4.00\n\
+         1\t\t\tOrder\tItemPrice\tPrincipal\t6.00\n"
+    );
+    let rows: Vec<_> = settlement_rows(&file).into_iter().map(Result::unwrap).collect();
+    let currencies: Vec<_> =
+        rows[1..].iter().map(|r| r.amounts[0].amount.currency().code().to_owned()).collect();
+    assert_eq!(currencies, ["GBP", "EUR"]);
+}
+
+#[test]
+fn settlement_blank_currency_without_a_summary_is_a_row_error_naming_the_line() {
+    // No summary row for settlement 2: its blank-currency row (line 3) is
+    // refused even though line 2 named USD; the reader goes on.
+    let file = format!(
+        "{V2_HEAD}2\t\tUSD\tOrder\tItemPrice\tPrincipal\t4.00\n\
+         2\t\t\tOrder\tItemPrice\tPrincipal\t6.00\n\
+         2\t\tUSD\tOrder\tItemPrice\tPrincipal\t1.00\n"
+    );
+    let mut reader = SettlementReader::new(file.as_bytes()).unwrap();
+    let rows: Vec<_> = reader.by_ref().collect();
+    assert!(rows[0].is_ok() && rows[2].is_ok());
+    let err = rows[1].as_ref().unwrap_err();
+    assert!(matches!(err, ReadError::MissingValue { line: 3, column: "currency", .. }), "{err}");
+    assert!(err.to_string().contains('3'), "{err}");
+    assert_eq!((reader.stats().rows, reader.stats().row_errors), (2, 1));
+    // A summary row of another settlement does not lend its currency.
+    let file = format!(
+        "{V2_HEAD}1\t10.00\tEUR\t\t\t\t\n\
+         2\t\t\tOrder\tItemPrice\tPrincipal\t6.00\n"
+    );
+    assert!(settlement_rows(&file)[1].is_err());
+}
+
+#[test]
+fn settlement_currency_code_xxx_is_accepted_as_core_decides() {
+    // ISO 4217 lists XXX ("no currency"); core's Currency::new accepts
+    // any three ASCII letters, and the reader follows it.
+    let file = format!("{V2_HEAD}3\t1.00\tXXX\t\t\t\t\n3\t\t\tOrder\tItemPrice\tPrincipal\t1.00\n");
+    let rows: Vec<_> = settlement_rows(&file).into_iter().map(Result::unwrap).collect();
+    assert_eq!(rows[1].amounts[0].amount.currency().code(), "XXX");
+    assert!(settlement_rows(&format!("{V2_HEAD}3\t1.00\tUS1\t\t\t\t\n"))[0].is_err());
+}
+
 #[test]
 fn storage_fees_and_reimbursements_map_to_charge_kinds() {
     let file = "asin\tfnsku\tfulfillment_center\tcountry_code\taverage_quantity_on_hand\testimated_total_item_volume\tmonth_of_charge\tstorage_rate\tcurrency\testimated_monthly_storage_fee\n\
@@ -829,7 +1037,58 @@ const HEADERS: [&str; 3] = [
     "ID,PO / SO #,Country,Shipment Mode,PO Sent to Vendor Date,Scheduled Delivery Date,Delivered to Client Date,Vendor\n",
 ];
 
+/// Words that name a reimbursement, and words from fee names that must
+/// not outweigh them.
+const REIMBURSEMENT_WORDS: [&str; 9] = [
+    "Lost",
+    "Damaged",
+    "Damage",
+    "Missing",
+    "Reimbursement",
+    "Reimbursed",
+    "Clawback",
+    "Compensated",
+    "LOST",
+];
+const FEE_WORDS: [&str; 16] = [
+    "Warehouse",
+    "Inbound",
+    "Outbound",
+    "Placement",
+    "Replacement",
+    "Storage",
+    "Aged",
+    "Long",
+    "Term",
+    "Removal",
+    "Disposal",
+    "Fulfillment",
+    "Customer",
+    "Return",
+    "Carrier",
+    "Fee",
+];
+
 proptest! {
+    /// Law: a name with a reimbursement word in it, however it is cased,
+    /// joined or ordered among fee words, is a reimbursement, never a fee.
+    #[test]
+    fn a_reimbursement_word_is_never_booked_as_a_fee(
+        marker in 0..REIMBURSEMENT_WORDS.len(),
+        others in proptest::collection::vec(0..FEE_WORDS.len(), 0..4),
+        at in 0_usize..5,
+        sep in prop_oneof![Just(""), Just("_"), Just(" "), Just(":"), Just("-")],
+        upper in any::<bool>(),
+    ) {
+        let mut parts: Vec<&str> = others.iter().map(|&i| FEE_WORDS[i]).collect();
+        parts.insert(at.min(parts.len()), REIMBURSEMENT_WORDS[marker]);
+        let mut name = parts.join(sep);
+        if upper && !sep.is_empty() {
+            name = name.to_uppercase();
+        }
+        prop_assert_eq!(ChargeKind::classify(&name), ChargeKind::Reimbursement, "{}", name);
+    }
+
     #[test]
     fn arbitrary_bytes_never_panic_any_reader(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
         read_all(&bytes);
