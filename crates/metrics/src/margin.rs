@@ -187,10 +187,48 @@ pub struct Charge {
 }
 
 /// Exchange rates the caller trusts: units of `to` per unit of `from`.
+///
+/// A currency converts to itself at exactly 1 with no entry, so a
+/// same-currency rate other than 1 is refused rather than stored and
+/// silently ignored.
+///
+/// With the `serde` feature a table travels as a list of
+/// `{"from", "to", "rate"}` entries, each checked again by
+/// [`RateTable::with_rate`] on the way in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "Vec<RateEntry>", into = "Vec<RateEntry>")
+)]
 pub struct RateTable {
     rates: BTreeMap<(Currency, Currency), Decimal>,
+}
+
+/// One rate of a [`RateTable`] as it is serialised: a map keyed by a
+/// currency pair has no string key, so the table is a list.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RateEntry {
+    from: Currency,
+    to: Currency,
+    rate: Decimal,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<Vec<RateEntry>> for RateTable {
+    type Error = MetricsError;
+
+    fn try_from(entries: Vec<RateEntry>) -> Result<Self> {
+        entries.into_iter().try_fold(Self::new(), |t, e| t.with_rate(e.from, e.to, e.rate))
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<RateTable> for Vec<RateEntry> {
+    fn from(t: RateTable) -> Self {
+        t.rates.into_iter().map(|((from, to), rate)| RateEntry { from, to, rate }).collect()
+    }
 }
 
 impl RateTable {
@@ -200,14 +238,35 @@ impl RateTable {
         Self::default()
     }
 
-    /// Sets the rate from `from` to `to`.
+    /// Sets the rate from `from` to `to`. A rate of exactly 1 from a
+    /// currency to itself is accepted and changes nothing: that is the
+    /// rate every currency already has.
     ///
     /// # Errors
     ///
-    /// [`MetricsError::Negative`] for a rate at or below zero.
+    /// [`MetricsError::Negative`] for a rate at or below zero;
+    /// [`MetricsError::Inconsistent`] for a same-currency rate other
+    /// than 1.
+    ///
+    /// ```
+    /// use merchantry_core::{Currency, Decimal};
+    /// use merchantry_metrics::margin::RateTable;
+    /// let rates = RateTable::new().with_rate(Currency::EUR, Currency::USD, Decimal::new(108, 2))?;
+    /// assert!(rates.clone().with_rate(Currency::GBP, Currency::GBP, Decimal::TWO).is_err());
+    /// # Ok::<(), merchantry_metrics::MetricsError>(())
+    /// ```
     pub fn with_rate(mut self, from: Currency, to: Currency, rate: Decimal) -> Result<Self> {
         if rate <= Decimal::ZERO {
             return Err(MetricsError::Negative { what: "exchange rate", value: rate });
+        }
+        if from == to {
+            if rate == Decimal::ONE {
+                return Ok(self);
+            }
+            return Err(MetricsError::Inconsistent {
+                what: "exchange rate",
+                reason: format!("{from} to {from} is always 1, got {rate}"),
+            });
         }
         self.rates.insert((from, to), rate);
         Ok(self)
@@ -491,12 +550,50 @@ fn margin_line(l: &Sales, charges: BTreeMap<FeeKind, Decimal>) -> Result<MarginL
 /// assert_eq!(fees.fees_at(Decimal::from(20))?, Decimal::new(840, 2));
 /// # Ok::<(), merchantry_metrics::MetricsError>(())
 /// ```
+///
+/// With the `serde` feature the terms deserialise through
+/// [`FeeSchedule::new`], so a rate of 1.5 or a negative fee is refused
+/// with the same error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "FeeScheduleRepr", into = "FeeScheduleRepr")
+)]
 pub struct FeeSchedule {
     referral_rate: Decimal,
     referral_minimum: Decimal,
     per_unit: Decimal,
+}
+
+/// The serialised form of a [`FeeSchedule`]: the same fields, unchecked
+/// until [`FeeSchedule::new`] sees them.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FeeScheduleRepr {
+    referral_rate: Decimal,
+    referral_minimum: Decimal,
+    per_unit: Decimal,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<FeeScheduleRepr> for FeeSchedule {
+    type Error = MetricsError;
+
+    fn try_from(r: FeeScheduleRepr) -> Result<Self> {
+        Self::new(r.referral_rate, r.referral_minimum, r.per_unit)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<FeeSchedule> for FeeScheduleRepr {
+    fn from(f: FeeSchedule) -> Self {
+        Self {
+            referral_rate: f.referral_rate,
+            referral_minimum: f.referral_minimum,
+            per_unit: f.per_unit,
+        }
+    }
 }
 
 impl FeeSchedule {
@@ -583,5 +680,84 @@ impl FeeSchedule {
         let too_big = || overflow_total("margin change");
         let per_unit = self.fees_at(price)?.checked_sub(new.fees_at(price)?).ok_or_else(too_big)?;
         per_unit.checked_mul(Decimal::from(units.get())).ok_or_else(too_big)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn same_currency_rate_other_than_one_is_refused() {
+        let err = RateTable::new().with_rate(Currency::GBP, Currency::GBP, dec("2")).unwrap_err();
+        assert_eq!(
+            err,
+            MetricsError::Inconsistent {
+                what: "exchange rate",
+                reason: "GBP to GBP is always 1, got 2".into()
+            }
+        );
+        // Exactly 1 (at any scale) is the identity: accepted, nothing stored.
+        let t = RateTable::new().with_rate(Currency::GBP, Currency::GBP, dec("1.00")).unwrap();
+        assert_eq!(t, RateTable::new());
+        let gbp = Money::new(dec("7.5"), Currency::GBP);
+        assert_eq!(t.convert(gbp, Currency::GBP), Ok(gbp));
+    }
+
+    #[cfg(feature = "serde")]
+    mod serde_checks {
+        use super::*;
+
+        #[test]
+        fn fee_schedule_round_trips_and_refuses_what_new_refuses() {
+            let fees = FeeSchedule::new(dec("0.15"), dec("0.30"), dec("5.40")).unwrap();
+            let json = serde_json::to_string(&fees).unwrap();
+            assert_eq!(
+                json,
+                r#"{"referral_rate":"0.15","referral_minimum":"0.30","per_unit":"5.40"}"#
+            );
+            assert_eq!(serde_json::from_str::<FeeSchedule>(&json).unwrap(), fees);
+            for (json, want) in [
+                (
+                    r#"{"referral_rate":"1.5","referral_minimum":"0","per_unit":"0"}"#,
+                    FeeSchedule::new(dec("1.5"), dec("0"), dec("0")).unwrap_err(),
+                ),
+                (
+                    r#"{"referral_rate":"0.1","referral_minimum":"-1","per_unit":"0"}"#,
+                    FeeSchedule::new(dec("0.1"), dec("-1"), dec("0")).unwrap_err(),
+                ),
+                (
+                    r#"{"referral_rate":"0.1","referral_minimum":"0","per_unit":"-0.01"}"#,
+                    FeeSchedule::new(dec("0.1"), dec("0"), dec("-0.01")).unwrap_err(),
+                ),
+            ] {
+                let err = serde_json::from_str::<FeeSchedule>(json).unwrap_err();
+                assert_eq!(err.to_string(), want.to_string(), "{json}");
+            }
+        }
+
+        #[test]
+        fn rate_table_round_trips_and_refuses_what_with_rate_refuses() {
+            let t = RateTable::new()
+                .with_rate(Currency::EUR, Currency::USD, dec("1.08"))
+                .unwrap()
+                .with_rate(Currency::GBP, Currency::USD, dec("1.27"))
+                .unwrap();
+            let json = serde_json::to_string(&t).unwrap();
+            assert_eq!(
+                json,
+                r#"[{"from":"EUR","to":"USD","rate":"1.08"},{"from":"GBP","to":"USD","rate":"1.27"}]"#
+            );
+            assert_eq!(serde_json::from_str::<RateTable>(&json).unwrap(), t);
+            let same = r#"[{"from":"GBP","to":"GBP","rate":"2"}]"#;
+            let err = serde_json::from_str::<RateTable>(same).unwrap_err();
+            assert_eq!(err.to_string(), "exchange rate: GBP to GBP is always 1, got 2");
+            let negative = r#"[{"from":"EUR","to":"USD","rate":"-1"}]"#;
+            assert!(serde_json::from_str::<RateTable>(negative).is_err());
+        }
     }
 }
