@@ -20,11 +20,43 @@ use crate::error::{CoreError, Result};
 /// assert_eq!(jan.days().count(), 31);
 /// # Ok::<(), merchantry_core::CoreError>(())
 /// ```
+///
+/// With the `serde` feature a range deserialises through
+/// [`DateRange::new`], so one ending before it starts is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "DateRangeRepr", into = "DateRangeRepr")
+)]
 pub struct DateRange {
     start: NaiveDate,
     end: NaiveDate,
+}
+
+/// The serialised form of a [`DateRange`], unchecked until
+/// [`DateRange::new`] sees it.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DateRangeRepr {
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<DateRangeRepr> for DateRange {
+    type Error = CoreError;
+
+    fn try_from(r: DateRangeRepr) -> Result<Self> {
+        Self::new(r.start, r.end)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<DateRange> for DateRangeRepr {
+    fn from(r: DateRange) -> Self {
+        Self { start: r.start, end: r.end }
+    }
 }
 
 impl DateRange {

@@ -26,12 +26,45 @@ use crate::quantity::Quantity;
 /// assert_eq!(s.in_stock_days(), 1);
 /// # Ok::<(), merchantry_core::CoreError>(())
 /// ```
+///
+/// With the `serde` feature a series deserialises through
+/// [`DemandSeries::new`], so vectors of different lengths are refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "DemandSeriesRepr", into = "DemandSeriesRepr")
+)]
 pub struct DemandSeries {
     start: NaiveDate,
     units: Vec<Quantity>,
     stocked_out: Vec<bool>,
+}
+
+/// The serialised form of a [`DemandSeries`], unchecked until
+/// [`DemandSeries::new`] sees it.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DemandSeriesRepr {
+    start: NaiveDate,
+    units: Vec<Quantity>,
+    stocked_out: Vec<bool>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<DemandSeriesRepr> for DemandSeries {
+    type Error = CoreError;
+
+    fn try_from(r: DemandSeriesRepr) -> Result<Self> {
+        Self::new(r.start, r.units, r.stocked_out)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<DemandSeries> for DemandSeriesRepr {
+    fn from(s: DemandSeries) -> Self {
+        Self { start: s.start, units: s.units, stocked_out: s.stocked_out }
+    }
 }
 
 impl DemandSeries {

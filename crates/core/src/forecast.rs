@@ -23,12 +23,46 @@ use crate::leadtime::Stage;
 /// assert_eq!(var, 28.0); // independent days: variances add
 /// # Ok::<(), merchantry_core::CoreError>(())
 /// ```
+///
+/// With the `serde` feature a forecast deserialises through
+/// [`DailyForecast::new`], so a negative, infinite or oversized value, or
+/// vectors of different lengths, are refused with the same error.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "DailyForecastRepr", into = "DailyForecastRepr")
+)]
 pub struct DailyForecast {
     start: NaiveDate,
     mean: Vec<f64>,
     std_dev: Vec<f64>,
+}
+
+/// The serialised form of a [`DailyForecast`], unchecked until
+/// [`DailyForecast::new`] sees it.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DailyForecastRepr {
+    start: NaiveDate,
+    mean: Vec<f64>,
+    std_dev: Vec<f64>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<DailyForecastRepr> for DailyForecast {
+    type Error = CoreError;
+
+    fn try_from(r: DailyForecastRepr) -> Result<Self> {
+        Self::new(r.start, r.mean, r.std_dev)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<DailyForecast> for DailyForecastRepr {
+    fn from(f: DailyForecast) -> Self {
+        Self { start: f.start, mean: f.mean, std_dev: f.std_dev }
+    }
 }
 
 /// The largest daily mean or standard deviation a [`DailyForecast`]

@@ -419,11 +419,43 @@ impl fmt::Debug for Money {
 /// assert_eq!(cost.extend(Quantity::new(4))?.amount(), Decimal::from(17));
 /// # Ok::<(), merchantry_core::CoreError>(())
 /// ```
+///
+/// With the `serde` feature a unit cost deserialises through
+/// [`UnitCost::new`], so a negative cost is refused.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "UnitCostRepr", into = "UnitCostRepr")
+)]
 pub struct UnitCost {
     per_unit: Decimal,
     currency: Currency,
+}
+
+/// The serialised form of a [`UnitCost`], unchecked until
+/// [`UnitCost::new`] sees it.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct UnitCostRepr {
+    per_unit: Decimal,
+    currency: Currency,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<UnitCostRepr> for UnitCost {
+    type Error = CoreError;
+
+    fn try_from(r: UnitCostRepr) -> Result<Self> {
+        Self::new(r.per_unit, r.currency)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<UnitCost> for UnitCostRepr {
+    fn from(c: UnitCost) -> Self {
+        Self { per_unit: c.per_unit, currency: c.currency }
+    }
 }
 
 impl UnitCost {

@@ -275,6 +275,134 @@ mod serde_round_trips {
         assert_eq!(serde_json::from_str::<Sku>(r#""A-1""#).unwrap(), Sku::new("A-1").unwrap());
     }
 
+    /// The text of the error `serde_json` gives for `json`, without the
+    /// position it appends.
+    fn refusal<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
+        let err = serde_json::from_str::<T>(json).unwrap_err().to_string();
+        match err.find(" at line ") {
+            Some(at) => err[..at].to_owned(),
+            None => err,
+        }
+    }
+
+    #[test]
+    fn daily_forecast_deserialises_through_new() {
+        let start = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let f = DailyForecast::new(start, vec![2.5, 0.0], vec![1.0, 0.5]).unwrap();
+        let json = serde_json::to_string(&f).unwrap();
+        assert_eq!(json, r#"{"start":"2026-03-01","mean":[2.5,0.0],"std_dev":[1.0,0.5]}"#);
+        assert_eq!(serde_json::from_str::<DailyForecast>(&json).unwrap(), f);
+        // The hostile input: a mean past the cap and a negative spread.
+        let err = DailyForecast::new(start, vec![1e308], vec![-5.0]).unwrap_err();
+        assert_eq!(
+            refusal::<DailyForecast>(r#"{"start":"2026-03-01","mean":[1e308],"std_dev":[-5]}"#),
+            err.to_string()
+        );
+        let err = DailyForecast::new(start, vec![1.0], vec![-5.0]).unwrap_err();
+        assert_eq!(
+            refusal::<DailyForecast>(r#"{"start":"2026-03-01","mean":[1],"std_dev":[-5]}"#),
+            err.to_string()
+        );
+        let err = DailyForecast::new(start, vec![1.0, 2.0], vec![1.0]).unwrap_err();
+        assert_eq!(
+            refusal::<DailyForecast>(r#"{"start":"2026-03-01","mean":[1,2],"std_dev":[1]}"#),
+            err.to_string()
+        );
+    }
+
+    #[test]
+    fn demand_series_deserialises_through_new() {
+        let start = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let s =
+            DemandSeries::new(start, vec![Quantity::new(3), Quantity::new(-1)], vec![false, true])
+                .unwrap();
+        assert_eq!(round_trip(&s), s);
+        let err = DemandSeries::new(start, vec![Quantity::new(3)], vec![]).unwrap_err();
+        assert_eq!(
+            refusal::<DemandSeries>(r#"{"start":"2026-03-01","units":[3],"stocked_out":[]}"#),
+            err.to_string()
+        );
+    }
+
+    #[test]
+    fn date_range_deserialises_through_new() {
+        let d = |day| NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+        let r = DateRange::new(d(1), d(8)).unwrap();
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(json, r#"{"start":"2026-03-01","end":"2026-03-08"}"#);
+        assert_eq!(serde_json::from_str::<DateRange>(&json).unwrap(), r);
+        let empty = DateRange::new(d(4), d(4)).unwrap();
+        assert_eq!(round_trip(&empty), empty);
+        let err = DateRange::new(d(8), d(1)).unwrap_err();
+        assert_eq!(
+            refusal::<DateRange>(r#"{"start":"2026-03-08","end":"2026-03-01"}"#),
+            err.to_string()
+        );
+    }
+
+    #[test]
+    fn unit_cost_deserialises_through_new() {
+        let c = UnitCost::new(Decimal::new(1250, 2), Currency::EUR).unwrap();
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(json, r#"{"per_unit":"12.50","currency":"EUR"}"#);
+        assert_eq!(serde_json::from_str::<UnitCost>(&json).unwrap(), c);
+        let free = UnitCost::new(Decimal::ZERO, Currency::EUR).unwrap();
+        assert_eq!(round_trip(&free), free);
+        let err = UnitCost::new(Decimal::new(-1, 2), Currency::EUR).unwrap_err();
+        assert_eq!(
+            refusal::<UnitCost>(r#"{"per_unit":"-0.01","currency":"EUR"}"#),
+            err.to_string()
+        );
+        assert!(serde_json::from_str::<UnitCost>(r#"{"per_unit":"1","currency":"EU"}"#).is_err());
+    }
+
+    #[test]
+    fn bounded_numbers_deserialise_through_new() {
+        for (json, want) in [
+            ("1.5", ServiceLevel::new(1.5).unwrap_err()),
+            ("0", ServiceLevel::new(0.0).unwrap_err()),
+        ] {
+            assert_eq!(refusal::<ServiceLevel>(json), want.to_string());
+        }
+        assert_eq!(round_trip(&ServiceLevel::new(0.95).unwrap()), ServiceLevel::new(0.95).unwrap());
+        assert_eq!(refusal::<Ratio>("-0.5"), Ratio::new(-0.5).unwrap_err().to_string());
+        assert_eq!(round_trip(&Ratio::new(1.25).unwrap()), Ratio::new(1.25).unwrap());
+        assert_eq!(refusal::<Days>("1e7"), Days::new(1e7).unwrap_err().to_string());
+        assert_eq!(round_trip(&Days::new(-2.5).unwrap()), Days::new(-2.5).unwrap());
+        assert_eq!(refusal::<Currency>(r#""U$D""#), Currency::new("U$D").unwrap_err().to_string());
+        assert_eq!(round_trip(&Currency::JPY), Currency::JPY);
+        // Money and Quantity hold no rule beyond their types: any amount
+        // and any i64 round-trip.
+        assert_eq!(round_trip(&Quantity::MIN), Quantity::MIN);
+        let m = Money::new(Decimal::new(-12345, 3), Currency::JPY);
+        assert_eq!(round_trip(&m), m);
+    }
+
+    #[test]
+    fn every_id_kind_deserialises_through_new() {
+        fn check<T>(ok: &str)
+        where
+            T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+            T: std::str::FromStr<Err = CoreError>,
+        {
+            let id: T = ok.parse().unwrap();
+            assert_eq!(round_trip(&id), id);
+            for bad in ["", " A", "A\\u0007", "A\\u200b1"] {
+                let json = format!("\"{bad}\"");
+                assert!(serde_json::from_str::<T>(&json).is_err(), "{json}");
+            }
+        }
+        check::<Sku>("SKU-1");
+        check::<Asin>("B000000001");
+        check::<Fnsku>("X000000001");
+        check::<ChannelId>("amazon-us");
+        check::<LocationId>("FBA-US");
+        check::<SupplierId>("ACME");
+        check::<OrderId>("112-0000001-0000001");
+        check::<PurchaseOrderId>("PO-1");
+        check::<EventId>("ev-1");
+    }
+
     #[test]
     fn replenishment_and_forecast_round_trip() {
         let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
