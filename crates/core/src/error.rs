@@ -40,9 +40,13 @@ pub enum CoreError {
         /// Its byte offset.
         at: usize,
     },
-    /// An identifier contained an invisible formatting character (a
-    /// zero-width space or joiner, a bidirectional override, a byte-order
-    /// mark, a soft hyphen): two ids that print the same would differ.
+    /// An identifier contained a character that prints as nothing or as
+    /// blank space: a format character (zero-width space or joiner,
+    /// bidirectional override, byte-order mark, soft hyphen, tag), a
+    /// default ignorable code point (variation selector, Hangul filler),
+    /// a line or paragraph separator, or whitespace other than the ASCII
+    /// space (no-break, ideographic, ... spaces). An id holding one could
+    /// pass for another.
     #[error("{kind} id {value:?} contains invisible character U+{code:04X} at byte {at}")]
     IdInvisibleChar {
         /// Which identifier type was being built.

@@ -3,9 +3,36 @@
 //! Every identifier is an immutable, reference-counted string: cloning one
 //! is a pointer copy, so ids can be stored in many indexes without
 //! reallocating. Construction checks the text once; after that an id is
-//! known to be non-empty, at most [`MAX_ID_LEN`] bytes, trimmed and free of
-//! control characters and of invisible formatting characters (zero-width
-//! spaces, bidirectional overrides), so two ids that print alike are equal.
+//! known to be non-empty, at most [`MAX_ID_LEN`] bytes, trimmed, and free
+//! of control characters and of characters that print as nothing or as
+//! blank space: every Unicode format character (category Cf: zero-width
+//! spaces and joiners, direction marks, bidirectional overrides, the
+//! byte-order mark, interlinear annotation marks, tags), every default
+//! ignorable code point (variation selectors, the combining grapheme
+//! joiner, Hangul fillers, Mongolian free variation selectors), the line
+//! and paragraph separators, and every whitespace character other than
+//! the ASCII space (no-break, en, em, thin, ideographic spaces, ...). So
+//! an id cannot hide an invisible difference from another.
+//!
+//! # Comparison is by code point, without normalisation
+//!
+//! Two ids are equal when their texts are the same sequence of code
+//! points. The text is **not** Unicode-normalised: `"a\u{301}"` (a
+//! followed by a combining acute accent) and `"á"` (one precomposed code
+//! point) print alike yet are two different ids, and so are look-alike
+//! letters from different scripts (Latin `a`, Cyrillic `а`). Callers whose
+//! sources mix normalisation forms should normalise (to NFC, say) before
+//! building ids; this crate keeps no Unicode tables to do it for them.
+//!
+//! ```
+//! use merchantry_core::Sku;
+//! assert!(Sku::new("MUG\u{200B}").is_err()); // zero-width space
+//! assert!(Sku::new("MUG\u{00A0}BLUE").is_err()); // no-break space
+//! assert!(Sku::new("MUG BLUE").is_ok()); // the ASCII space is fine inside
+//! // Not normalised: the decomposed and precomposed forms differ.
+//! assert_ne!(Sku::new("cafe\u{301}")?, Sku::new("caf\u{e9}")?);
+//! # Ok::<(), merchantry_core::CoreError>(())
+//! ```
 
 use std::borrow::Borrow;
 use std::fmt;
@@ -20,22 +47,64 @@ use crate::error::{CoreError, Result};
 /// while still rejecting a whole line pasted into one field.
 pub const MAX_ID_LEN: usize = 200;
 
-/// Format characters (Unicode category Cf) that render as nothing: the
-/// soft hyphen, the Arabic letter mark, the Mongolian vowel separator,
-/// zero-width space, joiners and direction marks, bidirectional embeddings,
-/// overrides and isolates, invisible operators and the byte-order mark.
+/// Whether `c` prints as nothing or as blank space, so that an id holding
+/// it could pass for another: the union of
+///
+/// - every format character (general category Cf) as of Unicode 16;
+/// - every default ignorable code point (the derived property
+///   `Default_Ignorable_Code_Point`), assigned or not;
+/// - the line and paragraph separators (categories Zl and Zp);
+/// - every whitespace character other than the ASCII space.
+///
+/// Control characters (Cc) are reported apart, before this is asked.
 fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{061C}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206F}'
-            | '\u{FEFF}'
-    )
+    (c.is_whitespace() && c != ' ')
+        || matches!(
+            c,
+            // Cf and default ignorable, Latin-1 to Arabic.
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{061C}'
+                | '\u{06DD}'
+                | '\u{070F}'
+                | '\u{0890}'..='\u{0891}'
+                | '\u{08E2}'
+                // Hangul choseong and jungseong fillers.
+                | '\u{115F}'..='\u{1160}'
+                // Khmer inherent vowels.
+                | '\u{17B4}'..='\u{17B5}'
+                // Mongolian free variation selectors and vowel separator.
+                | '\u{180B}'..='\u{180F}'
+                // Zero-width space, joiners, marks; separators; embeddings
+                // and overrides; word joiner, invisible operators,
+                // isolates and deprecated format controls.
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                // Hangul filler.
+                | '\u{3164}'
+                // Variation selectors.
+                | '\u{FE00}'..='\u{FE0F}'
+                // Byte-order mark (zero-width no-break space).
+                | '\u{FEFF}'
+                // Halfwidth Hangul filler.
+                | '\u{FFA0}'
+                // Unassigned default ignorables; interlinear annotation.
+                | '\u{FFF0}'..='\u{FFFB}'
+                // Kaithi number signs.
+                | '\u{110BD}'
+                | '\u{110CD}'
+                // Egyptian hieroglyph format controls.
+                | '\u{13430}'..='\u{1343F}'
+                // Shorthand format controls.
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                // Musical symbol beam and slur controls.
+                | '\u{1D173}'..='\u{1D17A}'
+                // Tags, variation selectors supplement and the rest of
+                // the default ignorable plane-14 block.
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
 }
 
 fn validate(kind: &'static str, text: &str) -> Result<()> {
@@ -86,9 +155,12 @@ macro_rules! define_id {
             /// [`CoreError::EmptyId`] when the text is empty or whitespace
             /// only, [`CoreError::IdTooLong`] past [`MAX_ID_LEN`] bytes,
             /// [`CoreError::IdControlChar`] for a control character,
-            /// [`CoreError::IdInvisibleChar`] for an invisible formatting
-            /// character and [`CoreError::IdUntrimmed`] for surrounding
-            /// whitespace.
+            /// [`CoreError::IdInvisibleChar`] for a character that prints
+            /// as nothing or as blank space (a format character, a
+            /// default ignorable code point, a line or paragraph
+            /// separator, whitespace other than the ASCII space; see the
+            /// [module docs](crate::id)) and [`CoreError::IdUntrimmed`]
+            /// for a leading or trailing ASCII space.
             pub fn new(text: impl AsRef<str>) -> Result<Self> {
                 let text = text.as_ref();
                 validate($kind, text)?;
@@ -255,6 +327,61 @@ mod tests {
         }
         // Visible non-ASCII letters stay welcome.
         assert!(Sku::new("Küche-Mixer-ß").is_ok());
+    }
+
+    /// Every class the hostile tester found passing, one or more code
+    /// points each, alone, inside and at the end of an id.
+    #[test]
+    fn rejects_fillers_selectors_tags_separators_and_unicode_spaces() {
+        let found = [
+            0x3164, // Hangul filler
+            0x034F, // combining grapheme joiner
+            0x115F, 0x1160, // Hangul choseong and jungseong fillers
+            0xFFA0, // halfwidth Hangul filler
+            0xFE00, 0xFE0F, // variation selectors
+            0xE0000, 0xE0001, 0xE0020, 0xE007F, // tags
+            0xE0100, 0xE01EF, // variation selectors supplement
+            0x1D173, 0x1D17A, // musical beam and slur controls
+            0x180B, 0x180F, // Mongolian free variation selectors
+            0x17B4, 0x17B5, // Khmer inherent vowels
+            0x2028, 0x2029, // line and paragraph separators
+            0x00A0, 0x1680, 0x2000, 0x2005, 0x200A, 0x202F, 0x205F, 0x3000, // spaces
+            0x0600, 0x06DD, 0x070F, 0x0890, 0x08E2, 0xFFF9, 0xFFFB, // other Cf
+            0x110BD, 0x13430, 0x1343F, 0x1BCA0, 0x1BCA3, // supplementary Cf
+        ];
+        for code in found {
+            let c = char::from_u32(code).unwrap();
+            for (text, at) in [(format!("{c}"), 0), (format!("A{c}1"), 1), (format!("A1{c}"), 2)] {
+                let err = Sku::new(&text).unwrap_err();
+                // A lone space-like character is blank; otherwise the
+                // character is named with its offset.
+                if text.trim().is_empty() {
+                    assert_eq!(err, CoreError::EmptyId { kind: "sku" }, "U+{code:04X}");
+                } else {
+                    assert_eq!(
+                        err,
+                        CoreError::IdInvisibleChar { kind: "sku", value: text.clone(), code, at },
+                        "U+{code:04X}"
+                    );
+                }
+            }
+        }
+        // Controls keep their own error, whitespace or not.
+        assert!(matches!(Sku::new("A\u{85}B"), Err(CoreError::IdControlChar { code: 0x85, .. })));
+        assert!(matches!(Sku::new("A\tB"), Err(CoreError::IdControlChar { code: 9, .. })));
+        // Neighbours of the refused ranges are ordinary visible text.
+        for ok in ["A\u{2027}B", "A\u{3165}B", "A\u{FE10}B", "A\u{1D172}B", "A\u{17B6}B"] {
+            assert!(Sku::new(ok).is_ok(), "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn ids_compare_by_code_point_without_normalising() {
+        // "é" decomposed (e + combining acute) and precomposed print alike
+        // but are different ids, as the module docs say.
+        let decomposed = Sku::new("CAFE\u{301}").unwrap();
+        let precomposed = Sku::new("CAF\u{C9}").unwrap();
+        assert_ne!(decomposed, precomposed);
     }
 
     #[test]

@@ -13,8 +13,9 @@
 //! | [`LeadTimeForecast`] | days from order to sellable, with spread | the forecast crate, maps |
 //!
 //! The values are validated newtypes: identifiers ([`Sku`],
-//! [`LocationId`], ...) that reject empty, overlong or control-character
-//! text; [`Quantity`], whole units with checked arithmetic; [`Money`] and
+//! [`LocationId`], ...) that reject empty, overlong, control-character
+//! and invisible text (compared by code point, not normalised);
+//! [`Quantity`], whole units with checked arithmetic; [`Money`] and
 //! [`UnitCost`] on exact decimals with an ISO 4217 [`Currency`];
 //! [`ServiceLevel`], [`Ratio`], [`Days`] and [`DateRange`].
 //!

@@ -6,18 +6,45 @@ use chrono::NaiveDate;
 use merchantry_core::*;
 use proptest::prelude::*;
 
-/// The invisible formatting characters ids refuse (the same list as the
-/// crate's, written out independently).
+/// The characters ids refuse as printing like nothing or blank space,
+/// written out independently of the crate: Unicode 16 format characters
+/// (Cf), default ignorable code points, the line and paragraph
+/// separators, and every whitespace character but the ASCII space.
 fn invisible(c: char) -> bool {
+    const RANGES: [(u32, u32); 27] = [
+        (0xAD, 0xAD),
+        (0x34F, 0x34F),
+        (0x600, 0x605),
+        (0x61C, 0x61C),
+        (0x6DD, 0x6DD),
+        (0x70F, 0x70F),
+        (0x890, 0x891),
+        (0x8E2, 0x8E2),
+        (0x115F, 0x1160),
+        (0x17B4, 0x17B5),
+        (0x180B, 0x180F),
+        (0x200B, 0x200F),
+        (0x2028, 0x202E),
+        (0x2060, 0x206F),
+        (0x3164, 0x3164),
+        (0xFE00, 0xFE0F),
+        (0xFEFF, 0xFEFF),
+        (0xFFA0, 0xFFA0),
+        (0xFFF0, 0xFFFB),
+        (0x110BD, 0x110BD),
+        (0x110CD, 0x110CD),
+        (0x13430, 0x1343F),
+        (0x1BCA0, 0x1BCA3),
+        (0x1D173, 0x1D17A),
+        (0xE0000, 0xE0FFF),
+        // Spaces other than U+0020 (White_Space minus the controls).
+        (0xA0, 0xA0),
+        (0x1680, 0x1680),
+    ];
+    const MORE_SPACES: [(u32, u32); 4] =
+        [(0x2000, 0x200A), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000)];
     let c = u32::from(c);
-    c == 0xAD
-        || c == 0x61C
-        || c == 0x180E
-        || (0x200B..=0x200F).contains(&c)
-        || (0x202A..=0x202E).contains(&c)
-        || (0x2060..=0x2064).contains(&c)
-        || (0x2066..=0x206F).contains(&c)
-        || c == 0xFEFF
+    RANGES.iter().chain(&MORE_SPACES).any(|&(lo, hi)| (lo..=hi).contains(&c))
 }
 
 fn decimal() -> impl Strategy<Value = Decimal> {
@@ -104,7 +131,7 @@ proptest! {
 
     #[test]
     fn ids_accept_only_clean_text(
-        text in "\\PC{0,40}|[ \\t\\x00-\\x1f]{0,4}[a-z]{0,4}|[a-z]{0,3}[\u{ad}\u{200b}-\u{200f}\u{202a}-\u{202e}\u{feff}][a-z]{0,3}"
+        text in "\\PC{0,40}|[ \\t\\x00-\\x1f]{0,4}[a-z]{0,4}|[a-z]{0,3}[\u{ad}\u{200b}-\u{200f}\u{202a}-\u{202e}\u{feff}][a-z]{0,3}|[a-z ]{0,3}[\u{34f}\u{115f}\u{1160}\u{17b4}\u{17b5}\u{180b}-\u{180f}\u{3164}\u{ffa0}\u{fe00}-\u{fe0f}\u{e0000}-\u{e007f}\u{e0100}-\u{e01ef}\u{1d173}-\u{1d17a}\u{2028}\u{2029}\u{a0}\u{1680}\u{2000}-\u{200a}\u{202f}\u{205f}\u{3000}\u{600}-\u{605}\u{fff9}-\u{fffb}\u{13430}-\u{1343f}][a-z ]{0,3}|\\PC{0,3}[\\p{Cf}\\p{Zs}\\p{Zl}\\p{Zp}\\p{Mn}]\\PC{0,3}"
     ) {
         match Sku::new(&text) {
             Ok(sku) => {
@@ -387,7 +414,7 @@ mod serde_round_trips {
         {
             let id: T = ok.parse().unwrap();
             assert_eq!(round_trip(&id), id);
-            for bad in ["", " A", "A\\u0007", "A\\u200b1"] {
+            for bad in ["", " A", "A\\u0007", "A\\u200b1", "A\\u00a0B", "\\u3164", "A\\ufe0f"] {
                 let json = format!("\"{bad}\"");
                 assert!(serde_json::from_str::<T>(&json).is_err(), "{json}");
             }
