@@ -136,11 +136,25 @@ impl DailyForecast {
         (mean, var)
     }
 
-    /// The forecast from `day` on, if `day` is within the horizon.
+    /// The forecast from `day` on, or `None` unless `day` is one of the
+    /// forecast days: before the start, or on or after the day after the
+    /// last (so an empty forecast covers no day), there is nothing to
+    /// give.
+    ///
+    /// ```
+    /// use chrono::{Days, NaiveDate};
+    /// use merchantry_core::DailyForecast;
+    /// let start = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    /// let f = DailyForecast::new(start, vec![1.0, 2.0, 3.0], vec![0.0; 3])?;
+    /// assert_eq!(f.from_day(start + Days::new(2)).map(|g| g.mean().to_vec()), Some(vec![3.0]));
+    /// assert_eq!(f.from_day(start + Days::new(3)), None); // past the last day
+    /// assert_eq!(f.from_day(start - Days::new(1)), None); // before the start
+    /// # Ok::<(), merchantry_core::CoreError>(())
+    /// ```
     #[must_use]
     pub fn from_day(&self, day: NaiveDate) -> Option<Self> {
         let offset = usize::try_from((day - self.start).num_days()).ok()?;
-        if offset > self.len() {
+        if offset >= self.len() {
             return None;
         }
         Some(Self {
@@ -154,7 +168,8 @@ impl DailyForecast {
 /// Produces a daily demand forecast for a SKU.
 ///
 /// A `BTreeMap<Sku, DailyForecast>` implements it: the stored forecast is
-/// cut to start at `start` and to at most `horizon` days.
+/// cut to start at `start` and to at most `horizon` days, and is `None`
+/// when `start` is not one of its days (see [`DailyForecast::from_day`]).
 pub trait DemandForecast {
     /// The forecast of `sku` for `horizon` days from `start`, or `None`
     /// when the SKU has no forecast covering `start`.

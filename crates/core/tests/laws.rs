@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, reason = "a failed unwrap is a failed test")]
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use merchantry_core::*;
 use proptest::prelude::*;
 
@@ -253,6 +253,26 @@ fn forecast_rejects_nan_and_length_mismatch() {
         .unwrap();
     let (mean, variance) = edge.total(36_500);
     assert!(mean.is_finite() && variance.is_finite());
+}
+
+/// `from_day` answers only for days of the horizon: a 3-day forecast
+/// from March 1 covers March 1 to 3, so March 4 (`start + len`) is past
+/// it, as is February 28; the map's `forecast_demand` follows.
+#[test]
+fn forecast_from_day_is_none_outside_the_horizon() {
+    let d = |day| NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+    let f = DailyForecast::new(d(1), vec![1.0, 2.0, 3.0], vec![0.5, 0.5, 0.5]).unwrap();
+    assert_eq!(f.from_day(d(1)), Some(f.clone()));
+    let last = f.from_day(d(3)).unwrap();
+    assert_eq!((last.start(), last.mean()), (d(3), &[3.0][..]));
+    assert_eq!(f.from_day(d(4)), None);
+    assert_eq!(f.from_day(d(28).with_month(2).unwrap()), None);
+    let empty = DailyForecast::new(d(1), vec![], vec![]).unwrap();
+    assert_eq!(empty.from_day(d(1)), None);
+    let sku = Sku::new("A").unwrap();
+    let map: std::collections::BTreeMap<Sku, DailyForecast> = [(sku.clone(), f)].into();
+    assert_eq!(map.forecast_demand(&sku, d(3), 10).map(|g| g.len()), Some(1));
+    assert_eq!(map.forecast_demand(&sku, d(4), 10), None);
 }
 
 #[test]
