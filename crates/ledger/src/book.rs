@@ -256,8 +256,10 @@ impl Lights {
     /// Appends a checkpoint of `state` stamped `at`.
     fn push(&mut self, at: i64, state: &State) {
         if self.marks.len().is_multiple_of(TOP) {
+            crate::names::reserve_more(&mut self.top, 1);
             self.top.push(at);
         }
+        crate::names::reserve_more(&mut self.marks, 1);
         self.marks.push(Mark {
             at,
             qty0: state.qty.first().copied().unwrap_or(0),
@@ -265,7 +267,9 @@ impl Lights {
             qty_start: u32::try_from(self.qty.len()).unwrap_or(NONE),
             value_start: u32::try_from(self.value.len()).unwrap_or(NONE),
         });
+        crate::names::reserve_more(&mut self.qty, state.qty.len().saturating_sub(1));
         self.qty.extend(state.qty.iter().skip(1));
+        crate::names::reserve_more(&mut self.value, state.pools.len().saturating_sub(1));
         self.value.extend(state.pools.iter().skip(1).map(|p| p.value));
     }
 

@@ -230,6 +230,26 @@ impl PartialEq for Ledger {
     }
 }
 
+/// What the duplicate check learnt about an event's id.
+enum Known {
+    /// Recorded before with identical content.
+    Duplicate,
+    /// Not recorded: the id's name handle if the name is stored already
+    /// (as a reference from another event).
+    New(Option<u32>),
+}
+
+/// How [`Ledger::encode`] finds the handle of an event's id.
+#[derive(Clone, Copy)]
+enum IdName {
+    /// Look it up (interning it if new), with its hash.
+    Hash(u64),
+    /// Known not to be stored: store and index it, with its hash.
+    Absent(u64),
+    /// Known to be stored at this handle.
+    Known(u32),
+}
+
 /// The lengths of the name tables, to undo a failed ingest.
 #[derive(Debug, Clone, Copy)]
 struct Mark {
@@ -378,23 +398,31 @@ impl Ledger {
         let at = nanos(event)?;
         validate(event)?;
         let hash = hash_bytes(event.id.as_str().as_bytes());
-        if self.is_duplicate(event, at, hash)? {
-            return Ok(IngestOutcome::Duplicate);
-        }
+        let name = match self.is_duplicate(event, at, hash)? {
+            Known::Duplicate => return Ok(IngestOutcome::Duplicate),
+            // Nothing interns names between here and the event's id.
+            Known::New(Some(i)) => IdName::Known(i),
+            Known::New(None) => IdName::Absent(hash),
+        };
         let mark = self.mark();
-        let result = self.record(event, at, hash);
+        let result = self.record(event, at, name);
         if result.is_err() {
             self.undo_names(mark);
         }
         result
     }
 
-    fn record(&mut self, event: &Event, at: i64, hash: u64) -> Result<IngestOutcome, LedgerError> {
+    fn record(
+        &mut self,
+        event: &Event,
+        at: i64,
+        name: IdName,
+    ) -> Result<IngestOutcome, LedgerError> {
         let sku = self.sku_slot(&event.sku)?;
         let ctx = self.ctx();
         let book = &self.books[sku];
         let (amounts, landed) = (book.amounts.len(), book.landed.len());
-        let entry = self.encode(event, sku, at, hash)?;
+        let entry = self.encode(event, sku, at, name)?;
         let book = &mut self.books[sku];
         if book.entries.last().is_none_or(|last| last.at <= at) {
             let pushed = book.push(entry, ctx);
@@ -475,7 +503,7 @@ impl Ledger {
                 continue;
             }
             let hash = hash_bytes(event.id.as_str().as_bytes());
-            if self.is_duplicate(event, at, hash)? {
+            if let Known::Duplicate = self.is_duplicate(event, at, hash)? {
                 outcomes.push(Some(IngestOutcome::Duplicate));
                 continue;
             }
@@ -483,7 +511,9 @@ impl Ledger {
             let sku = self.sku_slot(&event.sku)?;
             let book = &self.books[sku];
             touched.entry(sku).or_insert((book.amounts.len(), book.landed.len()));
-            let entry = self.encode(event, sku, at, hash)?;
+            // Earlier events of the batch may have interned this id as a
+            // reference since the duplicate check: look it up again.
+            let entry = self.encode(event, sku, at, IdName::Hash(hash))?;
             per_sku.entry(sku).or_default().push((outcomes.len(), entry));
             outcomes.push(None);
         }
@@ -599,20 +629,25 @@ impl Ledger {
     }
 
     /// Whether `event` was recorded before with identical content.
-    fn is_duplicate(&self, event: &Event, at: i64, hash: u64) -> Result<bool, LedgerError> {
-        let Some(id) = self.names.find_hashed(event.id.as_str(), hash) else { return Ok(false) };
+    fn is_duplicate(&self, event: &Event, at: i64, hash: u64) -> Result<Known, LedgerError> {
+        let Some(id) = self.names.find_hashed(event.id.as_str(), hash) else {
+            return Ok(Known::New(None));
+        };
         let conflict = || LedgerError::ConflictingDuplicate { id: event.id.clone() };
+        let new = Known::New(Some(id));
         let Some(&sku) = self.sku_index.get(&event.sku) else {
-            return if self.holds_event(id) { Err(conflict()) } else { Ok(false) };
+            return if self.holds_event(id) { Err(conflict()) } else { Ok(new) };
         };
         let book = &self.books[sku as usize];
         let start = book.entries.partition_point(|e| e.at < at);
         let same = book.entries[start..].iter().take_while(|e| e.at == at).position(|e| e.id == id);
         match same {
-            Some(offset) if self.decode(sku as usize, start + offset) == *event => Ok(true),
+            Some(offset) if self.decode(sku as usize, start + offset) == *event => {
+                Ok(Known::Duplicate)
+            }
             Some(_) => Err(conflict()),
             None if self.holds_event(id) => Err(conflict()),
-            None => Ok(false),
+            None => Ok(new),
         }
     }
 
@@ -665,10 +700,14 @@ impl Ledger {
         event: &Event,
         sku: usize,
         at: i64,
-        hash: u64,
+        name: IdName,
     ) -> Result<Entry, LedgerError> {
         let loc = self.location_slot(&event.location)?;
-        let id = self.names.intern_hashed(event.id.as_str(), hash);
+        let id = match name {
+            IdName::Hash(hash) => self.names.intern_hashed(event.id.as_str(), hash),
+            IdName::Absent(hash) => self.names.insert_new(event.id.as_str(), hash),
+            IdName::Known(i) => i,
+        };
         let mut e = Entry::new(at, id, loc);
         match &event.kind {
             EventKind::Receipt { quantity, unit_cost, disposition, purchase_order } => {
