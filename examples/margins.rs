@@ -6,8 +6,12 @@
 //! per-day shipments, so cost of goods sold comes from the ledger's
 //! `ValuationView` through `metrics::margin::sales_from_valuation`. The
 //! data carries prices only: unit costs and every fee are assumptions,
-//! printed at the top of the report. Run it with no arguments on the
-//! bundled data; `--help` lists the options.
+//! printed at the top of the report. Rows a report should not trust
+//! (unreadable, dated in the future or far outside the bulk of the data,
+//! absurd quantities or prices) are left out and named by line.
+//!
+//! Run: `cargo run --release --example margins [-- --svg margins.svg]`;
+//! `--help` lists the options.
 
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "a program: it prints its report")]
 
@@ -19,10 +23,10 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use chrono::{Datelike, Months, NaiveDate, NaiveTime};
+use chrono::{Datelike, Days, Local, Months, NaiveDate, NaiveTime};
 use clap::Parser;
 use flate2::read::GzDecoder;
-use merchantry::amazon::{RetailLine, RetailLineKind, UciRetailReader};
+use merchantry::amazon::{RetailLine, RetailLineKind, SkipReason, UciRetailReader};
 use merchantry::core::{
     ChannelId, Currency, DateRange, Decimal, EventId, LocationId, Money, OrderId, Quantity, Sku,
 };
@@ -31,6 +35,8 @@ use merchantry::metrics::margin::{
     Attribution, Charge, FeeKind, FeeSchedule, MarginLine, MarginStatement, RateTable,
     SalesDrivers, ValuedSales, ValuedSalesOptions, sales_from_valuation,
 };
+use rust_decimal::RoundingStrategy;
+use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 use crate::table::{Align, Table};
@@ -55,6 +61,10 @@ struct Args {
     /// Print the statement as JSON instead of tables.
     #[arg(long)]
     json: bool,
+    /// Also draw the net margin of the lines the table shows as a bar
+    /// chart (SVG).
+    #[arg(long, value_name = "FILE.svg")]
+    svg: Option<PathBuf>,
 }
 
 /// Every figure the data does not carry. Amounts in pounds sterling.
@@ -158,9 +168,33 @@ impl Assumptions {
                 pct(self.ad_sales_share),
                 pct(self.acos)
             ),
-            format!("Subscription: £{}/month, attributed to no SKU.", self.subscription),
+            format!(
+                "Subscription: £{}/month for every calendar month the period touches, \
+                 with sales or not; attributed to no SKU.",
+                self.subscription
+            ),
             "Cancellations and adjustments are left out (the data does not link them to \
              their sales). Pooled charges are split by the whole period's drivers."
+                .to_owned(),
+            "Break-even price: where the line's net margin per unit is zero at its unit \
+             cost under the referral terms, with every other charge the line paid \
+             (fulfilment, storage share and ad spend) held fixed per unit at its actual \
+             average. Ad spend really grows with price (ACoS), so this is the break-even \
+             at today's ad spend per unit."
+                .to_owned(),
+            format!(
+                "Rows left out before booking: unreadable rows; quantity above {} or unit \
+                 price above £{} on one line; dated before {} or after tomorrow by this \
+                 machine's clock; dated beyond Tukey's outer fences of the dates (three \
+                 interquartile ranges, at least {} days, from the quartiles).",
+                PLAUSIBLE.max_quantity,
+                PLAUSIBLE.max_price,
+                PLAUSIBLE.earliest,
+                PLAUSIBLE.min_fence_days
+            ),
+            "Money cells are rounded half away from zero to the penny (per-unit figures to \
+             3 places) from exact figures; totals are the exact totals rounded, so a \
+             column may differ from the sum of its printed cells by a few pence."
                 .to_owned(),
         ]
     }
@@ -173,23 +207,115 @@ struct Sold {
     date: NaiveDate,
     quantity: i64,
     price: Decimal,
+    /// Line in the input file.
+    line: u64,
 }
 
-/// Reads the sale lines, un-gzipping `.gz`.
-fn load(path: &Path) -> Result<Vec<Sold>, BoxError> {
+/// What a row must look like to be booked: anything beyond these bounds
+/// is a typing or export error in a retail invoice, and one such row
+/// must neither abort the run nor stretch or distort the report.
+struct Plausible {
+    /// Units on one invoice line (the bundled data's largest is 4,300).
+    max_quantity: i64,
+    /// Pounds per unit (the bundled data's dearest is 32.04).
+    max_price: Decimal,
+    /// No row before this day.
+    earliest: NaiveDate,
+    /// The least distance, in days, of the date fences from the
+    /// quartiles (see [`drop_outlying_dates`]).
+    min_fence_days: u64,
+}
+
+const PLAUSIBLE: Plausible = Plausible {
+    max_quantity: 100_000,
+    max_price: Decimal::from_parts(100_000, 0, 0, false, 0),
+    earliest: match NaiveDate::from_ymd_opt(1970, 1, 1) {
+        Some(d) => d,
+        None => NaiveDate::MIN,
+    },
+    min_fence_days: 366,
+};
+
+/// How many file lines a skip reason names before it only counts.
+const NAMED_LINES: usize = 5;
+
+/// Rows left out, by reason: how many and the first few file lines.
+#[derive(Default, Serialize)]
+struct Skipped(BTreeMap<String, SkipCount>);
+
+#[derive(Default, Serialize)]
+struct SkipCount {
+    rows: u64,
+    first_lines: Vec<u64>,
+}
+
+impl Skipped {
+    fn add(&mut self, reason: impl Into<String>, line: u64) {
+        let slot = self.0.entry(reason.into()).or_default();
+        slot.rows += 1;
+        if slot.first_lines.len() < NAMED_LINES {
+            slot.first_lines.push(line);
+        }
+    }
+
+    /// Rows whose lines are not known.
+    fn add_count(&mut self, reason: String, rows: u64) {
+        self.0.entry(reason).or_default().rows += rows;
+    }
+
+    fn rows(&self) -> u64 {
+        self.0.values().map(|c| c.rows).sum()
+    }
+
+    /// One sentence per reason.
+    fn lines(&self) -> Vec<String> {
+        self.0
+            .iter()
+            .map(|(reason, c)| {
+                let named: Vec<String> = c.first_lines.iter().map(u64::to_string).collect();
+                let more = if c.rows > c.first_lines.len() as u64 { ", ..." } else { "" };
+                let s = if c.rows == 1 { "" } else { "s" };
+                let at = if named.len() == 1 { "line" } else { "lines" };
+                let reason = reason.trim_end_matches(',');
+                if named.is_empty() {
+                    format!("{} row{s} {reason}", c.rows)
+                } else {
+                    format!("{} row{s} {reason} ({at} {}{more})", c.rows, named.join(", "))
+                }
+            })
+            .collect()
+    }
+}
+
+/// The sale lines to book and the rows left out.
+struct Loaded {
+    sold: Vec<Sold>,
+    skipped: Skipped,
+}
+
+/// Reads the sale lines of a file, un-gzipping `.gz`.
+fn load(path: &Path, today: NaiveDate) -> Result<Loaded, BoxError> {
     let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let file = BufReader::new(file);
     let gz = path.extension().is_some_and(|e| e == "gz");
     let reader: Box<dyn Read> = if gz { Box::new(GzDecoder::new(file)) } else { Box::new(file) };
+    read_sales(reader, today).map_err(|e| format!("{}: {e}", path.display()).into())
+}
+
+/// Reads sale lines, leaving out (and naming) every row a report should
+/// not trust; see [`Plausible`]. `today` is this machine's date.
+fn read_sales(reader: impl Read, today: NaiveDate) -> Result<Loaded, BoxError> {
     let (uk, export) = (ChannelId::new("uk")?, ChannelId::new("export")?);
+    let latest = today.checked_add_days(Days::new(1)).unwrap_or(today);
     let mut sold = Vec::new();
-    let mut row_errors = 0_u64;
-    for row in UciRetailReader::new(reader)? {
+    let mut skipped = Skipped::default();
+    let mut rows = UciRetailReader::new(reader)?;
+    for row in rows.by_ref() {
         let line: RetailLine = match row {
             Ok(line) => line,
-            Err(e) if e.is_fatal() => return Err(format!("{}: {e}", path.display()).into()),
-            Err(_) => {
-                row_errors += 1;
+            Err(e) if e.is_fatal() => return Err(e.into()),
+            Err(e) => {
+                skipped.add("unreadable", e.line());
                 continue;
             }
         };
@@ -199,6 +325,21 @@ fn load(path: &Path) -> Result<Vec<Sold>, BoxError> {
         {
             continue;
         }
+        let reason = if line.quantity.get() > PLAUSIBLE.max_quantity {
+            Some(format!("with a quantity above {}", PLAUSIBLE.max_quantity))
+        } else if line.unit_price > PLAUSIBLE.max_price {
+            Some(format!("with a unit price above £{}", PLAUSIBLE.max_price))
+        } else if line.date > latest {
+            Some(format!("dated after tomorrow, {latest},"))
+        } else if line.date < PLAUSIBLE.earliest {
+            Some(format!("dated before {}", PLAUSIBLE.earliest))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            skipped.add(reason, line.line);
+            continue;
+        }
         let home = line.country.as_deref() == Some("United Kingdom");
         sold.push(Sold {
             sku: line.stock_code,
@@ -206,15 +347,43 @@ fn load(path: &Path) -> Result<Vec<Sold>, BoxError> {
             date: line.date,
             quantity: line.quantity.get(),
             price: line.unit_price,
+            line: line.line,
         });
     }
-    if row_errors > 0 {
-        eprintln!("margins: skipped {row_errors} unreadable rows");
+    for (reason, &n) in &rows.stats().skipped {
+        if *reason != SkipReason::BlankLine {
+            skipped.add_count(format!("passed over by the reader ({reason:?})"), n);
+        }
     }
+    let sold = drop_outlying_dates(sold, &mut skipped);
     if sold.is_empty() {
-        return Err(format!("{} holds no sale line", path.display()).into());
+        return Err(format!("no sale line left to book ({} rows left out)", skipped.rows()).into());
     }
-    Ok(sold)
+    Ok(Loaded { sold, skipped })
+}
+
+/// Leaves out the rows dated beyond Tukey's outer fences of the dates:
+/// more than three interquartile ranges (and at least
+/// [`Plausible::min_fence_days`]) before the first quartile or after the
+/// third. One row years away from the rest would otherwise stretch the
+/// period, and with it the subscription months and the storage days.
+fn drop_outlying_dates(sold: Vec<Sold>, skipped: &mut Skipped) -> Vec<Sold> {
+    let mut dates: Vec<NaiveDate> = sold.iter().map(|s| s.date).collect();
+    dates.sort_unstable();
+    let at = |quarter: usize| dates.get(dates.len().saturating_sub(1) * quarter / 4).copied();
+    let (Some(q1), Some(q3)) = (at(1), at(3)) else {
+        return sold;
+    };
+    let iqr = u64::try_from((q3 - q1).num_days()).unwrap_or(0);
+    let fence = Days::new(iqr.saturating_mul(3).max(PLAUSIBLE.min_fence_days));
+    let from = q1.checked_sub_days(fence).unwrap_or(q1);
+    let to = q3.checked_add_days(fence).unwrap_or(q3);
+    let (kept, out): (Vec<Sold>, Vec<Sold>) =
+        sold.into_iter().partition(|s| (from..=to).contains(&s.date));
+    for s in out {
+        skipped.add(format!("dated outside {from} to {to}, far from the other rows,"), s.line);
+    }
+    kept
 }
 
 fn first_of_month(day: NaiveDate) -> NaiveDate {
@@ -224,6 +393,19 @@ fn first_of_month(day: NaiveDate) -> NaiveDate {
 fn months_between(a: NaiveDate, b: NaiveDate) -> u32 {
     let m = |d: NaiveDate| d.year() * 12 + i32::try_from(d.month0()).unwrap_or(0);
     u32::try_from(m(b) - m(a)).unwrap_or(0)
+}
+
+/// The first day of every calendar month `period` touches, with sales in
+/// it or not.
+fn months_of(period: DateRange) -> Result<Vec<NaiveDate>, BoxError> {
+    let last = period.last().ok_or("an empty period")?;
+    let mut month = first_of_month(period.start());
+    let mut months = Vec::new();
+    while month <= last {
+        months.push(month);
+        month = month.checked_add_months(Months::new(1)).ok_or("a month past the calendar")?;
+    }
+    Ok(months)
 }
 
 /// The statement and what fed it.
@@ -344,8 +526,8 @@ fn build(sold: &[Sold], a: &Assumptions) -> Result<Books, BoxError> {
             attribution: Attribution::ByAdSales,
         });
     }
-    for month in cubic_foot_days.keys() {
-        let date = (*month).max(first);
+    for month in months_of(period)? {
+        let date = month.max(first);
         let kind = FeeKind::Other("subscription".to_owned());
         charges.push(Charge {
             date,
@@ -419,27 +601,144 @@ fn pricing(l: &MarginLine, a: &Assumptions) -> Result<Pricing, BoxError> {
     })
 }
 
+/// The break-even of one line, in the JSON output.
+#[derive(Serialize)]
+struct LinePricing {
+    sku: Sku,
+    channel: ChannelId,
+    /// Revenue over units, rounded half away from zero to 4 places.
+    average_price: Option<Decimal>,
+    /// See the assumptions; rounded half away from zero to 4 places.
+    break_even_price: Option<Decimal>,
+}
+
 #[derive(Serialize)]
 struct Output<'a> {
     assumptions: Vec<String>,
+    skipped_rows: &'a Skipped,
     statement: &'a MarginStatement,
+    pricing: Vec<LinePricing>,
     unassigned_cogs: Decimal,
     what_if_referral_points: Decimal,
     what_if_margin_change: Decimal,
 }
 
+/// `v` rounded half away from zero to `dp` places, never negative zero.
+fn rounded(v: Decimal, dp: u32) -> Decimal {
+    let mut r = v.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+    if r.is_zero() {
+        r.set_sign_positive(true);
+    }
+    r
+}
+
+/// A money cell: to the penny, half away from zero, never `-0.00`.
 fn money(v: Decimal) -> String {
-    format!("{:.2}", v)
+    format!("{:.2}", rounded(v, 2))
+}
+
+/// A per-unit cell, to 3 places as [`money`].
+fn per_unit(v: Option<Decimal>) -> String {
+    v.map_or("-".to_owned(), |v| format!("{:.3}", rounded(v, 3)))
 }
 
 fn pct(m: Option<Decimal>) -> String {
-    m.map_or("-".to_owned(), |v| format!("{:.1}%", v * Decimal::ONE_HUNDRED))
+    m.map_or("-".to_owned(), |v| format!("{:.1}%", rounded(v * Decimal::ONE_HUNDRED, 1)))
+}
+
+/// The SKUs the table shows: the `top` by revenue over both channels,
+/// ties by SKU.
+fn top_skus(s: &MarginStatement, top: usize) -> Vec<&Sku> {
+    let mut by_sku: BTreeMap<&Sku, Decimal> = BTreeMap::new();
+    for l in &s.lines {
+        *by_sku.entry(&l.sku).or_default() += l.revenue;
+    }
+    let mut ranked: Vec<(&Sku, Decimal)> = by_sku.into_iter().collect();
+    ranked.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
+    ranked.into_iter().take(top).map(|(k, _)| k).collect()
+}
+
+/// The lines of the shown SKUs, in table order, with their pricing.
+fn shown<'a>(
+    s: &'a MarginStatement,
+    priced: &'a [Pricing],
+    top: &[&Sku],
+) -> Vec<(&'a MarginLine, &'a Pricing)> {
+    top.iter()
+        .flat_map(|sku| s.lines.iter().zip(priced).filter(move |(l, _)| l.sku == **sku))
+        .collect()
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A horizontal bar chart of the net margin of `lines`, in pounds: bars
+/// right of the zero line are profit, left of it loss.
+fn svg_bars(title: &str, lines: &[(String, Decimal)]) -> String {
+    use std::fmt::Write as _;
+    let (label_w, plot_w, bar_h, top) = (160.0, 560.0, 18.0, 40.0);
+    let values: Vec<f64> = lines.iter().map(|(_, v)| v.to_f64().unwrap_or(0.0)).collect();
+    let low = values.iter().copied().fold(0.0_f64, f64::min);
+    let high = values.iter().copied().fold(0.0_f64, f64::max);
+    let span = if high - low > 0.0 { high - low } else { 1.0 };
+    let x = |v: f64| label_w + (v - low) / span * plot_w;
+    let height = top + bar_h * lines.len() as f64 + 30.0;
+    let width = label_w + plot_w + 90.0;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+         font-family=\"sans-serif\" font-size=\"12\">"
+    );
+    let _ = writeln!(out, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
+    let _ = writeln!(out, "<text x=\"10\" y=\"20\" font-size=\"14\">{}</text>", xml_escape(title));
+    for (i, ((label, value), v)) in lines.iter().zip(&values).enumerate() {
+        let y = top + bar_h * i as f64;
+        let (x0, x1) = (x(v.min(0.0)), x(v.max(0.0)));
+        let colour = if *v < 0.0 { "#d62728" } else { "#2ca02c" };
+        let _ = writeln!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            label_w - 6.0,
+            y + 13.0,
+            xml_escape(label)
+        );
+        let _ = writeln!(
+            out,
+            "<rect x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\"/>",
+            y + 2.0,
+            (x1 - x0).max(0.5),
+            bar_h - 4.0
+        );
+        let _ = writeln!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\">£{}</text>",
+            x1 + 4.0,
+            y + 13.0,
+            money(*value)
+        );
+    }
+    let zero = x(0.0);
+    let _ = writeln!(
+        out,
+        "<line x1=\"{zero:.1}\" y1=\"{:.1}\" x2=\"{zero:.1}\" y2=\"{:.1}\" stroke=\"black\"/>",
+        top - 4.0,
+        height - 26.0
+    );
+    let _ = writeln!(
+        out,
+        "<text x=\"{zero:.1}\" y=\"{:.1}\" text-anchor=\"middle\">£0</text>",
+        height - 10.0
+    );
+    out.push_str("</svg>\n");
+    out
 }
 
 fn run(args: &Args) -> Result<(), BoxError> {
     let a = Assumptions::standard();
     let path = args.retail.clone().unwrap_or_else(|| PathBuf::from(BUNDLED_RETAIL));
-    let sold = load(&path)?;
+    let Loaded { sold, skipped } = load(&path, Local::now().date_naive())?;
     let books = build(&sold, &a)?;
     check(&books)?;
     let s = &books.statement;
@@ -451,14 +750,42 @@ fn run(args: &Args) -> Result<(), BoxError> {
         priced.push(p);
     }
     let unassigned = books.valued.unassigned_cogs()?;
+    let top = top_skus(s, args.top);
+    let rows = shown(s, &priced, &top);
+
+    if let Some(svg) = &args.svg {
+        let bars: Vec<(String, Decimal)> =
+            rows.iter().map(|(l, _)| (format!("{} {}", l.sku, l.channel), l.net_margin)).collect();
+        let title = format!(
+            "Net margin per line, GBP ({} of {} lines: top {} SKUs by revenue)",
+            rows.len(),
+            s.lines.len(),
+            top.len()
+        );
+        std::fs::write(svg, svg_bars(&title, &bars))
+            .map_err(|e| format!("cannot write {}: {e}", svg.display()))?;
+    }
 
     if args.json {
+        let pricing = s
+            .lines
+            .iter()
+            .zip(&priced)
+            .map(|(l, p)| LinePricing {
+                sku: l.sku.clone(),
+                channel: l.channel.clone(),
+                average_price: p.average_price.map(|v| rounded(v, 4)),
+                break_even_price: p.break_even.map(|v| rounded(v, 4)),
+            })
+            .collect();
         let out = Output {
             assumptions: a.lines(),
+            skipped_rows: &skipped,
             statement: s,
+            pricing,
             unassigned_cogs: unassigned,
             what_if_referral_points: a.what_if_referral_points,
-            what_if_margin_change: what_if_total.round_dp(2),
+            what_if_margin_change: rounded(what_if_total, 2),
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
@@ -469,21 +796,18 @@ fn run(args: &Args) -> Result<(), BoxError> {
         books.period.start(),
         books.period.last().unwrap_or(books.period.start())
     );
-    println!("{} sale lines from {}\n", sold.len(), path.display());
-    println!("Assumptions:");
+    println!("{} sale lines from {}", sold.len(), path.display());
+    if skipped.rows() > 0 {
+        println!("Rows left out ({}):", skipped.rows());
+        for line in skipped.lines() {
+            println!("  - {line}");
+        }
+    }
+    println!("\nAssumptions:");
     for line in a.lines() {
         println!("  - {line}");
     }
     println!();
-
-    // The top SKUs by revenue over both channels.
-    let mut by_sku: BTreeMap<&Sku, Decimal> = BTreeMap::new();
-    for l in &s.lines {
-        *by_sku.entry(&l.sku).or_default() += l.revenue;
-    }
-    let mut ranked: Vec<(&Sku, Decimal)> = by_sku.into_iter().collect();
-    ranked.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
-    let top: Vec<&Sku> = ranked.iter().take(args.top).map(|(k, _)| *k).collect();
 
     let mut table = Table::new(&[
         ("sku", Align::Left),
@@ -502,27 +826,33 @@ fn run(args: &Args) -> Result<(), BoxError> {
         ("avg price", Align::Right),
         ("break-even", Align::Right),
     ]);
-    for sku in &top {
-        for (l, p) in s.lines.iter().zip(&priced).filter(|(l, _)| l.sku == **sku) {
-            table.row(vec![
-                l.sku.to_string(),
-                l.channel.to_string(),
-                l.units.get().to_string(),
-                money(l.revenue),
-                money(l.cogs),
-                money(fee(l, &FeeKind::Referral)),
-                money(fee(l, &FeeKind::Fulfillment)),
-                money(fee(l, &FeeKind::StorageMonthly)),
-                money(fee(l, &FeeKind::Advertising)),
-                money(l.net_margin),
-                l.net_margin_per_unit.value().map_or("-".to_owned(), |v| format!("{v:.3}")),
-                pct(l.net_margin_rate.value()),
-                pct(l.tacos.value()),
-                p.average_price.map_or("-".to_owned(), |v| format!("{v:.3}")),
-                p.break_even.map_or("-".to_owned(), |v| format!("{v:.3}")),
-            ]);
-        }
+    for (l, p) in &rows {
+        table.row(vec![
+            l.sku.to_string(),
+            l.channel.to_string(),
+            l.units.get().to_string(),
+            money(l.revenue),
+            money(l.cogs),
+            money(fee(l, &FeeKind::Referral)),
+            money(fee(l, &FeeKind::Fulfillment)),
+            money(fee(l, &FeeKind::StorageMonthly)),
+            money(fee(l, &FeeKind::Advertising)),
+            money(l.net_margin),
+            per_unit(l.net_margin_per_unit.value()),
+            pct(l.net_margin_rate.value()),
+            pct(l.tacos.value()),
+            per_unit(p.average_price),
+            per_unit(p.break_even),
+        ]);
     }
+    println!(
+        "{} of {} lines shown (the top {} SKUs by revenue, both channels); the totals \
+         below cover all {}.",
+        rows.len(),
+        s.lines.len(),
+        top.len(),
+        s.lines.len()
+    );
     println!("{}", table.render());
 
     let revenue: Decimal = s.lines.iter().map(|l| l.revenue).sum();
@@ -530,7 +860,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
     let net: Decimal = s.lines.iter().map(|l| l.net_margin).sum();
     let attributed = s.attributed_total()?;
     let mut totals = Table::new(&[("all lines", Align::Left), ("GBP", Align::Right)]);
-    totals.row(vec![format!("revenue ({} lines)", s.lines.len()), money(revenue)]);
+    totals.row(vec![format!("revenue (all {} lines)", s.lines.len()), money(revenue)]);
     totals.row(vec!["cost of goods sold (from the ledger)".to_owned(), money(-cogs)]);
     totals.row(vec!["charges attributed to lines".to_owned(), money(attributed)]);
     totals.row(vec!["net margin of the lines".to_owned(), money(net)]);
@@ -557,11 +887,14 @@ fn run(args: &Args) -> Result<(), BoxError> {
     ]);
     println!("{}", totals.render());
     println!(
-        "Check: attributed {} + unattributed {} = every charge {} (exact).",
+        "Check: attributed {} + unattributed {} = every charge {} (exact before rounding).",
         money(attributed),
         money(s.unattributed_total),
         money(s.charges_total)
     );
+    if let Some(svg) = &args.svg {
+        println!("Chart of the shown lines' net margin written to {}.", svg.display());
+    }
     Ok(())
 }
 
@@ -584,6 +917,7 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2011, 3, day).unwrap(),
             quantity,
             price: price.parse().unwrap(),
+            line: u64::from(day) + 1,
         }
     }
 
@@ -620,12 +954,129 @@ mod tests {
         assert_eq!(s.unattributed_total, dec(-25, 0));
     }
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()
+    }
+
     #[test]
     fn bundled_data_adds_up() {
-        let sold = load(Path::new(BUNDLED_RETAIL)).unwrap();
-        let books = build(&sold, &Assumptions::standard()).unwrap();
+        let loaded = load(Path::new(BUNDLED_RETAIL), today()).unwrap();
+        assert_eq!(loaded.skipped.rows(), 0, "{:?}", loaded.skipped.lines());
+        let books = build(&loaded.sold, &Assumptions::standard()).unwrap();
         check(&books).unwrap();
         assert!(books.valued.unassigned.is_empty());
         assert_eq!(books.statement.lines.len(), books.valued.sales.len());
+    }
+
+    #[test]
+    fn money_cells_round_half_away_from_zero_and_never_show_negative_zero() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let cases = [
+            ("2175.577976", "2175.58"),
+            ("2175.574999", "2175.57"),
+            ("0.005", "0.01"),
+            ("-0.005", "-0.01"),
+            ("0.015", "0.02"), // banker's would give 0.02 too; 0.025 tells
+            ("0.025", "0.03"),
+            ("-0.001", "0.00"),
+            ("-0.00", "0.00"),
+            ("12", "12.00"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(money(d(v)), want, "{v}");
+        }
+        assert_eq!(per_unit(Some(d("-0.0004"))), "0.000");
+        assert_eq!(pct(Some(d("-0.0004"))), "0.0%");
+        assert_eq!(pct(Some(d("0.07449"))), "7.4%");
+    }
+
+    /// A file of 40 good March 2011 sales and one bad row of each kind the
+    /// hostile test found; lines count from the header (line 1).
+    fn hostile_file() -> String {
+        let mut f = String::from(
+            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n",
+        );
+        for i in 0..40 {
+            let day = 1 + i % 28;
+            f.push_str(&format!(
+                "5{i:05},22423,MUG,3,2011-03-{day:02} 10:00:00,2.00,1,United Kingdom\n"
+            ));
+        }
+        for bad in [
+            "600001,22423,MUG,3,9999-03-02 10:00:00,2.00,1,United Kingdom", // line 42
+            "600002,22423,MUG,9223372036854775807,2011-03-02 10:00:00,2.00,1,France", // 43
+            "600003,22423,MUG,1,2011-03-02 10:00:00,99999999999999999.99,1,France", // 44
+            "600004,22423,MUG,2,2250-03-02 10:00:00,2.00,1,United Kingdom", // 45
+            "600005,22423,MUG,two,2011-03-02 10:00:00,2.00,1,United Kingdom", // 46
+            "600006,22423,MUG,2,2003-03-02 10:00:00,2.00,1,United Kingdom", // 47
+        ] {
+            f.push_str(bad);
+            f.push('\n');
+        }
+        f
+    }
+
+    #[test]
+    fn one_bad_row_never_aborts_nor_stretches_the_report() {
+        let loaded = read_sales(hostile_file().as_bytes(), today()).unwrap();
+        assert_eq!(loaded.sold.len(), 40);
+        let lines: BTreeMap<&str, &[u64]> =
+            loaded.skipped.0.iter().map(|(k, c)| (k.as_str(), c.first_lines.as_slice())).collect();
+        let want: BTreeMap<&str, &[u64]> = [
+            ("dated after tomorrow, 2026-05-02,", &[42_u64, 45][..]),
+            ("with a quantity above 100000", &[43][..]),
+            ("with a unit price above £100000", &[44][..]),
+            ("unreadable", &[46][..]),
+            // 41 dates left: 2003-03-02, then March 2011 days 1-12 twice
+            // and 13-28 once. Quartiles at sorted index 40/4 = 10 (day 5)
+            // and 30 (day 18); 3 x 13 days < 366, so the fences are
+            // 2011-03-05 - 366 days and 2011-03-18 + 366 days (2012 leap).
+            ("dated outside 2010-03-04 to 2012-03-18, far from the other rows,", &[47][..]),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(lines, want);
+        let books = build(&loaded.sold, &Assumptions::standard()).unwrap();
+        check(&books).unwrap();
+        // The period is the good rows' March, not 2003 to 9999.
+        assert_eq!(books.period.start(), NaiveDate::from_ymd_opt(2011, 3, 1).unwrap());
+        assert_eq!(books.period.last(), NaiveDate::from_ymd_opt(2011, 3, 28));
+    }
+
+    #[test]
+    fn skip_reasons_name_only_the_first_few_lines() {
+        let mut skipped = Skipped::default();
+        for line in 2..=9 {
+            skipped.add("unreadable", line);
+        }
+        assert_eq!(skipped.lines(), ["8 rows unreadable (lines 2, 3, 4, 5, 6, ...)"]);
+        skipped.add("dated after tomorrow, 2026-05-02,", 40);
+        assert_eq!(skipped.lines()[0], "1 row dated after tomorrow, 2026-05-02 (line 40)");
+    }
+
+    #[test]
+    fn the_subscription_is_charged_for_every_month_of_the_period() {
+        // Sales in March and May only: March, April and May are charged,
+        // 3 x 25.00 = 75.00.
+        let mut may = sold("MUG", "uk", 5, 1, "2.00");
+        may.date = NaiveDate::from_ymd_opt(2011, 5, 5).unwrap();
+        let books =
+            build(&[sold("MUG", "uk", 4, 1, "2.00"), may], &Assumptions::standard()).unwrap();
+        check(&books).unwrap();
+        assert_eq!(books.statement.unattributed_total, dec(-75, 0));
+    }
+
+    #[test]
+    fn the_chart_has_a_bar_per_line_and_escapes_names() {
+        let svg = svg_bars(
+            "a <b> & c",
+            &[("MUG uk".to_owned(), dec(1250, 2)), ("PAN&LID export".to_owned(), dec(-300, 2))],
+        );
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
+        // one background rect and one bar per line
+        assert_eq!(svg.matches("<rect").count(), 3);
+        assert!(svg.contains("a &lt;b&gt; &amp; c") && svg.contains("PAN&amp;LID export"));
+        assert!(svg.contains("£12.50") && svg.contains("£-3.00"));
+        assert!(svg.contains("#d62728"), "a loss is drawn red");
     }
 }
