@@ -52,7 +52,15 @@ fn build(negative: bool, magnitude: u128, scale: u32) -> Option<Decimal> {
 /// non-zero and fits: then `rust_decimal` does exactly this.
 fn fast_add(a: Decimal, b: Decimal) -> Option<Decimal> {
     if a.is_zero() || b.is_zero() {
-        return None;
+        // A plain zero (scale 0, positive) plus a non-zero `x` is `x`
+        // itself in `rust_decimal` (the zero rescales to `x`'s scale): the
+        // first term of every running total.
+        let plain = |z: Decimal| z.scale() == 0 && !z.is_sign_negative();
+        return match (a.is_zero(), b.is_zero()) {
+            (true, false) if plain(a) => Some(b),
+            (false, true) if plain(b) => Some(a),
+            _ => None,
+        };
     }
     let (sa, sb) = (a.scale(), b.scale());
     let (mut ma, mut mb) = (a.mantissa(), b.mantissa());
@@ -292,6 +300,25 @@ mod tests {
         }
         assert!(fast_hits > 100_000, "the fast sums must be taken: {fast_hits}");
         assert!(share_hits > 20_000, "the fast shares must be taken: {share_hits}");
+    }
+
+    #[test]
+    fn a_plain_zero_plus_a_value_is_that_value_bit_for_bit() {
+        let mut g = Gen(0x2545_F491_4F6C_DD1D);
+        let mut hits = 0;
+        for _ in 0..20_000 {
+            let x = g.decimal();
+            let zeros = [Decimal::ZERO, Decimal::new(0, 3), -Decimal::ZERO];
+            for z in zeros {
+                for (a, b) in [(z, x), (x, z)] {
+                    if let Some(v) = fast_add(a, b) {
+                        assert!(same(v, a.checked_add(b).unwrap()), "{a:?} + {b:?}");
+                        hits += 1;
+                    }
+                }
+            }
+        }
+        assert!(hits > 30_000, "the zero path must be taken: {hits}");
     }
 
     #[test]
