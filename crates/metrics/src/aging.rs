@@ -24,9 +24,30 @@ use crate::error::{MetricsError, Result, overflow, overflow_total};
 /// assert!(AgingEdges::new(vec![60, 30]).is_err());
 /// # Ok::<(), merchantry_metrics::MetricsError>(())
 /// ```
+///
+/// With the `serde` feature the edges travel as a plain list and are
+/// checked by [`AgingEdges::new`] on the way in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "Vec<u32>", into = "Vec<u32>")
+)]
 pub struct AgingEdges(Vec<u32>);
+
+impl TryFrom<Vec<u32>> for AgingEdges {
+    type Error = MetricsError;
+
+    fn try_from(edges: Vec<u32>) -> Result<Self> {
+        Self::new(edges)
+    }
+}
+
+impl From<AgingEdges> for Vec<u32> {
+    fn from(edges: AgingEdges) -> Self {
+        edges.0
+    }
+}
 
 impl Default for AgingEdges {
     /// `[90, 180, 270, 365]`.

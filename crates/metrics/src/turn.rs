@@ -188,12 +188,45 @@ impl Scope<'_> {
 ///
 /// Built with one [`ValuationView::daily_values`] call per SKU, so every
 /// method can be computed from one fetch.
+///
+/// With the `serde` feature a series is checked as
+/// [`InventorySeries::new`] checks it on the way in: a non-empty range
+/// and one value per day after the opening one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "InventorySeriesRepr", into = "InventorySeriesRepr")
+)]
 pub struct InventorySeries {
     range: DateRange,
     /// The opening value, then one closing value per day.
     values: Vec<Decimal>,
+}
+
+/// The serialised form of an [`InventorySeries`], unchecked until
+/// `from_values` sees it.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct InventorySeriesRepr {
+    range: DateRange,
+    values: Vec<Decimal>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<InventorySeriesRepr> for InventorySeries {
+    type Error = MetricsError;
+
+    fn try_from(r: InventorySeriesRepr) -> Result<Self> {
+        Self::from_values(r.range, r.values)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<InventorySeries> for InventorySeriesRepr {
+    fn from(s: InventorySeries) -> Self {
+        Self { range: s.range, values: s.values }
+    }
 }
 
 impl InventorySeries {

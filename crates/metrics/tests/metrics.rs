@@ -1032,3 +1032,64 @@ mod margins {
         }
     }
 }
+
+/// Every metrics type with a validating constructor is validated again
+/// when deserialised, with the constructor's error.
+#[cfg(feature = "serde")]
+mod serde_validation {
+    use super::*;
+
+    /// The text of the error `serde_json` gives for `json`, without the
+    /// position it appends.
+    fn refusal<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
+        let err = serde_json::from_str::<T>(json).unwrap_err().to_string();
+        match err.find(" at line ") {
+            Some(at) => err[..at].to_owned(),
+            None => err,
+        }
+    }
+
+    #[test]
+    fn aging_edges_round_trip_as_a_list_and_refuse_disorder() {
+        let edges = AgingEdges::new(vec![30, 60, 90]).unwrap();
+        let json = serde_json::to_string(&edges).unwrap();
+        assert_eq!(json, "[30,60,90]");
+        assert_eq!(serde_json::from_str::<AgingEdges>(&json).unwrap(), edges);
+        let want = AgingEdges::new(vec![60, 30]).unwrap_err().to_string();
+        assert_eq!(refusal::<AgingEdges>("[60,30]"), want);
+        assert!(serde_json::from_str::<AgingEdges>("[30,30]").is_err());
+        // Inside the options that carry them, too.
+        let options = SetOptions::default();
+        let json = serde_json::to_string(&options).unwrap();
+        assert_eq!(serde_json::from_str::<SetOptions>(&json).unwrap(), options);
+        let bad = json.replace("[90,180,270,365]", "[365,90]");
+        assert!(serde_json::from_str::<SetOptions>(&bad).is_err(), "{bad}");
+    }
+
+    #[test]
+    fn inventory_series_round_trips_and_refuses_a_wrong_length() {
+        let d = |day| NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+        let range = DateRange::inclusive(d(1), d(2)).unwrap();
+        let s = InventorySeries::new(range, Decimal::from(10), vec![Decimal::from(8); 2]).unwrap();
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(
+            json,
+            r#"{"range":{"start":"2026-03-01","end":"2026-03-03"},"values":["10","8","8"]}"#
+        );
+        assert_eq!(serde_json::from_str::<InventorySeries>(&json).unwrap(), s);
+        // Two days need three values (the opening and two closes).
+        let short = r#"{"range":{"start":"2026-03-01","end":"2026-03-03"},"values":["10","8"]}"#;
+        let want = InventorySeries::new(range, Decimal::from(10), vec![Decimal::from(8)])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(refusal::<InventorySeries>(short), want);
+        let empty = r#"{"range":{"start":"2026-03-01","end":"2026-03-01"},"values":["10"]}"#;
+        let want = InventorySeries::new(DateRange::new(d(1), d(1)).unwrap(), Decimal::ONE, vec![])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(refusal::<InventorySeries>(empty), want);
+        // The range inside is checked by core: it may not run backwards.
+        let backwards = r#"{"range":{"start":"2026-03-03","end":"2026-03-01"},"values":["1"]}"#;
+        assert!(serde_json::from_str::<InventorySeries>(backwards).is_err());
+    }
+}
