@@ -237,6 +237,13 @@ pub enum AllocError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A serialised network or allocator does not describe state the
+    /// builder and the operations could have produced.
+    #[error("invalid snapshot: {reason}")]
+    InvalidSnapshot {
+        /// What is wrong, in words.
+        reason: String,
+    },
     /// A bundle SKU holds no stock of its own; change its components.
     #[error("sku {sku} is a bundle and holds no stock of its own")]
     BundleHasNoStock {

@@ -332,6 +332,11 @@ pub(crate) struct ChannelDef {
 /// The fixed shape of a seller's network. Build one with
 /// [`Network::builder`].
 ///
+/// With the `serde` feature a deserialised network is replayed through
+/// the builder (every location, pool, channel and link, with the same
+/// checks and errors) and refused unless the replay gives back exactly
+/// what was read, so derived indexes cannot disagree with the links.
+///
 /// ```
 /// use merchantry_allocate::{Link, Network, PublishRules, Split};
 /// use merchantry_core::{ChannelId, LocationId};
@@ -346,13 +351,61 @@ pub(crate) struct ChannelDef {
 /// # Ok::<(), merchantry_allocate::AllocError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "NetworkRepr", into = "NetworkRepr")
+)]
 pub struct Network {
     pub(crate) locations: Vec<LocationId>,
     /// Pool of each location, `u16::MAX` for none.
     pub(crate) location_pool: Vec<u16>,
     pub(crate) pools: Vec<PoolDef>,
     pub(crate) channels: Vec<ChannelDef>,
+}
+
+/// The serialised form of a [`Network`]: the same fields, unchecked until
+/// they are replayed through a [`NetworkBuilder`].
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct NetworkRepr {
+    locations: Vec<LocationId>,
+    location_pool: Vec<u16>,
+    pools: Vec<PoolDef>,
+    channels: Vec<ChannelDef>,
+}
+
+#[cfg(feature = "serde")]
+impl From<Network> for NetworkRepr {
+    fn from(n: Network) -> Self {
+        Self {
+            locations: n.locations,
+            location_pool: n.location_pool,
+            pools: n.pools,
+            channels: n.channels,
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<NetworkRepr> for Network {
+    type Error = AllocError;
+
+    fn try_from(r: NetworkRepr) -> Result<Self> {
+        let read = Self {
+            locations: r.locations,
+            location_pool: r.location_pool,
+            pools: r.pools,
+            channels: r.channels,
+        };
+        let built = read.replay()?;
+        if built != read {
+            return Err(AllocError::InvalidSnapshot {
+                reason: "network indexes disagree with its locations, pools and links".into(),
+            });
+        }
+        Ok(built)
+    }
 }
 
 /// The pool index meaning "in no pool".
@@ -436,6 +489,45 @@ impl Network {
 
     pub(crate) fn pool_of(&self, location: u16) -> u16 {
         self.location_pool.get(usize::from(location)).copied().unwrap_or(NO_POOL)
+    }
+
+    /// Builds this network again from its primary facts (locations,
+    /// pools, channels with rules, links) through the checking builder.
+    #[cfg(feature = "serde")]
+    fn replay(&self) -> Result<Self> {
+        let mut b = Self::builder();
+        let mut locations = Vec::with_capacity(self.locations.len());
+        for id in &self.locations {
+            locations.push(b.location(id.clone())?);
+        }
+        for p in &self.pools {
+            let keys = p
+                .locations
+                .iter()
+                .map(|&l| {
+                    locations
+                        .get(usize::from(l))
+                        .copied()
+                        .ok_or(AllocError::UnknownKey { what: "location", index: usize::from(l) })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            b.pool(p.name.clone(), &keys, p.split)?;
+        }
+        for c in &self.channels {
+            b.channel(c.id.clone(), c.rules)?;
+        }
+        for (index, p) in self.pools.iter().enumerate() {
+            let pool = PoolKey(next_key(index, MAX_POOLS, "pools")?);
+            for l in &p.links {
+                let link = Link {
+                    priority: l.priority,
+                    share: l.share,
+                    claim_limit: (l.claim_limit != i64::MAX).then(|| Quantity::new(l.claim_limit)),
+                };
+                b.link(ChannelKey(l.channel), pool, link)?;
+            }
+        }
+        b.build()
     }
 }
 
@@ -706,5 +798,75 @@ mod laws {
             rules.min_shown = min.map(Quantity::new);
             prop_assert_eq!(rules.apply_units(e), reference(&rules, e));
         }
+    }
+}
+
+#[cfg(test)]
+#[cfg(feature = "serde")]
+mod serde_checks {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn network() -> Network {
+        let mut b = Network::builder();
+        let a = b.location(LocationId::new("A").unwrap()).unwrap();
+        let z = b.location(LocationId::new("Z").unwrap()).unwrap();
+        let own = b.pool("own", &[a, z], Split::Priority).unwrap();
+        let web = b.channel(ChannelId::new("web").unwrap(), PublishRules::default()).unwrap();
+        let ebay = b
+            .channel(ChannelId::new("ebay").unwrap(), PublishRules::default().with_percent(50))
+            .unwrap();
+        b.link(web, own, Link::default().with_priority(1)).unwrap();
+        b.link(ebay, own, Link::default().with_claim_limit(Quantity::new(4))).unwrap();
+        b.build().unwrap()
+    }
+
+    /// The network as JSON, changed by `edit`, read back.
+    fn read_edited(edit: impl FnOnce(&mut Value)) -> Result<Network, String> {
+        let mut v = serde_json::to_value(network()).unwrap();
+        edit(&mut v);
+        serde_json::from_value::<Network>(v).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_built_network_round_trips() {
+        let n = network();
+        let json = serde_json::to_string(&n).unwrap();
+        assert_eq!(serde_json::from_str::<Network>(&json).unwrap(), n);
+        assert_eq!(read_edited(|_| {}), Ok(n));
+    }
+
+    /// A hand edit of the JSON and the error it must give.
+    type Case = (&'static str, fn(&mut Value));
+
+    #[test]
+    fn a_network_the_builder_would_refuse_is_refused_with_its_error() {
+        let cases: [Case; 7] = [
+            ("channel ebay has an invalid publish rule: percent is above 100", |v| {
+                v["channels"][1]["rules"]["percent"] = json!(101);
+            }),
+            ("channel ebay has an invalid publish rule: claim limit is negative", |v| {
+                // Links are stored by priority: ebay (0) before web (1).
+                v["pools"][0]["links"][0]["claim_limit"] = json!(-1);
+            }),
+            ("location A is declared twice", |v| v["locations"][1] = json!("A")),
+            ("unknown location key 7", |v| v["pools"][0]["locations"][1] = json!(7)),
+            ("unknown channel key 9", |v| v["pools"][0]["links"][0]["channel"] = json!(9)),
+            ("pool \"own\" has no location", |v| v["pools"][0]["locations"] = json!([])),
+            (
+                "invalid snapshot: network indexes disagree with its locations, pools and links",
+                |v| {
+                    // Z claims to be in no pool although pool "own" holds it.
+                    v["location_pool"][1] = json!(u16::MAX);
+                },
+            ),
+        ];
+        for (want, edit) in cases {
+            assert_eq!(read_edited(edit), Err(want.to_owned()));
+        }
+        // A channel whose derived location list disagrees with its links.
+        let err = read_edited(|v| v["channels"][0]["locations"] = json!([])).unwrap_err();
+        assert!(err.starts_with("invalid snapshot"), "{err}");
     }
 }
