@@ -314,11 +314,22 @@ pub struct LineInfo {
 /// unit of atomicity. A deployment that needs more throughput shards
 /// SKUs across several allocators (each behind its own lock) by a hash
 /// of the SKU, keeping a bundle and its components in one shard.
+///
+/// # Serialising
+///
+/// With the `serde` feature the whole state travels (indexes are rebuilt
+/// on the way in) and is checked as it comes: the network as
+/// [`Network`] checks it, SKUs unique, one stock cell per SKU and
+/// location and one advertised figure per SKU and channel, every key in
+/// range, no cell with negative or over-reserved units, each cell's
+/// reserved units equal to what its open lines hold, and the advertised
+/// figures equal to what the rules give. Anything else is
+/// [`AllocError::InvalidSnapshot`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(from = "Snapshot", into = "Snapshot")
+    serde(try_from = "Snapshot", into = "Snapshot")
 )]
 pub struct Allocator {
     net: Network,
@@ -378,8 +389,109 @@ impl From<Allocator> for Snapshot {
 }
 
 #[cfg(feature = "serde")]
-impl From<Snapshot> for Allocator {
-    fn from(s: Snapshot) -> Self {
+impl Snapshot {
+    /// Checks the shape: lengths, key ranges, unique SKUs and line keys,
+    /// sane cells and reserved units matching the open lines.
+    fn check(&self) -> std::result::Result<(), String> {
+        let (skus, locations, channels) =
+            (self.skus.len(), self.net.locations.len(), self.net.channels.len());
+        let pools = self.net.pools.len();
+        if self.skus.iter().collect::<BTreeSet<_>>().len() != skus {
+            return Err("a sku appears twice".into());
+        }
+        for (what, got, want) in [
+            ("stock cells", self.stock.len(), skus.checked_mul(locations)),
+            ("advertised figures", self.advertised.len(), skus.checked_mul(channels)),
+            ("sku flags", self.flags.len(), Some(skus)),
+        ] {
+            if Some(got) != want {
+                return Err(format!("{got} {what} for {skus} skus"));
+            }
+        }
+        if self.stock.iter().any(|c| c.reserved < 0 || c.reserved > c.on_hand) {
+            return Err("a stock cell is negative or reserves more than it holds".into());
+        }
+        let sku_ok = |k: u32| (k as usize) < skus;
+        let fences_ok = self.fences.iter().all(|(&k, list)| {
+            sku_ok(k)
+                && list.iter().all(|f| {
+                    usize::from(f.pool) < pools && usize::from(f.channel) < channels && f.units >= 0
+                })
+        });
+        let velocity_ok = self.velocity.iter().all(|(&k, v)| sku_ok(k) && v.len() == channels);
+        let bundles_ok = self.bundles.iter().all(|(&k, comps)| {
+            sku_ok(k) && !comps.is_empty() && comps.iter().all(|&(c, n)| sku_ok(c) && n > 0)
+        });
+        let parents_ok =
+            self.parents.iter().all(|(&k, ps)| sku_ok(k) && ps.iter().all(|&p| sku_ok(p)));
+        if !(fences_ok && velocity_ok && bundles_ok && parents_ok) {
+            return Err("a fence, velocity or bundle names an unknown key".into());
+        }
+        self.check_lines(skus, locations, channels)
+    }
+
+    fn check_lines(
+        &self,
+        skus: usize,
+        locations: usize,
+        channels: usize,
+    ) -> std::result::Result<(), String> {
+        let mut held = vec![0i64; self.stock.len()];
+        let mut keys = BTreeSet::new();
+        for rec in self.lines.iter().flatten() {
+            if rec.sku as usize >= skus || usize::from(rec.channel) >= channels {
+                return Err(format!("order {} line {} names an unknown key", rec.order, rec.line));
+            }
+            if !keys.insert((&rec.order, rec.line)) {
+                return Err(format!("order {} line {} appears twice", rec.order, rec.line));
+            }
+            for p in rec.pieces.as_slice() {
+                let at = (p.sku as usize)
+                    .checked_mul(locations)
+                    .and_then(|r| r.checked_add(usize::from(p.location)))
+                    .filter(|_| usize::from(p.location) < locations);
+                let slot = at.and_then(|i| held.get_mut(i)).filter(|_| p.units > 0);
+                let Some(slot) = slot else {
+                    return Err(format!("order {} line {} holds a bad piece", rec.order, rec.line));
+                };
+                if rec.state.is_open() {
+                    *slot = slot.checked_add(p.units).ok_or("reserved units overflow")?;
+                }
+            }
+        }
+        if held.iter().zip(&self.stock).any(|(h, c)| *h != c.reserved) {
+            return Err("reserved units differ from what the open lines hold".into());
+        }
+        let vacant: BTreeSet<u32> = self.vacant.iter().copied().collect();
+        if vacant.len() != self.vacant.len()
+            || vacant.iter().any(|&v| !matches!(self.lines.get(v as usize), Some(None)))
+        {
+            return Err("a vacant line slot is taken, repeated or out of range".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<Snapshot> for Allocator {
+    type Error = AllocError;
+
+    fn try_from(s: Snapshot) -> Result<Self> {
+        s.check().map_err(|reason| AllocError::InvalidSnapshot { reason })?;
+        let a = Self::from_checked(s);
+        if !a.clone().recompute_all().is_empty() {
+            return Err(AllocError::InvalidSnapshot {
+                reason: "advertised figures differ from what the rules give".into(),
+            });
+        }
+        Ok(a)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl Allocator {
+    /// The allocator a checked snapshot describes, indexes rebuilt.
+    fn from_checked(s: Snapshot) -> Self {
         let mut a = Self {
             net: s.net,
             sku_index: HashMap::new(),

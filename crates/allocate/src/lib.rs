@@ -85,7 +85,8 @@
 //!
 //! - `serde`: `Serialize` and `Deserialize` for every public data type,
 //!   including the whole [`Allocator`] state (indexes are rebuilt on the
-//!   way in).
+//!   way in, and a network or state the builder and operations could not
+//!   have produced is refused).
 
 #![forbid(unsafe_code)]
 

@@ -662,3 +662,51 @@ fn state_round_trips_through_json() {
     // Indexes were rebuilt: the line is found and expires.
     assert_eq!(back.expire(t0).get(w.sku, w.web), Some(q(5)));
 }
+
+/// A snapshot the operations could not have produced is refused with
+/// [`AllocError::InvalidSnapshot`]; each case edits one field of a good
+/// one (web holds 2 of the 5 mugs at A).
+#[cfg(feature = "serde")]
+#[test]
+fn inconsistent_state_is_refused_on_the_way_in() {
+    use serde_json::{Value, json};
+
+    let mut w = world();
+    w.stock(w.a, 5);
+    w.reserve("J1", w.web, 2).unwrap();
+    let good = serde_json::to_value(&w.alloc).unwrap();
+    assert_eq!(serde_json::from_value::<Allocator>(good.clone()).unwrap(), w.alloc);
+    // The reason each hand edit of the JSON must give.
+    type Case = (&'static str, fn(&mut Value));
+    let cases: [Case; 8] = [
+        ("a sku appears twice", |v| v["skus"] = json!(["MUG", "MUG"])),
+        ("3 stock cells for 1 skus", |v| {
+            v["stock"].as_array_mut().unwrap().pop();
+        }),
+        ("a stock cell is negative or reserves more than it holds", |v| {
+            v["stock"][0]["on_hand"] = json!(1);
+        }),
+        ("reserved units differ from what the open lines hold", |v| {
+            v["stock"][0]["reserved"] = json!(1);
+        }),
+        ("advertised figures differ from what the rules give", |v| {
+            v["advertised"][0] = json!(99);
+        }),
+        ("order J1 line 1 names an unknown key", |v| v["lines"][0]["channel"] = json!(7)),
+        ("a fence, velocity or bundle names an unknown key", |v| {
+            v["bundles"] = json!({"0": [[5, 1]]});
+        }),
+        ("a vacant line slot is taken, repeated or out of range", |v| v["vacant"] = json!([0])),
+    ];
+    for (reason, edit) in cases {
+        let mut v = good.clone();
+        edit(&mut v);
+        let err = serde_json::from_value::<Allocator>(v).unwrap_err().to_string();
+        assert_eq!(err, format!("invalid snapshot: {reason}"));
+    }
+    // The network inside is checked as a network.
+    let mut v = good;
+    v["net"]["channels"][0]["rules"]["percent"] = json!(101);
+    let err = serde_json::from_value::<Allocator>(v).unwrap_err().to_string();
+    assert_eq!(err, "channel web has an invalid publish rule: percent is above 100");
+}
