@@ -108,6 +108,18 @@ fn is_invisible(c: char) -> bool {
 }
 
 fn validate(kind: &'static str, text: &str) -> Result<()> {
+    // The common case, printable ASCII with no space at either end, in
+    // one pass over the bytes; anything else takes the full checks below,
+    // which also name what is wrong.
+    let bytes = text.as_bytes();
+    if let (Some(&first), Some(&last)) = (bytes.first(), bytes.last())
+        && bytes.len() <= MAX_ID_LEN
+        && first != b' '
+        && last != b' '
+        && bytes.iter().all(|b| (b' '..=b'~').contains(b))
+    {
+        return Ok(());
+    }
     if text.trim().is_empty() {
         return Err(CoreError::EmptyId { kind });
     }
