@@ -118,9 +118,19 @@ impl Running {
     }
 
     pub(crate) fn add(&mut self, term: Decimal) {
-        if self.mantissa != 0 && !term.is_zero() {
-            let (mut a, mut b) = (self.mantissa, term.mantissa());
-            let ts = term.scale();
+        if !self.add_mantissa(term.mantissa(), term.scale()) {
+            *self = Self::new(sum(self.get(), term));
+        }
+    }
+
+    /// Adds the term with signed mantissa `b` and scale `ts` (at most 28)
+    /// when the integer path applies (both non-zero, as [`Running::add`]);
+    /// false, with nothing changed, otherwise. A caller holding a term as
+    /// parts skips building the `Decimal`.
+    #[inline]
+    pub(crate) fn add_mantissa(&mut self, b: i128, ts: u32) -> bool {
+        if self.mantissa != 0 && b != 0 {
+            let (mut a, mut b) = (self.mantissa, b);
             let scale = self.scale.max(ts);
             let up = scale - self.scale.min(ts);
             // As `fast_add`: the operand with the smaller scale rescales
@@ -137,10 +147,10 @@ impl Running {
             if rescaled && m != 0 && m.unsigned_abs() < LIMIT {
                 self.mantissa = m;
                 self.scale = scale;
-                return;
+                return true;
             }
         }
-        *self = Self::new(sum(self.get(), term));
+        false
     }
 
     pub(crate) fn get(&self) -> Decimal {

@@ -69,6 +69,7 @@ pub(crate) struct Entry {
 // The memory budget (96 bytes per retained event) is planned on these.
 const _: () = assert!(std::mem::size_of::<Entry>() == 48);
 const _: () = assert!(std::mem::size_of::<Extra>() == 48);
+const _: () = assert!(std::mem::size_of::<Mark>() == 32);
 
 impl Entry {
     /// A new entry moving no value yet.
@@ -93,6 +94,16 @@ impl Entry {
         let [lo, mid, hi] = self.mantissa;
         let scale = u32::from(self.sign_scale & 0x1F).min(28);
         Decimal::from_parts(lo, mid, hi, self.sign_scale & 0x80 != 0, scale)
+    }
+
+    /// [`Entry::value`] as its signed mantissa and scale, negated when
+    /// `negate`: the parts of `-value()` or `value()`, except that a zero
+    /// loses its sign (callers only use non-zero mantissas).
+    pub(crate) fn value_parts(&self, negate: bool) -> (i128, u32) {
+        let [lo, mid, hi] = self.mantissa;
+        let m = i128::from(lo) | (i128::from(mid) << 32) | (i128::from(hi) << 64);
+        let negative = (self.sign_scale & 0x80 != 0) != negate;
+        (if negative { -m } else { m }, u32::from(self.sign_scale & 0x1F).min(28))
     }
 
     pub(crate) fn set_value(&mut self, value: Decimal) {
@@ -215,14 +226,14 @@ pub(crate) struct Light {
     pub(crate) value: Vec<Decimal>,
 }
 
-/// One light checkpoint: its timestamp, the first position's units and
-/// the first pool's value inline (most SKUs have one of each, so a query
-/// reads one record), and where the other slots' numbers start.
+/// One light checkpoint (32 bytes, so it never straddles a cache line):
+/// the first position's units and the first pool's value inline (most
+/// SKUs have one of each, so a query reads one record), and where the
+/// other slots' numbers start. Its timestamp is in [`Lights::ats`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[repr(align(32))]
 pub(crate) struct Mark {
-    /// The timestamp of the last entry included (`i64::MIN` for none).
-    pub(crate) at: i64,
     qty0: i64,
     value0: Decimal,
     qty_start: u32,
@@ -233,16 +244,21 @@ pub(crate) struct Mark {
 const TOP: usize = 16;
 
 /// The light checkpoints of a book, flat: checkpoint `k` (after the first
-/// `k * LIGHT` entries) is `marks[k]`, whose slots past the first are the
-/// runs of `qty` and `value` from its starts to the next checkpoint's. An
-/// as-of query binary-searches the small `top` (every [`TOP`]th
-/// timestamp), then one run of [`TOP`] marks, and reads the mark's inline
-/// numbers: a few cache lines, and no checkpoint owns an allocation.
+/// `k * LIGHT` entries) is `marks[k]` stamped `ats[k]`, whose slots past
+/// the first are the runs of `qty` and `value` from its starts to the
+/// next checkpoint's. An as-of query binary-searches the small `top`
+/// (every [`TOP`]th timestamp), then one run of [`TOP`] timestamps (128
+/// bytes, two adjacent cache lines, where searching a run of marks would
+/// take a dependent miss per probe), and reads the mark's inline numbers:
+/// a few cache lines, and no checkpoint owns an allocation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Lights {
     marks: Vec<Mark>,
-    /// `top[j] == marks[j * TOP].at`.
+    /// `ats[k]`: the timestamp of the last entry checkpoint `k` includes
+    /// (`i64::MIN` for none).
+    ats: Vec<i64>,
+    /// `top[j] == ats[j * TOP]`.
     top: Vec<i64>,
     qty: Vec<i64>,
     value: Vec<Decimal>,
@@ -260,8 +276,9 @@ impl Lights {
             self.top.push(at);
         }
         crate::names::reserve_more(&mut self.marks, 1);
+        crate::names::reserve_more(&mut self.ats, 1);
+        self.ats.push(at);
         self.marks.push(Mark {
-            at,
             qty0: state.qty.first().copied().unwrap_or(0),
             value0: state.pools.first().map_or(Decimal::ZERO, |p| p.value),
             qty_start: u32::try_from(self.qty.len()).unwrap_or(NONE),
@@ -276,9 +293,9 @@ impl Lights {
     /// The last checkpoint stamped at or before `at` (0 if none is).
     pub(crate) fn find(&self, at: i64) -> usize {
         let j = self.top.partition_point(|&t| t <= at).saturating_sub(1);
-        let start = (j * TOP).min(self.marks.len());
-        let run = self.marks.get(start..(start + TOP).min(self.marks.len())).unwrap_or(&[]);
-        (start + run.partition_point(|m| m.at <= at)).saturating_sub(1)
+        let start = (j * TOP).min(self.ats.len());
+        let run = self.ats.get(start..(start + TOP).min(self.ats.len())).unwrap_or(&[]);
+        (start + run.partition_point(|&t| t <= at)).saturating_sub(1)
     }
 
     /// Units of position slot `slot` at checkpoint `k`.
@@ -317,6 +334,7 @@ impl Lights {
         self.qty.truncate(m.qty_start as usize);
         self.value.truncate(m.value_start as usize);
         self.marks.truncate(n);
+        self.ats.truncate(n);
         self.top.truncate(n.div_ceil(TOP));
     }
 
@@ -327,17 +345,19 @@ impl Lights {
         let qty = self.qty.split_off((m.qty_start as usize).min(self.qty.len()));
         let value = self.value.split_off((m.value_start as usize).min(self.value.len()));
         let marks = self.marks.split_off(n);
+        let ats = self.ats.split_off(n.min(self.ats.len()));
         self.top.truncate(n.div_ceil(TOP));
-        Self { marks, top: Vec::new(), qty, value }
+        Self { marks, ats, top: Vec::new(), qty, value }
     }
 
     /// Puts back a tail taken by [`Lights::split_off`] at the same length.
     fn restore(&mut self, tail: Self) {
-        for m in tail.marks {
+        for (m, at) in tail.marks.into_iter().zip(tail.ats) {
             if self.marks.len().is_multiple_of(TOP) {
-                self.top.push(m.at);
+                self.top.push(at);
             }
             self.marks.push(m);
+            self.ats.push(at);
         }
         self.qty.extend(tail.qty);
         self.value.extend(tail.value);
@@ -345,6 +365,7 @@ impl Lights {
 
     fn shrink_to_fit(&mut self) {
         self.marks.shrink_to_fit();
+        self.ats.shrink_to_fit();
         self.top.shrink_to_fit();
         self.qty.shrink_to_fit();
         self.value.shrink_to_fit();
@@ -353,6 +374,7 @@ impl Lights {
     /// Bytes held, for the memory report.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.marks.capacity() * std::mem::size_of::<Mark>()
+            + self.ats.capacity() * 8
             + self.top.capacity() * 8
             + self.qty.capacity() * 8
             + self.value.capacity() * 16
@@ -1111,35 +1133,16 @@ impl Book {
         // entry only when the range has some.
         let extras = self.extras_start(range.start) != self.extras_start(range.end);
         for (pos, e) in range.zip(entries) {
-            let mut step = |loc: u32, disp: Disposition, sign: i64| {
+            for (loc, disp, sign) in sides(e).into_iter().flatten() {
                 if key == Some((loc, disp)) {
                     units += sign * e.qty.abs();
                 }
                 if pool.is_some_and(|(_, k)| k == pool_key(loc, disp)) {
-                    let v = e.value();
-                    value.add(if sign < 0 { -v } else { v });
+                    let (m, scale) = e.value_parts(sign < 0);
+                    if !value.add_mantissa(m, scale) {
+                        add_value(&mut value, e, sign < 0);
+                    }
                 }
-            };
-            match e.kind {
-                Kind::Receipt => step(e.loc, e.disp, 1),
-                Kind::Shipment => step(e.loc, Disposition::Sellable, -1),
-                Kind::Return => step(e.loc, e.disp2, 1),
-                Kind::Adjustment => step(e.loc, e.disp, e.qty.signum()),
-                Kind::TransferOut => {
-                    step(e.loc, e.disp, -1);
-                    step(e.aux, Disposition::InTransit, 1);
-                }
-                Kind::TransferIn => {
-                    step(e.loc, Disposition::InTransit, -1);
-                    step(e.loc, e.disp, 1);
-                }
-                Kind::DispositionChange => {
-                    step(e.loc, e.disp, -1);
-                    step(e.loc, e.disp2, 1);
-                }
-                Kind::VendorReturn => step(e.loc, e.disp, -1),
-                Kind::Shortfall => step(e.loc, Disposition::InTransit, -1),
-                Kind::Landed | Kind::Reimbursement => {}
             }
             let Some((slot, _)) = pool.filter(|_| extras) else { continue };
             for x in self.extras_of(pos).iter().filter(|x| x.pool as usize == slot) {
@@ -1203,6 +1206,34 @@ impl Book {
             }
         }
     }
+}
+
+/// The positions an entry moves units at: `(location, disposition, sign)`
+/// for each side, out (-1) or in (+1), as [`Book::effects`] books them.
+#[inline]
+fn sides(e: &Entry) -> [Option<(u32, Disposition, i64)>; 2] {
+    let one = |loc, disp, sign| [Some((loc, disp, sign)), None];
+    match e.kind {
+        Kind::Receipt => one(e.loc, e.disp, 1),
+        Kind::Shipment => one(e.loc, Disposition::Sellable, -1),
+        Kind::Return => one(e.loc, e.disp2, 1),
+        Kind::Adjustment => one(e.loc, e.disp, e.qty.signum()),
+        Kind::TransferOut => [Some((e.loc, e.disp, -1)), Some((e.aux, Disposition::InTransit, 1))],
+        Kind::TransferIn => [Some((e.loc, Disposition::InTransit, -1)), Some((e.loc, e.disp, 1))],
+        Kind::DispositionChange => [Some((e.loc, e.disp, -1)), Some((e.loc, e.disp2, 1))],
+        Kind::VendorReturn => one(e.loc, e.disp, -1),
+        Kind::Shortfall => one(e.loc, Disposition::InTransit, -1),
+        Kind::Landed | Kind::Reimbursement => [None, None],
+    }
+}
+
+/// Adds an entry's value (negated when `negate`) to a running sum the slow
+/// way: the rare terms outside [`Running::add_mantissa`]'s integer path.
+#[cold]
+#[inline(never)]
+fn add_value(value: &mut Running, e: &Entry, negate: bool) {
+    let v = e.value();
+    value.add(if negate { -v } else { v });
 }
 
 /// Takes `qty` units (all held) from the layers in method order, pushing
@@ -1302,5 +1333,27 @@ fn grow(state: &mut State, key: usize, pool: usize) {
     }
     if state.pools.len() <= pool {
         state.pools.resize_with(pool + 1, Pool::default);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_parts_are_the_mantissa_and_scale_of_the_value_or_its_negation() {
+        let values = [
+            Decimal::new(237, 2),
+            Decimal::new(-1, 28),
+            Decimal::from_i128_with_scale((1_i128 << 96) - 1, 0),
+            Decimal::from_i128_with_scale(-((1_i128 << 96) - 1), 7),
+            Decimal::new(5, 16),
+        ];
+        for v in values {
+            let mut e = Entry::new(0, 0, 0);
+            e.set_value(v);
+            assert_eq!(e.value_parts(false), (v.mantissa(), v.scale()), "{v}");
+            assert_eq!(e.value_parts(true), ((-v).mantissa(), (-v).scale()), "-{v}");
+        }
     }
 }
