@@ -42,6 +42,10 @@ const EXACT: &[(&str, ChargeKind)] = &[
     ("subscriptionfee", ChargeKind::AccountFee),
     ("fbainboundconveniencefee", ChargeKind::InboundFee),
     ("costofadvertising", ChargeKind::Advertising),
+    // Amazon's unplanned prep charges name the defect they fixed; the
+    // defect word ("missing") must not make them income.
+    ("unplannedservicefeebarcodelabelmissing", ChargeKind::PrepFee),
+    ("unplannedservicefeelabelmissing", ChargeKind::PrepFee),
     // A fee for collecting tax, not a tax: carried by name.
     ("salestaxcollectionfee", ChargeKind::Unknown),
     // Reimbursements and their reversals, as the settlement's

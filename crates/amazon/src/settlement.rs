@@ -436,6 +436,7 @@ mod tests {
             ("RemovalComplete", Some(FeeKind::Removal)),
             ("DisposalComplete", Some(FeeKind::Disposal)),
             ("Mystery Fee", Some(FeeKind::Other("Mystery Fee".to_owned()))),
+            ("Unplanned Service Fee - Barcode label missing", Some(FeeKind::Prep)),
         ];
         for (name, want) in cases {
             assert_eq!(amount(name).fee_kind(), want, "{name} ({:?})", ChargeKind::classify(name));
