@@ -37,10 +37,10 @@
 //!   row dated after tomorrow (this machine's clock, UTC) is skipped as
 //!   dated in the future, so a corrupt date cannot move the planning day;
 //!   only booked rows set the reports' date range.
-//! - The demand window runs from the first booked day after the last
-//!   stretch of more than 90 days without any row to the last booked day:
-//!   rows before such a gap (a stray old date) are booked but left out of
-//!   demand, with a note. A row moving more than 10,000,000 units is a
+//! - The demand window is the largest block of booked days with no
+//!   stretch of more than 90 days without any row: rows apart from it (a
+//!   stray old or late date) are booked but left out of demand, with a
+//!   note, and the planning day follows the block's last day. A row moving more than 10,000,000 units is a
 //!   corrupt number and is skipped.
 //! - A SKU whose selling days all look stocked out (opening stock
 //!   unknown, books gone negative) is planned on its raw sales, with a
@@ -416,37 +416,53 @@ impl Books {
         *self.dates.entry(day).or_insert(0) += 1;
     }
 
-    /// The planning window: from the first booked day after the last gap
-    /// of more than [`MAX_GAP_DAYS`] without any row, to the last booked
-    /// day. A stray row dated years before the rest (a corrupt date, an
-    /// old adjustment) would otherwise stretch the history with empty
-    /// years and pull every forecast towards zero.
+    /// The planning window: booked days are cut into blocks wherever
+    /// more than [`MAX_GAP_DAYS`] pass without any row, and the block
+    /// holding the most rows is the window (the later one on a tie). A
+    /// stray row dated years before the rest (a corrupt date, an old
+    /// adjustment) or months after it would otherwise stretch the history
+    /// with empty days, or replace it, and pull every forecast to zero.
     fn days(&self) -> Option<(NaiveDate, NaiveDate)> {
-        let (&last, _) = self.dates.last_key_value()?;
-        let mut first = last;
-        for &day in self.dates.keys().rev() {
-            if (first - day).num_days() > MAX_GAP_DAYS {
-                break;
+        let mut best: Option<(u64, NaiveDate, NaiveDate)> = None;
+        let mut block: Option<(u64, NaiveDate, NaiveDate)> = None;
+        for (&day, &rows) in &self.dates {
+            block = match block {
+                Some((n, first, last)) if (day - last).num_days() <= MAX_GAP_DAYS => {
+                    Some((n + rows, first, day))
+                }
+                _ => Some((rows, day, day)),
+            };
+            if let Some(b) = block
+                && best.is_none_or(|(n, _, _)| b.0 >= n)
+            {
+                best = Some(b);
             }
-            first = day;
         }
-        Some((first, last))
+        best.map(|(_, first, last)| (first, last))
     }
 
-    /// Warns about booked rows left before the planning window.
+    /// Warns about booked rows left outside the planning window.
     fn note_window(&mut self) {
-        let Some((first, _)) = self.days() else { return };
-        let before: Vec<(NaiveDate, u64)> =
-            self.dates.range(..first).map(|(d, n)| (*d, *n)).collect();
-        if let (Some(&(oldest, _)), Some(&(newest, _))) = (before.first(), before.last()) {
-            let rows: u64 = before.iter().map(|(_, n)| n).sum();
-            self.counts.warn(
-                "rows before a long gap, booked but left out of the demand window",
-                format!(
-                    "{rows} row(s) dated {oldest} to {newest}, then nothing for {} days until {first}",
-                    (first - newest).num_days() - 1
-                ),
-            );
+        let Some((first, last)) = self.days() else { return };
+        let outside: Vec<(NaiveDate, u64)> = self
+            .dates
+            .iter()
+            .filter(|(d, _)| **d < first || **d > last)
+            .map(|(d, n)| (*d, *n))
+            .collect();
+        for (side, rows) in [
+            ("before", outside.iter().filter(|(d, _)| *d < first).copied().collect::<Vec<_>>()),
+            ("after", outside.iter().filter(|(d, _)| *d > last).copied().collect()),
+        ] {
+            if let (Some(&(oldest, _)), Some(&(newest, _))) = (rows.first(), rows.last()) {
+                let n: u64 = rows.iter().map(|(_, n)| n).sum();
+                self.counts.warn(
+                    "rows apart from the main block, booked but left out of the demand window",
+                    format!(
+                        "{n} row(s) dated {oldest} to {newest}, {side} the window {first} to {last}"
+                    ),
+                );
+            }
         }
     }
 
@@ -998,6 +1014,31 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
     let days = f64::from(range.len_days());
     let mut rows = Vec::new();
     let mut warnings = Vec::new();
+    if let Some(rest) = ranked.get(args.skus.max(1)..).filter(|r| !r.is_empty()) {
+        let with_demand = rest.iter().filter(|(units, _)| *units > 0).count();
+        warnings.push((
+            "SKUs beyond --skus, not planned",
+            format!(
+                "{} more SKUs ({with_demand} with demand); raise --skus to plan them",
+                rest.len()
+            ),
+        ));
+    }
+    let planned: BTreeSet<&Sku> = ranked.iter().map(|(_, sku)| sku).collect();
+    if !from_orders.is_empty() {
+        for sku in books.ledger.demand_skus().iter().filter(|s| !planned.contains(s)) {
+            warnings.push((
+                "SKU in the ledger with no All Orders line: demand is read from All Orders, so it is not planned",
+                sku.to_string(),
+            ));
+        }
+    }
+    for sku in books.myi.keys().filter(|s| !planned.contains(s)) {
+        warnings.push((
+            "SKU held in Manage FBA Inventory with no demand in the window, not planned",
+            sku.to_string(),
+        ));
+    }
     for (units, sku) in ranked.iter().take(args.skus.max(1)) {
         let forecast = match forecasts.forecast_demand(sku, today, 365) {
             Some(f) => f,

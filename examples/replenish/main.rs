@@ -131,6 +131,14 @@ fn check_args(args: &Args) -> Result<(), String> {
     within("--lead-time-sd", args.lead_time_sd, 0.0, 365.0)?;
     within("--moq-days", args.moq_days, 0.0, 365.0)?;
     within("--cover-days", args.cover_days, 1.0, 365.0)?;
+    if !(1..=100_000).contains(&args.case_pack) {
+        return Err(format!("--case-pack {} must be between 1 and 100000", args.case_pack));
+    }
+    if args.skus == 0 {
+        return Err("--skus must be at least 1".to_owned());
+    }
+    ServiceLevel::new(args.service_level)
+        .map_err(|e| format!("--service-level {}: {e}", args.service_level))?;
     if args.buffer_days > 365 {
         return Err(format!("--buffer-days {} is more than a year", args.buffer_days));
     }
@@ -239,12 +247,6 @@ struct ModeRow {
 
 fn run(args: &Args) -> Result<(), BoxError> {
     let service = ServiceLevel::new(args.service_level)?;
-    if args.skus == 0 {
-        return Err("--skus must be at least 1".into());
-    }
-    if args.case_pack < 1 {
-        return Err(format!("--case-pack {} must be at least 1", args.case_pack).into());
-    }
     let retail_path = args.retail.clone().unwrap_or_else(|| BUNDLED_RETAIL.into());
     let scms_path = args.scms.clone().unwrap_or_else(|| BUNDLED_SCMS.into());
     let retail = data::load_retail(&retail_path)?;
