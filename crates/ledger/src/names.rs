@@ -121,12 +121,22 @@ impl Names {
     /// The handle of an indexed name.
     #[cfg(test)]
     pub(crate) fn find(&self, text: &str) -> Option<u32> {
-        self.find_hashed(text, hash_bytes(text.as_bytes()))
+        self.lookup(text, hash_bytes(text.as_bytes())).ok()
     }
 
-    /// [`Names::find`] with the text's [`hash_bytes`] already computed.
-    pub(crate) fn find_hashed(&self, text: &str, hash: u64) -> Option<u32> {
+    /// The handle of an indexed name, or where the index would put it
+    /// (for [`Names::insert_at`], while nothing else is stored between).
+    pub(crate) fn lookup(&self, text: &str, hash: u64) -> Result<u32, Vacancy> {
         self.index.find(tag_of(hash), |i| self.get(i) == text).map(|(_, i)| i)
+    }
+
+    /// Stores and indexes `text` in the vacancy a [`Names::lookup`] miss
+    /// found, skipping the second probe walk when the index is unchanged
+    /// since (otherwise it probes again).
+    pub(crate) fn insert_at(&mut self, text: &str, hash: u64, vacancy: Vacancy) -> u32 {
+        let i = self.push(text);
+        self.index.insert_at(tag_of(hash), i, vacancy);
+        i
     }
 
     /// Stores `text` without indexing it. Ids are at most 200 bytes; a
@@ -150,18 +160,10 @@ impl Names {
 
     /// [`Names::intern`] with the text's [`hash_bytes`] already computed.
     pub(crate) fn intern_hashed(&mut self, text: &str, hash: u64) -> u32 {
-        if let Some(i) = self.find_hashed(text, hash) {
-            return i;
+        match self.lookup(text, hash) {
+            Ok(i) => i,
+            Err(vacancy) => self.insert_at(text, hash, vacancy),
         }
-        self.insert_new(text, hash)
-    }
-
-    /// Stores and indexes `text`, which the caller knows is not indexed
-    /// yet, with its [`hash_bytes`].
-    pub(crate) fn insert_new(&mut self, text: &str, hash: u64) -> u32 {
-        let i = self.push(text);
-        self.index.insert(tag_of(hash), i);
-        i
     }
 
     /// The handles of every name, in order.
@@ -176,7 +178,7 @@ impl Names {
         while let Some(next) = self.next(at) {
             let i = u32::try_from(at).unwrap_or(NONE);
             let tag = tag_of(hash_bytes(self.get(i).as_bytes()));
-            if let Some((slot, _)) = self.index.find(tag, |j| j == i) {
+            if let Ok((slot, _)) = self.index.find(tag, |j| j == i) {
                 self.index.remove(slot);
             }
             at = next;
@@ -236,6 +238,14 @@ fn tag_of(hash: u64) -> u32 {
 /// indexed name; a miss walks a run of a few cache lines at the worst).
 /// Equal tags are told apart by comparing the names themselves, so
 /// collisions are harmless.
+/// Where a missing name would go in the index: a free slot of a table
+/// of `len` slots (see [`Names::lookup`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Vacancy {
+    slot: usize,
+    len: usize,
+}
+
 #[derive(Debug, Clone, Default)]
 struct Index {
     slots: Vec<u64>,
@@ -271,27 +281,42 @@ impl Index {
         if at + 1 == self.slots.len() { 0 } else { at + 1 }
     }
 
-    /// The slot and name index of the entry with `tag` that `is` accepts.
-    fn find(&self, tag: u32, mut is: impl FnMut(u32) -> bool) -> Option<(usize, u32)> {
-        if self.slots.is_empty() {
-            return None;
-        }
+    /// The slot and name index of the entry with `tag` that `is` accepts;
+    /// on a miss, the empty slot the probe stopped at (the first free one
+    /// from the tag's home, where [`Index::place`] would put it).
+    fn find(&self, tag: u32, mut is: impl FnMut(u32) -> bool) -> Result<(usize, u32), Vacancy> {
         let mut at = self.home(tag);
-        loop {
-            let slot = *self.slots.get(at)?;
-            let i = Self::name(slot)?;
+        let vacancy = |slot| Vacancy { slot, len: self.slots.len() };
+        for _ in 0..self.slots.len() {
+            let Some(&slot) = self.slots.get(at) else { break };
+            let Some(i) = Self::name(slot) else { return Err(vacancy(at)) };
             if Self::tag(slot) == tag && is(i) {
-                return Some((at, i));
+                return Ok((at, i));
             }
             at = self.after(at);
         }
+        Err(vacancy(usize::MAX))
     }
 
+    #[cfg(any(test, feature = "serde"))]
     fn insert(&mut self, tag: u32, i: u32) {
+        self.insert_at(tag, i, Vacancy { slot: usize::MAX, len: 0 });
+    }
+
+    /// [`Index::insert`], into `vacancy` when it is still right: the table
+    /// has not grown and the slot is still free. Nothing is removed between
+    /// a lookup and its insert, so every slot from the home to the vacancy
+    /// is still taken and the vacancy is still the first free one.
+    fn insert_at(&mut self, tag: u32, i: u32, vacancy: Vacancy) {
         if (self.used + 1) * 8 > self.slots.len() * 7 {
             self.grow();
         }
-        self.place((u64::from(tag) << 32) | (u64::from(i) + 1));
+        let entry = (u64::from(tag) << 32) | (u64::from(i) + 1);
+        let same = vacancy.len == self.slots.len();
+        match self.slots.get_mut(vacancy.slot) {
+            Some(slot) if same && *slot == 0 => *slot = entry,
+            _ => self.place(entry),
+        }
         self.used += 1;
     }
 
@@ -420,7 +445,7 @@ mod tests {
             index.insert(7, i);
         }
         for i in 0..100 {
-            assert_eq!(index.find(7, |j| j == i).map(|(_, j)| j), Some(i));
+            assert_eq!(index.find(7, |j| j == i).ok().map(|(_, j)| j), Some(i));
         }
         n.truncate(marks[2_500]);
         for (i, id) in ids.iter().enumerate() {
@@ -468,7 +493,7 @@ mod tests {
         assert!(index.used * 8 <= index.slots.len() * 7 && index.used * 10 > index.slots.len() * 6);
         for (i, &t) in tags.iter().enumerate() {
             let i = u32::try_from(i).unwrap();
-            assert_eq!(index.find(t, |j| j == i).map(|(_, j)| j), Some(i));
+            assert_eq!(index.find(t, |j| j == i).ok().map(|(_, j)| j), Some(i));
         }
         for (i, &t) in tags.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
             let i = u32::try_from(i).unwrap();
@@ -479,8 +504,33 @@ mod tests {
         for (i, &t) in tags.iter().enumerate() {
             let i = u32::try_from(i).unwrap();
             let expected = (i % 2 == 1).then_some(i);
-            assert_eq!(index.find(t, |j| j == i).map(|(_, j)| j), expected);
+            assert_eq!(index.find(t, |j| j == i).ok().map(|(_, j)| j), expected);
         }
+    }
+
+    #[test]
+    fn a_stale_vacancy_falls_back_to_probing() {
+        let mut index = Index::default();
+        index.insert(5, 0);
+        // The slot a miss found is taken before the insert: probe again.
+        let vacancy = index.find(9, |_| false).unwrap_err();
+        index.insert(9, 1);
+        index.insert_at(9, 2, vacancy);
+        // The table grows between the miss and the insert: probe again.
+        let vacancy = index.find(77, |_| false).unwrap_err();
+        for k in 0..100 {
+            index.insert(k * 40_000_000, 100 + k);
+        }
+        index.insert_at(77, 999, vacancy);
+        for (tag, i) in [(5, 0), (9, 1), (9, 2), (77, 999), (40_000_000, 101)] {
+            assert_eq!(index.find(tag, |j| j == i).ok().map(|(_, j)| j), Some(i), "{tag}");
+        }
+        assert_eq!(index.used, 104);
+        assert_reachable(&index);
+        // A fresh vacancy is used as is.
+        let vacancy = index.find(123_456, |_| false).unwrap_err();
+        index.insert_at(123_456, 7, vacancy);
+        assert_eq!(index.find(123_456, |j| j == 7).ok().map(|(at, _)| at), Some(vacancy.slot));
     }
 
     #[test]
