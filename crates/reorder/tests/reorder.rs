@@ -177,10 +177,9 @@ fn need_37_with_24_on_order_is_one_case_of_24() {
     }
 }
 
-#[test]
-fn a_slipped_delivery_does_not_trigger_a_second_order() {
-    // s = 270.75, S = 870.75 (30 days of 20). 100 on the shelf and a PO of
-    // 800 that was due 10 days ago and has not come: position 900 > S.
+/// Day 10: 100 on the shelf, 20 a day, and a PO of 800 due on day 0
+/// that has not come.
+fn late_po_input() -> SkuInput {
     let mut i = input(20.0, 5.0, 10.0, 2.0);
     i.today = day(10);
     i.forecast = DailyForecast::new(day(0), vec![20.0; 120], vec![5.0; 120]).unwrap();
@@ -190,6 +189,14 @@ fn a_slipped_delivery_does_not_trigger_a_second_order() {
         quantity: Quantity::new(800),
         expected: Some(day(0)),
     }];
+    i
+}
+
+#[test]
+fn a_slipped_delivery_does_not_trigger_a_second_order() {
+    // s = 270.75, S = 870.75 (30 days of 20). 100 on the shelf and a PO of
+    // 800 that was due 10 days ago and has not come: position 900 > S.
+    let i = late_po_input();
     let rec = planner(cover(30.0)).recommend(&i).unwrap();
     assert_eq!(rec.position, Quantity::new(900));
     assert!(rec.order.is_none() && !rec.triggered);
@@ -207,15 +214,7 @@ fn an_overdue_delivery_known_to_be_close_lands_soon_in_the_projection() {
     // End-of-day stock: day 10 80, day 11 60, day 12 40 + 800 = 840, then
     // 840 - 20k < 0 first at k = 43: stockout on day 55; order by
     // 55 - 3 - 10 = day 42, beyond the 7-day window.
-    let mut i = input(20.0, 5.0, 10.0, 2.0);
-    i.today = day(10);
-    i.forecast = DailyForecast::new(day(0), vec![20.0; 120], vec![5.0; 120]).unwrap();
-    i.on_hand = Quantity::new(100);
-    i.open_supply = vec![OpenSupply {
-        kind: SupplyKind::PurchaseOrder,
-        quantity: Quantity::new(800),
-        expected: Some(day(0)),
-    }];
+    let mut i = late_po_input();
     let mut options = PlannerOptions::new(cover(30.0));
     options.overdue_supply_days = Some(2);
     let rec = Planner::new(options).unwrap().recommend(&i).unwrap();
