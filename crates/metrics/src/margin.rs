@@ -120,7 +120,9 @@ fn split(amount: Decimal, minor: u32, weights: &[Decimal]) -> Result<Vec<Decimal
         .into_iter()
         .map(|f| {
             let part = f.checked_mul(unit).ok_or_else(too_big)?;
-            Ok(if negative { -part } else { part })
+            // A zero share of a negative charge stays plain zero, not
+            // the `-0` a negated decimal zero prints as.
+            Ok(if negative && !part.is_zero() { -part } else { part })
         })
         .collect()
 }
@@ -689,6 +691,15 @@ mod tests {
 
     fn dec(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_zero_share_of_a_negative_charge_is_plain_zero() {
+        // -1.00 over weights 1 and 0: the whole charge to the first line,
+        // and a zero (not -0) to the second.
+        let parts = split(dec("-1.00"), 2, &[Decimal::ONE, Decimal::ZERO]).unwrap();
+        assert_eq!(parts, [dec("-1.00"), Decimal::ZERO]);
+        assert!(parts.iter().all(|p| !p.to_string().starts_with("-0")), "{parts:?}");
     }
 
     #[test]
