@@ -87,7 +87,7 @@ use serde::Serialize;
 
 use crate::data::{BoxError, SkuSales};
 use crate::table::{Align, Table};
-use crate::{Args, RecRow, rec_row};
+use crate::{Args, RecRow, rec_row, recommendation_table};
 
 const NO_REPORT: &str = "no usable Amazon report found (expected the Inventory Ledger detail or summary view, Manage FBA Inventory or All Orders, tab- or comma-separated, optionally .gz)";
 
@@ -1201,39 +1201,7 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
         }
     }
     println!("\nReorder recommendations for {day}");
-    let mut t = Table::new(&[
-        ("SKU", Align::Left),
-        ("title", Align::Left),
-        ("on hand", Align::Right),
-        ("on order", Align::Right),
-        ("history/day", Align::Right),
-        ("forecast/day", Align::Right),
-        ("lead time", Align::Right),
-        ("reorder pt", Align::Right),
-        ("safety", Align::Right),
-        ("order qty", Align::Right),
-        ("order by", Align::Right),
-        ("urgency", Align::Left),
-        ("reason", Align::Left),
-    ]);
-    for AmazonRec { rec: r, history_units_per_day } in &out.recommendations {
-        let mut description = r.description.clone();
-        description = description.chars().take(24).collect();
-        t.row(vec![
-            r.sku.clone(),
-            description,
-            r.on_hand.to_string(),
-            r.on_order.to_string(),
-            format!("{history_units_per_day:.1}"),
-            format!("{:.1}", r.velocity_per_day),
-            format!("{:.0}+/-{:.0} d", r.lead_time_mean_days, r.lead_time_sd_days),
-            format!("{:.0}", r.reorder_point),
-            format!("{:.0}", r.safety_stock),
-            r.order_quantity.to_string(),
-            r.order_by.map_or_else(|| "-".to_owned(), |d| d.to_string()),
-            r.urgency.clone(),
-            r.reason.clone(),
-        ]);
-    }
-    print!("{}", t.render());
+    let rows: Vec<(&RecRow, Option<f64>)> =
+        out.recommendations.iter().map(|a| (&a.rec, Some(a.history_units_per_day))).collect();
+    print!("{}", recommendation_table("title", true, &rows).render());
 }

@@ -671,18 +671,22 @@ fn lead_time_by_mode(replenishments: &[Replenishment]) -> Result<Vec<ModeRow>, B
     Ok(rows)
 }
 
-fn print_report(out: &Output, today: NaiveDate) {
-    println!("merchantry replenish: what to reorder on {today}, and why\n");
-    for a in &out.assumptions {
-        println!("  - {a}");
-    }
-    println!("\nReorder recommendations for {today}");
-    let mut t = Table::new(&[
+/// The recommendations table of both modes. With `history` each row's
+/// own mean per day over the reports stands beside the forecast's;
+/// without it the forecast alone is shown as units per day.
+fn recommendation_table(name: &str, history: bool, rows: &[(&RecRow, Option<f64>)]) -> Table {
+    let mut headers = vec![
         ("SKU", Align::Left),
-        ("description", Align::Left),
+        (name, Align::Left),
         ("on hand", Align::Right),
         ("on order", Align::Right),
-        ("units/day", Align::Right),
+    ];
+    if history {
+        headers.extend([("history/day", Align::Right), ("forecast/day", Align::Right)]);
+    } else {
+        headers.push(("units/day", Align::Right));
+    }
+    headers.extend([
         ("lead time", Align::Right),
         ("reorder pt", Align::Right),
         ("safety", Align::Right),
@@ -691,14 +695,18 @@ fn print_report(out: &Output, today: NaiveDate) {
         ("urgency", Align::Left),
         ("reason", Align::Left),
     ]);
-    for r in &out.recommendations {
-        let mut description = r.description.clone();
-        description.truncate(24);
-        t.row(vec![
+    let mut t = Table::new(&headers);
+    for (r, per_day) in rows {
+        let mut cells = vec![
             r.sku.clone(),
-            description,
+            r.description.chars().take(24).collect(),
             r.on_hand.to_string(),
             r.on_order.to_string(),
+        ];
+        if history {
+            cells.push(per_day.map_or_else(|| "-".to_owned(), |h| format!("{h:.1}")));
+        }
+        cells.extend([
             format!("{:.1}", r.velocity_per_day),
             format!("{:.0}+/-{:.0} d", r.lead_time_mean_days, r.lead_time_sd_days),
             format!("{:.0}", r.reorder_point),
@@ -708,8 +716,19 @@ fn print_report(out: &Output, today: NaiveDate) {
             r.urgency.clone(),
             r.reason.clone(),
         ]);
+        t.row(cells);
     }
-    print!("{}", t.render());
+    t
+}
+
+fn print_report(out: &Output, today: NaiveDate) {
+    println!("merchantry replenish: what to reorder on {today}, and why\n");
+    for a in &out.assumptions {
+        println!("  - {a}");
+    }
+    println!("\nReorder recommendations for {today}");
+    let rows: Vec<(&RecRow, Option<f64>)> = out.recommendations.iter().map(|r| (r, None)).collect();
+    print!("{}", recommendation_table("description", false, &rows).render());
 
     println!("\nThe year replayed under each policy (same sales, same lead times)");
     let mut t = Table::new(&[
