@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use merchantry_core::{ChannelId, Disposition, EventId, LocationId, OrderId, Quantity, Sku};
+use merchantry_core::{ChannelId, Disposition, EventId, LocationId, Quantity, Sku};
 use rust_decimal::Decimal;
 
 use crate::book::{Book, Ctx, Entry, ExtraKind, Fail, Flow, Kind, LandedSpec, NONE};
@@ -597,7 +597,7 @@ impl Ledger {
     }
 
     fn event_id(&self, i: u32) -> EventId {
-        EventId::new(self.names.get(i)).unwrap_or_else(|_| fallback_id())
+        stored(self.names.get(i))
     }
 
     fn error(&self, sku: usize, fail: Fail) -> LedgerError {
@@ -627,7 +627,7 @@ impl Ledger {
     }
 
     fn location(&self, i: u32) -> LocationId {
-        self.locations.get(i as usize).cloned().unwrap_or_else(fallback_location)
+        self.locations.get(i as usize).cloned().unwrap_or_else(unknown)
     }
 
     /// Whether `event` was recorded before with identical content.
@@ -830,12 +830,12 @@ impl Ledger {
             }
             Kind::Shipment => EventKind::Shipment {
                 quantity: Quantity::new(e.qty),
-                channel: channel().unwrap_or_else(fallback_channel),
-                order: OrderId::new(name(e.refx)).unwrap_or_else(|_| fallback_order()),
+                channel: channel().unwrap_or_else(unknown),
+                order: stored(name(e.refx)),
             },
             Kind::Return => EventKind::CustomerReturn {
                 quantity: Quantity::new(e.qty),
-                channel: channel().unwrap_or_else(fallback_channel),
+                channel: channel().unwrap_or_else(unknown),
                 disposition: e.disp2,
                 shipment: event_ref(e.refx),
             },
@@ -873,8 +873,7 @@ impl Ledger {
             },
             Kind::Shortfall => EventKind::InboundShortfall {
                 quantity: Quantity::new(e.qty),
-                shipment: merchantry_core::PurchaseOrderId::new(name(e.refx))
-                    .unwrap_or_else(|_| fallback_po()),
+                shipment: stored(name(e.refx)),
             },
         };
         Event {
@@ -1517,27 +1516,15 @@ fn validate(event: &Event) -> Result<(), LedgerError> {
     }
 }
 
-#[expect(clippy::expect_used, reason = "a constant id that is valid by inspection")]
-fn fallback_location() -> LocationId {
-    LocationId::new("unknown").expect("valid constant id")
+/// The id `unknown`, standing in where stored text could not become an id
+/// again (the text was validated when it was stored, so only a corrupt
+/// snapshot gets here).
+fn unknown<T: std::str::FromStr<Err: std::fmt::Debug>>() -> T {
+    #[expect(clippy::expect_used, reason = "a constant id that is valid by inspection")]
+    "unknown".parse().expect("valid constant id")
 }
 
-#[expect(clippy::expect_used, reason = "a constant id that is valid by inspection")]
-fn fallback_id() -> EventId {
-    EventId::new("unknown").expect("valid constant id")
-}
-
-#[expect(clippy::expect_used, reason = "a constant id that is valid by inspection")]
-fn fallback_channel() -> ChannelId {
-    ChannelId::new("unknown").expect("valid constant id")
-}
-
-#[expect(clippy::expect_used, reason = "a constant id that is valid by inspection")]
-fn fallback_order() -> OrderId {
-    OrderId::new("unknown").expect("valid constant id")
-}
-
-#[expect(clippy::expect_used, reason = "a constant id that is valid by inspection")]
-fn fallback_po() -> merchantry_core::PurchaseOrderId {
-    merchantry_core::PurchaseOrderId::new("unknown").expect("valid constant id")
+/// An id rebuilt from text the ledger stored, or [`unknown`].
+fn stored<T: std::str::FromStr<Err: std::fmt::Debug>>(text: &str) -> T {
+    text.parse().unwrap_or_else(|_| unknown())
 }
