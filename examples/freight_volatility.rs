@@ -526,9 +526,7 @@ fn tell(plot: Option<&std::path::Path>) -> Result<Story, BoxError> {
             ],
             markers,
         };
-        std::fs::write(path, chart.render())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        println!("chart written to {}", path.display());
+        chart.write(path)?;
     }
     if !(rises && spread_shrinks && ltv_shrinks) {
         return Err("the story did not hold (see the checks above)".into());

@@ -314,9 +314,7 @@ fn run() -> Result<(), BoxError> {
             ],
             markers,
         };
-        std::fs::write(&path, chart.render())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        println!("chart written to {}", path.display());
+        chart.write(&path)?;
     }
     if !ok {
         return Err("the order did not land in time".into());

@@ -445,9 +445,7 @@ fn tell(plot: Option<&std::path::Path>) -> Result<Story, BoxError> {
             ],
             markers,
         };
-        std::fs::write(path, chart.render())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        println!("chart written to {}", path.display());
+        chart.write(path)?;
     }
     Ok(Story {
         checks: world.checks,

@@ -223,6 +223,14 @@ const TOP: f64 = 40.0;
 
 impl Chart {
     /// The chart as an SVG document.
+    /// Writes the chart to `path` and says so on standard output.
+    pub(crate) fn write(&self, path: &std::path::Path) -> Result<(), BoxError> {
+        std::fs::write(path, self.render())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        println!("chart written to {}", path.display());
+        Ok(())
+    }
+
     pub(crate) fn render(&self) -> String {
         let days = self.series.iter().map(|s| s.points.len()).max().unwrap_or(0).max(2);
         let max = self.series.iter().flat_map(|s| s.points.iter().copied()).fold(1.0, f64::max);
