@@ -33,6 +33,13 @@ use merchantry::reorder::{
     LotSize, Planner, PlannerOptions, Policy, PolicyConfig, ServiceTarget, SkuInput,
 };
 
+// The window rule the `replenish --amazon` demand window and the
+// `margins` period are read with.
+#[path = "../examples/common/window.rs"]
+mod window;
+
+use window::{WindowRule, window};
+
 fn data(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/data").join(path)
 }
@@ -316,4 +323,106 @@ fn synthetic_detail_books_to_the_summary_end_balances() {
     }
     assert_eq!(ledger.len(), before);
     assert_eq!(held(&ledger, Disposition::Sellable), 134);
+}
+
+/// As `replenish --amazon` reads its demand window.
+const DEMAND: WindowRule = WindowRule { max_gap_days: 90, trim_sparse_ends: true };
+/// The same blocks without the trim: the rule before sparse ends were
+/// cut.
+const BLOCKS_ONLY: WindowRule = WindowRule { max_gap_days: 90, trim_sparse_ends: false };
+
+fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Rows per day: `rows` on each of `days` days from `from`.
+fn dense(from: NaiveDate, days: u64, rows: u64) -> BTreeMap<NaiveDate, u64> {
+    (0..days).map(|i| (from + chrono::Days::new(i), rows)).collect()
+}
+
+#[test]
+fn a_chain_of_sparse_old_rows_no_longer_stretches_the_demand_window() {
+    // 59 days of 20 rows (2026-01-01 to 02-28), and eight single rows 80
+    // days apart before it, the last 30 days before 01-01. No gap
+    // exceeds 90 days, so the block runs from the first single row
+    // (2024-05-21, 30 + 7 x 80 = 590 days before 01-01).
+    let (start, end) = (ymd(2026, 1, 1), ymd(2026, 2, 28));
+    let mut rows = dense(start, 59, 20);
+    for k in 0..8 {
+        rows.insert(start - chrono::Days::new(30 + 80 * k), 1);
+    }
+    assert_eq!(window(&rows, BLOCKS_ONLY), Some((ymd(2024, 5, 21), end)));
+    // A single row has no other within 15 days: a neighbourhood of 1.
+    // Mid-block days see 31 x 20 = 620 rows, the median row's
+    // neighbourhood, and 1 < 620 / 10 = 62: every single row is sparse.
+    // The dense block's first day sees its own 16 days, 320 >= 62.
+    assert_eq!(window(&rows, DEMAND), Some((start, end)));
+
+    // The same chain after the block (each row under 90 days from the
+    // last; the fourth 30 + 3 x 80 = 270 days after 02-28) no longer
+    // moves the planning day either.
+    let mut late = dense(start, 59, 20);
+    for k in 0..4 {
+        late.insert(end + chrono::Days::new(30 + 80 * k), 1);
+    }
+    assert_eq!(window(&late, BLOCKS_ONLY).map(|w| w.1), Some(ymd(2026, 11, 25)));
+    assert_eq!(window(&late, DEMAND), Some((start, end)));
+}
+
+#[test]
+fn an_ordinary_history_keeps_its_window() {
+    // A year with a weekly pattern (3 to 9 rows), a quiet single-row
+    // day in a ten-day closure, and a slow first week of one row a day:
+    // every day's neighbourhood holds at least the 15 days on one side
+    // of it, far above a tenth of the median row's.
+    let mut rows: BTreeMap<NaiveDate, u64> = (0..365_u64)
+        .map(|i| (ymd(2025, 1, 1) + chrono::Days::new(i), 3 + i % 7))
+        .filter(|(d, _)| !(ymd(2025, 12, 20)..ymd(2025, 12, 30)).contains(d))
+        .collect();
+    rows.insert(ymd(2025, 12, 25), 1);
+    for i in 0..7 {
+        rows.insert(ymd(2025, 1, 1) + chrono::Days::new(i), 1);
+    }
+    let whole = Some((ymd(2025, 1, 1), ymd(2025, 12, 31)));
+    assert_eq!(window(&rows, BLOCKS_ONLY), whole);
+    assert_eq!(window(&rows, DEMAND), whole);
+
+    // The bundled retailer's every invoice line, and the Amazon sample's
+    // detail rows, by day: the window is all of it, as before.
+    let file = File::open(data("online_retail_top24.csv.gz")).unwrap();
+    let mut retail: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    for line in UciRetailReader::new(GzDecoder::new(BufReader::new(file))).unwrap() {
+        *retail.entry(line.unwrap().date).or_insert(0) += 1;
+    }
+    let span = (*retail.keys().next().unwrap(), *retail.keys().next_back().unwrap());
+    assert_eq!(span, (ymd(2010, 12, 1), ymd(2011, 12, 9)));
+    assert_eq!(window(&retail, DEMAND), Some(span));
+    let detail = File::open(data("amazon/synthetic_ledger_detail_view.csv")).unwrap();
+    let mut sample: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    for row in LedgerDetailReader::new(detail).unwrap() {
+        *sample.entry(row.unwrap().date).or_insert(0) += 1;
+    }
+    assert_eq!(window(&sample, DEMAND), window(&sample, BLOCKS_ONLY));
+    assert_eq!(window(&sample, DEMAND), Some((ymd(2026, 3, 1), ymd(2026, 3, 6))));
+}
+
+#[test]
+fn a_large_cluster_of_bad_dates_is_its_own_block() {
+    // 20 rows dated 1990 (ten days, two apiece) beside 48 rows in March
+    // 2011: two blocks, and the one with more rows is the window however
+    // large the other, as `margins` (a year's gap) and `replenish` (90
+    // days) both cut them.
+    let mut rows = dense(ymd(1990, 6, 1), 10, 2);
+    rows.extend(dense(ymd(2011, 3, 1), 24, 2));
+    let margins = WindowRule { max_gap_days: 366, trim_sparse_ends: false };
+    let march = Some((ymd(2011, 3, 1), ymd(2011, 3, 24)));
+    assert_eq!(window(&rows, margins), march);
+    assert_eq!(window(&rows, DEMAND), march);
+    // On a tie the later block wins: a stale export is not the present.
+    let tie = [(ymd(2001, 1, 1), 5), (ymd(2011, 1, 1), 5)].into_iter().collect();
+    assert_eq!(window(&tie, margins), Some((ymd(2011, 1, 1), ymd(2011, 1, 1))));
+    // Nothing booked, no window.
+    assert_eq!(window(&BTreeMap::new(), DEMAND), None);
+    assert!(DEMAND.describe().contains("more than 90 days") && DEMAND.describe().contains("1/10"));
+    assert!(!margins.describe().contains("sparse"));
 }

@@ -37,11 +37,17 @@
 //!   row dated after tomorrow (this machine's clock, UTC) is skipped as
 //!   dated in the future, so a corrupt date cannot move the planning day;
 //!   only booked rows set the reports' date range.
-//! - The demand window is the largest block of booked days with no
-//!   stretch of more than 90 days without any row: rows apart from it (a
-//!   stray old or late date) are booked but left out of demand, with a
-//!   note, and the planning day follows the block's last day. A row moving more than 10,000,000 units is a
-//!   corrupt number and is skipped.
+//! - The demand window: booked days are cut into blocks wherever more
+//!   than 90 days pass without any row, and the block with the most rows
+//!   is kept; within it, a day is sparse when the rows booked within 15
+//!   days either side of it number fewer than a tenth (rounded down) of
+//!   the median row's, and the window runs from the first to the last
+//!   day that is not sparse (see `examples/common/window.rs`). Rows
+//!   outside it (a stray old or late date, a chain of single old rows)
+//!   are booked but left out of demand, with a note, and the planning
+//!   day follows the window's last day.
+//! - A row moving more than 10,000,000 units is a corrupt number and is
+//!   skipped.
 //! - A SKU whose selling days all look stocked out (opening stock
 //!   unknown, books gone negative) is planned on its raw sales, with a
 //!   note, instead of being dropped; a SKU the engine refuses is noted
@@ -87,6 +93,7 @@ use serde::Serialize;
 
 use crate::data::{BoxError, SkuSales};
 use crate::table::{Align, Table};
+use crate::window::{WindowRule, window};
 use crate::{Args, RecRow, rec_row, recommendation_table};
 
 const NO_REPORT: &str = "no usable Amazon report found (expected the Inventory Ledger detail or summary view, Manage FBA Inventory or All Orders, tab- or comma-separated, optionally .gz)";
@@ -98,9 +105,11 @@ const EXAMPLES_KEPT: usize = 3;
 /// number, not stock.
 const MAX_ROW_UNITS: i64 = 10_000_000;
 
-/// Days without any row that end the planning window: rows before such a
-/// gap are booked (they move balances) but left out of demand.
-const MAX_GAP_DAYS: i64 = 90;
+/// How the demand window is read from the rows booked per day: blocks
+/// split at more than 90 days without any row, sparse ends cut off.
+/// Rows outside it are booked (they move balances) but left out of
+/// demand.
+const WINDOW_RULE: WindowRule = WindowRule { max_gap_days: 90, trim_sparse_ends: true };
 
 /// The reports the pipeline reads, in the order it reads them: costs,
 /// snapshots and demand before the movements that need them.
@@ -416,29 +425,14 @@ impl Books {
         *self.dates.entry(day).or_insert(0) += 1;
     }
 
-    /// The planning window: booked days are cut into blocks wherever
-    /// more than [`MAX_GAP_DAYS`] pass without any row, and the block
-    /// holding the most rows is the window (the later one on a tie). A
-    /// stray row dated years before the rest (a corrupt date, an old
-    /// adjustment) or months after it would otherwise stretch the history
-    /// with empty days, or replace it, and pull every forecast to zero.
+    /// The planning window, by [`WINDOW_RULE`]: the block of booked
+    /// days with the most rows, without its sparse ends. A stray row
+    /// dated years before the rest (a corrupt date, an old adjustment),
+    /// months after it, or a chain of single old rows each under the gap
+    /// apart would otherwise stretch the history with empty days, or
+    /// replace it, and pull every forecast towards zero.
     fn days(&self) -> Option<(NaiveDate, NaiveDate)> {
-        let mut best: Option<(u64, NaiveDate, NaiveDate)> = None;
-        let mut block: Option<(u64, NaiveDate, NaiveDate)> = None;
-        for (&day, &rows) in &self.dates {
-            block = match block {
-                Some((n, first, last)) if (day - last).num_days() <= MAX_GAP_DAYS => {
-                    Some((n + rows, first, day))
-                }
-                _ => Some((rows, day, day)),
-            };
-            if let Some(b) = block
-                && best.is_none_or(|(n, _, _)| b.0 >= n)
-            {
-                best = Some(b);
-            }
-        }
-        best.map(|(_, first, last)| (first, last))
+        window(&self.dates, WINDOW_RULE)
     }
 
     /// Warns about booked rows left outside the planning window.
@@ -457,7 +451,7 @@ impl Books {
             if let (Some(&(oldest, _)), Some(&(newest, _))) = (rows.first(), rows.last()) {
                 let n: u64 = rows.iter().map(|(_, n)| n).sum();
                 self.counts.warn(
-                    "rows apart from the main block, booked but left out of the demand window",
+                    "rows outside the demand window (another block, or a sparse end), booked but left out of demand",
                     format!(
                         "{n} row(s) dated {oldest} to {newest}, {side} the window {first} to {last}"
                     ),
@@ -1116,6 +1110,10 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
 fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
     let span =
         books.days().map_or_else(|| "no dated rows".to_owned(), |(a, b)| format!("{a} to {b}"));
+    let booked = match (books.dates.keys().next(), books.dates.keys().next_back()) {
+        (Some(a), Some(b)) => format!("{a} to {b}"),
+        _ => "on no dated day".to_owned(),
+    };
     let demand = if books.orders.is_empty() {
         "demand: shipments net of customer returns per day, from the ledger detail view; days without sellable stock are left out of the fit"
     } else {
@@ -1132,7 +1130,11 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
     };
     let priced = books.unit_costs.len();
     vec![
-        format!("reports: {} ({span}); one location, the FBA network", dir.display()),
+        format!("reports: {} (rows booked {booked}); one location, the FBA network", dir.display()),
+        format!(
+            "demand window ({span}): {}; rows outside it are booked but left out of demand, and history per day is the units over the window's days",
+            WINDOW_RULE.describe()
+        ),
         demand.to_owned(),
         opening.to_owned(),
         format!(
@@ -1204,4 +1206,85 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
     let rows: Vec<(&RecRow, Option<f64>)> =
         out.recommendations.iter().map(|a| (&a.rec, Some(a.history_units_per_day))).collect();
     print!("{}", recommendation_table("title", true, &rows).render());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser as _;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    /// An All Orders file: `days` consecutive days from `dense_from`
+    /// with one order of 2 units of `W` each, and one order of 1 unit on
+    /// each of `stray` days.
+    fn orders_file(dense_from: NaiveDate, days: u64, stray: &[NaiveDate]) -> String {
+        let mut f = String::from(
+            "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsku\tquantity\n",
+        );
+        let dense = (0..days).map(|i| (dense_from + chrono::Days::new(i), 2));
+        for (i, (date, units)) in stray.iter().map(|d| (*d, 1)).chain(dense).enumerate() {
+            f.push_str(&format!(
+                "111-{i:07}\t{date}T10:00:00+00:00\tShipped\tAmazon\tW\t{units}\n"
+            ));
+        }
+        f
+    }
+
+    /// Books one All Orders file from a fresh folder and plans it.
+    fn plan_orders(name: &str, file: &str) -> (Books, Vec<AmazonRec>) {
+        let dir = std::env::temp_dir().join(format!("merchantry-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("all_orders.tsv");
+        std::fs::write(&path, file).unwrap();
+        let args = Args::parse_from(["replenish", "--amazon", &dir.to_string_lossy()]);
+        let mut books = Books::new().unwrap();
+        let row = books.read_file(Report::Orders, "all_orders.tsv", &path);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(row.note.is_empty(), "{}", row.note);
+        books.prepare_detail(args.cost_share);
+        books.note_window();
+        let service = ServiceLevel::new(args.service_level).unwrap();
+        let (recs, _) = plan(&args, service, &books).unwrap();
+        (books, recs)
+    }
+
+    /// 30 days of 2 units a day (2025-03-01 to 03-30) behind six single
+    /// 1-unit orders 80 days apart, the last 40 days before the dense
+    /// block: every gap is under 90 days, so the block rule alone took
+    /// the window from 2023-12-17 and showed (60 + 6) / 470 = 0.14 units
+    /// a day. Each stray order has no other row within 15 days (a
+    /// neighbourhood of 1), the median row's neighbourhood is 31 (mid
+    /// March: 15 days either side), and 1 < 31 / 10 = 3: the window is
+    /// the 30 dense days and history per day is 60 / 30 = 2.
+    #[test]
+    fn a_chain_of_single_old_orders_no_longer_dilutes_history_per_day() {
+        let dense_from = day("2025-03-01");
+        let stray: Vec<NaiveDate> =
+            (0..6).rev().map(|k| dense_from - chrono::Days::new(40 + 80 * k)).collect();
+        assert_eq!(stray[0], day("2023-12-17"));
+        let (books, recs) = plan_orders("chain", &orders_file(dense_from, 30, &stray));
+        assert_eq!(books.days(), Some((dense_from, day("2025-03-30"))));
+        assert_eq!(recs.len(), 1);
+        assert!((recs[0].history_units_per_day - 2.0).abs() < 1e-12);
+        let note = &books.counts.examples["rows outside the demand window (another block, or a sparse end), booked but left out of demand"];
+        assert_eq!(
+            note,
+            &[
+                "6 row(s) dated 2023-12-17 to 2025-01-20, before the window 2025-03-01 to 2025-03-30"
+            ]
+        );
+    }
+
+    /// The same 30 dense days alone: the window and history per day are
+    /// what the block rule gave.
+    #[test]
+    fn a_dense_history_keeps_its_window() {
+        let (books, recs) = plan_orders("dense", &orders_file(day("2025-03-01"), 30, &[]));
+        assert_eq!(books.days(), Some((day("2025-03-01"), day("2025-03-30"))));
+        assert!((recs[0].history_units_per_day - 2.0).abs() < 1e-12);
+        assert!(books.counts.warnings.is_empty(), "{:?}", books.counts.warnings);
+    }
 }

@@ -25,6 +25,8 @@ mod sim;
 mod svg;
 #[path = "../common/table.rs"]
 mod table;
+#[path = "../common/window.rs"]
+mod window;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
