@@ -10,8 +10,16 @@
 //! 2. Otherwise the name is cut into words (at spaces, punctuation, digit
 //!    runs and camel-case humps; a trailing `fee` / `fees` is cut off a
 //!    run-together word) and [`by_words`] matches whole words only, in a
-//!    fixed order: taxes, then anything that says inventory was lost,
-//!    damaged, missing or paid back (income, never a fee), then the fees.
+//!    fixed order: taxes, then names that say they are a reimbursement
+//!    (and do not say they are a fee), then the fees.
+//!
+//! Income is claimed narrowly. A name is a [`ChargeKind::Reimbursement`]
+//! only when it is one of Amazon's own reimbursement names (`EXACT`), when
+//! it says so in words (`reimbursement`, `clawback`, `compensated`, ...),
+//! or when the column or amount type it sits under says so
+//! ([`classify_under`]). Words that only say inventory was lost, damaged
+//! or missing decide nothing: fees are named after such defects too. And
+//! a name that calls itself a fee or a charge is never income.
 
 use crate::parse::header_key;
 use crate::settlement::ChargeKind;
@@ -42,6 +50,23 @@ const EXACT: &[(&str, ChargeKind)] = &[
     ("subscriptionfee", ChargeKind::AccountFee),
     ("fbainboundconveniencefee", ChargeKind::InboundFee),
     ("costofadvertising", ChargeKind::Advertising),
+    // The digital services fee Amazon adds to its own fees where a
+    // digital services tax applies: a share of the fees on the order line
+    // (`DigitalServicesFee`, next to `Commission`) or of the FBA fee
+    // (`DigitalServicesFeeFBA`). It goes with the fee it is levied on.
+    ("digitalservicesfee", ChargeKind::ReferralFee),
+    ("digitalservicesfeefba", ChargeKind::FulfillmentFee),
+    // Amazon's marketing programmes other than ads.
+    ("vinefee", ChargeKind::MarketingFee),
+    ("vineenrollmentfee", ChargeKind::MarketingFee),
+    ("lightningdealfee", ChargeKind::MarketingFee),
+    ("runlightningdealfee", ChargeKind::MarketingFee),
+    ("couponredemptionfee", ChargeKind::MarketingFee),
+    // Parts of a fee whose name is the row's amount type (`Amazon Fees` /
+    // `Vine Enrollment Fee` / `Discount on fee`): they say nothing alone,
+    // so the amount type names the fee. Tax on a fee is a tax (below).
+    ("basefee", ChargeKind::Unknown),
+    ("discountonfee", ChargeKind::Unknown),
     // Amazon's unplanned prep charges name the defect they fixed; the
     // defect word ("missing") must not make them income.
     ("unplannedservicefeebarcodelabelmissing", ChargeKind::PrepFee),
@@ -66,6 +91,10 @@ const EXACT: &[(&str, ChargeKind)] = &[
     ("missingfrominboundclawback", ChargeKind::Reimbursement),
     ("removalorderlost", ChargeKind::Reimbursement),
     ("removalorderdamaged", ChargeKind::Reimbursement),
+    ("inboundcarrierdamage", ChargeKind::Reimbursement),
+    ("multichannelorderlost", ChargeKind::Reimbursement),
+    // The Finances API's charge type for a SAFE-T claim paid.
+    ("safetreimbursement", ChargeKind::Reimbursement),
     ("reversalreimbursement", ChargeKind::Reimbursement),
     ("reimbursementreversal", ChargeKind::Reimbursement),
     ("compensatedclawback", ChargeKind::Reimbursement),
@@ -86,22 +115,35 @@ const EXACT: &[(&str, ChargeKind)] = &[
     ("reimbursementclawback", ChargeKind::Reimbursement),
 ];
 
-/// Words that say inventory was lost, damaged or missing, or that Amazon
-/// paid (or took back) compensation for it. A name with one of them is a
-/// [`ChargeKind::Reimbursement`] unless it is a tax.
+/// Words that say Amazon paid compensation, or took it back. A name with
+/// one of them is a [`ChargeKind::Reimbursement`] unless it is a tax or
+/// says it is a fee. `lost`, `damaged` and `missing` are not among them:
+/// they name the defect, and Amazon names fees after defects too.
 pub(crate) const REIMBURSEMENT_WORDS: &[&str] = &[
     "reimbursement",
     "reimbursements",
     "reimbursed",
     "reimburse",
     "clawback",
-    "lost",
-    "damage",
-    "damaged",
-    "missing",
     "compensated",
     "compensation",
 ];
+
+/// Words by which a name says it is a fee or a charge.
+const FEE_WORDS: &[&str] = &["fee", "fees", "surcharge", "charge", "charges"];
+
+/// Words of a tax name. The Indian GST parts and the taxes collected or
+/// deducted at source (`TCS-CGST`, `TDS - Section 194-O`) are taxes the
+/// marketplace withholds, booked as every other tax line.
+const TAX_WORDS: &[&str] = &[
+    "tax", "taxes", "vat", "gst", "hst", "pst", "qst", "cgst", "sgst", "igst", "utgst", "tcs",
+    "tds",
+];
+
+/// Words of a customer promotion (without a fee word) or, with a fee
+/// word, of a marketing programme's fee.
+const PROMOTION_WORDS: &[&str] = &["promotion", "promotions", "promo", "discount", "rebate"];
+const PROGRAMME_WORDS: &[&str] = &["deal", "deals", "lightning", "coupon", "coupons", "vine"];
 
 /// Classifies `name`; see the module docs for the two steps.
 pub(crate) fn classify(name: &str) -> ChargeKind {
@@ -110,6 +152,29 @@ pub(crate) fn classify(name: &str) -> ChargeKind {
         return *kind;
     }
     by_words(&Words(words(name)))
+}
+
+/// Classifies `name` found under a column or amount type of kind
+/// `column`: a promotion, reimbursement or tax column decides the kind of
+/// every amount in it (a V2 `Promotion` row's description only says what
+/// was discounted: `Principal`, `Shipping`), unless the name says it is a
+/// fee. Under any other column the name decides.
+pub(crate) fn classify_under(column: ChargeKind, name: &str) -> ChargeKind {
+    if column_decides(column) && !says_fee(name) { column } else { classify(name) }
+}
+
+/// Whether a column or amount type of this kind decides the kind of the
+/// amounts under it: promotion, reimbursement and tax do. A fee name under
+/// one of them that the crate does not know stays unknown, never takes
+/// the column's kind.
+pub(crate) const fn column_decides(column: ChargeKind) -> bool {
+    matches!(column, ChargeKind::Promotion | ChargeKind::Reimbursement | ChargeKind::Tax)
+}
+
+/// Whether `name` calls itself a fee or a charge (a whole word: not
+/// `Chargeback`).
+pub(crate) fn says_fee(name: &str) -> bool {
+    Words(words(name)).any(FEE_WORDS)
 }
 
 /// The words of a name, lower-cased.
@@ -132,10 +197,10 @@ impl Words {
 
 /// The word rules, first match wins.
 fn by_words(w: &Words) -> ChargeKind {
-    let fee = w.any(&["fee", "fees", "surcharge", "charge"]);
-    if w.any(&["tax", "taxes", "vat", "gst", "hst", "pst", "qst"]) {
+    let fee = w.any(FEE_WORDS);
+    if w.any(TAX_WORDS) {
         ChargeKind::Tax
-    } else if w.any(REIMBURSEMENT_WORDS) {
+    } else if !fee && w.any(REIMBURSEMENT_WORDS) {
         ChargeKind::Reimbursement
     } else if w.pair("long", "term") || w.any(&["aged", "aging", "ageing", "longterm"]) {
         ChargeKind::AgedInventoryFee
@@ -153,13 +218,18 @@ fn by_words(w: &Words) -> ChargeKind {
     } else if w.any(&["fulfillment", "fulfilment"])
         || w.pair("weight", "based")
         || w.pair("pick", "pack")
+        // The digital services fee on the FBA fee.
+        || (w.pair("digital", "services") && w.has("fba"))
     {
         ChargeKind::FulfillmentFee
-    } else if w.any(&["commission", "referral"]) {
+    } else if w.any(&["commission", "referral"]) || w.pair("digital", "services") {
+        // The digital services fee on the selling fees goes with them.
         ChargeKind::ReferralFee
     } else if w.any(&["advertising", "advertisement", "advertisements", "sponsored"]) {
         ChargeKind::Advertising
-    } else if w.any(&["promotion", "promotions", "promo", "discount", "rebate"]) {
+    } else if fee && (w.any(PROGRAMME_WORDS) || w.any(PROMOTION_WORDS)) {
+        ChargeKind::MarketingFee
+    } else if !fee && w.any(PROMOTION_WORDS) {
         ChargeKind::Promotion
     } else if w.has("subscription") {
         ChargeKind::AccountFee
@@ -236,6 +306,45 @@ mod tests {
         for (name, want) in cases {
             assert_eq!(words(name), want, "{name}");
         }
+    }
+
+    #[test]
+    fn no_exact_reimbursement_name_calls_itself_a_fee() {
+        // `INCORRECT_FEES_ITEMS` and `FeeCorrection` pay fees back; none of
+        // Amazon's reimbursement names ends in a fee word.
+        for (key, kind) in EXACT {
+            if *kind == ChargeKind::Reimbursement {
+                let ends = ["fee", "fees", "charge", "charges", "surcharge"];
+                assert!(!ends.iter().any(|e| key.ends_with(e)), "{key}");
+            }
+        }
+    }
+
+    #[test]
+    fn india_tax_names_are_cut_into_tax_words() {
+        assert_eq!(words("TCS-CGST"), ["tcs", "cgst"]);
+        assert_eq!(words("TDS - Section 194-O"), ["tds", "section", "194", "o"]);
+        assert_eq!(classify("TCS-SGST"), ChargeKind::Tax);
+    }
+
+    #[test]
+    fn a_promotion_reimbursement_or_tax_column_decides_unless_the_name_is_a_fee() {
+        let cases = [
+            (ChargeKind::Promotion, "Principal", ChargeKind::Promotion),
+            (ChargeKind::Promotion, "Shipping", ChargeKind::Promotion),
+            (ChargeKind::Reimbursement, "A_NEW_REASON", ChargeKind::Reimbursement),
+            (ChargeKind::Reimbursement, "Lost Label Fee", ChargeKind::PrepFee),
+            (ChargeKind::Reimbursement, "INCORRECT_FEES_ITEMS", ChargeKind::Reimbursement),
+            (ChargeKind::Tax, "TCS-IGST", ChargeKind::Tax),
+            // Other columns leave the name to decide.
+            (ChargeKind::Principal, "Shipping", ChargeKind::ShippingCharge),
+            (ChargeKind::Unknown, "Commission", ChargeKind::ReferralFee),
+        ];
+        for (column, name, want) in cases {
+            assert_eq!(classify_under(column, name), want, "{column:?} {name}");
+        }
+        assert!(says_fee("Vine Enrollment Fee") && says_fee("ExportCharge"));
+        assert!(!says_fee("ShippingChargeback") && !says_fee("WAREHOUSE_DAMAGE"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use merchantry_core::{Currency, FeeKind, Money, OrderId, Quantity, Sku};
 use rust_decimal::Decimal;
 
 use crate::ReadOptions;
+use crate::charge_names::{classify_under, column_decides};
 use crate::error::{ReadError, ReadStats};
 use crate::parse::header_key;
 use crate::table::{Built, Column, Row, Table, opt, req};
@@ -31,7 +32,9 @@ pub enum ChargeKind {
     ShippingCharge,
     /// Gift wrap charged to the customer.
     GiftWrapCharge,
-    /// Taxes collected (sales tax, VAT, marketplace facilitator tax).
+    /// Taxes collected or withheld (sales tax, VAT, marketplace
+    /// facilitator tax, India's GST parts and tax collected or deducted at
+    /// source: `TCS-CGST`, `TCS-SGST`, `TCS-IGST`, `TDS`), and tax on fees.
     Tax,
     /// The marketplace referral fee (`Commission`).
     ReferralFee,
@@ -49,11 +52,19 @@ pub enum ChargeKind {
     RemovalFee,
     /// Advertising spend.
     Advertising,
+    /// Fees for Amazon's marketing programmes other than ads: Lightning
+    /// and other deals, coupons, Vine enrollment. A fee, unlike
+    /// [`ChargeKind::Promotion`], which is a discount given to customers.
+    MarketingFee,
     /// Returns processing: refund commission, return shipping, customer
     /// return fees.
     ReturnsFee,
     /// Reimbursements for lost or damaged inventory (income), and their
-    /// reversals and clawbacks (negative amounts of the same kind).
+    /// reversals and clawbacks (negative amounts of the same kind). Only
+    /// Amazon's own reimbursement names, names that say `reimbursement`
+    /// (or `clawback`, `compensated`), and amounts under a reimbursement
+    /// amount type are income; a name that says it is a fee or a charge
+    /// never is.
     Reimbursement,
     /// Promotions and discounts given to customers.
     Promotion,
@@ -72,19 +83,27 @@ impl ChargeKind {
     /// looked up among the names Amazon writes (`Principal`, `Commission`,
     /// `FBAPerUnitFulfillmentFee`, `WAREHOUSE_DAMAGE`,
     /// `MISSING_FROM_INBOUND`, `FREE_REPLACEMENT_REFUND_ITEMS`,
-    /// `Lost_Warehouse`, ...). Otherwise the name is cut into words (at
-    /// punctuation, digits and camel-case humps) and only whole words
-    /// count, so one word inside another never decides: `Damaged` is not
-    /// `aged`, `Replacement` is not `placement`. Taxes come first, then
-    /// any word saying inventory was lost, damaged, missing or
-    /// reimbursed (always [`ChargeKind::Reimbursement`], never a fee),
-    /// then the fee words.
+    /// `Lost_Warehouse`, `DigitalServicesFee`, `VineEnrollmentFee`, ...).
+    /// Otherwise the name is cut into words (at punctuation, digits and
+    /// camel-case humps) and only whole words count, so one word inside
+    /// another never decides: `Damaged` is not `aged`, `Replacement` is
+    /// not `placement`. Taxes come first, then names that say they are a
+    /// reimbursement and not a fee, then the fee words.
+    ///
+    /// Income is claimed narrowly: `lost`, `damaged` or `missing` alone
+    /// does not make a name a [`ChargeKind::Reimbursement`] (Amazon names
+    /// fees after such defects too), and a name that calls itself a fee or
+    /// a charge never is one. The settlement reader also looks at the
+    /// amount type a name sits under; see [`SettlementReader`].
     ///
     /// ```
     /// use merchantry_amazon::ChargeKind;
     /// assert_eq!(ChargeKind::classify("FBAPerUnitFulfillmentFee"), ChargeKind::FulfillmentFee);
     /// assert_eq!(ChargeKind::classify("Commission"), ChargeKind::ReferralFee);
-    /// assert_eq!(ChargeKind::classify("Carrier Damaged"), ChargeKind::Reimbursement);
+    /// assert_eq!(ChargeKind::classify("INBOUND_CARRIER_DAMAGE"), ChargeKind::Reimbursement);
+    /// assert_eq!(ChargeKind::classify("SAFE-T Reimbursement"), ChargeKind::Reimbursement);
+    /// assert_eq!(ChargeKind::classify("Missing Label Fee"), ChargeKind::PrepFee);
+    /// assert_eq!(ChargeKind::classify("TCS-IGST"), ChargeKind::Tax);
     /// assert_eq!(ChargeKind::classify("FBA Long-Term Storage Fee"), ChargeKind::AgedInventoryFee);
     /// assert_eq!(ChargeKind::classify("Mystery Fee"), ChargeKind::Unknown);
     /// ```
@@ -98,7 +117,10 @@ impl ChargeKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SettlementAmount {
-    /// The kind it maps to.
+    /// The kind it maps to: [`ChargeKind::classify`] of the name, except
+    /// under a promotion, reimbursement or tax column or amount type,
+    /// which decides unless the name says it is a fee (a V2 `Promotion`
+    /// row named `Principal` is a [`ChargeKind::Promotion`]).
     pub kind: ChargeKind,
     /// The name as Amazon wrote it (for example `FBAPerUnitFulfillmentFee`).
     pub name: String,
@@ -113,9 +135,13 @@ impl SettlementAmount {
     /// revenue, not to fees.
     ///
     /// Fees this crate knows map to their kind (a removal line whose name
-    /// mentions disposal is [`FeeKind::Disposal`]); account-level fees and
-    /// names it does not know are [`FeeKind::Other`] under the name Amazon
-    /// wrote, so an unknown fee is carried by name, never dropped.
+    /// mentions disposal is [`FeeKind::Disposal`]; the digital services
+    /// fee goes with the fee it is levied on, [`FeeKind::Referral`] or
+    /// [`FeeKind::Fulfillment`]; deal, coupon and Vine fees are
+    /// [`FeeKind::Advertising`], the closest kind core has, and keep their
+    /// name on the amount); account-level fees and names it does not know
+    /// are [`FeeKind::Other`] under the name Amazon wrote, so an unknown
+    /// fee is carried by name, never dropped.
     ///
     /// ```
     /// use merchantry_amazon::{ChargeKind, SettlementAmount};
@@ -147,7 +173,7 @@ impl SettlementAmount {
                 FeeKind::Disposal
             }
             ChargeKind::RemovalFee => FeeKind::Removal,
-            ChargeKind::Advertising => FeeKind::Advertising,
+            ChargeKind::Advertising | ChargeKind::MarketingFee => FeeKind::Advertising,
             ChargeKind::ReturnsFee => FeeKind::ReturnsProcessing,
             ChargeKind::Reimbursement => FeeKind::Reimbursement,
             ChargeKind::AccountFee | ChargeKind::Unknown => FeeKind::Other(self.name.clone()),
@@ -237,25 +263,22 @@ fn build(row: &Row<'_>) -> Result<Built<(SettlementRow, Option<Currency>)>, Read
     let mut amounts = Vec::new();
     for (name_col, amount_col) in PAIRS {
         if let Some(amount) = row.opt_amount(amount_col)? {
-            // In V2 the description names the amount; the type is the
-            // fallback when the description is blank or says nothing the
-            // crate knows (advertising rows read `Cost of Advertising` /
-            // `TransactionTotalAmount`).
-            let name = match row.text(name_col)? {
-                Some(name) if name_col != 10 => name,
-                Some(name) => match row.text(9)? {
-                    Some(kind)
-                        if ChargeKind::classify(name) == ChargeKind::Unknown
-                            && ChargeKind::classify(kind) != ChargeKind::Unknown =>
-                    {
-                        kind
+            let (name, kind) = match name_col {
+                10 => v2_amount(row.text(9)?, row.text(10)?),
+                _ => {
+                    let name = row.text(name_col)?.unwrap_or("unnamed");
+                    match name_col {
+                        // The older layout's promotion column.
+                        20 => (name, classify_under(ChargeKind::Promotion, name)),
+                        _ => (name, ChargeKind::classify(name)),
                     }
-                    _ => name,
-                },
-                None if name_col == 10 => row.text(9)?.unwrap_or("amount"),
-                None => "unnamed",
+                }
             };
-            amounts.push(amount_of(name, amount, currency));
+            amounts.push(SettlementAmount {
+                kind,
+                name: name.to_owned(),
+                amount: Money::new(amount, currency),
+            });
         }
     }
     for (name_col, amount_col, fallback) in NAMED {
@@ -300,6 +323,32 @@ fn amount_of(name: &str, amount: Decimal, currency: Currency) -> SettlementAmoun
     }
 }
 
+/// The name and kind of a V2 amount from its `amount-type` and
+/// `amount-description`. The type decides first when it says promotion,
+/// reimbursement or tax (unless the description says it is a fee); then
+/// the description; the type again when the description is blank or says
+/// nothing the crate knows (advertising rows read `Cost of Advertising` /
+/// `TransactionTotalAmount`; newer fee rows name the fee in the type and
+/// its part, `Base fee`, in the description), and then the name is the
+/// type's. An unknown fee name under a promotion, reimbursement or tax
+/// type stays unknown: a fee never becomes income by its column.
+fn v2_amount<'a>(
+    amount_type: Option<&'a str>,
+    description: Option<&'a str>,
+) -> (&'a str, ChargeKind) {
+    let column = amount_type.map_or(ChargeKind::Unknown, ChargeKind::classify);
+    match (amount_type, description) {
+        (_, Some(name)) => match classify_under(column, name) {
+            ChargeKind::Unknown if column != ChargeKind::Unknown && !column_decides(column) => {
+                (amount_type.unwrap_or(name), column)
+            }
+            kind => (name, kind),
+        },
+        (Some(kind_name), None) => (kind_name, column),
+        (None, None) => ("amount", ChargeKind::Unknown),
+    }
+}
+
 /// Streams [`SettlementRow`]s from a settlement flat file, V2 or the
 /// older layout (detected by column names: both read through one
 /// column list).
@@ -314,6 +363,13 @@ fn amount_of(name: &str, amount: Decimal, currency: Currency) -> SettlementAmoun
 /// letters are accepted as a code, as [`Currency::new`] decides
 /// (`XXX`, ISO 4217's "no currency", included).
 ///
+/// Kinds: each amount is classified by its name
+/// ([`ChargeKind::classify`]), except that the column or V2
+/// `amount-type` it sits under decides first when that says promotion
+/// (`Promotion`, the older layout's `promotion-type` column),
+/// reimbursement (`FBA Inventory Reimbursement`) or tax
+/// (`ItemWithheldTax`), unless the name says it is a fee. A V2
+/// description the crate does not know falls back to the amount type.
 /// Amount names the crate cannot classify are counted by name in
 /// [`SettlementReader::unknown_names`] and kept on the row.
 ///
@@ -437,9 +493,44 @@ mod tests {
             ("DisposalComplete", Some(FeeKind::Disposal)),
             ("Mystery Fee", Some(FeeKind::Other("Mystery Fee".to_owned()))),
             ("Unplanned Service Fee - Barcode label missing", Some(FeeKind::Prep)),
+            ("DigitalServicesFee", Some(FeeKind::Referral)),
+            ("DigitalServicesFeeFBA", Some(FeeKind::Fulfillment)),
+            ("VineEnrollmentFee", Some(FeeKind::Advertising)),
+            ("LightningDealFee", Some(FeeKind::Advertising)),
+            ("TCS-CGST", None),
+            ("PromotionDiscount", None),
+            ("WAREHOUSE_LOST", Some(FeeKind::Reimbursement)),
         ];
         for (name, want) in cases {
             assert_eq!(amount(name).fee_kind(), want, "{name} ({:?})", ChargeKind::classify(name));
+        }
+    }
+
+    #[test]
+    fn v2_amounts_take_the_type_first_then_the_description_then_the_type() {
+        let cases = [
+            ((Some("Promotion"), Some("Principal")), ("Principal", ChargeKind::Promotion)),
+            ((Some("ItemPrice"), Some("Principal")), ("Principal", ChargeKind::Principal)),
+            ((Some("ItemPrice"), Some("Shipping")), ("Shipping", ChargeKind::ShippingCharge)),
+            (
+                (Some("Cost of Advertising"), Some("TransactionTotalAmount")),
+                ("Cost of Advertising", ChargeKind::Advertising),
+            ),
+            ((Some("ItemFees"), Some("NewFee2027")), ("NewFee2027", ChargeKind::Unknown)),
+            ((Some("Promotion"), None), ("Promotion", ChargeKind::Promotion)),
+            ((None, Some("Commission")), ("Commission", ChargeKind::ReferralFee)),
+            ((None, None), ("amount", ChargeKind::Unknown)),
+            (
+                (Some("FBA Inventory Reimbursement"), Some("Mystery Fee")),
+                ("Mystery Fee", ChargeKind::Unknown),
+            ),
+        ];
+        for ((amount_type, description), want) in cases {
+            assert_eq!(
+                v2_amount(amount_type, description),
+                want,
+                "{amount_type:?} {description:?}"
+            );
         }
     }
 }
