@@ -17,6 +17,8 @@
 
 #[path = "common/table.rs"]
 mod table;
+#[path = "common/window.rs"]
+mod window;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -40,6 +42,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 use crate::table::{Align, Table};
+use crate::window::{WindowRule, window};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -58,7 +61,10 @@ struct Args {
     /// How many SKUs (by revenue) the table shows; totals cover all.
     #[arg(long, default_value_t = 10, value_name = "N")]
     top: usize,
-    /// Print the statement as JSON instead of tables.
+    /// Print the statement as JSON instead of tables. Its `period`
+    /// names the first and last day of sales (both included) and
+    /// `end_exclusive`, the day after the last; `statement.period.end`
+    /// is that exclusive end too.
     #[arg(long)]
     json: bool,
     /// Also draw the net margin of the lines the table shows as a bar
@@ -185,13 +191,18 @@ impl Assumptions {
             format!(
                 "Rows left out before booking: unreadable rows; quantity above {} or unit \
                  price above £{} on one line; dated before {} or after tomorrow by this \
-                 machine's clock; dated beyond Tukey's outer fences of the dates (three \
-                 interquartile ranges, at least {} days, from the quartiles).",
+                 machine's clock; dated outside the main run of dates, where {} (a cluster \
+                 of bad dates apart from the rest is left out however large, while the \
+                 real sales hold more rows).",
                 PLAUSIBLE.max_quantity,
                 PLAUSIBLE.max_price,
                 PLAUSIBLE.earliest,
-                PLAUSIBLE.min_fence_days
+                DATE_RUN.describe()
             ),
+            "Period: the first to the last day of the sales booked, both included. In \
+             --json, `period.end_exclusive` and `statement.period.end` are the day after \
+             the last day (the end is exclusive); `period.last_day` is the last day."
+                .to_owned(),
             "Money cells are rounded half away from zero to the penny (per-unit figures to \
              3 places) from exact figures; totals are the exact totals rounded, so a \
              column may differ from the sum of its printed cells by a few pence."
@@ -221,9 +232,6 @@ struct Plausible {
     max_price: Decimal,
     /// No row before this day.
     earliest: NaiveDate,
-    /// The least distance, in days, of the date fences from the
-    /// quartiles (see [`drop_outlying_dates`]).
-    min_fence_days: u64,
 }
 
 const PLAUSIBLE: Plausible = Plausible {
@@ -233,8 +241,13 @@ const PLAUSIBLE: Plausible = Plausible {
         Some(d) => d,
         None => NaiveDate::MIN,
     },
-    min_fence_days: 366,
 };
+
+/// The run of dates the report covers: sale days cut into blocks at more
+/// than a year without a sale, the block with the most rows kept, its
+/// sparse ends cut off (see `common/window.rs`). Rows outside it are
+/// left out and named; see [`drop_outlying_dates`].
+const DATE_RUN: WindowRule = WindowRule { max_gap_days: 366, trim_sparse_ends: true };
 
 /// How many file lines a skip reason names before it only counts.
 const NAMED_LINES: usize = 5;
@@ -362,26 +375,22 @@ fn read_sales(reader: impl Read, today: NaiveDate) -> Result<Loaded, BoxError> {
     Ok(Loaded { sold, skipped })
 }
 
-/// Leaves out the rows dated beyond Tukey's outer fences of the dates:
-/// more than three interquartile ranges (and at least
-/// [`Plausible::min_fence_days`]) before the first quartile or after the
-/// third. One row years away from the rest would otherwise stretch the
-/// period, and with it the subscription months and the storage days.
+/// Leaves out the rows dated outside the main run of dates, by
+/// [`DATE_RUN`]. One row years away from the rest, or a cluster of them,
+/// would otherwise stretch the period, and with it the subscription
+/// months and the storage days.
 fn drop_outlying_dates(sold: Vec<Sold>, skipped: &mut Skipped) -> Vec<Sold> {
-    let mut dates: Vec<NaiveDate> = sold.iter().map(|s| s.date).collect();
-    dates.sort_unstable();
-    let at = |quarter: usize| dates.get(dates.len().saturating_sub(1) * quarter / 4).copied();
-    let (Some(q1), Some(q3)) = (at(1), at(3)) else {
+    let mut rows_per_day: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    for s in &sold {
+        *rows_per_day.entry(s.date).or_insert(0) += 1;
+    }
+    let Some((from, to)) = window(&rows_per_day, DATE_RUN) else {
         return sold;
     };
-    let iqr = u64::try_from((q3 - q1).num_days()).unwrap_or(0);
-    let fence = Days::new(iqr.saturating_mul(3).max(PLAUSIBLE.min_fence_days));
-    let from = q1.checked_sub_days(fence).unwrap_or(q1);
-    let to = q3.checked_add_days(fence).unwrap_or(q3);
     let (kept, out): (Vec<Sold>, Vec<Sold>) =
         sold.into_iter().partition(|s| (from..=to).contains(&s.date));
     for s in out {
-        skipped.add(format!("dated outside {from} to {to}, far from the other rows,"), s.line);
+        skipped.add(format!("dated outside the main run of dates, {from} to {to},"), s.line);
     }
     kept
 }
@@ -612,9 +621,33 @@ struct LinePricing {
     break_even_price: Option<Decimal>,
 }
 
+/// The period of the statement, in the JSON output, with both ends
+/// spelled out: `statement.period.end` is exclusive.
+#[derive(Serialize)]
+struct PeriodOut {
+    /// The first day of sales.
+    first_day: NaiveDate,
+    /// The last day of sales, included.
+    last_day: NaiveDate,
+    /// The day after `last_day`: the exclusive end, as
+    /// `statement.period.end`.
+    end_exclusive: NaiveDate,
+}
+
+impl PeriodOut {
+    fn of(period: DateRange) -> Self {
+        Self {
+            first_day: period.start(),
+            last_day: period.last().unwrap_or(period.start()),
+            end_exclusive: period.end(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Output<'a> {
     assumptions: Vec<String>,
+    period: PeriodOut,
     skipped_rows: &'a Skipped,
     statement: &'a MarginStatement,
     pricing: Vec<LinePricing>,
@@ -780,6 +813,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
             .collect();
         let out = Output {
             assumptions: a.lines(),
+            period: PeriodOut::of(books.period),
             skipped_rows: &skipped,
             statement: s,
             pricing,
@@ -1027,11 +1061,12 @@ mod tests {
             ("with a quantity above 100000", &[43][..]),
             ("with a unit price above £100000", &[44][..]),
             ("unreadable", &[46][..]),
-            // 41 dates left: 2003-03-02, then March 2011 days 1-12 twice
-            // and 13-28 once. Quartiles at sorted index 40/4 = 10 (day 5)
-            // and 30 (day 18); 3 x 13 days < 366, so the fences are
-            // 2011-03-05 - 366 days and 2011-03-18 + 366 days (2012 leap).
-            ("dated outside 2010-03-04 to 2012-03-18, far from the other rows,", &[47][..]),
+            // 41 dates left: 2003-03-02, eight years from March 2011
+            // (days 1-12 twice, 13-28 once): two blocks, and March's 40
+            // rows outnumber 2003's one. Every March day has 16 or more
+            // rows within 15 days either side, and no day more than all
+            // 40, so none falls under a tenth of the median row's.
+            ("dated outside the main run of dates, 2011-03-01 to 2011-03-28,", &[47][..]),
         ]
         .into_iter()
         .collect();
@@ -1041,6 +1076,65 @@ mod tests {
         // The period is the good rows' March, not 2003 to 9999.
         assert_eq!(books.period.start(), NaiveDate::from_ymd_opt(2011, 3, 1).unwrap());
         assert_eq!(books.period.last(), NaiveDate::from_ymd_opt(2011, 3, 28));
+    }
+
+    /// 20 rows dated June 1990 (lines 2-21) before 48 March 2011 sales
+    /// (lines 22-69). A quarter of the dates is 1990, so the first
+    /// quartile (sorted index 67 / 4 = 16) is 1990 and Tukey's fences,
+    /// 3 x 21 years wide, let the whole cluster through; the main run of
+    /// dates does not: 20 rows against 48, two decades apart.
+    #[test]
+    fn a_large_cluster_of_bad_dates_is_left_out_and_named() {
+        let mut f = String::from(
+            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n",
+        );
+        for i in 0..20 {
+            let day = 1 + i % 10;
+            f.push_str(&format!(
+                "4{i:05},22423,MUG,3,1990-06-{day:02} 10:00:00,2.00,1,United Kingdom\n"
+            ));
+        }
+        for i in 0..48 {
+            let day = 1 + i % 24;
+            f.push_str(&format!("5{i:05},22423,MUG,3,2011-03-{day:02} 10:00:00,2.00,1,France\n"));
+        }
+        let loaded = read_sales(f.as_bytes(), today()).unwrap();
+        assert_eq!(loaded.sold.len(), 48);
+        assert!(loaded.sold.iter().all(|s| s.date.year() == 2011));
+        assert_eq!(
+            loaded.skipped.lines(),
+            ["20 rows dated outside the main run of dates, 2011-03-01 to 2011-03-24 \
+              (lines 2, 3, 4, 5, 6, ...)"]
+        );
+        let books = build(&loaded.sold, &Assumptions::standard()).unwrap();
+        check(&books).unwrap();
+        // One month of subscription, not the 250 from June 1990.
+        assert_eq!(books.statement.unattributed_total, dec(-25, 0));
+        let period = PeriodOut::of(books.period);
+        assert_eq!(
+            (period.first_day, period.last_day),
+            (
+                NaiveDate::from_ymd_opt(2011, 3, 1).unwrap(),
+                NaiveDate::from_ymd_opt(2011, 3, 24).unwrap()
+            )
+        );
+    }
+
+    /// The JSON says which end is exclusive: `period.end_exclusive` is
+    /// the day after `period.last_day`, and equals the statement's own
+    /// `period.end`, which consumers already read.
+    #[test]
+    fn the_json_period_spells_out_its_exclusive_end() {
+        let loaded = read_sales(hostile_file().as_bytes(), today()).unwrap();
+        let books = build(&loaded.sold, &Assumptions::standard()).unwrap();
+        let period = serde_json::to_value(PeriodOut::of(books.period)).unwrap();
+        assert_eq!(period["first_day"], "2011-03-01");
+        assert_eq!(period["last_day"], "2011-03-28");
+        assert_eq!(period["end_exclusive"], "2011-03-29");
+        let statement = serde_json::to_value(&books.statement).unwrap();
+        assert_eq!(statement["period"]["start"], "2011-03-01");
+        assert_eq!(statement["period"]["end"], period["end_exclusive"]);
+        assert!(Assumptions::standard().lines().iter().any(|l| l.contains("end_exclusive")));
     }
 
     #[test]
