@@ -19,7 +19,10 @@
 //! or when the column or amount type it sits under says so
 //! ([`classify_under`]). Words that only say inventory was lost, damaged
 //! or missing decide nothing: fees are named after such defects too. And
-//! a name that calls itself a fee or a charge is never income.
+//! a name that has the word fee, fees, charge or surcharge in it is never
+//! income by its words nor by its column; the one way in is Amazon's own
+//! reimbursement names, none of which ends in such a word
+//! (`INCORRECT_FEES_ITEMS` pays wrongly charged fees back).
 
 use crate::parse::header_key;
 use crate::settlement::ChargeKind;
