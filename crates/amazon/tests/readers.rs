@@ -1222,10 +1222,13 @@ const HEADERS: [&str; 3] = [
 ];
 
 /// Words by which a name says Amazon paid (or took back) compensation.
+/// Capitalised, so that joined without a separator they still read as
+/// words; upper case is tried with separators only (`upper`), since
+/// `REIMBURSEMENTLOST` cannot be cut.
 const PAID_WORDS: [&str; 6] =
-    ["Reimbursement", "Reimbursed", "Clawback", "Compensated", "REIMBURSEMENT", "Compensation"];
+    ["Reimbursement", "Reimbursed", "Clawback", "Compensated", "Reimbursements", "Compensation"];
 /// Words that name a loss: alone they say nothing about who pays.
-const LOSS_WORDS: [&str; 5] = ["Lost", "Damaged", "Damage", "Missing", "LOST"];
+const LOSS_WORDS: [&str; 4] = ["Lost", "Damaged", "Damage", "Missing"];
 /// Words from fee names.
 const OTHER_WORDS: [&str; 16] = [
     "Placement",
