@@ -17,9 +17,14 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// A light checkpoint (units and value per position) every this many
 /// entries: an as-of query scans at most this many entries.
 pub(crate) const LIGHT: usize = 16;
-/// A full checkpoint (every cost layer) every this many entries: a
-/// backdated event replays at most this many entries before it.
-pub(crate) const FULL: usize = 2048;
+/// The fewest entries between two full checkpoints.
+const FULL_MIN: usize = 256;
+/// Entries between two full checkpoints per item the state holds (position,
+/// pool, cost layer or deficit): a checkpoint then costs about two bytes
+/// per entry however many layers the SKU holds, and a backdated event
+/// replays at most [`FULL_MIN`] entries, or this many per item held,
+/// before it.
+const FULL_PER_ITEM: usize = 32;
 
 /// The kind of an entry, one byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,9 +96,18 @@ impl Entry {
 
     /// The value moved by the event (an output of applying it).
     pub(crate) fn value(&self) -> Decimal {
-        let [lo, mid, hi] = self.mantissa;
-        let scale = u32::from(self.sign_scale & 0x1F).min(28);
-        Decimal::from_parts(lo, mid, hi, self.sign_scale & 0x80 != 0, scale)
+        self.output().value()
+    }
+
+    /// The value moved, as stored: cheap to copy and compare bit for bit.
+    pub(crate) fn output(&self) -> Output {
+        Output { mantissa: self.mantissa, sign_scale: self.sign_scale }
+    }
+
+    /// Puts back an output taken by [`Entry::output`].
+    pub(crate) fn set_output(&mut self, output: Output) {
+        self.mantissa = output.mantissa;
+        self.sign_scale = output.sign_scale;
     }
 
     /// [`Entry::value`] as its signed mantissa and scale, negated when
@@ -112,6 +126,22 @@ impl Entry {
         self.mantissa = [word(0), word(32), word(64)];
         let scale = u8::try_from(value.scale()).unwrap_or(0);
         self.sign_scale = scale | if value.is_sign_negative() { 0x80 } else { 0 };
+    }
+}
+
+/// An entry's value as stored: equal outputs are equal values; unequal
+/// ones may still be equal numbers at different scales.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Output {
+    mantissa: [u32; 3],
+    sign_scale: u8,
+}
+
+impl Output {
+    pub(crate) fn value(self) -> Decimal {
+        let [lo, mid, hi] = self.mantissa;
+        let scale = u32::from(self.sign_scale & 0x1F).min(28);
+        Decimal::from_parts(lo, mid, hi, self.sign_scale & 0x80 != 0, scale)
     }
 }
 
@@ -216,6 +246,35 @@ pub(crate) struct State {
     pub(crate) pools: Vec<Pool>,
     /// Unit cost of the latest receipt.
     pub(crate) last_cost: Decimal,
+}
+
+impl State {
+    /// How many entries to apply after this state before the next full
+    /// checkpoint.
+    fn spacing(&self) -> usize {
+        let items: usize =
+            self.pools.iter().map(|p| 1 + p.layers.len() + p.deficits.len()).sum::<usize>()
+                + self.qty.len();
+        (items * FULL_PER_ITEM).max(FULL_MIN)
+    }
+}
+
+/// A full checkpoint: the state after the first `at` entries, every cost
+/// layer included (what a backdated event replays from).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Full {
+    pub(crate) at: usize,
+    /// Where the next full checkpoint is due: `at` plus the state's
+    /// [`State::spacing`].
+    pub(crate) next: usize,
+    pub(crate) state: State,
+}
+
+impl Full {
+    fn new(at: usize, state: State) -> Self {
+        Self { at, next: at + state.spacing(), state }
+    }
 }
 
 /// Units and value per slot after some prefix of entries (what an as-of
@@ -423,8 +482,9 @@ pub(crate) struct Book {
     pub(crate) pools: Vec<(u32, Disposition)>,
     /// Checkpoint `k`: after the first `k * LIGHT` entries.
     pub(crate) light: Lights,
-    /// `full[k]`: after the first `k * FULL` entries.
-    pub(crate) full: Vec<State>,
+    /// Full checkpoints, the first after no entries, spaced by
+    /// [`State::spacing`].
+    pub(crate) full: Vec<Full>,
     /// After every entry.
     pub(crate) live: State,
 }
@@ -434,10 +494,12 @@ pub(crate) struct Book {
 pub(crate) struct Undo {
     from: usize,
     cut: usize,
-    outputs: Vec<Decimal>,
+    outputs: Vec<Output>,
     extras: Vec<Extra>,
     light: Lights,
-    full: Vec<State>,
+    /// Full checkpoints kept (the others are in `full`).
+    full_kept: usize,
+    full: Vec<Full>,
     live: State,
     keys: usize,
     pools: usize,
@@ -453,14 +515,21 @@ impl Undo {
     pub(crate) fn changes(&self, book: &Book) -> (Vec<(usize, Decimal)>, Vec<Extra>) {
         let mut changed = Vec::new();
         let mut old = self.outputs.iter();
+        let mut inserted = self.inserted.iter().copied().peekable();
         for (pos, entry) in book.entries.iter().enumerate().skip(self.from) {
-            if self.inserted.binary_search(&pos).is_ok() {
+            if inserted.next_if_eq(&pos).is_some() {
                 continue;
             }
-            if let Some(&value) = old.next()
-                && value != entry.value()
+            // Equal as stored is equal; otherwise compare the numbers (the
+            // same value may come back at another scale).
+            if let Some(&output) = old.next()
+                && output != entry.output()
             {
-                changed.push((pos, value));
+                let (before, after) = (output.value(), entry.value());
+                if (before.scale() != after.scale() || before.is_zero()) && before == after {
+                    continue;
+                }
+                changed.push((pos, before));
             }
         }
         let created = book.extras[self.cut.min(book.extras.len())..]
@@ -482,7 +551,7 @@ impl Book {
                 light.push(i64::MIN, &State::default());
                 light
             },
-            full: vec![State::default()],
+            full: vec![Full::new(0, State::default())],
             ..Self::default()
         }
     }
@@ -559,9 +628,7 @@ impl Book {
     /// Rebuilds the live state from the last full checkpoint. Replaying
     /// committed entries reproduces their outputs exactly.
     fn rebuild_live(&mut self, ctx: Ctx) {
-        let k = self.entries.len() / FULL;
-        let mut state = self.full.get(k).cloned().unwrap_or_default();
-        let start = k * FULL;
+        let Full { at: start, mut state, .. } = self.full.last().cloned().unwrap_or_default();
         self.extras.truncate(self.extras_start(start));
         for pos in start..self.entries.len() {
             // These entries applied before from this same state, so they
@@ -572,16 +639,12 @@ impl Book {
         self.live = state;
     }
 
-    /// Records checkpoints after the entry at `pos` when due.
+    /// Records checkpoints of the live state after the entry at `pos`
+    /// when due.
     fn checkpoint(&mut self, pos: usize) {
-        let done = pos + 1;
-        if done.is_multiple_of(LIGHT) && self.light.len() == done / LIGHT {
-            let at = self.entries.get(pos).map_or(i64::MIN, |e| e.at);
-            self.light.push(at, &self.live);
-        }
-        if done.is_multiple_of(FULL) && self.full.len() == done / FULL {
-            self.full.push(self.live.clone());
-        }
+        let live = std::mem::take(&mut self.live);
+        self.checkpoint_with(pos, &live);
+        self.live = live;
     }
 
     /// Inserts `new` (each with its arrival order already final and sorted
@@ -596,15 +659,18 @@ impl Book {
     ) -> Result<Undo, Fail> {
         let first_at = new.first().map_or(i64::MAX, |e| e.at);
         let first = self.entries.partition_point(|e| e.at <= first_at);
-        let from = (first / FULL) * FULL;
+        // The last full checkpoint at or before the first new entry.
+        let full_kept = self.full.partition_point(|f| f.at <= first).max(1);
+        let from = self.full.get(full_kept - 1).map_or(0, |f| f.at);
         let cut = self.extras_start(from);
         let mut undo = Undo {
             from,
             cut,
-            outputs: self.entries[from..].iter().map(Entry::value).collect(),
+            outputs: self.entries[from..].iter().map(Entry::output).collect(),
             extras: self.extras[self.extras_start(from)..].to_vec(),
             light: self.light.split_off((from / LIGHT + 1).min(self.light.len())),
-            full: self.full.split_off((from / FULL + 1).min(self.full.len())),
+            full_kept,
+            full: self.full.split_off(full_kept.min(self.full.len())),
             live: std::mem::take(&mut self.live),
             keys: self.keys.len(),
             pools: self.pools.len(),
@@ -614,7 +680,7 @@ impl Book {
         };
         self.merge(new, first, &mut undo.inserted);
         self.extras.truncate(undo.cut);
-        let mut state = self.full.get(from / FULL).cloned().unwrap_or_default();
+        let mut state = self.full.last().map(|f| f.state.clone()).unwrap_or_default();
         for pos in from..self.entries.len() {
             if let Err(fail) = self.apply(pos, &mut state, ctx) {
                 self.rollback(undo);
@@ -657,8 +723,8 @@ impl Book {
             let at = self.entries.get(pos).map_or(i64::MIN, |e| e.at);
             self.light.push(at, state);
         }
-        if done.is_multiple_of(FULL) && self.full.len() == done / FULL {
-            self.full.push(state.clone());
+        if self.full.last().is_none_or(|f| done >= f.next) {
+            self.full.push(Full::new(done, state.clone()));
         }
     }
 
@@ -667,14 +733,14 @@ impl Book {
         for &pos in undo.inserted.iter().rev() {
             self.entries.remove(pos);
         }
-        for (entry, &value) in self.entries[undo.from..].iter_mut().zip(&undo.outputs) {
-            entry.set_value(value);
+        for (entry, &output) in self.entries[undo.from..].iter_mut().zip(&undo.outputs) {
+            entry.set_output(output);
         }
         self.extras.truncate(undo.cut);
         self.extras.extend(undo.extras);
         self.light.truncate(undo.from / LIGHT + 1);
         self.light.restore(undo.light);
-        self.full.truncate(undo.from / FULL + 1);
+        self.full.truncate(undo.full_kept);
         self.full.extend(undo.full);
         self.live = undo.live;
         self.keys.truncate(undo.keys);

@@ -1229,10 +1229,10 @@ impl Ledger {
     }
 
     /// Releases the spare capacity of every structure the ledger keeps
-    /// (small arenas grow by half when full and large ones by an eighth,
-    /// so up to a third of a small one and a ninth of a large one can be
-    /// unused), for instance after loading a history. The event-id index
-    /// keeps its load factor (70% to 87.5% once large). Nothing else
+    /// (small arenas grow by a quarter when full and large ones by an
+    /// eighth, so up to a fifth of a small one and a ninth of a large one
+    /// can be unused), for instance after loading a history. The event-id
+    /// index keeps its load factor (72% to 90% once large). Nothing else
     /// changes; later events grow the arenas again.
     pub fn shrink_to_fit(&mut self) {
         self.names.shrink_to_fit();
@@ -1262,7 +1262,8 @@ impl Ledger {
                 + book.extras.capacity() * std::mem::size_of::<crate::book::Extra>()
                 + book.landed.iter().map(|l| 48 + l.targets.capacity() * 20).sum::<usize>()
                 + book.light.heap_bytes()
-                + book.full.iter().chain([&book.live]).map(state_bytes).sum::<usize>();
+                + book.full.iter().map(|f| 8 + state_bytes(&f.state)).sum::<usize>()
+                + state_bytes(&book.live);
         }
         bytes += self.skus.capacity() * 40 + self.locations.capacity() * 40;
         #[expect(clippy::cast_precision_loss, reason = "a memory report")]

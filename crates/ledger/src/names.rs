@@ -58,15 +58,17 @@ impl WordHasher {
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
 
 /// Strings kept once each, addressed by `u32`: a name's handle is the
-/// offset of its length byte in one arena, followed by its bytes (ids are
-/// at most 200 bytes, `merchantry_core::MAX_ID_LEN`, so one length byte
-/// serves and no offset table is needed).
+/// offset of its length header in one text arena, followed by its text
+/// (ids are at most 200 bytes, `merchantry_core::MAX_ID_LEN`, so the
+/// length is one character, `U+0000..=U+00FF`, and no offset table is
+/// needed). The arena is a `String`, so reading a name back slices it at
+/// two character boundaries instead of re-checking its UTF-8.
 ///
 /// Event ids and the ids events refer to are indexed (so a reference
 /// finds the event); order and purchase-order ids are only stored.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Names {
-    bytes: Vec<u8>,
+    bytes: String,
     index: Index,
 }
 
@@ -87,16 +89,17 @@ pub(crate) struct NamesData {
     pub(crate) indexed: Vec<bool>,
 }
 
-/// Grows `v` when it is full by half while small and by an eighth from
-/// 4,096 elements on (not the default doubling), so the big arenas keep
-/// at most a ninth of their capacity unused. Growth stays geometric, so
+/// Grows `v` when it is full by a quarter (at least 16 elements) while
+/// small and by an eighth from 4,096 elements on (not the default
+/// doubling), so a small arena keeps at most a fifth of its capacity
+/// unused and a big one a ninth. Growth stays geometric, so
 /// appends stay amortised constant time (and a large block is moved by
 /// the allocator remapping pages rather than copying).
 pub(crate) fn reserve_more<T>(v: &mut Vec<T>, more: usize) {
     if v.capacity() - v.len() < more {
         let cap = v.capacity();
-        let step = if cap >= 4_096 { cap / 8 } else { cap / 2 };
-        v.reserve_exact(more.max(step).max(64));
+        let step = if cap >= 4_096 { cap / 8 } else { cap / 4 };
+        v.reserve_exact(more.max(step).max(16));
     }
 }
 
@@ -106,16 +109,27 @@ impl Names {
         self.bytes.len()
     }
 
+    /// Where the text of the name at `i` starts and ends, if `i` is a
+    /// handle: a length below 128 is one byte, a longer one the two-byte
+    /// UTF-8 form of the character with that code.
+    fn span(&self, i: usize) -> Option<(usize, usize)> {
+        let bytes = self.bytes.as_bytes();
+        let &first = bytes.get(i)?;
+        if first < 0x80 {
+            return Some((i + 1, i + 1 + usize::from(first)));
+        }
+        let &second = bytes.get(i + 1)?;
+        let len = (usize::from(first & 0x1F) << 6) | usize::from(second & 0x3F);
+        Some((i + 2, i + 2 + len))
+    }
+
     /// The handle after the name at `i`, if any.
     fn next(&self, i: usize) -> Option<usize> {
-        let len = usize::from(*self.bytes.get(i)?);
-        Some(i + 1 + len)
+        self.span(i).map(|(_, end)| end)
     }
 
     pub(crate) fn get(&self, i: u32) -> &str {
-        let i = i as usize;
-        let Some(end) = self.next(i) else { return "" };
-        self.bytes.get(i + 1..end).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+        self.span(i as usize).and_then(|(start, end)| self.bytes.get(start..end)).unwrap_or("")
     }
 
     /// The handle of an indexed name.
@@ -146,10 +160,15 @@ impl Names {
         while !text.is_char_boundary(len) {
             len -= 1;
         }
-        reserve_more(&mut self.bytes, len + 1);
+        let header = char::from(u8::try_from(len).unwrap_or(u8::MAX));
+        if self.bytes.capacity() - self.bytes.len() < len + 2 {
+            let cap = self.bytes.capacity();
+            let step = if cap >= 4_096 { cap / 8 } else { cap / 2 };
+            self.bytes.reserve_exact((len + 2).max(step).max(64));
+        }
         let at = u32::try_from(self.bytes.len()).unwrap_or(NONE);
-        self.bytes.push(u8::try_from(len).unwrap_or(u8::MAX));
-        self.bytes.extend_from_slice(text.as_bytes().get(..len).unwrap_or_default());
+        self.bytes.push(header);
+        self.bytes.push_str(text.get(..len).unwrap_or_default());
         at
     }
 
@@ -230,22 +249,24 @@ fn tag_of(hash: u64) -> u32 {
     u32::try_from(hash >> 32).unwrap_or(0)
 }
 
-/// An open-addressing hash index from name to name index: one `u64` per
-/// slot (the hash tag in the high half, the name index plus one in the
-/// low half, zero for empty), linear probing from the slot the tag maps
-/// to, at most 7/8 full and growing by a quarter, so once it is large
-/// between 70% and 87.5% of its slots are used (9.1 to 11.4 bytes per
-/// indexed name; a miss walks a run of a few cache lines at the worst).
-/// Equal tags are told apart by comparing the names themselves, so
-/// collisions are harmless.
-/// Where a missing name would go in the index: a free slot of a table
-/// of `len` slots (see [`Names::lookup`]).
+/// Where a missing name would go in the index: a slot of a table of
+/// `len` slots (see [`Names::lookup`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Vacancy {
     slot: usize,
     len: usize,
 }
 
+/// An open-addressing hash index from name to name index: one `u64` per
+/// slot (the hash tag in the high half, the name index plus one in the
+/// low half, zero for empty), Robin Hood linear probing from the slot the
+/// tag maps to. Entries sit in order of their home slot, so a probe stops
+/// at the first entry closer to its own home than the probe is to the
+/// key's: a miss costs about what a hit does, even nearly full. The table
+/// is at most 90% full and grows by a quarter, so once it is large
+/// between 72% and 90% of its slots are used (8.9 to 11.1 bytes per
+/// indexed name). Equal tags are told apart by comparing the names
+/// themselves, so collisions are harmless.
 #[derive(Debug, Clone, Default)]
 struct Index {
     slots: Vec<u64>,
@@ -264,14 +285,12 @@ impl Index {
 
     /// The first slot probed for `tag` (a multiply-shift map onto any
     /// table size; it keeps the order of tags, so a table in slot order
-    /// is nearly in tag order and growing it writes the new table in
-    /// order).
+    /// is in tag order apart from runs wrapping past the end).
     fn home(&self, tag: u32) -> usize {
         usize::try_from((u64::from(tag) * self.slots.len() as u64) >> 32).unwrap_or(0)
     }
 
     /// How far the entry `slot` held at `at` sits from its home.
-    #[cfg(test)]
     fn distance(&self, at: usize, slot: u64) -> usize {
         let home = self.home(Self::tag(slot));
         if at >= home { at - home } else { at + self.slots.len() - home }
@@ -282,14 +301,17 @@ impl Index {
     }
 
     /// The slot and name index of the entry with `tag` that `is` accepts;
-    /// on a miss, the empty slot the probe stopped at (the first free one
-    /// from the tag's home, where [`Index::place`] would put it).
+    /// on a miss, the slot the key would take (empty, or held by the first
+    /// entry nearer its home than the probe is to the key's).
     fn find(&self, tag: u32, mut is: impl FnMut(u32) -> bool) -> Result<(usize, u32), Vacancy> {
         let mut at = self.home(tag);
         let vacancy = |slot| Vacancy { slot, len: self.slots.len() };
-        for _ in 0..self.slots.len() {
+        for probe in 0..self.slots.len() {
             let Some(&slot) = self.slots.get(at) else { break };
             let Some(i) = Self::name(slot) else { return Err(vacancy(at)) };
+            if self.distance(at, slot) < probe {
+                return Err(vacancy(at));
+            }
             if Self::tag(slot) == tag && is(i) {
                 return Ok((at, i));
             }
@@ -303,98 +325,120 @@ impl Index {
         self.insert_at(tag, i, Vacancy { slot: usize::MAX, len: 0 });
     }
 
-    /// [`Index::insert`], into `vacancy` when it is still right: the table
-    /// has not grown and the slot is still free. Nothing is removed between
-    /// a lookup and its insert, so every slot from the home to the vacancy
-    /// is still taken and the vacancy is still the first free one.
+    /// Adds an entry at `vacancy` when it is still right (the table has
+    /// not grown and nothing changed since the lookup that found it),
+    /// else where a fresh probe puts it.
     fn insert_at(&mut self, tag: u32, i: u32, vacancy: Vacancy) {
-        if (self.used + 1) * 8 > self.slots.len() * 7 {
+        if (self.used + 1) * 10 > self.slots.len() * 9 {
             self.grow();
         }
         let entry = (u64::from(tag) << 32) | (u64::from(i) + 1);
-        let same = vacancy.len == self.slots.len();
-        match self.slots.get_mut(vacancy.slot) {
-            Some(slot) if same && *slot == 0 => *slot = entry,
-            _ => self.place(entry),
+        if vacancy.len == self.slots.len() && self.fits(vacancy.slot, entry) {
+            self.shift_in(vacancy.slot, entry);
+        } else {
+            self.place(entry);
         }
         self.used += 1;
     }
 
-    /// Puts an entry in the first free slot from its home.
+    /// Whether `entry` belongs at `at`: every slot from its home to `at`
+    /// holds an entry at least as far from its own home, and `at` is empty
+    /// or holds one nearer (a cheap check that a vacancy is still right).
+    fn fits(&self, at: usize, entry: u64) -> bool {
+        let Some(&here) = self.slots.get(at) else { return false };
+        let probe = self.distance(at, entry);
+        let before = if at == 0 { self.slots.len() - 1 } else { at - 1 };
+        (here == 0 || self.distance(at, here) < probe)
+            && (probe == 0
+                || self
+                    .slots
+                    .get(before)
+                    .is_some_and(|&s| s != 0 && self.distance(before, s) + 1 >= probe))
+    }
+
+    /// Puts an entry after every entry of its home or an earlier one.
     fn place(&mut self, entry: u64) {
-        let mut at = self.home(Self::tag(entry));
-        while self.slots.get(at).is_some_and(|&s| s != 0) {
-            at = self.after(at);
+        let tag = Self::tag(entry);
+        let mut at = self.home(tag);
+        for probe in 0..self.slots.len() {
+            match self.slots.get(at) {
+                Some(&slot) if slot != 0 && self.distance(at, slot) >= probe => {
+                    at = self.after(at);
+                }
+                _ => break,
+            }
         }
-        if let Some(slot) = self.slots.get_mut(at) {
-            *slot = entry;
+        self.shift_in(at, entry);
+    }
+
+    /// Writes `entry` at `at`, moving the run from `at` to the next empty
+    /// slot one place on (each moved entry ends one further from home,
+    /// and their order is kept).
+    fn shift_in(&mut self, mut at: usize, mut entry: u64) {
+        for _ in 0..self.slots.len() {
+            let Some(slot) = self.slots.get_mut(at) else { return };
+            entry = std::mem::replace(slot, entry);
+            if entry == 0 {
+                return;
+            }
+            at = self.after(at);
         }
     }
 
-    /// Moves every entry into a table a quarter larger. Read in slot
-    /// order, the entries come in order of home (the tag order), so each
-    /// goes to the first free slot from its new home at or after the last
-    /// one written, in one sweep; the few out of order (equal old homes,
-    /// or wrapped past the old table's end) take the general [`Index::place`].
+    /// Moves every entry into a table an eighth larger (at least 16
+    /// slots) in one sweep. Read from just after an empty slot (where no
+    /// run is cut), the entries come in order of old home, which the new
+    /// table keeps, once round: each goes to the first free slot from its
+    /// new home at or after the last one written. The few that shared an
+    /// old home out of tag order take the general [`Index::place`].
     fn grow(&mut self) {
         let size = (self.slots.len() + self.slots.len() / 4).max(16);
         let old = std::mem::replace(&mut self.slots, vec![0; size]);
-        let old_len = old.len() as u64;
+        let start = old.iter().position(|&s| s == 0).map_or(0, |empty| empty + 1);
         let (mut cursor, mut last) = (0, 0);
-        let mut wrapped = Vec::new();
-        for (p, &slot) in old.iter().enumerate() {
+        let (head, tail) = old.split_at(start.min(old.len()));
+        for &slot in tail.iter().chain(head) {
             if slot == 0 {
                 continue;
             }
-            let tag = u64::from(Self::tag(slot));
-            if (p as u64) < (tag * old_len) >> 32 {
-                wrapped.push(slot);
-                continue;
-            }
             let home = self.home(Self::tag(slot));
-            if home < last {
+            if home < last && last - home > size / 2 {
+                // Past the old table's end: homes start again from the
+                // top; slots the first part wrapped into are skipped.
+                cursor = 0;
+            } else if home < last {
+                // Entries that shared an old home come in any order.
                 self.place(slot);
                 continue;
             }
             last = home;
             let mut at = home.max(cursor);
+            if at >= size {
+                at -= size;
+            }
             while self.slots.get(at).is_some_and(|&s| s != 0) {
-                at += 1;
+                at = self.after(at);
             }
-            match self.slots.get_mut(at) {
-                Some(free) => {
-                    *free = slot;
-                    cursor = at + 1;
-                }
-                None => self.place(slot),
+            if let Some(free) = self.slots.get_mut(at) {
+                *free = slot;
             }
-        }
-        for slot in wrapped {
-            self.place(slot);
+            cursor = at + 1;
         }
     }
 
-    /// Empties slot `at`, shifting later entries of its probe run back so
-    /// every entry stays reachable from its home slot.
+    /// Empties slot `at`, moving the entries after it that are away from
+    /// their home one place back.
     fn remove(&mut self, mut at: usize) {
-        let mut next = at;
         for _ in 0..self.slots.len() {
-            next = self.after(next);
-            let Some(&slot) = self.slots.get(next) else { return };
-            if slot == 0 {
+            let next = self.after(at);
+            let Some(&slot) = self.slots.get(next) else { break };
+            if slot == 0 || self.distance(next, slot) == 0 {
                 break;
             }
-            let home = self.home(Self::tag(slot));
-            // The entry at `next` may move to `at` unless its home lies
-            // cyclically in (at, next].
-            let stays =
-                if at <= next { at < home && home <= next } else { at < home || home <= next };
-            if !stays {
-                if let Some(hole) = self.slots.get_mut(at) {
-                    *hole = slot;
-                }
-                at = next;
+            if let Some(hole) = self.slots.get_mut(at) {
+                *hole = slot;
             }
+            at = next;
         }
         if let Some(slot) = self.slots.get_mut(at) {
             *slot = 0;
@@ -456,13 +500,20 @@ mod tests {
         assert_eq!(n.intern("event-4999"), u32::try_from(marks[2_500]).unwrap());
     }
 
-    /// Linear probing's invariant: every slot from an entry's home up to
-    /// the entry is taken (so a probe from home reaches it).
+    /// Linear probing's invariant, every slot from an entry's home up to
+    /// the entry is taken (so a probe from home reaches it), and Robin
+    /// Hood's: entries sit in order of home, so the entry after another
+    /// is at most one slot further from its own home.
     fn assert_reachable(index: &Index) {
         let len = index.slots.len();
         for (p, &slot) in index.slots.iter().enumerate().filter(|(_, s)| **s != 0) {
             for back in 1..=index.distance(p, slot) {
                 assert_ne!(index.slots[(p + len - back) % len], 0, "slot {p}");
+            }
+            let next = (p + 1) % len;
+            if index.slots[next] != 0 {
+                let (d, e) = (index.distance(p, slot), index.distance(next, index.slots[next]));
+                assert!(e <= d + 1, "slot {next} is {e} from home after one {d} from home");
             }
         }
     }
@@ -490,7 +541,9 @@ mod tests {
             }
         }
         assert_reachable(&index);
-        assert!(index.used * 8 <= index.slots.len() * 7 && index.used * 10 > index.slots.len() * 6);
+        assert!(
+            index.used * 10 <= index.slots.len() * 9 && index.used * 100 > index.slots.len() * 71
+        );
         for (i, &t) in tags.iter().enumerate() {
             let i = u32::try_from(i).unwrap();
             assert_eq!(index.find(t, |j| j == i).ok().map(|(_, j)| j), Some(i));
@@ -534,16 +587,22 @@ mod tests {
     }
 
     #[test]
-    fn a_name_is_its_length_byte_and_its_bytes() {
+    fn a_name_is_its_length_header_and_its_text() {
         let mut n = Names::default();
         let a = n.push("ab");
         let b = n.push("");
         let c = n.push(&"x".repeat(300));
-        assert_eq!((a, b, c), (0, 3, 4));
-        assert_eq!((n.get(a), n.get(b)), ("ab", ""));
-        assert_eq!(n.get(c).len(), 255);
-        assert_eq!(n.handles().collect::<Vec<_>>(), vec![0, 3, 4]);
+        let d = n.push(&"é".repeat(100));
+        let e = n.push("z");
+        // "x" * 255 has a two-byte header; the 200-byte "é" * 100 too.
+        assert_eq!((a, b, c, d, e), (0, 3, 4, 261, 463));
+        assert_eq!((n.get(a), n.get(b), n.get(e)), ("ab", "", "z"));
+        assert_eq!(n.get(c), "x".repeat(255));
+        assert_eq!(n.get(d), "é".repeat(100));
+        assert_eq!(n.handles().collect::<Vec<_>>(), vec![0, 3, 4, 261, 463]);
         assert_eq!(n.get(1_000), "");
+        // A handle inside a multi-byte character reads as nothing.
+        assert_eq!(n.get(d + 3), "");
     }
 
     #[test]

@@ -754,3 +754,47 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    // Streams long enough that late events land several full checkpoints
+    // back (a full checkpoint falls every 256 or more entries); few cases.
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Invariant 4 across full checkpoints: a long stream whose late
+    /// events arrive after the rest, one by one or as one batch, gives the
+    /// books of a ledger fed every event in time order.
+    #[test]
+    fn late_events_replayed_from_a_full_checkpoint_equal_time_order(
+        ops in prop::collection::vec(op(), 700..1_100),
+        method in 0..3_u8,
+        late in prop::collection::vec(0..1_100_usize, 1..25),
+        as_batch in any::<bool>(),
+    ) {
+        let method = [Method::Fifo, Method::Lifo, Method::MovingAverage][usize::from(method)];
+        let hours: Vec<i64> = (0..ops.len() as i64).map(|i| i * 3).collect();
+        let events = events_of(&ops, &hours);
+        let mut sorted = ledger(method, NegativeStock::AllowWithTrueUp);
+        feed(&mut sorted, &events);
+        let is_late = |i: usize| late.iter().any(|&k| k % events.len() == i);
+        let mut arrived = ledger(method, NegativeStock::AllowWithTrueUp);
+        // A landed cost whose receipt is late is refused until it comes:
+        // the refused ones are retried with the late events.
+        let mut held = Vec::new();
+        for (i, e) in events.iter().enumerate() {
+            if is_late(i) || arrived.ingest_ref(e).is_err() {
+                held.push(e.clone());
+            }
+        }
+        if as_batch {
+            arrived.ingest_batch(held).unwrap();
+        } else {
+            for e in &held {
+                arrived.ingest_ref(e).unwrap();
+            }
+        }
+        let hours = 3 * events.len() as i64 + 10;
+        prop_assert_eq!(sorted.events(&sku()), arrived.events(&sku()));
+        prop_assert_eq!(observe(&sorted, hours), observe(&arrived, hours));
+        prop_assert_eq!(cogs_all(&sorted), cogs_all(&arrived));
+    }
+}
