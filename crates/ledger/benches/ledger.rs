@@ -143,7 +143,7 @@ fn backdate(c: &mut Criterion) {
                 assert!(matches!(out, merchantry_ledger::IngestOutcome::Applied { .. }));
                 l
             },
-            BatchSize::LargeInput,
+            BatchSize::PerIteration,
         );
     });
 }

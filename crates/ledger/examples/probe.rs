@@ -107,7 +107,13 @@ fn main() {
             // Built in one batch so that `ingest_ref` runs only for the
             // measured late event (callgrind can toggle on it).
             let mut base = Ledger::new(options(Method::Fifo));
-            base.ingest_batch(events).unwrap();
+            if std::env::var_os("ONE_BY_ONE").is_some() {
+                for e in events {
+                    base.ingest(e).unwrap();
+                }
+            } else {
+                base.ingest_batch(events).unwrap();
+            }
             let late = Event::new(
                 EventId::new("late-receipt").unwrap(),
                 at(1_999) + Duration::milliseconds(500),

@@ -642,9 +642,13 @@ impl Book {
     /// Records checkpoints of the live state after the entry at `pos`
     /// when due.
     fn checkpoint(&mut self, pos: usize) {
-        let live = std::mem::take(&mut self.live);
-        self.checkpoint_with(pos, &live);
-        self.live = live;
+        let done = pos + 1;
+        let light_due = done.is_multiple_of(LIGHT) && self.light.len() == done / LIGHT;
+        if light_due || self.full.last().is_none_or(|f| done >= f.next) {
+            let live = std::mem::take(&mut self.live);
+            self.checkpoint_with(pos, &live);
+            self.live = live;
+        }
     }
 
     /// Inserts `new` (each with its arrival order already final and sorted

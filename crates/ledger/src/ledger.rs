@@ -13,7 +13,7 @@ use crate::event::{
 };
 #[cfg(feature = "serde")]
 use crate::names::NamesData;
-use crate::names::{FastMap, Names, Vacancy, hash_bytes};
+use crate::names::{FastMap, Names, hash_bytes};
 
 const REASONS: [AdjustmentReason; 5] = [
     AdjustmentReason::Found,
@@ -235,9 +235,8 @@ enum Known {
     /// Recorded before with identical content.
     Duplicate,
     /// Not recorded: the id's name handle if the name is stored already
-    /// (as a reference from another event), else where the index would
-    /// put it.
-    New(Result<u32, Vacancy>),
+    /// (as a reference from another event).
+    New(Option<u32>),
 }
 
 /// How [`Ledger::encode`] finds the handle of an event's id.
@@ -245,9 +244,8 @@ enum Known {
 enum IdName {
     /// Look it up (interning it if new), with its hash.
     Hash(u64),
-    /// Known not to be stored: store and index it, with its hash and
-    /// where the duplicate check found room for it.
-    Absent(u64, Vacancy),
+    /// Known not to be stored: store and index it, with its hash.
+    Absent(u64),
     /// Known to be stored at this handle.
     Known(u32),
 }
@@ -403,8 +401,8 @@ impl Ledger {
         let name = match self.is_duplicate(event, at, hash)? {
             Known::Duplicate => return Ok(IngestOutcome::Duplicate),
             // Nothing interns names between here and the event's id.
-            Known::New(Ok(i)) => IdName::Known(i),
-            Known::New(Err(vacancy)) => IdName::Absent(hash, vacancy),
+            Known::New(Some(i)) => IdName::Known(i),
+            Known::New(None) => IdName::Absent(hash),
         };
         let mark = self.mark();
         let result = self.record(event, at, name);
@@ -632,12 +630,11 @@ impl Ledger {
 
     /// Whether `event` was recorded before with identical content.
     fn is_duplicate(&self, event: &Event, at: i64, hash: u64) -> Result<Known, LedgerError> {
-        let id = match self.names.lookup(event.id.as_str(), hash) {
-            Ok(id) => id,
-            Err(vacancy) => return Ok(Known::New(Err(vacancy))),
+        let Some(id) = self.names.lookup(event.id.as_str(), hash) else {
+            return Ok(Known::New(None));
         };
         let conflict = || LedgerError::ConflictingDuplicate { id: event.id.clone() };
-        let new = Known::New(Ok(id));
+        let new = Known::New(Some(id));
         let Some(&sku) = self.sku_index.get(&event.sku) else {
             return if self.holds_event(id) { Err(conflict()) } else { Ok(new) };
         };
@@ -708,7 +705,7 @@ impl Ledger {
         let loc = self.location_slot(&event.location)?;
         let id = match name {
             IdName::Hash(hash) => self.names.intern_hashed(event.id.as_str(), hash),
-            IdName::Absent(hash, vacancy) => self.names.insert_at(event.id.as_str(), hash, vacancy),
+            IdName::Absent(hash) => self.names.insert_new(event.id.as_str(), hash),
             IdName::Known(i) => i,
         };
         let mut e = Entry::new(at, id, loc);
