@@ -107,6 +107,31 @@ fn is_invisible(c: char) -> bool {
         )
 }
 
+/// Whether every byte is printable ASCII, space to tilde, checked eight
+/// bytes at a time: a byte below 0x20 borrows from its top bit when 0x20
+/// is subtracted, and one above 0x7E sets it when 1 is added (a byte of
+/// 0x80 or more has it set already). The tail is padded with letters.
+fn printable_ascii(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let bad =
+        |w: u64| (w.wrapping_sub(0x20 * ONES) & !w & HIGH) | ((w.wrapping_add(ONES) | w) & HIGH);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut any = 0;
+    for chunk in &mut chunks {
+        let mut word = [0_u8; 8];
+        word.copy_from_slice(chunk);
+        any |= bad(u64::from_le_bytes(word));
+    }
+    let mut word = [b'A'; 8];
+    let rest = chunks.remainder();
+    if let Some(head) = word.get_mut(..rest.len()) {
+        head.copy_from_slice(rest);
+    }
+    any |= bad(u64::from_le_bytes(word));
+    any == 0
+}
+
 fn validate(kind: &'static str, text: &str) -> Result<()> {
     // The common case, printable ASCII with no space at either end, in
     // one pass over the bytes; anything else takes the full checks below,
@@ -116,7 +141,7 @@ fn validate(kind: &'static str, text: &str) -> Result<()> {
         && bytes.len() <= MAX_ID_LEN
         && first != b' '
         && last != b' '
-        && bytes.iter().all(|b| (b' '..=b'~').contains(b))
+        && printable_ascii(bytes)
     {
         return Ok(());
     }
@@ -300,6 +325,31 @@ define_id!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_ascii_agrees_with_a_byte_by_byte_check() {
+        let naive = |b: &[u8]| b.iter().all(|c| (b' '..=b'~').contains(c));
+        // Every byte value at every position of lengths around a word.
+        for len in 1..=17 {
+            for at in 0..len {
+                for byte in 0..=u8::MAX {
+                    let mut text = vec![b'x'; len];
+                    text[at] = byte;
+                    assert_eq!(printable_ascii(&text), naive(&text), "{byte:#x} at {at} of {len}");
+                }
+            }
+        }
+        assert!(printable_ascii(b""));
+        assert!(printable_ascii(b" ~ 0123456789 abcdefghijklmnopqrstuvwxyz"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn printable_ascii_law(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..40)) {
+            let naive = bytes.iter().all(|c| (b' '..=b'~').contains(c));
+            proptest::prop_assert_eq!(printable_ascii(&bytes), naive);
+        }
+    }
 
     #[test]
     fn accepts_ordinary_ids() {
