@@ -38,6 +38,7 @@ pub(crate) fn overflow(id: u32, what: &'static str) -> Fail {
 }
 
 /// A non-zero decimal from a sign, a magnitude below 2^96 and a scale.
+#[inline(always)]
 fn build(negative: bool, magnitude: u128, scale: u32) -> Option<Decimal> {
     if magnitude == 0 || magnitude >= LIMIT || scale > 28 {
         return None;
@@ -50,6 +51,7 @@ fn build(negative: bool, magnitude: u128, scale: u32) -> Option<Decimal> {
 /// `a + b` on the mantissas when both are non-zero, the operand with the
 /// smaller scale rescales by at most 10^9 within 96 bits, and the sum is
 /// non-zero and fits: then `rust_decimal` does exactly this.
+#[inline(always)]
 fn fast_add(a: Decimal, b: Decimal) -> Option<Decimal> {
     if a.is_zero() || b.is_zero() {
         // A plain zero (scale 0, positive) plus a non-zero `x` is `x`

@@ -1315,13 +1315,22 @@ fn consume(
     id: u32,
     mut pieces: Option<&mut Vec<Layer>>,
 ) -> Result<Decimal, Fail> {
-    let mut value = Decimal::ZERO;
+    // The first piece's value is the total so far as it is (adding it to
+    // a plain zero would give it back unchanged, at more cost).
+    let mut value: Option<Decimal> = None;
+    let total = |piece: Decimal, value: &mut Option<Decimal>| -> Result<(), Fail> {
+        *value = Some(match *value {
+            None if !piece.is_zero() => piece,
+            v => add(v.unwrap_or(Decimal::ZERO), piece, id)?,
+        });
+        Ok(())
+    };
     while qty > 0 {
         let layer = if method == Method::Lifo { p.layers.back_mut() } else { p.layers.front_mut() };
         let Some(layer) = layer else { break };
         if layer.qty <= qty {
             qty -= layer.qty;
-            value = add(value, layer.value, id)?;
+            total(layer.value, &mut value)?;
             if let Some(pieces) = pieces.as_deref_mut() {
                 pieces.push(*layer);
             }
@@ -1334,14 +1343,14 @@ fn consume(
             let part = share(layer.value, qty, layer.qty, id)?;
             layer.qty -= qty;
             layer.value = sub(layer.value, part, id)?;
-            value = add(value, part, id)?;
+            total(part, &mut value)?;
             if let Some(pieces) = pieces.as_deref_mut() {
                 pieces.push(Layer { qty, value: part, ..*layer });
             }
             qty = 0;
         }
     }
-    Ok(value)
+    Ok(value.unwrap_or(Decimal::ZERO))
 }
 
 /// Takes `qty` units from the layers of receipt `origin`, at their value.

@@ -209,11 +209,17 @@ fn intern<K: Clone + Eq + std::hash::Hash>(
     Ok((i, true))
 }
 
+/// Entries of the SKU address cache ([`Ledger::sku_slot`]).
+const SKU_LINES: usize = 256;
+
 /// The last SKU, location and channel looked up, with their indexes.
 /// Not part of the ledger's state: equality and snapshots ignore it.
 #[derive(Debug, Clone, Default)]
 struct Recent {
     sku: Option<(Sku, u32)>,
+    /// Slots of SKUs by the address of their text (see
+    /// [`Ledger::sku_slot`]), [`SKU_LINES`] entries once used.
+    sku_by_address: Vec<(usize, u32)>,
     location: Option<(LocationId, u32)>,
     channel: Option<(ChannelId, u32)>,
 }
@@ -657,11 +663,36 @@ impl Ledger {
         self.books.iter().any(|b| b.entries.iter().any(|e| e.id == id))
     }
 
+    /// The slot of `sku`, a new book when it is new.
+    ///
+    /// A caller that reuses its `Sku` values (clones of one reference-
+    /// counted text) is recognised by the text's address, without hashing
+    /// it: a direct-mapped cache maps an address to a slot, and an entry
+    /// counts only while the SKU the ledger holds at that slot has that
+    /// very address. The ledger keeps its SKUs alive, so an equal address
+    /// is the same allocation and the same text.
     fn sku_slot(&mut self, sku: &Sku) -> Result<usize, LedgerError> {
+        let address = sku.as_str().as_ptr().addr();
+        let line = (address.wrapping_mul(0x9E37_79B9) >> 8) % SKU_LINES;
+        if let Some(&(cached, i)) = self.recent.sku_by_address.get(line)
+            && cached == address
+            && self.skus.get(i as usize).is_some_and(|s| s.as_str().as_ptr().addr() == address)
+        {
+            return Ok(i as usize);
+        }
         let (i, new) =
             intern(&mut self.recent.sku, &mut self.sku_index, &mut self.skus, sku, "skus")?;
         if new {
             self.books.push(Book::new(self.method(sku)));
+        }
+        if self.skus.get(i as usize).is_some_and(|s| s.as_str().as_ptr().addr() == address) {
+            let lines = &mut self.recent.sku_by_address;
+            if lines.is_empty() {
+                lines.resize(SKU_LINES, (0, 0));
+            }
+            if let Some(entry) = lines.get_mut(line) {
+                *entry = (address, i);
+            }
         }
         Ok(i as usize)
     }
