@@ -83,14 +83,49 @@ fn fast_add(a: Decimal, b: Decimal) -> Option<Decimal> {
     build(sum < 0, sum.unsigned_abs(), scale)
 }
 
+/// `a + b` for two non-zero terms at one scale whose sum is non-zero and
+/// fits: the commonest case by far (values of one SKU share the scale of
+/// its unit costs), kept small enough to inline everywhere.
+#[inline(always)]
+fn same_scale(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let scale = a.scale();
+    if scale != b.scale() || a.is_zero() || b.is_zero() {
+        return None;
+    }
+    let sum = a.mantissa() + b.mantissa();
+    build(sum < 0, sum.unsigned_abs(), scale)
+}
+
+#[inline]
 pub(crate) fn add(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
+    match same_scale(a, b) {
+        Some(v) => Ok(v),
+        None => add_general(a, b, id),
+    }
+}
+
+#[inline]
+pub(crate) fn sub(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
+    match same_scale(a, -b) {
+        Some(v) => Ok(v),
+        None => sub_general(a, b, id),
+    }
+}
+
+/// [`add`] past its inlined case.
+#[inline(never)]
+fn add_general(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
     match fast_add(a, b) {
         Some(v) => Ok(v),
         None => a.checked_add(b).ok_or(overflow(id, "value sum")),
     }
 }
 
-pub(crate) fn sub(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
+/// [`sub`] past its inlined case. A non-zero `a - b` is `a + -b` bit for
+/// bit; a zero one keeps `rust_decimal`'s own sign and scale, so the slow
+/// path subtracts.
+#[inline(never)]
+fn sub_general(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
     match fast_add(a, -b) {
         Some(v) => Ok(v),
         None => a.checked_sub(b).ok_or(overflow(id, "value difference")),
@@ -382,6 +417,28 @@ mod tests {
                 running.add(term);
                 plain = plain.saturating_add(term);
                 assert!(same(running.get(), plain), "{} vs {plain}", running.get());
+            }
+        }
+    }
+
+    #[test]
+    fn add_and_sub_equal_rust_decimal_bit_for_bit() {
+        let mut g = Gen(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..100_000 {
+            let a = g.decimal();
+            // Half the pairs share a scale (the inlined case), some are
+            // zero or cancel exactly.
+            let b = match g.next() % 6 {
+                0 => g.decimal(),
+                1 => -a,
+                2 => Decimal::ZERO,
+                _ => Decimal::new((g.next() % 1_000_000).cast_signed() - 500_000, a.scale()),
+            };
+            if let Some(expected) = a.checked_add(b) {
+                assert!(same(add(a, b, 0).unwrap(), expected), "{a:?} + {b:?}");
+            }
+            if let Some(expected) = a.checked_sub(b) {
+                assert!(same(sub(a, b, 0).unwrap(), expected), "{a:?} - {b:?}");
             }
         }
     }
