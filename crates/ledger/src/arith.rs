@@ -214,7 +214,34 @@ pub(crate) fn mul(cost: Decimal, qty: i64, id: u32) -> Result<Decimal, Fail> {
 
 /// `total * part / whole`, the value of `part` of `whole` units, rounded
 /// half-even to [`SHARE_SCALE`] places.
+#[inline]
 pub(crate) fn share(total: Decimal, part: i64, whole: i64, id: u32) -> Result<Decimal, Fail> {
+    match exact_share(total, part, whole) {
+        Some(v) => Ok(v),
+        None => share_general(total, part, whole, id),
+    }
+}
+
+/// [`share`] when `total * part` fits 64 bits and `whole` divides it:
+/// the quotient keeps the dividend's scale (a layer of units received at
+/// one unit cost splits this way), one hardware division.
+#[inline(always)]
+fn exact_share(total: Decimal, part: i64, whole: i64) -> Option<Decimal> {
+    let scale = total.scale();
+    if scale > SHARE_SCALE {
+        return None;
+    }
+    let (part, whole) = (u64::try_from(part).ok()?, u64::try_from(whole).ok()?);
+    let product = u64::try_from(total.mantissa().unsigned_abs()).ok()?.checked_mul(part)?;
+    if whole == 0 || product % whole != 0 {
+        return None;
+    }
+    build(total.is_sign_negative(), u128::from(product / whole), scale)
+}
+
+/// [`share`] past its inlined case.
+#[inline(never)]
+fn share_general(total: Decimal, part: i64, whole: i64, id: u32) -> Result<Decimal, Fail> {
     if whole == 0 {
         return Ok(Decimal::ZERO);
     }
@@ -327,7 +354,7 @@ mod tests {
     #[test]
     fn fast_paths_give_the_same_decimals_as_rust_decimal() {
         let mut g = Gen(0x9E37_79B9_7F4A_7C15);
-        let (mut fast_hits, mut share_hits) = (0, 0);
+        let (mut fast_hits, mut share_hits, mut exact_hits) = (0, 0, 0);
         for _ in 0..200_000 {
             let (a, b) = (g.decimal(), g.decimal());
             let part = (g.next() % 50).cast_signed() + 1;
@@ -339,6 +366,18 @@ mod tests {
             if let Ok(v) = mul(a, part, 0) {
                 assert!(same(v, a.checked_mul(Decimal::from(part)).unwrap()), "{a} * {part}");
             }
+            if let Some(v) = exact_share(a, part, whole) {
+                let slow = slow_share(a, part, whole).unwrap();
+                assert!(same(v, slow), "exact {a} * {part} / {whole}: {v} vs {slow}");
+                exact_hits += 1;
+            }
+            // A whole that divides the product: the exact case itself.
+            let divides = whole.min(part * 2);
+            if let Some(v) = exact_share(a, 2 * part, divides) {
+                let slow = slow_share(a, 2 * part, divides).unwrap();
+                assert!(same(v, slow), "exact {a} * {} / {divides}: {v} vs {slow}", 2 * part);
+                exact_hits += 1;
+            }
             if let Some(v) = fast_share(a, part, whole) {
                 let slow = slow_share(a, part, whole).unwrap();
                 assert!(same(v, slow), "{a} * {part} / {whole}: {v} vs {slow}");
@@ -347,6 +386,7 @@ mod tests {
         }
         assert!(fast_hits > 100_000, "the fast sums must be taken: {fast_hits}");
         assert!(share_hits > 20_000, "the fast shares must be taken: {share_hits}");
+        assert!(exact_hits > 20_000, "the exact shares must be taken: {exact_hits}");
     }
 
     #[test]
