@@ -703,9 +703,20 @@ impl Book {
             // One late event (the common case): every entry from `first`
             // on is stamped after it, so it goes at `first`, moving the
             // tail once instead of splitting and re-appending it.
-            crate::names::reserve_more(&mut self.entries, 1);
             let at = first.min(self.entries.len());
-            self.entries.insert(at, entry);
+            if self.entries.len() == self.entries.capacity() {
+                // Full (as after a clone, a restore or `shrink_to_fit`):
+                // copy once into room that includes the new entry, rather
+                // than grow and then move the tail.
+                let cap = self.entries.capacity();
+                let mut grown = Vec::with_capacity(cap + crate::names::growth(cap, 1));
+                grown.extend_from_slice(self.entries.get(..at).unwrap_or_default());
+                grown.push(entry);
+                grown.extend_from_slice(self.entries.get(at..).unwrap_or_default());
+                self.entries = grown;
+            } else {
+                self.entries.insert(at, entry);
+            }
             inserted.push(at);
             return;
         }
@@ -1315,40 +1326,38 @@ fn consume(
     id: u32,
     mut pieces: Option<&mut Vec<Layer>>,
 ) -> Result<Decimal, Fail> {
-    // The first piece's value is the total so far as it is (adding it to
-    // a plain zero would give it back unchanged, at more cost).
+    // The first piece's value is the total so far as it is (adding a
+    // non-zero value to a plain zero gives it back unchanged).
     let mut value: Option<Decimal> = None;
-    let total = |piece: Decimal, value: &mut Option<Decimal>| -> Result<(), Fail> {
-        *value = Some(match *value {
-            None if !piece.is_zero() => piece,
-            v => add(v.unwrap_or(Decimal::ZERO), piece, id)?,
-        });
-        Ok(())
-    };
     while qty > 0 {
         let layer = if method == Method::Lifo { p.layers.back_mut() } else { p.layers.front_mut() };
         let Some(layer) = layer else { break };
-        if layer.qty <= qty {
+        let piece = if layer.qty <= qty {
             qty -= layer.qty;
-            total(layer.value, &mut value)?;
+            let whole = *layer;
             if let Some(pieces) = pieces.as_deref_mut() {
-                pieces.push(*layer);
+                pieces.push(whole);
             }
             if method == Method::Lifo {
                 p.layers.pop_back();
             } else {
                 p.layers.pop_front();
             }
+            whole.value
         } else {
             let part = share(layer.value, qty, layer.qty, id)?;
             layer.qty -= qty;
             layer.value = sub(layer.value, part, id)?;
-            total(part, &mut value)?;
             if let Some(pieces) = pieces.as_deref_mut() {
                 pieces.push(Layer { qty, value: part, ..*layer });
             }
             qty = 0;
-        }
+            part
+        };
+        value = Some(match value {
+            None if !piece.is_zero() => piece,
+            v => add(v.unwrap_or(Decimal::ZERO), piece, id)?,
+        });
     }
     Ok(value.unwrap_or(Decimal::ZERO))
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use merchantry_core::{ChannelId, Disposition, EventId, LocationId, Quantity, Sku};
 use rust_decimal::Decimal;
 
@@ -31,7 +31,9 @@ pub enum IngestOutcome {
     /// The event was recorded.
     Applied {
         /// Earlier-recorded events whose value changed because this one was
-        /// placed before them (empty for an in-order event).
+        /// placed before them (empty for an in-order event), in time
+        /// order. They are all of this event's SKU: a backdate revalues
+        /// only its own SKU.
         corrections: Vec<Correction>,
         /// Negative positions this event filled.
         true_ups: Vec<TrueUp>,
@@ -41,14 +43,13 @@ pub enum IngestOutcome {
 }
 
 /// An event whose value changed when a backdated event was placed before
-/// it: for a shipment, its cost of goods sold.
+/// it: for a shipment, its cost of goods sold. Its SKU is the SKU of the
+/// event whose outcome reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Correction {
     /// The event revalued.
     pub event: EventId,
-    /// The SKU.
-    pub sku: Sku,
     /// Its timestamp.
     pub at: DateTime<Utc>,
     /// Value moved before.
@@ -207,6 +208,36 @@ fn intern<K: Clone + Eq + std::hash::Hash>(
     index.insert(key.clone(), i);
     list.push(key.clone());
     Ok((i, true))
+}
+
+/// Turns stored timestamps (nanoseconds) into instants for a run of
+/// entries in time order, working out the calendar date only when the day
+/// changes.
+#[derive(Default)]
+struct Stamps {
+    day: Option<(i64, NaiveDate)>,
+}
+
+impl Stamps {
+    fn at(&mut self, nanos: i64) -> DateTime<Utc> {
+        const NANOS: i64 = 1_000_000_000;
+        let secs = nanos.div_euclid(NANOS);
+        let day = secs.div_euclid(86_400);
+        let date = match self.day {
+            Some((d, date)) if d == day => date,
+            _ => {
+                let at = DateTime::from_timestamp_nanos(nanos);
+                self.day = Some((day, at.date_naive()));
+                return at;
+            }
+        };
+        let (of_day, sub) = (secs.rem_euclid(86_400), nanos.rem_euclid(NANOS));
+        let time = u32::try_from(of_day)
+            .ok()
+            .zip(u32::try_from(sub).ok())
+            .and_then(|(s, n)| NaiveTime::from_num_seconds_from_midnight_opt(s, n));
+        time.map_or_else(|| DateTime::from_timestamp_nanos(nanos), |t| date.and_time(t).and_utc())
+    }
 }
 
 /// Entries of the SKU address cache ([`Ledger::sku_slot`]).
@@ -465,7 +496,9 @@ impl Ledger {
     /// what they affect. All or nothing: on error nothing has changed.
     ///
     /// Events are taken in the given order as their arrival order.
-    /// Returns one outcome per event, in input order.
+    /// Returns one outcome per event, in input order. Each SKU's
+    /// corrections and true-ups are reported once, on its first new event
+    /// in the input; its other events report none.
     ///
     /// # Errors
     ///
@@ -565,14 +598,14 @@ impl Ledger {
     fn outcome(&self, sku: usize, undo: &crate::book::Undo) -> IngestOutcome {
         let book = &self.books[sku];
         let (changed, created) = undo.changes(book);
+        let mut stamps = Stamps::default();
         let corrections = changed
             .into_iter()
             .map(|(pos, before)| {
                 let e = &book.entries[pos];
                 Correction {
                     event: self.event_id(e.id),
-                    sku: self.skus[sku].clone(),
-                    at: DateTime::from_timestamp_nanos(e.at),
+                    at: stamps.at(e.at),
                     before,
                     after: e.value(),
                 }
@@ -1106,11 +1139,13 @@ impl Ledger {
         let start = book.entries.partition_point(|e| e.at <= a);
         let end = book.entries.partition_point(|e| e.at <= u).max(start);
         let mut lines = Vec::new();
+        let mut stamps = Stamps::default();
         for pos in start..end {
             let e = &book.entries[pos];
+            let at = stamps.at(e.at);
             let line = |quantity: i64, cost: Decimal, loc: u32, channel: u32| CostLine {
                 event: self.event_id(e.id),
-                at: DateTime::from_timestamp_nanos(e.at),
+                at,
                 location: self.location(loc),
                 channel: self.channels.get(channel as usize).cloned(),
                 quantity: Quantity::new(quantity),
@@ -1556,4 +1591,24 @@ fn unknown<T: std::str::FromStr<Err: std::fmt::Debug>>() -> T {
 /// An id rebuilt from text the ledger stored, or [`unknown`].
 fn stored<T: std::str::FromStr<Err: std::fmt::Debug>>(text: &str) -> T {
     text.parse().unwrap_or_else(|_| unknown())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_equal_chrono_across_days_and_before_1970() {
+        let mut stamps = Stamps::default();
+        // Steps of a little under five hours from 1969 into 1970, then
+        // jumps of years, so the cached day is reused and replaced.
+        let mut nanos = -3 * 86_400 * 1_000_000_000_i64 - 7;
+        for k in 0..200_i64 {
+            nanos += 17_999_999_999_993 + if k % 50 == 0 { 400 * 86_400_000_000_000 } else { 0 };
+            assert_eq!(stamps.at(nanos), DateTime::from_timestamp_nanos(nanos), "{nanos}");
+        }
+        for nanos in [i64::MIN, -1, 0, 1, 86_399_999_999_999, 86_400_000_000_000, i64::MAX] {
+            assert_eq!(stamps.at(nanos), DateTime::from_timestamp_nanos(nanos), "{nanos}");
+        }
+    }
 }

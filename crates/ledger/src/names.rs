@@ -106,7 +106,7 @@ pub(crate) fn reserve_more<T>(v: &mut Vec<T>, more: usize) {
 
 /// How much [`reserve_more`] adds to a capacity `cap` that lacks room for
 /// `more`.
-fn growth(cap: usize, more: usize) -> usize {
+pub(crate) fn growth(cap: usize, more: usize) -> usize {
     let step = if cap >= 4_096 { cap / 8 } else { cap / 4 };
     more.max(step).max(16)
 }
