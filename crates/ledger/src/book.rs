@@ -1042,10 +1042,7 @@ impl Book {
             Decimal::ZERO
         } else if self.method == Method::MovingAverage {
             let v = if held == p.qty { p.value } else { share(p.value, held, p.qty, e.id)? };
-            consume(p, Method::Fifo, held, e.id, pieces.as_deref_mut())?;
-            for piece in pieces.iter_mut().flat_map(|p| p.iter_mut()) {
-                piece.value = Decimal::ZERO;
-            }
+            take_units(p, held, pieces.as_deref_mut());
             v
         } else {
             consume(p, self.method, held, e.id, pieces.as_deref_mut())?
@@ -1360,6 +1357,24 @@ fn consume(
         });
     }
     Ok(value.unwrap_or(Decimal::ZERO))
+}
+
+/// Takes `qty` units (all held) from the oldest layers of a moving-average
+/// pool, whose layers carry units and arrival dates only (their value is
+/// the pool's), pushing the pieces taken at zero value.
+fn take_units(p: &mut Pool, mut qty: i64, mut pieces: Option<&mut Vec<Layer>>) {
+    while qty > 0 {
+        let Some(layer) = p.layers.front_mut() else { break };
+        let t = layer.qty.min(qty);
+        if let Some(pieces) = pieces.as_deref_mut() {
+            pieces.push(Layer { qty: t, value: Decimal::ZERO, ..*layer });
+        }
+        qty -= t;
+        layer.qty -= t;
+        if layer.qty == 0 {
+            p.layers.pop_front();
+        }
+    }
 }
 
 /// Takes `qty` units from the layers of receipt `origin`, at their value.
