@@ -266,9 +266,11 @@ fn share_general(total: Decimal, part: i64, whole: i64, id: u32) -> Result<Decim
 /// Otherwise it scales up in steps, rounding half-even at the largest
 /// scale that fits, strips some trailing zeros, and `round_dp` rounds to
 /// 16 places. When the quotient needs more than 16 places, is below
-/// 10^10 (so at least 17 places are carried) and its fraction of a unit
-/// in the 16th place is a tenth or more away from 0, 1/2 and 1, that
-/// equals rounding the exact quotient once to 16 places. Every other
+/// 10^10 (so rust_decimal carries at least 18 places and its own last
+/// rounding moves the quotient by under a hundredth of a unit in the 16th
+/// place) and its fraction of a unit in the 16th place is more than a
+/// hundredth away from 0, 1/2 and 1, that equals rounding the exact
+/// quotient once to 16 places. Every other
 /// case is left to `rust_decimal`.
 fn fast_share(total: Decimal, part: i64, whole: i64) -> Option<Decimal> {
     let scale = total.scale();
@@ -290,7 +292,7 @@ fn fast_share(total: Decimal, part: i64, whole: i64) -> Option<Decimal> {
         let (top, rest) = divide(q, up);
         return if rest == 0 { build(negative, top, scale) } else { None };
     }
-    let clear = 10 * r > whole && 10 * r < 9 * whole && (2 * r).abs_diff(whole) * 5 > whole;
+    let clear = 100 * r > whole && 100 * r < 99 * whole && (2 * r).abs_diff(whole) * 50 > whole;
     if q >= POW10[26] || !clear {
         return None;
     }
@@ -387,6 +389,27 @@ mod tests {
         assert!(fast_hits > 100_000, "the fast sums must be taken: {fast_hits}");
         assert!(share_hits > 20_000, "the fast shares must be taken: {share_hits}");
         assert!(exact_hits > 20_000, "the exact shares must be taken: {exact_hits}");
+    }
+
+    #[test]
+    fn shares_of_long_averages_equal_rust_decimal() {
+        // Moving-average pools: values at 16 places split over many units,
+        // so most quotients need rounding, many close to the margins.
+        let mut g = Gen(0x0123_4567_89AB_CDEF);
+        let mut hits = 0;
+        for _ in 0..200_000 {
+            let digits = 12 + (g.next() % 14) as u32;
+            let mantissa = (g.next() % 10_u64.pow(digits.min(19))).cast_signed();
+            let total = Decimal::new(mantissa, 16);
+            let whole = (g.next() % 5_000).cast_signed() + 1;
+            let part = (g.next() % whole.unsigned_abs()).cast_signed() + 1;
+            if let Some(v) = fast_share(total, part, whole) {
+                let slow = slow_share(total, part, whole).unwrap();
+                assert!(same(v, slow), "{total} * {part} / {whole}: {v} vs {slow}");
+                hits += 1;
+            }
+        }
+        assert!(hits > 150_000, "the fast path must take most long averages: {hits}");
     }
 
     #[test]
