@@ -12,7 +12,7 @@ use crate::changes::{Changes, ChannelUpdate};
 use crate::compute::{self, Cell, Fence, PerChannel, ShareTables};
 use crate::error::{AllocError, Result};
 use crate::network::{
-    ChannelKey, LocationKey, MAX_CHANNELS, MAX_POOLS, NO_POOL, Network, PoolKey, SkuKey,
+    ChannelKey, LocationKey, MAX_CHANNELS, MAX_POOLS, NO_POOL, Network, PoolKey, ShownRules, SkuKey,
 };
 
 /// The most SKUs one allocator holds (keys are 32-bit).
@@ -350,6 +350,9 @@ pub struct Allocator {
     /// Derived from `net` (never serialised): share splits worked out
     /// once.
     tables: ShareTables,
+    /// Derived from `net` (never serialised): each channel's publish
+    /// rules with neutral bounds, in channel order.
+    shown: Vec<ShownRules>,
 }
 
 /// The serialised form: everything but the indexes, which are rebuilt.
@@ -509,8 +512,10 @@ impl Allocator {
             expiry: BTreeSet::new(),
             scratch: Vec::new(),
             tables: ShareTables::default(),
+            shown: Vec::new(),
         };
         a.tables = ShareTables::new(&a.net);
+        a.shown = ShownRules::of(&a.net);
         a.sku_index = a.skus.iter().zip(0u32..).map(|(s, i)| (s.clone(), i)).collect();
         for (slot, rec) in (0u32..).zip(&a.lines) {
             if let Some(r) = rec {
@@ -530,6 +535,7 @@ impl Allocator {
     pub fn new(network: Network) -> Self {
         Self {
             tables: ShareTables::new(&network),
+            shown: ShownRules::of(&network),
             net: network,
             skus: Vec::new(),
             sku_index: HashMap::new(),
@@ -857,6 +863,9 @@ impl Allocator {
         if let Some(ch) = self.net.channels.get_mut(channel.index()) {
             ch.rules = rules;
         }
+        if let Some(shown) = self.shown.get_mut(channel.index()) {
+            *shown = ShownRules::new(&rules);
+        }
         Ok(self.recompute_all())
     }
 
@@ -1068,17 +1077,21 @@ impl Allocator {
             }
         }
 
-        let mut changes = Changes::new();
         let mut iter_bounds = single.into_iter().chain(bounds.iter().copied());
         for req in lines {
             let Some((a, b)) = iter_bounds.next() else { break };
             let Some(placed) = pieces.get(a..b).filter(|p| !p.is_empty()) else { continue };
             self.record_line(order, channel, req, options.expires_at, placed);
         }
-        self.refresh_pieces(&pieces, &mut changes);
+        // Built in place: the changes are large enough that moving them
+        // into the result costs a copy.
+        let mut done = Ok(Reserved { changes: Changes::new(), refused });
+        if let Ok(d) = &mut done {
+            self.refresh_pieces(&pieces, &mut d.changes);
+        }
         pieces.clear();
         self.scratch = pieces;
-        Ok(Reserved { changes, refused })
+        done
     }
 
     /// Marks a reserved line shipped: its units leave the stock where they
@@ -1385,12 +1398,10 @@ impl Allocator {
 
     // ----- internals: computing what to show -----
 
-    /// Writes each channel's entitlement to `out`; slots past the last
-    /// channel are left alone (nothing writes them, callers start from
-    /// zeros).
+    /// Writes each channel's entitlement to `out`, which must hold zeros
+    /// on entry (slots past the last channel stay zero).
     fn entitlements_into(&self, sku: u32, out: &mut PerChannel) {
         let n = self.net.channels.len();
-        out.iter_mut().take(n).for_each(|v| *v = 0);
         if !self.is_bundle(sku) {
             let velocity = if self.flag(sku) & FLAG_VELOCITY == 0 {
                 None
@@ -1409,8 +1420,8 @@ impl Allocator {
         }
         let Some(components) = self.bundles.get(&sku) else { return };
         out.iter_mut().take(n).for_each(|v| *v = i64::MAX);
-        let mut part = [0; MAX_CHANNELS];
         for &(c, need) in components {
+            let mut part = [0; MAX_CHANNELS];
             self.entitlements_into(c, &mut part);
             for (o, &p) in out.iter_mut().zip(&part).take(n) {
                 *o = (*o).min(p.max(0) / need.max(1));
@@ -1425,8 +1436,8 @@ impl Allocator {
         let n = self.net.channels.len();
         let start = sku as usize * n;
         let Some(row) = self.advertised.get_mut(start..start + n) else { return };
-        for (c, ((slot, def), &e)) in row.iter_mut().zip(&self.net.channels).zip(&ent).enumerate() {
-            let shown = def.rules.apply_units(e);
+        for (c, ((slot, rules), &e)) in row.iter_mut().zip(&self.shown).zip(&ent).enumerate() {
+            let shown = rules.apply(e);
             if *slot != shown {
                 *slot = shown;
                 out.push(ChannelUpdate {

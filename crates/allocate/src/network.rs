@@ -295,6 +295,93 @@ impl PublishRules {
     }
 }
 
+/// A channel's [`PublishRules`] laid out for the per-event recompute:
+/// absent bounds stored as their neutral values (nothing is at or below
+/// -1; every figure lies within `[i64::MIN, i64::MAX]`), so showing a
+/// figure reads plain numbers. Gives exactly
+/// [`PublishRules::apply_units`].
+///
+/// Every step of the rules is non-decreasing in the entitlement (a
+/// subtraction, a rounded-down percentage, a threshold below which the
+/// figure drops to zero, two clamps), so once the figure reaches what
+/// the largest entitlement shows it stays there: from `saturated_from`
+/// on the answer is `top` without any arithmetic. With a cap
+/// (`max_shown`) that is every entitlement past the cap and buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ShownRules {
+    buffer: i64,
+    percent: u64,
+    zero_at_or_below: i64,
+    max_shown: i64,
+    min_shown: i64,
+    /// The least entitlement that shows `top`.
+    saturated_from: i64,
+    /// What the largest entitlement shows.
+    top: i64,
+}
+
+impl ShownRules {
+    pub(crate) fn new(rules: &PublishRules) -> Self {
+        let mut r = Self {
+            buffer: rules.buffer.get(),
+            percent: u64::from(rules.percent),
+            zero_at_or_below: rules.zero_at_or_below.map_or(-1, Quantity::get),
+            max_shown: rules.max_shown.map_or(i64::MAX, Quantity::get),
+            min_shown: rules.min_shown.map_or(i64::MIN, Quantity::get),
+            saturated_from: i64::MAX,
+            top: 0,
+        };
+        r.top = r.steps(i64::MAX);
+        r.saturated_from = if r.steps(0) == r.top {
+            // Negative entitlements count as zero: all show `top`.
+            i64::MIN
+        } else {
+            // Bisect for the least entitlement showing `top`:
+            // `steps(low) != top == steps(high)` throughout.
+            let (mut low, mut high) = (0i64, i64::MAX);
+            while high - low > 1 {
+                let mid = low + (high - low) / 2;
+                if r.steps(mid) == r.top {
+                    high = mid;
+                } else {
+                    low = mid;
+                }
+            }
+            high
+        };
+        r
+    }
+
+    /// The rules of every channel of `net`, in channel order.
+    pub(crate) fn of(net: &Network) -> Vec<Self> {
+        net.channels.iter().map(|c| Self::new(&c.rules)).collect()
+    }
+
+    /// As [`PublishRules::apply_units`].
+    #[inline]
+    pub(crate) fn apply(&self, entitlement: i64) -> i64 {
+        if entitlement >= self.saturated_from { self.top } else { self.steps(entitlement) }
+    }
+
+    /// As [`PublishRules::apply_units`], step for step.
+    #[inline]
+    fn steps(&self, entitlement: i64) -> i64 {
+        let mut a = entitlement.max(0).saturating_sub(self.buffer).max(0);
+        if self.percent < 100 {
+            let units = a.unsigned_abs();
+            let share = match units.checked_mul(self.percent) {
+                Some(product) => u128::from(product / 100),
+                None => u128::from(units) * u128::from(self.percent) / 100,
+            };
+            a = i64::try_from(share).unwrap_or(a);
+        }
+        if a <= self.zero_at_or_below {
+            a = 0;
+        }
+        a.min(self.max_shown).max(self.min_shown)
+    }
+}
+
 /// One channel's link to a pool, as the network stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -797,6 +884,16 @@ mod laws {
             rules.max_shown = max.map(Quantity::new);
             rules.min_shown = min.map(Quantity::new);
             prop_assert_eq!(rules.apply_units(e), reference(&rules, e));
+            let shown = ShownRules::new(&rules);
+            prop_assert_eq!(shown.apply(e), reference(&rules, e));
+            // Either side of where the figure stops growing.
+            let from = shown.saturated_from;
+            for e in [from.saturating_sub(1), from, from.saturating_add(1)] {
+                prop_assert_eq!(shown.apply(e), reference(&rules, e));
+            }
+            if from > i64::MIN {
+                prop_assert_ne!(reference(&rules, from - 1), reference(&rules, i64::MAX));
+            }
         }
     }
 }
