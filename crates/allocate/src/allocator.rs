@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::BuildHasher;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use merchantry_core::{Disposition, OrderId, Quantity, Ratio, Sku, StockView};
@@ -253,24 +253,87 @@ struct LineRecord {
     pieces: Pieces,
 }
 
-/// An order line's key in the line index, borrowed: looking a line up
-/// hashes the order id in place instead of cloning it. Hashes exactly as
-/// the stored `(OrderId, u32)` key does (the id's text, then the line).
+/// An order line's key, borrowed: what the line index hashes (the
+/// order id's text, then the line number).
+#[derive(Hash)]
 struct LineRef<'a> {
     order: &'a OrderId,
     line: u32,
 }
 
-impl Hash for LineRef<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.order.hash(state);
-        self.line.hash(state);
+/// Finds a known line's slot by order id and line number.
+///
+/// The table holds only slot numbers; each key lives once, in the line
+/// record the slot points at, so recording a line clones its order id
+/// once, and a reservation hashes its key once for the duplicate check
+/// and the insert. Derived from `lines`: equal lines give equal
+/// indexes, so comparing two indexes compares only their sizes.
+#[derive(Clone, Default)]
+struct LineIndex {
+    table: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
+}
+
+impl LineIndex {
+    fn hash(&self, order: &OrderId, line: u32) -> u64 {
+        self.hasher.hash_one(LineRef { order, line })
+    }
+
+    /// The slot of the line with this key and `hash`.
+    fn find(
+        &self,
+        lines: &[Option<LineRecord>],
+        hash: u64,
+        order: &OrderId,
+        line: u32,
+    ) -> Option<u32> {
+        let holds = |s: &u32| {
+            lines
+                .get(*s as usize)
+                .and_then(Option::as_ref)
+                .is_some_and(|r| r.line == line && r.order == *order)
+        };
+        self.table.find(hash, holds).copied()
+    }
+
+    /// Adds `slot`, whose key (absent so far) hashes to `hash`; `lines`
+    /// must hold the records of the slots already in.
+    fn insert(&mut self, lines: &[Option<LineRecord>], hash: u64, slot: u32) {
+        let Self { table, hasher } = self;
+        let hasher = &*hasher;
+        let rehash = |s: &u32| {
+            lines
+                .get(*s as usize)
+                .and_then(Option::as_ref)
+                .map_or(0, |r| hasher.hash_one(LineRef { order: &r.order, line: r.line }))
+        };
+        table.insert_unique(hash, slot, rehash);
+    }
+
+    /// Drops `slot`, whose key is `order` and `line`.
+    fn remove(&mut self, order: &OrderId, line: u32, slot: u32) {
+        let hash = self.hash(order, line);
+        if let Ok(entry) = self.table.find_entry(hash, |&s| s == slot) {
+            entry.remove();
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.table.len()
     }
 }
 
-impl hashbrown::Equivalent<(OrderId, u32)> for LineRef<'_> {
-    fn equivalent(&self, key: &(OrderId, u32)) -> bool {
-        key.1 == self.line && key.0 == *self.order
+impl PartialEq for LineIndex {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+    }
+}
+
+impl Eq for LineIndex {}
+
+impl fmt::Debug for LineIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LineIndex({} lines)", self.len())
     }
 }
 
@@ -344,7 +407,7 @@ pub struct Allocator {
     parents: BTreeMap<u32, Vec<u32>>,
     lines: Vec<Option<LineRecord>>,
     vacant: Vec<u32>,
-    line_index: hashbrown::HashMap<(OrderId, u32), u32>,
+    line_index: LineIndex,
     expiry: BTreeSet<(DateTime<Utc>, u32)>,
     scratch: Vec<RawPiece>,
     /// Derived from `net` (never serialised): share splits worked out
@@ -508,7 +571,7 @@ impl Allocator {
             parents: s.parents,
             lines: s.lines,
             vacant: s.vacant,
-            line_index: hashbrown::HashMap::new(),
+            line_index: LineIndex::default(),
             expiry: BTreeSet::new(),
             scratch: Vec::new(),
             tables: ShareTables::default(),
@@ -519,7 +582,8 @@ impl Allocator {
         a.sku_index = a.skus.iter().zip(0u32..).map(|(s, i)| (s.clone(), i)).collect();
         for (slot, rec) in (0u32..).zip(&a.lines) {
             if let Some(r) = rec {
-                a.line_index.insert((r.order.clone(), r.line), slot);
+                let hash = a.line_index.hash(&r.order, r.line);
+                a.line_index.insert(&a.lines, hash, slot);
                 if let (LineState::Reserved, Some(at)) = (r.state, r.expires_at) {
                     a.expiry.insert((at, slot));
                 }
@@ -548,7 +612,7 @@ impl Allocator {
             parents: BTreeMap::new(),
             lines: Vec::new(),
             vacant: Vec::new(),
-            line_index: hashbrown::HashMap::new(),
+            line_index: LineIndex::default(),
             expiry: BTreeSet::new(),
             scratch: Vec::new(),
         }
@@ -687,7 +751,8 @@ impl Allocator {
     /// One order line, if the allocator knows it.
     #[must_use]
     pub fn line(&self, order: &OrderId, line: u32) -> Option<LineInfo> {
-        let slot = *self.line_index.get(&LineRef { order, line })?;
+        let hash = self.line_index.hash(order, line);
+        let slot = self.line_index.find(&self.lines, hash, order, line)?;
         self.lines.get(slot as usize)?.as_ref().map(info)
     }
 
@@ -708,7 +773,7 @@ impl Allocator {
             if rec.as_ref().is_some_and(|r| !r.state.is_open())
                 && let Some(r) = rec.take()
             {
-                self.line_index.remove(&(r.order, r.line));
+                self.line_index.remove(&r.order, r.line, slot);
                 self.vacant.push(slot);
                 n += 1;
             }
@@ -1047,7 +1112,7 @@ impl Allocator {
         lines: &[LineRequest],
         options: &ReserveOptions,
     ) -> Result<Reserved> {
-        self.validate_request(order, channel, lines, options)?;
+        let hash = self.validate_request(order, channel, lines, options)?;
         if !options.partial && lines.len() > 1 {
             self.check_order_totals(order, channel, lines, options)?;
         }
@@ -1081,7 +1146,7 @@ impl Allocator {
         for req in lines {
             let Some((a, b)) = iter_bounds.next() else { break };
             let Some(placed) = pieces.get(a..b).filter(|p| !p.is_empty()) else { continue };
-            self.record_line(order, channel, req, options.expires_at, placed);
+            self.record_line(order, channel, req, options.expires_at, placed, hash);
         }
         // Built in place: the changes are large enough that moving them
         // into the result costs a copy.
@@ -1370,9 +1435,9 @@ impl Allocator {
     }
 
     fn slot(&self, order: &OrderId, line: u32) -> Result<u32> {
+        let hash = self.line_index.hash(order, line);
         self.line_index
-            .get(&LineRef { order, line })
-            .copied()
+            .find(&self.lines, hash, order, line)
             .ok_or_else(|| unknown_line(order, line))
     }
 
@@ -1483,13 +1548,15 @@ impl Allocator {
 
     // ----- internals: reserving -----
 
+    /// Checks a request; for a one-line request returns its key's hash
+    /// in the line index, for recording the line without hashing again.
     fn validate_request(
         &self,
         order: &OrderId,
         channel: ChannelKey,
         lines: &[LineRequest],
         options: &ReserveOptions,
-    ) -> Result<()> {
+    ) -> Result<Option<u64>> {
         let ch = self.net.channel(channel)?;
         if lines.is_empty() {
             return Err(AllocError::NoLines { order: order.clone() });
@@ -1503,6 +1570,7 @@ impl Allocator {
                 });
             }
         }
+        let mut last_hash = 0;
         for (i, req) in lines.iter().enumerate() {
             let sku = self.check_sku(req.sku)?;
             if !req.quantity.is_positive() {
@@ -1516,11 +1584,13 @@ impl Allocator {
             if lines.get(..i).is_some_and(|b| b.iter().any(|r| r.line == req.line)) {
                 return Err(AllocError::RepeatedLine { order: order.clone(), line: req.line });
             }
-            if self.line_index.contains_key(&LineRef { order, line: req.line }) {
+            let hash = self.line_index.hash(order, req.line);
+            if self.line_index.find(&self.lines, hash, order, req.line).is_some() {
                 return Err(AllocError::DuplicateLine { order: order.clone(), line: req.line });
             }
+            last_hash = hash;
         }
-        Ok(())
+        Ok((lines.len() == 1).then_some(last_hash))
     }
 
     /// Sums demand per plain SKU over every line (bundles expanded) and
@@ -1743,7 +1813,9 @@ impl Allocator {
         req: &LineRequest,
         expires_at: Option<DateTime<Utc>>,
         placed: &[RawPiece],
+        hash: Option<u64>,
     ) {
+        let hash = hash.unwrap_or_else(|| self.line_index.hash(order, req.line));
         let rec = LineRecord {
             order: order.clone(),
             line: req.line,
@@ -1767,7 +1839,7 @@ impl Allocator {
                 s
             }
         };
-        self.line_index.insert((order.clone(), req.line), slot);
+        self.line_index.insert(&self.lines, hash, slot);
         if let Some(at) = expires_at {
             self.expiry.insert((at, slot));
         }

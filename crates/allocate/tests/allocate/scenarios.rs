@@ -321,6 +321,45 @@ fn commit_ships_and_is_idempotent() {
     assert!(matches!(w.alloc.commit(&order("nope"), 1), Err(AllocError::UnknownLine { .. })));
 }
 
+/// Purging forgets closed lines only: their keys can be reserved again
+/// and answer `UnknownLine`, while open lines stay findable through the
+/// index growing and slots being reused (300 one-unit orders).
+#[test]
+fn purge_forgets_closed_lines_and_keeps_open_ones() {
+    let mut w = world();
+    w.stock(w.a, 1000);
+    for i in 0..300 {
+        w.reserve(&format!("P{i}"), w.web, 1).unwrap();
+    }
+    // Cancel the even orders, ship every third odd one.
+    for i in (0..300).step_by(2) {
+        w.alloc.release(&order(&format!("P{i}")), 1).unwrap();
+    }
+    for i in (1..300).step_by(6) {
+        w.alloc.commit(&order(&format!("P{i}")), 1).unwrap();
+    }
+    // 150 cancelled + 50 shipped are closed.
+    assert_eq!(w.alloc.purge_closed(), 200);
+    assert_eq!(w.alloc.lines().count(), 100);
+    assert!(w.alloc.to_string().ends_with(", 100 lines"), "{}", w.alloc);
+    for i in 0..300 {
+        let id = order(&format!("P{i}"));
+        let open = i % 2 == 1 && i % 6 != 1;
+        assert_eq!(w.alloc.line(&id, 1).is_some(), open, "P{i}");
+        if !open {
+            assert!(matches!(w.alloc.release(&id, 1), Err(AllocError::UnknownLine { .. })));
+        }
+    }
+    // A forgotten key is free again, in a reused slot; an open one is not.
+    w.reserve("P0", w.web, 2).unwrap();
+    assert_eq!(w.alloc.line(&order("P0"), 1).unwrap().quantity, q(2));
+    let err = w.reserve("P3", w.web, 1).unwrap_err();
+    assert!(matches!(err, AllocError::DuplicateLine { line: 1, .. }), "{err}");
+    // 100 open lines of 1 unit each (one shipped per 6 left A), and P0's 2.
+    assert_eq!(w.reserved_at(w.a), 102);
+    assert_eq!(w.on_hand(w.a), 950);
+}
+
 #[test]
 fn commit_after_cancel_is_refused() {
     let mut w = world();
@@ -660,6 +699,7 @@ fn state_round_trips_through_json() {
     let mut back: Allocator = serde_json::from_str(&text).unwrap();
     assert_eq!(back, w.alloc);
     // Indexes were rebuilt: the line is found and expires.
+    assert_eq!(back.line(&order("J1"), 1).map(|l| l.quantity), Some(q(2)));
     assert_eq!(back.expire(t0).get(w.sku, w.web), Some(q(5)));
 }
 
