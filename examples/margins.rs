@@ -1024,12 +1024,14 @@ mod tests {
         assert_eq!(pct(Some(d("0.07449"))), "7.4%");
     }
 
+    /// The header line of the UCI retail file.
+    const RETAIL_HEADER: &str =
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n";
+
     /// A file of 40 good March 2011 sales and one bad row of each kind the
     /// hostile test found; lines count from the header (line 1).
     fn hostile_file() -> String {
-        let mut f = String::from(
-            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n",
-        );
+        let mut f = String::from(RETAIL_HEADER);
         for i in 0..40 {
             let day = 1 + i % 28;
             f.push_str(&format!(
@@ -1085,9 +1087,7 @@ mod tests {
     /// dates does not: 20 rows against 48, two decades apart.
     #[test]
     fn a_large_cluster_of_bad_dates_is_left_out_and_named() {
-        let mut f = String::from(
-            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n",
-        );
+        let mut f = String::from(RETAIL_HEADER);
         for i in 0..20 {
             let day = 1 + i % 10;
             f.push_str(&format!(
