@@ -7,6 +7,7 @@ use merchantry_core::{ChannelId, Disposition, EventId, LocationId, Quantity, Sku
 use rust_decimal::Decimal;
 
 use crate::book::{Book, Ctx, Entry, ExtraKind, Fail, Flow, Kind, LandedSpec, NONE};
+use crate::corrections::Corrections;
 use crate::error::LedgerError;
 use crate::event::{
     AdjustmentReason, Event, EventKind, LandedTarget, LedgerOptions, Method, VendorReturnCost,
@@ -34,36 +35,12 @@ pub enum IngestOutcome {
         /// placed before them (empty for an in-order event), in time
         /// order. They are all of this event's SKU: a backdate revalues
         /// only its own SKU.
-        corrections: Vec<Correction>,
+        corrections: Corrections,
         /// Negative positions this event filled.
         true_ups: Vec<TrueUp>,
     },
     /// The same event was recorded before; nothing changed.
     Duplicate,
-}
-
-/// An event whose value changed when a backdated event was placed before
-/// it: for a shipment, its cost of goods sold. Its SKU is the SKU of the
-/// event whose outcome reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Correction {
-    /// The event revalued.
-    pub event: EventId,
-    /// Its timestamp.
-    pub at: DateTime<Utc>,
-    /// Value moved before.
-    pub before: Decimal,
-    /// Value moved now.
-    pub after: Decimal,
-}
-
-impl Correction {
-    /// `after - before`.
-    #[must_use]
-    pub fn delta(&self) -> Decimal {
-        self.after.saturating_sub(self.before)
-    }
 }
 
 /// The settlement of units that left while the position was negative.
@@ -472,7 +449,7 @@ impl Ledger {
             if book.extras.last().is_none_or(|x| x.entry as usize != pos) {
                 // The common case: nothing settled, nothing to collect.
                 return Ok(IngestOutcome::Applied {
-                    corrections: Vec::new(),
+                    corrections: Corrections::default(),
                     true_ups: Vec::new(),
                 });
             }
@@ -483,7 +460,7 @@ impl Ledger {
                 .copied()
                 .collect::<Vec<_>>();
             let true_ups = true_ups.iter().map(|x| self.true_up(sku, entry.id, at, x)).collect();
-            return Ok(IngestOutcome::Applied { corrections: Vec::new(), true_ups });
+            return Ok(IngestOutcome::Applied { corrections: Corrections::default(), true_ups });
         }
         match book.insert_and_replay(vec![entry], ctx, amounts, landed) {
             Ok(undo) => Ok(self.outcome(sku, &undo)),
@@ -585,7 +562,10 @@ impl Ledger {
                 let o = if Some(i) == first {
                     outcome.clone()
                 } else {
-                    IngestOutcome::Applied { corrections: Vec::new(), true_ups: Vec::new() }
+                    IngestOutcome::Applied {
+                        corrections: Corrections::default(),
+                        true_ups: Vec::new(),
+                    }
                 };
                 if let Some(slot) = outcomes.get_mut(i) {
                     *slot = Some(o);
@@ -598,19 +578,12 @@ impl Ledger {
     fn outcome(&self, sku: usize, undo: &crate::book::Undo) -> IngestOutcome {
         let book = &self.books[sku];
         let (changed, created) = undo.changes(book);
-        let mut stamps = Stamps::default();
-        let corrections = changed
-            .into_iter()
-            .map(|(pos, before)| {
-                let e = &book.entries[pos];
-                Correction {
-                    event: self.event_id(e.id),
-                    at: stamps.at(e.at),
-                    before,
-                    after: e.value(),
-                }
-            })
-            .collect();
+        let text = changed.iter().map(|&(pos, _)| self.names.get(book.entries[pos].id).len()).sum();
+        let mut corrections = Corrections::with_capacity(changed.len(), text);
+        for (pos, before) in changed {
+            let e = &book.entries[pos];
+            corrections.push(self.names.get(e.id), e.at, before, e.value());
+        }
         let true_ups = created
             .iter()
             .map(|x| {
@@ -1589,7 +1562,7 @@ fn unknown<T: std::str::FromStr<Err: std::fmt::Debug>>() -> T {
 }
 
 /// An id rebuilt from text the ledger stored, or [`unknown`].
-fn stored<T: std::str::FromStr<Err: std::fmt::Debug>>(text: &str) -> T {
+pub(crate) fn stored<T: std::str::FromStr<Err: std::fmt::Debug>>(text: &str) -> T {
     text.parse().unwrap_or_else(|_| unknown())
 }
 

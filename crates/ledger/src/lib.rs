@@ -25,7 +25,7 @@
 //! // A cheaper receipt reported late, stamped before the sale:
 //! let late = ledger.ingest(ev("r0", t(1, 8), EventKind::receipt(Quantity::new(10), Decimal::ONE))?)?;
 //! let IngestOutcome::Applied { corrections, .. } = late else { unreachable!() };
-//! assert_eq!(corrections[0].delta(), Decimal::from(-10)); // s1: 20 -> 10
+//! assert_eq!(corrections.get(0).map(|c| c.delta()), Some(Decimal::from(-10))); // s1: 20 -> 10
 //! assert_eq!(ledger.value(&sku, &fba, Disposition::Sellable, t(6, 0)), Decimal::from(20));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -42,7 +42,7 @@
 //! - [`Event`] and [`EventKind`]: what happened.
 //! - [`LedgerOptions`]: currency, default [`Method`], [`Pooling`] and
 //!   [`NegativeStock`] policy.
-//! - [`IngestOutcome`], [`Correction`], [`TrueUp`]: what an ingest changed.
+//! - [`IngestOutcome`], [`Corrections`], [`TrueUp`]: what an ingest changed.
 //!
 //! # Policies
 //!
@@ -80,6 +80,7 @@
 
 mod arith;
 mod book;
+pub mod corrections;
 pub mod error;
 pub mod event;
 pub mod ledger;
@@ -87,10 +88,11 @@ mod names;
 pub mod views;
 
 pub use book::Flow;
+pub use corrections::{Correction, Corrections};
 pub use error::LedgerError;
 pub use event::{
     AdjustmentReason, Event, EventKind, LandedBasis, LandedTarget, LedgerOptions, Method,
     NegativeStock, Pooling, VendorReturnCost,
 };
-pub use ledger::{Correction, CostLayer, CostLine, Flows, IngestOutcome, Ledger, TrueUp};
+pub use ledger::{CostLayer, CostLine, Flows, IngestOutcome, Ledger, TrueUp};
 pub use views::{CountDifference, OpenClaim};

@@ -244,9 +244,17 @@ fn backdated_receipt_corrects_later_shipments() {
     let IngestOutcome::Applied { corrections, .. } = outcome else { panic!("applied") };
     // s1 now takes 4 units of the older r1: 4 x 1 = 4 instead of 12.
     assert_eq!(corrections.len(), 1);
-    assert_eq!(corrections[0].event.as_str(), "s1");
-    assert_eq!((corrections[0].before, corrections[0].after), (dec("12"), dec("4")));
-    assert_eq!(corrections[0].delta(), dec("-8"));
+    let s1 = corrections.get(0).unwrap();
+    assert_eq!((s1.event(), s1.event_id().as_str(), s1.at()), ("s1", "s1", t(6)));
+    assert_eq!((s1.before(), s1.after()), (dec("12"), dec("4")));
+    assert_eq!(s1.delta(), dec("-8"));
+    #[cfg(feature = "serde")]
+    {
+        let json = serde_json::to_string(&corrections).unwrap();
+        assert!(json.starts_with(r#"[{"event":"s1","#), "{json}");
+        let back: merchantry_ledger::Corrections = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, corrections);
+    }
 }
 
 #[test]

@@ -1,0 +1,211 @@
+//! [`Corrections`]: the events a backdated ingest revalued.
+
+use chrono::{DateTime, Utc};
+use merchantry_core::EventId;
+use rust_decimal::Decimal;
+
+/// The earlier-recorded events whose value changed when a backdated event
+/// was placed before them, in time order.
+///
+/// A late receipt can revalue thousands of later shipments, so the ids are
+/// kept in one text buffer rather than one allocation each; iterate to
+/// read them as [`Correction`]s, and call [`Correction::event_id`] for an
+/// owned id.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use merchantry_core::{ChannelId, EventId, LocationId, OrderId, Quantity, Sku};
+/// use merchantry_ledger::{Event, EventKind, IngestOutcome, Ledger, LedgerOptions};
+/// use rust_decimal::Decimal;
+///
+/// let mut ledger = Ledger::new(LedgerOptions::default());
+/// let (sku, wh) = (Sku::new("MUG")?, LocationId::new("WH1")?);
+/// let day = |d| Utc.with_ymd_and_hms(2026, 3, d, 12, 0, 0).unwrap();
+/// ledger.ingest(Event::new(EventId::new("r1")?, day(2), sku.clone(), wh.clone(),
+///     EventKind::receipt(Quantity::new(10), Decimal::from(3))))?;
+/// ledger.ingest(Event::new(EventId::new("s1")?, day(5), sku.clone(), wh.clone(),
+///     EventKind::shipment(Quantity::new(4), ChannelId::new("amazon")?, OrderId::new("o1")?)))?;
+/// // A cheaper receipt stamped before the first one, reported late:
+/// let late = ledger.ingest(Event::new(EventId::new("r0")?, day(1), sku, wh,
+///     EventKind::receipt(Quantity::new(4), Decimal::ONE)))?;
+/// let IngestOutcome::Applied { corrections, .. } = late else { unreachable!() };
+/// let s1 = corrections.iter().next().unwrap();
+/// assert_eq!(s1.event(), "s1");
+/// assert_eq!((s1.before(), s1.after(), s1.delta()), (Decimal::from(12), Decimal::from(4), Decimal::from(-8)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Corrections {
+    /// Every event id, one after another.
+    ids: String,
+    rows: Vec<Row>,
+}
+
+/// One correction, its id being `ids[previous row's end..end]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Row {
+    end: usize,
+    at: i64,
+    before: Decimal,
+    after: Decimal,
+}
+
+impl Corrections {
+    /// Room for `n` corrections whose ids take `text` bytes in all.
+    pub(crate) fn with_capacity(n: usize, text: usize) -> Self {
+        Self { ids: String::with_capacity(text), rows: Vec::with_capacity(n) }
+    }
+
+    /// Adds the correction of event `id`, stamped `at` (nanoseconds since
+    /// the epoch).
+    pub(crate) fn push(&mut self, id: &str, at: i64, before: Decimal, after: Decimal) {
+        self.ids.push_str(id);
+        self.rows.push(Row { end: self.ids.len(), at, before, after });
+    }
+
+    /// How many events were revalued.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether none was.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The `i`-th correction, in time order.
+    #[must_use]
+    pub fn get(&self, i: usize) -> Option<Correction<'_>> {
+        let row = self.rows.get(i)?;
+        let start = i.checked_sub(1).and_then(|j| self.rows.get(j)).map_or(0, |r| r.end);
+        Some(self.correction(start, row))
+    }
+
+    /// The corrections in time order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Correction<'_>> + '_ {
+        let mut start = 0;
+        self.rows.iter().map(move |row| {
+            let c = self.correction(start, row);
+            start = row.end;
+            c
+        })
+    }
+
+    fn correction(&self, start: usize, row: &Row) -> Correction<'_> {
+        Correction {
+            event: self.ids.get(start..row.end).unwrap_or(""),
+            at: row.at,
+            before: row.before,
+            after: row.after,
+        }
+    }
+}
+
+/// One event a backdate revalued: for a shipment, its cost of goods sold
+/// before and after. Its SKU is the SKU of the event whose outcome
+/// reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Correction<'a> {
+    event: &'a str,
+    at: i64,
+    before: Decimal,
+    after: Decimal,
+}
+
+impl Correction<'_> {
+    /// The id of the event revalued.
+    #[must_use]
+    pub fn event(&self) -> &str {
+        self.event
+    }
+
+    /// The id of the event revalued, owned.
+    #[must_use]
+    pub fn event_id(&self) -> EventId {
+        crate::ledger::stored(self.event)
+    }
+
+    /// The event's timestamp.
+    #[must_use]
+    pub fn at(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_nanos(self.at)
+    }
+
+    /// Value the event moved before.
+    #[must_use]
+    pub fn before(&self) -> Decimal {
+        self.before
+    }
+
+    /// Value it moves now.
+    #[must_use]
+    pub fn after(&self) -> Decimal {
+        self.after
+    }
+
+    /// `after - before`.
+    #[must_use]
+    pub fn delta(&self) -> Decimal {
+        self.after.saturating_sub(self.before)
+    }
+}
+
+/// The serialised form of one correction.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Record {
+    event: EventId,
+    at: DateTime<Utc>,
+    before: Decimal,
+    after: Decimal,
+}
+
+/// A list of `{event, at, before, after}` records.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Corrections {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter().map(|c| Record {
+            event: c.event_id(),
+            at: c.at(),
+            before: c.before,
+            after: c.after,
+        }))
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Corrections {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let records = Vec::<Record>::deserialize(deserializer)?;
+        let mut out = Self::default();
+        for r in records {
+            out.push(r.event.as_str(), crate::ledger::at_nanos(r.at), r.before, r.after);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_come_back_in_order_from_one_buffer() {
+        let mut c = Corrections::with_capacity(3, 8);
+        c.push("s1", 5, Decimal::from(12), Decimal::from(4));
+        c.push("", 6, Decimal::ONE, Decimal::ONE);
+        c.push("ship-22", 7, Decimal::ZERO, Decimal::TEN);
+        let events: Vec<&str> = c.iter().map(|x| x.event).collect();
+        assert_eq!(events, ["s1", "", "ship-22"]);
+        assert_eq!(
+            c.get(2).map(|x| (x.event, x.at, x.delta())),
+            Some(("ship-22", 7, Decimal::TEN))
+        );
+        assert_eq!(c.get(0).map(|x| x.delta()), Some(Decimal::from(-8)));
+        assert_eq!(c.get(3), None);
+        assert_eq!((c.len(), c.iter().len()), (3, 3));
+        assert_eq!(c.get(0).unwrap().event_id().as_str(), "s1");
+    }
+}
