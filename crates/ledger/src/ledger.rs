@@ -165,6 +165,7 @@ pub struct Ledger {
 /// The slot of `key` in `list`: the last key looked up first, then the
 /// index, else a new slot at the end (the bool says it is new; the cache is
 /// refreshed on index hits only).
+#[inline]
 fn intern<K: Clone + Eq + std::hash::Hash>(
     recent: &mut Option<(K, u32)>,
     index: &mut FastMap<K, u32>,
@@ -177,6 +178,18 @@ fn intern<K: Clone + Eq + std::hash::Hash>(
     {
         return Ok((*i, false));
     }
+    intern_indexed(recent, index, list, key, what)
+}
+
+/// [`intern`] past the last key.
+#[inline(never)]
+fn intern_indexed<K: Clone + Eq + std::hash::Hash>(
+    recent: &mut Option<(K, u32)>,
+    index: &mut FastMap<K, u32>,
+    list: &mut Vec<K>,
+    key: &K,
+    what: &'static str,
+) -> Result<(u32, bool), LedgerError> {
     if let Some(&i) = index.get(key) {
         *recent = Some((key.clone(), i));
         return Ok((i, false));

@@ -173,18 +173,24 @@ impl Names {
     /// Stores `text` without indexing it. Ids are at most 200 bytes; a
     /// longer text (which no validated id is) keeps its first 255.
     pub(crate) fn push(&mut self, text: &str) -> u32 {
-        let mut len = text.len().min(255);
+        let text = if text.len() > 255 { Self::cut(text) } else { text };
+        if self.bytes.capacity() - self.bytes.len() < text.len() + 2 {
+            self.bytes.reserve_exact(growth(self.bytes.capacity(), text.len() + 2));
+        }
+        let at = u32::try_from(self.bytes.len()).unwrap_or(NONE);
+        self.bytes.push(char::from(u8::try_from(text.len()).unwrap_or(u8::MAX)));
+        self.bytes.push_str(text);
+        at
+    }
+
+    /// The first 255 bytes of `text` or fewer, ending on a character.
+    #[cold]
+    fn cut(text: &str) -> &str {
+        let mut len = 255;
         while !text.is_char_boundary(len) {
             len -= 1;
         }
-        let header = char::from(u8::try_from(len).unwrap_or(u8::MAX));
-        if self.bytes.capacity() - self.bytes.len() < len + 2 {
-            self.bytes.reserve_exact(growth(self.bytes.capacity(), len + 2));
-        }
-        let at = u32::try_from(self.bytes.len()).unwrap_or(NONE);
-        self.bytes.push(header);
-        self.bytes.push_str(text.get(..len).unwrap_or_default());
-        at
+        text.get(..len).unwrap_or_default()
     }
 
     /// The handle of `text`, stored and indexed when new.
