@@ -28,7 +28,6 @@ const FULL_PER_ITEM: usize = 32;
 
 /// The kind of an entry, one byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) enum Kind {
     Receipt,
     Landed,
@@ -53,7 +52,6 @@ pub(crate) enum Kind {
 /// and scale (see [`Entry::value`]), and the extras of an entry are
 /// found by position in `Book::extras`, so no field is padding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Entry {
     pub(crate) at: i64,
     pub(crate) qty: i64,
@@ -164,7 +162,6 @@ pub enum Flow {
 
 /// What an extra records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) enum ExtraKind {
     /// Part of a landed cost raising units still held (pool gains amount).
     LandedHeld,
@@ -177,7 +174,6 @@ pub(crate) enum ExtraKind {
 
 /// A secondary effect of an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Extra {
     pub(crate) kind: ExtraKind,
     pub(crate) flow: Flow,
@@ -203,7 +199,6 @@ impl Extra {
 
 /// Units that arrived together, with their total value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Layer {
     /// The receipt (or return, or found adjustment) the units came from.
     pub(crate) origin: u32,
@@ -216,7 +211,6 @@ pub(crate) struct Layer {
 
 /// Units that left without being held, priced at the last known cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Deficit {
     pub(crate) origin: u32,
     pub(crate) loc: u32,
@@ -228,7 +222,6 @@ pub(crate) struct Deficit {
 
 /// One cost pool.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Pool {
     pub(crate) qty: i64,
     pub(crate) value: Decimal,
@@ -238,7 +231,6 @@ pub(crate) struct Pool {
 
 /// The running state of a SKU after some prefix of its entries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct State {
     /// Units per position slot.
     pub(crate) qty: Vec<i64>,
@@ -262,7 +254,6 @@ impl State {
 /// A full checkpoint: the state after the first `at` entries, every cost
 /// layer included (what a backdated event replays from).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Full {
     pub(crate) at: usize,
     /// Where the next full checkpoint is due: `at` plus the state's
@@ -290,7 +281,6 @@ pub(crate) struct Light {
 /// SKUs have one of each, so a query reads one record), and where the
 /// other slots' numbers start. Its timestamp is in [`Lights::ats`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[repr(align(32))]
 pub(crate) struct Mark {
     qty0: i64,
@@ -311,7 +301,6 @@ const TOP: usize = 16;
 /// take a dependent miss per probe), and reads the mark's inline numbers:
 /// a few cache lines, and no checkpoint owns an allocation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Lights {
     marks: Vec<Mark>,
     /// `ats[k]`: the timestamp of the last entry checkpoint `k` includes
@@ -442,7 +431,6 @@ impl Lights {
 
 /// A landed cost's inputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct LandedSpec {
     pub(crate) amount: Decimal,
     pub(crate) basis: crate::event::LandedBasis,
@@ -468,7 +456,6 @@ pub(crate) struct Ctx {
 
 /// Everything the ledger keeps about one SKU.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Book {
     pub(crate) method: Method,
     /// Sorted by (timestamp, arrival).

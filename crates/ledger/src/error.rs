@@ -38,7 +38,9 @@ pub enum LedgerError {
         amount: rust_decimal::Decimal,
     },
     /// The timestamp is outside the range the ledger stores
-    /// (1677-09-21 to 2262-04-11, nanosecond precision).
+    /// (1677-09-21 to 2262-04-11, nanosecond precision), or is one of its
+    /// two extreme nanoseconds, which stand for "before every event" and
+    /// "after every event" in queries.
     #[error("event {id}: timestamp outside 1677-09-21..2262-04-11")]
     TimestampOutOfRange {
         /// The event.

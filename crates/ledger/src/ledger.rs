@@ -12,8 +12,6 @@ use crate::error::LedgerError;
 use crate::event::{
     AdjustmentReason, Event, EventKind, LandedTarget, LedgerOptions, Method, VendorReturnCost,
 };
-#[cfg(feature = "serde")]
-use crate::names::NamesData;
 use crate::names::{FastMap, Names, hash_bytes};
 
 const REASONS: [AdjustmentReason; 5] = [
@@ -245,15 +243,22 @@ struct Recent {
     channel: Option<(ChannelId, u32)>,
 }
 
+/// Two ledgers are equal when they hold the same options, methods, names
+/// in the same slots and the same events in the same order: everything
+/// else is derived from these (a restored snapshot equals its original).
 impl PartialEq for Ledger {
     fn eq(&self, other: &Self) -> bool {
         self.options == other.options
             && self.methods == other.methods
             && self.skus == other.skus
-            && self.books == other.books
             && self.locations == other.locations
             && self.channels == other.channels
-            && self.names == other.names
+            && self.books.len() == other.books.len()
+            && self.books.iter().zip(&other.books).enumerate().all(|(i, (a, b))| {
+                a.method == b.method
+                    && a.entries.len() == b.entries.len()
+                    && (0..a.entries.len()).all(|p| self.decode(i, p) == other.decode(i, p))
+            })
     }
 }
 
@@ -1075,7 +1080,9 @@ impl Ledger {
     }
 
     /// Value recognised in each flow for `sku` over events stamped in
-    /// `(after, until]`.
+    /// `(after, until]`. Sums saturate at `Decimal`'s bounds (about
+    /// 7.9e28), far past any real business; ingest refuses a single value
+    /// beyond them.
     #[must_use]
     pub fn flows(&self, sku: &Sku, after: DateTime<Utc>, until: DateTime<Utc>) -> Flows {
         let mut f = Flows::default();
@@ -1152,7 +1159,8 @@ impl Ledger {
     }
 
     /// Cost of goods sold of `sku` in `(after, until]`, optionally only at
-    /// one location and through one channel.
+    /// one location and through one channel. The sum saturates at
+    /// `Decimal`'s bounds, as [`Ledger::flows`].
     #[must_use]
     pub fn cogs(
         &self,
@@ -1319,45 +1327,61 @@ impl Ledger {
         Some(bytes as f64 / events as f64)
     }
 
+    /// The snapshot: options, methods, the names in slot order and every
+    /// event, book by book in ledger order.
     #[cfg(feature = "serde")]
     pub(crate) fn data(&self) -> LedgerData {
+        let events = (0..self.books.len())
+            .flat_map(|i| (0..self.books[i].entries.len()).map(move |p| (i, p)))
+            .map(|(i, p)| self.decode(i, p))
+            .collect();
         LedgerData {
             options: self.options.clone(),
             methods: self.methods.clone(),
             skus: self.skus.clone(),
-            books: self.books.clone(),
             locations: self.locations.clone(),
             channels: self.channels.clone(),
-            names: self.names.to_data(),
+            events,
         }
     }
 
+    /// Rebuilds a ledger from a snapshot by ingesting its events again, so
+    /// a snapshot is checked exactly as live input is: a damaged one is
+    /// refused with the error its first bad event gives.
     #[cfg(feature = "serde")]
-    pub(crate) fn from_data(data: LedgerData) -> Self {
-        let index = |n: usize| u32::try_from(n).unwrap_or(NONE);
-        Self {
-            sku_index: data.skus.iter().enumerate().map(|(i, s)| (s.clone(), index(i))).collect(),
-            location_index: data
-                .locations
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.clone(), index(i)))
-                .collect(),
-            channel_index: data
-                .channels
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.clone(), index(i)))
-                .collect(),
-            names: Names::from_data(&data.names),
-            recent: Recent::default(),
-            options: data.options,
-            methods: data.methods,
-            skus: data.skus,
-            books: data.books,
-            locations: data.locations,
-            channels: data.channels,
+    pub(crate) fn from_data(data: LedgerData) -> Result<Self, String> {
+        let mut ledger = Self::new(data.options);
+        for (sku, &method) in &data.methods {
+            ledger.set_method(sku, method).map_err(|e| e.to_string())?;
         }
+        let repeated = |what: &str, name: &str| format!("snapshot lists {what} {name} twice");
+        for sku in &data.skus {
+            if ledger.sku_index.contains_key(sku) {
+                return Err(repeated("sku", sku.as_str()));
+            }
+            ledger.sku_slot(sku).map_err(|e| e.to_string())?;
+        }
+        for location in &data.locations {
+            if ledger.location_index.contains_key(location) {
+                return Err(repeated("location", location.as_str()));
+            }
+            ledger.location_slot(location).map_err(|e| e.to_string())?;
+        }
+        for channel in &data.channels {
+            if ledger.channel_index.contains_key(channel) {
+                return Err(repeated("channel", channel.as_str()));
+            }
+            ledger.channel_slot(channel).map_err(|e| e.to_string())?;
+        }
+        for event in &data.events {
+            match ledger.ingest_ref(event) {
+                Ok(IngestOutcome::Duplicate) => return Err(repeated("event", event.id.as_str())),
+                Ok(_) => {}
+                Err(e) => return Err(format!("snapshot event {}: {e}", event.id)),
+            }
+        }
+        ledger.recent = Recent::default();
+        Ok(ledger)
     }
 
     pub(crate) fn positions_raw(
@@ -1437,7 +1461,7 @@ fn state_bytes(s: &crate::book::State) -> usize {
             .sum::<usize>()
 }
 
-/// The serialised form of a [`Ledger`].
+/// The serialised form of a [`Ledger`]: its event log.
 #[cfg(feature = "serde")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -1445,10 +1469,9 @@ pub(crate) struct LedgerData {
     options: LedgerOptions,
     methods: BTreeMap<Sku, Method>,
     skus: Vec<Sku>,
-    books: Vec<Book>,
     locations: Vec<LocationId>,
     channels: Vec<ChannelId>,
-    names: NamesData,
+    events: Vec<Event>,
 }
 
 #[cfg(feature = "serde")]
@@ -1461,14 +1484,19 @@ impl serde::Serialize for Ledger {
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Ledger {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        LedgerData::deserialize(deserializer).map(Ledger::from_data)
+        let data = LedgerData::deserialize(deserializer)?;
+        Ledger::from_data(data).map_err(serde::de::Error::custom)
     }
 }
 
+/// An event's timestamp in nanoseconds. The two extreme values are kept
+/// for "before every event" and "after every event" (queries outside the
+/// range are pinned to them), so an event may not carry them.
 fn nanos(event: &Event) -> Result<i64, LedgerError> {
     event
         .at
         .timestamp_nanos_opt()
+        .filter(|&n| n != i64::MIN && n != i64::MAX)
         .ok_or_else(|| LedgerError::TimestampOutOfRange { id: event.id.clone() })
 }
 

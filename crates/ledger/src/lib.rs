@@ -68,13 +68,16 @@
 //! # What this crate does not do
 //!
 //! No I/O, no clock, no storage: events come in as values and the whole
-//! state snapshots through serde. It does not convert currencies (one
+//! state snapshots through serde. A snapshot is the event log (with the
+//! options, methods and names in slot order); restoring it ingests every
+//! event again, so a damaged snapshot is refused with the error its first
+//! bad event gives, never trusted. It does not convert currencies (one
 //! ledger, one currency) and does not post to a general ledger.
 //!
 //! # Features
 //!
 //! - `serde`: `Serialize`/`Deserialize` for every public data type and
-//!   for [`Ledger`] itself (snapshot and restore).
+//!   for [`Ledger`] itself (snapshot and restore, checked as above).
 
 #![forbid(unsafe_code)]
 

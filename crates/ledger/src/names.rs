@@ -83,15 +83,6 @@ impl PartialEq for Names {
 
 impl Eq for Names {}
 
-/// The serialised form of [`Names`]: the strings and which are indexed.
-#[cfg(feature = "serde")]
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub(crate) struct NamesData {
-    pub(crate) names: Vec<String>,
-    pub(crate) indexed: Vec<bool>,
-}
-
 /// Grows `v` when it is full by a quarter (at least 16 elements) while
 /// small and by an eighth from 4,096 elements on (not the default
 /// doubling), so a small arena keeps at most a fifth of its capacity
@@ -207,7 +198,7 @@ impl Names {
     }
 
     /// The handles of every name, in order.
-    #[cfg(any(test, feature = "serde"))]
+    #[cfg(test)]
     fn handles(&self) -> impl Iterator<Item = usize> + '_ {
         std::iter::successors(Some(0), |&i| self.next(i)).take_while(|&i| i < self.bytes.len())
     }
@@ -235,33 +226,6 @@ impl Names {
     /// Bytes held, for the memory report.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.bytes.capacity() + self.index.allocation_size()
-    }
-
-    #[cfg(feature = "serde")]
-    pub(crate) fn to_data(&self) -> NamesData {
-        let mut indexed: Vec<u32> = self.index.iter().copied().collect();
-        indexed.sort_unstable();
-        let mut names = Vec::new();
-        let mut flags = Vec::new();
-        for i in self.handles() {
-            let i = u32::try_from(i).unwrap_or(NONE);
-            names.push(self.get(i).to_owned());
-            flags.push(indexed.binary_search(&i).is_ok());
-        }
-        NamesData { names, indexed: flags }
-    }
-
-    #[cfg(feature = "serde")]
-    pub(crate) fn from_data(data: &NamesData) -> Self {
-        let mut names = Self::default();
-        for (i, text) in data.names.iter().enumerate() {
-            let at = names.push(text);
-            if data.indexed.get(i).copied().unwrap_or(false) {
-                let bytes = &names.bytes;
-                names.index.insert_unique(hash_bytes(text.as_bytes()), at, |&j| rehash(bytes, j));
-            }
-        }
-        names
     }
 }
 

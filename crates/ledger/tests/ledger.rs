@@ -379,6 +379,119 @@ fn snapshot_restores_an_equal_ledger_that_keeps_working() {
     assert_eq!(value_now(&back), Decimal::ZERO);
 }
 
+/// A snapshot is the event log, restored by ingesting it again: every
+/// scalar of a snapshot replaced by hostile values either restores a ledger
+/// that then answers and ingests without panicking, or is refused.
+#[cfg(feature = "serde")]
+#[test]
+fn damaged_snapshots_are_refused_or_restore_a_working_ledger() {
+    use serde_json::Value;
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut l, &[receipt("r1", 1, 10, "2"), ship("s1", 2, 3), receipt("r2", 3, 5, "2.5")]);
+    let good = serde_json::to_value(&l).unwrap();
+    let hostile: Vec<Value> = vec![
+        Value::from(0),
+        Value::from(-1),
+        Value::from(i64::MIN),
+        Value::from(i64::MAX),
+        Value::from(u64::MAX),
+        Value::from(1e300),
+        Value::from("-5"),
+        Value::from("79228162514264337593543950335"),
+        Value::from(""),
+        Value::from("x\u{0}"),
+        Value::Null,
+        Value::Bool(true),
+        Value::Array(vec![]),
+    ];
+    // Every path to a scalar in the snapshot.
+    fn paths(v: &Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    at.push(k.clone());
+                    paths(x, at, out);
+                    at.pop();
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    at.push(i.to_string());
+                    paths(x, at, out);
+                    at.pop();
+                }
+            }
+            _ => out.push(at.clone()),
+        }
+    }
+    let mut all = Vec::new();
+    paths(&good, &mut Vec::new(), &mut all);
+    assert!(all.len() >= 30, "the snapshot has its events: {}", all.len());
+    let (mut refused, mut restored) = (0, 0);
+    for path in &all {
+        for h in &hostile {
+            let mut v = good.clone();
+            let mut slot = &mut v;
+            for key in path {
+                slot = match slot {
+                    Value::Object(m) => m.get_mut(key).unwrap(),
+                    Value::Array(a) => &mut a[key.parse::<usize>().unwrap()],
+                    _ => unreachable!(),
+                };
+            }
+            *slot = h.clone();
+            match serde_json::from_value::<Ledger>(v) {
+                Err(_) => refused += 1,
+                Ok(mut back) => {
+                    restored += 1;
+                    for s in back.skus() {
+                        let _ = back.balance(&s, &loc("WH1"), Disposition::Sellable, t(10));
+                        let _ = back.value(&s, &loc("WH1"), Disposition::Sellable, t(10));
+                        let _ = back.cogs(&s, t(0), t(10), None, None);
+                    }
+                    let _ = back.ingest(receipt("late", 0, 1, "1"));
+                    let _ = back.ingest(ship("s9", 9, 1));
+                }
+            }
+        }
+    }
+    assert!(refused > 0 && restored > 0, "{refused} refused, {restored} restored");
+    // A damaged quantity that would oversell under the reject policy is
+    // refused, with the event named.
+    let mut v = good.clone();
+    v["events"][1]["kind"]["Shipment"]["quantity"] = Value::from(11);
+    let err = serde_json::from_value::<Ledger>(v).unwrap_err().to_string();
+    assert!(err.contains("s1"), "{err}");
+}
+
+#[test]
+fn the_extreme_nanoseconds_are_refused() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    for at in [DateTime::from_timestamp_nanos(i64::MIN), DateTime::from_timestamp_nanos(i64::MAX)] {
+        let e = Event::new(
+            EventId::new("edge").unwrap(),
+            at,
+            sku(),
+            loc("WH1"),
+            EventKind::receipt(Quantity::new(5), dec("1")),
+        );
+        assert!(matches!(l.ingest(e), Err(LedgerError::TimestampOutOfRange { .. })));
+    }
+    let one_after = DateTime::from_timestamp_nanos(i64::MIN + 1);
+    let e = Event::new(
+        EventId::new("early").unwrap(),
+        one_after,
+        sku(),
+        loc("WH1"),
+        EventKind::receipt(Quantity::new(5), dec("1")),
+    );
+    l.ingest(e).unwrap();
+    // Asked before the stored range, nothing has happened yet.
+    let long_ago = Utc.with_ymd_and_hms(1600, 1, 1, 0, 0, 0).unwrap();
+    assert_eq!(l.balance(&sku(), &loc("WH1"), Disposition::Sellable, long_ago), Quantity::new(0));
+    assert_eq!(l.balance(&sku(), &loc("WH1"), Disposition::Sellable, one_after), Quantity::new(5));
+}
+
 #[test]
 fn batch_of_late_events_equals_sorted_ingest() {
     let late: Vec<Event> = (0..200)
