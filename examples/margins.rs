@@ -61,12 +61,13 @@ struct Args {
     /// How many SKUs (by revenue) the table shows; totals cover all.
     #[arg(long, default_value_t = 10, value_name = "N")]
     top: usize,
-    /// Print the statement as JSON instead of tables. Its `period`
-    /// names the first and last day of sales (both included) and
-    /// `end_exclusive`, the day after the last; `statement.period.end`
+    /// Write the statement as JSON: to FILE, beside the printed tables;
+    /// with no FILE, to standard output instead of the tables. Its
+    /// `period` names the first and last day of sales (both included)
+    /// and `end_exclusive`, the day after the last; `statement.period.end`
     /// is that exclusive end too.
-    #[arg(long)]
-    json: bool,
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    json: Option<Option<PathBuf>>,
     /// Also draw the net margin of the lines the table shows as a bar
     /// chart (SVG).
     #[arg(long, value_name = "FILE.svg")]
@@ -799,7 +800,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
             .map_err(|e| format!("cannot write {}: {e}", svg.display()))?;
     }
 
-    if args.json {
+    if let Some(file) = &args.json {
         let pricing = s
             .lines
             .iter()
@@ -821,8 +822,15 @@ fn run(args: &Args) -> Result<(), BoxError> {
             what_if_referral_points: a.what_if_referral_points,
             what_if_margin_change: rounded(what_if_total, 2),
         };
-        println!("{}", serde_json::to_string_pretty(&out)?);
-        return Ok(());
+        let text = serde_json::to_string_pretty(&out)?;
+        match file {
+            None => {
+                println!("{text}");
+                return Ok(());
+            }
+            Some(path) => std::fs::write(path, text)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        }
     }
 
     println!(

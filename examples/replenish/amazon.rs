@@ -326,12 +326,7 @@ pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
         checks,
         recommendations,
     };
-    print_report(&output, last);
-    if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_string_pretty(&output)?)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
-    Ok(())
+    super::emit(&output, args.json.as_ref(), || print_report(&output, last))
 }
 
 fn no_reports(dir: &Path, why: &str, files: &[FileRow]) -> String {

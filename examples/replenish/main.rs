@@ -110,9 +110,10 @@ struct Args {
     /// Days of supply each order covers (both policies).
     #[arg(long, default_value_t = 60.0, value_name = "DAYS")]
     cover_days: f64,
-    /// Also write the results as JSON to this file.
-    #[arg(long, value_name = "FILE")]
-    json: Option<PathBuf>,
+    /// Write the results as JSON: to FILE, beside the printed report;
+    /// with no FILE, to standard output instead of the report.
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    json: Option<Option<PathBuf>>,
     /// Also draw projected stock, reorder point and orders of the top
     /// four SKUs to this SVG file.
     #[arg(long, value_name = "FILE.svg")]
@@ -439,11 +440,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
     ];
     let output =
         Output { assumptions, recommendations: recs, policies, per_sku, lead_time_variance: modes };
-    print_report(&output, today);
-    if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_string_pretty(&output)?)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
+    emit(&output, args.json.as_ref(), || print_report(&output, today))?;
     if let Some(path) = &args.plot {
         let runs: Vec<(&SkuRun, &SkuRun)> = engine_runs.iter().zip(&baseline_runs).collect();
         let constraints: Vec<&SupplierConstraints> =
@@ -721,6 +718,25 @@ fn recommendation_table(name: &str, history: bool, rows: &[(&RecRow, Option<f64>
         t.row(cells);
     }
     t
+}
+
+/// Prints the report and writes `output` as JSON to the `--json` file, or
+/// prints only the JSON when `--json` names no file.
+fn emit<T: serde::Serialize>(
+    output: &T,
+    json: Option<&Option<PathBuf>>,
+    report: impl FnOnce(),
+) -> Result<(), BoxError> {
+    match json {
+        Some(None) => println!("{}", serde_json::to_string_pretty(output)?),
+        Some(Some(path)) => {
+            report();
+            std::fs::write(path, serde_json::to_string_pretty(output)?)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+        None => report(),
+    }
+    Ok(())
 }
 
 fn print_report(out: &Output, today: NaiveDate) {
