@@ -225,8 +225,16 @@ struct AmazonOutput {
     assumptions: Vec<String>,
     files: Vec<FileRow>,
     counts: Counts,
-    checks: Vec<String>,
+    checks: Vec<Check>,
     recommendations: Vec<AmazonRec>,
+}
+
+/// One cross-check of the booked ledger against a report's own figures.
+#[derive(Serialize)]
+struct Check {
+    /// Whether every figure agreed.
+    passed: bool,
+    text: String,
 }
 
 /// A recommendation with the SKU's demand over the reports' days, to set
@@ -751,7 +759,7 @@ impl Books {
     /// After every file: opening balances solved from the Manage FBA
     /// Inventory snapshot for SKUs the summary did not seed, then the
     /// checks against the snapshots.
-    fn close(&mut self) -> Result<Vec<String>, BoxError> {
+    fn close(&mut self) -> Result<Vec<Check>, BoxError> {
         let Some((_, last)) = self.days() else { return Ok(Vec::new()) };
         let pending: Vec<(Sku, NaiveDate, i64, i64)> = self
             .myi
@@ -777,7 +785,7 @@ impl Books {
         self.ledger.balance(sku, &self.location, disposition, end_of(day)).get()
     }
 
-    fn checks(&self, last: NaiveDate) -> Vec<String> {
+    fn checks(&self, last: NaiveDate) -> Vec<Check> {
         let mut checks = Vec::new();
         if !self.summary.is_empty() && !self.first_day.is_empty() {
             let mut want: BTreeMap<(Sku, NaiveDate, Disposition), i64> = BTreeMap::new();
@@ -820,11 +828,11 @@ impl Books {
             .map(|sku| format!("{sku}: {}", self.held(sku, Disposition::Sellable, last)))
             .collect();
         if !negative.is_empty() {
-            checks.push(format!(
+            checks.push(Check { passed: false, text: format!(
                 "{} SKUs end below zero sellable in the ledger (stock held before the detail view starts; add the summary view or Manage FBA Inventory): {}",
                 negative.len(),
                 negative.iter().take(EXAMPLES_KEPT).cloned().collect::<Vec<_>>().join("; ")
-            ));
+            ) });
         }
         checks
     }
@@ -839,12 +847,13 @@ fn skip_text(reason: &SkipReason) -> String {
     }
 }
 
-fn check_line(what: &str, total: usize, bad: &[String]) -> String {
+fn check_line(what: &str, total: usize, bad: &[String]) -> Check {
     if bad.is_empty() {
-        return format!("{what}: all {total} agree");
+        return Check { passed: true, text: format!("{what}: all {total} agree") };
     }
     let shown: Vec<&str> = bad.iter().take(EXAMPLES_KEPT).map(String::as_str).collect();
-    format!("{what}: {} of {total} differ: {}", bad.len(), shown.join("; "))
+    let text = format!("{what}: {} of {total} differ: {}", bad.len(), shown.join("; "));
+    Check { passed: false, text }
 }
 
 /// The ledger event of one detail row and a label for the counts.
@@ -1194,10 +1203,18 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
     if !out.checks.is_empty() {
         println!("\nChecks");
         for check in &out.checks {
-            println!("  - {check}");
+            println!("  - {}", check.text);
         }
     }
     println!("\nReorder recommendations for {day}");
+    let row_errors: u64 = out.files.iter().map(|f| f.row_errors).sum();
+    let failed = out.checks.iter().filter(|c| !c.passed).count();
+    if row_errors > 0 || failed > 0 {
+        println!(
+            "  Caution: {row_errors} unreadable row(s) and {failed} failed check(s) above: \
+             the ledger may not match the reports, so these figures may not either."
+        );
+    }
     let rows: Vec<(&RecRow, Option<f64>)> =
         out.recommendations.iter().map(|a| (&a.rec, Some(a.history_units_per_day))).collect();
     print!("{}", recommendation_table("title", true, &rows).render());
