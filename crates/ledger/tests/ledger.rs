@@ -467,25 +467,16 @@ fn damaged_snapshots_are_refused_or_restore_a_working_ledger() {
 #[test]
 fn the_extreme_nanoseconds_are_refused() {
     let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    let five_at = |id: &str, at| {
+        let kind = EventKind::receipt(Quantity::new(5), dec("1"));
+        Event::new(EventId::new(id).unwrap(), at, sku(), loc("WH1"), kind)
+    };
     for at in [DateTime::from_timestamp_nanos(i64::MIN), DateTime::from_timestamp_nanos(i64::MAX)] {
-        let e = Event::new(
-            EventId::new("edge").unwrap(),
-            at,
-            sku(),
-            loc("WH1"),
-            EventKind::receipt(Quantity::new(5), dec("1")),
-        );
-        assert!(matches!(l.ingest(e), Err(LedgerError::TimestampOutOfRange { .. })));
+        let refused = l.ingest(five_at("edge", at));
+        assert!(matches!(refused, Err(LedgerError::TimestampOutOfRange { .. })));
     }
     let one_after = DateTime::from_timestamp_nanos(i64::MIN + 1);
-    let e = Event::new(
-        EventId::new("early").unwrap(),
-        one_after,
-        sku(),
-        loc("WH1"),
-        EventKind::receipt(Quantity::new(5), dec("1")),
-    );
-    l.ingest(e).unwrap();
+    l.ingest(five_at("early", one_after)).unwrap();
     // Asked before the stored range, nothing has happened yet.
     let long_ago = Utc.with_ymd_and_hms(1600, 1, 1, 0, 0, 0).unwrap();
     assert_eq!(l.balance(&sku(), &loc("WH1"), Disposition::Sellable, long_ago), Quantity::new(0));
