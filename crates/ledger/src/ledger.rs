@@ -12,7 +12,8 @@ use crate::error::LedgerError;
 use crate::event::{
     AdjustmentReason, Event, EventKind, LandedTarget, LedgerOptions, Method, VendorReturnCost,
 };
-use crate::names::{FastMap, Names, hash_bytes};
+use crate::names::{Names, hash_bytes};
+use crate::slots::Slots;
 
 const REASONS: [AdjustmentReason; 5] = [
     AdjustmentReason::Found,
@@ -147,55 +148,15 @@ pub struct CostLayer {
 pub struct Ledger {
     options: LedgerOptions,
     methods: BTreeMap<Sku, Method>,
-    skus: Vec<Sku>,
+    skus: Slots<Sku>,
     books: Vec<Book>,
-    locations: Vec<LocationId>,
-    channels: Vec<ChannelId>,
+    locations: Slots<LocationId>,
+    channels: Slots<ChannelId>,
     names: Names,
-    sku_index: FastMap<Sku, u32>,
-    location_index: FastMap<LocationId, u32>,
-    channel_index: FastMap<ChannelId, u32>,
-    /// The names the last event used: consecutive events mostly share
-    /// them, and a pointer comparison is cheaper than a hash lookup.
-    recent: Recent,
-}
-
-/// The slot of `key` in `list`: the last key looked up first, then the
-/// index, else a new slot at the end (the bool says it is new; the cache is
-/// refreshed on index hits only).
-#[inline]
-fn intern<K: Clone + Eq + std::hash::Hash>(
-    recent: &mut Option<(K, u32)>,
-    index: &mut FastMap<K, u32>,
-    list: &mut Vec<K>,
-    key: &K,
-    what: &'static str,
-) -> Result<(u32, bool), LedgerError> {
-    if let Some((last, i)) = recent.as_ref()
-        && last == key
-    {
-        return Ok((*i, false));
-    }
-    intern_indexed(recent, index, list, key, what)
-}
-
-/// [`intern`] past the last key.
-#[inline(never)]
-fn intern_indexed<K: Clone + Eq + std::hash::Hash>(
-    recent: &mut Option<(K, u32)>,
-    index: &mut FastMap<K, u32>,
-    list: &mut Vec<K>,
-    key: &K,
-    what: &'static str,
-) -> Result<(u32, bool), LedgerError> {
-    if let Some(&i) = index.get(key) {
-        *recent = Some((key.clone(), i));
-        return Ok((i, false));
-    }
-    let i = u32::try_from(list.len()).map_err(|_| LedgerError::Capacity { what })?;
-    index.insert(key.clone(), i);
-    list.push(key.clone());
-    Ok((i, true))
+    /// Slots of SKUs by the address of their text (see
+    /// [`Ledger::sku_slot`]), [`SKU_LINES`] entries once used. Not part
+    /// of the state: equality and snapshots ignore it.
+    sku_lines: Vec<(usize, u32)>,
 }
 
 /// Turns stored timestamps (nanoseconds) into instants for a run of
@@ -230,18 +191,6 @@ impl Stamps {
 
 /// Entries of the SKU address cache ([`Ledger::sku_slot`]).
 const SKU_LINES: usize = 256;
-
-/// The last SKU, location and channel looked up, with their indexes.
-/// Not part of the ledger's state: equality and snapshots ignore it.
-#[derive(Debug, Clone, Default)]
-struct Recent {
-    sku: Option<(Sku, u32)>,
-    /// Slots of SKUs by the address of their text (see
-    /// [`Ledger::sku_slot`]), [`SKU_LINES`] entries once used.
-    sku_by_address: Vec<(usize, u32)>,
-    location: Option<(LocationId, u32)>,
-    channel: Option<(ChannelId, u32)>,
-}
 
 /// Two ledgers are equal when they hold the same options, methods, names
 /// in the same slots and the same events in the same order: everything
@@ -298,15 +247,12 @@ impl Ledger {
         Self {
             options,
             methods: BTreeMap::new(),
-            skus: Vec::new(),
+            skus: Slots::new("skus"),
             books: Vec::new(),
-            locations: Vec::new(),
-            channels: Vec::new(),
+            locations: Slots::new("locations"),
+            channels: Slots::new("channels"),
             names: Names::default(),
-            sku_index: FastMap::default(),
-            location_index: FastMap::default(),
-            channel_index: FastMap::default(),
-            recent: Recent::default(),
+            sku_lines: Vec::new(),
         }
     }
 
@@ -322,7 +268,7 @@ impl Ledger {
     ///
     /// [`LedgerError::MethodLocked`] once the SKU has events.
     pub fn set_method(&mut self, sku: &Sku, method: Method) -> Result<(), LedgerError> {
-        if let Some(&i) = self.sku_index.get(sku) {
+        if let Some(i) = self.skus.find(sku) {
             let book = &mut self.books[i as usize];
             if !book.entries.is_empty() {
                 return Err(LedgerError::MethodLocked { sku: sku.clone() });
@@ -365,17 +311,11 @@ impl Ledger {
     }
 
     fn undo_names(&mut self, mark: Mark) {
-        self.recent = Recent::default();
-        for sku in self.skus.drain(mark.skus..) {
-            self.sku_index.remove(&sku);
-        }
+        self.sku_lines.clear();
+        self.skus.truncate(mark.skus);
         self.books.truncate(mark.skus);
-        for loc in self.locations.drain(mark.locations..) {
-            self.location_index.remove(&loc);
-        }
-        for ch in self.channels.drain(mark.channels..) {
-            self.channel_index.remove(&ch);
-        }
+        self.locations.truncate(mark.locations);
+        self.channels.truncate(mark.channels);
         self.names.truncate(mark.names);
     }
 
@@ -614,7 +554,7 @@ impl Ledger {
 
     fn true_up(&self, sku: usize, by: u32, at: i64, x: &crate::book::Extra) -> TrueUp {
         TrueUp {
-            sku: self.skus[sku].clone(),
+            sku: self.sku(sku),
             outbound: self.event_id(x.origin),
             settled_by: self.event_id(by),
             at: DateTime::from_timestamp_nanos(at),
@@ -629,7 +569,7 @@ impl Ledger {
     }
 
     fn error(&self, sku: usize, fail: Fail) -> LedgerError {
-        let sku_id = self.skus[sku].clone();
+        let sku_id = self.sku(sku);
         match fail {
             Fail::Insufficient { id, loc, disp, available, requested } => {
                 LedgerError::InsufficientStock {
@@ -655,7 +595,7 @@ impl Ledger {
     }
 
     fn location(&self, i: u32) -> LocationId {
-        self.locations.get(i as usize).cloned().unwrap_or_else(unknown)
+        self.locations.get(i).cloned().unwrap_or_else(unknown)
     }
 
     /// Whether `event` was recorded before with identical content.
@@ -665,7 +605,7 @@ impl Ledger {
         };
         let conflict = || LedgerError::ConflictingDuplicate { id: event.id.clone() };
         let new = Known::New(Some(id));
-        let Some(&sku) = self.sku_index.get(&event.sku) else {
+        let Some(sku) = self.skus.find(&event.sku) else {
             return if self.holds_event(id) { Err(conflict()) } else { Ok(new) };
         };
         let book = &self.books[sku as usize];
@@ -698,19 +638,18 @@ impl Ledger {
     fn sku_slot(&mut self, sku: &Sku) -> Result<usize, LedgerError> {
         let address = sku.as_str().as_ptr().addr();
         let line = (address.wrapping_mul(0x9E37_79B9) >> 8) % SKU_LINES;
-        if let Some(&(cached, i)) = self.recent.sku_by_address.get(line)
+        if let Some(&(cached, i)) = self.sku_lines.get(line)
             && cached == address
-            && self.skus.get(i as usize).is_some_and(|s| s.as_str().as_ptr().addr() == address)
+            && self.skus.get(i).is_some_and(|s| s.as_str().as_ptr().addr() == address)
         {
             return Ok(i as usize);
         }
-        let (i, new) =
-            intern(&mut self.recent.sku, &mut self.sku_index, &mut self.skus, sku, "skus")?;
+        let (i, new) = self.skus.slot(sku)?;
         if new {
             self.books.push(Book::new(self.method(sku)));
         }
-        if self.skus.get(i as usize).is_some_and(|s| s.as_str().as_ptr().addr() == address) {
-            let lines = &mut self.recent.sku_by_address;
+        if self.skus.get(i).is_some_and(|s| s.as_str().as_ptr().addr() == address) {
+            let lines = &mut self.sku_lines;
             if lines.is_empty() {
                 lines.resize(SKU_LINES, (0, 0));
             }
@@ -722,25 +661,16 @@ impl Ledger {
     }
 
     fn location_slot(&mut self, loc: &LocationId) -> Result<u32, LedgerError> {
-        let (i, _) = intern(
-            &mut self.recent.location,
-            &mut self.location_index,
-            &mut self.locations,
-            loc,
-            "locations",
-        )?;
-        Ok(i)
+        Ok(self.locations.slot(loc)?.0)
     }
 
     fn channel_slot(&mut self, ch: &ChannelId) -> Result<u32, LedgerError> {
-        let (i, _) = intern(
-            &mut self.recent.channel,
-            &mut self.channel_index,
-            &mut self.channels,
-            ch,
-            "channels",
-        )?;
-        Ok(i)
+        Ok(self.channels.slot(ch)?.0)
+    }
+
+    /// The SKU in slot `i` (which the caller has from a book).
+    fn sku(&self, i: usize) -> Sku {
+        u32::try_from(i).ok().and_then(|i| self.skus.get(i)).cloned().unwrap_or_else(unknown::<Sku>)
     }
 
     fn amount_slot(&mut self, sku: usize, amount: Decimal) -> u32 {
@@ -852,7 +782,7 @@ impl Ledger {
         let amount = || book.amounts.get(e.aux as usize).copied().unwrap_or_default();
         let name = |i: u32| self.names.get(i);
         let event_ref = |i: u32| (i != NONE).then(|| self.event_id(i));
-        let channel = || self.channels.get(e.aux as usize).cloned();
+        let channel = || self.channels.get(e.aux).cloned();
         let kind = match e.kind {
             Kind::Receipt => EventKind::Receipt {
                 quantity: Quantity::new(e.qty),
@@ -931,7 +861,7 @@ impl Ledger {
         Event {
             id: self.event_id(e.id),
             at: DateTime::from_timestamp_nanos(e.at),
-            sku: self.skus[sku].clone(),
+            sku: self.sku(sku),
             location: self.location(e.loc),
             kind,
         }
@@ -940,7 +870,7 @@ impl Ledger {
     // ---- queries ----------------------------------------------------------
 
     fn book(&self, sku: &Sku) -> Option<(usize, &Book)> {
-        let &i = self.sku_index.get(sku)?;
+        let i = self.skus.find(sku)?;
         Some((i as usize, self.books.get(i as usize)?))
     }
 
@@ -955,7 +885,7 @@ impl Ledger {
     /// Every SKU with events, sorted.
     #[must_use]
     pub fn skus(&self) -> Vec<Sku> {
-        let mut skus = self.skus.clone();
+        let mut skus = self.skus.as_slice().to_vec();
         skus.sort();
         skus
     }
@@ -971,7 +901,7 @@ impl Ledger {
         at: DateTime<Utc>,
     ) -> Quantity {
         let Some((_, book)) = self.book(sku) else { return Quantity::ZERO };
-        let Some(&loc) = self.location_index.get(location) else { return Quantity::ZERO };
+        let Some(loc) = self.locations.find(location) else { return Quantity::ZERO };
         let Some(key) = book.keys.iter().position(|&k| k == (loc, disposition)) else {
             return Quantity::ZERO;
         };
@@ -993,7 +923,7 @@ impl Ledger {
             // One pool per position: its value is the position's value,
             // found by scanning that pool alone.
             let Some((_, book)) = self.book(sku) else { return Decimal::ZERO };
-            let Some(&loc) = self.location_index.get(location) else { return Decimal::ZERO };
+            let Some(loc) = self.locations.find(location) else { return Decimal::ZERO };
             let Some(pool) = book.find_pool(crate::Pooling::PerLocation, loc, disposition) else {
                 return Decimal::ZERO;
             };
@@ -1140,7 +1070,7 @@ impl Ledger {
                 event: self.event_id(e.id),
                 at,
                 location: self.location(loc),
-                channel: self.channels.get(channel as usize).cloned(),
+                channel: self.channels.get(channel).cloned(),
                 quantity: Quantity::new(quantity),
                 cost,
             };
@@ -1238,7 +1168,7 @@ impl Ledger {
         let Some((_, book)) = self.book(sku) else {
             return merchantry_core::DemandSeries::fully_available(days.start(), units);
         };
-        let chan = channel.and_then(|c| self.channel_index.get(c)).copied();
+        let chan = channel.and_then(|c| self.channels.find(c));
         let sellable: Vec<usize> = book
             .keys
             .iter()
@@ -1322,7 +1252,7 @@ impl Ledger {
                 + book.full.iter().map(|f| 8 + state_bytes(&f.state)).sum::<usize>()
                 + state_bytes(&book.live);
         }
-        bytes += self.skus.capacity() * 40 + self.locations.capacity() * 40;
+        bytes += self.skus.heap_bytes() + self.locations.heap_bytes() + self.channels.heap_bytes();
         #[expect(clippy::cast_precision_loss, reason = "a memory report")]
         Some(bytes as f64 / events as f64)
     }
@@ -1338,9 +1268,9 @@ impl Ledger {
         LedgerData {
             options: self.options.clone(),
             methods: self.methods.clone(),
-            skus: self.skus.clone(),
-            locations: self.locations.clone(),
-            channels: self.channels.clone(),
+            skus: self.skus.as_slice().to_vec(),
+            locations: self.locations.as_slice().to_vec(),
+            channels: self.channels.as_slice().to_vec(),
             events,
         }
     }
@@ -1356,19 +1286,19 @@ impl Ledger {
         }
         let repeated = |what: &str, name: &str| format!("snapshot lists {what} {name} twice");
         for sku in &data.skus {
-            if ledger.sku_index.contains_key(sku) {
+            if ledger.skus.find(sku).is_some() {
                 return Err(repeated("sku", sku.as_str()));
             }
             ledger.sku_slot(sku).map_err(|e| e.to_string())?;
         }
         for location in &data.locations {
-            if ledger.location_index.contains_key(location) {
+            if ledger.locations.find(location).is_some() {
                 return Err(repeated("location", location.as_str()));
             }
             ledger.location_slot(location).map_err(|e| e.to_string())?;
         }
         for channel in &data.channels {
-            if ledger.channel_index.contains_key(channel) {
+            if ledger.channels.find(channel).is_some() {
                 return Err(repeated("channel", channel.as_str()));
             }
             ledger.channel_slot(channel).map_err(|e| e.to_string())?;
@@ -1380,7 +1310,6 @@ impl Ledger {
                 Err(e) => return Err(format!("snapshot event {}: {e}", event.id)),
             }
         }
-        ledger.recent = Recent::default();
         Ok(ledger)
     }
 
@@ -1401,7 +1330,7 @@ impl Ledger {
         to: i64,
     ) -> Vec<Event> {
         let Some((i, book)) = self.book(sku) else { return Vec::new() };
-        let loc = self.location_index.get(location).copied();
+        let loc = self.locations.find(location);
         let start = book.entries.partition_point(|e| e.at < from);
         let end = book.entries.partition_point(|e| e.at <= to).max(start);
         (start..end)

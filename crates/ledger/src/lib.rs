@@ -88,6 +88,7 @@ pub mod error;
 pub mod event;
 pub mod ledger;
 mod names;
+mod slots;
 pub mod views;
 
 pub use book::Flow;
