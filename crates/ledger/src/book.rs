@@ -876,7 +876,7 @@ impl Book {
             if let Some(layer) = next {
                 layer.value = add(layer.value, rest, e.id)?;
             }
-            p.qty -= e.qty;
+            p.qty = p.qty.checked_sub(e.qty).ok_or(overflow(e.id, "units"))?;
             p.value = sub(p.value, average, e.id)?;
             average
         } else {
@@ -1050,9 +1050,11 @@ impl Book {
             }
             value = add(value, priced, e.id)?;
         }
-        p.qty -= e.qty;
+        // Under the allow policy a position can go negative without bound:
+        // a count past i64 is refused, not wrapped.
+        p.qty = p.qty.checked_sub(e.qty).ok_or(overflow(e.id, "units"))?;
         p.value = sub(p.value, value, e.id)?;
-        state.qty[key] -= e.qty;
+        state.qty[key] = state.qty[key].checked_sub(e.qty).ok_or(overflow(e.id, "units"))?;
         Ok(value)
     }
 

@@ -295,8 +295,10 @@ pub enum Pooling {
     PerLocation,
     /// One pool per SKU and disposition across locations. Quantities are
     /// still kept per location; value by location is the pool's value
-    /// split in proportion to units, the last location taking the
-    /// remainder so the parts add up exactly.
+    /// split in proportion to units, the location last by name (of those
+    /// holding units) taking the remainder so the parts add up exactly.
+    /// A cost layer is placed where its units arrived. Neither depends on
+    /// the order events arrived in.
     PerSku,
 }
 

@@ -976,16 +976,21 @@ impl Ledger {
         let mut out: Vec<(LocationId, Disposition, Quantity, Decimal)> = Vec::new();
         for (pool, &(ploc, disp)) in book.pools.iter().enumerate() {
             let value = light.value.get(pool).copied().unwrap_or_default();
-            let members: Vec<(usize, u32)> = book
+            // In order of location name, not of first use, so that the
+            // split (and the remainder, which goes to the last location
+            // holding units) does not depend on the order events arrived.
+            let mut members: Vec<(usize, u32)> = book
                 .keys
                 .iter()
                 .enumerate()
                 .filter(|(_, k)| k.1 == disp && (ploc == NONE || k.0 == ploc))
                 .map(|(s, &(loc, _))| (s, loc))
                 .collect();
+            members.sort_by(|a, b| self.locations.get(a.1).cmp(&self.locations.get(b.1)));
             let units: Vec<i64> =
                 members.iter().map(|&(s, _)| light.qty.get(s).copied().unwrap_or(0)).collect();
-            let total: i64 = units.iter().sum();
+            // Positions may be negative: partial sums can pass i64.
+            let total: i128 = units.iter().map(|&q| i128::from(q)).sum();
             let mut left = value;
             let last = units.iter().rposition(|&q| q != 0).unwrap_or(units.len().saturating_sub(1));
             for (i, (&(_, loc), &q)) in members.iter().zip(&units).enumerate() {
@@ -1112,10 +1117,16 @@ impl Ledger {
     #[must_use]
     pub fn layers(&self, sku: &Sku) -> Vec<CostLayer> {
         let Some((_, book)) = self.book(sku) else { return Vec::new() };
+        // A pool across locations keeps no location per layer: a layer is
+        // placed where its units arrived (its origin event's location).
+        let arrived: BTreeMap<u32, u32> = if self.options.pooling == crate::Pooling::PerSku {
+            book.entries.iter().map(|e| (e.id, e.loc)).collect()
+        } else {
+            BTreeMap::new()
+        };
         let mut out = Vec::new();
         for (slot, pool) in book.live.pools.iter().enumerate() {
             let Some(&(ploc, disp)) = book.pools.get(slot) else { continue };
-            let loc = if ploc == NONE { book.keys.first().map_or(0, |k| k.0) } else { ploc };
             let average = book.method == Method::MovingAverage;
             let mut left = pool.value;
             let held: i64 = pool.layers.iter().map(|l| l.qty).sum();
@@ -1132,6 +1143,11 @@ impl Ledger {
                         .unwrap_or_default()
                 };
                 left = left.saturating_sub(value);
+                let loc = if ploc == NONE {
+                    arrived.get(&layer.origin).copied().unwrap_or(NONE)
+                } else {
+                    ploc
+                };
                 out.push(CostLayer {
                     location: self.location(loc),
                     disposition: disp,
@@ -1178,7 +1194,10 @@ impl Ledger {
             .collect();
         let day_start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map_or(0, |t| at_nanos(t.and_utc()));
         let light = book.as_of(day_start(days.start()).saturating_sub(1), self.options.pooling);
-        let mut level: i64 = sellable.iter().map(|&s| light.qty.get(s).copied().unwrap_or(0)).sum();
+        let mut level = sellable
+            .iter()
+            .map(|&s| light.qty.get(s).copied().unwrap_or(0))
+            .fold(0_i64, i64::saturating_add);
         let start = book.entries.partition_point(|e| e.at < day_start(days.start()));
         let mut pos = start;
         for (i, day) in days.days().enumerate() {
@@ -1200,7 +1219,8 @@ impl Ledger {
                     self.options.pooling,
                     |s, dq| {
                         if sellable.contains(&s) {
-                            level += dq;
+                            // Summed over locations: may pass i64.
+                            level = level.saturating_add(dq);
                         }
                     },
                     |_, _| {},
@@ -1303,12 +1323,13 @@ impl Ledger {
             }
             ledger.channel_slot(channel).map_err(|e| e.to_string())?;
         }
-        for event in &data.events {
-            match ledger.ingest_ref(event) {
-                Ok(IngestOutcome::Duplicate) => return Err(repeated("event", event.id.as_str())),
-                Ok(_) => {}
-                Err(e) => return Err(format!("snapshot event {}: {e}", event.id)),
-            }
+        // One batch: each SKU's events are put in time order (keeping the
+        // snapshot's order among equal times) and valued in one pass, so a
+        // snapshot listed out of order still loads in linear time.
+        let ids: Vec<EventId> = data.events.iter().map(|e| e.id.clone()).collect();
+        let outcomes = ledger.ingest_batch(data.events).map_err(|e| format!("snapshot: {e}"))?;
+        if let Some(i) = outcomes.iter().position(|o| *o == IngestOutcome::Duplicate) {
+            return Err(repeated("event", ids.get(i).map_or("", EventId::as_str)));
         }
         Ok(ledger)
     }

@@ -464,6 +464,56 @@ fn damaged_snapshots_are_refused_or_restore_a_working_ledger() {
     assert!(err.contains("s1"), "{err}");
 }
 
+/// A snapshot listed out of time order loads in one pass per SKU (it
+/// used to replay once per event) and gives the same ledger.
+#[cfg(feature = "serde")]
+#[test]
+fn a_snapshot_in_reverse_order_loads_and_equals_the_original() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    let events: Vec<Event> = (0..20_000)
+        .map(|i| {
+            if i % 10 == 0 {
+                receipt(&format!("r{i}"), i, 10, "2.5")
+            } else {
+                ship(&format!("s{i}"), i, 1)
+            }
+        })
+        .collect();
+    feed(&mut l, &events);
+    let mut v = serde_json::to_value(&l).unwrap();
+    v["events"].as_array_mut().unwrap().reverse();
+    let back: Ledger = serde_json::from_value(v).unwrap();
+    assert_eq!(back, l);
+}
+
+#[test]
+fn unit_counts_past_i64_are_refused_not_wrapped() {
+    // Under the allow policy a position can go negative without bound.
+    let mut l = ledger(Method::Fifo, NegativeStock::AllowWithTrueUp);
+    let huge = |id: &str, hour| {
+        let (chan, order) = (ChannelId::new("amazon").unwrap(), OrderId::new(id).unwrap());
+        ev(id, hour, EventKind::shipment(Quantity::new(i64::MAX), chan, order))
+    };
+    l.ingest(huge("s1", 1)).unwrap();
+    let refused = l.ingest(ship("s2", 2, 2));
+    assert!(matches!(refused, Err(LedgerError::Overflow { .. })), "{refused:?}");
+    assert_eq!(l.len(), 1);
+    assert_eq!(l.balance(&sku(), &loc("WH1"), Disposition::Sellable, t(5)).get(), -i64::MAX);
+    // Huge stock at two locations: demand sums them without wrapping.
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    let big = |id: &str, at: &str| {
+        let kind = EventKind::receipt(Quantity::new(i64::MAX), dec("0"));
+        Event::new(EventId::new(id).unwrap(), t(1), sku(), loc(at), kind)
+    };
+    l.ingest(big("a", "WH1")).unwrap();
+    l.ingest(big("b", "FBA")).unwrap();
+    // The day after the receipts (on their own day, the SKU starts empty).
+    let day = t(1).date_naive().succ_opt().unwrap();
+    let range = DateRange::new(day, day.succ_opt().unwrap()).unwrap();
+    let demand = l.demand(&sku(), range, None);
+    assert!(demand.stocked_out().iter().all(|&out| !out), "{demand:?}");
+}
+
 #[test]
 fn the_extreme_nanoseconds_are_refused() {
     let mut l = ledger(Method::Fifo, NegativeStock::Reject);
@@ -694,13 +744,29 @@ fn observe(l: &Ledger, hours: i64) -> Vec<String> {
 
 proptest! {
     #[test]
-    fn same_events_in_any_arrival_order_give_the_same_books((events, order, dups) in stream()) {
-        let opts = NegativeStock::AllowWithTrueUp;
-        let mut sorted = ledger(Method::Fifo, opts);
+    fn same_events_in_any_arrival_order_give_the_same_books(
+        (events, order, dups) in stream(),
+        method in 0..3_u8,
+        per_sku in any::<bool>(),
+    ) {
+        let method = [Method::Fifo, Method::Lifo, Method::MovingAverage][usize::from(method)];
+        let new = || {
+            Ledger::new(LedgerOptions {
+                default_method: method,
+                negative_stock: NegativeStock::AllowWithTrueUp,
+                pooling: if per_sku {
+                    merchantry_ledger::Pooling::PerSku
+                } else {
+                    merchantry_ledger::Pooling::PerLocation
+                },
+                ..LedgerOptions::default()
+            })
+        };
+        let mut sorted = new();
         for e in &events {
             sorted.ingest(e.clone()).unwrap();
         }
-        let mut shuffled = ledger(Method::Fifo, opts);
+        let mut shuffled = new();
         // `dups` may name an event when there is none (every op skipped).
         for e in order.iter().chain(&dups).filter_map(|&i| events.get(i)) {
             // Landed costs whose receipt has not arrived yet are refused
@@ -710,7 +776,7 @@ proptest! {
         for e in &events {
             let _ = shuffled.ingest(e.clone()).unwrap();
         }
-        let mut batch = ledger(Method::Fifo, opts);
+        let mut batch = new();
         let mut again: Vec<Event> = order.iter().map(|&i| events[i].clone()).collect();
         again.sort_by_key(|e| e.at);
         batch.ingest_batch(again).unwrap();
@@ -718,6 +784,8 @@ proptest! {
         prop_assert_eq!(sorted.events(&sku()), shuffled.events(&sku()));
         prop_assert_eq!(observe(&sorted, hours), observe(&shuffled, hours));
         prop_assert_eq!(observe(&sorted, hours), observe(&batch, hours));
+        prop_assert_eq!(sorted.layers(&sku()), shuffled.layers(&sku()));
+        prop_assert_eq!(sorted.layers(&sku()), batch.layers(&sku()));
     }
 
     #[test]
