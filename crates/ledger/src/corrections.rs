@@ -181,7 +181,10 @@ impl<'de> serde::Deserialize<'de> for Corrections {
         let records = Vec::<Record>::deserialize(deserializer)?;
         let mut out = Self::default();
         for r in records {
-            out.push(r.event.as_str(), crate::ledger::at_nanos(r.at), r.before, r.after);
+            let at = r.at.timestamp_nanos_opt().ok_or_else(|| {
+                serde::de::Error::custom(format!("correction of {}: time out of range", r.event))
+            })?;
+            out.push(r.event.as_str(), at, r.before, r.after);
         }
         Ok(out)
     }

@@ -1331,6 +1331,12 @@ impl Ledger {
         if let Some(i) = outcomes.iter().position(|o| *o == IngestOutcome::Duplicate) {
             return Err(repeated("event", ids.get(i).map_or("", EventId::as_str)));
         }
+        // A ledger only numbers SKUs that have events.
+        if let Some((sku, _)) =
+            ledger.skus.as_slice().iter().zip(&ledger.books).find(|(_, b)| b.entries.is_empty())
+        {
+            return Err(format!("snapshot lists sku {sku} without events"));
+        }
         Ok(ledger)
     }
 

@@ -462,6 +462,16 @@ fn damaged_snapshots_are_refused_or_restore_a_working_ledger() {
     v["events"][1]["kind"]["Shipment"]["quantity"] = Value::from(11);
     let err = serde_json::from_value::<Ledger>(v).unwrap_err().to_string();
     assert!(err.contains("s1"), "{err}");
+    // A SKU listed without events is refused: a ledger numbers only SKUs
+    // that have some.
+    let mut v = good.clone();
+    v["skus"].as_array_mut().unwrap().push(Value::from("GHOST"));
+    let err = serde_json::from_value::<Ledger>(v).unwrap_err().to_string();
+    assert!(err.contains("GHOST"), "{err}");
+    // A correction stamped outside the stored range is refused.
+    let json = r#"[{"event":"s1","at":"2300-01-01T00:00:00Z","before":"1","after":"2"}]"#;
+    let err = serde_json::from_str::<merchantry_ledger::Corrections>(json).unwrap_err();
+    assert!(err.to_string().contains("out of range"), "{err}");
 }
 
 /// A snapshot listed out of time order loads in one pass per SKU (it
