@@ -15,6 +15,9 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "a program: it prints its report")]
 
+#[macro_use]
+#[path = "common/stdout.rs"]
+mod stdout;
 #[path = "common/table.rs"]
 mod table;
 #[path = "common/window.rs"]

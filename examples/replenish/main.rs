@@ -19,6 +19,10 @@
     reason = "a program: it prints its report, and turns statistics into whole units at its edge"
 )]
 
+#[macro_use]
+#[path = "../common/stdout.rs"]
+mod stdout;
+
 mod amazon;
 mod data;
 mod sim;
