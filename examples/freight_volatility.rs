@@ -33,6 +33,10 @@
     reason = "an example prints its account and turns statistics into whole units at its edge"
 )]
 
+#[macro_use]
+#[path = "common/stdout.rs"]
+mod stdout;
+
 #[path = "common/mod.rs"]
 mod common;
 

@@ -22,6 +22,10 @@
     reason = "an example prints its account and turns statistics into whole units at its edge"
 )]
 
+#[macro_use]
+#[path = "common/stdout.rs"]
+mod stdout;
+
 #[path = "common/mod.rs"]
 mod common;
 
