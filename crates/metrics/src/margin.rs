@@ -192,7 +192,9 @@ pub struct Charge {
 ///
 /// A currency converts to itself at exactly 1 with no entry, so a
 /// same-currency rate other than 1 is refused rather than stored and
-/// silently ignored.
+/// silently ignored. A rate and its inverse may differ by a dealer's
+/// spread, but their product must lie within 10% of 1: anything further
+/// is a rate entered the wrong way round, and is refused.
 ///
 /// With the `serde` feature a table travels as a list of
 /// `{"from", "to", "rate"}` entries, each checked again by
@@ -248,13 +250,17 @@ impl RateTable {
     ///
     /// [`MetricsError::Negative`] for a rate at or below zero;
     /// [`MetricsError::Inconsistent`] for a same-currency rate other
-    /// than 1.
+    /// than 1, or for a rate whose product with the inverse rate already
+    /// held is outside 0.9 to 1.1.
     ///
     /// ```
     /// use merchantry_core::{Currency, Decimal};
     /// use merchantry_metrics::margin::RateTable;
     /// let rates = RateTable::new().with_rate(Currency::EUR, Currency::USD, Decimal::new(108, 2))?;
     /// assert!(rates.clone().with_rate(Currency::GBP, Currency::GBP, Decimal::TWO).is_err());
+    /// // The inverse within a spread is fine; one entered the wrong way round is not.
+    /// assert!(rates.clone().with_rate(Currency::USD, Currency::EUR, Decimal::new(92, 2)).is_ok());
+    /// assert!(rates.with_rate(Currency::USD, Currency::EUR, Decimal::new(108, 2)).is_err());
     /// # Ok::<(), merchantry_metrics::MetricsError>(())
     /// ```
     pub fn with_rate(mut self, from: Currency, to: Currency, rate: Decimal) -> Result<Self> {
@@ -269,6 +275,18 @@ impl RateTable {
                 what: "exchange rate",
                 reason: format!("{from} to {from} is always 1, got {rate}"),
             });
+        }
+        if let Some(&inverse) = self.rates.get(&(to, from)) {
+            let product = rate.saturating_mul(inverse);
+            if product < Decimal::new(9, 1) || product > Decimal::new(11, 1) {
+                return Err(MetricsError::Inconsistent {
+                    what: "exchange rate",
+                    reason: format!(
+                        "{from} to {to} at {rate} and {to} to {from} at {inverse} multiply to \
+                         {product}, not about 1"
+                    ),
+                });
+            }
         }
         self.rates.insert((from, to), rate);
         Ok(self)
