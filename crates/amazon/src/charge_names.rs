@@ -59,6 +59,9 @@ const EXACT: &[(&str, ChargeKind)] = &[
     // (`DigitalServicesFeeFBA`). It goes with the fee it is levied on.
     ("digitalservicesfee", ChargeKind::ReferralFee),
     ("digitalservicesfeefba", ChargeKind::FulfillmentFee),
+    // FBA's low-inventory-level fee, charged per unit shipped beside the
+    // fulfillment fee when a SKU's stock runs low against its sales.
+    ("lowinventorylevelfee", ChargeKind::FulfillmentFee),
     // Amazon's marketing programmes other than ads.
     ("vinefee", ChargeKind::MarketingFee),
     ("vineenrollmentfee", ChargeKind::MarketingFee),

@@ -419,6 +419,7 @@ const NAMED_KINDS: &[(&str, ChargeKind)] = &[
     ("DigitalServicesFee", ChargeKind::ReferralFee),
     ("Digital Services Fee", ChargeKind::ReferralFee),
     ("DigitalServicesFeeFBA", ChargeKind::FulfillmentFee),
+    ("Low-Inventory-Level Fee", ChargeKind::FulfillmentFee),
     // Marketing programmes other than ads.
     ("VineFee", ChargeKind::MarketingFee),
     ("Vine Enrollment Fee", ChargeKind::MarketingFee),
@@ -508,6 +509,7 @@ fn newly_mapped_names_reach_their_fee_kinds() {
         ("DigitalServicesFee", Some(FeeKind::Referral)),
         ("Digital Services Fee", Some(FeeKind::Referral)),
         ("DigitalServicesFeeFBA", Some(FeeKind::Fulfillment)),
+        ("Low-Inventory-Level Fee", Some(FeeKind::Fulfillment)),
         // Marketing programmes: core has no kind of their own yet, so the
         // closest, advertising; the amount keeps Amazon's name.
         ("VineFee", Some(FeeKind::Advertising)),
@@ -831,7 +833,7 @@ mod statement {
         // The one name the crate does not know is reported by name.
         assert_eq!(
             reader.unknown_names().iter().collect::<Vec<_>>(),
-            [(&"Low-Inventory-Level Fee".to_owned(), &1)]
+            [(&"Experimental Program Fee".to_owned(), &1)]
         );
         // The file reconciles: the amounts add up to the deposit.
         let total = rows[0].total.unwrap().amount();
@@ -983,7 +985,7 @@ mod statement {
         // kept under its own name) - 4.68 - 12 = 25.57; the channel-less
         // replacement (1 unit, 14.00) is not in it but reported.
         let l = line("LAMP", "amazon-us");
-        assert_eq!(fee(l, FeeKind::Other("Low-Inventory-Level Fee".into())), dec("-1.50"));
+        assert_eq!(fee(l, FeeKind::Other("Experimental Program Fee".into())), dec("-1.50"));
         assert_eq!((l.cogs, l.units.get()), (dec("70"), 5));
         assert_eq!(l.net_margin, dec("25.57"));
         assert_eq!(valued.unassigned_cogs().unwrap(), dec("14"));
