@@ -51,9 +51,9 @@ struct Row {
 }
 
 impl Corrections {
-    /// Room for `n` corrections whose ids take `text` bytes in all.
-    pub(crate) fn with_capacity(n: usize, text: usize) -> Self {
-        Self { ids: String::with_capacity(text), rows: Vec::with_capacity(n) }
+    /// Room for `n` corrections.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Self { ids: String::new(), rows: Vec::with_capacity(n) }
     }
 
     /// Adds the correction of event `id`, stamped `at` (nanoseconds since
@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn ids_come_back_in_order_from_one_buffer() {
-        let mut c = Corrections::with_capacity(3, 8);
+        let mut c = Corrections::with_capacity(3);
         c.push("s1", 5, Decimal::from(12), Decimal::from(4));
         c.push("", 6, Decimal::ONE, Decimal::ONE);
         c.push("ship-22", 7, Decimal::ZERO, Decimal::TEN);

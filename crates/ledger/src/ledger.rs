@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use merchantry_core::{ChannelId, Disposition, EventId, LocationId, Quantity, Sku};
 use rust_decimal::Decimal;
 
@@ -157,36 +157,6 @@ pub struct Ledger {
     /// [`Ledger::sku_slot`]), [`SKU_LINES`] entries once used. Not part
     /// of the state: equality and snapshots ignore it.
     sku_lines: Vec<(usize, u32)>,
-}
-
-/// Turns stored timestamps (nanoseconds) into instants for a run of
-/// entries in time order, working out the calendar date only when the day
-/// changes.
-#[derive(Default)]
-struct Stamps {
-    day: Option<(i64, NaiveDate)>,
-}
-
-impl Stamps {
-    fn at(&mut self, nanos: i64) -> DateTime<Utc> {
-        const NANOS: i64 = 1_000_000_000;
-        let secs = nanos.div_euclid(NANOS);
-        let day = secs.div_euclid(86_400);
-        let date = match self.day {
-            Some((d, date)) if d == day => date,
-            _ => {
-                let at = DateTime::from_timestamp_nanos(nanos);
-                self.day = Some((day, at.date_naive()));
-                return at;
-            }
-        };
-        let (of_day, sub) = (secs.rem_euclid(86_400), nanos.rem_euclid(NANOS));
-        let time = u32::try_from(of_day)
-            .ok()
-            .zip(u32::try_from(sub).ok())
-            .and_then(|(s, n)| NaiveTime::from_num_seconds_from_midnight_opt(s, n));
-        time.map_or_else(|| DateTime::from_timestamp_nanos(nanos), |t| date.and_time(t).and_utc())
-    }
 }
 
 /// Entries of the SKU address cache ([`Ledger::sku_slot`]).
@@ -536,8 +506,7 @@ impl Ledger {
     fn outcome(&self, sku: usize, undo: &crate::book::Undo) -> IngestOutcome {
         let book = &self.books[sku];
         let (changed, created) = undo.changes(book);
-        let text = changed.iter().map(|&(pos, _)| self.names.get(book.entries[pos].id).len()).sum();
-        let mut corrections = Corrections::with_capacity(changed.len(), text);
+        let mut corrections = Corrections::with_capacity(changed.len());
         for (pos, before) in changed {
             let e = &book.entries[pos];
             corrections.push(self.names.get(e.id), e.at, before, e.value());
@@ -1067,10 +1036,9 @@ impl Ledger {
         let start = book.entries.partition_point(|e| e.at <= a);
         let end = book.entries.partition_point(|e| e.at <= u).max(start);
         let mut lines = Vec::new();
-        let mut stamps = Stamps::default();
         for pos in start..end {
             let e = &book.entries[pos];
-            let at = stamps.at(e.at);
+            let at = DateTime::from_timestamp_nanos(e.at);
             let line = |quantity: i64, cost: Decimal, loc: u32, channel: u32| CostLine {
                 event: self.event_id(e.id),
                 at,
@@ -1304,32 +1272,18 @@ impl Ledger {
         for (sku, &method) in &data.methods {
             ledger.set_method(sku, method).map_err(|e| e.to_string())?;
         }
-        let repeated = |what: &str, name: &str| format!("snapshot lists {what} {name} twice");
-        for sku in &data.skus {
-            if ledger.skus.find(sku).is_some() {
-                return Err(repeated("sku", sku.as_str()));
-            }
-            ledger.sku_slot(sku).map_err(|e| e.to_string())?;
-        }
-        for location in &data.locations {
-            if ledger.locations.find(location).is_some() {
-                return Err(repeated("location", location.as_str()));
-            }
-            ledger.location_slot(location).map_err(|e| e.to_string())?;
-        }
-        for channel in &data.channels {
-            if ledger.channels.find(channel).is_some() {
-                return Err(repeated("channel", channel.as_str()));
-            }
-            ledger.channel_slot(channel).map_err(|e| e.to_string())?;
-        }
+        ledger.skus.fill(&data.skus)?;
+        ledger.books = data.skus.iter().map(|sku| Book::new(ledger.method(sku))).collect();
+        ledger.locations.fill(&data.locations)?;
+        ledger.channels.fill(&data.channels)?;
         // One batch: each SKU's events are put in time order (keeping the
         // snapshot's order among equal times) and valued in one pass, so a
         // snapshot listed out of order still loads in linear time.
         let ids: Vec<EventId> = data.events.iter().map(|e| e.id.clone()).collect();
         let outcomes = ledger.ingest_batch(data.events).map_err(|e| format!("snapshot: {e}"))?;
         if let Some(i) = outcomes.iter().position(|o| *o == IngestOutcome::Duplicate) {
-            return Err(repeated("event", ids.get(i).map_or("", EventId::as_str)));
+            let id = ids.get(i).map_or("", EventId::as_str);
+            return Err(format!("snapshot lists event {id} twice"));
         }
         // A ledger only numbers SKUs that have events.
         if let Some((sku, _)) =
@@ -1561,24 +1515,4 @@ fn unknown<T: std::str::FromStr<Err: std::fmt::Debug>>() -> T {
 /// An id rebuilt from text the ledger stored, or [`unknown`].
 pub(crate) fn stored<T: std::str::FromStr<Err: std::fmt::Debug>>(text: &str) -> T {
     text.parse().unwrap_or_else(|_| unknown())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stamps_equal_chrono_across_days_and_before_1970() {
-        let mut stamps = Stamps::default();
-        // Steps of a little under five hours from 1969 into 1970, then
-        // jumps of years, so the cached day is reused and replaced.
-        let mut nanos = -3 * 86_400 * 1_000_000_000_i64 - 7;
-        for k in 0..200_i64 {
-            nanos += 17_999_999_999_993 + if k % 50 == 0 { 400 * 86_400_000_000_000 } else { 0 };
-            assert_eq!(stamps.at(nanos), DateTime::from_timestamp_nanos(nanos), "{nanos}");
-        }
-        for nanos in [i64::MIN, -1, 0, 1, 86_399_999_999_999, 86_400_000_000_000, i64::MAX] {
-            assert_eq!(stamps.at(nanos), DateTime::from_timestamp_nanos(nanos), "{nanos}");
-        }
-    }
 }

@@ -54,6 +54,27 @@ impl<K: Clone + Eq + Hash> Slots<K> {
         Ok((i, true))
     }
 
+    /// Numbers `keys` in order after the slots already held (restoring a
+    /// snapshot).
+    ///
+    /// # Errors
+    ///
+    /// A message naming a key listed twice or already held, or
+    /// [`LedgerError::Capacity`]'s.
+    #[cfg(feature = "serde")]
+    pub(crate) fn fill(&mut self, keys: &[K]) -> Result<(), String>
+    where
+        K: AsRef<str>,
+    {
+        for key in keys {
+            if !self.slot(key).map_err(|e| e.to_string())?.1 {
+                let (key, what) = (key.as_ref(), self.what);
+                return Err(format!("snapshot lists {key} twice among its {what}"));
+            }
+        }
+        Ok(())
+    }
+
     /// The slot of `key`, if it has one.
     pub(crate) fn find(&self, key: &K) -> Option<u32> {
         self.index.get(key).copied()
