@@ -83,22 +83,63 @@ fn fast_add(a: Decimal, b: Decimal) -> Option<Decimal> {
     build(sum < 0, sum.unsigned_abs(), scale)
 }
 
-/// `a + b` for two non-zero terms at one scale whose sum is non-zero and
-/// fits: the commonest case by far (values of one SKU share the scale of
-/// its unit costs), kept small enough to inline everywhere.
+/// The low 32 bits of [`raw`]: the flags word (scale in bits 16-23,
+/// sign in bit 31, every other bit zero).
+const FLAGS: u128 = 0xFFFF_FFFF;
+/// The sign bit of [`raw`].
+const SIGN: u128 = 1 << 31;
+/// The scale bits of [`raw`].
+const SCALE: u128 = 0x00FF_0000;
+
+/// `d` as one 128-bit word: its flags in the low 32 bits and its 96-bit
+/// mantissa above them (`rust_decimal`'s own 16-byte serial form, read
+/// as a little-endian integer). Two values of one sign and scale differ
+/// only above the flags.
 #[inline(always)]
-fn same_scale(a: Decimal, b: Decimal) -> Option<Decimal> {
-    let scale = a.scale();
-    if scale != b.scale() || a.is_zero() || b.is_zero() {
+pub(crate) fn raw(d: Decimal) -> u128 {
+    u128::from_le_bytes(d.serialize())
+}
+
+/// The decimal whose [`raw`] form is `r` (flags as `raw` gives them).
+#[inline(always)]
+pub(crate) fn from_raw(r: u128) -> Decimal {
+    let word = |shift: u32| u32::try_from((r >> shift) & 0xFFFF_FFFF).unwrap_or(0);
+    let scale = u32::try_from((r & SCALE) >> 16).unwrap_or(0).min(28);
+    Decimal::from_parts(word(32), word(64), word(96), r & SIGN != 0, scale)
+}
+
+/// `a + b` (or `a - b` when `negate_b`) for two non-zero terms at one
+/// scale whose result is non-zero and fits: the commonest case by far
+/// (values of one SKU share the scale of its unit costs), a few integer
+/// operations on the [`raw`] forms, small enough to inline everywhere.
+/// `rust_decimal` gives exactly this: the mantissas' signed sum at the
+/// common scale.
+#[inline(always)]
+fn same_scale(a: Decimal, b: Decimal, negate_b: bool) -> Option<Decimal> {
+    let (ra, rb) = (raw(a), raw(b) ^ if negate_b { SIGN } else { 0 });
+    let (ma, mb) = (ra >> 32, rb >> 32);
+    if (ra ^ rb) & SCALE != 0 || ma == 0 || mb == 0 {
         return None;
     }
-    let sum = a.mantissa() + b.mantissa();
-    build(sum < 0, sum.unsigned_abs(), scale)
+    let r = if (ra ^ rb) & SIGN == 0 {
+        let m = ma + mb;
+        if m >= LIMIT {
+            return None;
+        }
+        (m << 32) | (ra & FLAGS)
+    } else if ma > mb {
+        ((ma - mb) << 32) | (ra & FLAGS)
+    } else if mb > ma {
+        ((mb - ma) << 32) | (rb & FLAGS)
+    } else {
+        return None;
+    };
+    Some(from_raw(r))
 }
 
 #[inline]
 pub(crate) fn add(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
-    match same_scale(a, b) {
+    match same_scale(a, b, false) {
         Some(v) => Ok(v),
         None => add_general(a, b, id),
     }
@@ -106,7 +147,7 @@ pub(crate) fn add(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
 
 #[inline]
 pub(crate) fn sub(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
-    match same_scale(a, -b) {
+    match same_scale(a, b, true) {
         Some(v) => Ok(v),
         None => sub_general(a, b, id),
     }
@@ -227,16 +268,16 @@ pub(crate) fn share(total: Decimal, part: i64, whole: i64, id: u32) -> Result<De
 /// one unit cost splits this way), one hardware division.
 #[inline(always)]
 fn exact_share(total: Decimal, part: i64, whole: i64) -> Option<Decimal> {
-    let scale = total.scale();
-    if scale > SHARE_SCALE {
+    let r = raw(total);
+    if (r & SCALE) >> 16 > u128::from(SHARE_SCALE) {
         return None;
     }
     let (part, whole) = (u64::try_from(part).ok()?, u64::try_from(whole).ok()?);
-    let product = u64::try_from(total.mantissa().unsigned_abs()).ok()?.checked_mul(part)?;
-    if whole == 0 || product % whole != 0 {
+    let product = u64::try_from(r >> 32).ok()?.checked_mul(part)?;
+    if whole == 0 || product == 0 || product % whole != 0 {
         return None;
     }
-    build(total.is_sign_negative(), u128::from(product / whole), scale)
+    Some(from_raw((u128::from(product / whole) << 32) | (r & FLAGS)))
 }
 
 /// [`share`] past its inlined case.
