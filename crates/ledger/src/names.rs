@@ -34,12 +34,24 @@ impl Hasher for WordHasher {
             word.copy_from_slice(chunk);
             self.mix(u64::from_le_bytes(word));
         }
+        // The last 1-7 bytes as one word, read in at most two fixed-size
+        // loads (a variable-length copy would call `memcpy`, which cost
+        // more than the rest of the hash): 4-7 bytes as their first and
+        // last four (overlapping), 1-3 as their first, middle and last.
         let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0_u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.mix(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
-        }
+        let n = rest.len();
+        let word = match (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
+            (Some(&first), Some(&last)) => {
+                u64::from(u32::from_le_bytes(first)) | (u64::from(u32::from_le_bytes(last)) << 32)
+            }
+            _ => match (rest.first(), rest.get(n / 2), rest.last()) {
+                (Some(&a), Some(&b), Some(&c)) => {
+                    u64::from(a) | (u64::from(b) << 8) | (u64::from(c) << 16)
+                }
+                _ => return,
+            },
+        };
+        self.mix(word ^ ((n as u64) << 59));
     }
 
     fn write_u8(&mut self, i: u8) {
@@ -303,5 +315,17 @@ mod tests {
         assert_eq!(hash_bytes(b"abc"), hash_bytes(b"abc"));
         assert_ne!(hash_bytes(b"abc"), hash_bytes(b"abd"));
         assert_ne!(hash_bytes(b"abcdefgh"), hash_bytes(b"abcdefgh\0"));
+        // Every tail length, and tails that differ in one byte anywhere.
+        let text = b"0123456789abcdefghij";
+        let hashes: std::collections::HashSet<u64> =
+            (0..=text.len()).map(|n| hash_bytes(&text[..n])).collect();
+        assert_eq!(hashes.len(), text.len() + 1);
+        for n in 1..=text.len() {
+            for i in 0..n {
+                let mut other = text[..n].to_vec();
+                other[i] ^= 1;
+                assert_ne!(hash_bytes(&text[..n]), hash_bytes(&other), "length {n}, byte {i}");
+            }
+        }
     }
 }
