@@ -592,7 +592,10 @@ impl Book {
         if let Some(value) = self.fast_apply(&entry, ctx) {
             entry.set_value(value);
             self.entries.push(entry);
-            self.checkpoint(self.entries.len() - 1);
+            let done = self.entries.len();
+            if done.is_multiple_of(LIGHT) || self.full.last().is_none_or(|f| done >= f.next) {
+                self.checkpoint(done - 1);
+            }
             return Ok(());
         }
         let keys = self.keys.len();
