@@ -176,13 +176,30 @@ fn validate(kind: &'static str, text: &str) -> Result<()> {
 macro_rules! define_id {
     ($(#[$meta:meta])* $name:ident, $kind:literal) => {
         $(#[$meta])*
-        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(Clone, Eq, PartialOrd, Ord)]
         #[cfg_attr(
             feature = "serde",
             derive(serde::Serialize, serde::Deserialize),
             serde(try_from = "String", into = "String")
         )]
         pub struct $name(Arc<str>);
+
+        /// Equal texts are equal ids. Clones of one id share their text,
+        /// so they compare by address before comparing bytes.
+        impl PartialEq for $name {
+            #[inline]
+            fn eq(&self, other: &Self) -> bool {
+                Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+            }
+        }
+
+        /// Hashes as the text does (so a map keyed by ids can be
+        /// queried with a `&str`).
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state);
+            }
+        }
 
         impl $name {
             /// Builds the id after checking the text.
@@ -459,5 +476,18 @@ mod tests {
         let a = Sku::new("A").unwrap();
         let b = a.clone();
         assert!(Arc::ptr_eq(&a.0, &b.0));
+    }
+
+    #[test]
+    fn ids_are_equal_by_text_and_hash_as_their_text() {
+        use std::collections::HashSet;
+        let (a, b) = (Sku::new("MUG-1").unwrap(), Sku::new("MUG-1").unwrap());
+        assert!(!Arc::ptr_eq(&a.0, &b.0));
+        assert_eq!(a, b);
+        assert_eq!(a, a.clone());
+        assert_ne!(a, Sku::new("MUG-2").unwrap());
+        let set: HashSet<Sku> = [a].into_iter().collect();
+        assert!(set.contains("MUG-1"));
+        assert!(set.contains(&b));
     }
 }
