@@ -181,22 +181,11 @@ impl PartialEq for Ledger {
     }
 }
 
-/// What the duplicate check learnt about an event's id.
-enum Known {
-    /// Recorded before with identical content.
-    Duplicate,
-    /// Not recorded: the id's name handle if the name is stored already
-    /// (as a reference from another event).
-    New(Option<u32>),
-}
-
 /// How [`Ledger::encode`] finds the handle of an event's id.
 #[derive(Clone, Copy)]
 enum IdName {
     /// Look it up (interning it if new), with its hash.
     Hash(u64),
-    /// Known not to be stored: store and index it, with its hash.
-    Absent(u64),
     /// Known to be stored at this handle.
     Known(u32),
 }
@@ -340,14 +329,14 @@ impl Ledger {
         let at = nanos(event)?;
         validate(event)?;
         let hash = hash_bytes(event.id.as_str().as_bytes());
-        let name = match self.is_duplicate(event, at, hash)? {
-            Known::Duplicate => return Ok(IngestOutcome::Duplicate),
-            // Nothing interns names between here and the event's id.
-            Known::New(Some(i)) => IdName::Known(i),
-            Known::New(None) => IdName::Absent(hash),
-        };
         let mark = self.mark();
-        let result = self.record(event, at, name);
+        // One probe of the id index finds the id or stores it (a failure
+        // below forgets it again with the other new names).
+        let (id, known) = self.names.find_or_insert(event.id.as_str(), hash);
+        if known && self.is_recorded(event, at, id)? {
+            return Ok(IngestOutcome::Duplicate);
+        }
+        let result = self.record(event, at, IdName::Known(id));
         if result.is_err() {
             self.undo_names(mark);
         }
@@ -447,7 +436,7 @@ impl Ledger {
                 continue;
             }
             let hash = hash_bytes(event.id.as_str().as_bytes());
-            if let Known::Duplicate = self.is_duplicate(event, at, hash)? {
+            if self.is_duplicate(event, at, hash)? {
                 outcomes.push(Some(IngestOutcome::Duplicate));
                 continue;
             }
@@ -568,25 +557,33 @@ impl Ledger {
     }
 
     /// Whether `event` was recorded before with identical content.
-    fn is_duplicate(&self, event: &Event, at: i64, hash: u64) -> Result<Known, LedgerError> {
-        let Some(id) = self.names.lookup(event.id.as_str(), hash) else {
-            return Ok(Known::New(None));
-        };
+    ///
+    /// # Errors
+    ///
+    /// [`LedgerError::ConflictingDuplicate`] when its id was recorded
+    /// with other content.
+    fn is_duplicate(&self, event: &Event, at: i64, hash: u64) -> Result<bool, LedgerError> {
+        match self.names.lookup(event.id.as_str(), hash) {
+            Some(id) => self.is_recorded(event, at, id),
+            None => Ok(false),
+        }
+    }
+
+    /// [`Ledger::is_duplicate`] for an id stored as name `id` (as an
+    /// event's id, or only as a reference from another event).
+    fn is_recorded(&self, event: &Event, at: i64, id: u32) -> Result<bool, LedgerError> {
         let conflict = || LedgerError::ConflictingDuplicate { id: event.id.clone() };
-        let new = Known::New(Some(id));
         let Some(sku) = self.skus.find(&event.sku) else {
-            return if self.holds_event(id) { Err(conflict()) } else { Ok(new) };
+            return if self.holds_event(id) { Err(conflict()) } else { Ok(false) };
         };
         let book = &self.books[sku as usize];
         let start = book.entries.partition_point(|e| e.at < at);
         let same = book.entries[start..].iter().take_while(|e| e.at == at).position(|e| e.id == id);
         match same {
-            Some(offset) if self.decode(sku as usize, start + offset) == *event => {
-                Ok(Known::Duplicate)
-            }
+            Some(offset) if self.decode(sku as usize, start + offset) == *event => Ok(true),
             Some(_) => Err(conflict()),
             None if self.holds_event(id) => Err(conflict()),
-            None => Ok(new),
+            None => Ok(false),
         }
     }
 
@@ -659,7 +656,6 @@ impl Ledger {
         let loc = self.location_slot(&event.location)?;
         let id = match name {
             IdName::Hash(hash) => self.names.intern_hashed(event.id.as_str(), hash),
-            IdName::Absent(hash) => self.names.insert_new(event.id.as_str(), hash),
             IdName::Known(i) => i,
         };
         let mut e = Entry::new(at, id, loc);

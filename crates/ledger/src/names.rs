@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::book::NONE;
@@ -178,6 +179,21 @@ impl Names {
         self.index.find(hash, |&i| self.get(i) == text).copied()
     }
 
+    /// The handle of the indexed name `text`, whose [`hash_bytes`] is
+    /// `hash`, stored and indexed first if new: in one probe of the index.
+    /// The flag says whether it was indexed before.
+    pub(crate) fn find_or_insert(&mut self, text: &str, hash: u64) -> (u32, bool) {
+        let names = &self.bytes;
+        match self.index.entry(hash, |&i| Self::text(names, i) == text, |&j| rehash(names, j)) {
+            Entry::Occupied(entry) => (*entry.get(), true),
+            Entry::Vacant(entry) => {
+                let i = Self::push_to(&mut self.bytes, text);
+                entry.insert(i);
+                (i, false)
+            }
+        }
+    }
+
     /// Stores and indexes `text`, known not to be indexed, whose
     /// [`hash_bytes`] is `hash`.
     pub(crate) fn insert_new(&mut self, text: &str, hash: u64) -> u32 {
@@ -190,13 +206,18 @@ impl Names {
     /// Stores `text` without indexing it. Ids are at most 200 bytes; a
     /// longer text (which no validated id is) keeps its first 255.
     pub(crate) fn push(&mut self, text: &str) -> u32 {
+        Self::push_to(&mut self.bytes, text)
+    }
+
+    /// [`Names::push`] on the arena alone.
+    fn push_to(bytes: &mut String, text: &str) -> u32 {
         let text = if text.len() > 255 { Self::cut(text) } else { text };
-        if self.bytes.capacity() - self.bytes.len() < text.len() + 2 {
-            self.bytes.reserve_exact(growth(self.bytes.capacity(), text.len() + 2));
+        if bytes.capacity() - bytes.len() < text.len() + 2 {
+            bytes.reserve_exact(growth(bytes.capacity(), text.len() + 2));
         }
-        let at = u32::try_from(self.bytes.len()).unwrap_or(NONE);
-        self.bytes.push(char::from(u8::try_from(text.len()).unwrap_or(u8::MAX)));
-        self.bytes.push_str(text);
+        let at = u32::try_from(bytes.len()).unwrap_or(NONE);
+        bytes.push(char::from(u8::try_from(text.len()).unwrap_or(u8::MAX)));
+        bytes.push_str(text);
         at
     }
 
