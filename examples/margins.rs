@@ -23,7 +23,7 @@ mod table;
 #[path = "common/window.rs"]
 mod window;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -96,6 +96,10 @@ struct Assumptions {
     ad_sales_share: Decimal,
     /// Ad spend over ad sales (ACoS).
     acos: Decimal,
+    /// The fee for one deal: a promotion-programme fee, not ad spend.
+    deal_fee: Decimal,
+    /// The month (1-12) every SKU sold in the UK runs one deal there.
+    deal_month: u32,
     /// The marketplace subscription per month, charged to no SKU.
     subscription: Decimal,
     /// Extra referral points for the what-if line.
@@ -122,6 +126,8 @@ impl Assumptions {
             storage_rate_peak: dec(120, 2),
             ad_sales_share: dec(30, 2),
             acos: dec(25, 2),
+            deal_fee: dec(70, 0),
+            deal_month: 11,
             subscription: dec(25, 0),
             what_if_referral_points: dec(2, 2),
         }
@@ -179,6 +185,14 @@ impl Assumptions {
                 pct(self.acos)
             ),
             format!(
+                "Deals: every SKU sold in the UK in {} runs one deal there, at a £{} deal \
+                 fee direct to its UK line. A promotion-programme fee: it lowers net margin \
+                 but is not ad spend and not in TACoS (the data's prices already carry any \
+                 deal discount).",
+                month_name(self.deal_month),
+                self.deal_fee
+            ),
+            format!(
                 "Subscription: £{}/month for every calendar month the period touches, \
                  with sales or not; attributed to no SKU.",
                 self.subscription
@@ -188,8 +202,8 @@ impl Assumptions {
                 .to_owned(),
             "Break-even price: where the line's net margin per unit is zero at its unit \
              cost under the referral terms, with every other charge the line paid \
-             (fulfilment, storage share and ad spend) held fixed per unit at its actual \
-             average. Ad spend really grows with price (ACoS), so this is the break-even \
+             (fulfilment, storage share, ad spend and deal fees) held fixed per unit at its \
+             actual average. Ad spend really grows with price (ACoS), so this is the break-even \
              at today's ad spend per unit."
                 .to_owned(),
             format!(
@@ -485,6 +499,7 @@ fn build(sold: &[Sold], a: &Assumptions) -> Result<Books, BoxError> {
         (BTreeMap::new(), BTreeMap::new());
     let mut cubic_foot_days: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
     let mut ad_sales: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
+    let mut deals: BTreeSet<(&Sku, &ChannelId, NaiveDate)> = BTreeSet::new();
     for s in sold {
         let q = Decimal::from(s.quantity);
         let revenue = s.price * q;
@@ -500,6 +515,9 @@ fn build(sold: &[Sold], a: &Assumptions) -> Result<Books, BoxError> {
             let ad = revenue * a.ad_sales_share;
             d.ad_sales += ad;
             *ad_sales.entry(month).or_default() += ad;
+            if month.month() == a.deal_month {
+                deals.insert((&s.sku, &s.channel, month));
+            }
         }
         let per_unit = (s.price * a.referral_rate).max(a.referral_minimum);
         *referral.entry((&s.sku, &s.channel, month)).or_default() += per_unit * q;
@@ -537,6 +555,14 @@ fn build(sold: &[Sold], a: &Assumptions) -> Result<Books, BoxError> {
             kind: FeeKind::Advertising,
             amount: money(pence(ads * a.acos)),
             attribution: Attribution::ByAdSales,
+        });
+    }
+    for &(sku, channel, month) in &deals {
+        charges.push(Charge {
+            date: month.max(first),
+            kind: FeeKind::PromotionProgramme,
+            amount: money(-a.deal_fee),
+            attribution: Attribution::Direct { sku: sku.clone(), channel: channel.clone() },
         });
     }
     for month in months_of(period)? {
@@ -582,6 +608,35 @@ fn check(b: &Books) -> Result<(), BoxError> {
 
 fn fee(l: &MarginLine, kind: &FeeKind) -> Decimal {
     -l.charges.get(kind).copied().unwrap_or_default()
+}
+
+/// A fee kind as the report names it.
+fn fee_name(kind: &FeeKind) -> String {
+    let name = match kind {
+        FeeKind::Referral => "referral",
+        FeeKind::Fulfillment => "fulfilment",
+        FeeKind::StorageMonthly => "storage",
+        FeeKind::StorageAged => "aged-inventory storage",
+        FeeKind::InboundPlacement => "inbound placement",
+        FeeKind::Prep => "prep",
+        FeeKind::Removal => "removal",
+        FeeKind::Disposal => "disposal",
+        FeeKind::Advertising => "advertising",
+        FeeKind::PromotionProgramme => "deal, coupon and Vine fees",
+        FeeKind::ReturnsProcessing => "returns processing",
+        FeeKind::Reimbursement => "reimbursements",
+        FeeKind::DutyExpense => "duties (period expense)",
+        FeeKind::Other(n) => return n.clone(),
+        // A kind core adds later: its variant name until named here.
+        k => return format!("{k:?}"),
+    };
+    name.to_owned()
+}
+
+/// The English name of `month` (1-12).
+fn month_name(month: u32) -> String {
+    NaiveDate::from_ymd_opt(2000, month, 1)
+        .map_or(month.to_string(), |d| d.format("%B").to_string())
 }
 
 /// Break-even price and the what-if of one line.
@@ -864,6 +919,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
         ("fulfil", Align::Right),
         ("storage", Align::Right),
         ("ads", Align::Right),
+        ("deals", Align::Right),
         ("net", Align::Right),
         ("per unit", Align::Right),
         ("rate", Align::Right),
@@ -882,6 +938,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
             money(fee(l, &FeeKind::Fulfillment)),
             money(fee(l, &FeeKind::StorageMonthly)),
             money(fee(l, &FeeKind::Advertising)),
+            money(fee(l, &FeeKind::PromotionProgramme)),
             money(l.net_margin),
             per_unit(l.net_margin_per_unit.value()),
             pct(l.net_margin_rate.value()),
@@ -910,11 +967,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
     totals.row(vec!["charges attributed to lines".to_owned(), money(attributed)]);
     totals.row(vec!["net margin of the lines".to_owned(), money(net)]);
     for (kind, v) in &s.unattributed {
-        let name = match kind {
-            FeeKind::Other(n) => n.clone(),
-            k => format!("{k:?}"),
-        };
-        totals.row(vec![format!("unattributed: {name}"), money(*v)]);
+        totals.row(vec![format!("unattributed: {}", fee_name(kind)), money(*v)]);
     }
     if !unassigned.is_zero() {
         totals.row(vec!["COGS with no channel".to_owned(), money(-unassigned)]);
@@ -997,6 +1050,39 @@ mod tests {
         assert_eq!(uk.net_margin, dec(3_968_889, 6));
         // subscription: one month, 25.00, to no line.
         assert_eq!(s.unattributed_total, dec(-25, 0));
+    }
+
+    /// A November by hand: MUG sells 10 at 2.00 in the UK on the 4th, so
+    /// it runs the month's deal. The deal fee lowers net margin and
+    /// leaves TACoS at the ad spend's.
+    #[test]
+    fn a_deal_fee_lowers_net_margin_but_not_tacos() {
+        let mut mug = sold("MUG", "uk", 4, 10, "2.00");
+        mug.date = NaiveDate::from_ymd_opt(2011, 11, 4).unwrap();
+        let books = build(&[mug], &Assumptions::standard()).unwrap();
+        check(&books).unwrap();
+        let uk = &books.statement.lines[0];
+        // COGS 10 x 0.80 = 8; referral 3.00; fulfilment 3.50; storage
+        // (Oct-Dec rate) 1.20 x 0.03 x 10 x 4 / 30 = 0.048 -> 0.05; ads
+        // 30 % x 20 x 25 % = 1.50; deal fee 70.
+        assert_eq!(fee(uk, &FeeKind::StorageMonthly), dec(5, 2));
+        assert_eq!(fee(uk, &FeeKind::Advertising), dec(150, 2));
+        assert_eq!(fee(uk, &FeeKind::PromotionProgramme), dec(70, 0));
+        // 20 - 8 - 3 - 3.50 - 0.05 - 1.50 - 70 = -66.05
+        assert_eq!(uk.net_margin, dec(-6605, 2));
+        // TACoS 1.50 / 20 = 0.075, as without the deal (not 71.50 / 20).
+        assert_eq!(uk.tacos.value(), Some(dec(75, 3)));
+        // The March sale of the hand-worked month runs no deal.
+        let march = build(&[sold("MUG", "uk", 4, 10, "2.00")], &Assumptions::standard()).unwrap();
+        assert_eq!(fee(&march.statement.lines[0], &FeeKind::PromotionProgramme), Decimal::ZERO);
+    }
+
+    #[test]
+    fn fee_kinds_have_report_names() {
+        assert_eq!(fee_name(&FeeKind::PromotionProgramme), "deal, coupon and Vine fees");
+        assert_eq!(fee_name(&FeeKind::Advertising), "advertising");
+        assert_eq!(fee_name(&FeeKind::Other("subscription".into())), "subscription");
+        assert_eq!(month_name(11), "November");
     }
 
     fn today() -> NaiveDate {

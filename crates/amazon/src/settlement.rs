@@ -50,11 +50,13 @@ pub enum ChargeKind {
     PrepFee,
     /// Removal and disposal fees.
     RemovalFee,
-    /// Advertising spend.
+    /// Advertising spend (sponsored ads, `Cost of Advertising`).
     Advertising,
     /// Fees for Amazon's marketing programmes other than ads: Lightning
-    /// and other deals, coupons, Vine enrollment. A fee, unlike
-    /// [`ChargeKind::Promotion`], which is a discount given to customers.
+    /// and other deals, coupons, Vine enrollment; core's
+    /// [`FeeKind::PromotionProgramme`], kept apart from advertising. A
+    /// fee, unlike [`ChargeKind::Promotion`], which is a discount given to
+    /// customers.
     MarketingFee,
     /// Returns processing: refund commission, return shipping, customer
     /// return fees.
@@ -138,7 +140,7 @@ impl SettlementAmount {
     /// mentions disposal is [`FeeKind::Disposal`]; the digital services
     /// fee goes with the fee it is levied on, [`FeeKind::Referral`] or
     /// [`FeeKind::Fulfillment`]; deal, coupon and Vine fees are
-    /// [`FeeKind::Advertising`], the closest kind core has, and keep their
+    /// [`FeeKind::PromotionProgramme`], not advertising, and keep their
     /// name on the amount); account-level fees and names it does not know
     /// are [`FeeKind::Other`] under the name Amazon wrote, so an unknown
     /// fee is carried by name, never dropped.
@@ -153,6 +155,8 @@ impl SettlementAmount {
     /// };
     /// assert_eq!(line("FBAPerUnitFulfillmentFee").fee_kind(), Some(FeeKind::Fulfillment));
     /// assert_eq!(line("Principal").fee_kind(), None);
+    /// assert_eq!(line("LightningDealFee").fee_kind(), Some(FeeKind::PromotionProgramme));
+    /// assert_eq!(line("PromotionDiscount").fee_kind(), None);
     /// assert_eq!(line("Mystery Fee").fee_kind(), Some(FeeKind::Other("Mystery Fee".into())));
     /// ```
     #[must_use]
@@ -173,7 +177,8 @@ impl SettlementAmount {
                 FeeKind::Disposal
             }
             ChargeKind::RemovalFee => FeeKind::Removal,
-            ChargeKind::Advertising | ChargeKind::MarketingFee => FeeKind::Advertising,
+            ChargeKind::Advertising => FeeKind::Advertising,
+            ChargeKind::MarketingFee => FeeKind::PromotionProgramme,
             ChargeKind::ReturnsFee => FeeKind::ReturnsProcessing,
             ChargeKind::Reimbursement => FeeKind::Reimbursement,
             ChargeKind::AccountFee | ChargeKind::Unknown => FeeKind::Other(self.name.clone()),
@@ -495,8 +500,10 @@ mod tests {
             ("Unplanned Service Fee - Barcode label missing", Some(FeeKind::Prep)),
             ("DigitalServicesFee", Some(FeeKind::Referral)),
             ("DigitalServicesFeeFBA", Some(FeeKind::Fulfillment)),
-            ("VineEnrollmentFee", Some(FeeKind::Advertising)),
-            ("LightningDealFee", Some(FeeKind::Advertising)),
+            ("VineEnrollmentFee", Some(FeeKind::PromotionProgramme)),
+            ("LightningDealFee", Some(FeeKind::PromotionProgramme)),
+            ("CouponRedemptionFee", Some(FeeKind::PromotionProgramme)),
+            ("Cost of Advertising", Some(FeeKind::Advertising)),
             ("TCS-CGST", None),
             ("PromotionDiscount", None),
             ("WAREHOUSE_LOST", Some(FeeKind::Reimbursement)),

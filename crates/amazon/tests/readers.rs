@@ -510,15 +510,23 @@ fn newly_mapped_names_reach_their_fee_kinds() {
         ("Digital Services Fee", Some(FeeKind::Referral)),
         ("DigitalServicesFeeFBA", Some(FeeKind::Fulfillment)),
         ("Low-Inventory-Level Fee", Some(FeeKind::Fulfillment)),
-        // Marketing programmes: core has no kind of their own yet, so the
-        // closest, advertising; the amount keeps Amazon's name.
-        ("VineFee", Some(FeeKind::Advertising)),
-        ("Vine Enrollment Fee", Some(FeeKind::Advertising)),
-        ("VineEnrollmentFee", Some(FeeKind::Advertising)),
-        ("LightningDealFee", Some(FeeKind::Advertising)),
-        ("Lightning Deal Fee", Some(FeeKind::Advertising)),
-        ("RunLightningDealFee", Some(FeeKind::Advertising)),
-        ("CouponRedemptionFee", Some(FeeKind::Advertising)),
+        // Promotion programmes: a fee of their own, not advertising, so
+        // TACoS counts only bought clicks; the amount keeps Amazon's name.
+        ("VineFee", Some(FeeKind::PromotionProgramme)),
+        ("Vine Enrollment Fee", Some(FeeKind::PromotionProgramme)),
+        ("VineEnrollmentFee", Some(FeeKind::PromotionProgramme)),
+        ("LightningDealFee", Some(FeeKind::PromotionProgramme)),
+        ("Lightning Deal Fee", Some(FeeKind::PromotionProgramme)),
+        ("RunLightningDealFee", Some(FeeKind::PromotionProgramme)),
+        ("CouponRedemptionFee", Some(FeeKind::PromotionProgramme)),
+        ("DealParticipationFee", Some(FeeKind::PromotionProgramme)),
+        ("DealPerformanceFee", Some(FeeKind::PromotionProgramme)),
+        ("Promotion Fee", Some(FeeKind::PromotionProgramme)),
+        // Pay-per-click spend stays advertising; the discount a customer
+        // was given is revenue, not a fee.
+        ("Cost of Advertising", Some(FeeKind::Advertising)),
+        ("Sponsored Products Charge", Some(FeeKind::Advertising)),
+        ("PromotionDiscount", None),
         // Taxes withheld at source: taxes, like every tax line, not fees.
         ("TCS-CGST", None),
         ("TCS-SGST", None),
@@ -603,7 +611,7 @@ fn settlement_v2_rows_classify_by_their_amount_type_first() {
         .collect();
     let (promotion, tax, paid) =
         (ChargeKind::Promotion, ChargeKind::Tax, ChargeKind::Reimbursement);
-    let (vine, ad) = ("Vine Enrollment Fee", Some(FeeKind::Advertising));
+    let (vine, promo) = ("Vine Enrollment Fee", Some(FeeKind::PromotionProgramme));
     assert_eq!(
         got,
         [
@@ -627,11 +635,11 @@ fn settlement_v2_rows_classify_by_their_amount_type_first() {
             (ChargeKind::FulfillmentFee, "DigitalServicesFeeFBA", Some(FeeKind::Fulfillment)),
             // Newer fee rows name the fee in the type and its part in the
             // description: the part alone falls back to the type.
-            (ChargeKind::MarketingFee, vine, ad.clone()),
-            (ChargeKind::MarketingFee, vine, ad.clone()),
-            (ChargeKind::MarketingFee, vine, ad.clone()),
+            (ChargeKind::MarketingFee, vine, promo.clone()),
+            (ChargeKind::MarketingFee, vine, promo.clone()),
+            (ChargeKind::MarketingFee, vine, promo.clone()),
             (tax, "Tax on fee", None),
-            (ChargeKind::MarketingFee, "LightningDealFee", ad),
+            (ChargeKind::MarketingFee, "LightningDealFee", promo),
         ]
     );
     assert!(reader.unknown_names().is_empty(), "{:?}", reader.unknown_names());

@@ -3,7 +3,11 @@
 //! One vocabulary for every crate: a report reader maps its own fee names
 //! into [`FeeKind`], and the margin model attributes them. Duties and
 //! tariffs that belong to goods are landed cost (inside COGS); only duties
-//! booked as period expense are [`FeeKind::DutyExpense`].
+//! booked as period expense are [`FeeKind::DutyExpense`]. Paid
+//! advertising ([`FeeKind::Advertising`]) and the fees of promotion
+//! programmes such as deals, coupons and Vine
+//! ([`FeeKind::PromotionProgramme`]) are kept apart, so advertising
+//! ratios count only what bought clicks.
 
 /// What a charge is for.
 ///
@@ -32,8 +36,15 @@ pub enum FeeKind {
     Removal,
     /// Disposal fee.
     Disposal,
-    /// Advertising spend.
+    /// Pay-per-click advertising spend (sponsored products, brands and
+    /// display): the spend behind advertising cost of sale and TACoS.
     Advertising,
+    /// Fees for a marketplace's promotion programmes: deal fees
+    /// (Lightning Deals and other deals), coupon redemption fees and
+    /// Vine enrollment fees. A cost of selling, but not advertising spend
+    /// (no click is bought), and not the price discount itself, which
+    /// the customer keeps and which lowers revenue instead.
+    PromotionProgramme,
     /// Returns processing fee.
     ReturnsProcessing,
     /// A reimbursement for lost or damaged units (income).

@@ -313,6 +313,22 @@ mod serde_round_trips {
         assert_eq!(json, r#"{"amount":"19.99","currency":"USD"}"#);
     }
 
+    /// Fee kinds travel by variant name, so a stored statement reads back
+    /// the same kind whatever order the enum lists them in.
+    #[test]
+    fn fee_kinds_travel_by_name() {
+        let cases = [
+            (FeeKind::Advertising, r#""Advertising""#),
+            (FeeKind::PromotionProgramme, r#""PromotionProgramme""#),
+            (FeeKind::Other("Vine".into()), r#"{"Other":"Vine"}"#),
+        ];
+        for (kind, json) in cases {
+            assert_eq!(serde_json::to_string(&kind).unwrap(), json);
+            assert_eq!(round_trip(&kind), kind);
+        }
+        assert!(serde_json::from_str::<FeeKind>(r#""Promotion""#).is_err());
+    }
+
     #[test]
     fn invalid_values_are_rejected_on_the_way_in() {
         assert!(serde_json::from_str::<Sku>(r#""""#).is_err());

@@ -10,13 +10,24 @@
 //! cost and so already inside COGS; only duties booked as period expense
 //! appear here, as [`FeeKind::DutyExpense`].
 //!
+//! # Advertising and promotion programmes
+//!
+//! TACoS (total advertising cost of sale) is a line's advertising spend
+//! over its revenue, where advertising spend is the
+//! [`FeeKind::Advertising`] charges only: pay-per-click spend. The fees
+//! of promotion programmes ([`FeeKind::PromotionProgramme`]: deal,
+//! coupon and Vine fees) buy no clicks, so they are not in it; they are
+//! a fee like any other in the line's charges, its total and its net
+//! margin. The discount a customer is given is neither: it is already
+//! out of revenue.
+//!
 //! # Attribution rules
 //!
 //! Each charge carries an [`Attribution`]:
 //!
 //! | rule | goes to | typical charges |
 //! | --- | --- | --- |
-//! | [`Attribution::Direct`] | the SKU and channel it names | referral and fulfillment fees (per order, per unit), returns processing, reimbursements |
+//! | [`Attribution::Direct`] | the SKU and channel it names | referral and fulfillment fees (per order, per unit), returns processing, reimbursements, deal, coupon and Vine fees |
 //! | [`Attribution::ByUnitsSold`] | every line, in proportion to units sold | inbound placement, prep |
 //! | [`Attribution::ByCubicFootDays`] | every line, in proportion to its cubic-foot-days of storage | monthly and aged-inventory storage |
 //! | [`Attribution::ByAdSales`] | every line, in proportion to its advertised (click-through) sales | advertising spend |
@@ -362,7 +373,9 @@ pub struct MarginLine {
     pub net_margin_per_unit: Metric<Decimal>,
     /// Net margin / revenue.
     pub net_margin_rate: Metric<Decimal>,
-    /// Advertising spend (as a positive amount) / revenue: TACoS.
+    /// Advertising spend (as a positive amount) / revenue: TACoS. Only
+    /// [`FeeKind::Advertising`] counts; promotion-programme fees
+    /// ([`FeeKind::PromotionProgramme`]) lower the net margin, not this.
     pub tacos: Metric<Decimal>,
 }
 
@@ -532,6 +545,8 @@ fn margin_line(l: &Sales, charges: BTreeMap<FeeKind, Decimal>) -> Result<MarginL
             Metric::Undefined(why)
         }
     };
+    // Pay-per-click spend only: deal, coupon and Vine fees are in the
+    // charges total above, not here.
     let ad_spend = -charges.get(&FeeKind::Advertising).copied().unwrap_or_default();
     let tacos = if l.revenue > Decimal::ZERO {
         ad_spend
@@ -560,7 +575,8 @@ fn margin_line(l: &Sales, charges: BTreeMap<FeeKind, Decimal>) -> Result<MarginL
 ///
 /// The referral fee is `max(price x referral_rate, referral_minimum)` per
 /// unit; `per_unit` holds the fixed fees per unit (fulfillment, prep,
-/// storage and advertising per unit as the caller estimates them).
+/// storage, advertising and promotion-programme fees per unit as the
+/// caller estimates them).
 ///
 /// ```
 /// use merchantry_core::Decimal;

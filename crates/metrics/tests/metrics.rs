@@ -865,6 +865,50 @@ mod margins {
         assert_eq!(s.attributed_total().unwrap() + s.unattributed_total, s.charges_total);
     }
 
+    /// A Lightning Deal fee and coupon redemption fees are fees of the
+    /// line but not advertising: they lower its net margin and leave its
+    /// TACoS where the pay-per-click spend puts it.
+    #[test]
+    fn deal_and_coupon_fees_lower_net_margin_but_not_tacos() {
+        let mut mug = line("MUG", "amazon-us", "1000", "400", 50);
+        mug.ad_sales = dec("400");
+        let mug_us = Attribution::Direct { sku: sku("MUG"), channel: ch("amazon-us") };
+        let without = vec![
+            charge(FeeKind::Referral, usd("-150"), mug_us.clone()),
+            charge(FeeKind::Advertising, usd("-80"), Attribution::ByAdSales),
+        ];
+        let mut with = without.clone();
+        with.extend([
+            // one Lightning Deal fee
+            charge(FeeKind::PromotionProgramme, usd("-70"), mug_us.clone()),
+            // 25 coupons redeemed at 0.60 each = 15
+            charge(FeeKind::PromotionProgramme, usd("-15"), mug_us),
+        ]);
+        let march = DateRange::inclusive(d(2026, 3, 1), d(2026, 3, 31)).unwrap();
+        let statement = |c: &[Charge]| {
+            net_margins(Currency::USD, march, std::slice::from_ref(&mug), c, &RateTable::new())
+                .unwrap()
+        };
+        let (before, after) = (statement(&without), statement(&with));
+        let (b, a) = (&before.lines[0], &after.lines[0]);
+
+        // Without: 1000 - 400 - 150 - 80 = 370.
+        assert_eq!(b.net_margin, dec("370"));
+        // With: 1000 - 400 - 150 - 80 - 70 - 15 = 285; charges
+        // -150 - 80 - 70 - 15 = -315; per unit 285 / 50 = 5.7; rate
+        // 285 / 1000 = 0.285.
+        assert_eq!(a.charges[&FeeKind::PromotionProgramme], dec("-85"));
+        assert_eq!(a.charges_total, dec("-315"));
+        assert_eq!(after.charges_total, dec("-315"));
+        assert_eq!(a.net_margin, dec("285"));
+        assert_eq!(a.net_margin_per_unit.value(), Some(dec("5.7")));
+        assert_eq!(a.net_margin_rate.value(), Some(dec("0.285")));
+        // TACoS is ad spend only, both times: 80 / 1000 = 0.08, not
+        // (80 + 85) / 1000 = 0.165.
+        assert_eq!(b.tacos.value(), Some(dec("0.08")));
+        assert_eq!(a.tacos.value(), Some(dec("0.08")));
+    }
+
     #[test]
     fn currencies_convert_only_with_a_rate() {
         let march = DateRange::inclusive(d(2026, 3, 1), d(2026, 3, 31)).unwrap();
@@ -1001,6 +1045,46 @@ mod margins {
             let expected: Decimal = charges.iter().map(|c| c.amount.amount()).sum();
             prop_assert_eq!(st.charges_total, expected);
             prop_assert_eq!(st.attributed_total().unwrap() + st.unattributed_total, expected);
+        }
+
+        #[test]
+        fn promotion_programme_fees_move_net_margin_by_their_amount_and_never_tacos(
+            lines in prop::collection::vec((0i64..1000, 0i64..10_000, 0i64..100_000), 1..4),
+            ads in prop::collection::vec((any::<i32>(), 0u32..=4, attribution()), 0..8),
+            promos in prop::collection::vec((any::<i32>(), 0u32..=4, attribution()), 1..8),
+        ) {
+            let sales: Vec<Sales> = lines.iter().enumerate().map(|(i, (u, ad, rev))| Sales {
+                sku: sku(&format!("S{i}")),
+                channel: ch("web"),
+                revenue: Decimal::new(*rev, 2),
+                cogs: dec("40"),
+                units: Quantity::new(*u),
+                cubic_foot_days: Decimal::ONE,
+                ad_sales: Decimal::new(*ad, 2),
+            }).collect();
+            let to_charges = |kind: FeeKind, v: &[(i32, u32, Attribution)]| -> Vec<Charge> {
+                v.iter().map(|(m, s, a)| {
+                    let amount = Money::new(Decimal::new(i64::from(*m), *s), Currency::USD);
+                    charge(kind.clone(), amount, a.clone())
+                }).collect()
+            };
+            let without = to_charges(FeeKind::Advertising, &ads);
+            let mut with = without.clone();
+            with.extend(to_charges(FeeKind::PromotionProgramme, &promos));
+            let march = DateRange::inclusive(d(2026, 3, 1), d(2026, 3, 31)).unwrap();
+            let b = net_margins(Currency::USD, march, &sales, &without, &RateTable::new()).unwrap();
+            let a = net_margins(Currency::USD, march, &sales, &with, &RateTable::new()).unwrap();
+            let promo_total: Decimal = with.iter()
+                .filter(|c| c.kind == FeeKind::PromotionProgramme)
+                .map(|c| c.amount.amount())
+                .sum();
+            prop_assert_eq!(a.charges_total, b.charges_total + promo_total);
+            for (lb, la) in b.lines.iter().zip(&a.lines) {
+                let promo = la.charges.get(&FeeKind::PromotionProgramme).copied().unwrap_or_default();
+                prop_assert_eq!(&la.tacos, &lb.tacos);
+                prop_assert_eq!(la.net_margin, lb.net_margin + promo);
+                prop_assert_eq!(la.charges_total, lb.charges_total + promo);
+            }
         }
 
         #[test]
