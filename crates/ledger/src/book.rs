@@ -598,6 +598,13 @@ impl Book {
             }
             return Ok(());
         }
+        self.push_general(entry, ctx)
+    }
+
+    /// [`Book::push`] past [`Book::fast_apply`]: through [`Book::apply`],
+    /// put back as it was on failure.
+    #[inline(never)]
+    fn push_general(&mut self, entry: Entry, ctx: Ctx) -> Result<(), Fail> {
         let keys = self.keys.len();
         let pools = self.pools.len();
         let extras = self.extras.len();
