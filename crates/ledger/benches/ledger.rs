@@ -113,6 +113,19 @@ fn ingest(c: &mut Criterion) {
             );
         });
     }
+    // A whole report at once: the same events in one `ingest_batch`.
+    g.bench_function("fifo_batch", |b| {
+        b.iter_batched(
+            || events.clone(),
+            |events| {
+                let mut l = Ledger::new(LedgerOptions::default());
+                let outcomes = l.ingest_batch(black_box(events)).unwrap();
+                assert_eq!((l.len(), outcomes.len()), (N, N));
+                l
+            },
+            BatchSize::LargeInput,
+        );
+    });
     g.finish();
     let mut l = build(Method::Fifo, &events);
     let grown = l.bytes_per_event().unwrap();

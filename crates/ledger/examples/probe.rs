@@ -19,7 +19,8 @@
 //!
 //! differ by exactly the measured work. Modes: `fifo`, `ma` (in-order
 //! ingest of N events over 100 SKUs, by value), `fifo-slice`, `ma-slice`
-//! (the same through `Ledger::ingest_ref`, borrowing), `backdate` (one late
+//! (the same through `Ledger::ingest_ref`, borrowing), `fifo-batch`,
+//! `ma-batch` (the same events in one `Ledger::ingest_batch`), `backdate` (one late
 //! receipt before 10,000 later events of one SKU, repeated N times on
 //! clones) and `query` (N as-of balance + value pairs on a ledger of
 //! 1,000,000 events, 100 SKUs of 10,000). Each mode also prints its own
@@ -88,6 +89,18 @@ fn main() {
             }
             report(mode, n, t);
             assert_eq!(l.len(), n);
+        }
+        "fifo-batch" | "ma-batch" => {
+            let events = stream(n, 100);
+            let mut l = Ledger::new(options(method));
+            if setup_only {
+                drop(black_box(events));
+                return;
+            }
+            let t = Instant::now();
+            let outcomes = l.ingest_batch(black_box(events)).unwrap();
+            report(mode, n, t);
+            assert_eq!((l.len(), outcomes.len()), (n, n));
         }
         "fifo-slice" | "ma-slice" => {
             let events = stream(n, 100);

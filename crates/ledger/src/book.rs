@@ -755,10 +755,55 @@ impl Book {
         }
     }
 
+    /// Adds `new` (sorted by timestamp, ties in arrival order): appended
+    /// one by one when none is older than the last entry (a batch read
+    /// in order, a snapshot restored), otherwise inserted and replayed
+    /// once. On failure everything is put back.
+    pub(crate) fn insert(
+        &mut self,
+        new: Vec<Entry>,
+        ctx: Ctx,
+        amounts: usize,
+        landed: usize,
+    ) -> Result<Undo, Fail> {
+        let in_order = match (self.entries.last(), new.first()) {
+            (Some(last), Some(first)) => last.at <= first.at,
+            _ => true,
+        };
+        if !in_order {
+            return self.insert_and_replay(new, ctx, amounts, landed);
+        }
+        let from = self.entries.len();
+        let mut undo = Undo {
+            from,
+            cut: self.extras.len(),
+            outputs: Vec::new(),
+            extras: Vec::new(),
+            light: Lights::default(),
+            full_kept: self.full.len(),
+            full: Vec::new(),
+            live: self.live.clone(),
+            keys: self.keys.len(),
+            pools: self.pools.len(),
+            inserted: Vec::with_capacity(new.len()),
+            amounts,
+            landed,
+        };
+        crate::names::reserve_more(&mut self.entries, new.len());
+        for entry in new {
+            if let Err(fail) = self.push(entry, ctx) {
+                self.rollback(undo);
+                return Err(fail);
+            }
+            undo.inserted.push(self.entries.len() - 1);
+        }
+        Ok(undo)
+    }
+
     /// Inserts `new` (each with its arrival order already final and sorted
     /// by timestamp among themselves) and replays once from the earliest
     /// insertion. On failure everything is put back.
-    pub(crate) fn insert_and_replay(
+    fn insert_and_replay(
         &mut self,
         new: Vec<Entry>,
         ctx: Ctx,

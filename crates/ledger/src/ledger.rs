@@ -12,7 +12,7 @@ use crate::error::LedgerError;
 use crate::event::{
     AdjustmentReason, Event, EventKind, LandedTarget, LedgerOptions, Method, VendorReturnCost,
 };
-use crate::names::{Names, hash_bytes};
+use crate::names::{FastMap, Names, hash_bytes};
 use crate::slots::Slots;
 
 const REASONS: [AdjustmentReason; 5] = [
@@ -181,15 +181,6 @@ impl PartialEq for Ledger {
     }
 }
 
-/// How [`Ledger::encode`] finds the handle of an event's id.
-#[derive(Clone, Copy)]
-enum IdName {
-    /// Look it up (interning it if new), with its hash.
-    Hash(u64),
-    /// Known to be stored at this handle.
-    Known(u32),
-}
-
 /// The lengths of the name tables, to undo a failed ingest.
 #[derive(Debug, Clone, Copy)]
 struct Mark {
@@ -336,24 +327,19 @@ impl Ledger {
         if known && self.is_recorded(event, at, id)? {
             return Ok(IngestOutcome::Duplicate);
         }
-        let result = self.record(event, at, IdName::Known(id));
+        let result = self.record(event, at, id);
         if result.is_err() {
             self.undo_names(mark);
         }
         result
     }
 
-    fn record(
-        &mut self,
-        event: &Event,
-        at: i64,
-        name: IdName,
-    ) -> Result<IngestOutcome, LedgerError> {
+    fn record(&mut self, event: &Event, at: i64, id: u32) -> Result<IngestOutcome, LedgerError> {
         let sku = self.sku_slot(&event.sku)?;
         let ctx = self.ctx();
         let book = &self.books[sku];
         let (amounts, landed) = (book.amounts.len(), book.landed.len());
-        let entry = self.encode(event, sku, at, name)?;
+        let entry = self.encode(event, sku, at, id)?;
         let book = &mut self.books[sku];
         if book.entries.last().is_none_or(|last| last.at <= at) {
             let pushed = book.push(entry, ctx);
@@ -379,7 +365,7 @@ impl Ledger {
             let true_ups = true_ups.iter().map(|x| self.true_up(sku, entry.id, at, x)).collect();
             return Ok(IngestOutcome::Applied { corrections: Corrections::default(), true_ups });
         }
-        match book.insert_and_replay(vec![entry], ctx, amounts, landed) {
+        match book.insert(vec![entry], ctx, amounts, landed) {
             Ok(undo) => Ok(self.outcome(sku, &undo)),
             Err(fail) => Err(self.error(sku, fail)),
         }
@@ -403,13 +389,15 @@ impl Ledger {
     ) -> Result<Vec<IngestOutcome>, LedgerError> {
         let events: Vec<Event> = events.into_iter().collect();
         let mark = self.mark();
-        let mut touched: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+        // Per SKU slot: the lengths of its amounts and landed costs before
+        // the batch, once the batch touches it.
+        let mut touched: Vec<Option<(usize, usize)>> = Vec::new();
         let result = self.batch_inner(&events, &mut touched);
         if result.is_err() {
-            for (&sku, &(amounts, landed)) in &touched {
-                if let Some(book) = self.books.get_mut(sku) {
-                    book.amounts.truncate(amounts);
-                    book.landed.truncate(landed);
+            for (sku, lengths) in touched.iter().enumerate() {
+                if let (Some((amounts, landed)), Some(book)) = (lengths, self.books.get_mut(sku)) {
+                    book.amounts.truncate(*amounts);
+                    book.landed.truncate(*landed);
                 }
             }
             self.undo_names(mark);
@@ -420,43 +408,56 @@ impl Ledger {
     fn batch_inner(
         &mut self,
         events: &[Event],
-        touched: &mut BTreeMap<usize, (usize, usize)>,
+        touched: &mut Vec<Option<(usize, usize)>>,
     ) -> Result<Vec<IngestOutcome>, LedgerError> {
-        let mut outcomes = Vec::with_capacity(events.len());
-        let mut seen: BTreeMap<&str, &Event> = BTreeMap::new();
-        let mut per_sku: BTreeMap<usize, Vec<(usize, Entry)>> = BTreeMap::new();
-        for event in events {
+        let mut duplicate = vec![false; events.len()];
+        // The batch's new events by the handle of their id: a repeat
+        // within the batch is not in any book yet.
+        let mut seen: FastMap<u32, &Event> = FastMap::default();
+        seen.reserve(events.len());
+        // Per SKU slot: its new entries with their place in the input.
+        let mut per_sku: Vec<Vec<(usize, Entry)>> = Vec::new();
+        for (i, event) in events.iter().enumerate() {
             let at = nanos(event)?;
             validate(event)?;
-            if let Some(previous) = seen.get(event.id.as_str()) {
-                if *previous != event {
-                    return Err(LedgerError::ConflictingDuplicate { id: event.id.clone() });
-                }
-                outcomes.push(Some(IngestOutcome::Duplicate));
-                continue;
-            }
             let hash = hash_bytes(event.id.as_str().as_bytes());
-            if self.is_duplicate(event, at, hash)? {
-                outcomes.push(Some(IngestOutcome::Duplicate));
-                continue;
+            let (id, known) = self.names.find_or_insert(event.id.as_str(), hash);
+            if known {
+                let repeated = match seen.get(&id) {
+                    Some(&previous) if previous == event => true,
+                    Some(_) => {
+                        return Err(LedgerError::ConflictingDuplicate { id: event.id.clone() });
+                    }
+                    None => self.is_recorded(event, at, id)?,
+                };
+                if repeated {
+                    if let Some(d) = duplicate.get_mut(i) {
+                        *d = true;
+                    }
+                    continue;
+                }
             }
-            seen.insert(event.id.as_str(), event);
+            seen.insert(id, event);
             let sku = self.sku_slot(&event.sku)?;
+            if touched.len() <= sku {
+                touched.resize(sku + 1, None);
+                per_sku.resize_with(sku + 1, Vec::new);
+            }
             let book = &self.books[sku];
-            touched.entry(sku).or_insert((book.amounts.len(), book.landed.len()));
-            // Earlier events of the batch may have interned this id as a
-            // reference since the duplicate check: look it up again.
-            let entry = self.encode(event, sku, at, IdName::Hash(hash))?;
-            per_sku.entry(sku).or_default().push((outcomes.len(), entry));
-            outcomes.push(None);
+            touched[sku].get_or_insert((book.amounts.len(), book.landed.len()));
+            let entry = self.encode(event, sku, at, id)?;
+            per_sku[sku].push((i, entry));
         }
         let ctx = self.ctx();
         let mut undos = Vec::new();
-        for (&sku, list) in &mut per_sku {
-            list.sort_by_key(|(_, e)| e.at);
+        for (sku, list) in per_sku.iter_mut().enumerate().filter(|(_, l)| !l.is_empty()) {
+            // Stable: equal timestamps keep their arrival order.
+            if !list.is_sorted_by_key(|(_, e)| e.at) {
+                list.sort_by_key(|(_, e)| e.at);
+            }
             let new: Vec<Entry> = list.iter().map(|(_, e)| *e).collect();
-            let (amounts, landed) = touched.get(&sku).copied().unwrap_or_default();
-            match self.books[sku].insert_and_replay(new, ctx, amounts, landed) {
+            let (amounts, landed) = touched.get(sku).copied().flatten().unwrap_or_default();
+            match self.books[sku].insert(new, ctx, amounts, landed) {
                 Ok(undo) => undos.push((sku, undo)),
                 Err(fail) => {
                     let err = self.error(sku, fail);
@@ -467,29 +468,28 @@ impl Ledger {
                 }
             }
         }
-        let mut applied = Vec::with_capacity(undos.len());
-        for (sku, undo) in &undos {
-            applied.push(self.outcome(*sku, undo));
-        }
-        // Corrections and true-ups are reported on the first new event of
-        // each SKU; the other new events report none.
-        for ((sku, _), outcome) in undos.iter().zip(applied) {
-            let first = per_sku.get(sku).and_then(|l| l.iter().map(|(i, _)| *i).min());
-            for &(i, _) in per_sku.get(sku).into_iter().flatten() {
-                let o = if Some(i) == first {
-                    outcome.clone()
+        let mut outcomes: Vec<IngestOutcome> = duplicate
+            .iter()
+            .map(|&d| {
+                if d {
+                    IngestOutcome::Duplicate
                 } else {
                     IngestOutcome::Applied {
                         corrections: Corrections::default(),
                         true_ups: Vec::new(),
                     }
-                };
-                if let Some(slot) = outcomes.get_mut(i) {
-                    *slot = Some(o);
                 }
+            })
+            .collect();
+        // Corrections and true-ups are reported on the first new event of
+        // each SKU in the input; the other new events report none.
+        for (sku, undo) in &undos {
+            let first = per_sku.get(*sku).and_then(|l| l.iter().map(|(i, _)| *i).min());
+            if let Some(slot) = first.and_then(|i| outcomes.get_mut(i)) {
+                *slot = self.outcome(*sku, undo);
             }
         }
-        Ok(outcomes.into_iter().map(|o| o.unwrap_or(IngestOutcome::Duplicate)).collect())
+        Ok(outcomes)
     }
 
     fn outcome(&self, sku: usize, undo: &crate::book::Undo) -> IngestOutcome {
@@ -556,21 +556,14 @@ impl Ledger {
         self.locations.get(i).cloned().unwrap_or_else(unknown)
     }
 
-    /// Whether `event` was recorded before with identical content.
+    /// Whether `event`, whose id is stored as name `id` (as an event's
+    /// id, or so far only as a reference from another event), was
+    /// recorded before with identical content.
     ///
     /// # Errors
     ///
     /// [`LedgerError::ConflictingDuplicate`] when its id was recorded
     /// with other content.
-    fn is_duplicate(&self, event: &Event, at: i64, hash: u64) -> Result<bool, LedgerError> {
-        match self.names.lookup(event.id.as_str(), hash) {
-            Some(id) => self.is_recorded(event, at, id),
-            None => Ok(false),
-        }
-    }
-
-    /// [`Ledger::is_duplicate`] for an id stored as name `id` (as an
-    /// event's id, or only as a reference from another event).
     fn is_recorded(&self, event: &Event, at: i64, id: u32) -> Result<bool, LedgerError> {
         let conflict = || LedgerError::ConflictingDuplicate { id: event.id.clone() };
         let Some(sku) = self.skus.find(&event.sku) else {
@@ -645,19 +638,16 @@ impl Ledger {
         u32::try_from(book.amounts.len() - 1).unwrap_or(NONE)
     }
 
-    /// Turns an event into a compact entry, interning its names.
+    /// Turns an event into a compact entry whose id is name `id`,
+    /// interning its other names.
     fn encode(
         &mut self,
         event: &Event,
         sku: usize,
         at: i64,
-        name: IdName,
+        id: u32,
     ) -> Result<Entry, LedgerError> {
         let loc = self.location_slot(&event.location)?;
-        let id = match name {
-            IdName::Hash(hash) => self.names.intern_hashed(event.id.as_str(), hash),
-            IdName::Known(i) => i,
-        };
         let mut e = Entry::new(at, id, loc);
         match &event.kind {
             EventKind::Receipt { quantity, unit_cost, disposition, purchase_order } => {

@@ -566,6 +566,62 @@ fn batch_of_late_events_equals_sorted_ingest() {
 }
 
 #[test]
+fn a_batch_in_order_appends_reports_duplicates_and_rolls_back_whole() {
+    let other = Sku::new("BOWL").unwrap();
+    let of_other = |e: Event| Event::new(e.id, e.at, other.clone(), e.location, e.kind);
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut l, &[receipt("r0", 0, 10, "2.00")]);
+    let reference = l.clone();
+
+    // In order after what the ledger holds: appended. A repeat within
+    // the batch is a duplicate; the same id with other content is refused.
+    let batch = vec![ship("s1", 1, 4), receipt("r2", 2, 5, "3.00"), ship("s1", 1, 4)];
+    let outcomes = l.ingest_batch(batch.clone()).unwrap();
+    assert_eq!(outcomes[2], IngestOutcome::Duplicate);
+    assert!(matches!(outcomes[0], IngestOutcome::Applied { .. }));
+    // 10 @ 2.00, 4 leave (8.00), 5 @ 3.00 arrive: 6 * 2 + 5 * 3 = 27.
+    assert_eq!(value_now(&l), dec("27.00"));
+    let conflicting = vec![receipt("r3", 3, 1, "1.00"), ship("r3", 3, 1)];
+    assert!(matches!(l.ingest_batch(conflicting), Err(LedgerError::ConflictingDuplicate { .. })));
+
+    // One SKU appends, the other fails (reject policy): nothing stays, and
+    // the first SKU keeps working exactly as a ledger that never saw the
+    // batch.
+    let mut l = reference.clone();
+    let failing = vec![ship("s4", 4, 3), of_other(receipt("b5", 5, 2, "1.00")), ship("s6", 6, 20)];
+    assert!(matches!(l.ingest_batch(failing), Err(LedgerError::InsufficientStock { .. })));
+    assert_eq!(l, reference);
+    // The first SKU appends whole, then the second fails.
+    let failing = vec![
+        ship("s4", 4, 3),
+        receipt("r5", 5, 30, "1.25"),
+        of_other(receipt("b5", 5, 2, "1.00")),
+        of_other(ship("b6", 6, 20)),
+    ];
+    assert!(matches!(l.ingest_batch(failing), Err(LedgerError::InsufficientStock { .. })));
+    assert_eq!(l, reference);
+    let mut fresh = reference.clone();
+    let after = [ship("s7", 7, 3), receipt("r8", 8, 4, "2.50"), ship("s9", 9, 9)];
+    for e in &after {
+        assert_eq!(l.ingest(e.clone()).unwrap(), fresh.ingest(e.clone()).unwrap());
+    }
+    assert_eq!(l, fresh);
+    assert_eq!(l.layers(&sku()), fresh.layers(&sku()));
+    assert_eq!(value_now(&l), value_now(&fresh));
+    assert_eq!(cogs_all(&l), cogs_all(&fresh));
+    // Between the batch's timestamps, as-of answers also agree.
+    for hour in 0..10 {
+        let (a, b) = (&l, &fresh);
+        let at = t(hour);
+        assert_eq!(
+            a.value(&sku(), &loc("WH1"), Disposition::Sellable, at),
+            b.value(&sku(), &loc("WH1"), Disposition::Sellable, at)
+        );
+    }
+    assert!(l.events(&other).is_empty());
+}
+
+#[test]
 fn no_drift_after_100k_events() {
     no_drift(100_000);
 }
