@@ -76,7 +76,7 @@ fn main() {
     };
     let method = if base.starts_with("ma") { Method::MovingAverage } else { Method::Fifo };
     match base {
-        "fifo" | "ma" => {
+        "fifo" | "ma" | "fifo-batch" | "ma-batch" => {
             let events = stream(n, 100);
             let mut l = Ledger::new(options(method));
             if setup_only {
@@ -84,23 +84,16 @@ fn main() {
                 return;
             }
             let t = Instant::now();
-            for e in events {
-                l.ingest(black_box(e)).unwrap();
+            if base.ends_with("batch") {
+                let outcomes = l.ingest_batch(black_box(events)).unwrap();
+                assert_eq!(outcomes.len(), n);
+            } else {
+                for e in events {
+                    l.ingest(black_box(e)).unwrap();
+                }
             }
             report(mode, n, t);
             assert_eq!(l.len(), n);
-        }
-        "fifo-batch" | "ma-batch" => {
-            let events = stream(n, 100);
-            let mut l = Ledger::new(options(method));
-            if setup_only {
-                drop(black_box(events));
-                return;
-            }
-            let t = Instant::now();
-            let outcomes = l.ingest_batch(black_box(events)).unwrap();
-            report(mode, n, t);
-            assert_eq!((l.len(), outcomes.len()), (n, n));
         }
         "fifo-slice" | "ma-slice" => {
             let events = stream(n, 100);
