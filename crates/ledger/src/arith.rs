@@ -280,6 +280,44 @@ fn exact_share(total: Decimal, part: i64, whole: i64) -> Option<Decimal> {
     Some(from_raw((u128::from(product / whole) << 32) | (r & FLAGS)))
 }
 
+/// Takes `part` of the `whole` units of a cost layer worth `layer` out of
+/// a pool worth `pool`: `(value taken, layer left, pool left)`, exactly
+/// what [`share`] and [`sub`] give, when it is all integer arithmetic on
+/// one mantissa scale: both values positive with the same flags, the
+/// share exact in 64 bits, and both remainders positive. `None` leaves
+/// the case to those functions. The layer left is only meaningful when
+/// `part < whole` (a whole layer leaves nothing behind).
+#[inline(always)]
+pub(crate) fn draw(
+    layer: Decimal,
+    pool: Decimal,
+    part: i64,
+    whole: i64,
+) -> Option<(Decimal, Decimal, Decimal)> {
+    let (rl, rp) = (raw(layer), raw(pool));
+    let flags = rl & FLAGS;
+    if rp & FLAGS != flags || flags & SIGN != 0 || (flags & SCALE) >> 16 > u128::from(SHARE_SCALE) {
+        return None;
+    }
+    let held = u64::try_from(rl >> 32).ok()?;
+    let (part, whole) = (u64::try_from(part).ok()?, u64::try_from(whole).ok()?);
+    let taken = if part == whole {
+        held
+    } else {
+        let product = held.checked_mul(part)?;
+        if whole == 0 || product % whole != 0 {
+            return None;
+        }
+        product / whole
+    };
+    let (taken, held, in_pool) = (u128::from(taken), u128::from(held), rp >> 32);
+    if taken == 0 || in_pool <= taken || (part != whole && held <= taken) {
+        return None;
+    }
+    let value = |m: u128| from_raw((m << 32) | flags);
+    Some((value(taken), value(held - taken), value(in_pool - taken)))
+}
+
 /// [`share`] past its inlined case.
 #[inline(never)]
 fn share_general(total: Decimal, part: i64, whole: i64, id: u32) -> Result<Decimal, Fail> {
@@ -430,6 +468,37 @@ mod tests {
         assert!(fast_hits > 100_000, "the fast sums must be taken: {fast_hits}");
         assert!(share_hits > 20_000, "the fast shares must be taken: {share_hits}");
         assert!(exact_hits > 20_000, "the exact shares must be taken: {exact_hits}");
+    }
+
+    #[test]
+    fn drawing_from_a_layer_equals_share_then_sub() {
+        // Layers of one unit cost times their units, in pools that hold
+        // them and more, at scales 0-18 (past the share scale too).
+        let mut g = Gen(0x5851_F42D_4C95_7F2D);
+        let mut hits = 0;
+        for _ in 0..200_000 {
+            let scale = (g.next() % 19) as u32;
+            let whole = (g.next() % 40).cast_signed() + 1;
+            let part = (g.next() % whole.unsigned_abs()).cast_signed() + 1;
+            let cost = (g.next() % 1_000_000).cast_signed();
+            let layer = Decimal::new(cost * whole, scale);
+            let extra = match g.next() % 4 {
+                0 => Decimal::ZERO,
+                1 => Decimal::new((g.next() % 1_000).cast_signed(), scale),
+                2 => Decimal::new((g.next() % 1_000).cast_signed(), (scale + 1) % 29),
+                _ => -Decimal::new((g.next() % 1_000).cast_signed(), scale),
+            };
+            let pool = layer.checked_add(extra).unwrap();
+            let Some((taken, left, rest)) = draw(layer, pool, part, whole) else { continue };
+            hits += 1;
+            let expected = share(layer, part, whole, 0).unwrap();
+            assert!(same(taken, expected), "{layer} * {part} / {whole}: {taken} vs {expected}");
+            assert!(same(rest, sub(pool, taken, 0).unwrap()), "{pool} - {taken}");
+            if part < whole {
+                assert!(same(left, sub(layer, taken, 0).unwrap()), "{layer} - {taken}");
+            }
+        }
+        assert!(hits > 50_000, "the integer draw must be taken: {hits}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use merchantry_core::Disposition;
 use rust_decimal::Decimal;
 
-use crate::arith::{Running, SHARE_SCALE, add, mul, overflow, share, sub};
+use crate::arith::{Running, SHARE_SCALE, add, draw, mul, overflow, share, sub};
 use crate::event::{Method, NegativeStock, Pooling};
 
 /// "No index" in the `u32` reference fields.
@@ -674,17 +674,23 @@ impl Book {
                 return None;
             }
             let whole = layer.qty == e.qty;
-            let part = if whole {
-                layer.value
-            } else {
-                share(layer.value, e.qty, layer.qty, e.id).ok()?
+            let (part, left, rest) = match draw(layer.value, p.value, e.qty, layer.qty) {
+                Some(drawn) => drawn,
+                None => {
+                    let part = if whole {
+                        layer.value
+                    } else {
+                        share(layer.value, e.qty, layer.qty, e.id).ok()?
+                    };
+                    // A zero piece sums differently (see `consume`): left to it.
+                    if part.is_zero() {
+                        return None;
+                    }
+                    let left =
+                        if whole { Decimal::ZERO } else { sub(layer.value, part, e.id).ok()? };
+                    (part, left, sub(p.value, part, e.id).ok()?)
+                }
             };
-            // A zero piece sums differently (see `consume`): left to it.
-            if part.is_zero() {
-                return None;
-            }
-            let left = sub(layer.value, part, e.id).ok()?;
-            let rest = sub(p.value, part, e.id).ok()?;
             if whole {
                 if lifo {
                     p.layers.pop_back()
