@@ -882,10 +882,7 @@ impl Ledger {
             let Some(pool) = book.find_pool(crate::Pooling::PerLocation, loc, disposition) else {
                 return Decimal::ZERO;
             };
-            let key = book.keys.iter().position(|&k| k == (loc, disposition));
-            let (units, value) = self.scan(book, at_nanos(at), key, Some(pool));
-            // An empty position without value is absent: plain zero.
-            return if units == 0 && value.is_zero() { Decimal::ZERO } else { value };
+            return plain(self.scan(book, at_nanos(at), None, Some(pool)).1);
         }
         self.positions_at(sku, at_nanos(at))
             .into_iter()
@@ -895,11 +892,23 @@ impl Ledger {
 
     /// Total carrying value of `sku` after every event stamped at or
     /// before `at`.
+    ///
+    /// The pools are added in order of location name and disposition, not
+    /// in the order they were first used: past 28 significant digits a
+    /// `Decimal` sum rounds at each step, and the total must not depend on
+    /// the order events arrived in.
     #[must_use]
     pub fn total_value(&self, sku: &Sku, at: DateTime<Utc>) -> Decimal {
         let Some((_, book)) = self.book(sku) else { return Decimal::ZERO };
         let light = book.as_of(at_nanos(at), self.options.pooling);
-        light.value.iter().fold(Decimal::ZERO, |a, v| a.saturating_add(*v))
+        let mut pools: Vec<(Option<&LocationId>, Disposition, Decimal)> = book
+            .pools
+            .iter()
+            .zip(&light.value)
+            .map(|(&(loc, disp), &v)| (self.locations.get(loc), disp, v))
+            .collect();
+        pools.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        plain(pools.iter().fold(Decimal::ZERO, |a, p| a.saturating_add(p.2)))
     }
 
     /// `(units of key, value of pool)` after entries at or before `at`,
@@ -961,7 +970,7 @@ impl Ledger {
                 };
                 left = left.saturating_sub(v);
                 if q != 0 || !v.is_zero() {
-                    out.push((self.location(loc), disp, Quantity::new(q), v));
+                    out.push((self.location(loc), disp, Quantity::new(q), plain(v)));
                 }
             }
         }
@@ -1399,6 +1408,12 @@ fn nanos(event: &Event) -> Result<i64, LedgerError> {
 /// Nanoseconds of `at`, pinned to the stored range.
 pub(crate) fn at_nanos(at: DateTime<Utc>) -> i64 {
     at.timestamp_nanos_opt().unwrap_or(if at.timestamp() < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// `v`, with a zero of any sign or scale as plain `0`: a query answers
+/// the same zero however its sum was reached.
+fn plain(v: Decimal) -> Decimal {
+    if v.is_zero() { Decimal::ZERO } else { v }
 }
 
 /// Checks what can be checked without the ledger's state.
