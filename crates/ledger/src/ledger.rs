@@ -12,7 +12,7 @@ use crate::error::LedgerError;
 use crate::event::{
     AdjustmentReason, Event, EventKind, LandedTarget, LedgerOptions, Method, VendorReturnCost,
 };
-use crate::names::{FastMap, Names, hash_bytes};
+use crate::names::{FastMap, FastSet, Names, hash_bytes};
 use crate::slots::Slots;
 
 const REASONS: [AdjustmentReason; 5] = [
@@ -157,6 +157,11 @@ pub struct Ledger {
     /// [`Ledger::sku_slot`]), [`SKU_LINES`] entries once used. Not part
     /// of the state: equality and snapshots ignore it.
     sku_lines: Vec<(usize, u32)>,
+    /// Indexed names that no recorded event has as its id: ids events
+    /// refer to before (or without) the event itself arriving. Every
+    /// other indexed name is a recorded event's id. Derived from the
+    /// events, so equality and snapshots ignore it.
+    unrecorded: FastSet<u32>,
 }
 
 /// Entries of the SKU address cache ([`Ledger::sku_slot`]).
@@ -203,6 +208,7 @@ impl Ledger {
             channels: Slots::new("channels"),
             names: Names::default(),
             sku_lines: Vec::new(),
+            unrecorded: FastSet::default(),
         }
     }
 
@@ -262,6 +268,7 @@ impl Ledger {
 
     fn undo_names(&mut self, mark: Mark) {
         self.sku_lines.clear();
+        self.unrecorded.retain(|&i| (i as usize) < mark.names);
         self.skus.truncate(mark.skus);
         self.books.truncate(mark.skus);
         self.locations.truncate(mark.locations);
@@ -328,8 +335,13 @@ impl Ledger {
             return Ok(IngestOutcome::Duplicate);
         }
         let result = self.record(event, at, id);
-        if result.is_err() {
-            self.undo_names(mark);
+        match result {
+            // An id only referred to until now names a recorded event.
+            Ok(_) if known => {
+                self.unrecorded.remove(&id);
+            }
+            Ok(_) => {}
+            Err(_) => self.undo_names(mark),
         }
         result
     }
@@ -468,6 +480,11 @@ impl Ledger {
                 }
             }
         }
+        // Every new event is recorded now: ids only referred to until
+        // this batch name recorded events.
+        for id in seen.keys() {
+            self.unrecorded.remove(id);
+        }
         let mut outcomes: Vec<IngestOutcome> = duplicate
             .iter()
             .map(|&d| {
@@ -580,10 +597,20 @@ impl Ledger {
         }
     }
 
-    /// Whether some recorded event has name `id` (a slow scan, only taken
-    /// for an id that is known but not found where its content says).
+    /// Whether some recorded event has the indexed name `id` as its id.
     fn holds_event(&self, id: u32) -> bool {
-        self.books.iter().any(|b| b.entries.iter().any(|e| e.id == id))
+        !self.unrecorded.contains(&id)
+    }
+
+    /// The handle of an id an event refers to (a shipment, a receipt, a
+    /// write-off), stored and indexed if new, and then noted as naming no
+    /// recorded event yet.
+    fn reference(&mut self, text: &str) -> u32 {
+        let (i, known) = self.names.find_or_insert(text, hash_bytes(text.as_bytes()));
+        if !known {
+            self.unrecorded.insert(i);
+        }
+        i
     }
 
     /// The slot of `sku`, a new book when it is new.
@@ -660,7 +687,7 @@ impl Ledger {
             EventKind::LandedCost { amount, basis, targets } => {
                 e.kind = Kind::Landed;
                 let targets =
-                    targets.iter().map(|t| (self.names.intern(t.receipt.as_str()), t.measure));
+                    targets.iter().map(|t| (self.reference(t.receipt.as_str()), t.measure));
                 let spec =
                     LandedSpec { amount: *amount, basis: *basis, targets: targets.collect() };
                 let book = &mut self.books[sku];
@@ -678,7 +705,7 @@ impl Ledger {
                 e.qty = quantity.get();
                 e.aux = self.channel_slot(channel)?;
                 e.disp2 = *disposition;
-                e.refx = shipment.as_ref().map_or(NONE, |s| self.names.intern(s.as_str()));
+                e.refx = shipment.as_ref().map_or(NONE, |s| self.reference(s.as_str()));
             }
             EventKind::Adjustment { quantity, reason, disposition, unit_cost } => {
                 e.kind = Kind::Adjustment;
@@ -711,7 +738,7 @@ impl Ledger {
                 e.qty = quantity.get();
                 e.disp = *disposition;
                 e.refx = match cost {
-                    VendorReturnCost::Receipt(r) => self.names.intern(r.as_str()),
+                    VendorReturnCost::Receipt(r) => self.reference(r.as_str()),
                     VendorReturnCost::CurrentAverage => NONE,
                 };
             }
@@ -719,7 +746,7 @@ impl Ledger {
                 e.kind = Kind::Reimbursement;
                 e.qty = units.get();
                 e.aux = self.amount_slot(sku, *amount);
-                e.refx = write_off.as_ref().map_or(NONE, |w| self.names.intern(w.as_str()));
+                e.refx = write_off.as_ref().map_or(NONE, |w| self.reference(w.as_str()));
             }
             EventKind::InboundShortfall { quantity, shipment } => {
                 e.kind = Kind::Shortfall;
@@ -1236,6 +1263,7 @@ impl Ledger {
                 + state_bytes(&book.live);
         }
         bytes += self.skus.heap_bytes() + self.locations.heap_bytes() + self.channels.heap_bytes();
+        bytes += self.unrecorded.capacity() * 5;
         #[expect(clippy::cast_precision_loss, reason = "a memory report")]
         Some(bytes as f64 / events as f64)
     }

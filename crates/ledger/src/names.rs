@@ -1,7 +1,7 @@
 //! Interned names: a byte arena with a compact hash index, and a fast
 //! hasher.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
@@ -85,6 +85,9 @@ impl WordHasher {
 }
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
+
+/// A set hashed with [`WordHasher`].
+pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<WordHasher>>;
 
 /// Strings kept once each, addressed by `u32`: a name's handle is the
 /// offset of its length header in one text arena, followed by its text
@@ -171,12 +174,7 @@ impl Names {
     /// The handle of an indexed name.
     #[cfg(test)]
     pub(crate) fn find(&self, text: &str) -> Option<u32> {
-        self.lookup(text, hash_bytes(text.as_bytes()))
-    }
-
-    /// The handle of an indexed name whose [`hash_bytes`] is `hash`.
-    pub(crate) fn lookup(&self, text: &str, hash: u64) -> Option<u32> {
-        self.index.find(hash, |&i| self.get(i) == text).copied()
+        self.index.find(hash_bytes(text.as_bytes()), |&i| self.get(i) == text).copied()
     }
 
     /// The handle of the indexed name `text`, whose [`hash_bytes`] is
@@ -192,15 +190,6 @@ impl Names {
                 (i, false)
             }
         }
-    }
-
-    /// Stores and indexes `text`, known not to be indexed, whose
-    /// [`hash_bytes`] is `hash`.
-    pub(crate) fn insert_new(&mut self, text: &str, hash: u64) -> u32 {
-        let i = self.push(text);
-        let names = &self.bytes;
-        self.index.insert_unique(hash, i, |&j| rehash(names, j));
-        i
     }
 
     /// Stores `text` without indexing it. Ids are at most 200 bytes; a
@@ -232,16 +221,9 @@ impl Names {
     }
 
     /// The handle of `text`, stored and indexed when new.
-    pub(crate) fn intern(&mut self, text: &str) -> u32 {
-        self.intern_hashed(text, hash_bytes(text.as_bytes()))
-    }
-
-    /// [`Names::intern`] with the text's [`hash_bytes`] already computed.
-    pub(crate) fn intern_hashed(&mut self, text: &str, hash: u64) -> u32 {
-        match self.lookup(text, hash) {
-            Some(i) => i,
-            None => self.insert_new(text, hash),
-        }
+    #[cfg(test)]
+    fn intern(&mut self, text: &str) -> u32 {
+        self.find_or_insert(text, hash_bytes(text.as_bytes())).0
     }
 
     /// The handles of every name, in order.

@@ -734,6 +734,84 @@ fn totals_do_not_depend_on_arrival_order_at_large_amounts_and_zero_is_plain() {
 }
 
 #[test]
+fn ids_referred_to_before_their_event_arrives_are_tracked_without_scanning() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut l, &[receipt("r0", 0, 1_000, "2.00")]);
+    // Each return names a shipment that comes later in the batch (earlier
+    // in time): the shipment's id is known as a reference first.
+    let returned = |i: i64| {
+        ev(
+            &format!("back-{i}"),
+            2 * i + 2,
+            EventKind::CustomerReturn {
+                quantity: Quantity::new(1),
+                channel: ChannelId::new("amazon").unwrap(),
+                disposition: Disposition::Sellable,
+                shipment: Some(EventId::new(format!("s{i}")).unwrap()),
+            },
+        )
+    };
+    let mut batch: Vec<Event> = (0..300).map(returned).collect();
+    batch.extend((0..300).map(|i| ship(&format!("s{i}"), 2 * i + 1, 1)));
+    let outcomes = l.ingest_batch(batch).unwrap();
+    assert!(outcomes.iter().all(|o| matches!(o, IngestOutcome::Applied { .. })));
+    // 1,000 @ 2.00; 300 leave and come back at the cost they left with.
+    assert_eq!(value_now(&l), dec("2000.00"));
+    // Those shipments are recorded now: another content is a conflict,
+    // the same content a duplicate.
+    assert!(matches!(l.ingest(ship("s7", 15, 2)), Err(LedgerError::ConflictingDuplicate { .. })));
+    assert_eq!(l.ingest(ship("s7", 15, 1)).unwrap(), IngestOutcome::Duplicate);
+
+    // A reimbursement names a write-off that has not arrived: the id is
+    // free for that event, and only once.
+    let paid = ev(
+        "pay-1",
+        700,
+        EventKind::Reimbursement {
+            amount: dec("4.00"),
+            units: Quantity::new(2),
+            write_off: Some(EventId::new("lost-1").unwrap()),
+        },
+    );
+    l.ingest(paid).unwrap();
+    let lost = |q: i64| {
+        ev(
+            "lost-1",
+            650,
+            EventKind::Adjustment {
+                quantity: Quantity::new(-q),
+                reason: AdjustmentReason::Lost,
+                disposition: Disposition::Sellable,
+                unit_cost: None,
+            },
+        )
+    };
+    assert!(matches!(l.ingest(lost(2)).unwrap(), IngestOutcome::Applied { .. }));
+    assert!(matches!(l.ingest(lost(3)), Err(LedgerError::ConflictingDuplicate { .. })));
+
+    // A refused event forgets the reference it brought, so the id stays
+    // free and then names exactly one event.
+    let before = l.clone();
+    let too_many = ev(
+        "back-x",
+        800,
+        EventKind::CustomerReturn {
+            quantity: Quantity::new(5),
+            channel: ChannelId::new("amazon").unwrap(),
+            disposition: Disposition::Sellable,
+            shipment: Some(EventId::new("never").unwrap()),
+        },
+    );
+    assert!(l.ingest(too_many).is_err());
+    assert_eq!(l, before);
+    l.ingest(ship("never", 801, 1)).unwrap();
+    assert!(matches!(
+        l.ingest(ship("never", 801, 2)),
+        Err(LedgerError::ConflictingDuplicate { .. })
+    ));
+}
+
+#[test]
 fn no_drift_after_100k_events() {
     no_drift(100_000);
 }
