@@ -1,6 +1,6 @@
 //! Spending a limited budget where a stockout would cost the most.
 
-use merchantry_core::{Decimal, LocationId, Money, Quantity, Sku};
+use merchantry_core::{CoreError, Decimal, LocationId, Money, Quantity, Sku};
 
 use crate::engine::Recommendation;
 use crate::error::{ReorderError, Result};
@@ -50,8 +50,10 @@ pub struct BudgetPlan {
 ///
 /// # Errors
 ///
-/// [`ReorderError::Core`] when an order is in another currency than the
-/// budget or the arithmetic overflows.
+/// [`ReorderError::Core`] when an order's value or margin at risk is in
+/// another currency than the budget (the first such recommendation in
+/// input order, checked before ranking: margins in different currencies
+/// cannot be compared), or the arithmetic overflows.
 ///
 /// ```
 /// # use chrono::NaiveDate;
@@ -82,7 +84,22 @@ pub fn allocate_budget(recommendations: &[Recommendation], budget: Money) -> Res
     for r in recommendations {
         let Some(order) = &r.order else { continue };
         match (order.value, r.margin_at_risk) {
-            (Some(value), Some(risk)) => ranked.push((r, order, value, risk)),
+            (Some(value), Some(risk)) => {
+                // Ranking compares margins across SKUs: refuse a foreign
+                // currency before any comparison, whatever its rank.
+                for currency in [value.currency(), risk.currency()] {
+                    if currency != budget.currency() {
+                        return Err(ReorderError::Core {
+                            sku: r.sku.clone(),
+                            source: CoreError::CurrencyMismatch {
+                                left: budget.currency(),
+                                right: currency,
+                            },
+                        });
+                    }
+                }
+                ranked.push((r, order, value, risk));
+            }
             _ => unpriced.push(r.sku.clone()),
         }
     }

@@ -404,11 +404,16 @@ impl Planner {
     /// cover `today`; [`ReorderError::MissingCost`] for EOQ without a
     /// positive holding cost; [`ReorderError::OutOfRange`] when a level
     /// is not finite or does not fit in 64 bits; [`ReorderError::Core`]
-    /// on quantity or money overflow.
+    /// on quantity or money overflow, or for costs whose order cost is in
+    /// another currency than the unit cost ([`Costs::validate`](crate::Costs::validate); checked
+    /// whatever the lot rule).
     pub fn recommend(&self, input: &SkuInput) -> Result<Recommendation> {
         // Validate.
         let sku = &input.sku;
         input.constraints.validate(sku)?;
+        if let Some(costs) = &input.costs {
+            costs.validate(sku)?;
+        }
         let (lead, lead_sd) = lead_time(input)?;
         let (mean, sd) = forecast_from_today(input)?;
 
@@ -545,7 +550,13 @@ impl Planner {
                 (demand_l, lot)
             }
         };
-        let safety = safety_stock(&demand, cfg.service, cfg.model, lot);
+        finite(&input.sku, "lot", lot)?;
+        let safety = safety_stock(&demand, cfg.service, cfg.model, lot).map_err(|e| match e {
+            ReorderError::InvalidStatistic { what, value } => {
+                ReorderError::OutOfRange { sku: input.sku.clone(), what, value }
+            }
+            other => other,
+        })?;
         let (point, level) = match cfg.policy {
             Policy::ContinuousReview { .. } => (safety.reorder_point, safety.reorder_point + lot),
             Policy::PeriodicReview { .. } => (safety.reorder_point, safety.reorder_point),
@@ -558,7 +569,7 @@ impl Planner {
             Policy::ContinuousReview { .. } | Policy::PeriodicReview { .. } => safety,
             _ => SafetyStock { factor: None, units: point - demand.mean, reorder_point: point },
         };
-        for (what, v) in [("reorder point", point), ("order-up-to level", level), ("lot", lot)] {
+        for (what, v) in [("reorder point", point), ("order-up-to level", level)] {
             finite(&input.sku, what, v)?;
         }
         Ok(Levels { demand, safety, point, level, lot })

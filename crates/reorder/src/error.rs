@@ -87,13 +87,26 @@ pub enum ReorderError {
         /// The rejected quantity.
         quantity: i64,
     },
+    /// A number handed to a safety-stock function was outside its
+    /// domain: NaN, infinite, or negative where only zero or more makes
+    /// sense (a lot, a standard deviation).
+    #[error("{what} is {value}, expected a finite number at or above zero")]
+    InvalidStatistic {
+        /// Which argument, e.g. `lot` or `sigma`.
+        what: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
     /// A backtest was given no demand history.
     #[error("sku {sku}: the backtest demand history is empty")]
     EmptyHistory {
         /// The SKU.
         sku: Sku,
     },
-    /// Arithmetic on a core value failed (overflow, currency mismatch).
+    /// Arithmetic on a core value failed (overflow), or two amounts that
+    /// must share a currency did not ([`CoreError::CurrencyMismatch`]:
+    /// a [`Costs`](crate::Costs) whose order cost and unit cost differ,
+    /// or an order priced in another currency than the budget).
     #[error("sku {sku}: {source}")]
     Core {
         /// The SKU.

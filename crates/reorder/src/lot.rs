@@ -1,7 +1,7 @@
 //! Order quantities: economic order quantity and the supplier's
 //! constraints (minimum, case pack, maximum, destination capacity).
 
-use merchantry_core::{Decimal, Money, Quantity, Sku, UnitCost};
+use merchantry_core::{CoreError, Decimal, Money, Quantity, Sku, UnitCost};
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::error::{ReorderError, Result};
@@ -165,6 +165,11 @@ impl SupplierConstraints {
 
 /// What an order costs and what a unit earns, for lot sizing and budget
 /// ranking.
+///
+/// All amounts are in one currency: `order_cost` must be in the unit
+/// cost's currency, and `unit_margin` is read in it.
+/// [`Costs::validate`] (run by the planner on every input that carries
+/// costs) refuses a mismatch; nothing converts between currencies.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Costs {
@@ -179,6 +184,37 @@ pub struct Costs {
 }
 
 impl Costs {
+    /// Checks that the order cost is in the unit cost's currency.
+    ///
+    /// ```
+    /// use merchantry_core::{Currency, Decimal, Money, Sku, UnitCost};
+    /// use merchantry_reorder::Costs;
+    /// let costs = Costs {
+    ///     unit_cost: UnitCost::new(Decimal::from(20), Currency::USD)?,
+    ///     order_cost: Money::new(Decimal::from(100), Currency::EUR),
+    ///     holding_rate: Decimal::new(25, 2),
+    ///     unit_margin: Decimal::from(5),
+    /// };
+    /// assert!(costs.validate(&Sku::new("A")?).is_err());
+    /// # Ok::<(), merchantry_core::CoreError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ReorderError::Core`] wrapping
+    /// [`CoreError::CurrencyMismatch`]
+    /// (order cost currency first) when they differ.
+    pub fn validate(&self, sku: &Sku) -> Result<()> {
+        let (order, unit) = (self.order_cost.currency(), self.unit_cost.currency());
+        if order == unit {
+            return Ok(());
+        }
+        Err(ReorderError::Core {
+            sku: sku.clone(),
+            source: CoreError::CurrencyMismatch { left: order, right: unit },
+        })
+    }
+
     /// Holding cost per unit-year `h = unit cost * holding rate`.
     #[must_use]
     pub fn holding_cost(&self) -> Option<Decimal> {

@@ -38,6 +38,8 @@
 use merchantry_core::{DailyForecast, ServiceLevel};
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma, Normal};
 
+use crate::error::{ReorderError, Result};
+
 /// Bisection steps: 2^-80 of the bracket is far below a unit of stock.
 const BISECTION_STEPS: u32 = 80;
 
@@ -196,30 +198,51 @@ pub fn normal_loss(k: f64) -> f64 {
 
 /// The safety factor `k` with `G(k) = (1 - fill) * lot / sigma`: the
 /// smallest stock that keeps expected shortage per cycle within the fill
-/// rate. Returns 0 when `sigma` is 0 or not finite (no uncertainty to
-/// buffer). May be negative.
+/// rate. May be negative. `lot` is the expected demand per cycle.
+///
+/// Domain: `lot` and `sigma` must be finite and at or above zero. With
+/// `sigma` 0 there is no uncertainty to buffer and the factor is 0 (the
+/// safety stock `k * sigma` is 0 whatever `k`). With `lot` 0 the target
+/// shortage is 0 and `k` is the upper end of the search, 8.5
+/// (`G(8.5) < 1e-17`).
 ///
 /// ```
 /// use merchantry_core::ServiceLevel;
 /// use merchantry_reorder::{k_for_fill_rate, normal_loss};
 /// // fill 98%, lot 200, sigma 50: G(k) = 0.02 * 200 / 50 = 0.08
-/// let k = k_for_fill_rate(ServiceLevel::new(0.98)?, 200.0, 50.0);
+/// let k = k_for_fill_rate(ServiceLevel::new(0.98)?, 200.0, 50.0)?;
 /// assert!((normal_loss(k) - 0.08).abs() < 1e-9);
 /// // tables: G(1.00) = 0.0833 and G'(k) = -(1 - Phi(k)) = -0.1587 there,
 /// // so k = 1 + (0.0833 - 0.08) / 0.1587 = 1.021
 /// assert!((k - 1.021).abs() < 0.002);
-/// # Ok::<(), merchantry_core::CoreError>(())
+/// // A lot that is not a number is refused, not read as zero.
+/// assert!(k_for_fill_rate(ServiceLevel::new(0.9)?, f64::NAN, 10.0).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[must_use]
-pub fn k_for_fill_rate(fill: ServiceLevel, lot: f64, sigma: f64) -> f64 {
-    if !(sigma.is_finite() && sigma > 0.0) {
-        return 0.0;
+///
+/// # Errors
+///
+/// [`ReorderError::InvalidStatistic`] when `lot` or `sigma` is NaN,
+/// infinite or negative, or when `(1 - fill) * lot / sigma` overflows to
+/// infinity (a finite lot over a vanishing `sigma`).
+pub fn k_for_fill_rate(fill: ServiceLevel, lot: f64, sigma: f64) -> Result<f64> {
+    let bad = |what, value| Err(ReorderError::InvalidStatistic { what, value });
+    for (what, value) in [("lot", lot), ("sigma", sigma)] {
+        if !(value.is_finite() && value >= 0.0) {
+            return bad(what, value);
+        }
     }
-    let target = (1.0 - fill.get()) * lot.max(0.0) / sigma;
+    if sigma == 0.0 {
+        return Ok(0.0);
+    }
+    let target = (1.0 - fill.get()) * lot / sigma;
+    if !target.is_finite() {
+        return bad("fill-rate shortage target (1 - fill) * lot / sigma", target);
+    }
     // G is decreasing, G(k) > -k and G(8.5) < 1e-17.
     let (mut lo, mut hi) = (-(target + 1.0), 8.5);
     if target <= normal_loss(hi) {
-        return hi;
+        return Ok(hi);
     }
     for _ in 0..BISECTION_STEPS {
         let mid = 0.5 * (lo + hi);
@@ -229,7 +252,7 @@ pub fn k_for_fill_rate(fill: ServiceLevel, lot: f64, sigma: f64) -> f64 {
             hi = mid;
         }
     }
-    0.5 * (lo + hi)
+    Ok(0.5 * (lo + hi))
 }
 
 /// The gamma distribution with the given mean and standard deviation,
@@ -319,36 +342,50 @@ fn gamma_fill_point(mean: f64, std_dev: f64, allowed: f64) -> f64 {
 /// // z(0.95) = 1.6449, SS = 70.75, s = 270.75
 /// let x = DemandOverInterval::new(10.0, 2.0, 20.0, 5.0);
 /// let target = ServiceTarget::CycleService(ServiceLevel::new(0.95)?);
-/// let ss = safety_stock(&x, target, DemandModel::Normal, 0.0);
+/// let ss = safety_stock(&x, target, DemandModel::Normal, 0.0)?;
 /// assert!((ss.reorder_point - 270.75).abs() < 0.01);
-/// # Ok::<(), merchantry_core::CoreError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[must_use]
+///
+/// # Errors
+///
+/// [`ReorderError::InvalidStatistic`] when the demand's mean is not
+/// finite, its standard deviation is NaN, infinite or negative, or (for
+/// a fill rate) `cycle_demand` is, as in [`k_for_fill_rate`].
 pub fn safety_stock(
     demand: &DemandOverInterval,
     target: ServiceTarget,
     model: DemandModel,
     cycle_demand: f64,
-) -> SafetyStock {
+) -> Result<SafetyStock> {
     let (mu, sigma) = (demand.mean, demand.std_dev);
+    if !mu.is_finite() {
+        return Err(ReorderError::InvalidStatistic { what: "demand mean", value: mu });
+    }
+    if !(sigma.is_finite() && sigma >= 0.0) {
+        return Err(ReorderError::InvalidStatistic { what: "demand std_dev", value: sigma });
+    }
     let (factor, point) = match (model, target) {
         (DemandModel::Normal, ServiceTarget::CycleService(p)) => {
             let z = z_for_cycle_service(p);
             (Some(z), mu + z * sigma)
         }
         (DemandModel::Normal, ServiceTarget::FillRate(p)) => {
-            let k = k_for_fill_rate(p, cycle_demand, sigma);
+            let k = k_for_fill_rate(p, cycle_demand, sigma)?;
             (Some(k), mu + k * sigma)
         }
         (DemandModel::Gamma, ServiceTarget::CycleService(p)) => {
             (None, gamma_quantile(mu, sigma, p))
         }
         (DemandModel::Gamma, ServiceTarget::FillRate(p)) => {
-            let allowed = (1.0 - p.get()) * cycle_demand.max(0.0);
+            if !(cycle_demand.is_finite() && cycle_demand >= 0.0) {
+                return Err(ReorderError::InvalidStatistic { what: "lot", value: cycle_demand });
+            }
+            let allowed = (1.0 - p.get()) * cycle_demand;
             (None, gamma_fill_point(mu, sigma, allowed))
         }
     };
-    SafetyStock { factor, units: point - mu, reorder_point: point }
+    Ok(SafetyStock { factor, units: point - mu, reorder_point: point })
 }
 
 #[cfg(test)]
@@ -382,7 +419,7 @@ mod tests {
     fn fill_rate_factor_can_be_negative() {
         // fill 90%, lot 1000, sigma 10: G(k) = 0.1 * 1000 / 10 = 10, so
         // k is about -10 (G(-k) ~ k for large k).
-        let k = k_for_fill_rate(level(0.9), 1000.0, 10.0);
+        let k = k_for_fill_rate(level(0.9), 1000.0, 10.0).unwrap();
         assert!((normal_loss(k) - 10.0).abs() < 1e-9);
         assert!(k < -9.9);
     }
@@ -416,7 +453,8 @@ mod tests {
             std_dev: 10.0,
             ..DemandOverInterval::new(1.0, 0.0, 10.0, 10.0)
         };
-        let ss = safety_stock(&x, ServiceTarget::FillRate(level(0.95)), DemandModel::Gamma, 50.0);
+        let ss = safety_stock(&x, ServiceTarget::FillRate(level(0.95)), DemandModel::Gamma, 50.0)
+            .unwrap();
         assert!((ss.reorder_point - 13.862_94).abs() < 1e-4, "{ss:?}");
     }
 }

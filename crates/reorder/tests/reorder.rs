@@ -156,6 +156,105 @@ fn eoq_lot_from_decimal_costs() {
     assert!(matches!(planner(cfg).recommend(&i), Err(ReorderError::MissingCost { .. })));
 }
 
+#[test]
+fn eoq_refuses_an_order_cost_in_another_currency() {
+    // Tester's F3 case. d = 10/day -> D = 3650/yr; h = 20 * 0.25 = 5.
+    // In one currency: Q = sqrt(2 * 3650 * 100 / 5) = sqrt(146000) = 382.099.
+    let costs = |order: Currency| Costs {
+        unit_cost: UnitCost::new(Decimal::from(20), Currency::USD).unwrap(),
+        order_cost: Money::new(Decimal::from(100), order),
+        holding_rate: Decimal::new(25, 2),
+        unit_margin: Decimal::from(5),
+    };
+    let mut i = input(10.0, 2.0, 10.0, 0.0);
+    i.costs = Some(costs(Currency::USD));
+    let eoq_cfg = PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::Eoq });
+    close(planner(eoq_cfg).recommend(&i).unwrap().lot, 382.099, 1e-3);
+    // 100 EUR over 5 USD per unit-year is no number of units: refused,
+    // naming the SKU and both currencies (order cost first).
+    i.costs = Some(costs(Currency::EUR));
+    let err = planner(eoq_cfg).recommend(&i).unwrap_err();
+    assert_eq!(
+        err,
+        ReorderError::Core {
+            sku: sku(),
+            source: merchantry_core::CoreError::CurrencyMismatch {
+                left: Currency::EUR,
+                right: Currency::USD,
+            },
+        }
+    );
+    assert!(err.to_string().contains("MUG-12OZ"), "{err}");
+    // The same costs are refused whatever the lot rule: the order value
+    // and margin at risk would be priced from an inconsistent record.
+    assert_eq!(planner(cover(30.0)).recommend(&i).unwrap_err(), err);
+}
+
+#[test]
+fn a_budget_refuses_orders_in_another_currency_before_ranking() {
+    let p = planner(cover(30.0));
+    let priced = |name: &str, currency: Currency, margin: i64| {
+        let mut i = input(20.0, 5.0, 10.0, 2.0);
+        i.sku = Sku::new(name).unwrap();
+        i.costs = Some(Costs {
+            unit_cost: UnitCost::new(Decimal::from(5), currency).unwrap(),
+            order_cost: Money::zero(currency),
+            holding_rate: Decimal::ZERO,
+            unit_margin: Decimal::from(margin),
+        });
+        p.recommend(&i).unwrap()
+    };
+    // "EU" is priced in EUR and ranks first by raw margin (9 > 2 per
+    // unit); "EU2" ranks last. The first foreign order in input order is
+    // named, whatever the ranking.
+    let recs = vec![
+        priced("US", Currency::USD, 2),
+        priced("EU2", Currency::EUR, 1),
+        priced("EU", Currency::EUR, 9),
+    ];
+    let err = allocate_budget(&recs, Money::new(Decimal::from(6000), Currency::USD)).unwrap_err();
+    assert!(
+        matches!(&err, ReorderError::Core { sku, source: merchantry_core::CoreError::CurrencyMismatch { left: Currency::USD, right: Currency::EUR } } if sku.as_str() == "EU2"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn fill_rate_factor_refuses_garbage_inputs() {
+    let p90 = level(0.9);
+    // Tester's F6 cases: a NaN lot used to read as 0 (k = 8.5, the top of
+    // the search) and an infinite lot gave k = -inf.
+    for (lot, sigma, what) in [
+        (f64::NAN, 10.0, "lot"),
+        (f64::INFINITY, 10.0, "lot"),
+        (-5.0, 10.0, "lot"),
+        (100.0, f64::NAN, "sigma"),
+        (100.0, f64::INFINITY, "sigma"),
+        (100.0, -1.0, "sigma"),
+    ] {
+        match k_for_fill_rate(p90, lot, sigma) {
+            Err(ReorderError::InvalidStatistic { what: w, .. }) => assert_eq!(w, what),
+            other => panic!("lot {lot}, sigma {sigma}: {other:?}"),
+        }
+    }
+    // A finite lot over a vanishing sigma overflows the target
+    // 0.1 * 1e308 / 1e-10 = inf: refused too.
+    assert!(k_for_fill_rate(p90, 1e308, 1e-10).is_err());
+    // The documented edges: sigma 0 -> k 0; lot 0 -> k 8.5 (G(8.5) < 1e-17).
+    assert_eq!(k_for_fill_rate(p90, 100.0, 0.0).unwrap(), 0.0);
+    assert_eq!(k_for_fill_rate(p90, 0.0, 10.0).unwrap(), 8.5);
+    // And a valid case still solves G(k) = 0.1 * 100 / 10 = 1: k < 0
+    // since G(0) = 0.3989 < 1; G(-k) = G(k) + k gives k about -0.9.
+    let k = k_for_fill_rate(p90, 100.0, 10.0).unwrap();
+    assert!((normal_loss(k) - 1.0).abs() < 1e-9, "{k}");
+    // safety_stock passes the refusal on, for both demand models.
+    let x = DemandOverInterval::new(10.0, 0.0, 20.0, 5.0);
+    for model in [DemandModel::Normal, DemandModel::Gamma] {
+        let got = safety_stock(&x, ServiceTarget::FillRate(p90), model, f64::NAN);
+        assert!(matches!(got, Err(ReorderError::InvalidStatistic { what: "lot", .. })), "{got:?}");
+    }
+}
+
 // ---- lessons from the field ---------------------------------------------
 
 #[test]
