@@ -94,6 +94,29 @@ pub enum ForecastError {
         /// The rejected duration.
         value: f64,
     },
+    /// The same replenishment id was listed twice with different
+    /// content. (An identical repeat, as overlapping report downloads
+    /// produce, is counted once and is not an error.)
+    #[error("replenishment {id} is listed twice with different content")]
+    DuplicateReplenishment {
+        /// The purchase order or shipment id.
+        id: String,
+    },
+    /// A replenishment's itemised stages add up to a day or more past its
+    /// whole lead time (order date to actual arrival), so they overlap or
+    /// one of them is wrong.
+    #[error(
+        "replenishment {id}: its stages add up to {itemised} days, more than its lead time of \
+         {lead_time} days"
+    )]
+    StagesExceedLeadTime {
+        /// The purchase order or shipment id.
+        id: String,
+        /// The sum of its stage durations.
+        itemised: f64,
+        /// Days from order to actual arrival.
+        lead_time: f64,
+    },
     /// A live override contradicts the order (a ready date before the
     /// order date, a negative quote).
     #[error("override for {stage}: {reason}")]
@@ -108,6 +131,13 @@ pub enum ForecastError {
     NoLeadTimeHistory {
         /// The lane, as `supplier -> destination (mode)`.
         lane: String,
+    },
+    /// A result would exceed the largest finite `f64` (about 1.8e308)
+    /// although every input is finite, so it cannot be reported.
+    #[error("{what} overflows: it exceeds the largest finite number for these finite inputs")]
+    Overflow {
+        /// What overflowed (`mae`, `rmse`, `ses spread`, ...).
+        what: &'static str,
     },
     /// An error about one SKU, wrapped with its id.
     #[error("sku {sku}: {source}")]

@@ -2,7 +2,7 @@
 //! shipments weighted more, overridden by live information, and recorded
 //! at order time so its error can be measured later.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use merchantry_core::{
@@ -114,10 +114,89 @@ pub struct LaneModel {
     /// The lane.
     pub lane: Lane,
     /// Per-stage distributions, in stage order, for the stages observed.
+    /// On a lane whose stages cover every lead time
+    /// ([`Self::stages_cover_total`]) a stage a shipment does not list
+    /// counts as 0 days for that shipment; otherwise each stage is learned
+    /// from the shipments that list it.
     pub stages: Vec<StageDistribution>,
     /// The distribution of whole lead times (order to arrival), from every
     /// replenishment on the lane.
     pub total: StageDistribution,
+    /// Whether every replenishment on the lane lists stages that add up
+    /// to its whole lead time (within a day). Only then is the lead time
+    /// estimated as the sum of the stages; otherwise the whole-lead-time
+    /// distribution [`Self::total`] is the estimate (see
+    /// [`LeadTimeModel`]).
+    pub stages_cover_total: bool,
+}
+
+/// Itemised stages that differ from the whole lead time by less than
+/// this many days still cover it: stage lengths may be fractional, while
+/// the lead time counts calendar days.
+const COVER_TOLERANCE_DAYS: f64 = 1.0;
+
+/// One replenishment as the learner sees it.
+struct Shipment {
+    weight: f64,
+    /// Whole lead time in days.
+    total: f64,
+    /// Days per stage listed (a stage listed twice is summed).
+    stages: BTreeMap<Stage, f64>,
+    /// Whether the listed stages add up to the whole lead time.
+    covered: bool,
+}
+
+impl Shipment {
+    fn itemise(r: &Replenishment, weight: f64) -> Result<Self> {
+        validate(r)?;
+        let mut stages: BTreeMap<Stage, f64> = BTreeMap::new();
+        for s in &r.stages {
+            *stages.entry(s.stage).or_insert(0.0) += s.actual.get();
+        }
+        #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
+        let total = r.actual_days() as f64;
+        let itemised: f64 = stages.values().sum();
+        if itemised - total >= COVER_TOLERANCE_DAYS {
+            return Err(ForecastError::StagesExceedLeadTime {
+                id: r.id.as_str().to_owned(),
+                itemised,
+                lead_time: total,
+            });
+        }
+        let covered = !stages.is_empty() && total - itemised < COVER_TOLERANCE_DAYS;
+        Ok(Self { weight, total, stages, covered })
+    }
+}
+
+/// The lane's whole-lead-time and per-stage distributions (see
+/// [`LeadTimeModel`] for which shipments each stage is learned from).
+fn lane_model(lane: &Lane, shipments: &[Shipment]) -> LaneModel {
+    let mut total = Acc::default();
+    for s in shipments {
+        total.add(s.total, s.weight);
+    }
+    let covered = shipments.iter().all(|s| s.covered);
+    let listed: BTreeSet<Stage> = shipments.iter().flat_map(|s| s.stages.keys().copied()).collect();
+    let stages = listed
+        .into_iter()
+        .map(|stage| {
+            let mut acc = Acc::default();
+            for s in shipments {
+                match s.stages.get(&stage) {
+                    Some(&days) => acc.add(days, s.weight),
+                    None if covered => acc.add(0.0, s.weight),
+                    None => {}
+                }
+            }
+            acc.finish(stage)
+        })
+        .collect();
+    LaneModel {
+        lane: lane.clone(),
+        stages,
+        total: total.finish(Stage::MainTransit),
+        stages_cover_total: covered,
+    }
 }
 
 /// Live information that replaces or shifts history for a stage.
@@ -155,14 +234,47 @@ pub enum LiveOverride {
 /// Stage-wise lead-time model for every lane in a history; implements
 /// [`LeadTimeForecast`].
 ///
-/// The total of an order is the sum of its stages, assumed independent:
-/// means and variances add. Stages never observed on a lane count as zero
-/// days (a domestic lane has no customs). A lane whose history has no
-/// stage breakdown uses its whole-lead-time distribution and accepts no
-/// stage override. Quantiles of the total come from a gamma distribution
-/// matched to its mean and variance (lead times are positive and right
-/// skewed); they are not sums of stage quantiles, which would overstate
-/// every upper quantile.
+/// # How stages and whole lead times combine
+///
+/// Every replenishment has a whole lead time (order date to actual
+/// arrival); it may also itemise some stages. Its stages *cover* it when
+/// they add up to the whole lead time within a day (stage lengths may be
+/// fractional, the lead time counts calendar days). Stages adding up to a
+/// day or more past the lead time are an error
+/// ([`ForecastError::StagesExceedLeadTime`]); stages falling short leave
+/// the rest of the lead time unitemised.
+///
+/// - **Fully itemised lane**: every replenishment on it is covered by its
+///   stages. The total of an order is the sum of its stages, assumed
+///   independent: means and variances add. A stage a replenishment does
+///   not list lasted 0 days on it, and a stage never observed on the lane
+///   counts as zero days (a domestic lane has no customs). With the same
+///   recency weights on every part, the sum of the stage means is the
+///   lane's weighted mean lead time.
+/// - **Partly itemised lane**: some replenishment lists no stages, or
+///   stages that leave part of its lead time unitemised. The itemised
+///   stages then cannot stand for the whole, so the estimate is the lane's
+///   whole-lead-time distribution ([`LaneModel::total`]) and never the sum
+///   of the stages alone. Each stage is learned from the replenishments
+///   that list it and is reported beside the total (the stages need not
+///   add up to it). A live override of a stage shifts the total by the
+///   change it makes to that stage: the mean moves by the new stage mean
+///   minus the learned one, the variance loses the learned stage variance
+///   (never going below zero) and gains the new one; the mean never falls
+///   below the sum of the overridden stages. A stage the lane's history
+///   never itemises has no known share of the total to replace, so an
+///   override of it is rejected.
+/// - **Lane without stages**: no replenishment lists any; the
+///   whole-lead-time distribution is the estimate and no stage override
+///   is accepted.
+///
+/// The same replenishment id listed twice with the same content (an
+/// overlapping report download) counts once; with different content it is
+/// an error ([`ForecastError::DuplicateReplenishment`]).
+///
+/// Quantiles of the total come from a gamma distribution matched to its
+/// mean and variance (lead times are positive and right skewed); they are
+/// not sums of stage quantiles, which would overstate every upper quantile.
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -213,7 +325,11 @@ impl LeadTimeModel {
     /// [`ForecastError::InvalidParameter`] for a half-life that is not
     /// positive and finite or a quantile outside `(0, 1)`;
     /// [`ForecastError::InvalidDuration`] for a negative or non-finite
-    /// stage duration or a negative lead time. Nothing is learned then.
+    /// stage duration or a negative lead time;
+    /// [`ForecastError::StagesExceedLeadTime`] when a replenishment's
+    /// stages add up to a day or more past its lead time;
+    /// [`ForecastError::DuplicateReplenishment`] when an id is listed twice
+    /// with different content. Nothing is learned then.
     pub fn learn<H: LeadTimeHistory + ?Sized>(
         history: &H,
         options: &LeadTimeOptions,
@@ -231,19 +347,21 @@ impl LeadTimeModel {
         }
         let records = history.replenishments();
         let as_of = options.as_of.or_else(|| records.iter().map(|r| r.ordered_on).max());
-        let mut stages: BTreeMap<(Lane, Stage), Acc> = BTreeMap::new();
-        let mut totals: BTreeMap<Lane, Acc> = BTreeMap::new();
+        let mut seen: BTreeMap<&PurchaseOrderId, &Replenishment> = BTreeMap::new();
+        let mut by_lane: BTreeMap<&Lane, Vec<Shipment>> = BTreeMap::new();
         let mut routes: BTreeMap<(Sku, LocationId), (NaiveDate, Lane)> = BTreeMap::new();
         for r in records {
-            validate(r)?;
+            if let Some(&first) = seen.get(&r.id) {
+                if first == r {
+                    continue;
+                }
+                return Err(ForecastError::DuplicateReplenishment { id: r.id.as_str().to_owned() });
+            }
+            seen.insert(&r.id, r);
             #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
             let age = as_of.map_or(0, |d| (d - r.ordered_on).num_days()).max(0) as f64;
-            let w = 0.5_f64.powf(age / half_life);
-            #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
-            totals.entry(r.lane.clone()).or_default().add(r.actual_days() as f64, w);
-            for s in &r.stages {
-                stages.entry((r.lane.clone(), s.stage)).or_default().add(s.actual.get(), w);
-            }
+            let weight = 0.5_f64.powf(age / half_life);
+            by_lane.entry(&r.lane).or_default().push(Shipment::itemise(r, weight)?);
             if let Some(sku) = &r.sku {
                 let key = (sku.clone(), r.lane.destination.clone());
                 let newer = routes.get(&key).is_none_or(|(d, _)| r.ordered_on >= *d);
@@ -252,18 +370,10 @@ impl LeadTimeModel {
                 }
             }
         }
-        let mut lanes: BTreeMap<Lane, LaneModel> = totals
+        let lanes = by_lane
             .into_iter()
-            .map(|(lane, acc)| {
-                let total = acc.finish(Stage::MainTransit);
-                (lane.clone(), LaneModel { lane, stages: Vec::new(), total })
-            })
+            .map(|(lane, shipments)| (lane.clone(), lane_model(lane, &shipments)))
             .collect();
-        for ((lane, stage), acc) in stages {
-            if let Some(m) = lanes.get_mut(&lane) {
-                m.stages.push(acc.finish(stage));
-            }
-        }
         let routes = routes.into_iter().map(|(k, (_, lane))| (k, lane)).collect();
         Ok(Self { lanes, routes, quantiles: options.quantiles.clone() })
     }
@@ -288,7 +398,8 @@ impl LeadTimeModel {
     /// [`ForecastError::NoLeadTimeHistory`] for an unknown lane;
     /// [`ForecastError::InvalidOverride`] for a ready date before the
     /// order date, a negative quote, fixed length or resulting stage
-    /// mean, or any override on a lane without stage history.
+    /// mean, any override on a lane without stage history, or, on a partly
+    /// itemised lane, an override of a stage its history never itemises.
     pub fn estimate(
         &self,
         lane: &Lane,
@@ -312,12 +423,28 @@ impl LeadTimeModel {
             }
             return self.build(model.total.mean, model.total.variance, Vec::new());
         }
-        let mut parts: BTreeMap<Stage, (f64, f64)> =
+        let learned: BTreeMap<Stage, (f64, f64)> =
             model.stages.iter().map(|s| (s.stage, (s.mean, s.variance))).collect();
+        let mut parts = learned.clone();
+        let mut overridden = BTreeSet::new();
         for o in overrides {
+            let stage = override_stage(o);
+            if !model.stages_cover_total && !learned.contains_key(&stage) {
+                return Err(ForecastError::InvalidOverride {
+                    stage,
+                    reason: "the lane's history never itemises this stage, so its share of the \
+                             whole lead time is unknown"
+                        .to_owned(),
+                });
+            }
             apply_override(&mut parts, *o, order_date)?;
+            overridden.insert(stage);
         }
-        let (mean, variance) = parts.values().fold((0.0, 0.0), |(m, v), p| (m + p.0, v + p.1));
+        let (mean, variance) = if model.stages_cover_total {
+            parts.values().fold((0.0, 0.0), |(m, v), p| (m + p.0, v + p.1))
+        } else {
+            shift_total(&model.total, &learned, &parts, &overridden)
+        };
         let stages = parts
             .into_iter()
             .map(|(stage, (m, v))| {
@@ -370,6 +497,29 @@ impl LeadTimeModel {
             overrides: overrides.to_vec(),
         })
     }
+}
+
+/// The whole-lead-time mean and variance of a partly itemised lane after
+/// the `overridden` stages changed from their `learned` (mean, variance)
+/// to their `parts` values: the mean moves by each stage's change and never
+/// falls below the sum of the overridden stages; the variance loses the
+/// learned stage variances (not below zero) and gains the new ones.
+fn shift_total(
+    total: &StageDistribution,
+    learned: &BTreeMap<Stage, (f64, f64)>,
+    parts: &BTreeMap<Stage, (f64, f64)>,
+    overridden: &BTreeSet<Stage>,
+) -> (f64, f64) {
+    let (mut mean, mut floor, mut removed, mut added) = (total.mean, 0.0, 0.0, 0.0);
+    for stage in overridden {
+        let (m0, v0) = learned.get(stage).copied().unwrap_or((0.0, 0.0));
+        let (m1, v1) = parts.get(stage).copied().unwrap_or((0.0, 0.0));
+        mean += m1 - m0;
+        floor += m1;
+        removed += v0;
+        added += v1;
+    }
+    (mean.max(floor), (total.variance - removed).max(0.0) + added)
 }
 
 fn validate(r: &Replenishment) -> Result<()> {
@@ -551,6 +701,190 @@ mod tests {
         assert!((d.mean - 40.0 / 3.0).abs() < 1e-12);
         assert!((d.variance - 50.0).abs() < 1e-9, "{}", d.variance);
         assert!((d.effective_n - 1.8).abs() < 1e-12); // 2.25 / 1.25
+    }
+
+    fn lane() -> Lane {
+        Lane {
+            supplier: merchantry_core::SupplierId::new("ACME").unwrap(),
+            origin: None,
+            destination: LocationId::new("FBA-US").unwrap(),
+            mode: merchantry_core::TransportMode::Ocean,
+        }
+    }
+
+    /// Ordered `age` days before 2026-07-01 (the latest order date of
+    /// every history here, so the weight is `0.5^(age / 180)`), arriving
+    /// after `days`, with `stages` itemised.
+    fn po(id: &str, age: i64, days: i64, stages: &[(Stage, f64)]) -> Replenishment {
+        let as_of = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        let ordered_on = as_of - chrono::TimeDelta::days(age);
+        Replenishment {
+            id: PurchaseOrderId::new(id).unwrap(),
+            lane: lane(),
+            sku: None,
+            quantity: None,
+            ordered_on,
+            forecast_arrival: ordered_on,
+            actual_arrival: ordered_on + chrono::TimeDelta::days(days),
+            stages: stages
+                .iter()
+                .map(|&(stage, d)| StageDuration {
+                    stage,
+                    forecast: None,
+                    actual: Days::new(d).unwrap(),
+                })
+                .collect(),
+        }
+    }
+
+    fn order_date() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 8, 1).unwrap()
+    }
+
+    #[test]
+    fn partly_itemised_lane_is_estimated_from_its_whole_lead_times() {
+        // Two 50-day shipments that itemise only customs (3 days). The
+        // stages cover 3 of 50 days, so the estimate is the total, 50 (it
+        // was 3, the customs mean alone).
+        let h = [
+            po("PO-1", 0, 50, &[(Stage::CustomsClearance, 3.0)]),
+            po("PO-2", 0, 50, &[(Stage::CustomsClearance, 3.0)]),
+        ];
+        let model = LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()).unwrap();
+        assert!(!model.lane(&lane()).unwrap().stages_cover_total);
+        let est = model.estimate(&lane(), order_date(), &[]).unwrap();
+        assert_eq!(est.mean.get(), 50.0);
+        assert_eq!(est.std_dev.get(), 0.0);
+        assert_eq!(est.stages.len(), 1);
+        assert_eq!(est.stages[0].mean.get(), 3.0);
+        // A 2-day customs delay shifts the total: 50 + 2.
+        let delay = LiveOverride::Delay { stage: Stage::CustomsClearance, days: Days::whole(2) };
+        assert_eq!(model.estimate(&lane(), order_date(), &[delay]).unwrap().mean.get(), 52.0);
+        // Production is never itemised: its share of the 50 is unknown.
+        let ready = LiveOverride::ReadyDate(order_date() + chrono::TimeDelta::days(20));
+        assert!(matches!(
+            model.estimate(&lane(), order_date(), &[ready]),
+            Err(ForecastError::InvalidOverride { stage: Stage::Production, .. })
+        ));
+    }
+
+    #[test]
+    fn mixed_itemised_and_plain_shipments_keep_the_lane_total() {
+        // One itemised shipment (20 + 30 = 50) ordered 180 days before
+        // three plain 80-day ones: weights 0.5, 1, 1, 1.
+        // Mean (0.5 * 50 + 3 * 80) / 3.5 = 265 / 3.5 = 530 / 7 = 75.714.
+        // V1 = 3.5, V2 = 0.25 + 3 = 3.25, denominator 3.5 - 3.25 / 3.5 =
+        // 18 / 7; sum w (x - m)^2 = 0.5 (180/7)^2 + 3 (30/7)^2 = 18900 / 49;
+        // variance (18900 / 49) / (18 / 7) = 150.
+        let h = [
+            po("PO-1", 180, 50, &[(Stage::Production, 20.0), (Stage::MainTransit, 30.0)]),
+            po("PO-2", 0, 80, &[]),
+            po("PO-3", 0, 80, &[]),
+            po("PO-4", 0, 80, &[]),
+        ];
+        let model = LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()).unwrap();
+        let est = model.estimate(&lane(), order_date(), &[]).unwrap();
+        assert!((est.mean.get() - 530.0 / 7.0).abs() < 1e-9, "{}", est.mean.get());
+        assert!((est.std_dev.get() - 150_f64.sqrt()).abs() < 1e-9, "{}", est.std_dev.get());
+        // The factory confirms 25 days of production (learned: 20, no
+        // spread): the total moves by 25 - 20 = 5 to 565 / 7 = 80.714, the
+        // variance loses 0 and gains 0.
+        let ready = LiveOverride::ReadyDate(order_date() + chrono::TimeDelta::days(25));
+        let live = model.estimate(&lane(), order_date(), &[ready]).unwrap();
+        assert!((live.mean.get() - 565.0 / 7.0).abs() < 1e-9, "{}", live.mean.get());
+        assert!((live.std_dev.get() - 150_f64.sqrt()).abs() < 1e-9);
+        assert_eq!(live.stages[0].mean.get(), 25.0);
+        // Production fixed at 90 days and transit quoted at 10 +- 2.
+        let quick = [
+            LiveOverride::Fixed { stage: Stage::Production, days: Days::whole(90) },
+            LiveOverride::TransitQuote { mean: Days::whole(10), std_dev: Days::whole(2) },
+        ];
+        // Shifted: 530/7 + (90 - 20) + (10 - 30) = 125.714 >= 90 + 10.
+        // Variance: 150 - 0 - 0 + 0 + 4 = 154.
+        let shifted = model.estimate(&lane(), order_date(), &quick).unwrap();
+        assert!((shifted.mean.get() - (530.0 / 7.0 + 50.0)).abs() < 1e-9);
+        assert!((shifted.std_dev.get() - 154_f64.sqrt()).abs() < 1e-9);
+        let floor = [LiveOverride::Fixed { stage: Stage::MainTransit, days: Days::whole(0) }];
+        // 530/7 - 30 = 45.714 stays above the floor of 0.
+        let cut = model.estimate(&lane(), order_date(), &floor).unwrap();
+        assert!((cut.mean.get() - (530.0 / 7.0 - 30.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_total_never_falls_below_the_overridden_stages() {
+        // Itemised 60 + 10 = 70 (plain shipment 20 days, equal weights):
+        // total mean 45. Fixing production at 5 days moves the mean to
+        // 45 + (5 - 60) = -10, held at the floor 5.
+        let h = [
+            po("PO-1", 0, 70, &[(Stage::Production, 60.0), (Stage::MainTransit, 10.0)]),
+            po("PO-2", 0, 20, &[]),
+        ];
+        let model = LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()).unwrap();
+        let fixed = [LiveOverride::Fixed { stage: Stage::Production, days: Days::whole(5) }];
+        assert_eq!(model.estimate(&lane(), order_date(), &fixed).unwrap().mean.get(), 5.0);
+    }
+
+    #[test]
+    fn covered_shipments_count_unlisted_stages_as_zero() {
+        // A: 20 + 30 = 50 days; B: 25 + 30 + 5 customs = 60 days; equal
+        // weights. Customs is 0 on A: mean (0 + 5) / 2 = 2.5, so the stage
+        // means 22.5 + 30 + 2.5 = 55 equal the mean lead time (55).
+        // Variances (V1 = 2, V2 = 2, denominator 1): production
+        // 2.5^2 + 2.5^2 = 12.5, transit 0, customs 12.5; total std dev 5.
+        let h = [
+            po("A", 0, 50, &[(Stage::Production, 20.0), (Stage::MainTransit, 30.0)]),
+            po(
+                "B",
+                0,
+                60,
+                &[
+                    (Stage::Production, 25.0),
+                    (Stage::MainTransit, 30.0),
+                    (Stage::CustomsClearance, 5.0),
+                ],
+            ),
+        ];
+        let model = LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()).unwrap();
+        assert!(model.lane(&lane()).unwrap().stages_cover_total);
+        let est = model.estimate(&lane(), order_date(), &[]).unwrap();
+        assert_eq!(est.mean.get(), 55.0);
+        assert_eq!(est.std_dev.get(), 5.0);
+        assert_eq!(est.stages[2].mean.get(), 2.5);
+    }
+
+    #[test]
+    fn stages_must_fit_in_the_lead_time() {
+        // 30 + 30 = 60 itemised days in a 50-day lead time.
+        let h = [po("PO-9", 0, 50, &[(Stage::Production, 30.0), (Stage::MainTransit, 30.0)])];
+        assert_eq!(
+            LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()),
+            Err(ForecastError::StagesExceedLeadTime {
+                id: "PO-9".to_owned(),
+                itemised: 60.0,
+                lead_time: 50.0,
+            })
+        );
+        // 20.5 + 30.4 = 50.9 is within a day of 50: it covers the lead time.
+        let h = [po("PO-9", 0, 50, &[(Stage::Production, 20.5), (Stage::MainTransit, 30.4)])];
+        let model = LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()).unwrap();
+        assert!(model.lane(&lane()).unwrap().stages_cover_total);
+    }
+
+    #[test]
+    fn a_repeated_replenishment_counts_once() {
+        // PO-1 (40 days) listed twice, PO-2 (60 days), equal weights:
+        // mean (40 + 60) / 2 = 50; V1 = V2 = 2, denominator 1, variance
+        // 10^2 + 10^2 = 200. Counting PO-1 twice gave 46.67 and 133.33.
+        let h = [po("PO-1", 0, 40, &[]), po("PO-1", 0, 40, &[]), po("PO-2", 0, 60, &[])];
+        let model = LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()).unwrap();
+        let total = model.lane(&lane()).unwrap().total;
+        assert_eq!((total.mean, total.variance, total.observations), (50.0, 200.0, 2));
+        // The same id with different content is rejected, naming it.
+        let h = [po("PO-1", 0, 40, &[]), po("PO-1", 0, 41, &[]), po("PO-2", 0, 60, &[])];
+        assert_eq!(
+            LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()),
+            Err(ForecastError::DuplicateReplenishment { id: "PO-1".to_owned() })
+        );
     }
 
     #[test]
