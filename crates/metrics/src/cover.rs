@@ -9,7 +9,10 @@
 //!   reserved units (already promised to customers) and unsellable units
 //!   are not supply. Forecast daily demand is the mean forecast over the
 //!   [`CoverOptions::horizon_days`] days after `as_of`.
-//!   **Weeks of cover** = days of supply / 7.
+//!   **Weeks of cover** = days of supply / 7. Supply below zero (an
+//!   oversold SKU) covers no number of days: both are
+//!   [`Undefined::NegativeStock`] rather than a negative count, whatever
+//!   the forecast (when there is one).
 //! - **Sell-through rate** = units sold / (units sold + ending units), over
 //!   a range: the share of the units available in the range that sold.
 //!   Units sold are the quantities of the view's costs of sale (net of
@@ -19,7 +22,12 @@
 //! - **Stock-out days** are the days [`DemandHistory`] flags; **in-stock
 //!   velocity** = units demanded on in-stock days / in-stock days;
 //!   **lost sales** = stock-out days x in-stock velocity; the **estimated
-//!   fill rate** = units demanded / (units demanded + lost sales).
+//!   fill rate** = units demanded / (units demanded + lost sales). Daily
+//!   demand must be zero or more: a negative day (net returns, a
+//!   correction) is refused with [`MetricsError::NegativeDemand`] naming
+//!   the day, so lost sales are never negative and the estimated fill
+//!   rate never exceeds 1. Net returns belong in a returns metric, not in
+//!   demand.
 //!
 //! Ratios of whole units are [`Decimal`]; anything derived from a float
 //! forecast is `f64`, converted at the forecast boundary.
@@ -59,10 +67,26 @@ impl Default for CoverOptions {
 
 impl CoverOptions {
     /// Sets the forecast horizon averaged.
-    #[must_use]
-    pub const fn with_horizon_days(mut self, days: u32) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::InvalidOption`] for zero days (no rate to average).
+    pub fn with_horizon_days(mut self, days: u32) -> Result<Self> {
         self.horizon_days = days;
-        self
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// Checks the options (fields are public and may be deserialized).
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.horizon_days == 0 {
+            return Err(MetricsError::InvalidOption {
+                what: "horizon_days",
+                value: 0.0,
+                expected: "at least 1",
+            });
+        }
+        Ok(())
     }
 
     /// Sets whether inbound units count as supply.
@@ -88,6 +112,11 @@ pub struct Cover {
 }
 
 /// Days of supply and weeks of cover of `sku` at the end of `as_of`.
+///
+/// Undefined, with the reason, when there is no forecast
+/// ([`Undefined::NoForecast`]), the supply is negative
+/// ([`Undefined::NegativeStock`]) or the forecast rate is zero
+/// ([`Undefined::NoDemand`]), in that order.
 ///
 /// # Errors
 ///
@@ -121,13 +150,7 @@ where
     S: StockView + ?Sized,
     F: DemandForecast + ?Sized,
 {
-    if options.horizon_days == 0 {
-        return Err(MetricsError::InvalidOption {
-            what: "horizon_days",
-            value: 0.0,
-            expected: "at least 1",
-        });
-    }
+    options.validate()?;
     let mut supply = Quantity::ZERO;
     for p in stock.positions(sku, as_of) {
         let counts = match p.disposition {
@@ -149,7 +172,9 @@ where
             Metric::Value(total / f.len() as f64)
         });
     let days_of_supply = daily_demand.and_then(|rate| {
-        if rate > 0.0 {
+        if supply.is_negative() {
+            Metric::Undefined(Undefined::NegativeStock)
+        } else if rate > 0.0 {
             Metric::Value(supply.as_f64() / rate)
         } else {
             Metric::Undefined(Undefined::NoDemand)
@@ -260,6 +285,16 @@ pub fn fill_rate(filled: Quantity, demanded: Quantity) -> Result<Metric<Decimal>
     Ok(unit_ratio(filled, demanded))
 }
 
+/// The error for `units` on day `i` of `range`.
+fn negative_demand(sku: &Sku, range: DateRange, i: usize, units: Quantity) -> MetricsError {
+    let day =
+        u64::try_from(i).ok().and_then(|n| range.start().checked_add_days(chrono::Days::new(n)));
+    match day {
+        Some(day) => MetricsError::NegativeDemand { sku: sku.clone(), day, units: units.get() },
+        None => MetricsError::CalendarEdge { start: range.start() },
+    }
+}
+
 /// Stock-out days of a SKU over a range and the sales they cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -287,7 +322,8 @@ pub struct Stockouts {
 ///
 /// [`MetricsError::EmptyRange`] for an empty range,
 /// [`MetricsError::Inconsistent`] when the history's series does not cover
-/// the range, [`MetricsError::Overflow`].
+/// the range, [`MetricsError::NegativeDemand`] for the first day with
+/// fewer than zero units, [`MetricsError::Overflow`].
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -325,7 +361,10 @@ pub fn stockouts<H: DemandHistory + ?Sized>(
     // Plain integer sums: this loop runs once per day per SKU.
     let (mut total, mut in_stock, mut out_days) = (0_i64, 0_i64, 0_u32);
     let too_big = || overflow("units demanded", sku);
-    for (units, out) in series.units().iter().zip(series.stocked_out()) {
+    for (i, (units, out)) in series.units().iter().zip(series.stocked_out()).enumerate() {
+        if units.is_negative() {
+            return Err(negative_demand(sku, range, i, *units));
+        }
         total = total.checked_add(units.get()).ok_or_else(too_big)?;
         if *out {
             out_days += 1;

@@ -77,6 +77,29 @@ pub enum MetricsError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A day of a demand history carried fewer than zero units (net
+    /// returns, a correction): demand cannot be negative, and netting it
+    /// in would make lost sales negative and a fill rate exceed 1.
+    #[error("sku {sku}: daily demand on {day} is {units} units, which is negative")]
+    NegativeDemand {
+        /// The SKU.
+        sku: Sku,
+        /// The day.
+        day: NaiveDate,
+        /// The rejected units.
+        units: i64,
+    },
+    /// The same replenishment (purchase order id and SKU) is listed more
+    /// than once with different content, so which one is true is unknown.
+    /// Identical repeats (overlapping report downloads) are not an error:
+    /// they count once.
+    #[error("replenishment {id}{} is listed twice with different content", sku_suffix(.sku.as_ref()))]
+    ConflictingReplenishment {
+        /// The purchase order.
+        id: PurchaseOrderId,
+        /// Its SKU, when it is for one.
+        sku: Option<Sku>,
+    },
     /// An input that must not be negative was.
     #[error("{what} is {value}, which is negative")]
     Negative {
@@ -111,6 +134,11 @@ pub enum MetricsError {
 
 /// The result type of this crate.
 pub type Result<T, E = MetricsError> = std::result::Result<T, E>;
+
+/// ` for sku X`, or nothing, for a message.
+fn sku_suffix(sku: Option<&Sku>) -> String {
+    sku.map_or_else(String::new, |s| format!(" for sku {s}"))
+}
 
 /// Builds an [`MetricsError::Overflow`] for `sku`.
 pub(crate) fn overflow(what: &'static str, sku: &Sku) -> MetricsError {

@@ -23,9 +23,17 @@
 //! | `within_tolerance` | share with `|v| <= tolerance_days` |
 //! | `trend` | ordinary least-squares slope of `v` and of `|v|` on the order date, in days of variance per 30 days; improving when `|v|` falls faster than the steady band |
 //!
+//! Each replenishment counts once: the history is read as a set keyed by
+//! purchase order id and SKU, so a listing repeated word for word (two
+//! overlapping report downloads) is skipped, and the same key with
+//! different content is a [`MetricsError::ConflictingReplenishment`].
+//!
 //! Statistics are `f64`: variances are converted once, from whole days or
 //! [`Days`], at the boundary. Day counts beyond a million are rejected so
 //! no sum or square can overflow to infinity.
+
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use chrono::NaiveDate;
 use merchantry_core::{
@@ -313,16 +321,36 @@ impl Sample {
 }
 
 /// Every replenishment of `history` ordered within `window`, checked.
+///
+/// A replenishment is identified by its purchase order id and SKU (a
+/// purchase order for several SKUs may be listed once per SKU). A repeat
+/// identical to an earlier listing is skipped, so overlapping report
+/// downloads count once; a repeat that differs is refused, wherever its
+/// order day falls, since which listing is true is unknown.
 fn in_window<H: LeadTimeHistory + ?Sized>(
     history: &H,
     window: DateRange,
 ) -> Result<Vec<ReplenishmentVariance>> {
-    history
-        .replenishments()
-        .iter()
-        .filter(|r| window.contains(r.ordered_on))
-        .map(replenishment_variance)
-        .collect()
+    let mut seen: BTreeMap<(&PurchaseOrderId, Option<&Sku>), &Replenishment> = BTreeMap::new();
+    let mut out = Vec::new();
+    for r in history.replenishments() {
+        match seen.entry((&r.id, r.sku.as_ref())) {
+            Entry::Occupied(first) if *first.get() == r => continue,
+            Entry::Occupied(_) => {
+                return Err(MetricsError::ConflictingReplenishment {
+                    id: r.id.clone(),
+                    sku: r.sku.clone(),
+                });
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(r);
+            }
+        }
+        if window.contains(r.ordered_on) {
+            out.push(replenishment_variance(r)?);
+        }
+    }
+    Ok(out)
 }
 
 /// Groups whole-replenishment variances by `key`, in key order.
@@ -338,7 +366,7 @@ where
     F: Fn(&ReplenishmentVariance) -> K,
 {
     options.validate()?;
-    let mut groups: std::collections::BTreeMap<K, Sample> = std::collections::BTreeMap::new();
+    let mut groups: BTreeMap<K, Sample> = BTreeMap::new();
     for v in in_window(history, window)? {
         #[expect(clippy::cast_precision_loss, reason = "bounded by MAX_DAYS")]
         let days = v.variance_days as f64;
@@ -353,7 +381,9 @@ where
 ///
 /// [`MetricsError::InvalidReplenishment`] for a replenishment in the
 /// window that fails [`replenishment_variance`];
-/// [`MetricsError::InvalidOption`] for bad options.
+/// [`MetricsError::ConflictingReplenishment`] when one purchase order id
+/// and SKU is listed twice with different content (identical repeats
+/// count once); [`MetricsError::InvalidOption`] for bad options.
 pub fn ltv_summary<H: LeadTimeHistory + ?Sized>(
     history: &H,
     window: DateRange,
@@ -401,7 +431,7 @@ pub fn ltv_by_stage<H: LeadTimeHistory + ?Sized>(
     options: &LtvOptions,
 ) -> Result<Vec<(Stage, LtvSummary)>> {
     options.validate()?;
-    let mut groups: std::collections::BTreeMap<Stage, Sample> = std::collections::BTreeMap::new();
+    let mut groups: BTreeMap<Stage, Sample> = BTreeMap::new();
     for v in in_window(history, window)? {
         for s in &v.stages {
             if let Some(days) = s.variance_days {

@@ -83,6 +83,9 @@ pub enum Undefined {
     NoCostOfSales,
     /// The forecast daily demand is zero: supply lasts forever.
     NoDemand,
+    /// The stock counted is below zero (oversold: more units promised or
+    /// shipped than held), so it covers no number of days.
+    NegativeStock,
     /// No demand forecast covers the day asked about.
     NoForecast,
     /// Every day of the range was stocked out, so there is no in-stock
@@ -110,6 +113,7 @@ impl fmt::Display for Undefined {
             Self::NegativeAverageInventory => f.write_str("average inventory is negative"),
             Self::NoCostOfSales => f.write_str("no cost of goods sold"),
             Self::NoDemand => f.write_str("forecast demand is zero"),
+            Self::NegativeStock => f.write_str("stock is negative (oversold)"),
             Self::NoForecast => f.write_str("no demand forecast"),
             Self::NoInStockDays => f.write_str("no day in stock"),
             Self::NoUnits => f.write_str("no units sold or held"),

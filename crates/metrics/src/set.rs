@@ -96,8 +96,10 @@ pub struct SkuMetrics {
 ///
 /// # Errors
 ///
-/// Any error of the metrics it computes: an empty range, an unknown
-/// location, a lot received after the range, overflow.
+/// [`MetricsError::InvalidOption`] for a zero `turn.days_per_year` or
+/// `cover.horizon_days`, checked first; then any error of the metrics it
+/// computes: an empty range, an unknown location, a lot received after
+/// the range, a negative day of demand, overflow.
 pub fn sku_metrics<V, S, H, F, D>(
     sources: &Sources<'_, V, S, H, F, D>,
     sku: &Sku,
@@ -111,6 +113,8 @@ where
     F: DemandForecast + ?Sized,
     D: LocationDirectory + ?Sized,
 {
+    options.turn.validate()?;
+    options.cover.validate()?;
     let last = range.last().ok_or(MetricsError::EmptyRange { start: range.start() })?;
     let view = sources.valuation;
     let currency = view.currency();
@@ -186,6 +190,8 @@ where
     F: DemandForecast + ?Sized,
     D: LocationDirectory + ?Sized,
 {
+    options.turn.validate()?;
+    options.cover.validate()?;
     let last = range.last().ok_or(MetricsError::EmptyRange { start: range.start() })?;
     let currency = sources.valuation.currency();
     let zero =

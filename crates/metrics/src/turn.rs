@@ -138,10 +138,27 @@ impl TurnOptions {
     }
 
     /// Sets the days per year used to annualise (360 for a banker's year).
-    #[must_use]
-    pub const fn with_days_per_year(mut self, days: u32) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::InvalidOption`] for zero days: a year of no days
+    /// would annualise every turn to zero.
+    pub fn with_days_per_year(mut self, days: u32) -> Result<Self> {
         self.days_per_year = days;
-        self
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// Checks the options (fields are public and may be deserialized).
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.days_per_year == 0 {
+            return Err(MetricsError::InvalidOption {
+                what: "days_per_year",
+                value: 0.0,
+                expected: "at least 1",
+            });
+        }
+        Ok(())
     }
 }
 
@@ -512,8 +529,10 @@ impl TurnParts {
     ///
     /// # Errors
     ///
-    /// [`MetricsError::Overflow`] when an intermediate product overflows.
+    /// [`MetricsError::Overflow`] when an intermediate product overflows;
+    /// [`MetricsError::InvalidOption`] for zero `days_per_year`.
     pub fn finish(&self, options: &TurnOptions) -> Result<InventoryTurn> {
+        options.validate()?;
         let n = Decimal::from(self.samples);
         let days = Decimal::from(self.range.len_days());
         let year = Decimal::from(options.days_per_year);
@@ -669,6 +688,7 @@ pub fn inventory_turn<V: ValuationView + ?Sized>(
     range: DateRange,
     options: &TurnOptions,
 ) -> Result<InventoryTurn> {
+    options.validate()?;
     TurnParts::measure(view, sku, range, &Scope::Total, options)?.finish(options)
 }
 
@@ -677,7 +697,8 @@ pub fn inventory_turn<V: ValuationView + ?Sized>(
 ///
 /// # Errors
 ///
-/// As [`TurnParts::measure`]. An empty `skus` is not an error: an empty
+/// As [`TurnParts::measure`] and [`TurnParts::finish`] (checked before
+/// any SKU is measured). An empty `skus` is not an error: an empty
 /// portfolio has zero inventory and an undefined turn.
 pub fn portfolio_turn<V: ValuationView + ?Sized>(
     view: &V,
@@ -686,6 +707,7 @@ pub fn portfolio_turn<V: ValuationView + ?Sized>(
     scope: &Scope<'_>,
     options: &TurnOptions,
 ) -> Result<InventoryTurn> {
+    options.validate()?;
     let mut total = TurnParts::from_series(
         view.currency(),
         &InventorySeries::new(

@@ -274,7 +274,12 @@ fn days_of_supply_by_hand() {
     assert_eq!(c.days_of_supply.reason(), Some(Undefined::NoDemand));
     let c = days_of_supply(&stock, &fc, &s, d(2027, 5, 1), &CoverOptions::default()).unwrap();
     assert_eq!(c.days_of_supply.reason(), Some(Undefined::NoForecast));
-    let zero = CoverOptions::default().with_horizon_days(0);
+    assert!(matches!(
+        CoverOptions::default().with_horizon_days(0),
+        Err(MetricsError::InvalidOption { what: "horizon_days", .. })
+    ));
+    let mut zero = CoverOptions::default();
+    zero.horizon_days = 0;
     assert!(days_of_supply(&stock, &fc, &s, d(2026, 5, 1), &zero).is_err());
 }
 
@@ -348,6 +353,127 @@ fn stockouts_by_hand() {
     let r = stockouts(&all_out, &s, DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 10)).unwrap())
         .unwrap();
     assert_eq!(r.lost_sales_units.reason(), Some(Undefined::NoInStockDays));
+}
+
+#[test]
+fn negative_daily_demand_is_refused_naming_the_day() {
+    // Tester's F7 case: in stock 10 and -12 units, out one day with 20.
+    // Netted in, velocity = (10 - 12) / 2 = -1, lost = 1 x -1 = -1 and
+    // the fill rate = 18 / (18 - 1) = 1.0588 > 1. Refused instead.
+    let s = sku("FAN");
+    let rec = |day, units, out| DemandRecord {
+        sku: s.clone(),
+        date: d(2026, 7, day),
+        units: Quantity::new(units),
+        stocked_out: out,
+    };
+    let h = vec![rec(1, 10, false), rec(2, -12, false), rec(3, 20, true)];
+    let range = DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 3)).unwrap();
+    let err = stockouts(&h, &s, range).unwrap_err();
+    assert_eq!(
+        err,
+        MetricsError::NegativeDemand { sku: s.clone(), day: d(2026, 7, 2), units: -12 }
+    );
+    assert!(err.to_string().contains("2026-07-02") && err.to_string().contains("FAN"), "{err}");
+    // A return recorded beside a larger sale on the same day nets to a
+    // valid day: 10 + (15 - 3) = 22 in stock over 2 days, velocity 11,
+    // lost 1 x 11 = 11, fill 42 / (42 + 11) = 42 / 53.
+    let h = vec![rec(1, 10, false), rec(2, 15, false), rec(2, -3, false), rec(3, 20, true)];
+    let r = stockouts(&h, &s, range).unwrap();
+    assert_eq!(r.lost_sales_units.value(), Some(Decimal::from(11)));
+    assert_eq!(r.estimated_fill_rate.value(), Some(Decimal::from(42) / Decimal::from(53)));
+}
+
+#[test]
+fn zero_days_per_year_is_refused() {
+    // Tester's F8 case: a year of 0 days annualised every turn to 0.
+    assert!(matches!(
+        TurnOptions::default().with_days_per_year(0),
+        Err(MetricsError::InvalidOption { what: "days_per_year", .. })
+    ));
+    // Set through the public field (or deserialized): refused at use.
+    let (t, s, q1) = q1_books();
+    let mut zero = TurnOptions::default();
+    zero.days_per_year = 0;
+    assert!(matches!(
+        inventory_turn(&t, &s, q1, &zero),
+        Err(MetricsError::InvalidOption { what: "days_per_year", .. })
+    ));
+    assert!(portfolio_turn(&t, std::slice::from_ref(&s), q1, &Scope::Total, &zero).is_err());
+    // A banker's year still works: daily average over Q1 is
+    // (31 x 1000 + 28 x 1200 + 31 x 800) / 90 = 89400 / 90 = 993.33,
+    // ITR = 3600 / 993.33 = 3.6242; annualised 3.6242 x 360 / 90
+    // = 3600 x 90 x 360 / (89400 x 90) = 14.4966...
+    let banker = TurnOptions::default().with_days_per_year(360).unwrap();
+    let turn = inventory_turn(&t, &s, q1, &banker).unwrap();
+    let want = Decimal::from(3600 * 360) / Decimal::from(89_400);
+    let got = turn.annualised_itr.value().unwrap();
+    assert!((got - want).abs() < dec("0.000001"), "{got} vs {want}");
+}
+
+#[test]
+fn oversold_stock_covers_no_days() {
+    // Tester's F9 case: sellable -50, forecast 5/day. Before: -50 / 5 =
+    // -10 days. Now undefined with its own reason; the supply and the
+    // rate are still reported.
+    let s = sku("LAMP");
+    let stock = vec![StockRecord {
+        as_of: d(2026, 5, 1),
+        sku: s.clone(),
+        location: loc("FBA"),
+        disposition: Disposition::Sellable,
+        quantity: Quantity::new(-50),
+    }];
+    let mut fc = BTreeMap::new();
+    fc.insert(s.clone(), DailyForecast::new(d(2026, 5, 2), vec![5.0; 28], vec![1.0; 28]).unwrap());
+    let c = days_of_supply(&stock, &fc, &s, d(2026, 5, 1), &CoverOptions::default()).unwrap();
+    assert_eq!(c.supply_units, Quantity::new(-50));
+    assert_eq!(c.daily_demand.value(), Some(5.0));
+    assert_eq!(c.days_of_supply.reason(), Some(Undefined::NegativeStock));
+    assert_eq!(c.weeks_of_cover.reason(), Some(Undefined::NegativeStock));
+    // Zero stock is a real answer: 0 / 5 = 0 days.
+    let mut empty = stock.clone();
+    empty[0].quantity = Quantity::ZERO;
+    let c = days_of_supply(&empty, &fc, &s, d(2026, 5, 1), &CoverOptions::default()).unwrap();
+    assert_eq!(c.days_of_supply.value(), Some(0.0));
+}
+
+#[test]
+fn a_replenishment_listed_twice_counts_once() {
+    // Tester's F11 case: variances 0 and 10 days, the second listed twice
+    // (overlapping downloads). Counted twice: n = 3, mean (0 + 10 + 10) / 3
+    // = 6.67. Once: n = 2, mean (0 + 10) / 2 = 5.
+    let a = replenishment("PO-1", "ACME", d(2026, 1, 1), 30, 0, vec![]);
+    let b = replenishment("PO-2", "ACME", d(2026, 2, 1), 30, 10, vec![]);
+    let history = vec![a.clone(), b.clone(), b.clone()];
+    let year = DateRange::inclusive(d(2026, 1, 1), d(2026, 12, 31)).unwrap();
+    let o = LtvOptions::default();
+    let summary = ltv_summary(&history, year, &o).unwrap();
+    assert_eq!(summary.count, 2);
+    assert_eq!(summary.mean_days.value(), Some(5.0));
+    assert_eq!(ltv_summary(&vec![a.clone(), b.clone()], year, &o).unwrap(), summary);
+    assert_eq!(ltv_by_supplier(&history, year, &o).unwrap()[0].1.count, 2);
+    // The same id with different content: which arrival is true is
+    // unknown, so the history is refused, naming the id.
+    let mut b_late = b.clone();
+    b_late.actual_arrival += chrono::Duration::days(4);
+    let conflicting = vec![a.clone(), b.clone(), b_late];
+    let err = ltv_summary(&conflicting, year, &o).unwrap_err();
+    assert_eq!(
+        err,
+        MetricsError::ConflictingReplenishment {
+            id: PurchaseOrderId::new("PO-2").unwrap(),
+            sku: None
+        }
+    );
+    assert!(err.to_string().contains("PO-2"), "{err}");
+    assert!(ltv_by_stage(&conflicting, year, &o).is_err());
+    // One purchase order listed once per SKU is two replenishments.
+    let mut for_mug = b.clone();
+    for_mug.sku = Some(sku("MUG"));
+    let mut for_cup = b;
+    for_cup.sku = Some(sku("CUP"));
+    assert_eq!(ltv_summary(&vec![a, for_mug, for_cup], year, &o).unwrap().count, 3);
 }
 
 fn lot(received_on: NaiveDate, units: i64, value: &str) -> AgedLot {
