@@ -385,9 +385,16 @@ pub struct LineInfo {
 /// [`Network`] checks it, SKUs unique, one stock cell per SKU and
 /// location and one advertised figure per SKU and channel, every key in
 /// range, no cell with negative or over-reserved units, each cell's
-/// reserved units equal to what its open lines hold, and the advertised
-/// figures equal to what the rules give. Anything else is
-/// [`AllocError::InvalidSnapshot`].
+/// reserved units equal to what its open lines hold, each line's pieces
+/// adding up to its quantity at locations its channel sells from,
+/// bundles of plain SKUs only (no bundle of bundles, so no cycle) holding
+/// no stock, ring fences positive, one per pool and channel and only on
+/// pools their channel sells from, the derived state (the bundles built
+/// on each SKU, each SKU's flags) exactly what the settings give, and the
+/// advertised figures equal to what the rules give. Anything else is
+/// [`AllocError::InvalidSnapshot`]: a snapshot that loads is one the
+/// builder and the operations could have produced, and saving it again
+/// gives the same snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "serde",
@@ -493,7 +500,110 @@ impl Snapshot {
         if !(fences_ok && velocity_ok && bundles_ok && parents_ok) {
             return Err("a fence, velocity or bundle names an unknown key".into());
         }
+        self.check_bundles()?;
+        self.check_settings()?;
         self.check_lines(skus, locations, channels)
+    }
+
+    /// The name of SKU `k`, for messages (keys are checked in range
+    /// before this is called).
+    fn name(&self, k: u32) -> String {
+        self.skus.get(k as usize).map_or_else(|| format!("#{k}"), ToString::to_string)
+    }
+
+    /// Bundles as [`Allocator::define_bundle`] makes them: components
+    /// plain SKUs (so no bundle contains itself or another bundle, and no
+    /// cycle exists), none repeated, each needed 1 to `u32::MAX` times;
+    /// no stock held by the bundle; `parents` exactly the reverse of
+    /// `bundles`.
+    fn check_bundles(&self) -> std::result::Result<(), String> {
+        let locations = self.net.locations.len();
+        let mut want: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for (&b, comps) in &self.bundles {
+            let bad = |why: &str| Err(format!("bundle {} {why}", self.name(b)));
+            for (i, &(c, need)) in comps.iter().enumerate() {
+                if c == b {
+                    return bad("lists itself as a component");
+                }
+                if self.bundles.contains_key(&c) {
+                    return bad(&format!("lists bundle {} as a component", self.name(c)));
+                }
+                if need < 1 || need > i64::from(u32::MAX) {
+                    return bad(&format!("needs component {} {need} times", self.name(c)));
+                }
+                if comps.get(..i).is_some_and(|before| before.iter().any(|&(d, _)| d == c)) {
+                    return bad(&format!("lists component {} twice", self.name(c)));
+                }
+                want.entry(c).or_default().push(b);
+            }
+            let start = (b as usize).saturating_mul(locations);
+            let row = self.stock.get(start..start.saturating_add(locations)).unwrap_or(&[]);
+            if row.iter().any(|c| *c != Cell::default()) {
+                return bad("holds stock of its own");
+            }
+            if self.fences.contains_key(&b) {
+                return bad("has a ring fence");
+            }
+        }
+        // Parents list bundles in the order they were defined, which the
+        // bundle map does not record: compared as sets, each listed once.
+        let mut got = self.parents.clone();
+        for list in got.values_mut() {
+            list.sort_unstable();
+        }
+        if got != want {
+            return Err("the bundles built on each sku disagree with the bundle list".into());
+        }
+        Ok(())
+    }
+
+    /// Ring fences, velocities and flags as the operations leave them:
+    /// each SKU's fences non-empty, positive, one per pool and channel,
+    /// sorted, each on a pool its channel sells from; velocities within
+    /// what [`Allocator::set_velocity`] stores; each SKU's flags exactly
+    /// the settings it has.
+    fn check_settings(&self) -> std::result::Result<(), String> {
+        for (&k, list) in &self.fences {
+            let bad = |why: &str| Err(format!("sku {} has {why}", self.name(k)));
+            if list.is_empty() {
+                return bad("an empty fence list");
+            }
+            if list.iter().any(|f| f.units <= 0) {
+                return bad("a ring fence of zero or fewer units");
+            }
+            if !list.is_sorted_by(|x, y| (x.pool, x.channel) < (y.pool, y.channel)) {
+                return bad("two ring fences for one pool and channel, or fences out of order");
+            }
+            for f in list {
+                let linked = self
+                    .net
+                    .channels
+                    .get(usize::from(f.channel))
+                    .is_some_and(|c| c.pools.iter().any(|&(p, _)| p == f.pool));
+                if !linked {
+                    return bad("a ring fence on a pool its channel does not sell from");
+                }
+            }
+        }
+        for (&k, v) in &self.velocity {
+            if v.iter().any(|&x| x > MAX_MILLI_UNITS) {
+                return Err(format!("sku {} has a velocity out of range", self.name(k)));
+            }
+        }
+        for (k, &flags) in (0u32..).zip(&self.flags) {
+            let has = |on: bool, flag: u8| if on { flag } else { 0 };
+            let want = has(self.bundles.contains_key(&k), FLAG_BUNDLE)
+                | has(self.parents.contains_key(&k), FLAG_PARENT)
+                | has(self.fences.contains_key(&k), FLAG_FENCED)
+                | has(self.velocity.contains_key(&k), FLAG_VELOCITY);
+            if flags != want {
+                return Err(format!(
+                    "sku {} has flags {flags}, but its settings give {want}",
+                    self.name(k)
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn check_lines(
@@ -511,6 +621,7 @@ impl Snapshot {
             if !keys.insert((&rec.order, rec.line)) {
                 return Err(format!("order {} line {} appears twice", rec.order, rec.line));
             }
+            self.check_line_pieces(rec)?;
             for p in rec.pieces.as_slice() {
                 let at = (p.sku as usize)
                     .checked_mul(locations)
@@ -533,6 +644,42 @@ impl Snapshot {
             || vacant.iter().any(|&v| !matches!(self.lines.get(v as usize), Some(None)))
         {
             return Err("a vacant line slot is taken, repeated or out of range".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl Snapshot {
+    /// A line's pieces as a reservation leaves them: at locations its
+    /// channel sells from, naming only the SKU ordered (each component,
+    /// for a bundle), and adding up to the quantity (times the units per
+    /// bundle) for each.
+    fn check_line_pieces(&self, rec: &LineRecord) -> std::result::Result<(), String> {
+        let bad = || Err(format!("order {} line {} holds a bad piece", rec.order, rec.line));
+        let want: Vec<(u32, Option<i64>)> = match self.bundles.get(&rec.sku) {
+            Some(comps) => comps.iter().map(|&(c, n)| (c, rec.quantity.checked_mul(n))).collect(),
+            None => vec![(rec.sku, Some(rec.quantity))],
+        };
+        if rec.quantity < 1 {
+            return bad();
+        }
+        let Some(ch) = self.net.channels.get(usize::from(rec.channel)) else { return bad() };
+        let pieces = rec.pieces.as_slice();
+        if pieces.iter().any(|p| !ch.locations.iter().any(|&(l, _)| l == p.location)) {
+            return bad();
+        }
+        if pieces.iter().any(|p| !want.iter().any(|&(s, _)| s == p.sku)) {
+            return bad();
+        }
+        for &(sku, units) in &want {
+            let held = pieces
+                .iter()
+                .filter(|p| p.sku == sku)
+                .try_fold(0i64, |acc, p| acc.checked_add(p.units));
+            if held.is_none() || held != units {
+                return bad();
+            }
         }
         Ok(())
     }
@@ -1466,32 +1613,39 @@ impl Allocator {
     /// Writes each channel's entitlement to `out`, which must hold zeros
     /// on entry (slots past the last channel stay zero).
     fn entitlements_into(&self, sku: u32, out: &mut PerChannel) {
-        let n = self.net.channels.len();
         if !self.is_bundle(sku) {
-            let velocity = if self.flag(sku) & FLAG_VELOCITY == 0 {
-                None
-            } else {
-                self.velocity.get(&sku).map(Vec::as_slice)
-            };
-            compute::entitlements(
-                &self.net,
-                &self.tables,
-                self.row(sku),
-                self.fences_of(sku),
-                velocity,
-                out,
-            );
+            self.plain_entitlements_into(sku, out);
             return;
         }
         let Some(components) = self.bundles.get(&sku) else { return };
+        let n = self.net.channels.len();
         out.iter_mut().take(n).for_each(|v| *v = i64::MAX);
         for &(c, need) in components {
+            // Components are plain SKUs (a bundle of bundles is refused
+            // when defined and when loaded), so this never recurses.
             let mut part = [0; MAX_CHANNELS];
-            self.entitlements_into(c, &mut part);
+            self.plain_entitlements_into(c, &mut part);
             for (o, &p) in out.iter_mut().zip(&part).take(n) {
                 *o = (*o).min(p.max(0) / need.max(1));
             }
         }
+    }
+
+    /// [`Allocator::entitlements_into`] for a SKU taken as plain stock.
+    fn plain_entitlements_into(&self, sku: u32, out: &mut PerChannel) {
+        let velocity = if self.flag(sku) & FLAG_VELOCITY == 0 {
+            None
+        } else {
+            self.velocity.get(&sku).map(Vec::as_slice)
+        };
+        compute::entitlements(
+            &self.net,
+            &self.tables,
+            self.row(sku),
+            self.fences_of(sku),
+            velocity,
+            out,
+        );
     }
 
     /// Recomputes one SKU's channels, pushing those that changed.
@@ -1959,6 +2113,10 @@ fn info(r: &LineRecord) -> LineInfo {
             .collect(),
     }
 }
+
+/// The largest velocity stored, in thousandths of a unit per day.
+#[cfg(feature = "serde")]
+const MAX_MILLI_UNITS: u64 = 1_000_000_000_000_000;
 
 fn milli_units(r: Ratio) -> u64 {
     let scaled = (r.get() * 1000.0).round().clamp(0.0, 1e15);

@@ -750,3 +750,148 @@ fn inconsistent_state_is_refused_on_the_way_in() {
     let err = serde_json::from_value::<Allocator>(v).unwrap_err().to_string();
     assert_eq!(err, "channel web has an invalid publish rule: percent is above 100");
 }
+
+/// The snapshot of `w` as JSON, edited, read back: the error in words.
+#[cfg(feature = "serde")]
+fn load_edited(
+    w: &crate::support::World,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> Result<Allocator, String> {
+    let mut v = serde_json::to_value(&w.alloc).unwrap();
+    edit(&mut v);
+    serde_json::from_value::<Allocator>(v).map_err(|e| e.to_string())
+}
+
+/// A bundle listing itself (or another bundle, or a cycle of bundles)
+/// once made the bundle's figure recurse without end: a stack overflow
+/// that aborted the process. Such a snapshot is refused.
+#[cfg(feature = "serde")]
+#[test]
+fn a_snapshot_with_a_bundle_of_bundles_is_refused() {
+    use serde_json::json;
+
+    let mut w = world();
+    w.stock(w.a, 5);
+    let (pair, _) = w.alloc.define_bundle(&Sku::new("PAIR").unwrap(), &[(w.sku, 2)]).unwrap();
+    let (one, _) = w.alloc.define_bundle(&Sku::new("ONE").unwrap(), &[(w.sku, 1)]).unwrap();
+    assert!(load_edited(&w, |_| {}).is_ok());
+    let (p, o, m) = (pair.index().to_string(), one.index().to_string(), w.sku.index());
+    let err = load_edited(&w, |v| v["bundles"][&p] = json!([[pair.index(), 1]])).unwrap_err();
+    assert_eq!(err, "invalid snapshot: bundle PAIR lists itself as a component");
+    // ONE = 1 x PAIR, parents kept in step so only the nesting is wrong.
+    let err = load_edited(&w, |v| {
+        v["bundles"][&o] = json!([[pair.index(), 1]]);
+        v["parents"] = json!({ m.to_string(): [pair.index()], p.clone(): [one.index()] });
+    })
+    .unwrap_err();
+    assert_eq!(err, "invalid snapshot: bundle ONE lists bundle PAIR as a component");
+    // A cycle: PAIR -> ONE -> PAIR.
+    let err = load_edited(&w, |v| {
+        v["bundles"] = json!({ p.clone(): [[one.index(), 1]], o.clone(): [[pair.index(), 1]] });
+    })
+    .unwrap_err();
+    assert_eq!(err, "invalid snapshot: bundle PAIR lists bundle ONE as a component");
+}
+
+/// A snapshot missing the "bundles built on this SKU" index used to load,
+/// and then selling the component never lowered the bundle's figure: the
+/// bundle kept advertising sets with no mugs left. The index and the
+/// flags derived from the settings must match them.
+#[cfg(feature = "serde")]
+#[test]
+fn a_snapshot_whose_derived_indexes_disagree_is_refused() {
+    use serde_json::json;
+
+    let mut w = world();
+    w.stock(w.a, 10);
+    let (pair, _) = w.alloc.define_bundle(&Sku::new("PAIR").unwrap(), &[(w.sku, 2)]).unwrap();
+    // 10 mugs at A, 2 per pair: web advertises 5 pairs.
+    assert_eq!(w.alloc.advertised(pair, w.web).unwrap(), q(5));
+    let m = w.sku.index();
+    let err = load_edited(&w, |v| {
+        v["parents"] = json!({});
+        v["flags"][m] = json!(0);
+    })
+    .unwrap_err();
+    assert_eq!(
+        err,
+        "invalid snapshot: the bundles built on each sku disagree with the bundle list"
+    );
+    // The flags alone: MUG is a component (flag 2), PAIR a bundle (1).
+    let err = load_edited(&w, |v| v["flags"][m] = json!(0)).unwrap_err();
+    assert_eq!(err, "invalid snapshot: sku MUG has flags 0, but its settings give 2");
+    let err = load_edited(&w, |v| v["flags"][pair.index()] = json!(17)).unwrap_err();
+    assert_eq!(err, "invalid snapshot: sku PAIR has flags 17, but its settings give 1");
+    // A parent list naming a bundle twice is not the reverse either.
+    let err =
+        load_edited(&w, |v| v["parents"][m.to_string()] = json!([pair.index(), pair.index()]))
+            .unwrap_err();
+    assert!(err.contains("disagree with the bundle list"), "{err}");
+    // A good snapshot still loads and keeps the bundle in step: selling
+    // all 10 mugs leaves web showing no pair.
+    let mut back = load_edited(&w, |_| {}).unwrap();
+    let line = [LineRequest::new(1, w.sku, q(10))];
+    let done = back.reserve(&order("M1"), w.web, &line, &ReserveOptions::default()).unwrap();
+    assert_eq!(done.changes.get(pair, w.web), Some(q(0)));
+}
+
+/// Ring fences, velocities and line pieces in a snapshot are held to what
+/// the operations accept: a fence on a pool its channel does not sell
+/// from once made eBay advertise 4 units it could not reserve.
+#[cfg(feature = "serde")]
+#[test]
+fn a_snapshot_with_settings_the_operations_refuse_is_refused() {
+    use serde_json::{Value, json};
+
+    let mut w = world();
+    w.stock(w.a, 5);
+    w.stock(w.fba, 4);
+    w.alloc.set_ring_fence(w.sku, w.own, w.ebay, q(1)).unwrap();
+    w.reserve("J1", w.web, 2).unwrap();
+    let m = w.sku.index().to_string();
+    // Fences: own = pool 0, fba = pool 2; web = 0, ebay = 1.
+    let fence = |pool: usize, channel: usize, units: i64| json!({ "pool": pool, "channel": channel, "units": units });
+    type Case<'a> = (&'static str, Box<dyn Fn(&mut Value) + 'a>);
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "sku MUG has a ring fence on a pool its channel does not sell from",
+            Box::new(|v| {
+                // With the advertised figures made to match: eBay's 3
+                // (fence 1 + 2 contested in own) plus the 4 fenced at
+                // FBA, which leaves the fba channel nothing.
+                v["fences"][&m] = json!([fence(0, 1, 1), fence(2, 1, 4)]);
+                v["advertised"][1] = json!(3 + 4);
+                v["advertised"][2] = json!(0);
+            }),
+        ),
+        (
+            "sku MUG has two ring fences for one pool and channel, or fences out of order",
+            Box::new(|v| v["fences"][&m] = json!([fence(0, 1, 1), fence(0, 1, 3)])),
+        ),
+        (
+            "sku MUG has a ring fence of zero or fewer units",
+            Box::new(|v| v["fences"][&m] = json!([fence(0, 1, 0)])),
+        ),
+        ("sku MUG has an empty fence list", Box::new(|v| v["fences"][&m] = json!([]))),
+        (
+            "sku MUG has a velocity out of range",
+            Box::new(|v| {
+                v["velocity"][&m] = json!([u64::MAX, 0, 0]);
+                v["flags"][0] = json!(4 | 8);
+            }),
+        ),
+        ("order J1 line 1 holds a bad piece", Box::new(|v| v["lines"][0]["quantity"] = json!(3))),
+        (
+            // FBA (location 3) is not a location web sells from.
+            "order J1 line 1 holds a bad piece",
+            Box::new(|v| {
+                v["lines"][0]["pieces"]["One"]["location"] = json!(3);
+                v["stock"][0]["reserved"] = json!(0);
+                v["stock"][3]["reserved"] = json!(2);
+            }),
+        ),
+    ];
+    for (reason, edit) in cases {
+        assert_eq!(load_edited(&w, edit), Err(format!("invalid snapshot: {reason}")));
+    }
+}
