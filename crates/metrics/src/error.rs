@@ -89,16 +89,13 @@ pub enum MetricsError {
         /// The rejected units.
         units: i64,
     },
-    /// The same replenishment (purchase order id and SKU) is listed more
-    /// than once with different content, so which one is true is unknown.
-    /// Identical repeats (overlapping report downloads) are not an error:
-    /// they count once.
-    #[error("replenishment {id}{} is listed twice with different content", sku_suffix(.sku.as_ref()))]
+    /// The same replenishment id is listed more than once with different
+    /// content, so which listing is true is unknown. Identical repeats
+    /// (overlapping report downloads) are not an error: they count once.
+    #[error("replenishment {id} is listed twice with different content")]
     ConflictingReplenishment {
-        /// The purchase order.
+        /// The purchase order or shipment id.
         id: PurchaseOrderId,
-        /// Its SKU, when it is for one.
-        sku: Option<Sku>,
     },
     /// An input that must not be negative was.
     #[error("{what} is {value}, which is negative")]
@@ -134,11 +131,6 @@ pub enum MetricsError {
 
 /// The result type of this crate.
 pub type Result<T, E = MetricsError> = std::result::Result<T, E>;
-
-/// ` for sku X`, or nothing, for a message.
-fn sku_suffix(sku: Option<&Sku>) -> String {
-    sku.map_or_else(String::new, |s| format!(" for sku {s}"))
-}
 
 /// Builds an [`MetricsError::Overflow`] for `sku`.
 pub(crate) fn overflow(what: &'static str, sku: &Sku) -> MetricsError {

@@ -24,9 +24,11 @@
 //! | `trend` | ordinary least-squares slope of `v` and of `|v|` on the order date, in days of variance per 30 days; improving when `|v|` falls faster than the steady band |
 //!
 //! Each replenishment counts once: the history is read as a set keyed by
-//! purchase order id and SKU, so a listing repeated word for word (two
-//! overlapping report downloads) is skipped, and the same key with
+//! replenishment id, so a listing repeated word for word (two
+//! overlapping report downloads) is skipped, and the same id with
 //! different content is a [`MetricsError::ConflictingReplenishment`].
+//! A purchase order for several SKUs is one replenishment: list it once
+//! (with `sku: None`), not once per SKU.
 //!
 //! Statistics are `f64`: variances are converted once, from whole days or
 //! [`Days`], at the boundary. Day counts beyond a million are rejected so
@@ -322,25 +324,22 @@ impl Sample {
 
 /// Every replenishment of `history` ordered within `window`, checked.
 ///
-/// A replenishment is identified by its purchase order id and SKU (a
-/// purchase order for several SKUs may be listed once per SKU). A repeat
-/// identical to an earlier listing is skipped, so overlapping report
-/// downloads count once; a repeat that differs is refused, wherever its
-/// order day falls, since which listing is true is unknown.
+/// A replenishment is identified by its id (core's "purchase order or
+/// shipment"), as in merchantry-forecast. A repeat identical to an
+/// earlier listing is skipped, so overlapping report downloads count
+/// once; a repeat that differs is refused, wherever its order day falls,
+/// since which listing is true is unknown.
 fn in_window<H: LeadTimeHistory + ?Sized>(
     history: &H,
     window: DateRange,
 ) -> Result<Vec<ReplenishmentVariance>> {
-    let mut seen: BTreeMap<(&PurchaseOrderId, Option<&Sku>), &Replenishment> = BTreeMap::new();
+    let mut seen: BTreeMap<&PurchaseOrderId, &Replenishment> = BTreeMap::new();
     let mut out = Vec::new();
     for r in history.replenishments() {
-        match seen.entry((&r.id, r.sku.as_ref())) {
+        match seen.entry(&r.id) {
             Entry::Occupied(first) if *first.get() == r => continue,
             Entry::Occupied(_) => {
-                return Err(MetricsError::ConflictingReplenishment {
-                    id: r.id.clone(),
-                    sku: r.sku.clone(),
-                });
+                return Err(MetricsError::ConflictingReplenishment { id: r.id.clone() });
             }
             Entry::Vacant(slot) => {
                 slot.insert(r);
@@ -381,9 +380,8 @@ where
 ///
 /// [`MetricsError::InvalidReplenishment`] for a replenishment in the
 /// window that fails [`replenishment_variance`];
-/// [`MetricsError::ConflictingReplenishment`] when one purchase order id
-/// and SKU is listed twice with different content (identical repeats
-/// count once); [`MetricsError::InvalidOption`] for bad options.
+/// [`MetricsError::ConflictingReplenishment`] when one id is listed twice
+/// with different content (identical repeats count once); [`MetricsError::InvalidOption`] for bad options.
 pub fn ltv_summary<H: LeadTimeHistory + ?Sized>(
     history: &H,
     window: DateRange,
