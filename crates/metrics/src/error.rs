@@ -89,7 +89,7 @@ pub enum MetricsError {
         /// The rejected units.
         units: i64,
     },
-    /// The same replenishment id is listed more than once with different
+    /// The same replenishment id, for the same SKU, is listed more than once with different
     /// content, so which listing is true is unknown. Identical repeats
     /// (overlapping report downloads) are not an error: they count once.
     #[error("replenishment {id} is listed twice with different content")]

@@ -24,11 +24,11 @@
 //! | `trend` | ordinary least-squares slope of `v` and of `|v|` on the order date, in days of variance per 30 days; improving when `|v|` falls faster than the steady band |
 //!
 //! Each replenishment counts once: the history is read as a set keyed by
-//! replenishment id, so a listing repeated word for word (two
-//! overlapping report downloads) is skipped, and the same id with
-//! different content is a [`MetricsError::ConflictingReplenishment`].
-//! A purchase order for several SKUs is one replenishment: list it once
-//! (with `sku: None`), not once per SKU.
+//! replenishment id and SKU, so a listing repeated word for word (two
+//! overlapping report downloads) is skipped, and the same id and SKU
+//! with different content is a [`MetricsError::ConflictingReplenishment`].
+//! A purchase order for several SKUs may be listed once per SKU (each
+//! line is its own record, as before) or once with `sku: None`.
 //!
 //! Statistics are `f64`: variances are converted once, from whole days or
 //! [`Days`], at the boundary. Day counts beyond a million are rejected so
@@ -325,18 +325,18 @@ impl Sample {
 /// Every replenishment of `history` ordered within `window`, checked.
 ///
 /// A replenishment is identified by its id (core's "purchase order or
-/// shipment"), as in merchantry-forecast. A repeat identical to an
-/// earlier listing is skipped, so overlapping report downloads count
-/// once; a repeat that differs is refused, wherever its order day falls,
-/// since which listing is true is unknown.
+/// shipment") and its SKU, as in merchantry-forecast. A repeat identical
+/// to an earlier listing is skipped, so overlapping report downloads
+/// count once; a repeat that differs is refused, wherever its order day
+/// falls, since which listing is true is unknown.
 fn in_window<H: LeadTimeHistory + ?Sized>(
     history: &H,
     window: DateRange,
 ) -> Result<Vec<ReplenishmentVariance>> {
-    let mut seen: BTreeMap<&PurchaseOrderId, &Replenishment> = BTreeMap::new();
+    let mut seen: BTreeMap<(&PurchaseOrderId, Option<&Sku>), &Replenishment> = BTreeMap::new();
     let mut out = Vec::new();
     for r in history.replenishments() {
-        match seen.entry(&r.id) {
+        match seen.entry((&r.id, r.sku.as_ref())) {
             Entry::Occupied(first) if *first.get() == r => continue,
             Entry::Occupied(_) => {
                 return Err(MetricsError::ConflictingReplenishment { id: r.id.clone() });
@@ -380,8 +380,8 @@ where
 ///
 /// [`MetricsError::InvalidReplenishment`] for a replenishment in the
 /// window that fails [`replenishment_variance`];
-/// [`MetricsError::ConflictingReplenishment`] when one id is listed twice
-/// with different content (identical repeats count once); [`MetricsError::InvalidOption`] for bad options.
+/// [`MetricsError::ConflictingReplenishment`] when one id and SKU is
+/// listed twice with different content (identical repeats count once); [`MetricsError::InvalidOption`] for bad options.
 pub fn ltv_summary<H: LeadTimeHistory + ?Sized>(
     history: &H,
     window: DateRange,

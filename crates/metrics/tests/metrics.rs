@@ -465,13 +465,19 @@ fn a_replenishment_listed_twice_counts_once() {
     );
     assert!(err.to_string().contains("PO-2"), "{err}");
     assert!(ltv_by_stage(&conflicting, year, &o).is_err());
-    // One id listed once per SKU is the same replenishment told two ways:
-    // refused too (as in merchantry-forecast); list it once.
+    // One purchase order listed once per SKU is one record per line: both
+    // count (variances 0, 10, 10: n = 3), and a line repeated word for
+    // word still counts once.
     let mut for_mug = b.clone();
     for_mug.sku = Some(sku("MUG"));
     let mut for_cup = b;
     for_cup.sku = Some(sku("CUP"));
-    assert!(ltv_summary(&vec![a, for_mug, for_cup], year, &o).is_err());
+    let lines = vec![a, for_mug.clone(), for_cup.clone(), for_cup.clone()];
+    assert_eq!(ltv_summary(&lines, year, &o).unwrap().count, 3);
+    // The same line with another arrival is refused.
+    let mut cup_late = for_cup.clone();
+    cup_late.actual_arrival += chrono::Duration::days(1);
+    assert!(ltv_summary(&vec![for_mug, for_cup, cup_late], year, &o).is_err());
 }
 
 fn lot(received_on: NaiveDate, units: i64, value: &str) -> AgedLot {
