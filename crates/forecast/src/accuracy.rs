@@ -8,9 +8,14 @@
 //! the mean absolute one-step change of the training series (the in-sample
 //! naive forecast's MAE); bias is `mean(forecast - actual)`, positive when
 //! the forecast runs high.
+//!
+//! Every measure is finite or a typed error, never NaN or infinite: a
+//! value within `f64` range is computed on rescaled input when the plain
+//! formula would overflow, and [`ForecastError::Overflow`] reports a true
+//! value past `f64::MAX`.
 
 use crate::error::{ForecastError, Result};
-use crate::model::DemandModel;
+use crate::model::{DemandModel, power_of_two_scale};
 
 fn check_pair(actual: &[f64], forecast: &[f64]) -> Result<()> {
     if actual.is_empty() {
@@ -31,12 +36,33 @@ fn check_pair(actual: &[f64], forecast: &[f64]) -> Result<()> {
     Ok(())
 }
 
-fn mean_of(actual: &[f64], forecast: &[f64], f: impl Fn(f64, f64) -> f64) -> Result<f64> {
-    check_pair(actual, forecast)?;
+fn mean_of(actual: &[f64], forecast: &[f64], f: impl Fn(f64, f64) -> f64) -> f64 {
     let sum: f64 = actual.iter().zip(forecast).map(|(&a, &p)| f(a, p)).sum();
     #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
     let n = actual.len() as f64;
-    Ok(sum / n)
+    sum / n
+}
+
+/// A measure of degree one in the errors (`g(c a, c p) = c g(a, p)` for
+/// `c > 0`): computed plainly, and when that overflows (a difference or a
+/// sum past `f64::MAX`), again on the values divided by a power of two and
+/// scaled back. Still not finite means the true value is not finite.
+fn scaled_measure(
+    what: &'static str,
+    actual: &[f64],
+    forecast: &[f64],
+    g: impl Fn(&[f64], &[f64]) -> f64,
+) -> Result<f64> {
+    check_pair(actual, forecast)?;
+    let plain = g(actual, forecast);
+    if plain.is_finite() {
+        return Ok(plain);
+    }
+    let s = power_of_two_scale(actual.iter().chain(forecast));
+    let a: Vec<f64> = actual.iter().map(|v| v / s).collect();
+    let p: Vec<f64> = forecast.iter().map(|v| v / s).collect();
+    let value = g(&a, &p) * s;
+    if value.is_finite() { Ok(value) } else { Err(ForecastError::Overflow { what }) }
 }
 
 /// Mean absolute error.
@@ -51,18 +77,27 @@ fn mean_of(actual: &[f64], forecast: &[f64], f: impl Fn(f64, f64) -> f64) -> Res
 /// # Errors
 ///
 /// [`ForecastError::Empty`], [`ForecastError::LengthMismatch`] or
-/// [`ForecastError::NonFinite`] for unusable input.
+/// [`ForecastError::NonFinite`] for unusable input;
+/// [`ForecastError::Overflow`] when the true value exceeds `f64::MAX`
+/// (errors near `f64::MAX` in size). A value within range is computed on
+/// rescaled input when the plain sum would overflow.
 pub fn mae(actual: &[f64], forecast: &[f64]) -> Result<f64> {
-    mean_of(actual, forecast, |a, p| (a - p).abs())
+    scaled_measure("mae", actual, forecast, |a, f| mean_of(a, f, |a, p| (a - p).abs()))
 }
 
 /// Root mean squared error.
+///
+/// ```
+/// // One error of 1e200: its square overflows, the RMSE does not.
+/// assert_eq!(merchantry_forecast::rmse(&[1e200], &[0.0])?, 1e200);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
 ///
 /// # Errors
 ///
 /// As [`mae`].
 pub fn rmse(actual: &[f64], forecast: &[f64]) -> Result<f64> {
-    Ok(mean_of(actual, forecast, |a, p| (a - p) * (a - p))?.sqrt())
+    scaled_measure("rmse", actual, forecast, |a, f| mean_of(a, f, |a, p| (a - p) * (a - p)).sqrt())
 }
 
 /// Mean absolute percentage error, in percent.
@@ -70,25 +105,41 @@ pub fn rmse(actual: &[f64], forecast: &[f64]) -> Result<f64> {
 /// # Errors
 ///
 /// [`ForecastError::ZeroActual`] when an actual is zero (MAPE is then
-/// undefined), otherwise as [`mae`].
+/// undefined), [`ForecastError::Overflow`] when the true value exceeds
+/// `f64::MAX`, otherwise as [`mae`].
 pub fn mape(actual: &[f64], forecast: &[f64]) -> Result<f64> {
     check_pair(actual, forecast)?;
     if let Some(index) = actual.iter().position(|a| *a == 0.0) {
         return Err(ForecastError::ZeroActual { index });
     }
-    mean_of(actual, forecast, |a, p| 100.0 * ((a - p) / a).abs())
+    let value = mean_of(actual, forecast, |a, p| {
+        let term = 100.0 * ((a - p) / a).abs();
+        // `a - p` past f64::MAX: halving both is exact and keeps the ratio.
+        if term.is_finite() { term } else { 100.0 * ((a * 0.5 - p * 0.5) / (a * 0.5)).abs() }
+    });
+    if value.is_finite() { Ok(value) } else { Err(ForecastError::Overflow { what: "mape" }) }
 }
 
 /// Symmetric mean absolute percentage error, in percent (`[0, 200]`).
 ///
+/// Each term is `200 * (|A - F| / (|A| + |F|))`, the ratio taken first so
+/// rounding cannot push it past 200; when `|A| + |F|` overflows, both are
+/// halved first (exact, and the ratio is unchanged). The result stays in
+/// `[0, 200]` for every finite input.
+///
 /// # Errors
 ///
-/// As [`mae`].
+/// [`ForecastError::Empty`], [`ForecastError::LengthMismatch`] or
+/// [`ForecastError::NonFinite`] for unusable input.
 pub fn smape(actual: &[f64], forecast: &[f64]) -> Result<f64> {
-    mean_of(actual, forecast, |a, p| {
+    check_pair(actual, forecast)?;
+    Ok(mean_of(actual, forecast, |a, p| {
+        // |A - F| <= |A| + |F| survives rounding, so the ratio is at most
+        // 1 and the term at most 200. Past f64::MAX, halve both first.
+        let (a, p) = if (a.abs() + p.abs()).is_finite() { (a, p) } else { (a * 0.5, p * 0.5) };
         let d = a.abs() + p.abs();
-        if d == 0.0 { 0.0 } else { 200.0 * (a - p).abs() / d }
-    })
+        if d == 0.0 { 0.0 } else { 200.0 * ((a - p).abs() / d) }
+    }))
 }
 
 /// Mean forecast minus actual.
@@ -97,7 +148,7 @@ pub fn smape(actual: &[f64], forecast: &[f64]) -> Result<f64> {
 ///
 /// As [`mae`].
 pub fn bias(actual: &[f64], forecast: &[f64]) -> Result<f64> {
-    mean_of(actual, forecast, |a, p| p - a)
+    scaled_measure("bias", actual, forecast, |a, f| mean_of(a, f, |a, p| p - a))
 }
 
 /// The MASE scale: the in-sample naive one-step MAE of `training`,
@@ -107,7 +158,8 @@ pub fn bias(actual: &[f64], forecast: &[f64]) -> Result<f64> {
 ///
 /// [`ForecastError::TooShort`] with fewer than two values,
 /// [`ForecastError::NonFinite`] for NaN or infinity,
-/// [`ForecastError::ZeroScale`] when the series never changes.
+/// [`ForecastError::ZeroScale`] when the series never changes,
+/// [`ForecastError::Overflow`] when the mean change exceeds `f64::MAX`.
 pub fn naive_scale(training: &[f64]) -> Result<f64> {
     if training.len() < 2 {
         return Err(ForecastError::TooShort {
@@ -117,14 +169,22 @@ pub fn naive_scale(training: &[f64]) -> Result<f64> {
         });
     }
     crate::error::check_series(training)?;
-    let sum: f64 = training.windows(2).map(|w| (w[1] - w[0]).abs()).sum();
-    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
-    let scale = sum / (training.len() - 1) as f64;
-    if scale > 0.0 && scale.is_finite() {
-        Ok(scale)
-    } else {
-        Err(ForecastError::ZeroScale { len: training.len() })
+    let mean_change = |y: &[f64]| {
+        let sum: f64 = y.windows(2).map(|w| (w[1] - w[0]).abs()).sum();
+        #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+        let steps = (y.len() - 1) as f64;
+        sum / steps
+    };
+    let mut scale = mean_change(training);
+    if !scale.is_finite() {
+        let s = power_of_two_scale(training);
+        let scaled: Vec<f64> = training.iter().map(|v| v / s).collect();
+        scale = mean_change(&scaled) * s;
+        if !scale.is_finite() {
+            return Err(ForecastError::Overflow { what: "mase scale" });
+        }
     }
+    if scale > 0.0 { Ok(scale) } else { Err(ForecastError::ZeroScale { len: training.len() }) }
 }
 
 /// Mean absolute scaled error against the naive scale of `training`.
@@ -139,10 +199,12 @@ pub fn naive_scale(training: &[f64]) -> Result<f64> {
 ///
 /// # Errors
 ///
-/// As [`mae`] and [`naive_scale`].
+/// As [`mae`] and [`naive_scale`]; [`ForecastError::Overflow`] when the
+/// ratio exceeds `f64::MAX` (a tiny scale).
 pub fn mase(actual: &[f64], forecast: &[f64], training: &[f64]) -> Result<f64> {
     let scale = naive_scale(training)?;
-    Ok(mae(actual, forecast)? / scale)
+    let value = mae(actual, forecast)? / scale;
+    if value.is_finite() { Ok(value) } else { Err(ForecastError::Overflow { what: "mase" }) }
 }
 
 /// Every measure at once; the two that may be undefined are `None` then.
@@ -300,6 +362,39 @@ mod tests {
         // sMAPE: 200 * 1 / 5 = 40, 200 * 3 / 5 = 120; mean 80.
         assert!((smape(&a, &f).unwrap() - 80.0).abs() < 1e-12);
         assert_eq!(bias(&a, &f).unwrap(), -1.0); // ((3 - 2) + (1 - 4)) / 2
+    }
+
+    #[test]
+    fn huge_finite_input_gives_finite_measures_or_a_typed_error() {
+        let (m, n) = ([f64::MAX, f64::MAX], [-f64::MAX, -f64::MAX]);
+        // Errors of 2 * MAX: MAE, RMSE and bias are truly past f64::MAX.
+        assert_eq!(mae(&m, &n), Err(ForecastError::Overflow { what: "mae" }));
+        assert_eq!(rmse(&m, &n), Err(ForecastError::Overflow { what: "rmse" }));
+        assert_eq!(bias(&m, &n), Err(ForecastError::Overflow { what: "bias" }));
+        // sMAPE: 200 * 2 MAX / (MAX + MAX) = 200 per term, mean 200.
+        assert_eq!(smape(&m, &n).unwrap(), 200.0);
+        // A against 0 is 200 * (A / A) = 200 exactly; 200 * A / A rounded
+        // to 200.00000000000003 for this A, outside the documented range.
+        assert_eq!(smape(&[124.802_272_941_825_1], &[0.0]).unwrap(), 200.0);
+        // 1e307 against -1e307: 200 * |2e307| overflows, the term is 200.
+        assert_eq!(smape(&[1e307, 5.0], &[-1e307, 5.0]).unwrap(), 100.0);
+        // MAPE: |MAX - (-MAX)| / MAX = 2, 200 %.
+        assert_eq!(mape(&m, &n).unwrap(), 200.0);
+        // One error of 1e200: sqrt(1e400 / 1) = 1e200, finite.
+        let r = rmse(&[1e200], &[0.0]).unwrap();
+        assert!((r / 1e200 - 1.0).abs() < 1e-15, "{r}");
+        // Errors 1e308 and 1e308: their sum overflows, the mean does not.
+        let a = mae(&[1e308, -1e308], &[0.0, 0.0]).unwrap();
+        assert!((a / 1e308 - 1.0).abs() < 1e-15, "{a}");
+        assert!((bias(&[1e308, 1e308], &[0.0, 0.0]).unwrap() / -1e308 - 1.0).abs() < 1e-15);
+        // Naive scale: changes of 2 MAX cannot be reported.
+        assert_eq!(
+            naive_scale(&[f64::MAX, -f64::MAX, f64::MAX]),
+            Err(ForecastError::Overflow { what: "mase scale" })
+        );
+        // Changes of 1.5e308 each (sum 3e308 overflows): scale 1.5e308.
+        let s = naive_scale(&[-0.75e308, 0.75e308, -0.75e308]).unwrap();
+        assert!((s / 1.5e308 - 1.0).abs() < 1e-15, "{s}");
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! A series without any demand forecasts zero with zero spread.
 
 use crate::error::{Result, check_series, unit_open};
-use crate::model::{DemandModel, Fitted, ModelKind, Parameters, finite_or_zero, rmse_of};
+use crate::model::{
+    DemandModel, Fitted, ModelKind, Parameters, finite_or_zero, fit_rescaled, rmse_of,
+};
 use crate::smoothing::{ses_alpha, ses_run};
 
 /// Number of demand occurrences and the mean inter-demand interval (0 when
@@ -120,8 +122,9 @@ const BLOCK: usize = 128;
 /// # Errors
 ///
 /// As [`check_series`], which runs in full only for a series that has a
-/// negative or NaN value, or whose sum of squares is not finite (`v * v`
-/// is infinite for an infinite demand `v`).
+/// negative or NaN value, or whose rate or SSE is not finite (an infinite
+/// demand makes the rate infinite; finite demands can still overflow the
+/// SSE, which the caller reports).
 fn croston_run(y: &[f64], alpha: f64, factor: f64) -> Result<(f64, f64, usize)> {
     if y.is_empty() || !none_negative_or_nan(y) {
         check_series(y)?;
@@ -137,10 +140,11 @@ fn croston_run(y: &[f64], alpha: f64, factor: f64) -> Result<(f64, f64, usize)> 
         }
         walk.visit(block, b * BLOCK, at.get(..k).unwrap_or(&[]));
     }
-    if !walk.sum_of_squares().is_finite() {
+    let (rate, sse, count) = walk.finish(y.len());
+    if !(rate.is_finite() && sse.is_finite()) {
         check_series(y)?;
     }
-    Ok(walk.finish(y.len()))
+    Ok((rate, sse, count))
 }
 
 /// Whether every value is `>= 0` (so none is negative or NaN), in a form
@@ -160,45 +164,32 @@ fn none_negative_or_nan(y: &[f64]) -> bool {
 }
 
 /// Croston on a series without negative values, where every non-demand
-/// period is exactly zero, visiting the demand periods only. The SSE of
-/// the one-step forecasts `r_t` from the first demand on is
-/// `sum(y^2) - 2 sum(r y) + sum(r^2)`, and `r` is constant between
-/// demands, so all three sums need only the demand periods and the run
-/// lengths. The squares are added in four lanes by period modulo 4, each
-/// in period order: the zeros in between add nothing, so the sum is the
-/// same number a pass over every period would give.
+/// period is exactly zero, visiting the demand periods only. The squared
+/// one-step errors from the first demand on are added directly: the
+/// forecast `r` is constant between demands, so the `k` zero periods
+/// before a demand add `k r^2`, and the demand `v` adds `(v - r)^2`. The
+/// rates are the plain recursion's, operation for operation, so the SSE
+/// differs from the plain one only in adding `k r^2` as one product
+/// rather than `k` terms (a few units in the last place), at any
+/// magnitude. (Expanding the SSE as `sum y^2 - 2 sum r y + sum r^2`
+/// would cancel catastrophically for a large, steady series.)
 struct CrostonWalk {
     alpha: f64,
     factor: f64,
-    /// The first demand period and its size, once seen.
-    first: Option<(usize, f64)>,
+    /// The first demand period, once seen.
+    first: Option<usize>,
     /// The last demand period.
     prev: usize,
     z: f64,
     p: f64,
     rate: f64,
-    /// `sum(r y)` over the demand periods after the first.
-    cross: f64,
-    /// `sum(r^2)` over the periods between demands.
-    square: f64,
-    /// `sum(y^2)` over the demand periods, in four lanes.
-    sum_sq: [f64; 4],
+    /// Squared one-step errors up to the last demand period.
+    sse: f64,
 }
 
 impl CrostonWalk {
     const fn new(alpha: f64, factor: f64) -> Self {
-        Self {
-            alpha,
-            factor,
-            first: None,
-            prev: 0,
-            z: 0.0,
-            p: 0.0,
-            rate: 0.0,
-            cross: 0.0,
-            square: 0.0,
-            sum_sq: [0.0; 4],
-        }
+        Self { alpha, factor, first: None, prev: 0, z: 0.0, p: 0.0, rate: 0.0, sse: 0.0 }
     }
 
     /// Visits the demand periods of one block, which starts at period
@@ -213,17 +204,15 @@ impl CrostonWalk {
             #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
             let p = (t + 1) as f64;
             (self.z, self.p, self.prev) = (v, p, t);
-            self.sum_sq[t % 4] += v * v;
             self.rate = self.factor * v / p;
-            self.first = Some((t, v));
+            self.first = Some(t);
         }
         for (t, v) in demands {
             let v = v.copied().unwrap_or(0.0);
-            self.sum_sq[t % 4] += v * v;
             #[expect(clippy::cast_precision_loss, reason = "intervals are far below 2^52")]
             let gap = (t - self.prev) as f64;
-            self.cross += self.rate * v;
-            self.square += gap * self.rate * self.rate;
+            let e = v - self.rate;
+            self.sse += (gap - 1.0) * (self.rate * self.rate) + e * e;
             self.z += self.alpha * (v - self.z);
             self.p += self.alpha * (gap - self.p);
             self.rate = self.factor * self.z / self.p;
@@ -231,22 +220,15 @@ impl CrostonWalk {
         }
     }
 
-    /// `sum(y^2)` over the series.
-    fn sum_of_squares(&self) -> f64 {
-        self.sum_sq.iter().sum()
-    }
-
     /// The final rate, SSE and residual count of the walk over a series
     /// of `len` periods.
     fn finish(&self, len: usize) -> (f64, f64, usize) {
-        let Some((first, size)) = self.first else {
+        let Some(first) = self.first else {
             return (0.0, 0.0, 0);
         };
         #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
         let tail = (len - 1 - self.prev) as f64;
-        let square = self.square + tail * self.rate * self.rate;
-        let total = self.sum_of_squares() - size * size;
-        let sse = (total - 2.0 * self.cross + square).max(0.0);
+        let sse = self.sse + tail * (self.rate * self.rate);
         (self.rate, sse, len - 1 - first)
     }
 }
@@ -282,9 +264,11 @@ fn croston_run_plain(y: &[f64], alpha: f64, factor: f64) -> (f64, f64, usize) {
 }
 
 fn croston_fit(y: &[f64], kind: ModelKind, alpha: f64, factor: f64) -> Result<Fitted> {
-    let (rate, sse, count) = croston_run(y, alpha, factor)?;
-    let params = Parameters { alpha: Some(alpha), ..Parameters::default() };
-    Ok(Fitted::flat(kind, rate, rmse_of(sse, count), y.len()).with_params(params))
+    fit_rescaled(y, |y| {
+        let (rate, sse, count) = croston_run(y, alpha, factor)?;
+        let params = Parameters { alpha: Some(alpha), ..Parameters::default() };
+        Ok(Fitted::flat(kind, rate, rmse_of(sse, count, kind)?, y.len()).with_params(params))
+    })
 }
 
 impl DemandModel for Croston {
@@ -356,28 +340,31 @@ impl DemandModel for Tsb {
     }
 
     fn fit(&self, y: &[f64]) -> Result<Fitted> {
-        check_series(y)?;
-        let (a, b) = (self.alpha, self.beta);
-        let mut d = if y[0] > 0.0 { 1.0 } else { 0.0 };
-        let mut z = None::<f64>;
-        let (mut sse, mut count) = (0.0, 0usize);
-        for (t, &v) in y.iter().enumerate() {
-            let occurs = if v > 0.0 { 1.0 } else { 0.0 };
-            if let Some(size) = z {
-                let e = v - d * size;
-                sse += e * e;
-                count += 1;
+        fit_rescaled(y, |y| {
+            check_series(y)?;
+            let (a, b) = (self.alpha, self.beta);
+            let mut d = if y[0] > 0.0 { 1.0 } else { 0.0 };
+            let mut z = None::<f64>;
+            let (mut sse, mut count) = (0.0, 0usize);
+            for (t, &v) in y.iter().enumerate() {
+                let occurs = if v > 0.0 { 1.0 } else { 0.0 };
+                if let Some(size) = z {
+                    let e = v - d * size;
+                    sse += e * e;
+                    count += 1;
+                }
+                if t > 0 {
+                    d += a * (occurs - d);
+                }
+                if v > 0.0 {
+                    z = Some(z.map_or(v, |size| size + b * (v - size)));
+                }
             }
-            if t > 0 {
-                d += a * (occurs - d);
-            }
-            if v > 0.0 {
-                z = Some(z.map_or(v, |size| size + b * (v - size)));
-            }
-        }
-        let rate = d * z.unwrap_or(0.0);
-        let params = Parameters { alpha: Some(a), beta: Some(b), ..Parameters::default() };
-        Ok(Fitted::flat(ModelKind::Tsb, rate, rmse_of(sse, count), y.len()).with_params(params))
+            let rate = d * z.unwrap_or(0.0);
+            let params = Parameters { alpha: Some(a), beta: Some(b), ..Parameters::default() };
+            Ok(Fitted::flat(ModelKind::Tsb, rate, rmse_of(sse, count, ModelKind::Tsb)?, y.len())
+                .with_params(params))
+        })
     }
 }
 
@@ -440,13 +427,21 @@ impl DemandModel for Adida {
     }
 
     fn fit(&self, y: &[f64]) -> Result<Fitted> {
-        check_series(y)?;
-        let Some(k) = aggregation_level(y) else {
-            return Ok(Fitted::flat(ModelKind::Adida, 0.0, 0.0, y.len()));
-        };
-        let (rate, sse, count) = aggregate_ses(y, k);
-        let params = Parameters { window: Some(k), ..Parameters::default() };
-        Ok(Fitted::flat(ModelKind::Adida, rate, rmse_of(sse, count), y.len()).with_params(params))
+        fit_rescaled(y, |y| {
+            check_series(y)?;
+            let Some(k) = aggregation_level(y) else {
+                return Ok(Fitted::flat(ModelKind::Adida, 0.0, 0.0, y.len()));
+            };
+            let (rate, sse, count) = aggregate_ses(y, k);
+            let params = Parameters { window: Some(k), ..Parameters::default() };
+            Ok(Fitted::flat(
+                ModelKind::Adida,
+                rate,
+                rmse_of(sse, count, ModelKind::Adida)?,
+                y.len(),
+            )
+            .with_params(params))
+        })
     }
 }
 
@@ -465,21 +460,23 @@ impl DemandModel for Imapa {
     }
 
     fn fit(&self, y: &[f64]) -> Result<Fitted> {
-        check_series(y)?;
-        let Some(max_k) = aggregation_level(y) else {
-            return Ok(Fitted::flat(ModelKind::Imapa, 0.0, 0.0, y.len()));
-        };
-        let (mut rate, mut sigma) = (0.0, 0.0);
-        for k in 1..=max_k {
-            let (r, sse, count) = aggregate_ses(y, k);
-            rate += r;
-            sigma += rmse_of(sse, count);
-        }
-        #[expect(clippy::cast_precision_loss, reason = "aggregation levels are small")]
-        let levels = max_k as f64;
-        let params = Parameters { window: Some(max_k), ..Parameters::default() };
-        Ok(Fitted::flat(ModelKind::Imapa, rate / levels, sigma / levels, y.len())
-            .with_params(params))
+        fit_rescaled(y, |y| {
+            check_series(y)?;
+            let Some(max_k) = aggregation_level(y) else {
+                return Ok(Fitted::flat(ModelKind::Imapa, 0.0, 0.0, y.len()));
+            };
+            let (mut rate, mut sigma) = (0.0, 0.0);
+            for k in 1..=max_k {
+                let (r, sse, count) = aggregate_ses(y, k);
+                rate += r;
+                sigma += rmse_of(sse, count, ModelKind::Imapa)?;
+            }
+            #[expect(clippy::cast_precision_loss, reason = "aggregation levels are small")]
+            let levels = max_k as f64;
+            let params = Parameters { window: Some(max_k), ..Parameters::default() };
+            Ok(Fitted::flat(ModelKind::Imapa, rate / levels, sigma / levels, y.len())
+                .with_params(params))
+        })
     }
 }
 
@@ -523,6 +520,35 @@ mod tests {
     }
 
     #[test]
+    fn croston_spread_keeps_its_precision_on_a_large_steady_series() {
+        // alpha 0.5 on [B, B + 1, B], every period a demand: z = B, p = 1,
+        // rate B; t = 1: error 1, z = B + 0.5, p = 1, rate B + 0.5; t = 2:
+        // error -0.5. SSE 1 + 0.25 = 1.25 over 2: RMSE sqrt(0.625), exactly
+        // representable steps for B up to 2^51. The expansion
+        // sum y^2 - 2 sum r y + sum r^2 lost it all (y^2 near 2e24).
+        for base in [1e3, 1e8, 1e12, 1e15] {
+            let fit = Croston::new(0.5).unwrap().fit(&[base, base + 1.0, base]).unwrap();
+            assert_eq!(fit.sigma(), 0.625_f64.sqrt(), "base {base}");
+        }
+        // 365 days alternating base and base + 1, alpha 0.1 (the tester's
+        // case: at 1e7 the expansion gave 0.646 against 0.530, at 1e8 0):
+        // the walk and the plain recursion agree to 1e-12 relative.
+        for base in [1.0, 1e4, 1e7, 1e8, 1e10, 1e12] {
+            let y: Vec<f64> = (0..365).map(|t| base + f64::from(t % 2)).collect();
+            let (r1, s1, n1) = croston_run(&y, 0.1, 1.0).unwrap();
+            let (r2, s2, n2) = croston_run_plain(&y, 0.1, 1.0);
+            assert_eq!((r1.to_bits(), n1), (r2.to_bits(), n2), "base {base}");
+            assert!(s2 > 0.0 && (s1 - s2).abs() <= 1e-12 * s2, "base {base}: {s1} vs {s2}");
+        }
+        // Sparse: 1e9 every third period, where zeros add k r^2 at once.
+        let y: Vec<f64> =
+            (0..365).map(|t| if t % 3 == 2 { 1e9 + f64::from(t % 7) } else { 0.0 }).collect();
+        let (_, s1, _) = croston_run(&y, 0.1, 0.95).unwrap();
+        let (_, s2, _) = croston_run_plain(&y, 0.1, 0.95);
+        assert!((s1 - s2).abs() <= 1e-12 * s2, "{s1} vs {s2}");
+    }
+
+    #[test]
     fn block_walk_matches_plain_croston_across_block_edges() {
         // 1,000 periods (7 full blocks of 128 and a partial one), demands
         // on both sides of every block edge, and a long trailing run.
@@ -554,8 +580,14 @@ mod tests {
             }
         }
         assert!(matches!(Croston::default().fit(&[]), Err(crate::ForecastError::Empty { .. })));
-        // Finite values whose squares overflow are not an error.
-        assert!(Croston::default().fit(&[1e200, 0.0, 1e200]).is_ok());
+        // Finite values whose squares overflow are not an error, nor a
+        // zero spread. alpha 0.1 on u * [1, 0, 1], u = 1e200: rate u after
+        // t = 0; errors -u (t = 1) and 0 (t = 2); SSE u^2 over 2, sigma
+        // u / sqrt(2). Then z = u, p = 1 + 0.1 (2 - 1) = 1.1: rate u / 1.1.
+        let fit = Croston::default().fit(&[1e200, 0.0, 1e200]).unwrap();
+        let want = 1e200 / 2_f64.sqrt();
+        assert!((fit.sigma() - want).abs() <= 1e-12 * want, "{}", fit.sigma());
+        assert!((fit.mean_at(1) - 1e200 / 1.1).abs() <= 1e-12 * 1e200);
     }
 
     #[test]

@@ -16,8 +16,13 @@
 //!   the horizon: it is the spread of one day's demand around its mean,
 //!   which is what a planner summing independent days needs. With no
 //!   residual to measure (a single observation) it is zero.
+//! - Huge values: when the squared errors of a finite series overflow
+//!   `f64`, the model is fitted to the series divided by a power of two
+//!   (exact) and its level, trend, additive seasonal terms and spread are
+//!   scaled back, so the spread is the true one, never a silent zero. A
+//!   spread past `f64::MAX` is [`crate::ForecastError::Overflow`].
 
-use crate::error::Result;
+use crate::error::{ForecastError, Result};
 
 /// A demand model: fits a series and forecasts it.
 ///
@@ -41,7 +46,9 @@ pub trait DemandModel {
     /// [`crate::ForecastError::Empty`] for an empty series,
     /// [`crate::ForecastError::NonFinite`] for NaN or infinite values,
     /// [`crate::ForecastError::TooShort`] when the model needs more data,
-    /// [`crate::ForecastError::InvalidParameter`] for a bad setting.
+    /// [`crate::ForecastError::InvalidParameter`] for a bad setting,
+    /// [`crate::ForecastError::Overflow`] when the spread exceeds
+    /// `f64::MAX` (values near it).
     fn fit(&self, y: &[f64]) -> Result<Fitted>;
 }
 
@@ -196,6 +203,21 @@ impl Fitted {
         self
     }
 
+    /// The fit of the data times `s` (a power of two): level, trend,
+    /// additive seasonal terms and spread times `s`; `None` when the
+    /// spread or the level then overflows.
+    fn scaled_by(mut self, s: f64) -> Option<Self> {
+        self.level *= s;
+        self.trend *= s;
+        self.sigma *= s;
+        if self.mode == SeasonalMode::Additive {
+            for v in &mut self.season {
+                *v *= s;
+            }
+        }
+        (self.level.is_finite() && self.trend.is_finite() && self.sigma.is_finite()).then_some(self)
+    }
+
     pub(crate) const fn with_params(mut self, params: Parameters) -> Self {
         self.params = params;
         self
@@ -308,13 +330,65 @@ pub(crate) const fn finite_or_zero(v: f64) -> f64 {
 }
 
 /// Root mean square of `sse` over `n` residuals (0 when `n` is 0).
-pub(crate) fn rmse_of(sse: f64, n: usize) -> f64 {
+///
+/// # Errors
+///
+/// [`ForecastError::Overflow`] naming `kind` when `sse` is not finite:
+/// the squared errors of finite values overflowed. [`fit_rescaled`] then
+/// refits on smaller values.
+pub(crate) fn rmse_of(sse: f64, n: usize, kind: ModelKind) -> Result<f64> {
     if n == 0 {
-        return 0.0;
+        return Ok(0.0);
     }
     #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
     let mean = sse / n as f64;
-    finite_or_zero(mean.sqrt())
+    if mean.is_finite() {
+        Ok(mean.sqrt())
+    } else {
+        Err(ForecastError::Overflow { what: kind.name() })
+    }
+}
+
+/// A power of two at most the largest magnitude in `values` (1 when all
+/// are zero or one is not finite): dividing by it is exact for normal
+/// numbers and brings every value into `[-2, 2]`.
+pub(crate) fn power_of_two_scale<'a>(values: impl IntoIterator<Item = &'a f64>) -> f64 {
+    let max = values.into_iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    if max == 0.0 || !max.is_finite() {
+        return 1.0;
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "log2 of a finite f64 lies in [-1075, 1024)"
+    )]
+    let exponent = max.log2().floor() as i32;
+    2_f64.powi(exponent)
+}
+
+/// Fits `y` with `fit`; when the squared errors overflow although every
+/// value is finite ([`ForecastError::Overflow`]), fits `y / s` instead,
+/// `s` the power of two of [`power_of_two_scale`], and scales the fit back
+/// by `s`. Every model here is equivariant under such a scaling (level,
+/// trend, additive seasonal terms and spread scale with the data;
+/// multiplicative indices, constants and intervals do not), so this is
+/// the fit of `y` computed without overflow.
+///
+/// # Errors
+///
+/// Those of `fit`; [`ForecastError::Overflow`] when the spread itself
+/// exceeds `f64::MAX`.
+pub(crate) fn fit_rescaled(y: &[f64], fit: impl Fn(&[f64]) -> Result<Fitted>) -> Result<Fitted> {
+    match fit(y) {
+        Err(ForecastError::Overflow { what }) => {
+            let s = power_of_two_scale(y);
+            if s <= 1.0 {
+                return Err(ForecastError::Overflow { what });
+            }
+            let scaled: Vec<f64> = y.iter().map(|v| v / s).collect();
+            fit(&scaled)?.scaled_by(s).ok_or(ForecastError::Overflow { what })
+        }
+        other => other,
+    }
 }
 
 /// Arithmetic mean (0 for an empty slice).

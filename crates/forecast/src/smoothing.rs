@@ -9,7 +9,8 @@
 
 use crate::error::{ForecastError, Result, check_series, unit_open};
 use crate::model::{
-    DemandModel, Fitted, ModelKind, Parameters, SeasonalMode, finite_or_zero, mean, rmse_of,
+    DemandModel, Fitted, ModelKind, Parameters, SeasonalMode, finite_or_zero, fit_rescaled, mean,
+    rmse_of,
 };
 use crate::optim::{NelderMead, golden_section, nelder_mead};
 
@@ -71,24 +72,26 @@ impl DemandModel for MovingAverage {
     }
 
     fn fit(&self, y: &[f64]) -> Result<Fitted> {
-        check_series(y)?;
-        let k = self.window;
-        let (mut sum, mut sse) = (0.0, 0.0);
-        for t in 0..y.len() {
-            if t > 0 {
-                #[expect(clippy::cast_precision_loss, reason = "windows are small")]
-                let f = sum / t.min(k) as f64;
-                sse += (y[t] - f) * (y[t] - f);
+        fit_rescaled(y, |y| {
+            check_series(y)?;
+            let k = self.window;
+            let (mut sum, mut sse) = (0.0, 0.0);
+            for t in 0..y.len() {
+                if t > 0 {
+                    #[expect(clippy::cast_precision_loss, reason = "windows are small")]
+                    let f = sum / t.min(k) as f64;
+                    sse += (y[t] - f) * (y[t] - f);
+                }
+                sum += y[t];
+                if t >= k {
+                    sum -= y[t - k];
+                }
             }
-            sum += y[t];
-            if t >= k {
-                sum -= y[t - k];
-            }
-        }
-        let level = mean(&y[y.len().saturating_sub(k)..]);
-        let sigma = rmse_of(sse, y.len() - 1);
-        let params = Parameters { window: Some(k), ..Parameters::default() };
-        Ok(Fitted::flat(ModelKind::MovingAverage, level, sigma, y.len()).with_params(params))
+            let level = mean(&y[y.len().saturating_sub(k)..]);
+            let sigma = rmse_of(sse, y.len() - 1, ModelKind::MovingAverage)?;
+            let params = Parameters { window: Some(k), ..Parameters::default() };
+            Ok(Fitted::flat(ModelKind::MovingAverage, level, sigma, y.len()).with_params(params))
+        })
     }
 }
 
@@ -192,25 +195,27 @@ impl DemandModel for Ses {
     }
 
     fn fit(&self, y: &[f64]) -> Result<Fitted> {
-        let alpha = match self.alpha {
-            Some(alpha) => alpha,
-            None => {
-                check_series(y)?;
-                ses_alpha(y)
+        fit_rescaled(y, |y| {
+            let alpha = match self.alpha {
+                Some(alpha) => alpha,
+                None => {
+                    check_series(y)?;
+                    ses_alpha(y)
+                }
+            };
+            if y.is_empty() {
+                return Err(ForecastError::Empty { what: "series" });
             }
-        };
-        if y.is_empty() {
-            return Err(ForecastError::Empty { what: "series" });
-        }
-        let (level, sse) = ses_run(y, alpha);
-        // A non-finite input makes its own error, or the level, non-finite
-        // (see `ses_run`), so a finite result needs no separate check pass.
-        if !(level.is_finite() && sse.is_finite()) {
-            check_series(y)?;
-        }
-        let params = Parameters { alpha: Some(alpha), ..Parameters::default() };
-        let sigma = rmse_of(sse, y.len() - 1);
-        Ok(Fitted::flat(ModelKind::Ses, level, sigma, y.len()).with_params(params))
+            let (level, sse) = ses_run(y, alpha);
+            // A non-finite input makes its own error, or the level, non-finite
+            // (see `ses_run`), so a finite result needs no separate check pass.
+            if !(level.is_finite() && sse.is_finite()) {
+                check_series(y)?;
+            }
+            let params = Parameters { alpha: Some(alpha), ..Parameters::default() };
+            let sigma = rmse_of(sse, y.len() - 1, ModelKind::Ses)?;
+            Ok(Fitted::flat(ModelKind::Ses, level, sigma, y.len()).with_params(params))
+        })
     }
 }
 
@@ -302,20 +307,23 @@ impl DemandModel for Holt {
     }
 
     fn fit(&self, y: &[f64]) -> Result<Fitted> {
-        check_series(y)?;
-        if y.len() < 2 {
-            return Err(ForecastError::TooShort { model: "holt", needed: 2, got: y.len() });
-        }
-        let init = initial_line(y, 10);
-        let ([alpha, beta], (level, trend, sse)) = match (self.alpha, self.beta) {
-            (Some(a), Some(b)) => ([a, b], holt_run(y, init, a, b)),
-            (a, b) => fit_holt(y, init, a, b),
-        };
-        let params = Parameters { alpha: Some(alpha), beta: Some(beta), ..Parameters::default() };
-        let sigma = rmse_of(sse, y.len());
-        Ok(Fitted::flat(ModelKind::Holt, level, sigma, y.len())
-            .with_trend(trend)
-            .with_params(params))
+        fit_rescaled(y, |y| {
+            check_series(y)?;
+            if y.len() < 2 {
+                return Err(ForecastError::TooShort { model: "holt", needed: 2, got: y.len() });
+            }
+            let init = initial_line(y, 10);
+            let ([alpha, beta], (level, trend, sse)) = match (self.alpha, self.beta) {
+                (Some(a), Some(b)) => ([a, b], holt_run(y, init, a, b)),
+                (a, b) => fit_holt(y, init, a, b),
+            };
+            let params =
+                Parameters { alpha: Some(alpha), beta: Some(beta), ..Parameters::default() };
+            let sigma = rmse_of(sse, y.len(), ModelKind::Holt)?;
+            Ok(Fitted::flat(ModelKind::Holt, level, sigma, y.len())
+                .with_trend(trend)
+                .with_params(params))
+        })
     }
 }
 
@@ -475,50 +483,53 @@ impl DemandModel for SeasonalIndices {
     }
 
     fn fit(&self, y: &[f64]) -> Result<Fitted> {
-        check_series(y)?;
-        let m = self.period;
-        if y.len() < 2 * m {
-            return Err(ForecastError::TooShort {
-                model: "seasonal_indices",
-                needed: 2 * m,
-                got: y.len(),
-            });
-        }
-        let index = seasonal_indices(y, m);
-        let deseason: Vec<f64> = y
-            .iter()
-            .enumerate()
-            .filter_map(|(t, v)| {
-                let s = index[t % m];
-                (s > 1e-12).then(|| v / s)
-            })
-            .collect();
-        let alpha = ses_alpha(&deseason);
-        let (mut level, mut sse, mut count) = (None::<f64>, 0.0, 0usize);
-        for (t, v) in y.iter().enumerate() {
-            let s = index[t % m];
-            if s <= 1e-12 {
-                continue;
+        fit_rescaled(y, |y| {
+            check_series(y)?;
+            let m = self.period;
+            if y.len() < 2 * m {
+                return Err(ForecastError::TooShort {
+                    model: "seasonal_indices",
+                    needed: 2 * m,
+                    got: y.len(),
+                });
             }
-            match level {
-                None => level = Some(v / s),
-                Some(l) => {
-                    let e = v - l * s;
-                    sse += e * e;
-                    count += 1;
-                    level = Some(l + alpha * (v / s - l));
+            let index = seasonal_indices(y, m);
+            let deseason: Vec<f64> = y
+                .iter()
+                .enumerate()
+                .filter_map(|(t, v)| {
+                    let s = index[t % m];
+                    (s > 1e-12).then(|| v / s)
+                })
+                .collect();
+            let alpha = ses_alpha(&deseason);
+            let (mut level, mut sse, mut count) = (None::<f64>, 0.0, 0usize);
+            for (t, v) in y.iter().enumerate() {
+                let s = index[t % m];
+                if s <= 1e-12 {
+                    continue;
+                }
+                match level {
+                    None => level = Some(v / s),
+                    Some(l) => {
+                        let e = v - l * s;
+                        sse += e * e;
+                        count += 1;
+                        level = Some(l + alpha * (v / s - l));
+                    }
                 }
             }
-        }
-        let params = Parameters { alpha: Some(alpha), window: Some(m), ..Parameters::default() };
-        Ok(Fitted::flat(
-            ModelKind::SeasonalIndices,
-            level.unwrap_or(0.0),
-            rmse_of(sse, count),
-            y.len(),
-        )
-        .with_season(index, SeasonalMode::Multiplicative, y.len() % m)
-        .with_params(params))
+            let params =
+                Parameters { alpha: Some(alpha), window: Some(m), ..Parameters::default() };
+            Ok(Fitted::flat(
+                ModelKind::SeasonalIndices,
+                level.unwrap_or(0.0),
+                rmse_of(sse, count, ModelKind::SeasonalIndices)?,
+                y.len(),
+            )
+            .with_season(index, SeasonalMode::Multiplicative, y.len() % m)
+            .with_params(params))
+        })
     }
 }
 
@@ -621,31 +632,77 @@ impl DemandModel for HoltWinters {
     }
 
     fn fit(&self, y: &[f64]) -> Result<Fitted> {
-        check_series(y)?;
-        let m = self.period;
-        if y.len() < 2 * m {
-            return Err(ForecastError::TooShort {
-                model: "holt_winters",
-                needed: 2 * m,
-                got: y.len(),
+        fit_rescaled(y, |y| {
+            check_series(y)?;
+            let m = self.period;
+            if y.len() < 2 * m {
+                return Err(ForecastError::TooShort {
+                    model: "holt_winters",
+                    needed: 2 * m,
+                    got: y.len(),
+                });
+            }
+            let p = self.constants.unwrap_or_else(|| {
+                nelder_mead(
+                    |p| hw_run(y, m, p).sse,
+                    [0.2, 0.05, 0.1],
+                    0.1,
+                    FIT_LO,
+                    FIT_HI,
+                    150,
+                    1e-7,
+                )
+                .0
             });
-        }
-        let p = self.constants.unwrap_or_else(|| {
-            nelder_mead(|p| hw_run(y, m, p).sse, [0.2, 0.05, 0.1], 0.1, FIT_LO, FIT_HI, 150, 1e-7).0
-        });
-        let st = hw_run(y, m, &p);
-        let params =
-            Parameters { alpha: Some(p[0]), beta: Some(p[1]), gamma: Some(p[2]), window: Some(m) };
-        Ok(Fitted::flat(ModelKind::HoltWinters, st.level, rmse_of(st.sse, y.len()), y.len())
+            let st = hw_run(y, m, &p);
+            let params = Parameters {
+                alpha: Some(p[0]),
+                beta: Some(p[1]),
+                gamma: Some(p[2]),
+                window: Some(m),
+            };
+            Ok(Fitted::flat(
+                ModelKind::HoltWinters,
+                st.level,
+                rmse_of(st.sse, y.len(), ModelKind::HoltWinters)?,
+                y.len(),
+            )
             .with_trend(st.trend)
             .with_season(st.season, SeasonalMode::Additive, y.len() % m)
             .with_params(params))
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ses_spread_of_a_huge_series_is_not_zero() {
+        // alpha 0.3 on u * [1, -1, 1, -1, 1], u = 1e200. In units of u:
+        // level 1; errors -2 (level 0.4), 0.6 (0.58), -1.58 (0.106),
+        // 0.894 (0.3742). SSE 4 + 0.36 + 2.4964 + 0.799236 = 7.655636
+        // over 4: sigma sqrt(1.913909) u = 1.38344... u. Squared in f64
+        // the errors overflow (4e400); the spread was reported as 0.
+        let u = 1e200;
+        let fit = Ses::new(0.3).unwrap().fit(&[u, -u, u, -u, u]).unwrap();
+        let want = 1.913_909_f64.sqrt() * u;
+        assert!((fit.sigma() - want).abs() <= 1e-12 * want, "{}", fit.sigma());
+        assert!((fit.level() - 0.3742 * u).abs() <= 1e-12 * u, "{}", fit.level());
+        // Errors of 2 * f64::MAX: the spread itself is past f64::MAX.
+        let m = f64::MAX;
+        assert_eq!(
+            Ses::new(0.3).unwrap().fit(&[m, -m, m]),
+            Err(ForecastError::Overflow { what: "ses" })
+        );
+        // Holt and the moving average share the helper.
+        let holt = Holt::new(0.5, 0.5).unwrap().fit(&[u, -u, u, -u, u]).unwrap();
+        assert!(holt.sigma() > u, "{}", holt.sigma());
+        // MA(1) on u * [1, -1, 1]: errors -2 and 2, sigma 2 u.
+        let ma = MovingAverage::new(1).unwrap().fit(&[u, -u, u]).unwrap();
+        assert!((ma.sigma() - 2.0 * u).abs() <= 1e-12 * u, "{}", ma.sigma());
+    }
 
     #[test]
     fn moving_average_sigma_is_hand_computed() {
@@ -704,7 +761,10 @@ mod tests {
                 assert_eq!(fit.params().beta.map(f64::to_bits), Some(beta.to_bits()));
                 assert_eq!(fit.level().to_bits(), finite_or_zero(level).to_bits());
                 assert_eq!(fit.trend().to_bits(), finite_or_zero(trend).to_bits());
-                assert_eq!(fit.sigma().to_bits(), rmse_of(sse, y.len()).to_bits());
+                assert_eq!(
+                    fit.sigma().to_bits(),
+                    rmse_of(sse, y.len(), ModelKind::Holt).unwrap().to_bits()
+                );
             }
         }
     }

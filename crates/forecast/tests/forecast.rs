@@ -409,6 +409,7 @@ proptest! {
             1 => Just(0.0),
             1 => -1e6..1e6_f64,
             1 => -1e150..1e150_f64,
+            1 => -1e300..1e300_f64,
         ], 0..120)
     ) {
         for m in every_model() {
@@ -424,6 +425,71 @@ proptest! {
                 Err(e) => prop_assert!(false, "{}: unexpected {e}", m.kind()),
             }
         }
+    }
+
+    #[test]
+    fn spread_and_mean_scale_with_the_data_even_where_squares_overflow(
+        y in prop::collection::vec(prop_oneof![
+            3 => 0.0..50.0_f64,
+            2 => Just(0.0),
+            1 => -20.0..0.0_f64,
+        ], 15..60)
+    ) {
+        // 2^900 (about 8.5e270): every squared error of the scaled series
+        // overflows, so the models must refit scaled down and scale back.
+        let big = 2_f64.powi(900);
+        let scaled: Vec<f64> = y.iter().map(|v| v * big).collect();
+        let models: Vec<Box<dyn DemandModel>> = vec![
+            Box::new(MovingAverage::new(7).unwrap()),
+            Box::new(Ses::fitted()),
+            Box::new(Ses::new(0.3).unwrap()),
+            Box::new(Holt::fitted()),
+            Box::new(HoltWinters::fitted(7).unwrap()),
+            Box::new(Croston::default()),
+            Box::new(Sba::default()),
+            Box::new(Tsb::default()),
+            Box::new(Adida),
+            Box::new(Imapa),
+        ];
+        for m in models {
+            let (small, large) = (m.fit(&y).unwrap(), m.fit(&scaled).unwrap());
+            let (s0, s1) = (small.sigma() * big, large.sigma());
+            prop_assert!((s1 - s0).abs() <= 1e-9 * s0, "{} sigma {s1} vs {s0}", m.kind());
+            let (m0, m1) = (small.mean_at(1) * big, large.mean_at(1));
+            prop_assert!((m1 - m0).abs() <= 1e-9 * s0.max(m0), "{} mean {m1} vs {m0}", m.kind());
+        }
+    }
+
+    #[test]
+    fn accuracy_of_finite_input_is_finite_or_a_typed_overflow(
+        pairs in prop::collection::vec((
+            prop_oneof![2 => -1e3..1e3_f64, 1 => -f64::MAX..f64::MAX],
+            prop_oneof![2 => -1e3..1e3_f64, 1 => -f64::MAX..f64::MAX],
+        ), 1..20)
+    ) {
+        let (actual, forecast): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+        let measures = [
+            ("mae", merchantry_forecast::mae(&actual, &forecast)),
+            ("rmse", merchantry_forecast::rmse(&actual, &forecast)),
+            ("bias", merchantry_forecast::bias(&actual, &forecast)),
+            ("mape", merchantry_forecast::mape(&actual, &forecast)),
+            ("smape", merchantry_forecast::smape(&actual, &forecast)),
+            ("mase", merchantry_forecast::mase(&actual, &forecast, &forecast)),
+        ];
+        for (name, r) in measures {
+            match r {
+                Ok(v) => prop_assert!(v.is_finite(), "{name} {v}"),
+                Err(
+                    ForecastError::Overflow { .. }
+                    | ForecastError::ZeroActual { .. }
+                    | ForecastError::ZeroScale { .. }
+                    | ForecastError::TooShort { .. },
+                ) => {}
+                Err(e) => prop_assert!(false, "{name}: unexpected {e}"),
+            }
+        }
+        let s = merchantry_forecast::smape(&actual, &forecast).unwrap();
+        prop_assert!((0.0..=200.0).contains(&s), "smape {s}");
     }
 
     #[test]
