@@ -92,6 +92,17 @@ pub enum RouteError {
         /// The largest total accepted.
         max: i64,
     },
+    /// An order's weight (unit weight times units, added over its lines)
+    /// passes the gram range, so no package weight could be told.
+    #[error("order {order} line {line} brings its weight past {max} grams")]
+    WeightOverflow {
+        /// The order.
+        order: OrderId,
+        /// The line index, from 0, at which the running total overflows.
+        line: usize,
+        /// The largest weight accepted, in grams.
+        max: u64,
+    },
     /// An order has more lines than the router accepts.
     #[error("order {order} has {lines} lines, more than the limit of {max}")]
     TooManyLines {

@@ -98,6 +98,7 @@
 pub mod calendar;
 pub mod error;
 pub mod model;
+mod money;
 pub mod network;
 pub mod plan;
 pub mod router;

@@ -22,19 +22,23 @@ pub struct CostBreakdown {
 }
 
 impl CostBreakdown {
-    /// `handling + units + postage`, or `None` on decimal overflow.
+    /// `handling + units + postage`, exactly, or `None` when the exact
+    /// sum is not a `Decimal`: past its range, or needing more digits
+    /// than its 96-bit mantissa holds (where `Decimal`'s own addition
+    /// would round). Money is never rounded here.
     #[must_use]
     pub fn total(&self) -> Option<Decimal> {
-        self.handling.checked_add(self.units)?.checked_add(self.postage)
+        crate::money::add(crate::money::add(self.handling, self.units)?, self.postage)
     }
 
-    /// The part-by-part sum, or `None` on decimal overflow.
+    /// The part-by-part sum, exactly, or `None` when a part's exact sum
+    /// is not a `Decimal` (as for [`CostBreakdown::total`]).
     #[must_use]
     pub fn checked_add(&self, rhs: &Self) -> Option<Self> {
         Some(Self {
-            handling: self.handling.checked_add(rhs.handling)?,
-            units: self.units.checked_add(rhs.units)?,
-            postage: self.postage.checked_add(rhs.postage)?,
+            handling: crate::money::add(self.handling, rhs.handling)?,
+            units: crate::money::add(self.units, rhs.units)?,
+            postage: crate::money::add(self.postage, rhs.postage)?,
         })
     }
 }
@@ -168,8 +172,19 @@ pub enum Infeasibility {
         /// The node.
         node: LocationId,
     },
-    /// The cost overflowed the decimal range.
+    /// The cost is not a `Decimal` exactly: past its range, or needing
+    /// more digits than its 96-bit mantissa holds (for example a fee of
+    /// 10^-28 next to postage of 10^10). Money is refused, never rounded.
     CostOverflow,
+    /// An order with more assignments than
+    /// [`RouterOptions::exact_limit`](crate::RouterOptions::exact_limit)
+    /// went to the bounded search, which used up its step budget before
+    /// finding a workable plan. A plan may still exist: check one with
+    /// [`Router::evaluate`](crate::Router::evaluate), or raise the limit.
+    SearchLimit {
+        /// The steps walked.
+        steps: u64,
+    },
 }
 
 /// Why an order cannot be routed.

@@ -15,11 +15,27 @@
 //!    packages are tried first and the search stops there when one keeps
 //!    the promise. Otherwise every assignment is enumerated when their
 //!    number (the product of the lines' candidate counts) is at most
-//!    [`RouterOptions::exact_limit`]; above it a greedy set cover is used
-//!    (repeatedly take the node that covers the most uncovered lines,
-//!    ties to the caller's priority, then node order).
-//! 4. The assignment with the smallest [`Scorer::Score`] wins; ties keep
-//!    the first found, in node-index order, so results are deterministic.
+//!    [`RouterOptions::exact_limit`].
+//! 4. Above that limit a bounded search takes over. It walks the same
+//!    assignments depth first, package count by package count (stopping
+//!    as the enumeration does), and cuts every branch where a package
+//!    already breaks its node's stock (lines of one SKU counted
+//!    together), its heaviest rate tier, or the most units any allowed
+//!    ship day still takes. Lines go most constrained first (fewest
+//!    nodes, then heaviest); each tries the nodes already used, then the
+//!    others by how many lines they can take, the caller's priority and
+//!    node order. Every complete assignment met is priced in full.
+//!    What it guarantees: it only returns workable plans; the cuts never
+//!    drop a workable plan, so a walk that ends within its budget
+//!    (`max(exact_limit, 4096)` steps per line) gives the same answer as
+//!    the enumeration would, optimum or unroutable; a walk that runs out
+//!    returns the best plan met so far, or, when it met none, an
+//!    [`Unroutable`] whose cause is
+//!    [`SearchLimit`](crate::Infeasibility::SearchLimit), never a false
+//!    "no node can serve this".
+//! 5. The assignment with the smallest [`Scorer::Score`] wins; ties keep
+//!    the first found (node-index order in the enumeration, walk order in
+//!    the bounded search), so results are deterministic.
 //!
 //! # Batch mode
 //!
@@ -67,7 +83,8 @@ pub struct RouterOptions {
     /// (`unit_value` times units).
     pub min_package_value: Option<Decimal>,
     /// The most assignments the exact search enumerates; above it the
-    /// greedy set cover is used.
+    /// bounded search of the [module docs](crate::router) runs, walking
+    /// at most `max(exact_limit, 4096)` steps per order line.
     pub exact_limit: u64,
     /// When a node is full on its ship day, how many later working days
     /// may take the package instead (0: the ship day or nothing).
@@ -548,14 +565,16 @@ impl<'n, S: Scorer> Router<'n, S> {
                     }
                 }
             }
+            // Checked by `validate`: the order's weight fits in u64.
             let weight = line.unit_weight_g.saturating_mul(line.quantity.get().unsigned_abs());
-            let value = line.unit_value.checked_mul(Decimal::from(line.quantity.get()));
+            let value = crate::money::mul(line.unit_value, line.quantity.get().unsigned_abs());
             lines.push(LineCtx { row, qty: line.quantity.get(), weight, value, mask });
         }
         // Package values matter only to the minimum-value rule, or when
         // some subset of lines could overflow them (the sum of their
         // magnitudes overflows), which makes those packages fail.
-        let magnitude = lines.iter().try_fold(Decimal::ZERO, |s, l| s.checked_add(l.value?.abs()));
+        let magnitude =
+            lines.iter().try_fold(Decimal::ZERO, |s, l| crate::money::add(s, l.value?.abs()));
         let track_value = self.options.min_package_value.is_some() || magnitude.is_none();
         Ok(Ctx {
             order,
@@ -618,7 +637,10 @@ impl<'n, S: Scorer> Router<'n, S> {
         }
         let found = self.search(ctx, false);
         let Some((_, best, assign)) = found.best else {
-            let fail = found.first_fail.unwrap_or(Fail::CostOverflow);
+            let fail = match found.limit {
+                Some(steps) => Fail::SearchLimit { steps },
+                None => found.first_fail.unwrap_or(Fail::CostOverflow),
+            };
             return self.unroutable(ctx, fail);
         };
         self.finish(ctx, &best, &assign)
@@ -722,8 +744,14 @@ impl<'n, S: Scorer> Router<'n, S> {
         runner: bool,
         work: &mut Work,
     ) -> Found<S::Score> {
-        let mut found =
-            Found { best: None, runner_up: None, first_fail: None, exact: true, runner };
+        let mut found = Found {
+            best: None,
+            runner_up: None,
+            first_fail: None,
+            exact: true,
+            limit: None,
+            runner,
+        };
         let stop = |f: &Found<S::Score>| {
             self.scorer.packages_first() && f.best.as_ref().is_some_and(|b| b.1.days_late <= goal)
         };
@@ -752,12 +780,229 @@ impl<'n, S: Scorer> Router<'n, S> {
             }
         } else {
             found.exact = false;
-            let assign = self.greedy_cover(masks);
-            if assign.windows(2).any(|w| w[0] != w[1]) {
-                self.consider(ctx, &assign, &mut found, work);
-            }
+            self.bounded(ctx, masks, goal, &mut found, work);
         }
         found
+    }
+
+    /// The search for orders past the exact limit: the same assignments
+    /// as the enumeration, package count by package count, walked depth
+    /// first and cut wherever a package already breaks its node's stock
+    /// (lines of one SKU together), heaviest rate tier or capacity. Those
+    /// only grow as lines are added, so the cuts lose no workable plan:
+    /// a walk that ends within its budget is exact. Lines go most
+    /// constrained (fewest nodes), then heaviest, first; each tries the
+    /// nodes already used, then the others, by most lines they can take,
+    /// the caller's priority and index.
+    fn bounded(
+        &self,
+        ctx: &Ctx<'_>,
+        masks: &[u64],
+        goal: u32,
+        found: &mut Found<S::Score>,
+        work: &mut Work,
+    ) {
+        let nodes = self.net.nodes();
+        let union = masks.iter().fold(0u64, |m, l| m | l);
+        let mut rank = bits(union);
+        rank.sort_by_key(|&n| {
+            let takes = masks.iter().filter(|&&m| m & (1 << n) != 0).count();
+            let priority = nodes.get(usize::from(n)).map_or(u32::MAX, |x| x.priority);
+            (Reverse(takes), priority, n)
+        });
+        let mut seq: Vec<usize> = (0..masks.len()).collect();
+        seq.sort_by_key(|&i| {
+            let line = ctx.lines.get(i);
+            let (weight, qty) = line.map_or((0, 0), |l| (l.weight, l.qty));
+            let choices = masks.get(i).map_or(0, |m| m.count_ones());
+            (choices, Reverse(weight), Reverse(qty), i)
+        });
+        let lists = seq
+            .iter()
+            .map(|&i| {
+                let mask = masks.get(i).copied().unwrap_or(0);
+                rank.iter().copied().filter(|&n| mask & (1 << n) != 0).collect()
+            })
+            .collect();
+        let lines = u64::try_from(masks.len()).unwrap_or(u64::MAX);
+        let budget = self.options.exact_limit.max(BOUNDED_MIN_STEPS).saturating_mul(lines);
+        let mut dive = Dive {
+            seq,
+            lists,
+            packages: 0,
+            assign: vec![0; masks.len()],
+            load: vec![(0, 0); nodes.len()],
+            limits: vec![None; nodes.len()],
+            steps: 0,
+            budget,
+            out: false,
+        };
+        let most = union.count_ones().min(u32::try_from(masks.len()).unwrap_or(u32::MAX));
+        for k in 2..=most {
+            dive.packages = k;
+            self.dive(ctx, &mut dive, 0, 0, found, work);
+            let done = self.scorer.packages_first()
+                && found.best.as_ref().is_some_and(|b| b.1.days_late <= goal);
+            if dive.out || done {
+                break;
+            }
+        }
+        if dive.out && found.best.is_none() {
+            found.limit = Some(dive.steps);
+        }
+    }
+
+    /// Assigns walk position `depth` each workable node in turn (`used`
+    /// being the nodes taken so far) and prices each complete assignment
+    /// with exactly `dive.packages` nodes. False once the budget is spent.
+    fn dive(
+        &self,
+        ctx: &Ctx<'_>,
+        dive: &mut Dive,
+        depth: usize,
+        used: u64,
+        found: &mut Found<S::Score>,
+        work: &mut Work,
+    ) -> bool {
+        if dive.steps >= dive.budget {
+            dive.out = true;
+            return false;
+        }
+        dive.steps += 1;
+        let (Some(&line), Some(tries)) = (dive.seq.get(depth), dive.lists.get(depth).map(Vec::len))
+        else {
+            if used.count_ones() == dive.packages {
+                let lines = u64::try_from(dive.seq.len()).unwrap_or(u64::MAX);
+                dive.steps = dive.steps.saturating_add(lines);
+                self.consider(ctx, &dive.assign, found, work);
+            }
+            return true;
+        };
+        let left = u32::try_from(dive.seq.len().saturating_sub(depth + 1)).unwrap_or(u32::MAX);
+        let count = used.count_ones();
+        let Some(l) = ctx.lines.get(line) else { return true };
+        let (weight, units) = (l.weight, l.qty.unsigned_abs());
+        // Nodes already used first (no new package), then new ones.
+        for reuse in [true, false] {
+            for i in 0..tries {
+                let Some(&node) = dive.lists.get(depth).and_then(|l| l.get(i)) else { break };
+                let bit = 1u64 << node;
+                if (used & bit != 0) != reuse {
+                    continue;
+                }
+                let d = count + u32::from(!reuse);
+                if d > dive.packages || d.saturating_add(left) < dive.packages {
+                    continue;
+                }
+                if let Err(fail) = self.fits(ctx, dive, depth, line, node) {
+                    if found.first_fail.is_none() {
+                        found.first_fail = Some(fail);
+                    }
+                    continue;
+                }
+                let n = usize::from(node);
+                if let Some(load) = dive.load.get_mut(n) {
+                    load.0 = load.0.saturating_add(weight);
+                    load.1 = load.1.saturating_add(units);
+                }
+                if let Some(a) = dive.assign.get_mut(line) {
+                    *a = node;
+                }
+                let go = self.dive(ctx, dive, depth + 1, used | bit, found, work);
+                if let Some(load) = dive.load.get_mut(n) {
+                    load.0 = load.0.saturating_sub(weight);
+                    load.1 = load.1.saturating_sub(units);
+                }
+                if !go {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Whether line `line`, at walk position `depth`, still fits node
+    /// `node`'s package with the lines already placed there: the weight
+    /// within the heaviest rate tier, the units within the most room any
+    /// allowed ship day has, and lines of one SKU within the node's stock.
+    fn fits(
+        &self,
+        ctx: &Ctx<'_>,
+        dive: &mut Dive,
+        depth: usize,
+        line: usize,
+        node: u8,
+    ) -> Result<(), Fail> {
+        let n = usize::from(node);
+        let (Some(l), Some(node_ref)) = (ctx.lines.get(line), self.net.nodes().get(n)) else {
+            return Err(Fail::CostOverflow);
+        };
+        let limit = match dive.limits.get(n).copied().flatten() {
+            Some(limit) => limit,
+            None => {
+                let limit = self.node_limit(ctx, n);
+                if let Some(slot) = dive.limits.get_mut(n) {
+                    *slot = Some(limit);
+                }
+                limit
+            }
+        };
+        let (weight, units) = dive.load.get(n).copied().unwrap_or((0, 0));
+        let weight = weight.saturating_add(l.weight);
+        if limit.weight.is_none_or(|top| weight > top) {
+            return Err(Fail::Overweight { node: node_ref.id.clone(), weight_g: weight });
+        }
+        let units = units.saturating_add(l.qty.unsigned_abs());
+        match limit.units {
+            Err(slot) => return Err(slot.at(&node_ref.id)),
+            Ok(room) if units > room => return Err(Fail::Capacity { node: node_ref.id.clone() }),
+            Ok(_) => {}
+        }
+        if let (true, Some(row)) = (ctx.dup, l.row) {
+            let placed = dive.seq.get(..depth).unwrap_or_default().iter().filter(|&&j| {
+                dive.assign.get(j) == Some(&node)
+                    && ctx.lines.get(j).is_some_and(|o| o.row == Some(row))
+            });
+            let together = placed
+                .filter_map(|&j| ctx.lines.get(j))
+                .fold(l.qty, |s, o| s.saturating_add(o.qty));
+            if self.stock.at(row, n) < together {
+                let sku = ctx.order.lines.get(line).map(|o| o.sku.clone());
+                return Err(sku.map_or(Fail::CostOverflow, |sku| Fail::Stock { line, sku }));
+            }
+        }
+        Ok(())
+    }
+
+    /// What one package from node `n` may carry for this order.
+    fn node_limit(&self, ctx: &Ctx<'_>, n: usize) -> NodeLimit {
+        let closed = NodeLimit { weight: None, units: Err(SlotFail::NoShipDay) };
+        let (Some(NodeState::Open { first, tiers, .. }), Some(cal)) =
+            (ctx.nodes.get(n), self.net.calendar(n))
+        else {
+            return closed;
+        };
+        let weight = tiers.last().map(|t| t.max_weight_g);
+        let cap = self.net.nodes().get(n).map(|x| x.capacity).unwrap_or_default();
+        let last = first.saturating_add(self.options.capacity_roll_days as usize);
+        let mut room: Option<u64> = None;
+        let mut fail = SlotFail::Capacity;
+        for slot in *first..=last {
+            if slot >= cal.len() {
+                if room.is_none() {
+                    fail = SlotFail::NoShipDay;
+                }
+                break;
+            }
+            let used_p = self.used_packages.get(n).and_then(|v| v.get(slot)).copied().unwrap_or(0);
+            if cap.packages_per_day.is_some_and(|c| used_p >= c) {
+                continue;
+            }
+            let used_u = self.used_units.get(n).and_then(|v| v.get(slot)).copied().unwrap_or(0);
+            let free = cap.units_per_day.map_or(u64::MAX, |c| c.saturating_sub(used_u));
+            room = Some(room.map_or(free, |r| r.max(free)));
+        }
+        NodeLimit { weight, units: room.ok_or(fail) }
     }
 
     /// Prices every assignment over `lists` using exactly `packages`
@@ -814,37 +1059,6 @@ impl<'n, S: Scorer> Router<'n, S> {
             }
             self.descend(ctx, walk, depth + 1, next, found, work);
         }
-    }
-
-    fn greedy_cover(&self, masks: &[u64]) -> Vec<u8> {
-        let mut assign = vec![0u8; masks.len()];
-        let shift = 64u32.saturating_sub(u32::try_from(masks.len()).unwrap_or(64));
-        let mut uncovered: u64 = u64::MAX.checked_shr(shift).unwrap_or(0);
-        while uncovered != 0 {
-            let mut best: Option<(u32, u32, u8)> = None;
-            for (n, node) in (0u8..).zip(self.net.nodes()) {
-                let covers = (0u8..)
-                    .zip(masks)
-                    .filter(|&(i, m)| uncovered & (1 << i) != 0 && m & (1 << n) != 0)
-                    .count();
-                let covers = u32::try_from(covers).unwrap_or(0);
-                let better = match best {
-                    None => covers > 0,
-                    Some((c, p, _)) => covers > c || (covers == c && node.priority < p),
-                };
-                if better {
-                    best = Some((covers, node.priority, n));
-                }
-            }
-            let Some((_, _, n)) = best else { break };
-            for ((i, m), a) in (0u8..).zip(masks).zip(assign.iter_mut()) {
-                if uncovered & (1 << i) != 0 && m & (1 << n) != 0 {
-                    uncovered &= !(1 << i);
-                    *a = n;
-                }
-            }
-        }
-        assign
     }
 
     fn consider(&self, ctx: &Ctx<'_>, assign: &[u8], found: &mut Found<S::Score>, work: &mut Work) {
@@ -926,7 +1140,7 @@ impl<'n, S: Scorer> Router<'n, S> {
                     total = Decimal::try_from_i128_with_scale(i128::from(s), self.scale)
                         .map_err(|_| Miss::Overflow)?;
                 }
-                total = total.checked_add(p.total).ok_or(Miss::Overflow)?;
+                total = crate::money::add(total, p.total).ok_or(Miss::Overflow)?;
             }
             scaled = next;
             if p.arrive_day > arrive_day {
@@ -1057,7 +1271,7 @@ impl<'n, S: Scorer> Router<'n, S> {
                 let value = eval.value;
                 return Err(Fail::BelowMinimumValue { node: node_ref.id.clone(), value });
             }
-            total = total.checked_add(eval.total).ok_or(Fail::CostOverflow)?;
+            total = crate::money::add(total, eval.total).ok_or(Fail::CostOverflow)?;
             if eval.arrive_day > arrive_day {
                 arrive_day = eval.arrive_day;
                 delivery = eval.arrive;
@@ -1122,7 +1336,10 @@ impl<'n, S: Scorer> Router<'n, S> {
             weight = weight.saturating_add(line.weight);
             units = units.saturating_add(line.qty.unsigned_abs());
             if ctx.track_value {
-                value = line.value.and_then(|v| value.checked_add(v)).ok_or(Fail::CostOverflow)?;
+                value = line
+                    .value
+                    .and_then(|v| crate::money::add(value, v))
+                    .ok_or(Fail::CostOverflow)?;
             }
         }
         let postage = tier_price(tiers, weight)
@@ -1138,7 +1355,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         let costs = &node_ref.costs;
         let cost = CostBreakdown {
             handling: costs.per_package,
-            units: costs.per_unit.checked_mul(Decimal::from(units)).ok_or(Fail::CostOverflow)?,
+            units: crate::money::mul(costs.per_unit, units).ok_or(Fail::CostOverflow)?,
             postage,
         };
         let total = cost.total().ok_or(Fail::CostOverflow)?;
@@ -1246,6 +1463,23 @@ fn validate(net: &Network, order: &Order, window: (i64, i64)) -> Result<()> {
     if order.lines.iter().try_fold(0_i64, |sum, l| sum.checked_add(l.quantity.get())).is_none() {
         return Err(RouteError::QuantityOverflow { order: order.id.clone(), max: i64::MAX });
     }
+    // Every package weighs at most the whole order, so once the order's
+    // weight fits, no package weight can overflow.
+    let mut weight = 0u64;
+    for (line, l) in order.lines.iter().enumerate() {
+        let next = l
+            .unit_weight_g
+            .checked_mul(l.quantity.get().unsigned_abs())
+            .and_then(|w| weight.checked_add(w));
+        let Some(next) = next else {
+            return Err(RouteError::WeightOverflow {
+                order: order.id.clone(),
+                line,
+                max: u64::MAX,
+            });
+        };
+        weight = next;
+    }
     let placed = order.placed_at.timestamp();
     if placed < window.0 || placed >= window.1 {
         let horizon = net.horizon();
@@ -1330,6 +1564,7 @@ fn days_late(delivery: NaiveDate, promised: NaiveDate) -> u32 {
 }
 
 /// Why a package found no ship day, before the node is named.
+#[derive(Debug, Clone, Copy)]
 enum SlotFail {
     Capacity,
     NoShipDay,
@@ -1348,11 +1583,50 @@ struct Found<K> {
     best: Option<(K, Candidate, Vec<u8>)>,
     runner_up: Option<(K, Candidate)>,
     first_fail: Option<Fail>,
-    /// False once the greedy cover stood in for the enumeration.
+    /// False once the bounded search stood in for the enumeration.
     exact: bool,
+    /// The steps walked, when the bounded search ran out of budget
+    /// without finding any workable plan.
+    limit: Option<u64>,
     /// Whether `runner_up` is kept up to date with every candidate (when
     /// false it only holds the last best replaced).
     runner: bool,
+}
+
+/// The bounded search walks at most `max(exact_limit, this)` steps per
+/// line of the order.
+const BOUNDED_MIN_STEPS: u64 = 4096;
+
+/// The state of the bounded search's walk.
+struct Dive {
+    /// Line indices in walk order.
+    seq: Vec<usize>,
+    /// For each walk position, its line's nodes in the order tried.
+    lists: Vec<Vec<u8>>,
+    /// The package count being walked.
+    packages: u32,
+    /// The node of each line (by line index), valid for placed lines.
+    assign: Vec<u8>,
+    /// Weight and units placed on each node so far.
+    load: Vec<(u64, u64)>,
+    /// Each node's package limits, worked out when first needed.
+    limits: Vec<Option<NodeLimit>>,
+    /// Steps walked: one per position visited, one per line priced.
+    steps: u64,
+    /// The most steps allowed.
+    budget: u64,
+    /// Whether the budget ran out.
+    out: bool,
+}
+
+/// What one package from a node may carry for the order being searched.
+#[derive(Debug, Clone, Copy)]
+struct NodeLimit {
+    /// The heaviest rate tier's weight (`None`: no tier at all).
+    weight: Option<u64>,
+    /// The most units any allowed ship day still has room for, or why no
+    /// day can take a package.
+    units: Result<u64, SlotFail>,
 }
 
 /// Orders with at most this many lines memoise package prices during the

@@ -299,6 +299,51 @@ proptest! {
     }
 
     #[test]
+    fn the_bounded_search_is_exact_within_its_budget(
+        nodes in proptest::collection::vec(node_spec(), 1..5),
+        orders in proptest::collection::vec(order_spec(), 1..4),
+        roll in 0u32..2,
+        min in proptest::option::of(0i64..40),
+        packages_first in any::<bool>(),
+    ) {
+        // exact_limit 0 sends every order with two or more lines to the
+        // bounded search; these orders are far inside its step budget,
+        // so it must find what enumeration finds, infeasible or not.
+        let (net, inv, orders) = build(&nodes, &orders);
+        let options = RouterOptions {
+            min_package_value: min.map(Decimal::from),
+            exact_limit: 0,
+            capacity_roll_days: roll,
+            allow_late: true,
+        };
+        let scorer = StandardScorer { packages_first, ..StandardScorer::default() };
+        let mut router = Router::with_scorer(&net, inv, options, scorer);
+        let key = |p: &merchantry_route::Plan, promised: NaiveDate| {
+            let late = (p.expected_delivery - promised).num_days().max(0);
+            let (n, cost) = (p.package_count(), p.cost.total().unwrap());
+            if packages_first { (late, n, cost, 0) } else { (late, 0, cost, n) }
+        };
+        let all: Vec<_> = net.indices().collect();
+        for order in &orders {
+            let n = all.len();
+            let lines = order.lines.len();
+            let mut best = None;
+            for code in 0..n.pow(u32::try_from(lines).unwrap()) {
+                let assign: Vec<_> =
+                    (0..lines).map(|k| all[code / n.pow(u32::try_from(k).unwrap()) % n]).collect();
+                if let Outcome::Routed(p) = router.evaluate(order, &assign).unwrap() {
+                    let k = key(&p, order.promised_by);
+                    if best.as_ref().is_none_or(|b| k < *b) {
+                        best = Some(k);
+                    }
+                }
+            }
+            let got = router.route(order).unwrap();
+            prop_assert_eq!(got.plan().map(|p| key(p, order.promised_by)), best);
+        }
+    }
+
+    #[test]
     fn a_batch_equals_routing_one_by_one_in_its_order(
         nodes in proptest::collection::vec(node_spec(), 1..5),
         orders in proptest::collection::vec(order_spec(), 1..16),

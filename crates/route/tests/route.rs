@@ -9,9 +9,9 @@ use merchantry_core::{
     StockRecord,
 };
 use merchantry_route::{
-    Infeasibility, Inventory, Market, Network, Node, NodeIndex, Order, OrderLine, Outcome, Plan,
-    RateTier, Refusal, RouteError, Router, RouterOptions, Speed, StandardScorer, UnroutableReason,
-    Zone,
+    CostBreakdown, Infeasibility, Inventory, Market, Network, Node, NodeIndex, Order, OrderLine,
+    Outcome, Plan, RateTier, Refusal, RouteError, Router, RouterOptions, Speed, StandardScorer,
+    UnroutableReason, Zone,
 };
 use rust_decimal::Decimal;
 
@@ -472,10 +472,11 @@ fn split_penalty_decides_when_cost_comes_first() {
 }
 
 #[test]
-fn greedy_cover_is_used_above_the_exact_limit() {
+fn bounded_search_is_used_above_the_exact_limit() {
     // Three lines; A holds X and Y, B holds Y and Z, C holds Z only.
-    // Greedy: A covers 2 (X, Y), then B covers Z: two packages, which is
-    // also the optimum here.
+    // The walk takes X (one node) first: A; then Y stays on A; Z cannot
+    // go to A, so B (takes two lines, before C): two packages, 4.00
+    // either way, which is also the optimum here.
     let net = Network::new(
         vec![node("A", "1", "0", "1", 1), node("B", "1", "0", "1", 1), node("C", "1", "0", "1", 1)],
         horizon(),
@@ -490,12 +491,14 @@ fn greedy_cover_is_used_above_the_exact_limit() {
         d(2026, 1, 9),
     );
     let options = RouterOptions { exact_limit: 0, ..RouterOptions::default() };
-    let greedy = Router::with_scorer(&net, inv.clone(), options, StandardScorer::default());
-    let plan = routed(greedy.plan(&o).unwrap());
+    let bounded = Router::with_scorer(&net, inv.clone(), options, StandardScorer::default());
+    let plan = routed(bounded.plan(&o).unwrap());
     assert_eq!(nodes_of(&plan), ["A", "B"]);
     assert_eq!(plan.packages[0].lines.len(), 2);
+    assert_eq!(plan.cost.total(), Some(dec("4")));
     let exact = routed(Router::new(&net, inv).plan(&o).unwrap());
     assert_eq!(exact.package_count(), 2);
+    assert_eq!(exact.cost.total(), Some(dec("4")));
 }
 
 #[test]
@@ -544,6 +547,75 @@ fn bad_input_is_an_error_and_changes_nothing() {
     assert_eq!(router.inventory(), &inv);
     let a = net.index_of(&loc("A")).unwrap();
     assert!(matches!(router.evaluate(&good, &[a, a]), Err(RouteError::InvalidAssignment { .. })));
+}
+
+#[test]
+fn a_cost_decimal_cannot_hold_exactly_is_refused_not_rounded() {
+    // 0.0000000000000000000000000001 + 10000000000 needs 39 significant
+    // digits; a Decimal holds at most 29 (mantissa < 2^96), so the sum
+    // would round the fee away. The engine never rounds money: refused.
+    let net = Network::new(
+        vec![node("A", "0.0000000000000000000000000001", "0", "10000000000", 1)],
+        horizon(),
+    )
+    .unwrap();
+    let inv = stock(&net, &[("A", "X", 5)]);
+    let o = order("o1", vec![line("X", 1, 100)], monday_morning(), d(2026, 1, 9));
+    let u = Router::new(&net, inv).plan(&o).unwrap();
+    assert_eq!(
+        u.unroutable().unwrap().reason,
+        UnroutableReason::NoFeasibleCombination { cause: Infeasibility::CostOverflow }
+    );
+    let parts = CostBreakdown {
+        handling: dec("0.0000000000000000000000000001"),
+        units: Decimal::ZERO,
+        postage: dec("10000000000"),
+    };
+    assert_eq!(parts.total(), None);
+    assert_eq!(
+        parts.checked_add(&parts),
+        Some(CostBreakdown {
+            handling: dec("0.0000000000000000000000000002"),
+            units: Decimal::ZERO,
+            postage: dec("20000000000"),
+        })
+    );
+
+    // Digits that fit are kept: 10^10 + 10^-18 is
+    // 10000000000.000000000000000001, 29 digits with mantissa
+    // 1.0e28 < 2^96 (about 7.9e28).
+    let net =
+        Network::new(vec![node("A", "0.000000000000000001", "0", "10000000000", 1)], horizon())
+            .unwrap();
+    let inv = stock(&net, &[("A", "X", 5)]);
+    let plan = routed(Router::new(&net, inv).plan(&o).unwrap());
+    assert_eq!(plan.cost.total(), Some(dec("10000000000.000000000000000001")));
+}
+
+#[test]
+fn a_weight_past_the_gram_range_is_an_error_not_capped() {
+    // u64::MAX / 2 grams x 3 units is past u64::MAX: refused up front,
+    // not capped at u64::MAX and priced by a u64::MAX tier.
+    let mut n = node("A", "1", "0", "1", 1);
+    n.costs.rates.insert(Zone(2), vec![RateTier { max_weight_g: u64::MAX, price: dec("9") }]);
+    let net = Network::new(vec![n], horizon()).unwrap();
+    let inv = stock(&net, &[("A", "X", 5), ("A", "Y", 5)]);
+    let mut router = Router::new(&net, inv.clone());
+    let heavy = order("h1", vec![line("X", 3, u64::MAX / 2)], monday_morning(), d(2026, 1, 9));
+    let err = router.route(&heavy).unwrap_err();
+    assert_eq!(err, RouteError::WeightOverflow { order: heavy.id.clone(), line: 0, max: u64::MAX });
+    assert!(err.to_string().contains("order h1 line 0"), "{err}");
+    assert_eq!(router.inventory(), &inv);
+    // Two lines that each fit but not together (2^63 g + 2^63 g).
+    let half = u64::MAX / 2 + 1;
+    let pair =
+        order("h2", vec![line("X", 1, half), line("Y", 1, half)], monday_morning(), d(2026, 1, 9));
+    assert!(matches!(router.plan(&pair), Err(RouteError::WeightOverflow { line: 1, .. })));
+    let a = net.index_of(&loc("A")).unwrap();
+    assert!(matches!(router.evaluate(&pair, &[a, a]), Err(RouteError::WeightOverflow { .. })));
+    // Exactly u64::MAX grams still fits the u64::MAX tier.
+    let edge = order("h3", vec![line("X", 1, u64::MAX)], monday_morning(), d(2026, 1, 9));
+    assert_eq!(routed(router.route(&edge).unwrap()).packages[0].weight_g, u64::MAX);
 }
 
 #[test]
@@ -597,6 +669,185 @@ fn batch_uses_regret_to_break_equal_urgency() {
     // 1.50 + 1.00 = 2.50 in total, two packages.
     let total: Decimal = out.iter().map(|o| o.plan().unwrap().cost.total().unwrap()).sum();
     assert_eq!(total, dec("2.50"));
+}
+
+mod large {
+    //! Orders with more assignments than `exact_limit`: the bounded
+    //! search must still find a workable split when one exists.
+
+    use super::*;
+
+    /// `count` identical nodes whose heaviest zone-2 tier is `top_g`.
+    fn nodes_with_top_tier(count: usize, top_g: u64) -> Network {
+        let nodes = (0..count)
+            .map(|i| {
+                let mut n = node(&format!("N{i}"), "1.00", "0.10", "4.00", 2);
+                n.costs.rates.insert(
+                    Zone(2),
+                    vec![
+                        RateTier { max_weight_g: top_g / 2, price: dec("4.00") },
+                        RateTier { max_weight_g: top_g, price: dec("6.00") },
+                    ],
+                );
+                n
+            })
+            .collect();
+        Network::new(nodes, horizon()).unwrap()
+    }
+
+    /// The plan must be the one `evaluate` gives for its own assignment,
+    /// which re-checks stock, tiers and capacity from scratch.
+    fn assert_workable(net: &Network, router: &Router<'_>, o: &Order, plan: &Plan) {
+        let assign: Vec<NodeIndex> = plan
+            .line_assignments()
+            .iter()
+            .map(|(_, node, _)| net.index_of(node).unwrap())
+            .collect();
+        assert_eq!(router.evaluate(o, &assign).unwrap(), Outcome::Routed(plan.clone()));
+    }
+
+    #[test]
+    fn weight_tiers_force_a_split_over_ten_nodes() {
+        // 4 lines x 10 nodes = 10^4 assignments, past the 4096 limit.
+        // 4 x 400 g = 1600 g is past every node's 1 kg top tier, so one
+        // node cannot ship it; 2 + 2 lines (800 g each) can.
+        let net = nodes_with_top_tier(10, 1_000);
+        let skus = ["A", "B", "C", "D"];
+        let rows: Vec<(String, &str)> =
+            (0..10).flat_map(|i| skus.iter().map(move |s| (format!("N{i}"), *s))).collect();
+        let rows: Vec<(&str, &str, i64)> = rows.iter().map(|(n, s)| (n.as_str(), *s, 5)).collect();
+        let router = Router::new(&net, stock(&net, &rows));
+        let lines = skus.iter().map(|s| line(s, 1, 400)).collect();
+        let o = order("o1", lines, monday_morning(), d(2026, 1, 9));
+        // The split the tester confirmed by hand.
+        let (n0, n1) = (net.index_of(&loc("N0")).unwrap(), net.index_of(&loc("N1")).unwrap());
+        assert!(router.evaluate(&o, &[n0, n0, n1, n1]).unwrap().plan().is_some());
+        let plan = routed(router.plan(&o).unwrap());
+        assert_eq!(plan.package_count(), 2);
+        assert!(plan.packages.iter().all(|p| p.weight_g <= 1_000), "{plan:?}");
+        // Each package: 1.00 + 2 x 0.10 + 6.00 (800 g is past the 500 g
+        // tier) = 7.20; two of them 14.40. Every 2 + 2 split costs that,
+        // and a 1 + 3 split is over a kilo, so this is also the optimum.
+        assert_eq!(plan.cost.total(), Some(dec("14.40")));
+        assert_workable(&net, &router, &o, &plan);
+    }
+
+    #[test]
+    fn repeated_sku_lines_share_a_nodes_stock() {
+        // 13 one-unit lines of X, two nodes with 7 each: 2^13 = 8192
+        // assignments. Neither node holds 13; a 7 + 6 split works.
+        let net = nodes_with_top_tier(2, 100_000);
+        let mut router = Router::new(&net, stock(&net, &[("N0", "X", 7), ("N1", "X", 7)]));
+        let o = order("o1", vec![line("X", 1, 100); 13], monday_morning(), d(2026, 1, 9));
+        let plan = routed(router.plan(&o).unwrap());
+        let mut units: Vec<u64> = plan.packages.iter().map(|p| p.units).collect();
+        units.sort_unstable();
+        assert_eq!(units, [6, 7]);
+        assert_workable(&net, &router, &o, &plan);
+        // Committing it takes all 13 units and leaves one.
+        router.route(&o).unwrap();
+        let left: i64 = net.indices().map(|i| router.inventory().get(&sku("X"), i).get()).sum();
+        assert_eq!(left, 1);
+    }
+
+    #[test]
+    fn thirteen_light_lines_split_under_the_top_tier() {
+        // 13 lines of 100 g (distinct SKUs) over two nodes, 1 kg top
+        // tier: one package would weigh 1300 g; 7 + 6 (700 g, 600 g) fit.
+        let net = nodes_with_top_tier(2, 1_000);
+        let skus: Vec<String> = (0..13).map(|i| format!("S{i}")).collect();
+        let mut rows = Vec::new();
+        for s in &skus {
+            rows.push(("N0", s.as_str(), 5));
+            rows.push(("N1", s.as_str(), 5));
+        }
+        let router = Router::new(&net, stock(&net, &rows));
+        let lines = skus.iter().map(|s| line(s, 1, 100)).collect();
+        let o = order("o1", lines, monday_morning(), d(2026, 1, 9));
+        let plan = routed(router.plan(&o).unwrap());
+        assert_eq!(plan.package_count(), 2);
+        let mut weights: Vec<u64> = plan.packages.iter().map(|p| p.weight_g).collect();
+        weights.sort_unstable();
+        assert!(weights[1] <= 1_000 && weights.iter().sum::<u64>() == 1_300, "{weights:?}");
+        assert_workable(&net, &router, &o, &plan);
+    }
+
+    #[test]
+    fn units_capacity_forces_a_split() {
+        // Each node ships at most 8 units a day; 13 one-unit lines of
+        // distinct SKUs: 8 + 5 (or any split with both sides <= 8) works.
+        let mut net_nodes = nodes_with_top_tier(2, 100_000).nodes().to_vec();
+        for n in &mut net_nodes {
+            n.capacity.units_per_day = Some(8);
+        }
+        let net = Network::new(net_nodes, horizon()).unwrap();
+        let skus: Vec<String> = (0..13).map(|i| format!("S{i}")).collect();
+        let mut rows = Vec::new();
+        for s in &skus {
+            rows.push(("N0", s.as_str(), 5));
+            rows.push(("N1", s.as_str(), 5));
+        }
+        let mut router = Router::new(&net, stock(&net, &rows));
+        let lines = skus.iter().map(|s| line(s, 1, 100)).collect();
+        let o = order("o1", lines, monday_morning(), d(2026, 1, 9));
+        let plan = routed(router.route(&o).unwrap());
+        assert_eq!(plan.package_count(), 2);
+        assert!(plan.packages.iter().all(|p| p.units <= 8), "{plan:?}");
+        for idx in net.indices() {
+            assert!(router.used_capacity(idx, d(2026, 1, 5)).1 <= 8);
+        }
+    }
+
+    #[test]
+    fn no_workable_split_is_still_unroutable_with_the_obstacle() {
+        // 13 one-unit lines of X, two nodes with 6 each: 12 < 13, so no
+        // assignment works; the walk proves it within its budget.
+        let net = nodes_with_top_tier(2, 100_000);
+        let router = Router::new(&net, stock(&net, &[("N0", "X", 6), ("N1", "X", 6)]));
+        let o = order("o1", vec![line("X", 1, 100); 13], monday_morning(), d(2026, 1, 9));
+        let u = router.plan(&o).unwrap();
+        assert_eq!(
+            u.unroutable().unwrap().reason,
+            UnroutableReason::NoFeasibleCombination {
+                cause: Infeasibility::Stock { line: 0, sku: sku("X") }
+            }
+        );
+    }
+
+    #[test]
+    fn an_exhausted_budget_says_so() {
+        // 20 lines over two nodes whose 1 kg top tier forces a split,
+        // and a minimum package value no split can meet (each package
+        // must carry 15.00; the order is worth 20.00). Every split fails
+        // only once complete, so the walk cannot prune and runs out of
+        // steps: the answer names the limit, not a false "no node".
+        let net = nodes_with_top_tier(2, 1_000);
+        let lines: Vec<OrderLine> = (0..20)
+            .map(|_| {
+                let mut l = line("X", 1, 100);
+                l.unit_value = dec("1.00");
+                l
+            })
+            .collect();
+        let options = RouterOptions {
+            min_package_value: Some(dec("15.00")),
+            exact_limit: 0,
+            ..RouterOptions::default()
+        };
+        let inv = stock(&net, &[("N0", "X", 50), ("N1", "X", 50)]);
+        let router = Router::with_scorer(&net, inv, options, StandardScorer::default());
+        let o = order("o1", lines, monday_morning(), d(2026, 1, 9));
+        let u = router.plan(&o).unwrap();
+        assert!(
+            matches!(
+                u.unroutable().unwrap().reason,
+                UnroutableReason::NoFeasibleCombination {
+                    cause: Infeasibility::SearchLimit { .. }
+                }
+            ),
+            "{u:?}"
+        );
+    }
 }
 
 mod exact {
