@@ -94,13 +94,15 @@ pub enum ForecastError {
         /// The rejected duration.
         value: f64,
     },
-    /// The same replenishment id was listed twice with different
-    /// content. (An identical repeat, as overlapping report downloads
-    /// produce, is counted once and is not an error.)
-    #[error("replenishment {id} is listed twice with different content")]
+    /// The same replenishment line (id and SKU) was listed twice with
+    /// different content. (An identical repeat, as overlapping report
+    /// downloads produce, is counted once and is not an error.)
+    #[error("replenishment {id} (sku {}) is listed twice with different content", sku.as_deref().unwrap_or("none"))]
     DuplicateReplenishment {
         /// The purchase order or shipment id.
         id: String,
+        /// The line's SKU, if it names one.
+        sku: Option<String>,
     },
     /// A replenishment's itemised stages add up to a day or more past its
     /// whole lead time (order date to actual arrival), so they overlap or

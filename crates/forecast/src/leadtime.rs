@@ -268,9 +268,13 @@ pub enum LiveOverride {
 ///   whole-lead-time distribution is the estimate and no stage override
 ///   is accepted.
 ///
-/// The same replenishment id listed twice with the same content (an
-/// overlapping report download) counts once; with different content it is
-/// an error ([`ForecastError::DuplicateReplenishment`]).
+/// A replenishment line is its id and SKU (core allows a purchase order
+/// to be listed once per SKU). The same line listed twice with the same
+/// content (an overlapping report download) counts once; with different
+/// content it is an error ([`ForecastError::DuplicateReplenishment`]).
+/// Lines of one purchase order that share lane, order date, arrival and
+/// stage durations are one trip and count once as a lead-time
+/// observation; lines that travelled apart (a split delivery) count each.
 ///
 /// Quantiles of the total come from a gamma distribution matched to its
 /// mean and variance (lead times are positive and right skewed); they are
@@ -328,8 +332,8 @@ impl LeadTimeModel {
     /// stage duration or a negative lead time;
     /// [`ForecastError::StagesExceedLeadTime`] when a replenishment's
     /// stages add up to a day or more past its lead time;
-    /// [`ForecastError::DuplicateReplenishment`] when an id is listed twice
-    /// with different content. Nothing is learned then.
+    /// [`ForecastError::DuplicateReplenishment`] when a line (id and SKU)
+    /// is listed twice with different content. Nothing is learned then.
     pub fn learn<H: LeadTimeHistory + ?Sized>(
         history: &H,
         options: &LeadTimeOptions,
@@ -347,21 +351,29 @@ impl LeadTimeModel {
         }
         let records = history.replenishments();
         let as_of = options.as_of.or_else(|| records.iter().map(|r| r.ordered_on).max());
-        let mut seen: BTreeMap<&PurchaseOrderId, &Replenishment> = BTreeMap::new();
+        let mut lines: BTreeMap<(&PurchaseOrderId, Option<&Sku>), &Replenishment> = BTreeMap::new();
+        let mut counted: BTreeMap<&PurchaseOrderId, Vec<&Replenishment>> = BTreeMap::new();
         let mut by_lane: BTreeMap<&Lane, Vec<Shipment>> = BTreeMap::new();
         let mut routes: BTreeMap<(Sku, LocationId), (NaiveDate, Lane)> = BTreeMap::new();
         for r in records {
-            if let Some(&first) = seen.get(&r.id) {
+            if let Some(&first) = lines.get(&(&r.id, r.sku.as_ref())) {
                 if first == r {
                     continue;
                 }
-                return Err(ForecastError::DuplicateReplenishment { id: r.id.as_str().to_owned() });
+                return Err(ForecastError::DuplicateReplenishment {
+                    id: r.id.as_str().to_owned(),
+                    sku: r.sku.as_ref().map(|s| s.as_str().to_owned()),
+                });
             }
-            seen.insert(&r.id, r);
-            #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
-            let age = as_of.map_or(0, |d| (d - r.ordered_on).num_days()).max(0) as f64;
-            let weight = 0.5_f64.powf(age / half_life);
-            by_lane.entry(&r.lane).or_default().push(Shipment::itemise(r, weight)?);
+            lines.insert((&r.id, r.sku.as_ref()), r);
+            let same_shipment = counted.entry(&r.id).or_default();
+            if !same_shipment.iter().any(|c| same_trip(c, r)) {
+                same_shipment.push(r);
+                #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
+                let age = as_of.map_or(0, |d| (d - r.ordered_on).num_days()).max(0) as f64;
+                let weight = 0.5_f64.powf(age / half_life);
+                by_lane.entry(&r.lane).or_default().push(Shipment::itemise(r, weight)?);
+            }
             if let Some(sku) = &r.sku {
                 let key = (sku.clone(), r.lane.destination.clone());
                 let newer = routes.get(&key).is_none_or(|(d, _)| r.ordered_on >= *d);
@@ -520,6 +532,17 @@ fn shift_total(
         added += v1;
     }
     (mean.max(floor), (total.variance - removed).max(0.0) + added)
+}
+
+/// Whether two lines of one purchase order describe the same trip (lane,
+/// dates and stages), which is one lead-time observation however many
+/// SKUs it carried.
+fn same_trip(a: &Replenishment, b: &Replenishment) -> bool {
+    a.lane == b.lane
+        && a.ordered_on == b.ordered_on
+        && a.actual_arrival == b.actual_arrival
+        && a.stages.len() == b.stages.len()
+        && a.stages.iter().zip(&b.stages).all(|(x, y)| x.stage == y.stage && x.actual == y.actual)
 }
 
 fn validate(r: &Replenishment) -> Result<()> {
@@ -883,8 +906,28 @@ mod tests {
         let h = [po("PO-1", 0, 40, &[]), po("PO-1", 0, 41, &[]), po("PO-2", 0, 60, &[])];
         assert_eq!(
             LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()),
-            Err(ForecastError::DuplicateReplenishment { id: "PO-1".to_owned() })
+            Err(ForecastError::DuplicateReplenishment { id: "PO-1".to_owned(), sku: None })
         );
+        // One purchase order listed once per SKU: two lines, one trip of
+        // 40 days, counted once (mean 50, variance 200 as above). Split
+        // deliveries of it (40 and 46 days) are two trips: weights 1, mean
+        // (40 + 46 + 60) / 3 = 48.667.
+        let line = |sku: &str, days: i64| {
+            let mut r = po("PO-1", 0, days, &[]);
+            r.sku = Some(Sku::new(sku).unwrap());
+            r
+        };
+        let h = [line("MUG", 40), line("CUP", 40), po("PO-2", 0, 60, &[])];
+        let model = LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()).unwrap();
+        let total = model.lane(&lane()).unwrap().total;
+        assert_eq!((total.mean, total.variance, total.observations), (50.0, 200.0, 2));
+        let h = [line("MUG", 40), line("CUP", 46), po("PO-2", 0, 60, &[])];
+        let model = LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()).unwrap();
+        let total = model.lane(&lane()).unwrap().total;
+        assert!((total.mean - 146.0 / 3.0).abs() < 1e-12 && total.observations == 3);
+        // Both SKUs still route over the lane.
+        let to = LocationId::new("FBA-US").unwrap();
+        assert!(model.forecast_lead_time(&Sku::new("CUP").unwrap(), &to, order_date()).is_some());
     }
 
     #[test]
