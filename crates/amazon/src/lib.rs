@@ -39,13 +39,15 @@
 //!
 //! - The delimiter is detected from the header line: tab or comma;
 //!   `;` or `|` rejects the file. Quoted cells (RFC 4180) are accepted in
-//!   both. A UTF-8 byte-order mark is stripped; `\r\n` and `\n` line ends
-//!   both work.
+//!   both. A UTF-8 byte-order mark is stripped; `\r\n`, `\n` and lone
+//!   `\r` (old Mac) line ends all work, at any file size, and count lines
+//!   the same way.
 //! - Header cells match ignoring case, spaces and punctuation (`Event
 //!   Type` = `EventType` = `event-type`); unknown columns are ignored; a
 //!   missing required column rejects the file, naming it.
 //! - Dates follow [`parse_date`]; a cell with no digit at all (`Date Not
 //!   Captured`) is a placeholder, handled as each reader documents.
+//!   Amounts follow [`parse_amount`]: exact, or refused, never rounded.
 //! - Errors are [`ReadError`]s naming line and column. File errors
 //!   ([`ReadError::is_fatal`]) end the stream; row errors are yielded and
 //!   reading goes on. Blank lines, repeated header lines and documented

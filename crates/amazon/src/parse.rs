@@ -41,8 +41,14 @@ pub struct NotADate;
 ///
 /// A time after the date (after `T` or a space) is ignored: the result is
 /// the calendar day as written in the report, whatever zone or offset
-/// follows. Two-digit years `00`-`69` are 2000-2069 and `70`-`99` are
-/// 1970-1999.
+/// follows. What may follow the date is a time (`10:00`, `10:00:00`,
+/// `10:00:00.000`, joined after `T` to `Z` or an offset such as
+/// `+00:00`), then offsets, `AM`/`PM` or a zone abbreviation (`UTC`,
+/// `GMT`, `PST`, `PDT`, `CET`, `JST`, ...), separated by spaces; anything
+/// else after the date makes the cell not a date. Two-digit years
+/// `00`-`69` are 2000-2069 and `70`-`99` are 1970-1999; four-digit years
+/// before 1900 (`0000` included) are refused: no Amazon report holds
+/// them, so they are placeholders or typos.
 ///
 /// A cell with no ASCII digit at all (empty, `Date Not Captured`,
 /// `N/A - From RDC`, `Pre-PQ Process`) is a placeholder: `Ok(None)`. Each
@@ -108,21 +114,78 @@ fn parse_date_bytes(text: &[u8], order: DateOrder) -> Option<NaiveDate> {
     }
 }
 
-/// After the date: nothing, or `T`/space then something starting with a
-/// digit (a time) or a zone name such as `UTC`.
+/// After the date: nothing, or a time and what may follow a time.
+///
+/// After `T` comes a clock (`10:00`, `10:00:00`, `10:00:00.000`),
+/// optionally joined to `Z` or an offset (`+00:00`, `-0700`, `+01`).
+/// After a space come words separated by spaces: a clock first, then (or
+/// alone) offsets, `AM`/`PM` and zone names such as `UTC` or `PDT`.
+/// Anything else (`03/01/2026 garbage`) is not a date.
 fn time_is_plausible(rest: &[u8]) -> bool {
-    match rest.split_first() {
-        None => true,
-        Some((b'T', tail)) => tail.first().is_some_and(u8::is_ascii_digit),
-        Some((_, tail)) => tail.first().is_some_and(u8::is_ascii_alphanumeric),
+    let Some((&sep, tail)) = rest.split_first() else { return true };
+    let mut words = tail.split(|&b| b == b' ').filter(|w| !w.is_empty());
+    let Some(first) = words.next() else { return false };
+    let first_ok = match sep {
+        b'T' => tail.first().is_some_and(u8::is_ascii_digit) && clock(first),
+        _ => clock(first) || annotation(first),
+    };
+    first_ok && words.all(annotation)
+}
+
+/// `H:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, then nothing, `Z` or an offset.
+fn clock(word: &[u8]) -> bool {
+    let end = word.iter().position(|b| matches!(b, b'Z' | b'+' | b'-')).unwrap_or(word.len());
+    let (time, zone) = word.split_at(end);
+    let mut parts = time.split(|&b| b == b':');
+    let hours = parts.next().is_some_and(|h| (1..=2).contains(&h.len()) && digits(h));
+    let minutes = parts.next().is_some_and(|m| m.len() == 2 && digits(m));
+    let seconds = parts.next().is_none_or(|s| {
+        let (whole, fraction) = match s.iter().position(|&b| b == b'.') {
+            Some(dot) => (s.get(..dot).unwrap_or_default(), s.get(dot + 1..)),
+            None => (s, None),
+        };
+        whole.len() == 2
+            && digits(whole)
+            && fraction.is_none_or(|f| (1..=9).contains(&f.len()) && digits(f))
+    });
+    hours
+        && minutes
+        && seconds
+        && parts.next().is_none()
+        && (zone == b"Z" || offset(zone) || zone.is_empty())
+}
+
+/// `+HH`, `+HHMM` or `+HH:MM` (or with `-`).
+fn offset(word: &[u8]) -> bool {
+    let Some((&(b'+' | b'-'), rest)) = word.split_first() else { return false };
+    match rest {
+        [h0, h1] | [h0, h1, _, _] | [h0, h1, b':', _, _] => {
+            let minutes = rest.get(rest.len().saturating_sub(2)..).unwrap_or_default();
+            digits(&[*h0, *h1]) && (rest.len() == 2 || digits(minutes))
+        }
+        _ => false,
     }
+}
+
+/// A word that may follow a time: an offset, `AM`/`PM`, or a zone name.
+fn annotation(word: &[u8]) -> bool {
+    const WORDS: [&[u8]; 30] = [
+        b"AM", b"PM", b"Z", b"UTC", b"GMT", b"PST", b"PDT", b"MST", b"MDT", b"CST", b"CDT", b"EST",
+        b"EDT", b"AKST", b"AKDT", b"HST", b"BST", b"IST", b"CET", b"CEST", b"EET", b"EEST", b"WET",
+        b"WEST", b"JST", b"KST", b"AEST", b"AEDT", b"AWST", b"SGT",
+    ];
+    offset(word) || WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+fn digits(text: &[u8]) -> bool {
+    text.iter().all(u8::is_ascii_digit)
 }
 
 fn iso(date: &[u8]) -> Option<NaiveDate> {
     let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *date else {
         return None;
     };
-    build(number(&[y0, y1, y2, y3])?, number(&[m0, m1])?, number(&[d0, d1])?)
+    build(year(&[y0, y1, y2, y3])?, number(&[m0, m1])?, number(&[d0, d1])?)
 }
 
 fn separator(date: &[u8]) -> Option<u8> {
@@ -150,12 +213,17 @@ fn build(year: u32, month: u32, day: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
 }
 
+/// The earliest four-digit year read as a date. Amazon's reports start in
+/// the 1990s; a year such as `0000` or `0999` is a placeholder or a typo,
+/// and refusing it beats reading it as a day two thousand years ago.
+const FIRST_YEAR: u32 = 1900;
+
 fn year(text: &[u8]) -> Option<u32> {
     let value = number(text)?;
     match text.len() {
         2 if value < 70 => Some(2000 + value),
         2 => Some(1900 + value),
-        4 => Some(value),
+        4 if value >= FIRST_YEAR => Some(value),
         _ => None,
     }
 }
@@ -220,11 +288,17 @@ pub fn parse_quantity(text: &[u8]) -> Option<i64> {
 /// optional sign, surrounding whitespace ignored. Thousands separators are
 /// refused rather than guessed.
 ///
+/// The value is exact or `None`: an amount with more significant digits
+/// than a [`Decimal`] holds (28, or 29 below about 7.9e28), or beyond its
+/// range, is refused, never rounded. Zeros ending the fraction do not
+/// count.
+///
 /// ```
 /// use merchantry_amazon::parse_amount;
 /// use rust_decimal::Decimal;
 /// assert_eq!(parse_amount("-3.22"), Some(Decimal::new(-322, 2)));
 /// assert_eq!(parse_amount("1,234.00"), None);
+/// assert_eq!(parse_amount("0.12345678901234567890123456789"), None);
 /// ```
 #[must_use]
 pub fn parse_amount(text: &str) -> Option<Decimal> {
@@ -237,7 +311,14 @@ pub fn parse_amount(text: &str) -> Option<Decimal> {
     if !well_formed {
         return None;
     }
-    text.parse::<Decimal>().ok()
+    // Exactly or not at all: a value with more significant digits than
+    // a `Decimal` holds (28 or 29) is refused, never rounded. Zeros at
+    // the end of the fraction change no value, so they are dropped when
+    // that is what makes it fit.
+    Decimal::from_str_exact(text).ok().or_else(|| {
+        let trimmed = if body.contains('.') { text.trim_end_matches('0') } else { text };
+        Decimal::from_str_exact(trimmed).ok()
+    })
 }
 
 /// The key a header cell is matched on: ASCII letters and digits only,
@@ -323,6 +404,71 @@ mod tests {
         assert_eq!(parse_amount(".5"), Some(Decimal::new(5, 1)));
         for bad in ["", "-", "1.2.3", "1e3", "NaN", "12,5", "."] {
             assert_eq!(parse_amount(bad), None, "{bad}");
+        }
+    }
+
+    /// Amounts that do not fit a `Decimal` exactly were once rounded in
+    /// silence: 0.1234567890123456789012345678|9 became ...5679.
+    #[test]
+    fn amounts_are_exact_or_refused() {
+        assert_eq!(parse_amount("0.12345678901234567890123456789"), None);
+        assert_eq!(parse_amount("-0.12345678901234567890123456789"), None);
+        // 28 decimals fit exactly.
+        let d = parse_amount("0.1234567890123456789012345678").unwrap();
+        assert_eq!(d.to_string(), "0.1234567890123456789012345678");
+        // The largest Decimal, 2^96 - 1, fits; one more does not.
+        let max = "79228162514264337593543950335";
+        assert_eq!(parse_amount(max), Some(Decimal::MAX));
+        assert_eq!(parse_amount("79228162514264337593543950336"), None);
+        // 29 significant digits whose last is past what a Decimal holds.
+        assert_eq!(parse_amount("7922816251426433759354395033.51"), None);
+        // Zeros ending the fraction change no value: 1 then 30 zeros.
+        let zeros = format!("1.{}", "0".repeat(30));
+        assert_eq!(parse_amount(&zeros), Some(Decimal::ONE));
+        // Ordinary amounts keep their scale.
+        assert_eq!(parse_amount("+19.90").map(|d| d.to_string()), Some("19.90".to_owned()));
+        assert_eq!(parse_amount("5."), Some(Decimal::new(5, 0)));
+    }
+
+    /// "03/01/2026 garbage" was read as 2026-03-01 and "0000-01-01" as
+    /// year 0.
+    #[test]
+    fn dates_refuse_trailing_garbage_and_year_zero() {
+        let mf = DateOrder::MonthFirst;
+        for text in [
+            "03/01/2026 garbage",
+            "2026-03-01 hello world",
+            "2026-03-01T10:00:00 junk",
+            "2026-03-01T10:00:00+0x:00",
+            "2026-03-01 10:00:00 UTC trailing",
+            "2026-03-01T10",
+            "2026-03-01T1:0",
+            "2026-03-01 10:00:00.",
+            "0000-01-01",
+            "0999-12-31",
+            "1899-12-31",
+            "01/01/0000",
+            "01.01.0001",
+            "1-Jan-0000",
+            "00/2026",
+            "01/0000",
+        ] {
+            assert_eq!(parse_date(text, mf), Err(NotADate), "{text}");
+        }
+        for (text, want) in [
+            ("2026-03-01T10:00:00Z", d(2026, 3, 1)),
+            ("2026-03-01T10:00:00.000Z", d(2026, 3, 1)),
+            ("2026-03-01T10:00:00-0700", d(2026, 3, 1)),
+            ("2026-03-01T10:00+01", d(2026, 3, 1)),
+            ("2026-03-01 UTC", d(2026, 3, 1)),
+            ("03/01/2026 2:05:00 PM PST", d(2026, 3, 1)),
+            ("12/1/2010 8:26", d(2010, 12, 1)),
+            ("17.12.2018 21:14:21 UTC", d(2018, 12, 17)),
+            ("2026-03-01 10:00:00 +00:00", d(2026, 3, 1)),
+            ("1900-01-01", d(1900, 1, 1)),
+            ("01/01/00", d(2000, 1, 1)),
+        ] {
+            assert_eq!(parse_date(text, mf), Ok(want), "{text}");
         }
     }
 

@@ -390,14 +390,33 @@ fn read_header_line<R: Read>(
     report: &'static str,
     limit: usize,
 ) -> Result<Vec<u8>, ReadError> {
+    // The header ends at the first `\n` or `\r`, as every line does (the
+    // guard counts lines the same way): a `\r`-only file has one line
+    // per `\r`, however large. A `\n` after a `\r` stays in the source
+    // and the parser reads it as part of the same break.
     let mut head = Vec::new();
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX);
-    source.take(cap).read_until(b'\n', &mut head).map_err(|source| ReadError::Io {
-        report,
-        line: 1,
-        source,
-    })?;
-    if head.len() >= limit && !head.ends_with(b"\n") {
+    let mut ended = false;
+    while !ended && head.len() < limit {
+        let buf = match source.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(source) => return Err(ReadError::Io { report, line: 1, source }),
+        };
+        if buf.is_empty() {
+            break;
+        }
+        let window = buf.get(..limit.saturating_sub(head.len())).unwrap_or(buf);
+        let take = match window.iter().position(|&b| b == b'\n' || b == b'\r') {
+            Some(at) => {
+                ended = true;
+                at + 1
+            }
+            None => window.len(),
+        };
+        head.extend_from_slice(window.get(..take).unwrap_or_default());
+        source.consume(take);
+    }
+    if !ended && head.len() >= limit {
         return Err(ReadError::RecordTooLarge { report, line: 1, limit });
     }
     if let Some(rest) = head.strip_prefix(b"\xEF\xBB\xBF") {

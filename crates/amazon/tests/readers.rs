@@ -1404,3 +1404,44 @@ proptest! {
         prop_assert_eq!(rows[0].msku.as_str(), sku.as_str());
     }
 }
+
+/// A report whose lines end with a lone `\r` (old Mac) is read at any
+/// size: the header once ran to the first `\n`, so a `\r`-only file
+/// larger than the record cap was refused as one over-long line 1.
+#[test]
+fn cr_only_files_larger_than_the_record_cap_read_with_right_line_numbers() {
+    let header = "Date\tFNSKU\tMSKU\tEvent Type\tQuantity\tFulfillment Center\tDisposition";
+    let mut text = format!("{header}\r");
+    for i in 1..=100 {
+        // Row i is on line i + 1; row 50 has a quantity that is no number.
+        let qty = if i == 50 { "many".to_owned() } else { i.to_string() };
+        text.push_str(&format!("03/01/2026\tX1\tSKU-{i}\tReceipts\t{qty}\tABE2\tSELLABLE\r"));
+    }
+    // About 4.4 KB in all, well past a 1000-byte cap on one record.
+    assert!(text.len() > 4000);
+    let options = ReadOptions::default().max_record_bytes(1000);
+    let mut reader = LedgerDetailReader::with_options(text.as_bytes(), options).unwrap();
+    let results: Vec<_> = reader.by_ref().collect();
+    assert_eq!(results.len(), 100);
+    let errors: Vec<u64> =
+        results.iter().filter_map(|r| r.as_ref().err()).map(ReadError::line).collect();
+    assert_eq!(errors, vec![51]);
+    let rows: Vec<&LedgerDetailRow> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(rows.len(), 99);
+    assert_eq!(rows[0].msku.as_str(), "SKU-1");
+    assert_eq!(rows[98].quantity.get(), 100);
+    assert_eq!(reader.stats().rows, 99);
+    // The same file with `\r\n` and with `\n` endings reads the same.
+    for ending in ["\r\n", "\n"] {
+        let other = text.replace('\r', ending);
+        let reader = LedgerDetailReader::with_options(other.as_bytes(), options).unwrap();
+        let lines: Vec<Result<u64, u64>> =
+            reader.map(|r| r.map(|_| 0).map_err(|e| e.line())).collect();
+        assert_eq!(lines.iter().filter(|r| r.is_ok()).count(), 99, "{ending:?}");
+        assert_eq!(lines.iter().filter_map(|r| r.err()).collect::<Vec<_>>(), vec![51]);
+    }
+    // A header over the cap is still refused, `\r`-only or not.
+    let long = format!("{header}\t{}\r", "x".repeat(1000));
+    let err = LedgerDetailReader::with_options(long.as_bytes(), options).err().unwrap();
+    assert!(matches!(err, ReadError::RecordTooLarge { line: 1, limit: 1000, .. }), "{err}");
+}
