@@ -11,6 +11,7 @@
 use rust_decimal::Decimal;
 
 /// `a + b` exactly, or `None` when the exact sum is not a `Decimal`.
+#[inline(always)]
 pub(crate) fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
     let sum = a.checked_add(b)?;
     // Decimal addition works at the larger scale and only lowers the
@@ -18,8 +19,15 @@ pub(crate) fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
     if sum.scale() == a.scale().max(b.scale()) {
         return Some(sum);
     }
-    // Trailing zeros may have forced that: retry with them removed, in
-    // i128 at a common scale, where nothing is rounded.
+    add_slow(a, b)
+}
+
+/// [`add`] when the plain sum lost scale. Trailing zeros may have forced
+/// that: retry with them removed, in i128 at a common scale, where
+/// nothing is rounded.
+#[cold]
+#[inline(never)]
+fn add_slow(a: Decimal, b: Decimal) -> Option<Decimal> {
     let (a, b) = (a.normalize(), b.normalize());
     let scale = a.scale().max(b.scale());
     let ma = widen(a, scale)?;
@@ -30,12 +38,20 @@ pub(crate) fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
 /// `a * n` exactly, or `None` when the exact product is not a `Decimal`
 /// (or, in contrived cases, when it has more than 38 digits before its
 /// trailing zeros are dropped).
+#[inline(always)]
 pub(crate) fn mul(a: Decimal, n: u64) -> Option<Decimal> {
     let product = a.checked_mul(Decimal::from(n))?;
     // An integer factor keeps the scale unless digits were dropped.
     if product.scale() == a.scale() {
         return Some(product);
     }
+    mul_slow(a, n)
+}
+
+/// [`mul`] when the plain product lost scale: redone in i128.
+#[cold]
+#[inline(never)]
+fn mul_slow(a: Decimal, n: u64) -> Option<Decimal> {
     let a = a.normalize();
     from_mantissa(a.mantissa().checked_mul(i128::from(n))?, a.scale())
 }

@@ -824,30 +824,69 @@ impl<'n, S: Scorer> Router<'n, S> {
                 rank.iter().copied().filter(|&n| mask & (1 << n) != 0).collect()
             })
             .collect();
+        // What the lines from each walk position on still weigh and count.
+        let mut rest = vec![(0u64, 0u64); seq.len() + 1];
+        for (pos, &i) in seq.iter().enumerate().rev() {
+            let (w, u) = ctx.lines.get(i).map_or((0, 0), |l| (l.weight, l.qty.unsigned_abs()));
+            let after = rest.get(pos + 1).copied().unwrap_or((0, 0));
+            if let Some(r) = rest.get_mut(pos) {
+                *r = (after.0.saturating_add(w), after.1.saturating_add(u));
+            }
+        }
+        let limits: Vec<NodeLimit> = (0..nodes.len())
+            .map(|n| match union & (1 << n) {
+                0 => NodeLimit::CLOSED,
+                _ => self.node_limit(ctx, n),
+            })
+            .collect();
+        let widest = limits.iter().fold((0u64, 0u64), |m, l| {
+            (m.0.max(l.weight.unwrap_or(0)), m.1.max(*l.units.as_ref().unwrap_or(&0)))
+        });
         let lines = u64::try_from(masks.len()).unwrap_or(u64::MAX);
-        let budget = self.options.exact_limit.max(BOUNDED_MIN_STEPS).saturating_mul(lines);
+        let total = self.options.exact_limit.max(BOUNDED_MIN_STEPS).saturating_mul(lines);
         let mut dive = Dive {
             seq,
             lists,
+            rest,
+            widest,
             packages: 0,
             assign: vec![0; masks.len()],
             load: vec![(0, 0); nodes.len()],
-            limits: vec![None; nodes.len()],
+            limits,
             steps: 0,
-            budget,
+            budget: 0,
             out: false,
         };
         let most = union.count_ones().min(u32::try_from(masks.len()).unwrap_or(u32::MAX));
+        let mut ran_out = false;
+        let hashed = work.memo.is_empty();
+        if hashed {
+            work.evals.clear();
+            work.hashed = Some(hashbrown::HashMap::new());
+        }
         for k in 2..=most {
+            // Each package count may spend half the steps left (the last
+            // all of them), so a count that cannot be settled quickly
+            // leaves room to find a plan with more packages.
+            let left = total.saturating_sub(dive.steps);
+            dive.budget = dive.steps.saturating_add(if k == most { left } else { left / 2 });
             dive.packages = k;
-            self.dive(ctx, &mut dive, 0, 0, found, work);
+            dive.out = false;
+            if self.count_can_fit(ctx, &dive, union, k) {
+                self.dive(ctx, &mut dive, 0, 0, found, work);
+            }
+            ran_out |= dive.out;
             let done = self.scorer.packages_first()
                 && found.best.as_ref().is_some_and(|b| b.1.days_late <= goal);
-            if dive.out || done {
+            if done || dive.steps >= total {
                 break;
             }
         }
-        if dive.out && found.best.is_none() {
+        if hashed {
+            work.hashed = None;
+            work.evals.clear();
+        }
+        if ran_out && found.best.is_none() {
             found.limit = Some(dive.steps);
         }
     }
@@ -880,6 +919,9 @@ impl<'n, S: Scorer> Router<'n, S> {
         };
         let left = u32::try_from(dive.seq.len().saturating_sub(depth + 1)).unwrap_or(u32::MAX);
         let count = used.count_ones();
+        if !self.room_left(dive, depth, used, count) {
+            return true;
+        }
         let Some(l) = ctx.lines.get(line) else { return true };
         let (weight, units) = (l.weight, l.qty.unsigned_abs());
         // Nodes already used first (no new package), then new ones.
@@ -894,6 +936,9 @@ impl<'n, S: Scorer> Router<'n, S> {
                 if d > dive.packages || d.saturating_add(left) < dive.packages {
                     continue;
                 }
+                // Each node tried is a step too, so a wide network cannot
+                // multiply the work behind one step.
+                dive.steps = dive.steps.saturating_add(1);
                 if let Err(fail) = self.fits(ctx, dive, depth, line, node) {
                     if found.first_fail.is_none() {
                         found.first_fail = Some(fail);
@@ -921,6 +966,61 @@ impl<'n, S: Scorer> Router<'n, S> {
         true
     }
 
+    /// Whether `k` packages could carry the whole order at all: its
+    /// weight and units within the `k` largest top tiers and unit rooms,
+    /// and each repeated SKU within the `k` largest stocks of it. A cheap
+    /// test that settles hopeless package counts before any walk.
+    fn count_can_fit(&self, ctx: &Ctx<'_>, dive: &Dive, union: u64, k: u32) -> bool {
+        let k = k as usize;
+        let top_k = |mut v: Vec<u64>| {
+            v.sort_unstable_by(|a, b| b.cmp(a));
+            v.iter().take(k).fold(0u64, |s, x| s.saturating_add(*x))
+        };
+        let (weight, units) = dive.rest.first().copied().unwrap_or((0, 0));
+        let nodes: Vec<usize> = bits(union).into_iter().map(usize::from).collect();
+        let limits = nodes.iter().filter_map(|&n| dive.limits.get(n));
+        let tops = top_k(limits.clone().map(|l| l.weight.unwrap_or(0)).collect());
+        let rooms = top_k(limits.map(|l| *l.units.as_ref().unwrap_or(&0)).collect());
+        if weight > tops || units > rooms {
+            return false;
+        }
+        if !ctx.dup {
+            return true;
+        }
+        let mut rows: Vec<(usize, i64)> = Vec::new();
+        for line in &ctx.lines {
+            let Some(row) = line.row else { continue };
+            match rows.iter_mut().find(|r| r.0 == row) {
+                Some(r) => r.1 = r.1.saturating_add(line.qty),
+                None => rows.push((row, line.qty)),
+            }
+        }
+        rows.iter().all(|&(row, qty)| {
+            let held = nodes.iter().map(|&n| self.stock.at(row, n).max(0).unsigned_abs());
+            u64::try_from(qty).is_ok_and(|q| q <= top_k(held.collect()))
+        })
+    }
+
+    /// Whether the lines from walk position `depth` on could still fit,
+    /// by total weight and units, in the room the used nodes have left
+    /// plus that many new packages at the network's widest limits.
+    fn room_left(&self, dive: &Dive, depth: usize, used: u64, count: u32) -> bool {
+        let (weight, units) = dive.rest.get(depth).copied().unwrap_or((0, 0));
+        let new = u64::from(dive.packages.saturating_sub(count));
+        let mut room = (dive.widest.0.saturating_mul(new), dive.widest.1.saturating_mul(new));
+        let mut rest = used;
+        while rest != 0 {
+            let n = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            let limit = dive.limits.get(n).copied().unwrap_or(NodeLimit::CLOSED);
+            let (w, u) = dive.load.get(n).copied().unwrap_or((0, 0));
+            let top = limit.weight.unwrap_or(0).saturating_sub(w);
+            let free = limit.units.unwrap_or(0).saturating_sub(u);
+            room = (room.0.saturating_add(top), room.1.saturating_add(free));
+        }
+        weight <= room.0 && units <= room.1
+    }
+
     /// Whether line `line`, at walk position `depth`, still fits node
     /// `node`'s package with the lines already placed there: the weight
     /// within the heaviest rate tier, the units within the most room any
@@ -937,16 +1037,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         let (Some(l), Some(node_ref)) = (ctx.lines.get(line), self.net.nodes().get(n)) else {
             return Err(Fail::CostOverflow);
         };
-        let limit = match dive.limits.get(n).copied().flatten() {
-            Some(limit) => limit,
-            None => {
-                let limit = self.node_limit(ctx, n);
-                if let Some(slot) = dive.limits.get_mut(n) {
-                    *slot = Some(limit);
-                }
-                limit
-            }
-        };
+        let limit = dive.limits.get(n).copied().unwrap_or(NodeLimit::CLOSED);
         let (weight, units) = dive.load.get(n).copied().unwrap_or((0, 0));
         let weight = weight.saturating_add(l.weight);
         if limit.weight.is_none_or(|top| weight > top) {
@@ -976,11 +1067,10 @@ impl<'n, S: Scorer> Router<'n, S> {
 
     /// What one package from node `n` may carry for this order.
     fn node_limit(&self, ctx: &Ctx<'_>, n: usize) -> NodeLimit {
-        let closed = NodeLimit { weight: None, units: Err(SlotFail::NoShipDay) };
         let (Some(NodeState::Open { first, tiers, .. }), Some(cal)) =
             (ctx.nodes.get(n), self.net.calendar(n))
         else {
-            return closed;
+            return NodeLimit::CLOSED;
         };
         let weight = tiers.last().map(|t| t.max_weight_g);
         let cap = self.net.nodes().get(n).map(|x| x.capacity).unwrap_or_default();
@@ -1180,6 +1270,26 @@ impl<'n, S: Scorer> Router<'n, S> {
             let high = usize::from(node) << ctx.lines.len();
             usize::try_from(subset).ok().map(|s| high | s)
         };
+        if let (None, Some(map)) = (key, work.hashed.as_mut()) {
+            if let Some(&i) = map.get(&(node, subset)) {
+                return match work.evals.get(i as usize) {
+                    Some(Ok(lean)) => Ok(lean),
+                    Some(Err(_)) => Err(Miss::At(i as usize)),
+                    None => Err(Miss::Overflow),
+                };
+            }
+            if work.evals.len() >= HASHED_MAX {
+                map.clear();
+                work.evals.clear();
+            }
+            let at = work.evals.len();
+            work.evals.push(self.lean_fresh(ctx, node, subset));
+            map.insert((node, subset), u32::try_from(at).unwrap_or(u32::MAX));
+            return match work.evals.get(at) {
+                Some(Ok(lean)) => Ok(lean),
+                _ => Err(Miss::At(at)),
+            };
+        }
         let Some(key) = key else {
             // No memo: keep only this package, so a failure can be named.
             work.evals.clear();
@@ -1386,14 +1496,21 @@ impl<'n, S: Scorer> Router<'n, S> {
     /// together.
     fn check_duplicate_stock(&self, ctx: &Ctx<'_>, node: usize, subset: u64) -> Result<(), Fail> {
         let in_subset = |i: &u32| subset & (1 << i) != 0;
+        // Units per SKU row in the package, then the first line (in line
+        // order) whose row asks more than the node holds.
+        let mut together: Vec<(usize, i64)> = Vec::new();
+        for (_, line) in (0u32..).zip(&ctx.lines).filter(|(i, _)| in_subset(i)) {
+            let Some(row) = line.row else { continue };
+            match together.iter_mut().find(|t| t.0 == row) {
+                Some(t) => t.1 = t.1.saturating_add(line.qty),
+                None => together.push((row, line.qty)),
+            }
+        }
         let lines = (0u32..).zip(ctx.lines.iter().zip(&ctx.order.lines));
         for (i, (line, order_line)) in lines.filter(|(i, _)| in_subset(i)) {
             let Some(row) = line.row else { continue };
-            let together = (0u32..)
-                .zip(&ctx.lines)
-                .filter(|(j, l)| in_subset(j) && l.row == Some(row))
-                .fold(0i64, |s, (_, l)| s.saturating_add(l.qty));
-            if self.stock.at(row, node) < together {
+            let asked = together.iter().find(|t| t.0 == row).map_or(0, |t| t.1);
+            if self.stock.at(row, node) < asked {
                 return Err(Fail::Stock { line: i as usize, sku: order_line.sku.clone() });
             }
         }
@@ -1607,11 +1724,16 @@ struct Dive {
     packages: u32,
     /// The node of each line (by line index), valid for placed lines.
     assign: Vec<u8>,
+    /// Weight and units of the lines from each walk position on.
+    rest: Vec<(u64, u64)>,
+    /// The heaviest top tier and the most unit room of any node.
+    widest: (u64, u64),
     /// Weight and units placed on each node so far.
     load: Vec<(u64, u64)>,
-    /// Each node's package limits, worked out when first needed.
-    limits: Vec<Option<NodeLimit>>,
-    /// Steps walked: one per position visited, one per line priced.
+    /// Each node's package limits.
+    limits: Vec<NodeLimit>,
+    /// Steps walked: one per position visited and per node tried there,
+    /// and one per line of each complete assignment priced.
     steps: u64,
     /// The most steps allowed.
     budget: u64,
@@ -1629,6 +1751,11 @@ struct NodeLimit {
     units: Result<u64, SlotFail>,
 }
 
+impl NodeLimit {
+    /// A node that can ship nothing for this order.
+    const CLOSED: Self = Self { weight: None, units: Err(SlotFail::NoShipDay) };
+}
+
 /// Orders with at most this many lines memoise package prices during the
 /// search (the memo has one entry per node and set of lines).
 const MEMO_MAX_LINES: usize = 8;
@@ -1641,7 +1768,15 @@ struct Work {
     memo: Vec<u32>,
     /// Priced packages.
     evals: Vec<Result<Lean, Fail>>,
+    /// For orders too long for `memo`, while the bounded search runs:
+    /// position + 1 in `evals` by (node, set of lines). Only looked up,
+    /// never iterated, so its order cannot reach a result.
+    hashed: Option<hashbrown::HashMap<(u8, u64), u32>>,
 }
+
+/// The most packages the bounded search's memo keeps before starting
+/// over (a bound on its memory).
+const HASHED_MAX: usize = 1 << 16;
 
 /// A node's service for one (zone, speed).
 #[derive(Debug, Clone, Copy, Default)]

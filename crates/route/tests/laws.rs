@@ -306,41 +306,7 @@ proptest! {
         min in proptest::option::of(0i64..40),
         packages_first in any::<bool>(),
     ) {
-        // exact_limit 0 sends every order with two or more lines to the
-        // bounded search; these orders are far inside its step budget,
-        // so it must find what enumeration finds, infeasible or not.
-        let (net, inv, orders) = build(&nodes, &orders);
-        let options = RouterOptions {
-            min_package_value: min.map(Decimal::from),
-            exact_limit: 0,
-            capacity_roll_days: roll,
-            allow_late: true,
-        };
-        let scorer = StandardScorer { packages_first, ..StandardScorer::default() };
-        let mut router = Router::with_scorer(&net, inv, options, scorer);
-        let key = |p: &merchantry_route::Plan, promised: NaiveDate| {
-            let late = (p.expected_delivery - promised).num_days().max(0);
-            let (n, cost) = (p.package_count(), p.cost.total().unwrap());
-            if packages_first { (late, n, cost, 0) } else { (late, 0, cost, n) }
-        };
-        let all: Vec<_> = net.indices().collect();
-        for order in &orders {
-            let n = all.len();
-            let lines = order.lines.len();
-            let mut best = None;
-            for code in 0..n.pow(u32::try_from(lines).unwrap()) {
-                let assign: Vec<_> =
-                    (0..lines).map(|k| all[code / n.pow(u32::try_from(k).unwrap()) % n]).collect();
-                if let Outcome::Routed(p) = router.evaluate(order, &assign).unwrap() {
-                    let k = key(&p, order.promised_by);
-                    if best.as_ref().is_none_or(|b| k < *b) {
-                        best = Some(k);
-                    }
-                }
-            }
-            let got = router.route(order).unwrap();
-            prop_assert_eq!(got.plan().map(|p| key(p, order.promised_by)), best);
-        }
+        bounded_matches_enumeration(&nodes, &orders, roll, min, packages_first)?;
     }
 
     #[test]
@@ -361,5 +327,99 @@ proptest! {
         let one_by_one: Vec<Outcome> = one_by_one.into_iter().map(Option::unwrap).collect();
         prop_assert_eq!(together, one_by_one);
         prop_assert_eq!(batch.inventory(), single.inventory());
+    }
+}
+
+/// Routes `orders` one by one with `exact_limit` 0, which sends every
+/// order with two or more lines to the bounded search, and checks each
+/// against brute-force enumeration through `Router::evaluate`. These
+/// orders are far inside the walk's step budget, so it must find what
+/// enumeration finds, infeasible or not.
+fn bounded_matches_enumeration(
+    nodes: &[NodeSpec],
+    orders: &[OrderSpec],
+    roll: u32,
+    min: Option<i64>,
+    packages_first: bool,
+) -> Result<(), TestCaseError> {
+    let (net, inv, orders) = build(nodes, orders);
+    let options = RouterOptions {
+        min_package_value: min.map(Decimal::from),
+        exact_limit: 0,
+        capacity_roll_days: roll,
+        allow_late: true,
+    };
+    let scorer = StandardScorer { packages_first, ..StandardScorer::default() };
+    let mut router = Router::with_scorer(&net, inv, options, scorer);
+    let key = |p: &merchantry_route::Plan, promised: NaiveDate| {
+        let late = (p.expected_delivery - promised).num_days().max(0);
+        let (n, cost) = (p.package_count(), p.cost.total().unwrap());
+        if packages_first { (late, n, cost, 0) } else { (late, 0, cost, n) }
+    };
+    let all: Vec<_> = net.indices().collect();
+    for order in &orders {
+        let n = all.len();
+        let lines = order.lines.len();
+        let mut best = None;
+        for code in 0..n.pow(u32::try_from(lines).unwrap()) {
+            let assign: Vec<_> =
+                (0..lines).map(|k| all[code / n.pow(u32::try_from(k).unwrap()) % n]).collect();
+            if let Outcome::Routed(p) = router.evaluate(order, &assign).unwrap() {
+                let k = key(&p, order.promised_by);
+                if best.as_ref().is_none_or(|b| k < *b) {
+                    best = Some(k);
+                }
+            }
+        }
+        let got = router.route(order).unwrap();
+        prop_assert_eq!(got.plan().map(|p| key(p, order.promised_by)), best);
+    }
+    Ok(())
+}
+
+/// Nodes with the stock and top tiers that long orders need to be
+/// workable often enough to test something.
+fn long_node_spec() -> impl Strategy<Value = NodeSpec> {
+    node_spec().prop_map(|mut n| {
+        n.stock = n.stock.map(|q| q + 4);
+        n.tier_g *= 2;
+        n.units_cap = n.units_cap.map(|c| c + 6);
+        n
+    })
+}
+
+/// Orders of 9 or 10 lines (past the 8-line package memo, so the bounded
+/// search keeps its own) over one or two nodes: at most 1,024
+/// assignments each to enumerate.
+fn long_order_spec() -> impl Strategy<Value = OrderSpec> {
+    (
+        proptest::collection::vec(
+            (0usize..3, 1i64..3, 50u64..400, proptest::bool::weighted(0.05)),
+            9..11,
+        ),
+        0usize..2,
+        0i64..(7 * 24 * 60),
+        0i64..7,
+    )
+        .prop_map(|(lines, zone, minute, promise_days)| OrderSpec {
+            lines,
+            zone,
+            minute,
+            promise_days,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn the_bounded_search_is_exact_on_long_orders_within_its_budget(
+        nodes in proptest::collection::vec(long_node_spec(), 1..3),
+        orders in proptest::collection::vec(long_order_spec(), 1..3),
+        roll in 0u32..2,
+        min in proptest::option::of(0i64..60),
+        packages_first in any::<bool>(),
+    ) {
+        bounded_matches_enumeration(&nodes, &orders, roll, min, packages_first)?;
     }
 }
