@@ -422,6 +422,11 @@ impl Ledger {
         events: &[Event],
         touched: &mut Vec<Option<(usize, usize)>>,
     ) -> Result<Vec<IngestOutcome>, LedgerError> {
+        // Room for every name the batch may add: its ids and the ids
+        // its events refer to (each with a header of at most two bytes).
+        let bytes: usize =
+            events.iter().map(|e| e.id.as_str().len() + 2 + names_bytes(&e.kind)).sum();
+        self.names.reserve(events.len(), bytes);
         let mut duplicate = vec![false; events.len()];
         // The batch's new events by the handle of their id: a repeat
         // within the batch is not in any book yet.
@@ -1436,6 +1441,31 @@ fn nanos(event: &Event) -> Result<i64, LedgerError> {
 /// Nanoseconds of `at`, pinned to the stored range.
 pub(crate) fn at_nanos(at: DateTime<Utc>) -> i64 {
     at.timestamp_nanos_opt().unwrap_or(if at.timestamp() < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// Bytes of the names an event of `kind` stores besides its id (orders,
+/// purchase orders, the events it refers to), with their headers: at most
+/// what [`Ledger::encode`] adds to the arena.
+fn names_bytes(kind: &EventKind) -> usize {
+    let name = |text: &str| text.len() + 2;
+    match kind {
+        EventKind::Receipt { purchase_order, .. } => {
+            purchase_order.as_ref().map_or(0, |p| name(p.as_str()))
+        }
+        EventKind::LandedCost { targets, .. } => {
+            targets.iter().map(|t| name(t.receipt.as_str())).sum()
+        }
+        EventKind::Shipment { order, .. } => name(order.as_str()),
+        EventKind::CustomerReturn { shipment, .. } => {
+            shipment.as_ref().map_or(0, |s| name(s.as_str()))
+        }
+        EventKind::VendorReturn { cost: VendorReturnCost::Receipt(r), .. } => name(r.as_str()),
+        EventKind::Reimbursement { write_off, .. } => {
+            write_off.as_ref().map_or(0, |w| name(w.as_str()))
+        }
+        EventKind::InboundShortfall { shipment, .. } => name(shipment.as_str()),
+        _ => 0,
+    }
 }
 
 /// `v`, with a zero of any sign or scale as plain `0`: a query answers

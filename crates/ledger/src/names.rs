@@ -67,6 +67,10 @@ impl Hasher for WordHasher {
         self.mix(u64::from(i));
     }
 
+    fn write_u32(&mut self, i: u32) {
+        self.mix(u64::from(i));
+    }
+
     fn write_u64(&mut self, i: u64) {
         self.mix(i);
     }
@@ -243,6 +247,17 @@ impl Names {
             at = next;
         }
         self.bytes.truncate(len);
+    }
+
+    /// Makes room for `names` more indexed names and `bytes` more bytes of
+    /// text (a batch knows both), so the index is not rehashed and the
+    /// arena not copied as they arrive.
+    pub(crate) fn reserve(&mut self, names: usize, bytes: usize) {
+        let arena = &self.bytes;
+        self.index.reserve(names, |&j| rehash(arena, j));
+        if self.bytes.capacity() - self.bytes.len() < bytes {
+            self.bytes.reserve_exact(bytes);
+        }
     }
 
     /// Releases spare capacity (the index keeps its power-of-two size).
