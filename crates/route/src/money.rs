@@ -13,6 +13,31 @@ use rust_decimal::Decimal;
 /// `a + b` exactly, or `None` when the exact sum is not a `Decimal`.
 #[inline(always)]
 pub(crate) fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
+    // The usual case, told from the inputs alone: one scale and both
+    // mantissas below 2^95, so the sum's mantissa is below 2^96 and
+    // nothing can be rounded.
+    if a.scale() == b.scale() && below_2_95(a) && below_2_95(b) {
+        return a.checked_add(b);
+    }
+    add_checked(a, b)
+}
+
+/// Whether `d`'s mantissa is below 2^95 in magnitude.
+#[inline(always)]
+fn below_2_95(d: Decimal) -> bool {
+    high_word(d) < 1 << 31
+}
+
+/// The top 32 bits of `d`'s 96-bit mantissa.
+#[inline(always)]
+fn high_word(d: Decimal) -> u32 {
+    let [.., a, b, c, e] = d.serialize();
+    u32::from_le_bytes([a, b, c, e])
+}
+
+/// [`add`] for any inputs: the plain sum, checked for lost scale.
+#[inline(never)]
+fn add_checked(a: Decimal, b: Decimal) -> Option<Decimal> {
     let sum = a.checked_add(b)?;
     // Decimal addition works at the larger scale and only lowers the
     // scale (rounding) when the mantissa would overflow.
@@ -40,6 +65,17 @@ fn add_slow(a: Decimal, b: Decimal) -> Option<Decimal> {
 /// trailing zeros are dropped).
 #[inline(always)]
 pub(crate) fn mul(a: Decimal, n: u64) -> Option<Decimal> {
+    // The usual case, told from the inputs alone: a mantissa below 2^64
+    // times a factor below 2^32 stays below 2^96, at the same scale.
+    if n <= u64::from(u32::MAX) && high_word(a) == 0 {
+        return a.checked_mul(Decimal::from(n));
+    }
+    mul_checked(a, n)
+}
+
+/// [`mul`] for any inputs: the plain product, checked for lost scale.
+#[inline(never)]
+fn mul_checked(a: Decimal, n: u64) -> Option<Decimal> {
     let product = a.checked_mul(Decimal::from(n))?;
     // An integer factor keeps the scale unless digits were dropped.
     if product.scale() == a.scale() {

@@ -24,13 +24,18 @@
 //!    ship day still takes. Lines go most constrained first (fewest
 //!    nodes, then heaviest); each tries the nodes already used, then the
 //!    others by how many lines they can take, the caller's priority and
-//!    node order. Every complete assignment met is priced in full.
-//!    What it guarantees: it only returns workable plans; the cuts never
-//!    drop a workable plan, so a walk that ends within its budget
-//!    (`max(exact_limit, 4096)` steps per line) gives the same answer as
-//!    the enumeration would, optimum or unroutable; a walk that runs out
-//!    returns the best plan met so far, or, when it met none, an
-//!    [`Unroutable`] whose cause is
+//!    node order. A package count whose `k` largest top tiers, unit
+//!    rooms or stocks of a repeated SKU cannot carry the order is skipped
+//!    outright, and a branch whose remaining weight or units exceed the
+//!    room left is cut. Every complete assignment met is priced in full.
+//!    The walk has `max(exact_limit, 4096)` steps per order line (a step
+//!    is a position visited, a node tried there, or a line priced); each
+//!    package count may spend half the steps left, the last count all of
+//!    them. What it guarantees: it only returns workable plans; the cuts
+//!    never drop a workable plan, so when no package count runs out of
+//!    steps the answer is the one the enumeration would give, optimum or
+//!    unroutable; otherwise it returns the best plan met, or, when it met
+//!    none, an [`Unroutable`] whose cause is
 //!    [`SearchLimit`](crate::Infeasibility::SearchLimit), never a false
 //!    "no node can serve this".
 //! 5. The assignment with the smallest [`Scorer::Score`] wins; ties keep
@@ -1028,7 +1033,7 @@ impl<'n, S: Scorer> Router<'n, S> {
     fn fits(
         &self,
         ctx: &Ctx<'_>,
-        dive: &mut Dive,
+        dive: &Dive,
         depth: usize,
         line: usize,
         node: u8,
@@ -1769,7 +1774,7 @@ struct Work {
     /// Priced packages.
     evals: Vec<Result<Lean, Fail>>,
     /// For orders too long for `memo`, while the bounded search runs:
-    /// position + 1 in `evals` by (node, set of lines). Only looked up,
+    /// the position in `evals` by (node, set of lines). Only looked up,
     /// never iterated, so its order cannot reach a result.
     hashed: Option<hashbrown::HashMap<(u8, u64), u32>>,
 }
