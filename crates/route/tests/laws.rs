@@ -11,8 +11,8 @@ use merchantry_core::{
     ChannelId, Currency, DateRange, LocationId, LocationKind, OrderId, Quantity, Sku,
 };
 use merchantry_route::{
-    Inventory, Network, Node, Order, OrderLine, Outcome, RateTier, Router, RouterOptions, Speed,
-    StandardScorer, Zone,
+    Inventory, Network, Node, NodeIndex, Order, OrderLine, Outcome, Plan, RateTier, Router,
+    RouterOptions, Scorer, Speed, StandardScorer, Zone,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -88,6 +88,30 @@ fn order_spec() -> impl Strategy<Value = OrderSpec> {
             minute,
             promise_days,
         })
+}
+
+/// The best key over every assignment of `order`'s lines to `all` nodes
+/// (the brute force the searches are checked against), `None` when no
+/// assignment routes.
+fn brute_best<S: Scorer, K: PartialOrd>(
+    router: &Router<'_, S>,
+    order: &Order,
+    all: &[NodeIndex],
+    key: impl Fn(&Plan, NaiveDate) -> K,
+) -> Option<K> {
+    let (n, lines) = (all.len(), order.lines.len());
+    let mut best = None;
+    for code in 0..n.pow(u32::try_from(lines).unwrap()) {
+        let assign: Vec<_> =
+            (0..lines).map(|k| all[code / n.pow(u32::try_from(k).unwrap()) % n]).collect();
+        if let Outcome::Routed(p) = router.evaluate(order, &assign).unwrap() {
+            let k = key(&p, order.promised_by);
+            if best.as_ref().is_none_or(|b| k < *b) {
+                best = Some(k);
+            }
+        }
+    }
+    best
 }
 
 fn cents(c: i64) -> Decimal {
@@ -273,25 +297,13 @@ proptest! {
         let (net, inv, orders) = build(&nodes, &orders);
         let options = RouterOptions { capacity_roll_days: roll, ..RouterOptions::default() };
         let mut router = Router::with_scorer(&net, inv, options, StandardScorer::default());
-        let key = |p: &merchantry_route::Plan, promised: NaiveDate| {
+        let key = |p: &Plan, promised: NaiveDate| {
             let late = (p.expected_delivery - promised).num_days().max(0);
             (late, p.package_count(), p.cost.total().unwrap())
         };
         let all: Vec<_> = net.indices().collect();
         for order in &orders {
-            let n = all.len();
-            let lines = order.lines.len();
-            let mut best = None;
-            for code in 0..n.pow(u32::try_from(lines).unwrap()) {
-                let assign: Vec<_> =
-                    (0..lines).map(|k| all[code / n.pow(u32::try_from(k).unwrap()) % n]).collect();
-                if let Outcome::Routed(p) = router.evaluate(order, &assign).unwrap() {
-                    let k = key(&p, order.promised_by);
-                    if best.as_ref().is_none_or(|b| k < *b) {
-                        best = Some(k);
-                    }
-                }
-            }
+            let best = brute_best(&router, order, &all, key);
             // Route (and commit) so later orders meet used stock and capacity.
             let got = router.route(order).unwrap();
             prop_assert_eq!(got.plan().map(|p| key(p, order.promised_by)), best);
@@ -351,26 +363,14 @@ fn bounded_matches_enumeration(
     };
     let scorer = StandardScorer { packages_first, ..StandardScorer::default() };
     let mut router = Router::with_scorer(&net, inv, options, scorer);
-    let key = |p: &merchantry_route::Plan, promised: NaiveDate| {
+    let key = |p: &Plan, promised: NaiveDate| {
         let late = (p.expected_delivery - promised).num_days().max(0);
         let (n, cost) = (p.package_count(), p.cost.total().unwrap());
         if packages_first { (late, n, cost, 0) } else { (late, 0, cost, n) }
     };
     let all: Vec<_> = net.indices().collect();
     for order in &orders {
-        let n = all.len();
-        let lines = order.lines.len();
-        let mut best = None;
-        for code in 0..n.pow(u32::try_from(lines).unwrap()) {
-            let assign: Vec<_> =
-                (0..lines).map(|k| all[code / n.pow(u32::try_from(k).unwrap()) % n]).collect();
-            if let Outcome::Routed(p) = router.evaluate(order, &assign).unwrap() {
-                let k = key(&p, order.promised_by);
-                if best.as_ref().is_none_or(|b| k < *b) {
-                    best = Some(k);
-                }
-            }
-        }
+        let best = brute_best(&router, order, &all, key);
         let got = router.route(order).unwrap();
         prop_assert_eq!(got.plan().map(|p| key(p, order.promised_by)), best);
     }
