@@ -23,7 +23,11 @@ pub struct LeadTimeOptions {
     /// as much as one ordered on `as_of`.
     pub half_life_days: f64,
     /// The day weights are measured from; `None` for the latest order
-    /// date in the history.
+    /// date in the history. Only the ratios of weights matter (they are
+    /// taken relative to the newest shipment of each distribution, so a
+    /// history many half-lives before `as_of` is weighted as a recent one
+    /// would be); `as_of` changes the result only when replenishments were
+    /// ordered after it, which all count as ordered on `as_of`.
     pub as_of: Option<NaiveDate>,
     /// Probabilities of the total's quantiles, each in `(0, 1)`.
     pub quantiles: Vec<f64>,
@@ -38,7 +42,9 @@ impl Default for LeadTimeOptions {
 /// The learned distribution of one stage (or of the whole lead time) on
 /// one lane: recency-weighted mean and variance.
 ///
-/// With weights `w_i = 0.5^(age_i / half_life)`, the mean is
+/// With weights `w_i = 0.5^(age_i / half_life)` (computed relative to
+/// the newest observation, so that weights of a history many half-lives
+/// old do not underflow; only their ratios matter), the mean is
 /// `sum(w x) / sum(w)` and the variance the unbiased reliability-weighted
 /// form `sum(w (x - mean)^2) / (V1 - V2 / V1)`, `V1 = sum(w)`,
 /// `V2 = sum(w^2)` (0 from a single observation).
@@ -73,8 +79,15 @@ impl StageDistribution {
     }
 }
 
+/// Weighted sums with each weight `0.5^halvings` held relative to the
+/// newest observation so far (`2^-newest`): the newest weighs 1, so the
+/// sums cannot all underflow however old the history is. The mean,
+/// variance and effective size are ratios of sums of equal degree in the
+/// weights, so the common factor cancels.
 #[derive(Debug, Clone, Copy, Default)]
 struct Acc {
+    /// Halvings of the newest observation added (0 before the first).
+    newest: f64,
     w: f64,
     wx: f64,
     wxx: f64,
@@ -83,7 +96,21 @@ struct Acc {
 }
 
 impl Acc {
-    fn add(&mut self, x: f64, w: f64) {
+    /// Adds `x` with weight `0.5^halvings` (`halvings >= 0`).
+    fn add(&mut self, x: f64, halvings: f64) {
+        if self.n == 0 {
+            self.newest = halvings;
+        } else if halvings < self.newest {
+            // Rebase the sums on the newer observation; what underflows
+            // here weighs less than 2^-1074 against it.
+            let rebase = 0.5_f64.powf(self.newest - halvings);
+            self.w *= rebase;
+            self.wx *= rebase;
+            self.wxx *= rebase;
+            self.ww = self.ww * rebase * rebase;
+            self.newest = halvings;
+        }
+        let w = 0.5_f64.powf(halvings - self.newest);
         self.w += w;
         self.wx += w * x;
         self.wxx += w * x * x;
@@ -137,7 +164,8 @@ const COVER_TOLERANCE_DAYS: f64 = 1.0;
 
 /// One replenishment as the learner sees it.
 struct Shipment {
-    weight: f64,
+    /// Age in half-lives: the weight is `0.5^halvings`.
+    halvings: f64,
     /// Whole lead time in days.
     total: f64,
     /// Days per stage listed (a stage listed twice is summed).
@@ -147,7 +175,7 @@ struct Shipment {
 }
 
 impl Shipment {
-    fn itemise(r: &Replenishment, weight: f64) -> Result<Self> {
+    fn itemise(r: &Replenishment, halvings: f64) -> Result<Self> {
         validate(r)?;
         let mut stages: BTreeMap<Stage, f64> = BTreeMap::new();
         for s in &r.stages {
@@ -164,7 +192,7 @@ impl Shipment {
             });
         }
         let covered = !stages.is_empty() && total - itemised < COVER_TOLERANCE_DAYS;
-        Ok(Self { weight, total, stages, covered })
+        Ok(Self { halvings, total, stages, covered })
     }
 }
 
@@ -173,7 +201,7 @@ impl Shipment {
 fn lane_model(lane: &Lane, shipments: &[Shipment]) -> LaneModel {
     let mut total = Acc::default();
     for s in shipments {
-        total.add(s.total, s.weight);
+        total.add(s.total, s.halvings);
     }
     let covered = shipments.iter().all(|s| s.covered);
     let listed: BTreeSet<Stage> = shipments.iter().flat_map(|s| s.stages.keys().copied()).collect();
@@ -183,8 +211,8 @@ fn lane_model(lane: &Lane, shipments: &[Shipment]) -> LaneModel {
             let mut acc = Acc::default();
             for s in shipments {
                 match s.stages.get(&stage) {
-                    Some(&days) => acc.add(days, s.weight),
-                    None if covered => acc.add(0.0, s.weight),
+                    Some(&days) => acc.add(days, s.halvings),
+                    None if covered => acc.add(0.0, s.halvings),
                     None => {}
                 }
             }
@@ -371,8 +399,8 @@ impl LeadTimeModel {
                 same_shipment.push(r);
                 #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
                 let age = as_of.map_or(0, |d| (d - r.ordered_on).num_days()).max(0) as f64;
-                let weight = 0.5_f64.powf(age / half_life);
-                by_lane.entry(&r.lane).or_default().push(Shipment::itemise(r, weight)?);
+                let halvings = age / half_life;
+                by_lane.entry(&r.lane).or_default().push(Shipment::itemise(r, halvings)?);
             }
             if let Some(sku) = &r.sku {
                 let key = (sku.clone(), r.lane.destination.clone());
@@ -718,8 +746,8 @@ mod tests {
         // sum w (x - m)^2 = 1 * 11.111 + 0.5 * 44.444 = 33.333;
         // variance 33.333 / 0.6667 = 50.
         let mut acc = Acc::default();
-        acc.add(10.0, 1.0);
-        acc.add(20.0, 0.5);
+        acc.add(10.0, 0.0);
+        acc.add(20.0, 1.0);
         let d = acc.finish(Stage::Production);
         assert!((d.mean - 40.0 / 3.0).abs() < 1e-12);
         assert!((d.variance - 50.0).abs() < 1e-9, "{}", d.variance);
@@ -891,6 +919,48 @@ mod tests {
         let h = [po("PO-9", 0, 50, &[(Stage::Production, 20.5), (Stage::MainTransit, 30.4)])];
         let model = LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()).unwrap();
         assert!(model.lane(&lane()).unwrap().stages_cover_total);
+    }
+
+    #[test]
+    fn weights_of_an_old_history_do_not_underflow() {
+        // PO-1 (40 days) and PO-2 (60 days) ordered 31 days apart, half-life
+        // 1 day. Relative weights 2^-31 and 1: mean (40 * 2^-31 + 60) /
+        // (1 + 2^-31) = 60 - 20 * 2^-31 / (1 + 2^-31), effective n
+        // (1 + 2^-31)^2 / (1 + 2^-62), just above 1. Measured from 2023-03-01
+        // (about 1100 half-lives later) every absolute weight 0.5^age is 0
+        // and the mean came out 0; the answer must not depend on it.
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let mut h = [po("PO-1", 0, 40, &[]), po("PO-2", 0, 60, &[])];
+        h[0].ordered_on = day(2020, 1, 5);
+        h[0].actual_arrival = day(2020, 2, 14);
+        h[1].ordered_on = day(2020, 2, 5);
+        h[1].actual_arrival = day(2020, 4, 5);
+        let learn = |as_of| {
+            let options = LeadTimeOptions {
+                half_life_days: 1.0,
+                as_of: Some(as_of),
+                ..LeadTimeOptions::default()
+            };
+            LeadTimeModel::learn(&h[..], &options).unwrap().lane(&lane()).unwrap().total
+        };
+        let recent = learn(day(2020, 2, 5));
+        let w = 0.5_f64.powi(31);
+        assert!((recent.mean - (60.0 - 20.0 * w / (1.0 + w))).abs() < 1e-9, "{}", recent.mean);
+        assert!(recent.effective_n > 1.0 && recent.effective_n < 1.001, "{}", recent.effective_n);
+        for as_of in [day(2020, 9, 1), day(2021, 10, 1), day(2023, 3, 1)] {
+            let old = learn(as_of);
+            assert_eq!(old, recent, "as of {as_of}");
+        }
+        // Half-life 180 days, 480 years on: equal footing up to 2^(-31/180).
+        let options = LeadTimeOptions {
+            half_life_days: 180.0,
+            as_of: Some(day(2500, 1, 1)),
+            ..LeadTimeOptions::default()
+        };
+        let total = LeadTimeModel::learn(&h[..], &options).unwrap().lane(&lane()).unwrap().total;
+        let w = 0.5_f64.powf(31.0 / 180.0);
+        assert!((total.mean - (40.0 * w + 60.0) / (1.0 + w)).abs() < 1e-9, "{}", total.mean);
+        assert!(total.variance > 150.0, "{}", total.variance);
     }
 
     #[test]
