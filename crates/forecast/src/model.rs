@@ -349,20 +349,28 @@ pub(crate) fn rmse_of(sse: f64, n: usize, kind: ModelKind) -> Result<f64> {
     }
 }
 
-/// A power of two at most the largest magnitude in `values` (1 when all
-/// are zero or one is not finite): dividing by it is exact for normal
-/// numbers and brings every value into `[-2, 2]`.
+/// The power of two `2^e` with `e` the binary exponent of the largest
+/// magnitude in `values` (1 when all are zero or one is not finite): at
+/// most that magnitude and more than half of it, so dividing by it brings
+/// every value into `(-2, 2)`, exactly unless a value far smaller than
+/// the largest lands below the normal range. Read from the bits (a
+/// `log2` rounds up to 1024 next to `f64::MAX`, and `2^1024` is infinite);
+/// subnormal magnitudes give a subnormal power of two.
 pub(crate) fn power_of_two_scale<'a>(values: impl IntoIterator<Item = &'a f64>) -> f64 {
     let max = values.into_iter().fold(0.0_f64, |m, v| m.max(v.abs()));
     if max == 0.0 || !max.is_finite() {
         return 1.0;
     }
-    #[expect(
-        clippy::cast_possible_truncation,
-        reason = "log2 of a finite f64 lies in [-1075, 1024)"
-    )]
-    let exponent = max.log2().floor() as i32;
-    2_f64.powi(exponent)
+    let bits = max.to_bits();
+    let biased = bits >> 52;
+    if biased == 0 {
+        // Subnormal: the highest set bit of the fraction, as is.
+        let top = 63 - bits.leading_zeros();
+        f64::from_bits(1_u64 << top)
+    } else {
+        // Normal: the exponent field alone, fraction cleared.
+        f64::from_bits(biased << 52)
+    }
 }
 
 /// Fits `y` with `fit`; when the squared errors overflow although every
@@ -404,6 +412,21 @@ pub(crate) fn mean(y: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn power_of_two_scale_is_the_binary_exponent_at_both_ends() {
+        // MAX = (2 - 2^-52) 2^1023: scale 2^1023 (a log2 gave 2^1024 = inf).
+        assert_eq!(power_of_two_scale(&[f64::MAX, -1.0]), 2_f64.powi(1023));
+        assert_eq!(power_of_two_scale(&[3.0, -5.0]), 4.0);
+        assert_eq!(power_of_two_scale(&[0.75]), 0.5);
+        // Smallest normal 2^-1022, and subnormals 3 * 2^-1074 -> 2^-1073.
+        assert_eq!(power_of_two_scale(&[f64::MIN_POSITIVE]), f64::MIN_POSITIVE);
+        let tiny = 3.0 * f64::from_bits(1);
+        assert_eq!(power_of_two_scale(&[tiny]), f64::from_bits(2));
+        assert_eq!(tiny / power_of_two_scale(&[tiny]), 1.5);
+        assert_eq!(power_of_two_scale(&[0.0, -0.0]), 1.0);
+        assert_eq!(power_of_two_scale(&[f64::INFINITY]), 1.0);
+    }
 
     #[test]
     fn flat_forecast_is_the_step_by_step_mean_bit_for_bit() {
