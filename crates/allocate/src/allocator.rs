@@ -386,12 +386,14 @@ pub struct LineInfo {
 /// location and one advertised figure per SKU and channel, every key in
 /// range, no cell with negative or over-reserved units, each cell's
 /// reserved units equal to what its open lines hold, each line's pieces
-/// adding up to its quantity at locations its channel sells from,
-/// bundles of plain SKUs only (no bundle of bundles, so no cycle) holding
-/// no stock, ring fences positive, one per pool and channel and only on
-/// pools their channel sells from, the derived state (the bundles built
-/// on each SKU, each SKU's flags) exactly what the settings give, and the
-/// advertised figures equal to what the rules give. Anything else is
+/// adding up to its quantity at locations its channel sells from, with
+/// at most one piece per SKU and location, every free line slot listed
+/// once for reuse, bundles of plain SKUs only (no bundle of bundles, so
+/// no cycle) holding no stock, ring fences positive, one per pool and
+/// channel and only on pools their channel sells from, the derived state
+/// (the bundles built on each SKU, each SKU's flags) exactly what the
+/// settings give, and the advertised figures equal to what the rules
+/// give. Anything else is
 /// [`AllocError::InvalidSnapshot`]: a snapshot that loads is one the
 /// builder and the operations could have produced, and saving it again
 /// gives the same snapshot.
@@ -645,6 +647,13 @@ impl Snapshot {
         {
             return Err("a vacant line slot is taken, repeated or out of range".into());
         }
+        // A purge lists every slot it frees, and only a listed slot is
+        // reused: a free slot missing from the list would never be.
+        if let Some((slot, _)) =
+            (0u32..).zip(&self.lines).find(|(i, l)| l.is_none() && !vacant.contains(i))
+        {
+            return Err(format!("line slot {slot} is free but not listed as vacant"));
+        }
         Ok(())
     }
 }
@@ -671,6 +680,22 @@ impl Snapshot {
         }
         if pieces.iter().any(|p| !want.iter().any(|&(s, _)| s == p.sku)) {
             return bad();
+        }
+        if matches!(&rec.pieces, Pieces::Many(v) if v.len() < 2) {
+            return Err(format!("order {} line {} lists one piece as many", rec.order, rec.line));
+        }
+        // A reservation places each SKU once per location and a move
+        // merges a SKU's pieces, so no line holds two at one location.
+        let mut seen = BTreeSet::new();
+        if let Some(p) = pieces.iter().find(|p| !seen.insert((p.sku, p.location))) {
+            let at = self.net.locations.get(usize::from(p.location));
+            return Err(format!(
+                "order {} line {} holds {} at {} in two pieces",
+                rec.order,
+                rec.line,
+                self.name(p.sku),
+                at.map_or_else(|| format!("#{}", p.location), ToString::to_string),
+            ));
         }
         for &(sku, units) in &want {
             let held = pieces

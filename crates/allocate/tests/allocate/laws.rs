@@ -453,6 +453,26 @@ fn apply_edit(v: &mut serde_json::Value, e: &Edit) {
 
 #[cfg(feature = "serde")]
 proptest! {
+    /// Every state the operations leave, purges of closed lines included
+    /// (which free line slots for reuse), loads back as itself: the
+    /// snapshot checks refuse only what no operation makes.
+    #[test]
+    fn every_state_the_operations_leave_loads_back_as_itself(
+        ops in prop::collection::vec(op(), 1..40),
+        purge_every in 1usize..5,
+    ) {
+        let mut f = fixture(false);
+        for (i, op) in ops.iter().enumerate() {
+            apply(&mut f, op);
+            if i % purge_every == 0 {
+                f.alloc.purge_closed();
+            }
+            let v = serde_json::to_value(&f.alloc).unwrap();
+            let back = serde_json::from_value::<Allocator>(v);
+            prop_assert!(back.as_ref().is_ok_and(|b| *b == f.alloc), "after {op:?}: {back:?}");
+        }
+    }
+
     /// Any saved state that loads is one the operations could have left:
     /// saving it again gives the same JSON, every law above holds for it,
     /// and keeps holding through further operations. A state the

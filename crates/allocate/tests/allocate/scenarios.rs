@@ -751,6 +751,56 @@ fn inconsistent_state_is_refused_on_the_way_in() {
     assert_eq!(err, "channel web has an invalid publish rule: percent is above 100");
 }
 
+/// Two hand edits that used to load although no operation makes them.
+/// A free line slot missing from the vacant list was never reused (a
+/// purge lists every slot it frees). Two pieces of one SKU at one
+/// location: a reservation places each SKU (each component, for a
+/// bundle) once per location, and a move merges a SKU's pieces into one,
+/// so a line never holds two. A lone piece is kept as one piece, never as
+/// a list of one.
+#[cfg(feature = "serde")]
+#[test]
+fn a_snapshot_with_an_unlisted_free_slot_or_a_repeated_piece_is_refused() {
+    use serde_json::{Value, json};
+
+    let mut w = world();
+    w.stock(w.a, 5);
+    w.stock(w.b, 5);
+    w.reserve("J1", w.web, 3).unwrap();
+    w.reserve("J2", w.web, 1).unwrap();
+    w.alloc.release(&order("J2"), 1).unwrap();
+    assert_eq!(w.alloc.purge_closed(), 1);
+    // Slot 1 is free and listed; the edits below must be the only fault.
+    let good = serde_json::to_value(&w.alloc).unwrap();
+    assert_eq!((&good["lines"][1], &good["vacant"]), (&Value::Null, &json!([1])));
+    assert!(load_edited(&w, |_| {}).is_ok());
+    let err = load_edited(&w, |v| v["lines"].as_array_mut().unwrap().push(Value::Null));
+    assert_eq!(err.unwrap_err(), "invalid snapshot: line slot 2 is free but not listed as vacant");
+    let err = load_edited(&w, |v| v["vacant"] = json!([]));
+    assert_eq!(err.unwrap_err(), "invalid snapshot: line slot 1 is free but not listed as vacant");
+    // J1 holds 3 mugs at A as one piece: 1 + 2 at A is the same total.
+    let (a, mug) = (w.a.index(), w.sku.index());
+    let err = load_edited(&w, |v| {
+        v["lines"][0]["pieces"] = json!({"Many": [
+            {"sku": mug, "location": a, "units": 1},
+            {"sku": mug, "location": a, "units": 2},
+        ]});
+    });
+    assert_eq!(err.unwrap_err(), "invalid snapshot: order J1 line 1 holds MUG at A in two pieces");
+    let err = load_edited(&w, |v| {
+        v["lines"][0]["pieces"] = json!({"Many": [{"sku": mug, "location": a, "units": 3}]});
+    });
+    assert_eq!(err.unwrap_err(), "invalid snapshot: order J1 line 1 lists one piece as many");
+    // What the operations make loads: J1 holds 3 of A's 5, so 6 more
+    // mugs split as 5 at B (most free first) + 1 at A, one piece of MUG
+    // at each location.
+    w.reserve("J3", w.web, 6).unwrap();
+    let split = w.alloc.line(&order("J3"), 1).unwrap().pieces;
+    let split: Vec<_> = split.iter().map(|p| (p.location, p.units.get())).collect();
+    assert_eq!(split, [(w.b, 5), (w.a, 1)]);
+    assert!(load_edited(&w, |_| {}).is_ok());
+}
+
 /// The snapshot of `w` as JSON, edited, read back: the error in words.
 #[cfg(feature = "serde")]
 fn load_edited(
