@@ -177,10 +177,7 @@ struct Shipment {
 impl Shipment {
     fn itemise(r: &Replenishment, halvings: f64) -> Result<Self> {
         validate(r)?;
-        let mut stages: BTreeMap<Stage, f64> = BTreeMap::new();
-        for s in &r.stages {
-            *stages.entry(s.stage).or_insert(0.0) += s.actual.get();
-        }
+        let stages = stage_totals(r);
         #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
         let total = r.actual_days() as f64;
         let itemised: f64 = stages.values().sum();
@@ -301,7 +298,8 @@ pub enum LiveOverride {
 /// content (an overlapping report download) counts once; with different
 /// content it is an error ([`ForecastError::DuplicateReplenishment`]).
 /// Lines of one purchase order that share lane, order date, arrival and
-/// stage durations are one trip and count once as a lead-time
+/// days per stage (stages in any order, a stage listed in several entries
+/// summed) are one trip and count once as a lead-time
 /// observation; lines that travelled apart (a split delivery) count each.
 ///
 /// Quantiles of the total come from a gamma distribution matched to its
@@ -562,15 +560,25 @@ fn shift_total(
     (mean.max(floor), (total.variance - removed).max(0.0) + added)
 }
 
+/// Actual days per stage listed, a stage listed more than once summed
+/// (in the order listed).
+fn stage_totals(r: &Replenishment) -> BTreeMap<Stage, f64> {
+    let mut stages: BTreeMap<Stage, f64> = BTreeMap::new();
+    for s in &r.stages {
+        *stages.entry(s.stage).or_insert(0.0) += s.actual.get();
+    }
+    stages
+}
+
 /// Whether two lines of one purchase order describe the same trip (lane,
-/// dates and stages), which is one lead-time observation however many
-/// SKUs it carried.
+/// dates and days per stage, whatever order the stages are listed in and
+/// however a stage is split into entries), which is one lead-time
+/// observation however many SKUs it carried.
 fn same_trip(a: &Replenishment, b: &Replenishment) -> bool {
     a.lane == b.lane
         && a.ordered_on == b.ordered_on
         && a.actual_arrival == b.actual_arrival
-        && a.stages.len() == b.stages.len()
-        && a.stages.iter().zip(&b.stages).all(|(x, y)| x.stage == y.stage && x.actual == y.actual)
+        && stage_totals(a) == stage_totals(b)
 }
 
 fn validate(r: &Replenishment) -> Result<()> {
@@ -961,6 +969,43 @@ mod tests {
         let w = 0.5_f64.powf(31.0 / 180.0);
         assert!((total.mean - (40.0 * w + 60.0) / (1.0 + w)).abs() < 1e-9, "{}", total.mean);
         assert!(total.variance > 150.0, "{}", total.variance);
+    }
+
+    #[test]
+    fn lines_of_one_trip_match_whatever_order_their_stages_are_listed_in() {
+        // PO-1 carries MUG and CUP on one 50-day trip (production 20,
+        // transit 30); CUP's line lists the stages the other way round, or
+        // production in two entries of 10. One trip either way: with PO-2
+        // (30 days: 10 + 20) at equal weight, mean (50 + 30) / 2 = 40,
+        // variance 10^2 + 10^2 = 200, two observations.
+        let line = |sku: &str, stages: &[(Stage, f64)]| {
+            let mut r = po("PO-1", 0, 50, stages);
+            r.sku = Some(Sku::new(sku).unwrap());
+            r
+        };
+        let mug = line("MUG", &[(Stage::Production, 20.0), (Stage::MainTransit, 30.0)]);
+        let po2 = po("PO-2", 0, 30, &[(Stage::Production, 10.0), (Stage::MainTransit, 20.0)]);
+        for cup in [
+            line("CUP", &[(Stage::MainTransit, 30.0), (Stage::Production, 20.0)]),
+            line(
+                "CUP",
+                &[(Stage::Production, 10.0), (Stage::MainTransit, 30.0), (Stage::Production, 10.0)],
+            ),
+        ] {
+            let h = [mug.clone(), cup.clone(), po2.clone()];
+            let model = LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()).unwrap();
+            let total = model.lane(&lane()).unwrap().total;
+            assert_eq!(
+                (total.mean, total.variance, total.observations),
+                (40.0, 200.0, 2),
+                "{cup:?}"
+            );
+        }
+        // A different split of the same 50 days is another trip.
+        let cup = line("CUP", &[(Stage::Production, 25.0), (Stage::MainTransit, 25.0)]);
+        let h = [mug, cup, po2];
+        let model = LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()).unwrap();
+        assert_eq!(model.lane(&lane()).unwrap().total.observations, 3);
     }
 
     #[test]
