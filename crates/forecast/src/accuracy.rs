@@ -11,8 +11,9 @@
 //!
 //! Every measure is finite or a typed error, never NaN or infinite: a
 //! value within `f64` range is computed on rescaled input when the plain
-//! formula would overflow, and [`ForecastError::Overflow`] reports a true
-//! value past `f64::MAX`.
+//! formula would overflow (or, for MAE, RMSE and bias, when it is so
+//! small that squared errors underflow), and [`ForecastError::Overflow`]
+//! reports a true value past `f64::MAX`.
 
 use crate::error::{ForecastError, Result};
 use crate::model::{DemandModel, power_of_two_scale};
@@ -43,10 +44,31 @@ fn mean_of(actual: &[f64], forecast: &[f64], f: impl Fn(f64, f64) -> f64) -> f64
     sum / n
 }
 
-/// A measure of degree one in the errors (`g(c a, c p) = c g(a, p)` for
-/// `c > 0`): computed plainly, and when that overflows (a difference or a
-/// sum past `f64::MAX`), again on the values divided by a power of two and
-/// scaled back. Still not finite means the true value is not finite.
+/// The mean of finite `terms`, summed over a power of two and scaled back
+/// when the plain sum overflows (so a mean within range comes out).
+fn mean_rescaled(terms: &[f64]) -> f64 {
+    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+    let n = terms.len() as f64;
+    let sum: f64 = terms.iter().sum();
+    if sum.is_finite() {
+        return sum / n;
+    }
+    let s = power_of_two_scale(terms);
+    terms.iter().map(|t| t / s).sum::<f64>() / n * s
+}
+
+/// Below this (about `2^-399`) a measure of the errors is recomputed on
+/// errors scaled up: squares of errors under `2^-511` lose precision or
+/// vanish, and a mean square of at least `1e-240` makes what is lost
+/// there negligible.
+const RESCALE_BELOW: f64 = 1e-120;
+
+/// A measure of the errors `a - p` alone, of degree one in them
+/// (`g(c a, c p) = c g(a, p)` for `c > 0`): computed plainly; when that
+/// overflows (a difference or a sum past `f64::MAX`), again on the values
+/// divided by a power of two and scaled back; when it is tiny (squares
+/// that underflow), again on the errors scaled up to `(-2, 2)` against
+/// zero forecasts. Still not finite means the true value is not finite.
 fn scaled_measure(
     what: &'static str,
     actual: &[f64],
@@ -56,7 +78,14 @@ fn scaled_measure(
     check_pair(actual, forecast)?;
     let plain = g(actual, forecast);
     if plain.is_finite() {
-        return Ok(plain);
+        if plain.abs() >= RESCALE_BELOW {
+            return Ok(plain);
+        }
+        // Every error is finite here (their sum is).
+        let errors: Vec<f64> = actual.iter().zip(forecast).map(|(a, p)| a - p).collect();
+        let s = power_of_two_scale(&errors);
+        let scaled: Vec<f64> = errors.iter().map(|e| e / s).collect();
+        return Ok(g(&scaled, &vec![0.0; scaled.len()]) * s);
     }
     let s = power_of_two_scale(actual.iter().chain(forecast));
     let a: Vec<f64> = actual.iter().map(|v| v / s).collect();
@@ -112,11 +141,19 @@ pub fn mape(actual: &[f64], forecast: &[f64]) -> Result<f64> {
     if let Some(index) = actual.iter().position(|a| *a == 0.0) {
         return Err(ForecastError::ZeroActual { index });
     }
-    let value = mean_of(actual, forecast, |a, p| {
-        let term = 100.0 * ((a - p) / a).abs();
-        // `a - p` past f64::MAX: halving both is exact and keeps the ratio.
-        if term.is_finite() { term } else { 100.0 * ((a * 0.5 - p * 0.5) / (a * 0.5)).abs() }
-    });
+    let ratios: Vec<f64> = actual
+        .iter()
+        .zip(forecast)
+        .map(|(&a, &p)| {
+            let ratio = ((a - p) / a).abs();
+            // `a - p` past f64::MAX: halving both is exact, keeps the ratio.
+            if ratio.is_finite() { ratio } else { ((a * 0.5 - p * 0.5) / (a * 0.5)).abs() }
+        })
+        .collect();
+    if ratios.iter().any(|r| !r.is_finite()) {
+        return Err(ForecastError::Overflow { what: "mape" });
+    }
+    let value = 100.0 * mean_rescaled(&ratios);
     if value.is_finite() { Ok(value) } else { Err(ForecastError::Overflow { what: "mape" }) }
 }
 
@@ -202,8 +239,31 @@ pub fn naive_scale(training: &[f64]) -> Result<f64> {
 /// As [`mae`] and [`naive_scale`]; [`ForecastError::Overflow`] when the
 /// ratio exceeds `f64::MAX` (a tiny scale).
 pub fn mase(actual: &[f64], forecast: &[f64], training: &[f64]) -> Result<f64> {
-    let scale = naive_scale(training)?;
-    let value = mae(actual, forecast)? / scale;
+    let overflow = |r: &Result<f64>| matches!(r, Err(ForecastError::Overflow { .. }));
+    let scale = naive_scale(training);
+    if scale.is_err() && !overflow(&scale) {
+        return scale;
+    }
+    let error = mae(actual, forecast);
+    if error.is_err() && !overflow(&error) {
+        return error;
+    }
+    let value = match (error, scale) {
+        (Ok(error), Ok(scale)) => error / scale,
+        _ => {
+            // The MAE or the scale past f64::MAX, the ratio maybe not:
+            // divide everything by one power of two (the ratio is
+            // unchanged). A scale that vanishes there was tiny against the
+            // errors: the ratio exceeds f64::MAX.
+            let s = power_of_two_scale(actual.iter().chain(forecast).chain(training));
+            let down = |v: &[f64]| v.iter().map(|x| x / s).collect::<Vec<f64>>();
+            let scale = match naive_scale(&down(training)) {
+                Err(ForecastError::ZeroScale { .. }) => 0.0,
+                other => other?,
+            };
+            mae(&down(actual), &down(forecast))? / scale
+        }
+    };
     if value.is_finite() { Ok(value) } else { Err(ForecastError::Overflow { what: "mase" }) }
 }
 

@@ -4,7 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests stop on failure")]
 
 use merchantry_forecast::{
-    Adida, Auto, ClassRule, Croston, DemandModel, Imapa, MovingAverage, Ses, mae,
+    Adida, Auto, ClassRule, Croston, DemandModel, Imapa, MovingAverage, Ses, bias, mae, mape, mase,
+    rmse,
 };
 
 #[test]
@@ -46,4 +47,33 @@ fn aggregated_smoothing_of_huge_swings_does_not_panic() {
             assert!(fit.forecast(2).mean.iter().all(|m| m.is_finite()));
         }
     }
+}
+
+#[test]
+fn accuracy_measures_rescale_up_and_down_to_their_true_values() {
+    // MAPE: each term 100 |1 - 1e306| / 1 = 1e308 (to rounding); the sum
+    // 2e308 overflows, the mean 1e308 does not.
+    let v = mape(&[1.0, 1.0], &[1e306, 1e306]).unwrap();
+    assert!((v / 1e308 - 1.0).abs() < 1e-12, "{v}");
+    // MASE: MAE |1.7e308 + 1.7e308| = 3.4e308 and naive scale
+    // |1.7e308 + 1.7e308| = 3.4e308 both overflow; their ratio is 1.
+    assert_eq!(mase(&[1.7e308], &[-1.7e308], &[-1.7e308, 1.7e308]), Ok(1.0));
+    // Same with a finite MAE over an overflowing scale: 1e308 / 3.4e308
+    // = 1 / 3.4.
+    let v = mase(&[1e308], &[0.0], &[-1.7e308, 1.7e308]).unwrap();
+    assert!((v - 1.0 / 3.4).abs() < 1e-12, "{v}");
+    // RMSE: 1e-200 squared underflows to 0; the RMSE is 1e-200.
+    assert_eq!(rmse(&[1e-200], &[0.0]), Ok(1e-200));
+    // sqrt((1e-200^2 + (2e-200)^2) / 2) = 1e-200 sqrt(2.5).
+    let v = rmse(&[1e-200, 0.0], &[0.0, -2e-200]).unwrap();
+    assert!((v / (1e-200 * 2.5_f64.sqrt()) - 1.0).abs() < 1e-12, "{v}");
+    // Tiny errors between huge values: 1e300 vs 1e300 is 0, the other 1e-200.
+    let v = rmse(&[1e300, 1e-200], &[1e300, 0.0]).unwrap();
+    assert!((v / (1e-200 / 2_f64.sqrt()) - 1.0).abs() < 1e-12, "{v}");
+    assert_eq!(mae(&[1e-200], &[0.0]), Ok(1e-200));
+    assert_eq!(bias(&[0.0], &[1e-200]), Ok(1e-200));
+    // Still exact for ordinary and all-zero errors.
+    assert_eq!(rmse(&[3.0, 0.0], &[0.0, 4.0]), Ok(12.5_f64.sqrt()));
+    assert_eq!(rmse(&[2.0, 2.0], &[2.0, 2.0]), Ok(0.0));
+    assert_eq!(bias(&[1.0, -1.0], &[0.0, 0.0]), Ok(0.0));
 }
