@@ -73,10 +73,21 @@ fn node_spec() -> impl Strategy<Value = NodeSpec> {
 }
 
 fn order_spec() -> impl Strategy<Value = OrderSpec> {
+    orders_of(1..4, 1..4, 50..1500, 0.15)
+}
+
+/// Orders of `lines` lines, each of `units` units weighing `grams` a
+/// unit, hazmat with probability `hazmat`.
+fn orders_of(
+    lines: std::ops::Range<usize>,
+    units: std::ops::Range<i64>,
+    grams: std::ops::Range<u64>,
+    hazmat: f64,
+) -> impl Strategy<Value = OrderSpec> {
     (
         proptest::collection::vec(
-            (0usize..3, 1i64..4, 50u64..1500, proptest::bool::weighted(0.15)),
-            1..4,
+            (0usize..3, units, grams, proptest::bool::weighted(hazmat)),
+            lines,
         ),
         0usize..2,
         0i64..(7 * 24 * 60),
@@ -392,21 +403,7 @@ fn long_node_spec() -> impl Strategy<Value = NodeSpec> {
 /// search keeps its own) over one or two nodes: at most 1,024
 /// assignments each to enumerate.
 fn long_order_spec() -> impl Strategy<Value = OrderSpec> {
-    (
-        proptest::collection::vec(
-            (0usize..3, 1i64..3, 50u64..400, proptest::bool::weighted(0.05)),
-            9..11,
-        ),
-        0usize..2,
-        0i64..(7 * 24 * 60),
-        0i64..7,
-    )
-        .prop_map(|(lines, zone, minute, promise_days)| OrderSpec {
-            lines,
-            zone,
-            minute,
-            promise_days,
-        })
+    orders_of(9..11, 1..3, 50..400, 0.05)
 }
 
 proptest! {
