@@ -79,14 +79,7 @@ impl CoverOptions {
 
     /// Checks the options (fields are public and may be deserialized).
     pub(crate) fn validate(&self) -> Result<()> {
-        if self.horizon_days == 0 {
-            return Err(MetricsError::InvalidOption {
-                what: "horizon_days",
-                value: 0.0,
-                expected: "at least 1",
-            });
-        }
-        Ok(())
+        crate::error::at_least_one_day("horizon_days", self.horizon_days)
     }
 
     /// Sets whether inbound units count as supply.

@@ -141,3 +141,12 @@ pub(crate) fn overflow(what: &'static str, sku: &Sku) -> MetricsError {
 pub(crate) fn overflow_total(what: &'static str) -> MetricsError {
     MetricsError::Overflow { what, sku: "*".to_owned() }
 }
+
+/// Refuses a day count of zero for option `what` (a rate over no days,
+/// a year of no days).
+pub(crate) fn at_least_one_day(what: &'static str, days: u32) -> Result<()> {
+    if days == 0 {
+        return Err(MetricsError::InvalidOption { what, value: 0.0, expected: "at least 1" });
+    }
+    Ok(())
+}

@@ -151,14 +151,7 @@ impl TurnOptions {
 
     /// Checks the options (fields are public and may be deserialized).
     pub(crate) fn validate(&self) -> Result<()> {
-        if self.days_per_year == 0 {
-            return Err(MetricsError::InvalidOption {
-                what: "days_per_year",
-                value: 0.0,
-                expected: "at least 1",
-            });
-        }
-        Ok(())
+        crate::error::at_least_one_day("days_per_year", self.days_per_year)
     }
 }
 
