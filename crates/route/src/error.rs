@@ -1,6 +1,6 @@
 //! The error type of `merchantry-route`.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use merchantry_core::{Currency, LocationId, OrderId, Sku};
 
 /// What was wrong with the input handed to the router.
@@ -184,6 +184,25 @@ pub enum RouteError {
         node: LocationId,
         /// The speed nobody serves.
         speed: crate::Speed,
+    },
+    /// A pick wave's total passes the 64-bit range: its manifest's total
+    /// weight or units (`u64`), or the units of one pick (`i64`). The
+    /// wave is refused rather than given a saturated, wrong total.
+    #[error("wave {carrier} at {cutoff}: order {order} brings the {what} past {max}")]
+    WaveOverflow {
+        /// The wave's carrier.
+        carrier: String,
+        /// The wave's cutoff, node-local time.
+        cutoff: NaiveTime,
+        /// The order whose package or line makes the total overflow: in
+        /// manifest order (by order id) for the manifest totals, in plan
+        /// order for a pick.
+        order: OrderId,
+        /// `manifest weight in grams`, `manifest units` or `units picked
+        /// for sku ...`.
+        what: String,
+        /// The largest total accepted.
+        max: u64,
     },
 }
 

@@ -127,7 +127,10 @@ pub struct Wave {
 ///
 /// [`RouteError::NodeNotInNetwork`] when `node` is not in the network,
 /// [`RouteError::NoCarrier`] when no carrier serves a package's speed,
-/// [`RouteError::MissingBin`] when a SKU to pick has no bin.
+/// [`RouteError::MissingBin`] when a SKU to pick has no bin,
+/// [`RouteError::WaveOverflow`] when a wave's manifest weight or units,
+/// or the units of one pick, would pass the range of their type (the
+/// wave is refused, never given a saturated total).
 ///
 /// # Example
 ///
@@ -189,13 +192,14 @@ pub fn plan_waves(
     let mut groups: BTreeMap<usize, WaveParts> = BTreeMap::new();
     for plan in plans {
         for pkg in plan.packages.iter().filter(|p| &p.node == node && p.ship_date == ship_date) {
-            let carrier =
-                carriers.iter().position(|c| c.speeds.contains(&plan.speed)).ok_or_else(|| {
-                    RouteError::NoCarrier {
-                        order: plan.order.clone(),
-                        node: node.clone(),
-                        speed: plan.speed,
-                    }
+            let (carrier, pickup) = carriers
+                .iter()
+                .enumerate()
+                .find(|(_, c)| c.speeds.contains(&plan.speed))
+                .ok_or_else(|| RouteError::NoCarrier {
+                    order: plan.order.clone(),
+                    node: node.clone(),
+                    speed: plan.speed,
                 })?;
             let parts = groups.entry(carrier).or_default();
             for line in &pkg.lines {
@@ -207,7 +211,14 @@ pub fn plan_waves(
                     .picks
                     .entry((bin, line.sku.clone()))
                     .or_insert((Quantity::ZERO, BTreeSet::new()));
-                slot.0 = slot.0.saturating_add(line.quantity);
+                slot.0 =
+                    slot.0.checked_add(line.quantity).map_err(|_| RouteError::WaveOverflow {
+                        carrier: pickup.carrier.clone(),
+                        cutoff: pickup.cutoff,
+                        order: plan.order.clone(),
+                        what: format!("units picked for sku {}", line.sku),
+                        max: i64::MAX.unsigned_abs(),
+                    })?;
                 slot.1.insert(plan.order.clone());
             }
             parts.manifest.push(ManifestEntry {
@@ -225,7 +236,7 @@ pub fn plan_waves(
             let pickup = carriers.get(c)?;
             Some(parts.into_wave(pickup, local_instant(tz, ship_date, pickup.cutoff), path))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     waves.sort_by(|a, b| (a.cutoff, &a.carrier).cmp(&(b.cutoff, &b.carrier)));
     Ok(waves)
 }
@@ -237,7 +248,12 @@ struct WaveParts {
 }
 
 impl WaveParts {
-    fn into_wave(self, pickup: &CarrierPickup, cutoff_at: DateTime<Utc>, path: PickPath) -> Wave {
+    fn into_wave(
+        self,
+        pickup: &CarrierPickup,
+        cutoff_at: DateTime<Utc>,
+        path: PickPath,
+    ) -> Result<Wave> {
         let mut picks: Vec<Pick> = self
             .picks
             .into_iter()
@@ -251,9 +267,10 @@ impl WaveParts {
         order_path(&mut picks, path);
         let mut packages = self.manifest;
         packages.sort_by(|a, b| a.order.cmp(&b.order));
-        let total_weight_g = packages.iter().fold(0u64, |s, p| s.saturating_add(p.weight_g));
-        let total_units = packages.iter().fold(0u64, |s, p| s.saturating_add(p.units));
-        Wave {
+        let total_weight_g =
+            manifest_total(pickup, &packages, "manifest weight in grams", |p| p.weight_g)?;
+        let total_units = manifest_total(pickup, &packages, "manifest units", |p| p.units)?;
+        Ok(Wave {
             carrier: pickup.carrier.clone(),
             cutoff: pickup.cutoff,
             picks,
@@ -264,8 +281,27 @@ impl WaveParts {
                 total_weight_g,
                 total_units,
             },
-        }
+        })
     }
+}
+
+/// The exact sum of `field` over a wave's packages, or the order whose
+/// package takes it past `u64::MAX`, in manifest order.
+fn manifest_total(
+    pickup: &CarrierPickup,
+    packages: &[ManifestEntry],
+    what: &str,
+    field: impl Fn(&ManifestEntry) -> u64,
+) -> Result<u64> {
+    packages.iter().try_fold(0u64, |sum, p| {
+        sum.checked_add(field(p)).ok_or_else(|| RouteError::WaveOverflow {
+            carrier: pickup.carrier.clone(),
+            cutoff: pickup.cutoff,
+            order: p.order.clone(),
+            what: what.to_owned(),
+            max: u64::MAX,
+        })
+    })
 }
 
 /// Sorts picks along the path. The input is sorted by (bin, sku) already.

@@ -1015,10 +1015,11 @@ mod waves {
 
     use super::*;
 
-    #[test]
-    fn waves_group_by_carrier_cutoff_and_walk_the_bin_path() {
-        // One New York node. Standard goes with "GROUND" (cutoff 17:00),
-        // Expedited with "AIR" (cutoff 14:00): AIR's wave comes first.
+    /// One New York node. Standard goes with "GROUND" (cutoff 17:00),
+    /// Expedited with "AIR" (cutoff 14:00). Plans, in order: o-fast
+    /// (AIR: C x1, A x2), o-slow1 (GROUND: A x1, B x1), o-slow2 (GROUND:
+    /// A x3).
+    fn wave_setup() -> (Network, Vec<Plan>, BTreeMap<Sku, Bin>, [CarrierPickup; 2]) {
         let mut n = node("NY", "1", "0", "1", 2);
         n.transit_days.insert((Zone(2), Speed::Expedited), 1);
         let net = Network::new(vec![n], horizon()).unwrap();
@@ -1058,6 +1059,13 @@ mod waves {
                 speeds: BTreeSet::from([Speed::Expedited]),
             },
         ];
+        (net, plans, bins, carriers)
+    }
+
+    #[test]
+    fn waves_group_by_carrier_cutoff_and_walk_the_bin_path() {
+        // AIR's wave (cutoff 14:00) comes before GROUND's (17:00).
+        let (net, plans, bins, carriers) = wave_setup();
         let waves = plan_waves(
             &net,
             &loc("NY"),
@@ -1110,5 +1118,72 @@ mod waves {
         )
         .unwrap_err();
         assert!(matches!(err, RouteError::NoCarrier { speed: Speed::Expedited, .. }));
+    }
+
+    /// A wave's manifest totals used to saturate at `u64::MAX` (and a
+    /// pick's units at `i64::MAX`), so two heavy packages gave a total
+    /// weight of 18446744073709551615 g, silently wrong. Now the wave is
+    /// refused, naming the carrier, the cutoff and the order whose
+    /// package or line passes the range.
+    #[test]
+    fn a_wave_total_past_its_range_is_refused_not_saturated() {
+        let (net, plans, bins, carriers) = wave_setup();
+        let waves_of = |plans: &[Plan]| {
+            plan_waves(
+                &net,
+                &loc("NY"),
+                d(2026, 1, 5),
+                plans,
+                &bins,
+                &carriers,
+                PickPath::Serpentine,
+            )
+        };
+        let ground_at_17 = |order: &str, what: &str, max: u64| RouteError::WaveOverflow {
+            carrier: "GROUND".into(),
+            cutoff: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+            order: OrderId::new(order).unwrap(),
+            what: what.into(),
+            max,
+        };
+        let half_past = u64::MAX / 2 + 1;
+
+        // Weight: o-slow1 and o-slow2 weigh 2^63 g each on GROUND; the
+        // sum, 2^64, passes u64::MAX at o-slow2 (manifest order).
+        let mut heavy = plans.clone();
+        for plan in &mut heavy[1..] {
+            plan.packages[0].weight_g = half_past;
+        }
+        let err = waves_of(&heavy).unwrap_err();
+        assert_eq!(err, ground_at_17("o-slow2", "manifest weight in grams", u64::MAX));
+        assert!(err.to_string().contains("wave GROUND at 17:00:00: order o-slow2"), "{err}");
+        // Just under the range still adds up exactly: 2^63 + (2^63 - 1).
+        heavy[2].packages[0].weight_g = half_past - 1;
+        let waves = waves_of(&heavy).unwrap();
+        assert_eq!(waves[1].manifest.total_weight_g, u64::MAX);
+
+        // Units: the same for the manifest's unit count.
+        let mut many = plans.clone();
+        for plan in &mut many[1..] {
+            plan.packages[0].units = half_past;
+        }
+        assert_eq!(
+            waves_of(&many).unwrap_err(),
+            ground_at_17("o-slow2", "manifest units", u64::MAX)
+        );
+
+        // Pick: sku A's GROUND pick merges o-slow1's 1 unit with
+        // o-slow2's; i64::MAX more passes the i64 range at o-slow2.
+        let mut deep = plans.clone();
+        let a_line = deep[2].packages[0].lines.iter_mut().find(|l| l.sku == sku("A")).unwrap();
+        a_line.quantity = Quantity::new(i64::MAX);
+        assert_eq!(
+            waves_of(&deep).unwrap_err(),
+            ground_at_17("o-slow2", "units picked for sku A", i64::MAX.unsigned_abs())
+        );
+
+        // The untouched plans still give the hand-worked totals.
+        let waves = waves_of(&plans).unwrap();
+        assert_eq!((waves[1].manifest.total_weight_g, waves[1].manifest.total_units), (700, 5));
     }
 }
