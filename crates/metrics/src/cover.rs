@@ -13,11 +13,22 @@
 //!   oversold SKU) covers no number of days: both are
 //!   [`Undefined::NegativeStock`] rather than a negative count, whatever
 //!   the forecast (when there is one).
-//! - **Sell-through rate** = units sold / (units sold + ending units), over
-//!   a range: the share of the units available in the range that sold.
-//!   Units sold are the quantities of the view's costs of sale (net of
-//!   returns); ending units are the units held at the end of the range in
-//!   every disposition except inbound.
+//! - **Sell-through rate** = units sold / units available over a range,
+//!   the retail definition, where units available are the units on hand
+//!   at the start plus the units received. This crate counts the units
+//!   available as units sold + ending units, which equals on hand at the
+//!   start plus received whenever only sales and receipts moved stock
+//!   (write-offs and count corrections make the two differ; a valuation
+//!   view reports no receipts, so the end-state form is the one it can
+//!   answer). Units sold are the quantities of the view's costs of sale
+//!   (net of returns); ending units are the units held at the end of the
+//!   range in every disposition except inbound, summed over locations.
+//!   The rate is a share, so it always lies in `[0, 1]`: ending units
+//!   below zero (oversold: more shipped than held) are
+//!   [`Undefined::NegativeStock`], and units sold below zero (more
+//!   returned than sold) are [`Undefined::NetReturns`], rather than a
+//!   rate above 1 or below 0. Nothing sold and nothing left is
+//!   [`Undefined::NoUnits`].
 //! - **Unit fill rate** = units filled / units demanded.
 //! - **Stock-out days** are the days [`DemandHistory`] flags; **in-stock
 //!   velocity** = units demanded on in-stock days / in-stock days;
@@ -185,11 +196,16 @@ pub struct SellThrough {
     pub units_sold: Quantity,
     /// Units held at the end of the range, inbound excluded.
     pub ending_units: Quantity,
-    /// Sold / (sold + ending).
+    /// Sold / (sold + ending), within `[0, 1]`; undefined for negative
+    /// ending units ([`Undefined::NegativeStock`]), negative units sold
+    /// ([`Undefined::NetReturns`]) or no units at all
+    /// ([`Undefined::NoUnits`]), checked in that order.
     pub rate: Metric<Decimal>,
 }
 
-/// The sell-through rate of `sku` over `range`.
+/// The sell-through rate of `sku` over `range`: units sold / (units
+/// sold + units held at the end), a share within `[0, 1]`. See the
+/// [module docs](self) for the convention and when it is undefined.
 ///
 /// # Errors
 ///
@@ -240,7 +256,14 @@ pub(crate) fn sell_through_of(
             left = left.checked_add(h.quantity).map_err(|_| overflow("ending units", sku))?;
         }
     }
-    let rate = unit_ratio(sold, sold.checked_add(left).map_err(|_| overflow("units", sku))?);
+    let available = sold.checked_add(left).map_err(|_| overflow("units", sku))?;
+    let rate = if left.is_negative() {
+        Metric::Undefined(Undefined::NegativeStock)
+    } else if sold.is_negative() {
+        Metric::Undefined(Undefined::NetReturns)
+    } else {
+        unit_ratio(sold, available)
+    };
     Ok(SellThrough { units_sold: sold, ending_units: left, rate })
 }
 

@@ -93,6 +93,9 @@ pub enum Undefined {
     NoInStockDays,
     /// The denominator in units is zero (nothing sold and nothing left).
     NoUnits,
+    /// More units came back than were sold over the range (units sold,
+    /// net of returns, are below zero), so no share of the stock sold.
+    NetReturns,
     /// Revenue is zero or negative, so a share of it has no meaning.
     NoRevenue,
     /// Fewer observations than the statistic needs.
@@ -117,6 +120,7 @@ impl fmt::Display for Undefined {
             Self::NoForecast => f.write_str("no demand forecast"),
             Self::NoInStockDays => f.write_str("no day in stock"),
             Self::NoUnits => f.write_str("no units sold or held"),
+            Self::NetReturns => f.write_str("more units returned than sold"),
             Self::NoRevenue => f.write_str("no revenue"),
             Self::TooFewObservations { needed, got } => {
                 write!(f, "{got} observations, at least {needed} needed")

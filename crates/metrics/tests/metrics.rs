@@ -306,6 +306,39 @@ fn sell_through_by_hand() {
 }
 
 #[test]
+fn sell_through_of_oversold_stock_is_undefined_not_above_one() {
+    // sold 30; at the end 10 sellable and -25 at FBA (oversold), so the
+    // units held net to -15. The old form gave 30 / (30 - 15) = 2.
+    let s = sku("MUG");
+    let june = DateRange::inclusive(d(2026, 6, 1), d(2026, 6, 30)).unwrap();
+    let mut t = ValuationTable::new(Currency::USD);
+    t.cost_of_sales.push((s.clone(), sale(d(2026, 6, 3), "WH", 30, 90)));
+    t.holdings.push((d(2026, 6, 1), s.clone(), holding("WH", Disposition::Sellable, 10, 30)));
+    t.holdings.push((d(2026, 6, 1), s.clone(), holding("FBA", Disposition::Sellable, -25, -75)));
+    let st = sell_through(&t, &s, june).unwrap();
+    assert_eq!(st.ending_units, Quantity::new(-15));
+    assert_eq!(st.rate.reason(), Some(Undefined::NegativeStock));
+    // Exactly as many units short as sold: 30 / (30 - 30) was NoUnits.
+    t.holdings.push((d(2026, 6, 1), s.clone(), holding("FBA", Disposition::Sellable, -15, -45)));
+    assert_eq!(sell_through(&t, &s, june).unwrap().rate.reason(), Some(Undefined::NegativeStock));
+}
+
+#[test]
+fn sell_through_of_net_returns_is_undefined_not_negative() {
+    // 10 sold, 25 returned: -15 net; 40 left. The old form gave
+    // -15 / (-15 + 40) = -0.6.
+    let s = sku("MUG");
+    let june = DateRange::inclusive(d(2026, 6, 1), d(2026, 6, 30)).unwrap();
+    let mut t = ValuationTable::new(Currency::USD);
+    t.cost_of_sales.push((s.clone(), sale(d(2026, 6, 3), "WH", 10, 30)));
+    t.cost_of_sales.push((s.clone(), sale(d(2026, 6, 9), "WH", -25, -75)));
+    t.holdings.push((d(2026, 6, 1), s.clone(), holding("WH", Disposition::Sellable, 40, 120)));
+    let st = sell_through(&t, &s, june).unwrap();
+    assert_eq!(st.units_sold, Quantity::new(-15));
+    assert_eq!(st.rate.reason(), Some(Undefined::NetReturns));
+}
+
+#[test]
 fn fill_rate_by_hand() {
     // 47 / 50 = 0.94
     assert_eq!(fill_rate(Quantity::new(47), Quantity::new(50)).unwrap().value(), Some(dec("0.94")));
@@ -883,6 +916,34 @@ proptest! {
         let mut turned = parts.clone();
         turned.rotate_left(rotate % parts.len());
         prop_assert_eq!(fold(&parts), fold(&turned));
+    }
+}
+
+proptest! {
+    #[test]
+    fn sell_through_is_a_share_between_zero_and_one_when_defined(
+        sales in prop::collection::vec(-1_000i64..1_000, 0..6),
+        held in prop::collection::vec(-1_000i64..1_000, 0..6),
+    ) {
+        let s = sku("MUG");
+        let june = DateRange::inclusive(d(2026, 6, 1), d(2026, 6, 30)).unwrap();
+        let mut t = ValuationTable::new(Currency::USD);
+        for (i, units) in sales.iter().enumerate() {
+            t.cost_of_sales.push((s.clone(), sale(d(2026, 6, 2), &format!("L{i}"), *units, 0)));
+        }
+        for (i, units) in held.iter().enumerate() {
+            let h = holding(&format!("L{i}"), Disposition::Sellable, *units, 0);
+            t.holdings.push((d(2026, 6, 1), s.clone(), h));
+        }
+        let st = sell_through(&t, &s, june).unwrap();
+        match st.rate {
+            Metric::Value(r) => prop_assert!(r >= Decimal::ZERO && r <= Decimal::ONE, "rate {}", r),
+            Metric::Undefined(why) => prop_assert!(
+                st.ending_units.is_negative() || st.units_sold.is_negative()
+                    || (st.units_sold.get() == 0 && st.ending_units.get() == 0),
+                "{why} for {st:?}"
+            ),
+        }
     }
 }
 
