@@ -220,6 +220,10 @@ struct Pipeline {
 /// # Errors
 ///
 /// [`ReorderError::EmptyHistory`] for an empty history;
+/// [`ReorderError::InvalidConstraint`], [`ReorderError::InvalidCost`] or
+/// [`ReorderError::Core`] for constraints or costs that
+/// [`SupplierConstraints::validate`](crate::SupplierConstraints::validate)
+/// or [`Costs::validate`](crate::Costs::validate) refuse, whatever the rule;
 /// [`ReorderError::InvalidSetting`] for a baseline window of 0 or
 /// non-finite days; any error of [`Planner::new`] or
 /// [`Planner::recommend`] on the engine's inputs (for example a forecast
@@ -235,6 +239,9 @@ pub fn backtest(
         return Err(ReorderError::EmptyHistory { sku: setup.sku.clone() });
     }
     setup.constraints.validate(&setup.sku)?;
+    if let Some(costs) = &setup.costs {
+        costs.validate(&setup.sku)?;
+    }
     let planner = match rule {
         ReplenishmentRule::Engine(options) => Some(Planner::new(*options)?),
         ReplenishmentRule::DaysOfSupply { threshold_days, cover_days, window_days } => {

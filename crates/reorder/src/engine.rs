@@ -399,6 +399,8 @@ impl Planner {
     /// # Errors
     ///
     /// [`ReorderError::InvalidConstraint`] for bad supplier constraints;
+    /// [`ReorderError::InvalidCost`] for a negative order cost, holding
+    /// rate or unit margin;
     /// [`ReorderError::InvalidLeadTime`] for a negative or non-finite
     /// lead time; [`ReorderError::NoForecast`] when the forecast does not
     /// cover `today`; [`ReorderError::MissingCost`] for EOQ without a

@@ -1,7 +1,7 @@
 //! The error type of `merchantry-reorder`.
 
 use chrono::NaiveDate;
-use merchantry_core::{CoreError, Sku};
+use merchantry_core::{CoreError, Decimal, Sku};
 
 /// What went wrong while planning or replaying a replenishment.
 ///
@@ -86,6 +86,19 @@ pub enum ReorderError {
         index: usize,
         /// The rejected quantity.
         quantity: i64,
+    },
+    /// A cost was outside its meaning: a unit margin, holding rate or
+    /// order cost below zero (see [`Costs`](crate::Costs)).
+    #[error("sku {sku}: cost {field} is {value}, expected {expected}")]
+    InvalidCost {
+        /// The SKU.
+        sku: Sku,
+        /// `unit_margin`, `holding_rate` or `order_cost`.
+        field: &'static str,
+        /// The rejected value.
+        value: Decimal,
+        /// What is accepted.
+        expected: &'static str,
     },
     /// A number handed to a safety-stock function was outside its
     /// domain: NaN, infinite, or negative where only zero or more makes

@@ -170,6 +170,19 @@ impl SupplierConstraints {
 /// cost's currency, and `unit_margin` is read in it.
 /// [`Costs::validate`] (run by the planner on every input that carries
 /// costs) refuses a mismatch; nothing converts between currencies.
+///
+/// Each amount is zero or more, as its meaning requires (the unit cost
+/// already is, by [`UnitCost::new`]):
+///
+/// - `order_cost` is the fixed cost `K` of placing an order; zero means
+///   free ordering.
+/// - `holding_rate` is the annual carrying cost as a fraction of unit
+///   cost (0.25 = 25% a year); zero means free holding, and rates above
+///   1 (perishables, costly storage) are accepted.
+/// - `unit_margin` is what a stockout loses per unit short (the
+///   underage cost); zero means nothing is at risk. A product sold at a
+///   loss has no margin to protect: a negative value is refused rather
+///   than ranked as a stockout that earns money.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Costs {
@@ -184,7 +197,8 @@ pub struct Costs {
 }
 
 impl Costs {
-    /// Checks that the order cost is in the unit cost's currency.
+    /// Checks that the order cost is in the unit cost's currency and that
+    /// no amount is below zero.
     ///
     /// ```
     /// use merchantry_core::{Currency, Decimal, Money, Sku, UnitCost};
@@ -203,16 +217,31 @@ impl Costs {
     ///
     /// [`ReorderError::Core`] wrapping
     /// [`CoreError::CurrencyMismatch`]
-    /// (order cost currency first) when they differ.
+    /// (order cost currency first) when they differ;
+    /// [`ReorderError::InvalidCost`] naming the first of `order_cost`,
+    /// `holding_rate` and `unit_margin` that is below zero.
     pub fn validate(&self, sku: &Sku) -> Result<()> {
         let (order, unit) = (self.order_cost.currency(), self.unit_cost.currency());
-        if order == unit {
-            return Ok(());
+        if order != unit {
+            return Err(ReorderError::Core {
+                sku: sku.clone(),
+                source: CoreError::CurrencyMismatch { left: order, right: unit },
+            });
         }
-        Err(ReorderError::Core {
-            sku: sku.clone(),
-            source: CoreError::CurrencyMismatch { left: order, right: unit },
-        })
+        let fields = [
+            ("order_cost", self.order_cost.amount()),
+            ("holding_rate", self.holding_rate),
+            ("unit_margin", self.unit_margin),
+        ];
+        match fields.into_iter().find(|(_, v)| v.is_sign_negative() && !v.is_zero()) {
+            Some((field, value)) => Err(ReorderError::InvalidCost {
+                sku: sku.clone(),
+                field,
+                value,
+                expected: "zero or more",
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Holding cost per unit-year `h = unit cost * holding rate`.

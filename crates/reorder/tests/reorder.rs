@@ -191,6 +191,68 @@ fn eoq_refuses_an_order_cost_in_another_currency() {
 }
 
 #[test]
+fn costs_outside_their_meaning_are_refused_naming_field_and_value() {
+    // A margin below zero would make a stockout earn money (negative
+    // margin at risk); a holding rate or an order cost below zero would
+    // make stock or orders pay for themselves. Each is refused whatever
+    // the lot rule, with the SKU, the field and the value.
+    let good = Costs {
+        unit_cost: UnitCost::new(Decimal::from(12), Currency::USD).unwrap(),
+        order_cost: Money::new(Decimal::from(30), Currency::USD),
+        holding_rate: Decimal::new(25, 2),
+        unit_margin: Decimal::from(8),
+    };
+    let cases = [
+        (Costs { unit_margin: Decimal::from(-8), ..good }, "unit_margin", Decimal::from(-8)),
+        (
+            Costs { holding_rate: Decimal::new(-25, 2), ..good },
+            "holding_rate",
+            Decimal::new(-25, 2),
+        ),
+        (
+            Costs { order_cost: Money::new(Decimal::from(-30), Currency::USD), ..good },
+            "order_cost",
+            Decimal::from(-30),
+        ),
+    ];
+    let eoq_cfg = PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::Eoq });
+    for (costs, field, value) in cases {
+        let mut i = input(10.0, 2.0, 10.0, 0.0);
+        i.costs = Some(costs);
+        let before = i.clone();
+        for cfg in [cover(30.0), eoq_cfg] {
+            let err = planner(cfg).recommend(&i).unwrap_err();
+            assert!(
+                matches!(&err, ReorderError::InvalidCost { sku: s, field: f, value: v, .. }
+                    if *s == sku() && *f == field && *v == value),
+                "{err:?}"
+            );
+            let msg = err.to_string();
+            assert!(msg.contains("MUG-12OZ") && msg.contains(field), "{msg}");
+            assert!(msg.contains(&value.to_string()), "{msg}");
+        }
+        assert_eq!(costs.validate(&sku()).unwrap_err().to_string(), {
+            let mut i2 = i.clone();
+            i2.costs = Some(costs);
+            planner(cover(30.0)).recommend(&i2).unwrap_err().to_string()
+        });
+        assert_eq!(i, before, "a refused input is left as it was");
+    }
+    // Zero is a real value for each: no margin, free holding, free orders.
+    let zero = Costs {
+        order_cost: Money::zero(Currency::USD),
+        holding_rate: Decimal::ZERO,
+        unit_margin: Decimal::ZERO,
+        ..good
+    };
+    assert!(zero.validate(&sku()).is_ok());
+    let mut i = input(10.0, 2.0, 10.0, 0.0);
+    i.costs = Some(zero);
+    let rec = planner(cover(30.0)).recommend(&i).unwrap();
+    assert_eq!(rec.margin_at_risk.map(|m| m.amount()), Some(Decimal::ZERO));
+}
+
+#[test]
 fn a_budget_refuses_orders_in_another_currency_before_ranking() {
     let p = planner(cover(30.0));
     let priced = |name: &str, currency: Currency, margin: i64| {
