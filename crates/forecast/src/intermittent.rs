@@ -8,9 +8,7 @@
 //! A series without any demand forecasts zero with zero spread.
 
 use crate::error::{Result, check_series, unit_open};
-use crate::model::{
-    DemandModel, Fitted, ModelKind, Parameters, finite_or_zero, fit_rescaled, rmse_of,
-};
+use crate::model::{DemandModel, Fitted, ModelKind, Parameters, fit_rescaled, rmse_of};
 use crate::smoothing::ses_alpha;
 
 /// Number of demand occurrences and the mean inter-demand interval (0 when
@@ -402,7 +400,7 @@ fn aggregate_ses(y: &[f64], k: usize) -> (f64, f64, usize) {
         }
         level += alpha * (bucket - level);
     }
-    (finite_or_zero(level / kf), sse, count)
+    (level / kf, sse, count)
 }
 
 /// The aggregation level: the rounded mean interval, at least 1.

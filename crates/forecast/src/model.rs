@@ -19,8 +19,15 @@
 //! - Huge values: when the squared errors of a finite series overflow
 //!   `f64`, the model is fitted to the series divided by a power of two
 //!   (exact) and its level, trend, additive seasonal terms and spread are
-//!   scaled back, so the spread is the true one, never a silent zero. A
-//!   spread past `f64::MAX` is [`crate::ForecastError::Overflow`].
+//!   scaled back, so the spread is the true one, never a silent zero.
+//!   The same refit runs when the squares stay finite but the level, the
+//!   trend or a seasonal term overflows. A spread, level, trend or
+//!   seasonal term past `f64::MAX` is [`crate::ForecastError::Overflow`]:
+//!   no fit holds a NaN or an infinity.
+//! - A mean past `f64::MAX` (a steep trend many periods ahead) is
+//!   reported as `f64::MAX` by [`Fitted::mean_at`] and
+//!   [`Fitted::forecast`], never as 0, and as
+//!   [`crate::ForecastError::Overflow`] by [`Fitted::try_forecast`].
 
 use crate::error::{ForecastError, Result};
 
@@ -174,12 +181,12 @@ impl Fitted {
     pub(crate) fn flat(kind: ModelKind, level: f64, sigma: f64, observations: usize) -> Self {
         Self {
             kind,
-            level: finite_or_zero(level),
+            level,
             trend: 0.0,
             season: Vec::new(),
             mode: SeasonalMode::Additive,
             phase: 0,
-            sigma: finite_or_zero(sigma).max(0.0),
+            sigma: sigma.max(0.0),
             params: Parameters::default(),
             observations,
             level_reset_at: None,
@@ -187,7 +194,7 @@ impl Fitted {
     }
 
     pub(crate) fn with_trend(mut self, trend: f64) -> Self {
-        self.trend = finite_or_zero(trend);
+        self.trend = trend;
         self
     }
 
@@ -197,7 +204,7 @@ impl Fitted {
         mode: SeasonalMode,
         phase: usize,
     ) -> Self {
-        self.season = season.into_iter().map(finite_or_zero).collect();
+        self.season = season;
         self.mode = mode;
         self.phase = phase;
         self
@@ -205,7 +212,7 @@ impl Fitted {
 
     /// The fit of the data times `s` (a power of two): level, trend,
     /// additive seasonal terms and spread times `s`; `None` when the
-    /// spread or the level then overflows.
+    /// spread, the level, the trend or a seasonal term then overflows.
     fn scaled_by(mut self, s: f64) -> Option<Self> {
         self.level *= s;
         self.trend *= s;
@@ -215,7 +222,16 @@ impl Fitted {
                 *v *= s;
             }
         }
-        (self.level.is_finite() && self.trend.is_finite() && self.sigma.is_finite()).then_some(self)
+        self.is_finite().then_some(self)
+    }
+
+    /// Whether the level, trend, spread and every seasonal term are
+    /// finite (a model whose state overflowed is refitted rescaled).
+    pub(crate) fn is_finite(&self) -> bool {
+        self.level.is_finite()
+            && self.trend.is_finite()
+            && self.sigma.is_finite()
+            && self.season.iter().all(|v| v.is_finite())
     }
 
     pub(crate) const fn with_params(mut self, params: Parameters) -> Self {
@@ -274,29 +290,89 @@ impl Fitted {
     }
 
     /// The mean forecast `step` periods after the last observation
-    /// (`step` 1 is the next period; 0 is read as 1).
+    /// (`step` 1 is the next period; 0 is read as 1), clamped to
+    /// `[0, f64::MAX]`: a mean past the largest finite number is
+    /// `f64::MAX` ([`Self::try_forecast`] reports it as an error).
     #[must_use]
     pub fn mean_at(&self, step: usize) -> f64 {
+        // `max` reads a NaN (only a deserialised non-finite state gives
+        // one) as 0 before the clamp.
+        self.unclamped_mean(step).max(0.0).clamp(0.0, f64::MAX)
+    }
+
+    /// The mean `step` periods ahead before the clamp: `+inf` when it
+    /// exceeds `f64::MAX`, never NaN for a finite state.
+    fn unclamped_mean(&self, step: usize) -> f64 {
         let h = step.max(1);
+        let value = self.combine(h, 1.0);
+        if value.is_finite() {
+            return value;
+        }
+        // A partial sum or product overflowed although the mean may be
+        // finite (a level near -f64::MAX plus a steep rising trend):
+        // redo it on the state times 2^-64, where `trend * h` (h below
+        // 2^52) stays below f64::MAX / 2^12, and scale back.
+        const DOWN: f64 = 1.0 / 18_446_744_073_709_551_616.0;
+        const UP: f64 = 18_446_744_073_709_551_616.0;
+        self.combine(h, DOWN) * UP
+    }
+
+    /// `(level + trend h) s` (`+ s` when additive) with level, trend and
+    /// additive terms times `scale`, a power of two.
+    fn combine(&self, h: usize, scale: f64) -> f64 {
         #[expect(clippy::cast_precision_loss, reason = "horizons are far below 2^52")]
-        let base = self.level + self.trend * h as f64;
+        let base = self.level * scale + self.trend * scale * h as f64;
         let m = self.season.len();
-        let value = if m == 0 {
-            base
-        } else {
-            let s = self.season.get((self.phase + h - 1) % m).copied().unwrap_or(0.0);
-            match self.mode {
-                SeasonalMode::Additive => base + s,
-                SeasonalMode::Multiplicative => base * s,
-            }
-        };
-        finite_or_zero(value).max(0.0)
+        if m == 0 {
+            return base;
+        }
+        let s = self.season.get((self.phase + h - 1) % m).copied().unwrap_or(0.0);
+        match self.mode {
+            SeasonalMode::Additive => base + s * scale,
+            SeasonalMode::Multiplicative => base * s,
+        }
     }
 
     /// The forecast for periods `1..=horizon` after the last observation.
     #[must_use]
     pub fn forecast(&self, horizon: usize) -> Forecast {
         self.forecast_from(1, horizon)
+    }
+
+    /// [`Self::forecast`], refusing a mean past `f64::MAX` instead of
+    /// clamping it.
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::Overflow`] when the mean of some period in the
+    /// horizon exceeds `f64::MAX` (values near it with a rising trend).
+    ///
+    /// ```
+    /// use merchantry_forecast::{DemandModel, ForecastError, Holt};
+    /// let y: Vec<f64> = (0..10).map(|t| 1e307 * f64::from(t)).collect();
+    /// let fit = Holt::new(0.5, 0.5)?.fit(&y)?;
+    /// assert!(fit.try_forecast(3).is_ok());
+    /// // 1e308 a period more: past f64::MAX (about 1.8e308) by day 9.
+    /// assert!(matches!(fit.try_forecast(30), Err(ForecastError::Overflow { .. })));
+    /// assert_eq!(fit.forecast(30).mean[29], f64::MAX);
+    /// # Ok::<(), ForecastError>(())
+    /// ```
+    pub fn try_forecast(&self, horizon: usize) -> Result<Forecast> {
+        self.try_forecast_from(1, horizon)
+    }
+
+    /// [`Self::forecast_from`], refusing a mean past `f64::MAX` instead
+    /// of clamping it.
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::Overflow`] as [`Self::try_forecast`].
+    pub fn try_forecast_from(&self, first_step: usize, horizon: usize) -> Result<Forecast> {
+        let first = first_step.max(1);
+        if (first..first + horizon).any(|h| self.unclamped_mean(h) > f64::MAX) {
+            return Err(ForecastError::Overflow { what: "forecast mean" });
+        }
+        Ok(self.forecast_from(first, horizon))
     }
 
     /// The forecast for `horizon` periods starting `first_step` periods
@@ -322,11 +398,6 @@ pub struct Forecast {
     pub mean: Vec<f64>,
     /// Standard deviation per period, each `>= 0`.
     pub std_dev: Vec<f64>,
-}
-
-/// `v` if finite, else 0: the last guard before a value leaves a model.
-pub(crate) const fn finite_or_zero(v: f64) -> f64 {
-    if v.is_finite() { v } else { 0.0 }
 }
 
 /// Root mean square of `sse` over `n` residuals (0 when `n` is 0).
@@ -386,27 +457,43 @@ pub(crate) fn power_of_two_scale<'a>(values: impl IntoIterator<Item = &'a f64>) 
 /// Those of `fit`; [`ForecastError::Overflow`] when the spread itself
 /// exceeds `f64::MAX`.
 pub(crate) fn fit_rescaled(y: &[f64], fit: impl Fn(&[f64]) -> Result<Fitted>) -> Result<Fitted> {
-    match fit(y) {
-        Err(ForecastError::Overflow { what }) => {
-            let s = power_of_two_scale(y);
-            if s <= 1.0 {
-                return Err(ForecastError::Overflow { what });
-            }
-            let scaled: Vec<f64> = y.iter().map(|v| v / s).collect();
-            fit(&scaled)?.scaled_by(s).ok_or(ForecastError::Overflow { what })
-        }
-        other => other,
+    let what = match fit(y) {
+        Ok(fitted) if fitted.is_finite() => return Ok(fitted),
+        // The squares stayed finite but the level or trend overflowed.
+        Ok(fitted) => fitted.kind.name(),
+        Err(ForecastError::Overflow { what }) => what,
+        Err(e) => return Err(e),
+    };
+    let s = power_of_two_scale(y);
+    if s <= 1.0 {
+        return Err(ForecastError::Overflow { what });
     }
+    let scaled: Vec<f64> = y.iter().map(|v| v / s).collect();
+    let fitted = fit(&scaled)?;
+    if !fitted.is_finite() {
+        return Err(ForecastError::Overflow { what });
+    }
+    fitted.scaled_by(s).ok_or(ForecastError::Overflow { what })
 }
 
-/// Arithmetic mean (0 for an empty slice).
+/// Arithmetic mean (0 for an empty slice). When the sum of finite
+/// values overflows, the values are divided by a power of two
+/// ([`power_of_two_scale`]) first, so the mean of finite values is finite.
 pub(crate) fn mean(y: &[f64]) -> f64 {
     if y.is_empty() {
         return 0.0;
     }
     #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
     let n = y.len() as f64;
-    y.iter().sum::<f64>() / n
+    let plain = y.iter().sum::<f64>() / n;
+    if plain.is_finite() {
+        return plain;
+    }
+    let s = power_of_two_scale(y);
+    if s <= 1.0 {
+        return plain;
+    }
+    y.iter().map(|v| v / s).sum::<f64>() / n * s
 }
 
 #[cfg(test)]
@@ -426,6 +513,20 @@ mod tests {
         assert_eq!(tiny / power_of_two_scale(&[tiny]), 1.5);
         assert_eq!(power_of_two_scale(&[0.0, -0.0]), 1.0);
         assert_eq!(power_of_two_scale(&[f64::INFINITY]), 1.0);
+    }
+
+    #[test]
+    fn a_mean_whose_partial_sum_overflows_is_still_exact() {
+        // level -1.7e308, trend 1e306: on day 200 the trend term 2e308
+        // overflows, yet the mean -1.7e308 + 2e308 = 3e307 is finite. It
+        // was read as 0. Additive season term 1e307 on top: 4e307.
+        let fit = Fitted::flat(ModelKind::Holt, -1.7e308, 1.0, 10).with_trend(1e306);
+        assert!((fit.mean_at(200) / 3e307 - 1.0).abs() < 1e-12, "{}", fit.mean_at(200));
+        let seasonal = fit.clone().with_season(vec![1e307, 0.0], SeasonalMode::Additive, 0);
+        assert!((seasonal.mean_at(199) / 3.9e307 - 1.0).abs() < 1e-12);
+        // Past f64::MAX: clamped to it, refused by try_forecast.
+        assert_eq!(fit.mean_at(400), f64::MAX);
+        assert!(fit.try_forecast_from(399, 2).is_err() && fit.try_forecast(200).is_ok());
     }
 
     #[test]

@@ -113,8 +113,20 @@ impl ChangePoint {
 
 /// `1.4826 * MAD(diff(y)) / sqrt(2)`: the noise standard deviation of a
 /// level series, robust to level shifts and outliers.
+///
+/// When a difference of finite values overflows (steps near `f64::MAX`),
+/// the differences of the halved values are used and the scale doubled
+/// (the median and the MAD scale with the data), so the result is finite
+/// unless the noise scale itself exceeds `f64::MAX` (then `+inf`; it was
+/// reported as 0).
 fn noise_scale(y: &[f64]) -> f64 {
-    let mut d: Vec<f64> = y.windows(2).map(|w| w[1] - w[0]).collect();
+    let plain = noise_scale_at(y, 1.0);
+    if plain.is_finite() { plain } else { 2.0 * noise_scale_at(y, 0.5) }
+}
+
+/// The noise scale of `y` times `factor` (a power of two).
+fn noise_scale_at(y: &[f64], factor: f64) -> f64 {
+    let mut d: Vec<f64> = y.windows(2).map(|w| w[1] * factor - w[0] * factor).collect();
     if d.is_empty() {
         return 0.0;
     }
@@ -122,8 +134,7 @@ fn noise_scale(y: &[f64]) -> f64 {
     for v in &mut d {
         *v = (*v - med).abs();
     }
-    let s = 1.4826 * median(&mut d) / std::f64::consts::SQRT_2;
-    if s.is_finite() { s } else { 0.0 }
+    1.4826 * median(&mut d) / std::f64::consts::SQRT_2
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -193,7 +204,11 @@ impl<M: DemandModel> DemandModel for Reactive<M> {
         let fit = if segment.len() >= self.detector.min_fit {
             self.base.fit(segment)?
         } else {
-            Fitted::flat(self.base.kind(), mean(segment), noise_scale(y), y.len())
+            let flat = Fitted::flat(self.base.kind(), mean(segment), noise_scale(y), y.len());
+            if !flat.is_finite() {
+                return Err(ForecastError::Overflow { what: "reactive noise scale" });
+            }
+            flat
         };
         Ok(fit.with_reset(Some(start), y.len()))
     }

@@ -9,8 +9,7 @@
 
 use crate::error::{ForecastError, Result, check_series, unit_open};
 use crate::model::{
-    DemandModel, Fitted, ModelKind, Parameters, SeasonalMode, finite_or_zero, fit_rescaled, mean,
-    rmse_of,
+    DemandModel, Fitted, ModelKind, Parameters, SeasonalMode, fit_rescaled, mean, rmse_of,
 };
 use crate::optim::{NelderMead, golden_section, nelder_mead};
 
@@ -493,7 +492,7 @@ impl DemandModel for SeasonalIndices {
                     got: y.len(),
                 });
             }
-            let index = seasonal_indices(y, m);
+            let index = seasonal_indices(y, m)?;
             let deseason: Vec<f64> = y
                 .iter()
                 .enumerate()
@@ -535,10 +534,17 @@ impl DemandModel for SeasonalIndices {
 
 /// Ratio-to-mean indices of each phase `t mod m` (all 1 when the mean is
 /// not positive).
-fn seasonal_indices(y: &[f64], m: usize) -> Vec<f64> {
+///
+/// # Errors
+///
+/// [`ForecastError::Overflow`] when a phase's sum or an index is not
+/// finite (the fit is then redone on the series scaled down; a phase
+/// sum read as infinite gave an index of 0, which dropped the phase
+/// from the fit and from its residuals).
+fn seasonal_indices(y: &[f64], m: usize) -> Result<Vec<f64>> {
     let overall = mean(y);
     if overall <= 0.0 {
-        return vec![1.0; m];
+        return Ok(vec![1.0; m]);
     }
     let mut sums = vec![0.0; m];
     let mut counts = vec![0usize; m];
@@ -551,7 +557,12 @@ fn seasonal_indices(y: &[f64], m: usize) -> Vec<f64> {
         .map(|(s, &c)| {
             #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
             let c = c.max(1) as f64;
-            finite_or_zero(s / c / overall)
+            let index = s / c / overall;
+            if index.is_finite() {
+                Ok(index)
+            } else {
+                Err(ForecastError::Overflow { what: "seasonal_indices" })
+            }
         })
         .collect()
 }
@@ -759,8 +770,8 @@ mod tests {
                     "{n} {shape}"
                 );
                 assert_eq!(fit.params().beta.map(f64::to_bits), Some(beta.to_bits()));
-                assert_eq!(fit.level().to_bits(), finite_or_zero(level).to_bits());
-                assert_eq!(fit.trend().to_bits(), finite_or_zero(trend).to_bits());
+                assert_eq!(fit.level().to_bits(), level.to_bits());
+                assert_eq!(fit.trend().to_bits(), trend.to_bits());
                 assert_eq!(
                     fit.sigma().to_bits(),
                     rmse_of(sse, y.len(), ModelKind::Holt).unwrap().to_bits()

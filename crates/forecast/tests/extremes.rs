@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests stop on failure")]
 
 use merchantry_forecast::{
-    Adida, Auto, ClassRule, Croston, DemandModel, Imapa, MovingAverage, Ses, bias, mae, mape, mase,
-    rmse,
+    Adida, Auto, ClassRule, Croston, DemandModel, ForecastError, Holt, HoltWinters, Imapa,
+    MovingAverage, Reactive, Sba, SeasonalIndices, Ses, Tsb, bias, mae, mape, mase, rmse,
 };
 
 #[test]
@@ -76,4 +76,129 @@ fn accuracy_measures_rescale_up_and_down_to_their_true_values() {
     assert_eq!(rmse(&[3.0, 0.0], &[0.0, 4.0]), Ok(12.5_f64.sqrt()));
     assert_eq!(rmse(&[2.0, 2.0], &[2.0, 2.0]), Ok(0.0));
     assert_eq!(bias(&[1.0, -1.0], &[0.0, 0.0]), Ok(0.0));
+}
+
+/// Every model with fixed and fitted constants, seasonal ones over 2 and
+/// 7 periods. `Reactive` is left out: its change-point floor (Poisson
+/// noise of counts, `sqrt(max(mean, 1))`) is not scale-free.
+fn scale_free_models() -> Vec<Box<dyn DemandModel>> {
+    vec![
+        Box::new(MovingAverage::new(1).unwrap()),
+        Box::new(MovingAverage::new(7).unwrap()),
+        Box::new(Ses::fitted()),
+        Box::new(Ses::new(0.3).unwrap()),
+        Box::new(Holt::fitted()),
+        Box::new(Holt::new(0.5, 0.5).unwrap()),
+        Box::new(Holt::new(0.9, 0.9).unwrap()),
+        Box::new(SeasonalIndices::new(2).unwrap()),
+        Box::new(SeasonalIndices::weekly()),
+        Box::new(HoltWinters::fitted(2).unwrap()),
+        Box::new(HoltWinters::fitted(7).unwrap()),
+        Box::new(HoltWinters::new(7, 0.5, 0.5, 0.5).unwrap()),
+        Box::new(Croston::default()),
+        Box::new(Sba::default()),
+        Box::new(Tsb::default()),
+        Box::new(Adida),
+        Box::new(Imapa),
+        Box::new(Auto::default()),
+    ]
+}
+
+/// A named rule for the value of period `i`.
+type Named = (&'static str, fn(usize) -> f64);
+
+/// Series at the top of the f64 range, 28 values each.
+fn huge_series() -> Vec<(&'static str, Vec<f64>)> {
+    let max = f64::MAX;
+    let t = |i: usize| f64::from(u32::try_from(i).unwrap());
+    let series: [Named; 14] = [
+        ("all max", |_| f64::MAX),
+        ("all -max", |_| -f64::MAX),
+        ("max, -max, ...", |i| if i % 2 == 0 { f64::MAX } else { -f64::MAX }),
+        ("max, 0, ...", |i| if i % 2 == 0 { f64::MAX } else { 0.0 }),
+        ("0, max, ...", |i| if i % 2 == 1 { f64::MAX } else { 0.0 }),
+        ("steps of 1e300", |i| 1e300 * f64::from(u32::try_from(i).unwrap())),
+        ("steps of 6e306", |i| 6e306 * f64::from(u32::try_from(i).unwrap())),
+        ("down from max", |i| f64::MAX - 6e306 * f64::from(u32::try_from(i).unwrap())),
+        ("weekly max", |i| if i % 7 == 5 { f64::MAX } else { f64::MAX / 4.0 }),
+        ("weekly +-max", |i| if i % 7 < 3 { f64::MAX } else { -f64::MAX }),
+        ("max, tiny, -1e300", |i| match i % 3 {
+            0 => f64::MAX,
+            1 => f64::from_bits(1),
+            _ => -1e300,
+        }),
+        ("0 then max", |i| if i < 14 { 0.0 } else { f64::MAX }),
+        ("-max then max", |i| if i < 14 { -f64::MAX } else { f64::MAX }),
+        ("odd ones, then 2 max", |i| match i {
+            26 | 27 => f64::MAX,
+            _ => f64::from(u8::from(i % 2 == 1)),
+        }),
+    ];
+    let mut out: Vec<(&'static str, Vec<f64>)> =
+        series.iter().map(|(name, f)| (*name, (0..28).map(f).collect())).collect();
+    out.push(("ramp to max", (0..28).map(|i| max - t(27 - i) * 1e306).collect()));
+    out
+}
+
+#[test]
+fn huge_series_forecast_their_true_means_never_a_silent_zero() {
+    // Law: the fit of y equals the fit of y / 2^64 scaled back by 2^64
+    // (every model is equivariant under a power-of-two scaling), where
+    // that is finite; a mean past f64::MAX is f64::MAX (and an error from
+    // try_forecast); a state past it is a typed overflow. A level, trend
+    // or seasonal term that overflowed was read as 0 and the forecast
+    // was a silent 0 (Holt on all-MAX 30 days ahead, seasonal indices on
+    // all-MAX, Holt-Winters on weekly +-MAX, ...).
+    let up = 2_f64.powi(64);
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
+    for (name, y) in huge_series() {
+        let small: Vec<f64> = y.iter().map(|v| v / up).collect();
+        for model in scale_free_models() {
+            let kind = model.kind();
+            let reference = model.fit(&small).unwrap();
+            let fit = match model.fit(&y) {
+                Ok(fit) => fit,
+                Err(ForecastError::Overflow { .. }) => continue,
+                Err(e) => panic!("{name}, {kind}: {e}"),
+            };
+            assert!(close(fit.sigma(), reference.sigma() * up), "{name}, {kind}: {fit:?}");
+            for h in [1, 2, 3, 7, 30] {
+                let want = reference.mean_at(h) * up;
+                let got = fit.mean_at(h);
+                if want.is_finite() {
+                    assert!(close(got, want), "{name}, {kind}, h {h}: {got:e} vs {want:e}");
+                } else {
+                    assert_eq!(got, f64::MAX, "{name}, {kind}, h {h}");
+                    let refused = fit.try_forecast(h);
+                    assert!(matches!(refused, Err(ForecastError::Overflow { .. })), "{name}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn overflowed_states_are_refitted_or_refused() {
+    let max = f64::MAX;
+    // Seasonal indices on all-MAX: the overall mean overflowed, every
+    // index was MAX / inf = 0, every period was skipped: forecast 0 and
+    // spread 0. The rescaled fit reproduces the series exactly.
+    let fit = SeasonalIndices::weekly().fit(&[max; 21]).unwrap();
+    assert_eq!((fit.mean_at(1), fit.mean_at(7), fit.sigma()), (max, max, 0.0));
+    // Reactive: a jump from -MAX to MAX is confirmed after two days and
+    // forecast by the mean of the new segment, MAX; that mean overflowed
+    // (MAX + MAX) and was read as 0.
+    let mut y = vec![-max; 40];
+    y.extend([max, max]);
+    let fit = Reactive::new(Ses::fitted()).fit(&y).unwrap();
+    assert_eq!((fit.level_reset_at(), fit.mean_at(1)), (Some(40), max));
+    // Holt on 0, 1e307, ..., 9e307 continues the line by 1e307 a day:
+    // 1e308 on day 1, past MAX (1.797e308) from day 9 on. Those means
+    // were 0; now they are MAX, or an error from try_forecast.
+    let y: Vec<f64> = (0..10).map(|t| 1e307 * f64::from(t)).collect();
+    let fit = Holt::new(0.5, 0.5).unwrap().fit(&y).unwrap();
+    assert!((fit.mean_at(1) / 1e308 - 1.0).abs() < 1e-9, "{}", fit.mean_at(1));
+    assert_eq!(fit.mean_at(9), max);
+    assert!(fit.try_forecast(8).is_ok());
+    assert_eq!(fit.try_forecast(9), Err(ForecastError::Overflow { what: "forecast mean" }));
 }
