@@ -2,7 +2,7 @@
 //!
 //! They work on bytes, allocate nothing and never panic.
 
-use chrono::NaiveDate;
+use chrono::{FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 
 /// How to read an all-numeric date with slashes, `01/02/2026`.
@@ -43,9 +43,11 @@ pub struct NotADate;
 /// the calendar day as written in the report, whatever zone or offset
 /// follows. What may follow the date is a time (`10:00`, `10:00:00`,
 /// `10:00:00.000`, joined after `T` to `Z` or an offset such as
-/// `+00:00`), then offsets, `AM`/`PM` or a zone abbreviation (`UTC`,
-/// `GMT`, `PST`, `PDT`, `CET`, `JST`, ...), separated by spaces; anything
-/// else after the date makes the cell not a date. Two-digit years
+/// `+00:00`), then offsets, `AM`/`PM` or a zone abbreviation that
+/// [`zone_offset`] knows (`UTC`, `PST`, `MESZ`, `JST`, `UTC+1`, ...; its
+/// table lists them by marketplace), separated by spaces; anything else
+/// after the date, an unknown zone or one that is ambiguous across the
+/// marketplaces (`AST`) included, makes the cell not a date. Two-digit years
 /// `00`-`69` are 2000-2069 and `70`-`99` are 1970-1999; four-digit years
 /// before 1900 (`0000` included) are refused: no Amazon report holds
 /// them, so they are placeholders or typos.
@@ -56,8 +58,9 @@ pub struct NotADate;
 ///
 /// # Errors
 ///
-/// [`NotADate`] when the cell holds a digit but fits no form above, or
-/// names a day that does not exist (`02/30/2026`).
+/// [`NotADate`] when the cell holds a digit but fits no form above
+/// (an unknown or ambiguous zone name included), or names a day that
+/// does not exist (`02/30/2026`).
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -157,24 +160,167 @@ fn clock(word: &[u8]) -> bool {
 
 /// `+HH`, `+HHMM` or `+HH:MM` (or with `-`).
 fn offset(word: &[u8]) -> bool {
-    let Some((&(b'+' | b'-'), rest)) = word.split_first() else { return false };
-    match rest {
-        [h0, h1] | [h0, h1, _, _] | [h0, h1, b':', _, _] => {
-            let minutes = rest.get(rest.len().saturating_sub(2)..).unwrap_or_default();
-            digits(&[*h0, *h1]) && (rest.len() == 2 || digits(minutes))
-        }
-        _ => false,
-    }
+    offset_seconds(word, 2).is_some()
 }
 
-/// A word that may follow a time: an offset, `AM`/`PM`, or a zone name.
+/// A word that may follow a time: an offset, `AM`/`PM`, or a zone that
+/// [`zone_offset`] knows.
 fn annotation(word: &[u8]) -> bool {
-    const WORDS: [&[u8]; 30] = [
-        b"AM", b"PM", b"Z", b"UTC", b"GMT", b"PST", b"PDT", b"MST", b"MDT", b"CST", b"CDT", b"EST",
-        b"EDT", b"AKST", b"AKDT", b"HST", b"BST", b"IST", b"CET", b"CEST", b"EET", b"EEST", b"WET",
-        b"WEST", b"JST", b"KST", b"AEST", b"AEDT", b"AWST", b"SGT",
-    ];
-    offset(word) || WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
+    offset(word)
+        || word.eq_ignore_ascii_case(b"AM")
+        || word.eq_ignore_ascii_case(b"PM")
+        || zone_seconds(word).is_some()
+}
+
+/// The time-zone abbreviations Amazon's marketplace reports print after
+/// a time, with their offset from UTC in seconds. Each is unambiguous
+/// across the marketplaces (see [`zone_offset`] for the list by
+/// marketplace and for the names left out).
+const ZONES: &[(&str, i32)] = &[
+    // Universal.
+    ("Z", 0),
+    ("UTC", 0),
+    ("GMT", 0),
+    // North America: US, CA, MX (Mexico's zones share the US names).
+    ("HST", -10 * HOUR),
+    ("HDT", -9 * HOUR),
+    ("AKST", -9 * HOUR),
+    ("AKDT", -8 * HOUR),
+    ("PST", -8 * HOUR),
+    ("PDT", -7 * HOUR),
+    ("MST", -7 * HOUR),
+    ("MDT", -6 * HOUR),
+    ("CST", -6 * HOUR),
+    ("CDT", -5 * HOUR),
+    ("EST", -5 * HOUR),
+    ("EDT", -4 * HOUR),
+    ("ADT", -3 * HOUR),
+    ("NST", -3 * HOUR - 30 * MINUTE),
+    ("NDT", -2 * HOUR - 30 * MINUTE),
+    // Brazil: Brasilia time, and its summer time until 2019.
+    ("BRT", -3 * HOUR),
+    ("BRST", -2 * HOUR),
+    // Europe: UK, then the central European zone in English, German
+    // (MEZ/MESZ), French (HNEC/HAEC) and Dutch or older tz database
+    // spelling (MET/MEST),
+    // then western and eastern Europe, Turkey.
+    ("BST", HOUR),
+    ("WET", 0),
+    ("WEST", HOUR),
+    ("CET", HOUR),
+    ("CEST", 2 * HOUR),
+    ("MEZ", HOUR),
+    ("MESZ", 2 * HOUR),
+    ("HNEC", HOUR),
+    ("HAEC", 2 * HOUR),
+    ("MET", HOUR),
+    ("MEST", 2 * HOUR),
+    ("EET", 2 * HOUR),
+    ("EEST", 3 * HOUR),
+    ("TRT", 3 * HOUR),
+    // Africa and the Gulf: South Africa, UAE.
+    ("SAST", 2 * HOUR),
+    ("GST", 4 * HOUR),
+    // Asia and Oceania: India, Singapore, Japan, Korea, Australia.
+    ("IST", 5 * HOUR + 30 * MINUTE),
+    ("SGT", 8 * HOUR),
+    ("JST", 9 * HOUR),
+    ("KST", 9 * HOUR),
+    ("AWST", 8 * HOUR),
+    ("ACST", 9 * HOUR + 30 * MINUTE),
+    ("ACDT", 10 * HOUR + 30 * MINUTE),
+    ("AEST", 10 * HOUR),
+    ("AEDT", 11 * HOUR),
+];
+
+const MINUTE: i32 = 60;
+const HOUR: i32 = 60 * MINUTE;
+
+/// The offset from UTC of a time-zone abbreviation found after a time in
+/// a marketplace report, or `None` for a name it does not know or that
+/// is ambiguous across the marketplaces.
+///
+/// Case is ignored. Besides the names below, `UTC` or `GMT` joined to an
+/// offset is read as that offset: `UTC+1`, `GMT+05:30`, `GMT-0300`.
+///
+/// | marketplaces | names (offset from UTC) |
+/// | --- | --- |
+/// | all | `Z`, `UTC`, `GMT` (0) |
+/// | US, CA, MX | `HST` (-10), `HDT` (-9), `AKST` (-9), `AKDT` (-8), `PST` (-8), `PDT` (-7), `MST` (-7), `MDT` (-6), `CST` (-6), `CDT` (-5), `EST` (-5), `EDT` (-4), `ADT` (-3), `NST` (-3:30), `NDT` (-2:30) |
+/// | BR | `BRT` (-3), `BRST` (-2) |
+/// | UK | `GMT` (0), `BST` (+1) |
+/// | DE, FR, IT, ES, NL, BE, SE, PL | `CET` (+1), `CEST` (+2); German `MEZ` (+1), `MESZ` (+2); French `HNEC` (+1), `HAEC` (+2); `MET` (+1), `MEST` (+2) |
+/// | western and eastern Europe, EG | `WET` (0), `WEST` (+1), `EET` (+2), `EEST` (+3) |
+/// | TR | `TRT` (+3) |
+/// | ZA | `SAST` (+2) |
+/// | AE | `GST` (+4, Gulf Standard Time) |
+/// | IN | `IST` (+5:30, India Standard Time) |
+/// | SG | `SGT` (+8) |
+/// | JP | `JST` (+9); also Korea's `KST` (+9) |
+/// | AU | `AWST` (+8), `ACST` (+9:30), `ACDT` (+10:30), `AEST` (+10), `AEDT` (+11) |
+///
+/// Refused because two marketplaces read them differently: `AST` is
+/// Atlantic Standard Time (-4) in Canada's eastern provinces but Arabia
+/// Standard Time (+3) for SA (and AE's neighbours), so a Saudi report's
+/// `AST` cannot be told from a Canadian one; write the offset
+/// (`UTC+3`, `+03:00`) instead. `CST` and `IST` have other meanings
+/// outside the marketplaces (China Standard Time, Israel or Irish
+/// Standard Time); here they are the US/Mexican Central (-6) and India
+/// (+5:30) zones, the meanings the marketplaces above give them. Ireland
+/// also writes its summer time `IST` (+1): a report from an Irish
+/// marketplace that prints it would be read as India's. Anything not
+/// listed is refused.
+///
+/// ```
+/// use chrono::FixedOffset;
+/// use merchantry_amazon::zone_offset;
+/// assert_eq!(zone_offset("MESZ"), FixedOffset::east_opt(2 * 3600));
+/// assert_eq!(zone_offset("ist"), FixedOffset::east_opt(5 * 3600 + 30 * 60));
+/// assert_eq!(zone_offset("UTC-3"), FixedOffset::west_opt(3 * 3600));
+/// assert_eq!(zone_offset("AST"), None); // Atlantic or Arabia?
+/// assert_eq!(zone_offset("XYZ"), None);
+/// ```
+#[must_use]
+pub fn zone_offset(name: &str) -> Option<FixedOffset> {
+    FixedOffset::east_opt(zone_seconds(name.trim().as_bytes())?)
+}
+
+/// [`zone_offset`] in seconds east of UTC.
+fn zone_seconds(word: &[u8]) -> Option<i32> {
+    if let Some(&(_, seconds)) =
+        ZONES.iter().find(|(name, _)| name.as_bytes().eq_ignore_ascii_case(word))
+    {
+        return Some(seconds);
+    }
+    let prefix = word.get(..3)?;
+    let rest = word.get(3..)?;
+    let universal = prefix.eq_ignore_ascii_case(b"UTC") || prefix.eq_ignore_ascii_case(b"GMT");
+    if universal { offset_seconds(rest, 1) } else { None }
+}
+
+/// Seconds east of UTC of `+HH`, `+HHMM` or `+HH:MM` (or with `-`), with
+/// at least `min_hour_digits` hour digits (1 allows `+1`, `-3:30`);
+/// hours up to 23 and minutes up to 59.
+fn offset_seconds(word: &[u8], min_hour_digits: usize) -> Option<i32> {
+    let (&sign, rest) = word.split_first()?;
+    let sign = match sign {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let (hours, minutes): (&[u8], &[u8]) = match rest.iter().position(|&b| b == b':') {
+        Some(colon) => (rest.get(..colon)?, rest.get(colon + 1..)?),
+        None if rest.len() == 4 => rest.split_at(2),
+        None => (rest, b"00"),
+    };
+    if !(min_hour_digits..=2).contains(&hours.len()) || minutes.len() != 2 {
+        return None;
+    }
+    let (h, m) = (number(hours)?, number(minutes)?);
+    if h > 23 || m > 59 {
+        return None;
+    }
+    i32::try_from(h * 3600 + m * 60).ok().map(|s| sign * s)
 }
 
 fn digits(text: &[u8]) -> bool {
@@ -469,6 +615,141 @@ mod tests {
             ("01/01/00", d(2000, 1, 1)),
         ] {
             assert_eq!(parse_date(text, mf), Ok(want), "{text}");
+        }
+    }
+
+    /// German reports print `MEZ`/`MESZ` after the time; they were
+    /// refused as not dates, like every zone name off a fixed list.
+    #[test]
+    fn marketplace_zone_names_follow_a_time() {
+        let mf = DateOrder::MonthFirst;
+        for (text, want) in [
+            ("01.03.2026 10:00:00 MEZ", d(2026, 3, 1)),
+            ("15.07.2026 23:59:59 MESZ", d(2026, 7, 15)),
+            ("2026-07-15 09:00:00 mesz", d(2026, 7, 15)),
+            ("15/07/2026 09:00 HAEC", d(2026, 7, 15)),
+            ("2026-07-15 09:00:00 TRT", d(2026, 7, 15)),
+            ("2026-07-15 09:00:00 GST", d(2026, 7, 15)),
+            ("2026-07-15 09:00:00 BRT", d(2026, 7, 15)),
+            ("2026-07-15 09:00:00 ACST", d(2026, 7, 15)),
+            ("2026-07-15 09:00:00 UTC+1", d(2026, 7, 15)),
+            ("2026-07-15 09:00:00 GMT+05:30", d(2026, 7, 15)),
+        ] {
+            let order = if text.contains('/') { DateOrder::DayFirst } else { mf };
+            assert_eq!(parse_date(text, order), Ok(want), "{text}");
+        }
+        // Unknown and ambiguous names stay refused.
+        for text in [
+            "2026-07-15 09:00:00 AST",
+            "2026-07-15 09:00:00 XYZ",
+            "2026-07-15 09:00:00 UTC+24",
+            "2026-07-15 09:00:00 GMT+1:7",
+            "2026-07-15 09:00:00 UTC+",
+            "2026-07-15 09:00:00 CETX",
+            "2026-07-15T09:00:00+00:60",
+        ] {
+            assert_eq!(parse_date(text, mf), Err(NotADate), "{text}");
+        }
+    }
+
+    /// Every name in [`ZONES`] against the tz database (chrono-tz): a zone
+    /// that uses the name, at an instant when it does, has the same
+    /// offset, and prints the same abbreviation unless the database has
+    /// none (only `+03` for Istanbul) or uses the English one for a local
+    /// spelling (`CET` for `MEZ`).
+    #[test]
+    fn zone_offsets_match_the_tz_database() {
+        use chrono::{Offset, TimeZone};
+        use chrono_tz::{OffsetName, Tz};
+        let winter = (2026, 1, 15);
+        let summer = (2026, 7, 15);
+        // The last field is the database's own abbreviation; `None` where
+        // it has only a number (`+03` for Istanbul).
+        // (name, zone, day, the zone's abbreviation that day)
+        type Case = (&'static str, Tz, (i32, u32, u32), Option<&'static str>);
+        let cases: [Case; 46] = [
+            ("Z", Tz::UTC, winter, Some("UTC")),
+            ("UTC", Tz::UTC, winter, Some("UTC")),
+            ("GMT", Tz::Europe__London, winter, Some("GMT")),
+            ("HST", Tz::Pacific__Honolulu, winter, Some("HST")),
+            ("HDT", Tz::America__Adak, summer, Some("HDT")),
+            ("AKST", Tz::America__Anchorage, winter, Some("AKST")),
+            ("AKDT", Tz::America__Anchorage, summer, Some("AKDT")),
+            ("PST", Tz::America__Los_Angeles, winter, Some("PST")),
+            ("PDT", Tz::America__Tijuana, summer, Some("PDT")),
+            ("MST", Tz::America__Hermosillo, summer, Some("MST")),
+            ("MDT", Tz::America__Denver, summer, Some("MDT")),
+            ("CST", Tz::America__Mexico_City, summer, Some("CST")),
+            ("CDT", Tz::America__Chicago, summer, Some("CDT")),
+            ("EST", Tz::America__Cancun, winter, Some("EST")),
+            ("EDT", Tz::America__Toronto, summer, Some("EDT")),
+            ("ADT", Tz::America__Halifax, summer, Some("ADT")),
+            ("NST", Tz::America__St_Johns, winter, Some("NST")),
+            ("NDT", Tz::America__St_Johns, summer, Some("NDT")),
+            ("BRT", Tz::America__Sao_Paulo, winter, None),
+            // Brazil's last summer time ended in February 2019.
+            ("BRST", Tz::America__Sao_Paulo, (2018, 1, 15), None),
+            ("BST", Tz::Europe__London, summer, Some("BST")),
+            ("WET", Tz::Europe__Lisbon, winter, Some("WET")),
+            ("WEST", Tz::Europe__Lisbon, summer, Some("WEST")),
+            ("CET", Tz::Europe__Paris, winter, Some("CET")),
+            ("CEST", Tz::Europe__Madrid, summer, Some("CEST")),
+            ("MEZ", Tz::Europe__Berlin, winter, Some("CET")),
+            ("MESZ", Tz::Europe__Berlin, summer, Some("CEST")),
+            ("HNEC", Tz::Europe__Paris, winter, Some("CET")),
+            ("HAEC", Tz::Europe__Paris, summer, Some("CEST")),
+            ("MET", Tz::Europe__Amsterdam, winter, Some("CET")),
+            ("MEST", Tz::Europe__Amsterdam, summer, Some("CEST")),
+            ("EET", Tz::Africa__Cairo, winter, Some("EET")),
+            ("EEST", Tz::Europe__Athens, summer, Some("EEST")),
+            ("TRT", Tz::Europe__Istanbul, winter, None),
+            ("SAST", Tz::Africa__Johannesburg, winter, Some("SAST")),
+            ("GST", Tz::Asia__Dubai, winter, None),
+            ("IST", Tz::Asia__Kolkata, winter, Some("IST")),
+            ("SGT", Tz::Asia__Singapore, winter, None),
+            ("JST", Tz::Asia__Tokyo, winter, Some("JST")),
+            ("KST", Tz::Asia__Seoul, winter, Some("KST")),
+            ("AWST", Tz::Australia__Perth, winter, Some("AWST")),
+            ("ACST", Tz::Australia__Adelaide, summer, Some("ACST")),
+            ("ACDT", Tz::Australia__Adelaide, winter, Some("ACDT")),
+            ("AEST", Tz::Australia__Sydney, summer, Some("AEST")),
+            ("AEDT", Tz::Australia__Sydney, winter, Some("AEDT")),
+            ("UTC+3", Tz::Asia__Riyadh, winter, None),
+        ];
+        for (name, tz, (y, m, day), tz_name) in cases {
+            let at = tz.with_ymd_and_hms(y, m, day, 12, 0, 0).single().unwrap();
+            let want = at.offset().fix();
+            assert_eq!(zone_offset(name), Some(want), "{name} against {tz}");
+            assert_eq!(at.offset().abbreviation(), tz_name, "{name} against {tz}");
+        }
+        // The table holds nothing the cross-check skips.
+        for (name, _) in ZONES {
+            assert!(cases.iter().any(|c| c.0 == *name), "{name} is not cross-checked");
+        }
+        // `AST` means -4 in Halifax and +3 in Riyadh, so it is refused.
+        let halifax = Tz::America__Halifax.with_ymd_and_hms(2026, 1, 15, 12, 0, 0).unwrap();
+        let riyadh = Tz::Asia__Riyadh.with_ymd_and_hms(2026, 1, 15, 12, 0, 0).unwrap();
+        assert_eq!(halifax.offset().abbreviation(), Some("AST"));
+        assert_ne!(halifax.offset().fix(), riyadh.offset().fix());
+        assert_eq!(zone_offset("AST"), None);
+    }
+
+    #[test]
+    fn universal_time_with_an_offset_is_that_offset() {
+        let east = |s| FixedOffset::east_opt(s);
+        for (name, want) in [
+            ("UTC+1", east(3600)),
+            ("utc+01", east(3600)),
+            ("GMT-3", east(-3 * 3600)),
+            ("GMT+05:30", east(5 * 3600 + 30 * 60)),
+            ("GMT-0330", east(-(3 * 3600 + 30 * 60))),
+            ("UTC+23:59", east(23 * 3600 + 59 * 60)),
+            (" PST ", east(-8 * 3600)),
+        ] {
+            assert_eq!(zone_offset(name), want, "{name}");
+        }
+        for name in ["UTC+24", "UTC+1:60", "UTC+123", "UTC1", "PST+1", "UTC+", "", "Z+1"] {
+            assert_eq!(zone_offset(name), None, "{name}");
         }
     }
 

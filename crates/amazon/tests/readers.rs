@@ -658,6 +658,27 @@ fn older_layout_promotion_column_is_a_promotion() {
     assert_eq!(kinds, [(ChargeKind::Principal, "Principal"), (ChargeKind::Promotion, "Principal")]);
 }
 
+/// A German settlement file prints its times in `MEZ`/`MESZ`; the rows
+/// were refused as bad dates. An ambiguous zone (`AST`: Atlantic or
+/// Arabia) is still a row error naming the line and the cell.
+#[test]
+fn settlement_dates_in_marketplace_zones_are_read() {
+    let file = "settlement-id\ttotal-amount\tcurrency\ttransaction-type\tamount-type\tamount-description\tamount\tposted-date-time\n\
+                5\t10.00\tEUR\t\t\t\t\t01.03.2026 00:00:00 MEZ\n\
+                5\t\t\tOrder\tItemPrice\tPrincipal\t10.00\t31.03.2026 23:15:00 MESZ\n\
+                5\t\t\tOrder\tItemPrice\tPrincipal\t1.00\t2026-03-31 23:15:00 AST\n";
+    let rows = settlement_rows(file);
+    assert_eq!(rows[0].as_ref().unwrap().posted, Some(day(2026, 3, 1)));
+    assert_eq!(rows[1].as_ref().unwrap().posted, Some(day(2026, 3, 31)));
+    match &rows[2] {
+        Err(ReadError::InvalidDate { line: 4, value, .. }) => {
+            assert_eq!(value, "2026-03-31 23:15:00 AST");
+        }
+        other => panic!("expected an invalid date on line 4, got {other:?}"),
+    }
+    assert_eq!(merchantry_amazon::zone_offset("MESZ").map(|o| o.local_minus_utc()), Some(7200));
+}
+
 fn settlement_rows(file: &str) -> Vec<Result<merchantry_amazon::SettlementRow, ReadError>> {
     SettlementReader::new(file.as_bytes()).unwrap().collect()
 }
