@@ -224,6 +224,8 @@ struct Pipeline {
 /// [`ReorderError::Core`] for constraints or costs that
 /// [`SupplierConstraints::validate`](crate::SupplierConstraints::validate)
 /// or [`Costs::validate`](crate::Costs::validate) refuse, whatever the rule;
+/// [`ReorderError::Core`] when the simulated stock or pipeline leaves 64
+/// bits of units;
 /// [`ReorderError::InvalidSetting`] for a baseline window of 0 or
 /// non-finite days; any error of [`Planner::new`] or
 /// [`Planner::recommend`] on the engine's inputs (for example a forecast
@@ -272,14 +274,9 @@ pub fn backtest(
         let date = day(setup.start, t)?;
         // Arrivals.
         let before = pipeline.len();
-        pipeline.retain(|o| {
-            if o.arrives_index <= t {
-                on_hand = on_hand.saturating_add(o.quantity);
-                false
-            } else {
-                true
-            }
-        });
+        let arrived = pipeline.iter().filter(|o| o.arrives_index <= t).map(|o| o.quantity);
+        on_hand = checked_units(&setup.sku, arrived.chain([on_hand]))?;
+        pipeline.retain(|o| o.arrives_index > t);
         if pipeline.len() < before {
             sim.close_cycle();
         }
@@ -300,7 +297,8 @@ pub fn backtest(
                     ReplenishmentRule::DaysOfSupply { threshold_days, cover_days, window_days },
                 ) => {
                     let avg = trailing_mean(demand, t, *window_days);
-                    let position = on_hand + pipeline.iter().map(|o| o.quantity).sum::<i64>();
+                    let on_order = pipeline.iter().map(|o| o.quantity);
+                    let position = checked_units(&setup.sku, on_order.chain([on_hand]))?;
                     if units_f64(position) <= avg * threshold_days {
                         let need = crate::engine::units_ceil(
                             &setup.sku,
@@ -326,7 +324,7 @@ pub fn backtest(
                     projected_stockout,
                 });
                 if arrives_index <= t {
-                    on_hand = on_hand.saturating_add(quantity);
+                    on_hand = checked_units(&setup.sku, [on_hand, quantity])?;
                     sim.close_cycle();
                 } else {
                     pipeline.push(Pipeline { arrives_index, expected, quantity });
@@ -337,6 +335,14 @@ pub fn backtest(
         sim.serve(want.get().max(0), &mut on_hand);
     }
     Ok(sim.report(demand.len()))
+}
+
+/// The sum of `units`, or the overflow as a typed error: a replay whose
+/// stock or pipeline leaves 64 bits has no true answer to report.
+fn checked_units(sku: &Sku, units: impl IntoIterator<Item = i64>) -> Result<i64> {
+    Quantity::checked_sum(units.into_iter().map(Quantity::new))
+        .map(Quantity::get)
+        .map_err(ReorderError::core(sku))
 }
 
 /// `i64` units as a float, for statistics.

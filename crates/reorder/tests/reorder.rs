@@ -804,3 +804,32 @@ fn negative_open_supply_is_refused_not_netted() {
     let err = planner.recommend(&input).unwrap_err();
     assert!(matches!(err, ReorderError::NegativeSupply { index: 0, quantity: -1000, .. }), "{err}");
 }
+
+// ---- hostile inputs -------------------------------------------------------
+
+fn flat_books(days: usize) -> (BTreeMap<Sku, DailyForecast>, BTreeMap<Sku, LeadTimeEstimate>) {
+    let forecast = [(sku(), flat(10.0, 2.0, days))].into();
+    let leads = [(sku(), lead(5.0, 0.0))].into();
+    (forecast, leads)
+}
+
+#[test]
+fn a_backtest_whose_pipeline_overflows_is_refused_not_a_panic() {
+    // 2^61 units a day; the baseline orders a day of it whenever the
+    // position is within 3 days of demand. Orders take 5 days, so by day
+    // 4 the pipeline holds 4 x 2^61 = 2^63 units, past i64: the position
+    // sum used to panic with an add overflow.
+    let (forecast, leads) = flat_books(60);
+    let setup = BacktestSetup::new(sku(), fba(), day(0), Quantity::ZERO, LeadTimeSource::Fixed(5));
+    let rule =
+        ReplenishmentRule::DaysOfSupply { threshold_days: 3.0, cover_days: 1.0, window_days: 5 };
+    let huge = vec![Quantity::new(1 << 61); 6];
+    let err = backtest(&setup, &huge, &forecast, &leads, &rule).unwrap_err();
+    assert!(
+        matches!(&err, ReorderError::Core {
+            sku: s,
+            source: merchantry_core::CoreError::QuantityOverflow { .. }
+        } if *s == sku()),
+        "{err:?}"
+    );
+}
