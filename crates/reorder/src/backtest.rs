@@ -220,6 +220,8 @@ struct Pipeline {
 /// # Errors
 ///
 /// [`ReorderError::EmptyHistory`] for an empty history;
+/// [`ReorderError::NegativeDemand`] for the first day of `demand` below
+/// zero;
 /// [`ReorderError::InvalidConstraint`], [`ReorderError::InvalidCost`] or
 /// [`ReorderError::Core`] for constraints or costs that
 /// [`SupplierConstraints::validate`](crate::SupplierConstraints::validate)
@@ -239,6 +241,13 @@ pub fn backtest(
 ) -> Result<BacktestReport> {
     if demand.is_empty() {
         return Err(ReorderError::EmptyHistory { sku: setup.sku.clone() });
+    }
+    if let Some((t, units)) = demand.iter().enumerate().find(|(_, q)| q.is_negative()) {
+        return Err(ReorderError::NegativeDemand {
+            sku: setup.sku.clone(),
+            day: day(setup.start, t)?,
+            units: units.get(),
+        });
     }
     setup.constraints.validate(&setup.sku)?;
     if let Some(costs) = &setup.costs {
@@ -332,7 +341,7 @@ pub fn backtest(
             }
         }
         // Demand.
-        sim.serve(want.get().max(0), &mut on_hand);
+        sim.serve(want.get(), &mut on_hand);
     }
     Ok(sim.report(demand.len()))
 }

@@ -110,6 +110,18 @@ pub enum ReorderError {
         /// The rejected value.
         value: f64,
     },
+    /// A day of a backtest's demand history carried fewer than zero units
+    /// (net returns, a correction). Demand cannot be negative: reading it
+    /// as zero would replay a history other than the one given.
+    #[error("sku {sku}: demand on {day} is {units} units, which is negative")]
+    NegativeDemand {
+        /// The SKU.
+        sku: Sku,
+        /// The day.
+        day: NaiveDate,
+        /// The rejected units.
+        units: i64,
+    },
     /// A backtest was given no demand history.
     #[error("sku {sku}: the backtest demand history is empty")]
     EmptyHistory {

@@ -833,3 +833,19 @@ fn a_backtest_whose_pipeline_overflows_is_refused_not_a_panic() {
         "{err:?}"
     );
 }
+
+#[test]
+fn a_backtest_refuses_a_negative_demand_day_naming_it() {
+    // Day 2 nets returns against sales (-1000). It used to be read as 0
+    // demand, so the report showed a perfect fill rate on a history it
+    // had silently changed.
+    let (forecast, leads) = flat_books(60);
+    let setup =
+        BacktestSetup::new(sku(), fba(), day(0), Quantity::new(50), LeadTimeSource::Fixed(5));
+    let rule =
+        ReplenishmentRule::DaysOfSupply { threshold_days: 3.0, cover_days: 1.0, window_days: 5 };
+    let history = [10, 10, -1000, 10].map(Quantity::new);
+    let err = backtest(&setup, &history, &forecast, &leads, &rule).unwrap_err();
+    assert_eq!(err, ReorderError::NegativeDemand { sku: sku(), day: day(2), units: -1000 });
+    assert!(err.to_string().contains("MUG-12OZ"), "{err}");
+}
