@@ -24,6 +24,10 @@
 //!   trend or a seasonal term overflows. A spread, level, trend or
 //!   seasonal term past `f64::MAX` is [`crate::ForecastError::Overflow`]:
 //!   no fit holds a NaN or an infinity.
+//! - Tiny values: when every value is below `2^-256` in magnitude and
+//!   the spread comes out below `2^-200` (squared errors underflow), the
+//!   model is refitted to the series times a power of two and scaled
+//!   back, so the spread of tiny residuals is not a silent zero.
 //! - A mean past `f64::MAX` (a steep trend many periods ahead) is
 //!   reported as `f64::MAX` by [`Fitted::mean_at`] and
 //!   [`Fitted::forecast`], never as 0, and as
@@ -458,7 +462,7 @@ pub(crate) fn power_of_two_scale<'a>(values: impl IntoIterator<Item = &'a f64>) 
 /// exceeds `f64::MAX`.
 pub(crate) fn fit_rescaled(y: &[f64], fit: impl Fn(&[f64]) -> Result<Fitted>) -> Result<Fitted> {
     let what = match fit(y) {
-        Ok(fitted) if fitted.is_finite() => return Ok(fitted),
+        Ok(fitted) if fitted.is_finite() => return Ok(rescaled_up(y, fitted, fit)),
         // The squares stayed finite but the level or trend overflowed.
         Ok(fitted) => fitted.kind.name(),
         Err(ForecastError::Overflow { what }) => what,
@@ -474,6 +478,31 @@ pub(crate) fn fit_rescaled(y: &[f64], fit: impl Fn(&[f64]) -> Result<Fitted>) ->
         return Err(ForecastError::Overflow { what });
     }
     fitted.scaled_by(s).ok_or(ForecastError::Overflow { what })
+}
+
+/// Below this spread a fit is checked for tiny data (2^-200).
+const TINY_SIGMA: f64 = 6.223_015_277_861_142e-61;
+/// Data whose largest magnitude is below this (2^-256) are refitted
+/// scaled up: squared errors below 2^-1022 lose bits or vanish.
+const TINY_DATA: f64 = 8.636_168_555_094_445e-78;
+
+/// `fitted` unless its spread is tiny and so is every value of `y`
+/// (below 2^-256, where squared errors underflow to subnormals or 0 and
+/// the spread came out 0 although the residuals are not): then the fit
+/// of `y` scaled up by a power of two, scaled back down.
+fn rescaled_up(y: &[f64], fitted: Fitted, fit: impl Fn(&[f64]) -> Result<Fitted>) -> Fitted {
+    if fitted.sigma >= TINY_SIGMA {
+        return fitted;
+    }
+    let s = power_of_two_scale(y);
+    if s >= TINY_DATA {
+        return fitted;
+    }
+    let scaled: Vec<f64> = y.iter().map(|v| v / s).collect();
+    match fit(&scaled) {
+        Ok(up) if up.is_finite() => up.scaled_by(s).unwrap_or(fitted),
+        _ => fitted,
+    }
 }
 
 /// Arithmetic mean (0 for an empty slice). When the sum of finite

@@ -434,10 +434,13 @@ fn fit_holt(
 ///
 /// Classical decomposition: the index of phase `j` is the mean of the
 /// values at positions `t` with `t mod period = j` divided by the overall
-/// mean (all indices are 1 when that mean is not positive). The
-/// deseasonalised series `y_t / index` (phases with a zero index are
-/// skipped) is smoothed by fitted SES, and the forecast is the final
-/// level times the index of each future period. Multiplicative because
+/// mean (all indices are 1 when that mean is not positive, or within
+/// `1e-12` of the mean magnitude of zero). The deseasonalised series
+/// `y_t / index` (phases with an index of `1e-12` or less are skipped) is
+/// smoothed by fitted SES, and the forecast is the final level times the
+/// index of each future period. The spread is the RMSE of the one-step
+/// forecasts `level * index` from the second deseasonalised value on,
+/// skipped phases included. Multiplicative because
 /// weekday effects of sales scale with volume. Needs two full periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -506,6 +509,13 @@ impl DemandModel for SeasonalIndices {
             for (t, v) in y.iter().enumerate() {
                 let s = index[t % m];
                 if s <= 1e-12 {
+                    // Not deseasonalised, but its forecast l s is still a
+                    // one-step forecast with a residual.
+                    if let Some(l) = level {
+                        let e = v - l * s;
+                        sse += e * e;
+                        count += 1;
+                    }
                     continue;
                 }
                 match level {
@@ -543,7 +553,11 @@ impl DemandModel for SeasonalIndices {
 /// from the fit and from its residuals).
 fn seasonal_indices(y: &[f64], m: usize) -> Result<Vec<f64>> {
     let overall = mean(y);
-    if overall <= 0.0 {
+    // A mean within rounding of zero (1e-12 of the mean magnitude, as
+    // -MAX then MAX sums to) counts as not positive: divided by it every
+    // index was 0 or huge, every period was skipped and the spread was 0.
+    let magnitude: Vec<f64> = y.iter().map(|v| v.abs()).collect();
+    if overall <= 1e-12 * mean(&magnitude) {
         return Ok(vec![1.0; m]);
     }
     let mut sums = vec![0.0; m];

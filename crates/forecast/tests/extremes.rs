@@ -202,3 +202,52 @@ fn overflowed_states_are_refitted_or_refused() {
     assert!(fit.try_forecast(8).is_ok());
     assert_eq!(fit.try_forecast(9), Err(ForecastError::Overflow { what: "forecast mean" }));
 }
+
+#[test]
+fn tiny_and_cancelling_series_get_their_true_spread_not_zero() {
+    // Squared errors of 1e-200 underflow to 0: the spread of every model
+    // was 0. Rescaled up by a power of two and back it is the true one,
+    // the fit of y * 2^k divided by 2^k, 2^k bringing the largest value
+    // to [1, 2) (where the fit is done).
+    let tiny: [(&str, Vec<f64>); 3] = [
+        ("1e-200, 0, ...", (0..28).map(|i| if i % 2 == 0 { 1e-200 } else { 0.0 }).collect()),
+        ("ramp of 1e-200", (0..28).map(|i| 1e-200 * f64::from(i)).collect()),
+        ("noise of 1e-170", (0..28).map(|i| 1e-170 * f64::from((i * 7) % 5)).collect()),
+    ];
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
+    for (name, y) in &tiny {
+        let max = y.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        let mut up = 1.0;
+        while max * up < 1.0 {
+            up *= 2.0;
+        }
+        let large: Vec<f64> = y.iter().map(|v| v * up).collect();
+        for model in scale_free_models() {
+            let (fit, reference) = (model.fit(y).unwrap(), model.fit(&large).unwrap());
+            let kind = model.kind();
+            let want = reference.sigma() / up;
+            assert!(close(fit.sigma(), want), "{name}, {kind}: {:e} vs {want:e}", fit.sigma());
+            for h in [1, 7] {
+                let (got, want) = (fit.mean_at(h), reference.mean_at(h) / up);
+                assert!(close(got, want), "{name}, {kind}, h {h}: {got:e} vs {want:e}");
+            }
+        }
+    }
+    // MA(1) on a, 0, a, 0 with a = 2^-1070 (subnormal): residuals -a, a,
+    // -a, so the RMSE is a; a^2 underflowed to 0.
+    let a = 2_f64.powi(-1070);
+    let fit = MovingAverage::new(1).unwrap().fit(&[a, 0.0, a, 0.0]).unwrap();
+    assert_eq!(fit.sigma(), a);
+    // Seasonal indices on 14 days of -1e300 then 14 of 1e300: the mean
+    // is 0 but sums to a rounding speck above it, so every index was 0,
+    // every period skipped and the spread 0. Now the indices are 1 and
+    // the jump of 2e300 shows in the spread.
+    let mut y = vec![-1e300; 14];
+    y.extend([1e300; 14]);
+    for model in [SeasonalIndices::weekly(), SeasonalIndices::new(2).unwrap()] {
+        let fit = model.fit(&y).unwrap();
+        // At least the jump's residual 2e300 over 27: sigma > 3.8e299.
+        assert!(fit.sigma() > 3.8e299, "{fit:?}");
+        assert!(fit.mean_at(1) > 0.0, "{fit:?}");
+    }
+}
