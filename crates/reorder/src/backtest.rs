@@ -37,10 +37,12 @@ use crate::safety::usize_to_f64;
 pub enum LeadTimeSource {
     /// Every order takes this many days.
     Fixed(u32),
-    /// Observed lead times in days, used in order and cycled.
+    /// Observed lead times in days, used in order and cycled; at least
+    /// one.
     Historical(Vec<u32>),
-    /// Normal with this mean and standard deviation, rounded to whole
-    /// days and floored at 0, drawn from ChaCha8 seeded with `seed`.
+    /// Normal with this mean and standard deviation (each finite and
+    /// at or above zero), rounded to whole days, floored at 0 and capped
+    /// at 10,000, drawn from ChaCha8 seeded with `seed`.
     Sampled {
         /// Mean days.
         mean: f64,
@@ -49,6 +51,34 @@ pub enum LeadTimeSource {
         /// The generator seed.
         seed: u64,
     },
+}
+
+impl LeadTimeSource {
+    /// Checks that the source can draw a lead time.
+    ///
+    /// # Errors
+    ///
+    /// [`ReorderError::InvalidSetting`] (setting `lead_times`) for an
+    /// empty history, or a sampled mean or standard deviation that is
+    /// negative, NaN or infinite.
+    pub fn validate(&self) -> Result<()> {
+        let bad =
+            |reason: String| Err(ReorderError::InvalidSetting { setting: "lead_times", reason });
+        match self {
+            Self::Historical(days) if days.is_empty() => {
+                bad("a historical source needs at least one lead time".into())
+            }
+            Self::Sampled { mean, std_dev, .. }
+                if !(mean.is_finite()
+                    && std_dev.is_finite()
+                    && *mean >= 0.0
+                    && *std_dev >= 0.0) =>
+            {
+                bad(format!("sampled mean {mean} and std_dev {std_dev} must be finite and >= 0"))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// A rule to replay.
@@ -228,8 +258,9 @@ struct Pipeline {
 /// or [`Costs::validate`](crate::Costs::validate) refuse, whatever the rule;
 /// [`ReorderError::Core`] when the simulated stock or pipeline leaves 64
 /// bits of units;
-/// [`ReorderError::InvalidSetting`] for a baseline window of 0 or
-/// non-finite days; any error of [`Planner::new`] or
+/// [`ReorderError::InvalidSetting`] for a lead-time source that
+/// [`LeadTimeSource::validate`] refuses, or a baseline window of 0 or
+/// baseline days that are negative or not finite; any error of [`Planner::new`] or
 /// [`Planner::recommend`] on the engine's inputs (for example a forecast
 /// that does not cover a replayed day).
 pub fn backtest(
@@ -250,16 +281,21 @@ pub fn backtest(
         });
     }
     setup.constraints.validate(&setup.sku)?;
+    setup.lead_times.validate()?;
     if let Some(costs) = &setup.costs {
         costs.validate(&setup.sku)?;
     }
     let planner = match rule {
         ReplenishmentRule::Engine(options) => Some(Planner::new(*options)?),
         ReplenishmentRule::DaysOfSupply { threshold_days, cover_days, window_days } => {
-            if *window_days == 0 || !threshold_days.is_finite() || !cover_days.is_finite() {
+            let days_ok = |d: f64| d.is_finite() && d >= 0.0;
+            if *window_days == 0 || !days_ok(*threshold_days) || !days_ok(*cover_days) {
                 return Err(ReorderError::InvalidSetting {
                     setting: "days_of_supply",
-                    reason: "window must be at least 1 day and the days finite".into(),
+                    reason: format!(
+                        "window ({window_days}) must be at least 1 day and threshold \
+                         ({threshold_days}) and cover ({cover_days}) days finite and >= 0"
+                    ),
                 });
             }
             None

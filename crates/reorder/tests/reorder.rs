@@ -849,3 +849,44 @@ fn a_backtest_refuses_a_negative_demand_day_naming_it() {
     assert_eq!(err, ReorderError::NegativeDemand { sku: sku(), day: day(2), units: -1000 });
     assert!(err.to_string().contains("MUG-12OZ"), "{err}");
 }
+
+#[test]
+fn a_backtest_refuses_lead_time_sources_and_baselines_with_no_meaning() {
+    // An empty history of lead times, or a sampled mean that is not a
+    // number, used to replay every order as landing the day it was
+    // placed; negative baseline days used to mean "never order".
+    let (forecast, leads) = flat_books(60);
+    let history = vec![Quantity::new(10); 20];
+    let baseline =
+        ReplenishmentRule::DaysOfSupply { threshold_days: 3.0, cover_days: 1.0, window_days: 5 };
+    let bad_sources = [
+        LeadTimeSource::Historical(vec![]),
+        LeadTimeSource::Sampled { mean: f64::NAN, std_dev: 1.0, seed: 1 },
+        LeadTimeSource::Sampled { mean: 10.0, std_dev: f64::INFINITY, seed: 1 },
+        LeadTimeSource::Sampled { mean: -4.0, std_dev: 1.0, seed: 1 },
+        LeadTimeSource::Sampled { mean: 10.0, std_dev: -1.0, seed: 1 },
+    ];
+    for source in bad_sources {
+        let setup = BacktestSetup::new(sku(), fba(), day(0), Quantity::new(50), source.clone());
+        let err = backtest(&setup, &history, &forecast, &leads, &baseline).unwrap_err();
+        assert!(
+            matches!(err, ReorderError::InvalidSetting { setting: "lead_times", .. }),
+            "{source:?}: {err:?}"
+        );
+    }
+    let setup =
+        BacktestSetup::new(sku(), fba(), day(0), Quantity::new(50), LeadTimeSource::Fixed(5));
+    for (threshold_days, cover_days) in [(-1.0, 1.0), (3.0, -5.0)] {
+        let rule = ReplenishmentRule::DaysOfSupply { threshold_days, cover_days, window_days: 5 };
+        let err = backtest(&setup, &history, &forecast, &leads, &rule).unwrap_err();
+        assert!(
+            matches!(err, ReorderError::InvalidSetting { setting: "days_of_supply", .. }),
+            "{err:?}"
+        );
+    }
+    // Zero spread is a real source: every draw is the mean.
+    let steady = LeadTimeSource::Sampled { mean: 5.0, std_dev: 0.0, seed: 1 };
+    let setup = BacktestSetup::new(sku(), fba(), day(0), Quantity::new(50), steady);
+    let report = backtest(&setup, &history, &forecast, &leads, &baseline).unwrap();
+    assert!(report.orders.iter().all(|o| (o.arrives - o.ordered).num_days() == 5), "{report:?}");
+}
