@@ -50,6 +50,11 @@ fn every_model() -> Vec<Box<dyn DemandModel>> {
         Box::new(Imapa),
         Box::new(Auto::default()),
         Box::new(Reactive::new(Ses::fitted())),
+        Box::new(Reactive::new(Holt::fitted())),
+        Box::new(Holt::new(0.9, 0.9).unwrap()),
+        Box::new(SeasonalIndices::new(2).unwrap()),
+        Box::new(HoltWinters::new(2, 0.5, 0.5, 0.5).unwrap()),
+        Box::new(MovingAverage::new(1).unwrap()),
     ]
 }
 
@@ -410,18 +415,31 @@ proptest! {
             1 => -1e6..1e6_f64,
             1 => -1e150..1e150_f64,
             1 => -1e300..1e300_f64,
+            1 => prop_oneof![Just(f64::MAX), Just(-f64::MAX), Just(f64::from_bits(1))],
+            1 => -f64::MAX..f64::MAX,
         ], 0..120)
     ) {
+        // Values at both ends of the f64 range too: an Ok fit holds no
+        // NaN or infinity (its state is checked, not only the clamped
+        // means), and the only error for finite values near f64::MAX is
+        // the typed overflow.
         for m in every_model() {
             match m.fit(&y) {
                 Ok(fit) => {
+                    for v in [fit.level(), fit.trend(), fit.sigma()] {
+                        prop_assert!(v.is_finite(), "{} state {fit:?}", m.kind());
+                    }
                     let f = fit.forecast(30);
                     for (mean, sd) in f.mean.iter().zip(&f.std_dev) {
                         prop_assert!(mean.is_finite() && *mean >= 0.0, "{} mean {}", m.kind(), mean);
                         prop_assert!(sd.is_finite() && *sd >= 0.0, "{} sd {}", m.kind(), sd);
                     }
                 }
-                Err(ForecastError::Empty { .. } | ForecastError::TooShort { .. }) => {}
+                Err(
+                    ForecastError::Empty { .. }
+                    | ForecastError::TooShort { .. }
+                    | ForecastError::Overflow { .. },
+                ) => {}
                 Err(e) => prop_assert!(false, "{}: unexpected {e}", m.kind()),
             }
         }
