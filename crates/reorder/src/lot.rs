@@ -104,7 +104,11 @@ impl SupplierConstraints {
     /// Turns a net need into an order quantity: raise to the minimum,
     /// round up to whole cases, then cut to the maximum per order and to
     /// `capacity_left`, each in whole cases. Returns zero units when the
-    /// need is not positive or a cap leaves less than the minimum.
+    /// need is not positive or a cap leaves less than the minimum. Whole
+    /// cases that would pass `i64::MAX` units are cut to the most whole
+    /// cases that fit, recorded as
+    /// [`ConstraintApplied::CappedAtMaxPerOrder`]: the result is always a
+    /// whole number of cases.
     /// Validate first: a case pack below 1 is treated as 1.
     ///
     /// ```
@@ -132,13 +136,24 @@ impl SupplierConstraints {
             applied.push(ConstraintApplied::RaisedToMoq { from: Quantity::new(q), to: self.moq });
             q = self.moq.get();
         }
-        let cases = (q / pack + i64::from(q % pack != 0)).saturating_mul(pack);
-        if cases != q {
-            applied.push(ConstraintApplied::RoundedUpToCasePack {
-                from: Quantity::new(q),
-                to: Quantity::new(cases),
-            });
-            q = cases;
+        match (q / pack + i64::from(q % pack != 0)).checked_mul(pack) {
+            Some(cases) if cases != q => {
+                applied.push(ConstraintApplied::RoundedUpToCasePack {
+                    from: Quantity::new(q),
+                    to: Quantity::new(cases),
+                });
+                q = cases;
+            }
+            Some(_) => {}
+            None => {
+                // Whole cases past i64: the unit range caps the order.
+                let to = i64::MAX / pack * pack;
+                applied.push(ConstraintApplied::CappedAtMaxPerOrder {
+                    from: Quantity::new(q),
+                    to: Quantity::new(to),
+                });
+                q = to;
+            }
         }
         let caps = [(self.max_per_order, true), (capacity_left, false)];
         for (cap, is_max) in caps {
@@ -304,6 +319,32 @@ mod tests {
         let (got, applied) = c.fit(q(80), Some(q(45)));
         assert_eq!(got, Quantity::ZERO);
         assert_eq!(applied.last(), Some(&ConstraintApplied::BlockedBelowMoq { allowed: q(40) }));
+    }
+
+    #[test]
+    fn whole_cases_past_the_unit_range_are_cut_not_left_partial() {
+        // The minimum is i64::MAX, an odd number: no whole number of
+        // 2-unit cases reaches it, so no order. It used to return
+        // i64::MAX units, half a case over.
+        let (got, applied) = pack(2, i64::MAX).fit(q(1), None);
+        assert_eq!(got, Quantity::ZERO, "{applied:?}");
+        assert_eq!(
+            applied.last(),
+            Some(&ConstraintApplied::BlockedBelowMoq { allowed: q(i64::MAX - 1) })
+        );
+        // A need of i64::MAX in cases of 10 rounds up past the range; it
+        // is cut to the most whole cases that fit: 922337203685477580
+        // cases = 9223372036854775800 units. It used to saturate to
+        // i64::MAX, not a whole number of cases.
+        let (got, applied) = pack(10, 0).fit(q(i64::MAX), None);
+        assert_eq!(got, q(9_223_372_036_854_775_800));
+        assert_eq!(
+            applied,
+            vec![ConstraintApplied::CappedAtMaxPerOrder {
+                from: q(i64::MAX),
+                to: q(9_223_372_036_854_775_800)
+            }]
+        );
     }
 
     #[test]
