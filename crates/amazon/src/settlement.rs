@@ -7,7 +7,6 @@ use std::io::Read;
 
 use chrono::NaiveDate;
 use merchantry_core::{Currency, FeeKind, Money, OrderId, Quantity, Sku};
-use rust_decimal::Decimal;
 
 use crate::ReadOptions;
 use crate::charge_names::{classify_under, column_decides};
@@ -250,12 +249,80 @@ const COLUMNS: &[Column] = &[
     opt("posted-date-time", &["posteddatetime"]),
 ];
 
-/// The (name column, amount column) pairs of the older layout, then the
-/// amounts that have no name column and take a fixed one.
-const PAIRS: [(usize, usize); 7] =
-    [(10, 11), (12, 13), (14, 15), (16, 17), (18, 19), (20, 21), (22, 23)];
-const NAMED: [(usize, usize, &str); 3] =
-    [(24, 25, "other-fee"), (usize::MAX, 26, "misc-fee"), (usize::MAX, 27, "other-amount")];
+/// What an older-layout amount column holds, which decides the kind of
+/// an amount whose name cell is blank (or that has no name cell).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    /// `price-amount`: principal, shipping, gift wrap or tax. Which one
+    /// only its `price-type` says, so a blank type stays unknown.
+    Price,
+    /// The fee columns: which fee only the type cell (or, on a row of its
+    /// own, the transaction type) says.
+    Fee,
+    /// `promotion-amount`: a promotion whatever it discounted.
+    Promotion,
+    /// `direct-payment-amount`: payments made to the seller outside
+    /// Amazon's checkout; not a fee, its kind unknown without its type.
+    Payment,
+    /// `other-amount`: account-level amounts whose row's transaction type
+    /// names them (`Subscription Fee`, `Previous Reserve Amount Balance`).
+    Other,
+}
+
+/// The older layout's amount columns: (name column, amount column, the
+/// name an amount takes when its name cell is blank or absent, family).
+const OLDER: [(Option<usize>, usize, &str, Family); 9] = [
+    (Some(12), 13, "shipment-fee", Family::Fee),
+    (Some(14), 15, "order-fee", Family::Fee),
+    (Some(16), 17, "price", Family::Price),
+    (Some(18), 19, "item-related-fee", Family::Fee),
+    (Some(20), 21, "promotion", Family::Promotion),
+    (Some(22), 23, "direct-payment", Family::Payment),
+    (Some(24), 25, "other-fee", Family::Fee),
+    (None, 26, "misc-fee", Family::Fee),
+    (None, 27, "other-amount", Family::Other),
+];
+
+/// The name and kind of an older-layout amount whose name cell is blank
+/// or absent, from what its column says and the row's transaction type.
+///
+/// A promotion column decides alone. A fee column or `other-amount`
+/// takes the transaction type's name and kind when that names a fee (for
+/// `other-amount`, anything this crate knows): such amounts stand on
+/// rows of their own, whose transaction type is the only name they have
+/// (`Subscription Fee`, `Storage Fee`). Otherwise, and always in the
+/// price and direct-payment columns, the kind cannot be told (each
+/// column carries several kinds, and an `Order` or `Refund` transaction
+/// type says nothing about the amount): [`ChargeKind::Unknown`], named
+/// after the column.
+fn unnamed<'a>(
+    column: &'a str,
+    family: Family,
+    transaction_type: Option<&'a str>,
+) -> (&'a str, ChargeKind) {
+    let by_row = transaction_type.map(|t| (t, ChargeKind::classify(t)));
+    match (family, by_row) {
+        (Family::Promotion, _) => (column, ChargeKind::Promotion),
+        (Family::Fee, Some((name, kind))) if is_fee(kind) => (name, kind),
+        (Family::Other, Some((name, kind))) if kind != ChargeKind::Unknown => (name, kind),
+        _ => (column, ChargeKind::Unknown),
+    }
+}
+
+/// Whether the kind is a fee: neither what the customer paid, nor a
+/// tax, promotion or reimbursement, nor unknown.
+const fn is_fee(kind: ChargeKind) -> bool {
+    !matches!(
+        kind,
+        ChargeKind::Principal
+            | ChargeKind::ShippingCharge
+            | ChargeKind::GiftWrapCharge
+            | ChargeKind::Tax
+            | ChargeKind::Promotion
+            | ChargeKind::Reimbursement
+            | ChargeKind::Unknown
+    )
+}
 
 /// Placeholder until the reader resolves the row's currency.
 const PENDING: Currency = Currency::USD;
@@ -266,31 +333,34 @@ fn build(row: &Row<'_>) -> Result<Built<(SettlementRow, Option<Currency>)>, Read
     let given: Option<Currency> = row.opt_value(2)?;
     let currency = PENDING;
     let mut amounts = Vec::new();
-    for (name_col, amount_col) in PAIRS {
-        if let Some(amount) = row.opt_amount(amount_col)? {
-            let (name, kind) = match name_col {
-                10 => v2_amount(row.text(9)?, row.text(10)?),
-                _ => {
-                    let name = row.text(name_col)?.unwrap_or("unnamed");
-                    match name_col {
-                        // The older layout's promotion column.
-                        20 => (name, classify_under(ChargeKind::Promotion, name)),
-                        _ => (name, ChargeKind::classify(name)),
-                    }
-                }
-            };
-            amounts.push(SettlementAmount {
-                kind,
-                name: name.to_owned(),
-                amount: Money::new(amount, currency),
-            });
-        }
+    // V2: one typed amount per row.
+    if let Some(amount) = row.opt_amount(11)? {
+        let (name, kind) = v2_amount(row.text(9)?, row.text(10)?);
+        amounts.push(SettlementAmount {
+            kind,
+            name: name.to_owned(),
+            amount: Money::new(amount, currency),
+        });
     }
-    for (name_col, amount_col, fallback) in NAMED {
-        if let Some(amount) = row.opt_amount(amount_col)? {
-            let name = if name_col == usize::MAX { None } else { row.text(name_col)? };
-            amounts.push(amount_of(name.unwrap_or(fallback), amount, currency));
-        }
+    // Older layout: typed pairs, then the amounts without a name column.
+    for (name_col, amount_col, column, family) in OLDER {
+        let Some(amount) = row.opt_amount(amount_col)? else { continue };
+        let given = match name_col {
+            Some(col) => row.text(col)?,
+            None => None,
+        };
+        let (name, kind) = match given {
+            Some(name) if family == Family::Promotion => {
+                (name, classify_under(ChargeKind::Promotion, name))
+            }
+            Some(name) => (name, ChargeKind::classify(name)),
+            None => unnamed(column, family, row.text(3)?),
+        };
+        amounts.push(SettlementAmount {
+            kind,
+            name: name.to_owned(),
+            amount: Money::new(amount, currency),
+        });
     }
     Ok(Built::Row((
         SettlementRow {
@@ -318,14 +388,6 @@ fn with_currency(mut row: SettlementRow, currency: Currency) -> SettlementRow {
         a.amount = Money::new(a.amount.amount(), currency);
     }
     row
-}
-
-fn amount_of(name: &str, amount: Decimal, currency: Currency) -> SettlementAmount {
-    SettlementAmount {
-        kind: ChargeKind::classify(name),
-        name: name.to_owned(),
-        amount: Money::new(amount, currency),
-    }
 }
 
 /// The name and kind of a V2 amount from its `amount-type` and
@@ -375,7 +437,14 @@ fn v2_amount<'a>(
 /// reimbursement (`FBA Inventory Reimbursement`) or tax
 /// (`ItemWithheldTax`), unless the name says it is a fee. A V2
 /// description the crate does not know falls back to the amount type.
-/// Amount names the crate cannot classify are counted by name in
+/// An older-layout amount whose type cell is blank, or that has no type
+/// column (`misc-fee-amount`, `other-amount`), is named by its layout:
+/// a promotion column makes it a promotion; a fee column or
+/// `other-amount` takes the row's transaction type when that names a fee
+/// (for `other-amount`, any kind the crate knows), as on a `Subscription
+/// Fee` row; otherwise it is [`ChargeKind::Unknown`] named after its
+/// column (`price`, `item-related-fee`), because the column alone holds
+/// several kinds. Amount names the crate cannot classify are counted by name in
 /// [`SettlementReader::unknown_names`] and kept on the row.
 ///
 /// Required column: `settlement-id`.
@@ -473,6 +542,8 @@ impl<R: Read> Iterator for SettlementReader<R> {
 
 #[cfg(test)]
 mod tests {
+    use rust_decimal::Decimal;
+
     use super::*;
 
     fn amount(name: &str) -> SettlementAmount {

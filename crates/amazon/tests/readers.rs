@@ -679,6 +679,70 @@ fn settlement_dates_in_marketplace_zones_are_read() {
     assert_eq!(merchantry_amazon::zone_offset("MESZ").map(|o| o.local_minus_utc()), Some(7200));
 }
 
+/// Older-layout amounts with a blank type cell, or in a column with no
+/// name cell, were all named `unnamed` / `misc-fee` / `other-amount` and
+/// classified Unknown. The layout names them: a promotion column is a
+/// promotion, and an amount on a row of its own is named by the row's
+/// transaction type. Where the column carries several kinds (price, an
+/// `Order` row's fees), the kind stays unknown, named after the column.
+#[test]
+fn older_layout_unnamed_amounts_take_the_layouts_name() {
+    let file = "settlement-id\ttotal-amount\tcurrency\ttransaction-type\tprice-type\tprice-amount\titem-related-fee-type\titem-related-fee-amount\tpromotion-type\tpromotion-amount\tdirect-payment-type\tdirect-payment-amount\tother-fee-reason-description\tother-fee-amount\tmisc-fee-amount\tother-amount\n\
+                8\t100.00\tUSD\t\t\t\t\t\t\t\t\t\t\t\t\t\n\
+                8\t\t\tOrder\t\t12.00\t\t-1.80\t\t-2.00\t\t0.50\t\t-0.10\t-0.20\t0.30\n\
+                8\t\t\tSubscription Fee\t\t\t\t\t\t\t\t\t\t\t\t-39.99\n\
+                8\t\t\tStorage Fee\t\t\t\t\t\t\t\t\t\t-4.25\t-1.00\t\n\
+                8\t\t\tFBA Inventory Reimbursement\t\t\t\t\t\t\t\t\t\t-0.40\t\t7.00\n\
+                8\t\t\tPrevious Reserve Amount Balance\t\t\t\t\t\t\t\t\t\t\t\t55.00\n";
+    let mut reader = SettlementReader::new(file.as_bytes()).unwrap();
+    let rows: Vec<_> = reader.by_ref().map(Result::unwrap).collect();
+    let got = |i: usize| -> Vec<(ChargeKind, &str)> {
+        rows[i].amounts.iter().map(|a| (a.kind, a.name.as_str())).collect()
+    };
+    // An order row: only the promotion column decides; price and fees
+    // carry several kinds each and `Order` names none of them.
+    assert_eq!(
+        got(1),
+        [
+            (ChargeKind::Unknown, "price"),
+            (ChargeKind::Unknown, "item-related-fee"),
+            (ChargeKind::Promotion, "promotion"),
+            (ChargeKind::Unknown, "direct-payment"),
+            (ChargeKind::Unknown, "other-fee"),
+            (ChargeKind::Unknown, "misc-fee"),
+            (ChargeKind::Unknown, "other-amount"),
+        ]
+    );
+    assert_eq!(got(2), [(ChargeKind::AccountFee, "Subscription Fee")]);
+    assert_eq!(
+        got(3),
+        [(ChargeKind::StorageFee, "Storage Fee"), (ChargeKind::StorageFee, "Storage Fee")]
+    );
+    // A fee column never becomes income by its row: the -0.40 fee stays
+    // unknown, the 7.00 other-amount is the reimbursement.
+    assert_eq!(
+        got(4),
+        [
+            (ChargeKind::Unknown, "other-fee"),
+            (ChargeKind::Reimbursement, "FBA Inventory Reimbursement"),
+        ]
+    );
+    // A reserve transfer is not a charge this crate knows.
+    assert_eq!(got(5), [(ChargeKind::Unknown, "other-amount")]);
+    let unknown: Vec<_> = reader.unknown_names().iter().map(|(n, c)| (n.as_str(), *c)).collect();
+    assert_eq!(
+        unknown,
+        [
+            ("direct-payment", 1),
+            ("item-related-fee", 1),
+            ("misc-fee", 1),
+            ("other-amount", 2),
+            ("other-fee", 2),
+            ("price", 1),
+        ]
+    );
+}
+
 fn settlement_rows(file: &str) -> Vec<Result<merchantry_amazon::SettlementRow, ReadError>> {
     SettlementReader::new(file.as_bytes()).unwrap().collect()
 }
