@@ -400,7 +400,8 @@ impl Planner {
     ///
     /// [`ReorderError::InvalidConstraint`] for bad supplier constraints;
     /// [`ReorderError::InvalidCost`] for a negative order cost, holding
-    /// rate or unit margin;
+    /// rate or unit margin; [`ReorderError::NegativeBackorders`] and
+    /// [`ReorderError::NegativeSupply`] for negative counts;
     /// [`ReorderError::InvalidLeadTime`] for a negative or non-finite
     /// lead time; [`ReorderError::NoForecast`] when the forecast does not
     /// cover `today`; [`ReorderError::MissingCost`] for EOQ without a

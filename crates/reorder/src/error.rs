@@ -100,6 +100,14 @@ pub enum ReorderError {
         /// What is accepted.
         expected: &'static str,
     },
+    /// Backorders (units owed to customers) were below zero.
+    #[error("sku {sku}: backorders are {quantity} units; they must not be negative")]
+    NegativeBackorders {
+        /// The SKU.
+        sku: Sku,
+        /// The rejected quantity.
+        quantity: i64,
+    },
     /// A number handed to a safety-stock function was outside its
     /// domain: NaN, infinite, or negative where only zero or more makes
     /// sense (a lot, a standard deviation).

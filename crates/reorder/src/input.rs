@@ -85,7 +85,8 @@ pub struct SkuInput {
     pub today: NaiveDate,
     /// Sellable units on the shelf at the destination.
     pub on_hand: Quantity,
-    /// Demand already owed to customers (subtracted from the position).
+    /// Demand already owed to customers (subtracted from the position);
+    /// zero or more. On hand may be negative (oversold stock).
     pub backorders: Quantity,
     /// Every open purchase order, inbound shipment and transfer.
     pub open_supply: Vec<OpenSupply>,
@@ -235,8 +236,16 @@ impl SkuInput {
     ///
     /// # Errors
     ///
+    /// [`ReorderError::NegativeBackorders`] for backorders below zero;
+    /// [`ReorderError::NegativeSupply`] as [`SkuInput::on_order`];
     /// [`ReorderError::Core`] on overflow.
     pub fn position(&self) -> Result<Quantity> {
+        if self.backorders.is_negative() {
+            return Err(ReorderError::NegativeBackorders {
+                sku: self.sku.clone(),
+                quantity: self.backorders.get(),
+            });
+        }
         self.on_hand
             .checked_add(self.on_order()?)
             .and_then(|q| q.checked_sub(self.backorders))

@@ -890,3 +890,17 @@ fn a_backtest_refuses_lead_time_sources_and_baselines_with_no_meaning() {
     let report = backtest(&setup, &history, &forecast, &leads, &baseline).unwrap();
     assert!(report.orders.iter().all(|o| (o.arrives - o.ordered).num_days() == 5), "{report:?}");
 }
+
+#[test]
+fn negative_backorders_are_refused_not_added_to_the_position() {
+    // -1000 backorders used to lift the position by 1000 units that do
+    // not exist, so a SKU with nothing on hand did not reorder.
+    let mut i = input(10.0, 2.0, 10.0, 0.0);
+    i.backorders = Quantity::new(-1000);
+    let want = ReorderError::NegativeBackorders { sku: sku(), quantity: -1000 };
+    assert_eq!(i.position().unwrap_err(), want);
+    assert_eq!(planner(cover(30.0)).recommend(&i).unwrap_err(), want);
+    assert!(want.to_string().contains("MUG-12OZ"), "{want}");
+    i.backorders = Quantity::ZERO;
+    assert!(planner(cover(30.0)).recommend(&i).unwrap().triggered);
+}
