@@ -53,7 +53,10 @@ pub struct BudgetPlan {
 /// [`ReorderError::Core`] when an order's value or margin at risk is in
 /// another currency than the budget (the first such recommendation in
 /// input order, checked before ranking: margins in different currencies
-/// cannot be compared), or the arithmetic overflows.
+/// cannot be compared), or the arithmetic overflows;
+/// [`ReorderError::InvalidCost`] for an order value or margin at risk
+/// below zero (a hand-built or deserialized recommendation; the planner
+/// never makes one), checked in input order with the currencies.
 ///
 /// ```
 /// # use chrono::NaiveDate;
@@ -95,6 +98,18 @@ pub fn allocate_budget(recommendations: &[Recommendation], budget: Money) -> Res
                                 left: budget.currency(),
                                 right: currency,
                             },
+                        });
+                    }
+                }
+                // A negative cost would add to the budget, a negative risk
+                // rank a stockout as a gain: neither comes from the planner.
+                for (field, m) in [("order value", value), ("margin_at_risk", risk)] {
+                    if m.amount().is_sign_negative() && !m.amount().is_zero() {
+                        return Err(ReorderError::InvalidCost {
+                            sku: r.sku.clone(),
+                            field,
+                            value: m.amount(),
+                            expected: "zero or more",
                         });
                     }
                 }

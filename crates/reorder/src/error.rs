@@ -88,12 +88,15 @@ pub enum ReorderError {
         quantity: i64,
     },
     /// A cost was outside its meaning: a unit margin, holding rate or
-    /// order cost below zero (see [`Costs`](crate::Costs)).
+    /// order cost below zero (see [`Costs`](crate::Costs)), or an order
+    /// value or margin at risk below zero handed to
+    /// [`allocate_budget`](crate::allocate_budget).
     #[error("sku {sku}: cost {field} is {value}, expected {expected}")]
     InvalidCost {
         /// The SKU.
         sku: Sku,
-        /// `unit_margin`, `holding_rate` or `order_cost`.
+        /// `unit_margin`, `holding_rate`, `order_cost`, `order value` or
+        /// `margin_at_risk`.
         field: &'static str,
         /// The rejected value.
         value: Decimal,

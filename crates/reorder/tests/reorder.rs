@@ -904,3 +904,36 @@ fn negative_backorders_are_refused_not_added_to_the_position() {
     i.backorders = Quantity::ZERO;
     assert!(planner(cover(30.0)).recommend(&i).unwrap().triggered);
 }
+
+#[test]
+fn a_budget_refuses_negative_order_values_and_margins_at_risk() {
+    // A recommendation edited or deserialized with a negative order value
+    // used to add money to the budget (spent -100, remaining 101 of 1);
+    // a negative margin at risk ranked as a stockout that earns money.
+    let mut i = input(10.0, 2.0, 10.0, 0.0);
+    i.costs = Some(Costs {
+        unit_cost: UnitCost::new(Decimal::from(3), Currency::USD).unwrap(),
+        order_cost: Money::zero(Currency::USD),
+        holding_rate: Decimal::ZERO,
+        unit_margin: Decimal::ONE,
+    });
+    let rec = planner(cover(30.0)).recommend(&i).unwrap();
+    let budget = Money::new(Decimal::ONE, Currency::USD);
+    let minus_100 = Money::new(Decimal::from(-100), Currency::USD);
+    let mut bad_value = rec.clone();
+    bad_value.order.as_mut().unwrap().value = Some(minus_100);
+    let mut bad_risk = rec.clone();
+    bad_risk.margin_at_risk = Some(minus_100);
+    for (r, field) in [(bad_value, "order value"), (bad_risk, "margin_at_risk")] {
+        let err = allocate_budget(&[rec.clone(), r], budget).unwrap_err();
+        assert_eq!(
+            err,
+            ReorderError::InvalidCost {
+                sku: sku(),
+                field,
+                value: Decimal::from(-100),
+                expected: "zero or more"
+            }
+        );
+    }
+}
