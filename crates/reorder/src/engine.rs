@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use chrono::{Days as ChronoDays, NaiveDate};
-use merchantry_core::{Decimal, LocationId, Money, Quantity, Sku};
+use merchantry_core::{CoreError, Decimal, LocationId, Money, Quantity, Sku};
 
 use crate::error::{ReorderError, Result};
 use crate::input::{OpenSupply, PreviousRecommendation, SkuInput, TransferSource};
@@ -406,8 +406,9 @@ impl Planner {
     /// lead time; [`ReorderError::NoForecast`] when the forecast does not
     /// cover `today`; [`ReorderError::MissingCost`] for EOQ without a
     /// positive holding cost; [`ReorderError::OutOfRange`] when a level
-    /// is not finite or does not fit in 64 bits; [`ReorderError::Core`]
-    /// on quantity or money overflow, or for costs whose order cost is in
+    /// (or the EOQ) is not finite or does not fit in 64 bits;
+    /// [`ReorderError::Core`] on quantity or money overflow (the
+    /// holding cost included), or for costs whose order cost is in
     /// another currency than the unit cost ([`Costs::validate`](crate::Costs::validate); checked
     /// whatever the lot rule).
     pub fn recommend(&self, input: &SkuInput) -> Result<Recommendation> {
@@ -595,13 +596,28 @@ impl Planner {
                     sku: sku.clone(),
                     missing: "costs",
                 })?;
-                let h = costs.holding_cost().unwrap_or(Decimal::ZERO);
-                eoq(demand.daily_mean * DAYS_PER_YEAR, costs.order_cost.amount(), h).ok_or_else(
-                    || ReorderError::MissingCost {
+                let rate = costs.holding_rate;
+                let h = costs.holding_cost().ok_or_else(|| ReorderError::Core {
+                    sku: sku.clone(),
+                    source: CoreError::MoneyOverflow {
+                        lhs: costs.unit_cost.per_unit(),
+                        op: "*",
+                        rhs: rate,
+                    },
+                })?;
+                if h <= Decimal::ZERO {
+                    return Err(ReorderError::MissingCost {
                         sku: sku.clone(),
                         missing: "a holding cost above zero",
-                    },
-                )
+                    });
+                }
+                let annual = demand.daily_mean * DAYS_PER_YEAR;
+                // h > 0 and the costs are validated: only the range is left.
+                eoq(annual, costs.order_cost.amount(), h).ok_or_else(|| ReorderError::OutOfRange {
+                    sku: sku.clone(),
+                    what: "economic order quantity",
+                    value: f64::INFINITY,
+                })
             }
         }
     }

@@ -268,8 +268,9 @@ impl Costs {
 
 /// The economic order quantity `sqrt(2 D K / h)` (Harris 1913): `D` units
 /// a year, `K` per order, `h` per unit-year. Money stays decimal until
-/// `K / h`, the one conversion to a float. `None` when `h` is not
-/// positive or the ratio does not convert.
+/// `K / h`, the one conversion to a float. `None` outside the formula's
+/// domain: `D` negative, NaN or infinite, `K` negative, `h` not
+/// positive, or `K / h` or the result past the range of its type.
 ///
 /// ```
 /// use merchantry_core::Decimal;
@@ -280,11 +281,12 @@ impl Costs {
 /// ```
 #[must_use]
 pub fn eoq(annual_demand: f64, order_cost: Decimal, holding_per_unit_year: Decimal) -> Option<f64> {
-    if holding_per_unit_year <= Decimal::ZERO {
+    let demand_ok = annual_demand.is_finite() && annual_demand >= 0.0;
+    if !demand_ok || order_cost < Decimal::ZERO || holding_per_unit_year <= Decimal::ZERO {
         return None;
     }
     let ratio = order_cost.checked_div(holding_per_unit_year)?.to_f64()?;
-    Some((2.0 * annual_demand.max(0.0) * ratio.max(0.0)).sqrt())
+    Some((2.0 * annual_demand * ratio).sqrt()).filter(|q| q.is_finite())
 }
 
 #[cfg(test)]
@@ -352,6 +354,20 @@ mod tests {
         let sku = Sku::new("A").unwrap();
         assert!(pack(0, 0).validate(&sku).is_err());
         assert!(pack(1, -1).validate(&sku).is_err());
+    }
+
+    #[test]
+    fn eoq_is_none_outside_its_domain_not_zero_or_infinite() {
+        let (one, k) = (Decimal::ONE, Decimal::from(50));
+        // Each used to come back as Some(0.0) or Some(inf).
+        assert_eq!(eoq(f64::NAN, k, one), None);
+        assert_eq!(eoq(f64::INFINITY, k, one), None);
+        assert_eq!(eoq(-5.0, k, one), None);
+        assert_eq!(eoq(100.0, Decimal::from(-50), one), None);
+        assert_eq!(eoq(f64::MAX, Decimal::MAX, one), None);
+        // The ends of the domain still answer: no demand, free orders.
+        assert_eq!(eoq(0.0, k, one), Some(0.0));
+        assert_eq!(eoq(100.0, Decimal::ZERO, one), Some(0.0));
     }
 
     #[test]

@@ -937,3 +937,34 @@ fn a_budget_refuses_negative_order_values_and_margins_at_risk() {
         );
     }
 }
+
+#[test]
+fn eoq_past_the_number_range_says_so_rather_than_missing_cost() {
+    // Both used to be refused as "needs a holding cost above zero",
+    // though each carries one.
+    let eoq_cfg = PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::Eoq });
+    let costs = |unit: Decimal, order: Decimal, rate: Decimal| Costs {
+        unit_cost: UnitCost::new(unit, Currency::USD).unwrap(),
+        order_cost: Money::new(order, Currency::USD),
+        holding_rate: rate,
+        unit_margin: Decimal::ONE,
+    };
+    let mut i = input(10.0, 2.0, 10.0, 0.0);
+    // h = Decimal::MAX x 2 overflows.
+    i.costs = Some(costs(Decimal::MAX, Decimal::ONE, Decimal::TWO));
+    let err = planner(eoq_cfg).recommend(&i).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ReorderError::Core { source: merchantry_core::CoreError::MoneyOverflow { .. }, .. }
+        ),
+        "{err:?}"
+    );
+    // K / h = Decimal::MAX / 1e-28 overflows.
+    i.costs = Some(costs(Decimal::new(1, 28), Decimal::MAX, Decimal::ONE));
+    let err = planner(eoq_cfg).recommend(&i).unwrap_err();
+    assert!(
+        matches!(err, ReorderError::OutOfRange { what: "economic order quantity", .. }),
+        "{err:?}"
+    );
+}
