@@ -113,8 +113,9 @@ pub enum ReorderError {
     },
     /// A number handed to a safety-stock function was outside its
     /// domain: NaN, infinite, or negative where only zero or more makes
-    /// sense (a lot, a standard deviation).
-    #[error("{what} is {value}, expected a finite number at or above zero")]
+    /// sense (a lot, a standard deviation), or a reorder point it would
+    /// return past the range of `f64`.
+    #[error("{what} is {value}, expected a finite number (at or above zero for a lot or spread)")]
     InvalidStatistic {
         /// Which argument, e.g. `lot` or `sigma`.
         what: &'static str,

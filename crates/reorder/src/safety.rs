@@ -192,6 +192,10 @@ pub fn z_for_cycle_service(level: ServiceLevel) -> f64 {
 /// ```
 #[must_use]
 pub fn normal_loss(k: f64) -> f64 {
+    if k == f64::INFINITY {
+        // phi(k) - k (1 - Phi(k)) is 0 - inf * 0 in floats; the limit is 0.
+        return 0.0;
+    }
     let n = Normal::standard();
     n.pdf(k) - k * n.sf(k)
 }
@@ -261,8 +265,10 @@ fn fitted_gamma(mean: f64, std_dev: f64) -> Option<(Gamma, Gamma)> {
     if !(mean.is_finite() && std_dev.is_finite() && mean > 0.0 && std_dev > 0.0) {
         return None;
     }
-    let shape = mean * mean / (std_dev * std_dev);
-    let rate = mean / (std_dev * std_dev);
+    // As ratios, so a mean or spread near f64::MAX does not square to inf.
+    let cv_inv = mean / std_dev;
+    let shape = cv_inv * cv_inv;
+    let rate = cv_inv / std_dev;
     Some((Gamma::new(shape, rate).ok()?, Gamma::new(shape + 1.0, rate).ok()?))
 }
 
@@ -279,13 +285,23 @@ fn bracket(g: &Gamma, mean: f64, std_dev: f64, p: f64) -> f64 {
 }
 
 /// The `p` quantile of the gamma distribution with the given mean and
-/// standard deviation (the mean itself when the spread is zero).
+/// standard deviation (the mean itself when the spread is zero; zero for
+/// a mean at or below zero). Infinite when the quantile is past
+/// `f64::MAX`; NaN for a NaN input.
 #[must_use]
 pub fn gamma_quantile(mean: f64, std_dev: f64, p: ServiceLevel) -> f64 {
+    if mean.is_nan() || std_dev.is_nan() {
+        return f64::NAN;
+    }
     let Some((g, _)) = fitted_gamma(mean, std_dev) else {
         return mean.max(0.0);
     };
-    let (mut lo, mut hi) = (0.0, bracket(&g, mean, std_dev, p.get()));
+    let hi = bracket(&g, mean, std_dev, p.get());
+    if !(hi.is_finite() && g.cdf(hi) >= p.get()) {
+        return f64::INFINITY;
+    }
+    let mut lo = 0.0;
+    let mut hi = hi;
     for _ in 0..BISECTION_STEPS {
         let mid = 0.5 * (lo + hi);
         if g.cdf(mid) >= p.get() {
@@ -299,8 +315,12 @@ pub fn gamma_quantile(mean: f64, std_dev: f64, p: ServiceLevel) -> f64 {
 
 /// Expected units short `E[(X - s)+]` for gamma demand `X` with the given
 /// mean and standard deviation and stock `s` (`mu - s` for `s <= 0`).
+/// NaN for a NaN input.
 #[must_use]
 pub fn gamma_expected_shortage(mean: f64, std_dev: f64, s: f64) -> f64 {
+    if mean.is_nan() || std_dev.is_nan() || s.is_nan() {
+        return f64::NAN;
+    }
     if s <= 0.0 {
         return mean - s;
     }
@@ -318,7 +338,11 @@ fn gamma_fill_point(mean: f64, std_dev: f64, allowed: f64) -> f64 {
     let Some((g, _)) = fitted_gamma(mean, std_dev) else {
         return mean - allowed;
     };
-    let (mut lo, mut hi) = (0.0, bracket(&g, mean, std_dev, 1.0 - 1e-12));
+    let hi = bracket(&g, mean, std_dev, 1.0 - 1e-12);
+    if !(hi.is_finite() && gamma_expected_shortage(mean, std_dev, hi) <= allowed) {
+        return f64::INFINITY;
+    }
+    let (mut lo, mut hi) = (0.0, hi);
     for _ in 0..BISECTION_STEPS {
         let mid = 0.5 * (lo + hi);
         if gamma_expected_shortage(mean, std_dev, mid) > allowed {
@@ -350,8 +374,10 @@ fn gamma_fill_point(mean: f64, std_dev: f64, allowed: f64) -> f64 {
 /// # Errors
 ///
 /// [`ReorderError::InvalidStatistic`] when the demand's mean is not
-/// finite, its standard deviation is NaN, infinite or negative, or (for
-/// a fill rate) `cycle_demand` is, as in [`k_for_fill_rate`].
+/// finite, its standard deviation is NaN, infinite or negative, (for
+/// a fill rate) `cycle_demand` is, as in [`k_for_fill_rate`], or the
+/// reorder point itself is past the range of `f64` (`what` is
+/// `reorder point`).
 pub fn safety_stock(
     demand: &DemandOverInterval,
     target: ServiceTarget,
@@ -385,6 +411,9 @@ pub fn safety_stock(
             (None, gamma_fill_point(mu, sigma, allowed))
         }
     };
+    if !point.is_finite() {
+        return Err(ReorderError::InvalidStatistic { what: "reorder point", value: point });
+    }
     Ok(SafetyStock { factor, units: point - mu, reorder_point: point })
 }
 
@@ -456,5 +485,37 @@ mod tests {
         let ss = safety_stock(&x, ServiceTarget::FillRate(level(0.95)), DemandModel::Gamma, 50.0)
             .unwrap();
         assert!((ss.reorder_point - 13.862_94).abs() < 1e-4, "{ss:?}");
+    }
+
+    #[test]
+    fn a_reorder_point_past_f64_is_refused_not_infinite() {
+        // mu = sigma = 1.7e308: mu + z sigma overflows to inf, which came
+        // back inside Ok. The gamma quantile (exponential, shape 1) is
+        // -1.7e308 ln(0.001) = 1.2e309, also past f64; it came back as
+        // 1.7e308, the top of a bracket that never reached the level.
+        let x = DemandOverInterval {
+            mean: 1.7e308,
+            std_dev: 1.7e308,
+            ..DemandOverInterval::new(1.0, 0.0, 1.0, 1.0)
+        };
+        let p = level(0.999);
+        assert_eq!(gamma_quantile(x.mean, x.std_dev, p), f64::INFINITY);
+        for model in [DemandModel::Normal, DemandModel::Gamma] {
+            for target in [ServiceTarget::CycleService(p), ServiceTarget::FillRate(p)] {
+                let got = safety_stock(&x, target, model, 10.0);
+                assert!(
+                    matches!(
+                        got,
+                        Err(ReorderError::InvalidStatistic { what: "reorder point", .. })
+                    ),
+                    "{model:?} {target:?}: {got:?}"
+                );
+            }
+        }
+        // NaN in, NaN out: not a quantile of 0.
+        assert!(gamma_quantile(f64::NAN, 1.0, p).is_nan());
+        assert!(gamma_expected_shortage(10.0, 2.0, f64::NAN).is_nan());
+        // G(+inf) = 0: no shortage with infinite stock (was NaN).
+        assert_eq!(normal_loss(f64::INFINITY), 0.0);
     }
 }
