@@ -28,21 +28,30 @@ fn index_of(today: NaiveDate, day: NaiveDate) -> Option<usize> {
 }
 
 /// `date + ceil(days)` (`date` for days at or below zero), `None` past
-/// the calendar's end.
+/// the calendar's end or for NaN days.
 #[must_use]
 pub fn add_days_ceil(date: NaiveDate, days: f64) -> Option<NaiveDate> {
-    let whole = if days.is_finite() && days > 0.0 { days.ceil().min(1.0e6) } else { 0.0 };
+    if days.is_nan() {
+        return None;
+    }
+    if days <= 0.0 {
+        return Some(date);
+    }
+    let whole = days.ceil();
+    // chrono's calendar spans under 2e8 days: anything past 1e9 (or inf)
+    // is past its end, and below it the cast is exact.
+    if whole > 1.0e9 {
+        return None;
+    }
     #[expect(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
-        reason = "whole is a whole number in 0..=1e6"
+        reason = "whole is a whole number in 1..=1e9"
     )]
     let n = whole as u64;
     date.checked_add_days(ChronoDays::new(n))
 }
 
-/// Arrivals as `(day index, units)` sorted by day; supply without a date,
-/// or with a date already past, lands on `unknown_arrival`.
 fn arrivals(
     today: NaiveDate,
     supply: &[OpenSupply],
@@ -220,5 +229,22 @@ mod tests {
         };
         let w = ArrivalWindow::for_order(day(1), &lead).unwrap();
         assert_eq!((w.expected, w.earliest, w.latest), (day(21), day(15), day(28)));
+    }
+
+    #[test]
+    fn adding_days_keeps_far_dates_and_refuses_nan() {
+        // 2,000,000 days after 1 March 2026 is 24 December 7501 (chrono
+        // counts it); it used to be cut to 1,000,000 days (27 January
+        // 4764), a date that is simply wrong.
+        let far = day(1).checked_add_days(ChronoDays::new(2_000_000)).unwrap();
+        assert_eq!(add_days_ceil(day(1), 2e6), Some(far));
+        assert_eq!(add_days_ceil(day(1), 1_999_999.2), Some(far));
+        // Not a number of days, or more days than the calendar holds.
+        assert_eq!(add_days_ceil(day(1), f64::NAN), None);
+        assert_eq!(add_days_ceil(day(1), f64::INFINITY), None);
+        assert_eq!(add_days_ceil(day(1), 1e300), None);
+        // At or below zero: the date itself, as documented.
+        assert_eq!(add_days_ceil(day(1), -5.0), Some(day(1)));
+        assert_eq!(add_days_ceil(day(1), f64::NEG_INFINITY), Some(day(1)));
     }
 }
