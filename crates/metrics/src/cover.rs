@@ -124,8 +124,9 @@ pub struct Cover {
 ///
 /// # Errors
 ///
-/// [`MetricsError::Overflow`] when the supply units overflow;
-/// [`MetricsError::InvalidOption`] for a zero horizon.
+/// [`MetricsError::Overflow`] when the supply units overflow, or the
+/// days of supply pass the range of `f64` (a rate near zero but not
+/// zero); [`MetricsError::InvalidOption`] for a zero horizon.
 ///
 /// ```
 /// use std::collections::BTreeMap;
@@ -184,6 +185,10 @@ where
             Metric::Undefined(Undefined::NoDemand)
         }
     });
+    if days_of_supply.value().is_some_and(|d| !d.is_finite()) {
+        // A rate so small that the days pass f64 (1e-306 a day).
+        return Err(overflow("days of supply", sku));
+    }
     let weeks_of_cover = days_of_supply.map(|d| d / 7.0);
     Ok(Cover { supply_units: supply, daily_demand, days_of_supply, weeks_of_cover })
 }

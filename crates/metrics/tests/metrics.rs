@@ -418,6 +418,34 @@ fn negative_daily_demand_is_refused_naming_the_day() {
 }
 
 #[test]
+fn days_of_supply_past_f64_is_an_overflow_not_infinity() {
+    // 1,000 units at 1e-306 a day last 1e309 days, past f64: the answer
+    // was Value(inf) inside Ok, for days and weeks alike.
+    let s = sku("MUG");
+    let stock = vec![StockRecord {
+        as_of: d(2026, 5, 1),
+        sku: s.clone(),
+        location: loc("WH"),
+        disposition: Disposition::Sellable,
+        quantity: Quantity::new(1_000),
+    }];
+    let mut fc = BTreeMap::new();
+    fc.insert(
+        s.clone(),
+        DailyForecast::new(d(2026, 5, 2), vec![1e-306; 28], vec![0.0; 28]).unwrap(),
+    );
+    let got = days_of_supply(&stock, &fc, &s, d(2026, 5, 1), &CoverOptions::default());
+    assert_eq!(got, Err(MetricsError::Overflow { what: "days of supply", sku: "MUG".into() }));
+    // A small but ordinary rate still answers: 1000 / 1e-300 = 1e303.
+    fc.insert(
+        s.clone(),
+        DailyForecast::new(d(2026, 5, 2), vec![1e-300; 28], vec![0.0; 28]).unwrap(),
+    );
+    let c = days_of_supply(&stock, &fc, &s, d(2026, 5, 1), &CoverOptions::default()).unwrap();
+    assert!(c.days_of_supply.value().is_some_and(f64::is_finite), "{c:?}");
+}
+
+#[test]
 fn zero_days_per_year_is_refused() {
     // Tester's F8 case: a year of 0 days annualised every turn to 0.
     assert!(matches!(
