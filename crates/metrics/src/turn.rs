@@ -523,9 +523,12 @@ impl TurnParts {
     /// # Errors
     ///
     /// [`MetricsError::Overflow`] when an intermediate product overflows;
-    /// [`MetricsError::InvalidOption`] for zero `days_per_year`.
+    /// [`MetricsError::InvalidOption`] for zero `days_per_year`;
+    /// [`MetricsError::Inconsistent`] for zero `samples` (parts built by
+    /// hand or deserialized: no snapshot, no average).
     pub fn finish(&self, options: &TurnOptions) -> Result<InventoryTurn> {
         options.validate()?;
+        self.check_samples()?;
         let n = Decimal::from(self.samples);
         let days = Decimal::from(self.range.len_days());
         let year = Decimal::from(options.days_per_year);
@@ -568,6 +571,22 @@ impl TurnParts {
             annualised_itr,
             dio_days,
         })
+    }
+}
+
+impl TurnParts {
+    /// Refuses parts of no snapshot, whose average does not exist.
+    fn check_samples(&self) -> Result<()> {
+        if self.samples == 0 {
+            return Err(MetricsError::Inconsistent {
+                what: "turn parts",
+                reason: format!(
+                    "0 samples over {} (inventory sum {})",
+                    self.range, self.inventory_sum
+                ),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -723,7 +742,8 @@ pub fn portfolio_turn<V: ValuationView + ?Sized>(
 /// # Errors
 ///
 /// [`MetricsError::CurrencyMismatch`] when `revenue` is in another
-/// currency than the parts; [`MetricsError::Overflow`].
+/// currency than the parts; [`MetricsError::Inconsistent`] for parts of
+/// zero samples; [`MetricsError::Overflow`].
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -745,6 +765,7 @@ pub fn gmroi(parts: &TurnParts, revenue: Money) -> Result<Metric<Decimal>> {
             got: revenue.currency(),
         });
     }
+    parts.check_samples()?;
     let margin =
         revenue.amount().checked_sub(parts.cogs).ok_or_else(|| overflow_total("gross margin"))?;
     let weighted =

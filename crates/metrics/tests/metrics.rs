@@ -446,6 +446,35 @@ fn days_of_supply_past_f64_is_an_overflow_not_infinity() {
 }
 
 #[test]
+fn turn_parts_of_no_samples_are_refused() {
+    // Parts built by hand or deserialized with 0 samples: the average
+    // divided by zero (reported as an overflow of "average"), and GMROI
+    // multiplied the margin by 0 samples, answering 0 against a positive
+    // inventory.
+    let range = DateRange::starting(d(2026, 1, 1), 31).unwrap();
+    let parts = TurnParts {
+        currency: Currency::USD,
+        range,
+        method: AverageMethod::OpeningClosing,
+        cogs: Decimal::from(600),
+        inventory_sum: Decimal::from(800),
+        samples: 0,
+    };
+    let is_no_samples =
+        |e: &MetricsError| matches!(e, MetricsError::Inconsistent { what: "turn parts", .. });
+    let err = parts.finish(&TurnOptions::default()).unwrap_err();
+    assert!(is_no_samples(&err), "{err:?}");
+    let err = gmroi(&parts, Money::new(Decimal::from(1000), Currency::USD)).unwrap_err();
+    assert!(is_no_samples(&err), "{err:?}");
+    // With two samples: (1000 - 600) x 2 / 800 = 1.
+    let two = TurnParts { samples: 2, ..parts };
+    assert_eq!(
+        gmroi(&two, Money::new(Decimal::from(1000), Currency::USD)).unwrap().value(),
+        Some(Decimal::ONE)
+    );
+}
+
+#[test]
 fn zero_days_per_year_is_refused() {
     // Tester's F8 case: a year of 0 days annualised every turn to 0.
     assert!(matches!(
