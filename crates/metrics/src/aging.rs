@@ -148,8 +148,17 @@ impl AgingReport {
     /// # Errors
     ///
     /// [`MetricsError::LotFromTheFuture`] for a lot received after
-    /// `as_of`, [`MetricsError::Overflow`].
+    /// `as_of`, [`MetricsError::Inconsistent`] when `edges` are not the
+    /// edges the report was made with, [`MetricsError::Overflow`].
     pub fn add_lots(&mut self, sku: &Sku, lots: &[AgedLot], edges: &AgingEdges) -> Result<()> {
+        let bounds = |b: &AgingBucket| (b.min_days, b.max_days);
+        let expected = edges.empty_buckets();
+        if !expected.iter().map(bounds).eq(self.buckets.iter().map(bounds)) {
+            return Err(MetricsError::Inconsistent {
+                what: "aging report",
+                reason: format!("edges {:?} differ from the report's buckets", edges.edges()),
+            });
+        }
         let mut next = self.clone();
         for lot in lots {
             let age = (self.as_of - lot.received_on).num_days();

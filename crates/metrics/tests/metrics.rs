@@ -475,6 +475,29 @@ fn turn_parts_of_no_samples_are_refused() {
 }
 
 #[test]
+fn aging_lots_with_other_edges_than_the_report_are_refused() {
+    // The report has buckets 0-10, 11-20, 21+; the lots are aged with
+    // edges 100 and 200. A lot 151 days old (bucket 1 of those edges)
+    // used to land in the report's "11-20 days" bucket.
+    let report_edges = AgingEdges::new(vec![10, 20]).unwrap();
+    let other_edges = AgingEdges::new(vec![100, 200]).unwrap();
+    let mut report = AgingReport::empty(d(2026, 6, 1), Currency::USD, &report_edges);
+    let before = report.clone();
+    let lot = AgedLot {
+        location: loc("WH"),
+        received_on: d(2026, 1, 1),
+        quantity: Quantity::new(5),
+        value: Decimal::ONE,
+    };
+    let err = report.add_lots(&sku("MUG"), std::slice::from_ref(&lot), &other_edges).unwrap_err();
+    assert!(matches!(err, MetricsError::Inconsistent { what: "aging report", .. }), "{err:?}");
+    assert_eq!(report, before, "a refused batch leaves the report as it was");
+    // With the report's own edges it lands in 21+ (151 days old).
+    report.add_lots(&sku("MUG"), &[lot], &report_edges).unwrap();
+    assert_eq!(report.buckets[2].units, Quantity::new(5));
+}
+
+#[test]
 fn zero_days_per_year_is_refused() {
     // Tester's F8 case: a year of 0 days annualised every turn to 0.
     assert!(matches!(
