@@ -1,8 +1,11 @@
 //! Validated identifier newtypes.
 //!
-//! Every identifier is an immutable, reference-counted string: cloning one
-//! is a pointer copy, so ids can be stored in many indexes without
-//! reallocating. Construction checks the text once; after that an id is
+//! Every identifier is an immutable string of 24 bytes: text of up to 23
+//! bytes (SKUs, order ids, ASINs, most event ids) is kept inline, longer
+//! text behind a reference count. Building, cloning and dropping a short
+//! id never touches the allocator, and cloning a long one is a count
+//! increment, so ids can be stored in many indexes and passed by value
+//! freely. Construction checks the text once; after that an id is
 //! known to be non-empty, at most [`MAX_ID_LEN`] bytes, trimmed, and free
 //! of control characters and of characters that print as nothing or as
 //! blank space: every Unicode format character (category Cf: zero-width
@@ -36,7 +39,8 @@
 
 use std::borrow::Borrow;
 use std::fmt;
-use std::sync::Arc;
+
+use smol_str::SmolStr;
 
 use crate::error::{CoreError, Result};
 
@@ -182,14 +186,13 @@ macro_rules! define_id {
             derive(serde::Serialize, serde::Deserialize),
             serde(try_from = "String", into = "String")
         )]
-        pub struct $name(Arc<str>);
+        pub struct $name(SmolStr);
 
-        /// Equal texts are equal ids. Clones of one id share their text,
-        /// so they compare by address before comparing bytes.
+        /// Equal texts are equal ids.
         impl PartialEq for $name {
             #[inline]
             fn eq(&self, other: &Self) -> bool {
-                Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+                self.0.as_str() == other.0.as_str()
             }
         }
 
@@ -197,7 +200,7 @@ macro_rules! define_id {
         /// queried with a `&str`).
         impl std::hash::Hash for $name {
             fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-                self.0.hash(state);
+                self.0.as_str().hash(state);
             }
         }
 
@@ -218,13 +221,13 @@ macro_rules! define_id {
             pub fn new(text: impl AsRef<str>) -> Result<Self> {
                 let text = text.as_ref();
                 validate($kind, text)?;
-                Ok(Self(Arc::from(text)))
+                Ok(Self(SmolStr::new(text)))
             }
 
             /// The id as text.
             #[must_use]
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_str()
             }
         }
 
@@ -472,17 +475,20 @@ mod tests {
     }
 
     #[test]
-    fn clone_shares_storage() {
-        let a = Sku::new("A").unwrap();
-        let b = a.clone();
-        assert!(Arc::ptr_eq(&a.0, &b.0));
+    fn short_ids_are_inline_and_long_ones_share_their_text() {
+        let short = Sku::new("x".repeat(23)).unwrap();
+        assert!(!short.0.is_heap_allocated());
+        let long = Sku::new("x".repeat(24)).unwrap();
+        assert!(long.0.is_heap_allocated());
+        let copy = long.clone();
+        assert_eq!(copy.as_str().as_ptr(), long.as_str().as_ptr());
+        assert_eq!((short.clone(), copy), (short, long));
     }
 
     #[test]
     fn ids_are_equal_by_text_and_hash_as_their_text() {
         use std::collections::HashSet;
         let (a, b) = (Sku::new("MUG-1").unwrap(), Sku::new("MUG-1").unwrap());
-        assert!(!Arc::ptr_eq(&a.0, &b.0));
         assert_eq!(a, b);
         assert_eq!(a, a.clone());
         assert_ne!(a, Sku::new("MUG-2").unwrap());

@@ -153,19 +153,12 @@ pub struct Ledger {
     locations: Slots<LocationId>,
     channels: Slots<ChannelId>,
     names: Names,
-    /// Slots of SKUs by the address of their text (see
-    /// [`Ledger::sku_slot`]), [`SKU_LINES`] entries once used. Not part
-    /// of the state: equality and snapshots ignore it.
-    sku_lines: Vec<(usize, u32)>,
     /// Indexed names that no recorded event has as its id: ids events
     /// refer to before (or without) the event itself arriving. Every
     /// other indexed name is a recorded event's id. Derived from the
     /// events, so equality and snapshots ignore it.
     unrecorded: FastSet<u32>,
 }
-
-/// Entries of the SKU address cache ([`Ledger::sku_slot`]).
-const SKU_LINES: usize = 256;
 
 /// Two ledgers are equal when they hold the same options, methods, names
 /// in the same slots and the same events in the same order: everything
@@ -207,7 +200,6 @@ impl Ledger {
             locations: Slots::new("locations"),
             channels: Slots::new("channels"),
             names: Names::default(),
-            sku_lines: Vec::new(),
             unrecorded: FastSet::default(),
         }
     }
@@ -267,7 +259,6 @@ impl Ledger {
     }
 
     fn undo_names(&mut self, mark: Mark) {
-        self.sku_lines.clear();
         self.unrecorded.retain(|&i| (i as usize) < mark.names);
         self.skus.truncate(mark.skus);
         self.books.truncate(mark.skus);
@@ -618,45 +609,42 @@ impl Ledger {
         i
     }
 
-    /// The slot of `sku`, a new book when it is new.
-    ///
-    /// A caller that reuses its `Sku` values (clones of one reference-
-    /// counted text) is recognised by the text's address, without hashing
-    /// it: a direct-mapped cache maps an address to a slot, and an entry
-    /// counts only while the SKU the ledger holds at that slot has that
-    /// very address. The ledger keeps its SKUs alive, so an equal address
-    /// is the same allocation and the same text.
+    /// The slot of `sku`, a new book when it is new. Consecutive events
+    /// are seldom of one SKU, so this goes straight to the index.
+    #[inline]
     fn sku_slot(&mut self, sku: &Sku) -> Result<usize, LedgerError> {
-        let address = sku.as_str().as_ptr().addr();
-        let line = (address.wrapping_mul(0x9E37_79B9) >> 8) % SKU_LINES;
-        if let Some(&(cached, i)) = self.sku_lines.get(line)
-            && cached == address
-            && self.skus.get(i).is_some_and(|s| s.as_str().as_ptr().addr() == address)
-        {
-            return Ok(i as usize);
+        let text = sku.as_str();
+        match self.skus.find_hashed(text, hash_bytes(text.as_bytes())) {
+            Some(i) => Ok(i as usize),
+            None => Ok(self.add_sku(sku)? as usize),
         }
+    }
+
+    /// [`Ledger::sku_slot`] for a SKU not seen before.
+    #[cold]
+    #[inline(never)]
+    fn add_sku(&mut self, sku: &Sku) -> Result<u32, LedgerError> {
         let (i, new) = self.skus.slot(sku)?;
         if new {
             self.books.push(Book::new(self.method(sku)));
         }
-        if self.skus.get(i).is_some_and(|s| s.as_str().as_ptr().addr() == address) {
-            let lines = &mut self.sku_lines;
-            if lines.is_empty() {
-                lines.resize(SKU_LINES, (0, 0));
-            }
-            if let Some(entry) = lines.get_mut(line) {
-                *entry = (address, i);
-            }
-        }
-        Ok(i as usize)
+        Ok(i)
     }
 
+    #[inline(always)]
     fn location_slot(&mut self, loc: &LocationId) -> Result<u32, LedgerError> {
-        Ok(self.locations.slot(loc)?.0)
+        match self.locations.recent(loc) {
+            Some(i) => Ok(i),
+            None => Ok(self.locations.slot(loc)?.0),
+        }
     }
 
+    #[inline(always)]
     fn channel_slot(&mut self, ch: &ChannelId) -> Result<u32, LedgerError> {
-        Ok(self.channels.slot(ch)?.0)
+        match self.channels.recent(ch) {
+            Some(i) => Ok(i),
+            None => Ok(self.channels.slot(ch)?.0),
+        }
     }
 
     /// The SKU in slot `i` (which the caller has from a book).

@@ -1,28 +1,28 @@
 //! [`Slots`]: the SKUs, locations and channels a ledger has seen, numbered.
 
-use std::hash::Hash;
+use hashbrown::HashTable;
 
 use crate::error::LedgerError;
-use crate::names::FastMap;
+use crate::names::{hash_bytes, same_text};
 
 /// Names of one kind numbered in order of first use (their slot), with an
 /// index from name to slot and the last name looked up remembered:
 /// consecutive events mostly share a location and a channel, and comparing
-/// with the last one (a pointer comparison when the caller reuses its ids)
-/// is cheaper than hashing.
+/// with the last one is cheaper than hashing.
 #[derive(Debug, Clone)]
 pub(crate) struct Slots<K> {
     list: Vec<K>,
-    index: FastMap<K, u32>,
+    /// Slots by [`hash_bytes`] of their name.
+    index: HashTable<u32>,
     /// Not part of the state: equality ignores it.
     last: Option<(K, u32)>,
     /// What the slots number, for [`LedgerError::Capacity`].
     what: &'static str,
 }
 
-impl<K: Clone + Eq + Hash> Slots<K> {
+impl<K: Clone + AsRef<str>> Slots<K> {
     pub(crate) fn new(what: &'static str) -> Self {
-        Self { list: Vec::new(), index: FastMap::default(), last: None, what }
+        Self { list: Vec::new(), index: HashTable::new(), last: None, what }
     }
 
     /// The slot of `key`, added at the end when new (the bool says so).
@@ -32,26 +32,45 @@ impl<K: Clone + Eq + Hash> Slots<K> {
     /// [`LedgerError::Capacity`] past `u32::MAX` slots.
     #[inline]
     pub(crate) fn slot(&mut self, key: &K) -> Result<(u32, bool), LedgerError> {
-        if let Some((last, i)) = &self.last
-            && last == key
-        {
-            return Ok((*i, false));
+        match self.recent(key) {
+            Some(i) => Ok((i, false)),
+            None => self.slot_indexed(key),
         }
-        self.slot_indexed(key)
+    }
+
+    /// The slot of `key` if it is the name last looked up.
+    #[inline(always)]
+    pub(crate) fn recent(&self, key: &K) -> Option<u32> {
+        self.last.as_ref().filter(|(last, _)| same_text(last.as_ref(), key.as_ref())).map(|l| l.1)
     }
 
     /// [`Slots::slot`] past the last key.
     #[inline(never)]
     fn slot_indexed(&mut self, key: &K) -> Result<(u32, bool), LedgerError> {
-        if let Some(&i) = self.index.get(key) {
+        let hash = hash_bytes(key.as_ref().as_bytes());
+        if let Some(i) = self.find_hashed(key.as_ref(), hash) {
             self.last = Some((key.clone(), i));
             return Ok((i, false));
         }
         let what = self.what;
         let i = u32::try_from(self.list.len()).map_err(|_| LedgerError::Capacity { what })?;
-        self.index.insert(key.clone(), i);
+        let list = &self.list;
+        self.index.insert_unique(hash, i, |&j| Self::hash_of(list, j));
         self.list.push(key.clone());
         Ok((i, true))
+    }
+
+    /// The [`hash_bytes`] of the name in slot `i` of `list`.
+    fn hash_of(list: &[K], i: u32) -> u64 {
+        list.get(i as usize).map_or(0, |k| hash_bytes(k.as_ref().as_bytes()))
+    }
+
+    /// The slot of the name `text`, whose [`hash_bytes`] is `hash`.
+    #[inline]
+    pub(crate) fn find_hashed(&self, text: &str, hash: u64) -> Option<u32> {
+        let list = &self.list;
+        let same = |&i: &u32| list.get(i as usize).is_some_and(|k| same_text(k.as_ref(), text));
+        self.index.find(hash, same).copied()
     }
 
     /// Numbers `keys` in order after the slots already held (restoring a
@@ -62,10 +81,7 @@ impl<K: Clone + Eq + Hash> Slots<K> {
     /// A message naming a key listed twice or already held, or
     /// [`LedgerError::Capacity`]'s.
     #[cfg(feature = "serde")]
-    pub(crate) fn fill(&mut self, keys: &[K]) -> Result<(), String>
-    where
-        K: AsRef<str>,
-    {
+    pub(crate) fn fill(&mut self, keys: &[K]) -> Result<(), String> {
         for key in keys {
             if !self.slot(key).map_err(|e| e.to_string())?.1 {
                 let (key, what) = (key.as_ref(), self.what);
@@ -77,7 +93,8 @@ impl<K: Clone + Eq + Hash> Slots<K> {
 
     /// The slot of `key`, if it has one.
     pub(crate) fn find(&self, key: &K) -> Option<u32> {
-        self.index.get(key).copied()
+        let text = key.as_ref();
+        self.find_hashed(text, hash_bytes(text.as_bytes()))
     }
 
     /// The name in slot `i`.
@@ -97,19 +114,26 @@ impl<K: Clone + Eq + Hash> Slots<K> {
     /// Forgets the slots from `len` on (undoing a refused ingest).
     pub(crate) fn truncate(&mut self, len: usize) {
         self.last = None;
-        for key in self.list.drain(len.min(self.list.len())..) {
-            self.index.remove(&key);
+        let len = len.min(self.list.len());
+        for i in len..self.list.len() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            let hash = Self::hash_of(&self.list, i);
+            if let Ok(entry) = self.index.find_entry(hash, |&j| j == i) {
+                entry.remove();
+            }
         }
+        self.list.truncate(len);
     }
 
     pub(crate) fn shrink_to_fit(&mut self) {
         self.list.shrink_to_fit();
     }
 
-    /// Bytes held, for the memory report (a name is a reference-counted
-    /// text: about 40 bytes with its slot in the index).
+    /// Bytes held, for the memory report: each name, its slot in the
+    /// index, and the text of a name too long to be kept inline.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.list.capacity() * 40
+        let long = self.list.iter().map(|k| k.as_ref().len()).filter(|&n| n > 23).sum::<usize>();
+        self.list.capacity() * std::mem::size_of::<K>() + self.index.capacity() * 5 + long
     }
 }
 
