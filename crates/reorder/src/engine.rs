@@ -537,7 +537,13 @@ impl Planner {
         let cfg = &self.options.policy;
         let over = |days: f64, days_sd: f64| {
             DemandOverInterval::from_daily(mean, sd, days, days_sd).ok_or_else(|| {
-                ReorderError::NoForecast { sku: input.sku.clone(), day: input.today }
+                let sku = input.sku.clone();
+                if mean.is_empty() {
+                    ReorderError::NoForecast { sku, day: input.today }
+                } else {
+                    // Days past what f64 demand totals can hold.
+                    ReorderError::OutOfRange { sku, what: "demand over the interval", value: days }
+                }
             })
         };
         let demand_l = over(lead, lead_sd)?;

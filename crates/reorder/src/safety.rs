@@ -116,14 +116,21 @@ impl DemandOverInterval {
     }
 
     /// As [`DemandOverInterval::from_forecast`], from per-day means and
-    /// standard deviations (day 0 first). `None` when `mean` is empty.
+    /// standard deviations (day 0 first). `None` when `mean` is empty,
+    /// when `days` or `days_std_dev` is negative, NaN or infinite, or
+    /// when the result is not finite (a NaN or huge day in the slices).
     #[must_use]
     pub fn from_daily(mean: &[f64], std_dev: &[f64], days: f64, days_std_dev: f64) -> Option<Self> {
+        let usable = |x: f64| x.is_finite() && x >= 0.0;
+        if !(usable(days) && usable(days_std_dev)) {
+            return None;
+        }
         let n = window_len(days, mean.len().min(std_dev.len()))?;
         let sum: f64 = mean.get(..n)?.iter().sum();
         let var: f64 = std_dev.get(..n)?.iter().map(|s| s * s).sum();
         let n = usize_to_f64(n);
-        Some(Self::new(days, days_std_dev, sum / n, (var / n).sqrt()))
+        let x = Self::new(days, days_std_dev, sum / n, (var / n).sqrt());
+        (x.mean.is_finite() && x.std_dev.is_finite()).then_some(x)
     }
 }
 
@@ -517,5 +524,23 @@ mod tests {
         assert!(gamma_expected_shortage(10.0, 2.0, f64::NAN).is_nan());
         // G(+inf) = 0: no shortage with infinite stock (was NaN).
         assert_eq!(normal_loss(f64::INFINITY), 0.0);
+    }
+
+    #[test]
+    fn demand_over_an_interval_of_no_length_is_none_not_nan() {
+        // NaN days used to read as a one-day window and then give a NaN
+        // mean and spread inside Some.
+        let (mean, sd) = ([10.0; 5], [2.0; 5]);
+        for (days, days_sd) in
+            [(f64::NAN, 0.0), (f64::INFINITY, 0.0), (-3.0, 0.0), (5.0, f64::NAN), (5.0, -1.0)]
+        {
+            assert_eq!(DemandOverInterval::from_daily(&mean, &sd, days, days_sd), None);
+        }
+        // A day's mean that is not a number has no total either.
+        assert_eq!(DemandOverInterval::from_daily(&[f64::NAN], &[1.0], 1.0, 0.0), None);
+        // 3 days of 10 +/- 2: mu = 30, sigma = sqrt(3 x 4) = 3.4641.
+        let x = DemandOverInterval::from_daily(&mean, &sd, 3.0, 0.0).unwrap();
+        assert_eq!(x.mean, 30.0);
+        assert!((x.std_dev - 12f64.sqrt()).abs() < 1e-12);
     }
 }

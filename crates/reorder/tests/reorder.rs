@@ -968,3 +968,13 @@ fn eoq_past_the_number_range_says_so_rather_than_missing_cost() {
         "{err:?}"
     );
 }
+
+#[test]
+fn cover_days_past_f64_demand_are_out_of_range_not_no_forecast() {
+    // 1e300 days of 10 a day is 1e301 units, past any order; with the
+    // demand total now checked, it must still say so rather than claim
+    // the forecast is missing.
+    let cfg = PolicyConfig::new(Policy::DaysOfCover { reorder_days: 1e300, target_days: 1e308 });
+    let err = planner(cfg).recommend(&input(10.0, 2.0, 10.0, 0.0)).unwrap_err();
+    assert!(matches!(err, ReorderError::OutOfRange { .. }), "{err:?}");
+}
