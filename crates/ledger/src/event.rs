@@ -169,7 +169,10 @@ pub enum EventKind {
         amount: Decimal,
         /// Units the payment covers.
         units: Quantity,
-        /// The write-off (adjustment or shortfall event) it settles.
+        /// The write-off (adjustment or shortfall event) it settles. Not
+        /// checked at ingest, since the write-off may arrive later:
+        /// [`crate::Ledger::unmatched_reimbursements`] lists those naming
+        /// no claimable write-off.
         write_off: Option<EventId>,
     },
     /// An inbound shipment received short: the missing units leave the

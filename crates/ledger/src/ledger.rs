@@ -1,6 +1,6 @@
 //! The [`Ledger`]: ingest, idempotency, backdating and queries.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use merchantry_core::{ChannelId, Disposition, EventId, LocationId, Quantity, Sku};
@@ -1339,6 +1339,39 @@ impl Ledger {
             .collect()
     }
 
+    /// Reimbursements naming a write-off that the ledger holds no
+    /// claimable write-off (lost or damaged adjustment, inbound shortfall)
+    /// for: the id of no recorded event, or of an event of another kind.
+    /// In time order, then by SKU and id.
+    pub(crate) fn orphan_reimbursements(&self) -> Vec<Event> {
+        let claimable: BTreeSet<u32> = self
+            .books
+            .iter()
+            .flat_map(|book| book.entries.iter())
+            .filter(|e| is_claimable(e))
+            .map(|e| e.id)
+            .collect();
+        let mut out: Vec<Event> = self
+            .books
+            .iter()
+            .enumerate()
+            .flat_map(|(i, book)| {
+                book.entries
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| {
+                        e.kind == Kind::Reimbursement
+                            && e.refx != NONE
+                            && !claimable.contains(&e.refx)
+                    })
+                    .map(move |(pos, _)| (i, pos))
+            })
+            .map(|(i, pos)| self.decode(i, pos))
+            .collect();
+        out.sort_by(|a, b| (a.at, &a.sku, &a.id).cmp(&(b.at, &b.sku, &b.id)));
+        out
+    }
+
     /// Claimable write-offs and reimbursements: `(write-off, reimbursed
     /// units, reimbursed amount)` for every lost or damaged adjustment and
     /// every shortfall stamped at or before `until`.
@@ -1356,14 +1389,7 @@ impl Ledger {
         let mut out = Vec::new();
         for (i, book) in self.books.iter().enumerate() {
             for (pos, e) in book.entries.iter().enumerate().filter(|(_, e)| e.at <= until) {
-                let claimable = match e.kind {
-                    Kind::Shortfall => true,
-                    Kind::Adjustment => {
-                        e.qty < 0 && REASONS.get(e.refx as usize).is_some_and(|r| r.is_claimable())
-                    }
-                    _ => false,
-                };
-                if claimable {
+                if is_claimable(e) {
                     let (units, amount) = paid.get(&e.id).copied().unwrap_or((0, Decimal::ZERO));
                     out.push((
                         self.decode(i, pos),
@@ -1453,6 +1479,18 @@ fn names_bytes(kind: &EventKind) -> usize {
         }
         EventKind::InboundShortfall { shipment, .. } => name(shipment.as_str()),
         _ => 0,
+    }
+}
+
+/// Whether `e` is a write-off a reimbursement can settle: an inbound
+/// shortfall, or units lost or damaged.
+fn is_claimable(e: &Entry) -> bool {
+    match e.kind {
+        Kind::Shortfall => true,
+        Kind::Adjustment => {
+            e.qty < 0 && REASONS.get(e.refx as usize).is_some_and(|r| r.is_claimable())
+        }
+        _ => false,
     }
 }
 

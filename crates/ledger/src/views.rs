@@ -212,4 +212,39 @@ impl Ledger {
             })
             .collect()
     }
+
+    /// Reimbursements whose `write_off` names no claimable write-off the
+    /// ledger holds: the id of no recorded event, or of an event that is
+    /// not a lost or damaged adjustment or an inbound shortfall. In time
+    /// order, then by SKU and id.
+    ///
+    /// Ingest does not refuse such a reimbursement, because its write-off
+    /// may arrive later (reports come in any order, and the result may not
+    /// depend on it); this lists what is still unmatched now, for a
+    /// seller to chase. A reimbursement that names no write-off is not
+    /// listed.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use merchantry_core::{EventId, LocationId, Quantity, Sku};
+    /// use merchantry_ledger::{Event, EventKind, Ledger, LedgerOptions};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let mut ledger = Ledger::new(LedgerOptions::default());
+    /// let paid = EventKind::Reimbursement {
+    ///     amount: Decimal::from(9),
+    ///     units: Quantity::new(2),
+    ///     write_off: Some(EventId::new("lost-7")?),
+    /// };
+    /// let at = Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap();
+    /// ledger.ingest(Event::new(EventId::new("reimb-1")?, at, Sku::new("MUG")?,
+    ///     LocationId::new("FBA")?, paid))?;
+    /// // No event "lost-7" is recorded (yet): the payment is unmatched.
+    /// assert_eq!(ledger.unmatched_reimbursements()[0].id.as_str(), "reimb-1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn unmatched_reimbursements(&self) -> Vec<Event> {
+        self.orphan_reimbursements()
+    }
 }

@@ -1234,3 +1234,64 @@ proptest! {
         prop_assert_eq!(cogs_all(&sorted), cogs_all(&arrived));
     }
 }
+
+#[test]
+fn reimbursements_naming_no_claimable_write_off_are_listed_until_it_arrives() {
+    let paid = |id: &str, day: i64, write_off: &str| {
+        let kind = EventKind::Reimbursement {
+            amount: dec("5"),
+            units: Quantity::new(1),
+            write_off: Some(EventId::new(write_off).unwrap()),
+        };
+        ev(id, day, kind)
+    };
+    let lost = EventKind::Adjustment {
+        quantity: Quantity::new(-1),
+        reason: AdjustmentReason::Lost,
+        disposition: Disposition::Sellable,
+        unit_cost: None,
+    };
+    let found = EventKind::Adjustment {
+        quantity: Quantity::new(1),
+        reason: AdjustmentReason::Found,
+        disposition: Disposition::Sellable,
+        unit_cost: Some(dec("2")),
+    };
+    let general =
+        EventKind::Reimbursement { amount: dec("3"), units: Quantity::new(0), write_off: None };
+    let events = vec![
+        receipt("r1", 1, 10, "2"),
+        // Names the receipt: not a write-off.
+        paid("p-receipt", 5, "r1"),
+        // Names a write-off reported later.
+        paid("p-late", 6, "lost1"),
+        // Names a found adjustment: not claimable.
+        paid("p-found", 7, "found1"),
+        // Names nothing at all: not listed.
+        ev("p-general", 8, general),
+        paid("p-missing", 9, "never"),
+    ];
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    for e in &events {
+        l.ingest(e.clone()).unwrap();
+    }
+    let ids = |l: &Ledger| {
+        l.unmatched_reimbursements().iter().map(|e| e.id.as_str().to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&l), ["p-receipt", "p-late", "p-found", "p-missing"]);
+    l.ingest(ev("found1", 3, found.clone())).unwrap();
+    l.ingest(ev("lost1", 4, lost.clone())).unwrap();
+    // The lost units arrived (backdated): that payment is matched now; a
+    // found adjustment settles nothing.
+    assert_eq!(ids(&l), ["p-receipt", "p-found", "p-missing"]);
+    // The same events in time order give the same list.
+    let mut sorted = ledger(Method::Fifo, NegativeStock::Reject);
+    let mut all = events.clone();
+    all.push(ev("found1", 3, found));
+    all.push(ev("lost1", 4, lost));
+    all.sort_by_key(|e| e.at);
+    for e in all {
+        sorted.ingest(e).unwrap();
+    }
+    assert_eq!(ids(&sorted), ids(&l));
+}
