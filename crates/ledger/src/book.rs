@@ -10,6 +10,7 @@ use merchantry_core::Disposition;
 use rust_decimal::Decimal;
 
 use crate::arith::{Running, SHARE_SCALE, add, draw, mul, overflow, share, sub};
+use crate::entries::Entries;
 use crate::event::{Method, NegativeStock, Pooling};
 
 /// "No index" in the `u32` reference fields.
@@ -459,7 +460,7 @@ pub(crate) struct Ctx {
 pub(crate) struct Book {
     pub(crate) method: Method,
     /// Sorted by (timestamp, arrival).
-    pub(crate) entries: Vec<Entry>,
+    pub(crate) entries: Entries,
     pub(crate) amounts: Vec<Decimal>,
     pub(crate) landed: Vec<LandedSpec>,
     pub(crate) extras: Vec<Extra>,
@@ -503,7 +504,7 @@ impl Undo {
         let mut changed = Vec::new();
         let mut old = self.outputs.iter();
         let mut inserted = self.inserted.iter().copied().peekable();
-        for (pos, entry) in book.entries.iter().enumerate().skip(self.from) {
+        for (pos, entry) in (self.from..).zip(book.entries.iter_from(self.from)) {
             if inserted.next_if_eq(&pos).is_some() {
                 continue;
             }
@@ -587,8 +588,6 @@ impl Book {
     /// Appends `entry` after every other and applies it to the live state.
     /// On failure the book is as before.
     pub(crate) fn push(&mut self, mut entry: Entry, ctx: Ctx) -> Result<(), Fail> {
-        // Slow growth: a book of 10,000 entries holds about 10,500, not 16,384.
-        crate::names::reserve_more(&mut self.entries, 1);
         if let Some(value) = self.fast_apply(&entry, ctx) {
             entry.set_value(value);
             self.entries.push(entry);
@@ -795,7 +794,6 @@ impl Book {
             amounts,
             landed,
         };
-        crate::names::reserve_more(&mut self.entries, new.len());
         for entry in new {
             if let Err(fail) = self.push(entry, ctx) {
                 self.rollback(undo);
@@ -825,7 +823,7 @@ impl Book {
         let mut undo = Undo {
             from,
             cut,
-            outputs: self.entries[from..].iter().map(Entry::output).collect(),
+            outputs: self.entries.iter_from(from).map(Entry::output).collect(),
             extras: self.extras[self.extras_start(from)..].to_vec(),
             light: self.light.split_off((from / LIGHT + 1).min(self.light.len())),
             full_kept,
@@ -859,19 +857,7 @@ impl Book {
             // on is stamped after it, so it goes at `first`, moving the
             // tail once instead of splitting and re-appending it.
             let at = first.min(self.entries.len());
-            if self.entries.len() == self.entries.capacity() {
-                // Full (as after a clone, a restore or `shrink_to_fit`):
-                // copy once into room that includes the new entry, rather
-                // than grow and then move the tail.
-                let cap = self.entries.capacity();
-                let mut grown = Vec::with_capacity(cap + crate::names::growth(cap, 1));
-                grown.extend_from_slice(self.entries.get(..at).unwrap_or_default());
-                grown.push(entry);
-                grown.extend_from_slice(self.entries.get(at..).unwrap_or_default());
-                self.entries = grown;
-            } else {
-                self.entries.insert(at, entry);
-            }
+            self.entries.insert(at, entry);
             inserted.push(at);
             return;
         }
@@ -903,7 +889,7 @@ impl Book {
         for &pos in undo.inserted.iter().rev() {
             self.entries.remove(pos);
         }
-        for (entry, &output) in self.entries[undo.from..].iter_mut().zip(&undo.outputs) {
+        for (entry, &output) in self.entries.iter_mut_from(undo.from).zip(&undo.outputs) {
             entry.set_output(output);
         }
         self.extras.truncate(undo.cut);
@@ -1154,7 +1140,11 @@ impl Book {
 
     /// The latest entry before `pos` with name `id` and kind `kind`.
     fn find_before(&self, pos: usize, id: u32, kind: Kind) -> Option<Entry> {
-        self.entries[..pos].iter().rev().find(|x| x.id == id && x.kind == kind).copied()
+        (0..pos)
+            .rev()
+            .filter_map(|p| self.entries.get(p))
+            .find(|x| x.id == id && x.kind == kind)
+            .copied()
     }
 
     /// Under the reject policy, fails unless `key` holds `e.qty` units.
@@ -1343,8 +1333,7 @@ impl Book {
     pub(crate) fn block(&self, at: i64) -> (usize, usize) {
         let k = self.light.find(at);
         let start = (k * LIGHT).min(self.entries.len());
-        let tail = self.entries.get(start..).unwrap_or(&[]);
-        (k, start + tail.iter().take_while(|e| e.at <= at).count())
+        (k, start + self.entries.iter_from(start).take_while(|e| e.at <= at).count())
     }
 
     /// Adds to `(units, value)` what the entries in `range` changed at
@@ -1363,7 +1352,7 @@ impl Book {
         let pool_key = |loc: u32, disp: Disposition| {
             (if pooling == Pooling::PerSku { NONE } else { loc }, disp)
         };
-        let Some(entries) = self.entries.get(range.clone()) else { return (units, value.get()) };
+        let entries = self.entries.iter_from(range.start).take(range.len());
         // Extras (landed costs, true-ups) are rare: look them up entry by
         // entry only when the range has some.
         let extras = self.extras_start(range.start) != self.extras_start(range.end);

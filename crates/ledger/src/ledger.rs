@@ -584,7 +584,8 @@ impl Ledger {
         };
         let book = &self.books[sku as usize];
         let start = book.entries.partition_point(|e| e.at < at);
-        let same = book.entries[start..].iter().take_while(|e| e.at == at).position(|e| e.id == id);
+        let same =
+            book.entries.iter_from(start).take_while(|e| e.at == at).position(|e| e.id == id);
         match same {
             Some(offset) if self.decode(sku as usize, start + offset) == *event => Ok(true),
             Some(_) => Err(conflict()),
@@ -1248,6 +1249,7 @@ impl Ledger {
         for book in &self.books {
             bytes += std::mem::size_of::<Book>()
                 + book.entries.capacity() * std::mem::size_of::<Entry>()
+                + book.entries.spine_bytes()
                 + book.amounts.capacity() * 16
                 + book.extras.capacity() * std::mem::size_of::<crate::book::Extra>()
                 + book.landed.iter().map(|l| 48 + l.targets.capacity() * 20).sum::<usize>()

@@ -84,6 +84,7 @@
 mod arith;
 mod book;
 pub mod corrections;
+mod entries;
 pub mod error;
 pub mod event;
 pub mod ledger;
