@@ -318,6 +318,41 @@ pub(crate) fn draw(
     Some((value(taken), value(held - taken), value(in_pool - taken)))
 }
 
+/// Takes `part` of the `whole` units of a moving-average pool worth
+/// `pool`: `(value taken, pool left)`, exactly what [`share`] and [`sub`]
+/// give, for the steady state of an average pool: a positive value at
+/// [`SHARE_SCALE`] places whose mantissa times `part` fits 64 bits, with
+/// `part < whole`. Then [`fast_share`]'s conditions come down to one
+/// hardware division and the rounding-margin test, and the subtraction
+/// to one on mantissas at the same scale. `None` leaves every other case
+/// (an exact quotient included) to those functions.
+#[inline(always)]
+pub(crate) fn average_draw(pool: Decimal, part: i64, whole: i64) -> Option<(Decimal, Decimal)> {
+    let r = raw(pool);
+    if r & FLAGS != u128::from(SHARE_SCALE) << 16 {
+        return None;
+    }
+    let held = u64::try_from(r >> 32).ok()?;
+    let (part, whole) = (u64::try_from(part).ok()?, u64::try_from(whole).ok()?);
+    if part == 0 || part >= whole {
+        return None;
+    }
+    let product = held.checked_mul(part)?;
+    let (q, rest) = (product / whole, product % whole);
+    // The margins of `fast_share`, in 128 bits (`whole` may be large).
+    let (rest, w) = (u128::from(rest), u128::from(whole));
+    let clear = 100 * rest > w && 100 * rest < 99 * w && (2 * rest).abs_diff(w) * 50 > w;
+    if !clear {
+        return None;
+    }
+    let taken = if 2 * rest > w { q + 1 } else { q };
+    if taken == 0 || taken >= held {
+        return None;
+    }
+    let value = |m: u64| from_raw((u128::from(m) << 32) | (r & FLAGS));
+    Some((value(taken), value(held - taken)))
+}
+
 /// [`share`] past its inlined case.
 #[inline(never)]
 fn share_general(total: Decimal, part: i64, whole: i64, id: u32) -> Result<Decimal, Fail> {
@@ -499,6 +534,28 @@ mod tests {
             }
         }
         assert!(hits > 50_000, "the integer draw must be taken: {hits}");
+    }
+
+    #[test]
+    fn drawing_from_an_average_pool_equals_share_then_sub() {
+        // Average pools at 16 places (and some at other scales, refused),
+        // split over up to 5,000 units, many quotients near the margins.
+        let mut g = Gen(0x2545_F491_4F6C_DD1D);
+        let mut hits = 0;
+        for _ in 0..200_000 {
+            let digits = 1 + (g.next() % 19) as u32;
+            let mantissa = (g.next() % 10_u64.pow(digits)).cast_signed();
+            let scale = if g.next().is_multiple_of(8) { (g.next() % 20) as u32 } else { 16 };
+            let pool = Decimal::new(mantissa, scale);
+            let whole = (g.next() % 5_000).cast_signed() + 1;
+            let part = (g.next() % whole.unsigned_abs()).cast_signed() + 1;
+            let Some((taken, rest)) = average_draw(pool, part, whole) else { continue };
+            hits += 1;
+            let expected = share(pool, part, whole, 0).unwrap();
+            assert!(same(taken, expected), "{pool} * {part} / {whole}: {taken} vs {expected}");
+            assert!(same(rest, sub(pool, taken, 0).unwrap()), "{pool} - {taken}");
+        }
+        assert!(hits > 100_000, "the integer draw must be taken: {hits}");
     }
 
     #[test]

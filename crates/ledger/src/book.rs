@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use merchantry_core::Disposition;
 use rust_decimal::Decimal;
 
-use crate::arith::{Running, SHARE_SCALE, add, draw, mul, overflow, share, sub};
+use crate::arith::{Running, SHARE_SCALE, add, average_draw, draw, mul, overflow, share, sub};
 use crate::entries::Entries;
 use crate::event::{Method, NegativeStock, Pooling};
 
@@ -660,9 +660,17 @@ impl Book {
             return None;
         }
         let value = if self.method == Method::MovingAverage {
-            let value =
-                if e.qty == p.qty { p.value } else { share(p.value, e.qty, p.qty, e.id).ok()? };
-            let rest = sub(p.value, value, e.id).ok()?;
+            let (value, rest) = match average_draw(p.value, e.qty, p.qty) {
+                Some(drawn) => drawn,
+                None => {
+                    let value = if e.qty == p.qty {
+                        p.value
+                    } else {
+                        share(p.value, e.qty, p.qty, e.id).ok()?
+                    };
+                    (value, sub(p.value, value, e.id).ok()?)
+                }
+            };
             take_units(p, e.qty, None);
             p.value = rest;
             value
