@@ -393,6 +393,24 @@ mod tests {
             let naive = bytes.iter().all(|c| (b' '..=b'~').contains(c));
             proptest::prop_assert_eq!(printable_ascii(&bytes), naive);
         }
+
+        /// The two-load comparison agrees with comparing every byte,
+        /// also for texts that differ in one byte anywhere.
+        #[test]
+        fn same_text_law(
+            a in proptest::collection::vec(b'a'..=b'c', 0..40),
+            flip in proptest::num::usize::ANY,
+            other in proptest::collection::vec(b'a'..=b'c', 0..40),
+        ) {
+            let mut b = a.clone();
+            if let Some(len) = std::num::NonZeroUsize::new(b.len()) {
+                let i = flip % len.get();
+                b[i] = if b[i] == b'a' { b'b' } else { b'a' };
+            }
+            proptest::prop_assert!(same_text(&a, &a));
+            proptest::prop_assert_eq!(same_text(&a, &b), a == b);
+            proptest::prop_assert_eq!(same_text(&a, &other), a == other);
+        }
     }
 
     #[test]
