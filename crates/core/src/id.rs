@@ -13,9 +13,14 @@
 //! byte-order mark, interlinear annotation marks, tags), every default
 //! ignorable code point (variation selectors, the combining grapheme
 //! joiner, Hangul fillers, Mongolian free variation selectors), the line
-//! and paragraph separators, and every whitespace character other than
-//! the ASCII space (no-break, en, em, thin, ideographic spaces, ...). So
-//! an id cannot hide an invisible difference from another.
+//! and paragraph separators, every whitespace character other than the
+//! ASCII space (no-break, en, em, thin, ideographic spaces, ...), and the
+//! two assigned symbols that print as an empty cell (the Braille pattern
+//! blank and the musical null notehead). So an id cannot hide an
+//! invisible difference from another among assigned characters; code
+//! points not yet assigned by Unicode (outside the default ignorable
+//! ranges) are accepted, since recognising them needs the Unicode tables
+//! this crate does not carry.
 //!
 //! # Comparison is by code point, without normalisation
 //!
@@ -58,9 +63,15 @@ pub const MAX_ID_LEN: usize = 200;
 /// - every default ignorable code point (the derived property
 ///   `Default_Ignorable_Code_Point`), assigned or not;
 /// - the line and paragraph separators (categories Zl and Zp);
-/// - every whitespace character other than the ASCII space.
+/// - every whitespace character other than the ASCII space;
+/// - the two assigned graphic characters that print as an empty cell:
+///   the Braille pattern blank (U+2800) and the musical null notehead
+///   (U+1D159).
 ///
 /// Control characters (Cc) are reported apart, before this is asked.
+/// Unassigned code points outside the default ignorable ranges are
+/// accepted: telling them apart needs the Unicode character tables, which
+/// this crate does not carry.
 fn is_invisible(c: char) -> bool {
     (c.is_whitespace() && c != ' ')
         || matches!(
@@ -86,6 +97,9 @@ fn is_invisible(c: char) -> bool {
                 | '\u{200B}'..='\u{200F}'
                 | '\u{2028}'..='\u{202E}'
                 | '\u{2060}'..='\u{206F}'
+                // Braille pattern blank: a character that prints as an
+                // empty cell.
+                | '\u{2800}'
                 // Hangul filler.
                 | '\u{3164}'
                 // Variation selectors.
@@ -103,7 +117,9 @@ fn is_invisible(c: char) -> bool {
                 | '\u{13430}'..='\u{1343F}'
                 // Shorthand format controls.
                 | '\u{1BCA0}'..='\u{1BCA3}'
-                // Musical symbol beam and slur controls.
+                // Musical symbol null notehead (prints as nothing) and the
+                // beam and slur controls.
+                | '\u{1D159}'
                 | '\u{1D173}'..='\u{1D17A}'
                 // Tags, variation selectors supplement and the rest of
                 // the default ignorable plane-14 block.
@@ -459,6 +475,8 @@ mod tests {
     fn rejects_fillers_selectors_tags_separators_and_unicode_spaces() {
         let found = [
             0x3164, // Hangul filler
+            0x2800, // Braille pattern blank
+            0x1D159, // musical symbol null notehead
             0x034F, // combining grapheme joiner
             0x115F, 0x1160, // Hangul choseong and jungseong fillers
             0xFFA0, // halfwidth Hangul filler
