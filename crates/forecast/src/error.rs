@@ -141,6 +141,18 @@ pub enum ForecastError {
         /// What overflowed (`mae`, `rmse`, `ses spread`, ...).
         what: &'static str,
     },
+    /// A forecast range runs past step `usize::MAX`, the last step that
+    /// can be counted: `first_step + horizon - 1` does not fit a `usize`.
+    #[error(
+        "a forecast of {horizon} periods from step {first_step} runs past step {}, the last one",
+        usize::MAX
+    )]
+    HorizonOutOfRange {
+        /// The first step asked for (0 is read as 1).
+        first_step: usize,
+        /// Periods asked for.
+        horizon: usize,
+    },
     /// An error about one SKU, wrapped with its id.
     #[error("sku {sku}: {source}")]
     Sku {

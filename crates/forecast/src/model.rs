@@ -330,7 +330,11 @@ impl Fitted {
         if m == 0 {
             return base;
         }
-        let s = self.season.get((self.phase + h - 1) % m).copied().unwrap_or(0.0);
+        // Term `(phase + h - 1) mod m`, each part reduced first: both are
+        // below m (a vector length, at most isize::MAX), so their sum
+        // cannot overflow even for a step or phase near usize::MAX.
+        let slot = (self.phase % m + (h - 1) % m) % m;
+        let s = self.season.get(slot).copied().unwrap_or(0.0);
         match self.mode {
             SeasonalMode::Additive => base + s * scale,
             SeasonalMode::Multiplicative => base * s,
@@ -365,33 +369,64 @@ impl Fitted {
         self.try_forecast_from(1, horizon)
     }
 
-    /// [`Self::forecast_from`], refusing a mean past `f64::MAX` instead
-    /// of clamping it.
+    /// [`Self::forecast_from`], refusing a mean past `f64::MAX` or a
+    /// range past step `usize::MAX` instead of clamping it.
     ///
     /// # Errors
     ///
+    /// [`ForecastError::HorizonOutOfRange`] when the last step,
+    /// `first_step + horizon - 1`, is past `usize::MAX`;
     /// [`ForecastError::Overflow`] as [`Self::try_forecast`].
+    ///
+    /// ```
+    /// use merchantry_forecast::{DemandModel, ForecastError, HoltWinters};
+    /// let fit = HoltWinters::fitted(7)?.fit(&[3.0; 20])?;
+    /// assert_eq!(fit.try_forecast_from(usize::MAX - 1, 2)?.mean.len(), 2);
+    /// assert!(matches!(
+    ///     fit.try_forecast_from(usize::MAX - 1, 3),
+    ///     Err(ForecastError::HorizonOutOfRange { horizon: 3, .. })
+    /// ));
+    /// # Ok::<(), ForecastError>(())
+    /// ```
     pub fn try_forecast_from(&self, first_step: usize, horizon: usize) -> Result<Forecast> {
-        let first = first_step.max(1);
-        if (first..first + horizon).any(|h| self.unclamped_mean(h) > f64::MAX) {
+        let (first, len) = steps(first_step, horizon);
+        if len < horizon {
+            return Err(ForecastError::HorizonOutOfRange { first_step, horizon });
+        }
+        if (0..len).any(|i| self.unclamped_mean(first + i) > f64::MAX) {
             return Err(ForecastError::Overflow { what: "forecast mean" });
         }
         Ok(self.forecast_from(first, horizon))
     }
 
     /// The forecast for `horizon` periods starting `first_step` periods
-    /// after the last observation.
+    /// after the last observation (0 is read as 1).
+    ///
+    /// Steps are counted in `usize`: a range running past step
+    /// `usize::MAX` stops there, so the forecast then holds fewer than
+    /// `horizon` periods (`usize::MAX - first_step + 1` of them);
+    /// [`Self::try_forecast_from`] refuses such a range instead.
     #[must_use]
     pub fn forecast_from(&self, first_step: usize, horizon: usize) -> Forecast {
-        let first = first_step.max(1);
+        let (first, len) = steps(first_step, horizon);
         let mean = if self.season.is_empty() && self.trend == 0.0 {
             // Flat: `level + 0 * h` is the same number for every step.
-            vec![self.mean_at(first); horizon]
+            vec![self.mean_at(first); len]
         } else {
-            (first..first + horizon).map(|h| self.mean_at(h)).collect()
+            // `first + i` is at most `usize::MAX` for `i < len`.
+            (0..len).map(|i| self.mean_at(first + i)).collect()
         };
-        Forecast { mean, std_dev: vec![self.sigma; horizon] }
+        Forecast { mean, std_dev: vec![self.sigma; len] }
     }
+}
+
+/// The first step of a forecast (`first_step`, 0 read as 1) and how many
+/// of `horizon` steps from it exist: up to and including `usize::MAX`.
+const fn steps(first_step: usize, horizon: usize) -> (usize, usize) {
+    let first = if first_step == 0 { 1 } else { first_step };
+    // first >= 1, so this is at most usize::MAX and does not overflow.
+    let room = usize::MAX - first + 1;
+    (first, if horizon < room { horizon } else { room })
 }
 
 /// A forecast: a mean and a standard deviation per period.
@@ -571,5 +606,59 @@ mod tests {
             assert_eq!(f.std_dev, vec![1.25; 5]);
         }
         assert!(Fitted::flat(ModelKind::Ses, 1.0, 0.0, 1).forecast(0).mean.is_empty());
+    }
+
+    #[test]
+    fn steps_near_usize_max_pick_the_season_of_the_step_mod_m() {
+        // Additive terms 10, 20, ..., 70 over a week, phase 3: step h uses
+        // term (3 + h - 1) mod 7. usize::MAX = 2^64 - 1 and 2^64 = 2 (mod 7)
+        // (2^3 = 1, 2^64 = 2^(3*21) 2 = 2), so MAX = 1 and MAX - 1 = 0
+        // (mod 7): step MAX - 1 is step 7's season (3 + 6 = 9 = 2 mod 7:
+        // term 30), step MAX is step 1's (term index 3: 40). The unreduced
+        // sum `phase + h - 1` overflowed here.
+        let week: Vec<f64> = (1..=7).map(|i| f64::from(i) * 10.0).collect();
+        let fit = Fitted::flat(ModelKind::HoltWinters, 100.0, 1.0, 21).with_season(
+            week,
+            SeasonalMode::Additive,
+            3,
+        );
+        assert_eq!(fit.mean_at(7), 130.0);
+        assert_eq!(fit.mean_at(usize::MAX - 1), 130.0);
+        assert_eq!(fit.mean_at(usize::MAX), 140.0);
+        // A phase read back from a file may be anything: reduced too.
+        let odd = fit.clone().with_season(vec![1.0, 2.0], SeasonalMode::Additive, usize::MAX);
+        // Phase MAX = 1 (mod 2): step 1 uses term 1, step MAX (odd) too.
+        assert_eq!(odd.mean_at(1), 102.0);
+        assert_eq!(odd.mean_at(usize::MAX), 102.0);
+        assert_eq!(odd.mean_at(usize::MAX - 1), 101.0);
+    }
+
+    #[test]
+    fn ranges_past_the_last_step_are_clamped_or_refused() {
+        let week: Vec<f64> = (1..=7).map(f64::from).collect();
+        let fit = Fitted::flat(ModelKind::HoltWinters, 100.0, 1.0, 21).with_season(
+            week,
+            SeasonalMode::Additive,
+            0,
+        );
+        // Steps MAX - 1 and MAX exist; a third does not: two periods.
+        let f = fit.forecast_from(usize::MAX - 1, 3);
+        assert_eq!(f.mean, vec![fit.mean_at(usize::MAX - 1), fit.mean_at(usize::MAX)]);
+        assert_eq!(f.std_dev, vec![1.0; 2]);
+        assert_eq!(fit.forecast_from(usize::MAX, 5).mean.len(), 1);
+        assert!(fit.forecast_from(usize::MAX, 0).mean.is_empty());
+        assert_eq!(
+            fit.try_forecast_from(usize::MAX - 1, 2),
+            Ok(fit.forecast_from(usize::MAX - 1, 2))
+        );
+        assert_eq!(
+            fit.try_forecast_from(usize::MAX - 1, 3),
+            Err(ForecastError::HorizonOutOfRange { first_step: usize::MAX - 1, horizon: 3 })
+        );
+        assert!(fit.try_forecast_from(usize::MAX, 0).is_ok_and(|f| f.mean.is_empty()));
+        // The flat shortcut clamps the same way.
+        let flat = Fitted::flat(ModelKind::Ses, 4.0, 1.0, 10);
+        assert_eq!(flat.forecast_from(usize::MAX, 3).mean, vec![4.0]);
+        assert!(flat.try_forecast_from(usize::MAX, 2).is_err());
     }
 }

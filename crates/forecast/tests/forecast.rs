@@ -511,6 +511,52 @@ proptest! {
     }
 
     #[test]
+    fn forecasts_from_steps_near_usize_max_never_panic_and_keep_the_season(
+        pattern in prop::collection::vec(0.0..50.0_f64, 14),
+        back in 0usize..30,
+        horizon in 0usize..40,
+    ) {
+        // Every model here repeats with a period dividing 14 (1, 2 or 7),
+        // so steps s and s' with s = s' (mod 14) share a seasonal term.
+        // Steps first ..= usize::MAX exist, `back + 1` of them: the plain
+        // forecast stops there, the try_ one refuses a longer range.
+        let y: Vec<f64> = (0..42).map(|t| pattern[t % 14]).collect();
+        let first = usize::MAX - back;
+        let room = back + 1;
+        let mut seasonal_checked = 0;
+        for m in every_model() {
+            let fit = m.fit(&y).unwrap();
+            let f = fit.forecast_from(first, horizon);
+            prop_assert_eq!(f.mean.len(), horizon.min(room), "{}", m.kind());
+            prop_assert_eq!(f.std_dev.len(), horizon.min(room), "{}", m.kind());
+            match fit.try_forecast_from(first, horizon) {
+                Ok(t) => prop_assert!(horizon <= room && t == f, "{}", m.kind()),
+                Err(ForecastError::HorizonOutOfRange { first_step, horizon: h }) => {
+                    prop_assert!(horizon > room && first_step == first && h == horizon);
+                }
+                Err(e) => prop_assert!(false, "{}: unexpected {e}", m.kind()),
+            }
+            for (i, mean) in f.mean.iter().enumerate() {
+                let step = first + i;
+                // Steps this close to 2^64 all read as 2^64 in the trend
+                // term, so 14 steps back differs only if the season does.
+                prop_assert_eq!(mean.to_bits(), fit.mean_at(step - 14).to_bits(), "{}", m.kind());
+                if fit.trend() == 0.0 {
+                    // Without a trend the mean is that of the step with
+                    // the same residue among the first 14.
+                    let twin = (step - 1) % 14 + 1;
+                    prop_assert_eq!(mean.to_bits(), fit.mean_at(twin).to_bits(), "{} step {}", m.kind(), step);
+                    if matches!(m.kind(), ModelKind::SeasonalIndices | ModelKind::HoltWinters) {
+                        seasonal_checked += 1;
+                    }
+                }
+            }
+        }
+        // SeasonalIndices has no trend, so the season check always runs.
+        prop_assert!(seasonal_checked > 0 || horizon == 0);
+    }
+
+    #[test]
     fn constant_demand_is_forecast_as_itself(level in 0.0..500.0_f64, n in 20usize..100) {
         let y = vec![level; n];
         let models: [&dyn DemandModel; 5] =
