@@ -362,7 +362,8 @@ impl Backtest {
     ///
     /// [`ForecastError::InvalidParameter`] when `initial`, `horizon` or
     /// `step` is 0; [`ForecastError::TooShort`] when `y` has fewer than
-    /// `initial + horizon` periods; any error of the model's fit.
+    /// `initial + horizon` periods (`needed` is `usize::MAX` when that sum
+    /// does not fit a `usize`); any error of the model's fit.
     pub fn run(&self, model: &impl DemandModel, y: &[f64]) -> Result<BacktestReport> {
         for (name, v) in [("initial", self.initial), ("horizon", self.horizon), ("step", self.step)]
         {
@@ -374,14 +375,15 @@ impl Backtest {
                 });
             }
         }
-        let needed = self.initial + self.horizon;
+        // Saturating: a sum past usize::MAX is longer than any slice.
+        let needed = self.initial.saturating_add(self.horizon);
         if y.len() < needed {
             return Err(ForecastError::TooShort { model: "backtest", needed, got: y.len() });
         }
         let (mut actual, mut predicted) = (Vec::new(), Vec::new());
         let (mut mase_sum, mut mase_n, mut origins) = (0.0, 0usize, 0usize);
         let mut origin = self.initial;
-        while origin + self.horizon <= y.len() {
+        while origin.checked_add(self.horizon).is_some_and(|end| end <= y.len()) {
             let (train, rest) = y.split_at(origin);
             let test = &rest[..self.horizon];
             let f = model.fit(train)?.forecast(self.horizon);
@@ -392,7 +394,9 @@ impl Backtest {
             actual.extend_from_slice(test);
             predicted.extend(f.mean);
             origins += 1;
-            origin += self.step;
+            // A step past usize::MAX is past the end of any series.
+            let Some(next) = origin.checked_add(self.step) else { break };
+            origin = next;
         }
         #[expect(clippy::cast_precision_loss, reason = "origin counts are small")]
         let mase = (mase_n > 0).then(|| mase_sum / mase_n as f64);
@@ -411,6 +415,20 @@ impl Backtest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backtest_sizes_near_usize_max_are_refused_or_stop_without_overflow() {
+        let y = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        // initial + horizon overflowed: now too short, needing usize::MAX.
+        let huge = Backtest { initial: 2, horizon: usize::MAX, step: 1 };
+        assert_eq!(
+            huge.run(&crate::Ses::fitted(), &y),
+            Err(ForecastError::TooShort { model: "backtest", needed: usize::MAX, got: 6 })
+        );
+        // One origin (train 4, test 2), then origin + step overflowed.
+        let leap = Backtest { initial: 4, horizon: 2, step: usize::MAX };
+        assert_eq!(leap.run(&crate::Ses::fitted(), &y).map(|r| r.origins), Ok(1));
+    }
 
     #[test]
     fn measures_by_hand() {
