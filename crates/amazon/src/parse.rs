@@ -41,13 +41,17 @@ pub struct NotADate;
 ///
 /// A time after the date (after `T` or a space) is ignored: the result is
 /// the calendar day as written in the report, whatever zone or offset
-/// follows. What may follow the date is a time (`10:00`, `10:00:00`,
-/// `10:00:00.000`, joined after `T` to `Z` or an offset such as
-/// `+00:00`), then offsets, `AM`/`PM` or a zone abbreviation that
+/// follows. What may follow the date, separated by spaces, is a time
+/// (`10:00`, `10:00:00`, `10:00:00.000`, joined after `T` to `Z` or an
+/// offset such as `+00:00`), then `AM` or `PM` (only right after a time),
+/// then at most one zone: an offset or an abbreviation that
 /// [`zone_offset`] knows (`UTC`, `PST`, `MESZ`, `JST`, `UTC+1`, ...; its
-/// table lists them by marketplace), separated by spaces; anything else
-/// after the date, an unknown zone or one that is ambiguous across the
-/// marketplaces (`AST`) included, makes the cell not a date. Two-digit years
+/// table lists them by marketplace). A zone may follow the date alone.
+/// The time must exist: hours 0-23, or 1-12 before `AM`/`PM`; minutes
+/// 0-59; seconds 0-59, or 60 in the last minute of an hour (a leap
+/// second). Anything else after the date (`25:61`, `10:00 PST PDT`, an
+/// `AM` with no time, an unknown zone or one that is ambiguous across the
+/// marketplaces such as `AST`) makes the cell not a date. Two-digit years
 /// `00`-`69` are 2000-2069 and `70`-`99` are 1970-1999; four-digit years
 /// before 1900 (`0000` included) are refused: no Amazon report holds
 /// them, so they are placeholders or typos.
@@ -59,8 +63,8 @@ pub struct NotADate;
 /// # Errors
 ///
 /// [`NotADate`] when the cell holds a digit but fits no form above
-/// (an unknown or ambiguous zone name included), or names a day that
-/// does not exist (`02/30/2026`).
+/// (an unknown or ambiguous zone name included), or names a day or a
+/// time that does not exist (`02/30/2026`, `2026-03-01 24:00`).
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -71,6 +75,9 @@ pub struct NotADate;
 /// assert_eq!(parse_date("1-Mar-26", DateOrder::MonthFirst), Ok(d));
 /// assert_eq!(parse_date("Date Not Captured", DateOrder::MonthFirst), Ok(None));
 /// assert!(parse_date("13/45/2026", DateOrder::MonthFirst).is_err());
+/// assert_eq!(parse_date("03/01/2026 2:05 PM PST", DateOrder::MonthFirst), Ok(d));
+/// assert!(parse_date("2026-03-01 25:61", DateOrder::MonthFirst).is_err());
+/// assert!(parse_date("2026-03-01 10:00 PST PDT", DateOrder::MonthFirst).is_err());
 /// ```
 pub fn parse_date(
     cell: &str,
@@ -121,41 +128,84 @@ fn parse_date_bytes(text: &[u8], order: DateOrder) -> Option<NaiveDate> {
 ///
 /// After `T` comes a clock (`10:00`, `10:00:00`, `10:00:00.000`),
 /// optionally joined to `Z` or an offset (`+00:00`, `-0700`, `+01`).
-/// After a space come words separated by spaces: a clock first, then (or
-/// alone) offsets, `AM`/`PM` and zone names such as `UTC` or `PDT`.
-/// Anything else (`03/01/2026 garbage`) is not a date.
+/// After a space come words separated by spaces: optionally a clock
+/// first, then `AM` or `PM` (only right after a clock), then at most one
+/// zone: an offset or a zone name such as `UTC` or `PDT` (a `Z` or offset
+/// joined to the clock is that zone). The clock must name a real time of
+/// day: hours 0-23, or 1-12 before `AM`/`PM`; minutes 0-59; seconds 0-59,
+/// or 60 in the last minute of an hour (a leap second, as ISO 8601
+/// allows). Anything else (`03/01/2026 garbage`, `10:00 PST PDT`,
+/// `25:61`, an `AM` with no time) is not a date.
 fn time_is_plausible(rest: &[u8]) -> bool {
     let Some((&sep, tail)) = rest.split_first() else { return true };
-    let mut words = tail.split(|&b| b == b' ').filter(|w| !w.is_empty());
-    let Some(first) = words.next() else { return false };
-    let first_ok = match sep {
-        b'T' => tail.first().is_some_and(u8::is_ascii_digit) && clock(first),
-        _ => clock(first) || annotation(first),
+    let mut words = tail.split(|&b| b == b' ').filter(|w| !w.is_empty()).peekable();
+    let Some(&first) = words.peek() else { return false };
+    if sep == b'T' && !tail.first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    let time = match clock(first) {
+        Some(time) => {
+            words.next();
+            Some(time)
+        }
+        // After `T` the clock is required; after a space it may be left out.
+        None if sep == b'T' => return false,
+        None => None,
     };
-    first_ok && words.all(annotation)
+    let mut zone_seen = time.is_some_and(|t| t.zoned);
+    let mut meridiem_allowed = time.is_some();
+    let hour_ok_alone = time.is_none_or(|t| t.hour <= 23);
+    let mut meridiem_seen = false;
+    for word in words {
+        if meridiem_allowed
+            && (word.eq_ignore_ascii_case(b"AM") || word.eq_ignore_ascii_case(b"PM"))
+        {
+            meridiem_seen = true;
+        } else if !zone_seen && zone(word) {
+            zone_seen = true;
+        } else {
+            return false;
+        }
+        // `AM`/`PM` comes right after the clock, before any zone.
+        meridiem_allowed = false;
+    }
+    if meridiem_seen { time.is_some_and(|t| (1..=12).contains(&t.hour)) } else { hour_ok_alone }
 }
 
-/// `H:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, then nothing, `Z` or an offset.
-fn clock(word: &[u8]) -> bool {
+/// A clock read by [`clock`]: its hour, and whether a zone (`Z` or an
+/// offset) was joined to it.
+#[derive(Clone, Copy)]
+struct Clock {
+    hour: u32,
+    zoned: bool,
+}
+
+/// `H:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, then nothing, `Z` or an offset,
+/// with minutes 0-59 and seconds 0-59 (60 when the minutes are 59: a
+/// leap second). The hour is checked by the caller, which knows whether
+/// `AM`/`PM` follows.
+fn clock(word: &[u8]) -> Option<Clock> {
     let end = word.iter().position(|b| matches!(b, b'Z' | b'+' | b'-')).unwrap_or(word.len());
     let (time, zone) = word.split_at(end);
     let mut parts = time.split(|&b| b == b':');
-    let hours = parts.next().is_some_and(|h| (1..=2).contains(&h.len()) && digits(h));
-    let minutes = parts.next().is_some_and(|m| m.len() == 2 && digits(m));
-    let seconds = parts.next().is_none_or(|s| {
+    let hours = parts.next().filter(|h| (1..=2).contains(&h.len()) && digits(h))?;
+    let minutes = parts.next().filter(|m| m.len() == 2 && digits(m))?;
+    let minute = number(minutes)?;
+    let seconds_ok = parts.next().is_none_or(|s| {
         let (whole, fraction) = match s.iter().position(|&b| b == b'.') {
             Some(dot) => (s.get(..dot).unwrap_or_default(), s.get(dot + 1..)),
             None => (s, None),
         };
         whole.len() == 2
             && digits(whole)
+            && number(whole).is_some_and(|sec| sec <= 59 || (sec == 60 && minute == 59))
             && fraction.is_none_or(|f| (1..=9).contains(&f.len()) && digits(f))
     });
-    hours
-        && minutes
-        && seconds
-        && parts.next().is_none()
-        && (zone == b"Z" || offset(zone) || zone.is_empty())
+    let zone_ok = zone == b"Z" || offset(zone) || zone.is_empty();
+    if minute > 59 || !seconds_ok || parts.next().is_some() || !zone_ok {
+        return None;
+    }
+    Some(Clock { hour: number(hours)?, zoned: !zone.is_empty() })
 }
 
 /// `+HH`, `+HHMM` or `+HH:MM` (or with `-`).
@@ -163,13 +213,10 @@ fn offset(word: &[u8]) -> bool {
     offset_seconds(word, 2).is_some()
 }
 
-/// A word that may follow a time: an offset, `AM`/`PM`, or a zone that
-/// [`zone_offset`] knows.
-fn annotation(word: &[u8]) -> bool {
-    offset(word)
-        || word.eq_ignore_ascii_case(b"AM")
-        || word.eq_ignore_ascii_case(b"PM")
-        || zone_seconds(word).is_some()
+/// A zone word that may follow a time (or a bare date): an offset or a
+/// zone name that [`zone_offset`] knows.
+fn zone(word: &[u8]) -> bool {
+    offset(word) || zone_seconds(word).is_some()
 }
 
 /// The time-zone abbreviations Amazon's marketplace reports print after

@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use merchantry_amazon::{
-    AmazonDisposition, ChargeKind, DemandByChannel, EventType, InventoryReader, LedgerDetailReader,
-    LedgerDetailRow, LedgerRollup, LedgerSummaryReader, OrdersReader, ReadError, ReadOptions,
-    ReadStats, ReasonCode, ReimbursementReader, RetailDaily, RetailLineKind, ScmsReader,
-    SettlementAmount, SettlementReader, SkipReason, StorageFeeReader, UciRetailReader,
-    summary_snapshot,
+    AmazonDisposition, ChargeKind, DateOrder, DemandByChannel, EventType, InventoryReader,
+    LedgerDetailReader, LedgerDetailRow, LedgerRollup, LedgerSummaryReader, NotADate, OrdersReader,
+    ReadError, ReadOptions, ReadStats, ReasonCode, ReimbursementReader, RetailDaily,
+    RetailLineKind, ScmsReader, SettlementAmount, SettlementReader, SkipReason, StorageFeeReader,
+    UciRetailReader, parse_date, summary_snapshot,
 };
 use merchantry_core::{Disposition, LocationId, Quantity, StockView};
 use proptest::prelude::*;
@@ -1363,7 +1363,85 @@ fn separator() -> impl Strategy<Value = &'static str> {
     prop_oneof![Just(""), Just("_"), Just(" "), Just(":"), Just("-")]
 }
 
+/// A date followed by an impossible time, several zones, or `AM`/`PM`
+/// without a time was read as that date; each is now not a date.
+#[test]
+fn a_date_with_an_impossible_time_or_stacked_zones_is_not_a_date() {
+    let mf = DateOrder::MonthFirst;
+    for text in [
+        "2026-03-01 99:99",
+        "2026-03-01 25:61:61",
+        "2026-03-01T99:99:99Z",
+        "2026-03-01 24:00",
+        "2026-03-01 23:60",
+        "2026-03-01 10:00:60",
+        "2026-03-01 10:00 PST PDT EST",
+        "2026-03-01 10:00 PST PDT",
+        "2026-03-01T10:00:00Z UTC",
+        "2026-03-01 10:00:00+01:00 CET",
+        "2026-03-01 10:00 +00:00 UTC",
+        "2026-03-01 UTC GMT",
+        "2026-03-01 AM",
+        "2026-03-01 PM UTC",
+        "2026-03-01 UTC 10:00",
+        "2026-03-01 10:00 UTC PM",
+        "2026-03-01 10:00 AM PM",
+        "2026-03-01 13:00 PM",
+        "2026-03-01 0:30 AM",
+        "03/01/2026 2:05:99 PM PST",
+        "2026-03-01T 10:00",
+    ] {
+        assert_eq!(parse_date(text, mf), Err(NotADate), "{text}");
+    }
+    let march_first = NaiveDate::from_ymd_opt(2026, 3, 1);
+    for text in [
+        "2026-03-01 00:00",
+        "2026-03-01 23:59:59",
+        "2026-03-01 12:00 AM",
+        "2026-03-01 12:59:59 pm PST",
+        "2026-03-01 9:05 AM UTC+1",
+        "2026-03-01 10:00 -0800",
+        "2026-03-01T10:00:00.5+01:00",
+        "2026-03-01 UTC",
+        // A leap second, in the last minute of an hour.
+        "2026-03-01T23:59:60Z",
+        "2026-03-01 07:59:60 PST",
+    ] {
+        assert_eq!(parse_date(text, mf), Ok(march_first), "{text}");
+    }
+}
+
 proptest! {
+    /// Law: a clock after a date is accepted exactly when it names a time
+    /// of day: hours 0-23 (1-12 before `AM`/`PM`), minutes 0-59, seconds
+    /// 0-59 or a leap second 60 at minute 59; and with at most one zone.
+    #[test]
+    fn a_time_after_a_date_is_accepted_exactly_when_it_exists(
+        hour in 0_u32..100,
+        minute in 0_u32..100,
+        second in proptest::option::of(0_u32..100),
+        meridiem in proptest::option::of(prop_oneof![Just("AM"), Just("pm")]),
+        zones in proptest::collection::vec(
+            prop_oneof![Just("UTC"), Just("PST"), Just("+01:00"), Just("MESZ"), Just("GMT-3")],
+            0..3,
+        ),
+        iso in any::<bool>(),
+    ) {
+        let mut text = format!("2026-03-01{}{hour:02}:{minute:02}", if iso { 'T' } else { ' ' });
+        if let Some(s) = second {
+            text.push_str(&format!(":{s:02}"));
+        }
+        for word in meridiem.iter().chain(&zones) {
+            text.push(' ');
+            text.push_str(word);
+        }
+        let hour_ok = if meridiem.is_some() { (1..=12).contains(&hour) } else { hour <= 23 };
+        let second_ok = second.is_none_or(|s| s <= 59 || (s == 60 && minute == 59));
+        let valid = hour_ok && minute <= 59 && second_ok && zones.len() <= 1;
+        let want = if valid { Ok(NaiveDate::from_ymd_opt(2026, 3, 1)) } else { Err(NotADate) };
+        prop_assert_eq!(parse_date(&text, DateOrder::MonthFirst), want, "{}", text);
+    }
+
     /// Law: a name with a compensation word and no fee word, however it is
     /// cased, joined or ordered among loss and fee-name words, is a
     /// reimbursement.
