@@ -978,3 +978,75 @@ fn cover_days_past_f64_demand_are_out_of_range_not_no_forecast() {
     let err = planner(cfg).recommend(&input(10.0, 2.0, 10.0, 0.0)).unwrap_err();
     assert!(matches!(err, ReorderError::OutOfRange { .. }), "{err:?}");
 }
+
+// ---- extreme gamma shapes: answers in bounded time ------------------------
+
+/// Runs `f` on its own thread and fails the test if it has not answered
+/// within `seconds` (a hang fails instead of stalling the suite; the
+/// stuck thread is left behind and ends with the test process).
+fn within<T: Send + 'static>(seconds: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(seconds))
+        .expect("the call did not return in time or panicked")
+}
+
+#[test]
+fn a_constant_demand_sku_gets_a_gamma_safety_stock_of_nothing() {
+    // SES, Holt and moving averages fitted to a constant series leave a
+    // spread of about 1.8e-17 on a mean of 3 a day: gamma shape
+    // (3 / 1.8e-17)^2 = 2.8e34, where statrs' incomplete gamma series
+    // never ends. The demand is certain: s = mu = 30 over 10 days, for
+    // a cycle service level and for a fill rate alike.
+    let x = DemandOverInterval::new(10.0, 0.0, 3.0, 1.8e-17);
+    for target in [ServiceTarget::CycleService(level(0.95)), ServiceTarget::FillRate(level(0.95))] {
+        let ss = within(5, move || safety_stock(&x, target, DemandModel::Gamma, 30.0)).unwrap();
+        // Fill rate: the allowed shortage 0.05 x 30 = 1.5 may go unmet,
+        // s = 30 - 1.5 = 28.5; the cycle level keeps s = mu = 30.
+        let want = if matches!(target, ServiceTarget::FillRate(_)) { 28.5 } else { 30.0 };
+        close(ss.reorder_point, want, 1e-12);
+    }
+}
+
+#[test]
+fn gamma_quantiles_of_huge_shape_return_the_normal_limit() {
+    // z(0.95) = 1.644853627. Shape (mu / sigma)^2:
+    // 3 / 1e-9 -> 9e18; 1e8 / 1 -> 1e16; 1e20 / 1 -> 1e40; 1e300 -> inf.
+    // The gamma is then normal to far below f64 resolution, s = mu + z sigma.
+    let p = level(0.95);
+    let got = within(5, move || {
+        [
+            gamma_quantile(3.0, 1e-9, p),
+            gamma_quantile(1e8, 1.0, p),
+            gamma_quantile(1e20, 1.0, p),
+            gamma_quantile(1e300, 1.0, p),
+        ]
+    });
+    close(got[0], 3.0 + 1.644_853_627e-9, 1e-15);
+    // ulp(1e8) = 1.5e-8.
+    close(got[1], 1e8 + 1.644_853_627, 3e-8);
+    assert_eq!(got[2], 1e20);
+    assert_eq!(got[3], 1e300);
+}
+
+#[test]
+fn gamma_expected_shortage_of_huge_shape_is_the_normal_loss() {
+    // Shape 1e16 (mu 1e8, sigma 1): E[(X - s)+] = sigma G(k), k = (s - mu) / sigma;
+    // at s = mu, G(0) = 0.398942280; at s = mu + 1, G(1) = 0.083315470.
+    // mu 1e300, sigma 1, s = 1: all of the demand is short, 1e300 - 1 = 1e300.
+    let got = within(5, || {
+        [
+            gamma_expected_shortage(1e8, 1.0, 1e8),
+            gamma_expected_shortage(1e8, 1.0, 1e8 + 1.0),
+            gamma_expected_shortage(1e300, 1.0, 1.0),
+            gamma_expected_shortage(1e300, 1.0, 1e300),
+        ]
+    });
+    close(got[0], 0.398_942_280, 1e-7);
+    close(got[1], 0.083_315_470, 1e-7);
+    assert_eq!(got[2], 1e300);
+    // sigma G(0) = 0.4 is far below ulp(1e300): no shortage to speak of.
+    assert_eq!(got[3], 0.0);
+}
