@@ -71,7 +71,8 @@ pub enum RouteError {
         /// The order.
         order: OrderId,
     },
-    /// An order line asks for zero or fewer units.
+    /// An order line, or a package line of a plan handed to
+    /// [`plan_waves`](crate::plan_waves), asks for zero or fewer units.
     #[error("order {order} line {line} (sku {sku}) asks for {quantity} units; it must be positive")]
     NonPositiveQuantity {
         /// The order.
@@ -127,7 +128,8 @@ pub enum RouteError {
         /// The day after the horizon's last.
         end: NaiveDate,
     },
-    /// An order id appears twice in one batch.
+    /// An order id appears twice in one batch: of orders to route, or of
+    /// plans handed to [`plan_waves`](crate::plan_waves).
     #[error("order {order} appears twice in the batch")]
     DuplicateOrder {
         /// The repeated id.
@@ -184,6 +186,31 @@ pub enum RouteError {
         node: LocationId,
         /// The speed nobody serves.
         speed: crate::Speed,
+    },
+    /// A package in a plan handed over (to [`plan_waves`](crate::plan_waves))
+    /// says it holds a number of units other than the sum of its lines.
+    #[error(
+        "plan for order {order}: the package at node {node} says {units} units, but its lines \
+         hold {lines}"
+    )]
+    PackageUnitsMismatch {
+        /// The order.
+        order: OrderId,
+        /// The package's node.
+        node: LocationId,
+        /// The units the package says it holds.
+        units: u64,
+        /// The sum of its lines' quantities.
+        lines: u128,
+    },
+    /// A package in a plan handed over (to [`plan_waves`](crate::plan_waves))
+    /// carries no line.
+    #[error("plan for order {order}: the package at node {node} has no line")]
+    EmptyPackage {
+        /// The order.
+        order: OrderId,
+        /// The package's node.
+        node: LocationId,
     },
     /// A pick wave's total passes the 64-bit range: its manifest's total
     /// weight or units (`u64`), or the units of one pick (`i64`). The

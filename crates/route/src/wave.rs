@@ -123,9 +123,20 @@ pub struct Wave {
 /// speed. Waves come earliest cutoff first (then by carrier name); empty
 /// waves are left out.
 ///
+/// Every plan handed over is checked whole first, whichever node and day
+/// its packages ship from, so a hand-built or edited plan with nonsense
+/// is refused rather than picked: each line must ask for at least one
+/// unit, each package must carry a line and say as many `units` as its
+/// lines hold, and no order may come twice.
+///
 /// # Errors
 ///
-/// [`RouteError::NodeNotInNetwork`] when `node` is not in the network,
+/// [`RouteError::NonPositiveQuantity`] when a package line holds zero or
+/// fewer units, [`RouteError::EmptyPackage`] when a package has no line,
+/// [`RouteError::PackageUnitsMismatch`] when a package's `units` is not
+/// the sum of its lines, [`RouteError::DuplicateOrder`] when two plans
+/// are for the same order (each names the order, and the line or the
+/// package's node); [`RouteError::NodeNotInNetwork`] when `node` is not in the network,
 /// [`RouteError::NoCarrier`] when no carrier serves a package's speed,
 /// [`RouteError::MissingBin`] when a SKU to pick has no bin,
 /// [`RouteError::WaveOverflow`] when a wave's manifest weight or units,
@@ -188,6 +199,7 @@ pub fn plan_waves(
         .and_then(|i| network.node(i))
         .map(|n| n.tz)
         .ok_or_else(|| RouteError::NodeNotInNetwork { node: node.clone() })?;
+    check_plans(plans)?;
     // Carrier position -> (picks by (bin, sku), manifest entries).
     let mut groups: BTreeMap<usize, WaveParts> = BTreeMap::new();
     for plan in plans {
@@ -239,6 +251,50 @@ pub fn plan_waves(
         .collect::<Result<_>>()?;
     waves.sort_by(|a, b| (a.cutoff, &a.carrier).cmp(&(b.cutoff, &b.carrier)));
     Ok(waves)
+}
+
+/// Refuses plans no router would make: a line of zero or fewer units, a
+/// package with no line or whose `units` is not the sum of its lines, an
+/// order planned twice.
+fn check_plans(plans: &[Plan]) -> Result<()> {
+    let mut seen: BTreeSet<&OrderId> = BTreeSet::new();
+    for plan in plans {
+        if !seen.insert(&plan.order) {
+            return Err(RouteError::DuplicateOrder { order: plan.order.clone() });
+        }
+        for pkg in &plan.packages {
+            if pkg.lines.is_empty() {
+                return Err(RouteError::EmptyPackage {
+                    order: plan.order.clone(),
+                    node: pkg.node.clone(),
+                });
+            }
+            let mut lines: u128 = 0;
+            for line in &pkg.lines {
+                let quantity = line.quantity.get();
+                if quantity <= 0 {
+                    return Err(RouteError::NonPositiveQuantity {
+                        order: plan.order.clone(),
+                        line: line.line,
+                        sku: line.sku.clone(),
+                        quantity,
+                    });
+                }
+                // Each term is below 2^63, so a u128 sum of fewer than
+                // 2^65 lines cannot overflow; saturating keeps it total.
+                lines = lines.saturating_add(u128::from(quantity.unsigned_abs()));
+            }
+            if lines != u128::from(pkg.units) {
+                return Err(RouteError::PackageUnitsMismatch {
+                    order: plan.order.clone(),
+                    node: pkg.node.clone(),
+                    units: pkg.units,
+                    lines,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Default)]

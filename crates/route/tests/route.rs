@@ -10,8 +10,8 @@ use merchantry_core::{
 };
 use merchantry_route::{
     CostBreakdown, Infeasibility, Inventory, Market, Network, Node, NodeIndex, Order, OrderLine,
-    Outcome, Plan, RateTier, Refusal, RouteError, Router, RouterOptions, Speed, StandardScorer,
-    UnroutableReason, Zone,
+    Outcome, PackageLine, Plan, RateTier, Refusal, RouteError, Router, RouterOptions, Speed,
+    StandardScorer, UnroutableReason, Zone,
 };
 use rust_decimal::Decimal;
 
@@ -1162,11 +1162,18 @@ mod waves {
         let waves = waves_of(&heavy).unwrap();
         assert_eq!(waves[1].manifest.total_weight_g, u64::MAX);
 
-        // Units: the same for the manifest's unit count.
+        // Units: the same for the manifest's unit count, with packages
+        // whose units match their lines and picks that stay in range.
+        // o-slow1: A 1 + B (2^63 - 1) = 2^63 units; o-slow2: A 3 + a new
+        // line of C (2^63 - 1) = 2^63 + 2. The sum, 2^64 + 2, passes
+        // u64::MAX at o-slow2; the picks are A 4, B and C 2^63 - 1.
         let mut many = plans.clone();
-        for plan in &mut many[1..] {
-            plan.packages[0].units = half_past;
-        }
+        let big = Quantity::new(i64::MAX);
+        many[1].packages[0].lines[1].quantity = big;
+        many[1].packages[0].units = half_past;
+        let c_line = PackageLine { line: 1, sku: sku("C"), quantity: big };
+        many[2].packages[0].lines.push(c_line);
+        many[2].packages[0].units = half_past + 2;
         assert_eq!(
             waves_of(&many).unwrap_err(),
             ground_at_17("o-slow2", "manifest units", u64::MAX)
@@ -1177,6 +1184,7 @@ mod waves {
         let mut deep = plans.clone();
         let a_line = deep[2].packages[0].lines.iter_mut().find(|l| l.sku == sku("A")).unwrap();
         a_line.quantity = Quantity::new(i64::MAX);
+        deep[2].packages[0].units = i64::MAX.unsigned_abs();
         assert_eq!(
             waves_of(&deep).unwrap_err(),
             ground_at_17("o-slow2", "units picked for sku A", i64::MAX.unsigned_abs())
@@ -1185,5 +1193,87 @@ mod waves {
         // The untouched plans still give the hand-worked totals.
         let waves = waves_of(&plans).unwrap();
         assert_eq!((waves[1].manifest.total_weight_g, waves[1].manifest.total_units), (700, 5));
+    }
+
+    /// Hand-built plans with nonsense were waved through: a line of -7
+    /// units of A gave GROUND a pick of 1 - 7 = -6 units, i64::MIN was
+    /// accepted, zero-unit lines gave zero-unit picks, a plan passed
+    /// twice was picked and manifested twice, and a package's `units`
+    /// was never held against its lines. Each is now refused, naming the
+    /// order (and the line or the package's node).
+    #[test]
+    fn nonsense_plans_are_refused_naming_the_order() {
+        let (net, plans, bins, carriers) = wave_setup();
+        let waves_of = |plans: &[Plan]| {
+            plan_waves(
+                &net,
+                &loc("NY"),
+                d(2026, 1, 5),
+                plans,
+                &bins,
+                &carriers,
+                PickPath::Serpentine,
+            )
+        };
+        let non_positive = |order: &str, line: usize, s: &str, quantity: i64| {
+            Err(RouteError::NonPositiveQuantity {
+                order: OrderId::new(order).unwrap(),
+                line,
+                sku: sku(s),
+                quantity,
+            })
+        };
+        // o-slow2's only line: A x3, line 0.
+        for quantity in [-7, i64::MIN, 0] {
+            let mut bad = plans.clone();
+            bad[2].packages[0].lines[0].quantity = Quantity::new(quantity);
+            assert_eq!(waves_of(&bad), non_positive("o-slow2", 0, "A", quantity));
+        }
+        // o-slow1 with every line zero and a package of 0 units: its
+        // first line is named.
+        let mut zeros = plans.clone();
+        for line in &mut zeros[1].packages[0].lines {
+            line.quantity = Quantity::ZERO;
+        }
+        zeros[1].packages[0].units = 0;
+        assert_eq!(waves_of(&zeros), non_positive("o-slow1", 0, "A", 0));
+
+        // The same order's plan twice.
+        let mut twice = plans.clone();
+        twice.push(plans[1].clone());
+        let err = waves_of(&twice).unwrap_err();
+        assert_eq!(err, RouteError::DuplicateOrder { order: OrderId::new("o-slow1").unwrap() });
+
+        // o-slow1's package says 3 units; its lines hold 1 + 1 = 2.
+        let mut miscount = plans.clone();
+        miscount[1].packages[0].units = 3;
+        let err = waves_of(&miscount).unwrap_err();
+        assert_eq!(
+            err,
+            RouteError::PackageUnitsMismatch {
+                order: OrderId::new("o-slow1").unwrap(),
+                node: loc("NY"),
+                units: 3,
+                lines: 2,
+            }
+        );
+        assert!(err.to_string().contains("o-slow1") && err.to_string().contains("NY"), "{err}");
+        // A package with no line at all (and 0 units).
+        let mut empty = plans.clone();
+        empty[2].packages[0].lines.clear();
+        empty[2].packages[0].units = 0;
+        assert_eq!(
+            waves_of(&empty),
+            Err(RouteError::EmptyPackage {
+                order: OrderId::new("o-slow2").unwrap(),
+                node: loc("NY")
+            })
+        );
+        // A nonsense plan is refused even when it ships another day: the
+        // call checks every plan it is handed.
+        let mut elsewhere = plans.clone();
+        elsewhere[2].packages[0].ship_date = d(2026, 1, 6);
+        elsewhere[2].packages[0].lines[0].quantity = Quantity::new(-1);
+        assert_eq!(waves_of(&elsewhere), non_positive("o-slow2", 0, "A", -1));
     }
 }
