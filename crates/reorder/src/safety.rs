@@ -104,12 +104,16 @@ pub struct DemandOverInterval {
 impl DemandOverInterval {
     /// Demand over an interval of `days` (spread `days_std_dev`) with
     /// daily mean `daily_mean` and spread `daily_std_dev`.
+    ///
+    /// A variance term with a zero factor is zero however large the other
+    /// factor (`d^2 * 0^2` is not `inf * 0`), and when the squares
+    /// overflow `sigma` is taken as the hypotenuse of the two roots, so
+    /// `std_dev` is infinite only when `sigma` itself is past `f64::MAX`.
     #[must_use]
     pub fn new(days: f64, days_std_dev: f64, daily_mean: f64, daily_std_dev: f64) -> Self {
         let mean = daily_mean * days;
-        let var = days * daily_std_dev * daily_std_dev
-            + daily_mean * daily_mean * days_std_dev * days_std_dev;
-        Self { days, days_std_dev, daily_mean, daily_std_dev, mean, std_dev: var.sqrt() }
+        let std_dev = interval_std_dev(days, days_std_dev, daily_mean, daily_std_dev);
+        Self { days, days_std_dev, daily_mean, daily_std_dev, mean, std_dev }
     }
 
     /// Reads `d` and `sd_d` from a daily forecast: the average mean and
@@ -138,6 +142,28 @@ impl DemandOverInterval {
         let x = Self::new(days, days_std_dev, sum / n, (var / n).sqrt());
         (x.mean.is_finite() && x.std_dev.is_finite()).then_some(x)
     }
+}
+
+/// `sqrt(P sd_d^2 + d^2 sd_P^2)`, a term with a zero factor counting 0.
+fn interval_std_dev(days: f64, days_std_dev: f64, daily_mean: f64, daily_std_dev: f64) -> f64 {
+    let nothing = |a: f64, b: f64| a == 0.0 || b == 0.0;
+    let daily_part = !nothing(days, daily_std_dev);
+    let days_part = !nothing(daily_mean, days_std_dev);
+    let mut var = 0.0;
+    if daily_part {
+        var += days * daily_std_dev * daily_std_dev;
+    }
+    if days_part {
+        var += daily_mean * daily_mean * days_std_dev * days_std_dev;
+    }
+    if var.is_finite() {
+        return var.sqrt();
+    }
+    // The squares overflowed (or a factor is not finite): combine the
+    // roots sqrt(P) sd_d and |d| sd_P instead.
+    let root = |on: bool, x: f64| if on { x } else { 0.0 };
+    root(daily_part, days.sqrt() * daily_std_dev)
+        .hypot(root(days_part, daily_mean.abs() * days_std_dev))
 }
 
 /// `ceil(days)` clamped to `1..=horizon`, `None` for an empty horizon.
@@ -738,6 +764,34 @@ mod tests {
         let ss = safety_stock(&x, ServiceTarget::FillRate(level(0.98)), DemandModel::Gamma, 200.0)
             .unwrap();
         assert!((ss.units + 3.999_97).abs() < 1e-4, "{ss:?}");
+    }
+
+    #[test]
+    fn a_zero_term_of_the_interval_variance_stays_zero_for_huge_demand() {
+        // d = 1e300 with sd_P = 0: d^2 sd_P^2 was inf * 0 = NaN, and the
+        // safety stock blamed a NaN "demand std_dev" nobody gave. The
+        // term is 0: sigma = sqrt(1 x 1^2 + 0) = 1, mu = 1e300.
+        let x = DemandOverInterval::new(1.0, 0.0, 1e300, 1.0);
+        assert_eq!((x.mean, x.std_dev), (1e300, 1.0));
+        let ss = safety_stock(&x, ServiceTarget::FillRate(level(0.95)), DemandModel::Gamma, 1.0)
+            .unwrap();
+        assert_eq!(ss.reorder_point, 1e300);
+        // The same with P = 0 against sd_d = 1e300: P sd_d^2 = 0 x inf.
+        let x = DemandOverInterval::new(0.0, 1.0, 2.0, 1e300);
+        assert_eq!((x.mean, x.std_dev), (0.0, 2.0));
+        // Squares that overflow though sigma does not: d = 1e200,
+        // sd_P = 3 has sigma = d sd_P = 3e200, not inf.
+        let x = DemandOverInterval::new(1.0, 3.0, 1e200, 0.0);
+        assert!((x.std_dev / 3e200 - 1.0).abs() < 1e-15, "{x:?}");
+        // A sigma truly past f64 is still infinite and refused by name.
+        let x = DemandOverInterval::new(1.0, 1e200, 1e200, 0.0);
+        assert_eq!(x.std_dev, f64::INFINITY);
+        let got =
+            safety_stock(&x, ServiceTarget::CycleService(level(0.9)), DemandModel::Gamma, 1.0);
+        assert!(matches!(
+            got,
+            Err(ReorderError::InvalidStatistic { what: "demand std_dev", value }) if value.is_infinite()
+        ));
     }
 
     #[test]
