@@ -606,7 +606,12 @@ fn rec_row(s: &data::SkuSales, rec: &Recommendation) -> RecRow {
                 why.push(format!("position {position} <= reorder point {reorder_point:.0}"));
             }
             Reason::OrderByDateReached { stockout, order_by } => {
-                why.push(format!("order-by {order_by} passed, stock-out {stockout}"));
+                // The position may be above the reorder point: what counts
+                // is when units land. Say so, or the row reads as wrong.
+                why.push(format!(
+                    "stock-out projected {stockout} with on-order units counted as they land, \
+                     before an order placed now could land (order-by {order_by} passed)"
+                ));
             }
             Reason::Constraint(c) => why.push(constraint_text(c)),
             Reason::HeldForStability { proposed } => {
