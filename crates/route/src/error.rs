@@ -71,8 +71,10 @@ pub enum RouteError {
         /// The order.
         order: OrderId,
     },
-    /// An order line, or a package line of a plan handed to
-    /// [`plan_waves`](crate::plan_waves), asks for zero or fewer units.
+    /// An order line, or a package line of a plan handed back (to
+    /// [`plan_waves`](crate::plan_waves) or
+    /// [`Router::commit`](crate::Router::commit)), asks for zero or fewer
+    /// units.
     #[error("order {order} line {line} (sku {sku}) asks for {quantity} units; it must be positive")]
     NonPositiveQuantity {
         /// The order.
@@ -187,8 +189,8 @@ pub enum RouteError {
         /// The speed nobody serves.
         speed: crate::Speed,
     },
-    /// A package in a plan handed over (to [`plan_waves`](crate::plan_waves))
-    /// says it holds a number of units other than the sum of its lines.
+    /// A package in a plan handed back (to [`plan_waves`](crate::plan_waves)
+    /// or [`Router::commit`](crate::Router::commit)) says it holds a number of units other than the sum of its lines.
     #[error(
         "plan for order {order}: the package at node {node} says {units} units, but its lines \
          hold {lines}"
@@ -203,8 +205,8 @@ pub enum RouteError {
         /// The sum of its lines' quantities.
         lines: u128,
     },
-    /// A package in a plan handed over (to [`plan_waves`](crate::plan_waves))
-    /// carries no line.
+    /// A package in a plan handed back (to [`plan_waves`](crate::plan_waves)
+    /// or [`Router::commit`](crate::Router::commit)) carries no line.
     #[error("plan for order {order}: the package at node {node} has no line")]
     EmptyPackage {
         /// The order.

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use merchantry_core::{LocationId, OrderId, Quantity, Sku};
 use rust_decimal::Decimal;
 
+use crate::error::{Result, RouteError};
 use crate::model::Speed;
 use crate::network::NodeIndex;
 
@@ -98,6 +99,45 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Refuses a plan no router would make: a package with no line, a
+    /// line of zero or fewer units, or a package whose `units` is not the
+    /// sum of its lines. Plans handed back ([`crate::Router::commit`],
+    /// [`crate::plan_waves`]) may be hand-built or edited.
+    pub(crate) fn check_shape(&self) -> Result<()> {
+        for pkg in &self.packages {
+            if pkg.lines.is_empty() {
+                return Err(RouteError::EmptyPackage {
+                    order: self.order.clone(),
+                    node: pkg.node.clone(),
+                });
+            }
+            let mut lines: u128 = 0;
+            for line in &pkg.lines {
+                let quantity = line.quantity.get();
+                if quantity <= 0 {
+                    return Err(RouteError::NonPositiveQuantity {
+                        order: self.order.clone(),
+                        line: line.line,
+                        sku: line.sku.clone(),
+                        quantity,
+                    });
+                }
+                // Each term is below 2^63, so a u128 sum of fewer than
+                // 2^65 lines cannot overflow; saturating keeps it total.
+                lines = lines.saturating_add(u128::from(quantity.unsigned_abs()));
+            }
+            if lines != u128::from(pkg.units) {
+                return Err(RouteError::PackageUnitsMismatch {
+                    order: self.order.clone(),
+                    node: pkg.node.clone(),
+                    units: pkg.units,
+                    lines,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The number of packages.
     #[must_use]
     pub fn package_count(&self) -> usize {

@@ -453,10 +453,15 @@ impl<'n, S: Scorer> Router<'n, S> {
     ///
     /// # Errors
     ///
+    /// [`RouteError::NonPositiveQuantity`], [`RouteError::EmptyPackage`] or
+    /// [`RouteError::PackageUnitsMismatch`] when the plan is one no router
+    /// makes (a line of zero or fewer units, a package with no line or
+    /// whose `units` is not the sum of its lines: an edited plan),
     /// [`RouteError::UnknownNode`] when a package names a node outside the
     /// network, [`RouteError::StalePlan`] when the stock or capacity is no
     /// longer free. Nothing is taken on error.
     pub fn commit(&mut self, plan: &Plan) -> Result<()> {
+        plan.check_shape()?;
         let mut takes: Vec<(usize, usize, i64, &LocationId)> = Vec::new();
         let mut slots = Vec::with_capacity(plan.packages.len());
         for pkg in &plan.packages {

@@ -253,8 +253,7 @@ pub fn plan_waves(
     Ok(waves)
 }
 
-/// Refuses plans no router would make: a line of zero or fewer units, a
-/// package with no line or whose `units` is not the sum of its lines, an
+/// Refuses plans no router would make ([`Plan::check_shape`]) and an
 /// order planned twice.
 fn check_plans(plans: &[Plan]) -> Result<()> {
     let mut seen: BTreeSet<&OrderId> = BTreeSet::new();
@@ -262,37 +261,7 @@ fn check_plans(plans: &[Plan]) -> Result<()> {
         if !seen.insert(&plan.order) {
             return Err(RouteError::DuplicateOrder { order: plan.order.clone() });
         }
-        for pkg in &plan.packages {
-            if pkg.lines.is_empty() {
-                return Err(RouteError::EmptyPackage {
-                    order: plan.order.clone(),
-                    node: pkg.node.clone(),
-                });
-            }
-            let mut lines: u128 = 0;
-            for line in &pkg.lines {
-                let quantity = line.quantity.get();
-                if quantity <= 0 {
-                    return Err(RouteError::NonPositiveQuantity {
-                        order: plan.order.clone(),
-                        line: line.line,
-                        sku: line.sku.clone(),
-                        quantity,
-                    });
-                }
-                // Each term is below 2^63, so a u128 sum of fewer than
-                // 2^65 lines cannot overflow; saturating keeps it total.
-                lines = lines.saturating_add(u128::from(quantity.unsigned_abs()));
-            }
-            if lines != u128::from(pkg.units) {
-                return Err(RouteError::PackageUnitsMismatch {
-                    order: plan.order.clone(),
-                    node: pkg.node.clone(),
-                    units: pkg.units,
-                    lines,
-                });
-            }
-        }
+        plan.check_shape()?;
     }
     Ok(())
 }

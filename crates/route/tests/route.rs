@@ -632,6 +632,42 @@ fn stale_plan_is_refused_whole() {
     assert_eq!(router.inventory(), before.inventory());
 }
 
+/// A hand-edited plan with a line of -7 units was committed: taking -7
+/// units put 7 into stock (10 became 17). A plan no router would make is
+/// now refused, and the router is left as it was.
+#[test]
+fn a_nonsense_plan_is_refused_by_commit_and_takes_nothing() {
+    let net = Network::new(vec![node("A", "1", "0", "1", 1)], horizon()).unwrap();
+    let inv = stock(&net, &[("A", "X", 10)]);
+    let mut router = Router::new(&net, inv.clone());
+    let o = order("o1", vec![line("X", 2, 100)], monday_morning(), d(2026, 1, 9));
+    let plan = routed(router.plan(&o).unwrap());
+    let o1 = OrderId::new("o1").unwrap();
+    for quantity in [-7, 0, i64::MIN] {
+        let mut bad = plan.clone();
+        bad.packages[0].lines[0].quantity = Quantity::new(quantity);
+        let err = router.commit(&bad).unwrap_err();
+        let want =
+            RouteError::NonPositiveQuantity { order: o1.clone(), line: 0, sku: sku("X"), quantity };
+        assert_eq!(err, want);
+        assert_eq!(router.inventory(), &inv);
+    }
+    // A package claiming 1 unit for a line of 2 (capacity is counted in
+    // units, so it would book too little).
+    let mut miscount = plan.clone();
+    miscount.packages[0].units = 1;
+    let err = router.commit(&miscount).unwrap_err();
+    assert_eq!(
+        err,
+        RouteError::PackageUnitsMismatch { order: o1.clone(), node: loc("A"), units: 1, lines: 2 }
+    );
+    assert_eq!(router.inventory(), &inv);
+    // The plan as routed still commits: 10 - 2 = 8 left.
+    router.commit(&plan).unwrap();
+    let a = net.index_of(&loc("A")).unwrap();
+    assert_eq!(router.inventory().get(&sku("X"), a), Quantity::new(8));
+}
+
 #[test]
 fn batch_serves_the_most_urgent_order_first() {
     // One unit of X, two orders. "relaxed" is first in the input but
