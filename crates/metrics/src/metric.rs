@@ -78,9 +78,13 @@ pub enum Undefined {
     /// The average inventory value is negative (a source that lets value
     /// go below zero); a turn would have no meaning.
     NegativeAverageInventory,
-    /// Cost of goods sold is zero or negative, so stock never turns and
-    /// days outstanding are unbounded.
+    /// Cost of goods sold is zero, so stock never turns and days
+    /// outstanding are unbounded.
     NoCostOfSales,
+    /// Cost of goods sold is negative (returns put back more cost than
+    /// sales took out): a turn, annualised turn or days outstanding of
+    /// that sign would have no meaning.
+    NegativeCostOfSales,
     /// The forecast daily demand is zero: supply lasts forever.
     NoDemand,
     /// The stock counted is below zero (oversold: more units promised or
@@ -115,6 +119,7 @@ impl fmt::Display for Undefined {
             Self::ZeroAverageInventory => f.write_str("average inventory is zero"),
             Self::NegativeAverageInventory => f.write_str("average inventory is negative"),
             Self::NoCostOfSales => f.write_str("no cost of goods sold"),
+            Self::NegativeCostOfSales => f.write_str("cost of goods sold is negative"),
             Self::NoDemand => f.write_str("forecast demand is zero"),
             Self::NegativeStock => f.write_str("stock is negative (oversold)"),
             Self::NoForecast => f.write_str("no demand forecast"),

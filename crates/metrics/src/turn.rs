@@ -12,6 +12,14 @@
 //! - **GMROI** = (revenue - COGS) / average inventory value, over the
 //!   range and not annualised.
 //!
+//! When the ratios have no meaning they are [`Metric::Undefined`], the
+//! same reason for all three, checked in this order: an average
+//! inventory that is zero at the 28 decimal places it is reported to
+//! ([`Undefined::ZeroAverageInventory`]) or below zero
+//! ([`Undefined::NegativeAverageInventory`]); a negative COGS
+//! ([`Undefined::NegativeCostOfSales`]). A COGS of zero is a turn of 0
+//! with DIO undefined ([`Undefined::NoCostOfSales`]).
+//!
 //! The average inventory value is the mean of end-of-day snapshots chosen
 //! by [`AverageMethod`]. The *opening* value of a range is the value at the
 //! end of the day before its first day; the *closing* value is the value at
@@ -536,7 +544,12 @@ impl TurnParts {
         let average_inventory =
             self.inventory_sum.checked_div(n).ok_or_else(|| too_big("average"))?;
         let weighted_cogs = self.cogs.checked_mul(n).ok_or_else(|| too_big("itr"))?;
-        let itr = ratio(weighted_cogs, self.inventory_sum)?;
+        let itr = match ratio(weighted_cogs, self.inventory_sum, self.samples)? {
+            Metric::Value(_) if self.cogs < Decimal::ZERO => {
+                Metric::Undefined(Undefined::NegativeCostOfSales)
+            }
+            itr => itr,
+        };
         let annualised_itr = match itr {
             Metric::Value(_) => {
                 let num =
@@ -550,9 +563,7 @@ impl TurnParts {
             Metric::Undefined(why) => Metric::Undefined(why),
         };
         let dio_days = match itr {
-            Metric::Value(_) if self.cogs <= Decimal::ZERO => {
-                Metric::Undefined(Undefined::NoCostOfSales)
-            }
+            Metric::Value(_) if self.cogs.is_zero() => Metric::Undefined(Undefined::NoCostOfSales),
             Metric::Value(_) => {
                 let num = self.inventory_sum.checked_mul(days).ok_or_else(|| too_big("dio"))?;
                 Metric::Value(num.checked_div(weighted_cogs).ok_or_else(|| too_big("dio"))?)
@@ -590,12 +601,17 @@ impl TurnParts {
     }
 }
 
-/// `num / inventory_sum`, undefined when the inventory is not positive.
-fn ratio(num: Decimal, inventory_sum: Decimal) -> Result<Metric<Decimal>> {
-    if inventory_sum.is_zero() {
+/// `num / inventory_sum`, undefined when the average inventory (the sum
+/// over `samples`, as reported: 28 decimal places) is not positive, so a
+/// sum of 1e-28 over 2 samples, whose average reads 0, has no turn.
+fn ratio(num: Decimal, inventory_sum: Decimal, samples: u32) -> Result<Metric<Decimal>> {
+    let average = inventory_sum
+        .checked_div(Decimal::from(samples))
+        .ok_or_else(|| overflow_total("average"))?;
+    if average.is_zero() {
         return Ok(Metric::Undefined(Undefined::ZeroAverageInventory));
     }
-    if inventory_sum < Decimal::ZERO {
+    if average < Decimal::ZERO {
         return Ok(Metric::Undefined(Undefined::NegativeAverageInventory));
     }
     num.checked_div(inventory_sum).map(Metric::Value).ok_or_else(|| overflow_total("ratio"))
@@ -770,5 +786,5 @@ pub fn gmroi(parts: &TurnParts, revenue: Money) -> Result<Metric<Decimal>> {
         revenue.amount().checked_sub(parts.cogs).ok_or_else(|| overflow_total("gross margin"))?;
     let weighted =
         margin.checked_mul(Decimal::from(parts.samples)).ok_or_else(|| overflow_total("gmroi"))?;
-    ratio(weighted, parts.inventory_sum)
+    ratio(weighted, parts.inventory_sum, parts.samples)
 }

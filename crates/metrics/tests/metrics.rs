@@ -1448,3 +1448,48 @@ mod serde_validation {
         assert!(serde_json::from_str::<InventorySeries>(backwards).is_err());
     }
 }
+
+#[test]
+fn hand_built_turn_parts_give_answers_that_agree_with_each_other() {
+    let jan = DateRange::inclusive(d(2026, 1, 1), d(2026, 1, 31)).unwrap();
+    let parts = |cogs: &str, sum: &str| TurnParts {
+        currency: Currency::USD,
+        range: jan,
+        method: AverageMethod::OpeningClosing,
+        cogs: dec(cogs),
+        inventory_sum: dec(sum),
+        samples: 2,
+    };
+    let opts = TurnOptions::default();
+    // COGS -100 on an average of 200 / 2 = 100 gave ITR -1 and an
+    // annualised turn of -1 x 365 / 31 = -11.77 beside a DIO of "no cost
+    // of sales". A negative COGS (returns reversing more cost than sales
+    // took) has no turn: all three are undefined, for the same reason.
+    let t = parts("-100", "200").finish(&opts).unwrap();
+    for m in [t.itr, t.annualised_itr, t.dio_days] {
+        assert_eq!(m.reason(), Some(Undefined::NegativeCostOfSales), "{t:?}");
+    }
+    // A sum of 1e-28 over 2 samples: the average 5e-29 reads 0 at 28
+    // places, and the turn agrees with the average shown.
+    let t = parts("100", "0.0000000000000000000000000001").finish(&opts).unwrap();
+    assert_eq!(t.average_inventory, Decimal::ZERO);
+    for m in [t.itr, t.annualised_itr, t.dio_days] {
+        assert_eq!(m.reason(), Some(Undefined::ZeroAverageInventory), "{t:?}");
+    }
+    let g = gmroi(
+        &parts("100", "0.0000000000000000000000000001"),
+        Money::new(dec("150"), Currency::USD),
+    );
+    assert_eq!(g.unwrap().reason(), Some(Undefined::ZeroAverageInventory));
+    // The smallest average that reads above zero, 1e-28 (sum 2e-28),
+    // still turns: 100 x 2 / 2e-28 = 1e30 would overflow a Decimal, so
+    // a COGS of 1e-27 gives ITR 1e-27 x 2 / 2e-28 = 10.
+    let t = parts("0.000000000000000000000000001", "0.0000000000000000000000000002")
+        .finish(&opts)
+        .unwrap();
+    assert_eq!(t.itr.value(), Some(Decimal::TEN));
+    // COGS 0 is a turn of 0 and an unbounded DIO, as before.
+    let t = parts("0", "200").finish(&opts).unwrap();
+    assert_eq!(t.itr.value(), Some(Decimal::ZERO));
+    assert_eq!(t.dio_days.reason(), Some(Undefined::NoCostOfSales));
+}
