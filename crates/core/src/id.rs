@@ -193,11 +193,26 @@ fn validate(kind: &'static str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Whether two texts are the same. Texts of 4 to 16 bytes (most ids)
-/// compare as their first and last four or eight bytes, overlapping, in
-/// two loads each instead of a call to `memcmp`.
+/// Whether two texts are the same, as ids compare them: texts of 4 to
+/// 16 bytes (most ids) compare as their first and last four or eight
+/// bytes, overlapping, in two loads each instead of a call to `memcmp`.
+/// For code that keeps id text outside the id types (an arena of names,
+/// say) and wants the same cost.
+///
+/// ```
+/// use merchantry_core::id::same_text;
+/// assert!(same_text("SKU-00042", "SKU-00042"));
+/// assert!(!same_text("SKU-00042", "SKU-00043"));
+/// assert!(!same_text("SKU-1", "SKU-10"));
+/// ```
 #[inline]
-fn same_text(a: &[u8], b: &[u8]) -> bool {
+#[must_use]
+pub fn same_text(a: &str, b: &str) -> bool {
+    same_bytes(a.as_bytes(), b.as_bytes())
+}
+
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -230,7 +245,7 @@ macro_rules! define_id {
         impl PartialEq for $name {
             #[inline]
             fn eq(&self, other: &Self) -> bool {
-                same_text(self.0.as_bytes(), other.0.as_bytes())
+                same_text(&self.0, &other.0)
             }
         }
 
@@ -423,9 +438,9 @@ mod tests {
                 let i = flip % len.get();
                 b[i] = if b[i] == b'a' { b'b' } else { b'a' };
             }
-            proptest::prop_assert!(same_text(&a, &a));
-            proptest::prop_assert_eq!(same_text(&a, &b), a == b);
-            proptest::prop_assert_eq!(same_text(&a, &other), a == other);
+            proptest::prop_assert!(same_bytes(&a, &a));
+            proptest::prop_assert_eq!(same_bytes(&a, &b), a == b);
+            proptest::prop_assert_eq!(same_bytes(&a, &other), a == other);
         }
     }
 
@@ -474,10 +489,10 @@ mod tests {
     #[test]
     fn rejects_fillers_selectors_tags_separators_and_unicode_spaces() {
         let found = [
-            0x3164, // Hangul filler
-            0x2800, // Braille pattern blank
+            0x3164,  // Hangul filler
+            0x2800,  // Braille pattern blank
             0x1D159, // musical symbol null notehead
-            0x034F, // combining grapheme joiner
+            0x034F,  // combining grapheme joiner
             0x115F, 0x1160, // Hangul choseong and jungseong fillers
             0xFFA0, // halfwidth Hangul filler
             0xFE00, 0xFE0F, // variation selectors

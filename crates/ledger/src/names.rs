@@ -7,6 +7,8 @@ use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use merchantry_core::id::same_text;
+
 use crate::book::NONE;
 
 /// A fast, deterministic, non-cryptographic hash over 8-byte words.
@@ -28,29 +30,6 @@ pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
         _ => h.write(bytes),
     }
     h.finish()
-}
-
-/// Whether `a` and `b` are the same text. Texts of 4 to 16 bytes (most
-/// ids) compare as their first and last four or eight bytes, overlapping,
-/// in two loads each instead of a call to `memcmp`.
-#[inline]
-pub(crate) fn same_text(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    if let (Some(a0), Some(a1), Some(b0), Some(b1)) =
-        (a.first_chunk::<8>(), a.last_chunk::<8>(), b.first_chunk::<8>(), b.last_chunk::<8>())
-    {
-        if a.len() <= 16 {
-            return a0 == b0 && a1 == b1;
-        }
-    } else if let (Some(a0), Some(a1), Some(b0), Some(b1)) =
-        (a.first_chunk::<4>(), a.last_chunk::<4>(), b.first_chunk::<4>(), b.last_chunk::<4>())
-    {
-        return a0 == b0 && a1 == b1;
-    }
-    a == b
 }
 
 impl Hasher for WordHasher {

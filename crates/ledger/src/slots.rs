@@ -3,7 +3,9 @@
 use hashbrown::HashTable;
 
 use crate::error::LedgerError;
-use crate::names::{hash_bytes, same_text};
+use merchantry_core::id::same_text;
+
+use crate::names::hash_bytes;
 
 /// Names of one kind numbered in order of first use (their slot), with an
 /// index from name to slot and the last name looked up remembered:
