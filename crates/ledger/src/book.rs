@@ -1341,7 +1341,15 @@ impl Book {
     pub(crate) fn block(&self, at: i64) -> (usize, usize) {
         let k = self.light.find(at);
         let start = (k * LIGHT).min(self.entries.len());
-        (k, start + self.entries.iter_from(start).take_while(|e| e.at <= at).count())
+        let mut end = start;
+        loop {
+            let run = self.entries.run_from(end);
+            let taken = run.iter().take_while(|e| e.at <= at).count();
+            end += taken;
+            if taken < run.len() || run.is_empty() {
+                return (k, end);
+            }
+        }
     }
 
     /// Adds to `(units, value)` what the entries in `range` changed at
@@ -1360,28 +1368,37 @@ impl Book {
         let pool_key = |loc: u32, disp: Disposition| {
             (if pooling == Pooling::PerSku { NONE } else { loc }, disp)
         };
-        let entries = self.entries.iter_from(range.start).take(range.len());
         // Extras (landed costs, true-ups) are rare: look them up entry by
         // entry only when the range has some.
         let extras = self.extras_start(range.start) != self.extras_start(range.end);
-        for (pos, e) in range.zip(entries) {
-            for (loc, disp, sign) in sides(e).into_iter().flatten() {
-                if key == Some((loc, disp)) {
-                    units += sign * e.qty.abs();
-                }
-                if pool.is_some_and(|(_, k)| k == pool_key(loc, disp)) {
-                    let (m, scale) = e.value_parts(sign < 0);
-                    if !value.add_mantissa(m, scale) {
-                        add_value(&mut value, e, sign < 0);
+        let mut runs = range.start;
+        let mut positions = range.clone();
+        while runs < range.end {
+            let run = self.entries.run_from(runs);
+            let run = run.get(..run.len().min(range.end - runs)).unwrap_or_default();
+            if run.is_empty() {
+                break;
+            }
+            runs += run.len();
+            for (pos, e) in positions.by_ref().zip(run) {
+                for (loc, disp, sign) in sides(e).into_iter().flatten() {
+                    if key == Some((loc, disp)) {
+                        units += sign * e.qty.abs();
+                    }
+                    if pool.is_some_and(|(_, k)| k == pool_key(loc, disp)) {
+                        let (m, scale) = e.value_parts(sign < 0);
+                        if !value.add_mantissa(m, scale) {
+                            add_value(&mut value, e, sign < 0);
+                        }
                     }
                 }
-            }
-            let Some((slot, _)) = pool.filter(|_| extras) else { continue };
-            for x in self.extras_of(pos).iter().filter(|x| x.pool as usize == slot) {
-                match x.kind {
-                    ExtraKind::LandedHeld => value.add(x.amount),
-                    ExtraKind::TrueUp => value.add(-x.amount),
-                    ExtraKind::LandedGone => {}
+                let Some((slot, _)) = pool.filter(|_| extras) else { continue };
+                for x in self.extras_of(pos).iter().filter(|x| x.pool as usize == slot) {
+                    match x.kind {
+                        ExtraKind::LandedHeld => value.add(x.amount),
+                        ExtraKind::TrueUp => value.add(-x.amount),
+                        ExtraKind::LandedGone => {}
+                    }
                 }
             }
         }

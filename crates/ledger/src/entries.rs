@@ -118,6 +118,16 @@ impl Entries {
         self.chunks.get_mut(chunk..).unwrap_or_default().iter_mut().flatten().skip(offset)
     }
 
+    /// The entries from `start` to the end of its chunk (empty past the
+    /// last entry): hot loops run over plain slices, a chunk at a time.
+    #[inline]
+    pub(crate) fn run_from(&self, start: usize) -> &[Entry] {
+        self.chunks
+            .get(start >> SHIFT)
+            .and_then(|chunk| chunk.get(start & (CHUNK - 1)..))
+            .unwrap_or_default()
+    }
+
     /// The first index whose entry fails `pred`, for a `pred` that holds
     /// on a prefix (as [`slice::partition_point`]).
     pub(crate) fn partition_point(&self, mut pred: impl FnMut(&Entry) -> bool) -> usize {
@@ -268,6 +278,10 @@ mod tests {
                     );
                 }
                 assert_eq!(e.iter_from(at).count(), n - at);
+                let run = e.run_from(at);
+                let want = (CHUNK - at % CHUNK).min(n - at);
+                assert_eq!(run.len(), want, "run from {at} of {n}");
+                assert_eq!(run.first().map(|y| y.at), model.get(at).map(|y| y.at));
                 assert_eq!(e.get(at).map(|y| y.at), model.get(at).map(|y| y.at));
             }
             if n > 0 {
