@@ -9,16 +9,21 @@ const CHUNK: usize = 128;
 const SHIFT: u32 = CHUNK.trailing_zeros();
 const _: () = assert!(CHUNK.is_power_of_two());
 
-/// The first capacity of a chunk; it doubles up to [`CHUNK`].
+/// The first capacity of a book's first chunk, and its least growth.
+const SMALL: usize = 4;
+
+/// The first capacity of every later chunk; it doubles up to [`CHUNK`].
 const FIRST: usize = 16;
 
 /// A sequence of entries kept as chunks of [`CHUNK`]: entry `i` is entry
 /// `i % CHUNK` of chunk `i / CHUNK`, and every chunk but the last is full.
 ///
 /// A `Vec` grown by a quarter (to keep spare capacity small) copied each
-/// entry about four times on its way to 1,000; here only the last chunk
-/// grows, doubling from [`FIRST`], so an entry is copied less than once
-/// and the spare capacity of a book is under half a chunk (3 KiB).
+/// entry about four times on its way to 1,000, and eight times past 4,096
+/// where it grew by an eighth. Here only the last chunk grows: the first
+/// by a quarter from [`SMALL`] (a small book keeps spare at most a quarter
+/// of its entries, or four), every later one doubling from [`FIRST`] (copying each entry
+/// less than once, and leaving under half a chunk, 3 KiB, spare).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Entries {
     chunks: Vec<Vec<Entry>>,
@@ -68,8 +73,13 @@ impl Entries {
         match self.chunks.last_mut() {
             Some(last) if last.len() < CHUNK => {
                 if last.len() == last.capacity() {
-                    let more = last.capacity().min(CHUNK - last.len());
-                    last.reserve_exact(more);
+                    // The first chunk is the whole of a small book: grown
+                    // by a quarter, its spare room stays small.
+                    // Later chunks double: a big book copies each entry
+                    // less than once and keeps under half a chunk spare.
+                    let cap = last.capacity();
+                    let step = if self.len < CHUNK { (cap / 4).max(SMALL) } else { cap };
+                    last.reserve_exact(step.min(CHUNK - last.len()));
                 }
                 last.push(entry);
             }
@@ -81,7 +91,7 @@ impl Entries {
     #[cold]
     #[inline(never)]
     fn push_chunk(&mut self, entry: Entry) {
-        let mut chunk = Vec::with_capacity(FIRST);
+        let mut chunk = Vec::with_capacity(if self.chunks.is_empty() { SMALL } else { FIRST });
         chunk.push(entry);
         if self.chunks.len() == self.chunks.capacity() {
             self.chunks.reserve(self.chunks.len().max(4));
@@ -292,11 +302,15 @@ mod tests {
     }
 
     #[test]
-    fn spare_room_is_under_half_a_chunk() {
+    fn spare_room_is_a_quarter_of_a_small_book_and_under_half_a_chunk_after() {
         let mut e = Entries::default();
         for i in 0..1_000 {
             e.push(entry(i));
-            assert!(e.capacity() - e.len() <= CHUNK / 2 + FIRST, "{i}");
+            let spare = e.capacity() - e.len();
+            if e.len() <= CHUNK {
+                assert!(spare <= (e.len() / 4).max(SMALL), "{i}: {spare} spare");
+            }
+            assert!(spare <= CHUNK / 2 + FIRST, "{i}: {spare} spare");
         }
     }
 }

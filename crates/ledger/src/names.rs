@@ -135,7 +135,7 @@ pub(crate) fn reserve_more<T>(v: &mut Vec<T>, more: usize) {
 /// `more`.
 pub(crate) fn growth(cap: usize, more: usize) -> usize {
     let step = if cap >= 4_096 { cap / 8 } else { cap / 4 };
-    more.max(step).max(16)
+    more.max(step).max(4)
 }
 
 /// The [`hash_bytes`] of the name at `i` in `bytes` (a [`Names`] arena).
