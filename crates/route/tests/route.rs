@@ -1055,6 +1055,16 @@ mod waves {
     /// Expedited with "AIR" (cutoff 14:00). Plans, in order: o-fast
     /// (AIR: C x1, A x2), o-slow1 (GROUND: A x1, B x1), o-slow2 (GROUND:
     /// A x3).
+    /// The waves of `plans` at NY on 2026-01-05, picked serpentine.
+    fn waves_at_ny(
+        net: &Network,
+        plans: &[Plan],
+        bins: &BTreeMap<Sku, Bin>,
+        carriers: &[CarrierPickup],
+    ) -> Result<Vec<merchantry_route::Wave>, RouteError> {
+        plan_waves(net, &loc("NY"), d(2026, 1, 5), plans, bins, carriers, PickPath::Serpentine)
+    }
+
     fn wave_setup() -> (Network, Vec<Plan>, BTreeMap<Sku, Bin>, [CarrierPickup; 2]) {
         let mut n = node("NY", "1", "0", "1", 2);
         n.transit_days.insert((Zone(2), Speed::Expedited), 1);
@@ -1164,17 +1174,7 @@ mod waves {
     #[test]
     fn a_wave_total_past_its_range_is_refused_not_saturated() {
         let (net, plans, bins, carriers) = wave_setup();
-        let waves_of = |plans: &[Plan]| {
-            plan_waves(
-                &net,
-                &loc("NY"),
-                d(2026, 1, 5),
-                plans,
-                &bins,
-                &carriers,
-                PickPath::Serpentine,
-            )
-        };
+        let waves_of = |plans: &[Plan]| waves_at_ny(&net, plans, &bins, &carriers);
         let ground_at_17 = |order: &str, what: &str, max: u64| RouteError::WaveOverflow {
             carrier: "GROUND".into(),
             cutoff: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
@@ -1240,17 +1240,7 @@ mod waves {
     #[test]
     fn nonsense_plans_are_refused_naming_the_order() {
         let (net, plans, bins, carriers) = wave_setup();
-        let waves_of = |plans: &[Plan]| {
-            plan_waves(
-                &net,
-                &loc("NY"),
-                d(2026, 1, 5),
-                plans,
-                &bins,
-                &carriers,
-                PickPath::Serpentine,
-            )
-        };
+        let waves_of = |plans: &[Plan]| waves_at_ny(&net, plans, &bins, &carriers);
         let non_positive = |order: &str, line: usize, s: &str, quantity: i64| {
             Err(RouteError::NonPositiveQuantity {
                 order: OrderId::new(order).unwrap(),
