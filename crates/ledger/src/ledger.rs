@@ -179,6 +179,17 @@ impl PartialEq for Ledger {
     }
 }
 
+/// The room of the name tables before a batch (see [`Ledger::room`]).
+#[derive(Debug, Clone, Copy)]
+struct Room {
+    names: (usize, usize),
+    skus: (usize, usize),
+    locations: (usize, usize),
+    channels: (usize, usize),
+    books: usize,
+    unrecorded: usize,
+}
+
 /// The lengths of the name tables, to undo a failed ingest.
 #[derive(Debug, Clone, Copy)]
 struct Mark {
@@ -392,6 +403,7 @@ impl Ledger {
     ) -> Result<Vec<IngestOutcome>, LedgerError> {
         let events: Vec<Event> = events.into_iter().collect();
         let mark = self.mark();
+        let room = self.room();
         // Per SKU slot: the lengths of its amounts and landed costs before
         // the batch, once the batch touches it.
         let mut touched: Vec<Option<(usize, usize)>> = Vec::new();
@@ -404,8 +416,32 @@ impl Ledger {
                 }
             }
             self.undo_names(mark);
+            self.give_back(&room);
         }
         result
+    }
+
+    /// The room the name tables hold: what a refused batch gives back to.
+    fn room(&self) -> Room {
+        Room {
+            names: self.names.capacity(),
+            skus: self.skus.capacity(),
+            locations: self.locations.capacity(),
+            channels: self.channels.capacity(),
+            books: self.books.capacity(),
+            unrecorded: self.unrecorded.capacity(),
+        }
+    }
+
+    /// Shrinks the name tables back to `room` after a refused batch, so
+    /// that it leaves no reserved room behind either.
+    fn give_back(&mut self, room: &Room) {
+        self.names.shrink_to(room.names);
+        self.skus.shrink_to(room.skus);
+        self.locations.shrink_to(room.locations);
+        self.channels.shrink_to(room.channels);
+        self.books.shrink_to(room.books);
+        self.unrecorded.shrink_to(room.unrecorded);
     }
 
     fn batch_inner(
@@ -1234,6 +1270,7 @@ impl Ledger {
         self.books.shrink_to_fit();
         self.locations.shrink_to_fit();
         self.channels.shrink_to_fit();
+        self.unrecorded.shrink_to_fit();
     }
 
     /// Bytes the ledger holds per event, counting every retained

@@ -264,6 +264,19 @@ impl Names {
     }
 
     /// Releases spare capacity (the index keeps its power-of-two size).
+    /// Room in the arena and the index: a mark for [`Names::shrink_to`].
+    pub(crate) fn capacity(&self) -> (usize, usize) {
+        (self.bytes.capacity(), self.index.capacity())
+    }
+
+    /// Gives back room taken since `capacity` was `(bytes, names)` (after
+    /// a refused batch), keeping room for every name held.
+    pub(crate) fn shrink_to(&mut self, (bytes, names): (usize, usize)) {
+        self.bytes.shrink_to(bytes);
+        let arena = &self.bytes;
+        self.index.shrink_to(names, |&j| rehash(arena, j));
+    }
+
     pub(crate) fn shrink_to_fit(&mut self) {
         self.bytes.shrink_to_fit();
         let names = &self.bytes;

@@ -129,6 +129,22 @@ impl<K: Clone + AsRef<str>> Slots<K> {
 
     pub(crate) fn shrink_to_fit(&mut self) {
         self.list.shrink_to_fit();
+        let list = &self.list;
+        self.index.shrink_to_fit(|&j| Self::hash_of(list, j));
+    }
+
+    /// Room for names in the list and the index: a mark for
+    /// [`Slots::shrink_to`].
+    pub(crate) fn capacity(&self) -> (usize, usize) {
+        (self.list.capacity(), self.index.capacity())
+    }
+
+    /// Gives back room taken since `capacity` was `(list, index)` (after
+    /// a refused batch), keeping room for every name held.
+    pub(crate) fn shrink_to(&mut self, (list, index): (usize, usize)) {
+        self.list.shrink_to(list);
+        let names = &self.list;
+        self.index.shrink_to(index, |&j| Self::hash_of(names, j));
     }
 
     /// Bytes held, for the memory report: each name, its slot in the

@@ -1295,3 +1295,39 @@ fn reimbursements_naming_no_claimable_write_off_are_listed_until_it_arrives() {
     }
     assert_eq!(ids(&sorted), ids(&l));
 }
+
+#[test]
+fn a_refused_batch_gives_back_the_room_it_reserved() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    for i in 0..50 {
+        l.ingest(receipt(&format!("r{i}"), i, 10, "2")).unwrap();
+    }
+    let before = l.clone();
+    let room = l.bytes_per_event().unwrap();
+    // Thousands of new SKUs, locations and long ids, then a shipment
+    // nobody can cover: the whole batch is refused.
+    let mut batch: Vec<Event> = (0..3_000)
+        .map(|i| {
+            Event::new(
+                EventId::new(format!("a-long-event-id-from-a-report-row-{i:08}")).unwrap(),
+                t(100 + i),
+                Sku::new(format!("NEW-SKU-{i}")).unwrap(),
+                loc(&format!("NEW-LOC-{i}")),
+                EventKind::receipt(Quantity::new(1), dec("1")),
+            )
+        })
+        .collect();
+    let short = EventKind::shipment(
+        Quantity::new(1_000_000),
+        ChannelId::new("amazon").unwrap(),
+        OrderId::new("o-1").unwrap(),
+    );
+    batch.push(ev("too-much", 5_000, short));
+    assert!(matches!(l.ingest_batch(batch), Err(LedgerError::InsufficientStock { .. })));
+    assert_eq!(l, before);
+    // Nothing reserved for the refused events stays behind (the book the
+    // refused shipment touched may even hold its state more tightly, as
+    // a rollback restores a copy of it).
+    let after = l.bytes_per_event().unwrap();
+    assert!(after <= room, "{after} bytes an event after, {room} before");
+}
