@@ -22,8 +22,9 @@ const FIRST: usize = 16;
 /// entry about four times on its way to 1,000, and eight times past 4,096
 /// where it grew by an eighth. Here only the last chunk grows: the first
 /// by a quarter from [`SMALL`] (a small book keeps spare at most a quarter
-/// of its entries, or four), every later one doubling from [`FIRST`] (copying each entry
-/// less than once, and leaving under half a chunk, 3 KiB, spare).
+/// of its entries, or four), every later one doubling from [`FIRST`]
+/// (copying each entry less than once, and leaving under half a chunk,
+/// 3 KiB, spare).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Entries {
     chunks: Vec<Vec<Entry>>,
