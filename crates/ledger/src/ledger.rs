@@ -670,18 +670,12 @@ impl Ledger {
 
     #[inline(always)]
     fn location_slot(&mut self, loc: &LocationId) -> Result<u32, LedgerError> {
-        match self.locations.recent(loc) {
-            Some(i) => Ok(i),
-            None => Ok(self.locations.slot(loc)?.0),
-        }
+        Ok(self.locations.slot(loc)?.0)
     }
 
     #[inline(always)]
     fn channel_slot(&mut self, ch: &ChannelId) -> Result<u32, LedgerError> {
-        match self.channels.recent(ch) {
-            Some(i) => Ok(i),
-            None => Ok(self.channels.slot(ch)?.0),
-        }
+        Ok(self.channels.slot(ch)?.0)
     }
 
     /// The SKU in slot `i` (which the caller has from a book).

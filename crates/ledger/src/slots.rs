@@ -32,7 +32,7 @@ impl<K: Clone + AsRef<str>> Slots<K> {
     /// # Errors
     ///
     /// [`LedgerError::Capacity`] past `u32::MAX` slots.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn slot(&mut self, key: &K) -> Result<(u32, bool), LedgerError> {
         match self.recent(key) {
             Some(i) => Ok((i, false)),
@@ -42,7 +42,7 @@ impl<K: Clone + AsRef<str>> Slots<K> {
 
     /// The slot of `key` if it is the name last looked up.
     #[inline(always)]
-    pub(crate) fn recent(&self, key: &K) -> Option<u32> {
+    fn recent(&self, key: &K) -> Option<u32> {
         self.last.as_ref().filter(|(last, _)| same_text(last.as_ref(), key.as_ref())).map(|l| l.1)
     }
 
