@@ -339,10 +339,8 @@ pub(crate) fn average_draw(pool: Decimal, part: i64, whole: i64) -> Option<(Deci
     }
     let product = held.checked_mul(part)?;
     let (q, rest) = (product / whole, product % whole);
-    // The margins of `fast_share`, in 128 bits (`whole` may be large).
     let (rest, w) = (u128::from(rest), u128::from(whole));
-    let clear = 100 * rest > w && 100 * rest < 99 * w && (2 * rest).abs_diff(w) * 50 > w;
-    if !clear {
+    if !clear_of_edges(rest, w) {
         return None;
     }
     let taken = if 2 * rest > w { q + 1 } else { q };
@@ -406,12 +404,20 @@ fn fast_share(total: Decimal, part: i64, whole: i64) -> Option<Decimal> {
         let (top, rest) = divide(q, up);
         return if rest == 0 { build(negative, top, scale) } else { None };
     }
-    let clear = 100 * r > whole && 100 * r < 99 * whole && (2 * r).abs_diff(whole) * 50 > whole;
-    if q >= POW10[26] || !clear {
+    if q >= POW10[26] || !clear_of_edges(r, whole) {
         return None;
     }
     let q = if 2 * r > whole { q + 1 } else { q };
     build(negative, q, SHARE_SCALE)
+}
+
+/// Whether a quotient's remainder `r` of `whole` (its fraction of a unit
+/// in the last place, `r / whole`) lies more than a hundredth away from 0,
+/// 1/2 and 1: then rounding the exact quotient once gives what
+/// `rust_decimal`'s division and `round_dp` give (see [`fast_share`]).
+#[inline(always)]
+fn clear_of_edges(r: u128, whole: u128) -> bool {
+    100 * r > whole && 100 * r < 99 * whole && (2 * r).abs_diff(whole) * 50 > whole
 }
 
 /// `m * k`, one widening multiply when `m` fits 64 bits.
