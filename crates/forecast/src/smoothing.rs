@@ -479,6 +479,17 @@ fn check_period(period: usize) -> Result<()> {
     Ok(())
 }
 
+/// A seasonal model's series check: finite, and at least two seasons of
+/// `period` days long.
+fn check_seasons(y: &[f64], period: usize, model: &'static str) -> Result<()> {
+    check_series(y)?;
+    let needed = period.saturating_mul(2);
+    if y.len() < needed {
+        return Err(ForecastError::TooShort { model, needed, got: y.len() });
+    }
+    Ok(())
+}
+
 impl DemandModel for SeasonalIndices {
     fn kind(&self) -> ModelKind {
         ModelKind::SeasonalIndices
@@ -486,15 +497,8 @@ impl DemandModel for SeasonalIndices {
 
     fn fit(&self, y: &[f64]) -> Result<Fitted> {
         fit_rescaled(y, |y| {
-            check_series(y)?;
             let m = self.period;
-            if y.len() < 2 * m {
-                return Err(ForecastError::TooShort {
-                    model: "seasonal_indices",
-                    needed: 2 * m,
-                    got: y.len(),
-                });
-            }
+            check_seasons(y, m, "seasonal_indices")?;
             let index = seasonal_indices(y, m)?;
             let deseason: Vec<f64> = y
                 .iter()
@@ -658,15 +662,8 @@ impl DemandModel for HoltWinters {
 
     fn fit(&self, y: &[f64]) -> Result<Fitted> {
         fit_rescaled(y, |y| {
-            check_series(y)?;
             let m = self.period;
-            if y.len() < 2 * m {
-                return Err(ForecastError::TooShort {
-                    model: "holt_winters",
-                    needed: 2 * m,
-                    got: y.len(),
-                });
-            }
+            check_seasons(y, m, "holt_winters")?;
             let p = self.constants.unwrap_or_else(|| {
                 nelder_mead(
                     |p| hw_run(y, m, p).sse,
