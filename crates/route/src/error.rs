@@ -214,6 +214,82 @@ pub enum RouteError {
         /// The package's node.
         node: LocationId,
     },
+    /// A plan handed back (to [`plan_waves`](crate::plan_waves) or
+    /// [`Router::commit`](crate::Router::commit)) lists one order line
+    /// more than once, in one package or in two. A line ships whole from
+    /// one node, so the plan would pick and take the line twice.
+    #[error("plan for order {order}: line {line} appears more than once (again at node {node})")]
+    DuplicatePlanLine {
+        /// The order.
+        order: OrderId,
+        /// The repeated line index, from 0.
+        line: usize,
+        /// The node of the package where it appears again.
+        node: LocationId,
+    },
+    /// A plan handed back has two packages from one node; a node ships
+    /// one package per order.
+    #[error("plan for order {order} has more than one package from node {node}")]
+    DuplicatePackage {
+        /// The order.
+        order: OrderId,
+        /// The repeated node.
+        node: LocationId,
+    },
+    /// The packages of a plan handed back weigh more together than the
+    /// gram range holds, which no order the router accepts can weigh.
+    #[error(
+        "plan for order {order}: the package at node {node} brings the plan's weight past {max} \
+         grams"
+    )]
+    PlanWeightOverflow {
+        /// The order.
+        order: OrderId,
+        /// The package at which the running total overflows.
+        node: LocationId,
+        /// The largest total accepted, in grams.
+        max: u64,
+    },
+    /// A plan checked against an order with [`Plan::check`](crate::Plan::check)
+    /// is for another order.
+    #[error("plan for order {plan} was checked against order {order}")]
+    PlanForOtherOrder {
+        /// The order the plan names.
+        plan: OrderId,
+        /// The order it was checked against.
+        order: OrderId,
+    },
+    /// A plan checked against its order with
+    /// [`Plan::check`](crate::Plan::check) ships a line the order does not
+    /// have, misses one, or ships it with another SKU or quantity.
+    #[error("plan for order {order}: line {line} {what}")]
+    PlanLineMismatch {
+        /// The order.
+        order: OrderId,
+        /// The line index, from 0.
+        line: usize,
+        /// `is not in the order`, `is missing from the plan`, `names
+        /// another sku than the order` or `ships another quantity than
+        /// the order`.
+        what: &'static str,
+    },
+    /// A package of a plan checked against its order with
+    /// [`Plan::check`](crate::Plan::check) says a weight other than its
+    /// lines' (unit weight times units, added up).
+    #[error(
+        "plan for order {order}: the package at node {node} says {weight_g} g, but its lines \
+         weigh {lines} g"
+    )]
+    PackageWeightMismatch {
+        /// The order.
+        order: OrderId,
+        /// The package's node.
+        node: LocationId,
+        /// The weight the package says, in grams.
+        weight_g: u64,
+        /// What its lines weigh, in grams (saturated at `u128::MAX`).
+        lines: u128,
+    },
     /// A pick wave's total passes the 64-bit range: its manifest's total
     /// weight or units (`u64`), or the units of one pick (`i64`). The
     /// wave is refused rather than given a saturated, wrong total.

@@ -1,11 +1,13 @@
 //! The outputs: plans, packages, costs, and why an order cannot ship.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use merchantry_core::{LocationId, OrderId, Quantity, Sku};
 use rust_decimal::Decimal;
 
 use crate::error::{Result, RouteError};
-use crate::model::Speed;
+use crate::model::{Order, Speed};
 use crate::network::NodeIndex;
 
 /// The cost of a package or a plan, by part. [`CostBreakdown::total`] is
@@ -100,13 +102,26 @@ pub struct Plan {
 
 impl Plan {
     /// Refuses a plan no router would make: a package with no line, a
-    /// line of zero or fewer units, or a package whose `units` is not the
-    /// sum of its lines. Plans handed back ([`crate::Router::commit`],
+    /// line of zero or fewer units, a package whose `units` is not the
+    /// sum of its lines, two packages from one node, one order line
+    /// listed twice, or package weights adding up past `u64::MAX` grams.
+    /// Plans handed back ([`crate::Router::commit`],
     /// [`crate::plan_waves`]) may be hand-built or edited.
     pub(crate) fn check_shape(&self) -> Result<()> {
+        let mut ids: BTreeSet<&LocationId> = BTreeSet::new();
+        let mut indices: BTreeSet<NodeIndex> = BTreeSet::new();
+        let mut seen: BTreeSet<usize> = BTreeSet::new();
+        let mut weight = 0u64;
         for pkg in &self.packages {
             if pkg.lines.is_empty() {
                 return Err(RouteError::EmptyPackage {
+                    order: self.order.clone(),
+                    node: pkg.node.clone(),
+                });
+            }
+            let fresh_id = ids.insert(&pkg.node);
+            if !(fresh_id && indices.insert(pkg.node_index)) {
+                return Err(RouteError::DuplicatePackage {
                     order: self.order.clone(),
                     node: pkg.node.clone(),
                 });
@@ -122,6 +137,13 @@ impl Plan {
                         quantity,
                     });
                 }
+                if !seen.insert(line.line) {
+                    return Err(RouteError::DuplicatePlanLine {
+                        order: self.order.clone(),
+                        line: line.line,
+                        node: pkg.node.clone(),
+                    });
+                }
                 // Each term is below 2^63, so a u128 sum of fewer than
                 // 2^65 lines cannot overflow; saturating keeps it total.
                 lines = lines.saturating_add(u128::from(quantity.unsigned_abs()));
@@ -134,6 +156,124 @@ impl Plan {
                     lines,
                 });
             }
+            weight =
+                weight.checked_add(pkg.weight_g).ok_or_else(|| RouteError::PlanWeightOverflow {
+                    order: self.order.clone(),
+                    node: pkg.node.clone(),
+                    max: u64::MAX,
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Checks a plan, perhaps hand-built, edited or read back from
+    /// storage, against the order it ships, before handing it to
+    /// [`crate::Router::commit`] or [`crate::plan_waves`], which see only
+    /// the plan and so cannot hold its weights against the order's unit
+    /// weights.
+    ///
+    /// Besides the shape both of those check (no empty package, no line
+    /// of zero or fewer units, `units` equal to the sum of the package's
+    /// lines, one package per node, each line once, weights adding up
+    /// within `u64`), it checks that the plan names this order, that
+    /// each order line ships exactly once with the order's SKU and
+    /// quantity, and that each package's `weight_g` is its lines' unit
+    /// weight times units, added up. Weights are whole grams (`u64`), so
+    /// a negative or fractional weight cannot be represented at all
+    /// (deserializing one fails). Every plan a router returns passes.
+    ///
+    /// # Errors
+    ///
+    /// The shape errors: [`RouteError::EmptyPackage`],
+    /// [`RouteError::NonPositiveQuantity`],
+    /// [`RouteError::PackageUnitsMismatch`],
+    /// [`RouteError::DuplicatePackage`], [`RouteError::DuplicatePlanLine`],
+    /// [`RouteError::PlanWeightOverflow`]; then
+    /// [`RouteError::PlanForOtherOrder`] when the plan names another
+    /// order, [`RouteError::PlanLineMismatch`] when a line is not in the
+    /// order, is missing, or differs in SKU or quantity, and
+    /// [`RouteError::PackageWeightMismatch`] when a package's weight is
+    /// not its lines'.
+    ///
+    /// ```
+    /// use chrono::{NaiveDate, TimeZone, Utc};
+    /// use merchantry_core::*;
+    /// use merchantry_route::*;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    /// let mut node = Node::new(LocationId::new("NJ")?, LocationKind::OwnWarehouse,
+    ///     chrono_tz::America::New_York, Currency::USD);
+    /// node.costs.rates.insert(Zone(4), vec![RateTier { max_weight_g: 5000, price: Decimal::ONE }]);
+    /// node.transit_days.insert((Zone(4), Speed::Standard), 3);
+    /// let net = Network::new(vec![node], DateRange::starting(day, 30)?)?;
+    /// let mut stock = Inventory::new(&net);
+    /// stock.set(&Sku::new("MUG")?, net.index_of(&LocationId::new("NJ")?).unwrap(), Quantity::new(9));
+    /// let mut line = OrderLine::new(Sku::new("MUG")?, Quantity::new(2));
+    /// line.unit_weight_g = 350;
+    /// let order = Order {
+    ///     id: OrderId::new("W-1")?,
+    ///     lines: vec![line],
+    ///     zone: Zone(4),
+    ///     market: None,
+    ///     placed_at: Utc.with_ymd_and_hms(2026, 1, 5, 14, 0, 0).unwrap(),
+    ///     promised_by: NaiveDate::from_ymd_opt(2026, 1, 9).unwrap(),
+    ///     speed: Speed::Standard,
+    ///     channel: ChannelId::new("web")?,
+    /// };
+    /// let mut plan = Router::new(&net, stock).plan(&order)?.plan().cloned().unwrap();
+    /// plan.check(&order)?;
+    /// // Edited to say 1 g: 2 x 350 = 700 g is what its line weighs.
+    /// plan.packages[0].weight_g = 1;
+    /// assert!(matches!(plan.check(&order), Err(RouteError::PackageWeightMismatch { lines: 700, .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check(&self, order: &Order) -> Result<()> {
+        self.check_shape()?;
+        if self.order != order.id {
+            return Err(RouteError::PlanForOtherOrder {
+                plan: self.order.clone(),
+                order: order.id.clone(),
+            });
+        }
+        let mismatch = |line: usize, what: &'static str| RouteError::PlanLineMismatch {
+            order: self.order.clone(),
+            line,
+            what,
+        };
+        let mut shipped = vec![false; order.lines.len()];
+        for pkg in &self.packages {
+            let mut weight: u128 = 0;
+            for line in &pkg.lines {
+                let Some(wanted) = order.lines.get(line.line) else {
+                    return Err(mismatch(line.line, "is not in the order"));
+                };
+                if wanted.sku != line.sku {
+                    return Err(mismatch(line.line, "names another sku than the order"));
+                }
+                if wanted.quantity != line.quantity {
+                    return Err(mismatch(line.line, "ships another quantity than the order"));
+                }
+                if let Some(s) = shipped.get_mut(line.line) {
+                    *s = true;
+                }
+                // Below 2^64 times 2^63 each: a u128 holds every product;
+                // the sum saturates (and then cannot match a u64).
+                let each = u128::from(wanted.unit_weight_g)
+                    .saturating_mul(u128::from(line.quantity.get().unsigned_abs()));
+                weight = weight.saturating_add(each);
+            }
+            if weight != u128::from(pkg.weight_g) {
+                return Err(RouteError::PackageWeightMismatch {
+                    order: self.order.clone(),
+                    node: pkg.node.clone(),
+                    weight_g: pkg.weight_g,
+                    lines: weight,
+                });
+            }
+        }
+        if let Some(line) = shipped.iter().position(|s| !s) {
+            return Err(mismatch(line, "is missing from the plan"));
         }
         Ok(())
     }

@@ -453,13 +453,21 @@ impl<'n, S: Scorer> Router<'n, S> {
     ///
     /// # Errors
     ///
-    /// [`RouteError::NonPositiveQuantity`], [`RouteError::EmptyPackage`] or
-    /// [`RouteError::PackageUnitsMismatch`] when the plan is one no router
-    /// makes (a line of zero or fewer units, a package with no line or
-    /// whose `units` is not the sum of its lines: an edited plan),
+    /// [`RouteError::NonPositiveQuantity`], [`RouteError::EmptyPackage`],
+    /// [`RouteError::PackageUnitsMismatch`],
+    /// [`RouteError::DuplicatePackage`], [`RouteError::DuplicatePlanLine`]
+    /// or [`RouteError::PlanWeightOverflow`] when the plan is one no
+    /// router makes (a line of zero or fewer units, a package with no line
+    /// or whose `units` is not the sum of its lines, two packages from one
+    /// node, a line listed twice, weights past `u64` together: an edited
+    /// plan),
     /// [`RouteError::UnknownNode`] when a package names a node outside the
     /// network, [`RouteError::StalePlan`] when the stock or capacity is no
     /// longer free. Nothing is taken on error.
+    ///
+    /// A plan carries no unit weights, so its package weights cannot be
+    /// held against the order here; [`Plan::check`] does that, given the
+    /// order.
     pub fn commit(&mut self, plan: &Plan) -> Result<()> {
         plan.check_shape()?;
         let mut takes: Vec<(usize, usize, i64, &LocationId)> = Vec::new();

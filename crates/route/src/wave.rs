@@ -127,14 +127,21 @@ pub struct Wave {
 /// its packages ship from, so a hand-built or edited plan with nonsense
 /// is refused rather than picked: each line must ask for at least one
 /// unit, each package must carry a line and say as many `units` as its
-/// lines hold, and no order may come twice.
+/// lines hold, a plan may list each order line once and each node once,
+/// its package weights must add up within `u64`, and no order may come
+/// twice. Weights are not held against the orders' unit weights (a plan
+/// does not carry them): call [`Plan::check`] with the order for that.
 ///
 /// # Errors
 ///
 /// [`RouteError::NonPositiveQuantity`] when a package line holds zero or
 /// fewer units, [`RouteError::EmptyPackage`] when a package has no line,
 /// [`RouteError::PackageUnitsMismatch`] when a package's `units` is not
-/// the sum of its lines, [`RouteError::DuplicateOrder`] when two plans
+/// the sum of its lines, [`RouteError::DuplicatePlanLine`] when a plan
+/// lists one order line twice, [`RouteError::DuplicatePackage`] when it
+/// has two packages from one node, [`RouteError::PlanWeightOverflow`]
+/// when its package weights add up past `u64::MAX` grams,
+/// [`RouteError::DuplicateOrder`] when two plans
 /// are for the same order (each names the order, and the line or the
 /// package's node); [`RouteError::NodeNotInNetwork`] when `node` is not in the network,
 /// [`RouteError::NoCarrier`] when no carrier serves a package's speed,

@@ -668,6 +668,174 @@ fn a_nonsense_plan_is_refused_by_commit_and_takes_nothing() {
     assert_eq!(router.inventory().get(&sku("X"), a), Quantity::new(8));
 }
 
+/// A router's whole state as text (its stock, the capacity used on
+/// every node's every day, its options): equal before and after a refused
+/// call means nothing changed.
+fn snapshot(router: &Router<'_>) -> String {
+    format!("{router:?}")
+}
+
+/// A two-package plan: X from A (line 0, 2 x 100 g), Y from B (line 1,
+/// 1 x 300 g), committed on a router holding 10 of each.
+fn split_plan() -> (Network, Order, Plan) {
+    let net =
+        Network::new(vec![node("A", "1", "0", "1", 1), node("B", "1", "0", "1", 1)], horizon())
+            .unwrap();
+    let inv = stock(&net, &[("A", "X", 10), ("B", "Y", 10)]);
+    let o =
+        order("o1", vec![line("X", 2, 100), line("Y", 1, 300)], monday_morning(), d(2026, 1, 9));
+    let plan = routed(Router::new(&net, inv).plan(&o).unwrap());
+    assert_eq!(nodes_of(&plan), ["A", "B"]);
+    (net, o, plan)
+}
+
+/// Plans listing one order line twice, two packages from one node, or
+/// package weights past `u64` together were committed: line 0 (2 units
+/// of X) listed again in B's package took 2 more units of X... from B,
+/// which holds none, or twice from A, and capacity counted two packages
+/// where one ships. Each is now refused, naming order, line or node, and
+/// the router is left exactly as it was.
+#[test]
+fn a_plan_listing_a_line_or_node_twice_is_refused_and_changes_nothing() {
+    let (net, _, plan) = split_plan();
+    let mut inv = stock(&net, &[("A", "X", 10), ("B", "Y", 10)]);
+    inv.set(&sku("X"), net.index_of(&loc("B")).unwrap(), Quantity::new(10));
+    let mut router = Router::new(&net, inv);
+    let before = snapshot(&router);
+    let o1 = OrderId::new("o1").unwrap();
+
+    // Line 0 again in B's package (units kept consistent: 1 + 2 = 3).
+    let mut again = plan.clone();
+    let x = again.packages[0].lines[0].clone();
+    again.packages[1].lines.insert(0, x);
+    again.packages[1].units = 3;
+    let err = router.commit(&again).unwrap_err();
+    assert_eq!(err, RouteError::DuplicatePlanLine { order: o1.clone(), line: 0, node: loc("B") });
+    assert!(err.to_string().contains("order o1: line 0 appears more than once"), "{err}");
+    assert_eq!(snapshot(&router), before);
+
+    // Line 0 twice in A's own package (2 + 2 = 4 units).
+    let mut inside = plan.clone();
+    let x = inside.packages[0].lines[0].clone();
+    inside.packages[0].lines.push(x);
+    inside.packages[0].units = 4;
+    let err = router.commit(&inside).unwrap_err();
+    assert_eq!(err, RouteError::DuplicatePlanLine { order: o1.clone(), line: 0, node: loc("A") });
+    assert_eq!(snapshot(&router), before);
+
+    // A's package twice.
+    let mut double = plan.clone();
+    double.packages.push(double.packages[0].clone());
+    let err = router.commit(&double).unwrap_err();
+    assert_eq!(err, RouteError::DuplicatePackage { order: o1.clone(), node: loc("A") });
+    assert_eq!(snapshot(&router), before);
+
+    // Weights of 2^63 g each: 2^64 passes u64::MAX at B's package.
+    let mut heavy = plan.clone();
+    for p in &mut heavy.packages {
+        p.weight_g = u64::MAX / 2 + 1;
+    }
+    let err = router.commit(&heavy).unwrap_err();
+    assert_eq!(
+        err,
+        RouteError::PlanWeightOverflow { order: o1.clone(), node: loc("B"), max: u64::MAX }
+    );
+    assert_eq!(snapshot(&router), before);
+
+    // The plan as made commits: A keeps 10 - 2 = 8 of X, B 10 - 1 = 9 of Y.
+    router.commit(&plan).unwrap();
+    assert_ne!(snapshot(&router), before);
+    let (a, b) = (net.index_of(&loc("A")).unwrap(), net.index_of(&loc("B")).unwrap());
+    assert_eq!(router.inventory().get(&sku("X"), a), Quantity::new(8));
+    assert_eq!(router.inventory().get(&sku("X"), b), Quantity::new(10));
+    assert_eq!(router.inventory().get(&sku("Y"), b), Quantity::new(9));
+    assert_eq!(router.used_capacity(a, d(2026, 1, 5)), (1, 2));
+}
+
+/// Package weights were never held against the order: a plan saying
+/// 1 g for 200 g of X was accepted. [`Plan::check`] holds a plan against
+/// its order: weights, lines, SKUs, quantities and the order id.
+#[test]
+fn plan_check_holds_weights_and_lines_against_the_order() {
+    let (_, o, plan) = split_plan();
+    plan.check(&o).unwrap();
+    let o1 = OrderId::new("o1").unwrap();
+    let line_err = |line, what| Err(RouteError::PlanLineMismatch { order: o1.clone(), line, what });
+
+    // A's package: 2 x 100 g = 200 g; said 1 g, 0 g, or u64::MAX - 300 g
+    // (B's 300 g on top still fits u64, so only the mismatch is wrong).
+    for said in [1, 0, u64::MAX - 300] {
+        let mut light = plan.clone();
+        light.packages[0].weight_g = said;
+        assert_eq!(
+            light.check(&o),
+            Err(RouteError::PackageWeightMismatch {
+                order: o1.clone(),
+                node: loc("A"),
+                weight_g: said,
+                lines: 200,
+            })
+        );
+    }
+    // A unit weight so large the line weighs past u64: 2 x (2^63 + 1) g.
+    let mut vast = o.clone();
+    vast.lines[0].unit_weight_g = u64::MAX / 2 + 1;
+    let err = plan.check(&vast).unwrap_err();
+    assert_eq!(
+        err,
+        RouteError::PackageWeightMismatch {
+            order: o1.clone(),
+            node: loc("A"),
+            weight_g: 200,
+            lines: 2 * u128::from(u64::MAX / 2 + 1),
+        }
+    );
+
+    let mut missing = plan.clone();
+    missing.packages.pop();
+    assert_eq!(missing.check(&o), line_err(1, "is missing from the plan"));
+    let mut stray = plan.clone();
+    stray.packages[1].lines[0].line = 7;
+    assert_eq!(stray.check(&o), line_err(7, "is not in the order"));
+    let mut other_sku = plan.clone();
+    other_sku.packages[1].lines[0].sku = sku("X");
+    assert_eq!(other_sku.check(&o), line_err(1, "names another sku than the order"));
+    let mut more = plan.clone();
+    more.packages[1].lines[0].quantity = Quantity::new(5);
+    more.packages[1].units = 5;
+    assert_eq!(more.check(&o), line_err(1, "ships another quantity than the order"));
+    let mut other = o.clone();
+    other.id = OrderId::new("o2").unwrap();
+    assert_eq!(
+        plan.check(&other),
+        Err(RouteError::PlanForOtherOrder { plan: o1.clone(), order: other.id.clone() })
+    );
+    // The shape checks run first.
+    let mut twice = plan.clone();
+    twice.packages[1].lines[0].line = 0;
+    assert_eq!(
+        twice.check(&o),
+        Err(RouteError::DuplicatePlanLine { order: o1, line: 0, node: loc("B") })
+    );
+}
+
+/// Weights are whole grams: a negative, fractional or NaN weight cannot
+/// be read into a plan at all.
+#[cfg(feature = "serde")]
+#[test]
+fn a_negative_or_nan_weight_cannot_be_read_into_a_plan() {
+    let (_, o, plan) = split_plan();
+    let json = serde_json::to_string(&plan).unwrap();
+    let back: Plan = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, plan);
+    assert!(json.contains("\"weight_g\":200"), "{json}");
+    for bad in ["-200", "200.5", "NaN", "\"NaN\"", "1e400", "18446744073709551616"] {
+        let edited = json.replacen("\"weight_g\":200", &format!("\"weight_g\":{bad}"), 1);
+        assert!(serde_json::from_str::<Plan>(&edited).is_err(), "{bad} was read");
+    }
+    back.check(&o).unwrap();
+}
+
 #[test]
 fn batch_serves_the_most_urgent_order_first() {
     // One unit of X, two orders. "relaxed" is first in the input but
@@ -1291,6 +1459,29 @@ mod waves {
         assert_eq!(
             waves_of(&empty),
             Err(RouteError::EmptyPackage {
+                order: OrderId::new("o-slow2").unwrap(),
+                node: loc("NY")
+            })
+        );
+        // o-slow1 lists line 0 twice (A, then A again where B was):
+        // GROUND would pick A for it twice.
+        let mut twice = plans.clone();
+        twice[1].packages[0].lines[1] = twice[1].packages[0].lines[0].clone();
+        assert_eq!(
+            waves_of(&twice),
+            Err(RouteError::DuplicatePlanLine {
+                order: OrderId::new("o-slow1").unwrap(),
+                line: 0,
+                node: loc("NY"),
+            })
+        );
+        // o-slow2's package twice.
+        let mut doubled = plans.clone();
+        let again = doubled[2].packages[0].clone();
+        doubled[2].packages.push(again);
+        assert_eq!(
+            waves_of(&doubled),
+            Err(RouteError::DuplicatePackage {
                 order: OrderId::new("o-slow2").unwrap(),
                 node: loc("NY")
             })
