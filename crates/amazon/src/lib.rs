@@ -90,7 +90,10 @@ pub use ledger::{
     RollupMismatch, RowKey, summary_snapshot,
 };
 pub use orders::{DemandByChannel, FulfillmentChannel, OrderLine, OrderStatus, OrdersReader};
-pub use parse::{DateOrder, NotADate, parse_amount, parse_date, parse_quantity, zone_offset};
+pub use parse::{
+    DateOrder, NotADate, TimestampError, TimestampProblem, parse_amount, parse_date,
+    parse_quantity, parse_timestamp, zone_offset,
+};
 pub use reimbursements::{
     LossMatch, LossMatching, ReimbursementReader, ReimbursementReason, ReimbursementRow,
     match_reimbursements,

@@ -2,8 +2,10 @@
 //!
 //! They work on bytes, allocate nothing and never panic.
 
-use chrono::{FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 use rust_decimal::Decimal;
+
+use crate::error::excerpt;
 
 /// How to read an all-numeric date with slashes, `01/02/2026`.
 ///
@@ -38,10 +40,12 @@ pub struct NotADate;
 /// | a month and year (monthly roll-ups): the first of the month | `03/2026` |
 /// | dots, day first | `01.03.2026` |
 /// | day, English month abbreviation, year | `2-Jun-06`, `02-Jun-2006` |
+/// | English month abbreviation, day and comma, four-digit year (US date-range reports) | `Mar 1, 2026`, `Mar 1, 2026 2:05:00 PM PST` |
 ///
 /// A time after the date (after `T` or a space) is ignored: the result is
 /// the calendar day as written in the report, whatever zone or offset
-/// follows. What may follow the date, separated by spaces, is a time
+/// follows; [`parse_timestamp`] reads the same cell as an instant.
+/// What may follow the date, separated by spaces, is a time
 /// (`10:00`, `10:00:00`, `10:00:00.000`, joined after `T` to `Z` or an
 /// offset such as `+00:00`), then `AM` or `PM` (only right after a time),
 /// then at most one zone: an offset or an abbreviation that
@@ -78,6 +82,7 @@ pub struct NotADate;
 /// assert_eq!(parse_date("03/01/2026 2:05 PM PST", DateOrder::MonthFirst), Ok(d));
 /// assert!(parse_date("2026-03-01 25:61", DateOrder::MonthFirst).is_err());
 /// assert!(parse_date("2026-03-01 10:00 PST PDT", DateOrder::MonthFirst).is_err());
+/// assert_eq!(parse_date("Mar 1, 2026 11:30:00 PM PST", DateOrder::MonthFirst), Ok(d));
 /// ```
 pub fn parse_date(
     cell: &str,
@@ -87,12 +92,176 @@ pub fn parse_date(
     if !text.iter().any(u8::is_ascii_digit) {
         return Ok(None);
     }
-    parse_date_bytes(text, order).map(Some).ok_or(NotADate)
+    read_cell(text, order).map(|cell| Some(cell.date)).map_err(|_| NotADate)
 }
 
-fn parse_date_bytes(text: &[u8], order: DateOrder) -> Option<NaiveDate> {
-    // The date ends at the first `T` after a digit or at a space.
-    let end = (0..text.len())
+/// Why a cell is not a timestamp, in a [`TimestampError`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum TimestampProblem {
+    /// The date fits no form [`parse_date`] accepts, or names a day that
+    /// does not exist (`02/30/2026`).
+    Date,
+    /// A date with no time of day: a day is not an instant.
+    NoTime,
+    /// The time of day is malformed or does not exist (`25:61`, `13:00
+    /// PM`).
+    Time,
+    /// A time with no zone or offset after it: a wall-clock reading,
+    /// which names no instant until its zone is known.
+    NoZone,
+    /// The word where a zone belongs is not one [`zone_offset`] knows,
+    /// or is one it refuses as ambiguous (`AST`).
+    UnknownZone(String),
+    /// Words after the zone, or an `AM`/`PM` away from its time.
+    Trailing,
+}
+
+impl std::fmt::Display for TimestampProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Date => f.write_str("the date fits no accepted form or does not exist"),
+            Self::NoTime => f.write_str("a date without a time of day"),
+            Self::Time => f.write_str("the time of day is malformed or does not exist"),
+            Self::NoZone => f.write_str("the time has no zone or offset"),
+            Self::UnknownZone(word) => write!(f, "zone {word:?} is unknown or ambiguous"),
+            Self::Trailing => f.write_str("unexpected text after the time"),
+        }
+    }
+}
+
+/// A cell refused by [`parse_timestamp`]: the text (cut to
+/// [`MAX_QUOTED`](crate::MAX_QUOTED) bytes) and what was wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?} is not a timestamp: {problem}")]
+pub struct TimestampError {
+    text: String,
+    problem: TimestampProblem,
+}
+
+impl TimestampError {
+    /// The refused text, trimmed and cut to
+    /// [`MAX_QUOTED`](crate::MAX_QUOTED) bytes.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// What was wrong with it.
+    #[must_use]
+    pub const fn problem(&self) -> &TimestampProblem {
+        &self.problem
+    }
+}
+
+/// Reads a date-time cell as the instant it names, keeping the offset
+/// it was written in.
+///
+/// The cell is read exactly as [`parse_date`] reads it (the same date
+/// forms, `order` for slashed dates, the same checks on the time), and
+/// must then carry both a time and a zone:
+///
+/// | form | example |
+/// | --- | --- |
+/// | ISO 8601 with `Z` or an offset | `2024-01-15T08:00:00+00:00`, `2024-01-15T08:00:00.250Z`, `2024-01-15T00:00:00-0800` |
+/// | settlement files | `2024-01-15 08:00:00 UTC`, `15.01.2024 08:00:00 MEZ`, `2024-01-15 08:00:00 +01:00` |
+/// | US date-range reports | `Jan 15, 2024 8:00:00 AM PST` |
+/// | slashed dates, by `order` | `01/15/2024 08:00 PM EST`, `15/01/2024 08:00 UTC+1` |
+///
+/// A zone abbreviation is read through [`zone_offset`], so it means one
+/// fixed offset, and the abbreviation itself says whether daylight-saving
+/// time was in force: `PST` is always UTC-8 and `PDT` always UTC-7,
+/// whatever the date (the tz database gives Los Angeles those same
+/// offsets in winter and summer). `IST` is India Standard Time
+/// (UTC+5:30), the meaning Amazon.in gives it, never Irish summer time
+/// (UTC+1): Amazon's European reports write `GMT`, `BST` or the central
+/// European names instead. A file known to be Irish and to print `IST`
+/// should have its cells rewritten with an offset first. `AST` (Atlantic
+/// or Arabia) is refused.
+///
+/// A leap second (`23:59:60`) is kept as chrono represents one: the
+/// 59th second with a fraction of 1 s or more. A cell with no ASCII
+/// digit at all (`Date Not Captured`, empty) is a placeholder:
+/// `Ok(None)`.
+///
+/// # Errors
+///
+/// [`TimestampError`], naming the text and its [`TimestampProblem`]:
+/// the date fits no form, there is no time, the time does not exist,
+/// there is no zone, the zone is unknown or ambiguous, or text follows
+/// the zone.
+///
+/// # Example
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use merchantry_amazon::{DateOrder, TimestampProblem, parse_timestamp};
+/// let mf = DateOrder::MonthFirst;
+/// let at = parse_timestamp("Jan 15, 2024 8:00:00 AM PST", mf)?.unwrap();
+/// assert_eq!(at.to_utc(), Utc.with_ymd_and_hms(2024, 1, 15, 16, 0, 0).unwrap());
+/// assert_eq!(at.offset().local_minus_utc(), -8 * 3600); // as written
+/// let german = parse_timestamp("15.07.2024 10:00:00 MESZ", mf)?.unwrap();
+/// assert_eq!(german.to_utc(), Utc.with_ymd_and_hms(2024, 7, 15, 8, 0, 0).unwrap());
+/// assert_eq!(parse_timestamp("Date Not Captured", mf)?, None);
+/// let err = parse_timestamp("2024-01-15 08:00:00", mf).unwrap_err();
+/// assert_eq!(err.problem(), &TimestampProblem::NoZone);
+/// let err = parse_timestamp("2024-01-15 08:00:00 AST", mf).unwrap_err();
+/// assert_eq!(err.problem(), &TimestampProblem::UnknownZone("AST".into()));
+/// # Ok::<(), merchantry_amazon::TimestampError>(())
+/// ```
+pub fn parse_timestamp(
+    cell: &str,
+    order: DateOrder,
+) -> std::result::Result<Option<DateTime<FixedOffset>>, TimestampError> {
+    let text = cell.trim().as_bytes();
+    if !text.iter().any(u8::is_ascii_digit) {
+        return Ok(None);
+    }
+    read_cell(text, order)
+        .and_then(|cell| cell.instant())
+        .map(Some)
+        .map_err(|problem| TimestampError { text: excerpt(text), problem })
+}
+
+/// A date cell taken apart: the day as written and, when given, the
+/// time of day and the zone.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cell {
+    pub(crate) date: NaiveDate,
+    time: Option<NaiveTime>,
+    /// Seconds east of UTC.
+    zone: Option<i32>,
+}
+
+impl Cell {
+    /// The instant the cell names, when it has both a time and a zone.
+    pub(crate) fn instant(self) -> Result<DateTime<FixedOffset>, TimestampProblem> {
+        let time = self.time.ok_or(TimestampProblem::NoTime)?;
+        let zone = self.zone.ok_or(TimestampProblem::NoZone)?;
+        let offset = FixedOffset::east_opt(zone).ok_or(TimestampProblem::Time)?;
+        // A fixed offset maps every local time to exactly one instant.
+        offset.from_local_datetime(&self.date.and_time(time)).single().ok_or(TimestampProblem::Time)
+    }
+}
+
+/// Reads a trimmed cell that holds a digit.
+pub(crate) fn read_cell(text: &[u8], order: DateOrder) -> Result<Cell, TimestampProblem> {
+    let (date, rest) = text.split_at(date_end(text));
+    let date = read_date(date, order).ok_or(TimestampProblem::Date)?;
+    let (time, zone) = read_time(rest)?;
+    Ok(Cell { date, time, zone })
+}
+
+/// Where the date ends: after three words when it starts with a month
+/// name (`Jan 15, 2024`), else at the first space or at a `T` after a
+/// digit.
+fn date_end(text: &[u8]) -> usize {
+    let mut spaces = (0..text.len()).filter(|&i| text.get(i) == Some(&b' '));
+    if text.first().is_some_and(u8::is_ascii_alphabetic) {
+        return spaces.nth(2).unwrap_or(text.len());
+    }
+    (0..text.len())
         .find(|&i| match text.get(i) {
             Some(b' ') => true,
             Some(b'T') => {
@@ -100,13 +269,15 @@ fn parse_date_bytes(text: &[u8], order: DateOrder) -> Option<NaiveDate> {
             }
             _ => false,
         })
-        .unwrap_or(text.len());
-    let (date, rest) = text.split_at(end);
-    if !time_is_plausible(rest) {
-        return None;
-    }
+        .unwrap_or(text.len())
+}
+
+fn read_date(date: &[u8], order: DateOrder) -> Option<NaiveDate> {
     if let Some(d) = iso(date) {
         return Some(d);
+    }
+    if date.first().is_some_and(u8::is_ascii_alphabetic) {
+        return month_day_year(date);
     }
     let parts: Vec<&[u8]> = split3(date)?;
     match (parts.as_slice(), separator(date)?) {
@@ -124,7 +295,21 @@ fn parse_date_bytes(text: &[u8], order: DateOrder) -> Option<NaiveDate> {
     }
 }
 
-/// After the date: nothing, or a time and what may follow a time.
+/// `Jan 15, 2024`: an English month abbreviation, the day and a comma,
+/// a four-digit year, one space apart.
+fn month_day_year(date: &[u8]) -> Option<NaiveDate> {
+    let mut words = date.split(|&b| b == b' ');
+    let month = month_name(words.next()?)?;
+    let day = words.next()?.strip_suffix(b",").filter(|d| (1..=2).contains(&d.len()))?;
+    let y = words.next().filter(|y| y.len() == 4)?;
+    if words.next().is_some() {
+        return None;
+    }
+    build(year(y)?, month, number(day)?)
+}
+
+/// After the date: nothing, or a time and what may follow a time; gives
+/// the time of day (on a 24-hour clock) and the zone, when present.
 ///
 /// After `T` comes a clock (`10:00`, `10:00:00`, `10:00:00.000`),
 /// optionally joined to `Z` or an offset (`+00:00`, `-0700`, `+01`).
@@ -136,48 +321,78 @@ fn parse_date_bytes(text: &[u8], order: DateOrder) -> Option<NaiveDate> {
 /// or 60 in the last minute of an hour (a leap second, as ISO 8601
 /// allows). Anything else (`03/01/2026 garbage`, `10:00 PST PDT`,
 /// `25:61`, an `AM` with no time) is not a date.
-fn time_is_plausible(rest: &[u8]) -> bool {
-    let Some((&sep, tail)) = rest.split_first() else { return true };
+fn read_time(rest: &[u8]) -> Result<(Option<NaiveTime>, Option<i32>), TimestampProblem> {
+    let Some((&sep, tail)) = rest.split_first() else { return Ok((None, None)) };
     let mut words = tail.split(|&b| b == b' ').filter(|w| !w.is_empty()).peekable();
-    let Some(&first) = words.peek() else { return false };
     if sep == b'T' && !tail.first().is_some_and(u8::is_ascii_digit) {
-        return false;
+        return Err(TimestampProblem::Time);
     }
-    let time = match clock(first) {
-        Some(time) => {
+    let Some(&first) = words.peek() else { return Err(TimestampProblem::Trailing) };
+    let clock = match clock(first) {
+        Some(clock) => {
             words.next();
-            Some(time)
+            Some(clock)
         }
-        // After `T` the clock is required; after a space it may be left out.
-        None if sep == b'T' => return false,
+        // After `T` the clock is required; after a space it may be left
+        // out, but a word that starts like one is a broken clock.
+        None if sep == b'T' || looks_like_clock(first) => return Err(TimestampProblem::Time),
         None => None,
     };
-    let mut zone_seen = time.is_some_and(|t| t.zoned);
-    let mut meridiem_allowed = time.is_some();
-    let hour_ok_alone = time.is_none_or(|t| t.hour <= 23);
-    let mut meridiem_seen = false;
+    let mut zone = clock.and_then(|c| c.zone);
+    let mut meridiem_allowed = clock.is_some();
+    let mut pm = None;
     for word in words {
-        if meridiem_allowed
-            && (word.eq_ignore_ascii_case(b"AM") || word.eq_ignore_ascii_case(b"PM"))
+        let is_am = word.eq_ignore_ascii_case(b"AM");
+        if meridiem_allowed && (is_am || word.eq_ignore_ascii_case(b"PM")) {
+            pm = Some(!is_am);
+        } else if zone.is_some()
+            || word.eq_ignore_ascii_case(b"AM")
+            || word.eq_ignore_ascii_case(b"PM")
         {
-            meridiem_seen = true;
-        } else if !zone_seen && zone(word) {
-            zone_seen = true;
+            return Err(TimestampProblem::Trailing);
+        } else if let Some(seconds) = zone_word(word) {
+            zone = Some(seconds);
+        } else if looks_like_clock(word) {
+            return Err(TimestampProblem::Time);
         } else {
-            return false;
+            return Err(TimestampProblem::UnknownZone(excerpt(word)));
         }
         // `AM`/`PM` comes right after the clock, before any zone.
         meridiem_allowed = false;
     }
-    if meridiem_seen { time.is_some_and(|t| (1..=12).contains(&t.hour)) } else { hour_ok_alone }
+    let Some(clock) = clock else { return Ok((None, zone)) };
+    let hour = match pm {
+        Some(pm) if (1..=12).contains(&clock.hour) => clock.hour % 12 + if pm { 12 } else { 0 },
+        Some(_) => return Err(TimestampProblem::Time),
+        None if clock.hour <= 23 => clock.hour,
+        None => return Err(TimestampProblem::Time),
+    };
+    // A leap second is the 59th second with a fraction of 1 s or more.
+    let (second, nano) = if clock.second == 60 {
+        (59, clock.nano + 1_000_000_000)
+    } else {
+        (clock.second, clock.nano)
+    };
+    let time = NaiveTime::from_hms_nano_opt(hour, clock.minute, second, nano)
+        .ok_or(TimestampProblem::Time)?;
+    Ok((Some(time), zone))
 }
 
-/// A clock read by [`clock`]: its hour, and whether a zone (`Z` or an
-/// offset) was joined to it.
+/// A word starting with a digit and holding a colon: meant as a clock.
+fn looks_like_clock(word: &[u8]) -> bool {
+    word.first().is_some_and(u8::is_ascii_digit) && word.contains(&b':')
+}
+
+/// A clock read by [`clock`]: the hour as written (checked by the
+/// caller, which knows whether `AM`/`PM` follows), minutes, seconds
+/// (60 for a leap second), nanoseconds, and the zone joined to it.
 #[derive(Clone, Copy)]
 struct Clock {
     hour: u32,
-    zoned: bool,
+    minute: u32,
+    second: u32,
+    nano: u32,
+    zone: Option<i32>,
 }
 
 /// `H:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, then nothing, `Z` or an offset,
@@ -187,36 +402,51 @@ struct Clock {
 fn clock(word: &[u8]) -> Option<Clock> {
     let end = word.iter().position(|b| matches!(b, b'Z' | b'+' | b'-')).unwrap_or(word.len());
     let (time, zone) = word.split_at(end);
+    let zone = match zone {
+        b"" => None,
+        b"Z" => Some(0),
+        _ => Some(offset_seconds(zone, 2)?),
+    };
     let mut parts = time.split(|&b| b == b':');
     let hours = parts.next().filter(|h| (1..=2).contains(&h.len()) && digits(h))?;
-    let minutes = parts.next().filter(|m| m.len() == 2 && digits(m))?;
-    let minute = number(minutes)?;
-    let seconds_ok = parts.next().is_none_or(|s| {
-        let (whole, fraction) = match s.iter().position(|&b| b == b'.') {
-            Some(dot) => (s.get(..dot).unwrap_or_default(), s.get(dot + 1..)),
-            None => (s, None),
-        };
-        whole.len() == 2
-            && digits(whole)
-            && number(whole).is_some_and(|sec| sec <= 59 || (sec == 60 && minute == 59))
-            && fraction.is_none_or(|f| (1..=9).contains(&f.len()) && digits(f))
-    });
-    let zone_ok = zone == b"Z" || offset(zone) || zone.is_empty();
-    if minute > 59 || !seconds_ok || parts.next().is_some() || !zone_ok {
+    let minute = parts.next().filter(|m| m.len() == 2 && digits(m)).and_then(number)?;
+    let (second, nano) = match parts.next() {
+        None => (0, 0),
+        Some(s) => seconds(s, minute)?,
+    };
+    if minute > 59 || parts.next().is_some() {
         return None;
     }
-    Some(Clock { hour: number(hours)?, zoned: !zone.is_empty() })
+    Some(Clock { hour: number(hours)?, minute, second, nano, zone })
 }
 
-/// `+HH`, `+HHMM` or `+HH:MM` (or with `-`).
-fn offset(word: &[u8]) -> bool {
-    offset_seconds(word, 2).is_some()
+/// `SS` or `SS.f` to `SS.fffffffff`: seconds 0-59 (60 when `minute` is
+/// 59) and the fraction in nanoseconds.
+fn seconds(text: &[u8], minute: u32) -> Option<(u32, u32)> {
+    let (whole, fraction) = match text.iter().position(|&b| b == b'.') {
+        Some(dot) => (text.get(..dot)?, Some(text.get(dot + 1..)?)),
+        None => (text, None),
+    };
+    if whole.len() != 2 || !digits(whole) {
+        return None;
+    }
+    let second = number(whole).filter(|&s| s <= 59 || (s == 60 && minute == 59))?;
+    let nano = match fraction {
+        None => 0,
+        Some(f) if (1..=9).contains(&f.len()) && digits(f) => f
+            .iter()
+            .chain(std::iter::repeat_n(&b'0', 9 - f.len()))
+            .fold(0_u32, |acc, &b| acc * 10 + u32::from(b - b'0')),
+        Some(_) => return None,
+    };
+    Some((second, nano))
 }
 
-/// A zone word that may follow a time (or a bare date): an offset or a
-/// zone name that [`zone_offset`] knows.
-fn zone(word: &[u8]) -> bool {
-    offset(word) || zone_seconds(word).is_some()
+/// A zone word that may follow a time (or a bare date), in seconds east
+/// of UTC: an offset (`+HH`, `+HHMM`, `+HH:MM`, or with `-`) or a zone
+/// name that [`zone_offset`] knows.
+fn zone_word(word: &[u8]) -> Option<i32> {
+    offset_seconds(word, 2).or_else(|| zone_seconds(word))
 }
 
 /// The time-zone abbreviations Amazon's marketplace reports print after
@@ -798,6 +1028,193 @@ mod tests {
         for name in ["UTC+24", "UTC+1:60", "UTC+123", "UTC1", "PST+1", "UTC+", "", "Z+1"] {
             assert_eq!(zone_offset(name), None, "{name}");
         }
+    }
+
+    fn utc(y: i32, m: u32, day: u32, h: u32, min: u32, s: u32) -> DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        chrono::Utc.with_ymd_and_hms(y, m, day, h, min, s).unwrap()
+    }
+
+    /// Each form with its instant worked by hand: local time minus the
+    /// offset east of UTC.
+    #[test]
+    fn timestamps_name_their_instant() {
+        let mf = DateOrder::MonthFirst;
+        let cases = [
+            // +00:00: the instant is the time as written.
+            ("2024-01-15T08:00:00+00:00", utc(2024, 1, 15, 8, 0, 0), 0),
+            ("2024-01-15T08:00:00Z", utc(2024, 1, 15, 8, 0, 0), 0),
+            // 00:00 at -08:00 is 08:00 UTC.
+            ("2024-01-15T00:00:00-0800", utc(2024, 1, 15, 8, 0, 0), -8 * 3600),
+            ("2024-01-15T09:00+01", utc(2024, 1, 15, 8, 0, 0), 3600),
+            ("2024-01-15 08:00:00 UTC", utc(2024, 1, 15, 8, 0, 0), 0),
+            ("2024-01-15 08:00:00 +00:00", utc(2024, 1, 15, 8, 0, 0), 0),
+            ("15.01.2024 08:00:00 UTC", utc(2024, 1, 15, 8, 0, 0), 0),
+            // 8 AM PST (-8) is 16:00 UTC.
+            ("Jan 15, 2024 8:00:00 AM PST", utc(2024, 1, 15, 16, 0, 0), -8 * 3600),
+            // 8 PM PDT (-7) on 15 July is 03:00 UTC on the 16th.
+            ("Jul 15, 2024 8:00:00 PM PDT", utc(2024, 7, 16, 3, 0, 0), -7 * 3600),
+            // 12 AM is midnight, 12 PM noon: 00:30 EST (-5) is 05:30 UTC.
+            ("Jan 15, 2024 12:30:00 AM EST", utc(2024, 1, 15, 5, 30, 0), -5 * 3600),
+            ("01/15/2024 12:30 PM EST", utc(2024, 1, 15, 17, 30, 0), -5 * 3600),
+            // 10:00 MESZ (+2) is 08:00 UTC.
+            ("15.07.2024 10:00:00 MESZ", utc(2024, 7, 15, 8, 0, 0), 2 * 3600),
+            // 13:30 IST (+5:30) is 08:00 UTC.
+            ("2024-01-15 13:30:00 IST", utc(2024, 1, 15, 8, 0, 0), 5 * 3600 + 1800),
+            // 17:00 JST (+9) is 08:00 UTC.
+            ("2024-01-15 17:00:00 JST", utc(2024, 1, 15, 8, 0, 0), 9 * 3600),
+            ("2024-01-15 09:00:00 UTC+1", utc(2024, 1, 15, 8, 0, 0), 3600),
+            // 00:30 on the 16th at +01:00 is 23:30 UTC on the 15th.
+            ("16/01/2024 00:30 GMT+01:00", utc(2024, 1, 15, 23, 30, 0), 3600),
+        ];
+        for (text, want, offset) in cases {
+            let order = if text.starts_with("16/") { DateOrder::DayFirst } else { mf };
+            let at = parse_timestamp(text, order).unwrap().unwrap();
+            assert_eq!(at.to_utc(), want, "{text}");
+            assert_eq!(at.offset().local_minus_utc(), offset, "{text}");
+            // The day as written is the day `parse_date` gives.
+            assert_eq!(parse_date(text, order), Ok(Some(at.date_naive())), "{text}");
+        }
+        let at = parse_timestamp("2024-01-15T08:00:00.25Z", mf).unwrap().unwrap();
+        assert_eq!(at.timestamp_subsec_millis(), 250);
+        assert_eq!(parse_timestamp(" Date Not Captured ", mf), Ok(None));
+        assert_eq!(parse_timestamp("", mf), Ok(None));
+    }
+
+    /// A leap second is kept, one second's worth of fraction on :59.
+    #[test]
+    fn a_leap_second_is_kept() {
+        let at = parse_timestamp("2016-12-31T23:59:60Z", DateOrder::MonthFirst).unwrap().unwrap();
+        assert_eq!(at.timestamp(), utc(2016, 12, 31, 23, 59, 59).timestamp());
+        assert_eq!(at.timestamp_subsec_nanos(), 1_000_000_000);
+    }
+
+    #[test]
+    fn each_refusal_names_its_problem() {
+        use TimestampProblem as P;
+        let mf = DateOrder::MonthFirst;
+        let cases = [
+            ("02/30/2024 08:00 UTC", P::Date),
+            ("2024-13-01T08:00:00Z", P::Date),
+            ("Foo 15, 2024 8:00:00 AM PST", P::Date),
+            ("Jan 15 2024 8:00:00 AM PST", P::Date),
+            ("Jan 32, 2024 8:00:00 AM PST", P::Date),
+            ("Jan 15, 24 8:00:00 AM PST", P::Date),
+            ("Jan  15, 2024 8:00:00 AM PST", P::Date),
+            ("2024-01-15", P::NoTime),
+            ("2024-01-15 UTC", P::NoTime),
+            ("Jan 15, 2024", P::NoTime),
+            ("2024-01-15 25:00:00 UTC", P::Time),
+            ("2024-01-15 10:61 UTC", P::Time),
+            ("2024-01-15 13:00 PM UTC", P::Time),
+            ("2024-01-15 0:30 AM UTC", P::Time),
+            ("2024-01-15T", P::Time),
+            ("2024-01-15T10", P::Time),
+            ("2024-01-15 08:00:00", P::NoZone),
+            ("2024-01-15T08:00:00", P::NoZone),
+            ("12/1/2010 8:26", P::NoZone),
+            ("2024-01-15 08:00:00 AST", P::UnknownZone("AST".to_owned())),
+            ("2024-01-15 08:00:00 XYZ", P::UnknownZone("XYZ".to_owned())),
+            ("2024-01-15 08:00:00 UTC+24", P::UnknownZone("UTC+24".to_owned())),
+            ("2024-01-15 08:00:00 PST PDT", P::Trailing),
+            ("2024-01-15T08:00:00Z UTC", P::Trailing),
+            ("2024-01-15 08:00:00 UTC AM", P::Trailing),
+            ("2024-01-15 AM", P::Trailing),
+        ];
+        for (text, problem) in cases {
+            let err = parse_timestamp(text, mf).unwrap_err();
+            assert_eq!(err.problem(), &problem, "{text}");
+            assert_eq!(err.text(), text.trim(), "{text}");
+        }
+        let err = parse_timestamp("2024-01-15 08:00:00 AST", mf).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"2024-01-15 08:00:00 AST\" is not a timestamp: zone \"AST\" is unknown or ambiguous"
+        );
+        // A huge cell is quoted only in part.
+        let long = format!("2024-01-15 08:00:00 {}", "X".repeat(10_000));
+        let err = parse_timestamp(&long, mf).unwrap_err();
+        assert!(err.text().len() <= crate::MAX_QUOTED);
+    }
+
+    /// Every hour of 2025 and 2026 in zones whose abbreviations the
+    /// marketplaces print, written as a report would write it (local
+    /// time and the tz database's abbreviation for that instant), reads
+    /// back as that instant: each abbreviation carries its own
+    /// daylight-saving state (`PST` in winter, `PDT` in summer, and both
+    /// in the hour repeated when clocks go back).
+    #[test]
+    fn abbreviations_carry_their_daylight_saving_state_as_the_tz_database_says() {
+        use chrono::{Duration, TimeZone};
+        use chrono_tz::{OffsetName, Tz};
+        let zones = [
+            Tz::America__Los_Angeles,
+            Tz::America__Denver,
+            Tz::America__Phoenix,
+            Tz::America__Chicago,
+            Tz::America__New_York,
+            Tz::America__Anchorage,
+            Tz::Pacific__Honolulu,
+            Tz::America__Halifax,
+            Tz::America__St_Johns,
+            Tz::Europe__London,
+            Tz::Europe__Lisbon,
+            Tz::Europe__Berlin,
+            Tz::Europe__Paris,
+            Tz::Europe__Athens,
+            Tz::Africa__Johannesburg,
+            Tz::Asia__Kolkata,
+            Tz::Asia__Tokyo,
+            Tz::Asia__Seoul,
+            Tz::Australia__Sydney,
+            Tz::Australia__Adelaide,
+            Tz::Australia__Perth,
+        ];
+        let start = chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 30, 0).unwrap();
+        let mut checked = 0;
+        for tz in zones {
+            for hour in 0..(2 * 365 * 24) {
+                let instant = start + Duration::hours(hour);
+                let local = instant.with_timezone(&tz);
+                let Some(name) = local.offset().abbreviation() else { continue };
+                // Halifax's winter `AST` is refused as ambiguous.
+                if name == "AST" {
+                    assert!(zone_offset(name).is_none());
+                    continue;
+                }
+                for text in [
+                    format!("{} {name}", local.format("%Y-%m-%d %H:%M:%S")),
+                    format!("{} {name}", local.format("%b %-d, %Y %-I:%M:%S %p")),
+                ] {
+                    let at = parse_timestamp(&text, DateOrder::MonthFirst);
+                    assert_eq!(at.map(|a| a.map(|a| a.to_utc())), Ok(Some(instant)), "{text}");
+                    checked += 1;
+                }
+            }
+        }
+        // 21 zones, 17,520 hours, two spellings, less Halifax's winters.
+        assert!(checked > 600_000, "{checked}");
+    }
+
+    /// `IST` is India's +5:30 in every season, as Amazon.in prints it;
+    /// Ireland's summer `IST` (+1) is not what it means here.
+    #[test]
+    fn ist_is_india_all_year_and_never_irish_summer_time() {
+        use chrono::{Offset, TimeZone};
+        use chrono_tz::{OffsetName, Tz};
+        let india = 5 * 3600 + 30 * 60;
+        for (y, m) in [(2024, 1), (2024, 7)] {
+            let kolkata = Tz::Asia__Kolkata.with_ymd_and_hms(y, m, 15, 12, 0, 0).unwrap();
+            assert_eq!(kolkata.offset().abbreviation(), Some("IST"));
+            assert_eq!(kolkata.offset().fix().local_minus_utc(), india);
+            let text = format!("{y}-{m:02}-15 12:00:00 IST");
+            let at = parse_timestamp(&text, DateOrder::MonthFirst).unwrap().unwrap();
+            assert_eq!(at.to_utc(), kolkata.to_utc(), "{text}");
+        }
+        let dublin = Tz::Europe__Dublin.with_ymd_and_hms(2024, 7, 15, 12, 0, 0).unwrap();
+        assert_eq!(dublin.offset().abbreviation(), Some("IST"));
+        assert_eq!(dublin.offset().fix().local_minus_utc(), 3600);
+        assert_eq!(zone_offset("IST").map(|o| o.local_minus_utc()), Some(india));
     }
 
     #[test]
