@@ -361,7 +361,9 @@ impl Backtest {
     /// # Errors
     ///
     /// [`ForecastError::InvalidParameter`] when `initial`, `horizon` or
-    /// `step` is 0; [`ForecastError::TooShort`] when `y` has fewer than
+    /// `step` is 0; [`ForecastError::HorizonOutOfRange`] when `horizon`
+    /// is above [`MAX_HORIZON`](crate::MAX_HORIZON), the longest forecast
+    /// (checked before the series length); [`ForecastError::TooShort`] when `y` has fewer than
     /// `initial + horizon` periods (`needed` is `usize::MAX` when that sum
     /// does not fit a `usize`); any error of the model's fit.
     pub fn run(&self, model: &impl DemandModel, y: &[f64]) -> Result<BacktestReport> {
@@ -374,6 +376,9 @@ impl Backtest {
                     allowed: "1 or more",
                 });
             }
+        }
+        if self.horizon > crate::MAX_HORIZON {
+            return Err(ForecastError::HorizonOutOfRange { first_step: 1, horizon: self.horizon });
         }
         // Saturating: a sum past usize::MAX is longer than any slice.
         let needed = self.initial.saturating_add(self.horizon);
@@ -420,10 +425,16 @@ mod tests {
     fn backtest_sizes_near_usize_max_are_refused_or_stop_without_overflow() {
         let y = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
         // initial + horizon overflowed: now too short, needing usize::MAX.
-        let huge = Backtest { initial: 2, horizon: usize::MAX, step: 1 };
+        let huge = Backtest { initial: usize::MAX, horizon: 2, step: 1 };
         assert_eq!(
             huge.run(&crate::Ses::fitted(), &y),
             Err(ForecastError::TooShort { model: "backtest", needed: usize::MAX, got: 6 })
+        );
+        // A horizon past MAX_HORIZON is refused by name, whatever y.
+        let long = Backtest { initial: 2, horizon: usize::MAX, step: 1 };
+        assert_eq!(
+            long.run(&crate::Ses::fitted(), &y),
+            Err(ForecastError::HorizonOutOfRange { first_step: 1, horizon: usize::MAX })
         );
         // One origin (train 4, test 2), then origin + step overflowed.
         let leap = Backtest { initial: 4, horizon: 2, step: usize::MAX };

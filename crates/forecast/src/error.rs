@@ -141,10 +141,13 @@ pub enum ForecastError {
         /// What overflowed (`mae`, `rmse`, `ses spread`, ...).
         what: &'static str,
     },
-    /// A forecast range runs past step `usize::MAX`, the last step that
-    /// can be counted: `first_step + horizon - 1` does not fit a `usize`.
+    /// A forecast range is too long: more than
+    /// [`MAX_HORIZON`](crate::MAX_HORIZON) periods, or past step
+    /// `usize::MAX`, the last step that can be counted
+    /// (`first_step + horizon - 1` does not fit a `usize`).
     #[error(
-        "a forecast of {horizon} periods from step {first_step} runs past step {}, the last one",
+        "a forecast of {horizon} periods from step {first_step} is out of range: at most {} periods, ending by step {}",
+        crate::MAX_HORIZON,
         usize::MAX
     )]
     HorizonOutOfRange {

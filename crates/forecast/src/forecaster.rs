@@ -244,6 +244,8 @@ pub struct SkuForecast {
 impl SkuForecast {
     /// The daily forecast for `horizon` days from `start`, without event
     /// uplifts, or `None` when `start` is before [`Self::first_day`].
+    /// At most [`MAX_HORIZON`](crate::MAX_HORIZON) days: a longer horizon
+    /// is cut to that many, as in [`Fitted::forecast_from`](crate::Fitted::forecast_from).
     #[must_use]
     pub fn daily(&self, start: NaiveDate, horizon: u32) -> Option<DailyForecast> {
         let offset = usize::try_from((start - self.first_day).num_days()).ok()?;

@@ -97,7 +97,7 @@ pub use intermittent::{Adida, Croston, Imapa, Sba, Tsb};
 pub use leadtime::{
     LaneModel, LeadTimeModel, LeadTimeOptions, LiveOverride, OrderForecast, StageDistribution,
 };
-pub use model::{DemandModel, Fitted, Forecast, ModelKind, Parameters, SeasonalMode};
+pub use model::{DemandModel, Fitted, Forecast, MAX_HORIZON, ModelKind, Parameters, SeasonalMode};
 pub use prepare::{
     Negatives, PartialStockout, Preparation, Prepared, Treatment, Velocity, prepare, prepare_values,
 };

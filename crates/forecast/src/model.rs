@@ -374,9 +374,10 @@ impl Fitted {
     ///
     /// # Errors
     ///
-    /// [`ForecastError::HorizonOutOfRange`] when the last step,
-    /// `first_step + horizon - 1`, is past `usize::MAX`;
-    /// [`ForecastError::Overflow`] as [`Self::try_forecast`].
+    /// [`ForecastError::HorizonOutOfRange`] when `horizon` is above
+    /// [`MAX_HORIZON`] or the last step, `first_step + horizon - 1`, is
+    /// past `usize::MAX`; [`ForecastError::Overflow`] as
+    /// [`Self::try_forecast`].
     ///
     /// ```
     /// use merchantry_forecast::{DemandModel, ForecastError, HoltWinters};
@@ -390,7 +391,7 @@ impl Fitted {
     /// ```
     pub fn try_forecast_from(&self, first_step: usize, horizon: usize) -> Result<Forecast> {
         let (first, len) = steps(first_step, horizon);
-        if len < horizon {
+        if len < horizon || horizon > MAX_HORIZON {
             return Err(ForecastError::HorizonOutOfRange { first_step, horizon });
         }
         if (0..len).any(|i| self.unclamped_mean(first + i) > f64::MAX) {
@@ -404,11 +405,22 @@ impl Fitted {
     ///
     /// Steps are counted in `usize`: a range running past step
     /// `usize::MAX` stops there, so the forecast then holds fewer than
-    /// `horizon` periods (`usize::MAX - first_step + 1` of them);
-    /// [`Self::try_forecast_from`] refuses such a range instead.
+    /// `horizon` periods (`usize::MAX - first_step + 1` of them). A
+    /// forecast also holds at most [`MAX_HORIZON`] periods: a longer
+    /// horizon is cut to its first `MAX_HORIZON` periods, so a huge
+    /// horizon (up to `usize::MAX`) gives a bounded allocation, never an
+    /// abort. [`Self::try_forecast_from`] refuses both instead.
+    ///
+    /// ```
+    /// use merchantry_forecast::{DemandModel, MAX_HORIZON, Ses};
+    /// let fit = Ses::fitted().fit(&[3.0; 20])?;
+    /// assert_eq!(fit.forecast_from(1, usize::MAX).mean.len(), MAX_HORIZON);
+    /// assert!(fit.try_forecast_from(1, usize::MAX).is_err());
+    /// # Ok::<(), merchantry_forecast::ForecastError>(())
+    /// ```
     #[must_use]
     pub fn forecast_from(&self, first_step: usize, horizon: usize) -> Forecast {
-        let (first, len) = steps(first_step, horizon);
+        let (first, len) = steps(first_step, horizon.min(MAX_HORIZON));
         let mean = if self.season.is_empty() && self.trend == 0.0 {
             // Flat: `level + 0 * h` is the same number for every step.
             vec![self.mean_at(first); len]
@@ -419,6 +431,13 @@ impl Fitted {
         Forecast { mean, std_dev: vec![self.sigma; len] }
     }
 }
+
+/// The most periods one forecast holds: `2^20` (1,048,576 periods,
+/// about 2,870 years of days; two `f64` vectors of 8 MiB each). Longer
+/// horizons are cut to it by [`Fitted::forecast_from`] and refused by
+/// [`Fitted::try_forecast_from`], so no horizon asks for more memory than
+/// that.
+pub const MAX_HORIZON: usize = 1 << 20;
 
 /// The first step of a forecast (`first_step`, 0 read as 1) and how many
 /// of `horizon` steps from it exist: up to and including `usize::MAX`.
@@ -660,5 +679,31 @@ mod tests {
         let flat = Fitted::flat(ModelKind::Ses, 4.0, 1.0, 10);
         assert_eq!(flat.forecast_from(usize::MAX, 3).mean, vec![4.0]);
         assert!(flat.try_forecast_from(usize::MAX, 2).is_err());
+    }
+
+    #[test]
+    fn a_horizon_past_the_maximum_is_cut_or_refused_not_allocated() {
+        // forecast_from(1, usize::MAX) tried to allocate 2 x 8 x 2^64
+        // bytes and aborted the process. Now: cut to MAX_HORIZON
+        // (2^20 = 1,048,576 periods), or refused by the try_ forms.
+        for fit in [
+            Fitted::flat(ModelKind::Ses, 4.0, 1.0, 10),
+            Fitted::flat(ModelKind::Holt, 4.0, 1.0, 10).with_trend(0.5),
+        ] {
+            let f = fit.forecast_from(1, usize::MAX);
+            assert_eq!((f.mean.len(), f.std_dev.len()), (MAX_HORIZON, MAX_HORIZON));
+            // Step 2^20 of level 4 (trend 0 or 0.5): 4 + trend * 2^20.
+            let last = 4.0 + fit.trend * 1_048_576.0;
+            assert_eq!(f.mean.last(), Some(&last));
+            assert_eq!(fit.forecast(MAX_HORIZON + 1).mean.len(), MAX_HORIZON);
+            for horizon in [MAX_HORIZON + 1, usize::MAX / 2, usize::MAX] {
+                assert_eq!(
+                    fit.try_forecast_from(1, horizon),
+                    Err(ForecastError::HorizonOutOfRange { first_step: 1, horizon })
+                );
+                assert!(fit.try_forecast(horizon).is_err());
+            }
+            assert_eq!(fit.try_forecast(MAX_HORIZON).map(|f| f.mean.len()), Ok(MAX_HORIZON));
+        }
     }
 }

@@ -137,6 +137,10 @@ fn edge_cases_get_typed_errors_or_documented_values() {
     let f = set.get(&sku).unwrap();
     assert_eq!(f.classification.class, DemandClass::NoDemand);
     assert_eq!(set.forecast_demand(&sku, day(30), 3).unwrap().mean(), &[0.0; 3]);
+    // A horizon of u32::MAX days (2 x 8 x 4.3e9 bytes) aborted the
+    // process; it is cut to MAX_HORIZON days.
+    let long = set.forecast_demand(&sku, day(30), u32::MAX).unwrap();
+    assert_eq!(long.mean().len(), merchantry_forecast::MAX_HORIZON);
     // Negative days (returns) count as zero by default.
     let h = history(&sku, &[-5, 10, 10, 10], &[false; 4]);
     let set = Forecaster::default().fit(&h, DateRange::starting(day(0), 4).unwrap());
