@@ -503,8 +503,10 @@ impl Undo {
     pub(crate) fn changes(&self, book: &Book) -> (Vec<(usize, Decimal)>, Vec<Extra>) {
         let mut changed = Vec::new();
         let mut old = self.outputs.iter();
+        // Appended in order: no entry that was there before was replayed.
+        let replayed = if self.outputs.is_empty() { 0 } else { usize::MAX };
         let mut inserted = self.inserted.iter().copied().peekable();
-        for (pos, entry) in (self.from..).zip(book.entries.iter_from(self.from)) {
+        for (pos, entry) in (self.from..).zip(book.entries.iter_from(self.from)).take(replayed) {
             if inserted.next_if_eq(&pos).is_some() {
                 continue;
             }

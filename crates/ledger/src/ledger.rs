@@ -454,58 +454,73 @@ impl Ledger {
         let bytes: usize =
             events.iter().map(|e| e.id.as_str().len() + 2 + names_bytes(&e.kind)).sum();
         self.names.reserve(events.len(), bytes);
-        let mut duplicate = vec![false; events.len()];
-        // The batch's new events by the handle of their id: a repeat
-        // within the batch is not in any book yet.
-        let mut seen: FastMap<u32, &Event> = FastMap::default();
-        seen.reserve(events.len());
-        // Per SKU slot: its new entries with their place in the input.
-        let mut per_sku: Vec<Vec<(usize, Entry)>> = Vec::new();
+        let names_start = self.names.len();
+        let mut outcomes = Vec::with_capacity(events.len());
+        let mut repeats = Repeats::default();
+        // New events whose id was stored before them (so far only as a
+        // reference): recorded once the batch succeeds.
+        let mut referenced = Vec::new();
+        // Per SKU slot: the input position of its first new event and its
+        // new entries in arrival order.
+        let mut per_sku: Vec<(usize, Vec<Entry>)> = Vec::new();
         for (i, event) in events.iter().enumerate() {
             let at = nanos(event)?;
             validate(event)?;
             let hash = hash_bytes(event.id.as_str().as_bytes());
             let (id, known) = self.names.find_or_insert(event.id.as_str(), hash);
             if known {
-                let repeated = match seen.get(&id) {
-                    Some(&previous) if previous == event => true,
+                // Only a name stored by this batch, or one so far only
+                // referred to, can be the id of an earlier event of the
+                // batch (an id recorded before is in a book).
+                let maybe_here = id as usize >= names_start || self.unrecorded.contains(&id);
+                let repeated = match maybe_here.then(|| repeats.find(id, events)).flatten() {
+                    Some(previous) if previous == event => true,
                     Some(_) => {
                         return Err(LedgerError::ConflictingDuplicate { id: event.id.clone() });
                     }
                     None => self.is_recorded(event, at, id)?,
                 };
                 if repeated {
-                    if let Some(d) = duplicate.get_mut(i) {
-                        *d = true;
-                    }
+                    outcomes.push(IngestOutcome::Duplicate);
                     continue;
                 }
+                referenced.push(id);
             }
-            seen.insert(id, event);
+            repeats.add(id, i);
             let sku = self.sku_slot(&event.sku)?;
             if touched.len() <= sku {
                 touched.resize(sku + 1, None);
-                per_sku.resize_with(sku + 1, Vec::new);
+                per_sku.resize_with(sku + 1, || (usize::MAX, Vec::new()));
             }
             let book = &self.books[sku];
             touched[sku].get_or_insert((book.amounts.len(), book.landed.len()));
             let entry = self.encode(event, sku, at, id)?;
-            per_sku[sku].push((i, entry));
+            let (first, list) = &mut per_sku[sku];
+            if list.is_empty() {
+                *first = i;
+            }
+            list.push(entry);
+            outcomes.push(IngestOutcome::Applied {
+                corrections: Corrections::default(),
+                true_ups: Vec::new(),
+            });
         }
         let ctx = self.ctx();
         let mut undos = Vec::new();
-        for (sku, list) in per_sku.iter_mut().enumerate().filter(|(_, l)| !l.is_empty()) {
-            // Stable: equal timestamps keep their arrival order.
-            if !list.is_sorted_by_key(|(_, e)| e.at) {
-                list.sort_by_key(|(_, e)| e.at);
+        for (sku, (first, list)) in per_sku.iter_mut().enumerate() {
+            if list.is_empty() {
+                continue;
             }
-            let new: Vec<Entry> = list.iter().map(|(_, e)| *e).collect();
+            // Stable: equal timestamps keep their arrival order.
+            if !list.is_sorted_by_key(|e| e.at) {
+                list.sort_by_key(|e| e.at);
+            }
             let (amounts, landed) = touched.get(sku).copied().flatten().unwrap_or_default();
-            match self.books[sku].insert(new, ctx, amounts, landed) {
-                Ok(undo) => undos.push((sku, undo)),
+            match self.books[sku].insert(std::mem::take(list), ctx, amounts, landed) {
+                Ok(undo) => undos.push((sku, *first, undo)),
                 Err(fail) => {
                     let err = self.error(sku, fail);
-                    for (sku, undo) in undos.into_iter().rev() {
+                    for (sku, _, undo) in undos.into_iter().rev() {
                         self.books[sku].rollback(undo);
                     }
                     return Err(err);
@@ -514,27 +529,13 @@ impl Ledger {
         }
         // Every new event is recorded now: ids only referred to until
         // this batch name recorded events.
-        for id in seen.keys() {
+        for id in &referenced {
             self.unrecorded.remove(id);
         }
-        let mut outcomes: Vec<IngestOutcome> = duplicate
-            .iter()
-            .map(|&d| {
-                if d {
-                    IngestOutcome::Duplicate
-                } else {
-                    IngestOutcome::Applied {
-                        corrections: Corrections::default(),
-                        true_ups: Vec::new(),
-                    }
-                }
-            })
-            .collect();
         // Corrections and true-ups are reported on the first new event of
         // each SKU in the input; the other new events report none.
-        for (sku, undo) in &undos {
-            let first = per_sku.get(*sku).and_then(|l| l.iter().map(|(i, _)| *i).min());
-            if let Some(slot) = first.and_then(|i| outcomes.get_mut(i)) {
+        for (sku, first, undo) in &undos {
+            if let Some(slot) = outcomes.get_mut(*first) {
                 *slot = self.outcome(*sku, undo);
             }
         }
@@ -1488,6 +1489,34 @@ fn nanos(event: &Event) -> Result<i64, LedgerError> {
 /// Nanoseconds of `at`, pinned to the stored range.
 pub(crate) fn at_nanos(at: DateTime<Utc>) -> i64 {
     at.timestamp_nanos_opt().unwrap_or(if at.timestamp() < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// The new events of a batch by the handle of their id, for finding an
+/// id repeated within the batch. Kept as a list in input order until the
+/// first id that may repeat one, and only then indexed: most batches
+/// never pay for the index.
+#[derive(Default)]
+struct Repeats {
+    list: Vec<(u32, usize)>,
+    index: Option<FastMap<u32, usize>>,
+}
+
+impl Repeats {
+    fn add(&mut self, id: u32, at: usize) {
+        match &mut self.index {
+            Some(index) => {
+                index.insert(id, at);
+            }
+            None => self.list.push((id, at)),
+        }
+    }
+
+    /// The earlier event of the batch with id `id`, if any.
+    fn find<'a>(&mut self, id: u32, events: &'a [Event]) -> Option<&'a Event> {
+        let list = &mut self.list;
+        let index = self.index.get_or_insert_with(|| list.drain(..).collect());
+        index.get(&id).and_then(|&at| events.get(at))
+    }
 }
 
 /// Bytes of the names an event of `kind` stores besides its id (orders,

@@ -1331,3 +1331,66 @@ fn a_refused_batch_gives_back_the_room_it_reserved() {
     let after = l.bytes_per_event().unwrap();
     assert!(after <= room, "{after} bytes an event after, {room} before");
 }
+
+#[test]
+fn a_batch_finds_repeats_of_ids_first_seen_as_references() {
+    let paid = |id: &str, hour: i64, write_off: &str| {
+        let kind = EventKind::Reimbursement {
+            amount: dec("4.00"),
+            units: Quantity::new(1),
+            write_off: Some(EventId::new(write_off).unwrap()),
+        };
+        ev(id, hour, kind)
+    };
+    let lost = |id: &str, hour: i64, q: i64| {
+        let kind = EventKind::Adjustment {
+            quantity: Quantity::new(-q),
+            reason: AdjustmentReason::Lost,
+            disposition: Disposition::Sellable,
+            unit_cost: None,
+        };
+        ev(id, hour, kind)
+    };
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    // "lost-a" is only referred to before the batch; "lost-b" is first
+    // referred to inside it.
+    feed(&mut l, &[receipt("r0", 0, 10, "2.00"), paid("pay-a", 1, "lost-a")]);
+    let reference = l.clone();
+    let batch = vec![
+        ship("s1", 2, 1),
+        lost("lost-a", 3, 1),
+        paid("pay-b", 4, "lost-b"),
+        lost("lost-a", 3, 1),
+        lost("lost-b", 5, 2),
+        ship("s6", 6, 1),
+        lost("lost-b", 5, 2),
+        ship("s1", 2, 1),
+    ];
+    let outcomes = l.ingest_batch(batch.clone()).unwrap();
+    let repeats: Vec<bool> = outcomes.iter().map(|o| *o == IngestOutcome::Duplicate).collect();
+    assert_eq!(repeats, [false, false, false, true, false, false, true, true]);
+    // The same events one by one give the same ledger.
+    let mut one_by_one = reference.clone();
+    feed(&mut one_by_one, &batch[..3]);
+    feed(&mut one_by_one, &[batch[4].clone(), batch[5].clone()]);
+    assert_eq!(l, one_by_one);
+    // 10 @ 2.00; s1, lost-a, lost-b (2) and s6 take 5: 5 * 2 = 10.
+    assert_eq!(value_now(&l), dec("10.00"));
+    // Both write-offs are recorded events now: other content conflicts.
+    assert!(matches!(
+        l.ingest(lost("lost-a", 3, 2)),
+        Err(LedgerError::ConflictingDuplicate { .. })
+    ));
+    assert!(matches!(
+        l.ingest(lost("lost-b", 5, 1)),
+        Err(LedgerError::ConflictingDuplicate { .. })
+    ));
+    assert!(l.unmatched_reimbursements().is_empty());
+
+    // A repeat with other content inside the batch is refused, and the
+    // batch leaves nothing behind.
+    let mut l = reference.clone();
+    let conflicting = vec![lost("lost-a", 3, 1), ship("s2", 4, 1), lost("lost-a", 3, 2)];
+    assert!(matches!(l.ingest_batch(conflicting), Err(LedgerError::ConflictingDuplicate { .. })));
+    assert_eq!(l, reference);
+}
