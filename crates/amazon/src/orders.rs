@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use merchantry_core::{Asin, ChannelId, CoreError, Currency, DemandRecord, OrderId, Quantity, Sku};
 use rust_decimal::Decimal;
 
@@ -83,6 +83,12 @@ pub struct OrderLine {
     /// The day the order was placed, as written (see
     /// [`crate::parse_date`]).
     pub purchase_date: NaiveDate,
+    /// The instant the order was placed, with the offset as written,
+    /// when the cell carries a time and a zone (All Orders prints ISO
+    /// 8601, `2026-03-01T10:00:00+00:00`); `None` for a bare date or a
+    /// time without a zone. See [`crate::parse_timestamp`].
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub purchased_at: Option<DateTime<FixedOffset>>,
     /// The order's status.
     pub status: OrderStatus,
     /// Who ships it.
@@ -140,13 +146,14 @@ const COLUMNS: &[Column] = &[
 ];
 
 fn build(row: &Row<'_>) -> Result<Built<OrderLine>, ReadError> {
-    let Some(purchase_date) = row.date(1)? else {
+    let (Some(purchase_date), purchased_at) = row.date_time(1)? else {
         return Ok(Built::Skip(SkipReason::no_date(row.column_name(1))));
     };
     let replacement = row.text(12)?.is_some_and(|t| t.eq_ignore_ascii_case("true"));
     Ok(Built::Row(OrderLine {
         order_id: row.value(0)?,
         purchase_date,
+        purchased_at,
         status: OrderStatus::parse(row.required(2)?),
         fulfillment: row.text(3)?.map(FulfillmentChannel::parse),
         sales_channel: row.opt_value(4)?,

@@ -7,7 +7,7 @@ use crate::ledger::{LedgerDetailRow, RowKey};
 use crate::parse::header_key;
 use crate::settlement::{ChargeKind, SettlementAmount};
 use crate::table::{Built, Column, Row, opt, reader, req};
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use merchantry_core::{Asin, Currency, Fnsku, Money, OrderId, Quantity, Sku};
 
 const REPORT: &str = "reimbursements";
@@ -110,6 +110,11 @@ impl ReimbursementRow {
 pub struct ReimbursementRow {
     /// The day Amazon approved it.
     pub approval_date: NaiveDate,
+    /// The instant of approval, with the offset as written, when the
+    /// cell carries a time and a zone (`2023-07-18T22:54:07+00:00`);
+    /// `None` for a bare date. See [`crate::parse_timestamp`].
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub approved_at: Option<DateTime<FixedOffset>>,
     /// Amazon's id of the reimbursement.
     pub reimbursement_id: String,
     /// The seller's support case, when there was one.
@@ -159,7 +164,7 @@ const COLUMNS: &[Column] = &[
 ];
 
 fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
-    let Some(approval_date) = row.date(0)? else {
+    let (Some(approval_date), approved_at) = row.date_time(0)? else {
         return Ok(Built::Skip(SkipReason::no_date(row.column_name(0))));
     };
     let currency: Currency = row.value(8)?;
@@ -170,6 +175,7 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
     })?;
     Ok(Built::Row(ReimbursementRow {
         approval_date,
+        approved_at,
         reimbursement_id: row.required(1)?.to_owned(),
         case_id: row.owned(2)?,
         order_id: row.opt_value(3)?,

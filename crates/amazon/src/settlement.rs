@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use merchantry_core::{Currency, FeeKind, Money, OrderId, Quantity, Sku};
 
 use crate::ReadOptions;
@@ -206,6 +206,24 @@ pub struct SettlementRow {
     pub marketplace: Option<String>,
     /// The posting day, when given.
     pub posted: Option<NaiveDate>,
+    /// The posting instant, with the offset as written: from
+    /// `posted-date-time` (`2026-03-04 12:00:00 UTC`), else from
+    /// `posted-date` when that carries a time and a zone. `None` when
+    /// neither does. See [`crate::parse_timestamp`].
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub posted_at: Option<DateTime<FixedOffset>>,
+    /// `settlement-start-date` as an instant, when given with a time and
+    /// a zone (on the summary row).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub period_start: Option<DateTime<FixedOffset>>,
+    /// `settlement-end-date` as an instant, when given with a time and a
+    /// zone (on the summary row).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub period_end: Option<DateTime<FixedOffset>>,
+    /// `deposit-date` as an instant, when given with a time and a zone
+    /// (on the summary row).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub deposited_at: Option<DateTime<FixedOffset>>,
     /// The amounts of the row: one in the V2 layout, up to seven in the
     /// older one. Blank and zero-named cells are left out.
     pub amounts: Vec<SettlementAmount>,
@@ -247,6 +265,9 @@ const COLUMNS: &[Column] = &[
     opt("misc-fee-amount", &["miscfeeamount"]),
     opt("other-amount", &["otheramount"]),
     opt("posted-date-time", &["posteddatetime"]),
+    opt("settlement-start-date", &["settlementstartdate"]),
+    opt("settlement-end-date", &["settlementenddate"]),
+    opt("deposit-date", &["depositdate"]),
 ];
 
 /// What an older-layout amount column holds, which decides the kind of
@@ -362,6 +383,7 @@ fn build(row: &Row<'_>) -> Result<Built<(SettlementRow, Option<Currency>)>, Read
             amount: Money::new(amount, currency),
         });
     }
+    let (posted, posted_time) = (row.date_time(8)?, row.date_time(28)?);
     Ok(Built::Row((
         SettlementRow {
             settlement_id: row.required(0)?.to_owned(),
@@ -371,10 +393,11 @@ fn build(row: &Row<'_>) -> Result<Built<(SettlementRow, Option<Currency>)>, Read
             sku: row.opt_value(5)?,
             quantity: row.opt_quantity(6)?,
             marketplace: row.owned(7)?,
-            posted: match row.date(8)? {
-                Some(day) => Some(day),
-                None => row.date(28)?,
-            },
+            posted: posted.0.or(posted_time.0),
+            posted_at: posted_time.1.or(posted.1),
+            period_start: row.date_time(29)?.1,
+            period_end: row.date_time(30)?.1,
+            deposited_at: row.date_time(31)?.1,
             amounts,
             line: row.line,
         },

@@ -9,13 +9,13 @@ use std::collections::VecDeque;
 use std::io::{self, BufRead, BufReader, Chain, Cursor, Read};
 use std::str::FromStr;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use csv::ByteRecord;
 use merchantry_core::{CoreError, Quantity};
 use rust_decimal::Decimal;
 
 use crate::error::{ReadError, ReadStats, SkipReason, excerpt};
-use crate::parse::{DateOrder, header_key, parse_amount, parse_date, parse_quantity};
+use crate::parse::{DateOrder, header_key, parse_amount, parse_date, parse_quantity, read_cell};
 
 /// Options shared by every reader. `ReadOptions::default()` gives the
 /// documented defaults.
@@ -648,6 +648,31 @@ impl Row<'_> {
             column: self.name(index),
             value: excerpt(text.as_bytes()),
         })
+    }
+
+    /// An optional date, as [`Row::date`], and the instant the cell
+    /// names when it carries a time and a zone (see
+    /// [`crate::parse_timestamp`]); one parse gives both, so they agree.
+    /// A date without a time or a zone is no error: its instant is
+    /// `None`.
+    pub(crate) fn date_time(
+        &self,
+        index: usize,
+    ) -> Result<(Option<NaiveDate>, Option<DateTime<FixedOffset>>), ReadError> {
+        let Some(text) = self.text(index)? else {
+            return Ok((None, None));
+        };
+        if !text.bytes().any(|b| b.is_ascii_digit()) {
+            return Ok((None, None));
+        }
+        let cell =
+            read_cell(text.as_bytes(), self.date_order).map_err(|_| ReadError::InvalidDate {
+                report: self.report,
+                line: self.line,
+                column: self.name(index),
+                value: excerpt(text.as_bytes()),
+            })?;
+        Ok((Some(cell.date), cell.instant().ok()))
     }
 
     /// The canonical name of a column, for skip reasons.

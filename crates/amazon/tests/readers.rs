@@ -190,6 +190,59 @@ fn orders_fold_into_demand_by_channel() {
     assert_eq!(demand.records(&"Non-Amazon".parse().unwrap())[0].units, Quantity::new(3));
 }
 
+fn utc(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc.with_ymd_and_hms(y, m, d, h, min, s).unwrap()
+}
+
+/// Rows kept only the day of a date-time cell; they now carry the
+/// instant too, with the offset as written, and `None` where the cell
+/// has no time or no zone.
+#[test]
+fn order_and_reimbursement_rows_carry_their_instant() {
+    let file = "amazon-order-id\tpurchase-date\torder-status\tsku\tquantity\n\
+                111-1\t2026-03-01T22:30:00-08:00\tShipped\tW\t1\n\
+                111-2\t2026-03-01\tShipped\tW\t1\n\
+                111-3\tMar 1, 2026 10:30:00 PM PST\tShipped\tW\t1\n";
+    let lines: Vec<_> = OrdersReader::new(file.as_bytes()).unwrap().map(Result::unwrap).collect();
+    // 22:30 at -08:00 is 06:30 UTC the next day; the day stays as written.
+    assert_eq!(lines[0].purchase_date, day(2026, 3, 1));
+    let at = lines[0].purchased_at.unwrap();
+    assert_eq!(at.to_utc(), utc(2026, 3, 2, 6, 30, 0));
+    assert_eq!(at.offset().local_minus_utc(), -8 * 3600);
+    assert_eq!(lines[1].purchased_at, None);
+    assert_eq!(lines[2].purchase_date, day(2026, 3, 1));
+    assert_eq!(lines[2].purchased_at.map(|a| a.to_utc()), Some(utc(2026, 3, 2, 6, 30, 0)));
+
+    let pay = "approval-date\treimbursement-id\treason\tcurrency-unit\tamount-total\n\
+               2023-07-18T22:54:07+00:00\t1\tLost_Warehouse\tUSD\t12.50\n\
+               2023-07-18\t2\tLost_Warehouse\tUSD\t12.50\n";
+    let rows: Vec<_> =
+        ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+    assert_eq!(rows[0].approved_at.map(|a| a.to_utc()), Some(utc(2023, 7, 18, 22, 54, 7)));
+    assert_eq!(rows[1].approved_at, None);
+    assert_eq!(rows[1].approval_date, day(2023, 7, 18));
+}
+
+/// The settlement sample's period, deposit and posting times as
+/// instants.
+#[test]
+fn settlement_rows_carry_period_deposit_and_posting_instants() {
+    let rows: Vec<_> = SettlementReader::new(&data("synthetic_settlement_v2_march.tsv")[..])
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let summary = &rows[0];
+    assert_eq!(summary.period_start.map(|a| a.to_utc()), Some(utc(2026, 3, 1, 0, 0, 0)));
+    assert_eq!(summary.period_end.map(|a| a.to_utc()), Some(utc(2026, 3, 31, 23, 59, 59)));
+    assert_eq!(summary.deposited_at.map(|a| a.to_utc()), Some(utc(2026, 4, 2, 0, 0, 0)));
+    // `posted-date` is a bare day; `posted-date-time` gives the instant.
+    let order = &rows[1];
+    assert_eq!(order.posted, Some(day(2026, 3, 4)));
+    assert_eq!(order.posted_at.map(|a| a.to_utc()), Some(utc(2026, 3, 4, 12, 0, 0)));
+    assert!(rows.iter().skip(1).all(|r| r.posted_at.is_some() && r.period_start.is_none()));
+}
+
 // ---- UCI and SCMS slices ----------------------------------------------
 
 #[test]
@@ -670,6 +723,11 @@ fn settlement_dates_in_marketplace_zones_are_read() {
     let rows = settlement_rows(file);
     assert_eq!(rows[0].as_ref().unwrap().posted, Some(day(2026, 3, 1)));
     assert_eq!(rows[1].as_ref().unwrap().posted, Some(day(2026, 3, 31)));
+    // Midnight MEZ (+1) on 1 March is 23:00 UTC on 28 February; 23:15
+    // MESZ (+2) is 21:15 UTC.
+    let instant = |i: usize| rows[i].as_ref().unwrap().posted_at.map(|a| a.to_utc());
+    assert_eq!(instant(0), Some(utc(2026, 2, 28, 23, 0, 0)));
+    assert_eq!(instant(1), Some(utc(2026, 3, 31, 21, 15, 0)));
     match &rows[2] {
         Err(ReadError::InvalidDate { line: 4, value, .. }) => {
             assert_eq!(value, "2026-03-31 23:15:00 AST");
