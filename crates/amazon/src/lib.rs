@@ -47,6 +47,9 @@
 //!   missing required column rejects the file, naming it.
 //! - Dates follow [`parse_date`]; a cell with no digit at all (`Date Not
 //!   Captured`) is a placeholder, handled as each reader documents.
+//!   Date-time cells also give the instant, as [`parse_timestamp`]
+//!   reads them, where they carry a time and a zone; zone names follow
+//!   [`zone_offset`] (`IST` is India's +5:30).
 //!   Amounts follow [`parse_amount`]: exact, or refused, never rounded.
 //! - Errors are [`ReadError`]s naming line and column. File errors
 //!   ([`ReadError::is_fatal`]) end the stream; row errors are yielded and

@@ -540,18 +540,26 @@ const HOUR: i32 = 60 * MINUTE;
 /// Atlantic Standard Time (-4) in Canada's eastern provinces but Arabia
 /// Standard Time (+3) for SA (and AE's neighbours), so a Saudi report's
 /// `AST` cannot be told from a Canadian one; write the offset
-/// (`UTC+3`, `+03:00`) instead. `CST` and `IST` have other meanings
-/// outside the marketplaces (China Standard Time, Israel or Irish
-/// Standard Time); here they are the US/Mexican Central (-6) and India
-/// (+5:30) zones, the meanings the marketplaces above give them. Ireland
-/// also writes its summer time `IST` (+1): a report from an Irish
-/// marketplace that prints it would be read as India's. Anything not
-/// listed is refused.
+/// (`UTC+3`, `+03:00`) instead. `CST` has another meaning outside the
+/// marketplaces (China Standard Time); here it is the US/Mexican Central
+/// zone (-6). Anything not listed is refused.
+///
+/// # `IST` means India
+///
+/// `IST` is read as India Standard Time (+5:30) in every season. Three
+/// zones print `IST`: India (+5:30, Amazon.in's reports), Ireland's
+/// summer time (+1) and Israel (+2). Amazon's European reports write
+/// UK times as `GMT`/`BST` or as an offset and central European times
+/// as `CET`/`CEST` (or the local spellings above), so the marketplace
+/// meaning is India's. A file from another source
+/// that prints Irish summer time as `IST` would be read 4 h 30 min off:
+/// replace the name with `+01:00` before reading it.
 ///
 /// ```
 /// use chrono::FixedOffset;
 /// use merchantry_amazon::zone_offset;
 /// assert_eq!(zone_offset("MESZ"), FixedOffset::east_opt(2 * 3600));
+/// // India, not Irish summer time (+1): see above.
 /// assert_eq!(zone_offset("ist"), FixedOffset::east_opt(5 * 3600 + 30 * 60));
 /// assert_eq!(zone_offset("UTC-3"), FixedOffset::west_opt(3 * 3600));
 /// assert_eq!(zone_offset("AST"), None); // Atlantic or Arabia?
