@@ -116,8 +116,8 @@ pub use model::{
 };
 pub use network::{CALENDAR_TAIL_DAYS, Inventory, MAX_NODES, Network, NodeIndex};
 pub use plan::{
-    CostBreakdown, Infeasibility, Outcome, Package, PackageLine, Plan, Refusal, Unroutable,
-    UnroutableReason,
+    CostBreakdown, Infeasibility, Optimality, Outcome, Package, PackageLine, Plan, Refusal,
+    Unroutable, UnroutableReason,
 };
 pub use router::{Candidate, MAX_LINES, Router, RouterOptions, Scorer, StandardScorer};
 pub use wave::{Bin, CarrierPickup, Manifest, ManifestEntry, Pick, PickPath, Wave, plan_waves};

@@ -98,6 +98,53 @@ pub struct Plan {
     pub late: bool,
     /// The cost, part by part: the sum of the packages' costs.
     pub cost: CostBreakdown,
+    /// Whether the search proved no better plan exists, or stopped at its
+    /// step budget with the best plan it had met. See [`Optimality`].
+    pub optimality: Optimality,
+}
+
+/// How sure a [`Plan`] is to be the best one, as the router's
+/// [`Scorer`](crate::Scorer) ranks plans (with the
+/// [`StandardScorer`](crate::StandardScorer): on time, then fewest
+/// packages, then cheapest, then node priority).
+///
+/// Orders with at most
+/// [`RouterOptions::exact_limit`](crate::RouterOptions::exact_limit)
+/// assignments are searched exhaustively and always come back
+/// [`Optimality::Proven`]. Larger orders go to the bounded search of the
+/// [`router`](crate::router) module: when it finishes within its step
+/// budget it is exact too ([`Optimality::Proven`]); when it runs out it
+/// returns the best plan met, [`Optimality::BestWithinBudget`], and a
+/// better plan may exist (raise `exact_limit`, which also raises the
+/// budget, or check candidates with
+/// [`Router::evaluate`](crate::Router::evaluate)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Optimality {
+    /// Every assignment that could rank better was ruled out: no plan
+    /// the scorer ranks ahead of this one exists against the stock and
+    /// capacity the router held.
+    Proven,
+    /// The bounded search spent its step budget before it could rule
+    /// every better assignment out: this is the best plan it met, and a
+    /// better one may exist.
+    BestWithinBudget {
+        /// The steps walked (positions visited, nodes tried, lines
+        /// priced).
+        steps: u64,
+    },
+    /// No search ran: the plan prices the assignment handed to
+    /// [`Router::evaluate`](crate::Router::evaluate).
+    Assigned,
+}
+
+impl Optimality {
+    /// Whether the plan is proven best ([`Optimality::Proven`]).
+    #[must_use]
+    pub fn is_proven(self) -> bool {
+        self == Self::Proven
+    }
 }
 
 impl Plan {
@@ -276,6 +323,14 @@ impl Plan {
             return Err(mismatch(line, "is missing from the plan"));
         }
         Ok(())
+    }
+
+    /// Whether the search proved this plan the best there is, rather than
+    /// the best met within its step budget (or an assignment priced as
+    /// given): `self.optimality.is_proven()`.
+    #[must_use]
+    pub fn is_proven_best(&self) -> bool {
+        self.optimality.is_proven()
     }
 
     /// The number of packages.

@@ -34,8 +34,10 @@
 //!    them. What it guarantees: it only returns workable plans; the cuts
 //!    never drop a workable plan, so when no package count runs out of
 //!    steps the answer is the one the enumeration would give, optimum or
-//!    unroutable; otherwise it returns the best plan met, or, when it met
-//!    none, an [`Unroutable`] whose cause is
+//!    unroutable, and the plan says [`Optimality::Proven`]; otherwise it
+//!    returns the best plan met, marked
+//!    [`Optimality::BestWithinBudget`] (a better plan may exist), or,
+//!    when it met none, an [`Unroutable`] whose cause is
 //!    [`SearchLimit`](crate::Infeasibility::SearchLimit), never a false
 //!    "no node can serve this".
 //! 5. The assignment with the smallest [`Scorer::Score`] wins; ties keep
@@ -69,8 +71,8 @@ use crate::error::{Result, RouteError};
 use crate::model::{Order, OrderLine, RateTier, Speed, Zone, tier_price};
 use crate::network::{Inventory, Network, NodeIndex};
 use crate::plan::{
-    CostBreakdown, Infeasibility as Fail, Outcome, Package, PackageLine, Plan, Refusal, Unroutable,
-    UnroutableReason,
+    CostBreakdown, Infeasibility as Fail, Optimality, Outcome, Package, PackageLine, Plan, Refusal,
+    Unroutable, UnroutableReason,
 };
 
 /// The most lines one order may have.
@@ -443,7 +445,7 @@ impl<'n, S: Scorer> Router<'n, S> {
                 return Ok(Outcome::Unroutable(self.line_reason(&ctx, i, order_line, Some(a))));
             }
         }
-        Ok(match self.build(&ctx, &assign) {
+        Ok(match self.build(&ctx, &assign, Optimality::Assigned) {
             Ok(plan) => Outcome::Routed(plan),
             Err(fail) => self.unroutable(&ctx, fail),
         })
@@ -661,16 +663,26 @@ impl<'n, S: Scorer> Router<'n, S> {
             };
             return self.unroutable(ctx, fail);
         };
-        self.finish(ctx, &best, &assign)
+        let optimality = match found.spent {
+            Some(steps) => Optimality::BestWithinBudget { steps },
+            None => Optimality::Proven,
+        };
+        self.finish(ctx, &best, &assign, optimality)
     }
 
     /// The outcome for the winning assignment.
-    fn finish(&self, ctx: &Ctx<'_>, best: &Candidate, assign: &[u8]) -> Outcome {
+    fn finish(
+        &self,
+        ctx: &Ctx<'_>,
+        best: &Candidate,
+        assign: &[u8],
+        optimality: Optimality,
+    ) -> Outcome {
         if best.days_late > 0 && !self.options.allow_late {
             let reason = UnroutableReason::Late { expected: best.delivery };
             return Outcome::Unroutable(Unroutable { order: ctx.order.id.clone(), reason });
         }
-        match self.build(ctx, assign) {
+        match self.build(ctx, assign, optimality) {
             Ok(plan) => Outcome::Routed(plan),
             Err(fail) => self.unroutable(ctx, fail),
         }
@@ -711,7 +723,8 @@ impl<'n, S: Scorer> Router<'n, S> {
                     == Some(cand)
             });
             match reuse {
-                Some((cand, assign)) => self.finish(&ctx, &cand, &assign),
+                // Only the exhaustive enumeration's winners are cached.
+                Some((cand, assign)) => self.finish(&ctx, &cand, &assign, Optimality::Proven),
                 None => self.decide(&ctx),
             }
         };
@@ -768,6 +781,7 @@ impl<'n, S: Scorer> Router<'n, S> {
             first_fail: None,
             exact: true,
             limit: None,
+            spent: None,
             runner,
         };
         let stop = |f: &Found<S::Score>| {
@@ -896,7 +910,12 @@ impl<'n, S: Scorer> Router<'n, S> {
             ran_out |= dive.out;
             let done = self.scorer.packages_first()
                 && found.best.as_ref().is_some_and(|b| b.1.days_late <= goal);
-            if done || dive.steps >= total {
+            if done {
+                break;
+            }
+            if dive.steps >= total {
+                // Package counts above `k` were never walked.
+                ran_out |= k < most;
                 break;
             }
         }
@@ -904,8 +923,11 @@ impl<'n, S: Scorer> Router<'n, S> {
             work.hashed = None;
             work.evals.clear();
         }
-        if ran_out && found.best.is_none() {
-            found.limit = Some(dive.steps);
+        if ran_out {
+            found.spent = Some(dive.steps);
+            if found.best.is_none() {
+                found.limit = Some(dive.steps);
+            }
         }
     }
 
@@ -1353,7 +1375,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         })
     }
 
-    fn build(&self, ctx: &Ctx<'_>, assign: &[u8]) -> Result<Plan, Fail> {
+    fn build(&self, ctx: &Ctx<'_>, assign: &[u8], optimality: Optimality) -> Result<Plan, Fail> {
         let mut packages = Vec::new();
         let cand = self.price(ctx, assign, &mut packages)?;
         let mut cost = CostBreakdown::default();
@@ -1368,6 +1390,7 @@ impl<'n, S: Scorer> Router<'n, S> {
             promised_by: ctx.order.promised_by,
             late: cand.days_late > 0,
             cost,
+            optimality,
         })
     }
 
@@ -1723,6 +1746,10 @@ struct Found<K> {
     /// The steps walked, when the bounded search ran out of budget
     /// without finding any workable plan.
     limit: Option<u64>,
+    /// The steps walked, when the bounded search stopped at its budget
+    /// before ruling every better assignment out (whether or not it met
+    /// a workable plan): the best is then not proven.
+    spent: Option<u64>,
     /// Whether `runner_up` is kept up to date with every candidate (when
     /// false it only holds the last best replaced).
     runner: bool,

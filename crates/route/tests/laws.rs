@@ -285,6 +285,8 @@ proptest! {
             let latest = plan.packages.iter().map(|p| p.delivery).max().unwrap();
             prop_assert_eq!(plan.expected_delivery, latest);
             prop_assert_eq!(plan.late, latest > order.promised_by);
+            // Every plan a router makes passes the check against its order.
+            prop_assert_eq!(plan.check(order), Ok(()));
         }
     }
 
@@ -318,6 +320,7 @@ proptest! {
             // Route (and commit) so later orders meet used stock and capacity.
             let got = router.route(order).unwrap();
             prop_assert_eq!(got.plan().map(|p| key(p, order.promised_by)), best);
+            prop_assert!(got.plan().is_none_or(Plan::is_proven_best), "{got:?}");
         }
     }
 
@@ -384,6 +387,8 @@ fn bounded_matches_enumeration(
         let best = brute_best(&router, order, &all, key);
         let got = router.route(order).unwrap();
         prop_assert_eq!(got.plan().map(|p| key(p, order.promised_by)), best);
+        // Within its budget the walk is exact, and the plan says so.
+        prop_assert!(got.plan().is_none_or(Plan::is_proven_best), "{got:?}");
     }
     Ok(())
 }

@@ -9,9 +9,9 @@ use merchantry_core::{
     StockRecord,
 };
 use merchantry_route::{
-    CostBreakdown, Infeasibility, Inventory, Market, Network, Node, NodeIndex, Order, OrderLine,
-    Outcome, PackageLine, Plan, RateTier, Refusal, RouteError, Router, RouterOptions, Speed,
-    StandardScorer, UnroutableReason, Zone,
+    CostBreakdown, Infeasibility, Inventory, Market, Network, Node, NodeIndex, Optimality, Order,
+    OrderLine, Outcome, PackageLine, Plan, RateTier, Refusal, RouteError, Router, RouterOptions,
+    Speed, StandardScorer, UnroutableReason, Zone,
 };
 use rust_decimal::Decimal;
 
@@ -496,9 +496,16 @@ fn bounded_search_is_used_above_the_exact_limit() {
     assert_eq!(nodes_of(&plan), ["A", "B"]);
     assert_eq!(plan.packages[0].lines.len(), 2);
     assert_eq!(plan.cost.total(), Some(dec("4")));
-    let exact = routed(Router::new(&net, inv).plan(&o).unwrap());
+    // The walk ended well inside its budget, so it is exact and says so.
+    assert_eq!(plan.optimality, Optimality::Proven);
+    let exact = routed(Router::new(&net, inv.clone()).plan(&o).unwrap());
     assert_eq!(exact.package_count(), 2);
     assert_eq!(exact.cost.total(), Some(dec("4")));
+    assert!(exact.is_proven_best());
+    // A priced assignment is neither: no search ran.
+    let (a, b) = (net.index_of(&loc("A")).unwrap(), net.index_of(&loc("B")).unwrap());
+    let given = Router::new(&net, inv).evaluate(&o, &[a, a, b]).unwrap();
+    assert_eq!(routed(given).optimality, Optimality::Assigned);
 }
 
 #[test]
@@ -907,7 +914,9 @@ mod large {
             .iter()
             .map(|(_, node, _)| net.index_of(node).unwrap())
             .collect();
-        assert_eq!(router.evaluate(o, &assign).unwrap(), Outcome::Routed(plan.clone()));
+        // `evaluate` prices the assignment as given, with no search.
+        let as_given = Plan { optimality: Optimality::Assigned, ..plan.clone() };
+        assert_eq!(router.evaluate(o, &assign).unwrap(), Outcome::Routed(as_given));
     }
 
     #[test]
@@ -1016,6 +1025,49 @@ mod large {
                 cause: Infeasibility::Stock { line: 0, sku: sku("X") }
             }
         );
+    }
+
+    /// Past its step budget the bounded search returns the best plan it
+    /// met, which may not be the best there is; it used to come back
+    /// looking exactly like a proven optimum. It is now marked
+    /// `BestWithinBudget`, with the steps walked, and an order small
+    /// enough for the walk to finish is marked `Proven`.
+    #[test]
+    fn a_plan_says_whether_the_budget_ran_out_before_it_was_proven_best() {
+        // 20 lines of 100 g over two nodes with a 1 kg top tier: only a
+        // 10 + 10 split fits, and there are C(20, 10) = 184,756 of them
+        // for the walk to price, far past its 4096 x 20 = 81,920 steps.
+        let net = nodes_with_top_tier(2, 1_000);
+        let inv = stock(&net, &[("N0", "X", 50), ("N1", "X", 50)]);
+        let options = RouterOptions { exact_limit: 0, ..RouterOptions::default() };
+        let router =
+            Router::with_scorer(&net, inv.clone(), options.clone(), StandardScorer::default());
+        let big = order("big", vec![line("X", 1, 100); 20], monday_morning(), d(2026, 1, 9));
+        let plan = routed(router.plan(&big).unwrap());
+        assert_eq!(plan.package_count(), 2);
+        let Optimality::BestWithinBudget { steps } = plan.optimality else {
+            panic!("expected the budget to run out: {:?}", plan.optimality)
+        };
+        assert!(steps >= 81_920, "{steps}");
+        assert!(!plan.is_proven_best());
+        assert_workable(&net, &router, &big, &plan);
+        // The batch path marks it the same way.
+        let mut batch =
+            Router::with_scorer(&net, inv.clone(), options.clone(), StandardScorer::default());
+        let out = batch.route_batch(std::slice::from_ref(&big)).unwrap();
+        assert_eq!(out[0].plan().unwrap().optimality, plan.optimality);
+
+        // 10 lines under a 500 g top tier: only 5 + 5 fits, C(10, 5) =
+        // 252 splits, well inside 4096 x 10 = 40,960 steps.
+        let half = nodes_with_top_tier(2, 500);
+        let inv_half = stock(&half, &[("N0", "X", 50), ("N1", "X", 50)]);
+        let small_router =
+            Router::with_scorer(&half, inv_half, options.clone(), StandardScorer::default());
+        let small = order("small", vec![line("X", 1, 100); 10], monday_morning(), d(2026, 1, 9));
+        let plan = routed(small_router.plan(&small).unwrap());
+        assert_eq!(plan.package_count(), 2);
+        assert_eq!(plan.optimality, Optimality::Proven);
+        assert!(plan.is_proven_best());
     }
 
     #[test]
