@@ -242,6 +242,21 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// Bytes of the state's buffers (not of the state itself).
+    fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.qty.capacity() * size_of::<i64>()
+            + self.pools.capacity() * size_of::<Pool>()
+            + self
+                .pools
+                .iter()
+                .map(|p| {
+                    p.layers.capacity() * size_of::<Layer>()
+                        + p.deficits.capacity() * size_of::<Deficit>()
+                })
+                .sum::<usize>()
+    }
+
     /// How many entries to apply after this state before the next full
     /// checkpoint.
     fn spacing(&self) -> usize {
@@ -558,6 +573,28 @@ impl Book {
         self.full.shrink_to_fit();
     }
 
+    /// Bytes the book holds, itself included: every buffer's capacity,
+    /// nested ones too (the allocator's own overhead is not counted).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        size_of::<Self>()
+            + self.entries.capacity() * size_of::<Entry>()
+            + self.entries.spine_bytes()
+            + self.amounts.capacity() * size_of::<Decimal>()
+            + self.landed.capacity() * size_of::<LandedSpec>()
+            + self
+                .landed
+                .iter()
+                .map(|l| l.targets.capacity() * size_of::<(u32, Decimal)>())
+                .sum::<usize>()
+            + self.extras.capacity() * size_of::<Extra>()
+            + (self.keys.capacity() + self.pools.capacity()) * size_of::<(u32, Disposition)>()
+            + self.light.heap_bytes()
+            + self.full.capacity() * size_of::<Full>()
+            + self.full.iter().map(|f| f.state.heap_bytes()).sum::<usize>()
+            + self.live.heap_bytes()
+    }
+
     /// The slot of position `(loc, disp)`, added when new.
     pub(crate) fn key_slot(&mut self, loc: u32, disp: Disposition) -> usize {
         slot(&mut self.keys, (loc, disp))
@@ -739,7 +776,7 @@ impl Book {
         p.qty = pool_units;
         p.value = pool_value;
         let layer_value = if average { Decimal::ZERO } else { value };
-        p.layers.push_back(Layer { origin: e.id, at: e.at, qty: e.qty, value: layer_value });
+        push_layer(&mut p.layers, Layer { origin: e.id, at: e.at, qty: e.qty, value: layer_value });
         *last_cost = cost;
         Some(value)
     }
@@ -1309,7 +1346,7 @@ impl Book {
                 if average {
                     piece.value = Decimal::ZERO;
                 }
-                p.layers.push_back(piece);
+                push_layer(&mut p.layers, piece);
             }
         }
         state.qty[key] = state.qty[key].checked_add(e.qty).ok_or(overflow(e.id, "units"))?;
@@ -1599,17 +1636,34 @@ fn slot(slots: &mut Vec<(u32, Disposition)>, key: (u32, Disposition)) -> usize {
     if let Some(i) = slots.iter().position(|&k| k == key) {
         return i;
     }
+    crate::names::reserve_more(slots, 1);
     slots.push(key);
     slots.len() - 1
 }
 
+/// Makes room in `state` for position slot `key` and pool slot `pool`,
+/// exactly: most SKUs have one of each, and a full checkpoint clones the
+/// state anyway.
 fn grow(state: &mut State, key: usize, pool: usize) {
     if state.qty.len() <= key {
+        state.qty.reserve_exact(key + 1 - state.qty.len());
         state.qty.resize(key + 1, 0);
     }
     if state.pools.len() <= pool {
+        state.pools.reserve_exact(pool + 1 - state.pools.len());
         state.pools.resize_with(pool + 1, Pool::default);
     }
+}
+
+/// Appends `layer` to a pool's layers, growing them by half when full
+/// (from one; a `VecDeque`'s own first step is four layers, 160 bytes,
+/// where most pools hold one or two).
+#[inline]
+fn push_layer(layers: &mut VecDeque<Layer>, layer: Layer) {
+    if layers.len() == layers.capacity() {
+        layers.reserve_exact((layers.len() / 2).max(1));
+    }
+    layers.push_back(layer);
 }
 
 #[cfg(test)]

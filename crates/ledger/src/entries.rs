@@ -95,7 +95,8 @@ impl Entries {
         let mut chunk = Vec::with_capacity(if self.chunks.is_empty() { SMALL } else { FIRST });
         chunk.push(entry);
         if self.chunks.len() == self.chunks.capacity() {
-            self.chunks.reserve(self.chunks.len().max(4));
+            // One chunk for a book of up to 128 entries, then doubling.
+            self.chunks.reserve_exact(self.chunks.len().max(1));
         }
         self.chunks.push(chunk);
     }

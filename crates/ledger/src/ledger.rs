@@ -686,6 +686,7 @@ impl Ledger {
 
     fn amount_slot(&mut self, sku: usize, amount: Decimal) -> u32 {
         let book = &mut self.books[sku];
+        crate::names::reserve_more(&mut book.amounts, 1);
         book.amounts.push(amount);
         u32::try_from(book.amounts.len() - 1).unwrap_or(NONE)
     }
@@ -1278,17 +1279,12 @@ impl Ledger {
             return None;
         }
         let mut bytes = self.names.heap_bytes();
-        for book in &self.books {
-            bytes += std::mem::size_of::<Book>()
-                + book.entries.capacity() * std::mem::size_of::<Entry>()
-                + book.entries.spine_bytes()
-                + book.amounts.capacity() * 16
-                + book.extras.capacity() * std::mem::size_of::<crate::book::Extra>()
-                + book.landed.iter().map(|l| 48 + l.targets.capacity() * 20).sum::<usize>()
-                + book.light.heap_bytes()
-                + book.full.iter().map(|f| 8 + state_bytes(&f.state)).sum::<usize>()
-                + state_bytes(&book.live);
-        }
+        bytes += self.books.capacity() * std::mem::size_of::<Book>()
+            + self
+                .books
+                .iter()
+                .map(|b| b.heap_bytes() - std::mem::size_of::<Book>())
+                .sum::<usize>();
         bytes += self.skus.heap_bytes() + self.locations.heap_bytes() + self.channels.heap_bytes();
         bytes += self.unrecorded.capacity() * 5;
         #[expect(clippy::cast_precision_loss, reason = "a memory report")]
@@ -1437,14 +1433,6 @@ impl Ledger {
         }
         out
     }
-}
-
-fn state_bytes(s: &crate::book::State) -> usize {
-    64 + s.qty.capacity() * 8
-        + s.pools
-            .iter()
-            .map(|p| 64 + p.layers.capacity() * 40 + p.deficits.capacity() * 48)
-            .sum::<usize>()
 }
 
 /// The serialised form of a [`Ledger`]: its event log.

@@ -119,10 +119,11 @@ impl PartialEq for Names {
 
 impl Eq for Names {}
 
-/// Grows `v` when it is full by a quarter (at least 16 elements) while
-/// small and by an eighth from 4,096 elements on (not the default
-/// doubling), so a small arena keeps at most a fifth of its capacity
-/// unused and a big one a ninth. Growth stays geometric, so
+/// Grows `v` when it is full by a quarter (at least what is asked for)
+/// while small and by an eighth from 4,096 elements on (not the default
+/// doubling, whose first step is four elements), so a small arena keeps
+/// at most a fifth of its capacity unused and a big one a ninth, and the
+/// many books of a few events each hold no room they do not use. Growth stays geometric, so
 /// appends stay amortised constant time (and a large block is moved by
 /// the allocator remapping pages rather than copying).
 pub(crate) fn reserve_more<T>(v: &mut Vec<T>, more: usize) {
@@ -135,7 +136,7 @@ pub(crate) fn reserve_more<T>(v: &mut Vec<T>, more: usize) {
 /// `more`.
 pub(crate) fn growth(cap: usize, more: usize) -> usize {
     let step = if cap >= 4_096 { cap / 8 } else { cap / 4 };
-    more.max(step).max(4)
+    more.max(step).max(1)
 }
 
 /// The [`hash_bytes`] of the name at `i` in `bytes` (a [`Names`] arena).
