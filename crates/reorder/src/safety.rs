@@ -39,10 +39,20 @@
 //!   variance `1/(9a)`), accurate there to `1e-5 sigma` for quantiles up
 //!   to `p = 1 - 1e-6` and `1e-7 sigma` for expected shortages; a spread
 //!   at or below `2^-58` of the mean is certain demand (`s = mu`, or
-//!   `mu` less the allowed shortage for a fill rate).
+//!   `mu` less the allowed shortage for a fill rate). Below shape 1 (a
+//!   spread above the mean) the lower tail is summed here from the series
+//!   of the incomplete gamma function, in logarithms, because statrs
+//!   reads it as 0 or 1 there; this holds down to shapes that underflow
+//!   (`sigma / mu` up to `f64::MAX` over `f64::MIN_POSITIVE`), where the
+//!   quantile tends to 0 and the shortage to `mu (e^-y - y E1(y))`,
+//!   `y = s mu / sigma^2`. Checked against 60-digit values to `1e-10`
+//!   relative. A quantile or reorder point past `f64::MAX` is refused by
+//!   [`safety_stock`] with a typed error.
 
 use merchantry_core::{DailyForecast, ServiceLevel};
+use statrs::consts::EULER_MASCHERONI;
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma, Normal};
+use statrs::function::gamma::{checked_gamma_ur, ln_gamma};
 
 use crate::error::{ReorderError, Result};
 
@@ -321,7 +331,10 @@ const FAR_TAIL: f64 = 37.0;
 enum UnitGamma {
     /// `cv <= 2^-58`: the demand is its mean.
     Certain,
-    /// Shape at most [`WILSON_HILFERTY_SHAPE`], read with statrs: shape
+    /// Shape below 1 (down to shapes that underflow to 0), read with
+    /// [`SmallShape`] in logarithms.
+    Small(SmallShape),
+    /// Shape from 1 to [`WILSON_HILFERTY_SHAPE`], read with statrs: shape
     /// `a` and shape `a + 1`, both with rate `a`.
     Exact { cv: f64, a: Gamma, a1: Gamma },
     /// Larger shape: `G^(1/3)` is normal with mean `1 - cv^2 / 9` and
@@ -347,7 +360,11 @@ impl UnitGamma {
         if shape > WILSON_HILFERTY_SHAPE {
             return Some(Self::WilsonHilferty { cv });
         }
-        Self::exact(shape.max(f64::MIN_POSITIVE), cv)
+        if shape < 1.0 {
+            // ln a from the logarithms: exact however far a underflows.
+            return Some(Self::Small(SmallShape::new(2.0 * (mean.ln() - std_dev.ln()))));
+        }
+        Self::exact(shape, cv)
     }
 
     /// The statrs form for a shape in `(0, WILSON_HILFERTY_SHAPE]`.
@@ -361,6 +378,7 @@ impl UnitGamma {
     fn quantile(&self, p: f64) -> f64 {
         match *self {
             Self::Certain => 1.0,
+            Self::Small(g) => g.ln_quantile(p).exp(),
             Self::WilsonHilferty { cv } => {
                 // (1 + e)^3 with e = cv z / 3 - cv^2 / 9, expanded so
                 // that a tiny e keeps its digits until the final add.
@@ -388,6 +406,7 @@ impl UnitGamma {
     fn shortage(&self, x: f64) -> f64 {
         match *self {
             Self::Certain => (1.0 - x).max(0.0),
+            Self::Small(g) => g.shortage(x.ln()),
             Self::Exact { a, a1, .. } => {
                 if x.is_infinite() {
                     return 0.0;
@@ -397,6 +416,153 @@ impl UnitGamma {
             }
             Self::WilsonHilferty { cv } => wilson_hilferty_shortage(cv, x),
         }
+    }
+}
+
+/// The unit-mean gamma of shape `a < 1` (rate `a`), in terms of the
+/// standard gamma `Y` (shape `a`, rate 1): `G = Y / a`, so a stock `x`
+/// in units of the mean is `y = a x` for `Y`.
+///
+/// statrs' regularized incomplete gamma function reads `P(a, y)` as 1
+/// for every `y` once `a` is below `1.1e-15`, as 0 once `y` is below
+/// `1.1e-15` (where `P(a, y)` is `y^a / Gamma(1 + a)`, near 1 for a
+/// small shape), takes `Q = 1 - P` there (no digits left when `Q` is of
+/// order `a`) and panics when `y` underflows to 0. So below `y = 1` the
+/// two functions are summed here from the series of the lower incomplete
+/// gamma function (Abramowitz and Stegun 6.5.29, 6.5.4),
+///
+/// ```text
+/// P(a, y) = e^u (1 - a T),   Q(a, y) / a = -(ln y - L) e1(u) + e^u T,
+/// u = a (ln y - L),  L = ln Gamma(1 + a) / a,  e1(u) = (e^u - 1) / u,
+/// T = sum over n >= 1 of (-1)^(n+1) y^n / (n! (n + a)),
+/// ```
+///
+/// which keep their digits as `a` goes to 0 (the limits are `P = 0`
+/// and `Q / a = E1(y)`, the exponential integral). From `y = 1` up,
+/// statrs' continued fraction for `Q(a, y)` is used. Quantiles are
+/// returned as logarithms so that neither `y` nor `y / a` has to fit an
+/// `f64` on the way.
+#[derive(Debug, Clone, Copy)]
+struct SmallShape {
+    /// The shape `a`, 0 when it underflows.
+    a: f64,
+    /// `ln a`, finite.
+    ln_a: f64,
+    /// `L = ln Gamma(1 + a) / a`.
+    l: f64,
+}
+
+/// Below this shape `ln Gamma(1 + a) / a` is summed from its Taylor
+/// series (`1 + a` would round away the digits statrs works from);
+/// the first term left out, `zeta(5) a^4 / 5`, is below `2.1e-17`.
+const TAYLOR_LN_GAMMA_SHAPE: f64 = 1e-4;
+
+/// Above this `y`, `Q(a, y)` is read from statrs with a shape of at
+/// least `1e-20` (its result is then `a E1(y)`, far from subnormal): the
+/// relative change `O(a ln y)` that makes to `Q / a` is below `1e-17`.
+const SMALLEST_STATRS_SHAPE: f64 = 1e-20;
+
+impl SmallShape {
+    fn new(ln_a: f64) -> Self {
+        let a = ln_a.exp();
+        let l = if a < TAYLOR_LN_GAMMA_SHAPE {
+            // ln Gamma(1 + a) = -gamma a + sum_{k >= 2} (-1)^k zeta(k) a^k / k.
+            let zeta2 = std::f64::consts::PI.powi(2) / 6.0;
+            let zeta3 = 1.202_056_903_159_594_3;
+            let zeta4 = std::f64::consts::PI.powi(4) / 90.0;
+            -EULER_MASCHERONI + a * (zeta2 / 2.0 - a * (zeta3 / 3.0 - a * zeta4 / 4.0))
+        } else {
+            ln_gamma(1.0 + a) / a
+        };
+        Self { a, ln_a, l }
+    }
+
+    /// `T(y)` for `0 <= y <= 1`: alternating, each term below the last.
+    fn series(&self, y: f64) -> f64 {
+        let (mut sum, mut power) = (0.0, 1.0);
+        for n in 1..40u32 {
+            let n = f64::from(n);
+            power *= y / n;
+            let term = power / (n + self.a);
+            sum += if n % 2.0 == 1.0 { term } else { -term };
+            if term <= 1e-18 * sum {
+                break;
+            }
+        }
+        sum
+    }
+
+    /// `u = a (ln y - L)`, 0 when `a` is (the limit, not `0 * inf`).
+    fn u(&self, ln_y: f64) -> f64 {
+        if self.a == 0.0 { 0.0 } else { self.a * (ln_y - self.l) }
+    }
+
+    /// `Q(a, y) / a` (the limit `E1(y)` for `a = 0`), `y > 0`.
+    fn upper_over_a(&self, ln_y: f64, y: f64) -> f64 {
+        if y >= 1.0 {
+            let a = self.a.max(SMALLEST_STATRS_SHAPE);
+            // y is finite and at least 1 > 0: inside statrs' domain.
+            return checked_gamma_ur(a, y).map_or(0.0, |q| q / a);
+        }
+        let u = self.u(ln_y);
+        let e1 = if u.abs() < 1e-8 { 1.0 + 0.5 * u } else { u.exp_m1() / u };
+        -(ln_y - self.l) * e1 + u.exp() * self.series(y)
+    }
+
+    /// `ln` of the `p` quantile of `G`, `-inf` when it underflows.
+    fn ln_quantile(&self, p: f64) -> f64 {
+        // P(a, 1) = e^u (1 - a T(1)) with u = -a L at y = 1.
+        let p_one = (-self.a * self.l).exp() * self.a.mul_add(-self.series(1.0), 1.0);
+        if p <= p_one {
+            // ln y = L + (ln p - ln(1 - a T(y))) / a, iterated from T = 0:
+            // the map raises y towards the root and contracts (by at most
+            // about 0.42 a step) on y <= 1.
+            let mut ln_y = self.l + p.ln() / self.a;
+            for _ in 0..100 {
+                let y = ln_y.exp();
+                let next = self.l + (p.ln() - (-self.a * self.series(y)).ln_1p()) / self.a;
+                if next == ln_y || !next.is_finite() {
+                    break;
+                }
+                ln_y = next;
+            }
+            return ln_y - self.ln_a;
+        }
+        // Here 1 - p < Q(a, 1) < a: a is above 1e-16 and statrs' Q is
+        // exact to its last digits. Bisect Q(a, y) = 1 - p on [1, hi].
+        let tail = 1.0 - p;
+        let q = |y: f64| checked_gamma_ur(self.a, y).unwrap_or(0.0);
+        let (mut lo, mut hi) = (1.0, 2.0);
+        while q(hi) > tail && hi < 1e4 {
+            lo = hi;
+            hi *= 2.0;
+        }
+        for _ in 0..BISECTION_STEPS {
+            let mid = 0.5 * (lo + hi);
+            if q(mid) > tail {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        (0.5 * (lo + hi)).ln() - self.ln_a
+    }
+
+    /// `E[(G - x)+] = Q(a + 1, y) - y Q(a, y) / a` for `x = e^ln_x`,
+    /// with `Q(a + 1, y) = Q(a, y) + y^a e^-y / Gamma(1 + a)`.
+    fn shortage(&self, ln_x: f64) -> f64 {
+        let ln_y = self.ln_a + ln_x;
+        let y = ln_y.exp();
+        if y == 0.0 {
+            // Q(a + 1, 0) = 1 and y Q(a, y) / a -> 0.
+            return 1.0;
+        }
+        if y.is_infinite() {
+            return 0.0;
+        }
+        let r = self.upper_over_a(ln_y, y);
+        let upper1 = self.a.mul_add(r, (self.u(ln_y) - y).exp());
+        (upper1 - y * r).clamp(0.0, 1.0)
     }
 }
 
@@ -457,8 +623,13 @@ fn bracket(g: &Gamma, cv: f64, p: f64) -> Option<f64> {
 /// the standard normal quantile of `p`. Its error there, checked against
 /// 50-digit values of the incomplete gamma function, falls as
 /// `1 / shape` and stays below `1e-5 * std_dev` for service levels up to
-/// `1 - 1e-6` (below `2e-6 * std_dev` up to 0.999). At and below that
-/// shape the gamma CDF from statrs is inverted by bisection.
+/// `1 - 1e-6` (below `2e-6 * std_dev` up to 0.999). From shape 1 to
+/// that shape the gamma CDF from statrs is inverted by bisection. Below
+/// shape 1 (`std_dev > mean`) the quantile is solved in logarithms from
+/// the lower-tail series `F(x) = (x / theta)^a / Gamma(1 + a) (1 - a T)`
+/// (`theta = std_dev^2 / mean`), so it keeps its relative precision
+/// however small the shape; it is 0 when it underflows (for shape
+/// `1e-14`, every `p` up to about `1 - 1e-11`).
 ///
 /// ```
 /// use merchantry_core::ServiceLevel;
@@ -478,6 +649,7 @@ pub fn gamma_quantile(mean: f64, std_dev: f64, p: ServiceLevel) -> f64 {
     match UnitGamma::fit(mean, std_dev) {
         None => mean.max(0.0),
         Some(UnitGamma::Certain) => mean,
+        Some(UnitGamma::Small(g)) => (mean.ln() + g.ln_quantile(p.get())).exp(),
         Some(fit) => mean * fit.quantile(p.get()),
     }
 }
@@ -498,6 +670,7 @@ pub fn gamma_expected_shortage(mean: f64, std_dev: f64, s: f64) -> f64 {
     }
     match UnitGamma::fit(mean, std_dev) {
         None | Some(UnitGamma::Certain) => (mean - s).max(0.0),
+        Some(UnitGamma::Small(g)) => mean * g.shortage(s.ln() - mean.ln()),
         Some(fit) => mean * fit.shortage(s / mean),
     }
 }
@@ -513,9 +686,15 @@ fn gamma_fill_point(mean: f64, std_dev: f64, allowed: f64) -> f64 {
     };
     // In units of the mean.
     let allowed = allowed / mean;
-    let hi = fit.quantile(1.0 - 1e-12);
-    if !(hi.is_finite() && fit.shortage(hi) <= allowed) {
-        return f64::INFINITY;
+    // Start at the 1 - 1e-12 quantile and double until the shortage is
+    // within the allowance: a long tail (small shape) or a tiny
+    // allowance can need more. Infinite when no f64 stock gets there.
+    let mut hi = fit.quantile(1.0 - 1e-12).max(1.0);
+    while fit.shortage(hi) > allowed {
+        hi *= 2.0;
+        if !hi.is_finite() {
+            return f64::INFINITY;
+        }
     }
     let (mut lo, mut hi) = (0.0, hi);
     for _ in 0..BISECTION_STEPS {
@@ -792,6 +971,92 @@ mod tests {
             got,
             Err(ReorderError::InvalidStatistic { what: "demand std_dev", value }) if value.is_infinite()
         ));
+    }
+
+    #[test]
+    fn tiny_gamma_shapes_follow_the_closed_form_lower_tail() {
+        // mean 1, sd 1e7: shape k = 1e-14, scale theta = sd^2 / mean
+        // = 1e14. statrs reads P(k, y) as 1 for k < 1.1e-15 and as 0 for
+        // y < 1.1e-15, and the quantile came out 0.111 for every p.
+        // Near 0, F(x) = (x / theta)^k / Gamma(1 + k), so
+        // x_p = theta exp((ln p + ln Gamma(1 + k)) / k). p = 1 - 2^-40:
+        // ln p = -2^-40 - 2^-81 = -9.0949470177334e-13,
+        // ln Gamma(1 + k) = -gamma k = -5.7721566e-15,
+        // sum / k = -91.526685842, e^-91.526685842 = 1.780186043e-40,
+        // x_p = 1e14 x 1.780186043e-40 = 1.780186043e-26.
+        let q = gamma_quantile(1.0, 1e7, level(1.0 - 2f64.powi(-40)));
+        assert!((q / 1.780_186_043_257_205e-26 - 1.0).abs() < 1e-9, "{q:e}");
+        // p = 0.5: x_p = theta 0.5^(1e14) underflows: 0 is the f64 answer.
+        assert_eq!(gamma_quantile(1.0, 1e7, level(0.5)), 0.0);
+        // Quantiles past y = 1 and ordinary small shapes, against
+        // 60-digit mpmath roots of the regularized incomplete gamma:
+        // (mean, sd, p) -> quantile.
+        for (mean, sd, p, want) in [
+            (1.0, 1e7, 0.999_999_999_999_999, 1.500_669_333_777_63e14),
+            (1.0, 3.0, 0.5, 0.0107757424439928),
+            (1.0, 3.0, 0.999, 31.2043600110543),
+            (1.0, 10.0, 0.5, 4.46553501891035e-29),
+            (1.0, 10.0, 0.99, 26.5052550251582),
+            (1.0, 1e4, 0.999_999_99, 26_473_700.905_261_337),
+        ] {
+            let q = gamma_quantile(mean, sd, level(p));
+            assert!((q / want - 1.0).abs() < 1e-10, "{mean} {sd} {p}: {q:e} vs {want:e}");
+        }
+    }
+
+    #[test]
+    fn tiny_gamma_shapes_have_the_exponential_integral_shortage() {
+        // For k -> 0 (unit mean, y = k s), E[(X - s)+] = Q(k + 1, y) -
+        // s Q(k, y) -> e^-y - y E1(y). mean 1, sd 1e8 (k = 1e-16) at
+        // s = 1e16 is y = 1: e^-1 - E1(1) = 0.3678794412 - 0.2193839344
+        // = 0.1484955068. sd 1e12 (k = 1e-24) at s = 1e24 is the same.
+        for (sd, s) in [(1e8, 1e16), (1e12, 1e24)] {
+            let es = gamma_expected_shortage(1.0, sd, s);
+            assert!((es - 0.148_495_506_775_922_05).abs() < 1e-12, "{sd}: {es}");
+        }
+        // 60-digit mpmath values of mean Q(k + 1, y) - s Q(k, y):
+        for (mean, sd, s, want) in [
+            (1.0, 1e8, 1e10, 0.999985761704607),
+            (1.0, 1e12, 1e20, 0.999036682529376),
+            (1.0, 3.0, 0.5, 0.843672270221842),
+            (1.0, 3.0, 5.0, 0.333204735104161),
+            (1.0, 10.0, 1e-3, 0.999887462220217),
+            (1.0, 10.0, 50.0, 0.330067269257007),
+        ] {
+            let es = gamma_expected_shortage(mean, sd, s);
+            assert!((es / want - 1.0).abs() < 1e-11, "{mean} {sd} {s}: {es} vs {want}");
+        }
+        // y = k s underflowed to 0 inside statrs, which panicked; the
+        // shortage is the whole mean less s Q(k, y) ~ 1e-300 E1(1e-324).
+        assert_eq!(gamma_expected_shortage(1.0, 1e12, 1e-300), 1.0);
+        // The fill-rate path errored for these shapes: mean 1, sd 1e8,
+        // lot 1, fill 95%: the point's shortage is the allowed 0.05.
+        let x = DemandOverInterval {
+            mean: 1.0,
+            std_dev: 1e8,
+            ..DemandOverInterval::new(1.0, 0.0, 1.0, 1e8)
+        };
+        let ss = safety_stock(&x, ServiceTarget::FillRate(level(0.95)), DemandModel::Gamma, 1.0)
+            .unwrap();
+        let es = gamma_expected_shortage(1.0, 1e8, ss.reorder_point);
+        assert!((es - 0.05).abs() < 1e-12, "{ss:?}: {es}");
+    }
+
+    #[test]
+    fn gamma_readings_meet_at_shape_one() {
+        // Shape 1 is the exponential (statrs); a shape a hair below it is
+        // the small-shape reading. Both at mean 1: quantile -ln(1 - p),
+        // shortage e^-s.
+        for sd in [1.0, 1.0 + 1e-9] {
+            for p in [0.01, 0.5, 0.95, 0.999_999] {
+                let q = gamma_quantile(1.0, sd, level(p));
+                assert!((q + (1.0 - p).ln()).abs() < 1e-7, "{sd} {p}: {q}");
+            }
+            for s in [1e-6, 0.5, 1.0, 2.0, 30.0] {
+                let es = gamma_expected_shortage(1.0, sd, s);
+                assert!((es / (-s).exp() - 1.0).abs() < 1e-7, "{sd} {s}: {es}");
+            }
+        }
     }
 
     #[test]
