@@ -29,6 +29,17 @@
 //!   review, `d * R` under periodic review) (Silver-Pyke-Peterson 7.3.2,
 //!   Axsäter 5.3.3). `k`, hence the safety stock and the reorder point,
 //!   may be negative; nothing here clamps them.
+//! - With no demand per cycle (`Q = 0`: a zero lot, or a review period
+//!   of no length) the fill rate `1 - ESPRC / Q` is `0 / 0`. Its limit
+//!   as `Q` falls to 0, taking the shortage per cycle exactly as
+//!   `E[(X - s)+] - E[(X - s - Q)+]` (Axsäter 5.3.3), is the ready rate
+//!   `P(X <= s)`: one-for-one replenishment meets demand from stock
+//!   exactly when the interval demand is below the stock. So a fill rate
+//!   `beta` with `Q = 0` gives the `beta` quantile of the interval
+//!   demand, as a cycle service level `beta` does, under either model
+//!   (the reorder point 0 when there is no interval demand either).
+//!   [`k_for_fill_rate`] itself keeps solving `G(k) = 0`, whose answer
+//!   is the top of its search.
 //! - For lumpy demand the [`DemandModel::Gamma`] alternative fits a gamma
 //!   distribution with the same mean and standard deviation and reads the
 //!   quantile (cycle service) or solves the gamma expected shortage
@@ -257,7 +268,8 @@ pub fn normal_loss(k: f64) -> f64 {
 /// `sigma` 0 there is no uncertainty to buffer and the factor is 0 (the
 /// safety stock `k * sigma` is 0 whatever `k`). With `lot` 0 the target
 /// shortage is 0 and `k` is the upper end of the search, 8.5
-/// (`G(8.5) < 1e-17`).
+/// (`G(8.5) < 1e-17`); [`safety_stock`] reads a fill rate with no demand
+/// per cycle as a quantile instead (see the module docs).
 ///
 /// ```
 /// use merchantry_core::ServiceLevel;
@@ -711,7 +723,21 @@ fn gamma_fill_point(mean: f64, std_dev: f64, allowed: f64) -> f64 {
 /// Sizes the safety stock for demand `demand` over the protection
 /// interval, a service target and a demand model. `cycle_demand` is the
 /// expected demand per replenishment cycle (`Q` in the fill-rate
-/// equation); it is ignored for a cycle service level.
+/// equation); it is ignored for a cycle service level. A fill rate with
+/// `cycle_demand` 0 is met at the interval demand's quantile of the fill
+/// rate, as a cycle service level is (the module docs give the
+/// convention); with no interval demand either that is 0.
+///
+/// ```
+/// use merchantry_core::ServiceLevel;
+/// use merchantry_reorder::{safety_stock, DemandModel, DemandOverInterval, ServiceTarget};
+/// // No demand per cycle: fill 95% is met at the 95% quantile.
+/// let x = DemandOverInterval::new(10.0, 0.0, 1.0, 1.0);
+/// let fill = safety_stock(&x, ServiceTarget::FillRate(ServiceLevel::new(0.95)?), DemandModel::Gamma, 0.0)?;
+/// let cycle = safety_stock(&x, ServiceTarget::CycleService(ServiceLevel::new(0.95)?), DemandModel::Gamma, 0.0)?;
+/// assert_eq!(fill, cycle);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// ```
 /// use merchantry_core::ServiceLevel;
@@ -745,6 +771,12 @@ pub fn safety_stock(
     if !(sigma.is_finite() && sigma >= 0.0) {
         return Err(ReorderError::InvalidStatistic { what: "demand std_dev", value: sigma });
     }
+    let target = match target {
+        // No demand per cycle: the fill rate's limit is the ready rate,
+        // a quantile of the interval demand (see the module docs).
+        ServiceTarget::FillRate(p) if cycle_demand == 0.0 => ServiceTarget::CycleService(p),
+        other => other,
+    };
     let (factor, point) = match (model, target) {
         (DemandModel::Normal, ServiceTarget::CycleService(p)) => {
             let z = z_for_cycle_service(p);
@@ -971,6 +1003,36 @@ mod tests {
             got,
             Err(ReorderError::InvalidStatistic { what: "demand std_dev", value }) if value.is_infinite()
         ));
+    }
+
+    #[test]
+    fn a_fill_rate_with_no_demand_per_cycle_is_the_quantile_not_an_error() {
+        // Q = 0: the gamma allowance (1 - beta) Q = 0 has no finite
+        // stock, and the fill-rate path returned an error. The limit of
+        // the exact fill rate as Q -> 0 is the ready rate P(X <= s): the
+        // beta quantile. Exponential demand, mean = sd = 10, beta 0.95:
+        // s = -10 ln(0.05) = 29.957323 (module docs).
+        let x = DemandOverInterval {
+            mean: 10.0,
+            std_dev: 10.0,
+            ..DemandOverInterval::new(1.0, 0.0, 10.0, 10.0)
+        };
+        let fill = ServiceTarget::FillRate(level(0.95));
+        let ss = safety_stock(&x, fill, DemandModel::Gamma, 0.0).unwrap();
+        assert!((ss.reorder_point - 29.957_322_735_5).abs() < 1e-8, "{ss:?}");
+        // Normal, mu 200, sigma 43.01 (d 20, sd_d 5, L 10, sd_L 2): the
+        // 95% point 200 + 1.6449 x 43.01 = 270.75, not the 8.5 sigma top
+        // of the loss-function search (565.6).
+        let x = DemandOverInterval::new(10.0, 2.0, 20.0, 5.0);
+        let ss = safety_stock(&x, fill, DemandModel::Normal, 0.0).unwrap();
+        assert!((ss.reorder_point - 270.75).abs() < 0.01, "{ss:?}");
+        assert_eq!(ss.factor, Some(z_for_cycle_service(level(0.95))));
+        // No demand at all: nothing to protect, safety stock 0.
+        let none = DemandOverInterval::new(10.0, 2.0, 0.0, 0.0);
+        for model in [DemandModel::Normal, DemandModel::Gamma] {
+            let ss = safety_stock(&none, fill, model, 0.0).unwrap();
+            assert_eq!((ss.units, ss.reorder_point), (0.0, 0.0), "{model:?}");
+        }
     }
 
     #[test]
