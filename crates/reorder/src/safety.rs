@@ -420,7 +420,10 @@ impl UnitGamma {
             Self::Certain => (1.0 - x).max(0.0),
             Self::Small(g) => g.shortage(x.ln()),
             Self::Exact { a, a1, .. } => {
-                if x.is_infinite() {
+                // statrs scales x by the rate (the shape, 1 to 1e5) and
+                // panics when that overflows; so far out (x above
+                // f64::MAX / 1e5, the mean's 1e303-fold) nothing is short.
+                if !(x * a.shape()).is_finite() {
                     return 0.0;
                 }
                 // E[G 1{G > x}] = P(shape a + 1 > x) for mean 1.
@@ -668,7 +671,7 @@ pub fn gamma_quantile(mean: f64, std_dev: f64, p: ServiceLevel) -> f64 {
 
 /// Expected units short `E[(X - s)+]` for gamma demand `X` with the given
 /// mean and standard deviation and stock `s` (`mu - s` for `s <= 0`).
-/// NaN for a NaN input. Certain demand (spread zero or below `2^-58` of
+/// NaN for a NaN input, and for `mu = s = -inf` (`-inf - (-inf)`). Certain demand (spread zero or below `2^-58` of
 /// the mean) is short by `max(mu - s, 0)`. Above shape `1e5` the
 /// Wilson-Hilferty form of [`gamma_quantile`] is integrated in closed
 /// form; its error there is below `1e-7 * std_dev`.
@@ -903,6 +906,10 @@ mod tests {
         assert!(gamma_expected_shortage(10.0, 2.0, f64::NAN).is_nan());
         // G(+inf) = 0: no shortage with infinite stock (was NaN).
         assert_eq!(normal_loss(f64::INFINITY), 0.0);
+        // Shape (1 / 0.3)^2 = 11.1 at stock f64::MAX: statrs' y = x * rate
+        // overflowed to inf and it panicked. Nothing is short there.
+        assert_eq!(gamma_expected_shortage(1.0, 0.3, f64::MAX), 0.0);
+        assert_eq!(gamma_expected_shortage(3.0, 1.0, f64::MAX), 0.0);
     }
 
     #[test]
