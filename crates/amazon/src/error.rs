@@ -18,7 +18,8 @@ use merchantry_core::CoreError;
 /// - **File errors** reject the whole input: an empty input, a header
 ///   without a required column, a header whose delimiter is neither tab nor
 ///   comma, two header cells that mean the same column, a record longer than
-///   the cap, an I/O failure. The reader yields the error once and then
+///   the cap, an input that is not UTF-8, an
+///   I/O failure. The reader yields the error once and then
 ///   ends.
 /// - **Row errors** reject one row: a short or long row (shifted columns,
 ///   wrapped lines), bad UTF-8 in a used cell, an unparseable number or
@@ -76,6 +77,16 @@ pub enum ReadError {
         line: u64,
         /// The cap, see [`crate::ReadOptions::max_record_bytes`].
         limit: usize,
+    },
+    /// The input is not UTF-8: it starts with a UTF-16 or UTF-32
+    /// byte-order mark, or its header holds NUL bytes (a spreadsheet's
+    /// "Unicode text" export). Convert it to UTF-8 first.
+    #[error("{report}: line 1: input is {encoding}, expected UTF-8")]
+    UnsupportedEncoding {
+        /// The report being read.
+        report: &'static str,
+        /// What the input looks like (`UTF-16LE`, ...).
+        encoding: &'static str,
     },
     /// The underlying reader failed.
     #[error("{report}: line {line}: read failed: {source}")]
@@ -195,6 +206,7 @@ impl ReadError {
                 | Self::MissingColumn { .. }
                 | Self::DuplicateColumn { .. }
                 | Self::RecordTooLarge { .. }
+                | Self::UnsupportedEncoding { .. }
                 | Self::Io { .. }
         )
     }
@@ -206,6 +218,7 @@ impl ReadError {
         match self {
             Self::Empty { .. } => 0,
             Self::UnsupportedDelimiter { .. }
+            | Self::UnsupportedEncoding { .. }
             | Self::MissingColumn { .. }
             | Self::DuplicateColumn { .. } => 1,
             Self::RecordTooLarge { line, .. }

@@ -419,6 +419,9 @@ fn read_header_line<R: Read>(
     if !ended && head.len() >= limit {
         return Err(ReadError::RecordTooLarge { report, line: 1, limit });
     }
+    if let Some(encoding) = not_utf8(&head) {
+        return Err(ReadError::UnsupportedEncoding { report, encoding });
+    }
     if let Some(rest) = head.strip_prefix(b"\xEF\xBB\xBF") {
         head = rest.to_vec();
     }
@@ -426,6 +429,22 @@ fn read_header_line<R: Read>(
         return Err(ReadError::Empty { report });
     }
     Ok(head)
+}
+
+/// The encoding a header line is in when it is plainly not UTF-8: a
+/// UTF-16 or UTF-32 byte-order mark, or NUL bytes (UTF-16 without a
+/// mark). Report headers are ASCII text, so a NUL never belongs there.
+fn not_utf8(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"\xFF\xFE\0\0") || head.starts_with(b"\0\0\xFE\xFF") {
+        return Some("UTF-32");
+    }
+    if head.starts_with(b"\xFF\xFE") {
+        return Some("UTF-16LE");
+    }
+    if head.starts_with(b"\xFE\xFF") {
+        return Some("UTF-16BE");
+    }
+    head.contains(&0).then_some("UTF-16 or another encoding with NUL bytes")
 }
 
 /// Tab when the header line has more tabs than commas, comma when it has

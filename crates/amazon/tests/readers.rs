@@ -1666,3 +1666,34 @@ fn cr_only_files_larger_than_the_record_cap_read_with_right_line_numbers() {
     let err = LedgerDetailReader::with_options(long.as_bytes(), options).err().unwrap();
     assert!(matches!(err, ReadError::RecordTooLarge { line: 1, limit: 1000, .. }), "{err}");
 }
+
+// ---- hostile input: truncation, encodings, concatenation, locales -----
+
+/// A spreadsheet's "Unicode text" export (UTF-16) matched its header,
+/// whose NUL bytes the column matching ignores, then failed every row
+/// with a confusing date or cell-count error.
+#[test]
+fn utf16_and_utf32_inputs_are_refused_by_name() {
+    let text = "Date\tFNSKU\tMSKU\tEvent Type\tQuantity\tFulfillment Center\tDisposition\r\n\
+                03/01/2026\tX1\tW\tReceipts\t48\tABE2\tSELLABLE\r\n";
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let cases = [
+        ([&[0xFF, 0xFE][..], &le].concat(), "UTF-16LE"),
+        ([&[0xFE, 0xFF][..], &be].concat(), "UTF-16BE"),
+        (le.clone(), "UTF-16 or another encoding with NUL bytes"),
+        (be, "UTF-16 or another encoding with NUL bytes"),
+        ([&[0xFF, 0xFE, 0, 0][..], b"D\0\0\0"].concat(), "UTF-32"),
+    ];
+    for (bytes, want) in cases {
+        match LedgerDetailReader::new(&bytes[..]).err() {
+            Some(ReadError::UnsupportedEncoding { encoding, .. }) => assert_eq!(encoding, want),
+            other => panic!("{want}: {other:?}"),
+        }
+    }
+    let err = SettlementReader::new(&le[..]).err().unwrap();
+    assert_eq!(
+        err.to_string(),
+        "settlement: line 1: input is UTF-16 or another encoding with NUL bytes, expected UTF-8"
+    );
+}
