@@ -392,8 +392,11 @@ pub struct LineInfo {
 /// no cycle) holding no stock, ring fences positive, one per pool and
 /// channel and only on pools their channel sells from, the derived state
 /// (the bundles built on each SKU, each SKU's flags) exactly what the
-/// settings give, and the advertised figures equal to what the rules
-/// give. Anything else is
+/// settings give, the bundles built on each SKU listed in the order the
+/// bundles were defined (which the snapshot keeps, so a restored
+/// allocator equals the one saved; a snapshot saved before it kept that
+/// order gets the one order its lists agree with, ties by key), and the
+/// advertised figures equal to what the rules give. Anything else is
 /// [`AllocError::InvalidSnapshot`]: a snapshot that loads is one the
 /// builder and the operations could have produced, and saving it again
 /// gives the same snapshot.
@@ -413,6 +416,9 @@ pub struct Allocator {
     fences: BTreeMap<u32, Vec<Fence>>,
     velocity: BTreeMap<u32, Vec<u64>>,
     bundles: BTreeMap<u32, Vec<(u32, i64)>>,
+    /// The bundles' keys in the order they were defined: the order each
+    /// SKU's `parents` list keeps, held here so a snapshot carries it.
+    defined: Vec<u32>,
     parents: BTreeMap<u32, Vec<u32>>,
     lines: Vec<Option<LineRecord>>,
     vacant: Vec<u32>,
@@ -439,6 +445,10 @@ struct Snapshot {
     fences: BTreeMap<u32, Vec<Fence>>,
     velocity: BTreeMap<u32, Vec<u64>>,
     bundles: BTreeMap<u32, Vec<(u32, i64)>>,
+    /// The bundles in definition order. Absent from snapshots saved
+    /// before it was kept: then derived from the `parents` lists.
+    #[serde(default)]
+    defined: Vec<u32>,
     parents: BTreeMap<u32, Vec<u32>>,
     lines: Vec<Option<LineRecord>>,
     vacant: Vec<u32>,
@@ -456,6 +466,7 @@ impl From<Allocator> for Snapshot {
             fences: a.fences,
             velocity: a.velocity,
             bundles: a.bundles,
+            defined: a.defined,
             parents: a.parents,
             lines: a.lines,
             vacant: a.vacant,
@@ -547,8 +558,7 @@ impl Snapshot {
                 return bad("has a ring fence");
             }
         }
-        // Parents list bundles in the order they were defined, which the
-        // bundle map does not record: compared as sets, each listed once.
+        // Parents list bundles in the order they were defined.
         let mut got = self.parents.clone();
         for list in got.values_mut() {
             list.sort_unstable();
@@ -556,7 +566,71 @@ impl Snapshot {
         if got != want {
             return Err("the bundles built on each sku disagree with the bundle list".into());
         }
+        if self.defined.is_empty() && !self.bundles.is_empty() {
+            return Err("the bundles built on each sku are listed in orders no definition \
+                        order gives"
+                .into());
+        }
+        let listed: BTreeSet<u32> = self.defined.iter().copied().collect();
+        let once = listed.len() == self.defined.len();
+        if !(once && listed.iter().eq(self.bundles.keys())) {
+            return Err("the definition order does not list each bundle once".into());
+        }
+        let rank: BTreeMap<u32, usize> =
+            self.defined.iter().zip(0..).map(|(&b, i)| (b, i)).collect();
+        for (&c, list) in &self.parents {
+            if !list.is_sorted_by_key(|b| rank.get(b)) {
+                return Err(format!(
+                    "the bundles built on {} are not in the order they were defined",
+                    self.name(c)
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// Fills in the definition order of a snapshot saved before it was
+    /// kept: the one order every SKU's `parents` list agrees with, ties
+    /// broken by key (the order [`Allocator::add_sku`] hands keys out in).
+    /// Left as it is when given, or when the lists agree with no order
+    /// (two SKUs listing two bundles in opposite orders), which the
+    /// checks then refuse.
+    fn fill_definition_order(&mut self) {
+        if !self.defined.is_empty() || self.bundles.is_empty() {
+            return;
+        }
+        // Kahn's algorithm over "listed before" pairs, smallest key first.
+        let mut after: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+        for list in self.parents.values() {
+            for pair in list.windows(2) {
+                if let [a, b] = *pair {
+                    after.entry(a).or_default().insert(b);
+                }
+            }
+        }
+        let mut waiting: BTreeMap<u32, usize> = self.bundles.keys().map(|&b| (b, 0)).collect();
+        for &b in after.values().flatten() {
+            if let Some(n) = waiting.get_mut(&b) {
+                *n += 1;
+            }
+        }
+        let mut ready: BTreeSet<u32> =
+            waiting.iter().filter(|&(_, &n)| n == 0).map(|(&b, _)| b).collect();
+        let mut order = Vec::with_capacity(self.bundles.len());
+        while let Some(b) = ready.pop_first() {
+            order.push(b);
+            for next in after.get(&b).into_iter().flatten() {
+                if let Some(n) = waiting.get_mut(next) {
+                    *n = n.saturating_sub(1);
+                    if *n == 0 {
+                        ready.insert(*next);
+                    }
+                }
+            }
+        }
+        if order.len() == self.bundles.len() {
+            self.defined = order;
+        }
     }
 
     /// Ring fences, velocities and flags as the operations leave them:
@@ -714,7 +788,8 @@ impl Snapshot {
 impl TryFrom<Snapshot> for Allocator {
     type Error = AllocError;
 
-    fn try_from(s: Snapshot) -> Result<Self> {
+    fn try_from(mut s: Snapshot) -> Result<Self> {
+        s.fill_definition_order();
         s.check().map_err(|reason| AllocError::InvalidSnapshot { reason })?;
         let a = Self::from_checked(s);
         if !a.clone().recompute_all().is_empty() {
@@ -740,6 +815,7 @@ impl Allocator {
             fences: s.fences,
             velocity: s.velocity,
             bundles: s.bundles,
+            defined: s.defined,
             parents: s.parents,
             lines: s.lines,
             vacant: s.vacant,
@@ -781,6 +857,7 @@ impl Allocator {
             fences: BTreeMap::new(),
             velocity: BTreeMap::new(),
             bundles: BTreeMap::new(),
+            defined: Vec::new(),
             parents: BTreeMap::new(),
             lines: Vec::new(),
             vacant: Vec::new(),
@@ -1075,6 +1152,7 @@ impl Allocator {
         }
         let key = self.add_sku(bundle)?;
         self.bundles.insert(key.0, components.iter().map(|&(c, n)| (c.0, i64::from(n))).collect());
+        self.defined.push(key.0);
         self.set_flag(key.0, FLAG_BUNDLE, true);
         for &(c, _) in components {
             let list = self.parents.entry(c.0).or_default();

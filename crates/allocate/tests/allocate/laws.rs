@@ -508,3 +508,79 @@ proptest! {
         }
     }
 }
+
+/// Kits over the fixture's plain SKUs, for the snapshot round-trip law:
+/// `(name, components)` with names K0..K3 (some added as plain SKUs up
+/// front, so keys and definition order differ) and components by index
+/// into S0..S2 with units per kit. Some definitions are refused (a
+/// component twice, a name already a bundle): that is part of the test.
+#[cfg(feature = "serde")]
+type KitDefs = (Vec<usize>, Vec<(usize, Vec<(usize, u32)>)>);
+
+#[cfg(feature = "serde")]
+fn kits() -> impl Strategy<Value = KitDefs> {
+    (
+        prop::collection::vec(0usize..4, 0..4),
+        prop::collection::vec((0usize..4, prop::collection::vec((0usize..3, 1u32..4), 1..4)), 1..6),
+    )
+}
+
+#[cfg(feature = "serde")]
+proptest! {
+    /// Restoring a snapshot gives back the allocator saved, bundles and
+    /// the order they were defined in included: equal, saving the same
+    /// JSON, and answering every later operation the same way.
+    #[test]
+    fn restore_of_a_snapshot_equals_and_behaves_like_the_original(
+        (early, defs) in kits(),
+        before in prop::collection::vec(op(), 0..20),
+        after in prop::collection::vec(op(), 1..20),
+    ) {
+        let mut f = fixture(false);
+        let name = |i: usize| Sku::new(format!("K{i}")).unwrap();
+        for &i in &early {
+            f.alloc.add_sku(&name(i)).unwrap();
+        }
+        let mut defined = 0;
+        for (kit, comps) in &defs {
+            let comps: Vec<(SkuKey, u32)> = comps.iter().map(|&(s, n)| (f.skus[s], n)).collect();
+            let was = f.alloc.clone();
+            match f.alloc.define_bundle(&name(*kit), &comps) {
+                Ok(_) => defined += 1,
+                Err(_) => prop_assert!(f.alloc == was, "a refused definition changed the state"),
+            }
+        }
+        for op in &before {
+            apply(&mut f, op);
+        }
+        let v = serde_json::to_value(&f.alloc).unwrap();
+        prop_assert_eq!(v["defined"].as_array().map(Vec::len), Some(defined + 1));
+        let back: Allocator = serde_json::from_value(v.clone()).unwrap();
+        prop_assert!(back == f.alloc, "restored differs: {back:?}");
+        prop_assert_eq!(serde_json::to_value(&back).unwrap(), v);
+        let mut g = Fixture {
+            alloc: back,
+            locs: f.locs.clone(),
+            pools: f.pools.clone(),
+            chans: f.chans.clone(),
+            skus: f.skus.clone(),
+        };
+        let t0 = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+        for op in &after {
+            prop_assert_eq!(apply(&mut f, op), apply(&mut g, op), "{:?}", op);
+            prop_assert!(f.alloc == g.alloc, "after {op:?}");
+        }
+        // Both still give the same advertised numbers for every SKU,
+        // kits included, and expire the same lines.
+        prop_assert_eq!(f.alloc.expire(t0 + Duration::hours(24)), g.alloc.expire(t0 + Duration::hours(24)));
+        let names = ["S0", "S1", "S2", "KIT", "K0", "K1", "K2", "K3"];
+        let keys: Vec<SkuKey> =
+            names.iter().filter_map(|n| f.alloc.sku_key(&Sku::new(*n).unwrap())).collect();
+        prop_assert_eq!(keys.len(), f.alloc.sku_count());
+        for sku in keys {
+            for &c in &f.chans {
+                prop_assert_eq!(f.alloc.advertised(sku, c), g.alloc.advertised(sku, c));
+            }
+        }
+    }
+}

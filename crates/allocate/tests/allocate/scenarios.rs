@@ -885,6 +885,70 @@ fn a_snapshot_whose_derived_indexes_disagree_is_refused() {
     assert_eq!(done.changes.get(pair, w.web), Some(q(0)));
 }
 
+/// The order bundles were defined in was kept only inside each
+/// component's list of the bundles built on it, and the loader compared
+/// those lists as sets: a snapshot listing them in any other order (even
+/// orders no sequence of definitions gives, such as MUG listing BOX
+/// before KIT while CUP lists KIT before BOX) loaded, and the allocator
+/// it gave was not equal to, and did not save like, the one saved. The
+/// snapshot now carries the definition order and the lists are held to
+/// it.
+#[cfg(feature = "serde")]
+#[test]
+fn a_snapshot_keeps_the_order_bundles_were_defined_in() {
+    use serde_json::json;
+
+    let mut w = world();
+    w.stock(w.a, 12);
+    // KIT's key (1) comes before CUP's (2) and BOX's (3), but KIT is
+    // defined last: definition order BOX, KIT, not key order.
+    let kit = w.alloc.add_sku(&Sku::new("KIT").unwrap()).unwrap();
+    let cup = w.alloc.add_sku(&Sku::new("CUP").unwrap()).unwrap();
+    let (bx, _) =
+        w.alloc.define_bundle(&Sku::new("BOX").unwrap(), &[(cup, 1), (w.sku, 2)]).unwrap();
+    w.alloc.define_bundle(&Sku::new("KIT").unwrap(), &[(w.sku, 1), (cup, 1)]).unwrap();
+    let (m, c, k, b) = (w.sku.index(), cup.index(), kit.index(), bx.index());
+    assert_eq!((m, k, c, b), (0, 1, 2, 3));
+    let v = serde_json::to_value(&w.alloc).unwrap();
+    assert_eq!(v["defined"], json!([b, k]));
+    assert_eq!(v["parents"][m.to_string()], json!([b, k]));
+    let back: Allocator = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(back, w.alloc);
+    assert_eq!(serde_json::to_value(&back).unwrap(), v);
+
+    // MUG's list in key order (KIT, BOX): not the order they were defined.
+    let err = load_edited(&w, |v| v["parents"][m.to_string()] = json!([k, b])).unwrap_err();
+    assert_eq!(
+        err,
+        "invalid snapshot: the bundles built on MUG are not in the order they were defined"
+    );
+    // A definition order missing a bundle, or naming one twice.
+    for defined in [json!([b]), json!([b, k, k]), json!([b, m])] {
+        let err = load_edited(&w, |v| v["defined"] = defined.clone()).unwrap_err();
+        assert_eq!(err, "invalid snapshot: the definition order does not list each bundle once");
+    }
+
+    // A snapshot saved before the order was kept loads with the one
+    // order its lists agree with (BOX before KIT), equal to the original.
+    let old = load_edited(&w, |v| {
+        v.as_object_mut().unwrap().remove("defined");
+    })
+    .unwrap();
+    assert_eq!(old, w.alloc);
+    // Lists that no definition order gives (MUG: KIT then BOX; CUP: BOX
+    // then KIT) are refused.
+    let err = load_edited(&w, |v| {
+        v.as_object_mut().unwrap().remove("defined");
+        v["parents"][m.to_string()] = json!([k, b]);
+    })
+    .unwrap_err();
+    assert_eq!(
+        err,
+        "invalid snapshot: the bundles built on each sku are listed in orders no definition order \
+         gives"
+    );
+}
+
 /// Ring fences, velocities and line pieces in a snapshot are held to what
 /// the operations accept: a fence on a pool its channel does not sell
 /// from once made eBay advertise 4 units it could not reserve.
