@@ -266,7 +266,7 @@ impl<R: Read> Table<R> {
                 self.stats.skip(SkipReason::BlankLine);
                 continue;
             }
-            if self.record == self.header {
+            if self.record == self.header || is_header_with_bom(&self.record, &self.header) {
                 self.stats.skip(SkipReason::RepeatedHeader);
                 continue;
             }
@@ -318,6 +318,19 @@ impl<R: Read> Table<R> {
             }
         }
     }
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A copy of the header whose first cell starts with a byte-order mark,
+/// as left by concatenating downloads that each carry one.
+fn is_header_with_bom(record: &ByteRecord, header: &ByteRecord) -> bool {
+    let Some(first) = record.get(0).and_then(|cell| cell.strip_prefix(BOM)) else {
+        return false;
+    };
+    record.len() == header.len()
+        && header.get(0) == Some(first)
+        && record.iter().skip(1).eq(header.iter().skip(1))
 }
 
 /// What a record became.
@@ -422,7 +435,7 @@ fn read_header_line<R: Read>(
     if let Some(encoding) = not_utf8(&head) {
         return Err(ReadError::UnsupportedEncoding { report, encoding });
     }
-    if let Some(rest) = head.strip_prefix(b"\xEF\xBB\xBF") {
+    if let Some(rest) = head.strip_prefix(BOM) {
         head = rest.to_vec();
     }
     if head.trim_ascii().is_empty() {

@@ -1697,3 +1697,21 @@ fn utf16_and_utf32_inputs_are_refused_by_name() {
         "settlement: line 1: input is UTF-16 or another encoding with NUL bytes, expected UTF-8"
     );
 }
+
+/// Downloads concatenated with `cat` repeat the header with its
+/// byte-order mark; the copy was read as a data row (a skipped
+/// placeholder date in the ledger, a bad currency in a settlement).
+#[test]
+fn a_repeated_header_with_a_byte_order_mark_is_skipped_as_a_header() {
+    let header = "Date,FNSKU,MSKU,Event Type,Quantity,Fulfillment Center,Disposition\n";
+    let row = "03/01/2026,X1,W,Receipts,48,ABE2,SELLABLE\n";
+    let file = format!("\u{feff}{header}{row}\u{feff}{header}{row}");
+    let mut reader = LedgerDetailReader::new(file.as_bytes()).unwrap();
+    assert_eq!(reader.by_ref().filter(Result::is_ok).count(), 2);
+    assert_eq!(reader.stats().skipped(&SkipReason::RepeatedHeader), 1);
+    assert_eq!(reader.stats().skipped_total(), 1);
+    let settle = "settlement-id\ttotal-amount\tcurrency\n1\t5.00\tUSD\n\u{feff}settlement-id\ttotal-amount\tcurrency\n";
+    let mut reader = SettlementReader::new(settle.as_bytes()).unwrap();
+    assert!(reader.by_ref().all(|r| r.is_ok()));
+    assert_eq!(reader.stats().skipped(&SkipReason::RepeatedHeader), 1);
+}
