@@ -65,6 +65,16 @@ fn feed(l: &mut Ledger, events: &[Event]) {
     }
 }
 
+/// A reimbursement of `amount` for one unit of write-off `write_off`.
+fn reimbursed(id: &str, hour: i64, write_off: &str, amount: &str) -> Event {
+    let kind = EventKind::Reimbursement {
+        amount: dec(amount),
+        units: Quantity::new(1),
+        write_off: Some(EventId::new(write_off).unwrap()),
+    };
+    ev(id, hour, kind)
+}
+
 fn value_now(l: &Ledger) -> Decimal {
     l.value(&sku(), &loc("WH1"), Disposition::Sellable, t(10_000))
 }
@@ -1237,14 +1247,7 @@ proptest! {
 
 #[test]
 fn reimbursements_naming_no_claimable_write_off_are_listed_until_it_arrives() {
-    let paid = |id: &str, day: i64, write_off: &str| {
-        let kind = EventKind::Reimbursement {
-            amount: dec("5"),
-            units: Quantity::new(1),
-            write_off: Some(EventId::new(write_off).unwrap()),
-        };
-        ev(id, day, kind)
-    };
+    let paid = |id: &str, day: i64, write_off: &str| reimbursed(id, day, write_off, "5");
     let lost = EventKind::Adjustment {
         quantity: Quantity::new(-1),
         reason: AdjustmentReason::Lost,
@@ -1334,14 +1337,7 @@ fn a_refused_batch_gives_back_the_room_it_reserved() {
 
 #[test]
 fn a_batch_finds_repeats_of_ids_first_seen_as_references() {
-    let paid = |id: &str, hour: i64, write_off: &str| {
-        let kind = EventKind::Reimbursement {
-            amount: dec("4.00"),
-            units: Quantity::new(1),
-            write_off: Some(EventId::new(write_off).unwrap()),
-        };
-        ev(id, hour, kind)
-    };
+    let paid = |id: &str, hour: i64, write_off: &str| reimbursed(id, hour, write_off, "4.00");
     let lost = |id: &str, hour: i64, q: i64| {
         let kind = EventKind::Adjustment {
             quantity: Quantity::new(-q),
