@@ -18,7 +18,7 @@ use merchantry_core::CoreError;
 /// - **File errors** reject the whole input: an empty input, a header
 ///   without a required column, a header whose delimiter is neither tab nor
 ///   comma, two header cells that mean the same column, a record longer than
-///   the cap, an input that is not UTF-8, an
+///   the cap, an input that is not UTF-8 or ends inside a quoted cell, an
 ///   I/O failure. The reader yields the error once and then
 ///   ends.
 /// - **Row errors** reject one row: a short or long row (shifted columns,
@@ -87,6 +87,16 @@ pub enum ReadError {
         report: &'static str,
         /// What the input looks like (`UTF-16LE`, ...).
         encoding: &'static str,
+    },
+    /// The input ends inside a quoted cell: the file was cut short (an
+    /// interrupted download), so the last row's final cell is only part
+    /// of what was written.
+    #[error("{report}: line {line}: input ends inside a quoted cell, the file is truncated")]
+    Truncated {
+        /// The report being read.
+        report: &'static str,
+        /// The line where the cut row starts.
+        line: u64,
     },
     /// The underlying reader failed.
     #[error("{report}: line {line}: read failed: {source}")]
@@ -207,6 +217,7 @@ impl ReadError {
                 | Self::DuplicateColumn { .. }
                 | Self::RecordTooLarge { .. }
                 | Self::UnsupportedEncoding { .. }
+                | Self::Truncated { .. }
                 | Self::Io { .. }
         )
     }
@@ -222,6 +233,7 @@ impl ReadError {
             | Self::MissingColumn { .. }
             | Self::DuplicateColumn { .. } => 1,
             Self::RecordTooLarge { line, .. }
+            | Self::Truncated { line, .. }
             | Self::Io { line, .. }
             | Self::FieldCount { line, .. }
             | Self::InvalidUtf8 { line, .. }

@@ -103,7 +103,15 @@ struct Guard<R> {
     /// the read-ahead plus one record.
     breaks: VecDeque<u64>,
     after_cr: bool,
+    /// The last bytes handed over (at most [`TAIL`]), to tell at the end
+    /// of the input whether the last cell was left inside a quote.
+    tail: Vec<u8>,
+    /// Whether the source has reported its end.
+    eof: bool,
 }
+
+/// How many of the last bytes [`Guard`] keeps.
+const TAIL: usize = 4096;
 
 impl<R> Guard<R> {
     /// Records the line breaks in `bytes`, which start at `self.offset`.
@@ -137,6 +145,40 @@ impl<R> Guard<R> {
         }
     }
 
+    /// Keeps the last [`TAIL`] bytes of the input seen so far.
+    fn keep_tail(&mut self, bytes: &[u8]) {
+        let new = bytes.get(bytes.len().saturating_sub(TAIL)..).unwrap_or_default();
+        let keep = TAIL - new.len();
+        let drop = self.tail.len().saturating_sub(keep);
+        self.tail.drain(..drop);
+        self.tail.extend_from_slice(new);
+    }
+
+    /// Whether the input ended inside a quoted cell, judged from the
+    /// last cell of the last record, `last`, which ran to the end of the
+    /// input. A cell that was not quoted stands verbatim at the end of
+    /// the input, after a delimiter or a line break; a closed quoted cell
+    /// ends with `"` (but a lone `"` after a delimiter or line break only
+    /// opens one). A cell that does neither lost its closing quote. A
+    /// last cell longer than the bytes kept cannot be judged and passes.
+    fn ended_inside_quote(&self, last: &[u8], delimiter: u8) -> bool {
+        let starts_cell = |at: usize| {
+            at.checked_sub(1)
+                .and_then(|i| self.tail.get(i))
+                .is_none_or(|&b| b == delimiter || b == b'\n' || b == b'\r')
+        };
+        let Some((&end, body)) = self.tail.split_last() else { return false };
+        match end {
+            b'\n' | b'\r' => false,
+            b'"' => last.is_empty() && starts_cell(body.len()),
+            _ if last.len() >= self.tail.len() => false,
+            _ => {
+                let start = self.tail.len() - last.len();
+                !(self.tail.ends_with(last) && starts_cell(start))
+            }
+        }
+    }
+
     /// Drops the breaks before `offset`, returning how many there were.
     fn breaks_before(&mut self, offset: u64) -> u64 {
         let mut n = 0;
@@ -154,7 +196,10 @@ impl<R: Read> Read for Guard<R> {
             return Err(io::Error::other(TooLarge));
         }
         let n = self.inner.read(buf)?;
-        self.note_breaks(buf.get(..n).unwrap_or_default());
+        let bytes = buf.get(..n).unwrap_or_default();
+        self.note_breaks(bytes);
+        self.keep_tail(bytes);
+        self.eof |= n == 0 && !buf.is_empty();
         self.offset = self.offset.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
         self.since_record = self.since_record.saturating_add(n);
         Ok(n)
@@ -174,6 +219,7 @@ pub(crate) struct Table<R: Read> {
     report: &'static str,
     options: ReadOptions,
     line: u64,
+    delimiter: u8,
     /// Line breaks before the current record.
     breaks_seen: u64,
     done: bool,
@@ -202,6 +248,8 @@ impl<R: Read> Table<R> {
             offset: 0,
             breaks: VecDeque::new(),
             after_cr: false,
+            tail: Vec::with_capacity(TAIL),
+            eof: false,
         };
         let mut csv = csv::ReaderBuilder::new()
             .delimiter(delimiter)
@@ -225,6 +273,7 @@ impl<R: Read> Table<R> {
             report,
             options,
             line: 1,
+            delimiter,
             breaks_seen: 0,
             done: false,
             stats: ReadStats::default(),
@@ -262,6 +311,10 @@ impl<R: Read> Table<R> {
             self.breaks_seen += self.csv.get_mut().breaks_before(start);
             self.line = self.breaks_seen + 1;
             self.stats.records += 1;
+            if self.csv.get_ref().eof && self.ends_input_inside_quote() {
+                self.done = true;
+                return Some(Err(ReadError::Truncated { report: self.report, line: self.line }));
+            }
             if self.record.iter().all(|cell| cell.trim_ascii().is_empty()) {
                 self.stats.skip(SkipReason::BlankLine);
                 continue;
@@ -292,6 +345,15 @@ impl<R: Read> Table<R> {
                 date_order: self.options.date_order,
             }));
         }
+    }
+
+    /// Whether the record just read is the input's last, ran to its
+    /// very end, and was cut inside a quoted cell.
+    fn ends_input_inside_quote(&self) -> bool {
+        let guard = self.csv.get_ref();
+        let at_end = self.csv.position().byte() >= guard.offset;
+        let last = self.record.len().checked_sub(1).and_then(|i| self.record.get(i));
+        at_end && last.is_some_and(|cell| guard.ended_inside_quote(cell, self.delimiter))
     }
 
     /// Reads records until one becomes a row, is refused with a row

@@ -1669,6 +1669,33 @@ fn cr_only_files_larger_than_the_record_cap_read_with_right_line_numbers() {
 
 // ---- hostile input: truncation, encodings, concatenation, locales -----
 
+const QUOTED: &str = "\"Date\",\"FNSKU\",\"MSKU\",\"Event Type\",\"Fulfillment Center\",\"Disposition\",\"Quantity\"\r\n\
+                      \"03/01/2026\",\"X1\",\"W\",\"Receipts\",\"ABE2\",\"SELLABLE\",\"48\"\r\n\
+                      \"03/02/2026\",\"X1\",\"W\",\"Shipments\",\"ABE2\",\"SELLABLE\",\"-12\"";
+
+/// A download cut inside the last quoted cell was read as a whole row:
+/// `"48` became a quantity of 4 with nothing to say it was cut.
+#[test]
+fn a_file_cut_inside_a_quoted_cell_is_refused_as_truncated() {
+    let cut = &QUOTED[..QUOTED.len() - 2]; // ..."SELLABLE","-1
+    let mut reader = LedgerDetailReader::new(cut.as_bytes()).unwrap();
+    assert_eq!(reader.next().unwrap().unwrap().quantity.get(), 48);
+    let err = reader.next().unwrap().unwrap_err();
+    assert!(matches!(err, ReadError::Truncated { line: 3, .. }), "{err}");
+    assert!(err.is_fatal());
+    assert!(reader.next().is_none());
+    // Whole files without a final line break still read, quoted or not,
+    // and so does an unquoted last cell holding a quote.
+    assert_eq!(detail(QUOTED.as_bytes()).last().unwrap().quantity.get(), -12);
+    let plain = "Date\tFNSKU\tMSKU\tEvent Type\tFulfillment Center\tDisposition\tQuantity\tTitle\n\
+                 03/01/2026\tX1\tW\tReceipts\tABE2\tSELLABLE\t1\tMonitor 27\" wide";
+    assert_eq!(detail(plain.as_bytes())[0].title, "Monitor 27\" wide");
+    let tab_cut = "Date\tFNSKU\tMSKU\tEvent Type\tFulfillment Center\tDisposition\tQuantity\n\
+                   03/01/2026\tX1\tW\tReceipts\tABE2\tSELLABLE\t\"4";
+    let err = LedgerDetailReader::new(tab_cut.as_bytes()).unwrap().next().unwrap().unwrap_err();
+    assert!(matches!(err, ReadError::Truncated { line: 2, .. }), "{err}");
+}
+
 /// A spreadsheet's "Unicode text" export (UTF-16) matched its header,
 /// whose NUL bytes the column matching ignores, then failed every row
 /// with a confusing date or cell-count error.
@@ -1714,4 +1741,25 @@ fn a_repeated_header_with_a_byte_order_mark_is_skipped_as_a_header() {
     let mut reader = SettlementReader::new(settle.as_bytes()).unwrap();
     assert!(reader.by_ref().all(|r| r.is_ok()));
     assert_eq!(reader.stats().skipped(&SkipReason::RepeatedHeader), 1);
+}
+
+proptest! {
+    /// Cutting a quoted report inside any cell never yields the cut
+    /// row: every row read before the error is a whole row of the full
+    /// file, and the cut row is an error.
+    #[test]
+    fn a_cut_inside_a_quoted_cell_never_yields_the_cut_row(cut in 0..QUOTED.len()) {
+        let prefix = &QUOTED[..cut];
+        let quotes = prefix.bytes().filter(|&b| b == b'"').count();
+        prop_assume!(quotes % 2 == 1 && prefix.contains('\n'));
+        let full = detail(QUOTED.as_bytes());
+        let read: Vec<_> = LedgerDetailReader::new(prefix.as_bytes()).unwrap().collect();
+        let (rows, errors): (Vec<_>, Vec<_>) = read.into_iter().partition(Result::is_ok);
+        let whole_rows = prefix.matches('\n').count() - 1;
+        prop_assert_eq!(rows.len(), whole_rows);
+        for (got, want) in rows.into_iter().map(Result::unwrap).zip(&full) {
+            prop_assert_eq!(&got, want);
+        }
+        prop_assert_eq!(errors.len(), 1);
+    }
 }
