@@ -56,7 +56,16 @@
 //!   reading goes on. Blank lines, repeated header lines and documented
 //!   skips are counted in [`ReadStats`].
 //! - A record longer than [`ReadOptions::max_record_bytes`] (1 MiB)
-//!   rejects the file, so an unclosed quote cannot exhaust memory.
+//!   rejects the file, so an unclosed quote cannot exhaust memory. An
+//!   input that ends inside a quoted cell (a cut download) is rejected
+//!   as [`ReadError::Truncated`]; a UTF-16 or UTF-32 input as
+//!   [`ReadError::UnsupportedEncoding`].
+//! - Numbers use ASCII digits and a dot as the decimal point: `1,234`,
+//!   `1.234,56` or `1 234` are row errors naming the cell, never read
+//!   as another number. A dot is always the decimal point: a quantity
+//!   `1.234` is refused, but an amount `1.234` reads as 1.234, since a
+//!   lone thousands dot (German style) cannot be told from a decimal
+//!   point in one cell; convert such files before reading them.
 //!
 //! # What this crate does not do
 //!

@@ -1743,6 +1743,34 @@ fn a_repeated_header_with_a_byte_order_mark_is_skipped_as_a_header() {
     assert_eq!(reader.stats().skipped(&SkipReason::RepeatedHeader), 1);
 }
 
+/// Thousands separators and decimal commas, in either locale, are
+/// row errors naming the cell, never read as another number.
+#[test]
+fn numbers_in_another_locale_are_row_errors_naming_the_cell() {
+    let head = "Date\tFNSKU\tMSKU\tEvent Type\tQuantity\tFulfillment Center\tDisposition\n";
+    for qty in ["1,234", "1.234", "1 234", "1\u{a0}234", "1'234", "\u{661}\u{662}"] {
+        let file = format!("{head}03/01/2026\tX1\tW\tReceipts\t{qty}\tABE2\tSELLABLE\n");
+        let err = LedgerDetailReader::new(file.as_bytes()).unwrap().next().unwrap().unwrap_err();
+        match err {
+            ReadError::InvalidQuantity { column: "Quantity", value, line: 2, .. } => {
+                assert_eq!(value, qty);
+            }
+            other => panic!("{qty}: {other:?}"),
+        }
+    }
+    let head = "settlement-id\ttotal-amount\tcurrency\n";
+    for amount in ["1.234,56", "1,234.56", "12,50", "1 234,56", "$12.50", "12.50-"] {
+        let file = format!("{head}1\t{amount}\tEUR\n");
+        let err = SettlementReader::new(file.as_bytes()).unwrap().next().unwrap().unwrap_err();
+        match err {
+            ReadError::InvalidAmount { column: "total-amount", value, .. } => {
+                assert_eq!(value, amount);
+            }
+            other => panic!("{amount}: {other:?}"),
+        }
+    }
+}
+
 proptest! {
     /// Cutting a quoted report inside any cell never yields the cut
     /// row: every row read before the error is a whole row of the full
