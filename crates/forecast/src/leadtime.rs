@@ -9,7 +9,8 @@ use merchantry_core::{
     Days, Lane, LeadTimeEstimate, LeadTimeForecast, LeadTimeHistory, LocationId, PurchaseOrderId,
     Replenishment, Sku, Stage, StageDuration, StageEstimate,
 };
-use statrs::distribution::{ContinuousCDF, Gamma};
+use statrs::distribution::{ContinuousCDF, Normal};
+use statrs::function::gamma::checked_gamma_lr;
 
 use crate::error::{ForecastError, Result};
 
@@ -72,7 +73,11 @@ impl StageDistribution {
     }
 
     /// The `p` quantile of a gamma distribution with this mean and
-    /// variance (the mean itself when the variance is zero).
+    /// variance (the mean itself when the variance is zero). `p` at or
+    /// below 0 gives 0, at or above 1 infinity, NaN gives NaN. For a
+    /// shape `mean^2 / variance` below `1.1e-15` (statrs cannot read
+    /// the CDF there) the quantile is 0, which is the `f64` answer for
+    /// every `p` below about `1 - shape`.
     #[must_use]
     pub fn quantile(&self, p: f64) -> f64 {
         gamma_quantile(self.mean, self.variance, p)
@@ -644,19 +649,71 @@ fn apply_override(
 }
 
 /// The `p` quantile of a gamma distribution with `mean` and `variance`:
-/// shape `mean^2 / variance`, rate `mean / variance`. A zero variance (or a
-/// non-positive mean) gives `max(mean, 0)`.
+/// shape `a = mean^2 / variance`, rate `mean / variance`. A zero variance
+/// (or a non-positive mean) gives `max(mean, 0)`; `p <= 0` gives 0 and
+/// `p >= 1` infinity (the ends of the support); NaN in gives NaN.
+///
+/// The standard gamma's CDF from statrs is inverted by bisection on
+/// `y = rate * x`, so no `y` is scaled into statrs' invalid range (its
+/// own `inverse_cdf` panicked there, and for `p` outside `[0, 1]`).
+/// Above shape `1e5` the Wilson-Hilferty form `mean (1 - c^2 / 9 + z c /
+/// 3)^3` (`c = sd / mean`, `z` the normal quantile of `p`) is read
+/// instead (error below `1e-5 sd` there), and a shape past `f64::MAX`
+/// gives the mean. statrs reads `P(a, y)` as 1 for `a` below `1.1e-15`,
+/// so such shapes give a quantile of 0: right to `f64` for `p` below
+/// `1 - a` (the true quantile underflows), too low closer to 1.
 fn gamma_quantile(mean: f64, variance: f64, p: f64) -> f64 {
+    if p.is_nan() || mean.is_nan() || variance.is_nan() {
+        return f64::NAN;
+    }
     if variance <= 0.0 || mean <= 0.0 {
         return mean.max(0.0);
     }
-    match Gamma::new(mean * mean / variance, mean / variance) {
-        Ok(g) => {
-            let q = g.inverse_cdf(p);
-            if q.is_finite() { q } else { mean }
-        }
-        Err(_) => mean,
+    if p <= 0.0 {
+        return 0.0;
     }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    let shape = (mean / variance) * mean;
+    if !shape.is_finite() {
+        return mean;
+    }
+    if shape < 1.1e-15 {
+        // statrs' P(a, y) is 1 for every y > 0 here.
+        return 0.0;
+    }
+    if shape > 1e5 {
+        let c = variance.sqrt() / mean;
+        let z = Normal::standard().inverse_cdf(p);
+        let e = c * (z / 3.0 - c / 9.0);
+        return mean * (1.0 + e * (3.0 + e * (3.0 + e)));
+    }
+    // statrs' P(a, y) for y > 0 finite (errors read as the limits).
+    let cdf = |y: f64| if y > 0.0 { checked_gamma_lr(shape, y).unwrap_or(1.0) } else { 0.0 };
+    let (mut lo, mut hi) = (0.0, 2.0 * shape + 10.0);
+    while cdf(hi) < p && hi < f64::MAX / 4.0 {
+        lo = hi;
+        hi *= 2.0;
+    }
+    // Until the bracket cannot shrink: at most about 2100 halvings from
+    // f64::MAX down to the smallest subnormal.
+    for _ in 0..2200 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if cdf(mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let y = 0.5 * (lo + hi);
+    // x = y / rate = y * variance / mean, ordered so neither step
+    // overflows or underflows needlessly.
+    let scale = variance / mean;
+    if scale.is_finite() { y * scale } else { y / mean * variance }
 }
 
 impl LeadTimeForecast for LeadTimeModel {
@@ -695,15 +752,14 @@ pub struct OrderForecast {
 
 impl OrderForecast {
     /// The forecast arrival: the order date plus the mean, rounded to the
-    /// nearest day.
+    /// nearest day; the calendar's last (or first) day when that is past
+    /// its end (an order placed near `NaiveDate::MAX`).
     #[must_use]
     pub fn forecast_arrival(&self) -> NaiveDate {
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "lead times are far below i64::MAX days"
-        )]
+        #[expect(clippy::cast_possible_truncation, reason = "Days holds at most a million days")]
         let days = self.estimate.mean.get().round() as i64;
-        self.ordered_on + chrono::TimeDelta::days(days)
+        let end = if days < 0 { NaiveDate::MIN } else { NaiveDate::MAX };
+        self.ordered_on.checked_add_signed(chrono::TimeDelta::days(days)).unwrap_or(end)
     }
 
     /// Lead-time variance against an actual arrival: actual days minus
@@ -1043,6 +1099,40 @@ mod tests {
         // Both SKUs still route over the lane.
         let to = LocationId::new("FBA-US").unwrap();
         assert!(model.forecast_lead_time(&Sku::new("CUP").unwrap(), &to, order_date()).is_some());
+    }
+
+    #[test]
+    fn gamma_quantile_takes_any_p_and_shape_without_panicking() {
+        // statrs' inverse_cdf panicked for p outside [0, 1] or NaN, and
+        // for shape 1e-20 (mean 1, variance 1e20), where its bisection
+        // scaled a tiny x by the rate 1e-20 to 0.
+        assert!(gamma_quantile(10.0, 4.0, f64::NAN).is_nan());
+        assert_eq!(gamma_quantile(10.0, 4.0, -1.0), 0.0);
+        assert_eq!(gamma_quantile(10.0, 4.0, 1.5), f64::INFINITY);
+        // Shape 1e-20: P(X <= x) = (x / theta)^a / Gamma(1 + a), the
+        // median (x / 1e20)^1e-20 = 0.5 is 1e20 x 2^-1e20: 0 in f64.
+        assert_eq!(gamma_quantile(1.0, 1e20, 0.5), 0.0);
+        // Exponential (mean 10, variance 100): -10 ln(0.05) = 29.957323.
+        assert!((gamma_quantile(10.0, 100.0, 0.95) - 29.957_322_7).abs() < 1e-6);
+        // Shape 1e6 (mean 1e6, variance 1e6, sd 1e3): Wilson-Hilferty,
+        // 1.645421941 sd above the mean at p = 0.95 (e = 1e-3 (z / 3 -
+        // 1e-3 / 9) = 5.481734e-4, 3e + 3e^2 + e^3 = 1.645422e-3).
+        let q = gamma_quantile(1e6, 1e6, 0.95);
+        assert!(((q - 1e6) / 1e3 - 1.645_421_941).abs() < 1e-6, "{q}");
+    }
+
+    #[test]
+    fn an_arrival_past_the_calendar_end_is_its_last_day() {
+        // ordered_on + mean days panicked past NaiveDate::MAX.
+        let order = OrderForecast {
+            id: PurchaseOrderId::new("po").unwrap(),
+            lane: lane(),
+            sku: None,
+            ordered_on: NaiveDate::MAX,
+            estimate: LeadTimeEstimate::fixed(Days::new(30.0).unwrap()),
+            overrides: Vec::new(),
+        };
+        assert_eq!(order.forecast_arrival(), NaiveDate::MAX);
     }
 
     #[test]
