@@ -290,6 +290,15 @@ pub enum RouteError {
         /// What its lines weigh, in grams (saturated at `u128::MAX`).
         lines: u128,
     },
+    /// An [`Inventory`](crate::Inventory) read back (with the `serde`
+    /// feature) is not one the inventory's own methods could have made:
+    /// two SKUs on one row, a row out of range, a cell count other than
+    /// SKUs times nodes, too many nodes, or a negative cell.
+    #[error("invalid inventory: {reason}")]
+    InvalidInventory {
+        /// What is wrong, naming the SKU, row or node index.
+        reason: String,
+    },
     /// A pick wave's total passes the 64-bit range: its manifest's total
     /// weight or units (`u64`), or the units of one pick (`i64`). The
     /// wave is refused rather than given a saturated, wrong total.

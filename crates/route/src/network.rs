@@ -216,12 +216,80 @@ fn check_node(node: &Node, currency: Currency) -> Result<()> {
 /// assert_eq!(stock.get(&sku, idx), Quantity::new(5));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// With the `serde` feature an inventory read back is checked as it
+/// comes: at most [`MAX_NODES`] nodes, each SKU on its own row (rows
+/// numbered from 0 with none skipped), one cell per SKU and node, and no
+/// negative cell. Anything else is refused with
+/// [`RouteError::InvalidInventory`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "InventoryData", into = "InventoryData")
+)]
 pub struct Inventory {
     skus: BTreeMap<Sku, u32>,
     nodes: usize,
     stock: Vec<i64>,
+}
+
+/// The serialised form of an [`Inventory`], checked on the way in.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct InventoryData {
+    skus: BTreeMap<Sku, u32>,
+    nodes: usize,
+    stock: Vec<i64>,
+}
+
+#[cfg(feature = "serde")]
+impl From<Inventory> for InventoryData {
+    fn from(inv: Inventory) -> Self {
+        Self { skus: inv.skus, nodes: inv.nodes, stock: inv.stock }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<InventoryData> for Inventory {
+    type Error = RouteError;
+
+    fn try_from(d: InventoryData) -> Result<Self> {
+        let bad = |reason: String| Err(RouteError::InvalidInventory { reason });
+        if d.nodes > MAX_NODES {
+            return bad(format!("{} nodes, more than the limit of {MAX_NODES}", d.nodes));
+        }
+        let mut rows: Vec<Option<&Sku>> = vec![None; d.skus.len()];
+        for (sku, &row) in &d.skus {
+            match rows.get_mut(row as usize) {
+                Some(slot @ None) => *slot = Some(sku),
+                Some(Some(other)) => {
+                    return bad(format!("skus {other} and {sku} share row {row}"));
+                }
+                None => return bad(format!("sku {sku} names row {row} of {}", d.skus.len())),
+            }
+        }
+        let cells = d.skus.len().checked_mul(d.nodes);
+        if cells != Some(d.stock.len()) {
+            return bad(format!(
+                "{} cells for {} skus at {} nodes",
+                d.stock.len(),
+                d.skus.len(),
+                d.nodes
+            ));
+        }
+        let negative = (0..d.stock.len()).find(|&c| d.stock.get(c).is_some_and(|&q| q < 0));
+        if let Some(c) = negative {
+            let (row, node) = (c / d.nodes.max(1), c % d.nodes.max(1));
+            let sku = rows.get(row).copied().flatten();
+            let units = d.stock.get(c).copied().unwrap_or(0);
+            return bad(format!(
+                "sku {} holds {units} units at node index {node}; stock is never negative",
+                sku.map_or_else(|| format!("#{row}"), ToString::to_string)
+            ));
+        }
+        Ok(Self { skus: d.skus, nodes: d.nodes, stock: d.stock })
+    }
 }
 
 impl Inventory {

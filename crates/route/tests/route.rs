@@ -843,6 +843,38 @@ fn a_negative_or_nan_weight_cannot_be_read_into_a_plan() {
     back.check(&o).unwrap();
 }
 
+/// An inventory read back was taken as it came: a negative cell, two
+/// SKUs on one row (so taking one took the other), a row past the end
+/// (read as empty, so stock silently vanished) or a short cell list.
+/// Each is now refused, naming what is wrong.
+#[cfg(feature = "serde")]
+#[test]
+fn an_inventory_read_back_is_checked() {
+    use serde_json::json;
+
+    let net =
+        Network::new(vec![node("A", "1", "0", "1", 1), node("B", "1", "0", "1", 1)], horizon())
+            .unwrap();
+    let inv = stock(&net, &[("A", "X", 3), ("B", "Y", 4)]);
+    let v = serde_json::to_value(&inv).unwrap();
+    assert_eq!(v, json!({ "skus": { "X": 0, "Y": 1 }, "nodes": 2, "stock": [3, 0, 0, 4] }));
+    assert_eq!(serde_json::from_value::<Inventory>(v.clone()).unwrap(), inv);
+    // Each case: a JSON pointer, the value put there, and the message.
+    let cases = [
+        ("/stock/3", json!(-4), "sku Y holds -4 units at node index 1"),
+        ("/skus/Y", json!(0), "skus X and Y share row 0"),
+        ("/skus/Y", json!(7), "sku Y names row 7 of 2"),
+        ("/stock", json!([3, 0, 0]), "3 cells for 2 skus at 2 nodes"),
+        ("/nodes", json!(65), "65 nodes, more than the limit of 64"),
+    ];
+    for (pointer, value, want) in cases {
+        let mut bad = v.clone();
+        *bad.pointer_mut(pointer).unwrap() = value;
+        let err = serde_json::from_value::<Inventory>(bad).unwrap_err().to_string();
+        assert!(err.contains("invalid inventory: ") && err.contains(want), "{err}");
+    }
+}
+
 #[test]
 fn batch_serves_the_most_urgent_order_first() {
     // One unit of X, two orders. "relaxed" is first in the input but
