@@ -1462,7 +1462,8 @@ impl Allocator {
     /// shipped line. Sellable units go back to the locations the line
     /// shipped from, in the order it was reserved; unsellable ones change
     /// nothing here. A line takes one return: a repeated return does
-    /// nothing.
+    /// nothing, but its quantity is checked as the first one's was (a
+    /// repeat of zero, negative or more units than shipped is refused).
     ///
     /// # Errors
     ///
@@ -1479,11 +1480,11 @@ impl Allocator {
     ) -> Result<Changes> {
         let slot = self.slot(order, line)?;
         let rec = self.record(slot).ok_or_else(|| unknown_line(order, line))?;
-        match rec.state {
-            LineState::Shipped => {}
-            LineState::Returned => return Ok(Changes::new()),
+        let repeat = match rec.state {
+            LineState::Shipped => false,
+            LineState::Returned => true,
             s => return Err(wrong(order, line, s, "return to stock")),
-        }
+        };
         let sku_name = self.skus.get(rec.sku as usize).cloned().unwrap_or_else(placeholder_sku);
         if !units.is_positive() {
             return Err(AllocError::BadQuantity {
@@ -1500,6 +1501,11 @@ impl Allocator {
                 returned: units.get(),
                 shipped: rec.quantity,
             });
+        }
+        // A repeated return does nothing, once its quantity is one the
+        // first return could have had.
+        if repeat {
+            return Ok(Changes::new());
         }
         let back = if restock == Restock::Sellable {
             self.restock_plan(rec, units.get())

@@ -385,6 +385,20 @@ fn return_to_stock_once_sellable_or_not() {
     // The same return again: no second effect.
     assert!(w.alloc.return_units(&order("R1"), 1, q(2), Restock::Sellable).unwrap().is_empty());
     assert_eq!(w.on_hand(w.a), 4);
+    // A repeat of -1, 0 or 4 units (3 shipped) was waved through as a
+    // no-op; it is refused as the first return would have been, and
+    // still changes nothing.
+    let before = w.alloc.clone();
+    for bad in [-1, 0, i64::MIN] {
+        let err = w.alloc.return_units(&order("R1"), 1, q(bad), Restock::Sellable).unwrap_err();
+        assert!(
+            matches!(err, AllocError::BadQuantity { what: "returned quantity", value, .. } if value == bad),
+            "{err:?}"
+        );
+    }
+    let err = w.alloc.return_units(&order("R1"), 1, q(4), Restock::Sellable).unwrap_err();
+    assert!(matches!(err, AllocError::ReturnExceedsShipped { returned: 4, shipped: 3, .. }));
+    assert_eq!(w.alloc, before);
     // An unsellable return closes the line and adds nothing.
     w.reserve("R2", w.web, 1).unwrap();
     w.alloc.commit(&order("R2"), 1).unwrap();
