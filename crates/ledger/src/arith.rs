@@ -2,7 +2,9 @@
 //!
 //! Each function gives exactly the `Decimal` that `rust_decimal`'s checked
 //! operators give, bit for bit (mantissa, scale and sign), so a stored
-//! value and its printed scale never depend on which path computed it.
+//! value and its printed scale never depend on which path computed it;
+//! a pro-rata share ([`share`]) is that quotient rounded as the exact
+//! quotient rounds, once.
 //! The fast paths work on the 96-bit mantissa in `u128` and only answer
 //! when the result is certain to match: a non-zero result whose operands
 //! share a scale or rescale without overflow. Everything else (zeros,
@@ -253,8 +255,11 @@ pub(crate) fn mul(cost: Decimal, qty: i64, id: u32) -> Result<Decimal, Fail> {
     }
 }
 
-/// `total * part / whole`, the value of `part` of `whole` units, rounded
-/// half-even to [`SHARE_SCALE`] places.
+/// `total * part / whole`, the value of `part` of `whole` units: the
+/// exact quotient rounded half-even, once, to [`SHARE_SCALE`] places (at
+/// the dividend's scale when it divides exactly there; at most 28
+/// significant digits, as `rust_decimal` divides, for quotients of 10^12
+/// and more).
 #[inline]
 pub(crate) fn share(total: Decimal, part: i64, whole: i64, id: u32) -> Result<Decimal, Fail> {
     match exact_share(total, part, whole) {
@@ -363,11 +368,70 @@ fn share_general(total: Decimal, part: i64, whole: i64, id: u32) -> Result<Decim
     total
         .checked_mul(Decimal::from(part))
         .and_then(|x| x.checked_div(Decimal::from(whole)))
+        .map(|x| round_once(x, total, Decimal::from(part), Decimal::from(whole)))
         .or_else(|| {
-            total.checked_div(Decimal::from(whole)).and_then(|u| u.checked_mul(Decimal::from(part)))
+            total
+                .checked_div(Decimal::from(whole))
+                .and_then(|u| u.checked_mul(Decimal::from(part)))
+                .map(|x| x.round_dp(SHARE_SCALE))
         })
-        .map(|x| x.round_dp(SHARE_SCALE))
         .ok_or(overflow(id, "pro-rata share"))
+}
+
+/// `amount * weight / total`, rounded half-even once to [`SHARE_SCALE`]
+/// places as [`share`] rounds (for weights that are not whole units, such
+/// as a landed cost's); `None` on overflow or a zero `total`.
+pub(crate) fn weighted_share(amount: Decimal, weight: Decimal, total: Decimal) -> Option<Decimal> {
+    let x = amount.checked_mul(weight)?.checked_div(total)?;
+    Some(round_once(x, amount, weight, total))
+}
+
+/// `x`, the quotient `a * b / c` as `rust_decimal` divides it (to 28
+/// significant digits, half-even), rounded to [`SHARE_SCALE`] places as
+/// the exact quotient rounds.
+///
+/// Rounding `x` again can only differ from rounding the exact quotient
+/// once when `x` sits exactly on a midpoint at 16 places (a 5 in the 17th
+/// place and nothing after it) while the exact quotient lies just off it:
+/// rounding to nearest never carries a value past a midpoint it could
+/// have landed on. Then the exact quotient is compared with the midpoint
+/// in integers, `|a * b|` against `|x * c|` at one scale, and rounds away
+/// from it. When those products do not fit 128 bits (values of about
+/// 10^20 and more), `x` is rounded as it is.
+fn round_once(x: Decimal, a: Decimal, b: Decimal, c: Decimal) -> Decimal {
+    let rounded = x.round_dp(SHARE_SCALE);
+    let scale = x.scale();
+    let Some(k) = scale.checked_sub(SHARE_SCALE).filter(|&k| k > 0) else {
+        return rounded;
+    };
+    let m = x.mantissa().unsigned_abs();
+    let (unit, half) = (POW10[k as usize], 5 * POW10[k as usize - 1]);
+    if m % unit != half {
+        return rounded;
+    }
+    // a * b / c against x, both multiplied by c and by ten to the power
+    // of every scale: A * B * 10^(sc + sx) against X * C * 10^(sa + sb),
+    // each side raised only by the difference.
+    let (sab, scx) = (a.scale() + b.scale(), c.scale() + scale);
+    let raise = |v: Option<u128>, by: u32| v?.checked_mul(*POW10.get(by as usize)?);
+    let mantissa = |d: Decimal| d.mantissa().unsigned_abs();
+    let exact = raise(mantissa(a).checked_mul(mantissa(b)), scx.saturating_sub(sab));
+    let midpoint = raise(m.checked_mul(mantissa(c)), sab.saturating_sub(scx));
+    let (Some(exact), Some(midpoint)) = (exact, midpoint) else {
+        return rounded;
+    };
+    let toward_zero = m / unit;
+    let magnitude = match exact.cmp(&midpoint) {
+        std::cmp::Ordering::Equal => return rounded,
+        std::cmp::Ordering::Less => toward_zero,
+        std::cmp::Ordering::Greater => toward_zero + 1,
+    };
+    // Where half-even already went the same way, keep its result as it
+    // is (a zero keeps `rust_decimal`'s scale and sign).
+    if magnitude == toward_zero + toward_zero % 2 {
+        return rounded;
+    }
+    build(x.is_sign_negative(), magnitude, SHARE_SCALE).unwrap_or(rounded)
 }
 
 /// The integer form of [`share`] for positive `part` and `whole`, when it
@@ -624,6 +688,100 @@ mod tests {
         // Negative totals round symmetrically: -10 / 3.
         let neg = share(-Decimal::TEN, 1, 3, 0).unwrap();
         assert!(same(neg, Decimal::new(-33_333_333_333_333_333, 16)));
+    }
+
+    #[test]
+    fn a_quotient_just_off_a_midpoint_rounds_once() {
+        // 0.0003000000000001 / 2,000,000,000,001 = (3,000,000,000,001 /
+        // 2,000,000,000,001) units in the 16th place = 1.5 - 1/4,000,000,000,002
+        // = 1.49999999999975: one unit (0.0000000000000001). To 28 places
+        // the quotient is 0.000000000000000149999999999975, which rounds to
+        // 0.0000000000000001500000000000, exactly the midpoint, and
+        // half-even would then give two units.
+        let w = 2_000_000_000_001;
+        let below = Decimal::new(3_000_000_000_001, 16);
+        assert_eq!(slow_share(below, 1, w), Some(Decimal::new(2, 16)));
+        assert!(same(share(below, 1, w, 0).unwrap(), Decimal::new(1, 16)));
+        // 0.0005000000000003 / 2,000,000,000,001 = 2.5 + 1/4,000,000,000,002
+        // units: three, where half-even of the 28-digit midpoint gives two.
+        let above = Decimal::new(5_000_000_000_003, 16);
+        assert_eq!(slow_share(above, 1, w), Some(Decimal::new(2, 16)));
+        assert!(same(share(above, 1, w, 0).unwrap(), Decimal::new(3, 16)));
+        // Negative totals mirror it.
+        assert!(same(share(-above, 1, w, 0).unwrap(), Decimal::new(-3, 16)));
+        // An exact midpoint still rounds half-even: 0.0000000000000003 / 2
+        // = 1.5 units -> 2; 0.0000000000000005 / 2 = 2.5 units -> 2.
+        assert!(same(share(Decimal::new(3, 16), 1, 2, 0).unwrap(), Decimal::new(2, 16)));
+        assert!(same(share(Decimal::new(5, 16), 1, 2, 0).unwrap(), Decimal::new(2, 16)));
+    }
+
+    #[test]
+    fn weighted_shares_round_once_too() {
+        // A landed cost of 0.0003000000000001 spread by weight 0.5 kg of
+        // 1,000,000,000,000.5 kg: 0.00015000000000005 / 1,000,000,000,000.5
+        // = (1.5 - 1/4,000,000,000,002) units in the 16th place, as above:
+        // one unit, where rounding the 28-digit quotient again gives two.
+        let amount = Decimal::new(3_000_000_000_001, 16);
+        let (weight, total) = (Decimal::new(5, 1), Decimal::new(10_000_000_000_005, 1));
+        let twice = amount.checked_mul(weight).unwrap().checked_div(total).unwrap();
+        assert_eq!(twice.round_dp(SHARE_SCALE), Decimal::new(2, 16));
+        assert!(same(weighted_share(amount, weight, total).unwrap(), Decimal::new(1, 16)));
+        // Ordinary weights are the plain quotient: 100.00 * 2.5 / 7.5 =
+        // 33.333... -> 33.3333333333333333.
+        let third =
+            weighted_share(Decimal::new(10_000, 2), Decimal::new(25, 1), Decimal::new(75, 1));
+        assert!(same(third.unwrap(), Decimal::new(333_333_333_333_333_333, 16)));
+        assert_eq!(weighted_share(Decimal::ONE, Decimal::ONE, Decimal::ZERO), None);
+    }
+
+    /// `total * part / whole` rounded half-even once to 16 places, in
+    /// integers, when `total` has at most 16 places and everything fits.
+    fn rounded_once(total: Decimal, part: i64, whole: i64) -> Option<Decimal> {
+        let up = POW10[usize::try_from(SHARE_SCALE.checked_sub(total.scale())?).ok()?];
+        let n = total.mantissa().unsigned_abs().checked_mul(u128::from(part.unsigned_abs()))?;
+        let n = n.checked_mul(up)?;
+        let w = u128::from(whole.unsigned_abs());
+        let (q, r) = (n / w, n % w);
+        let q = match (2 * r).cmp(&w) {
+            std::cmp::Ordering::Less => q,
+            std::cmp::Ordering::Greater => q + 1,
+            std::cmp::Ordering::Equal => q + q % 2,
+        };
+        let q = i128::try_from(q).ok()?;
+        Some(Decimal::from_i128_with_scale(
+            if total.is_sign_negative() { -q } else { q },
+            SHARE_SCALE,
+        ))
+    }
+
+    #[test]
+    fn shares_equal_the_exact_quotient_rounded_once() {
+        // Near-midpoint shares, built as (2c + 1) / 2 +- 1 / (2w) units,
+        // and plain random ones: the value equals rounding the exact
+        // quotient once (compared as numbers; the scale is rust_decimal's).
+        let mut g = Gen(0x9E37_79B9_7F4A_7C15);
+        let mut corrected = 0;
+        for i in 0..100_000 {
+            let (total, part, whole) = if i % 2 == 0 {
+                let w = i64::try_from(g.next() % 10_000_000_000_000).unwrap() | 1;
+                let c = i64::try_from(g.next() % 1_000).unwrap();
+                let side = if g.next().is_multiple_of(2) { -1 } else { 1 };
+                let t = ((2 * c + 1) * w + side) / 2;
+                (Decimal::new(t, 16), 1, w)
+            } else {
+                let whole = i64::try_from(g.next() % 1_000_000).unwrap() + 1;
+                let part = i64::try_from(g.next() % 1_000_000).unwrap() % whole + 1;
+                (Decimal::new(i64::try_from(g.next() % 1_000_000_000).unwrap(), 2), part, whole)
+            };
+            let Some(expected) = rounded_once(total, part, whole) else { continue };
+            let got = share(total, part, whole, 0).unwrap();
+            assert_eq!(got, expected, "{total} * {part} / {whole}");
+            if slow_share(total, part, whole) != Some(got) {
+                corrected += 1;
+            }
+        }
+        // Double rounding would have gone wrong in some of the built cases.
+        assert!(corrected > 1_000, "{corrected}");
     }
 
     #[test]

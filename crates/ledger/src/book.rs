@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use merchantry_core::Disposition;
 use rust_decimal::Decimal;
 
-use crate::arith::{Running, SHARE_SCALE, add, average_draw, draw, mul, overflow, share, sub};
+use crate::arith::{Running, add, average_draw, draw, mul, overflow, share, sub, weighted_share};
 use crate::entries::Entries;
 use crate::event::{Method, NegativeStock, Pooling};
 
@@ -1118,11 +1118,7 @@ impl Book {
             let part = if i == last {
                 left
             } else {
-                spec.amount
-                    .checked_mul(*w)
-                    .and_then(|x| x.checked_div(total))
-                    .map(|x| x.round_dp(SHARE_SCALE))
-                    .ok_or(overflow(e.id, "landed share"))?
+                weighted_share(spec.amount, *w, total).ok_or(overflow(e.id, "landed share"))?
             };
             left = sub(left, part, e.id)?;
             shares.push(part);
