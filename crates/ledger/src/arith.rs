@@ -405,6 +405,13 @@ fn round_once(x: Decimal, a: Decimal, b: Decimal, c: Decimal) -> Decimal {
         return rounded;
     };
     let m = x.mantissa().unsigned_abs();
+    // A midpoint's mantissa ends in 5 * 10^(k - 1) = 5^k * 2^(k - 1): its
+    // low k bits are 2^(k - 1). Most quotients fail this bit test, which
+    // spares them the 128-bit remainder.
+    let low = 1_u128 << k;
+    if m & (low - 1) != low >> 1 {
+        return rounded;
+    }
     let (unit, half) = (POW10[k as usize], 5 * POW10[k as usize - 1]);
     if m % unit != half {
         return rounded;

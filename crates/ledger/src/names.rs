@@ -136,7 +136,9 @@ pub(crate) fn reserve_more<T>(v: &mut Vec<T>, more: usize) {
 /// `more`.
 pub(crate) fn growth(cap: usize, more: usize) -> usize {
     let step = if cap >= 4_096 { cap / 8 } else { cap / 4 };
-    more.max(step).max(1)
+    // Doubling up to four elements: a book's first receipt costs one
+    // amount, not four, and a long book's arrays take two extra steps.
+    more.max(step).max(cap.min(4)).max(1)
 }
 
 /// The [`hash_bytes`] of the name at `i` in `bytes` (a [`Names`] arena).
