@@ -344,11 +344,10 @@ pub(crate) fn average_draw(pool: Decimal, part: i64, whole: i64) -> Option<(Deci
     }
     let product = held.checked_mul(part)?;
     let (q, rest) = (product / whole, product % whole);
-    let (rest, w) = (u128::from(rest), u128::from(whole));
-    if !clear_of_edges(rest, w) {
+    if !clear_of_edges(u128::from(q), u128::from(rest), u128::from(whole)) {
         return None;
     }
-    let taken = if 2 * rest > w { q + 1 } else { q };
+    let taken = half_even(q, rest, whole);
     if taken == 0 || taken >= held {
         return None;
     }
@@ -442,19 +441,18 @@ fn round_once(x: Decimal, a: Decimal, b: Decimal, c: Decimal) -> Decimal {
 }
 
 /// The integer form of [`share`] for positive `part` and `whole`, when it
-/// is certain to give `rust_decimal`'s answer.
+/// is certain to give the general path's answer, scale included.
 ///
-/// `rust_decimal` multiplies exactly (the product fits 96 bits), then
-/// divides. A quotient exact at the dividend's scale keeps that scale.
-/// Otherwise it scales up in steps, rounding half-even at the largest
-/// scale that fits, strips some trailing zeros, and `round_dp` rounds to
-/// 16 places. When the quotient needs more than 16 places, is below
-/// 10^10 (so rust_decimal carries at least 18 places and its own last
-/// rounding moves the quotient by under a hundredth of a unit in the 16th
-/// place) and its fraction of a unit in the 16th place is more than a
-/// hundredth away from 0, 1/2 and 1, that equals rounding the exact
-/// quotient once to 16 places. Every other
-/// case is left to `rust_decimal`.
+/// The general path has `rust_decimal` multiply exactly (the product fits
+/// 96 bits) and divide: a quotient exact at the dividend's scale keeps
+/// that scale; otherwise it scales up in steps, rounding half-even at the
+/// largest scale that fits, strips trailing zeros, and the result is
+/// rounded to 16 places as the exact quotient rounds ([`round_once`]).
+/// When the quotient needs more than 16 places and its fraction of a unit
+/// in the 16th place is far enough from 0 and 1 that `rust_decimal`'s
+/// own rounding leaves a digit past the 16th place (see
+/// [`clear_of_edges`]), that is rounding the exact quotient once to 16
+/// places, at scale 16. Every other case is left to the general path.
 fn fast_share(total: Decimal, part: i64, whole: i64) -> Option<Decimal> {
     let scale = total.scale();
     if scale > SHARE_SCALE || total.is_zero() || part <= 0 || whole <= 0 {
@@ -475,20 +473,52 @@ fn fast_share(total: Decimal, part: i64, whole: i64) -> Option<Decimal> {
         let (top, rest) = divide(q, up);
         return if rest == 0 { build(negative, top, scale) } else { None };
     }
-    if q >= POW10[26] || !clear_of_edges(r, whole) {
+    if !clear_of_edges(q, r, whole) {
         return None;
     }
-    let q = if 2 * r > whole { q + 1 } else { q };
-    build(negative, q, SHARE_SCALE)
+    build(negative, half_even(q, r, whole), SHARE_SCALE)
 }
 
-/// Whether a quotient's remainder `r` of `whole` (its fraction of a unit
-/// in the last place, `r / whole`) lies more than a hundredth away from 0,
-/// 1/2 and 1: then rounding the exact quotient once gives what
-/// `rust_decimal`'s division and `round_dp` give (see [`fast_share`]).
+/// Whether a quotient of `q` units in the 16th place and `r / whole` of
+/// one more leaves a non-zero digit past the 16th place once
+/// `rust_decimal` has divided: it keeps at least 28 - d places for a
+/// quotient of d integer digits, so at least 12 - d past the 16th, and
+/// its half-even rounding there neither clears them (a fraction under
+/// half a unit of that place) nor carries them into the 16th (one within
+/// half a unit of 1). Then its quotient has more than 16 places, rounds
+/// to scale 16, and the fast paths' integer rounding gives the same
+/// decimal. A fraction at least 10^-(12 - d) from 0 and from 1 is clear;
+/// two tiers of d are used: up to 4 integer digits (10^-8) and up to 10
+/// (10^-2). Larger quotients are left to the general path.
 #[inline(always)]
-fn clear_of_edges(r: u128, whole: u128) -> bool {
-    100 * r > whole && 100 * r < 99 * whole && (2 * r).abs_diff(whole) * 50 > whole
+fn clear_of_edges(q: u128, r: u128, whole: u128) -> bool {
+    let margin = if q < POW10[20] {
+        POW10[8]
+    } else if q < POW10[26] {
+        POW10[2]
+    } else {
+        return false;
+    };
+    r < whole && r * margin > whole && (whole - r) * margin > whole
+}
+
+/// `q` plus the fraction `r / whole` rounded half-even to a whole unit.
+#[inline(always)]
+fn half_even<T>(q: T, r: T, whole: T) -> T
+where
+    T: Copy
+        + std::ops::Add<Output = T>
+        + std::ops::Mul<Output = T>
+        + std::ops::BitAnd<Output = T>
+        + Ord
+        + From<u8>,
+{
+    let two = T::from(2);
+    match (two * r).cmp(&whole) {
+        std::cmp::Ordering::Less => q,
+        std::cmp::Ordering::Greater => q + T::from(1),
+        std::cmp::Ordering::Equal => q + (q & T::from(1)),
+    }
 }
 
 /// `m * k`, one widening multiply when `m` fits 64 bits.
@@ -511,11 +541,21 @@ fn divide(n: u128, d: u128) -> (u128, u128) {
 mod tests {
     use super::*;
 
+    /// `rust_decimal`'s quotient rounded again to 16 places (what shares
+    /// were before they rounded once).
     fn slow_share(total: Decimal, part: i64, whole: i64) -> Option<Decimal> {
         total
             .checked_mul(Decimal::from(part))
             .and_then(|x| x.checked_div(Decimal::from(whole)))
             .map(|x| x.round_dp(SHARE_SCALE))
+    }
+
+    /// The general path of [`share`] alone: `rust_decimal`'s quotient
+    /// rounded as the exact quotient rounds.
+    fn general_share(total: Decimal, part: i64, whole: i64) -> Option<Decimal> {
+        let (p, w) = (Decimal::from(part), Decimal::from(whole));
+        let x = total.checked_mul(p)?.checked_div(w)?;
+        Some(round_once(x, total, p, w))
     }
 
     /// Same value, scale and sign: the 16 bytes of the representation.
@@ -572,7 +612,7 @@ mod tests {
                 exact_hits += 1;
             }
             if let Some(v) = fast_share(a, part, whole) {
-                let slow = slow_share(a, part, whole).unwrap();
+                let slow = general_share(a, part, whole).unwrap();
                 assert!(same(v, slow), "{a} * {part} / {whole}: {v} vs {slow}");
                 share_hits += 1;
             }
@@ -648,12 +688,66 @@ mod tests {
             let whole = (g.next() % 5_000).cast_signed() + 1;
             let part = (g.next() % whole.unsigned_abs()).cast_signed() + 1;
             if let Some(v) = fast_share(total, part, whole) {
-                let slow = slow_share(total, part, whole).unwrap();
+                let slow = general_share(total, part, whole).unwrap();
                 assert!(same(v, slow), "{total} * {part} / {whole}: {v} vs {slow}");
                 hits += 1;
             }
         }
         assert!(hits > 150_000, "the fast path must take most long averages: {hits}");
+    }
+
+    #[test]
+    fn fast_shares_at_the_margins_equal_the_general_path() {
+        // Quotients of q units in the 16th place plus r / whole, with r
+        // next to 0, 1/2 and 1 of whole, across the margin tiers (up to 4
+        // and up to 10 integer digits) and past them: the fast paths
+        // either decline or give the general path's decimal bit for bit.
+        let mut g = Gen(0x6A09_E667_F3BC_C908);
+        let (mut fast, mut average) = (0, 0);
+        for _ in 0..200_000 {
+            let digits = 1 + (g.next() % 28) as u32;
+            // Often ending in zeros, which a quotient rounded at its last
+            // places would shed (and so change its scale).
+            let zeros = POW10[(g.next() % 4) as usize];
+            let q = u128::from(g.next()) * u128::from(g.next()) % POW10[digits as usize] / zeros
+                * zeros;
+            let room = (LIMIT / (q + 1)).min(1 << 62);
+            // Wholes up to 2^62 (so fractions down to 10^-18) where the
+            // total's mantissa leaves room, often near that room.
+            let whole = match g.next() % 3 {
+                0 => room,
+                1 => u128::from(g.next()) % 1_000_000_000_000,
+                _ => u128::from(g.next()) % room.max(2),
+            }
+            .max(2);
+            let r = match g.next() % 8 {
+                0 => 1,
+                1 => u128::from(g.next() % 1_000) % whole,
+                2 => whole - 1,
+                3 => whole - 1 - u128::from(g.next() % 1_000) % whole,
+                4 => whole / 2,
+                5 => whole / 2 + 1,
+                6 => whole / 2 - 1,
+                _ => u128::from(g.next()) % whole,
+            };
+            let Some(m) = q.checked_mul(whole).and_then(|v| v.checked_add(r)) else { continue };
+            if m >= LIMIT {
+                continue;
+            }
+            let total = Decimal::from_i128_with_scale(i128::try_from(m).unwrap(), SHARE_SCALE);
+            let whole = i64::try_from(whole).unwrap();
+            let general = general_share(total, 1, whole).unwrap();
+            if let Some(v) = fast_share(total, 1, whole) {
+                assert!(same(v, general), "{total} / {whole}: {v} vs {general}");
+                fast += 1;
+            }
+            if let Some((taken, left)) = average_draw(total, 1, whole) {
+                assert!(same(taken, general), "{total} / {whole}: {taken} vs {general}");
+                assert!(same(left, sub(total, general, 0).unwrap()), "{total} - {general}");
+                average += 1;
+            }
+        }
+        assert!(fast > 50_000 && average > 5_000, "fast {fast}, average {average}");
     }
 
     #[test]
