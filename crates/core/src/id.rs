@@ -211,8 +211,16 @@ pub fn same_text(a: &str, b: &str) -> bool {
     same_bytes(a.as_bytes(), b.as_bytes())
 }
 
+/// [`same_text`] on bytes, for an arena that keeps id text as bytes.
+///
+/// ```
+/// use merchantry_core::id::same_bytes;
+/// assert!(same_bytes(b"111-0000042", b"111-0000042"));
+/// assert!(!same_bytes(b"111-0000042", b"111-0000043"));
+/// ```
 #[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+#[must_use]
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -7,7 +7,7 @@ use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use merchantry_core::id::same_text;
+use merchantry_core::id::same_bytes;
 
 use crate::book::NONE;
 
@@ -99,14 +99,15 @@ pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<WordHasher>>;
 /// offset of its length header in one text arena, followed by its text
 /// (ids are at most 200 bytes, `merchantry_core::MAX_ID_LEN`, so the
 /// length is one character, `U+0000..=U+00FF`, and no offset table is
-/// needed). The arena is a `String`, so reading a name back slices it at
-/// two character boundaries instead of re-checking its UTF-8.
+/// needed). The arena holds bytes: a name is stored with fixed-size copies
+/// (no call to `memcpy` for ids of 8 to 16 bytes), compared and hashed as
+/// bytes, and checked as UTF-8 only when read back as text.
 ///
 /// Event ids and the ids events refer to are indexed (so a reference
 /// finds the event); order and purchase-order ids are only stored.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Names {
-    bytes: String,
+    bytes: Vec<u8>,
     /// The handles of the indexed names, by [`hash_bytes`] of their text.
     index: HashTable<u32>,
 }
@@ -142,8 +143,8 @@ pub(crate) fn growth(cap: usize, more: usize) -> usize {
 }
 
 /// The [`hash_bytes`] of the name at `i` in `bytes` (a [`Names`] arena).
-fn rehash(names: &str, i: u32) -> u64 {
-    hash_bytes(Names::text(names, i).as_bytes())
+fn rehash(names: &[u8], i: u32) -> u64 {
+    hash_bytes(Names::raw(names, i))
 }
 
 impl Names {
@@ -155,8 +156,7 @@ impl Names {
     /// Where the text of the name at `i` starts and ends, if `i` is a
     /// handle: a length below 128 is one byte, a longer one the two-byte
     /// UTF-8 form of the character with that code.
-    fn span(names: &str, i: usize) -> Option<(usize, usize)> {
-        let bytes = names.as_bytes();
+    fn span(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         let &first = bytes.get(i)?;
         if first < 0x80 {
             return Some((i + 1, i + 1 + usize::from(first)));
@@ -171,9 +171,15 @@ impl Names {
         Self::span(&self.bytes, i).map(|(_, end)| end)
     }
 
-    /// The text of the name at `i` in the arena `names`.
-    fn text(names: &str, i: u32) -> &str {
-        Self::span(names, i as usize).and_then(|(start, end)| names.get(start..end)).unwrap_or("")
+    /// The bytes of the name at `i` in the arena `names`.
+    fn raw(names: &[u8], i: u32) -> &[u8] {
+        Self::span(names, i as usize).and_then(|(start, end)| names.get(start..end)).unwrap_or(&[])
+    }
+
+    /// The text of the name at `i` in the arena `names` (empty for what
+    /// is not a name's handle).
+    fn text(names: &[u8], i: u32) -> &str {
+        std::str::from_utf8(Self::raw(names, i)).unwrap_or("")
     }
 
     pub(crate) fn get(&self, i: u32) -> &str {
@@ -191,7 +197,7 @@ impl Names {
     /// The flag says whether it was indexed before.
     pub(crate) fn find_or_insert(&mut self, text: &str, hash: u64) -> (u32, bool) {
         let names = &self.bytes;
-        let same = |&i: &u32| same_text(Self::text(names, i), text);
+        let same = |&i: &u32| same_bytes(Self::raw(names, i), text.as_bytes());
         match self.index.entry(hash, same, |&j| rehash(names, j)) {
             Entry::Occupied(entry) => (*entry.get(), true),
             Entry::Vacant(entry) => {
@@ -209,15 +215,53 @@ impl Names {
     }
 
     /// [`Names::push`] on the arena alone.
-    fn push_to(bytes: &mut String, text: &str) -> u32 {
-        let text = if text.len() > 255 { Self::cut(text) } else { text };
-        if bytes.capacity() - bytes.len() < text.len() + 2 {
-            bytes.reserve_exact(growth(bytes.capacity(), text.len() + 2));
+    #[inline]
+    fn push_to(bytes: &mut Vec<u8>, text: &str) -> u32 {
+        let t = text.as_bytes();
+        let at = bytes.len();
+        match (t.first_chunk::<8>(), t.last_chunk::<8>()) {
+            (Some(first), Some(last)) if t.len() <= 16 && bytes.capacity() - at >= 17 => {
+                // 8 to 16 bytes (most event and order ids) with room: the
+                // header, the first eight and the last eight (overlapping)
+                // in a fixed 17-byte record, then cut back to the name's
+                // end; no call to `memcpy`.
+                let n = t.len();
+                let mut record = [0_u8; 17];
+                record[0] = u8::try_from(n).unwrap_or(0);
+                record[1..9].copy_from_slice(first);
+                if let Some(tail) = record.get_mut(n - 7..=n) {
+                    tail.copy_from_slice(last);
+                }
+                bytes.extend_from_slice(&record);
+                bytes.truncate(at + 1 + n);
+                u32::try_from(at).unwrap_or(NONE)
+            }
+            _ => Self::push_other(bytes, text),
         }
-        let at = u32::try_from(bytes.len()).unwrap_or(NONE);
-        bytes.push(char::from(u8::try_from(text.len()).unwrap_or(u8::MAX)));
-        bytes.push_str(text);
-        at
+    }
+
+    /// [`Names::push_to`] for a name of another length, or when the arena
+    /// is full: grows the arena and writes the header and the text.
+    #[cold]
+    #[inline(never)]
+    fn push_other(bytes: &mut Vec<u8>, text: &str) -> u32 {
+        let text = if text.len() > 255 { Self::cut(text) } else { text };
+        let t = text.as_bytes();
+        let at = bytes.len();
+        // Room for this name and for the next one's 17-byte record.
+        let room = t.len() + 2 + 17;
+        if bytes.capacity() - at < room {
+            bytes.reserve_exact(growth(bytes.capacity(), room));
+        }
+        // The length as one character: one byte below 128, the two-byte
+        // UTF-8 form up to 255.
+        let mut header = [0_u8; 2];
+        let header = char::from(u8::try_from(t.len()).unwrap_or(u8::MAX))
+            .encode_utf8(&mut header)
+            .as_bytes();
+        bytes.extend_from_slice(header);
+        bytes.extend_from_slice(t);
+        u32::try_from(at).unwrap_or(NONE)
     }
 
     /// The first 255 bytes of `text` or fewer, ending on a character.
@@ -228,6 +272,16 @@ impl Names {
             len -= 1;
         }
         text.get(..len).unwrap_or_default()
+    }
+
+    /// The longest start of `text` of at most `len` bytes.
+    #[cfg(test)]
+    fn cut_to(text: &str, len: usize) -> &str {
+        let mut len = len.min(text.len());
+        while !text.is_char_boundary(len) {
+            len -= 1;
+        }
+        &text[..len]
     }
 
     /// The handle of `text`, stored and indexed when new.
@@ -359,6 +413,37 @@ mod tests {
         assert_eq!(n.get(1_000), "");
         // A handle inside a multi-byte character reads as nothing.
         assert_eq!(n.get(d + 3), "");
+    }
+
+    #[test]
+    fn every_length_reads_back_whatever_room_the_arena_had() {
+        // Lengths 0 to 40 (the fixed-record path takes 8 to 16 when the
+        // arena has 17 bytes of room), pushed in an order that leaves the
+        // arena at every fill, and multi-byte text.
+        let mut n = Names::default();
+        let mut pushed = Vec::new();
+        for round in 0..40 {
+            for len in 0..=40 {
+                let text: String = (0..len)
+                    .map(|i| {
+                        if (i + round) % 7 == 0 {
+                            'é'
+                        } else {
+                            char::from(b"abcdefghijklmnopqrstuvwxyz"[i % 26])
+                        }
+                    })
+                    .collect();
+                let text = Names::cut_to(&text, len);
+                pushed.push((n.push(text), text.to_owned()));
+            }
+        }
+        for (handle, text) in &pushed {
+            assert_eq!(n.get(*handle), text, "handle {handle}");
+        }
+        let handles: Vec<usize> = n.handles().collect();
+        let expected: Vec<usize> = pushed.iter().map(|(h, _)| *h as usize).collect();
+        assert_eq!(handles, expected);
+        assert_eq!(n.len(), n.bytes.len());
     }
 
     #[test]
