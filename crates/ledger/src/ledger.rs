@@ -348,6 +348,7 @@ impl Ledger {
         result
     }
 
+    #[inline(always)]
     fn record(&mut self, event: &Event, at: i64, id: u32) -> Result<IngestOutcome, LedgerError> {
         let sku = self.sku_slot(&event.sku)?;
         let ctx = self.ctx();
@@ -649,7 +650,7 @@ impl Ledger {
 
     /// The slot of `sku`, a new book when it is new. Consecutive events
     /// are seldom of one SKU, so this goes straight to the index.
-    #[inline]
+    #[inline(always)]
     fn sku_slot(&mut self, sku: &Sku) -> Result<usize, LedgerError> {
         let text = sku.as_str();
         match self.skus.find_hashed(text, hash_bytes(text.as_bytes())) {
