@@ -1188,6 +1188,7 @@ mod tests {
                 promised_by: d,
                 late,
                 cost,
+                optimality: merchantry::route::Optimality::Proven,
             })
         };
         let c = |node, plan| Candidate { node, plan, refusal: String::new() };
