@@ -36,8 +36,9 @@ use rust_decimal::Decimal;
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Corrections {
-    /// Every event id, one after another.
-    ids: String,
+    /// Every event id, one after another (as bytes: they are checked as
+    /// UTF-8 when read, not while a backdate builds them).
+    ids: Vec<u8>,
     rows: Vec<Row>,
 }
 
@@ -53,13 +54,13 @@ struct Row {
 impl Corrections {
     /// Room for `n` corrections.
     pub(crate) fn with_capacity(n: usize) -> Self {
-        Self { ids: String::new(), rows: Vec::with_capacity(n) }
+        Self { ids: Vec::new(), rows: Vec::with_capacity(n) }
     }
 
     /// Adds the correction of event `id`, stamped `at` (nanoseconds since
     /// the epoch).
-    pub(crate) fn push(&mut self, id: &str, at: i64, before: Decimal, after: Decimal) {
-        self.ids.push_str(id);
+    pub(crate) fn push(&mut self, id: &[u8], at: i64, before: Decimal, after: Decimal) {
+        self.ids.extend_from_slice(id);
         self.rows.push(Row { end: self.ids.len(), at, before, after });
     }
 
@@ -95,7 +96,11 @@ impl Corrections {
 
     fn correction(&self, start: usize, row: &Row) -> Correction<'_> {
         Correction {
-            event: self.ids.get(start..row.end).unwrap_or(""),
+            event: self
+                .ids
+                .get(start..row.end)
+                .and_then(|id| std::str::from_utf8(id).ok())
+                .unwrap_or(""),
             at: row.at,
             before: row.before,
             after: row.after,
@@ -184,7 +189,7 @@ impl<'de> serde::Deserialize<'de> for Corrections {
             let at = r.at.timestamp_nanos_opt().ok_or_else(|| {
                 serde::de::Error::custom(format!("correction of {}: time out of range", r.event))
             })?;
-            out.push(r.event.as_str(), at, r.before, r.after);
+            out.push(r.event.as_str().as_bytes(), at, r.before, r.after);
         }
         Ok(out)
     }
@@ -197,9 +202,9 @@ mod tests {
     #[test]
     fn ids_come_back_in_order_from_one_buffer() {
         let mut c = Corrections::with_capacity(3);
-        c.push("s1", 5, Decimal::from(12), Decimal::from(4));
-        c.push("", 6, Decimal::ONE, Decimal::ONE);
-        c.push("ship-22", 7, Decimal::ZERO, Decimal::TEN);
+        c.push(b"s1", 5, Decimal::from(12), Decimal::from(4));
+        c.push(b"", 6, Decimal::ONE, Decimal::ONE);
+        c.push(b"ship-22", 7, Decimal::ZERO, Decimal::TEN);
         let events: Vec<&str> = c.iter().map(|x| x.event).collect();
         assert_eq!(events, ["s1", "", "ship-22"]);
         assert_eq!(

@@ -549,7 +549,7 @@ impl Ledger {
         let mut corrections = Corrections::with_capacity(changed.len());
         for (pos, before) in changed {
             let e = &book.entries[pos];
-            corrections.push(self.names.get(e.id), e.at, before, e.value());
+            corrections.push(self.names.get_bytes(e.id), e.at, before, e.value());
         }
         let true_ups = created
             .iter()

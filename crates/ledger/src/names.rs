@@ -186,6 +186,11 @@ impl Names {
         Self::text(&self.bytes, i)
     }
 
+    /// The name at `i` as bytes, unchecked as text (for copying it on).
+    pub(crate) fn get_bytes(&self, i: u32) -> &[u8] {
+        Self::raw(&self.bytes, i)
+    }
+
     /// The handle of an indexed name.
     #[cfg(test)]
     pub(crate) fn find(&self, text: &str) -> Option<u32> {
