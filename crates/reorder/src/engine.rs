@@ -59,7 +59,8 @@ pub struct PlannerOptions {
     pub policy: PolicyConfig,
     /// Goods should land this many days before projected depletion.
     pub buffer_days: u32,
-    /// An order-by date within this many days is [`Urgency::Soon`].
+    /// A day to order (the earlier of the order-by date and the
+    /// reorder-point day) within this many days is [`Urgency::Soon`].
     pub soon_days: u32,
     /// Also order when the latest order date has come, even if the
     /// position is above the reorder point (as long as it is below the
@@ -98,17 +99,25 @@ impl PlannerOptions {
 }
 
 /// How pressing a recommendation is.
+///
+/// When nothing is ordered today, the day that counts is the earlier of
+/// [`Recommendation::order_by`] and [`Recommendation::reorder_on`]: the
+/// position reaching the reorder point is as much a signal to order as
+/// the latest date that still beats the projected stockout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum Urgency {
-    /// No stockout within the forecast horizon and nothing to order.
+    /// Nothing to order: neither a stockout nor the reorder point is
+    /// projected within the forecast horizon.
     Idle,
-    /// A stockout is projected; the order-by date is beyond the
-    /// `soon_days` window.
+    /// A stockout or the reorder point is projected; the earlier of the
+    /// order-by date and the reorder-point day is beyond the `soon_days`
+    /// window.
     Planned,
-    /// The order-by date is within `soon_days` (or has passed while open
-    /// supply already covers the need: expedite rather than reorder).
+    /// The earlier of the order-by date and the reorder-point day is
+    /// within `soon_days` (or has passed while open supply already
+    /// covers the need: expedite rather than reorder).
     Soon,
     /// Act today; goods should land with the buffer.
     Now,
@@ -277,8 +286,20 @@ pub struct Recommendation {
     pub order: Option<OrderLine>,
     /// Projected first stockout day without a new order.
     pub stockout: Option<NaiveDate>,
-    /// Latest day to order so goods land `buffer_days` before it.
+    /// Latest day to order so goods land `buffer_days` before the
+    /// projected stockout, with the mean lead time. It ignores the
+    /// safety stock: see [`reorder_on`](Self::reorder_on) for the day
+    /// the policy itself would order.
     pub order_by: Option<NaiveDate>,
+    /// The projected day the inventory position reaches the reorder
+    /// point (by the policy's [`Trigger`]) under mean forecast demand:
+    /// the first day `today + k` whose start-of-day position
+    /// `position - (mean[0] + ... + mean[k-1])` fires the trigger, so
+    /// `today` itself when it fires now. Open supply does not move it
+    /// (it is in the position already). `None` when the forecast ends
+    /// first.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub reorder_on: Option<NaiveDate>,
     /// When an order placed today is expected, with a range.
     pub arrival: Option<ArrivalWindow>,
     /// Unit margin times expected units short over the protection
@@ -496,7 +517,9 @@ impl Planner {
         };
         let acting = order.is_some() || !transfers.is_empty();
         let landing = landing_day(&transfers, order.as_ref(), arrival);
-        let urgency = self.urgency(input.today, acting, stockout, order_by, landing);
+        let reorder_on = reorder_day(input.today, p, levels.point, cfg.trigger, mean);
+        let order_on = [order_by, reorder_on].into_iter().flatten().min();
+        let urgency = self.urgency(input.today, acting, stockout, order_on, landing);
         let margin_at_risk = margin_at_risk(input, &levels.demand, p, cfg.model)?;
         Ok(Recommendation {
             sku: sku.clone(),
@@ -516,6 +539,7 @@ impl Planner {
             order,
             stockout,
             order_by,
+            reorder_on,
             arrival,
             margin_at_risk,
             urgency,
@@ -693,12 +717,14 @@ impl Planner {
         back.checked_sub_signed(lead_days - back)
     }
 
+    /// How pressing: `order_on` is the earlier of the order-by date and
+    /// the reorder-point day.
     fn urgency(
         &self,
         today: NaiveDate,
         acting: bool,
         stockout: Option<NaiveDate>,
-        order_by: Option<NaiveDate>,
+        order_on: Option<NaiveDate>,
         landing: Option<NaiveDate>,
     ) -> Urgency {
         if acting {
@@ -709,9 +735,9 @@ impl Planner {
             };
             return if late { Urgency::Late } else { Urgency::Now };
         }
-        let Some(order_by) = order_by else { return Urgency::Idle };
+        let Some(order_on) = order_on else { return Urgency::Idle };
         let soon = today.checked_add_days(ChronoDays::new(u64::from(self.options.soon_days)));
-        if soon.is_some_and(|s| order_by <= s) { Urgency::Soon } else { Urgency::Planned }
+        if soon.is_some_and(|s| order_on <= s) { Urgency::Soon } else { Urgency::Planned }
     }
 
     fn stability(
@@ -762,6 +788,26 @@ fn forecast_from_today(input: &SkuInput) -> Result<(&[f64], &[f64])> {
         (Some(m), Some(s)) if !m.is_empty() => Ok((m, s)),
         _ => Err(missing()),
     }
+}
+
+/// The first day `today + k` whose start-of-day position, `position`
+/// less the mean demand of the `k` days before it, fires `trigger` at
+/// `point`; `None` when the forecast `mean` (from `today`) ends first.
+fn reorder_day(
+    today: NaiveDate,
+    position: f64,
+    point: f64,
+    trigger: Trigger,
+    mean: &[f64],
+) -> Option<NaiveDate> {
+    let mut left = position;
+    for k in 0..=mean.len() {
+        if trigger.fires(left, point) {
+            return today.checked_add_days(ChronoDays::new(u64::try_from(k).ok()?));
+        }
+        left -= mean.get(k).copied().unwrap_or(0.0);
+    }
+    None
 }
 
 /// Transfers from sources faster than the supplier, fastest first (ties
@@ -860,4 +906,33 @@ pub(crate) fn units_ceil(sku: &Sku, what: &'static str, x: f64) -> Result<Quanti
     }
     #[expect(clippy::cast_possible_truncation, reason = "c is whole and inside +/- 2^62")]
     Ok(Quantity::new(c as i64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(offset: u64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, 1)
+            .unwrap()
+            .checked_add_days(ChronoDays::new(offset))
+            .unwrap()
+    }
+
+    #[test]
+    fn reorder_day_counts_start_of_day_positions() {
+        // Position 100, point 40, demand 10, 20, 30, 40 a day. Start of
+        // day: day 0 100, day 1 90, day 2 90 - 20 = 70, day 3 70 - 30 =
+        // 40 (at the point), day 4 40 - 40 = 0.
+        let mean = [10.0, 20.0, 30.0, 40.0];
+        assert_eq!(reorder_day(day(0), 100.0, 40.0, Trigger::AtOrBelow, &mean), Some(day(3)));
+        // Strictly below: 40 is not below 40; 0 on day 4 is.
+        assert_eq!(reorder_day(day(0), 100.0, 40.0, Trigger::StrictlyBelow, &mean), Some(day(4)));
+        // Already at or below the point: today.
+        assert_eq!(reorder_day(day(0), 40.0, 40.0, Trigger::AtOrBelow, &mean), Some(day(0)));
+        assert_eq!(reorder_day(day(0), -5.0, 40.0, Trigger::AtOrBelow, &[]), Some(day(0)));
+        // 100 units of demand in the forecast cannot bring 200 to 40.
+        assert_eq!(reorder_day(day(0), 200.0, 40.0, Trigger::AtOrBelow, &mean), None);
+        assert_eq!(reorder_day(day(0), 100.0, 40.0, Trigger::AtOrBelow, &[]), None);
+    }
 }

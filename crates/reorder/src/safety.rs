@@ -670,9 +670,11 @@ pub fn gamma_quantile(mean: f64, std_dev: f64, p: ServiceLevel) -> f64 {
 }
 
 /// Expected units short `E[(X - s)+]` for gamma demand `X` with the given
-/// mean and standard deviation and stock `s` (`mu - s` for `s <= 0`).
-/// NaN for a NaN input, and for `mu = s = -inf` (`-inf - (-inf)`). Certain demand (spread zero or below `2^-58` of
-/// the mean) is short by `max(mu - s, 0)`. Above shape `1e5` the
+/// mean and standard deviation and stock `s` (`max(mu, 0) - s` for
+/// `s <= 0`, since gamma demand is never negative). A negative mean is
+/// read as no demand, as in [`gamma_quantile`], so the result is never
+/// negative. NaN for a NaN input. Certain demand (spread zero or below
+/// `2^-58` of the mean) is short by `max(mu - s, 0)`. Above shape `1e5` the
 /// Wilson-Hilferty form of [`gamma_quantile`] is integrated in closed
 /// form; its error there is below `1e-7 * std_dev`.
 #[must_use]
@@ -681,7 +683,9 @@ pub fn gamma_expected_shortage(mean: f64, std_dev: f64, s: f64) -> f64 {
         return f64::NAN;
     }
     if s <= 0.0 {
-        return mean - s;
+        // X >= 0, so (X - s)+ = X - s: its mean, with a negative mean
+        // clamped to no demand.
+        return mean.max(0.0) - s;
     }
     match UnitGamma::fit(mean, std_dev) {
         None | Some(UnitGamma::Certain) => (mean - s).max(0.0),
@@ -910,6 +914,23 @@ mod tests {
         // overflowed to inf and it panicked. Nothing is short there.
         assert_eq!(gamma_expected_shortage(1.0, 0.3, f64::MAX), 0.0);
         assert_eq!(gamma_expected_shortage(3.0, 1.0, f64::MAX), 0.0);
+    }
+
+    #[test]
+    fn gamma_shortage_of_a_negative_mean_is_never_negative() {
+        // A negative mean is no demand, as gamma_quantile reads it: with
+        // stock 0 nothing is short (was -1.0, a negative shortage).
+        assert_eq!(gamma_quantile(-1.0, 2.0, level(0.95)), 0.0);
+        assert_eq!(gamma_expected_shortage(-1.0, 2.0, 0.0), 0.0);
+        assert_eq!(gamma_expected_shortage(-1.0, 0.0, 0.0), 0.0);
+        // Stock -5 (five units owed): 0 - (-5) = 5 short, whatever the
+        // negative mean; a positive mean adds to it: 3 - (-5) = 8.
+        assert_eq!(gamma_expected_shortage(-1.0, 2.0, -5.0), 5.0);
+        assert_eq!(gamma_expected_shortage(3.0, 2.0, -5.0), 8.0);
+        // Positive stock and a negative mean: nothing short either side
+        // of the s <= 0 branch.
+        assert_eq!(gamma_expected_shortage(-1.0, 2.0, 4.0), 0.0);
+        assert_eq!(gamma_expected_shortage(f64::NEG_INFINITY, 2.0, 0.0), 0.0);
     }
 
     #[test]

@@ -391,6 +391,55 @@ fn an_overdue_delivery_known_to_be_close_lands_soon_in_the_projection() {
 }
 
 #[test]
+fn the_reorder_point_day_comes_before_the_order_by_date() {
+    // d = 20, sd_d = 5, L = 10, sd_L = 5: sigma = sqrt(10 * 25 + 400 *
+    // 25) = sqrt(10250) = 101.24, SS = 1.6449 * 101.24 = 166.53, s =
+    // 200 + 166.53 = 366.53. On hand 500, nothing on order.
+    let mut i = input(20.0, 5.0, 10.0, 5.0);
+    i.on_hand = Quantity::new(500);
+    let rec = planner(cover(30.0)).recommend(&i).unwrap();
+    close(rec.reorder_point, 366.53, 0.01);
+    assert!(!rec.triggered && rec.order.is_none());
+    // Stockout: 500 - 20 (k + 1) < 0 first at k = 25: day 25; order by
+    // 25 - 3 - 10 = day 12, beyond the 7-day window.
+    assert_eq!(rec.stockout, Some(day(25)));
+    assert_eq!(rec.order_by, Some(day(12)));
+    // Start-of-day position 500 - 20 k <= 366.53 first at k = 7
+    // (500 - 140 = 360): day 7, inside the window, so the policy orders
+    // within the week: soon, not planned.
+    assert_eq!(rec.reorder_on, Some(day(7)));
+    assert_eq!(rec.urgency, Urgency::Soon);
+    // 100 more units on order push the position (not the shelf) up:
+    // 600 - 20 k <= 366.53 first at k = 12, day 12, now outside the window.
+    i.open_supply = vec![OpenSupply {
+        kind: SupplyKind::PurchaseOrder,
+        quantity: Quantity::new(100),
+        expected: Some(day(5)),
+    }];
+    let rec = planner(cover(30.0)).recommend(&i).unwrap();
+    assert_eq!(rec.reorder_on, Some(day(12)));
+    assert_eq!(rec.urgency, Urgency::Planned);
+}
+
+#[test]
+fn a_position_the_forecast_never_brings_to_the_point_is_idle() {
+    // 120 days of 20 is 2400 units; a position of 5000 neither stocks out
+    // nor reaches s = 270.75 within the forecast.
+    let mut i = input(20.0, 5.0, 10.0, 2.0);
+    i.on_hand = Quantity::new(5000);
+    let rec = planner(cover(30.0)).recommend(&i).unwrap();
+    assert_eq!((rec.stockout, rec.order_by, rec.reorder_on), (None, None, None));
+    assert_eq!(rec.urgency, Urgency::Idle);
+    // 2500: no stockout (2400 < 2500), but 2500 - 20 k <= 270.75 first at
+    // k = 112 (2500 - 2240 = 260): planned on the reorder-point day alone.
+    i.on_hand = Quantity::new(2500);
+    let rec = planner(cover(30.0)).recommend(&i).unwrap();
+    assert_eq!((rec.stockout, rec.order_by), (None, None));
+    assert_eq!(rec.reorder_on, Some(day(112)));
+    assert_eq!(rec.urgency, Urgency::Planned);
+}
+
+#[test]
 fn inbound_units_count_toward_position_not_the_shelf() {
     let wh = LocationId::new("WH-NJ").unwrap();
     let rec = |loc: &LocationId, disposition, q| StockRecord {
@@ -720,6 +769,46 @@ fn rop(d: f64, sd: f64, l: f64, sd_l: f64, p: f64) -> f64 {
 }
 
 proptest! {
+    #[test]
+    fn law_the_reorder_point_day_is_today_exactly_when_the_point_fires(
+        d in 0.0f64..200.0, on_hand in -50i64..5000, on_order in 0i64..3000,
+    ) {
+        let mut i = input(d, 5.0, 10.0, 2.0);
+        i.on_hand = Quantity::new(on_hand);
+        i.open_supply = vec![OpenSupply {
+            kind: SupplyKind::PurchaseOrder,
+            quantity: Quantity::new(on_order),
+            expected: Some(day(4)),
+        }];
+        let mut opts = PlannerOptions::new(cover(30.0));
+        opts.order_by_trigger = false;
+        let rec = Planner::new(opts).unwrap().recommend(&i).unwrap();
+        prop_assert_eq!(rec.reorder_on == Some(day(0)), rec.triggered);
+        if let Some(r) = rec.reorder_on {
+            // Mean demand of the days before it brings the position to s.
+            let k = (r - day(0)).num_days() as f64;
+            prop_assert!(rec.position.as_f64() - d * k <= rec.reorder_point + 1e-6);
+        }
+        // Not acting, the urgency follows the earlier of the two days.
+        if !rec.triggered {
+            let first = [rec.order_by, rec.reorder_on].into_iter().flatten().min();
+            let want = match first {
+                None => Urgency::Idle,
+                Some(f) if f <= day(7) => Urgency::Soon,
+                Some(_) => Urgency::Planned,
+            };
+            prop_assert_eq!(rec.urgency, want);
+        }
+    }
+
+    #[test]
+    fn law_gamma_expected_shortage_is_never_negative(
+        mean in -1e4f64..1e4, sd in 0.0f64..1e3, s in -1e4f64..1e4,
+    ) {
+        let es = gamma_expected_shortage(mean, sd, s);
+        prop_assert!(es >= 0.0, "E[(X - {s})+] = {es} for mean {mean}, sd {sd}");
+    }
+
     #[test]
     fn law_reorder_point_rises_with_service_level(
         d in 0.1f64..200.0, sd in 0.0f64..50.0, l in 0.5f64..90.0, sd_l in 0.0f64..15.0,
