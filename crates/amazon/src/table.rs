@@ -226,6 +226,19 @@ pub(crate) struct Table<R: Read> {
     pub(crate) stats: ReadStats,
 }
 
+/// Whether `record`, just read, was the last of the input and its last
+/// cell was cut inside its quotes.
+fn cut_inside_quote<R: Read>(
+    csv: &csv::Reader<Guard<R>>,
+    record: &ByteRecord,
+    delimiter: u8,
+) -> bool {
+    let guard = csv.get_ref();
+    let at_end = guard.eof && csv.position().byte() >= guard.offset;
+    let last = record.len().checked_sub(1).and_then(|i| record.get(i));
+    at_end && last.is_some_and(|cell| guard.ended_inside_quote(cell, delimiter))
+}
+
 impl<R: Read> Table<R> {
     /// Reads the header, detects the delimiter and maps the columns.
     pub(crate) fn open(
@@ -262,6 +275,11 @@ impl<R: Read> Table<R> {
             Ok(true) => {}
             Ok(false) => return Err(ReadError::Empty { report }),
             Err(e) => return Err(csv_error(e, report, 1, options.max_record_bytes)),
+        }
+        // A download cut inside the header's last quoted name: nothing
+        // follows, and the names before it may still map.
+        if cut_inside_quote(&csv, &header, delimiter) {
+            return Err(ReadError::Truncated { report, line: 1 });
         }
         let positions = map_columns(&header, columns, report)?;
         Ok(Self {
@@ -350,10 +368,7 @@ impl<R: Read> Table<R> {
     /// Whether the record just read is the input's last, ran to its
     /// very end, and was cut inside a quoted cell.
     fn ends_input_inside_quote(&self) -> bool {
-        let guard = self.csv.get_ref();
-        let at_end = self.csv.position().byte() >= guard.offset;
-        let last = self.record.len().checked_sub(1).and_then(|i| self.record.get(i));
-        at_end && last.is_some_and(|cell| guard.ended_inside_quote(cell, self.delimiter))
+        cut_inside_quote(&self.csv, &self.record, self.delimiter)
     }
 
     /// Reads records until one becomes a row, is refused with a row

@@ -1694,6 +1694,14 @@ fn a_file_cut_inside_a_quoted_cell_is_refused_as_truncated() {
                    03/01/2026\tX1\tW\tReceipts\tABE2\tSELLABLE\t\"4";
     let err = LedgerDetailReader::new(tab_cut.as_bytes()).unwrap().next().unwrap().unwrap_err();
     assert!(matches!(err, ReadError::Truncated { line: 2, .. }), "{err}");
+    // Cut inside the header's last quoted name, after every column the
+    // reader needs: it read as an empty report.
+    let header_cut = "\"Date\",\"FNSKU\",\"MSKU\",\"Event Type\",\"Fulfillment Center\",\"Disposition\",\"Quantity\",\"Rea";
+    let err = LedgerDetailReader::new(header_cut.as_bytes()).err().unwrap();
+    assert!(matches!(err, ReadError::Truncated { line: 1, .. }), "{err}");
+    // The same header whole, without a line break, is an empty report.
+    let whole = "\"Date\",\"FNSKU\",\"MSKU\",\"Event Type\",\"Fulfillment Center\",\"Disposition\",\"Quantity\",\"Reason\"";
+    assert!(detail(whole.as_bytes()).is_empty());
 }
 
 /// A spreadsheet's "Unicode text" export (UTF-16) matched its header,
