@@ -94,7 +94,7 @@ use serde::Serialize;
 use crate::data::{BoxError, SkuSales};
 use crate::table::{Align, Table};
 use crate::window::{WindowRule, window};
-use crate::{Args, RecRow, rec_row, recommendation_table};
+use crate::{Args, FORECAST_DAYS, RecRow, rec_row, recommendation_table, urgency_legend};
 
 const NO_REPORT: &str = "no usable Amazon report found (expected the Inventory Ledger detail or summary view, Manage FBA Inventory or All Orders, tab- or comma-separated, optionally .gz)";
 
@@ -223,6 +223,8 @@ impl Counts {
 #[derive(Serialize)]
 struct AmazonOutput {
     assumptions: Vec<String>,
+    /// What the urgency labels mean.
+    legend: String,
     files: Vec<FileRow>,
     counts: Counts,
     checks: Vec<Check>,
@@ -327,8 +329,10 @@ pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
         books.counts.warn(why, example);
     }
     let last = books.days().map(|(_, last)| last);
+    let soon_days = planner_options(args, service).soon_days;
     let output = AmazonOutput {
         assumptions: assumptions(args, dir, &books),
+        legend: urgency_legend(soon_days, args.buffer_days, FORECAST_DAYS),
         files: file_rows,
         counts: books.counts,
         checks,
@@ -1002,12 +1006,7 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
         stages: Vec::new(),
         quantiles: Vec::new(),
     };
-    let mut planner_options = PlannerOptions::new(PolicyConfig {
-        service: ServiceTarget::CycleService(service),
-        ..PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::CoverDays(args.cover_days) })
-    });
-    planner_options.buffer_days = args.buffer_days;
-    let planner = Planner::new(planner_options)?;
+    let planner = Planner::new(planner_options(args, service))?;
     let today = last.succ_opt().ok_or("date out of range")?;
     let days = f64::from(range.len_days());
     let mut rows = Vec::new();
@@ -1038,7 +1037,7 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
         ));
     }
     for (units, sku) in ranked.iter().take(args.skus.max(1)) {
-        let forecast = match forecasts.forecast_demand(sku, today, 365) {
+        let forecast = match forecasts.forecast_demand(sku, today, FORECAST_DAYS) {
             Some(f) => f,
             None => {
                 // Every selling day looked stocked out (the opening stock
@@ -1056,7 +1055,9 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
                         stocked_out: false,
                     })
                     .collect();
-                let Some(f) = forecaster.fit(&raw, range).forecast_demand(sku, today, 365) else {
+                let Some(f) =
+                    forecaster.fit(&raw, range).forecast_demand(sku, today, FORECAST_DAYS)
+                else {
                     warnings.push((
                         "SKU not planned: no demand model could be fitted",
                         sku.to_string(),
@@ -1104,11 +1105,21 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
             median_price: Decimal::ZERO,
         };
         rows.push(AmazonRec {
-            rec: rec_row(&sales, &rec),
+            rec: rec_row(&sales, &rec, args.cover_days),
             history_units_per_day: *units as f64 / days,
         });
     }
     Ok((rows, warnings))
+}
+
+/// The engine's options for an `--amazon` run.
+fn planner_options(args: &Args, service: ServiceLevel) -> PlannerOptions {
+    let mut options = PlannerOptions::new(PolicyConfig {
+        service: ServiceTarget::CycleService(service),
+        ..PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::CoverDays(args.cover_days) })
+    });
+    options.buffer_days = args.buffer_days;
+    options
 }
 
 fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
@@ -1146,12 +1157,12 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
             args.cost_share
         ),
         format!(
-            "on hand: fulfillable units (Manage FBA Inventory) else the ledger's sellable balance; inbound shipments on order; lead time {} +/- {} days; continuous review, {} cycle service level, {} days of cover, cases of {}",
+            "on hand: fulfillable units (Manage FBA Inventory) else the ledger's sellable balance; inbound shipments on order; lead time {} +/- {} days; continuous review, {} cycle service level; {}; goods to land {} days before the projected stock-out",
             args.lead_time_days,
             args.lead_time_sd,
             args.service_level,
-            args.cover_days,
-            args.case_pack
+            super::order_rule(args.cover_days, args.moq_days, "reported", args.case_pack),
+            args.buffer_days
         ),
     ]
 }
@@ -1218,6 +1229,7 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
     let rows: Vec<(&RecRow, Option<f64>)> =
         out.recommendations.iter().map(|a| (&a.rec, Some(a.history_units_per_day))).collect();
     print!("{}", recommendation_table("title", true, &rows).render());
+    println!("{}", out.legend);
 }
 
 #[cfg(test)]

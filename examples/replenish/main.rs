@@ -45,13 +45,16 @@ use merchantry::forecast::{ForecastOptions, Forecaster, LeadTimeModel, LeadTimeO
 use merchantry::metrics::{LtvOptions, TurnOptions, inventory_turn, ltv_summary};
 use merchantry::reorder::{
     BacktestReport, BacktestSetup, ConstraintApplied, LeadTimeSource, LotSize, OpenSupply, Planner,
-    PlannerOptions, Policy, PolicyConfig, Reason, Recommendation, ReplenishmentRule, ServiceTarget,
-    SimulatedOrder, SkuInput, SupplierConstraints, SupplyKind, backtest,
+    PlannerOptions, Policy, PolicyConfig, QuantityRule, Reason, Recommendation, ReplenishmentRule,
+    ServiceTarget, SimulatedOrder, SkuInput, SupplierConstraints, SupplyKind, backtest,
 };
 use serde::Serialize;
 
 use crate::data::BoxError;
 use crate::table::{Align, Table};
+
+/// Days of demand forecast for each recommendation.
+const FORECAST_DAYS: u32 = 365;
 
 const BUNDLED_RETAIL: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/online_retail_top24.csv.gz");
@@ -197,6 +200,8 @@ struct SkuRun {
 #[derive(Serialize)]
 struct Output {
     assumptions: Vec<String>,
+    /// What the urgency labels mean.
+    legend: String,
     recommendations: Vec<RecRow>,
     policies: Vec<PolicyRow>,
     per_sku: Vec<SkuRow>,
@@ -215,7 +220,12 @@ struct RecRow {
     reorder_point: f64,
     safety_stock: f64,
     order_quantity: i64,
+    /// Latest day to order so goods land before the projected stock-out.
     order_by: Option<NaiveDate>,
+    /// Day the position is projected to reach the reorder point.
+    reorder_on: Option<NaiveDate>,
+    /// When to order: the earlier of the two.
+    order_on: Option<NaiveDate>,
     urgency: String,
     reason: String,
 }
@@ -383,7 +393,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
     for ((s, run), (setup, _, _)) in skus.iter().zip(&engine_runs).zip(&setups) {
         let rec =
             recommend(&planner, &rolling, &model, s, run, &setup.constraints, &warehouse, today)?;
-        recs.push(rec_row(s, &rec));
+        recs.push(rec_row(s, &rec, args.cover_days));
     }
     let per_sku: Vec<SkuRow> = engine_runs
         .iter()
@@ -438,12 +448,22 @@ fn run(args: &Args) -> Result<(), BoxError> {
             args.cost_share
         ),
         format!(
-            "engine: continuous review, {} cycle service level, {} days of cover per order, goods to land {} days before the projected stock-out, cases of {}; baseline: order {} days of the 30-day average when stock plus orders fall to {threshold:.0} days of it",
-            args.service_level, args.cover_days, args.buffer_days, args.case_pack, args.cover_days
+            "engine: continuous review, {} cycle service level; {}; goods to land {} days before the projected stock-out; baseline: order {} days of the 30-day average when stock plus orders fall to {threshold:.0} days of it",
+            args.service_level,
+            order_rule(args.cover_days, args.moq_days, "warm-up", args.case_pack),
+            args.buffer_days,
+            args.cover_days
         ),
     ];
-    let output =
-        Output { assumptions, recommendations: recs, policies, per_sku, lead_time_variance: modes };
+    let legend = urgency_legend(planner.options().soon_days, args.buffer_days, FORECAST_DAYS);
+    let output = Output {
+        assumptions,
+        legend,
+        recommendations: recs,
+        policies,
+        per_sku,
+        lead_time_variance: modes,
+    };
     emit(&output, args.json.as_ref(), || print_report(&output, today))?;
     if let Some(path) = &args.plot {
         let runs: Vec<(&SkuRun, &SkuRun)> = engine_runs.iter().zip(&baseline_runs).collect();
@@ -568,8 +588,9 @@ fn sku_input(
     constraints: &SupplierConstraints,
 ) -> Result<SkuInput, BoxError> {
     use merchantry::core::DemandForecast;
-    let forecast =
-        rolling.forecast_demand(sku, today, 365).ok_or_else(|| format!("{sku}: no forecast"))?;
+    let forecast = rolling
+        .forecast_demand(sku, today, FORECAST_DAYS)
+        .ok_or_else(|| format!("{sku}: no forecast"))?;
     let lead: LeadTimeEstimate = model
         .forecast_lead_time(sku, warehouse, today)
         .ok_or_else(|| format!("{sku}: no lead time"))?;
@@ -597,7 +618,27 @@ fn recommend(
     Ok(planner.recommend(&input)?)
 }
 
-fn rec_row(s: &data::SkuSales, rec: &Recommendation) -> RecRow {
+/// The engine's order rule in words, for the assumptions line: what an
+/// order refills to, and the supplier's minimum and case.
+fn order_rule(cover_days: f64, moq_days: f64, moq_basis: &str, case_pack: i64) -> String {
+    format!(
+        "an order refills the inventory position to the reorder point plus {cover_days} days of forecast demand \
+         ({cover_days} days of cover when ordered at the reorder point; less when an order-by date comes first \
+         and the position is still above it), raised to a minimum order of {moq_days} days of each SKU's \
+         {moq_basis} sales (--moq-days), in whole cases of {case_pack}"
+    )
+}
+
+/// The urgency labels in one line, for under the table.
+fn urgency_legend(soon_days: u32, buffer_days: u32, horizon_days: u32) -> String {
+    format!(
+        "urgency: late = order today, and even so goods land later than {buffer_days} days before the stock-out; \
+         now = order today, goods land in time; soon = order within {soon_days} days (or expedite what is on \
+         order); planned = order on the date shown; idle = no order day within the {horizon_days}-day forecast"
+    )
+}
+
+fn rec_row(s: &data::SkuSales, rec: &Recommendation, cover_days: f64) -> RecRow {
     let quantity = rec.order.as_ref().map_or(0, |o| o.quantity.get());
     let mut why = Vec::new();
     for reason in &rec.reasons {
@@ -613,6 +654,12 @@ fn rec_row(s: &data::SkuSales, rec: &Recommendation) -> RecRow {
                      before an order placed now could land (order-by {order_by} passed)"
                 ));
             }
+            Reason::NetNeed { level, rule: QuantityRule::OrderUpTo, need } => {
+                why.push(need_text(rec, *level, *need, cover_days));
+            }
+            Reason::NetNeed { level, need, .. } => {
+                why.push(format!("{need} = whole lots of {level:.0}"));
+            }
             Reason::Constraint(c) => why.push(constraint_text(c)),
             Reason::HeldForStability { proposed } => {
                 why.push(format!("held: {proposed} would be a jump on unchanged inputs"));
@@ -621,11 +668,7 @@ fn rec_row(s: &data::SkuSales, rec: &Recommendation) -> RecRow {
         }
     }
     if why.is_empty() {
-        why.push(match (rec.stockout, rec.order_by) {
-            (_, Some(d)) => format!("position {} lasts; order by {d}", rec.position),
-            (Some(d), None) => format!("position {} lasts to {d}", rec.position),
-            (None, None) => format!("position {} covers the horizon", rec.position),
-        });
+        why.push(when_text(rec));
     }
     let reason = why.join("; ");
     RecRow {
@@ -640,8 +683,62 @@ fn rec_row(s: &data::SkuSales, rec: &Recommendation) -> RecRow {
         safety_stock: rec.safety_stock.units,
         order_quantity: quantity,
         order_by: rec.order_by,
+        reorder_on: rec.reorder_on,
+        order_on: order_on(rec),
         urgency: format!("{:?}", rec.urgency).to_lowercase(),
         reason,
+    }
+}
+
+/// When to order: the earlier of the reorder-point day and the order-by
+/// date.
+fn order_on(rec: &Recommendation) -> Option<NaiveDate> {
+    [rec.reorder_on, rec.order_by].into_iter().flatten().min()
+}
+
+/// How the order-up-to quantity came about: a full lot below the
+/// reorder point, only a top-up when an order-by date fired above it.
+fn need_text(rec: &Recommendation, level: f64, need: Quantity, cover_days: f64) -> String {
+    let (point, lot, position) = (rec.reorder_point, rec.lot, rec.position);
+    if position.as_f64() > point {
+        format!(
+            "position {position} is above the reorder point, so the order only tops it up to \
+             {level:.0} (reorder point {point:.0} + {cover_days} days of demand {lot:.0}): {need}"
+        )
+    } else {
+        format!(
+            "order up to {level:.0} (reorder point {point:.0} + {cover_days} days of demand {lot:.0}) \
+             less position {position}: {need}"
+        )
+    }
+}
+
+/// Why nothing is ordered today, and when to: the earlier of the day the
+/// position reaches the reorder point and the latest order-by date.
+fn when_text(rec: &Recommendation) -> String {
+    let position = rec.position;
+    match (rec.reorder_on, rec.order_by, rec.stockout) {
+        (Some(r), Some(o), _) if r <= o => {
+            format!(
+                "position {position} reaches its reorder point on {r} (order by {o} at the latest)"
+            )
+        }
+        (Some(r), None, _) => {
+            format!(
+                "position {position} reaches its reorder point on {r}; no stock-out within the forecast"
+            )
+        }
+        (r, Some(o), stockout) => {
+            let stockout = stockout.map_or_else(String::new, |d| format!(" projected {d}"));
+            let point =
+                r.map_or_else(|| "not within the forecast".to_owned(), |r| format!("only on {r}"));
+            format!(
+                "order by {o} to land goods before the stock-out{stockout} (on-order units land too late); \
+                 the position reaches its reorder point {point}"
+            )
+        }
+        (None, None, Some(d)) => format!("position {position} lasts to {d}"),
+        (None, None, None) => format!("position {position} covers the forecast"),
     }
 }
 
@@ -699,7 +796,7 @@ fn recommendation_table(name: &str, history: bool, rows: &[(&RecRow, Option<f64>
         ("reorder pt", Align::Right),
         ("safety", Align::Right),
         ("order qty", Align::Right),
-        ("order by", Align::Right),
+        ("order on", Align::Right),
         ("urgency", Align::Left),
         ("reason", Align::Left),
     ]);
@@ -720,7 +817,7 @@ fn recommendation_table(name: &str, history: bool, rows: &[(&RecRow, Option<f64>
             format!("{:.0}", r.reorder_point),
             format!("{:.0}", r.safety_stock),
             r.order_quantity.to_string(),
-            r.order_by.map_or_else(|| "-".to_owned(), |d| d.to_string()),
+            r.order_on.map_or_else(|| "-".to_owned(), |d| d.to_string()),
             r.urgency.clone(),
             r.reason.clone(),
         ]);
@@ -756,6 +853,7 @@ fn print_report(out: &Output, today: NaiveDate) {
     println!("\nReorder recommendations for {today}");
     let rows: Vec<(&RecRow, Option<f64>)> = out.recommendations.iter().map(|r| (r, None)).collect();
     print!("{}", recommendation_table("description", false, &rows).render());
+    println!("{}", out.legend);
 
     println!("\nThe year replayed under each policy (same sales, same lead times)");
     let mut t = Table::new(&[
@@ -866,4 +964,121 @@ fn plot_panels(
         });
     }
     Ok(panels)
+}
+
+#[cfg(test)]
+mod tests {
+    use merchantry::core::{DailyForecast, Days as LeadDays};
+
+    use super::*;
+
+    fn day(offset: u64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 10, 1).unwrap() + Days::new(offset)
+    }
+
+    /// 20 a day (sd 5) for 120 days, lead time 10 +/- `sd_l` days, 30
+    /// days of cover per order; `on_hand` on the shelf and `po` units
+    /// due on day `due`.
+    fn rec(sd_l: f64, on_hand: i64, po: i64, due: u64) -> Recommendation {
+        let forecast = DailyForecast::new(day(0), vec![20.0; 120], vec![5.0; 120]).unwrap();
+        let lead = LeadTimeEstimate {
+            mean: LeadDays::new(10.0).unwrap(),
+            std_dev: LeadDays::new(sd_l).unwrap(),
+            stages: vec![],
+            quantiles: vec![],
+        };
+        let sku = Sku::new("MUG").unwrap();
+        let mut input = SkuInput::new(sku, LocationId::new("WH").unwrap(), day(0), forecast, lead);
+        input.on_hand = Quantity::new(on_hand);
+        if po > 0 {
+            input.open_supply = vec![OpenSupply {
+                kind: SupplyKind::PurchaseOrder,
+                quantity: Quantity::new(po),
+                expected: Some(day(due)),
+            }];
+        }
+        let policy = PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::CoverDays(30.0) });
+        Planner::new(PlannerOptions::new(policy)).unwrap().recommend(&input).unwrap()
+    }
+
+    fn sales() -> data::SkuSales {
+        data::SkuSales {
+            sku: Sku::new("MUG").unwrap(),
+            description: "MUG".into(),
+            sold: BTreeMap::new(),
+            units: 0,
+            median_price: Decimal::ZERO,
+        }
+    }
+
+    #[test]
+    fn the_reorder_point_day_leads_when_it_comes_first() {
+        // sd_L 5: s = 200 + 1.6449 * sqrt(10 * 25 + 400 * 25) = 366.53.
+        // 500 on hand: 500 - 20 k <= 366.53 first at k = 7; stock-out on
+        // day 25 (500 - 26 * 20 < 0), order by 25 - 3 - 10 = day 12.
+        let row = rec_row(&sales(), &rec(5.0, 500, 0, 0), 30.0);
+        assert_eq!((row.reorder_on, row.order_by), (Some(day(7)), Some(day(12))));
+        assert_eq!(row.order_on, Some(day(7)));
+        assert_eq!(row.urgency, "soon");
+        assert_eq!(
+            row.reason,
+            "position 500 reaches its reorder point on 2026-10-08 (order by 2026-10-13 at the latest)"
+        );
+    }
+
+    #[test]
+    fn the_order_by_date_leads_when_supply_lands_late() {
+        // sd_L 2: s = 200 + 1.6449 * sqrt(250 + 1600) = 270.75. 400 on
+        // hand and 400 due on day 40: position 800 reaches s first at
+        // k = 27 (800 - 540 = 260); the shelf runs out on day 20
+        // (400 - 21 * 20 < 0), so order by 20 - 3 - 10 = day 7.
+        let row = rec_row(&sales(), &rec(2.0, 400, 400, 40), 30.0);
+        assert_eq!((row.reorder_on, row.order_by), (Some(day(27)), Some(day(7))));
+        assert_eq!(row.order_on, Some(day(7)));
+        assert_eq!(row.urgency, "soon");
+        assert_eq!(
+            row.reason,
+            "order by 2026-10-08 to land goods before the stock-out projected 2026-10-21 \
+             (on-order units land too late); the position reaches its reorder point only on 2026-10-28"
+        );
+    }
+
+    #[test]
+    fn an_order_above_the_reorder_point_says_it_only_tops_up() {
+        // 100 on hand, 400 due on day 30: position 500 > s = 270.75, but
+        // the shelf runs out on day 5 (100 - 6 * 20 < 0) and the order-by
+        // date 5 - 3 - 10 has passed: order up to S = 270.75 + 600 =
+        // 870.75, so 870.75 - 500 = 370.75, 371 units, not 30 days' 600.
+        let r = rec(2.0, 100, 400, 30);
+        let row = rec_row(&sales(), &r, 30.0);
+        assert_eq!(row.order_quantity, 371);
+        assert!(
+            row.reason.ends_with(
+                "position 500 is above the reorder point, so the order only tops it up to 871 \
+                 (reorder point 271 + 30 days of demand 600): 371"
+            ),
+            "{}",
+            row.reason
+        );
+        // At or below the reorder point the order is the full lot or more:
+        // 200 on hand: 870.75 - 200 = 670.75, 671 units.
+        let row = rec_row(&sales(), &rec(2.0, 200, 0, 0), 30.0);
+        assert_eq!(row.order_quantity, 671);
+        assert!(
+            row.reason.ends_with(
+                "order up to 871 (reorder point 271 + 30 days of demand 600) less position 200: 671"
+            ),
+            "{}",
+            row.reason
+        );
+    }
+
+    #[test]
+    fn the_legend_names_every_urgency() {
+        let legend = urgency_legend(7, 3, 365);
+        for label in ["late =", "now =", "soon =", "planned =", "idle ="] {
+            assert!(legend.contains(label), "{label} missing from {legend}");
+        }
+        assert!(!legend.contains('\n'));
+    }
 }
