@@ -290,6 +290,168 @@ pub enum RouteError {
         /// What its lines weigh, in grams (saturated at `u128::MAX`).
         lines: u128,
     },
+    /// A plan checked against its order with
+    /// [`Plan::check`](crate::Plan::check) says another service speed
+    /// than the one the order was sold with (the speed picks the
+    /// carrier's wave in [`plan_waves`](crate::plan_waves)).
+    #[error("plan for order {order} says speed {plan:?}, but the order was sold {ordered:?}")]
+    PlanSpeedMismatch {
+        /// The order.
+        order: OrderId,
+        /// The speed the plan says.
+        plan: crate::Speed,
+        /// The order's speed.
+        ordered: crate::Speed,
+    },
+    /// A date of a plan checked with [`Plan::check`](crate::Plan::check)
+    /// is not what it must be: `promised_by` must be the order's
+    /// promise, `expected_delivery` the latest of its packages'
+    /// deliveries.
+    #[error("plan for order {order}: {field} is {plan}, but must be {expected}")]
+    PlanDateMismatch {
+        /// The order.
+        order: OrderId,
+        /// `promised_by` or `expected_delivery`.
+        field: &'static str,
+        /// The date the plan says.
+        plan: NaiveDate,
+        /// The date it must be: the order's promise, or the latest
+        /// package delivery.
+        expected: NaiveDate,
+    },
+    /// A plan checked with [`Plan::check`](crate::Plan::check) says
+    /// `late` other than whether its `expected_delivery` falls after its
+    /// `promised_by`.
+    #[error(
+        "plan for order {order}: late is {late}, but expected delivery {expected_delivery}          against the promise {promised_by} makes it {}",
+        !late
+    )]
+    PlanLateMismatch {
+        /// The order.
+        order: OrderId,
+        /// What the plan says.
+        late: bool,
+        /// The plan's expected delivery.
+        expected_delivery: NaiveDate,
+        /// The plan's (and the order's) promised date.
+        promised_by: NaiveDate,
+    },
+    /// A cost part of a plan checked with
+    /// [`Plan::check`](crate::Plan::check), of one package or of the
+    /// plan, is negative; a network's fees and rates never are.
+    #[error("plan for order {order}: the {part} cost of {} is {value}, below zero", where_(node))]
+    NegativePlanCost {
+        /// The order.
+        order: OrderId,
+        /// The package's node, or `None` for the plan's own cost.
+        node: Option<LocationId>,
+        /// `handling`, `units` or `postage`.
+        part: &'static str,
+        /// The negative value.
+        value: rust_decimal::Decimal,
+    },
+    /// A cost part of a plan checked with
+    /// [`Plan::check`](crate::Plan::check) is not the sum of that part
+    /// over its packages (invariant 7 of the design).
+    #[error(
+        "plan for order {order}: its {part} cost is {plan}, but its packages' add up to {packages}"
+    )]
+    PlanCostMismatch {
+        /// The order.
+        order: OrderId,
+        /// `handling`, `units` or `postage`.
+        part: &'static str,
+        /// What the plan says.
+        plan: rust_decimal::Decimal,
+        /// The sum over its packages.
+        packages: rust_decimal::Decimal,
+    },
+    /// The cost of a plan checked with [`Plan::check`](crate::Plan::check)
+    /// cannot be added up exactly in a `Decimal` (a package's total, the
+    /// packages' sum, or the plan's total), which no priced plan does.
+    #[error(
+        "plan for order {order}: the cost of {} does not add up within a decimal",
+        where_(node)
+    )]
+    PlanCostOverflow {
+        /// The order.
+        order: OrderId,
+        /// The package whose total or running sum overflows, or `None`
+        /// for the plan's own total.
+        node: Option<LocationId>,
+    },
+    /// A package of a plan checked with [`Plan::check`](crate::Plan::check)
+    /// is delivered before the day it ships.
+    #[error(
+        "plan for order {order}: the package at node {node} is delivered {delivery}, before it          ships on {ship_date}"
+    )]
+    DeliveryBeforeShip {
+        /// The order.
+        order: OrderId,
+        /// The package's node.
+        node: LocationId,
+        /// Its ship date.
+        ship_date: NaiveDate,
+        /// Its delivery date.
+        delivery: NaiveDate,
+    },
+    /// A package of a plan checked with
+    /// [`Plan::check`](crate::Plan::check) lists its lines out of
+    /// order-line order.
+    #[error(
+        "plan for order {order}: the package at node {node} lists line {line} after line \
+         {after}; lines go in order-line order"
+    )]
+    PackageLinesOutOfOrder {
+        /// The order.
+        order: OrderId,
+        /// The package's node.
+        node: LocationId,
+        /// The line index listed out of place.
+        line: usize,
+        /// The larger line index listed before it.
+        after: usize,
+    },
+    /// A plan checked with [`Plan::check`](crate::Plan::check) lists its
+    /// packages out of node-index order.
+    #[error(
+        "plan for order {order}: the package at node {node} (index {index}) comes after the one \
+         at index {after}; packages go in node-index order"
+    )]
+    PackagesOutOfOrder {
+        /// The order.
+        order: OrderId,
+        /// The node of the package listed out of place.
+        node: LocationId,
+        /// Its node index.
+        index: usize,
+        /// The larger node index listed before it.
+        after: usize,
+    },
+    /// A plan handed to [`Router::commit`](crate::Router::commit) has no
+    /// package: it ships nothing, so it is not a plan of any order the
+    /// router accepts ([`RouteError::EmptyOrder`]).
+    #[error("plan for order {order} has no package")]
+    EmptyPlan {
+        /// The order.
+        order: OrderId,
+    },
+    /// A package of a plan handed to
+    /// [`Router::commit`](crate::Router::commit) ships on a day that is
+    /// not one of its node's working days within the planning horizon,
+    /// so no capacity can be booked for it.
+    #[error("plan for order {order}: the package at node {node} ships on {ship_date}, {why}")]
+    NotAShipDay {
+        /// The order.
+        order: OrderId,
+        /// The package's node.
+        node: LocationId,
+        /// The date it says it ships.
+        ship_date: NaiveDate,
+        /// `outside the planning horizon` or `not a working day at the
+        /// node` (no pickup that weekday, or a holiday).
+        why: &'static str,
+    },
     /// An [`Inventory`](crate::Inventory) read back (with the `serde`
     /// feature) is not one the inventory's own methods could have made:
     /// two SKUs on one row, a row out of range, a cell count other than
@@ -318,6 +480,14 @@ pub enum RouteError {
         /// The largest total accepted.
         max: u64,
     },
+}
+
+/// `the plan`, or `the package at node N`.
+fn where_(node: &Option<LocationId>) -> String {
+    match node {
+        Some(n) => format!("the package at node {n}"),
+        None => "the plan".to_owned(),
+    }
 }
 
 /// The result type of this crate.

@@ -148,13 +148,17 @@ impl Optimality {
 }
 
 impl Plan {
-    /// Refuses a plan no router would make: a package with no line, a
+    /// Refuses a plan no router would make: no package at all (every
+    /// order has a line, so every plan a package), a package with no line, a
     /// line of zero or fewer units, a package whose `units` is not the
     /// sum of its lines, two packages from one node, one order line
     /// listed twice, or package weights adding up past `u64::MAX` grams.
     /// Plans handed back ([`crate::Router::commit`],
     /// [`crate::plan_waves`]) may be hand-built or edited.
     pub(crate) fn check_shape(&self) -> Result<()> {
+        if self.packages.is_empty() {
+            return Err(RouteError::EmptyPlan { order: self.order.clone() });
+        }
         let mut ids: BTreeSet<&LocationId> = BTreeSet::new();
         let mut indices: BTreeSet<NodeIndex> = BTreeSet::new();
         let mut seen: BTreeSet<usize> = BTreeSet::new();
@@ -219,19 +223,47 @@ impl Plan {
     /// the plan and so cannot hold its weights against the order's unit
     /// weights.
     ///
-    /// Besides the shape both of those check (no empty package, no line
-    /// of zero or fewer units, `units` equal to the sum of the package's
-    /// lines, one package per node, each line once, weights adding up
-    /// within `u64`), it checks that the plan names this order, that
-    /// each order line ships exactly once with the order's SKU and
-    /// quantity, and that each package's `weight_g` is its lines' unit
-    /// weight times units, added up. Weights are whole grams (`u64`), so
-    /// a negative or fractional weight cannot be represented at all
-    /// (deserializing one fails). Every plan a router returns passes.
+    /// Besides the shape both of those check (at least one package, no
+    /// empty package, no line of zero or fewer units, `units` equal to
+    /// the sum of the package's lines, one package per node, each line
+    /// once, weights adding up within `u64`), it checks, in this order:
+    ///
+    /// 1. the plan names this order;
+    /// 2. each order line ships exactly once with the order's SKU and
+    ///    quantity;
+    /// 3. each package's `weight_g` is its lines' unit weight times
+    ///    units, added up;
+    /// 4. `speed` is the order's speed, and `promised_by` the order's
+    ///    promise;
+    /// 5. packages are in node-index order, and each package's lines in
+    ///    order-line order;
+    /// 6. no package is delivered before it ships (`delivery >=
+    ///    ship_date`);
+    /// 7. no cost part (handling, units, postage) of a package or of the
+    ///    plan is negative, and every total adds up exactly in a
+    ///    `Decimal`;
+    /// 8. `expected_delivery` is the latest package `delivery`;
+    /// 9. `late` is `expected_delivery > promised_by`;
+    /// 10. each part of the plan's `cost` is that part summed over its
+    ///     packages.
+    ///
+    /// Weights are whole grams (`u64`), so a negative or fractional
+    /// weight cannot be represented at all (deserializing one fails).
+    /// Every plan a router returns passes.
+    ///
+    /// What it cannot see, having neither the network nor the router's
+    /// state: whether the prices are the nodes' fees and rates, whether
+    /// ship and delivery dates follow the nodes' calendars, cutoffs and
+    /// transit times, whether a node may take the lines at all, and
+    /// whether the stock and capacity are still free. Price the same
+    /// assignment with [`crate::Router::evaluate`] and compare the plans
+    /// to check those; [`crate::Router::commit`] refuses a ship date
+    /// that is not a working day and stock or capacity no longer free.
     ///
     /// # Errors
     ///
-    /// The shape errors: [`RouteError::EmptyPackage`],
+    /// The shape errors: [`RouteError::EmptyPlan`],
+    /// [`RouteError::EmptyPackage`],
     /// [`RouteError::NonPositiveQuantity`],
     /// [`RouteError::PackageUnitsMismatch`],
     /// [`RouteError::DuplicatePackage`], [`RouteError::DuplicatePlanLine`],
@@ -240,7 +272,14 @@ impl Plan {
     /// order, [`RouteError::PlanLineMismatch`] when a line is not in the
     /// order, is missing, or differs in SKU or quantity, and
     /// [`RouteError::PackageWeightMismatch`] when a package's weight is
-    /// not its lines'.
+    /// not its lines'; then [`RouteError::PlanSpeedMismatch`],
+    /// [`RouteError::PlanDateMismatch`] (`promised_by`),
+    /// [`RouteError::PackagesOutOfOrder`],
+    /// [`RouteError::PackageLinesOutOfOrder`],
+    /// [`RouteError::DeliveryBeforeShip`], [`RouteError::NegativePlanCost`],
+    /// [`RouteError::PlanCostOverflow`], [`RouteError::PlanDateMismatch`]
+    /// (`expected_delivery`), [`RouteError::PlanLateMismatch`] and
+    /// [`RouteError::PlanCostMismatch`] for the numbered checks above.
     ///
     /// ```
     /// use chrono::{NaiveDate, TimeZone, Utc};
@@ -322,6 +361,97 @@ impl Plan {
         if let Some(line) = shipped.iter().position(|s| !s) {
             return Err(mismatch(line, "is missing from the plan"));
         }
+        self.check_fields(order)
+    }
+
+    /// The checks of [`Plan::check`] past the lines and weights: the
+    /// plan's own fields against the order and against its packages.
+    fn check_fields(&self, order: &Order) -> Result<()> {
+        let id = || self.order.clone();
+        if self.speed != order.speed {
+            return Err(RouteError::PlanSpeedMismatch {
+                order: id(),
+                plan: self.speed,
+                ordered: order.speed,
+            });
+        }
+        if self.promised_by != order.promised_by {
+            return Err(RouteError::PlanDateMismatch {
+                order: id(),
+                field: "promised_by",
+                plan: self.promised_by,
+                expected: order.promised_by,
+            });
+        }
+        let mut sum = CostBreakdown::default();
+        let mut latest: Option<NaiveDate> = None;
+        let mut prev_node: Option<usize> = None;
+        for pkg in &self.packages {
+            let node = pkg.node_index.get();
+            if let Some(after) = prev_node.filter(|&p| p > node) {
+                return Err(RouteError::PackagesOutOfOrder {
+                    order: id(),
+                    node: pkg.node.clone(),
+                    index: node,
+                    after,
+                });
+            }
+            prev_node = Some(node);
+            let mut prev_line: Option<usize> = None;
+            for line in &pkg.lines {
+                if let Some(after) = prev_line.filter(|&p| p > line.line) {
+                    return Err(RouteError::PackageLinesOutOfOrder {
+                        order: id(),
+                        node: pkg.node.clone(),
+                        line: line.line,
+                        after,
+                    });
+                }
+                prev_line = Some(line.line);
+            }
+            if pkg.delivery < pkg.ship_date {
+                return Err(RouteError::DeliveryBeforeShip {
+                    order: id(),
+                    node: pkg.node.clone(),
+                    ship_date: pkg.ship_date,
+                    delivery: pkg.delivery,
+                });
+            }
+            latest = latest.max(Some(pkg.delivery));
+            check_cost_parts(&self.order, Some(&pkg.node), &pkg.cost)?;
+            let overflow =
+                || RouteError::PlanCostOverflow { order: id(), node: Some(pkg.node.clone()) };
+            pkg.cost.total().ok_or_else(overflow)?;
+            sum = sum.checked_add(&pkg.cost).ok_or_else(overflow)?;
+        }
+        // `check_shape` refused a plan with no package.
+        if let Some(latest) = latest
+            && self.expected_delivery != latest
+        {
+            return Err(RouteError::PlanDateMismatch {
+                order: id(),
+                field: "expected_delivery",
+                plan: self.expected_delivery,
+                expected: latest,
+            });
+        }
+        if self.late != (self.expected_delivery > self.promised_by) {
+            return Err(RouteError::PlanLateMismatch {
+                order: id(),
+                late: self.late,
+                expected_delivery: self.expected_delivery,
+                promised_by: self.promised_by,
+            });
+        }
+        check_cost_parts(&self.order, None, &self.cost)?;
+        for (part, plan, packages) in cost_parts(&self.cost, &sum) {
+            if plan != packages {
+                return Err(RouteError::PlanCostMismatch { order: id(), part, plan, packages });
+            }
+        }
+        if self.cost.total().is_none() {
+            return Err(RouteError::PlanCostOverflow { order: id(), node: None });
+        }
         Ok(())
     }
 
@@ -349,6 +479,33 @@ impl Plan {
             .collect();
         out.sort_by_key(|&(line, _, _)| line);
         out
+    }
+}
+
+/// The parts of two breakdowns side by side, by name.
+fn cost_parts(a: &CostBreakdown, b: &CostBreakdown) -> [(&'static str, Decimal, Decimal); 3] {
+    [
+        ("handling", a.handling, b.handling),
+        ("units", a.units, b.units),
+        ("postage", a.postage, b.postage),
+    ]
+}
+
+/// Refuses a negative part of a package's (`node`) or a plan's cost.
+fn check_cost_parts(
+    order: &OrderId,
+    node: Option<&LocationId>,
+    cost: &CostBreakdown,
+) -> Result<()> {
+    match cost_parts(cost, cost).into_iter().find(|(_, v, _)| v.is_sign_negative() && !v.is_zero())
+    {
+        Some((part, value, _)) => Err(RouteError::NegativePlanCost {
+            order: order.clone(),
+            node: node.cloned(),
+            part,
+            value,
+        }),
+        None => Ok(()),
     }
 }
 

@@ -463,8 +463,13 @@ impl<'n, S: Scorer> Router<'n, S> {
     /// or whose `units` is not the sum of its lines, two packages from one
     /// node, a line listed twice, weights past `u64` together: an edited
     /// plan),
+    /// [`RouteError::EmptyPlan`] when it has no package (it would take
+    /// nothing; no order the router accepts has no line),
     /// [`RouteError::UnknownNode`] when a package names a node outside the
-    /// network, [`RouteError::StalePlan`] when the stock or capacity is no
+    /// network, [`RouteError::NotAShipDay`] when a package's ship date is
+    /// not one of its node's working days within the planning horizon
+    /// (a weekend, a holiday, or past the days listed),
+    /// [`RouteError::StalePlan`] when the stock or capacity is no
     /// longer free. Nothing is taken on error.
     ///
     /// A plan carries no unit weights, so its package weights cannot be
@@ -476,8 +481,9 @@ impl<'n, S: Scorer> Router<'n, S> {
         let mut slots = Vec::with_capacity(plan.packages.len());
         for pkg in &plan.packages {
             let node = self.commit_node(plan, pkg)?;
-            let slot =
-                self.day_slot(node, pkg.ship_date).ok_or_else(|| stale(plan, pkg, "capacity"))?;
+            let slot = self
+                .day_slot(node, pkg.ship_date)
+                .ok_or_else(|| self.not_a_ship_day(plan, pkg, node))?;
             if !self.has_room(node, slot, pkg.units) {
                 return Err(stale(plan, pkg, "capacity"));
             }
@@ -530,6 +536,25 @@ impl<'n, S: Scorer> Router<'n, S> {
         match self.net.index_of(&pkg.node) {
             Some(idx) if idx == pkg.node_index => Ok(idx.get()),
             _ => Err(RouteError::UnknownNode { order: plan.order.clone(), node: pkg.node.clone() }),
+        }
+    }
+
+    /// Why `pkg`'s ship date has no slot in node `node`'s calendar.
+    fn not_a_ship_day(&self, plan: &Plan, pkg: &Package, node: usize) -> RouteError {
+        let date = pkg.ship_date;
+        let off =
+            self.net.nodes().get(node).is_none_or(|n| {
+                n.cutoffs.on(date.weekday()).is_none() || n.holidays.contains(&date)
+            });
+        RouteError::NotAShipDay {
+            order: plan.order.clone(),
+            node: pkg.node.clone(),
+            ship_date: date,
+            why: if off {
+                "not a working day at the node (no pickup that weekday, or a holiday)"
+            } else {
+                "outside the working days listed for the planning horizon"
+            },
         }
     }
 

@@ -141,6 +141,7 @@ pub struct Wave {
 /// lists one order line twice, [`RouteError::DuplicatePackage`] when it
 /// has two packages from one node, [`RouteError::PlanWeightOverflow`]
 /// when its package weights add up past `u64::MAX` grams,
+/// [`RouteError::EmptyPlan`] when a plan has no package,
 /// [`RouteError::DuplicateOrder`] when two plans
 /// are for the same order (each names the order, and the line or the
 /// package's node); [`RouteError::NodeNotInNetwork`] when `node` is not in the network,

@@ -116,6 +116,9 @@ fn brute_best<S: Scorer, K: PartialOrd>(
         let assign: Vec<_> =
             (0..lines).map(|k| all[code / n.pow(u32::try_from(k).unwrap()) % n]).collect();
         if let Outcome::Routed(p) = router.evaluate(order, &assign).unwrap() {
+            // Every plan a router makes, searched or priced as assigned,
+            // passes the check against its order.
+            assert_eq!(p.check(order), Ok(()), "{p:?}");
             let k = key(&p, order.promised_by);
             if best.as_ref().is_none_or(|b| k < *b) {
                 best = Some(k);

@@ -1578,3 +1578,242 @@ mod waves {
         assert_eq!(waves_of(&elsewhere), non_positive("o-slow2", 0, "A", -1));
     }
 }
+
+/// A fresh tester edited a routed plan's own fields and `Plan::check`
+/// passed each edit, so `plan_waves` acted on it (a Standard order edited
+/// to Priority went into the Priority carrier's wave). Each edit is now
+/// refused, naming the order, the field and the values.
+///
+/// `split_plan`: A ships line 0 and B line 1 on Monday 5 Jan, 1 day in
+/// transit: both delivered Tuesday 6 Jan; promised Friday 9 Jan, so not
+/// late. Each package costs handling 1 + units 0 + postage 1; the plan
+/// handling 1 + 1 = 2, units 0, postage 1 + 1 = 2.
+mod plan_check_fields {
+    use super::*;
+
+    fn o1() -> OrderId {
+        OrderId::new("o1").unwrap()
+    }
+
+    #[test]
+    fn the_plan_as_routed_passes_with_the_worked_figures() {
+        let (_, o, plan) = split_plan();
+        assert_eq!(plan.expected_delivery, d(2026, 1, 6));
+        assert!(!plan.late);
+        assert_eq!(
+            plan.cost,
+            CostBreakdown { handling: dec("2"), units: dec("0"), postage: dec("2") }
+        );
+        assert_eq!(plan.check(&o), Ok(()));
+    }
+
+    #[test]
+    fn another_speed_is_refused() {
+        let (_, o, mut plan) = split_plan();
+        plan.speed = Speed::Priority;
+        let err = plan.check(&o).unwrap_err();
+        assert_eq!(
+            err,
+            RouteError::PlanSpeedMismatch {
+                order: o1(),
+                plan: Speed::Priority,
+                ordered: Speed::Standard
+            }
+        );
+        assert!(err.to_string().contains("order o1 says speed Priority"), "{err}");
+    }
+
+    #[test]
+    fn a_moved_promise_is_refused() {
+        let (_, o, mut plan) = split_plan();
+        plan.promised_by = d(2026, 1, 12);
+        assert_eq!(
+            plan.check(&o),
+            Err(RouteError::PlanDateMismatch {
+                order: o1(),
+                field: "promised_by",
+                plan: d(2026, 1, 12),
+                expected: d(2026, 1, 9),
+            })
+        );
+    }
+
+    #[test]
+    fn a_flipped_late_flag_is_refused() {
+        let (_, o, mut plan) = split_plan();
+        plan.late = true;
+        // 6 Jan is not after 9 Jan: not late.
+        let err = plan.check(&o).unwrap_err();
+        assert_eq!(
+            err,
+            RouteError::PlanLateMismatch {
+                order: o1(),
+                late: true,
+                expected_delivery: d(2026, 1, 6),
+                promised_by: d(2026, 1, 9),
+            }
+        );
+        assert!(err.to_string().contains("makes it false"), "{err}");
+    }
+
+    #[test]
+    fn a_moved_expected_delivery_is_refused() {
+        let (_, o, mut plan) = split_plan();
+        // Moved to 8 Jan, still on time, so only the date is wrong.
+        plan.expected_delivery = d(2026, 1, 8);
+        assert_eq!(
+            plan.check(&o),
+            Err(RouteError::PlanDateMismatch {
+                order: o1(),
+                field: "expected_delivery",
+                plan: d(2026, 1, 8),
+                expected: d(2026, 1, 6),
+            })
+        );
+    }
+
+    #[test]
+    fn a_negative_cost_part_is_refused() {
+        let (_, o, mut plan) = split_plan();
+        plan.cost.handling = dec("-5");
+        let err = plan.check(&o).unwrap_err();
+        assert_eq!(
+            err,
+            RouteError::NegativePlanCost {
+                order: o1(),
+                node: None,
+                part: "handling",
+                value: dec("-5")
+            }
+        );
+        assert!(err.to_string().contains("handling cost of the plan is -5"), "{err}");
+        // A package's negative postage names its node.
+        let (_, _, mut plan) = split_plan();
+        plan.packages[1].cost.postage = dec("-1");
+        assert_eq!(
+            plan.check(&o),
+            Err(RouteError::NegativePlanCost {
+                order: o1(),
+                node: Some(loc("B")),
+                part: "postage",
+                value: dec("-1"),
+            })
+        );
+    }
+
+    #[test]
+    fn a_package_cost_off_the_plan_total_is_refused() {
+        let (_, o, mut plan) = split_plan();
+        plan.packages[0].cost.postage = dec("999");
+        // Packages' postage: 999 + 1 = 1000; the plan says 2.
+        assert_eq!(
+            plan.check(&o),
+            Err(RouteError::PlanCostMismatch {
+                order: o1(),
+                part: "postage",
+                plan: dec("2"),
+                packages: dec("1000"),
+            })
+        );
+    }
+
+    #[test]
+    fn a_cost_past_the_decimal_range_is_refused() {
+        let (_, o, mut plan) = split_plan();
+        // MAX + 1 (B's postage) is not a Decimal.
+        plan.packages[0].cost.postage = Decimal::MAX;
+        assert_eq!(
+            plan.check(&o),
+            Err(RouteError::PlanCostOverflow { order: o1(), node: Some(loc("A")) })
+        );
+    }
+
+    #[test]
+    fn a_delivery_before_its_ship_date_is_refused() {
+        let (_, o, mut plan) = split_plan();
+        plan.packages[1].delivery = d(2026, 1, 4);
+        assert_eq!(
+            plan.check(&o),
+            Err(RouteError::DeliveryBeforeShip {
+                order: o1(),
+                node: loc("B"),
+                ship_date: d(2026, 1, 5),
+                delivery: d(2026, 1, 4),
+            })
+        );
+    }
+
+    #[test]
+    fn lines_out_of_order_line_order_are_refused() {
+        let net = Network::new(vec![node("A", "1", "0", "1", 1)], horizon()).unwrap();
+        let inv = stock(&net, &[("A", "X", 10), ("A", "Y", 10)]);
+        let o = order(
+            "o1",
+            vec![line("X", 2, 100), line("Y", 1, 300)],
+            monday_morning(),
+            d(2026, 1, 9),
+        );
+        let mut plan = routed(Router::new(&net, inv).plan(&o).unwrap());
+        plan.check(&o).unwrap();
+        plan.packages[0].lines.swap(0, 1);
+        assert_eq!(
+            plan.check(&o),
+            Err(RouteError::PackageLinesOutOfOrder {
+                order: o1(),
+                node: loc("A"),
+                line: 0,
+                after: 1
+            })
+        );
+    }
+
+    #[test]
+    fn packages_out_of_node_order_are_refused() {
+        let (_, o, mut plan) = split_plan();
+        plan.packages.swap(0, 1);
+        assert_eq!(
+            plan.check(&o),
+            Err(RouteError::PackagesOutOfOrder { order: o1(), node: loc("A"), index: 0, after: 1 })
+        );
+    }
+
+    #[test]
+    fn an_empty_plan_is_refused_by_check_and_commit() {
+        let (net, o, mut plan) = split_plan();
+        plan.packages.clear();
+        assert_eq!(plan.check(&o), Err(RouteError::EmptyPlan { order: o1() }));
+        let mut router = Router::new(&net, stock(&net, &[("A", "X", 10), ("B", "Y", 10)]));
+        let before = snapshot(&router);
+        assert_eq!(router.commit(&plan), Err(RouteError::EmptyPlan { order: o1() }));
+        assert_eq!(snapshot(&router), before);
+    }
+
+    /// A package said to ship on Saturday 10 Jan, or past the calendar,
+    /// was refused as `StalePlan { what: "capacity" }`.
+    #[test]
+    fn commit_names_a_ship_date_that_is_not_a_working_day() {
+        let (net, _, plan) = split_plan();
+        let mut router = Router::new(&net, stock(&net, &[("A", "X", 10), ("B", "Y", 10)]));
+        let before = snapshot(&router);
+        let mut saturday = plan.clone();
+        saturday.packages[0].ship_date = d(2026, 1, 10);
+        let err = router.commit(&saturday).unwrap_err();
+        assert!(
+            matches!(&err, RouteError::NotAShipDay { node, ship_date, why, .. }
+                if *node == loc("A") && *ship_date == d(2026, 1, 10) && why.starts_with("not a working day")),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("ships on 2026-01-10, not a working day"), "{err}");
+        // A Wednesday long past the horizon (ends 31 Dec 2026).
+        let mut far = plan.clone();
+        far.packages[1].ship_date = d(2030, 1, 2);
+        let err = router.commit(&far).unwrap_err();
+        assert!(
+            matches!(&err, RouteError::NotAShipDay { node, why, .. }
+                if *node == loc("B") && why.starts_with("outside")),
+            "{err:?}"
+        );
+        assert_eq!(snapshot(&router), before);
+        router.commit(&plan).unwrap();
+    }
+}
