@@ -241,7 +241,11 @@ impl Pieces {
 
 /// An order line as the allocator keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(from = "LineRecordWire")
+)]
 struct LineRecord {
     order: OrderId,
     line: u32,
@@ -251,6 +255,48 @@ struct LineRecord {
     state: LineState,
     expires_at: Option<DateTime<Utc>>,
     pieces: Pieces,
+    /// Units (bundles) the line's returns brought back so far, sellable
+    /// or not: zero until it ships, at most `quantity`.
+    returned: i64,
+}
+
+/// A line record as a snapshot holds it: `returned` is absent from
+/// snapshots saved before partial returns, when a line took one return;
+/// a returned line then counts as fully returned.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct LineRecordWire {
+    order: OrderId,
+    line: u32,
+    sku: u32,
+    channel: u16,
+    quantity: i64,
+    state: LineState,
+    expires_at: Option<DateTime<Utc>>,
+    pieces: Pieces,
+    #[serde(default)]
+    returned: Option<i64>,
+}
+
+#[cfg(feature = "serde")]
+impl From<LineRecordWire> for LineRecord {
+    fn from(w: LineRecordWire) -> Self {
+        let returned = w.returned.unwrap_or(match w.state {
+            LineState::Returned => w.quantity,
+            _ => 0,
+        });
+        Self {
+            order: w.order,
+            line: w.line,
+            sku: w.sku,
+            channel: w.channel,
+            quantity: w.quantity,
+            state: w.state,
+            expires_at: w.expires_at,
+            pieces: w.pieces,
+            returned,
+        }
+    }
 }
 
 /// An order line's key, borrowed: what the line index hashes (the
@@ -358,6 +404,9 @@ pub struct LineInfo {
     /// The units held, by SKU and location (kept after the line closes,
     /// to say where it shipped from).
     pub pieces: Vec<Piece>,
+    /// Units (bundles) returned so far, sellable or not; zero unless the
+    /// line is [`LineState::Returned`].
+    pub returned: Quantity,
 }
 
 /// Stock, reservations and advertised quantities for every SKU of one
@@ -498,20 +547,31 @@ impl Snapshot {
             return Err("a stock cell is negative or reserves more than it holds".into());
         }
         let sku_ok = |k: u32| (k as usize) < skus;
+        // Keys only: the values (fence units, units per bundle) are
+        // checked, and named, with the rest of their settings below.
         let fences_ok = self.fences.iter().all(|(&k, list)| {
             sku_ok(k)
-                && list.iter().all(|f| {
-                    usize::from(f.pool) < pools && usize::from(f.channel) < channels && f.units >= 0
-                })
+                && list
+                    .iter()
+                    .all(|f| usize::from(f.pool) < pools && usize::from(f.channel) < channels)
         });
-        let velocity_ok = self.velocity.iter().all(|(&k, v)| sku_ok(k) && v.len() == channels);
-        let bundles_ok = self.bundles.iter().all(|(&k, comps)| {
-            sku_ok(k) && !comps.is_empty() && comps.iter().all(|&(c, n)| sku_ok(c) && n > 0)
-        });
+        let bundles_ok = self
+            .bundles
+            .iter()
+            .all(|(&k, comps)| sku_ok(k) && comps.iter().all(|&(c, _)| sku_ok(c)));
         let parents_ok =
             self.parents.iter().all(|(&k, ps)| sku_ok(k) && ps.iter().all(|&p| sku_ok(p)));
-        if !(fences_ok && velocity_ok && bundles_ok && parents_ok) {
-            return Err("a fence, velocity or bundle names an unknown key".into());
+        if !(fences_ok && bundles_ok && parents_ok) {
+            return Err("a ring fence or bundle names an unknown sku, pool or channel".into());
+        }
+        if let Some((&k, v)) =
+            self.velocity.iter().find(|&(&k, v)| !sku_ok(k) || v.len() != channels)
+        {
+            return Err(format!(
+                "the velocity of sku key {k} names an unknown sku or has {} figures for {channels} \
+                 channels",
+                v.len()
+            ));
         }
         self.check_bundles()?;
         self.check_settings()?;
@@ -534,6 +594,9 @@ impl Snapshot {
         let mut want: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
         for (&b, comps) in &self.bundles {
             let bad = |why: &str| Err(format!("bundle {} {why}", self.name(b)));
+            if comps.is_empty() {
+                return bad("has no component");
+            }
             for (i, &(c, need)) in comps.iter().enumerate() {
                 if c == b {
                     return bad("lists itself as a component");
@@ -542,7 +605,11 @@ impl Snapshot {
                     return bad(&format!("lists bundle {} as a component", self.name(c)));
                 }
                 if need < 1 || need > i64::from(u32::MAX) {
-                    return bad(&format!("needs component {} {need} times", self.name(c)));
+                    return bad(&format!(
+                        "needs component {} {need} times (1 to {} allowed)",
+                        self.name(c),
+                        u32::MAX
+                    ));
                 }
                 if comps.get(..i).is_some_and(|before| before.iter().any(|&(d, _)| d == c)) {
                     return bad(&format!("lists component {} twice", self.name(c)));
@@ -644,8 +711,15 @@ impl Snapshot {
             if list.is_empty() {
                 return bad("an empty fence list");
             }
-            if list.iter().any(|f| f.units <= 0) {
-                return bad("a ring fence of zero or fewer units");
+            if let Some(f) = list.iter().find(|f| f.units <= 0) {
+                let channel = self.net.channels.get(usize::from(f.channel));
+                let pool = self.net.pools.get(usize::from(f.pool));
+                return bad(&format!(
+                    "a ring fence of {} units (zero or fewer) for channel {} on pool {}",
+                    f.units,
+                    channel.map_or_else(|| format!("#{}", f.channel), |c| c.id.to_string()),
+                    pool.map_or_else(|| format!("#{}", f.pool), |p| p.name.clone()),
+                ));
             }
             if !list.is_sorted_by(|x, y| (x.pool, x.channel) < (y.pool, y.channel)) {
                 return bad("two ring fences for one pool and channel, or fences out of order");
@@ -698,6 +772,18 @@ impl Snapshot {
                 return Err(format!("order {} line {} appears twice", rec.order, rec.line));
             }
             self.check_line_pieces(rec)?;
+            // A return counts at least one unit and marks the line
+            // returned; no more come back than shipped.
+            let returned_ok = match rec.state {
+                LineState::Returned => (1..=rec.quantity).contains(&rec.returned),
+                _ => rec.returned == 0,
+            };
+            if !returned_ok {
+                return Err(format!(
+                    "order {} line {} is {} with {} of {} units returned",
+                    rec.order, rec.line, rec.state, rec.returned, rec.quantity
+                ));
+            }
             for p in rec.pieces.as_slice() {
                 let at = (p.sku as usize)
                     .checked_mul(locations)
@@ -1459,18 +1545,61 @@ impl Allocator {
     }
 
     /// Records a return of `units` (bundles, for a bundle line) of a
-    /// shipped line. Sellable units go back to the locations the line
-    /// shipped from, in the order it was reserved; unsellable ones change
-    /// nothing here. A line takes one return: a repeated return does
-    /// nothing, but its quantity is checked as the first one's was (a
-    /// repeat of zero, negative or more units than shipped is refused).
+    /// shipped line. A line takes any number of returns (a customer may
+    /// send back part of an order and later the rest) as long as their
+    /// units add up to at most what shipped; the first marks the line
+    /// [`LineState::Returned`], and [`LineInfo::returned`] counts the
+    /// units back so far.
+    ///
+    /// Sellable units go back to the locations the line shipped from: the
+    /// line's shipped units are handed out in the order they were
+    /// reserved, each return taking the next ones (sellable or not), so
+    /// no location gets back more than shipped from it. Unsellable units
+    /// change no stock here.
+    ///
+    /// Each call is a return of its own: the allocator cannot tell a
+    /// retried call from a second parcel, so a caller that may retry
+    /// must dedupe by its own return id before calling.
     ///
     /// # Errors
     ///
     /// [`AllocError::UnknownLine`]; [`AllocError::WrongState`] for a line
     /// that never shipped (a cancelled line has nothing to restock);
     /// [`AllocError::BadQuantity`] below one;
-    /// [`AllocError::ReturnExceedsShipped`]; [`AllocError::Overflow`].
+    /// [`AllocError::ReturnExceedsShipped`] past the units shipped less
+    /// those already returned; [`AllocError::Overflow`]. A refused return
+    /// changes nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use merchantry_allocate::{
+    ///     Allocator, LineRequest, Link, Network, PublishRules, ReserveOptions, Restock, Split,
+    ///     StockChange,
+    /// };
+    /// use merchantry_core::{ChannelId, LocationId, OrderId, Quantity, Sku};
+    ///
+    /// let mut b = Network::builder();
+    /// let wh = b.location(LocationId::new("WH-1")?)?;
+    /// let pool = b.pool("own", &[wh], Split::Shared)?;
+    /// let web = b.channel(ChannelId::new("web")?, PublishRules::default())?;
+    /// b.link(web, pool, Link::default())?;
+    /// let mut alloc = Allocator::new(b.build()?);
+    /// let mug = alloc.add_sku(&Sku::new("MUG")?)?;
+    /// alloc.stock_change(mug, wh, StockChange::Add(Quantity::new(5)))?;
+    /// let order = OrderId::new("W-1")?;
+    /// let lines = [LineRequest::new(1, mug, Quantity::new(5))];
+    /// alloc.reserve(&order, web, &lines, &ReserveOptions::default())?;
+    /// alloc.commit(&order, 1)?;
+    ///
+    /// // Two parcels come back: 2 units, then the other 3.
+    /// alloc.return_units(&order, 1, Quantity::new(2), Restock::Sellable)?;
+    /// alloc.return_units(&order, 1, Quantity::new(3), Restock::Sellable)?;
+    /// assert_eq!(alloc.on_hand(mug, wh)?, Quantity::new(5));
+    /// // All five are back: a sixth unit is refused.
+    /// assert!(alloc.return_units(&order, 1, Quantity::new(1), Restock::Sellable).is_err());
+    /// # Ok::<(), merchantry_allocate::AllocError>(())
+    /// ```
     pub fn return_units(
         &mut self,
         order: &OrderId,
@@ -1480,11 +1609,10 @@ impl Allocator {
     ) -> Result<Changes> {
         let slot = self.slot(order, line)?;
         let rec = self.record(slot).ok_or_else(|| unknown_line(order, line))?;
-        let repeat = match rec.state {
-            LineState::Shipped => false,
-            LineState::Returned => true,
+        match rec.state {
+            LineState::Shipped | LineState::Returned => {}
             s => return Err(wrong(order, line, s, "return to stock")),
-        };
+        }
         let sku_name = self.skus.get(rec.sku as usize).cloned().unwrap_or_else(placeholder_sku);
         if !units.is_positive() {
             return Err(AllocError::BadQuantity {
@@ -1494,18 +1622,15 @@ impl Allocator {
                 sku: sku_name,
             });
         }
-        if units.get() > rec.quantity {
+        let remaining = rec.quantity.saturating_sub(rec.returned);
+        if units.get() > remaining {
             return Err(AllocError::ReturnExceedsShipped {
                 order: order.clone(),
                 line,
                 returned: units.get(),
                 shipped: rec.quantity,
+                already: rec.returned,
             });
-        }
-        // A repeated return does nothing, once its quantity is one the
-        // first return could have had.
-        if repeat {
-            return Ok(Changes::new());
         }
         let back = if restock == Restock::Sellable {
             self.restock_plan(rec, units.get())
@@ -1525,6 +1650,8 @@ impl Allocator {
         }
         if let Some(Some(r)) = self.lines.get_mut(slot as usize) {
             r.state = LineState::Returned;
+            // At most `quantity`, checked above.
+            r.returned += units.get();
         }
         let mut changes = Changes::new();
         self.refresh_pieces(&back, &mut changes);
@@ -2088,6 +2215,7 @@ impl Allocator {
             state: LineState::Reserved,
             expires_at,
             pieces: Pieces::from_slice(placed),
+            returned: 0,
         };
         let slot = match self.vacant.pop() {
             Some(s) => {
@@ -2180,19 +2308,33 @@ impl Allocator {
         changes
     }
 
-    /// Where the units of a return go: each SKU's share back to the
-    /// line's pieces in order, up to what each piece held.
+    /// Where the units of a return go. Each SKU's shipped units are
+    /// lined up in the order of the line's pieces; the units earlier
+    /// returns took (`rec.returned` times the units per bundle) are
+    /// skipped and the next `units` (times the units per bundle) go back
+    /// to the pieces they came from, so over all returns no piece gets
+    /// back more than it held.
     fn restock_plan(&self, rec: &LineRecord, units: i64) -> Vec<RawPiece> {
-        let mut per_sku: Vec<(u32, i64)> = match self.bundles.get(&rec.sku) {
-            Some(comps) => comps.iter().map(|&(c, need)| (c, units.saturating_mul(need))).collect(),
-            None => vec![(rec.sku, units)],
+        // Per SKU: (sku, units still to skip, units to restock).
+        let per = |need: i64| (rec.returned.saturating_mul(need), units.saturating_mul(need));
+        let mut per_sku: Vec<(u32, i64, i64)> = match self.bundles.get(&rec.sku) {
+            Some(comps) => comps
+                .iter()
+                .map(|&(c, need)| {
+                    let (skip, take) = per(need);
+                    (c, skip, take)
+                })
+                .collect(),
+            None => vec![(rec.sku, rec.returned, units)],
         };
         let mut out = Vec::new();
         for p in rec.pieces.as_slice() {
-            if let Some(slot) = per_sku.iter_mut().find(|(s, _)| *s == p.sku) {
-                let take = slot.1.min(p.units);
+            if let Some((_, skip, want)) = per_sku.iter_mut().find(|(s, _, _)| *s == p.sku) {
+                let skipped = (*skip).min(p.units);
+                *skip -= skipped;
+                let take = (*want).min(p.units - skipped);
                 if take > 0 {
-                    slot.1 -= take;
+                    *want -= take;
                     out.push(RawPiece { units: take, ..*p });
                 }
             }
@@ -2220,6 +2362,7 @@ fn info(r: &LineRecord) -> LineInfo {
                 units: Quantity::new(p.units),
             })
             .collect(),
+        returned: Quantity::new(r.returned),
     }
 }
 

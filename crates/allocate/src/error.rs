@@ -200,17 +200,23 @@ pub enum AllocError {
         /// The location the shipment came from.
         location: LocationId,
     },
-    /// More units were returned than the line shipped.
-    #[error("order {order} line {line}: returning {returned} but only {shipped} shipped")]
+    /// A return claimed more units than the line shipped less those
+    /// already returned.
+    #[error(
+        "order {order} line {line}: returning {returned} but {shipped} shipped and {already} \
+         already came back"
+    )]
     ReturnExceedsShipped {
         /// The order.
         order: OrderId,
         /// The line.
         line: u32,
-        /// Units the return claimed.
+        /// Units the refused return claimed.
         returned: i64,
         /// Units the line shipped.
         shipped: i64,
+        /// Units earlier returns of the line brought back.
+        already: i64,
     },
     /// A stock change would leave fewer sellable units at a location than
     /// are reserved there. Release or move reservations first.

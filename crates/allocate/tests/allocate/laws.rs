@@ -584,3 +584,80 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Any sequence of partial returns of one shipped line (plain or a
+    /// kit of 2 x S0 + 1 x S1, split across locations) restocks no
+    /// location more than shipped from it, accepts exactly the returns
+    /// that fit in what is left, leaves the allocator untouched when it
+    /// refuses one, and ends with on hand = initial - shipped + sellable
+    /// units returned, for every SKU and location.
+    #[test]
+    fn partial_returns_never_restock_more_than_shipped(
+        stock in prop::collection::vec(0i64..6, 10),
+        kit in any::<bool>(),
+        wanted in 1i64..8,
+        returns in prop::collection::vec((-1i64..5, any::<bool>()), 0..12),
+    ) {
+        let mut f = fixture(false);
+        // c3 sells from p3 (L4) and p0 (L0, L1): stock S0 and S1 there.
+        let (s0, s1) = (f.skus[0], f.skus[1]);
+        let places = [f.locs[0], f.locs[1], f.locs[4]];
+        for (i, &units) in stock.iter().take(6).enumerate() {
+            let sku = if i % 2 == 0 { s0 } else { s1 };
+            f.alloc.stock_change(sku, places[i / 2], StockChange::Set(q(units))).unwrap();
+        }
+        let sku = if kit { f.skus[3] } else { s0 };
+        let o = OrderId::new("R").unwrap();
+        let line = [LineRequest::new(1, sku, q(wanted))];
+        let reserved = f.alloc.reserve(&o, f.chans[3], &line, &ReserveOptions::default());
+        prop_assume!(reserved.is_ok(), "not enough stock for the line");
+        let pieces = f.alloc.line(&o, 1).unwrap().pieces;
+        f.alloc.commit(&o, 1).unwrap();
+        let cells: Vec<(SkuKey, LocationKey)> =
+            [s0, s1].iter().flat_map(|&s| places.iter().map(move |&l| (s, l))).collect();
+        let level = |a: &Allocator, (s, l): (SkuKey, LocationKey)| a.on_hand(s, l).unwrap().get();
+        let after_ship: Vec<i64> = cells.iter().map(|&c| level(&f.alloc, c)).collect();
+        let shipped_at = |c: (SkuKey, LocationKey)| -> i64 {
+            pieces.iter().filter(|p| (p.sku, p.location) == c).map(|p| p.units.get()).sum()
+        };
+        let per_unit: Vec<(SkuKey, i64)> = if kit { vec![(s0, 2), (s1, 1)] } else { vec![(s0, 1)] };
+        let (mut back, mut sellable_back) = (0i64, 0i64);
+        for &(units, sellable) in &returns {
+            let restock = if sellable { Restock::Sellable } else { Restock::Unsellable };
+            let was = f.alloc.clone();
+            let fits = units >= 1 && units <= wanted - back;
+            match f.alloc.return_units(&o, 1, q(units), restock) {
+                Ok(_) => {
+                    prop_assert!(fits, "took {units} with {back} of {wanted} back");
+                    back += units;
+                    if sellable {
+                        sellable_back += units;
+                    }
+                }
+                Err(e) => {
+                    prop_assert!(!fits, "refused {units} with {back} of {wanted} back: {e}");
+                    prop_assert!(f.alloc == was, "a refused return changed the state");
+                }
+            }
+            prop_assert_eq!(f.alloc.line(&o, 1).unwrap().returned, q(back));
+            for (i, &c) in cells.iter().enumerate() {
+                let restocked = level(&f.alloc, c) - after_ship[i];
+                prop_assert!((0..=shipped_at(c)).contains(&restocked), "{c:?} got {restocked}");
+            }
+            // Per SKU: initial - shipped + sellable returned (times the
+            // units per bundle), summed over locations.
+            for &(s, need) in &per_unit {
+                let initial: i64 = stock
+                    .iter()
+                    .take(6)
+                    .enumerate()
+                    .filter(|(i, _)| (if i % 2 == 0 { s0 } else { s1 }) == s)
+                    .map(|(_, &u)| u)
+                    .sum();
+                let now: i64 = places.iter().map(|&l| level(&f.alloc, (s, l))).sum();
+                prop_assert_eq!(now, initial - wanted * need + sellable_back * need);
+            }
+        }
+    }
+}
