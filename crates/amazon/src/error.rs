@@ -98,6 +98,23 @@ pub enum ReadError {
         /// The line where the cut row starts.
         line: u64,
     },
+    /// The caller left [`crate::ReadOptions::date_order`] unset and the
+    /// first records (see [`crate::ReadOptions::date_order`]) hold dates
+    /// that can only be read day first and others that can only be read
+    /// month first: the file's dates cannot all be right.
+    #[error(
+        "{report}: dates are day first on line {day_first_line} and month first on line {month_first_line}; set ReadOptions::date_order"
+    )]
+    MixedDateOrder {
+        /// The report being read.
+        report: &'static str,
+        /// The first line with a date that is only a date day first
+        /// (`25/01/2026`).
+        day_first_line: u64,
+        /// The first line with a date that is only a date month first
+        /// (`01/25/2026`).
+        month_first_line: u64,
+    },
     /// The underlying reader failed.
     #[error("{report}: line {line}: read failed: {source}")]
     Io {
@@ -218,6 +235,7 @@ impl ReadError {
                 | Self::RecordTooLarge { .. }
                 | Self::UnsupportedEncoding { .. }
                 | Self::Truncated { .. }
+                | Self::MixedDateOrder { .. }
                 | Self::Io { .. }
         )
     }
@@ -232,6 +250,13 @@ impl ReadError {
             | Self::UnsupportedEncoding { .. }
             | Self::MissingColumn { .. }
             | Self::DuplicateColumn { .. } => 1,
+            Self::MixedDateOrder { day_first_line, month_first_line, .. } => {
+                if *day_first_line > *month_first_line {
+                    *day_first_line
+                } else {
+                    *month_first_line
+                }
+            }
             Self::RecordTooLarge { line, .. }
             | Self::Truncated { line, .. }
             | Self::Io { line, .. }
@@ -310,6 +335,14 @@ pub struct ReadStats {
     pub row_errors: u64,
     /// Records skipped, by reason.
     pub skipped: BTreeMap<SkipReason, u64>,
+    /// Whether an all-numeric date such as `03/01/2026` was read in the
+    /// default order, [`DateOrder::MonthFirst`](crate::DateOrder), only
+    /// because nothing in the file settled it: the caller left
+    /// [`ReadOptions::date_order`](crate::ReadOptions::date_order) unset
+    /// and the look-ahead found no date whose day is above 12. When this
+    /// is `true` and the file may come from a day-first marketplace, read
+    /// it again with the order set.
+    pub date_order_assumed: bool,
 }
 
 impl SkipReason {

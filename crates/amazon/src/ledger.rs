@@ -175,7 +175,7 @@ impl LedgerDetailRow {
 }
 
 const DETAIL_COLUMNS: &[Column] = &[
-    req("Date", &["date"]),
+    req("Date", &["date"]).dated(),
     req("FNSKU", &["fnsku"]),
     opt("ASIN", &["asin"]),
     req("MSKU", &["msku", "sku", "merchantsku", "sellersku"]),
@@ -417,7 +417,7 @@ impl SummaryBucket {
 }
 
 const SUMMARY_COLUMNS: &[Column] = &[
-    req("Date", &["date"]),
+    req("Date", &["date"]).dated(),
     req("FNSKU", &["fnsku"]),
     opt("ASIN", &["asin"]),
     req("MSKU", &["msku", "sku", "merchantsku", "sellersku"]),

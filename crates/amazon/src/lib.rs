@@ -51,6 +51,12 @@
 //!   reads them, where they carry a time and a zone; zone names follow
 //!   [`zone_offset`] (`IST` is India's +5:30).
 //!   Amounts follow [`parse_amount`]: exact, or refused, never rounded.
+//!   An all-numeric date such as `03/01/2026` is read in the order set
+//!   in [`ReadOptions::date_order`]; left unset, the reader decides it
+//!   from the first dates whose day is above 12 before yielding a row,
+//!   refuses a file that mixes the two orders
+//!   ([`ReadError::MixedDateOrder`]), and when nothing settles it reads
+//!   month first and sets [`ReadStats::date_order_assumed`].
 //! - Errors are [`ReadError`]s naming line and column. File errors
 //!   ([`ReadError::is_fatal`]) end the stream; row errors are yielded and
 //!   reading goes on. Blank lines, repeated header lines and documented
@@ -113,5 +119,5 @@ pub use reimbursements::{
 pub use scms::{ScmsMode, ScmsReader, ScmsReplenishments, ScmsShipment};
 pub use settlement::{ChargeKind, SettlementAmount, SettlementReader, SettlementRow};
 pub use storage::{StorageFeeReader, StorageFeeRow};
-pub use table::ReadOptions;
+pub use table::{LOOK_AHEAD_BYTES, LOOK_AHEAD_RECORDS, ReadOptions};
 pub use uci::{RetailDaily, RetailDay, RetailLine, RetailLineKind, UciRetailReader};

@@ -131,7 +131,7 @@ impl OrderLine {
 
 const COLUMNS: &[Column] = &[
     req("amazon-order-id", &["amazonorderid", "orderid"]),
-    req("purchase-date", &["purchasedate"]),
+    req("purchase-date", &["purchasedate"]).dated(),
     req("order-status", &["orderstatus"]),
     opt("fulfillment-channel", &["fulfillmentchannel"]),
     opt("sales-channel", &["saleschannel"]),

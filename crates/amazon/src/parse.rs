@@ -17,7 +17,8 @@ use crate::error::excerpt;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum DateOrder {
-    /// `MM/DD/YYYY` (the default).
+    /// `MM/DD/YYYY`: what the readers assume when neither the caller nor
+    /// the file settles the order (see `ReadOptions::date_order`).
     #[default]
     MonthFirst,
     /// `DD/MM/YYYY`.
@@ -270,6 +271,28 @@ fn date_end(text: &[u8]) -> usize {
             _ => false,
         })
         .unwrap_or(text.len())
+}
+
+/// What a trimmed date cell says about the file's [`DateOrder`]:
+/// `Some(Some(order))` when it is a slashed all-numeric date that reads
+/// as a real date in `order` only (`25/01/2026` is day first,
+/// `01/25/2026` month first), `Some(None)` when it reads as two
+/// different real days (`03/01/2026`), and `None` when the order does
+/// not matter (ISO dates, month names, dots, `03/03/2026`) or the cell
+/// is no date at all (its row reports that).
+pub(crate) fn order_hint(text: &[u8]) -> Option<Option<DateOrder>> {
+    let date = text.get(..date_end(text))?;
+    if separator(date)? != b'/' || date.iter().filter(|&&b| b == b'/').count() != 2 {
+        return None;
+    }
+    let month_first = read_cell(text, DateOrder::MonthFirst).ok().map(|c| c.date);
+    let day_first = read_cell(text, DateOrder::DayFirst).ok().map(|c| c.date);
+    match (month_first, day_first) {
+        (Some(m), Some(d)) => (m != d).then_some(None),
+        (Some(_), None) => Some(Some(DateOrder::MonthFirst)),
+        (None, Some(_)) => Some(Some(DateOrder::DayFirst)),
+        (None, None) => None,
+    }
 }
 
 fn read_date(date: &[u8], order: DateOrder) -> Option<NaiveDate> {
@@ -795,6 +818,22 @@ mod tests {
             assert_eq!(parse_date(text, mf), Ok(want), "{text}");
         }
         assert_eq!(parse_date("03/01/2026", DateOrder::DayFirst), Ok(d(2026, 1, 3)));
+        // What a cell says about the file's order.
+        assert_eq!(order_hint(b"25/01/2026"), Some(Some(DateOrder::DayFirst)));
+        assert_eq!(order_hint(b"01/25/2026 10:00 PM PST"), Some(Some(DateOrder::MonthFirst)));
+        assert_eq!(order_hint(b"03/01/2026"), Some(None));
+        assert_eq!(order_hint(b"3/1/26 08:26"), Some(None));
+        for silent in [
+            &b"03/03/2026"[..],
+            b"2026-01-25",
+            b"25.01.2026",
+            b"Jan 25, 2026",
+            b"03/2026",
+            b"32/13/2026",
+            b"25-Jan-26",
+        ] {
+            assert_eq!(order_hint(silent), None, "{}", String::from_utf8_lossy(silent));
+        }
     }
 
     #[test]

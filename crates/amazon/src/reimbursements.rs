@@ -146,7 +146,7 @@ pub struct ReimbursementRow {
 }
 
 const COLUMNS: &[Column] = &[
-    req("approval-date", &["approvaldate"]),
+    req("approval-date", &["approvaldate"]).dated(),
     req("reimbursement-id", &["reimbursementid"]),
     opt("case-id", &["caseid"]),
     opt("amazon-order-id", &["amazonorderid"]),

@@ -242,7 +242,7 @@ const COLUMNS: &[Column] = &[
     opt("marketplace-name", &["marketplacename"]),
     // V2 carries both `posted-date` and `posted-date-time`; either alone
     // also works (see `build`).
-    opt("posted-date", &["posteddate"]),
+    opt("posted-date", &["posteddate"]).dated(),
     // V2: one typed amount per row.
     opt("amount-type", &["amounttype"]),
     opt("amount-description", &["amountdescription"]),
@@ -264,10 +264,10 @@ const COLUMNS: &[Column] = &[
     opt("other-fee-amount", &["otherfeeamount"]),
     opt("misc-fee-amount", &["miscfeeamount"]),
     opt("other-amount", &["otheramount"]),
-    opt("posted-date-time", &["posteddatetime"]),
-    opt("settlement-start-date", &["settlementstartdate"]),
-    opt("settlement-end-date", &["settlementenddate"]),
-    opt("deposit-date", &["depositdate"]),
+    opt("posted-date-time", &["posteddatetime"]).dated(),
+    opt("settlement-start-date", &["settlementstartdate"]).dated(),
+    opt("settlement-end-date", &["settlementenddate"]).dated(),
+    opt("deposit-date", &["depositdate"]).dated(),
 ];
 
 /// What an older-layout amount column holds, which decides the kind of

@@ -48,7 +48,7 @@ const COLUMNS: &[Column] = &[
     opt("fnsku", &["fnsku"]),
     opt("fulfillment_center", &["fulfillmentcenter", "fulfillmentcenterid"]),
     opt("country_code", &["countrycode", "country"]),
-    req("month_of_charge", &["monthofcharge"]),
+    req("month_of_charge", &["monthofcharge"]).dated(),
     opt("average_quantity_on_hand", &["averagequantityonhand"]),
     opt("estimated_total_item_volume", &["estimatedtotalitemvolume"]),
     opt("storage_rate", &["storagerate"]),

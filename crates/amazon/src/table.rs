@@ -15,7 +15,9 @@ use merchantry_core::{CoreError, Quantity};
 use rust_decimal::Decimal;
 
 use crate::error::{ReadError, ReadStats, SkipReason, excerpt};
-use crate::parse::{DateOrder, header_key, parse_amount, parse_date, parse_quantity, read_cell};
+use crate::parse::{
+    DateOrder, header_key, order_hint, parse_amount, parse_date, parse_quantity, read_cell,
+};
 
 /// Options shared by every reader. `ReadOptions::default()` gives the
 /// documented defaults.
@@ -28,13 +30,36 @@ pub struct ReadOptions {
     /// [`ReadError::RecordTooLarge`]. The check runs on bytes pulled from
     /// the source, so it triggers within 64 KiB past the cap.
     pub max_record_bytes: usize,
-    /// How to read `01/02/2026`; default [`DateOrder::MonthFirst`].
-    pub date_order: DateOrder,
+    /// How to read an all-numeric date such as `01/02/2026`; default
+    /// `None`: the reader decides from the file before it yields its
+    /// first row. It looks at the dates of the first
+    /// [`LOOK_AHEAD_RECORDS`] records (or [`LOOK_AHEAD_BYTES`] of them,
+    /// whichever ends first): a date that is only a real day read day
+    /// first (`25/01/2026`) makes the file day first, one that is only a
+    /// real day read month first (`01/25/2026`) makes it month first, and
+    /// both kinds there are the file error [`ReadError::MixedDateOrder`].
+    /// When none settles it, dates are read month first (Amazon's US
+    /// reports) and, once such a date is read,
+    /// [`ReadStats::date_order_assumed`] says so. ISO dates
+    /// (`2026-01-25`), dates with month names and dates with dots are
+    /// never ambiguous. A later date that is no real day in the order
+    /// decided is a row error naming its line, as with an order set here.
+    /// `Some(order)` reads every date in `order`, with no look-ahead.
+    pub date_order: Option<DateOrder>,
 }
+
+/// How many records the reader looks at, at most, to decide the date
+/// order when [`ReadOptions::date_order`] is unset.
+pub const LOOK_AHEAD_RECORDS: usize = 1000;
+
+/// How many bytes of records the reader looks at, at most, to decide the
+/// date order when [`ReadOptions::date_order`] is unset; the record that
+/// crosses it is the last one looked at.
+pub const LOOK_AHEAD_BYTES: usize = 1 << 20;
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        Self { max_record_bytes: 1 << 20, date_order: DateOrder::MonthFirst }
+        Self { max_record_bytes: 1 << 20, date_order: None }
     }
 }
 
@@ -46,10 +71,11 @@ impl ReadOptions {
         self
     }
 
-    /// Sets [`ReadOptions::date_order`].
+    /// Sets [`ReadOptions::date_order`] to `Some(order)`: every date is
+    /// read in `order`, with no look-ahead.
     #[must_use]
     pub const fn date_order(mut self, order: DateOrder) -> Self {
-        self.date_order = order;
+        self.date_order = Some(order);
         self
     }
 }
@@ -62,16 +88,25 @@ pub(crate) struct Column {
     pub(crate) name: &'static str,
     pub(crate) keys: &'static [&'static str],
     pub(crate) required: bool,
+    /// Whether the column holds dates, looked at to decide the date order.
+    pub(crate) date: bool,
+}
+
+impl Column {
+    /// The same column, marked as holding dates.
+    pub(crate) const fn dated(self) -> Self {
+        Self { date: true, ..self }
+    }
 }
 
 /// A required column.
 pub(crate) const fn req(name: &'static str, keys: &'static [&'static str]) -> Column {
-    Column { name, keys, required: true }
+    Column { name, keys, required: true, date: false }
 }
 
 /// An optional column.
 pub(crate) const fn opt(name: &'static str, keys: &'static [&'static str]) -> Column {
-    Column { name, keys, required: false }
+    Column { name, keys, required: false, date: false }
 }
 
 const BUFFER: usize = 64 * 1024;
@@ -224,6 +259,34 @@ pub(crate) struct Table<R: Read> {
     breaks_seen: u64,
     done: bool,
     pub(crate) stats: ReadStats,
+    /// The date order in force; `None` until the look-ahead decides it.
+    order: Option<DateOrder>,
+    /// Whether the order in force was assumed for want of evidence.
+    assumed: bool,
+    /// Header positions of the date columns.
+    dates: Vec<usize>,
+    /// What the look-ahead read, to be replayed in order.
+    pending: VecDeque<Pending>,
+}
+
+/// One outcome of reading the source, kept by the look-ahead.
+enum Pending {
+    /// A record, the line it starts on, and whether the input ended
+    /// inside its last quoted cell.
+    Record(ByteRecord, u64, bool),
+    /// The end of the input.
+    End,
+    /// A file error.
+    Failed(ReadError),
+}
+
+/// What the date cells seen so far say about the order.
+#[derive(Default)]
+struct Evidence {
+    day_first: Option<u64>,
+    month_first: Option<u64>,
+    /// Whether a date read differently in the two orders was seen.
+    ambiguous: bool,
 }
 
 /// Whether `record`, just read, was the last of the input and its last
@@ -282,6 +345,11 @@ impl<R: Read> Table<R> {
             return Err(ReadError::Truncated { report, line: 1 });
         }
         let positions = map_columns(&header, columns, report)?;
+        let dates = columns
+            .iter()
+            .zip(&positions)
+            .filter_map(|(column, at)| at.filter(|_| column.date))
+            .collect();
         Ok(Self {
             csv,
             header,
@@ -295,7 +363,89 @@ impl<R: Read> Table<R> {
             breaks_seen: 0,
             done: false,
             stats: ReadStats::default(),
+            order: options.date_order,
+            assumed: false,
+            dates,
+            pending: VecDeque::new(),
         })
+    }
+
+    /// Reads the next record from the source into `self.record`.
+    fn read(&mut self) -> Pending {
+        self.csv.get_mut().since_record = 0;
+        match self.csv.read_byte_record(&mut self.record) {
+            Ok(true) => {}
+            Ok(false) => return Pending::End,
+            Err(e) => {
+                let line = self.line.saturating_add(1);
+                return Pending::Failed(csv_error(
+                    e,
+                    self.report,
+                    line,
+                    self.options.max_record_bytes,
+                ));
+            }
+        }
+        let start = self.record.position().map_or(0, csv::Position::byte);
+        self.breaks_seen += self.csv.get_mut().breaks_before(start);
+        self.line = self.breaks_seen + 1;
+        let cut = self.csv.get_ref().eof && self.ends_input_inside_quote();
+        Pending::Record(ByteRecord::new(), self.line, cut)
+    }
+
+    /// Decides the date order from the first records, which are kept to
+    /// be replayed; see [`ReadOptions::date_order`].
+    fn look_ahead(&mut self) -> Result<DateOrder, ReadError> {
+        let mut evidence = Evidence::default();
+        let mut bytes = 0_usize;
+        while self.pending.len() < LOOK_AHEAD_RECORDS && bytes < LOOK_AHEAD_BYTES {
+            let outcome = match self.read() {
+                Pending::Record(_, line, cut) => {
+                    bytes = bytes.saturating_add(self.record.as_slice().len());
+                    self.weigh(line, &mut evidence);
+                    Pending::Record(std::mem::take(&mut self.record), line, cut)
+                }
+                other => other,
+            };
+            let last = !matches!(outcome, Pending::Record(_, _, false));
+            self.pending.push_back(outcome);
+            if last {
+                break;
+            }
+        }
+        match evidence {
+            Evidence {
+                day_first: Some(day_first_line),
+                month_first: Some(month_first_line),
+                ..
+            } => Err(ReadError::MixedDateOrder {
+                report: self.report,
+                day_first_line,
+                month_first_line,
+            }),
+            Evidence { day_first: Some(_), .. } => Ok(DateOrder::DayFirst),
+            Evidence { month_first: Some(_), .. } => Ok(DateOrder::MonthFirst),
+            Evidence { ambiguous, .. } => {
+                self.assumed = true;
+                self.stats.date_order_assumed = ambiguous;
+                Ok(DateOrder::MonthFirst)
+            }
+        }
+    }
+
+    /// Notes what the date cells of `self.record` say about the order.
+    fn weigh(&self, line: u64, evidence: &mut Evidence) {
+        for &at in &self.dates {
+            let Some(cell) = self.record.get(at) else { continue };
+            match order_hint(cell.trim_ascii()) {
+                Some(Some(DateOrder::DayFirst)) => {
+                    evidence.day_first = evidence.day_first.or(Some(line));
+                }
+                Some(Some(_)) => evidence.month_first = evidence.month_first.or(Some(line)),
+                Some(None) => evidence.ambiguous = true,
+                None => {}
+            }
+        }
     }
 
     /// Reads the next record that should become a row: `None` at the end
@@ -307,29 +457,42 @@ impl<R: Read> Table<R> {
             if self.done {
                 return None;
             }
-            self.csv.get_mut().since_record = 0;
-            match self.csv.read_byte_record(&mut self.record) {
-                Ok(true) => {}
-                Ok(false) => {
+            if self.order.is_none() {
+                match self.look_ahead() {
+                    Ok(order) => self.order = Some(order),
+                    Err(e) => {
+                        self.done = true;
+                        return Some(Err(e));
+                    }
+                }
+            }
+            let outcome = match self.pending.pop_front() {
+                Some(Pending::Record(record, line, cut)) => {
+                    self.record = record;
+                    self.line = line;
+                    Pending::Record(ByteRecord::new(), line, cut)
+                }
+                Some(other) => other,
+                None => self.read(),
+            };
+            let cut = match outcome {
+                Pending::Record(_, _, cut) => cut,
+                Pending::End => {
                     self.done = true;
                     return None;
                 }
-                Err(e) => {
+                Pending::Failed(e) => {
                     self.done = true;
-                    let line = self.line.saturating_add(1);
-                    return Some(Err(csv_error(
-                        e,
-                        self.report,
-                        line,
-                        self.options.max_record_bytes,
-                    )));
+                    return Some(Err(e));
                 }
-            }
-            let start = self.record.position().map_or(0, csv::Position::byte);
-            self.breaks_seen += self.csv.get_mut().breaks_before(start);
-            self.line = self.breaks_seen + 1;
+            };
             self.stats.records += 1;
-            if self.csv.get_ref().eof && self.ends_input_inside_quote() {
+            if self.assumed && !self.stats.date_order_assumed {
+                let mut evidence = Evidence::default();
+                self.weigh(self.line, &mut evidence);
+                self.stats.date_order_assumed = evidence.ambiguous;
+            }
+            if cut {
                 self.done = true;
                 return Some(Err(ReadError::Truncated { report: self.report, line: self.line }));
             }
@@ -360,7 +523,7 @@ impl<R: Read> Table<R> {
                 columns: self.columns,
                 report: self.report,
                 line: self.line,
-                date_order: self.options.date_order,
+                date_order: self.order.unwrap_or_default(),
             }));
         }
     }

@@ -67,7 +67,7 @@ const COLUMNS: &[Column] = &[
     req("StockCode", &["stockcode"]),
     opt("Description", &["description"]),
     req("Quantity", &["quantity"]),
-    req("InvoiceDate", &["invoicedate"]),
+    req("InvoiceDate", &["invoicedate"]).dated(),
     req("UnitPrice", &["unitprice", "price"]),
     opt("CustomerID", &["customerid"]),
     opt("Country", &["country"]),

@@ -1799,3 +1799,190 @@ proptest! {
         prop_assert_eq!(errors.len(), 1);
     }
 }
+
+// ---- date order: decided from the file unless set ----------------------
+
+const DATED_HEAD: &str = "Date,FNSKU,MSKU,Event Type,Quantity,Fulfillment Center,Disposition\n";
+
+/// A ledger detail file with one row per date, in the order given.
+fn dated(dates: &[&str]) -> String {
+    let mut text = String::from(DATED_HEAD);
+    for date in dates {
+        text.push_str(&format!("{date},X001,SKU-1,Receipts,1,ABE2,SELLABLE\n"));
+    }
+    text
+}
+
+fn dates_read(text: &str, options: ReadOptions) -> (Vec<Result<NaiveDate, ReadError>>, ReadStats) {
+    let mut reader = LedgerDetailReader::with_options(text.as_bytes(), options).unwrap();
+    let dates = reader.by_ref().map(|row| row.map(|r| r.date)).collect();
+    (dates, reader.stats().clone())
+}
+
+#[test]
+fn a_day_first_file_is_read_day_first_from_its_first_row() {
+    // The tester's file: 03/01 comes before 25/01, and 25 can only be a
+    // day, so both rows are January.
+    let (dates, stats) = dates_read(&dated(&["03/01/2026", "25/01/2026"]), ReadOptions::default());
+    assert_eq!(
+        dates.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
+        [day(2026, 1, 3), day(2026, 1, 25)]
+    );
+    assert!(!stats.date_order_assumed);
+}
+
+#[test]
+fn a_file_with_no_day_above_12_is_read_month_first_and_says_so() {
+    let (dates, stats) = dates_read(&dated(&["03/01/2026", "12/11/2026"]), ReadOptions::default());
+    assert_eq!(
+        dates.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
+        [day(2026, 3, 1), day(2026, 12, 11)]
+    );
+    assert!(stats.date_order_assumed);
+    // The same file with the order set is read as told, with nothing
+    // assumed.
+    let options = ReadOptions::default().date_order(DateOrder::DayFirst);
+    let (dates, stats) = dates_read(&dated(&["03/01/2026", "12/11/2026"]), options);
+    assert_eq!(
+        dates.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
+        [day(2026, 1, 3), day(2026, 11, 12)]
+    );
+    assert!(!stats.date_order_assumed);
+}
+
+#[test]
+fn a_month_first_file_is_decided_month_first_without_assuming() {
+    let (dates, stats) = dates_read(&dated(&["03/01/2026", "01/25/2026"]), ReadOptions::default());
+    assert_eq!(
+        dates.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
+        [day(2026, 3, 1), day(2026, 1, 25)]
+    );
+    assert!(!stats.date_order_assumed);
+}
+
+#[test]
+fn an_explicit_order_is_used_as_given_even_against_the_file() {
+    // Set month first, a day-first file's 25/01 is a row error on its
+    // line, and 03/01 stays March: the caller chose.
+    let options = ReadOptions::default().date_order(DateOrder::MonthFirst);
+    let (dates, _) = dates_read(&dated(&["03/01/2026", "25/01/2026"]), options);
+    assert_eq!(dates[0].as_ref().ok(), Some(&day(2026, 3, 1)));
+    assert!(matches!(dates[1], Err(ReadError::InvalidDate { line: 3, .. })), "{:?}", dates[1]);
+}
+
+#[test]
+fn both_orders_in_the_look_ahead_is_a_file_error_naming_both_lines() {
+    let text = dated(&["03/01/2026", "25/01/2026", "01/02/2026", "01/26/2026"]);
+    let (dates, _) = dates_read(&text, ReadOptions::default());
+    assert_eq!(dates.len(), 1, "nothing is yielded before the file error");
+    let err = dates[0].as_ref().unwrap_err();
+    assert!(err.is_fatal());
+    assert!(
+        matches!(err, ReadError::MixedDateOrder { day_first_line: 3, month_first_line: 5, .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.line(), 5);
+}
+
+#[test]
+fn a_contradiction_after_the_look_ahead_is_a_row_error_on_its_line() {
+    // 1000 records fill the look-ahead with day-first evidence on line
+    // 2; line 1003, past it, can only be month first.
+    let mut dates = vec!["13/01/2026"; merchantry_amazon::LOOK_AHEAD_RECORDS];
+    dates.push("01/13/2026");
+    dates.push("14/01/2026");
+    let (read, stats) = dates_read(&dated(&dates), ReadOptions::default());
+    let errors: Vec<_> = read.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert_eq!(errors.len(), 1);
+    assert!(matches!(errors[0], ReadError::InvalidDate { line: 1002, .. }), "{:?}", errors[0]);
+    assert_eq!(read.last().unwrap().as_ref().ok(), Some(&day(2026, 1, 14)));
+    assert!(stats_add_up(&stats));
+}
+
+#[test]
+fn a_look_ahead_that_ends_before_the_first_unambiguous_date_assumes_month_first() {
+    // Every date in the first 1000 records is ambiguous, so month first
+    // is assumed and said; 25/01 on line 1002 then contradicts it and is
+    // a row error naming its line.
+    let mut dates = vec!["03/01/2026"; merchantry_amazon::LOOK_AHEAD_RECORDS];
+    dates.push("25/01/2026");
+    let (read, stats) = dates_read(&dated(&dates), ReadOptions::default());
+    assert_eq!(read[0].as_ref().ok(), Some(&day(2026, 3, 1)));
+    assert!(
+        matches!(read[1000], Err(ReadError::InvalidDate { line: 1002, .. })),
+        "{:?}",
+        read[1000]
+    );
+    assert!(stats.date_order_assumed);
+    assert_eq!(stats.rows, 1000);
+}
+
+#[test]
+fn the_byte_cap_also_ends_the_look_ahead() {
+    // Rows of about 100 KiB: the look-ahead stops after the record that
+    // crosses 1 MiB (the 11th), before 25/01 on row 12.
+    let title = "x".repeat(100 * 1024);
+    let head = "Date,FNSKU,MSKU,Title,Event Type,Quantity,Fulfillment Center,Disposition\n";
+    let mut text = String::from(head);
+    for date in ["03/01/2026"; 11].iter().chain(&["25/01/2026"]) {
+        text.push_str(&format!("{date},X001,SKU-1,{title},Receipts,1,ABE2,SELLABLE\n"));
+    }
+    let (read, stats) = dates_read(&text, ReadOptions::default());
+    assert_eq!(read[0].as_ref().ok(), Some(&day(2026, 3, 1)));
+    assert!(matches!(read[11], Err(ReadError::InvalidDate { line: 13, .. })), "{:?}", read[11]);
+    assert!(stats.date_order_assumed);
+}
+
+#[test]
+fn iso_and_month_name_dates_are_never_ambiguous() {
+    let text = dated(&["2026-01-03", "2026-03-01T10:00:00Z", "3-Jan-26", "03.01.2026"]);
+    let (read, stats) = dates_read(&text, ReadOptions::default());
+    assert_eq!(
+        read.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
+        [day(2026, 1, 3), day(2026, 3, 1), day(2026, 1, 3), day(2026, 1, 3)]
+    );
+    assert!(!stats.date_order_assumed);
+    // An ISO file that turns to day-first slashes later is decided by
+    // the slashes.
+    let (read, _) =
+        dates_read(&dated(&["2026-01-03", "03/01/2026", "25/01/2026"]), ReadOptions::default());
+    assert_eq!(read[1].as_ref().ok(), Some(&day(2026, 1, 3)));
+}
+
+#[test]
+fn a_day_first_uci_style_file_with_times_is_decided_too() {
+    // Dates with a time after them count as evidence as well.
+    let text = "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice\n\
+                536365,85123A,6,01/12/2010 08:26,2.55\n\
+                536366,22633,6,13/12/2010 08:28,1.85\n";
+    let rows: Vec<_> = UciRetailReader::new(text.as_bytes()).unwrap().map(Result::unwrap).collect();
+    assert_eq!(rows[0].date, day(2010, 12, 1));
+}
+
+proptest! {
+    /// Law: with the order unset, a file written in one order that holds
+    /// a day above 12 reads exactly as it does with that order set, and
+    /// nothing is assumed.
+    #[test]
+    fn an_unset_order_reads_a_settled_file_as_its_own_order(
+        days in prop::collection::vec((1_u32..=12, 1_u32..=28), 0..40),
+        at in 0_usize..40,
+        day_first: bool,
+    ) {
+        let mut days = days;
+        // One day above 12 somewhere, to settle the file.
+        days.insert(at.min(days.len()), (7, 20));
+        let order = if day_first { DateOrder::DayFirst } else { DateOrder::MonthFirst };
+        let cells: Vec<String> = days
+            .iter()
+            .map(|&(m, d)| if day_first { format!("{d:02}/{m:02}/2026") } else { format!("{m:02}/{d:02}/2026") })
+            .collect();
+        let text = dated(&cells.iter().map(String::as_str).collect::<Vec<_>>());
+        let (decided, stats) = dates_read(&text, ReadOptions::default());
+        let (given, _) = dates_read(&text, ReadOptions::default().date_order(order));
+        let expected: Vec<NaiveDate> = days.iter().map(|&(m, d)| day(2026, m, d)).collect();
+        prop_assert_eq!(decided.into_iter().map(Result::unwrap).collect::<Vec<_>>(), expected.clone());
+        prop_assert_eq!(given.into_iter().map(Result::unwrap).collect::<Vec<_>>(), expected);
+        prop_assert!(!stats.date_order_assumed);
+    }
+}
