@@ -159,8 +159,13 @@ pub enum ReadError {
         /// The column.
         column: &'static str,
     },
-    /// A cell is not a whole number, or does not fit in 64 bits.
-    #[error("{report}: line {line}, column {column:?}: {value:?} is not a whole number")]
+    /// A cell is not a whole number, or is outside the quantities a
+    /// reader accepts: -(2^63 - 1) to 2^63 - 1. (`-9223372036854775808`,
+    /// `i64::MIN`, fits in 64 bits but has no negation, so a return or a
+    /// reversal of it could not be written.)
+    #[error(
+        "{report}: line {line}, column {column:?}: {value:?} is not a whole number from -9223372036854775807 to 9223372036854775807"
+    )]
     InvalidQuantity {
         /// The report being read.
         report: &'static str,

@@ -859,18 +859,18 @@ impl Row<'_> {
         }
     }
 
-    /// An optional whole number.
+    /// An optional whole number; `i64::MIN` is refused, since a
+    /// quantity must have a negation (a return undoes a shipment).
     pub(crate) fn opt_quantity(&self, index: usize) -> Result<Option<Quantity>, ReadError> {
         let Some(bytes) = self.bytes(index) else {
             return Ok(None);
         };
-        parse_quantity(bytes).map(|q| Some(Quantity::new(q))).ok_or_else(|| {
-            ReadError::InvalidQuantity {
-                report: self.report,
-                line: self.line,
-                column: self.name(index),
-                value: excerpt(bytes),
-            }
+        let value = parse_quantity(bytes).filter(|&q| q != i64::MIN);
+        value.map(|q| Some(Quantity::new(q))).ok_or_else(|| ReadError::InvalidQuantity {
+            report: self.report,
+            line: self.line,
+            column: self.name(index),
+            value: excerpt(bytes),
         })
     }
 

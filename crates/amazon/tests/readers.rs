@@ -1986,3 +1986,22 @@ proptest! {
         prop_assert!(!stats.date_order_assumed);
     }
 }
+
+#[test]
+fn a_quantity_without_a_negation_is_a_row_error_naming_the_cell() {
+    // i64::MIN fits in 64 bits but -i64::MIN does not; one above it is
+    // the smallest quantity read.
+    let text = format!(
+        "{DATED_HEAD}2026-01-03,X001,SKU-1,Adjustments,-9223372036854775808,ABE2,SELLABLE\n\
+         2026-01-03,X001,SKU-1,Adjustments,-9223372036854775807,ABE2,SELLABLE\n"
+    );
+    let rows: Vec<_> = LedgerDetailReader::new(text.as_bytes()).unwrap().collect();
+    match &rows[0] {
+        Err(err @ ReadError::InvalidQuantity { line: 2, column: "Quantity", value, .. }) => {
+            assert_eq!(value, "-9223372036854775808");
+            assert!(!err.is_fatal());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(rows[1].as_ref().unwrap().quantity.get(), -i64::MAX);
+}
