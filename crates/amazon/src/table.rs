@@ -34,13 +34,15 @@ pub struct ReadOptions {
     /// `None`: the reader decides from the file before it yields its
     /// first row. It looks at the dates of the first
     /// [`LOOK_AHEAD_RECORDS`] records (or [`LOOK_AHEAD_BYTES`] of them,
-    /// whichever ends first): a date that is only a real day read day
+    /// whichever ends first), rows that are then refused included: a
+    /// date that is only a real day read day
     /// first (`25/01/2026`) makes the file day first, one that is only a
     /// real day read month first (`01/25/2026`) makes it month first, and
     /// both kinds there are the file error [`ReadError::MixedDateOrder`].
     /// When none settles it, dates are read month first (Amazon's US
-    /// reports) and, once such a date is read,
-    /// [`ReadStats::date_order_assumed`] says so. ISO dates
+    /// reports) and [`ReadStats::date_order_assumed`] says so: from the
+    /// first row on when the look-ahead saw an ambiguous date, otherwise
+    /// from the first ambiguous date read after it. ISO dates
     /// (`2026-01-25`), dates with month names and dates with dots are
     /// never ambiguous. A later date that is no real day in the order
     /// decided is a row error naming its line, as with an order set here.
@@ -53,8 +55,9 @@ pub struct ReadOptions {
 pub const LOOK_AHEAD_RECORDS: usize = 1000;
 
 /// How many bytes of records the reader looks at, at most, to decide the
-/// date order when [`ReadOptions::date_order`] is unset; the record that
-/// crosses it is the last one looked at.
+/// date order when [`ReadOptions::date_order`] is unset, counting each
+/// record's text and one machine word per cell (what keeping it costs);
+/// the record that crosses it is the last one looked at.
 pub const LOOK_AHEAD_BYTES: usize = 1 << 20;
 
 impl Default for ReadOptions {
@@ -401,7 +404,11 @@ impl<R: Read> Table<R> {
         while self.pending.len() < LOOK_AHEAD_RECORDS && bytes < LOOK_AHEAD_BYTES {
             let outcome = match self.read() {
                 Pending::Record(_, line, cut) => {
-                    bytes = bytes.saturating_add(self.record.as_slice().len());
+                    // What the kept record holds: its text and one bound
+                    // per cell (a record of empty cells is not free).
+                    let held = self.record.as_slice().len()
+                        + (self.record.len() + 1) * std::mem::size_of::<usize>();
+                    bytes = bytes.saturating_add(held);
                     self.weigh(line, &mut evidence);
                     Pending::Record(std::mem::take(&mut self.record), line, cut)
                 }

@@ -1934,6 +1934,27 @@ fn the_byte_cap_also_ends_the_look_ahead() {
 }
 
 #[test]
+fn records_of_empty_cells_count_against_the_byte_cap() {
+    // 40 records of 20,000 empty cells hold no text but one bound per
+    // cell (160 KB each): the look-ahead stops after the record that
+    // crosses 1 MiB (the 7th) instead of keeping all 40, so 25/01 after
+    // them is read month first, a row error. Counting text alone, it
+    // kept them all and read the file day first.
+    let head = "Date,FNSKU,MSKU,Title,Event Type,Quantity,Fulfillment Center,Disposition\n";
+    let mut text = String::from(head);
+    text.push_str("03/01/2026,X001,SKU-1,t,Receipts,1,ABE2,SELLABLE\n");
+    let empty = format!("{}\n", ",".repeat(20_000));
+    for _ in 0..40 {
+        text.push_str(&empty);
+    }
+    text.push_str("25/01/2026,X001,SKU-1,t,Receipts,1,ABE2,SELLABLE\n");
+    let (read, stats) = dates_read(&text, ReadOptions::default());
+    assert_eq!(read[0].as_ref().ok(), Some(&day(2026, 3, 1)));
+    assert!(matches!(read[1], Err(ReadError::InvalidDate { line: 43, .. })), "{:?}", read[1]);
+    assert!(stats.date_order_assumed);
+}
+
+#[test]
 fn iso_and_month_name_dates_are_never_ambiguous() {
     let text = dated(&["2026-01-03", "2026-03-01T10:00:00Z", "3-Jan-26", "03.01.2026"]);
     let (read, stats) = dates_read(&text, ReadOptions::default());
