@@ -1651,13 +1651,15 @@ fn grow(state: &mut State, key: usize, pool: usize) {
     }
 }
 
-/// Appends `layer` to a pool's layers, growing them by half when full
-/// (from one; a `VecDeque`'s own first step is four layers, 160 bytes,
-/// where most pools hold one or two).
+/// Appends `layer` to a pool's layers, growing them as [`reserve_more`]
+/// grows the small arrays (a `VecDeque`'s own first step is four layers,
+/// 160 bytes, where most pools hold one or two).
+///
+/// [`reserve_more`]: crate::names::reserve_more
 #[inline]
 fn push_layer(layers: &mut VecDeque<Layer>, layer: Layer) {
     if layers.len() == layers.capacity() {
-        layers.reserve_exact((layers.len() / 2).max(1));
+        layers.reserve_exact(crate::names::growth(layers.capacity(), 1));
     }
     layers.push_back(layer);
 }
