@@ -151,6 +151,7 @@ impl BacktestSetup {
 /// One replenishment placed during a replay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct SimulatedOrder {
     /// Day placed.
     pub ordered: NaiveDate,
@@ -166,6 +167,7 @@ pub struct SimulatedOrder {
 /// What a replay achieved.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct BacktestReport {
     /// Days replayed.
     pub days: usize,
@@ -525,6 +527,7 @@ impl Tally {
 /// The reports of a grid of rules and the best one.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct TuningResult {
     /// One report per rule, in the order given.
     pub reports: Vec<BacktestReport>,

@@ -8,6 +8,7 @@ use crate::error::{ReorderError, Result};
 /// An order kept within the budget.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct FundedOrder {
     /// The SKU.
     pub sku: Sku,
@@ -27,6 +28,7 @@ pub struct FundedOrder {
 /// The outcome of [`allocate_budget`].
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct BudgetPlan {
     /// Funded orders, in ranking order.
     pub funded: Vec<FundedOrder>,

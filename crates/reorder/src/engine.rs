@@ -227,6 +227,7 @@ pub enum Reason {
 /// Units moved from another location.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct TransferLine {
     /// The source.
     pub from: LocationId,
@@ -239,6 +240,7 @@ pub struct TransferLine {
 /// Units to order from the supplier today.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct OrderLine {
     /// Units, a multiple of the case pack and at least the minimum.
     pub quantity: Quantity,
@@ -251,6 +253,7 @@ pub struct OrderLine {
 /// What to do for one SKU at one destination, with why.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Recommendation {
     /// The SKU.
     pub sku: Sku,

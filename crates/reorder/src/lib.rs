@@ -95,3 +95,67 @@ pub use safety::{
     DemandModel, DemandOverInterval, SafetyStock, ServiceTarget, gamma_expected_shortage,
     gamma_quantile, k_for_fill_rate, normal_loss, safety_stock, z_for_cycle_service,
 };
+
+/// The planner's output types are `#[non_exhaustive]`: they gain fields
+/// between releases, so code outside the crate reads them but does not
+/// build them (a struct literal or functional update is error E0639).
+/// Each block below must fail to compile; one that builds means the
+/// attribute was dropped.
+///
+/// ```compile_fail,E0639
+/// fn rebuild(x: merchantry_reorder::Recommendation) -> merchantry_reorder::Recommendation {
+///     merchantry_reorder::Recommendation { ..x }
+/// }
+/// ```
+/// ```compile_fail,E0639
+/// fn rebuild(x: merchantry_reorder::OrderLine) -> merchantry_reorder::OrderLine {
+///     merchantry_reorder::OrderLine { ..x }
+/// }
+/// ```
+/// ```compile_fail,E0639
+/// fn rebuild(x: merchantry_reorder::TransferLine) -> merchantry_reorder::TransferLine {
+///     merchantry_reorder::TransferLine { ..x }
+/// }
+/// ```
+/// ```compile_fail,E0639
+/// fn rebuild(x: merchantry_reorder::SafetyStock) -> merchantry_reorder::SafetyStock {
+///     merchantry_reorder::SafetyStock { ..x }
+/// }
+/// ```
+/// ```compile_fail,E0639
+/// fn rebuild(x: merchantry_reorder::Projection) -> merchantry_reorder::Projection {
+///     merchantry_reorder::Projection { ..x }
+/// }
+/// ```
+/// ```compile_fail,E0639
+/// fn rebuild(x: merchantry_reorder::ArrivalWindow) -> merchantry_reorder::ArrivalWindow {
+///     merchantry_reorder::ArrivalWindow { ..x }
+/// }
+/// ```
+/// ```compile_fail,E0639
+/// fn rebuild(x: merchantry_reorder::FundedOrder) -> merchantry_reorder::FundedOrder {
+///     merchantry_reorder::FundedOrder { ..x }
+/// }
+/// ```
+/// ```compile_fail,E0639
+/// fn rebuild(x: merchantry_reorder::BudgetPlan) -> merchantry_reorder::BudgetPlan {
+///     merchantry_reorder::BudgetPlan { ..x }
+/// }
+/// ```
+/// ```compile_fail,E0639
+/// fn rebuild(x: merchantry_reorder::SimulatedOrder) -> merchantry_reorder::SimulatedOrder {
+///     merchantry_reorder::SimulatedOrder { ..x }
+/// }
+/// ```
+/// ```compile_fail,E0639
+/// fn rebuild(x: merchantry_reorder::BacktestReport) -> merchantry_reorder::BacktestReport {
+///     merchantry_reorder::BacktestReport { ..x }
+/// }
+/// ```
+/// ```compile_fail,E0639
+/// fn rebuild(x: merchantry_reorder::TuningResult) -> merchantry_reorder::TuningResult {
+///     merchantry_reorder::TuningResult { ..x }
+/// }
+/// ```
+#[cfg(doctest)]
+struct OutputTypesAreNonExhaustive;

@@ -12,6 +12,7 @@ use crate::input::OpenSupply;
 /// the size of the gap).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Projection {
     /// The first projected day.
     pub start: NaiveDate,
@@ -155,6 +156,7 @@ fn usize_to_days(i: usize) -> f64 {
 /// When an order placed today is expected to be sellable, with a range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ArrivalWindow {
     /// `today + ceil(mean lead time)`.
     pub expected: NaiveDate,

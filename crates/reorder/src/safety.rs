@@ -214,6 +214,7 @@ pub(crate) const fn usize_to_f64(n: usize) -> f64 {
 /// The safety stock and reorder point chosen for a service target.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct SafetyStock {
     /// The safety factor `k` (`z` for a cycle service level) under the
     /// normal model; `None` under the gamma model.
