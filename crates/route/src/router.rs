@@ -69,7 +69,7 @@ use rust_decimal::Decimal;
 use crate::calendar::ShipCalendar;
 use crate::error::{Result, RouteError};
 use crate::model::{Order, OrderLine, RateTier, Speed, Zone, tier_price};
-use crate::network::{Inventory, Network, NodeIndex};
+use crate::network::{Inventory, MAX_NODES, Network, NodeIndex};
 use crate::plan::{
     CostBreakdown, Infeasibility as Fail, Optimality, Outcome, Package, PackageLine, Plan, Refusal,
     Unroutable, UnroutableReason,
@@ -1004,9 +1004,9 @@ impl<'n, S: Scorer> Router<'n, S> {
                 // Each node tried is a step too, so a wide network cannot
                 // multiply the work behind one step.
                 dive.steps = dive.steps.saturating_add(1);
-                if let Err(fail) = self.fits(ctx, dive, depth, line, node) {
+                if let Err(snag) = self.fits(ctx, dive, depth, line, node) {
                     if found.first_fail.is_none() {
-                        found.first_fail = Some(fail);
+                        found.first_fail = Some(self.name(ctx, snag));
                     }
                     continue;
                 }
@@ -1097,21 +1097,19 @@ impl<'n, S: Scorer> Router<'n, S> {
         depth: usize,
         line: usize,
         node: u8,
-    ) -> Result<(), Fail> {
+    ) -> Result<(), Snag> {
         let n = usize::from(node);
-        let (Some(l), Some(node_ref)) = (ctx.lines.get(line), self.net.nodes().get(n)) else {
-            return Err(Fail::CostOverflow);
-        };
+        let Some(l) = ctx.lines.get(line) else { return Err(Snag::Overflow) };
         let limit = dive.limits.get(n).copied().unwrap_or(NodeLimit::CLOSED);
         let (weight, units) = dive.load.get(n).copied().unwrap_or((0, 0));
         let weight = weight.saturating_add(l.weight);
         if limit.weight.is_none_or(|top| weight > top) {
-            return Err(Fail::Overweight { node: node_ref.id.clone(), weight_g: weight });
+            return Err(Snag::Overweight(node, weight));
         }
         let units = units.saturating_add(l.qty.unsigned_abs());
         match limit.units {
-            Err(slot) => return Err(slot.at(&node_ref.id)),
-            Ok(room) if units > room => return Err(Fail::Capacity { node: node_ref.id.clone() }),
+            Err(slot) => return Err(slot.at(node)),
+            Ok(room) if units > room => return Err(Snag::Capacity(node)),
             Ok(_) => {}
         }
         if let (true, Some(row)) = (ctx.dup, l.row) {
@@ -1123,8 +1121,7 @@ impl<'n, S: Scorer> Router<'n, S> {
                 .filter_map(|&j| ctx.lines.get(j))
                 .fold(l.qty, |s, o| s.saturating_add(o.qty));
             if self.stock.at(row, n) < together {
-                let sku = ctx.order.lines.get(line).map(|o| o.sku.clone());
-                return Err(sku.map_or(Fail::CostOverflow, |sku| Fail::Stock { line, sku }));
+                return Err(Snag::Stock(line));
             }
         }
         Ok(())
@@ -1238,20 +1235,17 @@ impl<'n, S: Scorer> Router<'n, S> {
             }
             Err(miss) => {
                 if found.first_fail.is_none() {
-                    found.first_fail = Some(self.resolve(miss, work));
+                    found.first_fail = Some(self.resolve(ctx, miss));
                 }
             }
         }
     }
 
     /// The obstacle a failed lean pricing met.
-    fn resolve(&self, miss: Miss, work: &Work) -> Fail {
+    fn resolve(&self, ctx: &Ctx<'_>, miss: Miss) -> Fail {
         match miss {
             Miss::Overflow => Fail::CostOverflow,
-            Miss::At(i) => match work.evals.get(i) {
-                Some(Err(fail)) => fail.clone(),
-                _ => Fail::CostOverflow,
-            },
+            Miss::At(snag) => self.name(ctx, snag),
             Miss::Below { node, value } => {
                 let node = self.net.nodes().get(usize::from(node));
                 node.map_or(Fail::CostOverflow, |n| Fail::BelowMinimumValue {
@@ -1262,11 +1256,34 @@ impl<'n, S: Scorer> Router<'n, S> {
         }
     }
 
+    /// The obstacle `snag` with its node's id or its line's SKU.
+    fn name(&self, ctx: &Ctx<'_>, snag: Snag) -> Fail {
+        let id = |n: u8| self.net.nodes().get(usize::from(n)).map(|x| x.id.clone());
+        let named = match snag {
+            Snag::Capacity(n) => id(n).map(|node| Fail::Capacity { node }),
+            Snag::NoShipDay(n) => id(n).map(|node| Fail::NoShipDay { node }),
+            Snag::Overweight(n, weight_g) => id(n).map(|node| Fail::Overweight { node, weight_g }),
+            Snag::Stock(line) => {
+                ctx.order.lines.get(line).map(|l| Fail::Stock { line, sku: l.sku.clone() })
+            }
+            Snag::Overflow => None,
+        };
+        named.unwrap_or(Fail::CostOverflow)
+    }
+
     /// Prices one assignment for the search: the same candidate as
     /// [`Router::price`], from memoised package summaries, and with the
     /// obstacle left unresolved until someone asks for it.
     fn price_lean(&self, ctx: &Ctx<'_>, assign: &[u8], work: &mut Work) -> Result<Candidate, Miss> {
-        let used = assign.iter().fold(0u64, |m, &a| m | (1 << a));
+        // Each node's set of lines, in one pass over the assignment.
+        let mut sets = [0u64; MAX_NODES];
+        let mut used = 0u64;
+        for (i, &a) in (0u32..).zip(assign) {
+            if let Some(set) = sets.get_mut(usize::from(a)) {
+                *set |= 1 << i;
+            }
+            used |= 1 << a;
+        }
         let packages = used.count_ones();
         // While every package's cost has the network's scale, the sum is
         // kept in integers: the same number, and the same scale, as the
@@ -1281,10 +1298,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         while rest != 0 {
             let node = u8::try_from(rest.trailing_zeros()).unwrap_or(u8::MAX);
             rest &= rest - 1;
-            let subset = (0u32..)
-                .zip(assign)
-                .filter(|&(_, &a)| a == node)
-                .fold(0u64, |s, (i, _)| s | 1 << i);
+            let subset = sets.get(usize::from(node)).copied().unwrap_or(0);
             let p = self.lean_package(ctx, node, subset, work)?;
             if packages > 1 && self.options.min_package_value.is_some_and(|m| p.value < m) {
                 return Err(Miss::Below { node, value: p.value });
@@ -1339,7 +1353,7 @@ impl<'n, S: Scorer> Router<'n, S> {
             if let Some(&i) = map.get(&(node, subset)) {
                 return match work.evals.get(i as usize) {
                     Some(Ok(lean)) => Ok(lean),
-                    Some(Err(_)) => Err(Miss::At(i as usize)),
+                    Some(Err(snag)) => Err(Miss::At(*snag)),
                     None => Err(Miss::Overflow),
                 };
             }
@@ -1352,7 +1366,8 @@ impl<'n, S: Scorer> Router<'n, S> {
             map.insert((node, subset), u32::try_from(at).unwrap_or(u32::MAX));
             return match work.evals.get(at) {
                 Some(Ok(lean)) => Ok(lean),
-                _ => Err(Miss::At(at)),
+                Some(Err(snag)) => Err(Miss::At(*snag)),
+                None => Err(Miss::Overflow),
             };
         }
         let Some(key) = key else {
@@ -1361,14 +1376,15 @@ impl<'n, S: Scorer> Router<'n, S> {
             work.evals.push(self.lean_fresh(ctx, node, subset));
             return match work.evals.first() {
                 Some(Ok(lean)) => Ok(lean),
-                _ => Err(Miss::At(0)),
+                Some(Err(snag)) => Err(Miss::At(*snag)),
+                None => Err(Miss::Overflow),
             };
         };
         let hit = work.memo.get(key).copied().unwrap_or(0);
         if let Some(i) = hit.checked_sub(1) {
             return match work.evals.get(i as usize) {
                 Some(Ok(lean)) => Ok(lean),
-                Some(Err(_)) => Err(Miss::At(i as usize)),
+                Some(Err(snag)) => Err(Miss::At(*snag)),
                 None => Err(Miss::Overflow),
             };
         }
@@ -1379,12 +1395,13 @@ impl<'n, S: Scorer> Router<'n, S> {
         }
         match work.evals.get(at) {
             Some(Ok(lean)) => Ok(lean),
-            _ => Err(Miss::At(at)),
+            Some(Err(snag)) => Err(Miss::At(*snag)),
+            None => Err(Miss::Overflow),
         }
     }
 
     #[inline(never)]
-    fn lean_fresh(&self, ctx: &Ctx<'_>, node: u8, subset: u64) -> Result<Lean, Fail> {
+    fn lean_fresh(&self, ctx: &Ctx<'_>, node: u8, subset: u64) -> Result<Lean, Snag> {
         let eval = self.eval_package(ctx, node, subset)?;
         let scaled = (eval.total.scale() == self.scale)
             .then(|| i64::try_from(eval.total.mantissa()).ok())
@@ -1441,7 +1458,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         let mut priority = 0u64;
         let mut outside = 0u32;
         for &(node, subset) in &groups {
-            let eval = self.eval_package(ctx, node, subset)?;
+            let eval = self.eval_package(ctx, node, subset).map_err(|s| self.name(ctx, s))?;
             let node_ref = eval.node;
             if packages > 1 && self.options.min_package_value.is_some_and(|m| eval.value < m) {
                 let value = eval.value;
@@ -1490,7 +1507,7 @@ impl<'n, S: Scorer> Router<'n, S> {
     }
 
     #[inline(never)]
-    fn eval_package(&self, ctx: &Ctx<'_>, node: u8, subset: u64) -> Result<PkgEval<'n>, Fail> {
+    fn eval_package(&self, ctx: &Ctx<'_>, node: u8, subset: u64) -> Result<PkgEval<'n>, Snag> {
         let n = usize::from(node);
         let net: &'n Network = self.net;
         // Node indices come from masks built over this network's nodes,
@@ -1498,11 +1515,10 @@ impl<'n, S: Scorer> Router<'n, S> {
         let (Some(state), Some(node_ref), Some(cal)) =
             (ctx.nodes.get(n), net.nodes().get(n), net.calendar(n))
         else {
-            return Err(Fail::CostOverflow);
+            return Err(Snag::Overflow);
         };
-        let id = &node_ref.id;
         let NodeState::Open { first, arrive: quickest, transit, tiers } = *state else {
-            return Err(Fail::NoShipDay { node: id.clone() });
+            return Err(Snag::NoShipDay(node));
         };
         if ctx.dup {
             self.check_duplicate_stock(ctx, n, subset)?;
@@ -1512,29 +1528,25 @@ impl<'n, S: Scorer> Router<'n, S> {
             weight = weight.saturating_add(line.weight);
             units = units.saturating_add(line.qty.unsigned_abs());
             if ctx.track_value {
-                value = line
-                    .value
-                    .and_then(|v| crate::money::add(value, v))
-                    .ok_or(Fail::CostOverflow)?;
+                value =
+                    line.value.and_then(|v| crate::money::add(value, v)).ok_or(Snag::Overflow)?;
             }
         }
-        let postage = tier_price(tiers, weight)
-            .ok_or_else(|| Fail::Overweight { node: id.clone(), weight_g: weight })?;
-        let slot = self.ship_slot(n, cal, first, units).map_err(|f| f.at(id))?;
-        let ship = cal.day(slot).ok_or_else(|| Fail::NoShipDay { node: id.clone() })?;
+        let postage = tier_price(tiers, weight).ok_or(Snag::Overweight(node, weight))?;
+        let slot = self.ship_slot(n, cal, first, units).map_err(|f| f.at(node))?;
+        let ship = cal.day(slot).ok_or(Snag::NoShipDay(node))?;
         let arrive = if slot == first {
             quickest
         } else {
-            ship.checked_add_days(Days::new(u64::from(transit)))
-                .ok_or_else(|| Fail::NoShipDay { node: id.clone() })?
+            ship.checked_add_days(Days::new(u64::from(transit))).ok_or(Snag::NoShipDay(node))?
         };
         let costs = &node_ref.costs;
         let cost = CostBreakdown {
             handling: costs.per_package,
-            units: crate::money::mul(costs.per_unit, units).ok_or(Fail::CostOverflow)?,
+            units: crate::money::mul(costs.per_unit, units).ok_or(Snag::Overflow)?,
             postage,
         };
-        let total = cost.total().ok_or(Fail::CostOverflow)?;
+        let total = cost.total().ok_or(Snag::Overflow)?;
         let arrive_day = arrive.num_days_from_ce();
         Ok(PkgEval { node: node_ref, weight, units, value, ship, arrive, arrive_day, cost, total })
     }
@@ -1560,7 +1572,7 @@ impl<'n, S: Scorer> Router<'n, S> {
 
     /// Lines of one SKU packed together must fit the node's stock
     /// together.
-    fn check_duplicate_stock(&self, ctx: &Ctx<'_>, node: usize, subset: u64) -> Result<(), Fail> {
+    fn check_duplicate_stock(&self, ctx: &Ctx<'_>, node: usize, subset: u64) -> Result<(), Snag> {
         let in_subset = |i: &u32| subset & (1 << i) != 0;
         // Units per SKU row in the package, then the first line (in line
         // order) whose row asks more than the node holds.
@@ -1572,12 +1584,11 @@ impl<'n, S: Scorer> Router<'n, S> {
                 None => together.push((row, line.qty)),
             }
         }
-        let lines = (0u32..).zip(ctx.lines.iter().zip(&ctx.order.lines));
-        for (i, (line, order_line)) in lines.filter(|(i, _)| in_subset(i)) {
+        for (i, line) in (0u32..).zip(&ctx.lines).filter(|(i, _)| in_subset(i)) {
             let Some(row) = line.row else { continue };
             let asked = together.iter().find(|t| t.0 == row).map_or(0, |t| t.1);
             if self.stock.at(row, node) < asked {
-                return Err(Fail::Stock { line: i as usize, sku: order_line.sku.clone() });
+                return Err(Snag::Stock(i as usize));
             }
         }
         Ok(())
@@ -1754,12 +1765,29 @@ enum SlotFail {
 }
 
 impl SlotFail {
-    fn at(self, node: &LocationId) -> Fail {
+    fn at(self, node: u8) -> Snag {
         match self {
-            Self::Capacity => Fail::Capacity { node: node.clone() },
-            Self::NoShipDay => Fail::NoShipDay { node: node.clone() },
+            Self::Capacity => Snag::Capacity(node),
+            Self::NoShipDay => Snag::NoShipDay(node),
         }
     }
+}
+
+/// An obstacle met while pricing, by node and line index: made and
+/// dropped in the search's inner loops without copying an id, and named
+/// as a [`Fail`] (`Router::name`) only when it is the obstacle reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Snag {
+    /// [`Fail::Capacity`] at the node.
+    Capacity(u8),
+    /// [`Fail::NoShipDay`] at the node.
+    NoShipDay(u8),
+    /// [`Fail::Overweight`] at the node, with the package weight.
+    Overweight(u8, u64),
+    /// [`Fail::Stock`] for the order line.
+    Stock(usize),
+    /// [`Fail::CostOverflow`].
+    Overflow,
 }
 
 struct Found<K> {
@@ -1837,7 +1865,7 @@ struct Work {
     /// `node << lines | set` (0: not priced yet); empty when off.
     memo: Vec<u32>,
     /// Priced packages.
-    evals: Vec<Result<Lean, Fail>>,
+    evals: Vec<Result<Lean, Snag>>,
     /// For orders too long for `memo`, while the bounded search runs:
     /// the position in `evals` by (node, set of lines). Only looked up,
     /// never iterated, so its order cannot reach a result.
@@ -1869,8 +1897,8 @@ struct Walk<'a> {
 enum Miss {
     /// The cost overflowed.
     Overflow,
-    /// The failed package at this position in `Work::evals`.
-    At(usize),
+    /// A package that failed.
+    At(Snag),
     /// A split package worth less than the minimum.
     Below { node: u8, value: Decimal },
 }
