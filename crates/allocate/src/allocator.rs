@@ -14,6 +14,7 @@ use crate::error::{AllocError, Result};
 use crate::network::{
     ChannelKey, LocationKey, MAX_CHANNELS, MAX_POOLS, NO_POOL, Network, PoolKey, ShownRules, SkuKey,
 };
+use crate::returns::{ReturnId, ReturnOutcome};
 
 /// The most SKUs one allocator holds (keys are 32-bit).
 pub const MAX_SKUS: usize = u32::MAX as usize;
@@ -69,6 +70,15 @@ pub enum Restock {
     Sellable,
     /// Damaged or unfit: recorded, not counted (the ledger tracks it).
     Unsellable,
+}
+
+impl fmt::Display for Restock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Sellable => "sellable",
+            Self::Unsellable => "unsellable",
+        })
+    }
 }
 
 /// How a ledger event changes sellable stock at one location.
@@ -260,6 +270,36 @@ struct LineRecord {
     returned: i64,
 }
 
+impl LineRecord {
+    /// Whether no operation can change the line any more: cancelled,
+    /// expired, or every unit shipped came back.
+    fn is_final(&self) -> bool {
+        match self.state {
+            LineState::Cancelled | LineState::Expired => true,
+            LineState::Returned => self.returned >= self.quantity,
+            _ => false,
+        }
+    }
+
+    /// Whether the line shipped and some of its units could still come
+    /// back.
+    fn is_returnable(&self) -> bool {
+        matches!(self.state, LineState::Shipped | LineState::Returned)
+            && self.returned < self.quantity
+    }
+}
+
+/// A return recorded under a caller's return id: what
+/// [`Allocator::return_units_once`] compares a repeat against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+struct ReturnEntry {
+    order: OrderId,
+    line: u32,
+    units: i64,
+    restock: Restock,
+}
+
 /// A line record as a snapshot holds it: `returned` is absent from
 /// snapshots saved before partial returns, when a line took one return;
 /// a returned line then counts as fully returned.
@@ -409,6 +449,22 @@ pub struct LineInfo {
     pub returned: Quantity,
 }
 
+impl LineInfo {
+    /// Units (bundles) of a shipped line that could still come back: the
+    /// quantity less those returned; zero for a line that never shipped.
+    /// A line with returnable units is kept by
+    /// [`Allocator::purge_closed`].
+    #[must_use]
+    pub fn returnable(&self) -> Quantity {
+        match self.state {
+            LineState::Shipped | LineState::Returned => {
+                Quantity::new(self.quantity.get().saturating_sub(self.returned.get()).max(0))
+            }
+            _ => Quantity::ZERO,
+        }
+    }
+}
+
 /// Stock, reservations and advertised quantities for every SKU of one
 /// [`Network`].
 ///
@@ -445,7 +501,9 @@ pub struct LineInfo {
 /// bundles were defined (which the snapshot keeps, so a restored
 /// allocator equals the one saved; a snapshot saved before it kept that
 /// order gets the one order its lists agree with, ties by key), and the
-/// advertised figures equal to what the rules give. Anything else is
+/// advertised figures equal to what the rules give, and each recorded
+/// return id naming a known, returned line, with a line's recorded units
+/// adding up to at most the units it has back. Anything else is
 /// [`AllocError::InvalidSnapshot`]: a snapshot that loads is one the
 /// builder and the operations could have produced, and saving it again
 /// gives the same snapshot.
@@ -472,6 +530,9 @@ pub struct Allocator {
     lines: Vec<Option<LineRecord>>,
     vacant: Vec<u32>,
     line_index: LineIndex,
+    /// Returns recorded under a caller's return id, for
+    /// [`Allocator::return_units_once`]; each names a known line.
+    returns: BTreeMap<ReturnId, ReturnEntry>,
     expiry: BTreeSet<(DateTime<Utc>, u32)>,
     scratch: Vec<RawPiece>,
     /// Derived from `net` (never serialised): share splits worked out
@@ -501,6 +562,10 @@ struct Snapshot {
     parents: BTreeMap<u32, Vec<u32>>,
     lines: Vec<Option<LineRecord>>,
     vacant: Vec<u32>,
+    /// Returns recorded under return ids. Absent from snapshots saved
+    /// before return ids were kept, and left out when there is none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    returns: BTreeMap<ReturnId, ReturnEntry>,
 }
 
 #[cfg(feature = "serde")]
@@ -519,6 +584,7 @@ impl From<Allocator> for Snapshot {
             parents: a.parents,
             lines: a.lines,
             vacant: a.vacant,
+            returns: a.returns,
         }
     }
 }
@@ -814,6 +880,38 @@ impl Snapshot {
         {
             return Err(format!("line slot {slot} is free but not listed as vacant"));
         }
+        self.check_returns()
+    }
+
+    /// Returns recorded under ids as [`Allocator::return_units_once`]
+    /// leaves them: each names a known, returned line, counts at least
+    /// one unit, and a line's recorded units add up to at most the units
+    /// it has back (returns without an id count there too).
+    fn check_returns(&self) -> std::result::Result<(), String> {
+        let known: BTreeMap<(&OrderId, u32), &LineRecord> =
+            self.lines.iter().flatten().map(|r| ((&r.order, r.line), r)).collect();
+        let mut recorded: BTreeMap<(&OrderId, u32), i64> = BTreeMap::new();
+        for (id, e) in &self.returns {
+            let Some(rec) = known.get(&(&e.order, e.line)) else {
+                return Err(format!(
+                    "return {id} names order {} line {}, which is not known",
+                    e.order, e.line
+                ));
+            };
+            if e.units < 1 || rec.state != LineState::Returned {
+                return Err(format!(
+                    "return {id} records {} units for order {} line {}, which is {}",
+                    e.units, e.order, e.line, rec.state
+                ));
+            }
+            let sum = recorded.entry((&e.order, e.line)).or_insert(0);
+            *sum = sum.checked_add(e.units).filter(|&n| n <= rec.returned).ok_or_else(|| {
+                format!(
+                    "returns recorded for order {} line {} add up to more than its {} units back",
+                    e.order, e.line, rec.returned
+                )
+            })?;
+        }
         Ok(())
     }
 }
@@ -906,6 +1004,7 @@ impl Allocator {
             lines: s.lines,
             vacant: s.vacant,
             line_index: LineIndex::default(),
+            returns: s.returns,
             expiry: BTreeSet::new(),
             scratch: Vec::new(),
             tables: ShareTables::default(),
@@ -948,6 +1047,7 @@ impl Allocator {
             lines: Vec::new(),
             vacant: Vec::new(),
             line_index: LineIndex::default(),
+            returns: BTreeMap::new(),
             expiry: BTreeSet::new(),
             scratch: Vec::new(),
         }
@@ -1097,21 +1197,116 @@ impl Allocator {
         self.lines.iter().flatten().map(info)
     }
 
-    /// Forgets closed lines (shipped, cancelled, expired, returned) so
-    /// memory stays bounded. After this a repeated commit, release or
-    /// return of a forgotten line fails with
-    /// [`AllocError::UnknownLine`] instead of being ignored, so purge only
-    /// lines no system will touch again. Returns how many were forgotten.
+    /// Forgets the lines no operation can change any more, so memory
+    /// stays bounded: cancelled and expired lines, and returned lines
+    /// whose every unit came back. Returns how many were forgotten.
+    ///
+    /// Shipped lines with units still out (not returned, or returned in
+    /// part) are kept, so a later return of them restocks as it would
+    /// have; forget those explicitly with [`Allocator::purge_shipped_if`]
+    /// once their returns no longer matter.
+    ///
+    /// A forgotten line's key is free again, and the return ids recorded
+    /// for it by [`Allocator::return_units_once`] are forgotten with it:
+    /// a repeated release, commit or return of it (with or without a
+    /// return id) then fails with [`AllocError::UnknownLine`] instead of
+    /// being ignored.
+    ///
+    /// ```
+    /// # use merchantry_allocate::*;
+    /// # use merchantry_core::*;
+    /// # let mut b = Network::builder();
+    /// # let wh = b.location(LocationId::new("WH")?)?;
+    /// # let pool = b.pool("wh", &[wh], Split::Shared)?;
+    /// # let web = b.channel(ChannelId::new("web")?, PublishRules::default())?;
+    /// # b.link(web, pool, Link::default())?;
+    /// # let mut alloc = Allocator::new(b.build()?);
+    /// # let mug = alloc.add_sku(&Sku::new("MUG")?)?;
+    /// # alloc.stock_change(mug, wh, StockChange::Add(Quantity::new(9)))?;
+    /// let (a, b) = (OrderId::new("A")?, OrderId::new("B")?);
+    /// let line = [LineRequest::new(1, mug, Quantity::new(3))];
+    /// alloc.reserve(&a, web, &line, &ReserveOptions::default())?;
+    /// alloc.reserve(&b, web, &line, &ReserveOptions::default())?;
+    /// alloc.release(&a, 1)?;
+    /// alloc.commit(&b, 1)?;
+    /// // A is cancelled and goes; B shipped and may still come back.
+    /// assert_eq!(alloc.purge_closed(), 1);
+    /// alloc.return_units(&b, 1, Quantity::new(3), Restock::Sellable)?;
+    /// assert_eq!(alloc.on_hand(mug, wh)?, Quantity::new(9));
+    /// // Now every unit of B is back: it goes too.
+    /// assert_eq!(alloc.purge_closed(), 1);
+    /// # Ok::<(), AllocError>(())
+    /// ```
     pub fn purge_closed(&mut self) -> usize {
+        self.purge_where(|r| r.is_final().then_some(true))
+    }
+
+    /// Forgets shipped lines whose units could still come back (not
+    /// returned, or returned in part) when `give_up` says so, giving up
+    /// their remaining returns; returns how many were forgotten.
+    ///
+    /// `give_up` sees each such line; decide by what the allocator does
+    /// not keep, such as the ship date against the marketplace's return
+    /// window (say, forget lines shipped more than 60 days ago). A later
+    /// return of a forgotten line fails with [`AllocError::UnknownLine`]:
+    /// restock such a unit with [`Allocator::stock_change`] if it comes
+    /// back after all. Lines that can no longer change are left to
+    /// [`Allocator::purge_closed`]; return ids recorded for a forgotten
+    /// line are forgotten with it.
+    ///
+    /// ```
+    /// # use merchantry_allocate::*;
+    /// # use merchantry_core::*;
+    /// # let mut b = Network::builder();
+    /// # let wh = b.location(LocationId::new("WH")?)?;
+    /// # let pool = b.pool("wh", &[wh], Split::Shared)?;
+    /// # let web = b.channel(ChannelId::new("web")?, PublishRules::default())?;
+    /// # b.link(web, pool, Link::default())?;
+    /// # let mut alloc = Allocator::new(b.build()?);
+    /// # let mug = alloc.add_sku(&Sku::new("MUG")?)?;
+    /// # alloc.stock_change(mug, wh, StockChange::Add(Quantity::new(9)))?;
+    /// // Orders shipped on day 1 and day 50; the return window is 30 days
+    /// // and today is day 60. The ship dates are the caller's records.
+    /// let shipped_on = [("OLD", 1), ("NEW", 50)];
+    /// for (id, _) in shipped_on {
+    ///     let line = [LineRequest::new(1, mug, Quantity::new(2))];
+    ///     alloc.reserve(&OrderId::new(id)?, web, &line, &ReserveOptions::default())?;
+    ///     alloc.commit(&OrderId::new(id)?, 1)?;
+    /// }
+    /// let cut_off = 60 - 30;
+    /// let n = alloc.purge_shipped_if(|l| {
+    ///     shipped_on.iter().any(|&(id, day)| l.order.as_str() == id && day < cut_off)
+    /// });
+    /// assert_eq!(n, 1);
+    /// assert!(alloc.line(&OrderId::new("OLD")?, 1).is_none());
+    /// assert!(alloc.line(&OrderId::new("NEW")?, 1).is_some());
+    /// # Ok::<(), AllocError>(())
+    /// ```
+    pub fn purge_shipped_if(&mut self, mut give_up: impl FnMut(&LineInfo) -> bool) -> usize {
+        self.purge_where(|r| r.is_returnable().then(|| give_up(&info(r))))
+    }
+
+    /// Forgets each line for which `pick` gives `Some(true)`, frees its
+    /// slot and drops the return ids recorded for it.
+    fn purge_where(&mut self, mut pick: impl FnMut(&LineRecord) -> Option<bool>) -> usize {
         let mut n = 0;
+        let mut had_returns = false;
         for (slot, rec) in (0u32..).zip(self.lines.iter_mut()) {
-            if rec.as_ref().is_some_and(|r| !r.state.is_open())
+            if rec.as_ref().and_then(&mut pick) == Some(true)
                 && let Some(r) = rec.take()
             {
                 self.line_index.remove(&r.order, r.line, slot);
                 self.vacant.push(slot);
+                had_returns |= r.returned > 0;
                 n += 1;
             }
+        }
+        if had_returns {
+            let Self { returns, lines, line_index, .. } = self;
+            returns.retain(|_, e| {
+                let hash = line_index.hash(&e.order, e.line);
+                line_index.find(lines, hash, &e.order, e.line).is_some()
+            });
         }
         n
     }
@@ -1558,17 +1753,21 @@ impl Allocator {
     /// change no stock here.
     ///
     /// Each call is a return of its own: the allocator cannot tell a
-    /// retried call from a second parcel, so a caller that may retry
-    /// must dedupe by its own return id before calling.
+    /// retried call from a second parcel. A caller that may retry (a
+    /// return report read twice) uses [`Allocator::return_units_once`]
+    /// with the report's return id instead.
     ///
     /// # Errors
     ///
-    /// [`AllocError::UnknownLine`]; [`AllocError::WrongState`] for a line
-    /// that never shipped (a cancelled line has nothing to restock);
+    /// [`AllocError::UnknownLine`] (also for a line forgotten by a
+    /// purge); [`AllocError::WrongState`] for a line that never shipped
+    /// (a cancelled line has nothing to restock);
     /// [`AllocError::BadQuantity`] below one;
     /// [`AllocError::ReturnExceedsShipped`] past the units shipped less
-    /// those already returned; [`AllocError::Overflow`]. A refused return
-    /// changes nothing.
+    /// those already returned; [`AllocError::ReturnOverflow`] when a
+    /// restock would take a location's stock past the 64-bit range,
+    /// naming the component that overflows and the bundle ordered. A
+    /// refused return changes nothing.
     ///
     /// # Examples
     ///
@@ -1601,6 +1800,98 @@ impl Allocator {
     /// # Ok::<(), merchantry_allocate::AllocError>(())
     /// ```
     pub fn return_units(
+        &mut self,
+        order: &OrderId,
+        line: u32,
+        units: Quantity,
+        restock: Restock,
+    ) -> Result<Changes> {
+        self.return_inner(order, line, units, restock)
+    }
+
+    /// As [`Allocator::return_units`], once per `return_id`: the
+    /// marketplace's id of the return, so a return report read twice
+    /// restocks once.
+    ///
+    /// The first call with an id records the return under it (with the
+    /// order, line, units and restock) and applies it. A later call with
+    /// the same id and the same content is a duplicate: it changes
+    /// nothing and says so in [`ReturnOutcome::duplicate`]. The same id
+    /// with any other content is refused with
+    /// [`AllocError::ReturnIdConflict`], naming what the id was recorded
+    /// with. A refused return records no id, so it can be sent again once
+    /// fixed. Recorded ids travel in snapshots and are forgotten with
+    /// their line by a purge (a repeat then fails with
+    /// [`AllocError::UnknownLine`]). Returns without an id and with one
+    /// mix freely on one line; together they take at most what shipped.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::ReturnIdConflict`]; otherwise as
+    /// [`Allocator::return_units`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use merchantry_allocate::*;
+    /// # use merchantry_core::*;
+    /// # let mut b = Network::builder();
+    /// # let wh = b.location(LocationId::new("WH")?)?;
+    /// # let pool = b.pool("wh", &[wh], Split::Shared)?;
+    /// # let web = b.channel(ChannelId::new("web")?, PublishRules::default())?;
+    /// # b.link(web, pool, Link::default())?;
+    /// # let mut alloc = Allocator::new(b.build()?);
+    /// # let mug = alloc.add_sku(&Sku::new("MUG")?)?;
+    /// # alloc.stock_change(mug, wh, StockChange::Add(Quantity::new(5)))?;
+    /// let order = OrderId::new("W-1")?;
+    /// let line = [LineRequest::new(1, mug, Quantity::new(5))];
+    /// alloc.reserve(&order, web, &line, &ReserveOptions::default())?;
+    /// alloc.commit(&order, 1)?;
+    ///
+    /// let rma = ReturnId::new("RMA-7")?;
+    /// let two = Quantity::new(2);
+    /// let first = alloc.return_units_once(&rma, &order, 1, two, Restock::Sellable)?;
+    /// assert!(!first.duplicate);
+    /// // The report is read again: nothing more is restocked.
+    /// let again = alloc.return_units_once(&rma, &order, 1, two, Restock::Sellable)?;
+    /// assert!(again.duplicate && again.changes.is_empty());
+    /// assert_eq!(alloc.on_hand(mug, wh)?, two);
+    /// // The same id for another quantity is an error, not a second return.
+    /// let three = Quantity::new(3);
+    /// assert!(alloc.return_units_once(&rma, &order, 1, three, Restock::Sellable).is_err());
+    /// # Ok::<(), AllocError>(())
+    /// ```
+    pub fn return_units_once(
+        &mut self,
+        return_id: &ReturnId,
+        order: &OrderId,
+        line: u32,
+        units: Quantity,
+        restock: Restock,
+    ) -> Result<ReturnOutcome> {
+        if let Some(e) = self.returns.get(return_id) {
+            let same = e.order == *order
+                && e.line == line
+                && e.units == units.get()
+                && e.restock == restock;
+            if same {
+                return Ok(ReturnOutcome { changes: Changes::new(), duplicate: true });
+            }
+            return Err(AllocError::ReturnIdConflict {
+                return_id: return_id.clone(),
+                order: e.order.clone(),
+                line: e.line,
+                units: e.units,
+                restock: e.restock,
+            });
+        }
+        let changes = self.return_inner(order, line, units, restock)?;
+        let entry = ReturnEntry { order: order.clone(), line, units: units.get(), restock };
+        self.returns.insert(return_id.clone(), entry);
+        Ok(ReturnOutcome { changes, duplicate: false })
+    }
+
+    fn return_inner(
         &mut self,
         order: &OrderId,
         line: u32,
@@ -1640,7 +1931,19 @@ impl Allocator {
         for p in &back {
             let on_hand = self.cell(p.sku, p.location).map_or(0, |c| c.on_hand);
             if on_hand.checked_add(p.units).is_none() {
-                return Err(AllocError::Overflow { sku: sku_name });
+                return Err(AllocError::ReturnOverflow {
+                    order: order.clone(),
+                    line,
+                    ordered: sku_name,
+                    sku: self.skus.get(p.sku as usize).cloned().unwrap_or_else(placeholder_sku),
+                    location: self
+                        .net
+                        .locations
+                        .get(usize::from(p.location))
+                        .cloned()
+                        .unwrap_or_else(placeholder_location),
+                    units: p.units,
+                });
             }
         }
         for p in &back {

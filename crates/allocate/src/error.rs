@@ -218,6 +218,47 @@ pub enum AllocError {
         /// Units earlier returns of the line brought back.
         already: i64,
     },
+    /// Restocking a return would take a location's units past the 64-bit
+    /// range. Names the SKU whose stock would overflow (a component, for
+    /// a bundle line) and the SKU the line ordered.
+    #[error(
+        "order {order} line {line} (sku {ordered}): returning {units} units of sku {sku} to \
+         {location} would take its stock past the 64-bit range"
+    )]
+    ReturnOverflow {
+        /// The order.
+        order: OrderId,
+        /// The line.
+        line: u32,
+        /// The SKU the line ordered (the bundle, for a bundle line).
+        ordered: Sku,
+        /// The SKU whose stock would overflow (a component of the bundle,
+        /// or the ordered SKU itself for a plain line).
+        sku: Sku,
+        /// Where the units would go back.
+        location: LocationId,
+        /// Units of `sku` the return would restock there.
+        units: i64,
+    },
+    /// A return id was recorded before for a return with other content
+    /// (another line, quantity or restock); the id cannot name two
+    /// returns. Gives what the id was first recorded with.
+    #[error(
+        "return {return_id} was recorded for order {order} line {line} as {units} {restock} \
+         units; a different return cannot reuse it"
+    )]
+    ReturnIdConflict {
+        /// The reused id.
+        return_id: crate::ReturnId,
+        /// The order the id was recorded for.
+        order: OrderId,
+        /// The line the id was recorded for.
+        line: u32,
+        /// The units recorded under the id.
+        units: i64,
+        /// The restock recorded under the id.
+        restock: crate::Restock,
+    },
     /// A stock change would leave fewer sellable units at a location than
     /// are reserved there. Release or move reservations first.
     #[error(

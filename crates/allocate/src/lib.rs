@@ -53,7 +53,9 @@
 //!   fences, velocities and bundles; the operations
 //!   [`reserve`](Allocator::reserve), [`commit`](Allocator::commit),
 //!   [`release`](Allocator::release),
-//!   [`return_units`](Allocator::return_units),
+//!   [`return_units`](Allocator::return_units) (and its idempotent form
+//!   [`return_units_once`](Allocator::return_units_once), keyed by a
+//!   [`ReturnId`]),
 //!   [`stock_change`](Allocator::stock_change),
 //!   [`move_reservation`](Allocator::move_reservation) and
 //!   [`expire`](Allocator::expire).
@@ -95,6 +97,7 @@ mod changes;
 mod compute;
 mod error;
 mod network;
+mod returns;
 
 pub use allocator::{
     Allocator, LineInfo, LineRequest, LineState, MAX_SKUS, Piece, Refusal, ReserveOptions,
@@ -106,3 +109,4 @@ pub use network::{
     ChannelKey, Link, LocationKey, MAX_CHANNELS, MAX_LOCATIONS, MAX_POOLS, Network, NetworkBuilder,
     PoolKey, PublishRules, SkuKey, Split,
 };
+pub use returns::{ReturnId, ReturnOutcome};

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{Duration, TimeZone, Utc};
 use merchantry_allocate::{
     Allocator, ChannelKey, LineRequest, LineState, Link, LocationKey, Network, PoolKey,
-    PublishRules, ReserveOptions, Restock, SkuKey, Split, StockChange,
+    PublishRules, ReserveOptions, Restock, ReturnId, SkuKey, Split, StockChange,
 };
 use merchantry_core::{OrderId, Quantity, Ratio, Sku};
 use proptest::prelude::*;
@@ -93,6 +93,16 @@ enum Op {
         units: i64,
         sellable: bool,
     },
+    ReturnOnce {
+        id: u8,
+        order: u8,
+        line: u32,
+        units: i64,
+        sellable: bool,
+    },
+    GiveUpReturns {
+        order: u8,
+    },
     Stock {
         sku: usize,
         loc: usize,
@@ -146,6 +156,10 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0u8..8, 0u32..3).prop_map(|(order, line)| Op::Release { order, line }),
         1 => (0u8..8, 0u32..3, -1i64..5, any::<bool>())
             .prop_map(|(order, line, units, sellable)| Op::Return { order, line, units, sellable }),
+        1 => (0u8..3, 0u8..8, 0u32..3, -1i64..5, any::<bool>()).prop_map(
+            |(id, order, line, units, sellable)| Op::ReturnOnce { id, order, line, units, sellable }
+        ),
+        1 => (0u8..8).prop_map(|order| Op::GiveUpReturns { order }),
         3 => (0usize..4, 0usize..5, 0u8..3, -3i64..15)
             .prop_map(|(sku, loc, kind, units)| Op::Stock { sku, loc, kind, units }),
         1 => (0u8..8, 0u32..3, 0usize..5).prop_map(|(order, line, loc)| Op::Move { order, line, loc }),
@@ -187,6 +201,16 @@ fn apply(f: &mut Fixture, op: &Op) -> bool {
         Op::Return { order, line, units, sellable } => {
             let r = if *sellable { Restock::Sellable } else { Restock::Unsellable };
             a.return_units(&order_id(*order), *line, q(*units), r).is_ok()
+        }
+        Op::ReturnOnce { id, order, line, units, sellable } => {
+            let r = if *sellable { Restock::Sellable } else { Restock::Unsellable };
+            let id = ReturnId::new(format!("RMA-{id}")).unwrap();
+            a.return_units_once(&id, &order_id(*order), *line, q(*units), r).is_ok()
+        }
+        Op::GiveUpReturns { order } => {
+            let o = order_id(*order);
+            a.purge_shipped_if(|l| l.order == o);
+            true
         }
         Op::Stock { sku, loc, kind, units } => {
             let change = match kind {
@@ -657,6 +681,71 @@ proptest! {
                     .sum();
                 let now: i64 = places.iter().map(|&l| level(&f.alloc, (s, l))).sum();
                 prop_assert_eq!(now, initial - wanted * need + sellable_back * need);
+            }
+        }
+    }
+}
+
+proptest! {
+    /// A return report read any number of times, in any order, restocks
+    /// as its returns applied once each: a model that applies each id's
+    /// first accepted return through `return_units` ends with the same
+    /// stock and lines; a repeat with the same content is a duplicate
+    /// that changes nothing, one with other content a conflict naming
+    /// what was recorded, and a refused return records no id.
+    #[test]
+    fn a_return_report_read_again_restocks_as_once(
+        report in prop::collection::vec((0u8..4, 0u8..3, 1i64..4, any::<bool>()), 1..6),
+        reads in prop::collection::vec(0usize..6, 1..20),
+    ) {
+        let mut f = fixture(false);
+        let s0 = f.skus[0];
+        f.alloc.stock_change(s0, f.locs[0], StockChange::Set(q(30))).unwrap();
+        let opts = ReserveOptions::default().at(f.locs[0]);
+        for o in 0..3 {
+            let line = [LineRequest::new(1, s0, q(5))];
+            f.alloc.reserve(&order_id(o), f.chans[3], &line, &opts).unwrap();
+            f.alloc.commit(&order_id(o), 1).unwrap();
+        }
+        let mut model = f.alloc.clone();
+        let mut recorded: BTreeMap<u8, (u8, i64, bool)> = BTreeMap::new();
+        for &i in &reads {
+            let (id, o, units, sellable) = report[i % report.len()];
+            let restock = if sellable { Restock::Sellable } else { Restock::Unsellable };
+            let rid = ReturnId::new(format!("RMA-{id}")).unwrap();
+            let was = f.alloc.clone();
+            let got = f.alloc.return_units_once(&rid, &order_id(o), 1, q(units), restock);
+            match recorded.get(&id) {
+                Some(&first) if first == (o, units, sellable) => {
+                    prop_assert!(got.is_ok_and(|d| d.duplicate && d.changes.is_empty()));
+                    prop_assert!(f.alloc == was, "a duplicate changed the state");
+                }
+                Some(&(fo, fu, fs)) => {
+                    let ok = matches!(
+                        got,
+                        Err(merchantry_allocate::AllocError::ReturnIdConflict {
+                            ref order, units: u, restock: r, ..
+                        }) if *order == order_id(fo) && u == fu && (r == Restock::Sellable) == fs
+                    );
+                    prop_assert!(ok, "reuse of {id} was not a conflict");
+                    prop_assert!(f.alloc == was, "a conflict changed the state");
+                }
+                None => {
+                    let want = model.return_units(&order_id(o), 1, q(units), restock);
+                    prop_assert_eq!(got.is_ok(), want.is_ok());
+                    match got {
+                        Ok(d) => {
+                            prop_assert!(!d.duplicate);
+                            prop_assert_eq!(Ok(d.changes), want);
+                            recorded.insert(id, (o, units, sellable));
+                        }
+                        Err(_) => prop_assert!(f.alloc == was, "a refused return changed the state"),
+                    }
+                }
+            }
+            prop_assert!(f.alloc.lines().eq(model.lines()));
+            for &l in &f.locs {
+                prop_assert_eq!(f.alloc.on_hand(s0, l).unwrap(), model.on_hand(s0, l).unwrap());
             }
         }
     }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on bad fixtures")]
 
 mod laws;
+mod returns;
 mod scenarios;
 mod stress;
 mod support;
