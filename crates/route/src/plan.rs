@@ -533,7 +533,14 @@ pub enum Refusal {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum Infeasibility {
-    /// The node has no room left on any day it could ship.
+    /// The node has no room left on any day it could ship: its first
+    /// ship day and each later working day the roll-over
+    /// ([`RouterOptions::capacity_roll_days`](crate::RouterOptions::capacity_roll_days))
+    /// allows are full. A roll-over window that runs past the last
+    /// working day listed (the horizon plus
+    /// [`CALENDAR_TAIL_DAYS`](crate::CALENDAR_TAIL_DAYS)) is still
+    /// capacity when every listed day in it is full: the days existed,
+    /// they had no room.
     Capacity {
         /// The node.
         node: LocationId,
@@ -559,7 +566,11 @@ pub enum Infeasibility {
         /// Its SKU.
         sku: Sku,
     },
-    /// The working days listed ran out while looking for a ship day.
+    /// The node has no working day listed at all from the order's first
+    /// ship day on (its first cutoff caught plus handling days falls
+    /// past the listed calendar), or a delivery date past the calendar's
+    /// range. A node whose listed days are merely full is
+    /// [`Infeasibility::Capacity`].
     NoShipDay {
         /// The node.
         node: LocationId,

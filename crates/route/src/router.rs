@@ -94,7 +94,11 @@ pub struct RouterOptions {
     /// at most `max(exact_limit, 4096)` steps per order line.
     pub exact_limit: u64,
     /// When a node is full on its ship day, how many later working days
-    /// may take the package instead (0: the ship day or nothing).
+    /// may take the package instead (0: the ship day or nothing). When
+    /// every day in the window is full, or the window runs past the
+    /// working days listed and every listed one is full, the order meets
+    /// [`Infeasibility::Capacity`](crate::Infeasibility::Capacity) at
+    /// that node.
     pub capacity_roll_days: u32,
     /// Whether a plan that misses the promise is returned (flagged late)
     /// when no plan keeps it; if false such orders are unroutable.
@@ -903,6 +907,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         let total = self.options.exact_limit.max(BOUNDED_MIN_STEPS).saturating_mul(lines);
         let mut dive = Dive {
             seq,
+            rank,
             lists,
             rest,
             widest,
@@ -929,8 +934,15 @@ impl<'n, S: Scorer> Router<'n, S> {
             dive.budget = dive.steps.saturating_add(if k == most { left } else { left / 2 });
             dive.packages = k;
             dive.out = false;
-            if self.count_can_fit(ctx, &dive, union, k) {
-                self.dive(ctx, &mut dive, 0, 0, found, work);
+            match self.count_can_fit(ctx, &dive, union, k) {
+                Ok(()) => {
+                    self.dive(ctx, &mut dive, 0, 0, found, work);
+                }
+                Err(snag) => {
+                    if found.first_fail.is_none() {
+                        found.first_fail = Some(self.name(ctx, snag));
+                    }
+                }
             }
             ran_out |= dive.out;
             let done = self.scorer.packages_first()
@@ -984,7 +996,10 @@ impl<'n, S: Scorer> Router<'n, S> {
         };
         let left = u32::try_from(dive.seq.len().saturating_sub(depth + 1)).unwrap_or(u32::MAX);
         let count = used.count_ones();
-        if !self.room_left(dive, depth, used, count) {
+        if let Err(snag) = room_left(dive, depth, used, count) {
+            if found.first_fail.is_none() {
+                found.first_fail = Some(self.name(ctx, snag));
+            }
             return true;
         }
         let Some(l) = ctx.lines.get(line) else { return true };
@@ -1034,8 +1049,12 @@ impl<'n, S: Scorer> Router<'n, S> {
     /// Whether `k` packages could carry the whole order at all: its
     /// weight and units within the `k` largest top tiers and unit rooms,
     /// and each repeated SKU within the `k` largest stocks of it. A cheap
-    /// test that settles hopeless package counts before any walk.
-    fn count_can_fit(&self, ctx: &Ctx<'_>, dive: &Dive, union: u64, k: u32) -> bool {
+    /// test that settles hopeless package counts before any walk. A
+    /// count it settles gives its obstacle: short of units, capacity at
+    /// the first node in walk rank that can take no package, or else at
+    /// the first node in walk rank; short of weight, overweight there; a
+    /// repeated SKU short of stock, stock for its first line.
+    fn count_can_fit(&self, ctx: &Ctx<'_>, dive: &Dive, union: u64, k: u32) -> Result<(), Snag> {
         let k = k as usize;
         let top_k = |mut v: Vec<u64>| {
             v.sort_unstable_by(|a, b| b.cmp(a));
@@ -1046,11 +1065,14 @@ impl<'n, S: Scorer> Router<'n, S> {
         let limits = nodes.iter().filter_map(|&n| dive.limits.get(n));
         let tops = top_k(limits.clone().map(|l| l.weight.unwrap_or(0)).collect());
         let rooms = top_k(limits.map(|l| *l.units.as_ref().unwrap_or(&0)).collect());
-        if weight > tops || units > rooms {
-            return false;
+        if units > rooms {
+            return Err(cut_snag(dive, 0, false, units));
+        }
+        if weight > tops {
+            return Err(cut_snag(dive, 0, true, weight));
         }
         if !ctx.dup {
-            return true;
+            return Ok(());
         }
         let mut rows: Vec<(usize, i64)> = Vec::new();
         for line in &ctx.lines {
@@ -1060,32 +1082,64 @@ impl<'n, S: Scorer> Router<'n, S> {
                 None => rows.push((row, line.qty)),
             }
         }
-        rows.iter().all(|&(row, qty)| {
+        let short = rows.iter().find(|&&(row, qty)| {
             let held = nodes.iter().map(|&n| self.stock.at(row, n).max(0).unsigned_abs());
-            u64::try_from(qty).is_ok_and(|q| q <= top_k(held.collect()))
-        })
-    }
-
-    /// Whether the lines from walk position `depth` on could still fit,
-    /// by total weight and units, in the room the used nodes have left
-    /// plus that many new packages at the network's widest limits.
-    fn room_left(&self, dive: &Dive, depth: usize, used: u64, count: u32) -> bool {
-        let (weight, units) = dive.rest.get(depth).copied().unwrap_or((0, 0));
-        let new = u64::from(dive.packages.saturating_sub(count));
-        let mut room = (dive.widest.0.saturating_mul(new), dive.widest.1.saturating_mul(new));
-        let mut rest = used;
-        while rest != 0 {
-            let n = rest.trailing_zeros() as usize;
-            rest &= rest - 1;
-            let limit = dive.limits.get(n).copied().unwrap_or(NodeLimit::CLOSED);
-            let (w, u) = dive.load.get(n).copied().unwrap_or((0, 0));
-            let top = limit.weight.unwrap_or(0).saturating_sub(w);
-            let free = limit.units.unwrap_or(0).saturating_sub(u);
-            room = (room.0.saturating_add(top), room.1.saturating_add(free));
+            u64::try_from(qty).is_ok_and(|q| q > top_k(held.collect()))
+        });
+        match short.and_then(|&(row, _)| ctx.lines.iter().position(|l| l.row == Some(row))) {
+            Some(line) => Err(Snag::Stock(line)),
+            None => Ok(()),
         }
-        weight <= room.0 && units <= room.1
     }
+}
 
+/// Whether the lines from walk position `depth` on could still fit, by
+/// total weight and units, in the room the used nodes have left plus
+/// that many new packages at the network's widest limits; if not, the
+/// obstacle ([`cut_snag`]).
+fn room_left(dive: &Dive, depth: usize, used: u64, count: u32) -> Result<(), Snag> {
+    let (weight, units) = dive.rest.get(depth).copied().unwrap_or((0, 0));
+    let new = u64::from(dive.packages.saturating_sub(count));
+    let mut room = (dive.widest.0.saturating_mul(new), dive.widest.1.saturating_mul(new));
+    let mut rest = used;
+    while rest != 0 {
+        let n = rest.trailing_zeros() as usize;
+        rest &= rest - 1;
+        let limit = dive.limits.get(n).copied().unwrap_or(NodeLimit::CLOSED);
+        let (w, u) = dive.load.get(n).copied().unwrap_or((0, 0));
+        let top = limit.weight.unwrap_or(0).saturating_sub(w);
+        let free = limit.units.unwrap_or(0).saturating_sub(u);
+        room = (room.0.saturating_add(top), room.1.saturating_add(free));
+    }
+    if units > room.1 {
+        return Err(cut_snag(dive, used, false, units));
+    }
+    if weight > room.0 {
+        return Err(cut_snag(dive, used, true, weight));
+    }
+    Ok(())
+}
+
+/// The obstacle behind a cut made on totals alone, where no single
+/// package was priced: the first node that can take no package at all
+/// (its days full, or none listed), in the order used nodes (`used`,
+/// by index) then walk rank; else, short of `weight` grams, overweight
+/// at the first of those nodes, or, short of units, capacity there.
+fn cut_snag(dive: &Dive, used: u64, heavy: bool, weight: u64) -> Snag {
+    let mut nodes = bits(used).into_iter().chain(dive.rank.iter().copied());
+    let closed = nodes.clone().find_map(|n| {
+        let limit = dive.limits.get(usize::from(n))?;
+        limit.units.err().map(|f| f.at(n))
+    });
+    match (closed, nodes.next()) {
+        (Some(snag), _) if !heavy => snag,
+        (_, Some(n)) if heavy => Snag::Overweight(n, weight),
+        (_, Some(n)) => Snag::Capacity(n),
+        (_, None) => Snag::Overflow,
+    }
+}
+
+impl<'n, S: Scorer> Router<'n, S> {
     /// Whether line `line`, at walk position `depth`, still fits node
     /// `node`'s package with the lines already placed there: the weight
     /// within the heaviest rate tier, the units within the most room any
@@ -1141,7 +1195,9 @@ impl<'n, S: Scorer> Router<'n, S> {
         let mut fail = SlotFail::Capacity;
         for slot in *first..=last {
             if slot >= cal.len() {
-                if room.is_none() {
+                // Only a node with no listed day from the first at all
+                // has no ship day; days listed but full are capacity.
+                if slot == *first {
                     fail = SlotFail::NoShipDay;
                 }
                 break;
@@ -1561,7 +1617,8 @@ impl<'n, S: Scorer> Router<'n, S> {
         let last = first.saturating_add(self.options.capacity_roll_days as usize);
         for slot in first..=last {
             if slot >= cal.len() {
-                return Err(SlotFail::NoShipDay);
+                // Every listed day from the first was full: capacity.
+                return Err(if slot == first { SlotFail::NoShipDay } else { SlotFail::Capacity });
             }
             if self.has_room(node, slot, units) {
                 return Ok(slot);
@@ -1816,6 +1873,9 @@ const BOUNDED_MIN_STEPS: u64 = 4096;
 struct Dive {
     /// Line indices in walk order.
     seq: Vec<usize>,
+    /// Every node some line may use, in the order the walk prefers
+    /// new nodes.
+    rank: Vec<u8>,
     /// For each walk position, its line's nodes in the order tried.
     lists: Vec<Vec<u8>>,
     /// The package count being walked.

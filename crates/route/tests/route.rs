@@ -1817,3 +1817,61 @@ mod plan_check_fields {
         router.commit(&plan).unwrap();
     }
 }
+
+/// A network of full nodes: each node takes no package on any day, so
+/// every working day in any roll-over window is full.
+fn full_nodes(ids: &[&str]) -> Network {
+    let nodes = ids
+        .iter()
+        .map(|id| {
+            let mut n = node(id, "1", "0", "1", 1);
+            n.capacity.packages_per_day = Some(0);
+            n
+        })
+        .collect();
+    Network::new(nodes, horizon()).unwrap()
+}
+
+fn cause(outcome: &Outcome) -> Infeasibility {
+    match &outcome.unroutable().expect("unroutable").reason {
+        UnroutableReason::NoFeasibleCombination { cause } => cause.clone(),
+        other => panic!("expected no feasible combination, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_roll_over_past_the_listed_days_still_reports_capacity() {
+    // A has working days from Monday 5 Jan to the end of the calendar
+    // (the horizon's end plus 120 days), every one full. A roll-over of
+    // 1,000 working days runs past the last listed day; the obstacle is
+    // still capacity, not a missing ship day.
+    let net = full_nodes(&["A"]);
+    let inv = stock(&net, &[("A", "X", 5)]);
+    let o = order("o1", vec![line("X", 1, 100)], monday_morning(), d(2026, 1, 9));
+    for roll in [0, 3, 1_000] {
+        let options = RouterOptions { capacity_roll_days: roll, ..RouterOptions::default() };
+        let router = Router::with_scorer(&net, inv.clone(), options, StandardScorer::default());
+        let outcome = router.plan(&o).unwrap();
+        assert_eq!(cause(&outcome), Infeasibility::Capacity { node: loc("A") }, "roll {roll}");
+    }
+}
+
+#[test]
+fn the_bounded_search_reports_capacity_when_every_node_is_full() {
+    // A holds only X and B only Y, so the order needs two packages, and
+    // with an exact limit of 0 the bounded search settles it. Both are
+    // full on every day: the cause is capacity at A (first in walk
+    // order: both take one line, priority 0, A has the lower index),
+    // never a cost overflow or a missing ship day.
+    let net = full_nodes(&["A", "B"]);
+    let inv = stock(&net, &[("A", "X", 5), ("B", "Y", 5)]);
+    let o =
+        order("o1", vec![line("X", 1, 100), line("Y", 1, 100)], monday_morning(), d(2026, 1, 9));
+    for roll in [0, 1_000] {
+        let options =
+            RouterOptions { capacity_roll_days: roll, exact_limit: 0, ..RouterOptions::default() };
+        let router = Router::with_scorer(&net, inv.clone(), options, StandardScorer::default());
+        let outcome = router.plan(&o).unwrap();
+        assert_eq!(cause(&outcome), Infeasibility::Capacity { node: loc("A") }, "roll {roll}");
+    }
+}
