@@ -18,12 +18,13 @@ use merchantry_core::CoreError;
 /// - **File errors** reject the whole input: an empty input, a header
 ///   without a required column, a header whose delimiter is neither tab nor
 ///   comma, two header cells that mean the same column, a record longer than
-///   the cap, an input that is not UTF-8 or ends inside a quoted cell, an
-///   I/O failure. The reader yields the error once and then
+///   the cap, an input that is not UTF-8 or is cut short
+///   ([`ReadError::Truncated`]), a mix of date orders, an I/O failure. The reader yields the error once and then
 ///   ends.
 /// - **Row errors** reject one row: a short or long row (shifted columns,
-///   wrapped lines), bad UTF-8 in a used cell, an unparseable number or
-///   date, an empty required id. The reader yields the error and goes on
+///   wrapped lines), bad UTF-8 in a used cell (display-only text aside,
+///   see [`crate::ReadOptions::lossy_text`]), an unparseable number or
+///   date, a date-time that names no instant, an empty required id. The reader yields the error and goes on
 ///   with the next row; [`ReadStats::row_errors`] counts them.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -88,15 +89,17 @@ pub enum ReadError {
         /// What the input looks like (`UTF-16LE`, ...).
         encoding: &'static str,
     },
-    /// The input ends inside a quoted cell: the file was cut short (an
-    /// interrupted download), so the last row's final cell is only part
-    /// of what was written.
-    #[error("{report}: line {line}: input ends inside a quoted cell, the file is truncated")]
+    /// The input ends part way through a record: the file was cut short
+    /// (an interrupted download). [`Cut`] says how that was seen; see it
+    /// for the cuts that cannot be seen.
+    #[error("{report}: line {line}: {cut}, the file is truncated")]
     Truncated {
         /// The report being read.
         report: &'static str,
         /// The line where the cut row starts.
         line: u64,
+        /// What shows the cut.
+        cut: Cut,
     },
     /// The caller left [`crate::ReadOptions::date_order`] unset and the
     /// first records (see [`crate::ReadOptions::date_order`]) hold dates
@@ -139,7 +142,10 @@ pub enum ReadError {
         /// Cells in the row.
         found: usize,
     },
-    /// A cell the reader needs is not valid UTF-8.
+    /// A cell the reader needs is not valid UTF-8. Identifiers, codes,
+    /// numbers and dates are never repaired; display-only text is
+    /// repaired and flagged unless
+    /// [`crate::ReadOptions::lossy_text`] is off.
     #[error("{report}: line {line}, column {column:?}: cell is not valid UTF-8")]
     InvalidUtf8 {
         /// The report being read.
@@ -188,6 +194,26 @@ pub enum ReadError {
         /// The cell, cut to [`MAX_QUOTED`] bytes.
         value: String,
     },
+    /// A date-time cell is a date with a time of day that names no
+    /// single instant under the reader's
+    /// [`ZoneRules`](crate::ZoneRules): no zone is written and none is
+    /// assumed ([`TimestampProblem::NoZone`](crate::TimestampProblem)),
+    /// or the assumed zone skipped or repeated that time for a
+    /// daylight-saving change and [`crate::DstPolicy::Refuse`] is in
+    /// force.
+    #[error("{report}: line {line}, column {column:?}: {value:?} names no instant: {problem}")]
+    InvalidTimestamp {
+        /// The report being read.
+        report: &'static str,
+        /// The line.
+        line: u64,
+        /// The column.
+        column: &'static str,
+        /// The cell, cut to [`MAX_QUOTED`] bytes.
+        value: String,
+        /// Why it names no instant.
+        problem: crate::TimestampProblem,
+    },
     /// A cell holds digits but is not a date in any accepted format (see
     /// [`crate::parse_date`]).
     #[error("{report}: line {line}, column {column:?}: {value:?} is not a date")]
@@ -215,6 +241,51 @@ pub enum ReadError {
         #[source]
         source: CoreError,
     },
+}
+
+/// How a cut at the end of the input shows, in [`ReadError::Truncated`].
+///
+/// What can be seen is the last record's shape; what cannot is a cut
+/// that leaves a well-formed record:
+///
+/// - a cut right after a line break (whole rows lost, none damaged);
+/// - a cut inside the last record's last cell when that cell is not
+///   quoted (`...,SELLABLE,12` of `...,SELLABLE,120`), or right after
+///   the delimiter before it (an empty last cell), leaving as many
+///   cells as the header has.
+///
+/// Both leave a file that ends without a line break, the second always:
+/// [`ReadStats::unterminated`] says so, and
+/// [`ReadOptions::require_line_end`](crate::ReadOptions::require_line_end)
+/// refuses such a file as [`Cut::NoLineEnd`]. Amazon's report downloads
+/// end with a line break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Cut {
+    /// The input ends inside a quoted cell: its closing quote is
+    /// missing.
+    InsideQuotes,
+    /// The last record has fewer cells than the header and no line
+    /// break after it: it stops part way (right after a delimiter, or
+    /// inside an unquoted cell).
+    ShortLastRecord,
+    /// The last record is whole in shape but has no line break after
+    /// it, and the caller asked for one
+    /// ([`ReadOptions::require_line_end`](crate::ReadOptions::require_line_end)).
+    NoLineEnd,
+}
+
+impl std::fmt::Display for Cut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::InsideQuotes => "input ends inside a quoted cell",
+            Self::ShortLastRecord => {
+                "input ends without a line break in a record with fewer cells than the header"
+            }
+            Self::NoLineEnd => "input ends without a line break after its last record",
+        })
+    }
 }
 
 /// The longest cell excerpt quoted in an error message, in bytes.
@@ -271,6 +342,7 @@ impl ReadError {
             | Self::InvalidQuantity { line, .. }
             | Self::InvalidAmount { line, .. }
             | Self::InvalidDate { line, .. }
+            | Self::InvalidTimestamp { line, .. }
             | Self::InvalidValue { line, .. } => *line,
         }
     }
@@ -287,6 +359,7 @@ impl ReadError {
             | Self::InvalidQuantity { column, .. }
             | Self::InvalidAmount { column, .. }
             | Self::InvalidDate { column, .. }
+            | Self::InvalidTimestamp { column, .. }
             | Self::InvalidValue { column, .. } => Some(column),
             _ => None,
         }
@@ -329,8 +402,12 @@ pub enum SkipReason {
 ///
 /// `records == rows + row_errors + skipped total` holds after the reader
 /// ends without a file error.
+///
+/// Start one with `ReadStats::default()`; fields are added over time,
+/// so it cannot be built with a struct literal outside this crate.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ReadStats {
     /// Records read after the header.
     pub records: u64,
@@ -348,6 +425,27 @@ pub struct ReadStats {
     /// is `true` and the file may come from a day-first marketplace, read
     /// it again with the order set.
     pub date_order_assumed: bool,
+    /// When [`ReadStats::date_order_assumed`] is `true`: the first line,
+    /// past the look-ahead, whose date can only be read in the other
+    /// order (`25/01/2026` once month first was assumed). That row is a
+    /// row error; this says the assumption was wrong, so the file should
+    /// be read again with [`ReadOptions::date_order`] set to the other
+    /// order (the rows before the look-ahead ended are not held to be
+    /// replayed).
+    ///
+    /// [`ReadOptions::date_order`]: crate::ReadOptions::date_order
+    pub date_order_refuted_at: Option<u64>,
+    /// Rows yielded with a display-only cell (a product title, a
+    /// description) whose invalid UTF-8 was replaced by U+FFFD; each such
+    /// row says so in its own flag (`title_lossy`, `description_lossy`).
+    /// Identifiers, codes, numbers and dates are never replaced: their
+    /// invalid UTF-8 is [`ReadError::InvalidUtf8`].
+    pub lossy_rows: u64,
+    /// Whether the input's last record ended without a line break.
+    /// Amazon's downloads end with one, so a `true` here may mean a
+    /// download cut inside the last record's last cell, which cannot be
+    /// told from a whole one (see [`Cut`]).
+    pub unterminated: bool,
 }
 
 impl SkipReason {

@@ -24,8 +24,12 @@ pub struct InventoryRow {
     pub fnsku: Option<Fnsku>,
     /// The listing, when given.
     pub asin: Option<Asin>,
-    /// The title.
+    /// The title; empty when absent. See [`InventoryRow::title_lossy`].
     pub title: String,
+    /// Whether `title` had invalid UTF-8 replaced by U+FFFD (allowed by
+    /// [`ReadOptions::lossy_text`](crate::ReadOptions::lossy_text)): the
+    /// title is for display only, never an identifier.
+    pub title_lossy: bool,
     /// The listing condition (`New`, ...), when given.
     pub condition: Option<String>,
     /// The listing price, when given.
@@ -125,11 +129,13 @@ const COLUMNS: &[Column] = &[
 ];
 
 fn build(row: &Row<'_>) -> Result<Built<InventoryRow>, ReadError> {
+    let (title, title_lossy) = row.lossy(3)?;
     Ok(Built::Row(InventoryRow {
         sku: row.value(0)?,
         fnsku: row.opt_value(1)?,
         asin: row.opt_value(2)?,
-        title: row.lossy(3),
+        title,
+        title_lossy,
         condition: row.owned(4)?,
         price: row.opt_amount(5)?,
         mfn_fulfillable: row.count(6)?,

@@ -30,8 +30,13 @@ pub struct LedgerDetailRow {
     pub asin: Option<Asin>,
     /// The seller's SKU (`MSKU`).
     pub msku: Sku,
-    /// The product title; empty when absent, invalid UTF-8 replaced.
+    /// The product title; empty when absent. See
+    /// [`LedgerDetailRow::title_lossy`].
     pub title: String,
+    /// Whether `title` had invalid UTF-8 replaced by U+FFFD (allowed by
+    /// [`ReadOptions::lossy_text`](crate::ReadOptions::lossy_text)): the
+    /// title is for display only, never an identifier.
+    pub title_lossy: bool,
     /// What happened.
     pub event_type: EventType,
     /// Shipment id, order id, removal id or adjustment transaction id.
@@ -196,12 +201,14 @@ fn build_detail(row: &Row<'_>) -> Result<Built<LedgerDetailRow>, ReadError> {
     let Some(date) = row.date(0)? else {
         return Ok(Built::Skip(SkipReason::no_date(row.column_name(0))));
     };
+    let (title, title_lossy) = row.lossy(4)?;
     Ok(Built::Row(LedgerDetailRow {
         date,
         fnsku: row.value(1)?,
         asin: row.opt_value(2)?,
         msku: row.value(3)?,
-        title: row.lossy(4),
+        title,
+        title_lossy,
         event_type: EventType::parse(row.required(5)?),
         reference_id: row.owned(6)?,
         quantity: row.quantity(7)?,
@@ -270,8 +277,12 @@ pub struct LedgerSummaryRow {
     pub asin: Option<Asin>,
     /// The seller's SKU.
     pub msku: Sku,
-    /// The title.
+    /// The title; empty when absent. See [`LedgerSummaryRow::title_lossy`].
     pub title: String,
+    /// Whether `title` had invalid UTF-8 replaced by U+FFFD (allowed by
+    /// [`ReadOptions::lossy_text`](crate::ReadOptions::lossy_text)): the
+    /// title is for display only, never an identifier.
+    pub title_lossy: bool,
     /// The condition.
     pub disposition: AmazonDisposition,
     /// Units at the start of the period.
@@ -445,13 +456,15 @@ fn build_summary(row: &Row<'_>) -> Result<Built<LedgerSummaryRow>, ReadError> {
         return Ok(Built::Skip(SkipReason::no_date(row.column_name(0))));
     };
     let monthly = row.bytes(0).is_some_and(|b| b.iter().filter(|&&c| c == b'/').count() == 1);
+    let (title, title_lossy) = row.lossy(4)?;
     Ok(Built::Row(LedgerSummaryRow {
         period_start,
         monthly,
         fnsku: row.value(1)?,
         asin: row.opt_value(2)?,
         msku: row.value(3)?,
-        title: row.lossy(4),
+        title,
+        title_lossy,
         disposition: AmazonDisposition::parse(row.required(5)?),
         starting_balance: row.quantity(6)?,
         in_transit_between_warehouses: row.count(7)?,

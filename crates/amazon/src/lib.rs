@@ -47,13 +47,20 @@
 //!   missing required column rejects the file, naming it.
 //! - Dates follow [`parse_date`]; a cell with no digit at all (`Date Not
 //!   Captured`) is a placeholder, handled as each reader documents.
-//!   Date-time cells also give the instant, as [`parse_timestamp`]
-//!   reads them, where they carry a time and a zone; zone names follow
-//!   [`zone_offset`] (`IST` is India's +5:30).
+//!   Date-time cells also give the instant, as [`parse_timestamp_in`]
+//!   reads them under [`ReadOptions::zones`]: zone names follow
+//!   [`zone_offset`] (`CST` is US Central, `IST` India's +5:30) unless
+//!   [`ZoneNames`] says the file means otherwise (`CST` in a report from
+//!   Amazon China is +8). A date-time written without a zone is
+//!   [`ReadError::InvalidTimestamp`] unless a zone is assumed
+//!   ([`ReadOptions::assume_zone`]); a time that zone's daylight-saving
+//!   change skipped or repeated follows [`DstPolicy`] (refused by
+//!   default).
 //!   Amounts follow [`parse_amount`]: exact, or refused, never rounded.
 //!   An all-numeric date such as `03/01/2026` is read in the order set
 //!   in [`ReadOptions::date_order`]; left unset, the reader decides it
-//!   from the first dates whose day is above 12 before yielding a row,
+//!   from the dates whose day is above 12 in a look-ahead of
+//!   [`ReadOptions::look_ahead_bytes`] (1 MiB) before yielding a row,
 //!   refuses a file that mixes the two orders
 //!   ([`ReadError::MixedDateOrder`]), and when nothing settles it reads
 //!   month first and sets [`ReadStats::date_order_assumed`].
@@ -63,9 +70,18 @@
 //!   skips are counted in [`ReadStats`].
 //! - A record longer than [`ReadOptions::max_record_bytes`] (1 MiB)
 //!   rejects the file, so an unclosed quote cannot exhaust memory. An
-//!   input that ends inside a quoted cell (a cut download) is rejected
-//!   as [`ReadError::Truncated`]; a UTF-16 or UTF-32 input as
+//!   input that ends inside a quoted cell, or whose last record has
+//!   fewer cells than the header and no line break (a cut download), is
+//!   rejected as [`ReadError::Truncated`]; [`Cut`] lists the cuts that
+//!   cannot be seen, and [`ReadOptions::require_line_end`] refuses a
+//!   file without a final line break. A UTF-16 or UTF-32 input is
 //!   [`ReadError::UnsupportedEncoding`].
+//! - Invalid UTF-8 never alters an identifier, code, number or date: the
+//!   row is [`ReadError::InvalidUtf8`]. Display-only text (titles, UCI's
+//!   description) is read with U+FFFD in place of the bad bytes and the
+//!   row says so (`title_lossy`, `description_lossy`,
+//!   [`ReadStats::lossy_rows`]), unless [`ReadOptions::lossy_text`] is
+//!   off.
 //! - Numbers use ASCII digits and a dot as the decimal point: `1,234`,
 //!   `1.234,56` or `1 234` are row errors naming the cell, never read
 //!   as another number. A dot is always the decimal point: a quantity
@@ -99,9 +115,10 @@ mod settlement;
 mod storage;
 mod table;
 mod uci;
+mod zones;
 
 pub use codes::{AmazonDisposition, EventType, ReasonCode, Sign, SummaryBucket};
-pub use error::{MAX_QUOTED, ReadError, ReadStats, SkipReason};
+pub use error::{Cut, MAX_QUOTED, ReadError, ReadStats, SkipReason};
 pub use inventory::{InventoryReader, InventoryRow};
 pub use ledger::{
     LedgerDetailReader, LedgerDetailRow, LedgerRollup, LedgerSummaryReader, LedgerSummaryRow,
@@ -110,7 +127,7 @@ pub use ledger::{
 pub use orders::{DemandByChannel, FulfillmentChannel, OrderLine, OrderStatus, OrdersReader};
 pub use parse::{
     DateOrder, NotADate, TimestampError, TimestampProblem, parse_amount, parse_date,
-    parse_quantity, parse_timestamp, zone_offset,
+    parse_quantity, parse_timestamp, parse_timestamp_in, zone_offset,
 };
 pub use reimbursements::{
     LossMatch, LossMatching, ReimbursementReader, ReimbursementReason, ReimbursementRow,
@@ -119,5 +136,8 @@ pub use reimbursements::{
 pub use scms::{ScmsMode, ScmsReader, ScmsReplenishments, ScmsShipment};
 pub use settlement::{ChargeKind, SettlementAmount, SettlementReader, SettlementRow};
 pub use storage::{StorageFeeReader, StorageFeeRow};
-pub use table::{LOOK_AHEAD_BYTES, LOOK_AHEAD_RECORDS, ReadOptions};
+#[expect(deprecated, reason = "kept so callers naming it still build; it bounds nothing now")]
+pub use table::LOOK_AHEAD_RECORDS;
+pub use table::{LOOK_AHEAD_BYTES, LOOK_AHEAD_RECORD_COST, ReadOptions};
 pub use uci::{RetailDaily, RetailDay, RetailLine, RetailLineKind, UciRetailReader};
+pub use zones::{DstPolicy, ZoneNames, ZoneRules};

@@ -6,6 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 use rust_decimal::Decimal;
 
 use crate::error::excerpt;
+use crate::zones::{ZoneNames, ZoneRules};
 
 /// How to read an all-numeric date with slashes, `01/02/2026`.
 ///
@@ -93,7 +94,7 @@ pub fn parse_date(
     if !text.iter().any(u8::is_ascii_digit) {
         return Ok(None);
     }
-    read_cell(text, order).map(|cell| Some(cell.date)).map_err(|_| NotADate)
+    read_cell(text, order, ZoneNames::default()).map(|cell| Some(cell.date)).map_err(|_| NotADate)
 }
 
 /// Why a cell is not a timestamp, in a [`TimestampError`].
@@ -117,6 +118,14 @@ pub enum TimestampProblem {
     UnknownZone(String),
     /// Words after the zone, or an `AM`/`PM` away from its time.
     Trailing,
+    /// A time without a zone, read in the zone assumed by
+    /// [`ZoneRules::assume`], that the clocks skipped there (02:30 on the
+    /// night they are put forward), refused by [`DstPolicy::Refuse`](crate::DstPolicy::Refuse).
+    SkippedLocalTime,
+    /// A time without a zone, read in the zone assumed by
+    /// [`ZoneRules::assume`], that happened twice there (01:30 on the
+    /// night the clocks are put back), refused by [`DstPolicy::Refuse`](crate::DstPolicy::Refuse).
+    RepeatedLocalTime,
 }
 
 impl std::fmt::Display for TimestampProblem {
@@ -128,6 +137,12 @@ impl std::fmt::Display for TimestampProblem {
             Self::NoZone => f.write_str("the time has no zone or offset"),
             Self::UnknownZone(word) => write!(f, "zone {word:?} is unknown or ambiguous"),
             Self::Trailing => f.write_str("unexpected text after the time"),
+            Self::SkippedLocalTime => {
+                f.write_str("the time was skipped by a daylight-saving change in the assumed zone")
+            }
+            Self::RepeatedLocalTime => {
+                f.write_str("the time happened twice in the assumed zone (daylight saving ended)")
+            }
         }
     }
 }
@@ -219,8 +234,53 @@ pub fn parse_timestamp(
     if !text.iter().any(u8::is_ascii_digit) {
         return Ok(None);
     }
-    read_cell(text, order)
-        .and_then(|cell| cell.instant())
+    parse_timestamp_in(cell, order, &ZoneRules::default())
+}
+
+/// [`parse_timestamp`] under explicit [`ZoneRules`]: what ambiguous zone
+/// names mean ([`ZoneRules::names`]), which zone a time without one is
+/// in ([`ZoneRules::assume`]), and what a time that a daylight-saving
+/// change skipped or repeated there becomes ([`ZoneRules::dst`]).
+///
+/// A cell with a zone or offset is read in it, whatever
+/// [`ZoneRules::assume`] says; the offset kept is the one written. A
+/// time without a zone is read in the assumed zone, and the offset kept
+/// is the one in force there at that instant.
+///
+/// # Errors
+///
+/// As [`parse_timestamp`]; a time without a zone is
+/// [`TimestampProblem::NoZone`] only when no zone is assumed, and may be
+/// [`TimestampProblem::SkippedLocalTime`] or
+/// [`TimestampProblem::RepeatedLocalTime`] under [`DstPolicy::Refuse`](crate::DstPolicy::Refuse).
+///
+/// # Example
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use chrono_tz::Asia::Shanghai;
+/// use merchantry_amazon::{DateOrder, ZoneNames, ZoneRules, parse_timestamp_in};
+/// let china = ZoneRules::default().names(ZoneNames::China).assume(Shanghai);
+/// let mf = DateOrder::MonthFirst;
+/// // CST is China Standard Time (+8) here, not US Central (-6).
+/// let at = parse_timestamp_in("2024-01-15 08:00:00 CST", mf, &china)?.unwrap();
+/// assert_eq!(at.to_utc(), Utc.with_ymd_and_hms(2024, 1, 15, 0, 0, 0).unwrap());
+/// // No zone written: Shanghai is assumed.
+/// let at = parse_timestamp_in("2024-01-15 08:00:00", mf, &china)?.unwrap();
+/// assert_eq!(at.to_utc(), Utc.with_ymd_and_hms(2024, 1, 15, 0, 0, 0).unwrap());
+/// # Ok::<(), merchantry_amazon::TimestampError>(())
+/// ```
+pub fn parse_timestamp_in(
+    cell: &str,
+    order: DateOrder,
+    rules: &ZoneRules,
+) -> std::result::Result<Option<DateTime<FixedOffset>>, TimestampError> {
+    let text = cell.trim().as_bytes();
+    if !text.iter().any(u8::is_ascii_digit) {
+        return Ok(None);
+    }
+    read_cell(text, order, rules.names)
+        .and_then(|cell| cell.instant(rules))
         .map(Some)
         .map_err(|problem| TimestampError { text: excerpt(text), problem })
 }
@@ -236,21 +296,32 @@ pub(crate) struct Cell {
 }
 
 impl Cell {
-    /// The instant the cell names, when it has both a time and a zone.
-    pub(crate) fn instant(self) -> Result<DateTime<FixedOffset>, TimestampProblem> {
+    /// The instant the cell names, when it has a time: in its own zone,
+    /// or else in the zone `rules` assume.
+    pub(crate) fn instant(
+        self,
+        rules: &ZoneRules,
+    ) -> Result<DateTime<FixedOffset>, TimestampProblem> {
         let time = self.time.ok_or(TimestampProblem::NoTime)?;
-        let zone = self.zone.ok_or(TimestampProblem::NoZone)?;
+        let local = self.date.and_time(time);
+        let Some(zone) = self.zone else {
+            return rules.local_instant(&local);
+        };
         let offset = FixedOffset::east_opt(zone).ok_or(TimestampProblem::Time)?;
         // A fixed offset maps every local time to exactly one instant.
-        offset.from_local_datetime(&self.date.and_time(time)).single().ok_or(TimestampProblem::Time)
+        offset.from_local_datetime(&local).single().ok_or(TimestampProblem::Time)
     }
 }
 
 /// Reads a trimmed cell that holds a digit.
-pub(crate) fn read_cell(text: &[u8], order: DateOrder) -> Result<Cell, TimestampProblem> {
+pub(crate) fn read_cell(
+    text: &[u8],
+    order: DateOrder,
+    names: ZoneNames,
+) -> Result<Cell, TimestampProblem> {
     let (date, rest) = text.split_at(date_end(text));
     let date = read_date(date, order).ok_or(TimestampProblem::Date)?;
-    let (time, zone) = read_time(rest)?;
+    let (time, zone) = read_time(rest, names)?;
     Ok(Cell { date, time, zone })
 }
 
@@ -280,13 +351,13 @@ fn date_end(text: &[u8]) -> usize {
 /// different real days (`03/01/2026`), and `None` when the order does
 /// not matter (ISO dates, month names, dots, `03/03/2026`) or the cell
 /// is no date at all (its row reports that).
-pub(crate) fn order_hint(text: &[u8]) -> Option<Option<DateOrder>> {
+pub(crate) fn order_hint(text: &[u8], names: ZoneNames) -> Option<Option<DateOrder>> {
     let date = text.get(..date_end(text))?;
     if separator(date)? != b'/' || date.iter().filter(|&&b| b == b'/').count() != 2 {
         return None;
     }
-    let month_first = read_cell(text, DateOrder::MonthFirst).ok().map(|c| c.date);
-    let day_first = read_cell(text, DateOrder::DayFirst).ok().map(|c| c.date);
+    let month_first = read_cell(text, DateOrder::MonthFirst, names).ok().map(|c| c.date);
+    let day_first = read_cell(text, DateOrder::DayFirst, names).ok().map(|c| c.date);
     match (month_first, day_first) {
         (Some(m), Some(d)) => (m != d).then_some(None),
         (Some(_), None) => Some(Some(DateOrder::MonthFirst)),
@@ -344,7 +415,10 @@ fn month_day_year(date: &[u8]) -> Option<NaiveDate> {
 /// or 60 in the last minute of an hour (a leap second, as ISO 8601
 /// allows). Anything else (`03/01/2026 garbage`, `10:00 PST PDT`,
 /// `25:61`, an `AM` with no time) is not a date.
-fn read_time(rest: &[u8]) -> Result<(Option<NaiveTime>, Option<i32>), TimestampProblem> {
+fn read_time(
+    rest: &[u8],
+    names: ZoneNames,
+) -> Result<(Option<NaiveTime>, Option<i32>), TimestampProblem> {
     let Some((&sep, tail)) = rest.split_first() else { return Ok((None, None)) };
     let mut words = tail.split(|&b| b == b' ').filter(|w| !w.is_empty()).peekable();
     if sep == b'T' && !tail.first().is_some_and(u8::is_ascii_digit) {
@@ -373,7 +447,7 @@ fn read_time(rest: &[u8]) -> Result<(Option<NaiveTime>, Option<i32>), TimestampP
             || word.eq_ignore_ascii_case(b"PM")
         {
             return Err(TimestampProblem::Trailing);
-        } else if let Some(seconds) = zone_word(word) {
+        } else if let Some(seconds) = zone_word(word, names) {
             zone = Some(seconds);
         } else if looks_like_clock(word) {
             return Err(TimestampProblem::Time);
@@ -468,14 +542,15 @@ fn seconds(text: &[u8], minute: u32) -> Option<(u32, u32)> {
 /// A zone word that may follow a time (or a bare date), in seconds east
 /// of UTC: an offset (`+HH`, `+HHMM`, `+HH:MM`, or with `-`) or a zone
 /// name that [`zone_offset`] knows.
-fn zone_word(word: &[u8]) -> Option<i32> {
-    offset_seconds(word, 2).or_else(|| zone_seconds(word))
+fn zone_word(word: &[u8], names: ZoneNames) -> Option<i32> {
+    offset_seconds(word, 2).or_else(|| zone_seconds(word, names))
 }
 
 /// The time-zone abbreviations Amazon's marketplace reports print after
 /// a time, with their offset from UTC in seconds. Each is unambiguous
 /// across the marketplaces (see [`zone_offset`] for the list by
-/// marketplace and for the names left out).
+/// marketplace and for the names left out); [`ZoneNames`] may read
+/// `CST`, `IST` and `AST` otherwise.
 const ZONES: &[(&str, i32)] = &[
     // Universal.
     ("Z", 0),
@@ -534,7 +609,7 @@ const ZONES: &[(&str, i32)] = &[
 ];
 
 const MINUTE: i32 = 60;
-const HOUR: i32 = 60 * MINUTE;
+pub(crate) const HOUR: i32 = 60 * MINUTE;
 
 /// The offset from UTC of a time-zone abbreviation found after a time in
 /// a marketplace report, or `None` for a name it does not know or that
@@ -563,9 +638,13 @@ const HOUR: i32 = 60 * MINUTE;
 /// Atlantic Standard Time (-4) in Canada's eastern provinces but Arabia
 /// Standard Time (+3) for SA (and AE's neighbours), so a Saudi report's
 /// `AST` cannot be told from a Canadian one; write the offset
-/// (`UTC+3`, `+03:00`) instead. `CST` has another meaning outside the
+/// (`UTC+3`, `+03:00`) instead, or say which one the file means with
+/// [`ZoneNames`]. `CST` has another meaning outside the
 /// marketplaces (China Standard Time); here it is the US/Mexican Central
-/// zone (-6). Anything not listed is refused.
+/// zone (-6), and [`ZoneNames::China`] reads it as +8. Anything not
+/// listed is refused. This function reads names as
+/// [`ZoneNames::Marketplaces`], the readers' default; for the others use
+/// [`ZoneNames::offset`].
 ///
 /// # `IST` means India
 ///
@@ -576,7 +655,8 @@ const HOUR: i32 = 60 * MINUTE;
 /// as `CET`/`CEST` (or the local spellings above), so the marketplace
 /// meaning is India's. A file from another source
 /// that prints Irish summer time as `IST` would be read 4 h 30 min off:
-/// replace the name with `+01:00` before reading it.
+/// read it with [`ZoneNames::Ireland`] (or replace the name with
+/// `+01:00` first).
 ///
 /// ```
 /// use chrono::FixedOffset;
@@ -590,11 +670,14 @@ const HOUR: i32 = 60 * MINUTE;
 /// ```
 #[must_use]
 pub fn zone_offset(name: &str) -> Option<FixedOffset> {
-    FixedOffset::east_opt(zone_seconds(name.trim().as_bytes())?)
+    ZoneNames::Marketplaces.offset(name)
 }
 
-/// [`zone_offset`] in seconds east of UTC.
-fn zone_seconds(word: &[u8]) -> Option<i32> {
+/// [`ZoneNames::offset`] in seconds east of UTC.
+pub(crate) fn zone_seconds(word: &[u8], names: ZoneNames) -> Option<i32> {
+    if let Some(seconds) = names.special(word) {
+        return Some(seconds);
+    }
     if let Some(&(_, seconds)) =
         ZONES.iter().find(|(name, _)| name.as_bytes().eq_ignore_ascii_case(word))
     {
@@ -819,10 +902,16 @@ mod tests {
         }
         assert_eq!(parse_date("03/01/2026", DateOrder::DayFirst), Ok(d(2026, 1, 3)));
         // What a cell says about the file's order.
-        assert_eq!(order_hint(b"25/01/2026"), Some(Some(DateOrder::DayFirst)));
-        assert_eq!(order_hint(b"01/25/2026 10:00 PM PST"), Some(Some(DateOrder::MonthFirst)));
-        assert_eq!(order_hint(b"03/01/2026"), Some(None));
-        assert_eq!(order_hint(b"3/1/26 08:26"), Some(None));
+        assert_eq!(
+            order_hint(b"25/01/2026", ZoneNames::Marketplaces),
+            Some(Some(DateOrder::DayFirst))
+        );
+        assert_eq!(
+            order_hint(b"01/25/2026 10:00 PM PST", ZoneNames::Marketplaces),
+            Some(Some(DateOrder::MonthFirst))
+        );
+        assert_eq!(order_hint(b"03/01/2026", ZoneNames::Marketplaces), Some(None));
+        assert_eq!(order_hint(b"3/1/26 08:26", ZoneNames::Marketplaces), Some(None));
         for silent in [
             &b"03/03/2026"[..],
             b"2026-01-25",
@@ -832,7 +921,12 @@ mod tests {
             b"32/13/2026",
             b"25-Jan-26",
         ] {
-            assert_eq!(order_hint(silent), None, "{}", String::from_utf8_lossy(silent));
+            assert_eq!(
+                order_hint(silent, ZoneNames::Marketplaces),
+                None,
+                "{}",
+                String::from_utf8_lossy(silent)
+            );
         }
     }
 

@@ -14,10 +14,11 @@ use csv::ByteRecord;
 use merchantry_core::{CoreError, Quantity};
 use rust_decimal::Decimal;
 
-use crate::error::{ReadError, ReadStats, SkipReason, excerpt};
+use crate::error::{Cut, ReadError, ReadStats, SkipReason, excerpt};
 use crate::parse::{
-    DateOrder, header_key, order_hint, parse_amount, parse_date, parse_quantity, read_cell,
+    DateOrder, TimestampProblem, header_key, order_hint, parse_amount, parse_quantity, read_cell,
 };
+use crate::zones::{DstPolicy, ZoneNames, ZoneRules};
 
 /// Options shared by every reader. `ReadOptions::default()` gives the
 /// documented defaults.
@@ -32,9 +33,9 @@ pub struct ReadOptions {
     pub max_record_bytes: usize,
     /// How to read an all-numeric date such as `01/02/2026`; default
     /// `None`: the reader decides from the file before it yields its
-    /// first row. It looks at the dates of the first
-    /// [`LOOK_AHEAD_RECORDS`] records (or [`LOOK_AHEAD_BYTES`] of them,
-    /// whichever ends first), rows that are then refused included: a
+    /// first row. It looks at the dates of the first records, as many as
+    /// fit in [`ReadOptions::look_ahead_bytes`] (1 MiB: some thousands
+    /// of typical records), rows that are then refused included: a
     /// date that is only a real day read day
     /// first (`25/01/2026`) makes the file day first, one that is only a
     /// real day read month first (`01/25/2026`) makes it month first, and
@@ -45,24 +46,76 @@ pub struct ReadOptions {
     /// from the first ambiguous date read after it. ISO dates
     /// (`2026-01-25`), dates with month names and dates with dots are
     /// never ambiguous. A later date that is no real day in the order
-    /// decided is a row error naming its line, as with an order set here.
+    /// decided is a row error naming its line, as with an order set here;
+    /// when the order was assumed, [`ReadStats::date_order_refuted_at`]
+    /// names the first such line.
     /// `Some(order)` reads every date in `order`, with no look-ahead.
+    ///
+    /// The limit that remains: a file whose look-ahead holds only
+    /// ambiguous dates is read month first, however many records it
+    /// holds. The records looked at must be kept to be yielded after the
+    /// decision, so the look-ahead cannot grow with the file; a caller
+    /// who knows the marketplace (Amazon's European and Japanese
+    /// downloads are day first, the US, CA and MX ones month first)
+    /// should set the order, or raise
+    /// [`ReadOptions::look_ahead_bytes`].
     pub date_order: Option<DateOrder>,
+    /// How many bytes of records the date-order look-ahead may hold; see
+    /// [`ReadOptions::date_order`]. Default [`LOOK_AHEAD_BYTES`] (1 MiB).
+    /// Each record counts its text, one machine word per cell and
+    /// [`LOOK_AHEAD_RECORD_COST`] bytes for its buffers, what keeping it
+    /// costs; the record that crosses the limit is the last one looked
+    /// at. There is no limit on the number of records.
+    pub look_ahead_bytes: usize,
+    /// How date-time cells become instants: what `CST`, `IST` and `AST`
+    /// mean, the zone of a time written without one, and what a time a
+    /// daylight-saving change skipped or repeated there becomes. Default
+    /// [`ZoneRules::default()`]: `CST` is US Central, no zone is assumed
+    /// (a date-time without a zone is a row error,
+    /// [`ReadError::InvalidTimestamp`], in the columns whose rows carry
+    /// an instant), and skipped or repeated times are refused.
+    pub zones: ZoneRules,
+    /// Whether an input whose last record has no line break after it is
+    /// refused as [`ReadError::Truncated`] ([`Cut::NoLineEnd`]); default
+    /// `false`. A cut inside an unquoted last cell leaves a record that
+    /// looks whole (see [`Cut`]); set this for Amazon's downloads, which
+    /// end with a line break, to refuse those too.
+    pub require_line_end: bool,
+    /// Whether a display-only cell (a product title or description) with
+    /// invalid UTF-8 is read with U+FFFD in place of the bad bytes and
+    /// its row flagged (`title_lossy`, `description_lossy`, counted in
+    /// [`ReadStats::lossy_rows`]), rather than refused; default `true`.
+    /// `false` makes it a row error, [`ReadError::InvalidUtf8`], as every
+    /// other cell is: an identifier, code, number or date is never
+    /// altered.
+    pub lossy_text: bool,
 }
 
-/// How many records the reader looks at, at most, to decide the date
-/// order when [`ReadOptions::date_order`] is unset.
+/// Formerly the most records the date-order look-ahead held. The
+/// look-ahead is now bounded by bytes only
+/// ([`ReadOptions::look_ahead_bytes`]); this constant no longer bounds
+/// anything.
+#[deprecated(note = "the look-ahead is bounded by ReadOptions::look_ahead_bytes only")]
 pub const LOOK_AHEAD_RECORDS: usize = 1000;
 
-/// How many bytes of records the reader looks at, at most, to decide the
-/// date order when [`ReadOptions::date_order`] is unset, counting each
-/// record's text and one machine word per cell (what keeping it costs);
-/// the record that crosses it is the last one looked at.
+/// The default of [`ReadOptions::look_ahead_bytes`]: 1 MiB.
 pub const LOOK_AHEAD_BYTES: usize = 1 << 20;
+
+/// What the look-ahead counts for each record it keeps, besides its text
+/// and cell bounds: the record's own buffers and its queue slot, so a
+/// file of tiny records cannot make the look-ahead hold millions.
+pub const LOOK_AHEAD_RECORD_COST: usize = 128;
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        Self { max_record_bytes: 1 << 20, date_order: None }
+        Self {
+            max_record_bytes: 1 << 20,
+            date_order: None,
+            look_ahead_bytes: LOOK_AHEAD_BYTES,
+            zones: ZoneRules::default(),
+            require_line_end: false,
+            lossy_text: true,
+        }
     }
 }
 
@@ -79,6 +132,83 @@ impl ReadOptions {
     #[must_use]
     pub const fn date_order(mut self, order: DateOrder) -> Self {
         self.date_order = Some(order);
+        self
+    }
+
+    /// Sets [`ReadOptions::look_ahead_bytes`].
+    #[must_use]
+    pub const fn look_ahead_bytes(mut self, bytes: usize) -> Self {
+        self.look_ahead_bytes = bytes;
+        self
+    }
+
+    /// Sets [`ReadOptions::zones`].
+    #[must_use]
+    pub const fn zones(mut self, zones: ZoneRules) -> Self {
+        self.zones = zones;
+        self
+    }
+
+    /// Sets what `CST`, `IST` and `AST` mean ([`ZoneRules::names`]).
+    ///
+    /// ```
+    /// use merchantry_amazon::{OrdersReader, ReadOptions, ZoneNames};
+    /// let report = "amazon-order-id\tpurchase-date\torder-status\tsku\tquantity\n\
+    ///               111-1\t2026-03-01 09:00:00 CST\tShipped\tW\t1\n";
+    /// let china = ReadOptions::default().zone_names(ZoneNames::China);
+    /// let line = OrdersReader::with_options(report.as_bytes(), china)?.next().unwrap()?;
+    /// let at = line.purchased_at.unwrap();
+    /// assert_eq!(at.offset().local_minus_utc(), 8 * 3600); // not -6
+    /// # Ok::<(), merchantry_amazon::ReadError>(())
+    /// ```
+    #[must_use]
+    pub const fn zone_names(mut self, names: ZoneNames) -> Self {
+        self.zones.names = names;
+        self
+    }
+
+    /// Sets the zone a date-time written without one is in
+    /// ([`ZoneRules::assume`]).
+    ///
+    /// ```
+    /// use chrono_tz::Asia::Tokyo;
+    /// use merchantry_amazon::{OrdersReader, ReadError, ReadOptions};
+    /// let report = "amazon-order-id\tpurchase-date\torder-status\tsku\tquantity\n\
+    ///               111-1\t2026-03-01 09:00:00\tShipped\tW\t1\n";
+    /// // No zone written and none assumed: the row names no instant.
+    /// let err = OrdersReader::new(report.as_bytes())?.next().unwrap().unwrap_err();
+    /// assert!(matches!(err, ReadError::InvalidTimestamp { line: 2, .. }));
+    /// let tokyo = ReadOptions::default().assume_zone(Tokyo);
+    /// let line = OrdersReader::with_options(report.as_bytes(), tokyo)?.next().unwrap()?;
+    /// assert_eq!(line.purchased_at.unwrap().to_rfc3339(), "2026-03-01T09:00:00+09:00");
+    /// # Ok::<(), ReadError>(())
+    /// ```
+    #[must_use]
+    pub const fn assume_zone(mut self, zone: chrono_tz::Tz) -> Self {
+        self.zones.assume = Some(zone);
+        self
+    }
+
+    /// Sets what a zone-less time skipped or repeated by a
+    /// daylight-saving change in the assumed zone becomes
+    /// ([`ZoneRules::dst`]).
+    #[must_use]
+    pub const fn dst_policy(mut self, policy: DstPolicy) -> Self {
+        self.zones.dst = policy;
+        self
+    }
+
+    /// Sets [`ReadOptions::require_line_end`].
+    #[must_use]
+    pub const fn require_line_end(mut self, required: bool) -> Self {
+        self.require_line_end = required;
+        self
+    }
+
+    /// Sets [`ReadOptions::lossy_text`].
+    #[must_use]
+    pub const fn lossy_text(mut self, lossy: bool) -> Self {
+        self.lossy_text = lossy;
         self
     }
 }
@@ -272,11 +402,21 @@ pub(crate) struct Table<R: Read> {
     pending: VecDeque<Pending>,
 }
 
+/// How a record read from the source ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// At a line break, or with more input after it.
+    LineBreak,
+    /// At the end of the input, with no line break.
+    Unterminated,
+    /// At the end of the input, inside a quoted cell.
+    InsideQuotes,
+}
+
 /// One outcome of reading the source, kept by the look-ahead.
 enum Pending {
-    /// A record, the line it starts on, and whether the input ended
-    /// inside its last quoted cell.
-    Record(ByteRecord, u64, bool),
+    /// A record, the line it starts on, and how it ended.
+    Record(ByteRecord, u64, Ending),
     /// The end of the input.
     End,
     /// A file error.
@@ -345,7 +485,7 @@ impl<R: Read> Table<R> {
         // A download cut inside the header's last quoted name: nothing
         // follows, and the names before it may still map.
         if cut_inside_quote(&csv, &header, delimiter) {
-            return Err(ReadError::Truncated { report, line: 1 });
+            return Err(ReadError::Truncated { report, line: 1, cut: Cut::InsideQuotes });
         }
         let positions = map_columns(&header, columns, report)?;
         let dates = columns
@@ -392,8 +532,22 @@ impl<R: Read> Table<R> {
         let start = self.record.position().map_or(0, csv::Position::byte);
         self.breaks_seen += self.csv.get_mut().breaks_before(start);
         self.line = self.breaks_seen + 1;
-        let cut = self.csv.get_ref().eof && self.ends_input_inside_quote();
-        Pending::Record(ByteRecord::new(), self.line, cut)
+        Pending::Record(ByteRecord::new(), self.line, self.ending())
+    }
+
+    /// How the record just read ended.
+    fn ending(&self) -> Ending {
+        let guard = self.csv.get_ref();
+        let at_end = guard.eof && self.csv.position().byte() >= guard.offset;
+        if !at_end {
+            Ending::LineBreak
+        } else if cut_inside_quote(&self.csv, &self.record, self.delimiter) {
+            Ending::InsideQuotes
+        } else if guard.tail.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+            Ending::LineBreak
+        } else {
+            Ending::Unterminated
+        }
     }
 
     /// Decides the date order from the first records, which are kept to
@@ -401,20 +555,22 @@ impl<R: Read> Table<R> {
     fn look_ahead(&mut self) -> Result<DateOrder, ReadError> {
         let mut evidence = Evidence::default();
         let mut bytes = 0_usize;
-        while self.pending.len() < LOOK_AHEAD_RECORDS && bytes < LOOK_AHEAD_BYTES {
+        while bytes < self.options.look_ahead_bytes {
             let outcome = match self.read() {
-                Pending::Record(_, line, cut) => {
-                    // What the kept record holds: its text and one bound
-                    // per cell (a record of empty cells is not free).
+                Pending::Record(_, line, ending) => {
+                    // What the kept record holds: its text, one bound
+                    // per cell (a record of empty cells is not free) and
+                    // its buffers (a record of nothing is not free).
                     let held = self.record.as_slice().len()
-                        + (self.record.len() + 1) * std::mem::size_of::<usize>();
+                        + (self.record.len() + 1) * std::mem::size_of::<usize>()
+                        + LOOK_AHEAD_RECORD_COST;
                     bytes = bytes.saturating_add(held);
                     self.weigh(line, &mut evidence);
-                    Pending::Record(std::mem::take(&mut self.record), line, cut)
+                    Pending::Record(std::mem::take(&mut self.record), line, ending)
                 }
                 other => other,
             };
-            let last = !matches!(outcome, Pending::Record(_, _, false));
+            let last = !matches!(outcome, Pending::Record(_, _, Ending::LineBreak));
             self.pending.push_back(outcome);
             if last {
                 break;
@@ -444,7 +600,7 @@ impl<R: Read> Table<R> {
     fn weigh(&self, line: u64, evidence: &mut Evidence) {
         for &at in &self.dates {
             let Some(cell) = self.record.get(at) else { continue };
-            match order_hint(cell.trim_ascii()) {
+            match order_hint(cell.trim_ascii(), self.options.zones.names) {
                 Some(Some(DateOrder::DayFirst)) => {
                     evidence.day_first = evidence.day_first.or(Some(line));
                 }
@@ -474,16 +630,16 @@ impl<R: Read> Table<R> {
                 }
             }
             let outcome = match self.pending.pop_front() {
-                Some(Pending::Record(record, line, cut)) => {
+                Some(Pending::Record(record, line, ending)) => {
                     self.record = record;
                     self.line = line;
-                    Pending::Record(ByteRecord::new(), line, cut)
+                    Pending::Record(ByteRecord::new(), line, ending)
                 }
                 Some(other) => other,
                 None => self.read(),
             };
-            let cut = match outcome {
-                Pending::Record(_, _, cut) => cut,
+            let ending = match outcome {
+                Pending::Record(_, _, ending) => ending,
                 Pending::End => {
                     self.done = true;
                     return None;
@@ -494,14 +650,24 @@ impl<R: Read> Table<R> {
                 }
             };
             self.stats.records += 1;
-            if self.assumed && !self.stats.date_order_assumed {
+            if self.assumed
+                && (!self.stats.date_order_assumed || self.stats.date_order_refuted_at.is_none())
+            {
                 let mut evidence = Evidence::default();
                 self.weigh(self.line, &mut evidence);
-                self.stats.date_order_assumed = evidence.ambiguous;
+                self.stats.date_order_assumed |= evidence.ambiguous;
+                // Month first is what is assumed: a date that is only a
+                // date day first refutes it.
+                self.stats.date_order_refuted_at =
+                    self.stats.date_order_refuted_at.or(evidence.day_first);
             }
-            if cut {
+            if let Some(cut) = self.cut(ending) {
                 self.done = true;
-                return Some(Err(ReadError::Truncated { report: self.report, line: self.line }));
+                return Some(Err(ReadError::Truncated {
+                    report: self.report,
+                    line: self.line,
+                    cut,
+                }));
             }
             if self.record.iter().all(|cell| cell.trim_ascii().is_empty()) {
                 self.stats.skip(SkipReason::BlankLine);
@@ -531,14 +697,34 @@ impl<R: Read> Table<R> {
                 report: self.report,
                 line: self.line,
                 date_order: self.order.unwrap_or_default(),
+                zones: self.options.zones,
+                lossy_text: self.options.lossy_text,
+                lossy_seen: std::cell::Cell::new(false),
             }));
         }
     }
 
-    /// Whether the record just read is the input's last, ran to its
-    /// very end, and was cut inside a quoted cell.
-    fn ends_input_inside_quote(&self) -> bool {
-        cut_inside_quote(&self.csv, &self.record, self.delimiter)
+    /// How the current record, which ended as `ending`, shows the input
+    /// was cut, if it does; notes a missing final line break in the
+    /// stats. A last record of one blank cell (trailing spaces) is no
+    /// cut unless a line end is required.
+    fn cut(&mut self, ending: Ending) -> Option<Cut> {
+        match ending {
+            Ending::LineBreak => None,
+            Ending::InsideQuotes => Some(Cut::InsideQuotes),
+            Ending::Unterminated => {
+                self.stats.unterminated = true;
+                let blank = self.record.len() <= 1
+                    && self.record.iter().all(|cell| cell.trim_ascii().is_empty());
+                if self.options.require_line_end {
+                    Some(Cut::NoLineEnd)
+                } else if self.record.len() < self.header.len() && !blank {
+                    Some(Cut::ShortLastRecord)
+                } else {
+                    None
+                }
+            }
+        }
     }
 
     /// Reads records until one becomes a row, is refused with a row
@@ -548,13 +734,14 @@ impl<R: Read> Table<R> {
         build: impl Fn(&Row<'_>) -> Result<Built<T>, ReadError>,
     ) -> Option<Result<T, ReadError>> {
         loop {
-            let built = match self.advance()? {
-                Ok(row) => build(&row),
+            let (built, lossy) = match self.advance()? {
+                Ok(row) => (build(&row), row.lossy_seen.get()),
                 Err(e) => return Some(Err(e)),
             };
             match built {
                 Ok(Built::Row(row)) => {
                     self.stats.rows += 1;
+                    self.stats.lossy_rows += u64::from(lossy);
                     return Some(Ok(row));
                 }
                 Ok(Built::Skip(reason)) => self.stats.skip(reason),
@@ -794,6 +981,12 @@ pub(crate) struct Row<'a> {
     report: &'static str,
     pub(crate) line: u64,
     date_order: DateOrder,
+    zones: ZoneRules,
+    /// [`ReadOptions::lossy_text`].
+    lossy_text: bool,
+    /// Whether a display-only cell of this row had its invalid UTF-8
+    /// replaced.
+    lossy_seen: std::cell::Cell<bool>,
 }
 
 impl Row<'_> {
@@ -830,10 +1023,27 @@ impl Row<'_> {
         })
     }
 
-    /// Free text such as a product title: invalid UTF-8 is replaced, not
-    /// refused, and a blank cell is an empty string.
-    pub(crate) fn lossy(&self, index: usize) -> String {
-        self.bytes(index).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
+    /// Display-only text such as a product title, a blank cell being an
+    /// empty string, and whether invalid UTF-8 in it was replaced by
+    /// U+FFFD. Replacing is allowed by [`ReadOptions::lossy_text`];
+    /// otherwise invalid UTF-8 is [`ReadError::InvalidUtf8`] as in
+    /// every other cell. Never use this for an identifier or a code.
+    pub(crate) fn lossy(&self, index: usize) -> Result<(String, bool), ReadError> {
+        let Some(bytes) = self.bytes(index) else {
+            return Ok((String::new(), false));
+        };
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok((text.to_owned(), false)),
+            Err(_) if self.lossy_text => {
+                self.lossy_seen.set(true);
+                Ok((String::from_utf8_lossy(bytes).into_owned(), true))
+            }
+            Err(_) => Err(ReadError::InvalidUtf8 {
+                report: self.report,
+                line: self.line,
+                column: self.name(index),
+            }),
+        }
     }
 
     /// Optional free text, owned.
@@ -921,19 +1131,26 @@ impl Row<'_> {
         let Some(text) = self.text(index)? else {
             return Ok(None);
         };
-        parse_date(text, self.date_order).map_err(|_| ReadError::InvalidDate {
-            report: self.report,
-            line: self.line,
-            column: self.name(index),
-            value: excerpt(text.as_bytes()),
-        })
+        if !text.bytes().any(|b| b.is_ascii_digit()) {
+            return Ok(None);
+        }
+        read_cell(text.as_bytes(), self.date_order, self.zones.names)
+            .map(|cell| Some(cell.date))
+            .map_err(|_| ReadError::InvalidDate {
+                report: self.report,
+                line: self.line,
+                column: self.name(index),
+                value: excerpt(text.as_bytes()),
+            })
     }
 
     /// An optional date, as [`Row::date`], and the instant the cell
-    /// names when it carries a time and a zone (see
-    /// [`crate::parse_timestamp`]); one parse gives both, so they agree.
-    /// A date without a time or a zone is no error: its instant is
-    /// `None`.
+    /// names when it carries a time (see [`crate::parse_timestamp_in`],
+    /// under [`ReadOptions::zones`]); one parse gives both, so they
+    /// agree. A date without a time is no error: its instant is `None`.
+    /// A time that names no instant (no zone written or assumed, or one
+    /// a daylight-saving change skipped or repeated, refused by the
+    /// policy) is [`ReadError::InvalidTimestamp`].
     pub(crate) fn date_time(
         &self,
         index: usize,
@@ -944,14 +1161,25 @@ impl Row<'_> {
         if !text.bytes().any(|b| b.is_ascii_digit()) {
             return Ok((None, None));
         }
-        let cell =
-            read_cell(text.as_bytes(), self.date_order).map_err(|_| ReadError::InvalidDate {
+        let cell = read_cell(text.as_bytes(), self.date_order, self.zones.names).map_err(|_| {
+            ReadError::InvalidDate {
                 report: self.report,
                 line: self.line,
                 column: self.name(index),
                 value: excerpt(text.as_bytes()),
-            })?;
-        Ok((Some(cell.date), cell.instant().ok()))
+            }
+        })?;
+        match cell.instant(&self.zones) {
+            Ok(at) => Ok((Some(cell.date), Some(at))),
+            Err(TimestampProblem::NoTime) => Ok((Some(cell.date), None)),
+            Err(problem) => Err(ReadError::InvalidTimestamp {
+                report: self.report,
+                line: self.line,
+                column: self.name(index),
+                value: excerpt(text.as_bytes()),
+                problem,
+            }),
+        }
     }
 
     /// The canonical name of a column, for skip reasons.

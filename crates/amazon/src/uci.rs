@@ -45,8 +45,13 @@ pub struct RetailLine {
     pub kind: RetailLineKind,
     /// The stock code, as a SKU.
     pub stock_code: Sku,
-    /// The description; may be empty.
+    /// The description; may be empty. See
+    /// [`RetailLine::description_lossy`].
     pub description: String,
+    /// Whether `description` had invalid UTF-8 replaced by U+FFFD (allowed by
+    /// [`ReadOptions::lossy_text`](crate::ReadOptions::lossy_text)): the
+    /// description is for display only, never an identifier.
+    pub description_lossy: bool,
     /// Units, signed as in the file (negative for cancellations and
     /// adjustments).
     pub quantity: Quantity,
@@ -97,11 +102,13 @@ fn build(row: &Row<'_>) -> Result<Built<RetailLine>, ReadError> {
         line: row.line,
         column: row.column_name(5),
     })?;
+    let (description, description_lossy) = row.lossy(2)?;
     Ok(Built::Row(RetailLine {
         invoice: invoice.to_owned(),
         kind: classify(invoice, stock_code.as_str(), quantity),
         stock_code,
-        description: row.lossy(2),
+        description,
+        description_lossy,
         quantity,
         date,
         unit_price,

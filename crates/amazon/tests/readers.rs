@@ -4,13 +4,14 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use merchantry_amazon::{
-    AmazonDisposition, ChargeKind, DateOrder, DemandByChannel, EventType, InventoryReader,
-    LedgerDetailReader, LedgerDetailRow, LedgerRollup, LedgerSummaryReader, NotADate, OrdersReader,
-    ReadError, ReadOptions, ReadStats, ReasonCode, ReimbursementReader, RetailDaily,
-    RetailLineKind, ScmsReader, SettlementAmount, SettlementReader, SkipReason, StorageFeeReader,
-    UciRetailReader, parse_date, summary_snapshot,
+    AmazonDisposition, ChargeKind, Cut, DateOrder, DemandByChannel, DstPolicy, EventType,
+    InventoryReader, LedgerDetailReader, LedgerDetailRow, LedgerRollup, LedgerSummaryReader,
+    NotADate, OrdersReader, ReadError, ReadOptions, ReadStats, ReasonCode, ReimbursementReader,
+    RetailDaily, RetailLineKind, ScmsReader, SettlementAmount, SettlementReader, SkipReason,
+    StorageFeeReader, TimestampProblem, UciRetailReader, ZoneNames, ZoneRules, parse_date,
+    parse_timestamp, parse_timestamp_in, summary_snapshot,
 };
 use merchantry_core::{Disposition, LocationId, Quantity, StockView};
 use proptest::prelude::*;
@@ -1886,35 +1887,50 @@ fn both_orders_in_the_look_ahead_is_a_file_error_naming_both_lines() {
 
 #[test]
 fn a_contradiction_after_the_look_ahead_is_a_row_error_on_its_line() {
-    // 1000 records fill the look-ahead with day-first evidence on line
-    // 2; line 1003, past it, can only be month first.
-    let mut dates = vec!["13/01/2026"; merchantry_amazon::LOOK_AHEAD_RECORDS];
-    dates.push("01/13/2026");
-    dates.push("14/01/2026");
-    let (read, stats) = dates_read(&dated(&dates), ReadOptions::default());
+    // A look-ahead of one byte holds only the record that crosses it:
+    // 13/01 on line 2 decides day first; 01/13 on line 3, past it, can
+    // only be month first.
+    let options = ReadOptions::default().look_ahead_bytes(1);
+    let (read, stats) = dates_read(&dated(&["13/01/2026", "01/13/2026", "14/01/2026"]), options);
     let errors: Vec<_> = read.iter().filter_map(|r| r.as_ref().err()).collect();
     assert_eq!(errors.len(), 1);
-    assert!(matches!(errors[0], ReadError::InvalidDate { line: 1002, .. }), "{:?}", errors[0]);
+    assert!(matches!(errors[0], ReadError::InvalidDate { line: 3, .. }), "{:?}", errors[0]);
     assert_eq!(read.last().unwrap().as_ref().ok(), Some(&day(2026, 1, 14)));
+    assert!(!stats.date_order_assumed);
+    assert_eq!(stats.date_order_refuted_at, None, "decided, not assumed");
     assert!(stats_add_up(&stats));
+}
+
+/// Shortcoming 5: the look-ahead stopped after 1,000 records, so a
+/// day-first file whose first 1,000 dates were all ambiguous was read
+/// month first (3 January as 1 March). It now holds records up to its
+/// byte limit only, some thousands of typical records.
+#[test]
+fn a_day_first_file_with_a_thousand_ambiguous_dates_first_is_read_day_first() {
+    let mut dates = vec!["03/01/2026"; 3000];
+    dates.push("25/01/2026");
+    let (read, stats) = dates_read(&dated(&dates), ReadOptions::default());
+    assert_eq!(read[0].as_ref().ok(), Some(&day(2026, 1, 3)));
+    assert_eq!(read[3000].as_ref().ok(), Some(&day(2026, 1, 25)));
+    assert!(!stats.date_order_assumed);
+    assert_eq!(stats.rows, 3001);
 }
 
 #[test]
 fn a_look_ahead_that_ends_before_the_first_unambiguous_date_assumes_month_first() {
-    // Every date in the first 1000 records is ambiguous, so month first
-    // is assumed and said; 25/01 on line 1002 then contradicts it and is
-    // a row error naming its line.
-    let mut dates = vec!["03/01/2026"; merchantry_amazon::LOOK_AHEAD_RECORDS];
+    // The limit that remains: a look-ahead (here 4 KiB, about 16 of these
+    // records at some 250 bytes each) that sees only ambiguous dates
+    // assumes month first and says so; 25/01 past it is a row error
+    // naming its line, and the stats name it as refuting the assumption.
+    let mut dates = vec!["03/01/2026"; 100];
     dates.push("25/01/2026");
-    let (read, stats) = dates_read(&dated(&dates), ReadOptions::default());
+    let options = ReadOptions::default().look_ahead_bytes(4096);
+    let (read, stats) = dates_read(&dated(&dates), options);
     assert_eq!(read[0].as_ref().ok(), Some(&day(2026, 3, 1)));
-    assert!(
-        matches!(read[1000], Err(ReadError::InvalidDate { line: 1002, .. })),
-        "{:?}",
-        read[1000]
-    );
+    assert!(matches!(read[100], Err(ReadError::InvalidDate { line: 102, .. })), "{:?}", read[100]);
     assert!(stats.date_order_assumed);
-    assert_eq!(stats.rows, 1000);
+    assert_eq!(stats.date_order_refuted_at, Some(102));
+    assert_eq!(stats.rows, 100);
 }
 
 #[test]
@@ -1931,6 +1947,7 @@ fn the_byte_cap_also_ends_the_look_ahead() {
     assert_eq!(read[0].as_ref().ok(), Some(&day(2026, 3, 1)));
     assert!(matches!(read[11], Err(ReadError::InvalidDate { line: 13, .. })), "{:?}", read[11]);
     assert!(stats.date_order_assumed);
+    assert_eq!(stats.date_order_refuted_at, Some(13));
 }
 
 #[test]
@@ -2025,4 +2042,275 @@ fn a_quantity_without_a_negation_is_a_row_error_naming_the_cell() {
         other => panic!("{other:?}"),
     }
     assert_eq!(rows[1].as_ref().unwrap().quantity.get(), -i64::MAX);
+}
+
+#[test]
+fn each_kept_record_costs_its_buffers_in_the_look_ahead() {
+    // With the record count no longer a bound, 10,000 records of one
+    // blank cell pair (`,`: 1 byte of text, 3 bounds of 8 bytes) would
+    // hold 250 KB by text and bounds alone and all fit in 1 MiB; each
+    // also costs LOOK_AHEAD_RECORD_COST (128) bytes of buffers, 153 in
+    // all, so the look-ahead stops after 1 MiB / 153 = about 6,850 of
+    // them and 25/01 after them is read month first, a row error.
+    assert_eq!(merchantry_amazon::LOOK_AHEAD_RECORD_COST, 128);
+    let mut text = String::from(DATED_HEAD);
+    text.push_str("03/01/2026,X001,SKU-1,Receipts,1,ABE2,SELLABLE\n");
+    text.push_str(&",\n".repeat(10_000));
+    text.push_str("25/01/2026,X001,SKU-1,Receipts,1,ABE2,SELLABLE\n");
+    let (read, stats) = dates_read(&text, ReadOptions::default());
+    assert_eq!(read[0].as_ref().ok(), Some(&day(2026, 3, 1)));
+    assert!(matches!(read[1], Err(ReadError::InvalidDate { line: 10_003, .. })), "{:?}", read[1]);
+    assert!(stats.date_order_assumed);
+    assert_eq!(stats.date_order_refuted_at, Some(10_003));
+}
+
+// ---- zone names and zone-less date-times --------------------------------
+
+const ORDERS_HEAD: &str = "amazon-order-id\tpurchase-date\torder-status\tsku\tquantity\n";
+
+/// The purchase instants of an orders file with one line per cell.
+fn purchased(
+    cells: &[&str],
+    options: ReadOptions,
+) -> Vec<Result<Option<DateTime<FixedOffset>>, ReadError>> {
+    let mut text = String::from(ORDERS_HEAD);
+    for (i, cell) in cells.iter().enumerate() {
+        text.push_str(&format!("111-{i}\t{cell}\tShipped\tW\t1\n"));
+    }
+    OrdersReader::with_options(text.as_bytes(), options)
+        .unwrap()
+        .map(|line| line.map(|l| l.purchased_at))
+        .collect()
+}
+
+fn at_utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+}
+
+/// Shortcoming 1: `CST` was always US Central (-6); a report from
+/// Amazon China means China Standard Time (+8), 14 hours apart.
+#[test]
+fn cst_means_what_the_caller_says_the_file_means() {
+    let cell = "2026-03-01 09:00:00 CST";
+    let us = purchased(&[cell], ReadOptions::default());
+    let at = us[0].as_ref().unwrap().unwrap();
+    // 09:00 at -6 is 15:00 UTC.
+    assert_eq!(at.to_utc(), at_utc(2026, 3, 1, 15, 0));
+    let china = purchased(&[cell], ReadOptions::default().zone_names(ZoneNames::China));
+    let at = china[0].as_ref().unwrap().unwrap();
+    // 09:00 at +8 is 01:00 UTC.
+    assert_eq!(at.to_utc(), at_utc(2026, 3, 1, 1, 0));
+    assert_eq!(at.offset().local_minus_utc(), 8 * 3600);
+    // AST is refused by default (Atlantic or Arabia?) and read as the
+    // caller says, in dates as in instants.
+    let ast = "2026-03-01 09:00:00 AST";
+    assert!(matches!(
+        purchased(&[ast], ReadOptions::default())[0],
+        Err(ReadError::InvalidDate { line: 2, .. })
+    ));
+    let saudi = purchased(&[ast], ReadOptions::default().zone_names(ZoneNames::SaudiArabia));
+    // 09:00 at +3 is 06:00 UTC.
+    assert_eq!(saudi[0].as_ref().unwrap().unwrap().to_utc(), at_utc(2026, 3, 1, 6, 0));
+    // The free function keeps the default meaning; its `_in` form takes
+    // the rules.
+    let mf = DateOrder::MonthFirst;
+    let china = ZoneRules::default().names(ZoneNames::China);
+    assert_eq!(parse_timestamp(cell, mf).unwrap().unwrap().to_utc(), at_utc(2026, 3, 1, 15, 0));
+    assert_eq!(
+        parse_timestamp_in(cell, mf, &china).unwrap().unwrap().to_utc(),
+        at_utc(2026, 3, 1, 1, 0)
+    );
+}
+
+/// Shortcoming 2: a date-time without a zone gave no instant and no
+/// error, so the row's time of day was silently dropped.
+#[test]
+fn a_zone_less_date_time_is_refused_unless_a_zone_is_assumed() {
+    let cells = ["2026-03-01 09:00:00", "2026-03-01", "2026-03-01T09:00:00Z"];
+    let read = purchased(&cells, ReadOptions::default());
+    match &read[0] {
+        Err(
+            err @ ReadError::InvalidTimestamp {
+                line: 2,
+                column: "purchase-date",
+                value,
+                problem,
+                ..
+            },
+        ) => {
+            assert_eq!(value, "2026-03-01 09:00:00");
+            assert_eq!(problem, &TimestampProblem::NoZone);
+            assert!(!err.is_fatal());
+        }
+        other => panic!("{other:?}"),
+    }
+    // A bare date is a day, not an instant: no error; a written zone
+    // needs no assumption.
+    assert_eq!(read[1].as_ref().unwrap(), &None);
+    assert_eq!(read[2].as_ref().unwrap().unwrap().to_utc(), at_utc(2026, 3, 1, 9, 0));
+    // Assumed Tokyo (+9): 09:00 is 00:00 UTC; the written Z still wins.
+    let tokyo = ReadOptions::default().assume_zone(chrono_tz::Asia::Tokyo);
+    let read = purchased(&cells, tokyo);
+    let at = read[0].as_ref().unwrap().unwrap();
+    assert_eq!(at.to_utc(), at_utc(2026, 3, 1, 0, 0));
+    assert_eq!(at.offset().local_minus_utc(), 9 * 3600);
+    assert_eq!(read[2].as_ref().unwrap().unwrap().offset().local_minus_utc(), 0);
+}
+
+#[test]
+fn daylight_saving_gaps_and_overlaps_follow_the_stated_policy() {
+    // Los Angeles, 2026: clocks go 02:00 PST -> 03:00 PDT on 8 March
+    // (02:30 never happens) and 02:00 PDT -> 01:00 PST on 1 November
+    // (01:30 happens twice).
+    let cells = ["2026-03-08 02:30:00", "2026-11-01 01:30:00", "2026-07-01 12:00:00"];
+    let la = ReadOptions::default().assume_zone(chrono_tz::America::Los_Angeles);
+    let refused = purchased(&cells, la);
+    assert!(matches!(
+        &refused[0],
+        Err(ReadError::InvalidTimestamp { problem: TimestampProblem::SkippedLocalTime, .. })
+    ));
+    assert!(matches!(
+        &refused[1],
+        Err(ReadError::InvalidTimestamp { problem: TimestampProblem::RepeatedLocalTime, .. })
+    ));
+    // 12:00 PDT (-7) is 19:00 UTC.
+    assert_eq!(refused[2].as_ref().unwrap().unwrap().to_utc(), at_utc(2026, 7, 1, 19, 0));
+    // Offset before the change: 02:30 at -8 is 10:30 UTC (03:30 PDT);
+    // 01:30 at -7 is 08:30 UTC, its first occurrence.
+    let before = purchased(&cells, la.dst_policy(DstPolicy::OffsetBefore));
+    assert_eq!(before[0].as_ref().unwrap().unwrap().to_utc(), at_utc(2026, 3, 8, 10, 30));
+    assert_eq!(before[1].as_ref().unwrap().unwrap().to_utc(), at_utc(2026, 11, 1, 8, 30));
+    // Offset after: 02:30 at -7 is 09:30 UTC (01:30 PST); 01:30 at -8 is
+    // 09:30 UTC, its second occurrence.
+    let after = purchased(&cells, la.dst_policy(DstPolicy::OffsetAfter));
+    assert_eq!(after[0].as_ref().unwrap().unwrap().to_utc(), at_utc(2026, 3, 8, 9, 30));
+    assert_eq!(after[1].as_ref().unwrap().unwrap().to_utc(), at_utc(2026, 11, 1, 9, 30));
+}
+
+// ---- truncation without quotes ------------------------------------------
+
+const PLAIN: &str = "Date,FNSKU,MSKU,Event Type,Fulfillment Center,Disposition,Quantity\n\
+                     03/01/2026,X1,W,Receipts,ABE2,SELLABLE,48\n\
+                     03/02/2026,X1,W,Shipments,ABE2,SELLABLE,-12\n";
+
+/// Shortcoming 3: a download cut right after a delimiter, or inside an
+/// unquoted cell before the last, was a non-fatal cell-count row error,
+/// so a reader that skips row errors took the cut file as whole.
+#[test]
+fn a_last_record_cut_short_without_a_line_break_is_truncated() {
+    let second = PLAIN.find("03/02").unwrap();
+    for cut in [
+        "03/02/2026,X1,W,Shipments,ABE2,", // right after a delimiter
+        "03/02/2026,X1,W,Ship",            // inside an unquoted cell
+        "03/02/2026,X1,W,Shipments,ABE2,SELLABLE,", // after the last delimiter
+        "0",                               // one byte into the record
+    ] {
+        let text = format!("{}{cut}", &PLAIN[..second]);
+        let read: Vec<_> = LedgerDetailReader::new(text.as_bytes()).unwrap().collect();
+        assert_eq!(read.len(), 2, "{cut}");
+        assert_eq!(read[0].as_ref().unwrap().quantity.get(), 48);
+        let err = read[1].as_ref().unwrap_err();
+        if cut.ends_with("SELLABLE,") {
+            // As many cells as the header, the last empty: a whole row
+            // with a blank quantity, not a cut.
+            assert!(matches!(err, ReadError::MissingValue { column: "Quantity", .. }), "{err}");
+        } else {
+            assert!(
+                matches!(err, ReadError::Truncated { line: 3, cut: Cut::ShortLastRecord, .. }),
+                "{cut}: {err}"
+            );
+            assert!(err.is_fatal());
+        }
+    }
+    // The same short record with a line break after it is a row error,
+    // and reading goes on.
+    let short = format!(
+        "{}03/02/2026,X1,W,Ship\n03/03/2026,X1,W,Receipts,ABE2,SELLABLE,1\n",
+        &PLAIN[..second]
+    );
+    let read: Vec<_> = LedgerDetailReader::new(short.as_bytes()).unwrap().collect();
+    assert!(matches!(read[1], Err(ReadError::FieldCount { line: 3, found: 4, .. })));
+    assert_eq!(read[2].as_ref().unwrap().quantity.get(), 1);
+}
+
+#[test]
+fn a_cut_inside_the_last_unquoted_cell_is_flagged_and_refused_on_request() {
+    // `-12` cut to `-1` leaves a whole-looking record: read, but the
+    // stats say the file has no final line break.
+    let cut = &PLAIN[..PLAIN.len() - 2];
+    let mut reader = LedgerDetailReader::new(cut.as_bytes()).unwrap();
+    let rows: Vec<_> = reader.by_ref().map(Result::unwrap).collect();
+    assert_eq!(rows[1].quantity.get(), -1);
+    assert!(reader.stats().unterminated);
+    // The whole file says nothing.
+    let mut reader = LedgerDetailReader::new(PLAIN.as_bytes()).unwrap();
+    assert_eq!(reader.by_ref().count(), 2);
+    assert!(!reader.stats().unterminated);
+    // Asked for a final line break, the cut file is refused.
+    let strict = ReadOptions::default().require_line_end(true);
+    let read: Vec<_> = LedgerDetailReader::with_options(cut.as_bytes(), strict).unwrap().collect();
+    assert_eq!(read.len(), 2);
+    assert!(matches!(read[1], Err(ReadError::Truncated { line: 3, cut: Cut::NoLineEnd, .. })));
+    let whole = LedgerDetailReader::with_options(PLAIN.as_bytes(), strict).unwrap();
+    assert!(whole.map(Result::unwrap).count() == 2);
+    // Trailing spaces after the last line break are no record to cut.
+    let spaced = format!("{PLAIN}   ");
+    assert_eq!(detail(spaced.as_bytes()).len(), 2);
+}
+
+// ---- invalid UTF-8: ids never altered, display text flagged ---------------
+
+/// Shortcoming 4: a title with invalid UTF-8 was silently repaired while
+/// an MSKU was refused; nothing on the row said its title was altered.
+#[test]
+fn invalid_utf8_alters_only_flagged_display_text_and_never_an_id() {
+    let head = b"Date,FNSKU,MSKU,Title,Event Type,Quantity,Fulfillment Center,Disposition\n";
+    let row = |msku: &[u8], title: &[u8]| {
+        [&b"03/01/2026,X1,"[..], msku, b",", title, b",Receipts,1,ABE2,SELLABLE\n"].concat()
+    };
+    let text = [&head[..], &row(b"W", b"Caf\xE9 mug"), &row(b"W\xFF", b"Mug"), &row(b"W", b"Mug")]
+        .concat();
+    let mut reader = LedgerDetailReader::new(&text[..]).unwrap();
+    let read: Vec<_> = reader.by_ref().collect();
+    let first = read[0].as_ref().unwrap();
+    assert_eq!(first.title, "Caf\u{FFFD} mug");
+    assert!(first.title_lossy);
+    assert!(matches!(read[1], Err(ReadError::InvalidUtf8 { line: 3, column: "MSKU", .. })));
+    assert!(!read[2].as_ref().unwrap().title_lossy);
+    assert_eq!(reader.stats().lossy_rows, 1);
+    // Asked not to alter text, the title is refused like an id.
+    let strict = ReadOptions::default().lossy_text(false);
+    let read: Vec<_> = LedgerDetailReader::with_options(&text[..], strict).unwrap().collect();
+    assert!(matches!(read[0], Err(ReadError::InvalidUtf8 { line: 2, column: "Title", .. })));
+    assert!(read[2].is_ok());
+}
+
+proptest! {
+    /// Law: a cut anywhere in an unquoted report is never read as a
+    /// whole, unflagged file. Cut after a line break, it reads the rows
+    /// before the cut exactly; cut anywhere else, the last record is
+    /// refused as truncated, or the stats say the input ended without a
+    /// line break (the cut that cannot be seen, see `Cut`), and with a
+    /// line end required it is always refused.
+    #[test]
+    fn a_cut_unquoted_report_is_truncated_or_flagged(cut in PLAIN.find('\n').unwrap() + 1..PLAIN.len()) {
+        let prefix = &PLAIN[..cut];
+        let full = detail(PLAIN.as_bytes());
+        let mut reader = LedgerDetailReader::new(prefix.as_bytes()).unwrap();
+        let read: Vec<_> = reader.by_ref().collect();
+        let whole_rows = prefix.matches('\n').count() - 1;
+        for (got, want) in read.iter().take(whole_rows).zip(&full) {
+            prop_assert_eq!(got.as_ref().unwrap(), want);
+        }
+        if prefix.ends_with('\n') {
+            prop_assert_eq!(read.len(), whole_rows);
+            prop_assert!(!reader.stats().unterminated);
+        } else {
+            let truncated = matches!(read.last(), Some(Err(ReadError::Truncated { .. })));
+            prop_assert!(truncated || reader.stats().unterminated);
+            let strict = ReadOptions::default().require_line_end(true);
+            let last = LedgerDetailReader::with_options(prefix.as_bytes(), strict).unwrap().last();
+            prop_assert!(matches!(last, Some(Err(ReadError::Truncated { .. }))), "{:?}", last);
+        }
+    }
 }
