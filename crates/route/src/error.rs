@@ -116,7 +116,9 @@ pub enum RouteError {
         /// The limit.
         max: usize,
     },
-    /// An order was placed outside the network's planning horizon.
+    /// An order was placed outside the network's planning horizon (when
+    /// routed, or when a plan is checked against it with
+    /// [`Plan::check_with`](crate::Plan::check_with)).
     #[error(
         "order {order} was placed at {placed_at}, outside the planning horizon {start} to {end}"
     )]
@@ -137,7 +139,9 @@ pub enum RouteError {
         /// The repeated id.
         order: OrderId,
     },
-    /// A plan handed back to the router does not match its network.
+    /// A plan handed back to the router, or checked with
+    /// [`Plan::check_with`](crate::Plan::check_with), names a node that
+    /// is not in the network (or not at the index it gives).
     #[error("plan for order {order} names node {node}, which is not in this network")]
     UnknownNode {
         /// The order.
@@ -383,7 +387,8 @@ pub enum RouteError {
     /// A package of a plan checked with [`Plan::check`](crate::Plan::check)
     /// is delivered before the day it ships.
     #[error(
-        "plan for order {order}: the package at node {node} is delivered {delivery}, before it          ships on {ship_date}"
+        "plan for order {order}: the package at node {node} is delivered {delivery}, before it \
+         ships on {ship_date}"
     )]
     DeliveryBeforeShip {
         /// The order.
@@ -437,8 +442,9 @@ pub enum RouteError {
         order: OrderId,
     },
     /// A package of a plan handed to
-    /// [`Router::commit`](crate::Router::commit) ships on a day that is
-    /// not one of its node's working days within the planning horizon,
+    /// [`Router::commit`](crate::Router::commit), or checked with
+    /// [`Plan::check_with`](crate::Plan::check_with), ships on a day that
+    /// is not one of its node's working days within the planning horizon,
     /// so no capacity can be booked for it.
     #[error("plan for order {order}: the package at node {node} ships on {ship_date}, {why}")]
     NotAShipDay {
@@ -448,9 +454,37 @@ pub enum RouteError {
         node: LocationId,
         /// The date it says it ships.
         ship_date: NaiveDate,
-        /// `outside the planning horizon` or `not a working day at the
-        /// node` (no pickup that weekday, or a holiday).
+        /// `not a working day at the node` (no pickup that weekday, or
+        /// a holiday), `outside the working days listed for the planning
+        /// horizon`, or (from [`Plan::check_with`](crate::Plan::check_with))
+        /// that the node's first ship day for the order falls past the
+        /// working days listed.
         why: &'static str,
+    },
+    /// A package of a plan checked with
+    /// [`Plan::check_with`](crate::Plan::check_with) ships before the
+    /// first day its node can ship the order: the first working day
+    /// whose carrier cutoff, in the node's time zone, is at or after the
+    /// order time, plus the node's handling days. That day is never
+    /// before the order's local date at the node, so a ship date before
+    /// the order was placed (in the node's time zone), on the day of an
+    /// order placed after that day's cutoff, or inside the handling days
+    /// all come here.
+    #[error(
+        "plan for order {order}: the package at node {node} ships on {ship_date}, before \
+         {earliest}, the first day the node can ship an order placed at {placed_at}"
+    )]
+    ShipDateTooEarly {
+        /// The order.
+        order: OrderId,
+        /// The package's node.
+        node: LocationId,
+        /// The date the package says it ships.
+        ship_date: NaiveDate,
+        /// The first day the node can ship the order (node-local date).
+        earliest: NaiveDate,
+        /// When the order was placed.
+        placed_at: DateTime<Utc>,
     },
     /// An [`Inventory`](crate::Inventory) read back (with the `serde`
     /// feature) is not one the inventory's own methods could have made:

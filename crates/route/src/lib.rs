@@ -66,7 +66,10 @@
 //!   priority. See the [`router`] module for the search and batch rules.
 //! - [`Outcome`]: a [`Plan`] (packages with node, ship date, delivery and
 //!   [`CostBreakdown`]) or an [`Unroutable`] naming the order, the line
-//!   and each node's [`Refusal`].
+//!   and each node's [`Refusal`]. A plan kept or edited outside the
+//!   router is held against its order with [`Plan::check`], and against
+//!   the network's calendars and the order time with
+//!   [`Plan::check_with`].
 //! - [`plan_waves`]: pick waves by carrier cutoff, pick lists along the
 //!   bin path, and a [`Manifest`] per carrier and cutoff.
 //!

@@ -150,6 +150,42 @@ impl Network {
     pub(crate) fn calendar(&self, idx: usize) -> Option<&ShipCalendar> {
         self.calendars.get(idx)
     }
+
+    /// The position of `date` among node `node`'s listed working days.
+    pub(crate) fn day_slot(&self, node: usize, date: NaiveDate) -> Option<usize> {
+        let cal = self.calendar(node)?;
+        let (mut lo, mut hi) = (0, cal.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match cal.day(mid) {
+                Some(d) if d < date => lo = mid + 1,
+                _ => hi = mid,
+            }
+        }
+        (cal.day(lo) == Some(date)).then_some(lo)
+    }
+
+    /// Why `date` is not one of node `node`'s listed working days, for
+    /// [`RouteError::NotAShipDay`].
+    pub(crate) fn why_not_a_ship_day(&self, node: usize, date: NaiveDate) -> &'static str {
+        let off = self.nodes.get(node).is_none_or(|n| {
+            n.cutoffs.on(chrono::Datelike::weekday(&date)).is_none() || n.holidays.contains(&date)
+        });
+        if off {
+            "not a working day at the node (no pickup that weekday, or a holiday)"
+        } else {
+            "outside the working days listed for the planning horizon"
+        }
+    }
+
+    /// Whether `at` lies in the horizon, read as UTC dates (midnight UTC
+    /// of its first day, inclusive, to midnight UTC of its end day,
+    /// exclusive): the orders the router accepts.
+    pub(crate) fn in_horizon(&self, at: DateTime<Utc>) -> bool {
+        let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+        let t = at.timestamp();
+        midnight(self.horizon.start()) <= t && t < midnight(self.horizon.end())
+    }
 }
 
 fn check_node(node: &Node, currency: Currency) -> Result<()> {

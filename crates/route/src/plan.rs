@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::error::{Result, RouteError};
 use crate::model::{Order, Speed};
-use crate::network::NodeIndex;
+use crate::network::{Network, NodeIndex};
 
 /// The cost of a package or a plan, by part. [`CostBreakdown::total`] is
 /// the sum of the parts, and a plan's breakdown is the part-by-part sum of
@@ -255,7 +255,9 @@ impl Plan {
     /// state: whether the prices are the nodes' fees and rates, whether
     /// ship and delivery dates follow the nodes' calendars, cutoffs and
     /// transit times, whether a node may take the lines at all, and
-    /// whether the stock and capacity are still free. Price the same
+    /// whether the stock and capacity are still free.
+    /// [`Plan::check_with`] adds the network and holds each ship date
+    /// against its node's working days and the order time. Price the same
     /// assignment with [`crate::Router::evaluate`] and compare the plans
     /// to check those; [`crate::Router::commit`] refuses a ship date
     /// that is not a working day and stock or capacity no longer free.
@@ -451,6 +453,138 @@ impl Plan {
         }
         if self.cost.total().is_none() {
             return Err(RouteError::PlanCostOverflow { order: id(), node: None });
+        }
+        Ok(())
+    }
+
+    /// [`Plan::check`], then the plan's dates against the network's
+    /// calendars and the order time, which need each node's time zone,
+    /// cutoffs, holidays and handling days:
+    ///
+    /// 1. the order was placed within the network's planning horizon (as
+    ///    for routing);
+    /// 2. each package names a node of `network`, at its index;
+    /// 3. each package ships on one of its node's working days listed
+    ///    for the horizon (a weekday with a cutoff, not a holiday);
+    /// 4. no package ships before the first day its node can ship the
+    ///    order: the first working day whose cutoff instant, in the
+    ///    node's time zone, is at or after `placed_at`, plus the node's
+    ///    handling days ([`Network::ship_date`](crate::Network::ship_date)).
+    ///    That day is never before the order's local date at the node,
+    ///    so this refuses a ship date before the order was placed in the
+    ///    node's own time zone (which may be a day ahead of, or behind,
+    ///    the UTC date), on the day of an order that missed that day's
+    ///    cutoff, or inside the handling days.
+    ///
+    /// A later ship date is accepted: a router with
+    /// [`RouterOptions::capacity_roll_days`](crate::RouterOptions::capacity_roll_days)
+    /// ships later when its first day is full, and the network does not
+    /// know the router's options. What it still cannot see: whether the
+    /// prices and transit times are the nodes', whether a node may take
+    /// the lines, and whether stock and capacity are free (price the
+    /// assignment with [`crate::Router::evaluate`] and compare, and let
+    /// [`crate::Router::commit`] check stock and capacity). Every plan a
+    /// router over `network` returns passes.
+    ///
+    /// # Errors
+    ///
+    /// Any error of [`Plan::check`]; then
+    /// [`RouteError::OutsideHorizon`] when the order was placed outside
+    /// the horizon, [`RouteError::UnknownNode`] when a package names a
+    /// node not in `network` (or at another index),
+    /// [`RouteError::NotAShipDay`] when a package's ship date is not a
+    /// listed working day of its node (or the node's first ship day for
+    /// the order falls past the listed days), and
+    /// [`RouteError::ShipDateTooEarly`] when it ships before the first
+    /// day its node can ship the order.
+    ///
+    /// ```
+    /// use chrono::{NaiveDate, TimeZone, Utc};
+    /// use merchantry_core::*;
+    /// use merchantry_route::*;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    /// let mut node = Node::new(LocationId::new("NJ")?, LocationKind::OwnWarehouse,
+    ///     chrono_tz::America::New_York, Currency::USD);
+    /// node.costs.rates.insert(Zone(4), vec![RateTier { max_weight_g: 5000, price: Decimal::ONE }]);
+    /// node.transit_days.insert((Zone(4), Speed::Standard), 3);
+    /// let net = Network::new(vec![node], DateRange::starting(day, 30)?)?;
+    /// let mut stock = Inventory::new(&net);
+    /// stock.set(&Sku::new("MUG")?, net.index_of(&LocationId::new("NJ")?).unwrap(), Quantity::new(9));
+    /// // Monday 5 January, 16:00 in New York: after the 15:00 cutoff.
+    /// let order = Order {
+    ///     id: OrderId::new("W-1")?,
+    ///     lines: vec![OrderLine::new(Sku::new("MUG")?, Quantity::new(2))],
+    ///     zone: Zone(4),
+    ///     market: None,
+    ///     placed_at: Utc.with_ymd_and_hms(2026, 1, 5, 21, 0, 0).unwrap(),
+    ///     promised_by: NaiveDate::from_ymd_opt(2026, 1, 9).unwrap(),
+    ///     speed: Speed::Standard,
+    ///     channel: ChannelId::new("web")?,
+    /// };
+    /// let mut plan = Router::new(&net, stock).plan(&order)?.plan().cloned().unwrap();
+    /// plan.check_with(&order, &net)?;
+    /// // Edited to leave on Monday, whose pickup the order missed.
+    /// plan.packages[0].ship_date = day;
+    /// let tuesday = NaiveDate::from_ymd_opt(2026, 1, 6).unwrap();
+    /// assert!(matches!(
+    ///     plan.check_with(&order, &net),
+    ///     Err(RouteError::ShipDateTooEarly { earliest, .. }) if earliest == tuesday
+    /// ));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_with(&self, order: &Order, network: &Network) -> Result<()> {
+        self.check(order)?;
+        if !network.in_horizon(order.placed_at) {
+            let horizon = network.horizon();
+            return Err(RouteError::OutsideHorizon {
+                order: order.id.clone(),
+                placed_at: order.placed_at,
+                start: horizon.start(),
+                end: horizon.end(),
+            });
+        }
+        for pkg in &self.packages {
+            self.check_ship_date(pkg, order, network)?;
+        }
+        Ok(())
+    }
+
+    /// Checks 2 to 4 of [`Plan::check_with`] for one package.
+    fn check_ship_date(&self, pkg: &Package, order: &Order, network: &Network) -> Result<()> {
+        let idx = match network.index_of(&pkg.node) {
+            Some(idx) if idx == pkg.node_index => idx,
+            _ => {
+                return Err(RouteError::UnknownNode {
+                    order: self.order.clone(),
+                    node: pkg.node.clone(),
+                });
+            }
+        };
+        let not_a_ship_day = |why| RouteError::NotAShipDay {
+            order: self.order.clone(),
+            node: pkg.node.clone(),
+            ship_date: pkg.ship_date,
+            why,
+        };
+        if network.day_slot(idx.get(), pkg.ship_date).is_none() {
+            return Err(not_a_ship_day(network.why_not_a_ship_day(idx.get(), pkg.ship_date)));
+        }
+        let Some(earliest) = network.ship_date(idx, order.placed_at) else {
+            return Err(not_a_ship_day(
+                "before the node's first ship day for the order, which falls past the working \
+                 days listed",
+            ));
+        };
+        if pkg.ship_date < earliest {
+            return Err(RouteError::ShipDateTooEarly {
+                order: self.order.clone(),
+                node: pkg.node.clone(),
+                ship_date: pkg.ship_date,
+                earliest,
+                placed_at: order.placed_at,
+            });
         }
         Ok(())
     }

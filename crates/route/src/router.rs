@@ -545,34 +545,16 @@ impl<'n, S: Scorer> Router<'n, S> {
 
     /// Why `pkg`'s ship date has no slot in node `node`'s calendar.
     fn not_a_ship_day(&self, plan: &Plan, pkg: &Package, node: usize) -> RouteError {
-        let date = pkg.ship_date;
-        let off =
-            self.net.nodes().get(node).is_none_or(|n| {
-                n.cutoffs.on(date.weekday()).is_none() || n.holidays.contains(&date)
-            });
         RouteError::NotAShipDay {
             order: plan.order.clone(),
             node: pkg.node.clone(),
-            ship_date: date,
-            why: if off {
-                "not a working day at the node (no pickup that weekday, or a holiday)"
-            } else {
-                "outside the working days listed for the planning horizon"
-            },
+            ship_date: pkg.ship_date,
+            why: self.net.why_not_a_ship_day(node, pkg.ship_date),
         }
     }
 
     fn day_slot(&self, node: usize, date: NaiveDate) -> Option<usize> {
-        let cal = self.net.calendar(node)?;
-        let (mut lo, mut hi) = (0, cal.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match cal.day(mid) {
-                Some(d) if d < date => lo = mid + 1,
-                _ => hi = mid,
-            }
-        }
-        (cal.day(lo) == Some(date)).then_some(lo)
+        self.net.day_slot(node, date)
     }
 
     fn has_room(&self, node: usize, slot: usize, units: u64) -> bool {

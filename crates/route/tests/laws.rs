@@ -229,6 +229,9 @@ proptest! {
         let mut load: BTreeMap<(usize, NaiveDate), (u32, u64)> = BTreeMap::new();
         for (order, outcome) in orders.iter().zip(&outcomes) {
             let Outcome::Routed(plan) = outcome else { continue };
+            // Ship dates follow the calendars and the order time, capacity
+            // roll-over included.
+            prop_assert_eq!(plan.check_with(order, &net), Ok(()));
             let mut lines_seen = vec![0; order.lines.len()];
             for pkg in &plan.packages {
                 let node = &net.nodes()[pkg.node_index.get()];
@@ -288,8 +291,10 @@ proptest! {
             let latest = plan.packages.iter().map(|p| p.delivery).max().unwrap();
             prop_assert_eq!(plan.expected_delivery, latest);
             prop_assert_eq!(plan.late, latest > order.promised_by);
-            // Every plan a router makes passes the check against its order.
+            // Every plan a router makes passes the check against its order,
+            // and against its order and network.
             prop_assert_eq!(plan.check(order), Ok(()));
+            prop_assert_eq!(plan.check_with(order, &net), Ok(()));
         }
     }
 

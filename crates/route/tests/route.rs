@@ -1875,3 +1875,88 @@ fn the_bounded_search_reports_capacity_when_every_node_is_full() {
         assert_eq!(cause(&outcome), Infeasibility::Capacity { node: loc("A") }, "roll {roll}");
     }
 }
+
+/// A plan from `net` for a one-line order of X placed at `placed`, and
+/// the order.
+fn plan_placed_at(net: &Network, node_id: &str, placed: DateTime<Utc>) -> (Order, Plan) {
+    let inv = stock(net, &[(node_id, "X", 5)]);
+    let o = order("o1", vec![line("X", 1, 100)], placed, d(2026, 1, 16));
+    let plan = routed(Router::new(net, inv).plan(&o).unwrap());
+    plan.check_with(&o, net).unwrap();
+    (o, plan)
+}
+
+fn too_early(result: Result<(), RouteError>) -> (NaiveDate, NaiveDate) {
+    match result {
+        Err(RouteError::ShipDateTooEarly { ship_date, earliest, .. }) => (ship_date, earliest),
+        other => panic!("expected ShipDateTooEarly, got {other:?}"),
+    }
+}
+
+#[test]
+fn check_with_refuses_a_ship_date_before_the_order_or_its_cutoff() {
+    let net = Network::new(vec![node("NY", "1", "0", "1", 2)], horizon()).unwrap();
+    // Tuesday 6 Jan, 10:00 New York (15:00 UTC): ships Tuesday.
+    let (o, mut plan) = plan_placed_at(&net, "NY", utc(2026, 1, 6, 15, 0));
+    assert_eq!(plan.packages[0].ship_date, d(2026, 1, 6));
+    // Edited to Monday, the day before the order: refused.
+    plan.packages[0].ship_date = d(2026, 1, 5);
+    assert_eq!(too_early(plan.check_with(&o, &net)), (d(2026, 1, 5), d(2026, 1, 6)));
+    // `check` alone cannot tell: it has no calendar.
+    plan.check(&o).unwrap();
+
+    // Monday 5 Jan, 15:01 New York (20:01 UTC): one minute past the
+    // cutoff, so Tuesday; Monday, the order's own local date, is refused.
+    let (o, mut plan) = plan_placed_at(&net, "NY", utc(2026, 1, 5, 20, 1));
+    assert_eq!(plan.packages[0].ship_date, d(2026, 1, 6));
+    plan.packages[0].ship_date = d(2026, 1, 5);
+    assert_eq!(too_early(plan.check_with(&o, &net)), (d(2026, 1, 5), d(2026, 1, 6)));
+    // A later working day is accepted (a capacity roll-over ships later).
+    plan.packages[0].ship_date = d(2026, 1, 7);
+    plan.packages[0].delivery = d(2026, 1, 9);
+    plan.expected_delivery = d(2026, 1, 9);
+    plan.check_with(&o, &net).unwrap();
+    // Saturday is no working day at NY.
+    plan.packages[0].ship_date = d(2026, 1, 10);
+    plan.packages[0].delivery = d(2026, 1, 12);
+    plan.expected_delivery = d(2026, 1, 12);
+    assert!(matches!(plan.check_with(&o, &net), Err(RouteError::NotAShipDay { .. })));
+}
+
+#[test]
+fn check_with_reads_the_order_date_in_the_nodes_time_zone() {
+    // Tokyo is UTC+9: Monday 5 Jan 20:00 UTC is Tuesday 6 Jan 05:00
+    // there, before Tuesday's 15:00 cutoff. The first ship day is
+    // Tuesday; Monday, the order's UTC date, is before its local date.
+    let mut tokyo = node("TYO", "1", "0", "1", 2);
+    tokyo.tz = chrono_tz::Asia::Tokyo;
+    let net = Network::new(vec![tokyo], horizon()).unwrap();
+    let (o, mut plan) = plan_placed_at(&net, "TYO", utc(2026, 1, 5, 20, 0));
+    assert_eq!(plan.packages[0].ship_date, d(2026, 1, 6));
+    plan.packages[0].ship_date = d(2026, 1, 5);
+    assert_eq!(too_early(plan.check_with(&o, &net)), (d(2026, 1, 5), d(2026, 1, 6)));
+}
+
+#[test]
+fn check_with_counts_handling_days_and_names_unknown_nodes() {
+    // One handling day: an order caught by Monday's cutoff leaves
+    // Tuesday; Monday is inside the handling days.
+    let mut slow = node("SLOW", "1", "0", "1", 2);
+    slow.handling_days = 1;
+    let net = Network::new(vec![slow], horizon()).unwrap();
+    let (o, mut plan) = plan_placed_at(&net, "SLOW", monday_morning());
+    assert_eq!(plan.packages[0].ship_date, d(2026, 1, 6));
+    plan.packages[0].ship_date = d(2026, 1, 5);
+    assert_eq!(too_early(plan.check_with(&o, &net)), (d(2026, 1, 5), d(2026, 1, 6)));
+    // Checked against a network without the node.
+    let other = Network::new(vec![node("NY", "1", "0", "1", 2)], horizon()).unwrap();
+    let (_, good) = plan_placed_at(&net, "SLOW", monday_morning());
+    assert!(matches!(good.check_with(&o, &other), Err(RouteError::UnknownNode { .. })));
+    // An order placed outside the horizon is refused as routing refuses it.
+    let short = Network::new(
+        vec![node("SLOW", "1", "0", "1", 2)],
+        DateRange::starting(d(2026, 2, 1), 5).unwrap(),
+    )
+    .unwrap();
+    assert!(matches!(good.check_with(&o, &short), Err(RouteError::OutsideHorizon { .. })));
+}
