@@ -70,8 +70,10 @@
 //!   router is held against its order with [`Plan::check`], and against
 //!   the network's calendars and the order time with
 //!   [`Plan::check_with`].
-//! - [`plan_waves`]: pick waves by carrier cutoff, pick lists along the
-//!   bin path, and a [`Manifest`] per carrier and cutoff.
+//! - [`plan_waves_checked`]: pick waves by carrier cutoff, pick lists
+//!   along the bin path, and a [`Manifest`] per carrier and cutoff, for
+//!   orders handed over with their plans (each plan checked against its
+//!   order and the network first). [`plan_waves`] takes the plans alone.
 //!
 //! # Conventions
 //!
@@ -123,4 +125,7 @@ pub use plan::{
     Unroutable, UnroutableReason,
 };
 pub use router::{Candidate, MAX_LINES, Router, RouterOptions, Scorer, StandardScorer};
-pub use wave::{Bin, CarrierPickup, Manifest, ManifestEntry, Pick, PickPath, Wave, plan_waves};
+pub use wave::{
+    Bin, CarrierPickup, Manifest, ManifestEntry, Pick, PickPath, Wave, plan_waves,
+    plan_waves_checked,
+};

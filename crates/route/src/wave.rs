@@ -14,7 +14,7 @@ use merchantry_core::{LocationId, OrderId, Quantity, Sku};
 
 use crate::calendar::local_instant;
 use crate::error::{Result, RouteError};
-use crate::model::Speed;
+use crate::model::{Order, Speed};
 use crate::network::Network;
 use crate::plan::Plan;
 
@@ -129,8 +129,13 @@ pub struct Wave {
 /// unit, each package must carry a line and say as many `units` as its
 /// lines hold, a plan may list each order line once and each node once,
 /// its package weights must add up within `u64`, and no order may come
-/// twice. Weights are not held against the orders' unit weights (a plan
-/// does not carry them): call [`Plan::check`] with the order for that.
+/// twice. A plan does not carry its order, so nothing here holds it
+/// against one: not the weights (against the orders' unit weights), the
+/// lines, the speed, nor the ship dates (against the order time and the
+/// node's cutoffs). Call [`Plan::check_with`] with each order first, or
+/// hand the orders over with their plans to [`plan_waves_checked`],
+/// which does it for you; this form stays for callers whose plans come
+/// straight from a router over the same network.
 ///
 /// # Errors
 ///
@@ -202,6 +207,97 @@ pub fn plan_waves(
     carriers: &[CarrierPickup],
     path: PickPath,
 ) -> Result<Vec<Wave>> {
+    let plans: Vec<&Plan> = plans.iter().collect();
+    waves(network, node, ship_date, &plans, bins, carriers, path)
+}
+
+/// [`plan_waves`] for orders handed over with their plans: each plan is
+/// first checked against its order and the network with
+/// [`Plan::check_with`], so a plan edited, hand-built or read back that
+/// no router over `network` could have made for that order (weights
+/// other than its lines', another speed or promise, a line missing, a
+/// ship date before the order time or its cutoff, a day the node does
+/// not work) is refused before anything is picked. Then the waves are
+/// built exactly as [`plan_waves`] builds them from the plans.
+///
+/// # Errors
+///
+/// The first error, in `shipments` order, of [`Plan::check_with`] for a
+/// pair (each names its order), then any error of [`plan_waves`].
+///
+/// # Example
+///
+/// ```
+/// use std::collections::{BTreeMap, BTreeSet};
+/// use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+/// use merchantry_core::*;
+/// use merchantry_route::*;
+/// use rust_decimal::Decimal;
+///
+/// let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+/// let mut node = Node::new(LocationId::new("NJ")?, LocationKind::OwnWarehouse,
+///     chrono_tz::America::New_York, Currency::USD);
+/// node.costs.rates.insert(Zone(4), vec![RateTier { max_weight_g: 5000, price: Decimal::ONE }]);
+/// node.transit_days.insert((Zone(4), Speed::Standard), 3);
+/// let net = Network::new(vec![node], DateRange::starting(day, 30)?)?;
+/// let mut stock = Inventory::new(&net);
+/// stock.set(&Sku::new("MUG")?, net.index_of(&LocationId::new("NJ")?).unwrap(), Quantity::new(10));
+/// let mut line = OrderLine::new(Sku::new("MUG")?, Quantity::new(2));
+/// line.unit_weight_g = 350;
+/// let order = Order {
+///     id: OrderId::new("W-1")?,
+///     lines: vec![line],
+///     zone: Zone(4),
+///     market: None,
+///     placed_at: Utc.with_ymd_and_hms(2026, 1, 5, 14, 0, 0).unwrap(),
+///     promised_by: NaiveDate::from_ymd_opt(2026, 1, 9).unwrap(),
+///     speed: Speed::Standard,
+///     channel: ChannelId::new("web")?,
+/// };
+/// let mut plan = Router::new(&net, stock).plan(&order)?.plan().cloned().unwrap();
+/// let bins = BTreeMap::from([(Sku::new("MUG")?, Bin { aisle: 3, bay: 7, level: 1 })]);
+/// let ups = CarrierPickup {
+///     carrier: "UPS".into(),
+///     cutoff: NaiveTime::from_hms_opt(15, 0, 0).unwrap(),
+///     speeds: BTreeSet::from([Speed::Standard]),
+/// };
+/// let nj = LocationId::new("NJ")?;
+/// let waves = plan_waves_checked(&net, &nj, day, &[(&order, &plan)], &bins,
+///     std::slice::from_ref(&ups), PickPath::default())?;
+/// assert_eq!(waves[0].manifest.total_weight_g, 700);
+/// // A plan edited to weigh 1 g would put a wrong weight on the manifest.
+/// plan.packages[0].weight_g = 1;
+/// let err = plan_waves_checked(&net, &nj, day, &[(&order, &plan)], &bins, &[ups],
+///     PickPath::default());
+/// assert!(matches!(err, Err(RouteError::PackageWeightMismatch { .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn plan_waves_checked(
+    network: &Network,
+    node: &LocationId,
+    ship_date: NaiveDate,
+    shipments: &[(&Order, &Plan)],
+    bins: &BTreeMap<Sku, Bin>,
+    carriers: &[CarrierPickup],
+    path: PickPath,
+) -> Result<Vec<Wave>> {
+    for (order, plan) in shipments {
+        plan.check_with(order, network)?;
+    }
+    let plans: Vec<&Plan> = shipments.iter().map(|&(_, plan)| plan).collect();
+    waves(network, node, ship_date, &plans, bins, carriers, path)
+}
+
+/// The body of [`plan_waves`] and [`plan_waves_checked`].
+fn waves(
+    network: &Network,
+    node: &LocationId,
+    ship_date: NaiveDate,
+    plans: &[&Plan],
+    bins: &BTreeMap<Sku, Bin>,
+    carriers: &[CarrierPickup],
+    path: PickPath,
+) -> Result<Vec<Wave>> {
     let tz = network
         .index_of(node)
         .and_then(|i| network.node(i))
@@ -263,7 +359,7 @@ pub fn plan_waves(
 
 /// Refuses plans no router would make ([`Plan::check_shape`]) and an
 /// order planned twice.
-fn check_plans(plans: &[Plan]) -> Result<()> {
+fn check_plans(plans: &[&Plan]) -> Result<()> {
     let mut seen: BTreeSet<&OrderId> = BTreeSet::new();
     for plan in plans {
         if !seen.insert(&plan.order) {

@@ -1360,6 +1360,98 @@ mod waves {
         (net, plans, bins, carriers)
     }
 
+    /// An order of 2 x A (100 g each) at NY placed `placed`, its plan, and
+    /// the GROUND carrier (Standard, cutoff 17:00).
+    fn one_order(placed: DateTime<Utc>) -> (Network, Order, Plan, CarrierPickup) {
+        let net = Network::new(vec![node("NY", "1", "0", "1", 2)], horizon()).unwrap();
+        let inv = stock(&net, &[("NY", "A", 10)]);
+        let o = order("o1", vec![line("A", 2, 100)], placed, d(2026, 1, 9));
+        let plan = routed(Router::new(&net, inv).plan(&o).unwrap());
+        let ground = CarrierPickup {
+            carrier: "GROUND".into(),
+            cutoff: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+            speeds: BTreeSet::from([Speed::Standard]),
+        };
+        (net, o, plan, ground)
+    }
+
+    fn a_bin() -> BTreeMap<Sku, Bin> {
+        BTreeMap::from([(sku("A"), Bin { aisle: 1, bay: 1, level: 1 })])
+    }
+
+    #[test]
+    fn waves_from_orders_with_their_plans_refuse_a_plan_the_order_disowns() {
+        use merchantry_route::plan_waves_checked;
+        let (net, o, plan, ground) = one_order(monday_morning());
+        let (ny, monday) = (loc("NY"), d(2026, 1, 5));
+        let checked = |plan: &Plan| {
+            let shipments = [(&o, plan)];
+            let carriers = std::slice::from_ref(&ground);
+            plan_waves_checked(
+                &net,
+                &ny,
+                monday,
+                &shipments,
+                &a_bin(),
+                carriers,
+                PickPath::default(),
+            )
+        };
+        // As routed: one wave, 2 x 100 g = 200 g on the manifest.
+        let waves = checked(&plan).unwrap();
+        assert_eq!(waves[0].manifest.total_weight_g, 200);
+        // Edited to weigh 20 g: the plans-only form puts 20 g on the
+        // manifest; the checked form refuses it.
+        let mut light = plan.clone();
+        light.packages[0].weight_g = 20;
+        let unchecked = waves_at_ny(
+            &net,
+            std::slice::from_ref(&light),
+            &a_bin(),
+            std::slice::from_ref(&ground),
+        );
+        assert_eq!(unchecked.unwrap()[0].manifest.total_weight_g, 20);
+        assert!(matches!(
+            checked(&light),
+            Err(RouteError::PackageWeightMismatch { weight_g: 20, lines: 200, .. })
+        ));
+    }
+
+    #[test]
+    fn waves_from_orders_with_their_plans_refuse_a_ship_date_the_order_missed() {
+        use merchantry_route::plan_waves_checked;
+        // Monday 5 Jan 17:30 New York (22:30 UTC): past the 15:00 cutoff,
+        // so the order ships Tuesday. Edited into Monday's wave, the
+        // plans-only form picks it; the checked form refuses it.
+        let (net, o, mut plan, ground) = one_order(utc(2026, 1, 5, 22, 30));
+        assert_eq!(plan.packages[0].ship_date, d(2026, 1, 6));
+        plan.packages[0].ship_date = d(2026, 1, 5);
+        let picked =
+            waves_at_ny(&net, std::slice::from_ref(&plan), &a_bin(), std::slice::from_ref(&ground));
+        assert_eq!(picked.unwrap().len(), 1);
+        let shipments = [(&o, &plan)];
+        let err = plan_waves_checked(
+            &net,
+            &loc("NY"),
+            d(2026, 1, 5),
+            &shipments,
+            &a_bin(),
+            &[ground],
+            PickPath::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            RouteError::ShipDateTooEarly {
+                order: OrderId::new("o1").unwrap(),
+                node: loc("NY"),
+                ship_date: d(2026, 1, 5),
+                earliest: d(2026, 1, 6),
+                placed_at: utc(2026, 1, 5, 22, 30),
+            }
+        );
+    }
+
     #[test]
     fn waves_group_by_carrier_cutoff_and_walk_the_bin_path() {
         // AIR's wave (cutoff 14:00) comes before GROUND's (17:00).
