@@ -274,3 +274,51 @@ fn return_ids_survive_a_snapshot() {
     }
     assert!(load(&|v| v["returns"]["bad id "] = json!({})).is_err());
 }
+
+/// Hostile returns, with and without an id: unknown lines, lines never
+/// shipped, quantities at the ends of the range, a kit needing
+/// `u32::MAX` units of a component. Each is a typed error and leaves the
+/// allocator exactly as it was; none records its id.
+#[test]
+fn hostile_returns_are_refused_and_change_nothing() {
+    let mut w = world();
+    let big = i64::from(u32::MAX);
+    w.stock(w.a, big + 3);
+    let (kit, _) = w.alloc.define_bundle(&Sku::new("KIT").unwrap(), &[(w.sku, u32::MAX)]).unwrap();
+    let line = [LineRequest::new(1, kit, q(1))];
+    w.alloc.reserve(&order("K"), w.web, &line, &ReserveOptions::default()).unwrap();
+    w.alloc.commit(&order("K"), 1).unwrap();
+    w.reserve("P", w.web, 3).unwrap();
+    w.alloc.commit(&order("P"), 1).unwrap();
+    w.stock(w.b, 1);
+    w.reserve("OPEN", w.web, 1).unwrap();
+    let before = w.alloc.clone();
+    let rma = rid("RMA-H");
+    // (order, line, units, what the error must be)
+    type Case = (&'static str, u32, i64, fn(&AllocError) -> bool);
+    let cases: [Case; 9] = [
+        ("NOPE", 1, 1, |e| matches!(e, AllocError::UnknownLine { .. })),
+        ("P", 2, 1, |e| matches!(e, AllocError::UnknownLine { line: 2, .. })),
+        ("P", 1, 0, |e| matches!(e, AllocError::BadQuantity { value: 0, .. })),
+        ("P", 1, -1, |e| matches!(e, AllocError::BadQuantity { value: -1, .. })),
+        ("P", 1, i64::MIN, |e| matches!(e, AllocError::BadQuantity { value: i64::MIN, .. })),
+        ("P", 1, i64::MAX, |e| matches!(e, AllocError::ReturnExceedsShipped { shipped: 3, .. })),
+        ("K", 1, 2, |e| matches!(e, AllocError::ReturnExceedsShipped { shipped: 1, .. })),
+        ("K", 1, i64::MAX, |e| matches!(e, AllocError::ReturnExceedsShipped { shipped: 1, .. })),
+        ("OPEN", 1, 1, |e| matches!(e, AllocError::WrongState { state: LineState::Reserved, .. })),
+    ];
+    for (o, line, n, want) in cases {
+        for restock in [Restock::Sellable, Restock::Unsellable] {
+            let err = w.alloc.return_units(&order(o), line, q(n), restock).unwrap_err();
+            assert!(want(&err), "{o}/{line} x {n}: {err:?}");
+            let err = w.alloc.return_units_once(&rma, &order(o), line, q(n), restock).unwrap_err();
+            assert!(want(&err), "{o}/{line} x {n} with an id: {err:?}");
+            assert_eq!(w.alloc, before, "{o}/{line} x {n}");
+        }
+    }
+    // The kit's one unit comes back whole: u32::MAX mugs to A, which had
+    // (u32::MAX + 3) - u32::MAX - 3 = 0 left after both shipments.
+    assert_eq!(w.on_hand(w.a), 0);
+    w.alloc.return_units_once(&rma, &order("K"), 1, q(1), Restock::Sellable).unwrap();
+    assert_eq!(w.on_hand(w.a), big);
+}
