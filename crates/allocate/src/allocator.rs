@@ -1192,7 +1192,8 @@ impl Allocator {
     }
 
     /// Every known order line, in the order they were first reserved
-    /// (slots freed by [`Allocator::purge_closed`] are reused).
+    /// (slots freed by [`Allocator::purge_closed`] and
+    /// [`Allocator::purge_shipped_if`] are reused).
     pub fn lines(&self) -> impl Iterator<Item = LineInfo> + '_ {
         self.lines.iter().flatten().map(info)
     }
