@@ -113,9 +113,12 @@ pub enum ReorderError {
     },
     /// A number handed to a safety-stock function was outside its
     /// domain: NaN, infinite, or negative where only zero or more makes
-    /// sense (a lot, a standard deviation), or a reorder point it would
+    /// sense (a lot, a standard deviation), a lot above
+    /// [`MAX_LOT`](crate::safety::MAX_LOT), or a reorder point it would
     /// return past the range of `f64`.
-    #[error("{what} is {value}, expected a finite number (at or above zero for a lot or spread)")]
+    #[error(
+        "{what} is {value}, outside its domain (a finite number; for a lot or spread at or above zero; for a lot at most 2^53 units)"
+    )]
     InvalidStatistic {
         /// Which argument, e.g. `lot` or `sigma`.
         what: &'static str,

@@ -92,7 +92,7 @@ pub use lot::{ConstraintApplied, Costs, SupplierConstraints, eoq};
 pub use policy::{LotSize, Policy, PolicyConfig, QuantityRule, Trigger};
 pub use projection::{ArrivalWindow, Projection, add_days_ceil, project, projected_stockout};
 pub use safety::{
-    DemandModel, DemandOverInterval, SafetyStock, ServiceTarget, gamma_expected_shortage,
+    DemandModel, DemandOverInterval, MAX_LOT, SafetyStock, ServiceTarget, gamma_expected_shortage,
     gamma_quantile, k_for_fill_rate, normal_loss, safety_stock, z_for_cycle_service,
 };
 

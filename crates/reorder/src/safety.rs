@@ -23,28 +23,43 @@
 //!   replenishment cycle) gives `SS = z * sigma` with `z` the standard
 //!   normal quantile of `p`.
 //! - A **fill rate** `beta` (share of demand met from stock) gives
-//!   `SS = k * sigma` where `k` solves `G(k) = (1 - beta) * Q / sigma`,
+//!   `SS = k * sigma` where `k` solves the exact (s, Q) equation
+//!   `G(k) - G(k + Q / sigma) = (1 - beta) * Q / sigma`, with
 //!   `G(k) = phi(k) - k * (1 - Phi(k))` the standard normal loss function
 //!   and `Q` the expected demand per cycle (the lot under continuous
-//!   review, `d * R` under periodic review) (Silver-Pyke-Peterson 7.3.2,
-//!   Axsäter 5.3.3). `k`, hence the safety stock and the reorder point,
-//!   may be negative; nothing here clamps them.
-//! - With no demand per cycle (`Q = 0`: a zero lot, or a review period
-//!   of no length) the fill rate `1 - ESPRC / Q` is `0 / 0`. Its limit
-//!   as `Q` falls to 0, taking the shortage per cycle exactly as
-//!   `E[(X - s)+] - E[(X - s - Q)+]` (Axsäter 5.3.3), is the ready rate
-//!   `P(X <= s)`: one-for-one replenishment meets demand from stock
-//!   exactly when the interval demand is below the stock. So a fill rate
-//!   `beta` with `Q = 0` gives the `beta` quantile of the interval
-//!   demand, as a cycle service level `beta` does, under either model
-//!   (the reorder point 0 when there is no interval demand either).
-//!   [`k_for_fill_rate`] itself keeps solving `G(k) = 0`, whose answer
-//!   is the top of its search.
+//!   review, `d * R` under periodic review): the left side times `sigma`
+//!   is the expected shortage per cycle `E[(X - s)+] - E[(X - s - Q)+]`
+//!   (Hadley and Whitin; Silver-Pyke-Peterson 7.3.2, Axsäter 5.3.3).
+//!   The textbook shortcut `G(k) = (1 - beta) Q / sigma` drops
+//!   `G(k + Q / sigma)`, which is below `1e-3 G(k)` once `Q > 3 sigma`,
+//!   but it sends `k` to infinity as `Q` falls to 0; the exact equation
+//!   does not. `k`, hence the safety stock and the reorder point, may be
+//!   negative; nothing here clamps them.
+//! - **Small and zero lots.** Divided by `Q`, the exact shortage is the
+//!   average of `P(X > t)` over `[s, s + Q]`, so the reorder point lies
+//!   in `[x - Q, x]` with `x` the `beta` quantile of the interval demand,
+//!   falls as `Q` grows, and tends to `x` (as `x - Q / 2`) as `Q` falls
+//!   to 0. `Q = 0` itself (a zero lot, or a review period of no length)
+//!   gives `x`: the ready rate `P(X <= s)`, one-for-one replenishment
+//!   meeting demand from stock exactly when the interval demand is below
+//!   the stock. The reorder point is continuous and monotone in `Q`
+//!   under either model, down to `Q = 0` (the reorder point 0 when there
+//!   is no interval demand either).
+//! - **Domain.** A lot must be finite, at or above 0 and at most
+//!   [`MAX_LOT`] (`2^53` units); outside that the fill-rate functions
+//!   return [`ReorderError::InvalidStatistic`] (`what` is `lot`). The
+//!   expected shortage over the lot is summed by 10-point Gauss-Legendre
+//!   where the lot is short against the scale on which `P(X > t)`
+//!   changes and as a difference of loss functions elsewhere. Against
+//!   40-digit roots the normal factor is within `2e-9` (the reach of
+//!   statrs' `1 - Phi`, good to about `5e-11` relative) and the gamma
+//!   point within `1e-10` of the mean.
 //! - For lumpy demand the [`DemandModel::Gamma`] alternative fits a gamma
 //!   distribution with the same mean and standard deviation and reads the
-//!   quantile (cycle service) or solves the gamma expected shortage
-//!   `E[(X - s)+] = mu * (1 - F(s; a + 1, b)) - s * (1 - F(s; a, b))`
-//!   (fill rate), `a = mu^2 / sigma^2`, `b = mu / sigma^2` the rate.
+//!   quantile (cycle service) or solves the same exact fill-rate
+//!   equation with the gamma expected shortage
+//!   `E[(X - s)+] = mu * (1 - F(s; a + 1, b)) - s * (1 - F(s; a, b))`,
+//!   `a = mu^2 / sigma^2`, `b = mu / sigma^2` the rate.
 //!   Above shape `a = 1e5` the gamma is read through the Wilson-Hilferty
 //!   transformation (`(X / mu)^(1/3)` normal with mean `1 - 1/(9a)` and
 //!   variance `1/(9a)`), accurate there to `1e-5 sigma` for quantiles up
@@ -261,36 +276,122 @@ pub fn normal_loss(k: f64) -> f64 {
     n.pdf(k) - k * n.sf(k)
 }
 
-/// The safety factor `k` with `G(k) = (1 - fill) * lot / sigma`: the
-/// smallest stock that keeps expected shortage per cycle within the fill
-/// rate. May be negative. `lot` is the expected demand per cycle.
+/// The largest expected demand per cycle (lot) the fill-rate equations
+/// take: `2^53` units, past which an `f64` no longer holds every whole
+/// unit (and far past any order a [`Quantity`](merchantry_core::Quantity)
+/// planner places). A larger lot is refused with
+/// [`ReorderError::InvalidStatistic`] rather than solved: its safety stock
+/// `-(1 - fill) * lot` would be as meaningless as the lot.
+pub const MAX_LOT: f64 = 9_007_199_254_740_992.0;
+
+/// Gauss-Legendre nodes (positive half) and weights, 10 points on
+/// `[-1, 1]` (Abramowitz and Stegun table 25.4).
+const GAUSS_LEGENDRE_10: [(f64, f64); 5] = [
+    (0.148_874_338_981_631_2, 0.295_524_224_714_752_87),
+    (0.433_395_394_129_247_2, 0.269_266_719_309_996_36),
+    (0.679_409_568_299_024_4, 0.219_086_362_515_982_04),
+    (0.865_063_366_688_984_5, 0.149_451_349_150_580_6),
+    (0.973_906_528_517_171_7, 0.066_671_344_308_688_14),
+];
+
+/// `int_lo^(lo + width) f(t) dt` by 10-point Gauss-Legendre.
+fn gauss_legendre(lo: f64, width: f64, f: impl Fn(f64) -> f64) -> f64 {
+    let (mid, half) = (lo + 0.5 * width, 0.5 * width);
+    let sum: f64 =
+        GAUSS_LEGENDRE_10.iter().map(|&(x, w)| w * (f(mid - half * x) + f(mid + half * x))).sum();
+    half * sum
+}
+
+/// `G(k) - G(k + q) = int_k^(k + q) (1 - Phi(t)) dt`, `q >= 0`: the
+/// expected shortage per cycle of a lot of `q` standard deviations,
+/// per standard deviation.
 ///
-/// Domain: `lot` and `sigma` must be finite and at or above zero. With
-/// `sigma` 0 there is no uncertainty to buffer and the factor is 0 (the
-/// safety stock `k * sigma` is 0 whatever `k`). With `lot` 0 the target
-/// shortage is 0 and `k` is the upper end of the search, 8.5
-/// (`G(8.5) < 1e-17`); [`safety_stock`] reads a fill rate with no demand
-/// per cycle as a quantile instead (see the module docs).
+/// Where the interval is short against the scale on which `1 - Phi`
+/// changes (`q (1 + max(k + q, 0)) <= 1`, the right-tail hazard being
+/// about `t`) the integral is summed by Gauss-Legendre, whose error
+/// there is below `1e-16` relative; elsewhere the two loss values are
+/// subtracted, which loses at most the digits `k` itself cannot hold.
+fn normal_loss_drop(k: f64, q: f64) -> f64 {
+    if q == 0.0 {
+        return 0.0;
+    }
+    if q * (1.0 + (k + q).max(0.0)) <= 1.0 {
+        let n = Normal::standard();
+        return gauss_legendre(k, q, |t| n.sf(t));
+    }
+    normal_loss(k) - normal_loss(k + q)
+}
+
+/// Bisects a decreasing `f` for `f(x) = target` on `[lo, hi]` until the
+/// bracket stops shrinking (`f(lo) >= target >= f(hi)` assumed).
+fn bisect_decreasing(mut lo: f64, mut hi: f64, target: f64, f: impl Fn(f64) -> f64) -> f64 {
+    // 2200 halvings take any f64 bracket down to adjacent floats.
+    for _ in 0..2200 {
+        let mid = 0.5 * lo + 0.5 * hi;
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if f(mid) > target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * lo + 0.5 * hi
+}
+
+/// The safety factor `k` that meets a fill rate exactly under normal
+/// demand: the root of
+///
+/// ```text
+/// G(k) - G(k + Q / sigma) = (1 - fill) * Q / sigma
+/// ```
+///
+/// the expected shortage per cycle of an (s, Q) system over the lot
+/// (Hadley and Whitin; Silver-Pyke-Peterson 7.3.2, whose approximation
+/// `G(k) = (1 - fill) Q / sigma` drops the `G(k + Q / sigma)` term, and
+/// Axsäter 5.3.3). `lot` is the expected demand per cycle `Q`. May be
+/// negative.
+///
+/// The left side over `Q / sigma` is the average of `1 - Phi` over
+/// `[k, k + Q / sigma]`, so `k` lies in `[z - Q / sigma, z]` with `z` the
+/// standard normal quantile of `fill`, falls as the lot grows, and tends
+/// to `z` as the lot falls to 0: the function is continuous and monotone
+/// in `lot`, and `lot` 0 gives exactly `z` (the ready rate, as
+/// [`z_for_cycle_service`]). For lots above about `3 sigma` the term
+/// `G(k + Q / sigma)` is below `1e-3 G(k)` and `k` is the textbook
+/// approximation's.
+///
+/// Domain: `lot` and `sigma` must be finite and at or above zero, `lot`
+/// at most [`MAX_LOT`]. With `sigma` 0 there is no uncertainty to buffer
+/// and the factor is 0 (the safety stock `k * sigma` is 0 whatever `k`).
+/// Subnormal or tiny values are read as they are: a tiny lot gives `z`
+/// to `f64` precision, a tiny `sigma` a factor near
+/// `-(1 - fill) * lot / sigma` (a safety stock of `-(1 - fill) * lot`).
 ///
 /// ```
 /// use merchantry_core::ServiceLevel;
-/// use merchantry_reorder::{k_for_fill_rate, normal_loss};
-/// // fill 98%, lot 200, sigma 50: G(k) = 0.02 * 200 / 50 = 0.08
-/// let k = k_for_fill_rate(ServiceLevel::new(0.98)?, 200.0, 50.0)?;
-/// assert!((normal_loss(k) - 0.08).abs() < 1e-9);
-/// // tables: G(1.00) = 0.0833 and G'(k) = -(1 - Phi(k)) = -0.1587 there,
-/// // so k = 1 + (0.0833 - 0.08) / 0.1587 = 1.021
+/// use merchantry_reorder::{k_for_fill_rate, normal_loss, z_for_cycle_service};
+/// let fill = ServiceLevel::new(0.98)?;
+/// // lot 200, sigma 50: G(k) - G(k + 4) = 0.02 * 200 / 50 = 0.08.
+/// // tables: G(1.00) = 0.0833, G'(k) = -(1 - Phi(k)) = -0.1587 there
+/// // and G(5.02) ~ 5e-8 is negligible, so k = 1 + 0.0033 / 0.1587 = 1.021
+/// let k = k_for_fill_rate(fill, 200.0, 50.0)?;
+/// assert!((normal_loss(k) - normal_loss(k + 4.0) - 0.08).abs() < 1e-12);
 /// assert!((k - 1.021).abs() < 0.002);
-/// // A lot that is not a number is refused, not read as zero.
-/// assert!(k_for_fill_rate(ServiceLevel::new(0.9)?, f64::NAN, 10.0).is_err());
+/// // No demand per cycle: the fill rate's limit, the fill-rate quantile.
+/// assert_eq!(k_for_fill_rate(fill, 0.0, 50.0)?, z_for_cycle_service(fill));
+/// // A lot that is not a number, or past MAX_LOT, is refused.
+/// assert!(k_for_fill_rate(fill, f64::NAN, 10.0).is_err());
+/// assert!(k_for_fill_rate(fill, f64::MAX, 10.0).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors
 ///
 /// [`ReorderError::InvalidStatistic`] when `lot` or `sigma` is NaN,
-/// infinite or negative, or when `(1 - fill) * lot / sigma` overflows to
-/// infinity (a finite lot over a vanishing `sigma`).
+/// infinite or negative, when `lot` is above [`MAX_LOT`], or when
+/// `lot / sigma` overflows to infinity (a lot over a vanishing `sigma`).
 pub fn k_for_fill_rate(fill: ServiceLevel, lot: f64, sigma: f64) -> Result<f64> {
     let bad = |what, value| Err(ReorderError::InvalidStatistic { what, value });
     for (what, value) in [("lot", lot), ("sigma", sigma)] {
@@ -298,27 +399,22 @@ pub fn k_for_fill_rate(fill: ServiceLevel, lot: f64, sigma: f64) -> Result<f64> 
             return bad(what, value);
         }
     }
+    if lot > MAX_LOT {
+        return bad("lot", lot);
+    }
     if sigma == 0.0 {
         return Ok(0.0);
     }
-    let target = (1.0 - fill.get()) * lot / sigma;
-    if !target.is_finite() {
-        return bad("fill-rate shortage target (1 - fill) * lot / sigma", target);
+    let q = lot / sigma;
+    if !q.is_finite() {
+        return bad("fill-rate lot over sigma", q);
     }
-    // G is decreasing, G(k) > -k and G(8.5) < 1e-17.
-    let (mut lo, mut hi) = (-(target + 1.0), 8.5);
-    if target <= normal_loss(hi) {
-        return Ok(hi);
+    let z = z_for_cycle_service(fill);
+    if q == 0.0 {
+        return Ok(z);
     }
-    for _ in 0..BISECTION_STEPS {
-        let mid = 0.5 * (lo + hi);
-        if normal_loss(mid) > target {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    Ok(0.5 * (lo + hi))
+    let target = (1.0 - fill.get()) * q;
+    Ok(bisect_decreasing(z - q, z, target, |k| normal_loss_drop(k, q)))
 }
 
 /// Above this gamma shape `a = (mu / sigma)^2` the gamma is read through
@@ -413,6 +509,70 @@ impl UnitGamma {
                 0.5 * (lo + hi)
             }
         }
+    }
+
+    /// The coefficient of variation, infinite when the shape underflowed.
+    fn cv(&self) -> f64 {
+        match *self {
+            Self::Certain => 0.0,
+            Self::Small(g) => g.a.sqrt().recip(),
+            Self::Exact { cv, .. } | Self::WilsonHilferty { cv } => cv,
+        }
+    }
+
+    /// `P(G > t)` in units of the mean.
+    fn sf(&self, t: f64) -> f64 {
+        if t <= 0.0 {
+            return 1.0;
+        }
+        match *self {
+            Self::Certain => f64::from(u8::from(t < 1.0)),
+            Self::Small(g) => g.sf(t.ln()),
+            Self::Exact { a, .. } => {
+                // As in `shortage`: statrs panics once t * shape overflows.
+                if (t * a.shape()).is_finite() { a.sf(t) } else { 0.0 }
+            }
+            Self::WilsonHilferty { cv } => {
+                let (_, z0) = wilson_hilferty_z(cv, t);
+                Normal::standard().sf(z0)
+            }
+        }
+    }
+
+    /// `E[(G - x)+]` for any `x` (`1 - x` at or below 0, `G >= 0`).
+    fn shortage_at(&self, x: f64) -> f64 {
+        if x <= 0.0 { 1.0 - x } else { self.shortage(x) }
+    }
+
+    /// `E[(G - x)+] - E[(G - x - q)+] = int_x^(x + q) P(G > t) dt`, the
+    /// expected shortage per cycle of a lot `q`, `q >= 0`, all in units
+    /// of the mean.
+    ///
+    /// Summed by Gauss-Legendre where the interval is short against the
+    /// scales on which `P(G > t)` changes: `q <= x / 2` (away from the
+    /// origin, where a shape below 1 has an infinite density),
+    /// `q <= cv^2` (the tail hazard, the rate `1 / cv^2`) and
+    /// `(q / cv) (1 + max(z, 0)) <= 1` with `z = (x + q - 1) / cv` (the
+    /// bulk, about normal). Elsewhere the two shortages are subtracted,
+    /// which loses no more than a few digits there.
+    fn shortage_drop(&self, x: f64, q: f64) -> f64 {
+        if q <= 0.0 {
+            return 0.0;
+        }
+        if x < 0.0 {
+            // Below the origin every unit of the interval is short.
+            let below = (-x).min(q);
+            return below + self.shortage_drop(0.0, q - below);
+        }
+        if let Self::Certain = self {
+            return (1.0 - x).clamp(0.0, q);
+        }
+        let cv = self.cv();
+        let z = (x + q - 1.0) / cv;
+        if q <= 0.5 * x && q <= cv * cv && (q / cv) * (1.0 + z.max(0.0)) <= 1.0 {
+            return gauss_legendre(x, q, |t| self.sf(t));
+        }
+        self.shortage_at(x) - self.shortage_at(x + q)
     }
 
     /// Expected shortage `E[(G - x)+]` in units of the mean, `x > 0`.
@@ -564,6 +724,19 @@ impl SmallShape {
         (0.5 * (lo + hi)).ln() - self.ln_a
     }
 
+    /// `P(G > x) = Q(a, y)` for `x = e^ln_x`.
+    fn sf(&self, ln_x: f64) -> f64 {
+        let ln_y = self.ln_a + ln_x;
+        let y = ln_y.exp();
+        if y == 0.0 {
+            return 1.0;
+        }
+        if y.is_infinite() {
+            return 0.0;
+        }
+        (self.a * self.upper_over_a(ln_y, y)).clamp(0.0, 1.0)
+    }
+
     /// `E[(G - x)+] = Q(a + 1, y) - y Q(a, y) / a` for `x = e^ln_x`,
     /// with `Q(a + 1, y) = Q(a, y) + y^a e^-y / Gamma(1 + a)`.
     fn shortage(&self, ln_x: f64) -> f64 {
@@ -591,11 +764,7 @@ impl SmallShape {
 /// `L1 = phi - z0 Q`, `L2 = (1 + z0^2) Q - z0 phi`,
 /// `L3 = (z0^2 + 2) phi - z0 (z0^2 + 3) Q` (`phi`, `Q` at `z0`).
 fn wilson_hilferty_shortage(cv: f64, x: f64) -> f64 {
-    // y0 - 1 through ln_1p and exp_m1: x is within a few cv of 1, and
-    // cbrt(x) - 1 would lose the digits that z0 is made of.
-    let third_log = (x - 1.0).ln_1p() / 3.0;
-    let y0 = third_log.exp();
-    let z0 = 3.0 * (third_log.exp_m1() + cv * cv / 9.0) / cv;
+    let (y0, z0) = wilson_hilferty_z(cv, x);
     if z0 > FAR_TAIL {
         return 0.0;
     }
@@ -610,6 +779,16 @@ fn wilson_hilferty_shortage(cv: f64, x: f64) -> f64 {
     let l2 = (1.0 + z2) * q - z0 * phi;
     let l3 = (z2 + 2.0) * phi - z0 * (z2 + 3.0) * q;
     (cv * (y0 * y0 * l1 + y0 * cv * l2 / 3.0 + cv * cv * l3 / 27.0)).max(0.0)
+}
+
+/// `y0 = x^(1/3)` and the standard score `z0 = (y0 - m) / t` of a
+/// stock `x > 0` under the Wilson-Hilferty reading (`m = 1 - cv^2 / 9`,
+/// `t = cv / 3`).
+fn wilson_hilferty_z(cv: f64, x: f64) -> (f64, f64) {
+    // y0 - 1 through ln_1p and exp_m1: x is within a few cv of 1, and
+    // cbrt(x) - 1 would lose the digits that z0 is made of.
+    let third_log = (x - 1.0).ln_1p() / 3.0;
+    (third_log.exp(), 3.0 * (third_log.exp_m1() + cv * cv / 9.0) / cv)
 }
 
 /// An upper bound `hi` with `cdf(hi) >= p` for the unit-mean gamma,
@@ -695,46 +874,47 @@ pub fn gamma_expected_shortage(mean: f64, std_dev: f64, s: f64) -> f64 {
     }
 }
 
-/// The gamma reorder point whose expected shortage equals `allowed`.
-fn gamma_fill_point(mean: f64, std_dev: f64, allowed: f64) -> f64 {
-    if allowed >= mean {
-        return mean - allowed;
+/// The gamma reorder point `s` that meets fill rate `fill` with a lot
+/// `lot` exactly: the root of
+/// `E[(X - s)+] - E[(X - s - Q)+] = (1 - fill) Q`, in `[x - Q, x]` for
+/// `x` the `fill` quantile (the left side over `Q` is the average of
+/// `P(X > t)` over `[s, s + Q]`). A lot of 0 gives the quantile itself.
+fn gamma_fill_point(mean: f64, std_dev: f64, fill: ServiceLevel, lot: f64) -> f64 {
+    if lot == 0.0 {
+        return gamma_quantile(mean, std_dev, fill);
     }
+    let p = fill.get();
+    let allowed = (1.0 - p) * lot;
+    // Certain demand m = max(mean, 0): the shortage over the lot is
+    // clamp(m - s, 0, Q), which is (1 - p) Q at s = m - (1 - p) Q.
+    let certain = mean.max(0.0) - allowed;
     let fit = match UnitGamma::fit(mean, std_dev) {
-        None | Some(UnitGamma::Certain) => return mean - allowed,
+        None | Some(UnitGamma::Certain) => return certain,
         Some(fit) => fit,
     };
-    // In units of the mean.
-    let allowed = allowed / mean;
-    // Start at the 1 - 1e-12 quantile and double until the shortage is
-    // within the allowance: a long tail (small shape) or a tiny
-    // allowance can need more. Infinite when no f64 stock gets there.
-    let mut hi = fit.quantile(1.0 - 1e-12).max(1.0);
-    while fit.shortage(hi) > allowed {
-        hi *= 2.0;
-        if !hi.is_finite() {
-            return f64::INFINITY;
-        }
+    // In units of the mean. A lot beyond f64 in those units covers the
+    // whole distribution: nothing is short past s + Q, so the certain
+    // formula is exact.
+    let q = lot / mean;
+    if !q.is_finite() {
+        return certain;
     }
-    let (mut lo, mut hi) = (0.0, hi);
-    for _ in 0..BISECTION_STEPS {
-        let mid = 0.5 * (lo + hi);
-        if fit.shortage(mid) > allowed {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
+    let x = fit.quantile(p);
+    if !x.is_finite() {
+        return f64::INFINITY;
     }
-    mean * (0.5 * (lo + hi))
+    mean * bisect_decreasing(x - q, x, (1.0 - p) * q, |s| fit.shortage_drop(s, q))
 }
 
 /// Sizes the safety stock for demand `demand` over the protection
 /// interval, a service target and a demand model. `cycle_demand` is the
 /// expected demand per replenishment cycle (`Q` in the fill-rate
-/// equation); it is ignored for a cycle service level. A fill rate with
-/// `cycle_demand` 0 is met at the interval demand's quantile of the fill
-/// rate, as a cycle service level is (the module docs give the
-/// convention); with no interval demand either that is 0.
+/// equation); it is ignored for a cycle service level. A fill rate is
+/// met exactly (the module docs give the equation); its reorder point
+/// falls as `cycle_demand` grows, within `cycle_demand` of the interval
+/// demand's quantile of the fill rate, and is that quantile at
+/// `cycle_demand` 0, as for a cycle service level; with no interval
+/// demand either that is 0.
 ///
 /// ```
 /// use merchantry_core::ServiceLevel;
@@ -763,9 +943,10 @@ fn gamma_fill_point(mean: f64, std_dev: f64, allowed: f64) -> f64 {
 ///
 /// [`ReorderError::InvalidStatistic`] when the demand's mean is not
 /// finite, its standard deviation is NaN, infinite or negative, (for
-/// a fill rate) `cycle_demand` is, as in [`k_for_fill_rate`], or the
-/// reorder point itself is past the range of `f64` (`what` is
-/// `reorder point`).
+/// a fill rate) `cycle_demand` is NaN, infinite, negative or above
+/// [`MAX_LOT`] (`what` is `lot`) or the normal factor's `lot / sigma`
+/// overflows, as in [`k_for_fill_rate`], or the reorder point itself is
+/// past the range of `f64` (`what` is `reorder point`).
 pub fn safety_stock(
     demand: &DemandOverInterval,
     target: ServiceTarget,
@@ -779,12 +960,12 @@ pub fn safety_stock(
     if !(sigma.is_finite() && sigma >= 0.0) {
         return Err(ReorderError::InvalidStatistic { what: "demand std_dev", value: sigma });
     }
-    let target = match target {
-        // No demand per cycle: the fill rate's limit is the ready rate,
-        // a quantile of the interval demand (see the module docs).
-        ServiceTarget::FillRate(p) if cycle_demand == 0.0 => ServiceTarget::CycleService(p),
-        other => other,
-    };
+    if let ServiceTarget::FillRate(_) = target {
+        let ok = cycle_demand.is_finite() && (0.0..=MAX_LOT).contains(&cycle_demand);
+        if !ok {
+            return Err(ReorderError::InvalidStatistic { what: "lot", value: cycle_demand });
+        }
+    }
     let (factor, point) = match (model, target) {
         (DemandModel::Normal, ServiceTarget::CycleService(p)) => {
             let z = z_for_cycle_service(p);
@@ -798,11 +979,7 @@ pub fn safety_stock(
             (None, gamma_quantile(mu, sigma, p))
         }
         (DemandModel::Gamma, ServiceTarget::FillRate(p)) => {
-            if !(cycle_demand.is_finite() && cycle_demand >= 0.0) {
-                return Err(ReorderError::InvalidStatistic { what: "lot", value: cycle_demand });
-            }
-            let allowed = (1.0 - p.get()) * cycle_demand;
-            (None, gamma_fill_point(mu, sigma, allowed))
+            (None, gamma_fill_point(mu, sigma, p, cycle_demand))
         }
     };
     if !point.is_finite() {
@@ -869,8 +1046,11 @@ mod tests {
 
     #[test]
     fn gamma_fill_rate_solves_expected_shortage() {
-        // Exponential demand mean 10, lot 50, fill 95%: allowed shortage
-        // 0.05 * 50 = 2.5 = 10 exp(-s / 10), s = 10 ln 4 = 13.863.
+        // Exponential demand mean 10, lot 50, fill 95%: the shortage per
+        // cycle E[(X - s)+] - E[(X - s - 50)+] = 10 e^(-s/10) (1 - e^-5)
+        // must be 0.05 * 50 = 2.5, so
+        // s = 10 ln(4 (1 - e^-5)) = 10 (1.3862944 - 0.0067607) = 13.795336
+        // (the approximation that drops the second term gave 10 ln 4).
         let x = DemandOverInterval {
             mean: 10.0,
             std_dev: 10.0,
@@ -878,7 +1058,7 @@ mod tests {
         };
         let ss = safety_stock(&x, ServiceTarget::FillRate(level(0.95)), DemandModel::Gamma, 50.0)
             .unwrap();
-        assert!((ss.reorder_point - 13.862_94).abs() < 1e-4, "{ss:?}");
+        assert!((ss.reorder_point - 13.795_336_116_704).abs() < 1e-9, "{ss:?}");
     }
 
     #[test]
@@ -1121,7 +1301,8 @@ mod tests {
         // shortage is the whole mean less s Q(k, y) ~ 1e-300 E1(1e-324).
         assert_eq!(gamma_expected_shortage(1.0, 1e12, 1e-300), 1.0);
         // The fill-rate path errored for these shapes: mean 1, sd 1e8,
-        // lot 1, fill 95%: the point's shortage is the allowed 0.05.
+        // lot 1, fill 95%: the point's shortage over the lot,
+        // E[(X - s)+] - E[(X - s - 1)+], is the allowed 0.05.
         let x = DemandOverInterval {
             mean: 1.0,
             std_dev: 1e8,
@@ -1129,8 +1310,104 @@ mod tests {
         };
         let ss = safety_stock(&x, ServiceTarget::FillRate(level(0.95)), DemandModel::Gamma, 1.0)
             .unwrap();
-        let es = gamma_expected_shortage(1.0, 1e8, ss.reorder_point);
+        let s = ss.reorder_point;
+        let es = gamma_expected_shortage(1.0, 1e8, s) - gamma_expected_shortage(1.0, 1e8, s + 1.0);
         assert!((es - 0.05).abs() < 1e-12, "{ss:?}: {es}");
+    }
+
+    #[test]
+    fn fill_rate_factor_is_continuous_and_monotone_as_the_lot_falls_to_zero() {
+        // The exact equation G(k) - G(k + q) = (1 - beta) q, q = Q / sigma,
+        // has k in [z - q, z], falling in q, k -> z as q -> 0. The
+        // approximation G(k) = (1 - beta) q it replaced sent k to 8.5 as
+        // Q fell to 0, then to z at Q = 0: a jump of 6.9 sigma. SLACK is
+        // the reach of statrs' normal tail, good to about 5e-11 relative
+        // (its 1 - Phi(z(0.95)) is 0.0500000000021).
+        const SLACK: f64 = 2e-9;
+        for (p, sigma) in [(0.95, 50.0), (0.5, 1.0), (0.999_9, 3.0), (0.9, 1e-3)] {
+            let fill = level(p);
+            let z = z_for_cycle_service(fill);
+            let mut lot = 1e4;
+            let mut last = f64::NEG_INFINITY;
+            while lot > 0.0 {
+                let k = k_for_fill_rate(fill, lot, sigma).unwrap();
+                let q = lot / sigma;
+                assert!(k >= last - SLACK, "p {p}, lot {lot:e}: {k} after {last}");
+                assert!(k <= z + SLACK && k >= z - q - SLACK, "p {p}, lot {lot:e}: {k}");
+                if q < 1e-4 {
+                    // The average of 1 - Phi over [k, k + q] is 1 - Phi
+                    // at its middle to O(q^2): k = z - q / 2 + O(q^2).
+                    assert!((k - (z - 0.5 * q)).abs() <= q * q + SLACK, "{lot:e}: {k}");
+                }
+                last = k;
+                // Halving ends at 0 (0.7 x the smallest subnormal rounds back to it).
+                lot *= 0.5;
+            }
+            // Past the smallest subnormal: lot 0 is the limit itself.
+            assert_eq!(k_for_fill_rate(fill, 0.0, sigma).unwrap(), z);
+            assert!((last - z).abs() <= SLACK, "p {p}: {last} vs {z}");
+        }
+    }
+
+    #[test]
+    fn fill_rate_factor_matches_40_digit_roots() {
+        // mpmath at 40 digits, findroot of
+        // (phi(k) - k Q(k)) - (phi(k + q) - (k + q) Q(k + q)) - (1 - beta) q
+        // with Q(t) = ncdf(-t): (beta, q = lot / sigma) -> k.
+        for (p, q, want) in [
+            (0.95, 0.5, 1.411_908_738_310_137_4),
+            (0.9, 1.0, 0.834_423_080_747_838_2),
+            (0.99, 0.1, 2.277_316_789_093_631),
+            (0.99, 2.0, 1.662_422_366_419_028_7),
+            (0.95, 1e-6, 1.644_853_126_951_540_8),
+        ] {
+            let k = k_for_fill_rate(level(p), q * 10.0, 10.0).unwrap();
+            // statrs' 1 - Phi is good to about 5e-11 relative.
+            assert!((k - want).abs() < 2e-9, "{p} {q}: {k} vs {want}");
+        }
+    }
+
+    #[test]
+    fn gamma_fill_point_matches_40_digit_roots() {
+        // mpmath at 40 digits, unit mean, shape a (sd 1 / sqrt(a)):
+        // s with Q(a + 1, a s) - s Q(a, a s) - [same at s + q] = (1 - beta) q
+        // (regularized upper incomplete gamma Q). (shape, beta, q) -> s.
+        for (sd, p, q, want) in [
+            (0.5, 0.95, 0.3, 1.797_568_540_900_858_7),
+            (3.0, 0.9, 0.5, 2.522_490_628_343_415),
+            (3.0, 0.9, 0.01, 2.762_989_465_716_157),
+            (0.1, 0.98, 0.05, 1.192_857_313_594_484_3),
+        ] {
+            let s = gamma_fill_point(1.0, sd, level(p), q);
+            assert!((s - want).abs() < 1e-10, "{sd} {p} {q}: {s} vs {want}");
+        }
+    }
+
+    #[test]
+    fn gamma_fill_point_is_continuous_and_monotone_as_the_lot_falls_to_zero() {
+        // As for the normal factor: s in [x - Q, x] for x the beta
+        // quantile, falling in Q, s -> x as Q -> 0 (it ran off to the
+        // 1 - 1e-12 quantile and beyond before, then dropped to x at 0).
+        // Shapes 1/9 (series), 1, 4 (statrs) and 1e6 (Wilson-Hilferty).
+        for (mean, sd) in [(1.0, 3.0), (10.0, 10.0), (8.0, 4.0), (1e6, 1e3)] {
+            for p in [0.5, 0.95, 0.999] {
+                let fill = level(p);
+                let x = gamma_quantile(mean, sd, fill);
+                let mut lot = 10.0 * mean;
+                let mut last = f64::NEG_INFINITY;
+                while lot > 0.0 {
+                    let s = gamma_fill_point(mean, sd, fill, lot);
+                    let slack = 1e-12 * x;
+                    assert!(s >= last - slack, "{mean} {sd} {p} lot {lot:e}: {s} after {last}");
+                    assert!(s <= x + slack && s >= x - lot - slack, "{mean} {sd} {p}: {s}");
+                    last = s;
+                    // Halving ends at 0 (0.7 x the smallest subnormal rounds back to it).
+                    lot *= 0.5;
+                }
+                assert_eq!(gamma_fill_point(mean, sd, fill, 0.0), x);
+                assert!((last - x).abs() <= 1e-12 * x, "{mean} {sd} {p}: {last} vs {x}");
+            }
+        }
     }
 
     #[test]

@@ -302,11 +302,26 @@ fn fill_rate_factor_refuses_garbage_inputs() {
     // A finite lot over a vanishing sigma overflows the target
     // 0.1 * 1e308 / 1e-10 = inf: refused too.
     assert!(k_for_fill_rate(p90, 1e308, 1e-10).is_err());
-    // The documented edges: sigma 0 -> k 0; lot 0 -> k 8.5 (G(8.5) < 1e-17).
+    // The documented edges: sigma 0 -> k 0; lot 0 -> z(0.9) = 1.2816,
+    // the limit of the exact fill rate (it was 8.5, the top of the
+    // search for G(k) = 0).
     assert_eq!(k_for_fill_rate(p90, 100.0, 0.0).unwrap(), 0.0);
-    assert_eq!(k_for_fill_rate(p90, 0.0, 10.0).unwrap(), 8.5);
-    // And a valid case still solves G(k) = 0.1 * 100 / 10 = 1: k < 0
-    // since G(0) = 0.3989 < 1; G(-k) = G(k) + k gives k about -0.9.
+    assert_eq!(k_for_fill_rate(p90, 0.0, 10.0).unwrap(), z_for_cycle_service(p90));
+    // A lot past MAX_LOT (2^53 units) is refused, not solved to
+    // k = -0.1 * 1.8e308 / 10 = -1.8e306.
+    for lot in [f64::MAX, 1e300, MAX_LOT * 2.0] {
+        assert!(
+            matches!(
+                k_for_fill_rate(p90, lot, 10.0),
+                Err(ReorderError::InvalidStatistic { what: "lot", .. })
+            ),
+            "{lot}"
+        );
+    }
+    assert!(k_for_fill_rate(p90, MAX_LOT, 10.0).is_ok());
+    // And a valid case still solves G(k) - G(k + 10) = 0.1 * 100 / 10 =
+    // 1: k < 0 since G(0) = 0.3989 < 1; G(-k) = G(k) + k gives k about
+    // -0.9, and G(k + 10) ~ G(9.1) < 1e-19 changes nothing.
     let k = k_for_fill_rate(p90, 100.0, 10.0).unwrap();
     assert!((normal_loss(k) - 1.0).abs() < 1e-9, "{k}");
     // safety_stock passes the refusal on, for both demand models.
