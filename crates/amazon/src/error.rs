@@ -425,9 +425,9 @@ pub struct ReadStats {
     /// is `true` and the file may come from a day-first marketplace, read
     /// it again with the order set.
     pub date_order_assumed: bool,
-    /// When [`ReadStats::date_order_assumed`] is `true`: the first line,
-    /// past the look-ahead, whose date can only be read in the other
-    /// order (`25/01/2026` once month first was assumed). That row is a
+    /// When month first was assumed because the look-ahead held no date
+    /// that settles the order: the first line past it whose date can
+    /// only be read day first (`25/01/2026`). That row is a
     /// row error; this says the assumption was wrong, so the file should
     /// be read again with [`ReadOptions::date_order`] set to the other
     /// order (the rows before the look-ahead ended are not held to be
