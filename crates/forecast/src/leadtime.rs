@@ -9,8 +9,9 @@ use merchantry_core::{
     Days, Lane, LeadTimeEstimate, LeadTimeForecast, LeadTimeHistory, LocationId, PurchaseOrderId,
     Replenishment, Sku, Stage, StageDuration, StageEstimate,
 };
+use statrs::consts::EULER_MASCHERONI;
 use statrs::distribution::{ContinuousCDF, Normal};
-use statrs::function::gamma::checked_gamma_lr;
+use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur, ln_gamma};
 
 use crate::error::{ForecastError, Result};
 
@@ -74,10 +75,12 @@ impl StageDistribution {
 
     /// The `p` quantile of a gamma distribution with this mean and
     /// variance (the mean itself when the variance is zero). `p` at or
-    /// below 0 gives 0, at or above 1 infinity, NaN gives NaN. For a
-    /// shape `mean^2 / variance` below `1.1e-15` (statrs cannot read
-    /// the CDF there) the quantile is 0, which is the `f64` answer for
-    /// every `p` below about `1 - shape`.
+    /// below 0 gives 0, at or above 1 infinity, NaN gives NaN. Shapes
+    /// `mean^2 / variance` below 1 (a spread above the mean) are solved
+    /// from the lower-tail series in logarithms, within
+    /// `1e-13 + 4e-16 / shape` relative of 50-digit values (the second
+    /// term is what half an ulp of `p` moves the true quantile by); the
+    /// result is 0 only when the quantile underflows.
     #[must_use]
     pub fn quantile(&self, p: f64) -> f64 {
         gamma_quantile(self.mean, self.variance, p)
@@ -653,15 +656,14 @@ fn apply_override(
 /// (or a non-positive mean) gives `max(mean, 0)`; `p <= 0` gives 0 and
 /// `p >= 1` infinity (the ends of the support); NaN in gives NaN.
 ///
-/// The standard gamma's CDF from statrs is inverted by bisection on
-/// `y = rate * x`, so no `y` is scaled into statrs' invalid range (its
-/// own `inverse_cdf` panicked there, and for `p` outside `[0, 1]`).
-/// Above shape `1e5` the Wilson-Hilferty form `mean (1 - c^2 / 9 + z c /
-/// 3)^3` (`c = sd / mean`, `z` the normal quantile of `p`) is read
-/// instead (error below `1e-5 sd` there), and a shape past `f64::MAX`
-/// gives the mean. statrs reads `P(a, y)` as 1 for `a` below `1.1e-15`,
-/// so such shapes give a quantile of 0: right to `f64` for `p` below
-/// `1 - a` (the true quantile underflows), too low closer to 1.
+/// From shape 1 up the standard gamma's CDF from statrs is inverted by
+/// bisection on `y = rate * x`, so no `y` is scaled into statrs' invalid
+/// range (its own `inverse_cdf` panicked there, and for `p` outside
+/// `[0, 1]`). Above shape `1e5` the Wilson-Hilferty form
+/// `mean (1 - c^2 / 9 + z c / 3)^3` (`c = sd / mean`, `z` the normal
+/// quantile of `p`) is read instead (error below `1e-5 sd` there), and a
+/// shape past `f64::MAX` gives the mean. Below shape 1
+/// [`small_shape_quantile`] solves the lower-tail series in logarithms.
 fn gamma_quantile(mean: f64, variance: f64, p: f64) -> f64 {
     if p.is_nan() || mean.is_nan() || variance.is_nan() {
         return f64::NAN;
@@ -679,9 +681,8 @@ fn gamma_quantile(mean: f64, variance: f64, p: f64) -> f64 {
     if !shape.is_finite() {
         return mean;
     }
-    if shape < 1.1e-15 {
-        // statrs' P(a, y) is 1 for every y > 0 here.
-        return 0.0;
+    if shape < 1.0 {
+        return small_shape_quantile(mean, variance, p);
     }
     if shape > 1e5 {
         let c = variance.sqrt() / mean;
@@ -696,24 +697,122 @@ fn gamma_quantile(mean: f64, variance: f64, p: f64) -> f64 {
         lo = hi;
         hi *= 2.0;
     }
-    // Until the bracket cannot shrink: at most about 2100 halvings from
-    // f64::MAX down to the smallest subnormal.
+    let y = bisect_rising(lo, hi, p, cdf);
+    // x = y / rate = y * variance / mean, ordered so neither step
+    // overflows or underflows needlessly.
+    let scale = variance / mean;
+    if scale.is_finite() { y * scale } else { y / mean * variance }
+}
+
+/// The `x` in `[lo, hi]` with `f(x) = target` for a rising `f`, bisected
+/// until the bracket cannot shrink (at most about 2100 halvings from
+/// `f64::MAX` down to the smallest subnormal).
+fn bisect_rising(mut lo: f64, mut hi: f64, target: f64, f: impl Fn(f64) -> f64) -> f64 {
     for _ in 0..2200 {
-        let mid = 0.5 * (lo + hi);
+        let mid = 0.5 * lo + 0.5 * hi;
         if mid <= lo || mid >= hi {
             break;
         }
-        if cdf(mid) < p {
+        if f(mid) < target {
             lo = mid;
         } else {
             hi = mid;
         }
     }
-    let y = 0.5 * (lo + hi);
-    // x = y / rate = y * variance / mean, ordered so neither step
-    // overflows or underflows needlessly.
-    let scale = variance / mean;
-    if scale.is_finite() { y * scale } else { y / mean * variance }
+    0.5 * lo + 0.5 * hi
+}
+
+/// Below this shape `ln Gamma(1 + a)` is summed from its Taylor series:
+/// `1 + a` rounds away the digits statrs' `ln_gamma` works from, and
+/// `ln Gamma(1 + a) / a` sets the quantile's exponent. The first term
+/// left out, `zeta(5) a^5 / 5`, is below `2.1e-21 a`.
+const TAYLOR_LN_GAMMA_SHAPE: f64 = 1e-4;
+
+/// `ln Gamma(1 + a)` for `0 <= a < 1`, to full relative precision.
+fn ln_gamma_1p(a: f64) -> f64 {
+    if a >= TAYLOR_LN_GAMMA_SHAPE {
+        return ln_gamma(1.0 + a);
+    }
+    // ln Gamma(1 + a) = -gamma a + sum_{k >= 2} (-1)^k zeta(k) a^k / k.
+    let zeta2 = std::f64::consts::PI.powi(2) / 6.0;
+    let zeta3 = 1.202_056_903_159_594_3;
+    let zeta4 = std::f64::consts::PI.powi(4) / 90.0;
+    a * (-EULER_MASCHERONI + a * (zeta2 / 2.0 - a * (zeta3 / 3.0 - a * zeta4 / 4.0)))
+}
+
+/// `ln S(a, y)` for `0 <= y <= 1`, `S = sum_{n >= 0} y^n / ((a + 1) ...
+/// (a + n))`, the positive series with
+/// `P(a, y) = y^a e^-y S / Gamma(1 + a)` (Abramowitz and Stegun 6.5.29,
+/// Kummer's form). Its terms fall at least as `1 / n!`.
+fn ln_lower_series(a: f64, y: f64) -> f64 {
+    let (mut sum, mut term) = (1.0f64, 1.0f64);
+    for n in 1..40u32 {
+        term *= y / (a + f64::from(n));
+        sum += term;
+        if term <= 1e-17 * sum {
+            break;
+        }
+    }
+    sum.ln()
+}
+
+/// The gamma quantile for a shape `a = mean^2 / variance` below 1.
+///
+/// statrs reads `P(a, y)` as 1 for every `y` once `a` is below `1.1e-15`
+/// and as 0 once `y` is below `1.1e-15`, yet for a shape of 0.01 the
+/// median is at `y = 7e-31`: bisecting statrs' CDF put it at `1e-15`,
+/// sixteen orders of magnitude off, and small shapes lost digits well
+/// before that. Here `ln P(a, y) = a ln y - y - ln Gamma(1 + a) + ln S`
+/// ([`ln_lower_series`]) is solved for `t = ln y` by bisection on
+/// `[t0, 0]` with `t0 = (ln p + ln Gamma(1 + a)) / a` (a lower bound,
+/// since `e^-y S <= 1`), when `p <= P(a, 1)`; above that the upper tail
+/// `Q(a, y) = 1 - p` is bisected on `y >= 1` with statrs' continued
+/// fraction, accurate there. The shape is taken from logarithms and the
+/// answer `x = y variance / mean` is formed as `exp(t + ln variance -
+/// ln mean)`, so neither underflows on the way: the result is 0 only
+/// when the quantile itself is below the smallest `f64`.
+///
+/// Accuracy, against 50-digit mpmath roots (`leadtime` tests): within
+/// `1e-13 + 4e-16 / a` relative, for shapes from 1 down to `1e-6` and `p`
+/// from 0.3 to `1 - 1e-6`. The second term is not the method's: near 0
+/// the quantile moves by about `1 / a` times any relative change in
+/// `p`, so half an ulp of `p` alone moves it by about `1.1e-16 / a`
+/// (`1e-10` at shape `1e-6`); no method reading an `f64` `p` does
+/// better.
+fn small_shape_quantile(mean: f64, variance: f64, p: f64) -> f64 {
+    let (ln_mean, ln_var) = (mean.ln(), variance.ln());
+    let a = (2.0 * ln_mean - ln_var).exp();
+    if a == 0.0 {
+        // The shape underflowed: every quantile below 1 is 0 in f64
+        // (for shape 1e-300 the median is theta 2^-1e300).
+        return 0.0;
+    }
+    let ln_gamma_1p_a = ln_gamma_1p(a);
+    // ln P(a, 1) = a ln 1 - 1 - ln Gamma(1 + a) + ln S(a, 1).
+    let ln_p_one = -1.0 - ln_gamma_1p_a + ln_lower_series(a, 1.0);
+    let ln_p = p.ln();
+    let t = if ln_p <= ln_p_one {
+        let ln_cdf = |t: f64| {
+            let y = t.exp();
+            a * t - y - ln_gamma_1p_a + ln_lower_series(a, y)
+        };
+        let t0 = (ln_p + ln_gamma_1p_a) / a;
+        if t0 == f64::NEG_INFINITY {
+            return 0.0;
+        }
+        bisect_rising(t0, 0.0, ln_p, ln_cdf)
+    } else {
+        let tail = 1.0 - p;
+        // Q(a, y) falls in y; bisect 1 - Q, which rises.
+        let upper = |y: f64| checked_gamma_ur(a, y).unwrap_or(0.0);
+        let (mut lo, mut hi) = (1.0, 2.0);
+        while upper(hi) > tail && hi < 1e4 {
+            lo = hi;
+            hi *= 2.0;
+        }
+        bisect_rising(lo, hi, -tail, |y| -upper(y)).ln()
+    };
+    (t + ln_var - ln_mean).exp()
 }
 
 impl LeadTimeForecast for LeadTimeModel {
@@ -1133,6 +1232,79 @@ mod tests {
             overrides: Vec::new(),
         };
         assert_eq!(order.forecast_arrival(), NaiveDate::MAX);
+    }
+
+    #[test]
+    fn small_gamma_shapes_match_50_digit_quantiles() {
+        // mpmath at 50 digits: x = y variance / mean with y bisected on
+        // ln(gammainc(a, 0, y, regularized)) = ln p, a = mean^2 / variance.
+        // (mean, variance, p) -> x. Shape 0.05 at the median was 1.1e-14
+        // (statrs' P(a, y) reads 0 below y = 1.1e-15, so the bisection
+        // stopped there), 1e6 times too high; shape 0.01, 1e16 times.
+        for (mean, variance, p, want) in [
+            (1.0, 20.0, 0.5, 1.114_775_688_149_248_6e-5),
+            (1.0, 20.0, 0.99, 21.752_548_001_836_19),
+            (1.0, 100.0, 0.5, 4.465_535_018_910_349e-29),
+            (1.0, 100.0, 0.9, 0.001_503_593_623_070_294_6),
+            (1.0, 100.0, 0.999, 150.908_414_769_475),
+            (2.0, 4000.0, 0.95, 5.947_175_099_293_415e-20),
+            (10.0, 4000.0, 0.3, 2.786_451_358_665_001_5e-19),
+            (1.0, 1e6, 0.999_999, 264_737.043_890_434_3),
+        ] {
+            // The documented bound: 1e-13, or 4e-16 / shape where p's own
+            // half-ulp moves the true quantile by more (shape 1e-6).
+            let shape = mean * mean / variance;
+            let tolerance = 1e-13 + 4e-16 / shape;
+            let x = gamma_quantile(mean, variance, p);
+            assert!((x / want - 1.0).abs() < tolerance, "{mean} {variance} {p}: {x:e} vs {want:e}");
+        }
+        // Quantiles below the smallest f64 (shape 1e-6, median theta
+        // 2^-1e6 Gamma(1 + a)^(1 / a) = 5.7e-301025; shape 1e-12 and
+        // 1e-400, which underflows to 0 itself) are 0.
+        assert_eq!(gamma_quantile(1.0, 1e6, 0.5), 0.0);
+        assert_eq!(gamma_quantile(1.0, 1e12, 0.5), 0.0);
+        assert_eq!(gamma_quantile(1e-200, 1e200, 0.5), 0.0);
+    }
+
+    #[test]
+    fn tiny_gamma_shapes_follow_the_closed_form_lower_tail() {
+        // Near 0, P(a, y) = y^a / Gamma(1 + a) (1 + O(y)): for shape
+        // 1e-14 (mean 1, variance 1e14, theta 1e14) and p = 1 - 2^-40,
+        // ln p = -9.0949470177334e-13, ln Gamma(1 + a) = -gamma a =
+        // -5.7721566e-15, (sum) / a = -91.526685842, y = e^-91.5267 =
+        // 1.780186043e-40, x = 1e14 y = 1.780186043e-26 (the same value
+        // reorder's gamma checks by hand). statrs gave 0 below shape
+        // 1.1e-15 and a wrong tail above it.
+        let x = gamma_quantile(1.0, 1e14, 1.0 - 2f64.powi(-40));
+        assert!((x / 1.780_186_043_257_205e-26 - 1.0).abs() < 1e-9, "{x:e}");
+        // Quantiles rise with p across the series / continued-fraction
+        // switch at y = 1 (p = P(a, 1)), for several small shapes.
+        for variance in [1.5, 20.0, 1e3, 1e8] {
+            let mut last = 0.0;
+            for i in 1..1000 {
+                let p = f64::from(i) / 1000.0;
+                let x = gamma_quantile(1.0, variance, p);
+                assert!(x >= last, "variance {variance}, p {p}: {x:e} < {last:e}");
+                last = x;
+            }
+        }
+    }
+
+    #[test]
+    fn gamma_quantile_is_continuous_at_shape_one() {
+        // Shape 1 (mean 10, variance 100) is the exponential, x = -10
+        // ln(1 - p), read from statrs; a shape a hair below it (variance
+        // 100 (1 + 1e-9)) is the series path, and must agree to O(1e-9).
+        for p in [0.01f64, 0.3, 0.5, 0.95, 0.999, 0.999_999] {
+            let exact = -10.0 * (-p).ln_1p();
+            for variance in [100.0, 100.000_000_1] {
+                let x = gamma_quantile(10.0, variance, p);
+                assert!((x / exact - 1.0).abs() < 1e-8, "{variance} {p}: {x} vs {exact}");
+            }
+        }
+        // mpmath: shape 1 / 1.000000001 at p = 0.95 is 2.9957322746129299.
+        let x = gamma_quantile(1.0, 1.000_000_001, 0.95);
+        assert!((x / 2.995_732_274_612_93 - 1.0).abs() < 1e-13, "{x}");
     }
 
     #[test]
