@@ -1048,10 +1048,10 @@ impl<'n, S: Scorer> Router<'n, S> {
         let tops = top_k(limits.clone().map(|l| l.weight.unwrap_or(0)).collect());
         let rooms = top_k(limits.map(|l| *l.units.as_ref().unwrap_or(&0)).collect());
         if units > rooms {
-            return Err(cut_snag(dive, 0, false, units));
+            return Err(cut_snag(dive, 0, None));
         }
         if weight > tops {
-            return Err(cut_snag(dive, 0, true, weight));
+            return Err(cut_snag(dive, 0, Some(weight)));
         }
         if !ctx.dup {
             return Ok(());
@@ -1073,55 +1073,7 @@ impl<'n, S: Scorer> Router<'n, S> {
             None => Ok(()),
         }
     }
-}
 
-/// Whether the lines from walk position `depth` on could still fit, by
-/// total weight and units, in the room the used nodes have left plus
-/// that many new packages at the network's widest limits; if not, the
-/// obstacle ([`cut_snag`]).
-fn room_left(dive: &Dive, depth: usize, used: u64, count: u32) -> Result<(), Snag> {
-    let (weight, units) = dive.rest.get(depth).copied().unwrap_or((0, 0));
-    let new = u64::from(dive.packages.saturating_sub(count));
-    let mut room = (dive.widest.0.saturating_mul(new), dive.widest.1.saturating_mul(new));
-    let mut rest = used;
-    while rest != 0 {
-        let n = rest.trailing_zeros() as usize;
-        rest &= rest - 1;
-        let limit = dive.limits.get(n).copied().unwrap_or(NodeLimit::CLOSED);
-        let (w, u) = dive.load.get(n).copied().unwrap_or((0, 0));
-        let top = limit.weight.unwrap_or(0).saturating_sub(w);
-        let free = limit.units.unwrap_or(0).saturating_sub(u);
-        room = (room.0.saturating_add(top), room.1.saturating_add(free));
-    }
-    if units > room.1 {
-        return Err(cut_snag(dive, used, false, units));
-    }
-    if weight > room.0 {
-        return Err(cut_snag(dive, used, true, weight));
-    }
-    Ok(())
-}
-
-/// The obstacle behind a cut made on totals alone, where no single
-/// package was priced: the first node that can take no package at all
-/// (its days full, or none listed), in the order used nodes (`used`,
-/// by index) then walk rank; else, short of `weight` grams, overweight
-/// at the first of those nodes, or, short of units, capacity there.
-fn cut_snag(dive: &Dive, used: u64, heavy: bool, weight: u64) -> Snag {
-    let mut nodes = bits(used).into_iter().chain(dive.rank.iter().copied());
-    let closed = nodes.clone().find_map(|n| {
-        let limit = dive.limits.get(usize::from(n))?;
-        limit.units.err().map(|f| f.at(n))
-    });
-    match (closed, nodes.next()) {
-        (Some(snag), _) if !heavy => snag,
-        (_, Some(n)) if heavy => Snag::Overweight(n, weight),
-        (_, Some(n)) => Snag::Capacity(n),
-        (_, None) => Snag::Overflow,
-    }
-}
-
-impl<'n, S: Scorer> Router<'n, S> {
     /// Whether line `line`, at walk position `depth`, still fits node
     /// `node`'s package with the lines already placed there: the weight
     /// within the heaviest rate tier, the units within the most room any
@@ -1737,6 +1689,53 @@ fn stale(plan: &Plan, pkg: &Package, what: &'static str) -> RouteError {
 /// The set bits of a mask, ascending, as node indices.
 fn bits(mask: u64) -> Vec<u8> {
     (0u8..64).filter(|&b| mask & (1 << b) != 0).collect()
+}
+
+/// Whether the lines from walk position `depth` on could still fit, by
+/// total weight and units, in the room the used nodes have left plus
+/// that many new packages at the network's widest limits; if not, the
+/// obstacle ([`cut_snag`]).
+fn room_left(dive: &Dive, depth: usize, used: u64, count: u32) -> Result<(), Snag> {
+    let (weight, units) = dive.rest.get(depth).copied().unwrap_or((0, 0));
+    let new = u64::from(dive.packages.saturating_sub(count));
+    let mut room = (dive.widest.0.saturating_mul(new), dive.widest.1.saturating_mul(new));
+    let mut rest = used;
+    while rest != 0 {
+        let n = rest.trailing_zeros() as usize;
+        rest &= rest - 1;
+        let limit = dive.limits.get(n).copied().unwrap_or(NodeLimit::CLOSED);
+        let (w, u) = dive.load.get(n).copied().unwrap_or((0, 0));
+        let top = limit.weight.unwrap_or(0).saturating_sub(w);
+        let free = limit.units.unwrap_or(0).saturating_sub(u);
+        room = (room.0.saturating_add(top), room.1.saturating_add(free));
+    }
+    if units > room.1 {
+        return Err(cut_snag(dive, used, None));
+    }
+    if weight > room.0 {
+        return Err(cut_snag(dive, used, Some(weight)));
+    }
+    Ok(())
+}
+
+/// The obstacle behind a cut made on totals alone, where no single
+/// package was priced. Nodes are taken in the order: used nodes
+/// (`used`, by index), then walk rank. Short of units (`heavy` is
+/// `None`): the first node that can take no package at all (its days
+/// full, or none listed), else capacity at the first node. Short of
+/// weight (`heavy` is the grams to carry): overweight at the first node.
+fn cut_snag(dive: &Dive, used: u64, heavy: Option<u64>) -> Snag {
+    let mut nodes = bits(used).into_iter().chain(dive.rank.iter().copied());
+    let closed = nodes.clone().find_map(|n| {
+        let limit = dive.limits.get(usize::from(n))?;
+        limit.units.err().map(|f| f.at(n))
+    });
+    match (heavy, closed, nodes.next()) {
+        (Some(weight), _, Some(n)) => Snag::Overweight(n, weight),
+        (None, Some(snag), _) => snag,
+        (None, None, Some(n)) => Snag::Capacity(n),
+        (_, _, None) => Snag::Overflow,
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
