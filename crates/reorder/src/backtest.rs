@@ -538,11 +538,15 @@ pub struct TuningResult {
 
 /// Replays every rule in `grid` on the same history and picks the one
 /// that reaches `min_fill_rate` with the least average inventory. With
-/// the `parallel` feature the rules run on rayon's threads.
+/// the `parallel` feature the rules run on rayon's threads. A
+/// `min_fill_rate` at or below 0 (or `-inf`) accepts every rule, one
+/// above 1 (or `+inf`) none (`best` is `None`).
 ///
 /// # Errors
 ///
-/// The first error of [`backtest`] in grid order.
+/// [`ReorderError::InvalidSetting`] (setting `min_fill_rate`) when it is
+/// NaN, before anything runs; otherwise the first error of [`backtest`]
+/// in grid order.
 pub fn tune_grid<F, L>(
     setup: &BacktestSetup,
     demand: &[Quantity],
@@ -555,6 +559,12 @@ where
     F: DemandForecast + Sync,
     L: LeadTimeForecast + Sync,
 {
+    if min_fill_rate.is_nan() {
+        return Err(ReorderError::InvalidSetting {
+            setting: "min_fill_rate",
+            reason: "NaN is not a fill rate".into(),
+        });
+    }
     let run = |rule: &ReplenishmentRule| backtest(setup, demand, forecast, lead, rule);
     #[cfg(feature = "parallel")]
     let results: Vec<Result<BacktestReport>> = {

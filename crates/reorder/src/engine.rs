@@ -751,6 +751,12 @@ impl Planner {
         proposed: Quantity,
     ) -> Stability {
         let Some(prev) = input.previous else { return Stability::NoHistory };
+        // A previous mean that is not finite is no basis for comparing:
+        // an infinite one made every tolerance infinite, so any jump
+        // counted as "inputs unchanged" and was held.
+        if !(prev.demand_mean.is_finite() && prev.lead_time_mean.is_finite()) {
+            return Stability::NoHistory;
+        }
         let rule = self.options.stability;
         let scale = prev.demand_mean.abs().max(1.0);
         let unchanged = (levels.demand.mean - prev.demand_mean).abs()

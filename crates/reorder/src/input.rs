@@ -55,7 +55,9 @@ pub struct TransferSource {
     pub transit: LeadTimeEstimate,
 }
 
-/// What the caller said last time, for the stability check.
+/// What the caller said last time, for the stability check. A
+/// `demand_mean` or `lead_time_mean` that is NaN or infinite gives the
+/// check nothing to compare with: it reports [`Stability::NoHistory`](crate::Stability::NoHistory).
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PreviousRecommendation {

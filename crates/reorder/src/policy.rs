@@ -23,7 +23,9 @@ pub enum Trigger {
 }
 
 impl Trigger {
-    /// Whether a position fires the trigger at `point`.
+    /// Whether a position fires the trigger at `point`. A NaN on either
+    /// side never fires (no comparison with NaN holds); infinities
+    /// compare as usual.
     ///
     /// ```
     /// use merchantry_reorder::Trigger;

@@ -101,6 +101,12 @@ fn walk(
 
 /// Projects stock day by day over the forecast `mean` (day 0 is `today`).
 ///
+/// `mean` is a forecast's daily means, finite and at or above zero as a
+/// [`DailyForecast`](merchantry_core::DailyForecast) holds them. Taken
+/// raw, an infinite day is a stockout that day, and a NaN day makes
+/// that day's and every later stock NaN, which is never read as a
+/// stockout (nothing is claimed from an unknown).
+///
 /// ```
 /// use chrono::NaiveDate;
 /// use merchantry_core::Quantity;
@@ -131,7 +137,8 @@ pub fn project(
     Projection { start: today, end_of_day, stockout }
 }
 
-/// The first projected stockout day, without keeping the series.
+/// The first projected stockout day, without keeping the series (NaN
+/// and infinite days as in [`project`]).
 #[must_use]
 pub fn projected_stockout(
     on_hand: Quantity,

@@ -145,6 +145,13 @@ impl DemandOverInterval {
     /// factor (`d^2 * 0^2` is not `inf * 0`), and when the squares
     /// overflow `sigma` is taken as the hypotenuse of the two roots, so
     /// `std_dev` is infinite only when `sigma` itself is past `f64::MAX`.
+    ///
+    /// Nothing is checked here (the fields are public data): a NaN,
+    /// infinite or negative argument passes into `mean` or `std_dev`,
+    /// and [`safety_stock`] refuses a mean that is not finite or a
+    /// spread that is NaN, infinite or negative with
+    /// [`ReorderError::InvalidStatistic`]. [`DemandOverInterval::from_daily`]
+    /// checks its inputs and returns `None` instead.
     #[must_use]
     pub fn new(days: f64, days_std_dev: f64, daily_mean: f64, daily_std_dev: f64) -> Self {
         let mean = daily_mean * days;
@@ -260,6 +267,9 @@ pub fn z_for_cycle_service(level: ServiceLevel) -> f64 {
 /// The standard normal loss function
 /// `G(k) = phi(k) - k * (1 - Phi(k))`: expected units short per unit of
 /// standard deviation when stock is `k` deviations above the mean.
+///
+/// Defined for every `f64`: `G(+inf) = 0`, `G(-inf) = +inf` (the limits;
+/// `G(k)` tends to `-k` as `k` falls), and NaN for NaN.
 ///
 /// ```
 /// use merchantry_reorder::normal_loss;
@@ -810,7 +820,10 @@ fn bracket(g: &Gamma, cv: f64, p: f64) -> Option<f64> {
 /// The `p` quantile of the gamma distribution with the given mean and
 /// standard deviation (the mean itself when the spread is zero or below
 /// `2^-58` of the mean; zero for a mean at or below zero). Infinite when
-/// the quantile is past `f64::MAX`; NaN for a NaN input.
+/// the quantile is past `f64::MAX`. Edges, each the limit it stands
+/// for: an infinite mean gives infinity, an infinite spread (shape 0)
+/// gives 0; NaN for a NaN input, a negative `std_dev`, or both mean and
+/// spread infinite.
 ///
 /// For a shape `(mean / std_dev)^2` above `1e5` (a spread below 0.32% of
 /// the mean) the quantile is the Wilson-Hilferty one,
@@ -838,8 +851,20 @@ fn bracket(g: &Gamma, cv: f64, p: f64) -> Option<f64> {
 /// ```
 #[must_use]
 pub fn gamma_quantile(mean: f64, std_dev: f64, p: ServiceLevel) -> f64 {
-    if mean.is_nan() || std_dev.is_nan() {
+    if mean.is_nan() || std_dev.is_nan() || std_dev < 0.0 {
         return f64::NAN;
+    }
+    if mean <= 0.0 {
+        return 0.0;
+    }
+    match (mean.is_finite(), std_dev.is_finite()) {
+        // inf / inf: no shape to read.
+        (false, false) => return f64::NAN,
+        (false, true) => return f64::INFINITY,
+        // Shape 0: the limit of every quantile below 1 as the spread
+        // grows (see the small-shape reading) is 0.
+        (true, false) => return 0.0,
+        (true, true) => {}
     }
     match UnitGamma::fit(mean, std_dev) {
         None => mean.max(0.0),
@@ -853,19 +878,37 @@ pub fn gamma_quantile(mean: f64, std_dev: f64, p: ServiceLevel) -> f64 {
 /// mean and standard deviation and stock `s` (`max(mu, 0) - s` for
 /// `s <= 0`, since gamma demand is never negative). A negative mean is
 /// read as no demand, as in [`gamma_quantile`], so the result is never
-/// negative. NaN for a NaN input. Certain demand (spread zero or below
+/// negative. Edges, each the limit it stands for: an infinite stock is
+/// short by 0, an infinite mean by infinity (below an infinite stock),
+/// an infinite spread (shape 0) by the whole mean; NaN for a NaN input,
+/// a negative `std_dev`, or an infinite mean and stock together.
+/// Certain demand (spread zero or below
 /// `2^-58` of the mean) is short by `max(mu - s, 0)`. Above shape `1e5` the
 /// Wilson-Hilferty form of [`gamma_quantile`] is integrated in closed
 /// form; its error there is below `1e-7 * std_dev`.
 #[must_use]
 pub fn gamma_expected_shortage(mean: f64, std_dev: f64, s: f64) -> f64 {
-    if mean.is_nan() || std_dev.is_nan() || s.is_nan() {
+    if mean.is_nan() || std_dev.is_nan() || s.is_nan() || std_dev < 0.0 {
         return f64::NAN;
     }
     if s <= 0.0 {
         // X >= 0, so (X - s)+ = X - s: its mean, with a negative mean
         // clamped to no demand.
         return mean.max(0.0) - s;
+    }
+    if mean <= 0.0 {
+        return 0.0;
+    }
+    match (mean.is_finite(), s.is_finite()) {
+        (false, false) => return f64::NAN,
+        (false, true) => return f64::INFINITY,
+        (true, false) => return 0.0,
+        (true, true) => {}
+    }
+    if std_dev == f64::INFINITY {
+        // Shape 0: the mass sits ever further out, and the shortage
+        // mean (e^-y - y E1(y)), y = s mean / sd^2, tends to the mean.
+        return mean;
     }
     match UnitGamma::fit(mean, std_dev) {
         None | Some(UnitGamma::Certain) => (mean - s).max(0.0),

@@ -332,6 +332,89 @@ fn fill_rate_factor_refuses_garbage_inputs() {
     }
 }
 
+#[test]
+fn every_public_float_input_gives_a_typed_error_or_its_documented_value() {
+    // Each float a caller can hand the safety-stock functions, at NaN,
+    // the infinities, the extremes and a subnormal: a typed error or the
+    // value the docs promise, never a panic or a silent absurdity.
+    let p = level(0.95);
+    let z = z_for_cycle_service(p);
+    let tiny = f64::MIN_POSITIVE / 1024.0; // subnormal
+    // k_for_fill_rate(lot, sigma).
+    for (lot, sigma) in [(f64::NEG_INFINITY, 1.0), (1.0, f64::NEG_INFINITY), (f64::MAX, 1.0)] {
+        assert!(
+            matches!(k_for_fill_rate(p, lot, sigma), Err(ReorderError::InvalidStatistic { .. })),
+            "{lot} {sigma}"
+        );
+    }
+    // A lot over a subnormal sigma overflows lot / sigma: refused.
+    assert!(k_for_fill_rate(p, 1.0, tiny).is_err());
+    // A subnormal lot, or a lot over a huge sigma, is no lot: z.
+    assert_eq!(k_for_fill_rate(p, tiny, 1.0).unwrap(), z);
+    assert_eq!(k_for_fill_rate(p, 1.0, f64::MAX).unwrap(), z);
+    // The largest lot taken: k = -(1 - beta) lot / sigma to 1e-12.
+    let k = k_for_fill_rate(p, MAX_LOT, 1.0).unwrap();
+    assert!((k / (-0.05 * MAX_LOT) - 1.0).abs() < 1e-12, "{k}");
+    // safety_stock's lot, both models: a lot past MAX_LOT (it was solved
+    // to a reorder point of -9e306 under the gamma model) is refused.
+    let x = DemandOverInterval::new(10.0, 2.0, 20.0, 5.0);
+    for model in [DemandModel::Normal, DemandModel::Gamma] {
+        for lot in [f64::NAN, f64::INFINITY, -1.0, f64::MAX, 2.0 * MAX_LOT] {
+            let got = safety_stock(&x, ServiceTarget::FillRate(p), model, lot);
+            assert!(
+                matches!(got, Err(ReorderError::InvalidStatistic { what: "lot", .. })),
+                "{model:?} {lot}: {got:?}"
+            );
+        }
+        // A subnormal lot is the Q -> 0 limit: the 95% quantile.
+        let fill = safety_stock(&x, ServiceTarget::FillRate(p), model, tiny).unwrap();
+        let cycle = safety_stock(&x, ServiceTarget::CycleService(p), model, 0.0).unwrap();
+        assert!((fill.reorder_point - cycle.reorder_point).abs() < 1e-9, "{model:?}");
+        // Demand built from garbage is refused by name.
+        for bad in [
+            DemandOverInterval::new(f64::NAN, 0.0, 1.0, 1.0),
+            DemandOverInterval::new(1.0, 0.0, f64::INFINITY, 1.0),
+            DemandOverInterval::new(1.0, 0.0, 1.0, f64::NAN),
+            DemandOverInterval::new(1.0, 1e200, 1e200, 0.0),
+        ] {
+            let got = safety_stock(&bad, ServiceTarget::CycleService(p), model, 0.0);
+            assert!(matches!(got, Err(ReorderError::InvalidStatistic { .. })), "{bad:?}: {got:?}");
+        }
+        // A subnormal spread is certain demand: the point is the mean.
+        let sure = DemandOverInterval::new(1.0, 0.0, 20.0, tiny);
+        let ss = safety_stock(&sure, ServiceTarget::CycleService(p), model, 0.0).unwrap();
+        assert_eq!(ss.reorder_point, 20.0, "{model:?}");
+    }
+    // gamma_quantile edges, each the limit it stands for.
+    assert_eq!(gamma_quantile(10.0, f64::INFINITY, p), 0.0); // was 10, the mean
+    assert_eq!(gamma_quantile(f64::INFINITY, 1.0, p), f64::INFINITY);
+    assert_eq!(gamma_quantile(f64::NEG_INFINITY, 1.0, p), 0.0);
+    assert!(gamma_quantile(10.0, -1.0, p).is_nan()); // was 10
+    assert!(gamma_quantile(f64::INFINITY, f64::INFINITY, p).is_nan());
+    assert_eq!(gamma_quantile(tiny, 1.0, p), 0.0);
+    // gamma_expected_shortage edges.
+    assert_eq!(gamma_expected_shortage(10.0, f64::INFINITY, 5.0), 10.0); // was 5
+    assert_eq!(gamma_expected_shortage(10.0, 3.0, f64::INFINITY), 0.0);
+    assert_eq!(gamma_expected_shortage(10.0, 3.0, f64::NEG_INFINITY), f64::INFINITY);
+    assert_eq!(gamma_expected_shortage(f64::INFINITY, 3.0, 5.0), f64::INFINITY);
+    assert!(gamma_expected_shortage(f64::INFINITY, 3.0, f64::INFINITY).is_nan()); // was 0
+    assert!(gamma_expected_shortage(10.0, -3.0, 5.0).is_nan()); // was 5
+    assert_eq!(gamma_expected_shortage(10.0, 3.0, tiny), 10.0 - tiny);
+    // normal_loss at the ends; Trigger with NaN never fires.
+    assert_eq!(normal_loss(f64::INFINITY), 0.0);
+    assert_eq!(normal_loss(f64::NEG_INFINITY), f64::INFINITY);
+    assert_eq!(normal_loss(f64::MAX), 0.0);
+    assert_eq!(normal_loss(-1e300), 1e300);
+    assert!(normal_loss(f64::NAN).is_nan());
+    for t in [Trigger::AtOrBelow, Trigger::StrictlyBelow] {
+        assert!(!t.fires(f64::NAN, 1.0) && !t.fires(1.0, f64::NAN));
+        assert!(t.fires(f64::NEG_INFINITY, 0.0) && !t.fires(0.0, f64::NEG_INFINITY));
+    }
+    // eoq: past f64 is None, not inf.
+    assert_eq!(eoq(f64::MAX, Decimal::MAX, Decimal::new(1, 28)), None);
+    assert_eq!(eoq(tiny, Decimal::ONE, Decimal::ONE), Some((2.0 * tiny).sqrt()));
+}
+
 // ---- lessons from the field ---------------------------------------------
 
 #[test]
@@ -588,6 +671,21 @@ fn a_jump_on_unchanged_inputs_is_held() {
         Stability::Held { proposed: Quantity::new(871), kept: Quantity::new(300) }
     );
     assert_eq!(held.order.unwrap().quantity, Quantity::new(300));
+    // A previous mean that is not finite is no history: an infinite one
+    // made every tolerance infinite, and the same jump was held.
+    for bad in [f64::INFINITY, f64::NAN] {
+        let mut broken = prev;
+        broken.demand_mean = bad;
+        again.previous = Some(broken);
+        let rec = p.recommend(&again).unwrap();
+        assert_eq!(rec.stability, Stability::NoHistory, "{bad}");
+        assert_eq!(rec.order.unwrap().quantity, Quantity::new(871));
+        let mut broken = prev;
+        broken.lead_time_mean = bad;
+        again.previous = Some(broken);
+        assert_eq!(p.recommend(&again).unwrap().stability, Stability::NoHistory, "{bad}");
+    }
+    again.previous = Some(prev);
     // When demand really moved (+20%), the jump is acted on.
     let mut moved = again.clone();
     moved.forecast = flat(24.0, 5.0, 120);
@@ -727,6 +825,13 @@ fn grid_tuning_picks_the_leanest_rule_meeting_the_fill_rate() {
         .into_iter()
         .map(|c| ReplenishmentRule::Engine(PlannerOptions::new(cover(c))))
         .collect();
+    // A NaN threshold is refused by name before anything runs (it
+    // quietly matched no rule).
+    let nan = tune_grid(&setup, &history, &forecast, &leads, &grid, f64::NAN);
+    assert!(
+        matches!(nan, Err(ReorderError::InvalidSetting { setting: "min_fill_rate", .. })),
+        "{nan:?}"
+    );
     let tuned = tune_grid(&setup, &history, &forecast, &leads, &grid, 0.99).unwrap();
     assert_eq!(tuned.reports.len(), 3);
     let best = tuned.best.unwrap();
