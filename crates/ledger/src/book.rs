@@ -461,6 +461,7 @@ pub(crate) enum Fail {
     UnknownRef { id: u32, reference: u32, expected: &'static str },
     Weights { id: u32, reason: &'static str },
     Overflow { id: u32, what: &'static str },
+    ReturnExceeds { id: u32, shipment: u32, shipped: i64, returned: i64, requested: i64 },
 }
 
 /// Read-only settings an apply needs.
@@ -1020,11 +1021,23 @@ impl Book {
         let value = if e.refx == NONE {
             mul(state.last_cost, e.qty, e.id)?
         } else {
-            let ship = self.find_before(pos, e.refx, Kind::Shipment).ok_or(Fail::UnknownRef {
+            let (ship, returned) = self.shipment_before(pos, e.refx).ok_or(Fail::UnknownRef {
                 id: e.id,
                 reference: e.refx,
                 expected: "shipment",
             })?;
+            // Units that never left cannot come back at a cost they left
+            // with: the returns of one shipment add up to at most what
+            // it shipped.
+            if returned.checked_add(e.qty).is_none_or(|total| total > ship.qty) {
+                return Err(Fail::ReturnExceeds {
+                    id: e.id,
+                    shipment: e.refx,
+                    shipped: ship.qty,
+                    returned,
+                    requested: e.qty,
+                });
+            }
             if e.qty == ship.qty {
                 ship.value()
             } else {
@@ -1070,15 +1083,10 @@ impl Book {
         } else if p.qty >= e.qty && method != Method::MovingAverage {
             let average =
                 if p.qty == e.qty { p.value } else { share(p.value, e.qty, p.qty, e.id)? };
-            let taken = consume(p, method, e.qty, e.id, None)?;
-            let rest = sub(taken, average, e.id)?;
-            let next =
-                if method == Method::Fifo { p.layers.front_mut() } else { p.layers.back_mut() };
-            if let Some(layer) = next {
-                layer.value = add(layer.value, rest, e.id)?;
-            }
+            consume(p, method, e.qty, e.id, None)?;
             p.qty = p.qty.checked_sub(e.qty).ok_or(overflow(e.id, "units"))?;
             p.value = sub(p.value, average, e.id)?;
+            revalue_layers(p, e.id)?;
             average
         } else {
             return self.move_out(e, state, ctx, (e.loc, e.disp), (Flow::VendorReturn, NONE), None);
@@ -1179,6 +1187,21 @@ impl Book {
             });
         }
         Ok(())
+    }
+
+    /// The latest shipment before `pos` named `id`, with the units that
+    /// the returns between it and `pos` naming it brought back.
+    fn shipment_before(&self, pos: usize, id: u32) -> Option<(Entry, i64)> {
+        let mut returned = 0_i64;
+        for x in (0..pos).rev().filter_map(|p| self.entries.get(p)) {
+            if x.id == id && x.kind == Kind::Shipment {
+                return Some((*x, returned));
+            }
+            if x.kind == Kind::Return && x.refx == id {
+                returned = returned.saturating_add(x.qty);
+            }
+        }
+        None
     }
 
     /// The latest entry before `pos` with name `id` and kind `kind`.
@@ -1563,6 +1586,51 @@ fn consume(
         });
     }
     Ok(value.unwrap_or(Decimal::ZERO))
+}
+
+/// Sets the values of a FIFO or LIFO pool's layers to add up to the
+/// pool's value again, after units left at the pool's average rather than
+/// at their own layers' cost (a vendor return at the current average).
+///
+/// Each layer keeps its share of the layers' value, so none changes sign
+/// and a cheap layer stays cheaper than a dear one; when the layers hold
+/// no value (or some hold less than none) the shares go by units instead.
+/// The layer of the largest share takes the rounding remainder, so the
+/// layers add up to the pool's value exactly. (Moving the whole
+/// difference onto the next layer instead could leave that layer, and the
+/// sales that later take it, at a negative cost.)
+fn revalue_layers(p: &mut Pool, id: u32) -> Result<(), Fail> {
+    let mut held = Decimal::ZERO;
+    let mut units = Decimal::ZERO;
+    let mut signed = false;
+    for layer in &p.layers {
+        held = add(held, layer.value, id)?;
+        units = add(units, Decimal::from(layer.qty), id)?;
+        signed |= layer.value.is_sign_negative() && !layer.value.is_zero();
+    }
+    if held == p.value {
+        return Ok(());
+    }
+    let by_value = !signed && !held.is_zero();
+    let (total, weight): (Decimal, fn(&Layer) -> Decimal) =
+        if by_value { (held, |l| l.value) } else { (units, |l| Decimal::from(l.qty)) };
+    if total.is_zero() {
+        return Ok(());
+    }
+    let anchor = (0..p.layers.len()).max_by_key(|&i| p.layers.get(i).map(weight)).unwrap_or(0);
+    let mut left = p.value;
+    for (i, layer) in p.layers.iter_mut().enumerate() {
+        if i != anchor {
+            let part = weighted_share(p.value, weight(layer), total)
+                .ok_or(overflow(id, "layer revaluation"))?;
+            left = sub(left, part, id)?;
+            layer.value = part;
+        }
+    }
+    if let Some(layer) = p.layers.get_mut(anchor) {
+        layer.value = left;
+    }
+    Ok(())
 }
 
 /// Takes `qty` units (all held) from the oldest layers of a moving-average

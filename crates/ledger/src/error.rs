@@ -80,6 +80,27 @@ pub enum LedgerError {
         /// The SKU.
         sku: Sku,
     },
+    /// A customer return names a shipment whose units have already come
+    /// back (or that shipped fewer units than returned): its returns
+    /// would add up to more than it shipped.
+    #[error(
+        "event {id}: return of {requested} units against shipment {shipment} of sku {sku}, \
+         which shipped {shipped} and has {returned} back already"
+    )]
+    ReturnExceedsShipment {
+        /// The return.
+        id: EventId,
+        /// The shipment it names.
+        shipment: String,
+        /// The SKU.
+        sku: Sku,
+        /// Units the shipment took.
+        shipped: i64,
+        /// Units its earlier returns brought back.
+        returned: i64,
+        /// Units this return brings back.
+        requested: i64,
+    },
     /// A landed cost's allocation weights were unusable.
     #[error("event {id}: landed cost weights are invalid: {reason}")]
     InvalidWeights {

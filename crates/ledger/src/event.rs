@@ -100,8 +100,12 @@ pub enum EventKind {
     },
     /// Units a customer sent back. They come back at the cost they left
     /// with when `shipment` names the original shipment (pro rata of its
-    /// cost), else at the position's last known unit cost; the amount
-    /// reduces cost of goods sold.
+    /// cost), else at the SKU's last receipt cost (at any location, zero
+    /// before the first receipt); the amount reduces cost of goods sold.
+    /// The returns naming one shipment add up to at most the units it
+    /// shipped ([`crate::LedgerError::ReturnExceedsShipment`]); they may
+    /// come back to another location or through another channel, as
+    /// marketplace returns often do.
     CustomerReturn {
         /// Units returned (positive).
         quantity: Quantity,
@@ -114,7 +118,8 @@ pub enum EventKind {
     },
     /// Units found (positive) or lost, damaged, disposed of or counted
     /// away (negative). Negative adjustments are write-offs at cost;
-    /// positive ones enter at `unit_cost`, or the last known unit cost.
+    /// positive ones enter at `unit_cost`, or else at the SKU's last
+    /// receipt cost (at any location, zero before the first receipt).
     Adjustment {
         /// Signed units (not zero).
         quantity: Quantity,
@@ -122,7 +127,8 @@ pub enum EventKind {
         reason: AdjustmentReason,
         /// The disposition adjusted.
         disposition: Disposition,
-        /// Cost per unit of found units; `None` uses the last known cost.
+        /// Cost per unit of found units; `None` uses the SKU's last
+        /// receipt cost.
         unit_cost: Option<Decimal>,
     },
     /// Units leave `location` for `to`, where they wait in `InTransit`
@@ -263,12 +269,17 @@ impl AdjustmentReason {
 #[non_exhaustive]
 pub enum VendorReturnCost {
     /// The units of this receipt still held, at their carrying value; an
-    /// error if fewer of them remain at the position.
+    /// error if fewer of them remain at the position. Under moving
+    /// average every unit's carrying value is the pool's average, so this
+    /// leaves at the average too: the receipt only says which units go
+    /// (their arrival dates leave the aging report).
     Receipt(EventId),
     /// The position's current average cost (value / units). Under FIFO
-    /// and LIFO the units still leave from the layers in method order, and
-    /// the difference between their layer value and the average stays
-    /// with the next layer, so the position's value stays exact.
+    /// and LIFO the units still leave from the layers in method order,
+    /// and the layers left are revalued to hold the rest of the value,
+    /// each in proportion to its own value (by units when they hold
+    /// none), so no layer changes sign and the position's value stays
+    /// exact.
     CurrentAverage,
 }
 

@@ -600,6 +600,16 @@ impl Ledger {
                 LedgerError::InvalidWeights { id: self.event_id(id), reason }
             }
             Fail::Overflow { id, what } => LedgerError::Overflow { id: self.event_id(id), what },
+            Fail::ReturnExceeds { id, shipment, shipped, returned, requested } => {
+                LedgerError::ReturnExceedsShipment {
+                    id: self.event_id(id),
+                    shipment: self.names.get(shipment).to_owned(),
+                    sku: sku_id,
+                    shipped,
+                    returned,
+                    requested,
+                }
+            }
         }
     }
 
@@ -1405,12 +1415,21 @@ impl Ledger {
 
     /// Claimable write-offs and reimbursements: `(write-off, reimbursed
     /// units, reimbursed amount)` for every lost or damaged adjustment and
-    /// every shortfall stamped at or before `until`.
-    pub(crate) fn claims(&self, until: i64) -> Vec<(Event, Decimal, Quantity, Quantity, Decimal)> {
+    /// every shortfall stamped at or before `until`, counting the
+    /// reimbursements stamped at or before `paid_by`; in time order, then
+    /// by SKU and id.
+    pub(crate) fn claims(
+        &self,
+        until: i64,
+        paid_by: i64,
+    ) -> Vec<(Event, Decimal, Quantity, Quantity, Decimal)> {
         let mut paid: BTreeMap<u32, (i64, Decimal)> = BTreeMap::new();
         for book in &self.books {
-            for e in book.entries.iter().filter(|e| e.kind == Kind::Reimbursement && e.refx != NONE)
-            {
+            let payments = book
+                .entries
+                .iter()
+                .filter(|e| e.kind == Kind::Reimbursement && e.refx != NONE && e.at <= paid_by);
+            for e in payments {
                 let amount = book.amounts.get(e.aux as usize).copied().unwrap_or_default();
                 let slot = paid.entry(e.refx).or_insert((0, Decimal::ZERO));
                 slot.0 = slot.0.saturating_add(e.qty);
@@ -1432,6 +1451,7 @@ impl Ledger {
                 }
             }
         }
+        out.sort_by(|a, b| (a.0.at, &a.0.sku, &a.0.id).cmp(&(b.0.at, &b.0.sku, &b.0.id)));
         out
     }
 }

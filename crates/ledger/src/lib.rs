@@ -49,7 +49,10 @@
 //! - Amounts are stored, rates derived: a layer or pool keeps its total
 //!   value, and when its last unit leaves the whole remaining value leaves
 //!   with it, so an empty position is worth exactly zero. A transfer
-//!   credits the source exactly what it debits the destination.
+//!   credits the source exactly what it debits the destination. Exact
+//!   means within `Decimal`'s 28 significant digits: amounts that need
+//!   more (costs with 28 decimals beside values in the millions) round at
+//!   each sum, and can leave a residue in the 28th digit.
 //! - Events are ordered by timestamp, then arrival. A backdated event is
 //!   placed in order and its SKU is revalued from the last full checkpoint
 //!   before it; the result equals a fresh ledger fed the same events in
@@ -60,7 +63,8 @@
 //! - Every refused event leaves the ledger exactly as it was.
 //! - Customer returns come back at the cost their shipment left with (pro
 //!   rata) and reduce cost of goods sold; without a shipment reference,
-//!   at the SKU's last receipt cost.
+//!   at the SKU's last receipt cost (at any location). A shipment takes
+//!   back at most the units it shipped.
 //! - Landed cost raises the units of its receipts still held; the share
 //!   of units already gone is cost of goods sold when the landed cost is
 //!   recorded.

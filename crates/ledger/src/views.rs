@@ -159,7 +159,9 @@ pub struct OpenClaim {
 
 impl Ledger {
     /// Compares an external count with the ledger and lists every
-    /// difference with the events within `window_days` days of the count.
+    /// difference with the events within `window_days` days of the count
+    /// (a window reaching past the dates the ledger stores takes in every
+    /// event on that side).
     /// A position the count omits is not compared.
     #[must_use]
     pub fn reconcile(&self, counts: &[StockRecord], window_days: u32) -> Vec<CountDifference> {
@@ -169,10 +171,15 @@ impl Ledger {
             if ledger == c.quantity {
                 continue;
             }
+            // A window reaching past the calendar takes in every event
+            // on that side (it must widen, not collapse to the count day).
             let span = Days::new(u64::from(window_days));
-            let from = c.as_of.checked_sub_days(span).unwrap_or(c.as_of);
-            let to = c.as_of.checked_add_days(span).unwrap_or(c.as_of);
-            let from = from.and_hms_opt(0, 0, 0).map_or(i64::MIN, |t| at_nanos(t.and_utc()));
+            let from = c
+                .as_of
+                .checked_sub_days(span)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map_or(i64::MIN, |t| at_nanos(t.and_utc()));
+            let to = c.as_of.checked_add_days(span).map_or(i64::MAX, end_of);
             out.push(CountDifference {
                 sku: c.sku.clone(),
                 location: c.location.clone(),
@@ -180,7 +187,7 @@ impl Ledger {
                 date: c.as_of,
                 counted: c.quantity,
                 ledger,
-                nearby: self.events_between(&c.sku, &c.location, from, end_of(to)),
+                nearby: self.events_between(&c.sku, &c.location, from, to),
             });
         }
         out.sort_by(|a, b| {
@@ -196,11 +203,14 @@ impl Ledger {
 
     /// Lost and damaged write-offs and inbound shortfalls stamped at least
     /// `days` days before the end of `as_of` whose reimbursements (events
-    /// naming them) cover fewer units than were written off.
+    /// naming them, stamped by the end of `as_of`) cover fewer units than
+    /// were written off. In time order, then by SKU and id, whatever the
+    /// order events arrived in.
     #[must_use]
     pub fn unreimbursed(&self, as_of: NaiveDate, days: u32) -> Vec<OpenClaim> {
-        let cutoff = end_of(as_of).saturating_sub(day_nanos().saturating_mul(i64::from(days)));
-        self.claims(cutoff)
+        let end = end_of(as_of);
+        let cutoff = end.saturating_sub(day_nanos().saturating_mul(i64::from(days)));
+        self.claims(cutoff, end)
             .into_iter()
             .filter(|(_, _, units, paid, _)| paid < units)
             .map(|(write_off, value, units, reimbursed_units, reimbursed_amount)| OpenClaim {

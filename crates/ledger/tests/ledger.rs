@@ -313,6 +313,92 @@ fn vendor_return_at_receipt_cost_or_average() {
     // The share is rounded to 16 places, the remainder stays:
     // 25 - 8.3333333333333333 = 16.6666666666666667.
     assert_eq!(value_now(&l), dec("16.6666666666666667"));
+    // FIFO took r1's 5 units (worth 5); r1's other 5 (5) and r2's 5 (15)
+    // keep their shares of what is left: 16.6666666666666667 x 5 / 20 =
+    // 4.1666666666666667 (rounded at 16 places), r2 the remaining 12.5.
+    let layers: Vec<_> = l.layers(&sku()).iter().map(|c| (c.quantity.get(), c.value)).collect();
+    assert_eq!(layers, [(5, dec("4.1666666666666667")), (5, dec("12.5"))]);
+}
+
+/// A vendor return at the average takes a cheap layer's units at a dear
+/// average: the difference is spread over what stays, by value, so no
+/// layer (and no later sale) turns negative. Moving it all onto the next
+/// layer left 2 units worth -22.75 and a sale at that cost.
+#[test]
+fn a_vendor_return_at_the_average_leaves_no_layer_below_zero() {
+    for method in [Method::Fifo, Method::Lifo] {
+        let mut l = ledger(method, NegativeStock::Reject);
+        // LIFO takes the newest layer first: put the cheap one last.
+        let (first, second) = if method == Method::Fifo { ("1", "100") } else { ("100", "1") };
+        let (a, b) = if method == Method::Fifo { (3, 1) } else { (1, 3) };
+        feed(&mut l, &[receipt("r1", 1, a, first), receipt("r2", 2, b, second)]);
+        let back = EventKind::VendorReturn {
+            quantity: Quantity::new(1),
+            disposition: Disposition::Sellable,
+            cost: VendorReturnCost::CurrentAverage,
+        };
+        l.ingest(ev("v1", 3, back)).unwrap();
+        // 4 units worth 103: one leaves at 25.75, 77.25 stays. The cheap
+        // layer's 2 units (worth 2) and the dear one (100) keep their
+        // shares: 77.25 x 2 / 102 = 1.5147058823529412 (16 places), the
+        // dear one the rest, 75.7352941176470588.
+        let mut layers: Vec<_> =
+            l.layers(&sku()).iter().map(|c| (c.quantity.get(), c.value)).collect();
+        layers.sort();
+        assert_eq!(
+            layers,
+            [(1, dec("75.7352941176470588")), (2, dec("1.5147058823529412"))],
+            "{method:?}"
+        );
+        l.ingest(ship("s1", 4, 2)).unwrap();
+        assert_eq!(cogs_all(&l), dec("1.5147058823529412"), "{method:?}");
+        assert_eq!(value_now(&l), dec("75.7352941176470588"), "{method:?}");
+    }
+}
+
+/// The returns of one shipment add up to at most what it shipped: units
+/// that never left have no cost to come back at.
+#[test]
+fn returns_of_a_shipment_add_up_to_at_most_what_it_shipped() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut l, &[receipt("r1", 1, 10, "2"), ship("s1", 2, 7)]);
+    let back = |qty| EventKind::CustomerReturn {
+        quantity: Quantity::new(qty),
+        channel: ChannelId::new("amazon").unwrap(),
+        disposition: Disposition::Sellable,
+        shipment: Some(EventId::new("s1").unwrap()),
+    };
+    l.ingest(ev("ret1", 3, back(3))).unwrap();
+    let before = l.clone();
+    let err = l.ingest(ev("ret2", 4, back(5))).unwrap_err();
+    assert_eq!(
+        err,
+        LedgerError::ReturnExceedsShipment {
+            id: EventId::new("ret2").unwrap(),
+            shipment: "s1".into(),
+            sku: sku(),
+            shipped: 7,
+            returned: 3,
+            requested: 5,
+        }
+    );
+    assert!(l == before, "a refused return changed the ledger");
+    // The other four may come back; a fifth then may not.
+    l.ingest(ev("ret2", 4, back(4))).unwrap();
+    // 7 x 2 = 14 shipped, all 7 back at 2: COGS 0, 10 units worth 20.
+    assert_eq!((cogs_all(&l), value_now(&l)), (Decimal::ZERO, dec("20")));
+    assert!(matches!(
+        l.ingest(ev("ret3", 5, back(1))),
+        Err(LedgerError::ReturnExceedsShipment { returned: 7, .. })
+    ));
+    // A late return placed before the others makes a later one exceed:
+    // refused too, naming the return that no longer fits.
+    let late = l.ingest(ev("ret0", 2, back(1))).unwrap_err();
+    assert!(
+        matches!(&late, LedgerError::ReturnExceedsShipment { id, .. } if id.as_str() == "ret2"),
+        "{late:?}"
+    );
+    assert!(l.ingest(ev("big", 6, back(i64::MAX))).is_err());
 }
 
 #[test]
@@ -349,8 +435,46 @@ fn reconciliation_and_open_claims() {
     };
     l.ingest(ev("reimb1", 40, paid)).unwrap();
     assert!(l.unreimbursed(later, 30).is_empty());
+    // Asked as of the first day, before the payment (hour 40 is on
+    // 2026-01-02), the claim was still open.
+    let open = l.unreimbursed(day, 0);
+    assert_eq!((open.len(), open[0].reimbursed_units), (1, Quantity::new(0)));
     // Reimbursement is money without units: value unchanged (8 x 2).
     assert_eq!(value_now(&l), dec("16"));
+    // A window wider than the calendar takes in every event, not none.
+    for window in [100_000_000, u32::MAX] {
+        assert_eq!(l.reconcile(&counts, window)[0].nearby.len(), 3, "window {window}");
+    }
+}
+
+/// Open claims come in time order, then by SKU and id, whatever the
+/// order the events arrived in.
+#[test]
+fn open_claims_do_not_depend_on_arrival_order() {
+    let lost = |id: &str, sku: &str| {
+        let kind = EventKind::Adjustment {
+            quantity: Quantity::new(-1),
+            reason: AdjustmentReason::Lost,
+            disposition: Disposition::Sellable,
+            unit_cost: None,
+        };
+        Event::new(EventId::new(id).unwrap(), t(2), Sku::new(sku).unwrap(), loc("WH1"), kind)
+    };
+    let stock = |id: &str, sku: &str| {
+        let kind = EventKind::receipt(Quantity::new(5), dec("2"));
+        Event::new(EventId::new(id).unwrap(), t(1), Sku::new(sku).unwrap(), loc("WH1"), kind)
+    };
+    let events = [stock("ra", "A"), stock("rb", "B"), lost("lb", "B"), lost("la", "A")];
+    let later = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let ids = |l: &Ledger| -> Vec<String> {
+        l.unreimbursed(later, 0).iter().map(|c| c.write_off.id.to_string()).collect()
+    };
+    let mut a = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut a, &events);
+    let mut b = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut b, &[events[1].clone(), events[0].clone(), events[3].clone(), events[2].clone()]);
+    assert_eq!(ids(&a), ["la", "lb"]);
+    assert_eq!(ids(&b), ["la", "lb"]);
 }
 
 #[test]
@@ -892,6 +1016,11 @@ enum Op {
     Arrive(i64),
     Damage(i64),
     Landed(i64, usize),
+    /// Units back against an earlier shipment (which, and how many, are
+    /// cut to what it still has out).
+    ReturnOf(i64, usize),
+    /// Units back to the vendor at the current average.
+    VendorBack(i64),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -904,12 +1033,16 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (1..8_i64).prop_map(Op::Arrive),
         1 => (1..4_i64).prop_map(Op::Damage),
         1 => (0..10_000_i64, 0..40_usize).prop_map(|(a, r)| Op::Landed(a, r)),
+        1 => (1..6_i64, 0..40_usize).prop_map(|(q, k)| Op::ReturnOf(q, k)),
+        1 => (1..6_i64).prop_map(Op::VendorBack),
     ]
 }
 
 /// Events with distinct timestamps (a shuffled hour for each).
 fn events_of(ops: &[Op], hours: &[i64]) -> Vec<Event> {
     let mut receipts: Vec<String> = Vec::new();
+    // Shipments with the units they still have out.
+    let mut shipments: Vec<(String, i64)> = Vec::new();
     let mut out = Vec::new();
     for (i, (op, &h)) in ops.iter().zip(hours).enumerate() {
         let id = format!("e{i}");
@@ -919,7 +1052,29 @@ fn events_of(ops: &[Op], hours: &[i64]) -> Vec<Event> {
                 receipts.push(id.clone());
                 EventKind::receipt(Quantity::new(q), Decimal::new(c, s))
             }
-            Op::Ship(q) => EventKind::shipment(Quantity::new(q), chan, OrderId::new(&id).unwrap()),
+            Op::Ship(q) => {
+                shipments.push((id.clone(), q));
+                EventKind::shipment(Quantity::new(q), chan, OrderId::new(&id).unwrap())
+            }
+            Op::ReturnOf(q, k) => {
+                let count = shipments.len().max(1);
+                let Some((shipment, out)) = shipments.get_mut(k % count).filter(|s| s.1 > 0) else {
+                    continue;
+                };
+                let q = q.min(*out);
+                *out -= q;
+                EventKind::CustomerReturn {
+                    quantity: Quantity::new(q),
+                    channel: chan,
+                    disposition: Disposition::Sellable,
+                    shipment: Some(EventId::new(shipment.as_str()).unwrap()),
+                }
+            }
+            Op::VendorBack(q) => EventKind::VendorReturn {
+                quantity: Quantity::new(q),
+                disposition: Disposition::Sellable,
+                cost: VendorReturnCost::CurrentAverage,
+            },
             Op::Return(q) => EventKind::CustomerReturn {
                 quantity: Quantity::new(q),
                 channel: chan,
@@ -1070,6 +1225,52 @@ proptest! {
         }
     }
 
+    /// Non-negative costs never make a negative value: under the reject
+    /// policy no position is worth less than nothing and no sale leaves
+    /// at a negative cost, whatever mix of returns, vendor returns at the
+    /// average, moves and landed costs came before.
+    #[test]
+    fn non_negative_costs_give_non_negative_values(
+        (events, _order, _dups) in stream(),
+        method in 0..3_u8,
+        per_sku in any::<bool>(),
+    ) {
+        let method = [Method::Fifo, Method::Lifo, Method::MovingAverage][usize::from(method)];
+        let mut l = Ledger::new(LedgerOptions {
+            default_method: method,
+            pooling: if per_sku {
+                merchantry_ledger::Pooling::PerSku
+            } else {
+                merchantry_ledger::Pooling::PerLocation
+            },
+            ..LedgerOptions::default()
+        });
+        for e in &events {
+            // Events that would go short are refused; the rest apply.
+            let _ = l.ingest(e.clone());
+        }
+        let hours = 3 * events.len() as i64 + 10;
+        for h in (0..hours).step_by(5) {
+            for (location, disp) in [
+                ("WH1", Disposition::Sellable),
+                ("FBA", Disposition::InTransit),
+                ("FBA", Disposition::Sellable),
+                ("WH1", Disposition::Unsellable),
+            ] {
+                let v = l.value(&sku(), &loc(location), disp, t(h));
+                prop_assert!(!v.is_sign_negative() || v.is_zero(), "{location} {disp} at {h}: {v}");
+            }
+        }
+        for layer in l.layers(&sku()) {
+            prop_assert!(layer.value >= Decimal::ZERO, "{layer:?}");
+        }
+        for line in l.cost_lines(&sku(), t(-1), t(hours)) {
+            if line.quantity.get() > 0 {
+                prop_assert!(line.cost >= Decimal::ZERO, "{line:?}");
+            }
+        }
+    }
+
     #[test]
     fn balance_equals_sum_of_movements((events, _order, _dups) in stream()) {
         let mut l = ledger(Method::Fifo, NegativeStock::AllowWithTrueUp);
@@ -1087,6 +1288,7 @@ proptest! {
                 EventKind::TransferOut { quantity, .. } => { wh -= quantity.get(); transit += quantity.get(); }
                 EventKind::TransferIn { quantity, .. } => { transit -= quantity.get(); fba += quantity.get(); }
                 EventKind::DispositionChange { quantity, .. } => { wh -= quantity.get(); bad += quantity.get(); }
+                EventKind::VendorReturn { quantity, .. } => wh -= quantity.get(),
                 _ => {}
             }
         }
