@@ -462,6 +462,7 @@ pub(crate) enum Fail {
     Weights { id: u32, reason: &'static str },
     Overflow { id: u32, what: &'static str },
     ReturnExceeds { id: u32, shipment: u32, shipped: i64, returned: i64, requested: i64 },
+    OriginShort { id: u32, origin: u32, loc: u32, disp: Disposition, held: i64, requested: i64 },
 }
 
 /// Read-only settings an apply needs.
@@ -1661,9 +1662,9 @@ fn take_origin(
     loc: u32,
     disp: Disposition,
 ) -> Result<Decimal, Fail> {
-    let available: i64 = p.layers.iter().filter(|l| l.origin == origin).map(|l| l.qty).sum();
-    if available < qty {
-        return Err(Fail::Insufficient { id, loc, disp, available, requested: qty });
+    let held: i64 = p.layers.iter().filter(|l| l.origin == origin).map(|l| l.qty).sum();
+    if held < qty {
+        return Err(Fail::OriginShort { id, origin, loc, disp, held, requested: qty });
     }
     let mut left = qty;
     let mut taken = Decimal::ZERO;

@@ -101,6 +101,30 @@ pub enum LedgerError {
         /// Units this return brings back.
         requested: i64,
     },
+    /// A vendor return at a receipt's cost names a receipt fewer of whose
+    /// units are still held at the position than it sends back (the
+    /// position itself may hold more units, from other arrivals).
+    #[error(
+        "event {id}: vendor return of {requested} units of receipt {receipt} of sku {sku}, \
+         of which {held} are held at {location} ({disposition})"
+    )]
+    ReceiptUnitsShort {
+        /// The vendor return (for a backdated event, the later return
+        /// that no longer fits).
+        id: EventId,
+        /// The receipt it names.
+        receipt: String,
+        /// The SKU.
+        sku: Sku,
+        /// The location.
+        location: LocationId,
+        /// The disposition.
+        disposition: Disposition,
+        /// Units of the receipt held there at that moment.
+        held: i64,
+        /// Units the return sends back.
+        requested: i64,
+    },
     /// A landed cost's allocation weights were unusable.
     #[error("event {id}: landed cost weights are invalid: {reason}")]
     InvalidWeights {

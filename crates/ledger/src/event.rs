@@ -268,8 +268,9 @@ impl AdjustmentReason {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum VendorReturnCost {
-    /// The units of this receipt still held, at their carrying value; an
-    /// error if fewer of them remain at the position. Under moving
+    /// The units of this receipt still held, at their carrying value;
+    /// [`crate::LedgerError::ReceiptUnitsShort`] if fewer of them remain
+    /// at the position. Under moving
     /// average every unit's carrying value is the pool's average, so this
     /// leaves at the average too: the receipt only says which units go
     /// (their arrival dates leave the aging report).

@@ -600,6 +600,17 @@ impl Ledger {
                 LedgerError::InvalidWeights { id: self.event_id(id), reason }
             }
             Fail::Overflow { id, what } => LedgerError::Overflow { id: self.event_id(id), what },
+            Fail::OriginShort { id, origin, loc, disp, held, requested } => {
+                LedgerError::ReceiptUnitsShort {
+                    id: self.event_id(id),
+                    receipt: self.names.get(origin).to_owned(),
+                    sku: sku_id,
+                    location: self.location(loc),
+                    disposition: disp,
+                    held,
+                    requested,
+                }
+            }
             Fail::ReturnExceeds { id, shipment, shipped, returned, requested } => {
                 LedgerError::ReturnExceedsShipment {
                     id: self.event_id(id),

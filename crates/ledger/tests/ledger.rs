@@ -318,6 +318,26 @@ fn vendor_return_at_receipt_cost_or_average() {
     // 4.1666666666666667 (rounded at 16 places), r2 the remaining 12.5.
     let layers: Vec<_> = l.layers(&sku()).iter().map(|c| (c.quantity.get(), c.value)).collect();
     assert_eq!(layers, [(5, dec("4.1666666666666667")), (5, dec("12.5"))]);
+    // r2 has 5 units left; 6 of them cannot go back, though the position
+    // holds 10. The error says so rather than "would go negative".
+    let six = EventKind::VendorReturn {
+        quantity: Quantity::new(6),
+        disposition: Disposition::Sellable,
+        cost: VendorReturnCost::Receipt(EventId::new("r2").unwrap()),
+    };
+    let err = l.ingest(ev("v3", 5, six)).unwrap_err();
+    assert_eq!(
+        err,
+        LedgerError::ReceiptUnitsShort {
+            id: EventId::new("v3").unwrap(),
+            receipt: "r2".into(),
+            sku: sku(),
+            location: loc("WH1"),
+            disposition: Disposition::Sellable,
+            held: 5,
+            requested: 6,
+        }
+    );
 }
 
 /// A vendor return at the average takes a cheap layer's units at a dear
