@@ -1289,13 +1289,20 @@ impl Allocator {
 
     /// Forgets each line for which `pick` gives `Some(true)`, frees its
     /// slot and drops the return ids recorded for it.
+    ///
+    /// Every line is picked before any is forgotten: `pick` may run the
+    /// caller's code, and if that panics the allocator is left as it was
+    /// (not with lines gone and their return ids still recorded).
     fn purge_where(&mut self, mut pick: impl FnMut(&LineRecord) -> Option<bool>) -> usize {
+        let picked: Vec<u32> = (0u32..)
+            .zip(&self.lines)
+            .filter(|(_, rec)| rec.as_ref().and_then(&mut pick) == Some(true))
+            .map(|(slot, _)| slot)
+            .collect();
         let mut n = 0;
         let mut had_returns = false;
-        for (slot, rec) in (0u32..).zip(self.lines.iter_mut()) {
-            if rec.as_ref().and_then(&mut pick) == Some(true)
-                && let Some(r) = rec.take()
-            {
+        for slot in picked {
+            if let Some(r) = self.lines.get_mut(slot as usize).and_then(Option::take) {
                 self.line_index.remove(&r.order, r.line, slot);
                 self.vacant.push(slot);
                 had_returns |= r.returned > 0;

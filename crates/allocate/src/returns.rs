@@ -26,8 +26,18 @@ use crate::error::{AllocError, Result};
 /// # Ok::<(), merchantry_allocate::AllocError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(transparent))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct ReturnId(EventId);
+
+/// Read as its text and checked by [`ReturnId::new`], so a bad id in a
+/// snapshot is named as a return id (not as the event id it wraps).
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ReturnId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::new(text).map_err(serde::de::Error::custom)
+    }
+}
 
 impl ReturnId {
     /// Builds the id after checking the text.
@@ -100,6 +110,15 @@ pub struct ReturnOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn a_bad_return_id_read_by_serde_is_named_as_a_return_id() {
+        let id: ReturnId = serde_json::from_str("\"RMA-1\"").unwrap();
+        assert_eq!(id.as_str(), "RMA-1");
+        let err = serde_json::from_str::<ReturnId>("\"bad id \"").unwrap_err().to_string();
+        assert!(err.contains("return id") && !err.contains("event"), "{err}");
+    }
 
     #[test]
     fn a_bad_return_id_is_named_as_a_return_id() {

@@ -322,3 +322,31 @@ fn hostile_returns_are_refused_and_change_nothing() {
     w.alloc.return_units_once(&rma, &order("K"), 1, q(1), Restock::Sellable).unwrap();
     assert_eq!(w.on_hand(w.a), big);
 }
+
+/// A give-up rule that panics (say, on a line whose ship date the caller
+/// lacks) leaves the allocator as it was: every line is picked before any
+/// is forgotten. It once forgot the lines before the panic but kept their
+/// return ids, so a repeat read as a duplicate and the snapshot would not
+/// load.
+#[test]
+fn a_panicking_give_up_rule_changes_nothing() {
+    let mut w = world();
+    w.stock(w.a, 10);
+    for id in ["A", "B"] {
+        w.reserve(id, w.web, 3).unwrap();
+        w.alloc.commit(&order(id), 1).unwrap();
+    }
+    let rma = rid("RMA-A");
+    w.alloc.return_units_once(&rma, &order("A"), 1, q(1), Restock::Sellable).unwrap();
+    let before = w.alloc.clone();
+    let purge = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        w.alloc.purge_shipped_if(|l| {
+            assert!(l.order.as_str() != "B", "no ship date for B");
+            true
+        })
+    }));
+    assert!(purge.is_err());
+    assert!(w.alloc == before, "a panicking rule changed the allocator");
+    let again = w.alloc.return_units_once(&rma, &order("A"), 1, q(1), Restock::Sellable);
+    assert!(again.unwrap().duplicate);
+}
