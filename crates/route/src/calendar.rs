@@ -23,6 +23,11 @@ use crate::model::Node;
 ///   gap's length (02:30 on the US spring-forward night becomes 03:30
 ///   daylight time).
 ///
+/// A date that never occurred in `tz` (Samoa skipped Friday 30 December
+/// 2011 when it crossed the date line) is read the same way and lands on
+/// the next day; [`local_date_exists`] tells such dates apart, and a
+/// node's calendar never lists one as a working day.
+///
 /// ```
 /// use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 /// use merchantry_route::local_instant;
@@ -56,41 +61,114 @@ pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> 
     }
 }
 
+/// Whether local date `date` occurred in `tz`: whether some instant
+/// reads as that date on the zone's clocks.
+///
+/// Almost every date did. The exceptions are dates a zone skipped whole
+/// by moving across the date line, such as Friday 30 December 2011 in
+/// `Pacific/Apia`, 31 December 1994 in `Pacific/Kiritimati`, or 21 August
+/// 1993 in `Pacific/Kwajalein`. A date whose clocks only jump an hour
+/// (a daylight-saving night, even one that skips midnight) did occur.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use merchantry_route::local_date_exists;
+///
+/// let apia = chrono_tz::Pacific::Apia;
+/// let day = |d| NaiveDate::from_ymd_opt(2011, 12, d).unwrap();
+/// assert!(local_date_exists(apia, day(29)));
+/// assert!(!local_date_exists(apia, day(30)));
+/// assert!(local_date_exists(apia, day(31)));
+/// ```
+#[must_use]
+pub fn local_date_exists(tz: Tz, date: NaiveDate) -> bool {
+    // Offsets are whole seconds, so a date occurred if its first or its
+    // last second did, unless two clock jumps fell within one day (no
+    // zone has that).
+    let exists = |time| !matches!(tz.from_local_datetime(&date.and_time(time)), LocalResult::None);
+    exists(NaiveTime::MIN) || NaiveTime::from_hms_opt(23, 59, 59).is_some_and(exists)
+}
+
+/// A UTC instant to the nanosecond, as (whole seconds, nanoseconds into
+/// the second). Cutoffs and order times compare exactly, so an order
+/// placed half a second after a cutoff misses it.
+pub(crate) type Instant = (i64, u32);
+
+/// The [`Instant`] of `at`.
+pub(crate) fn instant(at: DateTime<Utc>) -> Instant {
+    (at.timestamp(), at.timestamp_subsec_nanos())
+}
+
 /// A node's working days and their cutoff instants, ascending.
+///
+/// The instants are kept as whole seconds, searched, and their fractions
+/// apart, looked at only for an order within a cutoff's second.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ShipCalendar {
     days: Vec<NaiveDate>,
     cutoffs: Vec<i64>,
+    cutoff_nanos: Vec<u32>,
+}
+
+/// The cutoff instant of `time` on local date `date`, or `None` when the
+/// date never occurred in `tz`. The date is looked at only when the
+/// cutoff time itself falls in a gap, so ordinary days cost one lookup.
+fn cutoff_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
+    match tz.from_local_datetime(&date.and_time(time)) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.with_timezone(&Utc)),
+        LocalResult::None => local_date_exists(tz, date).then(|| local_instant(tz, date, time)),
+    }
 }
 
 impl ShipCalendar {
     /// Lists the working days from `first` up to but not including `end`.
     ///
-    /// A working day has a cutoff on its weekday and is not a holiday.
+    /// A working day has a cutoff on its weekday, is not a holiday, and
+    /// occurred in the node's time zone ([`local_date_exists`]).
     pub(crate) fn build(node: &Node, first: NaiveDate, end: NaiveDate) -> Self {
         let mut days = Vec::new();
         let mut cutoffs = Vec::new();
+        let mut cutoff_nanos = Vec::new();
         let mut day = first;
         while day < end {
             if let Some(time) = node.cutoffs.on(day.weekday())
                 && !node.holidays.contains(&day)
+                && let Some(at) = cutoff_instant(node.tz, day, time)
             {
                 days.push(day);
-                cutoffs.push(local_instant(node.tz, day, time).timestamp());
+                let (secs, nanos) = instant(at);
+                cutoffs.push(secs);
+                cutoff_nanos.push(nanos);
             }
             match day.checked_add_days(Days::new(1)) {
                 Some(next) => day = next,
                 None => break,
             }
         }
-        Self { days, cutoffs }
+        Self { days, cutoffs, cutoff_nanos }
     }
 
     /// The index of the first working day whose cutoff is at or after
-    /// `placed` (UTC seconds), or `None` past the last listed day.
-    pub(crate) fn first_catchable(&self, placed: i64) -> Option<usize> {
-        let idx = self.cutoffs.partition_point(|&c| c < placed);
+    /// `placed`, or `None` past the last listed day.
+    pub(crate) fn first_catchable(&self, (secs, nanos): Instant) -> Option<usize> {
+        // Every cutoff in a later second is caught; one in the order's
+        // own second only if its fraction is not below the order's.
+        let idx = self.cutoffs.partition_point(|&c| c < secs);
+        let idx = if nanos == 0 { idx } else { self.past_fractions(idx, secs, nanos) };
         (idx < self.days.len()).then_some(idx)
+    }
+
+    /// From `idx`, the first cutoff not in second `secs` with a fraction
+    /// below `nanos`: those an order at (`secs`, `nanos`) missed.
+    #[cold]
+    #[inline(never)]
+    fn past_fractions(&self, mut idx: usize, secs: i64, nanos: u32) -> usize {
+        while self.cutoffs.get(idx) == Some(&secs)
+            && self.cutoff_nanos.get(idx).is_some_and(|&n| n < nanos)
+        {
+            idx = idx.saturating_add(1);
+        }
+        idx
     }
 
     /// The local date of working day `idx`.
@@ -146,9 +224,16 @@ mod tests {
         // Thu 1 Jan (holiday) .. Mon 5 Jan: working days Fri 2 and Mon 5.
         let cal = ShipCalendar::build(&node, d(2026, 1, 1), d(2026, 1, 6));
         assert_eq!(cal.days, vec![d(2026, 1, 2), d(2026, 1, 5)]);
-        let fri_cutoff = Utc.with_ymd_and_hms(2026, 1, 2, 15, 0, 0).unwrap().timestamp();
-        assert_eq!(cal.first_catchable(fri_cutoff), Some(0));
-        assert_eq!(cal.first_catchable(fri_cutoff + 1), Some(1));
-        assert_eq!(cal.first_catchable(fri_cutoff + 4 * 86_400), None);
+        let fri_cutoff = Utc.with_ymd_and_hms(2026, 1, 2, 15, 0, 0).unwrap();
+        let at = |secs: i64, nanos: i64| {
+            instant(
+                fri_cutoff + chrono::Duration::seconds(secs) + chrono::Duration::nanoseconds(nanos),
+            )
+        };
+        assert_eq!(cal.first_catchable(at(0, 0)), Some(0));
+        assert_eq!(cal.first_catchable(at(0, -1)), Some(0));
+        assert_eq!(cal.first_catchable(at(0, 1)), Some(1));
+        assert_eq!(cal.first_catchable(at(1, 0)), Some(1));
+        assert_eq!(cal.first_catchable(at(4 * 86_400, 0)), None);
     }
 }

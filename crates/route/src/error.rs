@@ -455,7 +455,9 @@ pub enum RouteError {
         /// The date it says it ships.
         ship_date: NaiveDate,
         /// `not a working day at the node` (no pickup that weekday, or
-        /// a holiday), `outside the working days listed for the planning
+        /// a holiday), `a date that never occurred in the node's time
+        /// zone` (see [`local_date_exists`](crate::local_date_exists)),
+        /// `outside the working days listed for the planning
         /// horizon`, or (from [`Plan::check_with`](crate::Plan::check_with))
         /// that the node's first ship day for the order falls past the
         /// working days listed.

@@ -77,10 +77,12 @@
 //!
 //! # Conventions
 //!
-//! - An order placed at or before a node's cutoff instant is caught by
-//!   that day's pickup; later, it waits for the next working day (a
-//!   weekday with a cutoff that is not a holiday). Handling days count
-//!   working days after that. Daylight-saving rules: [`local_instant`].
+//! - An order placed at or before a node's cutoff instant (compared to
+//!   the nanosecond) is caught by that day's pickup; later, it waits for
+//!   the next working day (a weekday with a cutoff that is not a holiday
+//!   and that occurred in the node's time zone, see
+//!   [`local_date_exists`]). Handling days count working days after
+//!   that. Daylight-saving rules: [`local_instant`].
 //! - A node ships one package per order; a line ships whole from one
 //!   node. Transit days are calendar days. A package's postage is the
 //!   first rate tier at or above its weight.
@@ -109,7 +111,7 @@ pub mod plan;
 pub mod router;
 pub mod wave;
 
-pub use calendar::local_instant;
+pub use calendar::{local_date_exists, local_instant};
 /// Time zones for nodes' cut-offs and calendars, re-exported so callers
 /// need not depend on `chrono-tz` themselves (for example
 /// `merchantry_route::tz::America::New_York`).

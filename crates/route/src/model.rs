@@ -57,8 +57,8 @@ impl Dims {
 /// means no pickup that day (a weekend, usually).
 ///
 /// An order placed at or before a day's cutoff instant is caught by that
-/// day's pickup; one placed even a second later waits for the next
-/// working day.
+/// day's pickup; one placed even a fraction of a second later waits for
+/// the next working day (times compare to the nanosecond).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct WeeklyCutoffs([Option<NaiveTime>; 7]);

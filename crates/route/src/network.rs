@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use merchantry_core::{Currency, DateRange, LocationId, Quantity, Sku, StockView};
 
-use crate::calendar::ShipCalendar;
+use crate::calendar::{ShipCalendar, instant, local_date_exists};
 use crate::error::{Result, RouteError};
 use crate::model::Node;
 
@@ -143,7 +143,7 @@ impl Network {
     pub fn ship_date(&self, idx: NodeIndex, placed_at: DateTime<Utc>) -> Option<NaiveDate> {
         let node = self.node(idx)?;
         let cal = self.calendars.get(idx.get())?;
-        let first = cal.first_catchable(placed_at.timestamp())?;
+        let first = cal.first_catchable(instant(placed_at))?;
         cal.day(first.checked_add(node.handling_days as usize)?)
     }
 
@@ -168,7 +168,11 @@ impl Network {
     /// Why `date` is not one of node `node`'s listed working days, for
     /// [`RouteError::NotAShipDay`].
     pub(crate) fn why_not_a_ship_day(&self, node: usize, date: NaiveDate) -> &'static str {
-        let off = self.nodes.get(node).is_none_or(|n| {
+        let node = self.nodes.get(node);
+        if node.is_some_and(|n| !local_date_exists(n.tz, date)) {
+            return "a date that never occurred in the node's time zone";
+        }
+        let off = node.is_none_or(|n| {
             n.cutoffs.on(chrono::Datelike::weekday(&date)).is_none() || n.holidays.contains(&date)
         });
         if off {

@@ -465,7 +465,9 @@ impl Plan {
     ///    for routing);
     /// 2. each package names a node of `network`, at its index;
     /// 3. each package ships on one of its node's working days listed
-    ///    for the horizon (a weekday with a cutoff, not a holiday);
+    ///    for the horizon (a weekday with a cutoff, not a holiday, and a
+    ///    date that occurred in the node's time zone:
+    ///    [`local_date_exists`](crate::local_date_exists));
     /// 4. no package ships before the first day its node can ship the
     ///    order: the first working day whose cutoff instant, in the
     ///    node's time zone, is at or after `placed_at`, plus the node's

@@ -66,7 +66,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use merchantry_core::{LocationId, Sku};
 use rust_decimal::Decimal;
 
-use crate::calendar::ShipCalendar;
+use crate::calendar::{Instant, ShipCalendar, instant};
 use crate::error::{Result, RouteError};
 use crate::model::{Order, OrderLine, RateTier, Speed, Zone, tier_price};
 use crate::network::{Inventory, MAX_NODES, Network, NodeIndex};
@@ -568,7 +568,7 @@ impl<'n, S: Scorer> Router<'n, S> {
 
     fn context<'o>(&'o self, order: &'o Order) -> Result<Ctx<'o>> {
         validate(self.net, order, self.horizon)?;
-        let placed = order.placed_at.timestamp();
+        let placed = instant(order.placed_at);
         let lanes = self.lanes.get(&(order.zone, order.speed));
         let nodes: Vec<NodeState<'o>> = self
             .net
@@ -622,7 +622,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         i: usize,
         node: &'o crate::model::Node,
         order: &Order,
-        placed: i64,
+        placed: Instant,
         lane: Lane<'o>,
     ) -> NodeState<'o> {
         if node.eligibility.excluded_channels.contains(&order.channel) {

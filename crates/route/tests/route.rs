@@ -264,6 +264,100 @@ fn dst_weekend_in_november_moves_the_cutoff_an_hour_later_in_utc() {
 }
 
 #[test]
+fn a_fraction_of_a_second_after_the_cutoff_misses_it() {
+    // Friday 9 Jan 2026, cutoff 15:00 EST = 20:00:00 UTC. The weekend has
+    // no cutoff, so a miss ships Monday 12 Jan.
+    let mut n = node("NY", "1", "0", "1", 1);
+    let net = Network::new(vec![n.clone()], horizon()).unwrap();
+    let ny = net.index_of(&loc("NY")).unwrap();
+    let cutoff = utc(2026, 1, 9, 20, 0);
+    let ms = chrono::Duration::milliseconds;
+    let ns = chrono::Duration::nanoseconds;
+    assert_eq!(net.ship_date(ny, cutoff), Some(d(2026, 1, 9)));
+    assert_eq!(net.ship_date(ny, cutoff - ns(1)), Some(d(2026, 1, 9)));
+    assert_eq!(net.ship_date(ny, cutoff + ns(1)), Some(d(2026, 1, 12)));
+    assert_eq!(net.ship_date(ny, cutoff + ms(500)), Some(d(2026, 1, 12)));
+
+    // Through the router, and check_with refuses the Friday it missed.
+    let router = Router::new(&net, stock(&net, &[("NY", "X", 3)]));
+    let late = order("late", vec![line("X", 1, 100)], cutoff + ms(500), d(2026, 1, 20));
+    let mut p = routed(router.plan(&late).unwrap());
+    assert_eq!(p.packages[0].ship_date, d(2026, 1, 12));
+    p.check_with(&late, &net).unwrap();
+    p.packages[0].ship_date = d(2026, 1, 9);
+    assert!(matches!(
+        p.check_with(&late, &net),
+        Err(RouteError::ShipDateTooEarly { earliest, .. }) if earliest == d(2026, 1, 12)
+    ));
+
+    // A cutoff with a fraction of its own: 15:00:00.5 EST = 20:00:00.5
+    // UTC. 20:00:00.25 catches it, 20:00:00.75 does not.
+    n.cutoffs = merchantry_route::WeeklyCutoffs::weekdays(
+        NaiveTime::from_hms_milli_opt(15, 0, 0, 500).unwrap(),
+    );
+    let net = Network::new(vec![n], horizon()).unwrap();
+    assert_eq!(net.ship_date(ny, cutoff + ms(250)), Some(d(2026, 1, 9)));
+    assert_eq!(net.ship_date(ny, cutoff + ms(500)), Some(d(2026, 1, 9)));
+    assert_eq!(net.ship_date(ny, cutoff + ms(750)), Some(d(2026, 1, 12)));
+}
+
+#[test]
+fn dates_a_zone_skipped_are_never_ship_days() {
+    use merchantry_route::{WeeklyCutoffs, local_date_exists};
+    // Whole days skipped by crossing the date line, and their neighbours.
+    let skipped = [
+        (chrono_tz::Pacific::Apia, d(2011, 12, 30)),
+        (chrono_tz::Pacific::Kiritimati, d(1994, 12, 31)),
+        (chrono_tz::Pacific::Kwajalein, d(1993, 8, 21)),
+    ];
+    for (tz, day) in skipped {
+        assert!(!local_date_exists(tz, day), "{tz} {day}");
+        assert!(local_date_exists(tz, day.pred_opt().unwrap()), "{tz} before {day}");
+        assert!(local_date_exists(tz, day.succ_opt().unwrap()), "{tz} after {day}");
+    }
+    // Daylight-saving nights only skip an hour, midnight included in
+    // Chile (Sunday 6 Sep 2026 starts at 01:00).
+    assert!(local_date_exists(chrono_tz::America::New_York, d(2026, 3, 8)));
+    assert!(local_date_exists(chrono_tz::America::Santiago, d(2026, 9, 6)));
+
+    // An Apia node with a 15:00 cutoff every day of the week. Samoa went
+    // from UTC-10 to UTC+14 after Thursday 29 Dec 2011, so Friday 30 Dec
+    // never happened there. Thursday's cutoff is 15:00-10 = 30 Dec 01:00
+    // UTC, Saturday 31 Dec's is 15:00+14 = 31 Dec 01:00 UTC.
+    let apia = chrono_tz::Pacific::Apia;
+    let mut n = Node::new(loc("APIA"), LocationKind::OwnWarehouse, apia, Currency::USD);
+    n.cutoffs = WeeklyCutoffs::from_days([NaiveTime::from_hms_opt(15, 0, 0); 7]);
+    n.costs.rates.insert(Zone(2), vec![RateTier { max_weight_g: 10_000, price: dec("1") }]);
+    n.transit_days.insert((Zone(2), Speed::Standard), 1);
+    let dec_2011 = DateRange::inclusive(d(2011, 12, 26), d(2012, 1, 6)).unwrap();
+    let net = Network::new(vec![n], dec_2011).unwrap();
+    let idx = net.index_of(&loc("APIA")).unwrap();
+    // Thursday 16:00 local (30 Dec 02:00 UTC), after Thursday's cutoff:
+    // the next day that exists is Saturday.
+    assert_eq!(net.ship_date(idx, utc(2011, 12, 30, 2, 0)), Some(d(2011, 12, 31)));
+    // Saturday 31 Dec 10:00 local (30 Dec 20:00 UTC): Saturday, never the
+    // Friday before its own local date.
+    let sat_morning = utc(2011, 12, 30, 20, 0);
+    assert_eq!(sat_morning.with_timezone(&apia).date_naive(), d(2011, 12, 31));
+    assert_eq!(net.ship_date(idx, sat_morning), Some(d(2011, 12, 31)));
+
+    // The router agrees, and check_with refuses the day that never was.
+    let router = Router::new(&net, stock(&net, &[("APIA", "X", 3)]));
+    let o = order("S-1", vec![line("X", 1, 100)], sat_morning, d(2012, 1, 6));
+    let mut p = routed(router.plan(&o).unwrap());
+    assert_eq!(p.packages[0].ship_date, d(2011, 12, 31));
+    p.check_with(&o, &net).unwrap();
+    p.packages[0].ship_date = d(2011, 12, 30);
+    match p.check_with(&o, &net) {
+        Err(RouteError::NotAShipDay { ship_date, why, .. }) => {
+            assert_eq!(ship_date, d(2011, 12, 30));
+            assert_eq!(why, "a date that never occurred in the node's time zone");
+        }
+        other => panic!("expected NotAShipDay, got {other:?}"),
+    }
+}
+
+#[test]
 fn only_sellable_units_keep_a_promise() {
     // FBA holds 7 reserved and 4 in transit but only 1 sellable; the
     // 3PL holds 2 sellable. An order of 2 must go to the 3PL.
