@@ -55,7 +55,7 @@ const BUNDLED_RETAIL: &str =
 /// Net margin per SKU and channel after every marketplace fee, on a real
 /// retailer's sales with stated fee assumptions.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version, long_about = None)]
 struct Args {
     /// Invoice lines in the UCI Online Retail layout (.csv or .csv.gz).
     /// Default: the bundled top-24 slice.

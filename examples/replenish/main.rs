@@ -63,7 +63,7 @@ const BUNDLED_SCMS: &str =
 
 /// What to reorder and why, on a real retailer's year of sales.
 #[derive(Parser)]
-#[command(version, about, long_about = None, allow_negative_numbers = true)]
+#[command(version, long_about = None, allow_negative_numbers = true)]
 struct Args {
     /// Invoice lines in the UCI Online Retail layout (.csv or .csv.gz).
     /// Default: the bundled top-24 slice.
