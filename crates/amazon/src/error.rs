@@ -215,8 +215,12 @@ pub enum ReadError {
         problem: crate::TimestampProblem,
     },
     /// A cell holds digits but is not a date in any accepted format (see
-    /// [`crate::parse_date`]).
-    #[error("{report}: line {line}, column {column:?}: {value:?} is not a date")]
+    /// [`crate::parse_date`]), or is a date followed by what is not a
+    /// time and zone the reader takes: a malformed time, text after the
+    /// zone, or a zone name unknown or refused as ambiguous (`AST`, which
+    /// [`ReadOptions::zone_names`](crate::ReadOptions::zone_names) can
+    /// settle). `problem` says which; the message names it.
+    #[error("{report}: line {line}, column {column:?}: {value:?} {}", DateRefusal(problem))]
     InvalidDate {
         /// The report being read.
         report: &'static str,
@@ -226,6 +230,9 @@ pub enum ReadError {
         column: &'static str,
         /// The cell, cut to [`MAX_QUOTED`] bytes.
         value: String,
+        /// What is wrong: [`TimestampProblem::Date`](crate::TimestampProblem::Date)
+        /// when the date itself is unreadable, else what follows it.
+        problem: crate::TimestampProblem,
     },
     /// A cell is not a valid identifier or code (too long, control
     /// characters, not a currency code, ...).
@@ -362,6 +369,26 @@ impl ReadError {
             | Self::InvalidTimestamp { column, .. }
             | Self::InvalidValue { column, .. } => Some(column),
             _ => None,
+        }
+    }
+}
+
+/// How [`ReadError::InvalidDate`] words what is wrong with its cell:
+/// an unreadable date is "not a date"; a readable date is named as one,
+/// with what went wrong after it.
+struct DateRefusal<'a>(&'a crate::TimestampProblem);
+
+impl std::fmt::Display for DateRefusal<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::TimestampProblem;
+        match self.0 {
+            TimestampProblem::Date => f.write_str("is not a date"),
+            TimestampProblem::UnknownZone(word) if word.eq_ignore_ascii_case("AST") => write!(
+                f,
+                "has a date, but zone {word:?} is ambiguous (Atlantic or Arabia?): \
+                 choose its meaning with ReadOptions::zone_names or write an offset"
+            ),
+            problem => write!(f, "has a date, but {problem}"),
         }
     }
 }

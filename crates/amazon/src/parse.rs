@@ -193,8 +193,11 @@ impl TimestampError {
 /// (UTC+5:30), the meaning Amazon.in gives it, never Irish summer time
 /// (UTC+1): Amazon's European reports write `GMT`, `BST` or the central
 /// European names instead. A file known to be Irish and to print `IST`
-/// should have its cells rewritten with an offset first. `AST` (Atlantic
-/// or Arabia) is refused.
+/// is read with [`parse_timestamp_in`] under
+/// [`ZoneRules::names`]`(`[`ZoneNames::Ireland`]`)` (a reader takes
+/// [`ReadOptions::zone_names`](crate::ReadOptions::zone_names)), which
+/// reads `IST` as +1. `AST` (Atlantic or Arabia) is refused here;
+/// [`ZoneNames::SaudiArabia`] and [`ZoneNames::AtlanticCanada`] settle it.
 ///
 /// A leap second (`23:59:60`) is kept as chrono represents one: the
 /// 59th second with a fraction of 1 s or more. A cell with no ASCII
@@ -212,7 +215,9 @@ impl TimestampError {
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
-/// use merchantry_amazon::{DateOrder, TimestampProblem, parse_timestamp};
+/// use merchantry_amazon::{
+///     DateOrder, TimestampProblem, ZoneNames, ZoneRules, parse_timestamp, parse_timestamp_in,
+/// };
 /// let mf = DateOrder::MonthFirst;
 /// let at = parse_timestamp("Jan 15, 2024 8:00:00 AM PST", mf)?.unwrap();
 /// assert_eq!(at.to_utc(), Utc.with_ymd_and_hms(2024, 1, 15, 16, 0, 0).unwrap());
@@ -224,6 +229,10 @@ impl TimestampError {
 /// assert_eq!(err.problem(), &TimestampProblem::NoZone);
 /// let err = parse_timestamp("2024-01-15 08:00:00 AST", mf).unwrap_err();
 /// assert_eq!(err.problem(), &TimestampProblem::UnknownZone("AST".into()));
+/// // An Irish file's summer `IST` is +1 under `ZoneNames::Ireland`.
+/// let irish = ZoneRules::default().names(ZoneNames::Ireland);
+/// let at = parse_timestamp_in("2024-07-15 10:00:00 IST", mf, &irish)?.unwrap();
+/// assert_eq!(at.to_utc(), Utc.with_ymd_and_hms(2024, 7, 15, 9, 0, 0).unwrap());
 /// # Ok::<(), merchantry_amazon::TimestampError>(())
 /// ```
 pub fn parse_timestamp(

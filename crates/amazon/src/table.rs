@@ -323,28 +323,47 @@ impl<R> Guard<R> {
     }
 
     /// Whether the input ended inside a quoted cell, judged from the
-    /// last cell of the last record, `last`, which ran to the end of the
-    /// input. A cell that was not quoted stands verbatim at the end of
-    /// the input, after a delimiter or a line break; a closed quoted cell
-    /// ends with `"` (but a lone `"` after a delimiter or line break only
-    /// opens one). A cell that does neither lost its closing quote. A
-    /// last cell longer than the bytes kept cannot be judged and passes.
+    /// raw bytes that end the input and the last cell of the last
+    /// record, `last`, as the parser read it. A whole last cell ends the
+    /// input in one of two forms, each starting a cell (after a
+    /// delimiter, a line break or at the start of the input): verbatim,
+    /// when it was not quoted (so `last` does not begin with `"`), or
+    /// quoted, as `"`, `last` with each `"` doubled, and a closing `"`.
+    /// Anything else lost its closing quote: inside an open quote each
+    /// `"` of the cell stands doubled, so a cut right after an escaped
+    /// `""` leaves an even run of quotes where a closed cell has an odd
+    /// one (`"12""` is cut, `"12"""` is whole), and a lone `"` or `"""`
+    /// after a delimiter only opens a cell. A last cell whose quoted
+    /// form is longer than the bytes kept cannot be judged and passes.
     fn ended_inside_quote(&self, last: &[u8], delimiter: u8) -> bool {
+        let tail = &self.tail;
         let starts_cell = |at: usize| {
             at.checked_sub(1)
-                .and_then(|i| self.tail.get(i))
+                .and_then(|i| tail.get(i))
                 .is_none_or(|&b| b == delimiter || b == b'\n' || b == b'\r')
         };
-        let Some((&end, body)) = self.tail.split_last() else { return false };
-        match end {
-            b'\n' | b'\r' => false,
-            b'"' => last.is_empty() && starts_cell(body.len()),
-            _ if last.len() >= self.tail.len() => false,
-            _ => {
-                let start = self.tail.len() - last.len();
-                !(self.tail.ends_with(last) && starts_cell(start))
-            }
+        if tail.last().is_none_or(|&b| b == b'\n' || b == b'\r') {
+            return false;
         }
+        let quotes = last.iter().filter(|&&b| b == b'"').count();
+        let quoted_len = last.len() + quotes + 2;
+        let whole_input = u64::try_from(tail.len()).is_ok_and(|kept| kept == self.offset);
+        if quoted_len >= tail.len() && !whole_input {
+            return false;
+        }
+        let verbatim = last.first() != Some(&b'"')
+            && tail.ends_with(last)
+            && tail.len().checked_sub(last.len()).is_some_and(starts_cell);
+        let quoted = || {
+            let Some(start) = tail.len().checked_sub(quoted_len) else { return false };
+            let mut form = tail.get(start..).unwrap_or_default().iter();
+            let opened = form.next() == Some(&b'"') && form.next_back() == Some(&b'"');
+            let doubled = last
+                .iter()
+                .all(|&b| form.next() == Some(&b) && (b != b'"' || form.next() == Some(&b'"')));
+            opened && doubled && form.next().is_none() && starts_cell(start)
+        };
+        !(verbatim || quoted())
     }
 
     /// Drops the breaks before `offset`, returning how many there were.
@@ -1136,11 +1155,12 @@ impl Row<'_> {
         }
         read_cell(text.as_bytes(), self.date_order, self.zones.names)
             .map(|cell| Some(cell.date))
-            .map_err(|_| ReadError::InvalidDate {
+            .map_err(|problem| ReadError::InvalidDate {
                 report: self.report,
                 line: self.line,
                 column: self.name(index),
                 value: excerpt(text.as_bytes()),
+                problem,
             })
     }
 
@@ -1161,14 +1181,16 @@ impl Row<'_> {
         if !text.bytes().any(|b| b.is_ascii_digit()) {
             return Ok((None, None));
         }
-        let cell = read_cell(text.as_bytes(), self.date_order, self.zones.names).map_err(|_| {
-            ReadError::InvalidDate {
-                report: self.report,
-                line: self.line,
-                column: self.name(index),
-                value: excerpt(text.as_bytes()),
-            }
-        })?;
+        let cell =
+            read_cell(text.as_bytes(), self.date_order, self.zones.names).map_err(|problem| {
+                ReadError::InvalidDate {
+                    report: self.report,
+                    line: self.line,
+                    column: self.name(index),
+                    value: excerpt(text.as_bytes()),
+                    problem,
+                }
+            })?;
         match cell.instant(&self.zones) {
             Ok(at) => Ok((Some(cell.date), Some(at))),
             Err(TimestampProblem::NoTime) => Ok((Some(cell.date), None)),

@@ -1330,6 +1330,47 @@ fn bad_dates_and_placeholders() {
     assert_eq!(reader.stats().skipped(&SkipReason::no_date("Date")), 1);
 }
 
+/// Tester B: `03/01/2026 10:00:00 AST` was refused as "not a date",
+/// though the date is fine and the refused zone is the problem. The
+/// error names the zone, and what is wrong after any readable date.
+#[test]
+fn a_date_refused_for_what_follows_it_says_what_is_wrong() {
+    let head = "Date,FNSKU,MSKU,Event Type,Quantity,Fulfillment Center,Disposition\n";
+    let first = |date: &str, options: ReadOptions| {
+        let text = format!("{head}{date},X1,W,Receipts,1,ABE2,SELLABLE\n");
+        LedgerDetailReader::with_options(text.as_bytes(), options).unwrap().next().unwrap()
+    };
+    let err = first("03/01/2026 10:00:00 AST", ReadOptions::default()).unwrap_err();
+    match &err {
+        ReadError::InvalidDate { line: 2, column: "Date", problem, .. } => {
+            assert_eq!(problem, &TimestampProblem::UnknownZone("AST".into()));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        "ledger detail view: line 2, column \"Date\": \"03/01/2026 10:00:00 AST\" has a date, \
+         but zone \"AST\" is ambiguous (Atlantic or Arabia?): choose its meaning with \
+         ReadOptions::zone_names or write an offset"
+    );
+    // Settled as Arabia Standard Time (+3), the same cell reads.
+    let arabia = ReadOptions::default().zone_names(ZoneNames::SaudiArabia);
+    assert_eq!(first("03/01/2026 10:00:00 AST", arabia).unwrap().date, day(2026, 3, 1));
+    // A name no choice knows, a broken time, text after the zone.
+    for (date, why) in [
+        ("03/01/2026 10:00:00 XYZ", "has a date, but zone \"XYZ\" is unknown or ambiguous"),
+        ("03/01/2026 25:61", "has a date, but the time of day is malformed or does not exist"),
+        ("03/01/2026 10:00 UTC PST", "has a date, but unexpected text after the time"),
+    ] {
+        let err = first(date, ReadOptions::default()).unwrap_err();
+        assert!(err.to_string().ends_with(&format!("{date:?} {why}")), "{err}");
+    }
+    // An unreadable date is still just not a date.
+    let err = first("13/45/2026 10:00:00 UTC", ReadOptions::default()).unwrap_err();
+    assert!(matches!(&err, ReadError::InvalidDate { problem: TimestampProblem::Date, .. }));
+    assert!(err.to_string().ends_with("is not a date"), "{err}");
+}
+
 // ---- laws --------------------------------------------------------------
 
 fn drain<I: Iterator<Item = Result<T, ReadError>>, T>(iter: I) {
@@ -1705,6 +1746,40 @@ fn a_file_cut_inside_a_quoted_cell_is_refused_as_truncated() {
     assert!(detail(whole.as_bytes()).is_empty());
 }
 
+/// Tester B: a download cut right after an escaped quote inside the
+/// last quoted cell (`"12""`) read as a whole row titled `12"`: the cell
+/// ended in `"`, taken for its closing quote. Inside an open quote each
+/// `"` stands doubled, so the run of quotes that ends the input decides.
+#[test]
+fn a_cut_right_after_an_escaped_quote_is_truncated() {
+    const HEAD: &str = "sku,afn-fulfillable-quantity,product-name\nX,6,";
+    let read = |cell: &str| {
+        let file = format!("{HEAD}{cell}");
+        let mut reader = InventoryReader::new(file.as_bytes()).unwrap();
+        let first = reader.next().unwrap();
+        assert!(reader.next().is_none(), "{cell}");
+        first
+    };
+    // Cut: `"12""` is an open quote holding `12"`; `"""` one holding `"`;
+    // one byte more, `"12"" P`, was already caught.
+    for cut in ["\"12\"\"", "\"\"\"", "\"12\"\" P", "\"", "\"\"\"\"\""] {
+        let err = read(cut).unwrap_err();
+        assert!(
+            matches!(err, ReadError::Truncated { line: 2, cut: Cut::InsideQuotes, .. }),
+            "{cut}: {err}"
+        );
+    }
+    // Whole: `"12"""` closes after the escaped quote (an odd run of 3);
+    // `""` is an empty quoted cell (the quote run is the cell: even).
+    assert_eq!(read("\"12\"\"\"").unwrap().title, "12\"");
+    assert_eq!(read("\"\"").unwrap().title, "");
+    assert_eq!(read("\"\"\"\"").unwrap().title, "\"");
+    // A delimiter inside the quotes before the run is no cell start.
+    assert_eq!(read("\"a,\"\"\"").unwrap().title, "a,\"");
+    // Unquoted, a quote is plain text, last or not.
+    assert_eq!(read("12\"").unwrap().title, "12\"");
+}
+
 /// A spreadsheet's "Unicode text" export (UTF-16) matched its header,
 /// whose NUL bytes the column matching ignores, then failed every row
 /// with a confusing date or cell-count error.
@@ -1798,6 +1873,40 @@ proptest! {
             prop_assert_eq!(&got, want);
         }
         prop_assert_eq!(errors.len(), 1);
+    }
+}
+
+proptest! {
+    /// Law: a last cell quoted the standard way (each `"` doubled) and
+    /// cut at any byte inside its quotes is refused as truncated, unless
+    /// the cut fell between the two quotes of an escaped pair: what is
+    /// left is then a whole shorter cell (`"a""b"` cut to `"a"`), the cut
+    /// no reader can see. Whole, the cell reads back as written.
+    #[test]
+    fn a_quoted_last_cell_cut_anywhere_inside_its_quotes_is_truncated(
+        title in "[a-z\",]{0,8}",
+    ) {
+        let head = "sku,afn-fulfillable-quantity,product-name\nX,6,";
+        let cell = format!("\"{}\"", title.replace('"', "\"\""));
+        let whole = format!("{head}{cell}");
+        let row = InventoryReader::new(whole.as_bytes()).unwrap().next().unwrap();
+        prop_assert_eq!(row.unwrap().title, title.clone());
+        for cut in head.len() + 1..whole.len() {
+            let first = InventoryReader::new(&whole.as_bytes()[..cut]).unwrap().next().unwrap();
+            // What follows the opening quote: a prefix of the doubled
+            // text, whole when its quotes pair up before a closing one.
+            let inside = &whole[head.len() + 1..cut];
+            let closed = inside.ends_with('"') && inside.matches('"').count() % 2 == 1;
+            if closed {
+                let shorter = inside[..inside.len() - 1].replace("\"\"", "\"");
+                prop_assert_eq!(first.unwrap().title, shorter);
+            } else {
+                prop_assert!(
+                    matches!(first, Err(ReadError::Truncated { cut: Cut::InsideQuotes, .. })),
+                    "{:?} cut to {:?}: {:?}", title, inside, first
+                );
+            }
+        }
     }
 }
 
