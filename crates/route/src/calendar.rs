@@ -101,8 +101,8 @@ pub(crate) fn instant(at: DateTime<Utc>) -> Instant {
 
 /// A node's working days and their cutoff instants, ascending.
 ///
-/// The instants are kept as whole seconds, searched, and their fractions
-/// apart, looked at only for an order within a cutoff's second.
+/// Each instant is kept as whole seconds, which are searched, and a
+/// fraction, read only for an order placed within a cutoff's own second.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ShipCalendar {
     days: Vec<NaiveDate>,
@@ -158,8 +158,8 @@ impl ShipCalendar {
         (idx < self.days.len()).then_some(idx)
     }
 
-    /// From `idx`, the first cutoff not in second `secs` with a fraction
-    /// below `nanos`: those an order at (`secs`, `nanos`) missed.
+    /// Steps `idx` past the cutoffs in second `secs` whose fraction is
+    /// below `nanos` (missed by an order placed at `secs` and `nanos`).
     #[cold]
     #[inline(never)]
     fn past_fractions(&self, mut idx: usize, secs: i64, nanos: u32) -> usize {
