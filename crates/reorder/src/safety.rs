@@ -52,14 +52,20 @@
 //!   where the lot is short against the scale on which `P(X > t)`
 //!   changes and as a difference of loss functions elsewhere. Against
 //!   40-digit roots the normal factor is within `2e-9` (the reach of
-//!   statrs' `1 - Phi`, good to about `5e-11` relative) and the gamma
-//!   point within `1e-10` of the mean.
+//!   statrs' `1 - Phi`, good to about `5e-11` relative; fill rates below
+//!   1/2 are solved for the units met, `fill * Q`, so a fill as small
+//!   as `1e-10` keeps its digits) and the gamma point within `1e-10` of
+//!   the mean (checked against 50-digit roots from shape 1 to `1e5`, at
+//!   shapes above `1e4` for lots up to a tenth of the mean, where the
+//!   reference itself could be computed).
 //! - For lumpy demand the [`DemandModel::Gamma`] alternative fits a gamma
 //!   distribution with the same mean and standard deviation and reads the
 //!   quantile (cycle service) or solves the same exact fill-rate
 //!   equation with the gamma expected shortage
 //!   `E[(X - s)+] = mu * (1 - F(s; a + 1, b)) - s * (1 - F(s; a, b))`,
-//!   `a = mu^2 / sigma^2`, `b = mu / sigma^2` the rate.
+//!   `a = mu^2 / sigma^2`, `b = mu / sigma^2` the rate, summed as
+//!   `(mu - s) (1 - F(s; a, b)) + s f(s; a, b) / b` (`f` the density),
+//!   which does not subtract two tails near 1/2 at large shapes.
 //!   Above shape `a = 1e5` the gamma is read through the Wilson-Hilferty
 //!   transformation (`(X / mu)^(1/3)` normal with mean `1 - 1/(9a)` and
 //!   variance `1/(9a)`), accurate there to `1e-5 sigma` for quantiles up
@@ -423,6 +429,14 @@ pub fn k_for_fill_rate(fill: ServiceLevel, lot: f64, sigma: f64) -> Result<f64> 
     if q == 0.0 {
         return Ok(z);
     }
+    if fill.get() < 0.5 {
+        // The units met instead of the units short: the integral of
+        // Phi over [k, k + q] is fill * q, which keeps the digits that
+        // 1 - fill rounds away at tiny fill rates. By Phi(t) =
+        // 1 - Phi(-t) it is G(-k - q) - G(-k), rising in k.
+        let met = fill.get() * q;
+        return Ok(bisect_decreasing(z - q, z, -met, |k| -normal_loss_drop(-k - q, q)));
+    }
     let target = (1.0 - fill.get()) * q;
     Ok(bisect_decreasing(z - q, z, target, |k| normal_loss_drop(k, q)))
 }
@@ -454,8 +468,8 @@ enum UnitGamma {
     /// [`SmallShape`] in logarithms.
     Small(SmallShape),
     /// Shape from 1 to [`WILSON_HILFERTY_SHAPE`], read with statrs: shape
-    /// `a` and shape `a + 1`, both with rate `a`.
-    Exact { cv: f64, a: Gamma, a1: Gamma },
+    /// `a`, rate `a`.
+    Exact { cv: f64, a: Gamma },
     /// Larger shape: `G^(1/3)` is normal with mean `1 - cv^2 / 9` and
     /// standard deviation `cv / 3` (Wilson and Hilferty, 1931).
     WilsonHilferty { cv: f64 },
@@ -489,8 +503,7 @@ impl UnitGamma {
     /// The statrs form for a shape in `(0, WILSON_HILFERTY_SHAPE]`.
     fn exact(shape: f64, cv: f64) -> Option<Self> {
         let a = Gamma::new(shape, shape).ok()?;
-        let a1 = Gamma::new(shape + 1.0, shape).ok()?;
-        Some(Self::Exact { cv, a, a1 })
+        Some(Self::Exact { cv, a })
     }
 
     /// The `p` quantile in units of the mean.
@@ -590,15 +603,21 @@ impl UnitGamma {
         match *self {
             Self::Certain => (1.0 - x).max(0.0),
             Self::Small(g) => g.shortage(x.ln()),
-            Self::Exact { a, a1, .. } => {
+            Self::Exact { a, .. } => {
                 // statrs scales x by the rate (the shape, 1 to 1e5) and
                 // panics when that overflows; so far out (x above
                 // f64::MAX / 1e5, the mean's 1e303-fold) nothing is short.
                 if !(x * a.shape()).is_finite() {
                     return 0.0;
                 }
-                // E[G 1{G > x}] = P(shape a + 1 > x) for mean 1.
-                (a1.sf(x) - x * a.sf(x)).max(0.0)
+                // E[G 1{G > x}] = P(shape a + 1 > x) for mean 1, and
+                // Q(a + 1, y) = Q(a, y) + y^a e^-y / Gamma(a + 1) with
+                // y = a x, the last term x f(x) / a for f the density:
+                // E[(G - x)+] = (1 - x) P(G > x) + x f(x) / a, the
+                // gamma's form of the normal loss. Subtracting the two
+                // tails instead lost up to 1e-8 of the mean at large
+                // shapes, each near 1/2 and the shortage of order cv.
+                ((1.0 - x).mul_add(a.sf(x), x * a.pdf(x) / a.shape())).max(0.0)
             }
             Self::WilsonHilferty { cv } => wilson_hilferty_shortage(cv, x),
         }
@@ -638,10 +657,94 @@ struct SmallShape {
     l: f64,
 }
 
-/// Below this shape `ln Gamma(1 + a) / a` is summed from its Taylor
-/// series (`1 + a` would round away the digits statrs works from);
-/// the first term left out, `zeta(5) a^4 / 5`, is below `2.1e-17`.
-const TAYLOR_LN_GAMMA_SHAPE: f64 = 1e-4;
+/// Below this shape `ln Gamma(1 + a) / a` is summed from its series
+/// ([`ln_gamma_1p_over_a`]): statrs' `ln_gamma(1 + a)` is good to a few
+/// `1e-15` absolute, which divided by a small `a` loses digits (`1e-11`
+/// relative at `a = 1e-4`, `2e-14` still at `a = 0.5`), and
+/// `ln Gamma(1 + a) / a` sets the quantile's exponent.
+const SERIES_LN_GAMMA_SHAPE: f64 = 1.0;
+
+/// `zeta(k) - 1` for `k = 2, 3, ..., 55` (60-digit mpmath values rounded
+/// to `f64`).
+const ZETA_MINUS_ONE: [f64; 54] = [
+    0.644_934_066_848_226_4,
+    0.202_056_903_159_594_3,
+    0.082_323_233_711_138_19,
+    0.036_927_755_143_369_93,
+    0.017_343_061_984_449_14,
+    0.008_349_277_381_922_827,
+    0.004_077_356_197_944_34,
+    0.002_008_392_826_082_214_3,
+    0.000_994_575_127_818_085_3,
+    0.000_494_188_604_119_464_5,
+    0.000_246_086_553_308_048_3,
+    0.000_122_713_347_578_489_15,
+    6.124_813_505_870_483e-5,
+    3.058_823_630_702_049e-5,
+    1.528_225_940_865_187e-5,
+    7.637_197_637_899_763e-6,
+    3.817_293_264_999_84e-6,
+    1.908_212_716_553_939e-6,
+    9.539_620_338_727_962e-7,
+    4.769_329_867_878_064e-7,
+    2.384_505_027_277_33e-7,
+    1.192_199_259_653_110_6e-7,
+    5.960_818_905_125_948e-8,
+    2.980_350_351_465_228e-8,
+    1.490_155_482_836_504_3e-8,
+    7.450_711_789_835_43e-9,
+    3.725_334_024_788_457e-9,
+    1.862_659_723_513_049e-9,
+    9.313_274_324_196_682e-10,
+    4.656_629_065_033_784e-10,
+    2.328_311_833_676_505_3e-10,
+    1.164_155_017_270_052e-10,
+    5.820_772_087_902_701e-11,
+    2.910_385_044_497_1e-11,
+    1.455_192_189_104_198_5e-11,
+    7.275_959_835_057_482e-12,
+    3.637_979_547_378_651e-12,
+    1.818_989_650_307_066e-12,
+    9.094_947_840_263_888e-13,
+    4.547_473_783_042_154e-13,
+    2.273_736_845_824_652_4e-13,
+    1.136_868_407_680_228e-13,
+    5.684_341_987_627_585e-14,
+    2.842_170_976_889_302e-14,
+    1.421_085_482_803_160_8e-14,
+    7.105_427_395_210_853e-15,
+    3.552_713_691_337_114e-15,
+    1.776_356_843_579_120_4e-15,
+    8.881_784_210_930_816e-16,
+    4.440_892_103_143_813e-16,
+    2.220_446_050_798_042e-16,
+    1.110_223_025_141_066_1e-16,
+    5.551_115_124_845_481e-17,
+    2.775_557_562_136_124e-17,
+];
+
+/// `ln Gamma(1 + a) / a` for `0 <= a < 1` to full precision
+/// (`-gamma` at `a = 0`, its limit). Below [`SERIES_LN_GAMMA_SHAPE`] it
+/// is summed from Abramowitz and Stegun 6.1.33,
+/// `ln Gamma(1 + a) = -ln(1 + a) + a (1 - gamma)
+/// + sum_{k >= 2} (-1)^k (zeta(k) - 1) a^k / k`, whose terms fall as
+/// `(a / 2)^k`: the first left out (`k = 56`) is below `2e-19` as
+/// `a` nears 1.
+fn ln_gamma_1p_over_a(a: f64) -> f64 {
+    if a == 0.0 {
+        return -EULER_MASCHERONI;
+    }
+    if a >= SERIES_LN_GAMMA_SHAPE {
+        return ln_gamma(1.0 + a) / a;
+    }
+    // sum_{k >= 2} (-1)^k (zeta(k) - 1) / k a^(k - 2), by Horner from
+    // the last term.
+    let tail = (2u32..56).zip(ZETA_MINUS_ONE).rev().fold(0.0f64, |sum, (k, z)| {
+        let c = z / f64::from(k);
+        sum.mul_add(a, if k % 2 == 0 { c } else { -c })
+    });
+    a.mul_add(tail, (1.0 - EULER_MASCHERONI) - a.ln_1p() / a)
+}
 
 /// Above this `y`, `Q(a, y)` is read from statrs with a shape of at
 /// least `1e-20` (its result is then `a E1(y)`, far from subnormal): the
@@ -651,15 +754,7 @@ const SMALLEST_STATRS_SHAPE: f64 = 1e-20;
 impl SmallShape {
     fn new(ln_a: f64) -> Self {
         let a = ln_a.exp();
-        let l = if a < TAYLOR_LN_GAMMA_SHAPE {
-            // ln Gamma(1 + a) = -gamma a + sum_{k >= 2} (-1)^k zeta(k) a^k / k.
-            let zeta2 = std::f64::consts::PI.powi(2) / 6.0;
-            let zeta3 = 1.202_056_903_159_594_3;
-            let zeta4 = std::f64::consts::PI.powi(4) / 90.0;
-            -EULER_MASCHERONI + a * (zeta2 / 2.0 - a * (zeta3 / 3.0 - a * zeta4 / 4.0))
-        } else {
-            ln_gamma(1.0 + a) / a
-        };
+        let l = ln_gamma_1p_over_a(a);
         Self { a, ln_a, l }
     }
 
@@ -837,7 +932,11 @@ fn bracket(g: &Gamma, cv: f64, p: f64) -> Option<f64> {
 /// the lower-tail series `F(x) = (x / theta)^a / Gamma(1 + a) (1 - a T)`
 /// (`theta = std_dev^2 / mean`), so it keeps its relative precision
 /// however small the shape; it is 0 when it underflows (for shape
-/// `1e-14`, every `p` up to about `1 - 1e-11`).
+/// `1e-14`, every `p` up to about `1 - 1e-11`). From shape 1 up the
+/// bisection is on the quantile itself, so a quantile far below the
+/// mean is good only to about `1e-15 * std_dev^2 / mean` absolute:
+/// `gamma_quantile(1.0, 1.0, 1e-20)` is `1.1e-15`, not `1e-20`, while
+/// just below shape 1 such a quantile keeps its relative precision.
 ///
 /// ```
 /// use merchantry_core::ServiceLevel;
@@ -1486,5 +1585,65 @@ mod tests {
         let x = DemandOverInterval::from_daily(&mean, &sd, 3.0, 0.0).unwrap();
         assert_eq!(x.mean, 30.0);
         assert!((x.std_dev - 12f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ln_gamma_1p_over_a_keeps_every_digit_at_small_shapes() {
+        // 50-digit mpmath loggamma(1 + a) / a; statrs' ln_gamma(1 + a) / a
+        // was 1e-11 off at a = 1e-4, 2e-14 at a = 0.5.
+        let cases = [
+            (1e-8, -0.577_215_656_676_862_6),
+            (1.0001e-4, -0.577_133_413_980_907_2),
+            (0.1, -0.498_724_412_598_397_2),
+            (0.5, -0.241_564_475_270_490_44),
+            (0.999, -0.000_422_884_685_377_531_7),
+        ];
+        for (a, want) in cases {
+            let got = ln_gamma_1p_over_a(a);
+            assert!((got - want).abs() < 5e-16, "{a}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn small_shape_quantile_just_above_the_old_taylor_switch() {
+        // mean 10, sd 1000: shape 1e-4, theta 1e5. 50-digit mpmath root
+        // of P(1e-4, x / 1e5) = 0.999: 2.53657328546758346 (it was
+        // 1.3e-11 off with ln Gamma(1 + a) / a from statrs).
+        let x = gamma_quantile(10.0, 1000.0, level(0.999));
+        assert!((x / 2.536_573_285_467_583_5 - 1.0).abs() < 1e-12, "{x}");
+    }
+
+    #[test]
+    fn a_tiny_fill_rate_keeps_its_digits() {
+        // fill 1e-10, q = 2: the root of int_k^(k+2) Phi(t) dt = 2e-10,
+        // 40-digit mpmath: -7.9608695003890864. Solved through
+        // 1 - fill in f64 it was -7.960870112891907 (6e-7 off).
+        let k = k_for_fill_rate(level(1e-10), 2.0, 1.0).unwrap();
+        assert!((k + 7.960_869_500_389_086).abs() < 1e-9, "{k}");
+    }
+
+    #[test]
+    fn gamma_fill_point_at_a_large_shape_falls_with_the_lot() {
+        // mean 100, sd 0.5 (shape 40000), fill 50%, lots just past
+        // q = cv^2 = 2.5e-5 of the mean, where the drop is a difference
+        // of two shortages. 50-digit mpmath roots of
+        // int_s^(s + Q) P(X > t) dt = 0.5 Q: 99.997916419638066 (Q =
+        // 0.0025005) and 99.997916357138239 (Q = 0.002500625). With the
+        // shortage as a difference of two tails near 1/2 the second was
+        // 99.997918110562: 1.75e-6 off, above the first.
+        let x = DemandOverInterval {
+            mean: 100.0,
+            std_dev: 0.5,
+            ..DemandOverInterval::new(1.0, 0.0, 100.0, 0.5)
+        };
+        let point = |lot: f64| {
+            safety_stock(&x, ServiceTarget::FillRate(level(0.5)), DemandModel::Gamma, lot)
+                .unwrap()
+                .reorder_point
+        };
+        let (a, b) = (point(0.002_500_5), point(0.002_500_625));
+        assert!((a - 99.997_916_419_638_07).abs() < 1e-8, "{a}");
+        assert!((b - 99.997_916_357_138_24).abs() < 1e-8, "{b}");
+        assert!(b < a, "{a} -> {b}");
     }
 }
