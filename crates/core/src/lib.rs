@@ -55,6 +55,7 @@ pub mod leadtime;
 pub mod level;
 pub mod money;
 pub mod quantity;
+pub mod special;
 pub mod stock;
 pub mod valuation;
 

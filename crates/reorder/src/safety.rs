@@ -82,7 +82,6 @@
 //!   [`safety_stock`] with a typed error.
 
 use merchantry_core::{DailyForecast, ServiceLevel};
-use statrs::consts::EULER_MASCHERONI;
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma, Normal};
 use statrs::function::gamma::{checked_gamma_ur, ln_gamma};
 
@@ -664,86 +663,15 @@ struct SmallShape {
 /// `ln Gamma(1 + a) / a` sets the quantile's exponent.
 const SERIES_LN_GAMMA_SHAPE: f64 = 1.0;
 
-/// `zeta(k) - 1` for `k = 2, 3, ..., 55` (60-digit mpmath values rounded
-/// to `f64`).
-const ZETA_MINUS_ONE: [f64; 54] = [
-    0.644_934_066_848_226_4,
-    0.202_056_903_159_594_3,
-    0.082_323_233_711_138_19,
-    0.036_927_755_143_369_93,
-    0.017_343_061_984_449_14,
-    0.008_349_277_381_922_827,
-    0.004_077_356_197_944_34,
-    0.002_008_392_826_082_214_3,
-    0.000_994_575_127_818_085_3,
-    0.000_494_188_604_119_464_5,
-    0.000_246_086_553_308_048_3,
-    0.000_122_713_347_578_489_15,
-    6.124_813_505_870_483e-5,
-    3.058_823_630_702_049e-5,
-    1.528_225_940_865_187e-5,
-    7.637_197_637_899_763e-6,
-    3.817_293_264_999_84e-6,
-    1.908_212_716_553_939e-6,
-    9.539_620_338_727_962e-7,
-    4.769_329_867_878_064e-7,
-    2.384_505_027_277_33e-7,
-    1.192_199_259_653_110_6e-7,
-    5.960_818_905_125_948e-8,
-    2.980_350_351_465_228e-8,
-    1.490_155_482_836_504_3e-8,
-    7.450_711_789_835_43e-9,
-    3.725_334_024_788_457e-9,
-    1.862_659_723_513_049e-9,
-    9.313_274_324_196_682e-10,
-    4.656_629_065_033_784e-10,
-    2.328_311_833_676_505_3e-10,
-    1.164_155_017_270_052e-10,
-    5.820_772_087_902_701e-11,
-    2.910_385_044_497_1e-11,
-    1.455_192_189_104_198_5e-11,
-    7.275_959_835_057_482e-12,
-    3.637_979_547_378_651e-12,
-    1.818_989_650_307_066e-12,
-    9.094_947_840_263_888e-13,
-    4.547_473_783_042_154e-13,
-    2.273_736_845_824_652_4e-13,
-    1.136_868_407_680_228e-13,
-    5.684_341_987_627_585e-14,
-    2.842_170_976_889_302e-14,
-    1.421_085_482_803_160_8e-14,
-    7.105_427_395_210_853e-15,
-    3.552_713_691_337_114e-15,
-    1.776_356_843_579_120_4e-15,
-    8.881_784_210_930_816e-16,
-    4.440_892_103_143_813e-16,
-    2.220_446_050_798_042e-16,
-    1.110_223_025_141_066_1e-16,
-    5.551_115_124_845_481e-17,
-    2.775_557_562_136_124e-17,
-];
-
-/// `ln Gamma(1 + a) / a` for `0 <= a < 1` to full precision
-/// (`-gamma` at `a = 0`, its limit). Below [`SERIES_LN_GAMMA_SHAPE`] it
-/// is summed from Abramowitz and Stegun 6.1.33,
-/// `ln Gamma(1 + a) = -ln(1 + a) + a (1 - gamma)
-/// + sum_{k >= 2} (-1)^k (zeta(k) - 1) a^k / k`, whose terms fall as
-/// `(a / 2)^k`: the first left out (`k = 56`) is below `2e-19` as
-/// `a` nears 1.
+/// `ln Gamma(1 + a) / a` for `a >= 0` to full precision: below
+/// [`SERIES_LN_GAMMA_SHAPE`] from core's series
+/// ([`merchantry_core::special::ln_gamma_1p_over_a`]), above it from
+/// statrs.
 fn ln_gamma_1p_over_a(a: f64) -> f64 {
-    if a == 0.0 {
-        return -EULER_MASCHERONI;
-    }
     if a >= SERIES_LN_GAMMA_SHAPE {
         return ln_gamma(1.0 + a) / a;
     }
-    // sum_{k >= 2} (-1)^k (zeta(k) - 1) / k a^(k - 2), by Horner from
-    // the last term.
-    let tail = (2u32..56).zip(ZETA_MINUS_ONE).rev().fold(0.0f64, |sum, (k, z)| {
-        let c = z / f64::from(k);
-        sum.mul_add(a, if k % 2 == 0 { c } else { -c })
-    });
-    a.mul_add(tail, (1.0 - EULER_MASCHERONI) - a.ln_1p() / a)
+    merchantry_core::special::ln_gamma_1p_over_a(a)
 }
 
 /// Above this `y`, `Q(a, y)` is read from statrs with a shape of at
@@ -1136,6 +1064,15 @@ mod tests {
 
     fn level(p: f64) -> ServiceLevel {
         ServiceLevel::new(p).unwrap()
+    }
+
+    #[test]
+    fn small_shape_quantile_just_above_the_old_taylor_switch() {
+        // mean 10, sd 1000: shape 1e-4, theta 1e5. 50-digit mpmath root
+        // of P(1e-4, x / 1e5) = 0.999: 2.53657328546758346 (it was
+        // 1.3e-11 off with ln Gamma(1 + a) / a from statrs).
+        let x = gamma_quantile(10.0, 1000.0, level(0.999));
+        assert!((x / 2.536_573_285_467_583_5 - 1.0).abs() < 1e-12, "{x}");
     }
 
     #[test]
@@ -1585,32 +1522,6 @@ mod tests {
         let x = DemandOverInterval::from_daily(&mean, &sd, 3.0, 0.0).unwrap();
         assert_eq!(x.mean, 30.0);
         assert!((x.std_dev - 12f64.sqrt()).abs() < 1e-12);
-    }
-
-    #[test]
-    fn ln_gamma_1p_over_a_keeps_every_digit_at_small_shapes() {
-        // 50-digit mpmath loggamma(1 + a) / a; statrs' ln_gamma(1 + a) / a
-        // was 1e-11 off at a = 1e-4, 2e-14 at a = 0.5.
-        let cases = [
-            (1e-8, -0.577_215_656_676_862_6),
-            (1.0001e-4, -0.577_133_413_980_907_2),
-            (0.1, -0.498_724_412_598_397_2),
-            (0.5, -0.241_564_475_270_490_44),
-            (0.999, -0.000_422_884_685_377_531_7),
-        ];
-        for (a, want) in cases {
-            let got = ln_gamma_1p_over_a(a);
-            assert!((got - want).abs() < 5e-16, "{a}: {got} vs {want}");
-        }
-    }
-
-    #[test]
-    fn small_shape_quantile_just_above_the_old_taylor_switch() {
-        // mean 10, sd 1000: shape 1e-4, theta 1e5. 50-digit mpmath root
-        // of P(1e-4, x / 1e5) = 0.999: 2.53657328546758346 (it was
-        // 1.3e-11 off with ln Gamma(1 + a) / a from statrs).
-        let x = gamma_quantile(10.0, 1000.0, level(0.999));
-        assert!((x / 2.536_573_285_467_583_5 - 1.0).abs() < 1e-12, "{x}");
     }
 
     #[test]
