@@ -1618,7 +1618,7 @@ fn revalue_layers(p: &mut Pool, id: u32) -> Result<(), Fail> {
     if total.is_zero() {
         return Ok(());
     }
-    let anchor = (0..p.layers.len()).max_by_key(|&i| p.layers.get(i).map(weight)).unwrap_or(0);
+    let anchor = p.layers.iter().enumerate().max_by_key(|(_, l)| weight(l)).map_or(0, |(i, _)| i);
     let mut left = p.value;
     for (i, layer) in p.layers.iter_mut().enumerate() {
         if i != anchor {
