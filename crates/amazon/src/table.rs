@@ -16,7 +16,8 @@ use rust_decimal::Decimal;
 
 use crate::error::{Cut, ReadError, ReadStats, SkipReason, excerpt};
 use crate::parse::{
-    DateOrder, TimestampProblem, header_key, order_hint, parse_amount, parse_quantity, read_cell,
+    Cell, DateOrder, TimestampProblem, header_key, order_hint, parse_amount, parse_quantity,
+    read_cell,
 };
 use crate::zones::{DstPolicy, ZoneNames, ZoneRules};
 
@@ -1147,6 +1148,12 @@ impl Row<'_> {
     /// An optional date; `Ok(None)` for a blank cell or a placeholder
     /// without digits.
     pub(crate) fn date(&self, index: usize) -> Result<Option<NaiveDate>, ReadError> {
+        Ok(self.date_cell(index)?.map(|(_, cell)| cell.date))
+    }
+
+    /// The date cell at `index` taken apart in the file's order, with its
+    /// text; `Ok(None)` for a blank cell or a placeholder without digits.
+    fn date_cell(&self, index: usize) -> Result<Option<(&str, Cell)>, ReadError> {
         let Some(text) = self.text(index)? else {
             return Ok(None);
         };
@@ -1154,7 +1161,7 @@ impl Row<'_> {
             return Ok(None);
         }
         read_cell(text.as_bytes(), self.date_order, self.zones.names)
-            .map(|cell| Some(cell.date))
+            .map(|cell| Some((text, cell)))
             .map_err(|problem| ReadError::InvalidDate {
                 report: self.report,
                 line: self.line,
@@ -1175,22 +1182,9 @@ impl Row<'_> {
         &self,
         index: usize,
     ) -> Result<(Option<NaiveDate>, Option<DateTime<FixedOffset>>), ReadError> {
-        let Some(text) = self.text(index)? else {
+        let Some((text, cell)) = self.date_cell(index)? else {
             return Ok((None, None));
         };
-        if !text.bytes().any(|b| b.is_ascii_digit()) {
-            return Ok((None, None));
-        }
-        let cell =
-            read_cell(text.as_bytes(), self.date_order, self.zones.names).map_err(|problem| {
-                ReadError::InvalidDate {
-                    report: self.report,
-                    line: self.line,
-                    column: self.name(index),
-                    value: excerpt(text.as_bytes()),
-                    problem,
-                }
-            })?;
         match cell.instant(&self.zones) {
             Ok(at) => Ok((Some(cell.date), Some(at))),
             Err(TimestampProblem::NoTime) => Ok((Some(cell.date), None)),
