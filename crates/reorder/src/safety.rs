@@ -81,9 +81,10 @@
 //!   relative. A quantile or reorder point past `f64::MAX` is refused by
 //!   [`safety_stock`] with a typed error.
 
+use merchantry_core::special::ln_gamma_1p_over_a;
 use merchantry_core::{DailyForecast, ServiceLevel};
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma, Normal};
-use statrs::function::gamma::{checked_gamma_ur, ln_gamma};
+use statrs::function::gamma::checked_gamma_ur;
 
 use crate::error::{ReorderError, Result};
 
@@ -656,24 +657,6 @@ struct SmallShape {
     l: f64,
 }
 
-/// Below this shape `ln Gamma(1 + a) / a` is summed from its series
-/// ([`ln_gamma_1p_over_a`]): statrs' `ln_gamma(1 + a)` is good to a few
-/// `1e-15` absolute, which divided by a small `a` loses digits (`1e-11`
-/// relative at `a = 1e-4`, `2e-14` still at `a = 0.5`), and
-/// `ln Gamma(1 + a) / a` sets the quantile's exponent.
-const SERIES_LN_GAMMA_SHAPE: f64 = 1.0;
-
-/// `ln Gamma(1 + a) / a` for `a >= 0` to full precision: below
-/// [`SERIES_LN_GAMMA_SHAPE`] from core's series
-/// ([`merchantry_core::special::ln_gamma_1p_over_a`]), above it from
-/// statrs.
-fn ln_gamma_1p_over_a(a: f64) -> f64 {
-    if a >= SERIES_LN_GAMMA_SHAPE {
-        return ln_gamma(1.0 + a) / a;
-    }
-    merchantry_core::special::ln_gamma_1p_over_a(a)
-}
-
 /// Above this `y`, `Q(a, y)` is read from statrs with a shape of at
 /// least `1e-20` (its result is then `a E1(y)`, far from subnormal): the
 /// relative change `O(a ln y)` that makes to `Q / a` is below `1e-17`.
@@ -682,7 +665,11 @@ const SMALLEST_STATRS_SHAPE: f64 = 1e-20;
 impl SmallShape {
     fn new(ln_a: f64) -> Self {
         let a = ln_a.exp();
-        let l = ln_gamma_1p_over_a(a);
+        // Core's series keeps every digit of L at small shapes, where
+        // statrs' ln_gamma(1 + a) / a loses them (1e-11 relative at
+        // a = 1e-4). The shape is below 1 here, up to the rounding of
+        // exp, which `min` absorbs.
+        let l = ln_gamma_1p_over_a(a.min(1.0));
         Self { a, ln_a, l }
     }
 
