@@ -649,14 +649,15 @@ impl<R: Read> Table<R> {
                     }
                 }
             }
-            let outcome = match self.pending.pop_front() {
+            // Whether the look-ahead kept, and so already weighed, it.
+            let (outcome, weighed) = match self.pending.pop_front() {
                 Some(Pending::Record(record, line, ending)) => {
                     self.record = record;
                     self.line = line;
-                    Pending::Record(ByteRecord::new(), line, ending)
+                    (Pending::Record(ByteRecord::new(), line, ending), true)
                 }
-                Some(other) => other,
-                None => self.read(),
+                Some(other) => (other, true),
+                None => (self.read(), false),
             };
             let ending = match outcome {
                 Pending::Record(_, _, ending) => ending,
@@ -670,7 +671,11 @@ impl<R: Read> Table<R> {
                 }
             };
             self.stats.records += 1;
+            // The look-ahead's records gave no day-first date (or the
+            // order would not be assumed) and their ambiguous dates are
+            // already in the stats: only records read since are weighed.
             if self.assumed
+                && !weighed
                 && (!self.stats.date_order_assumed || self.stats.date_order_refuted_at.is_none())
             {
                 let mut evidence = Evidence::default();
