@@ -205,14 +205,12 @@ fn skipped(
     policy: DstPolicy,
 ) -> Result<DateTime<FixedOffset>, TimestampProblem> {
     let day = TimeDelta::days(1);
-    let around = |at: Option<NaiveDateTime>| at.map(|at| zone.offset_from_utc_datetime(&at).fix());
-    let before = around(local.checked_sub_signed(day));
-    let after = around(local.checked_add_signed(day));
-    let offset = match policy {
-        DstPolicy::OffsetAfter => after,
-        _ => before,
+    let probe = match policy {
+        DstPolicy::OffsetAfter => local.checked_add_signed(day),
+        _ => local.checked_sub_signed(day),
     }
     .ok_or(TimestampProblem::SkippedLocalTime)?;
+    let offset = zone.offset_from_utc_datetime(&probe).fix();
     let at =
         offset.from_local_datetime(local).single().ok_or(TimestampProblem::SkippedLocalTime)?;
     Ok(at.with_timezone(&zone).fixed_offset())
