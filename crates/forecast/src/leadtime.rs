@@ -5,12 +5,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
+use merchantry_core::special::ln_gamma_1p_over_a;
 use merchantry_core::{
     Days, Lane, LeadTimeEstimate, LeadTimeForecast, LeadTimeHistory, LocationId, PurchaseOrderId,
     Replenishment, Sku, Stage, StageDuration, StageEstimate,
 };
 use statrs::distribution::{ContinuousCDF, Normal};
-use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur, ln_gamma};
+use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur};
 
 use crate::error::{ForecastError, Result};
 
@@ -724,29 +725,6 @@ fn bisect_rising(mut lo: f64, mut hi: f64, target: f64, f: impl Fn(f64) -> f64) 
     0.5 * lo + 0.5 * hi
 }
 
-/// Below this shape `ln Gamma(1 + a) / a` is summed from its series
-/// ([`ln_gamma_1p_over_a`]): statrs' `ln_gamma(1 + a)` is good to a few
-/// `1e-15` absolute, which divided by a small `a` loses digits (`1e-11`
-/// relative at `a = 1e-4`, `2e-14` still at `a = 0.5`), and
-/// `ln Gamma(1 + a) / a` sets the quantile's exponent.
-const SERIES_LN_GAMMA_SHAPE: f64 = 1.0;
-
-/// `ln Gamma(1 + a) / a` for `a >= 0` to full precision: below
-/// [`SERIES_LN_GAMMA_SHAPE`] from core's series
-/// ([`merchantry_core::special::ln_gamma_1p_over_a`]), above it from
-/// statrs.
-fn ln_gamma_1p_over_a(a: f64) -> f64 {
-    if a >= SERIES_LN_GAMMA_SHAPE {
-        return ln_gamma(1.0 + a) / a;
-    }
-    merchantry_core::special::ln_gamma_1p_over_a(a)
-}
-
-/// `ln Gamma(1 + a)` for `0 <= a < 1`, to full relative precision.
-fn ln_gamma_1p(a: f64) -> f64 {
-    a * ln_gamma_1p_over_a(a)
-}
-
 /// `ln S(a, y)` for `0 <= y <= 1`, `S = sum_{n >= 0} y^n / ((a + 1) ...
 /// (a + n))`, the positive series with
 /// `P(a, y) = y^a e^-y S / Gamma(1 + a)` (Abramowitz and Stegun 6.5.29,
@@ -794,7 +772,10 @@ fn small_shape_quantile(mean: f64, variance: f64, p: f64) -> f64 {
         // (for shape 1e-300 the median is theta 2^-1e300).
         return 0.0;
     }
-    let ln_gamma_1p_a = ln_gamma_1p(a);
+    // ln Gamma(1 + a) to full relative precision from core's series
+    // (statrs' ln_gamma(1 + a) / a is 1e-11 off at a = 1e-4). The shape
+    // is below 1 here, up to the rounding of exp, which `min` absorbs.
+    let ln_gamma_1p_a = a * ln_gamma_1p_over_a(a.min(1.0));
     // ln P(a, 1) = a ln 1 - 1 - ln Gamma(1 + a) + ln S(a, 1).
     let ln_p_one = -1.0 - ln_gamma_1p_a + ln_lower_series(a, 1.0);
     let ln_p = p.ln();
