@@ -1017,11 +1017,9 @@ pub fn safety_stock(
     if !(sigma.is_finite() && sigma >= 0.0) {
         return Err(ReorderError::InvalidStatistic { what: "demand std_dev", value: sigma });
     }
-    if let ServiceTarget::FillRate(_) = target {
-        let ok = cycle_demand.is_finite() && (0.0..=MAX_LOT).contains(&cycle_demand);
-        if !ok {
-            return Err(ReorderError::InvalidStatistic { what: "lot", value: cycle_demand });
-        }
+    // The range refuses NaN and the infinities too.
+    if matches!(target, ServiceTarget::FillRate(_)) && !(0.0..=MAX_LOT).contains(&cycle_demand) {
+        return Err(ReorderError::InvalidStatistic { what: "lot", value: cycle_demand });
     }
     let (factor, point) = match (model, target) {
         (DemandModel::Normal, ServiceTarget::CycleService(p)) => {
