@@ -239,10 +239,6 @@ pub fn parse_timestamp(
     cell: &str,
     order: DateOrder,
 ) -> std::result::Result<Option<DateTime<FixedOffset>>, TimestampError> {
-    let text = cell.trim().as_bytes();
-    if !text.iter().any(u8::is_ascii_digit) {
-        return Ok(None);
-    }
     parse_timestamp_in(cell, order, &ZoneRules::default())
 }
 
