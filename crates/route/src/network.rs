@@ -7,7 +7,7 @@ use merchantry_core::{Currency, DateRange, LocationId, Quantity, Sku, StockView}
 
 use crate::calendar::{ShipCalendar, instant, local_date_exists};
 use crate::error::{Result, RouteError};
-use crate::model::Node;
+use crate::model::{Node, Order};
 
 /// The most nodes one network may hold (node sets are 64-bit masks).
 pub const MAX_NODES: usize = 64;
@@ -182,13 +182,21 @@ impl Network {
         }
     }
 
-    /// Whether `at` lies in the horizon, read as UTC dates (midnight UTC
-    /// of its first day, inclusive, to midnight UTC of its end day,
-    /// exclusive): the orders the router accepts.
-    pub(crate) fn in_horizon(&self, at: DateTime<Utc>) -> bool {
+    /// Checks that `order` was placed in the horizon, read as UTC dates
+    /// (midnight UTC of its first day, inclusive, to midnight UTC of its
+    /// end day, exclusive): the orders the router accepts.
+    pub(crate) fn check_placed(&self, order: &Order) -> Result<()> {
         let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
-        let t = at.timestamp();
-        midnight(self.horizon.start()) <= t && t < midnight(self.horizon.end())
+        let t = order.placed_at.timestamp();
+        if midnight(self.horizon.start()) <= t && t < midnight(self.horizon.end()) {
+            return Ok(());
+        }
+        Err(RouteError::OutsideHorizon {
+            order: order.id.clone(),
+            placed_at: order.placed_at,
+            start: self.horizon.start(),
+            end: self.horizon.end(),
+        })
     }
 }
 

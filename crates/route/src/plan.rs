@@ -538,15 +538,7 @@ impl Plan {
     /// ```
     pub fn check_with(&self, order: &Order, network: &Network) -> Result<()> {
         self.check(order)?;
-        if !network.in_horizon(order.placed_at) {
-            let horizon = network.horizon();
-            return Err(RouteError::OutsideHorizon {
-                order: order.id.clone(),
-                placed_at: order.placed_at,
-                start: horizon.start(),
-                end: horizon.end(),
-            });
-        }
+        network.check_placed(order)?;
         for pkg in &self.packages {
             self.check_ship_date(pkg, order, network)?;
         }

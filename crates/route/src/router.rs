@@ -255,10 +255,6 @@ pub struct Router<'n, S = StandardScorer> {
     used_units: Vec<Vec<u64>>,
     options: RouterOptions,
     scorer: S,
-    /// The horizon as UTC seconds: midnight of its start date, inclusive,
-    /// to midnight of its end date, exclusive (the same test as its
-    /// `contains` on the UTC date, without the calendar arithmetic).
-    horizon: (i64, i64),
     /// The row of each SKU in `stock` (rows are never added while
     /// routing), for lookups without string comparisons.
     rows: hashbrown::HashMap<Sku, usize>,
@@ -299,8 +295,6 @@ impl<'n, S: Scorer> Router<'n, S> {
             })
             .max()
             .unwrap_or(0);
-        let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
-        let horizon = (midnight(net.horizon().start()), midnight(net.horizon().end()));
         let rows = stock.rows().map(|(sku, r)| (sku.clone(), r)).collect();
         let mut lanes: BTreeMap<(Zone, Speed), Vec<Lane<'n>>> = BTreeMap::new();
         for key in net.nodes().iter().flat_map(|node| node.transit_days.keys()) {
@@ -315,7 +309,6 @@ impl<'n, S: Scorer> Router<'n, S> {
         Self {
             net,
             stock,
-            horizon,
             rows,
             lanes,
             used_packages: (0..n).map(|i| vec![0; days(i)]).collect(),
@@ -567,7 +560,7 @@ impl<'n, S: Scorer> Router<'n, S> {
     }
 
     fn context<'o>(&'o self, order: &'o Order) -> Result<Ctx<'o>> {
-        validate(self.net, order, self.horizon)?;
+        validate(self.net, order)?;
         let placed = instant(order.placed_at);
         let lanes = self.lanes.get(&(order.zone, order.speed));
         let nodes: Vec<NodeState<'o>> = self
@@ -1623,9 +1616,9 @@ impl<'n, S: Scorer> Router<'n, S> {
         Outcome::Unroutable(Unroutable { order: ctx.order.id.clone(), reason })
     }
 }
-/// Checks an order; `window` is the horizon as UTC seconds, start
-/// inclusive, end exclusive (midnight UTC of its first and end dates).
-fn validate(net: &Network, order: &Order, window: (i64, i64)) -> Result<()> {
+/// Checks an order, last that it was placed in the horizon
+/// ([`Network::check_placed`]).
+fn validate(net: &Network, order: &Order) -> Result<()> {
     if order.lines.is_empty() {
         return Err(RouteError::EmptyOrder { order: order.id.clone() });
     }
@@ -1665,17 +1658,7 @@ fn validate(net: &Network, order: &Order, window: (i64, i64)) -> Result<()> {
         };
         weight = next;
     }
-    let placed = order.placed_at.timestamp();
-    if placed < window.0 || placed >= window.1 {
-        let horizon = net.horizon();
-        return Err(RouteError::OutsideHorizon {
-            order: order.id.clone(),
-            placed_at: order.placed_at,
-            start: horizon.start(),
-            end: horizon.end(),
-        });
-    }
-    Ok(())
+    net.check_placed(order)
 }
 
 fn invalid(order: &Order, reason: &'static str) -> RouteError {
