@@ -171,6 +171,11 @@ impl ShipCalendar {
         idx
     }
 
+    /// The index of working day `date`, or `None` when it is not one.
+    pub(crate) fn slot_of(&self, date: NaiveDate) -> Option<usize> {
+        self.days.binary_search(&date).ok()
+    }
+
     /// The local date of working day `idx`.
     pub(crate) fn day(&self, idx: usize) -> Option<NaiveDate> {
         self.days.get(idx).copied()

@@ -153,16 +153,7 @@ impl Network {
 
     /// The position of `date` among node `node`'s listed working days.
     pub(crate) fn day_slot(&self, node: usize, date: NaiveDate) -> Option<usize> {
-        let cal = self.calendar(node)?;
-        let (mut lo, mut hi) = (0, cal.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match cal.day(mid) {
-                Some(d) if d < date => lo = mid + 1,
-                _ => hi = mid,
-            }
-        }
-        (cal.day(lo) == Some(date)).then_some(lo)
+        self.calendar(node)?.slot_of(date)
     }
 
     /// Why `date` is not one of node `node`'s listed working days, for

@@ -329,7 +329,7 @@ impl<'n, S: Scorer> Router<'n, S> {
     /// `date` (zero for a day that is not a working day).
     #[must_use]
     pub fn used_capacity(&self, idx: NodeIndex, date: NaiveDate) -> (u32, u64) {
-        let Some(slot) = self.day_slot(idx.get(), date) else { return (0, 0) };
+        let Some(slot) = self.net.day_slot(idx.get(), date) else { return (0, 0) };
         let p = self.used_packages.get(idx.get()).and_then(|v| v.get(slot)).copied();
         let u = self.used_units.get(idx.get()).and_then(|v| v.get(slot)).copied();
         (p.unwrap_or(0), u.unwrap_or(0))
@@ -479,6 +479,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         for pkg in &plan.packages {
             let node = self.commit_node(plan, pkg)?;
             let slot = self
+                .net
                 .day_slot(node, pkg.ship_date)
                 .ok_or_else(|| self.not_a_ship_day(plan, pkg, node))?;
             if !self.has_room(node, slot, pkg.units) {
@@ -544,10 +545,6 @@ impl<'n, S: Scorer> Router<'n, S> {
             ship_date: pkg.ship_date,
             why: self.net.why_not_a_ship_day(node, pkg.ship_date),
         }
-    }
-
-    fn day_slot(&self, node: usize, date: NaiveDate) -> Option<usize> {
-        self.net.day_slot(node, date)
     }
 
     fn has_room(&self, node: usize, slot: usize, units: u64) -> bool {
