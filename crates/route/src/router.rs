@@ -968,9 +968,9 @@ impl<'n, S: Scorer> Router<'n, S> {
         };
         let left = u32::try_from(dive.seq.len().saturating_sub(depth + 1)).unwrap_or(u32::MAX);
         let count = used.count_ones();
-        if let Err(snag) = room_left(dive, depth, used, count) {
+        if let Err(heavy) = room_left(dive, depth, used, count) {
             if found.first_fail.is_none() {
-                found.first_fail = Some(self.name(ctx, snag));
+                found.first_fail = Some(self.name(ctx, cut_snag(dive, used, heavy)));
             }
             return true;
         }
@@ -1673,9 +1673,10 @@ fn bits(mask: u64) -> Vec<u8> {
 
 /// Whether the lines from walk position `depth` on could still fit, by
 /// total weight and units, in the room the used nodes have left plus
-/// that many new packages at the network's widest limits; if not, the
-/// obstacle ([`cut_snag`]).
-fn room_left(dive: &Dive, depth: usize, used: u64, count: u32) -> Result<(), Snag> {
+/// that many new packages at the network's widest limits; if not, what
+/// runs short, as [`cut_snag`] takes it (`None`: units; the weight).
+/// The obstacle itself is named by the caller, only when it is wanted.
+fn room_left(dive: &Dive, depth: usize, used: u64, count: u32) -> Result<(), Option<u64>> {
     let (weight, units) = dive.rest.get(depth).copied().unwrap_or((0, 0));
     let new = u64::from(dive.packages.saturating_sub(count));
     let mut room = (dive.widest.0.saturating_mul(new), dive.widest.1.saturating_mul(new));
@@ -1690,10 +1691,10 @@ fn room_left(dive: &Dive, depth: usize, used: u64, count: u32) -> Result<(), Sna
         room = (room.0.saturating_add(top), room.1.saturating_add(free));
     }
     if units > room.1 {
-        return Err(cut_snag(dive, used, None));
+        return Err(None);
     }
     if weight > room.0 {
-        return Err(cut_snag(dive, used, Some(weight)));
+        return Err(Some(weight));
     }
     Ok(())
 }
