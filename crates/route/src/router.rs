@@ -1331,11 +1331,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         };
         if let (None, Some(map)) = (key, work.hashed.as_mut()) {
             if let Some(&i) = map.get(&(node, subset)) {
-                return match work.evals.get(i as usize) {
-                    Some(Ok(lean)) => Ok(lean),
-                    Some(Err(snag)) => Err(Miss::At(*snag)),
-                    None => Err(Miss::Overflow),
-                };
+                return priced(&work.evals, i as usize);
             }
             if work.evals.len() >= HASHED_MAX {
                 map.clear();
@@ -1344,40 +1340,24 @@ impl<'n, S: Scorer> Router<'n, S> {
             let at = work.evals.len();
             work.evals.push(self.lean_fresh(ctx, node, subset));
             map.insert((node, subset), u32::try_from(at).unwrap_or(u32::MAX));
-            return match work.evals.get(at) {
-                Some(Ok(lean)) => Ok(lean),
-                Some(Err(snag)) => Err(Miss::At(*snag)),
-                None => Err(Miss::Overflow),
-            };
+            return priced(&work.evals, at);
         }
         let Some(key) = key else {
             // No memo: keep only this package, so a failure can be named.
             work.evals.clear();
             work.evals.push(self.lean_fresh(ctx, node, subset));
-            return match work.evals.first() {
-                Some(Ok(lean)) => Ok(lean),
-                Some(Err(snag)) => Err(Miss::At(*snag)),
-                None => Err(Miss::Overflow),
-            };
+            return priced(&work.evals, 0);
         };
         let hit = work.memo.get(key).copied().unwrap_or(0);
         if let Some(i) = hit.checked_sub(1) {
-            return match work.evals.get(i as usize) {
-                Some(Ok(lean)) => Ok(lean),
-                Some(Err(snag)) => Err(Miss::At(*snag)),
-                None => Err(Miss::Overflow),
-            };
+            return priced(&work.evals, i as usize);
         }
         let at = work.evals.len();
         work.evals.push(self.lean_fresh(ctx, node, subset));
         if let Some(slot) = work.memo.get_mut(key) {
             *slot = u32::try_from(at + 1).unwrap_or(0);
         }
-        match work.evals.get(at) {
-            Some(Ok(lean)) => Ok(lean),
-            Some(Err(snag)) => Err(Miss::At(*snag)),
-            None => Err(Miss::Overflow),
-        }
+        priced(&work.evals, at)
     }
 
     #[inline(never)]
@@ -1669,6 +1649,15 @@ fn stale(plan: &Plan, pkg: &Package, what: &'static str) -> RouteError {
 /// The set bits of a mask, ascending, as node indices.
 fn bits(mask: u64) -> Vec<u8> {
     (0u8..64).filter(|&b| mask & (1 << b) != 0).collect()
+}
+
+/// The package priced at position `i` of `evals`, or the obstacle it met.
+fn priced(evals: &[Result<Lean, Snag>], i: usize) -> Result<&Lean, Miss> {
+    match evals.get(i) {
+        Some(Ok(lean)) => Ok(lean),
+        Some(Err(snag)) => Err(Miss::At(*snag)),
+        None => Err(Miss::Overflow),
+    }
 }
 
 /// Whether the lines from walk position `depth` on could still fit, by
