@@ -1239,7 +1239,7 @@ impl Allocator {
     /// # Ok::<(), AllocError>(())
     /// ```
     pub fn purge_closed(&mut self) -> usize {
-        self.purge_where(|r| r.is_final().then_some(true))
+        self.purge_where(LineRecord::is_final)
     }
 
     /// Forgets shipped lines whose units could still come back (not
@@ -1284,19 +1284,19 @@ impl Allocator {
     /// # Ok::<(), AllocError>(())
     /// ```
     pub fn purge_shipped_if(&mut self, mut give_up: impl FnMut(&LineInfo) -> bool) -> usize {
-        self.purge_where(|r| r.is_returnable().then(|| give_up(&info(r))))
+        self.purge_where(|r| r.is_returnable() && give_up(&info(r)))
     }
 
-    /// Forgets each line for which `pick` gives `Some(true)`, frees its
-    /// slot and drops the return ids recorded for it.
+    /// Forgets each line `pick` picks, frees its slot and drops the
+    /// return ids recorded for it.
     ///
     /// Every line is picked before any is forgotten: `pick` may run the
     /// caller's code, and if that panics the allocator is left as it was
     /// (not with lines gone and their return ids still recorded).
-    fn purge_where(&mut self, mut pick: impl FnMut(&LineRecord) -> Option<bool>) -> usize {
+    fn purge_where(&mut self, mut pick: impl FnMut(&LineRecord) -> bool) -> usize {
         let picked: Vec<u32> = (0u32..)
             .zip(&self.lines)
-            .filter(|(_, rec)| rec.as_ref().and_then(&mut pick) == Some(true))
+            .filter(|(_, rec)| rec.as_ref().is_some_and(&mut pick))
             .map(|(slot, _)| slot)
             .collect();
         let mut n = 0;
