@@ -1814,7 +1814,67 @@ impl Allocator {
         units: Quantity,
         restock: Restock,
     ) -> Result<Changes> {
-        self.return_inner(order, line, units, restock)
+        let slot = self.slot(order, line)?;
+        let rec = self.record(slot).ok_or_else(|| unknown_line(order, line))?;
+        match rec.state {
+            LineState::Shipped | LineState::Returned => {}
+            s => return Err(wrong(order, line, s, "return to stock")),
+        }
+        let sku_name = self.skus.get(rec.sku as usize).cloned().unwrap_or_else(placeholder_sku);
+        if !units.is_positive() {
+            return Err(AllocError::BadQuantity {
+                what: "returned quantity",
+                rule: "positive",
+                value: units.get(),
+                sku: sku_name,
+            });
+        }
+        let remaining = rec.quantity.saturating_sub(rec.returned);
+        if units.get() > remaining {
+            return Err(AllocError::ReturnExceedsShipped {
+                order: order.clone(),
+                line,
+                returned: units.get(),
+                shipped: rec.quantity,
+                already: rec.returned,
+            });
+        }
+        let back = if restock == Restock::Sellable {
+            self.restock_plan(rec, units.get())
+        } else {
+            Vec::new()
+        };
+        for p in &back {
+            let on_hand = self.cell(p.sku, p.location).map_or(0, |c| c.on_hand);
+            if on_hand.checked_add(p.units).is_none() {
+                return Err(AllocError::ReturnOverflow {
+                    order: order.clone(),
+                    line,
+                    ordered: sku_name,
+                    sku: self.skus.get(p.sku as usize).cloned().unwrap_or_else(placeholder_sku),
+                    location: self
+                        .net
+                        .locations
+                        .get(usize::from(p.location))
+                        .cloned()
+                        .unwrap_or_else(placeholder_location),
+                    units: p.units,
+                });
+            }
+        }
+        for p in &back {
+            if let Some(c) = self.cell_mut(p.sku, p.location) {
+                c.on_hand += p.units;
+            }
+        }
+        if let Some(Some(r)) = self.lines.get_mut(slot as usize) {
+            r.state = LineState::Returned;
+            // At most `quantity`, checked above.
+            r.returned += units.get();
+        }
+        let mut changes = Changes::new();
+        self.refresh_pieces(&back, &mut changes);
+        Ok(changes)
     }
 
     /// As [`Allocator::return_units`], once per `return_id`: the
@@ -1893,80 +1953,10 @@ impl Allocator {
                 restock: e.restock,
             });
         }
-        let changes = self.return_inner(order, line, units, restock)?;
+        let changes = self.return_units(order, line, units, restock)?;
         let entry = ReturnEntry { order: order.clone(), line, units: units.get(), restock };
         self.returns.insert(return_id.clone(), entry);
         Ok(ReturnOutcome { changes, duplicate: false })
-    }
-
-    fn return_inner(
-        &mut self,
-        order: &OrderId,
-        line: u32,
-        units: Quantity,
-        restock: Restock,
-    ) -> Result<Changes> {
-        let slot = self.slot(order, line)?;
-        let rec = self.record(slot).ok_or_else(|| unknown_line(order, line))?;
-        match rec.state {
-            LineState::Shipped | LineState::Returned => {}
-            s => return Err(wrong(order, line, s, "return to stock")),
-        }
-        let sku_name = self.skus.get(rec.sku as usize).cloned().unwrap_or_else(placeholder_sku);
-        if !units.is_positive() {
-            return Err(AllocError::BadQuantity {
-                what: "returned quantity",
-                rule: "positive",
-                value: units.get(),
-                sku: sku_name,
-            });
-        }
-        let remaining = rec.quantity.saturating_sub(rec.returned);
-        if units.get() > remaining {
-            return Err(AllocError::ReturnExceedsShipped {
-                order: order.clone(),
-                line,
-                returned: units.get(),
-                shipped: rec.quantity,
-                already: rec.returned,
-            });
-        }
-        let back = if restock == Restock::Sellable {
-            self.restock_plan(rec, units.get())
-        } else {
-            Vec::new()
-        };
-        for p in &back {
-            let on_hand = self.cell(p.sku, p.location).map_or(0, |c| c.on_hand);
-            if on_hand.checked_add(p.units).is_none() {
-                return Err(AllocError::ReturnOverflow {
-                    order: order.clone(),
-                    line,
-                    ordered: sku_name,
-                    sku: self.skus.get(p.sku as usize).cloned().unwrap_or_else(placeholder_sku),
-                    location: self
-                        .net
-                        .locations
-                        .get(usize::from(p.location))
-                        .cloned()
-                        .unwrap_or_else(placeholder_location),
-                    units: p.units,
-                });
-            }
-        }
-        for p in &back {
-            if let Some(c) = self.cell_mut(p.sku, p.location) {
-                c.on_hand += p.units;
-            }
-        }
-        if let Some(Some(r)) = self.lines.get_mut(slot as usize) {
-            r.state = LineState::Returned;
-            // At most `quantity`, checked above.
-            r.returned += units.get();
-        }
-        let mut changes = Changes::new();
-        self.refresh_pieces(&back, &mut changes);
-        Ok(changes)
     }
 
     /// Moves a reserved line to `location`, which must hold the line's
