@@ -289,10 +289,14 @@ impl DemandModel for Sba {
     }
 }
 
-/// Teunter-Syntetos-Babai (2011): the probability of a demand `d` is
-/// smoothed every period, `d_t = d_{t-1} + alpha (1[y_t > 0] - d_{t-1})`;
-/// the size `z` only in periods with demand, with constant `beta`; the
-/// forecast is `d z`, so it decays through long runs of zeros (obsolescence).
+/// Teunter-Syntetos-Babai (2011), with the paper's names for the two
+/// constants: the size `z` is smoothed only in periods with demand, with
+/// constant `alpha` (as in Croston), `z_t = z_{t-1} + alpha (y_t - z_{t-1})`;
+/// the probability of a demand `d` every period, with constant `beta`,
+/// `d_t = d_{t-1} + beta (1[y_t > 0] - d_{t-1})`. The forecast is `d z`, so
+/// it decays through long runs of zeros (obsolescence). (statsforecast's
+/// `TSB(alpha_d, alpha_p)` and R tsintermittent's `w = c(size, probability)`
+/// take them in the same order.)
 ///
 /// Initialisation as statsforecast's `TSB`: `d` starts at the first
 /// period's indicator and `z` at the first demand size. Defaults
@@ -301,10 +305,11 @@ impl DemandModel for Sba {
 ///
 /// ```
 /// use merchantry_forecast::{DemandModel, Tsb};
-/// // alpha = beta = 0.5 on [4, 0, 0]: d = 1, z = 4; then d = 0.5; then
-/// // d = 0.25. Forecast 0.25 * 4 = 1.
-/// let fit = Tsb::new(0.5, 0.5)?.fit(&[4.0, 0.0, 0.0])?;
-/// assert_eq!(fit.mean_at(1), 1.0);
+/// // alpha 0.5 (size), beta 0.25 (probability) on [4, 0, 2]: d = 1,
+/// // z = 4; then d = 0.75; then d = 0.75 + 0.25 (1 - 0.75) = 0.8125 and
+/// // z = 4 + 0.5 (2 - 4) = 3. Forecast 0.8125 * 3 = 2.4375.
+/// let fit = Tsb::new(0.5, 0.25)?.fit(&[4.0, 0.0, 2.0])?;
+/// assert_eq!(fit.mean_at(1), 2.4375);
 /// # Ok::<(), merchantry_forecast::ForecastError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -321,7 +326,8 @@ impl Default for Tsb {
 }
 
 impl Tsb {
-    /// TSB with probability constant `alpha` and size constant `beta`.
+    /// TSB with size constant `alpha` and probability constant `beta`
+    /// (the paper's names).
     ///
     /// # Errors
     ///
@@ -352,10 +358,10 @@ impl DemandModel for Tsb {
                     count += 1;
                 }
                 if t > 0 {
-                    d += a * (occurs - d);
+                    d += b * (occurs - d);
                 }
                 if v > 0.0 {
-                    z = Some(z.map_or(v, |size| size + b * (v - size)));
+                    z = Some(z.map_or(v, |size| size + a * (v - size)));
                 }
             }
             let rate = d * z.unwrap_or(0.0);

@@ -150,9 +150,9 @@ pub enum SeasonalMode {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Parameters {
-    /// Level (or demand size, or demand probability for TSB) constant.
+    /// Level (or demand size, for Croston, SBA and TSB) constant.
     pub alpha: Option<f64>,
-    /// Trend (or demand size for TSB) constant.
+    /// Trend (or demand probability for TSB) constant.
     pub beta: Option<f64>,
     /// Seasonal constant.
     pub gamma: Option<f64>,
