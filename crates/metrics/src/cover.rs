@@ -33,7 +33,11 @@
 //! - **Stock-out days** are the days [`DemandHistory`] flags; **in-stock
 //!   velocity** = units demanded on in-stock days / in-stock days;
 //!   **lost sales** = stock-out days x in-stock velocity; the **estimated
-//!   fill rate** = units demanded / (units demanded + lost sales). Daily
+//!   fill rate** = units demanded / (units demanded + lost sales). Both
+//!   are computed from whole-unit counts with one final division
+//!   (lost = in-stock units x stock-out days / in-stock days), never from
+//!   the rounded velocity, so a velocity of 2/3 a day over 3 stock-out
+//!   days loses exactly 2 units. Daily
 //!   demand must be zero or more: a negative day (net returns, a
 //!   correction) is refused with [`MetricsError::NegativeDemand`] naming
 //!   the day, so lost sales are never negative and the estimated fill
@@ -316,6 +320,14 @@ fn negative_demand(sku: &Sku, range: DateRange, i: usize, units: Quantity) -> Me
     }
 }
 
+/// `num / den` (`den` positive) as one decimal division.
+fn exact_ratio(num: i128, den: i128, sku: &Sku) -> Result<Decimal> {
+    let too_big = || overflow("lost sales", sku);
+    let num = Decimal::try_from_i128_with_scale(num, 0).map_err(|_| too_big())?;
+    let den = Decimal::try_from_i128_with_scale(den, 0).map_err(|_| too_big())?;
+    num.checked_div(den).ok_or_else(too_big)
+}
+
 /// Stock-out days of a SKU over a range and the sales they cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -400,16 +412,27 @@ pub fn stockouts<H: DemandHistory + ?Sized>(
     } else {
         Metric::Value(Decimal::from(in_stock.get()) / Decimal::from(in_days))
     };
-    let lost = velocity.map(|v| v * Decimal::from(out_days));
-    let estimated_fill_rate = lost.and_then(|lost| {
-        let demanded = Decimal::from(total.get());
-        let den = demanded + lost;
-        if den > Decimal::ZERO {
-            Metric::Value(demanded / den)
-        } else {
-            Metric::Undefined(Undefined::NoUnits)
-        }
-    });
+    // Lost sales and the fill rate each take one division of exact
+    // integers, so a repeating velocity (2 / 3 a day) is not rounded and
+    // multiplied back (3 x 0.666...67 = 2.000...01): lost = in-stock
+    // units x out days / in days, and fill = demanded x in days /
+    // (demanded x in days + in-stock units x out days). Every product is
+    // below 2^63 x 2^32, so it fits an i128.
+    let (in_days_wide, out_days_wide) = (i128::from(in_days), i128::from(out_days));
+    let lost_numerator = i128::from(in_stock.get()) * out_days_wide;
+    let demanded_scaled = i128::from(total.get()) * in_days_wide;
+    let lost = if in_days == 0 {
+        Metric::Undefined(Undefined::NoInStockDays)
+    } else {
+        Metric::Value(exact_ratio(lost_numerator, in_days_wide, sku)?)
+    };
+    let estimated_fill_rate = if in_days == 0 {
+        Metric::Undefined(Undefined::NoInStockDays)
+    } else if demanded_scaled + lost_numerator > 0 {
+        Metric::Value(exact_ratio(demanded_scaled, demanded_scaled + lost_numerator, sku)?)
+    } else {
+        Metric::Undefined(Undefined::NoUnits)
+    };
     Ok(Stockouts {
         days: range.len_days(),
         stockout_days: out_days,

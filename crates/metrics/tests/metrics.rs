@@ -1493,3 +1493,32 @@ fn hand_built_turn_parts_give_answers_that_agree_with_each_other() {
     assert_eq!(t.itr.value(), Some(Decimal::ZERO));
     assert_eq!(t.dio_days.reason(), Some(Undefined::NoCostOfSales));
 }
+
+// ---------------------------------------------------------------------
+// Audit against published definitions and hostile input.
+// ---------------------------------------------------------------------
+
+#[test]
+fn lost_sales_are_exact_when_the_velocity_repeats() {
+    // 6 days: in stock on 3 selling 1 + 0 + 1 = 2, out on 3 selling 0.
+    // Lost sales = out days x in-stock units / in-stock days
+    //            = 3 x 2 / 3 = 2 exactly (velocity 2/3 = 0.666...7).
+    // Estimated fill rate = 2 / (2 + 2) = 0.5 exactly.
+    // Multiplying the rounded velocity back gave 3 x 0.6666...67 =
+    // 2.0000000000000000000000000001 and a fill rate just under 0.5.
+    let s = sku("FAN");
+    let h: Vec<DemandRecord> = [(1, 1, false), (2, 0, false), (3, 1, false)]
+        .into_iter()
+        .chain((4..=6).map(|day| (day, 0, true)))
+        .map(|(day, units, out)| DemandRecord {
+            sku: s.clone(),
+            date: d(2026, 7, day),
+            units: Quantity::new(units),
+            stocked_out: out,
+        })
+        .collect();
+    let r = stockouts(&h, &s, DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 6)).unwrap()).unwrap();
+    assert_eq!(r.velocity.value(), Some(Decimal::from(2) / Decimal::from(3)));
+    assert_eq!(r.lost_sales_units.value(), Some(Decimal::from(2)));
+    assert_eq!(r.estimated_fill_rate.value(), Some(dec("0.5")));
+}
