@@ -263,7 +263,8 @@ impl CapitalReport {
 ///
 /// # Errors
 ///
-/// As [`CapitalReport::add_sku`].
+/// As [`CapitalReport::add_sku`]; [`MetricsError::DuplicateSku`] for a
+/// SKU listed twice, whose holdings would count twice.
 ///
 /// ```
 /// use std::collections::BTreeMap;
@@ -299,6 +300,7 @@ where
     V: ValuationView + ?Sized,
     D: LocationDirectory + ?Sized,
 {
+    crate::error::distinct_skus(skus)?;
     let mut report = CapitalReport::empty(as_of, view.currency());
     for sku in skus {
         report.add_sku(view, directory, sku)?;

@@ -97,6 +97,13 @@ pub enum MetricsError {
         /// The purchase order or shipment id.
         id: PurchaseOrderId,
     },
+    /// A SKU is listed more than once in a portfolio, so its stock, sales
+    /// and lots would count twice.
+    #[error("sku {sku} is listed more than once")]
+    DuplicateSku {
+        /// The SKU.
+        sku: Sku,
+    },
     /// An input that must not be negative was.
     #[error("{what} is {value}, which is negative")]
     Negative {
@@ -149,4 +156,18 @@ pub(crate) fn at_least_one_day(what: &'static str, days: u32) -> Result<()> {
         return Err(MetricsError::InvalidOption { what, value: 0.0, expected: "at least 1" });
     }
     Ok(())
+}
+
+/// Refuses a portfolio that lists a SKU more than once.
+pub(crate) fn distinct_skus(skus: &[Sku]) -> Result<()> {
+    // The common case, a sorted list, needs no copy.
+    if skus.windows(2).all(|w| w.first() < w.get(1)) {
+        return Ok(());
+    }
+    let mut sorted: Vec<&Sku> = skus.iter().collect();
+    sorted.sort_unstable();
+    match sorted.windows(2).find(|w| w.first() == w.get(1)).and_then(|w| w.first()) {
+        Some(sku) => Err(MetricsError::DuplicateSku { sku: (*sku).clone() }),
+        None => Ok(()),
+    }
 }

@@ -176,7 +176,9 @@ pub struct PortfolioMetrics {
 ///
 /// # Errors
 ///
-/// As [`sku_metrics`], for the first SKU that fails.
+/// As [`sku_metrics`], for the first SKU that fails;
+/// [`MetricsError::DuplicateSku`] for a SKU listed twice (its stock,
+/// lots and sales would count twice), checked before any SKU is measured.
 pub fn portfolio_metrics<V, S, H, F, D>(
     sources: &Sources<'_, V, S, H, F, D>,
     skus: &[Sku],
@@ -192,6 +194,7 @@ where
 {
     options.turn.validate()?;
     options.cover.validate()?;
+    crate::error::distinct_skus(skus)?;
     let last = range.last().ok_or(MetricsError::EmptyRange { start: range.start() })?;
     let currency = sources.valuation.currency();
     let zero =

@@ -726,8 +726,10 @@ pub fn inventory_turn<V: ValuationView + ?Sized>(
 /// # Errors
 ///
 /// As [`TurnParts::measure`] and [`TurnParts::finish`] (checked before
-/// any SKU is measured). An empty `skus` is not an error: an empty
-/// portfolio has zero inventory and an undefined turn.
+/// any SKU is measured); [`MetricsError::DuplicateSku`] for a SKU listed
+/// twice, which would count its COGS and stock twice. An empty `skus` is
+/// not an error: an empty portfolio has zero inventory and an undefined
+/// turn.
 pub fn portfolio_turn<V: ValuationView + ?Sized>(
     view: &V,
     skus: &[Sku],
@@ -736,6 +738,7 @@ pub fn portfolio_turn<V: ValuationView + ?Sized>(
     options: &TurnOptions,
 ) -> Result<InventoryTurn> {
     options.validate()?;
+    crate::error::distinct_skus(skus)?;
     let mut total = TurnParts::from_series(
         view.currency(),
         &InventorySeries::new(

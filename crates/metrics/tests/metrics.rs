@@ -854,11 +854,14 @@ fn full_set_agrees_with_the_single_metrics() {
     // lot received 1 Nov 2025, aged to 31 Mar 2026: 150 days -> 91-180
     assert_eq!(m.aging.buckets[1].units, Quantity::new(80));
     assert_eq!(m.capital.total().value, Decimal::from(800));
-    let (all, total) = portfolio_metrics(&sources, &[s.clone(), s], q1, &opts).unwrap();
-    assert_eq!(all.len(), 2);
-    // the same SKU twice turns like once
+    let (all, total) = portfolio_metrics(&sources, std::slice::from_ref(&s), q1, &opts).unwrap();
+    assert_eq!(all.len(), 1);
     assert_eq!(total.turn_daily.itr, m.turn_daily.itr);
-    assert_eq!(total.aging.total_units, Quantity::new(160));
+    assert_eq!(total.aging.total_units, Quantity::new(80));
+    // The same SKU twice counted its 80 aged units and 800 of capital
+    // twice (160 and 1600): refused, naming the SKU.
+    let twice = portfolio_metrics(&sources, &[s.clone(), s.clone()], q1, &opts);
+    assert_eq!(twice.unwrap_err(), MetricsError::DuplicateSku { sku: s });
 }
 
 // ---------------------------------------------------------------- laws
@@ -1521,4 +1524,30 @@ fn lost_sales_are_exact_when_the_velocity_repeats() {
     assert_eq!(r.velocity.value(), Some(Decimal::from(2) / Decimal::from(3)));
     assert_eq!(r.lost_sales_units.value(), Some(Decimal::from(2)));
     assert_eq!(r.estimated_fill_rate.value(), Some(dec("0.5")));
+}
+
+#[test]
+fn a_sku_listed_twice_in_a_portfolio_is_refused() {
+    // January, A and B each hold 100 every day; COGS A 100, B 300.
+    // Portfolio [A, B]: ITR = (100 + 300) / (100 + 100) = 2.
+    // [A, B, A] counted A twice: (100 + 300 + 100) / 300 = 1.666..., and
+    // capital 300 for 200 held. Both are refused, naming A.
+    let (a, b) = (sku("A"), sku("B"));
+    let mut t = ValuationTable::new(Currency::USD);
+    for (s, cogs) in [(&a, 100), (&b, 300)] {
+        t.holdings.push((d(2025, 12, 1), s.clone(), holding("WH", Disposition::Sellable, 10, 100)));
+        t.cost_of_sales.push((s.clone(), sale(d(2026, 1, 15), "WH", 10, cogs)));
+    }
+    let jan = DateRange::inclusive(d(2026, 1, 1), d(2026, 1, 31)).unwrap();
+    let opts = TurnOptions::default();
+    let p = portfolio_turn(&t, &[a.clone(), b.clone()], jan, &Scope::Total, &opts).unwrap();
+    assert_eq!(p.itr.value(), Some(Decimal::TWO));
+    let twice = portfolio_turn(&t, &[a.clone(), b.clone(), a.clone()], jan, &Scope::Total, &opts);
+    assert_eq!(twice.unwrap_err(), MetricsError::DuplicateSku { sku: a.clone() });
+    let mut dir = BTreeMap::new();
+    dir.insert(loc("WH"), LocationKind::OwnWarehouse);
+    let c = capital_tied_up(&t, &dir, &[a.clone(), b.clone()], d(2026, 1, 31)).unwrap();
+    assert_eq!(c.total().value, Decimal::from(200));
+    let twice = capital_tied_up(&t, &dir, &[b.clone(), a, b.clone()], d(2026, 1, 31));
+    assert_eq!(twice.unwrap_err(), MetricsError::DuplicateSku { sku: b });
 }
