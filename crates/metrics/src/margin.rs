@@ -33,6 +33,9 @@
 //! | [`Attribution::ByAdSales`] | every line, in proportion to its advertised (click-through) sales | advertising spend |
 //! | [`Attribution::Unattributed`] | the remainder | subscriptions, account-level adjustments |
 //!
+//! Cubic-foot-days and advertised sales are never negative (a line
+//! carrying either below zero is refused); units sold may be, net of
+//! returns, and such a line takes no share of a charge pooled by units.
 //! A direct charge naming a SKU and channel that has no line, and a pooled
 //! charge whose weights are all zero, go to the remainder too. A pooled
 //! charge is split at [`SPLIT_EXTRA_DIGITS`] more decimal places than the
@@ -425,7 +428,8 @@ fn add_to(map: &mut BTreeMap<FeeKind, Decimal>, kind: &FeeKind, amount: Decimal)
 ///
 /// [`MetricsError::CurrencyMismatch`] for a charge in another currency
 /// with no rate, [`MetricsError::Inconsistent`] for two sales lines with
-/// the same SKU and channel, [`MetricsError::Overflow`].
+/// the same SKU and channel or a line with negative cubic-foot-days or
+/// advertised sales, [`MetricsError::Overflow`].
 ///
 /// ```
 /// use chrono::{Datelike, NaiveDate};
@@ -467,6 +471,23 @@ pub fn net_margins(
             what: "sales lines",
             reason: format!("sku {} on channel {} appears twice", w[0].sku, w[0].channel),
         });
+    }
+    // A pooling weight below zero has no share to take: refused, as
+    // sales_from_valuation refuses it, rather than read as zero.
+    for l in &lines {
+        for (what, value) in
+            [("cubic-foot-days", l.cubic_foot_days), ("advertised sales", l.ad_sales)]
+        {
+            if value < Decimal::ZERO {
+                return Err(MetricsError::Inconsistent {
+                    what: "sales lines",
+                    reason: format!(
+                        "sku {} on channel {} has {what} {value}, which is negative",
+                        l.sku, l.channel
+                    ),
+                });
+            }
+        }
     }
     let mut attributed: Vec<BTreeMap<FeeKind, Decimal>> = vec![BTreeMap::new(); lines.len()];
     let mut unattributed = BTreeMap::new();

@@ -1089,6 +1089,39 @@ mod margins {
         Charge { date: d(2026, 3, 15), kind, amount, attribution }
     }
 
+    #[test]
+    fn negative_pooling_drivers_on_a_sales_line_are_refused() {
+        // Storage of -40.00 split by cubic-foot-days, MUG 300 and PAN
+        // -100: PAN's weight was read as 0, so MUG carried all -40.00 and
+        // PAN none, with no word of the bad row. sales_from_valuation
+        // already refuses these drivers; net_margins now does too, naming
+        // the line.
+        let mut mug = line("MUG", "amazon-us", "2000", "800", 100);
+        mug.cubic_foot_days = dec("300");
+        let mut pan = line("PAN", "amazon-us", "3000", "1500", 50);
+        pan.cubic_foot_days = dec("-100");
+        let storage = charge(FeeKind::StorageMonthly, usd("-40.00"), Attribution::ByCubicFootDays);
+        let march = DateRange::inclusive(d(2026, 3, 1), d(2026, 3, 31)).unwrap();
+        let got = net_margins(
+            Currency::USD,
+            march,
+            &[mug.clone(), pan.clone()],
+            std::slice::from_ref(&storage),
+            &RateTable::new(),
+        );
+        assert_eq!(
+            got.unwrap_err().to_string(),
+            "sales lines: sku PAN on channel amazon-us has cubic-foot-days -100, which is negative"
+        );
+        pan.cubic_foot_days = dec("100");
+        pan.ad_sales = dec("-5");
+        let got = net_margins(Currency::USD, march, &[mug, pan], &[storage], &RateTable::new());
+        assert_eq!(
+            got.unwrap_err().to_string(),
+            "sales lines: sku PAN on channel amazon-us has advertised sales -5, which is negative"
+        );
+    }
+
     /// March 2026 for two SKUs on Amazon US, every fee line traced.
     #[test]
     fn a_month_of_a_small_catalogue_by_hand() {
