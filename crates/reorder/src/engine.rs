@@ -184,7 +184,8 @@ pub enum Reason {
     ReorderPointReached {
         /// The position.
         position: Quantity,
-        /// The reorder point.
+        /// The reorder point the trigger compared the position with (under
+        /// continuous review rounded up to whole units).
         reorder_point: f64,
         /// The boundary rule.
         trigger: Trigger,
@@ -266,8 +267,13 @@ pub struct Recommendation {
     /// Safety stock (implied by the levels for min/max and cover
     /// policies).
     pub safety_stock: SafetyStock,
-    /// The point the trigger compares the position with; may be
-    /// negative, never clamped.
+    /// The reorder point `s` (the order-up-to level `S` under periodic
+    /// review) as computed, in fractional units; may be negative, never
+    /// clamped. Under continuous review the trigger compares the
+    /// whole-unit position with `s` rounded up to whole units (a point of
+    /// 270.75 orders at a position of 271 with [`Trigger::AtOrBelow`]),
+    /// so the service target is met rather than missed by a fraction of a
+    /// unit; [`Reason::ReorderPointReached`] carries that whole-unit point.
     pub reorder_point: f64,
     /// The level an order-up-to rule refills to.
     pub order_up_to: f64,
@@ -369,6 +375,9 @@ struct Levels {
     demand: DemandOverInterval,
     safety: SafetyStock,
     point: f64,
+    /// What the trigger compares the position with: under continuous
+    /// review the point rounded up to whole units, otherwise the point.
+    trigger_point: f64,
     level: f64,
     lot: f64,
 }
@@ -473,14 +482,14 @@ impl Planner {
             Reason::SafetyStock { target: cfg.service, model: cfg.model, safety: levels.safety },
             Reason::Position { on_hand: input.on_hand, on_order, backorders: input.backorders },
         ];
-        let rop_fires = cfg.trigger.fires(p, levels.point);
+        let rop_fires = cfg.trigger.fires(p, levels.trigger_point);
         let date_fires = self.options.order_by_trigger
             && order_by.is_some_and(|d| d <= input.today)
             && p < levels.level;
         if rop_fires {
             reasons.push(Reason::ReorderPointReached {
                 position,
-                reorder_point: levels.point,
+                reorder_point: levels.trigger_point,
                 trigger: cfg.trigger,
             });
         } else if let (true, Some(stockout), Some(order_by)) = (date_fires, stockout, order_by) {
@@ -520,7 +529,7 @@ impl Planner {
         };
         let acting = order.is_some() || !transfers.is_empty();
         let landing = landing_day(&transfers, order.as_ref(), arrival);
-        let reorder_on = reorder_day(input.today, p, levels.point, cfg.trigger, mean);
+        let reorder_on = reorder_day(input.today, p, levels.trigger_point, cfg.trigger, mean);
         let order_on = [order_by, reorder_on].into_iter().flatten().min();
         let urgency = self.urgency(input.today, acting, stockout, order_on, landing);
         let margin_at_risk = margin_at_risk(input, &levels.demand, p, cfg.model)?;
@@ -609,7 +618,14 @@ impl Planner {
         for (what, v) in [("reorder point", point), ("order-up-to level", level)] {
             finite(&input.sku, what, v)?;
         }
-        Ok(Levels { demand, safety, point, level, lot })
+        // Whole units are stocked and counted: a point of 270.75 is met
+        // only by ordering at 271 (Silver-Pyke-Peterson round s up).
+        // Ordering at 270 would protect 270 units, below the target.
+        let trigger_point = match cfg.policy {
+            Policy::ContinuousReview { .. } => point.ceil(),
+            _ => point,
+        };
+        Ok(Levels { demand, safety, point, trigger_point, level, lot })
     }
 
     /// The continuous-review lot `Q`.
@@ -669,7 +685,7 @@ impl Planner {
             QuantityRule::OrderUpTo => (levels.level, levels.level - p),
             QuantityRule::FixedLot => {
                 let lot = levels.lot.ceil().max(1.0);
-                let gap = levels.point - p;
+                let gap = levels.trigger_point - p;
                 let n = match (rop_fired, self.options.policy.trigger) {
                     (false, _) => 1.0,
                     (true, Trigger::AtOrBelow) => (gap / lot).floor() + 1.0,

@@ -9,9 +9,12 @@ use crate::safety::{DemandModel, ServiceTarget};
 ///
 /// Textbooks differ: Silver-Pyke-Peterson's (s, Q) orders when the
 /// position drops *to or below* `s`; Axsäter's orders when it *falls
-/// below* `s`. With whole units and a fractional point the two differ
-/// only when the point is a whole number, but then they differ by one
-/// cycle, so the choice is explicit.
+/// below* `s`. Under continuous review the planner compares the
+/// whole-unit position with `s` rounded up to whole units, so the two
+/// always differ by one unit (with `s = 270.75`, `AtOrBelow` orders at
+/// 271 and `StrictlyBelow` at 270), and the choice is explicit. Only
+/// `AtOrBelow` on the rounded-up point meets the service target exactly
+/// when demand comes one unit at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Trigger {
