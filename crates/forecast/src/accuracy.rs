@@ -7,7 +7,15 @@
 //! actual and forecast are both zero counted as 0; MASE divides the MAE by
 //! the mean absolute one-step change of the training series (the in-sample
 //! naive forecast's MAE); bias is `mean(forecast - actual)`, positive when
-//! the forecast runs high.
+//! the forecast runs high (FPP's mean error is `actual - forecast`, the
+//! opposite sign).
+//!
+//! The MASE scale is always the non-seasonal one-step naive MAE. FPP
+//! scales seasonal data by the seasonal naive forecast's MAE instead
+//! (`mean |y_t - y_{t-m}|`); that variant is not offered, so a MASE
+//! here on a strongly weekly series is larger than FPP's seasonal one.
+//! sMAPE takes `|A| + |F|` in the denominator (the M3/M4 form), which
+//! is FPP's `A + F` for the non-negative demand this crate forecasts.
 //!
 //! Every measure is finite or a typed error, never NaN or infinite: a
 //! value within `f64` range is computed on rescaled input when the plain

@@ -591,10 +591,15 @@ fn seasonal_indices(y: &[f64], m: usize) -> Result<Vec<f64>> {
 /// `s_t = gamma (y_t - l_{t-1} - b_{t-1}) + (1 - gamma) s_{t-m}`.
 ///
 /// Additive rather than multiplicative so that zero-demand days, common
-/// in daily sales, never divide. Initialisation: the level is the mean of
-/// the first period, the trend the difference between the means of the
-/// second and first periods divided by `m`, and the seasonal terms the
-/// first period's deviations from its mean. Constants left to the fit
+/// in daily sales, never divide. Initialisation (statsmodels'
+/// `legacy-heuristic`; R's `HoltWinters` decomposes the first seasons
+/// instead): the level is the mean of the first period, the trend the
+/// difference between the means of the second and first periods divided
+/// by `m`, and the seasonal terms the first period's deviations from its
+/// mean. These are the states before the first observation: the
+/// recursion then runs over every observation, the first period
+/// included, and its one-step errors from the first observation on make
+/// the SSE and the spread (RMSE over `n`). Constants left to the fit
 /// minimise the one-step SSE by Nelder-Mead on `[0.01, 0.99]^3` from
 /// `(0.2, 0.05, 0.1)` (at most 150 evaluations). Needs two full periods.
 #[derive(Debug, Clone, Copy, PartialEq)]
