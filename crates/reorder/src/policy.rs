@@ -64,7 +64,9 @@ pub enum QuantityRule {
 pub enum LotSize {
     /// Economic order quantity `sqrt(2 D K / h)` from annual demand `D`,
     /// cost per order `K` and holding cost per unit-year `h` (needs
-    /// [`crate::Costs`]).
+    /// [`crate::Costs`]). `D` is the mean daily forecast over the lead
+    /// time times 365; the lot is then fitted to the supplier's minimum,
+    /// case pack and maximum like any other need.
     Eoq,
     /// The forecast demand of this many days.
     CoverDays(f64),
