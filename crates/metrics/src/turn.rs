@@ -30,7 +30,12 @@
 //! Every result is a [`Decimal`]: COGS and inventory are money, and their
 //! ratio is computed as `COGS x n / sum of n snapshots`, so the one
 //! rounding is the final decimal division (28 significant digits). Scaling
-//! every amount by the same factor leaves the turn unchanged.
+//! every amount by the same factor leaves the turn unchanged. Only when
+//! such a product would pass the decimal range (about 7.9e28) while the
+//! ratio itself fits is the ratio taken in two steps instead (COGS over
+//! the average shown, ITR x `days_per_year` / days, average x days /
+//! COGS), with one more rounding; a ratio that itself passes the range is
+//! [`MetricsError::Overflow`].
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use merchantry_core::{
@@ -543,31 +548,30 @@ impl TurnParts {
         let too_big = |what| overflow_total(what);
         let average_inventory =
             self.inventory_sum.checked_div(n).ok_or_else(|| too_big("average"))?;
-        let weighted_cogs = self.cogs.checked_mul(n).ok_or_else(|| too_big("itr"))?;
-        let itr = match ratio(weighted_cogs, self.inventory_sum, self.samples)? {
+        let itr = match ratio(self.cogs, self.inventory_sum, self.samples)? {
             Metric::Value(_) if self.cogs < Decimal::ZERO => {
                 Metric::Undefined(Undefined::NegativeCostOfSales)
             }
             itr => itr,
         };
         let annualised_itr = match itr {
-            Metric::Value(_) => {
-                let num =
-                    weighted_cogs.checked_mul(year).ok_or_else(|| too_big("annualised itr"))?;
-                let den = self
-                    .inventory_sum
-                    .checked_mul(days)
-                    .ok_or_else(|| too_big("annualised itr"))?;
-                Metric::Value(num.checked_div(den).ok_or_else(|| too_big("annualised itr"))?)
-            }
+            // COGS x n x year / (sum x days), or ITR x year / days when
+            // those products pass the decimal range.
+            Metric::Value(itr) => Metric::Value(
+                exact_ratio(&[self.cogs, n, year], &[self.inventory_sum, days])
+                    .or_else(|| mul_div(itr, year, days))
+                    .ok_or_else(|| too_big("annualised itr"))?,
+            ),
             Metric::Undefined(why) => Metric::Undefined(why),
         };
         let dio_days = match itr {
             Metric::Value(_) if self.cogs.is_zero() => Metric::Undefined(Undefined::NoCostOfSales),
-            Metric::Value(_) => {
-                let num = self.inventory_sum.checked_mul(days).ok_or_else(|| too_big("dio"))?;
-                Metric::Value(num.checked_div(weighted_cogs).ok_or_else(|| too_big("dio"))?)
-            }
+            // Sum x days / (COGS x n), or average x days / COGS.
+            Metric::Value(_) => Metric::Value(
+                exact_ratio(&[self.inventory_sum, days], &[self.cogs, n])
+                    .or_else(|| mul_div(average_inventory, days, self.cogs))
+                    .ok_or_else(|| too_big("dio"))?,
+            ),
             Metric::Undefined(why) => Metric::Undefined(why),
         };
         Ok(InventoryTurn {
@@ -601,20 +605,40 @@ impl TurnParts {
     }
 }
 
-/// `num / inventory_sum`, undefined when the average inventory (the sum
-/// over `samples`, as reported: 28 decimal places) is not positive, so a
-/// sum of 1e-28 over 2 samples, whose average reads 0, has no turn.
-fn ratio(num: Decimal, inventory_sum: Decimal, samples: u32) -> Result<Metric<Decimal>> {
-    let average = inventory_sum
-        .checked_div(Decimal::from(samples))
-        .ok_or_else(|| overflow_total("average"))?;
+/// `amount x samples / inventory_sum` (amount over the average),
+/// undefined when the average inventory (the sum over `samples`, as
+/// reported: 28 decimal places) is not positive, so a sum of 1e-28 over 2
+/// samples, whose average reads 0, has no turn.
+fn ratio(amount: Decimal, inventory_sum: Decimal, samples: u32) -> Result<Metric<Decimal>> {
+    let n = Decimal::from(samples);
+    let average = inventory_sum.checked_div(n).ok_or_else(|| overflow_total("average"))?;
     if average.is_zero() {
         return Ok(Metric::Undefined(Undefined::ZeroAverageInventory));
     }
     if average < Decimal::ZERO {
         return Ok(Metric::Undefined(Undefined::NegativeAverageInventory));
     }
-    num.checked_div(inventory_sum).map(Metric::Value).ok_or_else(|| overflow_total("ratio"))
+    exact_ratio(&[amount, n], &[inventory_sum])
+        .or_else(|| amount.checked_div(average))
+        .map(Metric::Value)
+        .ok_or_else(|| overflow_total("ratio"))
+}
+
+/// The product of `nums` over the product of `dens`, with one division;
+/// `None` when a product or the quotient leaves the decimal range (or a
+/// denominator is zero).
+fn exact_ratio(nums: &[Decimal], dens: &[Decimal]) -> Option<Decimal> {
+    let product = |xs: &[Decimal]| xs.iter().try_fold(Decimal::ONE, |a, x| a.checked_mul(*x));
+    product(nums)?.checked_div(product(dens)?)
+}
+
+/// `a x b / c`, dividing first when `a x b` alone leaves the decimal
+/// range (one extra rounding, only where the exact form cannot be held).
+fn mul_div(a: Decimal, b: Decimal, c: Decimal) -> Option<Decimal> {
+    match a.checked_mul(b) {
+        Some(p) => p.checked_div(c),
+        None => a.checked_div(c)?.checked_mul(b),
+    }
 }
 
 fn scoped_cogs<V: ValuationView + ?Sized>(
@@ -787,7 +811,5 @@ pub fn gmroi(parts: &TurnParts, revenue: Money) -> Result<Metric<Decimal>> {
     parts.check_samples()?;
     let margin =
         revenue.amount().checked_sub(parts.cogs).ok_or_else(|| overflow_total("gross margin"))?;
-    let weighted =
-        margin.checked_mul(Decimal::from(parts.samples)).ok_or_else(|| overflow_total("gmroi"))?;
-    ratio(weighted, parts.inventory_sum, parts.samples)
+    ratio(margin, parts.inventory_sum, parts.samples)
 }

@@ -1584,3 +1584,36 @@ fn a_sku_listed_twice_in_a_portfolio_is_refused() {
     let twice = capital_tied_up(&t, &dir, &[b.clone(), a, b.clone()], d(2026, 1, 31));
     assert_eq!(twice.unwrap_err(), MetricsError::DuplicateSku { sku: b });
 }
+
+#[test]
+fn a_turn_near_the_decimal_limit_answers_when_its_value_is_representable() {
+    // January (31 days), opening 0 and closing 6e28, COGS 3e28:
+    // average = (0 + 6e28) / 2 = 3e28; ITR = 3e28 / 3e28 = 1;
+    // annualised = 1 x 365 / 31 = 11.774193548387096774193548387;
+    // DIO = 31 / 1 = 31; GMROI at revenue 4.5e28 = 1.5e28 / 3e28 = 0.5.
+    // The intermediate products COGS x 2 x 365 = 2.19e31 and
+    // inventory sum x 31 = 1.86e30 pass the decimal range (7.92e28), and
+    // the turn was refused as an overflow of "annualised itr".
+    let jan = DateRange::inclusive(d(2026, 1, 1), d(2026, 1, 31)).unwrap();
+    let parts = TurnParts {
+        currency: Currency::USD,
+        range: jan,
+        method: AverageMethod::OpeningClosing,
+        cogs: dec("30000000000000000000000000000"),
+        inventory_sum: dec("60000000000000000000000000000"),
+        samples: 2,
+    };
+    let t = parts.finish(&TurnOptions::default()).unwrap();
+    assert_eq!(t.itr.value(), Some(Decimal::ONE));
+    assert_eq!(t.annualised_itr.value(), Some(Decimal::from(365) / Decimal::from(31)));
+    assert_eq!(t.dio_days.value(), Some(Decimal::from(31)));
+    let revenue = Money::new(dec("45000000000000000000000000000"), Currency::USD);
+    assert_eq!(gmroi(&parts, revenue).unwrap().value(), Some(dec("0.5")));
+    // COGS at 5e28 over the same stock: COGS x 2 = 1e29 alone passes the
+    // range; ITR = 5e28 / 3e28 = 1.666...7, DIO = 31 / (5/3) = 18.6.
+    let t = TurnParts { cogs: dec("50000000000000000000000000000"), ..parts }
+        .finish(&TurnOptions::default())
+        .unwrap();
+    assert_eq!(t.itr.value(), Some(Decimal::from(5) / Decimal::from(3)));
+    assert_eq!(t.dio_days.value(), Some(dec("18.6")));
+}
