@@ -20,6 +20,11 @@
 //! ([`Undefined::NegativeCostOfSales`]). A COGS of zero is a turn of 0
 //! with DIO undefined ([`Undefined::NoCostOfSales`]).
 //!
+//! Core's [`ValuationView`] sums saturate at the decimal limit rather
+//! than fail, so an inventory value or a COGS read from a view that
+//! equals `Decimal::MAX` or `Decimal::MIN` is taken as an overflowed sum
+//! and refused with [`MetricsError::Overflow`], never turned into a ratio.
+//!
 //! The average inventory value is the mean of end-of-day snapshots chosen
 //! by [`AverageMethod`]. The *opening* value of a range is the value at the
 //! end of the day before its first day; the *closing* value is the value at
@@ -294,9 +299,11 @@ impl InventorySeries {
     /// # Errors
     ///
     /// [`MetricsError::EmptyRange`], [`MetricsError::CalendarEdge`] when
-    /// the day before the range does not exist, and
+    /// the day before the range does not exist,
     /// [`MetricsError::Inconsistent`] when the view returns the wrong
-    /// number of values.
+    /// number of values, and [`MetricsError::Overflow`] when a value sits
+    /// at the decimal limit (`Decimal::MAX` or `MIN`), where the view's
+    /// sums saturate.
     pub fn of_sku<V: ValuationView + ?Sized>(
         view: &V,
         sku: &Sku,
@@ -313,6 +320,9 @@ impl InventorySeries {
                     extended.len_days()
                 ),
             });
+        }
+        if values.iter().any(|v| saturated(*v)) {
+            return Err(overflow("inventory value", sku));
         }
         Self::from_values(range, values)
     }
@@ -424,6 +434,15 @@ fn checked_sum(values: &[Decimal]) -> Option<Decimal> {
     Decimal::try_from_i128_with_scale(acc, scale)
         .ok()
         .or_else(|| values.iter().try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v)))
+}
+
+/// Whether `v` sits at the edge of the decimal range, where core's
+/// [`ValuationView`] sums saturate instead of failing: such a value is an
+/// overflowed sum, not an amount.
+fn saturated(v: Decimal) -> bool {
+    // Field reads only (this runs once per SKU-day): MAX and MIN are the
+    // only decimals whose mantissa is all ones at scale 0.
+    v.scale() == 0 && v.mantissa().unsigned_abs() == Decimal::MAX.mantissa().unsigned_abs()
 }
 
 fn with_day_before(range: DateRange) -> Result<DateRange> {
@@ -648,7 +667,11 @@ fn scoped_cogs<V: ValuationView + ?Sized>(
     scope: &Scope<'_>,
 ) -> Result<Decimal> {
     if matches!(scope, Scope::Total) {
-        return Ok(view.cogs(sku, range));
+        let cogs = view.cogs(sku, range);
+        if saturated(cogs) {
+            return Err(overflow("cogs", sku));
+        }
+        return Ok(cogs);
     }
     let mut sum = Decimal::ZERO;
     for c in view.cost_of_sales(sku, range) {

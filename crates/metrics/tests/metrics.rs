@@ -1617,3 +1617,41 @@ fn a_turn_near_the_decimal_limit_answers_when_its_value_is_representable() {
     assert_eq!(t.itr.value(), Some(Decimal::from(5) / Decimal::from(3)));
     assert_eq!(t.dio_days.value(), Some(dec("18.6")));
 }
+
+#[test]
+fn a_sum_the_view_saturated_at_the_decimal_limit_is_an_overflow() {
+    // Core's default ValuationView sums saturate at Decimal::MAX
+    // (79,228,162,514,264,337,593,543,950,335, about 7.92e28). January:
+    // nothing held until two holdings of 5e28 each land on the 31st, 1e29
+    // of stock, past the limit; COGS 1e28. Opening and closing, the true
+    // turn would be 1e28 / ((0 + 1e29) / 2) = 0.2; the view reports the
+    // closing value as 7.92e28 and the turn came out as
+    // 1e28 / 3.96e28 = 0.2524..., with no error.
+    let s = sku("BULLION");
+    let big = dec("50000000000000000000000000000"); // 5e28
+    let hold = |location: &str| Holding {
+        location: loc(location),
+        disposition: Disposition::Sellable,
+        quantity: Quantity::new(1),
+        value: big,
+    };
+    let mut t = ValuationTable::new(Currency::USD);
+    t.holdings.push((d(2026, 1, 31), s.clone(), hold("WH1")));
+    t.holdings.push((d(2026, 1, 31), s.clone(), hold("WH2")));
+    let cost = |day, cost| (s.clone(), CostOfSale { cost, ..sale(d(2026, 1, day), "WH1", 1, 0) });
+    t.cost_of_sales.push(cost(9, dec("10000000000000000000000000000")));
+    let jan = DateRange::inclusive(d(2026, 1, 1), d(2026, 1, 31)).unwrap();
+    assert_eq!(t.inventory_value(&s, d(2026, 1, 31)), Decimal::MAX);
+    let opts = TurnOptions::default().with_average(AverageMethod::OpeningClosing);
+    let err = inventory_turn(&t, &s, jan, &opts).unwrap_err();
+    assert_eq!(err, MetricsError::Overflow { what: "inventory value", sku: "BULLION".into() });
+    // The same for COGS: two sales of 5e28 saturate the view's cogs()
+    // at 7.92e28 against 5e28 held all month (true COGS 1e29).
+    let mut t = ValuationTable::new(Currency::USD);
+    t.holdings.push((d(2025, 12, 1), s.clone(), hold("WH1")));
+    t.cost_of_sales.push(cost(3, big));
+    t.cost_of_sales.push(cost(4, big));
+    assert_eq!(t.cogs(&s, jan), Decimal::MAX);
+    let err = inventory_turn(&t, &s, jan, &opts).unwrap_err();
+    assert_eq!(err, MetricsError::Overflow { what: "cogs", sku: "BULLION".into() });
+}
