@@ -8,7 +8,9 @@
 //!   when [`CoverOptions::include_inbound`] (the default), inbound units;
 //!   reserved units (already promised to customers) and unsellable units
 //!   are not supply. Forecast daily demand is the mean forecast over the
-//!   [`CoverOptions::horizon_days`] days after `as_of`.
+//!   [`CoverOptions::horizon_days`] days after `as_of` (over the days it
+//!   covers when the forecast ends sooner; days past the horizon that a
+//!   source returns anyway are not averaged in).
 //!   **Weeks of cover** = days of supply / 7. Supply below zero (an
 //!   oversold SKU) covers no number of days: both are
 //!   [`Undefined::NegativeStock`] rather than a negative count, whatever
@@ -176,9 +178,12 @@ where
         .and_then(|start| forecast.forecast_demand(sku, start, options.horizon_days))
         .filter(|f| !f.is_empty())
         .map_or(Metric::Undefined(Undefined::NoForecast), |f| {
-            let (total, _) = f.total(f.len());
+            // At most the horizon asked for, whatever the source returns;
+            // fewer days when the forecast ends sooner.
+            let days = f.len().min(options.horizon_days as usize);
+            let (total, _) = f.total(days);
             #[expect(clippy::cast_precision_loss, reason = "a horizon is far below 2^52 days")]
-            Metric::Value(total / f.len() as f64)
+            Metric::Value(total / days as f64)
         });
     let days_of_supply = daily_demand.and_then(|rate| {
         if supply.is_negative() {

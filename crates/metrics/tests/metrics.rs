@@ -1655,3 +1655,27 @@ fn a_sum_the_view_saturated_at_the_decimal_limit_is_an_overflow() {
     let err = inventory_turn(&t, &s, jan, &opts).unwrap_err();
     assert_eq!(err, MetricsError::Overflow { what: "cogs", sku: "BULLION".into() });
 }
+
+/// A forecast source that ignores the horizon asked for and returns all
+/// it has: 28 days at 4 a day, then 28 days at 12 a day.
+struct WholeForecast;
+
+impl merchantry_core::DemandForecast for WholeForecast {
+    fn forecast_demand(&self, _: &Sku, start: NaiveDate, _: u32) -> Option<DailyForecast> {
+        let mean: Vec<f64> = [4.0; 28].into_iter().chain([12.0; 28]).collect();
+        DailyForecast::new(start, mean, vec![0.0; 56]).ok()
+    }
+}
+
+#[test]
+fn days_of_supply_averages_only_the_horizon_asked_for() {
+    // Supply 100 sellable + 60 inbound = 160 (cover_fixture); horizon 28
+    // days of 4 a day: rate 4, 160 / 4 = 40 days. The source returned 56
+    // days and the rate was their mean, (28 x 4 + 28 x 12) / 56 = 8,
+    // giving 20 days.
+    let (stock, _, s) = cover_fixture(4.0);
+    let c = days_of_supply(&stock, &WholeForecast, &s, d(2026, 5, 1), &CoverOptions::default())
+        .unwrap();
+    assert_eq!(c.daily_demand.value(), Some(4.0));
+    assert_eq!(c.days_of_supply.value(), Some(40.0));
+}
