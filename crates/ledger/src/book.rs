@@ -1022,11 +1022,9 @@ impl Book {
         let value = if e.refx == NONE {
             mul(state.last_cost, e.qty, e.id)?
         } else {
-            let (ship, returned) = self.shipment_before(pos, e.refx).ok_or(Fail::UnknownRef {
-                id: e.id,
-                reference: e.refx,
-                expected: "shipment",
-            })?;
+            let (at, ship, returned, returned_value) = self
+                .shipment_before(pos, e.refx)
+                .ok_or(Fail::UnknownRef { id: e.id, reference: e.refx, expected: "shipment" })?;
             // Units that never left cannot come back at a cost they left
             // with: the returns of one shipment add up to at most what
             // it shipped.
@@ -1039,11 +1037,26 @@ impl Book {
                     requested: e.qty,
                 });
             }
-            if e.qty == ship.qty {
-                ship.value()
-            } else {
-                share(ship.value(), e.qty, ship.qty, e.id)?
+            // What the units still out cost: the shipment's value, the
+            // true-ups settled for it since (units it took short, priced
+            // at the last known cost until stock arrived), less what its
+            // earlier returns brought back. Each return takes its share
+            // by units still out, so the last one takes the rest and a
+            // shipment returned whole nets to exactly zero.
+            let mut cost = ship.value();
+            let start = self.extras_start(at);
+            let settled = self.extras.get(start..).unwrap_or(&[]).iter().filter(|x| {
+                x.kind == ExtraKind::TrueUp
+                    && x.origin == ship.id
+                    && x.flow == Flow::Cogs
+                    && (x.entry as usize) < pos
+            });
+            for x in settled {
+                cost = add(cost, x.amount, e.id)?;
             }
+            cost = sub(cost, returned_value, e.id)?;
+            let out = ship.qty - returned;
+            if e.qty == out { cost } else { share(cost, e.qty, out, e.id)? }
         };
         let layer = Layer { origin: e.id, at: e.at, qty: e.qty, value };
         self.move_in(e, state, ctx, (e.loc, e.disp2), &[layer])?;
@@ -1190,16 +1203,20 @@ impl Book {
         Ok(())
     }
 
-    /// The latest shipment before `pos` named `id`, with the units that
-    /// the returns between it and `pos` naming it brought back.
-    fn shipment_before(&self, pos: usize, id: u32) -> Option<(Entry, i64)> {
+    /// The latest shipment before `pos` named `id` (its position and
+    /// entry), with the units and the value that the returns between it
+    /// and `pos` naming it brought back.
+    fn shipment_before(&self, pos: usize, id: u32) -> Option<(usize, Entry, i64, Decimal)> {
         let mut returned = 0_i64;
-        for x in (0..pos).rev().filter_map(|p| self.entries.get(p)) {
+        let mut value = Decimal::ZERO;
+        for p in (0..pos).rev() {
+            let x = self.entries.get(p)?;
             if x.id == id && x.kind == Kind::Shipment {
-                return Some((*x, returned));
+                return Some((p, *x, returned, value));
             }
             if x.kind == Kind::Return && x.refx == id {
                 returned = returned.saturating_add(x.qty);
+                value = value.saturating_add(x.value());
             }
         }
         None

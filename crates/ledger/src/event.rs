@@ -99,9 +99,13 @@ pub enum EventKind {
         order: OrderId,
     },
     /// Units a customer sent back. They come back at the cost they left
-    /// with when `shipment` names the original shipment (pro rata of its
-    /// cost), else at the SKU's last receipt cost (at any location, zero
-    /// before the first receipt); the amount reduces cost of goods sold.
+    /// with when `shipment` names the original shipment, else at the
+    /// SKU's last receipt cost (at any location, zero before the first
+    /// receipt); the amount reduces cost of goods sold. The cost they
+    /// left with is the shipment's value plus the true-ups settled for it
+    /// before the return (units it took short), less what its earlier
+    /// returns brought back, shared by units still out: the last unit
+    /// back takes the rest, so a shipment returned whole nets to zero.
     /// The returns naming one shipment add up to at most the units it
     /// shipped ([`crate::LedgerError::ReturnExceedsShipment`]); they may
     /// come back to another location or through another channel, as

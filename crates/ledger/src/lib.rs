@@ -61,8 +61,10 @@
 //!   [`IngestOutcome::Duplicate`] and ignored; with other content it is
 //!   [`LedgerError::ConflictingDuplicate`].
 //! - Every refused event leaves the ledger exactly as it was.
-//! - Customer returns come back at the cost their shipment left with (pro
-//!   rata) and reduce cost of goods sold; without a shipment reference,
+//! - Customer returns come back at the cost their shipment left with (its
+//!   value and the true-ups settled for it, shared by units still out, so
+//!   a shipment returned whole nets to exactly zero) and reduce cost of
+//!   goods sold; without a shipment reference,
 //!   at the SKU's last receipt cost (at any location). A shipment takes
 //!   back at most the units it shipped.
 //! - Landed cost raises the units of its receipts still held; the share

@@ -1612,3 +1612,74 @@ fn a_batch_finds_repeats_of_ids_first_seen_as_references() {
     assert!(matches!(l.ingest_batch(conflicting), Err(LedgerError::ConflictingDuplicate { .. })));
     assert_eq!(l, reference);
 }
+
+/// A return of a shipment's units brings back what they cost: for a
+/// shipment that went short, that includes the true-up settled for it
+/// before the return.
+#[test]
+fn a_return_after_a_true_up_comes_back_at_the_settled_cost() {
+    for method in [Method::Fifo, Method::Lifo, Method::MovingAverage] {
+        let mut l = ledger(method, NegativeStock::AllowWithTrueUp);
+        // s1 ships 5 before any receipt: priced at 0 (no known cost).
+        // r1 (10 x 4) settles them: true-up 5 x 4 - 0 = 20, so s1 cost 20.
+        feed(&mut l, &[ship("s1", 1, 5), receipt("r1", 2, 10, "4")]);
+        assert_eq!(cogs_all(&l), dec("20"), "{method:?}");
+        let back = EventKind::CustomerReturn {
+            quantity: Quantity::new(5),
+            channel: ChannelId::new("amazon").unwrap(),
+            disposition: Disposition::Sellable,
+            shipment: Some(EventId::new("s1").unwrap()),
+        };
+        l.ingest(ev("c1", 3, back)).unwrap();
+        // All 5 come back at the 20 they cost: COGS 0 + 20 - 20 = 0, and
+        // the 10 units held are worth 10 x 4 = 40, as if none had left.
+        assert_eq!(cogs_all(&l), Decimal::ZERO, "{method:?}");
+        assert_eq!(value_now(&l), dec("40"), "{method:?}");
+    }
+}
+
+/// The returns of one shipment add up to exactly what it cost when all
+/// its units come back: each takes its share of what is still out, the
+/// last one the rest, so no rounding residue stays in COGS.
+#[test]
+fn a_shipment_returned_unit_by_unit_nets_to_exactly_zero() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    // s0 takes 1 of r1 (cost 0); s1 takes r1's other 2 (0) and r2's 1
+    // unit (1): s1 cost 1 for 3 units.
+    feed(
+        &mut l,
+        &[receipt("r1", 1, 3, "0"), receipt("r2", 1, 1, "1"), ship("s0", 2, 1), ship("s1", 2, 3)],
+    );
+    let back = |id: &str, hour| {
+        ev(
+            id,
+            hour,
+            EventKind::CustomerReturn {
+                quantity: Quantity::new(1),
+                channel: ChannelId::new("amazon").unwrap(),
+                disposition: Disposition::Sellable,
+                shipment: Some(EventId::new("s1").unwrap()),
+            },
+        )
+    };
+    feed(&mut l, &[back("c1", 3), back("c2", 4), back("c3", 5)]);
+    // c1: 1 x 1/3 = 0.3333333333333333 (16 places); c2: of the
+    // 0.6666666666666667 still out over 2 units, 0.33333333333333335,
+    // half-even at 16 places 0.3333333333333334; c3 the rest,
+    // 0.3333333333333333. Together exactly 1.
+    let lines: Vec<Decimal> = l.cost_lines(&sku(), t(-1), t(100)).iter().map(|c| c.cost).collect();
+    assert_eq!(
+        lines,
+        [
+            Decimal::ZERO,
+            Decimal::ONE,
+            dec("-0.3333333333333333"),
+            dec("-0.3333333333333334"),
+            dec("-0.3333333333333333"),
+        ]
+    );
+    // Every unit of s1 is back: COGS is s0's 0, and the 3 units held are
+    // worth exactly the 1 they cost.
+    assert_eq!(cogs_all(&l), Decimal::ZERO);
+    assert_eq!(value_now(&l), Decimal::ONE);
+}
