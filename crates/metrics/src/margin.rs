@@ -687,8 +687,12 @@ impl FeeSchedule {
     ///
     /// # Errors
     ///
+    /// [`MetricsError::Negative`] for a price below zero,
     /// [`MetricsError::Overflow`].
     pub fn fees_at(&self, price: Decimal) -> Result<Decimal> {
+        if price < Decimal::ZERO {
+            return Err(MetricsError::Negative { what: "price", value: price });
+        }
         let too_big = || overflow_total("fees");
         let referral = price.checked_mul(self.referral_rate).ok_or_else(too_big)?;
         referral.max(self.referral_minimum).checked_add(self.per_unit).ok_or_else(too_big)
@@ -732,6 +736,7 @@ impl FeeSchedule {
     ///
     /// # Errors
     ///
+    /// [`MetricsError::Negative`] for a price below zero,
     /// [`MetricsError::Overflow`].
     pub fn margin_change(&self, new: &Self, price: Decimal, units: Quantity) -> Result<Decimal> {
         let too_big = || overflow_total("margin change");

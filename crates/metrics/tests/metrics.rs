@@ -1122,6 +1122,20 @@ mod margins {
         );
     }
 
+    #[test]
+    fn a_negative_price_is_refused_by_the_fee_schedule() {
+        // 15 % referral, 0.30 minimum, 5.40 per unit. At -10.00 the
+        // referral was -1.50, lifted to the 0.30 minimum: fees of 5.70 on
+        // a price no listing can carry, and a what-if built on it.
+        let fees = FeeSchedule::new(dec("0.15"), dec("0.30"), dec("5.40")).unwrap();
+        let err = MetricsError::Negative { what: "price", value: dec("-10.00") };
+        assert_eq!(fees.fees_at(dec("-10.00")), Err(err.clone()));
+        let cheaper = FeeSchedule::new(dec("0.08"), dec("0.30"), dec("5.40")).unwrap();
+        assert_eq!(fees.margin_change(&cheaper, dec("-10.00"), Quantity::new(3)), Err(err));
+        // At 0 the minimum applies: 0.30 + 5.40 = 5.70.
+        assert_eq!(fees.fees_at(Decimal::ZERO), Ok(dec("5.70")));
+    }
+
     /// March 2026 for two SKUs on Amazon US, every fee line traced.
     #[test]
     fn a_month_of_a_small_catalogue_by_hand() {
