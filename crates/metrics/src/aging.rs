@@ -6,6 +6,12 @@
 //! 0-90, 91-180, 181-270, 271-365 and 366 days or more, the tiers
 //! marketplace aged-inventory surcharges use. Every lot lands in exactly
 //! one bucket, so the buckets add up to the totals exactly.
+//!
+//! Lots are summed as the source gives them, signed. A ledger may carry a
+//! cost layer at a negative value (a supplier credit or landed-cost
+//! correction larger than the layer's cost), and such a lot lands in its
+//! age's bucket like any other, so the report keeps agreeing with the
+//! books' total; it is neither clamped nor refused.
 
 use chrono::NaiveDate;
 use merchantry_core::{AgedLot, Currency, Quantity, Sku, ValuationView};
