@@ -1383,7 +1383,7 @@ impl Book {
                 if average {
                     piece.value = Decimal::ZERO;
                 }
-                push_layer(&mut p.layers, piece);
+                place_layer(&mut p.layers, piece);
             }
         }
         state.qty[key] = state.qty[key].checked_add(e.qty).ok_or(overflow(e.id, "units"))?;
@@ -1734,6 +1734,24 @@ fn grow(state: &mut State, key: usize, pool: usize) {
     if state.pools.len() <= pool {
         state.pools.reserve_exact(pool + 1 - state.pools.len());
         state.pools.resize_with(pool + 1, Pool::default);
+    }
+}
+
+/// Puts `layer` among a pool's layers in order of arrival date (after
+/// those of the same date), so that FIFO and LIFO take purchases in the
+/// order they were bought however the units moved since: a transferred
+/// layer keeps its receipt's date and its place. A new arrival (a
+/// receipt, a return, found units) is the newest and is appended.
+#[inline]
+fn place_layer(layers: &mut VecDeque<Layer>, layer: Layer) {
+    let at = layers.iter().rposition(|l| l.at <= layer.at).map_or(0, |i| i + 1);
+    if at == layers.len() {
+        push_layer(layers, layer);
+    } else {
+        if layers.len() == layers.capacity() {
+            layers.reserve_exact(crate::names::growth(layers.capacity(), 1));
+        }
+        layers.insert(at, layer);
     }
 }
 

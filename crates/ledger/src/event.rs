@@ -294,9 +294,14 @@ pub enum VendorReturnCost {
 #[non_exhaustive]
 pub enum Method {
     /// First in, first out: outbound units take the oldest layers' cost.
+    /// A layer's age is its arrival into the ledger (its receipt, return
+    /// or found adjustment), which it keeps through transfers and
+    /// disposition changes: units that went through in-transit are not
+    /// newer than a purchase made while they travelled.
     #[default]
     Fifo,
-    /// Last in, first out: outbound units take the newest layers' cost.
+    /// Last in, first out: outbound units take the newest layers' cost
+    /// (newest by arrival into the ledger, as for FIFO).
     Lifo,
     /// Moving (perpetual weighted) average: each outbound unit leaves at
     /// pool value / pool units at that moment.

@@ -67,6 +67,9 @@
 //!   goods sold; without a shipment reference,
 //!   at the SKU's last receipt cost (at any location). A shipment takes
 //!   back at most the units it shipped.
+//! - Transfers and disposition changes move cost layers with their
+//!   receipt dates; FIFO and LIFO order a pool's layers by those dates,
+//!   not by when the units reached the pool.
 //! - Landed cost raises the units of its receipts still held; the share
 //!   of units already gone is cost of goods sold when the landed cost is
 //!   recorded.

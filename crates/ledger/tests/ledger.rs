@@ -1683,3 +1683,80 @@ fn a_shipment_returned_unit_by_unit_nets_to_exactly_zero() {
     assert_eq!(cogs_all(&l), Decimal::ZERO);
     assert_eq!(value_now(&l), Decimal::ONE);
 }
+
+/// A transfer moves cost layers with their receipt dates, and FIFO and
+/// LIFO order a pool's layers by those dates, not by when the units
+/// reached the pool: units that went through in-transit keep their place
+/// among the purchases.
+#[test]
+fn layers_keep_their_purchase_order_through_transfers() {
+    let at = |id: &str, hour, place: &str, kind| {
+        Event::new(EventId::new(id).unwrap(), t(hour), sku(), loc(place), kind)
+    };
+    let out = |qty| EventKind::TransferOut {
+        quantity: Quantity::new(qty),
+        disposition: Disposition::Sellable,
+        to: loc("FBA"),
+    };
+    let arrive = |qty, from: &str| EventKind::TransferIn {
+        quantity: Quantity::new(qty),
+        from: loc(from),
+        disposition: Disposition::Sellable,
+    };
+    let sale = |id: &str, hour, place: &str| {
+        at(
+            id,
+            hour,
+            place,
+            EventKind::shipment(
+                Quantity::new(10),
+                ChannelId::new("amazon").unwrap(),
+                OrderId::new(format!("o-{id}")).unwrap(),
+            ),
+        )
+    };
+    // Per location: r1 (10 x 1, hour 1) at WH1 and r2 (10 x 5, hour 2)
+    // at WH2 both go to FBA, r2's units arriving first. FBA sells 10:
+    // FIFO takes the oldest purchase, r1: 10 x 1 = 10; LIFO the newest,
+    // r2: 10 x 5 = 50.
+    for (method, cogs, left) in [(Method::Fifo, "10", "r2"), (Method::Lifo, "50", "r1")] {
+        let mut l = ledger(method, NegativeStock::Reject);
+        feed(
+            &mut l,
+            &[
+                receipt("r1", 1, 10, "1"),
+                at("r2", 2, "WH2", EventKind::receipt(Quantity::new(10), dec("5"))),
+                at("o2", 3, "WH2", out(10)),
+                at("i2", 4, "FBA", arrive(10, "WH2")),
+                at("o1", 5, "WH1", out(10)),
+                at("i1", 6, "FBA", arrive(10, "WH1")),
+                sale("s1", 7, "FBA"),
+            ],
+        );
+        assert_eq!(cogs_all(&l), dec(cogs), "{method:?}");
+        let layers = l.layers(&sku());
+        assert_eq!(layers.len(), 1, "{method:?}");
+        assert_eq!(layers[0].origin.as_str(), left, "{method:?}");
+    }
+    // Pooled per SKU: r1's units go to FBA and come back into the one
+    // sellable pool after r2 arrived at WH1. WH1 sells 10: FIFO takes
+    // r1 (10 x 1 = 10), LIFO r2 (10 x 5 = 50).
+    for (method, cogs) in [(Method::Fifo, "10"), (Method::Lifo, "50")] {
+        let mut l = Ledger::new(LedgerOptions {
+            default_method: method,
+            pooling: merchantry_ledger::Pooling::PerSku,
+            ..LedgerOptions::default()
+        });
+        feed(
+            &mut l,
+            &[
+                receipt("r1", 1, 10, "1"),
+                at("o1", 2, "WH1", out(10)),
+                receipt("r2", 3, 10, "5"),
+                at("i1", 4, "FBA", arrive(10, "WH1")),
+                sale("s1", 5, "WH1"),
+            ],
+        );
+        assert_eq!(cogs_all(&l), dec(cogs), "{method:?} per SKU");
+    }
+}
