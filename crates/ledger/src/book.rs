@@ -516,7 +516,8 @@ pub(crate) struct Undo {
 
 impl Undo {
     /// Entries whose value changed, with old and new values, and the
-    /// extras created by the replay that were not there before.
+    /// true-ups the replay changed: those created that were not there
+    /// before, and those no longer made, reversed.
     pub(crate) fn changes(&self, book: &Book) -> (Vec<(usize, Decimal)>, Vec<Extra>) {
         let mut changed = Vec::new();
         let mut old = self.outputs.iter();
@@ -539,12 +540,43 @@ impl Undo {
                 changed.push((pos, before));
             }
         }
-        let created = book.extras[self.cut.min(book.extras.len())..]
+        // True-ups the replay made that were not there before, and, reversed
+        // (negative units and amount, at the settling event's new
+        // position), those it no longer makes: together with the
+        // corrections they add up to the change in each flow.
+        let now = book.extras.get(self.cut.min(book.extras.len())..).unwrap_or(&[]);
+        let created = now
             .iter()
-            .filter(|x| x.kind == ExtraKind::TrueUp && !self.extras.iter().any(|y| y.same(x)))
-            .copied()
-            .collect();
-        (changed, created)
+            .filter(|x| x.kind == ExtraKind::TrueUp && !self.extras.iter().any(|y| y.same(x)));
+        let removed = self
+            .extras
+            .iter()
+            .filter(|x| x.kind == ExtraKind::TrueUp && !now.iter().any(|y| y.same(x)))
+            .map(|x| Extra {
+                entry: u32::try_from(self.moved(x.entry as usize)).unwrap_or(NONE),
+                qty: x.qty.saturating_neg(),
+                amount: -x.amount,
+                ..*x
+            });
+        let mut true_ups: Vec<Extra> = removed.chain(created.copied()).collect();
+        // In order of the settling events (a reversal before its
+        // replacement at the same event).
+        true_ups.sort_by_key(|x| x.entry);
+        (changed, true_ups)
+    }
+
+    /// The position after the insertion of an entry that was at `old`
+    /// before it.
+    fn moved(&self, old: usize) -> usize {
+        let mut pos = old;
+        for &i in &self.inserted {
+            if i <= pos {
+                pos += 1;
+            } else {
+                break;
+            }
+        }
+        pos
     }
 }
 

@@ -35,7 +35,11 @@ pub enum IngestOutcome {
         /// order. They are all of this event's SKU: a backdate revalues
         /// only its own SKU.
         corrections: Corrections,
-        /// Negative positions this event filled.
+        /// Negative positions this event filled. After a backdate, the
+        /// settlements the replay changed, in time order: new ones, and
+        /// those that no longer happen (or now happen for another
+        /// amount) reversed, with negative units and the negated amount.
+        /// With the corrections they add up to the change in each flow.
         true_ups: Vec<TrueUp>,
     },
     /// The same event was recorded before; nothing changed.
@@ -58,9 +62,10 @@ pub struct TrueUp {
     pub settled_by: EventId,
     /// When it was settled.
     pub at: DateTime<Utc>,
-    /// Units settled.
+    /// Units settled (negative for a settlement a backdate undid).
     pub units: Quantity,
-    /// Actual cost minus the price used (negative when cheaper).
+    /// Actual cost minus the price used (negative when cheaper; negated
+    /// for a settlement a backdate undid).
     pub amount: Decimal,
     /// Where the amount was recognised.
     pub flow: Flow,

@@ -1760,3 +1760,40 @@ fn layers_keep_their_purchase_order_through_transfers() {
         assert_eq!(cogs_all(&l), dec(cogs), "{method:?} per SKU");
     }
 }
+
+/// A backdated receipt that fills a negative position before the outbound
+/// event went short removes the true-up settled later: the outcome
+/// reports it reversed, so corrections and true-ups together add up to
+/// the change in cost of goods sold.
+#[test]
+fn a_backdate_that_removes_a_true_up_reports_it_reversed() {
+    for as_batch in [false, true] {
+        let mut l = ledger(Method::Fifo, NegativeStock::AllowWithTrueUp);
+        // s1 ships 5 short at 0 (no cost known); r1 (10 x 4) settles
+        // them: true-up 20. COGS 0 + 20 = 20.
+        feed(&mut l, &[ship("s1", 2, 5), receipt("r1", 3, 10, "4")]);
+        assert_eq!(cogs_all(&l), dec("20"));
+        // r0 (5 x 2), stamped before s1: s1 now takes r0's units, 5 x 2 =
+        // 10, and never goes short. COGS 10: a change of -10, made of s1
+        // 0 -> 10 (+10) and the true-up of 20 that no longer happens.
+        let late = receipt("r0", 1, 5, "2");
+        let outcome = if as_batch {
+            l.ingest_batch([late]).unwrap().remove(0)
+        } else {
+            l.ingest(late).unwrap()
+        };
+        assert_eq!(cogs_all(&l), dec("10"));
+        let IngestOutcome::Applied { corrections, true_ups } = outcome else { panic!("applied") };
+        let c: Vec<_> = corrections.iter().map(|c| (c.event().to_owned(), c.delta())).collect();
+        assert_eq!(c, [("s1".to_owned(), dec("10"))]);
+        assert_eq!(true_ups.len(), 1, "{true_ups:?}");
+        let undone = &true_ups[0];
+        assert_eq!((undone.outbound.as_str(), undone.settled_by.as_str()), ("s1", "r1"));
+        assert_eq!((undone.at, undone.units, undone.amount), (t(3), Quantity::new(-5), dec("-20")));
+        assert_eq!(undone.flow, Flow::Cogs);
+        // Corrections and true-ups add up to the change: 10 - 20 = -10.
+        let total: Decimal = corrections.iter().map(|c| c.delta()).sum::<Decimal>()
+            + true_ups.iter().map(|x| x.amount).sum::<Decimal>();
+        assert_eq!(total, dec("-10"));
+    }
+}
