@@ -518,14 +518,26 @@ impl Undo {
     /// Entries whose value changed, with old and new values, and the
     /// true-ups the replay changed: those created that were not there
     /// before, and those no longer made, reversed.
-    pub(crate) fn changes(&self, book: &Book) -> (Vec<(usize, Decimal)>, Vec<Extra>) {
+    pub(crate) fn changes(&self, book: &Book) -> (Vec<(usize, Decimal, Decimal)>, Vec<Extra>) {
         let mut changed = Vec::new();
         let mut old = self.outputs.iter();
         // Appended in order: no entry that was there before was replayed.
         let replayed = if self.outputs.is_empty() { 0 } else { usize::MAX };
         let mut inserted = self.inserted.iter().copied().peekable();
+        let mut old_pos = self.from;
         for (pos, entry) in (self.from..).zip(book.entries.iter_from(self.from)).take(replayed) {
             if inserted.next_if_eq(&pos).is_some() {
+                continue;
+            }
+            old_pos += 1;
+            if entry.kind == Kind::Landed {
+                // Its amount never changes; the part of it on units
+                // already gone (cost of goods sold) may.
+                let (before, after) = (gone(&self.extras, old_pos - 1), gone(&book.extras, pos));
+                if before != after {
+                    changed.push((pos, before, after));
+                }
+                old.next();
                 continue;
             }
             // Equal as stored is equal; otherwise compare the numbers (the
@@ -537,7 +549,7 @@ impl Undo {
                 if (before.scale() != after.scale() || before.is_zero()) && before == after {
                     continue;
                 }
-                changed.push((pos, before));
+                changed.push((pos, before, after));
             }
         }
         // True-ups the replay made that were not there before, and, reversed
@@ -1563,6 +1575,19 @@ impl Book {
             }
         }
     }
+}
+
+/// The part of the landed cost at `pos` recognised on units already gone,
+/// from `extras` (sorted by entry).
+fn gone(extras: &[Extra], pos: usize) -> Decimal {
+    let start = extras.partition_point(|x| (x.entry as usize) < pos);
+    extras
+        .get(start..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|x| x.entry as usize == pos)
+        .filter(|x| x.kind == ExtraKind::LandedGone)
+        .fold(Decimal::ZERO, |a, x| a.saturating_add(x.amount))
 }
 
 /// The positions an entry moves units at: `(location, disposition, sign)`

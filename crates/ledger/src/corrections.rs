@@ -108,8 +108,10 @@ impl Corrections {
     }
 }
 
-/// One event a backdate revalued: for a shipment, its cost of goods sold
-/// before and after. Its SKU is the SKU of the event whose outcome
+/// One event a backdate revalued: the value it moved before and after
+/// (for a shipment, its cost of goods sold; for a landed cost, whose
+/// amount never changes, the part of it recognised in cost of goods sold
+/// on units already gone). Its SKU is the SKU of the event whose outcome
 /// reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Correction<'a> {
@@ -138,13 +140,15 @@ impl Correction<'_> {
         DateTime::from_timestamp_nanos(self.at)
     }
 
-    /// Value the event moved before.
+    /// Value the event moved before (for a landed cost, its part in cost
+    /// of goods sold).
     #[must_use]
     pub fn before(&self) -> Decimal {
         self.before
     }
 
-    /// Value it moves now.
+    /// Value it moves now (for a landed cost, its part in cost of goods
+    /// sold).
     #[must_use]
     pub fn after(&self) -> Decimal {
         self.after

@@ -32,8 +32,9 @@ pub enum IngestOutcome {
     Applied {
         /// Earlier-recorded events whose value changed because this one was
         /// placed before them (empty for an in-order event), in time
-        /// order. They are all of this event's SKU: a backdate revalues
-        /// only its own SKU.
+        /// order, landed costs among them when the part on units already
+        /// gone changed (see [`crate::Correction`]). They are all of this
+        /// event's SKU: a backdate revalues only its own SKU.
         corrections: Corrections,
         /// Negative positions this event filled. After a backdate, the
         /// settlements the replay changed, in time order: new ones, and
@@ -552,9 +553,9 @@ impl Ledger {
         let book = &self.books[sku];
         let (changed, created) = undo.changes(book);
         let mut corrections = Corrections::with_capacity(changed.len());
-        for (pos, before) in changed {
+        for (pos, before, after) in changed {
             let e = &book.entries[pos];
-            corrections.push(self.names.get_bytes(e.id), e.at, before, e.value());
+            corrections.push(self.names.get_bytes(e.id), e.at, before, after);
         }
         let true_ups = created
             .iter()

@@ -1797,3 +1797,37 @@ fn a_backdate_that_removes_a_true_up_reports_it_reversed() {
         assert_eq!(total, dec("-10"));
     }
 }
+
+/// A backdated shipment placed before a landed cost changes how much of
+/// it fell on units already gone: the landed cost is reported as a
+/// correction of its cost of goods sold.
+#[test]
+fn a_backdate_that_moves_landed_cost_into_cogs_reports_it() {
+    let target =
+        |r: &str| LandedTarget { receipt: EventId::new(r).unwrap(), measure: Decimal::ZERO };
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    // r1 10 x 2 = 20, r2 10 x 3 = 30; s1 takes r1's 10 (20) and 2 of r2
+    // (6): 26.
+    feed(&mut l, &[receipt("r1", 1, 10, "2"), receipt("r2", 2, 10, "3"), ship("s1", 3, 12)]);
+    let landed = EventKind::LandedCost {
+        amount: dec("60"),
+        basis: LandedBasis::Value,
+        targets: vec![target("r1"), target("r2")],
+    };
+    l.ingest(ev("lc", 5, landed)).unwrap();
+    // By value 20 : 30, r1 gets 24 and r2 36. r1 is all gone: 24 to
+    // COGS; r2 holds 8 of 10: 36 x 8 / 10 = 28.8 held, 7.2 to COGS.
+    // COGS 26 + 24 + 7.2 = 57.2; value 8 x 3 + 28.8 = 52.8.
+    assert_eq!((cogs_all(&l), value_now(&l)), (dec("57.2"), dec("52.8")));
+    let outcome = l.ingest(ship("s0", 4, 3)).unwrap();
+    // s0 (before lc) takes 3 of r2: 9. r2 then holds 5: 36 x 5 / 10 =
+    // 18 held, 18 to COGS. COGS 26 + 9 + 24 + 18 = 77; value 5 x 3 +
+    // 18 = 33.
+    assert_eq!((cogs_all(&l), value_now(&l)), (dec("77"), dec("33")));
+    let IngestOutcome::Applied { corrections, .. } = outcome else { panic!("applied") };
+    // lc's cost of goods sold went from 24 + 7.2 = 31.2 to 24 + 18 = 42:
+    // with s0's own 9, the 19.8 COGS rose by.
+    let c: Vec<_> =
+        corrections.iter().map(|c| (c.event().to_owned(), c.before(), c.after())).collect();
+    assert_eq!(c, [("lc".to_owned(), dec("31.2"), dec("42"))]);
+}
