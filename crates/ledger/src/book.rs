@@ -74,6 +74,7 @@ pub(crate) struct Entry {
 const _: () = assert!(std::mem::size_of::<Entry>() == 48);
 const _: () = assert!(std::mem::size_of::<Extra>() == 48);
 const _: () = assert!(std::mem::size_of::<Mark>() == 32);
+const _: () = assert!(std::mem::size_of::<Layer>() == 40);
 
 impl Entry {
     /// A new entry moving no value yet.
@@ -208,6 +209,9 @@ pub(crate) struct Layer {
     /// Total value; always zero under moving average, whose value is the
     /// pool's.
     pub(crate) value: Decimal,
+    /// In transit: the location that sent the units (a transfer's
+    /// arrival takes its own source's units first); `NONE` elsewhere.
+    pub(crate) source: u32,
 }
 
 /// Units that left without being held, priced at the last known cost.
@@ -822,7 +826,10 @@ impl Book {
         p.qty = pool_units;
         p.value = pool_value;
         let layer_value = if average { Decimal::ZERO } else { value };
-        push_layer(&mut p.layers, Layer { origin: e.id, at: e.at, qty: e.qty, value: layer_value });
+        push_layer(
+            &mut p.layers,
+            Layer { origin: e.id, at: e.at, qty: e.qty, value: layer_value, source: NONE },
+        );
         *last_cost = cost;
         Some(value)
     }
@@ -1050,7 +1057,7 @@ impl Book {
     fn apply_receipt(&mut self, e: &Entry, state: &mut State, ctx: Ctx) -> Result<Decimal, Fail> {
         let cost = self.amount(e);
         let value = mul(cost, e.qty, e.id)?;
-        let layer = Layer { origin: e.id, at: e.at, qty: e.qty, value };
+        let layer = Layer { origin: e.id, at: e.at, qty: e.qty, value, source: NONE };
         self.move_in(e, state, ctx, (e.loc, e.disp), &[layer])?;
         state.last_cost = cost;
         Ok(value)
@@ -1102,7 +1109,7 @@ impl Book {
             let out = ship.qty - returned;
             if e.qty == out { cost } else { share(cost, e.qty, out, e.id)? }
         };
-        let layer = Layer { origin: e.id, at: e.at, qty: e.qty, value };
+        let layer = Layer { origin: e.id, at: e.at, qty: e.qty, value, source: NONE };
         self.move_in(e, state, ctx, (e.loc, e.disp2), &[layer])?;
         Ok(value)
     }
@@ -1119,7 +1126,7 @@ impl Book {
         }
         let cost = if e.aux == NONE { state.last_cost } else { self.amount(e) };
         let value = mul(cost, e.qty, e.id)?;
-        let layer = Layer { origin: e.id, at: e.at, qty: e.qty, value };
+        let layer = Layer { origin: e.id, at: e.at, qty: e.qty, value, source: NONE };
         self.move_in(e, state, ctx, (e.loc, e.disp), &[layer])?;
         Ok(value)
     }
@@ -1141,7 +1148,7 @@ impl Book {
         } else if p.qty >= e.qty && method != Method::MovingAverage {
             let average =
                 if p.qty == e.qty { p.value } else { share(p.value, e.qty, p.qty, e.id)? };
-            consume(p, method, e.qty, e.id, None)?;
+            consume(p, method, e.qty, e.id, NONE, None)?;
             p.qty = p.qty.checked_sub(e.qty).ok_or(overflow(e.id, "units"))?;
             p.value = sub(p.value, average, e.id)?;
             revalue_layers(p, e.id)?;
@@ -1311,14 +1318,16 @@ impl Book {
         let last_cost = state.last_cost;
         let p = &mut state.pools[pool];
         let held = p.qty.clamp(0, e.qty);
+        // An arrival takes the units its own source sent first.
+        let prefer = if e.kind == Kind::TransferIn { e.aux } else { NONE };
         let mut value = if held == 0 {
             Decimal::ZERO
         } else if self.method == Method::MovingAverage {
             let v = if held == p.qty { p.value } else { share(p.value, held, p.qty, e.id)? };
-            take_units(p, held, pieces.as_deref_mut());
+            take_units_from(p, held, prefer, pieces.as_deref_mut());
             v
         } else {
-            consume(p, self.method, held, e.id, pieces.as_deref_mut())?
+            consume(p, self.method, held, e.id, prefer, pieces.as_deref_mut())?
         };
         let short = e.qty - held;
         if short > 0 {
@@ -1332,7 +1341,13 @@ impl Book {
                 value: priced,
             });
             if let Some(pieces) = pieces {
-                pieces.push(Layer { origin: e.id, at: e.at, qty: short, value: priced });
+                pieces.push(Layer {
+                    origin: e.id,
+                    at: e.at,
+                    qty: short,
+                    value: priced,
+                    source: NONE,
+                });
             }
             value = add(value, priced, e.id)?;
         }
@@ -1369,6 +1384,11 @@ impl Book {
         }
         if self.method == Method::Lifo {
             pieces.reverse();
+        }
+        // Units in transit remember who sent them; elsewhere no one.
+        let source = if e.kind == Kind::TransferOut { e.loc } else { NONE };
+        for piece in &mut pieces {
+            piece.source = source;
         }
         self.move_in(e, state, ctx, to, &pieces)?;
         Ok(value)
@@ -1618,32 +1638,49 @@ fn add_value(value: &mut Running, e: &Entry, negate: bool) {
     value.add(if negate { -v } else { v });
 }
 
-/// Takes `qty` units (all held) from the layers in method order, pushing
-/// the pieces taken; returns their value. Does not touch `p.qty`/`p.value`.
+/// The layer a method takes next: the first (FIFO, moving average) or
+/// last (LIFO) of those sent from `prefer` if any, else of all.
+fn next_layer(p: &Pool, method: Method, prefer: u32) -> Option<usize> {
+    let lifo = method == Method::Lifo;
+    if prefer != NONE {
+        let mine = |l: &Layer| l.source == prefer;
+        let found =
+            if lifo { p.layers.iter().rposition(mine) } else { p.layers.iter().position(mine) };
+        if found.is_some() {
+            return found;
+        }
+    }
+    match p.layers.len() {
+        0 => None,
+        n if lifo => Some(n - 1),
+        _ => Some(0),
+    }
+}
+
+/// Takes `qty` units (all held) from the layers in method order (those
+/// sent from `prefer` first), pushing the pieces taken; returns their
+/// value. Does not touch `p.qty`/`p.value`.
 fn consume(
     p: &mut Pool,
     method: Method,
     mut qty: i64,
     id: u32,
+    prefer: u32,
     mut pieces: Option<&mut Vec<Layer>>,
 ) -> Result<Decimal, Fail> {
     // The first piece's value is the total so far as it is (adding a
     // non-zero value to a plain zero gives it back unchanged).
     let mut value: Option<Decimal> = None;
     while qty > 0 {
-        let layer = if method == Method::Lifo { p.layers.back_mut() } else { p.layers.front_mut() };
-        let Some(layer) = layer else { break };
+        let Some(i) = next_layer(p, method, prefer) else { break };
+        let Some(layer) = p.layers.get_mut(i) else { break };
         let piece = if layer.qty <= qty {
             qty -= layer.qty;
             let whole = *layer;
             if let Some(pieces) = pieces.as_deref_mut() {
                 pieces.push(whole);
             }
-            if method == Method::Lifo {
-                p.layers.pop_back();
-            } else {
-                p.layers.pop_front();
-            }
+            p.layers.remove(i);
             whole.value
         } else {
             let part = share(layer.value, qty, layer.qty, id)?;
@@ -1724,6 +1761,25 @@ fn take_units(p: &mut Pool, mut qty: i64, mut pieces: Option<&mut Vec<Layer>>) {
             p.layers.pop_front();
         }
     }
+}
+
+/// [`take_units`], the oldest layers sent from `prefer` first (an
+/// arrival's own source's units).
+fn take_units_from(p: &mut Pool, mut qty: i64, prefer: u32, mut pieces: Option<&mut Vec<Layer>>) {
+    while qty > 0 && prefer != NONE {
+        let Some(i) = p.layers.iter().position(|l| l.source == prefer) else { break };
+        let Some(layer) = p.layers.get_mut(i) else { break };
+        let t = layer.qty.min(qty);
+        if let Some(pieces) = pieces.as_deref_mut() {
+            pieces.push(Layer { qty: t, value: Decimal::ZERO, ..*layer });
+        }
+        qty -= t;
+        layer.qty -= t;
+        if layer.qty == 0 {
+            p.layers.remove(i);
+        }
+    }
+    take_units(p, qty, pieces);
 }
 
 /// Takes `qty` units from the layers of receipt `origin`, at their value.

@@ -145,11 +145,16 @@ pub enum EventKind {
         /// The receiving location.
         to: LocationId,
     },
-    /// Units arrive at `location` from its `InTransit` position.
+    /// Units arrive at `location` from its `InTransit` position. Under
+    /// FIFO and LIFO they take, in method order, the in-transit units
+    /// that `from` sent before any others, so two shipments travelling
+    /// to one place from two warehouses each arrive at their own cost.
+    /// Under moving average the in-transit position is one pool like
+    /// any other: arrivals leave it at its average.
     TransferIn {
         /// Units received (positive).
         quantity: Quantity,
-        /// The sending location (for the record).
+        /// The sending location.
         from: LocationId,
         /// The disposition they arrive in.
         disposition: Disposition,

@@ -1831,3 +1831,44 @@ fn a_backdate_that_moves_landed_cost_into_cogs_reports_it() {
         corrections.iter().map(|c| (c.event().to_owned(), c.before(), c.after())).collect();
     assert_eq!(c, [("lc".to_owned(), dec("31.2"), dec("42"))]);
 }
+
+/// Two shipments in transit to one place from two warehouses: each
+/// arrival takes the cost of the units its own source sent.
+#[test]
+fn an_arrival_takes_the_cost_its_source_sent() {
+    let at = |id: &str, hour, place: &str, kind| {
+        Event::new(EventId::new(id).unwrap(), t(hour), sku(), loc(place), kind)
+    };
+    let out = |qty| EventKind::TransferOut {
+        quantity: Quantity::new(qty),
+        disposition: Disposition::Sellable,
+        to: loc("FBA"),
+    };
+    let arrive = |qty, from: &str| EventKind::TransferIn {
+        quantity: Quantity::new(qty),
+        from: loc(from),
+        disposition: Disposition::Sellable,
+    };
+    let fba = loc("FBA");
+    for method in [Method::Fifo, Method::Lifo] {
+        for first in ["WH1", "WH2"] {
+            let mut l = ledger(method, NegativeStock::Reject);
+            // WH1 sends 10 x 1 = 10, WH2 10 x 5 = 50, both to FBA.
+            feed(
+                &mut l,
+                &[
+                    receipt("r1", 1, 10, "1"),
+                    at("r2", 1, "WH2", EventKind::receipt(Quantity::new(10), dec("5"))),
+                    at("o1", 2, "WH1", out(10)),
+                    at("o2", 3, "WH2", out(10)),
+                    at("i", 4, "FBA", arrive(4, first)),
+                ],
+            );
+            // 4 units arrive from `first`: at 1 each from WH1, 5 from WH2.
+            let (here, still) = if first == "WH1" { ("4", "56") } else { ("20", "40") };
+            let case = format!("{method:?} from {first}");
+            assert_eq!(l.value(&sku(), &fba, Disposition::Sellable, t(5)), dec(here), "{case}");
+            assert_eq!(l.value(&sku(), &fba, Disposition::InTransit, t(5)), dec(still), "{case}");
+        }
+    }
+}
