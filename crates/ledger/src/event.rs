@@ -32,7 +32,9 @@ use rust_decimal::Decimal;
 pub struct Event {
     /// Unique id: a repeat with the same content is ignored.
     pub id: EventId,
-    /// When it happened.
+    /// When it happened, kept as an instant in nanoseconds: a time in a
+    /// leap second (23:59:60.5) is the instant 00:00:00.5 of the next
+    /// day, and is stored and compared (for duplicates) as that.
     pub at: DateTime<Utc>,
     /// The SKU moved or valued.
     pub sku: Sku,

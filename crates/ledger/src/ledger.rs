@@ -481,7 +481,7 @@ impl Ledger {
                 // batch (an id recorded before is in a book).
                 let maybe_here = id as usize >= names_start || self.unrecorded.contains(&id);
                 let repeated = match maybe_here.then(|| repeats.find(id, events)).flatten() {
-                    Some(previous) if previous == event => true,
+                    Some(previous) if same_event(previous, event) => true,
                     Some(_) => {
                         return Err(LedgerError::ConflictingDuplicate { id: event.id.clone() });
                     }
@@ -652,7 +652,9 @@ impl Ledger {
         let same =
             book.entries.iter_from(start).take_while(|e| e.at == at).position(|e| e.id == id);
         match same {
-            Some(offset) if self.decode(sku as usize, start + offset) == *event => Ok(true),
+            Some(offset) if same_event(&self.decode(sku as usize, start + offset), event) => {
+                Ok(true)
+            }
             Some(_) => Err(conflict()),
             None if self.holds_event(id) => Err(conflict()),
             None => Ok(false),
@@ -1510,6 +1512,17 @@ fn nanos(event: &Event) -> Result<i64, LedgerError> {
         .timestamp_nanos_opt()
         .filter(|&n| n != i64::MIN && n != i64::MAX)
         .ok_or_else(|| LedgerError::TimestampOutOfRange { id: event.id.clone() })
+}
+
+/// Whether two events are the same: equal fields, their timestamps
+/// compared as instants (a leap second, 23:59:60.5, is the instant
+/// 00:00:00.5 of the next day, which is how the ledger stores it).
+fn same_event(a: &Event, b: &Event) -> bool {
+    a.id == b.id
+        && a.at.timestamp_nanos_opt() == b.at.timestamp_nanos_opt()
+        && a.sku == b.sku
+        && a.location == b.location
+        && a.kind == b.kind
 }
 
 /// Nanoseconds of `at`, pinned to the stored range.

@@ -1872,3 +1872,33 @@ fn an_arrival_takes_the_cost_its_source_sent() {
         }
     }
 }
+
+/// A timestamp in a leap second (chrono reads "23:59:60.5" from RFC 3339)
+/// is the instant 00:00:00.5 of the next day: the ledger stores it so, and
+/// the same event again is a duplicate, not a conflict.
+#[test]
+fn an_event_in_a_leap_second_repeats_as_a_duplicate() {
+    let leap = DateTime::parse_from_rfc3339("2016-12-31T23:59:60.5Z").unwrap().to_utc();
+    let next = DateTime::parse_from_rfc3339("2017-01-01T00:00:00.5Z").unwrap().to_utc();
+    let event = Event::new(
+        EventId::new("r1").unwrap(),
+        leap,
+        sku(),
+        loc("WH1"),
+        EventKind::receipt(Quantity::new(1), Decimal::ONE),
+    );
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    l.ingest(event.clone()).unwrap();
+    let before = l.clone();
+    assert_eq!(l.ingest(event.clone()).unwrap(), IngestOutcome::Duplicate);
+    assert_eq!(l.ingest_batch([event.clone()]).unwrap(), [IngestOutcome::Duplicate]);
+    // The same instant written the ordinary way is the same event too.
+    let plain = Event { at: next, ..event.clone() };
+    assert_eq!(l.ingest(plain.clone()).unwrap(), IngestOutcome::Duplicate);
+    assert!(l == before);
+    // Within one batch as well.
+    let mut fresh = ledger(Method::Fifo, NegativeStock::Reject);
+    let outcomes = fresh.ingest_batch([event, plain]).unwrap();
+    assert_eq!(outcomes[1], IngestOutcome::Duplicate);
+    assert_eq!(fresh.events(&sku())[0].at, next);
+}
