@@ -1216,7 +1216,9 @@ impl Ledger {
 
     /// Units shipped minus units returned per day of `days` (UTC), for one
     /// channel or all, with a day flagged when the SKU had no sellable
-    /// units anywhere at its start or after any of its events.
+    /// units anywhere at its start (its balance at 00:00:00, events
+    /// stamped at that instant included, as every as-of query counts
+    /// them) or after any of its later events.
     #[must_use]
     pub fn demand(
         &self,
@@ -1246,35 +1248,45 @@ impl Ledger {
             .fold(0_i64, i64::saturating_add);
         let start = book.entries.partition_point(|e| e.at < day_start(days.start()));
         let mut pos = start;
-        for (i, day) in days.days().enumerate() {
+        // Counts the event at `pos` into the day's units and the level.
+        let step = |pos: usize, day: &mut Quantity, level: &mut i64| {
+            let Some(e) = book.entries.get(pos) else { return };
+            let counts = channel.is_none() || (chan.is_some() && chan == Some(e.aux));
+            match e.kind {
+                Kind::Shipment if counts => *day = day.saturating_add(Quantity::new(e.qty)),
+                Kind::Return if counts => *day = day.saturating_add(Quantity::new(-e.qty)),
+                _ => {}
+            }
+            book.effects(
+                pos,
+                self.options.pooling,
+                |s, dq| {
+                    if sellable.contains(&s) {
+                        // Summed over locations: may pass i64.
+                        *level = level.saturating_add(dq);
+                    }
+                },
+                |_, _| {},
+            );
+        };
+        for (i, (day, units)) in days.days().zip(units.iter_mut()).enumerate() {
+            // The day opens with its balance at its first instant, events
+            // stamped 00:00:00 included, as every as-of query counts it.
+            let first = day_start(day);
+            while book.entries.get(pos).is_some_and(|e| e.at <= first) {
+                step(pos, units, &mut level);
+                pos += 1;
+            }
             let mut min = level;
             let end = day.succ_opt().map_or(i64::MAX, day_start);
-            while let Some(e) = book.entries.get(pos).filter(|e| e.at < end) {
-                let counts = channel.is_none() || (chan.is_some() && chan == Some(e.aux));
-                match e.kind {
-                    Kind::Shipment if counts => {
-                        units[i] = units[i].saturating_add(Quantity::new(e.qty));
-                    }
-                    Kind::Return if counts => {
-                        units[i] = units[i].saturating_add(Quantity::new(-e.qty));
-                    }
-                    _ => {}
-                }
-                book.effects(
-                    pos,
-                    self.options.pooling,
-                    |s, dq| {
-                        if sellable.contains(&s) {
-                            // Summed over locations: may pass i64.
-                            level = level.saturating_add(dq);
-                        }
-                    },
-                    |_, _| {},
-                );
+            while book.entries.get(pos).is_some_and(|e| e.at < end) {
+                step(pos, units, &mut level);
                 min = min.min(level);
                 pos += 1;
             }
-            out[i] = min <= 0;
+            if let Some(flag) = out.get_mut(i) {
+                *flag = min <= 0;
+            }
         }
         merchantry_core::DemandSeries::new(days.start(), units, out).unwrap_or_else(|_| {
             merchantry_core::DemandSeries::fully_available(days.start(), Vec::new())

@@ -1902,3 +1902,28 @@ fn an_event_in_a_leap_second_repeats_as_a_duplicate() {
     assert_eq!(outcomes[1], IngestOutcome::Duplicate);
     assert_eq!(fresh.events(&sku())[0].at, next);
 }
+
+/// A day's opening stock is its balance at its first instant, as every
+/// as-of query counts it: units received at 00:00:00 (date-only reports
+/// are stamped so) were there all day, and the day is not stocked out.
+#[test]
+fn units_received_at_midnight_open_the_day_in_stock() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    // Day 1 (hours 0-23): 5 in at 00:00, all 5 sold at 10:00 (sold out).
+    // Day 2: nothing held. Day 3: 3 in at 00:00 (hour 48), 1 sold.
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 0, 5, "1"),
+            ship("s1", 10, 5),
+            receipt("r2", 48, 3, "1"),
+            ship("s2", 50, 1),
+        ],
+    );
+    let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let s = l.daily_demand(&sku(), DateRange::starting(start, 3).unwrap());
+    assert_eq!(s.units(), &[Quantity::new(5), Quantity::ZERO, Quantity::new(1)]);
+    // Day 1 ends at 0 (flagged, as before); day 2 holds nothing; day 3
+    // opens with 3 and closes with 2.
+    assert_eq!(s.stocked_out(), &[true, true, false]);
+}
