@@ -207,7 +207,7 @@ pub(crate) struct Layer {
     pub(crate) at: i64,
     pub(crate) qty: i64,
     /// Total value; always zero under moving average, whose value is the
-    /// pool's.
+    /// pool's (except in transit, see [`Book::method_of`]).
     pub(crate) value: Decimal,
     /// In transit: the location that sent the units (a transfer's
     /// arrival takes its own source's units first); `NONE` elsewhere.
@@ -672,6 +672,19 @@ impl Book {
         let start = self.extras_start(pos);
         let end = self.extras_start(pos + 1);
         self.extras.get(start..end).unwrap_or(&[])
+    }
+
+    /// The method that values a pool of disposition `disp`: the SKU's,
+    /// except that under moving average units in transit keep, layer by
+    /// layer, the average they left their source with (each shipment
+    /// travels on its own; the receiving pool averages them in), taken
+    /// first in, first out.
+    pub(crate) fn method_of(&self, disp: Disposition) -> Method {
+        if self.method == Method::MovingAverage && disp == Disposition::InTransit {
+            Method::Fifo
+        } else {
+            self.method
+        }
     }
 
     /// Appends `entry` after every other and applies it to the live state.
@@ -1141,7 +1154,7 @@ impl Book {
         let pool = self.pool_slot(ctx, e.loc, e.disp);
         grow(state, key, pool);
         self.check(e, state, key, e.loc, e.disp, ctx)?;
-        let method = self.method;
+        let method = self.method_of(e.disp);
         let p = &mut state.pools[pool];
         let value = if e.refx != NONE {
             take_origin(p, method, e.refx, e.qty, e.id, e.loc, e.disp)?
@@ -1213,9 +1226,11 @@ impl Book {
         let mut held = Decimal::ZERO;
         for (slot, pool) in state.pools.iter_mut().enumerate() {
             let mut gained = Decimal::ZERO;
+            let disp = self.pools.get(slot).map_or(Disposition::Sellable, |k| k.1);
+            let layered = self.method_of(disp) != Method::MovingAverage;
             for layer in pool.layers.iter_mut().filter(|l| l.origin == receipt.id) {
                 let portion = share(part, layer.qty, receipt.qty, e.id)?;
-                if self.method != Method::MovingAverage {
+                if layered {
                     layer.value = add(layer.value, portion, e.id)?;
                 }
                 gained = add(gained, portion, e.id)?;
@@ -1322,12 +1337,12 @@ impl Book {
         let prefer = if e.kind == Kind::TransferIn { e.aux } else { NONE };
         let mut value = if held == 0 {
             Decimal::ZERO
-        } else if self.method == Method::MovingAverage {
+        } else if self.method_of(disp) == Method::MovingAverage {
             let v = if held == p.qty { p.value } else { share(p.value, held, p.qty, e.id)? };
             take_units_from(p, held, prefer, pieces.as_deref_mut());
             v
         } else {
-            consume(p, self.method, held, e.id, prefer, pieces.as_deref_mut())?
+            consume(p, self.method_of(disp), held, e.id, prefer, pieces.as_deref_mut())?
         };
         let short = e.qty - held;
         if short > 0 {
@@ -1371,7 +1386,7 @@ impl Book {
         let mut pieces = Vec::new();
         let value =
             self.move_out(e, state, ctx, from, (Flow::Variance, NONE), Some(&mut pieces))?;
-        if self.method == Method::MovingAverage {
+        if self.method_of(from.1) == Method::MovingAverage {
             // Pieces carry units only: spread the moved value over them by
             // units, the last taking the remainder.
             let mut left = value;
@@ -1406,7 +1421,7 @@ impl Book {
         let key = self.key_slot(loc, disp);
         let pool = self.pool_slot(ctx, loc, disp);
         grow(state, key, pool);
-        let average = self.method == Method::MovingAverage;
+        let average = self.method_of(disp) == Method::MovingAverage;
         let p = &mut state.pools[pool];
         for piece in pieces {
             let mut piece = *piece;

@@ -147,12 +147,13 @@ pub enum EventKind {
         /// The receiving location.
         to: LocationId,
     },
-    /// Units arrive at `location` from its `InTransit` position. Under
-    /// FIFO and LIFO they take, in method order, the in-transit units
-    /// that `from` sent before any others, so two shipments travelling
-    /// to one place from two warehouses each arrive at their own cost.
-    /// Under moving average the in-transit position is one pool like
-    /// any other: arrivals leave it at its average.
+    /// Units arrive at `location` from its `InTransit` position. They
+    /// take the in-transit units that `from` sent before any others (in
+    /// method order), so two shipments travelling to one place from two
+    /// warehouses each arrive at their own cost. Under moving average,
+    /// units in transit keep the average they left their source with,
+    /// lot by lot (first in, first out within a source), and the
+    /// receiving pool averages them in on arrival.
     TransferIn {
         /// Units received (positive).
         quantity: Quantity,
@@ -311,7 +312,9 @@ pub enum Method {
     /// (newest by arrival into the ledger, as for FIFO).
     Lifo,
     /// Moving (perpetual weighted) average: each outbound unit leaves at
-    /// pool value / pool units at that moment.
+    /// pool value / pool units at that moment. Units in transit are not
+    /// averaged together: each lot keeps the average it left its source
+    /// with until it arrives (see [`EventKind::TransferIn`]).
     MovingAverage,
 }
 

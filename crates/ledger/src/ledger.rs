@@ -1173,7 +1173,7 @@ impl Ledger {
         let mut out = Vec::new();
         for (slot, pool) in book.live.pools.iter().enumerate() {
             let Some(&(ploc, disp)) = book.pools.get(slot) else { continue };
-            let average = book.method == Method::MovingAverage;
+            let average = book.method_of(disp) == Method::MovingAverage;
             let mut left = pool.value;
             let held: i64 = pool.layers.iter().map(|l| l.qty).sum();
             let count = pool.layers.len();

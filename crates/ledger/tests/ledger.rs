@@ -1833,7 +1833,9 @@ fn a_backdate_that_moves_landed_cost_into_cogs_reports_it() {
 }
 
 /// Two shipments in transit to one place from two warehouses: each
-/// arrival takes the cost of the units its own source sent.
+/// arrival takes the cost of the units its own source sent, under every
+/// method (under moving average, each source's average when it sent
+/// them).
 #[test]
 fn an_arrival_takes_the_cost_its_source_sent() {
     let at = |id: &str, hour, place: &str, kind| {
@@ -1850,7 +1852,7 @@ fn an_arrival_takes_the_cost_its_source_sent() {
         disposition: Disposition::Sellable,
     };
     let fba = loc("FBA");
-    for method in [Method::Fifo, Method::Lifo] {
+    for method in [Method::Fifo, Method::Lifo, Method::MovingAverage] {
         for first in ["WH1", "WH2"] {
             let mut l = ledger(method, NegativeStock::Reject);
             // WH1 sends 10 x 1 = 10, WH2 10 x 5 = 50, both to FBA.
