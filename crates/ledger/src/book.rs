@@ -560,21 +560,42 @@ impl Undo {
         // (negative units and amount, at the settling event's new
         // position), those it no longer makes: together with the
         // corrections they add up to the change in each flow.
+        // Matched one to one (two equal settlements are two), those of the
+        // same settling event first.
         let now = book.extras.get(self.cut.min(book.extras.len())..).unwrap_or(&[]);
-        let created = now
-            .iter()
-            .filter(|x| x.kind == ExtraKind::TrueUp && !self.extras.iter().any(|y| y.same(x)));
-        let removed = self
+        let now: Vec<Extra> = now.iter().filter(|x| x.kind == ExtraKind::TrueUp).copied().collect();
+        let before: Vec<Extra> = self
             .extras
             .iter()
-            .filter(|x| x.kind == ExtraKind::TrueUp && !now.iter().any(|y| y.same(x)))
+            .filter(|x| x.kind == ExtraKind::TrueUp)
             .map(|x| Extra {
                 entry: u32::try_from(self.moved(x.entry as usize)).unwrap_or(NONE),
-                qty: x.qty.saturating_neg(),
-                amount: -x.amount,
                 ..*x
-            });
-        let mut true_ups: Vec<Extra> = removed.chain(created.copied()).collect();
+            })
+            .collect();
+        let mut kept_now = vec![false; now.len()];
+        let mut kept_before = vec![false; before.len()];
+        for exact in [true, false] {
+            for (x, kept) in before.iter().zip(kept_before.iter_mut()) {
+                let found = now
+                    .iter()
+                    .zip(&kept_now)
+                    .position(|(y, &taken)| !taken && if exact { x == y } else { x.same(y) });
+                if let Some(j) = found
+                    && let Some(taken) = kept_now.get_mut(j)
+                {
+                    *taken = true;
+                    *kept = true;
+                }
+            }
+        }
+        let removed = before.iter().zip(&kept_before).filter(|(_, k)| !**k).map(|(x, _)| Extra {
+            qty: x.qty.saturating_neg(),
+            amount: -x.amount,
+            ..*x
+        });
+        let created = now.iter().zip(&kept_now).filter(|(_, k)| !**k).map(|(x, _)| *x);
+        let mut true_ups: Vec<Extra> = removed.chain(created).collect();
         // In order of the settling events (a reversal before its
         // replacement at the same event).
         true_ups.sort_by_key(|x| x.entry);

@@ -1929,3 +1929,26 @@ fn units_received_at_midnight_open_the_day_in_stock() {
     // opens with 3 and closes with 2.
     assert_eq!(s.stocked_out(), &[true, true, false]);
 }
+
+/// Two equal settlements of one shipment, one of which a backdate undoes:
+/// the one that no longer happens is reported reversed, though another
+/// equal to it remains.
+#[test]
+fn a_backdate_that_undoes_one_of_two_equal_true_ups_reports_it() {
+    let mut l = ledger(Method::Fifo, NegativeStock::AllowWithTrueUp);
+    // s1 ships 4 short at 0; r1 and r2 (2 x 4 each) settle 2 units each:
+    // two true-ups of 2 x 4 - 0 = 8. COGS 16.
+    feed(&mut l, &[ship("s1", 2, 4), receipt("r1", 3, 2, "4"), receipt("r2", 4, 2, "4")]);
+    assert_eq!(cogs_all(&l), dec("16"));
+    // r0 (2 x 0) before s1: s1 takes its 2 free units and goes 2 short,
+    // priced at r0's 0; r1 settles them (8); r2 settles nothing. COGS 8.
+    let outcome = l.ingest(receipt("r0", 1, 2, "0")).unwrap();
+    assert_eq!(cogs_all(&l), dec("8"));
+    let IngestOutcome::Applied { corrections, true_ups } = outcome else { panic!("applied") };
+    assert!(corrections.is_empty(), "s1 moved 0 before and after");
+    let reported: Vec<_> = true_ups
+        .iter()
+        .map(|x| (x.settled_by.as_str().to_owned(), x.units.get(), x.amount))
+        .collect();
+    assert_eq!(reported, [("r2".to_owned(), -2, dec("-8"))]);
+}
