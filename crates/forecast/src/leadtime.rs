@@ -49,7 +49,12 @@ impl Default for LeadTimeOptions {
 /// old do not underflow; only their ratios matter), the mean is
 /// `sum(w x) / sum(w)` and the variance the unbiased reliability-weighted
 /// form `sum(w (x - mean)^2) / (V1 - V2 / V1)`, `V1 = sum(w)`,
-/// `V2 = sum(w^2)` (0 from a single observation).
+/// `V2 = sum(w^2)`; with equal weights that is the sample variance with
+/// `n - 1`. The variance is 0 from a single observation (and when only one
+/// observation keeps a non-zero weight): such a stage has no spread and
+/// every quantile is its mean, so check [`Self::effective_n`] before
+/// trusting its quantiles. A constant stage has exactly its value as
+/// mean and variance 0.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StageDistribution {
@@ -90,57 +95,59 @@ impl StageDistribution {
     }
 }
 
-/// Weighted sums with each weight `0.5^halvings` held relative to the
-/// newest observation so far (`2^-newest`): the newest weighs 1, so the
-/// sums cannot all underflow however old the history is. The mean,
+/// The observations of one distribution with their ages in days.
+///
+/// Each weight is `0.5^((age - newest) / half_life)`, taken relative to
+/// the newest observation (which weighs 1), so the weights cannot all
+/// underflow however old the history is, nor turn NaN when a tiny
+/// half-life makes every age infinitely many half-lives. The mean,
 /// variance and effective size are ratios of sums of equal degree in the
-/// weights, so the common factor cancels.
-#[derive(Debug, Clone, Copy, Default)]
+/// weights, so the common factor cancels. The moments are taken in two
+/// passes (mean first, then squared deviations from it), so a constant
+/// gives exactly itself and zero variance, and lead times near a million
+/// days keep their spread (one-pass sums of squares near `1e12` lost
+/// about `1e-4` of a variance of 0.5).
+#[derive(Debug, Clone, Default)]
 struct Acc {
-    /// Halvings of the newest observation added (0 before the first).
-    newest: f64,
-    w: f64,
-    wx: f64,
-    wxx: f64,
-    ww: f64,
-    n: usize,
+    /// `(days, age in days)`.
+    obs: Vec<(f64, f64)>,
 }
 
 impl Acc {
-    /// Adds `x` with weight `0.5^halvings` (`halvings >= 0`).
-    fn add(&mut self, x: f64, halvings: f64) {
-        if self.n == 0 {
-            self.newest = halvings;
-        } else if halvings < self.newest {
-            // Rebase the sums on the newer observation; what underflows
-            // here weighs less than 2^-1074 against it.
-            let rebase = 0.5_f64.powf(self.newest - halvings);
-            self.w *= rebase;
-            self.wx *= rebase;
-            self.wxx *= rebase;
-            self.ww = self.ww * rebase * rebase;
-            self.newest = halvings;
-        }
-        let w = 0.5_f64.powf(halvings - self.newest);
-        self.w += w;
-        self.wx += w * x;
-        self.wxx += w * x * x;
-        self.ww += w * w;
-        self.n += 1;
+    /// Adds `x` observed `age` days before the weights' reference day.
+    fn add(&mut self, x: f64, age: f64) {
+        self.obs.push((x, age));
     }
 
-    fn finish(&self, stage: Stage) -> StageDistribution {
-        let mean = self.wx / self.w;
-        let denom = self.w - self.ww / self.w;
-        let ss = (self.wxx - self.w * mean * mean).max(0.0);
-        let variance = if self.n > 1 && denom > 0.0 { ss / denom } else { 0.0 };
+    fn finish(&self, stage: Stage, half_life: f64) -> StageDistribution {
+        let newest = self.obs.iter().map(|&(_, age)| age).fold(f64::INFINITY, f64::min);
+        // (age - newest) / half_life is 0 for the newest observation and
+        // at most +inf (weight 0) for the others; never NaN.
+        let weighted: Vec<(f64, f64)> = self
+            .obs
+            .iter()
+            .map(|&(x, age)| (x, 0.5_f64.powf((age - newest) / half_life)))
+            .collect();
+        let v1: f64 = weighted.iter().map(|&(_, w)| w).sum();
+        let v2: f64 = weighted.iter().map(|&(_, w)| w * w).sum();
+        let first = weighted.first().map_or(0.0, |&(x, _)| x);
+        let (mean, variance) = if weighted.iter().all(|&(x, _)| x == first) {
+            (first, 0.0)
+        } else {
+            let rough = weighted.iter().map(|&(x, w)| w * x).sum::<f64>() / v1;
+            // One correction step takes the rounding out of the mean.
+            let mean = rough + weighted.iter().map(|&(x, w)| w * (x - rough)).sum::<f64>() / v1;
+            let ss: f64 = weighted.iter().map(|&(x, w)| w * (x - mean) * (x - mean)).sum();
+            let denom = v1 - v2 / v1;
+            (mean, if self.obs.len() > 1 && denom > 0.0 { ss / denom } else { 0.0 })
+        };
         let clean = |v: f64| if v.is_finite() { v } else { 0.0 };
         StageDistribution {
             stage,
             mean: clean(mean),
             variance: clean(variance),
-            observations: self.n,
-            effective_n: clean(self.w * self.w / self.ww),
+            observations: self.obs.len(),
+            effective_n: clean(v1 * v1 / v2),
         }
     }
 }
@@ -175,8 +182,8 @@ const COVER_TOLERANCE_DAYS: f64 = 1.0;
 
 /// One replenishment as the learner sees it.
 struct Shipment {
-    /// Age in half-lives: the weight is `0.5^halvings`.
-    halvings: f64,
+    /// Days between its order date and the weights' reference day.
+    age: f64,
     /// Whole lead time in days.
     total: f64,
     /// Days per stage listed (a stage listed twice is summed).
@@ -186,7 +193,7 @@ struct Shipment {
 }
 
 impl Shipment {
-    fn itemise(r: &Replenishment, halvings: f64) -> Result<Self> {
+    fn itemise(r: &Replenishment, age: f64) -> Result<Self> {
         validate(r)?;
         let stages = stage_totals(r);
         #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
@@ -200,16 +207,16 @@ impl Shipment {
             });
         }
         let covered = !stages.is_empty() && total - itemised < COVER_TOLERANCE_DAYS;
-        Ok(Self { halvings, total, stages, covered })
+        Ok(Self { age, total, stages, covered })
     }
 }
 
 /// The lane's whole-lead-time and per-stage distributions (see
 /// [`LeadTimeModel`] for which shipments each stage is learned from).
-fn lane_model(lane: &Lane, shipments: &[Shipment]) -> LaneModel {
+fn lane_model(lane: &Lane, shipments: &[Shipment], half_life: f64) -> LaneModel {
     let mut total = Acc::default();
     for s in shipments {
-        total.add(s.total, s.halvings);
+        total.add(s.total, s.age);
     }
     let covered = shipments.iter().all(|s| s.covered);
     let listed: BTreeSet<Stage> = shipments.iter().flat_map(|s| s.stages.keys().copied()).collect();
@@ -219,18 +226,18 @@ fn lane_model(lane: &Lane, shipments: &[Shipment]) -> LaneModel {
             let mut acc = Acc::default();
             for s in shipments {
                 match s.stages.get(&stage) {
-                    Some(&days) => acc.add(days, s.halvings),
-                    None if covered => acc.add(0.0, s.halvings),
+                    Some(&days) => acc.add(days, s.age),
+                    None if covered => acc.add(0.0, s.age),
                     None => {}
                 }
             }
-            acc.finish(stage)
+            acc.finish(stage, half_life)
         })
         .collect();
     LaneModel {
         lane: lane.clone(),
         stages,
-        total: total.finish(Stage::MainTransit),
+        total: total.finish(Stage::MainTransit, half_life),
         stages_cover_total: covered,
     }
 }
@@ -408,8 +415,7 @@ impl LeadTimeModel {
                 same_shipment.push(r);
                 #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
                 let age = as_of.map_or(0, |d| (d - r.ordered_on).num_days()).max(0) as f64;
-                let halvings = age / half_life;
-                by_lane.entry(&r.lane).or_default().push(Shipment::itemise(r, halvings)?);
+                by_lane.entry(&r.lane).or_default().push(Shipment::itemise(r, age)?);
             }
             if let Some(sku) = &r.sku {
                 let key = (sku.clone(), r.lane.destination.clone());
@@ -421,7 +427,7 @@ impl LeadTimeModel {
         }
         let lanes = by_lane
             .into_iter()
-            .map(|(lane, shipments)| (lane.clone(), lane_model(lane, &shipments)))
+            .map(|(lane, shipments)| (lane.clone(), lane_model(lane, &shipments, half_life)))
             .collect();
         let routes = routes.into_iter().map(|(k, (_, lane))| (k, lane)).collect();
         Ok(Self { lanes, routes, quantiles: options.quantiles.clone() })
@@ -908,8 +914,8 @@ mod tests {
         // variance 33.333 / 0.6667 = 50.
         let mut acc = Acc::default();
         acc.add(10.0, 0.0);
-        acc.add(20.0, 1.0);
-        let d = acc.finish(Stage::Production);
+        acc.add(20.0, 180.0);
+        let d = acc.finish(Stage::Production, 180.0);
         assert!((d.mean - 40.0 / 3.0).abs() < 1e-12);
         assert!((d.variance - 50.0).abs() < 1e-9, "{}", d.variance);
         assert!((d.effective_n - 1.8).abs() < 1e-12); // 2.25 / 1.25

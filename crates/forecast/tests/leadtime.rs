@@ -1,0 +1,141 @@
+//! Lead-time audit: the stage model's numbers worked by hand against the
+//! published definitions, and hostile input that must be refused with a
+//! typed error naming what was wrong.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests stop on failure")]
+
+use chrono::{NaiveDate, TimeDelta};
+use merchantry_core::{
+    Days, Lane, LocationId, PurchaseOrderId, Replenishment, Stage, StageDuration, SupplierId,
+    TransportMode,
+};
+use merchantry_forecast::{LeadTimeModel, LeadTimeOptions, StageDistribution};
+
+fn lane() -> Lane {
+    Lane {
+        supplier: SupplierId::new("ACME").unwrap(),
+        origin: None,
+        destination: LocationId::new("FBA-US").unwrap(),
+        mode: TransportMode::Ocean,
+    }
+}
+
+fn start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+}
+
+/// Ordered `offset` days after 2026-01-01, arriving `days` later, with
+/// `stages` itemised.
+fn po(id: &str, offset: i64, days: i64, stages: &[(Stage, f64)]) -> Replenishment {
+    let ordered_on = start() + TimeDelta::days(offset);
+    Replenishment {
+        id: PurchaseOrderId::new(id).unwrap(),
+        lane: lane(),
+        sku: None,
+        quantity: None,
+        ordered_on,
+        forecast_arrival: ordered_on,
+        actual_arrival: ordered_on + TimeDelta::days(days),
+        stages: stages
+            .iter()
+            .map(|&(stage, d)| StageDuration {
+                stage,
+                forecast: None,
+                actual: Days::new(d).unwrap(),
+            })
+            .collect(),
+    }
+}
+
+fn learn(h: &[Replenishment]) -> LeadTimeModel {
+    LeadTimeModel::learn(h, &LeadTimeOptions::default()).unwrap()
+}
+
+#[test]
+fn quantiles_of_gamma_stages_with_a_common_scale_are_exact() {
+    // Production 20 and 30 days, transit 20 and 30 days, equal weights
+    // (same order date): each stage has mean 25 and variance (25 + 25) / 1
+    // = 50 (n - 1), so each is a gamma of shape 25^2 / 50 = 12.5, scale
+    // 50 / 25 = 2. Independent stages add: mean 50, variance 100, shape
+    // 2500 / 100 = 25, scale 2 -- exactly the sum of two scale-2 gammas,
+    // Gamma(25, 2), which is the chi-square with 50 degrees of freedom.
+    // Chi-square tables (50 df): 0.05 -> 34.764, 0.5 -> 49.335,
+    // 0.95 -> 67.505.
+    let h = [
+        po("A", 0, 40, &[(Stage::Production, 20.0), (Stage::MainTransit, 20.0)]),
+        po("B", 0, 60, &[(Stage::Production, 30.0), (Stage::MainTransit, 30.0)]),
+    ];
+    let options =
+        LeadTimeOptions { quantiles: vec![0.05, 0.5, 0.95], ..LeadTimeOptions::default() };
+    let model = LeadTimeModel::learn(&h[..], &options).unwrap();
+    let est = model.estimate(&lane(), start(), &[]).unwrap();
+    assert_eq!(est.mean.get(), 50.0);
+    assert_eq!(est.std_dev.get(), 10.0);
+    for (p, want) in [(0.05, 34.764), (0.5, 49.335), (0.95, 67.505)] {
+        let got = est.quantile(p).unwrap().get();
+        assert!((got - want).abs() < 1e-3, "p {p}: {got} vs {want}");
+    }
+    // The method-of-moments fit of one stage: shape 12.5, scale 2, so the
+    // stage is a chi-square with 25 df: 0.95 -> 37.652.
+    let stage = model.lane(&lane()).unwrap().stages[0];
+    assert!((stage.quantile(0.95) - 37.652).abs() < 1e-3, "{}", stage.quantile(0.95));
+}
+
+#[test]
+fn a_constant_stage_has_its_value_as_mean_and_no_spread() {
+    // Seven one-day shipments at different ages (weights 0.5^(age / 180)),
+    // each with check-in 0.1 days. Whatever the weights, the weighted mean
+    // of a constant is the constant and its variance is 0. One-pass sums
+    // gave 0.09999999999999998 and 6.7e-18; the whole lead time (1 day)
+    // read 0.9999999999999998 or similar with variance of order 1e-16.
+    let h: Vec<_> =
+        (0..7).map(|i| po(&format!("P{i}"), i * 13, 1, &[(Stage::CheckIn, 0.1)])).collect();
+    let lane_model = learn(&h).lane(&lane()).unwrap().clone();
+    let check_in = lane_model.stages[0];
+    assert_eq!((check_in.mean, check_in.variance), (0.1, 0.0));
+    assert_eq!((lane_model.total.mean, lane_model.total.variance), (1.0, 0.0));
+    // Five three-day shipments, 37 days apart.
+    let h: Vec<_> = (0..5)
+        .map(|i| po(&format!("Q{i}"), i * 37, 3, &[(Stage::CustomsClearance, 2.7)]))
+        .collect();
+    let total = learn(&h).lane(&lane()).unwrap().total;
+    assert_eq!((total.mean, total.variance), (3.0, 0.0));
+}
+
+#[test]
+fn moments_of_long_lead_times_do_not_cancel() {
+    // 999,999 and 1,000,000 days, ordered a day apart (weights w1, w2
+    // slightly unequal). For two points the reliability-weighted variance
+    // is d^2 / 2 whatever the weights: sum w (x - m)^2 = w1 w2 d^2 /
+    // (w1 + w2) and V1 - V2 / V1 = 2 w1 w2 / (w1 + w2), so with d = 1 it is
+    // 0.5. Sums of squares near 1e12 lose about 1e-4 of it.
+    let h = [po("A", 0, 999_999, &[]), po("B", 1, 1_000_000, &[])];
+    let total = learn(&h).lane(&lane()).unwrap().total;
+    assert!((total.variance - 0.5).abs() < 1e-9, "{}", total.variance);
+}
+
+#[test]
+fn a_tiny_half_life_weighs_the_newest_shipments_alone() {
+    // Half-life 1e-310 days (positive and finite, so accepted): A, five
+    // days older than B and C, is 5 / 1e-310 = inf half-lives back and
+    // weighs 0. B (60) and C (61) weigh 1 each: mean 60.5, variance
+    // (0.25 + 0.25) / (2 - 2 / 2) = 0.5, effective n 2^2 / 2 = 2. The
+    // weight of the first shipment seen was 0.5^(inf - inf) = NaN, and the
+    // lane read mean 0, variance 0, effective n 0.
+    let h = [po("A", 0, 40, &[]), po("B", 5, 60, &[]), po("C", 5, 61, &[])];
+    let options = LeadTimeOptions { half_life_days: 1e-310, ..LeadTimeOptions::default() };
+    let total = LeadTimeModel::learn(&h[..], &options).unwrap().lane(&lane()).unwrap().total;
+    assert_eq!((total.mean, total.variance, total.effective_n), (60.5, 0.5, 2.0));
+    assert_eq!(total.observations, 3);
+}
+
+#[test]
+fn a_stage_distribution_with_one_observation_has_no_spread() {
+    // Documented: one shipment, variance 0, every quantile the mean.
+    let model = learn(&[po("A", 0, 30, &[(Stage::MainTransit, 30.0)])]);
+    let est = model.estimate(&lane(), start(), &[]).unwrap();
+    assert_eq!(est.std_dev.get(), 0.0);
+    assert!(est.quantiles.iter().all(|&(_, d)| d.get() == 30.0));
+    let stage: StageDistribution = model.lane(&lane()).unwrap().stages[0];
+    assert_eq!((stage.observations, stage.effective_n), (1, 1.0));
+}
