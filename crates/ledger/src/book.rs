@@ -1354,16 +1354,17 @@ impl Book {
         let last_cost = state.last_cost;
         let p = &mut state.pools[pool];
         let held = p.qty.clamp(0, e.qty);
+        let method = self.method_of(disp);
         // An arrival takes the units its own source sent first.
         let prefer = if e.kind == Kind::TransferIn { e.aux } else { NONE };
         let mut value = if held == 0 {
             Decimal::ZERO
-        } else if self.method_of(disp) == Method::MovingAverage {
+        } else if method == Method::MovingAverage {
             let v = if held == p.qty { p.value } else { share(p.value, held, p.qty, e.id)? };
             take_units_from(p, held, prefer, pieces.as_deref_mut());
             v
         } else {
-            consume(p, self.method_of(disp), held, e.id, prefer, pieces.as_deref_mut())?
+            consume(p, method, held, e.id, prefer, pieces.as_deref_mut())?
         };
         let short = e.qty - held;
         if short > 0 {
@@ -1676,6 +1677,7 @@ fn add_value(value: &mut Running, e: &Entry, negate: bool) {
 
 /// The layer a method takes next: the first (FIFO, moving average) or
 /// last (LIFO) of those sent from `prefer` if any, else of all.
+#[inline]
 fn next_layer(p: &Pool, method: Method, prefer: u32) -> Option<usize> {
     let lifo = method == Method::Lifo;
     if prefer != NONE {
@@ -1716,7 +1718,13 @@ fn consume(
             if let Some(pieces) = pieces.as_deref_mut() {
                 pieces.push(whole);
             }
-            p.layers.remove(i);
+            if i == 0 {
+                p.layers.pop_front();
+            } else if i + 1 == p.layers.len() {
+                p.layers.pop_back();
+            } else {
+                p.layers.remove(i);
+            }
             whole.value
         } else {
             let part = share(layer.value, qty, layer.qty, id)?;
