@@ -31,7 +31,9 @@ pub struct LeadTimeOptions {
     /// would be); `as_of` changes the result only when replenishments were
     /// ordered after it, which all count as ordered on `as_of`.
     pub as_of: Option<NaiveDate>,
-    /// Probabilities of the total's quantiles, each in `(0, 1)`.
+    /// Probabilities of the total's quantiles, each in `(0, 1)`, in any
+    /// order: estimates list them ascending (as
+    /// [`LeadTimeEstimate::quantile`] needs), a repeated one once.
     pub quantiles: Vec<f64>,
 }
 
@@ -320,9 +322,20 @@ pub enum LiveOverride {
 /// summed) are one trip and count once as a lead-time
 /// observation; lines that travelled apart (a split delivery) count each.
 ///
-/// Quantiles of the total come from a gamma distribution matched to its
-/// mean and variance (lead times are positive and right skewed); they are
-/// not sums of stage quantiles, which would overstate every upper quantile.
+/// Quantiles of the total come from a gamma distribution fitted to its
+/// mean `m` and variance `v` by the method of moments (shape `m^2 / v`,
+/// scale `v / m`; lead times are positive and right skewed). This is
+/// exact when the stages are independent gammas sharing one scale (their
+/// sum is then the gamma with the summed shape and that scale) and an
+/// approximation otherwise: a two-moment gamma approximation of the
+/// sum's distribution, not a convolution of the stages. They are not sums
+/// of stage quantiles, which would overstate every upper quantile. A
+/// total with no spread (one shipment, or constant stages) has every
+/// quantile at its mean.
+///
+/// Days are calendar days: weekends and holidays are not modelled, and
+/// an arrival date is the order date plus the days
+/// ([`OrderForecast::forecast_arrival`]).
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -430,7 +443,12 @@ impl LeadTimeModel {
             .map(|(lane, shipments)| (lane.clone(), lane_model(lane, &shipments, half_life)))
             .collect();
         let routes = routes.into_iter().map(|(k, (_, lane))| (k, lane)).collect();
-        Ok(Self { lanes, routes, quantiles: options.quantiles.clone() })
+        // Ascending and each once: LeadTimeEstimate::quantile reads the
+        // first probability at or above the one asked for.
+        let mut quantiles = options.quantiles.clone();
+        quantiles.sort_by(f64::total_cmp);
+        quantiles.dedup();
+        Ok(Self { lanes, routes, quantiles })
     }
 
     /// What was learned about `lane`.

@@ -139,3 +139,22 @@ fn a_stage_distribution_with_one_observation_has_no_spread() {
     let stage: StageDistribution = model.lane(&lane()).unwrap().stages[0];
     assert_eq!((stage.observations, stage.effective_n), (1, 1.0));
 }
+
+#[test]
+fn quantiles_are_reported_ascending_whatever_order_they_are_asked_in() {
+    // 40 and 60 days on one date: mean 50, variance 200. Asked for 0.99,
+    // 0.5 and 0.5 again, the estimate must list (0.5, ..), (0.99, ..) as
+    // core's LeadTimeEstimate promises, or `quantile(0.5)` (the first
+    // stored probability at or above 0.5) answers the 0.99 quantile: it
+    // read 88.63 days for the median of a lead time averaging 50.
+    let h = [po("A", 0, 40, &[]), po("B", 0, 60, &[])];
+    let asked = LeadTimeOptions { quantiles: vec![0.99, 0.5, 0.5], ..LeadTimeOptions::default() };
+    let sorted = LeadTimeOptions { quantiles: vec![0.5, 0.99], ..LeadTimeOptions::default() };
+    let est =
+        LeadTimeModel::learn(&h[..], &asked).unwrap().estimate(&lane(), start(), &[]).unwrap();
+    let want =
+        LeadTimeModel::learn(&h[..], &sorted).unwrap().estimate(&lane(), start(), &[]).unwrap();
+    assert_eq!(est.quantiles, want.quantiles);
+    // A gamma's median lies below its mean.
+    assert!(est.quantile(0.5).unwrap().get() < 50.0);
+}
