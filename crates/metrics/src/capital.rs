@@ -103,8 +103,21 @@ pub struct CapitalRow {
 }
 
 /// Capital tied up on one day, for one SKU or many.
+///
+/// With the `serde` feature a report is checked on the way in: its
+/// cells sorted by kind then disposition with no cell twice, each
+/// cell's state the one [`CapitalState::classify`] gives, and the total
+/// the sum of the cells. Anything else is refused with
+/// [`MetricsError::Inconsistent`] naming what was wrong. Values are
+/// compared exactly; near the decimal limit (about 7.9e28), where an
+/// addition rounds or a partial sum overflows, a report whose total was
+/// summed in another order can be refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "CapitalReportData", into = "CapitalReportData")
+)]
 pub struct CapitalReport {
     /// The day.
     pub as_of: NaiveDate,
@@ -112,6 +125,35 @@ pub struct CapitalReport {
     pub currency: Currency,
     cells: Vec<CapitalRow>,
     total: Stake,
+}
+
+/// The serialised form of a [`CapitalReport`]: the same fields,
+/// unchecked until `TryFrom` sees them.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CapitalReportData {
+    as_of: NaiveDate,
+    currency: Currency,
+    cells: Vec<CapitalRow>,
+    total: Stake,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<CapitalReportData> for CapitalReport {
+    type Error = MetricsError;
+
+    fn try_from(d: CapitalReportData) -> Result<Self> {
+        let report = Self { as_of: d.as_of, currency: d.currency, cells: d.cells, total: d.total };
+        report.check()?;
+        Ok(report)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<CapitalReport> for CapitalReportData {
+    fn from(r: CapitalReport) -> Self {
+        Self { as_of: r.as_of, currency: r.currency, cells: r.cells, total: r.total }
+    }
 }
 
 impl CapitalReport {
@@ -256,6 +298,56 @@ impl CapitalReport {
     #[must_use]
     pub const fn total(&self) -> Stake {
         self.total
+    }
+
+    /// Checks what `add_holdings` and `merge` keep true: cells strictly
+    /// sorted by (kind, disposition), each with its classified state, and
+    /// a total equal to their sum.
+    #[cfg(feature = "serde")]
+    fn check(&self) -> Result<()> {
+        let bad = |reason: String| MetricsError::Inconsistent { what: "capital report", reason };
+        let key = |r: &CapitalRow| (r.kind, r.disposition);
+        for pair in self.cells.windows(2) {
+            if let [a, b] = pair
+                && key(a) >= key(b)
+            {
+                let (kind, disposition) = key(b);
+                return Err(bad(if key(a) == key(b) {
+                    format!("cell ({kind}, {disposition}) is listed twice")
+                } else {
+                    format!(
+                        "cell ({kind}, {disposition}) comes after ({}, {}): cells must be \
+                         sorted by kind then disposition",
+                        a.kind, a.disposition
+                    )
+                }));
+            }
+        }
+        let mut sum = Stake::default();
+        for row in &self.cells {
+            let (kind, disposition) = key(row);
+            let state = CapitalState::classify(kind, disposition);
+            if row.state != state {
+                return Err(bad(format!(
+                    "cell ({kind}, {disposition}) has state {:?}, but that kind and \
+                     disposition give {state:?}",
+                    row.state
+                )));
+            }
+            let units = sum.units.checked_add(row.stake.units).ok();
+            let value = sum.value.checked_add(row.stake.value);
+            let (Some(units), Some(value)) = (units, value) else {
+                return Err(bad("the cells sum past the range of units or value".to_owned()));
+            };
+            sum = Stake { units, value };
+        }
+        if sum != self.total {
+            return Err(bad(format!(
+                "total is {} units worth {}, but the cells sum to {} units worth {}",
+                self.total.units, self.total.value, sum.units, sum.value
+            )));
+        }
+        Ok(())
     }
 }
 

@@ -1497,6 +1497,126 @@ mod serde_validation {
         let backwards = r#"{"range":{"start":"2026-03-03","end":"2026-03-01"},"values":["1"]}"#;
         assert!(serde_json::from_str::<InventorySeries>(backwards).is_err());
     }
+
+    /// A report of 1 August: 3 units oversold at the own warehouse
+    /// (-3, -30), 10 sellable at FBA (10, 100) and 2 unsellable at FBA
+    /// (2, 8). Total 9 units worth 78.
+    fn capital_report() -> CapitalReport {
+        let mut dir = BTreeMap::new();
+        dir.insert(loc("WH"), LocationKind::OwnWarehouse);
+        dir.insert(loc("FBA"), LocationKind::FbaNetwork);
+        let holdings = [
+            holding("FBA", Disposition::Sellable, 10, 100),
+            holding("WH", Disposition::Sellable, -3, -30),
+            holding("FBA", Disposition::Unsellable, 2, 8),
+        ];
+        let mut r = CapitalReport::empty(d(2026, 8, 1), Currency::USD);
+        r.add_holdings(&dir, &sku("MUG"), &holdings).unwrap();
+        r
+    }
+
+    /// One cell as JSON.
+    fn cell(kind: &str, disposition: &str, state: &str, units: i64, value: &str) -> String {
+        format!(
+            r#"{{"kind":"{kind}","disposition":"{disposition}","state":"{state}","stake":{{"units":{units},"value":"{value}"}}}}"#
+        )
+    }
+
+    /// A report of 1 August in USD as JSON.
+    fn report(cells: &[String], units: i64, value: &str) -> String {
+        format!(
+            r#"{{"as_of":"2026-08-01","currency":"USD","cells":[{}],"total":{{"units":{units},"value":"{value}"}}}}"#,
+            cells.join(",")
+        )
+    }
+
+    #[test]
+    fn capital_report_round_trips_with_its_cells_and_signed_total() {
+        let r = capital_report();
+        let json = serde_json::to_string(&r).unwrap();
+        // Cells sorted by kind (own warehouse before FBA), then
+        // disposition; total -3 + 10 + 2 = 9 units, -30 + 100 + 8 = 78.
+        let want = report(
+            &[
+                cell("OwnWarehouse", "Sellable", "OwnWarehouse", -3, "-30"),
+                cell("FbaNetwork", "Sellable", "Fba", 10, "100"),
+                cell("FbaNetwork", "Unsellable", "Unsellable", 2, "8"),
+            ],
+            9,
+            "78",
+        );
+        assert_eq!(json, want);
+        assert_eq!(serde_json::from_str::<CapitalReport>(&json).unwrap(), r);
+        // An empty report too.
+        let empty = CapitalReport::empty(d(2026, 8, 1), Currency::USD);
+        let json = serde_json::to_string(&empty).unwrap();
+        assert_eq!(json, report(&[], 0, "0"));
+        assert_eq!(serde_json::from_str::<CapitalReport>(&json).unwrap(), empty);
+    }
+
+    #[test]
+    fn tampered_capital_reports_are_refused_naming_what_is_wrong() {
+        let wh = cell("OwnWarehouse", "Sellable", "OwnWarehouse", -3, "-30");
+        let fba = cell("FbaNetwork", "Sellable", "Fba", 10, "100");
+        let cases = [
+            // FBA sorts after the own warehouse.
+            (
+                report(&[fba.clone(), wh.clone()], 7, "70"),
+                "capital report: cell (own warehouse, sellable) comes after (FBA, sellable): \
+                 cells must be sorted by kind then disposition",
+            ),
+            (
+                report(&[fba.clone(), fba.clone()], 20, "200"),
+                "capital report: cell (FBA, sellable) is listed twice",
+            ),
+            // Sellable at FBA is Fba, not in transit.
+            (
+                report(&[cell("FbaNetwork", "Sellable", "InTransit", 10, "100")], 10, "100"),
+                "capital report: cell (FBA, sellable) has state InTransit, but that kind and \
+                 disposition give Fba",
+            ),
+            // Unsellable wins over the location kind.
+            (
+                report(&[cell("Supplier", "Unsellable", "AtSupplier", 1, "5")], 1, "5"),
+                "capital report: cell (supplier, unsellable) has state AtSupplier, but that \
+                 kind and disposition give Unsellable",
+            ),
+            // -3 + 10 = 7 units worth -30 + 100 = 70, not 10 worth 100
+            // (the oversold cell left out of the total).
+            (
+                report(&[wh.clone(), fba.clone()], 10, "100"),
+                "capital report: total is 10 units worth 100, but the cells sum to 7 units \
+                 worth 70",
+            ),
+            // A value off by one cent is as wrong as a unit.
+            (
+                report(&[wh, fba], 7, "70.01"),
+                "capital report: total is 7 units worth 70.01, but the cells sum to 7 units \
+                 worth 70",
+            ),
+            // 5e28 + 5e28 passes the decimal range.
+            (
+                report(
+                    &[
+                        cell(
+                            "OwnWarehouse",
+                            "Sellable",
+                            "OwnWarehouse",
+                            1,
+                            "50000000000000000000000000000",
+                        ),
+                        cell("FbaNetwork", "Sellable", "Fba", 1, "50000000000000000000000000000"),
+                    ],
+                    2,
+                    "0",
+                ),
+                "capital report: the cells sum past the range of units or value",
+            ),
+        ];
+        for (json, want) in cases {
+            assert_eq!(refusal::<CapitalReport>(&json), want, "{json}");
+        }
+    }
 }
 
 #[test]
