@@ -1,5 +1,6 @@
 //! The error type of `merchantry-forecast`.
 
+use chrono::NaiveDate;
 use merchantry_core::{CoreError, Stage};
 
 /// What went wrong while fitting, forecasting or scoring.
@@ -93,6 +94,25 @@ pub enum ForecastError {
         stage: Stage,
         /// The rejected duration.
         value: f64,
+    },
+    /// A replenishment's whole lead time (order date to arrival) is
+    /// negative, the dates being out of order, or longer than the
+    /// [`MAX_DAYS`](merchantry_core::MAX_DAYS) a [`Days`](merchantry_core::Days)
+    /// holds.
+    #[error(
+        "replenishment {id}: ordered on {ordered_on} and arrived on {arrival}, a lead time of \
+         {days} days, expected 0 to {max} days",
+        max = merchantry_core::MAX_DAYS
+    )]
+    InvalidLeadTime {
+        /// The purchase order or shipment id.
+        id: String,
+        /// Its order date.
+        ordered_on: NaiveDate,
+        /// Its arrival date.
+        arrival: NaiveDate,
+        /// Days from order to arrival.
+        days: i64,
     },
     /// The same replenishment line (id and SKU) was listed twice with
     /// different content. (An identical repeat, as overlapping report

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use merchantry_core::special::ln_gamma_1p_over_a;
 use merchantry_core::{
-    Days, Lane, LeadTimeEstimate, LeadTimeForecast, LeadTimeHistory, LocationId, PurchaseOrderId,
-    Replenishment, Sku, Stage, StageDuration, StageEstimate,
+    Days, Lane, LeadTimeEstimate, LeadTimeForecast, LeadTimeHistory, LocationId, MAX_DAYS,
+    PurchaseOrderId, Replenishment, Sku, Stage, StageDuration, StageEstimate,
 };
 use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur};
@@ -386,7 +386,8 @@ impl LeadTimeModel {
     /// [`ForecastError::InvalidParameter`] for a half-life that is not
     /// positive and finite or a quantile outside `(0, 1)`;
     /// [`ForecastError::InvalidDuration`] for a negative or non-finite
-    /// stage duration or a negative lead time;
+    /// stage duration; [`ForecastError::InvalidLeadTime`] for an arrival
+    /// before the order date or more than a million days after it;
     /// [`ForecastError::StagesExceedLeadTime`] when a replenishment's
     /// stages add up to a day or more past its lead time;
     /// [`ForecastError::DuplicateReplenishment`] when a line (id and SKU)
@@ -617,13 +618,14 @@ fn same_trip(a: &Replenishment, b: &Replenishment) -> bool {
 }
 
 fn validate(r: &Replenishment) -> Result<()> {
-    if r.actual_days() < 0 {
-        #[expect(clippy::cast_precision_loss, reason = "error report only")]
-        let value = r.actual_days() as f64;
-        return Err(ForecastError::InvalidDuration {
+    let days = r.actual_days();
+    #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
+    if days < 0 || days as f64 > MAX_DAYS {
+        return Err(ForecastError::InvalidLeadTime {
             id: r.id.as_str().to_owned(),
-            stage: Stage::MainTransit,
-            value,
+            ordered_on: r.ordered_on,
+            arrival: r.actual_arrival,
+            days,
         });
     }
     for s in &r.stages {

@@ -9,7 +9,7 @@ use merchantry_core::{
     Days, Lane, LocationId, PurchaseOrderId, Replenishment, Stage, StageDuration, SupplierId,
     TransportMode,
 };
-use merchantry_forecast::{LeadTimeModel, LeadTimeOptions, StageDistribution};
+use merchantry_forecast::{ForecastError, LeadTimeModel, LeadTimeOptions, StageDistribution};
 
 fn lane() -> Lane {
     Lane {
@@ -157,4 +157,31 @@ fn quantiles_are_reported_ascending_whatever_order_they_are_asked_in() {
     assert_eq!(est.quantiles, want.quantiles);
     // A gamma's median lies below its mean.
     assert!(est.quantile(0.5).unwrap().get() < 50.0);
+}
+
+#[test]
+fn lead_times_outside_zero_to_a_million_days_are_refused_naming_the_replenishment() {
+    // Arrival five days before the order: the whole lead time is wrong,
+    // not the main transit stage (which the error used to name).
+    let h = [po("A", 0, 30, &[]), po("B", 10, -5, &[])];
+    assert_eq!(
+        LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()),
+        Err(ForecastError::InvalidLeadTime {
+            id: "B".to_owned(),
+            ordered_on: start() + TimeDelta::days(10),
+            arrival: start() + TimeDelta::days(5),
+            days: -5,
+        })
+    );
+    // Past the million days a `Days` holds, it was learned, and every
+    // estimate on the lane then failed with core's InvalidDays naming
+    // neither the lane nor the replenishment.
+    let h = [po("A", 0, 30, &[]), po("C", 0, 1_000_001, &[])];
+    assert!(matches!(
+        LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()),
+        Err(ForecastError::InvalidLeadTime { days: 1_000_001, .. })
+    ));
+    // A million days exactly is accepted and estimated.
+    let h = [po("A", 0, 1_000_000, &[])];
+    assert_eq!(learn(&h).estimate(&lane(), start(), &[]).unwrap().mean.get(), 1e6);
 }
