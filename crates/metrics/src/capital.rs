@@ -10,6 +10,11 @@
 //! 3. otherwise a holding at an in-transit location, or inbound or in
 //!    transit to any location, is [`CapitalState::InTransit`];
 //! 4. otherwise the location's kind decides: own warehouse, 3PL, FBA, AWD.
+//!
+//! Holdings are summed signed, as the source gives them: an oversold
+//! holding (fewer than zero units, a negative value) lowers its cell,
+//! its state and the total rather than being clamped or refused, so the
+//! report agrees with the books' total (see [`CapitalReport`]).
 
 use std::collections::BTreeMap;
 
@@ -103,6 +108,34 @@ pub struct CapitalRow {
 }
 
 /// Capital tied up on one day, for one SKU or many.
+///
+/// Holdings are summed as the source gives them, signed: a holding of
+/// fewer than zero units (stock sold before it was booked in, an
+/// oversell) or at a negative value lowers its cell, its state and the
+/// total, so the report agrees with the books' total. It is neither
+/// clamped to zero nor refused.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use chrono::NaiveDate;
+/// use merchantry_core::{Currency, Decimal, Disposition, Holding, LocationId, LocationKind,
+///     Quantity, Sku};
+/// use merchantry_metrics::CapitalReport;
+/// let day = NaiveDate::from_ymd_opt(2026, 8, 1).unwrap();
+/// let (wh, fba) = (LocationId::new("WH1")?, LocationId::new("FBA-US")?);
+/// let dir = BTreeMap::from([(wh.clone(), LocationKind::OwnWarehouse),
+///     (fba.clone(), LocationKind::FbaNetwork)]);
+/// let h = |loc: &LocationId, units, value| Holding { location: loc.clone(),
+///     disposition: Disposition::Sellable, quantity: Quantity::new(units),
+///     value: Decimal::from(value) };
+/// let mut r = CapitalReport::empty(day, Currency::USD);
+/// // 3 units oversold at the warehouse (-3 units, -30.00) beside 10 at FBA.
+/// r.add_holdings(&dir, &Sku::new("MUG")?, &[h(&wh, -3, -30), h(&fba, 10, 100)])?;
+/// assert_eq!(r.total().units, Quantity::new(7));       // -3 + 10
+/// assert_eq!(r.total().value, Decimal::from(70));      // -30 + 100
+/// assert_eq!(r.rows()[0].stake.units, Quantity::new(-3));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// With the `serde` feature a report is checked on the way in: its
 /// cells sorted by kind then disposition with no cell twice, each
@@ -398,4 +431,62 @@ where
         report.add_sku(view, directory, sku)?;
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use merchantry_core::LocationId;
+
+    use super::*;
+
+    fn holding(location: &LocationId, disposition: Disposition, units: i64, value: i64) -> Holding {
+        Holding {
+            location: location.clone(),
+            disposition,
+            quantity: Quantity::new(units),
+            value: Decimal::from(value),
+        }
+    }
+
+    #[test]
+    fn oversold_stock_is_summed_signed_in_cells_states_and_total() {
+        let day = NaiveDate::from_ymd_opt(2026, 8, 1).unwrap();
+        let (wh, tpl) = (LocationId::new("WH").unwrap(), LocationId::new("3PL").unwrap());
+        let dir = BTreeMap::from([
+            (wh.clone(), LocationKind::OwnWarehouse),
+            (tpl.clone(), LocationKind::ThirdPartyLogistics),
+        ]);
+        let sku = Sku::new("MUG").unwrap();
+        let mut r = CapitalReport::empty(day, Currency::USD);
+        // WH: 5 sellable (50.00), then 8 sold: -3 units at -30.00 in the
+        // same cell gives 2 units worth 20. 3PL: oversold by 4 (-4, -44).
+        let holdings = [
+            holding(&wh, Disposition::Sellable, 5, 50),
+            holding(&wh, Disposition::Sellable, -3, -30),
+            holding(&tpl, Disposition::Sellable, -4, -44),
+        ];
+        r.add_holdings(&dir, &sku, &holdings).unwrap();
+        let units: Vec<i64> = r.rows().iter().map(|row| row.stake.units.get()).collect();
+        assert_eq!(units, [2, -4]);
+        // Total: 5 - 3 - 4 = -2 units, 50 - 30 - 44 = -24: below zero,
+        // kept as the books carry it.
+        assert_eq!(r.total(), Stake { units: Quantity::new(-2), value: Decimal::from(-24) });
+        let states = r.by_state().unwrap();
+        assert_eq!(
+            states,
+            [
+                (CapitalState::OwnWarehouse, Stake { units: Quantity::new(2), value: 20.into() }),
+                (
+                    CapitalState::ThirdPartyLogistics,
+                    Stake { units: Quantity::new(-4), value: Decimal::from(-44) }
+                ),
+            ]
+        );
+        // Merging the report into itself doubles every signed figure.
+        let mut twice = r.clone();
+        twice.merge(&r).unwrap();
+        assert_eq!(twice.total(), Stake { units: Quantity::new(-4), value: Decimal::from(-48) });
+    }
 }
