@@ -148,6 +148,23 @@ pub enum ForecastError {
         /// What is wrong, in words.
         reason: String,
     },
+    /// A lead-time estimate's mean, spread or quantile (of the total or of
+    /// a stage) is past the [`MAX_DAYS`](merchantry_core::MAX_DAYS) a
+    /// [`Days`](merchantry_core::Days) holds (a history or override with
+    /// stages near a million days, or a spread far above the mean).
+    #[error(
+        "lane {lane}: the lead time's {what} is {value} days, past the {max} days it can hold",
+        max = merchantry_core::MAX_DAYS
+    )]
+    EstimateOutOfRange {
+        /// The lane, as `supplier -> destination (mode)`.
+        lane: String,
+        /// What is out of range (`mean`, `std dev`, `0.99 quantile`,
+        /// `production mean`, ...).
+        what: String,
+        /// Its value in days.
+        value: f64,
+    },
     /// No history exists for a lane, so no lead time can be learned.
     #[error("no lead-time history for lane {lane}")]
     NoLeadTimeHistory {

@@ -471,23 +471,23 @@ impl LeadTimeModel {
     ///
     /// [`ForecastError::NoLeadTimeHistory`] for an unknown lane;
     /// [`ForecastError::InvalidOverride`] for a ready date before the
-    /// order date, a negative quote, fixed length or resulting stage
-    /// mean, any override on a lane without stage history, or, on a partly
-    /// itemised lane, an override of a stage its history never itemises.
+    /// order date, a negative quote, quoted spread, fixed length or
+    /// resulting stage mean, a stage mean past a million days, a quote of
+    /// 0 days with a spread, any override on a lane without stage history,
+    /// or, on a partly itemised lane, an override of a stage its history
+    /// never itemises; [`ForecastError::EstimateOutOfRange`] when the
+    /// mean, spread or a quantile of the total or of a stage is past the
+    /// million days a [`Days`] holds.
     pub fn estimate(
         &self,
         lane: &Lane,
         order_date: NaiveDate,
         overrides: &[LiveOverride],
     ) -> Result<LeadTimeEstimate> {
-        let model = self.lanes.get(lane).ok_or_else(|| ForecastError::NoLeadTimeHistory {
-            lane: format!(
-                "{} -> {} ({})",
-                lane.supplier.as_str(),
-                lane.destination.as_str(),
-                lane.mode
-            ),
-        })?;
+        let model = self
+            .lanes
+            .get(lane)
+            .ok_or_else(|| ForecastError::NoLeadTimeHistory { lane: lane_label(lane) })?;
         if model.stages.is_empty() {
             if let Some(o) = overrides.first() {
                 return Err(ForecastError::InvalidOverride {
@@ -495,7 +495,7 @@ impl LeadTimeModel {
                     reason: "the lane has no per-stage history to override".to_owned(),
                 });
             }
-            return self.build(model.total.mean, model.total.variance, Vec::new());
+            return self.build(lane, model.total.mean, model.total.variance, Vec::new());
         }
         let learned: BTreeMap<Stage, (f64, f64)> =
             model.stages.iter().map(|s| (s.stage, (s.mean, s.variance))).collect();
@@ -522,14 +522,19 @@ impl LeadTimeModel {
         let stages = parts
             .into_iter()
             .map(|(stage, (m, v))| {
-                Ok(StageEstimate { stage, mean: Days::new(m)?, std_dev: Days::new(v.sqrt())? })
+                Ok(StageEstimate {
+                    stage,
+                    mean: in_range(lane, || format!("{stage} mean"), m)?,
+                    std_dev: in_range(lane, || format!("{stage} std dev"), v.sqrt())?,
+                })
             })
             .collect::<Result<Vec<_>>>()?;
-        self.build(mean, variance, stages)
+        self.build(lane, mean, variance, stages)
     }
 
     fn build(
         &self,
+        lane: &Lane,
         mean: f64,
         variance: f64,
         stages: Vec<StageEstimate>,
@@ -537,11 +542,14 @@ impl LeadTimeModel {
         let quantiles = self
             .quantiles
             .iter()
-            .map(|&p| Ok((p, Days::new(gamma_quantile(mean, variance, p))?)))
+            .map(|&p| {
+                let q = gamma_quantile(mean, variance, p);
+                Ok((p, in_range(lane, || format!("{p} quantile"), q)?))
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(LeadTimeEstimate {
-            mean: Days::new(mean)?,
-            std_dev: Days::new(variance.sqrt())?,
+            mean: in_range(lane, || "mean".to_owned(), mean)?,
+            std_dev: in_range(lane, || "std dev".to_owned(), variance.sqrt())?,
             stages,
             quantiles,
         })
@@ -594,6 +602,21 @@ fn shift_total(
         added += v1;
     }
     (mean.max(floor), (total.variance - removed).max(0.0) + added)
+}
+
+/// `supplier -> destination (mode)`, how errors name a lane.
+fn lane_label(lane: &Lane) -> String {
+    format!("{} -> {} ({})", lane.supplier.as_str(), lane.destination.as_str(), lane.mode)
+}
+
+/// `value` as [`Days`], or [`ForecastError::EstimateOutOfRange`] naming
+/// the lane and `what` when it is past [`MAX_DAYS`] (or not finite).
+fn in_range(lane: &Lane, what: impl FnOnce() -> String, value: f64) -> Result<Days> {
+    Days::new(value).map_err(|_| ForecastError::EstimateOutOfRange {
+        lane: lane_label(lane),
+        what: what(),
+        value,
+    })
 }
 
 /// Actual days per stage listed, a stage listed more than once summed
@@ -666,15 +689,26 @@ fn apply_override(
             let days = days as f64;
             (days, 0.0)
         }
-        LiveOverride::TransitQuote { mean, std_dev } => (mean.get(), std_dev.get().powi(2)),
+        LiveOverride::TransitQuote { mean, std_dev } => {
+            let (mean, sd) = (mean.get(), std_dev.get());
+            if sd < 0.0 {
+                return Err(bad(format!("the quote's spread is negative ({sd} days)")));
+            }
+            if mean == 0.0 && sd > 0.0 {
+                return Err(bad(format!(
+                    "a quote of 0 days cannot spread by {sd} days (no lead time is below 0)"
+                )));
+            }
+            (mean, sd * sd)
+        }
         LiveOverride::Fixed { days, .. } => (days.get(), 0.0),
         LiveOverride::Delay { days, .. } => {
             let (m, v) = parts.get(&stage).copied().unwrap_or((0.0, 0.0));
             (m + days.get(), v)
         }
     };
-    if mean < 0.0 {
-        return Err(bad(format!("stage would last {mean} days")));
+    if !(0.0..=MAX_DAYS).contains(&mean) {
+        return Err(bad(format!("stage would last {mean} days, expected 0 to {MAX_DAYS}")));
     }
     parts.insert(stage, (mean, var));
     Ok(())

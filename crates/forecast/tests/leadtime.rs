@@ -9,7 +9,9 @@ use merchantry_core::{
     Days, Lane, LocationId, PurchaseOrderId, Replenishment, Stage, StageDuration, SupplierId,
     TransportMode,
 };
-use merchantry_forecast::{ForecastError, LeadTimeModel, LeadTimeOptions, StageDistribution};
+use merchantry_forecast::{
+    ForecastError, LeadTimeModel, LeadTimeOptions, LiveOverride, StageDistribution,
+};
 
 fn lane() -> Lane {
     Lane {
@@ -184,4 +186,77 @@ fn lead_times_outside_zero_to_a_million_days_are_refused_naming_the_replenishmen
     // A million days exactly is accepted and estimated.
     let h = [po("A", 0, 1_000_000, &[])];
     assert_eq!(learn(&h).estimate(&lane(), start(), &[]).unwrap().mean.get(), 1e6);
+}
+
+#[test]
+fn an_estimate_past_the_days_range_names_what_is_out_of_range() {
+    // Production 0 days (a one-day shipment, weight 0.5^(1/180) =
+    // 0.99616) and 1e6 days (a 1e6-day one, weight 1): mean 1e6 /
+    // 1.99616 = 500,962, variance d^2 / 2 = 5e11 (two points). The gamma
+    // has shape 500962^2 / 5e11 = 0.5019 and scale 5e11 / 500962 =
+    // 998,080: nearly half a chi-square with 1 df times 2 x 998,080, whose
+    // 0.9 point is 2.706 / 2 x 998,080 = 1.35e6 days, past what a `Days`
+    // holds (0.8: 1.642 / 2 x 998,080 = 8.2e5 still fits). It was
+    // Core(InvalidDays { value: 1354295.1 }), naming nothing.
+    let h = [
+        po("A", 0, 1, &[(Stage::Production, 0.0)]),
+        po("B", 1, 1_000_000, &[(Stage::Production, 1e6)]),
+    ];
+    match learn(&h).estimate(&lane(), start(), &[]) {
+        Err(ForecastError::EstimateOutOfRange { lane, what, value }) => {
+            assert_eq!(lane, "ACME -> FBA-US (ocean)");
+            assert_eq!(what, "0.9 quantile");
+            assert!((value / 1.35e6 - 1.0).abs() < 0.01, "{value}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn transit_lane() -> LeadTimeModel {
+    // Transit 30 and 34 days: mean 32 (weights nearly equal).
+    learn(&[
+        po("A", 0, 30, &[(Stage::MainTransit, 30.0)]),
+        po("B", 3, 34, &[(Stage::MainTransit, 34.0)]),
+    ])
+}
+
+#[test]
+fn overrides_past_the_days_range_are_refused_naming_the_stage() {
+    let model = transit_lane();
+    // 32 + 1e6 days of delay: the stage would last past a million days.
+    let delay = LiveOverride::Delay { stage: Stage::MainTransit, days: Days::new(1e6).unwrap() };
+    assert!(matches!(
+        model.estimate(&lane(), start(), &[delay]),
+        Err(ForecastError::InvalidOverride { stage: Stage::MainTransit, .. })
+    ));
+    // Goods ready on the calendar's last day: about 9.5e7 days of
+    // production.
+    let ready = LiveOverride::ReadyDate(NaiveDate::MAX);
+    assert!(matches!(
+        model.estimate(&lane(), start(), &[ready]),
+        Err(ForecastError::InvalidOverride { stage: Stage::Production, .. })
+    ));
+}
+
+#[test]
+fn a_transit_quote_must_have_a_spread_a_lead_time_can_have() {
+    let model = transit_lane();
+    // A negative spread was squared into a variance of 4 and reported as
+    // std dev 2.
+    let negative =
+        LiveOverride::TransitQuote { mean: Days::whole(10), std_dev: Days::new(-2.0).unwrap() };
+    assert!(matches!(
+        model.estimate(&lane(), start(), &[negative]),
+        Err(ForecastError::InvalidOverride { stage: Stage::MainTransit, .. })
+    ));
+    // 0 days +- 2: no distribution of non-negative days has mean 0 and a
+    // spread; it was reported as std dev 2 with every quantile 0.
+    let zero = LiveOverride::TransitQuote { mean: Days::ZERO, std_dev: Days::whole(2) };
+    assert!(matches!(
+        model.estimate(&lane(), start(), &[zero]),
+        Err(ForecastError::InvalidOverride { stage: Stage::MainTransit, .. })
+    ));
+    // A firm quote of 0 days is fine: the stage takes no time.
+    let firm = LiveOverride::TransitQuote { mean: Days::ZERO, std_dev: Days::ZERO };
+    assert_eq!(model.estimate(&lane(), start(), &[firm]).unwrap().mean.get(), 0.0);
 }
