@@ -911,29 +911,50 @@ impl OrderForecast {
 
     /// Lead-time variance against an actual arrival: actual days minus
     /// forecast mean days (positive is late).
-    #[must_use]
-    pub fn variance_days(&self, actual_arrival: NaiveDate) -> f64 {
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::InvalidLeadTime`] when `actual_arrival` is before
+    /// the order date or more than a million days after it.
+    pub fn variance_days(&self, actual_arrival: NaiveDate) -> Result<f64> {
+        let days = (actual_arrival - self.ordered_on).num_days();
         #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
-        let actual = (actual_arrival - self.ordered_on).num_days() as f64;
-        actual - self.estimate.mean.get()
+        let actual = days as f64;
+        if days < 0 || actual > MAX_DAYS {
+            return Err(ForecastError::InvalidLeadTime {
+                id: self.id.as_str().to_owned(),
+                ordered_on: self.ordered_on,
+                arrival: actual_arrival,
+                days,
+            });
+        }
+        Ok(actual - self.estimate.mean.get())
     }
 
     /// The finished replenishment, with the forecast arrival and each
     /// stage's forecast days filled in from this record, ready to feed
     /// [`LeadTimeHistory`] and lead-time variance metrics.
-    #[must_use]
+    ///
+    /// # Errors
+    ///
+    /// What [`LeadTimeModel::learn`] would refuse in it:
+    /// [`ForecastError::InvalidLeadTime`] for an arrival before the order
+    /// date or more than a million days after it,
+    /// [`ForecastError::InvalidDuration`] for a negative stage and
+    /// [`ForecastError::StagesExceedLeadTime`] for stages adding up to a
+    /// day or more past the lead time.
     pub fn finish(
         &self,
         actual_arrival: NaiveDate,
         mut stages: Vec<StageDuration>,
-    ) -> Replenishment {
+    ) -> Result<Replenishment> {
         for s in &mut stages {
             if s.forecast.is_none() {
                 s.forecast =
                     self.estimate.stages.iter().find(|e| e.stage == s.stage).map(|e| e.mean);
             }
         }
-        Replenishment {
+        let finished = Replenishment {
             id: self.id.clone(),
             lane: self.lane.clone(),
             sku: self.sku.clone(),
@@ -942,7 +963,9 @@ impl OrderForecast {
             forecast_arrival: self.forecast_arrival(),
             actual_arrival,
             stages,
-        }
+        };
+        Shipment::itemise(&finished, 0.0)?;
+        Ok(finished)
     }
 }
 

@@ -260,3 +260,43 @@ fn a_transit_quote_must_have_a_spread_a_lead_time_can_have() {
     let firm = LiveOverride::TransitQuote { mean: Days::ZERO, std_dev: Days::ZERO };
     assert_eq!(model.estimate(&lane(), start(), &[firm]).unwrap().mean.get(), 0.0);
 }
+
+#[test]
+fn an_order_record_refuses_an_arrival_before_its_order_date() {
+    // Ordered 2026-01-01 on a lane averaging 32 days; "arrived" 2025-12-22.
+    // variance_days said 10 days early minus 32 = -42 and finish built a
+    // record that learn then refused.
+    let model = transit_lane();
+    let record =
+        model.commit(PurchaseOrderId::new("PO-9").unwrap(), &lane(), None, start(), &[]).unwrap();
+    let early = start() - TimeDelta::days(10);
+    let refused = ForecastError::InvalidLeadTime {
+        id: "PO-9".to_owned(),
+        ordered_on: start(),
+        arrival: early,
+        days: -10,
+    };
+    assert_eq!(record.variance_days(early), Err(refused.clone()));
+    assert_eq!(record.finish(early, vec![]), Err(refused));
+    // A stage that lasted a negative time, or stages longer than the
+    // lead time, are refused as learn would refuse them.
+    let arrival = start() + TimeDelta::days(35);
+    let negative =
+        StageDuration { stage: Stage::CheckIn, forecast: None, actual: Days::new(-1.0).unwrap() };
+    assert!(matches!(
+        record.finish(arrival, vec![negative]),
+        Err(ForecastError::InvalidDuration { stage: Stage::CheckIn, .. })
+    ));
+    let long = StageDuration { stage: Stage::MainTransit, forecast: None, actual: Days::whole(40) };
+    assert!(matches!(
+        record.finish(arrival, vec![long]),
+        Err(ForecastError::StagesExceedLeadTime { .. })
+    ));
+    // 35 days against a mean of 32 (weights 1 and 0.5^(3/180)):
+    // mean (30 w + 34) / (1 + w) with w = 0.98851, 31.9884; late by 3.0116.
+    let w = 0.5_f64.powf(3.0 / 180.0);
+    let mean = (30.0 * w + 34.0) / (1.0 + w);
+    assert!((record.variance_days(arrival).unwrap() - (35.0 - mean)).abs() < 1e-9);
+    let finished = record.finish(arrival, vec![]).unwrap();
+    assert_eq!(finished.forecast_arrival, start() + TimeDelta::days(32));
+}
