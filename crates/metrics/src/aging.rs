@@ -120,8 +120,19 @@ impl AgingBucket {
 }
 
 /// Units and value by age on one day.
+///
+/// With the `serde` feature a report is checked on the way in: its
+/// buckets must be the ones some valid [`AgingEdges`] give (from 0 days,
+/// no gap or overlap, only the last open) and the totals the sums of the
+/// buckets. Anything else is refused with [`MetricsError::Inconsistent`]
+/// (or [`MetricsError::InvalidBucketEdges`] for edges out of order)
+/// naming what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "AgingReportData", into = "AgingReportData")
+)]
 pub struct AgingReport {
     /// The day ages are counted to.
     pub as_of: NaiveDate,
@@ -133,6 +144,48 @@ pub struct AgingReport {
     pub total_units: Quantity,
     /// Value over every bucket.
     pub total_value: Decimal,
+}
+
+/// The serialised form of an [`AgingReport`]: the same fields,
+/// unchecked until `TryFrom` sees them.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct AgingReportData {
+    as_of: NaiveDate,
+    currency: Currency,
+    buckets: Vec<AgingBucket>,
+    total_units: Quantity,
+    total_value: Decimal,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<AgingReportData> for AgingReport {
+    type Error = MetricsError;
+
+    fn try_from(d: AgingReportData) -> Result<Self> {
+        let report = Self {
+            as_of: d.as_of,
+            currency: d.currency,
+            buckets: d.buckets,
+            total_units: d.total_units,
+            total_value: d.total_value,
+        };
+        report.check()?;
+        Ok(report)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<AgingReport> for AgingReportData {
+    fn from(r: AgingReport) -> Self {
+        Self {
+            as_of: r.as_of,
+            currency: r.currency,
+            buckets: r.buckets,
+            total_units: r.total_units,
+            total_value: r.total_value,
+        }
+    }
 }
 
 impl AgingReport {
@@ -186,6 +239,59 @@ impl AgingReport {
             next.total_value = next.total_value.checked_add(lot.value).ok_or_else(too_big)?;
         }
         *self = next;
+        Ok(())
+    }
+
+    /// Checks what `empty`, `add_lots` and `merge` keep true: buckets as
+    /// valid edges give them and totals equal to their sums.
+    #[cfg(feature = "serde")]
+    fn check(&self) -> Result<()> {
+        let bad = |reason: String| MetricsError::Inconsistent { what: "aging report", reason };
+        let span = |b: &AgingBucket| match b.max_days {
+            Some(max) => format!("{}-{max}", b.min_days),
+            None => format!("{}+", b.min_days),
+        };
+        let Some((_, inner)) = self.buckets.split_last() else {
+            return Err(bad("it has no bucket".to_owned()));
+        };
+        let mut edges = Vec::with_capacity(inner.len());
+        for (i, b) in inner.iter().enumerate() {
+            let max = b.max_days.ok_or_else(|| {
+                bad(format!("bucket {i} ({}) is open but is not the last", span(b)))
+            })?;
+            edges.push(max);
+        }
+        let edges = AgingEdges::new(edges)?;
+        let expected = edges.empty_buckets();
+        let bounds = |b: &AgingBucket| (b.min_days, b.max_days);
+        if let Some((i, (got, want))) = self
+            .buckets
+            .iter()
+            .zip(&expected)
+            .enumerate()
+            .find(|(_, (got, want))| bounds(got) != bounds(want))
+        {
+            return Err(bad(format!(
+                "bucket {i} covers {} days, but its edges {:?} give {}",
+                span(got),
+                edges.edges(),
+                span(want)
+            )));
+        }
+        let mut units = Quantity::ZERO;
+        let mut value = Decimal::ZERO;
+        for b in &self.buckets {
+            let (Ok(u), Some(v)) = (units.checked_add(b.units), value.checked_add(b.value)) else {
+                return Err(bad("the buckets sum past the range of units or value".to_owned()));
+            };
+            (units, value) = (u, v);
+        }
+        if (units, value) != (self.total_units, self.total_value) {
+            return Err(bad(format!(
+                "total is {} units worth {}, but the buckets sum to {units} units worth {value}",
+                self.total_units, self.total_value
+            )));
+        }
         Ok(())
     }
 }

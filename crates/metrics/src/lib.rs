@@ -75,7 +75,7 @@
 //!
 //! - `serde`: `Serialize` and `Deserialize` for every public data type;
 //!   decimals travel as strings. Types that keep an invariant, such as
-//!   [`CapitalReport`] and [`AgingEdges`], are checked on the way in.
+//!   [`AgingReport`] and [`CapitalReport`], are checked on the way in.
 
 #![forbid(unsafe_code)]
 

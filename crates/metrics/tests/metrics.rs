@@ -1617,6 +1617,104 @@ mod serde_validation {
             assert_eq!(refusal::<CapitalReport>(&json), want, "{json}");
         }
     }
+
+    /// One aging bucket as JSON; `max` of `None` is the open last bucket.
+    fn bucket(min: u32, max: Option<u32>, units: i64, value: &str) -> String {
+        let max = max.map_or_else(|| "null".to_owned(), |m| m.to_string());
+        format!(r#"{{"min_days":{min},"max_days":{max},"units":{units},"value":"{value}"}}"#)
+    }
+
+    /// An aging report of 1 June in USD as JSON.
+    fn aging_report(buckets: &[String], units: i64, value: &str) -> String {
+        format!(
+            r#"{{"as_of":"2026-06-01","currency":"USD","buckets":[{}],"total_units":{units},"total_value":"{value}"}}"#,
+            buckets.join(",")
+        )
+    }
+
+    #[test]
+    fn aging_report_round_trips_with_its_buckets_and_totals() {
+        // Edges [30, 60]: a lot 10 days old (4 units, 40) in 0-30 and one
+        // 100 days old (1 unit, 7.50) in 61+; totals 5 units, 47.50.
+        let edges = AgingEdges::new(vec![30, 60]).unwrap();
+        let mut r = AgingReport::empty(d(2026, 6, 1), Currency::USD, &edges);
+        let lots = [lot(d(2026, 5, 22), 4, "40"), lot(d(2026, 2, 21), 1, "7.50")];
+        r.add_lots(&sku("MUG"), &lots, &edges).unwrap();
+        let json = serde_json::to_string(&r).unwrap();
+        let want = aging_report(
+            &[
+                bucket(0, Some(30), 4, "40"),
+                bucket(31, Some(60), 0, "0"),
+                bucket(61, None, 1, "7.50"),
+            ],
+            5,
+            "47.50",
+        );
+        assert_eq!(json, want);
+        assert_eq!(serde_json::from_str::<AgingReport>(&json).unwrap(), r);
+    }
+
+    #[test]
+    fn tampered_aging_reports_are_refused_naming_what_is_wrong() {
+        let (young, old) = (bucket(0, Some(30), 4, "40"), bucket(31, None, 1, "7.50"));
+        let cases = [
+            (aging_report(&[], 0, "0"), "aging report: it has no bucket".to_owned()),
+            // A gap: ages 31 and 32 would belong nowhere.
+            (
+                aging_report(&[young.clone(), bucket(33, None, 1, "7.50")], 5, "47.50"),
+                "aging report: bucket 1 covers 33+ days, but its edges [30] give 31+".to_owned(),
+            ),
+            // Not from 0: a lot received today would belong nowhere.
+            (
+                aging_report(&[bucket(1, Some(30), 4, "40"), old.clone()], 5, "47.50"),
+                "aging report: bucket 0 covers 1-30 days, but its edges [30] give 0-30".to_owned(),
+            ),
+            (
+                aging_report(&[bucket(0, None, 4, "40"), old.clone()], 5, "47.50"),
+                "aging report: bucket 0 (0+) is open but is not the last".to_owned(),
+            ),
+            (
+                aging_report(&[young.clone(), bucket(31, Some(60), 1, "7.50")], 5, "47.50"),
+                "aging report: bucket 1 covers 31-60 days, but its edges [30] give 31+".to_owned(),
+            ),
+            // Overlapping buckets carry edges out of order: the edges' own error.
+            (
+                aging_report(
+                    &[bucket(0, Some(30), 4, "40"), bucket(31, Some(20), 0, "0"), old.clone()],
+                    5,
+                    "47.50",
+                ),
+                AgingEdges::new(vec![30, 20]).unwrap_err().to_string(),
+            ),
+            // 4 + 1 = 5 units worth 40 + 7.50 = 47.50.
+            (
+                aging_report(&[young.clone(), old.clone()], 4, "40"),
+                "aging report: total is 4 units worth 40, but the buckets sum to 5 units worth \
+                 47.50"
+                    .to_owned(),
+            ),
+            (
+                aging_report(&[young, old], 5, "47.49"),
+                "aging report: total is 5 units worth 47.49, but the buckets sum to 5 units worth \
+                 47.50"
+                    .to_owned(),
+            ),
+            (
+                aging_report(
+                    &[
+                        bucket(0, Some(30), 1, "50000000000000000000000000000"),
+                        bucket(31, None, 1, "50000000000000000000000000000"),
+                    ],
+                    2,
+                    "0",
+                ),
+                "aging report: the buckets sum past the range of units or value".to_owned(),
+            ),
+        ];
+        for (json, want) in cases {
+            assert_eq!(refusal::<AgingReport>(&json), want, "{json}");
+        }
+    }
 }
 
 #[test]
