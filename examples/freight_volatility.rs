@@ -268,7 +268,7 @@ fn tell(plot: Option<&std::path::Path>) -> Result<Story, BoxError> {
                     })
                 })
                 .collect::<Result<_, BoxError>>()?;
-            let done = po.forecast.finish(today, stages);
+            let done = po.forecast.finish(today, stages)?;
             let variance = replenishment_variance(&done)?;
             finished.push(done.clone());
             history.push(done);

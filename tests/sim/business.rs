@@ -12,7 +12,7 @@ use merchantry::core::{
     PurchaseOrderId, Quantity, Replenishment, Stage, StageDuration, SupplierId, TransportMode,
 };
 use merchantry::forecast::{
-    ForecastOptions, Forecaster, LeadTimeModel, LeadTimeOptions, OrderForecast,
+    ForecastError, ForecastOptions, Forecaster, LeadTimeModel, LeadTimeOptions, OrderForecast,
 };
 use merchantry::ledger::{AdjustmentReason, Event, EventKind, LandedBasis, LandedTarget};
 use merchantry::reorder::{
@@ -392,8 +392,12 @@ impl Sim {
         self.pos = rest;
         for po in due {
             self.receive(d, 360, po.sku, po.node, po.quantity, Some(po.id.clone()))?;
-            let done = po.forecast.finish(date(d), po.stages);
-            self.stats.ltv.push(po.forecast.variance_days(date(d)));
+            let refused = |e: ForecastError| Failure {
+                law: "lead times",
+                what: format!("purchase order {} arriving day {d}: {e}", po.id),
+            };
+            let done = po.forecast.finish(date(d), po.stages).map_err(refused)?;
+            self.stats.ltv.push(po.forecast.variance_days(date(d)).map_err(refused)?);
             self.lead_history.push(done);
         }
         let (due, rest): (Vec<Transfer>, Vec<Transfer>) =

@@ -910,27 +910,18 @@ impl OrderForecast {
     }
 
     /// Lead-time variance against an actual arrival: actual days minus
-    /// forecast mean days (positive is late). It does not check the
-    /// dates: an arrival before the order date gives a lead time below 0
-    /// days; [`Self::try_variance_days`] refuses it.
-    #[must_use]
-    pub fn variance_days(&self, actual_arrival: NaiveDate) -> f64 {
-        #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
-        let actual = (actual_arrival - self.ordered_on).num_days() as f64;
-        actual - self.estimate.mean.get()
-    }
-
-    /// [`Self::variance_days`], refusing an arrival the lead-time model
-    /// could not learn from.
+    /// forecast mean days (positive is late).
     ///
     /// # Errors
     ///
     /// [`ForecastError::InvalidLeadTime`] when `actual_arrival` is before
-    /// the order date or more than a million days after it.
-    pub fn try_variance_days(&self, actual_arrival: NaiveDate) -> Result<f64> {
+    /// the order date or more than a million days after it, which the
+    /// lead-time model could not learn from either.
+    pub fn variance_days(&self, actual_arrival: NaiveDate) -> Result<f64> {
         let days = (actual_arrival - self.ordered_on).num_days();
-        #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
-        if days < 0 || days as f64 > MAX_DAYS {
+        #[expect(clippy::cast_precision_loss, reason = "checked against a million days below")]
+        let actual = days as f64;
+        if days < 0 || actual > MAX_DAYS {
             return Err(ForecastError::InvalidLeadTime {
                 id: self.id.as_str().to_owned(),
                 ordered_on: self.ordered_on,
@@ -938,27 +929,33 @@ impl OrderForecast {
                 days,
             });
         }
-        Ok(self.variance_days(actual_arrival))
+        Ok(actual - self.estimate.mean.get())
     }
 
     /// The finished replenishment, with the forecast arrival and each
     /// stage's forecast days filled in from this record, ready to feed
-    /// [`LeadTimeHistory`] and lead-time variance metrics. It is not
-    /// checked: [`Self::try_finish`] refuses what
-    /// [`LeadTimeModel::learn`] would refuse.
-    #[must_use]
+    /// [`LeadTimeHistory`] and lead-time variance metrics.
+    ///
+    /// # Errors
+    ///
+    /// What [`LeadTimeModel::learn`] would refuse:
+    /// [`ForecastError::InvalidLeadTime`] for an arrival before the order
+    /// date or more than a million days after it,
+    /// [`ForecastError::InvalidDuration`] for a negative stage and
+    /// [`ForecastError::StagesExceedLeadTime`] for stages adding up to a
+    /// day or more past the lead time.
     pub fn finish(
         &self,
         actual_arrival: NaiveDate,
         mut stages: Vec<StageDuration>,
-    ) -> Replenishment {
+    ) -> Result<Replenishment> {
         for s in &mut stages {
             if s.forecast.is_none() {
                 s.forecast =
                     self.estimate.stages.iter().find(|e| e.stage == s.stage).map(|e| e.mean);
             }
         }
-        Replenishment {
+        let finished = Replenishment {
             id: self.id.clone(),
             lane: self.lane.clone(),
             sku: self.sku.clone(),
@@ -967,25 +964,7 @@ impl OrderForecast {
             forecast_arrival: self.forecast_arrival(),
             actual_arrival,
             stages,
-        }
-    }
-
-    /// [`Self::finish`], refusing a replenishment
-    /// [`LeadTimeModel::learn`] would refuse.
-    ///
-    /// # Errors
-    ///
-    /// [`ForecastError::InvalidLeadTime`] for an arrival before the order
-    /// date or more than a million days after it,
-    /// [`ForecastError::InvalidDuration`] for a negative stage and
-    /// [`ForecastError::StagesExceedLeadTime`] for stages adding up to a
-    /// day or more past the lead time.
-    pub fn try_finish(
-        &self,
-        actual_arrival: NaiveDate,
-        stages: Vec<StageDuration>,
-    ) -> Result<Replenishment> {
-        let finished = self.finish(actual_arrival, stages);
+        };
         Shipment::itemise(&finished, 0.0)?;
         Ok(finished)
     }
