@@ -306,12 +306,21 @@ pub enum LiveOverride {
 ///   change it makes to that stage: the mean moves by the new stage mean
 ///   minus the learned one, the variance loses the learned stage variance
 ///   (never going below zero) and gains the new one; the mean never falls
-///   below the sum of the overridden stages. A stage the lane's history
-///   never itemises has no known share of the total to replace, so an
-///   override of it is rejected.
+///   below the sum of the overridden stages. Held at that floor, the rest
+///   of the lead time is taken as 0 days with no spread, so the variance
+///   is the overridden stages' alone (fixing the only slow stage at 0
+///   days gives 0 days, std dev 0, not a spread around 0). A stage the
+///   lane's history never itemises has no known share of the total to
+///   replace, so an override of it is rejected.
 /// - **Lane without stages**: no replenishment lists any; the
 ///   whole-lead-time distribution is the estimate and no stage override
 ///   is accepted.
+///
+/// A stage or total whose mean is 0 days has no spread: days are never
+/// negative, so nothing averaging 0 can vary. A delay that cuts a stage
+/// to exactly 0 days drops its variance with its mean (every quantile was
+/// 0 already; the std dev now agrees), while a transit quote of 0 days
+/// that states a spread contradicts itself and is refused.
 ///
 /// A replenishment line is its id and SKU (core allows a purchase order
 /// to be listed once per SKU). The same line listed twice with the same
@@ -585,7 +594,9 @@ impl LeadTimeModel {
 /// the `overridden` stages changed from their `learned` (mean, variance)
 /// to their `parts` values: the mean moves by each stage's change and never
 /// falls below the sum of the overridden stages; the variance loses the
-/// learned stage variances (not below zero) and gains the new ones.
+/// learned stage variances (not below zero) and gains the new ones. Held
+/// at that floor, the rest of the lead time is taken as 0 days, which
+/// cannot vary: the variance is then the overridden stages' alone.
 fn shift_total(
     total: &StageDistribution,
     learned: &BTreeMap<Stage, (f64, f64)>,
@@ -601,7 +612,10 @@ fn shift_total(
         removed += v0;
         added += v1;
     }
-    (mean.max(floor), (total.variance - removed).max(0.0) + added)
+    if mean <= floor {
+        return (floor, added);
+    }
+    (mean, (total.variance - removed).max(0.0) + added)
 }
 
 /// `supplier -> destination (mode)`, how errors name a lane.
@@ -704,7 +718,10 @@ fn apply_override(
         LiveOverride::Fixed { days, .. } => (days.get(), 0.0),
         LiveOverride::Delay { days, .. } => {
             let (m, v) = parts.get(&stage).copied().unwrap_or((0.0, 0.0));
-            (m + days.get(), v)
+            let m = m + days.get();
+            // A stage cut to 0 days by a negative delay takes no time and
+            // cannot vary (its days are never negative).
+            (m, if m == 0.0 { 0.0 } else { v })
         }
     };
     if !(0.0..=MAX_DAYS).contains(&mean) {

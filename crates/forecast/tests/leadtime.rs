@@ -301,3 +301,61 @@ fn an_order_record_checked_refuses_an_arrival_before_its_order_date() {
     assert_eq!(finished.forecast_arrival, start() + TimeDelta::days(32));
     assert_eq!(finished.actual_arrival, arrival);
 }
+
+#[test]
+fn a_delay_cancelling_a_stage_leaves_no_spread() {
+    // Transit 30 and 34 days on one date: mean 32, variance 2^2 + 2^2 =
+    // 8 (n - 1 = 1). A delay of -32 days (the backlog cleared, the goods
+    // are there) leaves the stage at 0 days; no non-negative stage of 0
+    // days varies, so the spread goes with it. It read std dev 2.83 with
+    // every quantile 0.
+    let model = learn(&[
+        po("A", 0, 30, &[(Stage::MainTransit, 30.0)]),
+        po("B", 0, 34, &[(Stage::MainTransit, 34.0)]),
+    ]);
+    let cancel = LiveOverride::Delay { stage: Stage::MainTransit, days: Days::whole(-32) };
+    let est = model.estimate(&lane(), start(), &[cancel]).unwrap();
+    assert_eq!((est.mean.get(), est.std_dev.get()), (0.0, 0.0));
+    assert_eq!((est.stages[0].mean.get(), est.stages[0].std_dev.get()), (0.0, 0.0));
+    assert!(est.quantiles.iter().all(|&(_, q)| q.get() == 0.0));
+    // A delay of -31 keeps 1 day and its spread: mean 1, variance 8.
+    let cut = LiveOverride::Delay { stage: Stage::MainTransit, days: Days::whole(-31) };
+    let est = model.estimate(&lane(), start(), &[cut]).unwrap();
+    assert_eq!((est.mean.get(), est.std_dev.get()), (1.0, 8_f64.sqrt()));
+}
+
+#[test]
+fn a_total_held_at_its_floor_keeps_only_the_overridden_spread() {
+    // PO-1 itemises 60 days of production and 10 of transit (70 days);
+    // PO-2 (20 days) itemises nothing. Equal weights: whole lead time mean
+    // 45, variance 25^2 + 25^2 = 1250; production learned from PO-1
+    // alone (60, variance 0), transit likewise (10, 0).
+    let h = [
+        po("PO-1", 0, 70, &[(Stage::Production, 60.0), (Stage::MainTransit, 10.0)]),
+        po("PO-2", 0, 20, &[]),
+    ];
+    let model = learn(&h);
+    // Production fixed at 0 days: 45 + (0 - 60) = -15, held at the floor
+    // of 0 (the overridden stages). The rest of the lead time is then
+    // taken as 0 days, so its spread goes too: mean 0, std dev 0. It read
+    // std dev sqrt(1250) = 35.36 with every quantile 0.
+    let zero = LiveOverride::Fixed { stage: Stage::Production, days: Days::ZERO };
+    let est = model.estimate(&lane(), start(), &[zero]).unwrap();
+    assert_eq!((est.mean.get(), est.std_dev.get()), (0.0, 0.0));
+    assert!(est.quantiles.iter().all(|&(_, q)| q.get() == 0.0));
+    // Production fixed at 5 days and transit quoted at 8 +- 3: 45 - 55 -
+    // 2 = -12, held at the floor 5 + 8 = 13; the rest is 0 days with no
+    // spread, so the variance is the quote's alone, 3^2 = 9.
+    let both = [
+        LiveOverride::Fixed { stage: Stage::Production, days: Days::whole(5) },
+        LiveOverride::TransitQuote { mean: Days::whole(8), std_dev: Days::whole(3) },
+    ];
+    let est = model.estimate(&lane(), start(), &both).unwrap();
+    assert_eq!((est.mean.get(), est.std_dev.get()), (13.0, 3.0));
+    // Above the floor the rest keeps its spread: transit quoted at 20 +- 3
+    // gives 45 + (20 - 10) = 55 > 20, variance 1250 - 0 + 3^2 = 1259.
+    let longer = LiveOverride::TransitQuote { mean: Days::whole(20), std_dev: Days::whole(3) };
+    let est = model.estimate(&lane(), start(), &[longer]).unwrap();
+    assert_eq!(est.mean.get(), 55.0);
+    assert!((est.std_dev.get() - 1259_f64.sqrt()).abs() < 1e-12, "{}", est.std_dev.get());
+}

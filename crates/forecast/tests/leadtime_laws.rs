@@ -297,6 +297,44 @@ proptest! {
         }
     }
 
+    /// Law: whatever live overrides apply, an estimate of 0 days (of the
+    /// total or of a stage) has no spread, and its quantiles still rise
+    /// with p. Overrides include a delay cancelling a stage's learned
+    /// mean exactly and stages fixed at 0 days.
+    #[test]
+    fn a_lead_time_of_zero_days_has_no_spread(
+        ships in mixed_ships(),
+        half_life in half_life(),
+        overrides in prop::collection::vec(live_override(), 0..3),
+        cancel in any::<prop::sample::Index>(),
+        zero in stage(),
+    ) {
+        let h = history(&ships);
+        let model = LeadTimeModel::learn(&h, &options(half_life)).unwrap();
+        let lane_model = model.lane(&lane()).unwrap();
+        let mut overrides = overrides;
+        if !lane_model.stages.is_empty() {
+            let s = cancel.get(&lane_model.stages);
+            let days = Days::new(-s.mean).unwrap();
+            overrides.push(LiveOverride::Delay { stage: s.stage, days });
+            overrides.push(LiveOverride::Fixed { stage: zero, days: Days::ZERO });
+        }
+        let est = match model.estimate(&lane(), start(), &overrides) {
+            Ok(est) => est,
+            Err(ForecastError::InvalidOverride { .. }) => return Ok(()),
+            Err(e) => return Err(TestCaseError::fail(format!("{e:?}"))),
+        };
+        assert_quantiles_rise(&est)?;
+        if est.mean.get() == 0.0 {
+            prop_assert_eq!(est.std_dev.get(), 0.0, "{:?}", est);
+        }
+        for s in &est.stages {
+            if s.mean.get() == 0.0 {
+                prop_assert_eq!(s.std_dev.get(), 0.0, "{:?}", est);
+            }
+        }
+    }
+
     /// Law: learning never panics on any input a `Replenishment` can
     /// hold (any dates, any finite stage days, negative ones included)
     /// and any options; what it refuses, it refuses with a typed error.
