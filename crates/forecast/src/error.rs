@@ -85,7 +85,9 @@ pub enum ForecastError {
         value: f64,
     },
     /// A stage duration in the lead-time history was negative or not
-    /// finite.
+    /// finite, or a stage listed in several entries of one replenishment
+    /// adds up past the [`MAX_DAYS`](merchantry_core::MAX_DAYS) a
+    /// [`Days`](merchantry_core::Days) holds.
     #[error("replenishment {id}: {stage} lasted {value} days, expected a finite value >= 0")]
     InvalidDuration {
         /// The purchase order or shipment id.
@@ -164,6 +166,21 @@ pub enum ForecastError {
         what: String,
         /// Its value in days.
         value: f64,
+    },
+    /// A stage distribution's moments are not those of a distribution of
+    /// non-negative days (a NaN, infinite or negative mean or variance, a
+    /// spread around a mean of 0, an effective sample size outside 0 to
+    /// its observations).
+    #[error("{stage} distribution: {what} is {value}, expected {allowed}")]
+    InvalidDistribution {
+        /// The stage the distribution describes.
+        stage: Stage,
+        /// Which figure (`mean`, `variance`, `effective_n`).
+        what: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// The allowed range, in words.
+        allowed: &'static str,
     },
     /// No history exists for a lane, so no lead time can be learned.
     #[error("no lead-time history for lane {lane}")]

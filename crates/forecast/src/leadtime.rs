@@ -57,23 +57,155 @@ impl Default for LeadTimeOptions {
 /// every quantile is its mean, so check [`Self::effective_n`] before
 /// trusting its quantiles. A constant stage has exactly its value as
 /// mean and variance 0.
+///
+/// Its fields are private and checked by [`Self::new`] (which
+/// deserialising with the `serde` feature goes through too), so every
+/// distribution is one of non-negative days and [`Self::quantile`] is a
+/// finite number of days for every `p` in `(0, 1)`.
+///
+/// ```
+/// use merchantry_core::Stage;
+/// use merchantry_forecast::{ForecastError, StageDistribution};
+/// // Transit of 25 days on average, variance 50: a gamma of shape 12.5
+/// // and scale 2 (a chi-square with 25 degrees of freedom).
+/// let transit = StageDistribution::new(Stage::MainTransit, 25.0, 50.0, 8, 7.5)?;
+/// assert!((transit.quantile(0.95) - 37.652).abs() < 1e-3);
+/// // A spread around a mean of 0 days is no distribution of days.
+/// assert!(matches!(
+///     StageDistribution::new(Stage::MainTransit, 0.0, 4.0, 2, 2.0),
+///     Err(ForecastError::InvalidDistribution { what: "variance", .. })
+/// ));
+/// # Ok::<(), ForecastError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "StageDistributionRepr", into = "StageDistributionRepr")
+)]
 pub struct StageDistribution {
-    /// The stage (for a lane without stage history, the whole lead time
-    /// is reported under [`Stage::MainTransit`] in [`LaneModel::total`]).
-    pub stage: Stage,
-    /// Weighted mean days.
-    pub mean: f64,
-    /// Weighted variance of days.
-    pub variance: f64,
-    /// Observations behind it.
-    pub observations: usize,
-    /// Kish's effective sample size, `V1^2 / V2`.
-    pub effective_n: f64,
+    stage: Stage,
+    mean: f64,
+    variance: f64,
+    observations: usize,
+    effective_n: f64,
 }
 
+/// The serialised form of a [`StageDistribution`], unchecked until
+/// [`StageDistribution::new`] sees it.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StageDistributionRepr {
+    stage: Stage,
+    mean: f64,
+    variance: f64,
+    observations: usize,
+    effective_n: f64,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<StageDistributionRepr> for StageDistribution {
+    type Error = ForecastError;
+
+    fn try_from(r: StageDistributionRepr) -> Result<Self> {
+        Self::new(r.stage, r.mean, r.variance, r.observations, r.effective_n)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<StageDistribution> for StageDistributionRepr {
+    fn from(d: StageDistribution) -> Self {
+        Self {
+            stage: d.stage,
+            mean: d.mean,
+            variance: d.variance,
+            observations: d.observations,
+            effective_n: d.effective_n,
+        }
+    }
+}
+
+/// The largest variance a [`StageDistribution`] holds: a standard
+/// deviation of [`MAX_DAYS`], the most a [`Days`] holds. A learned
+/// variance is at most half the square of the widest gap between two
+/// observations, so never above `MAX_DAYS^2 / 2`.
+const MAX_VARIANCE: f64 = MAX_DAYS * MAX_DAYS;
+
 impl StageDistribution {
+    /// A distribution of `stage` with `mean` days and `variance`, learned
+    /// from `observations` with Kish's effective sample size
+    /// `effective_n`.
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::InvalidDistribution`] naming the stage and the
+    /// figure for a mean outside `0` to [`MAX_DAYS`], a variance outside
+    /// `0` to `MAX_DAYS^2` (NaN and infinities included), a variance
+    /// above 0 with a mean of 0 (days are never negative, so nothing
+    /// averaging 0 days varies), or an effective sample size outside `0`
+    /// to `observations`.
+    pub fn new(
+        stage: Stage,
+        mean: f64,
+        variance: f64,
+        observations: usize,
+        effective_n: f64,
+    ) -> Result<Self> {
+        let bad = |what, value, allowed| ForecastError::InvalidDistribution {
+            stage,
+            what,
+            value,
+            allowed,
+        };
+        if !(0.0..=MAX_DAYS).contains(&mean) {
+            return Err(bad("mean", mean, "0 to 1000000 days"));
+        }
+        if !(0.0..=MAX_VARIANCE).contains(&variance) {
+            return Err(bad("variance", variance, "0 to 1e12 square days"));
+        }
+        if mean == 0.0 && variance > 0.0 {
+            return Err(bad("variance", variance, "0 when the mean is 0 days"));
+        }
+        #[expect(clippy::cast_precision_loss, reason = "a count of observations")]
+        let n = observations as f64;
+        if !(0.0..=n).contains(&effective_n) {
+            return Err(bad("effective_n", effective_n, "0 to the number of observations"));
+        }
+        Ok(Self { stage, mean, variance, observations, effective_n })
+    }
+
+    /// The stage (for a lane without stage history, the whole lead time
+    /// is reported under [`Stage::MainTransit`] in [`LaneModel::total`]).
+    #[must_use]
+    pub const fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    /// Weighted mean days.
+    #[must_use]
+    pub const fn mean(&self) -> f64 {
+        self.mean
+    }
+
+    /// Weighted variance of days.
+    #[must_use]
+    pub const fn variance(&self) -> f64 {
+        self.variance
+    }
+
+    /// Observations behind it.
+    #[must_use]
+    pub const fn observations(&self) -> usize {
+        self.observations
+    }
+
+    /// Kish's effective sample size, `V1^2 / V2`, between 0 and
+    /// [`Self::observations`].
+    #[must_use]
+    pub const fn effective_n(&self) -> f64 {
+        self.effective_n
+    }
+
     /// Standard deviation of days.
     #[must_use]
     pub fn std_dev(&self) -> f64 {
@@ -81,8 +213,10 @@ impl StageDistribution {
     }
 
     /// The `p` quantile of a gamma distribution with this mean and
-    /// variance (the mean itself when the variance is zero). `p` at or
-    /// below 0 gives 0, at or above 1 infinity, NaN gives NaN. Shapes
+    /// variance (the mean itself when the variance is zero): a finite
+    /// number of days from 0 up for every `p` in `(0, 1)`, never falling
+    /// as `p` rises. `p` at or below 0 gives 0 and at or above 1 infinity
+    /// (the ends of the support), NaN gives NaN. Shapes
     /// `mean^2 / variance` below 1 (a spread above the mean) are solved
     /// from the lower-tail series in logarithms, within
     /// `1e-13 + 4e-16 / shape` relative of 50-digit values (the second
@@ -144,12 +278,26 @@ impl Acc {
             (mean, if self.obs.len() > 1 && denom > 0.0 { ss / denom } else { 0.0 })
         };
         let clean = |v: f64| if v.is_finite() { v } else { 0.0 };
+        // What StageDistribution::new checks holds by construction: a
+        // weighted mean lies within the observations (rounding aside),
+        // each at most MAX_DAYS (Shipment::itemise); a mean of 0 leaves
+        // only zero-weight observations away from 0, so no spread; the
+        // variance is at most half the widest gap squared; Kish's size is
+        // at most the count (Cauchy-Schwarz).
+        let (lo, hi) = self
+            .obs
+            .iter()
+            .fold((f64::INFINITY, 0.0_f64), |(lo, hi), &(x, _)| (lo.min(x), hi.max(x)));
+        let mean = clean(mean).clamp(lo.min(hi), hi);
+        let variance = if mean == 0.0 { 0.0 } else { clean(variance).min(MAX_VARIANCE) };
+        #[expect(clippy::cast_precision_loss, reason = "a count of observations")]
+        let n = self.obs.len() as f64;
         StageDistribution {
             stage,
-            mean: clean(mean),
-            variance: clean(variance),
+            mean,
+            variance,
             observations: self.obs.len(),
-            effective_n: clean(v1 * v1 / v2),
+            effective_n: clean(v1 * v1 / v2).min(n),
         }
     }
 }
@@ -198,6 +346,15 @@ impl Shipment {
     fn itemise(r: &Replenishment, age: f64) -> Result<Self> {
         validate(r)?;
         let stages = stage_totals(r);
+        // Each entry is at most MAX_DAYS (a `Days`), but a stage listed in
+        // several entries may add up past it.
+        if let Some((&stage, &value)) = stages.iter().find(|&(_, &d)| d > MAX_DAYS) {
+            return Err(ForecastError::InvalidDuration {
+                id: r.id.as_str().to_owned(),
+                stage,
+                value,
+            });
+        }
         #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
         let total = r.actual_days() as f64;
         let itemised: f64 = stages.values().sum();
@@ -395,7 +552,8 @@ impl LeadTimeModel {
     /// [`ForecastError::InvalidParameter`] for a half-life that is not
     /// positive and finite or a quantile outside `(0, 1)`;
     /// [`ForecastError::InvalidDuration`] for a negative or non-finite
-    /// stage duration; [`ForecastError::InvalidLeadTime`] for an arrival
+    /// stage duration, or a stage whose entries add up past
+    /// [`MAX_DAYS`]; [`ForecastError::InvalidLeadTime`] for an arrival
     /// before the order date or more than a million days after it;
     /// [`ForecastError::StagesExceedLeadTime`] when a replenishment's
     /// stages add up to a day or more past its lead time;

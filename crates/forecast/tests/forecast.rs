@@ -243,8 +243,8 @@ fn quantile_of_the_sum_is_not_the_sum_of_quantiles() {
     // well below the sum of the stages' 95th percentiles.
     assert!(p95 < sum_of_p95 - 3.0, "p95 {p95} vs sum {sum_of_p95}");
     // Means and variances add.
-    let mean: f64 = stages.iter().map(|s| s.mean).sum();
-    let var: f64 = stages.iter().map(|s| s.variance).sum();
+    let mean: f64 = stages.iter().map(|s| s.mean()).sum();
+    let var: f64 = stages.iter().map(|s| s.variance()).sum();
     assert!((est.mean.get() - mean).abs() < 1e-9);
     assert!((est.std_dev.get() - var.sqrt()).abs() < 1e-9);
     assert!(p95 > mean);
@@ -259,7 +259,7 @@ fn recent_shipments_weigh_more() {
     let slow_decay = LeadTimeOptions { half_life_days: 10_000.0, ..LeadTimeOptions::default() };
     let recent = LeadTimeModel::learn(&h, &fast_decay).unwrap();
     let flat = LeadTimeModel::learn(&h, &slow_decay).unwrap();
-    let prod = |m: &LeadTimeModel| m.lane(&lane()).unwrap().stages[0].mean;
+    let prod = |m: &LeadTimeModel| m.lane(&lane()).unwrap().stages[0].mean();
     // Unweighted the mean is (6 * 20 + 3 * 40) / 9 = 26.7.
     assert!((prod(&flat) - 240.0 / 9.0).abs() < 0.1);
     assert!(prod(&recent) > 38.0, "{}", prod(&recent));

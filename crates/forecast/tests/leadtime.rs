@@ -94,14 +94,14 @@ fn a_constant_stage_has_its_value_as_mean_and_no_spread() {
         (0..7).map(|i| po(&format!("P{i}"), i * 13, 1, &[(Stage::CheckIn, 0.1)])).collect();
     let lane_model = learn(&h).lane(&lane()).unwrap().clone();
     let check_in = lane_model.stages[0];
-    assert_eq!((check_in.mean, check_in.variance), (0.1, 0.0));
-    assert_eq!((lane_model.total.mean, lane_model.total.variance), (1.0, 0.0));
+    assert_eq!((check_in.mean(), check_in.variance()), (0.1, 0.0));
+    assert_eq!((lane_model.total.mean(), lane_model.total.variance()), (1.0, 0.0));
     // Five three-day shipments, 37 days apart.
     let h: Vec<_> = (0..5)
         .map(|i| po(&format!("Q{i}"), i * 37, 3, &[(Stage::CustomsClearance, 2.7)]))
         .collect();
     let total = learn(&h).lane(&lane()).unwrap().total;
-    assert_eq!((total.mean, total.variance), (3.0, 0.0));
+    assert_eq!((total.mean(), total.variance()), (3.0, 0.0));
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn moments_of_long_lead_times_do_not_cancel() {
     // 0.5. Sums of squares near 1e12 lose about 1e-4 of it.
     let h = [po("A", 0, 999_999, &[]), po("B", 1, 1_000_000, &[])];
     let total = learn(&h).lane(&lane()).unwrap().total;
-    assert!((total.variance - 0.5).abs() < 1e-9, "{}", total.variance);
+    assert!((total.variance() - 0.5).abs() < 1e-9, "{}", total.variance());
 }
 
 #[test]
@@ -127,8 +127,8 @@ fn a_tiny_half_life_weighs_the_newest_shipments_alone() {
     let h = [po("A", 0, 40, &[]), po("B", 5, 60, &[]), po("C", 5, 61, &[])];
     let options = LeadTimeOptions { half_life_days: 1e-310, ..LeadTimeOptions::default() };
     let total = LeadTimeModel::learn(&h[..], &options).unwrap().lane(&lane()).unwrap().total;
-    assert_eq!((total.mean, total.variance, total.effective_n), (60.5, 0.5, 2.0));
-    assert_eq!(total.observations, 3);
+    assert_eq!((total.mean(), total.variance(), total.effective_n()), (60.5, 0.5, 2.0));
+    assert_eq!(total.observations(), 3);
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn a_stage_distribution_with_one_observation_has_no_spread() {
     assert_eq!(est.std_dev.get(), 0.0);
     assert!(est.quantiles.iter().all(|&(_, d)| d.get() == 30.0));
     let stage: StageDistribution = model.lane(&lane()).unwrap().stages[0];
-    assert_eq!((stage.observations, stage.effective_n), (1, 1.0));
+    assert_eq!((stage.observations(), stage.effective_n()), (1, 1.0));
 }
 
 #[test]
@@ -358,4 +358,99 @@ fn a_total_held_at_its_floor_keeps_only_the_overridden_spread() {
     let est = model.estimate(&lane(), start(), &[longer]).unwrap();
     assert_eq!(est.mean.get(), 55.0);
     assert!((est.std_dev.get() - 1259_f64.sqrt()).abs() < 1e-12, "{}", est.std_dev.get());
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_stage_distribution_read_from_json_is_checked() {
+    // A stored model is read back through the same checks as a built one.
+    // A mean of -5 days with variance 4 was accepted, and its 0.95
+    // quantile read 0; a mean of 0 with variance 4 read 0 at every p.
+    for (mean, variance) in [("-5.0", "4.0"), ("0.0", "4.0"), ("10.0", "-1.0"), ("1e7", "0.0")] {
+        let json = format!(
+            r#"{{"stage":"MainTransit","mean":{mean},"variance":{variance},"observations":2,"effective_n":2.0}}"#
+        );
+        let read: Result<StageDistribution, _> = serde_json::from_str(&json);
+        assert!(read.is_err(), "{json} read as {read:?}");
+    }
+    // Effective n above the observations behind it.
+    let json =
+        r#"{"stage":"MainTransit","mean":30.0,"variance":4.0,"observations":2,"effective_n":3.0}"#;
+    assert!(serde_json::from_str::<StageDistribution>(json).is_err());
+    // A learned distribution reads back (serde_json without its
+    // float_roundtrip feature may move the last bit of a float).
+    let stage = transit_lane().lane(&lane()).unwrap().stages[0];
+    let json = serde_json::to_string(&stage).unwrap();
+    let read = serde_json::from_str::<StageDistribution>(&json).unwrap();
+    assert_eq!((read.stage(), read.observations()), (stage.stage(), stage.observations()));
+    for (a, b) in [
+        (read.mean(), stage.mean()),
+        (read.variance(), stage.variance()),
+        (read.effective_n(), stage.effective_n()),
+    ] {
+        assert!((a - b).abs() <= 1e-15 * b, "{a} vs {b}");
+    }
+}
+
+#[test]
+fn a_stage_distribution_is_built_checked_naming_the_stage_and_figure() {
+    // Fields were public: a distribution of mean NaN, -5 or infinity
+    // could be built and its quantile read NaN, 0 or infinity.
+    let refused = |mean, variance, observations, effective_n| match StageDistribution::new(
+        Stage::CustomsClearance,
+        mean,
+        variance,
+        observations,
+        effective_n,
+    ) {
+        Err(ForecastError::InvalidDistribution { stage, what, .. }) => {
+            assert_eq!(stage, Stage::CustomsClearance);
+            what
+        }
+        other => panic!("{mean} {variance} {observations} {effective_n}: {other:?}"),
+    };
+    for mean in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -5.0, -1e-300, 1e6 + 1.0] {
+        assert_eq!(refused(mean, 1.0, 2, 2.0), "mean");
+    }
+    for variance in [f64::NAN, f64::INFINITY, -1.0, -1e-300, 1e12 * 1.000_001] {
+        assert_eq!(refused(10.0, variance, 2, 2.0), "variance");
+    }
+    // A spread around 0 days: every quantile read 0 with std dev 2.
+    assert_eq!(refused(0.0, 4.0, 2, 2.0), "variance");
+    for effective_n in [f64::NAN, f64::INFINITY, -1.0, 2.5] {
+        assert_eq!(refused(10.0, 1.0, 2, effective_n), "effective_n");
+    }
+    // The edges are accepted: no days, a firm stage, the widest range.
+    let zero = StageDistribution::new(Stage::CheckIn, 0.0, 0.0, 0, 0.0).unwrap();
+    assert_eq!((zero.quantile(0.99), zero.std_dev()), (0.0, 0.0));
+    let widest = StageDistribution::new(Stage::CheckIn, 1e6, 1e12, 3, 3.0).unwrap();
+    // Shape 1 (mean 1e6, variance 1e12): the exponential, 0.99 quantile
+    // -1e6 ln(0.01) = 4,605,170.19 days, finite.
+    assert!((widest.quantile(0.99) / 4_605_170.186 - 1.0).abs() < 1e-9);
+    // Tiny mean, widest variance (shape 1e-24): still finite at any p.
+    let thin = StageDistribution::new(Stage::CheckIn, 1e-6, 1e12, 3, 1.0).unwrap();
+    for p in [1e-9, 0.5, 0.999_999_999] {
+        assert!(thin.quantile(p).is_finite() && thin.quantile(p) >= 0.0, "{p}");
+    }
+}
+
+#[test]
+fn a_stage_listed_in_entries_past_a_million_days_is_refused() {
+    // Customs in two entries, 999,999.5 and 1 day (each a valid `Days`),
+    // inside a 1,000,000-day lead time (within the one-day tolerance):
+    // 1,000,000.5 days of customs, past what a distribution holds.
+    let h = [po(
+        "A",
+        0,
+        1_000_000,
+        &[(Stage::CustomsClearance, 999_999.5), (Stage::CustomsClearance, 1.0)],
+    )];
+    assert_eq!(
+        LeadTimeModel::learn(&h[..], &LeadTimeOptions::default()),
+        Err(ForecastError::InvalidDuration {
+            id: "A".to_owned(),
+            stage: Stage::CustomsClearance,
+            value: 1_000_000.5,
+        })
+    );
 }

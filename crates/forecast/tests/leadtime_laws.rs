@@ -183,19 +183,19 @@ proptest! {
         let lane_model = model.lane(&lane()).unwrap();
         prop_assert!(lane_model.stages_cover_total);
         let est = model.estimate(&lane(), start(), &[]).unwrap();
-        let mean: f64 = lane_model.stages.iter().map(|s| s.mean).sum();
-        let variance: f64 = lane_model.stages.iter().map(|s| s.variance).sum();
+        let mean: f64 = lane_model.stages.iter().map(|s| s.mean()).sum();
+        let variance: f64 = lane_model.stages.iter().map(|s| s.variance()).sum();
         prop_assert!(close(est.mean.get(), mean), "{} vs {mean}", est.mean.get());
         let sd = est.std_dev.get();
         prop_assert!(close(sd * sd, variance), "{} vs {variance}", sd * sd);
         prop_assert!(
-            close(mean, lane_model.total.mean),
+            close(mean, lane_model.total.mean()),
             "stage means {mean} vs lane mean {}",
-            lane_model.total.mean
+            lane_model.total.mean()
         );
         prop_assert_eq!(est.stages.len(), lane_model.stages.len());
         for (e, s) in est.stages.iter().zip(&lane_model.stages) {
-            prop_assert_eq!(e.mean.get(), s.mean);
+            prop_assert_eq!(e.mean.get(), s.mean());
         }
     }
 
@@ -219,13 +219,14 @@ proptest! {
         let lane_model = model.lane(&lane()).unwrap();
         prop_assert!(!lane_model.stages_cover_total);
         let est = model.estimate(&lane(), start(), &[]).unwrap();
-        prop_assert_eq!(est.mean.get(), lane_model.total.mean);
-        prop_assert_eq!(est.std_dev.get(), lane_model.total.variance.sqrt());
+        prop_assert_eq!(est.mean.get(), lane_model.total.mean());
+        prop_assert_eq!(est.std_dev.get(), lane_model.total.variance().sqrt());
     }
 
     /// Law: quantiles never decrease as p rises, and lie in [0, inf) for
     /// every p in (0, 1), both in an estimate and for every learned
-    /// distribution.
+    /// distribution; every learned distribution is one
+    /// `StageDistribution::new` accepts.
     #[test]
     fn quantiles_rise_with_p_and_are_finite_days(
         ships in mixed_ships(),
@@ -238,6 +239,9 @@ proptest! {
         let model = LeadTimeModel::learn(&h, &opts).unwrap();
         assert_quantiles_rise(&model.estimate(&lane(), start(), &[]).unwrap())?;
         for d in distributions(&model) {
+            let rebuilt =
+                StageDistribution::new(d.stage(), d.mean(), d.variance(), d.observations(), d.effective_n());
+            prop_assert_eq!(rebuilt, Ok(d));
             for &(a, b) in &pairs {
                 let (lo, hi) = (a.min(b), a.max(b));
                 let (q_lo, q_hi) = (d.quantile(lo), d.quantile(hi));
@@ -245,6 +249,27 @@ proptest! {
                 prop_assert!(q_hi.is_finite() && q_hi >= 0.0, "{d:?} at {hi}: {q_hi}");
                 prop_assert!(q_lo <= q_hi, "{d:?}: q({lo}) = {q_lo} > q({hi}) = {q_hi}");
             }
+        }
+    }
+
+    /// Law: every distribution `StageDistribution::new` accepts (any
+    /// mean up to a million days, any variance up to its square, spread
+    /// far above or below the mean) has quantiles that are finite days
+    /// from 0 up and never fall as p rises.
+    #[test]
+    fn quantiles_of_any_accepted_distribution_are_finite_and_rise(
+        mean in prop_oneof![Just(0.0), 0.0..1e6f64, (-30.0..6.0f64).prop_map(|e| 10f64.powf(e))],
+        variance in prop_oneof![Just(0.0), (-30.0..12.0f64).prop_map(|e| 10f64.powf(e))],
+        pairs in prop::collection::vec((probability(), probability()), 1..8),
+    ) {
+        let variance = if mean == 0.0 { 0.0 } else { variance };
+        let d = StageDistribution::new(Stage::MainTransit, mean, variance, 1, 1.0).unwrap();
+        for &(a, b) in &pairs {
+            let (lo, hi) = (a.min(b), a.max(b));
+            let (q_lo, q_hi) = (d.quantile(lo), d.quantile(hi));
+            prop_assert!(q_lo.is_finite() && q_lo >= 0.0, "{d:?} at {lo}: {q_lo}");
+            prop_assert!(q_hi.is_finite() && q_hi >= 0.0, "{d:?} at {hi}: {q_hi}");
+            prop_assert!(q_lo <= q_hi, "{d:?}: q({lo}) = {q_lo} > q({hi}) = {q_hi}");
         }
     }
 
@@ -285,7 +310,7 @@ proptest! {
             .collect();
         let model = LeadTimeModel::learn(&history(&ships), &options(half_life)).unwrap();
         for d in distributions(&model) {
-            prop_assert_eq!(d.variance, 0.0, "{:?}", d);
+            prop_assert_eq!(d.variance(), 0.0, "{:?}", d);
         }
         let est = model.estimate(&lane(), start(), &[]).unwrap();
         prop_assert_eq!(est.std_dev.get(), 0.0);
@@ -315,8 +340,8 @@ proptest! {
         let mut overrides = overrides;
         if !lane_model.stages.is_empty() {
             let s = cancel.get(&lane_model.stages);
-            let days = Days::new(-s.mean).unwrap();
-            overrides.push(LiveOverride::Delay { stage: s.stage, days });
+            let days = Days::new(-s.mean()).unwrap();
+            overrides.push(LiveOverride::Delay { stage: s.stage(), days });
             overrides.push(LiveOverride::Fixed { stage: zero, days: Days::ZERO });
         }
         let est = match model.estimate(&lane(), start(), &overrides) {
