@@ -274,6 +274,10 @@ pub struct Recommendation {
     /// 270.75 orders at a position of 271 with [`Trigger::AtOrBelow`]),
     /// so the service target is met rather than missed by a fraction of a
     /// unit; [`Reason::ReorderPointReached`] carries that whole-unit point.
+    /// A point within float noise above a whole number (less than 1e-12
+    /// of its size, and under a millionth of a unit) counts as that
+    /// number: 30 days of 0.1 a day make 3.0000000000000013, which
+    /// triggers at 3, not 4.
     pub reorder_point: f64,
     /// The level an order-up-to rule refills to.
     pub order_up_to: f64,
@@ -622,7 +626,7 @@ impl Planner {
         // only by ordering at 271 (Silver-Pyke-Peterson round s up).
         // Ordering at 270 would protect 270 units, below the target.
         let trigger_point = match cfg.policy {
-            Policy::ContinuousReview { .. } => point.ceil(),
+            Policy::ContinuousReview { .. } => whole_units_up(point),
             _ => point,
         };
         Ok(Levels { demand, safety, point, trigger_point, level, lot })
@@ -933,9 +937,36 @@ pub(crate) fn units_ceil(sku: &Sku, what: &'static str, x: f64) -> Result<Quanti
     Ok(Quantity::new(c as i64))
 }
 
+/// `point` rounded up to whole units, after forgiving float noise: a
+/// point less than 1e-12 of its size above a whole number (and less than
+/// 1e-6 of a unit) is that number. 30 days of 0.1 a day sum to
+/// 3.0000000000000013, which is 3 units, not 4.
+fn whole_units_up(point: f64) -> f64 {
+    let noise = (1e-12 * point.abs().max(1.0)).min(1e-6);
+    let down = point.floor();
+    if point - down < noise { down } else { point.ceil() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_units_up_forgives_float_noise_only() {
+        // 30 days of 0.1: 3.0000000000000013 is 3 units (it fired at 4).
+        let thirty: f64 = std::iter::repeat_n(0.1, 30).sum();
+        assert!(thirty > 3.0);
+        assert_eq!(whole_units_up(thirty), 3.0);
+        assert_eq!(whole_units_up(7.000_000_000_000_001), 7.0);
+        assert_eq!(whole_units_up(2.999_999_999_999_999), 3.0);
+        // A real fraction still rounds up, however small against 1.
+        assert_eq!(whole_units_up(5.0746), 6.0);
+        assert_eq!(whole_units_up(3.000_001), 4.0);
+        // Large points: the tolerance never reaches a millionth of a unit.
+        assert_eq!(whole_units_up(1e12 + 0.5), 1e12 + 1.0);
+        assert_eq!(whole_units_up(-0.5), 0.0);
+        assert_eq!(whole_units_up(-2.0), -2.0);
+    }
 
     fn day(offset: u64) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, 1)
