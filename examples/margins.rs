@@ -388,7 +388,14 @@ fn read_sales(reader: impl Read, today: NaiveDate) -> Result<Loaded, BoxError> {
     }
     let sold = drop_outlying_dates(sold, &mut skipped);
     if sold.is_empty() {
-        return Err(format!("no sale line left to book ({} rows left out)", skipped.rows()).into());
+        return Err(format!(
+            "no sale line left to book: of {} rows, {} were left out as untrustworthy and \
+             the rest are not sales of a product at a price (postage and fee codes, \
+             cancellations and free lines are not booked)",
+            rows.stats().rows,
+            skipped.rows()
+        )
+        .into());
     }
     Ok(Loaded { sold, skipped })
 }

@@ -272,6 +272,16 @@ fn run(args: &Args) -> Result<(), BoxError> {
     let warehouse = LocationId::new("UK-WAREHOUSE")?;
     let (lead_model, lead_days, lane) = learn_lead_times(&scms.replenishments, &warehouse)?;
     let skus: Vec<&data::SkuSales> = retail.skus.iter().take(args.skus).collect();
+    let Some(first_sku) = skus.first() else {
+        return Err(format!(
+            "{}: no stock code to plan: none of its {} lines is a sale of a product at a \
+             price (postage and fee codes such as POST or M, cancellations and free lines \
+             are not demand)",
+            retail_path.display(),
+            retail.lines,
+        )
+        .into());
+    };
     let total_days = usize::try_from((retail.last_day - retail.first_day).num_days() + 1)?;
     let warm_up = usize::try_from(args.warm_up_days)?.min(total_days.saturating_sub(30));
     let sim_start = retail.first_day + Days::new(u64::try_from(warm_up)?);
@@ -298,7 +308,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
         model.assign(s.sku.clone(), lane.clone());
     }
     let estimate = model
-        .forecast_lead_time(&skus[0].sku, &warehouse, sim_start)
+        .forecast_lead_time(&first_sku.sku, &warehouse, sim_start)
         .ok_or("no lead-time estimate for the pooled lane")?;
 
     let engine_options = |level: ServiceLevel| {
