@@ -63,14 +63,26 @@ impl Default for AgingEdges {
 }
 
 impl AgingEdges {
-    /// Edges, strictly increasing; an empty list gives one bucket.
+    /// Edges, strictly increasing and below `u32::MAX`; an empty list
+    /// gives one bucket.
+    ///
+    /// The open last bucket starts the day after the last edge, so an
+    /// edge of `u32::MAX` would leave it no day of its own: it is refused
+    /// rather than letting two buckets share that age.
     ///
     /// # Errors
     ///
-    /// [`MetricsError::InvalidBucketEdges`] unless strictly increasing.
+    /// [`MetricsError::InvalidBucketEdges`], naming the first bad edge,
+    /// unless strictly increasing and below `u32::MAX`.
     pub fn new(edges: Vec<u32>) -> Result<Self> {
-        if edges.windows(2).any(|w| w.first() >= w.get(1)) {
-            return Err(MetricsError::InvalidBucketEdges { edges });
+        let bad = |edge, reason| {
+            Err(MetricsError::InvalidBucketEdges { edges: edges.clone(), edge, reason })
+        };
+        if let Some(&[_, edge]) = edges.windows(2).find(|w| w.first() >= w.get(1)) {
+            return bad(edge, "is not above the edge before it");
+        }
+        if let Some(&edge @ u32::MAX) = edges.last() {
+            return bad(edge, "leaves no day for the open last bucket");
         }
         Ok(Self(edges))
     }
@@ -92,6 +104,7 @@ impl AgingEdges {
         let mut buckets = Vec::with_capacity(self.0.len() + 1);
         for &edge in &self.0 {
             buckets.push(AgingBucket::new(lower, Some(edge)));
+            // `new` refuses u32::MAX, so this never saturates.
             lower = edge.saturating_add(1);
         }
         buckets.push(AgingBucket::new(lower, None));
@@ -125,7 +138,8 @@ impl AgingBucket {
 /// buckets must be the ones some valid [`AgingEdges`] give (from 0 days,
 /// no gap or overlap, only the last open) and the totals the sums of the
 /// buckets. Anything else is refused with [`MetricsError::Inconsistent`]
-/// (or [`MetricsError::InvalidBucketEdges`] for edges out of order)
+/// (or [`MetricsError::InvalidBucketEdges`] for edges out of order or
+/// overlapping)
 /// naming what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(

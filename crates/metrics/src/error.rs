@@ -63,11 +63,17 @@ pub enum MetricsError {
         /// The day it was aged at.
         as_of: NaiveDate,
     },
-    /// Aging bucket edges were not strictly increasing.
-    #[error("aging bucket edges {edges:?} are not strictly increasing")]
+    /// Aging bucket edges were not strictly increasing, or the last one
+    /// left no day for the open last bucket (`u32::MAX`), so that two
+    /// buckets would overlap.
+    #[error("aging bucket edge {edge} of {edges:?} {reason}")]
     InvalidBucketEdges {
         /// The rejected edges.
         edges: Vec<u32>,
+        /// The first edge found wrong.
+        edge: u32,
+        /// What is wrong with it.
+        reason: &'static str,
     },
     /// A replenishment's dates or stages do not make sense.
     #[error("replenishment {id}: {reason}")]

@@ -1911,3 +1911,50 @@ fn days_of_supply_averages_only_the_horizon_asked_for() {
     assert_eq!(c.daily_demand.value(), Some(4.0));
     assert_eq!(c.days_of_supply.value(), Some(40.0));
 }
+
+#[test]
+fn aging_edges_that_leave_no_open_bucket_are_refused() {
+    // Tester's case: one edge at u32::MAX gave buckets 0-4294967295 and
+    // 4294967295+, so an age of 4294967295 days sat in both.
+    let err = AgingEdges::new(vec![u32::MAX]).unwrap_err();
+    assert_eq!(
+        err,
+        MetricsError::InvalidBucketEdges {
+            edges: vec![u32::MAX],
+            edge: u32::MAX,
+            reason: "leaves no day for the open last bucket",
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "aging bucket edge 4294967295 of [4294967295] leaves no day for the open last bucket"
+    );
+    // The same as the last of several edges.
+    let err = AgingEdges::new(vec![30, u32::MAX]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "aging bucket edge 4294967295 of [30, 4294967295] leaves no day for the open last \
+         bucket"
+    );
+    // One day lower leaves exactly one day, and the buckets still meet
+    // end to end: 0-4294967294, then 4294967295+.
+    let top = AgingEdges::new(vec![u32::MAX - 1]).unwrap();
+    let report = AgingReport::empty(d(2026, 6, 1), Currency::USD, &top);
+    let bounds: Vec<_> = report.buckets.iter().map(|b| (b.min_days, b.max_days)).collect();
+    assert_eq!(bounds, [(0, Some(u32::MAX - 1)), (u32::MAX, None)]);
+    // Edges out of order name the edge that breaks the order.
+    assert_eq!(
+        AgingEdges::new(vec![60, 30]).unwrap_err().to_string(),
+        "aging bucket edge 30 of [60, 30] is not above the edge before it"
+    );
+    #[cfg(feature = "serde")]
+    {
+        // A report read back with the overlapping buckets is refused too.
+        let json = r#"{"as_of":"2026-06-01","currency":"USD","buckets":[
+            {"min_days":0,"max_days":4294967295,"units":0,"value":"0"},
+            {"min_days":4294967295,"max_days":null,"units":0,"value":"0"}],
+            "total_units":0,"total_value":"0"}"#;
+        assert!(serde_json::from_str::<AgingReport>(json).is_err());
+        assert!(serde_json::from_str::<AgingEdges>("[4294967295]").is_err());
+    }
+}
