@@ -734,11 +734,23 @@ impl FeeSchedule {
     /// What moving from these terms to `new` does to the net margin of
     /// `units` sold at `price`: positive when the new fees are lower.
     ///
+    /// `units` is a volume to be sold, so it cannot be below zero. This
+    /// differs from [`Sales::units`] in [`net_margins`], which records
+    /// a period's sales net of returns and may be negative: the fees this
+    /// schedule charges apply to units sold, and a negative volume would
+    /// only turn a fee rise into a gain.
+    ///
     /// # Errors
     ///
-    /// [`MetricsError::Negative`] for a price below zero,
+    /// [`MetricsError::Negative`] for `units` or a price below zero,
     /// [`MetricsError::Overflow`].
     pub fn margin_change(&self, new: &Self, price: Decimal, units: Quantity) -> Result<Decimal> {
+        if units.get() < 0 {
+            return Err(MetricsError::Negative {
+                what: "units",
+                value: Decimal::from(units.get()),
+            });
+        }
         let too_big = || overflow_total("margin change");
         let per_unit = self.fees_at(price)?.checked_sub(new.fees_at(price)?).ok_or_else(too_big)?;
         per_unit.checked_mul(Decimal::from(units.get())).ok_or_else(too_big)

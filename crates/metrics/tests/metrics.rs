@@ -1958,3 +1958,18 @@ fn aging_edges_that_leave_no_open_bucket_are_refused() {
         assert!(serde_json::from_str::<AgingEdges>("[4294967295]").is_err());
     }
 }
+
+#[test]
+fn a_fee_what_if_refuses_negative_units() {
+    // Tester's case: -400 units turned a fee rise of 0.25 a unit into a
+    // margin gain of 100. The what-if prices a volume to be sold; unlike
+    // a period's net units in net_margins (sales net of returns, which
+    // may be negative), a planned volume below zero means nothing.
+    let fees = margin::FeeSchedule::new(dec("0.15"), dec("0.30"), dec("5.40")).unwrap();
+    let dearer = margin::FeeSchedule::new(dec("0.15"), dec("0.30"), dec("5.65")).unwrap();
+    let err = fees.margin_change(&dearer, dec("20"), Quantity::new(-400)).unwrap_err();
+    assert_eq!(err, MetricsError::Negative { what: "units", value: Decimal::from(-400) });
+    assert_eq!(err.to_string(), "units is -400, which is negative");
+    // Zero units change nothing.
+    assert_eq!(fees.margin_change(&dearer, dec("20"), Quantity::ZERO), Ok(Decimal::ZERO));
+}
