@@ -36,12 +36,14 @@ pub enum MetricsError {
         got: Currency,
     },
     /// Exact decimal or integer arithmetic left its range.
-    #[error("arithmetic overflow computing {what} for sku {sku}")]
+    #[error("arithmetic overflow computing {what}{}", for_sku(.sku.as_ref()))]
     Overflow {
         /// Which quantity was being computed.
         what: &'static str,
-        /// The SKU, or `*` for an aggregate.
-        sku: String,
+        /// The SKU, or `None` for a figure that belongs to no single SKU
+        /// (a portfolio total, a conversion, a fee schedule); the message
+        /// then names no SKU.
+        sku: Option<Sku>,
     },
     /// A holding sits at a location the directory does not know.
     #[error("location {location} of sku {sku} is not in the location directory")]
@@ -145,14 +147,19 @@ pub enum MetricsError {
 /// The result type of this crate.
 pub type Result<T, E = MetricsError> = std::result::Result<T, E>;
 
-/// Builds an [`MetricsError::Overflow`] for `sku`.
-pub(crate) fn overflow(what: &'static str, sku: &Sku) -> MetricsError {
-    MetricsError::Overflow { what, sku: sku.to_string() }
+/// The ` for sku X` part of an overflow message, empty without a SKU.
+fn for_sku(sku: Option<&Sku>) -> String {
+    sku.map(|s| format!(" for sku {s}")).unwrap_or_default()
 }
 
-/// Builds an [`MetricsError::Overflow`] for an aggregate.
-pub(crate) fn overflow_total(what: &'static str) -> MetricsError {
-    MetricsError::Overflow { what, sku: "*".to_owned() }
+/// Builds an [`MetricsError::Overflow`] for `sku`.
+pub(crate) fn overflow(what: &'static str, sku: &Sku) -> MetricsError {
+    MetricsError::Overflow { what, sku: Some(sku.clone()) }
+}
+
+/// Builds an [`MetricsError::Overflow`] for a figure of no single SKU.
+pub(crate) const fn overflow_total(what: &'static str) -> MetricsError {
+    MetricsError::Overflow { what, sku: None }
 }
 
 /// Refuses a day count of zero for option `what` (a rate over no days,

@@ -435,7 +435,7 @@ fn days_of_supply_past_f64_is_an_overflow_not_infinity() {
         DailyForecast::new(d(2026, 5, 2), vec![1e-306; 28], vec![0.0; 28]).unwrap(),
     );
     let got = days_of_supply(&stock, &fc, &s, d(2026, 5, 1), &CoverOptions::default());
-    assert_eq!(got, Err(MetricsError::Overflow { what: "days of supply", sku: "MUG".into() }));
+    assert_eq!(got, Err(MetricsError::Overflow { what: "days of supply", sku: Some(sku("MUG")) }));
     // A small but ordinary rate still answers: 1000 / 1e-300 = 1e303.
     fc.insert(
         s.clone(),
@@ -1876,7 +1876,7 @@ fn a_sum_the_view_saturated_at_the_decimal_limit_is_an_overflow() {
     assert_eq!(t.inventory_value(&s, d(2026, 1, 31)), Decimal::MAX);
     let opts = TurnOptions::default().with_average(AverageMethod::OpeningClosing);
     let err = inventory_turn(&t, &s, jan, &opts).unwrap_err();
-    assert_eq!(err, MetricsError::Overflow { what: "inventory value", sku: "BULLION".into() });
+    assert_eq!(err, MetricsError::Overflow { what: "inventory value", sku: Some(sku("BULLION")) });
     // The same for COGS: two sales of 5e28 saturate the view's cogs()
     // at 7.92e28 against 5e28 held all month (true COGS 1e29).
     let mut t = ValuationTable::new(Currency::USD);
@@ -1885,7 +1885,7 @@ fn a_sum_the_view_saturated_at_the_decimal_limit_is_an_overflow() {
     t.cost_of_sales.push(cost(4, big));
     assert_eq!(t.cogs(&s, jan), Decimal::MAX);
     let err = inventory_turn(&t, &s, jan, &opts).unwrap_err();
-    assert_eq!(err, MetricsError::Overflow { what: "cogs", sku: "BULLION".into() });
+    assert_eq!(err, MetricsError::Overflow { what: "cogs", sku: Some(sku("BULLION")) });
 }
 
 /// A forecast source that ignores the horizon asked for and returns all
@@ -1972,4 +1972,27 @@ fn a_fee_what_if_refuses_negative_units() {
     assert_eq!(err.to_string(), "units is -400, which is negative");
     // Zero units change nothing.
     assert_eq!(fees.margin_change(&dearer, dec("20"), Quantity::ZERO), Ok(Decimal::ZERO));
+}
+
+#[test]
+fn an_overflow_with_no_sku_names_none() {
+    // Tester's case: "arithmetic overflow computing break-even price for
+    // sku *". The fee schedule knows no SKU, so the message names none.
+    let fees = margin::FeeSchedule::new(dec("0.15"), dec("0.30"), dec("5.40")).unwrap();
+    let err = fees.break_even_price(Decimal::MAX).unwrap_err();
+    assert_eq!(err, MetricsError::Overflow { what: "break-even price", sku: None });
+    assert_eq!(err.to_string(), "arithmetic overflow computing break-even price");
+    // Overflows with a SKU keep naming it (the BULLION case above).
+    let s = sku("BULLION");
+    let mut t = ValuationTable::new(Currency::USD);
+    t.holdings.push((d(2026, 1, 31), s.clone(), holding("WH1", Disposition::Sellable, 1, 0)));
+    t.holdings.push((
+        d(2026, 1, 31),
+        s.clone(),
+        Holding { value: Decimal::MAX, ..holding("WH2", Disposition::Sellable, 1, 0) },
+    ));
+    let jan = DateRange::inclusive(d(2026, 1, 1), d(2026, 1, 31)).unwrap();
+    let opts = TurnOptions::default().with_average(AverageMethod::OpeningClosing);
+    let err = inventory_turn(&t, &s, jan, &opts).unwrap_err();
+    assert_eq!(err.to_string(), "arithmetic overflow computing inventory value for sku BULLION");
 }
