@@ -1996,3 +1996,34 @@ fn an_overflow_with_no_sku_names_none() {
     let err = inventory_turn(&t, &s, jan, &opts).unwrap_err();
     assert_eq!(err.to_string(), "arithmetic overflow computing inventory value for sku BULLION");
 }
+
+#[test]
+fn float_options_in_errors_print_large_and_tiny_magnitudes_with_an_exponent() {
+    // Tester's case: -1e300 printed as a minus sign and 301 digits.
+    let refused = |days: f64| LtvOptions::default().with_tolerance_days(days).unwrap_err();
+    assert_eq!(
+        refused(-1e300).to_string(),
+        "option tolerance_days is -1e300, expected a finite number >= 0"
+    );
+    assert_eq!(
+        refused(-2.5e-300).to_string(),
+        "option tolerance_days is -2.5e-300, expected a finite number >= 0"
+    );
+    assert_eq!(
+        refused(-f64::MAX).to_string(),
+        "option tolerance_days is -1.7976931348623157e308, expected a finite number >= 0"
+    );
+    // Ordinary magnitudes stay plain, and so do NaN and infinity.
+    assert_eq!(
+        refused(-2.5).to_string(),
+        "option tolerance_days is -2.5, expected a finite number >= 0"
+    );
+    assert_eq!(
+        refused(-0.001).to_string(),
+        "option tolerance_days is -0.001, expected a finite number >= 0"
+    );
+    assert!(refused(f64::NAN).to_string().contains(" is NaN, "));
+    assert!(refused(f64::NEG_INFINITY).to_string().contains(" is -inf, "));
+    let zero = TurnOptions::default().with_days_per_year(0).unwrap_err();
+    assert_eq!(zero.to_string(), "option days_per_year is 0, expected at least 1");
+}
