@@ -17,7 +17,7 @@ pub enum ForecastError {
         what: &'static str,
     },
     /// An observation was NaN or infinite.
-    #[error("observation {index} is {value}, not a finite number")]
+    #[error("observation {index} is {}, not a finite number", Num(*.value))]
     NonFinite {
         /// Position in the series, from 0.
         index: usize,
@@ -25,7 +25,7 @@ pub enum ForecastError {
         value: f64,
     },
     /// A negative observation where the caller asked to reject them.
-    #[error("observation {index} is negative ({value}) and negatives are rejected")]
+    #[error("observation {index} is negative ({}) and negatives are rejected", Num(*.value))]
     Negative {
         /// Position in the series, from 0.
         index: usize,
@@ -44,7 +44,7 @@ pub enum ForecastError {
         got: usize,
     },
     /// A model or option parameter was outside its allowed range.
-    #[error("parameter {name} = {value} is outside {allowed}")]
+    #[error("parameter {name} = {} is outside {allowed}", Num(*.value))]
     InvalidParameter {
         /// The parameter.
         name: &'static str,
@@ -77,7 +77,7 @@ pub enum ForecastError {
         len: usize,
     },
     /// A known event's uplift factor was negative, NaN or infinite.
-    #[error("event {event:?} has uplift {value}, expected a finite factor >= 0")]
+    #[error("event {event:?} has uplift {}, expected a finite factor >= 0", Num(*.value))]
     InvalidUplift {
         /// The event name.
         event: String,
@@ -88,7 +88,11 @@ pub enum ForecastError {
     /// finite, or a stage listed in several entries of one replenishment
     /// adds up past the [`MAX_DAYS`](merchantry_core::MAX_DAYS) a
     /// [`Days`](merchantry_core::Days) holds.
-    #[error("replenishment {id}: {stage} lasted {value} days, expected a finite value >= 0")]
+    #[error(
+        "replenishment {id}: {stage} lasted {} days, expected 0 to {max} days",
+        Num(*.value),
+        max = merchantry_core::MAX_DAYS
+    )]
     InvalidDuration {
         /// The purchase order or shipment id.
         id: String,
@@ -130,8 +134,9 @@ pub enum ForecastError {
     /// whole lead time (order date to actual arrival), so they overlap or
     /// one of them is wrong.
     #[error(
-        "replenishment {id}: its stages add up to {itemised} days, more than its lead time of \
-         {lead_time} days"
+        "replenishment {id}: its stages add up to {} days, more than its lead time of {} days",
+        Num(*.itemised),
+        Num(*.lead_time)
     )]
     StagesExceedLeadTime {
         /// The purchase order or shipment id.
@@ -155,7 +160,8 @@ pub enum ForecastError {
     /// [`Days`](merchantry_core::Days) holds (a history or override with
     /// stages near a million days, or a spread far above the mean).
     #[error(
-        "lane {lane}: the lead time's {what} is {value} days, past the {max} days it can hold",
+        "lane {lane}: the lead time's {what} is {} days, past the {max} days it can hold",
+        Num(*.value),
         max = merchantry_core::MAX_DAYS
     )]
     EstimateOutOfRange {
@@ -171,7 +177,7 @@ pub enum ForecastError {
     /// non-negative days (a NaN, infinite or negative mean or variance, a
     /// spread around a mean of 0, an effective sample size outside 0 to
     /// its observations).
-    #[error("{stage} distribution: {what} is {value}, expected {allowed}")]
+    #[error("{stage} distribution: {what} is {}, expected {allowed}", Num(*.value))]
     InvalidDistribution {
         /// The stage the distribution describes.
         stage: Stage,
@@ -181,6 +187,19 @@ pub enum ForecastError {
         value: f64,
         /// The allowed range, in words.
         allowed: &'static str,
+    },
+    /// A lead-time model, lane model or order forecast read with serde
+    /// holds what learning or forecasting never produces (a negative or
+    /// out-of-order figure, a stage listed twice, stages said to cover a
+    /// total they do not add up to), so it was refused rather than
+    /// loaded.
+    #[error("{record}: {reason}")]
+    InvalidRecord {
+        /// What was read (`order forecast PO-1`, `lane ACME -> FBA-US
+        /// (ocean)`, `lead-time model`).
+        record: String,
+        /// What is wrong, in words.
+        reason: String,
     },
     /// No history exists for a lane, so no lead time can be learned.
     #[error("no lead-time history for lane {lane}")]
@@ -221,6 +240,24 @@ pub enum ForecastError {
     /// A core value could not be built.
     #[error(transparent)]
     Core(#[from] CoreError),
+}
+
+/// A float as error messages show it: in exponent form (`1e300`,
+/// `-2.5e-7`) when its magnitude is `1e9` or more or below `1e-4` (zero
+/// aside), so a huge or tiny value does not print as hundreds of digits;
+/// in plain form otherwise (`1.5`, `2000000`, `NaN`, `-inf`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Num(pub(crate) f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        if v.is_finite() && v != 0.0 && !(1e-4..1e9).contains(&v.abs()) {
+            write!(f, "{v:e}")
+        } else {
+            write!(f, "{v}")
+        }
+    }
 }
 
 /// Shorthand for results in this crate.
@@ -269,6 +306,47 @@ fn all_finite(y: &[f64]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_and_tiny_floats_in_messages_use_exponent_form() {
+        // A variance of 1e300 printed as 1 followed by 300 digits.
+        let e = ForecastError::InvalidDistribution {
+            stage: Stage::MainTransit,
+            what: "variance",
+            value: 1e300,
+            allowed: "0 to 1e12 square days",
+        };
+        assert_eq!(
+            e.to_string(),
+            "main transit distribution: variance is 1e300, expected 0 to 1e12 square days"
+        );
+        let e =
+            ForecastError::InvalidParameter { name: "alpha", value: -2.5e-300, allowed: "(0, 1)" };
+        assert_eq!(e.to_string(), "parameter alpha = -2.5e-300 is outside (0, 1)");
+        let e = ForecastError::StagesExceedLeadTime {
+            id: "PO-1".to_owned(),
+            itemised: 1.5e12,
+            lead_time: 40.0,
+        };
+        assert_eq!(
+            e.to_string(),
+            "replenishment PO-1: its stages add up to 1.5e12 days, more than its lead time of \
+             40 days"
+        );
+        // Everyday magnitudes, zero and the non-finite stay as they were.
+        for (value, shown) in [
+            (1.5, "1.5"),
+            (0.0, "0"),
+            (-7.25, "-7.25"),
+            (2e6, "2000000"),
+            (0.001, "0.001"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-inf"),
+        ] {
+            let e = ForecastError::NonFinite { index: 3, value };
+            assert_eq!(e.to_string(), format!("observation 3 is {shown}, not a finite number"));
+        }
+    }
 
     #[test]
     fn all_finite_spots_every_non_finite_kind_in_every_lane() {

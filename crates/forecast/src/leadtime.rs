@@ -13,7 +13,10 @@ use merchantry_core::{
 use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur};
 
-use crate::error::{ForecastError, Result};
+use crate::error::{ForecastError, Num, Result};
+
+#[cfg(feature = "serde")]
+mod saved;
 
 /// How history is weighted and which quantiles are reported. Defaults:
 /// half-life 180 days, weights measured back from the latest order date
@@ -303,8 +306,21 @@ impl Acc {
 }
 
 /// What was learned about one lane.
+///
+/// With the `serde` feature a lane model is read back through the checks
+/// learning guarantees, refusing with [`ForecastError::InvalidRecord`]:
+/// the total labelled [`Stage::MainTransit`], stages each once in stage
+/// order and learned from no more replenishments than the total, and
+/// stages said to cover the total learned from every replenishment with
+/// means adding up to the total's within a day (plus `1e-9` of the mean
+/// for rounding), since each covered replenishment's stages are within a
+/// day of its lead time.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "saved::LaneModelRepr")
+)]
 pub struct LaneModel {
     /// The lane.
     pub lane: Lane,
@@ -503,6 +519,14 @@ pub enum LiveOverride {
 /// an arrival date is the order date plus the days
 /// ([`OrderForecast::forecast_arrival`]).
 ///
+/// With the `serde` feature a model saves as its lane models, its routes
+/// as a list of `{sku, destination, lane}` and its quantile
+/// probabilities, and loads back equal; loading refuses with
+/// [`ForecastError::InvalidRecord`] a lane or route listed twice, a route
+/// to a destination its lane does not reach, and probabilities outside
+/// `(0, 1)` or not ascending, and checks each [`LaneModel`] as it does
+/// alone.
+///
 /// ```
 /// use chrono::NaiveDate;
 /// use merchantry_core::*;
@@ -537,9 +561,18 @@ pub enum LiveOverride {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "saved::LeadTimeModelRepr")
+)]
 pub struct LeadTimeModel {
+    /// Written as a list of lane models (each names its lane): formats
+    /// such as JSON key objects by strings only.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "saved::lanes_out"))]
     lanes: BTreeMap<Lane, LaneModel>,
+    /// Written as a list of `{sku, destination, lane}`.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "saved::routes_out"))]
     routes: BTreeMap<(Sku, LocationId), Lane>,
     quantiles: Vec<f64>,
 }
@@ -711,7 +744,7 @@ impl LeadTimeModel {
             .iter()
             .map(|&p| {
                 let q = gamma_quantile(mean, variance, p);
-                Ok((p, in_range(lane, || format!("{p} quantile"), q)?))
+                Ok((p, in_range(lane, || format!("{} quantile", Num(p)), q)?))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(LeadTimeEstimate {
@@ -864,11 +897,12 @@ fn apply_override(
         LiveOverride::TransitQuote { mean, std_dev } => {
             let (mean, sd) = (mean.get(), std_dev.get());
             if sd < 0.0 {
-                return Err(bad(format!("the quote's spread is negative ({sd} days)")));
+                return Err(bad(format!("the quote's spread is negative ({} days)", Num(sd))));
             }
             if mean == 0.0 && sd > 0.0 {
                 return Err(bad(format!(
-                    "a quote of 0 days cannot spread by {sd} days (no lead time is below 0)"
+                    "a quote of 0 days cannot spread by {} days (no lead time is below 0)",
+                    Num(sd)
                 )));
             }
             (mean, sd * sd)
@@ -883,7 +917,7 @@ fn apply_override(
         }
     };
     if !(0.0..=MAX_DAYS).contains(&mean) {
-        return Err(bad(format!("stage would last {mean} days, expected 0 to {MAX_DAYS}")));
+        return Err(bad(format!("stage would last {} days, expected 0 to {MAX_DAYS}", Num(mean))));
     }
     parts.insert(stage, (mean, var));
     Ok(())
@@ -1055,8 +1089,23 @@ impl LeadTimeForecast for LeadTimeModel {
 /// The lead-time forecast made when an order was placed, kept with the
 /// replenishment so lead-time variance (actual minus forecast days) can be
 /// measured when it arrives.
+///
+/// With the `serde` feature a record is read back through the checks
+/// forecasting guarantees, refusing with [`ForecastError::InvalidRecord`]
+/// naming the order and what is wrong: the estimate's mean, spread,
+/// stage means and spreads and quantile days 0 to a million days, no
+/// spread around a mean of 0 days, stages each once in stage order,
+/// quantile probabilities within `[0, 1]`, ascending and each once, with
+/// days never falling as the probability rises; and each override one
+/// [`LeadTimeModel::estimate`] accepts on the order date (a ready date
+/// not before it, a quote or fixed length not negative, no spread around
+/// a quote of 0 days).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "saved::OrderForecastRepr")
+)]
 pub struct OrderForecast {
     /// The purchase order or shipment.
     pub id: PurchaseOrderId,

@@ -454,3 +454,31 @@ fn a_stage_listed_in_entries_past_a_million_days_is_refused() {
         })
     );
 }
+
+#[test]
+fn a_stage_past_a_million_days_is_refused_stating_the_limit() {
+    // Two production entries of a million days each in a record finished
+    // a million days after its order: 2,000,000 days of production. The
+    // message said "expected a finite value >= 0", which 2,000,000 is.
+    let order = transit_lane()
+        .commit(PurchaseOrderId::new("PO-7").unwrap(), &lane(), None, start(), &[])
+        .unwrap();
+    let million =
+        StageDuration { stage: Stage::Production, forecast: None, actual: Days::new(1e6).unwrap() };
+    let e = order.finish(start() + TimeDelta::days(1_000_000), vec![million, million]).unwrap_err();
+    assert_eq!(
+        e,
+        ForecastError::InvalidDuration {
+            id: "PO-7".to_owned(),
+            stage: Stage::Production,
+            value: 2e6,
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "replenishment PO-7: {} lasted 2000000 days, expected 0 to 1000000 days",
+            Stage::Production
+        )
+    );
+}

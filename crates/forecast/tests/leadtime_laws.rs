@@ -489,3 +489,30 @@ proptest! {
         );
     }
 }
+
+#[cfg(feature = "serde")]
+proptest! {
+    /// Law: every learned model, with its lanes and the order records it
+    /// commits, saves to JSON and loads back equal: the checks applied on
+    /// loading accept everything learning and forecasting produce.
+    #[test]
+    fn every_learned_model_loads_back_from_json_equal(
+        ships in mixed_ships(),
+        covered in itemised_ships(),
+        half_life in half_life(),
+        overrides in prop::collection::vec(live_override(), 0..3),
+    ) {
+        for ships in [ships, covered] {
+            let model = LeadTimeModel::learn(&history(&ships), &options(half_life)).unwrap();
+            let json = serde_json::to_string(&model).unwrap();
+            let read: LeadTimeModel = serde_json::from_str(&json).unwrap();
+            prop_assert_eq!(&read, &model);
+            let id = PurchaseOrderId::new("PO-X").unwrap();
+            if let Ok(order) = model.commit(id, &lane(), None, start(), &overrides) {
+                let json = serde_json::to_string(&order).unwrap();
+                let read: merchantry_forecast::OrderForecast = serde_json::from_str(&json).unwrap();
+                prop_assert_eq!(read, order);
+            }
+        }
+    }
+}

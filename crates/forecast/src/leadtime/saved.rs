@@ -1,0 +1,335 @@
+//! Saving and loading the lead-time model, its lanes and its order
+//! records with serde.
+//!
+//! The model's maps are keyed by [`Lane`] and by `(Sku, LocationId)`,
+//! which formats such as JSON cannot use as object keys, so they are
+//! written as lists of entries: the lane models (each names its lane) and
+//! the routes as `{sku, destination, lane}`. Everything is read through a
+//! plain mirror and checked before it becomes a model, with the checks
+//! learning and forecasting apply, so a tampered or corrupted file is
+//! refused with [`ForecastError::InvalidRecord`] naming what is wrong
+//! instead of loading and answering nonsense.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use merchantry_core::{
+    Days, Lane, LeadTimeEstimate, LocationId, MAX_DAYS, PurchaseOrderId, Sku, Stage,
+};
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::{
+    COVER_TOLERANCE_DAYS, LaneModel, LeadTimeModel, LiveOverride, OrderForecast, StageDistribution,
+    apply_override, lane_label,
+};
+use crate::error::{ForecastError, Num, Result};
+
+/// How far the stage means of a lane whose stages cover its lead time may
+/// be from the total's mean: each covered replenishment's stages are
+/// within [`COVER_TOLERANCE_DAYS`] of its lead time, so their weighted
+/// means are too; the relative part allows for rounding in the sums.
+fn cover_tolerance(total_mean: f64) -> f64 {
+    COVER_TOLERANCE_DAYS + 1e-9 * total_mean.max(1.0)
+}
+
+/// The lane models, written as a list (each names its lane).
+pub(super) fn lanes_out<S: Serializer>(
+    lanes: &BTreeMap<Lane, LaneModel>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(lanes.values())
+}
+
+/// One route as written.
+#[derive(Serialize)]
+struct RouteOut<'a> {
+    sku: &'a Sku,
+    destination: &'a LocationId,
+    lane: &'a Lane,
+}
+
+/// The routes, written as a list of `{sku, destination, lane}`.
+pub(super) fn routes_out<S: Serializer>(
+    routes: &BTreeMap<(Sku, LocationId), Lane>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(routes.iter().map(|((sku, destination), lane)| RouteOut {
+        sku,
+        destination,
+        lane,
+    }))
+}
+
+/// One route as read, unchecked.
+#[derive(Deserialize)]
+struct RouteIn {
+    sku: Sku,
+    destination: LocationId,
+    lane: Lane,
+}
+
+/// A [`LeadTimeModel`] as read, unchecked.
+#[derive(Deserialize)]
+pub(super) struct LeadTimeModelRepr {
+    lanes: Vec<LaneModel>,
+    routes: Vec<RouteIn>,
+    quantiles: Vec<f64>,
+}
+
+impl TryFrom<LeadTimeModelRepr> for LeadTimeModel {
+    type Error = ForecastError;
+
+    fn try_from(r: LeadTimeModelRepr) -> Result<Self> {
+        let bad = |reason: String| ForecastError::InvalidRecord {
+            record: "lead-time model".to_owned(),
+            reason,
+        };
+        let mut lanes = BTreeMap::new();
+        for model in r.lanes {
+            if lanes.contains_key(&model.lane) {
+                return Err(bad(format!("lane {} is listed twice", lane_label(&model.lane))));
+            }
+            lanes.insert(model.lane.clone(), model);
+        }
+        let mut routes = BTreeMap::new();
+        for RouteIn { sku, destination, lane } in r.routes {
+            if lane.destination != destination {
+                return Err(bad(format!(
+                    "sku {} is routed to {} over lane {}, which ends elsewhere",
+                    sku.as_str(),
+                    destination.as_str(),
+                    lane_label(&lane)
+                )));
+            }
+            let key = (sku, destination);
+            if routes.contains_key(&key) {
+                return Err(bad(format!(
+                    "sku {} is routed to {} twice",
+                    key.0.as_str(),
+                    key.1.as_str()
+                )));
+            }
+            routes.insert(key, lane);
+        }
+        // Learning keeps the probabilities in (0, 1), sorted, each once.
+        let mut last: Option<f64> = None;
+        for &p in &r.quantiles {
+            if !(p > 0.0 && p < 1.0) {
+                return Err(bad(format!("quantile {} is outside (0, 1)", Num(p))));
+            }
+            if let Some(before) = last
+                && p <= before
+            {
+                return Err(bad(format!(
+                    "quantile {} follows {}, expected ascending and each once",
+                    Num(p),
+                    Num(before)
+                )));
+            }
+            last = Some(p);
+        }
+        Ok(Self { lanes, routes, quantiles: r.quantiles })
+    }
+}
+
+/// A [`LaneModel`] as read, unchecked (its distributions are checked by
+/// [`StageDistribution::new`] as they are read).
+#[derive(Deserialize)]
+pub(super) struct LaneModelRepr {
+    lane: Lane,
+    stages: Vec<StageDistribution>,
+    total: StageDistribution,
+    stages_cover_total: bool,
+}
+
+impl TryFrom<LaneModelRepr> for LaneModel {
+    type Error = ForecastError;
+
+    fn try_from(r: LaneModelRepr) -> Result<Self> {
+        let model = Self {
+            lane: r.lane,
+            stages: r.stages,
+            total: r.total,
+            stages_cover_total: r.stages_cover_total,
+        };
+        check_lane(&model).map_err(|reason| ForecastError::InvalidRecord {
+            record: format!("lane {}", lane_label(&model.lane)),
+            reason,
+        })?;
+        Ok(model)
+    }
+}
+
+/// What learning guarantees of a lane: the total labelled
+/// [`Stage::MainTransit`] and learned from at least one replenishment;
+/// stages each once, in stage order, each learned from 1 to the total's
+/// observations; and stages said to cover the total listed, each learned
+/// from every replenishment, their means adding up to the total's within
+/// [`cover_tolerance`].
+fn check_lane(m: &LaneModel) -> std::result::Result<(), String> {
+    let total = &m.total;
+    if total.stage != Stage::MainTransit {
+        return Err(format!(
+            "the total is labelled {}, expected {} (how a whole lead time is reported)",
+            total.stage,
+            Stage::MainTransit
+        ));
+    }
+    if total.observations == 0 {
+        return Err("the total is learned from no replenishment".to_owned());
+    }
+    check_stage_order(m.stages.iter().map(|s| s.stage))?;
+    for s in &m.stages {
+        if s.observations == 0 || s.observations > total.observations {
+            return Err(format!(
+                "{} is learned from {} observations, expected 1 to the total's {}",
+                s.stage, s.observations, total.observations
+            ));
+        }
+        if m.stages_cover_total && s.observations != total.observations {
+            return Err(format!(
+                "the stages are said to cover the total, so every replenishment counts toward \
+                 {}, but it has {} observations to the total's {}",
+                s.stage, s.observations, total.observations
+            ));
+        }
+    }
+    if m.stages_cover_total {
+        if m.stages.is_empty() {
+            return Err("the stages are said to cover the total but none is listed".to_owned());
+        }
+        let sum: f64 = m.stages.iter().map(|s| s.mean).sum();
+        let tolerance = cover_tolerance(total.mean);
+        if (sum - total.mean).abs() >= tolerance {
+            return Err(format!(
+                "the stages are said to cover the total but add up to {} days, not within {} \
+                 days of its mean of {} days",
+                Num(sum),
+                Num(tolerance),
+                Num(total.mean)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Stages listed each once, in stage order.
+fn check_stage_order(stages: impl Iterator<Item = Stage>) -> std::result::Result<(), String> {
+    let mut last: Option<Stage> = None;
+    for stage in stages {
+        match last {
+            Some(before) if before == stage => return Err(format!("{stage} is listed twice")),
+            Some(before) if before > stage => {
+                return Err(format!("{stage} is listed after {before}, out of stage order"));
+            }
+            _ => {}
+        }
+        last = Some(stage);
+    }
+    Ok(())
+}
+
+/// An [`OrderForecast`] as read, unchecked.
+#[derive(Deserialize)]
+pub(super) struct OrderForecastRepr {
+    id: PurchaseOrderId,
+    lane: Lane,
+    sku: Option<Sku>,
+    ordered_on: NaiveDate,
+    estimate: LeadTimeEstimate,
+    overrides: Vec<LiveOverride>,
+}
+
+impl TryFrom<OrderForecastRepr> for OrderForecast {
+    type Error = ForecastError;
+
+    fn try_from(r: OrderForecastRepr) -> Result<Self> {
+        let bad = |reason: String| ForecastError::InvalidRecord {
+            record: format!("order forecast {}", r.id.as_str()),
+            reason,
+        };
+        check_estimate(&r.estimate).map_err(bad)?;
+        for (i, &o) in r.overrides.iter().enumerate() {
+            // A delay may be negative and is checked against the learned
+            // stage it shifts, which the record does not keep.
+            if !matches!(o, LiveOverride::Delay { .. }) {
+                apply_override(&mut BTreeMap::new(), o, r.ordered_on)
+                    .map_err(|e| bad(format!("overrides[{i}]: {e}")))?;
+            }
+        }
+        Ok(Self {
+            id: r.id,
+            lane: r.lane,
+            sku: r.sku,
+            ordered_on: r.ordered_on,
+            estimate: r.estimate,
+            overrides: r.overrides,
+        })
+    }
+}
+
+/// `d` in days when it is 0 to [`MAX_DAYS`], else what is wrong with it.
+fn days(what: impl FnOnce() -> String, d: Days) -> std::result::Result<f64, String> {
+    let v = d.get();
+    if (0.0..=MAX_DAYS).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{} is {} days, expected 0 to {MAX_DAYS}", what(), Num(v)))
+    }
+}
+
+/// A mean and spread of days as estimates have them: both 0 to
+/// [`MAX_DAYS`], and no spread around a mean of 0 days.
+fn check_moments(what: &str, mean: Days, std_dev: Days) -> std::result::Result<(), String> {
+    let mean = days(|| format!("{what} mean"), mean)?;
+    let sd = days(|| format!("{what} std dev"), std_dev)?;
+    if mean == 0.0 && sd > 0.0 {
+        return Err(format!(
+            "{what} std dev is {} days around a mean of 0 days (days are never negative, so \
+             nothing averaging 0 days varies)",
+            Num(sd)
+        ));
+    }
+    Ok(())
+}
+
+/// What [`LeadTimeModel::estimate`] guarantees of an estimate: mean,
+/// spread and stages as [`check_moments`] wants them, stages each once in
+/// stage order, quantile probabilities within `[0, 1]`, ascending and
+/// each once, with days from 0 to [`MAX_DAYS`] never falling as the
+/// probability rises.
+fn check_estimate(e: &LeadTimeEstimate) -> std::result::Result<(), String> {
+    check_moments("estimate", e.mean, e.std_dev)?;
+    check_stage_order(e.stages.iter().map(|s| s.stage)).map_err(|r| format!("estimate: {r}"))?;
+    for s in &e.stages {
+        check_moments(&format!("estimate's {}", s.stage), s.mean, s.std_dev)?;
+    }
+    let mut last: Option<(f64, f64)> = None;
+    for &(p, d) in &e.quantiles {
+        if !(0.0..=1.0).contains(&p) {
+            return Err(format!("quantile probability {} is outside 0 to 1", Num(p)));
+        }
+        let q = days(|| format!("the {} quantile", Num(p)), d)?;
+        if let Some((p0, q0)) = last {
+            if p <= p0 {
+                return Err(format!(
+                    "quantile probabilities out of order: {} after {} (expected ascending, each \
+                     once)",
+                    Num(p),
+                    Num(p0)
+                ));
+            }
+            if q < q0 {
+                return Err(format!(
+                    "the {} quantile is {} days, below the {} quantile's {} days",
+                    Num(p),
+                    Num(q),
+                    Num(p0),
+                    Num(q0)
+                ));
+            }
+        }
+        last = Some((p, q));
+    }
+    Ok(())
+}

@@ -1,0 +1,287 @@
+//! Saving and loading the lead-time model, its lanes and order records
+//! through serde: a learned model reads back equal, and a tampered one
+//! is refused with a message naming what is wrong, as learning or
+//! forecasting would have refused it.
+
+#![cfg(feature = "serde")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests stop on failure")]
+
+use chrono::{NaiveDate, TimeDelta};
+use merchantry_core::{
+    Days, Lane, LocationId, PurchaseOrderId, Replenishment, Sku, Stage, StageDuration, SupplierId,
+    TransportMode,
+};
+use merchantry_forecast::{LaneModel, LeadTimeModel, LeadTimeOptions, LiveOverride, OrderForecast};
+use serde_json::{Value, json};
+
+fn lane(supplier: &str, destination: &str) -> Lane {
+    Lane {
+        supplier: SupplierId::new(supplier).unwrap(),
+        origin: None,
+        destination: LocationId::new(destination).unwrap(),
+        mode: TransportMode::Ocean,
+    }
+}
+
+fn start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+}
+
+fn po(
+    id: &str,
+    lane: &Lane,
+    sku: &str,
+    offset: i64,
+    days: i64,
+    stages: &[(Stage, f64)],
+) -> Replenishment {
+    let ordered_on = start() + TimeDelta::days(offset);
+    Replenishment {
+        id: PurchaseOrderId::new(id).unwrap(),
+        lane: lane.clone(),
+        sku: Some(Sku::new(sku).unwrap()),
+        quantity: None,
+        ordered_on,
+        forecast_arrival: ordered_on,
+        actual_arrival: ordered_on + TimeDelta::days(days),
+        stages: stages
+            .iter()
+            .map(|&(stage, d)| StageDuration {
+                stage,
+                forecast: None,
+                actual: Days::new(d).unwrap(),
+            })
+            .collect(),
+    }
+}
+
+/// Two lanes into FBA-US and one into a 3PL: ACME's is fully itemised
+/// (production 20 + transit 30 and 24 + 34), BOLT's lists no stages,
+/// CRATE's only production (part of its lead time). MUG moved from ACME
+/// to BOLT, so its route is BOLT's lane.
+fn model() -> LeadTimeModel {
+    let acme = lane("ACME", "FBA-US");
+    let bolt = lane("BOLT", "FBA-US");
+    let crate_lane = lane("CRATE", "3PL-EU");
+    let history = vec![
+        po("PO-1", &acme, "MUG", 0, 50, &[(Stage::Production, 20.0), (Stage::MainTransit, 30.0)]),
+        po("PO-2", &acme, "CUP", 30, 58, &[(Stage::Production, 24.0), (Stage::MainTransit, 34.0)]),
+        po("PO-3", &bolt, "MUG", 60, 41, &[]),
+        po("PO-4", &crate_lane, "CUP", 10, 70, &[(Stage::Production, 25.5)]),
+    ];
+    LeadTimeModel::learn(&history, &LeadTimeOptions::default()).unwrap()
+}
+
+fn acme() -> Lane {
+    lane("ACME", "FBA-US")
+}
+
+/// Reads `value` as a `T` and returns serde's message, failing the test
+/// when it loads.
+fn refused<T: serde::de::DeserializeOwned + std::fmt::Debug>(value: Value) -> String {
+    match serde_json::from_value::<T>(value.clone()) {
+        Ok(read) => panic!("{value} loaded as {read:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_learned_model_saves_to_json_and_loads_back_equal() {
+    // Its maps were keyed by Lane and by (Sku, LocationId), which JSON
+    // cannot key an object by: to_string failed with "key must be a
+    // string".
+    let mut model = model();
+    let json = serde_json::to_string(&model).unwrap();
+    let read: LeadTimeModel = serde_json::from_str(&json).unwrap();
+    assert_eq!(read, model);
+    // Routes survive: MUG to FBA-US over BOLT's lane.
+    let to = LocationId::new("FBA-US").unwrap();
+    let mug = Sku::new("MUG").unwrap();
+    assert_eq!(
+        merchantry_core::LeadTimeForecast::forecast_lead_time(&read, &mug, &to, start()),
+        merchantry_core::LeadTimeForecast::forecast_lead_time(&model, &mug, &to, start()),
+    );
+    // A route set by hand, even to a lane without history, is kept.
+    model.assign(Sku::new("PLATE").unwrap(), lane("NEW", "FBA-US"));
+    let read: LeadTimeModel =
+        serde_json::from_str(&serde_json::to_string(&model).unwrap()).unwrap();
+    assert_eq!(read, model);
+    // The order record and a lane model alone read back equal too.
+    let order = model
+        .commit(
+            PurchaseOrderId::new("PO-9").unwrap(),
+            &acme(),
+            None,
+            start(),
+            &[LiveOverride::Fixed { stage: Stage::Production, days: Days::whole(21) }],
+        )
+        .unwrap();
+    let read: OrderForecast =
+        serde_json::from_str(&serde_json::to_string(&order).unwrap()).unwrap();
+    assert_eq!(read, order);
+    let lane_model = model.lane(&acme()).unwrap();
+    let read: LaneModel =
+        serde_json::from_str(&serde_json::to_string(lane_model).unwrap()).unwrap();
+    assert_eq!(&read, lane_model);
+}
+
+fn order() -> Value {
+    let order = model().commit(PurchaseOrderId::new("PO-9").unwrap(), &acme(), None, start(), &[]);
+    serde_json::to_value(order.unwrap()).unwrap()
+}
+
+#[test]
+fn a_tampered_order_forecast_is_refused_naming_what_is_wrong() {
+    // The tester's record: a mean of -500 days loaded, and its arrival
+    // came out 500 days before the order date.
+    let mut v = order();
+    v["estimate"]["mean"] = json!(-500.0);
+    let e = refused::<OrderForecast>(v);
+    assert!(e.contains("PO-9") && e.contains("mean") && e.contains("-500"), "{e}");
+    // Quantiles [[0.99, 5], [0.5, 900]]: quantile(0.5) answered 5 days.
+    let mut v = order();
+    v["estimate"]["quantiles"] = json!([[0.99, 5.0], [0.5, 900.0]]);
+    let e = refused::<OrderForecast>(v);
+    assert!(e.contains("quantile") && e.contains("0.5"), "{e}");
+    for (field, bad, named) in [
+        // A probability outside [0, 1].
+        ("quantiles", json!([[0.5, 50.0], [1.5, 60.0]]), "1.5"),
+        // The same probability twice.
+        ("quantiles", json!([[0.5, 50.0], [0.5, 60.0]]), "0.5"),
+        // Days falling as p rises.
+        ("quantiles", json!([[0.5, 50.0], [0.9, 40.0]]), "40"),
+        // Negative days at a quantile.
+        ("quantiles", json!([[0.5, -1.0]]), "-1"),
+        // A negative spread.
+        ("std_dev", json!(-3.0), "std dev"),
+        // The same stage twice, then stages out of order.
+        (
+            "stages",
+            json!([
+                {"stage": "MainTransit", "mean": 30.0, "std_dev": 2.0},
+                {"stage": "MainTransit", "mean": 30.0, "std_dev": 2.0}
+            ]),
+            "main transit",
+        ),
+        (
+            "stages",
+            json!([
+                {"stage": "MainTransit", "mean": 30.0, "std_dev": 2.0},
+                {"stage": "Production", "mean": 20.0, "std_dev": 2.0}
+            ]),
+            "order",
+        ),
+        // A negative stage mean.
+        ("stages", json!([{"stage": "Production", "mean": -2.0, "std_dev": 0.0}]), "-2"),
+    ] {
+        let mut v = order();
+        v["estimate"][field] = bad.clone();
+        let e = refused::<OrderForecast>(v);
+        assert!(e.contains("PO-9") && e.contains(named), "{field} {bad}: {e}");
+    }
+    // A spread around a mean of 0 days (nothing averaging 0 days varies).
+    let mut v = order();
+    v["estimate"]["mean"] = json!(0.0);
+    v["estimate"]["quantiles"] = json!([]);
+    v["estimate"]["stages"] = json!([]);
+    let e = refused::<OrderForecast>(v);
+    assert!(e.contains("std dev"), "{e}");
+    // Overrides the estimate would have refused: a ready date before the
+    // order date, a negative fixed length, a quote of 0 days that spreads.
+    for bad in [
+        json!({"ReadyDate": "2025-12-01"}),
+        json!({"Fixed": {"stage": "Production", "days": -4.0}}),
+        json!({"TransitQuote": {"mean": 0.0, "std_dev": 3.0}}),
+    ] {
+        let mut v = order();
+        v["overrides"] = json!([bad.clone()]);
+        let e = refused::<OrderForecast>(v);
+        assert!(e.contains("PO-9") && e.contains("override"), "{bad}: {e}");
+    }
+}
+
+fn acme_lane() -> Value {
+    serde_json::to_value(model().lane(&acme()).unwrap()).unwrap()
+}
+
+#[test]
+fn a_tampered_lane_model_is_refused_naming_what_is_wrong() {
+    // The tester's lane: two MainTransit stages, a total labelled
+    // Production, and stages said to cover a 54-day total while they
+    // add up to 350 days. Each loaded.
+    let mut v = acme_lane();
+    let transit = v["stages"][1].clone();
+    v["stages"] = json!([transit.clone(), transit]);
+    let e = refused::<LaneModel>(v);
+    assert!(e.contains("ACME") && e.contains("main transit"), "{e}");
+    let mut v = acme_lane();
+    v["total"]["stage"] = json!("Production");
+    let e = refused::<LaneModel>(v);
+    assert!(e.contains("total") && e.contains("production"), "{e}");
+    let mut v = acme_lane();
+    v["stages"][0]["mean"] = json!(300.0);
+    v["stages"][1]["mean"] = json!(50.0);
+    let e = refused::<LaneModel>(v);
+    assert!(e.contains("cover") && e.contains("350"), "{e}");
+    // Stages out of order.
+    let mut v = acme_lane();
+    let (a, b) = (v["stages"][0].clone(), v["stages"][1].clone());
+    v["stages"] = json!([b, a]);
+    let e = refused::<LaneModel>(v);
+    assert!(e.contains("order"), "{e}");
+    // Covering the total with no stages at all.
+    let mut v = acme_lane();
+    v["stages"] = json!([]);
+    let e = refused::<LaneModel>(v);
+    assert!(e.contains("cover"), "{e}");
+    // A stage learned from more shipments than the lane had.
+    let mut v = acme_lane();
+    v["stages"][0]["observations"] = json!(5);
+    let e = refused::<LaneModel>(v);
+    assert!(e.contains("observations"), "{e}");
+    // Within the stated tolerance (a day) the stages still cover it: the
+    // stage means add up to the learned total mean (same weights on every
+    // part), here moved by 0.9 days.
+    let mut v = acme_lane();
+    let mean = v["total"]["mean"].as_f64().unwrap();
+    v["total"]["mean"] = json!(mean + 0.9);
+    serde_json::from_value::<LaneModel>(v).unwrap();
+    // A stage distribution's own checks still apply inside a lane.
+    let mut v = acme_lane();
+    v["stages"][0]["mean"] = json!(-5.0);
+    refused::<LaneModel>(v);
+}
+
+#[test]
+fn a_tampered_lead_time_model_is_refused_naming_what_is_wrong() {
+    let model = serde_json::to_value(model()).unwrap();
+    // A lane listed twice.
+    let mut v = model.clone();
+    let first = v["lanes"][0].clone();
+    v["lanes"].as_array_mut().unwrap().push(first);
+    let e = refused::<LeadTimeModel>(v);
+    assert!(e.contains("twice"), "{e}");
+    // Quantile probabilities out of order, repeated, or outside (0, 1),
+    // which learning refuses or sorts away.
+    for bad in [json!([0.9, 0.5]), json!([0.5, 0.5]), json!([0.5, 1.0]), json!([0.0])] {
+        let mut v = model.clone();
+        v["quantiles"] = bad.clone();
+        let e = refused::<LeadTimeModel>(v);
+        assert!(e.contains("quantile"), "{bad}: {e}");
+    }
+    // A route to a destination its lane does not reach.
+    let mut v = model.clone();
+    v["routes"][0]["destination"] = json!("ELSEWHERE");
+    let e = refused::<LeadTimeModel>(v);
+    assert!(e.contains("ELSEWHERE"), "{e}");
+    // The same SKU routed twice to one destination.
+    let mut v = model.clone();
+    let first = v["routes"][0].clone();
+    v["routes"].as_array_mut().unwrap().push(first);
+    let e = refused::<LeadTimeModel>(v);
+    assert!(e.contains("twice"), "{e}");
+    // A tampered lane inside the model is refused as it would be alone.
+    let mut v = model;
+    v["lanes"][0]["total"]["stage"] = json!("Production");
+    refused::<LeadTimeModel>(v);
+}
