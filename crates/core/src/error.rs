@@ -109,20 +109,24 @@ pub enum CoreError {
         code: String,
     },
     /// A service level was not strictly between 0 and 1.
-    #[error("service level {value} is not strictly between 0 and 1")]
+    #[error("service level {} is not strictly between 0 and 1", ShortFloat(*.value))]
     InvalidServiceLevel {
         /// The rejected value.
         value: f64,
     },
     /// A ratio was negative, infinite or NaN.
-    #[error("ratio {value} is not a finite number at or above zero")]
+    #[error("ratio {} is not a finite number at or above zero", ShortFloat(*.value))]
     InvalidRatio {
         /// The rejected value.
         value: f64,
     },
     /// A number of days was infinite, NaN or beyond
     /// [`MAX_DAYS`](crate::calendar::MAX_DAYS) either way.
-    #[error("days value {value} is not a finite number within +/-{}", crate::calendar::MAX_DAYS)]
+    #[error(
+        "days value {} is not a finite number within +/-{}",
+        ShortFloat(*.value),
+        crate::calendar::MAX_DAYS
+    )]
     InvalidDays {
         /// The rejected value.
         value: f64,
@@ -148,7 +152,8 @@ pub enum CoreError {
     /// A forecast value was negative, infinite, NaN or above
     /// [`MAX_DAILY_UNITS`](crate::forecast::MAX_DAILY_UNITS).
     #[error(
-        "forecast {what} on day {day} is {value}, not a number from zero to {}",
+        "forecast {what} on day {day} is {}, not a number from zero to {}",
+        ShortFloat(*.value),
         crate::forecast::MAX_DAILY_UNITS
     )]
     InvalidForecast {
@@ -170,3 +175,32 @@ pub enum CoreError {
 
 /// The result type of this crate.
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// A float as the workspace's error messages show it: in exponent form
+/// (`1e300`, `-2.5e-7`) when its magnitude is `1e15` or more or below
+/// `1e-4` (zero aside), so that a huge or tiny value does not print as
+/// hundreds of digits; in plain form otherwise (`0.95`, `2000000`,
+/// `NaN`, `-inf`).
+///
+/// ```
+/// use merchantry_core::ShortFloat;
+///
+/// assert_eq!(ShortFloat(1e300).to_string(), "1e300");
+/// assert_eq!(ShortFloat(-2.5e-7).to_string(), "-2.5e-7");
+/// assert_eq!(ShortFloat(2_000_000.0).to_string(), "2000000");
+/// assert_eq!(ShortFloat(0.95).to_string(), "0.95");
+/// assert_eq!(ShortFloat(f64::NAN).to_string(), "NaN");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShortFloat(pub f64);
+
+impl std::fmt::Display for ShortFloat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        if v.is_finite() && v != 0.0 && !(1e-4..1e15).contains(&v.abs()) {
+            write!(f, "{v:e}")
+        } else {
+            write!(f, "{v}")
+        }
+    }
+}

@@ -61,7 +61,7 @@ pub mod valuation;
 
 pub use calendar::{DateRange, Days, MAX_DAYS};
 pub use demand::{DemandHistory, DemandRecord, DemandSeries};
-pub use error::{CoreError, Result};
+pub use error::{CoreError, Result, ShortFloat};
 pub use fee::FeeKind;
 pub use forecast::{
     DailyForecast, DemandForecast, LeadTimeEstimate, LeadTimeForecast, MAX_DAILY_UNITS,

@@ -1,7 +1,7 @@
 //! The error type of `merchantry-forecast`.
 
 use chrono::NaiveDate;
-use merchantry_core::{CoreError, Stage};
+use merchantry_core::{CoreError, ShortFloat, Stage};
 
 /// What went wrong while fitting, forecasting or scoring.
 ///
@@ -17,7 +17,7 @@ pub enum ForecastError {
         what: &'static str,
     },
     /// An observation was NaN or infinite.
-    #[error("observation {index} is {}, not a finite number", Num(*.value))]
+    #[error("observation {index} is {}, not a finite number", ShortFloat(*.value))]
     NonFinite {
         /// Position in the series, from 0.
         index: usize,
@@ -25,7 +25,7 @@ pub enum ForecastError {
         value: f64,
     },
     /// A negative observation where the caller asked to reject them.
-    #[error("observation {index} is negative ({}) and negatives are rejected", Num(*.value))]
+    #[error("observation {index} is negative ({}) and negatives are rejected", ShortFloat(*.value))]
     Negative {
         /// Position in the series, from 0.
         index: usize,
@@ -44,7 +44,7 @@ pub enum ForecastError {
         got: usize,
     },
     /// A model or option parameter was outside its allowed range.
-    #[error("parameter {name} = {} is outside {allowed}", Num(*.value))]
+    #[error("parameter {name} = {} is outside {allowed}", ShortFloat(*.value))]
     InvalidParameter {
         /// The parameter.
         name: &'static str,
@@ -77,7 +77,7 @@ pub enum ForecastError {
         len: usize,
     },
     /// A known event's uplift factor was negative, NaN or infinite.
-    #[error("event {event:?} has uplift {}, expected a finite factor >= 0", Num(*.value))]
+    #[error("event {event:?} has uplift {}, expected a finite factor >= 0", ShortFloat(*.value))]
     InvalidUplift {
         /// The event name.
         event: String,
@@ -90,7 +90,7 @@ pub enum ForecastError {
     /// [`Days`](merchantry_core::Days) holds.
     #[error(
         "replenishment {id}: {stage} lasted {} days, expected 0 to {max} days",
-        Num(*.value),
+        ShortFloat(*.value),
         max = merchantry_core::MAX_DAYS
     )]
     InvalidDuration {
@@ -135,8 +135,8 @@ pub enum ForecastError {
     /// one of them is wrong.
     #[error(
         "replenishment {id}: its stages add up to {} days, more than its lead time of {} days",
-        Num(*.itemised),
-        Num(*.lead_time)
+        ShortFloat(*.itemised),
+        ShortFloat(*.lead_time)
     )]
     StagesExceedLeadTime {
         /// The purchase order or shipment id.
@@ -161,7 +161,7 @@ pub enum ForecastError {
     /// stages near a million days, or a spread far above the mean).
     #[error(
         "lane {lane}: the lead time's {what} is {} days, past the {max} days it can hold",
-        Num(*.value),
+        ShortFloat(*.value),
         max = merchantry_core::MAX_DAYS
     )]
     EstimateOutOfRange {
@@ -177,7 +177,7 @@ pub enum ForecastError {
     /// non-negative days (a NaN, infinite or negative mean or variance, a
     /// spread around a mean of 0, an effective sample size outside 0 to
     /// its observations).
-    #[error("{stage} distribution: {what} is {}, expected {allowed}", Num(*.value))]
+    #[error("{stage} distribution: {what} is {}, expected {allowed}", ShortFloat(*.value))]
     InvalidDistribution {
         /// The stage the distribution describes.
         stage: Stage,
@@ -240,24 +240,6 @@ pub enum ForecastError {
     /// A core value could not be built.
     #[error(transparent)]
     Core(#[from] CoreError),
-}
-
-/// A float as error messages show it: in exponent form (`1e300`,
-/// `-2.5e-7`) when its magnitude is `1e9` or more or below `1e-4` (zero
-/// aside), so a huge or tiny value does not print as hundreds of digits;
-/// in plain form otherwise (`1.5`, `2000000`, `NaN`, `-inf`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Num(pub(crate) f64);
-
-impl std::fmt::Display for Num {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let v = self.0;
-        if v.is_finite() && v != 0.0 && !(1e-4..1e9).contains(&v.abs()) {
-            write!(f, "{v:e}")
-        } else {
-            write!(f, "{v}")
-        }
-    }
 }
 
 /// Shorthand for results in this crate.
@@ -325,12 +307,12 @@ mod tests {
         assert_eq!(e.to_string(), "parameter alpha = -2.5e-300 is outside (0, 1)");
         let e = ForecastError::StagesExceedLeadTime {
             id: "PO-1".to_owned(),
-            itemised: 1.5e12,
+            itemised: 1.5e16,
             lead_time: 40.0,
         };
         assert_eq!(
             e.to_string(),
-            "replenishment PO-1: its stages add up to 1.5e12 days, more than its lead time of \
+            "replenishment PO-1: its stages add up to 1.5e16 days, more than its lead time of \
              40 days"
         );
         // Everyday magnitudes, zero and the non-finite stay as they were.

@@ -13,7 +13,8 @@ use merchantry_core::{
 use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur};
 
-use crate::error::{ForecastError, Num, Result};
+use crate::error::{ForecastError, Result};
+use merchantry_core::ShortFloat;
 
 #[cfg(feature = "serde")]
 mod saved;
@@ -744,7 +745,7 @@ impl LeadTimeModel {
             .iter()
             .map(|&p| {
                 let q = gamma_quantile(mean, variance, p);
-                Ok((p, in_range(lane, || format!("{} quantile", Num(p)), q)?))
+                Ok((p, in_range(lane, || format!("{} quantile", ShortFloat(p)), q)?))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(LeadTimeEstimate {
@@ -897,12 +898,15 @@ fn apply_override(
         LiveOverride::TransitQuote { mean, std_dev } => {
             let (mean, sd) = (mean.get(), std_dev.get());
             if sd < 0.0 {
-                return Err(bad(format!("the quote's spread is negative ({} days)", Num(sd))));
+                return Err(bad(format!(
+                    "the quote's spread is negative ({} days)",
+                    ShortFloat(sd)
+                )));
             }
             if mean == 0.0 && sd > 0.0 {
                 return Err(bad(format!(
                     "a quote of 0 days cannot spread by {} days (no lead time is below 0)",
-                    Num(sd)
+                    ShortFloat(sd)
                 )));
             }
             (mean, sd * sd)
@@ -917,7 +921,10 @@ fn apply_override(
         }
     };
     if !(0.0..=MAX_DAYS).contains(&mean) {
-        return Err(bad(format!("stage would last {} days, expected 0 to {MAX_DAYS}", Num(mean))));
+        return Err(bad(format!(
+            "stage would last {} days, expected 0 to {MAX_DAYS}",
+            ShortFloat(mean)
+        )));
     }
     parts.insert(stage, (mean, var));
     Ok(())

@@ -1,9 +1,7 @@
 //! The error type of `merchantry-metrics`.
 
-use std::fmt;
-
 use chrono::NaiveDate;
-use merchantry_core::{CoreError, Currency, LocationId, PurchaseOrderId, Sku};
+use merchantry_core::{CoreError, Currency, LocationId, PurchaseOrderId, ShortFloat, Sku};
 use rust_decimal::Decimal;
 
 /// What was wrong with the input of a metric.
@@ -132,9 +130,9 @@ pub enum MetricsError {
         reason: String,
     },
     /// A float input or option was NaN, infinite or out of range. The
-    /// message prints a value below 1e-4 or from 1e16 up in magnitude
+    /// message prints a value below 1e-4 or from 1e15 up in magnitude
     /// with an exponent (`-1e300`), others as plain decimals.
-    #[error("option {what} is {}, expected {expected}", Float(*.value))]
+    #[error("option {what} is {}, expected {expected}", ShortFloat(*.value))]
     InvalidOption {
         /// Which option.
         what: &'static str,
@@ -150,19 +148,6 @@ pub enum MetricsError {
 
 /// The result type of this crate.
 pub type Result<T, E = MetricsError> = std::result::Result<T, E>;
-
-/// A float as an error message shows it: plain for everyday magnitudes,
-/// with an exponent below 1e-4 or from 1e16 up, where plain `{}` would
-/// write out every digit (301 of them for 1e300).
-struct Float(f64);
-
-impl fmt::Display for Float {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let magnitude = self.0.abs();
-        let plain = magnitude == 0.0 || !magnitude.is_finite() || (1e-4..1e16).contains(&magnitude);
-        if plain { write!(f, "{}", self.0) } else { write!(f, "{:e}", self.0) }
-    }
-}
 
 /// The ` for sku X` part of an overflow message, empty without a SKU.
 fn for_sku(sku: Option<&Sku>) -> String {

@@ -22,7 +22,8 @@ use super::{
     COVER_TOLERANCE_DAYS, LaneModel, LeadTimeModel, LiveOverride, OrderForecast, StageDistribution,
     apply_override, lane_label,
 };
-use crate::error::{ForecastError, Num, Result};
+use crate::error::{ForecastError, Result};
+use merchantry_core::ShortFloat;
 
 /// How far the stage means of a lane whose stages cover its lead time may
 /// be from the total's mean: each covered replenishment's stages are
@@ -115,15 +116,15 @@ impl TryFrom<LeadTimeModelRepr> for LeadTimeModel {
         let mut last: Option<f64> = None;
         for &p in &r.quantiles {
             if !(p > 0.0 && p < 1.0) {
-                return Err(bad(format!("quantile {} is outside (0, 1)", Num(p))));
+                return Err(bad(format!("quantile {} is outside (0, 1)", ShortFloat(p))));
             }
             if let Some(before) = last
                 && p <= before
             {
                 return Err(bad(format!(
                     "quantile {} follows {}, expected ascending and each once",
-                    Num(p),
-                    Num(before)
+                    ShortFloat(p),
+                    ShortFloat(before)
                 )));
             }
             last = Some(p);
@@ -204,9 +205,9 @@ fn check_lane(m: &LaneModel) -> std::result::Result<(), String> {
             return Err(format!(
                 "the stages are said to cover the total but add up to {} days, not within {} \
                  days of its mean of {} days",
-                Num(sum),
-                Num(tolerance),
-                Num(total.mean)
+                ShortFloat(sum),
+                ShortFloat(tolerance),
+                ShortFloat(total.mean)
             ));
         }
     }
@@ -274,7 +275,7 @@ fn days(what: impl FnOnce() -> String, d: Days) -> std::result::Result<f64, Stri
     if (0.0..=MAX_DAYS).contains(&v) {
         Ok(v)
     } else {
-        Err(format!("{} is {} days, expected 0 to {MAX_DAYS}", what(), Num(v)))
+        Err(format!("{} is {} days, expected 0 to {MAX_DAYS}", what(), ShortFloat(v)))
     }
 }
 
@@ -287,7 +288,7 @@ fn check_moments(what: &str, mean: Days, std_dev: Days) -> std::result::Result<(
         return Err(format!(
             "{what} std dev is {} days around a mean of 0 days (days are never negative, so \
              nothing averaging 0 days varies)",
-            Num(sd)
+            ShortFloat(sd)
         ));
     }
     Ok(())
@@ -307,25 +308,25 @@ fn check_estimate(e: &LeadTimeEstimate) -> std::result::Result<(), String> {
     let mut last: Option<(f64, f64)> = None;
     for &(p, d) in &e.quantiles {
         if !(0.0..=1.0).contains(&p) {
-            return Err(format!("quantile probability {} is outside 0 to 1", Num(p)));
+            return Err(format!("quantile probability {} is outside 0 to 1", ShortFloat(p)));
         }
-        let q = days(|| format!("the {} quantile", Num(p)), d)?;
+        let q = days(|| format!("the {} quantile", ShortFloat(p)), d)?;
         if let Some((p0, q0)) = last {
             if p <= p0 {
                 return Err(format!(
                     "quantile probabilities out of order: {} after {} (expected ascending, each \
                      once)",
-                    Num(p),
-                    Num(p0)
+                    ShortFloat(p),
+                    ShortFloat(p0)
                 ));
             }
             if q < q0 {
                 return Err(format!(
                     "the {} quantile is {} days, below the {} quantile's {} days",
-                    Num(p),
-                    Num(q),
-                    Num(p0),
-                    Num(q0)
+                    ShortFloat(p),
+                    ShortFloat(q),
+                    ShortFloat(p0),
+                    ShortFloat(q0)
                 ));
             }
         }
