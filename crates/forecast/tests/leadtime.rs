@@ -4,49 +4,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests stop on failure")]
 
+mod common;
+
 use chrono::{NaiveDate, TimeDelta};
-use merchantry_core::{
-    Days, Lane, LocationId, PurchaseOrderId, Replenishment, Stage, StageDuration, SupplierId,
-    TransportMode,
-};
+
+use common::start;
+use merchantry_core::{Days, Lane, PurchaseOrderId, Replenishment, Stage, StageDuration};
 use merchantry_forecast::{
     ForecastError, LeadTimeModel, LeadTimeOptions, LiveOverride, StageDistribution,
 };
 
 fn lane() -> Lane {
-    Lane {
-        supplier: SupplierId::new("ACME").unwrap(),
-        origin: None,
-        destination: LocationId::new("FBA-US").unwrap(),
-        mode: TransportMode::Ocean,
-    }
-}
-
-fn start() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+    common::lane_to("ACME", "FBA-US")
 }
 
 /// Ordered `offset` days after 2026-01-01, arriving `days` later, with
 /// `stages` itemised.
 fn po(id: &str, offset: i64, days: i64, stages: &[(Stage, f64)]) -> Replenishment {
-    let ordered_on = start() + TimeDelta::days(offset);
-    Replenishment {
-        id: PurchaseOrderId::new(id).unwrap(),
-        lane: lane(),
-        sku: None,
-        quantity: None,
-        ordered_on,
-        forecast_arrival: ordered_on,
-        actual_arrival: ordered_on + TimeDelta::days(days),
-        stages: stages
-            .iter()
-            .map(|&(stage, d)| StageDuration {
-                stage,
-                forecast: None,
-                actual: Days::new(d).unwrap(),
-            })
-            .collect(),
-    }
+    common::order(id, &lane(), None, offset, days, stages)
 }
 
 fn learn(h: &[Replenishment]) -> LeadTimeModel {

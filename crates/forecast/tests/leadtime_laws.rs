@@ -10,10 +10,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests stop on failure")]
 
-use chrono::{NaiveDate, TimeDelta};
+mod common;
+
+use chrono::TimeDelta;
+use common::start;
 use merchantry_core::{
-    Days, Lane, LeadTimeEstimate, LocationId, PurchaseOrderId, Replenishment, Stage, StageDuration,
-    SupplierId, TransportMode,
+    Days, Lane, LeadTimeEstimate, PurchaseOrderId, Replenishment, Stage, StageDuration,
 };
 use merchantry_forecast::{
     ForecastError, LeadTimeModel, LeadTimeOptions, LiveOverride, StageDistribution,
@@ -27,16 +29,7 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 fn lane() -> Lane {
-    Lane {
-        supplier: SupplierId::new("ACME").unwrap(),
-        origin: None,
-        destination: LocationId::new("FBA-US").unwrap(),
-        mode: TransportMode::Ocean,
-    }
-}
-
-fn start() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+    common::lane_to("ACME", "FBA-US")
 }
 
 /// One generated shipment: ordered `offset` days after 2026-01-01, its
@@ -53,28 +46,10 @@ impl Ship {
     /// plus `extra`, so the stages never exceed it and cover it exactly
     /// when `extra` is 0 and at least one stage is listed.
     fn record(&self, id: usize) -> Replenishment {
-        let ordered_on = start() + TimeDelta::days(self.offset);
         let itemised: f64 = self.stages.iter().map(|s| s.1).sum();
         #[expect(clippy::cast_possible_truncation, reason = "generated sums stay below 2^31")]
         let days = itemised.ceil() as i64 + self.extra;
-        Replenishment {
-            id: PurchaseOrderId::new(format!("PO-{id}")).unwrap(),
-            lane: lane(),
-            sku: None,
-            quantity: None,
-            ordered_on,
-            forecast_arrival: ordered_on,
-            actual_arrival: ordered_on + TimeDelta::days(days),
-            stages: self
-                .stages
-                .iter()
-                .map(|&(stage, d)| StageDuration {
-                    stage,
-                    forecast: None,
-                    actual: Days::new(d).unwrap(),
-                })
-                .collect(),
-        }
+        common::order(&format!("PO-{id}"), &lane(), None, self.offset, days, &self.stages)
     }
 }
 

@@ -6,26 +6,12 @@
 #![cfg(feature = "serde")]
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests stop on failure")]
 
-use chrono::{NaiveDate, TimeDelta};
-use merchantry_core::{
-    Days, Lane, LocationId, PurchaseOrderId, Replenishment, Sku, Stage, StageDuration, SupplierId,
-    TransportMode,
-};
+mod common;
+
+use common::{lane_to as lane, start};
+use merchantry_core::{Days, Lane, LocationId, PurchaseOrderId, Replenishment, Sku, Stage};
 use merchantry_forecast::{LaneModel, LeadTimeModel, LeadTimeOptions, LiveOverride, OrderForecast};
 use serde_json::{Value, json};
-
-fn lane(supplier: &str, destination: &str) -> Lane {
-    Lane {
-        supplier: SupplierId::new(supplier).unwrap(),
-        origin: None,
-        destination: LocationId::new(destination).unwrap(),
-        mode: TransportMode::Ocean,
-    }
-}
-
-fn start() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
-}
 
 fn po(
     id: &str,
@@ -35,24 +21,7 @@ fn po(
     days: i64,
     stages: &[(Stage, f64)],
 ) -> Replenishment {
-    let ordered_on = start() + TimeDelta::days(offset);
-    Replenishment {
-        id: PurchaseOrderId::new(id).unwrap(),
-        lane: lane.clone(),
-        sku: Some(Sku::new(sku).unwrap()),
-        quantity: None,
-        ordered_on,
-        forecast_arrival: ordered_on,
-        actual_arrival: ordered_on + TimeDelta::days(days),
-        stages: stages
-            .iter()
-            .map(|&(stage, d)| StageDuration {
-                stage,
-                forecast: None,
-                actual: Days::new(d).unwrap(),
-            })
-            .collect(),
-    }
+    common::order(id, lane, Some(sku), offset, days, stages)
 }
 
 /// Two lanes into FBA-US and one into a 3PL: ACME's is fully itemised
