@@ -1684,25 +1684,35 @@ fn a_shipment_returned_unit_by_unit_nets_to_exactly_zero() {
     assert_eq!(value_now(&l), Decimal::ONE);
 }
 
+/// `kind` as event `id` at `place`, `hour` hours in.
+fn at(id: &str, hour: i64, place: &str, kind: EventKind) -> Event {
+    Event::new(EventId::new(id).unwrap(), t(hour), sku(), loc(place), kind)
+}
+
+/// `qty` sellable units sent to FBA.
+fn out(qty: i64) -> EventKind {
+    EventKind::TransferOut {
+        quantity: Quantity::new(qty),
+        disposition: Disposition::Sellable,
+        to: loc("FBA"),
+    }
+}
+
+/// `qty` sellable units arriving from `from`.
+fn arrive(qty: i64, from: &str) -> EventKind {
+    EventKind::TransferIn {
+        quantity: Quantity::new(qty),
+        from: loc(from),
+        disposition: Disposition::Sellable,
+    }
+}
+
 /// A transfer moves cost layers with their receipt dates, and FIFO and
 /// LIFO order a pool's layers by those dates, not by when the units
 /// reached the pool: units that went through in-transit keep their place
 /// among the purchases.
 #[test]
 fn layers_keep_their_purchase_order_through_transfers() {
-    let at = |id: &str, hour, place: &str, kind| {
-        Event::new(EventId::new(id).unwrap(), t(hour), sku(), loc(place), kind)
-    };
-    let out = |qty| EventKind::TransferOut {
-        quantity: Quantity::new(qty),
-        disposition: Disposition::Sellable,
-        to: loc("FBA"),
-    };
-    let arrive = |qty, from: &str| EventKind::TransferIn {
-        quantity: Quantity::new(qty),
-        from: loc(from),
-        disposition: Disposition::Sellable,
-    };
     let sale = |id: &str, hour, place: &str| {
         at(
             id,
@@ -1838,19 +1848,6 @@ fn a_backdate_that_moves_landed_cost_into_cogs_reports_it() {
 /// them).
 #[test]
 fn an_arrival_takes_the_cost_its_source_sent() {
-    let at = |id: &str, hour, place: &str, kind| {
-        Event::new(EventId::new(id).unwrap(), t(hour), sku(), loc(place), kind)
-    };
-    let out = |qty| EventKind::TransferOut {
-        quantity: Quantity::new(qty),
-        disposition: Disposition::Sellable,
-        to: loc("FBA"),
-    };
-    let arrive = |qty, from: &str| EventKind::TransferIn {
-        quantity: Quantity::new(qty),
-        from: loc(from),
-        disposition: Disposition::Sellable,
-    };
     let fba = loc("FBA");
     for method in [Method::Fifo, Method::Lifo, Method::MovingAverage] {
         for first in ["WH1", "WH2"] {
