@@ -53,6 +53,19 @@ impl Ship {
     }
 }
 
+/// Checks that `d`'s quantiles at both probabilities of each pair are
+/// finite days from 0 up, the lower one no later than the higher.
+fn assert_pairs_rise(d: &StageDistribution, pairs: &[(f64, f64)]) -> Result<(), TestCaseError> {
+    for &(a, b) in pairs {
+        let (lo, hi) = (a.min(b), a.max(b));
+        let (q_lo, q_hi) = (d.quantile(lo), d.quantile(hi));
+        prop_assert!(q_lo.is_finite() && q_lo >= 0.0, "{d:?} at {lo}: {q_lo}");
+        prop_assert!(q_hi.is_finite() && q_hi >= 0.0, "{d:?} at {hi}: {q_hi}");
+        prop_assert!(q_lo <= q_hi, "{d:?}: q({lo}) = {q_lo} > q({hi}) = {q_hi}");
+    }
+    Ok(())
+}
+
 fn history(ships: &[Ship]) -> Vec<Replenishment> {
     ships.iter().enumerate().map(|(i, s)| s.record(i)).collect()
 }
@@ -217,13 +230,7 @@ proptest! {
             let rebuilt =
                 StageDistribution::new(d.stage(), d.mean(), d.variance(), d.observations(), d.effective_n());
             prop_assert_eq!(rebuilt, Ok(d));
-            for &(a, b) in &pairs {
-                let (lo, hi) = (a.min(b), a.max(b));
-                let (q_lo, q_hi) = (d.quantile(lo), d.quantile(hi));
-                prop_assert!(q_lo.is_finite() && q_lo >= 0.0, "{d:?} at {lo}: {q_lo}");
-                prop_assert!(q_hi.is_finite() && q_hi >= 0.0, "{d:?} at {hi}: {q_hi}");
-                prop_assert!(q_lo <= q_hi, "{d:?}: q({lo}) = {q_lo} > q({hi}) = {q_hi}");
-            }
+            assert_pairs_rise(&d, &pairs)?;
         }
     }
 
@@ -239,13 +246,7 @@ proptest! {
     ) {
         let variance = if mean == 0.0 { 0.0 } else { variance };
         let d = StageDistribution::new(Stage::MainTransit, mean, variance, 1, 1.0).unwrap();
-        for &(a, b) in &pairs {
-            let (lo, hi) = (a.min(b), a.max(b));
-            let (q_lo, q_hi) = (d.quantile(lo), d.quantile(hi));
-            prop_assert!(q_lo.is_finite() && q_lo >= 0.0, "{d:?} at {lo}: {q_lo}");
-            prop_assert!(q_hi.is_finite() && q_hi >= 0.0, "{d:?} at {hi}: {q_hi}");
-            prop_assert!(q_lo <= q_hi, "{d:?}: q({lo}) = {q_lo} > q({hi}) = {q_hi}");
-        }
+        assert_pairs_rise(&d, &pairs)?;
     }
 
     /// Law: learning and estimating are deterministic: the same history
@@ -361,24 +362,7 @@ proptest! {
             .iter()
             .enumerate()
             .map(|(i, (offset, days, stages))| {
-                let ordered_on = start() + TimeDelta::days(*offset);
-                Replenishment {
-                    id: PurchaseOrderId::new(format!("PO-{i}")).unwrap(),
-                    lane: lane(),
-                    sku: None,
-                    quantity: None,
-                    ordered_on,
-                    forecast_arrival: ordered_on,
-                    actual_arrival: ordered_on + TimeDelta::days(*days),
-                    stages: stages
-                        .iter()
-                        .map(|&(stage, d)| StageDuration {
-                            stage,
-                            forecast: None,
-                            actual: Days::new(d).unwrap(),
-                        })
-                        .collect(),
-                }
+                common::order(&format!("PO-{i}"), &lane(), None, *offset, *days, stages)
             })
             .collect();
         let opts = LeadTimeOptions { half_life_days: half_life, as_of: None, quantiles };
