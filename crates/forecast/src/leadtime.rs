@@ -146,8 +146,11 @@ impl StageDistribution {
     /// figure for a mean outside `0` to [`MAX_DAYS`], a variance outside
     /// `0` to `MAX_DAYS^2` (NaN and infinities included), a variance
     /// above 0 with a mean of 0 (days are never negative, so nothing
-    /// averaging 0 days varies), or an effective sample size outside `0`
-    /// to `observations`.
+    /// averaging 0 days varies), a variance above 0 from fewer than 2
+    /// observations (learning gives 0 from one), or an effective sample
+    /// size other than 0 with no observations, or outside `1` to
+    /// `observations` with some (Kish's size of weights whose largest is
+    /// 1 is at least 1).
     pub fn new(
         stage: Stage,
         mean: f64,
@@ -172,8 +175,14 @@ impl StageDistribution {
         }
         #[expect(clippy::cast_precision_loss, reason = "a count of observations")]
         let n = observations as f64;
-        if !(0.0..=n).contains(&effective_n) {
-            return Err(bad("effective_n", effective_n, "0 to the number of observations"));
+        if observations < 2 && variance > 0.0 {
+            return Err(bad("variance", variance, "0 from fewer than 2 observations"));
+        }
+        if observations == 0 && effective_n != 0.0 {
+            return Err(bad("effective_n", effective_n, "0 with no observations"));
+        }
+        if observations > 0 && !(1.0..=n).contains(&effective_n) {
+            return Err(bad("effective_n", effective_n, "1 to the number of observations"));
         }
         Ok(Self { stage, mean, variance, observations, effective_n })
     }
@@ -286,8 +295,8 @@ impl Acc {
         // weighted mean lies within the observations (rounding aside),
         // each at most MAX_DAYS (Shipment::itemise); a mean of 0 leaves
         // only zero-weight observations away from 0, so no spread; the
-        // variance is at most half the widest gap squared; Kish's size is
-        // at most the count (Cauchy-Schwarz).
+        // variance is at most half the widest gap squared and 0 from one
+        // observation; Kish's size is at most the count (Cauchy-Schwarz).
         let (lo, hi) = self
             .obs
             .iter()
@@ -301,7 +310,9 @@ impl Acc {
             mean,
             variance,
             observations: self.obs.len(),
-            effective_n: clean(v1 * v1 / v2).min(n),
+            // At least 1 (the newest weight is 1, so V2 <= V1), and
+            // held there should rounding land a hair below.
+            effective_n: clean(v1 * v1 / v2).clamp(1.0_f64.min(n), n),
         }
     }
 }

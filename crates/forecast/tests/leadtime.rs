@@ -392,9 +392,17 @@ fn a_stage_distribution_is_built_checked_naming_the_stage_and_figure() {
     }
     // A spread around 0 days: every quantile read 0 with std dev 2.
     assert_eq!(refused(0.0, 4.0, 2, 2.0), "variance");
-    for effective_n in [f64::NAN, f64::INFINITY, -1.0, 2.5] {
+    for effective_n in [f64::NAN, f64::INFINITY, -1.0, 2.5, 0.0, 0.999] {
         assert_eq!(refused(10.0, 1.0, 2, effective_n), "effective_n");
     }
+    // A tester loaded a total of one observation with variance 9e11:
+    // learning gives no spread from one observation, yet it forecast a
+    // mean of 54 days with a std dev of 948,683 and quantiles of 0.
+    assert_eq!(refused(54.0, 9e11, 1, 1.0), "variance");
+    assert_eq!(refused(50.0, 100.0, 0, 0.0), "variance");
+    assert_eq!(refused(50.0, 0.0, 0, 1.0), "effective_n");
+    assert_eq!(refused(50.0, 0.0, 1, 0.5), "effective_n");
+    StageDistribution::new(Stage::CheckIn, 54.0, 0.0, 1, 1.0).unwrap();
     // The edges are accepted: no days, a firm stage, the widest range.
     let zero = StageDistribution::new(Stage::CheckIn, 0.0, 0.0, 0, 0.0).unwrap();
     assert_eq!((zero.quantile(0.99), zero.std_dev()), (0.0, 0.0));

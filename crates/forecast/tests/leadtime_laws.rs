@@ -245,7 +245,7 @@ proptest! {
         pairs in prop::collection::vec((probability(), probability()), 1..8),
     ) {
         let variance = if mean == 0.0 { 0.0 } else { variance };
-        let d = StageDistribution::new(Stage::MainTransit, mean, variance, 1, 1.0).unwrap();
+        let d = StageDistribution::new(Stage::MainTransit, mean, variance, 2, 2.0).unwrap();
         assert_pairs_rise(&d, &pairs)?;
     }
 

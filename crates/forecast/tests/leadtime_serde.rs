@@ -208,6 +208,16 @@ fn a_tampered_lane_model_is_refused_naming_what_is_wrong() {
     v["stages"][0]["observations"] = json!(5);
     let e = refused::<LaneModel>(v);
     assert!(e.contains("observations"), "{e}");
+    // A total of one shipment with a spread (learning gives none): it
+    // loaded and forecast a std dev of 948,683 days with quantiles of 0.
+    let mut v = acme_lane();
+    v["stages"] = json!([]);
+    v["stages_cover_total"] = json!(false);
+    v["total"]["observations"] = json!(1);
+    v["total"]["effective_n"] = json!(1.0);
+    v["total"]["variance"] = json!(9e11);
+    let e = refused::<LaneModel>(v);
+    assert!(e.contains("variance") && e.contains("fewer than 2 observations"), "{e}");
     // Within the stated tolerance (a day) the stages still cover it: the
     // stage means add up to the learned total mean (same weights on every
     // part), here moved by 0.9 days.
