@@ -130,6 +130,19 @@ impl AgingBucket {
     const fn new(min_days: u32, max_days: Option<u32>) -> Self {
         Self { min_days, max_days, units: Quantity::ZERO, value: Decimal::ZERO }
     }
+
+    /// The days the bucket spans, as messages name it: `31-60`, `91+`.
+    fn span(&self) -> String {
+        match self.max_days {
+            Some(max) => format!("{}-{max}", self.min_days),
+            None => format!("{}+", self.min_days),
+        }
+    }
+}
+
+/// The spans of `buckets`, comma-separated.
+fn spans(buckets: &[AgingBucket]) -> String {
+    buckets.iter().map(AgingBucket::span).collect::<Vec<_>>().join(", ")
 }
 
 /// Units and value by age on one day.
@@ -261,17 +274,13 @@ impl AgingReport {
     #[cfg(feature = "serde")]
     fn check(&self) -> Result<()> {
         let bad = |reason: String| MetricsError::Inconsistent { what: "aging report", reason };
-        let span = |b: &AgingBucket| match b.max_days {
-            Some(max) => format!("{}-{max}", b.min_days),
-            None => format!("{}+", b.min_days),
-        };
         let Some((_, inner)) = self.buckets.split_last() else {
             return Err(bad("it has no bucket".to_owned()));
         };
         let mut edges = Vec::with_capacity(inner.len());
         for (i, b) in inner.iter().enumerate() {
             let max = b.max_days.ok_or_else(|| {
-                bad(format!("bucket {i} ({}) is open but is not the last", span(b)))
+                bad(format!("bucket {i} ({}) is open but is not the last", b.span()))
             })?;
             edges.push(max);
         }
@@ -287,9 +296,9 @@ impl AgingReport {
         {
             return Err(bad(format!(
                 "bucket {i} covers {} days, but its edges {:?} give {}",
-                span(got),
+                got.span(),
                 edges.edges(),
-                span(want)
+                want.span()
             )));
         }
         let mut units = Quantity::ZERO;
@@ -326,21 +335,25 @@ impl AgingReport {
                 got: other.currency,
             });
         }
-        let same_shape = other.as_of == self.as_of
-            && other.buckets.len() == self.buckets.len()
+        let bad = |reason: String| MetricsError::Inconsistent { what: "aging report", reason };
+        if other.as_of != self.as_of {
+            return Err(bad(format!(
+                "cannot merge a report of {} into one of {}",
+                other.as_of, self.as_of
+            )));
+        }
+        let same_buckets = other.buckets.len() == self.buckets.len()
             && other
                 .buckets
                 .iter()
                 .zip(&self.buckets)
                 .all(|(a, b)| (a.min_days, a.max_days) == (b.min_days, b.max_days));
-        if !same_shape {
-            return Err(MetricsError::Inconsistent {
-                what: "aging report",
-                reason: format!(
-                    "cannot merge a report of {} into one of {}",
-                    other.as_of, self.as_of
-                ),
-            });
+        if !same_buckets {
+            return Err(bad(format!(
+                "cannot merge a report with buckets {} into one with buckets {}",
+                spans(&other.buckets),
+                spans(&self.buckets)
+            )));
         }
         let too_big = || overflow_total("aging");
         let mut next = self.clone();

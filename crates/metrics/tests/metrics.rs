@@ -498,6 +498,24 @@ fn aging_lots_with_other_edges_than_the_report_are_refused() {
 }
 
 #[test]
+fn aging_reports_of_other_buckets_do_not_merge_and_say_why() {
+    // A tester's case: same day, other buckets; the message spoke only
+    // of dates ("a report of 2026-01-01 into one of 2026-01-01").
+    let day = d(2026, 1, 1);
+    let mut a = AgingReport::empty(day, Currency::USD, &AgingEdges::default());
+    let before = a.clone();
+    let b = AgingReport::empty(day, Currency::USD, &AgingEdges::new(vec![30, 60]).unwrap());
+    let err = a.merge(&b).unwrap_err().to_string();
+    assert!(err.contains("buckets 0-30, 31-60, 61+ into one with buckets 0-"), "{err}");
+    assert_eq!(a, before);
+    // Another day is named as such.
+    let later = AgingReport::empty(d(2026, 2, 1), Currency::USD, &AgingEdges::default());
+    let err = a.merge(&later).unwrap_err().to_string();
+    assert!(err.contains("a report of 2026-02-01 into one of 2026-01-01"), "{err}");
+    assert_eq!(a, before);
+}
+
+#[test]
 fn zero_days_per_year_is_refused() {
     // Tester's F8 case: a year of 0 days annualised every turn to 0.
     assert!(matches!(
