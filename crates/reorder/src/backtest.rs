@@ -18,7 +18,7 @@
 //!   COGS / average inventory value).
 
 use chrono::{Days as ChronoDays, NaiveDate};
-use merchantry_core::{DemandForecast, LeadTimeForecast, LocationId, Quantity, Sku};
+use merchantry_core::{DemandForecast, LeadTimeForecast, LocationId, Quantity, ShortFloat, Sku};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -74,7 +74,11 @@ impl LeadTimeSource {
                     && *mean >= 0.0
                     && *std_dev >= 0.0) =>
             {
-                bad(format!("sampled mean {mean} and std_dev {std_dev} must be finite and >= 0"))
+                bad(format!(
+                    "sampled mean {} and std_dev {} must be finite and >= 0",
+                    ShortFloat(*mean),
+                    ShortFloat(*std_dev)
+                ))
             }
             _ => Ok(()),
         }
@@ -296,7 +300,9 @@ pub fn backtest(
                     setting: "days_of_supply",
                     reason: format!(
                         "window ({window_days}) must be at least 1 day and threshold \
-                         ({threshold_days}) and cover ({cover_days}) days finite and >= 0"
+                         ({}) and cover ({}) days finite and >= 0",
+                        ShortFloat(*threshold_days),
+                        ShortFloat(*cover_days)
                     ),
                 });
             }

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use chrono::{Days as ChronoDays, NaiveDate};
-use merchantry_core::{CoreError, Decimal, LocationId, Money, Quantity, Sku};
+use merchantry_core::{CoreError, Decimal, LocationId, Money, Quantity, ShortFloat, Sku};
 
 use crate::error::{ReorderError, Result};
 use crate::input::{OpenSupply, PreviousRecommendation, SkuInput, TransferSource};
@@ -402,7 +402,8 @@ impl Planner {
                 setting: "stability",
                 reason: format!(
                     "tolerances {} and {} must be finite and >= 0",
-                    s.input_tolerance, s.jump_ratio
+                    ShortFloat(s.input_tolerance),
+                    ShortFloat(s.jump_ratio)
                 ),
             });
         }

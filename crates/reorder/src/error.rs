@@ -1,7 +1,7 @@
 //! The error type of `merchantry-reorder`.
 
 use chrono::NaiveDate;
-use merchantry_core::{CoreError, Decimal, Sku};
+use merchantry_core::{CoreError, Decimal, ShortFloat, Sku};
 
 /// What went wrong while planning or replaying a replenishment.
 ///
@@ -28,7 +28,8 @@ pub enum ReorderError {
     },
     /// A lead time was negative, or its spread was.
     #[error(
-        "sku {sku}: lead time {what} is {value} days, expected a finite value at or above zero"
+        "sku {sku}: lead time {what} is {} days, expected a finite value at or above zero",
+        ShortFloat(*.value)
     )]
     InvalidLeadTime {
         /// The SKU.
@@ -67,7 +68,10 @@ pub enum ReorderError {
     },
     /// A statistic came out infinite or NaN, or a quantity did not fit in
     /// 64 bits.
-    #[error("sku {sku}: {what} is {value}, which is not a usable number of units")]
+    #[error(
+        "sku {sku}: {what} is {}, which is not a usable number of units",
+        ShortFloat(*.value)
+    )]
     OutOfRange {
         /// The SKU.
         sku: Sku,
@@ -117,7 +121,8 @@ pub enum ReorderError {
     /// [`MAX_LOT`](crate::safety::MAX_LOT), or a reorder point it would
     /// return past the range of `f64`.
     #[error(
-        "{what} is {value}, outside its domain (a finite number; for a lot or spread at or above zero; for a lot at most 2^53 units)"
+        "{what} is {}, outside its domain (a finite number; for a lot or spread at or above zero; for a lot at most 2^53 units)",
+        ShortFloat(*.value)
     )]
     InvalidStatistic {
         /// Which argument, e.g. `lot` or `sigma`.
@@ -165,3 +170,60 @@ impl ReorderError {
 
 /// The result type of this crate.
 pub type Result<T, E = ReorderError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use merchantry_core::ServiceLevel;
+
+    use crate::engine::{Planner, PlannerOptions};
+    use crate::policy::{LotSize, Policy, PolicyConfig};
+    use crate::safety::{
+        DemandModel, DemandOverInterval, ServiceTarget, k_for_fill_rate, safety_stock,
+    };
+
+    fn message<T: std::fmt::Debug>(result: crate::Result<T>) -> String {
+        result.unwrap_err().to_string()
+    }
+
+    fn cover_days(d: f64) -> String {
+        let policy = PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::CoverDays(d) });
+        message(Planner::new(PlannerOptions::new(policy)))
+    }
+
+    #[test]
+    fn huge_and_tiny_floats_print_short_in_messages() {
+        let fill = ServiceLevel::new(0.9).unwrap();
+        // The domain sentence alone is 105 characters; with the raw digits
+        // these messages ran to 370-420.
+        let domain = "outside its domain (a finite number; for a lot or spread at or above \
+                      zero; for a lot at most 2^53 units)";
+
+        let tiny_lot = message(k_for_fill_rate(fill, -1e-300, 1.0));
+        assert_eq!(tiny_lot, format!("lot is -1e-300, {domain}"));
+        assert!(tiny_lot.len() < 140, "{} characters: {tiny_lot}", tiny_lot.len());
+
+        let demand = DemandOverInterval::new(10.0, 0.0, 5.0, 2.0);
+        let huge_lot = message(safety_stock(
+            &demand,
+            ServiceTarget::FillRate(fill),
+            DemandModel::Normal,
+            1e300,
+        ));
+        assert_eq!(huge_lot, format!("lot is 1e300, {domain}"));
+        assert!(huge_lot.len() < 140, "{} characters: {huge_lot}", huge_lot.len());
+
+        let tiny_cover = cover_days(-1e-300);
+        assert_eq!(
+            tiny_cover,
+            "invalid setting continuous_review.lot: cover days -1e-300 must be above zero"
+        );
+        assert!(tiny_cover.len() < 140, "{} characters: {tiny_cover}", tiny_cover.len());
+
+        // Everyday values print as plain `{}` always did.
+        assert_eq!(message(k_for_fill_rate(fill, -2.5, 1.0)), format!("lot is -2.5, {domain}"));
+        assert_eq!(
+            cover_days(-0.75),
+            "invalid setting continuous_review.lot: cover days -0.75 must be above zero"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! Replenishment policies and the named choices inside them.
 
-use merchantry_core::{Quantity, ServiceLevel};
+use merchantry_core::{Quantity, ServiceLevel, ShortFloat};
 
 use crate::error::{ReorderError, Result};
 use crate::safety::{DemandModel, ServiceTarget};
@@ -205,14 +205,19 @@ impl PolicyConfig {
                 bad(
                     "days_of_cover",
                     format!(
-                        "need 0 <= reorder_days ({reorder_days}) <= target_days ({target_days})"
+                        "need 0 <= reorder_days ({}) <= target_days ({})",
+                        ShortFloat(reorder_days),
+                        ShortFloat(target_days)
                     ),
                 )
             }
             Policy::ContinuousReview { lot: LotSize::CoverDays(d) }
                 if !(d.is_finite() && d > 0.0) =>
             {
-                bad("continuous_review.lot", format!("cover days {d} must be above zero"))
+                bad(
+                    "continuous_review.lot",
+                    format!("cover days {} must be above zero", ShortFloat(d)),
+                )
             }
             Policy::ContinuousReview { lot: LotSize::Fixed(q) } if !q.is_positive() => {
                 bad("continuous_review.lot", format!("fixed lot {q} must be above zero"))
