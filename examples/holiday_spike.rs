@@ -55,7 +55,7 @@ const OPENING: i64 = 3_000;
 const BUFFER_DAYS: u32 = 3;
 
 fn main() {
-    if let Err(e) = run() {
+    if let Err(e) = common::plot_arg().and_then(run) {
         eprintln!("holiday_spike: {e}");
         std::process::exit(1);
     }
@@ -73,9 +73,10 @@ fn at(d: NaiveDate, hour: u32) -> chrono::DateTime<chrono::Utc> {
     d.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default()).and_utc()
 }
 
+/// Tells the story, drawing it to `plot` if given; an error if the
+/// story's own check fails.
 #[expect(clippy::too_many_lines, reason = "the story reads top to bottom")]
-fn run() -> Result<(), BoxError> {
-    let plot = common::plot_arg()?;
+fn run(plot: Option<std::path::PathBuf>) -> Result<(), BoxError> {
     let mut noise = Noise::new(SEED);
     let sku = Sku::new("BLENDER-SET-1.5LB")?;
     let fba = LocationId::new("FBA-US")?;
@@ -353,5 +354,18 @@ fn print_stages(
     ]);
     for line in t.render().lines() {
         println!("    {line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rush_order_lands_before_the_old_stock_runs_out() {
+        // `run` fails when the order placed in the rush lands after the
+        // stock on hand ran out, or with fewer than the buffer's days to
+        // spare.
+        run(None).unwrap();
     }
 }
