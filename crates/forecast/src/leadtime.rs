@@ -533,7 +533,9 @@ pub enum LiveOverride {
 ///
 /// With the `serde` feature a model saves as its lane models, its routes
 /// as a list of `{sku, destination, lane}` and its quantile
-/// probabilities, and loads back equal; loading refuses with
+/// probabilities, and loads back equal (bit for bit through JSON when
+/// serde_json's `float_roundtrip` feature is on; without it a float may
+/// come back one unit in the last place off); loading refuses with
 /// [`ForecastError::InvalidRecord`] a lane or route listed twice, a route
 /// to a destination its lane does not reach, and probabilities outside
 /// `(0, 1)` or not ascending, and checks each [`LaneModel`] as it does
