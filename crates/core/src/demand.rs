@@ -183,6 +183,12 @@ pub struct DemandRecord {
     pub stocked_out: bool,
 }
 
+/// A plain slice of records, for small histories and tests: each
+/// [`DemandHistory::daily_demand`] call scans every record, so a series
+/// for each of `k` SKUs costs `k` passes over the slice. With thousands
+/// of SKUs, group the records by SKU once and answer from the groups.
+/// Units of one day add up saturating at the bounds of [`Quantity`]; the
+/// trait has no error path, so check magnitudes before building records.
 impl DemandHistory for [DemandRecord] {
     fn demand_skus(&self) -> Vec<Sku> {
         let mut skus: Vec<Sku> = self.iter().map(|r| r.sku.clone()).collect();
