@@ -3,7 +3,9 @@
 //! listing's units by state.
 
 use chrono::NaiveDate;
-use merchantry_core::{Asin, Disposition, Fnsku, LocationId, Quantity, Sku, StockRecord};
+use merchantry_core::{
+    Asin, CoreError, Disposition, Fnsku, LocationId, Quantity, Sku, StockRecord,
+};
 use rust_decimal::Decimal;
 
 use crate::error::ReadError;
@@ -60,7 +62,26 @@ pub struct InventoryRow {
 }
 
 impl InventoryRow {
-    /// Inbound units: working + shipped + receiving.
+    /// Inbound units: working + shipped + receiving, checked.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::QuantityOverflow`] when the sum leaves 64 bits: the
+    /// row's inbound cells cannot all be right, and no single count
+    /// stands for them.
+    pub fn checked_inbound(&self) -> Result<Quantity, CoreError> {
+        Quantity::checked_sum([
+            self.afn_inbound_working,
+            self.afn_inbound_shipped,
+            self.afn_inbound_receiving,
+        ])
+    }
+
+    /// Inbound units: working + shipped + receiving, pinned at
+    /// [`Quantity::MAX`] (or [`Quantity::MIN`]) when the sum leaves 64
+    /// bits, so a pinned value is not the true sum. Use
+    /// [`InventoryRow::checked_inbound`] wherever the count is used as
+    /// stock; this is for display.
     #[must_use]
     pub fn inbound(&self) -> Quantity {
         self.afn_inbound_working
@@ -69,15 +90,15 @@ impl InventoryRow {
     }
 
     /// Whether the report's own totals hold: warehouse = fulfillable +
-    /// unsellable + reserved, and total = warehouse + inbound.
+    /// unsellable + reserved, and total = warehouse + inbound. A sum that
+    /// leaves 64 bits is not a total that holds: the answer is then
+    /// `false`.
     #[must_use]
     pub fn totals_agree(&self) -> bool {
-        let warehouse = self
-            .afn_fulfillable
-            .saturating_add(self.afn_unsellable)
-            .saturating_add(self.afn_reserved);
-        warehouse == self.afn_warehouse
-            && self.afn_warehouse.saturating_add(self.inbound()) == self.afn_total
+        let warehouse =
+            Quantity::checked_sum([self.afn_fulfillable, self.afn_unsellable, self.afn_reserved]);
+        let total = self.checked_inbound().and_then(|i| self.afn_warehouse.checked_add(i));
+        warehouse.is_ok_and(|w| w == self.afn_warehouse) && total.is_ok_and(|t| t == self.afn_total)
     }
 
     /// The row as core stock records at `location` (the FBA network) on
@@ -87,15 +108,23 @@ impl InventoryRow {
     /// [`Disposition::Inbound`], unsellable + researching
     /// [`Disposition::Unsellable`]. FBM units are not included: they sit
     /// at the seller's own location. Zero positions are left out.
-    #[must_use]
-    pub fn stock_records(&self, location: &LocationId, as_of: NaiveDate) -> Vec<StockRecord> {
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::QuantityOverflow`] when the inbound or the unsellable
+    /// sum leaves 64 bits; no records are returned then.
+    pub fn stock_records(
+        &self,
+        location: &LocationId,
+        as_of: NaiveDate,
+    ) -> Result<Vec<StockRecord>, CoreError> {
         let positions = [
             (Disposition::Sellable, self.afn_fulfillable),
             (Disposition::Reserved, self.afn_reserved),
-            (Disposition::Inbound, self.inbound()),
-            (Disposition::Unsellable, self.afn_unsellable.saturating_add(self.afn_researching)),
+            (Disposition::Inbound, self.checked_inbound()?),
+            (Disposition::Unsellable, self.afn_unsellable.checked_add(self.afn_researching)?),
         ];
-        positions
+        Ok(positions
             .into_iter()
             .filter(|(_, q)| !q.is_zero())
             .map(|(disposition, quantity)| StockRecord {
@@ -105,7 +134,7 @@ impl InventoryRow {
                 disposition,
                 quantity,
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -167,7 +196,7 @@ reader!(
     /// let row = InventoryReader::new(file.as_bytes())?.next().unwrap()?;
     /// let fba = LocationId::new("FBA-US")?;
     /// let day = NaiveDate::from_ymd_opt(2026, 3, 7).unwrap();
-    /// let records = row.stock_records(&fba, day);
+    /// let records = row.stock_records(&fba, day)?;
     /// assert_eq!(records.len(), 2);
     /// assert_eq!(records[1].disposition, Disposition::Reserved);
     /// # Ok::<(), Box<dyn std::error::Error>>(())

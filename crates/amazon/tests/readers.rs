@@ -81,6 +81,36 @@ fn synthetic_detail_rolls_up_to_the_summary_view() {
 }
 
 #[test]
+fn inventory_sums_past_64_bits_are_not_totals_that_agree() {
+    let max = i64::MAX;
+    let file = format!(
+        "sku\tafn-warehouse-quantity\tafn-fulfillable-quantity\tafn-unsellable-quantity\t\
+         afn-reserved-quantity\tafn-total-quantity\tafn-inbound-working-quantity\t\
+         afn-inbound-shipped-quantity\tafn-researching-quantity\n\
+         W\t{max}\t{max}\t5\t5\t{max}\t{max}\t{max}\t{max}\n\
+         V\t10\t6\t2\t2\t13\t1\t2\t0\n"
+    );
+    let rows: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().map(Result::unwrap).collect();
+    let big = &rows[0];
+    // Saturated, fulfillable + 5 + 5 would equal the warehouse and the
+    // warehouse + inbound the total.
+    assert!(!big.totals_agree());
+    assert!(big.checked_inbound().is_err());
+    let fba = LocationId::new("FBA-US").unwrap();
+    assert!(big.stock_records(&fba, day(2026, 3, 31)).is_err());
+    // An unsellable sum past 64 bits is refused as well.
+    let mut unsellable = rows[1].clone();
+    unsellable.afn_unsellable = Quantity::MAX;
+    unsellable.afn_researching = Quantity::new(1);
+    assert!(unsellable.stock_records(&fba, day(2026, 3, 31)).is_err());
+    // A row in range is unchanged.
+    let small = &rows[1];
+    assert!(small.totals_agree());
+    assert_eq!(small.checked_inbound().unwrap(), Quantity::new(3));
+    assert_eq!(small.stock_records(&fba, day(2026, 3, 31)).unwrap().len(), 4);
+}
+
+#[test]
 fn synthetic_snapshot_matches_the_ledger_end_of_week() {
     let rows: Vec<_> =
         InventoryReader::new(&data("synthetic_fba_myi_unsuppressed_inventory.tsv")[..])
@@ -93,6 +123,7 @@ fn synthetic_snapshot_matches_the_ledger_end_of_week() {
     // warehouse 135 = 130 + 1 + 4; total 231 = 135 + 24 + 60 + 12.
     assert_eq!(myi.afn_warehouse, Quantity::new(135));
     assert_eq!(myi.inbound(), Quantity::new(96));
+    assert_eq!(myi.checked_inbound().unwrap(), Quantity::new(96));
     assert_eq!(myi.mfn_fulfillable, Quantity::ZERO); // blank cell
 
     let summary: Vec<_> = LedgerSummaryReader::new(&data("synthetic_ledger_summary_view.csv")[..])
@@ -102,7 +133,7 @@ fn synthetic_snapshot_matches_the_ledger_end_of_week() {
     let fba = LocationId::new("FBA-US").unwrap();
     let end = day(2026, 3, 31);
     let ledger = summary_snapshot(&summary, &fba).unwrap();
-    let snapshot = myi.stock_records(&fba, end);
+    let snapshot = myi.stock_records(&fba, end).unwrap();
     let sku = &myi.sku;
     // Ledger sellable 134 = fulfillable 130 + reserved 4.
     let on_shelf = snapshot.total(sku, Disposition::Sellable, end).get()
