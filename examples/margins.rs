@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Days, Local, Months, NaiveDate, NaiveTime};
 use clap::Parser;
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use merchantry::amazon::{RetailLine, RetailLineKind, SkipReason, UciRetailReader};
 use merchantry::core::{
     ChannelId, Currency, DateRange, Decimal, EventId, LocationId, Money, OrderId, Quantity, Sku,
@@ -324,12 +324,14 @@ struct Loaded {
     skipped: Skipped,
 }
 
-/// Reads the sale lines of a file, un-gzipping `.gz`.
+/// Reads the sale lines of a file, un-gzipping `.gz` (every member of it:
+/// a `.gz` made by concatenating gzip files holds several).
 fn load(path: &Path, today: NaiveDate) -> Result<Loaded, BoxError> {
     let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let file = BufReader::new(file);
     let gz = path.extension().is_some_and(|e| e == "gz");
-    let reader: Box<dyn Read> = if gz { Box::new(GzDecoder::new(file)) } else { Box::new(file) };
+    let reader: Box<dyn Read> =
+        if gz { Box::new(MultiGzDecoder::new(file)) } else { Box::new(file) };
     read_sales(reader, today).map_err(|e| format!("{}: {e}", path.display()).into())
 }
 
@@ -1276,5 +1278,39 @@ mod tests {
         assert!(svg.contains("a &lt;b&gt; &amp; c") && svg.contains("PAN&amp;LID export"));
         assert!(svg.contains("£12.50") && svg.contains("£-3.00"));
         assert!(svg.contains("#d62728"), "a loss is drawn red");
+    }
+
+    /// Two gzip members one after the other (`cat a.gz b.gz`) are one
+    /// file: the sale lines of both are read, not the first member's
+    /// alone.
+    #[test]
+    fn every_member_of_a_multi_member_gzip_is_read() {
+        use std::io::Write;
+
+        use flate2::Compression;
+        use flate2::write::GzEncoder;
+
+        fn gzip(text: &str) -> Vec<u8> {
+            let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+            encoder.write_all(text.as_bytes()).unwrap();
+            encoder.finish().unwrap()
+        }
+        let sale = |invoice: u32, day: u32| {
+            format!("{invoice},85123A,MUG,3,2011-03-{day:02} 09:00:00,2.00,17850,United Kingdom\n")
+        };
+        let header =
+            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n";
+        let mut bytes = gzip(&format!("{header}{}{}", sale(1, 1), sale(2, 2)));
+        bytes.extend(gzip(&format!("{}{}", sale(3, 3), sale(4, 4))));
+        let dir =
+            std::env::temp_dir().join(format!("merchantry-margins-gz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("two_members.csv.gz");
+        std::fs::write(&path, bytes).unwrap();
+        let today = NaiveDate::from_ymd_opt(2012, 1, 1).unwrap();
+        let loaded = load(&path, today).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(loaded.sold.len(), 4);
+        assert_eq!(loaded.sold.iter().map(|s| s.quantity).sum::<i64>(), 12);
     }
 }

@@ -7,7 +7,7 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 
 use chrono::NaiveDate;
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use indicatif::{ProgressBar, ProgressStyle};
 use merchantry::amazon::{RetailLineKind, ScmsReader, UciRetailReader};
 use merchantry::core::{Decimal, Replenishment, Sku};
@@ -17,8 +17,9 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// Row errors shown before the rest are only counted.
 const ERRORS_SHOWN: u64 = 5;
 
-/// Opens a file, un-gzipping `.gz`, behind a byte-count progress bar that
-/// draws only on a terminal.
+/// Opens a file, un-gzipping `.gz` (every member of it: a `.gz` made by
+/// concatenating gzip files holds several), behind a byte-count progress
+/// bar that draws only on a terminal.
 fn open(path: &Path, label: &str) -> Result<(Box<dyn Read>, ProgressBar), BoxError> {
     let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let bar = ProgressBar::new(file.metadata()?.len()).with_message(label.to_owned());
@@ -29,7 +30,7 @@ fn open(path: &Path, label: &str) -> Result<(Box<dyn Read>, ProgressBar), BoxErr
     let counted = bar.wrap_read(BufReader::new(file));
     let gz = path.extension().is_some_and(|e| e == "gz");
     let reader: Box<dyn Read> =
-        if gz { Box::new(GzDecoder::new(counted)) } else { Box::new(counted) };
+        if gz { Box::new(MultiGzDecoder::new(counted)) } else { Box::new(counted) };
     Ok((reader, bar))
 }
 
@@ -141,4 +142,61 @@ pub(crate) fn load_scms(path: &Path) -> Result<Scms, BoxError> {
         skipped.insert("unreadable row".to_owned(), errors);
     }
     Ok(Scms { replenishments, skipped })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::path::PathBuf;
+
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+
+    use super::*;
+
+    const RETAIL_HEADER: &str =
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n";
+
+    /// A file of `bytes` named `name` in a directory of its own.
+    fn file(name: &str, bytes: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "merchantry-data-{}-{}",
+            name.replace('.', "-"),
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    fn gzip(text: &str) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        encoder.write_all(text.as_bytes()).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    fn sale(invoice: u32, code: &str, quantity: &str, day: u32) -> String {
+        format!(
+            "{invoice},{code},THING {code},{quantity},2010-12-{day:02} 08:26:00,2.55,17850,United Kingdom\n"
+        )
+    }
+
+    /// Two gzip members one after the other (`cat a.gz b.gz`) are one
+    /// file: every row of both is read, not the first member's alone.
+    #[test]
+    fn every_member_of_a_multi_member_gzip_is_read() {
+        let first =
+            format!("{RETAIL_HEADER}{}{}", sale(1, "22197", "6", 1), sale(2, "84406B", "2", 1));
+        let second = format!("{}{}", sale(3, "22197", "4", 2), sale(4, "71053", "1", 3));
+        let mut bytes = gzip(&first);
+        bytes.extend(gzip(&second));
+        let path = file("two_members.csv.gz", &bytes);
+        let retail = load_retail(&path).unwrap();
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+        assert_eq!(retail.lines, 4);
+        assert_eq!(retail.skus.len(), 3);
+        assert_eq!((retail.skus[0].sku.as_str(), retail.skus[0].units), ("22197", 10));
+        assert_eq!(retail.last_day, NaiveDate::from_ymd_opt(2010, 12, 3).unwrap());
+    }
 }
