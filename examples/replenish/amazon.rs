@@ -60,6 +60,14 @@
 //!   sellable stock the forecaster leaves out. The table shows the
 //!   mean over the reports' days beside the forecast's, since a few
 //!   weeks of reports are a short history for any model.
+//! - All Orders files are read in file-name order, each top to bottom,
+//!   and the last line read for an (order, SKU) decides it: an order
+//!   downloaded as Pending and again, later, as Cancelled is cancelled,
+//!   and a line downloaded twice counts once. So name overlapping
+//!   downloads so that the newer sorts later (Seller Central's names
+//!   carry the request date or an increasing report id). The report's
+//!   `last-updated-date` column is not used: the reader does not return
+//!   it.
 //! - On hand: fulfillable units from Manage FBA Inventory when present,
 //!   else the ledger's sellable balance; inbound shipments are open
 //!   supply. Lead time: `--lead-time-days` +/- `--lead-time-sd`.
@@ -248,6 +256,15 @@ struct AmazonRec {
     history_units_per_day: f64,
 }
 
+/// The last All Orders line read for one (order, SKU).
+enum OrderLineState {
+    /// Customer demand: units on the purchase day, and the unit price
+    /// when the line has one.
+    Demand { date: NaiveDate, units: Quantity, unit_price: Option<Decimal> },
+    /// Not demand, and why (with the line, when the line is suspect).
+    Skipped { why: &'static str, example: Option<String> },
+}
+
 /// The state built from the reports.
 struct Books {
     ledger: Ledger,
@@ -258,6 +275,10 @@ struct Books {
     /// row downloaded twice counts once.
     summary: BTreeMap<(Sku, NaiveDate, String, String), LedgerSummaryRow>,
     myi: BTreeMap<Sku, InventoryRow>,
+    /// The last All Orders line read for each (order, SKU), across every
+    /// All Orders file (read in name order): it alone decides whether
+    /// the pair is demand. Folded into `orders` by `finish_orders`.
+    order_lines: BTreeMap<(OrderId, Sku), OrderLineState>,
     /// Order lines that are demand, once per (order, SKU).
     orders: BTreeMap<(OrderId, Sku), (NaiveDate, Quantity)>,
     order_prices: BTreeMap<Sku, Vec<Decimal>>,
@@ -280,6 +301,28 @@ struct Books {
 
 pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
     let service = ServiceLevel::new(args.service_level)?;
+    let (mut books, file_rows) = load(args, dir)?;
+    let checks = books.close()?;
+    let (recommendations, warnings) = plan(args, service, &books)?;
+    for (why, example) in warnings {
+        books.counts.warn(why, example);
+    }
+    let last = books.days().map(|(_, last)| last);
+    let soon_days = planner_options(args, service).soon_days;
+    let output = AmazonOutput {
+        assumptions: assumptions(args, dir, &books),
+        legend: urgency_legend(soon_days, args.buffer_days, FORECAST_DAYS),
+        files: file_rows,
+        counts: books.counts,
+        checks,
+        recommendations,
+    };
+    super::emit(&output, args.json.as_ref(), || print_report(&output, last))
+}
+
+/// Reads every report of `dir` into the books, in the order of
+/// [`Report`] and, within a report, of file names.
+fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
     let files = list_files(dir)?;
     let mut books = Books::new()?;
     let mut file_rows = Vec::new();
@@ -316,29 +359,14 @@ pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
     if used == 0 {
         return Err(no_reports(dir, NO_REPORT, &file_rows).into());
     }
+    books.prepare_detail(args.cost_share);
     if books.days().is_none() {
         let why =
             "no dated rows, so no demand history (the ledger detail view or All Orders gives it)";
         return Err(no_reports(dir, why, &file_rows).into());
     }
-    books.prepare_detail(args.cost_share);
     books.note_window();
-    let checks = books.close()?;
-    let (recommendations, warnings) = plan(args, service, &books)?;
-    for (why, example) in warnings {
-        books.counts.warn(why, example);
-    }
-    let last = books.days().map(|(_, last)| last);
-    let soon_days = planner_options(args, service).soon_days;
-    let output = AmazonOutput {
-        assumptions: assumptions(args, dir, &books),
-        legend: urgency_legend(soon_days, args.buffer_days, FORECAST_DAYS),
-        files: file_rows,
-        counts: books.counts,
-        checks,
-        recommendations,
-    };
-    super::emit(&output, args.json.as_ref(), || print_report(&output, last))
+    Ok((books, file_rows))
 }
 
 fn no_reports(dir: &Path, why: &str, files: &[FileRow]) -> String {
@@ -414,6 +442,7 @@ impl Books {
             counts: Counts::default(),
             summary: BTreeMap::new(),
             myi: BTreeMap::new(),
+            order_lines: BTreeMap::new(),
             orders: BTreeMap::new(),
             order_prices: BTreeMap::new(),
             unit_costs: BTreeMap::new(),
@@ -554,43 +583,69 @@ impl Books {
         Ok(reader.stats().clone())
     }
 
+    /// Reads All Orders lines into `order_lines`; nothing is demand yet.
+    /// A later line of the same (order, SKU), in this file or a later one,
+    /// replaces the earlier: an order downloaded as Pending on one day and
+    /// Cancelled on the next is cancelled.
     fn read_orders(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = OrdersReader::new(input)?;
         self.drain(&mut reader, |books, line| {
+            let at = format!("{} line {}", books.file, line.line);
             let merchant = line.fulfillment == Some(FulfillmentChannel::Merchant);
-            if !line.is_demand() || merchant {
+            let state = if !line.is_demand() || merchant {
                 let why = if merchant {
                     "order shipped by the seller (FBM)"
                 } else {
                     "order line not demand (cancelled or replacement)"
                 };
-                books.counts.skip(why, None);
-                return Ok(());
-            }
-            if !line.quantity.is_positive() || line.quantity.get() > MAX_ROW_UNITS {
-                let example =
-                    format!("{}: order {} quantity {}", books.file, line.order_id, line.quantity);
-                books.counts.skip("order quantity not between 1 and 10,000,000", Some(example));
-                return Ok(());
-            }
-            if line.purchase_date > books.latest_day {
-                let example =
-                    format!("{}: order {} on {}", books.file, line.order_id, line.purchase_date);
-                books.counts.skip("dated in the future", Some(example));
-                return Ok(());
-            }
-            if let Some(price) = line.item_price.filter(|_| line.quantity.is_positive()) {
-                let unit = price / Decimal::from(line.quantity.get());
-                books.order_prices.entry(line.sku.clone()).or_default().push(unit);
-            }
-            books.see_day(line.purchase_date);
+                OrderLineState::Skipped { why, example: None }
+            } else if !line.quantity.is_positive() || line.quantity.get() > MAX_ROW_UNITS {
+                let example = format!("{at}: order {} quantity {}", line.order_id, line.quantity);
+                OrderLineState::Skipped {
+                    why: "order quantity not between 1 and 10,000,000",
+                    example: Some(example),
+                }
+            } else if line.purchase_date > books.latest_day {
+                let example = format!("{at}: order {} on {}", line.order_id, line.purchase_date);
+                OrderLineState::Skipped { why: "dated in the future", example: Some(example) }
+            } else {
+                let unit_price =
+                    line.item_price.map(|price| price / Decimal::from(line.quantity.get()));
+                OrderLineState::Demand {
+                    date: line.purchase_date,
+                    units: line.quantity,
+                    unit_price,
+                }
+            };
             let key = (line.order_id.clone(), line.sku.clone());
-            if books.orders.insert(key, (line.purchase_date, line.quantity)).is_some() {
-                books.counts.skip("order line seen before (same order and SKU)", None);
+            if books.order_lines.insert(key, state).is_some() {
+                books.counts.skip(
+                    "order line read again (same order and SKU): the line read last decides",
+                    Some(format!("{at}: order {} SKU {}", line.order_id, line.sku)),
+                );
             }
             Ok(())
         })?;
         Ok(reader.stats().clone())
+    }
+
+    /// Folds the last line of each (order, SKU) into demand: a pair whose
+    /// last line is cancelled, a replacement, FBM or skipped is no
+    /// demand, whatever earlier lines said. Runs once, after every All
+    /// Orders file and before anything reads `orders` or the dates.
+    fn finish_orders(&mut self) {
+        for ((order, sku), state) in std::mem::take(&mut self.order_lines) {
+            match state {
+                OrderLineState::Demand { date, units, unit_price } => {
+                    if let Some(unit) = unit_price {
+                        self.order_prices.entry(sku.clone()).or_default().push(unit);
+                    }
+                    self.see_day(date);
+                    self.orders.insert((order, sku), (date, units));
+                }
+                OrderLineState::Skipped { why, example } => self.counts.skip(why, example),
+            }
+        }
     }
 
     /// Unit costs, and the summary view's opening balances, before any
@@ -599,6 +654,7 @@ impl Books {
         if std::mem::replace(&mut self.prepared, true) {
             return;
         }
+        self.finish_orders();
         for (sku, row) in &self.myi {
             if let Some(price) = row.price {
                 self.unit_costs.insert(sku.clone(), (price * cost_share).round_dp(4));
@@ -1132,7 +1188,7 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
     let demand = if books.orders.is_empty() {
         "demand: shipments net of customer returns per day, from the ledger detail view; days without sellable stock are left out of the fit"
     } else {
-        "demand: All Orders lines per purchase day (FBA, not cancelled, not replacements)"
+        "demand: All Orders lines per purchase day (FBA, not cancelled, not replacements); files read in name order, the last line read for an order and SKU decides"
     };
     let opening = if books.summary.is_empty() {
         if books.myi.is_empty() {
@@ -1300,6 +1356,59 @@ mod tests {
                 "6 row(s) dated 2023-12-17 to 2025-01-20, before the window 2025-03-01 to 2025-03-30"
             ]
         );
+    }
+
+    /// Writes `files` (name, text) to a fresh folder and loads it as a
+    /// run with `flags` would.
+    fn load_folder(name: &str, flags: &[&str], files: &[(&str, String)]) -> Result<Books, String> {
+        let dir = std::env::temp_dir().join(format!("merchantry-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, text) in files {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        let dir_arg = dir.to_string_lossy().into_owned();
+        let args = Args::parse_from(["replenish", "--amazon", &dir_arg].iter().chain(flags));
+        let loaded = load(&args, &dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        loaded.map(|(books, _)| books).map_err(|e| e.to_string())
+    }
+
+    fn demand_units(books: &Books) -> i64 {
+        books.orders.values().map(|(_, units)| units.get()).sum()
+    }
+
+    /// Order 111-9999999-1 (500 units) is Pending in the first download
+    /// and Cancelled in the second: the later line decides, so the 500
+    /// units are no demand and their day is not booked. The 30 orders
+    /// in both downloads count once. Written in the other order, the
+    /// Pending line is the later one and the 500 units are demand.
+    #[test]
+    fn a_cancellation_in_a_later_download_removes_the_order() {
+        let base = orders_file(day("2026-09-01"), 30, &[]);
+        let big = |status: &str| {
+            format!("111-9999999-1\t2026-09-30T09:00:00+00:00\t{status}\tAmazon\tW\t500\n")
+        };
+        let pending = format!("{base}{}", big("Pending"));
+        let cancelled = format!("{base}{}", big("Cancelled"));
+        let files = [
+            ("all_orders_2026-10-01.tsv", pending.clone()),
+            ("all_orders_2026-10-02.tsv", cancelled.clone()),
+        ];
+        let books = load_folder("cancel", &[], &files).unwrap();
+        assert_eq!(demand_units(&books), 60);
+        assert_eq!(books.orders.len(), 30);
+        assert_eq!(books.dates.values().sum::<u64>(), 30);
+        let again = "order line read again (same order and SKU): the line read last decides";
+        assert_eq!(books.counts.rows_skipped[again], 31);
+        assert_eq!(
+            books.counts.rows_skipped["order line not demand (cancelled or replacement)"],
+            1
+        );
+
+        let files =
+            [("all_orders_2026-10-01.tsv", cancelled), ("all_orders_2026-10-02.tsv", pending)];
+        let books = load_folder("uncancel", &[], &files).unwrap();
+        assert_eq!(demand_units(&books), 560);
     }
 
     /// The same 30 dense days alone: the window and history per day are
