@@ -17,6 +17,11 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// Row errors shown before the rest are only counted.
 const ERRORS_SHOWN: u64 = 5;
 
+/// The most units one retail line may move, as for the Amazon reports:
+/// past it a line is a corrupt number, not a sale, and is skipped as an
+/// unreadable row.
+const MAX_LINE_UNITS: i64 = 10_000_000;
+
 /// Opens a file, un-gzipping `.gz` (every member of it: a `.gz` made by
 /// concatenating gzip files holds several), behind a byte-count progress
 /// bar that draws only on a terminal.
@@ -76,6 +81,18 @@ pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
                 continue;
             }
         };
+        if line.quantity.get().unsigned_abs() > MAX_LINE_UNITS.unsigned_abs() {
+            row_errors += 1;
+            if row_errors <= ERRORS_SHOWN {
+                eprintln!(
+                    "skipping a retail row: {} line {}: quantity {} is beyond 10,000,000 units",
+                    path.display(),
+                    line.line,
+                    line.quantity
+                );
+            }
+            continue;
+        }
         first = Some(first.map_or(line.date, |d| d.min(line.date)));
         last = Some(last.map_or(line.date, |d| d.max(line.date)));
         if line.kind != RetailLineKind::Sale
@@ -88,7 +105,16 @@ pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
         if entry.0.is_empty() {
             entry.0.clone_from(&line.description);
         }
-        *entry.1.entry(line.date).or_insert(0) += line.quantity.get();
+        let day = entry.1.entry(line.date).or_insert(0);
+        *day = day.checked_add(line.quantity.get()).ok_or_else(|| {
+            format!(
+                "{} line {}: units of {} sold on {} pass 64 bits",
+                path.display(),
+                line.line,
+                line.stock_code,
+                line.date
+            )
+        })?;
         entry.2.push(line.unit_price);
     }
     bar.finish_and_clear();
@@ -101,10 +127,13 @@ pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
         .map(|(sku, (description, sold, mut prices))| {
             prices.sort();
             let median_price = prices.get(prices.len() / 2).copied().unwrap_or_default();
-            let units = sold.values().sum();
-            SkuSales { sku, description, sold, units, median_price }
+            let units =
+                sold.values().try_fold(0_i64, |sum, &n| sum.checked_add(n)).ok_or_else(|| {
+                    format!("{}: units of {sku} sold in all pass 64 bits", path.display())
+                })?;
+            Ok(SkuSales { sku, description, sold, units, median_price })
         })
-        .collect();
+        .collect::<Result<_, String>>()?;
     skus.sort_by(|a, b| b.units.cmp(&a.units).then_with(|| a.sku.cmp(&b.sku)));
     Ok(Retail { first_day, last_day, skus, lines, row_errors })
 }
@@ -198,5 +227,30 @@ mod tests {
         assert_eq!(retail.skus.len(), 3);
         assert_eq!((retail.skus[0].sku.as_str(), retail.skus[0].units), ("22197", 10));
         assert_eq!(retail.last_day, NaiveDate::from_ymd_opt(2010, 12, 3).unwrap());
+    }
+
+    /// Two lines of 2^62 units each would wrap an i64 sum negative and
+    /// sink the stock code to the bottom (or panic with overflow checks):
+    /// a line past 10,000,000 units is skipped as unreadable instead,
+    /// and the stock codes around it are read as before.
+    #[test]
+    fn a_quantity_past_ten_million_units_is_skipped_not_summed() {
+        let huge = "4611686018427387904";
+        let text = format!(
+            "{RETAIL_HEADER}{}{}{}{}{}",
+            sale(1, "22197", "12", 1),
+            sale(2, "22197", huge, 1),
+            sale(3, "22197", huge, 2),
+            sale(4, "71053", "5", 2),
+            sale(5, "22197", "10000000", 3),
+        );
+        let path = file("huge.csv", text.as_bytes());
+        let retail = load_retail(&path).unwrap();
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+        assert_eq!(retail.row_errors, 2);
+        let top = &retail.skus[0];
+        assert_eq!((top.sku.as_str(), top.units), ("22197", 10_000_012));
+        assert_eq!(top.sold.len(), 2, "the skipped lines book no day");
+        assert_eq!(retail.skus[1].units, 5);
     }
 }
