@@ -61,7 +61,7 @@ pub(crate) struct Retail {
 
 pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
     let (reader, bar) = open(path, "retail")?;
-    let mut rows = UciRetailReader::new(reader)?;
+    let mut rows = UciRetailReader::new(reader).map_err(|e| format!("{}: {e}", path.display()))?;
     // Per stock code: a description, units sold per day, sale prices.
     type Acc = (String, BTreeMap<NaiveDate, i64>, Vec<Decimal>);
     let mut by_sku: BTreeMap<Sku, Acc> = BTreeMap::new();
@@ -76,7 +76,7 @@ pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
             Err(e) => {
                 row_errors += 1;
                 if row_errors <= ERRORS_SHOWN {
-                    eprintln!("skipping a retail row: {e}");
+                    eprintln!("skipping a retail row: {}: {e}", path.display());
                 }
                 continue;
             }
@@ -147,7 +147,8 @@ pub(crate) struct Scms {
 
 pub(crate) fn load_scms(path: &Path) -> Result<Scms, BoxError> {
     let (reader, bar) = open(path, "shipments")?;
-    let mut rows = ScmsReader::new(reader)?.replenishments();
+    let mut rows =
+        ScmsReader::new(reader).map_err(|e| format!("{}: {e}", path.display()))?.replenishments();
     let mut replenishments = Vec::new();
     let mut errors = 0;
     for row in rows.by_ref() {
@@ -159,7 +160,7 @@ pub(crate) fn load_scms(path: &Path) -> Result<Scms, BoxError> {
             Err(e) => {
                 errors += 1;
                 if errors <= ERRORS_SHOWN {
-                    eprintln!("skipping a shipment row: {e}");
+                    eprintln!("skipping a shipment row: {}: {e}", path.display());
                 }
             }
         }
@@ -252,5 +253,25 @@ mod tests {
         assert_eq!((top.sku.as_str(), top.units), ("22197", 10_000_012));
         assert_eq!(top.sold.len(), 2, "the skipped lines book no day");
         assert_eq!(retail.skus[1].units, 5);
+    }
+
+    /// A file the readers refuse outright is named in the message: an
+    /// empty retail file, and a retail file given as the shipments.
+    #[test]
+    fn a_refused_file_is_named() {
+        let empty = file("empty.csv", b"");
+        let Err(e) = load_retail(&empty) else { panic!("an empty file is refused") };
+        let message = e.to_string();
+        assert!(message.contains(&empty.display().to_string()), "{message}");
+        assert!(message.contains("input is empty"), "{message}");
+        std::fs::remove_dir_all(empty.parent().unwrap()).unwrap();
+
+        let retail =
+            file("retail.csv", format!("{RETAIL_HEADER}{}", sale(1, "22197", "1", 1)).as_bytes());
+        let Err(e) = load_scms(&retail) else { panic!("a retail file is not shipments") };
+        let message = e.to_string();
+        assert!(message.contains(&retail.display().to_string()), "{message}");
+        assert!(message.contains("\"ID\""), "{message}");
+        std::fs::remove_dir_all(retail.parent().unwrap()).unwrap();
     }
 }
