@@ -235,7 +235,9 @@ pub enum ReadError {
         problem: crate::TimestampProblem,
     },
     /// A cell is not a valid identifier or code (too long, control
-    /// characters, not a currency code, ...).
+    /// characters, not a currency code, ...), or is a quantity that
+    /// takes a sum the row hands out past 64 bits (see
+    /// [`InventoryReader`](crate::InventoryReader)).
     #[error("{report}: line {line}, column {column:?}: {source}")]
     InvalidValue {
         /// The report being read.

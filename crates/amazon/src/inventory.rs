@@ -77,11 +77,11 @@ impl InventoryRow {
         ])
     }
 
-    /// Inbound units: working + shipped + receiving, pinned at
-    /// [`Quantity::MAX`] (or [`Quantity::MIN`]) when the sum leaves 64
-    /// bits, so a pinned value is not the true sum. Use
-    /// [`InventoryRow::checked_inbound`] wherever the count is used as
-    /// stock; this is for display.
+    /// Inbound units: working + shipped + receiving. Exact on a row from
+    /// [`InventoryReader`], which refuses a row whose sum leaves 64 bits;
+    /// on a row built by hand such a sum is pinned at [`Quantity::MAX`]
+    /// (or [`Quantity::MIN`]) and is not the true sum: use
+    /// [`InventoryRow::checked_inbound`] there.
     #[must_use]
     pub fn inbound(&self) -> Quantity {
         self.afn_inbound_working
@@ -159,7 +159,7 @@ const COLUMNS: &[Column] = &[
 
 fn build(row: &Row<'_>) -> Result<Built<InventoryRow>, ReadError> {
     let (title, title_lossy) = row.lossy(3)?;
-    Ok(Built::Row(InventoryRow {
+    let built = InventoryRow {
         sku: row.value(0)?,
         fnsku: row.opt_value(1)?,
         asin: row.opt_value(2)?,
@@ -178,7 +178,17 @@ fn build(row: &Row<'_>) -> Result<Built<InventoryRow>, ReadError> {
         afn_inbound_receiving: row.count(14)?,
         afn_researching: row.count(15)?,
         line: row.line,
-    }))
+    };
+    // The sums the row hands out must be counts: refuse the row, naming
+    // the column whose cell takes its sum past 64 bits.
+    built
+        .afn_inbound_working
+        .checked_add(built.afn_inbound_shipped)
+        .map_err(|e| row.invalid(13, e))?
+        .checked_add(built.afn_inbound_receiving)
+        .map_err(|e| row.invalid(14, e))?;
+    built.afn_unsellable.checked_add(built.afn_researching).map_err(|e| row.invalid(15, e))?;
+    Ok(Built::Row(built))
 }
 
 reader!(
@@ -186,6 +196,12 @@ reader!(
     ///
     /// Required columns: `sku`, `afn-fulfillable-quantity`; every other
     /// quantity column is optional and zero when absent or blank.
+    ///
+    /// A row whose inbound cells (working + shipped + receiving) or
+    /// unsellable + researching cells sum past 64 bits is refused as
+    /// [`ReadError::InvalidValue`] naming the column whose cell takes the
+    /// sum out of range, so [`InventoryRow::inbound`] and
+    /// [`InventoryRow::stock_records`] are exact on every row read.
     ///
     /// ```
     /// use chrono::NaiveDate;

@@ -1092,7 +1092,8 @@ impl Row<'_> {
             .transpose()
     }
 
-    fn invalid(&self, index: usize, source: CoreError) -> ReadError {
+    /// [`ReadError::InvalidValue`] for the cell of column `index`.
+    pub(crate) fn invalid(&self, index: usize, source: CoreError) -> ReadError {
         ReadError::InvalidValue {
             report: self.report,
             line: self.line,

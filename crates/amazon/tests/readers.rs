@@ -87,27 +87,68 @@ fn inventory_sums_past_64_bits_are_not_totals_that_agree() {
         "sku\tafn-warehouse-quantity\tafn-fulfillable-quantity\tafn-unsellable-quantity\t\
          afn-reserved-quantity\tafn-total-quantity\tafn-inbound-working-quantity\t\
          afn-inbound-shipped-quantity\tafn-researching-quantity\n\
-         W\t{max}\t{max}\t5\t5\t{max}\t{max}\t{max}\t{max}\n\
+         W\t{max}\t{max}\t5\t5\t{max}\t0\t0\t0\n\
          V\t10\t6\t2\t2\t13\t1\t2\t0\n"
     );
     let rows: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().map(Result::unwrap).collect();
-    let big = &rows[0];
-    // Saturated, fulfillable + 5 + 5 would equal the warehouse and the
-    // warehouse + inbound the total.
-    assert!(!big.totals_agree());
-    assert!(big.checked_inbound().is_err());
-    let fba = LocationId::new("FBA-US").unwrap();
-    assert!(big.stock_records(&fba, day(2026, 3, 31)).is_err());
-    // An unsellable sum past 64 bits is refused as well.
-    let mut unsellable = rows[1].clone();
-    unsellable.afn_unsellable = Quantity::MAX;
-    unsellable.afn_researching = Quantity::new(1);
-    assert!(unsellable.stock_records(&fba, day(2026, 3, 31)).is_err());
-    // A row in range is unchanged.
+    // Saturated, fulfillable + 5 + 5 would equal the warehouse.
+    assert!(!rows[0].totals_agree());
     let small = &rows[1];
     assert!(small.totals_agree());
     assert_eq!(small.checked_inbound().unwrap(), Quantity::new(3));
+    let fba = LocationId::new("FBA-US").unwrap();
     assert_eq!(small.stock_records(&fba, day(2026, 3, 31)).unwrap().len(), 4);
+
+    // Built by hand, sums past 64 bits are errors, never pinned counts.
+    let mut big = small.clone();
+    big.afn_warehouse = Quantity::MAX;
+    big.afn_total = Quantity::MAX;
+    big.afn_inbound_working = Quantity::MAX;
+    big.afn_inbound_shipped = Quantity::MAX;
+    big.afn_fulfillable = Quantity::MAX.checked_sub(Quantity::new(4)).unwrap();
+    assert!(!big.totals_agree());
+    assert!(big.checked_inbound().is_err());
+    assert!(big.stock_records(&fba, day(2026, 3, 31)).is_err());
+    let mut unsellable = small.clone();
+    unsellable.afn_unsellable = Quantity::MAX;
+    unsellable.afn_researching = Quantity::new(1);
+    assert!(unsellable.stock_records(&fba, day(2026, 3, 31)).is_err());
+}
+
+#[test]
+fn inventory_rows_whose_sums_leave_64_bits_are_refused_naming_the_column() {
+    let max = i64::MAX;
+    let file = format!(
+        "sku\tafn-fulfillable-quantity\tafn-unsellable-quantity\tafn-inbound-working-quantity\t\
+         afn-inbound-shipped-quantity\tafn-inbound-receiving-quantity\tafn-researching-quantity\n\
+         A\t1\t0\t{max}\t{max}\t0\t0\n\
+         B\t1\t0\t{max}\t0\t1\t0\n\
+         C\t1\t{max}\t0\t0\t0\t1\n\
+         D\t1\t0\t{max}\t0\t0\t{max}\n"
+    );
+    let mut reader = InventoryReader::new(file.as_bytes()).unwrap();
+    let rows: Vec<_> = reader.by_ref().collect();
+    let columns: Vec<_> = rows[..3]
+        .iter()
+        .map(|r| match r {
+            Err(e @ ReadError::InvalidValue { .. }) => (e.line(), e.column().unwrap()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            (2, "afn-inbound-shipped-quantity"),
+            (3, "afn-inbound-receiving-quantity"),
+            (4, "afn-researching-quantity")
+        ]
+    );
+    let message = rows[0].as_ref().unwrap_err().to_string();
+    assert!(message.contains("does not fit in 64 bits"), "{message}");
+    // The reader goes on: a row whose sums fit is read, inbound exact.
+    let last = rows[3].as_ref().unwrap();
+    assert_eq!(last.inbound(), Quantity::MAX);
+    assert_eq!(reader.stats().row_errors, 3);
 }
 
 #[test]
