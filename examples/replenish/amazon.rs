@@ -48,6 +48,14 @@
 //!   day follows the window's last day.
 //! - A row moving more than 10,000,000 units is a corrupt number and is
 //!   skipped.
+//! - Dates such as `01/03/2026`: read as `--date-order` says; without
+//!   it each file decides from its own dates (a day above 12 settles
+//!   the order), and a file whose dates fit either order is read month
+//!   first, as Amazon's US reports are, which the printed assumptions
+//!   name. When a later date in such a file is only a date day first,
+//!   the run stops, naming the file and line: rows read before it were
+//!   misread, and dates are never mixed. A file whose first rows hold
+//!   both orders is rejected.
 //! - A SKU whose selling days all look stocked out (opening stock
 //!   unknown, books gone negative) is planned on its raw sales, with a
 //!   note, instead of being dropped; a SKU the engine refuses is noted
@@ -81,8 +89,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use flate2::read::GzDecoder;
 use merchantry::amazon::{
     EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
-    LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, OrdersReader, ReadError, ReadStats,
-    ReasonCode, Sign, SkipReason, SummaryBucket,
+    LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, OrdersReader, ReadError, ReadOptions,
+    ReadStats, ReasonCode, Sign, SkipReason, SummaryBucket,
 };
 use merchantry::core::{
     ChannelId, DateRange, Days, Decimal, DemandForecast, DemandHistory, DemandRecord, Disposition,
@@ -297,7 +305,36 @@ struct Books {
     latest_day: NaiveDate,
     /// The file being read, for messages.
     file: String,
+    /// How the readers read dates: `--date-order`, or each file decides.
+    read_options: ReadOptions,
+    /// Files read whose all-numeric dates could be read either way, read
+    /// month first by assumption.
+    date_order_assumed: Vec<String>,
 }
+
+/// A file whose dates were read month first by assumption (its first
+/// rows fit either order) holds a later date that is only a date day
+/// first: its rows cannot all be right, and the run stops.
+#[derive(Debug)]
+struct DateOrderRefuted {
+    file: String,
+    line: u64,
+}
+
+impl std::fmt::Display for DateOrderRefuted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: dates were read month first (MM/DD/YYYY), assumed because the first rows' dates \
+             fit either order, but line {} holds a date that is only a date day first \
+             (DD/MM/YYYY), so the rows before it were misread; run again with --date-order \
+             day-first (or --date-order month-first if that line is the mistake)",
+            self.file, self.line
+        )
+    }
+}
+
+impl std::error::Error for DateOrderRefuted {}
 
 pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
     let service = ServiceLevel::new(args.service_level)?;
@@ -325,6 +362,9 @@ pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
 fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
     let files = list_files(dir)?;
     let mut books = Books::new()?;
+    if let Some(order) = args.date_order {
+        books.read_options = ReadOptions::default().date_order(order.into());
+    }
     let mut file_rows = Vec::new();
     let mut classified = Vec::new();
     for path in files {
@@ -352,7 +392,7 @@ fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
         if *report == Report::LedgerDetail {
             books.prepare_detail(args.cost_share);
         }
-        let row = books.read_file(*report, name, path);
+        let row = books.read_file(*report, name, path)?;
         used += usize::from(row.note.is_empty());
         file_rows.push(row);
     }
@@ -454,6 +494,8 @@ impl Books {
             prepared: false,
             latest_day: Utc::now().date_naive().succ_opt().unwrap_or(NaiveDate::MAX),
             file: String::new(),
+            read_options: ReadOptions::default(),
+            date_order_assumed: Vec::new(),
         })
     }
 
@@ -499,7 +541,11 @@ impl Books {
     /// Reads one file into the books. A file the reader rejects is
     /// reported in its row and books nothing: its rows are read in full
     /// before any is booked.
-    fn read_file(&mut self, report: Report, name: &str, path: &Path) -> FileRow {
+    ///
+    /// # Errors
+    ///
+    /// [`DateOrderRefuted`]: the run cannot go on without `--date-order`.
+    fn read_file(&mut self, report: Report, name: &str, path: &Path) -> Result<FileRow, BoxError> {
         let mut row = FileRow {
             file: name.to_owned(),
             report: Some(report.label()),
@@ -525,28 +571,47 @@ impl Books {
                 }
                 self.counts.rows_read += stats.records;
             }
-            Err(e) => row.note = format!("rejected: {e}"),
+            Err(e) if e.is::<DateOrderRefuted>() => return Err(e),
+            Err(e) => {
+                let mixed =
+                    matches!(e.downcast_ref::<ReadError>(), Some(ReadError::MixedDateOrder { .. }));
+                let hint = if mixed { " (pass --date-order day-first or month-first)" } else { "" };
+                row.note = format!("rejected: {e}{hint}");
+            }
         }
-        row
+        Ok(row)
     }
 
     /// Runs a reader to its end, then hands the rows to `each` and counts
     /// the row errors with a few examples. A file error returns before
     /// anything is booked, so a rejected file leaves the books as they
-    /// were.
-    fn drain<T>(
+    /// were; so does a file whose assumed date order its own later dates
+    /// refute ([`DateOrderRefuted`]), since the rows before that line were
+    /// read in the wrong order.
+    fn drain<I, T>(
         &mut self,
-        rows: impl Iterator<Item = Result<T, ReadError>>,
+        rows: &mut I,
+        stats: fn(&I) -> &ReadStats,
         mut each: impl FnMut(&mut Self, T) -> Result<(), BoxError>,
-    ) -> Result<(), BoxError> {
+    ) -> Result<ReadStats, BoxError>
+    where
+        I: Iterator<Item = Result<T, ReadError>>,
+    {
         let mut good = Vec::new();
         let mut unreadable = Vec::new();
-        for row in rows {
+        for row in rows.by_ref() {
             match row {
                 Ok(row) => good.push(row),
                 Err(e) if e.is_fatal() => return Err(e.into()),
                 Err(e) => unreadable.push(format!("{}: {e}", self.file)),
             }
+        }
+        let stats = stats(rows).clone();
+        if let Some(line) = stats.date_order_refuted_at {
+            return Err(Box::new(DateOrderRefuted { file: self.file.clone(), line }));
+        }
+        if stats.date_order_assumed {
+            self.date_order_assumed.push(self.file.clone());
         }
         for example in unreadable {
             self.counts.skip("unreadable row", Some(example));
@@ -554,12 +619,12 @@ impl Books {
         for row in good {
             each(self, row)?;
         }
-        Ok(())
+        Ok(stats)
     }
 
     fn read_summary(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
-        let mut reader = LedgerSummaryReader::new(input)?;
-        self.drain(&mut reader, |books, row| {
+        let mut reader = LedgerSummaryReader::with_options(input, self.read_options)?;
+        self.drain(&mut reader, LedgerSummaryReader::stats, |books, row| {
             let key = (
                 row.msku.clone(),
                 row.period_start,
@@ -569,18 +634,16 @@ impl Books {
             books.titles.entry(row.msku.clone()).or_insert_with(|| row.title.clone());
             books.summary.insert(key, row);
             Ok(())
-        })?;
-        Ok(reader.stats().clone())
+        })
     }
 
     fn read_inventory(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
-        let mut reader = InventoryReader::new(input)?;
-        self.drain(&mut reader, |books, row| {
+        let mut reader = InventoryReader::with_options(input, self.read_options)?;
+        self.drain(&mut reader, InventoryReader::stats, |books, row| {
             books.titles.entry(row.sku.clone()).or_insert_with(|| row.title.clone());
             books.myi.insert(row.sku.clone(), row);
             Ok(())
-        })?;
-        Ok(reader.stats().clone())
+        })
     }
 
     /// Reads All Orders lines into `order_lines`; nothing is demand yet.
@@ -588,8 +651,8 @@ impl Books {
     /// replaces the earlier: an order downloaded as Pending on one day and
     /// Cancelled on the next is cancelled.
     fn read_orders(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
-        let mut reader = OrdersReader::new(input)?;
-        self.drain(&mut reader, |books, line| {
+        let mut reader = OrdersReader::with_options(input, self.read_options)?;
+        self.drain(&mut reader, OrdersReader::stats, |books, line| {
             let at = format!("{} line {}", books.file, line.line);
             let merchant = line.fulfillment == Some(FulfillmentChannel::Merchant);
             let state = if !line.is_demand() || merchant {
@@ -625,8 +688,7 @@ impl Books {
                 );
             }
             Ok(())
-        })?;
-        Ok(reader.stats().clone())
+        })
     }
 
     /// Folds the last line of each (order, SKU) into demand: a pair whose
@@ -718,12 +780,11 @@ impl Books {
     }
 
     fn read_detail(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
-        let mut reader = LedgerDetailReader::new(input)?;
-        self.drain(&mut reader, |books, row| {
+        let mut reader = LedgerDetailReader::with_options(input, self.read_options)?;
+        self.drain(&mut reader, LedgerDetailReader::stats, |books, row| {
             books.book_detail(&row);
             Ok(())
-        })?;
-        Ok(reader.stats().clone())
+        })
     }
 
     fn book_detail(&mut self, row: &LedgerDetailRow) {
@@ -1200,7 +1261,20 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
         "stock before the first detail row: the summary view's starting balances"
     };
     let priced = books.unit_costs.len();
-    vec![
+    let dates = match (args.date_order, books.date_order_assumed.as_slice()) {
+        (Some(order), _) => Some(format!(
+            "dates: all-numeric dates read {}, as --date-order says",
+            order.describe()
+        )),
+        (None, []) => None,
+        (None, files) => Some(format!(
+            "dates: ASSUMED month first (MM/DD/YYYY) in {}: no date there has a day above 12, so \
+             the files cannot tell; reports from a day-first marketplace (UK, Europe, Japan) need \
+             --date-order day-first",
+            files.join(", ")
+        )),
+    };
+    let mut lines = vec![
         format!("reports: {} (rows booked {booked}); one location, the FBA network", dir.display()),
         format!(
             "demand window ({span}): {}; rows outside it are booked but left out of demand, and history per day is the units over the window's days",
@@ -1220,7 +1294,9 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
             super::order_rule(args.cover_days, args.moq_days, "reported", args.case_pack),
             args.buffer_days
         ),
-    ]
+    ];
+    lines.extend(dates);
+    lines
 }
 
 fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
@@ -1321,7 +1397,7 @@ mod tests {
         std::fs::write(&path, file).unwrap();
         let args = Args::parse_from(["replenish", "--amazon", &dir.to_string_lossy()]);
         let mut books = Books::new().unwrap();
-        let row = books.read_file(Report::Orders, "all_orders.tsv", &path);
+        let row = books.read_file(Report::Orders, "all_orders.tsv", &path).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(row.note.is_empty(), "{}", row.note);
         books.prepare_detail(args.cost_share);
@@ -1409,6 +1485,70 @@ mod tests {
             [("all_orders_2026-10-01.tsv", cancelled), ("all_orders_2026-10-02.tsv", pending)];
         let books = load_folder("uncancel", &[], &files).unwrap();
         assert_eq!(demand_units(&books), 560);
+    }
+
+    /// A ledger detail view of one shipment of `W` per row, dated
+    /// `DD/03/2026` for each day given, day first as UK downloads are.
+    fn uk_detail(days: impl IntoIterator<Item = u32>) -> String {
+        let mut f = String::from(
+            "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition\n",
+        );
+        for (i, d) in days.into_iter().enumerate() {
+            f.push_str(&format!("{d:02}/03/2026,X00W,W,Shipments,202-{i:07},-1,LTN1,SELLABLE\n"));
+        }
+        f
+    }
+
+    /// 5,000 rows dated 01/03 to 12/03 fill the look-ahead, which
+    /// cannot tell the order and assumes month first; line 5,002 is
+    /// 13/03/2026, only a date day first. The run stops, naming the file
+    /// and line and the flag; it used to book the rows across January to
+    /// December and drop the rest as "not a date". With --date-order
+    /// day-first every row is in March.
+    #[test]
+    fn a_refuted_date_order_stops_the_run_and_names_the_flag() {
+        let days = (0..5_000).map(|i| i % 12 + 1).chain(13..=20);
+        let files = [("ledger_detail.csv", uk_detail(days))];
+        let Err(e) = load_folder("ukref", &[], &files) else { panic!("read mixed dates") };
+        assert!(e.starts_with("ledger_detail.csv: dates were read month first"), "{e}");
+        assert!(e.contains("line 5002 holds a date that is only a date day first"), "{e}");
+        assert!(e.contains("--date-order day-first"), "{e}");
+
+        let books = load_folder("ukref-dmy", &["--date-order", "day-first"], &files).unwrap();
+        assert_eq!(books.dates.keys().next(), Some(&day("2026-03-01")));
+        assert_eq!(books.dates.keys().next_back(), Some(&day("2026-03-20")));
+        assert_eq!(books.dates.values().sum::<u64>(), 5_008);
+        assert!(books.date_order_assumed.is_empty());
+    }
+
+    /// A week dated 01/03 to 06/03/2026 fits either order: read month
+    /// first (January to June), and the assumptions say it was assumed
+    /// and name the flag. --date-order day-first reads the week.
+    #[test]
+    fn an_assumed_date_order_is_printed() {
+        let files = [("ledger_detail.csv", uk_detail(1..=6))];
+        let books = load_folder("uk", &[], &files).unwrap();
+        assert_eq!(books.date_order_assumed, ["ledger_detail.csv"]);
+        assert_eq!(books.dates.keys().next_back(), Some(&day("2026-06-03")));
+        let args = Args::parse_from(["replenish", "--amazon", "uk"]);
+        let said = assumptions(&args, Path::new("uk"), &books).join("\n");
+        assert!(
+            said.contains("dates: ASSUMED month first (MM/DD/YYYY) in ledger_detail.csv")
+                && said.contains("--date-order day-first"),
+            "{said}"
+        );
+
+        let books = load_folder("uk-dmy", &["--date-order", "day-first"], &files).unwrap();
+        let march: Vec<NaiveDate> = books.dates.keys().copied().collect();
+        assert_eq!(march, (1..=6).map(|d| day(&format!("2026-03-{d:02}"))).collect::<Vec<_>>());
+        let args = Args::parse_from(["replenish", "--amazon", "uk", "--date-order", "day-first"]);
+        let said = assumptions(&args, Path::new("uk"), &books).join("\n");
+        assert!(
+            said.contains(
+                "dates: all-numeric dates read day first (DD/MM/YYYY), as --date-order says"
+            ),
+            "{said}"
+        );
     }
 
     /// The same 30 dense days alone: the window and history per day are

@@ -80,6 +80,13 @@ struct Args {
     /// times the listing price.
     #[arg(long, value_name = "DIR")]
     amazon: Option<PathBuf>,
+    /// How --amazon reports write all-numeric dates such as 01/03/2026:
+    /// month-first (Amazon US, CA, MX) or day-first (UK, Europe,
+    /// Japan). Default: each file decides from its own dates; a file
+    /// that cannot tell is read month first and the output says so, and
+    /// one whose later dates refute that stops the run.
+    #[arg(long, value_enum, value_name = "ORDER")]
+    date_order: Option<DateOrderArg>,
     /// Lead time in days assumed for --amazon runs.
     #[arg(long, default_value_t = 60.0, value_name = "DAYS")]
     lead_time_days: f64,
@@ -125,6 +132,33 @@ struct Args {
     /// four SKUs to this SVG file.
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
+}
+
+/// `--date-order`: how all-numeric dates are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum DateOrderArg {
+    /// `MM/DD/YYYY`.
+    MonthFirst,
+    /// `DD/MM/YYYY`.
+    DayFirst,
+}
+
+impl DateOrderArg {
+    const fn describe(self) -> &'static str {
+        match self {
+            Self::MonthFirst => "month first (MM/DD/YYYY)",
+            Self::DayFirst => "day first (DD/MM/YYYY)",
+        }
+    }
+}
+
+impl From<DateOrderArg> for merchantry::amazon::DateOrder {
+    fn from(order: DateOrderArg) -> Self {
+        match order {
+            DateOrderArg::MonthFirst => Self::MonthFirst,
+            DateOrderArg::DayFirst => Self::DayFirst,
+        }
+    }
 }
 
 /// Refuses option values outside what a replenishment plan can mean,
@@ -177,6 +211,10 @@ fn main() {
         && (args.plot.is_some() || args.retail.is_some() || args.scms.is_some())
     {
         eprintln!("replenish: --plot, --retail and --scms do not apply to --amazon runs");
+        std::process::exit(2);
+    }
+    if args.amazon.is_none() && args.date_order.is_some() {
+        eprintln!("replenish: --date-order applies to --amazon runs only");
         std::process::exit(2);
     }
     let result = match &args.amazon {
