@@ -47,7 +47,9 @@
 //!   are booked but left out of demand, with a note, and the planning
 //!   day follows the window's last day.
 //! - A row moving more than 10,000,000 units is a corrupt number and is
-//!   skipped.
+//!   skipped, as is a summary view or Manage FBA Inventory row with any
+//!   quantity beyond that, each named with its line; sums of report
+//!   quantities saturate rather than wrap.
 //! - Dates such as `01/03/2026`: read as `--date-order` says; without
 //!   it each file decides from its own dates (a day above 12 settles
 //!   the order), and a file whose dates fit either order is read month
@@ -622,9 +624,43 @@ impl Books {
         Ok(stats)
     }
 
+    /// Whether a row holds a quantity beyond [`MAX_ROW_UNITS`] either
+    /// way, a corrupt number as in the detail view: the row is then
+    /// skipped and named, so no sum of report quantities can leave 64
+    /// bits.
+    fn absurd_quantity(&mut self, line: u64, quantities: &[(&str, Quantity)]) -> bool {
+        let Some((column, q)) =
+            quantities.iter().find(|(_, q)| q.get().unsigned_abs() > MAX_ROW_UNITS.unsigned_abs())
+        else {
+            return false;
+        };
+        let example = format!("{} line {line}: {column} {q}", self.file);
+        self.counts.skip("quantity beyond 10,000,000 units", Some(example));
+        true
+    }
+
     fn read_summary(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = LedgerSummaryReader::with_options(input, self.read_options)?;
         self.drain(&mut reader, LedgerSummaryReader::stats, |books, row| {
+            let quantities = [
+                ("starting balance", row.starting_balance),
+                ("in transit between warehouses", row.in_transit_between_warehouses),
+                ("receipts", row.receipts),
+                ("customer shipments", row.customer_shipments),
+                ("customer returns", row.customer_returns),
+                ("vendor returns", row.vendor_returns),
+                ("warehouse transfers", row.warehouse_transfers),
+                ("found", row.found),
+                ("lost", row.lost),
+                ("damaged", row.damaged),
+                ("disposed", row.disposed),
+                ("other events", row.other_events),
+                ("ending balance", row.ending_balance),
+                ("unknown events", row.unknown_events),
+            ];
+            if books.absurd_quantity(row.line, &quantities) {
+                return Ok(());
+            }
             let key = (
                 row.msku.clone(),
                 row.period_start,
@@ -640,6 +676,21 @@ impl Books {
     fn read_inventory(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = InventoryReader::with_options(input, self.read_options)?;
         self.drain(&mut reader, InventoryReader::stats, |books, row| {
+            let quantities = [
+                ("mfn-fulfillable-quantity", row.mfn_fulfillable),
+                ("afn-warehouse-quantity", row.afn_warehouse),
+                ("afn-fulfillable-quantity", row.afn_fulfillable),
+                ("afn-unsellable-quantity", row.afn_unsellable),
+                ("afn-reserved-quantity", row.afn_reserved),
+                ("afn-total-quantity", row.afn_total),
+                ("afn-inbound-working-quantity", row.afn_inbound_working),
+                ("afn-inbound-shipped-quantity", row.afn_inbound_shipped),
+                ("afn-inbound-receiving-quantity", row.afn_inbound_receiving),
+                ("afn-researching-quantity", row.afn_researching),
+            ];
+            if books.absurd_quantity(row.line, &quantities) {
+                return Ok(());
+            }
             books.titles.entry(row.sku.clone()).or_insert_with(|| row.title.clone());
             books.myi.insert(row.sku.clone(), row);
             Ok(())
@@ -742,7 +793,8 @@ impl Books {
         for ((sku, start, _, _), row) in &self.summary {
             if first.get(sku) == Some(start) {
                 let key = (sku.clone(), *start, row.disposition.to_core());
-                *opening.entry(key).or_insert(0) += row.starting_balance.get();
+                let units = opening.entry(key).or_insert(0);
+                *units = units.saturating_add(row.starting_balance.get());
             }
         }
         for ((sku, day, disposition), units) in opening {
@@ -888,11 +940,15 @@ impl Books {
             .filter(|(sku, _)| !self.seeded.contains(*sku))
             .filter_map(|(sku, row)| {
                 let first = *self.first_day.get(sku)?;
-                let held = row.afn_fulfillable.get() + row.afn_reserved.get();
-                let sellable = self.held(sku, Disposition::Sellable, last)
-                    + self.held(sku, Disposition::Reserved, last);
+                let held = row.afn_fulfillable.saturating_add(row.afn_reserved).get();
+                let sellable = self.held_sellable(sku, last);
                 let unsellable = self.held(sku, Disposition::Unsellable, last);
-                Some((sku.clone(), first, held - sellable, row.afn_unsellable.get() - unsellable))
+                Some((
+                    sku.clone(),
+                    first,
+                    held.saturating_sub(sellable),
+                    row.afn_unsellable.get().saturating_sub(unsellable),
+                ))
             })
             .collect();
         for (sku, first, sellable, unsellable) in pending {
@@ -906,13 +962,24 @@ impl Books {
         self.ledger.balance(sku, &self.location, disposition, end_of(day)).get()
     }
 
+    /// Sellable plus reserved units at the end of `day`, as Manage FBA
+    /// Inventory's fulfillable plus reserved.
+    fn held_sellable(&self, sku: &Sku, day: NaiveDate) -> i64 {
+        self.held(sku, Disposition::Sellable, day).saturating_add(self.held(
+            sku,
+            Disposition::Reserved,
+            day,
+        ))
+    }
+
     fn checks(&self, last: NaiveDate) -> Vec<Check> {
         let mut checks = Vec::new();
         if !self.summary.is_empty() && !self.first_day.is_empty() {
             let mut want: BTreeMap<(Sku, NaiveDate, Disposition), i64> = BTreeMap::new();
             for row in self.summary.values() {
                 let key = (row.msku.clone(), row.period_end(), row.disposition.to_core());
-                *want.entry(key).or_insert(0) += row.ending_balance.get();
+                let units = want.entry(key).or_insert(0);
+                *units = units.saturating_add(row.ending_balance.get());
             }
             let bad: Vec<String> = want
                 .iter()
@@ -932,9 +999,8 @@ impl Books {
                 .iter()
                 .filter(|(sku, _)| self.first_day.contains_key(*sku))
                 .filter_map(|(sku, row)| {
-                    let ledger = self.held(sku, Disposition::Sellable, last)
-                        + self.held(sku, Disposition::Reserved, last);
-                    let myi = row.afn_fulfillable.get() + row.afn_reserved.get();
+                    let ledger = self.held_sellable(sku, last);
+                    let myi = row.afn_fulfillable.saturating_add(row.afn_reserved).get();
                     (ledger != myi)
                         .then(|| format!("{sku}: fulfillable + reserved {myi}, ledger {ledger}"))
                 })
@@ -1548,6 +1614,51 @@ mod tests {
                 "dates: all-numeric dates read day first (DD/MM/YYYY), as --date-order says"
             ),
             "{said}"
+        );
+    }
+
+    /// A detail view of one receipt and one shipment of `W`.
+    fn small_detail() -> String {
+        "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition\n\
+         2026-03-01,X00W,W,Receipts,FBA1,48,ABE2,SELLABLE\n\
+         2026-03-02,X00W,W,Shipments,111-1,-3,ABE2,SELLABLE\n"
+            .to_owned()
+    }
+
+    /// Two summary rows starting at 5e18 units each (their sum leaves
+    /// 64 bits) and a Manage FBA Inventory row of i64::MAX fulfillable
+    /// units wrapped in release builds and panicked in debug ones. Each
+    /// is now a row beyond 10,000,000 units, skipped and named like a
+    /// detail row, and the books close on the detail rows alone.
+    #[test]
+    fn absurd_summary_and_inventory_quantities_are_skipped_not_summed() {
+        let summary =
+            "Date,FNSKU,MSKU,Disposition,Starting Warehouse Balance,Ending Warehouse Balance\n\
+                       2026-03-01,X00W,W,SELLABLE,5000000000000000000,5000000000000000000\n\
+                       2026-03-01,X00V,W,SELLABLE,5000000000000000000,5000000000000000000\n"
+                .to_owned();
+        let myi =
+            format!("sku\tafn-fulfillable-quantity\tafn-reserved-quantity\nW\t{}\t4\n", i64::MAX);
+        let files = [
+            ("ledger_detail.csv", small_detail()),
+            ("ledger_summary.csv", summary),
+            ("myi.tsv", myi),
+        ];
+        let mut books = load_folder("absurd", &[], &files).unwrap();
+        assert!(books.summary.is_empty() && books.myi.is_empty());
+        assert_eq!(books.counts.rows_skipped["quantity beyond 10,000,000 units"], 3);
+        assert_eq!(
+            books.counts.examples["quantity beyond 10,000,000 units"],
+            [
+                "ledger_summary.csv line 2: starting balance 5000000000000000000",
+                "ledger_summary.csv line 3: starting balance 5000000000000000000",
+                "myi.tsv line 2: afn-fulfillable-quantity 9223372036854775807",
+            ]
+        );
+        books.close().unwrap();
+        assert_eq!(
+            books.held(&Sku::new("W").unwrap(), Disposition::Sellable, day("2026-03-02")),
+            45
         );
     }
 
