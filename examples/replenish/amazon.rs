@@ -1,6 +1,7 @@
 //! `--amazon DIR`: the same planning on a folder of Amazon reports.
 //!
-//! Each file in the folder (not its subfolders; `.gz` is un-gzipped) is
+//! Each file in the folder (not its subfolders; `.gz` is un-gzipped,
+//! every member of a multi-member gzip, as `cat a.gz b.gz` makes) is
 //! recognised by its header, or by its name when the header says
 //! nothing:
 //!
@@ -88,7 +89,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use merchantry::amazon::{
     EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
     LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, OrdersReader, ReadError, ReadOptions,
@@ -448,7 +449,7 @@ fn open(path: &Path) -> Result<Box<dyn Read>, BoxError> {
     let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let reader = BufReader::new(file);
     Ok(if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) {
-        Box::new(GzDecoder::new(reader))
+        Box::new(MultiGzDecoder::new(reader))
     } else {
         Box::new(reader)
     })
@@ -1502,7 +1503,11 @@ mod tests {
 
     /// Writes `files` (name, text) to a fresh folder and loads it as a
     /// run with `flags` would.
-    fn load_folder(name: &str, flags: &[&str], files: &[(&str, String)]) -> Result<Books, String> {
+    fn load_folder(
+        name: &str,
+        flags: &[&str],
+        files: &[(&str, impl AsRef<[u8]>)],
+    ) -> Result<Books, String> {
         let dir = std::env::temp_dir().join(format!("merchantry-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         for (file, text) in files {
@@ -1615,6 +1620,26 @@ mod tests {
             ),
             "{said}"
         );
+    }
+
+    /// An All Orders download gzipped in two members (two gzipped
+    /// halves joined, as `cat` or a streaming export makes): every row
+    /// of both is read. The single-member decoder stopped after the
+    /// first, silently dropping the second half's orders.
+    #[test]
+    fn every_member_of_a_multi_member_gzip_is_read() {
+        use std::io::Write as _;
+        let file = orders_file(day("2026-03-01"), 30, &[]);
+        let (first, second) = file.split_at(file.len() / 2);
+        let mut bytes = Vec::new();
+        for half in [first, second] {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            gz.write_all(half.as_bytes()).unwrap();
+            bytes.extend(gz.finish().unwrap());
+        }
+        let books = load_folder("gzmulti", &[], &[("all_orders.tsv.gz", bytes)]).unwrap();
+        assert_eq!(books.orders.len(), 30);
+        assert_eq!(books.counts.rows_read, 30);
     }
 
     /// A detail view of one receipt and one shipment of `W`.
