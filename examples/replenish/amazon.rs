@@ -81,7 +81,13 @@
 //!   it.
 //! - On hand: fulfillable units from Manage FBA Inventory when present,
 //!   else the ledger's sellable balance; inbound shipments are open
-//!   supply. Lead time: `--lead-time-days` +/- `--lead-time-sd`.
+//!   supply. A Manage FBA Inventory row with a quantity below zero, or
+//!   whose own totals disagree (warehouse = fulfillable + unsellable +
+//!   reserved, total = warehouse + inbound; checked when either total
+//!   is given), is skipped and named, and its SKU falls back to the
+//!   ledger. A cell the reader refuses (a price written `19,99`)
+//!   refuses the whole row: the reader has no way to read the
+//!   quantities without it. Lead time: `--lead-time-days` +/- `--lead-time-sd`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -690,6 +696,29 @@ impl Books {
                 ("afn-researching-quantity", row.afn_researching),
             ];
             if books.absurd_quantity(row.line, &quantities) {
+                return Ok(());
+            }
+            let at = format!("{} line {}: {}", books.file, row.line, row.sku);
+            if let Some((column, q)) = quantities.iter().find(|(_, q)| q.is_negative()) {
+                let example = format!("{at}: {column} {q}");
+                books.counts.skip("Manage FBA Inventory quantity below zero", Some(example));
+                return Ok(());
+            }
+            // Blank or absent total columns read as zero: a file with
+            // only the fulfillable column has no totals to check.
+            let totals_given = !row.afn_warehouse.is_zero() || !row.afn_total.is_zero();
+            if totals_given && !row.totals_agree() {
+                let example = format!(
+                    "{at}: warehouse {} vs fulfillable {} + unsellable {} + reserved {}; \
+                     total {} vs warehouse + inbound {}",
+                    row.afn_warehouse,
+                    row.afn_fulfillable,
+                    row.afn_unsellable,
+                    row.afn_reserved,
+                    row.afn_total,
+                    row.inbound()
+                );
+                books.counts.skip("Manage FBA Inventory totals disagree", Some(example));
                 return Ok(());
             }
             books.titles.entry(row.sku.clone()).or_insert_with(|| row.title.clone());
@@ -1684,6 +1713,40 @@ mod tests {
         assert_eq!(
             books.held(&Sku::new("W").unwrap(), Disposition::Sellable, day("2026-03-02")),
             45
+        );
+    }
+
+    /// Manage FBA Inventory rows with a negative fulfillable (-130) or
+    /// inbound (-5) quantity, or totals that disagree (warehouse 135 but
+    /// 130 + 1 + 5 = 136), were used as on hand (or their inbound
+    /// dropped without a word): each is now skipped and named. A row
+    /// with no total columns (blank reads as zero) has nothing to
+    /// disagree with and is kept.
+    #[test]
+    fn unsound_inventory_rows_are_skipped_and_named() {
+        let myi = "sku\tafn-warehouse-quantity\tafn-fulfillable-quantity\tafn-unsellable-quantity\t\
+                   afn-reserved-quantity\tafn-total-quantity\tafn-inbound-shipped-quantity\n\
+                   A\t\t-130\t\t\t\t\n\
+                   B\t\t10\t\t\t\t-5\n\
+                   C\t135\t130\t1\t5\t195\t60\n\
+                   D\t\t7\t\t\t\t\n\
+                   W\t135\t130\t1\t4\t195\t60\n";
+        let files = [("ledger_detail.csv", small_detail()), ("myi.tsv", myi.to_owned())];
+        let books = load_folder("myineg", &[], &files).unwrap();
+        let kept: Vec<&str> = books.myi.keys().map(Sku::as_str).collect();
+        assert_eq!(kept, ["D", "W"]);
+        let skipped = &books.counts.examples;
+        assert_eq!(
+            skipped["Manage FBA Inventory quantity below zero"],
+            [
+                "myi.tsv line 2: A: afn-fulfillable-quantity -130",
+                "myi.tsv line 3: B: afn-inbound-shipped-quantity -5"
+            ]
+        );
+        assert_eq!(
+            skipped["Manage FBA Inventory totals disagree"],
+            ["myi.tsv line 4: C: warehouse 135 vs fulfillable 130 + unsellable 1 + reserved 5; \
+                 total 195 vs warehouse + inbound 60"]
         );
     }
 
