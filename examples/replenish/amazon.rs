@@ -15,7 +15,9 @@
 //! Conventions, printed with every run:
 //!
 //! - One location, `FBA`: Amazon picks the fulfillment centers, so the
-//!   plan is for the network. Run one marketplace per folder.
+//!   plan is for the network. Run one marketplace per folder: All Orders
+//!   lines from more than one marketplace (sales channel, `Non-Amazon`
+//!   aside) or in more than one currency stop the run, naming them.
 //! - Detail rows become ledger events keyed on the row's stable key, so a
 //!   row downloaded twice is booked once. Receipts are receipts,
 //!   shipments shipments (channel `amazon`), customer returns returns
@@ -299,6 +301,10 @@ struct Books {
     /// Order lines that are demand, once per (order, SKU).
     orders: BTreeMap<(OrderId, Sku), (NaiveDate, Quantity)>,
     order_prices: BTreeMap<Sku, Vec<Decimal>>,
+    /// All Orders lines read per sales channel (`-` when the line names
+    /// none), with the currencies they carry: a folder must hold one
+    /// marketplace.
+    order_markets: BTreeMap<String, (u64, BTreeSet<String>)>,
     unit_costs: BTreeMap<Sku, Decimal>,
     titles: BTreeMap<Sku, String>,
     /// Shipment events booked, by order id, to link customer returns.
@@ -408,6 +414,7 @@ fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
     if used == 0 {
         return Err(no_reports(dir, NO_REPORT, &file_rows).into());
     }
+    books.check_one_marketplace().map_err(|e| format!("--amazon {}: {e}", dir.display()))?;
     books.prepare_detail(args.cost_share);
     if books.days().is_none() {
         let why =
@@ -494,6 +501,7 @@ impl Books {
             order_lines: BTreeMap::new(),
             orders: BTreeMap::new(),
             order_prices: BTreeMap::new(),
+            order_markets: BTreeMap::new(),
             unit_costs: BTreeMap::new(),
             titles: BTreeMap::new(),
             shipments: BTreeMap::new(),
@@ -735,6 +743,11 @@ impl Books {
         let mut reader = OrdersReader::with_options(input, self.read_options)?;
         self.drain(&mut reader, OrdersReader::stats, |books, line| {
             let at = format!("{} line {}", books.file, line.line);
+            let market =
+                line.sales_channel.as_ref().map_or_else(|| "-".to_owned(), |c| c.to_string());
+            let seen = books.order_markets.entry(market).or_default();
+            seen.0 += 1;
+            seen.1.extend(line.currency.map(|c| c.to_string()));
             let merchant = line.fulfillment == Some(FulfillmentChannel::Merchant);
             let state = if !line.is_demand() || merchant {
                 let why = if merchant {
@@ -770,6 +783,42 @@ impl Books {
             }
             Ok(())
         })
+    }
+
+    /// Refuses All Orders lines from more than one marketplace, or in
+    /// more than one currency: their demand would be summed into one
+    /// series and their prices into one median. Lines of no sales
+    /// channel or of `Non-Amazon` (Multi-Channel Fulfillment orders,
+    /// served from the same stock) name no marketplace; their currency
+    /// still counts.
+    fn check_one_marketplace(&self) -> Result<(), String> {
+        let marketplaces = self
+            .order_markets
+            .keys()
+            .filter(|m| *m != "-" && !m.eq_ignore_ascii_case("non-amazon"))
+            .count();
+        let currencies: BTreeSet<&String> =
+            self.order_markets.values().flat_map(|(_, c)| c).collect();
+        if marketplaces <= 1 && currencies.len() <= 1 {
+            return Ok(());
+        }
+        let found: Vec<String> = self
+            .order_markets
+            .iter()
+            .map(|(market, (lines, currencies))| {
+                let market = if market == "-" { "no sales channel" } else { market };
+                let money = currencies.iter().map(String::as_str).collect::<Vec<_>>().join("/");
+                let money = if money.is_empty() { "no currency".to_owned() } else { money };
+                let plural = if *lines == 1 { "" } else { "s" };
+                format!("{market} ({lines} line{plural}, {money})")
+            })
+            .collect();
+        Err(format!(
+            "All Orders lines come from more than one marketplace or currency: {}; their demand \
+             would be summed into one series and their prices into one unit cost. Run one \
+             marketplace per folder",
+            found.join(", ")
+        ))
     }
 
     /// Folds the last line of each (order, SKU) into demand: a pair whose
@@ -1669,6 +1718,47 @@ mod tests {
         let books = load_folder("gzmulti", &[], &[("all_orders.tsv.gz", bytes)]).unwrap();
         assert_eq!(books.orders.len(), 30);
         assert_eq!(books.counts.rows_read, 30);
+    }
+
+    /// All Orders with Amazon.com (USD), Amazon.de (EUR) and
+    /// Amazon.co.jp (JPY) lines were summed into one series, the unit
+    /// cost a median across currencies: the run now stops and names
+    /// them. Amazon.com with Multi-Channel Fulfillment (`Non-Amazon`)
+    /// lines is one marketplace and loads.
+    #[test]
+    fn mixed_marketplaces_are_refused_and_named() {
+        let head = "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\t\
+                    sales-channel\tsku\tquantity\tcurrency\titem-price\n";
+        let line = |id: &str, channel: &str, currency: &str| {
+            format!(
+                "{id}\t2026-09-01T10:00:00+00:00\tShipped\tAmazon\t{channel}\tW\t1\t{currency}\t10\n"
+            )
+        };
+        let mixed = [
+            head.to_owned(),
+            line("111-1", "Amazon.com", "USD"),
+            line("111-2", "Amazon.com", "USD"),
+            line("302-1", "Amazon.de", "EUR"),
+            line("503-1", "Amazon.co.jp", "JPY"),
+        ]
+        .concat();
+        let Err(e) = load_folder("mix", &[], &[("all_orders.tsv", mixed)]) else {
+            panic!("summed three marketplaces")
+        };
+        assert!(
+            e.contains(
+                "more than one marketplace or currency: Amazon.co.jp (1 line, JPY), \
+                 Amazon.com (2 lines, USD), Amazon.de (1 line, EUR)"
+            ),
+            "{e}"
+        );
+        assert!(e.ends_with("Run one marketplace per folder"), "{e}");
+
+        let one =
+            [head.to_owned(), line("111-1", "Amazon.com", "USD"), line("S-1", "Non-Amazon", "")]
+                .concat();
+        let books = load_folder("onemarket", &[], &[("all_orders.tsv", one)]).unwrap();
+        assert_eq!(books.orders.len(), 2);
     }
 
     /// A detail view of one receipt and one shipment of `W`.

@@ -77,7 +77,8 @@ struct Args {
     /// Ledger detail and summary views, Manage FBA Inventory and All
     /// Orders, recognised by header or name; lead time from
     /// --lead-time-days and --lead-time-sd, unit cost from --cost-share
-    /// times the listing price.
+    /// times the listing price. One marketplace per folder: All Orders
+    /// lines from several marketplaces or currencies stop the run.
     #[arg(long, value_name = "DIR")]
     amazon: Option<PathBuf>,
     /// How --amazon reports write all-numeric dates such as 01/03/2026:
