@@ -87,9 +87,12 @@
 //!   whose own totals disagree (warehouse = fulfillable + unsellable +
 //!   reserved, total = warehouse + inbound; checked when either total
 //!   is given), is skipped and named, and its SKU falls back to the
-//!   ledger. A cell the reader refuses (a price written `19,99`)
-//!   refuses the whole row: the reader has no way to read the
-//!   quantities without it. Lead time: `--lead-time-days` +/- `--lead-time-sd`.
+//!   ledger. A price the reader cannot read (`19,99`, `EUR 19.99`)
+//!   leaves the row's quantities in use: the SKU is valued as if the
+//!   row had no price (median order price, else zero), with a note
+//!   naming the file, line and cell. A quantity the reader cannot read
+//!   still refuses the row. Lead time: `--lead-time-days` +/-
+//!   `--lead-time-sd`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -729,6 +732,13 @@ impl Books {
                 );
                 books.counts.skip("Manage FBA Inventory totals disagree", Some(example));
                 return Ok(());
+            }
+            if let Some(cell) = &row.price_unread {
+                // The reader kept the row for its quantities; the price
+                // is left out of valuation, and said so.
+                let example = format!("{at}: your-price {cell:?}");
+                let why = "Manage FBA Inventory price unreadable, row used for its quantities, price left out of unit cost";
+                books.counts.warn(why, example);
             }
             books.titles.entry(row.sku.clone()).or_insert_with(|| row.title.clone());
             books.myi.insert(row.sku.clone(), row);
@@ -1883,6 +1893,34 @@ mod tests {
             ["myi.tsv line 4: C: warehouse 135 vs fulfillable 130 + unsellable 1 + reserved 5; \
                  total 195 vs warehouse + inbound 60"]
         );
+    }
+
+    /// Tester: a Manage FBA Inventory row whose `your-price` was `19,99`
+    /// was refused whole, so the SKU fell back to the ledger (on hand
+    /// 130 / on order 96 became 34 / 0, and the plan turned late). The
+    /// row is now used for its quantities, valued by its order price
+    /// (none here, so zero), and the price is named in a note.
+    #[test]
+    fn an_unreadable_inventory_price_keeps_the_rows_quantities() {
+        let myi = "sku\tyour-price\tafn-warehouse-quantity\tafn-fulfillable-quantity\t\
+                   afn-reserved-quantity\tafn-total-quantity\tafn-inbound-shipped-quantity\n\
+                   W\t19,99\t134\t130\t4\t230\t96\n";
+        let files = [("ledger_detail.csv", small_detail()), ("myi.tsv", myi.to_owned())];
+        let mut books = load_folder("myiprice", &[], &files).unwrap();
+        let w = Sku::new("W").unwrap();
+        let row = &books.myi[&w];
+        assert_eq!((row.afn_fulfillable.get(), row.inbound().get()), (130, 96));
+        assert_eq!(row.price, None);
+        assert!(!books.counts.rows_skipped.contains_key("unreadable row"));
+        let why = "Manage FBA Inventory price unreadable, row used for its quantities, price left out of unit cost";
+        assert_eq!(books.counts.warnings[why], 1);
+        assert_eq!(books.counts.examples[why], ["myi.tsv line 2: W: your-price \"19,99\""]);
+        assert!(!books.unit_costs.contains_key(&w));
+        books.close().unwrap();
+        let args = Args::parse_from(["replenish", "--amazon", "unused"]);
+        let service = ServiceLevel::new(args.service_level).unwrap();
+        let (recs, _) = plan(&args, service, &books).unwrap();
+        assert_eq!((recs[0].rec.on_hand, recs[0].rec.on_order), (130, 96));
     }
 
     /// The same 30 dense days alone: the window and history per day are

@@ -470,6 +470,14 @@ pub struct ReadStats {
     /// Identifiers, codes, numbers and dates are never replaced: their
     /// invalid UTF-8 is [`ReadError::InvalidUtf8`].
     pub lossy_rows: u64,
+    /// Rows yielded although an optional amount cell that only values
+    /// the row (the Manage FBA Inventory report's `your-price`) could not
+    /// be read: that amount is left blank and the row says so in its own
+    /// field ([`InventoryRow::price_unread`](crate::InventoryRow::price_unread),
+    /// with the cell as written). Such rows are also in
+    /// [`ReadStats::rows`]. An amount the row cannot do without, and
+    /// every quantity, is still a row error.
+    pub unread_amount_rows: u64,
     /// Whether the input's last record ended without a line break.
     /// Amazon's downloads end with one, so a `true` here may mean a
     /// download cut inside the last record's last cell, which cannot be

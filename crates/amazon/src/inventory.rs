@@ -34,8 +34,20 @@ pub struct InventoryRow {
     pub title_lossy: bool,
     /// The listing condition (`New`, ...), when given.
     pub condition: Option<String>,
-    /// The listing price, when given.
+    /// The listing price, when given and readable; `None` for a blank
+    /// cell and for one that holds no amount (see
+    /// [`InventoryRow::price_unread`]).
     pub price: Option<Decimal>,
+    /// The `your-price` cell as written (cut to
+    /// [`MAX_QUOTED`](crate::MAX_QUOTED) bytes, invalid UTF-8 shown as
+    /// U+FFFD) when it held something that is not an amount under
+    /// [`parse_amount`](crate::parse_amount) (`19,99`, `EUR 19.99`,
+    /// `1e3`): `price` is then `None` and the row's quantities are read
+    /// as usual. `None` when the price was read or left blank.
+    /// [`InventoryRow::price_error`] words it as an error naming line and
+    /// column; [`ReadStats::unread_amount_rows`](crate::ReadStats::unread_amount_rows)
+    /// counts such rows.
+    pub price_unread: Option<String>,
     /// Units the seller ships itself (FBM).
     pub mfn_fulfillable: Quantity,
     /// Units physically in Amazon's warehouses: fulfillable, unsellable
@@ -62,6 +74,33 @@ pub struct InventoryRow {
 }
 
 impl InventoryRow {
+    /// The refusal the reader set aside to keep the row: when
+    /// [`InventoryRow::price_unread`] holds a cell,
+    /// [`ReadError::InvalidAmount`] naming this row's line, the
+    /// `your-price` column and the cell, as a stricter caller would have
+    /// had it. `None` when the price was read or left blank.
+    ///
+    /// ```
+    /// use merchantry_amazon::InventoryReader;
+    /// let file = "sku\tyour-price\tafn-fulfillable-quantity\nW\t19,99\t130\n";
+    /// let row = InventoryReader::new(file.as_bytes())?.next().unwrap()?;
+    /// assert_eq!((row.price, row.afn_fulfillable.get()), (None, 130));
+    /// assert_eq!(
+    ///     row.price_error().unwrap().to_string(),
+    ///     "manage FBA inventory: line 2, column \"your-price\": \"19,99\" is not a decimal amount"
+    /// );
+    /// # Ok::<(), merchantry_amazon::ReadError>(())
+    /// ```
+    #[must_use]
+    pub fn price_error(&self) -> Option<ReadError> {
+        self.price_unread.as_ref().map(|value| ReadError::InvalidAmount {
+            report: REPORT,
+            line: self.line,
+            column: PRICE,
+            value: value.clone(),
+        })
+    }
+
     /// Inbound units: working + shipped + receiving, checked.
     ///
     /// # Errors
@@ -138,13 +177,16 @@ impl InventoryRow {
     }
 }
 
+/// The canonical name of the price column.
+const PRICE: &str = "your-price";
+
 const COLUMNS: &[Column] = &[
     req("sku", &["sku", "sellersku", "msku"]),
     opt("fnsku", &["fnsku"]),
     opt("asin", &["asin"]),
     opt("product-name", &["productname", "title"]),
     opt("condition", &["condition"]),
-    opt("your-price", &["yourprice"]),
+    opt(PRICE, &["yourprice"]),
     opt("mfn-fulfillable-quantity", &["mfnfulfillablequantity"]),
     opt("afn-warehouse-quantity", &["afnwarehousequantity"]),
     req("afn-fulfillable-quantity", &["afnfulfillablequantity"]),
@@ -159,6 +201,9 @@ const COLUMNS: &[Column] = &[
 
 fn build(row: &Row<'_>) -> Result<Built<InventoryRow>, ReadError> {
     let (title, title_lossy) = row.lossy(3)?;
+    // The price only values the row: an unreadable one is set aside,
+    // not allowed to cost the row its quantities.
+    let (price, price_unread) = row.lenient_amount(5);
     let built = InventoryRow {
         sku: row.value(0)?,
         fnsku: row.opt_value(1)?,
@@ -166,7 +211,8 @@ fn build(row: &Row<'_>) -> Result<Built<InventoryRow>, ReadError> {
         title,
         title_lossy,
         condition: row.owned(4)?,
-        price: row.opt_amount(5)?,
+        price,
+        price_unread,
         mfn_fulfillable: row.count(6)?,
         afn_warehouse: row.count(7)?,
         afn_fulfillable: row.count(8)?,
@@ -196,6 +242,17 @@ reader!(
     ///
     /// Required columns: `sku`, `afn-fulfillable-quantity`; every other
     /// quantity column is optional and zero when absent or blank.
+    ///
+    /// Quantities are strict: a cell that is not a whole number refuses
+    /// the row ([`ReadError::InvalidQuantity`]). The price is not: it
+    /// only values the listing, so a `your-price` cell that holds no
+    /// amount (`19,99`, `EUR 19.99`, `1e3`, invalid UTF-8) leaves
+    /// [`InventoryRow::price`] `None` and the row is still yielded with
+    /// its quantities, flagged: [`InventoryRow::price_unread`] holds the
+    /// cell as written, [`InventoryRow::price_error`] names line, column
+    /// and cell, and [`ReadStats::unread_amount_rows`](crate::ReadStats::unread_amount_rows)
+    /// counts such rows. A caller that must have every price refuses
+    /// rows whose `price_unread` is set.
     ///
     /// A row whose inbound cells (working + shipped + receiving) or
     /// unsellable + researching cells sum past 64 bits is refused as

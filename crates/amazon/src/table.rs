@@ -725,6 +725,7 @@ impl<R: Read> Table<R> {
                 zones: self.options.zones,
                 lossy_text: self.options.lossy_text,
                 lossy_seen: std::cell::Cell::new(false),
+                unread_seen: std::cell::Cell::new(false),
             }));
         }
     }
@@ -759,14 +760,15 @@ impl<R: Read> Table<R> {
         build: impl Fn(&Row<'_>) -> Result<Built<T>, ReadError>,
     ) -> Option<Result<T, ReadError>> {
         loop {
-            let (built, lossy) = match self.advance()? {
-                Ok(row) => (build(&row), row.lossy_seen.get()),
+            let (built, lossy, unread) = match self.advance()? {
+                Ok(row) => (build(&row), row.lossy_seen.get(), row.unread_seen.get()),
                 Err(e) => return Some(Err(e)),
             };
             match built {
                 Ok(Built::Row(row)) => {
                     self.stats.rows += 1;
                     self.stats.lossy_rows += u64::from(lossy);
+                    self.stats.unread_amount_rows += u64::from(unread);
                     return Some(Ok(row));
                 }
                 Ok(Built::Skip(reason)) => self.stats.skip(reason),
@@ -1012,6 +1014,9 @@ pub(crate) struct Row<'a> {
     /// Whether a display-only cell of this row had its invalid UTF-8
     /// replaced.
     lossy_seen: std::cell::Cell<bool>,
+    /// Whether an optional amount cell of this row could not be read and
+    /// was left blank (see [`Row::lenient_amount`]).
+    unread_seen: std::cell::Cell<bool>,
 }
 
 impl Row<'_> {
@@ -1142,6 +1147,26 @@ impl Row<'_> {
             column: self.name(index),
             value: excerpt(text.as_bytes()),
         })
+    }
+
+    /// An optional amount that only values the row and never counts
+    /// anything in it (a listing price): a cell that is no amount under
+    /// [`parse_amount`] (`19,99`, `EUR 19.99`, `1e3`) or is not valid
+    /// UTF-8 reads as `None`, and the second value holds the cell as
+    /// written (cut to [`crate::MAX_QUOTED`] bytes, invalid UTF-8 shown
+    /// as U+FFFD) so the row can say so; the row is counted in
+    /// [`ReadStats::unread_amount_rows`]. A blank cell is `(None, None)`.
+    pub(crate) fn lenient_amount(&self, index: usize) -> (Option<Decimal>, Option<String>) {
+        let Some(bytes) = self.bytes(index) else {
+            return (None, None);
+        };
+        match std::str::from_utf8(bytes).ok().and_then(parse_amount) {
+            Some(amount) => (Some(amount), None),
+            None => {
+                self.unread_seen.set(true);
+                (None, Some(excerpt(bytes)))
+            }
+        }
     }
 
     /// An optional amount where text other than a number (`Invoiced

@@ -2495,3 +2495,70 @@ proptest! {
         }
     }
 }
+
+// ---- an unreadable listing price costs the row nothing but its price ------
+
+/// Tester: a `your-price` of `19,99` refused the whole Manage FBA
+/// Inventory row, so its fulfillable and inbound units were lost and
+/// replenish fell back to the ledger (on hand 130 became 34). The price
+/// only values the listing: it is now left blank and the row flagged,
+/// naming line, column and cell; quantities stay strict.
+#[test]
+fn an_unreadable_price_leaves_the_row_its_quantities_and_is_flagged() {
+    let text = [
+        &b"sku\tyour-price\tafn-fulfillable-quantity\tafn-inbound-shipped-quantity\n"[..],
+        b"W\t19,99\t130\t96\n",
+        b"V\tEUR 19.99\t5\t0\n",
+        b"U\t1e3\t6\t0\n",
+        b"T\t\xFF9.99\t7\t0\n",
+        b"S\t19.99\t8\t0\n",
+        b"R\t\t9\t0\n",
+        b"Q\t19,99\t1,0\t0\n",
+    ]
+    .concat();
+    let mut reader = InventoryReader::new(&text[..]).unwrap();
+    let read: Vec<_> = reader.by_ref().collect();
+    let w = read[0].as_ref().unwrap();
+    assert_eq!(w.price, None);
+    assert_eq!(w.price_unread.as_deref(), Some("19,99"));
+    assert_eq!((w.afn_fulfillable, w.inbound()), (Quantity::new(130), Quantity::new(96)));
+    let err = w.price_error().unwrap();
+    assert!(matches!(err, ReadError::InvalidAmount { line: 2, column: "your-price", .. }));
+    assert_eq!(
+        err.to_string(),
+        "manage FBA inventory: line 2, column \"your-price\": \"19,99\" is not a decimal amount"
+    );
+    let unread: Vec<_> = read[1..4]
+        .iter()
+        .map(|r| {
+            let r = r.as_ref().unwrap();
+            assert_eq!(r.price, None);
+            (r.line, r.afn_fulfillable.get(), r.price_unread.clone().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        unread,
+        [
+            (3, 5, "EUR 19.99".to_owned()),
+            (4, 6, "1e3".to_owned()),
+            (5, 7, "\u{FFFD}9.99".to_owned())
+        ]
+    );
+    // A readable or blank price is no flag.
+    for (row, price) in [(&read[4], Some("19.99")), (&read[5], None)] {
+        let row = row.as_ref().unwrap();
+        assert_eq!(row.price.map(|p| p.to_string()).as_deref(), price);
+        assert!(row.price_unread.is_none() && row.price_error().is_none());
+    }
+    // A bad quantity still refuses its row, whatever the price.
+    assert!(matches!(
+        read[6],
+        Err(ReadError::InvalidQuantity { line: 8, column: "afn-fulfillable-quantity", .. })
+    ));
+    let stats = reader.stats();
+    assert_eq!((stats.rows, stats.row_errors, stats.unread_amount_rows), (6, 1, 4));
+    // The flag does not depend on lossy text: a price is never repaired.
+    let strict = ReadOptions::default().lossy_text(false);
+    let t = InventoryReader::with_options(&text[..], strict).unwrap().nth(3).unwrap().unwrap();
+    assert_eq!((t.price, t.afn_fulfillable.get()), (None, 7));
+}
