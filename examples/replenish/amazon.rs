@@ -93,6 +93,11 @@
 //!   naming the file, line and cell. A quantity the reader cannot read
 //!   still refuses the row. Lead time: `--lead-time-days` +/-
 //!   `--lead-time-sd`.
+//! - An All Orders line whose item price the reader cannot read
+//!   (`19,99`, `EUR 19.99`) still counts in demand with its units; its
+//!   price is left out of the median order price, with a note naming
+//!   the file, line, order and cell. A quantity, date or currency the
+//!   reader cannot read still refuses the line.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -135,6 +140,10 @@ const EXAMPLES_KEPT: usize = 3;
 /// The most units one report row may move: past it a row is a corrupt
 /// number, not stock.
 const MAX_ROW_UNITS: i64 = 10_000_000;
+
+/// The note for an All Orders line kept for its units although the
+/// reader could not read its item price.
+const ORDER_PRICE_UNREAD: &str = "All Orders item price unreadable, line counted in demand, price left out of the median order price";
 
 /// How the demand window is read from the rows booked per day: blocks
 /// split at more than 90 days without any row, sparse ends cut off.
@@ -777,6 +786,13 @@ impl Books {
                 let example = format!("{at}: order {} on {}", line.order_id, line.purchase_date);
                 OrderLineState::Skipped { why: "dated in the future", example: Some(example) }
             } else {
+                if let Some(cell) = &line.item_price_unread {
+                    // The reader kept the line for its quantity; the
+                    // price is left out of the median order price, and
+                    // said so.
+                    let example = format!("{at}: order {} item-price {cell:?}", line.order_id);
+                    books.counts.warn(ORDER_PRICE_UNREAD, example);
+                }
                 let unit_price =
                     line.item_price.map(|price| price / Decimal::from(line.quantity.get()));
                 OrderLineState::Demand {
@@ -1793,6 +1809,50 @@ mod tests {
                 .concat();
         let books = load_folder("onemarket", &[], &[("all_orders.tsv", one)]).unwrap();
         assert_eq!(books.orders.len(), 2);
+    }
+
+    /// Tester: an All Orders line whose `item-price` was `19,99` was
+    /// refused whole, so its units were lost from demand although the
+    /// price only feeds the median order price. The line now counts in
+    /// demand, its price is left out of the median (10 here, the one
+    /// readable price per unit), and a note names file, line, order and
+    /// cell. Its currency still counts in the one-currency check.
+    #[test]
+    fn an_unreadable_order_price_keeps_the_lines_units_in_demand() {
+        let head = "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\t\
+                    sales-channel\tsku\tquantity\tcurrency\titem-price\n";
+        let line = |id: &str, units: u32, currency: &str, price: &str| {
+            format!(
+                "{id}\t2026-09-01T10:00:00+00:00\tShipped\tAmazon\tAmazon.de\tW\t{units}\t{currency}\t{price}\n"
+            )
+        };
+        let file = [
+            head.to_owned(),
+            line("302-1", 2, "EUR", "20.00"),
+            line("302-2", 5, "EUR", "19,99"),
+            line("302-3", 3, "EUR", "EUR 19.99"),
+        ]
+        .concat();
+        let books = load_folder("orderprice", &[], &[("all_orders.tsv", file.clone())]).unwrap();
+        assert_eq!(demand_units(&books), 10);
+        assert_eq!(books.orders.len(), 3);
+        let w = Sku::new("W").unwrap();
+        assert_eq!(books.order_prices[&w], [Decimal::from(10)]);
+        assert_eq!(books.counts.warnings[ORDER_PRICE_UNREAD], 2);
+        assert_eq!(
+            books.counts.examples[ORDER_PRICE_UNREAD],
+            [
+                "all_orders.tsv line 3: order 302-2 item-price \"19,99\"",
+                "all_orders.tsv line 4: order 302-3 item-price \"EUR 19.99\""
+            ]
+        );
+        // The currency column still feeds the check: a USD line among
+        // the EUR ones stops the run, its price unread or not.
+        let mixed = format!("{file}{}", line("302-4", 1, "USD", "19,99"));
+        let Err(e) = load_folder("orderpricemix", &[], &[("all_orders.tsv", mixed)]) else {
+            panic!("summed two currencies")
+        };
+        assert!(e.contains("Amazon.de (4 lines, EUR/USD)"), "{e}");
     }
 
     /// The grouped All Orders history answers as core's plain slice of

@@ -106,8 +106,22 @@ pub struct OrderLine {
     pub quantity: Quantity,
     /// The currency of the prices, when given.
     pub currency: Option<Currency>,
-    /// The item price (all units of the line), when given.
+    /// The item price (all units of the line), when given and readable;
+    /// `None` for a blank cell and for one that holds no amount (see
+    /// [`OrderLine::item_price_unread`]).
     pub item_price: Option<Decimal>,
+    /// The `item-price` cell as written (cut to
+    /// [`MAX_QUOTED`](crate::MAX_QUOTED) bytes, invalid UTF-8 shown as
+    /// U+FFFD) when it held something that is not an amount under
+    /// [`parse_amount`](crate::parse_amount) (`19,99`, `EUR 19.99`,
+    /// `1e3`): `item_price` is then `None` and the line's quantity,
+    /// dates, ids and statuses are read as usual. `None` when the price
+    /// was read or left blank. [`OrderLine::item_price_error`] words it
+    /// as an error naming line and column;
+    /// [`ReadStats::unread_amount_rows`](crate::ReadStats::unread_amount_rows)
+    /// counts such lines.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub item_price_unread: Option<String>,
     /// The destination country, when given.
     pub ship_country: Option<String>,
     /// Whether the order replaces an earlier one (free replacement).
@@ -117,6 +131,34 @@ pub struct OrderLine {
 }
 
 impl OrderLine {
+    /// The refusal the reader set aside to keep the line: when
+    /// [`OrderLine::item_price_unread`] holds a cell,
+    /// [`ReadError::InvalidAmount`] naming this line, the `item-price`
+    /// column and the cell, as a stricter caller would have had it.
+    /// `None` when the price was read or left blank.
+    ///
+    /// ```
+    /// use merchantry_amazon::OrdersReader;
+    /// let file = "amazon-order-id\tpurchase-date\torder-status\tsku\tquantity\titem-price\n\
+    ///             111-1\t2026-03-01T10:00:00+00:00\tShipped\tW\t2\t19,99\n";
+    /// let line = OrdersReader::new(file.as_bytes())?.next().unwrap()?;
+    /// assert_eq!((line.item_price, line.quantity.get()), (None, 2));
+    /// assert_eq!(
+    ///     line.item_price_error().unwrap().to_string(),
+    ///     "all orders: line 2, column \"item-price\": \"19,99\" is not a decimal amount"
+    /// );
+    /// # Ok::<(), merchantry_amazon::ReadError>(())
+    /// ```
+    #[must_use]
+    pub fn item_price_error(&self) -> Option<ReadError> {
+        self.item_price_unread.as_ref().map(|value| ReadError::InvalidAmount {
+            report: REPORT,
+            line: self.line,
+            column: ITEM_PRICE,
+            value: value.clone(),
+        })
+    }
+
     /// Whether the line is customer demand: neither the order nor the
     /// item is cancelled, and it is not a free replacement (which would
     /// count the original demand twice). Pending orders count: the
@@ -129,6 +171,9 @@ impl OrderLine {
     }
 }
 
+/// The canonical name of the item price column.
+const ITEM_PRICE: &str = "item-price";
+
 const COLUMNS: &[Column] = &[
     req("amazon-order-id", &["amazonorderid", "orderid"]),
     req("purchase-date", &["purchasedate"]).dated(),
@@ -140,7 +185,7 @@ const COLUMNS: &[Column] = &[
     opt("item-status", &["itemstatus"]),
     req("quantity", &["quantity", "quantitypurchased"]),
     opt("currency", &["currency"]),
-    opt("item-price", &["itemprice"]),
+    opt(ITEM_PRICE, &["itemprice"]),
     opt("ship-country", &["shipcountry"]),
     opt("is-replacement-order", &["isreplacementorder"]),
 ];
@@ -150,6 +195,9 @@ fn build(row: &Row<'_>) -> Result<Built<OrderLine>, ReadError> {
         return Ok(Built::Skip(SkipReason::no_date(row.column_name(1))));
     };
     let replacement = row.text(12)?.is_some_and(|t| t.eq_ignore_ascii_case("true"));
+    // The price only values the line: an unreadable one is set aside,
+    // not allowed to cost the line its quantity.
+    let (item_price, item_price_unread) = row.lenient_amount(10);
     Ok(Built::Row(OrderLine {
         order_id: row.value(0)?,
         purchase_date,
@@ -162,7 +210,8 @@ fn build(row: &Row<'_>) -> Result<Built<OrderLine>, ReadError> {
         item_status: row.text(7)?.map(OrderStatus::parse),
         quantity: row.quantity(8)?,
         currency: row.opt_value(9)?,
-        item_price: row.opt_amount(10)?,
+        item_price,
+        item_price_unread,
         ship_country: row.owned(11)?,
         is_replacement: replacement,
         line: row.line,
@@ -176,6 +225,19 @@ reader!(
     /// Required columns: `amazon-order-id`, `purchase-date`,
     /// `order-status`, `sku`, `quantity`. A purchase date with no digits
     /// skips the row under [`SkipReason::DateNotCaptured`].
+    ///
+    /// Order ids, dates, statuses, the SKU and the quantity are strict:
+    /// a cell that cannot be read refuses the line (a quantity that is
+    /// not a whole number is [`ReadError::InvalidQuantity`]). The item
+    /// price is not: it only values the line, so an `item-price` cell
+    /// that holds no amount (`19,99`, `EUR 19.99`, `1e3`, invalid UTF-8)
+    /// leaves [`OrderLine::item_price`] `None` and the line is still
+    /// yielded with its quantity, flagged:
+    /// [`OrderLine::item_price_unread`] holds the cell as written,
+    /// [`OrderLine::item_price_error`] names line, column and cell, and
+    /// [`ReadStats::unread_amount_rows`](crate::ReadStats::unread_amount_rows)
+    /// counts such lines. A caller that must have every price refuses
+    /// lines whose `item_price_unread` is set.
     ///
     /// ```
     /// use merchantry_amazon::{DemandByChannel, OrdersReader};

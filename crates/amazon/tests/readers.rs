@@ -2562,3 +2562,62 @@ fn an_unreadable_price_leaves_the_row_its_quantities_and_is_flagged() {
     let t = InventoryReader::with_options(&text[..], strict).unwrap().nth(3).unwrap().unwrap();
     assert_eq!((t.price, t.afn_fulfillable.get()), (None, 7));
 }
+
+/// Tester: an All Orders `item-price` of `19,99` refused the whole order
+/// line, so its units were lost from demand. The price only values the
+/// line: it is now left blank and the line flagged, naming line, column
+/// and cell; quantity, dates, ids and statuses stay strict.
+#[test]
+fn an_unreadable_item_price_leaves_the_line_its_quantity_and_is_flagged() {
+    let head =
+        &b"amazon-order-id\tpurchase-date\torder-status\tsku\tquantity\tcurrency\titem-price\n"[..];
+    let text = [
+        head,
+        b"111-1\t2026-03-01T10:00:00+00:00\tShipped\tW\t2\tEUR\t19,99\n",
+        b"111-2\t2026-03-01T11:00:00+00:00\tShipped\tW\t3\tEUR\tEUR 19.99\n",
+        b"111-3\t2026-03-01T12:00:00+00:00\tShipped\tW\t4\tEUR\t\xFF9.99\n",
+        b"111-4\t2026-03-01T13:00:00+00:00\tShipped\tW\t5\tEUR\t19.99\n",
+        b"111-5\t2026-03-01T14:00:00+00:00\tShipped\tW\t6\tEUR\t\n",
+        b"111-6\t2026-03-01T15:00:00+00:00\tShipped\tW\t1,0\tEUR\t19,99\n",
+        b"111-7\t2026-02-30T10:00:00+00:00\tShipped\tW\t1\tEUR\t19,99\n",
+        b"111-8\t2026-03-01T16:00:00+00:00\tShipped\tW\t1\tE1\t19,99\n",
+    ]
+    .concat();
+    let mut reader = OrdersReader::new(&text[..]).unwrap();
+    let read: Vec<_> = reader.by_ref().collect();
+    let first = read[0].as_ref().unwrap();
+    assert_eq!((first.item_price, first.quantity), (None, Quantity::new(2)));
+    assert_eq!(first.item_price_unread.as_deref(), Some("19,99"));
+    assert_eq!(first.currency.map(|c| c.to_string()).as_deref(), Some("EUR"));
+    let err = first.item_price_error().unwrap();
+    assert!(matches!(err, ReadError::InvalidAmount { line: 2, column: "item-price", .. }));
+    assert_eq!(
+        err.to_string(),
+        "all orders: line 2, column \"item-price\": \"19,99\" is not a decimal amount"
+    );
+    let unread: Vec<_> = read[1..3]
+        .iter()
+        .map(|l| {
+            let l = l.as_ref().unwrap();
+            assert_eq!(l.item_price, None);
+            (l.line, l.quantity.get(), l.item_price_unread.clone().unwrap())
+        })
+        .collect();
+    assert_eq!(unread, [(3, 3, "EUR 19.99".to_owned()), (4, 4, "\u{FFFD}9.99".to_owned())]);
+    // A readable or blank price is no flag.
+    for (line, price) in [(&read[3], Some("19.99")), (&read[4], None)] {
+        let line = line.as_ref().unwrap();
+        assert_eq!(line.item_price.map(|p| p.to_string()).as_deref(), price);
+        assert!(line.item_price_unread.is_none() && line.item_price_error().is_none());
+    }
+    // A bad quantity, date or currency still refuses its line, whatever
+    // the price.
+    assert!(matches!(read[5], Err(ReadError::InvalidQuantity { line: 7, column: "quantity", .. })));
+    assert!(matches!(
+        read[6],
+        Err(ReadError::InvalidDate { line: 8, column: "purchase-date", .. })
+    ));
+    assert!(matches!(read[7], Err(ReadError::InvalidValue { line: 9, column: "currency", .. })));
+    let stats = reader.stats();
+    assert_eq!((stats.rows, stats.row_errors, stats.unread_amount_rows), (5, 3, 3));
+}
