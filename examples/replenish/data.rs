@@ -147,13 +147,28 @@ pub(crate) struct Scms {
 
 pub(crate) fn load_scms(path: &Path) -> Result<Scms, BoxError> {
     let (reader, bar) = open(path, "shipments")?;
-    let mut rows =
-        ScmsReader::new(reader).map_err(|e| format!("{}: {e}", path.display()))?.replenishments();
+    let mut rows = ScmsReader::new(reader).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut replenishments = Vec::new();
-    let mut errors = 0;
+    let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
+    let (mut errors, mut flagged) = (0, 0);
     for row in rows.by_ref() {
         match row {
-            Ok(r) => replenishments.push(r),
+            Ok(shipment) => {
+                // Kept for its dates; its value is not used here.
+                if let Some(e) = shipment.line_value_error() {
+                    flagged += 1;
+                    if flagged <= ERRORS_SHOWN {
+                        eprintln!(
+                            "keeping a shipment row, its line value left blank: {}: {e}",
+                            path.display()
+                        );
+                    }
+                }
+                match shipment.to_replenishment() {
+                    Ok(r) => replenishments.push(r),
+                    Err(reason) => *skipped.entry(format!("{reason:?}")).or_insert(0) += 1,
+                }
+            }
             Err(e) if e.is_fatal() => {
                 return Err(format!("{}: {e}", path.display()).into());
             }
@@ -166,10 +181,17 @@ pub(crate) fn load_scms(path: &Path) -> Result<Scms, BoxError> {
         }
     }
     bar.finish_and_clear();
-    let mut skipped: BTreeMap<String, u64> =
-        rows.stats().skipped.iter().map(|(reason, n)| (format!("{reason:?}"), *n)).collect();
+    for (reason, n) in &rows.stats().skipped {
+        *skipped.entry(format!("{reason:?}")).or_insert(0) += n;
+    }
     if errors > 0 {
         skipped.insert("unreadable row".to_owned(), errors);
+    }
+    if flagged > ERRORS_SHOWN {
+        eprintln!(
+            "kept {flagged} shipment rows in all with their line value left blank: {}",
+            path.display()
+        );
     }
     Ok(Scms { replenishments, skipped })
 }
@@ -253,6 +275,27 @@ mod tests {
         assert_eq!((top.sku.as_str(), top.units), ("22197", 10_000_012));
         assert_eq!(top.sold.len(), 2, "the skipped lines book no day");
         assert_eq!(retail.skus[1].units, 5);
+    }
+
+    /// A shipment whose `Line Item Value` the reader cannot read
+    /// (`1,234.50`) still gives its lead time; a bad date still skips
+    /// its row as unreadable.
+    #[test]
+    fn a_shipment_with_an_unreadable_value_keeps_its_lead_time() {
+        let head = "ID,PO / SO #,Country,Shipment Mode,PO Sent to Vendor Date,\
+                    Scheduled Delivery Date,Delivered to Client Date,Vendor,Line Item Value\n";
+        let text = format!(
+            "{head}7,SCMS-1,Vietnam,Air,11/13/06,2-Jan-07,5-Jan-07,ACME,\"1,234.50\"\n\
+             8,SCMS-2,Vietnam,Air,11/13/06,2-Jan-07,31-Feb-07,ACME,551\n\
+             9,SO-3,Vietnam,Air,N/A - From RDC,2-Jan-07,5-Jan-07,ACME,551\n"
+        );
+        let path = file("value.csv", text.as_bytes());
+        let scms = load_scms(&path).unwrap();
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+        let days: Vec<_> = scms.replenishments.iter().map(Replenishment::actual_days).collect();
+        assert_eq!(days, [53]);
+        assert_eq!(scms.skipped.get("unreadable row"), Some(&1));
+        assert_eq!(scms.skipped.values().sum::<u64>(), 2);
     }
 
     /// A file the readers refuse outright is named in the message: an

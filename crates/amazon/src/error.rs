@@ -472,10 +472,12 @@ pub struct ReadStats {
     pub lossy_rows: u64,
     /// Rows yielded although an optional amount cell that only values
     /// the row (the Manage FBA Inventory report's `your-price`, the All
-    /// Orders report's `item-price`) could not be read: that amount is
-    /// left blank and the row says so in its own field
+    /// Orders report's `item-price`, the SCMS history's `Line Item
+    /// Value`) could not be read: that amount is left blank and the row
+    /// says so in its own field
     /// ([`InventoryRow::price_unread`](crate::InventoryRow::price_unread),
     /// [`OrderLine::item_price_unread`](crate::OrderLine::item_price_unread),
+    /// [`ScmsShipment::line_value_unread`](crate::ScmsShipment::line_value_unread),
     /// with the cell as written). Such rows are also in
     /// [`ReadStats::rows`]. An amount the row cannot do without, and
     /// every quantity, is still a row error.

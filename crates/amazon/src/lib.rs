@@ -57,12 +57,15 @@
 //!   change skipped or repeated follows [`DstPolicy`] (refused by
 //!   default).
 //!   Amounts follow [`parse_amount`]: exact, or refused, never rounded.
-//!   The amounts a row is read without are the prices that count
-//!   nothing, the Manage FBA Inventory listing price and the All Orders
-//!   item price: an unreadable one is left blank and the row flagged
-//!   ([`InventoryRow::price_unread`], [`OrderLine::item_price_unread`],
-//!   [`ReadStats::unread_amount_rows`]), see [`InventoryReader`] and
-//!   [`OrdersReader`].
+//!   The amounts a row is read without are the values that count
+//!   nothing, the Manage FBA Inventory listing price, the All Orders
+//!   item price and the SCMS line item value: an unreadable one is left
+//!   blank and the row flagged ([`InventoryRow::price_unread`],
+//!   [`OrderLine::item_price_unread`], [`ScmsShipment::line_value_unread`],
+//!   [`ReadStats::unread_amount_rows`]), see [`InventoryReader`],
+//!   [`OrdersReader`] and [`ScmsReader`]. The SCMS weight and freight
+//!   columns mix numbers and notes by design: a cell there that is not
+//!   an amount is `None`, neither flagged nor counted.
 //!   An all-numeric date such as `03/01/2026` is read in the order set
 //!   in [`ReadOptions::date_order`]; left unset, the reader decides it
 //!   from the dates whose day is above 12 in a look-ahead of
@@ -83,16 +86,16 @@
 //!   file without a final line break. A UTF-16 or UTF-32 input is
 //!   [`ReadError::UnsupportedEncoding`].
 //! - Invalid UTF-8 never alters an identifier, code, number or date: the
-//!   row is [`ReadError::InvalidUtf8`] (a listing or item price is left
-//!   blank and flagged instead, as above). Display-only text (titles,
+//!   row is [`ReadError::InvalidUtf8`] (a listing or item price or an
+//!   SCMS line value is left blank and flagged instead, as above). Display-only text (titles,
 //!   UCI's description) is read with U+FFFD in place of the bad bytes and the
 //!   row says so (`title_lossy`, `description_lossy`,
 //!   [`ReadStats::lossy_rows`]), unless [`ReadOptions::lossy_text`] is
 //!   off.
 //! - Numbers use ASCII digits and a dot as the decimal point: `1,234`,
 //!   `1.234,56` or `1 234` are row errors naming the cell (the listing
-//!   and item prices aside, left blank and flagged as above), never read
-//!   as another number. A dot is always the decimal point: a quantity
+//!   and item prices and the SCMS line value aside, left blank and
+//!   flagged as above), never read as another number. A dot is always the decimal point: a quantity
 //!   `1.234` is refused, but an amount `1.234` reads as 1.234, since a
 //!   lone thousands dot (German style) cannot be told from a decimal
 //!   point in one cell; convert such files before reading them.

@@ -91,19 +91,64 @@ pub struct ScmsShipment {
     pub item: Option<String>,
     /// Units on the line, when given.
     pub quantity: Option<Quantity>,
-    /// The line value in US dollars, when given.
+    /// The line value in US dollars, when given and readable; `None` for
+    /// a blank cell and for one that holds no amount (see
+    /// [`ScmsShipment::line_value_unread`]).
     pub line_value: Option<Decimal>,
+    /// The `Line Item Value` cell as written (cut to
+    /// [`MAX_QUOTED`](crate::MAX_QUOTED) bytes, invalid UTF-8 shown as
+    /// U+FFFD) when it held something that is not an amount under
+    /// [`parse_amount`](crate::parse_amount) (`1,234.50`, `USD 551`,
+    /// `1e3`): `line_value` is then `None` and the shipment's ids, dates
+    /// and quantity are read as usual. `None` when the value was read or
+    /// left blank. [`ScmsShipment::line_value_error`] words it as an
+    /// error naming line and column;
+    /// [`ReadStats::unread_amount_rows`](crate::ReadStats::unread_amount_rows)
+    /// counts such shipments.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub line_value_unread: Option<String>,
     /// The weight in kilograms; `None` when the cell holds a note
-    /// (`Weight Captured Separately`, `See ASN-...`).
+    /// (`Weight Captured Separately`, `See ASN-...`) or anything else
+    /// that is not an amount, without a flag or a count (the column mixes
+    /// numbers and notes by design).
     pub weight_kg: Option<Decimal>,
     /// The freight cost in US dollars; `None` for notes such as `Freight
-    /// Included in Commodity Cost`.
+    /// Included in Commodity Cost`, and for anything else that is not an
+    /// amount, without a flag or a count (as for the weight).
     pub freight_usd: Option<Decimal>,
     /// The line of the row in the file.
     pub line: u64,
 }
 
 impl ScmsShipment {
+    /// The refusal the reader set aside to keep the shipment: when
+    /// [`ScmsShipment::line_value_unread`] holds a cell,
+    /// [`ReadError::InvalidAmount`] naming this shipment's line, the
+    /// `Line Item Value` column and the cell, as a stricter caller would
+    /// have had it. `None` when the value was read or left blank.
+    ///
+    /// ```
+    /// use merchantry_amazon::ScmsReader;
+    /// let file = "ID,PO / SO #,Country,Shipment Mode,PO Sent to Vendor Date,Scheduled Delivery Date,Delivered to Client Date,Vendor,Line Item Value\n\
+    ///             7,SCMS-1,Vietnam,Air,11/13/06,2-Jan-07,5-Jan-07,ACME,\"1,234.50\"\n";
+    /// let shipment = ScmsReader::new(file.as_bytes())?.next().unwrap()?;
+    /// assert_eq!((shipment.line_value, shipment.delivered.to_string()), (None, "2007-01-05".into()));
+    /// assert_eq!(
+    ///     shipment.line_value_error().unwrap().to_string(),
+    ///     "scms delivery history: line 2, column \"Line Item Value\": \"1,234.50\" is not a decimal amount"
+    /// );
+    /// # Ok::<(), merchantry_amazon::ReadError>(())
+    /// ```
+    #[must_use]
+    pub fn line_value_error(&self) -> Option<ReadError> {
+        self.line_value_unread.as_ref().map(|value| ReadError::InvalidAmount {
+            report: REPORT,
+            line: self.line,
+            column: LINE_VALUE,
+            value: value.clone(),
+        })
+    }
+
     /// The line as a core [`Replenishment`], or why it cannot be one.
     ///
     /// The id is `{PO / SO #}/{ID}` (one replenishment per line); the
@@ -144,6 +189,9 @@ impl ScmsShipment {
     }
 }
 
+/// The canonical name of the line value column.
+const LINE_VALUE: &str = "Line Item Value";
+
 const COLUMNS: &[Column] = &[
     req("ID", &["id"]),
     req("PO / SO #", &["poso"]),
@@ -157,7 +205,7 @@ const COLUMNS: &[Column] = &[
     opt("Manufacturing Site", &["manufacturingsite"]),
     opt("Item Description", &["itemdescription"]),
     opt("Line Item Quantity", &["lineitemquantity"]),
-    opt("Line Item Value", &["lineitemvalue"]),
+    opt(LINE_VALUE, &["lineitemvalue"]),
     opt("Weight (Kilograms)", &["weightkilograms"]),
     opt("Freight Cost (USD)", &["freightcostusd"]),
 ];
@@ -176,6 +224,9 @@ fn build(row: &Row<'_>) -> Result<Built<ScmsShipment>, ReadError> {
         column: row.column_name(0),
         value: id.to_string(),
     })?;
+    // The line value only values the shipment: an unreadable one is set
+    // aside, not allowed to cost the shipment its lead-time dates.
+    let (line_value, line_value_unread) = row.lenient_amount(12);
     Ok(Built::Row(ScmsShipment {
         id,
         order: row.value(1)?,
@@ -189,7 +240,8 @@ fn build(row: &Row<'_>) -> Result<Built<ScmsShipment>, ReadError> {
         manufacturing_site: row.text(9)?.and_then(|s| LocationId::new(s).ok()),
         item: row.owned(10)?,
         quantity: row.opt_quantity(11)?,
-        line_value: row.opt_amount(12)?,
+        line_value,
+        line_value_unread,
         weight_kg: row.amount_or_note(13),
         freight_usd: row.amount_or_note(14),
         line: row.line,
@@ -208,6 +260,23 @@ reader!(
     /// date without digits is kept as `None` (5,404 `From RDC` lines have
     /// none); weight and freight cells holding notes are `None`. Use
     /// [`ScmsReader::replenishments`] for core replenishments.
+    ///
+    /// Ids, the order, country and vendor, the dates and the quantity are
+    /// strict: a cell that cannot be read refuses the shipment (an `ID`
+    /// or quantity that is not a whole number is
+    /// [`ReadError::InvalidQuantity`], a date in no known form
+    /// [`ReadError::InvalidDate`]). The line value is not: it only values
+    /// the shipment, so a `Line Item Value` cell that holds no amount
+    /// (`1,234.50`, `USD 551`, `1e3`, invalid UTF-8) leaves
+    /// [`ScmsShipment::line_value`] `None` and the shipment is still
+    /// yielded with its dates, flagged:
+    /// [`ScmsShipment::line_value_unread`] holds the cell as written,
+    /// [`ScmsShipment::line_value_error`] names line, column and cell,
+    /// and [`ReadStats::unread_amount_rows`](crate::ReadStats::unread_amount_rows)
+    /// counts such shipments. A caller that must have every value refuses
+    /// shipments whose `line_value_unread` is set. Weight and freight
+    /// cells that are not amounts are `None` without a flag or a count:
+    /// those columns mix numbers and notes by design.
     ///
     /// ```
     /// use merchantry_amazon::ScmsReader;
@@ -248,7 +317,8 @@ pub struct ScmsReplenishments<R: Read> {
 
 impl<R: Read> ScmsReplenishments<R> {
     /// The reader's counts, with the lines skipped here moved from
-    /// `rows` into `skipped`.
+    /// `rows` into `skipped`. `unread_amount_rows` still counts every
+    /// line read with an unreadable line value, skipped here or not.
     #[must_use]
     pub fn stats(&self) -> ReadStats {
         let mut stats = self.reader.stats().clone();

@@ -1150,7 +1150,7 @@ impl Row<'_> {
     }
 
     /// An optional amount that only values the row and never counts
-    /// anything in it (a listing or item price): a cell that is no
+    /// anything in it (a listing or item price, a line value): a cell that is no
     /// amount under [`parse_amount`] (`19,99`, `EUR 19.99`, `1e3`) or is
     /// not valid UTF-8 reads as `None`, and the second value holds the cell as
     /// written (cut to [`crate::MAX_QUOTED`] bytes, invalid UTF-8 shown

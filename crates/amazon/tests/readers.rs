@@ -2621,3 +2621,87 @@ fn an_unreadable_item_price_leaves_the_line_its_quantity_and_is_flagged() {
     let stats = reader.stats();
     assert_eq!((stats.rows, stats.row_errors, stats.unread_amount_rows), (5, 3, 3));
 }
+
+/// Tester: an SCMS `Line Item Value` of `1,234.50` refused the whole
+/// shipment, so its PO, scheduled and delivered dates were lost from the
+/// lead times. The value only values the shipment: it is now left blank
+/// and the shipment flagged, naming line, column and cell; ids and dates
+/// stay strict.
+#[test]
+fn an_unreadable_line_value_leaves_the_shipment_its_dates_and_is_flagged() {
+    let head = &b"ID,PO / SO #,Country,Shipment Mode,PO Sent to Vendor Date,\
+Scheduled Delivery Date,Delivered to Client Date,Vendor,Line Item Quantity,Line Item Value,\
+Weight (Kilograms),Freight Cost (USD)\n"[..];
+    let text = [
+        head,
+        b"7,SCMS-1,Vietnam,Air,11/13/06,2-Jan-07,5-Jan-07,ACME,10,\"1,234.50\",643,900\n",
+        b"8,SCMS-2,Vietnam,Air,11/13/06,2-Jan-07,6-Jan-07,ACME,11,USD 551,Weight Captured Separately,\
+Freight Included in Commodity Cost\n",
+        b"9,SCMS-3,Vietnam,Truck,11/13/06,2-Jan-07,7-Jan-07,ACME,12,\xFF51,1,2\n",
+        b"10,SCMS-4,Vietnam,Air,11/13/06,2-Jan-07,8-Jan-07,ACME,13,551.50,1,2\n",
+        b"11,SCMS-5,Vietnam,Air,11/13/06,2-Jan-07,9-Jan-07,ACME,14,,1,2\n",
+        b"12,SCMS-6,Vietnam,Air,11/13/06,2-Jan-07,31-Feb-07,ACME,15,\"1,234.50\",1,2\n",
+        b"13,SCMS-7,Vietnam,Air,11/13/06,2-Jan-07,9-Jan-07 later,ACME,15,551,1,2\n",
+        b"1.5,SCMS-8,Vietnam,Air,11/13/06,2-Jan-07,9-Jan-07,ACME,15,\"1,234.50\",1,2\n",
+    ]
+    .concat();
+    let mut reader = ScmsReader::new(&text[..]).unwrap();
+    let read: Vec<_> = reader.by_ref().collect();
+    let first = read[0].as_ref().unwrap();
+    assert_eq!((first.line_value, first.quantity), (None, Some(Quantity::new(10))));
+    assert_eq!(first.line_value_unread.as_deref(), Some("1,234.50"));
+    assert_eq!(
+        (first.po_sent, first.scheduled, first.delivered),
+        (Some(day(2006, 11, 13)), day(2007, 1, 2), day(2007, 1, 5))
+    );
+    assert_eq!(first.weight_kg.map(|w| w.to_string()).as_deref(), Some("643"));
+    let err = first.line_value_error().unwrap();
+    assert!(matches!(err, ReadError::InvalidAmount { line: 2, column: "Line Item Value", .. }));
+    assert_eq!(
+        err.to_string(),
+        "scms delivery history: line 2, column \"Line Item Value\": \"1,234.50\" is not a decimal amount"
+    );
+    let unread: Vec<_> = read[1..3]
+        .iter()
+        .map(|s| {
+            let s = s.as_ref().unwrap();
+            assert_eq!(s.line_value, None);
+            (s.line, s.id, s.delivered, s.line_value_unread.clone().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        unread,
+        [
+            (3, 8, day(2007, 1, 6), "USD 551".to_owned()),
+            (4, 9, day(2007, 1, 7), "\u{FFFD}51".to_owned())
+        ]
+    );
+    // Weight and freight notes stay silent: `None`, no flag, no error.
+    let noted = read[1].as_ref().unwrap();
+    assert_eq!((noted.weight_kg, noted.freight_usd), (None, None));
+    // A readable or blank value is no flag.
+    for (shipment, value) in [(&read[3], Some("551.50")), (&read[4], None)] {
+        let shipment = shipment.as_ref().unwrap();
+        assert_eq!(shipment.line_value.map(|v| v.to_string()).as_deref(), value);
+        assert!(shipment.line_value_unread.is_none() && shipment.line_value_error().is_none());
+    }
+    // A bad date or id still refuses its shipment, whatever the value.
+    assert!(matches!(
+        read[5],
+        Err(ReadError::InvalidDate { line: 7, column: "Delivered to Client Date", .. })
+    ));
+    assert!(matches!(
+        read[6],
+        Err(ReadError::InvalidDate { line: 8, column: "Delivered to Client Date", .. })
+    ));
+    assert!(matches!(read[7], Err(ReadError::InvalidQuantity { line: 9, column: "ID", .. })));
+    let stats = reader.stats();
+    assert_eq!((stats.rows, stats.row_errors, stats.unread_amount_rows), (5, 3, 3));
+    assert!(stats_add_up(stats));
+
+    // The flagged shipments keep their lead times as replenishments.
+    let mut reps = ScmsReader::new(&text[..]).unwrap().replenishments();
+    let lead: Vec<_> = reps.by_ref().filter_map(Result::ok).map(|r| r.actual_days()).collect();
+    assert_eq!(lead, [53, 54, 55, 56, 57]);
+    assert_eq!(reps.stats().unread_amount_rows, 3);
+}
