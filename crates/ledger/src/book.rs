@@ -794,7 +794,7 @@ impl Book {
                     (value, sub(p.value, value, e.id).ok()?)
                 }
             };
-            take_units(p, e.qty, NONE, None);
+            take_units(p, e.qty, None);
             p.value = rest;
             value
         } else {
@@ -1361,7 +1361,7 @@ impl Book {
             Decimal::ZERO
         } else if method == Method::MovingAverage {
             let v = if held == p.qty { p.value } else { share(p.value, held, p.qty, e.id)? };
-            take_units(p, held, prefer, pieces.as_deref_mut());
+            take_units_from(p, held, prefer, pieces.as_deref_mut());
             v
         } else {
             consume(p, method, held, e.id, prefer, pieces.as_deref_mut())?
@@ -1791,11 +1791,27 @@ fn revalue_layers(p: &mut Pool, id: u32) -> Result<(), Fail> {
 
 /// Takes `qty` units (all held) from the oldest layers of a moving-average
 /// pool, whose layers carry units and arrival dates only (their value is
-/// the pool's), those sent from `prefer` first (an arrival's own source's
-/// units), pushing the pieces taken at zero value.
-fn take_units(p: &mut Pool, mut qty: i64, prefer: u32, mut pieces: Option<&mut Vec<Layer>>) {
+/// the pool's), pushing the pieces taken at zero value.
+fn take_units(p: &mut Pool, mut qty: i64, mut pieces: Option<&mut Vec<Layer>>) {
     while qty > 0 {
-        let Some(i) = next_layer(p, Method::Fifo, prefer) else { break };
+        let Some(layer) = p.layers.front_mut() else { break };
+        let t = layer.qty.min(qty);
+        if let Some(pieces) = pieces.as_deref_mut() {
+            pieces.push(Layer { qty: t, value: Decimal::ZERO, ..*layer });
+        }
+        qty -= t;
+        layer.qty -= t;
+        if layer.qty == 0 {
+            p.layers.pop_front();
+        }
+    }
+}
+
+/// [`take_units`], the oldest layers sent from `prefer` first (an
+/// arrival's own source's units).
+fn take_units_from(p: &mut Pool, mut qty: i64, prefer: u32, mut pieces: Option<&mut Vec<Layer>>) {
+    while qty > 0 && prefer != NONE {
+        let Some(i) = p.layers.iter().position(|l| l.source == prefer) else { break };
         let Some(layer) = p.layers.get_mut(i) else { break };
         let t = layer.qty.min(qty);
         if let Some(pieces) = pieces.as_deref_mut() {
@@ -1804,13 +1820,10 @@ fn take_units(p: &mut Pool, mut qty: i64, prefer: u32, mut pieces: Option<&mut V
         qty -= t;
         layer.qty -= t;
         if layer.qty == 0 {
-            if i == 0 {
-                p.layers.pop_front();
-            } else {
-                p.layers.remove(i);
-            }
+            p.layers.remove(i);
         }
     }
+    take_units(p, qty, pieces);
 }
 
 /// Takes `qty` units from the layers of receipt `origin`, at their value.
