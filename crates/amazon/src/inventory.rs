@@ -9,7 +9,7 @@ use merchantry_core::{
 use rust_decimal::Decimal;
 
 use crate::error::ReadError;
-use crate::table::{Built, Column, Row, opt, reader, req};
+use crate::table::{Built, Column, Row, opt, reader, req, unread_amount_error};
 
 const REPORT: &str = "manage FBA inventory";
 
@@ -93,12 +93,7 @@ impl InventoryRow {
     /// ```
     #[must_use]
     pub fn price_error(&self) -> Option<ReadError> {
-        self.price_unread.as_ref().map(|value| ReadError::InvalidAmount {
-            report: REPORT,
-            line: self.line,
-            column: PRICE,
-            value: value.clone(),
-        })
+        unread_amount_error(REPORT, self.line, PRICE, self.price_unread.as_ref())
     }
 
     /// Inbound units: working + shipped + receiving, checked.

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use crate::error::{ReadError, SkipReason};
 use crate::parse::header_key;
-use crate::table::{Built, Column, Row, opt, reader, req};
+use crate::table::{Built, Column, Row, opt, reader, req, unread_amount_error};
 
 const REPORT: &str = "all orders";
 
@@ -151,12 +151,7 @@ impl OrderLine {
     /// ```
     #[must_use]
     pub fn item_price_error(&self) -> Option<ReadError> {
-        self.item_price_unread.as_ref().map(|value| ReadError::InvalidAmount {
-            report: REPORT,
-            line: self.line,
-            column: ITEM_PRICE,
-            value: value.clone(),
-        })
+        unread_amount_error(REPORT, self.line, ITEM_PRICE, self.item_price_unread.as_ref())
     }
 
     /// Whether the line is customer demand: neither the order nor the

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use crate::error::{ReadError, ReadStats, SkipReason};
 use crate::parse::header_key;
-use crate::table::{Built, Column, Row, opt, reader, req};
+use crate::table::{Built, Column, Row, opt, reader, req, unread_amount_error};
 
 const REPORT: &str = "scms delivery history";
 
@@ -141,12 +141,7 @@ impl ScmsShipment {
     /// ```
     #[must_use]
     pub fn line_value_error(&self) -> Option<ReadError> {
-        self.line_value_unread.as_ref().map(|value| ReadError::InvalidAmount {
-            report: REPORT,
-            line: self.line,
-            column: LINE_VALUE,
-            value: value.clone(),
-        })
+        unread_amount_error(REPORT, self.line, LINE_VALUE, self.line_value_unread.as_ref())
     }
 
     /// The line as a core [`Replenishment`], or why it cannot be one.

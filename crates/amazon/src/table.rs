@@ -1235,6 +1235,18 @@ impl Row<'_> {
     }
 }
 
+/// The refusal [`Row::lenient_amount`] set aside for a row: when `unread`
+/// holds a cell, [`ReadError::InvalidAmount`] naming `report`, `line`,
+/// `column` and the cell. `None` when the amount was read or left blank.
+pub(crate) fn unread_amount_error(
+    report: &'static str,
+    line: u64,
+    column: &'static str,
+    unread: Option<&String>,
+) -> Option<ReadError> {
+    unread.map(|value| ReadError::InvalidAmount { report, line, column, value: value.clone() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
