@@ -139,7 +139,7 @@ const EXAMPLES_KEPT: usize = 3;
 
 /// The most units one report row may move: past it a row is a corrupt
 /// number, not stock.
-const MAX_ROW_UNITS: i64 = 10_000_000;
+pub(crate) const MAX_ROW_UNITS: i64 = 10_000_000;
 
 /// The note for an All Orders line kept for its units although the
 /// reader could not read its item price.

@@ -17,10 +17,10 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// Row errors shown before the rest are only counted.
 const ERRORS_SHOWN: u64 = 5;
 
-/// The most units one retail line may move, as for the Amazon reports:
-/// past it a line is a corrupt number, not a sale, and is skipped as an
-/// unreadable row.
-const MAX_LINE_UNITS: i64 = 10_000_000;
+// The most units one retail line may move, the Amazon reports' limit:
+// past it a line is a corrupt number, not a sale, and is skipped as an
+// unreadable row.
+use crate::amazon::MAX_ROW_UNITS as MAX_LINE_UNITS;
 
 /// Opens a file, un-gzipping `.gz` (every member of it: a `.gz` made by
 /// concatenating gzip files holds several), behind a byte-count progress
