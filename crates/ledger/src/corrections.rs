@@ -34,13 +34,29 @@ use rust_decimal::Decimal;
 /// assert_eq!((s1.before(), s1.after(), s1.delta()), (Decimal::from(12), Decimal::from(4), Decimal::from(-8)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Corrections {
-    /// Every event id, one after another (as bytes: they are checked as
-    /// UTF-8 when read, not while a backdate builds them).
+    /// `None` when empty, as for nearly every ingest: an in-order event
+    /// returns and drops one pointer, not two empty lists.
+    lists: Option<Box<Lists>>,
+}
+
+/// The corrections' ids, one after another (as bytes: they are checked
+/// as UTF-8 when read, not while a backdate builds them), and their rows.
+#[derive(Debug, Clone, Default)]
+struct Lists {
     ids: Vec<u8>,
     rows: Vec<Row>,
 }
+
+/// Equal when they list the same corrections, however their buffers grew.
+impl PartialEq for Corrections {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Corrections {}
 
 /// One correction, its id being `ids[previous row's end..end]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,40 +70,49 @@ struct Row {
 impl Corrections {
     /// Room for `n` corrections.
     pub(crate) fn with_capacity(n: usize) -> Self {
-        Self { ids: Vec::new(), rows: Vec::with_capacity(n) }
+        let lists =
+            (n > 0).then(|| Box::new(Lists { ids: Vec::new(), rows: Vec::with_capacity(n) }));
+        Self { lists }
     }
 
     /// Adds the correction of event `id`, stamped `at` (nanoseconds since
     /// the epoch).
     pub(crate) fn push(&mut self, id: &[u8], at: i64, before: Decimal, after: Decimal) {
-        self.ids.extend_from_slice(id);
-        self.rows.push(Row { end: self.ids.len(), at, before, after });
+        let lists = self.lists.get_or_insert_default();
+        lists.ids.extend_from_slice(id);
+        lists.rows.push(Row { end: lists.ids.len(), at, before, after });
+    }
+
+    /// The rows, none when empty.
+    fn rows(&self) -> &[Row] {
+        self.lists.as_ref().map_or(&[], |l| &l.rows)
     }
 
     /// How many events were revalued.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.rows().len()
     }
 
     /// Whether none was.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows().is_empty()
     }
 
     /// The `i`-th correction, in time order.
     #[must_use]
     pub fn get(&self, i: usize) -> Option<Correction<'_>> {
-        let row = self.rows.get(i)?;
-        let start = i.checked_sub(1).and_then(|j| self.rows.get(j)).map_or(0, |r| r.end);
+        let rows = self.rows();
+        let row = rows.get(i)?;
+        let start = i.checked_sub(1).and_then(|j| rows.get(j)).map_or(0, |r| r.end);
         Some(self.correction(start, row))
     }
 
     /// The corrections in time order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Correction<'_>> + '_ {
         let mut start = 0;
-        self.rows.iter().map(move |row| {
+        self.rows().iter().map(move |row| {
             let c = self.correction(start, row);
             start = row.end;
             c
@@ -97,8 +122,9 @@ impl Corrections {
     fn correction(&self, start: usize, row: &Row) -> Correction<'_> {
         Correction {
             event: self
-                .ids
-                .get(start..row.end)
+                .lists
+                .as_ref()
+                .and_then(|l| l.ids.get(start..row.end))
                 .and_then(|id| std::str::from_utf8(id).ok())
                 .unwrap_or(""),
             at: row.at,

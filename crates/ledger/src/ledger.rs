@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc};
 use merchantry_core::{ChannelId, Disposition, EventId, LocationId, Quantity, Sku};
 use rust_decimal::Decimal;
 
@@ -164,6 +164,58 @@ pub struct Ledger {
     /// other indexed name is a recorded event's id. Derived from the
     /// events, so equality and snapshots ignore it.
     unrecorded: FastSet<u32>,
+    /// The last day an event was stamped on; not part of the state.
+    day: Day,
+}
+
+/// A UTC day and its first instant in nanoseconds since the epoch.
+///
+/// Events come in days, and turning a date into a day number is most of
+/// the cost of turning a timestamp into nanoseconds: an event stamped on
+/// the day of the one before takes that day's start and adds its time.
+#[derive(Debug, Clone, Copy)]
+struct Day {
+    date: NaiveDate,
+    start: i64,
+}
+
+impl Default for Day {
+    /// No day: `NaiveDate::MIN`'s start is out of range, so no event's
+    /// date is taken for it.
+    fn default() -> Self {
+        Self { date: NaiveDate::MIN, start: i64::MIN }
+    }
+}
+
+impl Day {
+    /// An event's timestamp in nanoseconds, as [`nanos`], remembering its
+    /// day.
+    #[inline(always)]
+    fn nanos(&mut self, event: &Event) -> Result<i64, LedgerError> {
+        let at = event.at.naive_utc();
+        if at.date() == self.date {
+            // The fraction runs past a second in a leap second, as in
+            // `timestamp_nanos_opt`.
+            let time = at.time();
+            let within = i64::from(time.num_seconds_from_midnight()) * 1_000_000_000
+                + i64::from(time.nanosecond());
+            if let Some(n) = self.start.checked_add(within).filter(|&n| n != i64::MAX) {
+                return Ok(n);
+            }
+        }
+        self.nanos_new_day(event)
+    }
+
+    /// [`Day::nanos`] for an event on another day than the last.
+    #[inline(never)]
+    fn nanos_new_day(&mut self, event: &Event) -> Result<i64, LedgerError> {
+        let n = nanos(event)?;
+        let date = event.at.date_naive();
+        if let Some(start) = date.and_time(NaiveTime::MIN).and_utc().timestamp_nanos_opt() {
+            *self = Self { date, start };
+        }
+        Ok(n)
+    }
 }
 
 /// Two ledgers are equal when they hold the same options, methods, names
@@ -218,6 +270,7 @@ impl Ledger {
             channels: Slots::new("channels"),
             names: Names::default(),
             unrecorded: FastSet::default(),
+            day: Day::default(),
         }
     }
 
@@ -332,64 +385,126 @@ impl Ledger {
     ///
     /// As [`Ledger::ingest`]. After an error nothing has changed.
     pub fn ingest_ref(&mut self, event: &Event) -> Result<IngestOutcome, LedgerError> {
-        let at = nanos(event)?;
+        let at = self.day.nanos(event)?;
         validate(event)?;
         let hash = hash_bytes(event.id.as_str().as_bytes());
         let mark = self.mark();
         // One probe of the id index finds the id or stores it (a failure
         // below forgets it again with the other new names).
         let (id, known) = self.names.find_or_insert(event.id.as_str(), hash);
-        if known && self.is_recorded(event, at, id)? {
-            return Ok(IngestOutcome::Duplicate);
+        if known {
+            return self.record_known(event, at, id, mark);
         }
-        let result = self.record(event, at, id);
-        match result {
-            // An id only referred to until now names a recorded event.
-            Ok(_) if known => {
-                self.unrecorded.remove(&id);
-            }
-            Ok(_) => {}
-            Err(_) => self.undo_names(mark),
-        }
-        result
+        self.record(event, at, id, mark)
     }
 
+    /// [`Ledger::ingest_ref`] for an event whose id was indexed before: a
+    /// repeat, a conflict, or an event that others referred to first.
+    #[inline(never)]
+    fn record_known(
+        &mut self,
+        event: &Event,
+        at: i64,
+        id: u32,
+        mark: Mark,
+    ) -> Result<IngestOutcome, LedgerError> {
+        if self.is_recorded(event, at, id)? {
+            return Ok(IngestOutcome::Duplicate);
+        }
+        let outcome = self.record(event, at, id, mark)?;
+        // An id only referred to until now names a recorded event.
+        self.unrecorded.remove(&id);
+        Ok(outcome)
+    }
+
+    /// Records a new event whose id is name `id`. On failure the names
+    /// stored since `mark` are forgotten, so nothing has changed; the
+    /// outcome is returned straight from where it is made.
     #[inline(always)]
-    fn record(&mut self, event: &Event, at: i64, id: u32) -> Result<IngestOutcome, LedgerError> {
-        let sku = self.sku_slot(&event.sku)?;
+    fn record(
+        &mut self,
+        event: &Event,
+        at: i64,
+        id: u32,
+        mark: Mark,
+    ) -> Result<IngestOutcome, LedgerError> {
+        let sku = match self.sku_slot(&event.sku) {
+            Ok(sku) => sku,
+            Err(err) => return Err(self.refuse(mark, err)),
+        };
         let ctx = self.ctx();
         let book = &self.books[sku];
         let (amounts, landed) = (book.amounts.len(), book.landed.len());
-        let entry = self.encode(event, sku, at, id)?;
+        let entry = match self.encode(event, sku, at, id) {
+            Ok(entry) => entry,
+            Err(err) => return Err(self.refuse(mark, err)),
+        };
         let book = &mut self.books[sku];
-        if book.entries.last().is_none_or(|last| last.at <= at) {
-            let pushed = book.push(entry, ctx);
-            if let Err(fail) = pushed {
-                book.amounts.truncate(amounts);
-                book.landed.truncate(landed);
-                return Err(self.error(sku, fail));
-            }
-            let pos = book.entries.len() - 1;
-            if book.extras.last().is_none_or(|x| x.entry as usize != pos) {
-                // The common case: nothing settled, nothing to collect.
-                return Ok(IngestOutcome::Applied {
-                    corrections: Corrections::default(),
-                    true_ups: Vec::new(),
-                });
-            }
-            let true_ups = book
-                .extras_of(pos)
-                .iter()
-                .filter(|x| x.kind == ExtraKind::TrueUp)
-                .copied()
-                .collect::<Vec<_>>();
-            let true_ups = true_ups.iter().map(|x| self.true_up(sku, entry.id, at, x)).collect();
-            return Ok(IngestOutcome::Applied { corrections: Corrections::default(), true_ups });
+        if book.entries.last().is_some_and(|last| last.at > at) {
+            return self.backdate(entry, sku, (amounts, landed), mark);
         }
-        match book.insert(vec![entry], ctx, amounts, landed) {
+        if let Err(fail) = book.push(entry, ctx) {
+            book.amounts.truncate(amounts);
+            book.landed.truncate(landed);
+            let err = self.error(sku, fail);
+            return Err(self.refuse(mark, err));
+        }
+        let pos = book.entries.len() - 1;
+        if book.extras.last().is_some_and(|x| x.entry as usize == pos) {
+            return Ok(self.settled(sku, pos));
+        }
+        // The common case: nothing settled, nothing to collect.
+        Ok(IngestOutcome::Applied { corrections: Corrections::default(), true_ups: Vec::new() })
+    }
+
+    /// The outcome of the entry just appended at `pos` of book `sku`,
+    /// which settled negative positions.
+    #[inline(never)]
+    fn settled(&self, sku: usize, pos: usize) -> IngestOutcome {
+        let book = &self.books[sku];
+        let Some(&entry) = book.entries.get(pos) else {
+            return IngestOutcome::Applied {
+                corrections: Corrections::default(),
+                true_ups: Vec::new(),
+            };
+        };
+        let true_ups = book
+            .extras_of(pos)
+            .iter()
+            .filter(|x| x.kind == ExtraKind::TrueUp)
+            .map(|x| self.true_up(sku, entry.id, entry.at, x))
+            .collect();
+        IngestOutcome::Applied { corrections: Corrections::default(), true_ups }
+    }
+
+    /// Places `entry`, older than the last of book `sku`, in time order
+    /// and revalues what follows it; `lengths` are the book's amounts and
+    /// landed costs before `entry` was encoded.
+    #[inline(never)]
+    fn backdate(
+        &mut self,
+        entry: Entry,
+        sku: usize,
+        (amounts, landed): (usize, usize),
+        mark: Mark,
+    ) -> Result<IngestOutcome, LedgerError> {
+        let ctx = self.ctx();
+        match self.books[sku].insert(vec![entry], ctx, amounts, landed) {
             Ok(undo) => Ok(self.outcome(sku, &undo)),
-            Err(fail) => Err(self.error(sku, fail)),
+            Err(fail) => {
+                let err = self.error(sku, fail);
+                Err(self.refuse(mark, err))
+            }
         }
+    }
+
+    /// Forgets the names stored since `mark` and passes `err` on: what a
+    /// refused event does before reporting.
+    #[cold]
+    #[inline(never)]
+    fn refuse(&mut self, mark: Mark, err: LedgerError) -> LedgerError {
+        self.undo_names(mark);
+        err
     }
 
     /// Records many events, replaying each affected SKU once from its
@@ -1614,6 +1729,7 @@ fn plain(v: Decimal) -> Decimal {
 }
 
 /// Checks what can be checked without the ledger's state.
+#[inline(always)]
 fn validate(event: &Event) -> Result<(), LedgerError> {
     let id = || event.id.clone();
     let positive = |q: &Quantity| {
@@ -1713,4 +1829,62 @@ fn unknown<T: std::str::FromStr<Err: std::fmt::Debug>>() -> T {
 /// An id rebuilt from text the ledger stored, or [`unknown`].
 pub(crate) fn stored<T: std::str::FromStr<Err: std::fmt::Debug>>(text: &str) -> T {
     text.parse().unwrap_or_else(|_| unknown())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+    use merchantry_core::{EventId, LocationId, Quantity, Sku};
+
+    use super::*;
+
+    fn stamped(at: DateTime<Utc>) -> Event {
+        Event::new(
+            EventId::new("e").unwrap(),
+            at,
+            Sku::new("S").unwrap(),
+            LocationId::new("W").unwrap(),
+            EventKind::receipt(Quantity::new(1), Decimal::ONE),
+        )
+    }
+
+    /// The remembered day gives what chrono gives, on the same day and
+    /// across midnight, in a leap second, before 1970, and at both ends
+    /// of the range (where the day's start is out of range, or the
+    /// instant is).
+    #[test]
+    fn the_remembered_day_gives_chronos_nanoseconds() {
+        let noon = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+            .unwrap()
+            .and_utc();
+        let first = DateTime::from_timestamp_nanos(i64::MIN + 1);
+        let last = DateTime::from_timestamp_nanos(i64::MAX - 1);
+        let mut times = vec![
+            noon,
+            noon + Duration::seconds(1),
+            noon + Duration::hours(12) - Duration::nanoseconds(1),
+            noon + Duration::hours(12),
+            leap - Duration::seconds(1),
+            leap,
+            Utc.with_ymd_and_hms(1969, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(1969, 12, 31, 0, 0, 0).unwrap(),
+            first,
+            first + Duration::seconds(1),
+            last - Duration::seconds(1),
+            last,
+            last + Duration::nanoseconds(1),
+            DateTime::from_timestamp_nanos(i64::MIN),
+            Utc.with_ymd_and_hms(2300, 1, 1, 0, 0, 0).unwrap(),
+        ];
+        // Every time twice in a row, so each is also read on a remembered day.
+        times = times.into_iter().flat_map(|t| [t, t]).collect();
+        let mut day = Day::default();
+        for t in times {
+            let event = stamped(t);
+            let want = nanos(&event).ok();
+            assert_eq!(day.nanos(&event).ok(), want, "{t:?}");
+        }
+    }
 }
