@@ -160,6 +160,10 @@ pub(crate) fn growth(cap: usize, more: usize) -> usize {
 }
 
 /// The [`hash_bytes`] of the name at `i` in `bytes` (a [`Names`] arena).
+///
+/// Inlined into the closures that `hashbrown` calls for each name as the
+/// index grows (a call less per name).
+#[inline(always)]
 fn rehash(names: &[u8], i: u32) -> u64 {
     hash_bytes(Names::raw(names, i))
 }
