@@ -18,18 +18,46 @@ pub(crate) struct WordHasher(u64);
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
+/// The hash of a name for the name indexes.
+#[inline]
 pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h = WordHasher(K ^ bytes.len() as u64);
-    // 8 to 16 bytes (most event and order ids): the first and the last
-    // eight, overlapping, in two loads (the length is mixed in above).
-    match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
-        (Some(&first), Some(&last)) if bytes.len() <= 16 => {
-            h.mix(u64::from_le_bytes(first));
-            h.mix(u64::from_le_bytes(last));
-        }
-        _ => h.write(bytes),
+    if bytes.len() <= 16 {
+        // Up to 16 bytes (most ids): the two words, and no `finish`:
+        // each fold of `mix` already spreads a word over every bit, and
+        // ids hash three times an event (id, SKU, index growth).
+        let [first, last] = words(bytes);
+        h.mix(first);
+        h.mix(last);
+        return h.0;
     }
+    h.write(bytes);
     h.finish()
+}
+
+/// The bytes of `bytes` as two words, read in fixed-size loads (a
+/// variable-length copy would call `memcpy`): from 8 bytes on the first
+/// and the last eight (overlapping), 4 to 7 as their first and last four,
+/// 1 to 3 as their first, middle and last byte. Up to 16 bytes the words
+/// hold every byte, so two texts of one such length are equal exactly
+/// when their words are; a longer text's words are its ends only.
+#[inline]
+pub(crate) fn words(bytes: &[u8]) -> [u64; 2] {
+    if let (Some(&first), Some(&last)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        return [u64::from_le_bytes(first), u64::from_le_bytes(last)];
+    }
+    if let (Some(&first), Some(&last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        return [
+            u64::from(u32::from_le_bytes(first)) | (u64::from(u32::from_le_bytes(last)) << 32),
+            0,
+        ];
+    }
+    match (bytes.first(), bytes.get(bytes.len() / 2), bytes.last()) {
+        (Some(&a), Some(&b), Some(&c)) => {
+            [u64::from(a) | (u64::from(b) << 8) | (u64::from(c) << 16), 0]
+        }
+        _ => [0; 2],
+    }
 }
 
 impl Hasher for WordHasher {
@@ -47,22 +75,11 @@ impl Hasher for WordHasher {
         }
         // The last 1-7 bytes as one word, read in at most two fixed-size
         // loads (a variable-length copy would call `memcpy`, which cost
-        // more than the rest of the hash): 4-7 bytes as their first and
-        // last four (overlapping), 1-3 as their first, middle and last.
+        // more than the rest of the hash).
         let rest = chunks.remainder();
-        let n = rest.len();
-        let word = match (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
-            (Some(&first), Some(&last)) => {
-                u64::from(u32::from_le_bytes(first)) | (u64::from(u32::from_le_bytes(last)) << 32)
-            }
-            _ => match (rest.first(), rest.get(n / 2), rest.last()) {
-                (Some(&a), Some(&b), Some(&c)) => {
-                    u64::from(a) | (u64::from(b) << 8) | (u64::from(c) << 16)
-                }
-                _ => return,
-            },
-        };
-        self.mix(word ^ ((n as u64) << 59));
+        if !rest.is_empty() {
+            self.mix(words(rest)[0] ^ ((rest.len() as u64) << 59));
+        }
     }
 
     fn write_u8(&mut self, i: u8) {
@@ -143,6 +160,10 @@ pub(crate) fn growth(cap: usize, more: usize) -> usize {
 }
 
 /// The [`hash_bytes`] of the name at `i` in `bytes` (a [`Names`] arena).
+///
+/// Inlined into the closures that `hashbrown` calls for each name as the
+/// index grows (a call less per name).
+#[inline(always)]
 fn rehash(names: &[u8], i: u32) -> u64 {
     hash_bytes(Names::raw(names, i))
 }
