@@ -25,8 +25,10 @@ pub(crate) struct Slots<K> {
     /// moves once placed, so the entry of the last slot can simply be
     /// emptied again ([`Slots::truncate`]).
     index: Vec<Entry>,
-    /// Not part of the state: equality ignores it.
-    last: Option<(K, u32)>,
+    /// The entry of the name last looked up (with its slot), compared
+    /// word for word as in the index; not part of the state: equality
+    /// ignores it.
+    last: Option<Entry>,
     /// What the slots number, for [`LedgerError::Capacity`].
     what: &'static str,
 }
@@ -88,7 +90,14 @@ impl<K: Clone + AsRef<str>> Slots<K> {
     /// The slot of `key` if it is the name last looked up.
     #[inline(always)]
     fn recent(&self, key: &K) -> Option<u32> {
-        self.last.as_ref().filter(|(last, _)| same_text(last.as_ref(), key.as_ref())).map(|l| l.1)
+        let last = self.last?;
+        let text = key.as_ref();
+        let entry = Entry::of(text);
+        let same = last.words == entry.words
+            && last.len == entry.len
+            && (last.len <= WHOLE
+                || self.list.get(last.slot as usize).is_some_and(|k| same_text(k.as_ref(), text)));
+        same.then_some(last.slot)
     }
 
     /// [`Slots::slot`] past the last key.
@@ -96,7 +105,7 @@ impl<K: Clone + AsRef<str>> Slots<K> {
     fn slot_indexed(&mut self, key: &K) -> Result<(u32, bool), LedgerError> {
         let (entry, hash) = (Entry::of(key.as_ref()), hash_bytes(key.as_ref().as_bytes()));
         if let Some(i) = self.probe(entry, hash, key.as_ref()) {
-            self.last = Some((key.clone(), i));
+            self.last = Some(Entry { slot: i, ..entry });
             return Ok((i, false));
         }
         let what = self.what;
