@@ -794,7 +794,12 @@ impl Book {
                     (value, sub(p.value, value, e.id).ok()?)
                 }
             };
-            take_units(p, e.qty, None);
+            // The oldest layer covers the units (nine shipments in ten):
+            // taken in place, without the general loop's call.
+            match p.layers.front_mut() {
+                Some(layer) if layer.qty > e.qty => layer.qty -= e.qty,
+                _ => take_units(p, e.qty, None),
+            }
             p.value = rest;
             value
         } else {
