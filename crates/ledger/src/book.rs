@@ -680,7 +680,7 @@ impl Book {
     /// The pool slot of `(loc, disp)` if it exists.
     pub(crate) fn find_pool(&self, pooling: Pooling, loc: u32, disp: Disposition) -> Option<usize> {
         let loc = if pooling == Pooling::PerSku { NONE } else { loc };
-        self.pools.iter().position(|&k| k == (loc, disp))
+        find_slot(&self.pools, (loc, disp))
     }
 
     /// Where the extras of the entry at `pos` (or after the last) start.
@@ -773,7 +773,7 @@ impl Book {
     #[inline]
     fn fast_ship(&mut self, e: &Entry, ctx: Ctx) -> Option<Decimal> {
         let sellable = Disposition::Sellable;
-        let key = self.keys.iter().position(|&k| k == (e.loc, sellable))?;
+        let key = find_slot(&self.keys, (e.loc, sellable))?;
         let pool = self.find_pool(ctx.pooling, e.loc, sellable)?;
         let State { qty, pools, .. } = &mut self.live;
         let held = qty.get_mut(key)?;
@@ -847,7 +847,7 @@ impl Book {
     /// [`Book::fast_apply`] for a receipt.
     #[inline]
     fn fast_receive(&mut self, e: &Entry, ctx: Ctx) -> Option<Decimal> {
-        let key = self.keys.iter().position(|&k| k == (e.loc, e.disp))?;
+        let key = find_slot(&self.keys, (e.loc, e.disp))?;
         let pool = self.find_pool(ctx.pooling, e.loc, e.disp)?;
         let cost = self.amount(e);
         let value = mul(cost, e.qty, e.id).ok()?;
@@ -1876,8 +1876,19 @@ fn take_origin(
     Ok(taken)
 }
 
+/// The slot of `key` among `slots`, if there.
+#[inline(always)]
+fn find_slot(slots: &[(u32, Disposition)], key: (u32, Disposition)) -> Option<usize> {
+    // Most books have one position and one pool: that slot is compared
+    // before (and without) setting up the scan.
+    if slots.first() == Some(&key) {
+        return Some(0);
+    }
+    slots.iter().position(|&k| k == key)
+}
+
 fn slot(slots: &mut Vec<(u32, Disposition)>, key: (u32, Disposition)) -> usize {
-    if let Some(i) = slots.iter().position(|&k| k == key) {
+    if let Some(i) = find_slot(slots, key) {
         return i;
     }
     crate::names::reserve_more(slots, 1);
