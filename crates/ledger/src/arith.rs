@@ -35,6 +35,18 @@ const POW10: [u128; 29] = {
     p
 };
 
+/// `RESCALABLE[k]`: the largest mantissa that times 10^k stays below
+/// [`LIMIT`].
+const RESCALABLE: [u128; 29] = {
+    let mut r = [0_u128; 29];
+    let mut i = 0;
+    while i < 29 {
+        r[i] = (LIMIT - 1) / POW10[i];
+        i += 1;
+    }
+    r
+};
+
 pub(crate) fn overflow(id: u32, what: &'static str) -> Fail {
     Fail::Overflow { id, what }
 }
@@ -51,38 +63,45 @@ fn build(negative: bool, magnitude: u128, scale: u32) -> Option<Decimal> {
 }
 
 /// `a + b` on the mantissas when both are non-zero, the operand with the
-/// smaller scale rescales by at most 10^9 within 96 bits, and the sum is
-/// non-zero and fits: then `rust_decimal` does exactly this.
+/// smaller scale rescales within 96 bits, and the sum is non-zero and
+/// fits: then `rust_decimal` does exactly this (its own sum is exact
+/// whenever the exact sum fits at the larger scale). Worked on the
+/// [`raw`] forms: magnitudes and a sign bit, no signed 128-bit mantissas.
 #[inline(always)]
 fn fast_add(a: Decimal, b: Decimal) -> Option<Decimal> {
-    if a.is_zero() || b.is_zero() {
-        // A plain zero (scale 0, positive) plus a non-zero `x` is `x`
-        // itself in `rust_decimal` (the zero rescales to `x`'s scale): the
-        // first term of every running total.
-        let plain = |z: Decimal| z.scale() == 0 && !z.is_sign_negative();
-        return match (a.is_zero(), b.is_zero()) {
-            (true, false) if plain(a) => Some(b),
-            (false, true) if plain(b) => Some(a),
+    let (ra, rb) = (raw(a), raw(b));
+    let (ma, mb) = (ra >> 32, rb >> 32);
+    if ma == 0 || mb == 0 {
+        // A plain zero (scale 0, positive: all bits clear) plus a non-zero
+        // `x` is `x` itself in `rust_decimal` (the zero rescales to `x`'s
+        // scale): the first term of every running total.
+        return match (ra, rb) {
+            (0, _) if mb != 0 => Some(b),
+            (_, 0) if ma != 0 => Some(a),
             _ => None,
         };
     }
-    let (sa, sb) = (a.scale(), b.scale());
-    let (mut ma, mut mb) = (a.mantissa(), b.mantissa());
-    let scale = sa.max(sb);
-    if sa != sb {
-        let up = scale - sa.min(sb);
-        if up > 9 {
-            return None;
-        }
-        // |m| < 2^96 and 10^9 < 2^30: the product fits an i128.
-        let small = if sa < sb { &mut ma } else { &mut mb };
-        *small *= i128::try_from(POW10[up as usize]).ok()?;
-        if small.unsigned_abs() >= LIMIT {
-            return None;
-        }
-    }
-    let sum = ma + mb;
-    build(sum < 0, sum.unsigned_abs(), scale)
+    let (sa, sb) = (ra & SCALE, rb & SCALE);
+    // Both at the larger scale: any step up to 10^28 (a moving-average
+    // pool at 16 places plus a receipt's value at the 2 of its unit cost
+    // is the common case), checked against a bound so the product stays
+    // within 96 bits.
+    let up = |m: u128, by: u128| {
+        let k = usize::try_from(by >> 16).ok()?;
+        (m <= *RESCALABLE.get(k)?).then(|| m * POW10[k])
+    };
+    let (ma, mb, scale) =
+        if sa >= sb { (ma, up(mb, sa - sb)?, sa) } else { (up(ma, sb - sa)?, mb, sb) };
+    let (m, sign) = if (ra ^ rb) & SIGN == 0 {
+        (ma + mb, ra & SIGN)
+    } else if ma > mb {
+        (ma - mb, ra & SIGN)
+    } else if mb > ma {
+        (mb - ma, rb & SIGN)
+    } else {
+        return None;
+    };
+    (m < LIMIT).then(|| from_raw((m << 32) | sign | scale))
 }
 
 /// The low 32 bits of [`raw`]: the flags word (scale in bits 16-23,
@@ -180,9 +199,9 @@ pub(crate) fn sum(a: Decimal, b: Decimal) -> Decimal {
     fast_add(a, b).unwrap_or_else(|| a.saturating_add(b))
 }
 
-/// A running [`sum`] that keeps the mantissa in an `i128` while the
-/// fast path of [`fast_add`] applies (non-zero terms whose scales differ
-/// by at most 9 and a non-zero sum within 96 bits): the same result as
+/// A running [`sum`] that keeps the mantissa in an `i128` while an
+/// integer path applies (non-zero terms whose scales differ by at most 9
+/// and a non-zero sum within 96 bits): the same result as
 /// adding term by term, at a fraction of the cost (an as-of scan adds
 /// one term per entry).
 #[derive(Debug, Clone, Copy)]
@@ -213,8 +232,9 @@ impl Running {
             let (mut a, mut b) = (self.mantissa, b);
             let scale = self.scale.max(ts);
             let up = scale - self.scale.min(ts);
-            // As `fast_add`: the operand with the smaller scale rescales
-            // by at most 10^9 and must stay within 96 bits.
+            // The operand with the smaller scale rescales by at most 10^9
+            // (one plain multiply; `fast_add` takes larger steps) and must
+            // stay within 96 bits.
             let rescaled = up == 0 || {
                 let small = if self.scale < ts { &mut a } else { &mut b };
                 let factor = POW10.get(up as usize).copied().filter(|_| up <= 9);
@@ -242,7 +262,26 @@ impl Running {
 }
 
 /// `cost * qty`.
+#[inline]
 pub(crate) fn mul(cost: Decimal, qty: i64, id: u32) -> Result<Decimal, Fail> {
+    // The common case inline, on the raw form: a unit cost whose mantissa
+    // fits 64 bits times a positive count keeps the cost's sign and scale.
+    let r = raw(cost);
+    if let (Ok(m), Ok(q)) = (u64::try_from(r >> 32), u64::try_from(qty))
+        && m != 0
+        && q != 0
+    {
+        let product = u128::from(m) * u128::from(q);
+        if product < LIMIT {
+            return Ok(from_raw((product << 32) | (r & FLAGS)));
+        }
+    }
+    mul_general(cost, qty, id)
+}
+
+/// [`mul`] past its inlined case.
+#[inline(never)]
+fn mul_general(cost: Decimal, qty: i64, id: u32) -> Result<Decimal, Fail> {
     let fast = if cost.is_zero() || qty == 0 {
         None
     } else {
@@ -344,7 +383,12 @@ pub(crate) fn average_draw(pool: Decimal, part: i64, whole: i64) -> Option<(Deci
     }
     let product = held.checked_mul(part)?;
     let (q, rest) = (product / whole, product % whole);
-    if !clear_of_edges(u128::from(q), u128::from(rest), u128::from(whole)) {
+    // `clear_of_edges` for a quotient under 2^64 < 10^20 (the 10^-8 tier),
+    // its products as quotients (`r * m > w` exactly when `r > w / m`): a
+    // division by a constant is a multiply, where the products took 128
+    // bits.
+    let edge = whole / 10_u64.pow(8);
+    if rest <= edge || whole - rest <= edge {
         return None;
     }
     let taken = half_even(q, rest, whole);
