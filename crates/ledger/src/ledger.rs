@@ -586,7 +586,7 @@ impl Ledger {
         // new entries in arrival order.
         let mut per_sku: Vec<(usize, Vec<Entry>)> = Vec::new();
         for (i, event) in events.iter().enumerate() {
-            let at = nanos(event)?;
+            let at = self.day.nanos(event)?;
             validate(event)?;
             let hash = hash_bytes(event.id.as_str().as_bytes());
             let (id, known) = self.names.find_or_insert(event.id.as_str(), hash);
