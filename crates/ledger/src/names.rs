@@ -375,6 +375,7 @@ impl Names {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn intern_finds_and_truncate_forgets() {
@@ -498,6 +499,107 @@ mod tests {
                 let mut other = text[..n].to_vec();
                 other[i] ^= 1;
                 assert_ne!(hash_bytes(&text[..n]), hash_bytes(&other), "length {n}, byte {i}");
+            }
+        }
+    }
+
+    /// Names that make the index work: lengths from 0 to 200 (the longest
+    /// id) in steps of seven, multi-byte text, ids alike but for a middle
+    /// byte, sequential ids, and 40 names that all start probing at the
+    /// same bucket of an index of up to 1,024 buckets.
+    fn awkward_names() -> &'static [String] {
+        static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        NAMES.get_or_init(|| {
+            let mut names: Vec<String> = (0..=200).step_by(7).map(|len| "x".repeat(len)).collect();
+            names.extend((0..=100).step_by(9).map(|len| "é".repeat(len)));
+            for middle in ["a", "b", "ab", "é", "\u{1F600}"] {
+                names.push(format!("prefix-1{middle}-suffix1"));
+            }
+            names.extend((0..40).map(|i| format!("e{i:09}")));
+            let colliding =
+                (0..).map(|i| format!("c{i}")).filter(|n| hash_bytes(n.as_bytes()) & 0x3FF == 0);
+            names.extend(colliding.take(40));
+            names
+        })
+    }
+
+    /// One step on [`Names`] and on the model.
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// Interns a name of [`awkward_names`].
+        Intern(usize),
+        /// Stores a name without indexing it.
+        Push(usize),
+        /// Remembers the arena's length and the room held.
+        Mark,
+        /// Truncates to the mark so many marks back, and gives back the
+        /// room taken since.
+        Undo(usize),
+        Reserve(usize),
+        ShrinkToFit,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let names = awkward_names().len();
+        prop_oneof![
+            6 => (0..names).prop_map(Op::Intern),
+            2 => (0..names).prop_map(Op::Push),
+            2 => Just(Op::Mark),
+            1 => (0_usize..4).prop_map(Op::Undo),
+            1 => (0_usize..300).prop_map(Op::Reserve),
+            1 => Just(Op::ShrinkToFit),
+        ]
+    }
+
+    proptest! {
+        /// The index against a `HashMap` through random interning,
+        /// storing, undoing and resizing: every handle, every "known"
+        /// flag, every lookup and the count of indexed names agree, at
+        /// every fill of the index.
+        #[test]
+        fn the_index_is_a_map_from_text_to_handle(ops in proptest::collection::vec(op(), 1..400)) {
+            let pool = awkward_names();
+            let mut n = Names::default();
+            let mut model: HashMap<&str, u32> = HashMap::new();
+            let mut stored: Vec<(u32, &str)> = Vec::new();
+            let mut marks = Vec::new();
+            for op in ops {
+                match op {
+                    Op::Intern(k) => {
+                        let text = pool[k].as_str();
+                        let expected = model.get(text).copied();
+                        let (handle, known) = n.find_or_insert(text, hash_bytes(text.as_bytes()));
+                        prop_assert_eq!(known, expected.is_some(), "{}", text);
+                        if let Some(h) = expected {
+                            prop_assert_eq!(handle, h);
+                        } else {
+                            model.insert(text, handle);
+                            stored.push((handle, text));
+                        }
+                    }
+                    Op::Push(k) => stored.push((n.push(&pool[k]), pool[k].as_str())),
+                    Op::Mark => marks.push((n.len(), n.capacity())),
+                    Op::Undo(back) => {
+                        if let Some(&(len, room)) = marks.iter().rev().nth(back) {
+                            n.truncate(len);
+                            n.shrink_to(room);
+                            let at = u32::try_from(len).unwrap();
+                            model.retain(|_, h| *h < at);
+                            stored.retain(|(h, _)| *h < at);
+                            marks.retain(|&(l, _)| l <= len);
+                        }
+                    }
+                    Op::Reserve(more) => n.reserve(more, 0),
+                    Op::ShrinkToFit => n.shrink_to_fit(),
+                }
+                prop_assert_eq!(n.index.len(), model.len());
+                prop_assert!(n.capacity().1 >= model.len());
+                for text in pool {
+                    prop_assert_eq!(n.find(text), model.get(text.as_str()).copied(), "{}", text);
+                }
+            }
+            for (handle, text) in stored {
+                prop_assert_eq!(n.get(handle), text);
             }
         }
     }
