@@ -13,7 +13,9 @@ use crate::names::{hash_bytes, words};
 pub(crate) struct Slots<K> {
     list: Vec<K>,
     /// Open addressing by [`hash_bytes`] of the name, probing linearly:
-    /// empty or a power of two long, at most half full. Each entry holds
+    /// empty or a power of two long, at most three quarters full (the
+    /// 24-byte entries cost 32 to 64 bytes a name, and a name is found
+    /// in 2.5 probes on average when it is that full). Each entry holds
     /// the name's [`words`], so a lookup reads neither the list nor the
     /// key's representation for a name of up to 16 bytes: a SKU found
     /// this way costs about 30 instructions, against 75 for a probe of
@@ -111,7 +113,7 @@ impl<K: Clone + AsRef<str>> Slots<K> {
         let what = self.what;
         let slot = u32::try_from(self.list.len()).map_err(|_| LedgerError::Capacity { what })?;
         self.list.push(key.clone());
-        if self.list.len() * 2 > self.index.len() {
+        if self.list.len() * 4 > self.index.len() * 3 {
             self.rebuild(self.index_len());
         } else {
             place(&mut self.index, Entry { slot, ..entry }, hash);
@@ -151,11 +153,11 @@ impl<K: Clone + AsRef<str>> Slots<K> {
         }
     }
 
-    /// The index length that holds the names at most half full.
+    /// The index length that holds the names at most three quarters full.
     fn index_len(&self) -> usize {
         match self.list.len() {
             0 => 0,
-            n => (n * 2).next_power_of_two().max(8),
+            n => (n * 4).div_ceil(3).next_power_of_two().max(8),
         }
     }
 
@@ -266,7 +268,7 @@ fn position(index: &[Entry], hash: u64, stop: impl Fn(&Entry) -> bool) -> Option
 }
 
 /// Puts `entry`, whose name hashes to `hash`, in the first free entry
-/// from `hash` on (the index has one: it is at most half full).
+/// from `hash` on (the index has one: it is at most three quarters full).
 fn place(index: &mut [Entry], entry: Entry, hash: u64) {
     if let Some(at) = position(index, hash, |_| false) {
         index[at] = entry;
