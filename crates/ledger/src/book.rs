@@ -909,13 +909,8 @@ impl Book {
     /// Records checkpoints of the live state after the entry at `pos`
     /// when due.
     fn checkpoint(&mut self, pos: usize) {
-        let done = pos + 1;
-        let light_due = done.is_multiple_of(LIGHT) && self.light.len() == done / LIGHT;
-        if light_due || self.full.last().is_none_or(|f| done >= f.next) {
-            let live = std::mem::take(&mut self.live);
-            self.checkpoint_with(pos, &live);
-            self.live = live;
-        }
+        let Self { light, full, entries, live, .. } = self;
+        record(light, full, entries, pos, live);
     }
 
     /// Adds `new` (sorted by timestamp, ties in arrival order): appended
@@ -1031,15 +1026,10 @@ impl Book {
         self.entries.extend(tail);
     }
 
+    /// Records checkpoints of `state`, the state after the entry at
+    /// `pos`, when due.
     fn checkpoint_with(&mut self, pos: usize, state: &State) {
-        let done = pos + 1;
-        if done.is_multiple_of(LIGHT) && self.light.len() == done / LIGHT {
-            let at = self.entries.get(pos).map_or(i64::MIN, |e| e.at);
-            self.light.push(at, state);
-        }
-        if self.full.last().is_none_or(|f| done >= f.next) {
-            self.full.push(Full::new(done, state.clone()));
-        }
+        record(&mut self.light, &mut self.full, &self.entries, pos, state);
     }
 
     /// Puts the book back as it was before `insert_and_replay`.
@@ -1913,6 +1903,19 @@ fn slot(slots: &mut Vec<(u32, Disposition)>, key: (u32, Disposition)) -> usize {
     crate::names::reserve_more(slots, 1);
     slots.push(key);
     slots.len() - 1
+}
+
+/// [`Book::checkpoint_with`] on the book's parts, so that the live state
+/// is read where it is (not moved out of the book and back).
+fn record(light: &mut Lights, full: &mut Vec<Full>, entries: &Entries, pos: usize, state: &State) {
+    let done = pos + 1;
+    if done.is_multiple_of(LIGHT) && light.len() == done / LIGHT {
+        let at = entries.get(pos).map_or(i64::MIN, |e| e.at);
+        light.push(at, state);
+    }
+    if full.last().is_none_or(|f| done >= f.next) {
+        full.push(Full::new(done, state.clone()));
+    }
 }
 
 /// Makes room in `state` for position slot `key` and pool slot `pool`,
