@@ -104,6 +104,26 @@ fn fast_add(a: Decimal, b: Decimal) -> Option<Decimal> {
     (m < LIMIT).then(|| from_raw((m << 32) | sign | scale))
 }
 
+/// `a + b` for positive non-zero terms where `b`'s scale is at most
+/// `a`'s: [`fast_add`]'s case of a receipt's value (at its unit cost's
+/// scale) added to a moving-average pool (at [`SHARE_SCALE`] once it has
+/// been divided), small enough to inline where [`add`] would call out.
+/// `None` for every other case.
+#[inline(always)]
+pub(crate) fn add_positive(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let (ra, rb) = (raw(a), raw(b));
+    if (ra | rb) & SIGN != 0 {
+        return None;
+    }
+    let k = usize::try_from(((ra & SCALE) >> 16).checked_sub((rb & SCALE) >> 16)?).ok()?;
+    let (ma, mb) = (ra >> 32, rb >> 32);
+    if ma == 0 || mb == 0 || mb > *RESCALABLE.get(k)? {
+        return None;
+    }
+    let m = ma + mb * POW10[k];
+    (m < LIMIT).then(|| from_raw((m << 32) | (ra & FLAGS)))
+}
+
 /// The low 32 bits of [`raw`]: the flags word (scale in bits 16-23,
 /// sign in bit 31, every other bit zero).
 const FLAGS: u128 = 0xFFFF_FFFF;
@@ -633,7 +653,7 @@ mod tests {
     #[test]
     fn fast_paths_give_the_same_decimals_as_rust_decimal() {
         let mut g = Gen(0x9E37_79B9_7F4A_7C15);
-        let (mut fast_hits, mut share_hits, mut exact_hits) = (0, 0, 0);
+        let (mut fast_hits, mut share_hits, mut exact_hits, mut positive_hits) = (0, 0, 0, 0);
         for _ in 0..200_000 {
             let (a, b) = (g.decimal(), g.decimal());
             let part = (g.next() % 50).cast_signed() + 1;
@@ -641,6 +661,10 @@ mod tests {
             if let Some(v) = fast_add(a, b) {
                 assert!(same(v, a.checked_add(b).unwrap()), "{a} + {b}");
                 fast_hits += 1;
+            }
+            if let Some(v) = add_positive(a, b) {
+                assert!(same(v, a.checked_add(b).unwrap()), "{a} + {b} (positive)");
+                positive_hits += 1;
             }
             if let Ok(v) = mul(a, part, 0) {
                 assert!(same(v, a.checked_mul(Decimal::from(part)).unwrap()), "{a} * {part}");
@@ -664,6 +688,7 @@ mod tests {
             }
         }
         assert!(fast_hits > 100_000, "the fast sums must be taken: {fast_hits}");
+        assert!(positive_hits > 30_000, "the positive sums must be taken: {positive_hits}");
         assert!(share_hits > 20_000, "the fast shares must be taken: {share_hits}");
         assert!(exact_hits > 20_000, "the exact shares must be taken: {exact_hits}");
     }

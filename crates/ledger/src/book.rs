@@ -9,7 +9,9 @@ use std::collections::VecDeque;
 use merchantry_core::Disposition;
 use rust_decimal::Decimal;
 
-use crate::arith::{Running, add, average_draw, draw, mul, overflow, share, sub, weighted_share};
+use crate::arith::{
+    Running, add, add_positive, average_draw, draw, mul, overflow, share, sub, weighted_share,
+};
 use crate::entries::Entries;
 use crate::event::{Method, NegativeStock, Pooling};
 
@@ -879,7 +881,13 @@ impl Book {
         }
         let units = held.checked_add(e.qty)?;
         let pool_units = p.qty.checked_add(e.qty)?;
-        let pool_value = add(p.value, value, e.id).ok()?;
+        // A moving-average pool, once divided, is at a larger scale than
+        // a receipt's value: that sum inline, where `add` calls out.
+        let sum = if average { add_positive(p.value, value) } else { None };
+        let pool_value = match sum {
+            Some(sum) => sum,
+            None => add(p.value, value, e.id).ok()?,
+        };
         *held = units;
         p.qty = pool_units;
         p.value = pool_value;
