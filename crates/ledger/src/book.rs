@@ -815,10 +815,14 @@ impl Book {
                     (value, sub(p.value, value, e.id).ok()?)
                 }
             };
-            // The oldest layer covers the units (nine shipments in ten):
-            // taken in place, without the general loop's call.
+            // The oldest layer covers the units (nine shipments in ten) or
+            // is exactly them (most of the tenth): taken in place, without
+            // the general loop's call.
             match p.layers.front_mut() {
                 Some(layer) if layer.qty > e.qty => layer.qty -= e.qty,
+                Some(layer) if layer.qty == e.qty => {
+                    p.layers.pop_front();
+                }
                 _ => take_units(p, e.qty, None),
             }
             p.value = rest;
