@@ -62,6 +62,16 @@ fn build(negative: bool, magnitude: u128, scale: u32) -> Option<Decimal> {
     Some(Decimal::from_parts(lo, mid, hi, negative, scale))
 }
 
+/// The positive decimal of mantissa `m` (below 2^96) and a `scale` the
+/// caller has checked to be at most [`SHARE_SCALE`]: inlined where that
+/// check is seen, building it takes neither [`from_raw`]'s bound on the
+/// scale nor its test for a negative zero.
+#[inline(always)]
+fn positive(m: u128, scale: u32) -> Decimal {
+    let word = |shift: u32| u32::try_from((m >> shift) & 0xFFFF_FFFF).unwrap_or(0);
+    Decimal::from_parts(word(0), word(32), word(64), false, scale.min(SHARE_SCALE))
+}
+
 /// `a + b` on the mantissas when both are non-zero, the operand with the
 /// smaller scale rescales within 96 bits, and the sum is non-zero and
 /// fits: then `rust_decimal` does exactly this (its own sum is exact
@@ -360,9 +370,11 @@ pub(crate) fn draw(
 ) -> Option<(Decimal, Decimal, Decimal)> {
     let (rl, rp) = (raw(layer), raw(pool));
     let flags = rl & FLAGS;
-    if rp & FLAGS != flags || flags & SIGN != 0 || (flags & SCALE) >> 16 > u128::from(SHARE_SCALE) {
+    if rp & FLAGS != flags || flags & SIGN != 0 {
         return None;
     }
+    // With the sign clear, the flags hold the scale alone (bits 16-23).
+    let scale = u32::try_from(flags >> 16).ok().filter(|&s| s <= SHARE_SCALE)?;
     let held = u64::try_from(rl >> 32).ok()?;
     let (part, whole) = (u64::try_from(part).ok()?, u64::try_from(whole).ok()?);
     let taken = if part == whole {
@@ -378,7 +390,7 @@ pub(crate) fn draw(
     if taken == 0 || in_pool <= taken || (part != whole && held <= taken) {
         return None;
     }
-    let value = |m: u128| from_raw((m << 32) | flags);
+    let value = |m: u128| positive(m, scale);
     Some((value(taken), value(held - taken), value(in_pool - taken)))
 }
 
