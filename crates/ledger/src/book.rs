@@ -9,7 +9,9 @@ use std::collections::VecDeque;
 use merchantry_core::Disposition;
 use rust_decimal::Decimal;
 
-use crate::arith::{Running, add, average_draw, draw, mul, overflow, share, sub, weighted_share};
+use crate::arith::{
+    Running, add, add_positive, average_draw, draw, mul, overflow, share, sub, weighted_share,
+};
 use crate::entries::Entries;
 use crate::event::{Method, NegativeStock, Pooling};
 
@@ -342,13 +344,17 @@ impl Lights {
     }
 
     /// Appends a checkpoint of `state` stamped `at`.
+    ///
+    /// `marks` and `ats` grow as `Vec`s do, doubling: a book makes one
+    /// checkpoint per [`LIGHT`] entries, 2.5 bytes an entry, and growing
+    /// them by a quarter reallocated each about 14 times on a book's way
+    /// to 1,000 entries (some 18 instructions an event); doubling takes
+    /// half the reallocations, its spare room at most what is held.
     fn push(&mut self, at: i64, state: &State) {
         if self.marks.len().is_multiple_of(TOP) {
             crate::names::reserve_more(&mut self.top, 1);
             self.top.push(at);
         }
-        crate::names::reserve_more(&mut self.marks, 1);
-        crate::names::reserve_more(&mut self.ats, 1);
         self.ats.push(at);
         self.marks.push(Mark {
             qty0: state.qty.first().copied().unwrap_or(0),
@@ -356,10 +362,19 @@ impl Lights {
             qty_start: u32::try_from(self.qty.len()).unwrap_or(NONE),
             value_start: u32::try_from(self.value.len()).unwrap_or(NONE),
         });
-        crate::names::reserve_more(&mut self.qty, state.qty.len().saturating_sub(1));
-        self.qty.extend(state.qty.iter().skip(1));
-        crate::names::reserve_more(&mut self.value, state.pools.len().saturating_sub(1));
-        self.value.extend(state.pools.iter().skip(1).map(|p| p.value));
+        // Most books have one position and one pool, all in the mark.
+        if let [_, more @ ..] = &state.qty[..]
+            && !more.is_empty()
+        {
+            crate::names::reserve_more(&mut self.qty, more.len());
+            self.qty.extend_from_slice(more);
+        }
+        if let [_, more @ ..] = &state.pools[..]
+            && !more.is_empty()
+        {
+            crate::names::reserve_more(&mut self.value, more.len());
+            self.value.extend(more.iter().map(|p| p.value));
+        }
     }
 
     /// The last checkpoint stamped at or before `at` (0 if none is).
@@ -800,10 +815,14 @@ impl Book {
                     (value, sub(p.value, value, e.id).ok()?)
                 }
             };
-            // The oldest layer covers the units (nine shipments in ten):
-            // taken in place, without the general loop's call.
+            // The oldest layer covers the units (nine shipments in ten) or
+            // is exactly them (most of the tenth): taken in place, without
+            // the general loop's call.
             match p.layers.front_mut() {
                 Some(layer) if layer.qty > e.qty => layer.qty -= e.qty,
+                Some(layer) if layer.qty == e.qty => {
+                    p.layers.pop_front();
+                }
                 _ => take_units(p, e.qty, None),
             }
             p.value = rest;
@@ -866,7 +885,13 @@ impl Book {
         }
         let units = held.checked_add(e.qty)?;
         let pool_units = p.qty.checked_add(e.qty)?;
-        let pool_value = add(p.value, value, e.id).ok()?;
+        // A moving-average pool, once divided, is at a larger scale than
+        // a receipt's value: that sum inline, where `add` calls out.
+        let sum = if average { add_positive(p.value, value) } else { None };
+        let pool_value = match sum {
+            Some(sum) => sum,
+            None => add(p.value, value, e.id).ok()?,
+        };
         *held = units;
         p.qty = pool_units;
         p.value = pool_value;
@@ -896,13 +921,8 @@ impl Book {
     /// Records checkpoints of the live state after the entry at `pos`
     /// when due.
     fn checkpoint(&mut self, pos: usize) {
-        let done = pos + 1;
-        let light_due = done.is_multiple_of(LIGHT) && self.light.len() == done / LIGHT;
-        if light_due || self.full.last().is_none_or(|f| done >= f.next) {
-            let live = std::mem::take(&mut self.live);
-            self.checkpoint_with(pos, &live);
-            self.live = live;
-        }
+        let Self { light, full, entries, live, .. } = self;
+        record(light, full, entries, pos, live);
     }
 
     /// Adds `new` (sorted by timestamp, ties in arrival order): appended
@@ -1018,15 +1038,10 @@ impl Book {
         self.entries.extend(tail);
     }
 
+    /// Records checkpoints of `state`, the state after the entry at
+    /// `pos`, when due.
     fn checkpoint_with(&mut self, pos: usize, state: &State) {
-        let done = pos + 1;
-        if done.is_multiple_of(LIGHT) && self.light.len() == done / LIGHT {
-            let at = self.entries.get(pos).map_or(i64::MIN, |e| e.at);
-            self.light.push(at, state);
-        }
-        if self.full.last().is_none_or(|f| done >= f.next) {
-            self.full.push(Full::new(done, state.clone()));
-        }
+        record(&mut self.light, &mut self.full, &self.entries, pos, state);
     }
 
     /// Puts the book back as it was before `insert_and_replay`.
@@ -1900,6 +1915,19 @@ fn slot(slots: &mut Vec<(u32, Disposition)>, key: (u32, Disposition)) -> usize {
     crate::names::reserve_more(slots, 1);
     slots.push(key);
     slots.len() - 1
+}
+
+/// [`Book::checkpoint_with`] on the book's parts, so that the live state
+/// is read where it is (not moved out of the book and back).
+fn record(light: &mut Lights, full: &mut Vec<Full>, entries: &Entries, pos: usize, state: &State) {
+    let done = pos + 1;
+    if done.is_multiple_of(LIGHT) && light.len() == done / LIGHT {
+        let at = entries.get(pos).map_or(i64::MIN, |e| e.at);
+        light.push(at, state);
+    }
+    if full.last().is_none_or(|f| done >= f.next) {
+        full.push(Full::new(done, state.clone()));
+    }
 }
 
 /// Makes room in `state` for position slot `key` and pool slot `pool`,
