@@ -345,12 +345,19 @@ impl Lights {
 
     /// Appends a checkpoint of `state` stamped `at`.
     ///
-    /// `marks` and `ats` grow as `Vec`s do, doubling: a book makes one
-    /// checkpoint per [`LIGHT`] entries, 2.5 bytes an entry, and growing
-    /// them by a quarter reallocated each about 14 times on a book's way
-    /// to 1,000 entries (some 18 instructions an event); doubling takes
-    /// half the reallocations, its spare room at most what is held.
+    /// `marks` and `ats` double from one: a book makes one checkpoint per
+    /// [`LIGHT`] entries, 2.5 bytes an entry, and growing them by a
+    /// quarter reallocated each about 14 times on a book's way to 1,000
+    /// entries (some 18 instructions an event); doubling takes half the
+    /// reallocations, its spare room at most what is held. From one, not
+    /// `Vec`'s first four: a book of a few events holds only its opening
+    /// mark (four took 12 bytes an event more for SKUs of 10 events).
     fn push(&mut self, at: i64, state: &State) {
+        if self.marks.len() == self.marks.capacity() {
+            let more = self.marks.len().max(1);
+            self.marks.reserve_exact(more);
+            self.ats.reserve_exact(more);
+        }
         if self.marks.len().is_multiple_of(TOP) {
             crate::names::reserve_more(&mut self.top, 1);
             self.top.push(at);
