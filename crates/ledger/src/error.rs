@@ -155,7 +155,9 @@ pub enum LedgerError {
     /// Decimal or quantity arithmetic overflowed.
     #[error("event {id}: arithmetic overflow in {what}")]
     Overflow {
-        /// The event being applied.
+        /// The event being applied when it overflowed: for a backdated
+        /// event, possibly a later one its replay reached (as with
+        /// [`LedgerError::InsufficientStock`]).
         id: EventId,
         /// Which computation overflowed.
         what: &'static str,

@@ -180,10 +180,11 @@ struct Day {
 }
 
 impl Default for Day {
-    /// No day: `NaiveDate::MIN`'s start is out of range, so no event's
-    /// date is taken for it.
+    /// The Unix epoch's day, which starts at nanosecond 0: a true day, so
+    /// a fresh ledger needs no "no day" case (a sentinel date would be a
+    /// date some event can carry).
     fn default() -> Self {
-        Self { date: NaiveDate::MIN, start: i64::MIN }
+        Self { date: NaiveDate::default(), start: 0 }
     }
 }
 
@@ -1881,10 +1882,18 @@ mod tests {
         // Every time twice in a row, so each is also read on a remembered day.
         times = times.into_iter().flat_map(|t| [t, t]).collect();
         let mut day = Day::default();
-        for t in times {
+        for &t in &times {
             let event = stamped(t);
             let want = nanos(&event).ok();
             assert_eq!(day.nanos(&event).ok(), want, "{t:?}");
         }
+        // Each as the first time a fresh ledger reads, chrono's first and
+        // last days and the epoch's among them.
+        let ends = [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC, DateTime::UNIX_EPOCH];
+        for t in times.into_iter().chain(ends) {
+            let event = stamped(t);
+            assert_eq!(Day::default().nanos(&event).ok(), nanos(&event).ok(), "{t:?}");
+        }
+        assert_eq!(Day::default().nanos(&stamped(DateTime::UNIX_EPOCH)).ok(), Some(0));
     }
 }

@@ -697,6 +697,31 @@ fn the_extreme_nanoseconds_are_refused() {
     assert_eq!(l.balance(&sku(), &loc("WH1"), Disposition::Sellable, one_after), Quantity::new(5));
 }
 
+/// chrono's first day is far outside the stored range: refused as the
+/// first event of a fresh ledger, one by one or in a batch, at any time of
+/// that day (a tester's case: a fresh ledger took it, stored as the
+/// instant reserved for "before every event").
+#[test]
+fn chronos_first_day_is_refused_by_a_fresh_ledger() {
+    let noon = DateTime::<Utc>::MIN_UTC + Duration::hours(12);
+    for at in [DateTime::<Utc>::MIN_UTC, noon] {
+        let event = Event::new(
+            EventId::new("r1").unwrap(),
+            at,
+            sku(),
+            loc("WH1"),
+            EventKind::receipt(Quantity::new(5), dec("1")),
+        );
+        let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+        let refused = l.ingest(event.clone());
+        assert!(matches!(refused, Err(LedgerError::TimestampOutOfRange { .. })), "{refused:?}");
+        let mut b = ledger(Method::Fifo, NegativeStock::Reject);
+        let refused = b.ingest_batch([event]);
+        assert!(matches!(refused, Err(LedgerError::TimestampOutOfRange { .. })), "{refused:?}");
+        assert!(l.is_empty() && b.is_empty());
+    }
+}
+
 #[test]
 fn batch_of_late_events_equals_sorted_ingest() {
     let late: Vec<Event> = (0..200)
