@@ -72,30 +72,33 @@ impl Entries {
         self.chunks.last()?.last()
     }
 
-    /// Appends `entry`, growing only the last chunk.
+    /// Appends `entry`, growing only the last chunk, and returns it where
+    /// it now is (a caller that completes it there copies it once).
     #[inline]
-    pub(crate) fn push(&mut self, entry: Entry) {
-        match self.chunks.last_mut() {
-            Some(last) if last.len() < CHUNK => {
-                if last.len() == last.capacity() {
-                    // Only the first two chunks fill up before they are
-                    // whole: the first is the whole of a small book, grown
-                    // by a quarter so its spare room stays small; the
-                    // second doubles.
-                    let cap = last.capacity();
-                    let step = if self.len < CHUNK { (cap / 4).max(SMALL) } else { cap };
-                    last.reserve_exact(step.min(CHUNK - last.len()));
-                }
-                last.push(entry);
-            }
-            _ => self.push_chunk(entry),
-        }
+    pub(crate) fn push(&mut self, entry: Entry) -> &mut Entry {
+        let len = self.len;
         self.len += 1;
+        let chunks = self.chunks.len();
+        if chunks == 0 || self.chunks[chunks - 1].len() >= CHUNK {
+            return self.push_chunk(entry);
+        }
+        let last = &mut self.chunks[chunks - 1];
+        if last.len() == last.capacity() {
+            // Only the first two chunks fill up before they are whole: the
+            // first is the whole of a small book, grown by a quarter so
+            // its spare room stays small; the second doubles.
+            let cap = last.capacity();
+            let step = if len < CHUNK { (cap / 4).max(SMALL) } else { cap };
+            last.reserve_exact(step.min(CHUNK - last.len()));
+        }
+        let i = last.len();
+        last.push(entry);
+        &mut last[i]
     }
 
     #[cold]
     #[inline(never)]
-    fn push_chunk(&mut self, entry: Entry) {
+    fn push_chunk(&mut self, entry: Entry) -> &mut Entry {
         let cap = match self.chunks.len() {
             0 => SMALL,
             1 => SECOND,
@@ -108,7 +111,9 @@ impl Entries {
             // doubling.
             self.chunks.reserve_exact(self.chunks.len().max(1));
         }
+        let i = self.chunks.len();
         self.chunks.push(chunk);
+        &mut self.chunks[i][0]
     }
 
     pub(crate) fn pop(&mut self) -> Option<Entry> {
