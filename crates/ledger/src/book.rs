@@ -28,7 +28,7 @@ const FULL_MIN: usize = 256;
 /// replays at most [`FULL_MIN`] entries, or this many per item held,
 /// before it.
 const FULL_PER_ITEM: usize = 32;
-// Full checkpoints fall on light ones: the first is after no entries and
+// Full checkpoints fall on light ones: the first (not stored) is after no entries and
 // every spacing is a multiple of LIGHT, so an append only has a
 // checkpoint to make after every LIGHT-th entry.
 const _: () = assert!(FULL_MIN.is_multiple_of(LIGHT) && FULL_PER_ITEM.is_multiple_of(LIGHT));
@@ -531,8 +531,9 @@ pub(crate) struct Book {
     pub(crate) pools: Vec<(u32, Disposition)>,
     /// Checkpoint `k`: after the first `k * LIGHT` entries.
     pub(crate) light: Lights,
-    /// Full checkpoints, the first after no entries, spaced by
-    /// [`State::spacing`].
+    /// Full checkpoints, spaced by [`State::spacing`], after the opening
+    /// one: that is the empty state after no entries and is not stored (a
+    /// book of fewer than [`FULL_MIN`] entries holds none).
     pub(crate) full: Vec<Full>,
     /// After every entry.
     pub(crate) live: State,
@@ -776,7 +777,6 @@ impl Book {
                 light.push(i64::MIN, &State::default());
                 light
             },
-            full: vec![Full::new(0, State::default())],
             ..Self::default()
         }
     }
@@ -991,9 +991,10 @@ impl Book {
     ) -> Result<Undo, Fail> {
         let first_at = new.first().map_or(i64::MAX, |e| e.at);
         let first = self.entries.partition_point(|e| e.at <= first_at);
-        // The last full checkpoint at or before the first new entry.
-        let full_kept = self.full.partition_point(|f| f.at <= first).max(1);
-        let from = self.full.get(full_kept - 1).map_or(0, |f| f.at);
+        // The last full checkpoint at or before the first new entry (the
+        // opening one when none is kept).
+        let full_kept = self.full.partition_point(|f| f.at <= first);
+        let from = full_kept.checked_sub(1).and_then(|k| self.full.get(k)).map_or(0, |f| f.at);
         let cut = self.extras_start(from);
         let mut undo = Undo {
             from,
@@ -2003,7 +2004,9 @@ fn record(light: &mut Lights, full: &mut Vec<Full>, entries: &Entries, pos: usiz
         let at = entries.get(pos).map_or(i64::MIN, |e| e.at);
         light.push(at, state);
     }
-    if full.last().is_none_or(|f| done >= f.next) {
+    // The opening checkpoint holds no items: the next is due after
+    // FULL_MIN entries.
+    if done >= full.last().map_or(FULL_MIN, |f| f.next) {
         full.push(Full::new(done, state.clone()));
     }
 }
@@ -2128,6 +2131,9 @@ mod tests {
             assert_eq!(appended.entries, replayed.entries, "{method:?} {pooling:?}");
             assert_eq!(appended.extras, replayed.extras, "{method:?} {pooling:?}");
             assert_eq!(appended.live, replayed.live, "{method:?} {pooling:?}");
+            // The same full checkpoints, none for the empty opening state.
+            assert_eq!(appended.full, replayed.full, "{method:?} {pooling:?}");
+            assert!(appended.full.first().is_some_and(|f| f.at == FULL_MIN));
         }
     }
 }
