@@ -14,7 +14,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::book::Fail;
+use crate::book::{Fail, Output};
 
 /// Decimal places of a pro-rata share. Shares are rounded half-even to
 /// this scale and the remainder stays with the units left behind, so every
@@ -360,20 +360,22 @@ fn exact_share(total: Decimal, part: i64, whole: i64) -> Option<Decimal> {
 /// one mantissa scale: both values positive with the same flags, the
 /// share exact in 64 bits, and both remainders positive. `None` leaves
 /// the case to those functions. The layer left is only meaningful when
-/// `part < whole` (a whole layer leaves nothing behind).
+/// `part < whole` (a whole layer leaves nothing behind). The value taken
+/// comes as the entry stores it, built from its mantissa.
 #[inline(always)]
 pub(crate) fn draw(
     layer: Decimal,
     pool: Decimal,
     part: i64,
     whole: i64,
-) -> Option<(Decimal, Decimal, Decimal)> {
+) -> Option<(Output, Decimal, Decimal)> {
     let (rl, rp) = (raw(layer), raw(pool));
     let flags = rl & FLAGS;
-    if rp & FLAGS != flags || flags & SIGN != 0 {
+    if rp & FLAGS != flags {
         return None;
     }
-    // With the sign clear, the flags hold the scale alone (bits 16-23).
+    // The flags past bit 16 are the scale and, at bit 31, the sign: a
+    // positive value's scale is at most SHARE_SCALE, a negative one's never.
     let scale = u32::try_from(flags >> 16).ok().filter(|&s| s <= SHARE_SCALE)?;
     let held = u64::try_from(rl >> 32).ok()?;
     let (part, whole) = (u64::try_from(part).ok()?, u64::try_from(whole).ok()?);
@@ -386,12 +388,12 @@ pub(crate) fn draw(
         }
         product / whole
     };
-    let (taken, held, in_pool) = (u128::from(taken), u128::from(held), rp >> 32);
-    if taken == 0 || in_pool <= taken || (part != whole && held <= taken) {
+    let in_pool = rp >> 32;
+    if taken == 0 || in_pool <= u128::from(taken) || (part != whole && held <= taken) {
         return None;
     }
-    let value = |m: u128| positive(m, scale);
-    Some((value(taken), value(held - taken), value(in_pool - taken)))
+    let left = positive(u128::from(held - taken), scale);
+    Some((Output::positive(taken, scale), left, positive(in_pool - u128::from(taken), scale)))
 }
 
 /// Takes `part` of the `whole` units of a moving-average pool worth
@@ -403,7 +405,7 @@ pub(crate) fn draw(
 /// to one on mantissas at the same scale. `None` leaves every other case
 /// (an exact quotient included) to those functions.
 #[inline(always)]
-pub(crate) fn average_draw(pool: Decimal, part: i64, whole: i64) -> Option<(Decimal, Decimal)> {
+pub(crate) fn average_draw(pool: Decimal, part: i64, whole: i64) -> Option<(Output, Decimal)> {
     let r = raw(pool);
     if r & FLAGS != u128::from(SHARE_SCALE) << 16 {
         return None;
@@ -427,8 +429,8 @@ pub(crate) fn average_draw(pool: Decimal, part: i64, whole: i64) -> Option<(Deci
     if taken == 0 || taken >= held {
         return None;
     }
-    let value = |m: u64| from_raw((u128::from(m) << 32) | (r & FLAGS));
-    Some((value(taken), value(held - taken)))
+    let rest = from_raw((u128::from(held - taken) << 32) | (r & FLAGS));
+    Some((Output::positive(taken, SHARE_SCALE), rest))
 }
 
 /// [`share`] past its inlined case.
@@ -725,6 +727,7 @@ mod tests {
             };
             let pool = layer.checked_add(extra).unwrap();
             let Some((taken, left, rest)) = draw(layer, pool, part, whole) else { continue };
+            let taken = taken.value();
             hits += 1;
             let expected = share(layer, part, whole, 0).unwrap();
             assert!(same(taken, expected), "{layer} * {part} / {whole}: {taken} vs {expected}");
@@ -750,6 +753,7 @@ mod tests {
             let whole = (g.next() % 5_000).cast_signed() + 1;
             let part = (g.next() % whole.unsigned_abs()).cast_signed() + 1;
             let Some((taken, rest)) = average_draw(pool, part, whole) else { continue };
+            let taken = taken.value();
             hits += 1;
             let expected = share(pool, part, whole, 0).unwrap();
             assert!(same(taken, expected), "{pool} * {part} / {whole}: {taken} vs {expected}");
@@ -825,6 +829,7 @@ mod tests {
                 fast += 1;
             }
             if let Some((taken, left)) = average_draw(total, 1, whole) {
+                let taken = taken.value();
                 assert!(same(taken, general), "{total} / {whole}: {taken} vs {general}");
                 assert!(same(left, sub(total, general, 0).unwrap()), "{total} - {general}");
                 average += 1;

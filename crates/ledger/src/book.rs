@@ -28,7 +28,7 @@ const FULL_MIN: usize = 256;
 /// replays at most [`FULL_MIN`] entries, or this many per item held,
 /// before it.
 const FULL_PER_ITEM: usize = 32;
-// Full checkpoints fall on light ones: the first is after no entries and
+// Full checkpoints fall on light ones: the first (not stored) is after no entries and
 // every spacing is a multiple of LIGHT, so an append only has a
 // checkpoint to make after every LIGHT-th entry.
 const _: () = assert!(FULL_MIN.is_multiple_of(LIGHT) && FULL_PER_ITEM.is_multiple_of(LIGHT));
@@ -127,11 +127,7 @@ impl Entry {
     }
 
     pub(crate) fn set_value(&mut self, value: Decimal) {
-        let m = value.mantissa().unsigned_abs();
-        let word = |shift: u32| u32::try_from((m >> shift) & 0xFFFF_FFFF).unwrap_or(0);
-        self.mantissa = [word(0), word(32), word(64)];
-        let scale = u8::try_from(value.scale()).unwrap_or(0);
-        self.sign_scale = scale | if value.is_sign_negative() { 0x80 } else { 0 };
+        self.set_output(Output::of(value));
     }
 }
 
@@ -144,6 +140,24 @@ pub(crate) struct Output {
 }
 
 impl Output {
+    /// The stored form of `value`.
+    #[inline(always)]
+    pub(crate) fn of(value: Decimal) -> Self {
+        let m = value.mantissa().unsigned_abs();
+        let word = |shift: u32| u32::try_from((m >> shift) & 0xFFFF_FFFF).unwrap_or(0);
+        let scale = u8::try_from(value.scale()).unwrap_or(0);
+        let sign = if value.is_sign_negative() { 0x80 } else { 0 };
+        Self { mantissa: [word(0), word(32), word(64)], sign_scale: scale | sign }
+    }
+
+    /// [`Output::of`] the positive value of mantissa `m` at `scale` (at
+    /// most 28), without building the `Decimal` first.
+    #[inline(always)]
+    pub(crate) fn positive(m: u64, scale: u32) -> Self {
+        let word = |shift: u32| u32::try_from((m >> shift) & 0xFFFF_FFFF).unwrap_or(0);
+        Self { mantissa: [word(0), word(32), 0], sign_scale: u8::try_from(scale).unwrap_or(0) }
+    }
+
     pub(crate) fn value(self) -> Decimal {
         let [lo, mid, hi] = self.mantissa;
         let scale = u32::from(self.sign_scale & 0x1F).min(28);
@@ -517,11 +531,121 @@ pub(crate) struct Book {
     pub(crate) pools: Vec<(u32, Disposition)>,
     /// Checkpoint `k`: after the first `k * LIGHT` entries.
     pub(crate) light: Lights,
-    /// Full checkpoints, the first after no entries, spaced by
-    /// [`State::spacing`].
+    /// Full checkpoints, spaced by [`State::spacing`], after the opening
+    /// one: that is the empty state after no entries and is not stored (a
+    /// book of fewer than [`FULL_MIN`] entries holds none).
     pub(crate) full: Vec<Full>,
     /// After every entry.
     pub(crate) live: State,
+}
+
+/// The parts of a book that the fast paths of [`Book::push`] read and
+/// change, borrowed apart from the entries (where the new one is).
+///
+/// Each path applies the commonest events appended in order (a shipment
+/// that one cost layer or a moving-average pool covers, a receipt into a
+/// position and pool that exist and owe no deficit) to the live state
+/// without the general path's bookkeeping and writes the entry's output;
+/// or returns `None` with nothing changed for every other case, which
+/// [`Book::apply`] handles. Their results are exactly what
+/// `apply` gives, bit for bit: the laws that compare arrival order with
+/// time order check it, since a replay always goes through `apply`.
+struct Appending<'a> {
+    keys: &'a [(u32, Disposition)],
+    pools: &'a [(u32, Disposition)],
+    live: &'a mut State,
+    pooling: Pooling,
+}
+
+impl<'a> Appending<'a> {
+    /// The live position and pool a shipment takes from, when both exist,
+    /// hold its units and owe no deficit (so nothing is short).
+    #[inline(always)]
+    fn shipping(self, e: &Entry) -> Option<(&'a mut i64, &'a mut Pool)> {
+        let sellable = Disposition::Sellable;
+        let key = find_slot(self.keys, (e.loc, sellable))?;
+        let loc = if self.pooling == Pooling::PerSku { NONE } else { e.loc };
+        let pool = find_slot(self.pools, (loc, sellable))?;
+        let State { qty, pools, .. } = self.live;
+        let held = qty.get_mut(key)?;
+        let p = pools.get_mut(pool)?;
+        (*held >= e.qty && p.qty >= e.qty && p.deficits.is_empty()).then_some((held, p))
+    }
+
+    /// A FIFO (or LIFO) shipment that the oldest (newest) layer covers.
+    #[inline(always)]
+    fn ship_layer(self, e: &mut Entry, lifo: bool) -> Option<()> {
+        let (held, p) = self.shipping(e)?;
+        let Pool { qty: units, value, layers, .. } = p;
+        let layer = if lifo { layers.back_mut() } else { layers.front_mut() }?;
+        if layer.qty < e.qty {
+            return None;
+        }
+        let whole = layer.qty == e.qty;
+        // Each way to the value commits on its own: a value joined from
+        // both went through the stack.
+        match draw(layer.value, *value, e.qty, layer.qty) {
+            Some(drawn) => take_layer(layer, value, e, drawn),
+            None => take_layer_general(layer, value, e)?,
+        }
+        if whole {
+            if lifo {
+                layers.pop_back()
+            } else {
+                layers.pop_front()
+            };
+        }
+        *units -= e.qty;
+        *held -= e.qty;
+        Some(())
+    }
+
+    /// A moving-average shipment.
+    #[inline(always)]
+    fn ship_average(self, e: &mut Entry) -> Option<()> {
+        let (held, p) = self.shipping(e)?;
+        match average_draw(p.value, e.qty, p.qty) {
+            Some(drawn) => take_average(held, p, e, drawn),
+            None => take_average_general(held, p, e)?,
+        }
+        Some(())
+    }
+
+    /// A receipt at a unit cost from `amounts`.
+    #[inline(always)]
+    fn receive(self, e: &mut Entry, amounts: &[Decimal], average: bool) -> Option<()> {
+        let key = find_slot(self.keys, (e.loc, e.disp))?;
+        let loc = if self.pooling == Pooling::PerSku { NONE } else { e.loc };
+        let pool = find_slot(self.pools, (loc, e.disp))?;
+        let cost = amounts.get(e.aux as usize).copied().unwrap_or_default();
+        let value = mul(cost, e.qty, e.id).ok()?;
+        let State { qty, pools, last_cost } = self.live;
+        let held = qty.get_mut(key)?;
+        let p = pools.get_mut(pool)?;
+        if !p.deficits.is_empty() {
+            return None;
+        }
+        let units = held.checked_add(e.qty)?;
+        let pool_units = p.qty.checked_add(e.qty)?;
+        // A moving-average pool, once divided, is at a larger scale than
+        // a receipt's value: that sum inline, where `add` calls out.
+        let sum = if average { add_positive(p.value, value) } else { None };
+        let pool_value = match sum {
+            Some(sum) => sum,
+            None => add(p.value, value, e.id).ok()?,
+        };
+        *held = units;
+        p.qty = pool_units;
+        p.value = pool_value;
+        let layer_value = if average { Decimal::ZERO } else { value };
+        push_layer(
+            &mut p.layers,
+            Layer { origin: e.id, at: e.at, qty: e.qty, value: layer_value, source: NONE },
+        );
+        *last_cost = cost;
+        e.set_value(value);
+        Some(())
+    }
 }
 
 /// What to put back if a replay fails.
@@ -653,7 +777,6 @@ impl Book {
                 light.push(i64::MIN, &State::default());
                 light
             },
-            full: vec![Full::new(0, State::default())],
             ..Self::default()
         }
     }
@@ -736,29 +859,42 @@ impl Book {
 
     /// Appends `entry` after every other and applies it to the live state.
     /// On failure the book is as before.
-    pub(crate) fn push(&mut self, mut entry: Entry, ctx: Ctx) -> Result<(), Fail> {
-        if let Some(value) = self.fast_apply(&entry, ctx) {
-            entry.set_value(value);
-            self.entries.push(entry);
-            let done = self.entries.len();
-            // Full checkpoints fall on light ones (see `FULL_MIN`): no
-            // other entry can owe one.
-            if done.is_multiple_of(LIGHT) {
-                self.checkpoint(done - 1);
-            }
-            return Ok(());
+    pub(crate) fn push(&mut self, entry: Entry, ctx: Ctx) -> Result<(), Fail> {
+        // The entry is appended first and its output written in place by
+        // the fast path that applies it: the paths share no join that
+        // carries a value (which took stack spills) and the entry is
+        // copied once.
+        let Self { method, entries, amounts, keys, pools, live, .. } = self;
+        let e = entries.push(entry);
+        let fast = Appending { keys, pools, live, pooling: ctx.pooling };
+        let applied = match (e.kind, *method) {
+            (Kind::Shipment, Method::MovingAverage) => fast.ship_average(e),
+            // One copy each, so that neither tests the method again.
+            (Kind::Shipment, Method::Fifo) => fast.ship_layer(e, false),
+            (Kind::Shipment, Method::Lifo) => fast.ship_layer(e, true),
+            (Kind::Receipt, method) => fast.receive(e, amounts, method == Method::MovingAverage),
+            _ => None,
+        };
+        if applied.is_none() {
+            return self.apply_last(ctx);
         }
-        self.push_general(entry, ctx)
+        let done = self.entries.len();
+        // Full checkpoints fall on light ones (see `FULL_MIN`): no other
+        // entry can owe one.
+        if done.is_multiple_of(LIGHT) {
+            self.checkpoint(done - 1);
+        }
+        Ok(())
     }
 
-    /// [`Book::push`] past [`Book::fast_apply`]: through [`Book::apply`],
-    /// put back as it was on failure.
+    /// [`Book::push`] past its fast paths: applies the entry it appended
+    /// through [`Book::apply`], and takes it out again, the book as it
+    /// was, on failure.
     #[inline(never)]
-    fn push_general(&mut self, entry: Entry, ctx: Ctx) -> Result<(), Fail> {
+    fn apply_last(&mut self, ctx: Ctx) -> Result<(), Fail> {
         let keys = self.keys.len();
         let pools = self.pools.len();
         let extras = self.extras.len();
-        self.entries.push(entry);
         let pos = self.entries.len() - 1;
         let mut live = std::mem::take(&mut self.live);
         match self.apply(pos, &mut live, ctx) {
@@ -776,139 +912,6 @@ impl Book {
                 Err(fail)
             }
         }
-    }
-
-    /// The two commonest events appended in order, applied to the live
-    /// state without the general path's bookkeeping: a shipment that one
-    /// cost layer (or a moving-average pool) covers, and a receipt into a
-    /// position and pool that exist and owe no deficit. Returns the value
-    /// moved, or `None` with nothing changed for every other case, which
-    /// [`Book::apply`] handles.
-    ///
-    /// The result is exactly what `apply` gives, bit for bit: the laws
-    /// that compare arrival order with time order check it, since a
-    /// replay always goes through `apply`.
-    #[inline]
-    fn fast_apply(&mut self, e: &Entry, ctx: Ctx) -> Option<Decimal> {
-        match e.kind {
-            Kind::Shipment => self.fast_ship(e, ctx),
-            Kind::Receipt => self.fast_receive(e, ctx),
-            _ => None,
-        }
-    }
-
-    /// [`Book::fast_apply`] for a shipment.
-    #[inline]
-    fn fast_ship(&mut self, e: &Entry, ctx: Ctx) -> Option<Decimal> {
-        let sellable = Disposition::Sellable;
-        let key = find_slot(&self.keys, (e.loc, sellable))?;
-        let pool = self.find_pool(ctx.pooling, e.loc, sellable)?;
-        let State { qty, pools, .. } = &mut self.live;
-        let held = qty.get_mut(key)?;
-        let p = pools.get_mut(pool)?;
-        // Covered by the position and the pool, so nothing is short.
-        if *held < e.qty || p.qty < e.qty || !p.deficits.is_empty() {
-            return None;
-        }
-        let value = if self.method == Method::MovingAverage {
-            let (value, rest) = match average_draw(p.value, e.qty, p.qty) {
-                Some(drawn) => drawn,
-                None => {
-                    let value = if e.qty == p.qty {
-                        p.value
-                    } else {
-                        share(p.value, e.qty, p.qty, e.id).ok()?
-                    };
-                    (value, sub(p.value, value, e.id).ok()?)
-                }
-            };
-            // The oldest layer covers the units (nine shipments in ten) or
-            // is exactly them (most of the tenth): taken in place, without
-            // the general loop's call.
-            match p.layers.front_mut() {
-                Some(layer) if layer.qty > e.qty => layer.qty -= e.qty,
-                Some(layer) if layer.qty == e.qty => {
-                    p.layers.pop_front();
-                }
-                _ => take_units(p, e.qty, None),
-            }
-            p.value = rest;
-            value
-        } else {
-            let lifo = self.method == Method::Lifo;
-            let layer = if lifo { p.layers.back_mut() } else { p.layers.front_mut() }?;
-            if layer.qty < e.qty {
-                return None;
-            }
-            let whole = layer.qty == e.qty;
-            let (part, left, rest) = match draw(layer.value, p.value, e.qty, layer.qty) {
-                Some(drawn) => drawn,
-                None => {
-                    let part = if whole {
-                        layer.value
-                    } else {
-                        share(layer.value, e.qty, layer.qty, e.id).ok()?
-                    };
-                    // A zero piece sums differently (see `consume`): left to it.
-                    if part.is_zero() {
-                        return None;
-                    }
-                    let left =
-                        if whole { Decimal::ZERO } else { sub(layer.value, part, e.id).ok()? };
-                    (part, left, sub(p.value, part, e.id).ok()?)
-                }
-            };
-            if whole {
-                if lifo {
-                    p.layers.pop_back()
-                } else {
-                    p.layers.pop_front()
-                };
-            } else {
-                layer.qty -= e.qty;
-                layer.value = left;
-            }
-            p.value = rest;
-            part
-        };
-        p.qty -= e.qty;
-        *held -= e.qty;
-        Some(value)
-    }
-
-    /// [`Book::fast_apply`] for a receipt.
-    #[inline]
-    fn fast_receive(&mut self, e: &Entry, ctx: Ctx) -> Option<Decimal> {
-        let key = find_slot(&self.keys, (e.loc, e.disp))?;
-        let pool = self.find_pool(ctx.pooling, e.loc, e.disp)?;
-        let cost = self.amount(e);
-        let value = mul(cost, e.qty, e.id).ok()?;
-        let average = self.method == Method::MovingAverage;
-        let State { qty, pools, last_cost } = &mut self.live;
-        let held = qty.get_mut(key)?;
-        let p = pools.get_mut(pool)?;
-        if !p.deficits.is_empty() {
-            return None;
-        }
-        let units = held.checked_add(e.qty)?;
-        let pool_units = p.qty.checked_add(e.qty)?;
-        // A moving-average pool, once divided, is at a larger scale than
-        // a receipt's value: that sum inline, where `add` calls out.
-        let sum = if average { add_positive(p.value, value) } else { None };
-        let pool_value = match sum {
-            Some(sum) => sum,
-            None => add(p.value, value, e.id).ok()?,
-        };
-        *held = units;
-        p.qty = pool_units;
-        p.value = pool_value;
-        let layer_value = if average { Decimal::ZERO } else { value };
-        push_layer(
-            &mut p.layers,
-            Layer { origin: e.id, at: e.at, qty: e.qty, value: layer_value, source: NONE },
-        );
-        *last_cost = cost;
-        Some(value)
     }
 
     /// Rebuilds the live state from the last full checkpoint. Replaying
@@ -988,9 +991,10 @@ impl Book {
     ) -> Result<Undo, Fail> {
         let first_at = new.first().map_or(i64::MAX, |e| e.at);
         let first = self.entries.partition_point(|e| e.at <= first_at);
-        // The last full checkpoint at or before the first new entry.
-        let full_kept = self.full.partition_point(|f| f.at <= first).max(1);
-        let from = self.full.get(full_kept - 1).map_or(0, |f| f.at);
+        // The last full checkpoint at or before the first new entry (the
+        // opening one when none is kept).
+        let full_kept = self.full.partition_point(|f| f.at <= first);
+        let from = full_kept.checked_sub(1).and_then(|k| self.full.get(k)).map_or(0, |f| f.at);
         let cut = self.extras_start(from);
         let mut undo = Undo {
             from,
@@ -1822,6 +1826,74 @@ fn revalue_layers(p: &mut Pool, id: u32) -> Result<(), Fail> {
     Ok(())
 }
 
+/// Takes the value of a layer shipment of `e` that [`draw`] (or
+/// [`take_layer_general`]) drew, `(output, layer left, pool left)`, out
+/// of `layer` and the pool's `value`; a layer taken whole is left to the
+/// caller to remove.
+#[inline(always)]
+fn take_layer(
+    layer: &mut Layer,
+    value: &mut Decimal,
+    e: &mut Entry,
+    (output, left, rest): (Output, Decimal, Decimal),
+) {
+    if layer.qty != e.qty {
+        layer.qty -= e.qty;
+        layer.value = left;
+    }
+    *value = rest;
+    e.set_output(output);
+}
+
+/// [`take_layer`] where [`draw`] declined (values at other scales,
+/// shares that do not divide exactly): the value by `share` and `sub`, as
+/// [`consume`] takes it. `None`, with nothing changed, for a zero share
+/// (which sums differently there) and on overflow.
+#[cold]
+#[inline(never)]
+fn take_layer_general(layer: &mut Layer, value: &mut Decimal, e: &mut Entry) -> Option<()> {
+    let whole = layer.qty == e.qty;
+    let part = if whole { layer.value } else { share(layer.value, e.qty, layer.qty, e.id).ok()? };
+    if part.is_zero() {
+        return None;
+    }
+    let left = if whole { Decimal::ZERO } else { sub(layer.value, part, e.id).ok()? };
+    let rest = sub(*value, part, e.id).ok()?;
+    take_layer(layer, value, e, (Output::of(part), left, rest));
+    Some(())
+}
+
+/// Commits a moving-average shipment of `e` whose value [`average_draw`]
+/// (or [`take_average_general`]) drew: `(output, pool left)`.
+#[inline(always)]
+fn take_average(held: &mut i64, p: &mut Pool, e: &mut Entry, (output, rest): (Output, Decimal)) {
+    // The oldest layer covers the units (nine shipments in ten) or is
+    // exactly them (most of the tenth): taken in place, without the
+    // general loop's call.
+    match p.layers.front_mut() {
+        Some(layer) if layer.qty > e.qty => layer.qty -= e.qty,
+        Some(layer) if layer.qty == e.qty => {
+            p.layers.pop_front();
+        }
+        _ => take_units(p, e.qty, None),
+    }
+    p.value = rest;
+    p.qty -= e.qty;
+    *held -= e.qty;
+    e.set_output(output);
+}
+
+/// [`take_average`] where [`average_draw`] declined (a pool at another
+/// scale, an exact quotient, the whole pool).
+#[cold]
+#[inline(never)]
+fn take_average_general(held: &mut i64, p: &mut Pool, e: &mut Entry) -> Option<()> {
+    let value = if e.qty == p.qty { p.value } else { share(p.value, e.qty, p.qty, e.id).ok()? };
+    let rest = sub(p.value, value, e.id).ok()?;
+    take_average(held, p, e, (Output::of(value), rest));
+    Some(())
+}
+
 /// Takes `qty` units (all held) from the oldest layers of a moving-average
 /// pool, whose layers carry units and arrival dates only (their value is
 /// the pool's), pushing the pieces taken at zero value.
@@ -1932,7 +2004,9 @@ fn record(light: &mut Lights, full: &mut Vec<Full>, entries: &Entries, pos: usiz
         let at = entries.get(pos).map_or(i64::MIN, |e| e.at);
         light.push(at, state);
     }
-    if full.last().is_none_or(|f| done >= f.next) {
+    // The opening checkpoint holds no items: the next is due after
+    // FULL_MIN entries.
+    if done >= full.last().map_or(FULL_MIN, |f| f.next) {
         full.push(Full::new(done, state.clone()));
     }
 }
@@ -2057,6 +2131,9 @@ mod tests {
             assert_eq!(appended.entries, replayed.entries, "{method:?} {pooling:?}");
             assert_eq!(appended.extras, replayed.extras, "{method:?} {pooling:?}");
             assert_eq!(appended.live, replayed.live, "{method:?} {pooling:?}");
+            // The same full checkpoints, none for the empty opening state.
+            assert_eq!(appended.full, replayed.full, "{method:?} {pooling:?}");
+            assert!(appended.full.first().is_some_and(|f| f.at == FULL_MIN));
         }
     }
 }
