@@ -28,9 +28,9 @@ const FULL_MIN: usize = 256;
 /// replays at most [`FULL_MIN`] entries, or this many per item held,
 /// before it.
 const FULL_PER_ITEM: usize = 32;
-// Full checkpoints fall on light ones: the first (not stored) is after no entries and
-// every spacing is a multiple of LIGHT, so an append only has a
-// checkpoint to make after every LIGHT-th entry.
+// Full checkpoints fall on light ones: the first (not stored) is after
+// no entries and every spacing is a multiple of LIGHT, so an append only
+// has a checkpoint to make after every LIGHT-th entry.
 const _: () = assert!(FULL_MIN.is_multiple_of(LIGHT) && FULL_PER_ITEM.is_multiple_of(LIGHT));
 
 /// The kind of an entry, one byte.
