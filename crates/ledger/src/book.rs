@@ -558,14 +558,20 @@ struct Appending<'a> {
 }
 
 impl<'a> Appending<'a> {
+    /// The slots of position `(loc, disp)` and of its pool, when both
+    /// exist.
+    #[inline(always)]
+    fn slots(&self, loc: u32, disp: Disposition) -> Option<(usize, usize)> {
+        let key = find_slot(self.keys, (loc, disp))?;
+        let pool = find_slot(self.pools, pool_key(self.pooling, loc, disp))?;
+        Some((key, pool))
+    }
+
     /// The live position and pool a shipment takes from, when both exist,
     /// hold its units and owe no deficit (so nothing is short).
     #[inline(always)]
     fn shipping(self, e: &Entry) -> Option<(&'a mut i64, &'a mut Pool)> {
-        let sellable = Disposition::Sellable;
-        let key = find_slot(self.keys, (e.loc, sellable))?;
-        let loc = if self.pooling == Pooling::PerSku { NONE } else { e.loc };
-        let pool = find_slot(self.pools, (loc, sellable))?;
+        let (key, pool) = self.slots(e.loc, Disposition::Sellable)?;
         let State { qty, pools, .. } = self.live;
         let held = qty.get_mut(key)?;
         let p = pools.get_mut(pool)?;
@@ -614,9 +620,7 @@ impl<'a> Appending<'a> {
     /// A receipt at a unit cost from `amounts`.
     #[inline(always)]
     fn receive(self, e: &mut Entry, amounts: &[Decimal], average: bool) -> Option<()> {
-        let key = find_slot(self.keys, (e.loc, e.disp))?;
-        let loc = if self.pooling == Pooling::PerSku { NONE } else { e.loc };
-        let pool = find_slot(self.pools, (loc, e.disp))?;
+        let (key, pool) = self.slots(e.loc, e.disp)?;
         let cost = amounts.get(e.aux as usize).copied().unwrap_or_default();
         let value = mul(cost, e.qty, e.id).ok()?;
         let State { qty, pools, last_cost } = self.live;
@@ -822,14 +826,12 @@ impl Book {
 
     /// The slot of the pool holding `(loc, disp)`, added when new.
     fn pool_slot(&mut self, ctx: Ctx, loc: u32, disp: Disposition) -> usize {
-        let loc = if ctx.pooling == Pooling::PerSku { NONE } else { loc };
-        slot(&mut self.pools, (loc, disp))
+        slot(&mut self.pools, pool_key(ctx.pooling, loc, disp))
     }
 
     /// The pool slot of `(loc, disp)` if it exists.
     pub(crate) fn find_pool(&self, pooling: Pooling, loc: u32, disp: Disposition) -> Option<usize> {
-        let loc = if pooling == Pooling::PerSku { NONE } else { loc };
-        find_slot(&self.pools, (loc, disp))
+        find_slot(&self.pools, pool_key(pooling, loc, disp))
     }
 
     /// Where the extras of the entry at `pos` (or after the last) start.
@@ -1579,9 +1581,6 @@ impl Book {
         (mut units, value): (i64, Decimal),
     ) -> (i64, Decimal) {
         let mut value = Running::new(value);
-        let pool_key = |loc: u32, disp: Disposition| {
-            (if pooling == Pooling::PerSku { NONE } else { loc }, disp)
-        };
         // Extras (landed costs, true-ups) are rare: look them up entry by
         // entry only when the range has some.
         let extras = self.extras_start(range.start) != self.extras_start(range.end);
@@ -1599,7 +1598,7 @@ impl Book {
                     if key == Some((loc, disp)) {
                         units += sign * e.qty.abs();
                     }
-                    if pool.is_some_and(|(_, k)| k == pool_key(loc, disp)) {
+                    if pool.is_some_and(|(_, k)| k == pool_key(pooling, loc, disp)) {
                         let (m, scale) = e.value_parts(sign < 0);
                         if !value.add_mantissa(m, scale) {
                             add_value(&mut value, e, sign < 0);
@@ -1974,6 +1973,13 @@ fn take_origin(
     p.qty -= qty;
     p.value = sub(p.value, taken, id)?;
     Ok(taken)
+}
+
+/// The key of the pool that holds position `(loc, disp)`: per SKU and
+/// location, or per SKU across locations (`NONE` for the location).
+#[inline(always)]
+fn pool_key(pooling: Pooling, loc: u32, disp: Disposition) -> (u32, Disposition) {
+    (if pooling == Pooling::PerSku { NONE } else { loc }, disp)
 }
 
 /// The slot of `key` among `slots`, if there.
