@@ -1,7 +1,6 @@
 //! [`Slots`]: the SKUs, locations and channels a ledger has seen, numbered.
 
 use crate::error::LedgerError;
-use merchantry_core::id::same_text;
 
 use crate::names::{hash_bytes, words};
 
@@ -66,6 +65,12 @@ impl Entry {
         Self { words: words(bytes), len, slot: 0 }
     }
 
+    /// `text`'s entry and its [`hash_bytes`].
+    #[inline(always)]
+    fn hashed(text: &str) -> (Self, u64) {
+        (Self::of(text), hash_bytes(text.as_bytes()))
+    }
+
     fn is_free(self) -> bool {
         self.len == FREE_LEN
     }
@@ -94,18 +99,24 @@ impl<K: Clone + AsRef<str>> Slots<K> {
     fn recent(&self, key: &K) -> Option<u32> {
         let last = self.last?;
         let text = key.as_ref();
-        let entry = Entry::of(text);
-        let same = last.words == entry.words
-            && last.len == entry.len
-            && (last.len <= WHOLE
-                || self.list.get(last.slot as usize).is_some_and(|k| same_text(k.as_ref(), text)));
-        same.then_some(last.slot)
+        self.holds(&last, &Entry::of(text), text).then_some(last.slot)
+    }
+
+    /// Whether the entry `e` holds the name `text`, whose entry is
+    /// `entry`: the words and length decide, and the list's text too for
+    /// a name too long to be held whole.
+    #[inline(always)]
+    fn holds(&self, e: &Entry, entry: &Entry, text: &str) -> bool {
+        e.words == entry.words
+            && e.len == entry.len
+            && (e.len <= WHOLE
+                || self.list.get(e.slot as usize).is_some_and(|k| k.as_ref() == text))
     }
 
     /// [`Slots::slot`] past the last key.
     #[inline(never)]
     fn slot_indexed(&mut self, key: &K) -> Result<(u32, bool), LedgerError> {
-        let (entry, hash) = (Entry::of(key.as_ref()), hash_bytes(key.as_ref().as_bytes()));
+        let (entry, hash) = Entry::hashed(key.as_ref());
         if let Some(i) = self.probe(entry, hash, key.as_ref()) {
             self.last = Some(Entry { slot: i, ..entry });
             return Ok((i, false));
@@ -128,16 +139,10 @@ impl<K: Clone + AsRef<str>> Slots<K> {
     }
 
     /// The slot of the name `text`, whose entry is `entry` and whose hash
-    /// is `hash`: compares words and length, and the list's text only
-    /// for a name too long to be held whole.
+    /// is `hash` (see [`Slots::holds`]).
     #[inline(always)]
     fn probe(&self, entry: Entry, hash: u64, text: &str) -> Option<u32> {
-        let same = |e: &Entry| {
-            e.words == entry.words
-                && e.len == entry.len
-                && (e.len <= WHOLE
-                    || self.list.get(e.slot as usize).is_some_and(|k| k.as_ref() == text))
-        };
+        let same = |e: &Entry| self.holds(e, &entry, text);
         let e = self.index.get(position(&self.index, hash, same)?)?;
         (!e.is_free()).then_some(e.slot)
     }
@@ -148,7 +153,7 @@ impl<K: Clone + AsRef<str>> Slots<K> {
         self.index.clear();
         self.index.resize(len, Entry::FREE);
         for (slot, key) in (0..).zip(&self.list) {
-            let (entry, hash) = (Entry::of(key.as_ref()), hash_bytes(key.as_ref().as_bytes()));
+            let (entry, hash) = Entry::hashed(key.as_ref());
             place(&mut self.index, Entry { slot, ..entry }, hash);
         }
     }
