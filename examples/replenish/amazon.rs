@@ -73,14 +73,19 @@
 //!   sellable stock the forecaster leaves out. The table shows the
 //!   mean over the reports' days beside the forecast's, since a few
 //!   weeks of reports are a short history for any model.
-//! - All Orders files are read in file-name order, each top to bottom,
-//!   and the last line read for an (order, SKU) decides it: an order
-//!   downloaded as Pending and again, later, as Cancelled is cancelled,
-//!   and a line downloaded twice counts once. So name overlapping
-//!   downloads so that the newer sorts later (Seller Central's names
-//!   carry the request date or an increasing report id). The report's
-//!   `last-updated-date` column is not used: the reader does not return
-//!   it.
+//! - An (order, SKU) seen in several All Orders lines (overlapping
+//!   downloads) is decided by the line with the latest
+//!   `last-updated-date`: an order downloaded as Pending and again,
+//!   updated later, as Cancelled is cancelled, whichever file sorts
+//!   first, and a line downloaded twice counts once. Two instants are
+//!   compared as instants, otherwise the days as written. Where that
+//!   cannot decide (a tie, or a line without the column or with a blank
+//!   cell), the line read last does: files are read in file-name order,
+//!   each top to bottom, so name such downloads so that the newer sorts
+//!   later (Seller Central's names carry the request date or an
+//!   increasing report id). The assumptions count the lines without a
+//!   `last-updated-date`. A cell there that is not a date refuses its
+//!   line, as a bad `purchase-date` does.
 //! - On hand: fulfillable units from Manage FBA Inventory when present,
 //!   else the ledger's sellable balance; inbound shipments are open
 //!   supply. A Manage FBA Inventory row with a quantity below zero, or
@@ -99,6 +104,7 @@
 //!   the file, line, order and cell. A quantity, date or currency the
 //!   reader cannot read still refuses the line.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -144,6 +150,10 @@ pub(crate) const MAX_ROW_UNITS: i64 = 10_000_000;
 /// The note for an All Orders line kept for its units although the
 /// reader could not read its item price.
 const ORDER_PRICE_UNREAD: &str = "All Orders item price unreadable, line counted in demand, price left out of the median order price";
+
+/// The skip reason for an All Orders line of an (order, SKU) already
+/// read: one of the two lines decides, and the other is counted here.
+const ORDER_LINE_AGAIN: &str = "order line read again (same order and SKU): the latest last-updated-date decides, else the line read last";
 
 /// How the demand window is read from the rows booked per day: blocks
 /// split at more than 90 days without any row, sparse ends cut off.
@@ -288,7 +298,28 @@ struct AmazonRec {
     history_units_per_day: f64,
 }
 
-/// The last All Orders line read for one (order, SKU).
+/// When Amazon last changed an All Orders line (`last-updated-date`):
+/// the day as written and, when the cell has a time and a zone, the
+/// instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Updated {
+    day: NaiveDate,
+    at: Option<DateTime<Utc>>,
+}
+
+impl Updated {
+    /// Whether `self` is an older update than `other`: by their instants
+    /// when both have one, else by their days as written. A tie is not
+    /// older, so the line read last decides it.
+    fn is_older_than(self, other: Self) -> bool {
+        match (self.at, other.at) {
+            (Some(a), Some(b)) => a < b,
+            _ => self.day < other.day,
+        }
+    }
+}
+
+/// The All Orders line that decides one (order, SKU) so far.
 enum OrderLineState {
     /// Customer demand: units on the purchase day, and the unit price
     /// when the line has one.
@@ -307,10 +338,14 @@ struct Books {
     /// row downloaded twice counts once.
     summary: BTreeMap<(Sku, NaiveDate, String, String), LedgerSummaryRow>,
     myi: BTreeMap<Sku, InventoryRow>,
-    /// The last All Orders line read for each (order, SKU), across every
-    /// All Orders file (read in name order): it alone decides whether
-    /// the pair is demand. Folded into `orders` by `finish_orders`.
-    order_lines: BTreeMap<(OrderId, Sku), OrderLineState>,
+    /// The deciding All Orders line for each (order, SKU), across every
+    /// All Orders file, with its `last-updated-date`: the latest update
+    /// wins, a tie or a missing date goes to the line read last (files in
+    /// name order). It alone decides whether the pair is demand. Folded
+    /// into `orders` by `finish_orders`.
+    order_lines: BTreeMap<(OrderId, Sku), (OrderLineState, Option<Updated>)>,
+    /// All Orders lines read without a `last-updated-date`.
+    order_lines_undated: u64,
     /// Order lines that are demand, once per (order, SKU).
     orders: BTreeMap<(OrderId, Sku), (NaiveDate, Quantity)>,
     order_prices: BTreeMap<Sku, Vec<Decimal>>,
@@ -512,6 +547,7 @@ impl Books {
             summary: BTreeMap::new(),
             myi: BTreeMap::new(),
             order_lines: BTreeMap::new(),
+            order_lines_undated: 0,
             orders: BTreeMap::new(),
             order_prices: BTreeMap::new(),
             order_markets: BTreeMap::new(),
@@ -756,9 +792,11 @@ impl Books {
     }
 
     /// Reads All Orders lines into `order_lines`; nothing is demand yet.
-    /// A later line of the same (order, SKU), in this file or a later one,
-    /// replaces the earlier: an order downloaded as Pending on one day and
-    /// Cancelled on the next is cancelled.
+    /// A line of an (order, SKU) already seen replaces the kept one unless
+    /// its `last-updated-date` is older: an order downloaded as Pending on
+    /// one day and Cancelled on the next is cancelled, in whichever order
+    /// the files are read. Without the dates, or on a tie, the line read
+    /// later (in this file or a later one) replaces the earlier.
     fn read_orders(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = OrdersReader::with_options(input, self.read_options)?;
         self.drain(&mut reader, OrdersReader::stats, |books, line| {
@@ -801,13 +839,28 @@ impl Books {
                     unit_price,
                 }
             };
+            let updated = line
+                .last_updated_date
+                .map(|day| Updated { day, at: line.last_updated_at.map(|at| at.to_utc()) });
+            books.order_lines_undated += u64::from(updated.is_none());
             let key = (line.order_id.clone(), line.sku.clone());
-            if books.order_lines.insert(key, state).is_some() {
-                books.counts.skip(
-                    "order line read again (same order and SKU): the line read last decides",
-                    Some(format!("{at}: order {} SKU {}", line.order_id, line.sku)),
-                );
+            let example = format!("{at}: order {} SKU {}", line.order_id, line.sku);
+            match books.order_lines.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert((state, updated));
+                    return Ok(());
+                }
+                Entry::Occupied(mut kept) => {
+                    let older = matches!(
+                        (updated, kept.get().1),
+                        (Some(new), Some(old)) if new.is_older_than(old)
+                    );
+                    if !older {
+                        kept.insert((state, updated));
+                    }
+                }
             }
+            books.counts.skip(ORDER_LINE_AGAIN, Some(example));
             Ok(())
         })
     }
@@ -853,7 +906,7 @@ impl Books {
     /// demand, whatever earlier lines said. Runs once, after every All
     /// Orders file and before anything reads `orders` or the dates.
     fn finish_orders(&mut self) {
-        for ((order, sku), state) in std::mem::take(&mut self.order_lines) {
+        for ((order, sku), (state, _)) in std::mem::take(&mut self.order_lines) {
             match state {
                 OrderLineState::Demand { date, units, unit_price } => {
                     if let Some(unit) = unit_price {
@@ -1442,9 +1495,16 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
         _ => "on no dated day".to_owned(),
     };
     let demand = if books.orders.is_empty() {
-        "demand: shipments net of customer returns per day, from the ledger detail view; days without sellable stock are left out of the fit"
+        "demand: shipments net of customer returns per day, from the ledger detail view; days without sellable stock are left out of the fit".to_owned()
     } else {
-        "demand: All Orders lines per purchase day (FBA, not cancelled, not replacements); files read in name order, the last line read for an order and SKU decides"
+        let lines: u64 = books.order_markets.values().map(|(n, _)| n).sum();
+        let undated = match books.order_lines_undated {
+            0 => String::new(),
+            n => format!("; {n} of {lines} lines had no last-updated-date"),
+        };
+        format!(
+            "demand: All Orders lines per purchase day (FBA, not cancelled, not replacements); an order and SKU read more than once is decided by its latest last-updated-date, else (a tie, or no date) by the last line read, files read in name order{undated}"
+        )
     };
     let opening = if books.summary.is_empty() {
         if books.myi.is_empty() {
@@ -1475,7 +1535,7 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
             "demand window ({span}): {}; rows outside it are booked but left out of demand, and history per day is the units over the window's days",
             WINDOW_RULE.describe()
         ),
-        demand.to_owned(),
+        demand,
         opening.to_owned(),
         format!(
             "unit cost = {} x listing price (Manage FBA Inventory) or median order price; {priced} SKUs priced, others valued at zero",
@@ -1673,8 +1733,7 @@ mod tests {
         assert_eq!(demand_units(&books), 60);
         assert_eq!(books.orders.len(), 30);
         assert_eq!(books.dates.values().sum::<u64>(), 30);
-        let again = "order line read again (same order and SKU): the line read last decides";
-        assert_eq!(books.counts.rows_skipped[again], 31);
+        assert_eq!(books.counts.rows_skipped[ORDER_LINE_AGAIN], 31);
         assert_eq!(
             books.counts.rows_skipped["order line not demand (cancelled or replacement)"],
             1
@@ -1684,6 +1743,54 @@ mod tests {
             [("all_orders_2026-10-01.tsv", cancelled), ("all_orders_2026-10-02.tsv", pending)];
         let books = load_folder("uncancel", &[], &files).unwrap();
         assert_eq!(demand_units(&books), 560);
+    }
+
+    /// Tester: order 111-9 (500 units) was Pending in
+    /// `all_orders_b.tsv` (updated 2026-09-30) and Cancelled in
+    /// `all_orders_a.tsv` (updated 2026-10-01, a download named so that
+    /// it sorts first): the line read last decided, so the cancelled
+    /// 500 units were demand. The latest `last-updated-date` now
+    /// decides, whichever file sorts first; instants compare as
+    /// instants (23:00 at -08:00 is after 06:00 UTC the next day).
+    /// Where the dates tie, or a line has none, the line read last
+    /// still decides, and the assumptions count the undated lines.
+    #[test]
+    fn the_latest_last_updated_date_decides_an_order_read_twice() {
+        let head = "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\t\
+                    fulfillment-channel\tsku\tquantity\n";
+        let line = |id: &str, updated: &str, status: &str, units: u32| {
+            format!("{id}\t2026-09-30T09:00:00+00:00\t{updated}\t{status}\tAmazon\tW\t{units}\n")
+        };
+        let cancelled = [
+            head.to_owned(),
+            line("111-9", "2026-10-01T08:00:00+00:00", "Cancelled", 500),
+            // Updated 2026-10-01 23:00 -08:00, that is 10-02 07:00 UTC.
+            line("111-8", "2026-10-01T23:00:00-08:00", "Shipped", 7),
+            // Same update as the other file: the line read last decides.
+            line("111-7", "2026-10-01T08:00:00+00:00", "Cancelled", 40),
+            // No date here: the line read last decides.
+            line("111-6", "", "Cancelled", 30),
+        ]
+        .concat();
+        let pending = [
+            head.to_owned(),
+            line("111-9", "2026-09-30T10:00:00+00:00", "Pending", 500),
+            line("111-8", "2026-10-02T06:00:00+00:00", "Cancelled", 7),
+            line("111-7", "2026-10-01T08:00:00+00:00", "Shipped", 4),
+            line("111-6", "2026-10-03T08:00:00+00:00", "Shipped", 3),
+        ]
+        .concat();
+        let files = [("all_orders_a.tsv", cancelled), ("all_orders_b.tsv", pending)];
+        let books = load_folder("updated", &[], &files).unwrap();
+        let units: BTreeMap<&str, i64> =
+            books.orders.iter().map(|((order, _), (_, q))| (order.as_str(), q.get())).collect();
+        assert_eq!(units, BTreeMap::from([("111-6", 3), ("111-7", 4), ("111-8", 7)]));
+        assert_eq!(books.counts.rows_skipped[ORDER_LINE_AGAIN], 4);
+        assert_eq!(books.order_lines_undated, 1);
+        let args = Args::parse_from(["replenish", "--amazon", "updated"]);
+        let said = assumptions(&args, Path::new("updated"), &books).join("\n");
+        assert!(said.contains("decided by its latest last-updated-date"), "{said}");
+        assert!(said.contains("1 of 8 lines had no last-updated-date"), "{said}");
     }
 
     /// A ledger detail view of one shipment of `W` per row, dated

@@ -297,6 +297,49 @@ fn order_and_reimbursement_rows_carry_their_instant() {
     assert_eq!(rows[1].approval_date, day(2023, 7, 18));
 }
 
+/// The reader dropped `last-updated-date`, so a caller holding two
+/// downloads of one order could not tell which state is newer. It now
+/// comes with the line, day and instant; a blank cell, a placeholder
+/// without digits or an absent column is `None`, and a cell that is no
+/// date refuses the line as a bad purchase date does.
+#[test]
+fn order_lines_carry_their_last_updated_date() {
+    let file = "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tsku\tquantity\n\
+                111-1\t2026-03-01T10:00:00+00:00\t2026-03-04T08:15:00-08:00\tCancelled\tW\t1\n\
+                111-2\t2026-03-01T10:00:00+00:00\t2026-03-02\tShipped\tW\t1\n\
+                111-3\t2026-03-01T10:00:00+00:00\t\tShipped\tW\t1\n\
+                111-4\t2026-03-01T10:00:00+00:00\tN/A\tShipped\tW\t1\n\
+                111-5\t2026-03-01T10:00:00+00:00\t2026-13-45T00:00:00+00:00\tShipped\tW\t1\n\
+                111-6\t2026-03-01T10:00:00+00:00\t2026-03-02T10:00:00\tShipped\tW\t1\n";
+    let mut reader = OrdersReader::new(file.as_bytes()).unwrap();
+    let lines: Vec<_> = reader.by_ref().collect();
+    let first = lines[0].as_ref().unwrap();
+    assert_eq!(first.last_updated_date, Some(day(2026, 3, 4)));
+    assert_eq!(first.last_updated_at.map(|a| a.to_utc()), Some(utc(2026, 3, 4, 16, 15, 0)));
+    let second = lines[1].as_ref().unwrap();
+    assert_eq!((second.last_updated_date, second.last_updated_at), (Some(day(2026, 3, 2)), None));
+    for blank in [&lines[2], &lines[3]] {
+        let blank = blank.as_ref().unwrap();
+        assert_eq!((blank.last_updated_date, blank.last_updated_at), (None, None));
+    }
+    assert!(matches!(
+        &lines[4],
+        Err(e @ ReadError::InvalidDate { line: 6, .. }) if e.column() == Some("last-updated-date")
+    ));
+    assert!(matches!(
+        &lines[5],
+        Err(e @ ReadError::InvalidTimestamp { line: 7, .. })
+            if e.column() == Some("last-updated-date")
+    ));
+    assert_eq!(reader.stats().row_errors, 2);
+
+    // Exports without the column read as before.
+    let old = "amazon-order-id\tpurchase-date\torder-status\tsku\tquantity\n\
+               111-1\t2026-03-01T10:00:00+00:00\tShipped\tW\t1\n";
+    let line = OrdersReader::new(old.as_bytes()).unwrap().next().unwrap().unwrap();
+    assert_eq!((line.last_updated_date, line.last_updated_at), (None, None));
+}
+
 /// The settlement sample's period, deposit and posting times as
 /// instants.
 #[test]
