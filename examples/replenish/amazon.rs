@@ -18,6 +18,12 @@
 //!   plan is for the network. Run one marketplace per folder: All Orders
 //!   lines from more than one marketplace (sales channel, `Non-Amazon`
 //!   aside) or in more than one currency stop the run, naming them.
+//!   `--pool-marketplaces` sums the marketplaces' demand instead, for a
+//!   pan-European FBA seller whose Amazon.de, .fr, .it and .es draw on
+//!   one stock: the lines must still share one currency (prices of
+//!   several would be mixed in one unit cost, and the run stops naming
+//!   them), and the pooled marketplaces are printed with the
+//!   assumptions.
 //! - Detail rows become ledger events keyed on the row's stable key, so a
 //!   row downloaded twice is booked once. Receipts are receipts,
 //!   shipments shipments (channel `amazon`), customer returns returns
@@ -462,7 +468,9 @@ fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
     if used == 0 {
         return Err(no_reports(dir, NO_REPORT, &file_rows).into());
     }
-    books.check_one_marketplace().map_err(|e| format!("--amazon {}: {e}", dir.display()))?;
+    books
+        .check_marketplaces(args.pool_marketplaces)
+        .map_err(|e| format!("--amazon {}: {e}", dir.display()))?;
     books.prepare_detail(args.cost_share);
     if books.days().is_none() {
         let why =
@@ -865,23 +873,55 @@ impl Books {
         })
     }
 
-    /// Refuses All Orders lines from more than one marketplace, or in
-    /// more than one currency: their demand would be summed into one
-    /// series and their prices into one median. Lines of no sales
-    /// channel or of `Non-Amazon` (Multi-Channel Fulfillment orders,
-    /// served from the same stock) name no marketplace; their currency
-    /// still counts.
-    fn check_one_marketplace(&self) -> Result<(), String> {
-        let marketplaces = self
-            .order_markets
-            .keys()
-            .filter(|m| *m != "-" && !m.eq_ignore_ascii_case("non-amazon"))
-            .count();
-        let currencies: BTreeSet<&String> =
-            self.order_markets.values().flat_map(|(_, c)| c).collect();
-        if marketplaces <= 1 && currencies.len() <= 1 {
-            return Ok(());
+    /// The marketplaces All Orders lines came from, with their line
+    /// counts. Lines of no sales channel or of `Non-Amazon`
+    /// (Multi-Channel Fulfillment orders, served from the same stock)
+    /// name no marketplace.
+    fn marketplaces(&self) -> Vec<(&str, u64)> {
+        self.order_markets
+            .iter()
+            .filter(|(m, _)| *m != "-" && !m.eq_ignore_ascii_case("non-amazon"))
+            .map(|(m, (lines, _))| (m.as_str(), *lines))
+            .collect()
+    }
+
+    /// Refuses All Orders lines in more than one currency (their prices
+    /// would be mixed into one median), and lines from more than one
+    /// marketplace unless `pool` (`--pool-marketplaces`) says their
+    /// demand is one: they would be summed into one series. Lines of no
+    /// marketplace still count for the currency.
+    fn check_marketplaces(&self, pool: bool) -> Result<(), String> {
+        let marketplaces = self.marketplaces().len();
+        let currencies: BTreeSet<&str> =
+            self.order_markets.values().flat_map(|(_, c)| c).map(String::as_str).collect();
+        if currencies.len() > 1 {
+            let hint = if pool {
+                " (--pool-marketplaces pools marketplaces of one currency only)"
+            } else {
+                ""
+            };
+            return Err(format!(
+                "All Orders lines come in more than one currency ({}): {}; their prices would be \
+                 mixed into one unit cost and their demand summed into one series. Run one \
+                 marketplace per folder{hint}",
+                currencies.into_iter().collect::<Vec<_>>().join(", "),
+                self.markets_found()
+            ));
         }
+        if marketplaces > 1 && !pool {
+            return Err(format!(
+                "All Orders lines come from more than one marketplace: {}; their demand would be \
+                 summed into one series. Run one marketplace per folder, or pass \
+                 --pool-marketplaces if they draw on one stock (pan-European FBA)",
+                self.markets_found()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Each sales channel of the All Orders lines, with its line count
+    /// and currencies, for messages.
+    fn markets_found(&self) -> String {
         let found: Vec<String> = self
             .order_markets
             .iter()
@@ -893,12 +933,7 @@ impl Books {
                 format!("{market} ({lines} line{plural}, {money})")
             })
             .collect();
-        Err(format!(
-            "All Orders lines come from more than one marketplace or currency: {}; their demand \
-             would be summed into one series and their prices into one unit cost. Run one \
-             marketplace per folder",
-            found.join(", ")
-        ))
+        found.join(", ")
     }
 
     /// Folds the last line of each (order, SKU) into demand: a pair whose
@@ -1551,7 +1586,32 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
         ),
     ];
     lines.extend(dates);
+    lines.extend(pooled(args, books));
     lines
+}
+
+/// The assumption line of `--pool-marketplaces`: the marketplaces whose
+/// demand was summed, or that there was nothing to pool.
+fn pooled(args: &Args, books: &Books) -> Option<String> {
+    if !args.pool_marketplaces {
+        return None;
+    }
+    let markets = books.marketplaces();
+    let names: Vec<String> = markets
+        .iter()
+        .map(|(m, n)| format!("{m} ({n} line{})", if *n == 1 { "" } else { "s" }))
+        .collect();
+    let currency: BTreeSet<&str> =
+        books.order_markets.values().flat_map(|(_, c)| c).map(String::as_str).collect();
+    let currency = currency.into_iter().next().map(|c| format!(", in {c}")).unwrap_or_default();
+    Some(match markets.len() {
+        0 => "marketplaces: --pool-marketplaces given, but no All Orders line names a marketplace; nothing pooled".to_owned(),
+        1 => format!("marketplaces: --pool-marketplaces given, but All Orders holds one marketplace, {}; nothing pooled", names.join("")),
+        _ => format!(
+            "marketplaces POOLED (--pool-marketplaces): {}{currency}; their demand is summed per SKU and planned on one FBA stock",
+            names.join(", ")
+        ),
+    })
 }
 
 fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
@@ -1904,7 +1964,7 @@ mod tests {
         };
         assert!(
             e.contains(
-                "more than one marketplace or currency: Amazon.co.jp (1 line, JPY), \
+                "more than one currency (EUR, JPY, USD): Amazon.co.jp (1 line, JPY), \
                  Amazon.com (2 lines, USD), Amazon.de (1 line, EUR)"
             ),
             "{e}"
@@ -1916,6 +1976,68 @@ mod tests {
                 .concat();
         let books = load_folder("onemarket", &[], &[("all_orders.tsv", one)]).unwrap();
         assert_eq!(books.orders.len(), 2);
+    }
+
+    /// Tester: a pan-European FBA seller (Amazon.de, .fr and .it, all
+    /// in EUR, one stock) could not plan: lines from several
+    /// marketplaces always stopped the run. `--pool-marketplaces` now
+    /// sums their demand and names them in the assumptions; without it
+    /// the refusal names the flag. A GBP marketplace among them is still
+    /// refused, naming both currencies, since prices would mix.
+    #[test]
+    fn pooled_marketplaces_of_one_currency_plan_as_one_demand() {
+        let head = "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\t\
+                    sales-channel\tsku\tquantity\tcurrency\titem-price\n";
+        let line = |id: &str, channel: &str, units: u32, currency: &str| {
+            format!(
+                "{id}\t2026-09-01T10:00:00+00:00\tShipped\tAmazon\t{channel}\tW\t{units}\t{currency}\t10\n"
+            )
+        };
+        let euro = [
+            head.to_owned(),
+            line("302-1", "Amazon.de", 2, "EUR"),
+            line("302-2", "Amazon.de", 1, "EUR"),
+            line("402-1", "Amazon.fr", 3, "EUR"),
+            line("403-1", "Amazon.it", 4, "EUR"),
+            line("S-1", "Non-Amazon", 5, ""),
+        ]
+        .concat();
+        let files = [("all_orders.tsv", euro.clone())];
+        let Err(e) = load_folder("paneu", &[], &files) else { panic!("pooled without the flag") };
+        assert!(
+            e.contains(
+                "more than one marketplace: Amazon.de (2 lines, EUR), Amazon.fr (1 line, EUR), \
+                 Amazon.it (1 line, EUR), Non-Amazon (1 line, no currency)"
+            ),
+            "{e}"
+        );
+        assert!(
+            e.ends_with("pass --pool-marketplaces if they draw on one stock (pan-European FBA)"),
+            "{e}"
+        );
+
+        let books = load_folder("paneu-pool", &["--pool-marketplaces"], &files).unwrap();
+        assert_eq!(demand_units(&books), 15);
+        let args = Args::parse_from(["replenish", "--amazon", "paneu", "--pool-marketplaces"]);
+        let said = assumptions(&args, Path::new("paneu"), &books).join("\n");
+        assert!(
+            said.contains(
+                "marketplaces POOLED (--pool-marketplaces): Amazon.de (2 lines), Amazon.fr \
+                 (1 line), Amazon.it (1 line), in EUR; their demand is summed per SKU"
+            ),
+            "{said}"
+        );
+
+        let mixed = format!("{euro}{}", line("202-1", "Amazon.co.uk", 1, "GBP"));
+        let files = [("all_orders.tsv", mixed)];
+        let Err(e) = load_folder("paneu-gbp", &["--pool-marketplaces"], &files) else {
+            panic!("pooled two currencies")
+        };
+        assert!(e.contains("more than one currency (EUR, GBP): Amazon.co.uk (1 line, GBP)"), "{e}");
+        assert!(
+            e.ends_with("(--pool-marketplaces pools marketplaces of one currency only)"),
+            "{e}"
+        );
     }
 
     /// Tester: an All Orders line whose `item-price` was `19,99` was
