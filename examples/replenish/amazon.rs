@@ -96,9 +96,10 @@
 //!   else the ledger's sellable balance; inbound shipments are open
 //!   supply. A Manage FBA Inventory row with a quantity below zero, or
 //!   whose own totals disagree (warehouse = fulfillable + unsellable +
-//!   reserved, total = warehouse + inbound; checked when either total
-//!   is given), is skipped and named, and its SKU falls back to the
-//!   ledger. A price the reader cannot read (`19,99`, `EUR 19.99`)
+//!   reserved, total = warehouse + inbound; each checked when its cell
+//!   holds a number, `0` included, and not when the cell is blank or
+//!   the column absent), is skipped and named, and its SKU falls back
+//!   to the ledger. A price the reader cannot read (`19,99`, `EUR 19.99`)
 //!   leaves the row's quantities in use: the SKU is valued as if the
 //!   row had no price (median order price, else zero), with a note
 //!   naming the file, line and cell. A quantity the reader cannot read
@@ -748,18 +749,23 @@ impl Books {
     fn read_inventory(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = InventoryReader::with_options(input, self.read_options)?;
         self.drain(&mut reader, InventoryReader::stats, |books, row| {
-            let quantities = [
-                ("mfn-fulfillable-quantity", row.mfn_fulfillable),
+            // The totals are `None` when blank or absent: only cells
+            // given are checked.
+            let quantities: Vec<(&str, Quantity)> = [
+                ("mfn-fulfillable-quantity", Some(row.mfn_fulfillable)),
                 ("afn-warehouse-quantity", row.afn_warehouse),
-                ("afn-fulfillable-quantity", row.afn_fulfillable),
-                ("afn-unsellable-quantity", row.afn_unsellable),
-                ("afn-reserved-quantity", row.afn_reserved),
+                ("afn-fulfillable-quantity", Some(row.afn_fulfillable)),
+                ("afn-unsellable-quantity", Some(row.afn_unsellable)),
+                ("afn-reserved-quantity", Some(row.afn_reserved)),
                 ("afn-total-quantity", row.afn_total),
-                ("afn-inbound-working-quantity", row.afn_inbound_working),
-                ("afn-inbound-shipped-quantity", row.afn_inbound_shipped),
-                ("afn-inbound-receiving-quantity", row.afn_inbound_receiving),
-                ("afn-researching-quantity", row.afn_researching),
-            ];
+                ("afn-inbound-working-quantity", Some(row.afn_inbound_working)),
+                ("afn-inbound-shipped-quantity", Some(row.afn_inbound_shipped)),
+                ("afn-inbound-receiving-quantity", Some(row.afn_inbound_receiving)),
+                ("afn-researching-quantity", Some(row.afn_researching)),
+            ]
+            .into_iter()
+            .filter_map(|(column, q)| q.map(|q| (column, q)))
+            .collect();
             if books.absurd_quantity(row.line, &quantities) {
                 return Ok(());
             }
@@ -769,18 +775,18 @@ impl Books {
                 books.counts.skip("Manage FBA Inventory quantity below zero", Some(example));
                 return Ok(());
             }
-            // Blank or absent total columns read as zero: a file with
-            // only the fulfillable column has no totals to check.
-            let totals_given = !row.afn_warehouse.is_zero() || !row.afn_total.is_zero();
-            if totals_given && !row.totals_agree() {
+            // Each total cell given is checked, a 0 included; a file
+            // with only the fulfillable column has no totals to check.
+            if !row.totals_agree() {
+                let given = |q: Option<Quantity>| q.map_or_else(|| "blank".to_owned(), |q| q.to_string());
                 let example = format!(
                     "{at}: warehouse {} vs fulfillable {} + unsellable {} + reserved {}; \
                      total {} vs warehouse + inbound {}",
-                    row.afn_warehouse,
+                    given(row.afn_warehouse),
                     row.afn_fulfillable,
                     row.afn_unsellable,
                     row.afn_reserved,
-                    row.afn_total,
+                    given(row.afn_total),
                     row.inbound()
                 );
                 books.counts.skip("Manage FBA Inventory totals disagree", Some(example));
@@ -2154,8 +2160,11 @@ mod tests {
     /// inbound (-5) quantity, or totals that disagree (warehouse 135 but
     /// 130 + 1 + 5 = 136), were used as on hand (or their inbound
     /// dropped without a word): each is now skipped and named. A row
-    /// with no total columns (blank reads as zero) has nothing to
-    /// disagree with and is kept.
+    /// with blank total cells has nothing to disagree with and is kept
+    /// (D; F's total is checked against its parts, 7 + 5). Tester: E
+    /// claims 0 in the warehouse and 0 in total while holding 7
+    /// fulfillable and 5 inbound; totals of 0 read as absent, so it was
+    /// used as on hand. A 0 is now a total like any other.
     #[test]
     fn unsound_inventory_rows_are_skipped_and_named() {
         let myi = "sku\tafn-warehouse-quantity\tafn-fulfillable-quantity\tafn-unsellable-quantity\t\
@@ -2164,11 +2173,13 @@ mod tests {
                    B\t\t10\t\t\t\t-5\n\
                    C\t135\t130\t1\t5\t195\t60\n\
                    D\t\t7\t\t\t\t\n\
+                   E\t0\t7\t\t\t0\t5\n\
+                   F\t\t7\t\t\t12\t5\n\
                    W\t135\t130\t1\t4\t195\t60\n";
         let files = [("ledger_detail.csv", small_detail()), ("myi.tsv", myi.to_owned())];
         let books = load_folder("myineg", &[], &files).unwrap();
         let kept: Vec<&str> = books.myi.keys().map(Sku::as_str).collect();
-        assert_eq!(kept, ["D", "W"]);
+        assert_eq!(kept, ["D", "F", "W"]);
         let skipped = &books.counts.examples;
         assert_eq!(
             skipped["Manage FBA Inventory quantity below zero"],
@@ -2179,8 +2190,12 @@ mod tests {
         );
         assert_eq!(
             skipped["Manage FBA Inventory totals disagree"],
-            ["myi.tsv line 4: C: warehouse 135 vs fulfillable 130 + unsellable 1 + reserved 5; \
-                 total 195 vs warehouse + inbound 60"]
+            [
+                "myi.tsv line 4: C: warehouse 135 vs fulfillable 130 + unsellable 1 + reserved 5; \
+                 total 195 vs warehouse + inbound 60",
+                "myi.tsv line 6: E: warehouse 0 vs fulfillable 7 + unsellable 0 + reserved 0; \
+                 total 0 vs warehouse + inbound 5"
+            ]
         );
     }
 

@@ -101,8 +101,8 @@ fn inventory_sums_past_64_bits_are_not_totals_that_agree() {
 
     // Built by hand, sums past 64 bits are errors, never pinned counts.
     let mut big = small.clone();
-    big.afn_warehouse = Quantity::MAX;
-    big.afn_total = Quantity::MAX;
+    big.afn_warehouse = Some(Quantity::MAX);
+    big.afn_total = Some(Quantity::MAX);
     big.afn_inbound_working = Quantity::MAX;
     big.afn_inbound_shipped = Quantity::MAX;
     big.afn_fulfillable = Quantity::MAX.checked_sub(Quantity::new(4)).unwrap();
@@ -113,6 +113,41 @@ fn inventory_sums_past_64_bits_are_not_totals_that_agree() {
     unsellable.afn_unsellable = Quantity::MAX;
     unsellable.afn_researching = Quantity::new(1);
     assert!(unsellable.stock_records(&fba, day(2026, 3, 31)).is_err());
+}
+
+/// A total cell of `0` read as a blank one: both were zero, and a
+/// caller could only check totals that were not zero, so a row claiming
+/// 0 in the warehouse and 0 in total while holding 7 fulfillable and 5
+/// inbound passed. Blank or absent totals are now `None` and a `0` is
+/// checked: each total cell given must match its parts.
+#[test]
+fn inventory_total_cells_of_zero_are_checked_blank_ones_are_not() {
+    let file = "sku\tafn-warehouse-quantity\tafn-fulfillable-quantity\tafn-total-quantity\t\
+                afn-inbound-shipped-quantity\n\
+                A\t0\t7\t0\t5\n\
+                B\t\t7\t\t5\n\
+                C\t7\t7\t0\t5\n\
+                D\t\t7\t12\t5\n\
+                E\t\t7\t11\t5\n\
+                F\t0\t0\t0\t0\n";
+    let rows: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().map(Result::unwrap).collect();
+    let a = &rows[0];
+    assert_eq!((a.afn_warehouse, a.afn_total), (Some(Quantity::ZERO), Some(Quantity::ZERO)));
+    assert!(!a.totals_agree());
+    let b = &rows[1];
+    assert_eq!((b.afn_warehouse, b.afn_total), (None, None));
+    assert!(b.totals_agree());
+    // The warehouse agrees, the total of 0 does not.
+    assert!(!rows[2].totals_agree());
+    // Without a warehouse cell the total is checked against the parts.
+    assert!(rows[3].totals_agree());
+    assert!(!rows[4].totals_agree());
+    assert!(rows[5].totals_agree());
+
+    let old = "sku\tafn-fulfillable-quantity\nW\t7\n";
+    let row = InventoryReader::new(old.as_bytes()).unwrap().next().unwrap().unwrap();
+    assert_eq!((row.afn_warehouse, row.afn_total), (None, None));
+    assert!(row.totals_agree());
 }
 
 #[test]
@@ -162,7 +197,7 @@ fn synthetic_snapshot_matches_the_ledger_end_of_week() {
     let myi = &rows[0];
     assert!(myi.totals_agree());
     // warehouse 135 = 130 + 1 + 4; total 231 = 135 + 24 + 60 + 12.
-    assert_eq!(myi.afn_warehouse, Quantity::new(135));
+    assert_eq!(myi.afn_warehouse, Some(Quantity::new(135)));
     assert_eq!(myi.inbound(), Quantity::new(96));
     assert_eq!(myi.checked_inbound().unwrap(), Quantity::new(96));
     assert_eq!(myi.mfn_fulfillable, Quantity::ZERO); // blank cell
