@@ -787,7 +787,7 @@ impl Books {
                     row.afn_unsellable,
                     row.afn_reserved,
                     given(row.afn_total),
-                    row.inbound()
+                    row.inbound().map_or_else(|e| e.to_string(), |q| q.to_string())
                 );
                 books.counts.skip("Manage FBA Inventory totals disagree", Some(example));
                 return Ok(());
@@ -1480,7 +1480,11 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
         let mut input =
             SkuInput::new(sku.clone(), books.location.clone(), today, forecast, lead.clone());
         let (on_hand, inbound) = match books.myi.get(sku) {
-            Some(row) => (row.afn_fulfillable, row.inbound()),
+            // The reader refuses a row whose inbound leaves 64 bits.
+            Some(row) => (
+                row.afn_fulfillable,
+                row.inbound().map_err(|e| format!("Manage FBA Inventory {sku}: inbound: {e}"))?,
+            ),
             None => (
                 Quantity::new(books.held(sku, Disposition::Sellable, last)).clamp_non_negative(),
                 Quantity::ZERO,
@@ -2213,7 +2217,7 @@ mod tests {
         let mut books = load_folder("myiprice", &[], &files).unwrap();
         let w = Sku::new("W").unwrap();
         let row = &books.myi[&w];
-        assert_eq!((row.afn_fulfillable.get(), row.inbound().get()), (130, 96));
+        assert_eq!((row.afn_fulfillable.get(), row.inbound().unwrap().get()), (130, 96));
         assert_eq!(row.price, None);
         assert!(!books.counts.rows_skipped.contains_key("unreadable row"));
         let why = "Manage FBA Inventory price unreadable, row used for its quantities, price left out of unit cost";

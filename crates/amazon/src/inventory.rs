@@ -102,31 +102,34 @@ impl InventoryRow {
         unread_amount_error(REPORT, self.line, PRICE, self.price_unread.as_ref())
     }
 
-    /// Inbound units: working + shipped + receiving, checked.
+    /// Inbound units: working + shipped + receiving, checked. Always
+    /// `Ok` on a row from [`InventoryReader`], which refuses a row whose
+    /// sum leaves 64 bits; a row built or changed by hand may hold such
+    /// cells.
     ///
     /// # Errors
     ///
     /// [`CoreError::QuantityOverflow`] when the sum leaves 64 bits: the
     /// row's inbound cells cannot all be right, and no single count
     /// stands for them.
-    pub fn checked_inbound(&self) -> Result<Quantity, CoreError> {
+    ///
+    /// ```
+    /// use merchantry_amazon::InventoryReader;
+    /// use merchantry_core::Quantity;
+    /// let file = "sku\tafn-fulfillable-quantity\tafn-inbound-working-quantity\t\
+    ///             afn-inbound-shipped-quantity\nW\t130\t36\t60\n";
+    /// let mut row = InventoryReader::new(file.as_bytes())?.next().unwrap()?;
+    /// assert_eq!(row.inbound()?, Quantity::new(96));
+    /// row.afn_inbound_shipped = Quantity::MAX;
+    /// assert!(row.inbound().is_err()); // never a pinned count
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn inbound(&self) -> Result<Quantity, CoreError> {
         Quantity::checked_sum([
             self.afn_inbound_working,
             self.afn_inbound_shipped,
             self.afn_inbound_receiving,
         ])
-    }
-
-    /// Inbound units: working + shipped + receiving. Exact on a row from
-    /// [`InventoryReader`], which refuses a row whose sum leaves 64 bits;
-    /// on a row built by hand such a sum is pinned at [`Quantity::MAX`]
-    /// (or [`Quantity::MIN`]) and is not the true sum: use
-    /// [`InventoryRow::checked_inbound`] there.
-    #[must_use]
-    pub fn inbound(&self) -> Quantity {
-        self.afn_inbound_working
-            .saturating_add(self.afn_inbound_shipped)
-            .saturating_add(self.afn_inbound_receiving)
     }
 
     /// Whether the report's own totals hold, each checked when its cell
@@ -158,7 +161,7 @@ impl InventoryRow {
         }
         // The warehouse cell, when given, equals the parts by now.
         self.afn_total.is_none_or(|total| {
-            self.checked_inbound().and_then(|i| parts.checked_add(i)).is_ok_and(|t| t == total)
+            self.inbound().and_then(|i| parts.checked_add(i)).is_ok_and(|t| t == total)
         })
     }
 
@@ -182,7 +185,7 @@ impl InventoryRow {
         let positions = [
             (Disposition::Sellable, self.afn_fulfillable),
             (Disposition::Reserved, self.afn_reserved),
-            (Disposition::Inbound, self.checked_inbound()?),
+            (Disposition::Inbound, self.inbound()?),
             (Disposition::Unsellable, self.afn_unsellable.checked_add(self.afn_researching)?),
         ];
         Ok(positions
@@ -283,7 +286,7 @@ reader!(
     /// unsellable + researching cells sum past 64 bits is refused as
     /// [`ReadError::InvalidValue`] naming the column whose cell takes the
     /// sum out of range, so [`InventoryRow::inbound`] and
-    /// [`InventoryRow::stock_records`] are exact on every row read.
+    /// [`InventoryRow::stock_records`] are `Ok` on every row read.
     ///
     /// ```
     /// use chrono::NaiveDate;

@@ -13,7 +13,7 @@ use merchantry_amazon::{
     StorageFeeReader, TimestampProblem, UciRetailReader, ZoneNames, ZoneRules, parse_date,
     parse_timestamp, parse_timestamp_in, summary_snapshot,
 };
-use merchantry_core::{Disposition, LocationId, Quantity, StockView};
+use merchantry_core::{CoreError, Disposition, LocationId, Quantity, StockView};
 use proptest::prelude::*;
 
 fn data(name: &str) -> Vec<u8> {
@@ -95,7 +95,7 @@ fn inventory_sums_past_64_bits_are_not_totals_that_agree() {
     assert!(!rows[0].totals_agree());
     let small = &rows[1];
     assert!(small.totals_agree());
-    assert_eq!(small.checked_inbound().unwrap(), Quantity::new(3));
+    assert_eq!(small.inbound().unwrap(), Quantity::new(3));
     let fba = LocationId::new("FBA-US").unwrap();
     assert_eq!(small.stock_records(&fba, day(2026, 3, 31)).unwrap().len(), 4);
 
@@ -107,7 +107,13 @@ fn inventory_sums_past_64_bits_are_not_totals_that_agree() {
     big.afn_inbound_shipped = Quantity::MAX;
     big.afn_fulfillable = Quantity::MAX.checked_sub(Quantity::new(4)).unwrap();
     assert!(!big.totals_agree());
-    assert!(big.checked_inbound().is_err());
+    // inbound() saturated here (Quantity::MAX, a count no cell holds);
+    // it is now the checked sum.
+    assert!(matches!(big.inbound(), Err(CoreError::QuantityOverflow { .. })));
+    let mut negative = small.clone();
+    negative.afn_inbound_working = Quantity::MIN.checked_add(Quantity::new(1)).unwrap();
+    negative.afn_inbound_shipped = Quantity::new(-5);
+    assert!(negative.inbound().is_err());
     assert!(big.stock_records(&fba, day(2026, 3, 31)).is_err());
     let mut unsellable = small.clone();
     unsellable.afn_unsellable = Quantity::MAX;
@@ -182,7 +188,7 @@ fn inventory_rows_whose_sums_leave_64_bits_are_refused_naming_the_column() {
     assert!(message.contains("does not fit in 64 bits"), "{message}");
     // The reader goes on: a row whose sums fit is read, inbound exact.
     let last = rows[3].as_ref().unwrap();
-    assert_eq!(last.inbound(), Quantity::MAX);
+    assert_eq!(last.inbound().unwrap(), Quantity::MAX);
     assert_eq!(reader.stats().row_errors, 3);
 }
 
@@ -198,8 +204,7 @@ fn synthetic_snapshot_matches_the_ledger_end_of_week() {
     assert!(myi.totals_agree());
     // warehouse 135 = 130 + 1 + 4; total 231 = 135 + 24 + 60 + 12.
     assert_eq!(myi.afn_warehouse, Some(Quantity::new(135)));
-    assert_eq!(myi.inbound(), Quantity::new(96));
-    assert_eq!(myi.checked_inbound().unwrap(), Quantity::new(96));
+    assert_eq!(myi.inbound().unwrap(), Quantity::new(96));
     assert_eq!(myi.mfn_fulfillable, Quantity::ZERO); // blank cell
 
     let summary: Vec<_> = LedgerSummaryReader::new(&data("synthetic_ledger_summary_view.csv")[..])
@@ -2599,7 +2604,7 @@ fn an_unreadable_price_leaves_the_row_its_quantities_and_is_flagged() {
     let w = read[0].as_ref().unwrap();
     assert_eq!(w.price, None);
     assert_eq!(w.price_unread.as_deref(), Some("19,99"));
-    assert_eq!((w.afn_fulfillable, w.inbound()), (Quantity::new(130), Quantity::new(96)));
+    assert_eq!((w.afn_fulfillable, w.inbound().unwrap()), (Quantity::new(130), Quantity::new(96)));
     let err = w.price_error().unwrap();
     assert!(matches!(err, ReadError::InvalidAmount { line: 2, column: "your-price", .. }));
     assert_eq!(
