@@ -18,6 +18,12 @@
 //!   plan is for the network. Run one marketplace per folder: All Orders
 //!   lines from more than one marketplace (sales channel, `Non-Amazon`
 //!   aside) or in more than one currency stop the run, naming them.
+//!   `--pool-marketplaces` sums the marketplaces' demand instead, for a
+//!   pan-European FBA seller whose Amazon.de, .fr, .it and .es draw on
+//!   one stock: the lines must still share one currency (prices of
+//!   several would be mixed in one unit cost, and the run stops naming
+//!   them), and the pooled marketplaces are printed with the
+//!   assumptions.
 //! - Detail rows become ledger events keyed on the row's stable key, so a
 //!   row downloaded twice is booked once. Receipts are receipts,
 //!   shipments shipments (channel `amazon`), customer returns returns
@@ -73,21 +79,27 @@
 //!   sellable stock the forecaster leaves out. The table shows the
 //!   mean over the reports' days beside the forecast's, since a few
 //!   weeks of reports are a short history for any model.
-//! - All Orders files are read in file-name order, each top to bottom,
-//!   and the last line read for an (order, SKU) decides it: an order
-//!   downloaded as Pending and again, later, as Cancelled is cancelled,
-//!   and a line downloaded twice counts once. So name overlapping
-//!   downloads so that the newer sorts later (Seller Central's names
-//!   carry the request date or an increasing report id). The report's
-//!   `last-updated-date` column is not used: the reader does not return
-//!   it.
+//! - An (order, SKU) seen in several All Orders lines (overlapping
+//!   downloads) is decided by the line with the latest
+//!   `last-updated-date`: an order downloaded as Pending and again,
+//!   updated later, as Cancelled is cancelled, whichever file sorts
+//!   first, and a line downloaded twice counts once. Two instants are
+//!   compared as instants, otherwise the days as written. Where that
+//!   cannot decide (a tie, or a line without the column or with a blank
+//!   cell), the line read last does: files are read in file-name order,
+//!   each top to bottom, so name such downloads so that the newer sorts
+//!   later (Seller Central's names carry the request date or an
+//!   increasing report id). The assumptions count the lines without a
+//!   `last-updated-date`. A cell there that is not a date refuses its
+//!   line, as a bad `purchase-date` does.
 //! - On hand: fulfillable units from Manage FBA Inventory when present,
 //!   else the ledger's sellable balance; inbound shipments are open
 //!   supply. A Manage FBA Inventory row with a quantity below zero, or
 //!   whose own totals disagree (warehouse = fulfillable + unsellable +
-//!   reserved, total = warehouse + inbound; checked when either total
-//!   is given), is skipped and named, and its SKU falls back to the
-//!   ledger. A price the reader cannot read (`19,99`, `EUR 19.99`)
+//!   reserved, total = warehouse + inbound; each checked when its cell
+//!   holds a number, `0` included, and not when the cell is blank or
+//!   the column absent), is skipped and named, and its SKU falls back
+//!   to the ledger. A price the reader cannot read (`19,99`, `EUR 19.99`)
 //!   leaves the row's quantities in use: the SKU is valued as if the
 //!   row had no price (median order price, else zero), with a note
 //!   naming the file, line and cell. A quantity the reader cannot read
@@ -99,6 +111,7 @@
 //!   the file, line, order and cell. A quantity, date or currency the
 //!   reader cannot read still refuses the line.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -144,6 +157,10 @@ pub(crate) const MAX_ROW_UNITS: i64 = 10_000_000;
 /// The note for an All Orders line kept for its units although the
 /// reader could not read its item price.
 const ORDER_PRICE_UNREAD: &str = "All Orders item price unreadable, line counted in demand, price left out of the median order price";
+
+/// The skip reason for an All Orders line of an (order, SKU) already
+/// read: one of the two lines decides, and the other is counted here.
+const ORDER_LINE_AGAIN: &str = "order line read again (same order and SKU): the latest last-updated-date decides, else the line read last";
 
 /// How the demand window is read from the rows booked per day: blocks
 /// split at more than 90 days without any row, sparse ends cut off.
@@ -288,7 +305,28 @@ struct AmazonRec {
     history_units_per_day: f64,
 }
 
-/// The last All Orders line read for one (order, SKU).
+/// When Amazon last changed an All Orders line (`last-updated-date`):
+/// the day as written and, when the cell has a time and a zone, the
+/// instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Updated {
+    day: NaiveDate,
+    at: Option<DateTime<Utc>>,
+}
+
+impl Updated {
+    /// Whether `self` is an older update than `other`: by their instants
+    /// when both have one, else by their days as written. A tie is not
+    /// older, so the line read last decides it.
+    fn is_older_than(self, other: Self) -> bool {
+        match (self.at, other.at) {
+            (Some(a), Some(b)) => a < b,
+            _ => self.day < other.day,
+        }
+    }
+}
+
+/// The All Orders line that decides one (order, SKU) so far.
 enum OrderLineState {
     /// Customer demand: units on the purchase day, and the unit price
     /// when the line has one.
@@ -307,10 +345,14 @@ struct Books {
     /// row downloaded twice counts once.
     summary: BTreeMap<(Sku, NaiveDate, String, String), LedgerSummaryRow>,
     myi: BTreeMap<Sku, InventoryRow>,
-    /// The last All Orders line read for each (order, SKU), across every
-    /// All Orders file (read in name order): it alone decides whether
-    /// the pair is demand. Folded into `orders` by `finish_orders`.
-    order_lines: BTreeMap<(OrderId, Sku), OrderLineState>,
+    /// The deciding All Orders line for each (order, SKU), across every
+    /// All Orders file, with its `last-updated-date`: the latest update
+    /// wins, a tie or a missing date goes to the line read last (files in
+    /// name order). It alone decides whether the pair is demand. Folded
+    /// into `orders` by `finish_orders`.
+    order_lines: BTreeMap<(OrderId, Sku), (OrderLineState, Option<Updated>)>,
+    /// All Orders lines read without a `last-updated-date`.
+    order_lines_undated: u64,
     /// Order lines that are demand, once per (order, SKU).
     orders: BTreeMap<(OrderId, Sku), (NaiveDate, Quantity)>,
     order_prices: BTreeMap<Sku, Vec<Decimal>>,
@@ -427,7 +469,9 @@ fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
     if used == 0 {
         return Err(no_reports(dir, NO_REPORT, &file_rows).into());
     }
-    books.check_one_marketplace().map_err(|e| format!("--amazon {}: {e}", dir.display()))?;
+    books
+        .check_marketplaces(args.pool_marketplaces)
+        .map_err(|e| format!("--amazon {}: {e}", dir.display()))?;
     books.prepare_detail(args.cost_share);
     if books.days().is_none() {
         let why =
@@ -512,6 +556,7 @@ impl Books {
             summary: BTreeMap::new(),
             myi: BTreeMap::new(),
             order_lines: BTreeMap::new(),
+            order_lines_undated: 0,
             orders: BTreeMap::new(),
             order_prices: BTreeMap::new(),
             order_markets: BTreeMap::new(),
@@ -704,18 +749,23 @@ impl Books {
     fn read_inventory(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = InventoryReader::with_options(input, self.read_options)?;
         self.drain(&mut reader, InventoryReader::stats, |books, row| {
-            let quantities = [
-                ("mfn-fulfillable-quantity", row.mfn_fulfillable),
+            // The totals are `None` when blank or absent: only cells
+            // given are checked.
+            let quantities: Vec<(&str, Quantity)> = [
+                ("mfn-fulfillable-quantity", Some(row.mfn_fulfillable)),
                 ("afn-warehouse-quantity", row.afn_warehouse),
-                ("afn-fulfillable-quantity", row.afn_fulfillable),
-                ("afn-unsellable-quantity", row.afn_unsellable),
-                ("afn-reserved-quantity", row.afn_reserved),
+                ("afn-fulfillable-quantity", Some(row.afn_fulfillable)),
+                ("afn-unsellable-quantity", Some(row.afn_unsellable)),
+                ("afn-reserved-quantity", Some(row.afn_reserved)),
                 ("afn-total-quantity", row.afn_total),
-                ("afn-inbound-working-quantity", row.afn_inbound_working),
-                ("afn-inbound-shipped-quantity", row.afn_inbound_shipped),
-                ("afn-inbound-receiving-quantity", row.afn_inbound_receiving),
-                ("afn-researching-quantity", row.afn_researching),
-            ];
+                ("afn-inbound-working-quantity", Some(row.afn_inbound_working)),
+                ("afn-inbound-shipped-quantity", Some(row.afn_inbound_shipped)),
+                ("afn-inbound-receiving-quantity", Some(row.afn_inbound_receiving)),
+                ("afn-researching-quantity", Some(row.afn_researching)),
+            ]
+            .into_iter()
+            .filter_map(|(column, q)| q.map(|q| (column, q)))
+            .collect();
             if books.absurd_quantity(row.line, &quantities) {
                 return Ok(());
             }
@@ -725,19 +775,19 @@ impl Books {
                 books.counts.skip("Manage FBA Inventory quantity below zero", Some(example));
                 return Ok(());
             }
-            // Blank or absent total columns read as zero: a file with
-            // only the fulfillable column has no totals to check.
-            let totals_given = !row.afn_warehouse.is_zero() || !row.afn_total.is_zero();
-            if totals_given && !row.totals_agree() {
+            // Each total cell given is checked, a 0 included; a file
+            // with only the fulfillable column has no totals to check.
+            if !row.totals_agree() {
+                let given = |q: Option<Quantity>| q.map_or_else(|| "blank".to_owned(), |q| q.to_string());
                 let example = format!(
                     "{at}: warehouse {} vs fulfillable {} + unsellable {} + reserved {}; \
                      total {} vs warehouse + inbound {}",
-                    row.afn_warehouse,
+                    given(row.afn_warehouse),
                     row.afn_fulfillable,
                     row.afn_unsellable,
                     row.afn_reserved,
-                    row.afn_total,
-                    row.inbound()
+                    given(row.afn_total),
+                    row.inbound().map_or_else(|e| e.to_string(), |q| q.to_string())
                 );
                 books.counts.skip("Manage FBA Inventory totals disagree", Some(example));
                 return Ok(());
@@ -756,9 +806,11 @@ impl Books {
     }
 
     /// Reads All Orders lines into `order_lines`; nothing is demand yet.
-    /// A later line of the same (order, SKU), in this file or a later one,
-    /// replaces the earlier: an order downloaded as Pending on one day and
-    /// Cancelled on the next is cancelled.
+    /// A line of an (order, SKU) already seen replaces the kept one unless
+    /// its `last-updated-date` is older: an order downloaded as Pending on
+    /// one day and Cancelled on the next is cancelled, in whichever order
+    /// the files are read. Without the dates, or on a tie, the line read
+    /// later (in this file or a later one) replaces the earlier.
     fn read_orders(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = OrdersReader::with_options(input, self.read_options)?;
         self.drain(&mut reader, OrdersReader::stats, |books, line| {
@@ -801,34 +853,81 @@ impl Books {
                     unit_price,
                 }
             };
+            let updated = line
+                .last_updated_date
+                .map(|day| Updated { day, at: line.last_updated_at.map(|at| at.to_utc()) });
+            books.order_lines_undated += u64::from(updated.is_none());
             let key = (line.order_id.clone(), line.sku.clone());
-            if books.order_lines.insert(key, state).is_some() {
-                books.counts.skip(
-                    "order line read again (same order and SKU): the line read last decides",
-                    Some(format!("{at}: order {} SKU {}", line.order_id, line.sku)),
-                );
+            let example = format!("{at}: order {} SKU {}", line.order_id, line.sku);
+            match books.order_lines.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert((state, updated));
+                    return Ok(());
+                }
+                Entry::Occupied(mut kept) => {
+                    let older = matches!(
+                        (updated, kept.get().1),
+                        (Some(new), Some(old)) if new.is_older_than(old)
+                    );
+                    if !older {
+                        kept.insert((state, updated));
+                    }
+                }
             }
+            books.counts.skip(ORDER_LINE_AGAIN, Some(example));
             Ok(())
         })
     }
 
-    /// Refuses All Orders lines from more than one marketplace, or in
-    /// more than one currency: their demand would be summed into one
-    /// series and their prices into one median. Lines of no sales
-    /// channel or of `Non-Amazon` (Multi-Channel Fulfillment orders,
-    /// served from the same stock) name no marketplace; their currency
-    /// still counts.
-    fn check_one_marketplace(&self) -> Result<(), String> {
-        let marketplaces = self
-            .order_markets
-            .keys()
-            .filter(|m| *m != "-" && !m.eq_ignore_ascii_case("non-amazon"))
-            .count();
-        let currencies: BTreeSet<&String> =
-            self.order_markets.values().flat_map(|(_, c)| c).collect();
-        if marketplaces <= 1 && currencies.len() <= 1 {
-            return Ok(());
+    /// The marketplaces All Orders lines came from, with their line
+    /// counts. Lines of no sales channel or of `Non-Amazon`
+    /// (Multi-Channel Fulfillment orders, served from the same stock)
+    /// name no marketplace.
+    fn marketplaces(&self) -> Vec<(&str, u64)> {
+        self.order_markets
+            .iter()
+            .filter(|(m, _)| *m != "-" && !m.eq_ignore_ascii_case("non-amazon"))
+            .map(|(m, (lines, _))| (m.as_str(), *lines))
+            .collect()
+    }
+
+    /// Refuses All Orders lines in more than one currency (their prices
+    /// would be mixed into one median), and lines from more than one
+    /// marketplace unless `pool` (`--pool-marketplaces`) says their
+    /// demand is one: they would be summed into one series. Lines of no
+    /// marketplace still count for the currency.
+    fn check_marketplaces(&self, pool: bool) -> Result<(), String> {
+        let marketplaces = self.marketplaces().len();
+        let currencies: BTreeSet<&str> =
+            self.order_markets.values().flat_map(|(_, c)| c).map(String::as_str).collect();
+        if currencies.len() > 1 {
+            let hint = if pool {
+                " (--pool-marketplaces pools marketplaces of one currency only)"
+            } else {
+                ""
+            };
+            return Err(format!(
+                "All Orders lines come in more than one currency ({}): {}; their prices would be \
+                 mixed into one unit cost and their demand summed into one series. Run one \
+                 marketplace per folder{hint}",
+                currencies.into_iter().collect::<Vec<_>>().join(", "),
+                self.markets_found()
+            ));
         }
+        if marketplaces > 1 && !pool {
+            return Err(format!(
+                "All Orders lines come from more than one marketplace: {}; their demand would be \
+                 summed into one series. Run one marketplace per folder, or pass \
+                 --pool-marketplaces if they draw on one stock (pan-European FBA)",
+                self.markets_found()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Each sales channel of the All Orders lines, with its line count
+    /// and currencies, for messages.
+    fn markets_found(&self) -> String {
         let found: Vec<String> = self
             .order_markets
             .iter()
@@ -840,12 +939,7 @@ impl Books {
                 format!("{market} ({lines} line{plural}, {money})")
             })
             .collect();
-        Err(format!(
-            "All Orders lines come from more than one marketplace or currency: {}; their demand \
-             would be summed into one series and their prices into one unit cost. Run one \
-             marketplace per folder",
-            found.join(", ")
-        ))
+        found.join(", ")
     }
 
     /// Folds the last line of each (order, SKU) into demand: a pair whose
@@ -853,7 +947,7 @@ impl Books {
     /// demand, whatever earlier lines said. Runs once, after every All
     /// Orders file and before anything reads `orders` or the dates.
     fn finish_orders(&mut self) {
-        for ((order, sku), state) in std::mem::take(&mut self.order_lines) {
+        for ((order, sku), (state, _)) in std::mem::take(&mut self.order_lines) {
             match state {
                 OrderLineState::Demand { date, units, unit_price } => {
                     if let Some(unit) = unit_price {
@@ -1386,7 +1480,11 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
         let mut input =
             SkuInput::new(sku.clone(), books.location.clone(), today, forecast, lead.clone());
         let (on_hand, inbound) = match books.myi.get(sku) {
-            Some(row) => (row.afn_fulfillable, row.inbound()),
+            // The reader refuses a row whose inbound leaves 64 bits.
+            Some(row) => (
+                row.afn_fulfillable,
+                row.inbound().map_err(|e| format!("Manage FBA Inventory {sku}: inbound: {e}"))?,
+            ),
             None => (
                 Quantity::new(books.held(sku, Disposition::Sellable, last)).clamp_non_negative(),
                 Quantity::ZERO,
@@ -1442,9 +1540,16 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
         _ => "on no dated day".to_owned(),
     };
     let demand = if books.orders.is_empty() {
-        "demand: shipments net of customer returns per day, from the ledger detail view; days without sellable stock are left out of the fit"
+        "demand: shipments net of customer returns per day, from the ledger detail view; days without sellable stock are left out of the fit".to_owned()
     } else {
-        "demand: All Orders lines per purchase day (FBA, not cancelled, not replacements); files read in name order, the last line read for an order and SKU decides"
+        let lines: u64 = books.order_markets.values().map(|(n, _)| n).sum();
+        let undated = match books.order_lines_undated {
+            0 => String::new(),
+            n => format!("; {n} of {lines} lines had no last-updated-date"),
+        };
+        format!(
+            "demand: All Orders lines per purchase day (FBA, not cancelled, not replacements); an order and SKU read more than once is decided by its latest last-updated-date, else (a tie, or no date) by the last line read, files read in name order{undated}"
+        )
     };
     let opening = if books.summary.is_empty() {
         if books.myi.is_empty() {
@@ -1475,7 +1580,7 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
             "demand window ({span}): {}; rows outside it are booked but left out of demand, and history per day is the units over the window's days",
             WINDOW_RULE.describe()
         ),
-        demand.to_owned(),
+        demand,
         opening.to_owned(),
         format!(
             "unit cost = {} x listing price (Manage FBA Inventory) or median order price; {priced} SKUs priced, others valued at zero",
@@ -1491,7 +1596,32 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
         ),
     ];
     lines.extend(dates);
+    lines.extend(pooled(args, books));
     lines
+}
+
+/// The assumption line of `--pool-marketplaces`: the marketplaces whose
+/// demand was summed, or that there was nothing to pool.
+fn pooled(args: &Args, books: &Books) -> Option<String> {
+    if !args.pool_marketplaces {
+        return None;
+    }
+    let markets = books.marketplaces();
+    let names: Vec<String> = markets
+        .iter()
+        .map(|(m, n)| format!("{m} ({n} line{})", if *n == 1 { "" } else { "s" }))
+        .collect();
+    let currency: BTreeSet<&str> =
+        books.order_markets.values().flat_map(|(_, c)| c).map(String::as_str).collect();
+    let currency = currency.into_iter().next().map(|c| format!(", in {c}")).unwrap_or_default();
+    Some(match markets.len() {
+        0 => "marketplaces: --pool-marketplaces given, but no All Orders line names a marketplace; nothing pooled".to_owned(),
+        1 => format!("marketplaces: --pool-marketplaces given, but All Orders holds one marketplace, {}; nothing pooled", names.join("")),
+        _ => format!(
+            "marketplaces POOLED (--pool-marketplaces): {}{currency}; their demand is summed per SKU and planned on one FBA stock",
+            names.join(", ")
+        ),
+    })
 }
 
 fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
@@ -1673,8 +1803,7 @@ mod tests {
         assert_eq!(demand_units(&books), 60);
         assert_eq!(books.orders.len(), 30);
         assert_eq!(books.dates.values().sum::<u64>(), 30);
-        let again = "order line read again (same order and SKU): the line read last decides";
-        assert_eq!(books.counts.rows_skipped[again], 31);
+        assert_eq!(books.counts.rows_skipped[ORDER_LINE_AGAIN], 31);
         assert_eq!(
             books.counts.rows_skipped["order line not demand (cancelled or replacement)"],
             1
@@ -1684,6 +1813,54 @@ mod tests {
             [("all_orders_2026-10-01.tsv", cancelled), ("all_orders_2026-10-02.tsv", pending)];
         let books = load_folder("uncancel", &[], &files).unwrap();
         assert_eq!(demand_units(&books), 560);
+    }
+
+    /// Tester: order 111-9 (500 units) was Pending in
+    /// `all_orders_b.tsv` (updated 2026-09-30) and Cancelled in
+    /// `all_orders_a.tsv` (updated 2026-10-01, a download named so that
+    /// it sorts first): the line read last decided, so the cancelled
+    /// 500 units were demand. The latest `last-updated-date` now
+    /// decides, whichever file sorts first; instants compare as
+    /// instants (23:00 at -08:00 is after 06:00 UTC the next day).
+    /// Where the dates tie, or a line has none, the line read last
+    /// still decides, and the assumptions count the undated lines.
+    #[test]
+    fn the_latest_last_updated_date_decides_an_order_read_twice() {
+        let head = "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\t\
+                    fulfillment-channel\tsku\tquantity\n";
+        let line = |id: &str, updated: &str, status: &str, units: u32| {
+            format!("{id}\t2026-09-30T09:00:00+00:00\t{updated}\t{status}\tAmazon\tW\t{units}\n")
+        };
+        let cancelled = [
+            head.to_owned(),
+            line("111-9", "2026-10-01T08:00:00+00:00", "Cancelled", 500),
+            // Updated 2026-10-01 23:00 -08:00, that is 10-02 07:00 UTC.
+            line("111-8", "2026-10-01T23:00:00-08:00", "Shipped", 7),
+            // Same update as the other file: the line read last decides.
+            line("111-7", "2026-10-01T08:00:00+00:00", "Cancelled", 40),
+            // No date here: the line read last decides.
+            line("111-6", "", "Cancelled", 30),
+        ]
+        .concat();
+        let pending = [
+            head.to_owned(),
+            line("111-9", "2026-09-30T10:00:00+00:00", "Pending", 500),
+            line("111-8", "2026-10-02T06:00:00+00:00", "Cancelled", 7),
+            line("111-7", "2026-10-01T08:00:00+00:00", "Shipped", 4),
+            line("111-6", "2026-10-03T08:00:00+00:00", "Shipped", 3),
+        ]
+        .concat();
+        let files = [("all_orders_a.tsv", cancelled), ("all_orders_b.tsv", pending)];
+        let books = load_folder("updated", &[], &files).unwrap();
+        let units: BTreeMap<&str, i64> =
+            books.orders.iter().map(|((order, _), (_, q))| (order.as_str(), q.get())).collect();
+        assert_eq!(units, BTreeMap::from([("111-6", 3), ("111-7", 4), ("111-8", 7)]));
+        assert_eq!(books.counts.rows_skipped[ORDER_LINE_AGAIN], 4);
+        assert_eq!(books.order_lines_undated, 1);
+        let args = Args::parse_from(["replenish", "--amazon", "updated"]);
+        let said = assumptions(&args, Path::new("updated"), &books).join("\n");
+        assert!(said.contains("decided by its latest last-updated-date"), "{said}");
+        assert!(said.contains("1 of 8 lines had no last-updated-date"), "{said}");
     }
 
     /// A ledger detail view of one shipment of `W` per row, dated
@@ -1797,7 +1974,7 @@ mod tests {
         };
         assert!(
             e.contains(
-                "more than one marketplace or currency: Amazon.co.jp (1 line, JPY), \
+                "more than one currency (EUR, JPY, USD): Amazon.co.jp (1 line, JPY), \
                  Amazon.com (2 lines, USD), Amazon.de (1 line, EUR)"
             ),
             "{e}"
@@ -1809,6 +1986,68 @@ mod tests {
                 .concat();
         let books = load_folder("onemarket", &[], &[("all_orders.tsv", one)]).unwrap();
         assert_eq!(books.orders.len(), 2);
+    }
+
+    /// Tester: a pan-European FBA seller (Amazon.de, .fr and .it, all
+    /// in EUR, one stock) could not plan: lines from several
+    /// marketplaces always stopped the run. `--pool-marketplaces` now
+    /// sums their demand and names them in the assumptions; without it
+    /// the refusal names the flag. A GBP marketplace among them is still
+    /// refused, naming both currencies, since prices would mix.
+    #[test]
+    fn pooled_marketplaces_of_one_currency_plan_as_one_demand() {
+        let head = "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\t\
+                    sales-channel\tsku\tquantity\tcurrency\titem-price\n";
+        let line = |id: &str, channel: &str, units: u32, currency: &str| {
+            format!(
+                "{id}\t2026-09-01T10:00:00+00:00\tShipped\tAmazon\t{channel}\tW\t{units}\t{currency}\t10\n"
+            )
+        };
+        let euro = [
+            head.to_owned(),
+            line("302-1", "Amazon.de", 2, "EUR"),
+            line("302-2", "Amazon.de", 1, "EUR"),
+            line("402-1", "Amazon.fr", 3, "EUR"),
+            line("403-1", "Amazon.it", 4, "EUR"),
+            line("S-1", "Non-Amazon", 5, ""),
+        ]
+        .concat();
+        let files = [("all_orders.tsv", euro.clone())];
+        let Err(e) = load_folder("paneu", &[], &files) else { panic!("pooled without the flag") };
+        assert!(
+            e.contains(
+                "more than one marketplace: Amazon.de (2 lines, EUR), Amazon.fr (1 line, EUR), \
+                 Amazon.it (1 line, EUR), Non-Amazon (1 line, no currency)"
+            ),
+            "{e}"
+        );
+        assert!(
+            e.ends_with("pass --pool-marketplaces if they draw on one stock (pan-European FBA)"),
+            "{e}"
+        );
+
+        let books = load_folder("paneu-pool", &["--pool-marketplaces"], &files).unwrap();
+        assert_eq!(demand_units(&books), 15);
+        let args = Args::parse_from(["replenish", "--amazon", "paneu", "--pool-marketplaces"]);
+        let said = assumptions(&args, Path::new("paneu"), &books).join("\n");
+        assert!(
+            said.contains(
+                "marketplaces POOLED (--pool-marketplaces): Amazon.de (2 lines), Amazon.fr \
+                 (1 line), Amazon.it (1 line), in EUR; their demand is summed per SKU"
+            ),
+            "{said}"
+        );
+
+        let mixed = format!("{euro}{}", line("202-1", "Amazon.co.uk", 1, "GBP"));
+        let files = [("all_orders.tsv", mixed)];
+        let Err(e) = load_folder("paneu-gbp", &["--pool-marketplaces"], &files) else {
+            panic!("pooled two currencies")
+        };
+        assert!(e.contains("more than one currency (EUR, GBP): Amazon.co.uk (1 line, GBP)"), "{e}");
+        assert!(
+            e.ends_with("(--pool-marketplaces pools marketplaces of one currency only)"),
+            "{e}"
+        );
     }
 
     /// Tester: an All Orders line whose `item-price` was `19,99` was
@@ -1925,8 +2164,11 @@ mod tests {
     /// inbound (-5) quantity, or totals that disagree (warehouse 135 but
     /// 130 + 1 + 5 = 136), were used as on hand (or their inbound
     /// dropped without a word): each is now skipped and named. A row
-    /// with no total columns (blank reads as zero) has nothing to
-    /// disagree with and is kept.
+    /// with blank total cells has nothing to disagree with and is kept
+    /// (D; F's total is checked against its parts, 7 + 5). Tester: E
+    /// claims 0 in the warehouse and 0 in total while holding 7
+    /// fulfillable and 5 inbound; totals of 0 read as absent, so it was
+    /// used as on hand. A 0 is now a total like any other.
     #[test]
     fn unsound_inventory_rows_are_skipped_and_named() {
         let myi = "sku\tafn-warehouse-quantity\tafn-fulfillable-quantity\tafn-unsellable-quantity\t\
@@ -1935,11 +2177,13 @@ mod tests {
                    B\t\t10\t\t\t\t-5\n\
                    C\t135\t130\t1\t5\t195\t60\n\
                    D\t\t7\t\t\t\t\n\
+                   E\t0\t7\t\t\t0\t5\n\
+                   F\t\t7\t\t\t12\t5\n\
                    W\t135\t130\t1\t4\t195\t60\n";
         let files = [("ledger_detail.csv", small_detail()), ("myi.tsv", myi.to_owned())];
         let books = load_folder("myineg", &[], &files).unwrap();
         let kept: Vec<&str> = books.myi.keys().map(Sku::as_str).collect();
-        assert_eq!(kept, ["D", "W"]);
+        assert_eq!(kept, ["D", "F", "W"]);
         let skipped = &books.counts.examples;
         assert_eq!(
             skipped["Manage FBA Inventory quantity below zero"],
@@ -1950,8 +2194,12 @@ mod tests {
         );
         assert_eq!(
             skipped["Manage FBA Inventory totals disagree"],
-            ["myi.tsv line 4: C: warehouse 135 vs fulfillable 130 + unsellable 1 + reserved 5; \
-                 total 195 vs warehouse + inbound 60"]
+            [
+                "myi.tsv line 4: C: warehouse 135 vs fulfillable 130 + unsellable 1 + reserved 5; \
+                 total 195 vs warehouse + inbound 60",
+                "myi.tsv line 6: E: warehouse 0 vs fulfillable 7 + unsellable 0 + reserved 0; \
+                 total 0 vs warehouse + inbound 5"
+            ]
         );
     }
 
@@ -1969,7 +2217,7 @@ mod tests {
         let mut books = load_folder("myiprice", &[], &files).unwrap();
         let w = Sku::new("W").unwrap();
         let row = &books.myi[&w];
-        assert_eq!((row.afn_fulfillable.get(), row.inbound().get()), (130, 96));
+        assert_eq!((row.afn_fulfillable.get(), row.inbound().unwrap().get()), (130, 96));
         assert_eq!(row.price, None);
         assert!(!books.counts.rows_skipped.contains_key("unreadable row"));
         let why = "Manage FBA Inventory price unreadable, row used for its quantities, price left out of unit cost";

@@ -78,9 +78,16 @@ struct Args {
     /// Orders, recognised by header or name; lead time from
     /// --lead-time-days and --lead-time-sd, unit cost from --cost-share
     /// times the listing price. One marketplace per folder: All Orders
-    /// lines from several marketplaces or currencies stop the run.
+    /// lines from several marketplaces or currencies stop the run (see
+    /// --pool-marketplaces).
     #[arg(long, value_name = "DIR")]
     amazon: Option<PathBuf>,
+    /// With --amazon: plan All Orders lines from several marketplaces as
+    /// one demand on one stock, as a pan-European FBA seller's Amazon.de,
+    /// .fr, .it and .es draw on one pool. The lines must share one
+    /// currency; the pooled marketplaces are printed.
+    #[arg(long)]
+    pool_marketplaces: bool,
     /// How --amazon reports write all-numeric dates such as 01/03/2026:
     /// month-first (Amazon US, CA, MX) or day-first (UK, Europe,
     /// Japan). Default: each file decides from its own dates; a file
@@ -216,6 +223,10 @@ fn main() {
     }
     if args.amazon.is_none() && args.date_order.is_some() {
         eprintln!("replenish: --date-order applies to --amazon runs only");
+        std::process::exit(2);
+    }
+    if args.amazon.is_none() && args.pool_marketplaces {
+        eprintln!("replenish: --pool-marketplaces applies to --amazon runs only");
         std::process::exit(2);
     }
     let result = match &args.amazon {

@@ -16,7 +16,11 @@ const REPORT: &str = "manage FBA inventory";
 /// One listing's row of the Manage FBA Inventory report.
 ///
 /// Quantity cells that are blank (or columns the header lacks) are zero:
-/// an FBA-only listing leaves `mfn-fulfillable-quantity` empty.
+/// an FBA-only listing leaves `mfn-fulfillable-quantity` empty. The two
+/// totals are the exception: they only restate the other cells, so a
+/// blank or absent one is `None` (nothing to check), while a cell of `0`
+/// is a total of zero, checked like any other by
+/// [`InventoryRow::totals_agree`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InventoryRow {
@@ -50,17 +54,19 @@ pub struct InventoryRow {
     pub price_unread: Option<String>,
     /// Units the seller ships itself (FBM).
     pub mfn_fulfillable: Quantity,
-    /// Units physically in Amazon's warehouses: fulfillable, unsellable
-    /// and reserved.
-    pub afn_warehouse: Quantity,
+    /// Units physically in Amazon's warehouses, the report's total of
+    /// fulfillable, unsellable and reserved; `None` when the column is
+    /// absent or the cell blank.
+    pub afn_warehouse: Option<Quantity>,
     /// Units free to sell.
     pub afn_fulfillable: Quantity,
     /// Units unfit to sell.
     pub afn_unsellable: Quantity,
     /// Units held for orders, transfers or processing.
     pub afn_reserved: Quantity,
-    /// Warehouse plus inbound.
-    pub afn_total: Quantity,
+    /// Warehouse plus inbound, the report's total; `None` when the
+    /// column is absent or the cell blank.
+    pub afn_total: Option<Quantity>,
     /// Inbound shipments still being prepared (working).
     pub afn_inbound_working: Quantity,
     /// Inbound shipments on their way (shipped).
@@ -96,14 +102,29 @@ impl InventoryRow {
         unread_amount_error(REPORT, self.line, PRICE, self.price_unread.as_ref())
     }
 
-    /// Inbound units: working + shipped + receiving, checked.
+    /// Inbound units: working + shipped + receiving, checked. Always
+    /// `Ok` on a row from [`InventoryReader`], which refuses a row whose
+    /// sum leaves 64 bits; a row built or changed by hand may hold such
+    /// cells.
     ///
     /// # Errors
     ///
     /// [`CoreError::QuantityOverflow`] when the sum leaves 64 bits: the
     /// row's inbound cells cannot all be right, and no single count
     /// stands for them.
-    pub fn checked_inbound(&self) -> Result<Quantity, CoreError> {
+    ///
+    /// ```
+    /// use merchantry_amazon::InventoryReader;
+    /// use merchantry_core::Quantity;
+    /// let file = "sku\tafn-fulfillable-quantity\tafn-inbound-working-quantity\t\
+    ///             afn-inbound-shipped-quantity\nW\t130\t36\t60\n";
+    /// let mut row = InventoryReader::new(file.as_bytes())?.next().unwrap()?;
+    /// assert_eq!(row.inbound()?, Quantity::new(96));
+    /// row.afn_inbound_shipped = Quantity::MAX;
+    /// assert!(row.inbound().is_err()); // never a pinned count
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn inbound(&self) -> Result<Quantity, CoreError> {
         Quantity::checked_sum([
             self.afn_inbound_working,
             self.afn_inbound_shipped,
@@ -111,28 +132,37 @@ impl InventoryRow {
         ])
     }
 
-    /// Inbound units: working + shipped + receiving. Exact on a row from
-    /// [`InventoryReader`], which refuses a row whose sum leaves 64 bits;
-    /// on a row built by hand such a sum is pinned at [`Quantity::MAX`]
-    /// (or [`Quantity::MIN`]) and is not the true sum: use
-    /// [`InventoryRow::checked_inbound`] there.
-    #[must_use]
-    pub fn inbound(&self) -> Quantity {
-        self.afn_inbound_working
-            .saturating_add(self.afn_inbound_shipped)
-            .saturating_add(self.afn_inbound_receiving)
-    }
-
-    /// Whether the report's own totals hold: warehouse = fulfillable +
-    /// unsellable + reserved, and total = warehouse + inbound. A sum that
-    /// leaves 64 bits is not a total that holds: the answer is then
-    /// `false`.
+    /// Whether the report's own totals hold, each checked when its cell
+    /// is given (a `0` included): warehouse = fulfillable + unsellable +
+    /// reserved, and total = warehouse + inbound (the parts' sum standing
+    /// for a warehouse cell left blank). A row without total cells has
+    /// nothing to disagree with: the answer is `true`. A sum that leaves
+    /// 64 bits is not a total that holds: the answer is then `false`.
+    ///
+    /// ```
+    /// use merchantry_amazon::InventoryReader;
+    /// let file = "sku\tafn-warehouse-quantity\tafn-fulfillable-quantity\tafn-total-quantity\n\
+    ///             W\t\t7\t\n\
+    ///             V\t0\t7\t0\n";
+    /// let rows: Vec<_> = InventoryReader::new(file.as_bytes())?.collect::<Result<_, _>>()?;
+    /// assert!(rows[0].totals_agree()); // blank totals: nothing to check
+    /// assert!(!rows[1].totals_agree()); // 0 in the warehouse, 7 fulfillable
+    /// # Ok::<(), merchantry_amazon::ReadError>(())
+    /// ```
     #[must_use]
     pub fn totals_agree(&self) -> bool {
-        let warehouse =
-            Quantity::checked_sum([self.afn_fulfillable, self.afn_unsellable, self.afn_reserved]);
-        let total = self.checked_inbound().and_then(|i| self.afn_warehouse.checked_add(i));
-        warehouse.is_ok_and(|w| w == self.afn_warehouse) && total.is_ok_and(|t| t == self.afn_total)
+        let Ok(parts) =
+            Quantity::checked_sum([self.afn_fulfillable, self.afn_unsellable, self.afn_reserved])
+        else {
+            return false;
+        };
+        if self.afn_warehouse.is_some_and(|w| w != parts) {
+            return false;
+        }
+        // The warehouse cell, when given, equals the parts by now.
+        self.afn_total.is_none_or(|total| {
+            self.inbound().and_then(|i| parts.checked_add(i)).is_ok_and(|t| t == total)
+        })
     }
 
     /// The row as core stock records at `location` (the FBA network) on
@@ -155,7 +185,7 @@ impl InventoryRow {
         let positions = [
             (Disposition::Sellable, self.afn_fulfillable),
             (Disposition::Reserved, self.afn_reserved),
-            (Disposition::Inbound, self.checked_inbound()?),
+            (Disposition::Inbound, self.inbound()?),
             (Disposition::Unsellable, self.afn_unsellable.checked_add(self.afn_researching)?),
         ];
         Ok(positions
@@ -209,11 +239,11 @@ fn build(row: &Row<'_>) -> Result<Built<InventoryRow>, ReadError> {
         price,
         price_unread,
         mfn_fulfillable: row.count(6)?,
-        afn_warehouse: row.count(7)?,
+        afn_warehouse: row.opt_quantity(7)?,
         afn_fulfillable: row.count(8)?,
         afn_unsellable: row.count(9)?,
         afn_reserved: row.count(10)?,
-        afn_total: row.count(11)?,
+        afn_total: row.opt_quantity(11)?,
         afn_inbound_working: row.count(12)?,
         afn_inbound_shipped: row.count(13)?,
         afn_inbound_receiving: row.count(14)?,
@@ -236,7 +266,10 @@ reader!(
     /// Streams [`InventoryRow`]s from a Manage FBA Inventory download.
     ///
     /// Required columns: `sku`, `afn-fulfillable-quantity`; every other
-    /// quantity column is optional and zero when absent or blank.
+    /// quantity column is optional and zero when absent or blank, but for
+    /// the two totals (`afn-warehouse-quantity`, `afn-total-quantity`),
+    /// which are `None` then, so that a `0` written there is told apart
+    /// and checked ([`InventoryRow::totals_agree`]).
     ///
     /// Quantities are strict: a cell that is not a whole number refuses
     /// the row ([`ReadError::InvalidQuantity`]). The price is not: it
@@ -253,7 +286,7 @@ reader!(
     /// unsellable + researching cells sum past 64 bits is refused as
     /// [`ReadError::InvalidValue`] naming the column whose cell takes the
     /// sum out of range, so [`InventoryRow::inbound`] and
-    /// [`InventoryRow::stock_records`] are exact on every row read.
+    /// [`InventoryRow::stock_records`] are `Ok` on every row read.
     ///
     /// ```
     /// use chrono::NaiveDate;

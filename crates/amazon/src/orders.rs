@@ -89,6 +89,18 @@ pub struct OrderLine {
     /// time without a zone. See [`crate::parse_timestamp`].
     #[cfg_attr(feature = "serde", serde(default))]
     pub purchased_at: Option<DateTime<FixedOffset>>,
+    /// The day Amazon last changed the order, as written in
+    /// `last-updated-date`; `None` when the column is absent (older and
+    /// other exports lack it) or the cell is blank or has no digits.
+    /// Of two downloads of one order, the line with the later update is
+    /// the newer state (Pending, then Cancelled).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub last_updated_date: Option<NaiveDate>,
+    /// The instant of `last-updated-date`, with the offset as written,
+    /// when the cell carries a time and a zone; `None` as for
+    /// [`OrderLine::purchased_at`].
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub last_updated_at: Option<DateTime<FixedOffset>>,
     /// The order's status.
     pub status: OrderStatus,
     /// Who ships it.
@@ -183,12 +195,14 @@ const COLUMNS: &[Column] = &[
     opt(ITEM_PRICE, &["itemprice"]),
     opt("ship-country", &["shipcountry"]),
     opt("is-replacement-order", &["isreplacementorder"]),
+    opt("last-updated-date", &["lastupdateddate"]).dated(),
 ];
 
 fn build(row: &Row<'_>) -> Result<Built<OrderLine>, ReadError> {
     let (Some(purchase_date), purchased_at) = row.date_time(1)? else {
         return Ok(Built::Skip(SkipReason::no_date(row.column_name(1))));
     };
+    let (last_updated_date, last_updated_at) = row.date_time(13)?;
     let replacement = row.text(12)?.is_some_and(|t| t.eq_ignore_ascii_case("true"));
     // The price only values the line: an unreadable one is set aside,
     // not allowed to cost the line its quantity.
@@ -197,6 +211,8 @@ fn build(row: &Row<'_>) -> Result<Built<OrderLine>, ReadError> {
         order_id: row.value(0)?,
         purchase_date,
         purchased_at,
+        last_updated_date,
+        last_updated_at,
         status: OrderStatus::parse(row.required(2)?),
         fulfillment: row.text(3)?.map(FulfillmentChannel::parse),
         sales_channel: row.opt_value(4)?,
@@ -219,7 +235,10 @@ reader!(
     ///
     /// Required columns: `amazon-order-id`, `purchase-date`,
     /// `order-status`, `sku`, `quantity`. A purchase date with no digits
-    /// skips the row under [`SkipReason::DateNotCaptured`].
+    /// skips the row under [`SkipReason::DateNotCaptured`]. The optional
+    /// `last-updated-date` is read as the purchase date is (a cell that
+    /// is not a date refuses the line, one with no digits is `None`) and
+    /// helps decide the date order of all-numeric dates.
     ///
     /// Order ids, dates, statuses, the SKU and the quantity are strict:
     /// a cell that cannot be read refuses the line (a quantity that is

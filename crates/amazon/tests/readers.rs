@@ -13,7 +13,7 @@ use merchantry_amazon::{
     StorageFeeReader, TimestampProblem, UciRetailReader, ZoneNames, ZoneRules, parse_date,
     parse_timestamp, parse_timestamp_in, summary_snapshot,
 };
-use merchantry_core::{Disposition, LocationId, Quantity, StockView};
+use merchantry_core::{CoreError, Disposition, LocationId, Quantity, StockView};
 use proptest::prelude::*;
 
 fn data(name: &str) -> Vec<u8> {
@@ -95,24 +95,65 @@ fn inventory_sums_past_64_bits_are_not_totals_that_agree() {
     assert!(!rows[0].totals_agree());
     let small = &rows[1];
     assert!(small.totals_agree());
-    assert_eq!(small.checked_inbound().unwrap(), Quantity::new(3));
+    assert_eq!(small.inbound().unwrap(), Quantity::new(3));
     let fba = LocationId::new("FBA-US").unwrap();
     assert_eq!(small.stock_records(&fba, day(2026, 3, 31)).unwrap().len(), 4);
 
     // Built by hand, sums past 64 bits are errors, never pinned counts.
     let mut big = small.clone();
-    big.afn_warehouse = Quantity::MAX;
-    big.afn_total = Quantity::MAX;
+    big.afn_warehouse = Some(Quantity::MAX);
+    big.afn_total = Some(Quantity::MAX);
     big.afn_inbound_working = Quantity::MAX;
     big.afn_inbound_shipped = Quantity::MAX;
     big.afn_fulfillable = Quantity::MAX.checked_sub(Quantity::new(4)).unwrap();
     assert!(!big.totals_agree());
-    assert!(big.checked_inbound().is_err());
+    // inbound() saturated here (Quantity::MAX, a count no cell holds);
+    // it is now the checked sum.
+    assert!(matches!(big.inbound(), Err(CoreError::QuantityOverflow { .. })));
+    let mut negative = small.clone();
+    negative.afn_inbound_working = Quantity::MIN.checked_add(Quantity::new(1)).unwrap();
+    negative.afn_inbound_shipped = Quantity::new(-5);
+    assert!(negative.inbound().is_err());
     assert!(big.stock_records(&fba, day(2026, 3, 31)).is_err());
     let mut unsellable = small.clone();
     unsellable.afn_unsellable = Quantity::MAX;
     unsellable.afn_researching = Quantity::new(1);
     assert!(unsellable.stock_records(&fba, day(2026, 3, 31)).is_err());
+}
+
+/// A total cell of `0` read as a blank one: both were zero, and a
+/// caller could only check totals that were not zero, so a row claiming
+/// 0 in the warehouse and 0 in total while holding 7 fulfillable and 5
+/// inbound passed. Blank or absent totals are now `None` and a `0` is
+/// checked: each total cell given must match its parts.
+#[test]
+fn inventory_total_cells_of_zero_are_checked_blank_ones_are_not() {
+    let file = "sku\tafn-warehouse-quantity\tafn-fulfillable-quantity\tafn-total-quantity\t\
+                afn-inbound-shipped-quantity\n\
+                A\t0\t7\t0\t5\n\
+                B\t\t7\t\t5\n\
+                C\t7\t7\t0\t5\n\
+                D\t\t7\t12\t5\n\
+                E\t\t7\t11\t5\n\
+                F\t0\t0\t0\t0\n";
+    let rows: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().map(Result::unwrap).collect();
+    let a = &rows[0];
+    assert_eq!((a.afn_warehouse, a.afn_total), (Some(Quantity::ZERO), Some(Quantity::ZERO)));
+    assert!(!a.totals_agree());
+    let b = &rows[1];
+    assert_eq!((b.afn_warehouse, b.afn_total), (None, None));
+    assert!(b.totals_agree());
+    // The warehouse agrees, the total of 0 does not.
+    assert!(!rows[2].totals_agree());
+    // Without a warehouse cell the total is checked against the parts.
+    assert!(rows[3].totals_agree());
+    assert!(!rows[4].totals_agree());
+    assert!(rows[5].totals_agree());
+
+    let old = "sku\tafn-fulfillable-quantity\nW\t7\n";
+    let row = InventoryReader::new(old.as_bytes()).unwrap().next().unwrap().unwrap();
+    assert_eq!((row.afn_warehouse, row.afn_total), (None, None));
+    assert!(row.totals_agree());
 }
 
 #[test]
@@ -147,7 +188,7 @@ fn inventory_rows_whose_sums_leave_64_bits_are_refused_naming_the_column() {
     assert!(message.contains("does not fit in 64 bits"), "{message}");
     // The reader goes on: a row whose sums fit is read, inbound exact.
     let last = rows[3].as_ref().unwrap();
-    assert_eq!(last.inbound(), Quantity::MAX);
+    assert_eq!(last.inbound().unwrap(), Quantity::MAX);
     assert_eq!(reader.stats().row_errors, 3);
 }
 
@@ -162,9 +203,8 @@ fn synthetic_snapshot_matches_the_ledger_end_of_week() {
     let myi = &rows[0];
     assert!(myi.totals_agree());
     // warehouse 135 = 130 + 1 + 4; total 231 = 135 + 24 + 60 + 12.
-    assert_eq!(myi.afn_warehouse, Quantity::new(135));
-    assert_eq!(myi.inbound(), Quantity::new(96));
-    assert_eq!(myi.checked_inbound().unwrap(), Quantity::new(96));
+    assert_eq!(myi.afn_warehouse, Some(Quantity::new(135)));
+    assert_eq!(myi.inbound().unwrap(), Quantity::new(96));
     assert_eq!(myi.mfn_fulfillable, Quantity::ZERO); // blank cell
 
     let summary: Vec<_> = LedgerSummaryReader::new(&data("synthetic_ledger_summary_view.csv")[..])
@@ -295,6 +335,49 @@ fn order_and_reimbursement_rows_carry_their_instant() {
     assert_eq!(rows[0].approved_at.map(|a| a.to_utc()), Some(utc(2023, 7, 18, 22, 54, 7)));
     assert_eq!(rows[1].approved_at, None);
     assert_eq!(rows[1].approval_date, day(2023, 7, 18));
+}
+
+/// The reader dropped `last-updated-date`, so a caller holding two
+/// downloads of one order could not tell which state is newer. It now
+/// comes with the line, day and instant; a blank cell, a placeholder
+/// without digits or an absent column is `None`, and a cell that is no
+/// date refuses the line as a bad purchase date does.
+#[test]
+fn order_lines_carry_their_last_updated_date() {
+    let file = "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tsku\tquantity\n\
+                111-1\t2026-03-01T10:00:00+00:00\t2026-03-04T08:15:00-08:00\tCancelled\tW\t1\n\
+                111-2\t2026-03-01T10:00:00+00:00\t2026-03-02\tShipped\tW\t1\n\
+                111-3\t2026-03-01T10:00:00+00:00\t\tShipped\tW\t1\n\
+                111-4\t2026-03-01T10:00:00+00:00\tN/A\tShipped\tW\t1\n\
+                111-5\t2026-03-01T10:00:00+00:00\t2026-13-45T00:00:00+00:00\tShipped\tW\t1\n\
+                111-6\t2026-03-01T10:00:00+00:00\t2026-03-02T10:00:00\tShipped\tW\t1\n";
+    let mut reader = OrdersReader::new(file.as_bytes()).unwrap();
+    let lines: Vec<_> = reader.by_ref().collect();
+    let first = lines[0].as_ref().unwrap();
+    assert_eq!(first.last_updated_date, Some(day(2026, 3, 4)));
+    assert_eq!(first.last_updated_at.map(|a| a.to_utc()), Some(utc(2026, 3, 4, 16, 15, 0)));
+    let second = lines[1].as_ref().unwrap();
+    assert_eq!((second.last_updated_date, second.last_updated_at), (Some(day(2026, 3, 2)), None));
+    for blank in [&lines[2], &lines[3]] {
+        let blank = blank.as_ref().unwrap();
+        assert_eq!((blank.last_updated_date, blank.last_updated_at), (None, None));
+    }
+    assert!(matches!(
+        &lines[4],
+        Err(e @ ReadError::InvalidDate { line: 6, .. }) if e.column() == Some("last-updated-date")
+    ));
+    assert!(matches!(
+        &lines[5],
+        Err(e @ ReadError::InvalidTimestamp { line: 7, .. })
+            if e.column() == Some("last-updated-date")
+    ));
+    assert_eq!(reader.stats().row_errors, 2);
+
+    // Exports without the column read as before.
+    let old = "amazon-order-id\tpurchase-date\torder-status\tsku\tquantity\n\
+               111-1\t2026-03-01T10:00:00+00:00\tShipped\tW\t1\n";
+    let line = OrdersReader::new(old.as_bytes()).unwrap().next().unwrap().unwrap();
+    assert_eq!((line.last_updated_date, line.last_updated_at), (None, None));
 }
 
 /// The settlement sample's period, deposit and posting times as
@@ -2521,7 +2604,7 @@ fn an_unreadable_price_leaves_the_row_its_quantities_and_is_flagged() {
     let w = read[0].as_ref().unwrap();
     assert_eq!(w.price, None);
     assert_eq!(w.price_unread.as_deref(), Some("19,99"));
-    assert_eq!((w.afn_fulfillable, w.inbound()), (Quantity::new(130), Quantity::new(96)));
+    assert_eq!((w.afn_fulfillable, w.inbound().unwrap()), (Quantity::new(130), Quantity::new(96)));
     let err = w.price_error().unwrap();
     assert!(matches!(err, ReadError::InvalidAmount { line: 2, column: "your-price", .. }));
     assert_eq!(
