@@ -41,8 +41,12 @@
 //!   what the detail rows moved). The ledger lets positions go negative
 //!   (`NegativeStock::AllowWithTrueUp`) so a gap never refuses a row;
 //!   positions still negative at the end are reported.
-//! - A file the reader rejects (truncated gzip, an over-long record)
-//!   books nothing: each file is read whole before any row is booked. A
+//! - A file the reader rejects (truncated gzip, an over-long record, a
+//!   last record cut short of its cells or inside quotes) books nothing:
+//!   each file is read whole before any row is booked. A file whose last
+//!   row has no line break after it is used, with a warning naming it:
+//!   a cut inside the last cell (`12` of `120`) cannot be told from a
+//!   whole row, and Amazon's downloads end with a line break. A
 //!   row dated after tomorrow (this machine's clock, UTC) is skipped as
 //!   dated in the future, so a corrupt date cannot move the planning day;
 //!   only booked rows set the reports' date range.
@@ -157,6 +161,9 @@ pub(crate) const MAX_ROW_UNITS: i64 = 10_000_000;
 /// The note for an All Orders line kept for its units although the
 /// reader could not read its item price.
 const ORDER_PRICE_UNREAD: &str = "All Orders item price unreadable, line counted in demand, price left out of the median order price";
+
+/// The warning for a file whose last row has no line break after it.
+const UNTERMINATED: &str = "file ends without a line break (Amazon's downloads end with one): its last row is used, but may have been cut inside its last cell";
 
 /// The skip reason for an All Orders line of an (order, SKU) already
 /// read: one of the two lines decides, and the other is counted here.
@@ -688,6 +695,11 @@ impl Books {
         if stats.date_order_assumed {
             self.date_order_assumed.push(self.file.clone());
         }
+        if stats.unterminated {
+            // A cut inside the last cell leaves a row that reads well
+            // (`12` of `120`): the reader cannot tell, so say so.
+            self.counts.warn(UNTERMINATED, self.file.clone());
+        }
         for example in unreadable {
             self.counts.skip("unreadable row", Some(example));
         }
@@ -779,15 +791,24 @@ impl Books {
             // with only the fulfillable column has no totals to check.
             if !row.totals_agree() {
                 let given = |q: Option<Quantity>| q.map_or_else(|| "blank".to_owned(), |q| q.to_string());
+                // What the total should be: the parts of the warehouse
+                // plus the inbound units.
+                let expected = Quantity::checked_sum([
+                    row.afn_fulfillable,
+                    row.afn_unsellable,
+                    row.afn_reserved,
+                ])
+                .and_then(|held| row.inbound().and_then(|inbound| held.checked_add(inbound)));
                 let example = format!(
                     "{at}: warehouse {} vs fulfillable {} + unsellable {} + reserved {}; \
-                     total {} vs warehouse + inbound {}",
+                     total {} vs those + inbound {} = {}",
                     given(row.afn_warehouse),
                     row.afn_fulfillable,
                     row.afn_unsellable,
                     row.afn_reserved,
                     given(row.afn_total),
-                    row.inbound().map_or_else(|e| e.to_string(), |q| q.to_string())
+                    row.inbound().map_or_else(|e| e.to_string(), |q| q.to_string()),
+                    expected.map_or_else(|e| e.to_string(), |q| q.to_string())
                 );
                 books.counts.skip("Manage FBA Inventory totals disagree", Some(example));
                 return Ok(());
@@ -1778,6 +1799,24 @@ mod tests {
         loaded.map(|(books, _)| books).map_err(|e| e.to_string())
     }
 
+    /// A download cut inside its last cell (`12` of `120`) reads as a
+    /// whole row: its file is used and named in a warning, and a file
+    /// that ends with a line break is not.
+    #[test]
+    fn a_file_without_a_final_line_break_is_named() {
+        let myi = "sku\tafn-fulfillable-quantity\nW\t120\nV\t12";
+        let whole = "sku\tafn-fulfillable-quantity\nU\t7\n";
+        let files = [
+            ("ledger_detail.csv", small_detail()),
+            ("myi_cut.tsv", myi.to_owned()),
+            ("myi_whole.tsv", whole.to_owned()),
+        ];
+        let books = load_folder("unterminated", &[], &files).unwrap();
+        assert_eq!(books.counts.warnings[UNTERMINATED], 1);
+        assert_eq!(books.counts.examples[UNTERMINATED], ["myi_cut.tsv"]);
+        assert_eq!(books.myi.len(), 3);
+    }
+
     fn demand_units(books: &Books) -> i64 {
         books.orders.values().map(|(_, units)| units.get()).sum()
     }
@@ -2196,9 +2235,9 @@ mod tests {
             skipped["Manage FBA Inventory totals disagree"],
             [
                 "myi.tsv line 4: C: warehouse 135 vs fulfillable 130 + unsellable 1 + reserved 5; \
-                 total 195 vs warehouse + inbound 60",
+                 total 195 vs those + inbound 60 = 196",
                 "myi.tsv line 6: E: warehouse 0 vs fulfillable 7 + unsellable 0 + reserved 0; \
-                 total 0 vs warehouse + inbound 5"
+                 total 0 vs those + inbound 5 = 12"
             ]
         );
     }
