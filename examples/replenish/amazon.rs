@@ -17,7 +17,9 @@
 //! - One location, `FBA`: Amazon picks the fulfillment centers, so the
 //!   plan is for the network. Run one marketplace per folder: All Orders
 //!   lines from more than one marketplace (sales channel, `Non-Amazon`
-//!   aside) or in more than one currency stop the run, naming them.
+//!   aside, compared without case or surrounding spaces), or demand lines
+//!   in more than one currency, stop the run, naming them (a cancelled
+//!   line's price mixes into nothing, so its currency does not count).
 //!   `--pool-marketplaces` sums the marketplaces' demand instead, for a
 //!   pan-European FBA seller whose Amazon.de, .fr, .it and .es draw on
 //!   one stock: the lines must still share one currency (prices of
@@ -87,18 +89,25 @@
 //!   downloads) is decided by the line with the latest
 //!   `last-updated-date`: an order downloaded as Pending and again,
 //!   updated later, as Cancelled is cancelled, whichever file sorts
-//!   first, and a line downloaded twice counts once. Two instants are
-//!   compared as instants, otherwise the days as written. Where that
-//!   cannot decide (a tie, or a line without the column or with a blank
-//!   cell), the line read last does: files are read in file-name order,
-//!   each top to bottom, so name such downloads so that the newer sorts
-//!   later (Seller Central's names carry the request date or an
-//!   increasing report id). The assumptions count the lines without a
-//!   `last-updated-date`. A cell there that is not a date refuses its
-//!   line, as a bad `purchase-date` does.
+//!   first, and a line downloaded twice counts once. Updates are
+//!   compared as instants (a day without a time as its start in UTC); a
+//!   line without one (no column, a blank cell, or one without digits
+//!   such as `N/A`) decides only when no line of the pair has one, so
+//!   the choice does not depend on the order files are read in. On a tie
+//!   the line read last decides: files are read in file-name order,
+//!   each top to bottom (Seller Central's names carry the request date
+//!   or an increasing report id). The skipped-line examples name the
+//!   lines not used, and the assumptions count the lines without a
+//!   `last-updated-date`. A cell with digits that is not a date refuses
+//!   its line, as a bad `purchase-date` does, and a line last updated
+//!   after tomorrow is skipped as dated in the future, so a corrupt
+//!   date cannot decide. Two lines of one SKU in one order are taken for
+//!   copies of one line (the report has no item id to tell them apart).
 //! - On hand: fulfillable units from Manage FBA Inventory when present,
 //!   else the ledger's sellable balance; inbound shipments are open
-//!   supply. A Manage FBA Inventory row with a quantity below zero, or
+//!   supply. When two Manage FBA Inventory rows of a SKU disagree (two
+//!   downloads, or two marketplaces' reports), the row read last is
+//!   used, with a warning naming both. A Manage FBA Inventory row with a quantity below zero, or
 //!   whose own totals disagree (warehouse = fulfillable + unsellable +
 //!   reserved, total = warehouse + inbound; each checked when its cell
 //!   holds a number, `0` included, and not when the cell is blank or
@@ -121,12 +130,12 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use flate2::read::MultiGzDecoder;
 use merchantry::amazon::{
     EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
-    LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, OrdersReader, ReadError, ReadOptions,
-    ReadStats, ReasonCode, Sign, SkipReason, SummaryBucket,
+    LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, OrderLine, OrdersReader, ReadError,
+    ReadOptions, ReadStats, ReasonCode, Sign, SkipReason, SummaryBucket,
 };
 use merchantry::core::{
     ChannelId, DateRange, Days, Decimal, DemandForecast, DemandHistory, DemandRecord, DemandSeries,
@@ -163,11 +172,15 @@ pub(crate) const MAX_ROW_UNITS: i64 = 10_000_000;
 const ORDER_PRICE_UNREAD: &str = "All Orders item price unreadable, line counted in demand, price left out of the median order price";
 
 /// The warning for a file whose last row has no line break after it.
-const UNTERMINATED: &str = "file ends without a line break (Amazon's downloads end with one): its last row is used, but may have been cut inside its last cell";
+const UNTERMINATED: &str = "file ends without a line break (Amazon's downloads end with one): a download cut inside its last cell would read as a whole row, so check its last line";
 
-/// The skip reason for an All Orders line of an (order, SKU) already
-/// read: one of the two lines decides, and the other is counted here.
-const ORDER_LINE_AGAIN: &str = "order line read again (same order and SKU): the latest last-updated-date decides, else the line read last";
+/// The warning for a Manage FBA Inventory row of a SKU already read,
+/// with other figures.
+const MYI_AGAIN: &str = "Manage FBA Inventory rows of one SKU disagree: the row read last is used (keep one Manage FBA Inventory download per folder)";
+
+/// The skip reason for an All Orders line that another line of its
+/// (order, SKU) replaces: the example names the line not used.
+const ORDER_LINE_AGAIN: &str = "order line not used: another line of its order and SKU was updated later (or read later, on a tie)";
 
 /// How the demand window is read from the rows booked per day: blocks
 /// split at more than 90 days without any row, sparse ends cut off.
@@ -312,24 +325,29 @@ struct AmazonRec {
     history_units_per_day: f64,
 }
 
-/// When Amazon last changed an All Orders line (`last-updated-date`):
-/// the day as written and, when the cell has a time and a zone, the
-/// instant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Updated {
-    day: NaiveDate,
-    at: Option<DateTime<Utc>>,
+/// A sales channel of All Orders lines: its name as first read, the
+/// lines read from it, and the currencies of its demand lines.
+#[derive(Default)]
+struct Market {
+    name: String,
+    lines: u64,
+    currencies: BTreeSet<String>,
 }
 
-impl Updated {
-    /// Whether `self` is an older update than `other`: by their instants
-    /// when both have one, else by their days as written. A tie is not
-    /// older, so the line read last decides it.
-    fn is_older_than(self, other: Self) -> bool {
-        match (self.at, other.at) {
-            (Some(a), Some(b)) => a < b,
-            _ => self.day < other.day,
-        }
+/// When Amazon last changed an All Orders line (`last-updated-date`), as
+/// an instant: a cell with a time and a zone is that instant, a day
+/// alone is its start in UTC. `None` (no column, a blank cell) sorts
+/// before every date, so the lines of an (order, SKU) have one order
+/// whatever order they are read in: the latest update decides, and a
+/// line without one only when no line of the pair has one.
+type Updated = Option<DateTime<Utc>>;
+
+/// [`Updated`] of an All Orders line.
+fn updated(line: &OrderLine) -> Updated {
+    match (line.last_updated_at, line.last_updated_date) {
+        (Some(at), _) => Some(at.to_utc()),
+        (None, Some(day)) => Some(day.and_time(NaiveTime::MIN).and_utc()),
+        (None, None) => None,
     }
 }
 
@@ -352,12 +370,17 @@ struct Books {
     /// row downloaded twice counts once.
     summary: BTreeMap<(Sku, NaiveDate, String, String), LedgerSummaryRow>,
     myi: BTreeMap<Sku, InventoryRow>,
+    /// Where each SKU's row in `myi` was read (file and line), to name it
+    /// when another row of the SKU replaces it.
+    myi_read: BTreeMap<Sku, String>,
     /// The deciding All Orders line for each (order, SKU), across every
     /// All Orders file, with its `last-updated-date`: the latest update
-    /// wins, a tie or a missing date goes to the line read last (files in
+    /// wins ([`Updated`]), a tie goes to the line read last (files in
     /// name order). It alone decides whether the pair is demand. Folded
     /// into `orders` by `finish_orders`.
-    order_lines: BTreeMap<(OrderId, Sku), (OrderLineState, Option<Updated>)>,
+    /// Each with where it was read, to name the line a later one
+    /// replaces.
+    order_lines: BTreeMap<(OrderId, Sku), (OrderLineState, Updated, String)>,
     /// All Orders lines read without a `last-updated-date`.
     order_lines_undated: u64,
     /// Order lines that are demand, once per (order, SKU).
@@ -366,7 +389,8 @@ struct Books {
     /// All Orders lines read per sales channel (`-` when the line names
     /// none), with the currencies they carry: a folder must hold one
     /// marketplace.
-    order_markets: BTreeMap<String, (u64, BTreeSet<String>)>,
+    /// Keyed by the name without case or surrounding spaces.
+    order_markets: BTreeMap<String, Market>,
     unit_costs: BTreeMap<Sku, Decimal>,
     titles: BTreeMap<Sku, String>,
     /// Shipment events booked, by order id, to link customer returns.
@@ -562,6 +586,7 @@ impl Books {
             counts: Counts::default(),
             summary: BTreeMap::new(),
             myi: BTreeMap::new(),
+            myi_read: BTreeMap::new(),
             order_lines: BTreeMap::new(),
             order_lines_undated: 0,
             orders: BTreeMap::new(),
@@ -821,6 +846,21 @@ impl Books {
                 books.counts.warn(why, example);
             }
             books.titles.entry(row.sku.clone()).or_insert_with(|| row.title.clone());
+            if let Some(before) = books.myi.get(&row.sku)
+                && *before != (InventoryRow { line: before.line, ..row.clone() })
+            {
+                // Two snapshots of one SKU (two downloads, or the reports
+                // of two marketplaces) that disagree: the last read is
+                // used, and said so.
+                let example = format!(
+                    "{at}: fulfillable {} replaces {} read at {}",
+                    row.afn_fulfillable,
+                    before.afn_fulfillable,
+                    books.myi_read.get(&row.sku).map_or("", String::as_str)
+                );
+                books.counts.warn(MYI_AGAIN, example);
+            }
+            books.myi_read.insert(row.sku.clone(), format!("{} line {}", books.file, row.line));
             books.myi.insert(row.sku.clone(), row);
             Ok(())
         })
@@ -836,11 +876,16 @@ impl Books {
         let mut reader = OrdersReader::with_options(input, self.read_options)?;
         self.drain(&mut reader, OrdersReader::stats, |books, line| {
             let at = format!("{} line {}", books.file, line.line);
-            let market =
-                line.sales_channel.as_ref().map_or_else(|| "-".to_owned(), |c| c.to_string());
-            let seen = books.order_markets.entry(market).or_default();
-            seen.0 += 1;
-            seen.1.extend(line.currency.map(|c| c.to_string()));
+            // `Amazon.de`, `amazon.de` and `AMAZON.DE ` are one marketplace.
+            let market = line
+                .sales_channel
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), |c| c.as_str().trim().to_owned());
+            let seen = books.order_markets.entry(market.to_ascii_lowercase()).or_default();
+            if seen.lines == 0 {
+                seen.name = market;
+            }
+            seen.lines += 1;
             let merchant = line.fulfillment == Some(FulfillmentChannel::Merchant);
             let state = if !line.is_demand() || merchant {
                 let why = if merchant {
@@ -866,6 +911,9 @@ impl Books {
                     let example = format!("{at}: order {} item-price {cell:?}", line.order_id);
                     books.counts.warn(ORDER_PRICE_UNREAD, example);
                 }
+                // Only demand is priced, so only its currency counts (a
+                // cancelled line in another currency mixes nothing).
+                seen.currencies.extend(line.currency.map(|c| c.to_string()));
                 let unit_price =
                     line.item_price.map(|price| price / Decimal::from(line.quantity.get()));
                 OrderLineState::Demand {
@@ -874,28 +922,33 @@ impl Books {
                     unit_price,
                 }
             };
-            let updated = line
-                .last_updated_date
-                .map(|day| Updated { day, at: line.last_updated_at.map(|at| at.to_utc()) });
+            let example = format!("{at}: order {} SKU {}", line.order_id, line.sku);
+            if line.last_updated_date.is_some_and(|day| day > books.latest_day) {
+                // A corrupt date must not decide the pair: the line is
+                // left out, as a purchase dated in the future is.
+                let example = format!(
+                    "{at}: order {} last updated {}",
+                    line.order_id,
+                    line.last_updated_date.map_or_else(String::new, |d| d.to_string())
+                );
+                books.counts.skip("last update dated in the future", Some(example));
+                return Ok(());
+            }
+            let updated = updated(&line);
             books.order_lines_undated += u64::from(updated.is_none());
             let key = (line.order_id.clone(), line.sku.clone());
-            let example = format!("{at}: order {} SKU {}", line.order_id, line.sku);
-            match books.order_lines.entry(key) {
+            let not_used = match books.order_lines.entry(key) {
                 Entry::Vacant(slot) => {
-                    slot.insert((state, updated));
+                    slot.insert((state, updated, example));
                     return Ok(());
                 }
-                Entry::Occupied(mut kept) => {
-                    let older = matches!(
-                        (updated, kept.get().1),
-                        (Some(new), Some(old)) if new.is_older_than(old)
-                    );
-                    if !older {
-                        kept.insert((state, updated));
-                    }
+                // Not older: the new line decides, and the kept one goes.
+                Entry::Occupied(mut kept) if updated >= kept.get().1 => {
+                    kept.insert((state, updated, example)).2
                 }
-            }
-            books.counts.skip(ORDER_LINE_AGAIN, Some(example));
+                Entry::Occupied(_) => example,
+            };
+            books.counts.skip(ORDER_LINE_AGAIN, Some(not_used));
             Ok(())
         })
     }
@@ -907,20 +960,20 @@ impl Books {
     fn marketplaces(&self) -> Vec<(&str, u64)> {
         self.order_markets
             .iter()
-            .filter(|(m, _)| *m != "-" && !m.eq_ignore_ascii_case("non-amazon"))
-            .map(|(m, (lines, _))| (m.as_str(), *lines))
+            .filter(|(key, _)| *key != "-" && *key != "non-amazon")
+            .map(|(_, m)| (m.name.as_str(), m.lines))
             .collect()
     }
 
-    /// Refuses All Orders lines in more than one currency (their prices
-    /// would be mixed into one median), and lines from more than one
-    /// marketplace unless `pool` (`--pool-marketplaces`) says their
-    /// demand is one: they would be summed into one series. Lines of no
-    /// marketplace still count for the currency.
+    /// Refuses All Orders demand lines in more than one currency (their
+    /// prices would be mixed into one median), and lines from more than
+    /// one marketplace unless `pool` (`--pool-marketplaces`) says their
+    /// demand is one: they would be summed into one series. Demand lines
+    /// of no marketplace still count for the currency.
     fn check_marketplaces(&self, pool: bool) -> Result<(), String> {
         let marketplaces = self.marketplaces().len();
         let currencies: BTreeSet<&str> =
-            self.order_markets.values().flat_map(|(_, c)| c).map(String::as_str).collect();
+            self.order_markets.values().flat_map(|m| &m.currencies).map(String::as_str).collect();
         if currencies.len() > 1 {
             let hint = if pool {
                 " (--pool-marketplaces pools marketplaces of one currency only)"
@@ -952,12 +1005,12 @@ impl Books {
         let found: Vec<String> = self
             .order_markets
             .iter()
-            .map(|(market, (lines, currencies))| {
-                let market = if market == "-" { "no sales channel" } else { market };
-                let money = currencies.iter().map(String::as_str).collect::<Vec<_>>().join("/");
+            .map(|(key, m)| {
+                let market = if key == "-" { "no sales channel" } else { &m.name };
+                let money = m.currencies.iter().map(String::as_str).collect::<Vec<_>>().join("/");
                 let money = if money.is_empty() { "no currency".to_owned() } else { money };
-                let plural = if *lines == 1 { "" } else { "s" };
-                format!("{market} ({lines} line{plural}, {money})")
+                let plural = if m.lines == 1 { "" } else { "s" };
+                format!("{market} ({} line{plural}, {money})", m.lines)
             })
             .collect();
         found.join(", ")
@@ -968,7 +1021,7 @@ impl Books {
     /// demand, whatever earlier lines said. Runs once, after every All
     /// Orders file and before anything reads `orders` or the dates.
     fn finish_orders(&mut self) {
-        for ((order, sku), (state, _)) in std::mem::take(&mut self.order_lines) {
+        for ((order, sku), (state, ..)) in std::mem::take(&mut self.order_lines) {
             match state {
                 OrderLineState::Demand { date, units, unit_price } => {
                     if let Some(unit) = unit_price {
@@ -1563,13 +1616,13 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
     let demand = if books.orders.is_empty() {
         "demand: shipments net of customer returns per day, from the ledger detail view; days without sellable stock are left out of the fit".to_owned()
     } else {
-        let lines: u64 = books.order_markets.values().map(|(n, _)| n).sum();
+        let lines: u64 = books.order_markets.values().map(|m| m.lines).sum();
         let undated = match books.order_lines_undated {
             0 => String::new(),
             n => format!("; {n} of {lines} lines had no last-updated-date"),
         };
         format!(
-            "demand: All Orders lines per purchase day (FBA, not cancelled, not replacements); an order and SKU read more than once is decided by its latest last-updated-date, else (a tie, or no date) by the last line read, files read in name order{undated}"
+            "demand: All Orders lines per purchase day (FBA, not cancelled, not replacements); an order and SKU read more than once is decided by its latest last-updated-date (a line without one only when none has one; a tie by the line read last, files read in name order){undated}"
         )
     };
     let opening = if books.summary.is_empty() {
@@ -1630,10 +1683,10 @@ fn pooled(args: &Args, books: &Books) -> Option<String> {
     let markets = books.marketplaces();
     let names: Vec<String> = markets
         .iter()
-        .map(|(m, n)| format!("{m} ({n} line{})", if *n == 1 { "" } else { "s" }))
+        .map(|(m, n)| format!("{m} ({n} line{} read)", if *n == 1 { "" } else { "s" }))
         .collect();
     let currency: BTreeSet<&str> =
-        books.order_markets.values().flat_map(|(_, c)| c).map(String::as_str).collect();
+        books.order_markets.values().flat_map(|m| &m.currencies).map(String::as_str).collect();
     let currency = currency.into_iter().next().map(|c| format!(", in {c}")).unwrap_or_default();
     Some(match markets.len() {
         0 => "marketplaces: --pool-marketplaces given, but no All Orders line names a marketplace; nothing pooled".to_owned(),
@@ -1815,6 +1868,91 @@ mod tests {
         assert_eq!(books.counts.warnings[UNTERMINATED], 1);
         assert_eq!(books.counts.examples[UNTERMINATED], ["myi_cut.tsv"]);
         assert_eq!(books.myi.len(), 3);
+    }
+
+    /// Tester: with an undated line between two dated ones, which line
+    /// decided depended on the order the files were read in (b
+    /// Cancelled on 03-05, c undated Pending, d Shipped on 03-03 kept
+    /// 500 units as demand; without c the Cancelled line won). A line
+    /// without a date now decides only when no line of its pair has
+    /// one, in any order of files. A last update after tomorrow (2099)
+    /// always won; it is now skipped as dated in the future. The skip
+    /// example names the line not used.
+    #[test]
+    fn overlapping_downloads_decide_alike_in_any_file_order() {
+        let head = "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\t\
+                    fulfillment-channel\tsku\tquantity\n";
+        let line = |updated: &str, status: &str| {
+            format!("{head}O1\t2026-03-01T09:00:00+00:00\t{updated}\t{status}\tAmazon\tA\t500\n")
+        };
+        let cancelled = line("2026-03-05T10:00:00+00:00", "Cancelled");
+        let undated = line("", "Pending");
+        let shipped = line("2026-03-03T10:00:00+00:00", "Shipped");
+        let future = line("2099-01-01T10:00:00+00:00", "Pending");
+        // Another order's demand, so the folder has a dated day.
+        let other = format!("{head}O2\t2026-03-01T09:00:00+00:00\t\tShipped\tAmazon\tA\t7\n");
+        let names = ["a_orders.tsv", "b_orders.tsv", "c_orders.tsv", "d_orders.tsv"];
+        let orders = [&cancelled, &undated, &shipped, &future];
+        for turn in 0..4 {
+            // Each rotation of the files over the names: another order
+            // of reading.
+            let mut files: Vec<(&str, &String)> =
+                (0..4).map(|i| (names[i], orders[(i + turn) % 4])).collect();
+            files.push(("e_orders.tsv", &other));
+            let books = load_folder(&format!("anyorder{turn}"), &[], &files).unwrap();
+            assert_eq!(demand_units(&books), 7, "turn {turn}");
+            assert_eq!(books.counts.rows_skipped["last update dated in the future"], 1);
+            assert_eq!(books.counts.rows_skipped[ORDER_LINE_AGAIN], 2, "turn {turn}");
+            let cancelled_file = names[(4 - turn) % 4];
+            assert!(
+                !books.counts.examples[ORDER_LINE_AGAIN]
+                    .iter()
+                    .any(|e| e.starts_with(cancelled_file)),
+                "turn {turn}: the Cancelled line, in {cancelled_file}, is the one used"
+            );
+        }
+    }
+
+    /// Tester: `Amazon.de`, `amazon.de` and `AMAZON.DE ` counted as three
+    /// marketplaces, and a cancelled line in pounds refused a folder of
+    /// euro sales for mixing prices it does not have.
+    #[test]
+    fn marketplace_names_ignore_case_and_cancelled_lines_carry_no_currency() {
+        let head = "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\t\
+                    sales-channel\tsku\tquantity\tcurrency\titem-price\n";
+        let orders = [
+            head,
+            "1\t2026-09-01T10:00:00+00:00\tShipped\tAmazon\tAmazon.de\tW\t1\tEUR\t10\n",
+            "2\t2026-09-01T10:00:00+00:00\tShipped\tAmazon\tamazon.de\tW\t2\tEUR\t20\n",
+            "3\t2026-09-01T10:00:00+00:00\tShipped\tAmazon\tAMAZON.DE \tW\t3\tEUR\t30\n",
+            "4\t2026-09-01T10:00:00+00:00\tCancelled\tAmazon\tAmazon.de\tW\t4\tGBP\t40\n",
+        ]
+        .concat();
+        let books = load_folder("cased", &[], &[("orders.tsv", orders)]).unwrap();
+        assert_eq!(demand_units(&books), 6);
+        assert_eq!(books.marketplaces(), [("Amazon.de", 4)]);
+    }
+
+    /// Tester: two Manage FBA Inventory rows of a SKU (the reports of
+    /// two marketplaces, 400 and 10 fulfillable) left the last one read
+    /// as on hand without a word. It is still the one used, named in a
+    /// warning with the row it replaced; the same row read twice (a
+    /// download kept twice) says nothing.
+    #[test]
+    fn disagreeing_inventory_rows_of_one_sku_are_named() {
+        let head = "sku\tafn-fulfillable-quantity\n";
+        let files = [
+            ("ledger_detail.csv", small_detail()),
+            ("myi_de.tsv", format!("{head}W\t400\nU\t5\n")),
+            ("myi_fr.tsv", format!("{head}W\t10\nU\t5\n")),
+        ];
+        let books = load_folder("myitwice", &[], &files).unwrap();
+        assert_eq!(books.myi[&Sku::new("W").unwrap()].afn_fulfillable, Quantity::new(10));
+        assert_eq!(books.counts.warnings[MYI_AGAIN], 1);
+        assert_eq!(
+            books.counts.examples[MYI_AGAIN],
+            ["myi_fr.tsv line 2: W: fulfillable 10 replaces 400 read at myi_de.tsv line 2"]
+        );
     }
 
     fn demand_units(books: &Books) -> i64 {
@@ -2071,8 +2209,8 @@ mod tests {
         let said = assumptions(&args, Path::new("paneu"), &books).join("\n");
         assert!(
             said.contains(
-                "marketplaces POOLED (--pool-marketplaces): Amazon.de (2 lines), Amazon.fr \
-                 (1 line), Amazon.it (1 line), in EUR; their demand is summed per SKU"
+                "marketplaces POOLED (--pool-marketplaces): Amazon.de (2 lines read), Amazon.fr \
+                 (1 line read), Amazon.it (1 line read), in EUR; their demand is summed per SKU"
             ),
             "{said}"
         );
