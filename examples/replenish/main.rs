@@ -758,19 +758,32 @@ fn order_on(rec: &Recommendation) -> Option<NaiveDate> {
 
 /// How the order-up-to quantity came about: a full lot below the
 /// reorder point, only a top-up when an order-by date fired above it.
+///
+/// The figures are printed to a tenth where they are not whole, so the
+/// sum reads as it was made: a level of 682.4 less a position of 0 is
+/// 682.4, rounded up to 683 (printed whole, 682 less 0 read as 683).
 fn need_text(rec: &Recommendation, level: f64, need: Quantity, cover_days: f64) -> String {
-    let (point, lot, position) = (rec.reorder_point, rec.lot, rec.position);
-    if position.as_f64() > point {
+    let (point, lot, position) = (tenths(rec.reorder_point), tenths(rec.lot), rec.position);
+    let gap = tenths(level - position.as_f64());
+    let need = if gap == need.to_string() { gap } else { format!("{gap}, rounded up to {need}") };
+    let level = tenths(level);
+    if position.as_f64() > rec.reorder_point {
         format!(
             "position {position} is above the reorder point, so the order only tops it up to \
-             {level:.0} (reorder point {point:.0} + {cover_days} days of demand {lot:.0}): {need}"
+             {level} (reorder point {point} + {cover_days} days of demand {lot}): {need}"
         )
     } else {
         format!(
-            "order up to {level:.0} (reorder point {point:.0} + {cover_days} days of demand {lot:.0}) \
+            "order up to {level} (reorder point {point} + {cover_days} days of demand {lot}) \
              less position {position}: {need}"
         )
     }
+}
+
+/// `x` to a tenth, without the `.0` of a whole number.
+fn tenths(x: f64) -> String {
+    let rounded = (x * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 { format!("{rounded:.0}") } else { format!("{rounded:.1}") }
 }
 
 /// Why nothing is ordered today, and when to: the earlier of the day the
@@ -1114,8 +1127,8 @@ mod tests {
         assert_eq!(row.order_quantity, 371);
         assert!(
             row.reason.ends_with(
-                "position 500 is above the reorder point, so the order only tops it up to 871 \
-                 (reorder point 271 + 30 days of demand 600): 371"
+                "position 500 is above the reorder point, so the order only tops it up to 870.7 \
+                 (reorder point 270.7 + 30 days of demand 600): 370.7, rounded up to 371"
             ),
             "{}",
             row.reason
@@ -1126,7 +1139,8 @@ mod tests {
         assert_eq!(row.order_quantity, 671);
         assert!(
             row.reason.ends_with(
-                "order up to 871 (reorder point 271 + 30 days of demand 600) less position 200: 671"
+                "order up to 870.7 (reorder point 270.7 + 30 days of demand 600) less position \
+                 200: 670.7, rounded up to 671"
             ),
             "{}",
             row.reason
