@@ -254,6 +254,8 @@ struct FileRow {
     report: Option<&'static str>,
     rows: u64,
     row_errors: u64,
+    /// Lines the reader skipped (blank, a repeated header, no date); the
+    /// rows this example skips are in `Counts::rows_skipped`.
     skipped: u64,
     note: String,
 }
@@ -1711,7 +1713,9 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
         ("report", Align::Left),
         ("rows", Align::Right),
         ("row errors", Align::Right),
-        ("skipped", Align::Right),
+        // The reader's skips (blank lines, repeated headers); rows this
+        // example skips are counted with their reasons below the table.
+        ("skipped by reader", Align::Right),
         ("note", Align::Left),
     ]);
     for f in &out.files {
