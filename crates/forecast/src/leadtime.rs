@@ -1119,7 +1119,11 @@ impl LeadTimeForecast for LeadTimeModel {
 /// days never falling as the probability rises; and each override one
 /// [`LeadTimeModel::estimate`] accepts on the order date (a ready date
 /// not before it, a quote or fixed length not negative, no spread around
-/// a quote of 0 days).
+/// a quote of 0 days) and could have made this estimate with: its stage
+/// listed in the estimate, a ready date, quote or fixed length equal to
+/// the stage mean it leaves (up to the delays after it), and a delay
+/// shifting a stage that lasted 0 to a million days before it (the
+/// estimate's stage mean less the delays from it on).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
     feature = "serde",
