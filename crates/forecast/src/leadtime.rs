@@ -539,7 +539,10 @@ pub enum LiveOverride {
 /// [`ForecastError::InvalidRecord`] a lane or route listed twice, a route
 /// to a destination its lane does not reach, and probabilities outside
 /// `(0, 1)` or not ascending, and checks each [`LaneModel`] as it does
-/// alone.
+/// alone. A route over a lane with no lane model loads: [`Self::assign`]
+/// makes such routes on purpose (a new supplier's lane before its first
+/// shipment), and [`Self::estimate_route`] refuses them with
+/// [`ForecastError::RouteWithoutHistory`] naming the route and the lane.
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -672,10 +675,80 @@ impl LeadTimeModel {
         self.lanes.get(lane)
     }
 
-    /// Routes `sku` to `destination` over `lane` (history routes each SKU
-    /// over the lane of its latest replenishment to each destination).
+    /// Routes `sku` to `lane`'s destination over `lane` (history routes
+    /// each SKU over the lane of its latest replenishment to each
+    /// destination). The lane need not have history yet (a new supplier
+    /// before its first shipment): the route is kept, saved and loaded,
+    /// and [`Self::estimate_route`] refuses it with
+    /// [`ForecastError::RouteWithoutHistory`] until the lane is learned.
     pub fn assign(&mut self, sku: Sku, lane: Lane) {
         self.routes.insert((sku, lane.destination.clone()), lane);
+    }
+
+    /// The lane `sku` is routed to `destination` over, if any.
+    #[must_use]
+    pub fn route(&self, sku: &Sku, destination: &LocationId) -> Option<&Lane> {
+        self.routes.get(&(sku.clone(), destination.clone()))
+    }
+
+    /// The lead time of an order of `sku` to `destination` placed on
+    /// `order_date`, over the lane the SKU is routed on
+    /// ([`Self::route`]), with live overrides applied in the order given.
+    /// [`LeadTimeForecast::forecast_lead_time`] is this without
+    /// overrides, with every error read as `None`.
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::NoRoute`] when nothing routes the SKU there;
+    /// [`ForecastError::RouteWithoutHistory`], naming the SKU, the
+    /// destination and the lane, when the route's lane has no history
+    /// (set with [`Self::assign`] before the lane was learned); otherwise
+    /// as [`Self::estimate`].
+    ///
+    /// ```
+    /// use merchantry_core::*;
+    /// use merchantry_forecast::{ForecastError, LeadTimeModel, LeadTimeOptions};
+    /// let lane = Lane {
+    ///     supplier: SupplierId::new("NEWCO")?,
+    ///     origin: None,
+    ///     destination: LocationId::new("FBA-US")?,
+    ///     mode: TransportMode::Ocean,
+    /// };
+    /// let history: Vec<Replenishment> = Vec::new();
+    /// let mut model = LeadTimeModel::learn(&history, &LeadTimeOptions::default())?;
+    /// let (mug, fba) = (Sku::new("MUG")?, LocationId::new("FBA-US")?);
+    /// let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    /// assert!(matches!(
+    ///     model.estimate_route(&mug, &fba, day, &[]),
+    ///     Err(ForecastError::NoRoute { .. })
+    /// ));
+    /// // Routed over a lane before its first shipment.
+    /// model.assign(mug.clone(), lane);
+    /// assert!(matches!(
+    ///     model.estimate_route(&mug, &fba, day, &[]),
+    ///     Err(ForecastError::RouteWithoutHistory { .. })
+    /// ));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn estimate_route(
+        &self,
+        sku: &Sku,
+        destination: &LocationId,
+        order_date: NaiveDate,
+        overrides: &[LiveOverride],
+    ) -> Result<LeadTimeEstimate> {
+        let lane = self.route(sku, destination).ok_or_else(|| ForecastError::NoRoute {
+            sku: sku.as_str().to_owned(),
+            destination: destination.as_str().to_owned(),
+        })?;
+        if !self.lanes.contains_key(lane) {
+            return Err(ForecastError::RouteWithoutHistory {
+                sku: sku.as_str().to_owned(),
+                destination: destination.as_str().to_owned(),
+                lane: lane_label(lane),
+            });
+        }
+        self.estimate(lane, order_date, overrides)
     }
 
     /// The lead time of an order on `lane` placed on `order_date`, with
@@ -1093,16 +1166,19 @@ fn small_shape_quantile(mean: f64, variance: f64, p: f64) -> f64 {
 }
 
 impl LeadTimeForecast for LeadTimeModel {
-    /// The estimate over the lane the SKU last used to reach
-    /// `destination`, without overrides; `None` when there is none.
+    /// The estimate over the lane the SKU is routed on to `destination`
+    /// (the one it last used, or one set with
+    /// [`LeadTimeModel::assign`]), without overrides; `None` when there
+    /// is no route, its lane has no history or the estimate is out of
+    /// range. [`LeadTimeModel::estimate_route`] says which, as a typed
+    /// error.
     fn forecast_lead_time(
         &self,
         sku: &Sku,
         destination: &LocationId,
         order_date: NaiveDate,
     ) -> Option<LeadTimeEstimate> {
-        let lane = self.routes.get(&(sku.clone(), destination.clone()))?;
-        self.estimate(lane, order_date, &[]).ok()
+        self.estimate_route(sku, destination, order_date, &[]).ok()
     }
 }
 

@@ -94,6 +94,36 @@ fn a_learned_model_saves_to_json_and_loads_back_equal() {
     assert_eq!(&read, lane_model);
 }
 
+#[test]
+fn a_loaded_route_over_a_lane_without_history_is_refused_when_used() {
+    // assign routes PLATE over NEW's lane before its first shipment, on
+    // purpose, so the saved route loads; using it gave a silent None
+    // (the trait's answer) with no way to ask why.
+    use merchantry_forecast::ForecastError;
+    let mut model = model();
+    model.assign(Sku::new("PLATE").unwrap(), lane("NEW", "FBA-US"));
+    let read: LeadTimeModel =
+        serde_json::from_str(&serde_json::to_string(&model).unwrap()).unwrap();
+    let (plate, to) = (Sku::new("PLATE").unwrap(), LocationId::new("FBA-US").unwrap());
+    assert_eq!(read.route(&plate, &to), Some(&lane("NEW", "FBA-US")));
+    let e = read.estimate_route(&plate, &to, start(), &[]).unwrap_err();
+    assert!(matches!(e, ForecastError::RouteWithoutHistory { .. }), "{e:?}");
+    let message = e.to_string();
+    assert!(message.contains("PLATE") && message.contains("NEW -> FBA-US"), "{message}");
+    // No route at all is its own error; a learned route estimates as
+    // the lane does (MUG to FBA-US over BOLT's lane).
+    let mug = Sku::new("MUG").unwrap();
+    let elsewhere = LocationId::new("AWD").unwrap();
+    assert!(matches!(
+        read.estimate_route(&mug, &elsewhere, start(), &[]),
+        Err(ForecastError::NoRoute { .. })
+    ));
+    assert_eq!(
+        read.estimate_route(&mug, &to, start(), &[]).unwrap(),
+        read.estimate(&lane("BOLT", "FBA-US"), start(), &[]).unwrap()
+    );
+}
+
 fn order() -> Value {
     let order = model().commit(PurchaseOrderId::new("PO-9").unwrap(), &acme(), None, start(), &[]);
     serde_json::to_value(order.unwrap()).unwrap()
