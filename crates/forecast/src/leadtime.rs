@@ -241,8 +241,9 @@ impl StageDistribution {
     /// subnormal, `5e-324`, within `2e-13` relative of 50-digit values
     /// (mean 1, variance 1 is the exponential: the `1e-300` quantile is
     /// `1e-300`; it read `1.1e-15` for every `p` below about `1e-15`,
-    /// and shape 25 stopped at `2.2e-15` below `1e-301`); the `2e-13` is
-    /// the resolution of `ln x` near `ln 5e-324 = -744`. Above shape
+    /// shape 12.5 stopped at `2.2e-15` below `1e-301` and shape 25 at
+    /// `1.67e-12` below `1e-310`); the `2e-13` is the resolution of the
+    /// logarithm it is solved in near `ln 5e-324 = -744`. Above shape
     /// `1e5` the Wilson-Hilferty reading falls with `p` all the way down
     /// too, but in the far tail it is off by up to about `520 / shape`
     /// standard deviations (`5e-3` at shape `1e5` and `p = 5e-324`).
@@ -1176,8 +1177,9 @@ fn small_shape_quantile(mean: f64, variance: f64, p: f64) -> f64 {
 /// Below this `p` the quantile of a shape from 1 to `1e5` is solved in
 /// logarithms whatever `y` it lands on: statrs' `P(a, y)` is subnormal
 /// from about `1e-308` down and 0 below the smallest subnormal, so its
-/// bisection stopped falling there (shape 25 read `2.2e-15` for every
-/// `p` below `1e-301`; the true quantile at `5e-324` is `1.5e-25`).
+/// bisection stopped falling there (shape 25, scale 0.4, read
+/// `1.67e-12` for every `p` below `1e-310`; the true quantile at `1e-320`
+/// is `6.45e-13`).
 const LOG_TAIL_P: f64 = 1e-290;
 
 /// `ln y` with `ln P(a, y) = ln_p`, for `ln P(a, e^t_hi) >= ln_p` and
@@ -1760,9 +1762,10 @@ mod tests {
         // logarithms), for the exact f64 p. By hand, the exponential
         // (mean = variance = 1) has x = -ln(1 - p) = p (1 + p / 2 + ...),
         // so its 1e-300 quantile is 1e-300: it read 1.1e-15 for every p
-        // below about 1e-15. Shape 25 (mean 25, variance 50) read
-        // 2.2e-15 for every p below 1e-301, and mean 10, variance 4
-        // (shape 25 too, scale 0.4) 1.67e-12 below 1e-310.
+        // below about 1e-15. Shape 12.5 (mean 25, variance 50, scale 2)
+        // read 2.2e-15 for every p below 1e-301 (statrs' P(a, y) is 0
+        // below y = 1.1e-15), and shape 25 (mean 10, variance 4, scale
+        // 0.4) 1.67e-12 below 1e-310 (P(a, y) subnormal).
         for (mean, variance, p, want) in [
             (1.0, 1.0, 1e-20, 1e-20),
             (1.0, 1.0, 1e-300, 1e-300),
