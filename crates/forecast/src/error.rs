@@ -207,6 +207,31 @@ pub enum ForecastError {
         /// The lane, as `supplier -> destination (mode)`.
         lane: String,
     },
+    /// Nothing routes the SKU to the destination: no replenishment of it
+    /// went there and no route was set with
+    /// [`LeadTimeModel::assign`](crate::LeadTimeModel::assign).
+    #[error("sku {sku} has no lane to {destination}")]
+    NoRoute {
+        /// The SKU.
+        sku: String,
+        /// The destination.
+        destination: String,
+    },
+    /// The SKU is routed to the destination over a lane with no history
+    /// (a route set with
+    /// [`LeadTimeModel::assign`](crate::LeadTimeModel::assign) ahead of
+    /// the lane's first shipment), so its lead time is unknown.
+    #[error(
+        "sku {sku} is routed to {destination} over lane {lane}, which has no lead-time history"
+    )]
+    RouteWithoutHistory {
+        /// The SKU.
+        sku: String,
+        /// The destination.
+        destination: String,
+        /// The lane, as `supplier -> destination (mode)`.
+        lane: String,
+    },
     /// A result would exceed the largest finite `f64` (about 1.8e308)
     /// although every input is finite, so it cannot be reported.
     #[error("{what} overflows: it exceeds the largest finite number for these finite inputs")]

@@ -234,10 +234,19 @@ impl StageDistribution {
     /// from the lower-tail series in logarithms, within
     /// `1e-13 + 4e-16 / shape` relative of 50-digit values (the second
     /// term is what half an ulp of `p` moves the true quantile by); the
-    /// result is 0 only when the quantile underflows. From shape 1 up a
-    /// quantile far below the mean is good only to about
-    /// `1e-15 * variance / mean` absolute (mean 1, variance 1: the
-    /// `1e-20` quantile reads `1.1e-15`, not `1e-20`).
+    /// result is 0 only when the quantile underflows. From shape 1 to
+    /// `1e5` the lower tail is solved the same way (where the quantile
+    /// is below `variance / mean`, and for every `p` below `1e-290`), so
+    /// the quantile keeps falling with `p` down to the smallest
+    /// subnormal, `5e-324`, within `2e-13` relative of 50-digit values
+    /// (mean 1, variance 1 is the exponential: the `1e-300` quantile is
+    /// `1e-300`; it read `1.1e-15` for every `p` below about `1e-15`,
+    /// shape 12.5 stopped at `2.2e-15` below `1e-301` and shape 25 at
+    /// `1.67e-12` below `1e-310`); the `2e-13` is the resolution of the
+    /// logarithm it is solved in near `ln 5e-324 = -744`. Above shape
+    /// `1e5` the Wilson-Hilferty reading falls with `p` all the way down
+    /// too, but in the far tail it is off by up to about `520 / shape`
+    /// standard deviations (`5e-3` at shape `1e5` and `p = 5e-324`).
     #[must_use]
     pub fn quantile(&self, p: f64) -> f64 {
         gamma_quantile(self.mean, self.variance, p)
@@ -539,7 +548,10 @@ pub enum LiveOverride {
 /// [`ForecastError::InvalidRecord`] a lane or route listed twice, a route
 /// to a destination its lane does not reach, and probabilities outside
 /// `(0, 1)` or not ascending, and checks each [`LaneModel`] as it does
-/// alone.
+/// alone. A route over a lane with no lane model loads: [`Self::assign`]
+/// makes such routes on purpose (a new supplier's lane before its first
+/// shipment), and [`Self::estimate_route`] refuses them with
+/// [`ForecastError::RouteWithoutHistory`] naming the route and the lane.
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -672,10 +684,80 @@ impl LeadTimeModel {
         self.lanes.get(lane)
     }
 
-    /// Routes `sku` to `destination` over `lane` (history routes each SKU
-    /// over the lane of its latest replenishment to each destination).
+    /// Routes `sku` to `lane`'s destination over `lane` (history routes
+    /// each SKU over the lane of its latest replenishment to each
+    /// destination). The lane need not have history yet (a new supplier
+    /// before its first shipment): the route is kept, saved and loaded,
+    /// and [`Self::estimate_route`] refuses it with
+    /// [`ForecastError::RouteWithoutHistory`] until the lane is learned.
     pub fn assign(&mut self, sku: Sku, lane: Lane) {
         self.routes.insert((sku, lane.destination.clone()), lane);
+    }
+
+    /// The lane `sku` is routed to `destination` over, if any.
+    #[must_use]
+    pub fn route(&self, sku: &Sku, destination: &LocationId) -> Option<&Lane> {
+        self.routes.get(&(sku.clone(), destination.clone()))
+    }
+
+    /// The lead time of an order of `sku` to `destination` placed on
+    /// `order_date`, over the lane the SKU is routed on
+    /// ([`Self::route`]), with live overrides applied in the order given.
+    /// [`LeadTimeForecast::forecast_lead_time`] is this without
+    /// overrides, with every error read as `None`.
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::NoRoute`] when nothing routes the SKU there;
+    /// [`ForecastError::RouteWithoutHistory`], naming the SKU, the
+    /// destination and the lane, when the route's lane has no history
+    /// (set with [`Self::assign`] before the lane was learned); otherwise
+    /// as [`Self::estimate`].
+    ///
+    /// ```
+    /// use merchantry_core::*;
+    /// use merchantry_forecast::{ForecastError, LeadTimeModel, LeadTimeOptions};
+    /// let lane = Lane {
+    ///     supplier: SupplierId::new("NEWCO")?,
+    ///     origin: None,
+    ///     destination: LocationId::new("FBA-US")?,
+    ///     mode: TransportMode::Ocean,
+    /// };
+    /// let history: Vec<Replenishment> = Vec::new();
+    /// let mut model = LeadTimeModel::learn(&history, &LeadTimeOptions::default())?;
+    /// let (mug, fba) = (Sku::new("MUG")?, LocationId::new("FBA-US")?);
+    /// let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    /// assert!(matches!(
+    ///     model.estimate_route(&mug, &fba, day, &[]),
+    ///     Err(ForecastError::NoRoute { .. })
+    /// ));
+    /// // Routed over a lane before its first shipment.
+    /// model.assign(mug.clone(), lane);
+    /// assert!(matches!(
+    ///     model.estimate_route(&mug, &fba, day, &[]),
+    ///     Err(ForecastError::RouteWithoutHistory { .. })
+    /// ));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn estimate_route(
+        &self,
+        sku: &Sku,
+        destination: &LocationId,
+        order_date: NaiveDate,
+        overrides: &[LiveOverride],
+    ) -> Result<LeadTimeEstimate> {
+        let lane = self.route(sku, destination).ok_or_else(|| ForecastError::NoRoute {
+            sku: sku.as_str().to_owned(),
+            destination: destination.as_str().to_owned(),
+        })?;
+        if !self.lanes.contains_key(lane) {
+            return Err(ForecastError::RouteWithoutHistory {
+                sku: sku.as_str().to_owned(),
+                destination: destination.as_str().to_owned(),
+                lane: lane_label(lane),
+            });
+        }
+        self.estimate(lane, order_date, overrides)
     }
 
     /// The lead time of an order on `lane` placed on `order_date`, with
@@ -951,9 +1033,11 @@ fn apply_override(
 /// From shape 1 up the standard gamma's CDF from statrs is inverted by
 /// bisection on `y = rate * x`, so no `y` is scaled into statrs' invalid
 /// range (its own `inverse_cdf` panicked there, and for `p` outside
-/// `[0, 1]`). Above shape `1e5` the Wilson-Hilferty form
+/// `[0, 1]`), except in the lower tail, where [`lower_tail_quantile`]
+/// solves in logarithms. Above shape `1e5` the Wilson-Hilferty form
 /// `mean (1 - c^2 / 9 + z c / 3)^3` (`c = sd / mean`, `z` the normal
-/// quantile of `p`) is read instead (error below `1e-5 sd` there), and a
+/// quantile of `p`) is read instead (error below `1e-5 sd` there for
+/// ordinary `p`, up to about `520 / shape` sd in the far tail), and a
 /// shape past `f64::MAX` gives the mean. Below shape 1
 /// [`small_shape_quantile`] solves the lower-tail series in logarithms.
 fn gamma_quantile(mean: f64, variance: f64, p: f64) -> f64 {
@@ -981,6 +1065,9 @@ fn gamma_quantile(mean: f64, variance: f64, p: f64) -> f64 {
         let z = Normal::standard().inverse_cdf(p);
         let e = c * (z / 3.0 - c / 9.0);
         return mean * (1.0 + e * (3.0 + e * (3.0 + e)));
+    }
+    if let Some(x) = lower_tail_quantile(shape, mean, variance, p) {
+        return x;
     }
     // statrs' P(a, y) for y > 0 finite (errors read as the limits).
     let cdf = |y: f64| if y > 0.0 { checked_gamma_lr(shape, y).unwrap_or(1.0) } else { 0.0 };
@@ -1014,13 +1101,16 @@ fn bisect_rising(mut lo: f64, mut hi: f64, target: f64, f: impl Fn(f64) -> f64) 
     0.5 * lo + 0.5 * hi
 }
 
-/// `ln S(a, y)` for `0 <= y <= 1`, `S = sum_{n >= 0} y^n / ((a + 1) ...
-/// (a + n))`, the positive series with
+/// `ln S(a, y)` for `0 <= y <= max(1, a)`, `S = sum_{n >= 0} y^n / ((a +
+/// 1) ... (a + n))`, the positive series with
 /// `P(a, y) = y^a e^-y S / Gamma(1 + a)` (Abramowitz and Stegun 6.5.29,
-/// Kummer's form). Its terms fall at least as `1 / n!`.
+/// Kummer's form). For `y <= 1` its terms fall at least as `1 / n!`; for
+/// `y` up to `a` by the ratio `y / (a + n)`, which takes about
+/// `9 sqrt(a)` terms at `y = a` (2,800 at shape `1e5`, the largest
+/// [`gamma_quantile`] sums it for).
 fn ln_lower_series(a: f64, y: f64) -> f64 {
     let (mut sum, mut term) = (1.0f64, 1.0f64);
-    for n in 1..40u32 {
+    for n in 1..10_000u32 {
         term *= y / (a + f64::from(n));
         sum += term;
         if term <= 1e-17 * sum {
@@ -1069,15 +1159,7 @@ fn small_shape_quantile(mean: f64, variance: f64, p: f64) -> f64 {
     let ln_p_one = -1.0 - ln_gamma_1p_a + ln_lower_series(a, 1.0);
     let ln_p = p.ln();
     let t = if ln_p <= ln_p_one {
-        let ln_cdf = |t: f64| {
-            let y = t.exp();
-            a * t - y - ln_gamma_1p_a + ln_lower_series(a, y)
-        };
-        let t0 = (ln_p + ln_gamma_1p_a) / a;
-        if t0 == f64::NEG_INFINITY {
-            return 0.0;
-        }
-        bisect_rising(t0, 0.0, ln_p, ln_cdf)
+        lower_tail_ln_y(a, ln_gamma_1p_a, ln_p, 0.0)
     } else {
         let tail = 1.0 - p;
         // Q(a, y) falls in y; bisect 1 - Q, which rises.
@@ -1092,17 +1174,76 @@ fn small_shape_quantile(mean: f64, variance: f64, p: f64) -> f64 {
     (t + ln_var - ln_mean).exp()
 }
 
+/// Below this `p` the quantile of a shape from 1 to `1e5` is solved in
+/// logarithms whatever `y` it lands on: statrs' `P(a, y)` is subnormal
+/// from about `1e-308` down and 0 below the smallest subnormal, so its
+/// bisection stopped falling there (shape 25, scale 0.4, read
+/// `1.67e-12` for every `p` below `1e-310`; the true quantile at `1e-320`
+/// is `6.45e-13`).
+const LOG_TAIL_P: f64 = 1e-290;
+
+/// `ln y` with `ln P(a, y) = ln_p`, for `ln P(a, e^t_hi) >= ln_p` and
+/// `e^t_hi <= max(1, a)`: `ln P(a, y) = a ln y - y - ln Gamma(1 + a) +
+/// ln S(a, y)` ([`ln_lower_series`]) is bisected for `t = ln y` on
+/// `[t0, t_hi]`, `t0 = (ln p + ln Gamma(1 + a)) / a` a lower bound (since
+/// `e^-y S <= 1`). Neither `p` nor `y` is formed, so a subnormal `p` or
+/// a `y` far below the smallest `f64` keeps its relative precision;
+/// `-inf` when `t0` is (every such quantile is 0).
+fn lower_tail_ln_y(a: f64, ln_gamma_1p_a: f64, ln_p: f64, t_hi: f64) -> f64 {
+    let ln_cdf = |t: f64| {
+        let y = t.exp();
+        a * t - y - ln_gamma_1p_a + ln_lower_series(a, y)
+    };
+    let t0 = (ln_p + ln_gamma_1p_a) / a;
+    if t0 == f64::NEG_INFINITY {
+        return t0;
+    }
+    bisect_rising(t0, t_hi, ln_p, ln_cdf)
+}
+
+/// The gamma quantile for a shape `a` from 1 to `1e5` when it lies in
+/// the lower tail: at or below `y = 1` (`p <= P(a, 1)`, where statrs
+/// reads `P(a, y)` as 0 once `y` is below `1.1e-15`: the exponential's
+/// `1e-20` quantile read `1.1e-15`), or for `p` below [`LOG_TAIL_P`]
+/// (`y` then below `a`, as `P(a, a)` is near 1/2). Solved by
+/// [`lower_tail_ln_y`] with `ln Gamma(1 + a)` from statrs; `None` above
+/// both, where statrs' `P(a, y)` keeps its relative precision and is
+/// bisected instead. Within `1e-13` relative of 50-digit values down to
+/// the smallest subnormal `p` (`leadtime` tests).
+fn lower_tail_quantile(a: f64, mean: f64, variance: f64, p: f64) -> Option<f64> {
+    // P(a, 1) falls as a grows, from P(1, 1) = 1 - 1/e = 0.632 at shape
+    // 1: the usual upper quantiles skip the series.
+    if p > 0.64 {
+        return None;
+    }
+    let ln_gamma_1p_a = statrs::function::gamma::ln_gamma(1.0 + a);
+    let ln_p = p.ln();
+    let ln_p_one = -1.0 - ln_gamma_1p_a + ln_lower_series(a, 1.0);
+    let t_hi = if ln_p <= ln_p_one {
+        0.0
+    } else if p < LOG_TAIL_P {
+        a.ln()
+    } else {
+        return None;
+    };
+    let t = lower_tail_ln_y(a, ln_gamma_1p_a, ln_p, t_hi);
+    Some((t + variance.ln() - mean.ln()).exp())
+}
+
 impl LeadTimeForecast for LeadTimeModel {
-    /// The estimate over the lane the SKU last used to reach
-    /// `destination`, without overrides; `None` when there is none.
+    /// The estimate over the lane the SKU is routed on to `destination`
+    /// (the one it last used, or one set with
+    /// [`LeadTimeModel::assign`]), without overrides; `None` when there
+    /// is no route, its lane has no history or the estimate is out of
+    /// range. [`LeadTimeModel::estimate_route`] says which, as a typed
+    /// error.
     fn forecast_lead_time(
         &self,
         sku: &Sku,
         destination: &LocationId,
         order_date: NaiveDate,
     ) -> Option<LeadTimeEstimate> {
-        let lane = self.routes.get(&(sku.clone(), destination.clone()))?;
-        self.estimate(lane, order_date, &[]).ok()
+        self.estimate_route(sku, destination, order_date, &[]).ok()
     }
 }
 
@@ -1119,7 +1260,11 @@ impl LeadTimeForecast for LeadTimeModel {
 /// days never falling as the probability rises; and each override one
 /// [`LeadTimeModel::estimate`] accepts on the order date (a ready date
 /// not before it, a quote or fixed length not negative, no spread around
-/// a quote of 0 days).
+/// a quote of 0 days) and could have made this estimate with: its stage
+/// listed in the estimate, a ready date, quote or fixed length equal to
+/// the stage mean it leaves (up to the delays after it), and a delay
+/// shifting a stage that lasted 0 to a million days before it (the
+/// estimate's stage mean less the delays from it on).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
     feature = "serde",
@@ -1613,6 +1758,61 @@ mod tests {
                 assert!(x >= last, "variance {variance}, p {p}: {x:e} < {last:e}");
                 last = x;
             }
+        }
+    }
+
+    #[test]
+    fn gamma_quantile_keeps_falling_down_to_the_smallest_subnormal_p() {
+        // 50-digit mpmath roots of ln P(a, x / scale) = ln p (series in
+        // logarithms), for the exact f64 p. By hand, the exponential
+        // (mean = variance = 1) has x = -ln(1 - p) = p (1 + p / 2 + ...),
+        // so its 1e-300 quantile is 1e-300: it read 1.1e-15 for every p
+        // below about 1e-15. Shape 12.5 (mean 25, variance 50, scale 2)
+        // read 2.2e-15 for every p below 1e-301 (statrs' P(a, y) is 0
+        // below y = 1.1e-15), and shape 25 (mean 10, variance 4, scale
+        // 0.4) 1.67e-12 below 1e-310 (P(a, y) subnormal).
+        for (mean, variance, p, want) in [
+            (1.0, 1.0, 1e-20, 1e-20),
+            (1.0, 1.0, 1e-300, 1e-300),
+            (1.0, 1.0, 5e-324, 5e-324),
+            (2.0, 1.0, 1e-300, 1.106_681_919_700_321_6e-75),
+            (10.0, 4.0, 1e-300, 4.070_856_733_953_667_5e-12),
+            (10.0, 4.0, 1e-320, 6.451_870_252_009_177e-13),
+            (25.0, 50.0, 1e-20, 0.278_068_520_847_082_56),
+            (25.0, 50.0, 1e-310, 1.736_523_626_045_993e-24),
+            (25.0, 50.0, 5e-324, 1.496_867_878_758_396_7e-25),
+            (1e3, 1e3, 1e-280, 248.558_268_343_426_76),
+            (1e3, 1e3, 1e-320, 220.402_330_914_152_46),
+            (1e5, 1e5, 1e-100, 93_422.422_979_440_03),
+            (1e5, 1e5, 1e-300, 88_737.327_911_421_7),
+            (1e5, 1e5, 5e-324, 88_323.393_770_267_85),
+        ] {
+            let x = gamma_quantile(mean, variance, p);
+            assert!((x / want - 1.0).abs() < 2e-13, "{mean} {variance} {p:e}: {x:e} vs {want:e}");
+        }
+        // Strictly falling as p halves down to the smallest subnormal,
+        // across the switches at y = 1 and p = 1e-290, for shapes 1 to
+        // 1e5 and Wilson-Hilferty's 1e6.
+        for shape in [1.0, 1.5, 25.0, 1e3, 1e5, 1e6] {
+            let (mut p, mut last) = (0.5, f64::INFINITY);
+            while p > 0.0 {
+                let x = gamma_quantile(shape, shape, p);
+                assert!(x < last, "shape {shape}, p {p:e}: {x:e} after {last:e}");
+                last = x;
+                p *= 0.5;
+            }
+        }
+        // Wilson-Hilferty's far tail, against 50-digit roots: within
+        // 600 / shape standard deviations (measured 508 / shape at 2e5,
+        // 518 / shape at 1e6).
+        for (shape, p, want) in [
+            (2e5, 5e-324, 183_286.207_300_471_1),
+            (1e6, 1e-300, 963_408.653_939_865_6),
+            (1e6, 5e-324, 962_023.926_324_044_6),
+        ] {
+            let x = gamma_quantile(shape, shape, p);
+            let gap = (x - want).abs() / shape.sqrt();
+            assert!(gap < 600.0 / shape, "{shape} {p:e}: {x} vs {want} ({gap:e} sd)");
         }
     }
 

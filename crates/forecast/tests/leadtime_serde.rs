@@ -94,6 +94,36 @@ fn a_learned_model_saves_to_json_and_loads_back_equal() {
     assert_eq!(&read, lane_model);
 }
 
+#[test]
+fn a_loaded_route_over_a_lane_without_history_is_refused_when_used() {
+    // assign routes PLATE over NEW's lane before its first shipment, on
+    // purpose, so the saved route loads; using it gave a silent None
+    // (the trait's answer) with no way to ask why.
+    use merchantry_forecast::ForecastError;
+    let mut model = model();
+    model.assign(Sku::new("PLATE").unwrap(), lane("NEW", "FBA-US"));
+    let read: LeadTimeModel =
+        serde_json::from_str(&serde_json::to_string(&model).unwrap()).unwrap();
+    let (plate, to) = (Sku::new("PLATE").unwrap(), LocationId::new("FBA-US").unwrap());
+    assert_eq!(read.route(&plate, &to), Some(&lane("NEW", "FBA-US")));
+    let e = read.estimate_route(&plate, &to, start(), &[]).unwrap_err();
+    assert!(matches!(e, ForecastError::RouteWithoutHistory { .. }), "{e:?}");
+    let message = e.to_string();
+    assert!(message.contains("PLATE") && message.contains("NEW -> FBA-US"), "{message}");
+    // No route at all is its own error; a learned route estimates as
+    // the lane does (MUG to FBA-US over BOLT's lane).
+    let mug = Sku::new("MUG").unwrap();
+    let elsewhere = LocationId::new("AWD").unwrap();
+    assert!(matches!(
+        read.estimate_route(&mug, &elsewhere, start(), &[]),
+        Err(ForecastError::NoRoute { .. })
+    ));
+    assert_eq!(
+        read.estimate_route(&mug, &to, start(), &[]).unwrap(),
+        read.estimate(&lane("BOLT", "FBA-US"), start(), &[]).unwrap()
+    );
+}
+
 fn order() -> Value {
     let order = model().commit(PurchaseOrderId::new("PO-9").unwrap(), &acme(), None, start(), &[]);
     serde_json::to_value(order.unwrap()).unwrap()
@@ -167,6 +197,63 @@ fn a_tampered_order_forecast_is_refused_naming_what_is_wrong() {
         let e = refused::<OrderForecast>(v);
         assert!(e.contains("PO-9") && e.contains("override"), "{bad}: {e}");
     }
+}
+
+/// PO-9 on ACME's lane committed with `overrides`, as JSON.
+fn order_with(overrides: &[LiveOverride]) -> Value {
+    let id = PurchaseOrderId::new("PO-9").unwrap();
+    let order = model().commit(id, &acme(), None, start(), overrides).unwrap();
+    serde_json::to_value(order).unwrap()
+}
+
+#[test]
+fn a_loaded_order_forecast_checks_its_delays_as_forecasting_does() {
+    let delay = |stage, days: f64| LiveOverride::Delay { stage, days: Days::new(days).unwrap() };
+    // Records forecasting makes load back equal: a delay either way, and
+    // a delay after a fixed length (transit fixed at 30, then 2 days
+    // late: 32).
+    for overrides in [
+        vec![delay(Stage::MainTransit, 5.0)],
+        vec![delay(Stage::MainTransit, -10.0)],
+        vec![
+            LiveOverride::Fixed { stage: Stage::MainTransit, days: Days::whole(30) },
+            delay(Stage::MainTransit, 2.0),
+        ],
+    ] {
+        let v = order_with(&overrides);
+        let read: OrderForecast = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(serde_json::to_value(read).unwrap(), v, "{overrides:?}");
+    }
+    // A delay was only checked as days, so each of these loaded. The
+    // estimate's transit mean t after a delay of t + 1 days puts the
+    // stage at t - (t + 1) = -1 days before it, which no learned stage
+    // lasts.
+    let mut v = order_with(&[delay(Stage::MainTransit, 5.0)]);
+    let t = v["estimate"]["stages"][1]["mean"].as_f64().unwrap();
+    v["overrides"][0]["Delay"]["days"] = json!(t + 1.0);
+    let e = refused::<OrderForecast>(v);
+    assert!(e.contains("PO-9") && e.contains("overrides[0]") && e.contains("main transit"), "{e}");
+    assert!(e.contains("at -1 days before it"), "{e}");
+    // A delay of -1e6 days: the stage lasted t + 1e6 days before it,
+    // past the million days a stage can last.
+    let mut v = order_with(&[delay(Stage::MainTransit, 5.0)]);
+    v["overrides"][0]["Delay"]["days"] = json!(-1e6);
+    let e = refused::<OrderForecast>(v);
+    assert!(e.contains("PO-9") && e.contains("expected 0 to 1000000"), "{e}");
+    // A delay of a stage the estimate does not list (forecasting lists
+    // every stage it overrode).
+    let mut v = order_with(&[delay(Stage::MainTransit, 5.0)]);
+    v["overrides"][0]["Delay"]["stage"] = json!("CustomsClearance");
+    let e = refused::<OrderForecast>(v);
+    assert!(e.contains("PO-9") && e.contains("customs"), "{e}");
+    // Transit fixed at 31 then 2 days late cannot end at 32 days.
+    let mut v = order_with(&[
+        LiveOverride::Fixed { stage: Stage::MainTransit, days: Days::whole(30) },
+        delay(Stage::MainTransit, 2.0),
+    ]);
+    v["overrides"][0]["Fixed"]["days"] = json!(31.0);
+    let e = refused::<OrderForecast>(v);
+    assert!(e.contains("overrides[0] sets main transit to 31 days"), "{e}");
 }
 
 fn acme_lane() -> Value {

@@ -277,7 +277,7 @@ pub struct Recommendation {
     /// A point within float noise above a whole number (less than 1e-12
     /// of its size, and under a millionth of a unit) counts as that
     /// number: 30 days of 0.1 a day make 3.0000000000000013, which
-    /// triggers at 3, not 4.
+    /// triggers at 3, not 4. A point in `(0, 1)`, however small, is 1.
     pub reorder_point: f64,
     /// The level an order-up-to rule refills to.
     pub order_up_to: f64,
@@ -941,9 +941,12 @@ pub(crate) fn units_ceil(sku: &Sku, what: &'static str, x: f64) -> Result<Quanti
 /// `point` rounded up to whole units, after forgiving float noise: a
 /// point less than 1e-12 of its size above a whole number (and less than
 /// 1e-6 of a unit) is that number. 30 days of 0.1 a day sum to
-/// 3.0000000000000013, which is 3 units, not 4.
+/// 3.0000000000000013, which is 3 units, not 4. The tolerance is
+/// relative to the point itself, so a point in `(0, 1)` is never within
+/// it of 0 and rounds up to 1 however small (with a floor of 1e-12 units
+/// a point of 1e-13 was 0, and `StrictlyBelow` never fired at 0).
 fn whole_units_up(point: f64) -> f64 {
-    let noise = (1e-12 * point.abs().max(1.0)).min(1e-6);
+    let noise = (1e-12 * point.abs()).min(1e-6);
     let down = point.floor();
     if point - down < noise { down } else { point.ceil() }
 }
@@ -967,6 +970,14 @@ mod tests {
         assert_eq!(whole_units_up(1e12 + 0.5), 1e12 + 1.0);
         assert_eq!(whole_units_up(-0.5), 0.0);
         assert_eq!(whole_units_up(-2.0), -2.0);
+        // A tiny positive point is a real fraction of a unit, not noise
+        // around 0: 5e-13 - 0 is not below 1e-12 x 5e-13. It was 0 (the
+        // tolerance had a floor of 1e-12 units).
+        for tiny in [5e-13, 1e-300, f64::from_bits(1)] {
+            assert_eq!(whole_units_up(tiny), 1.0, "{tiny:e}");
+        }
+        assert_eq!(whole_units_up(0.0), 0.0);
+        assert_eq!(whole_units_up(-1e-13), 0.0);
     }
 
     fn day(offset: u64) -> NaiveDate {

@@ -55,9 +55,11 @@
 //!   statrs' `1 - Phi`, good to about `5e-11` relative; fill rates below
 //!   1/2 are solved for the units met, `fill * Q`, so a fill as small
 //!   as `1e-10` keeps its digits) and the gamma point within `1e-10` of
-//!   the mean (checked against 50-digit roots from shape 1 to `1e5`, at
-//!   shapes above `1e4` for lots up to a tenth of the mean, where the
-//!   reference itself could be computed).
+//!   the mean (checked against 50-digit roots from shape 1 to `1e5`, and
+//!   above shape `1e4` against 40-digit roots for lots from `0.003` to
+//!   `1` mean and by hand, `s = mu - (1 - beta) Q`, for lots from one to
+//!   a thousand means); under Wilson-Hilferty, from shape `1e5` up,
+//!   within `2e-7 sigma` (checked at shapes `2e5` and `1e6`).
 //! - For lumpy demand the [`DemandModel::Gamma`] alternative fits a gamma
 //!   distribution with the same mean and standard deviation and reads the
 //!   quantile (cycle service) or solves the same exact fill-rate
@@ -1444,6 +1446,65 @@ mod tests {
         ] {
             let s = gamma_fill_point(1.0, sd, level(p), q);
             assert!((s - want).abs() < 1e-10, "{sd} {p} {q}: {s} vs {want}");
+        }
+    }
+
+    #[test]
+    fn gamma_fill_point_above_shape_1e4_matches_40_digit_roots_for_any_lot() {
+        // Above shape 1e4 only lots up to a tenth of the mean had been
+        // checked. mpmath at 40 digits, unit mean, shape a (sd
+        // 1 / sqrt(a)), root of Q(a + 1, a s) - s Q(a, a s) - [same at
+        // s + q] = (1 - beta) q with mpmath's upper incomplete gamma Q
+        // (it reads shapes to 1e6 quickly). (shape, beta, q) -> s.
+        // Within 1e-10 of the mean up to shape 1e5 (statrs; measured
+        // 4e-13), within 2e-7 sd under Wilson-Hilferty (measured 9e-8 sd
+        // at shape 2e5, 9e-9 sd at 1e6), as its shortages are.
+        for (a, p, q, want) in [
+            (2e4, 0.5, 0.003, 0.998_483_581_890_469_3),
+            (2e4, 0.9, 0.1, 0.990_269_700_964_213_6),
+            (2e4, 0.9, 0.3, 0.970_000_013_568_793_4),
+            (2e4, 0.98, 0.1, 1.001_833_897_002_714_5),
+            (2e4, 0.98, 0.3, 0.994_992_806_122_565_5),
+            (2e4, 0.98, 1.0, 0.980_004_563_032_930_3),
+            (9e4, 0.9, 0.003, 1.002_917_074_569_573_5),
+            (9e4, 0.98, 0.003, 1.005_582_378_370_073_5),
+            (9e4, 0.9, 0.1, 0.990_001_226_814_413_4),
+            (9e4, 0.98, 0.1, 0.998_822_788_838_831_2),
+            (9e4, 0.98, 0.3, 0.994_048_833_065_334_6),
+        ] {
+            let s = gamma_fill_point(1.0, 1.0 / f64::sqrt(a), level(p), q);
+            assert!((s - want).abs() < 1e-10, "{a} {p} {q}: {s} vs {want}");
+        }
+        for (a, p, q, want) in [
+            (2e5, 0.9, 0.003, 1.001_577_558_226_793_2),
+            (2e5, 0.98, 0.003, 1.003_423_286_590_432),
+            (2e5, 0.9, 0.1, 0.990_000_001_647_563),
+            (2e5, 0.98, 0.1, 0.998_284_247_218_831),
+            (2e5, 0.98, 0.3, 0.994_002_463_772_339_5),
+            (1e6, 0.5, 0.003, 0.998_499_850_508_219),
+            (1e6, 0.9, 0.003, 1.000_216_154_287_264_7),
+            (1e6, 0.98, 0.003, 1.001_167_674_247_935_4),
+            (1e6, 0.98, 0.1, 0.998_008_653_158_949_8),
+            (1e6, 0.98, 0.3, 0.994_000_000_000_144_7),
+        ] {
+            let sd = 1.0 / f64::sqrt(a);
+            let s = gamma_fill_point(1.0, sd, level(p), q);
+            assert!((s - want).abs() < 2e-7 * sd, "{a} {p} {q}: {s} vs {want}");
+        }
+        // By hand, lots from the mean to a thousand means: s lands many
+        // sd below the bulk and s + q far above it, so every unit over
+        // [s, s + q] below G is short, the shortage drop is E[(G - s)+]
+        // - 0 = 1 - s, and s = 1 - (1 - beta) q (beta 0.9, q 10: s = 0;
+        // beta 0.98, q 10: 0.8; beta 0.9, q 1000: -99). The tails left
+        // out are below 1e-12.
+        for a in [2e4, 9e4, 2e5, 1e6] {
+            for (p, q) in
+                [(0.5, 1.0), (0.5, 10.0), (0.9, 5.0), (0.9, 10.0), (0.98, 10.0), (0.9, 1e3)]
+            {
+                let s = gamma_fill_point(1.0, 1.0 / f64::sqrt(a), level(p), q);
+                let want = 1.0 - (1.0 - p) * q;
+                assert!((s - want).abs() < 1e-10 * q, "{a} {p} {q}: {s} vs {want}");
+            }
         }
     }
 

@@ -582,6 +582,28 @@ fn trigger_boundary_is_a_named_choice() {
 }
 
 #[test]
+fn a_tiny_positive_reorder_point_fires_strictly_below_at_zero() {
+    // 1e-14 a day over a certain 10-day lead time: s = 1e-13 units, no
+    // spread. Rounded up to whole units that is 1, so a position of 0 is
+    // strictly below it. The float-noise rule read 1e-13 as 0 (its
+    // tolerance had a floor of 1e-12 units), and 0 < 0 never fired.
+    let cfg = cover(30.0).with_trigger(Trigger::StrictlyBelow);
+    let mut opts = PlannerOptions::new(cfg);
+    opts.order_by_trigger = false;
+    let rec = Planner::new(opts).unwrap().recommend(&input(1e-14, 0.0, 10.0, 0.0)).unwrap();
+    close(rec.reorder_point, 1e-13, 1e-25);
+    assert!(rec.triggered);
+    assert!(
+        rec.reasons.iter().any(|r| matches!(
+            r,
+            Reason::ReorderPointReached { reorder_point, .. } if *reorder_point == 1.0
+        )),
+        "{:?}",
+        rec.reasons
+    );
+}
+
+#[test]
 fn fixed_lot_orders_whole_lots_past_the_trigger() {
     // s = 270.748, Q = 100, position 50: gap 220.749 -> floor(2.2) + 1 = 3
     // lots, position 350 > s.

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::{
     COVER_TOLERANCE_DAYS, LaneModel, LeadTimeModel, LiveOverride, OrderForecast, StageDistribution,
-    apply_override, lane_label,
+    apply_override, lane_label, override_stage,
 };
 use crate::error::{ForecastError, Result};
 use merchantry_core::ShortFloat;
@@ -250,14 +250,7 @@ impl TryFrom<OrderForecastRepr> for OrderForecast {
             reason,
         };
         check_estimate(&r.estimate).map_err(bad)?;
-        for (i, &o) in r.overrides.iter().enumerate() {
-            // A delay may be negative and is checked against the learned
-            // stage it shifts, which the record does not keep.
-            if !matches!(o, LiveOverride::Delay { .. }) {
-                apply_override(&mut BTreeMap::new(), o, r.ordered_on)
-                    .map_err(|e| bad(format!("overrides[{i}]: {e}")))?;
-            }
-        }
+        check_overrides(&r.estimate, &r.overrides, r.ordered_on).map_err(bad)?;
         Ok(Self {
             id: r.id,
             lane: r.lane,
@@ -267,6 +260,83 @@ impl TryFrom<OrderForecastRepr> for OrderForecast {
             overrides: r.overrides,
         })
     }
+}
+
+/// What [`LeadTimeModel::estimate`] guarantees of the overrides an
+/// estimate was made with: each overrides a stage the estimate lists
+/// (the lane's history itemises it, or every stage counts); a ready
+/// date, quote or fixed length is one it accepts on the order date and
+/// agrees with the mean that follows from it; and a delay shifts a stage
+/// that lasted 0 to [`MAX_DAYS`] before it.
+///
+/// The record keeps each stage's mean after every override, not the
+/// learned one, so the overrides are replayed backwards from it: the
+/// stage mean before a delay is the mean after it less the delay, and a
+/// ready date, quote or fixed length sets the mean after it (what came
+/// before is then unknown, and no earlier delay of that stage is checked
+/// against a mean).
+fn check_overrides(
+    e: &LeadTimeEstimate,
+    overrides: &[LiveOverride],
+    ordered_on: NaiveDate,
+) -> std::result::Result<(), String> {
+    for (i, &o) in overrides.iter().enumerate() {
+        let stage = override_stage(&o);
+        if !e.stages.iter().any(|s| s.stage == stage) {
+            return Err(format!(
+                "overrides[{i}] overrides {stage}, which the estimate does not list (a lane's \
+                 estimate lists every stage an override accepted on it)"
+            ));
+        }
+        if !matches!(o, LiveOverride::Delay { .. }) {
+            apply_override(&mut BTreeMap::new(), o, ordered_on)
+                .map_err(|e| format!("overrides[{i}]: {e}"))?;
+        }
+    }
+    // The mean of each stage after the overrides replayed so far (from
+    // the last back), `None` once a setting override hides what it was.
+    let mut after: BTreeMap<Stage, Option<f64>> =
+        e.stages.iter().map(|s| (s.stage, Some(s.mean.get()))).collect();
+    for (i, &o) in overrides.iter().enumerate().rev() {
+        let stage = override_stage(&o);
+        let Some(Some(mean)) = after.get(&stage).copied() else { continue };
+        let before = match o {
+            LiveOverride::Delay { days, .. } => {
+                let days = days.get();
+                let before = mean - days;
+                // Rounding of `learned + days` may leave a few ulps.
+                let slack = 4.0 * f64::EPSILON * (mean.abs() + days.abs());
+                if !(-slack..=MAX_DAYS + slack).contains(&before) {
+                    return Err(format!(
+                        "overrides[{i}] delays {stage} by {} days, which the estimate's {} days \
+                         after it leave at {} days before it, expected 0 to {MAX_DAYS}",
+                        ShortFloat(days),
+                        ShortFloat(mean),
+                        ShortFloat(before)
+                    ));
+                }
+                Some(before)
+            }
+            _ => {
+                let mut set = BTreeMap::new();
+                apply_override(&mut set, o, ordered_on)
+                    .map_err(|e| format!("overrides[{i}]: {e}"))?;
+                let value = set.get(&stage).map_or(0.0, |&(m, _)| m);
+                let slack = 4.0 * f64::EPSILON * value.abs().max(mean.abs());
+                if (value - mean).abs() > slack {
+                    return Err(format!(
+                        "overrides[{i}] sets {stage} to {} days, but the estimate's {stage} is {} \
+                         days after it",
+                        ShortFloat(value),
+                        ShortFloat(mean)
+                    ));
+                }
+                None
+            }
+        };
+        after.insert(stage, before);
+    }
+    Ok(())
 }
 
 /// `d` in days when it is 0 to [`MAX_DAYS`], else what is wrong with it.
