@@ -106,6 +106,147 @@ pub fn ln_gamma_1p_over_a(a: f64) -> f64 {
     a.mul_add(tail, (1.0 - EULER_MASCHERONI) - a.ln_1p() / a)
 }
 
+/// Below this `p` a gamma quantile is solved in logarithms by
+/// [`gamma_lower_tail_ln_quantile`] whatever `y` it lands on: a
+/// regularized `P(a, y)` formed as an `f64` (statrs' is) is subnormal
+/// from about `1e-308` down and 0 below the smallest subnormal, so a
+/// bisection on it stops falling there (shape 25 read `1.67e-12` for
+/// every `p` below `1e-310`; the true quantile at `1e-320` is
+/// `6.45e-13`).
+const LOG_TAIL_P: f64 = 1e-290;
+
+/// The largest shape [`gamma_lower_tail_ln_quantile`] answers for: its
+/// series takes about `9 sqrt(a)` terms at `y = a`, 2,800 here.
+const LOG_TAIL_MAX_SHAPE: f64 = 1e5;
+
+/// `ln S(a, y)` for `0 <= y <= max(1, a)`, `S = sum_{n >= 0} y^n / ((a +
+/// 1) ... (a + n))`, the positive series with
+/// `P(a, y) = y^a e^-y S / Gamma(1 + a)` (Abramowitz and Stegun 6.5.29,
+/// Kummer's form). For `y <= 1` its terms fall at least as `1 / n!`; for
+/// `y` up to `a` by the ratio `y / (a + n)`, which takes about
+/// `9 sqrt(a)` terms at `y = a` (2,800 at shape `1e5`).
+fn ln_lower_series(a: f64, y: f64) -> f64 {
+    let (mut sum, mut term) = (1.0f64, 1.0f64);
+    for n in 1..10_000u32 {
+        term *= y / (a + f64::from(n));
+        sum += term;
+        if term <= 1e-17 * sum {
+            break;
+        }
+    }
+    sum.ln()
+}
+
+/// The `x` in `[lo, hi]` with `f(x) = target` for a rising `f`, bisected
+/// until the bracket cannot shrink (at most about 2100 halvings from
+/// `f64::MAX` down to the smallest subnormal).
+fn bisect_rising(mut lo: f64, mut hi: f64, target: f64, f: impl Fn(f64) -> f64) -> f64 {
+    for _ in 0..2200 {
+        let mid = 0.5 * lo + 0.5 * hi;
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if f(mid) < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * lo + 0.5 * hi
+}
+
+/// `ln y` with `ln P(a, y) = ln_p`, for `ln P(a, e^t_hi) >= ln_p` and
+/// `e^t_hi <= max(1, a)`: `ln P(a, y) = a ln y - y - ln Gamma(1 + a) +
+/// ln S(a, y)` ([`ln_lower_series`]) is bisected for `t = ln y` on
+/// `[t0, t_hi]`, `t0 = (ln p + ln Gamma(1 + a)) / a` a lower bound (since
+/// `e^-y S <= 1`). Neither `p` nor `y` is formed, so a subnormal `p` or
+/// a `y` far below the smallest `f64` keeps its relative precision;
+/// `-inf` when `t0` is (every such quantile is 0).
+fn lower_tail_ln_y(a: f64, ln_gamma_1p_a: f64, ln_p: f64, t_hi: f64) -> f64 {
+    let ln_cdf = |t: f64| {
+        let y = t.exp();
+        a * t - y - ln_gamma_1p_a + ln_lower_series(a, y)
+    };
+    let t0 = (ln_p + ln_gamma_1p_a) / a;
+    if t0 == f64::NEG_INFINITY {
+        return t0;
+    }
+    bisect_rising(t0, t_hi, ln_p, ln_cdf)
+}
+
+/// `ln y` for the `p` quantile `y` of the standard gamma distribution
+/// (shape `a`, rate 1) when it lies in the lower tail, solved in
+/// logarithms; `None` where the caller's own inversion of `P(a, y)`
+/// keeps its relative precision, and for inputs outside the domain.
+///
+/// `ln_gamma_1p_a` is `ln Gamma(1 + a)`, supplied by the caller so this
+/// crate needs no statistics library: for shapes below 1 take
+/// `a * ln_gamma_1p_over_a(a)` ([`ln_gamma_1p_over_a`], which keeps its
+/// digits as `a` falls), from 1 up a log-gamma routine's (statrs'
+/// `ln_gamma(1.0 + a)`). The quantile moves by `1 / a` times any
+/// relative error in it.
+///
+/// The lower tail is `p <= P(a, 1)` (the quantile at or below `y = 1`,
+/// where an incomplete gamma function that reads `P(a, y)` as 0 below
+/// `y = 1.1e-15`, as statrs' does, put the exponential's `1e-20`
+/// quantile at `1.1e-15`), and, from shape 1 up, every `p` below `1e-290`
+/// (`y` then below `a`, as `P(a, a)` is near 1/2; there `P(a, y)` as an
+/// `f64` is subnormal or 0). `ln P(a, y) = a ln y - y - ln Gamma(1 + a) +
+/// ln S(a, y)`, with `S` the positive series of Abramowitz and Stegun
+/// 6.5.29, is bisected for `ln y`, so the quantile keeps falling with `p`
+/// down to the smallest subnormal `p`, `5e-324`. Neither `p`'s CDF nor
+/// `y` is formed as an `f64`: `-inf` is returned only when the lower
+/// bound `(ln p + ln Gamma(1 + a)) / a` overflows (a shape that
+/// underflows towards 0), and `ln y` may be far below `ln f64::MIN_POSITIVE`.
+///
+/// Domain: `a` in `(0, 1e5]`, `p` in `(0, 1)`, `ln_gamma_1p_a` finite;
+/// `None` outside it. For `a >= 1` and `p > 0.64` (above `P(1, 1) =
+/// 1 - 1/e`, so above `P(a, 1)` for every such shape) `None` at once.
+///
+/// Accuracy, against 50-digit mpmath roots (forecast's `leadtime` and
+/// reorder's `safety` tests, and the tests here): within `2e-13`
+/// relative of `y` down to `p = 5e-324` from shape 1 to `1e5` (the
+/// resolution of `ln y` near `-744`), and within `1e-13 + 4e-16 / a` for
+/// shapes below 1 (half an ulp of `p` moves the quantile by `1.1e-16 /
+/// a` relative).
+///
+/// ```
+/// use merchantry_core::special::gamma_lower_tail_ln_quantile;
+///
+/// // Shape 1 is the exponential, y = -ln(1 - p) = p (1 + p / 2 + ...):
+/// // its 1e-300 quantile is 1e-300 (ln Gamma(2) = 0).
+/// let t = gamma_lower_tail_ln_quantile(1.0, 0.0, 1e-300).unwrap();
+/// assert!((t.exp() / 1e-300 - 1.0).abs() < 2e-13); // ln y resolves to 1e-13 at -691
+/// // Its median, ln 2 = 0.69, is below y = 1 (p <= P(1, 1) = 1 - 1/e).
+/// let t = gamma_lower_tail_ln_quantile(1.0, 0.0, 0.5).unwrap();
+/// assert!((t - 2f64.ln().ln()).abs() < 1e-15);
+/// // Above y = 1, or past shape 1e5, the caller inverts P(a, y) itself.
+/// assert!(gamma_lower_tail_ln_quantile(1.0, 0.0, 0.7).is_none());
+/// assert!(gamma_lower_tail_ln_quantile(2e5, 0.0, 0.1).is_none());
+/// ```
+#[must_use]
+pub fn gamma_lower_tail_ln_quantile(a: f64, ln_gamma_1p_a: f64, p: f64) -> Option<f64> {
+    if !(a > 0.0 && a <= LOG_TAIL_MAX_SHAPE && p > 0.0 && p < 1.0 && ln_gamma_1p_a.is_finite()) {
+        return None;
+    }
+    // P(a, 1) falls as a grows, from P(1, 1) = 1 - 1/e = 0.632 at shape
+    // 1: the usual upper quantiles skip the series.
+    if a >= 1.0 && p > 0.64 {
+        return None;
+    }
+    let ln_p = p.ln();
+    // ln P(a, 1) = a ln 1 - 1 - ln Gamma(1 + a) + ln S(a, 1).
+    let ln_p_one = -1.0 - ln_gamma_1p_a + ln_lower_series(a, 1.0);
+    let t_hi = if ln_p <= ln_p_one {
+        0.0
+    } else if a >= 1.0 && p < LOG_TAIL_P {
+        a.ln()
+    } else {
+        return None;
+    };
+    Some(lower_tail_ln_y(a, ln_gamma_1p_a, ln_p, t_hi))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +279,82 @@ mod tests {
         assert!(ln_gamma_1p_over_a(1.0).abs() < 1e-15);
         for bad in [-1e-300, 1.000_000_1, f64::NAN, f64::INFINITY] {
             assert!(ln_gamma_1p_over_a(bad).is_nan(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn gamma_lower_tail_ln_quantile_matches_50_digit_roots() {
+        // (a, p, ln Gamma(1 + a), ln y), rounded to f64: 60-digit mpmath
+        // roots of ln P(a, y) = ln p for the exact f64 p. By hand: shape
+        // 1 is -ln(1 - p) = p (1 + p / 2 + ...), so p itself; shape 2
+        // has P(2, y) = 1 - e^-y (1 + y) = y^2 / 2 - y^3 / 3 + ..., so
+        // y = sqrt(2 p) (1 + sqrt(2 p) / 3 + ...), sqrt(2) 1e-150 at
+        // p = 1e-300.
+        let cases: [(f64, f64, f64, f64); 10] = [
+            (1.0, 1e-20, 0.0, -46.051_701_859_880_914),
+            (1.0, 5e-324, 0.0, -744.440_071_921_381_2),
+            (2.0, 1e-300, std::f64::consts::LN_2, -345.041_190_358_826_9),
+            (2.0, 0.1, std::f64::consts::LN_2, -0.631_465_971_924_031_6),
+            (0.5, 0.3, -0.120_782_237_635_245_22, -2.600_507_001_862_547_4),
+            // y = 5.66e-10001, far below the smallest f64: ln y is finite.
+            (0.01, 1e-100, -0.005_690_307_946_069_646, -23_026.419_960_735_064),
+            (25.0, 1e-320, 58.003_605_222_980_52, -27.152_945_426_719_672),
+            (1e3, 1e-300, 5_912.128_178_488_163, 5.455_014_932_978_098),
+            (1e5, 1e-300, 1_051_299.221_899_121_8, 11.393_435_913_046_385),
+            (1e5, 5e-324, 1_051_299.221_899_121_8, 11.388_760_286_613_564),
+        ];
+        for (a, p, ln_gamma, want) in cases {
+            let got = gamma_lower_tail_ln_quantile(a, ln_gamma, p).unwrap_or(f64::NAN);
+            // ln y to 2e-13 (y to 2e-13 relative), plus what half an ulp
+            // of p and of ln y itself move it by.
+            let tol = 2e-13 + 4e-16 / a + 4e-16 * want.abs();
+            assert!((got - want).abs() < tol, "{a} {p:e}: {got} vs {want}");
+        }
+        // y = 1e-20 and 5e-324 themselves for the exponential.
+        let y = gamma_lower_tail_ln_quantile(1.0, 0.0, 1e-20).map(f64::exp);
+        assert!(y.is_some_and(|y| (y / 1e-20 - 1.0).abs() < 1e-13), "{y:?}");
+        let y = gamma_lower_tail_ln_quantile(1.0, 0.0, 5e-324).map(f64::exp);
+        assert_eq!(y, Some(5e-324));
+    }
+
+    #[test]
+    fn gamma_lower_tail_ln_quantile_falls_with_p_down_to_the_smallest_subnormal() {
+        for (a, ln_gamma) in [
+            (1.0, 0.0),
+            (2.0, std::f64::consts::LN_2),
+            (25.0, 58.003_605_222_980_52),
+            (1e5, 1_051_299.221_899_121_8),
+        ] {
+            let (mut p, mut last) = (0.5, f64::INFINITY);
+            while p > 0.0 {
+                // Above y = 1 and 1e-290 the caller's own inversion.
+                if let Some(t) = gamma_lower_tail_ln_quantile(a, ln_gamma, p) {
+                    assert!(t < last, "shape {a}, p {p:e}: {t} after {last}");
+                    last = t;
+                }
+                p *= 0.5;
+            }
+            assert!(last.is_finite(), "shape {a}");
+        }
+    }
+
+    #[test]
+    fn gamma_lower_tail_ln_quantile_leaves_the_upper_part_and_bad_input_to_the_caller() {
+        // Above y = 1: shape 1 past P(1, 1) = 0.632, shape 25 at 1e-20
+        // (P(25, 1) = 2.5e-26) and above 1e-290.
+        assert!(gamma_lower_tail_ln_quantile(1.0, 0.0, 0.633).is_none());
+        assert!(gamma_lower_tail_ln_quantile(25.0, 58.003_605_222_980_52, 1e-20).is_none());
+        for (a, ln_gamma, p) in [
+            (0.0, 0.0, 0.1),
+            (-1.0, 0.0, 0.1),
+            (f64::NAN, 0.0, 0.1),
+            (2e5, 0.0, 1e-300),
+            (1.0, f64::NAN, 0.1),
+            (1.0, 0.0, 0.0),
+            (1.0, 0.0, 1.0),
+            (1.0, 0.0, f64::NAN),
+        ] {
+            assert!(gamma_lower_tail_ln_quantile(a, ln_gamma, p).is_none(), "{a} {ln_gamma} {p}");
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use merchantry_core::special::ln_gamma_1p_over_a;
+use merchantry_core::special::{gamma_lower_tail_ln_quantile, ln_gamma_1p_over_a};
 use merchantry_core::{
     Days, Lane, LeadTimeEstimate, LeadTimeForecast, LeadTimeHistory, LocationId, MAX_DAYS,
     PurchaseOrderId, Replenishment, Sku, Stage, StageDuration, StageEstimate,
@@ -1101,25 +1101,6 @@ fn bisect_rising(mut lo: f64, mut hi: f64, target: f64, f: impl Fn(f64) -> f64) 
     0.5 * lo + 0.5 * hi
 }
 
-/// `ln S(a, y)` for `0 <= y <= max(1, a)`, `S = sum_{n >= 0} y^n / ((a +
-/// 1) ... (a + n))`, the positive series with
-/// `P(a, y) = y^a e^-y S / Gamma(1 + a)` (Abramowitz and Stegun 6.5.29,
-/// Kummer's form). For `y <= 1` its terms fall at least as `1 / n!`; for
-/// `y` up to `a` by the ratio `y / (a + n)`, which takes about
-/// `9 sqrt(a)` terms at `y = a` (2,800 at shape `1e5`, the largest
-/// [`gamma_quantile`] sums it for).
-fn ln_lower_series(a: f64, y: f64) -> f64 {
-    let (mut sum, mut term) = (1.0f64, 1.0f64);
-    for n in 1..10_000u32 {
-        term *= y / (a + f64::from(n));
-        sum += term;
-        if term <= 1e-17 * sum {
-            break;
-        }
-    }
-    sum.ln()
-}
-
 /// The gamma quantile for a shape `a = mean^2 / variance` below 1.
 ///
 /// statrs reads `P(a, y)` as 1 for every `y` once `a` is below `1.1e-15`
@@ -1127,7 +1108,8 @@ fn ln_lower_series(a: f64, y: f64) -> f64 {
 /// median is at `y = 7e-31`: bisecting statrs' CDF put it at `1e-15`,
 /// sixteen orders of magnitude off, and small shapes lost digits well
 /// before that. Here `ln P(a, y) = a ln y - y - ln Gamma(1 + a) + ln S`
-/// ([`ln_lower_series`]) is solved for `t = ln y` by bisection on
+/// (`S` the positive series of Abramowitz and Stegun 6.5.29) is solved
+/// for `t = ln y` by core's [`gamma_lower_tail_ln_quantile`], bisecting on
 /// `[t0, 0]` with `t0 = (ln p + ln Gamma(1 + a)) / a` (a lower bound,
 /// since `e^-y S <= 1`), when `p <= P(a, 1)`; above that the upper tail
 /// `Q(a, y) = 1 - p` is bisected on `y >= 1` with statrs' continued
@@ -1155,11 +1137,8 @@ fn small_shape_quantile(mean: f64, variance: f64, p: f64) -> f64 {
     // (statrs' ln_gamma(1 + a) / a is 1e-11 off at a = 1e-4). The shape
     // is below 1 here, up to the rounding of exp, which `min` absorbs.
     let ln_gamma_1p_a = a * ln_gamma_1p_over_a(a.min(1.0));
-    // ln P(a, 1) = a ln 1 - 1 - ln Gamma(1 + a) + ln S(a, 1).
-    let ln_p_one = -1.0 - ln_gamma_1p_a + ln_lower_series(a, 1.0);
-    let ln_p = p.ln();
-    let t = if ln_p <= ln_p_one {
-        lower_tail_ln_y(a, ln_gamma_1p_a, ln_p, 0.0)
+    let t = if let Some(t) = gamma_lower_tail_ln_quantile(a, ln_gamma_1p_a, p) {
+        t
     } else {
         let tail = 1.0 - p;
         // Q(a, y) falls in y; bisect 1 - Q, which rises.
@@ -1174,59 +1153,21 @@ fn small_shape_quantile(mean: f64, variance: f64, p: f64) -> f64 {
     (t + ln_var - ln_mean).exp()
 }
 
-/// Below this `p` the quantile of a shape from 1 to `1e5` is solved in
-/// logarithms whatever `y` it lands on: statrs' `P(a, y)` is subnormal
-/// from about `1e-308` down and 0 below the smallest subnormal, so its
-/// bisection stopped falling there (shape 25, scale 0.4, read
-/// `1.67e-12` for every `p` below `1e-310`; the true quantile at `1e-320`
-/// is `6.45e-13`).
-const LOG_TAIL_P: f64 = 1e-290;
-
-/// `ln y` with `ln P(a, y) = ln_p`, for `ln P(a, e^t_hi) >= ln_p` and
-/// `e^t_hi <= max(1, a)`: `ln P(a, y) = a ln y - y - ln Gamma(1 + a) +
-/// ln S(a, y)` ([`ln_lower_series`]) is bisected for `t = ln y` on
-/// `[t0, t_hi]`, `t0 = (ln p + ln Gamma(1 + a)) / a` a lower bound (since
-/// `e^-y S <= 1`). Neither `p` nor `y` is formed, so a subnormal `p` or
-/// a `y` far below the smallest `f64` keeps its relative precision;
-/// `-inf` when `t0` is (every such quantile is 0).
-fn lower_tail_ln_y(a: f64, ln_gamma_1p_a: f64, ln_p: f64, t_hi: f64) -> f64 {
-    let ln_cdf = |t: f64| {
-        let y = t.exp();
-        a * t - y - ln_gamma_1p_a + ln_lower_series(a, y)
-    };
-    let t0 = (ln_p + ln_gamma_1p_a) / a;
-    if t0 == f64::NEG_INFINITY {
-        return t0;
-    }
-    bisect_rising(t0, t_hi, ln_p, ln_cdf)
-}
-
 /// The gamma quantile for a shape `a` from 1 to `1e5` when it lies in
 /// the lower tail: at or below `y = 1` (`p <= P(a, 1)`, where statrs
 /// reads `P(a, y)` as 0 once `y` is below `1.1e-15`: the exponential's
-/// `1e-20` quantile read `1.1e-15`), or for `p` below [`LOG_TAIL_P`]
-/// (`y` then below `a`, as `P(a, a)` is near 1/2). Solved by
-/// [`lower_tail_ln_y`] with `ln Gamma(1 + a)` from statrs; `None` above
-/// both, where statrs' `P(a, y)` keeps its relative precision and is
-/// bisected instead. Within `1e-13` relative of 50-digit values down to
-/// the smallest subnormal `p` (`leadtime` tests).
+/// `1e-20` quantile read `1.1e-15`), or for `p` below `1e-290` (where
+/// statrs' `P(a, y)` is subnormal or 0: shape 25, scale 0.4, read
+/// `1.67e-12` for every `p` below `1e-310`; the true quantile at `1e-320`
+/// is `6.45e-13`). Solved in logarithms by core's
+/// [`gamma_lower_tail_ln_quantile`] with `ln Gamma(1 + a)` from statrs;
+/// `None` above both, where statrs' `P(a, y)` keeps its relative
+/// precision and is bisected instead. Within `2e-13` relative of
+/// 50-digit values down to the smallest subnormal `p` (`leadtime`
+/// tests).
 fn lower_tail_quantile(a: f64, mean: f64, variance: f64, p: f64) -> Option<f64> {
-    // P(a, 1) falls as a grows, from P(1, 1) = 1 - 1/e = 0.632 at shape
-    // 1: the usual upper quantiles skip the series.
-    if p > 0.64 {
-        return None;
-    }
     let ln_gamma_1p_a = statrs::function::gamma::ln_gamma(1.0 + a);
-    let ln_p = p.ln();
-    let ln_p_one = -1.0 - ln_gamma_1p_a + ln_lower_series(a, 1.0);
-    let t_hi = if ln_p <= ln_p_one {
-        0.0
-    } else if p < LOG_TAIL_P {
-        a.ln()
-    } else {
-        return None;
-    };
-    let t = lower_tail_ln_y(a, ln_gamma_1p_a, ln_p, t_hi);
+    let t = gamma_lower_tail_ln_quantile(a, ln_gamma_1p_a, p)?;
     Some((t + variance.ln() - mean.ln()).exp())
 }
 
