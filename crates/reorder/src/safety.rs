@@ -80,10 +80,16 @@
 //!   (`sigma / mu` up to `f64::MAX` over `f64::MIN_POSITIVE`), where the
 //!   quantile tends to 0 and the shortage to `mu (e^-y - y E1(y))`,
 //!   `y = s mu / sigma^2`. Checked against 60-digit values to `1e-10`
-//!   relative. A quantile or reorder point past `f64::MAX` is refused by
-//!   [`safety_stock`] with a typed error.
+//!   relative. From shape 1 to `1e5` the lower tail of the quantile
+//!   (below `sigma^2 / mu`, or `p` below `1e-290`) is solved in
+//!   logarithms as well, with core's
+//!   [`merchantry_core::special::gamma_lower_tail_ln_quantile`], so it
+//!   keeps falling with `p` down to `p = 5e-324` (statrs' `P(a, y)` is 0
+//!   below `y = 1.1e-15`, where bisecting it stopped). A quantile or
+//!   reorder point past `f64::MAX` is refused by [`safety_stock`] with a
+//!   typed error.
 
-use merchantry_core::special::ln_gamma_1p_over_a;
+use merchantry_core::special::{gamma_lower_tail_ln_quantile, ln_gamma_1p_over_a};
 use merchantry_core::{DailyForecast, ServiceLevel};
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma, Normal};
 use statrs::function::gamma::checked_gamma_ur;
@@ -521,6 +527,9 @@ impl UnitGamma {
                 1.0 + e * (3.0 + e * (3.0 + e))
             }
             Self::Exact { cv, a, .. } => {
+                if let Some(ln_x) = self.ln_lower_quantile(p) {
+                    return ln_x.exp();
+                }
                 let Some(mut hi) = bracket(&a, cv, p) else { return f64::INFINITY };
                 let mut lo = 0.0;
                 for _ in 0..BISECTION_STEPS {
@@ -534,6 +543,23 @@ impl UnitGamma {
                 0.5 * (lo + hi)
             }
         }
+    }
+
+    /// `ln` of the `p` quantile in units of the mean for a shape from 1
+    /// to `1e5` ([`Self::Exact`]) in its lower tail, `None` elsewhere.
+    ///
+    /// statrs reads `P(a, y)` as 0 once `y` is below `1.1e-15` and is
+    /// subnormal below `p = 1e-308`, so bisecting the quantile itself
+    /// stopped falling there (`gamma_quantile(1.0, 1.0, 1e-20)` read
+    /// `1.1e-15`, not `1e-20`). At or below `y = 1` (`p <= P(a, 1)`) and
+    /// for `p` below `1e-290` core's [`gamma_lower_tail_ln_quantile`]
+    /// solves `ln P(a, y) = ln p` in logarithms instead, with
+    /// `ln Gamma(1 + a)` from statrs; `x = y / a`.
+    fn ln_lower_quantile(&self, p: f64) -> Option<f64> {
+        let Self::Exact { a, .. } = *self else { return None };
+        let shape = a.shape();
+        let ln_gamma_1p_a = statrs::function::gamma::ln_gamma(1.0 + shape);
+        gamma_lower_tail_ln_quantile(shape, ln_gamma_1p_a, p).map(|ln_y| ln_y - shape.ln())
     }
 
     /// The coefficient of variation, infinite when the shape underflowed.
@@ -844,16 +870,22 @@ fn bracket(g: &Gamma, cv: f64, p: f64) -> Option<f64> {
 /// 50-digit values of the incomplete gamma function, falls as
 /// `1 / shape` and stays below `1e-5 * std_dev` for service levels up to
 /// `1 - 1e-6` (below `2e-6 * std_dev` up to 0.999). From shape 1 to
-/// that shape the gamma CDF from statrs is inverted by bisection. Below
-/// shape 1 (`std_dev > mean`) the quantile is solved in logarithms from
+/// that shape the gamma CDF from statrs is inverted by bisection, except
+/// in the lower tail (see below). Below shape 1 (`std_dev > mean`) the quantile is solved in logarithms from
 /// the lower-tail series `F(x) = (x / theta)^a / Gamma(1 + a) (1 - a T)`
 /// (`theta = std_dev^2 / mean`), so it keeps its relative precision
 /// however small the shape; it is 0 when it underflows (for shape
-/// `1e-14`, every `p` up to about `1 - 1e-11`). From shape 1 up the
-/// bisection is on the quantile itself, so a quantile far below the
-/// mean is good only to about `1e-15 * std_dev^2 / mean` absolute:
-/// `gamma_quantile(1.0, 1.0, 1e-20)` is `1.1e-15`, not `1e-20`, while
-/// just below shape 1 such a quantile keeps its relative precision.
+/// `1e-14`, every `p` up to about `1 - 1e-11`). From shape 1 to `1e5`
+/// the lower tail is solved in logarithms too, by core's
+/// [`gamma_lower_tail_ln_quantile`] (where the quantile is below
+/// `std_dev^2 / mean`, and for every `p` below `1e-290`), so the
+/// quantile keeps falling with `p` down to the smallest subnormal,
+/// `5e-324`, within `2e-13` relative of 50-digit values:
+/// `gamma_quantile(1.0, 1.0, 1e-20)` is `1e-20` (it read `1.1e-15`,
+/// the floor of bisecting statrs' CDF on the quantile itself). Above
+/// shape `1e5` the Wilson-Hilferty reading falls with `p` all the way
+/// down too, but in the far tail it is off by up to about `520 / shape`
+/// standard deviations.
 ///
 /// ```
 /// use merchantry_core::ServiceLevel;
@@ -863,6 +895,9 @@ fn bracket(g: &Gamma, cv: f64, p: f64) -> Option<f64> {
 /// assert!((gamma_quantile(10.0, 10.0, p) - 29.957).abs() < 1e-3);
 /// // shape 1e16 is normal to f64 precision: 1e8 + 1.6449 * 1
 /// assert!((gamma_quantile(1e8, 1.0, p) - (1e8 + 1.6449)).abs() < 1e-4);
+/// // Far below the mean: the exponential's -ln(1 - p) is p itself.
+/// let tiny = ServiceLevel::new(1e-20)?;
+/// assert!((gamma_quantile(1.0, 1.0, tiny) / 1e-20 - 1.0).abs() < 1e-12);
 /// # Ok::<(), merchantry_core::CoreError>(())
 /// ```
 #[must_use]
@@ -886,7 +921,12 @@ pub fn gamma_quantile(mean: f64, std_dev: f64, p: ServiceLevel) -> f64 {
         None => mean.max(0.0),
         Some(UnitGamma::Certain) => mean,
         Some(UnitGamma::Small(g)) => (mean.ln() + g.ln_quantile(p.get())).exp(),
-        Some(fit) => mean * fit.quantile(p.get()),
+        Some(fit) => match fit.ln_lower_quantile(p.get()) {
+            // Formed from logarithms, so a quantile far below the mean
+            // does not underflow in units of the mean on the way.
+            Some(ln_x) => (mean.ln() + ln_x).exp(),
+            None => mean * fit.quantile(p.get()),
+        },
     }
 }
 
@@ -1550,6 +1590,67 @@ mod tests {
                 assert!((es / (-s).exp() - 1.0).abs() < 1e-7, "{sd} {s}: {es}");
             }
         }
+    }
+
+    #[test]
+    fn gamma_quantile_keeps_falling_down_to_the_smallest_subnormal_p() {
+        // By hand: mean = sd is the exponential, x = -mean ln(1 - p) =
+        // mean p (1 + p / 2 + ...), so p itself at mean 1 (it read
+        // 1.1e-15 for every p below about 1e-15) and 1e-290 at mean 1e10
+        // and p = 1e-300. The rest are 60-digit mpmath roots of
+        // ln P(a, y) = ln p for the exact f64 p and for the shape
+        // a = 1 / (sd / mean)^2 as formed in f64, x = mean y / a. Mean 1,
+        // sd sqrt(1/2) is shape 2 less 2 ulps: P(2, y) = y^2 / 2 - ...,
+        // so x = sqrt(p / 2) = 7.07106781186548e-151 at 1e-300 (the 2
+        // ulps move it by 8e-14). Mean 10, sd 2 is shape 25 (less an
+        // ulp), which read 1.67e-12 for every p below 1e-310. (Roots
+        // rounded to f64.)
+        for (mean, sd, p, want) in [
+            (1.0, 1.0, 1e-20, 1e-20),
+            (1.0, 1.0, 1e-300, 1e-300),
+            (1.0, 1.0, 5e-324, 5e-324),
+            (1e10, 1e10, 1e-300, 1e-290),
+            (1.0, 1.0, 0.3, -(0.7f64.ln())),
+            (1.0, 0.5f64.sqrt(), 1e-300, 7.071_067_811_864_933e-151),
+            (1.0, 0.5f64.sqrt(), 5e-324, 1.571_727_784_702_499e-162),
+            (2.0, 1.0, 1e-20, 1.106_686_818_710_529_9e-5),
+            (2.0, 1.0, 5e-324, 1.649_943_144_103_041_7e-81),
+            (3.0, 1.0, 0.01, 1.169_151_816_862_096_7),
+            (10.0, 2.0, 1e-320, 6.451_870_252_009_15e-13),
+            (1000.0, 10.0, 1e-300, 673.768_719_159_032_9),
+            (1e5, 317.0, 1e-100, 93_406.724_748_367_5),
+            (1e5, 317.0, 5e-324, 88_296.060_930_361_88),
+        ] {
+            let x = gamma_quantile(mean, sd, level(p));
+            assert!((x / want - 1.0).abs() < 2e-13, "{mean} {sd} {p:e}: {x:e} vs {want:e}");
+        }
+        // Strictly falling as p halves down to the smallest subnormal,
+        // across the switches at y = 1 and p = 1e-290, for shapes 1 to
+        // 1e5 (mean = shape, scale 1) and Wilson-Hilferty's 1e6.
+        for shape in [1.0, 1.5, 2.0, 12.5, 25.0, 1e3, 1e5, 1e6] {
+            let sd = f64::sqrt(shape);
+            let (mut p, mut last) = (0.5, f64::INFINITY);
+            while p > 0.0 {
+                let x = gamma_quantile(shape, sd, level(p));
+                assert!(x < last, "shape {shape}, p {p:e}: {x:e} after {last:e}");
+                last = x;
+                p *= 0.5;
+            }
+        }
+        // Wilson-Hilferty's far tail, against 50-digit roots (mean =
+        // variance = shape): within 600 / shape standard deviations.
+        for (shape, p, want) in [
+            (2e5, 5e-324, 183_286.207_300_471_1),
+            (1e6, 1e-300, 963_408.653_939_865_6),
+            (1e6, 5e-324, 962_023.926_324_044_6),
+        ] {
+            let x = gamma_quantile(shape, f64::sqrt(shape), level(p));
+            let gap = (x - want).abs() / shape.sqrt();
+            assert!(gap < 600.0 / shape, "{shape} {p:e}: {x} vs {want} ({gap:e} sd)");
+        }
+        // The fill-rate point of a zero lot is the same quantile.
+        let fill = gamma_fill_point(1.0, 1.0, level(1e-20), 0.0);
+        assert!((fill / 1e-20 - 1.0).abs() < 2e-13, "{fill:e}");
     }
 
     #[test]
