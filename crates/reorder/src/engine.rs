@@ -626,9 +626,12 @@ impl Planner {
         // Whole units are stocked and counted: a point of 270.75 is met
         // only by ordering at 271 (Silver-Pyke-Peterson round s up).
         // Ordering at 270 would protect 270 units, below the target.
+        // The other policies compare the position with the point as it
+        // is, once float noise is forgiven: 30 days of cover at 0.1 a
+        // day is 3 units (3.0000000000000013 fired strictly below at 3).
         let trigger_point = match cfg.policy {
             Policy::ContinuousReview { .. } => whole_units_up(point),
-            _ => point,
+            _ => forgive_noise(point, point),
         };
         Ok(Levels { demand, safety, point, trigger_point, level, lot })
     }
@@ -699,7 +702,11 @@ impl Planner {
                 (lot, n.max(1.0) * lot)
             }
         };
-        let need = units_ceil(sku, "net need", raw.max(0.0))?;
+        // The gap carries the float noise of the larger of its two terms:
+        // a level of 6.000000000000003 less a position of 3 needs 3
+        // units, not 4.
+        let raw = forgive_noise(raw.max(0.0), level.abs().max(p.abs()));
+        let need = units_ceil(sku, "net need", raw)?;
         reasons.push(Reason::NetNeed { level, rule, need });
         Ok(need)
     }
@@ -946,9 +953,16 @@ pub(crate) fn units_ceil(sku: &Sku, what: &'static str, x: f64) -> Result<Quanti
 /// it of 0 and rounds up to 1 however small (with a floor of 1e-12 units
 /// a point of 1e-13 was 0, and `StrictlyBelow` never fired at 0).
 fn whole_units_up(point: f64) -> f64 {
-    let noise = (1e-12 * point.abs()).min(1e-6);
-    let down = point.floor();
-    if point - down < noise { down } else { point.ceil() }
+    forgive_noise(point, point).ceil()
+}
+
+/// `x`, or the whole number below it when `x` exceeds that number by
+/// float noise only: by less than 1e-12 of `scale` (the size of the
+/// figures `x` was computed from) and less than 1e-6 of a unit.
+fn forgive_noise(x: f64, scale: f64) -> f64 {
+    let noise = (1e-12 * scale.abs()).min(1e-6);
+    let down = x.floor();
+    if x - down < noise { down } else { x }
 }
 
 #[cfg(test)]

@@ -582,6 +582,44 @@ fn trigger_boundary_is_a_named_choice() {
 }
 
 #[test]
+fn float_noise_in_the_order_up_to_gap_is_not_a_unit() {
+    // 0.1 a day for a certain 30-day lead time and 30 days of cover:
+    // s = 3 and S = 6, summed as 3.0000000000000013 and
+    // 6.000000000000003. At a position of 3 the order is S - 3 = 3 units;
+    // the noise made it 4 (tester). At 2 it is 4.
+    let mut opts = PlannerOptions::new(cover(30.0));
+    opts.order_by_trigger = false;
+    let planner = Planner::new(opts).unwrap();
+    for (held, want) in [(3, 3), (2, 4)] {
+        let mut i = input(0.1, 0.0, 30.0, 0.0);
+        i.on_hand = Quantity::new(held);
+        let rec = planner.recommend(&i).unwrap();
+        assert!(rec.triggered, "{held}");
+        assert_eq!(rec.order.unwrap().quantity, Quantity::new(want), "{held}");
+    }
+}
+
+#[test]
+fn days_of_cover_forgives_float_noise_in_its_point() {
+    // 30 days of cover at 0.1 a day is 3 units: a position of 3 is not
+    // strictly below it (3.0000000000000013 fired, tester); 2 is.
+    let cfg = PolicyConfig::new(Policy::DaysOfCover { reorder_days: 30.0, target_days: 60.0 })
+        .with_trigger(Trigger::StrictlyBelow);
+    let mut opts = PlannerOptions::new(cfg);
+    opts.order_by_trigger = false;
+    let planner = Planner::new(opts).unwrap();
+    let mut i = input(0.1, 0.0, 5.0, 0.0);
+    i.on_hand = Quantity::new(3);
+    let at = planner.recommend(&i).unwrap();
+    assert!(!at.triggered && at.order.is_none());
+    i.on_hand = Quantity::new(2);
+    let below = planner.recommend(&i).unwrap();
+    assert!(below.triggered);
+    // Refilled to 60 days' cover, 6 units, from 2.
+    assert_eq!(below.order.unwrap().quantity, Quantity::new(4));
+}
+
+#[test]
 fn a_tiny_positive_reorder_point_fires_strictly_below_at_zero() {
     // 1e-14 a day over a certain 10-day lead time: s = 1e-13 units, no
     // spread. Rounded up to whole units that is 1, so a position of 0 is
