@@ -355,9 +355,17 @@ fn updated(line: &OrderLine) -> Updated {
 
 /// The All Orders line that decides one (order, SKU) so far.
 enum OrderLineState {
-    /// Customer demand: units on the purchase day, and the unit price
-    /// when the line has one.
-    Demand { date: NaiveDate, units: Quantity, unit_price: Option<Decimal> },
+    /// Customer demand: units on the purchase day, the unit price when
+    /// the line has one, and its marketplace (the key of
+    /// `Books::order_markets`) and currency, which count once the line
+    /// decides its pair.
+    Demand {
+        date: NaiveDate,
+        units: Quantity,
+        unit_price: Option<Decimal>,
+        market: String,
+        currency: Option<String>,
+    },
     /// Not demand, and why (with the line, when the line is suspect).
     Skipped { why: &'static str, example: Option<String> },
 }
@@ -502,6 +510,10 @@ fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
     if used == 0 {
         return Err(no_reports(dir, NO_REPORT, &file_rows).into());
     }
+    // Every All Orders file is read: decide each (order, SKU) (a detail
+    // file may have done so already), so the check sees only the lines
+    // that count.
+    books.finish_orders();
     books
         .check_marketplaces(args.pool_marketplaces)
         .map_err(|e| format!("--amazon {}: {e}", dir.display()))?;
@@ -883,7 +895,8 @@ impl Books {
                 .sales_channel
                 .as_ref()
                 .map_or_else(|| "-".to_owned(), |c| c.as_str().trim().to_owned());
-            let seen = books.order_markets.entry(market.to_ascii_lowercase()).or_default();
+            let key = market.to_ascii_lowercase();
+            let seen = books.order_markets.entry(key.clone()).or_default();
             if seen.lines == 0 {
                 seen.name = market;
             }
@@ -913,15 +926,14 @@ impl Books {
                     let example = format!("{at}: order {} item-price {cell:?}", line.order_id);
                     books.counts.warn(ORDER_PRICE_UNREAD, example);
                 }
-                // Only demand is priced, so only its currency counts (a
-                // cancelled line in another currency mixes nothing).
-                seen.currencies.extend(line.currency.map(|c| c.to_string()));
                 let unit_price =
                     line.item_price.map(|price| price / Decimal::from(line.quantity.get()));
                 OrderLineState::Demand {
                     date: line.purchase_date,
                     units: line.quantity,
                     unit_price,
+                    market: key,
+                    currency: line.currency.map(|c| c.to_string()),
                 }
             };
             let example = format!("{at}: order {} SKU {}", line.order_id, line.sku);
@@ -1020,12 +1032,19 @@ impl Books {
 
     /// Folds the last line of each (order, SKU) into demand: a pair whose
     /// last line is cancelled, a replacement, FBM or skipped is no
-    /// demand, whatever earlier lines said. Runs once, after every All
-    /// Orders file and before anything reads `orders` or the dates.
+    /// demand, whatever earlier lines said. Runs after every All Orders
+    /// file and before anything reads `orders`, the dates or the
+    /// marketplaces' currencies; a second call finds nothing left to do.
     fn finish_orders(&mut self) {
         for ((order, sku), (state, ..)) in std::mem::take(&mut self.order_lines) {
             match state {
-                OrderLineState::Demand { date, units, unit_price } => {
+                OrderLineState::Demand { date, units, unit_price, market, currency } => {
+                    // Only demand is priced, so only the currency of a
+                    // line that decides its pair as demand counts (a
+                    // cancelled or replaced line mixes nothing).
+                    if let Some(seen) = self.order_markets.get_mut(&market) {
+                        seen.currencies.extend(currency);
+                    }
                     if let Some(unit) = unit_price {
                         self.order_prices.entry(sku.clone()).or_default().push(unit);
                     }
@@ -1919,22 +1938,36 @@ mod tests {
 
     /// Tester: `Amazon.de`, `amazon.de` and `AMAZON.DE ` counted as three
     /// marketplaces, and a cancelled line in pounds refused a folder of
-    /// euro sales for mixing prices it does not have.
+    /// euro sales for mixing prices it does not have; so did a pound line
+    /// a later download cancelled, and one skipped as updated in 2099.
     #[test]
-    fn marketplace_names_ignore_case_and_cancelled_lines_carry_no_currency() {
-        let head = "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\t\
-                    sales-channel\tsku\tquantity\tcurrency\titem-price\n";
-        let orders = [
-            head,
-            "1\t2026-09-01T10:00:00+00:00\tShipped\tAmazon\tAmazon.de\tW\t1\tEUR\t10\n",
-            "2\t2026-09-01T10:00:00+00:00\tShipped\tAmazon\tamazon.de\tW\t2\tEUR\t20\n",
-            "3\t2026-09-01T10:00:00+00:00\tShipped\tAmazon\tAMAZON.DE \tW\t3\tEUR\t30\n",
-            "4\t2026-09-01T10:00:00+00:00\tCancelled\tAmazon\tAmazon.de\tW\t4\tGBP\t40\n",
+    fn marketplace_names_ignore_case_and_only_deciding_demand_has_a_currency() {
+        let head = "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\t\
+                    fulfillment-channel\tsku\tquantity\tcurrency\tsales-channel\titem-price\n";
+        let line =
+            |id: &str, updated: &str, status: &str, units: u32, money: &str, market: &str| {
+                format!(
+                    "{id}\t2026-09-01T10:00:00+00:00\t{updated}\t{status}\tAmazon\tW\t{units}\t\
+                 {money}\t{market}\t10\n"
+                )
+            };
+        let day1 = "2026-09-01T11:00:00+00:00";
+        let day2 = "2026-09-02T11:00:00+00:00";
+        let first = [
+            head.to_owned(),
+            line("1", day1, "Shipped", 1, "EUR", "Amazon.de"),
+            line("2", day1, "Shipped", 2, "EUR", "amazon.de"),
+            line("3", day1, "Shipped", 3, "EUR", "AMAZON.DE "),
+            line("4", day1, "Cancelled", 4, "GBP", "Amazon.de"),
+            line("5", day1, "Pending", 5, "GBP", "Amazon.de"),
+            line("6", "2099-01-01T10:00:00+00:00", "Shipped", 6, "GBP", "Amazon.de"),
         ]
         .concat();
-        let books = load_folder("cased", &[], &[("orders.tsv", orders)]).unwrap();
+        let later = [head.to_owned(), line("5", day2, "Cancelled", 5, "GBP", "Amazon.de")].concat();
+        let files = [("orders_1.tsv", first), ("orders_2.tsv", later)];
+        let books = load_folder("cased", &[], &files).unwrap();
         assert_eq!(demand_units(&books), 6);
-        assert_eq!(books.marketplaces(), [("Amazon.de", 4)]);
+        assert_eq!(books.marketplaces(), [("Amazon.de", 7)]);
     }
 
     /// Tester: two Manage FBA Inventory rows of a SKU (the reports of

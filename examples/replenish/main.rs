@@ -759,14 +759,28 @@ fn order_on(rec: &Recommendation) -> Option<NaiveDate> {
 /// How the order-up-to quantity came about: a full lot below the
 /// reorder point, only a top-up when an order-by date fired above it.
 ///
-/// The figures are printed to a tenth where they are not whole, so the
-/// sum reads as it was made: a level of 682.4 less a position of 0 is
-/// 682.4, rounded up to 683 (printed whole, 682 less 0 read as 683).
+/// The figures are printed to a tenth where they are not whole, or to the
+/// first digit that shows the gap is not whole, so the sum reads as it
+/// was made: a level of 682.4 less a position of 0 is 682.4, rounded up
+/// to 683 (printed whole, 682 less 0 read as 683).
 fn need_text(rec: &Recommendation, level: f64, need: Quantity, cover_days: f64) -> String {
-    let (point, lot, position) = (tenths(rec.reorder_point), tenths(rec.lot), rec.position);
-    let gap = tenths(level - position.as_f64());
-    let need = if gap == need.to_string() { gap } else { format!("{gap}, rounded up to {need}") };
-    let level = tenths(level);
+    let position = rec.position;
+    let gap = level - position.as_f64();
+    // A gap within float noise of the need is the need (the planner
+    // forgives that noise); one below it needs as many digits as show it
+    // is not whole (285.02, not 285, before 286).
+    let rounded = need.as_f64() - gap >= 1e-6;
+    let digits = if rounded {
+        (1..=6).find(|&d| !looks_whole(&format!("{gap:.d$}"))).unwrap_or(6)
+    } else {
+        1
+    };
+    let show = |x: f64| {
+        let text = format!("{x:.digits$}");
+        if looks_whole(&text) { format!("{x:.0}") } else { text }
+    };
+    let need = if rounded { format!("{}, rounded up to {need}", show(gap)) } else { need.to_string() };
+    let (level, point, lot) = (show(level), show(rec.reorder_point), show(rec.lot));
     if position.as_f64() > rec.reorder_point {
         format!(
             "position {position} is above the reorder point, so the order only tops it up to \
@@ -780,10 +794,9 @@ fn need_text(rec: &Recommendation, level: f64, need: Quantity, cover_days: f64) 
     }
 }
 
-/// `x` to a tenth, without the `.0` of a whole number.
-fn tenths(x: f64) -> String {
-    let rounded = (x * 10.0).round() / 10.0;
-    if rounded.fract() == 0.0 { format!("{rounded:.0}") } else { format!("{rounded:.1}") }
+/// Whether a number printed with decimals has only zeros after the point.
+fn looks_whole(text: &str) -> bool {
+    text.trim_end_matches('0').ends_with('.')
 }
 
 /// Why nothing is ordered today, and when to: the earlier of the day the
@@ -1114,6 +1127,24 @@ mod tests {
             "order by 2026-10-08 to land goods before the stock-out projected 2026-10-21 \
              (on-order units land too late); the position reaches its reorder point only on 2026-10-28"
         );
+    }
+
+    #[test]
+    fn a_gap_just_above_a_whole_number_shows_why_it_rounds_up() {
+        // Tester: "less position 100: 285, rounded up to 286" (the gap
+        // was 285.02 printed to a tenth). Within float noise of the
+        // need, the gap is the need.
+        let r = rec(2.0, 200, 0, 0);
+        let text = need_text(&r, 485.02, Quantity::new(286), 30.0);
+        assert!(
+            text.ends_with(
+                "order up to 485.02 (reorder point 270.75 + 30 days of demand 600) less \
+                 position 200: 285.02, rounded up to 286"
+            ),
+            "{text}"
+        );
+        let text = need_text(&r, 203.000_000_000_001, Quantity::new(3), 30.0);
+        assert!(text.ends_with("less position 200: 3"), "{text}");
     }
 
     #[test]
