@@ -111,8 +111,9 @@
 //!   whose own totals disagree (warehouse = fulfillable + unsellable +
 //!   reserved, total = warehouse + inbound; each checked when its cell
 //!   holds a number, `0` included, and not when the cell is blank or
-//!   the column absent), is skipped and named, and its SKU falls back
-//!   to the ledger. A price the reader cannot read (`19,99`, `EUR 19.99`)
+//!   the column absent), is skipped and named, and its SKU keeps an
+//!   earlier row of its own if one was read, else falls back to the
+//!   ledger. A price the reader cannot read (`19,99`, `EUR 19.99`)
 //!   leaves the row's quantities in use: the SKU is valued as if the
 //!   row had no price (median order price, else zero), with a note
 //!   naming the file, line and cell. A quantity the reader cannot read
@@ -173,6 +174,43 @@ const ORDER_PRICE_UNREAD: &str = "All Orders item price unreadable, line counted
 
 /// The warning for a file whose last row has no line break after it.
 const UNTERMINATED: &str = "file ends without a line break (Amazon's downloads end with one): a download cut inside its last cell would read as a whole row, so check its last line";
+
+/// What differs between two Manage FBA Inventory rows of one SKU, as
+/// `column old -> new`: the quantities and the price, or that only other
+/// cells (the title, the condition, the ids) differ.
+fn myi_changes(before: &InventoryRow, after: &InventoryRow) -> String {
+    let shown = |q: Option<Quantity>| q.map_or_else(|| "blank".to_owned(), |q| q.to_string());
+    let quantities = [
+        ("fulfillable", Some(before.afn_fulfillable), Some(after.afn_fulfillable)),
+        ("unsellable", Some(before.afn_unsellable), Some(after.afn_unsellable)),
+        ("reserved", Some(before.afn_reserved), Some(after.afn_reserved)),
+        ("warehouse", before.afn_warehouse, after.afn_warehouse),
+        ("total", before.afn_total, after.afn_total),
+        ("inbound working", Some(before.afn_inbound_working), Some(after.afn_inbound_working)),
+        ("inbound shipped", Some(before.afn_inbound_shipped), Some(after.afn_inbound_shipped)),
+        (
+            "inbound receiving",
+            Some(before.afn_inbound_receiving),
+            Some(after.afn_inbound_receiving),
+        ),
+        ("researching", Some(before.afn_researching), Some(after.afn_researching)),
+        ("FBM fulfillable", Some(before.mfn_fulfillable), Some(after.mfn_fulfillable)),
+    ];
+    let mut changes: Vec<String> = quantities
+        .into_iter()
+        .filter(|(_, old, new)| old != new)
+        .map(|(column, old, new)| format!("{column} {} -> {}", shown(old), shown(new)))
+        .collect();
+    if before.price != after.price {
+        let price = |p: Option<Decimal>| p.map_or_else(|| "none".to_owned(), |p| p.to_string());
+        changes.push(format!("price {} -> {}", price(before.price), price(after.price)));
+    }
+    if changes.is_empty() {
+        "other cells (title, condition or ids)".to_owned()
+    } else {
+        changes.join(", ")
+    }
+}
 
 /// The warning for a Manage FBA Inventory row of a SKU already read,
 /// with other figures.
@@ -867,9 +905,8 @@ impl Books {
                 // of two marketplaces) that disagree: the last read is
                 // used, and said so.
                 let example = format!(
-                    "{at}: fulfillable {} replaces {} read at {}",
-                    row.afn_fulfillable,
-                    before.afn_fulfillable,
+                    "{at}: {} replaces the row read at {}",
+                    myi_changes(before, &row),
                     books.myi_read.get(&row.sku).map_or("", String::as_str)
                 );
                 books.counts.warn(MYI_AGAIN, example);
@@ -1988,7 +2025,22 @@ mod tests {
         assert_eq!(books.counts.warnings[MYI_AGAIN], 1);
         assert_eq!(
             books.counts.examples[MYI_AGAIN],
-            ["myi_fr.tsv line 2: W: fulfillable 10 replaces 400 read at myi_de.tsv line 2"]
+            [
+                "myi_fr.tsv line 2: W: fulfillable 400 -> 10 replaces the row read at myi_de.tsv line 2"
+            ]
+        );
+        // Tester: a difference in another column was shown as
+        // "fulfillable 100 replaces 100".
+        let head = "sku\tafn-fulfillable-quantity\tafn-reserved-quantity\n";
+        let files = [
+            ("ledger_detail.csv", small_detail()),
+            ("myi_a.tsv", format!("{head}W\t100\t0\n")),
+            ("myi_b.tsv", format!("{head}W\t100\t7\n")),
+        ];
+        let books = load_folder("myireserved", &[], &files).unwrap();
+        assert_eq!(
+            books.counts.examples[MYI_AGAIN],
+            ["myi_b.tsv line 2: W: reserved 0 -> 7 replaces the row read at myi_a.tsv line 2"]
         );
     }
 

@@ -779,7 +779,8 @@ fn need_text(rec: &Recommendation, level: f64, need: Quantity, cover_days: f64) 
         let text = format!("{x:.digits$}");
         if looks_whole(&text) { format!("{x:.0}") } else { text }
     };
-    let need = if rounded { format!("{}, rounded up to {need}", show(gap)) } else { need.to_string() };
+    let need =
+        if rounded { format!("{}, rounded up to {need}", show(gap)) } else { need.to_string() };
     let (level, point, lot) = (show(level), show(rec.reorder_point), show(rec.lot));
     if position.as_f64() > rec.reorder_point {
         format!(
