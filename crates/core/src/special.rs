@@ -140,7 +140,14 @@ fn ln_lower_series(a: f64, y: f64) -> f64 {
 /// The `x` in `[lo, hi]` with `f(x) = target` for a rising `f`, bisected
 /// until the bracket cannot shrink (at most about 2100 halvings from
 /// `f64::MAX` down to the smallest subnormal).
-fn bisect_rising(mut lo: f64, mut hi: f64, target: f64, f: impl Fn(f64) -> f64) -> f64 {
+///
+/// ```
+/// use merchantry_core::special::bisect_rising;
+/// let root = bisect_rising(0.0, 2.0, 2.0, |x| x * x);
+/// assert!((root - 2f64.sqrt()).abs() < 1e-15);
+/// ```
+#[must_use]
+pub fn bisect_rising(mut lo: f64, mut hi: f64, target: f64, f: impl Fn(f64) -> f64) -> f64 {
     for _ in 0..2200 {
         let mid = 0.5 * lo + 0.5 * hi;
         if mid <= lo || mid >= hi {

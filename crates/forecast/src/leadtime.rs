@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use merchantry_core::special::{gamma_lower_tail_ln_quantile, ln_gamma_1p_over_a};
+use merchantry_core::special::{bisect_rising, gamma_lower_tail_ln_quantile, ln_gamma_1p_over_a};
 use merchantry_core::{
     Days, Lane, LeadTimeEstimate, LeadTimeForecast, LeadTimeHistory, LocationId, MAX_DAYS,
     PurchaseOrderId, Replenishment, Sku, Stage, StageDuration, StageEstimate,
@@ -1081,24 +1081,6 @@ fn gamma_quantile(mean: f64, variance: f64, p: f64) -> f64 {
     // overflows or underflows needlessly.
     let scale = variance / mean;
     if scale.is_finite() { y * scale } else { y / mean * variance }
-}
-
-/// The `x` in `[lo, hi]` with `f(x) = target` for a rising `f`, bisected
-/// until the bracket cannot shrink (at most about 2100 halvings from
-/// `f64::MAX` down to the smallest subnormal).
-fn bisect_rising(mut lo: f64, mut hi: f64, target: f64, f: impl Fn(f64) -> f64) -> f64 {
-    for _ in 0..2200 {
-        let mid = 0.5 * lo + 0.5 * hi;
-        if mid <= lo || mid >= hi {
-            break;
-        }
-        if f(mid) < target {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * lo + 0.5 * hi
 }
 
 /// The gamma quantile for a shape `a = mean^2 / variance` below 1.
