@@ -101,7 +101,8 @@
 //!   `last-updated-date`. A cell with digits that is not a date refuses
 //!   its line, as a bad `purchase-date` does, and a line last updated
 //!   after tomorrow is skipped as dated in the future, so a corrupt
-//!   date cannot decide. Two lines of one SKU in one order are taken for
+//!   date cannot decide; an update before its line's purchase date is
+//!   ignored, with a warning. Two lines of one SKU in one order are taken for
 //!   copies of one line (the report has no item id to tell them apart).
 //! - On hand: fulfillable units from Manage FBA Inventory when present,
 //!   else the ledger's sellable balance; inbound shipments are open
@@ -211,6 +212,9 @@ fn myi_changes(before: &InventoryRow, after: &InventoryRow) -> String {
         changes.join(", ")
     }
 }
+
+/// The warning for an All Orders line last updated before its purchase.
+const UPDATED_BEFORE_PURCHASE: &str = "All Orders line last updated before its purchase date: the update is ignored, as if the line had none";
 
 /// The warning for a Manage FBA Inventory row of a SKU already read,
 /// with other figures.
@@ -985,7 +989,19 @@ impl Books {
                 books.counts.skip("last update dated in the future", Some(example));
                 return Ok(());
             }
-            let updated = updated(&line);
+            let mut updated = updated(&line);
+            if line.last_updated_date.is_some_and(|day| day < line.purchase_date) {
+                // An update before the purchase: one of the two dates is
+                // wrong, and the update cannot be trusted to decide.
+                let example = format!(
+                    "{at}: order {} purchased {}, last updated {}",
+                    line.order_id,
+                    line.purchase_date,
+                    line.last_updated_date.map_or_else(String::new, |d| d.to_string())
+                );
+                books.counts.warn(UPDATED_BEFORE_PURCHASE, example);
+                updated = None;
+            }
             books.order_lines_undated += u64::from(updated.is_none());
             let key = (line.order_id.clone(), line.sku.clone());
             let not_used = match books.order_lines.entry(key) {
@@ -1962,6 +1978,7 @@ mod tests {
             let books = load_folder(&format!("anyorder{turn}"), &[], &files).unwrap();
             assert_eq!(demand_units(&books), 7, "turn {turn}");
             assert_eq!(books.counts.rows_skipped["last update dated in the future"], 1);
+            assert!(!books.counts.warnings.contains_key(UPDATED_BEFORE_PURCHASE));
             assert_eq!(books.counts.rows_skipped[ORDER_LINE_AGAIN], 2, "turn {turn}");
             let cancelled_file = names[(4 - turn) % 4];
             assert!(
@@ -1971,6 +1988,32 @@ mod tests {
                 "turn {turn}: the Cancelled line, in {cancelled_file}, is the one used"
             );
         }
+    }
+
+    /// Tester: an update dated 2020 on a line purchased in 2026 decided
+    /// its pair as the oldest. Such an update is ignored (the line counts
+    /// as undated), with a warning: here the dated Cancelled line wins.
+    #[test]
+    fn an_update_before_the_purchase_is_ignored_and_named() {
+        let head = "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\t\
+                    fulfillment-channel\tsku\tquantity\n";
+        let line = |updated: &str, status: &str| {
+            format!("O1\t2026-03-01T09:00:00+00:00\t{updated}\t{status}\tAmazon\tA\t500\n")
+        };
+        let other = "O2\t2026-03-01T09:00:00+00:00\t\tShipped\tAmazon\tA\t7\n";
+        let files = [
+            (
+                "a_orders.tsv",
+                format!("{head}{}{other}", line("2026-03-02T10:00:00+00:00", "Cancelled")),
+            ),
+            ("b_orders.tsv", format!("{head}{}", line("2020-01-01T10:00:00+00:00", "Shipped"))),
+        ];
+        let books = load_folder("beforepurchase", &[], &files).unwrap();
+        assert_eq!(demand_units(&books), 7);
+        assert_eq!(
+            books.counts.examples[UPDATED_BEFORE_PURCHASE],
+            ["b_orders.tsv line 2: order O1 purchased 2026-03-01, last updated 2020-01-01"]
+        );
     }
 
     /// Tester: `Amazon.de`, `amazon.de` and `AMAZON.DE ` counted as three
