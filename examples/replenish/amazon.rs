@@ -102,8 +102,10 @@
 //!   its line, as a bad `purchase-date` does, and a line last updated
 //!   after tomorrow is skipped as dated in the future, so a corrupt
 //!   date cannot decide; an update before its line's purchase date is
-//!   ignored, with a warning. Two lines of one SKU in one order are taken for
-//!   copies of one line (the report has no item id to tell them apart).
+//!   ignored, with a warning. Two lines of one SKU in one order are two
+//!   items, their units summed; the report has no item id, so the n-th
+//!   line of an (order, SKU) in one file is matched with the n-th in
+//!   another download.
 //! - On hand: fulfillable units from Manage FBA Inventory when present,
 //!   else the ledger's sellable balance; inbound shipments are open
 //!   supply. When two Manage FBA Inventory rows of a SKU disagree (two
@@ -432,10 +434,15 @@ struct Books {
     /// into `orders` by `finish_orders`.
     /// Each with where it was read, to name the line a later one
     /// replaces.
-    order_lines: BTreeMap<(OrderId, Sku), (OrderLineState, Updated, String)>,
+    /// Keyed by order, SKU and which line of that pair in its file it
+    /// is: the report has no item id, so the second line of a SKU in an
+    /// order is a second item, matched with the second line of the pair
+    /// in another download.
+    order_lines: BTreeMap<(OrderId, Sku, u32), (OrderLineState, Updated, String)>,
     /// All Orders lines read without a `last-updated-date`.
     order_lines_undated: u64,
-    /// Order lines that are demand, once per (order, SKU).
+    /// Order lines that are demand, once per (order, SKU), the units of
+    /// its items summed.
     orders: BTreeMap<(OrderId, Sku), (NaiveDate, Quantity)>,
     order_prices: BTreeMap<Sku, Vec<Decimal>>,
     /// All Orders lines read per sales channel (`-` when the line names
@@ -929,6 +936,8 @@ impl Books {
     /// later (in this file or a later one) replaces the earlier.
     fn read_orders(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = OrdersReader::with_options(input, self.read_options)?;
+        // Lines of each (order, SKU) read so far in this file.
+        let mut nth: BTreeMap<(OrderId, Sku), u32> = BTreeMap::new();
         self.drain(&mut reader, OrdersReader::stats, |books, line| {
             let at = format!("{} line {}", books.file, line.line);
             // `Amazon.de`, `amazon.de` and `AMAZON.DE ` are one marketplace.
@@ -1003,7 +1012,9 @@ impl Books {
                 updated = None;
             }
             books.order_lines_undated += u64::from(updated.is_none());
-            let key = (line.order_id.clone(), line.sku.clone());
+            let seen = nth.entry((line.order_id.clone(), line.sku.clone())).or_default();
+            let key = (line.order_id.clone(), line.sku.clone(), *seen);
+            *seen += 1;
             let not_used = match books.order_lines.entry(key) {
                 Entry::Vacant(slot) => {
                     slot.insert((state, updated, example));
@@ -1089,7 +1100,7 @@ impl Books {
     /// file and before anything reads `orders`, the dates or the
     /// marketplaces' currencies; a second call finds nothing left to do.
     fn finish_orders(&mut self) {
-        for ((order, sku), (state, ..)) in std::mem::take(&mut self.order_lines) {
+        for ((order, sku, _), (state, ..)) in std::mem::take(&mut self.order_lines) {
             match state {
                 OrderLineState::Demand { date, units, unit_price, market, currency } => {
                     // Only demand is priced, so only the currency of a
@@ -1102,7 +1113,13 @@ impl Books {
                         self.order_prices.entry(sku.clone()).or_default().push(unit);
                     }
                     self.see_day(date);
-                    self.orders.insert((order, sku), (date, units));
+                    // Two items of one SKU in an order: one order line of
+                    // their units (each at most 10,000,000, so the sum
+                    // cannot overflow).
+                    let demand = self.orders.entry((order, sku)).or_insert((date, Quantity::ZERO));
+                    if let Ok(sum) = demand.1.checked_add(units) {
+                        demand.1 = sum;
+                    }
                 }
                 OrderLineState::Skipped { why, example } => self.counts.skip(why, example),
             }
@@ -1988,6 +2005,27 @@ mod tests {
                 "turn {turn}: the Cancelled line, in {cancelled_file}, is the one used"
             );
         }
+    }
+
+    /// Tester: two lines of SKU A in one order (100 and 200 units) were
+    /// taken for one line read twice, so 200 was demand. They are two
+    /// items; a second download of both lines still counts them once.
+    #[test]
+    fn two_items_of_one_sku_in_an_order_are_both_demand() {
+        let head = "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsku\t\
+                    quantity\n";
+        let items = "O1\t2026-03-01T09:00:00+00:00\tShipped\tAmazon\tA\t100\n\
+                     O1\t2026-03-01T09:00:00+00:00\tShipped\tAmazon\tA\t200\n";
+        let one = [("orders.tsv", format!("{head}{items}"))];
+        let books = load_folder("twoitems", &[], &one).unwrap();
+        assert_eq!(demand_units(&books), 300);
+        let twice = [
+            ("orders_1.tsv", format!("{head}{items}")),
+            ("orders_2.tsv", format!("{head}{items}")),
+        ];
+        let books = load_folder("twoitemstwice", &[], &twice).unwrap();
+        assert_eq!(demand_units(&books), 300);
+        assert_eq!(books.counts.rows_skipped[ORDER_LINE_AGAIN], 2);
     }
 
     /// Tester: an update dated 2020 on a line purchased in 2026 decided
