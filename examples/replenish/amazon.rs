@@ -178,31 +178,38 @@ const ORDER_PRICE_UNREAD: &str = "All Orders item price unreadable, line counted
 /// The warning for a file whose last row has no line break after it.
 const UNTERMINATED: &str = "file ends without a line break (Amazon's downloads end with one): a download cut inside its last cell would read as a whole row, so check its last line";
 
+/// The quantity cells of a Manage FBA Inventory row by column, the two
+/// totals `None` when blank or absent (the others read 0 then).
+fn myi_quantities(row: &InventoryRow) -> [(&'static str, Option<Quantity>); 10] {
+    [
+        ("mfn-fulfillable-quantity", Some(row.mfn_fulfillable)),
+        ("afn-warehouse-quantity", row.afn_warehouse),
+        ("afn-fulfillable-quantity", Some(row.afn_fulfillable)),
+        ("afn-unsellable-quantity", Some(row.afn_unsellable)),
+        ("afn-reserved-quantity", Some(row.afn_reserved)),
+        ("afn-total-quantity", row.afn_total),
+        ("afn-inbound-working-quantity", Some(row.afn_inbound_working)),
+        ("afn-inbound-shipped-quantity", Some(row.afn_inbound_shipped)),
+        ("afn-inbound-receiving-quantity", Some(row.afn_inbound_receiving)),
+        ("afn-researching-quantity", Some(row.afn_researching)),
+    ]
+}
+
 /// What differs between two Manage FBA Inventory rows of one SKU, as
 /// `column old -> new`: the quantities and the price, or that only other
 /// cells (the title, the condition, the ids) differ.
 fn myi_changes(before: &InventoryRow, after: &InventoryRow) -> String {
     let shown = |q: Option<Quantity>| q.map_or_else(|| "blank".to_owned(), |q| q.to_string());
-    let quantities = [
-        ("fulfillable", Some(before.afn_fulfillable), Some(after.afn_fulfillable)),
-        ("unsellable", Some(before.afn_unsellable), Some(after.afn_unsellable)),
-        ("reserved", Some(before.afn_reserved), Some(after.afn_reserved)),
-        ("warehouse", before.afn_warehouse, after.afn_warehouse),
-        ("total", before.afn_total, after.afn_total),
-        ("inbound working", Some(before.afn_inbound_working), Some(after.afn_inbound_working)),
-        ("inbound shipped", Some(before.afn_inbound_shipped), Some(after.afn_inbound_shipped)),
-        (
-            "inbound receiving",
-            Some(before.afn_inbound_receiving),
-            Some(after.afn_inbound_receiving),
-        ),
-        ("researching", Some(before.afn_researching), Some(after.afn_researching)),
-        ("FBM fulfillable", Some(before.mfn_fulfillable), Some(after.mfn_fulfillable)),
-    ];
-    let mut changes: Vec<String> = quantities
+    let mut changes: Vec<String> = myi_quantities(before)
         .into_iter()
-        .filter(|(_, old, new)| old != new)
-        .map(|(column, old, new)| format!("{column} {} -> {}", shown(old), shown(new)))
+        .zip(myi_quantities(after))
+        .filter(|((_, old), (_, new))| old != new)
+        .map(|((column, old), (_, new))| {
+            // `afn-inbound-shipped-quantity` reads "inbound shipped".
+            let name = column.strip_suffix("-quantity").unwrap_or(column);
+            let name = name.strip_prefix("afn-").unwrap_or(name).replace('-', " ");
+            format!("{name} {} -> {}", shown(old), shown(new))
+        })
         .collect();
     if before.price != after.price {
         let price = |p: Option<Decimal>| p.map_or_else(|| "none".to_owned(), |p| p.to_string());
@@ -851,21 +858,10 @@ impl Books {
         self.drain(&mut reader, InventoryReader::stats, |books, row| {
             // The totals are `None` when blank or absent: only cells
             // given are checked.
-            let quantities: Vec<(&str, Quantity)> = [
-                ("mfn-fulfillable-quantity", Some(row.mfn_fulfillable)),
-                ("afn-warehouse-quantity", row.afn_warehouse),
-                ("afn-fulfillable-quantity", Some(row.afn_fulfillable)),
-                ("afn-unsellable-quantity", Some(row.afn_unsellable)),
-                ("afn-reserved-quantity", Some(row.afn_reserved)),
-                ("afn-total-quantity", row.afn_total),
-                ("afn-inbound-working-quantity", Some(row.afn_inbound_working)),
-                ("afn-inbound-shipped-quantity", Some(row.afn_inbound_shipped)),
-                ("afn-inbound-receiving-quantity", Some(row.afn_inbound_receiving)),
-                ("afn-researching-quantity", Some(row.afn_researching)),
-            ]
-            .into_iter()
-            .filter_map(|(column, q)| q.map(|q| (column, q)))
-            .collect();
+            let quantities: Vec<(&str, Quantity)> = myi_quantities(&row)
+                .into_iter()
+                .filter_map(|(column, q)| q.map(|q| (column, q)))
+                .collect();
             if books.absurd_quantity(row.line, &quantities) {
                 return Ok(());
             }
