@@ -434,17 +434,16 @@ struct Books {
     /// Where each SKU's row in `myi` was read (file and line), to name it
     /// when another row of the SKU replaces it.
     myi_read: BTreeMap<Sku, String>,
-    /// The deciding All Orders line for each (order, SKU), across every
-    /// All Orders file, with its `last-updated-date`: the latest update
+    /// The deciding All Orders line of each order item across every All
+    /// Orders file, with its `last-updated-date` and where it was read
+    /// (to name it when another line replaces it): the latest update
     /// wins ([`Updated`]), a tie goes to the line read last (files in
-    /// name order). It alone decides whether the pair is demand. Folded
-    /// into `orders` by `finish_orders`.
-    /// Each with where it was read, to name the line a later one
-    /// replaces.
-    /// Keyed by order, SKU and which line of that pair in its file it
-    /// is: the report has no item id, so the second line of a SKU in an
-    /// order is a second item, matched with the second line of the pair
-    /// in another download.
+    /// name order), and the winner alone decides whether the item is
+    /// demand. An item is keyed by order, SKU and which line of that pair
+    /// it is in its file: the report has no item id, so the second line
+    /// of a SKU in an order is a second item, matched with the second
+    /// line of the pair in another download. Folded into `orders` by
+    /// `finish_orders`.
     order_lines: BTreeMap<(OrderId, Sku, u32), (OrderLineState, Updated, String)>,
     /// All Orders lines read without a `last-updated-date`.
     order_lines_undated: u64,
@@ -877,12 +876,11 @@ impl Books {
                 let given = |q: Option<Quantity>| q.map_or_else(|| "blank".to_owned(), |q| q.to_string());
                 // What the total should be: the parts of the warehouse
                 // plus the inbound units.
-                let expected = Quantity::checked_sum([
-                    row.afn_fulfillable,
-                    row.afn_unsellable,
-                    row.afn_reserved,
-                ])
-                .and_then(|held| row.inbound().and_then(|inbound| held.checked_add(inbound)));
+                let inbound = row.inbound();
+                let expected = inbound.clone().and_then(|inbound| {
+                    let cells = [row.afn_fulfillable, row.afn_unsellable, row.afn_reserved, inbound];
+                    Quantity::checked_sum(cells)
+                });
                 let example = format!(
                     "{at}: warehouse {} vs fulfillable {} + unsellable {} + reserved {}; \
                      total {} vs those + inbound {} = {}",
@@ -891,7 +889,7 @@ impl Books {
                     row.afn_unsellable,
                     row.afn_reserved,
                     given(row.afn_total),
-                    row.inbound().map_or_else(|e| e.to_string(), |q| q.to_string()),
+                    inbound.map_or_else(|e| e.to_string(), |q| q.to_string()),
                     expected.map_or_else(|e| e.to_string(), |q| q.to_string())
                 );
                 books.counts.skip("Manage FBA Inventory totals disagree", Some(example));
@@ -983,26 +981,24 @@ impl Books {
                 }
             };
             let example = format!("{at}: order {} SKU {}", line.order_id, line.sku);
-            if line.last_updated_date.is_some_and(|day| day > books.latest_day) {
+            if let Some(day) = line.last_updated_date
+                && day > books.latest_day
+            {
                 // A corrupt date must not decide the pair: the line is
                 // left out, as a purchase dated in the future is.
-                let example = format!(
-                    "{at}: order {} last updated {}",
-                    line.order_id,
-                    line.last_updated_date.map_or_else(String::new, |d| d.to_string())
-                );
+                let example = format!("{at}: order {} last updated {day}", line.order_id);
                 books.counts.skip("last update dated in the future", Some(example));
                 return Ok(());
             }
             let mut updated = updated(&line);
-            if line.last_updated_date.is_some_and(|day| day < line.purchase_date) {
+            if let Some(day) = line.last_updated_date
+                && day < line.purchase_date
+            {
                 // An update before the purchase: one of the two dates is
                 // wrong, and the update cannot be trusted to decide.
                 let example = format!(
-                    "{at}: order {} purchased {}, last updated {}",
-                    line.order_id,
-                    line.purchase_date,
-                    line.last_updated_date.map_or_else(String::new, |d| d.to_string())
+                    "{at}: order {} purchased {}, last updated {day}",
+                    line.order_id, line.purchase_date
                 );
                 books.counts.warn(UPDATED_BEFORE_PURCHASE, example);
                 updated = None;
@@ -1039,6 +1035,12 @@ impl Books {
             .collect()
     }
 
+    /// The currencies of the All Orders lines that are demand, across
+    /// every marketplace.
+    fn currencies(&self) -> BTreeSet<&str> {
+        self.order_markets.values().flat_map(|m| &m.currencies).map(String::as_str).collect()
+    }
+
     /// Refuses All Orders demand lines in more than one currency (their
     /// prices would be mixed into one median), and lines from more than
     /// one marketplace unless `pool` (`--pool-marketplaces`) says their
@@ -1046,8 +1048,7 @@ impl Books {
     /// of no marketplace still count for the currency.
     fn check_marketplaces(&self, pool: bool) -> Result<(), String> {
         let marketplaces = self.marketplaces().len();
-        let currencies: BTreeSet<&str> =
-            self.order_markets.values().flat_map(|m| &m.currencies).map(String::as_str).collect();
+        let currencies = self.currencies();
         if currencies.len() > 1 {
             let hint = if pool {
                 " (--pool-marketplaces pools marketplaces of one currency only)"
@@ -1090,9 +1091,9 @@ impl Books {
         found.join(", ")
     }
 
-    /// Folds the last line of each (order, SKU) into demand: a pair whose
-    /// last line is cancelled, a replacement, FBM or skipped is no
-    /// demand, whatever earlier lines said. Runs after every All Orders
+    /// Folds the deciding line of each order item into demand: an item
+    /// whose deciding line is cancelled, a replacement, FBM or skipped is
+    /// no demand, whatever its other lines said. Runs after every All Orders
     /// file and before anything reads `orders`, the dates or the
     /// marketplaces' currencies; a second call finds nothing left to do.
     fn finish_orders(&mut self) {
@@ -1772,9 +1773,8 @@ fn pooled(args: &Args, books: &Books) -> Option<String> {
         .iter()
         .map(|(m, n)| format!("{m} ({n} line{} read)", if *n == 1 { "" } else { "s" }))
         .collect();
-    let currency: BTreeSet<&str> =
-        books.order_markets.values().flat_map(|m| &m.currencies).map(String::as_str).collect();
-    let currency = currency.into_iter().next().map(|c| format!(", in {c}")).unwrap_or_default();
+    let currency =
+        books.currencies().into_iter().next().map(|c| format!(", in {c}")).unwrap_or_default();
     Some(match markets.len() {
         0 => "marketplaces: --pool-marketplaces given, but no All Orders line names a marketplace; nothing pooled".to_owned(),
         1 => format!("marketplaces: --pool-marketplaces given, but All Orders holds one marketplace, {}; nothing pooled", names.join("")),
