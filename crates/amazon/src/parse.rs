@@ -116,6 +116,10 @@ pub enum TimestampProblem {
     /// The word where a zone belongs is not one [`zone_offset`] knows,
     /// or is one it refuses as ambiguous (`AST`).
     UnknownZone(String),
+    /// A signed offset after the time (joined to it or a word of its
+    /// own) that is malformed or out of range: offsets run from
+    /// `-23:59` to `+23:59` (`+99:00`, `+05:75`, `+123`).
+    Offset(String),
     /// Words after the zone, or an `AM`/`PM` away from its time.
     Trailing,
     /// A time without a zone, read in the zone assumed by
@@ -136,6 +140,9 @@ impl std::fmt::Display for TimestampProblem {
             Self::Time => f.write_str("the time of day is malformed or does not exist"),
             Self::NoZone => f.write_str("the time has no zone or offset"),
             Self::UnknownZone(word) => write!(f, "zone {word:?} is unknown or ambiguous"),
+            Self::Offset(word) => {
+                write!(f, "offset {word:?} is not a UTC offset from -23:59 to +23:59")
+            }
             Self::Trailing => f.write_str("unexpected text after the time"),
             Self::SkippedLocalTime => {
                 f.write_str("the time was skipped by a daylight-saving change in the assumed zone")
@@ -436,8 +443,11 @@ fn read_time(
             Some(clock)
         }
         // After `T` the clock is required; after a space it may be left
-        // out, but a word that starts like one is a broken clock.
-        None if sep == b'T' || looks_like_clock(first) => return Err(TimestampProblem::Time),
+        // out, but a word that starts like one is a broken clock (or a
+        // good clock joined to a bad offset).
+        None if sep == b'T' || looks_like_clock(first) => {
+            return Err(bad_offset(first).unwrap_or(TimestampProblem::Time));
+        }
         None => None,
     };
     let mut zone = clock.and_then(|c| c.zone);
@@ -454,6 +464,8 @@ fn read_time(
             return Err(TimestampProblem::Trailing);
         } else if let Some(seconds) = zone_word(word, names) {
             zone = Some(seconds);
+        } else if looks_like_offset(word) {
+            return Err(TimestampProblem::Offset(excerpt(word)));
         } else if looks_like_clock(word) {
             return Err(TimestampProblem::Time);
         } else {
@@ -483,6 +495,21 @@ fn read_time(
 /// A word starting with a digit and holding a colon: meant as a clock.
 fn looks_like_clock(word: &[u8]) -> bool {
     word.first().is_some_and(u8::is_ascii_digit) && word.contains(&b':')
+}
+
+/// A sign followed by digits and colons only: meant as an offset.
+fn looks_like_offset(word: &[u8]) -> bool {
+    matches!(word.split_first(), Some((b'+' | b'-', rest))
+        if !rest.is_empty() && rest.iter().all(|b| b.is_ascii_digit() || *b == b':'))
+}
+
+/// The problem of a clock word that [`clock`] refused, when its clock is
+/// good and the offset joined to it is not (`10:00:00+99:00`).
+fn bad_offset(word: &[u8]) -> Option<TimestampProblem> {
+    let sign = word.iter().position(|b| matches!(b, b'+' | b'-'))?;
+    let (time, zone) = word.split_at(sign);
+    (clock(time).is_some_and(|c| c.hour <= 23) && looks_like_offset(zone))
+        .then(|| TimestampProblem::Offset(excerpt(zone)))
 }
 
 /// A clock read by [`clock`]: the hour as written (checked by the
@@ -1262,6 +1289,13 @@ mod tests {
             ("2024-01-15 08:00:00 AST", P::UnknownZone("AST".to_owned())),
             ("2024-01-15 08:00:00 XYZ", P::UnknownZone("XYZ".to_owned())),
             ("2024-01-15 08:00:00 UTC+24", P::UnknownZone("UTC+24".to_owned())),
+            ("2024-01-15T08:00:00+99:00", P::Offset("+99:00".to_owned())),
+            ("2024-01-15T08:00:00-24:00", P::Offset("-24:00".to_owned())),
+            ("2024-01-15T08:00:00+05:75", P::Offset("+05:75".to_owned())),
+            ("2024-01-15 08:00:00 +99:00", P::Offset("+99:00".to_owned())),
+            ("2024-01-15 08:00:00 +123", P::Offset("+123".to_owned())),
+            ("2024-01-15 +99", P::Offset("+99".to_owned())),
+            ("2024-01-15T25:00:00+99:00", P::Time),
             ("2024-01-15 08:00:00 PST PDT", P::Trailing),
             ("2024-01-15T08:00:00Z UTC", P::Trailing),
             ("2024-01-15 08:00:00 UTC AM", P::Trailing),
@@ -1276,6 +1310,12 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "\"2024-01-15 08:00:00 AST\" is not a timestamp: zone \"AST\" is unknown or ambiguous"
+        );
+        let err = parse_timestamp("2024-01-15T08:00:00+99:00", mf).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"2024-01-15T08:00:00+99:00\" is not a timestamp: \
+             offset \"+99:00\" is not a UTC offset from -23:59 to +23:59"
         );
         // A huge cell is quoted only in part.
         let long = format!("2024-01-15 08:00:00 {}", "X".repeat(10_000));
