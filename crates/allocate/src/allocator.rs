@@ -1479,12 +1479,17 @@ impl Allocator {
     /// Only [`Disposition::Sellable`] units at the network's locations
     /// count: reserved, inbound, in-transit and unsellable units never
     /// do. SKUs the view does not list, and locations it does not mention,
-    /// are set to zero; unknown locations are ignored.
+    /// are set to zero; unknown locations are ignored. A location's
+    /// sellable units are summed over the view's positions there, and a
+    /// negative sum (a ledger that lets a balance go below zero until a
+    /// count trues it up) counts as zero: nothing there can be sold.
     ///
     /// # Errors
     ///
     /// [`AllocError::WouldStrandReservations`] when a location would hold
-    /// fewer units than are reserved there; nothing is loaded then.
+    /// fewer units than are reserved there (a negative balance holds
+    /// none); [`AllocError::BundleHasNoStock`] when the view lists a
+    /// bundle. Nothing is loaded then.
     pub fn load(&mut self, view: &(impl StockView + ?Sized), as_of: NaiveDate) -> Result<Changes> {
         let n_loc = self.net.locations.len();
         let mut plan: Vec<(Sku, Vec<i64>)> = Vec::new();
@@ -1500,6 +1505,9 @@ impl Allocator {
                     *slot = slot.saturating_add(p.quantity.get());
                 }
             }
+            // Clamped once the positions are summed, so their order
+            // does not matter.
+            levels.iter_mut().for_each(|q| *q = (*q).max(0));
             plan.push((sku, levels));
         }
         for (sku, levels) in &plan {
@@ -1508,9 +1516,6 @@ impl Allocator {
                     return Err(AllocError::BundleHasNoStock { sku: sku.clone() });
                 }
                 self.check_levels(k, levels)?;
-            }
-            if let Some(&q) = levels.iter().find(|q| q.is_negative()) {
-                return Err(negative("stock level", Quantity::new(q), sku.clone()));
             }
         }
         let listed: BTreeSet<&Sku> = plan.iter().map(|(s, _)| s).collect();

@@ -847,6 +847,46 @@ fn load_refuses_to_strand_reservations_and_changes_nothing() {
     assert_eq!(w.alloc, before);
 }
 
+/// A ledger that lets a balance go negative (oversold, awaiting a count)
+/// reports -3 sellable at A. Nothing at A can be sold, so A counts as
+/// zero and the rest of the view still loads: web and eBay see the 3PL's
+/// 2 units (0 + 0 + 2), FBA its 4. Before, the whole load was refused
+/// with "would strand reservations: -3 on hand, 0 reserved".
+#[test]
+fn a_negative_sellable_balance_loads_as_zero() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    let rec = |l: &str, n| StockRecord {
+        as_of: day,
+        sku: Sku::new("MUG").unwrap(),
+        location: LocationId::new(l).unwrap(),
+        disposition: Disposition::Sellable,
+        quantity: q(n),
+    };
+    let view = vec![rec("A", -3), rec("3PL", 2), rec("FBA", 4)];
+    w.alloc.load(&view, day).unwrap();
+    assert_eq!((w.on_hand(w.a), w.on_hand(w.tpl), w.on_hand(w.fba)), (0, 2, 4));
+    assert_eq!((w.shown(w.web), w.shown(w.ebay), w.shown(w.fba_ch)), (2, 2, 4));
+
+    // With 1 unit reserved at A, a negative balance there strands it.
+    w.stock(w.a, 1);
+    w.alloc
+        .reserve(
+            &order("A1"),
+            w.web,
+            &[LineRequest::new(1, w.sku, q(1))],
+            &ReserveOptions::default().at(w.a),
+        )
+        .unwrap();
+    let before = w.alloc.clone();
+    assert!(matches!(
+        w.alloc.load(&view, day),
+        Err(AllocError::WouldStrandReservations { on_hand: 0, reserved: 1, .. })
+    ));
+    assert_eq!(w.alloc, before);
+}
+
 /// Two lines of `i64::MAX / 2 + 1` units each sum to `2^63`, one past
 /// the range: the order is an overflow naming the SKU, not a line that
 /// "asked for 9223372036854775807".
