@@ -1488,8 +1488,9 @@ impl Allocator {
     ///
     /// [`AllocError::WouldStrandReservations`] when a location would hold
     /// fewer units than are reserved there (a negative balance holds
-    /// none); [`AllocError::BundleHasNoStock`] when the view lists a
-    /// bundle. Nothing is loaded then.
+    /// none); [`AllocError::BundleHasNoStock`] when the view gives a
+    /// bundle sellable units (one listed with none loads). Nothing is
+    /// loaded then.
     pub fn load(&mut self, view: &(impl StockView + ?Sized), as_of: NaiveDate) -> Result<Changes> {
         let n_loc = self.net.locations.len();
         let mut plan: Vec<(Sku, Vec<i64>)> = Vec::new();
@@ -1512,7 +1513,9 @@ impl Allocator {
         }
         for (sku, levels) in &plan {
             if let Some(&k) = self.sku_index.get(sku) {
-                if self.is_bundle(k) {
+                // A view may list a kit SKU it knows with no stock; only
+                // units of a bundle are refused.
+                if self.is_bundle(k) && levels.iter().any(|&q| q != 0) {
                     return Err(AllocError::BundleHasNoStock { sku: sku.clone() });
                 }
                 self.check_levels(k, levels)?;

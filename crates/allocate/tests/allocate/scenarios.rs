@@ -887,6 +887,35 @@ fn a_negative_sellable_balance_loads_as_zero() {
     assert_eq!(w.alloc, before);
 }
 
+/// The ledger knows the kit SKU (it once held kits, or a count listed it)
+/// but holds none sellable: the load goes ahead and the kit still shows
+/// what its component allows, floor(6 / 2) = 3. A kit with units of its
+/// own is refused, and nothing is loaded.
+#[test]
+fn a_bundle_the_view_lists_without_stock_loads() {
+    let mut w = world();
+    let (kit, _) = w.alloc.define_bundle(&Sku::new("KIT").unwrap(), &[(w.sku, 2)]).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    let rec = |s: &str, l: &str, d, n| StockRecord {
+        as_of: day,
+        sku: Sku::new(s).unwrap(),
+        location: LocationId::new(l).unwrap(),
+        disposition: d,
+        quantity: q(n),
+    };
+    let view = vec![
+        rec("MUG", "A", Disposition::Sellable, 6),
+        rec("KIT", "A", Disposition::Unsellable, 1),
+    ];
+    w.alloc.load(&view, day).unwrap();
+    assert_eq!(w.alloc.advertised(kit, w.web).unwrap(), q(3));
+    let before = w.alloc.clone();
+    let with_kits =
+        vec![rec("MUG", "A", Disposition::Sellable, 6), rec("KIT", "A", Disposition::Sellable, 1)];
+    assert!(matches!(w.alloc.load(&with_kits, day), Err(AllocError::BundleHasNoStock { .. })));
+    assert_eq!(w.alloc, before);
+}
+
 /// Two lines of `i64::MAX / 2 + 1` units each sum to `2^63`, one past
 /// the range: the order is an overflow naming the SKU, not a line that
 /// "asked for 9223372036854775807".
