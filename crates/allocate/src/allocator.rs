@@ -1633,7 +1633,8 @@ impl Allocator {
     /// [`AllocError::Insufficient`] when not all lines fit (not with
     /// `partial`: refused lines are listed in [`Reserved::refused`]);
     /// [`AllocError::Overflow`] naming the SKU when the units an order
-    /// asks of it (lines summed, bundles expanded) pass the 64-bit range.
+    /// asks of it (lines summed, bundles expanded) pass the 64-bit range,
+    /// or, with `partial`, when one line's do.
     ///
     /// ```
     /// # use merchantry_allocate::*;
@@ -1677,7 +1678,10 @@ impl Allocator {
                 Err(e) => {
                     self.unreserve(pieces.get(start..).unwrap_or(&[]));
                     pieces.truncate(start);
-                    if !options.partial {
+                    // Only want of stock is a refusal; anything else (a
+                    // bundle line whose units overflow) refuses the order.
+                    let short = matches!(e, AllocError::Insufficient { .. });
+                    if !options.partial || !short {
                         self.unreserve(&pieces);
                         pieces.clear();
                         self.scratch = pieces;

@@ -916,6 +916,23 @@ fn a_bundle_the_view_lists_without_stock_loads() {
     assert_eq!(w.alloc, before);
 }
 
+/// A partial reservation whose kit line needs 3 x (2^62 - 1) mugs, past
+/// the 64-bit range: an overflow naming the component, not a refusal
+/// "for want of stock" that asked for 0 of 0 (what it was before), and
+/// the mug line taken before it is given back.
+#[test]
+fn partial_reserve_of_a_bundle_line_past_the_range_is_an_overflow() {
+    let mut w = world();
+    w.stock(w.a, 10);
+    let (kit, _) = w.alloc.define_bundle(&Sku::new("KIT").unwrap(), &[(w.sku, 3)]).unwrap();
+    let before = w.alloc.clone();
+    let lines = [LineRequest::new(1, w.sku, q(1)), LineRequest::new(2, kit, q(i64::MAX / 2))];
+    let partial = ReserveOptions::default().with_partial(true);
+    let err = w.alloc.reserve(&order("P"), w.web, &lines, &partial).unwrap_err();
+    assert_eq!(err.to_string(), "quantity overflow for sku MUG");
+    assert_eq!(w.alloc, before);
+}
+
 /// Two lines of `i64::MAX / 2 + 1` units each sum to `2^63`, one past
 /// the range: the order is an overflow naming the SKU, not a line that
 /// "asked for 9223372036854775807".
