@@ -1479,12 +1479,18 @@ impl Allocator {
     /// Only [`Disposition::Sellable`] units at the network's locations
     /// count: reserved, inbound, in-transit and unsellable units never
     /// do. SKUs the view does not list, and locations it does not mention,
-    /// are set to zero; unknown locations are ignored.
+    /// are set to zero; unknown locations are ignored. A location's
+    /// sellable units are summed over the view's positions there, and a
+    /// negative sum (a ledger that lets a balance go below zero until a
+    /// count trues it up) counts as zero: nothing there can be sold.
     ///
     /// # Errors
     ///
     /// [`AllocError::WouldStrandReservations`] when a location would hold
-    /// fewer units than are reserved there; nothing is loaded then.
+    /// fewer units than are reserved there (a negative balance holds
+    /// none); [`AllocError::BundleHasNoStock`] when the view gives a
+    /// bundle sellable units (one listed with none loads). Nothing is
+    /// loaded then.
     pub fn load(&mut self, view: &(impl StockView + ?Sized), as_of: NaiveDate) -> Result<Changes> {
         let n_loc = self.net.locations.len();
         let mut plan: Vec<(Sku, Vec<i64>)> = Vec::new();
@@ -1500,17 +1506,19 @@ impl Allocator {
                     *slot = slot.saturating_add(p.quantity.get());
                 }
             }
+            // Clamped once the positions are summed, so their order
+            // does not matter.
+            levels.iter_mut().for_each(|q| *q = (*q).max(0));
             plan.push((sku, levels));
         }
         for (sku, levels) in &plan {
             if let Some(&k) = self.sku_index.get(sku) {
-                if self.is_bundle(k) {
+                // A view may list a kit SKU it knows with no stock; only
+                // units of a bundle are refused.
+                if self.is_bundle(k) && levels.iter().any(|&q| q != 0) {
                     return Err(AllocError::BundleHasNoStock { sku: sku.clone() });
                 }
                 self.check_levels(k, levels)?;
-            }
-            if let Some(&q) = levels.iter().find(|q| q.is_negative()) {
-                return Err(negative("stock level", Quantity::new(q), sku.clone()));
             }
         }
         let listed: BTreeSet<&Sku> = plan.iter().map(|(s, _)| s).collect();
@@ -1625,7 +1633,8 @@ impl Allocator {
     /// [`AllocError::Insufficient`] when not all lines fit (not with
     /// `partial`: refused lines are listed in [`Reserved::refused`]);
     /// [`AllocError::Overflow`] naming the SKU when the units an order
-    /// asks of it (lines summed, bundles expanded) pass the 64-bit range.
+    /// asks of it (lines summed, bundles expanded) pass the 64-bit range,
+    /// or, with `partial`, when one line's do.
     ///
     /// ```
     /// # use merchantry_allocate::*;
@@ -1669,7 +1678,10 @@ impl Allocator {
                 Err(e) => {
                     self.unreserve(pieces.get(start..).unwrap_or(&[]));
                     pieces.truncate(start);
-                    if !options.partial {
+                    // Only want of stock is a refusal; anything else (a
+                    // bundle line whose units overflow) refuses the order.
+                    let short = matches!(e, AllocError::Insufficient { .. });
+                    if !options.partial || !short {
                         self.unreserve(&pieces);
                         pieces.clear();
                         self.scratch = pieces;

@@ -340,18 +340,26 @@ impl Inventory {
 
     /// Reads the sellable units of every SKU the view knows, at every
     /// node of `network`, as of the end of `as_of`. Locations the network
-    /// does not know are ignored.
+    /// does not know are ignored. A node's sellable positions are summed
+    /// first and a negative sum counts as zero, so the order the view
+    /// lists them in does not matter.
     #[must_use]
     pub fn from_view<V: StockView + ?Sized>(network: &Network, view: &V, as_of: NaiveDate) -> Self {
         let mut inv = Self::new(network);
         for sku in view.stock_skus() {
+            let mut sums: Vec<Option<Quantity>> = vec![None; inv.nodes];
             for pos in view.positions(&sku, as_of) {
                 if !pos.disposition.can_ship_now() {
                     continue;
                 }
-                if let Some(idx) = network.index_of(&pos.location) {
-                    let now = inv.get(&sku, idx);
-                    inv.set(&sku, idx, now.saturating_add(pos.quantity));
+                let idx = network.index_of(&pos.location);
+                if let Some(sum) = idx.and_then(|i| sums.get_mut(i.get())) {
+                    *sum = Some(sum.unwrap_or(Quantity::ZERO).saturating_add(pos.quantity));
+                }
+            }
+            for (idx, sum) in network.indices().zip(sums) {
+                if let Some(units) = sum {
+                    inv.set(&sku, idx, units);
                 }
             }
         }
@@ -425,7 +433,7 @@ impl Inventory {
 mod tests {
     use super::*;
     use crate::model::{RateTier, Zone};
-    use merchantry_core::LocationKind;
+    use merchantry_core::{LocationKind, StockPosition};
     use rust_decimal::Decimal;
 
     fn node(id: &str) -> Node {
@@ -465,6 +473,41 @@ mod tests {
             Network::new(vec![n], horizon()),
             Err(RouteError::NegativeCost { what: "per-unit fee", .. })
         ));
+    }
+
+    /// A view that lists two sellable positions of one SKU at one node,
+    /// in the order given (a ledger reports one per location and
+    /// disposition; a caller's own view need not).
+    struct Listed(Vec<StockPosition>);
+
+    impl StockView for Listed {
+        fn positions(&self, _: &Sku, _: NaiveDate) -> Vec<StockPosition> {
+            self.0.clone()
+        }
+
+        fn stock_skus(&self) -> Vec<Sku> {
+            vec![Sku::new("S").unwrap()]
+        }
+    }
+
+    #[test]
+    fn sellable_positions_are_summed_before_a_negative_sum_counts_as_zero() {
+        // -3 and +5 at A hold 2 units in either order; clamping after
+        // each position read 0 + 5 = 5 when -3 came first.
+        let net = Network::new(vec![node("A")], horizon()).unwrap();
+        let pos = |n| StockPosition {
+            location: LocationId::new("A").unwrap(),
+            disposition: merchantry_core::Disposition::Sellable,
+            quantity: Quantity::new(n),
+        };
+        let a = NodeIndex(0);
+        let day = horizon().start();
+        let s = Sku::new("S").unwrap();
+        for list in [vec![pos(-3), pos(5)], vec![pos(5), pos(-3)]] {
+            assert_eq!(Inventory::from_view(&net, &Listed(list), day).get(&s, a), Quantity::new(2));
+        }
+        let short = Listed(vec![pos(4), pos(-7)]);
+        assert_eq!(Inventory::from_view(&net, &short, day).get(&s, a), Quantity::ZERO);
     }
 
     #[test]

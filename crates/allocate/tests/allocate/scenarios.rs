@@ -847,6 +847,92 @@ fn load_refuses_to_strand_reservations_and_changes_nothing() {
     assert_eq!(w.alloc, before);
 }
 
+/// A ledger that lets a balance go negative (oversold, awaiting a count)
+/// reports -3 sellable at A. Nothing at A can be sold, so A counts as
+/// zero and the rest of the view still loads: web and eBay see the 3PL's
+/// 2 units (0 + 0 + 2), FBA its 4. Before, the whole load was refused
+/// with "would strand reservations: -3 on hand, 0 reserved".
+#[test]
+fn a_negative_sellable_balance_loads_as_zero() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    let rec = |l: &str, n| StockRecord {
+        as_of: day,
+        sku: Sku::new("MUG").unwrap(),
+        location: LocationId::new(l).unwrap(),
+        disposition: Disposition::Sellable,
+        quantity: q(n),
+    };
+    let view = vec![rec("A", -3), rec("3PL", 2), rec("FBA", 4)];
+    w.alloc.load(&view, day).unwrap();
+    assert_eq!((w.on_hand(w.a), w.on_hand(w.tpl), w.on_hand(w.fba)), (0, 2, 4));
+    assert_eq!((w.shown(w.web), w.shown(w.ebay), w.shown(w.fba_ch)), (2, 2, 4));
+
+    // With 1 unit reserved at A, a negative balance there strands it.
+    w.stock(w.a, 1);
+    w.alloc
+        .reserve(
+            &order("A1"),
+            w.web,
+            &[LineRequest::new(1, w.sku, q(1))],
+            &ReserveOptions::default().at(w.a),
+        )
+        .unwrap();
+    let before = w.alloc.clone();
+    assert!(matches!(
+        w.alloc.load(&view, day),
+        Err(AllocError::WouldStrandReservations { on_hand: 0, reserved: 1, .. })
+    ));
+    assert_eq!(w.alloc, before);
+}
+
+/// The ledger knows the kit SKU (it once held kits, or a count listed it)
+/// but holds none sellable: the load goes ahead and the kit still shows
+/// what its component allows, floor(6 / 2) = 3. A kit with units of its
+/// own is refused, and nothing is loaded.
+#[test]
+fn a_bundle_the_view_lists_without_stock_loads() {
+    let mut w = world();
+    let (kit, _) = w.alloc.define_bundle(&Sku::new("KIT").unwrap(), &[(w.sku, 2)]).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    let rec = |s: &str, l: &str, d, n| StockRecord {
+        as_of: day,
+        sku: Sku::new(s).unwrap(),
+        location: LocationId::new(l).unwrap(),
+        disposition: d,
+        quantity: q(n),
+    };
+    let view = vec![
+        rec("MUG", "A", Disposition::Sellable, 6),
+        rec("KIT", "A", Disposition::Unsellable, 1),
+    ];
+    w.alloc.load(&view, day).unwrap();
+    assert_eq!(w.alloc.advertised(kit, w.web).unwrap(), q(3));
+    let before = w.alloc.clone();
+    let with_kits =
+        vec![rec("MUG", "A", Disposition::Sellable, 6), rec("KIT", "A", Disposition::Sellable, 1)];
+    assert!(matches!(w.alloc.load(&with_kits, day), Err(AllocError::BundleHasNoStock { .. })));
+    assert_eq!(w.alloc, before);
+}
+
+/// A partial reservation whose kit line needs 3 x (2^62 - 1) mugs, past
+/// the 64-bit range: an overflow naming the component, not a refusal
+/// "for want of stock" that asked for 0 of 0 (what it was before), and
+/// the mug line taken before it is given back.
+#[test]
+fn partial_reserve_of_a_bundle_line_past_the_range_is_an_overflow() {
+    let mut w = world();
+    w.stock(w.a, 10);
+    let (kit, _) = w.alloc.define_bundle(&Sku::new("KIT").unwrap(), &[(w.sku, 3)]).unwrap();
+    let before = w.alloc.clone();
+    let lines = [LineRequest::new(1, w.sku, q(1)), LineRequest::new(2, kit, q(i64::MAX / 2))];
+    let partial = ReserveOptions::default().with_partial(true);
+    let err = w.alloc.reserve(&order("P"), w.web, &lines, &partial).unwrap_err();
+    assert_eq!(err.to_string(), "quantity overflow for sku MUG");
+    assert_eq!(w.alloc, before);
+}
+
 /// Two lines of `i64::MAX / 2 + 1` units each sum to `2^63`, one past
 /// the range: the order is an overflow naming the SKU, not a line that
 /// "asked for 9223372036854775807".
