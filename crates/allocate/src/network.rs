@@ -90,6 +90,12 @@ pub enum Split {
     /// [`Allocator::set_velocity`](crate::Allocator::set_velocity)).
     /// A SKU with no velocity recorded on any linked channel splits
     /// equally.
+    ///
+    /// A channel whose recorded velocity is zero while another's is not
+    /// gets no contested units, so it advertises none and cannot start
+    /// selling (a new channel stays at zero). Give such a channel a ring
+    /// fence ([`Allocator::set_ring_fence`](crate::Allocator::set_ring_fence))
+    /// or a small starting velocity until it has sales of its own.
     Velocity,
 }
 
