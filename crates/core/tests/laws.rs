@@ -178,6 +178,45 @@ fn currencies_parse_and_reject() {
 }
 
 #[test]
+fn minor_units_follow_the_iso_4217_list() {
+    // ISO 4217 gives the forint (HUF) two decimals: 1000.25 HUF shows as
+    // itself, and 100 HUF over three parts is 33.34 + 33.33 + 33.33. It
+    // was read as a zero-decimal currency (1000 and 34 + 33 + 33).
+    let huf = Currency::new("HUF").unwrap();
+    assert_eq!(huf.minor_units(), 2);
+    let shown = Money::new(Decimal::new(100_025, 2), huf)
+        .round_to_minor(rust_decimal::RoundingStrategy::MidpointNearestEven);
+    assert_eq!(shown.amount(), Decimal::new(100_025, 2));
+    let parts = Money::new(Decimal::from(100), huf).allocate_minor(&[Decimal::ONE; 3]).unwrap();
+    let parts: Vec<String> = parts.iter().map(|m| m.amount().to_string()).collect();
+    assert_eq!(parts, ["33.34", "33.33", "33.33"]);
+    // The CFP franc has none: 100 XPF over three parts is 34 + 33 + 33
+    // (it was 33.34 + 33.33 + 33.33, fractions of a franc that do not
+    // exist).
+    let xpf = Currency::new("XPF").unwrap();
+    let parts = Money::new(Decimal::from(100), xpf).allocate_minor(&[Decimal::ONE; 3]).unwrap();
+    let parts: Vec<String> = parts.iter().map(|m| m.amount().normalize().to_string()).collect();
+    assert_eq!(parts, ["34", "33", "33"]);
+    for (code, digits) in [
+        ("BIF", 0),
+        ("DJF", 0),
+        ("GNF", 0),
+        ("KMF", 0),
+        ("RWF", 0),
+        ("UYI", 0),
+        ("VUV", 0),
+        ("JPY", 0),
+        ("KWD", 3),
+        ("CLF", 4),
+        ("UYW", 4),
+        ("EUR", 2),
+        ("ZZZ", 2),
+    ] {
+        assert_eq!(Currency::new(code).unwrap().minor_units(), digits, "{code}");
+    }
+}
+
+#[test]
 fn negative_unit_cost_is_rejected_zero_is_not() {
     assert!(UnitCost::new(Decimal::ZERO, Currency::USD).is_ok());
     assert_eq!(
