@@ -535,3 +535,35 @@ mod serde_round_trips {
         assert_eq!(round_trip(&Quantity::new(-3)), Quantity::new(-3));
     }
 }
+
+#[test]
+fn service_levels_print_as_written() {
+    // p * 100 in floats: 0.07 -> 7.000000000000001, 0.29 ->
+    // 28.999999999999996, 0.57 -> 56.99999999999999. Moving the decimal
+    // point of the shortest form gives the percentage as written.
+    for (p, shown) in [
+        (0.07, "7%"),
+        (0.29, "29%"),
+        (0.57, "57%"),
+        (0.5, "50%"),
+        (0.95, "95%"),
+        (0.955, "95.5%"),
+        (0.999_999, "99.9999%"),
+        (0.001, "0.1%"),
+        (1e-20, "0.000000000000000001%"),
+    ] {
+        assert_eq!(ServiceLevel::new(p).unwrap().to_string(), shown, "{p}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn a_printed_service_level_reads_back_as_itself(p in 1e-12f64..1.0) {
+        prop_assume!(p < 1.0);
+        let shown = ServiceLevel::new(p).unwrap().to_string();
+        let number: f64 = shown.trim_end_matches('%').parse().unwrap();
+        // The digits are p's own, shifted: parsing them gives p * 100 to
+        // the rounding of one decimal shift.
+        prop_assert!((number / 100.0 - p).abs() <= 2.0 * f64::EPSILON * p, "{p} -> {shown}");
+    }
+}
