@@ -31,9 +31,16 @@
 //!   is the expected shortage per cycle `E[(X - s)+] - E[(X - s - Q)+]`
 //!   (Hadley and Whitin; Silver-Pyke-Peterson 7.3.2, Axsäter 5.3.3).
 //!   The textbook shortcut `G(k) = (1 - beta) Q / sigma` drops
-//!   `G(k + Q / sigma)`, which is below `1e-3 G(k)` once `Q > 3 sigma`,
-//!   but it sends `k` to infinity as `Q` falls to 0; the exact equation
-//!   does not. `k`, hence the safety stock and the reorder point, may be
+//!   `G(k + Q / sigma)`, which is below `1e-3 G(k)` once `Q > 3 sigma`
+//!   and `k >= 0` (at `k = -1` it is still `8e-3 G(k)`, at `k = -2`
+//!   `4e-2`: low fill rates on large lots), but it sends `k` to infinity
+//!   as `Q` falls to 0; the exact equation does not. Under periodic
+//!   review the same (s, Q) form is used with `Q = d R` and `sigma` of
+//!   `L + R`: the second term stands for `E[(X_L - S)+]` (demand over
+//!   the lead time alone, spread `sigma_L`) with the interval demand
+//!   shifted down by `d R` instead, which is the same where either term
+//!   matters little (`d R` a few `sigma` and `k >= 0`) and keeps one
+//!   equation for both policies. `k`, hence the safety stock and the reorder point, may be
 //!   negative; nothing here clamps them. With no spread (`sigma` 0) the
 //!   demand is certain, the shortage per cycle is `clamp(mu - s, 0, Q)`,
 //!   and the fill rate is met at `s = mu - (1 - beta) Q` under either
@@ -391,9 +398,11 @@ fn bisect_decreasing(mut lo: f64, mut hi: f64, target: f64, f: impl Fn(f64) -> f
 /// standard normal quantile of `fill`, falls as the lot grows, and tends
 /// to `z` as the lot falls to 0: the function is continuous and monotone
 /// in `lot`, and `lot` 0 gives exactly `z` (the ready rate, as
-/// [`z_for_cycle_service`]). For lots above about `3 sigma` the term
-/// `G(k + Q / sigma)` is below `1e-3 G(k)` and `k` is the textbook
-/// approximation's.
+/// [`z_for_cycle_service`]). For lots above about `3 sigma` and `k >= 0`
+/// the term `G(k + Q / sigma)` is below `1e-3 G(k)` and `k` is the
+/// textbook approximation's; for negative `k` (a low fill rate on a
+/// large lot) the term is larger (`8e-3 G(k)` at `k = -1`) and the
+/// exact root differs from the shortcut's.
 ///
 /// Domain: `lot` and `sigma` must be finite and at or above zero, `lot`
 /// at most [`MAX_LOT`]. With `sigma` 0 no factor exists (the root runs
