@@ -174,7 +174,8 @@ impl fmt::Display for DateRange {
 )]
 pub struct Days(f64);
 
-/// The largest magnitude a [`Days`] holds: a million days, about 2,700
+/// The largest magnitude a [`Days`] holds (built by [`Days::new`], not
+/// by the unchecked [`Days::whole`]): a million days, about 2,700
 /// years. Far past any lead time or horizon, yet small enough that sums,
 /// squares and date arithmetic on it stay finite and in range.
 pub const MAX_DAYS: f64 = 1_000_000.0;
@@ -198,6 +199,11 @@ impl Days {
     }
 
     /// Whole days, exactly representable.
+    ///
+    /// Unchecked: an `i32` reaches `2.1e9`, past [`MAX_DAYS`], and such
+    /// a value is kept as it is (arithmetic on it stays finite), but it
+    /// is refused where a `Days` is read back through [`Days::new`]
+    /// (`serde`). Use [`Days::new`] for counts that may be that large.
     #[must_use]
     pub fn whole(days: i32) -> Self {
         Self(f64::from(days))

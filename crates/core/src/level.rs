@@ -57,9 +57,28 @@ impl From<ServiceLevel> for f64 {
     }
 }
 
+/// As a percentage, with the digits the probability is written with:
+/// the decimal point of its shortest form moved two places (`0.07` is
+/// `7%` and `0.955` is `95.5%`, where `p * 100` in floats printed
+/// `7.000000000000001%`).
+///
+/// ```
+/// use merchantry_core::ServiceLevel;
+/// assert_eq!(ServiceLevel::new(0.29)?.to_string(), "29%");
+/// assert_eq!(ServiceLevel::new(0.955)?.to_string(), "95.5%");
+/// # Ok::<(), merchantry_core::CoreError>(())
+/// ```
 impl fmt::Display for ServiceLevel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}%", self.0 * 100.0)
+        // 0 < p < 1, so the shortest form is "0." and the digits.
+        let plain = self.0.to_string();
+        let digits = plain.strip_prefix("0.").unwrap_or(&plain);
+        let (whole, rest) = if digits.len() >= 2 { digits.split_at(2) } else { (digits, "") };
+        // A single digit is tenths: 0.5 is 50%.
+        let whole = if whole.len() == 1 { format!("{whole}0") } else { whole.to_owned() };
+        let whole = whole.trim_start_matches('0');
+        let whole = if whole.is_empty() { "0" } else { whole };
+        if rest.is_empty() { write!(f, "{whole}%") } else { write!(f, "{whole}.{rest}%") }
     }
 }
 

@@ -74,13 +74,26 @@ impl Currency {
     }
 
     /// Digits after the decimal point in the currency's minor unit, per
-    /// ISO 4217; 2 for codes not in the built-in list.
+    /// the ISO 4217 list: 0 for BIF, CLP, DJF, GNF, ISK, JPY, KMF, KRW,
+    /// PYG, RWF, UGX, UYI, VND, VUV, XAF, XOF and XPF; 3 for BHD, IQD,
+    /// JOD, KWD, LYD, OMR and TND; 4 for the units of account CLF and
+    /// UYW; 2 for every other code, listed or not (HUF included: ISO
+    /// gives the forint two decimals, though its coins are whole).
+    ///
+    /// ```
+    /// use merchantry_core::Currency;
+    /// assert_eq!(Currency::new("HUF")?.minor_units(), 2);
+    /// assert_eq!(Currency::new("XPF")?.minor_units(), 0);
+    /// assert_eq!(Currency::new("CLF")?.minor_units(), 4);
+    /// # Ok::<(), merchantry_core::CoreError>(())
+    /// ```
     #[must_use]
     pub fn minor_units(&self) -> u32 {
         match &self.0 {
-            b"JPY" | b"KRW" | b"VND" | b"CLP" | b"ISK" | b"HUF" | b"XOF" | b"XAF" | b"PYG"
-            | b"UGX" => 0,
-            b"BHD" | b"KWD" | b"OMR" | b"JOD" | b"TND" | b"LYD" | b"IQD" => 3,
+            b"BIF" | b"CLP" | b"DJF" | b"GNF" | b"ISK" | b"JPY" | b"KMF" | b"KRW" | b"PYG"
+            | b"RWF" | b"UGX" | b"UYI" | b"VND" | b"VUV" | b"XAF" | b"XOF" | b"XPF" => 0,
+            b"BHD" | b"IQD" | b"JOD" | b"KWD" | b"LYD" | b"OMR" | b"TND" => 3,
+            b"CLF" | b"UYW" => 4,
             _ => 2,
         }
     }

@@ -178,6 +178,45 @@ fn currencies_parse_and_reject() {
 }
 
 #[test]
+fn minor_units_follow_the_iso_4217_list() {
+    // ISO 4217 gives the forint (HUF) two decimals: 1000.25 HUF shows as
+    // itself, and 100 HUF over three parts is 33.34 + 33.33 + 33.33. It
+    // was read as a zero-decimal currency (1000 and 34 + 33 + 33).
+    let huf = Currency::new("HUF").unwrap();
+    assert_eq!(huf.minor_units(), 2);
+    let shown = Money::new(Decimal::new(100_025, 2), huf)
+        .round_to_minor(rust_decimal::RoundingStrategy::MidpointNearestEven);
+    assert_eq!(shown.amount(), Decimal::new(100_025, 2));
+    let parts = Money::new(Decimal::from(100), huf).allocate_minor(&[Decimal::ONE; 3]).unwrap();
+    let parts: Vec<String> = parts.iter().map(|m| m.amount().to_string()).collect();
+    assert_eq!(parts, ["33.34", "33.33", "33.33"]);
+    // The CFP franc has none: 100 XPF over three parts is 34 + 33 + 33
+    // (it was 33.34 + 33.33 + 33.33, fractions of a franc that do not
+    // exist).
+    let xpf = Currency::new("XPF").unwrap();
+    let parts = Money::new(Decimal::from(100), xpf).allocate_minor(&[Decimal::ONE; 3]).unwrap();
+    let parts: Vec<String> = parts.iter().map(|m| m.amount().normalize().to_string()).collect();
+    assert_eq!(parts, ["34", "33", "33"]);
+    for (code, digits) in [
+        ("BIF", 0),
+        ("DJF", 0),
+        ("GNF", 0),
+        ("KMF", 0),
+        ("RWF", 0),
+        ("UYI", 0),
+        ("VUV", 0),
+        ("JPY", 0),
+        ("KWD", 3),
+        ("CLF", 4),
+        ("UYW", 4),
+        ("EUR", 2),
+        ("ZZZ", 2),
+    ] {
+        assert_eq!(Currency::new(code).unwrap().minor_units(), digits, "{code}");
+    }
+}
+
+#[test]
 fn negative_unit_cost_is_rejected_zero_is_not() {
     assert!(UnitCost::new(Decimal::ZERO, Currency::USD).is_ok());
     assert_eq!(
@@ -494,5 +533,37 @@ mod serde_round_trips {
         let range = DateRange::inclusive(d(1, 1), d(1, 31)).unwrap();
         assert_eq!(round_trip(&range), range);
         assert_eq!(round_trip(&Quantity::new(-3)), Quantity::new(-3));
+    }
+}
+
+#[test]
+fn service_levels_print_as_written() {
+    // p * 100 in floats: 0.07 -> 7.000000000000001, 0.29 ->
+    // 28.999999999999996, 0.57 -> 56.99999999999999. Moving the decimal
+    // point of the shortest form gives the percentage as written.
+    for (p, shown) in [
+        (0.07, "7%"),
+        (0.29, "29%"),
+        (0.57, "57%"),
+        (0.5, "50%"),
+        (0.95, "95%"),
+        (0.955, "95.5%"),
+        (0.999_999, "99.9999%"),
+        (0.001, "0.1%"),
+        (1e-20, "0.000000000000000001%"),
+    ] {
+        assert_eq!(ServiceLevel::new(p).unwrap().to_string(), shown, "{p}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn a_printed_service_level_reads_back_as_itself(p in 1e-12f64..1.0) {
+        prop_assume!(p < 1.0);
+        let shown = ServiceLevel::new(p).unwrap().to_string();
+        let number: f64 = shown.trim_end_matches('%').parse().unwrap();
+        // The digits are p's own, shifted: parsing them gives p * 100 to
+        // the rounding of one decimal shift.
+        prop_assert!((number / 100.0 - p).abs() <= 2.0 * f64::EPSILON * p, "{p} -> {shown}");
     }
 }

@@ -117,7 +117,8 @@ pub struct BacktestSetup {
     pub destination: LocationId,
     /// The date of the first demand day.
     pub start: NaiveDate,
-    /// Units on the shelf at the start.
+    /// Units on the shelf at the start, zero or more: demand that finds
+    /// no stock is lost, so the shelf never holds a negative count.
     pub initial_on_hand: Quantity,
     /// Supplier constraints applied to every order.
     pub constraints: SupplierConstraints,
@@ -264,8 +265,9 @@ struct Pipeline {
 /// or [`Costs::validate`](crate::Costs::validate) refuse, whatever the rule;
 /// [`ReorderError::Core`] when the simulated stock or pipeline leaves 64
 /// bits of units;
-/// [`ReorderError::InvalidSetting`] for a lead-time source that
-/// [`LeadTimeSource::validate`] refuses, or a baseline window of 0 or
+/// [`ReorderError::InvalidSetting`] for a negative
+/// `setup.initial_on_hand` (setting `backtest.initial_on_hand`), a
+/// lead-time source that [`LeadTimeSource::validate`] refuses, or a baseline window of 0 or
 /// baseline days that are negative or not finite; any error of [`Planner::new`] or
 /// [`Planner::recommend`] on the engine's inputs (for example a forecast
 /// that does not cover a replayed day).
@@ -284,6 +286,17 @@ pub fn backtest(
             sku: setup.sku.clone(),
             day: day(setup.start, t)?,
             units: units.get(),
+        });
+    }
+    if setup.initial_on_hand.is_negative() {
+        // Lost sales leave nothing owed: a negative shelf would swallow
+        // the first arrivals and count below zero in the average.
+        return Err(ReorderError::InvalidSetting {
+            setting: "backtest.initial_on_hand",
+            reason: format!(
+                "{} units on the shelf; it must not be negative",
+                setup.initial_on_hand
+            ),
         });
     }
     setup.constraints.validate(&setup.sku)?;

@@ -31,10 +31,20 @@
 //!   is the expected shortage per cycle `E[(X - s)+] - E[(X - s - Q)+]`
 //!   (Hadley and Whitin; Silver-Pyke-Peterson 7.3.2, Axsäter 5.3.3).
 //!   The textbook shortcut `G(k) = (1 - beta) Q / sigma` drops
-//!   `G(k + Q / sigma)`, which is below `1e-3 G(k)` once `Q > 3 sigma`,
-//!   but it sends `k` to infinity as `Q` falls to 0; the exact equation
-//!   does not. `k`, hence the safety stock and the reorder point, may be
-//!   negative; nothing here clamps them.
+//!   `G(k + Q / sigma)`, which is below `1e-3 G(k)` once `Q > 3 sigma`
+//!   and `k >= 0` (at `k = -1` it is still `8e-3 G(k)`, at `k = -2`
+//!   `4e-2`: low fill rates on large lots), but it sends `k` to infinity
+//!   as `Q` falls to 0; the exact equation does not. Under periodic
+//!   review the same (s, Q) form is used with `Q = d R` and `sigma` of
+//!   `L + R`: the second term stands for `E[(X_L - S)+]` (demand over
+//!   the lead time alone, spread `sigma_L`) with the interval demand
+//!   shifted down by `d R` instead, which is the same where either term
+//!   matters little (`d R` a few `sigma` and `k >= 0`) and keeps one
+//!   equation for both policies. `k`, hence the safety stock and the reorder point, may be
+//!   negative; nothing here clamps them. With no spread (`sigma` 0) the
+//!   demand is certain, the shortage per cycle is `clamp(mu - s, 0, Q)`,
+//!   and the fill rate is met at `s = mu - (1 - beta) Q` under either
+//!   model (the limit of `mu + k sigma` as `sigma` falls to 0).
 //! - **Small and zero lots.** Divided by `Q`, the exact shortage is the
 //!   average of `P(X > t)` over `[s, s + Q]`, so the reorder point lies
 //!   in `[x - Q, x]` with `x` the `beta` quantile of the interval demand,
@@ -256,7 +266,10 @@ pub(crate) const fn usize_to_f64(n: usize) -> f64 {
 #[non_exhaustive]
 pub struct SafetyStock {
     /// The safety factor `k` (`z` for a cycle service level) under the
-    /// normal model; `None` under the gamma model.
+    /// normal model; `None` under the gamma model, and for a fill rate on
+    /// certain normal demand (`sigma` 0, or so small that `Q / sigma`
+    /// overflows), where the safety stock `-(1 - fill) Q` is no multiple
+    /// of the spread.
     pub factor: Option<f64>,
     /// Safety stock `SS = s - mu` in units; may be negative.
     pub units: f64,
@@ -385,13 +398,17 @@ fn bisect_decreasing(mut lo: f64, mut hi: f64, target: f64, f: impl Fn(f64) -> f
 /// standard normal quantile of `fill`, falls as the lot grows, and tends
 /// to `z` as the lot falls to 0: the function is continuous and monotone
 /// in `lot`, and `lot` 0 gives exactly `z` (the ready rate, as
-/// [`z_for_cycle_service`]). For lots above about `3 sigma` the term
-/// `G(k + Q / sigma)` is below `1e-3 G(k)` and `k` is the textbook
-/// approximation's.
+/// [`z_for_cycle_service`]). For lots above about `3 sigma` and `k >= 0`
+/// the term `G(k + Q / sigma)` is below `1e-3 G(k)` and `k` is the
+/// textbook approximation's; for negative `k` (a low fill rate on a
+/// large lot) the term is larger (`8e-3 G(k)` at `k = -1`) and the
+/// exact root differs from the shortcut's.
 ///
 /// Domain: `lot` and `sigma` must be finite and at or above zero, `lot`
-/// at most [`MAX_LOT`]. With `sigma` 0 there is no uncertainty to buffer
-/// and the factor is 0 (the safety stock `k * sigma` is 0 whatever `k`).
+/// at most [`MAX_LOT`]. With `sigma` 0 no factor exists (the root runs
+/// to `-inf` as `sigma` falls) and 0 is returned; the reorder point of
+/// certain demand is `mu - (1 - fill) * lot`, which [`safety_stock`]
+/// gives without a factor.
 /// Subnormal or tiny values are read as they are: a tiny lot gives `z`
 /// to `f64` precision, a tiny `sigma` a factor near
 /// `-(1 - fill) * lot / sigma` (a safety stock of `-(1 - fill) * lot`).
@@ -1046,9 +1063,11 @@ fn gamma_fill_point(mean: f64, std_dev: f64, fill: ServiceLevel, lot: f64) -> f6
 /// [`ReorderError::InvalidStatistic`] when the demand's mean is not
 /// finite, its standard deviation is NaN, infinite or negative, (for
 /// a fill rate) `cycle_demand` is NaN, infinite, negative or above
-/// [`MAX_LOT`] (`what` is `lot`) or the normal factor's `lot / sigma`
-/// overflows, as in [`k_for_fill_rate`], or the reorder point itself is
-/// past the range of `f64` (`what` is `reorder point`).
+/// [`MAX_LOT`] (`what` is `lot`), or the reorder point itself is past
+/// the range of `f64` (`what` is `reorder point`). A fill rate on normal
+/// demand with `sigma` 0, or with `cycle_demand / sigma` past `f64`, is
+/// certain demand under either model: `s = mu - (1 - fill) *
+/// cycle_demand`, the limit as `sigma` falls to 0, with no factor.
 pub fn safety_stock(
     demand: &DemandOverInterval,
     target: ServiceTarget,
@@ -1070,6 +1089,17 @@ pub fn safety_stock(
         (DemandModel::Normal, ServiceTarget::CycleService(p)) => {
             let z = z_for_cycle_service(p);
             (Some(z), mu + z * sigma)
+        }
+        (DemandModel::Normal, ServiceTarget::FillRate(p))
+            if sigma == 0.0 || !(cycle_demand / sigma).is_finite() =>
+        {
+            // Certain demand: the shortage per cycle is
+            // clamp(mu - s, 0, Q), which is (1 - beta) Q at
+            // s = mu - (1 - beta) Q, the limit of mu + k sigma as sigma
+            // falls to 0 and the gamma model's answer. No factor k
+            // multiplies a zero spread into that (k_for_fill_rate reads
+            // sigma 0 as k 0, a reorder point of mu whatever the lot).
+            (None, mu - (1.0 - p.get()) * cycle_demand)
         }
         (DemandModel::Normal, ServiceTarget::FillRate(p)) => {
             let k = k_for_fill_rate(p, cycle_demand, sigma)?;
@@ -1351,6 +1381,37 @@ mod tests {
             let ss = safety_stock(&none, fill, model, 0.0).unwrap();
             assert_eq!((ss.units, ss.reorder_point), (0.0, 0.0), "{model:?}");
         }
+    }
+
+    #[test]
+    fn a_normal_fill_rate_on_certain_demand_allows_the_planned_shortage() {
+        // d = 20 a day for L = 10 days, no spread: mu = 200, sigma = 0.
+        // Lot 100 at a 90% fill rate: each cycle may run short by
+        // (1 - 0.9) x 100 = 10 units, so s = 200 - 10 = 190, as the gamma
+        // model says and as the normal model says for a spread of 1e-9
+        // (k = -10 / sigma). Sigma 0 gave s = 200 (k 0, a 100% fill).
+        let fill = ServiceTarget::FillRate(level(0.9));
+        let certain = DemandOverInterval::new(10.0, 0.0, 20.0, 0.0);
+        let nearly = DemandOverInterval::new(10.0, 0.0, 20.0, 1e-9);
+        for (x, model) in [
+            (certain, DemandModel::Normal),
+            (certain, DemandModel::Gamma),
+            (nearly, DemandModel::Normal),
+        ] {
+            let ss = safety_stock(&x, fill, model, 100.0).unwrap();
+            assert!((ss.reorder_point - 190.0).abs() < 1e-6, "{model:?} {x:?}: {ss:?}");
+            assert!((ss.units + 10.0).abs() < 1e-6, "{model:?} {x:?}: {ss:?}");
+        }
+        let ss = safety_stock(&certain, fill, DemandModel::Normal, 100.0).unwrap();
+        assert_eq!(ss.factor, None);
+        // A spread so small that 100 / sigma overflows was refused; it is
+        // the same certain demand: 190 to within sigma.
+        let subnormal = DemandOverInterval { std_dev: 1e-310, ..certain };
+        let ss = safety_stock(&subnormal, fill, DemandModel::Normal, 100.0).unwrap();
+        assert_eq!(ss.reorder_point, 190.0);
+        // No demand per cycle: the fill rate's limit, the certain mean.
+        let ss = safety_stock(&certain, fill, DemandModel::Normal, 0.0).unwrap();
+        assert_eq!(ss.reorder_point, 200.0);
     }
 
     #[test]

@@ -1121,6 +1121,29 @@ fn a_backtest_refuses_a_negative_demand_day_naming_it() {
 }
 
 #[test]
+fn a_backtest_refuses_a_negative_starting_shelf() {
+    // Lost sales owe nothing, so a shelf of -100 has no meaning. It was
+    // replayed: with 10 a day and a 5-day baseline, the first 100 units
+    // to arrive filled the hole and were never sold, and the -100 days
+    // pulled the average inventory down (9.0 over 10 days, turns 6.7).
+    let (forecast, leads) = flat_books(60);
+    let setup =
+        BacktestSetup::new(sku(), fba(), day(0), Quantity::new(-100), LeadTimeSource::Fixed(2));
+    let rule =
+        ReplenishmentRule::DaysOfSupply { threshold_days: 5.0, cover_days: 10.0, window_days: 3 };
+    let history = [10; 10].map(Quantity::new);
+    let err = backtest(&setup, &history, &forecast, &leads, &rule).unwrap_err();
+    assert!(
+        matches!(err, ReorderError::InvalidSetting { setting: "backtest.initial_on_hand", .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("-100"), "{err}");
+    // Zero is an empty shelf, replayed as before.
+    let setup = BacktestSetup { initial_on_hand: Quantity::ZERO, ..setup };
+    assert!(backtest(&setup, &history, &forecast, &leads, &rule).is_ok());
+}
+
+#[test]
 fn a_backtest_refuses_lead_time_sources_and_baselines_with_no_meaning() {
     // An empty history of lead times, or a sampled mean that is not a
     // number, used to replay every order as landing the day it was
