@@ -7,9 +7,11 @@ use crate::safety::{DemandModel, ServiceTarget};
 
 /// When a position "reaches" the reorder point.
 ///
-/// Textbooks differ: Silver-Pyke-Peterson's (s, Q) orders when the
-/// position drops *to or below* `s`; Axsäter's orders when it *falls
-/// below* `s`. Under continuous review the planner compares the
+/// Textbooks differ: Silver-Pyke-Peterson's (s, Q) and Axsäter's
+/// (R, Q) order when the position drops *to or below* the point (so
+/// that, with demand in whole units, the position after ordering runs
+/// over `R + 1 ..= R + Q`); Scarf's (s, S) orders when it is *below*
+/// `s`. Under continuous review the planner compares the
 /// whole-unit position with `s` rounded up to whole units, so the two
 /// always differ by one unit (with `s = 270.75`, `AtOrBelow` orders at
 /// 271 and `StrictlyBelow` at 270), and the choice is explicit. Only
