@@ -441,7 +441,8 @@ impl Planner {
     /// rate or unit margin; [`ReorderError::NegativeBackorders`] and
     /// [`ReorderError::NegativeSupply`] for negative counts;
     /// [`ReorderError::InvalidLeadTime`] for a negative or non-finite
-    /// lead time; [`ReorderError::NoForecast`] when the forecast does not
+    /// lead time, [`ReorderError::InvalidTransit`] for such a transfer
+    /// source's mean transit; [`ReorderError::NoForecast`] when the forecast does not
     /// cover `today`; [`ReorderError::MissingCost`] for EOQ without a
     /// positive holding cost; [`ReorderError::OutOfRange`] when a level
     /// (or the EOQ) is not finite or does not fit in 64 bits;
@@ -457,6 +458,7 @@ impl Planner {
             costs.validate(sku)?;
         }
         let (lead, lead_sd) = lead_time(input)?;
+        check_transits(input)?;
         let (mean, sd) = forecast_from_today(input)?;
 
         // Levels and position.
@@ -814,6 +816,20 @@ fn lead_time(input: &SkuInput) -> Result<(f64, f64)> {
         }
     }
     Ok((mean, sd))
+}
+
+/// Every transfer source's mean transit, finite and at or above zero (a
+/// negative one would promise units before the request is made).
+fn check_transits(input: &SkuInput) -> Result<()> {
+    let bad = |d: f64| !(d.is_finite() && d >= 0.0);
+    match input.transfer_sources.iter().find(|s| bad(s.transit.mean.get())) {
+        Some(s) => Err(ReorderError::InvalidTransit {
+            sku: input.sku.clone(),
+            from: s.from.clone(),
+            value: s.transit.mean.get(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The forecast means and deviations from `today` on.

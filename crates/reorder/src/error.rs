@@ -1,7 +1,7 @@
 //! The error type of `merchantry-reorder`.
 
 use chrono::NaiveDate;
-use merchantry_core::{CoreError, Decimal, ShortFloat, Sku};
+use merchantry_core::{CoreError, Decimal, LocationId, ShortFloat, Sku};
 
 /// What went wrong while planning or replaying a replenishment.
 ///
@@ -37,6 +37,20 @@ pub enum ReorderError {
         /// `mean` or `std_dev`.
         what: &'static str,
         /// The rejected value.
+        value: f64,
+    },
+    /// A transfer source's mean transit time was negative or not finite.
+    #[error(
+        "sku {sku}: transfer from {from} has a mean transit of {} days, expected a finite \
+         value at or above zero",
+        ShortFloat(*.value)
+    )]
+    InvalidTransit {
+        /// The SKU.
+        sku: Sku,
+        /// The source location.
+        from: LocationId,
+        /// The rejected mean, in days.
         value: f64,
     },
     /// A policy or option setting was out of its range.

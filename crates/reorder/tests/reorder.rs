@@ -685,6 +685,31 @@ fn transfer_from_own_warehouse_comes_before_the_supplier() {
 }
 
 #[test]
+fn a_transfer_source_with_a_negative_transit_is_refused() {
+    // A transit of -3 days would promise the units before they were
+    // asked for; it was planned as arriving today.
+    let mut i = input(20.0, 5.0, 40.0, 0.0);
+    i.transfer_sources = vec![TransferSource {
+        from: LocationId::new("WH-NJ").unwrap(),
+        available: Quantity::new(300),
+        transit: lead(-3.0, 1.0),
+    }];
+    let err = planner(cover(30.0)).recommend(&i).unwrap_err();
+    assert_eq!(
+        err,
+        ReorderError::InvalidTransit {
+            sku: i.sku.clone(),
+            from: LocationId::new("WH-NJ").unwrap(),
+            value: -3.0
+        }
+    );
+    assert!(err.to_string().contains("transfer from WH-NJ has a mean transit of -3 days"), "{err}");
+    // Zero days (stock next door) is a transit.
+    i.transfer_sources[0].transit = lead(0.0, 0.0);
+    assert_eq!(planner(cover(30.0)).recommend(&i).unwrap().transfers.len(), 1);
+}
+
+#[test]
 fn capacity_is_shared_by_transfers_and_the_order() {
     let mut i = input(20.0, 5.0, 40.0, 0.0);
     i.constraints = SupplierConstraints {
