@@ -1532,6 +1532,42 @@ impl Book {
 
     // ---- reading ----------------------------------------------------------
 
+    /// The full state (cost layers included) after the entries stamped at
+    /// or before `at`: the live state when that is every entry, else the
+    /// last full checkpoint before them with the entries since replayed
+    /// on a scratch copy of what [`Book::apply`] reads (the book itself
+    /// is not changed). Replaying committed entries from a checkpoint
+    /// gives their values again, as [`Book::rebuild_live`] relies on.
+    pub(crate) fn state_at(&self, at: i64, ctx: Ctx) -> State {
+        let end = self.entries.partition_point(|e| e.at <= at);
+        if end == self.entries.len() {
+            return self.live.clone();
+        }
+        let kept = self.full.partition_point(|f| f.at <= end);
+        let (from, mut state) = kept
+            .checked_sub(1)
+            .and_then(|k| self.full.get(k))
+            .map_or((0, State::default()), |f| (f.at, f.state.clone()));
+        let mut entries = self.entries.clone();
+        entries.truncate(end);
+        let mut scratch = Self {
+            method: self.method,
+            entries,
+            amounts: self.amounts.clone(),
+            landed: self.landed.clone(),
+            extras: self.extras.get(..self.extras_start(from)).unwrap_or(&[]).to_vec(),
+            keys: self.keys.clone(),
+            pools: self.pools.clone(),
+            ..Self::default()
+        };
+        for pos in from..end {
+            // These entries applied before from this same state; an
+            // error here would be a logic bug (as in `rebuild_live`).
+            let _ = scratch.apply(pos, &mut state, ctx);
+        }
+        state
+    }
+
     /// Units per position slot and value per pool slot after the entries
     /// stamped at or before `at`.
     pub(crate) fn as_of(&self, at: i64, pooling: Pooling) -> Light {

@@ -1281,6 +1281,44 @@ impl Ledger {
     #[must_use]
     pub fn layers(&self, sku: &Sku) -> Vec<CostLayer> {
         let Some((_, book)) = self.book(sku) else { return Vec::new() };
+        self.layers_of(book, &book.live)
+    }
+
+    /// The cost layers of `sku` held after every event stamped at or
+    /// before `at`, as [`Ledger::layers`] lists those held now: the
+    /// units that had arrived by then and were still held then, at their
+    /// value then. Layers are kept for the present only, so a past moment
+    /// replays the SKU from its last full checkpoint before `at` (at most
+    /// a few hundred events, or 32 an item held) on a scratch copy.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use merchantry_core::{ChannelId, EventId, LocationId, OrderId, Quantity, Sku};
+    /// use merchantry_ledger::{Event, EventKind, Ledger, LedgerOptions};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let mut ledger = Ledger::new(LedgerOptions::default());
+    /// let (sku, wh) = (Sku::new("MUG")?, LocationId::new("WH1")?);
+    /// let day = |d| Utc.with_ymd_and_hms(2026, 3, d, 12, 0, 0).unwrap();
+    /// ledger.ingest(Event::new(EventId::new("r1")?, day(1), sku.clone(), wh.clone(),
+    ///     EventKind::receipt(Quantity::new(10), Decimal::from(2))))?;
+    /// ledger.ingest(Event::new(EventId::new("s1")?, day(5), sku.clone(), wh.clone(),
+    ///     EventKind::shipment(Quantity::new(10), ChannelId::new("amazon")?, OrderId::new("o1")?)))?;
+    /// assert!(ledger.layers(&sku).is_empty()); // all sold
+    /// let then = ledger.layers_at(&sku, day(3)); // before the sale
+    /// assert_eq!((then[0].quantity, then[0].value), (Quantity::new(10), Decimal::from(20)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn layers_at(&self, sku: &Sku, at: DateTime<Utc>) -> Vec<CostLayer> {
+        let Some((_, book)) = self.book(sku) else { return Vec::new() };
+        let state = book.state_at(at_nanos(at), self.ctx());
+        self.layers_of(book, &state)
+    }
+
+    /// The layers of `state`, a state of `book`, as [`Ledger::layers`]
+    /// lists them.
+    fn layers_of(&self, book: &Book, state: &crate::book::State) -> Vec<CostLayer> {
         // A pool across locations keeps no location per layer: a layer is
         // placed where its units arrived (its origin event's location).
         let arrived: BTreeMap<u32, u32> = if self.options.pooling == crate::Pooling::PerSku {
@@ -1289,7 +1327,7 @@ impl Ledger {
             BTreeMap::new()
         };
         let mut out = Vec::new();
-        for (slot, pool) in book.live.pools.iter().enumerate() {
+        for (slot, pool) in state.pools.iter().enumerate() {
             let Some(&(ploc, disp)) = book.pools.get(slot) else { continue };
             let average = book.method_of(disp) == Method::MovingAverage;
             let mut left = pool.value;

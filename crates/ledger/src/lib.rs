@@ -36,7 +36,8 @@
 //!   borrowed event, [`Ledger::ingest_batch`]; [`Ledger::shrink_to_fit`]
 //!   after a bulk load),
 //!   queries ([`Ledger::balance`], [`Ledger::value`], [`Ledger::cogs`],
-//!   [`Ledger::layers`], [`Ledger::demand`], [`Ledger::flows`]),
+//!   [`Ledger::layers`], [`Ledger::layers_at`], [`Ledger::demand`],
+//!   [`Ledger::flows`]),
 //!   reconciliation ([`Ledger::reconcile`], [`Ledger::unreimbursed`]). It
 //!   implements core's `StockView`, `ValuationView` and `DemandHistory`.
 //! - [`Event`] and [`EventKind`]: what happened.

@@ -85,12 +85,12 @@ impl ValuationView for Ledger {
             .collect()
     }
 
+    /// The cost layers held at the end of `as_of` (UTC), as
+    /// [`Ledger::layers_at`] gives them: what [`ValuationView::holdings`]
+    /// holds that day, lot by lot.
     fn aged_lots(&self, sku: &Sku, as_of: NaiveDate) -> Vec<AgedLot> {
-        // Layers are known for the present only; for a past date the
-        // lots held now that had arrived by then are the best answer.
-        self.layers(sku)
+        self.layers_at(sku, instant(end_of(as_of)))
             .into_iter()
-            .filter(|l| l.received_at.date_naive() <= as_of)
             .map(|l| AgedLot {
                 location: l.location,
                 received_on: l.received_at.date_naive(),

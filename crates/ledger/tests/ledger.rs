@@ -1444,6 +1444,9 @@ proptest! {
                 prop_assert_eq!(full.value(&s, &l, disp, t(h)), prefix.value(&s, &l, disp, end));
             }
             prop_assert_eq!(full.total_value(&sku(), t(h)), prefix.total_value(&sku(), t(1_000_000)));
+            // The cost layers then, replayed from a full checkpoint when
+            // one falls before `h`, are the prefix's layers now.
+            prop_assert_eq!(full.layers_at(&sku(), t(h)), prefix.layers(&sku()));
         }
     }
 }
@@ -1973,4 +1976,30 @@ fn a_backdate_that_undoes_one_of_two_equal_true_ups_reports_it() {
         .map(|x| (x.settled_by.as_str().to_owned(), x.units.get(), x.amount))
         .collect();
     assert_eq!(reported, [("r2".to_owned(), -2, dec("-8"))]);
+}
+
+/// Aging as of a past day lists the lots held that day, not today's lots
+/// that had arrived by then: it agrees with the holdings of that day.
+#[test]
+fn aged_lots_of_a_past_day_are_the_lots_held_that_day() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    // Jan 1: 10 at 2; Jan 4 (hour 80): 5 at 3; Jan 5 (hour 100): 12 sold
+    // (all 10 of r1 and 2 of r2).
+    feed(&mut l, &[receipt("r1", 1, 10, "2"), receipt("r2", 80, 5, "3"), ship("s1", 100, 12)]);
+    let jan = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+    let lots = |day| -> Vec<(NaiveDate, i64, Decimal)> {
+        l.aged_lots(&sku(), day)
+            .iter()
+            .map(|a| (a.received_on, a.quantity.get(), a.value))
+            .collect()
+    };
+    // End of Jan 4: both lots whole, 10 x 2 = 20 and 5 x 3 = 15, the 35
+    // that `holdings` reports (the lots held now gave 3 units worth 9).
+    assert_eq!(lots(jan(4)), [(jan(1), 10, dec("20")), (jan(4), 5, dec("15"))]);
+    assert_eq!(l.holdings(&sku(), jan(4))[0].value, dec("35"));
+    // End of Jan 2: only r1. End of Jan 5 and later: 3 of r2, worth 9.
+    assert_eq!(lots(jan(2)), [(jan(1), 10, dec("20"))]);
+    assert_eq!(lots(jan(5)), [(jan(4), 3, dec("9"))]);
+    assert_eq!(lots(jan(9)), lots(jan(5)));
+    assert!(lots(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()).is_empty());
 }
