@@ -81,7 +81,12 @@ pub enum EventKind {
     ///
     /// The share of a receipt's units still held raises their value; the
     /// share of units already gone is recognised as cost of goods sold at
-    /// the landed cost's timestamp.
+    /// the landed cost's timestamp (whether they were sold, written off
+    /// or sent back). Under moving average the pool's units leave oldest
+    /// first for this count, as they do for aging: 10 received at 2 and
+    /// 10 at 4, 5 sold, then 20 of freight on the first receipt puts 10
+    /// on its 5 units still held (into the pool, raising its average) and
+    /// 10 into cost of goods sold.
     LandedCost {
         /// The total amount (not negative).
         amount: Decimal,
@@ -126,6 +131,10 @@ pub enum EventKind {
     /// away (negative). Negative adjustments are write-offs at cost;
     /// positive ones enter at `unit_cost`, or else at the SKU's last
     /// receipt cost (at any location, zero before the first receipt).
+    /// That holds under moving average too, where it moves the average
+    /// when the last receipt cost differs from it (found units valued at
+    /// the moving average price, as many systems do, need `unit_cost`
+    /// set to the position's value over its units).
     Adjustment {
         /// Signed units (not zero).
         quantity: Quantity,

@@ -102,9 +102,15 @@ pub struct CostLine {
     pub event: EventId,
     /// When it was recognised.
     pub at: DateTime<Utc>,
-    /// Where the units left from.
+    /// Where the units left from: for a return, where they came back to
+    /// (which may be another location than the shipment's); for a
+    /// landed cost's part on units already gone, the location of the
+    /// receipt it applies to (the ledger does not record which outbound
+    /// events took that receipt's units, so not where they were sold).
     pub location: LocationId,
-    /// The channel, when known.
+    /// The channel, when known: `None` for a landed cost's part on units
+    /// already gone, so per-channel cost of goods sold adds up to the
+    /// total less those lines.
     pub channel: Option<ChannelId>,
     /// Units sold (negative for returns, zero for cost-only lines).
     pub quantity: Quantity,
@@ -1258,7 +1264,10 @@ impl Ledger {
     }
 
     /// Cost of goods sold of `sku` in `(after, until]`, optionally only at
-    /// one location and through one channel. The sum saturates at
+    /// one location and through one channel, as the [`CostLine`]s place
+    /// them (a return at the location it came back to; a landed cost on
+    /// units already gone at its receipt's location and through no
+    /// channel). The sum saturates at
     /// `Decimal`'s bounds, as [`Ledger::flows`].
     #[must_use]
     pub fn cogs(

@@ -2003,3 +2003,32 @@ fn aged_lots_of_a_past_day_are_the_lots_held_that_day() {
     assert_eq!(lots(jan(9)), lots(jan(5)));
     assert!(lots(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()).is_empty());
 }
+
+/// Under moving average a landed cost counts the receipt's units still
+/// held oldest first, as aging does; its part on units already gone is a
+/// cost line at the receipt's location through no channel.
+#[test]
+fn landed_cost_under_moving_average_and_where_its_cogs_line_falls() {
+    let mut l = ledger(Method::MovingAverage, NegativeStock::Reject);
+    feed(&mut l, &[receipt("r1", 1, 10, "2"), receipt("r2", 2, 10, "4"), ship("s1", 3, 5)]);
+    // Pool 20 units worth 60: 5 leave at 15, 45 left. The 5 sold are
+    // counted as r1's oldest: 20 of freight on r1 puts 20 x 5 / 10 = 10
+    // on its 5 held (pool 55) and 10 into COGS (15 + 10 = 25).
+    let landed = EventKind::LandedCost {
+        amount: dec("20"),
+        basis: LandedBasis::Quantity,
+        targets: vec![LandedTarget {
+            receipt: EventId::new("r1").unwrap(),
+            measure: Decimal::ZERO,
+        }],
+    };
+    l.ingest(ev("lc", 4, landed)).unwrap();
+    assert_eq!((cogs_all(&l), value_now(&l)), (dec("25"), dec("55")));
+    let lines = l.cost_lines(&sku(), t(0), t(10));
+    let last = lines.last().unwrap();
+    assert_eq!((last.event.as_str(), last.cost), ("lc", dec("10")));
+    assert_eq!((last.location.as_str(), last.channel.as_ref()), ("WH1", None));
+    // Per channel, the line is in no channel's total.
+    let amazon = ChannelId::new("amazon").unwrap();
+    assert_eq!(l.cogs(&sku(), t(0), t(10), None, Some(&amazon)), dec("15"));
+}
