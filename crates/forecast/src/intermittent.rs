@@ -47,7 +47,11 @@ pub(crate) fn intervals(y: &[f64]) -> (usize, f64) {
 /// # Ok::<(), merchantry_forecast::ForecastError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::AlphaRepr")
+)]
 pub struct Croston {
     alpha: f64,
 }
@@ -81,7 +85,11 @@ impl Croston {
 /// # Ok::<(), merchantry_forecast::ForecastError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::AlphaRepr")
+)]
 pub struct Sba {
     alpha: f64,
 }
@@ -313,7 +321,11 @@ impl DemandModel for Sba {
 /// # Ok::<(), merchantry_forecast::ForecastError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::TsbRepr")
+)]
 pub struct Tsb {
     alpha: f64,
     beta: f64,
