@@ -393,9 +393,15 @@ impl DemandModel for Tsb {
 /// the nearest whole period, a half to the even neighbour as NumPy's
 /// `round` does (2.5 gives 2, 3.5 gives 4), and at least 1; the buckets
 /// are aligned to the end of the series (the oldest `n mod k` periods
-/// are dropped). The
-/// spread is the RMSE of the per-period one-step forecasts over the
-/// buckets after the first.
+/// are dropped). The spread is the RMSE of the per-period one-step
+/// forecasts over the buckets after the first.
+///
+/// The bucket SES starts at the first bucket and its constant is fitted
+/// as [`Ses::fitted`](crate::Ses::fitted) fits one: golden-section
+/// search on `[0.01, 0.99]`, 0.1 with fewer than three buckets. Here
+/// this crate parts from statsforecast, whose ADIDA and IMAPA search
+/// only `[0.1, 0.3]`: on a bucket series whose best constant lies
+/// outside that band the two forecasts differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Adida;
@@ -467,7 +473,8 @@ impl DemandModel for Adida {
 /// (Petropoulos and Kourentzes 2015): the ADIDA forecast is computed for
 /// every aggregation level from 1 to the rounded mean inter-demand
 /// interval, and the per-period rates are averaged (as statsforecast
-/// does). The spread is the mean of the levels' spreads.
+/// does). The spread is the mean of the levels' spreads. The rounding
+/// and each level's bucket SES are [`Adida`]'s, constant range included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Imapa;
