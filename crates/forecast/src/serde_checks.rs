@@ -1,5 +1,6 @@
-//! The serialised forms of the configured models and known events,
-//! read back through the constructors' checks.
+//! The serialised forms of the configured models, the change-point
+//! reaction and known events, read back through the constructors'
+//! checks.
 //!
 //! A model or event read from a file (an options file, a saved rule)
 //! could otherwise carry what no constructor accepts: a period of 0
@@ -13,6 +14,8 @@ use merchantry_core::{DateRange, Sku};
 use crate::error::{ForecastError, unit_open};
 use crate::events::KnownEvent;
 use crate::intermittent::{Croston, Sba, Tsb};
+use crate::model::DemandModel;
+use crate::reactive::{ChangePoint, Reactive};
 use crate::smoothing::{Holt, HoltWinters, MovingAverage, SeasonalIndices, Ses};
 
 #[derive(serde::Deserialize)]
@@ -143,5 +146,19 @@ impl TryFrom<KnownEventRepr> for KnownEvent {
             Some(skus) => event.for_skus(skus),
             None => event,
         })
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct ReactiveRepr<M> {
+    base: M,
+    detector: ChangePoint,
+}
+
+impl<M: DemandModel> TryFrom<ReactiveRepr<M>> for Reactive<M> {
+    type Error = ForecastError;
+
+    fn try_from(r: ReactiveRepr<M>) -> Result<Self, ForecastError> {
+        Self::with_detector(r.base, r.detector)
     }
 }

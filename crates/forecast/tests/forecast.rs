@@ -665,3 +665,22 @@ fn models_and_events_read_back_through_their_constructors_checks() {
     }
     assert!(!event.applies(&Sku::new("D").unwrap(), day(0)));
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_reaction_reads_back_through_its_detector_checks() {
+    // confirm 0 or a negative allowance is refused by with_detector; read
+    // straight into the fields, a negative allowance made the CUSUM grow
+    // by |k| every period, signalling a change on steady data.
+    let ok = Reactive::new(Ses::fitted());
+    let json = serde_json::to_string(&ok).unwrap();
+    assert_eq!(serde_json::from_str::<Reactive<Ses>>(&json).unwrap(), ok);
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["detector"]["allowance"] = serde_json::json!(-5.0);
+    let err = serde_json::from_value::<Reactive<Ses>>(value.clone()).unwrap_err();
+    assert!(err.to_string().contains("allowance"), "{err}");
+    value["detector"]["allowance"] = serde_json::json!(0.5);
+    value["detector"]["confirm"] = serde_json::json!(0);
+    let err = serde_json::from_value::<Reactive<Ses>>(value).unwrap_err();
+    assert!(err.to_string().contains("confirm"), "{err}");
+}
