@@ -3,6 +3,7 @@
 //! Boylan and Croston (2005).
 
 use crate::intermittent::intervals;
+use crate::model::power_of_two_scale;
 
 /// The ADI cut-off between frequent and intermittent demand (1.32).
 pub const ADI_CUTOFF: f64 = 1.32;
@@ -60,7 +61,10 @@ pub struct Classification {
     /// without demand).
     pub adi: f64,
     /// Squared coefficient of variation of the positive demand sizes
-    /// (population variance over squared mean; 0 with fewer than two).
+    /// (population variance, divisor `n`, over squared mean; 0 with
+    /// fewer than two). A CV² from R's `sd` (divisor `n - 1`) reads
+    /// higher by `n / (n - 1)`, which matters near the 0.49 cut-off
+    /// for SKUs with few demands.
     pub cv2: f64,
     /// Periods with positive demand.
     pub demands: usize,
@@ -90,9 +94,14 @@ pub fn classify(y: &[f64]) -> Classification {
     Classification { class, adi, cv2, demands }
 }
 
+/// The CV² of the positive values, a ratio of scale: computed on the
+/// sizes divided by a power of two near the largest (exact), so sizes
+/// whose squares overflow (1e200) or underflow (1e-200) keep their CV²
+/// rather than reading 0.
 fn size_cv2(y: &[f64]) -> f64 {
+    let scale = power_of_two_scale(y.iter().filter(|v| **v > 0.0));
     let (mut n, mut sum, mut sq) = (0.0, 0.0, 0.0);
-    for &v in y.iter().filter(|v| **v > 0.0) {
+    for v in y.iter().filter(|v| **v > 0.0).map(|v| v / scale) {
         n += 1.0;
         sum += v;
         sq += v * v;
@@ -121,6 +130,22 @@ mod tests {
         assert_eq!(classify(&[0.0, 5.0, 0.0, 5.0]).class, DemandClass::Intermittent);
         assert_eq!(classify(&[0.0, 0.0]).class, DemandClass::NoDemand);
         assert_eq!(classify(&[]).class, DemandClass::NoDemand);
+    }
+
+    #[test]
+    fn cv2_does_not_depend_on_the_unit() {
+        // Sizes 1 and 9: mean 5, population variance 16, CV² 16 / 25 =
+        // 0.64, erratic. In units of 1e200 the squares overflowed (sum of
+        // squares inf, CV² NaN, read as 0: smooth); in units of 1e-200
+        // they underflowed to 0 (CV² 0 / 0, read as 0: smooth).
+        for unit in [1.0, 1e200, 1e-200, 1e300, 1e-300] {
+            let c = classify(&[unit, 9.0 * unit, unit, 9.0 * unit]);
+            assert!((c.cv2 - 0.64).abs() < 1e-12, "unit {unit}: {}", c.cv2);
+            assert_eq!(c.class, DemandClass::Erratic, "unit {unit}");
+        }
+        // Unchanged, bit for bit, in ordinary units (scaling by a power
+        // of two is exact): the documented 0.64 of sizes 1 and 9.
+        assert_eq!(classify(&[0.0, 1.0, 0.0, 9.0]).cv2, 0.64);
     }
 
     #[test]

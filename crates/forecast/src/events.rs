@@ -9,7 +9,11 @@ use crate::error::{ForecastError, Result};
 /// An event that scales demand by `uplift` on every day of its range, for
 /// every SKU or for a listed few.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::KnownEventRepr")
+)]
 pub struct KnownEvent {
     name: String,
     range: DateRange,

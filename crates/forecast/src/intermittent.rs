@@ -47,7 +47,11 @@ pub(crate) fn intervals(y: &[f64]) -> (usize, f64) {
 /// # Ok::<(), merchantry_forecast::ForecastError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::AlphaRepr")
+)]
 pub struct Croston {
     alpha: f64,
 }
@@ -81,7 +85,11 @@ impl Croston {
 /// # Ok::<(), merchantry_forecast::ForecastError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::AlphaRepr")
+)]
 pub struct Sba {
     alpha: f64,
 }
@@ -313,7 +321,11 @@ impl DemandModel for Sba {
 /// # Ok::<(), merchantry_forecast::ForecastError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::TsbRepr")
+)]
 pub struct Tsb {
     alpha: f64,
     beta: f64,
@@ -378,10 +390,18 @@ impl DemandModel for Tsb {
 /// and the bucket forecast is spread evenly, `level / k` per period.
 ///
 /// As in statsforecast, `k` is the mean inter-demand interval rounded to
-/// the nearest whole period (at least 1), and the buckets are aligned to
-/// the end of the series (the oldest `n mod k` periods are dropped). The
-/// spread is the RMSE of the per-period one-step forecasts over the
-/// buckets after the first.
+/// the nearest whole period, a half to the even neighbour as NumPy's
+/// `round` does (2.5 gives 2, 3.5 gives 4), and at least 1; the buckets
+/// are aligned to the end of the series (the oldest `n mod k` periods
+/// are dropped). The spread is the RMSE of the per-period one-step
+/// forecasts over the buckets after the first.
+///
+/// The bucket SES starts at the first bucket and its constant is fitted
+/// as [`Ses::fitted`](crate::Ses::fitted) fits one: golden-section
+/// search on `[0.01, 0.99]`, 0.1 with fewer than three buckets. Here
+/// this crate parts from statsforecast, whose ADIDA and IMAPA search
+/// only `[0.1, 0.3]`: on a bucket series whose best constant lies
+/// outside that band the two forecasts differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Adida;
@@ -409,7 +429,8 @@ fn aggregate_ses(y: &[f64], k: usize) -> (f64, f64, usize) {
     (level / kf, sse, count)
 }
 
-/// The aggregation level: the rounded mean interval, at least 1.
+/// The aggregation level: the mean interval rounded half to even (as
+/// statsforecast, through NumPy), at least 1.
 fn aggregation_level(y: &[f64]) -> Option<usize> {
     let (count, adi) = intervals(y);
     if count == 0 {
@@ -420,7 +441,7 @@ fn aggregation_level(y: &[f64]) -> Option<usize> {
         clippy::cast_sign_loss,
         reason = "the mean interval is positive and at most the series length"
     )]
-    let k = adi.round() as usize;
+    let k = adi.round_ties_even() as usize;
     Some(k.clamp(1, y.len()))
 }
 
@@ -452,7 +473,8 @@ impl DemandModel for Adida {
 /// (Petropoulos and Kourentzes 2015): the ADIDA forecast is computed for
 /// every aggregation level from 1 to the rounded mean inter-demand
 /// interval, and the per-period rates are averaged (as statsforecast
-/// does). The spread is the mean of the levels' spreads.
+/// does). The spread is the mean of the levels' spreads. The rounding
+/// and each level's bucket SES are [`Adida`]'s, constant range included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Imapa;
@@ -634,6 +656,27 @@ mod tests {
         // IMAPA averages levels 1, 2 and 3 and stays near 2 as well.
         let imapa = Imapa.fit(&y).unwrap();
         assert!((imapa.mean_at(1) - 2.0).abs() < 0.6, "{}", imapa.mean_at(1));
+    }
+
+    #[test]
+    fn aggregation_level_rounds_a_half_to_even() {
+        // Demands at t = 1 and t = 4: intervals 2 and 3, mean 2.5, which
+        // statsforecast rounds (NumPy, half to even) to 2; rounding half
+        // away from zero gave 3 and one bucket [0, 0, 5], forecast 5 / 3.
+        // With k = 2 the oldest period is dropped and the buckets are
+        // [3, 0] and [0, 5]: sums 3 and 5. Two buckets keep alpha 0.1:
+        // level 3 + 0.1 (5 - 3) = 3.2, per period 3.2 / 2 = 1.6.
+        let y = [0.0, 3.0, 0.0, 0.0, 5.0];
+        let fit = Adida.fit(&y).unwrap();
+        assert_eq!(fit.params().window, Some(2));
+        assert!((fit.mean_at(1) - 1.6).abs() < 1e-12, "{}", fit.mean_at(1));
+        // IMAPA averages levels 1 and 2 only.
+        assert_eq!(Imapa.fit(&y).unwrap().params().window, Some(2));
+        // 3.5 rounds to 4: demands at t = 2 and t = 6 (intervals 3 and 4).
+        let y = [0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
+        assert_eq!(aggregation_level(&y), Some(4));
+        // Below and above a half round to the nearest as before: 7 / 3.
+        assert_eq!(aggregation_level(&[0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0]), Some(2));
     }
 
     #[test]

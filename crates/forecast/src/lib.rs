@@ -86,6 +86,8 @@ mod optim;
 pub mod prepare;
 pub mod reactive;
 pub mod select;
+#[cfg(feature = "serde")]
+mod serde_checks;
 pub mod smoothing;
 
 pub use accuracy::{

@@ -166,7 +166,14 @@ fn median(v: &mut [f64]) -> f64 {
 /// # Ok::<(), merchantry_forecast::ForecastError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(
+        try_from = "crate::serde_checks::ReactiveRepr<M>",
+        bound(deserialize = "M: DemandModel + serde::Deserialize<'de>")
+    )
+)]
 pub struct Reactive<M> {
     base: M,
     detector: ChangePoint,

@@ -33,7 +33,11 @@ pub(crate) const FIT_HI: f64 = 0.99;
 /// # Ok::<(), merchantry_forecast::ForecastError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::MovingAverageRepr")
+)]
 pub struct MovingAverage {
     window: usize,
 }
@@ -113,7 +117,11 @@ impl DemandModel for MovingAverage {
 /// # Ok::<(), merchantry_forecast::ForecastError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::SesRepr")
+)]
 pub struct Ses {
     alpha: Option<f64>,
 }
@@ -242,7 +250,11 @@ impl DemandModel for Ses {
 /// # Ok::<(), merchantry_forecast::ForecastError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::HoltRepr")
+)]
 pub struct Holt {
     alpha: Option<f64>,
     beta: Option<f64>,
@@ -262,6 +274,12 @@ impl Holt {
     #[must_use]
     pub const fn fitted() -> Self {
         Self { alpha: None, beta: None }
+    }
+
+    /// Holt with each constant fixed (already checked) or fitted.
+    #[cfg(feature = "serde")]
+    pub(crate) const fn from_parts(alpha: Option<f64>, beta: Option<f64>) -> Self {
+        Self { alpha, beta }
     }
 }
 
@@ -443,7 +461,11 @@ fn fit_holt(
 /// skipped phases included. Multiplicative because
 /// weekday effects of sales scale with volume. Needs two full periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::SeasonalIndicesRepr")
+)]
 pub struct SeasonalIndices {
     period: usize,
 }
@@ -603,7 +625,11 @@ fn seasonal_indices(y: &[f64], m: usize) -> Result<Vec<f64>> {
 /// minimise the one-step SSE by Nelder-Mead on `[0.01, 0.99]^3` from
 /// `(0.2, 0.05, 0.1)` (at most 150 evaluations). Needs two full periods.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::HoltWintersRepr")
+)]
 pub struct HoltWinters {
     period: usize,
     constants: Option<[f64; 3]>,

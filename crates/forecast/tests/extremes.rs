@@ -155,12 +155,22 @@ fn huge_series_forecast_their_true_means_never_a_silent_zero() {
         let small: Vec<f64> = y.iter().map(|v| v / up).collect();
         for model in scale_free_models() {
             let kind = model.kind();
-            let reference = model.fit(&small).unwrap();
+            let mut reference = model.fit(&small).unwrap();
             let fit = match model.fit(&y) {
                 Ok(fit) => fit,
                 Err(ForecastError::Overflow { .. }) => continue,
                 Err(e) => panic!("{name}, {kind}: {e}"),
             };
+            if fit.kind() != reference.kind() {
+                // Only Auto changes model with the data: it classifies the
+                // series it is given, and y / 2^64 can flush a subnormal
+                // demand of y to 0. "max, tiny, -1e300" has sizes MAX and
+                // 5e-324 (CV² near 1: lumpy, ADIDA), its scaled copy MAX
+                // / 2^64 alone (intermittent, IMAPA). The law is then the
+                // one of the model chosen for y. (The two agreed only
+                // while y's CV² overflowed to NaN and was read as 0.)
+                reference = Auto::default().choose(&y).1.fit(&small).unwrap();
+            }
             assert!(close(fit.sigma(), reference.sigma() * up), "{name}, {kind}: {fit:?}");
             for h in [1, 2, 3, 7, 30] {
                 let want = reference.mean_at(h) * up;

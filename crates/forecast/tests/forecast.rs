@@ -606,3 +606,81 @@ fn short_histories_forecast_their_mean_instead_of_collapsing() {
     let next = fit.daily(day0 + chrono::Days::new(6), 3).unwrap();
     assert!((next.mean()[0] - 5.0 / 6.0).abs() < 1e-12, "{:?}", next.mean());
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn models_and_events_read_back_through_their_constructors_checks() {
+    use merchantry_forecast::ModelSpec;
+    // Read straight into the fields, a period of 0 panicked at the fit
+    // ("remainder with a divisor of zero" at `t % m`), and alpha = 5
+    // made SES on 1, 2, 0, 4, 5, 0, 7, 3 forecast 27,971 a period.
+    // Every one of these is refused as the constructor refuses it.
+    let refused = [
+        (r#"{"SeasonalIndices":{"period":0}}"#, "period"),
+        (r#"{"HoltWinters":{"period":0,"constants":null}}"#, "period"),
+        (r#"{"HoltWinters":{"period":1,"constants":null}}"#, "period"),
+        (r#"{"HoltWinters":{"period":7,"constants":[5.0,0.1,0.1]}}"#, "alpha"),
+        (r#"{"MovingAverage":{"window":0}}"#, "window"),
+        (r#"{"Ses":{"alpha":5.0}}"#, "alpha"),
+        (r#"{"Ses":{"alpha":0.0}}"#, "alpha"),
+        (r#"{"Holt":{"alpha":0.5,"beta":7.0}}"#, "beta"),
+        (r#"{"Croston":{"alpha":-1.0}}"#, "alpha"),
+        (r#"{"Sba":{"alpha":3.0}}"#, "alpha"),
+        (r#"{"Tsb":{"alpha":0.1,"beta":1.0}}"#, "beta"),
+    ];
+    for (json, name) in refused {
+        let err = serde_json::from_str::<ModelSpec>(json).map(|_| ()).unwrap_err();
+        assert!(err.to_string().contains(&format!("parameter {name} =")), "{json}: {err}");
+    }
+    // Valid settings read back equal, fitted constants included.
+    let specs = [
+        ModelSpec::MovingAverage(MovingAverage::new(3).unwrap()),
+        ModelSpec::Ses(Ses::fitted()),
+        ModelSpec::Ses(Ses::new(0.3).unwrap()),
+        ModelSpec::Holt(Holt::new(0.4, 0.2).unwrap()),
+        ModelSpec::Holt(Holt::fitted()),
+        ModelSpec::SeasonalIndices(SeasonalIndices::weekly()),
+        ModelSpec::HoltWinters(HoltWinters::new(7, 0.2, 0.1, 0.3).unwrap()),
+        ModelSpec::HoltWinters(HoltWinters::fitted(12).unwrap()),
+        ModelSpec::Croston(Croston::new(0.2).unwrap()),
+        ModelSpec::Sba(Sba::default()),
+        ModelSpec::Tsb(Tsb::new(0.3, 0.05).unwrap()),
+        ModelSpec::Adida(Adida),
+        ModelSpec::Imapa(Imapa),
+    ];
+    for spec in specs {
+        let json = serde_json::to_string(&spec).unwrap();
+        assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec, "{json}");
+    }
+    // An event's uplift is checked, and its SKU list sorted: read as
+    // given, [C, A, B] was searched by halves and C was never lifted.
+    let range = DateRange::inclusive(day(0), day(1)).unwrap();
+    let bad = serde_json::json!({"name": "promo", "range": range, "uplift": -2.0, "skus": null});
+    assert!(serde_json::from_value::<KnownEvent>(bad).is_err());
+    let listed = serde_json::json!({"name": "promo", "range": range, "uplift": 2.0,
+        "skus": ["C", "A", "B"]});
+    let event: KnownEvent = serde_json::from_value(listed).unwrap();
+    for sku in ["A", "B", "C"] {
+        assert!(event.applies(&Sku::new(sku).unwrap(), day(0)), "{sku}");
+    }
+    assert!(!event.applies(&Sku::new("D").unwrap(), day(0)));
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_reaction_reads_back_through_its_detector_checks() {
+    // confirm 0 or a negative allowance is refused by with_detector; read
+    // straight into the fields, a negative allowance made the CUSUM grow
+    // by |k| every period, signalling a change on steady data.
+    let ok = Reactive::new(Ses::fitted());
+    let json = serde_json::to_string(&ok).unwrap();
+    assert_eq!(serde_json::from_str::<Reactive<Ses>>(&json).unwrap(), ok);
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["detector"]["allowance"] = serde_json::json!(-5.0);
+    let err = serde_json::from_value::<Reactive<Ses>>(value.clone()).unwrap_err();
+    assert!(err.to_string().contains("allowance"), "{err}");
+    value["detector"]["allowance"] = serde_json::json!(0.5);
+    value["detector"]["confirm"] = serde_json::json!(0);
+    let err = serde_json::from_value::<Reactive<Ses>>(value).unwrap_err();
+    assert!(err.to_string().contains("confirm"), "{err}");
+}

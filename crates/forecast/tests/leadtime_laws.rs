@@ -14,9 +14,7 @@ mod common;
 
 use chrono::TimeDelta;
 use common::start;
-use merchantry_core::{
-    Days, Lane, LeadTimeEstimate, PurchaseOrderId, Replenishment, Stage, StageDuration,
-};
+use merchantry_core::{Days, Lane, LeadTimeEstimate, Replenishment, Stage, StageDuration};
 use merchantry_forecast::{
     ForecastError, LeadTimeModel, LeadTimeOptions, LiveOverride, StageDistribution,
 };
@@ -466,7 +464,7 @@ proptest! {
             let json = serde_json::to_string(&model).unwrap();
             let read: LeadTimeModel = serde_json::from_str(&json).unwrap();
             prop_assert_eq!(&read, &model);
-            let id = PurchaseOrderId::new("PO-X").unwrap();
+            let id = merchantry_core::PurchaseOrderId::new("PO-X").unwrap();
             if let Ok(order) = model.commit(id, &lane(), None, start(), &overrides) {
                 let json = serde_json::to_string(&order).unwrap();
                 let read: merchantry_forecast::OrderForecast = serde_json::from_str(&json).unwrap();
