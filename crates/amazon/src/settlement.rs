@@ -644,7 +644,10 @@ mod tests {
                 ReadError::InvalidValue {
                     line: 3,
                     column: "currency",
-                    source: CoreError::CurrencyMismatch { left: Currency::USD, right: Currency::EUR },
+                    source: CoreError::CurrencyMismatch {
+                        left: Currency::USD,
+                        right: Currency::EUR
+                    },
                     ..
                 }
             ),
