@@ -9,7 +9,7 @@
 //! between 1 June and 15 September meet a congestion season and spend
 //! 45 to 55 days at sea. Nobody tells the planner: the lead-time model
 //! (merchantry-forecast) is refitted on the stages of every shipment
-//! that lands, recent ones weighted more (half-life 60 days), and the
+//! that lands, recent ones weighted more (half-life 45 days), and the
 //! reorder engine (merchantry-reorder) reviews the SKU every morning
 //! with that live estimate. Each landed shipment's lead-time variance
 //! (actual minus forecast days, merchantry-metrics) shows the forecast

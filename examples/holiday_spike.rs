@@ -29,7 +29,7 @@ mod stdout;
 #[path = "common/mod.rs"]
 mod common;
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use merchantry::core::{
     ChannelId, Decimal, Disposition, EventId, LeadTimeForecast, LocationId, OrderId, Quantity, Sku,
 };
@@ -110,11 +110,7 @@ fn run(plot: Option<std::path::PathBuf>) -> Result<(), BoxError> {
     )?)?;
 
     println!("holiday_spike: a {} on FBA, {} units on hand on {start}", sku, OPENING);
-    println!(
-        "  sales {BASE:.0}/day until {}, then {RUSH:.0}/day to {}",
-        day(start, RUSH_FROM),
-        day(start, RUSH_TO - 1)
-    );
+    println!("{}", sales_line(start));
     let first = model.forecast_lead_time(&sku, &fba, start).ok_or("no lead time")?;
     println!(
         "  lead time learned from {} past purchase orders: {:.1} +/- {:.1} days",
@@ -248,7 +244,7 @@ fn run(plot: Option<std::path::PathBuf>) -> Result<(), BoxError> {
         stock_line.push(end.as_f64());
         rop_line.push(rec.reorder_point);
         velocity_line.push(velocity);
-        if i % 7 == 0 || !notes.is_empty() {
+        if weekly_row(today) || !notes.is_empty() {
             table.row(vec![
                 today.format("%a %b %d").to_string(),
                 want.to_string(),
@@ -327,6 +323,23 @@ fn run(plot: Option<std::path::PathBuf>) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// The sales the story sets: the last day at the base rate, then the
+/// first and last days of the rush.
+fn sales_line(start: NaiveDate) -> String {
+    format!(
+        "  sales {BASE:.0}/day to {}, then {RUSH:.0}/day from {} to {}",
+        day(start, RUSH_FROM - 1),
+        day(start, RUSH_FROM),
+        day(start, RUSH_TO - 1)
+    )
+}
+
+/// Whether the day-by-day table shows `today` though nothing happened:
+/// the Mondays its heading names.
+fn weekly_row(today: NaiveDate) -> bool {
+    today.weekday() == Weekday::Mon
+}
+
 fn print_stages(
     lead: &merchantry::core::LeadTimeEstimate,
     realised: &[(merchantry::core::Stage, i64)],
@@ -367,5 +380,20 @@ mod tests {
         // stock on hand ran out, or with fewer than the buffer's days to
         // spare.
         run(None).unwrap();
+    }
+
+    /// The table promised "Mondays" but showed every seventh day from the
+    /// start, 1 November 2026, a Sunday; and the sales line said 20 a day
+    /// "until 2026-11-13", the rush's first day.
+    #[test]
+    fn the_weekly_rows_are_mondays_and_the_rush_starts_on_its_day() {
+        let start = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let shown: Vec<_> = (0..14).map(|i| day(start, i)).filter(|d| weekly_row(*d)).collect();
+        let mondays = [NaiveDate::from_ymd_opt(2026, 11, 2), NaiveDate::from_ymd_opt(2026, 11, 9)];
+        assert_eq!(shown, mondays.map(Option::unwrap));
+        assert_eq!(
+            sales_line(start),
+            "  sales 20/day to 2026-11-12, then 60/day from 2026-11-13 to 2026-12-31"
+        );
     }
 }

@@ -221,10 +221,18 @@ impl Assumptions {
              --json, `period.end_exclusive` and `statement.period.end` are the day after \
              the last day (the end is exclusive); `period.last_day` is the last day."
                 .to_owned(),
-            "Money cells are rounded half away from zero to the penny (per-unit figures to \
-             3 places) from exact figures; totals are the exact totals rounded, so a \
-             column may differ from the sum of its printed cells by a few pence."
+            "Each month's referral and fulfilment fees of a line, and each month's storage \
+             and ad spend, are booked to the penny, rounded half away from zero. Money \
+             cells are rounded the same way (per-unit figures to 3 places) from the exact \
+             figures booked; totals are the exact totals rounded, so a column may differ \
+             from the sum of its printed cells by a few pence."
                 .to_owned(),
+            format!(
+                "What-if: the referral rate {} points higher on every sale at its own price \
+                 (the £{} minimum still binding where it does), everything else unchanged.",
+                (self.what_if_referral_points * Decimal::ONE_HUNDRED).normalize(),
+                self.referral_minimum
+            ),
         ]
     }
 }
@@ -450,6 +458,9 @@ struct Books {
     valued: ValuedSales,
     statement: MarginStatement,
     charges_sum: Decimal,
+    /// What the what-if referral rise does to the margin, summed sale by
+    /// sale at each sale's own price.
+    what_if: Decimal,
 }
 
 /// Books the sales into a ledger, builds the charges the assumptions
@@ -509,6 +520,16 @@ fn build(sold: &[Sold], a: &Assumptions) -> Result<Books, BoxError> {
     let mut cubic_foot_days: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
     let mut ad_sales: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
     let mut deals: BTreeSet<(&Sku, &ChannelId, NaiveDate)> = BTreeSet::new();
+    // The what-if prices each sale at its own price: the referral
+    // minimum binds on cheap sales, so a line's average price would
+    // misstate it.
+    let referral_now = FeeSchedule::new(a.referral_rate, a.referral_minimum, Decimal::ZERO)?;
+    let referral_up = FeeSchedule::new(
+        a.referral_rate + a.what_if_referral_points,
+        a.referral_minimum,
+        Decimal::ZERO,
+    )?;
+    let mut what_if = Decimal::ZERO;
     for s in sold {
         let q = Decimal::from(s.quantity);
         let revenue = s.price * q;
@@ -528,12 +549,15 @@ fn build(sold: &[Sold], a: &Assumptions) -> Result<Books, BoxError> {
                 deals.insert((&s.sku, &s.channel, month));
             }
         }
+        what_if += referral_now.margin_change(&referral_up, s.price, Quantity::new(s.quantity))?;
         let per_unit = (s.price * a.referral_rate).max(a.referral_minimum);
         *referral.entry((&s.sku, &s.channel, month)).or_default() += per_unit * q;
         *fulfil.entry((&s.sku, &s.channel, month)).or_default() += fee * q;
     }
     let mut charges = Vec::new();
-    let pence = |v: Decimal| -v.round_dp(2);
+    // Charges are booked to the penny, half away from zero, as the
+    // report rounds its cells.
+    let pence = |v: Decimal| -rounded(v, 2);
     for (map, kind) in [(&referral, FeeKind::Referral), (&fulfil, FeeKind::Fulfillment)] {
         for (&(sku, channel, month), &v) in map {
             let attribution = Attribution::Direct { sku: sku.clone(), channel: channel.clone() };
@@ -589,7 +613,7 @@ fn build(sold: &[Sold], a: &Assumptions) -> Result<Books, BoxError> {
     // COGS from the ledger, then the statement.
     let valued = sales_from_valuation(&ledger, period, &drivers, &ValuedSalesOptions::default())?;
     let statement = valued.net_margins(&charges, &RateTable::new())?;
-    Ok(Books { period, valued, statement, charges_sum })
+    Ok(Books { period, valued, statement, charges_sum, what_if })
 }
 
 /// The checks a reader of the report can rely on.
@@ -648,17 +672,16 @@ fn month_name(month: u32) -> String {
         .map_or(month.to_string(), |d| d.format("%B").to_string())
 }
 
-/// Break-even price and the what-if of one line.
+/// Average and break-even price of one line.
 struct Pricing {
     average_price: Option<Decimal>,
     break_even: Option<Decimal>,
-    what_if: Decimal,
 }
 
 fn pricing(l: &MarginLine, a: &Assumptions) -> Result<Pricing, BoxError> {
     let units = Decimal::from(l.units.get());
     if units <= Decimal::ZERO {
-        return Ok(Pricing { average_price: None, break_even: None, what_if: Decimal::ZERO });
+        return Ok(Pricing { average_price: None, break_even: None });
     }
     let price = l.revenue / units;
     // Fixed fees per unit as this line actually paid them: every charge
@@ -666,15 +689,9 @@ fn pricing(l: &MarginLine, a: &Assumptions) -> Result<Pricing, BoxError> {
     let fixed =
         -(l.charges_total - l.charges.get(&FeeKind::Referral).copied().unwrap_or_default()) / units;
     let now = FeeSchedule::new(a.referral_rate, a.referral_minimum, fixed.max(Decimal::ZERO))?;
-    let up = FeeSchedule::new(
-        a.referral_rate + a.what_if_referral_points,
-        a.referral_minimum,
-        fixed.max(Decimal::ZERO),
-    )?;
     Ok(Pricing {
         average_price: Some(price),
         break_even: Some(now.break_even_price(l.cogs / units)?),
-        what_if: now.margin_change(&up, price, l.units)?,
     })
 }
 
@@ -843,12 +860,10 @@ fn run(args: &Args) -> Result<(), BoxError> {
     let books = build(&sold, &a)?;
     check(&books)?;
     let s = &books.statement;
-    let mut what_if_total = Decimal::ZERO;
+    let what_if_total = books.what_if;
     let mut priced = Vec::with_capacity(s.lines.len());
     for l in &s.lines {
-        let p = pricing(l, &a)?;
-        what_if_total += p.what_if;
-        priced.push(p);
+        priced.push(pricing(l, &a)?);
     }
     let unassigned = books.valued.unassigned_cogs()?;
     let top = top_skus(s, args.top);
@@ -1084,6 +1099,35 @@ mod tests {
         // The March sale of the hand-worked month runs no deal.
         let march = build(&[sold("MUG", "uk", 4, 10, "2.00")], &Assumptions::standard()).unwrap();
         assert_eq!(fee(&march.statement.lines[0], &FeeKind::PromotionProgramme), Decimal::ZERO);
+    }
+
+    /// The what-if prices every sale at its own price. MUG sells 10 at
+    /// 1.00 and 10 at 3.00 (average 2.00). At 1.00 the referral is the
+    /// 0.25 minimum at 15 % (0.15) and at 17 % (0.17): no change. At 3.00
+    /// it goes from 0.45 to 0.51: 10 x -0.06 = -0.60. At the average
+    /// price it was priced as 20 x (0.30 - 0.34) = -0.80.
+    #[test]
+    fn the_what_if_prices_each_sale_at_its_own_price() {
+        let mut dear = sold("MUG", "uk", 5, 10, "3.00");
+        dear.line = 99;
+        let books =
+            build(&[sold("MUG", "uk", 4, 10, "1.00"), dear], &Assumptions::standard()).unwrap();
+        check(&books).unwrap();
+        assert_eq!(books.what_if, dec(-60, 2));
+    }
+
+    /// Charges are booked half away from zero, as the cells are printed.
+    /// One line's March referral: 7 units at 3.55 pay 15 % = 0.5325 each,
+    /// 3.7275; 3 at 2.35 pay 0.3525 each, 1.0575; together 4.785, a
+    /// midpoint, which banker's rounding booked as 4.78.
+    #[test]
+    fn charges_are_booked_half_away_from_zero() {
+        let books = build(
+            &[sold("MUG", "uk", 4, 7, "3.55"), sold("MUG", "uk", 5, 3, "2.35")],
+            &Assumptions::standard(),
+        )
+        .unwrap();
+        assert_eq!(fee(&books.statement.lines[0], &FeeKind::Referral), dec(479, 2));
     }
 
     #[test]

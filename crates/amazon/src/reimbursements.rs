@@ -137,7 +137,8 @@ pub struct ReimbursementRow {
     pub quantity_cash: Quantity,
     /// Units replaced in kind (added back to inventory).
     pub quantity_inventory: Quantity,
-    /// Units reimbursed in total.
+    /// Units reimbursed in total, as the report gives them; when its
+    /// cell is blank or the column is absent, cash plus inventory.
     pub quantity_total: Quantity,
     /// For a reversal: the reimbursement it reverses.
     pub original_reimbursement_id: Option<String>,
@@ -173,6 +174,21 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
         line: row.line,
         column: row.column_name(10),
     })?;
+    let quantity_cash = row.count(11)?;
+    let quantity_inventory = row.count(12)?;
+    // A blank or absent total is the sum of its parts, never zero units
+    // paid for (which would match nothing to the losses).
+    let quantity_total = match row.opt_quantity(13)? {
+        Some(total) => total,
+        None => Quantity::checked_sum([quantity_cash, quantity_inventory]).map_err(|source| {
+            ReadError::InvalidValue {
+                report: REPORT,
+                line: row.line,
+                column: row.column_name(13),
+                source,
+            }
+        })?,
+    };
     Ok(Built::Row(ReimbursementRow {
         approval_date,
         approved_at,
@@ -185,9 +201,9 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
         asin: row.opt_value(7)?,
         amount_per_unit: row.opt_amount(9)?.map(|a| Money::new(a, currency)),
         amount_total: Money::new(total, currency),
-        quantity_cash: row.count(11)?,
-        quantity_inventory: row.count(12)?,
-        quantity_total: row.count(13)?,
+        quantity_cash,
+        quantity_inventory,
+        quantity_total,
         original_reimbursement_id: row.owned(14)?,
         line: row.line,
     }))
@@ -197,7 +213,10 @@ reader!(
     /// Streams [`ReimbursementRow`]s from a Reimbursements download.
     ///
     /// Required columns: `approval-date`, `reimbursement-id`, `reason`,
-    /// `currency-unit`, `amount-total`. Blank quantity cells are zero.
+    /// `currency-unit`, `amount-total`. Blank cash and inventory
+    /// quantities are zero; a blank (or absent)
+    /// `quantity-reimbursed-total` is cash plus inventory, so
+    /// [`match_reimbursements`] still sees the units paid for.
     ///
     /// ```
     /// use merchantry_amazon::{ReimbursementReader, ReimbursementReason};
@@ -338,5 +357,43 @@ mod tests {
         assert_eq!(m.unmatched_reimbursed, vec![("R2".to_owned(), Quantity::new(1))]);
         assert_eq!(m.open_losses.len(), 1);
         assert_eq!(m.open_losses[0].0.reference_id, "A4");
+    }
+
+    /// A download without `quantity-reimbursed-total` (or with the cell
+    /// blank) read every reimbursement as 0 units, so none was matched:
+    /// the 2 lost units stayed open though 2 were paid for in cash.
+    #[test]
+    fn a_blank_total_is_cash_plus_inventory() {
+        let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
+                      03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n";
+        let losses: Vec<_> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-cash,quantity-reimbursed-inventory\n\
+                   03/05/2026,R1,Lost_Warehouse,X1,USD,20,2,\n\
+                   03/05/2026,R2,Lost_Warehouse,X1,USD,0,,1\n";
+        let paid: Vec<_> =
+            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        // R1: 2 cash + 0 inventory = 2; R2: 0 + 1 = 1.
+        let totals: Vec<_> = paid.iter().map(|r| r.quantity_total.get()).collect();
+        assert_eq!(totals, [2, 1]);
+        let m = match_reimbursements(&losses, &paid);
+        assert!(m.open_losses.is_empty(), "{m:?}");
+        assert_eq!(m.unmatched_reimbursed, vec![("R2".to_owned(), Quantity::new(1))]);
+        // A total written stays as written.
+        let written = "approval-date,reimbursement-id,reason,currency-unit,amount-total,\
+                       quantity-reimbursed-cash,quantity-reimbursed-total\n\
+                       03/05/2026,R3,Lost_Warehouse,USD,20,2,0\n";
+        let row = ReimbursementReader::new(written.as_bytes()).unwrap().next().unwrap().unwrap();
+        assert_eq!(row.quantity_total, Quantity::ZERO);
+        // Parts whose sum leaves 64 bits are refused, naming the line.
+        let huge = format!(
+            "approval-date,reimbursement-id,reason,currency-unit,amount-total,\
+             quantity-reimbursed-cash,quantity-reimbursed-inventory\n\
+             03/05/2026,R4,Lost_Warehouse,USD,20,{max},1\n",
+            max = i64::MAX
+        );
+        let err = ReimbursementReader::new(huge.as_bytes()).unwrap().next().unwrap().unwrap_err();
+        assert!(matches!(err, ReadError::InvalidValue { line: 2, .. }), "{err}");
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use merchantry_core::{Currency, FeeKind, Money, OrderId, Quantity, Sku};
+use merchantry_core::{CoreError, Currency, FeeKind, Money, OrderId, Quantity, Sku};
 
 use crate::ReadOptions;
 use crate::charge_names::{classify_under, column_decides};
@@ -449,7 +449,11 @@ fn v2_amount<'a>(
 /// the older layout gives a currency); a blank-currency row of a
 /// settlement whose summary row has not been read, or gave none, is a
 /// row error ([`ReadError::MissingValue`] naming the line). A currency
-/// on a detail row is never carried to the next row. Any three ASCII
+/// on a detail row is never carried to the next row. A second summary
+/// row of the same settlement in another currency (two downloads mixed
+/// up) is a row error ([`ReadError::InvalidValue`] with
+/// [`CoreError::CurrencyMismatch`], naming the line); the first summary's
+/// currency stays the settlement's. Any three ASCII
 /// letters are accepted as a code, as [`Currency::new`] decides
 /// (`XXX`, ISO 4217's "no currency", included).
 ///
@@ -535,6 +539,20 @@ impl<R: Read> Iterator for SettlementReader<R> {
         let item = match self.table.next_with(build)? {
             Ok((row, given)) => {
                 if let (Some(currency), Some(_)) = (given, row.total) {
+                    let earlier = self.summary_currency.get(&row.settlement_id).copied();
+                    if let Some(first) = earlier.filter(|&first| first != currency) {
+                        // One settlement is paid in one currency: a second
+                        // summary row in another contradicts the first,
+                        // which stays the settlement's currency.
+                        self.table.stats.rows -= 1;
+                        self.table.stats.row_errors += 1;
+                        return Some(Err(ReadError::InvalidValue {
+                            report: REPORT,
+                            line: row.line,
+                            column: "currency",
+                            source: CoreError::CurrencyMismatch { left: first, right: currency },
+                        }));
+                    }
                     self.summary_currency.insert(row.settlement_id.clone(), currency);
                 }
                 let currency =
@@ -605,6 +623,41 @@ mod tests {
         for (name, want) in cases {
             assert_eq!(amount(name).fee_kind(), want, "{name} ({:?})", ChargeKind::classify(name));
         }
+    }
+
+    /// A second summary row of settlement 1 in EUR after one in USD was
+    /// taken, and switched the settlement's blank-currency rows to EUR:
+    /// the 3.00 below was read as 3.00 EUR in a USD settlement.
+    #[test]
+    fn a_summary_row_in_another_currency_is_refused() {
+        let file = "settlement-id\ttotal-amount\tcurrency\tamount-type\tamount-description\tamount\n\
+                    1\t10.00\tUSD\t\t\t\n\
+                    1\t20.00\tEUR\t\t\t\n\
+                    1\t\t\tItemPrice\tPrincipal\t3.00\n\
+                    1\t10.00\tUSD\t\t\t\n";
+        let mut reader = SettlementReader::new(file.as_bytes()).unwrap();
+        let rows: Vec<_> = reader.by_ref().collect();
+        let err = rows[1].as_ref().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ReadError::InvalidValue {
+                    line: 3,
+                    column: "currency",
+                    source: CoreError::CurrencyMismatch {
+                        left: Currency::USD,
+                        right: Currency::EUR
+                    },
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let principal = &rows[2].as_ref().unwrap().amounts[0].amount;
+        assert_eq!(principal.to_string(), "3.00 USD");
+        // The same summary again (an overlapping download) is fine.
+        assert!(rows[3].is_ok());
+        assert_eq!((reader.stats().rows, reader.stats().row_errors), (3, 1));
     }
 
     #[test]

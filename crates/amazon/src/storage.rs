@@ -1,7 +1,7 @@
 //! The monthly storage fee report (`GET_FBA_STORAGE_FEE_CHARGES_DATA`):
 //! the estimated storage fee per ASIN, fulfillment center and month.
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use merchantry_core::{Asin, Currency, Fnsku, Money};
 use rust_decimal::Decimal;
 
@@ -25,7 +25,8 @@ pub struct StorageFeeRow {
     /// The marketplace country, when given.
     pub country: Option<String>,
     /// The first day of the month charged (`month_of_charge`, written
-    /// `YYYY-MM` or as a date).
+    /// `YYYY-MM` or as a date; a date on another day of the month stands
+    /// for its month: `2026-01-31` is `2026-01-01`).
     pub month: NaiveDate,
     /// Average units on hand over the month, as reported (a decimal).
     pub average_quantity_on_hand: Option<Decimal>,
@@ -59,11 +60,12 @@ const COLUMNS: &[Column] = &[
 
 fn build(row: &Row<'_>) -> Result<Built<StorageFeeRow>, ReadError> {
     let month_text = row.required(4)?;
-    // `2026-03` is a month; anything else goes through the date parser.
+    // `2026-03` is a month; anything else goes through the date parser,
+    // and a date stands for the month it falls in.
     let month = match parse_year_month(month_text) {
         Some(month) => month,
         None => match row.date(4)? {
-            Some(date) => date,
+            Some(date) => date.with_day(1).unwrap_or(date),
             None => return Ok(Built::Skip(SkipReason::no_date(row.column_name(4)))),
         },
     };
@@ -159,3 +161,27 @@ reader!(
     COLUMNS,
     build
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A month written as a date on its last day was kept as that day,
+    /// so the driver counted the days from 31 January to 28 February
+    /// (28) instead of January's 31: 2 cubic feet gave 56 cubic-foot-days
+    /// instead of 2 x 31 = 62.
+    #[test]
+    fn a_month_written_as_a_date_is_its_first_day() {
+        let file = "asin\tmonth_of_charge\tcurrency\testimated_monthly_storage_fee\t\
+                    estimated_total_item_volume\tvolume_units\n\
+                    B0TEST0001\t2026-01-31\tUSD\t1.56\t2\tcubic feet\n\
+                    B0TEST0001\t2026-01\tUSD\t1.56\t2\tcubic feet\n";
+        let rows: Vec<_> =
+            StorageFeeReader::new(file.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let jan = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        for row in &rows {
+            assert_eq!(row.month, jan, "line {}", row.line);
+            assert_eq!(row.cubic_foot_days(), Some(Decimal::from(62)), "line {}", row.line);
+        }
+    }
+}
