@@ -23,6 +23,15 @@ pub enum LedgerError {
         /// The quantity given.
         quantity: i64,
     },
+    /// A reimbursement said it covers fewer than zero units (zero is a
+    /// payment of money alone).
+    #[error("event {id}: a reimbursement covers {units} units; it must not be negative")]
+    NegativeUnits {
+        /// The event.
+        id: EventId,
+        /// The units given.
+        units: i64,
+    },
     /// An adjustment of zero units.
     #[error("event {id}: adjustment of zero units")]
     ZeroAdjustment {

@@ -354,7 +354,7 @@ impl Ledger {
     ///
     /// [`LedgerError::ConflictingDuplicate`] for a known id with other
     /// content; the validation errors of each event kind
-    /// ([`LedgerError::NonPositiveQuantity`],
+    /// ([`LedgerError::NonPositiveQuantity`], [`LedgerError::NegativeUnits`],
     /// [`LedgerError::NegativeAmount`], [`LedgerError::InvalidDisposition`],
     /// [`LedgerError::SelfTransfer`], [`LedgerError::ZeroAdjustment`],
     /// [`LedgerError::TimestampOutOfRange`]);
@@ -1861,7 +1861,7 @@ fn validate(event: &Event) -> Result<(), LedgerError> {
         EventKind::Reimbursement { amount: a, units, .. } => {
             amount(a)?;
             if units.is_negative() {
-                return Err(LedgerError::NonPositiveQuantity { id: id(), quantity: units.get() });
+                return Err(LedgerError::NegativeUnits { id: id(), units: units.get() });
             }
             Ok(())
         }

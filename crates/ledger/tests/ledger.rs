@@ -205,6 +205,29 @@ fn landed_cost_by_value_over_two_receipts() {
 }
 
 #[test]
+fn a_reimbursement_may_cover_no_units_but_not_fewer() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    let pay = |id: &str, units: i64| {
+        let kind = EventKind::Reimbursement {
+            amount: dec("4.00"),
+            units: Quantity::new(units),
+            write_off: None,
+        };
+        ev(id, 1, kind)
+    };
+    // Money alone (a fee refunded, say) covers no units.
+    l.ingest(pay("cash", 0)).unwrap();
+    let before = l.clone();
+    let err = l.ingest(pay("minus", -2)).unwrap_err();
+    assert_eq!(err, LedgerError::NegativeUnits { id: EventId::new("minus").unwrap(), units: -2 });
+    assert_eq!(
+        err.to_string(),
+        "event minus: a reimbursement covers -2 units; it must not be negative"
+    );
+    assert_eq!(l, before);
+}
+
+#[test]
 fn reject_policy_refuses_and_changes_nothing() {
     let mut l = ledger(Method::Fifo, NegativeStock::Reject);
     feed(&mut l, &[receipt("r1", 1, 10, "2"), ship("s1", 3, 8)]);
