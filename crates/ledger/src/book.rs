@@ -1548,11 +1548,9 @@ impl Book {
             .checked_sub(1)
             .and_then(|k| self.full.get(k))
             .map_or((0, State::default()), |f| (f.at, f.state.clone()));
-        let mut entries = self.entries.clone();
-        entries.truncate(end);
         let mut scratch = Self {
             method: self.method,
-            entries,
+            entries: self.entries.prefix(end),
             amounts: self.amounts.clone(),
             landed: self.landed.clone(),
             extras: self.extras.get(..self.extras_start(from)).unwrap_or(&[]).to_vec(),

@@ -176,6 +176,18 @@ impl Entries {
         self.len = n;
     }
 
+    /// A copy of the first `n` entries (all of them when there are fewer),
+    /// copying only the chunks that hold them.
+    pub(crate) fn prefix(&self, n: usize) -> Self {
+        let n = n.min(self.len);
+        let chunks = n.div_ceil(CHUNK);
+        let mut copy: Vec<Vec<Entry>> = self.chunks.iter().take(chunks).cloned().collect();
+        if let Some(last) = copy.last_mut() {
+            last.truncate(n - ((chunks - 1) << SHIFT));
+        }
+        Self { chunks: copy, len: n }
+    }
+
     /// Removes and returns the entries from `n` on.
     pub(crate) fn split_off(&mut self, n: usize) -> Vec<Entry> {
         let tail: Vec<Entry> = self.iter_from(n).copied().collect();
@@ -301,6 +313,10 @@ mod tests {
                         model.partition_point(|y| y.at < p)
                     );
                 }
+                let mut cut = e.clone();
+                cut.truncate(at);
+                assert_eq!(e.prefix(at), cut, "prefix {at} of {n}");
+                assert_eq!(e.prefix(at).len(), at);
                 assert_eq!(e.iter_from(at).count(), n - at);
                 let run = e.run_from(at);
                 let want = (CHUNK - at % CHUNK).min(n - at);
