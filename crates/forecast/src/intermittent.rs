@@ -9,7 +9,7 @@
 
 use crate::error::{Result, check_series, unit_open};
 use crate::model::{DemandModel, Fitted, ModelKind, Parameters, fit_rescaled, rmse_of};
-use crate::smoothing::ses_alpha;
+use crate::smoothing::ses_alpha_within;
 
 /// Number of demand occurrences and the mean inter-demand interval (0 when
 /// there is no demand).
@@ -396,22 +396,27 @@ impl DemandModel for Tsb {
 /// are dropped). The spread is the RMSE of the per-period one-step
 /// forecasts over the buckets after the first.
 ///
-/// The bucket SES starts at the first bucket and its constant is fitted
-/// as [`Ses::fitted`](crate::Ses::fitted) fits one: golden-section
-/// search on `[0.01, 0.99]`, 0.1 with fewer than three buckets. Here
-/// this crate parts from statsforecast, whose ADIDA and IMAPA search
-/// only `[0.1, 0.3]`: on a bucket series whose best constant lies
-/// outside that band the two forecasts differ.
+/// The bucket SES starts at the first bucket and its constant minimises
+/// the in-sample one-step SSE on `[0.1, 0.3]`, as statsforecast's ADIDA
+/// and IMAPA fit it (the low constants the intermittent-demand
+/// literature recommends), by golden-section search; 0.1 with fewer than
+/// three buckets, whose SSE does not depend on it. A plain
+/// [`Ses::fitted`](crate::Ses::fitted) searches `[0.01, 0.99]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Adida;
+
+/// The bucket SES constant of ADIDA and IMAPA (see [`Adida`]).
+fn bucket_alpha(buckets: &[f64]) -> f64 {
+    ses_alpha_within(buckets, 0.1, 0.3)
+}
 
 /// Aggregates `y` into end-aligned buckets of `k` and runs fitted SES:
 /// the per-period rate, per-period SSE and residual count.
 fn aggregate_ses(y: &[f64], k: usize) -> (f64, f64, usize) {
     let start = y.len() % k;
     let buckets: Vec<f64> = y[start..].chunks_exact(k).map(|c| c.iter().sum()).collect();
-    let alpha = ses_alpha(&buckets);
+    let alpha = bucket_alpha(&buckets);
     #[expect(clippy::cast_precision_loss, reason = "aggregation levels are small")]
     let kf = k as f64;
     let Some((&first, rest)) = buckets.split_first() else {
@@ -520,7 +525,7 @@ mod tests {
         // 3, 5, 2, 4.
         let y = [3.0, 0.0, 0.0, 5.0, 1.0, 1.0, 0.0, 4.0];
         let buckets = [3.0, 5.0, 2.0, 4.0];
-        let alpha = ses_alpha(&buckets);
+        let alpha = bucket_alpha(&buckets);
         let (rate, _, count) = aggregate_ses(&y, 2);
         assert_eq!(count, 6);
         let want = ses_run(&buckets, alpha).0 / 2.0;
@@ -677,6 +682,29 @@ mod tests {
         assert_eq!(aggregation_level(&y), Some(4));
         // Below and above a half round to the nearest as before: 7 / 3.
         assert_eq!(aggregation_level(&[0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0]), Some(2));
+    }
+
+    #[test]
+    fn the_bucket_constant_is_fitted_on_a_tenth_to_three_tenths() {
+        // Demand every period: k = 1, the buckets are the series. On
+        // 1, 2, ..., 6 the SSE falls as alpha rises, so [0.01, 0.99] would
+        // fit about 0.99 and forecast near 6; on [0.1, 0.3] the fit is
+        // 0.3: level 1, 1.3, 1.81, 2.467, 3.2269, then
+        // 3.2269 + 0.3 (6 - 3.2269) = 4.05883.
+        let y = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let fit = Adida.fit(&y).unwrap();
+        assert_eq!(fit.params().window, Some(1));
+        assert!((fit.mean_at(1) - 4.05883).abs() < 0.01, "{}", fit.mean_at(1));
+        // IMAPA's only level is 1 here: the same forecast.
+        let fit = Imapa.fit(&y).unwrap();
+        assert!((fit.mean_at(1) - 4.05883).abs() < 0.01, "{}", fit.mean_at(1));
+        assert!((bucket_alpha(&y) - 0.3).abs() < 1e-3);
+        // Noise about 3, best fitted at 0.01 on the wide range (SSE
+        // 0.1061 there, 0.1161 at 0.1, 0.1427 at 0.3): the band's floor.
+        let noise = [3.0, 3.2, 2.8, 3.1, 2.9, 3.0, 3.05, 2.95];
+        assert!((bucket_alpha(&noise) - 0.1).abs() < 1e-3);
+        // Alternating 5 and 1 is best at 0.257 (SSE 37.997), inside.
+        assert!((bucket_alpha(&[5.0, 1.0, 5.0, 1.0, 5.0, 1.0]) - 0.257).abs() < 2e-3);
     }
 
     #[test]

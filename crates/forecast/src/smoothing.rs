@@ -190,10 +190,16 @@ pub(crate) fn ses_run(y: &[f64], alpha: f64) -> (f64, f64) {
 
 /// The SSE-minimising `alpha` on `[FIT_LO, FIT_HI]` (0.1 for short series).
 pub(crate) fn ses_alpha(y: &[f64]) -> f64 {
+    ses_alpha_within(y, FIT_LO, FIT_HI)
+}
+
+/// The SSE-minimising `alpha` on `[lo, hi]`, 0.1 for fewer than three
+/// values (whose SSE does not depend on `alpha`).
+pub(crate) fn ses_alpha_within(y: &[f64], lo: f64, hi: f64) -> f64 {
     if y.len() < 3 {
         return 0.1;
     }
-    golden_section(|a| ses_run(y, a).1, FIT_LO, FIT_HI, 1e-3).0
+    golden_section(|a| ses_run(y, a).1, lo, hi, 1e-3).0
 }
 
 impl DemandModel for Ses {
