@@ -140,7 +140,9 @@ pub struct ReimbursementRow {
     /// Units replaced in kind (added back to inventory).
     pub quantity_inventory: Quantity,
     /// Units reimbursed in total, as the report gives them; when its
-    /// cell is blank or the column is absent, cash plus inventory.
+    /// cell is blank or the column is absent, cash plus inventory. When
+    /// the report gives it and a cash or inventory cell too, it is their
+    /// sum: the reader refuses a row where it is not.
     pub quantity_total: Quantity,
     /// For a reversal: the reimbursement it reverses.
     pub original_reimbursement_id: Option<String>,
@@ -176,20 +178,26 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
         line: row.line,
         column: row.column_name(10),
     })?;
-    let quantity_cash = row.count(11)?;
-    let quantity_inventory = row.count(12)?;
+    let (cash, inventory) = (row.opt_quantity(11)?, row.opt_quantity(12)?);
+    let quantity_cash = cash.unwrap_or(Quantity::ZERO);
+    let quantity_inventory = inventory.unwrap_or(Quantity::ZERO);
+    let parts = Quantity::checked_sum([quantity_cash, quantity_inventory])
+        .map_err(|source| row.invalid(13, source))?;
     // A blank or absent total is the sum of its parts, never zero units
-    // paid for (which would match nothing to the losses).
-    let quantity_total = match row.opt_quantity(13)? {
-        Some(total) => total,
-        None => Quantity::checked_sum([quantity_cash, quantity_inventory]).map_err(|source| {
-            ReadError::InvalidValue {
+    // paid for (which would match nothing to the losses). A total
+    // written beside a part written must be their sum.
+    let quantity_total = match (row.opt_quantity(13)?, cash.or(inventory)) {
+        (Some(total), Some(_)) if total != parts => {
+            return Err(ReadError::TotalMismatch {
                 report: REPORT,
                 line: row.line,
                 column: row.column_name(13),
-                source,
-            }
-        })?,
+                total,
+                parts,
+            });
+        }
+        (Some(total), _) => total,
+        (None, _) => parts,
     };
     Ok(Built::Row(ReimbursementRow {
         approval_date,
@@ -219,6 +227,15 @@ reader!(
     /// quantities are zero; a blank (or absent)
     /// `quantity-reimbursed-total` is cash plus inventory, so
     /// [`match_reimbursements`] still sees the units paid for.
+    ///
+    /// A total written beside a cash or inventory cell that is not their
+    /// sum (`2` cash, `0` inventory, `3` total) refuses the row as
+    /// [`ReadError::TotalMismatch`], naming the line and the
+    /// `quantity-reimbursed-total` column: the matcher runs on the total,
+    /// and which cell is wrong cannot be told. A total with both part
+    /// cells blank (or their columns absent) has nothing to disagree
+    /// with and is read as written. Parts whose sum leaves 64 bits are
+    /// [`ReadError::InvalidValue`] on the total's column.
     ///
     /// ```
     /// use merchantry_amazon::{ReimbursementReader, ReimbursementReason};
@@ -548,6 +565,48 @@ mod tests {
         assert_eq!((again.repeated_losses, again.repeated_reimbursements), (7, 7));
     }
 
+    /// A total that disagreed with its parts was read as written: the
+    /// row below says 2 units in cash and 0 in kind but 3 in total, and
+    /// the matcher closed 3 lost units with it. Such a row is refused,
+    /// naming line and column; the rows around it are read.
+    #[test]
+    fn a_total_that_is_not_cash_plus_inventory_is_refused() {
+        let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-cash,quantity-reimbursed-inventory,quantity-reimbursed-total\n\
+                   03/05/2026,R1,Lost_Warehouse,X1,USD,20,2,0,3\n\
+                   03/05/2026,R2,Lost_Warehouse,X1,USD,20,2,1,3\n\
+                   03/05/2026,R3,Lost_Warehouse,X1,USD,0,,1,0\n\
+                   03/05/2026,R4,Lost_Warehouse,X1,USD,10,1,,1\n\
+                   03/05/2026,R5,Lost_Warehouse,X1,USD,10,,,1\n";
+        let mut reader = ReimbursementReader::new(pay.as_bytes()).unwrap();
+        let rows: Vec<_> = reader.by_ref().collect();
+        // R1: 2 + 0 = 2, not 3. R2: 2 + 1 = 3. R3: 0 + 1 = 1, not 0.
+        // R4: 1 + blank = 1. R5: no part written, nothing to check.
+        match &rows[0] {
+            Err(ReadError::TotalMismatch { line: 2, column, total, parts, .. }) => {
+                assert_eq!(
+                    (*column, total.get(), parts.get()),
+                    ("quantity-reimbursed-total", 3, 2)
+                );
+            }
+            other => panic!("expected a total mismatch on line 2, got {other:?}"),
+        }
+        assert!(matches!(rows[2], Err(ReadError::TotalMismatch { line: 4, .. })), "{:?}", rows[2]);
+        let totals: Vec<_> = rows
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|r| (r.reimbursement_id.as_str(), r.quantity_total.get()))
+            .collect();
+        assert_eq!(totals, [("R2", 3), ("R4", 1), ("R5", 1)]);
+        assert_eq!((reader.stats().rows, reader.stats().row_errors), (3, 2));
+        let message = rows[0].as_ref().unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "reimbursements: line 2, column \"quantity-reimbursed-total\": \
+             total 3 is not the sum of its parts, 2"
+        );
+    }
+
     /// A download without `quantity-reimbursed-total` (or with the cell
     /// blank) read every reimbursement as 0 units, so none was matched:
     /// the 2 lost units stayed open though 2 were paid for in cash.
@@ -569,12 +628,12 @@ mod tests {
         let m = match_reimbursements(&losses, &paid);
         assert!(m.open_losses.is_empty(), "{m:?}");
         assert_eq!(m.unmatched_reimbursed, vec![("R2".to_owned(), Quantity::new(1))]);
-        // A total written stays as written.
+        // A total written without its parts stays as written.
         let written = "approval-date,reimbursement-id,reason,currency-unit,amount-total,\
                        quantity-reimbursed-cash,quantity-reimbursed-total\n\
-                       03/05/2026,R3,Lost_Warehouse,USD,20,2,0\n";
+                       03/05/2026,R3,Lost_Warehouse,USD,20,,3\n";
         let row = ReimbursementReader::new(written.as_bytes()).unwrap().next().unwrap().unwrap();
-        assert_eq!(row.quantity_total, Quantity::ZERO);
+        assert_eq!(row.quantity_total, Quantity::new(3));
         // Parts whose sum leaves 64 bits are refused, naming the line.
         let huge = format!(
             "approval-date,reimbursement-id,reason,currency-unit,amount-total,\
