@@ -25,7 +25,8 @@ use merchantry_core::CoreError;
 ///   wrapped lines), bad UTF-8 in a used cell (display-only text aside,
 ///   see [`crate::ReadOptions::lossy_text`]), an unparseable number or
 ///   date, a date-time that names no instant, an empty required id, a
-///   total that disagrees with its parts. The reader yields the error and goes on
+///   total that disagrees with its parts, a negative amount where only
+///   zero or more makes sense. The reader yields the error and goes on
 ///   with the next row; [`ReadStats::row_errors`] counts them.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -235,6 +236,21 @@ pub enum ReadError {
         /// when the date itself is unreadable, else what follows it.
         problem: crate::TimestampProblem,
     },
+    /// A cell holds a negative amount where only zero or more makes
+    /// sense: a storage fee report's volume, rate, average units on hand
+    /// or fee. The column says which, so a negative fee (a credit) is
+    /// told apart from an impossible volume or rate.
+    #[error("{report}: line {line}, column {column:?}: {value} is negative, expected zero or more")]
+    NegativeValue {
+        /// The report being read.
+        report: &'static str,
+        /// The line.
+        line: u64,
+        /// The column.
+        column: &'static str,
+        /// The amount as read.
+        value: rust_decimal::Decimal,
+    },
     /// A total cell disagrees with the cells it totals: the Reimbursements
     /// report's `quantity-reimbursed-total` is not
     /// `quantity-reimbursed-cash` plus `quantity-reimbursed-inventory`.
@@ -373,6 +389,7 @@ impl ReadError {
             | Self::InvalidAmount { line, .. }
             | Self::InvalidDate { line, .. }
             | Self::InvalidTimestamp { line, .. }
+            | Self::NegativeValue { line, .. }
             | Self::TotalMismatch { line, .. }
             | Self::InvalidValue { line, .. } => *line,
         }
@@ -391,6 +408,7 @@ impl ReadError {
             | Self::InvalidAmount { column, .. }
             | Self::InvalidDate { column, .. }
             | Self::InvalidTimestamp { column, .. }
+            | Self::NegativeValue { column, .. }
             | Self::TotalMismatch { column, .. }
             | Self::InvalidValue { column, .. } => Some(column),
             _ => None,
