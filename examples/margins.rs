@@ -326,6 +326,38 @@ impl Skipped {
     }
 }
 
+/// `n` and the noun, singular for one: `counted(1, "line", "lines")` is
+/// `1 line`.
+fn counted<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    let noun = if n == N::from(1) { one } else { many };
+    format!("{n} {noun}")
+}
+
+/// The chart's title: `shown` lines of `all`, of the `top` SKUs.
+fn chart_title(shown: usize, all: usize, top: usize) -> String {
+    format!(
+        "Net margin per line, GBP ({shown} of {}: top {} by revenue)",
+        counted(all, "line", "lines"),
+        counted(top, "SKU", "SKUs")
+    )
+}
+
+/// The sentence above the table: `shown` lines of `all`, of the `top`
+/// SKUs.
+fn shown_note(shown: usize, all: usize, top: usize) -> String {
+    let which = if top == 1 {
+        "the top SKU by revenue".to_owned()
+    } else {
+        format!("the top {top} SKUs by revenue")
+    };
+    let cover = if all == 1 {
+        "the totals below cover it".to_owned()
+    } else {
+        format!("the totals below cover all {all}")
+    };
+    format!("{shown} of {} shown ({which}, both channels); {cover}.", counted(all, "line", "lines"))
+}
+
 /// The sale lines to book and the rows left out.
 struct Loaded {
     sold: Vec<Sold>,
@@ -398,12 +430,13 @@ fn read_sales(reader: impl Read, today: NaiveDate) -> Result<Loaded, BoxError> {
     }
     let sold = drop_outlying_dates(sold, &mut skipped);
     if sold.is_empty() {
+        let left_out = skipped.rows();
         return Err(format!(
-            "no sale line left to book: of {} rows, {} were left out as untrustworthy and \
+            "no sale line left to book: of {}, {left_out} {} left out as untrustworthy and \
              the rest are not sales of a product at a price (postage and fee codes, \
              cancellations and free lines are not booked)",
-            rows.stats().rows,
-            skipped.rows()
+            counted(rows.stats().rows, "row", "rows"),
+            if left_out == 1 { "was" } else { "were" }
         )
         .into());
     }
@@ -872,12 +905,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
     if let Some(svg) = &args.svg {
         let bars: Vec<(String, Decimal)> =
             rows.iter().map(|(l, _)| (format!("{} {}", l.sku, l.channel), l.net_margin)).collect();
-        let title = format!(
-            "Net margin per line, GBP ({} of {} lines: top {} SKUs by revenue)",
-            rows.len(),
-            s.lines.len(),
-            top.len()
-        );
+        let title = chart_title(rows.len(), s.lines.len(), top.len());
         std::fs::write(svg, svg_bars(&title, &bars))
             .map_err(|e| format!("cannot write {}: {e}", svg.display()))?;
     }
@@ -920,7 +948,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
         books.period.start(),
         books.period.last().unwrap_or(books.period.start())
     );
-    println!("{} sale lines from {}", sold.len(), path.display());
+    println!("{} from {}", counted(sold.len(), "sale line", "sale lines"), path.display());
     if skipped.rows() > 0 {
         println!("Rows left out ({}):", skipped.rows());
         for line in skipped.lines() {
@@ -971,14 +999,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
             per_unit(p.break_even),
         ]);
     }
-    println!(
-        "{} of {} lines shown (the top {} SKUs by revenue, both channels); the totals \
-         below cover all {}.",
-        rows.len(),
-        s.lines.len(),
-        top.len(),
-        s.lines.len()
-    );
+    println!("{}", shown_note(rows.len(), s.lines.len(), top.len()));
     println!("{}", table.render());
 
     let revenue: Decimal = s.lines.iter().map(|l| l.revenue).sum();
@@ -986,7 +1007,12 @@ fn run(args: &Args) -> Result<(), BoxError> {
     let net: Decimal = s.lines.iter().map(|l| l.net_margin).sum();
     let attributed = s.attributed_total()?;
     let mut totals = Table::new(&[("all lines", Align::Left), ("GBP", Align::Right)]);
-    totals.row(vec![format!("revenue (all {} lines)", s.lines.len()), money(revenue)]);
+    let all = if s.lines.len() == 1 {
+        "1 line".to_owned()
+    } else {
+        format!("all {} lines", s.lines.len())
+    };
+    totals.row(vec![format!("revenue ({all})"), money(revenue)]);
     totals.row(vec!["cost of goods sold (from the ledger)".to_owned(), money(-cogs)]);
     totals.row(vec!["charges attributed to lines".to_owned(), money(attributed)]);
     totals.row(vec!["net margin of the lines".to_owned(), money(net)]);
@@ -1308,6 +1334,33 @@ mod tests {
             build(&[sold("MUG", "uk", 4, 1, "2.00"), may], &Assumptions::standard()).unwrap();
         check(&books).unwrap();
         assert_eq!(books.statement.unattributed_total, dec(-75, 0));
+    }
+
+    /// The report said "1 sale lines", "the top 1 SKUs" and "all 1
+    /// lines" when there was one of each.
+    #[test]
+    fn counts_of_one_are_singular() {
+        assert_eq!(counted(1_usize, "sale line", "sale lines"), "1 sale line");
+        assert_eq!(counted(0_usize, "sale line", "sale lines"), "0 sale lines");
+        assert_eq!(counted(2_u64, "row", "rows"), "2 rows");
+        assert_eq!(
+            shown_note(1, 1, 1),
+            "1 of 1 line shown (the top SKU by revenue, both channels); the totals below \
+             cover it."
+        );
+        assert_eq!(
+            shown_note(20, 31, 10),
+            "20 of 31 lines shown (the top 10 SKUs by revenue, both channels); the totals \
+             below cover all 31."
+        );
+        assert_eq!(
+            chart_title(1, 1, 1),
+            "Net margin per line, GBP (1 of 1 line: top 1 SKU by revenue)"
+        );
+        assert_eq!(
+            chart_title(2, 3, 2),
+            "Net margin per line, GBP (2 of 3 lines: top 2 SKUs by revenue)"
+        );
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //!    runs and camel-case humps; a trailing `fee` / `fees` is cut off a
 //!    run-together word) and [`by_words`] matches whole words only, in a
 //!    fixed order: taxes, then names that say they are a reimbursement
-//!    (and do not say they are a fee), then the fees.
+//!    (and do not say they are a fee), then payout reserves (`reserve`
+//!    without a fee word), then the fees.
 //!
 //! Income is claimed narrowly. A name is a [`ChargeKind::Reimbursement`]
 //! only when it is one of Amazon's own reimbursement names (`EXACT`), when
@@ -119,6 +120,10 @@ const EXACT: &[(&str, ChargeKind)] = &[
     ("lostordamagedreimbursement", ChargeKind::Reimbursement),
     ("canceledbutpickedupreimbursement", ChargeKind::Reimbursement),
     ("reimbursementclawback", ChargeKind::Reimbursement),
+    // The payout reserve: held back from this settlement, released from
+    // the previous one. Neither revenue nor a fee.
+    ("currentreserveamount", ChargeKind::ReserveTransfer),
+    ("previousreserveamountbalance", ChargeKind::ReserveTransfer),
 ];
 
 /// Words that say Amazon paid compensation, or took it back. A name with
@@ -208,6 +213,10 @@ fn by_words(w: &Words) -> ChargeKind {
         ChargeKind::Tax
     } else if !fee && w.any(REIMBURSEMENT_WORDS) {
         ChargeKind::Reimbursement
+    } else if !fee && w.has("reserve") {
+        // A reserve held or released (`Reserve Amount`, `Reserve
+        // Transfer`), not a fee charged for one.
+        ChargeKind::ReserveTransfer
     } else if w.pair("long", "term") || w.any(&["aged", "aging", "ageing", "longterm"]) {
         ChargeKind::AgedInventoryFee
     } else if w.has("storage") {

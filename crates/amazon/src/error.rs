@@ -24,7 +24,9 @@ use merchantry_core::CoreError;
 /// - **Row errors** reject one row: a short or long row (shifted columns,
 ///   wrapped lines), bad UTF-8 in a used cell (display-only text aside,
 ///   see [`crate::ReadOptions::lossy_text`]), an unparseable number or
-///   date, a date-time that names no instant, an empty required id. The reader yields the error and goes on
+///   date, a date-time that names no instant, an empty required id, a
+///   total that disagrees with its parts, a negative amount where only
+///   zero or more makes sense. The reader yields the error and goes on
 ///   with the next row; [`ReadStats::row_errors`] counts them.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -234,6 +236,41 @@ pub enum ReadError {
         /// when the date itself is unreadable, else what follows it.
         problem: crate::TimestampProblem,
     },
+    /// A cell holds a negative amount where only zero or more makes
+    /// sense: a storage fee report's volume, rate, average units on hand
+    /// or fee. The column says which, so a negative fee (a credit) is
+    /// told apart from an impossible volume or rate.
+    #[error("{report}: line {line}, column {column:?}: {value} is negative, expected zero or more")]
+    NegativeValue {
+        /// The report being read.
+        report: &'static str,
+        /// The line.
+        line: u64,
+        /// The column.
+        column: &'static str,
+        /// The amount as read.
+        value: rust_decimal::Decimal,
+    },
+    /// A total cell disagrees with the cells it totals: the Reimbursements
+    /// report's `quantity-reimbursed-total` is not
+    /// `quantity-reimbursed-cash` plus `quantity-reimbursed-inventory`.
+    /// Which cell is wrong cannot be told, so the row is refused rather
+    /// than read with either count.
+    #[error(
+        "{report}: line {line}, column {column:?}: total {total} is not the sum of its parts, {parts}"
+    )]
+    TotalMismatch {
+        /// The report being read.
+        report: &'static str,
+        /// The line.
+        line: u64,
+        /// The total's column.
+        column: &'static str,
+        /// The total as written.
+        total: merchantry_core::Quantity,
+        /// The sum of the parts as written.
+        parts: merchantry_core::Quantity,
+    },
     /// A cell is not a valid identifier or code (too long, control
     /// characters, not a currency code, ...), or is a quantity that
     /// takes a sum the row hands out past 64 bits (see
@@ -352,6 +389,8 @@ impl ReadError {
             | Self::InvalidAmount { line, .. }
             | Self::InvalidDate { line, .. }
             | Self::InvalidTimestamp { line, .. }
+            | Self::NegativeValue { line, .. }
+            | Self::TotalMismatch { line, .. }
             | Self::InvalidValue { line, .. } => *line,
         }
     }
@@ -369,6 +408,8 @@ impl ReadError {
             | Self::InvalidAmount { column, .. }
             | Self::InvalidDate { column, .. }
             | Self::InvalidTimestamp { column, .. }
+            | Self::NegativeValue { column, .. }
+            | Self::TotalMismatch { column, .. }
             | Self::InvalidValue { column, .. } => Some(column),
             _ => None,
         }

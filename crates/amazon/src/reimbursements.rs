@@ -1,6 +1,8 @@
 //! The FBA Reimbursements report (`GET_FBA_REIMBURSEMENTS_DATA`), and the
 //! matching of reimbursements to the losses they pay for.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use crate::codes::SummaryBucket;
 use crate::error::{ReadError, SkipReason};
 use crate::ledger::{LedgerDetailRow, RowKey};
@@ -138,7 +140,9 @@ pub struct ReimbursementRow {
     /// Units replaced in kind (added back to inventory).
     pub quantity_inventory: Quantity,
     /// Units reimbursed in total, as the report gives them; when its
-    /// cell is blank or the column is absent, cash plus inventory.
+    /// cell is blank or the column is absent, cash plus inventory. When
+    /// the report gives it and a cash or inventory cell too, it is their
+    /// sum: the reader refuses a row where it is not.
     pub quantity_total: Quantity,
     /// For a reversal: the reimbursement it reverses.
     pub original_reimbursement_id: Option<String>,
@@ -174,20 +178,26 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
         line: row.line,
         column: row.column_name(10),
     })?;
-    let quantity_cash = row.count(11)?;
-    let quantity_inventory = row.count(12)?;
+    let (cash, inventory) = (row.opt_quantity(11)?, row.opt_quantity(12)?);
+    let quantity_cash = cash.unwrap_or(Quantity::ZERO);
+    let quantity_inventory = inventory.unwrap_or(Quantity::ZERO);
+    let parts = Quantity::checked_sum([quantity_cash, quantity_inventory])
+        .map_err(|source| row.invalid(13, source))?;
     // A blank or absent total is the sum of its parts, never zero units
-    // paid for (which would match nothing to the losses).
-    let quantity_total = match row.opt_quantity(13)? {
-        Some(total) => total,
-        None => Quantity::checked_sum([quantity_cash, quantity_inventory]).map_err(|source| {
-            ReadError::InvalidValue {
+    // paid for (which would match nothing to the losses). A total
+    // written beside a part written must be their sum.
+    let quantity_total = match (row.opt_quantity(13)?, cash.or(inventory)) {
+        (Some(total), Some(_)) if total != parts => {
+            return Err(ReadError::TotalMismatch {
                 report: REPORT,
                 line: row.line,
                 column: row.column_name(13),
-                source,
-            }
-        })?,
+                total,
+                parts,
+            });
+        }
+        (Some(total), _) => total,
+        (None, _) => parts,
     };
     Ok(Built::Row(ReimbursementRow {
         approval_date,
@@ -217,6 +227,15 @@ reader!(
     /// quantities are zero; a blank (or absent)
     /// `quantity-reimbursed-total` is cash plus inventory, so
     /// [`match_reimbursements`] still sees the units paid for.
+    ///
+    /// A total written beside a cash or inventory cell that is not their
+    /// sum (`2` cash, `0` inventory, `3` total) refuses the row as
+    /// [`ReadError::TotalMismatch`], naming the line and the
+    /// `quantity-reimbursed-total` column: the matcher runs on the total,
+    /// and which cell is wrong cannot be told. A total with both part
+    /// cells blank (or their columns absent) has nothing to disagree
+    /// with and is read as written. Parts whose sum leaves 64 bits are
+    /// [`ReadError::InvalidValue`] on the total's column.
     ///
     /// ```
     /// use merchantry_amazon::{ReimbursementReader, ReimbursementReason};
@@ -256,6 +275,21 @@ pub struct LossMatching {
     pub unmatched_reimbursed: Vec<(String, Quantity)>,
     /// Lost or damaged units no reimbursement covers yet, per loss.
     pub open_losses: Vec<(RowKey, Quantity)>,
+    /// Loss rows passed over as repeats of an earlier one (the same
+    /// [`RowKey`]), as overlapping ledger downloads give.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub repeated_losses: usize,
+    /// Reimbursement rows passed over as exact repeats of an earlier one
+    /// (every field the same but the line), as overlapping downloads
+    /// give.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub repeated_reimbursements: usize,
+    /// Reimbursement ids with two or more different rows for the same
+    /// item (FNSKU and SKU): a row revised between two downloads, or two
+    /// downloads mixed up. Which row is right cannot be told, so none of
+    /// those rows is matched; each id is listed once, sorted.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub conflicting_reimbursements: Vec<String>,
 }
 
 /// Matches warehouse reimbursements to the ledger losses they pay for.
@@ -269,25 +303,51 @@ pub struct LossMatching {
 /// losses of the same FNSKU (or the same SKU when it has no FNSKU) dated
 /// on or before its approval, until its units run out. What is left on
 /// either side is reported, never dropped.
+///
+/// Overlapping downloads may be passed in together: the matching is the
+/// same as with each row once.
+///
+/// - A loss row is a repeat of an earlier one when it has the same
+///   [`RowKey`] (the reconciliation counts, which Amazon revises between
+///   downloads, and the line do not count). It is matched once;
+///   [`LossMatching::repeated_losses`] counts the repeats.
+/// - A reimbursement row is a repeat when every field but `line` is the
+///   same as an earlier row's (amounts compared by value, `12.5` =
+///   `12.50`). It is matched once;
+///   [`LossMatching::repeated_reimbursements`] counts the repeats.
+/// - Rows that share a reimbursement id but differ are never merged. For
+///   different items (FNSKU or SKU) they are the line items one
+///   reimbursement may have, each matched on its own. For the same item
+///   they contradict each other (a row revised between downloads, or a
+///   mix-up): none of them is matched, and the id is listed in
+///   [`LossMatching::conflicting_reimbursements`], so its losses stay
+///   open until the caller settles which row holds.
 #[must_use]
 pub fn match_reimbursements(
     losses: &[LedgerDetailRow],
     reimbursements: &[ReimbursementRow],
 ) -> LossMatching {
-    let mut open: Vec<(&LedgerDetailRow, i64)> = losses
+    let mut outcome = LossMatching::default();
+    let mut seen = BTreeSet::new();
+    let mut open: Vec<(&LedgerDetailRow, i64)> = Vec::new();
+    for loss in losses
         .iter()
         .filter(|r| r.quantity.is_negative())
         .filter(|r| matches!(r.summary_bucket(), SummaryBucket::Lost | SummaryBucket::Damaged))
-        .map(|r| (r, r.quantity.get().saturating_neg()))
-        .collect();
+    {
+        if seen.insert(loss.key()) {
+            open.push((loss, loss.quantity.get().saturating_neg()));
+        } else {
+            outcome.repeated_losses += 1;
+        }
+    }
     open.sort_by_key(|(r, _)| (r.date, r.line));
-    let mut paying: Vec<&ReimbursementRow> = reimbursements
-        .iter()
+    let mut paying: Vec<&ReimbursementRow> = distinct_reimbursements(reimbursements, &mut outcome)
+        .into_iter()
         .filter(|r| r.reason.pays_for_warehouse_loss() && r.quantity_total.is_positive())
         .collect();
     paying.sort_by_key(|r| (r.approval_date, r.line));
 
-    let mut outcome = LossMatching::default();
     for reimbursement in paying {
         let mut left = reimbursement.quantity_total.get();
         for (loss, remaining) in &mut open {
@@ -322,6 +382,79 @@ pub fn match_reimbursements(
         .map(|(loss, remaining)| (loss.key(), Quantity::new(remaining)))
         .collect();
     outcome
+}
+
+/// The reimbursement rows to match, in input order: the first of each
+/// set of exact repeats, none of the rows of an id and item whose rows
+/// differ. Counts the repeats and lists the conflicting ids in `outcome`.
+fn distinct_reimbursements<'a>(
+    rows: &'a [ReimbursementRow],
+    outcome: &mut LossMatching,
+) -> Vec<&'a ReimbursementRow> {
+    type Item<'a> = (&'a str, Option<&'a Fnsku>, Option<&'a Sku>);
+    // Each id and item's distinct rows, with their place in the input.
+    let mut groups: BTreeMap<Item<'a>, Vec<(usize, &'a ReimbursementRow)>> = BTreeMap::new();
+    for (at, row) in rows.iter().enumerate() {
+        let item = (row.reimbursement_id.as_str(), row.fnsku.as_ref(), row.sku.as_ref());
+        let group = groups.entry(item).or_default();
+        if group.iter().any(|(_, kept)| same_content(kept, row)) {
+            outcome.repeated_reimbursements += 1;
+        } else {
+            group.push((at, row));
+        }
+    }
+    let mut conflicting = BTreeSet::new();
+    let mut kept = Vec::new();
+    for ((id, _, _), group) in groups {
+        match group.as_slice() {
+            [only] => kept.push(*only),
+            _ => {
+                conflicting.insert(id.to_owned());
+            }
+        }
+    }
+    outcome.conflicting_reimbursements = conflicting.into_iter().collect();
+    kept.sort_unstable_by_key(|(at, _)| *at);
+    kept.into_iter().map(|(_, row)| row).collect()
+}
+
+/// Whether two rows say the same in every field but the line.
+fn same_content(a: &ReimbursementRow, b: &ReimbursementRow) -> bool {
+    // Named field by field, so that a field added to the row is not
+    // forgotten here.
+    let ReimbursementRow {
+        approval_date,
+        approved_at,
+        reimbursement_id,
+        case_id,
+        order_id,
+        reason,
+        sku,
+        fnsku,
+        asin,
+        amount_per_unit,
+        amount_total,
+        quantity_cash,
+        quantity_inventory,
+        quantity_total,
+        original_reimbursement_id,
+        line: _,
+    } = a;
+    *approval_date == b.approval_date
+        && *approved_at == b.approved_at
+        && *reimbursement_id == b.reimbursement_id
+        && *case_id == b.case_id
+        && *order_id == b.order_id
+        && *reason == b.reason
+        && *sku == b.sku
+        && *fnsku == b.fnsku
+        && *asin == b.asin
+        && *amount_per_unit == b.amount_per_unit
+        && *amount_total == b.amount_total
+        && *quantity_cash == b.quantity_cash
+        && *quantity_inventory == b.quantity_inventory
+        && *quantity_total == b.quantity_total
+        && *original_reimbursement_id == b.original_reimbursement_id
 }
 
 #[cfg(test)]
@@ -359,6 +492,121 @@ mod tests {
         assert_eq!(m.open_losses[0].0.reference_id, "A4");
     }
 
+    /// Two overlapping downloads of each report, passed in together:
+    /// R1 (2 units) was read twice and its copy closed A2 as well as A1,
+    /// the two R2 rows (one revised from 10.00 to 12.00) closed A2's 2
+    /// units between them, and every loss was counted twice.
+    #[test]
+    fn overlapping_downloads_match_as_if_each_row_were_read_once() {
+        let head = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,\
+                    Disposition,Reason,Reconciled Quantity,Unreconciled Quantity\n";
+        let first = format!(
+            "{head}03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M,0,2\n\
+             03/02/2026,X2,V,Adjustments,A3,-1,ABE2,SELLABLE,M,0,1\n\
+             03/03/2026,X1,W,Adjustments,A2,-2,ABE2,SELLABLE,M,0,2\n"
+        );
+        // The later download: A1 since reconciled, A3 before its period.
+        let later = format!(
+            "{head}03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M,2,0\n\
+             03/03/2026,X1,W,Adjustments,A2,-2,ABE2,SELLABLE,M,0,2\n"
+        );
+        let read_ledger = |text: &str| -> Vec<LedgerDetailRow> {
+            LedgerDetailReader::new(text.as_bytes()).unwrap().map(Result::unwrap).collect()
+        };
+        let mut losses = read_ledger(&first);
+        losses.extend(read_ledger(&later));
+
+        let head = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
+                    quantity-reimbursed-total\n";
+        let first = format!(
+            "{head}03/05/2026,R1,Lost_Warehouse,W,X1,USD,20.00,2\n\
+             03/06/2026,R2,Lost_Warehouse,W,X1,USD,10.00,1\n"
+        );
+        // R1 again (20 is 20.00), R2 revised, and R3's two line items.
+        let later = format!(
+            "{head}03/05/2026,R1,Lost_Warehouse,W,X1,USD,20,2\n\
+             03/06/2026,R2,Lost_Warehouse,W,X1,USD,12.00,1\n\
+             03/07/2026,R3,Lost_Warehouse,W,X1,USD,10.00,1\n\
+             03/07/2026,R3,Lost_Warehouse,V,X2,USD,5.00,1\n"
+        );
+        let read_paid = |text: &str| -> Vec<ReimbursementRow> {
+            ReimbursementReader::new(text.as_bytes()).unwrap().map(Result::unwrap).collect()
+        };
+        let mut paid = read_paid(&first);
+        paid.extend(read_paid(&later));
+
+        let m = match_reimbursements(&losses, &paid);
+        // Losses once each: A1 2 (X1, 03/01), A3 1 (X2, 03/02), A2 2
+        // (X1, 03/03). R1 (2) closes A1. R2 is left out. R3's X1 line
+        // (1) takes 1 of A2's 2; its X2 line (1) closes A3. Open: A2, 1.
+        let got: Vec<_> = m
+            .matches
+            .iter()
+            .map(|x| (x.reimbursement_id.as_str(), x.loss.reference_id.as_str(), x.units.get()))
+            .collect();
+        assert_eq!(got, [("R1", "A1", 2), ("R3", "A2", 1), ("R3", "A3", 1)]);
+        let open: Vec<_> =
+            m.open_losses.iter().map(|(k, q)| (k.reference_id.as_str(), q.get())).collect();
+        assert_eq!(open, [("A2", 1)]);
+        assert!(m.unmatched_reimbursed.is_empty(), "{m:?}");
+        // A1 and A2 came twice, R1 twice; R2's two rows contradict.
+        assert_eq!((m.repeated_losses, m.repeated_reimbursements), (2, 1));
+        assert_eq!(m.conflicting_reimbursements, ["R2"]);
+        // Passing the same downloads once more changes no match.
+        let (twice_losses, twice_paid) =
+            ([&losses[..], &losses[..]].concat(), [&paid[..], &paid[..]].concat());
+        let again = match_reimbursements(&twice_losses, &twice_paid);
+        assert_eq!(
+            (again.matches, again.open_losses, again.conflicting_reimbursements),
+            (m.matches, m.open_losses, m.conflicting_reimbursements)
+        );
+        // 5 loss rows twice are 3 losses and 7 repeats; 6 paid rows twice
+        // are 5 distinct rows and 7 repeats.
+        assert_eq!((again.repeated_losses, again.repeated_reimbursements), (7, 7));
+    }
+
+    /// A total that disagreed with its parts was read as written: the
+    /// row below says 2 units in cash and 0 in kind but 3 in total, and
+    /// the matcher closed 3 lost units with it. Such a row is refused,
+    /// naming line and column; the rows around it are read.
+    #[test]
+    fn a_total_that_is_not_cash_plus_inventory_is_refused() {
+        let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-cash,quantity-reimbursed-inventory,quantity-reimbursed-total\n\
+                   03/05/2026,R1,Lost_Warehouse,X1,USD,20,2,0,3\n\
+                   03/05/2026,R2,Lost_Warehouse,X1,USD,20,2,1,3\n\
+                   03/05/2026,R3,Lost_Warehouse,X1,USD,0,,1,0\n\
+                   03/05/2026,R4,Lost_Warehouse,X1,USD,10,1,,1\n\
+                   03/05/2026,R5,Lost_Warehouse,X1,USD,10,,,1\n";
+        let mut reader = ReimbursementReader::new(pay.as_bytes()).unwrap();
+        let rows: Vec<_> = reader.by_ref().collect();
+        // R1: 2 + 0 = 2, not 3. R2: 2 + 1 = 3. R3: 0 + 1 = 1, not 0.
+        // R4: 1 + blank = 1. R5: no part written, nothing to check.
+        match &rows[0] {
+            Err(ReadError::TotalMismatch { line: 2, column, total, parts, .. }) => {
+                assert_eq!(
+                    (*column, total.get(), parts.get()),
+                    ("quantity-reimbursed-total", 3, 2)
+                );
+            }
+            other => panic!("expected a total mismatch on line 2, got {other:?}"),
+        }
+        assert!(matches!(rows[2], Err(ReadError::TotalMismatch { line: 4, .. })), "{:?}", rows[2]);
+        let totals: Vec<_> = rows
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|r| (r.reimbursement_id.as_str(), r.quantity_total.get()))
+            .collect();
+        assert_eq!(totals, [("R2", 3), ("R4", 1), ("R5", 1)]);
+        assert_eq!((reader.stats().rows, reader.stats().row_errors), (3, 2));
+        let message = rows[0].as_ref().unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "reimbursements: line 2, column \"quantity-reimbursed-total\": \
+             total 3 is not the sum of its parts, 2"
+        );
+    }
+
     /// A download without `quantity-reimbursed-total` (or with the cell
     /// blank) read every reimbursement as 0 units, so none was matched:
     /// the 2 lost units stayed open though 2 were paid for in cash.
@@ -380,12 +628,12 @@ mod tests {
         let m = match_reimbursements(&losses, &paid);
         assert!(m.open_losses.is_empty(), "{m:?}");
         assert_eq!(m.unmatched_reimbursed, vec![("R2".to_owned(), Quantity::new(1))]);
-        // A total written stays as written.
+        // A total written without its parts stays as written.
         let written = "approval-date,reimbursement-id,reason,currency-unit,amount-total,\
                        quantity-reimbursed-cash,quantity-reimbursed-total\n\
-                       03/05/2026,R3,Lost_Warehouse,USD,20,2,0\n";
+                       03/05/2026,R3,Lost_Warehouse,USD,20,,3\n";
         let row = ReimbursementReader::new(written.as_bytes()).unwrap().next().unwrap().unwrap();
-        assert_eq!(row.quantity_total, Quantity::ZERO);
+        assert_eq!(row.quantity_total, Quantity::new(3));
         // Parts whose sum leaves 64 bits are refused, naming the line.
         let huge = format!(
             "approval-date,reimbursement-id,reason,currency-unit,amount-total,\

@@ -71,6 +71,15 @@ pub enum ChargeKind {
     Promotion,
     /// Subscription and other account-level fees.
     AccountFee,
+    /// Cash Amazon holds back from a payout as a reserve (`Current
+    /// Reserve Amount`, negative) or releases from the previous
+    /// settlement's reserve (`Previous Reserve Amount Balance`,
+    /// positive). Neither revenue nor a fee: it moves the seller's own
+    /// money from one payout to the next, so it counts in the
+    /// settlement's total but not in a margin
+    /// ([`ChargeKind::counts_in_margin`] is `false`, and
+    /// [`SettlementAmount::fee_kind`] is `None`).
+    ReserveTransfer,
     /// A name this crate does not know; see the amount's `name`.
     Unknown,
 }
@@ -89,7 +98,9 @@ impl ChargeKind {
     /// camel-case humps) and only whole words count, so one word inside
     /// another never decides: `Damaged` is not `aged`, `Replacement` is
     /// not `placement`. Taxes come first, then names that say they are a
-    /// reimbursement and not a fee, then the fee words.
+    /// reimbursement and not a fee, then payout reserves (`reserve`
+    /// without a fee word: [`ChargeKind::ReserveTransfer`]), then the fee
+    /// words.
     ///
     /// Income is claimed narrowly: `lost`, `damaged` or `missing` alone
     /// does not make a name a [`ChargeKind::Reimbursement`] (Amazon names
@@ -106,11 +117,37 @@ impl ChargeKind {
     /// assert_eq!(ChargeKind::classify("Missing Label Fee"), ChargeKind::PrepFee);
     /// assert_eq!(ChargeKind::classify("TCS-IGST"), ChargeKind::Tax);
     /// assert_eq!(ChargeKind::classify("FBA Long-Term Storage Fee"), ChargeKind::AgedInventoryFee);
+    /// assert_eq!(ChargeKind::classify("Previous Reserve Amount Balance"), ChargeKind::ReserveTransfer);
     /// assert_eq!(ChargeKind::classify("Mystery Fee"), ChargeKind::Unknown);
     /// ```
     #[must_use]
     pub fn classify(name: &str) -> Self {
         crate::charge_names::classify(name)
+    }
+
+    /// Whether an amount of this kind belongs in a margin model, as
+    /// revenue or as a fee. `false` for [`ChargeKind::ReserveTransfer`]:
+    /// a reserve held or released is the seller's own cash moving between
+    /// payouts, so a margin model leaves it out (it still adds up to the
+    /// settlement's total). Every other kind, [`ChargeKind::Unknown`]
+    /// included, is `true`: an unknown amount is carried as a fee by its
+    /// name, never dropped.
+    ///
+    /// A margin model sorts an amount with this and
+    /// [`SettlementAmount::fee_kind`]: left out when this is `false`,
+    /// a fee when `fee_kind` is `Some`, revenue (or a tax passed
+    /// through) otherwise.
+    ///
+    /// ```
+    /// use merchantry_amazon::ChargeKind;
+    /// assert!(!ChargeKind::classify("Current Reserve Amount").counts_in_margin());
+    /// assert!(!ChargeKind::classify("Previous Reserve Amount Balance").counts_in_margin());
+    /// assert!(ChargeKind::classify("Principal").counts_in_margin());
+    /// assert!(ChargeKind::classify("Mystery Fee").counts_in_margin());
+    /// ```
+    #[must_use]
+    pub const fn counts_in_margin(self) -> bool {
+        !matches!(self, Self::ReserveTransfer)
     }
 }
 
@@ -133,7 +170,10 @@ impl SettlementAmount {
     /// The fee this amount is in the shared fee vocabulary, or `None` for
     /// what the customer paid or Amazon passed through: principal,
     /// shipping and gift-wrap charges, taxes and promotions belong to
-    /// revenue, not to fees.
+    /// revenue, not to fees. A reserve held or released
+    /// ([`ChargeKind::ReserveTransfer`]) is `None` too, but is not
+    /// revenue either: check [`ChargeKind::counts_in_margin`] first and
+    /// leave such amounts out of a margin.
     ///
     /// Fees this crate knows map to their kind (a removal line whose name
     /// mentions disposal is [`FeeKind::Disposal`]; the digital services
@@ -157,6 +197,9 @@ impl SettlementAmount {
     /// assert_eq!(line("LightningDealFee").fee_kind(), Some(FeeKind::PromotionProgramme));
     /// assert_eq!(line("PromotionDiscount").fee_kind(), None);
     /// assert_eq!(line("Mystery Fee").fee_kind(), Some(FeeKind::Other("Mystery Fee".into())));
+    /// // Cash held back for the next payout: no fee, and not revenue.
+    /// let reserve = line("Current Reserve Amount");
+    /// assert_eq!((reserve.fee_kind(), reserve.kind.counts_in_margin()), (None, false));
     /// ```
     #[must_use]
     pub fn fee_kind(&self) -> Option<FeeKind> {
@@ -165,7 +208,8 @@ impl SettlementAmount {
             | ChargeKind::ShippingCharge
             | ChargeKind::GiftWrapCharge
             | ChargeKind::Tax
-            | ChargeKind::Promotion => return None,
+            | ChargeKind::Promotion
+            | ChargeKind::ReserveTransfer => return None,
             ChargeKind::ReferralFee => FeeKind::Referral,
             ChargeKind::FulfillmentFee => FeeKind::Fulfillment,
             ChargeKind::StorageFee => FeeKind::StorageMonthly,
@@ -331,7 +375,7 @@ fn unnamed<'a>(
 }
 
 /// Whether the kind is a fee: neither what the customer paid, nor a
-/// tax, promotion or reimbursement, nor unknown.
+/// tax, promotion, reimbursement or reserve transfer, nor unknown.
 const fn is_fee(kind: ChargeKind) -> bool {
     !matches!(
         kind,
@@ -341,6 +385,7 @@ const fn is_fee(kind: ChargeKind) -> bool {
             | ChargeKind::Tax
             | ChargeKind::Promotion
             | ChargeKind::Reimbursement
+            | ChargeKind::ReserveTransfer
             | ChargeKind::Unknown
     )
 }
@@ -473,6 +518,14 @@ fn v2_amount<'a>(
 /// column (`price`, `item-related-fee`), because the column alone holds
 /// several kinds. Amount names the crate cannot classify are counted by name in
 /// [`SettlementReader::unknown_names`] and kept on the row.
+///
+/// Reserves: the cash Amazon holds back from a payout (`Current Reserve
+/// Amount`) and releases from the previous one (`Previous Reserve Amount
+/// Balance`), in the V2 description or type or, in the older layout, as
+/// the transaction type of an `other-amount` row, are
+/// [`ChargeKind::ReserveTransfer`]: they add up to the settlement's
+/// total like every amount, but are neither revenue nor a fee
+/// ([`ChargeKind::counts_in_margin`]).
 ///
 /// Required column: `settlement-id`.
 ///
@@ -619,6 +672,8 @@ mod tests {
             ("TCS-CGST", None),
             ("PromotionDiscount", None),
             ("WAREHOUSE_LOST", Some(FeeKind::Reimbursement)),
+            ("Current Reserve Amount", None),
+            ("Previous Reserve Amount Balance", None),
         ];
         for (name, want) in cases {
             assert_eq!(amount(name).fee_kind(), want, "{name} ({:?})", ChargeKind::classify(name));

@@ -941,8 +941,9 @@ fn older_layout_unnamed_amounts_take_the_layouts_name() {
             (ChargeKind::Reimbursement, "FBA Inventory Reimbursement"),
         ]
     );
-    // A reserve transfer is not a charge this crate knows.
-    assert_eq!(got(5), [(ChargeKind::Unknown, "other-amount")]);
+    // A reserve released from the previous payout: named by its row,
+    // neither revenue nor a fee.
+    assert_eq!(got(5), [(ChargeKind::ReserveTransfer, "Previous Reserve Amount Balance")]);
     let unknown: Vec<_> = reader.unknown_names().iter().map(|(n, c)| (n.as_str(), *c)).collect();
     assert_eq!(
         unknown,
@@ -950,11 +951,66 @@ fn older_layout_unnamed_amounts_take_the_layouts_name() {
             ("direct-payment", 1),
             ("item-related-fee", 1),
             ("misc-fee", 1),
-            ("other-amount", 2),
+            ("other-amount", 1),
             ("other-fee", 2),
             ("price", 1),
         ]
     );
+}
+
+/// Reserve transfers were unknown charges, and `fee_kind` made them
+/// `FeeKind::Other`: a margin model charged the 50.00 Amazon held back
+/// (and credited the 40.00 it released) as fees. They are their own
+/// kind now, outside the margin, and still add up to the total.
+#[test]
+fn settlement_reserves_are_neither_revenue_nor_fees() {
+    use merchantry_core::FeeKind;
+    let file = format!(
+        "{V2_HEAD}9\t5.77\tUSD\t\t\t\t\n\
+         9\t\t\tOrder\tItemPrice\tPrincipal\t19.99\n\
+         9\t\t\tOrder\tItemFees\tFBAPerUnitFulfillmentFee\t-3.22\n\
+         9\t\t\tother-transaction\tother-transaction\tPrevious Reserve Amount Balance\t40.00\n\
+         9\t\t\tother-transaction\tother-transaction\tCurrent Reserve Amount\t-50.00\n\
+         9\t\t\tother-transaction\tCurrent Reserve Amount\t\t0.00\n\
+         9\t\t\tother-transaction\tother-transaction\tReserve Fee\t-1.00\n"
+    );
+    let mut reader = SettlementReader::new(file.as_bytes()).unwrap();
+    let rows: Vec<_> = reader.by_ref().map(Result::unwrap).collect();
+    let kinds: Vec<_> = rows[3..]
+        .iter()
+        .map(|r| (r.amounts[0].kind, r.amounts[0].name.as_str(), r.amounts[0].fee_kind()))
+        .collect();
+    let reserve = ChargeKind::ReserveTransfer;
+    assert_eq!(
+        kinds,
+        [
+            (reserve, "Previous Reserve Amount Balance", None),
+            (reserve, "Current Reserve Amount", None),
+            // The amount type alone names it.
+            (reserve, "Current Reserve Amount", None),
+            // A fee for a reserve would be a fee, carried by its name.
+            (ChargeKind::Unknown, "Reserve Fee", Some(FeeKind::Other("Reserve Fee".into()))),
+        ]
+    );
+    assert_eq!(reader.unknown_names().keys().collect::<Vec<_>>(), ["Reserve Fee"]);
+
+    // A margin model's split: out of the margin, fee, or revenue.
+    let dec = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
+    let (mut revenue, mut fees, mut outside) = (dec("0"), dec("0"), dec("0"));
+    for a in rows.iter().flat_map(|r| &r.amounts) {
+        let v = a.amount.amount();
+        match (a.kind.counts_in_margin(), a.fee_kind()) {
+            (false, _) => outside += v,
+            (true, Some(_)) => fees += v,
+            (true, None) => revenue += v,
+        }
+    }
+    // Revenue 19.99; fees -3.22 - 1.00 = -4.22; reserves 40.00 - 50.00
+    // + 0.00 = -10.00. The margin sees 19.99 - 4.22 = 15.77; the
+    // settlement still adds up: 15.77 - 10.00 = 5.77, its total.
+    assert_eq!((revenue, fees, outside), (dec("19.99"), dec("-4.22"), dec("-10.00")));
+    let total = rows[0].total.unwrap().amount();
+    assert_eq!((revenue + fees + outside, total), (dec("5.77"), dec("5.77")));
 }
 
 fn settlement_rows(file: &str) -> Vec<Result<merchantry_amazon::SettlementRow, ReadError>> {
@@ -1154,7 +1210,8 @@ mod statement {
                 Some("Non-Amazon") => web.clone(),
                 _ => amazon.clone(),
             };
-            for a in &row.amounts {
+            // A reserve held or released is no part of the margin.
+            for a in row.amounts.iter().filter(|a| a.kind.counts_in_margin()) {
                 let line = row.sku.clone().map(|s| (s, channel.clone()));
                 match (fee_of(a), &line) {
                     (None, Some(key)) => {
