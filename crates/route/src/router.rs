@@ -624,18 +624,16 @@ impl<'n, S: Scorer> Router<'n, S> {
         let Some(tiers) = lane.tiers else {
             return NodeState::Closed(Refusal::NoRate);
         };
-        let first = self
-            .net
-            .calendar(i)
+        let cal = self.net.calendar(i);
+        let first = cal
             .and_then(|c| c.first_catchable(placed))
             .and_then(|f| f.checked_add(node.handling_days as usize));
-        let arrive = first.and_then(|f| {
-            let day = self.net.calendar(i)?.day(f)?;
-            day.checked_add_days(Days::new(u64::from(transit)))
-        });
-        match (first, arrive) {
-            (Some(first), Some(arrive)) => NodeState::Open { first, arrive, transit, tiers },
-            _ => NodeState::Closed(Refusal::NoShipDay),
+        let Some((first, day)) = first.and_then(|f| Some((f, cal?.day(f)?))) else {
+            return NodeState::Closed(Refusal::NoShipDay);
+        };
+        match day.checked_add_days(Days::new(u64::from(transit))) {
+            Some(arrive) => NodeState::Open { first, arrive, transit, tiers },
+            None => NodeState::Closed(Refusal::DeliveryOutOfRange),
         }
     }
 
@@ -1242,6 +1240,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         let named = match snag {
             Snag::Capacity(n) => id(n).map(|node| Fail::Capacity { node }),
             Snag::NoShipDay(n) => id(n).map(|node| Fail::NoShipDay { node }),
+            Snag::DeliveryOutOfRange(n) => id(n).map(|node| Fail::DeliveryOutOfRange { node }),
             Snag::Overweight(n, weight_g) => id(n).map(|node| Fail::Overweight { node, weight_g }),
             Snag::Stock(line) => {
                 ctx.order.lines.get(line).map(|l| Fail::Stock { line, sku: l.sku.clone() })
@@ -1498,7 +1497,8 @@ impl<'n, S: Scorer> Router<'n, S> {
         let arrive = if slot == first {
             quickest
         } else {
-            ship.checked_add_days(Days::new(u64::from(transit))).ok_or(Snag::NoShipDay(node))?
+            let arrive = ship.checked_add_days(Days::new(u64::from(transit)));
+            arrive.ok_or(Snag::DeliveryOutOfRange(node))?
         };
         let costs = &node_ref.costs;
         let cost = CostBreakdown {
@@ -1790,6 +1790,8 @@ enum Snag {
     Capacity(u8),
     /// [`Fail::NoShipDay`] at the node.
     NoShipDay(u8),
+    /// [`Fail::DeliveryOutOfRange`] at the node.
+    DeliveryOutOfRange(u8),
     /// [`Fail::Overweight`] at the node, with the package weight.
     Overweight(u8, u64),
     /// [`Fail::Stock`] for the order line.

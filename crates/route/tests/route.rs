@@ -2062,6 +2062,60 @@ fn the_bounded_search_reports_capacity_when_every_node_is_full() {
     }
 }
 
+/// A node whose transit time carries the delivery past the last date a
+/// `NaiveDate` can hold (31 December 262142) was refused as `NoShipDay`,
+/// as if it had no working day to ship on, when it ships on Monday 5
+/// January 2026 like any other: 2^32 - 1 transit days from then is
+/// about 11.76 million years on. The refusal now says what went wrong.
+#[test]
+fn a_delivery_past_the_last_representable_date_is_named_as_such() {
+    let net = Network::new(vec![node("FAR", "1", "0", "1", u32::MAX)], horizon()).unwrap();
+    let far = net.index_of(&loc("FAR")).unwrap();
+    assert_eq!(net.ship_date(far, monday_morning()), Some(d(2026, 1, 5)));
+    let inv = stock(&net, &[("FAR", "X", 5)]);
+    let o = order("o1", vec![line("X", 1, 100)], monday_morning(), d(2026, 1, 9));
+    let outcome = Router::new(&net, inv).plan(&o).unwrap();
+    assert_eq!(
+        outcome.unroutable().unwrap().reason,
+        UnroutableReason::NotEligible {
+            line: 0,
+            sku: sku("X"),
+            refusals: vec![(loc("FAR"), Refusal::DeliveryOutOfRange)],
+        }
+    );
+}
+
+/// The same past the last date for a package rolled to a later day by
+/// capacity: EDGE (UTC, a 15:00 pickup every day, one package a day,
+/// 5 transit days) takes an order placed at 10:00 on 26 December 262142
+/// (`NaiveDate::MAX` - 5). The first ships that day and arrives on
+/// `NaiveDate::MAX` exactly; the second rolls to the 27th, and 27 + 5
+/// is past the 31st. That was reported as `NoShipDay` though the 27th
+/// is a listed working day; it is `DeliveryOutOfRange` now.
+#[test]
+fn a_rolled_package_arriving_past_the_last_date_is_named_as_such() {
+    let last = NaiveDate::MAX;
+    let day = |back: u64| last.checked_sub_days(chrono::Days::new(back)).unwrap();
+    let mut edge =
+        Node::new(loc("EDGE"), LocationKind::OwnWarehouse, chrono_tz::UTC, Currency::USD);
+    let three_pm = NaiveTime::from_hms_opt(15, 0, 0).unwrap();
+    edge.cutoffs = merchantry_route::WeeklyCutoffs::from_days([Some(three_pm); 7]);
+    edge.capacity.packages_per_day = Some(1);
+    edge.costs.rates.insert(Zone(2), vec![RateTier { max_weight_g: 10_000, price: dec("1") }]);
+    edge.transit_days.insert((Zone(2), Speed::Standard), 5);
+    let net = Network::new(vec![edge], DateRange::new(day(10), day(2)).unwrap()).unwrap();
+    let inv = stock(&net, &[("EDGE", "X", 5)]);
+    let placed = day(5).and_hms_opt(10, 0, 0).unwrap().and_utc();
+    let options = RouterOptions { capacity_roll_days: 1, ..RouterOptions::default() };
+    let mut router = Router::with_scorer(&net, inv, options, StandardScorer::default());
+    let first = order("o1", vec![line("X", 1, 100)], placed, last);
+    let plan = routed(router.route(&first).unwrap());
+    assert_eq!((plan.packages[0].ship_date, plan.expected_delivery), (day(5), last));
+    let second = order("o2", vec![line("X", 1, 100)], placed, last);
+    let outcome = router.plan(&second).unwrap();
+    assert_eq!(cause(&outcome), Infeasibility::DeliveryOutOfRange { node: loc("EDGE") });
+}
+
 /// A plan from `net` for a one-line order of X placed at `placed`, and
 /// the order.
 fn plan_placed_at(net: &Network, node_id: &str, placed: DateTime<Utc>) -> (Order, Plan) {
