@@ -1546,6 +1546,96 @@ mod waves {
         );
     }
 
+    /// Each package went to the first listed carrier serving its speed,
+    /// even one whose pickup had left before the order was placed. NY's
+    /// own cutoff is 15:00; EARLY (14:00) and LATE (17:00) both take
+    /// Standard, EARLY listed first. On Monday 5 January (EST, UTC-5):
+    ///
+    /// - o-morning, 10:00 (15:00 UTC): EARLY leaves at 19:00 UTC, after
+    ///   it: EARLY.
+    /// - o-at-two, 14:00:00 exactly (19:00 UTC): at EARLY's cutoff,
+    ///   which catches it as the router's cutoffs do: EARLY.
+    /// - o-afternoon, 14:30 (19:30 UTC): caught by NY's 15:00 cutoff, so
+    ///   promised to ship Monday, but EARLY left at 19:00 UTC, half an
+    ///   hour before it was placed. It was put on EARLY; it goes on
+    ///   LATE (22:00 UTC).
+    /// - o-evening, 16:00 (21:00 UTC): misses NY's cutoff and ships
+    ///   Tuesday, where every pickup comes after it: EARLY.
+    ///
+    /// `plan_waves`, which sees no order time, keeps the first listed
+    /// carrier, as documented. With EARLY the only Standard carrier the
+    /// checked form falls back to it too, and the manifest's `cutoff_at`
+    /// (19:00 UTC), before the order's `placed_at` (19:30 UTC), shows it.
+    #[test]
+    fn a_package_goes_to_a_pickup_that_has_not_left_when_the_order_is_known() {
+        use merchantry_route::{Wave, plan_waves_checked};
+        let net = Network::new(vec![node("NY", "1", "0", "1", 2)], horizon()).unwrap();
+        let mut router = Router::new(&net, stock(&net, &[("NY", "A", 10)]));
+        let at = |id: &str, placed| order(id, vec![line("A", 1, 100)], placed, d(2026, 1, 9));
+        let orders = [
+            at("o-morning", utc(2026, 1, 5, 15, 0)),
+            at("o-at-two", utc(2026, 1, 5, 19, 0)),
+            at("o-afternoon", utc(2026, 1, 5, 19, 30)),
+            at("o-evening", utc(2026, 1, 5, 21, 0)),
+        ];
+        let plans: Vec<Plan> = orders.iter().map(|o| routed(router.route(o).unwrap())).collect();
+        let ships: Vec<NaiveDate> = plans.iter().map(|p| p.packages[0].ship_date).collect();
+        let (monday, tuesday) = (d(2026, 1, 5), d(2026, 1, 6));
+        assert_eq!(ships, vec![monday, monday, monday, tuesday]);
+        let pickup = |carrier: &str, h| CarrierPickup {
+            carrier: carrier.into(),
+            cutoff: NaiveTime::from_hms_opt(h, 0, 0).unwrap(),
+            speeds: BTreeSet::from([Speed::Standard]),
+        };
+        let carriers = [pickup("EARLY", 14), pickup("LATE", 17)];
+        let shipments: Vec<(&Order, &Plan)> = orders.iter().zip(&plans).collect();
+        let checked = |day, carriers: &[CarrierPickup]| {
+            plan_waves_checked(
+                &net,
+                &loc("NY"),
+                day,
+                &shipments,
+                &a_bin(),
+                carriers,
+                PickPath::default(),
+            )
+            .unwrap()
+        };
+        let manifests = |waves: &[Wave]| -> Vec<(String, Vec<String>)> {
+            let ids = |w: &Wave| w.manifest.packages.iter().map(|p| p.order.to_string()).collect();
+            waves.iter().map(|w| (w.carrier.clone(), ids(w))).collect()
+        };
+        let named = |c: &str, ids: &[&str]| {
+            (c.to_owned(), ids.iter().map(|&i| i.to_owned()).collect::<Vec<_>>())
+        };
+
+        let waves = checked(monday, &carriers);
+        assert_eq!(
+            manifests(&waves),
+            vec![named("EARLY", &["o-at-two", "o-morning"]), named("LATE", &["o-afternoon"])]
+        );
+        // 17:00 EST = 22:00 UTC, after o-afternoon's 19:30 UTC.
+        assert_eq!(waves[1].manifest.cutoff_at, utc(2026, 1, 5, 22, 0));
+        assert_eq!(manifests(&checked(tuesday, &carriers)), vec![named("EARLY", &["o-evening"])]);
+
+        // Plans alone: the first listed Standard carrier, left or not.
+        let plans_only =
+            plan_waves(&net, &loc("NY"), monday, &plans, &a_bin(), &carriers, PickPath::default())
+                .unwrap();
+        assert_eq!(
+            manifests(&plans_only),
+            vec![named("EARLY", &["o-afternoon", "o-at-two", "o-morning"])]
+        );
+
+        // No Standard pickup after 14:30: the fallback, which shows.
+        let waves = checked(monday, &carriers[..1]);
+        assert_eq!(
+            manifests(&waves),
+            vec![named("EARLY", &["o-afternoon", "o-at-two", "o-morning"])]
+        );
+        assert!(waves[0].manifest.cutoff_at < orders[2].placed_at);
+    }
+
     #[test]
     fn waves_group_by_carrier_cutoff_and_walk_the_bin_path() {
         // AIR's wave (cutoff 14:00) comes before GROUND's (17:00).
