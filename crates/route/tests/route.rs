@@ -1008,6 +1008,56 @@ fn batch_uses_regret_to_break_equal_urgency() {
     assert_eq!(total, dec("2.50"));
 }
 
+/// A scorer that wants the latest delivery, then the lowest cost: a
+/// caller's own objective the router must still honour.
+struct LatestFirst;
+
+impl merchantry_route::Scorer for LatestFirst {
+    type Score = (std::cmp::Reverse<NaiveDate>, Decimal);
+
+    fn score(&self, c: &merchantry_route::Candidate) -> Self::Score {
+        (std::cmp::Reverse(c.delivery), c.cost)
+    }
+}
+
+/// A batch reused an order's winner whenever it still priced the same,
+/// assuming nothing else could have got better as stock and capacity
+/// were taken; with capacity roll-over a rival can arrive later, which
+/// a scorer like `LatestFirst` prefers. A and B (New York, 2 transit
+/// days, 1 + 0 + 1 = 2.00 a package) ship one package a day, rolling
+/// one day. "x" (X, at B only) has one plan, B Monday -> Wednesday 7
+/// Jan: unbounded regret, served first. "y" (Y, at A and B) ties A and B
+/// on Wednesday at 2.00 against the untouched state: A wins (first
+/// found). Once "x" fills B's Monday, B rolls to Tuesday and arrives
+/// Thursday 8 Jan, which `LatestFirst` ranks first: routing "y" alone
+/// then gives B; the batch reused A and disagreed with its own
+/// `batch_order`. Now it searches again unless the scorer says it never
+/// prefers a later delivery.
+#[test]
+fn batch_reuse_never_overrides_a_scorer_that_prefers_later_deliveries() {
+    let mut nodes = vec![node("A", "1", "0", "1", 2), node("B", "1", "0", "1", 2)];
+    for n in &mut nodes {
+        n.capacity.packages_per_day = Some(1);
+    }
+    let net = Network::new(nodes, horizon()).unwrap();
+    let inv = stock(&net, &[("B", "X", 5), ("A", "Y", 5), ("B", "Y", 5)]);
+    let orders = [
+        order("x", vec![line("X", 1, 100)], monday_morning(), d(2026, 1, 9)),
+        order("y", vec![line("Y", 1, 100)], monday_morning(), d(2026, 1, 9)),
+    ];
+    let options = RouterOptions { capacity_roll_days: 1, ..RouterOptions::default() };
+    let fresh = || Router::with_scorer(&net, inv.clone(), options.clone(), LatestFirst);
+    let mut batch = fresh();
+    assert_eq!(batch.batch_order(&orders).unwrap(), vec![0, 1]);
+    let out = batch.route_batch(&orders).unwrap();
+    let y = out[1].plan().unwrap();
+    assert_eq!(nodes_of(y), ["B"]);
+    assert_eq!((y.packages[0].ship_date, y.expected_delivery), (d(2026, 1, 6), d(2026, 1, 8)));
+    let mut one_by_one = fresh();
+    let each: Vec<Outcome> = orders.iter().map(|o| one_by_one.route(o).unwrap()).collect();
+    assert_eq!(out, each);
+}
+
 mod large {
     //! Orders with more assignments than `exact_limit`: the bounded
     //! search must still find a workable split when one exists.
