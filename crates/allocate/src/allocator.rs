@@ -1484,31 +1484,54 @@ impl Allocator {
     /// negative sum (a ledger that lets a balance go below zero until a
     /// count trues it up) counts as zero: nothing there can be sold.
     ///
+    /// The sum is exact, whatever order the positions come in: one that
+    /// passes `i64::MAX` along the way and comes back into range loads
+    /// as the true total.
+    ///
     /// # Errors
     ///
-    /// [`AllocError::WouldStrandReservations`] when a location would hold
-    /// fewer units than are reserved there (a negative balance holds
-    /// none); [`AllocError::BundleHasNoStock`] when the view gives a
-    /// bundle sellable units (one listed with none loads). Nothing is
-    /// loaded then.
+    /// [`AllocError::StockOverflow`] naming the SKU and location when a
+    /// location's sellable positions add up past `i64::MAX` units (never
+    /// saturated to it); [`AllocError::WouldStrandReservations`] when a
+    /// location would hold fewer units than are reserved there (a
+    /// negative balance holds none); [`AllocError::BundleHasNoStock`]
+    /// when the view gives a bundle sellable units (one listed with none
+    /// loads). Nothing is loaded then.
     pub fn load(&mut self, view: &(impl StockView + ?Sized), as_of: NaiveDate) -> Result<Changes> {
         let n_loc = self.net.locations.len();
         let mut plan: Vec<(Sku, Vec<i64>)> = Vec::new();
         for sku in view.stock_skus() {
-            let mut levels = vec![0i64; n_loc];
+            // Summed in i128, exact for any 2^64 positions of i64 each,
+            // so neither the order of the positions nor an intermediate
+            // sum past the i64 range changes the result.
+            let mut sums = vec![0i128; n_loc];
             for p in view.positions(&sku, as_of) {
                 if p.disposition != Disposition::Sellable {
                     continue;
                 }
                 if let Some(l) = self.net.location_key(&p.location)
-                    && let Some(slot) = levels.get_mut(l.index())
+                    && let Some(slot) = sums.get_mut(l.index())
                 {
-                    *slot = slot.saturating_add(p.quantity.get());
+                    *slot = slot.checked_add(i128::from(p.quantity.get())).ok_or_else(|| {
+                        AllocError::StockOverflow { sku: sku.clone(), location: p.location.clone() }
+                    })?;
                 }
             }
-            // Clamped once the positions are summed, so their order
-            // does not matter.
-            levels.iter_mut().for_each(|q| *q = (*q).max(0));
+            // Clamped once the positions are summed: a negative balance
+            // holds nothing sellable.
+            let mut levels = Vec::with_capacity(n_loc);
+            for (l, &sum) in sums.iter().enumerate() {
+                let level = i64::try_from(sum.max(0)).map_err(|_| AllocError::StockOverflow {
+                    sku: sku.clone(),
+                    location: self
+                        .net
+                        .locations
+                        .get(l)
+                        .cloned()
+                        .unwrap_or_else(placeholder_location),
+                })?;
+                levels.push(level);
+            }
             plan.push((sku, levels));
         }
         for (sku, levels) in &plan {

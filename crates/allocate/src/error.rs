@@ -126,6 +126,18 @@ pub enum AllocError {
         /// The SKU.
         sku: Sku,
     },
+    /// A location's sellable positions in a loaded [`StockView`] add up
+    /// past `i64::MAX` units (a sum below the range is a negative
+    /// balance and loads as zero).
+    ///
+    /// [`StockView`]: merchantry_core::StockView
+    #[error("sellable units of sku {sku} at {location} sum past the 64-bit range")]
+    StockOverflow {
+        /// The SKU.
+        sku: Sku,
+        /// The location whose positions overflow.
+        location: LocationId,
+    },
     /// There are not enough units the channel may sell.
     #[error(
         "order {order} line {line}: channel {channel} asked for {requested} of sku {sku}, \

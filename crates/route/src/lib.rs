@@ -73,7 +73,10 @@
 //! - [`plan_waves_checked`]: pick waves by carrier cutoff, pick lists
 //!   along the bin path, and a [`Manifest`] per carrier and cutoff, for
 //!   orders handed over with their plans (each plan checked against its
-//!   order and the network first). [`plan_waves`] takes the plans alone.
+//!   order and the network first; each package on the first listed
+//!   carrier of its speed whose pickup is not before the order time).
+//!   [`plan_waves`] takes the plans alone, and with no order time takes
+//!   the first listed carrier of the speed, left or not (see [`wave`]).
 //!
 //! # Conventions
 //!

@@ -654,6 +654,11 @@ pub enum Refusal {
     NoRate,
     /// No working day is listed for the node after the order time.
     NoShipDay,
+    /// The node has a ship day, but that day plus its transit days falls
+    /// past the last date a date can hold (`chrono::NaiveDate::MAX`, 31
+    /// December 262142): a transit time no carrier means, such as
+    /// `u32::MAX` days.
+    DeliveryOutOfRange,
 }
 
 /// Why no combination of acceptable nodes works.
@@ -696,10 +701,19 @@ pub enum Infeasibility {
     },
     /// The node has no working day listed at all from the order's first
     /// ship day on (its first cutoff caught plus handling days falls
-    /// past the listed calendar), or a delivery date past the calendar's
-    /// range. A node whose listed days are merely full is
-    /// [`Infeasibility::Capacity`].
+    /// past the listed calendar). A node whose listed days are merely
+    /// full is [`Infeasibility::Capacity`].
     NoShipDay {
+        /// The node.
+        node: LocationId,
+    },
+    /// The package has a ship day at the node (one the capacity
+    /// roll-over moved later than the first), but that day plus the
+    /// node's transit days falls past the last date a date can hold
+    /// (`chrono::NaiveDate::MAX`, 31 December 262142). A node whose
+    /// first ship day already does is refused up front with
+    /// [`Refusal::DeliveryOutOfRange`].
+    DeliveryOutOfRange {
         /// The node.
         node: LocationId,
     },

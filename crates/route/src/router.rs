@@ -57,7 +57,13 @@
 //! the best (an order with a single workable plan has unbounded regret).
 //! Remaining ties go to the earlier placement, then input order. Regret
 //! is computed once, not refreshed as stock is taken, which keeps the
-//! batch at two searches per order.
+//! batch at two searches per order. When an order's turn comes, the
+//! winner found against the untouched state is reused if it still
+//! prices the same, unless capacity may roll over and the scorer does
+//! not promise never to prefer a later delivery
+//! ([`Scorer::never_prefers_later`]); then the order is searched again.
+//! Either way the outcome is the one [`Router::route`] gives in the
+//! same sequence.
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
@@ -130,6 +136,12 @@ pub struct Candidate {
 }
 
 /// Ranks candidate plans; the smallest score wins.
+///
+/// Any total order will do. Two methods let the router take shortcuts
+/// that are only sound for some orders; each defaults to false, which is
+/// safe for any scorer, and a scorer that answers true must rank as the
+/// method says, or it may be given a plan it would not have picked from
+/// them all.
 pub trait Scorer {
     /// The ranking key.
     type Score: Ord + Clone;
@@ -137,10 +149,36 @@ pub trait Scorer {
     /// The score of a candidate.
     fn score(&self, candidate: &Candidate) -> Self::Score;
 
-    /// Whether an on-time plan with fewer packages always beats one with
-    /// more. When true the search stops at single packages once one keeps
-    /// the promise. Default: false (every assignment is looked at).
+    /// Whether the score ranks plans by days late first (fewer is
+    /// better), then by packages (fewer is better), as the
+    /// [`StandardScorer`] does with `packages_first`. When true the
+    /// search first leaves out the nodes that cannot arrive by the
+    /// promise (or by the earliest date every line can make, when that
+    /// is later), and stops at the smallest package count whose best
+    /// plan is no later than that. Default: false (every assignment is
+    /// looked at).
     fn packages_first(&self) -> bool {
+        false
+    }
+
+    /// Whether a candidate never scores better (smaller) for arriving
+    /// later: moving its `delivery` later, with `days_late` never going
+    /// down and every other field the same, never lowers its score. The
+    /// [`StandardScorer`] ranks on `days_late` and never on `delivery`
+    /// itself, so it says true.
+    ///
+    /// [`Router::route_batch`] relies on it under capacity roll-over
+    /// ([`RouterOptions::capacity_roll_days`] above 0). It plans each
+    /// order against the untouched state first and, when the order's
+    /// turn comes, reuses that winner if it still prices the same. As
+    /// orders before it take stock and capacity, a rival plan either
+    /// prices the same, becomes unworkable, or (rolled to a later ship
+    /// day) arrives later at the same cost. Only the last can overtake
+    /// the winner, and only under a scorer that may prefer a later
+    /// delivery; so the winner is reused when this is true or no
+    /// roll-over is allowed, and the order is searched again otherwise.
+    /// Default: false.
+    fn never_prefers_later(&self) -> bool {
         false
     }
 }
@@ -154,6 +192,10 @@ impl<S: Scorer + ?Sized> Scorer for &S {
 
     fn packages_first(&self) -> bool {
         (**self).packages_first()
+    }
+
+    fn never_prefers_later(&self) -> bool {
+        (**self).never_prefers_later()
     }
 }
 
@@ -207,6 +249,10 @@ impl Scorer for StandardScorer {
 
     fn packages_first(&self) -> bool {
         self.packages_first
+    }
+
+    fn never_prefers_later(&self) -> bool {
+        true
     }
 }
 
@@ -362,7 +408,17 @@ impl<'n, S: Scorer> Router<'n, S> {
 
     /// Routes many orders competing for the same stock and capacity, in
     /// the urgency-and-regret order described in the [module
-    /// docs](crate::router). Outcomes come back in input order.
+    /// docs](crate::router). Outcomes come back in input order, each the
+    /// one [`Router::route`] would give in that sequence.
+    ///
+    /// Each order's winner against the untouched state is reused when
+    /// its turn comes if it still prices the same: taking stock and
+    /// capacity for earlier orders can only make a rival plan unworkable
+    /// or, with [`RouterOptions::capacity_roll_days`] above 0, arrive
+    /// later. That reuse assumes the scorer never ranks a plan higher for
+    /// arriving later, so it happens only when no roll-over is allowed or
+    /// [`Scorer::never_prefers_later`] says so (the [`StandardScorer`]
+    /// does); otherwise the order is searched again, a second search.
     ///
     /// # Errors
     ///
@@ -624,18 +680,16 @@ impl<'n, S: Scorer> Router<'n, S> {
         let Some(tiers) = lane.tiers else {
             return NodeState::Closed(Refusal::NoRate);
         };
-        let first = self
-            .net
-            .calendar(i)
+        let cal = self.net.calendar(i);
+        let first = cal
             .and_then(|c| c.first_catchable(placed))
             .and_then(|f| f.checked_add(node.handling_days as usize));
-        let arrive = first.and_then(|f| {
-            let day = self.net.calendar(i)?.day(f)?;
-            day.checked_add_days(Days::new(u64::from(transit)))
-        });
-        match (first, arrive) {
-            (Some(first), Some(arrive)) => NodeState::Open { first, arrive, transit, tiers },
-            _ => NodeState::Closed(Refusal::NoShipDay),
+        let Some((first, day)) = first.and_then(|f| Some((f, cal?.day(f)?))) else {
+            return NodeState::Closed(Refusal::NoShipDay);
+        };
+        match day.checked_add_days(Days::new(u64::from(transit))) {
+            Some(arrive) => NodeState::Open { first, arrive, transit, tiers },
+            None => NodeState::Closed(Refusal::DeliveryOutOfRange),
         }
     }
 
@@ -709,16 +763,21 @@ impl<'n, S: Scorer> Router<'n, S> {
 
     /// Routes one batch order, reusing the assignment found against the
     /// untouched state when it still prices the same. Stock and capacity
-    /// only shrink during a batch, so no other assignment can have got
-    /// better: an unchanged exact winner is still the winner.
+    /// only shrink during a batch, so every other assignment prices the
+    /// same, fails, or (rolled to a later day by capacity) arrives later
+    /// at the same cost: an unchanged exact winner is still the winner
+    /// when nothing can roll, or when the scorer never prefers a later
+    /// delivery ([`Scorer::never_prefers_later`]). Otherwise the order
+    /// is searched again.
     fn route_cached(
         &mut self,
         order: &Order,
         cached: Option<(Candidate, Vec<u8>)>,
     ) -> Result<Outcome> {
+        let sound = self.options.capacity_roll_days == 0 || self.scorer.never_prefers_later();
         let outcome = {
             let ctx = self.context(order)?;
-            let reuse = cached.filter(|(cand, assign)| {
+            let reuse = cached.filter(|_| sound).filter(|(cand, assign)| {
                 let fits = ctx.lines.iter().zip(assign).all(|(l, &a)| l.mask & (1 << a) != 0);
                 fits && self.price_lean(&ctx, assign, &mut Work::default()).ok().as_ref()
                     == Some(cand)
@@ -1242,6 +1301,7 @@ impl<'n, S: Scorer> Router<'n, S> {
         let named = match snag {
             Snag::Capacity(n) => id(n).map(|node| Fail::Capacity { node }),
             Snag::NoShipDay(n) => id(n).map(|node| Fail::NoShipDay { node }),
+            Snag::DeliveryOutOfRange(n) => id(n).map(|node| Fail::DeliveryOutOfRange { node }),
             Snag::Overweight(n, weight_g) => id(n).map(|node| Fail::Overweight { node, weight_g }),
             Snag::Stock(line) => {
                 ctx.order.lines.get(line).map(|l| Fail::Stock { line, sku: l.sku.clone() })
@@ -1498,7 +1558,8 @@ impl<'n, S: Scorer> Router<'n, S> {
         let arrive = if slot == first {
             quickest
         } else {
-            ship.checked_add_days(Days::new(u64::from(transit))).ok_or(Snag::NoShipDay(node))?
+            let arrive = ship.checked_add_days(Days::new(u64::from(transit)));
+            arrive.ok_or(Snag::DeliveryOutOfRange(node))?
         };
         let costs = &node_ref.costs;
         let cost = CostBreakdown {
@@ -1790,6 +1851,8 @@ enum Snag {
     Capacity(u8),
     /// [`Fail::NoShipDay`] at the node.
     NoShipDay(u8),
+    /// [`Fail::DeliveryOutOfRange`] at the node.
+    DeliveryOutOfRange(u8),
     /// [`Fail::Overweight`] at the node, with the package weight.
     Overweight(u8, u64),
     /// [`Fail::Stock`] for the order line.

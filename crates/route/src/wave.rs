@@ -6,6 +6,33 @@
 //! cutoff first. A wave's pick list merges the units of each SKU in each
 //! bin and orders them along the bin path; its manifest lists the
 //! packages handed to that carrier at that cutoff.
+//!
+//! # Which carrier takes a package
+//!
+//! A router promises a ship day from the node's own cutoff
+//! ([`Node::cutoffs`](crate::Node::cutoffs)), one per weekday whatever
+//! the speed; the carriers listed here have their own pickups, which
+//! may come earlier. An order placed at 14:30 that caught a 15:00 node
+//! cutoff ships that day, but not with a carrier that picked up at
+//! 14:00. So:
+//!
+//! - [`plan_waves_checked`], which has the orders, gives a package to
+//!   the first listed carrier serving its speed whose cutoff instant on
+//!   the ship day is at or after the order's `placed_at` (compared to
+//!   the nanosecond, as the router compares a node's cutoff). On a ship
+//!   day after the order's own local date every pickup qualifies. When
+//!   no carrier serving the speed picks up that late (the node's cutoff
+//!   is later than every pickup of that speed that day, so the package
+//!   cannot leave on the day its plan says), it falls back to the first
+//!   listed one serving the speed; that manifest's `cutoff_at` then
+//!   comes before the order's `placed_at`, which is how a caller finds
+//!   such packages.
+//! - [`plan_waves`], which has only the plans, cannot see when an order
+//!   was placed and always gives a package to the first listed carrier
+//!   serving its speed, even one whose pickup left before the order
+//!   came in. List each speed's latest pickup first, keep every
+//!   pickup at or after the node's cutoff, or use
+//!   [`plan_waves_checked`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -120,8 +147,13 @@ pub struct Wave {
 /// that ship from it on `ship_date`.
 ///
 /// Each package goes to the first carrier in `carriers` that serves its
-/// speed. Waves come earliest cutoff first (then by carrier name); empty
-/// waves are left out.
+/// speed. A plan does not say when its order was placed, so that
+/// carrier's pickup may have left before the order came in (an order
+/// placed at 14:30 that caught the node's 15:00 cutoff still goes to a
+/// 14:00 pickup listed first); [`plan_waves_checked`] takes the orders
+/// and skips such pickups (see the [module docs](crate::wave)). Waves
+/// come earliest cutoff first (then by carrier name); empty waves are
+/// left out.
 ///
 /// Every plan handed over is checked whole first, whichever node and day
 /// its packages ship from, so a hand-built or edited plan with nonsense
@@ -207,7 +239,7 @@ pub fn plan_waves(
     carriers: &[CarrierPickup],
     path: PickPath,
 ) -> Result<Vec<Wave>> {
-    let plans: Vec<&Plan> = plans.iter().collect();
+    let plans: Vec<(&Plan, Option<DateTime<Utc>>)> = plans.iter().map(|p| (p, None)).collect();
     waves(network, node, ship_date, &plans, bins, carriers, path)
 }
 
@@ -218,7 +250,15 @@ pub fn plan_waves(
 /// other than its lines', another speed or promise, a line missing, a
 /// ship date before the order time or its cutoff, a day the node does
 /// not work) is refused before anything is picked. Then the waves are
-/// built exactly as [`plan_waves`] builds them from the plans.
+/// built as [`plan_waves`] builds them from the plans, except for the
+/// carrier: each package goes to the first listed carrier serving its
+/// speed whose cutoff instant on `ship_date` is at or after its order's
+/// `placed_at` (any pickup on a ship day after the order's own date),
+/// so a package never lands on a pickup that left before its order
+/// came in while a later one of its speed is listed. When none is, it
+/// falls back to the first listed carrier serving its speed, as
+/// [`plan_waves`] does; that wave's manifest then has a `cutoff_at`
+/// before the order's `placed_at` (see the [module docs](crate::wave)).
 ///
 /// # Errors
 ///
@@ -284,16 +324,18 @@ pub fn plan_waves_checked(
     for (order, plan) in shipments {
         plan.check_with(order, network)?;
     }
-    let plans: Vec<&Plan> = shipments.iter().map(|&(_, plan)| plan).collect();
+    let plans: Vec<(&Plan, Option<DateTime<Utc>>)> =
+        shipments.iter().map(|&(order, plan)| (plan, Some(order.placed_at))).collect();
     waves(network, node, ship_date, &plans, bins, carriers, path)
 }
 
-/// The body of [`plan_waves`] and [`plan_waves_checked`].
+/// The body of [`plan_waves`] and [`plan_waves_checked`]: each plan with
+/// its order's time when known.
 fn waves(
     network: &Network,
     node: &LocationId,
     ship_date: NaiveDate,
-    plans: &[&Plan],
+    plans: &[(&Plan, Option<DateTime<Utc>>)],
     bins: &BTreeMap<Sku, Bin>,
     carriers: &[CarrierPickup],
     path: PickPath,
@@ -304,14 +346,14 @@ fn waves(
         .map(|n| n.tz)
         .ok_or_else(|| RouteError::NodeNotInNetwork { node: node.clone() })?;
     check_plans(plans)?;
+    // Each carrier's cutoff instant on the ship day, as the manifests say.
+    let cutoffs: Vec<DateTime<Utc>> =
+        carriers.iter().map(|c| local_instant(tz, ship_date, c.cutoff)).collect();
     // Carrier position -> (picks by (bin, sku), manifest entries).
     let mut groups: BTreeMap<usize, WaveParts> = BTreeMap::new();
-    for plan in plans {
+    for &(plan, placed) in plans {
         for pkg in plan.packages.iter().filter(|p| &p.node == node && p.ship_date == ship_date) {
-            let (carrier, pickup) = carriers
-                .iter()
-                .enumerate()
-                .find(|(_, c)| c.speeds.contains(&plan.speed))
+            let (carrier, pickup) = pick_carrier(carriers, &cutoffs, plan.speed, placed)
                 .ok_or_else(|| RouteError::NoCarrier {
                     order: plan.order.clone(),
                     node: node.clone(),
@@ -350,18 +392,37 @@ fn waves(
         .into_iter()
         .filter_map(|(c, parts)| {
             let pickup = carriers.get(c)?;
-            Some(parts.into_wave(pickup, local_instant(tz, ship_date, pickup.cutoff), path))
+            Some(parts.into_wave(pickup, *cutoffs.get(c)?, path))
         })
         .collect::<Result<_>>()?;
     waves.sort_by(|a, b| (a.cutoff, &a.carrier).cmp(&(b.cutoff, &b.carrier)));
     Ok(waves)
 }
 
+/// The position and pickup of the carrier a package of `speed` goes
+/// with: the first listed serving the speed whose cutoff instant on the
+/// ship day (`cutoffs`, by position) is at or after the order time
+/// `placed`, compared exactly as the router compares a node's cutoff;
+/// when none is, or the order time is not known, the first listed
+/// serving the speed. `None` when no carrier serves it.
+fn pick_carrier<'c>(
+    carriers: &'c [CarrierPickup],
+    cutoffs: &[DateTime<Utc>],
+    speed: Speed,
+    placed: Option<DateTime<Utc>>,
+) -> Option<(usize, &'c CarrierPickup)> {
+    let mut serving = carriers.iter().enumerate().filter(|(_, c)| c.speeds.contains(&speed));
+    let first = serving.clone().next();
+    let open =
+        placed.and_then(|at| serving.find(|&(i, _)| cutoffs.get(i).is_some_and(|&c| c >= at)));
+    open.or(first)
+}
+
 /// Refuses plans no router would make ([`Plan::check_shape`]) and an
 /// order planned twice.
-fn check_plans(plans: &[&Plan]) -> Result<()> {
+fn check_plans(plans: &[(&Plan, Option<DateTime<Utc>>)]) -> Result<()> {
     let mut seen: BTreeSet<&OrderId> = BTreeSet::new();
-    for plan in plans {
+    for &(plan, _) in plans {
         if !seen.insert(&plan.order) {
             return Err(RouteError::DuplicateOrder { order: plan.order.clone() });
         }

@@ -1008,6 +1008,56 @@ fn batch_uses_regret_to_break_equal_urgency() {
     assert_eq!(total, dec("2.50"));
 }
 
+/// A scorer that wants the latest delivery, then the lowest cost: a
+/// caller's own objective the router must still honour.
+struct LatestFirst;
+
+impl merchantry_route::Scorer for LatestFirst {
+    type Score = (std::cmp::Reverse<NaiveDate>, Decimal);
+
+    fn score(&self, c: &merchantry_route::Candidate) -> Self::Score {
+        (std::cmp::Reverse(c.delivery), c.cost)
+    }
+}
+
+/// A batch reused an order's winner whenever it still priced the same,
+/// assuming nothing else could have got better as stock and capacity
+/// were taken; with capacity roll-over a rival can arrive later, which
+/// a scorer like `LatestFirst` prefers. A and B (New York, 2 transit
+/// days, 1 + 0 + 1 = 2.00 a package) ship one package a day, rolling
+/// one day. "x" (X, at B only) has one plan, B Monday -> Wednesday 7
+/// Jan: unbounded regret, served first. "y" (Y, at A and B) ties A and B
+/// on Wednesday at 2.00 against the untouched state: A wins (first
+/// found). Once "x" fills B's Monday, B rolls to Tuesday and arrives
+/// Thursday 8 Jan, which `LatestFirst` ranks first: routing "y" alone
+/// then gives B; the batch reused A and disagreed with its own
+/// `batch_order`. Now it searches again unless the scorer says it never
+/// prefers a later delivery.
+#[test]
+fn batch_reuse_never_overrides_a_scorer_that_prefers_later_deliveries() {
+    let mut nodes = vec![node("A", "1", "0", "1", 2), node("B", "1", "0", "1", 2)];
+    for n in &mut nodes {
+        n.capacity.packages_per_day = Some(1);
+    }
+    let net = Network::new(nodes, horizon()).unwrap();
+    let inv = stock(&net, &[("B", "X", 5), ("A", "Y", 5), ("B", "Y", 5)]);
+    let orders = [
+        order("x", vec![line("X", 1, 100)], monday_morning(), d(2026, 1, 9)),
+        order("y", vec![line("Y", 1, 100)], monday_morning(), d(2026, 1, 9)),
+    ];
+    let options = RouterOptions { capacity_roll_days: 1, ..RouterOptions::default() };
+    let fresh = || Router::with_scorer(&net, inv.clone(), options.clone(), LatestFirst);
+    let mut batch = fresh();
+    assert_eq!(batch.batch_order(&orders).unwrap(), vec![0, 1]);
+    let out = batch.route_batch(&orders).unwrap();
+    let y = out[1].plan().unwrap();
+    assert_eq!(nodes_of(y), ["B"]);
+    assert_eq!((y.packages[0].ship_date, y.expected_delivery), (d(2026, 1, 6), d(2026, 1, 8)));
+    let mut one_by_one = fresh();
+    let each: Vec<Outcome> = orders.iter().map(|o| one_by_one.route(o).unwrap()).collect();
+    assert_eq!(out, each);
+}
+
 mod large {
     //! Orders with more assignments than `exact_limit`: the bounded
     //! search must still find a workable split when one exists.
@@ -1546,6 +1596,96 @@ mod waves {
         );
     }
 
+    /// Each package went to the first listed carrier serving its speed,
+    /// even one whose pickup had left before the order was placed. NY's
+    /// own cutoff is 15:00; EARLY (14:00) and LATE (17:00) both take
+    /// Standard, EARLY listed first. On Monday 5 January (EST, UTC-5):
+    ///
+    /// - o-morning, 10:00 (15:00 UTC): EARLY leaves at 19:00 UTC, after
+    ///   it: EARLY.
+    /// - o-at-two, 14:00:00 exactly (19:00 UTC): at EARLY's cutoff,
+    ///   which catches it as the router's cutoffs do: EARLY.
+    /// - o-afternoon, 14:30 (19:30 UTC): caught by NY's 15:00 cutoff, so
+    ///   promised to ship Monday, but EARLY left at 19:00 UTC, half an
+    ///   hour before it was placed. It was put on EARLY; it goes on
+    ///   LATE (22:00 UTC).
+    /// - o-evening, 16:00 (21:00 UTC): misses NY's cutoff and ships
+    ///   Tuesday, where every pickup comes after it: EARLY.
+    ///
+    /// `plan_waves`, which sees no order time, keeps the first listed
+    /// carrier, as documented. With EARLY the only Standard carrier the
+    /// checked form falls back to it too, and the manifest's `cutoff_at`
+    /// (19:00 UTC), before the order's `placed_at` (19:30 UTC), shows it.
+    #[test]
+    fn a_package_goes_to_a_pickup_that_has_not_left_when_the_order_is_known() {
+        use merchantry_route::{Wave, plan_waves_checked};
+        let net = Network::new(vec![node("NY", "1", "0", "1", 2)], horizon()).unwrap();
+        let mut router = Router::new(&net, stock(&net, &[("NY", "A", 10)]));
+        let at = |id: &str, placed| order(id, vec![line("A", 1, 100)], placed, d(2026, 1, 9));
+        let orders = [
+            at("o-morning", utc(2026, 1, 5, 15, 0)),
+            at("o-at-two", utc(2026, 1, 5, 19, 0)),
+            at("o-afternoon", utc(2026, 1, 5, 19, 30)),
+            at("o-evening", utc(2026, 1, 5, 21, 0)),
+        ];
+        let plans: Vec<Plan> = orders.iter().map(|o| routed(router.route(o).unwrap())).collect();
+        let ships: Vec<NaiveDate> = plans.iter().map(|p| p.packages[0].ship_date).collect();
+        let (monday, tuesday) = (d(2026, 1, 5), d(2026, 1, 6));
+        assert_eq!(ships, vec![monday, monday, monday, tuesday]);
+        let pickup = |carrier: &str, h| CarrierPickup {
+            carrier: carrier.into(),
+            cutoff: NaiveTime::from_hms_opt(h, 0, 0).unwrap(),
+            speeds: BTreeSet::from([Speed::Standard]),
+        };
+        let carriers = [pickup("EARLY", 14), pickup("LATE", 17)];
+        let shipments: Vec<(&Order, &Plan)> = orders.iter().zip(&plans).collect();
+        let checked = |day, carriers: &[CarrierPickup]| {
+            plan_waves_checked(
+                &net,
+                &loc("NY"),
+                day,
+                &shipments,
+                &a_bin(),
+                carriers,
+                PickPath::default(),
+            )
+            .unwrap()
+        };
+        let manifests = |waves: &[Wave]| -> Vec<(String, Vec<String>)> {
+            let ids = |w: &Wave| w.manifest.packages.iter().map(|p| p.order.to_string()).collect();
+            waves.iter().map(|w| (w.carrier.clone(), ids(w))).collect()
+        };
+        let named = |c: &str, ids: &[&str]| {
+            (c.to_owned(), ids.iter().map(|&i| i.to_owned()).collect::<Vec<_>>())
+        };
+
+        let waves = checked(monday, &carriers);
+        assert_eq!(
+            manifests(&waves),
+            vec![named("EARLY", &["o-at-two", "o-morning"]), named("LATE", &["o-afternoon"])]
+        );
+        // 17:00 EST = 22:00 UTC, after o-afternoon's 19:30 UTC.
+        assert_eq!(waves[1].manifest.cutoff_at, utc(2026, 1, 5, 22, 0));
+        assert_eq!(manifests(&checked(tuesday, &carriers)), vec![named("EARLY", &["o-evening"])]);
+
+        // Plans alone: the first listed Standard carrier, left or not.
+        let plans_only =
+            plan_waves(&net, &loc("NY"), monday, &plans, &a_bin(), &carriers, PickPath::default())
+                .unwrap();
+        assert_eq!(
+            manifests(&plans_only),
+            vec![named("EARLY", &["o-afternoon", "o-at-two", "o-morning"])]
+        );
+
+        // No Standard pickup after 14:30: the fallback, which shows.
+        let waves = checked(monday, &carriers[..1]);
+        assert_eq!(
+            manifests(&waves),
+            vec![named("EARLY", &["o-afternoon", "o-at-two", "o-morning"])]
+        );
+        assert!(waves[0].manifest.cutoff_at < orders[2].placed_at);
+    }
+
     #[test]
     fn waves_group_by_carrier_cutoff_and_walk_the_bin_path() {
         // AIR's wave (cutoff 14:00) comes before GROUND's (17:00).
@@ -2060,6 +2200,60 @@ fn the_bounded_search_reports_capacity_when_every_node_is_full() {
         let outcome = router.plan(&o).unwrap();
         assert_eq!(cause(&outcome), Infeasibility::Capacity { node: loc("A") }, "roll {roll}");
     }
+}
+
+/// A node whose transit time carries the delivery past the last date a
+/// `NaiveDate` can hold (31 December 262142) was refused as `NoShipDay`,
+/// as if it had no working day to ship on, when it ships on Monday 5
+/// January 2026 like any other: 2^32 - 1 transit days from then is
+/// about 11.76 million years on. The refusal now says what went wrong.
+#[test]
+fn a_delivery_past_the_last_representable_date_is_named_as_such() {
+    let net = Network::new(vec![node("FAR", "1", "0", "1", u32::MAX)], horizon()).unwrap();
+    let far = net.index_of(&loc("FAR")).unwrap();
+    assert_eq!(net.ship_date(far, monday_morning()), Some(d(2026, 1, 5)));
+    let inv = stock(&net, &[("FAR", "X", 5)]);
+    let o = order("o1", vec![line("X", 1, 100)], monday_morning(), d(2026, 1, 9));
+    let outcome = Router::new(&net, inv).plan(&o).unwrap();
+    assert_eq!(
+        outcome.unroutable().unwrap().reason,
+        UnroutableReason::NotEligible {
+            line: 0,
+            sku: sku("X"),
+            refusals: vec![(loc("FAR"), Refusal::DeliveryOutOfRange)],
+        }
+    );
+}
+
+/// The same past the last date for a package rolled to a later day by
+/// capacity: EDGE (UTC, a 15:00 pickup every day, one package a day,
+/// 5 transit days) takes an order placed at 10:00 on 26 December 262142
+/// (`NaiveDate::MAX` - 5). The first ships that day and arrives on
+/// `NaiveDate::MAX` exactly; the second rolls to the 27th, and 27 + 5
+/// is past the 31st. That was reported as `NoShipDay` though the 27th
+/// is a listed working day; it is `DeliveryOutOfRange` now.
+#[test]
+fn a_rolled_package_arriving_past_the_last_date_is_named_as_such() {
+    let last = NaiveDate::MAX;
+    let day = |back: u64| last.checked_sub_days(chrono::Days::new(back)).unwrap();
+    let mut edge =
+        Node::new(loc("EDGE"), LocationKind::OwnWarehouse, chrono_tz::UTC, Currency::USD);
+    let three_pm = NaiveTime::from_hms_opt(15, 0, 0).unwrap();
+    edge.cutoffs = merchantry_route::WeeklyCutoffs::from_days([Some(three_pm); 7]);
+    edge.capacity.packages_per_day = Some(1);
+    edge.costs.rates.insert(Zone(2), vec![RateTier { max_weight_g: 10_000, price: dec("1") }]);
+    edge.transit_days.insert((Zone(2), Speed::Standard), 5);
+    let net = Network::new(vec![edge], DateRange::new(day(10), day(2)).unwrap()).unwrap();
+    let inv = stock(&net, &[("EDGE", "X", 5)]);
+    let placed = day(5).and_hms_opt(10, 0, 0).unwrap().and_utc();
+    let options = RouterOptions { capacity_roll_days: 1, ..RouterOptions::default() };
+    let mut router = Router::with_scorer(&net, inv, options, StandardScorer::default());
+    let first = order("o1", vec![line("X", 1, 100)], placed, last);
+    let plan = routed(router.route(&first).unwrap());
+    assert_eq!((plan.packages[0].ship_date, plan.expected_delivery), (day(5), last));
+    let second = order("o2", vec![line("X", 1, 100)], placed, last);
+    let outcome = router.plan(&second).unwrap();
+    assert_eq!(cause(&outcome), Infeasibility::DeliveryOutOfRange { node: loc("EDGE") });
 }
 
 /// A plan from `net` for a one-line order of X placed at `placed`, and

@@ -6,7 +6,7 @@ use merchantry_allocate::{
     AllocError, Allocator, LineRequest, LineState, Link, Network, PublishRules, ReserveOptions,
     Restock, Split, StockChange,
 };
-use merchantry_core::{Disposition, LocationId, Ratio, Sku, StockRecord};
+use merchantry_core::{Disposition, LocationId, Ratio, Sku, StockPosition, StockRecord, StockView};
 
 use crate::support::{chan, loc, order, q, world, world_with};
 
@@ -885,6 +885,65 @@ fn a_negative_sellable_balance_loads_as_zero() {
         Err(AllocError::WouldStrandReservations { on_hand: 0, reserved: 1, .. })
     ));
     assert_eq!(w.alloc, before);
+}
+
+/// A view that lists a SKU's positions as given, several at one
+/// location and disposition if need be (a slice of records keeps only
+/// the latest balance of each; a caller's own view need not).
+struct Listed(Vec<StockPosition>);
+
+impl StockView for Listed {
+    fn positions(&self, _: &Sku, _: chrono::NaiveDate) -> Vec<StockPosition> {
+        self.0.clone()
+    }
+
+    fn stock_skus(&self) -> Vec<Sku> {
+        vec![Sku::new("MUG").unwrap()]
+    }
+}
+
+/// Sellable positions whose sum passes the 64-bit range were added with
+/// saturating arithmetic, so `i64::MAX` and 1 at A loaded as
+/// 9223372036854775807 (one unit lost, silently), and `i64::MAX`, 1 and
+/// -2 loaded as (2^63 - 1) - 2 = 2^63 - 3 instead of the true
+/// 2^63 - 1 + 1 - 2 = 2^63 - 2. A location's positions are now summed
+/// exactly: a sum past `i64::MAX` is an overflow naming the SKU and the
+/// location, and nothing is loaded; a sum that comes back into range
+/// loads exactly, and a sum below the range is a negative balance,
+/// loaded as zero.
+#[test]
+fn a_location_sum_past_the_range_is_an_overflow_and_loads_nothing() {
+    let mut w = world();
+    w.stock(w.a, 5);
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    let pos = |l: &str, n| StockPosition {
+        location: LocationId::new(l).unwrap(),
+        disposition: Disposition::Sellable,
+        quantity: q(n),
+    };
+    let before = w.alloc.clone();
+    let view = Listed(vec![pos("B", 4), pos("A", i64::MAX), pos("A", 1)]);
+    let err = w.alloc.load(&view, day).unwrap_err();
+    assert_eq!(
+        err,
+        AllocError::StockOverflow {
+            sku: Sku::new("MUG").unwrap(),
+            location: LocationId::new("A").unwrap(),
+        }
+    );
+    assert_eq!(err.to_string(), "sellable units of sku MUG at A sum past the 64-bit range");
+    assert_eq!(w.alloc, before);
+
+    // Back in range after the third position: exactly 2^63 - 2.
+    let view = Listed(vec![pos("A", i64::MAX), pos("A", 1), pos("A", -2)]);
+    w.alloc.load(&view, day).unwrap();
+    assert_eq!(w.on_hand(w.a), i64::MAX - 1);
+
+    // -2^63 and -1 sum to -2^63 - 1, below the range: a negative
+    // balance, nothing sellable, loaded as zero rather than refused.
+    let view = Listed(vec![pos("A", i64::MIN), pos("A", -1), pos("B", 3)]);
+    w.alloc.load(&view, day).unwrap();
+    assert_eq!((w.on_hand(w.a), w.on_hand(w.b)), (0, 3));
 }
 
 /// The ledger knows the kit SKU (it once held kits, or a count listed it)
