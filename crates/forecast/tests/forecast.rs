@@ -773,3 +773,74 @@ fn a_reaction_reads_back_through_its_detector_checks() {
     let err = serde_json::from_value::<Reactive<Ses>>(value).unwrap_err();
     assert!(err.to_string().contains("confirm"), "{err}");
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_saved_fit_reads_back_through_the_fits_checks() {
+    // Holt (0.5, 0.5) on the line 2, 4, ..., 20 never errs: level 20,
+    // trend 2, spread 0; it saves and reads back equal.
+    let y: Vec<f64> = (1..=10).map(|t| 2.0 * f64::from(t)).collect();
+    let fit = Holt::new(0.5, 0.5).unwrap().fit(&y).unwrap();
+    let json = serde_json::to_string(&fit).unwrap();
+    assert_eq!(serde_json::from_str::<merchantry_forecast::Fitted>(&json).unwrap(), fit);
+    // Read straight into the fields, a spread of -2 was forecast as a
+    // standard deviation of -2 a day. Each of these is refused, naming
+    // the field.
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let tampered = [
+        ("sigma", serde_json::json!(-2.0), "spread"),
+        (
+            "params",
+            serde_json::json!({"alpha": 5.0, "beta": 0.5, "gamma": null, "window": null}),
+            "alpha",
+        ),
+        (
+            "params",
+            serde_json::json!({"alpha": 0.5, "beta": -0.5, "gamma": null, "window": null}),
+            "beta",
+        ),
+        (
+            "params",
+            serde_json::json!({"alpha": null, "beta": null, "gamma": null, "window": 0}),
+            "window",
+        ),
+        ("level_reset_at", serde_json::json!(10), "reset"),
+    ];
+    for (field, bad, says) in tampered {
+        let mut v = value.clone();
+        v[field] = bad;
+        let err = serde_json::from_value::<merchantry_forecast::Fitted>(v).map(|_| ()).unwrap_err();
+        assert!(err.to_string().contains(says), "{field}: {err}");
+        assert!(err.to_string().contains("fitted holt model"), "{field}: {err}");
+    }
+    // The reset inside the series (period 9 of 10) is what a fit gives.
+    let mut v = value.clone();
+    v["level_reset_at"] = serde_json::json!(9);
+    assert!(serde_json::from_value::<merchantry_forecast::Fitted>(v).is_ok());
+
+    // Through a saved forecast set, the negative spread made
+    // forecast_demand answer None, as if the SKU were unknown. Refused now.
+    let sku = Sku::new("SAVED").unwrap();
+    let units: Vec<i64> = (1..=30).map(|t| 2 * t).collect();
+    let mut options = ForecastOptions::default();
+    options
+        .overrides
+        .insert(sku.clone(), merchantry_forecast::ModelSpec::Holt(Holt::new(0.5, 0.5).unwrap()));
+    let set = Forecaster::new(options)
+        .fit(&history(&sku, &units, &[false; 30]), DateRange::starting(day(0), 30).unwrap());
+    // Day 30 is step 1: 60 + 2 = 62.
+    assert_eq!(set.forecast_demand(&sku, day(30), 1).unwrap().mean(), &[62.0]);
+    let mut saved = serde_json::to_value(&set).unwrap();
+    let read: merchantry_forecast::ForecastSet = serde_json::from_value(saved.clone()).unwrap();
+    assert_eq!(read, set);
+    saved["forecasts"]["SAVED"]["fit"]["sigma"] = serde_json::json!(-1.0);
+    let err = serde_json::from_value::<merchantry_forecast::ForecastSet>(saved.clone())
+        .map(|_| ())
+        .unwrap_err();
+    assert!(err.to_string().contains("spread"), "{err}");
+    // A set saved before trailing_excluded_days existed reads it as 0.
+    saved["forecasts"]["SAVED"]["fit"]["sigma"] = serde_json::json!(0.0);
+    saved["forecasts"]["SAVED"].as_object_mut().unwrap().remove("trailing_excluded_days");
+    let old: merchantry_forecast::ForecastSet = serde_json::from_value(saved).unwrap();
+    assert_eq!(old.get(&sku).unwrap().trailing_excluded_days, 0);
+}
