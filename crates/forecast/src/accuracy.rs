@@ -275,7 +275,30 @@ pub fn mase(actual: &[f64], forecast: &[f64], training: &[f64]) -> Result<f64> {
     if value.is_finite() { Ok(value) } else { Err(ForecastError::Overflow { what: "mase" }) }
 }
 
-/// Every measure at once; the two that may be undefined are `None` then.
+/// MAPE, `None` where it is undefined (a zero actual); every other
+/// error, overflow included, stays an error.
+fn mape_if_defined(actual: &[f64], forecast: &[f64]) -> Result<Option<f64>> {
+    match mape(actual, forecast) {
+        Ok(v) => Ok(Some(v)),
+        Err(ForecastError::ZeroActual { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// MASE, `None` where it is undefined (a training series with fewer than
+/// two values or that never changes); every other error, overflow and a
+/// non-finite training value included, stays an error.
+fn mase_if_defined(actual: &[f64], forecast: &[f64], training: &[f64]) -> Result<Option<f64>> {
+    match mase(actual, forecast, training) {
+        Ok(v) => Ok(Some(v)),
+        Err(ForecastError::ZeroScale { .. } | ForecastError::TooShort { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Every measure at once; the two that may be undefined are `None` then,
+/// and only then: a measure that is defined but past `f64::MAX` is
+/// [`ForecastError::Overflow`], as from the function that computes it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Accuracy {
@@ -283,11 +306,12 @@ pub struct Accuracy {
     pub mae: f64,
     /// Root mean squared error.
     pub rmse: f64,
-    /// MAPE in percent, `None` when an actual is zero.
+    /// MAPE in percent, `None` when an actual is zero (undefined).
     pub mape: Option<f64>,
     /// sMAPE in percent.
     pub smape: f64,
-    /// MASE, `None` when the training scale is zero or too short.
+    /// MASE, `None` when the training series has fewer than two values or
+    /// never changes (its scale is zero: undefined).
     pub mase: Option<f64>,
     /// Mean forecast minus actual.
     pub bias: f64,
@@ -298,14 +322,19 @@ impl Accuracy {
     ///
     /// # Errors
     ///
-    /// As [`mae`].
+    /// As [`mae`]; [`ForecastError::Overflow`] naming `mape` or `mase`
+    /// when that measure is defined but exceeds `f64::MAX` (a tiny actual
+    /// or a tiny scale against a large error); [`ForecastError::NonFinite`]
+    /// for a NaN or infinite training value. Only an undefined MAPE or
+    /// MASE is `None`, so an overflow is never mistaken for a zero actual
+    /// or a flat training series.
     pub fn score(actual: &[f64], forecast: &[f64], training: &[f64]) -> Result<Self> {
         Ok(Self {
             mae: mae(actual, forecast)?,
             rmse: rmse(actual, forecast)?,
-            mape: mape(actual, forecast).ok(),
+            mape: mape_if_defined(actual, forecast)?,
             smape: smape(actual, forecast)?,
-            mase: mase(actual, forecast, training).ok(),
+            mase: mase_if_defined(actual, forecast, training)?,
             bias: bias(actual, forecast)?,
         })
     }
@@ -343,7 +372,8 @@ impl Default for Backtest {
 
 /// The pooled scores of a backtest: MAE, RMSE, sMAPE and bias over every
 /// forecast period of every origin; MAPE over them when no actual is zero;
-/// MASE as the mean of the per-origin MASE where the scale is defined.
+/// MASE as the mean of the per-origin MASE where the scale is defined
+/// (not zero). As in [`Accuracy`], `None` means undefined, never overflow.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BacktestReport {
@@ -373,7 +403,9 @@ impl Backtest {
     /// is above [`MAX_HORIZON`](crate::MAX_HORIZON), the longest forecast
     /// (checked before the series length); [`ForecastError::TooShort`] when `y` has fewer than
     /// `initial + horizon` periods (`needed` is `usize::MAX` when that sum
-    /// does not fit a `usize`); any error of the model's fit.
+    /// does not fit a `usize`); any error of the model's fit;
+    /// [`ForecastError::Overflow`] when a measure, the pooled MAPE or an
+    /// origin's MASE included, is defined but exceeds `f64::MAX`.
     pub fn run(&self, model: &impl DemandModel, y: &[f64]) -> Result<BacktestReport> {
         for (name, v) in [("initial", self.initial), ("horizon", self.horizon), ("step", self.step)]
         {
@@ -400,7 +432,7 @@ impl Backtest {
             let (train, rest) = y.split_at(origin);
             let test = &rest[..self.horizon];
             let f = model.fit(train)?.forecast(self.horizon);
-            if let Ok(m) = mase(test, &f.mean, train) {
+            if let Some(m) = mase_if_defined(test, &f.mean, train)? {
                 mase_sum += m;
                 mase_n += 1;
             }
@@ -417,7 +449,7 @@ impl Backtest {
             origins,
             mae: mae(&actual, &predicted)?,
             rmse: rmse(&actual, &predicted)?,
-            mape: mape(&actual, &predicted).ok(),
+            mape: mape_if_defined(&actual, &predicted)?,
             smape: smape(&actual, &predicted)?,
             mase,
             bias: bias(&actual, &predicted)?,
@@ -492,6 +524,48 @@ mod tests {
         // Changes of 1.5e308 each (sum 3e308 overflows): scale 1.5e308.
         let s = naive_scale(&[-0.75e308, 0.75e308, -0.75e308]).unwrap();
         assert!((s / 1.5e308 - 1.0).abs() < 1e-15, "{s}");
+    }
+
+    #[test]
+    fn score_is_none_only_where_a_measure_is_undefined() {
+        // actual [2, 4], forecast [3, 1]: MAPE (50 + 75) / 2 = 62.5; the
+        // training series 1, 3, 5 steps by 2, MAE 2: MASE 1.
+        let train = [1.0, 3.0, 5.0];
+        let s = Accuracy::score(&[2.0, 4.0], &[3.0, 1.0], &train).unwrap();
+        assert_eq!((s.mape, s.mase), (Some(62.5), Some(1.0)));
+        // Undefined: a zero actual (MAPE), a flat or one-value training
+        // series (MASE). Those are None, the rest still scored:
+        // MAE (3 + 3) / 2 = 3.
+        let s = Accuracy::score(&[0.0, 4.0], &[3.0, 1.0], &[5.0, 5.0]).unwrap();
+        assert_eq!((s.mape, s.mase, s.mae), (None, None, 3.0));
+        assert_eq!(Accuracy::score(&[2.0], &[3.0], &[5.0]).unwrap().mase, None);
+        // Defined but past f64::MAX: |1e-300 - 1e10| / 1e-300 = 1e310
+        // (MAPE), and an MAE of 1e10 over a scale of 1e-300 (MASE). Both
+        // read as None, as if undefined; now the typed overflow.
+        assert_eq!(
+            Accuracy::score(&[1e-300, 1.0], &[1e10, 1.0], &train),
+            Err(ForecastError::Overflow { what: "mape" })
+        );
+        assert_eq!(
+            Accuracy::score(&[2.0], &[1e10], &[0.0, 1e-300]),
+            Err(ForecastError::Overflow { what: "mase" })
+        );
+        // A NaN in the training series is bad input, not "undefined".
+        assert!(matches!(
+            Accuracy::score(&[2.0], &[3.0], &[1.0, f64::NAN]),
+            Err(ForecastError::NonFinite { index: 1, .. })
+        ));
+        // The backtest pools MAPE the same way: the last-value forecast
+        // 1e10 against an actual of 1e-300 overflows. Its only origin has
+        // a flat training part (scale 0): MASE undefined, None.
+        let bt = Backtest { initial: 3, horizon: 1, step: 1 };
+        let one = crate::MovingAverage::new(1).unwrap();
+        assert_eq!(
+            bt.run(&one, &[1e10, 1e10, 1e10, 1e-300]),
+            Err(ForecastError::Overflow { what: "mape" })
+        );
+        let r = bt.run(&one, &[1e10, 1e10, 1e10, 0.0]).unwrap();
+        assert_eq!((r.mape, r.mase, r.mae), (None, None, 1e10));
     }
 
     #[test]

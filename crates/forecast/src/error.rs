@@ -188,15 +188,16 @@ pub enum ForecastError {
         /// The allowed range, in words.
         allowed: &'static str,
     },
-    /// A lead-time model, lane model or order forecast read with serde
-    /// holds what learning or forecasting never produces (a negative or
-    /// out-of-order figure, a stage listed twice, stages said to cover a
-    /// total they do not add up to), so it was refused rather than
+    /// A lead-time model, lane model, order forecast or fitted demand
+    /// model read with serde holds what learning, fitting or forecasting
+    /// never produces (a negative or out-of-order figure, a stage listed
+    /// twice, stages said to cover a total they do not add up to, a
+    /// negative or non-finite spread), so it was refused rather than
     /// loaded.
     #[error("{record}: {reason}")]
     InvalidRecord {
         /// What was read (`order forecast PO-1`, `lane ACME -> FBA-US
-        /// (ocean)`, `lead-time model`).
+        /// (ocean)`, `lead-time model`, `fitted holt model`).
         record: String,
         /// What is wrong, in words.
         reason: String,

@@ -1,5 +1,6 @@
 //! Fitting every SKU of a [`DemandHistory`] into a [`DemandForecast`].
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -9,7 +10,7 @@ use crate::classify::{Classification, DemandClass, classify};
 use crate::error::{ForecastError, Result};
 use crate::events::EventCalendar;
 use crate::model::{DemandModel, Fitted};
-use crate::prepare::{Preparation, Velocity, prepare};
+use crate::prepare::{Preparation, Prepared, Treatment, Velocity, prepare, seasonal_calendar};
 use crate::reactive::{ChangePoint, Reactive};
 use crate::select::{ClassRule, ModelSpec};
 use crate::smoothing::MovingAverage;
@@ -112,15 +113,25 @@ impl Forecaster {
         if series.is_empty() {
             return Err(ForecastError::Empty { what: "series" });
         }
-        let prepared = prepare(series, &self.options.preparation)?;
+        let preparation = &self.options.preparation;
+        let prepared = prepare(series, preparation)?;
         if prepared.values.is_empty() {
             return Err(ForecastError::Empty { what: "in-stock series" });
         }
-        let y = &prepared.values;
-        let classification = classify(y);
+        let kept = &prepared.values;
+        let classification = classify(kept);
+        let excluding = preparation.treatment == Treatment::Exclude;
+        // Stock-out days after the last kept one: the model never saw
+        // them, so its step 1 is the first of them, not the day after
+        // the history.
+        let trailing_excluded_days = if excluding {
+            prepared.stocked_out.iter().rev().take_while(|f| **f).count()
+        } else {
+            0
+        };
         let fit = match self.options.overrides.get(sku) {
-            Some(spec) => spec.fit(y)?,
-            None => self.fit_auto(y, classification.class)?,
+            Some(spec) => spec.fit(&self.model_input(spec, &prepared))?,
+            None => self.fit_auto(&prepared, classification.class)?,
         };
         let first_day = series.range()?.end();
         Ok(SkuForecast {
@@ -129,19 +140,36 @@ impl Forecaster {
             velocity: prepared.velocity,
             fit,
             first_day,
+            trailing_excluded_days,
         })
     }
 
-    fn fit_auto(&self, y: &[f64], class: DemandClass) -> Result<Fitted> {
-        if y.len() < MIN_MODEL_HISTORY {
-            return MovingAverage::new(y.len())?.fit(y);
+    fn fit_auto(&self, prepared: &Prepared, class: DemandClass) -> Result<Fitted> {
+        let kept = &prepared.values;
+        if kept.len() < MIN_MODEL_HISTORY {
+            return MovingAverage::new(kept.len())?.fit(kept);
         }
         let spec = self.options.rule.get(class);
+        let y = self.model_input(&spec, prepared);
         match (self.options.reaction, class) {
             (Some(cp), DemandClass::Smooth | DemandClass::Erratic) => {
-                Reactive::with_detector(spec, cp)?.fit(y)
+                Reactive::with_detector(spec, cp)?.fit(&y)
             }
-            _ => spec.fit(y),
+            _ => spec.fit(&y),
+        }
+    }
+
+    /// The series `spec` is fitted to: the kept values, except that a
+    /// seasonal model under [`Treatment::Exclude`] gets the days from the
+    /// first to the last kept one, the excluded days between them filled
+    /// ([`seasonal_calendar`]): it counts its phases in periods, so a gap
+    /// dropped from the series would shift the phase of every later day.
+    fn model_input<'a>(&self, spec: &ModelSpec, prepared: &'a Prepared) -> Cow<'a, [f64]> {
+        match spec.period() {
+            Some(period) if self.options.preparation.treatment == Treatment::Exclude => {
+                Cow::Owned(seasonal_calendar(&prepared.values, &prepared.stocked_out, period))
+            }
+            _ => Cow::Borrowed(&prepared.values),
         }
     }
 
@@ -239,6 +267,13 @@ pub struct SkuForecast {
     pub fit: Fitted,
     /// The first forecast day: the day after the history.
     pub first_day: NaiveDate,
+    /// Stock-out days at the end of the history that the model did not
+    /// see (excluded, not imputed). The fit's step 1 is the day after the
+    /// last day it saw, so [`Self::first_day`] is step
+    /// `trailing_excluded_days + 1` and a trend or season runs on over the
+    /// excluded days. Read as 0 from a set saved without it.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub trailing_excluded_days: usize,
 }
 
 impl SkuForecast {
@@ -246,10 +281,16 @@ impl SkuForecast {
     /// uplifts, or `None` when `start` is before [`Self::first_day`].
     /// At most [`MAX_HORIZON`](crate::MAX_HORIZON) days: a longer horizon
     /// is cut to that many, as in [`Fitted::forecast_from`](crate::Fitted::forecast_from).
+    ///
+    /// Each day gets the fit's forecast for that calendar day: `start` is
+    /// step `d + 1 + trailing_excluded_days` of the fit, `d` the days from
+    /// [`Self::first_day`] to `start`, counting from the last day the
+    /// model saw rather than from the end of the history.
     #[must_use]
     pub fn daily(&self, start: NaiveDate, horizon: u32) -> Option<DailyForecast> {
         let offset = usize::try_from((start - self.first_day).num_days()).ok()?;
-        let f = self.fit.forecast_from(offset + 1, horizon as usize);
+        let step = offset.saturating_add(1).saturating_add(self.trailing_excluded_days);
+        let f = self.fit.forecast_from(step, horizon as usize);
         DailyForecast::new(start, f.mean, f.std_dev).ok()
     }
 }

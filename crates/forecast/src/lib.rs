@@ -66,8 +66,9 @@
 //! # Features
 //!
 //! - `serde`: `Serialize` and `Deserialize` for every public data type;
-//!   saved lead-time models, lane models and order forecasts are checked
-//!   as they load ([`ForecastError::InvalidRecord`]).
+//!   saved lead-time models, lane models, order forecasts and fitted
+//!   demand models ([`Fitted`], so the fits of a saved [`ForecastSet`])
+//!   are checked as they load ([`ForecastError::InvalidRecord`]).
 //! - `parallel`: [`Forecaster::fit`] and [`Forecaster::fit_all`] fit SKUs
 //!   on rayon's threads; the [`ForecastSet`] is identical, bit for bit, to
 //!   the single-threaded one.

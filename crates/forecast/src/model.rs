@@ -165,8 +165,18 @@ pub struct Parameters {
 /// The mean `h` periods after the last observation (`h >= 1`) is
 /// `max(0, level + trend * h)`, combined with the seasonal term of that
 /// period when the model is seasonal.
+///
+/// With the `serde` feature a saved fit is read back through the
+/// guarantees of a fit (finite level, trend and seasonal terms, a finite
+/// spread of at least 0, constants in `[0, 1]`, a window of at least one
+/// period, a level reset inside the series); one that breaks them is
+/// refused with [`ForecastError::InvalidRecord`] naming the field.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::FittedRepr")
+)]
 pub struct Fitted {
     kind: ModelKind,
     level: f64,

@@ -16,8 +16,23 @@ use crate::error::{ForecastError, Result};
 #[non_exhaustive]
 pub enum Treatment {
     /// Drop them: the model sees only in-stock days, back to back. The
-    /// default; it keeps intermittent series free of invented demand, but
-    /// shifts the phase of weekly seasonality after a gap.
+    /// default; it keeps intermittent series free of invented demand.
+    ///
+    /// Through the [`Forecaster`](crate::Forecaster), forecasts stay on
+    /// the calendar: stock-out days at the end of the history are not
+    /// seen, and the first forecast day is as many steps after the last
+    /// in-stock day as it is days after it
+    /// ([`SkuForecast::trailing_excluded_days`](crate::SkuForecast::trailing_excluded_days)),
+    /// so a trend or a season runs on over them. A seasonal model
+    /// ([`SeasonalIndices`](crate::SeasonalIndices),
+    /// [`HoltWinters`](crate::HoltWinters)) counts its phases in days, so
+    /// dropping a day inside the history would shift every later day's
+    /// phase: it is fitted to the days from the first to the last in-stock
+    /// one instead, each stock-out day between them filled along the
+    /// straight line between the nearest in-stock days of its phase before
+    /// and after it (the one there is when only one is; the in-stock mean
+    /// when neither is). The other models see a gap closed up: a Holt
+    /// trend is per in-stock day.
     #[default]
     Exclude,
     /// Replace each with the mean of up to `impute_window` in-stock days
@@ -190,6 +205,61 @@ pub fn prepare_values(
     Ok(Prepared { values, stocked_out: flags, velocity })
 }
 
+/// The kept days of an excluded series put back on the calendar for a
+/// seasonal model of `period` days: from the first to the last kept day,
+/// each excluded day between them filled from the kept days of the same
+/// phase (its day number mod `period`, counted from the first kept day).
+/// The fill is the straight line between the nearest such day before and
+/// the nearest after (exact for a linear trend plus a seasonal pattern);
+/// with only one of them, its value; with neither, the mean of the kept
+/// days. `kept` holds the in-stock values in order, `stocked_out` the
+/// final flag of every day ([`Prepared::stocked_out`]), with as many
+/// `false` as `kept` has values.
+pub(crate) fn seasonal_calendar(kept: &[f64], stocked_out: &[bool], period: usize) -> Vec<f64> {
+    let days: Vec<usize> =
+        stocked_out.iter().enumerate().filter(|(_, f)| !**f).map(|(t, _)| t).collect();
+    let (Some(&first), Some(&last)) = (days.first(), days.last()) else {
+        return Vec::new();
+    };
+    let mut span: Vec<Option<f64>> = vec![None; last - first + 1];
+    for (&t, &v) in days.iter().zip(kept) {
+        if let Some(slot) = span.get_mut(t - first) {
+            *slot = Some(v);
+        }
+    }
+    // A phase array no longer than the span: a period longer than it
+    // leaves every phase with at most one day (and the fit refuses it).
+    let m = period.clamp(1, span.len());
+    let fallback = crate::model::mean(kept);
+    // The nearest kept day of each day's phase before it, then after it.
+    let mut before: Vec<Option<(usize, f64)>> = vec![None; span.len()];
+    let mut seen: Vec<Option<(usize, f64)>> = vec![None; m];
+    for (i, v) in span.iter().enumerate() {
+        before[i] = seen[i % m];
+        if let Some(v) = v {
+            seen[i % m] = Some((i, *v));
+        }
+    }
+    let mut seen: Vec<Option<(usize, f64)>> = vec![None; m];
+    let mut out = vec![0.0; span.len()];
+    for (i, v) in span.iter().enumerate().rev() {
+        out[i] = match (*v, before[i], seen[i % m]) {
+            (Some(v), _, _) => v,
+            (None, Some((a, va)), Some((b, vb))) => {
+                #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+                let w = (i - a) as f64 / (b - a) as f64;
+                va + (vb - va) * w
+            }
+            (None, Some((_, v)), None) | (None, None, Some((_, v))) => v,
+            (None, None, None) => fallback,
+        };
+        if let Some(v) = v {
+            seen[i % m] = Some((i, *v));
+        }
+    }
+    out
+}
+
 fn in_stock_mean(values: &[f64], flags: &[bool]) -> (f64, usize) {
     let (mut sum, mut n) = (0.0, 0usize);
     for (v, _) in values.iter().zip(flags).filter(|(_, f)| !**f) {
@@ -286,6 +356,31 @@ mod tests {
             prepare_values(&[0.0, 4.0, 6.0, 8.0, 0.0], &[true, false, false, false, true], &opts)
                 .unwrap();
         assert_eq!(p.values, vec![6.0, 4.0, 6.0, 8.0, 7.0]);
+    }
+
+    #[test]
+    fn seasonal_calendar_fills_interior_days_from_their_phase() {
+        // Days 0..=8, out on 0, 3, 4 and 8: the span is days 1..=7, read
+        // from day 1 as [1, 10, ?, ?, 4, 40, 5] with period 2. Position 2
+        // (phase 0) lies between positions 0 (1) and 4 (4), halfway:
+        // 1 + (4 - 1) * 2 / 4 = 2.5. Position 3 (phase 1) between 1 (10)
+        // and 5 (40): 10 + 30 * 2 / 4 = 25. Days 0 and 8 are dropped.
+        let flags = [true, false, false, true, true, false, false, false, true];
+        let kept = [1.0, 10.0, 4.0, 40.0, 5.0];
+        assert_eq!(seasonal_calendar(&kept, &flags, 2), vec![1.0, 10.0, 2.5, 25.0, 4.0, 40.0, 5.0]);
+        // [6, ?, 2, ?, 8, 5] with period 2: positions 1 and 3 have no
+        // kept phase-1 day before them, only position 5 (5) after.
+        let flags = [false, true, false, true, false, false];
+        let kept = [6.0, 2.0, 8.0, 5.0];
+        assert_eq!(seasonal_calendar(&kept, &flags, 2), vec![6.0, 5.0, 2.0, 5.0, 8.0, 5.0]);
+        // A period past the span: no phase has two days, so the gaps get
+        // the mean of the kept days, (6 + 2 + 8 + 5) / 4 = 5.25 (and no
+        // array of usize::MAX phases is allocated).
+        assert_eq!(
+            seasonal_calendar(&kept, &flags, usize::MAX),
+            vec![6.0, 5.25, 2.0, 5.25, 8.0, 5.0]
+        );
+        assert!(seasonal_calendar(&[], &[true, true], 7).is_empty());
     }
 
     #[test]

@@ -55,6 +55,15 @@ impl ModelSpec {
         ]
     }
 
+    /// The season length of a seasonal model, `None` for the others.
+    pub(crate) const fn period(&self) -> Option<usize> {
+        match self {
+            Self::SeasonalIndices(m) => Some(m.period()),
+            Self::HoltWinters(m) => Some(m.period()),
+            _ => None,
+        }
+    }
+
     fn model(&self) -> &dyn DemandModel {
         match self {
             Self::MovingAverage(m) => m,

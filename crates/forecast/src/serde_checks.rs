@@ -1,20 +1,22 @@
 //! The serialised forms of the configured models, the change-point
-//! reaction and known events, read back through the constructors'
-//! checks.
+//! reaction, known events and fitted states, read back through the
+//! constructors' checks (for a fitted state, the guarantees of a fit).
 //!
 //! A model or event read from a file (an options file, a saved rule)
 //! could otherwise carry what no constructor accepts: a period of 0
 //! divided by zero and panicked at the fit, a smoothing constant of 5
 //! made a series of single digits forecast tens of thousands, and an
-//! unsorted SKU list made an event miss a SKU it names. Each form has
+//! unsorted SKU list made an event miss a SKU it names. A saved fit with
+//! a negative spread forecast a negative standard deviation, and the
+//! forecast set holding it answered no forecast at all. Each form has
 //! the fields of its type, so the wire format is unchanged.
 
-use merchantry_core::{DateRange, Sku};
+use merchantry_core::{DateRange, ShortFloat, Sku};
 
 use crate::error::{ForecastError, unit_open};
 use crate::events::KnownEvent;
 use crate::intermittent::{Croston, Sba, Tsb};
-use crate::model::DemandModel;
+use crate::model::{DemandModel, Fitted, ModelKind, Parameters, SeasonalMode};
 use crate::reactive::{ChangePoint, Reactive};
 use crate::smoothing::{Holt, HoltWinters, MovingAverage, SeasonalIndices, Ses};
 
@@ -160,5 +162,119 @@ impl<M: DemandModel> TryFrom<ReactiveRepr<M>> for Reactive<M> {
 
     fn try_from(r: ReactiveRepr<M>) -> Result<Self, ForecastError> {
         Self::with_detector(r.base, r.detector)
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct FittedRepr {
+    kind: ModelKind,
+    level: f64,
+    trend: f64,
+    season: Vec<f64>,
+    mode: SeasonalMode,
+    phase: usize,
+    sigma: f64,
+    params: Parameters,
+    observations: usize,
+    level_reset_at: Option<usize>,
+}
+
+impl TryFrom<FittedRepr> for Fitted {
+    type Error = ForecastError;
+
+    /// What every fit guarantees: a finite level, trend and seasonal
+    /// terms, a finite spread of at least 0, smoothing constants in
+    /// `[0, 1]`, a window of at least one period, and a level reset
+    /// inside the series.
+    fn try_from(r: FittedRepr) -> Result<Self, ForecastError> {
+        let bad = |reason: String| ForecastError::InvalidRecord {
+            record: format!("fitted {} model", r.kind),
+            reason,
+        };
+        for (what, value) in [("level", r.level), ("trend", r.trend)] {
+            if !value.is_finite() {
+                return Err(bad(format!("{what} is {}, not a finite number", ShortFloat(value))));
+            }
+        }
+        if !(r.sigma.is_finite() && r.sigma >= 0.0) {
+            return Err(bad(format!(
+                "spread (sigma) is {}, expected a finite number >= 0",
+                ShortFloat(r.sigma)
+            )));
+        }
+        if let Some((i, &v)) = r.season.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(bad(format!(
+                "seasonal term {i} is {}, not a finite number",
+                ShortFloat(v)
+            )));
+        }
+        let constants =
+            [("alpha", r.params.alpha), ("beta", r.params.beta), ("gamma", r.params.gamma)];
+        for (name, value) in constants {
+            if let Some(v) = value.filter(|v| !(0.0..=1.0).contains(v)) {
+                return Err(bad(format!("constant {name} is {}, expected 0 to 1", ShortFloat(v))));
+            }
+        }
+        if r.params.window == Some(0) {
+            return Err(bad("window is 0 periods, expected 1 or more".to_owned()));
+        }
+        if let Some(at) = r.level_reset_at.filter(|at| *at >= r.observations) {
+            return Err(bad(format!(
+                "level reset at period {at} of a series of {} periods",
+                r.observations
+            )));
+        }
+        Ok(Self::flat(r.kind, r.level, r.sigma, r.observations)
+            .with_trend(r.trend)
+            .with_season(r.season, r.mode, r.phase)
+            .with_params(r.params)
+            .with_reset(r.level_reset_at, r.observations))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn holt() -> FittedRepr {
+        FittedRepr {
+            kind: ModelKind::Holt,
+            level: 20.0,
+            trend: 2.0,
+            season: Vec::new(),
+            mode: SeasonalMode::Additive,
+            phase: 0,
+            sigma: 1.5,
+            params: Parameters { alpha: Some(0.5), beta: Some(0.5), ..Parameters::default() },
+            observations: 10,
+            level_reset_at: None,
+        }
+    }
+
+    #[test]
+    fn non_finite_or_negative_states_are_refused_by_name() {
+        // JSON cannot write these; other formats can.
+        let fit = Fitted::try_from(holt()).unwrap();
+        assert_eq!((fit.level(), fit.trend(), fit.sigma()), (20.0, 2.0, 1.5));
+        type Tamper = fn(&mut FittedRepr);
+        let cases: [(Tamper, &str); 6] = [
+            (|r| r.level = f64::NAN, "level is NaN"),
+            (|r| r.trend = f64::INFINITY, "trend is inf"),
+            (|r| r.sigma = f64::NAN, "spread (sigma) is NaN"),
+            (|r| r.sigma = -1.5, "spread (sigma) is -1.5"),
+            (|r| r.season = vec![1.0, f64::NEG_INFINITY], "seasonal term 1 is -inf"),
+            (|r| r.params.gamma = Some(f64::NAN), "constant gamma is NaN"),
+        ];
+        for (tamper, says) in cases {
+            let mut r = holt();
+            tamper(&mut r);
+            match Fitted::try_from(r) {
+                Err(ForecastError::InvalidRecord { record, reason }) => {
+                    assert_eq!(record, "fitted holt model");
+                    assert!(reason.starts_with(says), "{reason}");
+                }
+                other => panic!("{says}: {other:?}"),
+            }
+        }
     }
 }

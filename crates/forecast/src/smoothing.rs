@@ -492,6 +492,11 @@ impl SeasonalIndices {
     pub const fn weekly() -> Self {
         Self { period: 7 }
     }
+
+    /// Periods per season.
+    pub(crate) const fn period(&self) -> usize {
+        self.period
+    }
 }
 
 fn check_period(period: usize) -> Result<()> {
@@ -662,6 +667,11 @@ impl HoltWinters {
         check_period(period)?;
         let c = [unit_open("alpha", alpha)?, unit_open("beta", beta)?, unit_open("gamma", gamma)?];
         Ok(Self { period, constants: Some(c) })
+    }
+
+    /// Periods per season.
+    pub(crate) const fn period(&self) -> usize {
+        self.period
     }
 }
 

@@ -187,6 +187,95 @@ fn weekly_pattern_through_forecaster_keeps_phase() {
     assert!((f.mean[0] - 10.0).abs() < 1e-9 && (f.mean[5] - 20.0).abs() < 1e-9, "{:?}", f.mean);
 }
 
+/// Fits `units` (flagged days `out`) with `spec` forced for the SKU and
+/// returns the forecast means of `horizon` days from day `start`.
+fn forced_forecast(
+    spec: merchantry_forecast::ModelSpec,
+    units: &[i64],
+    out: &[bool],
+    start: u64,
+    horizon: u32,
+) -> Vec<f64> {
+    let sku = Sku::new("FORCED").unwrap();
+    let h = history(&sku, units, out);
+    let mut options = ForecastOptions::default();
+    options.overrides.insert(sku.clone(), spec);
+    let n = u32::try_from(units.len()).unwrap();
+    let set = Forecaster::new(options).fit(&h, DateRange::starting(day(0), n).unwrap());
+    assert!(set.failures().is_empty(), "{:?}", set.failures());
+    set.forecast_demand(&sku, day(start), horizon).unwrap().mean().to_vec()
+}
+
+#[test]
+fn trailing_stockout_days_keep_a_trend_on_the_calendar() {
+    // Days 0..=7 sell 10 + 2t (10, 12, ..., 24); days 8 and 9 are out of
+    // stock. Holt on a perfect line starts on the least-squares line and
+    // never errs: level 24 on day 7, trend 2. Day 10 is three days after
+    // the last kept day: 24 + 2 * 3 = 30, then 32, 34. Step 1 was read as
+    // day 10, giving 26, 28, 30 (two days behind the calendar).
+    let mut units: Vec<i64> = (0..8).map(|t| 10 + 2 * t).collect();
+    units.extend([0, 0]);
+    let mut out = vec![false; 8];
+    out.extend([true, true]);
+    let holt = merchantry_forecast::ModelSpec::Holt(Holt::new(0.5, 0.5).unwrap());
+    assert_eq!(forced_forecast(holt, &units, &out, 10, 3), vec![30.0, 32.0, 34.0]);
+    // A later start: day 12 is step 5, 24 + 2 * 5 = 34.
+    assert_eq!(forced_forecast(holt, &units, &out, 12, 1), vec![34.0]);
+    // The fit records the two days it did not see.
+    let sku = Sku::new("FORCED").unwrap();
+    let mut options = ForecastOptions::default();
+    options.overrides.insert(sku.clone(), holt);
+    let set = Forecaster::new(options)
+        .fit(&history(&sku, &units, &out), DateRange::starting(day(0), 10).unwrap());
+    assert_eq!(set.get(&sku).unwrap().trailing_excluded_days, 2);
+}
+
+#[test]
+fn trailing_stockout_days_keep_the_weekday_of_a_seasonal_model() {
+    // Three weeks of 1, 2, ..., 7 (day t sells t mod 7 + 1), the last two
+    // days (19, 20) out of stock. Every phase's mean is t mod 7 + 1, so
+    // the index times the level gives back the pattern. Day 21 is a
+    // phase-0 day: 1, then 2 and 3. Counting step 1 as day 21 gave the
+    // phase of day 19 (19 mod 7 = 5): 6, 7, 1.
+    let units: Vec<i64> = (0..21).map(|t| if t < 19 { t % 7 + 1 } else { 0 }).collect();
+    let out: Vec<bool> = (0..21).map(|t| t >= 19).collect();
+    let spec = merchantry_forecast::ModelSpec::SeasonalIndices(SeasonalIndices::weekly());
+    let f = forced_forecast(spec, &units, &out, 21, 3);
+    for (got, want) in f.iter().zip([1.0, 2.0, 3.0]) {
+        assert!((got - want).abs() < 1e-9, "{f:?}");
+    }
+}
+
+#[test]
+fn interior_stockout_days_do_not_shift_the_seasons() {
+    // Four weeks of 1, ..., 7 with days 10 and 11 out of stock (recorded
+    // 0). Excluded back to back, every later day moved two phases: the
+    // index of phase j mixed j + 1 with j + 3. A seasonal model now sees
+    // the calendar: day 10 (phase 3) is filled from days 3 and 17, both 4;
+    // day 11 (phase 4) from days 4 and 18, both 5. The forecast from day
+    // 28 (phase 0) is the pattern again: 1, 2, ..., 7.
+    let mut units: Vec<i64> = (0..28).map(|t| t % 7 + 1).collect();
+    units[10] = 0;
+    units[11] = 0;
+    let out: Vec<bool> = (0..28).map(|t| t == 10 || t == 11).collect();
+    let spec = merchantry_forecast::ModelSpec::SeasonalIndices(SeasonalIndices::weekly());
+    let f = forced_forecast(spec, &units, &out, 28, 7);
+    for (got, want) in f.iter().zip([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]) {
+        assert!((got - want).abs() < 1e-9, "{f:?}");
+    }
+    // Additive Holt-Winters, 10 + s with s = -3, ..., 3 over the week,
+    // days 15 and 16 (interior) and 33 and 34 (trailing) out of stock.
+    // Its start (level 10, trend 0, terms s) is exact, so no error ever
+    // moves it: day 15 (phase 1) is filled from days 8 and 22 (both 8),
+    // and day 35 (phase 0) is three days after day 32: 10 - 3 = 7, 8, 9.
+    let units: Vec<i64> =
+        (0..35).map(|t| if [15, 16, 33, 34].contains(&t) { 0 } else { 7 + t % 7 }).collect();
+    let out: Vec<bool> = (0..35).map(|t| [15, 16, 33, 34].contains(&t)).collect();
+    let hw =
+        merchantry_forecast::ModelSpec::HoltWinters(HoltWinters::new(7, 0.5, 0.5, 0.5).unwrap());
+    assert_eq!(forced_forecast(hw, &units, &out, 35, 3), vec![7.0, 8.0, 9.0]);
+}
+
 #[test]
 fn backtest_scores_any_model() {
     let y: Vec<f64> = (0..120).map(|t| 5.0 + f64::from(t % 4)).collect();
@@ -683,4 +772,75 @@ fn a_reaction_reads_back_through_its_detector_checks() {
     value["detector"]["confirm"] = serde_json::json!(0);
     let err = serde_json::from_value::<Reactive<Ses>>(value).unwrap_err();
     assert!(err.to_string().contains("confirm"), "{err}");
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_saved_fit_reads_back_through_the_fits_checks() {
+    // Holt (0.5, 0.5) on the line 2, 4, ..., 20 never errs: level 20,
+    // trend 2, spread 0; it saves and reads back equal.
+    let y: Vec<f64> = (1..=10).map(|t| 2.0 * f64::from(t)).collect();
+    let fit = Holt::new(0.5, 0.5).unwrap().fit(&y).unwrap();
+    let json = serde_json::to_string(&fit).unwrap();
+    assert_eq!(serde_json::from_str::<merchantry_forecast::Fitted>(&json).unwrap(), fit);
+    // Read straight into the fields, a spread of -2 was forecast as a
+    // standard deviation of -2 a day. Each of these is refused, naming
+    // the field.
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let tampered = [
+        ("sigma", serde_json::json!(-2.0), "spread"),
+        (
+            "params",
+            serde_json::json!({"alpha": 5.0, "beta": 0.5, "gamma": null, "window": null}),
+            "alpha",
+        ),
+        (
+            "params",
+            serde_json::json!({"alpha": 0.5, "beta": -0.5, "gamma": null, "window": null}),
+            "beta",
+        ),
+        (
+            "params",
+            serde_json::json!({"alpha": null, "beta": null, "gamma": null, "window": 0}),
+            "window",
+        ),
+        ("level_reset_at", serde_json::json!(10), "reset"),
+    ];
+    for (field, bad, says) in tampered {
+        let mut v = value.clone();
+        v[field] = bad;
+        let err = serde_json::from_value::<merchantry_forecast::Fitted>(v).map(|_| ()).unwrap_err();
+        assert!(err.to_string().contains(says), "{field}: {err}");
+        assert!(err.to_string().contains("fitted holt model"), "{field}: {err}");
+    }
+    // The reset inside the series (period 9 of 10) is what a fit gives.
+    let mut v = value.clone();
+    v["level_reset_at"] = serde_json::json!(9);
+    assert!(serde_json::from_value::<merchantry_forecast::Fitted>(v).is_ok());
+
+    // Through a saved forecast set, the negative spread made
+    // forecast_demand answer None, as if the SKU were unknown. Refused now.
+    let sku = Sku::new("SAVED").unwrap();
+    let units: Vec<i64> = (1..=30).map(|t| 2 * t).collect();
+    let mut options = ForecastOptions::default();
+    options
+        .overrides
+        .insert(sku.clone(), merchantry_forecast::ModelSpec::Holt(Holt::new(0.5, 0.5).unwrap()));
+    let set = Forecaster::new(options)
+        .fit(&history(&sku, &units, &[false; 30]), DateRange::starting(day(0), 30).unwrap());
+    // Day 30 is step 1: 60 + 2 = 62.
+    assert_eq!(set.forecast_demand(&sku, day(30), 1).unwrap().mean(), &[62.0]);
+    let mut saved = serde_json::to_value(&set).unwrap();
+    let read: merchantry_forecast::ForecastSet = serde_json::from_value(saved.clone()).unwrap();
+    assert_eq!(read, set);
+    saved["forecasts"]["SAVED"]["fit"]["sigma"] = serde_json::json!(-1.0);
+    let err = serde_json::from_value::<merchantry_forecast::ForecastSet>(saved.clone())
+        .map(|_| ())
+        .unwrap_err();
+    assert!(err.to_string().contains("spread"), "{err}");
+    // A set saved before trailing_excluded_days existed reads it as 0.
+    saved["forecasts"]["SAVED"]["fit"]["sigma"] = serde_json::json!(0.0);
+    saved["forecasts"]["SAVED"].as_object_mut().unwrap().remove("trailing_excluded_days");
+    let old: merchantry_forecast::ForecastSet = serde_json::from_value(saved).unwrap();
+    assert_eq!(old.get(&sku).unwrap().trailing_excluded_days, 0);
 }
