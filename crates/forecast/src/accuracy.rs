@@ -204,8 +204,15 @@ pub fn bias(actual: &[f64], forecast: &[f64]) -> Result<f64> {
 /// [`ForecastError::TooShort`] with fewer than two values,
 /// [`ForecastError::NonFinite`] for NaN or infinity,
 /// [`ForecastError::ZeroScale`] when the series never changes,
-/// [`ForecastError::Overflow`] when the mean change exceeds `f64::MAX`.
+/// [`ForecastError::Overflow`] when the mean change exceeds `f64::MAX`,
+/// or when the series changes but its mean change is below the smallest
+/// float (a MASE by it would overflow).
 pub fn naive_scale(training: &[f64]) -> Result<f64> {
+    // A NaN or infinity is an error however short the series: a missing
+    // scale would read as undefined.
+    if training.iter().any(|v| !v.is_finite()) {
+        crate::error::check_series(training)?;
+    }
     if training.len() < 2 {
         return Err(ForecastError::TooShort {
             model: "mase scale",
@@ -229,7 +236,15 @@ pub fn naive_scale(training: &[f64]) -> Result<f64> {
             return Err(ForecastError::Overflow { what: "mase scale" });
         }
     }
-    if scale > 0.0 { Ok(scale) } else { Err(ForecastError::ZeroScale { len: training.len() }) }
+    if scale > 0.0 {
+        Ok(scale)
+    } else if training.windows(2).any(|w| w[1] != w[0]) {
+        // The series changes, but its mean change is below the smallest
+        // float: the scale exists, and a MASE by it would overflow.
+        Err(ForecastError::Overflow { what: "mase scale" })
+    } else {
+        Err(ForecastError::ZeroScale { len: training.len() })
+    }
 }
 
 /// Mean absolute scaled error against the naive scale of `training`.
@@ -311,7 +326,8 @@ pub struct Accuracy {
     /// sMAPE in percent.
     pub smape: f64,
     /// MASE, `None` when the training series has fewer than two values or
-    /// never changes (its scale is zero: undefined).
+    /// never changes (its scale is zero: undefined); a NaN or infinite
+    /// training value is an error, however short the series.
     pub mase: Option<f64>,
     /// Mean forecast minus actual.
     pub bias: f64,
@@ -539,6 +555,21 @@ mod tests {
         let s = Accuracy::score(&[0.0, 4.0], &[3.0, 1.0], &[5.0, 5.0]).unwrap();
         assert_eq!((s.mape, s.mase, s.mae), (None, None, 3.0));
         assert_eq!(Accuracy::score(&[2.0], &[3.0], &[5.0]).unwrap().mase, None);
+        // A one-value training series of NaN or infinity is an error, not
+        // an undefined MASE (the length check ran first).
+        for bad in [f64::NAN, f64::INFINITY] {
+            let r = Accuracy::score(&[2.0], &[3.0], &[bad]);
+            assert!(matches!(r, Err(ForecastError::NonFinite { index: 0, .. })), "{r:?}");
+        }
+        // 0, 5e-324, 5e-324 changes, but its mean change (5e-324 / 2)
+        // underflows to 0: the scale exists, so the MASE overflows; it
+        // read as a flat series.
+        let r = Accuracy::score(&[2.0], &[3.0], &[0.0, 5e-324, 5e-324]);
+        assert!(matches!(r, Err(ForecastError::Overflow { .. })), "{r:?}");
+        assert_eq!(
+            naive_scale(&[0.0, 5e-324, 5e-324]),
+            Err(ForecastError::Overflow { what: "mase scale" })
+        );
         // Defined but past f64::MAX: |1e-300 - 1e10| / 1e-300 = 1e310
         // (MAPE), and an MAE of 1e10 over a scale of 1e-300 (MASE). Both
         // read as None, as if undefined; now the typed overflow.

@@ -255,7 +255,11 @@ impl Forecaster {
 
 /// One SKU's fit, with the facts behind it.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::SkuForecastRepr")
+)]
 pub struct SkuForecast {
     /// The SKU.
     pub sku: Sku,
@@ -271,8 +275,9 @@ pub struct SkuForecast {
     /// see (excluded, not imputed). The fit's step 1 is the day after the
     /// last day it saw, so [`Self::first_day`] is step
     /// `trailing_excluded_days + 1` and a trend or season runs on over the
-    /// excluded days. Read as 0 from a set saved without it.
-    #[cfg_attr(feature = "serde", serde(default))]
+    /// excluded days. Read as 0 from a set saved without it; a saved
+    /// value past the history's stock-out days is refused
+    /// ([`ForecastError::InvalidRecord`](crate::ForecastError::InvalidRecord)).
     pub trailing_excluded_days: usize,
 }
 

@@ -13,14 +13,18 @@
 
 use merchantry_core::{DateRange, ShortFloat, Sku};
 
+use crate::classify::Classification;
 use crate::error::{ForecastError, unit_open};
 use crate::events::KnownEvent;
+use crate::forecaster::SkuForecast;
 use crate::intermittent::{Croston, Sba, Tsb};
 use crate::model::{DemandModel, Fitted, ModelKind, Parameters, SeasonalMode};
+use crate::prepare::Velocity;
 use crate::reactive::{ChangePoint, Reactive};
 use crate::smoothing::{Holt, HoltWinters, MovingAverage, SeasonalIndices, Ses};
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct MovingAverageRepr {
     window: usize,
 }
@@ -34,6 +38,7 @@ impl TryFrom<MovingAverageRepr> for MovingAverage {
 }
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct SesRepr {
     alpha: Option<f64>,
 }
@@ -47,6 +52,7 @@ impl TryFrom<SesRepr> for Ses {
 }
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct HoltRepr {
     alpha: Option<f64>,
     beta: Option<f64>,
@@ -66,6 +72,7 @@ impl TryFrom<HoltRepr> for Holt {
 }
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct SeasonalIndicesRepr {
     period: usize,
 }
@@ -79,6 +86,7 @@ impl TryFrom<SeasonalIndicesRepr> for SeasonalIndices {
 }
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct HoltWintersRepr {
     period: usize,
     constants: Option<[f64; 3]>,
@@ -96,6 +104,7 @@ impl TryFrom<HoltWintersRepr> for HoltWinters {
 }
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct AlphaRepr {
     alpha: f64,
 }
@@ -117,6 +126,7 @@ impl TryFrom<AlphaRepr> for Sba {
 }
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct TsbRepr {
     alpha: f64,
     beta: f64,
@@ -131,6 +141,7 @@ impl TryFrom<TsbRepr> for Tsb {
 }
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct KnownEventRepr {
     name: String,
     range: DateRange,
@@ -152,6 +163,7 @@ impl TryFrom<KnownEventRepr> for KnownEvent {
 }
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ReactiveRepr<M> {
     base: M,
     detector: ChangePoint,
@@ -166,6 +178,7 @@ impl<M: DemandModel> TryFrom<ReactiveRepr<M>> for Reactive<M> {
 }
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct FittedRepr {
     kind: ModelKind,
     level: f64,
@@ -229,6 +242,45 @@ impl TryFrom<FittedRepr> for Fitted {
             .with_season(r.season, r.mode, r.phase)
             .with_params(r.params)
             .with_reset(r.level_reset_at, r.observations))
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SkuForecastRepr {
+    sku: Sku,
+    classification: Classification,
+    velocity: Velocity,
+    fit: Fitted,
+    first_day: chrono::NaiveDate,
+    #[serde(default)]
+    trailing_excluded_days: usize,
+}
+
+impl TryFrom<SkuForecastRepr> for SkuForecast {
+    type Error = ForecastError;
+
+    /// The trailing stock-out days the model did not see are stock-out
+    /// days of the history: at most its days less its in-stock days.
+    fn try_from(r: SkuForecastRepr) -> Result<Self, ForecastError> {
+        let out = r.velocity.days.saturating_sub(r.velocity.in_stock_days);
+        if r.trailing_excluded_days > out {
+            return Err(ForecastError::InvalidRecord {
+                record: format!("forecast of sku {}", r.sku),
+                reason: format!(
+                    "{} trailing excluded days, but the history has {out} stock-out days",
+                    r.trailing_excluded_days
+                ),
+            });
+        }
+        Ok(Self {
+            sku: r.sku,
+            classification: r.classification,
+            velocity: r.velocity,
+            fit: r.fit,
+            first_day: r.first_day,
+            trailing_excluded_days: r.trailing_excluded_days,
+        })
     }
 }
 

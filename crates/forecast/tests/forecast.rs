@@ -721,6 +721,12 @@ fn models_and_events_read_back_through_their_constructors_checks() {
         let err = serde_json::from_str::<ModelSpec>(json).map(|_| ()).unwrap_err();
         assert!(err.to_string().contains(&format!("parameter {name} =")), "{json}: {err}");
     }
+    // A misspelt or invented field is refused rather than read as a
+    // fitted model (`Alpha` made a fixed SES a fitted one).
+    for json in [r#"{"Ses":{"Alpha":0.3}}"#, r#"{"Holt":{"constants":[0.5,1.0]}}"#] {
+        let err = serde_json::from_str::<ModelSpec>(json).map(|_| ()).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{json}: {err}");
+    }
     // Valid settings read back equal, fitted constants included.
     let specs = [
         ModelSpec::MovingAverage(MovingAverage::new(3).unwrap()),
@@ -841,6 +847,17 @@ fn a_saved_fit_reads_back_through_the_fits_checks() {
     // A set saved before trailing_excluded_days existed reads it as 0.
     saved["forecasts"]["SAVED"]["fit"]["sigma"] = serde_json::json!(0.0);
     saved["forecasts"]["SAVED"].as_object_mut().unwrap().remove("trailing_excluded_days");
-    let old: merchantry_forecast::ForecastSet = serde_json::from_value(saved).unwrap();
+    let old: merchantry_forecast::ForecastSet = serde_json::from_value(saved.clone()).unwrap();
     assert_eq!(old.get(&sku).unwrap().trailing_excluded_days, 0);
+    // The history had no stock-out day, so a hand-edited 1,000,000
+    // trailing excluded days (which moved the forecast a million steps on)
+    // is refused, as is a misspelt field.
+    saved["forecasts"]["SAVED"]["trailing_excluded_days"] = serde_json::json!(1_000_000);
+    let err = serde_json::from_value::<merchantry_forecast::ForecastSet>(saved.clone())
+        .map(|_| ())
+        .unwrap_err();
+    assert!(err.to_string().contains("1000000 trailing excluded days"), "{err}");
+    saved["forecasts"]["SAVED"]["trailing_excluded_days"] = serde_json::json!(0);
+    saved["forecasts"]["SAVED"]["first_dayy"] = serde_json::json!("2026-01-31");
+    assert!(serde_json::from_value::<merchantry_forecast::ForecastSet>(saved).is_err());
 }

@@ -442,7 +442,7 @@ impl Planner {
     /// [`ReorderError::NegativeSupply`] for negative counts;
     /// [`ReorderError::InvalidLeadTime`] for a negative or non-finite
     /// lead time, [`ReorderError::InvalidTransit`] for such a transfer
-    /// source's mean transit; [`ReorderError::NoForecast`] when the forecast does not
+    /// source's transit (mean or spread); [`ReorderError::NoForecast`] when the forecast does not
     /// cover `today`; [`ReorderError::MissingCost`] for EOQ without a
     /// positive holding cost; [`ReorderError::OutOfRange`] when a level
     /// (or the EOQ) is not finite or does not fit in 64 bits;
@@ -818,18 +818,25 @@ fn lead_time(input: &SkuInput) -> Result<(f64, f64)> {
     Ok((mean, sd))
 }
 
-/// Every transfer source's mean transit, finite and at or above zero (a
-/// negative one would promise units before the request is made).
+/// Every transfer source's mean and spread of transit, finite and at or
+/// above zero (a negative mean would promise units before the request is
+/// made).
 fn check_transits(input: &SkuInput) -> Result<()> {
     let bad = |d: f64| !(d.is_finite() && d >= 0.0);
-    match input.transfer_sources.iter().find(|s| bad(s.transit.mean.get())) {
-        Some(s) => Err(ReorderError::InvalidTransit {
-            sku: input.sku.clone(),
-            from: s.from.clone(),
-            value: s.transit.mean.get(),
-        }),
-        None => Ok(()),
+    for s in &input.transfer_sources {
+        for (what, value) in [("mean", s.transit.mean.get()), ("std_dev", s.transit.std_dev.get())]
+        {
+            if bad(value) {
+                return Err(ReorderError::InvalidTransit {
+                    sku: input.sku.clone(),
+                    from: s.from.clone(),
+                    what,
+                    value,
+                });
+            }
+        }
     }
+    Ok(())
 }
 
 /// The forecast means and deviations from `today` on.

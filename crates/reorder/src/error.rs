@@ -39,9 +39,10 @@ pub enum ReorderError {
         /// The rejected value.
         value: f64,
     },
-    /// A transfer source's mean transit time was negative or not finite.
+    /// A transfer source's transit time (its mean or its spread) was
+    /// negative or not finite.
     #[error(
-        "sku {sku}: transfer from {from} has a mean transit of {} days, expected a finite \
+        "sku {sku}: transfer from {from} has a transit {what} of {} days, expected a finite \
          value at or above zero",
         ShortFloat(*.value)
     )]
@@ -50,7 +51,9 @@ pub enum ReorderError {
         sku: Sku,
         /// The source location.
         from: LocationId,
-        /// The rejected mean, in days.
+        /// `mean` or `std_dev`.
+        what: &'static str,
+        /// The rejected value, in days.
         value: f64,
     },
     /// A policy or option setting was out of its range.

@@ -700,10 +700,15 @@ fn a_transfer_source_with_a_negative_transit_is_refused() {
         ReorderError::InvalidTransit {
             sku: i.sku.clone(),
             from: LocationId::new("WH-NJ").unwrap(),
+            what: "mean",
             value: -3.0
         }
     );
-    assert!(err.to_string().contains("transfer from WH-NJ has a mean transit of -3 days"), "{err}");
+    assert!(err.to_string().contains("transfer from WH-NJ has a transit mean of -3 days"), "{err}");
+    // A negative spread is refused too, as the lead time's is.
+    i.transfer_sources[0].transit = lead(5.0, -5.0);
+    let err = planner(cover(30.0)).recommend(&i).unwrap_err();
+    assert!(matches!(err, ReorderError::InvalidTransit { what: "std_dev", .. }), "{err}");
     // Zero days (stock next door) is a transit.
     i.transfer_sources[0].transit = lead(0.0, 0.0);
     assert_eq!(planner(cover(30.0)).recommend(&i).unwrap().transfers.len(), 1);
