@@ -1745,8 +1745,9 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
         demand,
         opening.to_owned(),
         format!(
-            "unit cost = {} x listing price (Manage FBA Inventory) or median order price; {priced} SKUs priced, others valued at zero",
-            args.cost_share
+            "unit cost = {} x listing price (Manage FBA Inventory) or median order price; {priced} SKU{} priced, others valued at zero",
+            args.cost_share,
+            if priced == 1 { "" } else { "s" }
         ),
         format!(
             "on hand: fulfillable units (Manage FBA Inventory) else the ledger's sellable balance; inbound shipments on order; lead time {} +/- {} days; continuous review, {} cycle service level; {}; goods to land {} days before the projected stock-out",

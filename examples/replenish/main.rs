@@ -751,9 +751,10 @@ fn rec_row(s: &data::SkuSales, rec: &Recommendation, cover_days: f64) -> RecRow 
 }
 
 /// When to order: the earlier of the reorder-point day and the order-by
-/// date.
+/// date, and not before today (an order-by date that has passed means
+/// order today; the reason says it passed).
 fn order_on(rec: &Recommendation) -> Option<NaiveDate> {
-    [rec.reorder_on, rec.order_by].into_iter().flatten().min()
+    [rec.reorder_on, rec.order_by].into_iter().flatten().min().map(|d| d.max(rec.today))
 }
 
 /// How the order-up-to quantity came about: a full lot below the
