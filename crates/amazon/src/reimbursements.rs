@@ -316,12 +316,15 @@ pub struct LossMatching {
 ///   `12.50`). It is matched once;
 ///   [`LossMatching::repeated_reimbursements`] counts the repeats.
 /// - Rows that share a reimbursement id but differ are never merged. For
-///   different items (FNSKU or SKU) they are the line items one
-///   reimbursement may have, each matched on its own. For the same item
-///   they contradict each other (a row revised between downloads, or a
-///   mix-up): none of them is matched, and the id is listed in
+///   different items (FNSKUs or SKUs that differ where both rows give
+///   one) they are the line items one reimbursement may have, each
+///   matched on its own. For the same item they contradict each other (a
+///   row revised between downloads, or a mix-up): none of them is
+///   matched, and the id is listed in
 ///   [`LossMatching::conflicting_reimbursements`], so its losses stay
-///   open until the caller settles which row holds.
+///   open until the caller settles which row holds. A row whose FNSKU or
+///   SKU is blank names the same item as one that gives it, so a copy
+///   with a cell left blank is such a conflict, not a second line item.
 #[must_use]
 pub fn match_reimbursements(
     losses: &[LedgerDetailRow],
@@ -391,31 +394,44 @@ fn distinct_reimbursements<'a>(
     rows: &'a [ReimbursementRow],
     outcome: &mut LossMatching,
 ) -> Vec<&'a ReimbursementRow> {
-    type Item<'a> = (&'a str, Option<&'a Fnsku>, Option<&'a Sku>);
-    // Each id and item's distinct rows, with their place in the input.
-    let mut groups: BTreeMap<Item<'a>, Vec<(usize, &'a ReimbursementRow)>> = BTreeMap::new();
+    // Per id, its items: each the distinct rows (with their place in the
+    // input) that name one item.
+    type Items<'a> = Vec<Vec<(usize, &'a ReimbursementRow)>>;
+    let mut ids: BTreeMap<&'a str, Items<'a>> = BTreeMap::new();
     for (at, row) in rows.iter().enumerate() {
-        let item = (row.reimbursement_id.as_str(), row.fnsku.as_ref(), row.sku.as_ref());
-        let group = groups.entry(item).or_default();
-        if group.iter().any(|(_, kept)| same_content(kept, row)) {
-            outcome.repeated_reimbursements += 1;
-        } else {
-            group.push((at, row));
+        let items = ids.entry(row.reimbursement_id.as_str()).or_default();
+        match items.iter_mut().find(|item| item.iter().any(|(_, kept)| same_item(kept, row))) {
+            Some(item) if item.iter().any(|(_, kept)| same_content(kept, row)) => {
+                outcome.repeated_reimbursements += 1;
+            }
+            Some(item) => item.push((at, row)),
+            None => items.push(vec![(at, row)]),
         }
     }
     let mut conflicting = BTreeSet::new();
     let mut kept = Vec::new();
-    for ((id, _, _), group) in groups {
-        match group.as_slice() {
-            [only] => kept.push(*only),
-            _ => {
-                conflicting.insert(id.to_owned());
+    for (id, items) in ids {
+        for item in items {
+            match item.as_slice() {
+                [only] => kept.push(*only),
+                _ => {
+                    conflicting.insert(id.to_owned());
+                }
             }
         }
     }
     outcome.conflicting_reimbursements = conflicting.into_iter().collect();
     kept.sort_unstable_by_key(|(at, _)| *at);
     kept.into_iter().map(|(_, row)| row).collect()
+}
+
+/// Whether two rows (of one reimbursement id) can name the same item:
+/// their FNSKUs agree where both give one, and so do their SKUs. A row
+/// with a blank FNSKU or SKU is the same item as one that gives it.
+fn same_item(a: &ReimbursementRow, b: &ReimbursementRow) -> bool {
+    let agree = |x: Option<&str>, y: Option<&str>| x.zip(y).is_none_or(|(x, y)| x == y);
+    agree(a.fnsku.as_ref().map(Fnsku::as_str), b.fnsku.as_ref().map(Fnsku::as_str))
+        && agree(a.sku.as_ref().map(Sku::as_str), b.sku.as_ref().map(Sku::as_str))
 }
 
 /// Whether two rows say the same in every field but the line.
@@ -490,6 +506,39 @@ mod tests {
         assert_eq!(m.unmatched_reimbursed, vec![("R2".to_owned(), Quantity::new(1))]);
         assert_eq!(m.open_losses.len(), 1);
         assert_eq!(m.open_losses[0].0.reference_id, "A4");
+    }
+
+    /// A copy of R1 (2 units) with its SKU or FNSKU cell blank was a
+    /// second line item, so R1 closed A1 and A2 (4 units for 2 paid).
+    /// A blank cell names the same item: the two rows contradict, R1 is
+    /// matched to nothing and both losses stay open.
+    #[test]
+    fn a_copy_with_a_blank_item_cell_is_a_conflict_not_a_second_line_item() {
+        let head = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,\
+                    Disposition,Reason\n";
+        let ledger = format!(
+            "{head}03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n\
+             03/02/2026,X1,W,Adjustments,A2,-2,ABE2,SELLABLE,M\n"
+        );
+        let losses: Vec<LedgerDetailRow> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let head = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
+                    quantity-reimbursed-cash,quantity-reimbursed-inventory,quantity-reimbursed-total\n";
+        for blank in [
+            "03/05/2026,R1,Lost_Warehouse,,X1,USD,20.00,2,0,2",
+            "03/05/2026,R1,Lost_Warehouse,W,,USD,20.00,2,0,2",
+        ] {
+            let text =
+                format!("{head}{blank}\n03/05/2026,R1,Lost_Warehouse,W,X1,USD,20.00,2,0,2\n");
+            let paid: Vec<ReimbursementRow> =
+                ReimbursementReader::new(text.as_bytes()).unwrap().map(Result::unwrap).collect();
+            let m = match_reimbursements(&losses, &paid);
+            assert!(m.matches.is_empty(), "{blank}: {:?}", m.matches);
+            assert_eq!(m.conflicting_reimbursements, ["R1"], "{blank}");
+            let open: Vec<_> =
+                m.open_losses.iter().map(|(k, q)| (k.reference_id.as_str(), q.get())).collect();
+            assert_eq!(open, [("A1", 2), ("A2", 2)], "{blank}");
+        }
     }
 
     /// Two overlapping downloads of each report, passed in together:
