@@ -476,6 +476,19 @@ fn same_content(a: &ReimbursementRow, b: &ReimbursementRow) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The matches as (reimbursement id, loss reference, units).
+    fn matched(m: &LossMatching) -> Vec<(&str, &str, i64)> {
+        m.matches
+            .iter()
+            .map(|x| (x.reimbursement_id.as_str(), x.loss.reference_id.as_str(), x.units.get()))
+            .collect()
+    }
+
+    /// The open losses as (reference, units).
+    fn still_open(m: &LossMatching) -> Vec<(&str, i64)> {
+        m.open_losses.iter().map(|(k, q)| (k.reference_id.as_str(), q.get())).collect()
+    }
     use crate::LedgerDetailReader;
 
     #[test]
@@ -497,11 +510,7 @@ mod tests {
         // R1 (4 units): A1 takes 2, A2 takes 2 of its 3.
         // R2 (2 units): A2's last unit; A4 is dated after R2, so 1 unit
         // of R2 is unmatched and A4 stays open. R3 is not a loss payment.
-        let got: Vec<_> = m
-            .matches
-            .iter()
-            .map(|x| (x.reimbursement_id.as_str(), x.loss.reference_id.as_str(), x.units.get()))
-            .collect();
+        let got = matched(&m);
         assert_eq!(got, vec![("R1", "A1", 2), ("R1", "A2", 2), ("R2", "A2", 1)]);
         assert_eq!(m.unmatched_reimbursed, vec![("R2".to_owned(), Quantity::new(1))]);
         assert_eq!(m.open_losses.len(), 1);
@@ -535,8 +544,7 @@ mod tests {
             let m = match_reimbursements(&losses, &paid);
             assert!(m.matches.is_empty(), "{blank}: {:?}", m.matches);
             assert_eq!(m.conflicting_reimbursements, ["R1"], "{blank}");
-            let open: Vec<_> =
-                m.open_losses.iter().map(|(k, q)| (k.reference_id.as_str(), q.get())).collect();
+            let open = still_open(&m);
             assert_eq!(open, [("A1", 2), ("A2", 2)], "{blank}");
         }
     }
@@ -588,14 +596,9 @@ mod tests {
         // Losses once each: A1 2 (X1, 03/01), A3 1 (X2, 03/02), A2 2
         // (X1, 03/03). R1 (2) closes A1. R2 is left out. R3's X1 line
         // (1) takes 1 of A2's 2; its X2 line (1) closes A3. Open: A2, 1.
-        let got: Vec<_> = m
-            .matches
-            .iter()
-            .map(|x| (x.reimbursement_id.as_str(), x.loss.reference_id.as_str(), x.units.get()))
-            .collect();
+        let got = matched(&m);
         assert_eq!(got, [("R1", "A1", 2), ("R3", "A2", 1), ("R3", "A3", 1)]);
-        let open: Vec<_> =
-            m.open_losses.iter().map(|(k, q)| (k.reference_id.as_str(), q.get())).collect();
+        let open = still_open(&m);
         assert_eq!(open, [("A2", 1)]);
         assert!(m.unmatched_reimbursed.is_empty(), "{m:?}");
         // A1 and A2 came twice, R1 twice; R2's two rows contradict.
