@@ -277,7 +277,7 @@ pub struct SkuForecast {
     /// `trailing_excluded_days + 1` and a trend or season runs on over the
     /// excluded days. Read as 0 from a set saved without it; a saved
     /// value past the history's stock-out days is refused
-    /// ([`ForecastError::InvalidRecord`](crate::ForecastError::InvalidRecord)).
+    /// ([`ForecastError::InvalidRecord`]).
     pub trailing_excluded_days: usize,
 }
 
