@@ -921,13 +921,19 @@ impl Book {
     fn rebuild_live(&mut self, ctx: Ctx) {
         let Full { at: start, mut state, .. } = self.full.last().cloned().unwrap_or_default();
         self.extras.truncate(self.extras_start(start));
-        for pos in start..self.entries.len() {
-            // These entries applied before from this same state, so they
-            // apply again; an error here would mean a logic bug and leaves
-            // the entry's previous outputs in place.
-            let _ = self.apply(pos, &mut state, ctx);
-        }
+        self.replay(start..self.entries.len(), &mut state, ctx);
         self.live = state;
+    }
+
+    /// Applies the committed entries at `range` again to `state`, a state
+    /// they were applied to before (a checkpoint's), which gives their
+    /// values again.
+    fn replay(&mut self, range: std::ops::Range<usize>, state: &mut State, ctx: Ctx) {
+        for pos in range {
+            // An error here would mean a logic bug; it leaves the entry's
+            // previous outputs in place.
+            let _ = self.apply(pos, state, ctx);
+        }
     }
 
     /// Records checkpoints of the live state after the entry at `pos`
@@ -1558,11 +1564,7 @@ impl Book {
             pools: self.pools.clone(),
             ..Self::default()
         };
-        for pos in from..end {
-            // These entries applied before from this same state; an
-            // error here would be a logic bug (as in `rebuild_live`).
-            let _ = scratch.apply(pos, &mut state, ctx);
-        }
+        scratch.replay(from..end, &mut state, ctx);
         state
     }
 
