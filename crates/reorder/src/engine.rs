@@ -811,22 +811,27 @@ impl Planner {
 fn lead_time(input: &SkuInput) -> Result<(f64, f64)> {
     let (mean, sd) = (input.lead_time.mean.get(), input.lead_time.std_dev.get());
     for (what, value) in [("mean", mean), ("std_dev", sd)] {
-        if !(value.is_finite() && value >= 0.0) {
+        if !is_days(value) {
             return Err(ReorderError::InvalidLeadTime { sku: input.sku.clone(), what, value });
         }
     }
     Ok((mean, sd))
 }
 
+/// Whether `d` can be a time in days or its spread: finite, at or above
+/// zero.
+fn is_days(d: f64) -> bool {
+    d.is_finite() && d >= 0.0
+}
+
 /// Every transfer source's mean and spread of transit, finite and at or
 /// above zero (a negative mean would promise units before the request is
 /// made).
 fn check_transits(input: &SkuInput) -> Result<()> {
-    let bad = |d: f64| !(d.is_finite() && d >= 0.0);
     for s in &input.transfer_sources {
         for (what, value) in [("mean", s.transit.mean.get()), ("std_dev", s.transit.std_dev.get())]
         {
-            if bad(value) {
+            if !is_days(value) {
                 return Err(ReorderError::InvalidTransit {
                     sku: input.sku.clone(),
                     from: s.from.clone(),
