@@ -12,7 +12,7 @@ use crate::error::LedgerError;
 use crate::event::{
     AdjustmentReason, Event, EventKind, LandedTarget, LedgerOptions, Method, VendorReturnCost,
 };
-use crate::names::{FastMap, FastSet, Names, hash_bytes};
+use crate::names::{FastMap, FastSet, Names};
 use crate::slots::Slots;
 
 const REASONS: [AdjustmentReason; 5] = [
@@ -394,7 +394,7 @@ impl Ledger {
     pub fn ingest_ref(&mut self, event: &Event) -> Result<IngestOutcome, LedgerError> {
         let at = self.day.nanos(event)?;
         validate(event)?;
-        let hash = hash_bytes(event.id.as_str().as_bytes());
+        let hash = self.names.hash(event.id.as_str());
         let mark = self.mark();
         // One probe of the id index finds the id or stores it (a failure
         // below forgets it again with the other new names).
@@ -595,7 +595,7 @@ impl Ledger {
         for (i, event) in events.iter().enumerate() {
             let at = self.day.nanos(event)?;
             validate(event)?;
-            let hash = hash_bytes(event.id.as_str().as_bytes());
+            let hash = self.names.hash(event.id.as_str());
             let (id, known) = self.names.find_or_insert(event.id.as_str(), hash);
             if known {
                 // Only a name stored by this batch, or one so far only
@@ -792,7 +792,7 @@ impl Ledger {
     /// write-off), stored and indexed if new, and then noted as naming no
     /// recorded event yet.
     fn reference(&mut self, text: &str) -> u32 {
-        let (i, known) = self.names.find_or_insert(text, hash_bytes(text.as_bytes()));
+        let (i, known) = self.names.find_or_insert(text, self.names.hash(text));
         if !known {
             self.unrecorded.insert(i);
         }
@@ -804,7 +804,7 @@ impl Ledger {
     #[inline(always)]
     fn sku_slot(&mut self, sku: &Sku) -> Result<usize, LedgerError> {
         let text = sku.as_str();
-        match self.skus.find_hashed(text, hash_bytes(text.as_bytes())) {
+        match self.skus.find_hashed(text, self.skus.hash(text)) {
             Some(i) => Ok(i as usize),
             None => Ok(self.add_sku(sku)? as usize),
         }

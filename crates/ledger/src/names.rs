@@ -1,7 +1,10 @@
 //! Interned names: a byte arena with a compact hash index, and a fast
 //! hasher.
 
+use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
@@ -11,17 +14,33 @@ use merchantry_core::id::same_bytes;
 
 use crate::book::NONE;
 
-/// A fast, deterministic, non-cryptographic hash over 8-byte words.
+/// A fast, non-cryptographic hash over 8-byte words. Names start it from
+/// the secret [`key`]; the maps and sets of `u32` handles
+/// ([`FastMap`], [`FastSet`]) from zero, since a handle is the ledger's
+/// own number, not a text that input chooses.
 /// Only used for lookups; no result depends on its order.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct WordHasher(u64);
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// The hash of a name for the name indexes.
+/// The secret every name hash starts from: drawn once a process from the
+/// operating system's randomness (through `std`'s `RandomState`), so that
+/// names made to collide (a hostile report's SKUs or event ids) cannot be
+/// worked out ahead, and the indexes keep their constant expected lookup
+/// time. Each index copies it when made; all of a process's ledgers share
+/// it, so ledgers compare and snapshot as before (an index is rebuilt
+/// from its names on restore, and no result depends on where a name
+/// hashes).
+pub(crate) fn key() -> u64 {
+    static KEY: OnceLock<u64> = OnceLock::new();
+    *KEY.get_or_init(|| RandomState::new().hash_one(K))
+}
+
+/// The hash of a name for the name indexes, from `key` (see [`key`]).
 #[inline]
-pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = WordHasher(K ^ bytes.len() as u64);
+pub(crate) fn hash_bytes(key: u64, bytes: &[u8]) -> u64 {
+    let mut h = WordHasher(key ^ bytes.len() as u64);
     if bytes.len() <= 16 {
         // Up to 16 bytes (most ids): the two words, and no `finish`:
         // each fold of `mix` already spreads a word over every bit, and
@@ -122,11 +141,19 @@ pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<WordHasher>>;
 ///
 /// Event ids and the ids events refer to are indexed (so a reference
 /// finds the event); order and purchase-order ids are only stored.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Names {
     bytes: Vec<u8>,
     /// The handles of the indexed names, by [`hash_bytes`] of their text.
     index: HashTable<u32>,
+    /// The index's hash [`key`].
+    key: u64,
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Self { bytes: Vec::new(), index: HashTable::new(), key: key() }
+    }
 }
 
 impl PartialEq for Names {
@@ -164,11 +191,18 @@ pub(crate) fn growth(cap: usize, more: usize) -> usize {
 /// Inlined into the closures that `hashbrown` calls for each name as the
 /// index grows (a call less per name).
 #[inline(always)]
-fn rehash(names: &[u8], i: u32) -> u64 {
-    hash_bytes(Names::raw(names, i))
+fn rehash(key: u64, names: &[u8], i: u32) -> u64 {
+    hash_bytes(key, Names::raw(names, i))
 }
 
 impl Names {
+    /// The [`hash_bytes`] of `text` for this index (and
+    /// [`Names::find_or_insert`]).
+    #[inline(always)]
+    pub(crate) fn hash(&self, text: &str) -> u64 {
+        hash_bytes(self.key, text.as_bytes())
+    }
+
     /// The arena's length: a mark to [`Names::truncate`] back to.
     pub(crate) fn len(&self) -> usize {
         self.bytes.len()
@@ -215,16 +249,16 @@ impl Names {
     /// The handle of an indexed name.
     #[cfg(test)]
     pub(crate) fn find(&self, text: &str) -> Option<u32> {
-        self.index.find(hash_bytes(text.as_bytes()), |&i| self.get(i) == text).copied()
+        self.index.find(self.hash(text), |&i| self.get(i) == text).copied()
     }
 
     /// The handle of the indexed name `text`, whose [`hash_bytes`] is
     /// `hash`, stored and indexed first if new: in one probe of the index.
     /// The flag says whether it was indexed before.
     pub(crate) fn find_or_insert(&mut self, text: &str, hash: u64) -> (u32, bool) {
-        let names = &self.bytes;
+        let (names, key) = (&self.bytes, self.key);
         let same = |&i: &u32| same_bytes(Self::raw(names, i), text.as_bytes());
-        match self.index.entry(hash, same, |&j| rehash(names, j)) {
+        match self.index.entry(hash, same, |&j| rehash(key, names, j)) {
             Entry::Occupied(entry) => (*entry.get(), true),
             Entry::Vacant(entry) => {
                 let i = Self::push_to(&mut self.bytes, text);
@@ -313,7 +347,7 @@ impl Names {
     /// The handle of `text`, stored and indexed when new.
     #[cfg(test)]
     fn intern(&mut self, text: &str) -> u32 {
-        self.find_or_insert(text, hash_bytes(text.as_bytes())).0
+        self.find_or_insert(text, self.hash(text)).0
     }
 
     /// The handles of every name, in order.
@@ -327,7 +361,8 @@ impl Names {
         let mut at = len;
         while let Some(next) = self.next(at) {
             let i = u32::try_from(at).unwrap_or(NONE);
-            if let Ok(entry) = self.index.find_entry(rehash(&self.bytes, i), |&j| j == i) {
+            if let Ok(entry) = self.index.find_entry(rehash(self.key, &self.bytes, i), |&j| j == i)
+            {
                 entry.remove();
             }
             at = next;
@@ -339,8 +374,8 @@ impl Names {
     /// text (a batch knows both), so the index is not rehashed and the
     /// arena not copied as they arrive.
     pub(crate) fn reserve(&mut self, names: usize, bytes: usize) {
-        let arena = &self.bytes;
-        self.index.reserve(names, |&j| rehash(arena, j));
+        let (arena, key) = (&self.bytes, self.key);
+        self.index.reserve(names, |&j| rehash(key, arena, j));
         if self.bytes.capacity() - self.bytes.len() < bytes {
             self.bytes.reserve_exact(bytes);
         }
@@ -356,14 +391,14 @@ impl Names {
     /// a refused batch), keeping room for every name held.
     pub(crate) fn shrink_to(&mut self, (bytes, names): (usize, usize)) {
         self.bytes.shrink_to(bytes);
-        let arena = &self.bytes;
-        self.index.shrink_to(names, |&j| rehash(arena, j));
+        let (arena, key) = (&self.bytes, self.key);
+        self.index.shrink_to(names, |&j| rehash(key, arena, j));
     }
 
     pub(crate) fn shrink_to_fit(&mut self) {
         self.bytes.shrink_to_fit();
-        let names = &self.bytes;
-        self.index.shrink_to_fit(|&j| rehash(names, j));
+        let (names, key) = (&self.bytes, self.key);
+        self.index.shrink_to_fit(|&j| rehash(key, names, j));
     }
 
     /// Bytes held, for the memory report.
@@ -480,25 +515,48 @@ mod tests {
         // values of the low 12 bits (a uniform hash reaches about 4,065;
         // a multiply without folding reached 199).
         let low: std::collections::HashSet<u64> =
-            (0..20_000).map(|i| hash_bytes(format!("e{i:09}").as_bytes()) & 0xFFF).collect();
+            (0..20_000).map(|i| hash_bytes(key(), format!("e{i:09}").as_bytes()) & 0xFFF).collect();
         assert!(low.len() >= 4_000, "{} of 4096", low.len());
     }
 
     #[test]
+    fn names_made_to_collide_without_the_key_spread_with_it() {
+        // 64 ids that all fall in one of 4,096 buckets when hashed from a
+        // known start (0), as a hostile report could make them against an
+        // unkeyed hash. From the process's secret key they spread (about
+        // 63.5 distinct buckets are expected; all 64 in one would need
+        // the key to be 0).
+        let made: Vec<String> = (0..)
+            .map(|i| format!("e{i:09}"))
+            .filter(|n| hash_bytes(0, n.as_bytes()) & 0xFFF == 0)
+            .take(64)
+            .collect();
+        let keyed: std::collections::HashSet<u64> =
+            made.iter().map(|n| hash_bytes(key(), n.as_bytes()) & 0xFFF).collect();
+        assert!(keyed.len() >= 48, "{} buckets", keyed.len());
+        // One process, one key: every index agrees on where a name goes.
+        assert_eq!(Names::default().hash("e000000001"), Names::default().hash("e000000001"));
+    }
+
+    #[test]
     fn hash_is_stable() {
-        assert_eq!(hash_bytes(b"abc"), hash_bytes(b"abc"));
-        assert_ne!(hash_bytes(b"abc"), hash_bytes(b"abd"));
-        assert_ne!(hash_bytes(b"abcdefgh"), hash_bytes(b"abcdefgh\0"));
+        assert_eq!(hash_bytes(key(), b"abc"), hash_bytes(key(), b"abc"));
+        assert_ne!(hash_bytes(key(), b"abc"), hash_bytes(key(), b"abd"));
+        assert_ne!(hash_bytes(key(), b"abcdefgh"), hash_bytes(key(), b"abcdefgh\0"));
         // Every tail length, and tails that differ in one byte anywhere.
         let text = b"0123456789abcdefghij";
         let hashes: std::collections::HashSet<u64> =
-            (0..=text.len()).map(|n| hash_bytes(&text[..n])).collect();
+            (0..=text.len()).map(|n| hash_bytes(key(), &text[..n])).collect();
         assert_eq!(hashes.len(), text.len() + 1);
         for n in 1..=text.len() {
             for i in 0..n {
                 let mut other = text[..n].to_vec();
                 other[i] ^= 1;
-                assert_ne!(hash_bytes(&text[..n]), hash_bytes(&other), "length {n}, byte {i}");
+                assert_ne!(
+                    hash_bytes(key(), &text[..n]),
+                    hash_bytes(key(), &other),
+                    "length {n}, byte {i}"
+                );
             }
         }
     }
@@ -516,8 +574,9 @@ mod tests {
                 names.push(format!("prefix-1{middle}-suffix1"));
             }
             names.extend((0..40).map(|i| format!("e{i:09}")));
-            let colliding =
-                (0..).map(|i| format!("c{i}")).filter(|n| hash_bytes(n.as_bytes()) & 0x3FF == 0);
+            let colliding = (0..)
+                .map(|i| format!("c{i}"))
+                .filter(|n| hash_bytes(key(), n.as_bytes()) & 0x3FF == 0);
             names.extend(colliding.take(40));
             names
         })
@@ -568,7 +627,7 @@ mod tests {
                     Op::Intern(k) => {
                         let text = pool[k].as_str();
                         let expected = model.get(text).copied();
-                        let (handle, known) = n.find_or_insert(text, hash_bytes(text.as_bytes()));
+                        let (handle, known) = n.find_or_insert(text, n.hash(text));
                         prop_assert_eq!(known, expected.is_some(), "{}", text);
                         if let Some(h) = expected {
                             prop_assert_eq!(handle, h);

@@ -2,7 +2,7 @@
 
 use crate::error::LedgerError;
 
-use crate::names::{hash_bytes, words};
+use crate::names::{hash_bytes, key, words};
 
 /// Names of one kind numbered in order of first use (their slot), with an
 /// index from name to slot and the last name looked up remembered:
@@ -32,6 +32,8 @@ pub(crate) struct Slots<K> {
     last: Option<Entry>,
     /// What the slots number, for [`LedgerError::Capacity`].
     what: &'static str,
+    /// The index's hash [`key`].
+    key: u64,
 }
 
 /// One name in [`Slots::index`]: its [`words`], its length and its slot.
@@ -65,10 +67,10 @@ impl Entry {
         Self { words: words(bytes), len, slot: 0 }
     }
 
-    /// `text`'s entry and its [`hash_bytes`].
+    /// `text`'s entry and its [`hash_bytes`] from `key`.
     #[inline(always)]
-    fn hashed(text: &str) -> (Self, u64) {
-        (Self::of(text), hash_bytes(text.as_bytes()))
+    fn hashed(key: u64, text: &str) -> (Self, u64) {
+        (Self::of(text), hash_bytes(key, text.as_bytes()))
     }
 
     fn is_free(self) -> bool {
@@ -78,7 +80,7 @@ impl Entry {
 
 impl<K: Clone + AsRef<str>> Slots<K> {
     pub(crate) fn new(what: &'static str) -> Self {
-        Self { list: Vec::new(), index: Vec::new(), last: None, what }
+        Self { list: Vec::new(), index: Vec::new(), last: None, what, key: key() }
     }
 
     /// The slot of `key`, added at the end when new (the bool says so).
@@ -116,7 +118,7 @@ impl<K: Clone + AsRef<str>> Slots<K> {
     /// [`Slots::slot`] past the last key.
     #[inline(never)]
     fn slot_indexed(&mut self, key: &K) -> Result<(u32, bool), LedgerError> {
-        let (entry, hash) = Entry::hashed(key.as_ref());
+        let (entry, hash) = Entry::hashed(self.key, key.as_ref());
         if let Some(i) = self.probe(entry, hash, key.as_ref()) {
             self.last = Some(Entry { slot: i, ..entry });
             return Ok((i, false));
@@ -130,6 +132,12 @@ impl<K: Clone + AsRef<str>> Slots<K> {
             place(&mut self.index, Entry { slot, ..entry }, hash);
         }
         Ok((slot, true))
+    }
+
+    /// The [`hash_bytes`] of `text` for this index.
+    #[inline(always)]
+    pub(crate) fn hash(&self, text: &str) -> u64 {
+        hash_bytes(self.key, text.as_bytes())
     }
 
     /// The slot of the name `text`, whose [`hash_bytes`] is `hash`.
@@ -153,7 +161,7 @@ impl<K: Clone + AsRef<str>> Slots<K> {
         self.index.clear();
         self.index.resize(len, Entry::FREE);
         for (slot, key) in (0..).zip(&self.list) {
-            let (entry, hash) = Entry::hashed(key.as_ref());
+            let (entry, hash) = Entry::hashed(self.key, key.as_ref());
             place(&mut self.index, Entry { slot, ..entry }, hash);
         }
     }
@@ -186,7 +194,7 @@ impl<K: Clone + AsRef<str>> Slots<K> {
 
     /// The slot of `key`, if it has one.
     pub(crate) fn find(&self, key: &K) -> Option<u32> {
-        self.find_hashed(key.as_ref(), hash_bytes(key.as_ref().as_bytes()))
+        self.find_hashed(key.as_ref(), self.hash(key.as_ref()))
     }
 
     /// The name in slot `i`.
@@ -210,7 +218,7 @@ impl<K: Clone + AsRef<str>> Slots<K> {
         self.last = None;
         for slot in (len..self.list.len()).rev() {
             let Some(key) = self.list.get(slot) else { continue };
-            let hash = hash_bytes(key.as_ref().as_bytes());
+            let hash = self.hash(key.as_ref());
             let slot = u32::try_from(slot).unwrap_or(u32::MAX);
             if let Some(at) = position(&self.index, hash, |e| e.slot == slot) {
                 self.index[at] = Entry::FREE;
@@ -315,7 +323,7 @@ mod tests {
         names.extend((0..50).map(|i| format!("é{i}ü")));
         names.extend((0..300).map(|i| format!("SKU-{i:05}")));
         let colliding =
-            (0..).map(|i| format!("c{i}")).filter(|n| hash_bytes(n.as_bytes()) & 0x3FF == 0);
+            (0..).map(|i| format!("c{i}")).filter(|n| hash_bytes(key(), n.as_bytes()) & 0x3FF == 0);
         names.extend(colliding.take(60));
         names
     }
