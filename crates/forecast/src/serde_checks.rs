@@ -11,12 +11,14 @@
 //! forecast set holding it answered no forecast at all. Each form has
 //! the fields of its type, so the wire format is unchanged.
 
+use std::collections::BTreeMap;
+
 use merchantry_core::{DateRange, ShortFloat, Sku};
 
 use crate::classify::Classification;
 use crate::error::{ForecastError, unit_open};
-use crate::events::KnownEvent;
-use crate::forecaster::SkuForecast;
+use crate::events::{EventCalendar, KnownEvent};
+use crate::forecaster::{ForecastSet, SkuForecast};
 use crate::intermittent::{Croston, Sba, Tsb};
 use crate::model::{DemandModel, Fitted, ModelKind, Parameters, SeasonalMode};
 use crate::prepare::Velocity;
@@ -399,6 +401,31 @@ impl TryFrom<SkuForecastRepr> for SkuForecast {
     }
 }
 
+/// A saved [`ForecastSet`]: its fits and events (the failure list is not
+/// saved and is rebuilt empty).
+#[derive(serde::Deserialize)]
+pub(crate) struct ForecastSetRepr {
+    forecasts: BTreeMap<Sku, SkuForecast>,
+    events: EventCalendar,
+}
+
+impl TryFrom<ForecastSetRepr> for ForecastSet {
+    type Error = ForecastError;
+
+    /// Each entry is filed under its forecast's SKU: one under another
+    /// key answered that key with the forecast of a different SKU (and
+    /// that SKU with none).
+    fn try_from(r: ForecastSetRepr) -> Result<Self, ForecastError> {
+        if let Some((key, f)) = r.forecasts.iter().find(|(key, f)| **key != f.sku) {
+            return Err(ForecastError::InvalidRecord {
+                record: format!("forecast set key {key}"),
+                reason: format!("holds the forecast of sku {}", f.sku),
+            });
+        }
+        Ok(Self { forecasts: r.forecasts, failures: BTreeMap::new(), events: r.events })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -616,5 +643,31 @@ mod tests {
             let kind = r.kind;
             assert_eq!(reason_of(r), says, "{kind}");
         }
+    }
+
+    #[test]
+    fn a_set_entry_under_another_skus_key_is_a_typed_error() {
+        let sku = Sku::new("MUG").unwrap();
+        let day0 = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let series = merchantry_core::DemandSeries::fully_available(
+            day0,
+            vec![merchantry_core::Quantity::new(4); 10],
+        );
+        let forecaster = crate::Forecaster::new(crate::ForecastOptions::default());
+        let f = forecaster.fit_series(&sku, &series).unwrap();
+        let spare = Sku::new("SPARE").unwrap();
+        let filed = |key: &Sku| ForecastSetRepr {
+            forecasts: BTreeMap::from([(key.clone(), f.clone())]),
+            events: EventCalendar::default(),
+        };
+        let set = ForecastSet::try_from(filed(&sku)).unwrap();
+        assert_eq!(set.get(&sku), Some(&f));
+        assert_eq!(
+            ForecastSet::try_from(filed(&spare)),
+            Err(ForecastError::InvalidRecord {
+                record: "forecast set key SPARE".to_owned(),
+                reason: "holds the forecast of sku MUG".to_owned(),
+            })
+        );
     }
 }
