@@ -303,14 +303,21 @@ impl SkuForecast {
 /// The fitted SKUs: a [`DemandForecast`] with known events applied.
 ///
 /// With the `serde` feature the fits and events are serialised; the
-/// failure list is not (it is rebuilt empty).
+/// failure list is not (it is rebuilt empty). A saved set whose entry is
+/// filed under a SKU other than its forecast's is refused
+/// ([`ForecastError::InvalidRecord`] naming the key and the SKU): it
+/// answered one SKU with another's forecast.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::ForecastSetRepr")
+)]
 pub struct ForecastSet {
-    forecasts: BTreeMap<Sku, SkuForecast>,
+    pub(crate) forecasts: BTreeMap<Sku, SkuForecast>,
     #[cfg_attr(feature = "serde", serde(skip))]
-    failures: BTreeMap<Sku, ForecastError>,
-    events: EventCalendar,
+    pub(crate) failures: BTreeMap<Sku, ForecastError>,
+    pub(crate) events: EventCalendar,
 }
 
 impl ForecastSet {

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use merchantry_core::special::{bisect_rising, gamma_lower_tail_ln_quantile, ln_gamma_1p_over_a};
+use merchantry_core::special::{gamma_ln_quantile, ln_gamma_1p_over_a};
 use merchantry_core::{
     Days, Lane, LeadTimeEstimate, LeadTimeForecast, LeadTimeHistory, LocationId, MAX_DAYS,
     PurchaseOrderId, Replenishment, Sku, Stage, StageDuration, StageEstimate,
@@ -1030,16 +1030,42 @@ fn apply_override(
 /// (or a non-positive mean) gives `max(mean, 0)`; `p <= 0` gives 0 and
 /// `p >= 1` infinity (the ends of the support); NaN in gives NaN.
 ///
-/// From shape 1 up the standard gamma's CDF from statrs is inverted by
-/// bisection on `y = rate * x`, so no `y` is scaled into statrs' invalid
+/// Up to shape `1e5` the standard gamma's quantile `y` is core's
+/// [`gamma_ln_quantile`], read in logarithms, and the answer is
+/// `x = y variance / mean`, formed as `exp(ln y + ln variance - ln mean)`
+/// so neither step underflows: 0 only when the quantile itself is below
+/// the smallest `f64`. Core solves the lower tail in logarithms (at or
+/// below `y = 1`, where statrs reads `P(a, y)` as 0 once `y` is below
+/// `1.1e-15`: the exponential's `1e-20` quantile read `1.1e-15`; and
+/// from shape 1 up for `p` below `1e-290`, where statrs' `P(a, y)` is
+/// subnormal or 0: shape 25, scale 0.4, read `1.67e-12` for every `p`
+/// below `1e-310`, the true quantile at `1e-320` being `6.45e-13`), and
+/// elsewhere bisects statrs' `P(a, y)` (from shape 1 up) or `Q(a, y)`
+/// (below it, on `y >= 1`), so no `y` is scaled into statrs' invalid
 /// range (its own `inverse_cdf` panicked there, and for `p` outside
-/// `[0, 1]`), except in the lower tail, where [`lower_tail_quantile`]
-/// solves in logarithms. Above shape `1e5` the Wilson-Hilferty form
-/// `mean (1 - c^2 / 9 + z c / 3)^3` (`c = sd / mean`, `z` the normal
-/// quantile of `p`) is read instead (error below `1e-5 sd` there for
-/// ordinary `p`, up to about `520 / shape` sd in the far tail), and a
-/// shape past `f64::MAX` gives the mean. Below shape 1
-/// [`small_shape_quantile`] solves the lower-tail series in logarithms.
+/// `[0, 1]`). Below shape 1 the shape is taken from logarithms and
+/// `ln Gamma(1 + a)` from core's [`ln_gamma_1p_over_a`] (statrs'
+/// `ln_gamma(1 + a) / a` is `1e-11` off at `a = 1e-4`), and below
+/// `y = 1` core iterates `ln y = L + (ln p - ln(1 - a T)) / a` on the
+/// lower-tail series: for a shape of 0.01 the median is at `y = 7e-31`,
+/// where bisecting statrs' CDF had put it at `1e-15`, and a `p` near 1
+/// keeps its digits (shape `1e-8` at `1 - 1e-8` was `2e-8` off when
+/// `ln P(a, y)` was bisected instead).
+///
+/// Above shape `1e5` the Wilson-Hilferty form `mean (1 - c^2 / 9 + z c /
+/// 3)^3` (`c = sd / mean`, `z` the normal quantile of `p`) is read
+/// instead (error below `1e-5 sd` there for ordinary `p`, up to about
+/// `520 / shape` sd in the far tail), and a shape past `f64::MAX` gives
+/// the mean.
+///
+/// Accuracy, against 50-digit mpmath roots (`leadtime` tests): within
+/// `2e-13` relative from shape 1 to `1e5` down to the smallest
+/// subnormal `p`, and within `1e-13 + 4e-16 / a` for shapes from 1 down
+/// to `1e-6` and `p` from 0.3 to `1 - 1e-6`. The second term is not the
+/// method's: near 0 the quantile moves by about `1 / a` times any
+/// relative change in `p`, so half an ulp of `p` alone moves it by
+/// about `1.1e-16 / a` (`1e-10` at shape `1e-6`); no method reading an
+/// `f64` `p` does better.
 fn gamma_quantile(mean: f64, variance: f64, p: f64) -> f64 {
     if p.is_nan() || mean.is_nan() || variance.is_nan() {
         return f64::NAN;
@@ -1057,100 +1083,32 @@ fn gamma_quantile(mean: f64, variance: f64, p: f64) -> f64 {
     if !shape.is_finite() {
         return mean;
     }
-    if shape < 1.0 {
-        return small_shape_quantile(mean, variance, p);
-    }
     if shape > 1e5 {
         let c = variance.sqrt() / mean;
         let z = Normal::standard().inverse_cdf(p);
         let e = c * (z / 3.0 - c / 9.0);
         return mean * (1.0 + e * (3.0 + e * (3.0 + e)));
     }
-    if let Some(x) = lower_tail_quantile(shape, mean, variance, p) {
-        return x;
-    }
-    // statrs' P(a, y) for y > 0 finite (errors read as the limits).
-    let cdf = |y: f64| if y > 0.0 { checked_gamma_lr(shape, y).unwrap_or(1.0) } else { 0.0 };
-    let (mut lo, mut hi) = (0.0, 2.0 * shape + 10.0);
-    while cdf(hi) < p && hi < f64::MAX / 4.0 {
-        lo = hi;
-        hi *= 2.0;
-    }
-    let y = bisect_rising(lo, hi, p, cdf);
-    // x = y / rate = y * variance / mean, ordered so neither step
-    // overflows or underflows needlessly.
-    let scale = variance / mean;
-    if scale.is_finite() { y * scale } else { y / mean * variance }
-}
-
-/// The gamma quantile for a shape `a = mean^2 / variance` below 1.
-///
-/// statrs reads `P(a, y)` as 1 for every `y` once `a` is below `1.1e-15`
-/// and as 0 once `y` is below `1.1e-15`, yet for a shape of 0.01 the
-/// median is at `y = 7e-31`: bisecting statrs' CDF put it at `1e-15`,
-/// sixteen orders of magnitude off, and small shapes lost digits well
-/// before that. Here `ln P(a, y) = a ln y - y - ln Gamma(1 + a) + ln S`
-/// (`S` the positive series of Abramowitz and Stegun 6.5.29) is solved
-/// for `t = ln y` by core's [`gamma_lower_tail_ln_quantile`], bisecting on
-/// `[t0, 0]` with `t0 = (ln p + ln Gamma(1 + a)) / a` (a lower bound,
-/// since `e^-y S <= 1`), when `p <= P(a, 1)`; above that the upper tail
-/// `Q(a, y) = 1 - p` is bisected on `y >= 1` with statrs' continued
-/// fraction, accurate there. The shape is taken from logarithms and the
-/// answer `x = y variance / mean` is formed as `exp(t + ln variance -
-/// ln mean)`, so neither underflows on the way: the result is 0 only
-/// when the quantile itself is below the smallest `f64`.
-///
-/// Accuracy, against 50-digit mpmath roots (`leadtime` tests): within
-/// `1e-13 + 4e-16 / a` relative, for shapes from 1 down to `1e-6` and `p`
-/// from 0.3 to `1 - 1e-6`. The second term is not the method's: near 0
-/// the quantile moves by about `1 / a` times any relative change in
-/// `p`, so half an ulp of `p` alone moves it by about `1.1e-16 / a`
-/// (`1e-10` at shape `1e-6`); no method reading an `f64` `p` does
-/// better.
-fn small_shape_quantile(mean: f64, variance: f64, p: f64) -> f64 {
     let (ln_mean, ln_var) = (mean.ln(), variance.ln());
-    let a = (2.0 * ln_mean - ln_var).exp();
-    if a == 0.0 {
-        // The shape underflowed: every quantile below 1 is 0 in f64
-        // (for shape 1e-300 the median is theta 2^-1e300).
-        return 0.0;
-    }
-    // ln Gamma(1 + a) to full relative precision from core's series
-    // (statrs' ln_gamma(1 + a) / a is 1e-11 off at a = 1e-4). The shape
-    // is below 1 here, up to the rounding of exp, which `min` absorbs.
-    let ln_gamma_1p_a = a * ln_gamma_1p_over_a(a.min(1.0));
-    let t = if let Some(t) = gamma_lower_tail_ln_quantile(a, ln_gamma_1p_a, p) {
-        t
-    } else {
-        let tail = 1.0 - p;
-        // Q(a, y) falls in y; bisect 1 - Q, which rises.
-        let upper = |y: f64| checked_gamma_ur(a, y).unwrap_or(0.0);
-        let (mut lo, mut hi) = (1.0, 2.0);
-        while upper(hi) > tail && hi < 1e4 {
-            lo = hi;
-            hi *= 2.0;
+    let (a, ln_gamma_1p_a) = if shape < 1.0 {
+        let a = (2.0 * ln_mean - ln_var).exp();
+        if a == 0.0 {
+            // The shape underflowed: every quantile below 1 is 0 in f64
+            // (for shape 1e-300 the median is theta 2^-1e300).
+            return 0.0;
         }
-        bisect_rising(lo, hi, -tail, |y| -upper(y)).ln()
+        // The shape is below 1 here, up to the rounding of exp, which
+        // `min` absorbs.
+        (a, a * ln_gamma_1p_over_a(a.min(1.0)))
+    } else {
+        (shape, statrs::function::gamma::ln_gamma(1.0 + shape))
     };
-    (t + ln_var - ln_mean).exp()
-}
-
-/// The gamma quantile for a shape `a` from 1 to `1e5` when it lies in
-/// the lower tail: at or below `y = 1` (`p <= P(a, 1)`, where statrs
-/// reads `P(a, y)` as 0 once `y` is below `1.1e-15`: the exponential's
-/// `1e-20` quantile read `1.1e-15`), or for `p` below `1e-290` (where
-/// statrs' `P(a, y)` is subnormal or 0: shape 25, scale 0.4, read
-/// `1.67e-12` for every `p` below `1e-310`; the true quantile at `1e-320`
-/// is `6.45e-13`). Solved in logarithms by core's
-/// [`gamma_lower_tail_ln_quantile`] with `ln Gamma(1 + a)` from statrs;
-/// `None` above both, where statrs' `P(a, y)` keeps its relative
-/// precision and is bisected instead. Within `2e-13` relative of
-/// 50-digit values down to the smallest subnormal `p` (`leadtime`
-/// tests).
-fn lower_tail_quantile(a: f64, mean: f64, variance: f64, p: f64) -> Option<f64> {
-    let ln_gamma_1p_a = statrs::function::gamma::ln_gamma(1.0 + a);
-    let t = gamma_lower_tail_ln_quantile(a, ln_gamma_1p_a, p)?;
-    Some((t + variance.ln() - mean.ln()).exp())
+    // statrs' P(a, y) and Q(a, y) for y > 0 finite (errors read as the
+    // limits).
+    let lower = |y: f64| checked_gamma_lr(a, y).unwrap_or(1.0);
+    let upper = |y: f64| checked_gamma_ur(a, y).unwrap_or(0.0);
+    gamma_ln_quantile(a, ln_gamma_1p_a, p, lower, upper)
+        .map_or(f64::NAN, |t| (t + ln_var - ln_mean).exp())
 }
 
 impl LeadTimeForecast for LeadTimeModel {
@@ -1658,6 +1616,28 @@ mod tests {
         assert_eq!(gamma_quantile(1.0, 1e6, 0.5), 0.0);
         assert_eq!(gamma_quantile(1.0, 1e12, 0.5), 0.0);
         assert_eq!(gamma_quantile(1e-200, 1e200, 0.5), 0.0);
+    }
+
+    #[test]
+    fn small_gamma_shapes_keep_their_digits_for_p_near_one() {
+        // Below y = 1 at a p near 1 (Q(a, 1) = a E1(1) = 0.22 a is
+        // below 1 - p), ln P(a, y) = a ln y - y - ln Gamma(1 + a) +
+        // ln S(a, y) is a difference of terms near 0.26 whose sum is
+        // -(1 - p): bisected in that form, shape 1e-8 at p = 1 - 1e-8
+        // read 2.6473700370879572e7, 2e-8 off, and shape 1e-6 at
+        // 1 - 1e-6 9.927639145419655e6, 5e-11 off. Core's inversion now
+        // iterates ln y = L + (ln p - ln(1 - a T)) / a there (reorder's
+        // form). 60-digit mpmath roots of Q(a, y) = 1 - p for the exact
+        // f64 p and the shape as formed here, exp(2 ln mean - ln
+        // variance) (9.999999999999982e-9 and 1.0000000000000004e-6),
+        // x = y variance / mean.
+        for (mean, variance, p, want) in [
+            (1.0, 1e8, 0.999_999_99, 26_473_700.905_261_275),
+            (37.5, 1_406_250_000.0, 1.0 - 1e-6, 9_927_639.145_891_29),
+        ] {
+            let x = gamma_quantile(mean, variance, p);
+            assert!((x / want - 1.0).abs() < 1e-12, "{mean} {variance} {p}: {x:e} vs {want:e}");
+        }
     }
 
     #[test]

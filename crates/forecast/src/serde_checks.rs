@@ -11,12 +11,14 @@
 //! forecast set holding it answered no forecast at all. Each form has
 //! the fields of its type, so the wire format is unchanged.
 
+use std::collections::BTreeMap;
+
 use merchantry_core::{DateRange, ShortFloat, Sku};
 
 use crate::classify::Classification;
 use crate::error::{ForecastError, unit_open};
-use crate::events::KnownEvent;
-use crate::forecaster::SkuForecast;
+use crate::events::{EventCalendar, KnownEvent};
+use crate::forecaster::{ForecastSet, SkuForecast};
 use crate::intermittent::{Croston, Sba, Tsb};
 use crate::model::{DemandModel, Fitted, ModelKind, Parameters, SeasonalMode};
 use crate::prepare::Velocity;
@@ -197,8 +199,8 @@ impl TryFrom<FittedRepr> for Fitted {
 
     /// What every fit guarantees: a finite level, trend and seasonal
     /// terms, a finite spread of at least 0, smoothing constants in
-    /// `[0, 1]`, a window of at least one period, and a level reset
-    /// inside the series.
+    /// `[0, 1]`, a window of at least one period, a level reset inside
+    /// the series, and the state of its kind ([`check_shape`]).
     fn try_from(r: FittedRepr) -> Result<Self, ForecastError> {
         let bad = |reason: String| ForecastError::InvalidRecord {
             record: format!("fitted {} model", r.kind),
@@ -237,12 +239,127 @@ impl TryFrom<FittedRepr> for Fitted {
                 r.observations
             )));
         }
+        check_shape(&r).map_err(bad)?;
         Ok(Self::flat(r.kind, r.level, r.sigma, r.observations)
             .with_trend(r.trend)
             .with_season(r.season, r.mode, r.phase)
             .with_params(r.params)
             .with_reset(r.level_reset_at, r.observations))
     }
+}
+
+/// What the fit of a model kind holds besides a level and a spread: a
+/// trend, seasonal terms (and how they combine), and which of the
+/// constants of [`Parameters`] it records.
+struct Shape {
+    trend: bool,
+    season: Option<SeasonalMode>,
+    /// `alpha`, `beta`, `gamma`, `window`.
+    constants: [bool; 4],
+}
+
+/// The state each model's fit gives (see the `fit` of each model).
+const fn shape(kind: ModelKind) -> Shape {
+    const fn of(trend: bool, season: Option<SeasonalMode>, constants: [bool; 4]) -> Shape {
+        Shape { trend, season, constants }
+    }
+    match kind {
+        ModelKind::MovingAverage | ModelKind::Adida | ModelKind::Imapa => {
+            of(false, None, [false, false, false, true])
+        }
+        ModelKind::Ses | ModelKind::Croston | ModelKind::Sba => {
+            of(false, None, [true, false, false, false])
+        }
+        ModelKind::Tsb => of(false, None, [true, true, false, false]),
+        ModelKind::Holt => of(true, None, [true, true, false, false]),
+        ModelKind::SeasonalIndices => {
+            of(false, Some(SeasonalMode::Multiplicative), [true, false, false, true])
+        }
+        ModelKind::HoltWinters => of(true, Some(SeasonalMode::Additive), [true, true, true, true]),
+    }
+}
+
+const fn mode_name(mode: SeasonalMode) -> &'static str {
+    match mode {
+        SeasonalMode::Additive => "additive",
+        SeasonalMode::Multiplicative => "multiplicative",
+    }
+}
+
+/// Whether the state of a saved fit is one its kind's fit gives: a
+/// trend only on Holt and Holt-Winters, seasonal terms only on the
+/// seasonal models (combined the way the model combines them, one per
+/// period of the window), and the constants that model records.
+///
+/// A fit with no constant at all is the flat fit some models give (the
+/// mean of the days since a recent level shift under [`Reactive`], an
+/// ADIDA or IMAPA series without demand): a level and a spread, with no
+/// trend and no seasonal terms whatever the kind.
+///
+/// Read field by field, a Holt fit carrying seasonal terms forecast as
+/// Holt-Winters and an SES fit carrying a trend forecast a line, each
+/// loaded as the kind it named.
+fn check_shape(r: &FittedRepr) -> Result<(), String> {
+    let kind = r.kind;
+    let want = shape(kind);
+    let m = r.season.len();
+    if r.trend != 0.0 && !want.trend {
+        return Err(format!("trend is {}, but a {kind} model has no trend", ShortFloat(r.trend)));
+    }
+    if m > 0 && want.season.is_none() {
+        return Err(format!("{m} seasonal terms, but a {kind} model has no season"));
+    }
+    let p = r.params;
+    let constants = [("alpha", p.alpha), ("beta", p.beta), ("gamma", p.gamma)];
+    for ((name, value), wanted) in constants.into_iter().zip(want.constants) {
+        if let Some(v) = value.filter(|_| !wanted) {
+            return Err(format!(
+                "constant {name} is {}, but a {kind} model has no such constant",
+                ShortFloat(v)
+            ));
+        }
+    }
+    if let Some(w) = p.window.filter(|_| !want.constants[3]) {
+        return Err(format!("window is {w} periods, but a {kind} model has no window"));
+    }
+    if p == Parameters::default() {
+        // The flat fit: no trend, no season.
+        if r.trend != 0.0 {
+            return Err(format!(
+                "trend is {} without the constants of a {kind} model",
+                ShortFloat(r.trend)
+            ));
+        }
+        if m > 0 {
+            return Err(format!("{m} seasonal terms without the constants of a {kind} model"));
+        }
+        return Ok(());
+    }
+    for ((name, value), wanted) in constants.into_iter().zip(want.constants) {
+        if value.is_none() && wanted {
+            return Err(format!("no constant {name}, which a {kind} model fits"));
+        }
+    }
+    if p.window.is_none() && want.constants[3] {
+        return Err(format!("no window, which a {kind} model fits"));
+    }
+    if let Some(mode) = want.season {
+        if m == 0 {
+            return Err(format!("no seasonal terms, which a {kind} model fits"));
+        }
+        if r.mode != mode {
+            return Err(format!(
+                "{} seasonal terms, but a {kind} model's are {}",
+                mode_name(r.mode),
+                mode_name(mode)
+            ));
+        }
+        if p.window != Some(m) {
+            let w = p.window.unwrap_or(0);
+            return Err(format!("window is {w} periods, but there are {m} seasonal terms"));
+        }
+    }
+    Ok(())
 }
 
 #[derive(serde::Deserialize)]
@@ -284,9 +401,36 @@ impl TryFrom<SkuForecastRepr> for SkuForecast {
     }
 }
 
+/// A saved [`ForecastSet`]: its fits and events (the failure list is not
+/// saved and is rebuilt empty).
+#[derive(serde::Deserialize)]
+pub(crate) struct ForecastSetRepr {
+    forecasts: BTreeMap<Sku, SkuForecast>,
+    events: EventCalendar,
+}
+
+impl TryFrom<ForecastSetRepr> for ForecastSet {
+    type Error = ForecastError;
+
+    /// Each entry is filed under its forecast's SKU: one under another
+    /// key answered that key with the forecast of a different SKU (and
+    /// that SKU with none).
+    fn try_from(r: ForecastSetRepr) -> Result<Self, ForecastError> {
+        if let Some((key, f)) = r.forecasts.iter().find(|(key, f)| **key != f.sku) {
+            return Err(ForecastError::InvalidRecord {
+                record: format!("forecast set key {key}"),
+                reason: format!("holds the forecast of sku {}", f.sku),
+            });
+        }
+        Ok(Self { forecasts: r.forecasts, failures: BTreeMap::new(), events: r.events })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::intermittent::{Adida, Imapa};
+    use crate::model::DemandModel;
 
     fn holt() -> FittedRepr {
         FittedRepr {
@@ -328,5 +472,202 @@ mod tests {
                 other => panic!("{says}: {other:?}"),
             }
         }
+    }
+
+    /// A weekly series with a trend and noise: 10 weeks, every model fits
+    /// it with all of its state (trend, seasonal terms, constants).
+    fn weekly() -> Vec<f64> {
+        (0..70_u32)
+            .map(|t| {
+                20.0 + 0.1 * f64::from(t) + f64::from(t % 7) * 3.0 + f64::from(t * 37 % 11) / 4.0
+            })
+            .collect()
+    }
+
+    fn round_trip(fit: &Fitted) {
+        let json = serde_json::to_string(fit).unwrap();
+        match serde_json::from_str::<Fitted>(&json) {
+            Ok(back) => assert_eq!(&back, fit, "{json}"),
+            Err(e) => panic!("{} fit refused: {e}\n{json}", fit.kind()),
+        }
+    }
+
+    #[test]
+    fn the_fit_of_every_model_kind_round_trips() {
+        let y = weekly();
+        let mut sparse = vec![0.0; 60];
+        for t in (3..60).step_by(5) {
+            sparse[t] = f64::from(u32::try_from(t % 4).unwrap() + 1);
+        }
+        let models: Vec<Box<dyn DemandModel>> = vec![
+            Box::new(MovingAverage::new(7).unwrap()),
+            Box::new(Ses::fitted()),
+            Box::new(Holt::fitted()),
+            Box::new(SeasonalIndices::new(7).unwrap()),
+            Box::new(HoltWinters::fitted(7).unwrap()),
+            Box::new(Croston::default()),
+            Box::new(Sba::default()),
+            Box::new(Tsb::default()),
+            Box::new(Adida),
+            Box::new(Imapa),
+        ];
+        let mut kinds = Vec::new();
+        for model in &models {
+            for series in [&y, &sparse] {
+                let fit = model.fit(series).unwrap();
+                round_trip(&fit);
+                kinds.push(fit.kind());
+            }
+            // Refitted after a level shift: the fit of the last 30 days,
+            // with the reset.
+            let mut shifted = y.clone();
+            shifted.extend(weekly().iter().take(30).map(|v| v + 40.0));
+            let reactive = Reactive::new(&**model).fit(&shifted).unwrap();
+            assert!(reactive.level_reset_at().is_some(), "{}", model.kind());
+            round_trip(&reactive);
+            // A shift too recent to fit a model to: the flat mean of the
+            // days since, kind of the base model, no constants.
+            let mut recent = y.clone();
+            recent.extend([60.0, 61.0, 62.0, 60.0, 59.0]);
+            let flat = Reactive::new(&**model).fit(&recent).unwrap();
+            assert_eq!((flat.params(), flat.trend()), (Parameters::default(), 0.0));
+            assert!(flat.level_reset_at().is_some(), "{}", model.kind());
+            round_trip(&flat);
+        }
+        // ADIDA and IMAPA on a series without demand: a flat 0.
+        for model in [&Adida as &dyn DemandModel, &Imapa] {
+            let fit = model.fit(&[0.0; 30]).unwrap();
+            assert_eq!(fit.params(), Parameters::default());
+            round_trip(&fit);
+        }
+        kinds.dedup();
+        assert_eq!(kinds.len(), 10);
+    }
+
+    fn reason_of(r: FittedRepr) -> String {
+        match Fitted::try_from(r) {
+            Err(ForecastError::InvalidRecord { reason, .. }) => reason,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_state_its_model_kind_cannot_hold_is_refused_by_name() {
+        // Read field by field, a Holt fit carrying a week of additive
+        // terms forecast level + trend h + s as if it were Holt-Winters,
+        // and an SES fit carrying a trend of 2 forecast a line where SES
+        // forecasts a flat level; both loaded as the kind they named.
+        let week = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+        let seasonal = || FittedRepr {
+            kind: ModelKind::HoltWinters,
+            season: week.clone(),
+            params: Parameters {
+                alpha: Some(0.2),
+                beta: Some(0.1),
+                gamma: Some(0.3),
+                window: Some(7),
+            },
+            ..holt()
+        };
+        assert!(Fitted::try_from(seasonal()).is_ok());
+        type Tamper = Box<dyn Fn(&mut FittedRepr)>;
+        let cases: Vec<(FittedRepr, Tamper, &str)> = vec![
+            (
+                holt(),
+                Box::new(|r| r.season = vec![1.0; 7]),
+                "7 seasonal terms, but a holt model has no season",
+            ),
+            (
+                holt(),
+                Box::new(|r| r.params.beta = None),
+                "no constant beta, which a holt model fits",
+            ),
+            (
+                holt(),
+                Box::new(|r| r.params.gamma = Some(0.3)),
+                "constant gamma is 0.3, but a holt model has no such constant",
+            ),
+            (
+                holt(),
+                Box::new(|r| r.params.window = Some(7)),
+                "window is 7 periods, but a holt model has no window",
+            ),
+            (
+                holt(),
+                Box::new(|r| r.kind = ModelKind::Ses),
+                "trend is 2, but a ses model has no trend",
+            ),
+            (
+                // The flat fallback of a recent level shift holds no
+                // constant, and no trend either.
+                holt(),
+                Box::new(|r| r.params = Parameters::default()),
+                "trend is 2 without the constants of a holt model",
+            ),
+            (
+                seasonal(),
+                Box::new(|r| r.season.clear()),
+                "no seasonal terms, which a holt_winters model fits",
+            ),
+            (
+                seasonal(),
+                Box::new(|r| r.params.window = Some(5)),
+                "window is 5 periods, but there are 7 seasonal terms",
+            ),
+            (
+                seasonal(),
+                Box::new(|r| r.mode = SeasonalMode::Multiplicative),
+                "multiplicative seasonal terms, but a holt_winters model's are additive",
+            ),
+            (
+                seasonal(),
+                Box::new(|r| {
+                    r.kind = ModelKind::SeasonalIndices;
+                    r.trend = 0.0;
+                    r.params.beta = None;
+                    r.params.gamma = None;
+                }),
+                "additive seasonal terms, but a seasonal_indices model's are multiplicative",
+            ),
+            (
+                seasonal(),
+                Box::new(|r| {
+                    r.params = Parameters::default();
+                    r.trend = 0.0;
+                }),
+                "7 seasonal terms without the constants of a holt_winters model",
+            ),
+        ];
+        for (mut r, tamper, says) in cases {
+            tamper(&mut r);
+            let kind = r.kind;
+            assert_eq!(reason_of(r), says, "{kind}");
+        }
+    }
+
+    #[test]
+    fn a_set_entry_under_another_skus_key_is_a_typed_error() {
+        let sku = Sku::new("MUG").unwrap();
+        let day0 = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let series = merchantry_core::DemandSeries::fully_available(
+            day0,
+            vec![merchantry_core::Quantity::new(4); 10],
+        );
+        let forecaster = crate::Forecaster::new(crate::ForecastOptions::default());
+        let f = forecaster.fit_series(&sku, &series).unwrap();
+        let spare = Sku::new("SPARE").unwrap();
+        let filed = |key: &Sku| ForecastSetRepr {
+            forecasts: BTreeMap::from([(key.clone(), f.clone())]),
+            events: EventCalendar::default(),
+        };
+        let set = ForecastSet::try_from(filed(&sku)).unwrap();
+        assert_eq!(set.get(&sku), Some(&f));
+        assert_eq!(
+            ForecastSet::try_from(filed(&spare)),
+            Err(ForecastError::InvalidRecord {
+                record: "forecast set key SPARE".to_owned(),
+                reason: "holds the forecast of sku MUG".to_owned(),
+            })
+        );
     }
 }

@@ -861,3 +861,41 @@ fn a_saved_fit_reads_back_through_the_fits_checks() {
     saved["forecasts"]["SAVED"]["first_dayy"] = serde_json::json!("2026-01-31");
     assert!(serde_json::from_value::<merchantry_forecast::ForecastSet>(saved).is_err());
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_saved_set_whose_key_is_not_its_forecasts_sku_is_refused() {
+    // Two SKUs at 10 and 3 a day (SES on a constant series: level 10
+    // and 3). Saved with the entries' keys swapped by hand, the set read
+    // back answered MUG with TEAPOT's 3 a day, and the other way round.
+    let (mug, teapot) = (Sku::new("MUG").unwrap(), Sku::new("TEAPOT").unwrap());
+    let mut records = history(&mug, &[10; 60], &[false; 60]);
+    records.extend(history(&teapot, &[3; 60], &[false; 60]));
+    let set = Forecaster::new(ForecastOptions::default())
+        .fit(&records, DateRange::starting(day(0), 60).unwrap());
+    assert_eq!(set.forecast_demand(&mug, day(60), 1).unwrap().mean(), &[10.0]);
+    let saved = serde_json::to_value(&set).unwrap();
+    let read: merchantry_forecast::ForecastSet = serde_json::from_value(saved.clone()).unwrap();
+    assert_eq!(read, set);
+    let mut swapped = saved.clone();
+    swapped["forecasts"]["MUG"] = saved["forecasts"]["TEAPOT"].clone();
+    swapped["forecasts"]["TEAPOT"] = saved["forecasts"]["MUG"].clone();
+    let err = serde_json::from_value::<merchantry_forecast::ForecastSet>(swapped)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    // The first key in order, MUG, holds TEAPOT's forecast.
+    assert!(err.contains("forecast set key MUG"), "{err}");
+    assert!(err.contains("holds the forecast of sku TEAPOT"), "{err}");
+    // One entry saved under another SKU's name is refused the same way.
+    let mut one = serde_json::Map::new();
+    one.insert("SPARE".to_owned(), saved["forecasts"]["MUG"].clone());
+    let mut renamed = saved;
+    renamed["forecasts"] = serde_json::Value::Object(one);
+    let err = serde_json::from_value::<merchantry_forecast::ForecastSet>(renamed)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("forecast set key SPARE"), "{err}");
+    assert!(err.contains("holds the forecast of sku MUG"), "{err}");
+}

@@ -93,24 +93,21 @@
 //!   (`sigma / mu` up to `f64::MAX` over `f64::MIN_POSITIVE`), where the
 //!   quantile tends to 0 and the shortage to `mu (e^-y - y E1(y))`,
 //!   `y = s mu / sigma^2`. Checked against 60-digit values to `1e-10`
-//!   relative. From shape 1 to `1e5` the lower tail of the quantile
-//!   (below `sigma^2 / mu`, or `p` below `1e-290`) is solved in
-//!   logarithms as well, with core's
-//!   [`merchantry_core::special::gamma_lower_tail_ln_quantile`], so it
-//!   keeps falling with `p` down to `p = 5e-324` (statrs' `P(a, y)` is 0
-//!   below `y = 1.1e-15`, where bisecting it stopped). A quantile or
+//!   relative. Up to shape `1e5` the quantile is core's
+//!   [`merchantry_core::special::gamma_ln_quantile`] (the one forecast's
+//!   lead-time quantile reads): from shape 1 up the lower tail (below
+//!   `sigma^2 / mu`, or `p` below `1e-290`) is solved in logarithms as
+//!   well, so it keeps falling with `p` down to `p = 5e-324` (statrs'
+//!   `P(a, y)` is 0 below `y = 1.1e-15`, where bisecting it stopped). A quantile or
 //!   reorder point past `f64::MAX` is refused by [`safety_stock`] with a
 //!   typed error.
 
-use merchantry_core::special::{gamma_lower_tail_ln_quantile, ln_gamma_1p_over_a};
+use merchantry_core::special::{gamma_ln_quantile, ln_gamma_1p_over_a};
 use merchantry_core::{DailyForecast, ServiceLevel};
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma, Normal};
-use statrs::function::gamma::checked_gamma_ur;
+use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur};
 
 use crate::error::{ReorderError, Result};
-
-/// Bisection steps: 2^-80 of the bracket is far below a unit of stock.
-const BISECTION_STEPS: u32 = 80;
 
 /// What the safety stock protects: a cycle service level or a fill rate.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -538,7 +535,6 @@ impl UnitGamma {
     fn quantile(&self, p: f64) -> f64 {
         match *self {
             Self::Certain => 1.0,
-            Self::Small(g) => g.ln_quantile(p).exp(),
             Self::WilsonHilferty { cv } => {
                 // (1 + e)^3 with e = cv z / 3 - cv^2 / 9, expanded so
                 // that a tiny e keeps its digits until the final add.
@@ -546,40 +542,39 @@ impl UnitGamma {
                 let e = cv * (z / 3.0 - cv / 9.0);
                 1.0 + e * (3.0 + e * (3.0 + e))
             }
-            Self::Exact { cv, a, .. } => {
-                if let Some(ln_x) = self.ln_lower_quantile(p) {
-                    return ln_x.exp();
-                }
-                let Some(mut hi) = bracket(&a, cv, p) else { return f64::INFINITY };
-                let mut lo = 0.0;
-                for _ in 0..BISECTION_STEPS {
-                    let mid = 0.5 * (lo + hi);
-                    if a.cdf(mid) >= p {
-                        hi = mid;
-                    } else {
-                        lo = mid;
-                    }
-                }
-                0.5 * (lo + hi)
-            }
+            Self::Small(_) | Self::Exact { .. } => self.ln_quantile(p).map_or(f64::NAN, f64::exp),
         }
     }
 
-    /// `ln` of the `p` quantile in units of the mean for a shape from 1
-    /// to `1e5` ([`Self::Exact`]) in its lower tail, `None` elsewhere.
-    ///
-    /// statrs reads `P(a, y)` as 0 once `y` is below `1.1e-15` and is
-    /// subnormal below `p = 1e-308`, so bisecting the quantile itself
-    /// stopped falling there (`gamma_quantile(1.0, 1.0, 1e-20)` read
-    /// `1.1e-15`, not `1e-20`). At or below `y = 1` (`p <= P(a, 1)`) and
-    /// for `p` below `1e-290` core's [`gamma_lower_tail_ln_quantile`]
-    /// solves `ln P(a, y) = ln p` in logarithms instead, with
-    /// `ln Gamma(1 + a)` from statrs; `x = y / a`.
-    fn ln_lower_quantile(&self, p: f64) -> Option<f64> {
-        let Self::Exact { a, .. } = *self else { return None };
-        let shape = a.shape();
-        let ln_gamma_1p_a = statrs::function::gamma::ln_gamma(1.0 + shape);
-        gamma_lower_tail_ln_quantile(shape, ln_gamma_1p_a, p).map(|ln_y| ln_y - shape.ln())
+    /// `ln` of the `p` quantile in units of the mean for the shapes up to
+    /// `1e5` ([`Self::Small`], [`Self::Exact`]), `None` for the others:
+    /// core's [`gamma_ln_quantile`] for the standard gamma's `y`, then
+    /// `x = y / a`. It solves the lower tail in logarithms (statrs reads
+    /// `P(a, y)` as 0 once `y` is below `1.1e-15` and is subnormal below
+    /// `p = 1e-308`, so bisecting the quantile itself stopped falling
+    /// there: `gamma_quantile(1.0, 1.0, 1e-20)` read `1.1e-15`, not
+    /// `1e-20`) and elsewhere bisects statrs' `P(a, y)` (from shape 1
+    /// up) or `Q(a, y)` (below it, on `y >= 1`). `ln Gamma(1 + a)` is
+    /// statrs' from shape 1 up, core's series below.
+    fn ln_quantile(&self, p: f64) -> Option<f64> {
+        let (shape, ln_a, ln_gamma_1p_a) = match *self {
+            Self::Small(g) if g.a == 0.0 => {
+                // The shape underflowed: every quantile below 1 is 0
+                // (the limit of y = e^(L + ln p / a)).
+                return Some(f64::NEG_INFINITY);
+            }
+            Self::Small(g) => (g.a, g.ln_a, g.a * g.l),
+            Self::Exact { a, .. } => {
+                let shape = a.shape();
+                (shape, shape.ln(), statrs::function::gamma::ln_gamma(1.0 + shape))
+            }
+            Self::Certain | Self::WilsonHilferty { .. } => return None,
+        };
+        // statrs' P(a, y) and Q(a, y) for y > 0 finite (errors read as
+        // the limits).
+        let lower = |y: f64| checked_gamma_lr(shape, y).unwrap_or(1.0);
+        let upper = |y: f64| checked_gamma_ur(shape, y).unwrap_or(0.0);
+        gamma_ln_quantile(shape, ln_gamma_1p_a, p, lower, upper).map(|ln_y| ln_y - ln_a)
     }
 
     /// The coefficient of variation, infinite when the shape underflowed.
@@ -692,9 +687,10 @@ impl UnitGamma {
 ///
 /// which keep their digits as `a` goes to 0 (the limits are `P = 0`
 /// and `Q / a = E1(y)`, the exponential integral). From `y = 1` up,
-/// statrs' continued fraction for `Q(a, y)` is used. Quantiles are
-/// returned as logarithms so that neither `y` nor `y / a` has to fit an
-/// `f64` on the way.
+/// statrs' continued fraction for `Q(a, y)` is used. These serve the
+/// tail and the shortage; the quantile is core's (see
+/// [`UnitGamma::ln_quantile`]), returned as a logarithm so that neither
+/// `y` nor `y / a` has to fit an `f64` on the way.
 #[derive(Debug, Clone, Copy)]
 struct SmallShape {
     /// The shape `a`, 0 when it underflows.
@@ -751,45 +747,6 @@ impl SmallShape {
         let u = self.u(ln_y);
         let e1 = if u.abs() < 1e-8 { 1.0 + 0.5 * u } else { u.exp_m1() / u };
         -(ln_y - self.l) * e1 + u.exp() * self.series(y)
-    }
-
-    /// `ln` of the `p` quantile of `G`, `-inf` when it underflows.
-    fn ln_quantile(&self, p: f64) -> f64 {
-        // P(a, 1) = e^u (1 - a T(1)) with u = -a L at y = 1.
-        let p_one = (-self.a * self.l).exp() * self.a.mul_add(-self.series(1.0), 1.0);
-        if p <= p_one {
-            // ln y = L + (ln p - ln(1 - a T(y))) / a, iterated from T = 0:
-            // the map raises y towards the root and contracts (by at most
-            // about 0.42 a step) on y <= 1.
-            let mut ln_y = self.l + p.ln() / self.a;
-            for _ in 0..100 {
-                let y = ln_y.exp();
-                let next = self.l + (p.ln() - (-self.a * self.series(y)).ln_1p()) / self.a;
-                if next == ln_y || !next.is_finite() {
-                    break;
-                }
-                ln_y = next;
-            }
-            return ln_y - self.ln_a;
-        }
-        // Here 1 - p < Q(a, 1) < a: a is above 1e-16 and statrs' Q is
-        // exact to its last digits. Bisect Q(a, y) = 1 - p on [1, hi].
-        let tail = 1.0 - p;
-        let q = |y: f64| checked_gamma_ur(self.a, y).unwrap_or(0.0);
-        let (mut lo, mut hi) = (1.0, 2.0);
-        while q(hi) > tail && hi < 1e4 {
-            lo = hi;
-            hi *= 2.0;
-        }
-        for _ in 0..BISECTION_STEPS {
-            let mid = 0.5 * (lo + hi);
-            if q(mid) > tail {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        (0.5 * (lo + hi)).ln() - self.ln_a
     }
 
     /// `P(G > x) = Q(a, y)` for `x = e^ln_x`.
@@ -859,22 +816,6 @@ fn wilson_hilferty_z(cv: f64, x: f64) -> (f64, f64) {
     (third_log.exp(), 3.0 * (third_log.exp_m1() + cv * cv / 9.0) / cv)
 }
 
-/// An upper bound `hi` with `cdf(hi) >= p` for the unit-mean gamma,
-/// found by doubling; `None` when none is below `f64::MAX`.
-fn bracket(g: &Gamma, cv: f64, p: f64) -> Option<f64> {
-    let mut hi = 10.0f64.mul_add(cv, 1.0).min(f64::MAX);
-    for _ in 0..1100 {
-        if g.cdf(hi) >= p {
-            return Some(hi);
-        }
-        hi *= 2.0;
-        if hi.is_infinite() {
-            return None;
-        }
-    }
-    None
-}
-
 /// The `p` quantile of the gamma distribution with the given mean and
 /// standard deviation (the mean itself when the spread is zero or below
 /// `2^-58` of the mean; zero for a mean at or below zero). Infinite when
@@ -889,18 +830,20 @@ fn bracket(g: &Gamma, cv: f64, p: f64) -> Option<f64> {
 /// the standard normal quantile of `p`. Its error there, checked against
 /// 50-digit values of the incomplete gamma function, falls as
 /// `1 / shape` and stays below `1e-5 * std_dev` for service levels up to
-/// `1 - 1e-6` (below `2e-6 * std_dev` up to 0.999). From shape 1 to
-/// that shape the gamma CDF from statrs is inverted by bisection, except
-/// in the lower tail (see below). Below shape 1 (`std_dev > mean`) the quantile is solved in logarithms from
-/// the lower-tail series `F(x) = (x / theta)^a / Gamma(1 + a) (1 - a T)`
-/// (`theta = std_dev^2 / mean`), so it keeps its relative precision
-/// however small the shape; it is 0 when it underflows (for shape
-/// `1e-14`, every `p` up to about `1 - 1e-11`). From shape 1 to `1e5`
-/// the lower tail is solved in logarithms too, by core's
-/// [`gamma_lower_tail_ln_quantile`] (where the quantile is below
-/// `std_dev^2 / mean`, and for every `p` below `1e-290`), so the
-/// quantile keeps falling with `p` down to the smallest subnormal,
-/// `5e-324`, within `2e-13` relative of 50-digit values:
+/// `1 - 1e-6` (below `2e-6 * std_dev` up to 0.999). Up to that shape
+/// the quantile is core's [`gamma_ln_quantile`] of the standard gamma
+/// (shape `a`, rate 1; the one forecast's lead-time quantile reads),
+/// scaled to `x = y std_dev^2 / mean` in logarithms: it bisects statrs'
+/// CDF, except in the lower tail (where the quantile is below
+/// `std_dev^2 / mean`, and from shape 1 up for every `p` below
+/// `1e-290`), which it solves in logarithms from the series
+/// `P(a, y) = y^a e^-y S / Gamma(1 + a)` (`S` positive, Abramowitz and
+/// Stegun 6.5.29). Below shape 1 (`std_dev > mean`) the quantile so
+/// keeps its relative precision however small the shape; it is 0 when
+/// it underflows (for shape `1e-14`, every `p` up to about
+/// `1 - 1e-11`). From shape 1 to `1e5` it keeps falling with `p` down
+/// to the smallest subnormal, `5e-324`, within `2e-13` relative of
+/// 50-digit values:
 /// `gamma_quantile(1.0, 1.0, 1e-20)` is `1e-20` (it read `1.1e-15`,
 /// the floor of bisecting statrs' CDF on the quantile itself). Above
 /// shape `1e5` the Wilson-Hilferty reading falls with `p` all the way
@@ -940,8 +883,7 @@ pub fn gamma_quantile(mean: f64, std_dev: f64, p: ServiceLevel) -> f64 {
     match UnitGamma::fit(mean, std_dev) {
         None => mean.max(0.0),
         Some(UnitGamma::Certain) => mean,
-        Some(UnitGamma::Small(g)) => (mean.ln() + g.ln_quantile(p.get())).exp(),
-        Some(fit) => match fit.ln_lower_quantile(p.get()) {
+        Some(fit) => match fit.ln_quantile(p.get()) {
             // Formed from logarithms, so a quantile far below the mean
             // does not underflow in units of the mean on the way.
             Some(ln_x) => (mean.ln() + ln_x).exp(),
