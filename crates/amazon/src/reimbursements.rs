@@ -93,6 +93,16 @@ impl ReimbursementReason {
 }
 
 impl ReimbursementRow {
+    /// Whether the row takes back an earlier payment: its reason is
+    /// `Reimbursement_Reversal`, or it gives back units (a negative
+    /// `quantity-reimbursed-total`) whatever its reason.
+    /// [`match_reimbursements`] takes the row's units (as a magnitude)
+    /// back from the reimbursement named by `original-reimbursement-id`.
+    #[must_use]
+    pub fn is_reversal(&self) -> bool {
+        self.reason == ReimbursementReason::Reversal || self.quantity_total.is_negative()
+    }
+
     /// The payment as a settlement-style amount: kind
     /// [`ChargeKind::Reimbursement`] (income; a reversal is negative), named
     /// by the reason as Amazon wrote it.
@@ -290,6 +300,13 @@ pub struct LossMatching {
     /// those rows is matched; each id is listed once, sorted.
     #[cfg_attr(feature = "serde", serde(default))]
     pub conflicting_reimbursements: Vec<String>,
+    /// Units of reversal rows that could not be taken back from a
+    /// reimbursement, per reversal id: the row names no original, its
+    /// original is not among the rows given (or is listed in
+    /// `conflicting_reimbursements`), or it takes back more units than the
+    /// original has left. They reopen no loss.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub unapplied_reversals: Vec<(String, Quantity)>,
 }
 
 /// Matches warehouse reimbursements to the ledger losses they pay for.
@@ -303,6 +320,15 @@ pub struct LossMatching {
 /// losses of the same FNSKU (or the same SKU when it has no FNSKU) dated
 /// on or before its approval, until its units run out. What is left on
 /// either side is reported, never dropped.
+///
+/// Reversals ([`ReimbursementRow::is_reversal`]: reason
+/// `Reimbursement_Reversal`, or a negative unit total) take their units
+/// back from the reimbursement their `original-reimbursement-id` names
+/// (its row for the same item), before any matching: a reimbursement of
+/// 2 units with 1 reversed covers 1 unit, so the loss it covered shows 1
+/// unit open again, and one reversed in full covers nothing. A reversal
+/// that cannot be applied is listed in
+/// [`LossMatching::unapplied_reversals`].
 ///
 /// Overlapping downloads may be passed in together: the matching is the
 /// same as with each row once.
@@ -345,14 +371,39 @@ pub fn match_reimbursements(
         }
     }
     open.sort_by_key(|(r, _)| (r.date, r.line));
-    let mut paying: Vec<&ReimbursementRow> = distinct_reimbursements(reimbursements, &mut outcome)
+    let (reversals, payments): (Vec<_>, Vec<_>) =
+        reimbursements.iter().partition(|r| r.is_reversal());
+    let payments = distinct_reimbursements(payments, &mut outcome);
+    let mut reversals = distinct_reimbursements(reversals, &mut outcome);
+    reversals.sort_by_key(|r| (r.approval_date, r.line));
+    // Units of each payment (by its place in `payments`) still standing.
+    let mut standing: Vec<i64> = payments.iter().map(|r| r.quantity_total.get()).collect();
+    for reversal in reversals {
+        let mut left = reversal.quantity_total.get().saturating_abs();
+        if let Some(original) = &reversal.original_reimbursement_id {
+            for (payment, units) in payments.iter().zip(&mut standing) {
+                if left > 0 && payment.reimbursement_id == *original && same_item(payment, reversal)
+                {
+                    let taken = left.min(*units);
+                    *units -= taken;
+                    left -= taken;
+                }
+            }
+        }
+        if left > 0 {
+            outcome
+                .unapplied_reversals
+                .push((reversal.reimbursement_id.clone(), Quantity::new(left)));
+        }
+    }
+    let mut paying: Vec<(&ReimbursementRow, i64)> = payments
         .into_iter()
-        .filter(|r| r.reason.pays_for_warehouse_loss() && r.quantity_total.is_positive())
+        .zip(standing)
+        .filter(|(r, units)| r.reason.pays_for_warehouse_loss() && *units > 0)
         .collect();
-    paying.sort_by_key(|r| (r.approval_date, r.line));
+    paying.sort_by_key(|(r, _)| (r.approval_date, r.line));
 
-    for reimbursement in paying {
-        let mut left = reimbursement.quantity_total.get();
+    for (reimbursement, mut left) in paying {
         for (loss, remaining) in &mut open {
             if left == 0 {
                 break;
@@ -391,14 +442,14 @@ pub fn match_reimbursements(
 /// set of exact repeats, none of the rows of an id and item whose rows
 /// differ. Counts the repeats and lists the conflicting ids in `outcome`.
 fn distinct_reimbursements<'a>(
-    rows: &'a [ReimbursementRow],
+    rows: Vec<&'a ReimbursementRow>,
     outcome: &mut LossMatching,
 ) -> Vec<&'a ReimbursementRow> {
     // Per id, its items: each the distinct rows (with their place in the
     // input) that name one item.
     type Items<'a> = Vec<Vec<(usize, &'a ReimbursementRow)>>;
     let mut ids: BTreeMap<&'a str, Items<'a>> = BTreeMap::new();
-    for (at, row) in rows.iter().enumerate() {
+    for (at, row) in rows.into_iter().enumerate() {
         let items = ids.entry(row.reimbursement_id.as_str()).or_default();
         match items.iter_mut().find(|item| item.iter().any(|(_, kept)| same_item(kept, row))) {
             Some(item) if item.iter().any(|(_, kept)| same_content(kept, row)) => {
@@ -420,6 +471,7 @@ fn distinct_reimbursements<'a>(
             }
         }
     }
+    conflicting.extend(outcome.conflicting_reimbursements.drain(..));
     outcome.conflicting_reimbursements = conflicting.into_iter().collect();
     kept.sort_unstable_by_key(|(at, _)| *at);
     kept.into_iter().map(|(_, row)| row).collect()
@@ -695,5 +747,59 @@ mod tests {
         );
         let err = ReimbursementReader::new(huge.as_bytes()).unwrap().next().unwrap().unwrap_err();
         assert!(matches!(err, ReadError::InvalidValue { line: 2, .. }), "{err}");
+    }
+
+    /// A reversal took nothing back: R1 paid for A1's 2 lost units, R9
+    /// (`Reimbursement_Reversal`, -1 unit, -10.00, original R1) took one
+    /// of them back because the unit was found, yet A1 stayed closed.
+    /// R1 now covers 2 - 1 = 1 unit and A1 shows 1 unit open again.
+    #[test]
+    fn a_reversal_reopens_the_loss_its_original_covered() {
+        let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
+                      03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n";
+        let losses: Vec<_> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let head = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
+                    quantity-reimbursed-cash,quantity-reimbursed-inventory,\
+                    quantity-reimbursed-total,original-reimbursement-id\n";
+        let pay = format!(
+            "{head}03/05/2026,R1,Lost_Warehouse,W,X1,USD,20.00,2,0,2,\n\
+             03/20/2026,R9,Reimbursement_Reversal,W,X1,USD,-10.00,-1,0,-1,R1\n"
+        );
+        let paid: Vec<_> =
+            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        assert!(paid[1].is_reversal() && !paid[0].is_reversal());
+        let m = match_reimbursements(&losses, &paid);
+        assert_eq!(matched(&m), [("R1", "A1", 1)]);
+        assert_eq!(still_open(&m), [("A1", 1)]);
+        assert!(m.unapplied_reversals.is_empty(), "{m:?}");
+        // The whole payment reversed (a second reversal of 1, and a copy
+        // of it from an overlapping download): A1 is open in full.
+        let all =
+            format!("{pay}03/21/2026,R10,Reimbursement_Reversal,W,X1,USD,-10.00,-1,0,-1,R1\n");
+        let mut paid: Vec<_> =
+            ReimbursementReader::new(all.as_bytes()).unwrap().map(Result::unwrap).collect();
+        paid.push(paid[2].clone());
+        let m = match_reimbursements(&losses, &paid);
+        assert!(m.matches.is_empty(), "{m:?}");
+        assert_eq!(still_open(&m), [("A1", 2)]);
+        assert_eq!(m.repeated_reimbursements, 1);
+        // A reversal of more than is left, of an id not given, or naming
+        // no original takes nothing from the losses and is listed.
+        let odd = format!(
+            "{head}03/05/2026,R1,Lost_Warehouse,W,X1,USD,10.00,1,0,1,\n\
+             03/20/2026,R9,Reimbursement_Reversal,W,X1,USD,-20.00,-2,0,-2,R1\n\
+             03/20/2026,R11,Reimbursement_Reversal,W,X1,USD,-10.00,-1,0,-1,R0\n\
+             03/20/2026,R12,Lost_Warehouse,W,X1,USD,-10.00,-1,0,-1,\n"
+        );
+        let paid: Vec<_> =
+            ReimbursementReader::new(odd.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        // R1's 1 unit is taken back by R9, whose second unit is left.
+        assert!(m.matches.is_empty(), "{m:?}");
+        assert_eq!(still_open(&m), [("A1", 2)]);
+        let unapplied: Vec<_> =
+            m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
+        assert_eq!(unapplied, [("R9", 1), ("R11", 1), ("R12", 1)]);
     }
 }
