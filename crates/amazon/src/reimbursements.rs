@@ -11,6 +11,7 @@ use crate::settlement::{ChargeKind, SettlementAmount};
 use crate::table::{Built, Column, Row, opt, reader, req};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use merchantry_core::{Asin, Currency, Fnsku, Money, OrderId, Quantity, Sku};
+use rust_decimal::Decimal;
 
 const REPORT: &str = "reimbursements";
 
@@ -191,12 +192,36 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
     let (cash, inventory) = (row.opt_quantity(11)?, row.opt_quantity(12)?);
     let quantity_cash = cash.unwrap_or(Quantity::ZERO);
     let quantity_inventory = inventory.unwrap_or(Quantity::ZERO);
+    let written_total = row.opt_quantity(13)?;
+    // A row pays (every signed cell positive) or takes back (every one
+    // negative); zeros and blanks have no sign.
+    let signed = [
+        (10, Some(total)),
+        (11, cash.map(|q| Decimal::from(q.get()))),
+        (12, inventory.map(|q| Decimal::from(q.get()))),
+        (13, written_total.map(|q| Decimal::from(q.get()))),
+    ];
+    let mut signs = signed
+        .into_iter()
+        .filter_map(|(column, value)| value.filter(|v| !v.is_zero()).map(|v| (column, v)));
+    if let Some((first, reference)) = signs.next()
+        && let Some((column, value)) =
+            signs.find(|(_, v)| v.is_sign_negative() != reference.is_sign_negative())
+    {
+        return Err(ReadError::MixedSigns {
+            report: REPORT,
+            line: row.line,
+            column: row.column_name(column),
+            value,
+            against: row.column_name(first),
+        });
+    }
     let parts = Quantity::checked_sum([quantity_cash, quantity_inventory])
         .map_err(|source| row.invalid(13, source))?;
     // A blank or absent total is the sum of its parts, never zero units
     // paid for (which would match nothing to the losses). A total
     // written beside a part written must be their sum.
-    let quantity_total = match (row.opt_quantity(13)?, cash.or(inventory)) {
+    let quantity_total = match (written_total, cash.or(inventory)) {
         (Some(total), Some(_)) if total != parts => {
             return Err(ReadError::TotalMismatch {
                 report: REPORT,
@@ -246,6 +271,13 @@ reader!(
     /// cells blank (or their columns absent) has nothing to disagree
     /// with and is read as written. Parts whose sum leaves 64 bits are
     /// [`ReadError::InvalidValue`] on the total's column.
+    ///
+    /// A row pays or takes back, not both: its `amount-total`, cash,
+    /// inventory and total cells, zeros and blanks aside, are all
+    /// positive (a payment) or all negative (a reversal). A row with
+    /// both signs (`2` cash and `-1` inventory, or `20.00` paid for `-2`
+    /// units) is refused as [`ReadError::MixedSigns`], naming the line,
+    /// the column that disagrees and the column it disagrees with.
     ///
     /// ```
     /// use merchantry_amazon::{ReimbursementReader, ReimbursementReason};
@@ -801,5 +833,54 @@ mod tests {
         let unapplied: Vec<_> =
             m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
         assert_eq!(unapplied, [("R9", 1), ("R11", 1), ("R12", 1)]);
+    }
+
+    /// A row paying in cash and taking inventory back at once (cash 2,
+    /// inventory -1, total 1) was read as 1 unit paid, and matched to a
+    /// loss; so was 20.00 paid for -2 units. A row either pays or takes
+    /// back: mixed signs are refused, naming the line, the column whose
+    /// sign disagrees and the first signed column it disagrees with.
+    #[test]
+    fn a_row_with_parts_of_both_signs_is_refused() {
+        let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-cash,quantity-reimbursed-inventory,quantity-reimbursed-total\n\
+                   03/05/2026,R1,Lost_Warehouse,X1,USD,20,2,-1,1\n\
+                   03/05/2026,R2,Lost_Warehouse,X1,USD,20,-2,0,-2\n\
+                   03/05/2026,R3,Lost_Warehouse,X1,USD,-10,,,1\n\
+                   03/05/2026,R4,Reimbursement_Reversal,X1,USD,-10,-1,0,-1\n\
+                   03/05/2026,R5,Lost_Warehouse,X1,USD,0,0,1,1\n";
+        let mut reader = ReimbursementReader::new(pay.as_bytes()).unwrap();
+        let rows: Vec<_> = reader.by_ref().collect();
+        let refused: Vec<_> = rows
+            .iter()
+            .filter_map(|r| match r {
+                Err(ReadError::MixedSigns { line, column, against, .. }) => {
+                    Some((*line, *column, *against))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                (2, "quantity-reimbursed-inventory", "amount-total"),
+                (3, "quantity-reimbursed-cash", "amount-total"),
+                (4, "quantity-reimbursed-total", "amount-total"),
+            ]
+        );
+        // A reversal (all negative) and an in-kind payment (amount 0,
+        // which has no sign) are read.
+        let read: Vec<_> = rows
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|r| r.reimbursement_id.as_str())
+            .collect();
+        assert_eq!(read, ["R4", "R5"]);
+        assert_eq!((reader.stats().rows, reader.stats().row_errors), (2, 3));
+        assert_eq!(
+            rows[0].as_ref().unwrap_err().to_string(),
+            "reimbursements: line 2, column \"quantity-reimbursed-inventory\": -1 has the \
+             opposite sign to column \"amount-total\"; a row pays or takes back, not both"
+        );
     }
 }
