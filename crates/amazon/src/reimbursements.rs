@@ -369,6 +369,15 @@ pub struct LossMatching {
 ///   [`RowKey`] (the reconciliation counts, which Amazon revises between
 ///   downloads, and the line do not count). It is matched once;
 ///   [`LossMatching::repeated_losses`] counts the repeats.
+/// - Loss rows without a reference id are the exception: one download may
+///   hold two that agree in every key column (two units lost on one day
+///   in two adjustments), and they are two losses. Such twins are counted
+///   per download, and a key counts as many losses as the download that
+///   shows it most often holds; the rest are repeats. A download is told
+///   by its lines: pass each download's rows as the reader yields them
+///   (lines rising), one download after another, since a line that does
+///   not rise starts the next one. Twins are listed as separate entries
+///   (in `matches` and `open_losses`) under the same key.
 /// - A reimbursement row is a repeat when every field but `line` is the
 ///   same as an earlier row's (amounts compared by value, `12.5` =
 ///   `12.50`). It is matched once;
@@ -391,17 +400,45 @@ pub fn match_reimbursements(
     let mut outcome = LossMatching::default();
     let mut seen = BTreeSet::new();
     let mut open: Vec<(&LedgerDetailRow, i64)> = Vec::new();
-    for loss in losses
-        .iter()
-        .filter(|r| r.quantity.is_negative())
-        .filter(|r| matches!(r.summary_bucket(), SummaryBucket::Lost | SummaryBucket::Damaged))
-    {
-        if seen.insert(loss.key()) {
-            open.push((loss, loss.quantity.get().saturating_neg()));
+    // Losses without a reference id, per key: the rows of the download
+    // being read, and the most rows one download has given so far.
+    let mut twins: BTreeMap<RowKey, (usize, Vec<&LedgerDetailRow>, Vec<&LedgerDetailRow>)> =
+        BTreeMap::new();
+    let (mut download, mut last_line, mut blank_rows) = (0_usize, None, 0_usize);
+    for row in losses {
+        // A reader yields a download's rows in rising line order: a line
+        // that does not rise starts the next download.
+        if last_line.is_some_and(|last| row.line <= last) {
+            download += 1;
+        }
+        last_line = Some(row.line);
+        let is_loss = row.quantity.is_negative()
+            && matches!(row.summary_bucket(), SummaryBucket::Lost | SummaryBucket::Damaged);
+        if !is_loss {
+            continue;
+        }
+        if row.reference_id.is_none() {
+            blank_rows += 1;
+            let (at, current, best) = twins.entry(row.key()).or_default();
+            if *at != download {
+                *at = download;
+                current.clear();
+            }
+            current.push(row);
+            if current.len() > best.len() {
+                best.clone_from(current);
+            }
+        } else if seen.insert(row.key()) {
+            open.push((row, row.quantity.get().saturating_neg()));
         } else {
             outcome.repeated_losses += 1;
         }
     }
+    for (_, (_, _, best)) in twins {
+        blank_rows -= best.len();
+        open.extend(best.into_iter().map(|row| (row, row.quantity.get().saturating_neg())));
+    }
+    outcome.repeated_losses += blank_rows;
     open.sort_by_key(|(r, _)| (r.date, r.line));
     let (reversals, payments): (Vec<_>, Vec<_>) =
         reimbursements.iter().partition(|r| r.is_reversal());
@@ -882,5 +919,45 @@ mod tests {
             "reimbursements: line 2, column \"quantity-reimbursed-inventory\": -1 has the \
              opposite sign to column \"amount-total\"; a row pays or takes back, not both"
         );
+    }
+
+    /// Two units went missing at ABE2 on one day in two adjustments that
+    /// carry no reference id: the rows agree in every key column, and the
+    /// second was taken for a repeat of the first, so 1 lost unit was
+    /// seen instead of 2 and R1's 1 unit closed everything. Twins of one
+    /// download are two losses; the same download passed twice is still
+    /// two.
+    #[test]
+    fn twin_losses_without_a_reference_id_stay_distinct() {
+        let head = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,\
+                    Disposition,Reason\n";
+        let ledger = format!(
+            "{head}03/01/2026,X1,W,Adjustments,,-1,ABE2,SELLABLE,M\n\
+             03/01/2026,X1,W,Receipts,S1,5,ABE2,SELLABLE,\n\
+             03/01/2026,X1,W,Adjustments,,-1,ABE2,SELLABLE,M\n"
+        );
+        let losses: Vec<LedgerDetailRow> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-total\n\
+                   03/05/2026,R1,Lost_Warehouse,X1,USD,10.00,1\n";
+        let paid: Vec<_> =
+            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        // Losses 1 + 1 = 2 units; R1 covers the first, the second is open.
+        assert_eq!(matched(&m), [("R1", "", 1)]);
+        assert_eq!(still_open(&m), [("", 1)]);
+        assert_eq!(m.repeated_losses, 0);
+        // The download twice (an overlap): two losses still, two repeats.
+        let twice = [&losses[..], &losses[..]].concat();
+        let again = match_reimbursements(&twice, &paid);
+        assert_eq!((again.matches, again.open_losses), (m.matches, m.open_losses));
+        assert_eq!(again.repeated_losses, 2);
+        // A later download showing only one of the twins adds nothing.
+        let later = format!("{head}03/01/2026,X1,W,Adjustments,,-1,ABE2,SELLABLE,M\n");
+        let mut both = losses.clone();
+        both.extend(LedgerDetailReader::new(later.as_bytes()).unwrap().map(Result::unwrap));
+        let third = match_reimbursements(&both, &paid);
+        assert_eq!((still_open(&third), third.repeated_losses), (vec![("", 1)], 1));
     }
 }
