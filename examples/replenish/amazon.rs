@@ -160,7 +160,9 @@ use serde::Serialize;
 use crate::data::{BoxError, SkuSales};
 use crate::table::{Align, Table};
 use crate::window::{WindowRule, window};
-use crate::{Args, FORECAST_DAYS, RecRow, rec_row, recommendation_table, urgency_legend};
+use crate::{
+    Args, FORECAST_DAYS, RecRow, point_legend, rec_row, recommendation_table, urgency_legend,
+};
 
 const NO_REPORT: &str = "no usable Amazon report found (expected the Inventory Ledger detail or summary view, Manage FBA Inventory or All Orders, tab- or comma-separated, optionally .gz)";
 
@@ -1850,6 +1852,7 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
     let rows: Vec<(&RecRow, Option<f64>)> =
         out.recommendations.iter().map(|a| (&a.rec, Some(a.history_units_per_day))).collect();
     print!("{}", recommendation_table("title", true, &rows).render());
+    println!("{}", point_legend());
     println!("{}", out.legend);
 }
 

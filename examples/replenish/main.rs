@@ -689,6 +689,27 @@ fn order_rule(cover_days: f64, moq_days: f64, moq_basis: &str, case_pack: i64) -
     )
 }
 
+/// What the reorder-point column shows, in one line, for under the table.
+fn point_legend() -> &'static str {
+    "reorder pt: the reorder point rounded up to whole units, the figure the position is compared \
+     with (at or below it, order) and the one the reason names; an order-up-to sum in a reason \
+     adds the lot to the point before rounding"
+}
+
+/// The reorder point as the engine's continuous-review trigger compares
+/// it with the whole-unit position (see
+/// `merchantry::reorder::Recommendation::reorder_point`): rounded up to
+/// whole units, except that float noise just above a whole number (under
+/// 1e-12 of the point and under a millionth of a unit) counts as that
+/// number. The column shows this, so it agrees with the reason's
+/// "position <= reorder point" figure: a point of 302.06 is 303, not 302.
+fn whole_point(point: f64) -> f64 {
+    let noise = (1e-12 * point.abs()).min(1e-6);
+    let down = point.floor();
+    // `+ 0.0` turns the -0 of a point in (-1, 0) into 0.
+    if point - down < noise { down + 0.0 } else { point.ceil() + 0.0 }
+}
+
 /// The urgency labels in one line, for under the table.
 fn urgency_legend(soon_days: u32, buffer_days: u32, horizon_days: u32) -> String {
     format!(
@@ -902,7 +923,7 @@ fn recommendation_table(name: &str, history: bool, rows: &[(&RecRow, Option<f64>
         cells.extend([
             format!("{:.1}", r.velocity_per_day),
             format!("{:.0}+/-{:.0} d", r.lead_time_mean_days, r.lead_time_sd_days),
-            format!("{:.0}", r.reorder_point),
+            format!("{:.0}", whole_point(r.reorder_point)),
             format!("{:.0}", r.safety_stock),
             r.order_quantity.to_string(),
             r.order_on.map_or_else(|| "-".to_owned(), |d| d.to_string()),
@@ -941,6 +962,7 @@ fn print_report(out: &Output, today: NaiveDate) {
     println!("\nReorder recommendations for {today}");
     let rows: Vec<(&RecRow, Option<f64>)> = out.recommendations.iter().map(|r| (r, None)).collect();
     print!("{}", recommendation_table("description", false, &rows).render());
+    println!("{}", point_legend());
     println!("{}", out.legend);
 
     println!("\nThe year replayed under each policy (same sales, same lead times)");
@@ -1181,11 +1203,45 @@ mod tests {
     }
 
     #[test]
+    fn whole_point_rounds_up_as_the_trigger_does() {
+        let thirty: f64 = std::iter::repeat_n(0.1, 30).sum();
+        assert!(thirty > 3.0);
+        let cases = [
+            (302.06, 303.0),
+            (270.75, 271.0),
+            (thirty, 3.0),
+            (5.0, 5.0),
+            (-0.5, 0.0),
+            (1e-300, 1.0),
+        ];
+        for (point, want) in cases {
+            assert_eq!(whole_point(point), want, "{point}");
+        }
+        assert_eq!(format!("{:.0}", whole_point(-0.5)), "0");
+        assert!(!point_legend().contains('\n'));
+    }
+
+    #[test]
     fn the_legend_names_every_urgency() {
         let legend = urgency_legend(7, 3, 365);
         for label in ["late =", "now =", "soon =", "planned =", "idle ="] {
             assert!(legend.contains(label), "{label} missing from {legend}");
         }
         assert!(!legend.contains('\n'));
+    }
+
+    /// The reorder-point column printed the point rounded to nearest (302)
+    /// while the reason said the position was at or below reorder point
+    /// 303, the point rounded up as the engine's trigger compares it.
+    /// sd_L 3: s = 200 + 1.6449 * sqrt(10 * 25 + 400 * 9) = 200 + 1.6449
+    /// * 62.05 = 302.06, so the trigger is 303 and the column says 303.
+    #[test]
+    fn the_reorder_point_column_shows_the_point_the_reason_names() {
+        let row = rec_row(&sales(), &rec(3.0, 200, 0, 0), 30.0);
+        assert!((row.reorder_point - 302.06).abs() < 0.01, "{}", row.reorder_point);
+        assert!(row.reason.starts_with("position 200 <= reorder point 303;"), "{}", row.reason);
+        let table = recommendation_table("description", false, &[(&row, None)]).render();
+        let line = table.lines().find(|l| l.starts_with("MUG")).unwrap();
+        assert!(line.contains(" 303 ") && !line.contains(" 302 "), "{line}");
     }
 }

@@ -12,7 +12,8 @@
 //!    run-together word) and [`by_words`] matches whole words only, in a
 //!    fixed order: taxes, then names that say they are a reimbursement
 //!    (and do not say they are a fee), then payout reserves (`reserve`
-//!    without a fee word), then the fees.
+//!    without a fee word), then balance moves (`payable`,
+//!    `disbursement`, `balance` without a fee word), then the fees.
 //!
 //! Income is claimed narrowly. A name is a [`ChargeKind::Reimbursement`]
 //! only when it is one of Amazon's own reimbursement names (`EXACT`), when
@@ -124,6 +125,11 @@ const EXACT: &[(&str, ChargeKind)] = &[
     // the previous one. Neither revenue nor a fee.
     ("currentreserveamount", ChargeKind::ReserveTransfer),
     ("previousreserveamountbalance", ChargeKind::ReserveTransfer),
+    // Balance moves: a negative balance carried as owed to Amazon, and
+    // the seller's card charged to pay it (the two often cancel out in
+    // one settlement). `charge` here is a card charge, not a fee.
+    ("payabletoamazon", ChargeKind::BalanceTransfer),
+    ("successfulcharge", ChargeKind::BalanceTransfer),
 ];
 
 /// Words that say Amazon paid compensation, or took it back. A name with
@@ -217,6 +223,10 @@ fn by_words(w: &Words) -> ChargeKind {
         // A reserve held or released (`Reserve Amount`, `Reserve
         // Transfer`), not a fee charged for one.
         ChargeKind::ReserveTransfer
+    } else if !fee && w.any(&["payable", "disbursement", "disbursements", "balance"]) {
+        // Cash moved between the Amazon balance and the seller's bank
+        // or card (`Failed Disbursement`, `Unavailable balance`).
+        ChargeKind::BalanceTransfer
     } else if w.pair("long", "term") || w.any(&["aged", "aging", "ageing", "longterm"]) {
         ChargeKind::AgedInventoryFee
     } else if w.has("storage") {

@@ -25,7 +25,8 @@ use merchantry_core::CoreError;
 ///   wrapped lines), bad UTF-8 in a used cell (display-only text aside,
 ///   see [`crate::ReadOptions::lossy_text`]), an unparseable number or
 ///   date, a date-time that names no instant, an empty required id, a
-///   total that disagrees with its parts, a negative amount where only
+///   total that disagrees with its parts, parts of a row that disagree
+///   in sign, a negative amount where only
 ///   zero or more makes sense. The reader yields the error and goes on
 ///   with the next row; [`ReadStats::row_errors`] counts them.
 #[derive(Debug, thiserror::Error)]
@@ -271,6 +272,29 @@ pub enum ReadError {
         /// The sum of the parts as written.
         parts: merchantry_core::Quantity,
     },
+    /// Two signed cells of one row disagree in sign: the Reimbursements
+    /// report's `amount-total`, `quantity-reimbursed-cash`,
+    /// `quantity-reimbursed-inventory` and `quantity-reimbursed-total`
+    /// (zeros and blanks aside) must all be positive, a payment, or all
+    /// negative, a reversal. A row paying cash and taking inventory back
+    /// at once cannot be matched to a loss either way, so it is refused.
+    #[error(
+        "{report}: line {line}, column {column:?}: {value} has the opposite sign to column \
+         {against:?}; a row pays or takes back, not both"
+    )]
+    MixedSigns {
+        /// The report being read.
+        report: &'static str,
+        /// The line.
+        line: u64,
+        /// The column whose sign disagrees.
+        column: &'static str,
+        /// Its value as read.
+        value: rust_decimal::Decimal,
+        /// The first signed column of the row, whose sign it disagrees
+        /// with.
+        against: &'static str,
+    },
     /// A cell is not a valid identifier or code (too long, control
     /// characters, not a currency code, ...), or is a quantity that
     /// takes a sum the row hands out past 64 bits (see
@@ -391,6 +415,7 @@ impl ReadError {
             | Self::InvalidTimestamp { line, .. }
             | Self::NegativeValue { line, .. }
             | Self::TotalMismatch { line, .. }
+            | Self::MixedSigns { line, .. }
             | Self::InvalidValue { line, .. } => *line,
         }
     }
@@ -410,6 +435,7 @@ impl ReadError {
             | Self::InvalidTimestamp { column, .. }
             | Self::NegativeValue { column, .. }
             | Self::TotalMismatch { column, .. }
+            | Self::MixedSigns { column, .. }
             | Self::InvalidValue { column, .. } => Some(column),
             _ => None,
         }

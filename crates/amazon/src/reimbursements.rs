@@ -11,6 +11,7 @@ use crate::settlement::{ChargeKind, SettlementAmount};
 use crate::table::{Built, Column, Row, opt, reader, req};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use merchantry_core::{Asin, Currency, Fnsku, Money, OrderId, Quantity, Sku};
+use rust_decimal::Decimal;
 
 const REPORT: &str = "reimbursements";
 
@@ -93,6 +94,16 @@ impl ReimbursementReason {
 }
 
 impl ReimbursementRow {
+    /// Whether the row takes back an earlier payment: its reason is
+    /// `Reimbursement_Reversal`, or it gives back units (a negative
+    /// `quantity-reimbursed-total`) whatever its reason.
+    /// [`match_reimbursements`] takes the row's units (as a magnitude)
+    /// back from the reimbursement named by `original-reimbursement-id`.
+    #[must_use]
+    pub fn is_reversal(&self) -> bool {
+        self.reason == ReimbursementReason::Reversal || self.quantity_total.is_negative()
+    }
+
     /// The payment as a settlement-style amount: kind
     /// [`ChargeKind::Reimbursement`] (income; a reversal is negative), named
     /// by the reason as Amazon wrote it.
@@ -181,12 +192,36 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
     let (cash, inventory) = (row.opt_quantity(11)?, row.opt_quantity(12)?);
     let quantity_cash = cash.unwrap_or(Quantity::ZERO);
     let quantity_inventory = inventory.unwrap_or(Quantity::ZERO);
+    let written_total = row.opt_quantity(13)?;
+    // A row pays (every signed cell positive) or takes back (every one
+    // negative); zeros and blanks have no sign.
+    let signed = [
+        (10, Some(total)),
+        (11, cash.map(|q| Decimal::from(q.get()))),
+        (12, inventory.map(|q| Decimal::from(q.get()))),
+        (13, written_total.map(|q| Decimal::from(q.get()))),
+    ];
+    let mut signs = signed
+        .into_iter()
+        .filter_map(|(column, value)| value.filter(|v| !v.is_zero()).map(|v| (column, v)));
+    if let Some((first, reference)) = signs.next()
+        && let Some((column, value)) =
+            signs.find(|(_, v)| v.is_sign_negative() != reference.is_sign_negative())
+    {
+        return Err(ReadError::MixedSigns {
+            report: REPORT,
+            line: row.line,
+            column: row.column_name(column),
+            value,
+            against: row.column_name(first),
+        });
+    }
     let parts = Quantity::checked_sum([quantity_cash, quantity_inventory])
         .map_err(|source| row.invalid(13, source))?;
     // A blank or absent total is the sum of its parts, never zero units
     // paid for (which would match nothing to the losses). A total
     // written beside a part written must be their sum.
-    let quantity_total = match (row.opt_quantity(13)?, cash.or(inventory)) {
+    let quantity_total = match (written_total, cash.or(inventory)) {
         (Some(total), Some(_)) if total != parts => {
             return Err(ReadError::TotalMismatch {
                 report: REPORT,
@@ -236,6 +271,13 @@ reader!(
     /// cells blank (or their columns absent) has nothing to disagree
     /// with and is read as written. Parts whose sum leaves 64 bits are
     /// [`ReadError::InvalidValue`] on the total's column.
+    ///
+    /// A row pays or takes back, not both: its `amount-total`, cash,
+    /// inventory and total cells, zeros and blanks aside, are all
+    /// positive (a payment) or all negative (a reversal). A row with
+    /// both signs (`2` cash and `-1` inventory, or `20.00` paid for `-2`
+    /// units) is refused as [`ReadError::MixedSigns`], naming the line,
+    /// the column that disagrees and the column it disagrees with.
     ///
     /// ```
     /// use merchantry_amazon::{ReimbursementReader, ReimbursementReason};
@@ -290,6 +332,13 @@ pub struct LossMatching {
     /// those rows is matched; each id is listed once, sorted.
     #[cfg_attr(feature = "serde", serde(default))]
     pub conflicting_reimbursements: Vec<String>,
+    /// Units of reversal rows that could not be taken back from a
+    /// reimbursement, per reversal id: the row names no original, its
+    /// original is not among the rows given (or is listed in
+    /// `conflicting_reimbursements`), or it takes back more units than the
+    /// original has left. They reopen no loss.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub unapplied_reversals: Vec<(String, Quantity)>,
 }
 
 /// Matches warehouse reimbursements to the ledger losses they pay for.
@@ -304,6 +353,15 @@ pub struct LossMatching {
 /// on or before its approval, until its units run out. What is left on
 /// either side is reported, never dropped.
 ///
+/// Reversals ([`ReimbursementRow::is_reversal`]: reason
+/// `Reimbursement_Reversal`, or a negative unit total) take their units
+/// back from the reimbursement their `original-reimbursement-id` names
+/// (its row for the same item), before any matching: a reimbursement of
+/// 2 units with 1 reversed covers 1 unit, so the loss it covered shows 1
+/// unit open again, and one reversed in full covers nothing. A reversal
+/// that cannot be applied is listed in
+/// [`LossMatching::unapplied_reversals`].
+///
 /// Overlapping downloads may be passed in together: the matching is the
 /// same as with each row once.
 ///
@@ -311,6 +369,15 @@ pub struct LossMatching {
 ///   [`RowKey`] (the reconciliation counts, which Amazon revises between
 ///   downloads, and the line do not count). It is matched once;
 ///   [`LossMatching::repeated_losses`] counts the repeats.
+/// - Loss rows without a reference id are the exception: one download may
+///   hold two that agree in every key column (two units lost on one day
+///   in two adjustments), and they are two losses. Such twins are counted
+///   per download, and a key counts as many losses as the download that
+///   shows it most often holds; the rest are repeats. A download is told
+///   by its lines: pass each download's rows as the reader yields them
+///   (lines rising), one download after another, since a line that does
+///   not rise starts the next one. Twins are listed as separate entries
+///   (in `matches` and `open_losses`) under the same key.
 /// - A reimbursement row is a repeat when every field but `line` is the
 ///   same as an earlier row's (amounts compared by value, `12.5` =
 ///   `12.50`). It is matched once;
@@ -333,26 +400,79 @@ pub fn match_reimbursements(
     let mut outcome = LossMatching::default();
     let mut seen = BTreeSet::new();
     let mut open: Vec<(&LedgerDetailRow, i64)> = Vec::new();
-    for loss in losses
-        .iter()
-        .filter(|r| r.quantity.is_negative())
-        .filter(|r| matches!(r.summary_bucket(), SummaryBucket::Lost | SummaryBucket::Damaged))
-    {
-        if seen.insert(loss.key()) {
-            open.push((loss, loss.quantity.get().saturating_neg()));
+    // Losses without a reference id, per key: the rows of the download
+    // being read, and the most rows one download has given so far.
+    let mut twins: BTreeMap<RowKey, (usize, Vec<&LedgerDetailRow>, Vec<&LedgerDetailRow>)> =
+        BTreeMap::new();
+    let (mut download, mut last_line, mut blank_rows) = (0_usize, None, 0_usize);
+    for row in losses {
+        // A reader yields a download's rows in rising line order: a line
+        // that does not rise starts the next download.
+        if last_line.is_some_and(|last| row.line <= last) {
+            download += 1;
+        }
+        last_line = Some(row.line);
+        let is_loss = row.quantity.is_negative()
+            && matches!(row.summary_bucket(), SummaryBucket::Lost | SummaryBucket::Damaged);
+        if !is_loss {
+            continue;
+        }
+        if row.reference_id.is_none() {
+            blank_rows += 1;
+            let (at, current, best) = twins.entry(row.key()).or_default();
+            if *at != download {
+                *at = download;
+                current.clear();
+            }
+            current.push(row);
+            if current.len() > best.len() {
+                best.clone_from(current);
+            }
+        } else if seen.insert(row.key()) {
+            open.push((row, row.quantity.get().saturating_neg()));
         } else {
             outcome.repeated_losses += 1;
         }
     }
+    for (_, (_, _, best)) in twins {
+        blank_rows -= best.len();
+        open.extend(best.into_iter().map(|row| (row, row.quantity.get().saturating_neg())));
+    }
+    outcome.repeated_losses += blank_rows;
     open.sort_by_key(|(r, _)| (r.date, r.line));
-    let mut paying: Vec<&ReimbursementRow> = distinct_reimbursements(reimbursements, &mut outcome)
+    let (reversals, payments): (Vec<_>, Vec<_>) =
+        reimbursements.iter().partition(|r| r.is_reversal());
+    let payments = distinct_reimbursements(payments, &mut outcome);
+    let mut reversals = distinct_reimbursements(reversals, &mut outcome);
+    reversals.sort_by_key(|r| (r.approval_date, r.line));
+    // Units of each payment (by its place in `payments`) still standing.
+    let mut standing: Vec<i64> = payments.iter().map(|r| r.quantity_total.get()).collect();
+    for reversal in reversals {
+        let mut left = reversal.quantity_total.get().saturating_abs();
+        if let Some(original) = &reversal.original_reimbursement_id {
+            for (payment, units) in payments.iter().zip(&mut standing) {
+                if left > 0 && payment.reimbursement_id == *original && same_item(payment, reversal)
+                {
+                    let taken = left.min(*units);
+                    *units -= taken;
+                    left -= taken;
+                }
+            }
+        }
+        if left > 0 {
+            outcome
+                .unapplied_reversals
+                .push((reversal.reimbursement_id.clone(), Quantity::new(left)));
+        }
+    }
+    let mut paying: Vec<(&ReimbursementRow, i64)> = payments
         .into_iter()
-        .filter(|r| r.reason.pays_for_warehouse_loss() && r.quantity_total.is_positive())
+        .zip(standing)
+        .filter(|(r, units)| r.reason.pays_for_warehouse_loss() && *units > 0)
         .collect();
-    paying.sort_by_key(|r| (r.approval_date, r.line));
+    paying.sort_by_key(|(r, _)| (r.approval_date, r.line));
 
-    for reimbursement in paying {
-        let mut left = reimbursement.quantity_total.get();
+    for (reimbursement, mut left) in paying {
         for (loss, remaining) in &mut open {
             if left == 0 {
                 break;
@@ -391,14 +511,14 @@ pub fn match_reimbursements(
 /// set of exact repeats, none of the rows of an id and item whose rows
 /// differ. Counts the repeats and lists the conflicting ids in `outcome`.
 fn distinct_reimbursements<'a>(
-    rows: &'a [ReimbursementRow],
+    rows: Vec<&'a ReimbursementRow>,
     outcome: &mut LossMatching,
 ) -> Vec<&'a ReimbursementRow> {
     // Per id, its items: each the distinct rows (with their place in the
     // input) that name one item.
     type Items<'a> = Vec<Vec<(usize, &'a ReimbursementRow)>>;
     let mut ids: BTreeMap<&'a str, Items<'a>> = BTreeMap::new();
-    for (at, row) in rows.iter().enumerate() {
+    for (at, row) in rows.into_iter().enumerate() {
         let items = ids.entry(row.reimbursement_id.as_str()).or_default();
         match items.iter_mut().find(|item| item.iter().any(|(_, kept)| same_item(kept, row))) {
             Some(item) if item.iter().any(|(_, kept)| same_content(kept, row)) => {
@@ -420,6 +540,7 @@ fn distinct_reimbursements<'a>(
             }
         }
     }
+    conflicting.extend(outcome.conflicting_reimbursements.drain(..));
     outcome.conflicting_reimbursements = conflicting.into_iter().collect();
     kept.sort_unstable_by_key(|(at, _)| *at);
     kept.into_iter().map(|(_, row)| row).collect()
@@ -695,5 +816,148 @@ mod tests {
         );
         let err = ReimbursementReader::new(huge.as_bytes()).unwrap().next().unwrap().unwrap_err();
         assert!(matches!(err, ReadError::InvalidValue { line: 2, .. }), "{err}");
+    }
+
+    /// A reversal took nothing back: R1 paid for A1's 2 lost units, R9
+    /// (`Reimbursement_Reversal`, -1 unit, -10.00, original R1) took one
+    /// of them back because the unit was found, yet A1 stayed closed.
+    /// R1 now covers 2 - 1 = 1 unit and A1 shows 1 unit open again.
+    #[test]
+    fn a_reversal_reopens_the_loss_its_original_covered() {
+        let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
+                      03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n";
+        let losses: Vec<_> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let head = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
+                    quantity-reimbursed-cash,quantity-reimbursed-inventory,\
+                    quantity-reimbursed-total,original-reimbursement-id\n";
+        let pay = format!(
+            "{head}03/05/2026,R1,Lost_Warehouse,W,X1,USD,20.00,2,0,2,\n\
+             03/20/2026,R9,Reimbursement_Reversal,W,X1,USD,-10.00,-1,0,-1,R1\n"
+        );
+        let paid: Vec<_> =
+            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        assert!(paid[1].is_reversal() && !paid[0].is_reversal());
+        let m = match_reimbursements(&losses, &paid);
+        assert_eq!(matched(&m), [("R1", "A1", 1)]);
+        assert_eq!(still_open(&m), [("A1", 1)]);
+        assert!(m.unapplied_reversals.is_empty(), "{m:?}");
+        // The whole payment reversed (a second reversal of 1, and a copy
+        // of it from an overlapping download): A1 is open in full.
+        let all =
+            format!("{pay}03/21/2026,R10,Reimbursement_Reversal,W,X1,USD,-10.00,-1,0,-1,R1\n");
+        let mut paid: Vec<_> =
+            ReimbursementReader::new(all.as_bytes()).unwrap().map(Result::unwrap).collect();
+        paid.push(paid[2].clone());
+        let m = match_reimbursements(&losses, &paid);
+        assert!(m.matches.is_empty(), "{m:?}");
+        assert_eq!(still_open(&m), [("A1", 2)]);
+        assert_eq!(m.repeated_reimbursements, 1);
+        // A reversal of more than is left, of an id not given, or naming
+        // no original takes nothing from the losses and is listed.
+        let odd = format!(
+            "{head}03/05/2026,R1,Lost_Warehouse,W,X1,USD,10.00,1,0,1,\n\
+             03/20/2026,R9,Reimbursement_Reversal,W,X1,USD,-20.00,-2,0,-2,R1\n\
+             03/20/2026,R11,Reimbursement_Reversal,W,X1,USD,-10.00,-1,0,-1,R0\n\
+             03/20/2026,R12,Lost_Warehouse,W,X1,USD,-10.00,-1,0,-1,\n"
+        );
+        let paid: Vec<_> =
+            ReimbursementReader::new(odd.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        // R1's 1 unit is taken back by R9, whose second unit is left.
+        assert!(m.matches.is_empty(), "{m:?}");
+        assert_eq!(still_open(&m), [("A1", 2)]);
+        let unapplied: Vec<_> =
+            m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
+        assert_eq!(unapplied, [("R9", 1), ("R11", 1), ("R12", 1)]);
+    }
+
+    /// A row paying in cash and taking inventory back at once (cash 2,
+    /// inventory -1, total 1) was read as 1 unit paid, and matched to a
+    /// loss; so was 20.00 paid for -2 units. A row either pays or takes
+    /// back: mixed signs are refused, naming the line, the column whose
+    /// sign disagrees and the first signed column it disagrees with.
+    #[test]
+    fn a_row_with_parts_of_both_signs_is_refused() {
+        let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-cash,quantity-reimbursed-inventory,quantity-reimbursed-total\n\
+                   03/05/2026,R1,Lost_Warehouse,X1,USD,20,2,-1,1\n\
+                   03/05/2026,R2,Lost_Warehouse,X1,USD,20,-2,0,-2\n\
+                   03/05/2026,R3,Lost_Warehouse,X1,USD,-10,,,1\n\
+                   03/05/2026,R4,Reimbursement_Reversal,X1,USD,-10,-1,0,-1\n\
+                   03/05/2026,R5,Lost_Warehouse,X1,USD,0,0,1,1\n";
+        let mut reader = ReimbursementReader::new(pay.as_bytes()).unwrap();
+        let rows: Vec<_> = reader.by_ref().collect();
+        let refused: Vec<_> = rows
+            .iter()
+            .filter_map(|r| match r {
+                Err(ReadError::MixedSigns { line, column, against, .. }) => {
+                    Some((*line, *column, *against))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                (2, "quantity-reimbursed-inventory", "amount-total"),
+                (3, "quantity-reimbursed-cash", "amount-total"),
+                (4, "quantity-reimbursed-total", "amount-total"),
+            ]
+        );
+        // A reversal (all negative) and an in-kind payment (amount 0,
+        // which has no sign) are read.
+        let read: Vec<_> = rows
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|r| r.reimbursement_id.as_str())
+            .collect();
+        assert_eq!(read, ["R4", "R5"]);
+        assert_eq!((reader.stats().rows, reader.stats().row_errors), (2, 3));
+        assert_eq!(
+            rows[0].as_ref().unwrap_err().to_string(),
+            "reimbursements: line 2, column \"quantity-reimbursed-inventory\": -1 has the \
+             opposite sign to column \"amount-total\"; a row pays or takes back, not both"
+        );
+    }
+
+    /// Two units went missing at ABE2 on one day in two adjustments that
+    /// carry no reference id: the rows agree in every key column, and the
+    /// second was taken for a repeat of the first, so 1 lost unit was
+    /// seen instead of 2 and R1's 1 unit closed everything. Twins of one
+    /// download are two losses; the same download passed twice is still
+    /// two.
+    #[test]
+    fn twin_losses_without_a_reference_id_stay_distinct() {
+        let head = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,\
+                    Disposition,Reason\n";
+        let ledger = format!(
+            "{head}03/01/2026,X1,W,Adjustments,,-1,ABE2,SELLABLE,M\n\
+             03/01/2026,X1,W,Receipts,S1,5,ABE2,SELLABLE,\n\
+             03/01/2026,X1,W,Adjustments,,-1,ABE2,SELLABLE,M\n"
+        );
+        let losses: Vec<LedgerDetailRow> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-total\n\
+                   03/05/2026,R1,Lost_Warehouse,X1,USD,10.00,1\n";
+        let paid: Vec<_> =
+            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        // Losses 1 + 1 = 2 units; R1 covers the first, the second is open.
+        assert_eq!(matched(&m), [("R1", "", 1)]);
+        assert_eq!(still_open(&m), [("", 1)]);
+        assert_eq!(m.repeated_losses, 0);
+        // The download twice (an overlap): two losses still, two repeats.
+        let twice = [&losses[..], &losses[..]].concat();
+        let again = match_reimbursements(&twice, &paid);
+        assert_eq!((again.matches, again.open_losses), (m.matches, m.open_losses));
+        assert_eq!(again.repeated_losses, 2);
+        // A later download showing only one of the twins adds nothing.
+        let later = format!("{head}03/01/2026,X1,W,Adjustments,,-1,ABE2,SELLABLE,M\n");
+        let mut both = losses.clone();
+        both.extend(LedgerDetailReader::new(later.as_bytes()).unwrap().map(Result::unwrap));
+        let third = match_reimbursements(&both, &paid);
+        assert_eq!((still_open(&third), third.repeated_losses), (vec![("", 1)], 1));
     }
 }

@@ -80,6 +80,15 @@ pub enum ChargeKind {
     /// ([`ChargeKind::counts_in_margin`] is `false`, and
     /// [`SettlementAmount::fee_kind`] is `None`).
     ReserveTransfer,
+    /// Cash moved between the seller's Amazon balance and the seller's
+    /// own bank or card: `Payable to Amazon` (a negative balance carried
+    /// as owed), `Successful charge` (the card charged to cover it), a
+    /// failed disbursement, an unavailable balance. Like
+    /// [`ChargeKind::ReserveTransfer`], neither revenue nor a fee: it
+    /// counts in the settlement's total but not in a margin
+    /// ([`ChargeKind::counts_in_margin`] is `false`, and
+    /// [`SettlementAmount::fee_kind`] is `None`).
+    BalanceTransfer,
     /// A name this crate does not know; see the amount's `name`.
     Unknown,
 }
@@ -99,8 +108,9 @@ impl ChargeKind {
     /// another never decides: `Damaged` is not `aged`, `Replacement` is
     /// not `placement`. Taxes come first, then names that say they are a
     /// reimbursement and not a fee, then payout reserves (`reserve`
-    /// without a fee word: [`ChargeKind::ReserveTransfer`]), then the fee
-    /// words.
+    /// without a fee word: [`ChargeKind::ReserveTransfer`]), then balance
+    /// moves (`payable`, `disbursement` or `balance` without a fee word:
+    /// [`ChargeKind::BalanceTransfer`]), then the fee words.
     ///
     /// Income is claimed narrowly: `lost`, `damaged` or `missing` alone
     /// does not make a name a [`ChargeKind::Reimbursement`] (Amazon names
@@ -118,6 +128,7 @@ impl ChargeKind {
     /// assert_eq!(ChargeKind::classify("TCS-IGST"), ChargeKind::Tax);
     /// assert_eq!(ChargeKind::classify("FBA Long-Term Storage Fee"), ChargeKind::AgedInventoryFee);
     /// assert_eq!(ChargeKind::classify("Previous Reserve Amount Balance"), ChargeKind::ReserveTransfer);
+    /// assert_eq!(ChargeKind::classify("Successful charge"), ChargeKind::BalanceTransfer);
     /// assert_eq!(ChargeKind::classify("Mystery Fee"), ChargeKind::Unknown);
     /// ```
     #[must_use]
@@ -126,10 +137,12 @@ impl ChargeKind {
     }
 
     /// Whether an amount of this kind belongs in a margin model, as
-    /// revenue or as a fee. `false` for [`ChargeKind::ReserveTransfer`]:
-    /// a reserve held or released is the seller's own cash moving between
-    /// payouts, so a margin model leaves it out (it still adds up to the
-    /// settlement's total). Every other kind, [`ChargeKind::Unknown`]
+    /// revenue or as a fee. `false` for [`ChargeKind::ReserveTransfer`]
+    /// and [`ChargeKind::BalanceTransfer`]: a reserve held or released, or
+    /// a balance owed to Amazon and the card charge that pays it, is the
+    /// seller's own cash moving between payouts, bank and card, so a
+    /// margin model leaves it out (it still adds up to the settlement's
+    /// total). Every other kind, [`ChargeKind::Unknown`]
     /// included, is `true`: an unknown amount is carried as a fee by its
     /// name, never dropped.
     ///
@@ -142,12 +155,13 @@ impl ChargeKind {
     /// use merchantry_amazon::ChargeKind;
     /// assert!(!ChargeKind::classify("Current Reserve Amount").counts_in_margin());
     /// assert!(!ChargeKind::classify("Previous Reserve Amount Balance").counts_in_margin());
+    /// assert!(!ChargeKind::classify("Payable to Amazon").counts_in_margin());
     /// assert!(ChargeKind::classify("Principal").counts_in_margin());
     /// assert!(ChargeKind::classify("Mystery Fee").counts_in_margin());
     /// ```
     #[must_use]
     pub const fn counts_in_margin(self) -> bool {
-        !matches!(self, Self::ReserveTransfer)
+        !matches!(self, Self::ReserveTransfer | Self::BalanceTransfer)
     }
 }
 
@@ -171,7 +185,8 @@ impl SettlementAmount {
     /// what the customer paid or Amazon passed through: principal,
     /// shipping and gift-wrap charges, taxes and promotions belong to
     /// revenue, not to fees. A reserve held or released
-    /// ([`ChargeKind::ReserveTransfer`]) is `None` too, but is not
+    /// ([`ChargeKind::ReserveTransfer`]) or a balance move
+    /// ([`ChargeKind::BalanceTransfer`]) is `None` too, but is not
     /// revenue either: check [`ChargeKind::counts_in_margin`] first and
     /// leave such amounts out of a margin.
     ///
@@ -209,7 +224,8 @@ impl SettlementAmount {
             | ChargeKind::GiftWrapCharge
             | ChargeKind::Tax
             | ChargeKind::Promotion
-            | ChargeKind::ReserveTransfer => return None,
+            | ChargeKind::ReserveTransfer
+            | ChargeKind::BalanceTransfer => return None,
             ChargeKind::ReferralFee => FeeKind::Referral,
             ChargeKind::FulfillmentFee => FeeKind::Fulfillment,
             ChargeKind::StorageFee => FeeKind::StorageMonthly,
@@ -375,7 +391,8 @@ fn unnamed<'a>(
 }
 
 /// Whether the kind is a fee: neither what the customer paid, nor a
-/// tax, promotion, reimbursement or reserve transfer, nor unknown.
+/// tax, promotion, reimbursement, reserve or balance transfer, nor
+/// unknown.
 const fn is_fee(kind: ChargeKind) -> bool {
     !matches!(
         kind,
@@ -386,6 +403,7 @@ const fn is_fee(kind: ChargeKind) -> bool {
             | ChargeKind::Promotion
             | ChargeKind::Reimbursement
             | ChargeKind::ReserveTransfer
+            | ChargeKind::BalanceTransfer
             | ChargeKind::Unknown
     )
 }
@@ -525,7 +543,10 @@ fn v2_amount<'a>(
 /// the transaction type of an `other-amount` row, are
 /// [`ChargeKind::ReserveTransfer`]: they add up to the settlement's
 /// total like every amount, but are neither revenue nor a fee
-/// ([`ChargeKind::counts_in_margin`]).
+/// ([`ChargeKind::counts_in_margin`]). So are balance moves
+/// ([`ChargeKind::BalanceTransfer`]): `Payable to Amazon`, `Successful
+/// charge`, and names without a fee word that say `payable`,
+/// `disbursement` or `balance`.
 ///
 /// Required column: `settlement-id`.
 ///

@@ -1013,6 +1013,62 @@ fn settlement_reserves_are_neither_revenue_nor_fees() {
     assert_eq!((revenue + fees + outside, total), (dec("5.77"), dec("5.77")));
 }
 
+/// Balance moves were unknown charges (`Successful charge` says
+/// `charge`, so it was even taken for a fee by its words): a margin
+/// model charged the 33.23 carried as payable to Amazon as a fee and took
+/// the 40.00 charged to the seller's card as income. They move the
+/// seller's own money between the Amazon balance and the bank or card,
+/// so they stay out of the margin, like reserves, and still add up.
+#[test]
+fn settlement_balance_moves_are_neither_revenue_nor_fees() {
+    let file = format!(
+        "{V2_HEAD}7\t-26.46\tUSD\t\t\t\t\n\
+         7\t\t\tOrder\tItemPrice\tPrincipal\t19.99\n\
+         7\t\t\tOrder\tItemFees\tFBAPerUnitFulfillmentFee\t-3.22\n\
+         7\t\t\tother-transaction\tother-transaction\tStorage Fee\t-50.00\n\
+         7\t\t\tother-transaction\tother-transaction\tSuccessful charge\t40.00\n\
+         7\t\t\tother-transaction\tother-transaction\tPayable to Amazon\t-33.23\n"
+    );
+    let mut reader = SettlementReader::new(file.as_bytes()).unwrap();
+    let rows: Vec<_> = reader.by_ref().map(Result::unwrap).collect();
+    let moves: Vec<_> = rows[4..]
+        .iter()
+        .map(|r| {
+            let a = &r.amounts[0];
+            (a.name.as_str(), a.kind, a.kind.counts_in_margin(), a.fee_kind())
+        })
+        .collect();
+    let balance = ChargeKind::BalanceTransfer;
+    assert_eq!(
+        moves,
+        [("Successful charge", balance, false, None), ("Payable to Amazon", balance, false, None)]
+    );
+    assert!(reader.unknown_names().is_empty(), "{:?}", reader.unknown_names());
+    // Words say it too: a name without a fee word naming a payable, a
+    // disbursement or a balance; never a fee named after one.
+    for name in ["Failed Disbursement", "Payable to Amazon Balance", "Unavailable balance"] {
+        assert_eq!(ChargeKind::classify(name), balance, "{name}");
+    }
+    assert_eq!(ChargeKind::classify("Balance Fee"), ChargeKind::Unknown);
+
+    let dec = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
+    let (mut revenue, mut fees, mut outside) = (dec("0"), dec("0"), dec("0"));
+    for a in rows.iter().flat_map(|r| &r.amounts) {
+        let v = a.amount.amount();
+        match (a.kind.counts_in_margin(), a.fee_kind()) {
+            (false, _) => outside += v,
+            (true, Some(_)) => fees += v,
+            (true, None) => revenue += v,
+        }
+    }
+    // Revenue 19.99; fees -3.22 - 50.00 = -53.22; balance moves 40.00 -
+    // 33.23 = 6.77. The margin is 19.99 - 53.22 = -33.23; with the moves
+    // the settlement adds up: -33.23 + 6.77 = -26.46, its total.
+    assert_eq!((revenue, fees, outside), (dec("19.99"), dec("-53.22"), dec("6.77")));
+    let total = rows[0].total.unwrap().amount();
+    assert_eq!((revenue + fees + outside, total), (dec("-26.46"), dec("-26.46")));
+}
+
 fn settlement_rows(file: &str) -> Vec<Result<merchantry_amazon::SettlementRow, ReadError>> {
     SettlementReader::new(file.as_bytes()).unwrap().collect()
 }
