@@ -79,9 +79,9 @@ pub struct LedgerDetailRow {
 /// Two rows that agree on every key column are indistinguishable; the
 /// detail view consolidates movements per reference id, day, center and
 /// disposition, so that should not occur in a real download. A consumer
-/// that must tell such twins apart can number them in file order, as
-/// [`match_reimbursements`](crate::match_reimbursements) does for loss
-/// rows without a reference id.
+/// that must tell such twins apart can number them in file order;
+/// [`match_reimbursements`](crate::match_reimbursements) does not, and
+/// counts them as one loss.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RowKey {

@@ -351,7 +351,10 @@ pub struct LossMatching {
 /// reimbursement, in approval-date order, covers the earliest open
 /// losses of the same FNSKU (or the same SKU when it has no FNSKU) dated
 /// on or before its approval, until its units run out. What is left on
-/// either side is reported, never dropped.
+/// either side is reported, never dropped. Ties are broken by content,
+/// never by line or input order: losses of one day in [`RowKey`] order
+/// (event type, reference id, center, disposition, reason, quantity,
+/// country), reimbursements of one day by id, then FNSKU, then SKU.
 ///
 /// Reversals ([`ReimbursementRow::is_reversal`]: reason
 /// `Reimbursement_Reversal`, or a negative unit total) take their units
@@ -369,15 +372,15 @@ pub struct LossMatching {
 ///   [`RowKey`] (the reconciliation counts, which Amazon revises between
 ///   downloads, and the line do not count). It is matched once;
 ///   [`LossMatching::repeated_losses`] counts the repeats.
-/// - Loss rows without a reference id are the exception: one download may
-///   hold two that agree in every key column (two units lost on one day
-///   in two adjustments), and they are two losses. Such twins are counted
-///   per download, and a key counts as many losses as the download that
-///   shows it most often holds; the rest are repeats. A download is told
-///   by its lines: pass each download's rows as the reader yields them
-///   (lines rising), one download after another, since a line that does
-///   not rise starts the next one. Twins are listed as separate entries
-///   (in `matches` and `open_losses`) under the same key.
+/// - So two rows that agree in every key column are one loss, whatever
+///   the order they come in: two genuinely distinct losses without a
+///   reference id, of one quantity, on one day, at one center, in one
+///   disposition and for one reason, are seen as one. The Inventory
+///   Ledger detail view consolidates movements per reference id, day,
+///   center and disposition, so a real download should not hold such
+///   twins; counting them once never claims for units that are not
+///   lost, where telling overlapping downloads apart by line numbers
+///   would (a download read from its middle, filtered or sorted).
 /// - A reimbursement row is a repeat when every field but `line` is the
 ///   same as an earlier row's (amounts compared by value, `12.5` =
 ///   `12.50`). It is matched once;
@@ -398,53 +401,30 @@ pub fn match_reimbursements(
     reimbursements: &[ReimbursementRow],
 ) -> LossMatching {
     let mut outcome = LossMatching::default();
-    let mut seen = BTreeSet::new();
-    let mut open: Vec<(&LedgerDetailRow, i64)> = Vec::new();
-    // Losses without a reference id, per key: the rows of the download
-    // being read, and the most rows one download has given so far.
-    let mut twins: BTreeMap<RowKey, (usize, Vec<&LedgerDetailRow>, Vec<&LedgerDetailRow>)> =
-        BTreeMap::new();
-    let (mut download, mut last_line, mut blank_rows) = (0_usize, None, 0_usize);
-    for row in losses {
-        // A reader yields a download's rows in rising line order: a line
-        // that does not rise starts the next download.
-        if last_line.is_some_and(|last| row.line <= last) {
-            download += 1;
-        }
-        last_line = Some(row.line);
-        let is_loss = row.quantity.is_negative()
-            && matches!(row.summary_bucket(), SummaryBucket::Lost | SummaryBucket::Damaged);
-        if !is_loss {
-            continue;
-        }
-        if row.reference_id.is_none() {
-            blank_rows += 1;
-            let (at, current, best) = twins.entry(row.key()).or_default();
-            if *at != download {
-                *at = download;
-                current.clear();
-            }
-            current.push(row);
-            if current.len() > best.len() {
-                best.clone_from(current);
-            }
-        } else if seen.insert(row.key()) {
-            open.push((row, row.quantity.get().saturating_neg()));
-        } else {
+    // One loss per key, whatever the order the rows come in and however
+    // many copies of a row overlapping downloads hold. Losses are taken
+    // in key order: by day first, the date being the key's first column.
+    let mut keys = BTreeSet::new();
+    for row in losses.iter().filter(|r| {
+        r.quantity.is_negative()
+            && matches!(r.summary_bucket(), SummaryBucket::Lost | SummaryBucket::Damaged)
+    }) {
+        if !keys.insert(row.key()) {
             outcome.repeated_losses += 1;
         }
     }
-    for (_, (_, _, best)) in twins {
-        blank_rows -= best.len();
-        open.extend(best.into_iter().map(|row| (row, row.quantity.get().saturating_neg())));
-    }
-    outcome.repeated_losses += blank_rows;
-    open.sort_by_key(|(r, _)| (r.date, r.line));
+    let mut open: Vec<(RowKey, i64)> = keys
+        .into_iter()
+        .map(|key| {
+            let units = key.quantity.get().saturating_neg();
+            (key, units)
+        })
+        .collect();
     let (reversals, payments): (Vec<_>, Vec<_>) =
         reimbursements.iter().partition(|r| r.is_reversal());
     let payments = distinct_reimbursements(payments, &mut outcome);
     let mut reversals = distinct_reimbursements(reversals, &mut outcome);
-    reversals.sort_by_key(|r| (r.approval_date, r.line));
+    reversals.sort_by_key(|r| order_key(r));
     // Units of each payment (by its place in `payments`) still standing.
     let mut standing: Vec<i64> = payments.iter().map(|r| r.quantity_total.get()).collect();
     for reversal in reversals {
@@ -470,7 +450,7 @@ pub fn match_reimbursements(
         .zip(standing)
         .filter(|(r, units)| r.reason.pays_for_warehouse_loss() && *units > 0)
         .collect();
-    paying.sort_by_key(|(r, _)| (r.approval_date, r.line));
+    paying.sort_by_key(|(r, _)| order_key(r));
 
     for (reimbursement, mut left) in paying {
         for (loss, remaining) in &mut open {
@@ -489,7 +469,7 @@ pub fn match_reimbursements(
             *remaining -= units;
             outcome.matches.push(LossMatch {
                 reimbursement_id: reimbursement.reimbursement_id.clone(),
-                loss: loss.key(),
+                loss: loss.clone(),
                 units: Quantity::new(units),
             });
         }
@@ -502,7 +482,7 @@ pub fn match_reimbursements(
     outcome.open_losses = open
         .into_iter()
         .filter(|(_, remaining)| *remaining > 0)
-        .map(|(loss, remaining)| (loss.key(), Quantity::new(remaining)))
+        .map(|(loss, remaining)| (loss, Quantity::new(remaining)))
         .collect();
     outcome
 }
@@ -544,6 +524,19 @@ fn distinct_reimbursements<'a>(
     outcome.conflicting_reimbursements = conflicting.into_iter().collect();
     kept.sort_unstable_by_key(|(at, _)| *at);
     kept.into_iter().map(|(_, row)| row).collect()
+}
+
+/// The order reimbursement rows are taken in: by approval day, then by
+/// id and item, never by line, so that the outcome does not depend on
+/// the order of the rows given. Two rows kept for matching never share
+/// all of it: rows of one id and item are repeats or a conflict.
+fn order_key(row: &ReimbursementRow) -> (NaiveDate, &str, Option<&str>, Option<&str>) {
+    (
+        row.approval_date,
+        &row.reimbursement_id,
+        row.fnsku.as_ref().map(Fnsku::as_str),
+        row.sku.as_ref().map(Sku::as_str),
+    )
 }
 
 /// Whether two rows (of one reimbursement id) can name the same item:
@@ -869,7 +862,8 @@ mod tests {
         assert_eq!(still_open(&m), [("A1", 2)]);
         let unapplied: Vec<_> =
             m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
-        assert_eq!(unapplied, [("R9", 1), ("R11", 1), ("R12", 1)]);
+        // Reversals of one day are taken by id ("R11" < "R12" < "R9").
+        assert_eq!(unapplied, [("R11", 1), ("R12", 1), ("R9", 1)]);
     }
 
     /// A row paying in cash and taking inventory back at once (cash 2,
@@ -921,14 +915,13 @@ mod tests {
         );
     }
 
-    /// Two units went missing at ABE2 on one day in two adjustments that
-    /// carry no reference id: the rows agree in every key column, and the
-    /// second was taken for a repeat of the first, so 1 lost unit was
-    /// seen instead of 2 and R1's 1 unit closed everything. Twins of one
-    /// download are two losses; the same download passed twice is still
-    /// two.
+    /// Two loss rows without a reference id that agree in every key
+    /// column were counted as two losses when they came from one
+    /// download, telling downloads apart by rising lines. They are one
+    /// loss (a real detail view consolidates such movements), however
+    /// many times and in whatever order they come: R1's 1 unit closes it.
     #[test]
-    fn twin_losses_without_a_reference_id_stay_distinct() {
+    fn twin_losses_without_a_reference_id_are_one_loss() {
         let head = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,\
                     Disposition,Reason\n";
         let ledger = format!(
@@ -944,20 +937,95 @@ mod tests {
         let paid: Vec<_> =
             ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
         let m = match_reimbursements(&losses, &paid);
-        // Losses 1 + 1 = 2 units; R1 covers the first, the second is open.
+        // One loss of 1 unit, closed by R1; the twin is a repeat.
         assert_eq!(matched(&m), [("R1", "", 1)]);
-        assert_eq!(still_open(&m), [("", 1)]);
-        assert_eq!(m.repeated_losses, 0);
-        // The download twice (an overlap): two losses still, two repeats.
+        assert!(m.open_losses.is_empty(), "{m:?}");
+        assert_eq!(m.repeated_losses, 1);
+        // The download twice: still one loss, three repeats.
         let twice = [&losses[..], &losses[..]].concat();
         let again = match_reimbursements(&twice, &paid);
         assert_eq!((again.matches, again.open_losses), (m.matches, m.open_losses));
-        assert_eq!(again.repeated_losses, 2);
-        // A later download showing only one of the twins adds nothing.
-        let later = format!("{head}03/01/2026,X1,W,Adjustments,,-1,ABE2,SELLABLE,M\n");
-        let mut both = losses.clone();
-        both.extend(LedgerDetailReader::new(later.as_bytes()).unwrap().map(Result::unwrap));
-        let third = match_reimbursements(&both, &paid);
-        assert_eq!((still_open(&third), third.repeated_losses), (vec![("", 1)], 1));
+        assert_eq!(again.repeated_losses, 3);
+    }
+
+    /// The outcome hung on the order of the loss rows: with twins told
+    /// apart by rising lines, a second download read from line 3 on
+    /// (leading rows skipped), the rows filtered to losses, or sorted by
+    /// date, counted the blank-reference loss below twice (2 units open
+    /// after R1's 1, or R2 claimed for a unit not lost), and a download
+    /// passed newest first counted it once. Every order now gives the
+    /// same matches, open losses and repeats.
+    #[test]
+    fn loss_rows_in_any_order_match_the_same() {
+        let head = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,\
+                    Disposition,Reason\n";
+        let read = |text: &str| -> Vec<LedgerDetailRow> {
+            LedgerDetailReader::new(format!("{head}{text}").as_bytes())
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        // Lines 2 to 5, then an overlapping download whose leading rows
+        // were skipped, so its first row is line 6.
+        let first = read(
+            "03/01/2026,X1,W,Adjustments,,-1,ABE2,SELLABLE,M\n\
+             03/01/2026,X1,W,Receipts,S1,5,ABE2,SELLABLE,\n\
+             03/02/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,E\n\
+             03/01/2026,X1,W,Adjustments,A0,-1,PHX3,SELLABLE,M\n",
+        );
+        let later: Vec<_> = read(
+            "03/09/2026,X1,W,Receipts,S2,1,ABE2,SELLABLE,\n\
+             03/09/2026,X1,W,Receipts,S3,1,ABE2,SELLABLE,\n\
+             03/09/2026,X1,W,Receipts,S4,1,ABE2,SELLABLE,\n\
+             03/09/2026,X1,W,Receipts,S5,1,ABE2,SELLABLE,\n\
+             03/01/2026,X1,W,Adjustments,,-1,ABE2,SELLABLE,M\n\
+             03/02/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,E\n",
+        )
+        .into_iter()
+        .skip(4)
+        .collect();
+        let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-total\n\
+                   03/05/2026,R2,Lost_Warehouse,X1,USD,20.00,2\n\
+                   03/05/2026,R1,Lost_Warehouse,X1,USD,30.00,3\n";
+        let paid: Vec<_> =
+            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let both = [&first[..], &later[..]].concat();
+        let m = match_reimbursements(&both, &paid);
+        // Losses: 03/01 blank (1) and A0 (1, PHX3), 03/02 A1 (2): 4 units,
+        // 2 repeats. On 03/01 the blank reference sorts before A0. R1 (3)
+        // then R2 (2), one day, by id: R1 covers "" 1, A0 1, A1 1; R2
+        // covers A1's last unit and has 1 left.
+        assert_eq!(matched(&m), [("R1", "", 1), ("R1", "A0", 1), ("R1", "A1", 1), ("R2", "A1", 1)]);
+        assert!(m.open_losses.is_empty(), "{m:?}");
+        assert_eq!(m.unmatched_reimbursed, [("R2".to_owned(), Quantity::new(1))]);
+        assert_eq!(m.repeated_losses, 2);
+        let negative = |rows: &[LedgerDetailRow]| -> Vec<LedgerDetailRow> {
+            rows.iter().filter(|r| r.quantity.is_negative()).cloned().collect()
+        };
+        let mut by_date = both.clone();
+        by_date.sort_by_key(|r| r.date);
+        let mut reversed = both.clone();
+        reversed.reverse();
+        let mut paid_reversed = paid.clone();
+        paid_reversed.reverse();
+        let orders: [(&str, Vec<LedgerDetailRow>, &[ReimbursementRow]); 6] = [
+            ("later first", [&later[..], &first[..]].concat(), &paid),
+            ("losses only", negative(&both), &paid),
+            ("sorted by date", by_date, &paid),
+            ("reversed", reversed.clone(), &paid),
+            ("reversed, both reports", reversed, &paid_reversed),
+            ("each twice", [&both[..], &both[..]].concat(), &paid),
+        ];
+        for (name, rows, paid) in orders {
+            let other = match_reimbursements(&rows, paid);
+            assert_eq!(
+                (&other.matches, &other.open_losses, &other.unmatched_reimbursed),
+                (&m.matches, &m.open_losses, &m.unmatched_reimbursed),
+                "{name}"
+            );
+            let repeats = if name == "each twice" { 2 + 5 } else { 2 };
+            assert_eq!(other.repeated_losses, repeats, "{name}");
+        }
     }
 }
