@@ -335,8 +335,10 @@ pub struct LossMatching {
     /// Units of reversal rows that could not be taken back from a
     /// reimbursement, per reversal id: the row names no original, its
     /// original is not among the rows given (or is listed in
-    /// `conflicting_reimbursements`), or it takes back more units than the
-    /// original has left. They reopen no loss.
+    /// `conflicting_reimbursements`), it takes back more units than the
+    /// original has left, or it gives no units at all (its quantity cells
+    /// blank or zero, only an amount taken back), which is listed with 0
+    /// units. They reopen no loss.
     #[cfg_attr(feature = "serde", serde(default))]
     pub unapplied_reversals: Vec<(String, Quantity)>,
 }
@@ -363,7 +365,9 @@ pub struct LossMatching {
 /// 2 units with 1 reversed covers 1 unit, so the loss it covered shows 1
 /// unit open again, and one reversed in full covers nothing. A reversal
 /// that cannot be applied is listed in
-/// [`LossMatching::unapplied_reversals`].
+/// [`LossMatching::unapplied_reversals`], and so is one that gives no
+/// units (only a negative amount), with 0 units: it takes money back but
+/// says nothing about which units, so no loss is reopened.
 ///
 /// Overlapping downloads may be passed in together: the matching is the
 /// same as with each row once.
@@ -428,7 +432,8 @@ pub fn match_reimbursements(
     // Units of each payment (by its place in `payments`) still standing.
     let mut standing: Vec<i64> = payments.iter().map(|r| r.quantity_total.get()).collect();
     for reversal in reversals {
-        let mut left = reversal.quantity_total.get().saturating_abs();
+        let units = reversal.quantity_total.get().saturating_abs();
+        let mut left = units;
         if let Some(original) = &reversal.original_reimbursement_id {
             for (payment, units) in payments.iter().zip(&mut standing) {
                 if left > 0 && payment.reimbursement_id == *original && same_item(payment, reversal)
@@ -439,7 +444,9 @@ pub fn match_reimbursements(
                 }
             }
         }
-        if left > 0 {
+        // A reversal of no units (only an amount taken back) has nothing
+        // to apply: it is listed, with 0 units, for the caller to see.
+        if left > 0 || units == 0 {
             outcome
                 .unapplied_reversals
                 .push((reversal.reimbursement_id.clone(), Quantity::new(left)));
@@ -864,6 +871,32 @@ mod tests {
             m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
         // Reversals of one day are taken by id ("R11" < "R12" < "R9").
         assert_eq!(unapplied, [("R11", 1), ("R12", 1), ("R9", 1)]);
+    }
+
+    /// A reversal that gives no units (quantity cells blank or 0, only
+    /// -10.00 taken back) was neither applied nor listed, though a
+    /// reversal that cannot be applied is listed: it vanished. It is
+    /// listed with 0 units, and R1's 2 units still close A1.
+    #[test]
+    fn a_reversal_without_units_is_listed_as_unapplied() {
+        let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
+                      03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n";
+        let losses: Vec<_> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let pay = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-cash,quantity-reimbursed-inventory,\
+                   quantity-reimbursed-total,original-reimbursement-id\n\
+                   03/05/2026,R1,Lost_Warehouse,W,X1,USD,20.00,2,0,2,\n\
+                   03/20/2026,R9,Reimbursement_Reversal,W,X1,USD,-10.00,,,,R1\n\
+                   03/21/2026,R10,Reimbursement_Reversal,W,X1,USD,-5.00,0,0,0,R1\n";
+        let paid: Vec<_> =
+            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        assert_eq!(matched(&m), [("R1", "A1", 2)]);
+        assert!(m.open_losses.is_empty(), "{m:?}");
+        let unapplied: Vec<_> =
+            m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
+        assert_eq!(unapplied, [("R9", 0), ("R10", 0)]);
     }
 
     /// A row paying in cash and taking inventory back at once (cash 2,
