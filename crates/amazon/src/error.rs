@@ -295,6 +295,25 @@ pub enum ReadError {
         /// with.
         against: &'static str,
     },
+    /// A `Reimbursement_Reversal` row of the Reimbursements report with a
+    /// positive amount or unit cell. A reversal takes back: its non-zero
+    /// amount and unit cells are all negative. Read as written, it would
+    /// take units back from a reimbursement while booking the amount as
+    /// income, so it is refused.
+    #[error(
+        "{report}: line {line}, column {column:?}: {value} is positive in a \
+         Reimbursement_Reversal row; a reversal's non-zero amounts and units are negative"
+    )]
+    PositiveReversal {
+        /// The report being read.
+        report: &'static str,
+        /// The line.
+        line: u64,
+        /// The first column whose value is positive.
+        column: &'static str,
+        /// Its value as read.
+        value: rust_decimal::Decimal,
+    },
     /// A cell is not a valid identifier or code (too long, control
     /// characters, not a currency code, ...), or is a quantity that
     /// takes a sum the row hands out past 64 bits (see
@@ -416,6 +435,7 @@ impl ReadError {
             | Self::NegativeValue { line, .. }
             | Self::TotalMismatch { line, .. }
             | Self::MixedSigns { line, .. }
+            | Self::PositiveReversal { line, .. }
             | Self::InvalidValue { line, .. } => *line,
         }
     }
@@ -436,6 +456,7 @@ impl ReadError {
             | Self::NegativeValue { column, .. }
             | Self::TotalMismatch { column, .. }
             | Self::MixedSigns { column, .. }
+            | Self::PositiveReversal { column, .. }
             | Self::InvalidValue { column, .. } => Some(column),
             _ => None,
         }

@@ -95,13 +95,26 @@ impl ReimbursementReason {
 
 impl ReimbursementRow {
     /// Whether the row takes back an earlier payment: its reason is
-    /// `Reimbursement_Reversal`, or it gives back units (a negative
-    /// `quantity-reimbursed-total`) whatever its reason.
-    /// [`match_reimbursements`] takes the row's units (as a magnitude)
-    /// back from the reimbursement named by `original-reimbursement-id`.
+    /// `Reimbursement_Reversal`, or it gives back units or money (a
+    /// negative `quantity-reimbursed-total` or `amount-total`) whatever
+    /// its reason. [`match_reimbursements`] takes the row's units (as a
+    /// magnitude) back from the reimbursement named by
+    /// `original-reimbursement-id`.
+    ///
+    /// The reader keeps this in step with [`charge`](Self::charge): a
+    /// row's signed cells all agree ([`ReadError::MixedSigns`]), and a
+    /// `Reimbursement_Reversal` row has none positive
+    /// ([`ReadError::PositiveReversal`]), so a reversal's charge is
+    /// negative or zero, never income. A row with a paying reason
+    /// (`Lost_Warehouse`, ...) but negative units or a negative amount is
+    /// a reversal too: its charge is negative income under that reason's
+    /// name, and its units are taken back from its original (or, naming
+    /// none, listed in [`LossMatching::unapplied_reversals`]).
     #[must_use]
     pub fn is_reversal(&self) -> bool {
-        self.reason == ReimbursementReason::Reversal || self.quantity_total.is_negative()
+        self.reason == ReimbursementReason::Reversal
+            || self.quantity_total.is_negative()
+            || self.amount_total.amount() < Decimal::ZERO
     }
 
     /// The payment as a settlement-style amount: kind
@@ -216,6 +229,21 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
             against: row.column_name(first),
         });
     }
+    // A reversal takes back: a positive cell would take units back while
+    // booking the amount as income.
+    let reason = ReimbursementReason::parse(row.required(4)?);
+    if reason == ReimbursementReason::Reversal
+        && let Some((column, value)) = signed
+            .into_iter()
+            .find_map(|(column, value)| value.filter(|v| *v > Decimal::ZERO).map(|v| (column, v)))
+    {
+        return Err(ReadError::PositiveReversal {
+            report: REPORT,
+            line: row.line,
+            column: row.column_name(column),
+            value,
+        });
+    }
     let parts = Quantity::checked_sum([quantity_cash, quantity_inventory])
         .map_err(|source| row.invalid(13, source))?;
     // A blank or absent total is the sum of its parts, never zero units
@@ -240,7 +268,7 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
         reimbursement_id: row.required(1)?.to_owned(),
         case_id: row.owned(2)?,
         order_id: row.opt_value(3)?,
-        reason: ReimbursementReason::parse(row.required(4)?),
+        reason,
         sku: row.opt_value(5)?,
         fnsku: row.opt_value(6)?,
         asin: row.opt_value(7)?,
@@ -277,7 +305,13 @@ reader!(
     /// positive (a payment) or all negative (a reversal). A row with
     /// both signs (`2` cash and `-1` inventory, or `20.00` paid for `-2`
     /// units) is refused as [`ReadError::MixedSigns`], naming the line,
-    /// the column that disagrees and the column it disagrees with.
+    /// the column that disagrees and the column it disagrees with. A
+    /// `Reimbursement_Reversal` row takes back, so a positive cell in it
+    /// (`20.00` and `2` units, every cell positive) is refused as
+    /// [`ReadError::PositiveReversal`], naming the line and the first
+    /// positive column. A row with another reason whose cells are
+    /// negative is read, as a reversal
+    /// ([`ReimbursementRow::is_reversal`]).
     ///
     /// ```
     /// use merchantry_amazon::{ReimbursementReader, ReimbursementReason};
@@ -359,7 +393,7 @@ pub struct LossMatching {
 /// country), reimbursements of one day by id, then FNSKU, then SKU.
 ///
 /// Reversals ([`ReimbursementRow::is_reversal`]: reason
-/// `Reimbursement_Reversal`, or a negative unit total) take their units
+/// `Reimbursement_Reversal`, or a negative unit total or amount) take their units
 /// back from the reimbursement their `original-reimbursement-id` names
 /// (its row for the same item), before any matching: a reimbursement of
 /// 2 units with 1 reversed covers 1 unit, so the loss it covered shows 1
@@ -871,6 +905,71 @@ mod tests {
             m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
         // Reversals of one day are taken by id ("R11" < "R12" < "R9").
         assert_eq!(unapplied, [("R11", 1), ("R12", 1), ("R9", 1)]);
+    }
+
+    /// A `Reimbursement_Reversal` row with every cell positive (20.00,
+    /// 2 units) was read: `is_reversal` took 2 units back from R1 while
+    /// `charge` booked +20.00 income. It is refused, naming the line and
+    /// the first positive column. A paying reason with negative cells is
+    /// read as a reversal whose charge is negative, and so is a paying
+    /// reason with only a negative amount (listed, with 0 units).
+    #[test]
+    fn a_reversal_with_positive_cells_is_refused() {
+        let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-cash,quantity-reimbursed-inventory,\
+                   quantity-reimbursed-total,original-reimbursement-id\n\
+                   03/05/2026,R1,Lost_Warehouse,X1,USD,20.00,2,0,2,\n\
+                   03/20/2026,R9,Reimbursement_Reversal,X1,USD,20.00,2,0,2,R1\n\
+                   03/20/2026,R10,Reimbursement_Reversal,X1,USD,0,,,2,R1\n\
+                   03/20/2026,R11,Lost_Warehouse,X1,USD,-10.00,-1,0,-1,R1\n\
+                   03/21/2026,R12,Lost_Warehouse,X1,USD,-5.00,,,,R1\n";
+        let rows: Vec<_> = ReimbursementReader::new(pay.as_bytes()).unwrap().collect();
+        let refused: Vec<_> = rows
+            .iter()
+            .filter_map(|r| match r {
+                Err(ReadError::PositiveReversal { line, column, value, .. }) => {
+                    Some((*line, *column, value.to_string()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                (3, "amount-total", "20.00".to_owned()),
+                (4, "quantity-reimbursed-total", "2".to_owned())
+            ]
+        );
+        assert_eq!(
+            rows[1].as_ref().unwrap_err().to_string(),
+            "reimbursements: line 3, column \"amount-total\": 20.00 is positive in a \
+             Reimbursement_Reversal row; a reversal's non-zero amounts and units are negative"
+        );
+        let paid: Vec<_> = rows.into_iter().filter_map(Result::ok).collect();
+        let read: Vec<_> = paid
+            .iter()
+            .map(|r| (r.reimbursement_id.as_str(), r.is_reversal(), r.charge().amount.to_string()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("R1", false, "20.00 USD".to_owned()),
+                ("R11", true, "-10.00 USD".to_owned()),
+                ("R12", true, "-5.00 USD".to_owned()),
+            ]
+        );
+        let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
+                      03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n";
+        let losses: Vec<_> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        // R1 pays 2, R11 takes 1 back: A1 has 2 - 1 = 1 unit covered, 1
+        // open. R12 gives no units: listed with 0.
+        assert_eq!(matched(&m), [("R1", "A1", 1)]);
+        assert_eq!(still_open(&m), [("A1", 1)]);
+        let unapplied: Vec<_> =
+            m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
+        assert_eq!(unapplied, [("R12", 0)]);
     }
 
     /// A reversal that gives no units (quantity cells blank or 0, only
