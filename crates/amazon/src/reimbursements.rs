@@ -369,8 +369,9 @@ pub struct LossMatching {
     /// Units of reversal rows that could not be taken back from a
     /// reimbursement, per reversal id: the row names no original, its
     /// original is not among the rows given (or is listed in
-    /// `conflicting_reimbursements`), it takes back more units than the
-    /// original has left, or it gives no units at all (its quantity cells
+    /// `conflicting_reimbursements`), its blank SKU or FNSKU could name
+    /// two or more of the original's line items, it takes back more
+    /// units than the original has left, or it gives no units at all (its quantity cells
     /// blank or zero, only an amount taken back), which is listed with 0
     /// units. They reopen no loss.
     #[cfg_attr(feature = "serde", serde(default))]
@@ -399,7 +400,11 @@ pub struct LossMatching {
 /// 2 units with 1 reversed covers 1 unit, so the loss it covered shows 1
 /// unit open again, and one reversed in full covers nothing. A reversal
 /// that cannot be applied is listed in
-/// [`LossMatching::unapplied_reversals`], and so is one that gives no
+/// [`LossMatching::unapplied_reversals`]: among others, one whose SKU and
+/// FNSKU could name two or more line items of its original (both blank,
+/// against an original of several items), since which item it takes
+/// back cannot be told; against an original of one item a blank item is
+/// that item. So is one that gives no
 /// units (only a negative amount), with 0 units: it takes money back but
 /// says nothing about which units, so no loss is reopened.
 ///
@@ -469,13 +474,16 @@ pub fn match_reimbursements(
         let units = reversal.quantity_total.get().saturating_abs();
         let mut left = units;
         if let Some(original) = &reversal.original_reimbursement_id {
-            for (payment, units) in payments.iter().zip(&mut standing) {
-                if left > 0 && payment.reimbursement_id == *original && same_item(payment, reversal)
-                {
-                    let taken = left.min(*units);
-                    *units -= taken;
-                    left -= taken;
-                }
+            // The original's line item this reversal names. When it could
+            // name two or more (its SKU and FNSKU blank against an original
+            // of several items), which is meant cannot be told: none.
+            let mut items = payments.iter().zip(&mut standing).filter(|(payment, _)| {
+                payment.reimbursement_id == *original && same_item(payment, reversal)
+            });
+            if let (Some((_, standing)), None) = (items.next(), items.next()) {
+                let taken = left.min(*standing);
+                *standing -= taken;
+                left -= taken;
             }
         }
         // A reversal of no units (only an amount taken back) has nothing
@@ -970,6 +978,38 @@ mod tests {
         let unapplied: Vec<_> =
             m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
         assert_eq!(unapplied, [("R12", 0)]);
+    }
+
+    /// R1 paid for two line items, X1 (A1, 2 units) and X2 (A2, 1 unit).
+    /// R9 reversed 1 unit of R1 with its SKU and FNSKU blank and was
+    /// applied to whichever item came first, reopening A1 on a guess. It
+    /// is listed as unapplied and both losses stay closed. Against R5,
+    /// of one item, a blank item is that item and is applied.
+    #[test]
+    fn a_blank_item_reversal_of_an_original_with_several_items_is_unapplied() {
+        let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
+                      03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n\
+                      03/01/2026,X2,V,Adjustments,A2,-1,ABE2,SELLABLE,M\n\
+                      03/02/2026,X3,U,Adjustments,A3,-1,ABE2,SELLABLE,M\n";
+        let losses: Vec<_> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let pay = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-total,original-reimbursement-id\n\
+                   03/05/2026,R1,Lost_Warehouse,W,X1,USD,20.00,2,\n\
+                   03/05/2026,R1,Lost_Warehouse,V,X2,USD,10.00,1,\n\
+                   03/05/2026,R5,Lost_Warehouse,U,X3,USD,10.00,1,\n\
+                   03/20/2026,R9,Reimbursement_Reversal,,,USD,-10.00,-1,R1\n\
+                   03/20/2026,R10,Reimbursement_Reversal,,,USD,-10.00,-1,R5\n";
+        let paid: Vec<_> =
+            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        // R1 closes A1 (2) and A2 (1); R5's 1 unit is taken back by R10,
+        // so A3 is open again.
+        assert_eq!(matched(&m), [("R1", "A1", 2), ("R1", "A2", 1)]);
+        assert_eq!(still_open(&m), [("A3", 1)]);
+        let unapplied: Vec<_> =
+            m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
+        assert_eq!(unapplied, [("R9", 1)]);
     }
 
     /// A reversal that gives no units (quantity cells blank or 0, only
