@@ -363,13 +363,18 @@ pub struct LossMatching {
     /// Reimbursement ids with two or more different rows for the same
     /// item (FNSKU and SKU): a row revised between two downloads, or two
     /// downloads mixed up. Which row is right cannot be told, so none of
-    /// those rows is matched; each id is listed once, sorted.
+    /// those rows is matched; each id is listed once, sorted. For a
+    /// payment, the losses it would cover stay open. For a reversal, none
+    /// of its rows takes anything back, so the losses its original covers
+    /// stay closed, and each of its differing rows is also listed in
+    /// `unapplied_reversals`.
     #[cfg_attr(feature = "serde", serde(default))]
     pub conflicting_reimbursements: Vec<String>,
     /// Units of reversal rows that could not be taken back from a
     /// reimbursement, per reversal id: the row names no original, its
     /// original is not among the rows given (or is listed in
-    /// `conflicting_reimbursements`), its blank SKU or FNSKU could name
+    /// `conflicting_reimbursements`), the reversal's own rows conflict
+    /// (each is listed), its blank SKU or FNSKU could name
     /// two or more of the original's line items, it takes back more
     /// units than the original has left, or it gives no units at all (its quantity cells
     /// blank or zero, only an amount taken back), which is listed with 0
@@ -434,8 +439,11 @@ pub struct LossMatching {
 ///   matched on its own. For the same item they contradict each other (a
 ///   row revised between downloads, or a mix-up): none of them is
 ///   matched, and the id is listed in
-///   [`LossMatching::conflicting_reimbursements`], so its losses stay
-///   open until the caller settles which row holds. A row whose FNSKU or
+///   [`LossMatching::conflicting_reimbursements`]. For a payment its
+///   losses stay open until the caller settles which row holds. For a
+///   reversal nothing is taken back, so the losses its original covers
+///   stay closed, and each of its differing rows is listed, with its
+///   units, in [`LossMatching::unapplied_reversals`]. A row whose FNSKU or
 ///   SKU is blank names the same item as one that gives it, so a copy
 ///   with a cell left blank is such a conflict, not a second line item.
 #[must_use]
@@ -465,15 +473,22 @@ pub fn match_reimbursements(
         .collect();
     let (reversals, payments): (Vec<_>, Vec<_>) =
         reimbursements.iter().partition(|r| r.is_reversal());
-    let payments = distinct_reimbursements(payments, &mut outcome);
-    let mut reversals = distinct_reimbursements(reversals, &mut outcome);
-    reversals.sort_by_key(|r| order_key(r));
+    let (payments, _) = distinct_reimbursements(payments, &mut outcome);
+    // A reversal whose rows conflict is applied by none of them, and each
+    // of them is listed as unapplied.
+    let (reversals, conflicting) = distinct_reimbursements(reversals, &mut outcome);
+    let mut reversals: Vec<(&ReimbursementRow, bool)> = reversals
+        .into_iter()
+        .map(|r| (r, true))
+        .chain(conflicting.into_iter().map(|r| (r, false)))
+        .collect();
+    reversals.sort_by_key(|(r, _)| (order_key(r), r.quantity_total, r.amount_total.amount()));
     // Units of each payment (by its place in `payments`) still standing.
     let mut standing: Vec<i64> = payments.iter().map(|r| r.quantity_total.get()).collect();
-    for reversal in reversals {
+    for (reversal, applicable) in reversals {
         let units = reversal.quantity_total.get().saturating_abs();
         let mut left = units;
-        if let Some(original) = &reversal.original_reimbursement_id {
+        if let Some(original) = reversal.original_reimbursement_id.as_ref().filter(|_| applicable) {
             // The original's line item this reversal names. When it could
             // name two or more (its SKU and FNSKU blank against an original
             // of several items), which is meant cannot be told: none.
@@ -538,11 +553,12 @@ pub fn match_reimbursements(
 
 /// The reimbursement rows to match, in input order: the first of each
 /// set of exact repeats, none of the rows of an id and item whose rows
-/// differ. Counts the repeats and lists the conflicting ids in `outcome`.
+/// differ; and those differing rows (each distinct row once). Counts the
+/// repeats and lists the conflicting ids in `outcome`.
 fn distinct_reimbursements<'a>(
     rows: Vec<&'a ReimbursementRow>,
     outcome: &mut LossMatching,
-) -> Vec<&'a ReimbursementRow> {
+) -> (Vec<&'a ReimbursementRow>, Vec<&'a ReimbursementRow>) {
     // Per id, its items: each the distinct rows (with their place in the
     // input) that name one item.
     type Items<'a> = Vec<Vec<(usize, &'a ReimbursementRow)>>;
@@ -558,13 +574,14 @@ fn distinct_reimbursements<'a>(
         }
     }
     let mut conflicting = BTreeSet::new();
-    let mut kept = Vec::new();
+    let (mut kept, mut differing) = (Vec::new(), Vec::new());
     for (id, items) in ids {
         for item in items {
             match item.as_slice() {
                 [only] => kept.push(*only),
-                _ => {
+                rows => {
                     conflicting.insert(id.to_owned());
+                    differing.extend(rows.iter().map(|(_, row)| *row));
                 }
             }
         }
@@ -572,7 +589,7 @@ fn distinct_reimbursements<'a>(
     conflicting.extend(outcome.conflicting_reimbursements.drain(..));
     outcome.conflicting_reimbursements = conflicting.into_iter().collect();
     kept.sort_unstable_by_key(|(at, _)| *at);
-    kept.into_iter().map(|(_, row)| row).collect()
+    (kept.into_iter().map(|(_, row)| row).collect(), differing)
 }
 
 /// The order reimbursement rows are taken in: by approval day, then by
@@ -1010,6 +1027,38 @@ mod tests {
         let unapplied: Vec<_> =
             m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
         assert_eq!(unapplied, [("R9", 1)]);
+    }
+
+    /// R9, a reversal of 1 of R1's 2 units, was revised between two
+    /// downloads (-10.00, then -12.00). It went to
+    /// `conflicting_reimbursements`, whose docs said its losses stay
+    /// open, yet A1 stayed closed and R9 was listed nowhere else. Neither
+    /// row is applied, A1 stays closed (R1 still covers 2), and both rows
+    /// are listed as unapplied, 1 unit each.
+    #[test]
+    fn a_conflicting_reversal_is_listed_as_unapplied() {
+        let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
+                      03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n";
+        let losses: Vec<_> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let pay = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-total,original-reimbursement-id\n\
+                   03/05/2026,R1,Lost_Warehouse,W,X1,USD,20.00,2,\n\
+                   03/20/2026,R9,Reimbursement_Reversal,W,X1,USD,-12.00,-1,R1\n\
+                   03/20/2026,R9,Reimbursement_Reversal,W,X1,USD,-10.00,-1,R1\n";
+        let paid: Vec<_> =
+            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        assert_eq!(m.conflicting_reimbursements, ["R9"]);
+        assert_eq!(matched(&m), [("R1", "A1", 2)]);
+        assert!(m.open_losses.is_empty(), "{m:?}");
+        let unapplied: Vec<_> =
+            m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
+        assert_eq!(unapplied, [("R9", 1), ("R9", 1)]);
+        // In the other order, the same.
+        let mut reversed = paid.clone();
+        reversed.reverse();
+        assert_eq!(match_reimbursements(&losses, &reversed), m);
     }
 
     /// A reversal that gives no units (quantity cells blank or 0, only
