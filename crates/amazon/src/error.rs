@@ -273,7 +273,7 @@ pub enum ReadError {
         parts: merchantry_core::Quantity,
     },
     /// Two signed cells of one row disagree in sign: the Reimbursements
-    /// report's `amount-total`, `quantity-reimbursed-cash`,
+    /// report's `amount-total`, `amount-per-unit`, `quantity-reimbursed-cash`,
     /// `quantity-reimbursed-inventory` and `quantity-reimbursed-total`
     /// (zeros and blanks aside) must all be positive, a payment, or all
     /// negative, a reversal. A row paying cash and taking inventory back

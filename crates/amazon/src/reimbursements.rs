@@ -208,8 +208,10 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
     let written_total = row.opt_quantity(13)?;
     // A row pays (every signed cell positive) or takes back (every one
     // negative); zeros and blanks have no sign.
+    let per_unit = row.opt_amount(9)?;
     let signed = [
         (10, Some(total)),
+        (9, per_unit),
         (11, cash.map(|q| Decimal::from(q.get()))),
         (12, inventory.map(|q| Decimal::from(q.get()))),
         (13, written_total.map(|q| Decimal::from(q.get()))),
@@ -272,7 +274,7 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
         sku: row.opt_value(5)?,
         fnsku: row.opt_value(6)?,
         asin: row.opt_value(7)?,
-        amount_per_unit: row.opt_amount(9)?.map(|a| Money::new(a, currency)),
+        amount_per_unit: per_unit.map(|a| Money::new(a, currency)),
         amount_total: Money::new(total, currency),
         quantity_cash,
         quantity_inventory,
@@ -300,11 +302,12 @@ reader!(
     /// with and is read as written. Parts whose sum leaves 64 bits are
     /// [`ReadError::InvalidValue`] on the total's column.
     ///
-    /// A row pays or takes back, not both: its `amount-total`, cash,
-    /// inventory and total cells, zeros and blanks aside, are all
-    /// positive (a payment) or all negative (a reversal). A row with
-    /// both signs (`2` cash and `-1` inventory, or `20.00` paid for `-2`
-    /// units) is refused as [`ReadError::MixedSigns`], naming the line,
+    /// A row pays or takes back, not both: its `amount-total`,
+    /// `amount-per-unit`, cash, inventory and total cells, zeros and
+    /// blanks aside, are all positive (a payment) or all negative (a
+    /// reversal). A row with both signs (`2` cash and `-1` inventory,
+    /// `20.00` paid for `-2` units, or `-10.00` per unit on a `20.00`
+    /// payment) is refused as [`ReadError::MixedSigns`], naming the line,
     /// the column that disagrees and the column it disagrees with. A
     /// `Reimbursement_Reversal` row takes back, so a positive cell in it
     /// (`20.00` and `2` units, every cell positive) is refused as
@@ -1059,6 +1062,41 @@ mod tests {
         let mut reversed = paid.clone();
         reversed.reverse();
         assert_eq!(match_reimbursements(&losses, &reversed), m);
+    }
+
+    /// `amount-per-unit` was not checked for sign: -10.00 per unit on a
+    /// 20.00 payment of 2 units was read. It is refused as mixed signs,
+    /// naming the per-unit column; a per-unit amount agreeing with the
+    /// row (10.00 on a payment, -10.00 on a reversal, 0) is read.
+    #[test]
+    fn a_per_unit_amount_of_the_other_sign_is_refused() {
+        let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-per-unit,\
+                   amount-total,quantity-reimbursed-total,original-reimbursement-id\n\
+                   03/05/2026,R1,Lost_Warehouse,X1,USD,-10.00,20.00,2,\n\
+                   03/05/2026,R2,Lost_Warehouse,X1,USD,10.00,20.00,2,\n\
+                   03/20/2026,R9,Reimbursement_Reversal,X1,USD,10.00,-10.00,-1,R2\n\
+                   03/20/2026,R10,Reimbursement_Reversal,X1,USD,-10.00,-10.00,-1,R2\n\
+                   03/20/2026,R11,Lost_Warehouse,X1,USD,0,0,1,\n";
+        let rows: Vec<_> = ReimbursementReader::new(pay.as_bytes()).unwrap().collect();
+        let refused: Vec<_> = rows
+            .iter()
+            .filter_map(|r| match r {
+                Err(ReadError::MixedSigns { line, column, against, .. }) => {
+                    Some((*line, *column, *against))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            refused,
+            [(2, "amount-per-unit", "amount-total"), (4, "amount-per-unit", "amount-total")]
+        );
+        let read: Vec<_> = rows
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|r| r.reimbursement_id.as_str())
+            .collect();
+        assert_eq!(read, ["R2", "R10", "R11"]);
     }
 
     /// A reversal that gives no units (quantity cells blank or 0, only
