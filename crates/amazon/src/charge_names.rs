@@ -13,7 +13,9 @@
 //!    fixed order: taxes, then names that say they are a reimbursement
 //!    (and do not say they are a fee), then payout reserves (`reserve`
 //!    without a fee word), then balance moves (`payable`,
-//!    `disbursement`, `balance` without a fee word), then the fees.
+//!    `disbursement`, `balance`, `debt recovery`, or a card charge such
+//!    as `Failed charge`, without a fee, fees or surcharge word and
+//!    without words that name a fee), then the fees.
 //!
 //! Income is claimed narrowly. A name is a [`ChargeKind::Reimbursement`]
 //! only when it is one of Amazon's own reimbursement names (`EXACT`), when
@@ -130,6 +132,8 @@ const EXACT: &[(&str, ChargeKind)] = &[
     // one settlement). `charge` here is a card charge, not a fee.
     ("payabletoamazon", ChargeKind::BalanceTransfer),
     ("successfulcharge", ChargeKind::BalanceTransfer),
+    // Other spellings (`Successful charges`, `Card charge`, `Failed
+    // charge`, `Debt recovery`) are balance moves by their words.
 ];
 
 /// Words that say Amazon paid compensation, or took it back. A name with
@@ -212,6 +216,25 @@ impl Words {
     }
 }
 
+/// Words that, with `charge` or `charges` and nothing else, name a
+/// charge to the seller's card that settles the Amazon balance
+/// (`Successful Charge - Card`, `Failed charge`), not a fee.
+const CARD_CHARGE_WORDS: &[&str] =
+    &["successful", "unsuccessful", "failed", "declined", "card", "credit", "debit"];
+
+/// Whether the words name a balance move: a payable, a disbursement or a
+/// balance; a debt recovered from the seller; or a card charge (a
+/// `charge` whose other words are all [`CARD_CHARGE_WORDS`]: `Card
+/// charge`, `Unsuccessful charge`; a failed or unsuccessful charge is a
+/// move that did not happen or was undone, never a fee).
+fn says_balance_move(w: &Words) -> bool {
+    let charge = |word: &String| matches!(word.as_str(), "charge" | "charges");
+    w.any(&["payable", "disbursement", "disbursements", "balance"])
+        || w.pair("debt", "recovery")
+        || (w.0.iter().any(charge)
+            && w.0.iter().all(|word| charge(word) || CARD_CHARGE_WORDS.contains(&word.as_str())))
+}
+
 /// The word rules, first match wins.
 fn by_words(w: &Words) -> ChargeKind {
     let fee = w.any(FEE_WORDS);
@@ -223,11 +246,25 @@ fn by_words(w: &Words) -> ChargeKind {
         // A reserve held or released (`Reserve Amount`, `Reserve
         // Transfer`), not a fee charged for one.
         ChargeKind::ReserveTransfer
-    } else if !fee && w.any(&["payable", "disbursement", "disbursements", "balance"]) {
+    } else if !w.any(&["fee", "fees", "surcharge"])
+        && says_balance_move(w)
+        && fee_by_words(w, fee) == ChargeKind::Unknown
+    {
         // Cash moved between the Amazon balance and the seller's bank
-        // or card (`Failed Disbursement`, `Unavailable balance`).
+        // or card (`Failed Disbursement`, `Unavailable balance`, `Payable
+        // to Amazon charge`, `Debt recovery`): `charge` here is the card
+        // charged, and a name that says fee or names one (`Storage`,
+        // `Commission`) stays a fee.
         ChargeKind::BalanceTransfer
-    } else if w.pair("long", "term") || w.any(&["aged", "aging", "ageing", "longterm"]) {
+    } else {
+        fee_by_words(w, fee)
+    }
+}
+
+/// The fee word rules, first match wins; `fee` is whether the name has a
+/// fee word.
+fn fee_by_words(w: &Words, fee: bool) -> ChargeKind {
+    if w.pair("long", "term") || w.any(&["aged", "aging", "ageing", "longterm"]) {
         ChargeKind::AgedInventoryFee
     } else if w.has("storage") {
         ChargeKind::StorageFee
@@ -370,6 +407,37 @@ mod tests {
         }
         assert!(says_fee("Vine Enrollment Fee") && says_fee("ExportCharge"));
         assert!(!says_fee("ShippingChargeback") && !says_fee("WAREHOUSE_DAMAGE"));
+    }
+
+    /// Spellings of balance moves fell through to Unknown and were
+    /// charged as fees (`charge` is a fee word). They are balance moves;
+    /// a name that says fee, or names one, stays a fee.
+    #[test]
+    fn card_charges_and_debt_recovery_are_balance_moves() {
+        for name in [
+            "Successful charges",
+            "Successful Charge - Card",
+            "Failed charge",
+            "Unsuccessful charge",
+            "Card charge",
+            "Debt recovery",
+            "Payable to Amazon charge",
+            "DebtRecovery",
+        ] {
+            assert_eq!(classify(name), ChargeKind::BalanceTransfer, "{name}");
+        }
+        for (name, kind) in [
+            ("Failed charge fee", ChargeKind::Unknown),
+            ("Card charge surcharge", ChargeKind::Unknown),
+            ("Card processing charge", ChargeKind::Unknown),
+            ("Storage charge", ChargeKind::StorageFee),
+            ("Payable storage charge", ChargeKind::StorageFee),
+            ("Debt recovery fee", ChargeKind::Unknown),
+            ("Commission charge", ChargeKind::ReferralFee),
+            ("Balance Fee", ChargeKind::Unknown),
+        ] {
+            assert_eq!(classify(name), kind, "{name}");
+        }
     }
 
     #[test]

@@ -83,7 +83,9 @@ pub enum ChargeKind {
     /// Cash moved between the seller's Amazon balance and the seller's
     /// own bank or card: `Payable to Amazon` (a negative balance carried
     /// as owed), `Successful charge` (the card charged to cover it), a
-    /// failed disbursement, an unavailable balance. Like
+    /// failed or unsuccessful card charge (a move that did not happen or
+    /// was undone), a debt recovered, a failed disbursement, an
+    /// unavailable balance. Like
     /// [`ChargeKind::ReserveTransfer`], neither revenue nor a fee: it
     /// counts in the settlement's total but not in a margin
     /// ([`ChargeKind::counts_in_margin`] is `false`, and
@@ -109,7 +111,9 @@ impl ChargeKind {
     /// not `placement`. Taxes come first, then names that say they are a
     /// reimbursement and not a fee, then payout reserves (`reserve`
     /// without a fee word: [`ChargeKind::ReserveTransfer`]), then balance
-    /// moves (`payable`, `disbursement` or `balance` without a fee word:
+    /// moves (`payable`, `disbursement`, `balance`, `debt recovery`, or a
+    /// card charge such as `Failed charge` or `Card charge`, without a
+    /// fee, fees or surcharge word and without words that name a fee:
     /// [`ChargeKind::BalanceTransfer`]), then the fee words.
     ///
     /// Income is claimed narrowly: `lost`, `damaged` or `missing` alone
@@ -129,6 +133,7 @@ impl ChargeKind {
     /// assert_eq!(ChargeKind::classify("FBA Long-Term Storage Fee"), ChargeKind::AgedInventoryFee);
     /// assert_eq!(ChargeKind::classify("Previous Reserve Amount Balance"), ChargeKind::ReserveTransfer);
     /// assert_eq!(ChargeKind::classify("Successful charge"), ChargeKind::BalanceTransfer);
+    /// assert_eq!(ChargeKind::classify("Failed charge"), ChargeKind::BalanceTransfer);
     /// assert_eq!(ChargeKind::classify("Mystery Fee"), ChargeKind::Unknown);
     /// ```
     #[must_use]
@@ -545,8 +550,9 @@ fn v2_amount<'a>(
 /// total like every amount, but are neither revenue nor a fee
 /// ([`ChargeKind::counts_in_margin`]). So are balance moves
 /// ([`ChargeKind::BalanceTransfer`]): `Payable to Amazon`, `Successful
-/// charge`, and names without a fee word that say `payable`,
-/// `disbursement` or `balance`.
+/// charge`, card charges (`Card charge`, `Failed charge`, `Unsuccessful
+/// charge`), `Debt recovery`, and names that say `payable`,
+/// `disbursement` or `balance`, unless they say fee or name one.
 ///
 /// Required column: `settlement-id`.
 ///
