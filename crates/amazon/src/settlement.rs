@@ -424,7 +424,7 @@ fn build(row: &Row<'_>) -> Result<Built<(SettlementRow, Option<Currency>)>, Read
     let mut amounts = Vec::new();
     // V2: one typed amount per row.
     if let Some(amount) = row.opt_amount(11)? {
-        let (name, kind) = v2_amount(row.text(9)?, row.text(10)?);
+        let (name, kind) = v2_amount(row.text(9)?, row.text(10)?, row.text(3)?);
         amounts.push(SettlementAmount {
             kind,
             name: name.to_owned(),
@@ -490,11 +490,24 @@ fn with_currency(mut row: SettlementRow, currency: Currency) -> SettlementRow {
 /// its part, `Base fee`, in the description), and then the name is the
 /// type's. An unknown fee name under a promotion, reimbursement or tax
 /// type stays unknown: a fee never becomes income by its column.
+///
+/// With the description blank and an amount type that says nothing the
+/// crate knows (`other-transaction`), the row's `transaction-type` names
+/// the amount when the crate knows it (`Payable to Amazon`, `Subscription
+/// Fee`); an `Order` or `Refund` says nothing about an amount and leaves
+/// the amount type's name.
 fn v2_amount<'a>(
     amount_type: Option<&'a str>,
     description: Option<&'a str>,
+    transaction_type: Option<&'a str>,
 ) -> (&'a str, ChargeKind) {
     let column = amount_type.map_or(ChargeKind::Unknown, ChargeKind::classify);
+    if description.is_none() && column == ChargeKind::Unknown {
+        let by_row = transaction_type.map(|t| (t, ChargeKind::classify(t)));
+        if let Some((name, kind)) = by_row.filter(|(_, kind)| *kind != ChargeKind::Unknown) {
+            return (name, kind);
+        }
+    }
     match (amount_type, description) {
         (_, Some(name)) => match classify_under(column, name) {
             ChargeKind::Unknown if column != ChargeKind::Unknown && !column_decides(column) => {
@@ -531,7 +544,10 @@ fn v2_amount<'a>(
 /// (`Promotion`, the older layout's `promotion-type` column),
 /// reimbursement (`FBA Inventory Reimbursement`) or tax
 /// (`ItemWithheldTax`), unless the name says it is a fee. A V2
-/// description the crate does not know falls back to the amount type.
+/// description the crate does not know falls back to the amount type. A
+/// blank description under an amount type the crate does not know
+/// (`other-transaction`) takes the row's `transaction-type` when the
+/// crate knows that (`Payable to Amazon`, a balance move).
 /// An older-layout amount whose type cell is blank, or that has no type
 /// column (`misc-fee-amount`, `other-amount`), is named by its layout:
 /// a promotion column makes it a promotion; a fee column or
@@ -763,7 +779,7 @@ mod tests {
         ];
         for ((amount_type, description), want) in cases {
             assert_eq!(
-                v2_amount(amount_type, description),
+                v2_amount(amount_type, description, None),
                 want,
                 "{amount_type:?} {description:?}"
             );

@@ -1069,6 +1069,37 @@ fn settlement_balance_moves_are_neither_revenue_nor_fees() {
     assert_eq!((revenue + fees + outside, total), (dec("-26.46"), dec("-26.46")));
 }
 
+/// A V2 row whose amount type is `other-transaction` and whose
+/// description is blank was named `other-transaction` and left Unknown
+/// (so charged as a fee), though its transaction type, `Payable to
+/// Amazon`, says what it is. The transaction type names it when the
+/// crate knows it; an `Order` row's blank description keeps its amount
+/// type's name.
+#[test]
+fn settlement_v2_blank_description_takes_the_transaction_type() {
+    let file = format!(
+        "{V2_HEAD}8\t-13.23\tUSD\t\t\t\t\n\
+         8\t\t\tPayable to Amazon\tother-transaction\t\t-33.23\n\
+         8\t\t\tSubscription Fee\tother-transaction\t\t-39.99\n\
+         8\t\t\tSuccessful charge\tother-transaction\t\t40.00\n\
+         8\t\t\tOrder\tother-transaction\t\t19.99\n"
+    );
+    let mut reader = SettlementReader::new(file.as_bytes()).unwrap();
+    let rows: Vec<_> = reader.by_ref().map(Result::unwrap).collect();
+    let got: Vec<_> =
+        rows[1..].iter().map(|r| (r.amounts[0].name.as_str(), r.amounts[0].kind)).collect();
+    assert_eq!(
+        got,
+        [
+            ("Payable to Amazon", ChargeKind::BalanceTransfer),
+            ("Subscription Fee", ChargeKind::AccountFee),
+            ("Successful charge", ChargeKind::BalanceTransfer),
+            ("other-transaction", ChargeKind::Unknown),
+        ]
+    );
+    assert_eq!(reader.unknown_names().len(), 1, "{:?}", reader.unknown_names());
+}
+
 fn settlement_rows(file: &str) -> Vec<Result<merchantry_amazon::SettlementRow, ReadError>> {
     SettlementReader::new(file.as_bytes()).unwrap().collect()
 }
