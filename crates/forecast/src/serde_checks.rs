@@ -199,8 +199,16 @@ impl TryFrom<FittedRepr> for Fitted {
 
     /// What every fit guarantees: a finite level, trend and seasonal
     /// terms, a finite spread of at least 0, smoothing constants in
-    /// `[0, 1]`, a window of at least one period, a level reset inside
-    /// the series, and the state of its kind ([`check_shape`]).
+    /// `[0, 1]`, a window of at least one period, at least one
+    /// observation, a level reset inside the series, and the state of its
+    /// kind ([`check_shape`]).
+    ///
+    /// Not refused, because real fits give them: a moving-average window
+    /// longer than the series (the fit averages what there is), and
+    /// negative multiplicative seasonal terms (a [`SeasonalIndices`] fit
+    /// of a series with negative values, which a level model takes as
+    /// given, whose phase sums to less than 0; the forecast there is the
+    /// level times that term, clamped at 0).
     fn try_from(r: FittedRepr) -> Result<Self, ForecastError> {
         let bad = |reason: String| ForecastError::InvalidRecord {
             record: format!("fitted {} model", r.kind),
@@ -232,6 +240,10 @@ impl TryFrom<FittedRepr> for Fitted {
         }
         if r.params.window == Some(0) {
             return Err(bad("window is 0 periods, expected 1 or more".to_owned()));
+        }
+        if r.observations == 0 {
+            // Every fit checks its series is not empty first.
+            return Err(bad("0 observations, but every fit consumes at least one".to_owned()));
         }
         if let Some(at) = r.level_reset_at.filter(|at| *at >= r.observations) {
             return Err(bad(format!(
@@ -643,6 +655,34 @@ mod tests {
             let kind = r.kind;
             assert_eq!(reason_of(r), says, "{kind}");
         }
+    }
+
+    #[test]
+    fn a_fit_of_no_observations_is_refused() {
+        // Every fit checks its series is not empty, so a saved fit of 0
+        // observations with a level of 20 is no fit's.
+        let r = FittedRepr { observations: 0, ..holt() };
+        assert_eq!(reason_of(r), "0 observations, but every fit consumes at least one");
+        // One observation is a fit's (a moving average of one day).
+        let one = MovingAverage::new(7).unwrap().fit(&[5.0]).unwrap();
+        assert_eq!(one.observations(), 1);
+        round_trip(&one);
+    }
+
+    #[test]
+    fn states_real_fits_give_stay_loadable() {
+        // A moving average of window 7 over 3 days averages the 3:
+        // (1 + 2 + 3) / 3 = 2, window 7 > 3 observations.
+        let fit = MovingAverage::new(7).unwrap().fit(&[1.0, 2.0, 3.0]).unwrap();
+        assert_eq!((fit.level(), fit.params().window, fit.observations()), (2.0, Some(7), 3));
+        round_trip(&fit);
+        // Seasonal indices of 10, -5, 10, -5 (period 2): the mean is 2.5,
+        // phase 0 averages 10 (index 4), phase 1 averages -5 (index -2,
+        // negative); the forecast of phase 1 is max(0, 2.5 * -2) = 0.
+        let fit = SeasonalIndices::new(2).unwrap().fit(&[10.0, -5.0, 10.0, -5.0]).unwrap();
+        let saved = serde_json::to_value(&fit).unwrap();
+        assert_eq!(saved["season"], serde_json::json!([4.0, -2.0]));
+        round_trip(&fit);
     }
 
     #[test]
