@@ -773,7 +773,8 @@ fn rec_row(s: &data::SkuSales, rec: &Recommendation, cover_days: f64) -> RecRow 
 
 /// When to order: the earlier of the reorder-point day and the order-by
 /// date, and not before today (an order-by date that has passed means
-/// order today; the reason says it passed).
+/// order, or expedite what is on order, today; the reason says it
+/// passed).
 fn order_on(rec: &Recommendation) -> Option<NaiveDate> {
     [rec.reorder_on, rec.order_by].into_iter().flatten().min().map(|d| d.max(rec.today))
 }
@@ -823,7 +824,11 @@ fn looks_whole(text: &str) -> bool {
 }
 
 /// Why nothing is ordered today, and when to: the earlier of the day the
-/// position reaches the reorder point and the latest order-by date.
+/// position reaches the reorder point and the latest order-by date. An
+/// order-by date that has passed with nothing ordered is said to have
+/// passed, with the advice to expedite the on-order units: the position
+/// is at or above the order-up-to level, but those units land after the
+/// projected stock-out, and so would an order placed now.
 fn when_text(rec: &Recommendation) -> String {
     let position = rec.position;
     match (rec.reorder_on, rec.order_by, rec.stockout) {
@@ -841,10 +846,36 @@ fn when_text(rec: &Recommendation) -> String {
             let stockout = stockout.map_or_else(String::new, |d| format!(" projected {d}"));
             let point =
                 r.map_or_else(|| "not within the forecast".to_owned(), |r| format!("only on {r}"));
-            format!(
-                "order by {o} to land goods before the stock-out{stockout} (on-order units land too late); \
-                 the position reaches its reorder point {point}"
-            )
+            if o < rec.today {
+                // The engine ordered nothing although the date passed: the
+                // position already reaches the order-up-to level (the
+                // order-by trigger tops up only below it), so what helps
+                // is landing the on-order units sooner (urgency soon).
+                let level = rec.order_up_to;
+                let tenths = format!("{level:.1}");
+                let shown = if looks_whole(&tenths) { format!("{level:.0}") } else { tenths };
+                let covered = if position.as_f64() > level {
+                    format!(
+                        " (position {position} is above the order-up-to level {shown}, so nothing more is ordered)"
+                    )
+                } else if position.as_f64() == level {
+                    format!(
+                        " (position {position} is at the order-up-to level, so nothing more is ordered)"
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "order-by {o} passed: the stock-out{stockout} comes before the on-order units land, \
+                     and an order placed now would land too late as well; expedite the on-order \
+                     units{covered}; the position reaches its reorder point {point}"
+                )
+            } else {
+                format!(
+                    "order by {o} to land goods before the stock-out{stockout} (on-order units land too late); \
+                     the position reaches its reorder point {point}"
+                )
+            }
         }
         (None, None, Some(d)) => format!("position {position} lasts to {d}"),
         (None, None, None) => format!("position {position} covers the forecast"),
@@ -1150,6 +1181,31 @@ mod tests {
             row.reason,
             "order by 2026-10-08 to land goods before the stock-out projected 2026-10-21 \
              (on-order units land too late); the position reaches its reorder point only on 2026-10-28"
+        );
+    }
+
+    #[test]
+    fn a_passed_order_by_date_covered_by_late_supply_says_it_passed() {
+        // Tester: "order by 2011-11-11 to land goods ..." on a row for
+        // 2011-12-10, with no word that the date had passed. sd_L 2:
+        // s = 270.75, order-up-to S = 270.75 + 30 * 20 = 870.75. 100 on
+        // hand and 800 due on day 30: position 900 > S, so nothing is
+        // ordered, but the shelf runs out on day 5 (100 - 6 * 20 < 0),
+        // before the 800 land, and the order-by date 5 - 3 - 10 = day -8
+        // (2026-09-23) has passed: an order placed today lands on day 10,
+        // too late as well. The position reaches s at k = 32 (900 - 640
+        // = 260 <= 270.75; k = 31 leaves 280).
+        let row = rec_row(&sales(), &rec(2.0, 100, 800, 30), 30.0);
+        assert_eq!(row.order_quantity, 0);
+        assert_eq!(row.order_by, NaiveDate::from_ymd_opt(2026, 9, 23));
+        assert_eq!(row.order_on, Some(day(0)));
+        assert_eq!(row.urgency, "soon");
+        assert_eq!(
+            row.reason,
+            "order-by 2026-09-23 passed: the stock-out projected 2026-10-06 comes before the \
+             on-order units land, and an order placed now would land too late as well; expedite \
+             the on-order units (position 900 is above the order-up-to level 870.7, so nothing \
+             more is ordered); the position reaches its reorder point only on 2026-11-02"
         );
     }
 

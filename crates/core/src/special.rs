@@ -293,6 +293,19 @@ fn small_shape_lower_ln_y(a: f64, l: f64, ln_p: f64) -> f64 {
     ln_y
 }
 
+/// The `y` with `Q(a, y) = tail` for `tail` in `(0, 1/2)`, the upper
+/// tail `upper` falling in `y` (read as 1 at `y = 0`): from `[lo, hi]`,
+/// `Q(lo) >= tail`, the bracket is doubled until `Q(hi) <= tail`, then
+/// `-Q`, which rises, is bisected until the bracket cannot shrink.
+fn upper_tail_y(tail: f64, mut lo: f64, mut hi: f64, upper: impl Fn(f64) -> f64) -> f64 {
+    let sf = |y: f64| if y > 0.0 { upper(y) } else { 1.0 };
+    while sf(hi) > tail && hi < f64::MAX / 4.0 {
+        lo = hi;
+        hi *= 2.0;
+    }
+    bisect_rising(lo, hi, -tail, |y| -sf(y))
+}
+
 /// `ln y` for the `p` quantile `y` of the standard gamma distribution
 /// (shape `a`, rate 1), for a finite `a > 0` and `p` in `(0, 1)`: the
 /// one inversion forecast's lead-time quantile and reorder's demand
@@ -315,12 +328,18 @@ fn small_shape_lower_ln_y(a: f64, l: f64, ln_p: f64) -> f64 {
 ///   the upper tail `Q(a, y) = 1 - p` is bisected (a continued fraction
 ///   for `Q` is accurate there; `P` near 1 would leave no digits of
 ///   `1 - p`).
-/// - From shape 1 up, in the lower tail (at or below `y = 1`, and every
+/// - From shape 1 up, for `p` above one half the upper tail
+///   `Q(a, y) = 1 - p` is bisected (`1 - p` is exact in `f64` there, and
+///   `Q` keeps its relative precision where `P` is near 1: bisecting
+///   `P` put the exponential's quantile at `1 - 2^-53` at 36.33, not
+///   `53 ln 2 = 36.74`, and was `2.4e-8` off at `1 - 1e-10`). For `p`
+///   up to one half, in the lower tail (at or below `y = 1`, and every
 ///   `p` below `1e-290`, up to shape `1e5`)
 ///   [`gamma_lower_tail_ln_quantile`] solves in logarithms, so the
 ///   quantile keeps falling with `p` down to `5e-324`; elsewhere
-///   `P(a, y) = p` is bisected from `y = 0`, the bracket doubled from
-///   `2 a + 10` until it holds the root.
+///   `P(a, y) = p` is bisected.
+/// - Each upper or lower bisection starts from `[0, 2 a + 10]` (`[1,
+///   2]` below shape 1), the bracket doubled until it holds the root.
 ///
 /// Every bisection runs until the bracket cannot shrink
 /// ([`bisect_rising`]). `None` outside the domain (and for a non-finite
@@ -332,12 +351,18 @@ fn small_shape_lower_ln_y(a: f64, l: f64, ln_p: f64) -> f64 {
 /// within `1e-10` relative of 60-digit roots for the exact `f64` `p`,
 /// shapes down to `1e-14` (reorder's `safety` tests; `1e-12` at shapes
 /// `1e-8` and `1e-6` for `p` near 1 in forecast's `leadtime` tests).
+/// With `Q` good to a few ulps relative, as statrs' is and the closed
+/// forms of integer shapes are, the upper quantiles keep that precision
+/// up to the largest `p` below 1 at every shape: shapes 1 and 2 within
+/// `1e-14` of `-ln(1 - p)` and the root of `(1 + y) e^-y = 1 - p` for
+/// `p` from `1 - 1e-6` to `1 - 2^-53` (the tests here; `1e-13` through
+/// statrs in forecast's and reorder's).
 ///
 /// ```
 /// use merchantry_core::special::gamma_ln_quantile;
 ///
 /// // Shape 1 is the exponential: P = 1 - e^-y, Q = e^-y, and the 0.95
-/// // quantile is -ln 0.05 = 2.9957 (above y = 1: bisected on P).
+/// // quantile is -ln 0.05 = 2.9957 (p above one half: bisected on Q).
 /// let lower = |y: f64| -(-y).exp_m1();
 /// let upper = |y: f64| (-y).exp();
 /// let t = gamma_ln_quantile(1.0, 0.0, 0.95, lower, upper).unwrap();
@@ -362,14 +387,15 @@ pub fn gamma_ln_quantile(
         if p <= p_one {
             return Some(small_shape_lower_ln_y(a, l, p.ln()));
         }
-        // Here 1 - p < Q(a, 1): Q falls in y, so bisect -Q, which rises.
-        let tail = 1.0 - p;
-        let (mut lo, mut hi) = (1.0, 2.0);
-        while upper(hi) > tail && hi < 1e4 {
-            lo = hi;
-            hi *= 2.0;
-        }
-        return Some(bisect_rising(lo, hi, -tail, |y| -upper(y)).ln());
+        // Here 1 - p < Q(a, 1), and p > 1 - Q(a, 1) > 1/2.
+        return Some(upper_tail_y(1.0 - p, 1.0, 2.0, upper).ln());
+    }
+    if p > 0.5 {
+        // 1 - p is exact for p >= 1/2 (Sterbenz), and Q(a, y) keeps its
+        // relative precision where P(a, y) is near 1: bisecting P lost
+        // the digits of 1 - p (the exponential's quantile at
+        // 1 - 2^-53 read 36.33, not -ln 2^-53 = 36.74).
+        return Some(upper_tail_y(1.0 - p, 0.0, 2.0f64.mul_add(a, 10.0), upper).ln());
     }
     if let Some(t) = gamma_lower_tail_ln_quantile(a, ln_gamma_1p_a, p) {
         return Some(t);
@@ -500,7 +526,8 @@ mod tests {
         // e^-y (1 + y), Q(3, y) = e^-y (1 + y + y^2 / 2). 40-digit
         // mpmath roots: -ln 0.05 = 2.99573227355399; Q(2, y) = 1/2 at
         // 1.67834699001666; Q(3, y) = 0.01 at 8.40594691488547. Each
-        // above y = 1 (P(2, 1) = 1 - 2 / e = 0.26), so bisected on P.
+        // above y = 1 (P(2, 1) = 1 - 2 / e = 0.26), so bisected: on P
+        // at p = 1/2, on Q above it.
         let q1 = |y: f64| (-y).exp();
         let q2 = |y: f64| (-y).exp() * (1.0 + y);
         let q3 = |y: f64| (-y).exp() * (1.0 + y + 0.5 * y * y);
@@ -520,6 +547,37 @@ mod tests {
         assert_eq!(t, gamma_lower_tail_ln_quantile(2.0, ln2, 1e-300));
         for (a, p) in [(0.0, 0.5), (f64::INFINITY, 0.5), (1.0, 0.0), (1.0, 1.0), (f64::NAN, 0.5)] {
             assert!(gamma_ln_quantile(a, 0.0, p, q1, q1).is_none(), "{a} {p}");
+        }
+    }
+
+    #[test]
+    fn gamma_ln_quantile_keeps_the_digits_of_one_minus_p_from_shape_one_up() {
+        // 1 - p is exact for these f64 p (p >= 1/2): 2^-53 =
+        // 1.1102230246251565e-16, 9.992007221626409e-16 (for 1 - 1e-15),
+        // 1.000000082740371e-10 (for 1 - 1e-10), 1.0000000000287557e-6.
+        // Shape 1: Q(1, y) = e^-y, so y = -ln(1 - p); -ln 2^-53 = 53 ln 2
+        // = 36.7368005696771. Shape 2: Q(2, y) = (1 + y) e^-y = 1 - p,
+        // solved with 60-digit mpmath (findroot from y = 30). Bisecting
+        // P = 1 - e^-y on p lost the digits of 1 - p: the exponential
+        // read 36.3313 at 1 - 2^-53 (1.1% low), 1.6e-3 off at 1 - 1e-15
+        // and 2.4e-8 off at 1 - 1e-10.
+        let q1 = |y: f64| (-y).exp();
+        let p1 = |y: f64| -(-y).exp_m1();
+        let q2 = |y: f64| (-y).exp() * (1.0 + y);
+        let p2 = |y: f64| 1.0 - q2(y);
+        let ln2 = std::f64::consts::LN_2;
+        let cases = [
+            (1.0 - f64::EPSILON / 2.0, 36.736_800_569_677_1, 40.461_567_483_087_465),
+            (1.0 - 1e-15, 34.539_575_992_340_88, 38.208_468_755_484_82),
+            (1.0 - 1e-10, 23.025_850_847_200_09, 26.333_981_519_648_54),
+            (1.0 - 1e-6, 13.815_510_557_935_518, 16.688_420_790_829_44),
+        ];
+        for (p, want1, want2) in cases {
+            let y1 = gamma_ln_quantile(1.0, 0.0, p, p1, q1).map_or(f64::NAN, f64::exp);
+            assert!((y1 / want1 - 1.0).abs() < 1e-14, "shape 1 at {p}: {y1} vs {want1}");
+            assert!((y1 / -(1.0 - p).ln() - 1.0).abs() < 1e-14, "shape 1 at {p}: {y1}");
+            let y2 = gamma_ln_quantile(2.0, ln2, p, p2, q2).map_or(f64::NAN, f64::exp);
+            assert!((y2 / want2 - 1.0).abs() < 1e-14, "shape 2 at {p}: {y2} vs {want2}");
         }
     }
 }

@@ -277,7 +277,11 @@ pub struct SkuForecast {
     /// `trailing_excluded_days + 1` and a trend or season runs on over the
     /// excluded days. Read as 0 from a set saved without it; a saved
     /// value past the history's stock-out days is refused
-    /// ([`ForecastError::InvalidRecord`]).
+    /// ([`ForecastError::InvalidRecord`]), as is a saved
+    /// [`Self::velocity`] no preparation gives (more in-stock days than
+    /// days, flagged and inferred stock-out days that do not make up the
+    /// rest, or units or a rate negative or not finite), naming the
+    /// field.
     pub trailing_excluded_days: usize,
 }
 
@@ -306,7 +310,8 @@ impl SkuForecast {
 /// failure list is not (it is rebuilt empty). A saved set whose entry is
 /// filed under a SKU other than its forecast's is refused
 /// ([`ForecastError::InvalidRecord`] naming the key and the SKU): it
-/// answered one SKU with another's forecast.
+/// answered one SKU with another's forecast. Unknown fields are refused,
+/// as in each entry.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
     feature = "serde",

@@ -243,7 +243,11 @@ impl StageDistribution {
     /// `1e-300`; it read `1.1e-15` for every `p` below about `1e-15`,
     /// shape 12.5 stopped at `2.2e-15` below `1e-301` and shape 25 at
     /// `1.67e-12` below `1e-310`); the `2e-13` is the resolution of the
-    /// logarithm it is solved in near `ln 5e-324 = -744`. Above shape
+    /// logarithm it is solved in near `ln 5e-324 = -744`. For `p` above
+    /// one half the upper tail `Q(a, y) = 1 - p` is solved instead, so a
+    /// `p` near 1 keeps the digits of `1 - p` (mean 1, variance 1 at the
+    /// largest `p` below 1 is `53 ln 2 = 36.74` to `1e-13`; it read 36.33
+    /// when `P` near 1 was solved). Above shape
     /// `1e5` the Wilson-Hilferty reading falls with `p` all the way down
     /// too, but in the far tail it is off by up to about `520 / shape`
     /// standard deviations (`5e-3` at shape `1e5` and `p = 5e-324`).
@@ -1040,8 +1044,11 @@ fn apply_override(
 /// from shape 1 up for `p` below `1e-290`, where statrs' `P(a, y)` is
 /// subnormal or 0: shape 25, scale 0.4, read `1.67e-12` for every `p`
 /// below `1e-310`, the true quantile at `1e-320` being `6.45e-13`), and
-/// elsewhere bisects statrs' `P(a, y)` (from shape 1 up) or `Q(a, y)`
-/// (below it, on `y >= 1`), so no `y` is scaled into statrs' invalid
+/// elsewhere bisects statrs' `Q(a, y) = 1 - p` (for `p` above one half
+/// from shape 1 up, on `y >= 1` below it; `1 - p` is exact there, and
+/// bisecting `P` near 1 lost its digits: the exponential read 36.33 at
+/// `1 - 2^-53`, not `53 ln 2 = 36.74`) or `P(a, y) = p` (the rest from
+/// shape 1 up), so no `y` is scaled into statrs' invalid
 /// range (its own `inverse_cdf` panicked there, and for `p` outside
 /// `[0, 1]`). Below shape 1 the shape is taken from logarithms and
 /// `ln Gamma(1 + a)` from core's [`ln_gamma_1p_over_a`] (statrs'
@@ -1060,7 +1067,8 @@ fn apply_override(
 ///
 /// Accuracy, against 50-digit mpmath roots (`leadtime` tests): within
 /// `2e-13` relative from shape 1 to `1e5` down to the smallest
-/// subnormal `p`, and within `1e-13 + 4e-16 / a` for shapes from 1 down
+/// subnormal `p` and up to the largest `p` below 1 (`1e-13` for shapes
+/// 1 and 2 from `1 - 1e-6` to `1 - 2^-53`), and within `1e-13 + 4e-16 / a` for shapes from 1 down
 /// to `1e-6` and `p` from 0.3 to `1 - 1e-6`. The second term is not the
 /// method's: near 0 the quantile moves by about `1 / a` times any
 /// relative change in `p`, so half an ulp of `p` alone moves it by
@@ -1734,6 +1742,31 @@ mod tests {
         // mpmath: shape 1 / 1.000000001 at p = 0.95 is 2.9957322746129299.
         let x = gamma_quantile(1.0, 1.000_000_001, 0.95);
         assert!((x / 2.995_732_274_612_93 - 1.0).abs() < 1e-13, "{x}");
+    }
+
+    #[test]
+    fn gamma_quantile_keeps_the_digits_of_one_minus_p_above_shape_one() {
+        // Mean = variance = 1 is the exponential, x = -ln(1 - p), and
+        // 1 - p is exact in f64 for these p: -ln 2^-53 = 53 ln 2 =
+        // 36.7368005696771 at the largest p below 1. Mean = variance = 2
+        // is shape 2, scale 1: Q(2, x) = (1 + x) e^-x = 1 - p, roots from
+        // 60-digit mpmath. Bisecting P(a, y) near 1 read the exponential
+        // at 36.3313 for 1 - 2^-53 (1.1% low) and 2.4e-8 off at
+        // 1 - 1e-10.
+        let one = StageDistribution::new(Stage::MainTransit, 1.0, 1.0, 2, 2.0).unwrap();
+        let two = StageDistribution::new(Stage::MainTransit, 2.0, 2.0, 2, 2.0).unwrap();
+        for (p, want1, want2) in [
+            (1.0 - f64::EPSILON / 2.0, 36.736_800_569_677_1, 40.461_567_483_087_465),
+            (1.0 - 1e-15, 34.539_575_992_340_88, 38.208_468_755_484_82),
+            (1.0 - 1e-10, 23.025_850_847_200_09, 26.333_981_519_648_54),
+            (1.0 - 1e-6, 13.815_510_557_935_518, 16.688_420_790_829_44),
+        ] {
+            let x = one.quantile(p);
+            assert!((x / want1 - 1.0).abs() < 1e-13, "shape 1 at {p}: {x} vs {want1}");
+            assert!((x / -(1.0 - p).ln() - 1.0).abs() < 1e-13, "shape 1 at {p}: {x}");
+            let x = two.quantile(p);
+            assert!((x / want2 - 1.0).abs() < 1e-13, "shape 2 at {p}: {x} vs {want2}");
+        }
     }
 
     #[test]

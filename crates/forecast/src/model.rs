@@ -169,14 +169,20 @@ pub struct Parameters {
 /// With the `serde` feature a saved fit is read back through the
 /// guarantees of a fit (finite level, trend and seasonal terms, a finite
 /// spread of at least 0, constants in `[0, 1]`, a window of at least one
-/// period, a level reset inside the series) and the state of its kind: a
-/// trend only on Holt and Holt-Winters, seasonal terms only on the
+/// period, at least one observation, a level reset inside the series)
+/// and the state of its kind: a trend only on Holt and Holt-Winters,
+/// seasonal terms only on the
 /// seasonal models (multiplicative for [`ModelKind::SeasonalIndices`],
 /// additive for [`ModelKind::HoltWinters`], as many as the window's
 /// periods), and the constants the model fits, or none at all for a flat
 /// fit (no trend, no season: the mean since a recent level shift, or
 /// ADIDA and IMAPA on a series without demand). One that breaks them is
-/// refused with [`ForecastError::InvalidRecord`] naming the field.
+/// refused with [`ForecastError::InvalidRecord`] naming the field. A
+/// moving-average window longer than the series and negative
+/// multiplicative seasonal terms load, as real fits give them (a
+/// [`ModelKind::SeasonalIndices`] fit of a series with negative values,
+/// a phase summing below 0; the forecast there is the level times that
+/// term, clamped at 0).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
     feature = "serde",

@@ -199,8 +199,16 @@ impl TryFrom<FittedRepr> for Fitted {
 
     /// What every fit guarantees: a finite level, trend and seasonal
     /// terms, a finite spread of at least 0, smoothing constants in
-    /// `[0, 1]`, a window of at least one period, a level reset inside
-    /// the series, and the state of its kind ([`check_shape`]).
+    /// `[0, 1]`, a window of at least one period, at least one
+    /// observation, a level reset inside the series, and the state of its
+    /// kind ([`check_shape`]).
+    ///
+    /// Not refused, because real fits give them: a moving-average window
+    /// longer than the series (the fit averages what there is), and
+    /// negative multiplicative seasonal terms (a [`SeasonalIndices`] fit
+    /// of a series with negative values, which a level model takes as
+    /// given, whose phase sums to less than 0; the forecast there is the
+    /// level times that term, clamped at 0).
     fn try_from(r: FittedRepr) -> Result<Self, ForecastError> {
         let bad = |reason: String| ForecastError::InvalidRecord {
             record: format!("fitted {} model", r.kind),
@@ -232,6 +240,10 @@ impl TryFrom<FittedRepr> for Fitted {
         }
         if r.params.window == Some(0) {
             return Err(bad("window is 0 periods, expected 1 or more".to_owned()));
+        }
+        if r.observations == 0 {
+            // Every fit checks its series is not empty first.
+            return Err(bad("0 observations, but every fit consumes at least one".to_owned()));
         }
         if let Some(at) = r.level_reset_at.filter(|at| *at >= r.observations) {
             return Err(bad(format!(
@@ -377,18 +389,21 @@ pub(crate) struct SkuForecastRepr {
 impl TryFrom<SkuForecastRepr> for SkuForecast {
     type Error = ForecastError;
 
-    /// The trailing stock-out days the model did not see are stock-out
+    /// The velocity is one preparation gives ([`check_velocity`]), and
+    /// the trailing stock-out days the model did not see are stock-out
     /// days of the history: at most its days less its in-stock days.
     fn try_from(r: SkuForecastRepr) -> Result<Self, ForecastError> {
-        let out = r.velocity.days.saturating_sub(r.velocity.in_stock_days);
+        let bad = |reason: String| ForecastError::InvalidRecord {
+            record: format!("forecast of sku {}", r.sku),
+            reason,
+        };
+        check_velocity(&r.velocity).map_err(bad)?;
+        let out = r.velocity.days - r.velocity.in_stock_days;
         if r.trailing_excluded_days > out {
-            return Err(ForecastError::InvalidRecord {
-                record: format!("forecast of sku {}", r.sku),
-                reason: format!(
-                    "{} trailing excluded days, but the history has {out} stock-out days",
-                    r.trailing_excluded_days
-                ),
-            });
+            return Err(bad(format!(
+                "{} trailing excluded days, but the history has {out} stock-out days",
+                r.trailing_excluded_days
+            )));
         }
         Ok(Self {
             sku: r.sku,
@@ -401,9 +416,44 @@ impl TryFrom<SkuForecastRepr> for SkuForecast {
     }
 }
 
+/// What preparing a series gives ([`crate::prepare_values`]): each day
+/// in stock or stocked out (flagged, or inferred by the partial-stockout
+/// rule), so the in-stock days are at most the days and the flagged and
+/// inferred days make up the rest; the units, the raw and the adjusted
+/// rate finite and at least 0 (negative days are clamped to 0 or
+/// refused, and the forecaster's quantities sum to far below
+/// `f64::MAX`).
+fn check_velocity(v: &Velocity) -> Result<(), String> {
+    if v.in_stock_days > v.days {
+        return Err(format!(
+            "velocity in_stock_days is {}, but the history has {} days",
+            v.in_stock_days, v.days
+        ));
+    }
+    let out = v.days - v.in_stock_days;
+    if v.flagged_stockout_days.checked_add(v.inferred_stockout_days) != Some(out) {
+        return Err(format!(
+            "velocity flagged_stockout_days {} and inferred_stockout_days {} do not add up to \
+             the {out} days out of stock ({} days less {} in stock)",
+            v.flagged_stockout_days, v.inferred_stockout_days, v.days, v.in_stock_days
+        ));
+    }
+    for (name, value) in [("units", v.units), ("raw", v.raw), ("adjusted", v.adjusted)] {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(format!(
+                "velocity {name} is {}, expected a finite number >= 0",
+                ShortFloat(value)
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A saved [`ForecastSet`]: its fits and events (the failure list is not
-/// saved and is rebuilt empty).
+/// saved and is rebuilt empty). Unknown fields are refused, as for its
+/// entries.
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ForecastSetRepr {
     forecasts: BTreeMap<Sku, SkuForecast>,
     events: EventCalendar,
@@ -643,6 +693,120 @@ mod tests {
             let kind = r.kind;
             assert_eq!(reason_of(r), says, "{kind}");
         }
+    }
+
+    #[test]
+    fn a_fit_of_no_observations_is_refused() {
+        // Every fit checks its series is not empty, so a saved fit of 0
+        // observations with a level of 20 is no fit's.
+        let r = FittedRepr { observations: 0, ..holt() };
+        assert_eq!(reason_of(r), "0 observations, but every fit consumes at least one");
+        // One observation is a fit's (a moving average of one day).
+        let one = MovingAverage::new(7).unwrap().fit(&[5.0]).unwrap();
+        assert_eq!(one.observations(), 1);
+        round_trip(&one);
+    }
+
+    #[test]
+    fn states_real_fits_give_stay_loadable() {
+        // A moving average of window 7 over 3 days averages the 3:
+        // (1 + 2 + 3) / 3 = 2, window 7 > 3 observations.
+        let fit = MovingAverage::new(7).unwrap().fit(&[1.0, 2.0, 3.0]).unwrap();
+        assert_eq!((fit.level(), fit.params().window, fit.observations()), (2.0, Some(7), 3));
+        round_trip(&fit);
+        // Seasonal indices of 10, -5, 10, -5 (period 2): the mean is 2.5,
+        // phase 0 averages 10 (index 4), phase 1 averages -5 (index -2,
+        // negative); the forecast of phase 1 is max(0, 2.5 * -2) = 0.
+        let fit = SeasonalIndices::new(2).unwrap().fit(&[10.0, -5.0, 10.0, -5.0]).unwrap();
+        let saved = serde_json::to_value(&fit).unwrap();
+        assert_eq!(saved["season"], serde_json::json!([4.0, -2.0]));
+        round_trip(&fit);
+    }
+
+    fn mug_forecast() -> SkuForecast {
+        let sku = Sku::new("MUG").unwrap();
+        let day0 = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let series = merchantry_core::DemandSeries::fully_available(
+            day0,
+            vec![merchantry_core::Quantity::new(4); 10],
+        );
+        let forecaster = crate::Forecaster::new(crate::ForecastOptions::default());
+        forecaster.fit_series(&sku, &series).unwrap()
+    }
+
+    #[test]
+    fn a_velocity_no_preparation_gives_is_refused_by_name() {
+        // 10 days of 4 units, all in stock: 40 units, 4 a day raw and
+        // adjusted.
+        let f = mug_forecast();
+        let v = f.velocity;
+        assert_eq!((v.days, v.in_stock_days, v.units, v.raw, v.adjusted), (10, 10, 40.0, 4.0, 4.0));
+        let repr = |velocity: Velocity, trailing: usize| SkuForecastRepr {
+            sku: f.sku.clone(),
+            classification: f.classification,
+            velocity,
+            fit: f.fit.clone(),
+            first_day: f.first_day,
+            trailing_excluded_days: trailing,
+        };
+        assert_eq!(SkuForecast::try_from(repr(v, 0)), Ok(f.clone()));
+        // 10 days, 7 in stock, 2 flagged and 1 inferred out: a real
+        // preparation's split, with up to 3 trailing excluded days.
+        let split =
+            Velocity { in_stock_days: 7, flagged_stockout_days: 2, inferred_stockout_days: 1, ..v };
+        assert!(SkuForecast::try_from(repr(split, 3)).is_ok());
+        let cases: [(Velocity, &str); 7] = [
+            (
+                // 12 in stock of 10 days: the trailing check read 10 - 12
+                // as 0 stock-out days.
+                Velocity { in_stock_days: 12, ..v },
+                "velocity in_stock_days is 12, but the history has 10 days",
+            ),
+            (
+                Velocity { in_stock_days: 7, ..v },
+                "velocity flagged_stockout_days 0 and inferred_stockout_days 0 do not add up to \
+                 the 3 days out of stock (10 days less 7 in stock)",
+            ),
+            (
+                Velocity { flagged_stockout_days: usize::MAX, inferred_stockout_days: 1, ..v },
+                "velocity flagged_stockout_days 18446744073709551615 and inferred_stockout_days 1 \
+                 do not add up to the 0 days out of stock (10 days less 10 in stock)",
+            ),
+            (
+                Velocity { units: -40.0, ..v },
+                "velocity units is -40, expected a finite number >= 0",
+            ),
+            (Velocity { raw: f64::NAN, ..v }, "velocity raw is NaN, expected a finite number >= 0"),
+            (
+                Velocity { adjusted: f64::INFINITY, ..v },
+                "velocity adjusted is inf, expected a finite number >= 0",
+            ),
+            (Velocity { raw: -4.0, ..v }, "velocity raw is -4, expected a finite number >= 0"),
+        ];
+        for (velocity, says) in cases {
+            assert_eq!(
+                SkuForecast::try_from(repr(velocity, 0)),
+                Err(ForecastError::InvalidRecord {
+                    record: "forecast of sku MUG".to_owned(),
+                    reason: says.to_owned(),
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn a_set_with_an_unknown_field_is_refused() {
+        let f = mug_forecast();
+        let set = ForecastSet::try_from(ForecastSetRepr {
+            forecasts: BTreeMap::from([(f.sku.clone(), f)]),
+            events: EventCalendar::default(),
+        })
+        .unwrap();
+        let mut json = serde_json::to_value(&set).unwrap();
+        assert_eq!(serde_json::from_value::<ForecastSet>(json.clone()).unwrap(), set);
+        json["forecast"] = serde_json::json!({});
+        let err = serde_json::from_value::<ForecastSet>(json).unwrap_err().to_string();
+        assert!(err.contains("unknown field `forecast`"), "{err}");
     }
 
     #[test]

@@ -98,7 +98,9 @@
 //!   lead-time quantile reads): from shape 1 up the lower tail (below
 //!   `sigma^2 / mu`, or `p` below `1e-290`) is solved in logarithms as
 //!   well, so it keeps falling with `p` down to `p = 5e-324` (statrs'
-//!   `P(a, y)` is 0 below `y = 1.1e-15`, where bisecting it stopped). A quantile or
+//!   `P(a, y)` is 0 below `y = 1.1e-15`, where bisecting it stopped), and
+//!   for `p` above one half the upper tail `Q(a, y) = 1 - p` is solved,
+//!   so a `p` near 1 keeps the digits of `1 - p`. A quantile or
 //!   reorder point past `f64::MAX` is refused by [`safety_stock`] with a
 //!   typed error.
 
@@ -553,8 +555,10 @@ impl UnitGamma {
     /// `P(a, y)` as 0 once `y` is below `1.1e-15` and is subnormal below
     /// `p = 1e-308`, so bisecting the quantile itself stopped falling
     /// there: `gamma_quantile(1.0, 1.0, 1e-20)` read `1.1e-15`, not
-    /// `1e-20`) and elsewhere bisects statrs' `P(a, y)` (from shape 1
-    /// up) or `Q(a, y)` (below it, on `y >= 1`). `ln Gamma(1 + a)` is
+    /// `1e-20`) and elsewhere bisects statrs' `Q(a, y) = 1 - p` (for `p`
+    /// above one half from shape 1 up, on `y >= 1` below it: `1 - p` is
+    /// exact, where `P` near 1 lost its digits) or `P(a, y) = p` (the
+    /// rest from shape 1 up). `ln Gamma(1 + a)` is
     /// statrs' from shape 1 up, core's series below.
     fn ln_quantile(&self, p: f64) -> Option<f64> {
         let (shape, ln_a, ln_gamma_1p_a) = match *self {
@@ -834,7 +838,11 @@ fn wilson_hilferty_z(cv: f64, x: f64) -> (f64, f64) {
 /// the quantile is core's [`gamma_ln_quantile`] of the standard gamma
 /// (shape `a`, rate 1; the one forecast's lead-time quantile reads),
 /// scaled to `x = y std_dev^2 / mean` in logarithms: it bisects statrs'
-/// CDF, except in the lower tail (where the quantile is below
+/// survival function `Q(a, y) = 1 - p` for `p` above one half (`1 - p`
+/// is exact in `f64` there, so a `p` near 1 keeps its digits:
+/// `gamma_quantile(1.0, 1.0, p)` at the largest `p` below 1 is
+/// `53 ln 2 = 36.7368`, where bisecting the CDF near 1 read 36.3313) and
+/// its CDF below, except in the lower tail (where the quantile is below
 /// `std_dev^2 / mean`, and from shape 1 up for every `p` below
 /// `1e-290`), which it solves in logarithms from the series
 /// `P(a, y) = y^a e^-y S / Gamma(1 + a)` (`S` positive, Abramowitz and
@@ -1595,6 +1603,29 @@ mod tests {
                 let es = gamma_expected_shortage(1.0, sd, s);
                 assert!((es / (-s).exp() - 1.0).abs() < 1e-7, "{sd} {s}: {es}");
             }
+        }
+    }
+
+    #[test]
+    fn gamma_quantile_keeps_the_digits_of_one_minus_p_above_shape_one() {
+        // Mean = sd = 1 is the exponential, x = -ln(1 - p), and 1 - p is
+        // exact in f64 for these p: -ln 2^-53 = 53 ln 2 = 36.7368005696771
+        // at the largest p below 1 (it read 36.3313, 1.1% low, when P
+        // near 1 was bisected; 1.6e-3 off at 1 - 1e-15, 2.4e-8 at
+        // 1 - 1e-10). Mean 1, sd sqrt(1/2) is shape 2 (less 2 ulps, which
+        // move x by 2e-16), scale 1/2: x = y / 2 with Q(2, y) = (1 + y)
+        // e^-y = 1 - p, roots from 60-digit mpmath.
+        for (p, want1, want2) in [
+            (1.0 - f64::EPSILON / 2.0, 36.736_800_569_677_1, 20.230_783_741_543_733),
+            (1.0 - 1e-15, 34.539_575_992_340_88, 19.104_234_377_742_41),
+            (1.0 - 1e-10, 23.025_850_847_200_09, 13.166_990_759_824_27),
+            (1.0 - 1e-6, 13.815_510_557_935_518, 8.344_210_395_414_72),
+        ] {
+            let x = gamma_quantile(1.0, 1.0, level(p));
+            assert!((x / want1 - 1.0).abs() < 1e-13, "shape 1 at {p}: {x} vs {want1}");
+            assert!((x / -(1.0 - p).ln() - 1.0).abs() < 1e-13, "shape 1 at {p}: {x}");
+            let x = gamma_quantile(1.0, 0.5f64.sqrt(), level(p));
+            assert!((x / want2 - 1.0).abs() < 1e-13, "shape 2 at {p}: {x} vs {want2}");
         }
     }
 
