@@ -672,6 +672,10 @@ mod tests {
     fn still_open(m: &LossMatching) -> Vec<(&str, i64)> {
         m.open_losses.iter().map(|(k, q)| (k.reference_id.as_str(), q.get())).collect()
     }
+
+    fn unapplied(m: &LossMatching) -> Vec<(&str, i64)> {
+        m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect()
+    }
     use crate::LedgerDetailReader;
 
     #[test]
@@ -929,10 +933,8 @@ mod tests {
         // R1's 1 unit is taken back by R9, whose second unit is left.
         assert!(m.matches.is_empty(), "{m:?}");
         assert_eq!(still_open(&m), [("A1", 2)]);
-        let unapplied: Vec<_> =
-            m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
         // Reversals of one day are taken by id ("R11" < "R12" < "R9").
-        assert_eq!(unapplied, [("R11", 1), ("R12", 1), ("R9", 1)]);
+        assert_eq!(unapplied(&m), [("R11", 1), ("R12", 1), ("R9", 1)]);
     }
 
     /// A `Reimbursement_Reversal` row with every cell positive (20.00,
@@ -995,9 +997,7 @@ mod tests {
         // open. R12 gives no units: listed with 0.
         assert_eq!(matched(&m), [("R1", "A1", 1)]);
         assert_eq!(still_open(&m), [("A1", 1)]);
-        let unapplied: Vec<_> =
-            m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
-        assert_eq!(unapplied, [("R12", 0)]);
+        assert_eq!(unapplied(&m), [("R12", 0)]);
     }
 
     /// R1 paid for two line items, X1 (A1, 2 units) and X2 (A2, 1 unit).
@@ -1027,9 +1027,7 @@ mod tests {
         // so A3 is open again.
         assert_eq!(matched(&m), [("R1", "A1", 2), ("R1", "A2", 1)]);
         assert_eq!(still_open(&m), [("A3", 1)]);
-        let unapplied: Vec<_> =
-            m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
-        assert_eq!(unapplied, [("R9", 1)]);
+        assert_eq!(unapplied(&m), [("R9", 1)]);
     }
 
     /// R9, a reversal of 1 of R1's 2 units, was revised between two
@@ -1055,9 +1053,7 @@ mod tests {
         assert_eq!(m.conflicting_reimbursements, ["R9"]);
         assert_eq!(matched(&m), [("R1", "A1", 2)]);
         assert!(m.open_losses.is_empty(), "{m:?}");
-        let unapplied: Vec<_> =
-            m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
-        assert_eq!(unapplied, [("R9", 1), ("R9", 1)]);
+        assert_eq!(unapplied(&m), [("R9", 1), ("R9", 1)]);
         // In the other order, the same.
         let mut reversed = paid.clone();
         reversed.reverse();
@@ -1120,9 +1116,7 @@ mod tests {
         let m = match_reimbursements(&losses, &paid);
         assert_eq!(matched(&m), [("R1", "A1", 2)]);
         assert!(m.open_losses.is_empty(), "{m:?}");
-        let unapplied: Vec<_> =
-            m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect();
-        assert_eq!(unapplied, [("R9", 0), ("R10", 0)]);
+        assert_eq!(unapplied(&m), [("R9", 0), ("R10", 0)]);
     }
 
     /// A row paying in cash and taking inventory back at once (cash 2,
