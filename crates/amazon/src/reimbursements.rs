@@ -449,6 +449,10 @@ pub struct LossMatching {
 ///   units, in [`LossMatching::unapplied_reversals`]. A row whose FNSKU or
 ///   SKU is blank names the same item as one that gives it, so a copy
 ///   with a cell left blank is such a conflict, not a second line item.
+///   Rows linked through such blanks are one item, whatever their order:
+///   a row whose blanks let it name two line items that differ (`W` with
+///   a blank FNSKU, `X2` with a blank SKU, beside `V`/`X2`) puts them all
+///   in conflict, so no loss is paid for on a guess.
 #[must_use]
 pub fn match_reimbursements(
     losses: &[LedgerDetailRow],
@@ -476,10 +480,10 @@ pub fn match_reimbursements(
         .collect();
     let (reversals, payments): (Vec<_>, Vec<_>) =
         reimbursements.iter().partition(|r| r.is_reversal());
-    let (payments, _) = distinct_reimbursements(payments, &mut outcome);
+    let (payments, _) = split_items(&distinct_reimbursements(payments, &mut outcome));
     // A reversal whose rows conflict is applied by none of them, and each
     // of them is listed as unapplied.
-    let (reversals, conflicting) = distinct_reimbursements(reversals, &mut outcome);
+    let (reversals, conflicting) = split_items(&distinct_reimbursements(reversals, &mut outcome));
     let mut reversals: Vec<(&ReimbursementRow, bool)> = reversals
         .into_iter()
         .map(|r| (r, true))
@@ -554,45 +558,67 @@ pub fn match_reimbursements(
     outcome
 }
 
-/// The reimbursement rows to match, in input order: the first of each
-/// set of exact repeats, none of the rows of an id and item whose rows
-/// differ; and those differing rows (each distinct row once). Counts the
-/// repeats and lists the conflicting ids in `outcome`.
+/// The distinct reimbursement rows grouped into items: per id, the
+/// rows that can name one item, each distinct row once. An item of one
+/// row is matched; an item of two or more differing rows is a
+/// contradiction (its id is listed in `outcome` as conflicting). Counts
+/// the exact repeats in `outcome`.
+///
+/// Rows are of one item when a chain of [`same_item`] links them: a row
+/// whose blank cells let it name two items that differ (`W` with a blank
+/// FNSKU and `X2` with a blank SKU, beside `V`/`X2`) joins them into one
+/// item, in conflict. Linking does not depend on which row comes first,
+/// so neither does the grouping (as a first match would), and a row that
+/// could name more than one item never pays a loss on a guess.
 fn distinct_reimbursements<'a>(
     rows: Vec<&'a ReimbursementRow>,
     outcome: &mut LossMatching,
-) -> (Vec<&'a ReimbursementRow>, Vec<&'a ReimbursementRow>) {
-    // Per id, its items: each the distinct rows (with their place in the
-    // input) that name one item.
-    type Items<'a> = Vec<Vec<(usize, &'a ReimbursementRow)>>;
-    let mut ids: BTreeMap<&'a str, Items<'a>> = BTreeMap::new();
-    for (at, row) in rows.into_iter().enumerate() {
+) -> Vec<Vec<&'a ReimbursementRow>> {
+    type Item<'a> = Vec<&'a ReimbursementRow>;
+    let mut ids: BTreeMap<&'a str, Vec<Item<'a>>> = BTreeMap::new();
+    for row in rows {
         let items = ids.entry(row.reimbursement_id.as_str()).or_default();
-        match items.iter_mut().find(|item| item.iter().any(|(_, kept)| same_item(kept, row))) {
-            Some(item) if item.iter().any(|(_, kept)| same_content(kept, row)) => {
-                outcome.repeated_reimbursements += 1;
-            }
-            Some(item) => item.push((at, row)),
-            None => items.push(vec![(at, row)]),
+        if items.iter().flatten().any(|kept| same_content(kept, row)) {
+            outcome.repeated_reimbursements += 1;
+            continue;
         }
+        // The row joins every item it can name, and they become one.
+        let (linked, apart): (Vec<Item<'a>>, Vec<Item<'a>>) = std::mem::take(items)
+            .into_iter()
+            .partition(|item| item.iter().any(|kept| same_item(kept, row)));
+        *items = apart;
+        let mut joined: Item<'a> = linked.into_iter().flatten().collect();
+        joined.push(row);
+        items.push(joined);
     }
     let mut conflicting = BTreeSet::new();
-    let (mut kept, mut differing) = (Vec::new(), Vec::new());
+    let mut all = Vec::new();
     for (id, items) in ids {
         for item in items {
-            match item.as_slice() {
-                [only] => kept.push(*only),
-                rows => {
-                    conflicting.insert(id.to_owned());
-                    differing.extend(rows.iter().map(|(_, row)| *row));
-                }
+            if item.len() > 1 {
+                conflicting.insert(id.to_owned());
             }
+            all.push(item);
         }
     }
     conflicting.extend(outcome.conflicting_reimbursements.drain(..));
     outcome.conflicting_reimbursements = conflicting.into_iter().collect();
-    kept.sort_unstable_by_key(|(at, _)| *at);
-    (kept.into_iter().map(|(_, row)| row).collect(), differing)
+    all
+}
+
+/// The rows of the items of one row each (to be matched), and the rows
+/// of the items in conflict, each distinct row once.
+fn split_items<'a>(
+    items: &[Vec<&'a ReimbursementRow>],
+) -> (Vec<&'a ReimbursementRow>, Vec<&'a ReimbursementRow>) {
+    let (mut kept, mut differing) = (Vec::new(), Vec::new());
+    for item in items {
+        match item.as_slice() {
+            [only] => kept.push(*only),
+            rows => differing.extend(rows.iter().copied()),
+        }
+    }
+    (kept, differing)
 }
 
 /// The order reimbursement rows are taken in: by approval day, then by
@@ -1279,6 +1305,62 @@ mod tests {
             );
             let repeats = if name == "each twice" { 2 + 5 } else { 2 };
             assert_eq!(other.repeated_losses, repeats, "{name}");
+        }
+    }
+
+    /// Every order of `rows`: Heap's algorithm, iteratively.
+    fn permutations<T: Clone>(rows: &[T]) -> Vec<Vec<T>> {
+        let mut rows = rows.to_vec();
+        let mut out = vec![rows.clone()];
+        let mut counters = vec![0; rows.len()];
+        let mut i = 1;
+        while i < rows.len() {
+            if counters[i] < i {
+                rows.swap(if i % 2 == 0 { 0 } else { counters[i] }, i);
+                out.push(rows.clone());
+                counters[i] += 1;
+                i = 1;
+            } else {
+                counters[i] = 0;
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// R1's rows: W with a blank FNSKU (2 units), V/X2 (1), and X2 with
+    /// a blank SKU (1). The third can be the same item as either of the
+    /// others, which differ. Each row joined the first item it could
+    /// name, so the outcome hung on the order: as written A1 open 2 and
+    /// A2 closed, the first two swapped A1 closed and A2 open, reversed
+    /// both open. Rows of one id that can name one item are one item,
+    /// however they chain (W/blank ~ blank/X2 ~ V/X2), so all three
+    /// contradict: R1 is conflicting, nothing is paid on a guess, and
+    /// every order of the rows gives that.
+    #[test]
+    fn rows_linked_through_blank_item_cells_match_the_same_in_any_order() {
+        let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
+                      03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n\
+                      03/01/2026,X2,V,Adjustments,A2,-1,ABE2,SELLABLE,M\n";
+        let losses: Vec<_> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let pay = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-total\n\
+                   03/05/2026,R1,Lost_Warehouse,W,,USD,20.00,2\n\
+                   03/05/2026,R1,Lost_Warehouse,V,X2,USD,10.00,1\n\
+                   03/05/2026,R1,Lost_Warehouse,,X2,USD,10.00,1\n";
+        let paid: Vec<_> =
+            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        assert!(m.matches.is_empty(), "{m:?}");
+        assert_eq!(still_open(&m), [("A1", 2), ("A2", 1)]);
+        assert_eq!(m.conflicting_reimbursements, ["R1"]);
+        assert!(m.unmatched_reimbursed.is_empty(), "{m:?}");
+        let orders = permutations(&paid);
+        assert_eq!(orders.len(), 6);
+        for rows in orders {
+            let lines: Vec<_> = rows.iter().map(|r| r.line).collect();
+            assert_eq!(match_reimbursements(&losses, &rows), m, "lines {lines:?}");
         }
     }
 }
