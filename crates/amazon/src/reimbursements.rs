@@ -375,10 +375,12 @@ pub struct LossMatching {
     pub conflicting_reimbursements: Vec<String>,
     /// Units of reversal rows that could not be taken back from a
     /// reimbursement, per reversal id: the row names no original, its
-    /// original is not among the rows given (or is listed in
+    /// original is not among the rows given, the item it names of its
+    /// original is one whose rows conflict (so the original is in
     /// `conflicting_reimbursements`), the reversal's own rows conflict
     /// (each is listed), its blank SKU or FNSKU could name
-    /// two or more of the original's line items, it takes back more
+    /// two or more of the original's line items (those whose rows
+    /// conflict counted too), it takes back more
     /// units than the original has left, or it gives no units at all (its quantity cells
     /// blank or zero, only an amount taken back), which is listed with 0
     /// units. They reopen no loss.
@@ -411,8 +413,10 @@ pub struct LossMatching {
 /// [`LossMatching::unapplied_reversals`]: among others, one whose SKU and
 /// FNSKU could name two or more line items of its original (both blank,
 /// against an original of several items), since which item it takes
-/// back cannot be told; against an original of one item a blank item is
-/// that item. So is one that gives no
+/// back cannot be told (the original's items are counted over all its
+/// rows, an item whose rows conflict included, so a blank reversal never
+/// falls on the one clean item left); against an original of one item a
+/// blank item is that item. So is one that gives no
 /// units (only a negative amount), with 0 units: it takes money back but
 /// says nothing about which units, so no loss is reopened.
 ///
@@ -480,7 +484,9 @@ pub fn match_reimbursements(
         .collect();
     let (reversals, payments): (Vec<_>, Vec<_>) =
         reimbursements.iter().partition(|r| r.is_reversal());
-    let (payments, _) = split_items(&distinct_reimbursements(payments, &mut outcome));
+    // Every item of every payment, the conflicting ones included: a
+    // reversal counts them all to tell which item it names.
+    let payments = distinct_reimbursements(payments, &mut outcome);
     // A reversal whose rows conflict is applied by none of them, and each
     // of them is listed as unapplied.
     let (reversals, conflicting) = split_items(&distinct_reimbursements(reversals, &mut outcome));
@@ -490,19 +496,31 @@ pub fn match_reimbursements(
         .chain(conflicting.into_iter().map(|r| (r, false)))
         .collect();
     reversals.sort_by_key(|(r, _)| (order_key(r), r.quantity_total, r.amount_total.amount()));
-    // Units of each payment (by its place in `payments`) still standing.
-    let mut standing: Vec<i64> = payments.iter().map(|r| r.quantity_total.get()).collect();
+    // Units of each payment item (by its place in `payments`) still
+    // standing; `None` for an item in conflict, which pays nothing and
+    // has nothing to take back.
+    let mut standing: Vec<Option<i64>> = payments
+        .iter()
+        .map(|item| match item.as_slice() {
+            [only] => Some(only.quantity_total.get()),
+            _ => None,
+        })
+        .collect();
     for (reversal, applicable) in reversals {
         let units = reversal.quantity_total.get().saturating_abs();
         let mut left = units;
         if let Some(original) = reversal.original_reimbursement_id.as_ref().filter(|_| applicable) {
-            // The original's line item this reversal names. When it could
-            // name two or more (its SKU and FNSKU blank against an original
-            // of several items), which is meant cannot be told: none.
-            let mut items = payments.iter().zip(&mut standing).filter(|(payment, _)| {
-                payment.reimbursement_id == *original && same_item(payment, reversal)
+            // The original's line item this reversal names, counted over
+            // all the original's items, those in conflict too. When it
+            // could name two or more (its SKU and FNSKU blank against an
+            // original of several items), which is meant cannot be told:
+            // none. One in conflict has nothing to take back.
+            let mut items = payments.iter().zip(&mut standing).filter(|(item, _)| {
+                item.iter().any(|payment| {
+                    payment.reimbursement_id == *original && same_item(payment, reversal)
+                })
             });
-            if let (Some((_, standing)), None) = (items.next(), items.next()) {
+            if let (Some((_, Some(standing))), None) = (items.next(), items.next()) {
                 let taken = left.min(*standing);
                 *standing -= taken;
                 left -= taken;
@@ -517,8 +535,12 @@ pub fn match_reimbursements(
         }
     }
     let mut paying: Vec<(&ReimbursementRow, i64)> = payments
-        .into_iter()
+        .iter()
         .zip(standing)
+        .filter_map(|(item, units)| match (item.as_slice(), units) {
+            ([only], Some(units)) => Some((*only, units)),
+            _ => None,
+        })
         .filter(|(r, units)| r.reason.pays_for_warehouse_loss() && *units > 0)
         .collect();
     paying.sort_by_key(|(r, _)| order_key(r));
@@ -1362,5 +1384,43 @@ mod tests {
             let lines: Vec<_> = rows.iter().map(|r| r.line).collect();
             assert_eq!(match_reimbursements(&losses, &rows), m, "lines {lines:?}");
         }
+    }
+
+    /// R1's X1 line was revised between downloads (20.00, then 25.00,
+    /// both 2 units) and its X2 line is clean (10.00, 1 unit). R9 takes
+    /// 1 unit back with its SKU and FNSKU blank: it could name X1 or X2.
+    /// The X1 rows were left out before the reversal looked, so it found
+    /// X2 alone, took its unit on a guess, reopened A2 and was listed
+    /// nowhere. The original's items are counted over all its rows, the
+    /// conflicting ones included: R9 names two, so it is unapplied, R1's
+    /// X2 line still closes A2, and A1 stays open (R1's X1 conflicts).
+    #[test]
+    fn a_blank_item_reversal_counts_the_originals_conflicting_items() {
+        let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
+                      03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n\
+                      03/01/2026,X2,V,Adjustments,A2,-1,ABE2,SELLABLE,M\n";
+        let losses: Vec<_> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let pay = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-total,original-reimbursement-id\n\
+                   03/05/2026,R1,Lost_Warehouse,W,X1,USD,20.00,2,\n\
+                   03/05/2026,R1,Lost_Warehouse,W,X1,USD,25.00,2,\n\
+                   03/05/2026,R1,Lost_Warehouse,V,X2,USD,10.00,1,\n\
+                   03/20/2026,R9,Reimbursement_Reversal,,,USD,-10.00,-1,R1\n";
+        let paid: Vec<_> =
+            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        assert_eq!(m.conflicting_reimbursements, ["R1"]);
+        assert_eq!(matched(&m), [("R1", "A2", 1)]);
+        assert_eq!(still_open(&m), [("A1", 2)]);
+        assert_eq!(unapplied(&m), [("R9", 1)]);
+        // Naming X2 outright, the reversal is applied to R1's clean line.
+        let named = pay.replace(",,,USD,-10.00", ",V,X2,USD,-10.00");
+        let paid: Vec<_> =
+            ReimbursementReader::new(named.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        assert!(m.matches.is_empty(), "{m:?}");
+        assert_eq!(still_open(&m), [("A1", 2), ("A2", 1)]);
+        assert!(m.unapplied_reversals.is_empty(), "{m:?}");
     }
 }
