@@ -218,21 +218,34 @@ impl Words {
 
 /// Words that, with `charge` or `charges` and nothing else, name a
 /// charge to the seller's card that settles the Amazon balance
-/// (`Successful Charge - Card`, `Failed charge`), not a fee.
+/// (`Successful Charge - Card`, `Failed charge`), not a fee. A card
+/// charge needs one of [`CARD_CHARGE_SIGNS`]; `credit` and `debit` may
+/// stand beside it (`Credit card charge`) but alone say nothing of a
+/// card (`Credit charge` may be a charge for credit).
 const CARD_CHARGE_WORDS: &[&str] =
     &["successful", "unsuccessful", "failed", "declined", "card", "credit", "debit"];
 
+/// The [`CARD_CHARGE_WORDS`] that say a card was charged.
+const CARD_CHARGE_SIGNS: &[&str] = &["successful", "unsuccessful", "failed", "declined", "card"];
+
 /// Whether the words name a balance move: a payable, a disbursement or a
 /// balance; a debt recovered from the seller; or a card charge (a
-/// `charge` whose other words are all [`CARD_CHARGE_WORDS`]: `Card
-/// charge`, `Unsuccessful charge`; a failed or unsuccessful charge is a
-/// move that did not happen or was undone, never a fee).
+/// `charge` whose other words are all [`CARD_CHARGE_WORDS`] or numbers,
+/// one of them at least a [`CARD_CHARGE_SIGNS`] word: `Card charge`,
+/// `Unsuccessful charge`, `Successful Charge 2024`; a failed or
+/// unsuccessful charge is a move that did not happen or was undone,
+/// never a fee). A bare `Charge` or `Charges`, or one beside numbers
+/// only, says nothing of a card and is left to the fee rules.
 fn says_balance_move(w: &Words) -> bool {
     let charge = |word: &String| matches!(word.as_str(), "charge" | "charges");
+    let number = |word: &String| word.bytes().all(|b| b.is_ascii_digit());
     w.any(&["payable", "disbursement", "disbursements", "balance"])
         || w.pair("debt", "recovery")
         || (w.0.iter().any(charge)
-            && w.0.iter().all(|word| charge(word) || CARD_CHARGE_WORDS.contains(&word.as_str())))
+            && w.any(CARD_CHARGE_SIGNS)
+            && w.0.iter().all(|word| {
+                charge(word) || number(word) || CARD_CHARGE_WORDS.contains(&word.as_str())
+            }))
 }
 
 /// The word rules, first match wins.
@@ -437,6 +450,30 @@ mod tests {
             ("Balance Fee", ChargeKind::Unknown),
         ] {
             assert_eq!(classify(name), kind, "{name}");
+        }
+    }
+
+    /// `Charge`, `Charges` and `Credit charge` were balance moves, left
+    /// out of the margin: the card-charge rule (every word but `charge`
+    /// a card word) held with no other word, and `credit` counted as
+    /// one. A card charge needs a word that says a card was charged;
+    /// without one the name is a charge of unknown kind, carried as a
+    /// fee. A number beside the words changes nothing: `Successful
+    /// Charge 2024` is a card charge as `Successful Charge` is, and
+    /// `Charge 2024` is not.
+    #[test]
+    fn a_charge_without_a_card_word_is_not_a_balance_move() {
+        for name in ["Charge", "Charges", "Credit charge", "Debit charges", "Charge 2024", "2024"] {
+            assert_eq!(classify(name), ChargeKind::Unknown, "{name}");
+        }
+        for name in [
+            "Successful Charge 2024",
+            "Successful Charge",
+            "Credit card charge",
+            "Declined charge",
+            "Failed charge 2",
+        ] {
+            assert_eq!(classify(name), ChargeKind::BalanceTransfer, "{name}");
         }
     }
 

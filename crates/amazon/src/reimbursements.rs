@@ -375,10 +375,12 @@ pub struct LossMatching {
     pub conflicting_reimbursements: Vec<String>,
     /// Units of reversal rows that could not be taken back from a
     /// reimbursement, per reversal id: the row names no original, its
-    /// original is not among the rows given (or is listed in
+    /// original is not among the rows given, the item it names of its
+    /// original is one whose rows conflict (so the original is in
     /// `conflicting_reimbursements`), the reversal's own rows conflict
     /// (each is listed), its blank SKU or FNSKU could name
-    /// two or more of the original's line items, it takes back more
+    /// two or more of the original's line items (those whose rows
+    /// conflict counted too), it takes back more
     /// units than the original has left, or it gives no units at all (its quantity cells
     /// blank or zero, only an amount taken back), which is listed with 0
     /// units. They reopen no loss.
@@ -411,8 +413,10 @@ pub struct LossMatching {
 /// [`LossMatching::unapplied_reversals`]: among others, one whose SKU and
 /// FNSKU could name two or more line items of its original (both blank,
 /// against an original of several items), since which item it takes
-/// back cannot be told; against an original of one item a blank item is
-/// that item. So is one that gives no
+/// back cannot be told (the original's items are counted over all its
+/// rows, an item whose rows conflict included, so a blank reversal never
+/// falls on the one clean item left); against an original of one item a
+/// blank item is that item. So is one that gives no
 /// units (only a negative amount), with 0 units: it takes money back but
 /// says nothing about which units, so no loss is reopened.
 ///
@@ -449,6 +453,10 @@ pub struct LossMatching {
 ///   units, in [`LossMatching::unapplied_reversals`]. A row whose FNSKU or
 ///   SKU is blank names the same item as one that gives it, so a copy
 ///   with a cell left blank is such a conflict, not a second line item.
+///   Rows linked through such blanks are one item, whatever their order:
+///   a row whose blanks let it name two line items that differ (`W` with
+///   a blank FNSKU, `X2` with a blank SKU, beside `V`/`X2`) puts them all
+///   in conflict, so no loss is paid for on a guess.
 #[must_use]
 pub fn match_reimbursements(
     losses: &[LedgerDetailRow],
@@ -476,29 +484,43 @@ pub fn match_reimbursements(
         .collect();
     let (reversals, payments): (Vec<_>, Vec<_>) =
         reimbursements.iter().partition(|r| r.is_reversal());
-    let (payments, _) = distinct_reimbursements(payments, &mut outcome);
+    // Every item of every payment, the conflicting ones included: a
+    // reversal counts them all to tell which item it names.
+    let payments = distinct_reimbursements(payments, &mut outcome);
     // A reversal whose rows conflict is applied by none of them, and each
     // of them is listed as unapplied.
-    let (reversals, conflicting) = distinct_reimbursements(reversals, &mut outcome);
+    let (reversals, conflicting) = split_items(&distinct_reimbursements(reversals, &mut outcome));
     let mut reversals: Vec<(&ReimbursementRow, bool)> = reversals
         .into_iter()
         .map(|r| (r, true))
         .chain(conflicting.into_iter().map(|r| (r, false)))
         .collect();
     reversals.sort_by_key(|(r, _)| (order_key(r), r.quantity_total, r.amount_total.amount()));
-    // Units of each payment (by its place in `payments`) still standing.
-    let mut standing: Vec<i64> = payments.iter().map(|r| r.quantity_total.get()).collect();
+    // Units of each payment item (by its place in `payments`) still
+    // standing; `None` for an item in conflict, which pays nothing and
+    // has nothing to take back.
+    let mut standing: Vec<Option<i64>> = payments
+        .iter()
+        .map(|item| match item.as_slice() {
+            [only] => Some(only.quantity_total.get()),
+            _ => None,
+        })
+        .collect();
     for (reversal, applicable) in reversals {
         let units = reversal.quantity_total.get().saturating_abs();
         let mut left = units;
         if let Some(original) = reversal.original_reimbursement_id.as_ref().filter(|_| applicable) {
-            // The original's line item this reversal names. When it could
-            // name two or more (its SKU and FNSKU blank against an original
-            // of several items), which is meant cannot be told: none.
-            let mut items = payments.iter().zip(&mut standing).filter(|(payment, _)| {
-                payment.reimbursement_id == *original && same_item(payment, reversal)
+            // The original's line item this reversal names, counted over
+            // all the original's items, those in conflict too. When it
+            // could name two or more (its SKU and FNSKU blank against an
+            // original of several items), which is meant cannot be told:
+            // none. One in conflict has nothing to take back.
+            let mut items = payments.iter().zip(&mut standing).filter(|(item, _)| {
+                item.iter().any(|payment| {
+                    payment.reimbursement_id == *original && same_item(payment, reversal)
+                })
             });
-            if let (Some((_, standing)), None) = (items.next(), items.next()) {
+            if let (Some((_, Some(standing))), None) = (items.next(), items.next()) {
                 let taken = left.min(*standing);
                 *standing -= taken;
                 left -= taken;
@@ -513,8 +535,12 @@ pub fn match_reimbursements(
         }
     }
     let mut paying: Vec<(&ReimbursementRow, i64)> = payments
-        .into_iter()
+        .iter()
         .zip(standing)
+        .filter_map(|(item, units)| match (item.as_slice(), units) {
+            ([only], Some(units)) => Some((*only, units)),
+            _ => None,
+        })
         .filter(|(r, units)| r.reason.pays_for_warehouse_loss() && *units > 0)
         .collect();
     paying.sort_by_key(|(r, _)| order_key(r));
@@ -554,45 +580,67 @@ pub fn match_reimbursements(
     outcome
 }
 
-/// The reimbursement rows to match, in input order: the first of each
-/// set of exact repeats, none of the rows of an id and item whose rows
-/// differ; and those differing rows (each distinct row once). Counts the
-/// repeats and lists the conflicting ids in `outcome`.
+/// The distinct reimbursement rows grouped into items: per id, the
+/// rows that can name one item, each distinct row once. An item of one
+/// row is matched; an item of two or more differing rows is a
+/// contradiction (its id is listed in `outcome` as conflicting). Counts
+/// the exact repeats in `outcome`.
+///
+/// Rows are of one item when a chain of [`same_item`] links them: a row
+/// whose blank cells let it name two items that differ (`W` with a blank
+/// FNSKU and `X2` with a blank SKU, beside `V`/`X2`) joins them into one
+/// item, in conflict. Linking does not depend on which row comes first,
+/// so neither does the grouping (as a first match would), and a row that
+/// could name more than one item never pays a loss on a guess.
 fn distinct_reimbursements<'a>(
     rows: Vec<&'a ReimbursementRow>,
     outcome: &mut LossMatching,
-) -> (Vec<&'a ReimbursementRow>, Vec<&'a ReimbursementRow>) {
-    // Per id, its items: each the distinct rows (with their place in the
-    // input) that name one item.
-    type Items<'a> = Vec<Vec<(usize, &'a ReimbursementRow)>>;
-    let mut ids: BTreeMap<&'a str, Items<'a>> = BTreeMap::new();
-    for (at, row) in rows.into_iter().enumerate() {
+) -> Vec<Vec<&'a ReimbursementRow>> {
+    type Item<'a> = Vec<&'a ReimbursementRow>;
+    let mut ids: BTreeMap<&'a str, Vec<Item<'a>>> = BTreeMap::new();
+    for row in rows {
         let items = ids.entry(row.reimbursement_id.as_str()).or_default();
-        match items.iter_mut().find(|item| item.iter().any(|(_, kept)| same_item(kept, row))) {
-            Some(item) if item.iter().any(|(_, kept)| same_content(kept, row)) => {
-                outcome.repeated_reimbursements += 1;
-            }
-            Some(item) => item.push((at, row)),
-            None => items.push(vec![(at, row)]),
+        if items.iter().flatten().any(|kept| same_content(kept, row)) {
+            outcome.repeated_reimbursements += 1;
+            continue;
         }
+        // The row joins every item it can name, and they become one.
+        let (linked, apart): (Vec<Item<'a>>, Vec<Item<'a>>) = std::mem::take(items)
+            .into_iter()
+            .partition(|item| item.iter().any(|kept| same_item(kept, row)));
+        *items = apart;
+        let mut joined: Item<'a> = linked.into_iter().flatten().collect();
+        joined.push(row);
+        items.push(joined);
     }
     let mut conflicting = BTreeSet::new();
-    let (mut kept, mut differing) = (Vec::new(), Vec::new());
+    let mut all = Vec::new();
     for (id, items) in ids {
         for item in items {
-            match item.as_slice() {
-                [only] => kept.push(*only),
-                rows => {
-                    conflicting.insert(id.to_owned());
-                    differing.extend(rows.iter().map(|(_, row)| *row));
-                }
+            if item.len() > 1 {
+                conflicting.insert(id.to_owned());
             }
+            all.push(item);
         }
     }
     conflicting.extend(outcome.conflicting_reimbursements.drain(..));
     outcome.conflicting_reimbursements = conflicting.into_iter().collect();
-    kept.sort_unstable_by_key(|(at, _)| *at);
-    (kept.into_iter().map(|(_, row)| row).collect(), differing)
+    all
+}
+
+/// The rows of the items of one row each (to be matched), and the rows
+/// of the items in conflict, each distinct row once.
+fn split_items<'a>(
+    items: &[Vec<&'a ReimbursementRow>],
+) -> (Vec<&'a ReimbursementRow>, Vec<&'a ReimbursementRow>) {
+    let (mut kept, mut differing) = (Vec::new(), Vec::new());
+    for item in items {
+        match item.as_slice() {
+            [only] => kept.push(*only),
+            rows => differing.extend(rows.iter().copied()),
+        }
+    }
+    (kept, differing)
 }
 
 /// The order reimbursement rows are taken in: by approval day, then by
@@ -1280,5 +1328,99 @@ mod tests {
             let repeats = if name == "each twice" { 2 + 5 } else { 2 };
             assert_eq!(other.repeated_losses, repeats, "{name}");
         }
+    }
+
+    /// Every order of `rows`: Heap's algorithm, iteratively.
+    fn permutations<T: Clone>(rows: &[T]) -> Vec<Vec<T>> {
+        let mut rows = rows.to_vec();
+        let mut out = vec![rows.clone()];
+        let mut counters = vec![0; rows.len()];
+        let mut i = 1;
+        while i < rows.len() {
+            if counters[i] < i {
+                rows.swap(if i % 2 == 0 { 0 } else { counters[i] }, i);
+                out.push(rows.clone());
+                counters[i] += 1;
+                i = 1;
+            } else {
+                counters[i] = 0;
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// R1's rows: W with a blank FNSKU (2 units), V/X2 (1), and X2 with
+    /// a blank SKU (1). The third can be the same item as either of the
+    /// others, which differ. Each row joined the first item it could
+    /// name, so the outcome hung on the order: as written A1 open 2 and
+    /// A2 closed, the first two swapped A1 closed and A2 open, reversed
+    /// both open. Rows of one id that can name one item are one item,
+    /// however they chain (W/blank ~ blank/X2 ~ V/X2), so all three
+    /// contradict: R1 is conflicting, nothing is paid on a guess, and
+    /// every order of the rows gives that.
+    #[test]
+    fn rows_linked_through_blank_item_cells_match_the_same_in_any_order() {
+        let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
+                      03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n\
+                      03/01/2026,X2,V,Adjustments,A2,-1,ABE2,SELLABLE,M\n";
+        let losses: Vec<_> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let pay = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-total\n\
+                   03/05/2026,R1,Lost_Warehouse,W,,USD,20.00,2\n\
+                   03/05/2026,R1,Lost_Warehouse,V,X2,USD,10.00,1\n\
+                   03/05/2026,R1,Lost_Warehouse,,X2,USD,10.00,1\n";
+        let paid: Vec<_> =
+            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        assert!(m.matches.is_empty(), "{m:?}");
+        assert_eq!(still_open(&m), [("A1", 2), ("A2", 1)]);
+        assert_eq!(m.conflicting_reimbursements, ["R1"]);
+        assert!(m.unmatched_reimbursed.is_empty(), "{m:?}");
+        let orders = permutations(&paid);
+        assert_eq!(orders.len(), 6);
+        for rows in orders {
+            let lines: Vec<_> = rows.iter().map(|r| r.line).collect();
+            assert_eq!(match_reimbursements(&losses, &rows), m, "lines {lines:?}");
+        }
+    }
+
+    /// R1's X1 line was revised between downloads (20.00, then 25.00,
+    /// both 2 units) and its X2 line is clean (10.00, 1 unit). R9 takes
+    /// 1 unit back with its SKU and FNSKU blank: it could name X1 or X2.
+    /// The X1 rows were left out before the reversal looked, so it found
+    /// X2 alone, took its unit on a guess, reopened A2 and was listed
+    /// nowhere. The original's items are counted over all its rows, the
+    /// conflicting ones included: R9 names two, so it is unapplied, R1's
+    /// X2 line still closes A2, and A1 stays open (R1's X1 conflicts).
+    #[test]
+    fn a_blank_item_reversal_counts_the_originals_conflicting_items() {
+        let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
+                      03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n\
+                      03/01/2026,X2,V,Adjustments,A2,-1,ABE2,SELLABLE,M\n";
+        let losses: Vec<_> =
+            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let pay = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-total,original-reimbursement-id\n\
+                   03/05/2026,R1,Lost_Warehouse,W,X1,USD,20.00,2,\n\
+                   03/05/2026,R1,Lost_Warehouse,W,X1,USD,25.00,2,\n\
+                   03/05/2026,R1,Lost_Warehouse,V,X2,USD,10.00,1,\n\
+                   03/20/2026,R9,Reimbursement_Reversal,,,USD,-10.00,-1,R1\n";
+        let paid: Vec<_> =
+            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        assert_eq!(m.conflicting_reimbursements, ["R1"]);
+        assert_eq!(matched(&m), [("R1", "A2", 1)]);
+        assert_eq!(still_open(&m), [("A1", 2)]);
+        assert_eq!(unapplied(&m), [("R9", 1)]);
+        // Naming X2 outright, the reversal is applied to R1's clean line.
+        let named = pay.replace(",,,USD,-10.00", ",V,X2,USD,-10.00");
+        let paid: Vec<_> =
+            ReimbursementReader::new(named.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let m = match_reimbursements(&losses, &paid);
+        assert!(m.matches.is_empty(), "{m:?}");
+        assert_eq!(still_open(&m), [("A1", 2), ("A2", 1)]);
+        assert!(m.unapplied_reversals.is_empty(), "{m:?}");
     }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use merchantry_core::{CoreError, Currency, FeeKind, Money, OrderId, Quantity, Sku};
 
 use crate::ReadOptions;
-use crate::charge_names::{classify_under, column_decides};
+use crate::charge_names::{classify_under, column_decides, says_fee};
 use crate::error::{ReadError, ReadStats};
 use crate::parse::header_key;
 use crate::table::{Built, Column, Row, Table, opt, req};
@@ -495,7 +495,10 @@ fn with_currency(mut row: SettlementRow, currency: Currency) -> SettlementRow {
 /// crate knows (`other-transaction`), the row's `transaction-type` names
 /// the amount when the crate knows it (`Payable to Amazon`, `Subscription
 /// Fee`); an `Order` or `Refund` says nothing about an amount and leaves
-/// the amount type's name.
+/// the amount type's name. An amount type that says fee but names none
+/// the crate knows (`ItemFees`) takes the transaction type only when that
+/// names a fee (`Storage Fee`): under `Payable to Amazon` it stays an
+/// unknown fee named `ItemFees`, never a balance move out of the margin.
 fn v2_amount<'a>(
     amount_type: Option<&'a str>,
     description: Option<&'a str>,
@@ -503,8 +506,13 @@ fn v2_amount<'a>(
 ) -> (&'a str, ChargeKind) {
     let column = amount_type.map_or(ChargeKind::Unknown, ChargeKind::classify);
     if description.is_none() && column == ChargeKind::Unknown {
+        // An amount type that says fee (`ItemFees`) keeps the amount a
+        // fee: it takes the transaction type only when that names a fee.
+        let fee_type = amount_type.is_some_and(says_fee);
         let by_row = transaction_type.map(|t| (t, ChargeKind::classify(t)));
-        if let Some((name, kind)) = by_row.filter(|(_, kind)| *kind != ChargeKind::Unknown) {
+        if let Some((name, kind)) = by_row
+            .filter(|(_, kind)| if fee_type { is_fee(*kind) } else { *kind != ChargeKind::Unknown })
+        {
             return (name, kind);
         }
     }
@@ -547,7 +555,8 @@ fn v2_amount<'a>(
 /// description the crate does not know falls back to the amount type. A
 /// blank description under an amount type the crate does not know
 /// (`other-transaction`) takes the row's `transaction-type` when the
-/// crate knows that (`Payable to Amazon`, a balance move).
+/// crate knows that (`Payable to Amazon`, a balance move); under an
+/// amount type that says fee (`ItemFees`), only when that names a fee.
 /// An older-layout amount whose type cell is blank, or that has no type
 /// column (`misc-fee-amount`, `other-amount`), is named by its layout:
 /// a promotion column makes it a promotion; a fee column or
@@ -782,6 +791,38 @@ mod tests {
                 v2_amount(amount_type, description, None),
                 want,
                 "{amount_type:?} {description:?}"
+            );
+        }
+    }
+
+    /// A V2 row of transaction type `Payable to Amazon` with amount type
+    /// `ItemFees` and a blank description (-8.00) took the transaction
+    /// type's kind, a balance transfer, and was left out of the margin,
+    /// though its amount type says fee. Only an amount type that says
+    /// nothing (`other-transaction`) takes any kind the transaction type
+    /// names; one that says fee takes it only when it names a fee, as the
+    /// older layout's fee columns do, and otherwise stays an unknown fee
+    /// under its own name.
+    #[test]
+    fn a_v2_fee_amount_type_never_takes_a_non_fee_transaction_type() {
+        let cases = [
+            ((Some("ItemFees"), "Payable to Amazon"), ("ItemFees", ChargeKind::Unknown)),
+            ((Some("ItemFees"), "Successful charge"), ("ItemFees", ChargeKind::Unknown)),
+            ((Some("ItemFees"), "Current Reserve Amount"), ("ItemFees", ChargeKind::Unknown)),
+            ((Some("ItemFees"), "Principal"), ("ItemFees", ChargeKind::Unknown)),
+            ((Some("ItemFees"), "Storage Fee"), ("Storage Fee", ChargeKind::StorageFee)),
+            (
+                (Some("other-transaction"), "Payable to Amazon"),
+                ("Payable to Amazon", ChargeKind::BalanceTransfer),
+            ),
+            ((None, "Payable to Amazon"), ("Payable to Amazon", ChargeKind::BalanceTransfer)),
+        ];
+        for ((amount_type, transaction_type), want) in cases {
+            let got = v2_amount(amount_type, None, Some(transaction_type));
+            assert_eq!(got, want, "{amount_type:?} {transaction_type:?}");
+            assert!(
+                amount_type != Some("ItemFees") || got.1.counts_in_margin(),
+                "{transaction_type}"
             );
         }
     }
