@@ -721,6 +721,20 @@ mod tests {
         m.open_losses.iter().map(|(k, q)| (k.reference_id.as_str(), q.get())).collect()
     }
 
+    /// The line and both columns of each row refused for mixed signs.
+    fn mixed_signs(
+        rows: &[Result<ReimbursementRow, ReadError>],
+    ) -> Vec<(u64, &'static str, &'static str)> {
+        rows.iter()
+            .filter_map(|r| match r {
+                Err(ReadError::MixedSigns { line, column, against, .. }) => {
+                    Some((*line, *column, *against))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     fn unapplied(m: &LossMatching) -> Vec<(&str, i64)> {
         m.unapplied_reversals.iter().map(|(id, q)| (id.as_str(), q.get())).collect()
     }
@@ -1122,15 +1136,7 @@ mod tests {
                    03/20/2026,R10,Reimbursement_Reversal,X1,USD,-10.00,-10.00,-1,R2\n\
                    03/20/2026,R11,Lost_Warehouse,X1,USD,0,0,1,\n";
         let rows: Vec<_> = ReimbursementReader::new(pay.as_bytes()).unwrap().collect();
-        let refused: Vec<_> = rows
-            .iter()
-            .filter_map(|r| match r {
-                Err(ReadError::MixedSigns { line, column, against, .. }) => {
-                    Some((*line, *column, *against))
-                }
-                _ => None,
-            })
-            .collect();
+        let refused = mixed_signs(&rows);
         assert_eq!(
             refused,
             [(2, "amount-per-unit", "amount-total"), (4, "amount-per-unit", "amount-total")]
@@ -1183,15 +1189,7 @@ mod tests {
                    03/05/2026,R5,Lost_Warehouse,X1,USD,0,0,1,1\n";
         let mut reader = ReimbursementReader::new(pay.as_bytes()).unwrap();
         let rows: Vec<_> = reader.by_ref().collect();
-        let refused: Vec<_> = rows
-            .iter()
-            .filter_map(|r| match r {
-                Err(ReadError::MixedSigns { line, column, against, .. }) => {
-                    Some((*line, *column, *against))
-                }
-                _ => None,
-            })
-            .collect();
+        let refused = mixed_signs(&rows);
         assert_eq!(
             refused,
             [

@@ -996,7 +996,21 @@ fn settlement_reserves_are_neither_revenue_nor_fees() {
 
     // A margin model's split: out of the margin, fee, or revenue.
     let dec = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
-    let (mut revenue, mut fees, mut outside) = (dec("0"), dec("0"), dec("0"));
+    let (revenue, fees, outside) = margin_split(&rows);
+    // Revenue 19.99; fees -3.22 - 1.00 = -4.22; reserves 40.00 - 50.00
+    // + 0.00 = -10.00. The margin sees 19.99 - 4.22 = 15.77; the
+    // settlement still adds up: 15.77 - 10.00 = 5.77, its total.
+    assert_eq!((revenue, fees, outside), (dec("19.99"), dec("-4.22"), dec("-10.00")));
+    let total = rows[0].total.unwrap().amount();
+    assert_eq!((revenue + fees + outside, total), (dec("5.77"), dec("5.77")));
+}
+
+/// A margin model's split of settlement amounts: revenue, fees, and what
+/// stays out of the margin.
+fn margin_split(
+    rows: &[merchantry_amazon::SettlementRow],
+) -> (rust_decimal::Decimal, rust_decimal::Decimal, rust_decimal::Decimal) {
+    let (mut revenue, mut fees, mut outside) = Default::default();
     for a in rows.iter().flat_map(|r| &r.amounts) {
         let v = a.amount.amount();
         match (a.kind.counts_in_margin(), a.fee_kind()) {
@@ -1005,12 +1019,7 @@ fn settlement_reserves_are_neither_revenue_nor_fees() {
             (true, None) => revenue += v,
         }
     }
-    // Revenue 19.99; fees -3.22 - 1.00 = -4.22; reserves 40.00 - 50.00
-    // + 0.00 = -10.00. The margin sees 19.99 - 4.22 = 15.77; the
-    // settlement still adds up: 15.77 - 10.00 = 5.77, its total.
-    assert_eq!((revenue, fees, outside), (dec("19.99"), dec("-4.22"), dec("-10.00")));
-    let total = rows[0].total.unwrap().amount();
-    assert_eq!((revenue + fees + outside, total), (dec("5.77"), dec("5.77")));
+    (revenue, fees, outside)
 }
 
 /// Balance moves were unknown charges (`Successful charge` says
@@ -1052,15 +1061,7 @@ fn settlement_balance_moves_are_neither_revenue_nor_fees() {
     assert_eq!(ChargeKind::classify("Balance Fee"), ChargeKind::Unknown);
 
     let dec = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
-    let (mut revenue, mut fees, mut outside) = (dec("0"), dec("0"), dec("0"));
-    for a in rows.iter().flat_map(|r| &r.amounts) {
-        let v = a.amount.amount();
-        match (a.kind.counts_in_margin(), a.fee_kind()) {
-            (false, _) => outside += v,
-            (true, Some(_)) => fees += v,
-            (true, None) => revenue += v,
-        }
-    }
+    let (revenue, fees, outside) = margin_split(&rows);
     // Revenue 19.99; fees -3.22 - 50.00 = -53.22; balance moves 40.00 -
     // 33.23 = 6.77. The margin is 19.99 - 53.22 = -33.23; with the moves
     // the settlement adds up: -33.23 + 6.77 = -26.46, its total.
