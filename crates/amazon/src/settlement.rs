@@ -380,7 +380,9 @@ const OLDER: [(Option<usize>, usize, &str, Family); 9] = [
 /// price and direct-payment columns, the kind cannot be told (each
 /// column carries several kinds, and an `Order` or `Refund` transaction
 /// type says nothing about the amount): [`ChargeKind::Unknown`], named
-/// after the column.
+/// after the column. A balance move (`Payable to Amazon`) is not a fee,
+/// so a fee column on such a row stays an unknown fee, not the move (see
+/// [`SettlementReader`] for why; V2's `ItemFees` does the same).
 fn unnamed<'a>(
     column: &'a str,
     family: Family,
@@ -566,6 +568,22 @@ fn v2_amount<'a>(
 /// column (`price`, `item-related-fee`), because the column alone holds
 /// several kinds. Amount names the crate cannot classify are counted by name in
 /// [`SettlementReader::unknown_names`] and kept on the row.
+///
+/// A fee column with a blank type cell on a balance-move row (`Payable
+/// to Amazon`, `Successful charge`) therefore stays a fee: an unknown
+/// one named after its column (`misc-fee`, `other-fee`), charged as
+/// [`FeeKind::Other`], while `other-amount` on the same row is the
+/// balance move. This is deliberate. The column says fee and the row's
+/// transaction type names no fee, so nothing says the amount is not a
+/// fee; `other-amount`, the column for an amount named only by its row,
+/// is where the move itself is read, and moving
+/// a fee-column amount out of the margin on the row's word alone could
+/// hide a real fee, an error a margin model would not see, whereas an
+/// unknown fee is counted in [`SettlementReader::unknown_names`] for
+/// review. V2 follows the same rule: an amount type that says fee
+/// (`ItemFees`) with a blank description takes the transaction type only
+/// when that names a fee, so on a `Payable to Amazon` row it stays an
+/// unknown fee named `ItemFees`.
 ///
 /// Reserves: the cash Amazon holds back from a payout (`Current Reserve
 /// Amount`) and releases from the previous one (`Previous Reserve Amount

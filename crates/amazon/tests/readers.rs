@@ -1070,6 +1070,56 @@ fn settlement_balance_moves_are_neither_revenue_nor_fees() {
     assert_eq!((revenue + fees + outside, total), (dec("-26.46"), dec("-26.46")));
 }
 
+/// Pins a decision, not a fix: in the older layout an amount in a fee
+/// column (`misc-fee-amount`, or `other-fee-amount` with a blank
+/// `other-fee-reason-description`) on a `Payable to Amazon` or
+/// `Successful charge` row stays a fee, an unknown one named after its
+/// column, while `other-amount` on such rows is the balance move. The
+/// column says fee; the row's balance move names no fee, so taking it
+/// would move a possible fee out of the margin on the row's word alone.
+/// The V2 rule is the same: `ItemFees` with a blank description on a
+/// `Payable to Amazon` row stays a fee named `ItemFees`.
+#[test]
+fn older_layout_fee_columns_on_balance_move_rows_stay_fees() {
+    use merchantry_core::FeeKind;
+    let file = "settlement-id\ttotal-amount\tcurrency\ttransaction-type\tprice-type\tprice-amount\titem-related-fee-type\titem-related-fee-amount\tother-fee-reason-description\tother-fee-amount\tmisc-fee-amount\tother-amount\n\
+                6\t21.29\tUSD\t\t\t\t\t\t\t\t\t\n\
+                6\t\t\tOrder\tPrincipal\t19.99\tFBAPerUnitFulfillmentFee\t-3.22\t\t\t\t\n\
+                6\t\t\tPayable to Amazon\t\t\t\t\t\t\t\t-33.23\n\
+                6\t\t\tSuccessful charge\t\t\t\t\t\t\t\t40.00\n\
+                6\t\t\tPayable to Amazon\t\t\t\t\t\t\t-1.50\t\n\
+                6\t\t\tSuccessful charge\t\t\t\t\t\t-0.75\t\t\n";
+    let mut reader = SettlementReader::new(file.as_bytes()).unwrap();
+    let rows: Vec<_> = reader.by_ref().map(Result::unwrap).collect();
+    let got: Vec<_> = rows[2..]
+        .iter()
+        .flat_map(|r| &r.amounts)
+        .map(|a| (a.name.as_str(), a.kind, a.kind.counts_in_margin(), a.fee_kind()))
+        .collect();
+    let balance = ChargeKind::BalanceTransfer;
+    let other = |n: &str| Some(FeeKind::Other(n.into()));
+    assert_eq!(
+        got,
+        [
+            ("Payable to Amazon", balance, false, None),
+            ("Successful charge", balance, false, None),
+            ("misc-fee", ChargeKind::Unknown, true, other("misc-fee")),
+            ("other-fee", ChargeKind::Unknown, true, other("other-fee")),
+        ]
+    );
+    let unknown: Vec<_> = reader.unknown_names().iter().map(|(n, c)| (n.as_str(), *c)).collect();
+    assert_eq!(unknown, [("misc-fee", 1), ("other-fee", 1)]);
+
+    let dec = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
+    let (revenue, fees, outside) = margin_split(&rows);
+    // Revenue 19.99; fees -3.22 - 1.50 - 0.75 = -5.47; balance moves
+    // -33.23 + 40.00 = 6.77. The margin is 19.99 - 5.47 = 14.52; with
+    // the moves the settlement adds up: 14.52 + 6.77 = 21.29, its total.
+    assert_eq!((revenue, fees, outside), (dec("19.99"), dec("-5.47"), dec("6.77")));
+    let total = rows[0].total.unwrap().amount();
+    assert_eq!((revenue + fees + outside, total), (dec("21.29"), dec("21.29")));
+}
+
 /// A V2 row whose amount type is `other-transaction` and whose
 /// description is blank was named `other-transaction` and left Unknown
 /// (so charged as a fee), though its transaction type, `Payable to
