@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use merchantry_core::special::{gamma_ln_quantile, ln_gamma_1p_over_a};
+use merchantry_core::special::{
+    gamma_ln_quantile, ln_gamma_1p_over_a, wilson_hilferty_unit_quantile,
+};
 use merchantry_core::{
     Days, Lane, LeadTimeEstimate, LeadTimeForecast, LeadTimeHistory, LocationId, MAX_DAYS,
     PurchaseOrderId, Replenishment, Sku, Stage, StageDuration, StageEstimate,
@@ -1107,10 +1109,8 @@ fn gamma_quantile(mean: f64, variance: f64, p: f64) -> f64 {
         return mean;
     }
     if shape > 1e5 {
-        let c = variance.sqrt() / mean;
         let z = Normal::standard().inverse_cdf(p);
-        let e = c * (z / 3.0 - c / 9.0);
-        return mean * (1.0 + e * (3.0 + e * (3.0 + e)));
+        return mean * wilson_hilferty_unit_quantile(variance.sqrt() / mean, z);
     }
     let (ln_mean, ln_var) = (mean.ln(), variance.ln());
     let (a, ln_gamma_1p_a) = if shape < 1.0 {

@@ -104,7 +104,9 @@
 //!   reorder point past `f64::MAX` is refused by [`safety_stock`] with a
 //!   typed error.
 
-use merchantry_core::special::{gamma_ln_quantile, ln_gamma_1p_over_a};
+use merchantry_core::special::{
+    gamma_ln_quantile, ln_gamma_1p_over_a, wilson_hilferty_unit_quantile,
+};
 use merchantry_core::{DailyForecast, ServiceLevel};
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma, Normal};
 use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur};
@@ -538,11 +540,7 @@ impl UnitGamma {
         match *self {
             Self::Certain => 1.0,
             Self::WilsonHilferty { cv } => {
-                // (1 + e)^3 with e = cv z / 3 - cv^2 / 9, expanded so
-                // that a tiny e keeps its digits until the final add.
-                let z = Normal::standard().inverse_cdf(p);
-                let e = cv * (z / 3.0 - cv / 9.0);
-                1.0 + e * (3.0 + e * (3.0 + e))
+                wilson_hilferty_unit_quantile(cv, Normal::standard().inverse_cdf(p))
             }
             Self::Small(_) | Self::Exact { .. } => self.ln_quantile(p).map_or(f64::NAN, f64::exp),
         }
