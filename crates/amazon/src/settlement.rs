@@ -508,15 +508,12 @@ fn v2_amount<'a>(
 ) -> (&'a str, ChargeKind) {
     let column = amount_type.map_or(ChargeKind::Unknown, ChargeKind::classify);
     if description.is_none() && column == ChargeKind::Unknown {
-        // An amount type that says fee (`ItemFees`) keeps the amount a
-        // fee: it takes the transaction type only when that names a fee.
-        let fee_type = amount_type.is_some_and(says_fee);
-        let by_row = transaction_type.map(|t| (t, ChargeKind::classify(t)));
-        if let Some((name, kind)) = by_row
-            .filter(|(_, kind)| if fee_type { is_fee(*kind) } else { *kind != ChargeKind::Unknown })
-        {
-            return (name, kind);
-        }
+        // The older layout's rule for an unnamed amount: an amount type
+        // that says fee (`ItemFees`) is a fee column, which takes the
+        // transaction type only when that names a fee; one that says
+        // nothing is `other-amount`, which takes any known kind.
+        let family = if amount_type.is_some_and(says_fee) { Family::Fee } else { Family::Other };
+        return unnamed(amount_type.unwrap_or("amount"), family, transaction_type);
     }
     match (amount_type, description) {
         (_, Some(name)) => match classify_under(column, name) {
