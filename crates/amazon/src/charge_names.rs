@@ -259,18 +259,20 @@ fn by_words(w: &Words) -> ChargeKind {
         // A reserve held or released (`Reserve Amount`, `Reserve
         // Transfer`), not a fee charged for one.
         ChargeKind::ReserveTransfer
-    } else if !w.any(&["fee", "fees", "surcharge"])
-        && says_balance_move(w)
-        && fee_by_words(w, fee) == ChargeKind::Unknown
-    {
+    } else {
         // Cash moved between the Amazon balance and the seller's bank
         // or card (`Failed Disbursement`, `Unavailable balance`, `Payable
         // to Amazon charge`, `Debt recovery`): `charge` here is the card
         // charged, and a name that says fee or names one (`Storage`,
         // `Commission`) stays a fee.
-        ChargeKind::BalanceTransfer
-    } else {
-        fee_by_words(w, fee)
+        match fee_by_words(w, fee) {
+            ChargeKind::Unknown
+                if !w.any(&["fee", "fees", "surcharge"]) && says_balance_move(w) =>
+            {
+                ChargeKind::BalanceTransfer
+            }
+            kind => kind,
+        }
     }
 }
 
