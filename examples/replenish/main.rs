@@ -47,6 +47,7 @@ use merchantry::reorder::{
     BacktestReport, BacktestSetup, ConstraintApplied, LeadTimeSource, LotSize, OpenSupply, Planner,
     PlannerOptions, Policy, PolicyConfig, QuantityRule, Reason, Recommendation, ReplenishmentRule,
     ServiceTarget, SimulatedOrder, SkuInput, SupplierConstraints, SupplyKind, backtest,
+    whole_units_up,
 };
 use serde::Serialize;
 
@@ -697,17 +698,12 @@ fn point_legend() -> &'static str {
 }
 
 /// The reorder point as the engine's continuous-review trigger compares
-/// it with the whole-unit position (see
-/// `merchantry::reorder::Recommendation::reorder_point`): rounded up to
-/// whole units, except that float noise just above a whole number (under
-/// 1e-12 of the point and under a millionth of a unit) counts as that
-/// number. The column shows this, so it agrees with the reason's
-/// "position <= reorder point" figure: a point of 302.06 is 303, not 302.
+/// it with the whole-unit position ([`whole_units_up`]). The column
+/// shows this, so it agrees with the reason's "position <= reorder
+/// point" figure: a point of 302.06 is 303, not 302.
 fn whole_point(point: f64) -> f64 {
-    let noise = (1e-12 * point.abs()).min(1e-6);
-    let down = point.floor();
-    // `+ 0.0` turns the -0 of a point in (-1, 0) into 0.
-    if point - down < noise { down + 0.0 } else { point.ceil() + 0.0 }
+    // `+ 0.0` turns the -0 of a point in (-1, 0) into 0 for printing.
+    whole_units_up(point) + 0.0
 }
 
 /// The urgency labels in one line, for under the table.

@@ -980,7 +980,18 @@ pub(crate) fn units_ceil(sku: &Sku, what: &'static str, x: f64) -> Result<Quanti
 /// relative to the point itself, so a point in `(0, 1)` is never within
 /// it of 0 and rounds up to 1 however small (with a floor of 1e-12 units
 /// a point of 1e-13 was 0, and `StrictlyBelow` never fired at 0).
-fn whole_units_up(point: f64) -> f64 {
+///
+/// This is the point a continuous-review trigger compares the whole-unit
+/// position with, for a report that shows the figure the trigger used
+/// beside [`Recommendation::reorder_point`] (which is not rounded).
+///
+/// ```
+/// use merchantry_reorder::whole_units_up;
+/// assert_eq!(whole_units_up(302.06), 303.0);
+/// assert_eq!(whole_units_up((0..30).map(|_| 0.1).sum()), 3.0);
+/// ```
+#[must_use]
+pub fn whole_units_up(point: f64) -> f64 {
     forgive_noise(point, point).ceil()
 }
 

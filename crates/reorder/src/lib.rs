@@ -84,7 +84,7 @@ pub use backtest::{
 pub use budget::{BudgetPlan, FundedOrder, allocate_budget};
 pub use engine::{
     OrderLine, Planner, PlannerOptions, Reason, Recommendation, Stability, StabilityRule,
-    TransferLine, Urgency,
+    TransferLine, Urgency, whole_units_up,
 };
 pub use error::{ReorderError, Result};
 pub use input::{OpenSupply, PreviousRecommendation, SkuInput, SupplyKind, TransferSource};
