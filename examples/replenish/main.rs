@@ -794,10 +794,7 @@ fn need_text(rec: &Recommendation, level: f64, need: Quantity, cover_days: f64) 
     } else {
         1
     };
-    let show = |x: f64| {
-        let text = format!("{x:.digits$}");
-        if looks_whole(&text) { format!("{x:.0}") } else { text }
-    };
+    let show = |x: f64| to_places(x, digits);
     let need =
         if rounded { format!("{}, rounded up to {need}", show(gap)) } else { need.to_string() };
     let (level, point, lot) = (show(level), show(rec.reorder_point), show(rec.lot));
@@ -812,6 +809,12 @@ fn need_text(rec: &Recommendation, level: f64, need: Quantity, cover_days: f64) 
              less position {position}: {need}"
         )
     }
+}
+
+/// `x` to `digits` places, or with none when those are all zeros.
+fn to_places(x: f64, digits: usize) -> String {
+    let text = format!("{x:.digits$}");
+    if looks_whole(&text) { format!("{x:.0}") } else { text }
 }
 
 /// Whether a number printed with decimals has only zeros after the point.
@@ -848,8 +851,7 @@ fn when_text(rec: &Recommendation) -> String {
                 // order-by trigger tops up only below it), so what helps
                 // is landing the on-order units sooner (urgency soon).
                 let level = rec.order_up_to;
-                let tenths = format!("{level:.1}");
-                let shown = if looks_whole(&tenths) { format!("{level:.0}") } else { tenths };
+                let shown = to_places(level, 1);
                 let covered = if position.as_f64() > level {
                     format!(
                         " (position {position} is above the order-up-to level {shown}, so nothing more is ordered)"
