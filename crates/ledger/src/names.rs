@@ -8,17 +8,18 @@ use std::sync::OnceLock;
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 use merchantry_core::id::same_bytes;
 
 use crate::book::NONE;
 
-/// A fast, non-cryptographic hash over 8-byte words. Names start it from
-/// the secret [`key`]; the maps and sets of `u32` handles
-/// ([`FastMap`], [`FastSet`]) from zero, since a handle is the ledger's
-/// own number, not a text that input chooses.
-/// Only used for lookups; no result depends on its order.
+/// A fast, non-cryptographic hash over 8-byte words, started from the
+/// secret [`key`]: by the name indexes and by the maps and sets of `u32`
+/// handles ([`FastMap`], [`FastSet`]). A handle is the offset of a name
+/// in the arena, which the lengths of a report's ids steer, so it is
+/// keyed like the names. Only used for lookups; no result depends on its
+/// order.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct WordHasher(u64);
 
@@ -126,10 +127,29 @@ impl WordHasher {
     }
 }
 
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
+/// Builds [`WordHasher`]s started from the secret [`key`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Keyed(u64);
 
-/// A set hashed with [`WordHasher`].
-pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<WordHasher>>;
+impl Default for Keyed {
+    fn default() -> Self {
+        Self(key())
+    }
+}
+
+impl BuildHasher for Keyed {
+    type Hasher = WordHasher;
+
+    fn build_hasher(&self) -> WordHasher {
+        WordHasher(self.0)
+    }
+}
+
+/// A map hashed with [`WordHasher`] from the secret [`key`].
+pub(crate) type FastMap<K, V> = HashMap<K, V, Keyed>;
+
+/// A set hashed with [`WordHasher`] from the secret [`key`].
+pub(crate) type FastSet<K> = HashSet<K, Keyed>;
 
 /// Strings kept once each, addressed by `u32`: a name's handle is the
 /// offset of its length header in one text arena, followed by its text
@@ -536,6 +556,25 @@ mod tests {
         assert!(keyed.len() >= 48, "{} buckets", keyed.len());
         // One process, one key: every index agrees on where a name goes.
         assert_eq!(Names::default().hash("e000000001"), Names::default().hash("e000000001"));
+    }
+
+    #[test]
+    fn handles_made_to_collide_without_the_key_spread_with_it() {
+        // 64 handles (arena offsets, which id lengths steer) that all fall
+        // in one of 4,096 buckets of a set hashed from a known start (0).
+        // The handle sets hash from the secret key, and there they spread.
+        let unkeyed = |h: u32| {
+            let mut s = WordHasher(0);
+            s.write_u32(h);
+            s.finish()
+        };
+        let made: Vec<u32> = (0..).filter(|&h| unkeyed(h) & 0xFFF == 0).take(64).collect();
+        let keyed = Keyed::default();
+        let buckets: std::collections::HashSet<u64> =
+            made.iter().map(|&h| keyed.hash_one(h) & 0xFFF).collect();
+        assert!(buckets.len() >= 48, "{} buckets", buckets.len());
+        // Every set of the process agrees on where a handle goes.
+        assert_eq!(Keyed::default().hash_one(7_u32), keyed.hash_one(7_u32));
     }
 
     #[test]
