@@ -19,7 +19,8 @@
 //!
 //! differ by exactly the measured work. Modes: `fifo`, `ma` (in-order
 //! ingest of N events over 100 SKUs, by value), `fifo-slice`, `ma-slice`
-//! (the same through `Ledger::ingest_ref`, borrowing), `fifo-batch`,
+//! (the same through `Ledger::ingest_ref`, borrowing), `fifo-reserved`,
+//! `ma-reserved` (by value after `Ledger::reserve`), `fifo-batch`,
 //! `ma-batch` (the same events in one `Ledger::ingest_batch`), `backdate` (one late
 //! receipt before 10,000 later events of one SKU, repeated N times on
 //! clones) and `query` (N as-of balance + value pairs on a ledger of
@@ -76,7 +77,7 @@ fn main() {
     };
     let method = if base.starts_with("ma") { Method::MovingAverage } else { Method::Fifo };
     match base {
-        "fifo" | "ma" | "fifo-batch" | "ma-batch" => {
+        "fifo" | "ma" | "fifo-batch" | "ma-batch" | "fifo-reserved" | "ma-reserved" => {
             let events = stream(n, 100);
             let mut l = Ledger::new(options(method));
             if setup_only {
@@ -84,6 +85,9 @@ fn main() {
                 return;
             }
             let t = Instant::now();
+            if base.ends_with("reserved") {
+                l.reserve(n).unwrap();
+            }
             if base.ends_with("batch") {
                 let outcomes = l.ingest_batch(black_box(events)).unwrap();
                 assert_eq!(outcomes.len(), n);

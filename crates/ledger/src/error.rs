@@ -184,6 +184,12 @@ pub enum LedgerError {
         /// What ran out.
         what: &'static str,
     },
+    /// [`crate::Ledger::reserve`] asked for more room than can be had.
+    #[error("cannot reserve room for {events} more events")]
+    Reserve {
+        /// The number of events asked for.
+        events: usize,
+    },
     /// A value from merchantry-core was invalid.
     #[error(transparent)]
     Core(#[from] CoreError),

@@ -1458,6 +1458,39 @@ impl Ledger {
         })
     }
 
+    /// Makes room in the event-id index for at least `events` more
+    /// events, as [`Vec::reserve`] does, so that it is not rehashed as
+    /// they arrive one by one: a loader that knows how many rows a report
+    /// holds calls it before ingesting them ([`Ledger::ingest_batch`]
+    /// reserves for its batch itself). Nothing else changes, and the
+    /// ledger compares equal to itself before.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use merchantry_core::{EventId, LocationId, Quantity, Sku};
+    /// use merchantry_ledger::{Event, EventKind, Ledger, LedgerOptions};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let rows = 3;
+    /// let mut ledger = Ledger::new(LedgerOptions::default());
+    /// ledger.reserve(rows)?;
+    /// for i in 0..rows {
+    ///     let at = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+    ///     ledger.ingest(Event::new(EventId::new(format!("r{i}"))?, at, Sku::new("MUG")?,
+    ///         LocationId::new("WH1")?, EventKind::receipt(Quantity::new(2), Decimal::ONE)))?;
+    /// }
+    /// assert_eq!(ledger.len(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`LedgerError::Reserve`] when that much room cannot be allocated
+    /// (nothing changed).
+    pub fn reserve(&mut self, events: usize) -> Result<(), LedgerError> {
+        if self.names.try_reserve(events) { Ok(()) } else { Err(LedgerError::Reserve { events }) }
+    }
+
     /// Releases the spare capacity of every structure the ledger keeps
     /// (small arenas grow by a quarter when full and large ones by an
     /// eighth, so up to a fifth of a small one and a ninth of a large one

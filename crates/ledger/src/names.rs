@@ -401,6 +401,14 @@ impl Names {
         }
     }
 
+    /// Makes room for `names` more indexed names, so the index is not
+    /// rehashed as they arrive; `false`, with nothing changed, when that
+    /// much room cannot be had.
+    pub(crate) fn try_reserve(&mut self, names: usize) -> bool {
+        let (arena, key) = (&self.bytes, self.key);
+        self.index.try_reserve(names, |&j| rehash(key, arena, j)).is_ok()
+    }
+
     /// Releases spare capacity (the index keeps its power-of-two size).
     /// Room in the arena and the index: a mark for [`Names::shrink_to`].
     pub(crate) fn capacity(&self) -> (usize, usize) {

@@ -269,6 +269,35 @@ fn duplicates_are_ignored_and_conflicts_refused() {
 }
 
 #[test]
+fn reserving_room_changes_nothing_and_too_much_is_refused() {
+    let events: Vec<Event> = (0..300)
+        .map(|i| {
+            if i % 10 == 0 {
+                receipt(&format!("r{i}"), i, 10, "1.25")
+            } else {
+                ship(&format!("s{i}"), i, 1)
+            }
+        })
+        .collect();
+    let mut plain = ledger(Method::MovingAverage, NegativeStock::Reject);
+    feed(&mut plain, &events);
+    let mut reserved = ledger(Method::MovingAverage, NegativeStock::Reject);
+    reserved.reserve(events.len()).unwrap();
+    assert_eq!(reserved, ledger(Method::MovingAverage, NegativeStock::Reject));
+    feed(&mut reserved, &events);
+    assert_eq!(reserved, plain);
+    assert_eq!(value_now(&reserved), value_now(&plain));
+    // Room past what can be addressed is refused, and nothing changes:
+    // the ledger still finds every id (a repeat is a duplicate).
+    let before = reserved.clone();
+    let err = reserved.reserve(usize::MAX).unwrap_err();
+    assert_eq!(err, LedgerError::Reserve { events: usize::MAX });
+    assert_eq!(err.to_string(), format!("cannot reserve room for {} more events", usize::MAX));
+    assert_eq!(reserved, before);
+    assert_eq!(reserved.ingest(events[7].clone()).unwrap(), IngestOutcome::Duplicate);
+}
+
+#[test]
 fn backdated_receipt_corrects_later_shipments() {
     let mut l = ledger(Method::Fifo, NegativeStock::Reject);
     feed(&mut l, &[receipt("r2", 5, 10, "3"), ship("s1", 6, 4)]);
