@@ -1114,7 +1114,7 @@ impl Book {
             Kind::DispositionChange => {
                 self.move_between(&e, state, ctx, (e.loc, e.disp), (e.loc, e.disp2))?
             }
-            Kind::VendorReturn => self.apply_vendor_return(&e, state, ctx)?,
+            Kind::VendorReturn => self.apply_vendor_return(pos, &e, state, ctx)?,
             Kind::Reimbursement => Decimal::ZERO,
             Kind::Shortfall => {
                 let disp = Disposition::InTransit;
@@ -1212,6 +1212,7 @@ impl Book {
 
     fn apply_vendor_return(
         &mut self,
+        pos: usize,
         e: &Entry,
         state: &mut State,
         ctx: Ctx,
@@ -1223,7 +1224,23 @@ impl Book {
         let method = self.method_of(e.disp);
         let p = &mut state.pools[pool];
         let value = if e.refx != NONE {
-            take_origin(p, method, e.refx, e.qty, e.id, e.loc, e.disp)?
+            match take_origin(p, method, e.refx, e.qty, e.id, e.loc, e.disp) {
+                // Short because no receipt of that id came before (not
+                // yet arrived, a typo, another SKU's): an unknown
+                // reference, as for a landed cost, so a caller can tell
+                // it from units that are gone. Looked up only on
+                // failure, so a replay does not scan for every return.
+                Err(Fail::OriginShort { .. })
+                    if self.find_before(pos, e.refx, Kind::Receipt).is_none() =>
+                {
+                    return Err(Fail::UnknownRef {
+                        id: e.id,
+                        reference: e.refx,
+                        expected: "receipt",
+                    });
+                }
+                taken => taken?,
+            }
         } else if p.qty >= e.qty && method != Method::MovingAverage {
             let average =
                 if p.qty == e.qty { p.value } else { share(p.value, e.qty, p.qty, e.id)? };

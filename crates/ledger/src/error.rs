@@ -77,7 +77,8 @@ pub enum LedgerError {
         requested: i64,
     },
     /// An event refers to another event that the ledger does not hold for
-    /// this SKU before it (a landed cost's receipt, a return's shipment).
+    /// this SKU before it (a landed cost's receipt, a return's shipment,
+    /// the receipt a vendor return at receipt cost names).
     #[error("event {id}: referenced event {reference} is not a {expected} of sku {sku} before it")]
     UnknownReference {
         /// The referring event.

@@ -347,6 +347,56 @@ fn transfer_carries_cost_through_in_transit() {
 }
 
 #[test]
+fn a_vendor_return_naming_no_earlier_receipt_is_an_unknown_reference() {
+    let back = |id: &str, hour, receipt: &str| {
+        let kind = EventKind::VendorReturn {
+            quantity: Quantity::new(5),
+            disposition: Disposition::Sellable,
+            cost: VendorReturnCost::Receipt(EventId::new(receipt).unwrap()),
+        };
+        ev(id, hour, kind)
+    };
+    let unknown = |id: &str, receipt: &str| LedgerError::UnknownReference {
+        id: EventId::new(id).unwrap(),
+        reference: receipt.to_owned(),
+        expected: "receipt",
+        sku: sku(),
+    };
+    for negative in [NegativeStock::Reject, NegativeStock::AllowWithTrueUp] {
+        let mut l = ledger(Method::Fifo, negative);
+        l.ingest(receipt("r0", 1, 10, "1")).unwrap();
+        let before = l.clone();
+        // A typo, a shipment's id, and a receipt that has not arrived yet:
+        // none is a receipt before the return, so none is "units gone".
+        assert_eq!(l.ingest(back("v1", 4, "r9")).unwrap_err(), unknown("v1", "r9"));
+        l.ingest(ship("s1", 2, 1)).unwrap();
+        let shipped = l.clone();
+        assert_eq!(l.ingest(back("v1", 4, "s1")).unwrap_err(), unknown("v1", "s1"));
+        assert_eq!(l.ingest(back("v1", 4, "r1")).unwrap_err(), unknown("v1", "r1"));
+        assert_eq!(l, shipped);
+        // Once the receipt arrives, the same return is taken at its cost.
+        l.ingest(receipt("r1", 3, 5, "3")).unwrap();
+        l.ingest(back("v1", 4, "r1")).unwrap();
+        assert_eq!(value_now(&l), dec("9"));
+        // A receipt stamped after the return does not count as before it.
+        let mut late = before.clone();
+        late.ingest(receipt("r2", 6, 5, "3")).unwrap();
+        assert_eq!(late.ingest(back("v2", 5, "r2")).unwrap_err(), unknown("v2", "r2"));
+        // Another SKU's receipt is not this SKU's.
+        let mut other = before;
+        let cup = Sku::new("CUP").unwrap();
+        let kind = EventKind::receipt(Quantity::new(5), dec("2"));
+        other.ingest(Event::new(EventId::new("c1").unwrap(), t(2), cup, loc("WH1"), kind)).unwrap();
+        assert_eq!(other.ingest(back("v3", 4, "c1")).unwrap_err(), unknown("v3", "c1"));
+    }
+    // Units of a known receipt that are truly gone stay a shortfall.
+    let mut l = ledger(Method::Fifo, NegativeStock::AllowWithTrueUp);
+    feed(&mut l, &[receipt("r1", 1, 5, "3"), ship("s1", 2, 5)]);
+    let err = l.ingest(back("v1", 3, "r1")).unwrap_err();
+    assert!(matches!(err, LedgerError::ReceiptUnitsShort { .. }), "{err:?}");
+}
+
+#[test]
 fn vendor_return_at_receipt_cost_or_average() {
     let mut l = ledger(Method::Fifo, NegativeStock::Reject);
     feed(&mut l, &[receipt("r1", 1, 10, "1"), receipt("r2", 2, 10, "3")]);
