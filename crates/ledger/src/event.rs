@@ -92,7 +92,9 @@ pub enum EventKind {
         amount: Decimal,
         /// How the amount is split between the targets.
         basis: LandedBasis,
-        /// The receipts it applies to.
+        /// The receipts it applies to, each once (at least one; a
+        /// receipt listed twice is refused as
+        /// [`crate::LedgerError::InvalidWeights`]).
         targets: Vec<LandedTarget>,
     },
     /// Units shipped to a customer: recognises cost of goods sold.

@@ -1847,6 +1847,14 @@ fn validate(event: &Event) -> Result<(), LedgerError> {
             if targets.is_empty() {
                 return Err(LedgerError::InvalidWeights { id: id(), reason: "no target receipt" });
             }
+            // A receipt named twice would take two shares.
+            let mut named = std::collections::HashSet::with_capacity(targets.len());
+            if !targets.iter().all(|t| named.insert(t.receipt.as_str())) {
+                return Err(LedgerError::InvalidWeights {
+                    id: id(),
+                    reason: "a target receipt is listed twice",
+                });
+            }
             targets.iter().try_for_each(|t| amount(&t.measure))
         }
         EventKind::Shipment { quantity, .. } => positive(quantity),

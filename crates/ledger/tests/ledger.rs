@@ -202,6 +202,18 @@ fn landed_cost_by_value_over_two_receipts() {
     let layers = l.layers(&sku());
     assert_eq!(layers[0].value, dec("12"));
     assert_eq!(layers[1].value, dec("36"));
+    // A receipt named twice would take two shares (r1 4 of 8 by value,
+    // not 2): refused, nothing changed.
+    let before = l.clone();
+    let twice = EventKind::LandedCost {
+        amount: dec("8"),
+        basis: LandedBasis::Value,
+        targets: vec![target("r1"), target("r2"), target("r1")],
+    };
+    let err = l.ingest(ev("lc2", 4, twice)).unwrap_err();
+    let reason = "a target receipt is listed twice";
+    assert_eq!(err, LedgerError::InvalidWeights { id: EventId::new("lc2").unwrap(), reason });
+    assert_eq!(l, before);
 }
 
 #[test]
