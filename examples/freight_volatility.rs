@@ -49,6 +49,7 @@ use merchantry::forecast::{LeadTimeModel, LeadTimeOptions, OrderForecast};
 use merchantry::metrics::{LtvOptions, ltv_summary, replenishment_variance};
 use merchantry::reorder::{
     LotSize, OpenSupply, Planner, PlannerOptions, Policy, PolicyConfig, SkuInput, SupplyKind,
+    whole_units_up,
 };
 
 use crate::common::{Align, BoxError, Chart, Marker, Noise, Series, Table, day};
@@ -385,12 +386,13 @@ fn tell(plot: Option<&std::path::Path>) -> Result<Story, BoxError> {
             format!("{:.1}", l.model.mean.get()),
             format!("{:.1}", quantile(&l.model, 0.9)),
             format!("{:.1}", l.model.std_dev.get()),
-            format!("{:.0}", l.reorder_point),
+            format!("{:.0}", whole_units_up(l.reorder_point)),
             format!("{:.1}", l.rolling_rmse),
         ]);
     }
     println!(
-        "Shipment by shipment (* left port in the congestion season; LTV = took - forecast at order time)"
+        "Shipment by shipment (* left port in the congestion season; LTV = took - forecast at order time; \
+         reorder points rounded up to whole units, as the trigger compares them)"
     );
     print!("{}", table.render());
 
@@ -410,7 +412,7 @@ fn tell(plot: Option<&std::path::Path>) -> Result<Story, BoxError> {
             format!("{:.1}", e.mean.get()),
             format!("{:.1}", quantile(e, 0.9)),
             format!("{:.1}", e.std_dev.get()),
-            format!("{:.0}", r.1),
+            format!("{:.0}", whole_units_up(r.1)),
             format!("{:.0}", stock_line.get(i).copied().unwrap_or(0.0)),
         ]);
     }
@@ -428,7 +430,9 @@ fn tell(plot: Option<&std::path::Path>) -> Result<Story, BoxError> {
             first_congested,
         ),
         (
-            format!("ordered {first_congested} to {caught_up} (the season)"),
+            format!(
+                "ordered {first_congested} to {caught_up} (the season and the 60 days after it)"
+            ),
             first_congested,
             caught_up,
         ),

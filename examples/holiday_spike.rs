@@ -37,7 +37,7 @@ use merchantry::forecast::{ForecastOptions, Forecaster, LeadTimeModel, LeadTimeO
 use merchantry::ledger::{Event, EventKind, Ledger, LedgerOptions};
 use merchantry::reorder::{
     LotSize, OpenSupply, Planner, PlannerOptions, Policy, PolicyConfig, Reason, SkuInput,
-    SupplyKind,
+    SupplyKind, whole_units_up,
 };
 
 use crate::common::{Align, BoxError, Chart, Marker, Noise, Series, Table, day};
@@ -128,7 +128,7 @@ fn run(plot: Option<std::path::PathBuf>) -> Result<(), BoxError> {
     let mut table = Table::new(&[
         ("date", Align::Left),
         ("demand", Align::Right),
-        ("on hand", Align::Right),
+        ("on hand at close", Align::Right),
         ("on order", Align::Right),
         ("forecast/day", Align::Right),
         ("reorder pt", Align::Right),
@@ -251,13 +251,18 @@ fn run(plot: Option<std::path::PathBuf>) -> Result<(), BoxError> {
                 end.to_string(),
                 rec.on_order.to_string(),
                 format!("{velocity:.1}"),
-                format!("{:.0}", rec.reorder_point),
+                format!("{:.0}", whole_units_up(rec.reorder_point)),
                 notes.join("; "),
             ]);
         }
     }
     println!("\nDay by day (Mondays and the days something happened)");
     print!("{}", table.render());
+    println!(
+        "on hand at close: sellable units at the day's end, after its sales (an order's reason names \
+         the inventory position at 07:00, before them); reorder pt: rounded up to whole units, the \
+         figure the position is compared with"
+    );
 
     // The check: did the first order raised in the rush land at least
     // BUFFER_DAYS before the old stock ran out?

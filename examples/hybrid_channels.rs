@@ -240,7 +240,10 @@ fn tell(plot: Option<&std::path::Path>) -> Result<Story, BoxError> {
         "              the web store shows every node, except {PRIME_FENCE} bottles in FBA fenced for Prime"
     );
     println!(
-        "  routing: FBA-US ships web orders by Multi-Channel Fulfillment ($5.45 + $1.80 a unit, one handling day);"
+        "  routing: FBA-US ships web orders by Multi-Channel Fulfillment ($5.45 + $1.80 a unit, one handling day,"
+    );
+    println!(
+        "           plus a weight surcharge: none to 0.5 kg, $0.60 to 1 kg, $1.50 to 2 kg, $3.90 to 5 kg, $7.50 to 10 kg);"
     );
     println!(
         "           WH-NJ and 3PL-RENO pay postage by zone and weight; the cheapest node that keeps the promise wins\n"

@@ -395,6 +395,12 @@ impl<'n, S: Scorer> Router<'n, S> {
 
     /// Plans `order` and takes the stock and capacity its plan uses.
     ///
+    /// The router keeps no record of the orders it routed: routing the
+    /// same order again (a retry after a timeout, say) plans it anew and
+    /// takes its stock and capacity a second time. A caller that may
+    /// repeat an order keeps the plans it got by order id, or reserves
+    /// through `merchantry-allocate`, which refuses a repeated line.
+    ///
     /// # Errors
     ///
     /// As [`Router::plan`]; on error nothing is taken.
