@@ -39,12 +39,15 @@
 //!   are computed from whole-unit counts with one final division
 //!   (lost = in-stock units x stock-out days / in-stock days), never from
 //!   the rounded velocity, so a velocity of 2/3 a day over 3 stock-out
-//!   days loses exactly 2 units. Daily
-//!   demand must be zero or more: a negative day (net returns, a
-//!   correction) is refused with [`MetricsError::NegativeDemand`] naming
-//!   the day, so lost sales are never negative and the estimated fill
-//!   rate never exceeds 1. Net returns belong in a returns metric, not in
-//!   demand.
+//!   days loses exactly 2 units. Units are net, as [`DemandHistory`]
+//!   defines them: a day with more returns than sales is below zero and
+//!   is summed as it is, into the units demanded and, on an in-stock
+//!   day, the in-stock units. When the in-stock units net below zero
+//!   (more returned than sold on the in-stock days) the velocity, lost
+//!   sales and estimated fill rate are [`Undefined::NetReturns`], and
+//!   when the units demanded over the range net below zero the
+//!   estimated fill rate is too, so lost sales are never negative and
+//!   the estimated fill rate always lies in `[0, 1]`.
 //!
 //! Ratios of whole units are [`Decimal`]; anything derived from a float
 //! forecast is `f64`, converted at the forecast boundary.
@@ -315,16 +318,6 @@ pub fn fill_rate(filled: Quantity, demanded: Quantity) -> Result<Metric<Decimal>
     Ok(unit_ratio(filled, demanded))
 }
 
-/// The error for `units` on day `i` of `range`.
-fn negative_demand(sku: &Sku, range: DateRange, i: usize, units: Quantity) -> MetricsError {
-    let day =
-        u64::try_from(i).ok().and_then(|n| range.start().checked_add_days(chrono::Days::new(n)));
-    match day {
-        Some(day) => MetricsError::NegativeDemand { sku: sku.clone(), day, units: units.get() },
-        None => MetricsError::CalendarEdge { start: range.start() },
-    }
-}
-
 /// `num / den` (`den` positive) as one decimal division.
 fn exact_ratio(num: i128, den: i128, sku: &Sku) -> Result<Decimal> {
     let too_big = || overflow("lost sales", sku);
@@ -341,27 +334,38 @@ pub struct Stockouts {
     pub days: u32,
     /// Days flagged stocked out.
     pub stockout_days: u32,
-    /// Units demanded over every day of the range.
+    /// Units demanded over every day of the range, net of returns (below
+    /// zero when more came back than were sold).
     pub units_demanded: Quantity,
-    /// Units demanded on in-stock days.
+    /// Units demanded on in-stock days, net of returns.
     pub in_stock_units: Quantity,
-    /// In-stock units / in-stock days.
+    /// In-stock units / in-stock days, zero or more; undefined with no
+    /// in-stock day ([`Undefined::NoInStockDays`]) or in-stock units
+    /// below zero ([`Undefined::NetReturns`]), checked in that order.
     pub velocity: Metric<Decimal>,
-    /// Stock-out days x velocity, in (fractional) units.
+    /// Stock-out days x velocity, in (fractional) units, zero or more;
+    /// undefined when the velocity is, for the same reason.
     pub lost_sales_units: Metric<Decimal>,
-    /// Units demanded / (units demanded + lost sales).
+    /// Units demanded / (units demanded + lost sales), within `[0, 1]`;
+    /// undefined when the velocity is, for the same reason, then for
+    /// units demanded below zero ([`Undefined::NetReturns`]), then when
+    /// units demanded and lost sales are both zero
+    /// ([`Undefined::NoUnits`]).
     pub estimated_fill_rate: Metric<Decimal>,
 }
 
 /// Stock-out days, in-stock velocity and the lost-sales estimate of `sku`
 /// over `range`.
 ///
+/// Days below zero (more returned than sold) are netted in, as
+/// [`DemandHistory`] allows; see the [module docs](self) for when the
+/// estimates are then [`Undefined::NetReturns`].
+///
 /// # Errors
 ///
 /// [`MetricsError::EmptyRange`] for an empty range,
 /// [`MetricsError::Inconsistent`] when the history's series does not cover
-/// the range, [`MetricsError::NegativeDemand`] for the first day with
-/// fewer than zero units, [`MetricsError::Overflow`].
+/// the range, [`MetricsError::Overflow`] when the unit sums overflow.
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -396,13 +400,11 @@ pub fn stockouts<H: DemandHistory + ?Sized>(
             ),
         });
     }
-    // Plain integer sums: this loop runs once per day per SKU.
+    // Plain integer sums of net units (a day may be below zero): this
+    // loop runs once per day per SKU.
     let (mut total, mut in_stock, mut out_days) = (0_i64, 0_i64, 0_u32);
     let too_big = || overflow("units demanded", sku);
-    for (i, (units, out)) in series.units().iter().zip(series.stocked_out()).enumerate() {
-        if units.is_negative() {
-            return Err(negative_demand(sku, range, i, *units));
-        }
+    for (units, out) in series.units().iter().zip(series.stocked_out()) {
         total = total.checked_add(units.get()).ok_or_else(too_big)?;
         if *out {
             out_days += 1;
@@ -412,31 +414,44 @@ pub fn stockouts<H: DemandHistory + ?Sized>(
     }
     let (total, in_stock) = (Quantity::new(total), Quantity::new(in_stock));
     let in_days = range.len_days() - out_days;
-    let velocity = if in_days == 0 {
-        Metric::Undefined(Undefined::NoInStockDays)
+    // Why velocity, lost sales and the fill rate have no value, if they
+    // have none: a negative velocity would make lost sales negative and
+    // the fill rate exceed 1.
+    let no_velocity = if in_days == 0 {
+        Some(Undefined::NoInStockDays)
+    } else if in_stock.is_negative() {
+        Some(Undefined::NetReturns)
     } else {
-        Metric::Value(Decimal::from(in_stock.get()) / Decimal::from(in_days))
+        None
     };
     // Lost sales and the fill rate each take one division of exact
     // integers, so a repeating velocity (2 / 3 a day) is not rounded and
     // multiplied back (3 x 0.666...67 = 2.000...01): lost = in-stock
     // units x out days / in days, and fill = demanded x in days /
     // (demanded x in days + in-stock units x out days). Every product is
-    // below 2^63 x 2^32, so it fits an i128.
+    // below 2^63 x 2^32 in magnitude, so it fits an i128; past
+    // `no_velocity` the in-stock units are zero or more, so the lost
+    // numerator is too.
     let (in_days_wide, out_days_wide) = (i128::from(in_days), i128::from(out_days));
     let lost_numerator = i128::from(in_stock.get()) * out_days_wide;
     let demanded_scaled = i128::from(total.get()) * in_days_wide;
-    let lost = if in_days == 0 {
-        Metric::Undefined(Undefined::NoInStockDays)
-    } else {
-        Metric::Value(exact_ratio(lost_numerator, in_days_wide, sku)?)
-    };
-    let estimated_fill_rate = if in_days == 0 {
-        Metric::Undefined(Undefined::NoInStockDays)
-    } else if demanded_scaled + lost_numerator > 0 {
-        Metric::Value(exact_ratio(demanded_scaled, demanded_scaled + lost_numerator, sku)?)
-    } else {
-        Metric::Undefined(Undefined::NoUnits)
+    let (velocity, lost, estimated_fill_rate) = match no_velocity {
+        Some(why) => (Metric::Undefined(why), Metric::Undefined(why), Metric::Undefined(why)),
+        None => {
+            let velocity = Metric::Value(Decimal::from(in_stock.get()) / Decimal::from(in_days));
+            let lost = Metric::Value(exact_ratio(lost_numerator, in_days_wide, sku)?);
+            let fill = if total.is_negative() {
+                // demanded / (demanded + lost) of a negative demand is
+                // below 0, above 1, a division by zero or, with nothing
+                // lost, a 1 that says nothing.
+                Metric::Undefined(Undefined::NetReturns)
+            } else if demanded_scaled + lost_numerator > 0 {
+                Metric::Value(exact_ratio(demanded_scaled, demanded_scaled + lost_numerator, sku)?)
+            } else {
+                Metric::Undefined(Undefined::NoUnits)
+            };
+            (velocity, lost, fill)
+        }
     };
     Ok(Stockouts {
         days: range.len_days(),

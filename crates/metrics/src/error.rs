@@ -86,8 +86,14 @@ pub enum MetricsError {
         reason: &'static str,
     },
     /// A day of a demand history carried fewer than zero units (net
-    /// returns, a correction): demand cannot be negative, and netting it
-    /// in would make lost sales negative and a fill rate exceed 1.
+    /// returns, a correction).
+    ///
+    /// No function of this crate returns it any more: [`crate::stockouts`]
+    /// refused such days until it learned to net them, as
+    /// [`merchantry_core::DemandHistory`] allows, answering
+    /// [`crate::Undefined::NetReturns`] where a negative figure would
+    /// have no meaning. The variant stays so that code matching on it
+    /// still compiles.
     #[error("sku {sku}: daily demand on {day} is {units} units, which is negative")]
     NegativeDemand {
         /// The SKU.

@@ -99,7 +99,8 @@ pub struct SkuMetrics {
 /// [`MetricsError::InvalidOption`] for a zero `turn.days_per_year` or
 /// `cover.horizon_days`, checked first; then any error of the metrics it
 /// computes: an empty range, an unknown location, a lot received after
-/// the range, a negative day of demand, overflow.
+/// the range, overflow. A day of demand below zero (net returns) is not
+/// an error: see [`stockouts`].
 pub fn sku_metrics<V, S, H, F, D>(
     sources: &Sources<'_, V, S, H, F, D>,
     sku: &Sku,

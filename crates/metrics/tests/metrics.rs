@@ -388,33 +388,169 @@ fn stockouts_by_hand() {
     assert_eq!(r.lost_sales_units.reason(), Some(Undefined::NoInStockDays));
 }
 
+fn demand(s: &Sku, days: &[(u32, i64, bool)]) -> Vec<DemandRecord> {
+    days.iter()
+        .map(|&(day, units, out)| DemandRecord {
+            sku: s.clone(),
+            date: d(2026, 7, day),
+            units: Quantity::new(units),
+            stocked_out: out,
+        })
+        .collect()
+}
+
 #[test]
-fn negative_daily_demand_is_refused_naming_the_day() {
-    // Tester's F7 case: in stock 10 and -12 units, out one day with 20.
-    // Netted in, velocity = (10 - 12) / 2 = -1, lost = 1 x -1 = -1 and
-    // the fill rate = 18 / (18 - 1) = 1.0588 > 1. Refused instead.
+fn a_net_return_day_is_netted_into_the_stockout_sums() {
+    // DemandHistory allows a day below zero (returns beyond sales); it
+    // was refused with NegativeDemand, failing the whole metric set.
+    // Days 3, -1, 0 (out), 2:
+    //   in stock days 1, 2, 4: net units 3 - 1 + 2 = 4 over 3 days,
+    //   velocity = 4 / 3; lost = 4 x 1 out day / 3 = 4 / 3;
+    //   demanded = 3 - 1 + 0 + 2 = 4;
+    //   fill = 4 x 3 / (4 x 3 + 4 x 1) = 12 / 16 = 0.75.
     let s = sku("FAN");
-    let rec = |day, units, out| DemandRecord {
-        sku: s.clone(),
-        date: d(2026, 7, day),
-        units: Quantity::new(units),
-        stocked_out: out,
-    };
-    let h = vec![rec(1, 10, false), rec(2, -12, false), rec(3, 20, true)];
-    let range = DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 3)).unwrap();
-    let err = stockouts(&h, &s, range).unwrap_err();
-    assert_eq!(
-        err,
-        MetricsError::NegativeDemand { sku: s.clone(), day: d(2026, 7, 2), units: -12 }
-    );
-    assert!(err.to_string().contains("2026-07-02") && err.to_string().contains("FAN"), "{err}");
-    // A return recorded beside a larger sale on the same day nets to a
-    // valid day: 10 + (15 - 3) = 22 in stock over 2 days, velocity 11,
+    let h = demand(&s, &[(1, 3, false), (2, -1, false), (3, 0, true), (4, 2, false)]);
+    let r = stockouts(&h, &s, DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 4)).unwrap()).unwrap();
+    assert_eq!((r.days, r.stockout_days), (4, 1));
+    assert_eq!((r.units_demanded, r.in_stock_units), (Quantity::new(4), Quantity::new(4)));
+    assert_eq!(r.velocity.value(), Some(Decimal::from(4) / Decimal::from(3)));
+    assert_eq!(r.lost_sales_units.value(), Some(Decimal::from(4) / Decimal::from(3)));
+    assert_eq!(r.estimated_fill_rate.value(), Some(dec("0.75")));
+    // A return recorded beside a larger sale on the same day nets as
+    // before: 10 + (15 - 3) = 22 in stock over 2 days, velocity 11,
     // lost 1 x 11 = 11, fill 42 / (42 + 11) = 42 / 53.
-    let h = vec![rec(1, 10, false), rec(2, 15, false), rec(2, -3, false), rec(3, 20, true)];
+    let h = demand(&s, &[(1, 10, false), (2, 15, false), (2, -3, false), (3, 20, true)]);
+    let range = DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 3)).unwrap();
     let r = stockouts(&h, &s, range).unwrap();
     assert_eq!(r.lost_sales_units.value(), Some(Decimal::from(11)));
     assert_eq!(r.estimated_fill_rate.value(), Some(Decimal::from(42) / Decimal::from(53)));
+}
+
+#[test]
+fn more_returned_than_sold_on_in_stock_days_has_no_velocity_lost_sales_or_fill() {
+    // Tester's F7 case: in stock 10 and -12 units, out one day with 20.
+    // Netted blindly, velocity = (10 - 12) / 2 = -1, lost = 1 x -1 = -1
+    // and fill = 18 / (18 - 1) = 1.0588 > 1. It was refused with
+    // NegativeDemand; now the sums stand (demanded 10 - 12 + 20 = 18,
+    // in stock -2) and the three estimates are NetReturns.
+    let s = sku("FAN");
+    let h = demand(&s, &[(1, 10, false), (2, -12, false), (3, 20, true)]);
+    let range = DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 3)).unwrap();
+    let r = stockouts(&h, &s, range).unwrap();
+    assert_eq!((r.days, r.stockout_days), (3, 1));
+    assert_eq!((r.units_demanded, r.in_stock_units), (Quantity::new(18), Quantity::new(-2)));
+    for m in [r.velocity, r.lost_sales_units, r.estimated_fill_rate] {
+        assert_eq!(m.reason(), Some(Undefined::NetReturns));
+    }
+    // Every day out comes first: no in-stock days at all.
+    let h = demand(&s, &[(1, -4, true), (2, 1, true), (3, 0, true)]);
+    let r = stockouts(&h, &s, range).unwrap();
+    for m in [r.velocity, r.lost_sales_units, r.estimated_fill_rate] {
+        assert_eq!(m.reason(), Some(Undefined::NoInStockDays));
+    }
+}
+
+#[test]
+fn a_net_negative_total_has_no_fill_rate_but_keeps_its_lost_sales() {
+    // In stock 2, out -5 (returns while out): velocity 2 / 1 = 2, lost
+    // 1 x 2 = 2; demanded 2 - 5 = -3, so fill = -3 / (-3 + 2) = 3 if
+    // divided: NetReturns instead.
+    let s = sku("FAN");
+    let range = DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 2)).unwrap();
+    let r = stockouts(&demand(&s, &[(1, 2, false), (2, -5, true)]), &s, range).unwrap();
+    assert_eq!(r.units_demanded, Quantity::new(-3));
+    assert_eq!(r.velocity.value(), Some(Decimal::TWO));
+    assert_eq!(r.lost_sales_units.value(), Some(Decimal::TWO));
+    assert_eq!(r.estimated_fill_rate.reason(), Some(Undefined::NetReturns));
+    // In-stock days that net to zero: velocity 0, lost 0. Out day 3:
+    // demanded 3, fill = 3 x 2 / (3 x 2 + 0) = 1.
+    let range = DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 3)).unwrap();
+    let h = demand(&s, &[(1, 4, false), (2, -4, false), (3, 3, true)]);
+    let r = stockouts(&h, &s, range).unwrap();
+    assert_eq!(r.velocity.value(), Some(Decimal::ZERO));
+    assert_eq!(r.lost_sales_units.value(), Some(Decimal::ZERO));
+    assert_eq!(r.estimated_fill_rate.value(), Some(Decimal::ONE));
+    // ... and with the out day at zero: 0 / (0 + 0), NoUnits as before.
+    let h = demand(&s, &[(1, 4, false), (2, -4, false), (3, 0, true)]);
+    let r = stockouts(&h, &s, range).unwrap();
+    assert_eq!(r.estimated_fill_rate.reason(), Some(Undefined::NoUnits));
+}
+
+/// The tester's report: a ledger with a return day made `sku_metrics`
+/// fail with "daily demand on ... is -1 units, which is negative".
+#[test]
+fn the_full_set_accepts_a_ledger_with_a_return_day() {
+    use chrono::{TimeZone, Utc};
+    use merchantry_core::{ChannelId, DemandHistory, EventId, OrderId};
+    use merchantry_ledger::{AdjustmentReason, Event, EventKind, Ledger, LedgerOptions};
+
+    let mut ledger = Ledger::new(LedgerOptions::default()); // FIFO, USD
+    let (fan, wh) = (sku("FAN"), loc("WH"));
+    let at = |m, day, h| Utc.with_ymd_and_hms(2026, m, day, h, 0, 0).unwrap();
+    let mut put = |id: &str, when, kind| {
+        let e = Event::new(EventId::new(id).unwrap(), when, fan.clone(), wh.clone(), kind);
+        ledger.ingest(e).unwrap();
+    };
+    let ship = |q, o: &str| {
+        EventKind::shipment(
+            Quantity::new(q),
+            ChannelId::new("web").unwrap(),
+            OrderId::new(o).unwrap(),
+        )
+    };
+    // Sellable level: 10 from 27 Feb; 1 Mar ship 3 -> 7; 2 Mar one
+    // back -> 8; 3 Mar 8 lost -> 0 (out), 5 received -> 5; 4 Mar ship
+    // 2 -> 3. Net demand per day: 3, -1, 0, 2; only 3 Mar is out.
+    put("r1", at(2, 27, 12), EventKind::receipt(Quantity::new(10), dec("4.00")));
+    put("s1", at(3, 1, 12), ship(3, "o1"));
+    let back = EventKind::CustomerReturn {
+        quantity: Quantity::new(1),
+        channel: ChannelId::new("web").unwrap(),
+        disposition: Disposition::Sellable,
+        shipment: Some(EventId::new("s1").unwrap()),
+    };
+    put("b1", at(3, 2, 12), back);
+    let lost = EventKind::Adjustment {
+        quantity: Quantity::new(-8),
+        reason: AdjustmentReason::Lost,
+        disposition: Disposition::Sellable,
+        unit_cost: None,
+    };
+    put("a1", at(3, 3, 10), lost);
+    put("r2", at(3, 3, 15), EventKind::receipt(Quantity::new(5), dec("4.00")));
+    put("s2", at(3, 4, 12), ship(2, "o2"));
+
+    let range = DateRange::inclusive(d(2026, 3, 1), d(2026, 3, 4)).unwrap();
+    let series = ledger.daily_demand(&fan, range);
+    let units: Vec<i64> = series.units().iter().map(|q| q.get()).collect();
+    assert_eq!(units, [3, -1, 0, 2]);
+    assert_eq!(series.stocked_out(), &[false, false, true, false]);
+
+    // As the slice case: velocity 4 / 3, lost 4 / 3, fill 12 / 16.
+    let direct = stockouts(&ledger, &fan, range).unwrap();
+    assert_eq!(direct.units_demanded, Quantity::new(4));
+    assert_eq!(direct.lost_sales_units.value(), Some(Decimal::from(4) / Decimal::from(3)));
+    assert_eq!(direct.estimated_fill_rate.value(), Some(dec("0.75")));
+
+    let forecast: BTreeMap<Sku, DailyForecast> = BTreeMap::new();
+    let mut dir = BTreeMap::new();
+    dir.insert(loc("WH"), LocationKind::OwnWarehouse);
+    let sources = Sources {
+        valuation: &ledger,
+        stock: &ledger,
+        demand: &ledger,
+        forecast: &forecast,
+        directory: &dir,
+    };
+    let opts = SetOptions::default();
+    let m = sku_metrics(&sources, &fan, range, &opts).unwrap();
+    assert_eq!(m.stockouts, direct);
+    // Sold net 3 - 1 + 2 = 4, 3 held at the end: 4 / 7.
+    assert_eq!(m.sell_through.units_sold, Quantity::new(4));
+    assert_eq!(m.sell_through.rate.value(), Some(Decimal::from(4) / Decimal::from(7)));
+    let (_, total) = portfolio_metrics(&sources, std::slice::from_ref(&fan), range, &opts).unwrap();
+    assert_eq!(total.stockout_sku_days, 1);
+    assert_eq!(total.lost_sales_units, Decimal::from(4) / Decimal::from(3));
 }
 
 #[test]
@@ -1043,6 +1179,49 @@ proptest! {
                 st.ending_units.is_negative() || st.units_sold.is_negative()
                     || (st.units_sold.get() == 0 && st.ending_units.get() == 0),
                 "{why} for {st:?}"
+            ),
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn stockout_estimates_stay_in_range_with_net_return_days(
+        days in prop::collection::vec((-50i64..50, any::<bool>()), 1..40),
+    ) {
+        let s = sku("FAN");
+        let h: Vec<DemandRecord> = days.iter().zip(0u64..).map(|(&(units, out), i)| DemandRecord {
+            sku: s.clone(),
+            date: d(2026, 7, 1).checked_add_days(chrono::Days::new(i)).unwrap(),
+            units: Quantity::new(units),
+            stocked_out: out,
+        }).collect();
+        let range = DateRange::starting(d(2026, 7, 1), u32::try_from(days.len()).unwrap()).unwrap();
+        let r = stockouts(&h, &s, range).unwrap();
+        let total: i64 = days.iter().map(|(u, _)| u).sum();
+        let in_stock: i64 = days.iter().filter(|(_, out)| !out).map(|(u, _)| u).sum();
+        let in_days = days.iter().filter(|(_, out)| !out).count();
+        prop_assert_eq!((r.units_demanded.get(), r.in_stock_units.get()), (total, in_stock));
+        prop_assert_eq!(r.days as usize - r.stockout_days as usize, in_days);
+        let why = if in_days == 0 {
+            Some(Undefined::NoInStockDays)
+        } else if in_stock < 0 {
+            Some(Undefined::NetReturns)
+        } else {
+            None
+        };
+        prop_assert_eq!(r.velocity.reason(), why);
+        prop_assert_eq!(r.lost_sales_units.reason(), why);
+        if let Some(v) = r.velocity.value() { prop_assert!(v >= Decimal::ZERO, "velocity {}", v); }
+        if let Some(l) = r.lost_sales_units.value() { prop_assert!(l >= Decimal::ZERO, "lost {}", l); }
+        match r.estimated_fill_rate {
+            Metric::Value(f) => prop_assert!(f >= Decimal::ZERO && f <= Decimal::ONE, "fill {}", f),
+            Metric::Undefined(u) => prop_assert!(
+                why == Some(u)
+                    || (u == Undefined::NetReturns && total < 0)
+                    || (u == Undefined::NoUnits && total == 0
+                        && r.lost_sales_units.value() == Some(Decimal::ZERO)),
+                "{u} for {r:?}"
             ),
         }
     }
