@@ -47,7 +47,12 @@
 //!   sales and estimated fill rate are [`Undefined::NetReturns`], and
 //!   when the units demanded over the range net below zero the
 //!   estimated fill rate is too, so lost sales are never negative and
-//!   the estimated fill rate always lies in `[0, 1]`.
+//!   the estimated fill rate always lies in `[0, 1]`. A whole flagged
+//!   day counts as lost: the ledger flags a day that sold out during it
+//!   (as Amazon's out-of-stock days do), so that day's own sales leave
+//!   the in-stock velocity and a full day's velocity is counted lost, an
+//!   estimate on the high side for a day that ran out late; a history
+//!   that flags only days opening at zero gives a lower one.
 //!
 //! Ratios of whole units are [`Decimal`]; anything derived from a float
 //! forecast is `f64`, converted at the forecast boundary.
