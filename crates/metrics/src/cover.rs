@@ -48,8 +48,8 @@
 //!   when the units demanded over the range net below zero the
 //!   estimated fill rate is too, so lost sales are never negative and
 //!   the estimated fill rate always lies in `[0, 1]`. A whole flagged
-//!   day counts as lost: the ledger flags a day that sold out during it
-//!   (as Amazon's out-of-stock days do), so that day's own sales leave
+//!   day counts as lost: the ledger flags a day that sold out during it,
+//!   so that day's own sales leave
 //!   the in-stock velocity and a full day's velocity is counted lost, an
 //!   estimate on the high side for a day that ran out late; a history
 //!   that flags only days opening at zero gives a lower one.
