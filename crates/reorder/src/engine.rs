@@ -180,14 +180,30 @@ pub enum Reason {
         /// Units owed to customers.
         backorders: Quantity,
     },
+    /// No demand is forecast over the protection interval (its mean and
+    /// spread are both zero), so nothing draws the position down before
+    /// an order placed now could land: the reorder-point trigger
+    /// fires only for a position strictly below the reorder point or
+    /// below zero (backorders to clear), whatever the configured
+    /// [`Trigger`]. See [`Trigger`] for the rule.
+    NoDemandToProtect {
+        /// The position.
+        position: Quantity,
+        /// Whether the configured trigger would have fired at this
+        /// position (at the point under [`Trigger::AtOrBelow`]) and the
+        /// rule held it back.
+        held: bool,
+    },
     /// The position reached the reorder point.
     ReorderPointReached {
         /// The position.
         position: Quantity,
         /// The reorder point the trigger compared the position with (under
-        /// continuous review rounded up to whole units).
+        /// continuous review rounded up to whole units; with no demand to
+        /// protect, at least 0).
         reorder_point: f64,
-        /// The boundary rule.
+        /// The boundary rule (with no demand to protect,
+        /// [`Trigger::StrictlyBelow`]).
         trigger: Trigger,
     },
     /// The latest order date that lands goods `buffer_days` before the
@@ -305,7 +321,9 @@ pub struct Recommendation {
     /// the policy itself would order.
     pub order_by: Option<NaiveDate>,
     /// The projected day the inventory position reaches the reorder
-    /// point (by the policy's [`Trigger`]) under mean forecast demand:
+    /// point (by the policy's [`Trigger`], or with no demand to protect
+    /// by the comparison [`Trigger`] describes for that case) under mean
+    /// forecast demand:
     /// the first day `today + k` whose start-of-day position
     /// `position - (mean[0] + ... + mean[k-1])` fires the trigger, so
     /// `today` itself when it fires now. Open supply does not move it
@@ -384,6 +402,26 @@ struct Levels {
     trigger_point: f64,
     level: f64,
     lot: f64,
+}
+
+impl Levels {
+    /// Whether no demand is forecast over the protection interval: mean
+    /// and spread both zero.
+    fn no_demand(&self) -> bool {
+        self.demand.mean == 0.0 && self.demand.std_dev == 0.0
+    }
+
+    /// The boundary rule and point the reorder-point trigger uses: the
+    /// configured rule at `trigger_point`, or with no demand to protect,
+    /// strictly below the point or below zero (only backorders, or a
+    /// static minimum above the position, fire).
+    fn trigger(&self, configured: Trigger) -> (Trigger, f64) {
+        if self.no_demand() {
+            (Trigger::StrictlyBelow, self.trigger_point.max(0.0))
+        } else {
+            (configured, self.trigger_point)
+        }
+    }
 }
 
 impl Planner {
@@ -489,15 +527,20 @@ impl Planner {
             Reason::SafetyStock { target: cfg.service, model: cfg.model, safety: levels.safety },
             Reason::Position { on_hand: input.on_hand, on_order, backorders: input.backorders },
         ];
-        let rop_fires = cfg.trigger.fires(p, levels.trigger_point);
+        let (trigger, trigger_point) = levels.trigger(cfg.trigger);
+        let rop_fires = trigger.fires(p, trigger_point);
+        if levels.no_demand() {
+            let held = cfg.trigger.fires(p, levels.trigger_point) && !rop_fires;
+            reasons.push(Reason::NoDemandToProtect { position, held });
+        }
         let date_fires = self.options.order_by_trigger
             && order_by.is_some_and(|d| d <= input.today)
             && p < levels.level;
         if rop_fires {
             reasons.push(Reason::ReorderPointReached {
                 position,
-                reorder_point: levels.trigger_point,
-                trigger: cfg.trigger,
+                reorder_point: trigger_point,
+                trigger,
             });
         } else if let (true, Some(stockout), Some(order_by)) = (date_fires, stockout, order_by) {
             reasons.push(Reason::OrderByDateReached { stockout, order_by });
@@ -536,7 +579,7 @@ impl Planner {
         };
         let acting = order.is_some() || !transfers.is_empty();
         let landing = landing_day(&transfers, order.as_ref(), arrival);
-        let reorder_on = reorder_day(input.today, p, levels.trigger_point, cfg.trigger, mean);
+        let reorder_on = reorder_day(input.today, p, trigger_point, trigger, mean);
         let order_on = [order_by, reorder_on].into_iter().flatten().min();
         let urgency = self.urgency(input.today, acting, stockout, order_on, landing);
         let margin_at_risk = margin_at_risk(input, &levels.demand, p, cfg.model)?;
@@ -691,12 +734,13 @@ impl Planner {
         reasons: &mut Vec<Reason>,
     ) -> Result<Quantity> {
         let rule = self.options.policy.quantity;
+        let (trigger, trigger_point) = levels.trigger(self.options.policy.trigger);
         let (level, raw) = match rule {
             QuantityRule::OrderUpTo => (levels.level, levels.level - p),
             QuantityRule::FixedLot => {
                 let lot = levels.lot.ceil().max(1.0);
-                let gap = levels.trigger_point - p;
-                let n = match (rop_fired, self.options.policy.trigger) {
+                let gap = trigger_point - p;
+                let n = match (rop_fired, trigger) {
                     (false, _) => 1.0,
                     (true, Trigger::AtOrBelow) => (gap / lot).floor() + 1.0,
                     (true, Trigger::StrictlyBelow) => (gap / lot).ceil().max(1.0),

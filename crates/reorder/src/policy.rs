@@ -17,6 +17,25 @@ use crate::safety::{DemandModel, ServiceTarget};
 /// 271 and `StrictlyBelow` at 270), and the choice is explicit. Only
 /// `AtOrBelow` on the rounded-up point meets the service target exactly
 /// when demand comes one unit at a time.
+///
+/// With no demand to protect, the boundary is no signal. When the
+/// demand over the protection interval (the lead time, plus the review
+/// period under periodic review) has mean zero and no spread, nothing
+/// draws the position down before an order placed now could land, so
+/// the planner fires only for a position strictly below the point or
+/// below zero, whichever rule is chosen: it compares with
+/// `StrictlyBelow` at `max(point, 0)`. A discontinued SKU
+/// at position 0 (its point is 0) orders nothing and is
+/// [`Urgency::Idle`](crate::Urgency::Idle) rather than ordering a lot
+/// nobody will buy; backorders still fire and order what clears them
+/// (at least; the quantity rule and lot apply as usual), even when a
+/// fill-rate target puts the point below zero; a min/max `min` above the
+/// position still fires, as the static level it is. Any demand at all
+/// (0.01 a day) keeps the configured rule, and demand later in the
+/// forecast still sets the order-by date, which fires as usual. The
+/// recommendation then carries
+/// [`Reason::NoDemandToProtect`](crate::Reason::NoDemandToProtect), and
+/// `reorder_on` uses the same comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Trigger {

@@ -833,6 +833,203 @@ fn batch_matches_one_by_one() {
     }
 }
 
+// ---- no demand to protect ------------------------------------------------
+
+/// 365 days of a flat forecast with no spread, a certain 5-day lead time.
+fn certain(d: f64) -> SkuInput {
+    SkuInput::new(sku(), fba(), day(0), flat(d, 0.0, 365), lead(5.0, 0.0))
+}
+
+fn fixed_lot(q: i64) -> PolicyConfig {
+    PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::Fixed(Quantity::new(q)) })
+}
+
+/// Every policy kind, with the order-up-to level each sets when no
+/// demand is forecast: (s, Q) and (s, nQ) `0 + Q`, cover-days lot 0,
+/// (R, S) `S = 0`, min/max `max`, days of cover 0 days' demand.
+fn policies_and_zero_demand_levels() -> Vec<(&'static str, PolicyConfig, f64)> {
+    vec![
+        ("(s, S) fixed lot 100", fixed_lot(100), 100.0),
+        ("(s, nQ) fixed lot 100", fixed_lot(100).with_quantity(QuantityRule::FixedLot), 100.0),
+        ("(s, Q) cover 30 days", cover(30.0), 0.0),
+        ("(s, Q) cover 30 days, gamma", cover(30.0).with_model(DemandModel::Gamma), 0.0),
+        ("(R, S) review 7 days", PolicyConfig::new(Policy::PeriodicReview { review_days: 7 }), 0.0),
+        (
+            "min/max 0/50",
+            PolicyConfig::new(Policy::MinMax { min: Quantity::ZERO, max: Quantity::new(50) }),
+            50.0,
+        ),
+        (
+            "days of cover 14/30",
+            PolicyConfig::new(Policy::DaysOfCover { reorder_days: 14.0, target_days: 30.0 }),
+            0.0,
+        ),
+    ]
+}
+
+#[test]
+fn no_demand_at_position_zero_orders_nothing_under_every_policy() {
+    // No demand, no spread, a certain lead time: mu = 0 * 5 = 0 and
+    // sigma = sqrt(5 * 0^2 + 0^2 * 0^2) = 0, so every forecast-driven
+    // point is 0 + k * 0 = 0 (min/max sets min 0). Position 0 is at the
+    // point, and AtOrBelow fired there: 100 units of an item nobody buys
+    // under a fixed lot, urgency Soon with nothing to order under cover
+    // days (tester). The position cannot fall, so the boundary is no
+    // signal: not triggered, nothing ordered, no stockout, no order-by or
+    // reorder-point day, Idle.
+    for (name, cfg, level) in policies_and_zero_demand_levels() {
+        let rec = planner(cfg).recommend(&certain(0.0)).unwrap();
+        assert_eq!((rec.demand.mean, rec.demand.std_dev), (0.0, 0.0), "{name}");
+        assert_eq!(rec.reorder_point, 0.0, "{name}");
+        assert_eq!(rec.order_up_to, level, "{name}");
+        assert!(!rec.triggered, "{name}");
+        assert_eq!(rec.net_need, Quantity::ZERO, "{name}");
+        assert!(rec.order.is_none() && rec.transfers.is_empty(), "{name}");
+        assert_eq!((rec.stockout, rec.order_by, rec.reorder_on), (None, None, None), "{name}");
+        assert_eq!(rec.urgency, Urgency::Idle, "{name}");
+        let why = Reason::NoDemandToProtect { position: Quantity::ZERO, held: true };
+        assert!(rec.reasons.contains(&why), "{name}: {:?}", rec.reasons);
+        assert!(
+            !rec.reasons.iter().any(|r| matches!(r, Reason::ReorderPointReached { .. })),
+            "{name}: {:?}",
+            rec.reasons
+        );
+    }
+    // StrictlyBelow never fired at 0 <= 0; the rule changes nothing there
+    // except the reason, which says the trigger was not held back.
+    let rec =
+        planner(cover(30.0).with_trigger(Trigger::StrictlyBelow)).recommend(&certain(0.0)).unwrap();
+    assert!(!rec.triggered && rec.urgency == Urgency::Idle);
+    let why = Reason::NoDemandToProtect { position: Quantity::ZERO, held: false };
+    assert!(rec.reasons.contains(&why), "{:?}", rec.reasons);
+}
+
+#[test]
+fn a_tiny_demand_still_fires_at_position_zero() {
+    // 0.01 a day is demand: the configured AtOrBelow rule stays. With no
+    // spread and L = 5: mu = 0.05, sigma = 0, so s = 0.05.
+    //   (s, S) lot 100: s rounds up to 1 unit, 0 <= 1; S = 100.05, need
+    //     ceil(100.05 - 0) = 101.
+    //   (s, nQ) lot 100: gap 1 - 0 = 1, floor(1 / 100) + 1 = 1 lot = 100.
+    //   cover 30: S = 0.05 + 0.3 = 0.35, need 1.
+    //   (R, S) R = 7: S = 0.01 * 12 = 0.12, 0 <= 0.12, need 1.
+    //   min/max 0/50: 0 <= 0 is the very boundary the rule leaves alone
+    //     when there is demand: up to 50.
+    //   days of cover 14/30: s = 0.14, S = 0.30, need 1.
+    // No NoDemandToProtect reason: the rule is for no demand at all.
+    let want = [101, 100, 1, 1, 1, 50, 1];
+    for ((name, cfg, _), want) in policies_and_zero_demand_levels().into_iter().zip(want) {
+        let rec = planner(cfg).recommend(&certain(0.01)).unwrap();
+        assert!(rec.triggered, "{name}");
+        assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(want)), "{name}");
+        assert!(
+            rec.reasons.iter().any(|r| matches!(
+                r,
+                Reason::ReorderPointReached { trigger: Trigger::AtOrBelow, .. }
+            )),
+            "{name}: {:?}",
+            rec.reasons
+        );
+        assert!(
+            !rec.reasons.iter().any(|r| matches!(r, Reason::NoDemandToProtect { .. })),
+            "{name}: {:?}",
+            rec.reasons
+        );
+    }
+}
+
+#[test]
+fn no_demand_with_backorders_orders_what_clears_them() {
+    // 3 owed, none on hand: position -3 < 0 fires. Order up to the level
+    // from -3: the cover, (R, S) and days-of-cover levels are 0, so 3
+    // units; the fixed lot and min/max refill to 100 + 3 and 50 + 3;
+    // (s, nQ) needs one lot, 0 - (-3) = 3 < 100.
+    let mut i = certain(0.0);
+    i.backorders = Quantity::new(3);
+    let want = [103, 100, 3, 3, 3, 53, 3];
+    for ((name, cfg, _), want) in policies_and_zero_demand_levels().into_iter().zip(want) {
+        let rec = planner(cfg).recommend(&i).unwrap();
+        assert!(rec.triggered, "{name}");
+        assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(want)), "{name}");
+        assert_eq!(rec.urgency, Urgency::Now, "{name}");
+        let why = Reason::NoDemandToProtect { position: Quantity::new(-3), held: false };
+        assert!(rec.reasons.contains(&why), "{name}: {:?}", rec.reasons);
+        let reached = Reason::ReorderPointReached {
+            position: Quantity::new(-3),
+            reorder_point: 0.0,
+            trigger: Trigger::StrictlyBelow,
+        };
+        assert!(rec.reasons.contains(&reached), "{name}: {:?}", rec.reasons);
+    }
+    // (s, nQ) with a cover lot of 0 days' demand orders 1-unit lots: 3
+    // clear the backorders (position 0, not below 0). AtOrBelow at 0 made
+    // it floor(3 / 1) + 1 = 4.
+    let cfg = cover(30.0).with_quantity(QuantityRule::FixedLot);
+    let rec = planner(cfg).recommend(&i).unwrap();
+    assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(3)));
+    // A 98% fill rate on a lot of 100 with no spread puts the point at
+    // 0 - (1 - 0.98) * 100 = -2, below one backorder: -1 <= -2 did not
+    // fire and the unit owed waited for demand that never comes. With no
+    // demand any backorder fires: order up to S = -2 + 100 = 98, from -1
+    // that is 99.
+    i.backorders = Quantity::new(1);
+    let cfg = fixed_lot(100).with_service(ServiceTarget::FillRate(level(0.98)));
+    let rec = planner(cfg).recommend(&i).unwrap();
+    close(rec.reorder_point, -2.0, 1e-9);
+    assert!(rec.triggered);
+    assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(99)));
+}
+
+#[test]
+fn no_demand_leaves_a_static_minimum_above_the_position_in_force() {
+    // Min/max levels are the seller's: with no demand a position below
+    // min 10 still refills to 50; at min itself the boundary does not
+    // fire (the position cannot fall below it).
+    let cfg = PolicyConfig::new(Policy::MinMax { min: Quantity::new(10), max: Quantity::new(50) });
+    let mut i = certain(0.0);
+    i.on_hand = Quantity::new(5);
+    let rec = planner(cfg).recommend(&i).unwrap();
+    assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(45)));
+    let why = Reason::NoDemandToProtect { position: Quantity::new(5), held: false };
+    assert!(rec.reasons.contains(&why), "{:?}", rec.reasons);
+    i.on_hand = Quantity::new(10);
+    let rec = planner(cfg).recommend(&i).unwrap();
+    assert!(!rec.triggered && rec.order.is_none());
+    assert_eq!((rec.reorder_on, rec.urgency), (None, Urgency::Idle));
+}
+
+#[test]
+fn no_demand_over_the_lead_time_still_watches_later_demand() {
+    // Nothing for 20 days, then 10 a day (a seasonal line), L = 5, none
+    // on hand. Nothing to protect over the lead time, so position 0 does
+    // not fire today (it ordered the lot, 100 units, at once). The
+    // projection stocks out on day 20 (0 - 10); order by 20 - 3 - 5 =
+    // day 12; the position first falls below 0 on day 21. Planned on day
+    // 12, beyond the 7-day Soon window.
+    let mut mean = vec![0.0; 20];
+    mean.extend([10.0; 100]);
+    let forecast = DailyForecast::new(day(0), mean.clone(), vec![0.0; 120]).unwrap();
+    let i = SkuInput::new(sku(), fba(), day(0), forecast, lead(5.0, 0.0));
+    let rec = planner(cover(30.0)).recommend(&i).unwrap();
+    assert!(!rec.triggered && rec.order.is_none());
+    assert_eq!(
+        (rec.stockout, rec.order_by, rec.reorder_on),
+        (Some(day(20)), Some(day(12)), Some(day(21)))
+    );
+    assert_eq!(rec.urgency, Urgency::Planned);
+    // Demand from day 5, just past the lead time: stockout on day 5,
+    // order by 5 - 3 - 5 < today, so the order-by date fires: up to
+    // S = 0 + 30 days' cover (25 days of 10 = 250).
+    let mut mean = vec![0.0; 5];
+    mean.extend([10.0; 115]);
+    let forecast = DailyForecast::new(day(0), mean, vec![0.0; 120]).unwrap();
+    let i = SkuInput::new(sku(), fba(), day(0), forecast, lead(5.0, 0.0));
+    let rec = planner(cover(30.0)).recommend(&i).unwrap();
+    assert!(rec.triggered);
+    assert!(rec.reasons.iter().any(|r| matches!(r, Reason::OrderByDateReached { .. })));
+    assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(250)));
+}
+
 // ---- the holiday story --------------------------------------------------
 
 /// 10 units a day, tripled to 30 for 20 days from day 60.
@@ -1009,6 +1206,38 @@ proptest! {
                 Some(_) => Urgency::Planned,
             };
             prop_assert_eq!(rec.urgency, want);
+        }
+    }
+
+    #[test]
+    fn law_with_no_demand_only_backorders_fire(
+        on_hand in 0i64..6, on_order in 0i64..6, backorders in 0i64..12,
+        strict in any::<bool>(), review in any::<bool>(),
+    ) {
+        // No demand: a forecast-driven point and level of 0. The trigger
+        // fires exactly for a negative position, and orders what clears
+        // it; otherwise Idle with nothing to order.
+        let mut i = SkuInput::new(sku(), fba(), day(0), flat(0.0, 0.0, 120), lead(5.0, 0.0));
+        i.on_hand = Quantity::new(on_hand);
+        i.backorders = Quantity::new(backorders);
+        i.open_supply = vec![OpenSupply {
+            kind: SupplyKind::PurchaseOrder,
+            quantity: Quantity::new(on_order),
+            expected: None,
+        }];
+        let cfg = if review {
+            PolicyConfig::new(Policy::PeriodicReview { review_days: 7 })
+        } else {
+            cover(30.0)
+        };
+        let trigger = if strict { Trigger::StrictlyBelow } else { Trigger::AtOrBelow };
+        let rec = planner(cfg.with_trigger(trigger)).recommend(&i).unwrap();
+        let position = on_hand + on_order - backorders;
+        prop_assert_eq!(rec.triggered, position < 0);
+        prop_assert_eq!(rec.total_quantity(), Quantity::new((-position).max(0)));
+        if position >= 0 {
+            prop_assert_eq!(rec.urgency, Urgency::Idle);
+            prop_assert_eq!(rec.reorder_on, None);
         }
     }
 
