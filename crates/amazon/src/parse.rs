@@ -11,9 +11,17 @@ use crate::zones::{ZoneNames, ZoneRules};
 /// How to read an all-numeric date with slashes, `01/02/2026`.
 ///
 /// Amazon's US reports write month first; reports downloaded from some
-/// European and Japanese marketplaces write day first. Dates with dots
-/// (`01.02.2026`) are always day first, ISO dates (`2026-02-01`) are
-/// unambiguous, and `2-Jun-06` names its month.
+/// European marketplaces write day first. Dates with dots (`01.02.2026`)
+/// are day first, ISO dates (`2026-02-01`) are unambiguous, and
+/// `2-Jun-06` names its month.
+///
+/// A date whose first field is a four-digit year is read year, month,
+/// day whatever the order: `2026/01/15`, `2026/1/5`, `2026.01.15`,
+/// `2026-1-5`. Japanese reports (Amazon.co.jp) and Japanese tools write
+/// dates so; a four-digit first field can be neither a month nor a day,
+/// so the order does not apply and such a date never settles it. A
+/// two-digit year first (`26/01/15`) cannot be told from a day or a
+/// month and is read by the order like any other slashed date.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -39,6 +47,7 @@ pub struct NotADate;
 /// | --- | --- |
 /// | ISO 8601 date, optionally with a time | `2026-03-01`, `2026-03-01T10:00:00+00:00`, `2023-01-03 10:00:00 UTC` |
 /// | slashes, by `order`; two-digit years | `03/01/2026`, `3/1/26` |
+/// | year first (Japanese marketplace), by slashes, dots or dashes, whatever `order` says | `2026/03/01`, `2026/3/1`, `2026.03.01`, `2026-3-1` |
 /// | a month and year (monthly roll-ups): the first of the month | `03/2026` |
 /// | dots, day first | `01.03.2026` |
 /// | day, English month abbreviation, year | `2-Jun-06`, `02-Jun-2006` |
@@ -85,6 +94,10 @@ pub struct NotADate;
 /// assert!(parse_date("2026-03-01 25:61", DateOrder::MonthFirst).is_err());
 /// assert!(parse_date("2026-03-01 10:00 PST PDT", DateOrder::MonthFirst).is_err());
 /// assert_eq!(parse_date("Mar 1, 2026 11:30:00 PM PST", DateOrder::MonthFirst), Ok(d));
+/// // Year first, as Amazon.co.jp writes it, in either order.
+/// assert_eq!(parse_date("2026/3/1", DateOrder::DayFirst), Ok(d));
+/// assert_eq!(parse_date("2026/03/01 14:23:11 JST", DateOrder::MonthFirst), Ok(d));
+/// assert!(parse_date("2026/02/29", DateOrder::MonthFirst).is_err()); // no leap year
 /// ```
 pub fn parse_date(
     cell: &str,
@@ -191,6 +204,7 @@ impl TimestampError {
 /// | settlement files | `2024-01-15 08:00:00 UTC`, `15.01.2024 08:00:00 MEZ`, `2024-01-15 08:00:00 +01:00` |
 /// | US date-range reports | `Jan 15, 2024 8:00:00 AM PST` |
 /// | slashed dates, by `order` | `01/15/2024 08:00 PM EST`, `15/01/2024 08:00 UTC+1` |
+/// | year first, in either order (Amazon.co.jp) | `2026/01/15 14:23:11 JST` |
 ///
 /// A zone abbreviation is read through [`zone_offset`], so it means one
 /// fixed offset, and the abbreviation itself says whether daylight-saving
@@ -231,6 +245,9 @@ impl TimestampError {
 /// assert_eq!(at.offset().local_minus_utc(), -8 * 3600); // as written
 /// let german = parse_timestamp("15.07.2024 10:00:00 MESZ", mf)?.unwrap();
 /// assert_eq!(german.to_utc(), Utc.with_ymd_and_hms(2024, 7, 15, 8, 0, 0).unwrap());
+/// // Japanese, year first: 14:23:11 at +9 is 05:23:11 UTC.
+/// let japanese = parse_timestamp("2026/01/15 14:23:11 JST", mf)?.unwrap();
+/// assert_eq!(japanese.to_utc(), Utc.with_ymd_and_hms(2026, 1, 15, 5, 23, 11).unwrap());
 /// assert_eq!(parse_timestamp("Date Not Captured", mf)?, None);
 /// let err = parse_timestamp("2024-01-15 08:00:00", mf).unwrap_err();
 /// assert_eq!(err.problem(), &TimestampProblem::NoZone);
@@ -361,11 +378,16 @@ fn date_end(text: &[u8]) -> usize {
 /// as a real date in `order` only (`25/01/2026` is day first,
 /// `01/25/2026` month first), `Some(None)` when it reads as two
 /// different real days (`03/01/2026`), and `None` when the order does
-/// not matter (ISO dates, month names, dots, `03/03/2026`) or the cell
-/// is no date at all (its row reports that).
+/// not matter (ISO dates, month names, dots, year first as in
+/// `2026/01/25`, `03/03/2026`) or the cell is no date at all (its row
+/// reports that).
 pub(crate) fn order_hint(text: &[u8], names: ZoneNames) -> Option<Option<DateOrder>> {
     let date = text.get(..date_end(text))?;
     if separator(date)? != b'/' || date.iter().filter(|&&b| b == b'/').count() != 2 {
+        return None;
+    }
+    if year_field(date).is_some() {
+        // Year first is read the same in either order.
         return None;
     }
     let month_first = read_cell(text, DateOrder::MonthFirst, names).ok().map(|c| c.date);
@@ -386,6 +408,9 @@ fn read_date(date: &[u8], order: DateOrder) -> Option<NaiveDate> {
         return month_day_year(date);
     }
     let parts: Vec<&[u8]> = split3(date)?;
+    if let ([y, m, d], Some(_)) = (parts.as_slice(), year_field(date)) {
+        return year_first(y, m, d);
+    }
     match (parts.as_slice(), separator(date)?) {
         ([a, b], b'/') => month_year(a, b),
         ([a, b, c], b'/') => match order {
@@ -399,6 +424,24 @@ fn read_date(date: &[u8], order: DateOrder) -> Option<NaiveDate> {
         }
         _ => None,
     }
+}
+
+/// The first field of an all-numeric date when it is four digits, a
+/// year (`2026` in `2026/01/15`): a month or a day has at most two
+/// digits, so the date is year first whatever the order.
+fn year_field(date: &[u8]) -> Option<&[u8]> {
+    let end = date.iter().position(|b| matches!(b, b'/' | b'.' | b'-'))?;
+    date.get(..end).filter(|y| y.len() == 4 && digits(y))
+}
+
+/// `2026/01/15`, `2026/1/5`: a four-digit year, then a month and a day
+/// of one or two digits each.
+fn year_first(y: &[u8], m: &[u8], d: &[u8]) -> Option<NaiveDate> {
+    let short = |f: &[u8]| (1..=2).contains(&f.len());
+    if !short(m) || !short(d) {
+        return None;
+    }
+    ymd(y, m, d)
 }
 
 /// `Jan 15, 2024`: an English month abbreviation, the day and a comma,
@@ -663,7 +706,7 @@ pub(crate) const HOUR: i32 = 60 * MINUTE;
 /// | AE | `GST` (+4, Gulf Standard Time) |
 /// | IN | `IST` (+5:30, India Standard Time) |
 /// | SG | `SGT` (+8) |
-/// | JP | `JST` (+9); also Korea's `KST` (+9) |
+/// | JP | `JST` (+9), as in `2026/01/15 14:23:11 JST`; also Korea's `KST` (+9) |
 /// | AU | `AWST` (+8), `ACST` (+9:30), `ACDT` (+10:30), `AEST` (+10), `AEDT` (+11) |
 ///
 /// Refused because two marketplaces read them differently: `AST` is
@@ -962,6 +1005,81 @@ mod tests {
         }
     }
 
+    /// Tester: Amazon.co.jp reports and Japanese tools write the year
+    /// first, `2026/01/15`; that was not a date in either order. A first
+    /// field of four digits is a year, whatever the order.
+    #[test]
+    fn a_four_digit_first_field_is_a_year_in_either_order() {
+        for order in [DateOrder::MonthFirst, DateOrder::DayFirst] {
+            for (text, want) in [
+                ("2026/01/15", d(2026, 1, 15)),
+                ("2026/1/5", d(2026, 1, 5)),
+                ("2026/12/01", d(2026, 12, 1)),
+                ("2026.01.15", d(2026, 1, 15)),
+                ("2026.1.5", d(2026, 1, 5)),
+                ("2026-1-5", d(2026, 1, 5)),
+                // 2024 is a leap year (divisible by 4, not by 100).
+                ("2024/02/29", d(2024, 2, 29)),
+                ("1900/01/01", d(1900, 1, 1)),
+                ("2026/01/15 14:23:11 JST", d(2026, 1, 15)),
+                ("2026/1/5 9:00 PM JST", d(2026, 1, 5)),
+                ("2026/01/15T14:23:11+09:00", d(2026, 1, 15)),
+                (" 2026/01/15 ", d(2026, 1, 15)),
+            ] {
+                assert_eq!(parse_date(text, order), Ok(want), "{text} {order:?}");
+            }
+            for text in [
+                // No 13th month, no 30 February; 2026 is no leap year.
+                "2026/13/01",
+                "2026/00/10",
+                "2026/02/30",
+                "2026/02/29",
+                "2026/01/32",
+                "2026/01/00",
+                "2026.13.01",
+                "2026-02-30",
+                "2026-2-29",
+                // Years before 1900, as everywhere.
+                "1899/12/31",
+                "0026/01/15",
+                // Three-digit month or day, a field missing or too many.
+                "2026/001/15",
+                "2026/01/015",
+                "2026/01/",
+                "2026//15",
+                "2026/01/15/01",
+                // Mixed separators and a month name after a year.
+                "2026/01-15",
+                "2026-Jan-15",
+                // A bad time or zone after a good year-first date.
+                "2026/01/15 25:00 JST",
+                "2026/01/15 14:23:11 XYZ",
+            ] {
+                assert_eq!(parse_date(text, order), Err(NotADate), "{text} {order:?}");
+            }
+        }
+        // Two digits first is not a year: `26/01/15` stays what the order
+        // says (day first, 26 January 2015), never 15 January 2026.
+        assert_eq!(parse_date("26/01/15", DateOrder::MonthFirst), Err(NotADate));
+        assert_eq!(parse_date("26/01/15", DateOrder::DayFirst), Ok(d(2015, 1, 26)));
+        // A year-first date says nothing about the file's order.
+        for text in [
+            &b"2026/01/15"[..],
+            b"2026/1/5",
+            b"2026/01/25 14:23:11 JST",
+            b"2026/12/01",
+            b"2026/02/30",
+            b"2026.01.25",
+        ] {
+            assert_eq!(
+                order_hint(text, ZoneNames::Marketplaces),
+                None,
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
     #[test]
     fn placeholders_are_none_and_garbage_is_an_error() {
         for text in ["", "Date Not Captured", "N/A - From RDC", "Pre-PQ Process", " - "] {
@@ -969,7 +1087,6 @@ mod tests {
         }
         for text in [
             "02/30/2026",
-            "2026-3-1",
             "13/01/2026",
             "1/2/3/4",
             "2-Foo-06",
@@ -1239,6 +1356,13 @@ mod tests {
             ("2024-01-15 09:00:00 UTC+1", utc(2024, 1, 15, 8, 0, 0), 3600),
             // 00:30 on the 16th at +01:00 is 23:30 UTC on the 15th.
             ("16/01/2024 00:30 GMT+01:00", utc(2024, 1, 15, 23, 30, 0), 3600),
+            // Year first, as Amazon.co.jp writes it: 14:23:11 JST (+9)
+            // is 05:23:11 UTC the same day.
+            ("2026/01/15 14:23:11 JST", utc(2026, 1, 15, 5, 23, 11), 9 * 3600),
+            // 08:00 JST on New Year's Day is 23:00 UTC on 31 December.
+            ("2026/1/1 8:00 JST", utc(2025, 12, 31, 23, 0, 0), 9 * 3600),
+            // 9 PM is 21:00; less 9 h is 12:00 UTC.
+            ("2026.01.15 9:00 PM JST", utc(2026, 1, 15, 12, 0, 0), 9 * 3600),
         ];
         for (text, want, offset) in cases {
             let order = if text.starts_with("16/") { DateOrder::DayFirst } else { mf };
@@ -1247,6 +1371,11 @@ mod tests {
             assert_eq!(at.offset().local_minus_utc(), offset, "{text}");
             // The day as written is the day `parse_date` gives.
             assert_eq!(parse_date(text, order), Ok(Some(at.date_naive())), "{text}");
+            // A year-first cell reads the same in the other order.
+            if text.starts_with("2026/") || text.starts_with("2026.") {
+                let other = parse_timestamp(text, DateOrder::DayFirst).unwrap().unwrap();
+                assert_eq!(other, at, "{text}");
+            }
         }
         let at = parse_timestamp("2024-01-15T08:00:00.25Z", mf).unwrap().unwrap();
         assert_eq!(at.timestamp_subsec_millis(), 250);
@@ -1296,6 +1425,12 @@ mod tests {
             ("2024-01-15 08:00:00 +123", P::Offset("+123".to_owned())),
             ("2024-01-15 +99", P::Offset("+99".to_owned())),
             ("2024-01-15T25:00:00+99:00", P::Time),
+            ("2026/13/01 14:23:11 JST", P::Date),
+            ("2026/02/30 14:23:11 JST", P::Date),
+            ("2026/02/29 14:23:11 JST", P::Date),
+            ("2026/01/15", P::NoTime),
+            ("2026/01/15 14:23:11", P::NoZone),
+            ("2026/01/15 14:23:11 XYZ", P::UnknownZone("XYZ".to_owned())),
             ("2024-01-15 08:00:00 PST PDT", P::Trailing),
             ("2024-01-15T08:00:00Z UTC", P::Trailing),
             ("2024-01-15 08:00:00 UTC AM", P::Trailing),

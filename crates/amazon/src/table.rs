@@ -45,8 +45,10 @@ pub struct ReadOptions {
     /// reports) and [`ReadStats::date_order_assumed`] says so: from the
     /// first row on when the look-ahead saw an ambiguous date, otherwise
     /// from the first ambiguous date read after it. ISO dates
-    /// (`2026-01-25`), dates with month names and dates with dots are
-    /// never ambiguous. A later date that is no real day in the order
+    /// (`2026-01-25`), dates with month names, dates with dots and dates
+    /// that start with a four-digit year (`2026/01/25`, as Amazon.co.jp
+    /// writes them) are never ambiguous: they are read the same in
+    /// either order and never settle it. A later date that is no real day in the order
     /// decided is a row error naming its line, as with an order set here;
     /// when the order was assumed, [`ReadStats::date_order_refuted_at`]
     /// names the first such line.
@@ -56,9 +58,10 @@ pub struct ReadOptions {
     /// ambiguous dates is read month first, however many records it
     /// holds. The records looked at must be kept to be yielded after the
     /// decision, so the look-ahead cannot grow with the file; a caller
-    /// who knows the marketplace (Amazon's European and Japanese
-    /// downloads are day first, the US, CA and MX ones month first)
-    /// should set the order, or raise
+    /// who knows the marketplace (Amazon's European downloads are day
+    /// first, the US, CA and MX ones month first; Japanese ones write the
+    /// year first, `2026/01/25`, which needs no order) should set the
+    /// order, or raise
     /// [`ReadOptions::look_ahead_bytes`].
     pub date_order: Option<DateOrder>,
     /// How many bytes of records the date-order look-ahead may hold; see

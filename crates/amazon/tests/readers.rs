@@ -2446,6 +2446,69 @@ fn iso_and_month_name_dates_are_never_ambiguous() {
     assert_eq!(read[1].as_ref().ok(), Some(&day(2026, 1, 3)));
 }
 
+/// Japanese reports write the year first (`2026/01/15`): such dates
+/// are read whatever the order and never decide it, so a file of them
+/// alone assumes nothing and one with a day-first or month-first date
+/// as well is decided by that date, with no mixed-order error.
+#[test]
+fn year_first_dates_are_read_and_never_decide_the_order() {
+    let japanese = ["2026/01/15", "2026/1/5", "2026/12/01 14:23:11 JST", "2026/01/25"];
+    let want = [day(2026, 1, 15), day(2026, 1, 5), day(2026, 12, 1), day(2026, 1, 25)];
+    for options in [
+        ReadOptions::default(),
+        ReadOptions::default().date_order(DateOrder::DayFirst),
+        ReadOptions::default().date_order(DateOrder::MonthFirst),
+    ] {
+        let (read, stats) = dates_read(&dated(&japanese), options);
+        assert_eq!(read.into_iter().map(Result::unwrap).collect::<Vec<_>>(), want);
+        assert!(!stats.date_order_assumed, "nothing was ambiguous");
+        assert_eq!(stats.date_order_refuted_at, None);
+    }
+    // Year-first dates then a day-first one: day first, 03/01 is 3 January.
+    let (read, stats) = dates_read(
+        &dated(&["2026/01/25", "2026/12/01", "03/01/2026", "25/01/2026"]),
+        ReadOptions::default(),
+    );
+    assert_eq!(
+        read.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
+        [day(2026, 1, 25), day(2026, 12, 1), day(2026, 1, 3), day(2026, 1, 25)]
+    );
+    assert!(!stats.date_order_assumed);
+    // And with a month-first one: month first, 03/01 is 1 March.
+    let (read, stats) = dates_read(
+        &dated(&["2026/01/25", "2026/12/01", "03/01/2026", "01/25/2026"]),
+        ReadOptions::default(),
+    );
+    assert_eq!(
+        read.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
+        [day(2026, 1, 25), day(2026, 12, 1), day(2026, 3, 1), day(2026, 1, 25)]
+    );
+    assert!(!stats.date_order_assumed);
+    // With only an ambiguous slashed date beside them, month first is
+    // still assumed and said: the year-first dates settle nothing.
+    let (read, stats) = dates_read(&dated(&["2026/01/25", "03/01/2026"]), ReadOptions::default());
+    assert_eq!(read[1].as_ref().ok(), Some(&day(2026, 3, 1)));
+    assert!(stats.date_order_assumed);
+    // Past an assumed order, a year-first date refutes nothing.
+    let mut dates = vec!["03/01/2026"; 100];
+    dates.extend(["2026/01/25", "2026/12/31"]);
+    let options = ReadOptions::default().look_ahead_bytes(4096);
+    let (read, stats) = dates_read(&dated(&dates), options);
+    assert_eq!(read[101].as_ref().ok(), Some(&day(2026, 12, 31)));
+    assert!(stats.date_order_assumed);
+    assert_eq!(stats.date_order_refuted_at, None);
+    // An impossible year-first day is a row error on its line.
+    let (read, _) = dates_read(&dated(&["2026/01/15", "2026/02/29"]), ReadOptions::default());
+    assert!(
+        matches!(
+            read[1],
+            Err(ReadError::InvalidDate { line: 3, problem: TimestampProblem::Date, .. })
+        ),
+        "{:?}",
+        read[1]
+    );
+}
+
 #[test]
 fn a_day_first_uci_style_file_with_times_is_decided_too() {
     // Dates with a time after them count as evidence as well.
@@ -2480,6 +2543,93 @@ proptest! {
         let expected: Vec<NaiveDate> = days.iter().map(|&(m, d)| day(2026, m, d)).collect();
         prop_assert_eq!(decided.into_iter().map(Result::unwrap).collect::<Vec<_>>(), expected.clone());
         prop_assert_eq!(given.into_iter().map(Result::unwrap).collect::<Vec<_>>(), expected);
+        prop_assert!(!stats.date_order_assumed);
+    }
+}
+
+/// A day from 1900 to 2099 as a year-first cell: a four-digit year,
+/// then month and day (zero-padded or not), by `/`, `.` or `-`.
+fn year_first_cell(date: NaiveDate, sep: char, padded: bool) -> String {
+    use chrono::Datelike;
+    let (y, m, d) = (date.year(), date.month(), date.day());
+    if padded { format!("{y}{sep}{m:02}{sep}{d:02}") } else { format!("{y}{sep}{m}{sep}{d}") }
+}
+
+proptest! {
+    /// Law: any day from 1900 to 2099 written year first reads back as
+    /// that day in either order, and with a time in JST (+9) as that
+    /// local time less nine hours.
+    #[test]
+    fn year_first_dates_round_trip_in_either_order(
+        days in 0_i64..73_049,
+        sep in prop_oneof![Just('/'), Just('.'), Just('-')],
+        padded: bool,
+        seconds in 0_u32..86_400,
+    ) {
+        let date = day(1900, 1, 1) + chrono::Duration::days(days);
+        let cell = year_first_cell(date, sep, padded);
+        let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(seconds, 0).unwrap();
+        let stamp = format!("{cell} {} JST", time.format("%H:%M:%S"));
+        let instant = date.and_time(time) - chrono::Duration::hours(9);
+        for order in [DateOrder::MonthFirst, DateOrder::DayFirst] {
+            prop_assert_eq!(parse_date(&cell, order), Ok(Some(date)), "{}", cell);
+            prop_assert_eq!(parse_date(&stamp, order), Ok(Some(date)), "{}", stamp);
+            let at = parse_timestamp(&stamp, order).unwrap().unwrap();
+            prop_assert_eq!(at.naive_utc(), instant, "{}", stamp);
+            prop_assert_eq!(at.offset().local_minus_utc(), 9 * 3600);
+        }
+    }
+
+    /// Law: a year-first cell with any month 0-14 and day 0-33 is a date
+    /// exactly when that day exists (30 February, 29 February outside a
+    /// leap year and a 13th month never do), in either order, and a
+    /// refused one is refused as a date.
+    #[test]
+    fn year_first_dates_are_read_exactly_when_the_day_exists(
+        y in 1900_i32..2100,
+        m in 0_u32..15,
+        d in 0_u32..34,
+        sep in prop_oneof![Just('/'), Just('.')],
+    ) {
+        let cell = format!("{y}{sep}{m:02}{sep}{d:02}");
+        let want = NaiveDate::from_ymd_opt(y, m, d);
+        for order in [DateOrder::MonthFirst, DateOrder::DayFirst] {
+            let got = parse_date(&cell, order);
+            match want {
+                Some(date) => prop_assert_eq!(got, Ok(Some(date)), "{}", cell),
+                None => {
+                    prop_assert_eq!(got, Err(NotADate), "{}", cell);
+                    let stamp = format!("{cell} 10:00 JST");
+                    let err = parse_timestamp(&stamp, order).unwrap_err();
+                    prop_assert_eq!(err.problem(), &TimestampProblem::Date, "{}", stamp);
+                }
+            }
+        }
+    }
+
+    /// Law: a file of year-first dates with one day-first or month-first
+    /// date among them is decided by that date alone, reading exactly as
+    /// with its order set.
+    #[test]
+    fn year_first_dates_never_sway_the_decided_order(
+        days in prop::collection::vec(0_i64..73_049, 0..30),
+        at in 0_usize..30,
+        day_first: bool,
+    ) {
+        let mut cells: Vec<String> = days
+            .iter()
+            .map(|&n| year_first_cell(day(1900, 1, 1) + chrono::Duration::days(n), '/', true))
+            .collect();
+        let settling = if day_first { "20/07/2026" } else { "07/20/2026" };
+        let at = at.min(cells.len());
+        cells.insert(at, settling.to_owned());
+        let order = if day_first { DateOrder::DayFirst } else { DateOrder::MonthFirst };
+        let text = dated(&cells.iter().map(String::as_str).collect::<Vec<_>>());
+        let (decided, stats) = dates_read(&text, ReadOptions::default());
+        let (given, _) = dates_read(&text, ReadOptions::default().date_order(order));
+        let decided: Vec<NaiveDate> = decided.into_iter().map(Result::unwrap).collect();
+        prop_assert_eq!(&decided, &given.into_iter().map(Result::unwrap).collect::<Vec<_>>());
+        prop_assert_eq!(decided[at], day(2026, 7, 20));
         prop_assert!(!stats.date_order_assumed);
     }
 }
