@@ -69,10 +69,13 @@
 //!   it each file decides from its own dates (a day above 12 settles
 //!   the order), and a file whose dates fit either order is read month
 //!   first, as Amazon's US reports are, which the printed assumptions
-//!   name. When a later date in such a file is only a date day first,
-//!   the run stops, naming the file and line: rows read before it were
-//!   misread, and dates are never mixed. A file whose first rows hold
-//!   both orders is rejected.
+//!   name (dates written year first, `2026/01/15`, are read year, month,
+//!   day under either order). When a later date in such a file is only
+//!   a date day first, the run stops, naming the file and line: rows
+//!   read before it were misread, and dates are never mixed. A file
+//!   whose first rows hold both orders is rejected. A run that stops
+//!   for want of dated rows names a few of the unreadable rows, as a
+//!   report does.
 //! - A SKU whose selling days all look stocked out (opening stock
 //!   unknown, books gone negative) is planned on its raw sales, with a
 //!   note, instead of being dropped; a SKU the engine refuses is noted
@@ -110,13 +113,25 @@
 //!   else the ledger's sellable balance; inbound shipments are open
 //!   supply. When two Manage FBA Inventory rows of a SKU disagree (two
 //!   downloads, or two marketplaces' reports), the row read last is
-//!   used, with a warning naming both. A Manage FBA Inventory row with a quantity below zero, or
-//!   whose own totals disagree (warehouse = fulfillable + unsellable +
-//!   reserved, total = warehouse + inbound; each checked when its cell
-//!   holds a number, `0` included, and not when the cell is blank or
-//!   the column absent), is skipped and named, and its SKU keeps an
-//!   earlier row of its own if one was read, else falls back to the
-//!   ledger. A price the reader cannot read (`19,99`, `EUR 19.99`)
+//!   used, with a warning naming both. A Manage FBA Inventory row with
+//!   a quantity below zero, or whose warehouse cell (checked when it
+//!   holds a number, `0` included) is not fulfillable + unsellable +
+//!   reserved, is refused and named, and its SKU keeps an earlier row of
+//!   its own if one was read, else falls back to the ledger; a SKU the
+//!   ledger does not hold either is not planned (its row in the table
+//!   says why, with no order), never planned on zero stock, and the
+//!   caution above the table counts refused rows. A row whose total
+//!   alone disagrees with warehouse + inbound is used for on hand (its
+//!   warehouse cell vouches for that); its on order is in doubt, and the
+//!   smaller of its inbound cells and its total less warehouse is
+//!   counted, said in the SKU's reason and counted in the caution. A
+//!   file without every `afn-inbound-*` column (the reader reads an
+//!   absent one as 0) has its total left unchecked, said once, and its
+//!   on order read as the total less the warehouse (with no total, the
+//!   inbound columns present; with neither, unknown: none counted, `-`
+//!   in the table, said in the reason). A SKU that no stock report names
+//!   is planned on zero stock, with a note and a word in its reason. A
+//!   price the reader cannot read (`19,99`, `EUR 19.99`)
 //!   leaves the row's quantities in use: the SKU is valued as if the
 //!   row had no price (median order price, else zero), with a note
 //!   naming the file, line and cell. A quantity the reader cannot read
@@ -177,6 +192,9 @@ pub(crate) const MAX_ROW_UNITS: i64 = 10_000_000;
 /// reader could not read its item price.
 const ORDER_PRICE_UNREAD: &str = "All Orders item price unreadable, line counted in demand, price left out of the median order price";
 
+/// The skip reason for a row the reader could not read.
+const UNREADABLE_ROW: &str = "unreadable row";
+
 /// The warning for a file whose last row has no line break after it.
 const UNTERMINATED: &str = "file ends without a line break (Amazon's downloads end with one): a download cut inside its last cell would read as a whole row, so check its last line";
 
@@ -195,6 +213,73 @@ fn myi_quantities(row: &InventoryRow) -> [(&'static str, Option<Quantity>); 10] 
         ("afn-inbound-receiving-quantity", Some(row.afn_inbound_receiving)),
         ("afn-researching-quantity", Some(row.afn_researching)),
     ]
+}
+
+/// What a Manage FBA Inventory row says is on order, with the words the
+/// SKU's reason starts with when the figure is not simply the inbound
+/// cells, and whether it is in doubt (the total disagrees). `parts` is
+/// fulfillable + unsellable + reserved, which the warehouse cell, when
+/// given, equals; `missing` are the inbound columns the file lacks.
+///
+/// - Every inbound column present: their sum, when the total is blank or
+///   absent or equals parts + inbound; else the smaller of that sum and
+///   the total less the parts (never below 0), in doubt: the row cannot
+///   say which cell is wrong, and counting fewer units on order is the
+///   side that orders rather than runs out.
+/// - Some absent: the total less the parts when the total is given and
+///   not below the columns present (their sum when it equals it, with
+///   nothing to say); the smaller of the two, in doubt, when it is below
+///   them; with no total, the sum of the columns present, said to count
+///   only those, or `None` (unknown) when none is present.
+fn myi_on_order(
+    row: &InventoryRow,
+    parts: Quantity,
+    missing: &[&str],
+    file: &str,
+) -> ((Option<Quantity>, Option<String>), bool) {
+    // The reader refuses a row whose inbound cells leave 64 bits.
+    let cells = row.inbound().unwrap_or(Quantity::MAX);
+    let at = format!("{file} line {}", row.line);
+    let implied = row.afn_total.map(|total| (total, total.get().saturating_sub(parts.get())));
+    let doubted = |total: Quantity, implied: i64| {
+        let counted = Quantity::new(implied.max(0)).min(cells);
+        let text = format!(
+            "on order in doubt, {counted} counted: {at} gives inbound {cells} but total {total} \
+             less warehouse {parts} is {implied}"
+        );
+        ((Some(counted), Some(text)), true)
+    };
+    if missing.is_empty() {
+        return match implied {
+            Some((total, implied)) if implied != cells.get() => doubted(total, implied),
+            _ => ((Some(cells), None), false),
+        };
+    }
+    let lacks = missing.join(", ");
+    match implied {
+        Some((_, implied)) if implied == cells.get() => ((Some(cells), None), false),
+        Some((total, implied)) if implied > cells.get() => {
+            let text = format!(
+                "on order {implied} read as total {total} less warehouse {parts} ({at}; the file \
+                 has no {lacks})"
+            );
+            ((Some(Quantity::new(implied)), Some(text)), false)
+        }
+        Some((total, implied)) => doubted(total, implied),
+        None if missing.len() == INBOUND_COLUMNS.len() => {
+            let text = format!(
+                "on order unknown, none counted: {file} has no afn-inbound column and {at} no total"
+            );
+            ((None, Some(text)), false)
+        }
+        None => {
+            let text = format!(
+                "on order counts only the inbound columns present ({at}; the file has no {lacks}, \
+                 and no total)"
+            );
+            ((Some(cells), Some(text)), false)
+        }
+    }
 }
 
 /// What differs between two Manage FBA Inventory rows of one SKU, as
@@ -231,6 +316,10 @@ const UPDATED_BEFORE_PURCHASE: &str = "All Orders line last updated before its p
 /// with other figures.
 const MYI_AGAIN: &str = "Manage FBA Inventory rows of one SKU disagree: the row read last is used (keep one Manage FBA Inventory download per folder)";
 
+/// The warning for a Manage FBA Inventory row used although its total
+/// disagrees with warehouse + inbound.
+const MYI_TOTAL_DOUBT: &str = "Manage FBA Inventory total disagrees with warehouse + inbound: row used for on hand (its warehouse cell agrees), on order in doubt, the smaller of inbound and total less warehouse counted (said in the SKU's reason)";
+
 /// The skip reason for an All Orders line that another line of its
 /// (order, SKU) replaces: the example names the line not used.
 const ORDER_LINE_AGAIN: &str = "order line not used: another line of its order and SKU was updated later (or read later, on a tie)";
@@ -264,11 +353,7 @@ impl Report {
     /// By the header line's cells, compared without case, spaces or
     /// punctuation.
     fn from_header(line: &str) -> Option<Self> {
-        let cells: BTreeSet<String> = line
-            .split(['\t', ','])
-            .map(|c| c.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        let cells = header_names(line);
         let has = |name: &str| cells.contains(name);
         if has("startingwarehousebalance") {
             Some(Self::LedgerSummary)
@@ -300,6 +385,40 @@ impl Report {
     }
 }
 
+/// The cells of a header line, compared without case, spaces or
+/// punctuation (`afn-total-quantity` is `afntotalquantity`).
+fn header_names(line: &str) -> BTreeSet<String> {
+    line.split(['\t', ','])
+        .map(|c| c.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The columns of Manage FBA Inventory whose cells sum to the units on
+/// their way in: on order.
+const INBOUND_COLUMNS: [&str; 3] = [
+    "afn-inbound-working-quantity",
+    "afn-inbound-shipped-quantity",
+    "afn-inbound-receiving-quantity",
+];
+
+/// The [`INBOUND_COLUMNS`] a Manage FBA Inventory file's header lacks.
+/// The reader reads an absent column as 0, which is not a count of
+/// anything: such a file's total cannot be checked against warehouse +
+/// inbound, and its units on order come from elsewhere or are unknown.
+/// A file that cannot be opened lacks none here: its reader rejects it.
+fn missing_inbound(path: &Path) -> Vec<&'static str> {
+    let mut head = Vec::new();
+    let Ok(input) = open(path) else { return Vec::new() };
+    let _ = BufReader::new(input.take(64 * 1024)).read_until(b'\n', &mut head);
+    let names = header_names(&String::from_utf8_lossy(&head));
+    INBOUND_COLUMNS.into_iter().filter(|c| !names.contains(&c.replace('-', ""))).collect()
+}
+
+/// The note, once per file, for a Manage FBA Inventory file without
+/// every inbound column.
+const INBOUND_ABSENT: &str = "Manage FBA Inventory file without every afn-inbound column: its total is not checked against warehouse + inbound, and on order is read as the total less the warehouse (the inbound columns present when the total is blank; unknown with neither), said in the SKU's reason unless it is the sum of the inbound columns present";
+
 /// What became of one file.
 #[derive(Serialize)]
 struct FileRow {
@@ -328,6 +447,13 @@ struct Counts {
     warnings: BTreeMap<String, u64>,
     /// A few messages per reason.
     examples: BTreeMap<String, Vec<String>>,
+    /// Manage FBA Inventory rows refused (a quantity below zero or
+    /// beyond 10,000,000, or a warehouse figure that is not its parts):
+    /// the caution above the recommendations counts them.
+    stock_rows_refused: u64,
+    /// Manage FBA Inventory rows used although their total disagrees with
+    /// warehouse + inbound, so their units on order are in doubt.
+    stock_rows_in_doubt: u64,
 }
 
 impl Counts {
@@ -436,6 +562,15 @@ struct Books {
     /// Where each SKU's row in `myi` was read (file and line), to name it
     /// when another row of the SKU replaces it.
     myi_read: BTreeMap<Sku, String>,
+    /// What each SKU's row in `myi` says is on order: `None` when the
+    /// file has no inbound column and no total to read it from, with the
+    /// words the SKU's reason starts with when the figure is not the
+    /// row's inbound cells checked against its total.
+    myi_on_order: BTreeMap<Sku, (Option<Quantity>, Option<String>)>,
+    /// The last Manage FBA Inventory row refused for each SKU (file,
+    /// line and why): a SKU with no row in `myi` and none in the ledger
+    /// has no stock figure, and is not planned on zero.
+    myi_refused: BTreeMap<Sku, String>,
     /// The deciding All Orders line of each order item across every All
     /// Orders file, with its `last-updated-date` and where it was read
     /// (to name it when another line replaces it): the latest update
@@ -565,7 +700,7 @@ fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
         file_rows.push(row);
     }
     if used == 0 {
-        return Err(no_reports(dir, NO_REPORT, &file_rows).into());
+        return Err(no_reports(dir, NO_REPORT, &file_rows, &books.counts).into());
     }
     // Every All Orders file is read: decide each (order, SKU) (a detail
     // file may have done so already), so the check sees only the lines
@@ -578,19 +713,24 @@ fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
     if books.days().is_none() {
         let why =
             "no dated rows, so no demand history (the ledger detail view or All Orders gives it)";
-        return Err(no_reports(dir, why, &file_rows).into());
+        return Err(no_reports(dir, why, &file_rows, &books.counts).into());
     }
     books.note_window();
     Ok((books, file_rows))
 }
 
-fn no_reports(dir: &Path, why: &str, files: &[FileRow]) -> String {
+/// The message of a run that stops before planning: why, each file's
+/// counts, and a few of the unreadable rows, as a report names them.
+fn no_reports(dir: &Path, why: &str, files: &[FileRow], counts: &Counts) -> String {
     let mut text = format!("--amazon {}: {why}", dir.display());
     for f in files {
         let what = f.report.unwrap_or("-");
         let counts = format!("{} rows, {} row errors, {} skipped", f.rows, f.row_errors, f.skipped);
         let note = if f.note.is_empty() { counts } else { f.note.clone() };
         text.push_str(&format!("\n  {}: {what}: {note}", f.file));
+    }
+    if let Some(examples) = counts.examples.get(UNREADABLE_ROW) {
+        text.push_str(&format!("\n  unreadable rows, e.g. {}", examples.join("; ")));
     }
     text
 }
@@ -658,6 +798,8 @@ impl Books {
             summary: BTreeMap::new(),
             myi: BTreeMap::new(),
             myi_read: BTreeMap::new(),
+            myi_on_order: BTreeMap::new(),
+            myi_refused: BTreeMap::new(),
             order_lines: BTreeMap::new(),
             order_lines_undated: 0,
             orders: BTreeMap::new(),
@@ -735,7 +877,7 @@ impl Books {
         self.file = name.to_owned();
         let result = open(path).and_then(|input| match report {
             Report::LedgerSummary => self.read_summary(input),
-            Report::Inventory => self.read_inventory(input),
+            Report::Inventory => self.read_inventory(input, &missing_inbound(path)),
             Report::Orders => self.read_orders(input),
             Report::LedgerDetail => self.read_detail(input),
         });
@@ -797,7 +939,7 @@ impl Books {
             self.counts.warn(UNTERMINATED, self.file.clone());
         }
         for example in unreadable {
-            self.counts.skip("unreadable row", Some(example));
+            self.counts.skip(UNREADABLE_ROW, Some(example));
         }
         for row in good {
             each(self, row)?;
@@ -854,48 +996,88 @@ impl Books {
         })
     }
 
-    fn read_inventory(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
+    /// Reads Manage FBA Inventory rows into `myi`. A row with a quantity
+    /// below zero or beyond [`MAX_ROW_UNITS`], or whose warehouse cell
+    /// is not fulfillable + unsellable + reserved, is refused and noted
+    /// in `myi_refused`: its on hand is in doubt. A row whose total alone
+    /// disagrees with warehouse + inbound keeps its on hand (the
+    /// warehouse cell vouches for it); only its units on order are in
+    /// doubt ([`myi_on_order`]). `missing` are the inbound columns the
+    /// file lacks.
+    fn read_inventory(
+        &mut self,
+        input: Box<dyn Read>,
+        missing: &[&'static str],
+    ) -> Result<ReadStats, BoxError> {
         let mut reader = InventoryReader::with_options(input, self.read_options)?;
-        self.drain(&mut reader, InventoryReader::stats, |books, row| {
+        let stats = self.drain(&mut reader, InventoryReader::stats, |books, row| {
             // The totals are `None` when blank or absent: only cells
             // given are checked.
             let quantities: Vec<(&str, Quantity)> = myi_quantities(&row)
                 .into_iter()
                 .filter_map(|(column, q)| q.map(|q| (column, q)))
                 .collect();
+            // The title is for display: a refused row still names its SKU.
+            books.titles.entry(row.sku.clone()).or_insert_with(|| row.title.clone());
+            let at = format!("{} line {}: {}", books.file, row.line, row.sku);
             if books.absurd_quantity(row.line, &quantities) {
+                books.refuse_stock(&row, "a quantity beyond 10,000,000 units");
                 return Ok(());
             }
-            let at = format!("{} line {}: {}", books.file, row.line, row.sku);
             if let Some((column, q)) = quantities.iter().find(|(_, q)| q.is_negative()) {
                 let example = format!("{at}: {column} {q}");
                 books.counts.skip("Manage FBA Inventory quantity below zero", Some(example));
+                books.refuse_stock(&row, &format!("{column} {q}"));
                 return Ok(());
             }
-            // Each total cell given is checked, a 0 included; a file
-            // with only the fulfillable column has no totals to check.
-            if !row.totals_agree() {
+            // Every quantity is within 10,000,000 by now: no sum leaves
+            // 64 bits.
+            let parts = row.afn_fulfillable.saturating_add(row.afn_unsellable).saturating_add(row.afn_reserved);
+            // The warehouse cell, when given (a 0 included), must be its
+            // parts: else the fulfillable figure itself is in doubt.
+            if row.afn_warehouse.is_some_and(|w| w != parts) {
                 let given = |q: Option<Quantity>| q.map_or_else(|| "blank".to_owned(), |q| q.to_string());
-                // What the total should be: the parts of the warehouse
-                // plus the inbound units.
-                let inbound = row.inbound();
-                let expected = inbound.clone().and_then(|inbound| {
-                    let cells = [row.afn_fulfillable, row.afn_unsellable, row.afn_reserved, inbound];
-                    Quantity::checked_sum(cells)
-                });
+                let total = if missing.is_empty() {
+                    // What the total should be: the parts of the
+                    // warehouse plus the inbound units.
+                    let inbound = row.inbound();
+                    let expected = inbound.clone().and_then(|inbound| parts.checked_add(inbound));
+                    format!(
+                        "total {} vs those + inbound {} = {}",
+                        given(row.afn_total),
+                        inbound.map_or_else(|e| e.to_string(), |q| q.to_string()),
+                        expected.map_or_else(|e| e.to_string(), |q| q.to_string())
+                    )
+                } else {
+                    format!("total {} not checked (no {})", given(row.afn_total), missing.join(", "))
+                };
                 let example = format!(
-                    "{at}: warehouse {} vs fulfillable {} + unsellable {} + reserved {}; \
-                     total {} vs those + inbound {} = {}",
+                    "{at}: warehouse {} vs fulfillable {} + unsellable {} + reserved {}; {total}",
                     given(row.afn_warehouse),
                     row.afn_fulfillable,
                     row.afn_unsellable,
                     row.afn_reserved,
-                    given(row.afn_total),
-                    inbound.map_or_else(|e| e.to_string(), |q| q.to_string()),
-                    expected.map_or_else(|e| e.to_string(), |q| q.to_string())
                 );
                 books.counts.skip("Manage FBA Inventory totals disagree", Some(example));
+                let why = format!(
+                    "warehouse {} is not fulfillable {} + unsellable {} + reserved {}",
+                    given(row.afn_warehouse),
+                    row.afn_fulfillable,
+                    row.afn_unsellable,
+                    row.afn_reserved
+                );
+                books.refuse_stock(&row, &why);
                 return Ok(());
+            }
+            let (on_order, doubt) = myi_on_order(&row, parts, missing, &books.file);
+            if doubt {
+                books.counts.stock_rows_in_doubt += 1;
+                let example = format!(
+                    "{at}: total {} vs warehouse {parts} + inbound {}",
+                    row.afn_total.map_or_else(|| "blank".to_owned(), |q| q.to_string()),
+                    row.inbound().map_or_else(|e| e.to_string(), |q| q.to_string())
+                );
+                books.counts.warn(MYI_TOTAL_DOUBT, example);
             }
             if let Some(cell) = &row.price_unread {
                 // The reader kept the row for its quantities; the price
@@ -904,7 +1086,6 @@ impl Books {
                 let why = "Manage FBA Inventory price unreadable, row used for its quantities, price left out of unit cost";
                 books.counts.warn(why, example);
             }
-            books.titles.entry(row.sku.clone()).or_insert_with(|| row.title.clone());
             if let Some(before) = books.myi.get(&row.sku)
                 && *before != (InventoryRow { line: before.line, ..row.clone() })
             {
@@ -919,9 +1100,24 @@ impl Books {
                 books.counts.warn(MYI_AGAIN, example);
             }
             books.myi_read.insert(row.sku.clone(), format!("{} line {}", books.file, row.line));
+            books.myi_on_order.insert(row.sku.clone(), on_order);
             books.myi.insert(row.sku.clone(), row);
             Ok(())
-        })
+        })?;
+        if !missing.is_empty() && stats.rows > 0 {
+            let example = format!("{}: no {}", self.file, missing.join(", "));
+            self.counts.warn(INBOUND_ABSENT, example);
+        }
+        Ok(stats)
+    }
+
+    /// Notes a refused Manage FBA Inventory row of `row.sku`, and why, so
+    /// the plan can name it: the SKU keeps a row of its own read before,
+    /// else the ledger gives its stock, else it is not planned.
+    fn refuse_stock(&mut self, row: &InventoryRow, why: &str) {
+        self.counts.stock_rows_refused += 1;
+        let at = format!("{} line {}: {why}", self.file, row.line);
+        self.myi_refused.insert(row.sku.clone(), at);
     }
 
     /// Reads All Orders lines into `order_lines`; nothing is demand yet.
@@ -1322,6 +1518,23 @@ impl Books {
         Ok(self.checks(last))
     }
 
+    /// Where `sku`'s stock figures come from at the end of `last`.
+    fn stock(&self, sku: &Sku, last: NaiveDate) -> Stock<'_> {
+        if let Some(row) = self.myi.get(sku) {
+            let (on_order, note) = self
+                .myi_on_order
+                .get(sku)
+                .map_or((row.inbound().ok(), None), |(q, n)| (*q, n.as_deref()));
+            return Stock::Report { on_hand: row.afn_fulfillable, on_order, note };
+        }
+        let refused = self.myi_refused.get(sku).map(String::as_str);
+        if self.first_day.contains_key(sku) || self.seeded.contains(sku) {
+            let on_hand = Quantity::new(self.held(sku, Disposition::Sellable, last));
+            return Stock::Ledger { on_hand: on_hand.clamp_non_negative(), refused };
+        }
+        Stock::NoFigure { refused }
+    }
+
     fn held(&self, sku: &Sku, disposition: Disposition, day: NaiveDate) -> i64 {
         self.ledger.balance(sku, &self.location, disposition, end_of(day)).get()
     }
@@ -1643,18 +1856,29 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
         };
         let mut input =
             SkuInput::new(sku.clone(), books.location.clone(), today, forecast, lead.clone());
-        let (on_hand, inbound) = match books.myi.get(sku) {
-            // The reader refuses a row whose inbound leaves 64 bits.
-            Some(row) => (
-                row.afn_fulfillable,
-                row.inbound().map_err(|e| format!("Manage FBA Inventory {sku}: inbound: {e}"))?,
-            ),
-            None => (
-                Quantity::new(books.held(sku, Disposition::Sellable, last)).clamp_non_negative(),
-                Quantity::ZERO,
-            ),
+        let stock = books.stock(sku, last);
+        if matches!(stock, Stock::NoFigure { refused: None }) {
+            warnings.push((
+                "SKU planned on zero stock: no Manage FBA Inventory row and no ledger row gives its stock",
+                sku.to_string(),
+            ));
+        }
+        let (on_hand, on_order, inbound) = match &stock {
+            Stock::Report { on_hand, on_order, .. } => {
+                (Some(*on_hand), *on_order, on_order.unwrap_or(Quantity::ZERO))
+            }
+            Stock::Ledger { on_hand, refused } => {
+                // The ledger holds no inbound shipments: with no row of
+                // the SKU, on order is unknown.
+                let on_order = refused.is_none().then_some(Quantity::ZERO);
+                (Some(*on_hand), on_order, Quantity::ZERO)
+            }
+            Stock::NoFigure { refused: Some(_) } => (None, None, Quantity::ZERO),
+            Stock::NoFigure { refused: None } => {
+                (Some(Quantity::ZERO), Some(Quantity::ZERO), Quantity::ZERO)
+            }
         };
-        input.on_hand = on_hand;
+        input.on_hand = on_hand.unwrap_or(Quantity::ZERO);
         if inbound.is_positive() {
             input.open_supply =
                 vec![OpenSupply { kind: SupplyKind::Inbound, quantity: inbound, expected: None }];
@@ -1678,12 +1902,65 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
             units: *units,
             median_price: Decimal::ZERO,
         };
-        rows.push(AmazonRec {
-            rec: rec_row(&sales, &rec, args.cover_days),
-            history_units_per_day: *units as f64 / days,
-        });
+        let mut row = rec_row(&sales, &rec, args.cover_days);
+        if on_hand.is_none() {
+            // No stock figure: the reorder point and the forecast stand,
+            // nothing that depends on the position does.
+            row.reason = format!(
+                "{}; order up to {} less the position, once known",
+                stock.marker().unwrap_or_default(),
+                super::to_places(rec.order_up_to, 1)
+            );
+            row.order_quantity = None;
+            (row.order_by, row.reorder_on, row.order_on) = (None, None, None);
+            row.urgency = "not planned".to_owned();
+        } else if let Some(marker) = stock.marker() {
+            row.reason = format!("{marker}; {}", row.reason);
+        }
+        (row.on_hand, row.on_order) = (on_hand.map(Quantity::get), on_order.map(Quantity::get));
+        rows.push(AmazonRec { rec: row, history_units_per_day: *units as f64 / days });
     }
     Ok((rows, warnings))
+}
+
+/// Where a planned SKU's stock figures come from, by the rule of the
+/// module's docs: its Manage FBA Inventory row, else the ledger, else
+/// none.
+enum Stock<'a> {
+    /// A Manage FBA Inventory row: fulfillable units on hand, and what it
+    /// says is on order (`None`: unknown), with `note` when that is not
+    /// simply its inbound cells ([`myi_on_order`]).
+    Report { on_hand: Quantity, on_order: Option<Quantity>, note: Option<&'a str> },
+    /// The ledger's sellable balance, the SKU having detail rows or a
+    /// summary opening; `refused` names its refused Manage FBA Inventory
+    /// row, whose inbound units are then unknown.
+    Ledger { on_hand: Quantity, refused: Option<&'a str> },
+    /// No report gives the SKU's stock. With a refused row it is not
+    /// planned; with none (no stock report names the SKU) it is planned
+    /// on zero, as before, and its reason and a note say so.
+    NoFigure { refused: Option<&'a str> },
+}
+
+impl Stock<'_> {
+    /// The words the SKU's reason starts with, when its figures need
+    /// them.
+    fn marker(&self) -> Option<String> {
+        match self {
+            Self::Report { note, .. } => note.map(str::to_owned),
+            Self::Ledger { refused: Some(why), .. } => Some(format!(
+                "on hand from the ledger, its Manage FBA Inventory row refused ({why}); on order \
+                 unknown, none counted"
+            )),
+            Self::NoFigure { refused: Some(why) } => Some(format!(
+                "stock unknown: its Manage FBA Inventory row was refused ({why}) and no ledger \
+                 row gives its stock"
+            )),
+            Self::NoFigure { refused: None } => {
+                Some("no stock report names this SKU: 0 on hand and 0 on order assumed".to_owned())
+            }
+            Self::Ledger { refused: None, .. } => None,
+        }
+    }
 }
 
 /// The engine's options for an `--amazon` run.
@@ -1733,8 +2010,9 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
         (None, []) => None,
         (None, files) => Some(format!(
             "dates: ASSUMED month first (MM/DD/YYYY) in {}: no date there has a day above 12, so \
-             the files cannot tell; reports from a day-first marketplace (UK, Europe, Japan) need \
-             --date-order day-first",
+             the files cannot tell; reports from a day-first marketplace (UK, Europe) need \
+             --date-order day-first (dates written year first, 2026/01/15, are read so under \
+             either order)",
             files.join(", ")
         )),
     };
@@ -1752,7 +2030,7 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
             if priced == 1 { "" } else { "s" }
         ),
         format!(
-            "on hand: fulfillable units (Manage FBA Inventory) else the ledger's sellable balance; inbound shipments on order; lead time {} +/- {} days; continuous review, {} cycle service level; {}; goods to land {} days before the projected stock-out",
+            "on hand: fulfillable units (Manage FBA Inventory) else the ledger's sellable balance (a SKU with neither whose Manage FBA Inventory row was refused is not planned); inbound shipments on order; lead time {} +/- {} days; continuous review, {} cycle service level; {}; goods to land {} days before the projected stock-out",
             args.lead_time_days,
             args.lead_time_sd,
             args.service_level,
@@ -1786,6 +2064,38 @@ fn pooled(args: &Args, books: &Books) -> Option<String> {
             names.join(", ")
         ),
     })
+}
+
+/// The line above the recommendations when something read or checked
+/// went wrong: unreadable rows, refused or doubtful stock rows, failed
+/// checks.
+fn caution(out: &AmazonOutput) -> Option<String> {
+    let row_errors: u64 = out.files.iter().map(|f| f.row_errors).sum();
+    let failed = out.checks.iter().filter(|c| !c.passed).count();
+    let (refused, doubt) = (out.counts.stock_rows_refused, out.counts.stock_rows_in_doubt);
+    if row_errors == 0 && failed == 0 && refused == 0 && doubt == 0 {
+        return None;
+    }
+    let mut what = vec![format!("{row_errors} unreadable row(s)")];
+    if refused > 0 {
+        what.push(format!("{refused} refused Manage FBA Inventory row(s)"));
+    }
+    if doubt > 0 {
+        what.push(format!("{doubt} Manage FBA Inventory row(s) whose total disagrees"));
+    }
+    what.push(format!("{failed} failed check(s)"));
+    let last = what.pop().unwrap_or_default();
+    let stock = if refused > 0 || doubt > 0 {
+        "; a SKU whose stock row was refused or is in doubt says so in its reason (not planned \
+         when no other report gives its stock)"
+    } else {
+        ""
+    };
+    Some(format!(
+        "Caution: {} and {last} above: the ledger may not match the reports, so these figures \
+         may not either{stock}.",
+        what.join(", ")
+    ))
 }
 
 fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
@@ -1841,13 +2151,8 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
         }
     }
     println!("\nReorder recommendations for {day}");
-    let row_errors: u64 = out.files.iter().map(|f| f.row_errors).sum();
-    let failed = out.checks.iter().filter(|c| !c.passed).count();
-    if row_errors > 0 || failed > 0 {
-        println!(
-            "  Caution: {row_errors} unreadable row(s) and {failed} failed check(s) above: \
-             the ledger may not match the reports, so these figures may not either."
-        );
+    if let Some(caution) = caution(out) {
+        println!("  {caution}");
     }
     let rows: Vec<(&RecRow, Option<f64>)> =
         out.recommendations.iter().map(|a| (&a.rec, Some(a.history_units_per_day))).collect();
@@ -2260,6 +2565,14 @@ mod tests {
                 && said.contains("--date-order day-first"),
             "{said}"
         );
+        // Tester: Japan writes year first, not day first.
+        assert!(
+            said.contains(
+                "a day-first marketplace (UK, Europe) need --date-order day-first (dates written \
+                 year first, 2026/01/15, are read so under either order)"
+            ),
+            "{said}"
+        );
 
         let books = load_folder("uk-dmy", &["--date-order", "day-first"], &files).unwrap();
         let march: Vec<NaiveDate> = books.dates.keys().copied().collect();
@@ -2515,7 +2828,10 @@ mod tests {
     /// (D; F's total is checked against its parts, 7 + 5). Tester: E
     /// claims 0 in the warehouse and 0 in total while holding 7
     /// fulfillable and 5 inbound; totals of 0 read as absent, so it was
-    /// used as on hand. A 0 is now a total like any other.
+    /// used as on hand. A 0 is now a total like any other. The file has
+    /// only one inbound column, so totals are not checked against it
+    /// (a warehouse cell still is): F's on order is its total less its
+    /// warehouse parts, 12 - 7 = 5.
     #[test]
     fn unsound_inventory_rows_are_skipped_and_named() {
         let myi = "sku\tafn-warehouse-quantity\tafn-fulfillable-quantity\tafn-unsellable-quantity\t\
@@ -2531,6 +2847,8 @@ mod tests {
         let books = load_folder("myineg", &[], &files).unwrap();
         let kept: Vec<&str> = books.myi.keys().map(Sku::as_str).collect();
         assert_eq!(kept, ["D", "F", "W"]);
+        assert_eq!(books.myi_on_order[&Sku::new("F").unwrap()], (Some(Quantity::new(5)), None));
+        assert_eq!(books.counts.stock_rows_refused, 4);
         let skipped = &books.counts.examples;
         assert_eq!(
             skipped["Manage FBA Inventory quantity below zero"],
@@ -2543,9 +2861,11 @@ mod tests {
             skipped["Manage FBA Inventory totals disagree"],
             [
                 "myi.tsv line 4: C: warehouse 135 vs fulfillable 130 + unsellable 1 + reserved 5; \
-                 total 195 vs those + inbound 60 = 196",
+                 total 195 not checked (no afn-inbound-working-quantity, \
+                 afn-inbound-receiving-quantity)",
                 "myi.tsv line 6: E: warehouse 0 vs fulfillable 7 + unsellable 0 + reserved 0; \
-                 total 0 vs those + inbound 5 = 12"
+                 total 0 not checked (no afn-inbound-working-quantity, \
+                 afn-inbound-receiving-quantity)"
             ]
         );
     }
@@ -2575,7 +2895,240 @@ mod tests {
         let args = Args::parse_from(["replenish", "--amazon", "unused"]);
         let service = ServiceLevel::new(args.service_level).unwrap();
         let (recs, _) = plan(&args, service, &books).unwrap();
-        assert_eq!((recs[0].rec.on_hand, recs[0].rec.on_order), (130, 96));
+        assert_eq!((recs[0].rec.on_hand, recs[0].rec.on_order), (Some(130), Some(96)));
+    }
+
+    /// Loads `files` as a run would, closes the books and plans them.
+    fn plan_folder(name: &str, files: &[(&str, String)]) -> (Books, Vec<AmazonRec>) {
+        let mut books = load_folder(name, &[], files).unwrap();
+        books.close().unwrap();
+        let args = Args::parse_from(["replenish", "--amazon", "unused"]);
+        let service = ServiceLevel::new(args.service_level).unwrap();
+        let (recs, _) = plan(&args, service, &books).unwrap();
+        (books, recs)
+    }
+
+    /// The tester's folder: W sells 2 a day for 60 days (2025-01-01 to
+    /// 03-01). Planned on 100 on hand and 50 on order with the default
+    /// lead time of 60 +/- 10 days, 95% cycle service and 60 days of
+    /// cover, the demand being flat: reorder point 2 x 60 + 1.6449 x
+    /// sqrt(60 x 0 + 2^2 x 10^2) = 120 + 32.9 = 152.9 (shown 153);
+    /// position 100 + 50 = 150 <= 153; order up to 152.9 + 2 x 60 =
+    /// 272.9, less 150 is 122.9, 123, in cases of 12: 132.
+    fn myi_case(myi: &str) -> (Books, Vec<AmazonRec>, &'static str) {
+        let files = [
+            ("all_orders.tsv", orders_file(day("2025-01-01"), 60, &[])),
+            ("myi.tsv", myi.to_owned()),
+        ];
+        let (books, recs) = plan_folder(&format!("myicase{}", myi.len()), &files);
+        (books, recs, "W")
+    }
+
+    const MYI_HEAD: &str = "sku\tproduct-name\tafn-warehouse-quantity\tafn-fulfillable-quantity\t\
+                            afn-unsellable-quantity\tafn-reserved-quantity\tafn-total-quantity\t\
+                            afn-inbound-working-quantity\tafn-inbound-shipped-quantity\t\
+                            afn-inbound-receiving-quantity\n";
+
+    fn assert_planned_on_100_and_50(rec: &RecRow) {
+        assert_eq!((rec.on_hand, rec.on_order), (Some(100), Some(50)), "{}", rec.reason);
+        assert!((rec.reorder_point - 152.9).abs() < 0.05, "{}", rec.reorder_point);
+        assert_eq!(rec.order_quantity, Some(132), "{}", rec.reason);
+        assert!(
+            rec.reason.ends_with(
+                "position 150 <= reorder point 153; order up to 272.9 (reorder point 152.9 + 60 \
+                 days of demand 120) less position 150: 122.9, rounded up to 123; 123 rounded up \
+                 to whole cases: 132"
+            ),
+            "{}",
+            rec.reason
+        );
+    }
+
+    /// Tester: a row whose total was 156 where warehouse 105 + inbound
+    /// 10 + 30 + 10 is 155 was refused, and with no ledger in the folder
+    /// W was planned on 0 on hand and 0 on order: 276 units, with no
+    /// caution. Its warehouse cell agrees with its parts (100 + 2 + 3),
+    /// so on hand 100 stands; on order is in doubt (50 by the cells, 51
+    /// by the total less the warehouse, 156 less 105), the smaller is
+    /// counted, and the reason and the caution say so.
+    #[test]
+    fn a_total_alone_in_disagreement_keeps_on_hand_and_doubts_on_order() {
+        let myi = format!("{MYI_HEAD}W\tWidget\t105\t100\t2\t3\t156\t10\t30\t10\n");
+        let (books, recs, _) = myi_case(&myi);
+        assert_eq!(recs.len(), 1);
+        assert_planned_on_100_and_50(&recs[0].rec);
+        assert!(
+            recs[0].rec.reason.starts_with(
+                "on order in doubt, 50 counted: myi.tsv line 2 gives inbound 50 but total 156 \
+                 less warehouse 105 is 51; position 150"
+            ),
+            "{}",
+            recs[0].rec.reason
+        );
+        assert_eq!((books.counts.stock_rows_in_doubt, books.counts.stock_rows_refused), (1, 0));
+        assert_eq!(
+            books.counts.examples[MYI_TOTAL_DOUBT],
+            ["myi.tsv line 2: W: total 156 vs warehouse 105 + inbound 50"]
+        );
+        let out = output(books, recs);
+        let caution = caution(&out).unwrap();
+        assert!(
+            caution.starts_with(
+                "Caution: 0 unreadable row(s), 1 Manage FBA Inventory row(s) whose total \
+                 disagrees and 0 failed check(s) above"
+            ),
+            "{caution}"
+        );
+    }
+
+    fn output(books: Books, recs: Vec<AmazonRec>) -> AmazonOutput {
+        AmazonOutput {
+            assumptions: Vec::new(),
+            legend: String::new(),
+            files: Vec::new(),
+            counts: books.counts,
+            checks: Vec::new(),
+            recommendations: recs,
+        }
+    }
+
+    /// A row whose warehouse cell is not its parts (106 vs 100 + 2 + 3)
+    /// leaves on hand in doubt and is refused. With no ledger row of W
+    /// and no other row, W is not planned: no order on zero stock (the
+    /// old plan ordered 276), its row shown with `-` for the stock and
+    /// the order, the reorder point and order-up-to level (272.9) still
+    /// given, and the caution counts the refused row.
+    #[test]
+    fn a_refused_stock_row_with_no_other_source_is_not_planned() {
+        let myi = format!("{MYI_HEAD}W\tWidget\t106\t100\t2\t3\t156\t10\t30\t10\n");
+        let (books, recs, _) = myi_case(&myi);
+        let rec = &recs[0].rec;
+        assert_eq!((rec.on_hand, rec.on_order, rec.order_quantity), (None, None, None));
+        assert_eq!((rec.order_on, rec.urgency.as_str()), (None, "not planned"));
+        assert_eq!(rec.description, "Widget");
+        assert_eq!(
+            rec.reason,
+            "stock unknown: its Manage FBA Inventory row was refused (myi.tsv line 2: warehouse \
+             106 is not fulfillable 100 + unsellable 2 + reserved 3) and no ledger row gives its \
+             stock; order up to 272.9 less the position, once known"
+        );
+        let table = recommendation_table("title", true, &[(rec, Some(2.0))]).render();
+        let line = table.lines().find(|l| l.starts_with('W')).unwrap();
+        assert!(line.contains(" 153 ") && line.contains("not planned"), "{line}");
+        assert!(!line.contains(" 0 "), "{line}");
+        assert_eq!(books.counts.stock_rows_refused, 1);
+        let caution = caution(&output(books, recs)).unwrap();
+        assert!(
+            caution.starts_with(
+                "Caution: 0 unreadable row(s), 1 refused Manage FBA Inventory row(s) and 0 \
+                 failed check(s) above"
+            ) && caution.ends_with("(not planned when no other report gives its stock)."),
+            "{caution}"
+        );
+    }
+
+    /// The same refused row with a ledger detail view that holds W (a
+    /// receipt of 48 on the first day): on hand is the ledger's 48, as
+    /// the rule says, and on order, which the ledger cannot know, is
+    /// shown unknown, none counted, the reason naming the refused row.
+    #[test]
+    fn a_refused_stock_row_falls_back_to_the_ledger_and_says_so() {
+        let myi = format!("{MYI_HEAD}W\tWidget\t106\t100\t2\t3\t156\t10\t30\t10\n");
+        let detail =
+            "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition\n\
+                      2025-01-01,X00W,W,Receipts,FBA1,48,ABE2,SELLABLE\n"
+                .to_owned();
+        let files = [
+            ("all_orders.tsv", orders_file(day("2025-01-01"), 60, &[])),
+            ("ledger_detail.csv", detail),
+            ("myi.tsv", myi),
+        ];
+        let (_, recs) = plan_folder("refusedledger", &files);
+        let rec = &recs[0].rec;
+        assert_eq!((rec.on_hand, rec.on_order), (Some(48), None));
+        // 272.9 - 48 = 224.9, 225, in cases of 12: 228.
+        assert_eq!(rec.order_quantity, Some(228));
+        assert!(
+            rec.reason.starts_with(
+                "on hand from the ledger, its Manage FBA Inventory row refused (myi.tsv line 2: \
+                 warehouse 106 is not fulfillable 100 + unsellable 2 + reserved 3); on order \
+                 unknown, none counted; position 48 <= reorder point 153"
+            ),
+            "{}",
+            rec.reason
+        );
+    }
+
+    /// Tester: a Manage FBA Inventory file without the afn-inbound
+    /// columns read them as 0, so total 155 vs warehouse 105 + 0 refused
+    /// the row and W was planned on zero. The total is now not checked
+    /// (said once for the file), and on order is the total less the
+    /// warehouse, 50, as the reason says: the plan is the 132 above.
+    /// With no total either, on order is unknown: none counted, `-` in
+    /// the table: 272.9 - 100 = 172.9, 173, in cases: 180.
+    #[test]
+    fn absent_inbound_columns_are_not_read_as_zero() {
+        let head = "sku\tafn-warehouse-quantity\tafn-fulfillable-quantity\t\
+                    afn-unsellable-quantity\tafn-reserved-quantity\tafn-total-quantity\n";
+        let (books, recs, _) = myi_case(&format!("{head}W\t105\t100\t2\t3\t155\n"));
+        assert_planned_on_100_and_50(&recs[0].rec);
+        assert!(
+            recs[0].rec.reason.starts_with(
+                "on order 50 read as total 155 less warehouse 105 (myi.tsv line 2; the file has \
+                 no afn-inbound-working-quantity, afn-inbound-shipped-quantity, \
+                 afn-inbound-receiving-quantity); position 150"
+            ),
+            "{}",
+            recs[0].rec.reason
+        );
+        assert_eq!(books.counts.stock_rows_refused + books.counts.stock_rows_in_doubt, 0);
+        assert_eq!(
+            books.counts.examples[INBOUND_ABSENT],
+            ["myi.tsv: no afn-inbound-working-quantity, afn-inbound-shipped-quantity, \
+                 afn-inbound-receiving-quantity"]
+        );
+
+        let (books, recs, _) = myi_case("sku\tafn-fulfillable-quantity\nW\t100\n");
+        let rec = &recs[0].rec;
+        assert_eq!((rec.on_hand, rec.on_order, rec.order_quantity), (Some(100), None, Some(180)));
+        assert!(
+            rec.reason.starts_with(
+                "on order unknown, none counted: myi.tsv has no afn-inbound column and myi.tsv \
+                 line 2 no total; position 100 <= reorder point 153"
+            ),
+            "{}",
+            rec.reason
+        );
+        assert_eq!(books.counts.warnings[INBOUND_ABSENT], 1);
+        let table = recommendation_table("title", true, &[(rec, Some(2.0))]).render();
+        let line = table.lines().find(|l| l.starts_with('W')).unwrap();
+        assert!(line.contains(" 100         - "), "{line}");
+    }
+
+    /// Tester: with every All Orders line unreadable the run stopped
+    /// with counts only ("0 rows, 102 row errors"), naming no error,
+    /// while a partly bad file's report names them. The stop now names a
+    /// few, as the report does.
+    #[test]
+    fn a_run_stopped_for_want_of_dated_rows_names_unreadable_rows() {
+        let head =
+            "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsku\tquantity\n";
+        let bad = format!(
+            "{head}1\t2026-13-01T10:00:00Z\tShipped\tAmazon\tW\t2\n\
+             2\t2026-13-02T10:00:00Z\tShipped\tAmazon\tW\t2\n"
+        );
+        let Err(e) = load_folder("allbad", &[], &[("all_orders.tsv", bad)]) else {
+            panic!("planned on no dated row")
+        };
+        assert!(e.contains("all_orders.tsv: All Orders: 0 rows, 2 row errors, 0 skipped"), "{e}");
+        assert!(
+            e.ends_with(
+                "\n  unreadable rows, e.g. all_orders.tsv: all orders: line 2, column \
+                 \"purchase-date\": \"2026-13-01T10:00:00Z\" is not a date; all_orders.tsv: all \
+                 orders: line 3, column \"purchase-date\": \"2026-13-02T10:00:00Z\" is not a date"
+            ),
+            "{e}"
+        );
     }
 
     /// The same 30 dense days alone: the window and history per day are

@@ -90,10 +90,11 @@ struct Args {
     #[arg(long)]
     pool_marketplaces: bool,
     /// How --amazon reports write all-numeric dates such as 01/03/2026:
-    /// month-first (Amazon US, CA, MX) or day-first (UK, Europe,
-    /// Japan). Default: each file decides from its own dates; a file
-    /// that cannot tell is read month first and the output says so, and
-    /// one whose later dates refute that stops the run.
+    /// month-first (Amazon US, CA, MX) or day-first (UK, Europe).
+    /// Default: each file decides from its own dates; a file that cannot
+    /// tell is read month first and the output says so, and one whose
+    /// later dates refute that stops the run. Dates written year first
+    /// (2026/01/15) are read year, month, day under either order.
     #[arg(long, value_enum, value_name = "ORDER")]
     date_order: Option<DateOrderArg>,
     /// Lead time in days assumed for --amazon runs.
@@ -263,14 +264,20 @@ struct Output {
 struct RecRow {
     sku: String,
     description: String,
-    on_hand: i64,
-    on_order: i64,
+    /// `None` when no report gives the SKU's stock (`--amazon`): the row
+    /// says why, and the table shows `-`.
+    on_hand: Option<i64>,
+    /// `None` when the SKU's units on order are unknown (`--amazon`: a
+    /// stock report without inbound columns, or none); the reason says
+    /// what the order counted instead.
+    on_order: Option<i64>,
     velocity_per_day: f64,
     lead_time_mean_days: f64,
     lead_time_sd_days: f64,
     reorder_point: f64,
     safety_stock: f64,
-    order_quantity: i64,
+    /// `None` when the SKU was not planned (its stock is unknown).
+    order_quantity: Option<i64>,
     /// Latest day to order so goods land before the projected stock-out.
     order_by: Option<NaiveDate>,
     /// Day the position is projected to reach the reorder point.
@@ -751,14 +758,14 @@ fn rec_row(s: &data::SkuSales, rec: &Recommendation, cover_days: f64) -> RecRow 
     RecRow {
         sku: s.sku.to_string(),
         description: s.description.clone(),
-        on_hand: rec.on_hand.get(),
-        on_order: rec.on_order.get(),
+        on_hand: Some(rec.on_hand.get()),
+        on_order: Some(rec.on_order.get()),
         velocity_per_day: rec.demand.daily_mean,
         lead_time_mean_days: rec.demand.days,
         lead_time_sd_days: rec.demand.days_std_dev,
         reorder_point: rec.reorder_point,
         safety_stock: rec.safety_stock.units,
-        order_quantity: quantity,
+        order_quantity: Some(quantity),
         order_by: rec.order_by,
         reorder_on: rec.reorder_on,
         order_on: order_on(rec),
@@ -943,8 +950,8 @@ fn recommendation_table(name: &str, history: bool, rows: &[(&RecRow, Option<f64>
         let mut cells = vec![
             r.sku.clone(),
             r.description.chars().take(24).collect(),
-            r.on_hand.to_string(),
-            r.on_order.to_string(),
+            unknown_or(r.on_hand),
+            unknown_or(r.on_order),
         ];
         if history {
             cells.push(per_day.map_or_else(|| "-".to_owned(), |h| format!("{h:.1}")));
@@ -954,7 +961,7 @@ fn recommendation_table(name: &str, history: bool, rows: &[(&RecRow, Option<f64>
             format!("{:.0}+/-{:.0} d", r.lead_time_mean_days, r.lead_time_sd_days),
             format!("{:.0}", whole_point(r.reorder_point)),
             format!("{:.0}", r.safety_stock),
-            r.order_quantity.to_string(),
+            unknown_or(r.order_quantity),
             r.order_on.map_or_else(|| "-".to_owned(), |d| d.to_string()),
             r.urgency.clone(),
             r.reason.clone(),
@@ -962,6 +969,11 @@ fn recommendation_table(name: &str, history: bool, rows: &[(&RecRow, Option<f64>
         t.row(cells);
     }
     t
+}
+
+/// A count for the table, `-` when unknown.
+fn unknown_or(count: Option<i64>) -> String {
+    count.map_or_else(|| "-".to_owned(), |n| n.to_string())
 }
 
 /// Prints the report and writes `output` as JSON to the `--json` file, or
@@ -1194,7 +1206,7 @@ mod tests {
         // too late as well. The position reaches s at k = 32 (900 - 640
         // = 260 <= 270.75; k = 31 leaves 280).
         let row = rec_row(&sales(), &rec(2.0, 100, 800, 30), 30.0);
-        assert_eq!(row.order_quantity, 0);
+        assert_eq!(row.order_quantity, Some(0));
         assert_eq!(row.order_by, NaiveDate::from_ymd_opt(2026, 9, 23));
         assert_eq!(row.order_on, Some(day(0)));
         assert_eq!(row.urgency, "soon");
@@ -1233,7 +1245,7 @@ mod tests {
         // 870.75, so 870.75 - 500 = 370.75, 371 units, not 30 days' 600.
         let r = rec(2.0, 100, 400, 30);
         let row = rec_row(&sales(), &r, 30.0);
-        assert_eq!(row.order_quantity, 371);
+        assert_eq!(row.order_quantity, Some(371));
         assert!(
             row.reason.ends_with(
                 "position 500 is above the reorder point, so the order only tops it up to 870.7 \
@@ -1245,7 +1257,7 @@ mod tests {
         // At or below the reorder point the order is the full lot or more:
         // 200 on hand: 870.75 - 200 = 670.75, 671 units.
         let row = rec_row(&sales(), &rec(2.0, 200, 0, 0), 30.0);
-        assert_eq!(row.order_quantity, 671);
+        assert_eq!(row.order_quantity, Some(671));
         assert!(
             row.reason.ends_with(
                 "order up to 870.7 (reorder point 270.7 + 30 days of demand 600) less position \
