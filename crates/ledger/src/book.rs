@@ -1220,25 +1220,23 @@ impl Book {
         let key = self.key_slot(e.loc, e.disp);
         let pool = self.pool_slot(ctx, e.loc, e.disp);
         grow(state, key, pool);
-        self.check(e, state, key, e.loc, e.disp, ctx)?;
+        // Short (of units at the position, or of the named receipt's)
+        // because no receipt of that id came before (not yet arrived, a
+        // typo, another SKU's): an unknown reference, as for a landed
+        // cost, so a caller can tell it from units that are gone. Looked
+        // up only on failure, so a replay does not scan for every return.
+        let unknown = |book: &Self| {
+            (e.refx != NONE && book.find_before(pos, e.refx, Kind::Receipt).is_none())
+                .then_some(Fail::UnknownRef { id: e.id, reference: e.refx, expected: "receipt" })
+        };
+        if let Err(fail) = self.check(e, state, key, e.loc, e.disp, ctx) {
+            return Err(unknown(self).unwrap_or(fail));
+        }
         let method = self.method_of(e.disp);
         let p = &mut state.pools[pool];
         let value = if e.refx != NONE {
             match take_origin(p, method, e.refx, e.qty, e.id, e.loc, e.disp) {
-                // Short because no receipt of that id came before (not
-                // yet arrived, a typo, another SKU's): an unknown
-                // reference, as for a landed cost, so a caller can tell
-                // it from units that are gone. Looked up only on
-                // failure, so a replay does not scan for every return.
-                Err(Fail::OriginShort { .. })
-                    if self.find_before(pos, e.refx, Kind::Receipt).is_none() =>
-                {
-                    return Err(Fail::UnknownRef {
-                        id: e.id,
-                        reference: e.refx,
-                        expected: "receipt",
-                    });
-                }
+                Err(fail @ Fail::OriginShort { .. }) => return Err(unknown(self).unwrap_or(fail)),
                 taken => taken?,
             }
         } else if p.qty >= e.qty && method != Method::MovingAverage {

@@ -401,6 +401,20 @@ fn a_vendor_return_naming_no_earlier_receipt_is_an_unknown_reference() {
         other.ingest(Event::new(EventId::new("c1").unwrap(), t(2), cup, loc("WH1"), kind)).unwrap();
         assert_eq!(other.ingest(back("v3", 4, "c1")).unwrap_err(), unknown("v3", "c1"));
     }
+    // Under the reject policy, with no units at the position at all
+    // (an empty ledger, or the receipt at another location), the
+    // return names a receipt not there before it: still unknown.
+    let mut empty = ledger(Method::Fifo, NegativeStock::Reject);
+    assert_eq!(empty.ingest(back("v1", 4, "r1")).unwrap_err(), unknown("v1", "r1"));
+    assert!(empty.is_empty());
+    // A known receipt whose units the position does not hold is short.
+    let mut elsewhere = ledger(Method::Fifo, NegativeStock::Reject);
+    let kind = EventKind::receipt(Quantity::new(5), dec("3"));
+    elsewhere
+        .ingest(Event::new(EventId::new("r1").unwrap(), t(1), sku(), loc("WH2"), kind))
+        .unwrap();
+    let err = elsewhere.ingest(back("v1", 4, "r1")).unwrap_err();
+    assert!(matches!(err, LedgerError::InsufficientStock { .. }), "{err:?}");
     // Units of a known receipt that are truly gone stay a shortfall.
     let mut l = ledger(Method::Fifo, NegativeStock::AllowWithTrueUp);
     feed(&mut l, &[receipt("r1", 1, 5, "3"), ship("s1", 2, 5)]);
