@@ -39,15 +39,16 @@
 //!   are computed from whole-unit counts with one final division
 //!   (lost = in-stock units x stock-out days / in-stock days), never from
 //!   the rounded velocity, so a velocity of 2/3 a day over 3 stock-out
-//!   days loses exactly 2 units. Units are net, as [`DemandHistory`]
-//!   defines them: a day with more returns than sales is below zero and
-//!   is summed as it is, into the units demanded and, on an in-stock
-//!   day, the in-stock units. When the in-stock units net below zero
-//!   (more returned than sold on the in-stock days) the velocity, lost
-//!   sales and estimated fill rate are [`Undefined::NetReturns`], and
-//!   when the units demanded over the range net below zero the
-//!   estimated fill rate is too, so lost sales are never negative and
-//!   the estimated fill rate always lies in `[0, 1]`. A whole flagged
+//!   days loses exactly 2 units. [`DemandHistory`] may net returns into
+//!   a day (the ledger does), so a day with more returns than sales is
+//!   below zero; returns are not demand, and such a day counts as a day
+//!   of no demand, in stock or not. (Netted as they are, returns on a
+//!   stock-out day would lower the units demanded but not the lost
+//!   sales: 10 sold on an in-stock day and 10 returned on a stock-out
+//!   day would give an estimated fill rate of 0.) Lost sales are
+//!   therefore never negative and the estimated fill rate always lies
+//!   in `[0, 1]`. A day's own returns still lower a day that sold more
+//!   than came back, as the series carries no more. A whole flagged
 //!   day counts as lost: the ledger flags a day that sold out during it,
 //!   so that day's own sales leave
 //!   the in-stock velocity and a full day's velocity is counted lost, an
@@ -339,32 +340,28 @@ pub struct Stockouts {
     pub days: u32,
     /// Days flagged stocked out.
     pub stockout_days: u32,
-    /// Units demanded over every day of the range, net of returns (below
-    /// zero when more came back than were sold).
+    /// Units demanded over every day of the range, a day of net returns
+    /// (below zero) counted as none.
     pub units_demanded: Quantity,
-    /// Units demanded on in-stock days, net of returns.
+    /// Units demanded on in-stock days, counted the same way.
     pub in_stock_units: Quantity,
     /// In-stock units / in-stock days, zero or more; undefined with no
-    /// in-stock day ([`Undefined::NoInStockDays`]) or in-stock units
-    /// below zero ([`Undefined::NetReturns`]), checked in that order.
+    /// in-stock day ([`Undefined::NoInStockDays`]).
     pub velocity: Metric<Decimal>,
     /// Stock-out days x velocity, in (fractional) units, zero or more;
-    /// undefined when the velocity is, for the same reason.
+    /// undefined when the velocity is.
     pub lost_sales_units: Metric<Decimal>,
     /// Units demanded / (units demanded + lost sales), within `[0, 1]`;
-    /// undefined when the velocity is, for the same reason, then for
-    /// units demanded below zero ([`Undefined::NetReturns`]), then when
-    /// units demanded and lost sales are both zero
-    /// ([`Undefined::NoUnits`]).
+    /// undefined when the velocity is, or when units demanded and lost
+    /// sales are both zero ([`Undefined::NoUnits`]).
     pub estimated_fill_rate: Metric<Decimal>,
 }
 
 /// Stock-out days, in-stock velocity and the lost-sales estimate of `sku`
 /// over `range`.
 ///
-/// Days below zero (more returned than sold) are netted in, as
-/// [`DemandHistory`] allows; see the [module docs](self) for when the
-/// estimates are then [`Undefined::NetReturns`].
+/// A day below zero (more returned than sold, as [`DemandHistory`]
+/// allows) counts as a day of no demand; see the [module docs](self).
 ///
 /// # Errors
 ///
@@ -405,38 +402,31 @@ pub fn stockouts<H: DemandHistory + ?Sized>(
             ),
         });
     }
-    // Plain integer sums of net units (a day may be below zero): this
-    // loop runs once per day per SKU.
+    // Plain integer sums, a day of net returns (below zero) counted as no
+    // demand: this loop runs once per day per SKU.
     let (mut total, mut in_stock, mut out_days) = (0_i64, 0_i64, 0_u32);
     let too_big = || overflow("units demanded", sku);
     for (units, out) in series.units().iter().zip(series.stocked_out()) {
-        total = total.checked_add(units.get()).ok_or_else(too_big)?;
+        let demanded = units.get().max(0);
+        total = total.checked_add(demanded).ok_or_else(too_big)?;
         if *out {
             out_days += 1;
         } else {
-            in_stock = in_stock.checked_add(units.get()).ok_or_else(too_big)?;
+            in_stock = in_stock.checked_add(demanded).ok_or_else(too_big)?;
         }
     }
     let (total, in_stock) = (Quantity::new(total), Quantity::new(in_stock));
     let in_days = range.len_days() - out_days;
-    // Why velocity, lost sales and the fill rate have no value, if they
-    // have none: a negative velocity would make lost sales negative and
-    // the fill rate exceed 1.
-    let no_velocity = if in_days == 0 {
-        Some(Undefined::NoInStockDays)
-    } else if in_stock.is_negative() {
-        Some(Undefined::NetReturns)
-    } else {
-        None
-    };
+    // With no in-stock day there is no velocity, so no lost sales or fill
+    // rate either.
+    let no_velocity = (in_days == 0).then_some(Undefined::NoInStockDays);
     // Lost sales and the fill rate each take one division of exact
     // integers, so a repeating velocity (2 / 3 a day) is not rounded and
     // multiplied back (3 x 0.666...67 = 2.000...01): lost = in-stock
     // units x out days / in days, and fill = demanded x in days /
     // (demanded x in days + in-stock units x out days). Every product is
-    // below 2^63 x 2^32 in magnitude, so it fits an i128; past
-    // `no_velocity` the in-stock units are zero or more, so the lost
-    // numerator is too.
+    // below 2^63 x 2^32 in magnitude, so it fits an i128, and every sum
+    // is zero or more, so the lost numerator is too.
     let (in_days_wide, out_days_wide) = (i128::from(in_days), i128::from(out_days));
     let lost_numerator = i128::from(in_stock.get()) * out_days_wide;
     let demanded_scaled = i128::from(total.get()) * in_days_wide;
@@ -445,12 +435,7 @@ pub fn stockouts<H: DemandHistory + ?Sized>(
         None => {
             let velocity = Metric::Value(Decimal::from(in_stock.get()) / Decimal::from(in_days));
             let lost = Metric::Value(exact_ratio(lost_numerator, in_days_wide, sku)?);
-            let fill = if total.is_negative() {
-                // demanded / (demanded + lost) of a negative demand is
-                // below 0, above 1, a division by zero or, with nothing
-                // lost, a 1 that says nothing.
-                Metric::Undefined(Undefined::NetReturns)
-            } else if demanded_scaled + lost_numerator > 0 {
+            let fill = if demanded_scaled + lost_numerator > 0 {
                 Metric::Value(exact_ratio(demanded_scaled, demanded_scaled + lost_numerator, sku)?)
             } else {
                 Metric::Undefined(Undefined::NoUnits)

@@ -89,11 +89,9 @@ pub enum MetricsError {
     /// returns, a correction).
     ///
     /// No function of this crate returns it any more: [`crate::stockouts`]
-    /// refused such days until it learned to net them, as
-    /// [`merchantry_core::DemandHistory`] allows, answering
-    /// [`crate::Undefined::NetReturns`] where a negative figure would
-    /// have no meaning. The variant stays so that code matching on it
-    /// still compiles.
+    /// refused such days, which [`merchantry_core::DemandHistory`]
+    /// allows, and now counts them as days of no demand. The variant
+    /// stays so that code matching on it still compiles.
     #[error("sku {sku}: daily demand on {day} is {units} units, which is negative")]
     NegativeDemand {
         /// The SKU.

@@ -97,12 +97,8 @@ pub enum Undefined {
     NoInStockDays,
     /// The denominator in units is zero (nothing sold and nothing left).
     NoUnits,
-    /// More units came back than were sold: the units counted, net of
-    /// returns, are below zero. For sell-through, the units sold over the
-    /// range (no share of the stock sold); for stock-outs, the units
-    /// demanded on the in-stock days (no in-stock velocity, so no lost
-    /// sales or estimated fill rate) or over the whole range (no
-    /// estimated fill rate).
+    /// More units came back than were sold over the range (units sold,
+    /// net of returns, are below zero), so no share of the stock sold.
     NetReturns,
     /// Revenue is zero or negative, so a share of it has no meaning.
     NoRevenue,

@@ -400,24 +400,24 @@ fn demand(s: &Sku, days: &[(u32, i64, bool)]) -> Vec<DemandRecord> {
 }
 
 #[test]
-fn a_net_return_day_is_netted_into_the_stockout_sums() {
+fn a_net_return_day_counts_as_a_day_of_no_demand() {
     // DemandHistory allows a day below zero (returns beyond sales); it
     // was refused with NegativeDemand, failing the whole metric set.
-    // Days 3, -1, 0 (out), 2:
-    //   in stock days 1, 2, 4: net units 3 - 1 + 2 = 4 over 3 days,
-    //   velocity = 4 / 3; lost = 4 x 1 out day / 3 = 4 / 3;
-    //   demanded = 3 - 1 + 0 + 2 = 4;
-    //   fill = 4 x 3 / (4 x 3 + 4 x 1) = 12 / 16 = 0.75.
+    // Days 3, -1, 0 (out), 2, the -1 counted as 0:
+    //   in stock days 1, 2, 4: 3 + 0 + 2 = 5 over 3 days,
+    //   velocity = 5 / 3; lost = 5 x 1 out day / 3 = 5 / 3;
+    //   demanded = 3 + 0 + 0 + 2 = 5;
+    //   fill = 5 x 3 / (5 x 3 + 5 x 1) = 15 / 20 = 0.75.
     let s = sku("FAN");
     let h = demand(&s, &[(1, 3, false), (2, -1, false), (3, 0, true), (4, 2, false)]);
     let r = stockouts(&h, &s, DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 4)).unwrap()).unwrap();
     assert_eq!((r.days, r.stockout_days), (4, 1));
-    assert_eq!((r.units_demanded, r.in_stock_units), (Quantity::new(4), Quantity::new(4)));
-    assert_eq!(r.velocity.value(), Some(Decimal::from(4) / Decimal::from(3)));
-    assert_eq!(r.lost_sales_units.value(), Some(Decimal::from(4) / Decimal::from(3)));
+    assert_eq!((r.units_demanded, r.in_stock_units), (Quantity::new(5), Quantity::new(5)));
+    assert_eq!(r.velocity.value(), Some(Decimal::from(5) / Decimal::from(3)));
+    assert_eq!(r.lost_sales_units.value(), Some(Decimal::from(5) / Decimal::from(3)));
     assert_eq!(r.estimated_fill_rate.value(), Some(dec("0.75")));
-    // A return recorded beside a larger sale on the same day nets as
-    // before: 10 + (15 - 3) = 22 in stock over 2 days, velocity 11,
+    // A return recorded beside a larger sale on the same day nets into
+    // that day: 10 + (15 - 3) = 22 in stock over 2 days, velocity 11,
     // lost 1 x 11 = 11, fill 42 / (42 + 11) = 42 / 53.
     let h = demand(&s, &[(1, 10, false), (2, 15, false), (2, -3, false), (3, 20, true)]);
     let range = DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 3)).unwrap();
@@ -427,52 +427,42 @@ fn a_net_return_day_is_netted_into_the_stockout_sums() {
 }
 
 #[test]
-fn more_returned_than_sold_on_in_stock_days_has_no_velocity_lost_sales_or_fill() {
-    // Tester's F7 case: in stock 10 and -12 units, out one day with 20.
-    // Netted blindly, velocity = (10 - 12) / 2 = -1, lost = 1 x -1 = -1
-    // and fill = 18 / (18 - 1) = 1.0588 > 1. It was refused with
-    // NegativeDemand; now the sums stand (demanded 10 - 12 + 20 = 18,
-    // in stock -2) and the three estimates are NetReturns.
+fn returns_beyond_sales_never_make_lost_sales_negative_or_fill_leave_zero_to_one() {
+    // A tester's case: in stock 10 and -12, out one day with 20. Netted
+    // blindly, velocity = (10 - 12) / 2 = -1, lost = -1 and fill =
+    // 18 / (18 - 1) > 1. Counted as no demand: in stock 10 over 2 days,
+    // velocity 5, lost 1 x 5 = 5, demanded 10 + 20 = 30, fill =
+    // 30 x 2 / (30 x 2 + 10 x 1) = 60 / 70 = 6 / 7.
     let s = sku("FAN");
     let h = demand(&s, &[(1, 10, false), (2, -12, false), (3, 20, true)]);
     let range = DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 3)).unwrap();
     let r = stockouts(&h, &s, range).unwrap();
     assert_eq!((r.days, r.stockout_days), (3, 1));
-    assert_eq!((r.units_demanded, r.in_stock_units), (Quantity::new(18), Quantity::new(-2)));
-    for m in [r.velocity, r.lost_sales_units, r.estimated_fill_rate] {
-        assert_eq!(m.reason(), Some(Undefined::NetReturns));
-    }
-    // Every day out comes first: no in-stock days at all.
+    assert_eq!((r.units_demanded, r.in_stock_units), (Quantity::new(30), Quantity::new(10)));
+    assert_eq!(r.velocity.value(), Some(Decimal::from(5)));
+    assert_eq!(r.lost_sales_units.value(), Some(Decimal::from(5)));
+    assert_eq!(r.estimated_fill_rate.value(), Some(Decimal::from(6) / Decimal::from(7)));
+    // Another tester's case: 10 sold in stock, 10 returned on a
+    // stock-out day. Netted, demanded would be 0 and fill 0 / (0 + 10)
+    // = 0 with every in-stock unit sold; counted as no demand, demanded
+    // 10, lost 10, fill 10 / 20 = 0.5.
+    let range2 = DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 2)).unwrap();
+    let r = stockouts(&demand(&s, &[(1, 10, false), (2, -10, true)]), &s, range2).unwrap();
+    assert_eq!(r.units_demanded, Quantity::new(10));
+    assert_eq!(r.lost_sales_units.value(), Some(Decimal::from(10)));
+    assert_eq!(r.estimated_fill_rate.value(), Some(dec("0.5")));
+    // Every day out: no in-stock days at all.
     let h = demand(&s, &[(1, -4, true), (2, 1, true), (3, 0, true)]);
     let r = stockouts(&h, &s, range).unwrap();
     for m in [r.velocity, r.lost_sales_units, r.estimated_fill_rate] {
         assert_eq!(m.reason(), Some(Undefined::NoInStockDays));
     }
-}
-
-#[test]
-fn a_net_negative_total_has_no_fill_rate_but_keeps_its_lost_sales() {
-    // In stock 2, out -5 (returns while out): velocity 2 / 1 = 2, lost
-    // 1 x 2 = 2; demanded 2 - 5 = -3, so fill = -3 / (-3 + 2) = 3 if
-    // divided: NetReturns instead.
-    let s = sku("FAN");
-    let range = DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 2)).unwrap();
-    let r = stockouts(&demand(&s, &[(1, 2, false), (2, -5, true)]), &s, range).unwrap();
-    assert_eq!(r.units_demanded, Quantity::new(-3));
-    assert_eq!(r.velocity.value(), Some(Decimal::TWO));
-    assert_eq!(r.lost_sales_units.value(), Some(Decimal::TWO));
-    assert_eq!(r.estimated_fill_rate.reason(), Some(Undefined::NetReturns));
-    // In-stock days that net to zero: velocity 0, lost 0. Out day 3:
-    // demanded 3, fill = 3 x 2 / (3 x 2 + 0) = 1.
-    let range = DateRange::inclusive(d(2026, 7, 1), d(2026, 7, 3)).unwrap();
-    let h = demand(&s, &[(1, 4, false), (2, -4, false), (3, 3, true)]);
+    // Only returns in stock, nothing out: velocity 0, lost 0, and
+    // 0 / (0 + 0) has no fill rate.
+    let h = demand(&s, &[(1, -4, false), (2, 0, false), (3, 0, true)]);
     let r = stockouts(&h, &s, range).unwrap();
     assert_eq!(r.velocity.value(), Some(Decimal::ZERO));
     assert_eq!(r.lost_sales_units.value(), Some(Decimal::ZERO));
-    assert_eq!(r.estimated_fill_rate.value(), Some(Decimal::ONE));
-    // ... and with the out day at zero: 0 / (0 + 0), NoUnits as before.
-    let h = demand(&s, &[(1, 4, false), (2, -4, false), (3, 0, true)]);
-    let r = stockouts(&h, &s, range).unwrap();
     assert_eq!(r.estimated_fill_rate.reason(), Some(Undefined::NoUnits));
 }
 
@@ -526,10 +516,10 @@ fn the_full_set_accepts_a_ledger_with_a_return_day() {
     assert_eq!(units, [3, -1, 0, 2]);
     assert_eq!(series.stocked_out(), &[false, false, true, false]);
 
-    // As the slice case: velocity 4 / 3, lost 4 / 3, fill 12 / 16.
+    // As the slice case: velocity 5 / 3, lost 5 / 3, fill 15 / 20.
     let direct = stockouts(&ledger, &fan, range).unwrap();
-    assert_eq!(direct.units_demanded, Quantity::new(4));
-    assert_eq!(direct.lost_sales_units.value(), Some(Decimal::from(4) / Decimal::from(3)));
+    assert_eq!(direct.units_demanded, Quantity::new(5));
+    assert_eq!(direct.lost_sales_units.value(), Some(Decimal::from(5) / Decimal::from(3)));
     assert_eq!(direct.estimated_fill_rate.value(), Some(dec("0.75")));
 
     let forecast: BTreeMap<Sku, DailyForecast> = BTreeMap::new();
@@ -550,7 +540,7 @@ fn the_full_set_accepts_a_ledger_with_a_return_day() {
     assert_eq!(m.sell_through.rate.value(), Some(Decimal::from(4) / Decimal::from(7)));
     let (_, total) = portfolio_metrics(&sources, std::slice::from_ref(&fan), range, &opts).unwrap();
     assert_eq!(total.stockout_sku_days, 1);
-    assert_eq!(total.lost_sales_units, Decimal::from(4) / Decimal::from(3));
+    assert_eq!(total.lost_sales_units, Decimal::from(5) / Decimal::from(3));
 }
 
 #[test]
@@ -1198,18 +1188,13 @@ proptest! {
         }).collect();
         let range = DateRange::starting(d(2026, 7, 1), u32::try_from(days.len()).unwrap()).unwrap();
         let r = stockouts(&h, &s, range).unwrap();
-        let total: i64 = days.iter().map(|(u, _)| u).sum();
-        let in_stock: i64 = days.iter().filter(|(_, out)| !out).map(|(u, _)| u).sum();
+        // A day of net returns counts as no demand.
+        let total: i64 = days.iter().map(|(u, _)| (*u).max(0)).sum();
+        let in_stock: i64 = days.iter().filter(|(_, out)| !out).map(|(u, _)| (*u).max(0)).sum();
         let in_days = days.iter().filter(|(_, out)| !out).count();
         prop_assert_eq!((r.units_demanded.get(), r.in_stock_units.get()), (total, in_stock));
         prop_assert_eq!(r.days as usize - r.stockout_days as usize, in_days);
-        let why = if in_days == 0 {
-            Some(Undefined::NoInStockDays)
-        } else if in_stock < 0 {
-            Some(Undefined::NetReturns)
-        } else {
-            None
-        };
+        let why = (in_days == 0).then_some(Undefined::NoInStockDays);
         prop_assert_eq!(r.velocity.reason(), why);
         prop_assert_eq!(r.lost_sales_units.reason(), why);
         if let Some(v) = r.velocity.value() { prop_assert!(v >= Decimal::ZERO, "velocity {}", v); }
@@ -1218,7 +1203,6 @@ proptest! {
             Metric::Value(f) => prop_assert!(f >= Decimal::ZERO && f <= Decimal::ONE, "fill {}", f),
             Metric::Undefined(u) => prop_assert!(
                 why == Some(u)
-                    || (u == Undefined::NetReturns && total < 0)
                     || (u == Undefined::NoUnits && total == 0
                         && r.lost_sales_units.value() == Some(Decimal::ZERO)),
                 "{u} for {r:?}"
