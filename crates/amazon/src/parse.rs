@@ -411,13 +411,15 @@ fn read_date(date: &[u8], order: DateOrder) -> Option<NaiveDate> {
     if let ([y, m, d], Some(_)) = (parts.as_slice(), year_field(date)) {
         return year_first(y, m, d);
     }
+    // A day or a month has one or two digits (`026/01/15` is no date).
+    let short = |f: &[u8]| (1..=2).contains(&f.len());
     match (parts.as_slice(), separator(date)?) {
         ([a, b], b'/') => month_year(a, b),
-        ([a, b, c], b'/') => match order {
+        ([a, b, c], b'/') if short(a) && short(b) => match order {
             DateOrder::MonthFirst => ymd(c, a, b),
             DateOrder::DayFirst => ymd(c, b, a),
         },
-        ([d, m, y], b'.') => ymd(y, m, d),
+        ([d, m, y], b'.') if short(d) && short(m) => ymd(y, m, d),
         ([d, m, y], b'-') => {
             let month = month_name(m)?;
             build(year(y)?, month, number(d)?)
@@ -1048,6 +1050,11 @@ mod tests {
                 "2026/01/",
                 "2026//15",
                 "2026/01/15/01",
+                // Three digits where a day or month stands, in either
+                // order (026 is no day).
+                "026/01/15",
+                "01/026/2026",
+                "026.01.2026",
                 // Mixed separators and a month name after a year.
                 "2026/01-15",
                 "2026-Jan-15",
