@@ -141,7 +141,7 @@
 //!   names is planned on zero stock, with a note and a word in its
 //!   reason. The caution above the table counts rejected files, refused
 //!   and doubted rows, SKUs not planned, SKUs planned with on order
-//!   unknown and SKUs planned on zero stock. A
+//!   unknown or partly unknown and SKUs planned on zero stock. A
 //!   price the reader cannot read (`19,99`, `EUR 19.99`)
 //!   leaves the row's quantities in use: the SKU is valued as if the
 //!   row had no price (median order price, else zero), with a note
@@ -528,6 +528,11 @@ struct AmazonRec {
     /// the SKU: the caution counts it.
     #[serde(skip)]
     assumed_zero: bool,
+    /// Planned on the units on order of only the inbound columns its
+    /// Manage FBA Inventory file has (no total to read the rest from):
+    /// the caution counts it.
+    #[serde(skip)]
+    on_order_partial: bool,
 }
 
 /// A sales channel of All Orders lines: its name as first read, the
@@ -599,6 +604,10 @@ struct Books {
     /// for each SKU (file and line): when a later row of the SKU replaces
     /// one, its reason still names it.
     myi_doubted: BTreeMap<Sku, String>,
+    /// SKUs whose row in `myi` gives on order from only some of the
+    /// inbound columns (the file lacks the others, the row has no
+    /// total): the caution counts them.
+    myi_on_order_partial: BTreeSet<Sku>,
     /// Manage FBA Inventory files rejected whole (file: why): a SKU with
     /// no row elsewhere is then not planned on a ledger balance that the
     /// rejected file might have corrected, nor on zero.
@@ -842,6 +851,7 @@ impl Books {
             myi_on_order: BTreeMap::new(),
             myi_refused: BTreeMap::new(),
             myi_doubted: BTreeMap::new(),
+            myi_on_order_partial: BTreeSet::new(),
             myi_rejected: Vec::new(),
             order_lines: BTreeMap::new(),
             order_lines_undated: 0,
@@ -1176,6 +1186,11 @@ impl Books {
             }
             books.myi_read.insert(row.sku.clone(), format!("{} line {}", books.file, row.line));
             books.myi_on_order.insert(row.sku.clone(), on_order);
+            if !missing.is_empty() && missing.len() < INBOUND_COLUMNS.len() && row.afn_total.is_none() {
+                books.myi_on_order_partial.insert(row.sku.clone());
+            } else {
+                books.myi_on_order_partial.remove(&row.sku);
+            }
             books.myi.insert(row.sku.clone(), row);
             Ok(())
         })?;
@@ -2044,10 +2059,13 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
         }
         (row.on_hand, row.on_order) = (on_hand.map(Quantity::get), on_order.map(Quantity::get));
         let assumed_zero = matches!(stock, Stock::Zero);
+        let on_order_partial =
+            books.myi.contains_key(sku) && books.myi_on_order_partial.contains(sku);
         rows.push(AmazonRec {
             rec: row,
             history_units_per_day: *units as f64 / days,
             assumed_zero,
+            on_order_partial,
         });
     }
     Ok((rows, warnings))
@@ -2211,6 +2229,7 @@ fn caution(out: &AmazonOutput) -> Option<String> {
     let on_order_unknown =
         recs().filter(|(r, _)| r.order_quantity.is_some() && r.on_order.is_none()).count();
     let zero = recs().filter(|(_, z)| *z).count();
+    let partial = out.recommendations.iter().filter(|r| r.on_order_partial).count();
     let mut text = Vec::new();
     if row_errors > 0 || failed > 0 || refused > 0 || doubt > 0 || rejected > 0 {
         let mut what = vec![format!("{row_errors} unreadable row(s)")];
@@ -2247,6 +2266,12 @@ fn caution(out: &AmazonOutput) -> Option<String> {
         skus.push(format!(
             "{on_order_unknown} planned with on order unknown (\"-\": units on their way in are \
              not counted, so the order may be too large)"
+        ));
+    }
+    if partial > 0 {
+        skus.push(format!(
+            "{partial} planned with on order partly unknown (only the inbound columns their file \
+             has are counted, so the order may be too large)"
         ));
     }
     if zero > 0 {
@@ -3387,6 +3412,18 @@ mod tests {
             caution(&output(books, recs)).unwrap(),
             "Caution: SKUs: 1 planned with on order unknown (\"-\": units on their way in are not \
              counted, so the order may be too large); each one's reason says why."
+        );
+        // Only the shipped column and no total: 30 on order counted,
+        // the rest unknown; 272.9 - 130 = 142.9, 143, in cases: 144.
+        let head = "sku\tafn-warehouse-quantity\tafn-fulfillable-quantity\t\
+                    afn-unsellable-quantity\tafn-reserved-quantity\tafn-inbound-shipped-quantity\n";
+        let (books, recs, _) = myi_case(&format!("{head}W\t105\t100\t2\t3\t30\n"));
+        assert_eq!((recs[0].rec.on_order, recs[0].rec.order_quantity), (Some(30), Some(144)));
+        assert_eq!(
+            caution(&output(books, recs)).unwrap(),
+            "Caution: SKUs: 1 planned with on order partly unknown (only the inbound columns \
+             their file has are counted, so the order may be too large); each one's reason says \
+             why."
         );
         let zero = "Caution: SKUs: 1 planned on zero stock (no stock report or ledger row names \
                     them: 0 on hand and 0 on order assumed); each one's reason says why.";
