@@ -490,9 +490,13 @@ fn tell(plot: Option<&std::path::Path>) -> Result<Story, BoxError> {
         after_rmse: rmse.get(2).copied().flatten().unwrap_or(f64::NAN),
     };
     let rises = story.rises();
+    // Rounded up to whole units, as the tables above and the trigger
+    // show them; the rise is of the printed figures.
+    let (before_up, peak_up, end_up) =
+        (whole_units_up(before), whole_units_up(peak), whole_units_up(end_rop));
     println!(
-        "reorder point: at most {before:.0} before the season, {peak:.0} on {peak_day} (+{:.0}%), {end_rop:.0} at the end [{}]",
-        (peak / before - 1.0) * 100.0,
+        "reorder point: at most {before_up:.0} before the season, {peak_up:.0} on {peak_day} (+{:.0}%), {end_up:.0} at the end [{}]",
+        (peak_up / before_up - 1.0) * 100.0,
         verdict(rises)
     );
     let spread_shrinks = story.spread_shrinks();
