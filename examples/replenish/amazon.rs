@@ -146,7 +146,9 @@
 //!   leaves the row's quantities in use: the SKU is valued as if the
 //!   row had no price (median order price, else zero), with a note
 //!   naming the file, line and cell. A quantity the reader cannot read
-//!   still refuses the row. Lead time: `--lead-time-days` +/-
+//!   still refuses the row, and its SKU (read from the row's raw `sku`
+//!   cell, when that is not blank) falls under the refused-row rule
+//!   above, its reason naming the file, line and cell. Lead time: `--lead-time-days` +/-
 //!   `--lead-time-sd`.
 //! - An All Orders line whose item price the reader cannot read
 //!   (`19,99`, `EUR 19.99`) still counts in demand with its units; its
@@ -432,6 +434,56 @@ fn missing_inbound(path: &Path) -> Vec<&'static str> {
     INBOUND_COLUMNS.into_iter().filter(|c| !names.contains(&c.replace('-', ""))).collect()
 }
 
+/// The SKU cell of each of `lines` of a Manage FBA Inventory file, read
+/// from the raw text (the reader gives no row for a line it cannot
+/// read): the header's `sku` column (or `seller-sku`, `msku`), the
+/// file's delimiter (tab when the header has one, else comma), quotes
+/// around the cell dropped. A line whose cell is blank or holds a quote
+/// or the delimiter within it names no SKU.
+fn unreadable_skus(path: &Path, lines: &BTreeSet<u64>) -> BTreeMap<u64, Sku> {
+    let mut found = BTreeMap::new();
+    let Some(&last) = lines.last() else { return found };
+    let Ok(input) = open(path) else { return found };
+    let mut reader = BufReader::new(input);
+    let mut column = None;
+    let mut delimiter = '\t';
+    let mut raw = Vec::new();
+    for line in 1..=last {
+        raw.clear();
+        match reader.read_until(b'\n', &mut raw) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&raw);
+        let text = text.trim_start_matches('\u{feff}').trim_end_matches(['\r', '\n']);
+        if line == 1 {
+            delimiter = if text.contains('\t') { '\t' } else { ',' };
+            column = text.split(delimiter).position(|c| {
+                let name: String = c
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_lowercase())
+                    .collect();
+                matches!(name.as_str(), "sku" | "sellersku" | "msku")
+            });
+            continue;
+        }
+        if !lines.contains(&line) {
+            continue;
+        }
+        let Some(cell) = column.and_then(|i| text.split(delimiter).nth(i)) else { continue };
+        let cell = cell.trim();
+        let cell = cell.strip_prefix('"').and_then(|c| c.strip_suffix('"')).unwrap_or(cell).trim();
+        if cell.is_empty() || cell.contains('"') {
+            continue;
+        }
+        if let Ok(sku) = Sku::new(cell) {
+            found.insert(line, sku);
+        }
+    }
+    found
+}
+
 /// The note, once per file, for a Manage FBA Inventory file without
 /// every inbound column.
 const INBOUND_ABSENT: &str = "Manage FBA Inventory file without every afn-inbound column: its total is checked only for being below warehouse + the inbound columns present (on order then in doubt; with no warehouse cell the row is refused), and on order is read as the total less the warehouse (the inbound columns present when the total is blank; unknown with neither), said in the SKU's reason unless it is the sum of the inbound columns present";
@@ -654,6 +706,10 @@ struct Books {
     /// Files read whose all-numeric dates could be read either way, read
     /// month first by assumption.
     date_order_assumed: Vec<String>,
+    /// The row errors of the file last drained (line, column, message):
+    /// a Manage FBA Inventory row the reader cannot read refuses its SKU's
+    /// stock when its SKU cell can be read.
+    last_unreadable: Vec<(u64, Option<&'static str>, String)>,
 }
 
 /// A file whose dates were read month first by assumption (its first
@@ -869,6 +925,7 @@ impl Books {
             file: String::new(),
             read_options: ReadOptions::default(),
             date_order_assumed: Vec::new(),
+            last_unreadable: Vec::new(),
         })
     }
 
@@ -930,7 +987,7 @@ impl Books {
         self.file = name.to_owned();
         let result = open(path).and_then(|input| match report {
             Report::LedgerSummary => self.read_summary(input),
-            Report::Inventory => self.read_inventory(input, &missing_inbound(path)),
+            Report::Inventory => self.read_inventory(input, path),
             Report::Orders => self.read_orders(input),
             Report::LedgerDetail => self.read_detail(input),
         });
@@ -980,7 +1037,7 @@ impl Books {
             match row {
                 Ok(row) => good.push(row),
                 Err(e) if e.is_fatal() => return Err(e.into()),
-                Err(e) => unreadable.push(format!("{}: {e}", self.file)),
+                Err(e) => unreadable.push((e.line(), e.column(), format!("{}: {e}", self.file))),
             }
         }
         let stats = stats(rows).clone();
@@ -995,9 +1052,10 @@ impl Books {
             // (`12` of `120`): the reader cannot tell, so say so.
             self.counts.warn(UNTERMINATED, self.file.clone());
         }
-        for example in unreadable {
-            self.counts.skip(UNREADABLE_ROW, Some(example));
+        for (_, _, example) in &unreadable {
+            self.counts.skip(UNREADABLE_ROW, Some(example.clone()));
         }
+        self.last_unreadable = unreadable;
         for row in good {
             each(self, row)?;
         }
@@ -1059,13 +1117,11 @@ impl Books {
     /// in `myi_refused`: its on hand is in doubt. A row whose total alone
     /// disagrees with warehouse + inbound keeps its on hand (the
     /// warehouse cell vouches for it); only its units on order are in
-    /// doubt ([`myi_on_order`]). `missing` are the inbound columns the
-    /// file lacks.
-    fn read_inventory(
-        &mut self,
-        input: Box<dyn Read>,
-        missing: &[&'static str],
-    ) -> Result<ReadStats, BoxError> {
+    /// doubt ([`myi_on_order`]). A row the reader cannot read (`1OO`
+    /// fulfillable) refuses its SKU's stock as well, when its SKU cell
+    /// can be read ([`unreadable_skus`]).
+    fn read_inventory(&mut self, input: Box<dyn Read>, path: &Path) -> Result<ReadStats, BoxError> {
+        let missing = &missing_inbound(path);
         let mut reader = InventoryReader::with_options(input, self.read_options)?;
         let stats = self.drain(&mut reader, InventoryReader::stats, |books, row| {
             // The totals are `None` when blank or absent: only cells
@@ -1194,6 +1250,24 @@ impl Books {
             books.myi.insert(row.sku.clone(), row);
             Ok(())
         })?;
+        let unreadable = std::mem::take(&mut self.last_unreadable);
+        if !unreadable.is_empty() {
+            let lines: BTreeSet<u64> = unreadable.iter().map(|(line, _, _)| *line).collect();
+            let skus = unreadable_skus(path, &lines);
+            for (line, column, text) in &unreadable {
+                // An error in the SKU cell itself names no SKU.
+                if *column == Some("sku") {
+                    continue;
+                }
+                if let Some(sku) = skus.get(line) {
+                    let why = format!(
+                        "unreadable row ({})",
+                        text.trim_start_matches(&format!("{}: ", self.file))
+                    );
+                    self.refuse_sku(sku, *line, &why);
+                }
+            }
+        }
         if !missing.is_empty() && stats.rows > 0 {
             let example = format!("{}: no {}", self.file, missing.join(", "));
             self.counts.warn(INBOUND_ABSENT, example);
@@ -1205,9 +1279,14 @@ impl Books {
     /// the plan can name it: the SKU keeps a row of its own read before,
     /// else the ledger gives its stock, else it is not planned.
     fn refuse_stock(&mut self, row: &InventoryRow, why: &str) {
+        self.refuse_sku(&row.sku, row.line, why);
+    }
+
+    /// [`Self::refuse_stock`] for a row known by its SKU and line alone.
+    fn refuse_sku(&mut self, sku: &Sku, line: u64, why: &str) {
         self.counts.stock_rows_refused += 1;
-        let at = format!("{} line {}: {why}", self.file, row.line);
-        self.myi_refused.insert(row.sku.clone(), at);
+        let at = format!("{} line {line}: {why}", self.file);
+        self.myi_refused.insert(sku.clone(), at);
     }
 
     /// Reads All Orders lines into `order_lines`; nothing is demand yet.
@@ -3218,6 +3297,41 @@ mod tests {
                 && caution.ends_with(NOT_PLANNED_ONE),
             "{caution}"
         );
+    }
+
+    /// Tester (u1): a row whose fulfillable cell reads `1OO` was only
+    /// counted as an unreadable row, and W, named by no other row, was
+    /// planned on 0 on hand and 0 on order (276 ordered) with the untrue
+    /// reason "no stock report names this SKU". The row's SKU cell reads
+    /// `W`, so the row is refused like any other: W is not planned, its
+    /// reason naming the file, the line and the cell.
+    #[test]
+    fn an_unreadable_stock_row_refuses_its_sku() {
+        let myi = format!("{MYI_HEAD}W\tWidget\t105\t1OO\t2\t3\t155\t20\t20\t10\n");
+        let (books, recs, _) = myi_case(&myi);
+        let rec = &recs[0].rec;
+        assert_eq!((rec.on_hand, rec.on_order, rec.order_quantity), (None, None, None));
+        assert_eq!(rec.urgency, "not planned");
+        assert!(
+            rec.reason.starts_with(
+                "stock unknown: its Manage FBA Inventory row was refused (myi.tsv line 2: \
+                 unreadable row ("
+            ) && rec.reason.contains("afn-fulfillable-quantity")
+                && rec.reason.contains("\"1OO\"")
+                && rec.reason.contains("no ledger row gives its stock"),
+            "{}",
+            rec.reason
+        );
+        assert_eq!(books.counts.stock_rows_refused, 1);
+        // A row whose SKU cell is blank names no SKU: W keeps the row
+        // read after it.
+        let myi = format!(
+            "{MYI_HEAD}\tWidget\t105\t1OO\t2\t3\t155\t20\t20\t10\n\
+             W\tWidget\t105\t100\t2\t3\t155\t10\t30\t10\n"
+        );
+        let (books, recs, _) = myi_case(&myi);
+        assert_planned_on_100_and_50(&recs[0].rec);
+        assert_eq!(books.counts.stock_rows_refused, 0);
     }
 
     /// The caution's words for one SKU not planned.
