@@ -38,9 +38,10 @@
 //!   centers as reserved) and its incoming row moves them back. A row
 //!   whose sign does not fit its type is a count correction.
 //! - Stock held before the first detail row: seeded from the summary
-//!   view's starting balances when a summary file is present, else
-//!   solved from the Manage FBA Inventory snapshot (what it holds minus
-//!   what the detail rows moved). The ledger lets positions go negative
+//!   view's starting balances of the SKU's first period when a summary
+//!   file is present, else solved from the Manage FBA Inventory snapshot
+//!   for the SKUs it names (what it holds minus what the detail rows
+//!   moved); other SKUs' openings are unknown, which their reasons say. The ledger lets positions go negative
 //!   (`NegativeStock::AllowWithTrueUp`) so a gap never refuses a row;
 //!   positions still negative at the end are reported.
 //! - A file the reader rejects (truncated gzip, an over-long record, a
@@ -121,10 +122,21 @@
 //!   refused and named, and its SKU keeps another row of its own if one
 //!   was read (its reason naming the refused row); else it falls back to
 //!   the ledger only when the ledger's balance owes nothing to Manage FBA
-//!   Inventory (its opening from the summary view) and is not below
-//!   zero; else it is not planned (its row in the table says why, with
-//!   no order), never planned on zero stock or on a ledger the checks
-//!   call wrong. A Manage FBA Inventory file rejected whole (a title
+//!   Inventory (its opening from a readable sellable summary row of the
+//!   SKU's first period, starting on or before the planning day); else
+//!   it is not planned (its row in the table says why, with no order),
+//!   never planned on zero stock or on a ledger the checks call wrong.
+//!   The ledger's balance, with or without a refused row, is wrong (the
+//!   SKU not planned) when it is below zero on the planning day or
+//!   misses a sellable ending balance of the SKU's summary view rows; a
+//!   SKU with summary rows and no detail row takes the sellable ending
+//!   balance of its latest period starting on or before the planning
+//!   day (the period may end after it, said in the reason). With no
+//!   Manage FBA Inventory row and nothing refused, a ledger whose
+//!   opening is unknown (detail rows alone, or a summary view starting
+//!   after the planning day) is still planned on, said in the reason and
+//!   counted in the caution; on order is then unknown (`-`: the ledger
+//!   holds no inbound). A Manage FBA Inventory file rejected whole (a title
 //!   line above the header, UTF-16, a required column missing) leaves
 //!   every SKU it does not name elsewhere under the same rule, its
 //!   reason naming the file. A row whose total
@@ -141,7 +153,8 @@
 //!   names is planned on zero stock, with a note and a word in its
 //!   reason. The caution above the table counts rejected files, refused
 //!   and doubted rows, SKUs not planned, SKUs planned with on order
-//!   unknown or partly unknown and SKUs planned on zero stock. A
+//!   unknown or partly unknown, SKUs planned on a ledger with unknown
+//!   opening and SKUs planned on zero stock. A
 //!   price the reader cannot read (`19,99`, `EUR 19.99`)
 //!   leaves the row's quantities in use: the SKU is valued as if the
 //!   row had no price (median order price, else zero), with a note
@@ -585,6 +598,11 @@ struct AmazonRec {
     /// the caution counts it.
     #[serde(skip)]
     on_order_partial: bool,
+    /// Planned on a ledger balance whose opening no report gives (a
+    /// detail view with no summary opening and no Manage FBA Inventory
+    /// row): the caution counts it.
+    #[serde(skip)]
+    unknown_opening: bool,
 }
 
 /// A sales channel of All Orders lines: its name as first read, the
@@ -1715,17 +1733,27 @@ impl Books {
             let note = (!notes.is_empty()).then(|| notes.join("; "));
             return Stock::Report { on_hand: row.afn_fulfillable, on_order, note };
         }
-        let ledger = (self.first_day.contains_key(sku) || self.seeded.contains(sku))
-            .then(|| self.held(sku, Disposition::Sellable, last));
+        let figure = self.ledger_figure(sku, last);
         let refused = match self.myi_refused.get(sku) {
             Some(why) => format!("its Manage FBA Inventory row was refused ({why})"),
             None if self.myi_rejected.is_empty() => {
-                return match ledger {
-                    Some(held) => Stock::Ledger {
-                        on_hand: Quantity::new(held).clamp_non_negative(),
+                return match figure {
+                    LedgerFigure::None => Stock::Zero,
+                    LedgerFigure::Known { held, note } => Stock::Ledger {
+                        on_hand: Quantity::new(held),
                         refused: None,
+                        opening: note,
+                        unknown_opening: false,
                     },
-                    None => Stock::Zero,
+                    LedgerFigure::UnknownOpening { held, why } => Stock::Ledger {
+                        on_hand: Quantity::new(held),
+                        refused: None,
+                        opening: Some(why),
+                        unknown_opening: true,
+                    },
+                    LedgerFigure::Wrong { why } => Stock::NoFigure {
+                        why: format!("no Manage FBA Inventory row names it, and {why}"),
+                    },
                 };
             }
             None => format!(
@@ -1735,24 +1763,114 @@ impl Books {
         };
         // The stock report that should give the SKU's stock did not: the
         // ledger stands in only when its balance owes nothing to that
-        // report (an opening from the summary view) and is not below
-        // zero, which the checks call wrong.
-        match ledger {
-            Some(held) if self.seeded.contains(sku) && held >= 0 => {
-                Stock::Ledger { on_hand: Quantity::new(held), refused: Some(refused) }
-            }
-            Some(held) if held < 0 => Stock::NoFigure {
-                why: format!("{refused}, and the ledger's sellable balance, {held}, is below zero"),
+        // report (an opening from the summary view), agrees with the
+        // summary view and is not below zero.
+        match figure {
+            LedgerFigure::Known { held, note } => Stock::Ledger {
+                on_hand: Quantity::new(held),
+                refused: Some(refused),
+                opening: note,
+                unknown_opening: false,
             },
-            Some(held) => Stock::NoFigure {
+            LedgerFigure::Wrong { why } => Stock::NoFigure { why: format!("{refused}, and {why}") },
+            LedgerFigure::UnknownOpening { held, why } => Stock::NoFigure {
                 why: format!(
                     "{refused}, and the ledger's sellable balance, {held}, rests on an unknown \
-                     opening (no ledger summary view gives it)"
+                     opening ({why})"
                 ),
             },
-            None => {
+            LedgerFigure::None => {
                 Stock::NoFigure { why: format!("{refused}, and no ledger row gives its stock") }
             }
+        }
+    }
+
+    /// What the ledger says of `sku`'s sellable stock at the end of
+    /// `last`, and how far it can be trusted. With no detail row of the
+    /// SKU, the summary view alone: the ending balance of its latest
+    /// period starting on or before `last` (the ledger holds only the
+    /// first period's opening). With detail rows, the ledger's balance:
+    /// known when its opening comes from a readable sellable summary row
+    /// of the SKU's first period, starting on or before `last`, and it
+    /// meets every sellable ending balance the summary view gives; wrong
+    /// when it does not, or is below zero.
+    fn ledger_figure(&self, sku: &Sku, last: NaiveDate) -> LedgerFigure {
+        let detail = self.first_day.contains_key(sku);
+        // Sellable summary rows by period start: (end, ending balance).
+        let mut periods: BTreeMap<NaiveDate, (NaiveDate, i64)> = BTreeMap::new();
+        let mut first: Option<NaiveDate> = None;
+        for ((s, start, _, _), row) in &self.summary {
+            if s != sku {
+                continue;
+            }
+            first = Some(first.map_or(*start, |f| f.min(*start)));
+            if row.disposition.to_core() == Disposition::Sellable {
+                let entry = periods.entry(*start).or_insert((row.period_end(), 0));
+                entry.1 = entry.1.saturating_add(row.ending_balance.get());
+            }
+        }
+        if !detail && first.is_none() {
+            return LedgerFigure::None;
+        }
+        let opening = match first {
+            None => Err("no ledger summary view gives it".to_owned()),
+            Some(first) if first > last => Err(format!(
+                "the ledger summary view's first period starts {first}, after the planning day \
+                 {last}"
+            )),
+            Some(first) if !periods.contains_key(&first) => Err(format!(
+                "the ledger summary view has no readable sellable row for its first period, \
+                 starting {first}"
+            )),
+            Some(_) => Ok(()),
+        };
+        if !detail {
+            let latest = periods.range(..=last).next_back();
+            return match (opening, latest) {
+                (Ok(()), Some((start, (end, ending)))) if *ending >= 0 => LedgerFigure::Known {
+                    held: *ending,
+                    note: Some(format!(
+                        "from the ledger summary view's ending balance for {start} to {end}"
+                    )),
+                },
+                (Ok(()), Some((start, (_, ending)))) => LedgerFigure::Wrong {
+                    why: format!(
+                        "the ledger summary view's sellable ending balance for the period from \
+                         {start}, {ending}, is below zero"
+                    ),
+                },
+                (Err(why), _) => LedgerFigure::UnknownOpening {
+                    held: self.held(sku, Disposition::Sellable, last),
+                    why,
+                },
+                (Ok(()), None) => LedgerFigure::UnknownOpening {
+                    held: self.held(sku, Disposition::Sellable, last),
+                    why: "no readable sellable summary row starts on or before the planning day"
+                        .to_owned(),
+                },
+            };
+        }
+        let held = self.held(sku, Disposition::Sellable, last);
+        if held < 0 {
+            return LedgerFigure::Wrong {
+                why: format!("the ledger's sellable balance, {held}, is below zero"),
+            };
+        }
+        if let Some((end, ending)) = periods
+            .values()
+            .find(|(end, ending)| self.held(sku, Disposition::Sellable, *end) != *ending)
+        {
+            return LedgerFigure::Wrong {
+                why: format!(
+                    "the ledger fails the summary view's check (summary {ending} sellable on \
+                     {end}, ledger {})",
+                    self.held(sku, Disposition::Sellable, *end)
+                ),
+            };
+        }
+        match opening {
+            Ok(()) => LedgerFigure::Known { held, note: None },
+            Err(why) => LedgerFigure::UnknownOpening { held, why },
         }
     }
 
@@ -2088,12 +2206,8 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
             Stock::Report { on_hand, on_order, .. } => {
                 (Some(*on_hand), *on_order, on_order.unwrap_or(Quantity::ZERO))
             }
-            Stock::Ledger { on_hand, refused } => {
-                // The ledger holds no inbound shipments: with no row of
-                // the SKU, on order is unknown.
-                let on_order = refused.is_none().then_some(Quantity::ZERO);
-                (Some(*on_hand), on_order, Quantity::ZERO)
-            }
+            // The ledger holds no inbound shipments: on order is unknown.
+            Stock::Ledger { on_hand, .. } => (Some(*on_hand), None, Quantity::ZERO),
             Stock::NoFigure { .. } => (None, None, Quantity::ZERO),
             Stock::Zero => (Some(Quantity::ZERO), Some(Quantity::ZERO), Quantity::ZERO),
         };
@@ -2138,6 +2252,7 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
         }
         (row.on_hand, row.on_order) = (on_hand.map(Quantity::get), on_order.map(Quantity::get));
         let assumed_zero = matches!(stock, Stock::Zero);
+        let unknown_opening = matches!(stock, Stock::Ledger { unknown_opening: true, .. });
         let on_order_partial =
             books.myi.contains_key(sku) && books.myi_on_order_partial.contains(sku);
         rows.push(AmazonRec {
@@ -2145,9 +2260,23 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
             history_units_per_day: *units as f64 / days,
             assumed_zero,
             on_order_partial,
+            unknown_opening,
         });
     }
     Ok((rows, warnings))
+}
+
+/// What the ledger gives for a SKU's sellable stock ([`Books::ledger_figure`]).
+enum LedgerFigure {
+    /// The ledger holds nothing of the SKU.
+    None,
+    /// A balance to plan on; `note` says where it comes from when that is
+    /// not the ledger's balance.
+    Known { held: i64, note: Option<String> },
+    /// A balance not below zero, its opening unknown (`why`).
+    UnknownOpening { held: i64, why: String },
+    /// A balance the checks call wrong (`why`).
+    Wrong { why: String },
 }
 
 /// Where a planned SKU's stock figures come from, by the rule of
@@ -2162,8 +2291,16 @@ enum Stock {
     /// The ledger's sellable balance, the SKU having detail rows or a
     /// summary opening; `refused` says why no Manage FBA Inventory row
     /// gives it (a refused row, a rejected file), its inbound units then
-    /// unknown.
-    Ledger { on_hand: Quantity, refused: Option<String> },
+    /// unknown. On order is always unknown: the ledger holds no inbound.
+    /// `opening` says where on hand comes from when the ledger alone
+    /// does not give it, or why its opening is unknown
+    /// (`unknown_opening`: the caution counts the SKU).
+    Ledger {
+        on_hand: Quantity,
+        refused: Option<String>,
+        opening: Option<String>,
+        unknown_opening: bool,
+    },
     /// No figure to trust: not planned, `why` saying so.
     NoFigure { why: String },
     /// No stock report names the SKU and the ledger does not hold it:
@@ -2178,15 +2315,27 @@ impl Stock {
     fn marker(&self) -> Option<String> {
         match self {
             Self::Report { note, .. } => note.clone(),
-            Self::Ledger { refused: Some(why), .. } => Some(format!(
-                "on hand from the ledger (its opening from the summary view), {why}; on order \
-                 unknown, none counted"
+            Self::Ledger { refused: Some(why), opening, .. } => Some(format!(
+                "on hand {}, {why}; on order unknown, none counted",
+                opening.as_deref().unwrap_or("from the ledger (its opening from the summary view)")
             )),
             Self::NoFigure { why } => Some(format!("stock unknown: {why}")),
             Self::Zero => {
                 Some("no stock report names this SKU: 0 on hand and 0 on order assumed".to_owned())
             }
-            Self::Ledger { refused: None, .. } => None,
+            Self::Ledger { refused: None, opening, unknown_opening, .. } => {
+                let on_hand = match opening {
+                    Some(why) if *unknown_opening => {
+                        format!("on hand from a ledger with unknown opening ({why}); ")
+                    }
+                    Some(note) => format!("on hand {note}; "),
+                    None => String::new(),
+                };
+                Some(format!(
+                    "{on_hand}no Manage FBA Inventory row names this SKU: on order unknown (the \
+                     ledger holds no inbound), none counted"
+                ))
+            }
         }
     }
 }
@@ -2224,10 +2373,25 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
         if books.myi.is_empty() {
             "stock before the first detail row: unknown (no summary view or Manage FBA Inventory); the ledger allows negative positions"
         } else {
-            "stock before the first detail row: solved from Manage FBA Inventory (held now minus what the detail rows moved)"
+            "stock before the first detail row: solved from Manage FBA Inventory for the SKUs it names (held now minus what the detail rows moved)"
         }
     } else {
         "stock before the first detail row: the summary view's starting balances"
+    };
+    // SKUs with detail rows whose opening no report gives.
+    let unknown = books
+        .first_day
+        .keys()
+        .filter(|sku| {
+            !books.myi.contains_key(*sku) && !books.summary.keys().any(|(s, ..)| s == *sku)
+        })
+        .count();
+    let opening = if unknown > 0 && !(books.summary.is_empty() && books.myi.is_empty()) {
+        format!(
+            "{opening}; {unknown} SKU(s) with detail rows have neither, their opening unknown (each one's reason says so)"
+        )
+    } else {
+        opening.to_owned()
     };
     let priced = books.unit_costs.len();
     let dates = match (args.date_order, books.date_order_assumed.as_slice()) {
@@ -2309,6 +2473,11 @@ fn caution(out: &AmazonOutput) -> Option<String> {
         recs().filter(|(r, _)| r.order_quantity.is_some() && r.on_order.is_none()).count();
     let zero = recs().filter(|(_, z)| *z).count();
     let partial = out.recommendations.iter().filter(|r| r.on_order_partial).count();
+    let unknown_opening = out
+        .recommendations
+        .iter()
+        .filter(|r| r.unknown_opening && r.rec.order_quantity.is_some())
+        .count();
     let mut text = Vec::new();
     if row_errors > 0 || failed > 0 || refused > 0 || doubt > 0 || rejected > 0 {
         let mut what = vec![format!("{row_errors} unreadable row(s)")];
@@ -2351,6 +2520,13 @@ fn caution(out: &AmazonOutput) -> Option<String> {
         skus.push(format!(
             "{partial} planned with on order partly unknown (only the inbound columns their file \
              has are counted, so the order may be too large)"
+        ));
+    }
+    if unknown_opening > 0 {
+        skus.push(format!(
+            "{unknown_opening} planned on a ledger with unknown opening (no summary view opening \
+             and no Manage FBA Inventory row: stock held before the first detail row is not \
+             counted)"
         ));
     }
     if zero > 0 {
@@ -3332,6 +3508,150 @@ mod tests {
         let (books, recs, _) = myi_case(&myi);
         assert_planned_on_100_and_50(&recs[0].rec);
         assert_eq!(books.counts.stock_rows_refused, 0);
+    }
+
+    /// W's stock from the ledger alone (no Manage FBA Inventory row of
+    /// it, or a refused one), with W selling 2 a day from 2025-01-01 to
+    /// 03-01 (reorder point 152.9, order up to 272.9; cases of 12).
+    fn ledger_case(files: &[(&str, String)], refused: bool) -> RecRow {
+        let mut all = vec![("all_orders.tsv", orders_file(day("2025-01-01"), 60, &[]))];
+        if refused {
+            all.push((
+                "myi.tsv",
+                format!("{MYI_HEAD}W\tWidget\t505\t500\t2\t3\t555\t-10\t30\t10\n"),
+            ));
+        }
+        all.extend(files.iter().cloned());
+        static CASES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = CASES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (_, mut recs) = plan_folder(&format!("ledgercase{n}"), &all);
+        recs.remove(0).rec
+    }
+
+    const SUMMARY_HEAD: &str =
+        "Date,FNSKU,MSKU,Disposition,Starting Warehouse Balance,Ending Warehouse Balance\n";
+    const DETAIL_HEAD: &str =
+        "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition\n";
+
+    /// Tester (b3, b4, b2, s1, a2, a3, k, k2): the ledger route now
+    /// applies the refused-row checks, and a summary view alone gives the
+    /// latest ending balance, not the first opening.
+    #[test]
+    fn the_ledger_gives_stock_only_when_the_reports_vouch_for_it() {
+        // Summary alone: January 100 -> 40, February 40 -> 20. On hand
+        // is February's ending 20 (was January's opening 100, 180
+        // ordered): 272.9 - 20 = 252.9, 253, in cases of 12: 264.
+        let summary = format!(
+            "{SUMMARY_HEAD}01/2025,X00W,W,SELLABLE,100,40\n02/2025,X00W,W,SELLABLE,40,20\n"
+        );
+        for refused in [false, true] {
+            let rec = ledger_case(&[("ledger_summary.csv", summary.clone())], refused);
+            assert_eq!(
+                (rec.on_hand, rec.on_order, rec.order_quantity),
+                (Some(20), None, Some(264))
+            );
+            assert!(
+                rec.reason.starts_with(
+                    "on hand from the ledger summary view's ending balance for 2025-02-01 to \
+                     2025-02-28"
+                ),
+                "{}",
+                rec.reason
+            );
+        }
+        // A summary closing (100 on 01-31) the ledger misses (100 + 48
+        // received): not planned, with or without a refused row.
+        let receipt = format!("{DETAIL_HEAD}2025-01-01,X00W,W,Receipts,FBA1,48,ABE2,SELLABLE\n");
+        let check = format!("{SUMMARY_HEAD}01/2025,X00W,W,SELLABLE,100,100\n");
+        for refused in [false, true] {
+            let rec = ledger_case(
+                &[("ledger_detail.csv", receipt.clone()), ("ledger_summary.csv", check.clone())],
+                refused,
+            );
+            assert_eq!((rec.on_hand, rec.order_quantity), (None, None));
+            assert!(
+                rec.reason.contains(
+                    "the ledger fails the summary view's check (summary 100 sellable on \
+                     2025-01-31, ledger 148)"
+                ),
+                "{}",
+                rec.reason
+            );
+        }
+        // The sellable summary row unreadable: its opening is unknown
+        // (the damaged row alone is no opening).
+        let unread = format!(
+            "{SUMMARY_HEAD}01/2025,X00W,W,SELLABLE,1OO,148\n01/2025,X00W,W,CUSTOMER_DAMAGED,0,0\n"
+        );
+        let rec = ledger_case(
+            &[("ledger_detail.csv", receipt.clone()), ("ledger_summary.csv", unread)],
+            true,
+        );
+        assert_eq!(rec.on_hand, None);
+        assert!(
+            rec.reason.contains(
+                "rests on an unknown opening (the ledger summary view has no readable sellable row"
+            ),
+            "{}",
+            rec.reason
+        );
+        // Detail alone, 48 received less 120 shipped: -72, not planned
+        // (was clamped to 0, 276 ordered).
+        let mut negative = receipt.clone();
+        for d in 0..60 {
+            let date = day("2025-01-01") + chrono::Days::new(d);
+            negative.push_str(&format!("{date},X00W,W,Shipments,ORD{d},-2,ABE2,SELLABLE\n"));
+        }
+        let rec = ledger_case(&[("ledger_detail.csv", negative)], false);
+        assert_eq!((rec.on_hand, rec.order_quantity), (None, None));
+        assert!(
+            rec.reason.contains("the ledger's sellable balance, -72, is below zero"),
+            "{}",
+            rec.reason
+        );
+        // Detail alone, one receipt of 48: still planned (the usual
+        // ledger-only route), 272.9 - 48 = 224.9, 225, in cases: 228,
+        // the reason and the caution saying the opening is unknown.
+        let rec = ledger_case(&[("ledger_detail.csv", receipt)], false);
+        assert_eq!((rec.on_hand, rec.on_order, rec.order_quantity), (Some(48), None, Some(228)));
+        assert!(
+            rec.reason.starts_with(
+                "on hand from a ledger with unknown opening (no ledger summary view gives it); no \
+                 Manage FBA Inventory row names this SKU: on order unknown"
+            ),
+            "{}",
+            rec.reason
+        );
+        let out = output(
+            Books::new().unwrap(),
+            vec![AmazonRec {
+                rec,
+                history_units_per_day: 2.0,
+                assumed_zero: false,
+                on_order_partial: false,
+                unknown_opening: true,
+            }],
+        );
+        let caution = caution(&out).unwrap();
+        assert!(
+            caution.contains("1 planned with on order unknown")
+                && caution.contains("1 planned on a ledger with unknown opening"),
+            "{caution}"
+        );
+        // A summary period starting after the planning day (03-01):
+        // unknown as of that day; not planned with a refused row, planned
+        // on 0 and counted without one.
+        let after = format!("{SUMMARY_HEAD}04/2025,X00W,W,SELLABLE,500,500\n");
+        let rec = ledger_case(&[("ledger_summary.csv", after.clone())], true);
+        assert_eq!((rec.on_hand, rec.order_quantity), (None, None));
+        assert!(rec.reason.contains("the ledger summary view's first period starts 2025-04-01, after the planning day 2025-03-01"), "{}", rec.reason);
+        let rec = ledger_case(&[("ledger_summary.csv", after)], false);
+        assert_eq!((rec.on_hand, rec.order_quantity), (Some(0), Some(276)));
+        assert!(
+            rec.reason.starts_with("on hand from a ledger with unknown opening"),
+            "{}",
+            rec.reason
+        );
     }
 
     /// The caution's words for one SKU not planned.
