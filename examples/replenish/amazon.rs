@@ -159,7 +159,9 @@
 //!   leaves the row's quantities in use: the SKU is valued as if the
 //!   row had no price (median order price, else zero), with a note
 //!   naming the file, line and cell. A quantity the reader cannot read
-//!   still refuses the row, and its SKU (read from the row's raw `sku`
+//!   still refuses the row, as does a blank `afn-fulfillable-quantity`
+//!   cell with no warehouse cell to vouch for it (on hand unknown), and
+//!   its SKU (read from the row's raw `sku`
 //!   cell, when that is not blank) falls under the refused-row rule
 //!   above, its reason naming the file, line and cell. Lead time: `--lead-time-days` +/-
 //!   `--lead-time-sd`.
@@ -449,13 +451,40 @@ fn missing_inbound(path: &Path) -> Vec<&'static str> {
 
 /// The SKU cell of each of `lines` of a Manage FBA Inventory file, read
 /// from the raw text (the reader gives no row for a line it cannot
-/// read): the header's `sku` column (or `seller-sku`, `msku`), the
-/// file's delimiter (tab when the header has one, else comma), quotes
-/// around the cell dropped. A line whose cell is blank or holds a quote
-/// or the delimiter within it names no SKU.
+/// read), when it is not blank and makes a SKU.
 fn unreadable_skus(path: &Path, lines: &BTreeSet<u64>) -> BTreeMap<u64, Sku> {
+    raw_cells(path, &["sku", "sellersku", "msku"], Some(lines))
+        .into_iter()
+        .filter(|(_, cell)| !cell.is_empty())
+        .filter_map(|(line, cell)| Sku::new(cell).ok().map(|sku| (line, sku)))
+        .collect()
+}
+
+/// The lines of a Manage FBA Inventory file whose `afn-fulfillable-quantity`
+/// cell is blank: the reader reads it as 0, which nothing may vouch for.
+fn blank_fulfillable(path: &Path) -> BTreeSet<u64> {
+    raw_cells(path, &["afnfulfillablequantity"], None)
+        .into_iter()
+        .filter(|(_, cell)| cell.is_empty())
+        .map(|(line, _)| line)
+        .collect()
+}
+
+/// The cell of the column named by one of `names` (compared without
+/// case or punctuation) on each line of a file (of `lines` only, when
+/// given), from the raw text: the header on line 1, the file's delimiter
+/// (tab when the header has one, else comma), quotes around the cell
+/// dropped, spaces trimmed. A cell holding a quote within it is left
+/// out: the raw split cannot read it.
+fn raw_cells(path: &Path, names: &[&str], lines: Option<&BTreeSet<u64>>) -> BTreeMap<u64, String> {
     let mut found = BTreeMap::new();
-    let Some(&last) = lines.last() else { return found };
+    let last = match lines {
+        Some(lines) => match lines.last() {
+            Some(&last) => last,
+            None => return found,
+        },
+        None => u64::MAX,
+    };
     let Ok(input) = open(path) else { return found };
     let mut reader = BufReader::new(input);
     let mut column = None;
@@ -477,21 +506,18 @@ fn unreadable_skus(path: &Path, lines: &BTreeSet<u64>) -> BTreeMap<u64, Sku> {
                     .filter(char::is_ascii_alphanumeric)
                     .map(|c| c.to_ascii_lowercase())
                     .collect();
-                matches!(name.as_str(), "sku" | "sellersku" | "msku")
+                names.contains(&name.as_str())
             });
             continue;
         }
-        if !lines.contains(&line) {
+        if lines.is_some_and(|lines| !lines.contains(&line)) || text.trim().is_empty() {
             continue;
         }
         let Some(cell) = column.and_then(|i| text.split(delimiter).nth(i)) else { continue };
         let cell = cell.trim();
         let cell = cell.strip_prefix('"').and_then(|c| c.strip_suffix('"')).unwrap_or(cell).trim();
-        if cell.is_empty() || cell.contains('"') {
-            continue;
-        }
-        if let Ok(sku) = Sku::new(cell) {
-            found.insert(line, sku);
+        if !cell.contains('"') {
+            found.insert(line, cell.to_owned());
         }
     }
     found
@@ -1140,6 +1166,7 @@ impl Books {
     /// can be read ([`unreadable_skus`]).
     fn read_inventory(&mut self, input: Box<dyn Read>, path: &Path) -> Result<ReadStats, BoxError> {
         let missing = &missing_inbound(path);
+        let blank = blank_fulfillable(path);
         let mut reader = InventoryReader::with_options(input, self.read_options)?;
         let stats = self.drain(&mut reader, InventoryReader::stats, |books, row| {
             // The totals are `None` when blank or absent: only cells
@@ -1159,6 +1186,14 @@ impl Books {
                 let example = format!("{at}: {column} {q}");
                 books.counts.skip("Manage FBA Inventory quantity below zero", Some(example));
                 books.refuse_stock(&row, &format!("{column} {q}"));
+                return Ok(());
+            }
+            // A blank fulfillable cell reads as 0: with no warehouse cell
+            // to vouch for it, on hand is unknown.
+            if row.afn_warehouse.is_none() && blank.contains(&row.line) {
+                let why = "afn-fulfillable-quantity blank, and no warehouse cell to check it";
+                books.counts.skip("Manage FBA Inventory fulfillable blank", Some(format!("{at}: {why}")));
+                books.refuse_stock(&row, why);
                 return Ok(());
             }
             // Every quantity is within 10,000,000 by now: no sum leaves
@@ -3652,6 +3687,37 @@ mod tests {
             "{}",
             rec.reason
         );
+    }
+
+    /// Tester (c1, c2, c3): a blank fulfillable cell reads as 0, and W
+    /// was planned on 0 on hand (252 or 276 ordered). With no warehouse
+    /// cell to vouch for it, the row is refused: W is not planned. A
+    /// warehouse cell of 0 vouches for it: planned on 0 + 30 on order,
+    /// 272.9 - 30 = 242.9, 243, in cases of 12: 252.
+    #[test]
+    fn a_blank_fulfillable_cell_with_nothing_to_check_it_refuses_the_row() {
+        for myi in [
+            format!("{MYI_HEAD}W\tWidget\t\t\t0\t0\t\t10\t10\t10\n"),
+            format!("{MYI_HEAD}W\tWidget\t\t\t0\t0\t30\t10\t10\t10\n"),
+            "sku\tafn-fulfillable-quantity\nW\t\n".to_owned(),
+        ] {
+            let (books, recs, _) = myi_case(&myi);
+            let rec = &recs[0].rec;
+            assert_eq!((rec.on_hand, rec.order_quantity), (None, None), "{myi}");
+            assert!(
+                rec.reason.starts_with(
+                    "stock unknown: its Manage FBA Inventory row was refused (myi.tsv line 2: \
+                     afn-fulfillable-quantity blank, and no warehouse cell to check it)"
+                ),
+                "{}",
+                rec.reason
+            );
+            assert_eq!(books.counts.stock_rows_refused, 1);
+        }
+        let myi = format!("{MYI_HEAD}W\tWidget\t0\t\t0\t0\t30\t10\t10\t10\n");
+        let (_, recs, _) = myi_case(&myi);
+        let rec = &recs[0].rec;
+        assert_eq!((rec.on_hand, rec.on_order, rec.order_quantity), (Some(0), Some(30), Some(252)));
     }
 
     /// The caution's words for one SKU not planned.
