@@ -131,7 +131,8 @@
 //!   misses a sellable ending balance of the SKU's summary view rows; a
 //!   SKU with summary rows and no detail row takes the sellable ending
 //!   balance of its latest period starting on or before the planning
-//!   day (the period may end after it, said in the reason). With no
+//!   day (the period may end after it; the reason gives the period's
+//!   dates). With no
 //!   Manage FBA Inventory row and nothing refused, a ledger whose
 //!   opening is unknown (detail rows alone, or a summary view starting
 //!   after the planning day) is still planned on, said in the reason and
