@@ -708,6 +708,16 @@ fn same_content(a: &ReimbursementRow, b: &ReimbursementRow) -> bool {
 mod tests {
     use super::*;
 
+    /// The rows of an inventory ledger detail report given as text.
+    fn losses_in(report: &str) -> Vec<LedgerDetailRow> {
+        LedgerDetailReader::new(report.as_bytes()).unwrap().map(Result::unwrap).collect()
+    }
+
+    /// The rows of a reimbursements report given as text.
+    fn paid_in(report: &str) -> Vec<ReimbursementRow> {
+        ReimbursementReader::new(report.as_bytes()).unwrap().map(Result::unwrap).collect()
+    }
+
     /// The matches as (reimbursement id, loss reference, units).
     fn matched(m: &LossMatching) -> Vec<(&str, &str, i64)> {
         m.matches
@@ -747,14 +757,12 @@ mod tests {
                       03/02/2026,X1,W,Adjustments,A2,-3,ABE2,SELLABLE,M\n\
                       03/02/2026,X1,W,Adjustments,A3,1,ABE2,SELLABLE,F\n\
                       03/09/2026,X1,W,Adjustments,A4,-1,ABE2,SELLABLE,M\n";
-        let losses: Vec<_> =
-            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let losses = losses_in(ledger);
         let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-total,quantity-reimbursed-total\n\
                    03/05/2026,R1,Lost_Warehouse,X1,USD,40,4\n\
                    03/06/2026,R2,Lost_Warehouse,X1,USD,20,2\n\
                    03/06/2026,R3,FeeCorrection,X1,USD,1,1\n";
-        let paid: Vec<_> =
-            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let paid = paid_in(pay);
         let m = match_reimbursements(&losses, &paid);
         // R1 (4 units): A1 takes 2, A2 takes 2 of its 3.
         // R2 (2 units): A2's last unit; A4 is dated after R2, so 1 unit
@@ -778,8 +786,7 @@ mod tests {
             "{head}03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n\
              03/02/2026,X1,W,Adjustments,A2,-2,ABE2,SELLABLE,M\n"
         );
-        let losses: Vec<LedgerDetailRow> =
-            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let losses = losses_in(&ledger);
         let head = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
                     quantity-reimbursed-cash,quantity-reimbursed-inventory,quantity-reimbursed-total\n";
         for blank in [
@@ -915,14 +922,12 @@ mod tests {
     fn a_blank_total_is_cash_plus_inventory() {
         let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
                       03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n";
-        let losses: Vec<_> =
-            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let losses = losses_in(ledger);
         let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-total,\
                    quantity-reimbursed-cash,quantity-reimbursed-inventory\n\
                    03/05/2026,R1,Lost_Warehouse,X1,USD,20,2,\n\
                    03/05/2026,R2,Lost_Warehouse,X1,USD,0,,1\n";
-        let paid: Vec<_> =
-            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let paid = paid_in(pay);
         // R1: 2 cash + 0 inventory = 2; R2: 0 + 1 = 1.
         let totals: Vec<_> = paid.iter().map(|r| r.quantity_total.get()).collect();
         assert_eq!(totals, [2, 1]);
@@ -954,8 +959,7 @@ mod tests {
     fn a_reversal_reopens_the_loss_its_original_covered() {
         let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
                       03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n";
-        let losses: Vec<_> =
-            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let losses = losses_in(ledger);
         let head = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
                     quantity-reimbursed-cash,quantity-reimbursed-inventory,\
                     quantity-reimbursed-total,original-reimbursement-id\n";
@@ -963,8 +967,7 @@ mod tests {
             "{head}03/05/2026,R1,Lost_Warehouse,W,X1,USD,20.00,2,0,2,\n\
              03/20/2026,R9,Reimbursement_Reversal,W,X1,USD,-10.00,-1,0,-1,R1\n"
         );
-        let paid: Vec<_> =
-            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let paid = paid_in(&pay);
         assert!(paid[1].is_reversal() && !paid[0].is_reversal());
         let m = match_reimbursements(&losses, &paid);
         assert_eq!(matched(&m), [("R1", "A1", 1)]);
@@ -1052,8 +1055,7 @@ mod tests {
         );
         let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
                       03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n";
-        let losses: Vec<_> =
-            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let losses = losses_in(ledger);
         let m = match_reimbursements(&losses, &paid);
         // R1 pays 2, R11 takes 1 back: A1 has 2 - 1 = 1 unit covered, 1
         // open. R12 gives no units: listed with 0.
@@ -1073,8 +1075,7 @@ mod tests {
                       03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n\
                       03/01/2026,X2,V,Adjustments,A2,-1,ABE2,SELLABLE,M\n\
                       03/02/2026,X3,U,Adjustments,A3,-1,ABE2,SELLABLE,M\n";
-        let losses: Vec<_> =
-            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let losses = losses_in(ledger);
         let pay = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
                    quantity-reimbursed-total,original-reimbursement-id\n\
                    03/05/2026,R1,Lost_Warehouse,W,X1,USD,20.00,2,\n\
@@ -1082,8 +1083,7 @@ mod tests {
                    03/05/2026,R5,Lost_Warehouse,U,X3,USD,10.00,1,\n\
                    03/20/2026,R9,Reimbursement_Reversal,,,USD,-10.00,-1,R1\n\
                    03/20/2026,R10,Reimbursement_Reversal,,,USD,-10.00,-1,R5\n";
-        let paid: Vec<_> =
-            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let paid = paid_in(pay);
         let m = match_reimbursements(&losses, &paid);
         // R1 closes A1 (2) and A2 (1); R5's 1 unit is taken back by R10,
         // so A3 is open again.
@@ -1102,15 +1102,13 @@ mod tests {
     fn a_conflicting_reversal_is_listed_as_unapplied() {
         let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
                       03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n";
-        let losses: Vec<_> =
-            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let losses = losses_in(ledger);
         let pay = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
                    quantity-reimbursed-total,original-reimbursement-id\n\
                    03/05/2026,R1,Lost_Warehouse,W,X1,USD,20.00,2,\n\
                    03/20/2026,R9,Reimbursement_Reversal,W,X1,USD,-12.00,-1,R1\n\
                    03/20/2026,R9,Reimbursement_Reversal,W,X1,USD,-10.00,-1,R1\n";
-        let paid: Vec<_> =
-            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let paid = paid_in(pay);
         let m = match_reimbursements(&losses, &paid);
         assert_eq!(m.conflicting_reimbursements, ["R9"]);
         assert_eq!(matched(&m), [("R1", "A1", 2)]);
@@ -1157,16 +1155,14 @@ mod tests {
     fn a_reversal_without_units_is_listed_as_unapplied() {
         let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
                       03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n";
-        let losses: Vec<_> =
-            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let losses = losses_in(ledger);
         let pay = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
                    quantity-reimbursed-cash,quantity-reimbursed-inventory,\
                    quantity-reimbursed-total,original-reimbursement-id\n\
                    03/05/2026,R1,Lost_Warehouse,W,X1,USD,20.00,2,0,2,\n\
                    03/20/2026,R9,Reimbursement_Reversal,W,X1,USD,-10.00,,,,R1\n\
                    03/21/2026,R10,Reimbursement_Reversal,W,X1,USD,-5.00,0,0,0,R1\n";
-        let paid: Vec<_> =
-            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let paid = paid_in(pay);
         let m = match_reimbursements(&losses, &paid);
         assert_eq!(matched(&m), [("R1", "A1", 2)]);
         assert!(m.open_losses.is_empty(), "{m:?}");
@@ -1228,13 +1224,11 @@ mod tests {
              03/01/2026,X1,W,Receipts,S1,5,ABE2,SELLABLE,\n\
              03/01/2026,X1,W,Adjustments,,-1,ABE2,SELLABLE,M\n"
         );
-        let losses: Vec<LedgerDetailRow> =
-            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let losses = losses_in(&ledger);
         let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-total,\
                    quantity-reimbursed-total\n\
                    03/05/2026,R1,Lost_Warehouse,X1,USD,10.00,1\n";
-        let paid: Vec<_> =
-            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let paid = paid_in(pay);
         let m = match_reimbursements(&losses, &paid);
         // One loss of 1 unit, closed by R1; the twin is a repeat.
         assert_eq!(matched(&m), [("R1", "", 1)]);
@@ -1287,8 +1281,7 @@ mod tests {
                    quantity-reimbursed-total\n\
                    03/05/2026,R2,Lost_Warehouse,X1,USD,20.00,2\n\
                    03/05/2026,R1,Lost_Warehouse,X1,USD,30.00,3\n";
-        let paid: Vec<_> =
-            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let paid = paid_in(pay);
         let both = [&first[..], &later[..]].concat();
         let m = match_reimbursements(&both, &paid);
         // Losses: 03/01 blank (1) and A0 (1, PHX3), 03/02 A1 (2): 4 units,
@@ -1362,15 +1355,13 @@ mod tests {
         let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
                       03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n\
                       03/01/2026,X2,V,Adjustments,A2,-1,ABE2,SELLABLE,M\n";
-        let losses: Vec<_> =
-            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let losses = losses_in(ledger);
         let pay = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
                    quantity-reimbursed-total\n\
                    03/05/2026,R1,Lost_Warehouse,W,,USD,20.00,2\n\
                    03/05/2026,R1,Lost_Warehouse,V,X2,USD,10.00,1\n\
                    03/05/2026,R1,Lost_Warehouse,,X2,USD,10.00,1\n";
-        let paid: Vec<_> =
-            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let paid = paid_in(pay);
         let m = match_reimbursements(&losses, &paid);
         assert!(m.matches.is_empty(), "{m:?}");
         assert_eq!(still_open(&m), [("A1", 2), ("A2", 1)]);
@@ -1397,16 +1388,14 @@ mod tests {
         let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
                       03/01/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M\n\
                       03/01/2026,X2,V,Adjustments,A2,-1,ABE2,SELLABLE,M\n";
-        let losses: Vec<_> =
-            LedgerDetailReader::new(ledger.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let losses = losses_in(ledger);
         let pay = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
                    quantity-reimbursed-total,original-reimbursement-id\n\
                    03/05/2026,R1,Lost_Warehouse,W,X1,USD,20.00,2,\n\
                    03/05/2026,R1,Lost_Warehouse,W,X1,USD,25.00,2,\n\
                    03/05/2026,R1,Lost_Warehouse,V,X2,USD,10.00,1,\n\
                    03/20/2026,R9,Reimbursement_Reversal,,,USD,-10.00,-1,R1\n";
-        let paid: Vec<_> =
-            ReimbursementReader::new(pay.as_bytes()).unwrap().map(Result::unwrap).collect();
+        let paid = paid_in(pay);
         let m = match_reimbursements(&losses, &paid);
         assert_eq!(m.conflicting_reimbursements, ["R1"]);
         assert_eq!(matched(&m), [("R1", "A2", 1)]);

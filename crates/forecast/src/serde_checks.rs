@@ -811,14 +811,8 @@ mod tests {
 
     #[test]
     fn a_set_entry_under_another_skus_key_is_a_typed_error() {
-        let sku = Sku::new("MUG").unwrap();
-        let day0 = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-        let series = merchantry_core::DemandSeries::fully_available(
-            day0,
-            vec![merchantry_core::Quantity::new(4); 10],
-        );
-        let forecaster = crate::Forecaster::new(crate::ForecastOptions::default());
-        let f = forecaster.fit_series(&sku, &series).unwrap();
+        let f = mug_forecast();
+        let sku = f.sku.clone();
         let spare = Sku::new("SPARE").unwrap();
         let filed = |key: &Sku| ForecastSetRepr {
             forecasts: BTreeMap::from([(key.clone(), f.clone())]),
