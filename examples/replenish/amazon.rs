@@ -420,13 +420,15 @@ impl Report {
     }
 }
 
-/// The cells of a header line, compared without case, spaces or
-/// punctuation (`afn-total-quantity` is `afntotalquantity`).
+/// The cells of a header line, each as [`column_key`].
 fn header_names(line: &str) -> BTreeSet<String> {
-    line.split(['\t', ','])
-        .map(|c| c.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    line.split(['\t', ',']).map(column_key).collect()
+}
+
+/// A header cell as compared: without case, spaces or punctuation
+/// (`afn-total-quantity` is `afntotalquantity`).
+fn column_key(cell: &str) -> String {
+    cell.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
 }
 
 /// The columns of Manage FBA Inventory whose cells sum to the units on
@@ -447,7 +449,7 @@ fn missing_inbound(path: &Path) -> Vec<&'static str> {
     let Ok(input) = open(path) else { return Vec::new() };
     let _ = BufReader::new(input.take(64 * 1024)).read_until(b'\n', &mut head);
     let names = header_names(&String::from_utf8_lossy(&head));
-    INBOUND_COLUMNS.into_iter().filter(|c| !names.contains(&c.replace('-', ""))).collect()
+    INBOUND_COLUMNS.into_iter().filter(|c| !names.contains(&column_key(c))).collect()
 }
 
 /// The SKU cell of each of `lines` of a Manage FBA Inventory file, read
@@ -501,14 +503,7 @@ fn raw_cells(path: &Path, names: &[&str], lines: Option<&BTreeSet<u64>>) -> BTre
         let text = text.trim_start_matches('\u{feff}').trim_end_matches(['\r', '\n']);
         if line == 1 {
             delimiter = if text.contains('\t') { '\t' } else { ',' };
-            column = text.split(delimiter).position(|c| {
-                let name: String = c
-                    .chars()
-                    .filter(char::is_ascii_alphanumeric)
-                    .map(|c| c.to_ascii_lowercase())
-                    .collect();
-                names.contains(&name.as_str())
-            });
+            column = text.split(delimiter).position(|c| names.contains(&column_key(c).as_str()));
             continue;
         }
         if lines.is_some_and(|lines| !lines.contains(&line)) || text.trim().is_empty() {
