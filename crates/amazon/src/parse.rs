@@ -411,8 +411,6 @@ fn read_date(date: &[u8], order: DateOrder) -> Option<NaiveDate> {
     if let ([y, m, d], Some(_)) = (parts.as_slice(), year_field(date)) {
         return year_first(y, m, d);
     }
-    // A day or a month has one or two digits (`026/01/15` is no date).
-    let short = |f: &[u8]| (1..=2).contains(&f.len());
     match (parts.as_slice(), separator(date)?) {
         ([a, b], b'/') => month_year(a, b),
         ([a, b, c], b'/') if short(a) && short(b) => match order {
@@ -436,10 +434,15 @@ fn year_field(date: &[u8]) -> Option<&[u8]> {
     date.get(..end).filter(|y| y.len() == 4 && digits(y))
 }
 
+/// Whether a numeric date field can be a day or a month: one or two
+/// digits (`026/01/15` is no date).
+fn short(field: &[u8]) -> bool {
+    (1..=2).contains(&field.len())
+}
+
 /// `2026/01/15`, `2026/1/5`: a four-digit year, then a month and a day
 /// of one or two digits each.
 fn year_first(y: &[u8], m: &[u8], d: &[u8]) -> Option<NaiveDate> {
-    let short = |f: &[u8]| (1..=2).contains(&f.len());
     if !short(m) || !short(d) {
         return None;
     }
@@ -451,7 +454,7 @@ fn year_first(y: &[u8], m: &[u8], d: &[u8]) -> Option<NaiveDate> {
 fn month_day_year(date: &[u8]) -> Option<NaiveDate> {
     let mut words = date.split(|&b| b == b' ');
     let month = month_name(words.next()?)?;
-    let day = words.next()?.strip_suffix(b",").filter(|d| (1..=2).contains(&d.len()))?;
+    let day = words.next()?.strip_suffix(b",").filter(|d| short(d))?;
     let y = words.next().filter(|y| y.len() == 4)?;
     if words.next().is_some() {
         return None;
