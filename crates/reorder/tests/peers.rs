@@ -176,7 +176,7 @@ fn stockpyl_gamma_and_exponential_loss_values() {
 #[test]
 fn stockpyl_newsvendor_normal_is_the_critical_ratio_quantile() {
     for (h, p, mean, sd, want) in [
-        (0.18, 0.7, 50.0, 8.0, 56.603_955_927_433_887),
+        (0.18, 0.7, 50.0, 8.0, 56.603_955_927_433_89),
         (43.0, 79.0, 900.0, 60.0, 922.721_403_823_475_5),
     ] {
         let x = DemandOverInterval::new(1.0, 0.0, mean, sd);
