@@ -11,12 +11,16 @@
 //! (`python/statsforecast/models.py`: `_croston_classic`, `_croston_sba`,
 //! `_tsb`, `_adida`, `_imapa`, `_ses_forecast`, `_chunk_sums`), with the
 //! bucket SES constant minimised on `[0.1, 0.3]` as its current
-//! golden-section search does (to `1e-12`). Only input values and
-//! expected numbers are taken.
+//! golden-section search does (to `1e-12`). The accuracy measures are
+//! held against statsforecast's companion library, Nixtla's
+//! utilsforecast. Only input values and expected numbers are taken.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests stop on failure")]
 
-use merchantry_forecast::{Adida, Croston, DemandModel, Imapa, MovingAverage, Sba, Ses, Tsb};
+use merchantry_forecast::{
+    Adida, Croston, DemandModel, Imapa, MovingAverage, Sba, Ses, Tsb, bias, mae, mape, mase, rmse,
+    smape,
+};
 
 /// Box and Jenkins' AirPassengers, as statsforecast ships it.
 const AP: [f64; 144] = [
@@ -47,7 +51,7 @@ const SPARSE: [&[f64]; 4] = [
 const Z90: f64 = 1.281_551_565_544_600_4;
 
 fn close(got: f64, want: f64, rel: f64, what: &str) {
-    assert!((got - want).abs() <= rel * want.abs().max(1.0), "{what}: {got}, statsforecast {want}");
+    assert!((got - want).abs() <= rel * want.abs().max(1.0), "{what}: {got}, peer {want}");
 }
 
 // statsforecast tests/test_models.py, TestSES::test_ses_fit_predict:
@@ -209,4 +213,33 @@ fn statsforecast_two_bucket_adida_keeps_a_different_constant() {
     let fit = Adida.fit(&[0.0, 3.0, 0.0, 0.0, 5.0]).unwrap();
     close(fit.mean_at(1), 1.6, 1e-12, "ours");
     close(fit.mean_at(1) + (0.2 - 0.1) * (5.0 - 3.0) / 2.0, 1.7, 1e-12, "peer from ours");
+}
+
+// Accuracy measures against statsforecast's companion Nixtla/utilsforecast
+// (tests/test_losses.py, whose reference functions mape_single,
+// smape_single, bias_single, mase_single define its conventions), on the
+// fixed series of its test_linex_loss_numerical: actuals [1, 2, 3],
+// forecasts [1, 2.5, 2]. By hand: errors 0, 0.5, 1; MAE 0.5; RMSE
+// sqrt(1.25 / 3) = 0.6454972243679028; bias (forecast minus actual, as
+// there) (0 + 0.5 - 1) / 3 = -1/6.
+//
+// Convention differences, both documented on the functions: MAPE here
+// is in percent, utilsforecast's a fraction (mean(0, 0.25, 1/3) =
+// 0.19444..., ours 19.444...: peer = ours / 100); sMAPE here is
+// 200 |A - F| / (|A| + |F|) on [0, 200], utilsforecast's
+// |A - F| / (A + F) on [0, 1] (mean(0, 0.5 / 4.5, 1 / 5) = 0.1037037...,
+// ours 20.74074...: peer = ours / 200). MASE with seasonality 1 and the
+// actuals as training (as that test passes them): scale mean(1, 1) = 1,
+// so MASE = MAE = 0.5 in both.
+#[test]
+fn utilsforecast_accuracy_conventions_on_its_fixed_series() {
+    let (actual, forecast) = ([1.0, 2.0, 3.0], [1.0, 2.5, 2.0]);
+    close(mae(&actual, &forecast).unwrap(), 0.5, 1e-15, "MAE");
+    close(rmse(&actual, &forecast).unwrap(), 0.645_497_224_367_902_8, 1e-15, "RMSE");
+    close(bias(&actual, &forecast).unwrap(), -1.0 / 6.0, 1e-15, "bias");
+    close(mase(&actual, &forecast, &actual).unwrap(), 0.5, 1e-15, "MASE");
+    let peer_mape = (0.0 + 0.25 + 1.0 / 3.0) / 3.0;
+    close(mape(&actual, &forecast).unwrap(), 100.0 * peer_mape, 1e-14, "MAPE, percent");
+    let peer_smape = (0.0 + 0.5 / 4.5 + 1.0 / 5.0) / 3.0;
+    close(smape(&actual, &forecast).unwrap(), 200.0 * peer_smape, 1e-14, "sMAPE, [0, 200]");
 }
