@@ -50,7 +50,7 @@ pub(crate) fn intervals(y: &[f64]) -> (usize, f64) {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::AlphaRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct Croston {
     alpha: f64,
@@ -71,6 +71,12 @@ impl Croston {
     pub fn new(alpha: f64) -> Result<Self> {
         Ok(Self { alpha: unit_open("alpha", alpha)? })
     }
+
+    /// The smoothing constant (for its saved form).
+    #[cfg(feature = "serde")]
+    pub(crate) const fn alpha(&self) -> f64 {
+        self.alpha
+    }
 }
 
 /// The Syntetos-Boylan approximation (Syntetos and Boylan 2005): Croston's
@@ -88,7 +94,7 @@ impl Croston {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::AlphaRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct Sba {
     alpha: f64,
@@ -108,6 +114,12 @@ impl Sba {
     /// [`crate::ForecastError::InvalidParameter`] unless `0 < alpha < 1`.
     pub fn new(alpha: f64) -> Result<Self> {
         Ok(Self { alpha: unit_open("alpha", alpha)? })
+    }
+
+    /// The smoothing constant (for its saved form).
+    #[cfg(feature = "serde")]
+    pub(crate) const fn alpha(&self) -> f64 {
+        self.alpha
     }
 }
 
@@ -324,7 +336,7 @@ impl DemandModel for Sba {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::TsbRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct Tsb {
     alpha: f64,
@@ -347,6 +359,12 @@ impl Tsb {
     /// `(0, 1)`.
     pub fn new(alpha: f64, beta: f64) -> Result<Self> {
         Ok(Self { alpha: unit_open("alpha", alpha)?, beta: unit_open("beta", beta)? })
+    }
+
+    /// `alpha` and `beta` (for its saved form).
+    #[cfg(feature = "serde")]
+    pub(crate) const fn parts(&self) -> (f64, f64) {
+        (self.alpha, self.beta)
     }
 }
 
@@ -403,7 +421,11 @@ impl DemandModel for Tsb {
 /// three buckets, whose SSE does not depend on it. A plain
 /// [`Ses::fitted`](crate::Ses::fitted) searches `[0.01, 0.99]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
+)]
 pub struct Adida;
 
 /// The bucket SES constant of ADIDA and IMAPA (see [`Adida`]).
@@ -481,7 +503,11 @@ impl DemandModel for Adida {
 /// does). The spread is the mean of the levels' spreads. The rounding
 /// and each level's bucket SES are [`Adida`]'s, constant range included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
+)]
 pub struct Imapa;
 
 impl DemandModel for Imapa {

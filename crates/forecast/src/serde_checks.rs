@@ -9,7 +9,8 @@
 //! unsorted SKU list made an event miss a SKU it names. A saved fit with
 //! a negative spread forecast a negative standard deviation, and the
 //! forecast set holding it answered no forecast at all. Each form has
-//! the fields of its type, so the wire format is unchanged.
+//! the fields of its type, except that a configured model is saved
+//! under its kind ([`ModelRepr`]), as a [`ModelSpec`] always was.
 
 use std::collections::BTreeMap;
 
@@ -19,13 +20,14 @@ use crate::classify::Classification;
 use crate::error::{ForecastError, unit_open};
 use crate::events::{EventCalendar, KnownEvent};
 use crate::forecaster::{ForecastSet, SkuForecast};
-use crate::intermittent::{Croston, Sba, Tsb};
+use crate::intermittent::{Adida, Croston, Imapa, Sba, Tsb};
 use crate::model::{DemandModel, Fitted, ModelKind, Parameters, SeasonalMode};
 use crate::prepare::Velocity;
 use crate::reactive::{ChangePoint, Reactive};
+use crate::select::ModelSpec;
 use crate::smoothing::{Holt, HoltWinters, MovingAverage, SeasonalIndices, Ses};
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MovingAverageRepr {
     window: usize,
@@ -39,7 +41,7 @@ impl TryFrom<MovingAverageRepr> for MovingAverage {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SesRepr {
     alpha: Option<f64>,
@@ -53,7 +55,7 @@ impl TryFrom<SesRepr> for Ses {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct HoltRepr {
     alpha: Option<f64>,
@@ -73,7 +75,7 @@ impl TryFrom<HoltRepr> for Holt {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SeasonalIndicesRepr {
     period: usize,
@@ -87,7 +89,7 @@ impl TryFrom<SeasonalIndicesRepr> for SeasonalIndices {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct HoltWintersRepr {
     period: usize,
@@ -105,7 +107,7 @@ impl TryFrom<HoltWintersRepr> for HoltWinters {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AlphaRepr {
     alpha: f64,
@@ -127,7 +129,7 @@ impl TryFrom<AlphaRepr> for Sba {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TsbRepr {
     alpha: f64,
@@ -141,6 +143,142 @@ impl TryFrom<TsbRepr> for Tsb {
         Self::new(r.alpha, r.beta)
     }
 }
+
+/// The saved form of a configured model, alone or as a [`ModelSpec`]:
+/// its kind, holding its settings (`{"Croston":{"alpha":0.1}}`,
+/// `{"Adida":null}`).
+///
+/// Saved as their settings alone, [`Ses`], [`Croston`] and [`Sba`]
+/// (`{"alpha":0.1}`), [`Holt`] and [`Tsb`] (`{"alpha":..,"beta":..}`),
+/// and [`Adida`] and [`Imapa`] (`null`) each loaded as the others, an
+/// SES also as a Holt whose `beta` is fitted, and [`SeasonalIndices`]
+/// (`{"period":7}`) as a fitted [`HoltWinters`].
+/// Saved under its kind, a model loads as that kind only
+/// ([`ForecastError::ModelMismatch`] otherwise).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) enum ModelRepr {
+    MovingAverage(MovingAverageRepr),
+    Ses(SesRepr),
+    Holt(HoltRepr),
+    SeasonalIndices(SeasonalIndicesRepr),
+    HoltWinters(HoltWintersRepr),
+    Croston(AlphaRepr),
+    Sba(AlphaRepr),
+    Tsb(TsbRepr),
+    Adida(()),
+    Imapa(()),
+}
+
+impl ModelRepr {
+    /// The kind the saved model names.
+    const fn kind(&self) -> ModelKind {
+        match self {
+            Self::MovingAverage(_) => ModelKind::MovingAverage,
+            Self::Ses(_) => ModelKind::Ses,
+            Self::Holt(_) => ModelKind::Holt,
+            Self::SeasonalIndices(_) => ModelKind::SeasonalIndices,
+            Self::HoltWinters(_) => ModelKind::HoltWinters,
+            Self::Croston(_) => ModelKind::Croston,
+            Self::Sba(_) => ModelKind::Sba,
+            Self::Tsb(_) => ModelKind::Tsb,
+            Self::Adida(()) => ModelKind::Adida,
+            Self::Imapa(()) => ModelKind::Imapa,
+        }
+    }
+}
+
+impl From<ModelSpec> for ModelRepr {
+    fn from(spec: ModelSpec) -> Self {
+        match spec {
+            ModelSpec::MovingAverage(m) => {
+                Self::MovingAverage(MovingAverageRepr { window: m.window() })
+            }
+            ModelSpec::Ses(m) => Self::Ses(SesRepr { alpha: m.alpha() }),
+            ModelSpec::Holt(m) => {
+                let (alpha, beta) = m.parts();
+                Self::Holt(HoltRepr { alpha, beta })
+            }
+            ModelSpec::SeasonalIndices(m) => {
+                Self::SeasonalIndices(SeasonalIndicesRepr { period: m.period() })
+            }
+            ModelSpec::HoltWinters(m) => {
+                Self::HoltWinters(HoltWintersRepr { period: m.period(), constants: m.constants() })
+            }
+            ModelSpec::Croston(m) => Self::Croston(AlphaRepr { alpha: m.alpha() }),
+            ModelSpec::Sba(m) => Self::Sba(AlphaRepr { alpha: m.alpha() }),
+            ModelSpec::Tsb(m) => {
+                let (alpha, beta) = m.parts();
+                Self::Tsb(TsbRepr { alpha, beta })
+            }
+            ModelSpec::Adida(Adida) => Self::Adida(()),
+            ModelSpec::Imapa(Imapa) => Self::Imapa(()),
+        }
+    }
+}
+
+impl TryFrom<ModelRepr> for ModelSpec {
+    type Error = ForecastError;
+
+    fn try_from(r: ModelRepr) -> Result<Self, ForecastError> {
+        Ok(match r {
+            ModelRepr::MovingAverage(r) => Self::MovingAverage(r.try_into()?),
+            ModelRepr::Ses(r) => Self::Ses(r.try_into()?),
+            ModelRepr::Holt(r) => Self::Holt(r.try_into()?),
+            ModelRepr::SeasonalIndices(r) => Self::SeasonalIndices(r.try_into()?),
+            ModelRepr::HoltWinters(r) => Self::HoltWinters(r.try_into()?),
+            ModelRepr::Croston(r) => Self::Croston(r.try_into()?),
+            ModelRepr::Sba(r) => Self::Sba(r.try_into()?),
+            ModelRepr::Tsb(r) => Self::Tsb(r.try_into()?),
+            ModelRepr::Adida(()) => Self::Adida(Adida),
+            ModelRepr::Imapa(()) => Self::Imapa(Imapa),
+        })
+    }
+}
+
+/// Each configured model is saved as the [`ModelSpec`] holding it and
+/// read back only as its own kind: the kind is checked before the
+/// settings.
+macro_rules! saved_under_its_kind {
+    ($($model:ident),* $(,)?) => {$(
+        impl From<$model> for ModelRepr {
+            fn from(m: $model) -> Self {
+                ModelSpec::$model(m).into()
+            }
+        }
+
+        impl TryFrom<ModelRepr> for $model {
+            type Error = ForecastError;
+
+            fn try_from(r: ModelRepr) -> Result<Self, ForecastError> {
+                let mismatch = |found| ForecastError::ModelMismatch {
+                    expected: ModelKind::$model,
+                    found,
+                };
+                let found = r.kind();
+                if found != ModelKind::$model {
+                    return Err(mismatch(found));
+                }
+                match ModelSpec::try_from(r)? {
+                    ModelSpec::$model(m) => Ok(m),
+                    other => Err(mismatch(other.kind())),
+                }
+            }
+        }
+    )*};
+}
+
+saved_under_its_kind!(
+    MovingAverage,
+    Ses,
+    Holt,
+    SeasonalIndices,
+    HoltWinters,
+    Croston,
+    Sba,
+    Tsb,
+    Adida,
+    Imapa,
+);
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -479,8 +617,39 @@ impl TryFrom<ForecastSetRepr> for ForecastSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intermittent::{Adida, Imapa};
     use crate::model::DemandModel;
+
+    #[test]
+    fn a_model_read_as_another_kind_is_a_typed_error() {
+        let croston = ModelRepr::from(Croston::default());
+        assert_eq!(Croston::try_from(croston), Ok(Croston::default()));
+        assert_eq!(
+            Sba::try_from(ModelRepr::from(Croston::default())),
+            Err(ForecastError::ModelMismatch {
+                expected: ModelKind::Sba,
+                found: ModelKind::Croston
+            })
+        );
+        // The kind is checked first: a Holt with a beta of 7 read as TSB
+        // is a Holt, not a TSB with a bad beta.
+        let holt = ModelRepr::Holt(HoltRepr { alpha: Some(0.5), beta: Some(7.0) });
+        assert_eq!(
+            Tsb::try_from(holt),
+            Err(ForecastError::ModelMismatch { expected: ModelKind::Tsb, found: ModelKind::Holt })
+        );
+        let holt = ModelRepr::Holt(HoltRepr { alpha: Some(0.5), beta: Some(7.0) });
+        assert_eq!(
+            Holt::try_from(holt),
+            Err(ForecastError::InvalidParameter { name: "beta", value: 7.0, allowed: "(0, 1)" })
+        );
+        assert_eq!(
+            Imapa::try_from(ModelRepr::Adida(())),
+            Err(ForecastError::ModelMismatch {
+                expected: ModelKind::Imapa,
+                found: ModelKind::Adida
+            })
+        );
+    }
 
     fn holt() -> FittedRepr {
         FittedRepr {

@@ -36,7 +36,7 @@ pub(crate) const FIT_HI: f64 = 0.99;
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::MovingAverageRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct MovingAverage {
     window: usize,
@@ -120,7 +120,7 @@ impl DemandModel for MovingAverage {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::SesRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct Ses {
     alpha: Option<f64>,
@@ -259,7 +259,7 @@ impl DemandModel for Ses {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::HoltRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct Holt {
     alpha: Option<f64>,
@@ -286,6 +286,12 @@ impl Holt {
     #[cfg(feature = "serde")]
     pub(crate) const fn from_parts(alpha: Option<f64>, beta: Option<f64>) -> Self {
         Self { alpha, beta }
+    }
+
+    /// `alpha` and `beta`, each `None` when fitted (for its saved form).
+    #[cfg(feature = "serde")]
+    pub(crate) const fn parts(&self) -> (Option<f64>, Option<f64>) {
+        (self.alpha, self.beta)
     }
 }
 
@@ -470,7 +476,7 @@ fn fit_holt(
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::SeasonalIndicesRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct SeasonalIndices {
     period: usize,
@@ -639,7 +645,7 @@ fn seasonal_indices(y: &[f64], m: usize) -> Result<Vec<f64>> {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::HoltWintersRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct HoltWinters {
     period: usize,
@@ -672,6 +678,13 @@ impl HoltWinters {
     /// Periods per season.
     pub(crate) const fn period(&self) -> usize {
         self.period
+    }
+
+    /// `alpha`, `beta*` and `gamma`, `None` when fitted (for its saved
+    /// form).
+    #[cfg(feature = "serde")]
+    pub(crate) const fn constants(&self) -> Option<[f64; 3]> {
+        self.constants
     }
 }
 

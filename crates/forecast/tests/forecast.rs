@@ -780,6 +780,167 @@ fn a_reaction_reads_back_through_its_detector_checks() {
     assert!(err.to_string().contains("confirm"), "{err}");
 }
 
+/// Every configured model a saved JSON loads as, read as each kind in
+/// turn (as the `ModelSpec` holding it).
+#[cfg(feature = "serde")]
+fn loads_as(json: &str) -> Vec<merchantry_forecast::ModelSpec> {
+    use merchantry_forecast::ModelSpec;
+    fn read<M: serde::de::DeserializeOwned>(
+        json: &str,
+        spec: fn(M) -> ModelSpec,
+    ) -> Option<ModelSpec> {
+        serde_json::from_str::<M>(json).ok().map(spec)
+    }
+    [
+        read(json, ModelSpec::MovingAverage),
+        read(json, ModelSpec::Ses),
+        read(json, ModelSpec::Holt),
+        read(json, ModelSpec::SeasonalIndices),
+        read(json, ModelSpec::HoltWinters),
+        read(json, ModelSpec::Croston),
+        read(json, ModelSpec::Sba),
+        read(json, ModelSpec::Tsb),
+        read(json, ModelSpec::Adida),
+        read(json, ModelSpec::Imapa),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The JSON of the model a `ModelSpec` holds, saved on its own.
+#[cfg(feature = "serde")]
+fn saved_alone(spec: merchantry_forecast::ModelSpec) -> String {
+    use merchantry_forecast::ModelSpec;
+    match spec {
+        ModelSpec::MovingAverage(m) => serde_json::to_string(&m),
+        ModelSpec::Ses(m) => serde_json::to_string(&m),
+        ModelSpec::Holt(m) => serde_json::to_string(&m),
+        ModelSpec::SeasonalIndices(m) => serde_json::to_string(&m),
+        ModelSpec::HoltWinters(m) => serde_json::to_string(&m),
+        ModelSpec::Croston(m) => serde_json::to_string(&m),
+        ModelSpec::Sba(m) => serde_json::to_string(&m),
+        ModelSpec::Tsb(m) => serde_json::to_string(&m),
+        ModelSpec::Adida(m) => serde_json::to_string(&m),
+        ModelSpec::Imapa(m) => serde_json::to_string(&m),
+        other => panic!("no case for {other:?}"),
+    }
+    .unwrap()
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_model_saved_as_one_kind_is_refused_as_another() {
+    use merchantry_forecast::ModelSpec;
+    // Saved as their settings alone, SES, Croston and SBA with alpha 0.3
+    // were each {"alpha":0.3}, Holt and TSB with 0.3 and 0.2 each
+    // {"alpha":0.3,"beta":0.2}, ADIDA and IMAPA each null, and seasonal
+    // indices of period 7 {"period":7}: a saved Croston loaded as an SBA
+    // (which forecasts 0.85 of Croston's rate), a Holt as a TSB, seasonal
+    // indices as a fitted Holt-Winters. Each is saved under its kind now,
+    // as a ModelSpec is, and loads as that kind only.
+    let croston = serde_json::to_string(&Croston::new(0.3).unwrap()).unwrap();
+    let err = serde_json::from_str::<Sba>(&croston).unwrap_err().to_string();
+    assert!(err.contains("saved model is croston, read as sba"), "{err}");
+    assert_eq!(croston, r#"{"Croston":{"alpha":0.3}}"#);
+    let holt = Holt::new(0.3, 0.2).unwrap();
+    let err = serde_json::from_str::<Tsb>(&serde_json::to_string(&holt).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("saved model is holt, read as tsb"), "{err}");
+    // So is the base of a saved reaction.
+    let reactive = serde_json::to_string(&Reactive::new(holt)).unwrap();
+    let err = serde_json::from_str::<Reactive<Tsb>>(&reactive).unwrap_err().to_string();
+    assert!(err.contains("saved model is holt, read as tsb"), "{err}");
+    assert_eq!(serde_json::from_str::<Reactive<Holt>>(&reactive).unwrap(), Reactive::new(holt));
+    let saved = [
+        (r#"{"MovingAverage":{"window":7}}"#, ModelSpec::MovingAverage(MovingAverage::WEEK)),
+        (r#"{"Ses":{"alpha":0.3}}"#, ModelSpec::Ses(Ses::new(0.3).unwrap())),
+        (r#"{"Ses":{"alpha":null}}"#, ModelSpec::Ses(Ses::fitted())),
+        (r#"{"Holt":{"alpha":0.3,"beta":0.2}}"#, ModelSpec::Holt(holt)),
+        (
+            r#"{"SeasonalIndices":{"period":7}}"#,
+            ModelSpec::SeasonalIndices(SeasonalIndices::weekly()),
+        ),
+        (
+            r#"{"HoltWinters":{"period":7,"constants":null}}"#,
+            ModelSpec::HoltWinters(HoltWinters::fitted(7).unwrap()),
+        ),
+        (r#"{"Croston":{"alpha":0.3}}"#, ModelSpec::Croston(Croston::new(0.3).unwrap())),
+        (r#"{"Sba":{"alpha":0.3}}"#, ModelSpec::Sba(Sba::new(0.3).unwrap())),
+        (r#"{"Tsb":{"alpha":0.3,"beta":0.2}}"#, ModelSpec::Tsb(Tsb::new(0.3, 0.2).unwrap())),
+        (r#"{"Adida":null}"#, ModelSpec::Adida(Adida)),
+        (r#"{"Imapa":null}"#, ModelSpec::Imapa(Imapa)),
+    ];
+    for (json, spec) in saved {
+        assert_eq!(loads_as(json), [spec], "{json}");
+        assert_eq!(serde_json::from_str::<ModelSpec>(json).unwrap(), spec, "{json}");
+        assert_eq!(saved_alone(spec), json);
+    }
+    // The settings alone, as saved before, name no kind: refused by all.
+    let bare = [
+        r#"{"alpha":0.3}"#,
+        r#"{"alpha":null}"#,
+        r#"{"alpha":0.3,"beta":0.2}"#,
+        r#"{"period":7}"#,
+        r#"{"window":7}"#,
+        "null",
+    ];
+    for json in bare {
+        assert_eq!(loads_as(json), [], "{json}");
+    }
+}
+
+/// A smoothing constant a constructor takes: anywhere in (0, 1), the
+/// smallest float above 0 and the largest below 1 included.
+#[cfg(feature = "serde")]
+fn open_unit() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        4 => (0.0..1.0_f64).prop_filter("above 0", |a| *a > 0.0),
+        1 => Just(f64::from_bits(1)),
+        1 => Just(1.0 - f64::EPSILON / 2.0),
+    ]
+}
+
+/// Any configured model, fixed or fitted constants.
+#[cfg(feature = "serde")]
+fn any_model_spec() -> impl Strategy<Value = merchantry_forecast::ModelSpec> {
+    use merchantry_forecast::ModelSpec;
+    prop_oneof![
+        (1..=usize::MAX).prop_map(|w| ModelSpec::MovingAverage(MovingAverage::new(w).unwrap())),
+        prop::option::of(open_unit())
+            .prop_map(|a| ModelSpec::Ses(a.map_or(Ses::fitted(), |a| Ses::new(a).unwrap()))),
+        prop::option::of((open_unit(), open_unit())).prop_map(|c| ModelSpec::Holt(
+            c.map_or(Holt::fitted(), |(a, b)| Holt::new(a, b).unwrap())
+        )),
+        (2..=usize::MAX).prop_map(|p| ModelSpec::SeasonalIndices(SeasonalIndices::new(p).unwrap())),
+        (2..=usize::MAX, prop::option::of((open_unit(), open_unit(), open_unit()))).prop_map(
+            |(p, c)| ModelSpec::HoltWinters(match c {
+                Some((a, b, g)) => HoltWinters::new(p, a, b, g).unwrap(),
+                None => HoltWinters::fitted(p).unwrap(),
+            })
+        ),
+        open_unit().prop_map(|a| ModelSpec::Croston(Croston::new(a).unwrap())),
+        open_unit().prop_map(|a| ModelSpec::Sba(Sba::new(a).unwrap())),
+        (open_unit(), open_unit()).prop_map(|(a, b)| ModelSpec::Tsb(Tsb::new(a, b).unwrap())),
+        Just(ModelSpec::Adida(Adida)),
+        Just(ModelSpec::Imapa(Imapa)),
+    ]
+}
+
+#[cfg(feature = "serde")]
+proptest! {
+    #[test]
+    fn a_saved_model_loads_back_equal_as_its_own_kind_and_no_other(
+        spec in any_model_spec()
+    ) {
+        // Alone or as a ModelSpec, a model is saved the same way, and
+        // loads back equal as that kind and as no other.
+        let json = serde_json::to_string(&spec).unwrap();
+        prop_assert_eq!(&saved_alone(spec), &json);
+        prop_assert_eq!(serde_json::from_str::<merchantry_forecast::ModelSpec>(&json).unwrap(), spec);
+        prop_assert_eq!(loads_as(&json), vec![spec]);
+    }
+}
+
 #[cfg(feature = "serde")]
 #[test]
 fn a_saved_fit_reads_back_through_the_fits_checks() {
