@@ -177,12 +177,14 @@ pub struct Parameters {
 /// periods), and the constants the model fits, or none at all for a flat
 /// fit (no trend, no season: the mean since a recent level shift, or
 /// ADIDA and IMAPA on a series without demand). One that breaks them is
-/// refused with [`ForecastError::InvalidRecord`] naming the field. A
-/// moving-average window longer than the series and negative
-/// multiplicative seasonal terms load, as real fits give them (a
-/// [`ModelKind::SeasonalIndices`] fit of a series with negative values,
-/// a phase summing below 0; the forecast there is the level times that
-/// term, clamped at 0).
+/// refused with [`ForecastError::InvalidRecord`] naming the field.
+/// Multiplicative seasonal terms are at least 0: a fit gives a phase
+/// averaging below zero the index 0 (see
+/// [`SeasonalIndices`](crate::SeasonalIndices)), and a saved term below 0
+/// is refused naming its index and value (times a negative level it
+/// forecast demand for that phase). A term of 0, a phase without demand,
+/// loads. A moving-average window longer than the series loads, as real
+/// fits give it.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
     feature = "serde",

@@ -338,15 +338,19 @@ impl TryFrom<FittedRepr> for Fitted {
     /// What every fit guarantees: a finite level, trend and seasonal
     /// terms, a finite spread of at least 0, smoothing constants in
     /// `[0, 1]`, a window of at least one period, at least one
-    /// observation, a level reset inside the series, and the state of its
-    /// kind ([`check_shape`]).
+    /// observation, a level reset inside the series, multiplicative
+    /// seasonal terms of at least 0, and the state of its kind
+    /// ([`check_shape`]).
     ///
-    /// Not refused, because real fits give them: a moving-average window
-    /// longer than the series (the fit averages what there is), and
-    /// negative multiplicative seasonal terms (a [`SeasonalIndices`] fit
-    /// of a series with negative values, which a level model takes as
-    /// given, whose phase sums to less than 0; the forecast there is the
-    /// level times that term, clamped at 0).
+    /// A multiplicative term below 0 turned the level's sign: a negative
+    /// level (a [`SeasonalIndices`] fit of a series with negative values)
+    /// times it forecast demand for a phase whose values average below
+    /// zero. The fit gives such a phase the index 0 (see
+    /// [`SeasonalIndices`]); 0 itself loads, being the index of a phase
+    /// without demand, and nothing divides by a saved term.
+    ///
+    /// Not refused, because real fits give it: a moving-average window
+    /// longer than the series (the fit averages what there is).
     fn try_from(r: FittedRepr) -> Result<Self, ForecastError> {
         let bad = |reason: String| ForecastError::InvalidRecord {
             record: format!("fitted {} model", r.kind),
@@ -366,6 +370,15 @@ impl TryFrom<FittedRepr> for Fitted {
         if let Some((i, &v)) = r.season.iter().enumerate().find(|(_, v)| !v.is_finite()) {
             return Err(bad(format!(
                 "seasonal term {i} is {}, not a finite number",
+                ShortFloat(v)
+            )));
+        }
+        let multiplicative = r.mode == SeasonalMode::Multiplicative;
+        if let Some((i, &v)) =
+            r.season.iter().enumerate().find(|(_, v)| multiplicative && **v < 0.0)
+        {
+            return Err(bad(format!(
+                "seasonal term {i} is {}, but a multiplicative term is 0 or more",
                 ShortFloat(v)
             )));
         }
@@ -865,6 +878,28 @@ mod tests {
     }
 
     #[test]
+    fn a_negative_multiplicative_term_is_refused_by_index_and_value() {
+        let indices = |season: Vec<f64>| FittedRepr {
+            kind: ModelKind::SeasonalIndices,
+            trend: 0.0,
+            season,
+            mode: SeasonalMode::Multiplicative,
+            params: Parameters { alpha: Some(0.5), window: Some(3), ..Parameters::default() },
+            observations: 9,
+            ..holt()
+        };
+        assert!(Fitted::try_from(indices(vec![1.5, 0.0, 1.5])).is_ok());
+        assert_eq!(
+            Fitted::try_from(indices(vec![1.5, -0.0, -1e-300])),
+            Err(ForecastError::InvalidRecord {
+                record: "fitted seasonal_indices model".to_owned(),
+                reason: "seasonal term 2 is -1e-300, but a multiplicative term is 0 or more"
+                    .to_owned(),
+            })
+        );
+    }
+
+    #[test]
     fn a_fit_of_no_observations_is_refused() {
         // Every fit checks its series is not empty, so a saved fit of 0
         // observations with a level of 20 is no fit's.
@@ -885,10 +920,11 @@ mod tests {
         round_trip(&fit);
         // Seasonal indices of 10, -5, 10, -5 (period 2): the mean is 2.5,
         // phase 0 averages 10 (index 4), phase 1 averages -5 (index -2,
-        // negative); the forecast of phase 1 is max(0, 2.5 * -2) = 0.
+        // taken as 0); the forecast of phase 1 is 0.
         let fit = SeasonalIndices::new(2).unwrap().fit(&[10.0, -5.0, 10.0, -5.0]).unwrap();
         let saved = serde_json::to_value(&fit).unwrap();
-        assert_eq!(saved["season"], serde_json::json!([4.0, -2.0]));
+        assert_eq!(saved["season"], serde_json::json!([4.0, 0.0]));
+        assert_eq!(fit.mean_at(2), 0.0);
         round_trip(&fit);
     }
 

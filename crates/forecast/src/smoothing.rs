@@ -465,7 +465,11 @@ fn fit_holt(
 /// Classical decomposition: the index of phase `j` is the mean of the
 /// values at positions `t` with `t mod period = j` divided by the overall
 /// mean (all indices are 1 when that mean is not positive, or within
-/// `1e-12` of the mean magnitude of zero). The deseasonalised series
+/// `1e-12` of the mean magnitude of zero). An index is never below 0: a
+/// phase whose values average below zero (only a series with negative
+/// values has one; the [`Forecaster`](crate::Forecaster) clamps or
+/// refuses them) gets the index 0, as a phase without demand does, and
+/// is forecast 0. The deseasonalised series
 /// `y_t / index` (phases with an index of `1e-12` or less are skipped) is
 /// smoothed by fitted SES, and the forecast is the final level times the
 /// index of each future period. The spread is the RMSE of the one-step
@@ -586,7 +590,9 @@ impl DemandModel for SeasonalIndices {
 }
 
 /// Ratio-to-mean indices of each phase `t mod m` (all 1 when the mean is
-/// not positive).
+/// not positive), at least 0: a negative index turned the level's sign
+/// (a negative level times it forecast demand for a phase averaging
+/// below zero).
 ///
 /// # Errors
 ///
@@ -616,7 +622,7 @@ fn seasonal_indices(y: &[f64], m: usize) -> Result<Vec<f64>> {
             let c = c.max(1) as f64;
             let index = s / c / overall;
             if index.is_finite() {
-                Ok(index)
+                Ok(index.max(0.0))
             } else {
                 Err(ForecastError::Overflow { what: "seasonal_indices" })
             }
@@ -932,6 +938,23 @@ mod tests {
         for (h, want) in week.iter().enumerate() {
             assert!((fit.mean_at(h + 1) - want).abs() < 1e-9, "{h}");
         }
+    }
+
+    #[test]
+    fn a_phase_averaging_below_zero_gets_index_zero() {
+        // Period 2: phase 0 averages (20 + 20 - 4 - 4 - 4) / 5 = 5.6,
+        // phase 1 averages -1, the series 2.3; indices 5.6 / 2.3 and
+        // -1 / 2.3 = -0.43. The deseasonalised phase-0 values end at
+        // -4 / 2.43, so the level ends below zero, and times -0.43 it
+        // forecast 0.7 units a period for phase 1, whose values are all
+        // -1. Its index is 0 now: phase 1 is forecast 0.
+        let y = [20.0, -1.0, 20.0, -1.0, -4.0, -1.0, -4.0, -1.0, -4.0, -1.0];
+        let fit = SeasonalIndices::new(2).unwrap().fit(&y).unwrap();
+        assert!(fit.level() < 0.0, "{}", fit.level());
+        // 10 observations: step 1 is phase 0, step 2 phase 1.
+        assert_eq!((fit.mean_at(1), fit.mean_at(2)), (0.0, 0.0));
+        assert_eq!(seasonal_indices(&y, 2).unwrap()[1], 0.0);
+        assert!((seasonal_indices(&y, 2).unwrap()[0] - 5.6 / 2.3).abs() < 1e-12);
     }
 
     #[test]

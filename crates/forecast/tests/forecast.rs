@@ -1025,6 +1025,41 @@ fn a_saved_fit_reads_back_through_the_fits_checks() {
 
 #[cfg(feature = "serde")]
 #[test]
+fn a_saved_negative_multiplicative_seasonal_term_is_refused() {
+    use merchantry_forecast::Fitted;
+    // Seasonal indices of a level of -4 with terms 1.5 and -0.5: phase 1
+    // forecast -4 * -0.5 = 2 units a period, though a term below 0 only
+    // comes from a phase averaging below zero. Refused, naming the term;
+    // a term of 0 (a phase without demand) loads and forecasts 0.
+    let saved = |season: [f64; 2]| {
+        serde_json::json!({
+            "kind": "SeasonalIndices", "level": -4.0, "trend": 0.0,
+            "season": season, "mode": "Multiplicative", "phase": 0, "sigma": 1.0,
+            "params": {"alpha": 0.5, "beta": null, "gamma": null, "window": 2},
+            "observations": 10, "level_reset_at": null
+        })
+    };
+    let err = serde_json::from_value::<Fitted>(saved([1.5, -0.5])).map(|_| ()).unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "fitted seasonal_indices model: seasonal term 1 is -0.5, but a multiplicative term \
+             is 0 or more"
+        ),
+        "{err}"
+    );
+    let fit = serde_json::from_value::<Fitted>(saved([2.0, 0.0])).unwrap();
+    assert_eq!(fit.forecast(2).mean, [0.0, 0.0]);
+    // Additive terms below 0 are a Holt-Winters fit's everyday state.
+    let week = [5.0, 6.0, 7.0, 8.0, 9.0, 1.0, 0.0];
+    let y: Vec<f64> = week.iter().copied().cycle().take(28).collect();
+    let hw = HoltWinters::fitted(7).unwrap().fit(&y).unwrap();
+    let json = serde_json::to_value(&hw).unwrap();
+    assert!(json["season"].as_array().unwrap().iter().any(|v| v.as_f64().unwrap() < 0.0));
+    assert_eq!(serde_json::from_value::<Fitted>(json).unwrap(), hw);
+}
+
+#[cfg(feature = "serde")]
+#[test]
 fn a_saved_set_whose_key_is_not_its_forecasts_sku_is_refused() {
     // Two SKUs at 10 and 3 a day (SES on a constant series: level 10
     // and 3). Saved with the entries' keys swapped by hand, the set read
