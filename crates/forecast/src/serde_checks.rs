@@ -452,7 +452,14 @@ const fn mode_name(mode: SeasonalMode) -> &'static str {
 /// Whether the state of a saved fit is one its kind's fit gives: a
 /// trend only on Holt and Holt-Winters, seasonal terms only on the
 /// seasonal models (combined the way the model combines them, one per
-/// period of the window), and the constants that model records.
+/// period of the window, 2 or more, and the phase the periods fitted
+/// end at: the observations, or those since a level reset, modulo the
+/// season), and the constants that model records.
+///
+/// Each fit's phase is the length of the series it fitted modulo the
+/// season, so step 1 takes the term after the last one fitted; another
+/// phase shifted every forecast day onto another day's term (a
+/// Saturday peak forecast for a Tuesday).
 ///
 /// A fit with no constant at all is the flat fit some models give (the
 /// mean of the days since a recent level shift under [`Reactive`], an
@@ -520,6 +527,18 @@ fn check_shape(r: &FittedRepr) -> Result<(), String> {
         if p.window != Some(m) {
             let w = p.window.unwrap_or(0);
             return Err(format!("window is {w} periods, but there are {m} seasonal terms"));
+        }
+        if m < 2 {
+            return Err(format!("{m} seasonal term, but a season has 2 or more periods"));
+        }
+        // The reset lies inside the series (checked before).
+        let fitted = r.observations.saturating_sub(r.level_reset_at.unwrap_or(0));
+        let end = fitted % m;
+        if r.phase != end {
+            return Err(format!(
+                "phase is {}, but {fitted} periods fitted over a season of {m} end at phase {end}",
+                r.phase
+            ));
         }
     }
     Ok(())
@@ -793,6 +812,8 @@ mod tests {
         let seasonal = || FittedRepr {
             kind: ModelKind::HoltWinters,
             season: week.clone(),
+            // Two weeks: the next day is phase 0.
+            observations: 14,
             params: Parameters {
                 alpha: Some(0.2),
                 beta: Some(0.1),
@@ -845,6 +866,27 @@ mod tests {
                 seasonal(),
                 Box::new(|r| r.params.window = Some(5)),
                 "window is 5 periods, but there are 7 seasonal terms",
+            ),
+            (
+                // Read as given, step 1 took Thursday's term (3) for a
+                // Monday (0), and so on for every day.
+                seasonal(),
+                Box::new(|r| r.phase = 3),
+                "phase is 3, but 14 periods fitted over a season of 7 end at phase 0",
+            ),
+            (
+                // Refitted to the 10 periods since a reset at period 4.
+                seasonal(),
+                Box::new(|r| r.level_reset_at = Some(4)),
+                "phase is 0, but 10 periods fitted over a season of 7 end at phase 3",
+            ),
+            (
+                seasonal(),
+                Box::new(|r| {
+                    r.season = vec![3.0];
+                    r.params.window = Some(1);
+                }),
+                "1 seasonal term, but a season has 2 or more periods",
             ),
             (
                 seasonal(),

@@ -1060,6 +1060,46 @@ fn a_saved_negative_multiplicative_seasonal_term_is_refused() {
 
 #[cfg(feature = "serde")]
 #[test]
+fn a_saved_season_out_of_step_or_of_one_term_is_refused() {
+    use merchantry_forecast::Fitted;
+    // Holt-Winters over a season of 2, level 10, terms +5 and -5, fitted
+    // to 10 periods: the next period is phase 0, forecast 15, then 5. A
+    // fit's phase is the periods it fitted modulo the season; saved with
+    // phase 1, every forecast day took the other day's term (5, then
+    // 15), and one term of +5 over a "season" of one period raised every
+    // day by 5. Both loaded; both are refused now, naming the field.
+    let saved = |season: &[f64], phase: usize, reset: Option<usize>| {
+        serde_json::json!({
+            "kind": "HoltWinters", "level": 10.0, "trend": 0.0,
+            "season": season, "mode": "Additive", "phase": phase, "sigma": 1.0,
+            "params": {"alpha": 0.2, "beta": 0.1, "gamma": 0.3, "window": season.len()},
+            "observations": 10, "level_reset_at": reset
+        })
+    };
+    let fit = serde_json::from_value::<Fitted>(saved(&[5.0, -5.0], 0, None)).unwrap();
+    assert_eq!(fit.forecast(2).mean, [15.0, 5.0]);
+    let refused = [
+        (
+            saved(&[5.0, -5.0], 1, None),
+            "phase is 1, but 10 periods fitted over a season of 2 end at phase 0",
+        ),
+        (saved(&[5.0], 0, None), "1 seasonal term, but a season has 2 or more periods"),
+        (
+            // Refitted to the 7 periods since a level reset at period 3.
+            saved(&[5.0, -5.0], 0, Some(3)),
+            "phase is 0, but 7 periods fitted over a season of 2 end at phase 1",
+        ),
+    ];
+    for (json, says) in refused {
+        let err = serde_json::from_value::<Fitted>(json).map(|_| ()).unwrap_err().to_string();
+        assert!(err.contains(&format!("fitted holt_winters model: {says}")), "{err}");
+    }
+    let after_reset = serde_json::from_value::<Fitted>(saved(&[5.0, -5.0], 1, Some(3))).unwrap();
+    assert_eq!(after_reset.forecast(2).mean, [5.0, 15.0]);
+}
+
+#[cfg(feature = "serde")]
+#[test]
 fn a_saved_set_whose_key_is_not_its_forecasts_sku_is_refused() {
     // Two SKUs at 10 and 3 a day (SES on a constant series: level 10
     // and 3). Saved with the entries' keys swapped by hand, the set read
