@@ -3,6 +3,8 @@
 use chrono::NaiveDate;
 use merchantry_core::{CoreError, ShortFloat, Stage};
 
+use crate::model::ModelKind;
+
 /// What went wrong while fitting, forecasting or scoring.
 ///
 /// Each variant names the offending value and where it was found (the
@@ -201,6 +203,19 @@ pub enum ForecastError {
         record: String,
         /// What is wrong, in words.
         reason: String,
+    },
+    /// A saved model setting ([`Ses`](crate::Ses), [`Croston`](crate::Croston),
+    /// ...) names another model kind than the one it was read as. Saved
+    /// by their settings alone, models with the same settings (SES,
+    /// Croston and SBA, one constant each; Holt and TSB, two) loaded as
+    /// one another; each is now saved under its kind, as a
+    /// [`ModelSpec`](crate::ModelSpec) is.
+    #[error("saved model is {found}, read as {expected}")]
+    ModelMismatch {
+        /// The kind it was read as.
+        expected: ModelKind,
+        /// The kind it was saved as.
+        found: ModelKind,
     },
     /// No history exists for a lane, so no lead time can be learned.
     #[error("no lead-time history for lane {lane}")]

@@ -51,7 +51,7 @@ pub(crate) fn intervals(y: &[f64]) -> (usize, f64) {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::AlphaRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct Croston {
     alpha: f64,
@@ -72,6 +72,12 @@ impl Croston {
     pub fn new(alpha: f64) -> Result<Self> {
         Ok(Self { alpha: unit_open("alpha", alpha)? })
     }
+
+    /// The smoothing constant (for its saved form).
+    #[cfg(feature = "serde")]
+    pub(crate) const fn alpha(&self) -> f64 {
+        self.alpha
+    }
 }
 
 /// The Syntetos-Boylan approximation (Syntetos and Boylan 2005): Croston's
@@ -89,7 +95,7 @@ impl Croston {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::AlphaRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct Sba {
     alpha: f64,
@@ -109,6 +115,12 @@ impl Sba {
     /// [`crate::ForecastError::InvalidParameter`] unless `0 < alpha < 1`.
     pub fn new(alpha: f64) -> Result<Self> {
         Ok(Self { alpha: unit_open("alpha", alpha)? })
+    }
+
+    /// The smoothing constant (for its saved form).
+    #[cfg(feature = "serde")]
+    pub(crate) const fn alpha(&self) -> f64 {
+        self.alpha
     }
 }
 
@@ -325,7 +337,7 @@ impl DemandModel for Sba {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::TsbRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct Tsb {
     alpha: f64,
@@ -348,6 +360,12 @@ impl Tsb {
     /// `(0, 1)`.
     pub fn new(alpha: f64, beta: f64) -> Result<Self> {
         Ok(Self { alpha: unit_open("alpha", alpha)?, beta: unit_open("beta", beta)? })
+    }
+
+    /// `alpha` and `beta` (for its saved form).
+    #[cfg(feature = "serde")]
+    pub(crate) const fn parts(&self) -> (f64, f64) {
+        (self.alpha, self.beta)
     }
 }
 
@@ -412,7 +430,11 @@ impl DemandModel for Tsb {
 /// `(b0 + 0.2 (b1 - b0)) / k` there. A plain
 /// [`Ses::fitted`](crate::Ses::fitted) searches `[0.01, 0.99]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
+)]
 pub struct Adida;
 
 /// The bucket SES constant of ADIDA and IMAPA (see [`Adida`]).
@@ -506,7 +528,11 @@ impl DemandModel for Adida {
 /// does). The spread is the mean of the levels' spreads. The rounding
 /// and each level's bucket SES are [`Adida`]'s, constant range included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
+)]
 pub struct Imapa;
 
 impl DemandModel for Imapa {

@@ -69,6 +69,9 @@
 //!   saved lead-time models, lane models, order forecasts and fitted
 //!   demand models ([`Fitted`], so the fits of a saved [`ForecastSet`])
 //!   are checked as they load ([`ForecastError::InvalidRecord`]).
+//!   Configured models are saved under their kind, alone as in a
+//!   [`ModelSpec`], and load only as that kind
+//!   ([`ForecastError::ModelMismatch`]).
 //! - `parallel`: [`Forecaster::fit`] and [`Forecaster::fit_all`] fit SKUs
 //!   on rayon's threads; the [`ForecastSet`] is identical, bit for bit, to
 //!   the single-threaded one.

@@ -171,18 +171,23 @@ pub struct Parameters {
 /// spread of at least 0, constants in `[0, 1]`, a window of at least one
 /// period, at least one observation, a level reset inside the series)
 /// and the state of its kind: a trend only on Holt and Holt-Winters,
-/// seasonal terms only on the
-/// seasonal models (multiplicative for [`ModelKind::SeasonalIndices`],
-/// additive for [`ModelKind::HoltWinters`], as many as the window's
-/// periods), and the constants the model fits, or none at all for a flat
-/// fit (no trend, no season: the mean since a recent level shift, or
-/// ADIDA and IMAPA on a series without demand). One that breaks them is
-/// refused with [`ForecastError::InvalidRecord`] naming the field. A
-/// moving-average window longer than the series and negative
-/// multiplicative seasonal terms load, as real fits give them (a
-/// [`ModelKind::SeasonalIndices`] fit of a series with negative values,
-/// a phase summing below 0; the forecast there is the level times that
-/// term, clamped at 0).
+/// seasonal terms only on the seasonal models (multiplicative for
+/// [`ModelKind::SeasonalIndices`], additive for
+/// [`ModelKind::HoltWinters`]; as many as the window's periods and at
+/// least 2; at the phase the periods fitted end at, the observations or
+/// those since the level reset modulo the season), and the constants the
+/// model fits, or none at all for a flat fit (no trend, no season: the
+/// mean since a recent level shift, or ADIDA and IMAPA on a series
+/// without demand). One that breaks them is refused with
+/// [`ForecastError::InvalidRecord`] naming the field.
+///
+/// Multiplicative seasonal terms are at least 0: a fit gives a phase
+/// averaging below zero the index 0 (see
+/// [`SeasonalIndices`](crate::SeasonalIndices)), and a saved term below 0
+/// is refused naming its index and value (times a negative level it
+/// forecast demand for that phase). A term of 0, a phase without demand,
+/// loads. A moving-average window longer than the series loads, as real
+/// fits give it.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
     feature = "serde",
@@ -666,7 +671,8 @@ mod tests {
         assert_eq!(fit.mean_at(7), 130.0);
         assert_eq!(fit.mean_at(usize::MAX - 1), 130.0);
         assert_eq!(fit.mean_at(usize::MAX), 140.0);
-        // A phase read back from a file may be anything: reduced too.
+        // A phase past the season (no fit gives one, and loading refuses
+        // it) is reduced too.
         let odd = fit.clone().with_season(vec![1.0, 2.0], SeasonalMode::Additive, usize::MAX);
         // Phase MAX = 1 (mod 2): step 1 uses term 1, step MAX (odd) too.
         assert_eq!(odd.mean_at(1), 102.0);

@@ -11,8 +11,33 @@ use crate::smoothing::{Holt, HoltWinters, MovingAverage, SeasonalIndices, Ses};
 
 /// One configured model, as data: what options, overrides and learned
 /// rules name.
+///
+/// With the `serde` feature it is saved under its kind, holding the
+/// model's settings (`{"Croston":{"alpha":0.1}}`, `{"Adida":null}`), and
+/// each model saved on its own ([`Ses`], [`Croston`], ...) is written the
+/// same way, so it loads back as a `ModelSpec` too. A model loads only
+/// as the kind it was saved as: read as another, it is refused with
+/// [`ForecastError::ModelMismatch`](crate::ForecastError::ModelMismatch)
+/// naming both (by their settings alone, SES, Croston and SBA, or Holt
+/// and TSB, could not be told apart). Settings are checked as the
+/// constructors check them.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use merchantry_forecast::{Croston, ModelSpec, Sba};
+/// let json = serde_json::to_string(&Croston::new(0.3)?)?;
+/// assert_eq!(json, r#"{"Croston":{"alpha":0.3}}"#);
+/// assert_eq!(serde_json::from_str::<ModelSpec>(&json)?, ModelSpec::Croston(Croston::new(0.3)?));
+/// assert!(serde_json::from_str::<Sba>(&json).is_err());
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
+)]
 #[non_exhaustive]
 pub enum ModelSpec {
     /// See [`MovingAverage`].

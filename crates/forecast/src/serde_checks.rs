@@ -9,7 +9,8 @@
 //! unsorted SKU list made an event miss a SKU it names. A saved fit with
 //! a negative spread forecast a negative standard deviation, and the
 //! forecast set holding it answered no forecast at all. Each form has
-//! the fields of its type, so the wire format is unchanged.
+//! the fields of its type, except that a configured model is saved
+//! under its kind ([`ModelRepr`]), as a [`ModelSpec`] always was.
 
 use std::collections::BTreeMap;
 
@@ -19,13 +20,14 @@ use crate::classify::Classification;
 use crate::error::{ForecastError, unit_open};
 use crate::events::{EventCalendar, KnownEvent};
 use crate::forecaster::{ForecastSet, SkuForecast};
-use crate::intermittent::{Croston, Sba, Tsb};
+use crate::intermittent::{Adida, Croston, Imapa, Sba, Tsb};
 use crate::model::{DemandModel, Fitted, ModelKind, Parameters, SeasonalMode};
 use crate::prepare::Velocity;
 use crate::reactive::{ChangePoint, Reactive};
+use crate::select::ModelSpec;
 use crate::smoothing::{Holt, HoltWinters, MovingAverage, SeasonalIndices, Ses};
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MovingAverageRepr {
     window: usize,
@@ -39,7 +41,7 @@ impl TryFrom<MovingAverageRepr> for MovingAverage {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SesRepr {
     alpha: Option<f64>,
@@ -53,7 +55,7 @@ impl TryFrom<SesRepr> for Ses {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct HoltRepr {
     alpha: Option<f64>,
@@ -73,7 +75,7 @@ impl TryFrom<HoltRepr> for Holt {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SeasonalIndicesRepr {
     period: usize,
@@ -87,7 +89,7 @@ impl TryFrom<SeasonalIndicesRepr> for SeasonalIndices {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct HoltWintersRepr {
     period: usize,
@@ -105,7 +107,7 @@ impl TryFrom<HoltWintersRepr> for HoltWinters {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AlphaRepr {
     alpha: f64,
@@ -127,7 +129,7 @@ impl TryFrom<AlphaRepr> for Sba {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TsbRepr {
     alpha: f64,
@@ -141,6 +143,142 @@ impl TryFrom<TsbRepr> for Tsb {
         Self::new(r.alpha, r.beta)
     }
 }
+
+/// The saved form of a configured model, alone or as a [`ModelSpec`]:
+/// its kind, holding its settings (`{"Croston":{"alpha":0.1}}`,
+/// `{"Adida":null}`).
+///
+/// Saved as their settings alone, [`Ses`], [`Croston`] and [`Sba`]
+/// (`{"alpha":0.1}`), [`Holt`] and [`Tsb`] (`{"alpha":..,"beta":..}`),
+/// and [`Adida`] and [`Imapa`] (`null`) each loaded as the others, an
+/// SES also as a Holt whose `beta` is fitted, and [`SeasonalIndices`]
+/// (`{"period":7}`) as a fitted [`HoltWinters`].
+/// Saved under its kind, a model loads as that kind only
+/// ([`ForecastError::ModelMismatch`] otherwise).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) enum ModelRepr {
+    MovingAverage(MovingAverageRepr),
+    Ses(SesRepr),
+    Holt(HoltRepr),
+    SeasonalIndices(SeasonalIndicesRepr),
+    HoltWinters(HoltWintersRepr),
+    Croston(AlphaRepr),
+    Sba(AlphaRepr),
+    Tsb(TsbRepr),
+    Adida(()),
+    Imapa(()),
+}
+
+impl ModelRepr {
+    /// The kind the saved model names.
+    const fn kind(&self) -> ModelKind {
+        match self {
+            Self::MovingAverage(_) => ModelKind::MovingAverage,
+            Self::Ses(_) => ModelKind::Ses,
+            Self::Holt(_) => ModelKind::Holt,
+            Self::SeasonalIndices(_) => ModelKind::SeasonalIndices,
+            Self::HoltWinters(_) => ModelKind::HoltWinters,
+            Self::Croston(_) => ModelKind::Croston,
+            Self::Sba(_) => ModelKind::Sba,
+            Self::Tsb(_) => ModelKind::Tsb,
+            Self::Adida(()) => ModelKind::Adida,
+            Self::Imapa(()) => ModelKind::Imapa,
+        }
+    }
+}
+
+impl From<ModelSpec> for ModelRepr {
+    fn from(spec: ModelSpec) -> Self {
+        match spec {
+            ModelSpec::MovingAverage(m) => {
+                Self::MovingAverage(MovingAverageRepr { window: m.window() })
+            }
+            ModelSpec::Ses(m) => Self::Ses(SesRepr { alpha: m.alpha() }),
+            ModelSpec::Holt(m) => {
+                let (alpha, beta) = m.parts();
+                Self::Holt(HoltRepr { alpha, beta })
+            }
+            ModelSpec::SeasonalIndices(m) => {
+                Self::SeasonalIndices(SeasonalIndicesRepr { period: m.period() })
+            }
+            ModelSpec::HoltWinters(m) => {
+                Self::HoltWinters(HoltWintersRepr { period: m.period(), constants: m.constants() })
+            }
+            ModelSpec::Croston(m) => Self::Croston(AlphaRepr { alpha: m.alpha() }),
+            ModelSpec::Sba(m) => Self::Sba(AlphaRepr { alpha: m.alpha() }),
+            ModelSpec::Tsb(m) => {
+                let (alpha, beta) = m.parts();
+                Self::Tsb(TsbRepr { alpha, beta })
+            }
+            ModelSpec::Adida(Adida) => Self::Adida(()),
+            ModelSpec::Imapa(Imapa) => Self::Imapa(()),
+        }
+    }
+}
+
+impl TryFrom<ModelRepr> for ModelSpec {
+    type Error = ForecastError;
+
+    fn try_from(r: ModelRepr) -> Result<Self, ForecastError> {
+        Ok(match r {
+            ModelRepr::MovingAverage(r) => Self::MovingAverage(r.try_into()?),
+            ModelRepr::Ses(r) => Self::Ses(r.try_into()?),
+            ModelRepr::Holt(r) => Self::Holt(r.try_into()?),
+            ModelRepr::SeasonalIndices(r) => Self::SeasonalIndices(r.try_into()?),
+            ModelRepr::HoltWinters(r) => Self::HoltWinters(r.try_into()?),
+            ModelRepr::Croston(r) => Self::Croston(r.try_into()?),
+            ModelRepr::Sba(r) => Self::Sba(r.try_into()?),
+            ModelRepr::Tsb(r) => Self::Tsb(r.try_into()?),
+            ModelRepr::Adida(()) => Self::Adida(Adida),
+            ModelRepr::Imapa(()) => Self::Imapa(Imapa),
+        })
+    }
+}
+
+/// Each configured model is saved as the [`ModelSpec`] holding it and
+/// read back only as its own kind: the kind is checked before the
+/// settings.
+macro_rules! saved_under_its_kind {
+    ($($model:ident),* $(,)?) => {$(
+        impl From<$model> for ModelRepr {
+            fn from(m: $model) -> Self {
+                ModelSpec::$model(m).into()
+            }
+        }
+
+        impl TryFrom<ModelRepr> for $model {
+            type Error = ForecastError;
+
+            fn try_from(r: ModelRepr) -> Result<Self, ForecastError> {
+                let mismatch = |found| ForecastError::ModelMismatch {
+                    expected: ModelKind::$model,
+                    found,
+                };
+                let found = r.kind();
+                if found != ModelKind::$model {
+                    return Err(mismatch(found));
+                }
+                match ModelSpec::try_from(r)? {
+                    ModelSpec::$model(m) => Ok(m),
+                    other => Err(mismatch(other.kind())),
+                }
+            }
+        }
+    )*};
+}
+
+saved_under_its_kind!(
+    MovingAverage,
+    Ses,
+    Holt,
+    SeasonalIndices,
+    HoltWinters,
+    Croston,
+    Sba,
+    Tsb,
+    Adida,
+    Imapa,
+);
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -200,15 +338,19 @@ impl TryFrom<FittedRepr> for Fitted {
     /// What every fit guarantees: a finite level, trend and seasonal
     /// terms, a finite spread of at least 0, smoothing constants in
     /// `[0, 1]`, a window of at least one period, at least one
-    /// observation, a level reset inside the series, and the state of its
-    /// kind ([`check_shape`]).
+    /// observation, a level reset inside the series, multiplicative
+    /// seasonal terms of at least 0, and the state of its kind
+    /// ([`check_shape`]).
     ///
-    /// Not refused, because real fits give them: a moving-average window
-    /// longer than the series (the fit averages what there is), and
-    /// negative multiplicative seasonal terms (a [`SeasonalIndices`] fit
-    /// of a series with negative values, which a level model takes as
-    /// given, whose phase sums to less than 0; the forecast there is the
-    /// level times that term, clamped at 0).
+    /// A multiplicative term below 0 turned the level's sign: a negative
+    /// level (a [`SeasonalIndices`] fit of a series with negative values)
+    /// times it forecast demand for a phase whose values average below
+    /// zero. The fit gives such a phase the index 0 (see
+    /// [`SeasonalIndices`]); 0 itself loads, being the index of a phase
+    /// without demand, and nothing divides by a saved term.
+    ///
+    /// Not refused, because real fits give it: a moving-average window
+    /// longer than the series (the fit averages what there is).
     fn try_from(r: FittedRepr) -> Result<Self, ForecastError> {
         let bad = |reason: String| ForecastError::InvalidRecord {
             record: format!("fitted {} model", r.kind),
@@ -228,6 +370,15 @@ impl TryFrom<FittedRepr> for Fitted {
         if let Some((i, &v)) = r.season.iter().enumerate().find(|(_, v)| !v.is_finite()) {
             return Err(bad(format!(
                 "seasonal term {i} is {}, not a finite number",
+                ShortFloat(v)
+            )));
+        }
+        let multiplicative = r.mode == SeasonalMode::Multiplicative;
+        if let Some((i, &v)) =
+            r.season.iter().enumerate().find(|(_, v)| multiplicative && **v < 0.0)
+        {
+            return Err(bad(format!(
+                "seasonal term {i} is {}, but a multiplicative term is 0 or more",
                 ShortFloat(v)
             )));
         }
@@ -301,7 +452,14 @@ const fn mode_name(mode: SeasonalMode) -> &'static str {
 /// Whether the state of a saved fit is one its kind's fit gives: a
 /// trend only on Holt and Holt-Winters, seasonal terms only on the
 /// seasonal models (combined the way the model combines them, one per
-/// period of the window), and the constants that model records.
+/// period of the window, 2 or more, and the phase the periods fitted
+/// end at: the observations, or those since a level reset, modulo the
+/// season), and the constants that model records.
+///
+/// Each fit's phase is the length of the series it fitted modulo the
+/// season, so step 1 takes the term after the last one fitted; another
+/// phase shifted every forecast day onto another day's term (a
+/// Saturday peak forecast for a Tuesday).
 ///
 /// A fit with no constant at all is the flat fit some models give (the
 /// mean of the days since a recent level shift under [`Reactive`], an
@@ -369,6 +527,18 @@ fn check_shape(r: &FittedRepr) -> Result<(), String> {
         if p.window != Some(m) {
             let w = p.window.unwrap_or(0);
             return Err(format!("window is {w} periods, but there are {m} seasonal terms"));
+        }
+        if m < 2 {
+            return Err(format!("{m} seasonal term, but a season has 2 or more periods"));
+        }
+        // The reset lies inside the series (checked before).
+        let fitted = r.observations.saturating_sub(r.level_reset_at.unwrap_or(0));
+        let end = fitted % m;
+        if r.phase != end {
+            return Err(format!(
+                "phase is {}, but {fitted} periods fitted over a season of {m} end at phase {end}",
+                r.phase
+            ));
         }
     }
     Ok(())
@@ -479,8 +649,39 @@ impl TryFrom<ForecastSetRepr> for ForecastSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intermittent::{Adida, Imapa};
     use crate::model::DemandModel;
+
+    #[test]
+    fn a_model_read_as_another_kind_is_a_typed_error() {
+        let croston = ModelRepr::from(Croston::default());
+        assert_eq!(Croston::try_from(croston), Ok(Croston::default()));
+        assert_eq!(
+            Sba::try_from(ModelRepr::from(Croston::default())),
+            Err(ForecastError::ModelMismatch {
+                expected: ModelKind::Sba,
+                found: ModelKind::Croston
+            })
+        );
+        // The kind is checked first: a Holt with a beta of 7 read as TSB
+        // is a Holt, not a TSB with a bad beta.
+        let holt = ModelRepr::Holt(HoltRepr { alpha: Some(0.5), beta: Some(7.0) });
+        assert_eq!(
+            Tsb::try_from(holt),
+            Err(ForecastError::ModelMismatch { expected: ModelKind::Tsb, found: ModelKind::Holt })
+        );
+        let holt = ModelRepr::Holt(HoltRepr { alpha: Some(0.5), beta: Some(7.0) });
+        assert_eq!(
+            Holt::try_from(holt),
+            Err(ForecastError::InvalidParameter { name: "beta", value: 7.0, allowed: "(0, 1)" })
+        );
+        assert_eq!(
+            Imapa::try_from(ModelRepr::Adida(())),
+            Err(ForecastError::ModelMismatch {
+                expected: ModelKind::Imapa,
+                found: ModelKind::Adida
+            })
+        );
+    }
 
     fn holt() -> FittedRepr {
         FittedRepr {
@@ -611,6 +812,8 @@ mod tests {
         let seasonal = || FittedRepr {
             kind: ModelKind::HoltWinters,
             season: week.clone(),
+            // Two weeks: the next day is phase 0.
+            observations: 14,
             params: Parameters {
                 alpha: Some(0.2),
                 beta: Some(0.1),
@@ -665,6 +868,27 @@ mod tests {
                 "window is 5 periods, but there are 7 seasonal terms",
             ),
             (
+                // Read as given, step 1 took Thursday's term (3) for a
+                // Monday (0), and so on for every day.
+                seasonal(),
+                Box::new(|r| r.phase = 3),
+                "phase is 3, but 14 periods fitted over a season of 7 end at phase 0",
+            ),
+            (
+                // Refitted to the 10 periods since a reset at period 4.
+                seasonal(),
+                Box::new(|r| r.level_reset_at = Some(4)),
+                "phase is 0, but 10 periods fitted over a season of 7 end at phase 3",
+            ),
+            (
+                seasonal(),
+                Box::new(|r| {
+                    r.season = vec![3.0];
+                    r.params.window = Some(1);
+                }),
+                "1 seasonal term, but a season has 2 or more periods",
+            ),
+            (
                 seasonal(),
                 Box::new(|r| r.mode = SeasonalMode::Multiplicative),
                 "multiplicative seasonal terms, but a holt_winters model's are additive",
@@ -696,6 +920,28 @@ mod tests {
     }
 
     #[test]
+    fn a_negative_multiplicative_term_is_refused_by_index_and_value() {
+        let indices = |season: Vec<f64>| FittedRepr {
+            kind: ModelKind::SeasonalIndices,
+            trend: 0.0,
+            season,
+            mode: SeasonalMode::Multiplicative,
+            params: Parameters { alpha: Some(0.5), window: Some(3), ..Parameters::default() },
+            observations: 9,
+            ..holt()
+        };
+        assert!(Fitted::try_from(indices(vec![1.5, 0.0, 1.5])).is_ok());
+        assert_eq!(
+            Fitted::try_from(indices(vec![1.5, -0.0, -1e-300])),
+            Err(ForecastError::InvalidRecord {
+                record: "fitted seasonal_indices model".to_owned(),
+                reason: "seasonal term 2 is -1e-300, but a multiplicative term is 0 or more"
+                    .to_owned(),
+            })
+        );
+    }
+
+    #[test]
     fn a_fit_of_no_observations_is_refused() {
         // Every fit checks its series is not empty, so a saved fit of 0
         // observations with a level of 20 is no fit's.
@@ -716,10 +962,11 @@ mod tests {
         round_trip(&fit);
         // Seasonal indices of 10, -5, 10, -5 (period 2): the mean is 2.5,
         // phase 0 averages 10 (index 4), phase 1 averages -5 (index -2,
-        // negative); the forecast of phase 1 is max(0, 2.5 * -2) = 0.
+        // taken as 0); the forecast of phase 1 is 0.
         let fit = SeasonalIndices::new(2).unwrap().fit(&[10.0, -5.0, 10.0, -5.0]).unwrap();
         let saved = serde_json::to_value(&fit).unwrap();
-        assert_eq!(saved["season"], serde_json::json!([4.0, -2.0]));
+        assert_eq!(saved["season"], serde_json::json!([4.0, 0.0]));
+        assert_eq!(fit.mean_at(2), 0.0);
         round_trip(&fit);
     }
 

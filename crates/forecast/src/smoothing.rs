@@ -36,7 +36,7 @@ pub(crate) const FIT_HI: f64 = 0.99;
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::MovingAverageRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct MovingAverage {
     window: usize,
@@ -120,7 +120,7 @@ impl DemandModel for MovingAverage {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::SesRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct Ses {
     alpha: Option<f64>,
@@ -259,7 +259,7 @@ impl DemandModel for Ses {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::HoltRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct Holt {
     alpha: Option<f64>,
@@ -286,6 +286,12 @@ impl Holt {
     #[cfg(feature = "serde")]
     pub(crate) const fn from_parts(alpha: Option<f64>, beta: Option<f64>) -> Self {
         Self { alpha, beta }
+    }
+
+    /// `alpha` and `beta`, each `None` when fitted (for its saved form).
+    #[cfg(feature = "serde")]
+    pub(crate) const fn parts(&self) -> (Option<f64>, Option<f64>) {
+        (self.alpha, self.beta)
     }
 }
 
@@ -459,7 +465,11 @@ fn fit_holt(
 /// Classical decomposition: the index of phase `j` is the mean of the
 /// values at positions `t` with `t mod period = j` divided by the overall
 /// mean (all indices are 1 when that mean is not positive, or within
-/// `1e-12` of the mean magnitude of zero). The deseasonalised series
+/// `1e-12` of the mean magnitude of zero). An index is never below 0: a
+/// phase whose values average below zero (only a series with negative
+/// values has one; the [`Forecaster`](crate::Forecaster) clamps or
+/// refuses them) gets the index 0, as a phase without demand does, and
+/// is forecast 0. The deseasonalised series
 /// `y_t / index` (phases with an index of `1e-12` or less are skipped) is
 /// smoothed by fitted SES, and the forecast is the final level times the
 /// index of each future period. The spread is the RMSE of the one-step
@@ -470,7 +480,7 @@ fn fit_holt(
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::SeasonalIndicesRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct SeasonalIndices {
     period: usize,
@@ -580,7 +590,9 @@ impl DemandModel for SeasonalIndices {
 }
 
 /// Ratio-to-mean indices of each phase `t mod m` (all 1 when the mean is
-/// not positive).
+/// not positive), at least 0: a negative index turned the level's sign
+/// (a negative level times it forecast demand for a phase averaging
+/// below zero).
 ///
 /// # Errors
 ///
@@ -610,7 +622,7 @@ fn seasonal_indices(y: &[f64], m: usize) -> Result<Vec<f64>> {
             let c = c.max(1) as f64;
             let index = s / c / overall;
             if index.is_finite() {
-                Ok(index)
+                Ok(index.max(0.0))
             } else {
                 Err(ForecastError::Overflow { what: "seasonal_indices" })
             }
@@ -639,7 +651,7 @@ fn seasonal_indices(y: &[f64], m: usize) -> Result<Vec<f64>> {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::serde_checks::HoltWintersRepr")
+    serde(into = "crate::serde_checks::ModelRepr", try_from = "crate::serde_checks::ModelRepr")
 )]
 pub struct HoltWinters {
     period: usize,
@@ -672,6 +684,13 @@ impl HoltWinters {
     /// Periods per season.
     pub(crate) const fn period(&self) -> usize {
         self.period
+    }
+
+    /// `alpha`, `beta*` and `gamma`, `None` when fitted (for its saved
+    /// form).
+    #[cfg(feature = "serde")]
+    pub(crate) const fn constants(&self) -> Option<[f64; 3]> {
+        self.constants
     }
 }
 
@@ -919,6 +938,23 @@ mod tests {
         for (h, want) in week.iter().enumerate() {
             assert!((fit.mean_at(h + 1) - want).abs() < 1e-9, "{h}");
         }
+    }
+
+    #[test]
+    fn a_phase_averaging_below_zero_gets_index_zero() {
+        // Period 2: phase 0 averages (20 + 20 - 4 - 4 - 4) / 5 = 5.6,
+        // phase 1 averages -1, the series 2.3; indices 5.6 / 2.3 and
+        // -1 / 2.3 = -0.43. The deseasonalised phase-0 values end at
+        // -4 / 2.43, so the level ends below zero, and times -0.43 it
+        // forecast 0.7 units a period for phase 1, whose values are all
+        // -1. Its index is 0 now: phase 1 is forecast 0.
+        let y = [20.0, -1.0, 20.0, -1.0, -4.0, -1.0, -4.0, -1.0, -4.0, -1.0];
+        let fit = SeasonalIndices::new(2).unwrap().fit(&y).unwrap();
+        assert!(fit.level() < 0.0, "{}", fit.level());
+        // 10 observations: step 1 is phase 0, step 2 phase 1.
+        assert_eq!((fit.mean_at(1), fit.mean_at(2)), (0.0, 0.0));
+        assert_eq!(seasonal_indices(&y, 2).unwrap()[1], 0.0);
+        assert!((seasonal_indices(&y, 2).unwrap()[0] - 5.6 / 2.3).abs() < 1e-12);
     }
 
     #[test]

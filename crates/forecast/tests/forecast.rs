@@ -780,6 +780,213 @@ fn a_reaction_reads_back_through_its_detector_checks() {
     assert!(err.to_string().contains("confirm"), "{err}");
 }
 
+/// Every configured model a saved JSON loads as, read as each kind in
+/// turn (as the `ModelSpec` holding it).
+#[cfg(feature = "serde")]
+fn loads_as(json: &str) -> Vec<merchantry_forecast::ModelSpec> {
+    use merchantry_forecast::ModelSpec;
+    fn read<M: serde::de::DeserializeOwned>(
+        json: &str,
+        spec: fn(M) -> ModelSpec,
+    ) -> Option<ModelSpec> {
+        serde_json::from_str::<M>(json).ok().map(spec)
+    }
+    [
+        read(json, ModelSpec::MovingAverage),
+        read(json, ModelSpec::Ses),
+        read(json, ModelSpec::Holt),
+        read(json, ModelSpec::SeasonalIndices),
+        read(json, ModelSpec::HoltWinters),
+        read(json, ModelSpec::Croston),
+        read(json, ModelSpec::Sba),
+        read(json, ModelSpec::Tsb),
+        read(json, ModelSpec::Adida),
+        read(json, ModelSpec::Imapa),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The JSON of the model a `ModelSpec` holds, saved on its own.
+#[cfg(feature = "serde")]
+fn saved_alone(spec: merchantry_forecast::ModelSpec) -> String {
+    use merchantry_forecast::ModelSpec;
+    match spec {
+        ModelSpec::MovingAverage(m) => serde_json::to_string(&m),
+        ModelSpec::Ses(m) => serde_json::to_string(&m),
+        ModelSpec::Holt(m) => serde_json::to_string(&m),
+        ModelSpec::SeasonalIndices(m) => serde_json::to_string(&m),
+        ModelSpec::HoltWinters(m) => serde_json::to_string(&m),
+        ModelSpec::Croston(m) => serde_json::to_string(&m),
+        ModelSpec::Sba(m) => serde_json::to_string(&m),
+        ModelSpec::Tsb(m) => serde_json::to_string(&m),
+        ModelSpec::Adida(m) => serde_json::to_string(&m),
+        ModelSpec::Imapa(m) => serde_json::to_string(&m),
+        other => panic!("no case for {other:?}"),
+    }
+    .unwrap()
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_model_saved_as_one_kind_is_refused_as_another() {
+    use merchantry_forecast::ModelSpec;
+    // Saved as their settings alone, SES, Croston and SBA with alpha 0.3
+    // were each {"alpha":0.3}, Holt and TSB with 0.3 and 0.2 each
+    // {"alpha":0.3,"beta":0.2}, ADIDA and IMAPA each null, and seasonal
+    // indices of period 7 {"period":7}: a saved Croston loaded as an SBA
+    // (which forecasts 0.85 of Croston's rate), a Holt as a TSB, seasonal
+    // indices as a fitted Holt-Winters. Each is saved under its kind now,
+    // as a ModelSpec is, and loads as that kind only.
+    let croston = serde_json::to_string(&Croston::new(0.3).unwrap()).unwrap();
+    let err = serde_json::from_str::<Sba>(&croston).unwrap_err().to_string();
+    assert!(err.contains("saved model is croston, read as sba"), "{err}");
+    assert_eq!(croston, r#"{"Croston":{"alpha":0.3}}"#);
+    let holt = Holt::new(0.3, 0.2).unwrap();
+    let err = serde_json::from_str::<Tsb>(&serde_json::to_string(&holt).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("saved model is holt, read as tsb"), "{err}");
+    // So is the base of a saved reaction.
+    let reactive = serde_json::to_string(&Reactive::new(holt)).unwrap();
+    let err = serde_json::from_str::<Reactive<Tsb>>(&reactive).unwrap_err().to_string();
+    assert!(err.contains("saved model is holt, read as tsb"), "{err}");
+    assert_eq!(serde_json::from_str::<Reactive<Holt>>(&reactive).unwrap(), Reactive::new(holt));
+    let saved = [
+        (r#"{"MovingAverage":{"window":7}}"#, ModelSpec::MovingAverage(MovingAverage::WEEK)),
+        (r#"{"Ses":{"alpha":0.3}}"#, ModelSpec::Ses(Ses::new(0.3).unwrap())),
+        (r#"{"Ses":{"alpha":null}}"#, ModelSpec::Ses(Ses::fitted())),
+        (r#"{"Holt":{"alpha":0.3,"beta":0.2}}"#, ModelSpec::Holt(holt)),
+        (
+            r#"{"SeasonalIndices":{"period":7}}"#,
+            ModelSpec::SeasonalIndices(SeasonalIndices::weekly()),
+        ),
+        (
+            r#"{"HoltWinters":{"period":7,"constants":null}}"#,
+            ModelSpec::HoltWinters(HoltWinters::fitted(7).unwrap()),
+        ),
+        (r#"{"Croston":{"alpha":0.3}}"#, ModelSpec::Croston(Croston::new(0.3).unwrap())),
+        (r#"{"Sba":{"alpha":0.3}}"#, ModelSpec::Sba(Sba::new(0.3).unwrap())),
+        (r#"{"Tsb":{"alpha":0.3,"beta":0.2}}"#, ModelSpec::Tsb(Tsb::new(0.3, 0.2).unwrap())),
+        (r#"{"Adida":null}"#, ModelSpec::Adida(Adida)),
+        (r#"{"Imapa":null}"#, ModelSpec::Imapa(Imapa)),
+    ];
+    for (json, spec) in saved {
+        assert_eq!(loads_as(json), [spec], "{json}");
+        assert_eq!(serde_json::from_str::<ModelSpec>(json).unwrap(), spec, "{json}");
+        assert_eq!(saved_alone(spec), json);
+    }
+    // The settings alone, as saved before, name no kind: refused by all.
+    let bare = [
+        r#"{"alpha":0.3}"#,
+        r#"{"alpha":null}"#,
+        r#"{"alpha":0.3,"beta":0.2}"#,
+        r#"{"period":7}"#,
+        r#"{"window":7}"#,
+        "null",
+    ];
+    for json in bare {
+        assert_eq!(loads_as(json), [], "{json}");
+    }
+}
+
+/// A smoothing constant a constructor takes: anywhere in (0, 1), the
+/// smallest float above 0 and the largest below 1 included.
+#[cfg(feature = "serde")]
+fn open_unit() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        4 => (0.0..1.0_f64).prop_filter("above 0", |a| *a > 0.0),
+        1 => Just(f64::from_bits(1)),
+        1 => Just(1.0 - f64::EPSILON / 2.0),
+    ]
+}
+
+/// Any configured model, fixed or fitted constants.
+#[cfg(feature = "serde")]
+fn any_model_spec() -> impl Strategy<Value = merchantry_forecast::ModelSpec> {
+    use merchantry_forecast::ModelSpec;
+    prop_oneof![
+        (1..=usize::MAX).prop_map(|w| ModelSpec::MovingAverage(MovingAverage::new(w).unwrap())),
+        prop::option::of(open_unit())
+            .prop_map(|a| ModelSpec::Ses(a.map_or(Ses::fitted(), |a| Ses::new(a).unwrap()))),
+        prop::option::of((open_unit(), open_unit())).prop_map(|c| ModelSpec::Holt(
+            c.map_or(Holt::fitted(), |(a, b)| Holt::new(a, b).unwrap())
+        )),
+        (2..=usize::MAX).prop_map(|p| ModelSpec::SeasonalIndices(SeasonalIndices::new(p).unwrap())),
+        (2..=usize::MAX, prop::option::of((open_unit(), open_unit(), open_unit()))).prop_map(
+            |(p, c)| ModelSpec::HoltWinters(match c {
+                Some((a, b, g)) => HoltWinters::new(p, a, b, g).unwrap(),
+                None => HoltWinters::fitted(p).unwrap(),
+            })
+        ),
+        open_unit().prop_map(|a| ModelSpec::Croston(Croston::new(a).unwrap())),
+        open_unit().prop_map(|a| ModelSpec::Sba(Sba::new(a).unwrap())),
+        (open_unit(), open_unit()).prop_map(|(a, b)| ModelSpec::Tsb(Tsb::new(a, b).unwrap())),
+        Just(ModelSpec::Adida(Adida)),
+        Just(ModelSpec::Imapa(Imapa)),
+    ]
+}
+
+#[cfg(feature = "serde")]
+proptest! {
+    #[test]
+    fn a_saved_model_loads_back_equal_as_its_own_kind_and_no_other(
+        spec in any_model_spec()
+    ) {
+        // Alone or as a ModelSpec, a model is saved the same way, and
+        // loads back equal as that kind and as no other.
+        let json = serde_json::to_string(&spec).unwrap();
+        prop_assert_eq!(&saved_alone(spec), &json);
+        prop_assert_eq!(serde_json::from_str::<merchantry_forecast::ModelSpec>(&json).unwrap(), spec);
+        prop_assert_eq!(loads_as(&json), vec![spec]);
+    }
+
+    #[test]
+    fn a_saved_fit_loads_back_with_the_same_forecasts(
+        y in prop::collection::vec(prop_oneof![
+            3 => 0.0..50.0_f64,
+            2 => Just(0.0),
+            1 => -20.0..0.0_f64,
+            1 => -1e300..1e300_f64,
+            1 => prop_oneof![Just(f64::MAX), Just(-f64::MAX), Just(f64::from_bits(1))],
+        ], 1..100),
+        shift in prop::option::of((0usize..100, -100.0..300.0_f64)),
+    ) {
+        // Every fit a model gives, level resets (a shift from some day
+        // on) and seasons refitted after them, negative and huge values
+        // included, saves and loads back equal, forecasting the same
+        // means and spreads bit for bit.
+        let mut y = y;
+        if let Some((from, by)) = shift {
+            for v in y.iter_mut().skip(from) {
+                *v += by;
+            }
+        }
+        let quick = merchantry_forecast::ChangePoint {
+            min_fit: 4,
+            ..merchantry_forecast::ChangePoint::default()
+        };
+        let mut models = every_model();
+        models.push(Box::new(Reactive::new(SeasonalIndices::weekly())));
+        models.push(Box::new(Reactive::with_detector(HoltWinters::fitted(2).unwrap(), quick).unwrap()));
+        models.push(Box::new(Reactive::with_detector(SeasonalIndices::new(2).unwrap(), quick).unwrap()));
+        models.push(Box::new(Reactive::new(Croston::default())));
+        for m in models {
+            let Ok(fit) = m.fit(&y) else { continue };
+            let json = serde_json::to_string(&fit).unwrap();
+            let back = serde_json::from_str::<merchantry_forecast::Fitted>(&json);
+            prop_assert!(back.is_ok(), "{} fit refused: {:?}\n{json}", m.kind(), back);
+            let back = back.unwrap();
+            prop_assert_eq!(&back, &fit);
+            for first in [1, 5, usize::MAX - 20] {
+                let (a, b) = (fit.forecast_from(first, 21), back.forecast_from(first, 21));
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                prop_assert_eq!(bits(&a.mean), bits(&b.mean), "{}", m.kind());
+                prop_assert_eq!(bits(&a.std_dev), bits(&b.std_dev), "{}", m.kind());
+            }
+        }
+    }
+}
+
 #[cfg(feature = "serde")]
 #[test]
 fn a_saved_fit_reads_back_through_the_fits_checks() {
@@ -860,6 +1067,81 @@ fn a_saved_fit_reads_back_through_the_fits_checks() {
     saved["forecasts"]["SAVED"]["trailing_excluded_days"] = serde_json::json!(0);
     saved["forecasts"]["SAVED"]["first_dayy"] = serde_json::json!("2026-01-31");
     assert!(serde_json::from_value::<merchantry_forecast::ForecastSet>(saved).is_err());
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_saved_negative_multiplicative_seasonal_term_is_refused() {
+    use merchantry_forecast::Fitted;
+    // Seasonal indices of a level of -4 with terms 1.5 and -0.5: phase 1
+    // forecast -4 * -0.5 = 2 units a period, though a term below 0 only
+    // comes from a phase averaging below zero. Refused, naming the term;
+    // a term of 0 (a phase without demand) loads and forecasts 0.
+    let saved = |season: [f64; 2]| {
+        serde_json::json!({
+            "kind": "SeasonalIndices", "level": -4.0, "trend": 0.0,
+            "season": season, "mode": "Multiplicative", "phase": 0, "sigma": 1.0,
+            "params": {"alpha": 0.5, "beta": null, "gamma": null, "window": 2},
+            "observations": 10, "level_reset_at": null
+        })
+    };
+    let err = serde_json::from_value::<Fitted>(saved([1.5, -0.5])).map(|_| ()).unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "fitted seasonal_indices model: seasonal term 1 is -0.5, but a multiplicative term \
+             is 0 or more"
+        ),
+        "{err}"
+    );
+    let fit = serde_json::from_value::<Fitted>(saved([2.0, 0.0])).unwrap();
+    assert_eq!(fit.forecast(2).mean, [0.0, 0.0]);
+    // Additive terms below 0 are a Holt-Winters fit's everyday state.
+    let week = [5.0, 6.0, 7.0, 8.0, 9.0, 1.0, 0.0];
+    let y: Vec<f64> = week.iter().copied().cycle().take(28).collect();
+    let hw = HoltWinters::fitted(7).unwrap().fit(&y).unwrap();
+    let json = serde_json::to_value(&hw).unwrap();
+    assert!(json["season"].as_array().unwrap().iter().any(|v| v.as_f64().unwrap() < 0.0));
+    assert_eq!(serde_json::from_value::<Fitted>(json).unwrap(), hw);
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_saved_season_out_of_step_or_of_one_term_is_refused() {
+    use merchantry_forecast::Fitted;
+    // Holt-Winters over a season of 2, level 10, terms +5 and -5, fitted
+    // to 10 periods: the next period is phase 0, forecast 15, then 5. A
+    // fit's phase is the periods it fitted modulo the season; saved with
+    // phase 1, every forecast day took the other day's term (5, then
+    // 15), and one term of +5 over a "season" of one period raised every
+    // day by 5. Both loaded; both are refused now, naming the field.
+    let saved = |season: &[f64], phase: usize, reset: Option<usize>| {
+        serde_json::json!({
+            "kind": "HoltWinters", "level": 10.0, "trend": 0.0,
+            "season": season, "mode": "Additive", "phase": phase, "sigma": 1.0,
+            "params": {"alpha": 0.2, "beta": 0.1, "gamma": 0.3, "window": season.len()},
+            "observations": 10, "level_reset_at": reset
+        })
+    };
+    let fit = serde_json::from_value::<Fitted>(saved(&[5.0, -5.0], 0, None)).unwrap();
+    assert_eq!(fit.forecast(2).mean, [15.0, 5.0]);
+    let refused = [
+        (
+            saved(&[5.0, -5.0], 1, None),
+            "phase is 1, but 10 periods fitted over a season of 2 end at phase 0",
+        ),
+        (saved(&[5.0], 0, None), "1 seasonal term, but a season has 2 or more periods"),
+        (
+            // Refitted to the 7 periods since a level reset at period 3.
+            saved(&[5.0, -5.0], 0, Some(3)),
+            "phase is 0, but 7 periods fitted over a season of 2 end at phase 1",
+        ),
+    ];
+    for (json, says) in refused {
+        let err = serde_json::from_value::<Fitted>(json).map(|_| ()).unwrap_err().to_string();
+        assert!(err.contains(&format!("fitted holt_winters model: {says}")), "{err}");
+    }
+    let after_reset = serde_json::from_value::<Fitted>(saved(&[5.0, -5.0], 1, Some(3))).unwrap();
+    assert_eq!(after_reset.forecast(2).mean, [5.0, 15.0]);
 }
 
 #[cfg(feature = "serde")]
