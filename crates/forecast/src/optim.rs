@@ -33,6 +33,26 @@ pub(crate) fn golden_section(
     if fc <= fd { (c, fc) } else { (d, fd) }
 }
 
+/// [`golden_section`], with the two ends of `[lo, hi]` compared as well:
+/// the search stops inside its bracket and never evaluates them, so a
+/// minimum at a bound came back up to a third of `tol` short of it. A
+/// NaN value never wins (`<` is false).
+pub(crate) fn golden_section_closed(
+    mut f: impl FnMut(f64) -> f64,
+    lo: f64,
+    hi: f64,
+    tol: f64,
+) -> (f64, f64) {
+    let (mut best, mut value) = golden_section(&mut f, lo, hi, tol);
+    for end in [lo, hi] {
+        let v = f(end);
+        if v < value {
+            (best, value) = (end, v);
+        }
+    }
+    (best, value)
+}
+
 /// Minimises `f` over the box `[lo, hi]^N` by Nelder-Mead with the usual
 /// coefficients (reflection 1, expansion 2, contraction 1/2, shrink 1/2),
 /// clamping every trial point into the box. Stops after `max_evals`

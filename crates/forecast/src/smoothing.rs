@@ -11,7 +11,7 @@ use crate::error::{ForecastError, Result, check_series, unit_open};
 use crate::model::{
     DemandModel, Fitted, ModelKind, Parameters, SeasonalMode, fit_rescaled, mean, rmse_of,
 };
-use crate::optim::{NelderMead, golden_section, nelder_mead};
+use crate::optim::{NelderMead, golden_section_closed, nelder_mead};
 
 /// Lower and upper bound of every fitted smoothing constant.
 pub(crate) const FIT_LO: f64 = 0.01;
@@ -104,7 +104,7 @@ impl DemandModel for MovingAverage {
 /// observation, so the first one-step forecast is `y_0` and the squared
 /// errors are summed over periods `1..n`. With `alpha` left to the fit, it
 /// minimises that sum by golden-section search on `[0.01, 0.99]` to a
-/// bracket of 0.001 (a series
+/// bracket of 0.001, the two ends of the range compared as well (a series
 /// of fewer than three values keeps `alpha = 0.1`). The forecast is flat at
 /// the final level.
 ///
@@ -199,7 +199,7 @@ pub(crate) fn ses_alpha_within(y: &[f64], lo: f64, hi: f64) -> f64 {
     if y.len() < 3 {
         return 0.1;
     }
-    golden_section(|a| ses_run(y, a).1, lo, hi, 1e-3).0
+    golden_section_closed(|a| ses_run(y, a).1, lo, hi, 1e-3).0
 }
 
 impl DemandModel for Ses {
@@ -877,6 +877,24 @@ mod tests {
         // Finite values whose squared errors overflow are not an error.
         let fit = Ses::new(0.3).unwrap().fit(&[1e200, -1e200, 1e200]).unwrap();
         assert!(fit.mean_at(1).is_finite());
+    }
+
+    #[test]
+    fn fitted_ses_reaches_a_best_constant_at_a_bound() {
+        // A straight line: each one-step error is the slope plus what the
+        // level still lags, so the SSE falls as alpha grows and the best
+        // constant is the upper bound, 0.99. The bracketed search alone
+        // stopped about 3e-4 short of it.
+        let line: Vec<f64> = (1..=30).map(f64::from).collect();
+        assert_eq!(ses_alpha(&line), 0.99);
+        // 10, then 9 and 11 in turn: the level starts at the mean and
+        // every step toward the last value lengthens the next error, so
+        // the SSE grows with alpha and the best constant is the lower
+        // bound, 0.01.
+        let flat: Vec<f64> = std::iter::once(10.0)
+            .chain((0..30).map(|i| if i % 2 == 0 { 9.0 } else { 11.0 }))
+            .collect();
+        assert_eq!(ses_alpha(&flat), 0.01);
     }
 
     #[test]
