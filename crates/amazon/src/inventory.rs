@@ -83,23 +83,27 @@ impl InventoryRow {
     /// The refusal the reader set aside to keep the row: when
     /// [`InventoryRow::price_unread`] holds a cell,
     /// [`ReadError::InvalidAmount`] naming this row's line, the
-    /// `your-price` column and the cell, as a stricter caller would have
-    /// had it. `None` when the price was read or left blank.
+    /// `your-price` column and the cell, and carrying the row's SKU, as
+    /// a stricter caller would have had it. `None` when the price was
+    /// read or left blank.
     ///
     /// ```
     /// use merchantry_amazon::InventoryReader;
     /// let file = "sku\tyour-price\tafn-fulfillable-quantity\nW\t19,99\t130\n";
     /// let row = InventoryReader::new(file.as_bytes())?.next().unwrap()?;
     /// assert_eq!((row.price, row.afn_fulfillable.get()), (None, 130));
+    /// let err = row.price_error().unwrap();
     /// assert_eq!(
-    ///     row.price_error().unwrap().to_string(),
+    ///     err.to_string(),
     ///     "manage FBA inventory: line 2, column \"your-price\": \"19,99\" is not a decimal amount"
     /// );
+    /// assert_eq!(err.sku(), Some(&row.sku));
     /// # Ok::<(), merchantry_amazon::ReadError>(())
     /// ```
     #[must_use]
     pub fn price_error(&self) -> Option<ReadError> {
         unread_amount_error(REPORT, self.line, PRICE, self.price_unread.as_ref())
+            .map(|e| e.with_sku(Some(self.sku.clone())))
     }
 
     /// Inbound units: working + shipped + receiving, checked. Always
@@ -206,7 +210,8 @@ impl InventoryRow {
 const PRICE: &str = "your-price";
 
 const COLUMNS: &[Column] = &[
-    req("sku", &["sku", "sellersku", "msku"]),
+    // Row errors carry the SKU (`ReadError::sku`).
+    req("sku", &["sku", "sellersku", "msku"]).sku_column(),
     opt("fnsku", &["fnsku"]),
     opt("asin", &["asin"]),
     opt("product-name", &["productname", "title"]),
@@ -272,7 +277,10 @@ reader!(
     /// and checked ([`InventoryRow::totals_agree`]).
     ///
     /// Quantities are strict: a cell that is not a whole number refuses
-    /// the row ([`ReadError::InvalidQuantity`]). The price is not: it
+    /// the row ([`ReadError::InvalidQuantity`]). Every row error carries
+    /// the row's SKU when its `sku` cell can be read
+    /// ([`ReadError::sku`]), found in the parsed record, so a quoted
+    /// cell holding a line break earlier in the file cannot move it. The price is not: it
     /// only values the listing, so a `your-price` cell that holds no
     /// amount (`19,99`, `EUR 19.99`, `1e3`, invalid UTF-8) leaves
     /// [`InventoryRow::price`] `None` and the row is still yielded with

@@ -302,7 +302,7 @@ const COLUMNS: &[Column] = &[
     opt("currency", &["currency"]),
     opt("transaction-type", &["transactiontype"]),
     opt("order-id", &["orderid"]),
-    opt("sku", &["sku"]),
+    opt("sku", &["sku"]).sku_column(),
     opt("quantity-purchased", &["quantitypurchased"]),
     opt("marketplace-name", &["marketplacename"]),
     // V2 carries both `posted-date` and `posted-date-time`; either alone
@@ -669,6 +669,7 @@ impl<R: Read> Iterator for SettlementReader<R> {
                         return Some(Err(ReadError::InvalidValue {
                             report: REPORT,
                             line: row.line,
+                            sku: row.sku.clone().map(Box::new),
                             column: "currency",
                             source: CoreError::CurrencyMismatch { left: first, right: currency },
                         }));
@@ -685,6 +686,7 @@ impl<R: Read> Iterator for SettlementReader<R> {
                         Err(ReadError::MissingValue {
                             report: REPORT,
                             line: row.line,
+                            sku: row.sku.clone().map(Box::new),
                             column: "currency",
                         })
                     }

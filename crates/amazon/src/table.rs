@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use csv::ByteRecord;
-use merchantry_core::{CoreError, Quantity};
+use merchantry_core::{CoreError, Quantity, Sku};
 use rust_decimal::Decimal;
 
 use crate::error::{Cut, ReadError, ReadStats, SkipReason, excerpt};
@@ -227,6 +227,9 @@ pub(crate) struct Column {
     pub(crate) required: bool,
     /// Whether the column holds dates, looked at to decide the date order.
     pub(crate) date: bool,
+    /// Whether the column holds the rows' SKU, given with their row
+    /// errors ([`ReadError::sku`]).
+    pub(crate) sku: bool,
 }
 
 impl Column {
@@ -234,16 +237,21 @@ impl Column {
     pub(crate) const fn dated(self) -> Self {
         Self { date: true, ..self }
     }
+
+    /// The same column, marked as holding the rows' SKU.
+    pub(crate) const fn sku_column(self) -> Self {
+        Self { sku: true, ..self }
+    }
 }
 
 /// A required column.
 pub(crate) const fn req(name: &'static str, keys: &'static [&'static str]) -> Column {
-    Column { name, keys, required: true, date: false }
+    Column { name, keys, required: true, date: false, sku: false }
 }
 
 /// An optional column.
 pub(crate) const fn opt(name: &'static str, keys: &'static [&'static str]) -> Column {
-    Column { name, keys, required: false, date: false }
+    Column { name, keys, required: false, date: false, sku: false }
 }
 
 const BUFFER: usize = 64 * 1024;
@@ -421,6 +429,9 @@ pub(crate) struct Table<R: Read> {
     assumed: bool,
     /// Header positions of the date columns.
     dates: Vec<usize>,
+    /// Header position of the SKU column, when the reader has one and
+    /// the header names it.
+    sku_at: Option<usize>,
     /// What the look-ahead read, to be replayed in order.
     pending: VecDeque<Pending>,
 }
@@ -516,6 +527,8 @@ impl<R: Read> Table<R> {
             .zip(&positions)
             .filter_map(|(column, at)| at.filter(|_| column.date))
             .collect();
+        let sku_at =
+            columns.iter().zip(&positions).find_map(|(column, at)| at.filter(|_| column.sku));
         Ok(Self {
             csv,
             header,
@@ -532,8 +545,17 @@ impl<R: Read> Table<R> {
             order: options.date_order,
             assumed: false,
             dates,
+            sku_at,
             pending: VecDeque::new(),
         })
+    }
+
+    /// The SKU in the current record's SKU cell, when the reader has a
+    /// SKU column and the cell, trimmed, makes one: what a row error of
+    /// this record carries ([`ReadError::sku`]).
+    fn record_sku(&self) -> Option<Sku> {
+        let cell = self.record.get(self.sku_at?)?.trim_ascii();
+        std::str::from_utf8(cell).ok()?.parse().ok()
     }
 
     /// Reads the next record from the source into `self.record`.
@@ -714,6 +736,7 @@ impl<R: Read> Table<R> {
                 return Some(Err(ReadError::FieldCount {
                     report: self.report,
                     line: self.line,
+                    sku: self.record_sku().map(Box::new),
                     expected,
                     found,
                 }));
@@ -757,7 +780,8 @@ impl<R: Read> Table<R> {
     }
 
     /// Reads records until one becomes a row, is refused with a row
-    /// error, or a file error ends the input; skips are counted.
+    /// error (carrying the row's SKU, see [`ReadError::sku`]), or a file
+    /// error ends the input; skips are counted.
     pub(crate) fn next_with<T>(
         &mut self,
         build: impl Fn(&Row<'_>) -> Result<Built<T>, ReadError>,
@@ -777,7 +801,7 @@ impl<R: Read> Table<R> {
                 Ok(Built::Skip(reason)) => self.stats.skip(reason),
                 Err(e) => {
                     self.stats.row_errors += 1;
-                    return Some(Err(e));
+                    return Some(Err(e.with_sku(self.record_sku())));
                 }
             }
         }
@@ -1043,6 +1067,7 @@ impl Row<'_> {
         std::str::from_utf8(bytes).map(Some).map_err(|_| ReadError::InvalidUtf8 {
             report: self.report,
             line: self.line,
+            sku: None,
             column: self.name(index),
         })
     }
@@ -1052,6 +1077,7 @@ impl Row<'_> {
         self.text(index)?.ok_or(ReadError::MissingValue {
             report: self.report,
             line: self.line,
+            sku: None,
             column: self.name(index),
         })
     }
@@ -1074,6 +1100,7 @@ impl Row<'_> {
             Err(_) => Err(ReadError::InvalidUtf8 {
                 report: self.report,
                 line: self.line,
+                sku: None,
                 column: self.name(index),
             }),
         }
@@ -1105,6 +1132,7 @@ impl Row<'_> {
         ReadError::InvalidValue {
             report: self.report,
             line: self.line,
+            sku: None,
             column: self.name(index),
             source,
         }
@@ -1120,6 +1148,7 @@ impl Row<'_> {
         value.map(|q| Some(Quantity::new(q))).ok_or_else(|| ReadError::InvalidQuantity {
             report: self.report,
             line: self.line,
+            sku: None,
             column: self.name(index),
             value: excerpt(bytes),
         })
@@ -1130,6 +1159,7 @@ impl Row<'_> {
         self.opt_quantity(index)?.ok_or(ReadError::MissingValue {
             report: self.report,
             line: self.line,
+            sku: None,
             column: self.name(index),
         })
     }
@@ -1147,6 +1177,7 @@ impl Row<'_> {
         parse_amount(text).map(Some).ok_or_else(|| ReadError::InvalidAmount {
             report: self.report,
             line: self.line,
+            sku: None,
             column: self.name(index),
             value: excerpt(text.as_bytes()),
         })
@@ -1199,6 +1230,7 @@ impl Row<'_> {
             .map_err(|problem| ReadError::InvalidDate {
                 report: self.report,
                 line: self.line,
+                sku: None,
                 column: self.name(index),
                 value: excerpt(text.as_bytes()),
                 problem,
@@ -1225,6 +1257,7 @@ impl Row<'_> {
             Err(problem) => Err(ReadError::InvalidTimestamp {
                 report: self.report,
                 line: self.line,
+                sku: None,
                 column: self.name(index),
                 value: excerpt(text.as_bytes()),
                 problem,
@@ -1247,7 +1280,13 @@ pub(crate) fn unread_amount_error(
     column: &'static str,
     unread: Option<&String>,
 ) -> Option<ReadError> {
-    unread.map(|value| ReadError::InvalidAmount { report, line, column, value: value.clone() })
+    unread.map(|value| ReadError::InvalidAmount {
+        report,
+        line,
+        sku: None,
+        column,
+        value: value.clone(),
+    })
 }
 
 #[cfg(test)]

@@ -192,6 +192,135 @@ fn inventory_rows_whose_sums_leave_64_bits_are_refused_naming_the_column() {
     assert_eq!(reader.stats().row_errors, 3);
 }
 
+/// A row error named line and column but not the row's SKU, so a
+/// caller that refuses the SKU of an unreadable row read the file again
+/// as raw text to find it. The error now carries it; the message is
+/// unchanged.
+#[test]
+fn an_unreadable_inventory_row_carries_its_sku() {
+    let file = "sku\tafn-warehouse-quantity\tafn-fulfillable-quantity\tafn-reserved-quantity\n\
+                W\t105\t1OO\t3\n\
+                V\t5\t5\t-\n\
+                U\t1\n\
+                T\t1\t1\t0\n";
+    let mut reader = InventoryReader::new(file.as_bytes()).unwrap();
+    let read: Vec<_> = reader.by_ref().collect();
+    let err = read[0].as_ref().unwrap_err();
+    assert!(matches!(
+        err,
+        ReadError::InvalidQuantity { line: 2, column: "afn-fulfillable-quantity", .. }
+    ));
+    assert_eq!(err.sku().map(|s| s.as_str()), Some("W"));
+    assert_eq!(
+        err.to_string(),
+        "manage FBA inventory: line 2, column \"afn-fulfillable-quantity\": \"1OO\" is not a \
+         whole number from -9223372036854775807 to 9223372036854775807"
+    );
+    let err = read[1].as_ref().unwrap_err();
+    assert_eq!(
+        (err.line(), err.column(), err.sku().map(|s| s.as_str())),
+        (3, Some("afn-reserved-quantity"), Some("V"))
+    );
+    // A short row: the cell at the SKU's place.
+    let err = read[2].as_ref().unwrap_err();
+    assert!(matches!(err, ReadError::FieldCount { line: 4, expected: 4, found: 2, .. }));
+    assert_eq!(err.sku().map(|s| s.as_str()), Some("U"));
+    assert_eq!(read[3].as_ref().unwrap().sku.as_str(), "T");
+    assert_eq!(reader.stats().row_errors, 3);
+}
+
+/// The SKU given with a row error is the row's own cell, read as the
+/// reader reads a SKU: a blank cell, one that is no id and one that is
+/// not UTF-8 give none, whether the error is in that cell or another.
+#[test]
+fn an_unreadable_row_whose_sku_cell_is_blank_or_bad_carries_no_sku() {
+    let text = [
+        &b"sku\tafn-fulfillable-quantity\n"[..],
+        b"\t7\n",        // the SKU cell blank: the error is the SKU's
+        b"  \t1OO\n",    // blank SKU, bad fulfillable: the first error is the SKU's
+        b"A\x07B\t7\n",  // a control character: no id
+        b"\xFFW\t7\n",   // not UTF-8
+        b"\xFFW\t1OO\n", // not UTF-8, and a bad fulfillable
+        b" W \t1OO\n",   // trimmed, as the reader reads it
+    ]
+    .concat();
+    let read: Vec<_> = InventoryReader::new(&text[..]).unwrap().collect();
+    let got: Vec<_> = read
+        .iter()
+        .map(|r| {
+            let e = r.as_ref().unwrap_err();
+            (e.line(), e.column().unwrap(), e.sku().map(|s| s.as_str().to_owned()))
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, "sku", None),
+            (3, "sku", None),
+            (4, "sku", None),
+            (5, "sku", None),
+            (6, "sku", None),
+            (7, "afn-fulfillable-quantity", Some("W".to_owned())),
+        ]
+    );
+    assert!(matches!(read[0], Err(ReadError::MissingValue { .. })));
+    assert!(matches!(read[2], Err(ReadError::InvalidValue { .. })));
+    assert!(matches!(read[3], Err(ReadError::InvalidUtf8 { .. })));
+}
+
+/// A caller that looked an unreadable row's SKU up on the raw text,
+/// split at line breaks, took it from the wrong line after a quoted
+/// cell holding a line break: the reader counts each `\n`, `\r\n` and
+/// lone `\r`, inside quotes too, so its row on line 5 is the raw split's
+/// line 4 or 5. The SKU now comes from the parsed record itself.
+#[test]
+fn a_quoted_line_break_before_a_bad_row_leaves_its_sku_right() {
+    for title in ["\"Vase\nBlue\"", "\"Vase\rBlue\"", "\"Vase\r\nBlue\""] {
+        let file = format!(
+            "sku\tproduct-name\tafn-fulfillable-quantity\n\
+             A\tAlpha\t1\n\
+             V\t{title}\t5\n\
+             W\tWidget\t1OO\n\
+             X\tX-ray\t\n"
+        );
+        let read: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().collect();
+        assert_eq!(read[1].as_ref().unwrap().sku.as_str(), "V", "{title:?}");
+        let err = read[2].as_ref().unwrap_err();
+        assert_eq!(
+            (err.line(), err.column(), err.sku().map(|s| s.as_str())),
+            (5, Some("afn-fulfillable-quantity"), Some("W")),
+            "{title:?}"
+        );
+        assert_eq!(
+            (read[3].as_ref().unwrap().sku.as_str(), read[3].as_ref().unwrap().line),
+            ("X", 6)
+        );
+    }
+}
+
+/// Every reader with a SKU column gives it with its row errors; one
+/// without gives none.
+#[test]
+fn row_errors_carry_the_sku_of_readers_that_have_one() {
+    let detail = "Date,FNSKU,MSKU,Event Type,Quantity,Fulfillment Center,Disposition\n\
+                  03/01/2026,X00W,W,Receipts,4x,ABE2,SELLABLE\n";
+    let err = LedgerDetailReader::new(detail.as_bytes()).unwrap().next().unwrap().unwrap_err();
+    assert_eq!((err.column(), err.sku().map(|s| s.as_str())), (Some("Quantity"), Some("W")));
+    let orders = format!("{ORDERS_HEAD}111-1\t2026-03-01T10:00:00+00:00\tShipped\tW\tzz\n");
+    let err = OrdersReader::new(orders.as_bytes()).unwrap().next().unwrap().unwrap_err();
+    assert_eq!((err.column(), err.sku().map(|s| s.as_str())), (Some("quantity"), Some("W")));
+    let storage = "asin\tfnsku\tfulfillment_center\tcountry_code\taverage_quantity_on_hand\t\
+                   estimated_total_item_volume\tmonth_of_charge\tstorage_rate\tcurrency\t\
+                   estimated_monthly_storage_fee\n\
+                   B0TEST0001\tX00W\tABE2\tUS\t1\t1\t2026-03\t0.87\tUSD\tzz\n";
+    let err = StorageFeeReader::new(storage.as_bytes()).unwrap().next().unwrap().unwrap_err();
+    assert_eq!(err.column(), Some("estimated_monthly_storage_fee"));
+    assert_eq!(err.sku(), None);
+    // A file error names no row, so no SKU.
+    let err = InventoryReader::new("sku\n".as_bytes()).err().unwrap();
+    assert_eq!(err.sku(), None);
+}
+
 #[test]
 fn synthetic_snapshot_matches_the_ledger_end_of_week() {
     let rows: Vec<_> =
