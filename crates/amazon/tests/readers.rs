@@ -103,21 +103,21 @@ fn inventory_sums_past_64_bits_are_not_totals_that_agree() {
     let mut big = small.clone();
     big.afn_warehouse = Some(Quantity::MAX);
     big.afn_total = Some(Quantity::MAX);
-    big.afn_inbound_working = Quantity::MAX;
-    big.afn_inbound_shipped = Quantity::MAX;
-    big.afn_fulfillable = Quantity::MAX.checked_sub(Quantity::new(4)).unwrap();
+    big.afn_inbound_working = Some(Quantity::MAX);
+    big.afn_inbound_shipped = Some(Quantity::MAX);
+    big.afn_fulfillable = Some(Quantity::MAX.checked_sub(Quantity::new(4)).unwrap());
     assert!(!big.totals_agree());
     // inbound() saturated here (Quantity::MAX, a count no cell holds);
     // it is now the checked sum.
     assert!(matches!(big.inbound(), Err(CoreError::QuantityOverflow { .. })));
     let mut negative = small.clone();
-    negative.afn_inbound_working = Quantity::MIN.checked_add(Quantity::new(1)).unwrap();
-    negative.afn_inbound_shipped = Quantity::new(-5);
+    negative.afn_inbound_working = Some(Quantity::MIN.checked_add(Quantity::new(1)).unwrap());
+    negative.afn_inbound_shipped = Some(Quantity::new(-5));
     assert!(negative.inbound().is_err());
     assert!(big.stock_records(&fba, day(2026, 3, 31)).is_err());
     let mut unsellable = small.clone();
-    unsellable.afn_unsellable = Quantity::MAX;
-    unsellable.afn_researching = Quantity::new(1);
+    unsellable.afn_unsellable = Some(Quantity::MAX);
+    unsellable.afn_researching = Some(Quantity::new(1));
     assert!(unsellable.stock_records(&fba, day(2026, 3, 31)).is_err());
 }
 
@@ -190,6 +190,47 @@ fn inventory_rows_whose_sums_leave_64_bits_are_refused_naming_the_column() {
     let last = rows[3].as_ref().unwrap();
     assert_eq!(last.inbound().unwrap(), Quantity::MAX);
     assert_eq!(reader.stats().row_errors, 3);
+}
+
+/// A blank `afn-fulfillable-quantity` read as 0, the same as a written
+/// `0`, so a caller could not tell unknown units free to sell from none.
+/// Every quantity cell is now `None` when blank or absent.
+#[test]
+fn a_blank_fulfillable_cell_is_none_and_a_written_zero_is_some() {
+    let file = "sku\tmfn-fulfillable-quantity\tafn-fulfillable-quantity\tafn-unsellable-quantity\t\
+                afn-reserved-quantity\tafn-inbound-working-quantity\tafn-inbound-shipped-quantity\t\
+                afn-inbound-receiving-quantity\tafn-researching-quantity\n\
+                BLANK\t\t\t\t\t\t\t\t\n\
+                ZERO\t0\t0\t0\t0\t0\t0\t0\t0\n\
+                SOME\t1\t2\t3\t4\t5\t6\t7\t8\n";
+    let rows: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().map(Result::unwrap).collect();
+    let cells = |r: &merchantry_amazon::InventoryRow| {
+        [
+            r.mfn_fulfillable,
+            r.afn_fulfillable,
+            r.afn_unsellable,
+            r.afn_reserved,
+            r.afn_inbound_working,
+            r.afn_inbound_shipped,
+            r.afn_inbound_receiving,
+            r.afn_researching,
+        ]
+    };
+    assert_eq!(cells(&rows[0]), [None; 8]);
+    assert_eq!(cells(&rows[1]), [Some(Quantity::ZERO); 8]);
+    assert_eq!(cells(&rows[2]), [1, 2, 3, 4, 5, 6, 7, 8].map(|q| Some(Quantity::new(q))));
+    // The sums count a blank as zero, as they did.
+    let fba = LocationId::new("FBA-US").unwrap();
+    for row in &rows[..2] {
+        assert_eq!(row.inbound().unwrap(), Quantity::ZERO);
+        assert!(row.totals_agree());
+        assert!(row.stock_records(&fba, day(2026, 3, 7)).unwrap().is_empty());
+    }
+    // A column the header lacks is `None` too.
+    let short = "sku\tafn-fulfillable-quantity\nW\t0\n";
+    let row = InventoryReader::new(short.as_bytes()).unwrap().next().unwrap().unwrap();
+    assert_eq!((row.afn_fulfillable, row.afn_reserved), (Some(Quantity::ZERO), None));
+    assert_eq!((row.mfn_fulfillable, row.afn_inbound_shipped), (None, None));
 }
 
 /// A row error named line and column but not the row's SKU, so a
@@ -291,10 +332,9 @@ fn a_quoted_line_break_before_a_bad_row_leaves_its_sku_right() {
             (5, Some("afn-fulfillable-quantity"), Some("W")),
             "{title:?}"
         );
-        assert_eq!(
-            (read[3].as_ref().unwrap().sku.as_str(), read[3].as_ref().unwrap().line),
-            ("X", 6)
-        );
+        // The blank fulfillable cell is on the row after it.
+        let x = read[3].as_ref().unwrap();
+        assert_eq!((x.sku.as_str(), x.line, x.afn_fulfillable), ("X", 6, None), "{title:?}");
     }
 }
 
@@ -334,7 +374,7 @@ fn synthetic_snapshot_matches_the_ledger_end_of_week() {
     // warehouse 135 = 130 + 1 + 4; total 231 = 135 + 24 + 60 + 12.
     assert_eq!(myi.afn_warehouse, Some(Quantity::new(135)));
     assert_eq!(myi.inbound().unwrap(), Quantity::new(96));
-    assert_eq!(myi.mfn_fulfillable, Quantity::ZERO); // blank cell
+    assert_eq!(myi.mfn_fulfillable, None); // blank cell
 
     let summary: Vec<_> = LedgerSummaryReader::new(&data("synthetic_ledger_summary_view.csv")[..])
         .unwrap()
@@ -3078,7 +3118,10 @@ fn an_unreadable_price_leaves_the_row_its_quantities_and_is_flagged() {
     let w = read[0].as_ref().unwrap();
     assert_eq!(w.price, None);
     assert_eq!(w.price_unread.as_deref(), Some("19,99"));
-    assert_eq!((w.afn_fulfillable, w.inbound().unwrap()), (Quantity::new(130), Quantity::new(96)));
+    assert_eq!(
+        (w.afn_fulfillable, w.inbound().unwrap()),
+        (Some(Quantity::new(130)), Quantity::new(96))
+    );
     let err = w.price_error().unwrap();
     assert!(matches!(err, ReadError::InvalidAmount { line: 2, column: "your-price", .. }));
     assert_eq!(
@@ -3090,15 +3133,15 @@ fn an_unreadable_price_leaves_the_row_its_quantities_and_is_flagged() {
         .map(|r| {
             let r = r.as_ref().unwrap();
             assert_eq!(r.price, None);
-            (r.line, r.afn_fulfillable.get(), r.price_unread.clone().unwrap())
+            (r.line, r.afn_fulfillable.map(Quantity::get), r.price_unread.clone().unwrap())
         })
         .collect();
     assert_eq!(
         unread,
         [
-            (3, 5, "EUR 19.99".to_owned()),
-            (4, 6, "1e3".to_owned()),
-            (5, 7, "\u{FFFD}9.99".to_owned())
+            (3, Some(5), "EUR 19.99".to_owned()),
+            (4, Some(6), "1e3".to_owned()),
+            (5, Some(7), "\u{FFFD}9.99".to_owned())
         ]
     );
     // A readable or blank price is no flag.
@@ -3117,7 +3160,7 @@ fn an_unreadable_price_leaves_the_row_its_quantities_and_is_flagged() {
     // The flag does not depend on lossy text: a price is never repaired.
     let strict = ReadOptions::default().lossy_text(false);
     let t = InventoryReader::with_options(&text[..], strict).unwrap().nth(3).unwrap().unwrap();
-    assert_eq!((t.price, t.afn_fulfillable.get()), (None, 7));
+    assert_eq!((t.price, t.afn_fulfillable), (None, Some(Quantity::new(7))));
 }
 
 /// Tester: an All Orders `item-price` of `19,99` refused the whole order
