@@ -162,8 +162,8 @@
 //!   naming the file, line and cell. A quantity the reader cannot read
 //!   still refuses the row, as does a blank `afn-fulfillable-quantity`
 //!   cell with no warehouse cell to vouch for it (on hand unknown), and
-//!   its SKU (read from the row's raw `sku`
-//!   cell, when that is not blank) falls under the refused-row rule
+//!   its SKU (given by the reader with its error, when the row's `sku`
+//!   cell can be read) falls under the refused-row rule
 //!   above, its reason naming the file, line and cell. Lead time: `--lead-time-days` +/-
 //!   `--lead-time-sd`.
 //! - An All Orders line whose item price the reader cannot read
@@ -478,63 +478,6 @@ fn missing_inbound(path: &Path) -> Vec<&'static str> {
     INBOUND_COLUMNS.into_iter().filter(|c| !names.contains(&column_key(c))).collect()
 }
 
-/// The SKU cell of each of `lines` of a Manage FBA Inventory file, read
-/// from the raw text (the reader gives no row for a line it cannot
-/// read), when it is not blank and makes a SKU.
-fn unreadable_skus(path: &Path, lines: &BTreeSet<u64>) -> BTreeMap<u64, Sku> {
-    raw_cells(path, &["sku", "sellersku", "msku"], Some(lines))
-        .into_iter()
-        .filter(|(_, cell)| !cell.is_empty())
-        .filter_map(|(line, cell)| Sku::new(cell).ok().map(|sku| (line, sku)))
-        .collect()
-}
-
-/// The cell of the column named by one of `names` (compared without
-/// case or punctuation) on each line of a file (of `lines` only, when
-/// given), from the raw text: the header on line 1, the file's delimiter
-/// (tab when the header has one, else comma), quotes around the cell
-/// dropped, spaces trimmed. A cell holding a quote within it is left
-/// out: the raw split cannot read it.
-fn raw_cells(path: &Path, names: &[&str], lines: Option<&BTreeSet<u64>>) -> BTreeMap<u64, String> {
-    let mut found = BTreeMap::new();
-    let last = match lines {
-        Some(lines) => match lines.last() {
-            Some(&last) => last,
-            None => return found,
-        },
-        None => u64::MAX,
-    };
-    let Ok(input) = open(path) else { return found };
-    let mut reader = BufReader::new(input);
-    let mut column = None;
-    let mut delimiter = '\t';
-    let mut raw = Vec::new();
-    for line in 1..=last {
-        raw.clear();
-        match reader.read_until(b'\n', &mut raw) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
-        let text = String::from_utf8_lossy(&raw);
-        let text = text.trim_start_matches('\u{feff}').trim_end_matches(['\r', '\n']);
-        if line == 1 {
-            delimiter = if text.contains('\t') { '\t' } else { ',' };
-            column = text.split(delimiter).position(|c| names.contains(&column_key(c).as_str()));
-            continue;
-        }
-        if lines.is_some_and(|lines| !lines.contains(&line)) || text.trim().is_empty() {
-            continue;
-        }
-        let Some(cell) = column.and_then(|i| text.split(delimiter).nth(i)) else { continue };
-        let cell = cell.trim();
-        let cell = cell.strip_prefix('"').and_then(|c| c.strip_suffix('"')).unwrap_or(cell).trim();
-        if !cell.contains('"') {
-            found.insert(line, cell.to_owned());
-        }
-    }
-    found
-}
-
 /// The note, once per file, for a Manage FBA Inventory file without
 /// every inbound column.
 const INBOUND_ABSENT: &str = "Manage FBA Inventory file without every afn-inbound column: its total is checked only for being below warehouse + the inbound columns present (on order then in doubt; with no warehouse cell the row is refused), and on order is read as the total less the warehouse (the inbound columns present when the total is blank; unknown with neither), said in the SKU's reason unless it is the sum of the inbound columns present";
@@ -762,10 +705,11 @@ struct Books {
     /// Files read whose all-numeric dates could be read either way, read
     /// month first by assumption.
     date_order_assumed: Vec<String>,
-    /// The row errors of the file last drained (line, column, message):
-    /// a Manage FBA Inventory row the reader cannot read refuses its SKU's
-    /// stock when its SKU cell can be read.
-    last_unreadable: Vec<(u64, Option<&'static str>, String)>,
+    /// The row errors of the file last drained (line, the row's SKU as
+    /// the reader gives it, message): a Manage FBA Inventory row the
+    /// reader cannot read refuses its SKU's stock when its SKU cell can
+    /// be read.
+    last_unreadable: Vec<(u64, Option<Sku>, String)>,
 }
 
 /// A file whose dates were read month first by assumption (its first
@@ -1093,7 +1037,10 @@ impl Books {
             match row {
                 Ok(row) => good.push(row),
                 Err(e) if e.is_fatal() => return Err(e.into()),
-                Err(e) => unreadable.push((e.line(), e.column(), format!("{}: {e}", self.file))),
+                Err(e) => {
+                    let text = format!("{}: {e}", self.file);
+                    unreadable.push((e.line(), e.sku().cloned(), text));
+                }
             }
         }
         let stats = stats(rows).clone();
@@ -1175,7 +1122,7 @@ impl Books {
     /// warehouse cell vouches for it); only its units on order are in
     /// doubt ([`myi_on_order`]). A row the reader cannot read (`1OO`
     /// fulfillable) refuses its SKU's stock as well, when its SKU cell
-    /// can be read ([`unreadable_skus`]).
+    /// can be read (the reader's error gives it: `ReadError::sku`).
     fn read_inventory(&mut self, input: Box<dyn Read>, path: &Path) -> Result<ReadStats, BoxError> {
         let missing = &missing_inbound(path);
         let mut reader = InventoryReader::with_options(input, self.read_options)?;
@@ -1316,22 +1263,15 @@ impl Books {
             books.myi.insert(row.sku.clone(), row);
             Ok(())
         })?;
-        let unreadable = std::mem::take(&mut self.last_unreadable);
-        if !unreadable.is_empty() {
-            let lines: BTreeSet<u64> = unreadable.iter().map(|(line, _, _)| *line).collect();
-            let skus = unreadable_skus(path, &lines);
-            for (line, column, text) in &unreadable {
-                // An error in the SKU cell itself names no SKU.
-                if *column == Some("sku") {
-                    continue;
-                }
-                if let Some(sku) = skus.get(line) {
-                    let why = format!(
-                        "unreadable row ({})",
-                        text.trim_start_matches(&format!("{}: ", self.file))
-                    );
-                    self.refuse_sku(sku, *line, &why);
-                }
+        // The reader gives the SKU of a row it cannot read when the SKU
+        // cell itself can be read; an error in that cell names no SKU.
+        for (line, sku, text) in std::mem::take(&mut self.last_unreadable) {
+            if let Some(sku) = sku {
+                let why = format!(
+                    "unreadable row ({})",
+                    text.trim_start_matches(&format!("{}: ", self.file))
+                );
+                self.refuse_sku(&sku, line, &why);
             }
         }
         if !missing.is_empty() && stats.rows > 0 {
@@ -3738,6 +3678,29 @@ mod tests {
     /// reader counts it as a line break (as it counts every `\r`), a
     /// split on `\n` does not.
     const V_WITH_CR: &str = "V\t\"Vase\rBlue\"\t5\t5\t0\t0\t5\t0\t0\t0\n";
+
+    /// The SKU of an unreadable row was looked up on that line of the
+    /// raw text, split at `\n`: after a title holding a lone `\r` the
+    /// reader's line 4 (W's, fulfillable `1OO`) was no line of the split,
+    /// so W's row named no SKU and W was planned as if no stock report
+    /// named it. The reader's error now carries the SKU of its row.
+    #[test]
+    fn an_unreadable_stock_row_after_a_quoted_line_break_refuses_its_own_sku() {
+        let myi = format!("{MYI_HEAD}{V_WITH_CR}W\tWidget\t105\t1OO\t2\t3\t155\t20\t20\t10\n");
+        let (books, recs, _) = myi_case(&myi);
+        let rec = &recs[0].rec;
+        assert_eq!((rec.sku.as_str(), rec.urgency.as_str()), ("W", "not planned"));
+        assert!(
+            rec.reason.starts_with(
+                "stock unknown: its Manage FBA Inventory row was refused (myi.tsv line 4: \
+                 unreadable row ("
+            ) && rec.reason.contains("\"1OO\""),
+            "{}",
+            rec.reason
+        );
+        assert_eq!(books.counts.stock_rows_refused, 1);
+        assert!(books.myi.contains_key(&Sku::new("V").unwrap()));
+    }
 
     /// A blank fulfillable cell was found on the raw text's lines: after
     /// a title holding a lone `\r`, W's blank cell sat on the split's
