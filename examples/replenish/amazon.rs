@@ -466,16 +466,12 @@ const INBOUND_COLUMNS: [&str; 3] = [
 ];
 
 /// The [`INBOUND_COLUMNS`] a Manage FBA Inventory file's header lacks.
-/// The reader reads an absent column as 0, which is not a count of
-/// anything: such a file's total cannot be checked against warehouse +
-/// inbound, and its units on order come from elsewhere or are unknown.
-/// A file that cannot be opened lacks none here: its reader rejects it.
-fn missing_inbound(path: &Path) -> Vec<&'static str> {
-    let mut head = Vec::new();
-    let Ok(input) = open(path) else { return Vec::new() };
-    let _ = BufReader::new(input.take(64 * 1024)).read_until(b'\n', &mut head);
-    let names = header_names(&String::from_utf8_lossy(&head));
-    INBOUND_COLUMNS.into_iter().filter(|c| !names.contains(&column_key(c))).collect()
+/// An absent column reads as blank, which this example counts as 0, and
+/// 0 is not a count of anything here: such a file's total cannot be
+/// checked against warehouse + inbound, and its units on order come from
+/// elsewhere or are unknown.
+fn missing_inbound<R: Read>(reader: &InventoryReader<R>) -> Vec<&'static str> {
+    INBOUND_COLUMNS.into_iter().filter(|c| !reader.has_column(c)).collect()
 }
 
 /// The note, once per file, for a Manage FBA Inventory file without
@@ -987,7 +983,7 @@ impl Books {
         self.file = name.to_owned();
         let result = open(path).and_then(|input| match report {
             Report::LedgerSummary => self.read_summary(input),
-            Report::Inventory => self.read_inventory(input, path),
+            Report::Inventory => self.read_inventory(input),
             Report::Orders => self.read_orders(input),
             Report::LedgerDetail => self.read_detail(input),
         });
@@ -1123,9 +1119,9 @@ impl Books {
     /// doubt ([`myi_on_order`]). A row the reader cannot read (`1OO`
     /// fulfillable) refuses its SKU's stock as well, when its SKU cell
     /// can be read (the reader's error gives it: `ReadError::sku`).
-    fn read_inventory(&mut self, input: Box<dyn Read>, path: &Path) -> Result<ReadStats, BoxError> {
-        let missing = &missing_inbound(path);
+    fn read_inventory(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = InventoryReader::with_options(input, self.read_options)?;
+        let missing = &missing_inbound(&reader);
         let stats = self.drain(&mut reader, InventoryReader::stats, |books, row| {
             // A blank fulfillable cell is no count: looked at once the
             // cells given are known to be sound.

@@ -644,6 +644,14 @@ impl<R: Read> SettlementReader<R> {
         &self.table.stats
     }
 
+    /// Whether the header has the column called `column`, by its
+    /// canonical name (the one errors give), under any spelling the
+    /// reader accepts.
+    #[must_use]
+    pub fn has_column(&self, column: &str) -> bool {
+        self.table.has_column(column)
+    }
+
     /// Every amount name classified [`ChargeKind::Unknown`] so far, with
     /// how many amounts carried it.
     #[must_use]

@@ -550,6 +550,12 @@ impl<R: Read> Table<R> {
         })
     }
 
+    /// Whether the header named the column called `name` (its canonical
+    /// name, as errors give it).
+    pub(crate) fn has_column(&self, name: &str) -> bool {
+        self.columns.iter().zip(&self.positions).any(|(c, at)| c.name == name && at.is_some())
+    }
+
     /// The SKU in the current record's SKU cell, when the reader has a
     /// SKU column and the cell, trimmed, makes one: what a row error of
     /// this record carries ([`ReadError::sku`]).
@@ -871,6 +877,16 @@ macro_rules! reader {
             #[must_use]
             pub fn stats(&self) -> &$crate::ReadStats {
                 &self.table.stats
+            }
+
+            /// Whether the header has the column called `column`, by
+            /// its canonical name (the one errors give, and the reader's
+            /// docs use), under any spelling the reader accepts. An
+            /// optional column the header lacks reads as blank in every
+            /// row: this tells the two apart.
+            #[must_use]
+            pub fn has_column(&self, column: &str) -> bool {
+                self.table.has_column(column)
             }
         }
 

@@ -233,6 +233,21 @@ fn a_blank_fulfillable_cell_is_none_and_a_written_zero_is_some() {
     assert_eq!((row.mfn_fulfillable, row.afn_inbound_shipped), (None, None));
 }
 
+/// An absent optional column and a blank cell both read as `None`: a
+/// caller told them apart by reading the header line again itself. The
+/// reader says which columns its header has, under any spelling.
+#[test]
+fn a_reader_says_which_columns_its_header_has() {
+    let file = "Seller SKU,AFN Fulfillable Quantity,afn_inbound_shipped_quantity\nW,1,\n";
+    let mut reader = InventoryReader::new(file.as_bytes()).unwrap();
+    assert!(reader.has_column("sku") && reader.has_column("afn-fulfillable-quantity"));
+    assert!(reader.has_column("afn-inbound-shipped-quantity"));
+    assert!(!reader.has_column("afn-inbound-working-quantity"));
+    assert!(!reader.has_column("afninboundshippedquantity")); // canonical names only
+    let row = reader.next().unwrap().unwrap();
+    assert_eq!((row.afn_inbound_shipped, row.afn_inbound_working), (None, None));
+}
+
 /// A row error named line and column but not the row's SKU, so a
 /// caller that refuses the SKU of an unreadable row read the file again
 /// as raw text to find it. The error now carries it; the message is
