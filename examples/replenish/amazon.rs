@@ -145,8 +145,8 @@
 //!   warehouse cell vouches for that); its on order is in doubt, and the
 //!   smaller of its inbound cells and its total less warehouse is
 //!   counted, said in the SKU's reason (and in that of a row of the SKU
-//!   used instead). A file without every `afn-inbound-*` column (the
-//!   reader reads an absent one as 0) has its total checked only for
+//!   used instead). A file without every `afn-inbound-*` column (an
+//!   absent one reads as a blank cell, counted as 0) has its total checked only for
 //!   being below warehouse + the inbound columns present, said once, and
 //!   its on order read as the total less the warehouse (with no total,
 //!   the inbound columns present; with neither, unknown: none counted,
