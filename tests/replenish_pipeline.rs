@@ -307,11 +307,12 @@ fn synthetic_detail_books_to_the_summary_end_balances() {
     .next()
     .unwrap()
     .unwrap();
+    let units = |cell: Option<Quantity>| cell.unwrap().get();
     assert_eq!(
-        myi.afn_fulfillable.get() + myi.afn_reserved.get(),
+        units(myi.afn_fulfillable) + units(myi.afn_reserved),
         held(&ledger, Disposition::Sellable)
     );
-    assert_eq!(myi.afn_unsellable.get(), held(&ledger, Disposition::Unsellable));
+    assert_eq!(units(myi.afn_unsellable), held(&ledger, Disposition::Unsellable));
 
     // Downloading the same week again books nothing twice.
     let before = ledger.len();

@@ -145,8 +145,8 @@
 //!   warehouse cell vouches for that); its on order is in doubt, and the
 //!   smaller of its inbound cells and its total less warehouse is
 //!   counted, said in the SKU's reason (and in that of a row of the SKU
-//!   used instead). A file without every `afn-inbound-*` column (the
-//!   reader reads an absent one as 0) has its total checked only for
+//!   used instead). A file without every `afn-inbound-*` column (an
+//!   absent one reads as a blank cell, counted as 0) has its total checked only for
 //!   being below warehouse + the inbound columns present, said once, and
 //!   its on order read as the total less the warehouse (with no total,
 //!   the inbound columns present; with neither, unknown: none counted,
@@ -162,8 +162,8 @@
 //!   naming the file, line and cell. A quantity the reader cannot read
 //!   still refuses the row, as does a blank `afn-fulfillable-quantity`
 //!   cell with no warehouse cell to vouch for it (on hand unknown), and
-//!   its SKU (read from the row's raw `sku`
-//!   cell, when that is not blank) falls under the refused-row rule
+//!   its SKU (given by the reader with its error, when the row's `sku`
+//!   cell can be read) falls under the refused-row rule
 //!   above, its reason naming the file, line and cell. Lead time: `--lead-time-days` +/-
 //!   `--lead-time-sd`.
 //! - An All Orders line whose item price the reader cannot read
@@ -227,21 +227,47 @@ const UNREADABLE_ROW: &str = "unreadable row";
 /// The warning for a file whose last row has no line break after it.
 const UNTERMINATED: &str = "file ends without a line break (Amazon's downloads end with one): a download cut inside its last cell would read as a whole row, so check its last line";
 
-/// The quantity cells of a Manage FBA Inventory row by column, the two
-/// totals `None` when blank or absent (the others read 0 then).
+/// The quantity cells of a Manage FBA Inventory row by column, `None`
+/// when blank or absent (only the two totals, in a row read by
+/// [`myi_counted`]).
 fn myi_quantities(row: &InventoryRow) -> [(&'static str, Option<Quantity>); 10] {
     [
-        ("mfn-fulfillable-quantity", Some(row.mfn_fulfillable)),
+        ("mfn-fulfillable-quantity", row.mfn_fulfillable),
         ("afn-warehouse-quantity", row.afn_warehouse),
-        ("afn-fulfillable-quantity", Some(row.afn_fulfillable)),
-        ("afn-unsellable-quantity", Some(row.afn_unsellable)),
-        ("afn-reserved-quantity", Some(row.afn_reserved)),
+        ("afn-fulfillable-quantity", row.afn_fulfillable),
+        ("afn-unsellable-quantity", row.afn_unsellable),
+        ("afn-reserved-quantity", row.afn_reserved),
         ("afn-total-quantity", row.afn_total),
-        ("afn-inbound-working-quantity", Some(row.afn_inbound_working)),
-        ("afn-inbound-shipped-quantity", Some(row.afn_inbound_shipped)),
-        ("afn-inbound-receiving-quantity", Some(row.afn_inbound_receiving)),
-        ("afn-researching-quantity", Some(row.afn_researching)),
+        ("afn-inbound-working-quantity", row.afn_inbound_working),
+        ("afn-inbound-shipped-quantity", row.afn_inbound_shipped),
+        ("afn-inbound-receiving-quantity", row.afn_inbound_receiving),
+        ("afn-researching-quantity", row.afn_researching),
     ]
+}
+
+/// A Manage FBA Inventory row as this example counts it: a blank or
+/// absent quantity cell is 0, but for the two totals, which stay `None`
+/// (only totals given are checked). A blank fulfillable cell is looked at
+/// before: 0 only when a warehouse cell vouches for it. Two rows of a SKU
+/// are compared as counted, so a blank and a `0` do not disagree.
+fn myi_counted(row: InventoryRow) -> InventoryRow {
+    let zero = |cell: Option<Quantity>| Some(cell.unwrap_or_default());
+    InventoryRow {
+        mfn_fulfillable: zero(row.mfn_fulfillable),
+        afn_fulfillable: zero(row.afn_fulfillable),
+        afn_unsellable: zero(row.afn_unsellable),
+        afn_reserved: zero(row.afn_reserved),
+        afn_inbound_working: zero(row.afn_inbound_working),
+        afn_inbound_shipped: zero(row.afn_inbound_shipped),
+        afn_inbound_receiving: zero(row.afn_inbound_receiving),
+        afn_researching: zero(row.afn_researching),
+        ..row
+    }
+}
+
+/// A quantity cell of a row read by [`myi_counted`], in units.
+fn units(cell: Option<Quantity>) -> Quantity {
+    cell.unwrap_or_default()
 }
 
 /// What a Manage FBA Inventory row says is on order, with the words the
@@ -440,83 +466,12 @@ const INBOUND_COLUMNS: [&str; 3] = [
 ];
 
 /// The [`INBOUND_COLUMNS`] a Manage FBA Inventory file's header lacks.
-/// The reader reads an absent column as 0, which is not a count of
-/// anything: such a file's total cannot be checked against warehouse +
-/// inbound, and its units on order come from elsewhere or are unknown.
-/// A file that cannot be opened lacks none here: its reader rejects it.
-fn missing_inbound(path: &Path) -> Vec<&'static str> {
-    let mut head = Vec::new();
-    let Ok(input) = open(path) else { return Vec::new() };
-    let _ = BufReader::new(input.take(64 * 1024)).read_until(b'\n', &mut head);
-    let names = header_names(&String::from_utf8_lossy(&head));
-    INBOUND_COLUMNS.into_iter().filter(|c| !names.contains(&column_key(c))).collect()
-}
-
-/// The SKU cell of each of `lines` of a Manage FBA Inventory file, read
-/// from the raw text (the reader gives no row for a line it cannot
-/// read), when it is not blank and makes a SKU.
-fn unreadable_skus(path: &Path, lines: &BTreeSet<u64>) -> BTreeMap<u64, Sku> {
-    raw_cells(path, &["sku", "sellersku", "msku"], Some(lines))
-        .into_iter()
-        .filter(|(_, cell)| !cell.is_empty())
-        .filter_map(|(line, cell)| Sku::new(cell).ok().map(|sku| (line, sku)))
-        .collect()
-}
-
-/// The lines of a Manage FBA Inventory file whose `afn-fulfillable-quantity`
-/// cell is blank: the reader reads it as 0, which nothing may vouch for.
-fn blank_fulfillable(path: &Path) -> BTreeSet<u64> {
-    raw_cells(path, &["afnfulfillablequantity"], None)
-        .into_iter()
-        .filter(|(_, cell)| cell.is_empty())
-        .map(|(line, _)| line)
-        .collect()
-}
-
-/// The cell of the column named by one of `names` (compared without
-/// case or punctuation) on each line of a file (of `lines` only, when
-/// given), from the raw text: the header on line 1, the file's delimiter
-/// (tab when the header has one, else comma), quotes around the cell
-/// dropped, spaces trimmed. A cell holding a quote within it is left
-/// out: the raw split cannot read it.
-fn raw_cells(path: &Path, names: &[&str], lines: Option<&BTreeSet<u64>>) -> BTreeMap<u64, String> {
-    let mut found = BTreeMap::new();
-    let last = match lines {
-        Some(lines) => match lines.last() {
-            Some(&last) => last,
-            None => return found,
-        },
-        None => u64::MAX,
-    };
-    let Ok(input) = open(path) else { return found };
-    let mut reader = BufReader::new(input);
-    let mut column = None;
-    let mut delimiter = '\t';
-    let mut raw = Vec::new();
-    for line in 1..=last {
-        raw.clear();
-        match reader.read_until(b'\n', &mut raw) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
-        let text = String::from_utf8_lossy(&raw);
-        let text = text.trim_start_matches('\u{feff}').trim_end_matches(['\r', '\n']);
-        if line == 1 {
-            delimiter = if text.contains('\t') { '\t' } else { ',' };
-            column = text.split(delimiter).position(|c| names.contains(&column_key(c).as_str()));
-            continue;
-        }
-        if lines.is_some_and(|lines| !lines.contains(&line)) || text.trim().is_empty() {
-            continue;
-        }
-        let Some(cell) = column.and_then(|i| text.split(delimiter).nth(i)) else { continue };
-        let cell = cell.trim();
-        let cell = cell.strip_prefix('"').and_then(|c| c.strip_suffix('"')).unwrap_or(cell).trim();
-        if !cell.contains('"') {
-            found.insert(line, cell.to_owned());
-        }
-    }
-    found
+/// An absent column reads as blank, which this example counts as 0, and
+/// 0 is not a count of anything here: such a file's total cannot be
+/// checked against warehouse + inbound, and its units on order come from
+/// elsewhere or are unknown.
+fn missing_inbound<R: Read>(reader: &InventoryReader<R>) -> Vec<&'static str> {
+    INBOUND_COLUMNS.into_iter().filter(|c| !reader.has_column(c)).collect()
 }
 
 /// The note, once per file, for a Manage FBA Inventory file without
@@ -746,10 +701,11 @@ struct Books {
     /// Files read whose all-numeric dates could be read either way, read
     /// month first by assumption.
     date_order_assumed: Vec<String>,
-    /// The row errors of the file last drained (line, column, message):
-    /// a Manage FBA Inventory row the reader cannot read refuses its SKU's
-    /// stock when its SKU cell can be read.
-    last_unreadable: Vec<(u64, Option<&'static str>, String)>,
+    /// The row errors of the file last drained (line, the row's SKU as
+    /// the reader gives it, message): a Manage FBA Inventory row the
+    /// reader cannot read refuses its SKU's stock when its SKU cell can
+    /// be read.
+    last_unreadable: Vec<(u64, Option<Sku>, String)>,
 }
 
 /// A file whose dates were read month first by assumption (its first
@@ -1027,7 +983,7 @@ impl Books {
         self.file = name.to_owned();
         let result = open(path).and_then(|input| match report {
             Report::LedgerSummary => self.read_summary(input),
-            Report::Inventory => self.read_inventory(input, path),
+            Report::Inventory => self.read_inventory(input),
             Report::Orders => self.read_orders(input),
             Report::LedgerDetail => self.read_detail(input),
         });
@@ -1077,7 +1033,10 @@ impl Books {
             match row {
                 Ok(row) => good.push(row),
                 Err(e) if e.is_fatal() => return Err(e.into()),
-                Err(e) => unreadable.push((e.line(), e.column(), format!("{}: {e}", self.file))),
+                Err(e) => {
+                    let text = format!("{}: {e}", self.file);
+                    unreadable.push((e.line(), e.sku().cloned(), text));
+                }
             }
         }
         let stats = stats(rows).clone();
@@ -1159,12 +1118,15 @@ impl Books {
     /// warehouse cell vouches for it); only its units on order are in
     /// doubt ([`myi_on_order`]). A row the reader cannot read (`1OO`
     /// fulfillable) refuses its SKU's stock as well, when its SKU cell
-    /// can be read ([`unreadable_skus`]).
-    fn read_inventory(&mut self, input: Box<dyn Read>, path: &Path) -> Result<ReadStats, BoxError> {
-        let missing = &missing_inbound(path);
-        let blank = blank_fulfillable(path);
+    /// can be read (the reader's error gives it: `ReadError::sku`).
+    fn read_inventory(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = InventoryReader::with_options(input, self.read_options)?;
+        let missing = &missing_inbound(&reader);
         let stats = self.drain(&mut reader, InventoryReader::stats, |books, row| {
+            // A blank fulfillable cell is no count: looked at once the
+            // cells given are known to be sound.
+            let blank = row.afn_fulfillable.is_none();
+            let row = myi_counted(row);
             // The totals are `None` when blank or absent: only cells
             // given are checked.
             let quantities: Vec<(&str, Quantity)> = myi_quantities(&row)
@@ -1184,9 +1146,9 @@ impl Books {
                 books.refuse_stock(&row, &format!("{column} {q}"));
                 return Ok(());
             }
-            // A blank fulfillable cell reads as 0: with no warehouse cell
-            // to vouch for it, on hand is unknown.
-            if row.afn_warehouse.is_none() && blank.contains(&row.line) {
+            // A blank fulfillable cell counts as 0 only when a warehouse
+            // cell vouches for it: without one, on hand is unknown.
+            if row.afn_warehouse.is_none() && blank {
                 let why = "afn-fulfillable-quantity blank, and no warehouse cell to check it";
                 books.counts.skip("Manage FBA Inventory fulfillable blank", Some(format!("{at}: {why}")));
                 books.refuse_stock(&row, why);
@@ -1194,7 +1156,9 @@ impl Books {
             }
             // Every quantity is within 10,000,000 by now: no sum leaves
             // 64 bits.
-            let parts = row.afn_fulfillable.saturating_add(row.afn_unsellable).saturating_add(row.afn_reserved);
+            let (fulfillable, unsellable, reserved) =
+                (units(row.afn_fulfillable), units(row.afn_unsellable), units(row.afn_reserved));
+            let parts = fulfillable.saturating_add(unsellable).saturating_add(reserved);
             // The warehouse cell, when given (a 0 included), must be its
             // parts: else the fulfillable figure itself is in doubt.
             if row.afn_warehouse.is_some_and(|w| w != parts) {
@@ -1214,19 +1178,15 @@ impl Books {
                     format!("total {} (the file has no {})", given(row.afn_total), missing.join(", "))
                 };
                 let example = format!(
-                    "{at}: warehouse {} vs fulfillable {} + unsellable {} + reserved {}; {total}",
+                    "{at}: warehouse {} vs fulfillable {fulfillable} + unsellable {unsellable} + \
+                     reserved {reserved}; {total}",
                     given(row.afn_warehouse),
-                    row.afn_fulfillable,
-                    row.afn_unsellable,
-                    row.afn_reserved,
                 );
                 books.counts.skip("Manage FBA Inventory totals disagree", Some(example));
                 let why = format!(
-                    "warehouse {} is not fulfillable {} + unsellable {} + reserved {}",
+                    "warehouse {} is not fulfillable {fulfillable} + unsellable {unsellable} + \
+                     reserved {reserved}",
                     given(row.afn_warehouse),
-                    row.afn_fulfillable,
-                    row.afn_unsellable,
-                    row.afn_reserved
                 );
                 books.refuse_stock(&row, &why);
                 return Ok(());
@@ -1249,9 +1209,9 @@ impl Books {
                         if missing.is_empty() { "inbound" } else { "the inbound columns present" };
                     let relation = if missing.is_empty() { "is not" } else { "is below" };
                     let why = format!(
-                        "no warehouse cell, and total {total} {relation} fulfillable {} + \
-                         unsellable {} + reserved {} + {inbound} {cells} = {sum}",
-                        row.afn_fulfillable, row.afn_unsellable, row.afn_reserved
+                        "no warehouse cell, and total {total} {relation} fulfillable \
+                         {fulfillable} + unsellable {unsellable} + reserved {reserved} + \
+                         {inbound} {cells} = {sum}"
                     );
                     books.counts.skip("Manage FBA Inventory totals disagree", Some(format!("{at}: {why}")));
                     books.refuse_stock(&row, &why);
@@ -1299,22 +1259,15 @@ impl Books {
             books.myi.insert(row.sku.clone(), row);
             Ok(())
         })?;
-        let unreadable = std::mem::take(&mut self.last_unreadable);
-        if !unreadable.is_empty() {
-            let lines: BTreeSet<u64> = unreadable.iter().map(|(line, _, _)| *line).collect();
-            let skus = unreadable_skus(path, &lines);
-            for (line, column, text) in &unreadable {
-                // An error in the SKU cell itself names no SKU.
-                if *column == Some("sku") {
-                    continue;
-                }
-                if let Some(sku) = skus.get(line) {
-                    let why = format!(
-                        "unreadable row ({})",
-                        text.trim_start_matches(&format!("{}: ", self.file))
-                    );
-                    self.refuse_sku(sku, *line, &why);
-                }
+        // The reader gives the SKU of a row it cannot read when the SKU
+        // cell itself can be read; an error in that cell names no SKU.
+        for (line, sku, text) in std::mem::take(&mut self.last_unreadable) {
+            if let Some(sku) = sku {
+                let why = format!(
+                    "unreadable row ({})",
+                    text.trim_start_matches(&format!("{}: ", self.file))
+                );
+                self.refuse_sku(&sku, line, &why);
             }
         }
         if !missing.is_empty() && stats.rows > 0 {
@@ -1718,14 +1671,14 @@ impl Books {
             .filter(|(sku, _)| !self.seeded.contains(*sku))
             .filter_map(|(sku, row)| {
                 let first = *self.first_day.get(sku)?;
-                let held = row.afn_fulfillable.saturating_add(row.afn_reserved).get();
+                let held = units(row.afn_fulfillable).saturating_add(units(row.afn_reserved)).get();
                 let sellable = self.held_sellable(sku, last);
                 let unsellable = self.held(sku, Disposition::Unsellable, last);
                 Some((
                     sku.clone(),
                     first,
                     held.saturating_sub(sellable),
-                    row.afn_unsellable.get().saturating_sub(unsellable),
+                    units(row.afn_unsellable).get().saturating_sub(unsellable),
                 ))
             })
             .collect();
@@ -1762,7 +1715,7 @@ impl Books {
                 ));
             }
             let note = (!notes.is_empty()).then(|| notes.join("; "));
-            return Stock::Report { on_hand: row.afn_fulfillable, on_order, note };
+            return Stock::Report { on_hand: units(row.afn_fulfillable), on_order, note };
         }
         let figure = self.ledger_figure(sku, last);
         let refused = match self.myi_refused.get(sku) {
@@ -1947,7 +1900,8 @@ impl Books {
                 .filter(|(sku, _)| self.first_day.contains_key(*sku))
                 .filter_map(|(sku, row)| {
                     let ledger = self.held_sellable(sku, last);
-                    let myi = row.afn_fulfillable.saturating_add(row.afn_reserved).get();
+                    let myi =
+                        units(row.afn_fulfillable).saturating_add(units(row.afn_reserved)).get();
                     (ledger != myi)
                         .then(|| format!("{sku}: fulfillable + reserved {myi}, ledger {ledger}"))
                 })
@@ -2881,7 +2835,7 @@ mod tests {
             ("myi_fr.tsv", format!("{head}W\t10\nU\t5\n")),
         ];
         let books = load_folder("myitwice", &[], &files).unwrap();
-        assert_eq!(books.myi[&Sku::new("W").unwrap()].afn_fulfillable, Quantity::new(10));
+        assert_eq!(books.myi[&Sku::new("W").unwrap()].afn_fulfillable, Some(Quantity::new(10)));
         assert_eq!(books.counts.warnings[MYI_AGAIN], 1);
         assert_eq!(
             books.counts.examples[MYI_AGAIN],
@@ -3358,7 +3312,7 @@ mod tests {
         let mut books = load_folder("myiprice", &[], &files).unwrap();
         let w = Sku::new("W").unwrap();
         let row = &books.myi[&w];
-        assert_eq!((row.afn_fulfillable.get(), row.inbound().unwrap().get()), (130, 96));
+        assert_eq!((units(row.afn_fulfillable).get(), row.inbound().unwrap().get()), (130, 96));
         assert_eq!(row.price, None);
         assert!(!books.counts.rows_skipped.contains_key("unreadable row"));
         let why = "Manage FBA Inventory price unreadable, row used for its quantities, price left out of unit cost";
@@ -3714,6 +3668,55 @@ mod tests {
         let (_, recs, _) = myi_case(&myi);
         let rec = &recs[0].rec;
         assert_eq!((rec.on_hand, rec.on_order, rec.order_quantity), (Some(0), Some(30), Some(252)));
+    }
+
+    /// A title holding a lone carriage return inside its quotes: the
+    /// reader counts it as a line break (as it counts every `\r`), a
+    /// split on `\n` does not.
+    const V_WITH_CR: &str = "V\t\"Vase\rBlue\"\t5\t5\t0\t0\t5\t0\t0\t0\n";
+
+    /// The SKU of an unreadable row was looked up on that line of the
+    /// raw text, split at `\n`: after a title holding a lone `\r` the
+    /// reader's line 4 (W's, fulfillable `1OO`) was no line of the split,
+    /// so W's row named no SKU and W was planned as if no stock report
+    /// named it. The reader's error now carries the SKU of its row.
+    #[test]
+    fn an_unreadable_stock_row_after_a_quoted_line_break_refuses_its_own_sku() {
+        let myi = format!("{MYI_HEAD}{V_WITH_CR}W\tWidget\t105\t1OO\t2\t3\t155\t20\t20\t10\n");
+        let (books, recs, _) = myi_case(&myi);
+        let rec = &recs[0].rec;
+        assert_eq!((rec.sku.as_str(), rec.urgency.as_str()), ("W", "not planned"));
+        assert!(
+            rec.reason.starts_with(
+                "stock unknown: its Manage FBA Inventory row was refused (myi.tsv line 4: \
+                 unreadable row ("
+            ) && rec.reason.contains("\"1OO\""),
+            "{}",
+            rec.reason
+        );
+        assert_eq!(books.counts.stock_rows_refused, 1);
+        assert!(books.myi.contains_key(&Sku::new("V").unwrap()));
+    }
+
+    /// A blank fulfillable cell was found on the raw text's lines: after
+    /// a title holding a lone `\r`, W's blank cell sat on the split's
+    /// line 3 and the reader's row on line 4, so W was planned on 0 on
+    /// hand. The reader's row now says the cell was blank.
+    #[test]
+    fn a_blank_fulfillable_cell_after_a_quoted_line_break_refuses_its_row() {
+        let myi = format!("{MYI_HEAD}{V_WITH_CR}W\tWidget\t\t\t0\t0\t\t10\t10\t10\n");
+        let (books, recs, _) = myi_case(&myi);
+        let rec = &recs[0].rec;
+        assert_eq!((rec.on_hand, rec.order_quantity), (None, None), "{}", rec.reason);
+        assert!(
+            rec.reason.starts_with(
+                "stock unknown: its Manage FBA Inventory row was refused (myi.tsv line 4: \
+                 afn-fulfillable-quantity blank, and no warehouse cell to check it)"
+            ),
+            "{}",
+            rec.reason
+        );
+        assert_eq!(books.counts.stock_rows_refused, 1);
     }
 
     /// The caution's words for one SKU not planned.

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use merchantry_core::CoreError;
+use merchantry_core::{CoreError, Sku};
 
 /// What went wrong while reading a report.
 ///
@@ -28,7 +28,10 @@ use merchantry_core::CoreError;
 ///   total that disagrees with its parts, parts of a row that disagree
 ///   in sign, a negative amount where only
 ///   zero or more makes sense. The reader yields the error and goes on
-///   with the next row; [`ReadStats::row_errors`] counts them.
+///   with the next row; [`ReadStats::row_errors`] counts them. A row
+///   error also carries the row's SKU when its SKU cell can be read
+///   ([`ReadError::sku`]), so a caller can name the SKU whose row was
+///   refused without reading the file again.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReadError {
@@ -140,6 +143,9 @@ pub enum ReadError {
         report: &'static str,
         /// The line where the row starts.
         line: u64,
+        /// The SKU of the row, when the reader has a SKU column and
+        /// the row's cell there makes one: see [`ReadError::sku`].
+        sku: Option<Box<Sku>>,
         /// Cells in the header.
         expected: usize,
         /// Cells in the row.
@@ -155,6 +161,9 @@ pub enum ReadError {
         report: &'static str,
         /// The line.
         line: u64,
+        /// The SKU of the row, when the reader has a SKU column and
+        /// the row's cell there makes one: see [`ReadError::sku`].
+        sku: Option<Box<Sku>>,
         /// The column.
         column: &'static str,
     },
@@ -165,6 +174,9 @@ pub enum ReadError {
         report: &'static str,
         /// The line.
         line: u64,
+        /// The SKU of the row, when the reader has a SKU column and
+        /// the row's cell there makes one: see [`ReadError::sku`].
+        sku: Option<Box<Sku>>,
         /// The column.
         column: &'static str,
     },
@@ -180,6 +192,9 @@ pub enum ReadError {
         report: &'static str,
         /// The line.
         line: u64,
+        /// The SKU of the row, when the reader has a SKU column and
+        /// the row's cell there makes one: see [`ReadError::sku`].
+        sku: Option<Box<Sku>>,
         /// The column.
         column: &'static str,
         /// The cell, cut to [`MAX_QUOTED`] bytes.
@@ -192,6 +207,9 @@ pub enum ReadError {
         report: &'static str,
         /// The line.
         line: u64,
+        /// The SKU of the row, when the reader has a SKU column and
+        /// the row's cell there makes one: see [`ReadError::sku`].
+        sku: Option<Box<Sku>>,
         /// The column.
         column: &'static str,
         /// The cell, cut to [`MAX_QUOTED`] bytes.
@@ -210,6 +228,9 @@ pub enum ReadError {
         report: &'static str,
         /// The line.
         line: u64,
+        /// The SKU of the row, when the reader has a SKU column and
+        /// the row's cell there makes one: see [`ReadError::sku`].
+        sku: Option<Box<Sku>>,
         /// The column.
         column: &'static str,
         /// The cell, cut to [`MAX_QUOTED`] bytes.
@@ -229,6 +250,9 @@ pub enum ReadError {
         report: &'static str,
         /// The line.
         line: u64,
+        /// The SKU of the row, when the reader has a SKU column and
+        /// the row's cell there makes one: see [`ReadError::sku`].
+        sku: Option<Box<Sku>>,
         /// The column.
         column: &'static str,
         /// The cell, cut to [`MAX_QUOTED`] bytes.
@@ -247,6 +271,9 @@ pub enum ReadError {
         report: &'static str,
         /// The line.
         line: u64,
+        /// The SKU of the row, when the reader has a SKU column and
+        /// the row's cell there makes one: see [`ReadError::sku`].
+        sku: Option<Box<Sku>>,
         /// The column.
         column: &'static str,
         /// The amount as read.
@@ -265,6 +292,9 @@ pub enum ReadError {
         report: &'static str,
         /// The line.
         line: u64,
+        /// The SKU of the row, when the reader has a SKU column and
+        /// the row's cell there makes one: see [`ReadError::sku`].
+        sku: Option<Box<Sku>>,
         /// The total's column.
         column: &'static str,
         /// The total as written.
@@ -287,6 +317,9 @@ pub enum ReadError {
         report: &'static str,
         /// The line.
         line: u64,
+        /// The SKU of the row, when the reader has a SKU column and
+        /// the row's cell there makes one: see [`ReadError::sku`].
+        sku: Option<Box<Sku>>,
         /// The column whose sign disagrees.
         column: &'static str,
         /// Its value as read.
@@ -309,6 +342,9 @@ pub enum ReadError {
         report: &'static str,
         /// The line.
         line: u64,
+        /// The SKU of the row, when the reader has a SKU column and
+        /// the row's cell there makes one: see [`ReadError::sku`].
+        sku: Option<Box<Sku>>,
         /// The first column whose value is positive.
         column: &'static str,
         /// Its value as read.
@@ -324,6 +360,9 @@ pub enum ReadError {
         report: &'static str,
         /// The line.
         line: u64,
+        /// The SKU of the row, when the reader has a SKU column and
+        /// the row's cell there makes one: see [`ReadError::sku`].
+        sku: Option<Box<Sku>>,
         /// The column.
         column: &'static str,
         /// Why the core type refused it.
@@ -438,6 +477,76 @@ impl ReadError {
             | Self::PositiveReversal { line, .. }
             | Self::InvalidValue { line, .. } => *line,
         }
+    }
+
+    /// The SKU of the row a row error refuses, when the reader has a
+    /// SKU column and the row's cell there makes a [`Sku`]: trimmed, not
+    /// blank, valid UTF-8 and a valid id. `None` for a file error, for a
+    /// reader without a SKU column (storage fees, SCMS), and when the
+    /// SKU cell is itself what was refused (blank, not UTF-8, not an
+    /// id), so a SKU given here never names a row it did not come from.
+    ///
+    /// The SKU column of each reader: `sku` (Manage FBA Inventory, All
+    /// Orders, Reimbursements, settlements), `MSKU` (both Inventory
+    /// Ledger views) and UCI Online Retail's `StockCode`. A row with
+    /// the wrong number of cells ([`ReadError::FieldCount`]) gives the
+    /// cell at the SKU column's place, which a row shifted left or
+    /// right may have moved: it is the row's SKU only when the cells
+    /// before it are in place.
+    ///
+    /// The variants hold it boxed, so that the error stays small (a
+    /// `Result<_, ReadError>` is moved for every row read); the box is
+    /// only allocated for a row error that has a SKU.
+    ///
+    /// ```
+    /// use merchantry_amazon::InventoryReader;
+    /// let file = "sku\tafn-fulfillable-quantity\n\
+    ///             WIDGET\t1OO\n\
+    ///             \t7\n";
+    /// let errors: Vec<_> = InventoryReader::new(file.as_bytes())?.filter_map(Result::err).collect();
+    /// assert_eq!(errors[0].sku().map(|s| s.as_str()), Some("WIDGET"));
+    /// assert_eq!(errors[0].column(), Some("afn-fulfillable-quantity"));
+    /// assert_eq!(errors[1].sku(), None); // the SKU cell is blank
+    /// # Ok::<(), merchantry_amazon::ReadError>(())
+    /// ```
+    #[must_use]
+    pub fn sku(&self) -> Option<&Sku> {
+        match self {
+            Self::FieldCount { sku, .. }
+            | Self::InvalidUtf8 { sku, .. }
+            | Self::MissingValue { sku, .. }
+            | Self::InvalidQuantity { sku, .. }
+            | Self::InvalidAmount { sku, .. }
+            | Self::InvalidDate { sku, .. }
+            | Self::InvalidTimestamp { sku, .. }
+            | Self::NegativeValue { sku, .. }
+            | Self::TotalMismatch { sku, .. }
+            | Self::MixedSigns { sku, .. }
+            | Self::PositiveReversal { sku, .. }
+            | Self::InvalidValue { sku, .. } => sku.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The same error with its row's SKU set to `found`; a file error is
+    /// returned as it is.
+    pub(crate) fn with_sku(mut self, found: Option<Sku>) -> Self {
+        match &mut self {
+            Self::FieldCount { sku, .. }
+            | Self::InvalidUtf8 { sku, .. }
+            | Self::MissingValue { sku, .. }
+            | Self::InvalidQuantity { sku, .. }
+            | Self::InvalidAmount { sku, .. }
+            | Self::InvalidDate { sku, .. }
+            | Self::InvalidTimestamp { sku, .. }
+            | Self::NegativeValue { sku, .. }
+            | Self::TotalMismatch { sku, .. }
+            | Self::MixedSigns { sku, .. }
+            | Self::PositiveReversal { sku, .. }
+            | Self::InvalidValue { sku, .. } => *sku = found.map(Box::new),
+            _ => {}
+        }
+        self
     }
 
     /// The column the error points at, when it is about one cell or one
@@ -619,7 +728,7 @@ mod tests {
     #[test]
     fn fatal_and_row_errors_are_told_apart() {
         let fatal = ReadError::MissingColumn { report: "r", column: "Date" };
-        let row = ReadError::MissingValue { report: "r", line: 7, column: "MSKU" };
+        let row = ReadError::MissingValue { report: "r", line: 7, sku: None, column: "MSKU" };
         assert!(fatal.is_fatal());
         assert!(!row.is_fatal());
         assert_eq!(row.line(), 7);

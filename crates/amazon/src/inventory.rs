@@ -15,12 +15,17 @@ const REPORT: &str = "manage FBA inventory";
 
 /// One listing's row of the Manage FBA Inventory report.
 ///
-/// Quantity cells that are blank (or columns the header lacks) are zero:
-/// an FBA-only listing leaves `mfn-fulfillable-quantity` empty. The two
-/// totals are the exception: they only restate the other cells, so a
-/// blank or absent one is `None` (nothing to check), while a cell of `0`
-/// is a total of zero, checked like any other by
-/// [`InventoryRow::totals_agree`].
+/// Every quantity is `None` when its cell is blank or its column is
+/// absent from the header, and `Some` when the cell holds a number, `0`
+/// included: a blank cell is no count, and a caller can tell it from a
+/// written zero. That matters most for `afn-fulfillable-quantity`, the
+/// units free to sell: a blank there leaves them unknown unless the
+/// warehouse total vouches for them. An FBA-only listing leaves
+/// `mfn-fulfillable-quantity` blank. The methods that add cells up
+/// ([`InventoryRow::inbound`], [`InventoryRow::stock_records`], the
+/// parts in [`InventoryRow::totals_agree`]) count a `None` as zero; the
+/// two totals, which only restate the other cells, are checked only
+/// when given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InventoryRow {
@@ -52,29 +57,37 @@ pub struct InventoryRow {
     /// column; [`ReadStats::unread_amount_rows`](crate::ReadStats::unread_amount_rows)
     /// counts such rows.
     pub price_unread: Option<String>,
-    /// Units the seller ships itself (FBM).
-    pub mfn_fulfillable: Quantity,
+    /// Units the seller ships itself (FBM); `None` when the cell is
+    /// blank (as an FBA-only listing leaves it) or the column absent.
+    pub mfn_fulfillable: Option<Quantity>,
     /// Units physically in Amazon's warehouses, the report's total of
     /// fulfillable, unsellable and reserved; `None` when the column is
     /// absent or the cell blank.
     pub afn_warehouse: Option<Quantity>,
-    /// Units free to sell.
-    pub afn_fulfillable: Quantity,
-    /// Units unfit to sell.
-    pub afn_unsellable: Quantity,
-    /// Units held for orders, transfers or processing.
-    pub afn_reserved: Quantity,
+    /// Units free to sell; `None` when the cell is blank (the column is
+    /// required), which is no count of zero: see [`InventoryRow`].
+    pub afn_fulfillable: Option<Quantity>,
+    /// Units unfit to sell; `None` when the cell is blank or the column
+    /// absent.
+    pub afn_unsellable: Option<Quantity>,
+    /// Units held for orders, transfers or processing; `None` when the
+    /// cell is blank or the column absent.
+    pub afn_reserved: Option<Quantity>,
     /// Warehouse plus inbound, the report's total; `None` when the
     /// column is absent or the cell blank.
     pub afn_total: Option<Quantity>,
-    /// Inbound shipments still being prepared (working).
-    pub afn_inbound_working: Quantity,
-    /// Inbound shipments on their way (shipped).
-    pub afn_inbound_shipped: Quantity,
-    /// Inbound shipments being checked in (receiving).
-    pub afn_inbound_receiving: Quantity,
-    /// Units under investigation (lost in the building, being searched).
-    pub afn_researching: Quantity,
+    /// Inbound shipments still being prepared (working); `None` when the
+    /// cell is blank or the column absent.
+    pub afn_inbound_working: Option<Quantity>,
+    /// Inbound shipments on their way (shipped); `None` when the cell is
+    /// blank or the column absent.
+    pub afn_inbound_shipped: Option<Quantity>,
+    /// Inbound shipments being checked in (receiving); `None` when the
+    /// cell is blank or the column absent.
+    pub afn_inbound_receiving: Option<Quantity>,
+    /// Units under investigation (lost in the building, being searched);
+    /// `None` when the cell is blank or the column absent.
+    pub afn_researching: Option<Quantity>,
     /// The line of the row in the file.
     pub line: u64,
 }
@@ -83,29 +96,34 @@ impl InventoryRow {
     /// The refusal the reader set aside to keep the row: when
     /// [`InventoryRow::price_unread`] holds a cell,
     /// [`ReadError::InvalidAmount`] naming this row's line, the
-    /// `your-price` column and the cell, as a stricter caller would have
-    /// had it. `None` when the price was read or left blank.
+    /// `your-price` column and the cell, and carrying the row's SKU, as
+    /// a stricter caller would have had it. `None` when the price was
+    /// read or left blank.
     ///
     /// ```
     /// use merchantry_amazon::InventoryReader;
+    /// use merchantry_core::Quantity;
     /// let file = "sku\tyour-price\tafn-fulfillable-quantity\nW\t19,99\t130\n";
     /// let row = InventoryReader::new(file.as_bytes())?.next().unwrap()?;
-    /// assert_eq!((row.price, row.afn_fulfillable.get()), (None, 130));
+    /// assert_eq!((row.price, row.afn_fulfillable), (None, Some(Quantity::new(130))));
+    /// let err = row.price_error().unwrap();
     /// assert_eq!(
-    ///     row.price_error().unwrap().to_string(),
+    ///     err.to_string(),
     ///     "manage FBA inventory: line 2, column \"your-price\": \"19,99\" is not a decimal amount"
     /// );
+    /// assert_eq!(err.sku(), Some(&row.sku));
     /// # Ok::<(), merchantry_amazon::ReadError>(())
     /// ```
     #[must_use]
     pub fn price_error(&self) -> Option<ReadError> {
         unread_amount_error(REPORT, self.line, PRICE, self.price_unread.as_ref())
+            .map(|e| e.with_sku(Some(self.sku.clone())))
     }
 
-    /// Inbound units: working + shipped + receiving, checked. Always
-    /// `Ok` on a row from [`InventoryReader`], which refuses a row whose
-    /// sum leaves 64 bits; a row built or changed by hand may hold such
-    /// cells.
+    /// Inbound units: working + shipped + receiving, checked, a blank or
+    /// absent cell counting as zero. Always `Ok` on a row from
+    /// [`InventoryReader`], which refuses a row whose sum leaves 64
+    /// bits; a row built or changed by hand may hold such cells.
     ///
     /// # Errors
     ///
@@ -119,23 +137,22 @@ impl InventoryRow {
     /// let file = "sku\tafn-fulfillable-quantity\tafn-inbound-working-quantity\t\
     ///             afn-inbound-shipped-quantity\nW\t130\t36\t60\n";
     /// let mut row = InventoryReader::new(file.as_bytes())?.next().unwrap()?;
-    /// assert_eq!(row.inbound()?, Quantity::new(96));
-    /// row.afn_inbound_shipped = Quantity::MAX;
+    /// assert_eq!(row.inbound()?, Quantity::new(96)); // receiving absent: 0
+    /// row.afn_inbound_shipped = Some(Quantity::MAX);
     /// assert!(row.inbound().is_err()); // never a pinned count
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn inbound(&self) -> Result<Quantity, CoreError> {
-        Quantity::checked_sum([
-            self.afn_inbound_working,
-            self.afn_inbound_shipped,
-            self.afn_inbound_receiving,
-        ])
+        Quantity::checked_sum(
+            [self.afn_inbound_working, self.afn_inbound_shipped, self.afn_inbound_receiving]
+                .map(Option::unwrap_or_default),
+        )
     }
 
     /// Whether the report's own totals hold, each checked when its cell
     /// is given (a `0` included): warehouse = fulfillable + unsellable +
     /// reserved, and total = warehouse + inbound (the parts' sum standing
-    /// for a warehouse cell left blank). A row without total cells has
+    /// for a warehouse cell left blank), a blank part counting as zero. A row without total cells has
     /// nothing to disagree with: the answer is `true`. A sum that leaves
     /// 64 bits is not a total that holds: the answer is then `false`.
     ///
@@ -151,9 +168,8 @@ impl InventoryRow {
     /// ```
     #[must_use]
     pub fn totals_agree(&self) -> bool {
-        let Ok(parts) =
-            Quantity::checked_sum([self.afn_fulfillable, self.afn_unsellable, self.afn_reserved])
-        else {
+        let parts = [self.afn_fulfillable, self.afn_unsellable, self.afn_reserved];
+        let Ok(parts) = Quantity::checked_sum(parts.map(Option::unwrap_or_default)) else {
             return false;
         };
         if self.afn_warehouse.is_some_and(|w| w != parts) {
@@ -171,7 +187,10 @@ impl InventoryRow {
     /// reserved [`Disposition::Reserved`], working + shipped + receiving
     /// [`Disposition::Inbound`], unsellable + researching
     /// [`Disposition::Unsellable`]. FBM units are not included: they sit
-    /// at the seller's own location. Zero positions are left out.
+    /// at the seller's own location. A blank cell counts as zero, and
+    /// zero positions are left out: a row whose fulfillable cell is
+    /// blank gives no sellable record, so a caller to whom blank is not
+    /// zero checks [`InventoryRow::afn_fulfillable`] first.
     ///
     /// # Errors
     ///
@@ -182,11 +201,13 @@ impl InventoryRow {
         location: &LocationId,
         as_of: NaiveDate,
     ) -> Result<Vec<StockRecord>, CoreError> {
+        let count = Option::unwrap_or_default;
+        let unsellable = count(self.afn_unsellable).checked_add(count(self.afn_researching))?;
         let positions = [
-            (Disposition::Sellable, self.afn_fulfillable),
-            (Disposition::Reserved, self.afn_reserved),
+            (Disposition::Sellable, count(self.afn_fulfillable)),
+            (Disposition::Reserved, count(self.afn_reserved)),
             (Disposition::Inbound, self.inbound()?),
-            (Disposition::Unsellable, self.afn_unsellable.checked_add(self.afn_researching)?),
+            (Disposition::Unsellable, unsellable),
         ];
         Ok(positions
             .into_iter()
@@ -206,7 +227,8 @@ impl InventoryRow {
 const PRICE: &str = "your-price";
 
 const COLUMNS: &[Column] = &[
-    req("sku", &["sku", "sellersku", "msku"]),
+    // Row errors carry the SKU (`ReadError::sku`).
+    req("sku", &["sku", "sellersku", "msku"]).sku_column(),
     opt("fnsku", &["fnsku"]),
     opt("asin", &["asin"]),
     opt("product-name", &["productname", "title"]),
@@ -238,27 +260,29 @@ fn build(row: &Row<'_>) -> Result<Built<InventoryRow>, ReadError> {
         condition: row.owned(4)?,
         price,
         price_unread,
-        mfn_fulfillable: row.count(6)?,
+        mfn_fulfillable: row.opt_quantity(6)?,
         afn_warehouse: row.opt_quantity(7)?,
-        afn_fulfillable: row.count(8)?,
-        afn_unsellable: row.count(9)?,
-        afn_reserved: row.count(10)?,
+        afn_fulfillable: row.opt_quantity(8)?,
+        afn_unsellable: row.opt_quantity(9)?,
+        afn_reserved: row.opt_quantity(10)?,
         afn_total: row.opt_quantity(11)?,
-        afn_inbound_working: row.count(12)?,
-        afn_inbound_shipped: row.count(13)?,
-        afn_inbound_receiving: row.count(14)?,
-        afn_researching: row.count(15)?,
+        afn_inbound_working: row.opt_quantity(12)?,
+        afn_inbound_shipped: row.opt_quantity(13)?,
+        afn_inbound_receiving: row.opt_quantity(14)?,
+        afn_researching: row.opt_quantity(15)?,
         line: row.line,
     };
     // The sums the row hands out must be counts: refuse the row, naming
     // the column whose cell takes its sum past 64 bits.
-    built
-        .afn_inbound_working
-        .checked_add(built.afn_inbound_shipped)
+    let count = Option::unwrap_or_default;
+    count(built.afn_inbound_working)
+        .checked_add(count(built.afn_inbound_shipped))
         .map_err(|e| row.invalid(13, e))?
-        .checked_add(built.afn_inbound_receiving)
+        .checked_add(count(built.afn_inbound_receiving))
         .map_err(|e| row.invalid(14, e))?;
-    built.afn_unsellable.checked_add(built.afn_researching).map_err(|e| row.invalid(15, e))?;
+    count(built.afn_unsellable)
+        .checked_add(count(built.afn_researching))
+        .map_err(|e| row.invalid(15, e))?;
     Ok(Built::Row(built))
 }
 
@@ -266,13 +290,17 @@ reader!(
     /// Streams [`InventoryRow`]s from a Manage FBA Inventory download.
     ///
     /// Required columns: `sku`, `afn-fulfillable-quantity`; every other
-    /// quantity column is optional and zero when absent or blank, but for
-    /// the two totals (`afn-warehouse-quantity`, `afn-total-quantity`),
-    /// which are `None` then, so that a `0` written there is told apart
-    /// and checked ([`InventoryRow::totals_agree`]).
+    /// column is optional. A quantity cell left blank, or of a column
+    /// the header lacks, is `None`, so a `0` written there is told
+    /// apart: a blank `afn-fulfillable-quantity` is no count of units
+    /// free to sell, and a total of `0` is checked
+    /// ([`InventoryRow::totals_agree`]).
     ///
     /// Quantities are strict: a cell that is not a whole number refuses
-    /// the row ([`ReadError::InvalidQuantity`]). The price is not: it
+    /// the row ([`ReadError::InvalidQuantity`]). Every row error carries
+    /// the row's SKU when its `sku` cell can be read
+    /// ([`ReadError::sku`]), found in the parsed record, so a quoted
+    /// cell holding a line break earlier in the file cannot move it. The price is not: it
     /// only values the listing, so a `your-price` cell that holds no
     /// amount (`19,99`, `EUR 19.99`, `1e3`, invalid UTF-8) leaves
     /// [`InventoryRow::price`] `None` and the row is still yielded with

@@ -27,7 +27,7 @@
 //! | --- | --- | --- |
 //! | [`LedgerDetailReader`] | FBA Inventory Ledger, detail view | [`LedgerDetailRow`], keyed by [`RowKey`] |
 //! | [`LedgerSummaryReader`] | FBA Inventory Ledger, summary view | [`LedgerSummaryRow`], checked with [`LedgerRollup`], [`summary_snapshot`] |
-//! | [`InventoryReader`] | Manage FBA Inventory | [`InventoryRow`] into core `StockRecord`s |
+//! | [`InventoryReader`] | Manage FBA Inventory | [`InventoryRow`] (a blank quantity is `None`, not 0) into core `StockRecord`s |
 //! | [`OrdersReader`] | All Orders | [`OrderLine`], folded by [`DemandByChannel`] |
 //! | [`ReimbursementReader`] | Reimbursements | [`ReimbursementRow`], see [`match_reimbursements`] |
 //! | [`UciRetailReader`] | UCI Online Retail | [`RetailLine`], folded by [`RetailDaily`] |
@@ -75,8 +75,13 @@
 //!   month first and sets [`ReadStats::date_order_assumed`].
 //! - Errors are [`ReadError`]s naming line and column. File errors
 //!   ([`ReadError::is_fatal`]) end the stream; row errors are yielded and
-//!   reading goes on. Blank lines, repeated header lines and documented
-//!   skips are counted in [`ReadStats`].
+//!   reading goes on, each carrying its row's SKU when the reader has a
+//!   SKU column and that cell can be read ([`ReadError::sku`]), so a
+//!   caller can name the SKU of a refused row without reading the file
+//!   again. Blank lines, repeated header lines and documented
+//!   skips are counted in [`ReadStats`]. An optional column the header
+//!   lacks reads as a blank cell; each reader's `has_column` tells the
+//!   two apart.
 //! - A record longer than [`ReadOptions::max_record_bytes`] (1 MiB)
 //!   rejects the file, so an unclosed quote cannot exhaust memory. An
 //!   input that ends inside a quoted cell, or whose last record has

@@ -146,8 +146,9 @@ impl OrderLine {
     /// The refusal the reader set aside to keep the line: when
     /// [`OrderLine::item_price_unread`] holds a cell,
     /// [`ReadError::InvalidAmount`] naming this line, the `item-price`
-    /// column and the cell, as a stricter caller would have had it.
-    /// `None` when the price was read or left blank.
+    /// column and the cell, and carrying the line's SKU, as a stricter
+    /// caller would have had it. `None` when the price was read or left
+    /// blank.
     ///
     /// ```
     /// use merchantry_amazon::OrdersReader;
@@ -164,6 +165,7 @@ impl OrderLine {
     #[must_use]
     pub fn item_price_error(&self) -> Option<ReadError> {
         unread_amount_error(REPORT, self.line, ITEM_PRICE, self.item_price_unread.as_ref())
+            .map(|e| e.with_sku(Some(self.sku.clone())))
     }
 
     /// Whether the line is customer demand: neither the order nor the
@@ -187,7 +189,7 @@ const COLUMNS: &[Column] = &[
     req("order-status", &["orderstatus"]),
     opt("fulfillment-channel", &["fulfillmentchannel"]),
     opt("sales-channel", &["saleschannel"]),
-    req("sku", &["sku", "sellersku", "msku"]),
+    req("sku", &["sku", "sellersku", "msku"]).sku_column(),
     opt("asin", &["asin"]),
     opt("item-status", &["itemstatus"]),
     req("quantity", &["quantity", "quantitypurchased"]),

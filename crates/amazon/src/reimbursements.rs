@@ -180,7 +180,7 @@ const COLUMNS: &[Column] = &[
     opt("case-id", &["caseid"]),
     opt("amazon-order-id", &["amazonorderid"]),
     req("reason", &["reason"]),
-    opt("sku", &["sku", "msku", "sellersku"]),
+    opt("sku", &["sku", "msku", "sellersku"]).sku_column(),
     opt("fnsku", &["fnsku"]),
     opt("asin", &["asin"]),
     req("currency-unit", &["currencyunit", "currency"]),
@@ -200,6 +200,7 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
     let total = row.opt_amount(10)?.ok_or(ReadError::MissingValue {
         report: REPORT,
         line: row.line,
+        sku: None,
         column: row.column_name(10),
     })?;
     let (cash, inventory) = (row.opt_quantity(11)?, row.opt_quantity(12)?);
@@ -226,6 +227,7 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
         return Err(ReadError::MixedSigns {
             report: REPORT,
             line: row.line,
+            sku: None,
             column: row.column_name(column),
             value,
             against: row.column_name(first),
@@ -242,6 +244,7 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
         return Err(ReadError::PositiveReversal {
             report: REPORT,
             line: row.line,
+            sku: None,
             column: row.column_name(column),
             value,
         });
@@ -256,6 +259,7 @@ fn build(row: &Row<'_>) -> Result<Built<ReimbursementRow>, ReadError> {
             return Err(ReadError::TotalMismatch {
                 report: REPORT,
                 line: row.line,
+                sku: None,
                 column: row.column_name(13),
                 total,
                 parts,

@@ -216,6 +216,7 @@ fn build(row: &Row<'_>) -> Result<Built<ScmsShipment>, ReadError> {
     let id = u64::try_from(id).map_err(|_| ReadError::InvalidQuantity {
         report: REPORT,
         line: row.line,
+        sku: None,
         column: row.column_name(0),
         value: id.to_string(),
     })?;

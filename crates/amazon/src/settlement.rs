@@ -302,7 +302,7 @@ const COLUMNS: &[Column] = &[
     opt("currency", &["currency"]),
     opt("transaction-type", &["transactiontype"]),
     opt("order-id", &["orderid"]),
-    opt("sku", &["sku"]),
+    opt("sku", &["sku"]).sku_column(),
     opt("quantity-purchased", &["quantitypurchased"]),
     opt("marketplace-name", &["marketplacename"]),
     // V2 carries both `posted-date` and `posted-date-time`; either alone
@@ -644,6 +644,14 @@ impl<R: Read> SettlementReader<R> {
         &self.table.stats
     }
 
+    /// Whether the header has the column called `column`, by its
+    /// canonical name (the one errors give), under any spelling the
+    /// reader accepts.
+    #[must_use]
+    pub fn has_column(&self, column: &str) -> bool {
+        self.table.has_column(column)
+    }
+
     /// Every amount name classified [`ChargeKind::Unknown`] so far, with
     /// how many amounts carried it.
     #[must_use]
@@ -669,6 +677,7 @@ impl<R: Read> Iterator for SettlementReader<R> {
                         return Some(Err(ReadError::InvalidValue {
                             report: REPORT,
                             line: row.line,
+                            sku: row.sku.clone().map(Box::new),
                             column: "currency",
                             source: CoreError::CurrencyMismatch { left: first, right: currency },
                         }));
@@ -685,6 +694,7 @@ impl<R: Read> Iterator for SettlementReader<R> {
                         Err(ReadError::MissingValue {
                             report: REPORT,
                             line: row.line,
+                            sku: row.sku.clone().map(Box::new),
                             column: "currency",
                         })
                     }

@@ -75,6 +75,7 @@ fn build(row: &Row<'_>) -> Result<Built<StorageFeeRow>, ReadError> {
     let fee = row.opt_amount(9)?.ok_or(ReadError::MissingValue {
         report: REPORT,
         line: row.line,
+        sku: None,
         column: row.column_name(9),
     })?;
     // A charge, never a credit: see the reader's docs.
@@ -106,6 +107,7 @@ fn not_negative(
         Some(v) if v.is_sign_negative() && !v.is_zero() => Err(ReadError::NegativeValue {
             report: REPORT,
             line: row.line,
+            sku: None,
             column: row.column_name(index),
             value: v,
         }),

@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use csv::ByteRecord;
-use merchantry_core::{CoreError, Quantity};
+use merchantry_core::{CoreError, Quantity, Sku};
 use rust_decimal::Decimal;
 
 use crate::error::{Cut, ReadError, ReadStats, SkipReason, excerpt};
@@ -227,6 +227,9 @@ pub(crate) struct Column {
     pub(crate) required: bool,
     /// Whether the column holds dates, looked at to decide the date order.
     pub(crate) date: bool,
+    /// Whether the column holds the rows' SKU, given with their row
+    /// errors ([`ReadError::sku`]).
+    pub(crate) sku: bool,
 }
 
 impl Column {
@@ -234,16 +237,21 @@ impl Column {
     pub(crate) const fn dated(self) -> Self {
         Self { date: true, ..self }
     }
+
+    /// The same column, marked as holding the rows' SKU.
+    pub(crate) const fn sku_column(self) -> Self {
+        Self { sku: true, ..self }
+    }
 }
 
 /// A required column.
 pub(crate) const fn req(name: &'static str, keys: &'static [&'static str]) -> Column {
-    Column { name, keys, required: true, date: false }
+    Column { name, keys, required: true, date: false, sku: false }
 }
 
 /// An optional column.
 pub(crate) const fn opt(name: &'static str, keys: &'static [&'static str]) -> Column {
-    Column { name, keys, required: false, date: false }
+    Column { name, keys, required: false, date: false, sku: false }
 }
 
 const BUFFER: usize = 64 * 1024;
@@ -421,6 +429,9 @@ pub(crate) struct Table<R: Read> {
     assumed: bool,
     /// Header positions of the date columns.
     dates: Vec<usize>,
+    /// Header position of the SKU column, when the reader has one and
+    /// the header names it.
+    sku_at: Option<usize>,
     /// What the look-ahead read, to be replayed in order.
     pending: VecDeque<Pending>,
 }
@@ -516,6 +527,8 @@ impl<R: Read> Table<R> {
             .zip(&positions)
             .filter_map(|(column, at)| at.filter(|_| column.date))
             .collect();
+        let sku_at =
+            columns.iter().zip(&positions).find_map(|(column, at)| at.filter(|_| column.sku));
         Ok(Self {
             csv,
             header,
@@ -532,8 +545,23 @@ impl<R: Read> Table<R> {
             order: options.date_order,
             assumed: false,
             dates,
+            sku_at,
             pending: VecDeque::new(),
         })
+    }
+
+    /// Whether the header named the column called `name` (its canonical
+    /// name, as errors give it).
+    pub(crate) fn has_column(&self, name: &str) -> bool {
+        self.columns.iter().zip(&self.positions).any(|(c, at)| c.name == name && at.is_some())
+    }
+
+    /// The SKU in the current record's SKU cell, when the reader has a
+    /// SKU column and the cell, trimmed, makes one: what a row error of
+    /// this record carries ([`ReadError::sku`]).
+    fn record_sku(&self) -> Option<Sku> {
+        let cell = self.record.get(self.sku_at?)?.trim_ascii();
+        std::str::from_utf8(cell).ok()?.parse().ok()
     }
 
     /// Reads the next record from the source into `self.record`.
@@ -714,6 +742,7 @@ impl<R: Read> Table<R> {
                 return Some(Err(ReadError::FieldCount {
                     report: self.report,
                     line: self.line,
+                    sku: self.record_sku().map(Box::new),
                     expected,
                     found,
                 }));
@@ -757,7 +786,8 @@ impl<R: Read> Table<R> {
     }
 
     /// Reads records until one becomes a row, is refused with a row
-    /// error, or a file error ends the input; skips are counted.
+    /// error (carrying the row's SKU, see [`ReadError::sku`]), or a file
+    /// error ends the input; skips are counted.
     pub(crate) fn next_with<T>(
         &mut self,
         build: impl Fn(&Row<'_>) -> Result<Built<T>, ReadError>,
@@ -777,7 +807,7 @@ impl<R: Read> Table<R> {
                 Ok(Built::Skip(reason)) => self.stats.skip(reason),
                 Err(e) => {
                     self.stats.row_errors += 1;
-                    return Some(Err(e));
+                    return Some(Err(e.with_sku(self.record_sku())));
                 }
             }
         }
@@ -847,6 +877,16 @@ macro_rules! reader {
             #[must_use]
             pub fn stats(&self) -> &$crate::ReadStats {
                 &self.table.stats
+            }
+
+            /// Whether the header has the column called `column`, by
+            /// its canonical name (the one errors give, and the reader's
+            /// docs use), under any spelling the reader accepts. An
+            /// optional column the header lacks reads as blank in every
+            /// row: this tells the two apart.
+            #[must_use]
+            pub fn has_column(&self, column: &str) -> bool {
+                self.table.has_column(column)
             }
         }
 
@@ -1043,6 +1083,7 @@ impl Row<'_> {
         std::str::from_utf8(bytes).map(Some).map_err(|_| ReadError::InvalidUtf8 {
             report: self.report,
             line: self.line,
+            sku: None,
             column: self.name(index),
         })
     }
@@ -1052,6 +1093,7 @@ impl Row<'_> {
         self.text(index)?.ok_or(ReadError::MissingValue {
             report: self.report,
             line: self.line,
+            sku: None,
             column: self.name(index),
         })
     }
@@ -1074,6 +1116,7 @@ impl Row<'_> {
             Err(_) => Err(ReadError::InvalidUtf8 {
                 report: self.report,
                 line: self.line,
+                sku: None,
                 column: self.name(index),
             }),
         }
@@ -1105,6 +1148,7 @@ impl Row<'_> {
         ReadError::InvalidValue {
             report: self.report,
             line: self.line,
+            sku: None,
             column: self.name(index),
             source,
         }
@@ -1120,6 +1164,7 @@ impl Row<'_> {
         value.map(|q| Some(Quantity::new(q))).ok_or_else(|| ReadError::InvalidQuantity {
             report: self.report,
             line: self.line,
+            sku: None,
             column: self.name(index),
             value: excerpt(bytes),
         })
@@ -1130,6 +1175,7 @@ impl Row<'_> {
         self.opt_quantity(index)?.ok_or(ReadError::MissingValue {
             report: self.report,
             line: self.line,
+            sku: None,
             column: self.name(index),
         })
     }
@@ -1147,6 +1193,7 @@ impl Row<'_> {
         parse_amount(text).map(Some).ok_or_else(|| ReadError::InvalidAmount {
             report: self.report,
             line: self.line,
+            sku: None,
             column: self.name(index),
             value: excerpt(text.as_bytes()),
         })
@@ -1199,6 +1246,7 @@ impl Row<'_> {
             .map_err(|problem| ReadError::InvalidDate {
                 report: self.report,
                 line: self.line,
+                sku: None,
                 column: self.name(index),
                 value: excerpt(text.as_bytes()),
                 problem,
@@ -1225,6 +1273,7 @@ impl Row<'_> {
             Err(problem) => Err(ReadError::InvalidTimestamp {
                 report: self.report,
                 line: self.line,
+                sku: None,
                 column: self.name(index),
                 value: excerpt(text.as_bytes()),
                 problem,
@@ -1247,7 +1296,13 @@ pub(crate) fn unread_amount_error(
     column: &'static str,
     unread: Option<&String>,
 ) -> Option<ReadError> {
-    unread.map(|value| ReadError::InvalidAmount { report, line, column, value: value.clone() })
+    unread.map(|value| ReadError::InvalidAmount {
+        report,
+        line,
+        sku: None,
+        column,
+        value: value.clone(),
+    })
 }
 
 #[cfg(test)]

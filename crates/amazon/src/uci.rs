@@ -69,7 +69,7 @@ pub struct RetailLine {
 
 const COLUMNS: &[Column] = &[
     req("InvoiceNo", &["invoiceno", "invoice"]),
-    req("StockCode", &["stockcode"]),
+    req("StockCode", &["stockcode"]).sku_column(),
     opt("Description", &["description"]),
     req("Quantity", &["quantity"]),
     req("InvoiceDate", &["invoicedate"]).dated(),
@@ -100,6 +100,7 @@ fn build(row: &Row<'_>) -> Result<Built<RetailLine>, ReadError> {
     let unit_price = row.opt_amount(5)?.ok_or(ReadError::MissingValue {
         report: REPORT,
         line: row.line,
+        sku: None,
         column: row.column_name(5),
     })?;
     let (description, description_lossy) = row.lossy(2)?;

@@ -103,21 +103,21 @@ fn inventory_sums_past_64_bits_are_not_totals_that_agree() {
     let mut big = small.clone();
     big.afn_warehouse = Some(Quantity::MAX);
     big.afn_total = Some(Quantity::MAX);
-    big.afn_inbound_working = Quantity::MAX;
-    big.afn_inbound_shipped = Quantity::MAX;
-    big.afn_fulfillable = Quantity::MAX.checked_sub(Quantity::new(4)).unwrap();
+    big.afn_inbound_working = Some(Quantity::MAX);
+    big.afn_inbound_shipped = Some(Quantity::MAX);
+    big.afn_fulfillable = Some(Quantity::MAX.checked_sub(Quantity::new(4)).unwrap());
     assert!(!big.totals_agree());
     // inbound() saturated here (Quantity::MAX, a count no cell holds);
     // it is now the checked sum.
     assert!(matches!(big.inbound(), Err(CoreError::QuantityOverflow { .. })));
     let mut negative = small.clone();
-    negative.afn_inbound_working = Quantity::MIN.checked_add(Quantity::new(1)).unwrap();
-    negative.afn_inbound_shipped = Quantity::new(-5);
+    negative.afn_inbound_working = Some(Quantity::MIN.checked_add(Quantity::new(1)).unwrap());
+    negative.afn_inbound_shipped = Some(Quantity::new(-5));
     assert!(negative.inbound().is_err());
     assert!(big.stock_records(&fba, day(2026, 3, 31)).is_err());
     let mut unsellable = small.clone();
-    unsellable.afn_unsellable = Quantity::MAX;
-    unsellable.afn_researching = Quantity::new(1);
+    unsellable.afn_unsellable = Some(Quantity::MAX);
+    unsellable.afn_researching = Some(Quantity::new(1));
     assert!(unsellable.stock_records(&fba, day(2026, 3, 31)).is_err());
 }
 
@@ -192,6 +192,190 @@ fn inventory_rows_whose_sums_leave_64_bits_are_refused_naming_the_column() {
     assert_eq!(reader.stats().row_errors, 3);
 }
 
+/// A blank `afn-fulfillable-quantity` read as 0, the same as a written
+/// `0`, so a caller could not tell unknown units free to sell from none.
+/// Every quantity cell is now `None` when blank or absent.
+#[test]
+fn a_blank_fulfillable_cell_is_none_and_a_written_zero_is_some() {
+    let file = "sku\tmfn-fulfillable-quantity\tafn-fulfillable-quantity\tafn-unsellable-quantity\t\
+                afn-reserved-quantity\tafn-inbound-working-quantity\tafn-inbound-shipped-quantity\t\
+                afn-inbound-receiving-quantity\tafn-researching-quantity\n\
+                BLANK\t\t\t\t\t\t\t\t\n\
+                ZERO\t0\t0\t0\t0\t0\t0\t0\t0\n\
+                SOME\t1\t2\t3\t4\t5\t6\t7\t8\n";
+    let rows: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().map(Result::unwrap).collect();
+    let cells = |r: &merchantry_amazon::InventoryRow| {
+        [
+            r.mfn_fulfillable,
+            r.afn_fulfillable,
+            r.afn_unsellable,
+            r.afn_reserved,
+            r.afn_inbound_working,
+            r.afn_inbound_shipped,
+            r.afn_inbound_receiving,
+            r.afn_researching,
+        ]
+    };
+    assert_eq!(cells(&rows[0]), [None; 8]);
+    assert_eq!(cells(&rows[1]), [Some(Quantity::ZERO); 8]);
+    assert_eq!(cells(&rows[2]), [1, 2, 3, 4, 5, 6, 7, 8].map(|q| Some(Quantity::new(q))));
+    // The sums count a blank as zero, as they did.
+    let fba = LocationId::new("FBA-US").unwrap();
+    for row in &rows[..2] {
+        assert_eq!(row.inbound().unwrap(), Quantity::ZERO);
+        assert!(row.totals_agree());
+        assert!(row.stock_records(&fba, day(2026, 3, 7)).unwrap().is_empty());
+    }
+    // A column the header lacks is `None` too.
+    let short = "sku\tafn-fulfillable-quantity\nW\t0\n";
+    let row = InventoryReader::new(short.as_bytes()).unwrap().next().unwrap().unwrap();
+    assert_eq!((row.afn_fulfillable, row.afn_reserved), (Some(Quantity::ZERO), None));
+    assert_eq!((row.mfn_fulfillable, row.afn_inbound_shipped), (None, None));
+}
+
+/// An absent optional column and a blank cell both read as `None`: a
+/// caller told them apart by reading the header line again itself. The
+/// reader says which columns its header has, under any spelling.
+#[test]
+fn a_reader_says_which_columns_its_header_has() {
+    let file = "Seller SKU,AFN Fulfillable Quantity,afn_inbound_shipped_quantity\nW,1,\n";
+    let mut reader = InventoryReader::new(file.as_bytes()).unwrap();
+    assert!(reader.has_column("sku") && reader.has_column("afn-fulfillable-quantity"));
+    assert!(reader.has_column("afn-inbound-shipped-quantity"));
+    assert!(!reader.has_column("afn-inbound-working-quantity"));
+    assert!(!reader.has_column("afninboundshippedquantity")); // canonical names only
+    let row = reader.next().unwrap().unwrap();
+    assert_eq!((row.afn_inbound_shipped, row.afn_inbound_working), (None, None));
+}
+
+/// A row error named line and column but not the row's SKU, so a
+/// caller that refuses the SKU of an unreadable row read the file again
+/// as raw text to find it. The error now carries it; the message is
+/// unchanged.
+#[test]
+fn an_unreadable_inventory_row_carries_its_sku() {
+    let file = "sku\tafn-warehouse-quantity\tafn-fulfillable-quantity\tafn-reserved-quantity\n\
+                W\t105\t1OO\t3\n\
+                V\t5\t5\t-\n\
+                U\t1\n\
+                T\t1\t1\t0\n";
+    let mut reader = InventoryReader::new(file.as_bytes()).unwrap();
+    let read: Vec<_> = reader.by_ref().collect();
+    let err = read[0].as_ref().unwrap_err();
+    assert!(matches!(
+        err,
+        ReadError::InvalidQuantity { line: 2, column: "afn-fulfillable-quantity", .. }
+    ));
+    assert_eq!(err.sku().map(|s| s.as_str()), Some("W"));
+    assert_eq!(
+        err.to_string(),
+        "manage FBA inventory: line 2, column \"afn-fulfillable-quantity\": \"1OO\" is not a \
+         whole number from -9223372036854775807 to 9223372036854775807"
+    );
+    let err = read[1].as_ref().unwrap_err();
+    assert_eq!(
+        (err.line(), err.column(), err.sku().map(|s| s.as_str())),
+        (3, Some("afn-reserved-quantity"), Some("V"))
+    );
+    // A short row: the cell at the SKU's place.
+    let err = read[2].as_ref().unwrap_err();
+    assert!(matches!(err, ReadError::FieldCount { line: 4, expected: 4, found: 2, .. }));
+    assert_eq!(err.sku().map(|s| s.as_str()), Some("U"));
+    assert_eq!(read[3].as_ref().unwrap().sku.as_str(), "T");
+    assert_eq!(reader.stats().row_errors, 3);
+}
+
+/// The SKU given with a row error is the row's own cell, read as the
+/// reader reads a SKU: a blank cell, one that is no id and one that is
+/// not UTF-8 give none, whether the error is in that cell or another.
+#[test]
+fn an_unreadable_row_whose_sku_cell_is_blank_or_bad_carries_no_sku() {
+    let text = [
+        &b"sku\tafn-fulfillable-quantity\n"[..],
+        b"\t7\n",        // the SKU cell blank: the error is the SKU's
+        b"  \t1OO\n",    // blank SKU, bad fulfillable: the first error is the SKU's
+        b"A\x07B\t7\n",  // a control character: no id
+        b"\xFFW\t7\n",   // not UTF-8
+        b"\xFFW\t1OO\n", // not UTF-8, and a bad fulfillable
+        b" W \t1OO\n",   // trimmed, as the reader reads it
+    ]
+    .concat();
+    let read: Vec<_> = InventoryReader::new(&text[..]).unwrap().collect();
+    let got: Vec<_> = read
+        .iter()
+        .map(|r| {
+            let e = r.as_ref().unwrap_err();
+            (e.line(), e.column().unwrap(), e.sku().map(|s| s.as_str().to_owned()))
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, "sku", None),
+            (3, "sku", None),
+            (4, "sku", None),
+            (5, "sku", None),
+            (6, "sku", None),
+            (7, "afn-fulfillable-quantity", Some("W".to_owned())),
+        ]
+    );
+    assert!(matches!(read[0], Err(ReadError::MissingValue { .. })));
+    assert!(matches!(read[2], Err(ReadError::InvalidValue { .. })));
+    assert!(matches!(read[3], Err(ReadError::InvalidUtf8 { .. })));
+}
+
+/// A caller that looked an unreadable row's SKU up on the raw text,
+/// split at line breaks, took it from the wrong line after a quoted
+/// cell holding a line break: the reader counts each `\n`, `\r\n` and
+/// lone `\r`, inside quotes too, so its row on line 5 is the raw split's
+/// line 4 or 5. The SKU now comes from the parsed record itself.
+#[test]
+fn a_quoted_line_break_before_a_bad_row_leaves_its_sku_right() {
+    for title in ["\"Vase\nBlue\"", "\"Vase\rBlue\"", "\"Vase\r\nBlue\""] {
+        let file = format!(
+            "sku\tproduct-name\tafn-fulfillable-quantity\n\
+             A\tAlpha\t1\n\
+             V\t{title}\t5\n\
+             W\tWidget\t1OO\n\
+             X\tX-ray\t\n"
+        );
+        let read: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().collect();
+        assert_eq!(read[1].as_ref().unwrap().sku.as_str(), "V", "{title:?}");
+        let err = read[2].as_ref().unwrap_err();
+        assert_eq!(
+            (err.line(), err.column(), err.sku().map(|s| s.as_str())),
+            (5, Some("afn-fulfillable-quantity"), Some("W")),
+            "{title:?}"
+        );
+        // The blank fulfillable cell is on the row after it.
+        let x = read[3].as_ref().unwrap();
+        assert_eq!((x.sku.as_str(), x.line, x.afn_fulfillable), ("X", 6, None), "{title:?}");
+    }
+}
+
+/// Every reader with a SKU column gives it with its row errors; one
+/// without gives none.
+#[test]
+fn row_errors_carry_the_sku_of_readers_that_have_one() {
+    let detail = "Date,FNSKU,MSKU,Event Type,Quantity,Fulfillment Center,Disposition\n\
+                  03/01/2026,X00W,W,Receipts,4x,ABE2,SELLABLE\n";
+    let err = LedgerDetailReader::new(detail.as_bytes()).unwrap().next().unwrap().unwrap_err();
+    assert_eq!((err.column(), err.sku().map(|s| s.as_str())), (Some("Quantity"), Some("W")));
+    let orders = format!("{ORDERS_HEAD}111-1\t2026-03-01T10:00:00+00:00\tShipped\tW\tzz\n");
+    let err = OrdersReader::new(orders.as_bytes()).unwrap().next().unwrap().unwrap_err();
+    assert_eq!((err.column(), err.sku().map(|s| s.as_str())), (Some("quantity"), Some("W")));
+    let storage = "asin\tfnsku\tfulfillment_center\tcountry_code\taverage_quantity_on_hand\t\
+                   estimated_total_item_volume\tmonth_of_charge\tstorage_rate\tcurrency\t\
+                   estimated_monthly_storage_fee\n\
+                   B0TEST0001\tX00W\tABE2\tUS\t1\t1\t2026-03\t0.87\tUSD\tzz\n";
+    let err = StorageFeeReader::new(storage.as_bytes()).unwrap().next().unwrap().unwrap_err();
+    assert_eq!(err.column(), Some("estimated_monthly_storage_fee"));
+    assert_eq!(err.sku(), None);
+    // A file error names no row, so no SKU.
+    let err = InventoryReader::new("sku\n".as_bytes()).err().unwrap();
+    assert_eq!(err.sku(), None);
+}
+
 #[test]
 fn synthetic_snapshot_matches_the_ledger_end_of_week() {
     let rows: Vec<_> =
@@ -205,7 +389,7 @@ fn synthetic_snapshot_matches_the_ledger_end_of_week() {
     // warehouse 135 = 130 + 1 + 4; total 231 = 135 + 24 + 60 + 12.
     assert_eq!(myi.afn_warehouse, Some(Quantity::new(135)));
     assert_eq!(myi.inbound().unwrap(), Quantity::new(96));
-    assert_eq!(myi.mfn_fulfillable, Quantity::ZERO); // blank cell
+    assert_eq!(myi.mfn_fulfillable, None); // blank cell
 
     let summary: Vec<_> = LedgerSummaryReader::new(&data("synthetic_ledger_summary_view.csv")[..])
         .unwrap()
@@ -2949,7 +3133,10 @@ fn an_unreadable_price_leaves_the_row_its_quantities_and_is_flagged() {
     let w = read[0].as_ref().unwrap();
     assert_eq!(w.price, None);
     assert_eq!(w.price_unread.as_deref(), Some("19,99"));
-    assert_eq!((w.afn_fulfillable, w.inbound().unwrap()), (Quantity::new(130), Quantity::new(96)));
+    assert_eq!(
+        (w.afn_fulfillable, w.inbound().unwrap()),
+        (Some(Quantity::new(130)), Quantity::new(96))
+    );
     let err = w.price_error().unwrap();
     assert!(matches!(err, ReadError::InvalidAmount { line: 2, column: "your-price", .. }));
     assert_eq!(
@@ -2961,15 +3148,15 @@ fn an_unreadable_price_leaves_the_row_its_quantities_and_is_flagged() {
         .map(|r| {
             let r = r.as_ref().unwrap();
             assert_eq!(r.price, None);
-            (r.line, r.afn_fulfillable.get(), r.price_unread.clone().unwrap())
+            (r.line, r.afn_fulfillable.map(Quantity::get), r.price_unread.clone().unwrap())
         })
         .collect();
     assert_eq!(
         unread,
         [
-            (3, 5, "EUR 19.99".to_owned()),
-            (4, 6, "1e3".to_owned()),
-            (5, 7, "\u{FFFD}9.99".to_owned())
+            (3, Some(5), "EUR 19.99".to_owned()),
+            (4, Some(6), "1e3".to_owned()),
+            (5, Some(7), "\u{FFFD}9.99".to_owned())
         ]
     );
     // A readable or blank price is no flag.
@@ -2988,7 +3175,7 @@ fn an_unreadable_price_leaves_the_row_its_quantities_and_is_flagged() {
     // The flag does not depend on lossy text: a price is never repaired.
     let strict = ReadOptions::default().lossy_text(false);
     let t = InventoryReader::with_options(&text[..], strict).unwrap().nth(3).unwrap().unwrap();
-    assert_eq!((t.price, t.afn_fulfillable.get()), (None, 7));
+    assert_eq!((t.price, t.afn_fulfillable), (None, Some(Quantity::new(7))));
 }
 
 /// Tester: an All Orders `item-price` of `19,99` refused the whole order
