@@ -1862,7 +1862,7 @@ fn validate(event: &Event) -> Result<(), LedgerError> {
             positive(quantity)?;
             not_transit(disposition, "returns arrive at a location")
         }
-        EventKind::Adjustment { quantity, unit_cost, disposition, .. } => {
+        EventKind::Adjustment { quantity, unit_cost, disposition, reason } => {
             if quantity.is_zero() {
                 return Err(LedgerError::ZeroAdjustment { id: id() });
             }
@@ -1870,7 +1870,17 @@ fn validate(event: &Event) -> Result<(), LedgerError> {
                 return Err(LedgerError::Overflow { id: id(), what: "adjustment" });
             }
             unit_cost.as_ref().map_or(Ok(()), amount)?;
-            not_transit(disposition, "in-transit units move by transfer")
+            not_transit(disposition, "in-transit units move by transfer")?;
+            match reason.refusal(*quantity, *disposition) {
+                Some(rule) => Err(LedgerError::AdjustmentDirection {
+                    id: id(),
+                    reason: *reason,
+                    quantity: quantity.get(),
+                    disposition: *disposition,
+                    rule,
+                }),
+                None => Ok(()),
+            }
         }
         EventKind::TransferOut { quantity, to, disposition } => {
             positive(quantity)?;

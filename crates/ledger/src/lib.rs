@@ -62,6 +62,10 @@
 //!   [`IngestOutcome::Duplicate`] and ignored; with other content it is
 //!   [`LedgerError::ConflictingDuplicate`].
 //! - Every refused event leaves the ledger exactly as it was.
+//! - An adjustment's sign follows its reason: found units only arrive;
+//!   lost and disposed units only leave; damaged units leave or arrive
+//!   into `Unsellable`; a count correction goes either way. Any other is
+//!   [`LedgerError::AdjustmentDirection`] ([`AdjustmentReason::admits`]).
 //! - Customer returns come back at the cost their shipment left with (its
 //!   value and the true-ups settled for it, shared by units still out, so
 //!   a shipment returned whole nets to exactly zero) and reduce cost of

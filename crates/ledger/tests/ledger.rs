@@ -625,6 +625,145 @@ fn open_claims_do_not_depend_on_arrival_order() {
     assert_eq!(ids(&b), ["la", "lb"]);
 }
 
+/// An adjustment's sign follows its reason: found units only arrive;
+/// lost and disposed units only leave; damaged units leave, or arrive
+/// into `Unsellable` (the second half of a damage booked as two rows);
+/// a count correction goes either way. Anything else is refused with
+/// the event, the reason, the units and the rule, and changes nothing,
+/// alone or in a batch.
+#[test]
+fn an_adjustment_against_its_reasons_direction_is_refused_and_changes_nothing() {
+    let adjust = |id: &str, hour: i64, q: i64, reason, disposition| {
+        let unit_cost = (q > 0).then(|| dec("2"));
+        ev(
+            id,
+            hour,
+            EventKind::Adjustment { quantity: Quantity::new(q), reason, disposition, unit_cost },
+        )
+    };
+    let (sellable, unsellable) = (Disposition::Sellable, Disposition::Unsellable);
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    l.ingest(receipt("r1", 1, 10, "2")).unwrap();
+    let refused = [
+        (
+            adjust("lost-up", 2, 3, AdjustmentReason::Lost, sellable),
+            "lost units only leave; units found again are a Found adjustment",
+        ),
+        (
+            adjust("disposed-up", 2, 1, AdjustmentReason::Disposed, unsellable),
+            "disposed units only leave",
+        ),
+        (
+            adjust("damaged-up", 2, 1, AdjustmentReason::Damaged, sellable),
+            "damaged units arrive only into unsellable",
+        ),
+        (
+            adjust("found-down", 2, -2, AdjustmentReason::Found, sellable),
+            "found units only arrive; units that leave again are lost, damaged, disposed of or counted away",
+        ),
+    ];
+    for (event, rule) in refused {
+        let before = l.clone();
+        let EventKind::Adjustment { quantity, reason, disposition, .. } = event.kind else {
+            unreachable!()
+        };
+        let want = LedgerError::AdjustmentDirection {
+            id: event.id.clone(),
+            reason,
+            quantity: quantity.get(),
+            disposition,
+            rule,
+        };
+        assert!(!reason.admits(quantity, disposition), "{}", event.id);
+        assert_eq!(l.ingest(event.clone()).unwrap_err(), want);
+        assert_eq!(l, before);
+        // In a batch after an event that is fine, the whole batch is refused.
+        let batch = vec![ship("s-batch", 3, 1), event];
+        assert_eq!(l.ingest_batch(batch).unwrap_err(), want);
+        assert_eq!(l, before);
+    }
+    assert_eq!(
+        LedgerError::AdjustmentDirection {
+            id: EventId::new("lost-up").unwrap(),
+            reason: AdjustmentReason::Lost,
+            quantity: 3,
+            disposition: sellable,
+            rule: "lost units only leave; units found again are a Found adjustment",
+        }
+        .to_string(),
+        "event lost-up: adjustment of +3 units (sellable) with reason Lost: \
+         lost units only leave; units found again are a Found adjustment"
+    );
+    // Every direction the reasons allow is accepted.
+    let accepted = [
+        adjust("lost", 2, -2, AdjustmentReason::Lost, sellable),
+        adjust("damaged", 3, -1, AdjustmentReason::Damaged, sellable),
+        adjust("damaged-in", 3, 1, AdjustmentReason::Damaged, unsellable),
+        adjust("disposed", 4, -1, AdjustmentReason::Disposed, unsellable),
+        adjust("found", 5, 1, AdjustmentReason::Found, sellable),
+        adjust("count-up", 6, 2, AdjustmentReason::CountCorrection, sellable),
+        adjust("count-down", 7, -3, AdjustmentReason::CountCorrection, sellable),
+    ];
+    for event in accepted {
+        let EventKind::Adjustment { quantity, reason, disposition, .. } = event.kind else {
+            unreachable!()
+        };
+        assert!(reason.admits(quantity, disposition), "{}", event.id);
+        l.ingest(event).unwrap();
+    }
+    // 10 @ 2; -2 lost, -1 damaged, +1 found, +2 and -3 counted: 7 @ 2.
+    assert_eq!(l.balance(&sku(), &loc("WH1"), sellable, t(100)), Quantity::new(7));
+    assert_eq!(value_now(&l), dec("14"));
+    // The damaged unit came into unsellable at 2 and was disposed of.
+    assert_eq!(l.balance(&sku(), &loc("WH1"), unsellable, t(100)), Quantity::ZERO);
+    // Only the two write-offs are claims (2 x 2 and 1 x 2).
+    let later = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let open: Vec<(String, Decimal)> =
+        l.unreimbursed(later, 0).iter().map(|c| (c.write_off.id.to_string(), c.value)).collect();
+    assert_eq!(open, [("lost".to_owned(), dec("4")), ("damaged".to_owned(), dec("2"))]);
+}
+
+/// Over every reason, sign and held disposition, the ledger refuses an
+/// adjustment for its direction exactly when its reason does not admit
+/// it: 25 of the 40 (Found 4 up, Lost 4 down, Damaged 4 down and 1 up
+/// into unsellable, Disposed 4 down, CountCorrection all 8).
+#[test]
+fn the_ledger_refuses_exactly_the_adjustments_their_reason_does_not_admit() {
+    let reasons = [
+        AdjustmentReason::Found,
+        AdjustmentReason::Lost,
+        AdjustmentReason::Damaged,
+        AdjustmentReason::Disposed,
+        AdjustmentReason::CountCorrection,
+    ];
+    let held = [
+        Disposition::Sellable,
+        Disposition::Reserved,
+        Disposition::Inbound,
+        Disposition::Unsellable,
+    ];
+    let mut admitted = 0;
+    for reason in reasons {
+        for disposition in held {
+            for q in [-1, 1] {
+                let quantity = Quantity::new(q);
+                let kind = EventKind::Adjustment { quantity, reason, disposition, unit_cost: None };
+                let mut l = ledger(Method::Fifo, NegativeStock::AllowWithTrueUp);
+                let result = l.ingest(ev("a", 1, kind));
+                let refused = matches!(result, Err(LedgerError::AdjustmentDirection { .. }));
+                assert_eq!(
+                    refused,
+                    !reason.admits(quantity, disposition),
+                    "{reason:?} {q} {disposition}"
+                );
+                assert!(refused || result.is_ok(), "{result:?}");
+                admitted += usize::from(!refused);
+            }
+        }
+    }
+    assert_eq!(admitted, 25);
+}
+
 #[test]
 fn demand_is_net_of_returns_and_flags_stockouts() {
     let mut l = ledger(Method::Fifo, NegativeStock::Reject);

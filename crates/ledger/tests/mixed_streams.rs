@@ -6,7 +6,8 @@
 )]
 //! Property laws over mixed streams: three locations, two dispositions and
 //! in-transit, landed costs by every basis over several receipts, vendor
-//! returns by receipt and at the average, returns to unsellable, inbound
+//! returns by receipt and at the average, returns to unsellable,
+//! adjustments of every reason and sign (some refused), inbound
 //! shortfalls and reimbursements, under every method and pooling key.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -21,6 +22,14 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 const LOCATIONS: [&str; 3] = ["WH1", "WH2", "FBA"];
+
+const REASONS: [AdjustmentReason; 5] = [
+    AdjustmentReason::Found,
+    AdjustmentReason::Lost,
+    AdjustmentReason::Damaged,
+    AdjustmentReason::Disposed,
+    AdjustmentReason::CountCorrection,
+];
 
 fn t(hour: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::hours(hour)
@@ -49,6 +58,10 @@ enum Op {
     Landed(usize, i64, usize, usize),
     Lose(usize, i64),
     Find(usize, i64, bool),
+    /// An adjustment at a location with a reason (by its place in
+    /// `REASONS`), signed units, and to unsellable when true: those
+    /// whose reason rules out their direction are refused.
+    Adjust(usize, usize, i64, bool),
     Reimburse(usize, i64),
     Short(i64),
 }
@@ -70,6 +83,8 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(b, a, k, n)| Op::Landed(b, a, k, n)),
         1 => (0..3_usize, 1..3_i64).prop_map(|(l, q)| Op::Lose(l, q)),
         1 => (0..3_usize, 1..3_i64, any::<bool>()).prop_map(|(l, q, c)| Op::Find(l, q, c)),
+        1 => (0..3_usize, 0..REASONS.len(), prop_oneof![-3..0_i64, 1..4_i64], any::<bool>())
+            .prop_map(|(l, r, q, u)| Op::Adjust(l, r, q, u)),
         1 => (0..50_usize, 0..500_i64).prop_map(|(k, a)| Op::Reimburse(k, a)),
         1 => (1..3_i64).prop_map(Op::Short),
     ]
@@ -210,6 +225,19 @@ fn events_of(ops: &[Op]) -> Vec<Event> {
                     unit_cost: priced.then(|| Decimal::new(15, 1)),
                 },
             ),
+            Op::Adjust(l, r, q, unsellable) => {
+                let reason = REASONS[r];
+                if q < 0 && reason.is_claimable() {
+                    write_offs.push(id.clone());
+                }
+                let kind = EventKind::Adjustment {
+                    quantity: Quantity::new(q),
+                    reason,
+                    disposition: disposition(unsellable),
+                    unit_cost: (q > 0).then(|| Decimal::new(25, 1)),
+                };
+                (LOCATIONS[l], kind)
+            }
             Op::Reimburse(k, a) => {
                 let write_off = write_offs.get(k % write_offs.len().max(1));
                 let kind = EventKind::Reimbursement {
