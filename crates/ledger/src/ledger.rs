@@ -14,6 +14,7 @@ use crate::event::{
 };
 use crate::names::{FastMap, FastSet, Names};
 use crate::slots::Slots;
+use crate::views::OpenClaim;
 
 const REASONS: [AdjustmentReason; 5] = [
     AdjustmentReason::Found,
@@ -1642,16 +1643,11 @@ impl Ledger {
         out
     }
 
-    /// Claimable write-offs and reimbursements: `(write-off, reimbursed
-    /// units, reimbursed amount)` for every lost or damaged adjustment and
-    /// every shortfall stamped at or before `until`, counting the
-    /// reimbursements stamped at or before `paid_by`; in time order, then
-    /// by SKU and id.
-    pub(crate) fn claims(
-        &self,
-        until: i64,
-        paid_by: i64,
-    ) -> Vec<(Event, Decimal, Quantity, Quantity, Decimal)> {
+    /// Claimable write-offs and reimbursements: every lost or damaged
+    /// adjustment and every shortfall stamped at or before `until`, with
+    /// the reimbursements (of any SKU) naming it stamped at or before
+    /// `paid_by`; in time order, then by SKU and id.
+    pub(crate) fn claims(&self, until: i64, paid_by: i64) -> Vec<OpenClaim> {
         let mut paid: BTreeMap<u32, (i64, Decimal)> = BTreeMap::new();
         for book in &self.books {
             let payments = book
@@ -1670,17 +1666,20 @@ impl Ledger {
             for (pos, e) in book.entries.iter().enumerate().filter(|(_, e)| e.at <= until) {
                 if is_claimable(e) {
                     let (units, amount) = paid.get(&e.id).copied().unwrap_or((0, Decimal::ZERO));
-                    out.push((
-                        self.decode(i, pos),
-                        e.value(),
-                        Quantity::new(e.qty.abs()),
-                        Quantity::new(units),
-                        amount,
-                    ));
+                    out.push(OpenClaim {
+                        write_off: self.decode(i, pos),
+                        value: e.value(),
+                        units: Quantity::new(e.qty.abs()),
+                        reimbursed_units: Quantity::new(units),
+                        reimbursed_amount: amount,
+                    });
                 }
             }
         }
-        out.sort_by(|a, b| (a.0.at, &a.0.sku, &a.0.id).cmp(&(b.0.at, &b.0.sku, &b.0.id)));
+        out.sort_by(|a, b| {
+            let (a, b) = (&a.write_off, &b.write_off);
+            (a.at, &a.sku, &a.id).cmp(&(b.at, &b.sku, &b.id))
+        });
         out
     }
 }

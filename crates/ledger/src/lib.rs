@@ -38,7 +38,8 @@
 //!   queries ([`Ledger::balance`], [`Ledger::value`], [`Ledger::cogs`],
 //!   [`Ledger::layers`], [`Ledger::layers_at`], [`Ledger::demand`],
 //!   [`Ledger::flows`]),
-//!   reconciliation ([`Ledger::reconcile`], [`Ledger::unreimbursed`]). It
+//!   reconciliation ([`Ledger::reconcile`], [`Ledger::unreimbursed`],
+//!   [`Ledger::overreimbursed`], [`Ledger::unmatched_reimbursements`]). It
 //!   implements core's `StockView`, `ValuationView` and `DemandHistory`.
 //! - [`Event`] and [`EventKind`]: what happened.
 //! - [`LedgerOptions`]: currency, default [`Method`], [`Pooling`] and

@@ -141,7 +141,10 @@ pub struct CountDifference {
     pub nearby: Vec<Event>,
 }
 
-/// A lost, damaged or short-received write-off not fully reimbursed.
+/// A lost, damaged or short-received write-off and what the
+/// reimbursements naming it cover: one not fully reimbursed
+/// ([`Ledger::unreimbursed`]), or reimbursed for more units than were
+/// written off ([`Ledger::overreimbursed`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OpenClaim {
@@ -151,7 +154,7 @@ pub struct OpenClaim {
     pub value: Decimal,
     /// Units written off.
     pub units: Quantity,
-    /// Units reimbursed so far.
+    /// Units reimbursed so far, in cash and in kind.
     pub reimbursed_units: Quantity,
     /// Amount reimbursed so far.
     pub reimbursed_amount: Decimal,
@@ -210,17 +213,54 @@ impl Ledger {
     pub fn unreimbursed(&self, as_of: NaiveDate, days: u32) -> Vec<OpenClaim> {
         let end = end_of(as_of);
         let cutoff = end.saturating_sub(day_nanos().saturating_mul(i64::from(days)));
-        self.claims(cutoff, end)
-            .into_iter()
-            .filter(|(_, _, units, paid, _)| paid < units)
-            .map(|(write_off, value, units, reimbursed_units, reimbursed_amount)| OpenClaim {
-                write_off,
-                value,
-                units,
-                reimbursed_units,
-                reimbursed_amount,
-            })
-            .collect()
+        self.claims(cutoff, end).into_iter().filter(|c| c.reimbursed_units < c.units).collect()
+    }
+
+    /// Lost and damaged write-offs and inbound shortfalls stamped by the
+    /// end of `as_of` whose reimbursements (events naming them, under
+    /// any SKU, stamped by then) cover more units than were written off:
+    /// `reimbursed_units - units` were paid for beyond the loss, and the
+    /// marketplace may take them back. Such a claim is not open, so
+    /// [`Ledger::unreimbursed`] does not list it. In time order, then by
+    /// SKU and id, whatever the order events arrived in.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use merchantry_core::{Disposition, EventId, LocationId, Quantity, Sku};
+    /// use merchantry_ledger::{AdjustmentReason, Event, EventKind, Ledger, LedgerOptions};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let mut ledger = Ledger::new(LedgerOptions::default());
+    /// let (sku, fba) = (Sku::new("MUG")?, LocationId::new("FBA")?);
+    /// let at = |d| Utc.with_ymd_and_hms(2026, 2, d, 0, 0, 0).unwrap();
+    /// let mut put = |id: &str, d, kind| {
+    ///     ledger.ingest(Event::new(EventId::new(id)?, at(d), sku.clone(), fba.clone(), kind))
+    /// };
+    /// put("r1", 1, EventKind::receipt(Quantity::new(10), Decimal::from(2)))?;
+    /// let lost = EventKind::Adjustment {
+    ///     quantity: Quantity::new(-1),
+    ///     reason: AdjustmentReason::Lost,
+    ///     disposition: Disposition::Sellable,
+    ///     unit_cost: None,
+    /// };
+    /// put("lost-7", 2, lost)?;
+    /// let paid = |units| EventKind::Reimbursement {
+    ///     amount: Decimal::from(5),
+    ///     units: Quantity::new(units),
+    ///     write_off: Some(EventId::new("lost-7").unwrap()),
+    /// };
+    /// put("reimb-1", 3, paid(1))?;
+    /// put("reimb-2", 4, paid(1))?;
+    /// // One unit lost, two paid for: one too many.
+    /// let over = ledger.overreimbursed(at(4).date_naive());
+    /// assert_eq!((over[0].units, over[0].reimbursed_units), (Quantity::new(1), Quantity::new(2)));
+    /// assert!(ledger.overreimbursed(at(3).date_naive()).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn overreimbursed(&self, as_of: NaiveDate) -> Vec<OpenClaim> {
+        let end = end_of(as_of);
+        self.claims(end, end).into_iter().filter(|c| c.reimbursed_units > c.units).collect()
     }
 
     /// Reimbursements whose `write_off` names no claimable write-off the

@@ -764,6 +764,74 @@ fn the_ledger_refuses_exactly_the_adjustments_their_reason_does_not_admit() {
     assert_eq!(admitted, 25);
 }
 
+/// Reimbursed units beyond the units written off are reported by
+/// `overreimbursed` (the marketplace may take them back), as of a day;
+/// a reimbursement filed under another SKU counts for the write-off it
+/// names (a SKU renamed under one FNSKU).
+#[test]
+fn write_offs_reimbursed_for_more_units_than_they_lost_are_listed() {
+    let lost = |id: &str, hour: i64, q: i64| {
+        let kind = EventKind::Adjustment {
+            quantity: Quantity::new(-q),
+            reason: AdjustmentReason::Lost,
+            disposition: Disposition::Sellable,
+            unit_cost: None,
+        };
+        ev(id, hour, kind)
+    };
+    let pay = |id: &str, hour: i64, sku: &str, write_off: &str, units: i64, amount: &str| {
+        let kind = EventKind::Reimbursement {
+            amount: dec(amount),
+            units: Quantity::new(units),
+            write_off: Some(EventId::new(write_off).unwrap()),
+        };
+        Event::new(EventId::new(id).unwrap(), t(hour), Sku::new(sku).unwrap(), loc("WH1"), kind)
+    };
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 1, 10, "2"),
+            lost("lost1", 2, 2),
+            lost("lost2", 3, 1),
+            lost("lost3", 4, 1),
+            // Day 2: lost1 paid 1 of 2 units; lost2 paid its 1 unit under
+            // the SKU's new name; lost3 paid 2 units for 1 lost.
+            pay("p1", 30, "MUG", "lost1", 1, "5.00"),
+            pay("p2", 30, "MUG-NEW", "lost2", 1, "4.00"),
+            pay("p3", 31, "MUG-NEW", "lost3", 2, "7.00"),
+            // Day 3: 2 more units for lost1, 3 in all for 2 lost.
+            pay("p4", 60, "MUG", "lost1", 2, "9.00"),
+        ],
+    );
+    let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+    let over = |d| -> Vec<(String, i64, i64, Decimal, Decimal)> {
+        l.overreimbursed(day(d))
+            .into_iter()
+            .map(|c| {
+                let id = c.write_off.id.to_string();
+                (id, c.units.get(), c.reimbursed_units.get(), c.reimbursed_amount, c.value)
+            })
+            .collect()
+    };
+    assert!(over(1).is_empty());
+    assert_eq!(over(2), [("lost3".to_owned(), 1, 2, dec("7.00"), dec("2"))]);
+    assert_eq!(
+        over(3),
+        [
+            ("lost1".to_owned(), 2, 3, dec("14.00"), dec("4")),
+            ("lost3".to_owned(), 1, 2, dec("7.00"), dec("2")),
+        ]
+    );
+    // An over-paid claim is not open; lost1 was open on day 2.
+    let open = |d| -> Vec<String> {
+        l.unreimbursed(day(d), 0).iter().map(|c| c.write_off.id.to_string()).collect()
+    };
+    assert_eq!(open(2), ["lost1"]);
+    assert!(open(3).is_empty());
+    assert!(l.unmatched_reimbursements().is_empty());
+}
+
 #[test]
 fn demand_is_net_of_returns_and_flags_stockouts() {
     let mut l = ledger(Method::Fifo, NegativeStock::Reject);

@@ -62,7 +62,9 @@ enum Op {
     /// `REASONS`), signed units, and to unsellable when true: those
     /// whose reason rules out their direction are refused.
     Adjust(usize, usize, i64, bool),
-    Reimburse(usize, i64),
+    /// A payment for a write-off (by its place among them) of an amount
+    /// in cents and 0 to 2 units.
+    Reimburse(usize, i64, i64),
     Short(i64),
 }
 
@@ -85,7 +87,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..3_usize, 1..3_i64, any::<bool>()).prop_map(|(l, q, c)| Op::Find(l, q, c)),
         1 => (0..3_usize, 0..REASONS.len(), prop_oneof![-3..0_i64, 1..4_i64], any::<bool>())
             .prop_map(|(l, r, q, u)| Op::Adjust(l, r, q, u)),
-        1 => (0..50_usize, 0..500_i64).prop_map(|(k, a)| Op::Reimburse(k, a)),
+        1 => (0..50_usize, 0..500_i64, 0..3_i64).prop_map(|(k, a, u)| Op::Reimburse(k, a, u)),
         1 => (1..3_i64).prop_map(Op::Short),
     ]
 }
@@ -238,11 +240,11 @@ fn events_of(ops: &[Op]) -> Vec<Event> {
                 };
                 (LOCATIONS[l], kind)
             }
-            Op::Reimburse(k, a) => {
+            Op::Reimburse(k, a, u) => {
                 let write_off = write_offs.get(k % write_offs.len().max(1));
                 let kind = EventKind::Reimbursement {
                     amount: Decimal::new(a, 2),
-                    units: Quantity::new(1),
+                    units: Quantity::new(u),
                     write_off: write_off.map(|w| EventId::new(w).unwrap()),
                 };
                 ("FBA", kind)
@@ -293,9 +295,11 @@ fn observe(l: &Ledger, events: usize) -> Vec<String> {
     }
     let days = DateRange::new(t(0).date_naive(), t(end + 48).date_naive()).unwrap();
     out.push(format!("{:?}", l.demand(&sku(), days, None)));
-    for c in l.unreimbursed(t(end + 48).date_naive(), 0) {
+    let last = t(end + 48).date_naive();
+    let open = l.unreimbursed(last, 0).into_iter().map(|c| ("open", c));
+    for (what, c) in open.chain(l.overreimbursed(last).into_iter().map(|c| ("over", c))) {
         out.push(format!(
-            "{} {} {} {}",
+            "{what} {} {} {} {}",
             c.write_off.id,
             c.value.normalize(),
             c.reimbursed_units,
