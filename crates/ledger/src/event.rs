@@ -196,10 +196,27 @@ pub enum EventKind {
     },
     /// Money paid for lost or damaged units: no units move and inventory
     /// value does not change; it is kept to match against write-offs.
+    ///
+    /// It counts for the write-off `write_off` names, whatever SKU it is
+    /// filed under (an event id names one event, and a marketplace
+    /// reports a payment under the SKU's current name, which may have
+    /// changed under one FNSKU). Its `units` count toward the units
+    /// written off; one of money alone (no units, a positive amount)
+    /// settles the write-off's claim whole, however many units are
+    /// still open; one of no units and no money settles nothing. See
+    /// [`crate::Ledger::unreimbursed`] and
+    /// [`crate::Ledger::overreimbursed`].
     Reimbursement {
         /// Amount paid (not negative).
         amount: Decimal,
-        /// Units the payment covers.
+        /// Units the payment covers (not negative), paid in cash and
+        /// replaced in kind together: Amazon's
+        /// `quantity-reimbursed-total`, the sum of
+        /// `quantity-reimbursed-cash` and
+        /// `quantity-reimbursed-inventory`. Units replaced in kind reach
+        /// stock through an event of their own (an adjustment that adds
+        /// them), since a reimbursement moves no units. Zero is money
+        /// alone.
         units: Quantity,
         /// The write-off (adjustment or shortfall event) it settles. Not
         /// checked at ingest, since the write-off may arrive later:

@@ -79,6 +79,14 @@
 //! - Landed cost raises the units of its receipts still held; the share
 //!   of units already gone is cost of goods sold when the landed cost is
 //!   recorded.
+//! - Lost and damaged write-offs and inbound shortfalls are claims. A
+//!   reimbursement counts for the write-off it names, under any SKU; its
+//!   units are all it covers, in cash and in kind (Amazon's
+//!   `quantity-reimbursed-total`). A claim is open
+//!   ([`Ledger::unreimbursed`]) until they cover its units or one of them
+//!   is money alone (no units, a positive amount), which settles it
+//!   whole; one covered for more units than it lost is
+//!   [`Ledger::overreimbursed`].
 //!
 //! # What this crate does not do
 //!

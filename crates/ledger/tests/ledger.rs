@@ -764,6 +764,73 @@ fn the_ledger_refuses_exactly_the_adjustments_their_reason_does_not_admit() {
     assert_eq!(admitted, 25);
 }
 
+/// A reimbursement covers the units it names, in cash and in kind alike
+/// (Amazon's `quantity-reimbursed-total`); one of money alone (no units,
+/// a positive amount) that names a write-off settles that write-off's
+/// claim whole; one of no units and no money settles nothing.
+#[test]
+fn a_payment_of_money_alone_naming_a_write_off_settles_its_claim() {
+    let lost = |id: &str, hour: i64, q: i64, reason| {
+        let kind = EventKind::Adjustment {
+            quantity: Quantity::new(-q),
+            reason,
+            disposition: Disposition::Sellable,
+            unit_cost: None,
+        };
+        ev(id, hour, kind)
+    };
+    let pay = |id: &str, hour: i64, write_off: &str, units: i64, amount: &str| {
+        let kind = EventKind::Reimbursement {
+            amount: dec(amount),
+            units: Quantity::new(units),
+            write_off: Some(EventId::new(write_off).unwrap()),
+        };
+        ev(id, hour, kind)
+    };
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 1, 20, "2"),
+            lost("lost1", 2, 3, AdjustmentReason::Lost),
+            lost("dmg1", 2, 2, AdjustmentReason::Damaged),
+            lost("lost2", 3, 4, AdjustmentReason::Lost),
+            // Day 2: one unit of lost1 in cash.
+            pay("p1", 30, "lost1", 1, "2.50"),
+            // Day 3: money alone for the rest of lost1; nothing at all
+            // for dmg1.
+            pay("p2", 60, "lost1", 0, "5.00"),
+            pay("p3", 60, "dmg1", 0, "0"),
+            // Day 3: 2 units in cash and 2 in kind for lost2, paid 5.00.
+            pay("p4", 61, "lost2", 4, "5.00"),
+        ],
+    );
+    let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+    let open = |d| -> Vec<(String, i64, i64, Decimal)> {
+        l.unreimbursed(day(d), 0)
+            .into_iter()
+            .map(|c| {
+                let id = c.write_off.id.to_string();
+                (id, c.units.get(), c.reimbursed_units.get(), c.reimbursed_amount)
+            })
+            .collect()
+    };
+    assert_eq!(
+        open(2),
+        [
+            // dmg1 and lost1 are stamped alike: by id.
+            ("dmg1".to_owned(), 2, 0, dec("0")),
+            ("lost1".to_owned(), 3, 1, dec("2.50")),
+            ("lost2".to_owned(), 4, 0, dec("0")),
+        ]
+    );
+    // Day 3: lost1 settled by money (1 unit + 5.00 of no stated units),
+    // lost2 by its 4 units; dmg1 is paid nothing, so still open.
+    assert_eq!(open(3), [("dmg1".to_owned(), 2, 0, dec("0"))]);
+    // Settling paid nothing more than it says: no claim is over-paid.
+    assert!(l.overreimbursed(day(3)).is_empty());
+}
+
 /// Reimbursed units beyond the units written off are reported by
 /// `overreimbursed` (the marketplace may take them back), as of a day;
 /// a reimbursement filed under another SKU counts for the write-off it

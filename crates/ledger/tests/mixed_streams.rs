@@ -382,6 +382,74 @@ proptest! {
         }
     }
 
+    /// The claims law, against a count made here from the events the
+    /// ledger accepted: a write-off (a lost or damaged adjustment that
+    /// removes units, or an inbound shortfall) is open while the
+    /// reimbursements naming it cover fewer units than it wrote off and
+    /// none of them is money alone (no units, a positive amount); it is
+    /// over-reimbursed when they cover more; a reimbursement naming
+    /// anything else is unmatched. Each list in time order.
+    #[test]
+    fn claims_follow_the_reimbursements_that_name_them(
+        (events, _order) in stream(),
+        method in 0..3_usize,
+        per_sku in any::<bool>(),
+    ) {
+        let mut l = Ledger::new(options(method, per_sku, NegativeStock::AllowWithTrueUp));
+        let accepted: Vec<&Event> = events.iter().filter(|e| l.ingest_ref(e).is_ok()).collect();
+        let write_offs: Vec<(&Event, i64)> = accepted
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Adjustment { quantity, reason, .. }
+                    if quantity.is_negative() && reason.is_claimable() =>
+                {
+                    Some((*e, -quantity.get()))
+                }
+                EventKind::InboundShortfall { quantity, .. } => Some((*e, quantity.get())),
+                _ => None,
+            })
+            .collect();
+        let payments: Vec<(&Event, &EventId, i64, Decimal)> = accepted
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Reimbursement { amount, units, write_off: Some(w) } => {
+                    Some((*e, w, units.get(), *amount))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut open = Vec::new();
+        let mut over = Vec::new();
+        for (w, lost) in &write_offs {
+            let naming: Vec<_> = payments.iter().filter(|p| *p.1 == w.id).collect();
+            let units: i64 = naming.iter().map(|p| p.2).sum();
+            let money_alone = naming.iter().any(|p| p.2 == 0 && p.3 > Decimal::ZERO);
+            if units < *lost && !money_alone {
+                open.push((w.id.to_string(), *lost, units));
+            }
+            if units > *lost {
+                over.push((w.id.to_string(), *lost, units));
+            }
+        }
+        let unmatched: Vec<String> = payments
+            .iter()
+            .filter(|p| write_offs.iter().all(|(w, _)| w.id != *p.1))
+            .map(|p| p.0.id.to_string())
+            .collect();
+        let last = t(3 * events.len() as i64 + 48).date_naive();
+        let rows = |claims: Vec<merchantry_ledger::OpenClaim>| -> Vec<(String, i64, i64)> {
+            claims
+                .into_iter()
+                .map(|c| (c.write_off.id.to_string(), c.units.get(), c.reimbursed_units.get()))
+                .collect()
+        };
+        prop_assert_eq!(rows(l.unreimbursed(last, 0)), open);
+        prop_assert_eq!(rows(l.overreimbursed(last)), over);
+        let listed: Vec<String> =
+            l.unmatched_reimbursements().iter().map(|e| e.id.to_string()).collect();
+        prop_assert_eq!(listed, unmatched);
+    }
+
     /// Invariant 5 on mixed streams, on the whole state: a refused event,
     /// alone or in a batch, leaves every structure as it was, derived
     /// ones included.
