@@ -1956,6 +1956,7 @@ fn event_kind(
     let units = Quantity::new(q.get().checked_abs().ok_or("quantity out of range")?);
     let disposition = row.disposition.to_core();
     let inbound = q.is_positive();
+    let reason = adjustment_reason(row.reason.as_ref());
     Ok(match (&row.event_type, inbound) {
         (EventType::Receipts, true) => {
             let purchase_order =
@@ -2001,8 +2002,7 @@ fn event_kind(
             };
             (kind, "transfer in")
         }
-        (EventType::Adjustments, _) => {
-            let reason = adjustment_reason(row.reason.as_ref());
+        (EventType::Adjustments, _) if reason.admits(q, disposition) => {
             let kind = EventKind::Adjustment {
                 quantity: q,
                 reason,
@@ -2011,6 +2011,8 @@ fn event_kind(
             };
             (kind, adjustment_label(reason))
         }
+        // An adjustment whose sign its reason rules out (a loss of +4,
+        // which the ledger refuses) is a count correction too.
         _ => {
             let kind = EventKind::Adjustment {
                 quantity: q,
@@ -3209,6 +3211,32 @@ mod tests {
          2026-03-01,X00W,W,Receipts,FBA1,48,ABE2,SELLABLE\n\
          2026-03-02,X00W,W,Shipments,111-1,-3,ABE2,SELLABLE\n"
             .to_owned()
+    }
+
+    /// An adjustment whose sign its reason code rules out, a loss `M`
+    /// of +4 or a `P` of +1 into sellable (damaged units arriving fit to
+    /// sell), is refused by the ledger as a lost or damaged adjustment;
+    /// both are booked as count corrections, as other unexpected signs
+    /// are: 48 - 3 + 4 + 1 = 50 sellable. The `M` of -2 stays a loss.
+    #[test]
+    fn adjustments_against_their_codes_direction_are_count_corrections() {
+        let detail = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,\
+                      Disposition,Reason\n\
+                      2026-03-01,X00W,W,Receipts,FBA1,48,ABE2,SELLABLE,\n\
+                      2026-03-02,X00W,W,Shipments,111-1,-3,ABE2,SELLABLE,\n\
+                      2026-03-03,X00W,W,Adjustments,ADJ1,4,ABE2,SELLABLE,M\n\
+                      2026-03-03,X00W,W,Adjustments,ADJ2,1,ABE2,SELLABLE,P\n\
+                      2026-03-04,X00W,W,Adjustments,ADJ3,-2,ABE2,SELLABLE,M\n";
+        let files = [("ledger_detail.csv", detail.to_owned())];
+        let mut books = load_folder("adjsign", &[], &files).unwrap();
+        let booked = &books.counts.booked_as;
+        assert_eq!(booked["count correction (unknown type or unexpected sign)"], 2);
+        assert_eq!(booked["adjustment: lost"], 1);
+        assert!(!books.counts.rows_skipped.contains_key("refused by the ledger"));
+        books.close().unwrap();
+        let w = Sku::new("W").unwrap();
+        assert_eq!(books.held(&w, Disposition::Sellable, day("2026-03-03")), 50);
+        assert_eq!(books.held(&w, Disposition::Sellable, day("2026-03-04")), 48);
     }
 
     /// Two summary rows starting at 5e18 units each (their sum leaves

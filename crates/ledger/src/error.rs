@@ -2,6 +2,8 @@
 
 use merchantry_core::{CoreError, Disposition, EventId, LocationId, Sku};
 
+use crate::event::AdjustmentReason;
+
 /// Why the ledger refused an event or a query.
 ///
 /// A refused event leaves the ledger exactly as it was: every variant is
@@ -37,6 +39,26 @@ pub enum LedgerError {
     ZeroAdjustment {
         /// The event.
         id: EventId,
+    },
+    /// An adjustment whose sign (or, for units arriving damaged, whose
+    /// disposition) its reason rules out: a positive `Lost` or
+    /// `Disposed`, a negative `Found`, or a positive `Damaged` outside
+    /// `Unsellable` (see [`crate::AdjustmentReason::admits`]).
+    #[error(
+        "event {id}: adjustment of {quantity:+} units ({disposition}) with reason {reason:?}: \
+         {rule}"
+    )]
+    AdjustmentDirection {
+        /// The event.
+        id: EventId,
+        /// Its reason.
+        reason: AdjustmentReason,
+        /// The signed units given.
+        quantity: i64,
+        /// The disposition adjusted.
+        disposition: Disposition,
+        /// The rule it breaks.
+        rule: &'static str,
     },
     /// A cost or amount that must not be negative was negative.
     #[error("event {id}: amount {amount} must not be negative")]

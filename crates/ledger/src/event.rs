@@ -130,7 +130,10 @@ pub enum EventKind {
         shipment: Option<EventId>,
     },
     /// Units found (positive) or lost, damaged, disposed of or counted
-    /// away (negative). Negative adjustments are write-offs at cost;
+    /// away (negative). The sign must be one `reason` allows (see
+    /// [`AdjustmentReason::admits`]): a positive `Lost` or a negative
+    /// `Found` is refused as [`crate::LedgerError::AdjustmentDirection`].
+    /// Negative adjustments are write-offs at cost;
     /// positive ones enter at `unit_cost`, or else at the SKU's last
     /// receipt cost (at any location, zero before the first receipt).
     /// That holds under moving average too, where it moves the average
@@ -193,10 +196,27 @@ pub enum EventKind {
     },
     /// Money paid for lost or damaged units: no units move and inventory
     /// value does not change; it is kept to match against write-offs.
+    ///
+    /// It counts for the write-off `write_off` names, whatever SKU it is
+    /// filed under (an event id names one event, and a marketplace
+    /// reports a payment under the SKU's current name, which may have
+    /// changed under one FNSKU). Its `units` count toward the units
+    /// written off; one of money alone (no units, a positive amount)
+    /// settles the write-off's claim whole, however many units are
+    /// still open; one of no units and no money settles nothing. See
+    /// [`crate::Ledger::unreimbursed`] and
+    /// [`crate::Ledger::overreimbursed`].
     Reimbursement {
         /// Amount paid (not negative).
         amount: Decimal,
-        /// Units the payment covers.
+        /// Units the payment covers (not negative), paid in cash and
+        /// replaced in kind together: Amazon's
+        /// `quantity-reimbursed-total`, the sum of
+        /// `quantity-reimbursed-cash` and
+        /// `quantity-reimbursed-inventory`. Units replaced in kind reach
+        /// stock through an event of their own (an adjustment that adds
+        /// them), since a reimbursement moves no units. Zero is money
+        /// alone.
         units: Quantity,
         /// The write-off (adjustment or shortfall event) it settles. Not
         /// checked at ingest, since the write-off may arrive later:
@@ -260,20 +280,27 @@ pub enum LandedBasis {
     Volume,
 }
 
-/// Why an adjustment happened.
+/// Why an adjustment happened. Each reason says which way units may
+/// move ([`AdjustmentReason::admits`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum AdjustmentReason {
-    /// Units found.
+    /// Units found: they only arrive. Units lost and found again are a
+    /// `Found` adjustment, not a positive `Lost` one (as Amazon's
+    /// inventory ledger reverses a loss).
     Found,
-    /// Units lost (claimable).
+    /// Units lost (claimable): they only leave.
     Lost,
-    /// Units damaged beyond sale (claimable).
+    /// Units damaged beyond sale (claimable when they leave). They
+    /// leave, or arrive into `Unsellable`: a damage reported as two
+    /// rows, units out of one disposition and into a damaged one (Amazon's
+    /// damage codes and their `P`), books the second as a positive
+    /// `Damaged` adjustment, which is no claim.
     Damaged,
-    /// Units destroyed or disposed of.
+    /// Units destroyed or disposed of: they only leave.
     Disposed,
-    /// A correction after a physical count.
+    /// A correction after a physical count, either way.
     CountCorrection,
 }
 
@@ -283,6 +310,51 @@ impl AdjustmentReason {
     #[must_use]
     pub const fn is_claimable(self) -> bool {
         matches!(self, Self::Lost | Self::Damaged)
+    }
+
+    /// Whether an adjustment of `quantity` units (signed, not zero) in
+    /// `disposition` may have this reason: `Found` adds units; `Lost`
+    /// and `Disposed` remove them; `Damaged` removes them, or adds them
+    /// to `Unsellable`; `CountCorrection` does either. The ledger refuses
+    /// any other as [`crate::LedgerError::AdjustmentDirection`].
+    ///
+    /// ```
+    /// use merchantry_core::{Disposition, Quantity};
+    /// use merchantry_ledger::AdjustmentReason;
+    ///
+    /// let sellable = Disposition::Sellable;
+    /// assert!(AdjustmentReason::Lost.admits(Quantity::new(-2), sellable));
+    /// assert!(!AdjustmentReason::Lost.admits(Quantity::new(2), sellable));
+    /// assert!(AdjustmentReason::Damaged.admits(Quantity::new(1), Disposition::Unsellable));
+    /// assert!(!AdjustmentReason::Damaged.admits(Quantity::new(1), sellable));
+    /// ```
+    #[must_use]
+    pub const fn admits(self, quantity: Quantity, disposition: Disposition) -> bool {
+        self.refusal(quantity, disposition).is_none()
+    }
+
+    /// The rule an adjustment of `quantity` units in `disposition`
+    /// breaks with this reason, if it breaks one.
+    pub(crate) const fn refusal(
+        self,
+        quantity: Quantity,
+        disposition: Disposition,
+    ) -> Option<&'static str> {
+        let adds = quantity.is_positive();
+        match self {
+            Self::Found if !adds => Some(
+                "found units only arrive; units that leave again are lost, damaged, \
+                 disposed of or counted away",
+            ),
+            Self::Lost if adds => {
+                Some("lost units only leave; units found again are a Found adjustment")
+            }
+            Self::Disposed if adds => Some("disposed units only leave"),
+            Self::Damaged if adds && !matches!(disposition, Disposition::Unsellable) => {
+                Some("damaged units arrive only into unsellable")
+            }
+            _ => None,
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use crate::event::{
 };
 use crate::names::{FastMap, FastSet, Names};
 use crate::slots::Slots;
+use crate::views::OpenClaim;
 
 const REASONS: [AdjustmentReason; 5] = [
     AdjustmentReason::Found,
@@ -1642,17 +1643,14 @@ impl Ledger {
         out
     }
 
-    /// Claimable write-offs and reimbursements: `(write-off, reimbursed
-    /// units, reimbursed amount)` for every lost or damaged adjustment and
-    /// every shortfall stamped at or before `until`, counting the
-    /// reimbursements stamped at or before `paid_by`; in time order, then
-    /// by SKU and id.
-    pub(crate) fn claims(
-        &self,
-        until: i64,
-        paid_by: i64,
-    ) -> Vec<(Event, Decimal, Quantity, Quantity, Decimal)> {
-        let mut paid: BTreeMap<u32, (i64, Decimal)> = BTreeMap::new();
+    /// Claimable write-offs and reimbursements: every lost or damaged
+    /// adjustment and every shortfall stamped at or before `until`, with
+    /// the reimbursements (of any SKU) naming it stamped at or before
+    /// `paid_by`, and whether one of those is money alone (no units, a
+    /// positive amount), which settles the claim whatever its units; in
+    /// time order, then by SKU and id.
+    pub(crate) fn claims(&self, until: i64, paid_by: i64) -> Vec<(OpenClaim, bool)> {
+        let mut paid: BTreeMap<u32, (i64, Decimal, bool)> = BTreeMap::new();
         for book in &self.books {
             let payments = book
                 .entries
@@ -1660,27 +1658,33 @@ impl Ledger {
                 .filter(|e| e.kind == Kind::Reimbursement && e.refx != NONE && e.at <= paid_by);
             for e in payments {
                 let amount = book.amounts.get(e.aux as usize).copied().unwrap_or_default();
-                let slot = paid.entry(e.refx).or_insert((0, Decimal::ZERO));
+                let slot = paid.entry(e.refx).or_insert((0, Decimal::ZERO, false));
                 slot.0 = slot.0.saturating_add(e.qty);
                 slot.1 = slot.1.saturating_add(amount);
+                slot.2 |= e.qty == 0 && amount > Decimal::ZERO;
             }
         }
         let mut out = Vec::new();
         for (i, book) in self.books.iter().enumerate() {
             for (pos, e) in book.entries.iter().enumerate().filter(|(_, e)| e.at <= until) {
                 if is_claimable(e) {
-                    let (units, amount) = paid.get(&e.id).copied().unwrap_or((0, Decimal::ZERO));
-                    out.push((
-                        self.decode(i, pos),
-                        e.value(),
-                        Quantity::new(e.qty.abs()),
-                        Quantity::new(units),
-                        amount,
-                    ));
+                    let (units, amount, money_alone) =
+                        paid.get(&e.id).copied().unwrap_or((0, Decimal::ZERO, false));
+                    let claim = OpenClaim {
+                        write_off: self.decode(i, pos),
+                        value: e.value(),
+                        units: Quantity::new(e.qty.abs()),
+                        reimbursed_units: Quantity::new(units),
+                        reimbursed_amount: amount,
+                    };
+                    out.push((claim, money_alone));
                 }
             }
         }
-        out.sort_by(|a, b| (a.0.at, &a.0.sku, &a.0.id).cmp(&(b.0.at, &b.0.sku, &b.0.id)));
+        out.sort_by(|(a, _), (b, _)| {
+            let (a, b) = (&a.write_off, &b.write_off);
+            (a.at, &a.sku, &a.id).cmp(&(b.at, &b.sku, &b.id))
+        });
         out
     }
 }
@@ -1862,7 +1866,7 @@ fn validate(event: &Event) -> Result<(), LedgerError> {
             positive(quantity)?;
             not_transit(disposition, "returns arrive at a location")
         }
-        EventKind::Adjustment { quantity, unit_cost, disposition, .. } => {
+        EventKind::Adjustment { quantity, unit_cost, disposition, reason } => {
             if quantity.is_zero() {
                 return Err(LedgerError::ZeroAdjustment { id: id() });
             }
@@ -1870,7 +1874,17 @@ fn validate(event: &Event) -> Result<(), LedgerError> {
                 return Err(LedgerError::Overflow { id: id(), what: "adjustment" });
             }
             unit_cost.as_ref().map_or(Ok(()), amount)?;
-            not_transit(disposition, "in-transit units move by transfer")
+            not_transit(disposition, "in-transit units move by transfer")?;
+            match reason.refusal(*quantity, *disposition) {
+                Some(rule) => Err(LedgerError::AdjustmentDirection {
+                    id: id(),
+                    reason: *reason,
+                    quantity: quantity.get(),
+                    disposition: *disposition,
+                    rule,
+                }),
+                None => Ok(()),
+            }
         }
         EventKind::TransferOut { quantity, to, disposition } => {
             positive(quantity)?;

@@ -38,7 +38,8 @@
 //!   queries ([`Ledger::balance`], [`Ledger::value`], [`Ledger::cogs`],
 //!   [`Ledger::layers`], [`Ledger::layers_at`], [`Ledger::demand`],
 //!   [`Ledger::flows`]),
-//!   reconciliation ([`Ledger::reconcile`], [`Ledger::unreimbursed`]). It
+//!   reconciliation ([`Ledger::reconcile`], [`Ledger::unreimbursed`],
+//!   [`Ledger::overreimbursed`], [`Ledger::unmatched_reimbursements`]). It
 //!   implements core's `StockView`, `ValuationView` and `DemandHistory`.
 //! - [`Event`] and [`EventKind`]: what happened.
 //! - [`LedgerOptions`]: currency, default [`Method`], [`Pooling`] and
@@ -62,6 +63,10 @@
 //!   [`IngestOutcome::Duplicate`] and ignored; with other content it is
 //!   [`LedgerError::ConflictingDuplicate`].
 //! - Every refused event leaves the ledger exactly as it was.
+//! - An adjustment's sign follows its reason: found units only arrive;
+//!   lost and disposed units only leave; damaged units leave or arrive
+//!   into `Unsellable`; a count correction goes either way. Any other is
+//!   [`LedgerError::AdjustmentDirection`] ([`AdjustmentReason::admits`]).
 //! - Customer returns come back at the cost their shipment left with (its
 //!   value and the true-ups settled for it, shared by units still out, so
 //!   a shipment returned whole nets to exactly zero) and reduce cost of
@@ -74,6 +79,14 @@
 //! - Landed cost raises the units of its receipts still held; the share
 //!   of units already gone is cost of goods sold when the landed cost is
 //!   recorded.
+//! - Lost and damaged write-offs and inbound shortfalls are claims. A
+//!   reimbursement counts for the write-off it names, under any SKU; its
+//!   units are all it covers, in cash and in kind (Amazon's
+//!   `quantity-reimbursed-total`). A claim is open
+//!   ([`Ledger::unreimbursed`]) until they cover its units or one of them
+//!   is money alone (no units, a positive amount), which settles it
+//!   whole; one covered for more units than it lost is
+//!   [`Ledger::overreimbursed`].
 //!
 //! # What this crate does not do
 //!

@@ -141,7 +141,10 @@ pub struct CountDifference {
     pub nearby: Vec<Event>,
 }
 
-/// A lost, damaged or short-received write-off not fully reimbursed.
+/// A lost, damaged or short-received write-off and what the
+/// reimbursements naming it cover: one not fully reimbursed
+/// ([`Ledger::unreimbursed`]), or reimbursed for more units than were
+/// written off ([`Ledger::overreimbursed`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OpenClaim {
@@ -151,7 +154,7 @@ pub struct OpenClaim {
     pub value: Decimal,
     /// Units written off.
     pub units: Quantity,
-    /// Units reimbursed so far.
+    /// Units reimbursed so far, in cash and in kind.
     pub reimbursed_units: Quantity,
     /// Amount reimbursed so far.
     pub reimbursed_amount: Decimal,
@@ -203,23 +206,106 @@ impl Ledger {
 
     /// Lost and damaged write-offs and inbound shortfalls stamped at least
     /// `days` days before the end of `as_of` whose reimbursements (events
-    /// naming them, stamped by the end of `as_of`) cover fewer units than
-    /// were written off. In time order, then by SKU and id, whatever the
-    /// order events arrived in.
+    /// naming them, under any SKU, stamped by the end of `as_of`) cover
+    /// fewer units than were written off, none of them being money alone.
+    /// A reimbursement of money alone (no units, a positive amount)
+    /// settles the write-off it names whole: the marketplace paid for it
+    /// without counting units. In time order, then by SKU and id,
+    /// whatever the order events arrived in.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use merchantry_core::{Disposition, EventId, LocationId, Quantity, Sku};
+    /// use merchantry_ledger::{AdjustmentReason, Event, EventKind, Ledger, LedgerOptions};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let mut ledger = Ledger::new(LedgerOptions::default());
+    /// let (sku, fba) = (Sku::new("MUG")?, LocationId::new("FBA")?);
+    /// let at = |d| Utc.with_ymd_and_hms(2026, 2, d, 0, 0, 0).unwrap();
+    /// let ev = |id: &str, d, kind| -> Result<Event, merchantry_core::CoreError> {
+    ///     Ok(Event::new(EventId::new(id)?, at(d), sku.clone(), fba.clone(), kind))
+    /// };
+    /// ledger.ingest(ev("r1", 1, EventKind::receipt(Quantity::new(10), Decimal::from(2)))?)?;
+    /// let lost = EventKind::Adjustment {
+    ///     quantity: Quantity::new(-3),
+    ///     reason: AdjustmentReason::Lost,
+    ///     disposition: Disposition::Sellable,
+    ///     unit_cost: None,
+    /// };
+    /// ledger.ingest(ev("lost-7", 2, lost)?)?;
+    /// let paid = |units, amount| EventKind::Reimbursement {
+    ///     amount: Decimal::from(amount),
+    ///     units: Quantity::new(units),
+    ///     write_off: Some(EventId::new("lost-7").unwrap()),
+    /// };
+    /// // 2 of the 3 units: 1 paid in cash, 1 replaced in kind.
+    /// ledger.ingest(ev("reimb-1", 3, paid(2, 5))?)?;
+    /// let open = ledger.unreimbursed(at(3).date_naive(), 0);
+    /// assert_eq!((open[0].units, open[0].reimbursed_units), (Quantity::new(3), Quantity::new(2)));
+    /// // Then money alone for the write-off: settled.
+    /// ledger.ingest(ev("reimb-2", 4, paid(0, 4))?)?;
+    /// assert!(ledger.unreimbursed(at(4).date_naive(), 0).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn unreimbursed(&self, as_of: NaiveDate, days: u32) -> Vec<OpenClaim> {
         let end = end_of(as_of);
         let cutoff = end.saturating_sub(day_nanos().saturating_mul(i64::from(days)));
         self.claims(cutoff, end)
             .into_iter()
-            .filter(|(_, _, units, paid, _)| paid < units)
-            .map(|(write_off, value, units, reimbursed_units, reimbursed_amount)| OpenClaim {
-                write_off,
-                value,
-                units,
-                reimbursed_units,
-                reimbursed_amount,
-            })
+            .filter(|(c, money_alone)| c.reimbursed_units < c.units && !money_alone)
+            .map(|(c, _)| c)
+            .collect()
+    }
+
+    /// Lost and damaged write-offs and inbound shortfalls stamped by the
+    /// end of `as_of` whose reimbursements (events naming them, under
+    /// any SKU, stamped by then) cover more units than were written off:
+    /// `reimbursed_units - units` were paid for beyond the loss, and the
+    /// marketplace may take them back. Such a claim is not open, so
+    /// [`Ledger::unreimbursed`] does not list it. In time order, then by
+    /// SKU and id, whatever the order events arrived in.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use merchantry_core::{Disposition, EventId, LocationId, Quantity, Sku};
+    /// use merchantry_ledger::{AdjustmentReason, Event, EventKind, Ledger, LedgerOptions};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let mut ledger = Ledger::new(LedgerOptions::default());
+    /// let (sku, fba) = (Sku::new("MUG")?, LocationId::new("FBA")?);
+    /// let at = |d| Utc.with_ymd_and_hms(2026, 2, d, 0, 0, 0).unwrap();
+    /// let mut put = |id: &str, d, kind| {
+    ///     ledger.ingest(Event::new(EventId::new(id)?, at(d), sku.clone(), fba.clone(), kind))
+    /// };
+    /// put("r1", 1, EventKind::receipt(Quantity::new(10), Decimal::from(2)))?;
+    /// let lost = EventKind::Adjustment {
+    ///     quantity: Quantity::new(-1),
+    ///     reason: AdjustmentReason::Lost,
+    ///     disposition: Disposition::Sellable,
+    ///     unit_cost: None,
+    /// };
+    /// put("lost-7", 2, lost)?;
+    /// let paid = |units| EventKind::Reimbursement {
+    ///     amount: Decimal::from(5),
+    ///     units: Quantity::new(units),
+    ///     write_off: Some(EventId::new("lost-7").unwrap()),
+    /// };
+    /// put("reimb-1", 3, paid(1))?;
+    /// put("reimb-2", 4, paid(1))?;
+    /// // One unit lost, two paid for: one too many.
+    /// let over = ledger.overreimbursed(at(4).date_naive());
+    /// assert_eq!((over[0].units, over[0].reimbursed_units), (Quantity::new(1), Quantity::new(2)));
+    /// assert!(ledger.overreimbursed(at(3).date_naive()).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn overreimbursed(&self, as_of: NaiveDate) -> Vec<OpenClaim> {
+        let end = end_of(as_of);
+        self.claims(end, end)
+            .into_iter()
+            .filter(|(c, _)| c.reimbursed_units > c.units)
+            .map(|(c, _)| c)
             .collect()
     }
 

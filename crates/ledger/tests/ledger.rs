@@ -625,6 +625,280 @@ fn open_claims_do_not_depend_on_arrival_order() {
     assert_eq!(ids(&b), ["la", "lb"]);
 }
 
+/// An adjustment's sign follows its reason: found units only arrive;
+/// lost and disposed units only leave; damaged units leave, or arrive
+/// into `Unsellable` (the second half of a damage booked as two rows);
+/// a count correction goes either way. Anything else is refused with
+/// the event, the reason, the units and the rule, and changes nothing,
+/// alone or in a batch.
+#[test]
+fn an_adjustment_against_its_reasons_direction_is_refused_and_changes_nothing() {
+    let adjust = |id: &str, hour: i64, q: i64, reason, disposition| {
+        let unit_cost = (q > 0).then(|| dec("2"));
+        ev(
+            id,
+            hour,
+            EventKind::Adjustment { quantity: Quantity::new(q), reason, disposition, unit_cost },
+        )
+    };
+    let (sellable, unsellable) = (Disposition::Sellable, Disposition::Unsellable);
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    l.ingest(receipt("r1", 1, 10, "2")).unwrap();
+    let refused = [
+        (
+            adjust("lost-up", 2, 3, AdjustmentReason::Lost, sellable),
+            "lost units only leave; units found again are a Found adjustment",
+        ),
+        (
+            adjust("disposed-up", 2, 1, AdjustmentReason::Disposed, unsellable),
+            "disposed units only leave",
+        ),
+        (
+            adjust("damaged-up", 2, 1, AdjustmentReason::Damaged, sellable),
+            "damaged units arrive only into unsellable",
+        ),
+        (
+            adjust("found-down", 2, -2, AdjustmentReason::Found, sellable),
+            "found units only arrive; units that leave again are lost, damaged, disposed of or counted away",
+        ),
+    ];
+    for (event, rule) in refused {
+        let before = l.clone();
+        let EventKind::Adjustment { quantity, reason, disposition, .. } = event.kind else {
+            unreachable!()
+        };
+        let want = LedgerError::AdjustmentDirection {
+            id: event.id.clone(),
+            reason,
+            quantity: quantity.get(),
+            disposition,
+            rule,
+        };
+        assert!(!reason.admits(quantity, disposition), "{}", event.id);
+        assert_eq!(l.ingest(event.clone()).unwrap_err(), want);
+        assert_eq!(l, before);
+        // In a batch after an event that is fine, the whole batch is refused.
+        let batch = vec![ship("s-batch", 3, 1), event];
+        assert_eq!(l.ingest_batch(batch).unwrap_err(), want);
+        assert_eq!(l, before);
+    }
+    assert_eq!(
+        LedgerError::AdjustmentDirection {
+            id: EventId::new("lost-up").unwrap(),
+            reason: AdjustmentReason::Lost,
+            quantity: 3,
+            disposition: sellable,
+            rule: "lost units only leave; units found again are a Found adjustment",
+        }
+        .to_string(),
+        "event lost-up: adjustment of +3 units (sellable) with reason Lost: \
+         lost units only leave; units found again are a Found adjustment"
+    );
+    // Every direction the reasons allow is accepted.
+    let accepted = [
+        adjust("lost", 2, -2, AdjustmentReason::Lost, sellable),
+        adjust("damaged", 3, -1, AdjustmentReason::Damaged, sellable),
+        adjust("damaged-in", 3, 1, AdjustmentReason::Damaged, unsellable),
+        adjust("disposed", 4, -1, AdjustmentReason::Disposed, unsellable),
+        adjust("found", 5, 1, AdjustmentReason::Found, sellable),
+        adjust("count-up", 6, 2, AdjustmentReason::CountCorrection, sellable),
+        adjust("count-down", 7, -3, AdjustmentReason::CountCorrection, sellable),
+    ];
+    for event in accepted {
+        let EventKind::Adjustment { quantity, reason, disposition, .. } = event.kind else {
+            unreachable!()
+        };
+        assert!(reason.admits(quantity, disposition), "{}", event.id);
+        l.ingest(event).unwrap();
+    }
+    // 10 @ 2; -2 lost, -1 damaged, +1 found, +2 and -3 counted: 7 @ 2.
+    assert_eq!(l.balance(&sku(), &loc("WH1"), sellable, t(100)), Quantity::new(7));
+    assert_eq!(value_now(&l), dec("14"));
+    // The damaged unit came into unsellable at 2 and was disposed of.
+    assert_eq!(l.balance(&sku(), &loc("WH1"), unsellable, t(100)), Quantity::ZERO);
+    // Only the two write-offs are claims (2 x 2 and 1 x 2).
+    let later = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let open: Vec<(String, Decimal)> =
+        l.unreimbursed(later, 0).iter().map(|c| (c.write_off.id.to_string(), c.value)).collect();
+    assert_eq!(open, [("lost".to_owned(), dec("4")), ("damaged".to_owned(), dec("2"))]);
+}
+
+/// Over every reason, sign and held disposition, the ledger refuses an
+/// adjustment for its direction exactly when its reason does not admit
+/// it: 25 of the 40 (Found 4 up, Lost 4 down, Damaged 4 down and 1 up
+/// into unsellable, Disposed 4 down, CountCorrection all 8).
+#[test]
+fn the_ledger_refuses_exactly_the_adjustments_their_reason_does_not_admit() {
+    let reasons = [
+        AdjustmentReason::Found,
+        AdjustmentReason::Lost,
+        AdjustmentReason::Damaged,
+        AdjustmentReason::Disposed,
+        AdjustmentReason::CountCorrection,
+    ];
+    let held = [
+        Disposition::Sellable,
+        Disposition::Reserved,
+        Disposition::Inbound,
+        Disposition::Unsellable,
+    ];
+    let mut admitted = 0;
+    for reason in reasons {
+        for disposition in held {
+            for q in [-1, 1] {
+                let quantity = Quantity::new(q);
+                let kind = EventKind::Adjustment { quantity, reason, disposition, unit_cost: None };
+                let mut l = ledger(Method::Fifo, NegativeStock::AllowWithTrueUp);
+                let result = l.ingest(ev("a", 1, kind));
+                let refused = matches!(result, Err(LedgerError::AdjustmentDirection { .. }));
+                assert_eq!(
+                    refused,
+                    !reason.admits(quantity, disposition),
+                    "{reason:?} {q} {disposition}"
+                );
+                assert!(refused || result.is_ok(), "{result:?}");
+                admitted += usize::from(!refused);
+            }
+        }
+    }
+    assert_eq!(admitted, 25);
+}
+
+/// A reimbursement covers the units it names, in cash and in kind alike
+/// (Amazon's `quantity-reimbursed-total`); one of money alone (no units,
+/// a positive amount) that names a write-off settles that write-off's
+/// claim whole; one of no units and no money settles nothing.
+#[test]
+fn a_payment_of_money_alone_naming_a_write_off_settles_its_claim() {
+    let lost = |id: &str, hour: i64, q: i64, reason| {
+        let kind = EventKind::Adjustment {
+            quantity: Quantity::new(-q),
+            reason,
+            disposition: Disposition::Sellable,
+            unit_cost: None,
+        };
+        ev(id, hour, kind)
+    };
+    let pay = |id: &str, hour: i64, write_off: &str, units: i64, amount: &str| {
+        let kind = EventKind::Reimbursement {
+            amount: dec(amount),
+            units: Quantity::new(units),
+            write_off: Some(EventId::new(write_off).unwrap()),
+        };
+        ev(id, hour, kind)
+    };
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 1, 20, "2"),
+            lost("lost1", 2, 3, AdjustmentReason::Lost),
+            lost("dmg1", 2, 2, AdjustmentReason::Damaged),
+            lost("lost2", 3, 4, AdjustmentReason::Lost),
+            // Day 2: one unit of lost1 in cash.
+            pay("p1", 30, "lost1", 1, "2.50"),
+            // Day 3: money alone for the rest of lost1; nothing at all
+            // for dmg1.
+            pay("p2", 60, "lost1", 0, "5.00"),
+            pay("p3", 60, "dmg1", 0, "0"),
+            // Day 3: 2 units in cash and 2 in kind for lost2, paid 5.00.
+            pay("p4", 61, "lost2", 4, "5.00"),
+        ],
+    );
+    let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+    let open = |d| -> Vec<(String, i64, i64, Decimal)> {
+        l.unreimbursed(day(d), 0)
+            .into_iter()
+            .map(|c| {
+                let id = c.write_off.id.to_string();
+                (id, c.units.get(), c.reimbursed_units.get(), c.reimbursed_amount)
+            })
+            .collect()
+    };
+    assert_eq!(
+        open(2),
+        [
+            // dmg1 and lost1 are stamped alike: by id.
+            ("dmg1".to_owned(), 2, 0, dec("0")),
+            ("lost1".to_owned(), 3, 1, dec("2.50")),
+            ("lost2".to_owned(), 4, 0, dec("0")),
+        ]
+    );
+    // Day 3: lost1 settled by money (1 unit + 5.00 of no stated units),
+    // lost2 by its 4 units; dmg1 is paid nothing, so still open.
+    assert_eq!(open(3), [("dmg1".to_owned(), 2, 0, dec("0"))]);
+    // Settling paid nothing more than it says: no claim is over-paid.
+    assert!(l.overreimbursed(day(3)).is_empty());
+}
+
+/// Reimbursed units beyond the units written off are reported by
+/// `overreimbursed` (the marketplace may take them back), as of a day;
+/// a reimbursement filed under another SKU counts for the write-off it
+/// names (a SKU renamed under one FNSKU).
+#[test]
+fn write_offs_reimbursed_for_more_units_than_they_lost_are_listed() {
+    let lost = |id: &str, hour: i64, q: i64| {
+        let kind = EventKind::Adjustment {
+            quantity: Quantity::new(-q),
+            reason: AdjustmentReason::Lost,
+            disposition: Disposition::Sellable,
+            unit_cost: None,
+        };
+        ev(id, hour, kind)
+    };
+    let pay = |id: &str, hour: i64, sku: &str, write_off: &str, units: i64, amount: &str| {
+        let kind = EventKind::Reimbursement {
+            amount: dec(amount),
+            units: Quantity::new(units),
+            write_off: Some(EventId::new(write_off).unwrap()),
+        };
+        Event::new(EventId::new(id).unwrap(), t(hour), Sku::new(sku).unwrap(), loc("WH1"), kind)
+    };
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 1, 10, "2"),
+            lost("lost1", 2, 2),
+            lost("lost2", 3, 1),
+            lost("lost3", 4, 1),
+            // Day 2: lost1 paid 1 of 2 units; lost2 paid its 1 unit under
+            // the SKU's new name; lost3 paid 2 units for 1 lost.
+            pay("p1", 30, "MUG", "lost1", 1, "5.00"),
+            pay("p2", 30, "MUG-NEW", "lost2", 1, "4.00"),
+            pay("p3", 31, "MUG-NEW", "lost3", 2, "7.00"),
+            // Day 3: 2 more units for lost1, 3 in all for 2 lost.
+            pay("p4", 60, "MUG", "lost1", 2, "9.00"),
+        ],
+    );
+    let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+    let over = |d| -> Vec<(String, i64, i64, Decimal, Decimal)> {
+        l.overreimbursed(day(d))
+            .into_iter()
+            .map(|c| {
+                let id = c.write_off.id.to_string();
+                (id, c.units.get(), c.reimbursed_units.get(), c.reimbursed_amount, c.value)
+            })
+            .collect()
+    };
+    assert!(over(1).is_empty());
+    assert_eq!(over(2), [("lost3".to_owned(), 1, 2, dec("7.00"), dec("2"))]);
+    assert_eq!(
+        over(3),
+        [
+            ("lost1".to_owned(), 2, 3, dec("14.00"), dec("4")),
+            ("lost3".to_owned(), 1, 2, dec("7.00"), dec("2")),
+        ]
+    );
+    // An over-paid claim is not open; lost1 was open on day 2.
+    let open = |d| -> Vec<String> {
+        l.unreimbursed(day(d), 0).iter().map(|c| c.write_off.id.to_string()).collect()
+    };
+    assert_eq!(open(2), ["lost1"]);
+    assert!(open(3).is_empty());
+    assert!(l.unmatched_reimbursements().is_empty());
+}
+
 #[test]
 fn demand_is_net_of_returns_and_flags_stockouts() {
     let mut l = ledger(Method::Fifo, NegativeStock::Reject);

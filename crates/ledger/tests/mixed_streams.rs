@@ -6,7 +6,8 @@
 )]
 //! Property laws over mixed streams: three locations, two dispositions and
 //! in-transit, landed costs by every basis over several receipts, vendor
-//! returns by receipt and at the average, returns to unsellable, inbound
+//! returns by receipt and at the average, returns to unsellable,
+//! adjustments of every reason and sign (some refused), inbound
 //! shortfalls and reimbursements, under every method and pooling key.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -21,6 +22,14 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 const LOCATIONS: [&str; 3] = ["WH1", "WH2", "FBA"];
+
+const REASONS: [AdjustmentReason; 5] = [
+    AdjustmentReason::Found,
+    AdjustmentReason::Lost,
+    AdjustmentReason::Damaged,
+    AdjustmentReason::Disposed,
+    AdjustmentReason::CountCorrection,
+];
 
 fn t(hour: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::hours(hour)
@@ -49,7 +58,13 @@ enum Op {
     Landed(usize, i64, usize, usize),
     Lose(usize, i64),
     Find(usize, i64, bool),
-    Reimburse(usize, i64),
+    /// An adjustment at a location with a reason (by its place in
+    /// `REASONS`), signed units, and to unsellable when true: those
+    /// whose reason rules out their direction are refused.
+    Adjust(usize, usize, i64, bool),
+    /// A payment for a write-off (by its place among them) of an amount
+    /// in cents and 0 to 2 units.
+    Reimburse(usize, i64, i64),
     Short(i64),
 }
 
@@ -70,7 +85,9 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(b, a, k, n)| Op::Landed(b, a, k, n)),
         1 => (0..3_usize, 1..3_i64).prop_map(|(l, q)| Op::Lose(l, q)),
         1 => (0..3_usize, 1..3_i64, any::<bool>()).prop_map(|(l, q, c)| Op::Find(l, q, c)),
-        1 => (0..50_usize, 0..500_i64).prop_map(|(k, a)| Op::Reimburse(k, a)),
+        1 => (0..3_usize, 0..REASONS.len(), prop_oneof![-3..0_i64, 1..4_i64], any::<bool>())
+            .prop_map(|(l, r, q, u)| Op::Adjust(l, r, q, u)),
+        1 => (0..50_usize, 0..500_i64, 0..3_i64).prop_map(|(k, a, u)| Op::Reimburse(k, a, u)),
         1 => (1..3_i64).prop_map(Op::Short),
     ]
 }
@@ -210,11 +227,24 @@ fn events_of(ops: &[Op]) -> Vec<Event> {
                     unit_cost: priced.then(|| Decimal::new(15, 1)),
                 },
             ),
-            Op::Reimburse(k, a) => {
+            Op::Adjust(l, r, q, unsellable) => {
+                let reason = REASONS[r];
+                if q < 0 && reason.is_claimable() {
+                    write_offs.push(id.clone());
+                }
+                let kind = EventKind::Adjustment {
+                    quantity: Quantity::new(q),
+                    reason,
+                    disposition: disposition(unsellable),
+                    unit_cost: (q > 0).then(|| Decimal::new(25, 1)),
+                };
+                (LOCATIONS[l], kind)
+            }
+            Op::Reimburse(k, a, u) => {
                 let write_off = write_offs.get(k % write_offs.len().max(1));
                 let kind = EventKind::Reimbursement {
                     amount: Decimal::new(a, 2),
-                    units: Quantity::new(1),
+                    units: Quantity::new(u),
                     write_off: write_off.map(|w| EventId::new(w).unwrap()),
                 };
                 ("FBA", kind)
@@ -265,9 +295,11 @@ fn observe(l: &Ledger, events: usize) -> Vec<String> {
     }
     let days = DateRange::new(t(0).date_naive(), t(end + 48).date_naive()).unwrap();
     out.push(format!("{:?}", l.demand(&sku(), days, None)));
-    for c in l.unreimbursed(t(end + 48).date_naive(), 0) {
+    let last = t(end + 48).date_naive();
+    let open = l.unreimbursed(last, 0).into_iter().map(|c| ("open", c));
+    for (what, c) in open.chain(l.overreimbursed(last).into_iter().map(|c| ("over", c))) {
         out.push(format!(
-            "{} {} {} {}",
+            "{what} {} {} {} {}",
             c.write_off.id,
             c.value.normalize(),
             c.reimbursed_units,
@@ -348,6 +380,74 @@ proptest! {
             prop_assert_eq!(&want, &observe(&back, n));
             prop_assert!(back == shuffled);
         }
+    }
+
+    /// The claims law, against a count made here from the events the
+    /// ledger accepted: a write-off (a lost or damaged adjustment that
+    /// removes units, or an inbound shortfall) is open while the
+    /// reimbursements naming it cover fewer units than it wrote off and
+    /// none of them is money alone (no units, a positive amount); it is
+    /// over-reimbursed when they cover more; a reimbursement naming
+    /// anything else is unmatched. Each list in time order.
+    #[test]
+    fn claims_follow_the_reimbursements_that_name_them(
+        (events, _order) in stream(),
+        method in 0..3_usize,
+        per_sku in any::<bool>(),
+    ) {
+        let mut l = Ledger::new(options(method, per_sku, NegativeStock::AllowWithTrueUp));
+        let accepted: Vec<&Event> = events.iter().filter(|e| l.ingest_ref(e).is_ok()).collect();
+        let write_offs: Vec<(&Event, i64)> = accepted
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Adjustment { quantity, reason, .. }
+                    if quantity.is_negative() && reason.is_claimable() =>
+                {
+                    Some((*e, -quantity.get()))
+                }
+                EventKind::InboundShortfall { quantity, .. } => Some((*e, quantity.get())),
+                _ => None,
+            })
+            .collect();
+        let payments: Vec<(&Event, &EventId, i64, Decimal)> = accepted
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Reimbursement { amount, units, write_off: Some(w) } => {
+                    Some((*e, w, units.get(), *amount))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut open = Vec::new();
+        let mut over = Vec::new();
+        for (w, lost) in &write_offs {
+            let naming: Vec<_> = payments.iter().filter(|p| *p.1 == w.id).collect();
+            let units: i64 = naming.iter().map(|p| p.2).sum();
+            let money_alone = naming.iter().any(|p| p.2 == 0 && p.3 > Decimal::ZERO);
+            if units < *lost && !money_alone {
+                open.push((w.id.to_string(), *lost, units));
+            }
+            if units > *lost {
+                over.push((w.id.to_string(), *lost, units));
+            }
+        }
+        let unmatched: Vec<String> = payments
+            .iter()
+            .filter(|p| write_offs.iter().all(|(w, _)| w.id != *p.1))
+            .map(|p| p.0.id.to_string())
+            .collect();
+        let last = t(3 * events.len() as i64 + 48).date_naive();
+        let rows = |claims: Vec<merchantry_ledger::OpenClaim>| -> Vec<(String, i64, i64)> {
+            claims
+                .into_iter()
+                .map(|c| (c.write_off.id.to_string(), c.units.get(), c.reimbursed_units.get()))
+                .collect()
+        };
+        prop_assert_eq!(rows(l.unreimbursed(last, 0)), open);
+        prop_assert_eq!(rows(l.overreimbursed(last)), over);
+        let listed: Vec<String> =
+            l.unmatched_reimbursements().iter().map(|e| e.id.to_string()).collect();
+        prop_assert_eq!(listed, unmatched);
     }
 
     /// Invariant 5 on mixed streams, on the whole state: a refused event,
