@@ -28,7 +28,8 @@ use crate::safety::{DemandModel, ServiceTarget};
 /// at position 0 (its point is 0) orders nothing and is
 /// [`Urgency::Idle`](crate::Urgency::Idle) rather than ordering a lot
 /// nobody will buy; backorders still fire and order what clears them
-/// (at least; the quantity rule and lot apply as usual), even when a
+/// (at least; the quantity rule and lot apply as usual, see
+/// [`QuantityRule`]), even when a
 /// fill-rate target puts the point below zero; a min/max `min` above the
 /// position still fires, as the static level it is. Any demand at all
 /// (0.01 a day) keeps the configured rule, and demand later in the
@@ -66,15 +67,31 @@ impl Trigger {
 }
 
 /// How much to order once the trigger fires.
+///
+/// Each rule is the textbook one, in whole units, and the planner does
+/// not trim it when there is no demand to protect: with backorders and
+/// no demand a fixed lot still orders whole lots and min/max still
+/// refills to `max`. Those are the seller's settings (a supplier's lot, a
+/// shelf to keep full), not figures derived from demand; the rule says
+/// what they mean, and a seller who wants only the backorders cleared
+/// uses a level read from the forecast (cover days, periodic review or
+/// days of cover), which is 0 with no demand, so the order is exactly
+/// the units owed. With 5 owed and no demand: (s, S) with `Q = 4` orders
+/// `S - position = 4 + 5 = 9`; (s, nQ) with `Q = 4` orders 2 lots, 8
+/// (one would leave the position at -1); min/max 10/50 orders
+/// `50 + 5 = 55`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum QuantityRule {
     /// Order the gap between the policy's order-up-to level and the
-    /// position (an (s, S) rule; default).
+    /// position (an (s, S) rule; default): `S - position`, rounded up to
+    /// whole units.
     #[default]
     OrderUpTo,
-    /// Order the smallest whole number of the policy's lot that lifts the
-    /// position back past the trigger (an (s, nQ) rule).
+    /// Order the smallest whole number of the policy's lot (rounded up
+    /// to whole units, at least one) that lifts the position back past
+    /// the trigger (an (s, nQ) rule), one lot when the order-by date
+    /// fired instead.
     FixedLot,
 }
 
@@ -103,7 +120,8 @@ pub enum LotSize {
 pub enum Policy {
     /// Continuous review (s, Q): reorder point `s` from the lead-time
     /// demand and the service target, lot `Q`; the order-up-to level is
-    /// `s + Q`. Protection interval: the lead time.
+    /// `s + Q`. Protection interval: the lead time. See [`QuantityRule`]
+    /// for what a triggered SKU orders.
     ContinuousReview {
         /// How `Q` is sized.
         lot: LotSize,
@@ -117,7 +135,9 @@ pub enum Policy {
         review_days: u32,
     },
     /// Min/max: reorder when the position reaches `min`, refill to
-    /// `max`. Static levels; the service target is only reported.
+    /// `max` (an (s, S) rule on static levels; with backorders it refills
+    /// to `max` whatever the demand). The service target is only
+    /// reported.
     MinMax {
         /// The reorder point.
         min: Quantity,

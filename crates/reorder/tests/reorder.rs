@@ -1030,6 +1030,39 @@ fn no_demand_over_the_lead_time_still_watches_later_demand() {
     assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(250)));
 }
 
+// ---- whole units: a unit to protect, a unit to order ---------------------
+
+#[test]
+fn no_demand_with_backorders_orders_what_each_policy_defines() {
+    // Five owed, nothing on hand or on order, no demand: position -5 is
+    // below the point 0, so every policy fires, and each orders what its
+    // own definition says, whole lot and all:
+    //   (s, S) with Q = 4: S = 0 + 4, order S - position = 4 + 5 = 9;
+    //   (s, nQ) with Q = 4: the fewest lots that lift -5 to the point or
+    //     above, -5 + 2 x 4 = 3 (one lot leaves -1): 8;
+    //   (s, nQ) with Q = 5: one lot, -5 + 5 = 0: 5;
+    //   min/max 10/50: up to max, 50 + 5 = 55;
+    //   min/max 10/50 in lots of max - min = 40: gap 10 + 5 = 15 is
+    //     under one lot, 40 (position 35, back above min 10).
+    let mut i = certain(0.0);
+    i.backorders = Quantity::new(5);
+    let minmax =
+        PolicyConfig::new(Policy::MinMax { min: Quantity::new(10), max: Quantity::new(50) });
+    let cases = [
+        ("(s, S) Q = 4", fixed_lot(4), 9),
+        ("(s, nQ) Q = 4", fixed_lot(4).with_quantity(QuantityRule::FixedLot), 8),
+        ("(s, nQ) Q = 5", fixed_lot(5).with_quantity(QuantityRule::FixedLot), 5),
+        ("min/max 10/50", minmax, 55),
+        ("min/max 10/50 in lots", minmax.with_quantity(QuantityRule::FixedLot), 40),
+    ];
+    for (name, cfg, want) in cases {
+        let rec = planner(cfg).recommend(&i).unwrap();
+        assert!(rec.triggered, "{name}");
+        assert_eq!(rec.net_need, Quantity::new(want), "{name}");
+        assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(want)), "{name}");
+    }
+}
+
 // ---- the holiday story --------------------------------------------------
 
 /// 10 units a day, tripled to 30 for 20 days from day 60.
