@@ -1275,6 +1275,43 @@ proptest! {
     }
 
     #[test]
+    fn law_a_backtest_replays_a_net_return_day_as_a_day_of_no_demand(
+        days in proptest::collection::vec(-30i64..40, 1..60), shelf in 0i64..200,
+        engine in any::<bool>(), lead_days in 0u32..8,
+    ) {
+        // Units are conserved (DESIGN invariant 1): the units demanded are
+        // the days' units with a net-return day as none, each is served or
+        // lost, and no more is served than the shelf held plus what
+        // arrived. A day below zero replays exactly as a day of 0, and a
+        // replay is deterministic (invariant 8).
+        let (forecast, leads) = flat_books(120);
+        let setup = BacktestSetup::new(
+            sku(), fba(), day(0), Quantity::new(shelf), LeadTimeSource::Fixed(lead_days),
+        );
+        let rule = if engine {
+            ReplenishmentRule::Engine(PlannerOptions::new(cover(10.0)))
+        } else {
+            ReplenishmentRule::DaysOfSupply { threshold_days: 5.0, cover_days: 10.0, window_days: 7 }
+        };
+        let history: Vec<Quantity> = days.iter().map(|&u| Quantity::new(u)).collect();
+        let got = backtest(&setup, &history, &forecast, &leads, &rule).unwrap();
+        let zeroed: Vec<Quantity> = days.iter().map(|&u| Quantity::new(u.max(0))).collect();
+        let mut want = backtest(&setup, &zeroed, &forecast, &leads, &rule).unwrap();
+        prop_assert_eq!(want.net_return_days, 0);
+        prop_assert_eq!(got.net_return_days, days.iter().filter(|&&u| u < 0).count());
+        want.net_return_days = got.net_return_days;
+        prop_assert_eq!(&got, &want);
+        prop_assert_eq!(got.demand, days.iter().map(|&u| u.max(0)).sum::<i64>());
+        prop_assert_eq!(got.served + got.lost_sales, got.demand);
+        let last = day(days.len() as u64 - 1);
+        let arrived: i64 =
+            got.orders.iter().filter(|o| o.arrives <= last).map(|o| o.quantity.get()).sum();
+        prop_assert!(got.served <= shelf + arrived);
+        prop_assert!((0.0..=1.0).contains(&got.fill_rate) && got.average_inventory >= 0.0);
+        prop_assert_eq!(backtest(&setup, &history, &forecast, &leads, &rule).unwrap(), got);
+    }
+
+    #[test]
     fn law_gamma_expected_shortage_is_never_negative(
         mean in -1e4f64..1e4, sd in 0.0f64..1e3, s in -1e4f64..1e4,
     ) {
@@ -1397,19 +1434,38 @@ fn a_backtest_whose_pipeline_overflows_is_refused_not_a_panic() {
 }
 
 #[test]
-fn a_backtest_refuses_a_negative_demand_day_naming_it() {
-    // Day 2 nets returns against sales (-1000). It used to be read as 0
-    // demand, so the report showed a perfect fill rate on a history it
-    // had silently changed.
+fn a_backtest_counts_a_net_return_day_as_no_demand() {
+    // Day 2 nets returns against sales (-1000), as the ledger's daily
+    // demand series does. Returns are not demand: the day is replayed as
+    // a day of no demand, as metrics' stockouts reads it, and the shelf
+    // is left alone (the series does not say the returns were sellable).
+    // By hand, 50 on the shelf, baseline threshold 3 days of the
+    // trailing 5-day mean, cover 1 day, 5-day lead time:
+    //   day 0: mean of no days 0, 50 > 0; serve 10 -> 40
+    //   day 1: mean 10, 40 > 30; serve 10 -> 30
+    //   day 2: mean 10, 30 <= 30: order 10 (lands day 7); serve 0 -> 30
+    //   day 3: mean (10 + 10 + 0) / 3, 30 + 10 > 20; serve 10 -> 20
+    // Demand 30, all served, average shelf (40 + 30 + 30 + 20) / 4 = 30,
+    // one order: the replay of the same history with a 0 on day 2.
     let (forecast, leads) = flat_books(60);
     let setup =
         BacktestSetup::new(sku(), fba(), day(0), Quantity::new(50), LeadTimeSource::Fixed(5));
     let rule =
         ReplenishmentRule::DaysOfSupply { threshold_days: 3.0, cover_days: 1.0, window_days: 5 };
     let history = [10, 10, -1000, 10].map(Quantity::new);
-    let err = backtest(&setup, &history, &forecast, &leads, &rule).unwrap_err();
-    assert_eq!(err, ReorderError::NegativeDemand { sku: sku(), day: day(2), units: -1000 });
-    assert!(err.to_string().contains("MUG-12OZ"), "{err}");
+    let got = backtest(&setup, &history, &forecast, &leads, &rule).unwrap();
+    assert_eq!((got.demand, got.served, got.lost_sales, got.stockout_days), (30, 30, 0, 0));
+    assert_eq!(got.fill_rate, 1.0);
+    assert_eq!(got.average_inventory, 30.0);
+    assert_eq!(got.orders_placed, 1);
+    assert_eq!((got.orders[0].ordered, got.orders[0].quantity), (day(2), Quantity::new(10)));
+    assert_eq!(got.net_return_days, 1);
+    let zero = [10, 10, 0, 10].map(Quantity::new);
+    let same = backtest(&setup, &zero, &forecast, &leads, &rule).unwrap();
+    assert_eq!(same.net_return_days, 0);
+    let mut same = same;
+    same.net_return_days = 1;
+    assert_eq!(same, got);
 }
 
 #[test]
