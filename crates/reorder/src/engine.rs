@@ -18,6 +18,47 @@ use crate::safety::{
 /// Days in a year, for annual demand in the EOQ.
 const DAYS_PER_YEAR: f64 = 365.0;
 
+/// The least demand, in units, that the planner protects: below it the
+/// demand over the protection interval rounds to no whole unit.
+///
+/// The demand to protect is the quantile of the demand over the
+/// protection interval (the lead time, plus the review period under
+/// periodic review) at the service target's level: `mu + z sigma` under
+/// the normal model for a cycle service level `p`, the gamma quantile
+/// under [`DemandModel::Gamma`], and for a fill rate `beta` the quantile
+/// at `beta` (the fill-rate reorder point of a lot of 0, so that a large
+/// lot, which lowers the fill-rate point, does not make real demand look
+/// like none). Quantities are whole units and this one rounds to the
+/// nearest: a quantile below half a unit is no unit. Then the target is
+/// met holding nothing, and the planner treats the SKU as having no
+/// demand to protect; see [`Trigger`] for what that changes and
+/// [`Reason::NoDemandToProtect`] for how it is reported.
+///
+/// Half a unit, not one: with Poisson demand of mean `m` over the
+/// interval and a 95% target, the normal quantile `m + 1.6449 sqrt(m)`
+/// stays below one half up to `m = 0.0625`, where a sale during the
+/// interval has a chance of 6%, about the 5% the target allows; below one
+/// unit would ignore SKUs up to `m = 0.21`, a 19% chance.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use merchantry_core::*;
+/// use merchantry_reorder::*;
+/// let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+/// // 0.01 a day, no spread, a certain 5-day lead time: 0.05 units.
+/// let forecast = DailyForecast::new(today, vec![0.01; 90], vec![0.0; 90])?;
+/// let lead = LeadTimeEstimate { mean: Days::whole(5), std_dev: Days::whole(0),
+///     stages: vec![], quantiles: vec![] };
+/// let input = SkuInput::new(Sku::new("MUG")?, LocationId::new("FBA-US")?, today, forecast, lead);
+/// let cfg = PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::CoverDays(30.0) });
+/// let rec = Planner::new(PlannerOptions::new(cfg))?.recommend(&input)?;
+/// assert!(!rec.triggered);
+/// assert!(rec.reasons.iter().any(|r| matches!(r,
+///     Reason::NoDemandToProtect { units_to_protect, .. } if *units_to_protect < MIN_UNITS_TO_PROTECT)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub const MIN_UNITS_TO_PROTECT: f64 = 0.5;
+
 /// When a new recommendation counts as a suspicious jump.
 ///
 /// Inputs count as unchanged when, against the caller's
@@ -180,15 +221,21 @@ pub enum Reason {
         /// Units owed to customers.
         backorders: Quantity,
     },
-    /// No demand is forecast over the protection interval (its mean and
-    /// spread are both zero), so nothing draws the position down before
-    /// an order placed now could land: the reorder-point trigger
-    /// fires only for a position strictly below the reorder point or
-    /// below zero (backorders to clear), whatever the configured
-    /// [`Trigger`]. See [`Trigger`] for the rule.
+    /// The demand over the protection interval at the service target
+    /// rounds to no whole unit (it is below [`MIN_UNITS_TO_PROTECT`];
+    /// none at all is the plainest case), so nothing takes a unit from
+    /// the position before an order placed now could land: the
+    /// reorder-point trigger fires only for a position strictly below
+    /// the reorder point (to the nearest whole unit) or below zero
+    /// (backorders to clear), whatever the configured [`Trigger`]. See
+    /// [`Trigger`] for the rule.
     NoDemandToProtect {
         /// The position.
         position: Quantity,
+        /// The demand to protect: the quantile of the interval demand at
+        /// the target's level (see [`MIN_UNITS_TO_PROTECT`]), below half
+        /// a unit.
+        units_to_protect: f64,
         /// Whether the configured trigger would have fired at this
         /// position (at the point under [`Trigger::AtOrBelow`]) and the
         /// rule held it back.
@@ -200,7 +247,7 @@ pub enum Reason {
         position: Quantity,
         /// The reorder point the trigger compared the position with (under
         /// continuous review rounded up to whole units; with no demand to
-        /// protect, at least 0).
+        /// protect, rounded to the nearest whole unit and at least 0).
         reorder_point: f64,
         /// The boundary rule (with no demand to protect,
         /// [`Trigger::StrictlyBelow`]).
@@ -216,7 +263,8 @@ pub enum Reason {
     },
     /// The units needed before constraints.
     NetNeed {
-        /// The level ordered up to (or the lot).
+        /// The level ordered up to (or the lot); with no demand to
+        /// protect, the order-up-to level to the nearest whole unit.
         level: f64,
         /// The rule.
         rule: QuantityRule,
@@ -293,7 +341,10 @@ pub struct Recommendation {
     /// A point within float noise above a whole number (less than 1e-12
     /// of its size, and under a millionth of a unit) counts as that
     /// number: 30 days of 0.1 a day make 3.0000000000000013, which
-    /// triggers at 3, not 4. A point in `(0, 1)`, however small, is 1.
+    /// triggers at 3, not 4. A point in `(0, 1)`, however small, is 1,
+    /// unless the demand to protect is below half a unit
+    /// ([`MIN_UNITS_TO_PROTECT`]): then every policy's trigger takes the
+    /// point to the nearest whole unit (see [`Trigger`]).
     pub reorder_point: f64,
     /// The level an order-up-to rule refills to.
     pub order_up_to: f64,
@@ -392,35 +443,36 @@ pub struct Planner {
     options: PlannerOptions,
 }
 
-/// Levels a policy sets: reorder point, order-up-to level, lot.
+/// Levels a policy sets: reorder point, order-up-to level, lot, and the
+/// whole-unit rule the trigger and the quantity use.
 struct Levels {
     demand: DemandOverInterval,
     safety: SafetyStock,
     point: f64,
-    /// What the trigger compares the position with: under continuous
-    /// review the point rounded up to whole units, otherwise the point.
-    trigger_point: f64,
     level: f64,
     lot: f64,
+    /// The demand the service target protects over the protection
+    /// interval: its quantile at the target's level.
+    protect: f64,
+    /// Whether `protect` is below [`MIN_UNITS_TO_PROTECT`].
+    no_demand: bool,
+    /// What the configured trigger compares the position with: under
+    /// continuous review the point rounded up to whole units, otherwise
+    /// the point (float noise forgiven).
+    configured_point: f64,
+    /// The rule the trigger uses (see [`Trigger`]).
+    trigger: Trigger,
+    /// The point the trigger uses.
+    trigger_point: f64,
+    /// The level an order-up-to rule refills to: `level`, or with no
+    /// demand to protect, `level` to the nearest whole unit.
+    refill: f64,
 }
 
 impl Levels {
-    /// Whether no demand is forecast over the protection interval: mean
-    /// and spread both zero.
-    fn no_demand(&self) -> bool {
-        self.demand.mean == 0.0 && self.demand.std_dev == 0.0
-    }
-
-    /// The boundary rule and point the reorder-point trigger uses: the
-    /// configured rule at `trigger_point`, or with no demand to protect,
-    /// strictly below the point or below zero (only backorders, or a
-    /// static minimum above the position, fire).
-    fn trigger(&self, configured: Trigger) -> (Trigger, f64) {
-        if self.no_demand() {
-            (Trigger::StrictlyBelow, self.trigger_point.max(0.0))
-        } else {
-            (configured, self.trigger_point)
-        }
+    /// Whether the trigger fires at a whole-unit position.
+    fn fires(&self, position: f64) -> bool {
+        self.trigger.fires(position, self.trigger_point)
     }
 }
 
@@ -527,20 +579,20 @@ impl Planner {
             Reason::SafetyStock { target: cfg.service, model: cfg.model, safety: levels.safety },
             Reason::Position { on_hand: input.on_hand, on_order, backorders: input.backorders },
         ];
-        let (trigger, trigger_point) = levels.trigger(cfg.trigger);
-        let rop_fires = trigger.fires(p, trigger_point);
-        if levels.no_demand() {
-            let held = cfg.trigger.fires(p, levels.trigger_point) && !rop_fires;
-            reasons.push(Reason::NoDemandToProtect { position, held });
+        let rop_fires = levels.fires(p);
+        if levels.no_demand {
+            let held = cfg.trigger.fires(p, levels.configured_point) && !rop_fires;
+            let units_to_protect = levels.protect;
+            reasons.push(Reason::NoDemandToProtect { position, units_to_protect, held });
         }
         let date_fires = self.options.order_by_trigger
             && order_by.is_some_and(|d| d <= input.today)
-            && p < levels.level;
+            && p < levels.refill;
         if rop_fires {
             reasons.push(Reason::ReorderPointReached {
                 position,
-                reorder_point: trigger_point,
-                trigger,
+                reorder_point: levels.trigger_point,
+                trigger: levels.trigger,
             });
         } else if let (true, Some(stockout), Some(order_by)) = (date_fires, stockout, order_by) {
             reasons.push(Reason::OrderByDateReached { stockout, order_by });
@@ -579,7 +631,13 @@ impl Planner {
         };
         let acting = order.is_some() || !transfers.is_empty();
         let landing = landing_day(&transfers, order.as_ref(), arrival);
-        let reorder_on = reorder_day(input.today, p, trigger_point, trigger, mean);
+        let reorder_on = reorder_day(
+            input.today,
+            p,
+            (levels.trigger, levels.trigger_point),
+            levels.no_demand,
+            mean,
+        );
         let order_on = [order_by, reorder_on].into_iter().flatten().min();
         let urgency = self.urgency(input.today, acting, stockout, order_on, landing);
         let margin_at_risk = margin_at_risk(input, &levels.demand, p, cfg.model)?;
@@ -646,13 +704,9 @@ impl Planner {
                 (demand_l, lot)
             }
         };
-        finite(&input.sku, "lot", lot)?;
-        let safety = safety_stock(&demand, cfg.service, cfg.model, lot).map_err(|e| match e {
-            ReorderError::InvalidStatistic { what, value } => {
-                ReorderError::OutOfRange { sku: input.sku.clone(), what, value }
-            }
-            other => other,
-        })?;
+        let sku = &input.sku;
+        finite(sku, "lot", lot)?;
+        let safety = safety_stock(&demand, cfg.service, cfg.model, lot).map_err(stat(sku))?;
         let (point, level) = match cfg.policy {
             Policy::ContinuousReview { .. } => (safety.reorder_point, safety.reorder_point + lot),
             Policy::PeriodicReview { .. } => (safety.reorder_point, safety.reorder_point),
@@ -661,12 +715,22 @@ impl Planner {
                 (over(reorder_days, 0.0)?.mean, over(target_days, 0.0)?.mean)
             }
         };
+        // The demand to protect is the target's quantile of the interval
+        // demand: a cycle service level's point is that quantile
+        // whatever the lot; a fill rate's is, at a lot of 0.
+        let protect = match cfg.service {
+            ServiceTarget::CycleService(_) => safety.reorder_point,
+            ServiceTarget::FillRate(fill) => {
+                let target = ServiceTarget::CycleService(fill);
+                safety_stock(&demand, target, cfg.model, 0.0).map_err(stat(sku))?.reorder_point
+            }
+        };
         let safety = match cfg.policy {
             Policy::ContinuousReview { .. } | Policy::PeriodicReview { .. } => safety,
             _ => SafetyStock { factor: None, units: point - demand.mean, reorder_point: point },
         };
         for (what, v) in [("reorder point", point), ("order-up-to level", level)] {
-            finite(&input.sku, what, v)?;
+            finite(sku, what, v)?;
         }
         // Whole units are stocked and counted: a point of 270.75 is met
         // only by ordering at 271 (Silver-Pyke-Peterson round s up).
@@ -674,11 +738,32 @@ impl Planner {
         // The other policies compare the position with the point as it
         // is, once float noise is forgiven: 30 days of cover at 0.1 a
         // day is 3 units (3.0000000000000013 fired strictly below at 3).
-        let trigger_point = match cfg.policy {
-            Policy::ContinuousReview { .. } => whole_units_up(point),
-            _ => forgive_noise(point, point),
+        let continuous = matches!(cfg.policy, Policy::ContinuousReview { .. });
+        let configured_point =
+            if continuous { whole_units_up(point) } else { forgive_noise(point, point) };
+        let no_demand = protect < MIN_UNITS_TO_PROTECT;
+        let (trigger, trigger_point, refill) = if no_demand {
+            // No whole unit to protect: nothing draws the position down
+            // by a unit before an order could land, so only a position
+            // below the point (to the nearest unit) or below zero fires.
+            let point = nearest_units(point).max(0.0);
+            (Trigger::StrictlyBelow, point, nearest_units(level))
+        } else {
+            (cfg.trigger, configured_point, level)
         };
-        Ok(Levels { demand, safety, point, trigger_point, level, lot })
+        Ok(Levels {
+            demand,
+            safety,
+            point,
+            level,
+            lot,
+            protect,
+            no_demand,
+            configured_point,
+            trigger,
+            trigger_point,
+            refill,
+        })
     }
 
     /// The continuous-review lot `Q`.
@@ -734,9 +819,9 @@ impl Planner {
         reasons: &mut Vec<Reason>,
     ) -> Result<Quantity> {
         let rule = self.options.policy.quantity;
-        let (trigger, trigger_point) = levels.trigger(self.options.policy.trigger);
+        let (trigger, trigger_point) = (levels.trigger, levels.trigger_point);
         let (level, raw) = match rule {
-            QuantityRule::OrderUpTo => (levels.level, levels.level - p),
+            QuantityRule::OrderUpTo => (levels.refill, order_up_to_gap(levels.refill, p)),
             QuantityRule::FixedLot => {
                 let lot = levels.lot.ceil().max(1.0);
                 let gap = trigger_point - p;
@@ -748,10 +833,6 @@ impl Planner {
                 (lot, n.max(1.0) * lot)
             }
         };
-        // The gap carries the float noise of the larger of its two terms:
-        // a level of 6.000000000000003 less a position of 3 needs 3
-        // units, not 4.
-        let raw = forgive_noise(raw.max(0.0), level.abs().max(p.abs()));
         let need = units_ceil(sku, "net need", raw)?;
         reasons.push(Reason::NetNeed { level, rule, need });
         Ok(need)
@@ -901,17 +982,21 @@ fn forecast_from_today(input: &SkuInput) -> Result<(&[f64], &[f64])> {
 
 /// The first day `today + k` whose start-of-day position, `position`
 /// less the mean demand of the `k` days before it, fires `trigger` at
-/// `point`; `None` when the forecast `mean` (from `today`) ends first.
+/// its point; `None` when the forecast `mean` (from `today`) ends first.
+/// With `whole` (no demand to protect) the position counts to the
+/// nearest whole unit, as the trigger's point then does: 1e-15 a day
+/// never takes a unit away.
 fn reorder_day(
     today: NaiveDate,
     position: f64,
-    point: f64,
-    trigger: Trigger,
+    (trigger, point): (Trigger, f64),
+    whole: bool,
     mean: &[f64],
 ) -> Option<NaiveDate> {
     let mut left = position;
     for k in 0..=mean.len() {
-        if trigger.fires(left, point) {
+        let units = if whole { nearest_units(left) } else { left };
+        if trigger.fires(units, point) {
             return today.checked_add_days(ChronoDays::new(u64::try_from(k).ok()?));
         }
         left -= mean.get(k).copied().unwrap_or(0.0);
@@ -1048,6 +1133,32 @@ fn forgive_noise(x: f64, scale: f64) -> f64 {
     if x - down < noise { down } else { x }
 }
 
+/// `x` to the nearest whole unit, halves away from zero; a half less
+/// float noise (1e-9) is a half: 50 days of 0.01 sum to a hair either
+/// side of 0.5, which is 1 unit either way.
+fn nearest_units(x: f64) -> f64 {
+    (x.abs() + 1e-9).round().copysign(x)
+}
+
+/// Whole units from position `p` up to `level`: `ceil(level - p)`, at
+/// least 0, after forgiving the float noise of the larger of the two (a
+/// level of 6.000000000000003 less a position of 3 needs 3 units, not
+/// 4).
+fn order_up_to_gap(level: f64, p: f64) -> f64 {
+    forgive_noise((level - p).max(0.0), level.abs().max(p.abs())).ceil()
+}
+
+/// Maps a statistic [`safety_stock`] refused to the SKU's out-of-range
+/// error.
+fn stat(sku: &Sku) -> impl Fn(ReorderError) -> ReorderError + '_ {
+    move |e| match e {
+        ReorderError::InvalidStatistic { what, value } => {
+            ReorderError::OutOfRange { sku: sku.clone(), what, value }
+        }
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1077,6 +1188,25 @@ mod tests {
         assert_eq!(whole_units_up(-1e-13), 0.0);
     }
 
+    #[test]
+    fn nearest_units_round_halves_away_from_zero_less_float_noise() {
+        let fifty: f64 = std::iter::repeat_n(0.01, 50).sum();
+        for (x, want) in [
+            (0.0, 0.0),
+            (0.49, 0.0),
+            (0.5, 1.0),
+            (fifty, 1.0),
+            (0.499_999_999_5, 1.0),
+            (1e-15, 0.0),
+            (-0.3, 0.0),
+            (-0.5, -1.0),
+            (-fifty, -1.0),
+            (2.51, 3.0),
+        ] {
+            assert_eq!(nearest_units(x), want, "{x}");
+        }
+    }
+
     fn day(offset: u64) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, 1)
             .unwrap()
@@ -1090,14 +1220,23 @@ mod tests {
         // day: day 0 100, day 1 90, day 2 90 - 20 = 70, day 3 70 - 30 =
         // 40 (at the point), day 4 40 - 40 = 0.
         let mean = [10.0, 20.0, 30.0, 40.0];
-        assert_eq!(reorder_day(day(0), 100.0, 40.0, Trigger::AtOrBelow, &mean), Some(day(3)));
+        assert_eq!(
+            reorder_day(day(0), 100.0, (Trigger::AtOrBelow, 40.0), false, &mean),
+            Some(day(3))
+        );
         // Strictly below: 40 is not below 40; 0 on day 4 is.
-        assert_eq!(reorder_day(day(0), 100.0, 40.0, Trigger::StrictlyBelow, &mean), Some(day(4)));
+        assert_eq!(
+            reorder_day(day(0), 100.0, (Trigger::StrictlyBelow, 40.0), false, &mean),
+            Some(day(4))
+        );
         // Already at or below the point: today.
-        assert_eq!(reorder_day(day(0), 40.0, 40.0, Trigger::AtOrBelow, &mean), Some(day(0)));
-        assert_eq!(reorder_day(day(0), -5.0, 40.0, Trigger::AtOrBelow, &[]), Some(day(0)));
+        assert_eq!(
+            reorder_day(day(0), 40.0, (Trigger::AtOrBelow, 40.0), false, &mean),
+            Some(day(0))
+        );
+        assert_eq!(reorder_day(day(0), -5.0, (Trigger::AtOrBelow, 40.0), false, &[]), Some(day(0)));
         // 100 units of demand in the forecast cannot bring 200 to 40.
-        assert_eq!(reorder_day(day(0), 200.0, 40.0, Trigger::AtOrBelow, &mean), None);
-        assert_eq!(reorder_day(day(0), 100.0, 40.0, Trigger::AtOrBelow, &[]), None);
+        assert_eq!(reorder_day(day(0), 200.0, (Trigger::AtOrBelow, 40.0), false, &mean), None);
+        assert_eq!(reorder_day(day(0), 100.0, (Trigger::AtOrBelow, 40.0), false, &[]), None);
     }
 }

@@ -83,8 +83,8 @@ pub use backtest::{
 };
 pub use budget::{BudgetPlan, FundedOrder, allocate_budget};
 pub use engine::{
-    OrderLine, Planner, PlannerOptions, Reason, Recommendation, Stability, StabilityRule,
-    TransferLine, Urgency, whole_units_up,
+    MIN_UNITS_TO_PROTECT, OrderLine, Planner, PlannerOptions, Reason, Recommendation, Stability,
+    StabilityRule, TransferLine, Urgency, whole_units_up,
 };
 pub use error::{ReorderError, Result};
 pub use input::{OpenSupply, PreviousRecommendation, SkuInput, SupplyKind, TransferSource};

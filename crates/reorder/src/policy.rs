@@ -18,25 +18,30 @@ use crate::safety::{DemandModel, ServiceTarget};
 /// `AtOrBelow` on the rounded-up point meets the service target exactly
 /// when demand comes one unit at a time.
 ///
-/// With no demand to protect, the boundary is no signal. When the
-/// demand over the protection interval (the lead time, plus the review
-/// period under periodic review) has mean zero and no spread, nothing
-/// draws the position down before an order placed now could land, so
-/// the planner fires only for a position strictly below the point or
-/// below zero, whichever rule is chosen: it compares with
-/// `StrictlyBelow` at `max(point, 0)`. A discontinued SKU
-/// at position 0 (its point is 0) orders nothing and is
+/// With no whole unit to protect, the boundary is no signal. The demand
+/// to protect is the quantile of the demand over the protection interval
+/// (the lead time, plus the review period under periodic review) at the
+/// service target's level; when it is below half a unit
+/// ([`MIN_UNITS_TO_PROTECT`](crate::MIN_UNITS_TO_PROTECT)), no demand at
+/// all being the plainest case, it rounds to no whole unit: nothing takes
+/// a unit from the position before an order placed now could land. Then
+/// the planner counts in whole units to the nearest, whichever rule is
+/// chosen: the trigger compares with `StrictlyBelow` at the point rounded
+/// to the nearest unit and at least 0 (`max(round(point), 0)`), and the
+/// order-up-to level is rounded to the nearest unit as well. A
+/// discontinued SKU at position 0 (its point is 0), or one forecast at
+/// 1e-15 a day, orders nothing and is
 /// [`Urgency::Idle`](crate::Urgency::Idle) rather than ordering a lot
-/// nobody will buy; backorders still fire and order what clears them
+/// nobody will buy. Backorders still fire and order what clears them
 /// (at least; the quantity rule and lot apply as usual, see
-/// [`QuantityRule`]), even when a
-/// fill-rate target puts the point below zero; a min/max `min` above the
-/// position still fires, as the static level it is. Any demand at all
-/// (0.01 a day) keeps the configured rule, and demand later in the
-/// forecast still sets the order-by date, which fires as usual. The
-/// recommendation then carries
+/// [`QuantityRule`]), even when a fill-rate target puts the point below
+/// zero; a min/max `min` above the position still fires, as the static
+/// level it is. Demand later in the forecast still sets the order-by
+/// date, which fires as usual. The recommendation then carries
 /// [`Reason::NoDemandToProtect`](crate::Reason::NoDemandToProtect), and
-/// `reorder_on` uses the same comparison.
+/// `reorder_on` uses the same comparison, on the projected position to
+/// the nearest unit (so 0.01 a day from position 0 reaches it on the
+/// 50th day, when half a unit has gone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Trigger {
@@ -137,7 +142,8 @@ pub enum Policy {
     /// Min/max: reorder when the position reaches `min`, refill to
     /// `max` (an (s, S) rule on static levels; with backorders it refills
     /// to `max` whatever the demand). The service target is only
-    /// reported.
+    /// reported, and decides whether there is a whole unit to protect
+    /// (see [`Trigger`]).
     MinMax {
         /// The reorder point.
         min: Quantity,

@@ -18,8 +18,9 @@ pub struct Projection {
     pub start: NaiveDate,
     /// End-of-day projected units, one per forecast day.
     pub end_of_day: Vec<f64>,
-    /// The first day whose end-of-day stock is below zero (demand goes
-    /// unmet), if any within the horizon.
+    /// The first day whose end-of-day stock is short by a whole unit to
+    /// the nearest (half a unit or more below zero: demand goes unmet),
+    /// if any within the horizon.
     pub stockout: Option<NaiveDate>,
 }
 
@@ -89,7 +90,7 @@ fn walk(
             next += 1;
         }
         stock -= demand;
-        if stock < -1e-9 && stockout.is_none() {
+        if short(stock) && stockout.is_none() {
             stockout = Some(i);
         }
         if !visit(i, stock) {
@@ -150,10 +151,17 @@ pub fn projected_stockout(
     let arrivals = arrivals(today, supply, unknown_arrival);
     let mut found = false;
     let i = walk(on_hand, &arrivals, mean, |_, s| {
-        found = s < -1e-9;
+        found = short(s);
         !found
     })?;
     add_days_ceil(today, usize_to_days(i))
+}
+
+/// Whether end-of-day `stock` is short by a whole unit, to the nearest:
+/// by half a unit or more (a half less float noise counting), so a
+/// shortfall of 1e-8 units from 1e-10 a day is no stockout.
+fn short(stock: f64) -> bool {
+    stock < -0.5 + 1e-9
 }
 
 fn usize_to_days(i: usize) -> f64 {
@@ -221,6 +229,24 @@ mod tests {
         assert_eq!(p.stockout, Some(day(7)));
         let s = projected_stockout(Quantity::new(20), &p_supply(), &[10.0; 6], day(5), day(8));
         assert_eq!(s, Some(day(7)));
+    }
+
+    #[test]
+    fn a_stockout_is_a_shortfall_of_half_a_unit_or_more() {
+        // Nothing on hand, 0.3 a day: -0.3 at the end of the 5th is short
+        // by no whole unit, -0.6 on the 6th rounds to one: stockout on the
+        // 6th (it was the 5th). 0.25 a day reaches -0.5 on the 6th, a half
+        // counting as a unit. 1e-10 a day is 6e-10 short after six days,
+        // which was a stockout on the 5th and is none now.
+        for (rate, want) in [(0.3, Some(day(6))), (0.25, Some(day(6))), (1e-10, None)] {
+            let p = project(Quantity::ZERO, &[], &[rate; 6], day(5), day(8));
+            assert_eq!(p.stockout, want, "{rate}");
+            assert_eq!(projected_stockout(Quantity::ZERO, &[], &[rate; 6], day(5), day(8)), want);
+        }
+        // 0.05 a day leaves -0.49999999999999994 at the end of the 10th
+        // day (the 14th): a half less float noise is a half.
+        let s = projected_stockout(Quantity::ZERO, &[], &[0.05; 12], day(5), day(8));
+        assert_eq!(s, Some(day(14)));
     }
 
     fn p_supply() -> Vec<OpenSupply> {

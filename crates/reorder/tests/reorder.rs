@@ -620,25 +620,29 @@ fn days_of_cover_forgives_float_noise_in_its_point() {
 }
 
 #[test]
-fn a_tiny_positive_reorder_point_fires_strictly_below_at_zero() {
+fn a_tiny_positive_reorder_point_is_no_unit_to_protect() {
     // 1e-14 a day over a certain 10-day lead time: s = 1e-13 units, no
-    // spread. Rounded up to whole units that is 1, so a position of 0 is
-    // strictly below it. The float-noise rule read 1e-13 as 0 (its
-    // tolerance had a floor of 1e-12 units), and 0 < 0 never fired.
+    // spread. Rounded up to whole units that is 1, and a position of 0
+    // fired strictly below it (with a floor of 1e-12 units in the noise
+    // rule it had been read as 0 and never fired). It is the 95%
+    // quantile too, far below half a unit: no unit to protect, so 0 does
+    // not fire, and the reason says the configured rule (0 < 1) was held.
     let cfg = cover(30.0).with_trigger(Trigger::StrictlyBelow);
     let mut opts = PlannerOptions::new(cfg);
     opts.order_by_trigger = false;
     let rec = Planner::new(opts).unwrap().recommend(&input(1e-14, 0.0, 10.0, 0.0)).unwrap();
     close(rec.reorder_point, 1e-13, 1e-25);
-    assert!(rec.triggered);
-    assert!(
-        rec.reasons.iter().any(|r| matches!(
-            r,
-            Reason::ReorderPointReached { reorder_point, .. } if *reorder_point == 1.0
-        )),
-        "{:?}",
-        rec.reasons
-    );
+    assert!(!rec.triggered && rec.order.is_none());
+    assert_eq!(rec.urgency, Urgency::Idle);
+    let why = rec.reasons.iter().find_map(|r| match r {
+        Reason::NoDemandToProtect { position, units_to_protect, held } => {
+            Some((*position, *units_to_protect, *held))
+        }
+        _ => None,
+    });
+    let (position, units, held) = why.unwrap();
+    assert_eq!((position, held), (Quantity::ZERO, true));
+    close(units, 1e-13, 1e-25);
 }
 
 #[test]
@@ -887,7 +891,11 @@ fn no_demand_at_position_zero_orders_nothing_under_every_policy() {
         assert!(rec.order.is_none() && rec.transfers.is_empty(), "{name}");
         assert_eq!((rec.stockout, rec.order_by, rec.reorder_on), (None, None, None), "{name}");
         assert_eq!(rec.urgency, Urgency::Idle, "{name}");
-        let why = Reason::NoDemandToProtect { position: Quantity::ZERO, held: true };
+        let why = Reason::NoDemandToProtect {
+            position: Quantity::ZERO,
+            units_to_protect: 0.0,
+            held: true,
+        };
         assert!(rec.reasons.contains(&why), "{name}: {:?}", rec.reasons);
         assert!(
             !rec.reasons.iter().any(|r| matches!(r, Reason::ReorderPointReached { .. })),
@@ -900,26 +908,29 @@ fn no_demand_at_position_zero_orders_nothing_under_every_policy() {
     let rec =
         planner(cover(30.0).with_trigger(Trigger::StrictlyBelow)).recommend(&certain(0.0)).unwrap();
     assert!(!rec.triggered && rec.urgency == Urgency::Idle);
-    let why = Reason::NoDemandToProtect { position: Quantity::ZERO, held: false };
+    let why =
+        Reason::NoDemandToProtect { position: Quantity::ZERO, units_to_protect: 0.0, held: false };
     assert!(rec.reasons.contains(&why), "{:?}", rec.reasons);
 }
 
 #[test]
-fn a_tiny_demand_still_fires_at_position_zero() {
-    // 0.01 a day is demand: the configured AtOrBelow rule stays. With no
-    // spread and L = 5: mu = 0.05, sigma = 0, so s = 0.05.
-    //   (s, S) lot 100: s rounds up to 1 unit, 0 <= 1; S = 100.05, need
-    //     ceil(100.05 - 0) = 101.
+fn a_unit_to_protect_fires_at_position_zero() {
+    // 0.2 a day is a unit over the lead time: the configured AtOrBelow
+    // rule stays. With no spread and L = 5: mu = 1 and the 95% quantile
+    // is 1 too, at least half a unit; s = 1.
+    //   (s, S) lot 100: 0 <= 1; S = 101, need 101.
     //   (s, nQ) lot 100: gap 1 - 0 = 1, floor(1 / 100) + 1 = 1 lot = 100.
-    //   cover 30: S = 0.05 + 0.3 = 0.35, need 1.
-    //   (R, S) R = 7: S = 0.01 * 12 = 0.12, 0 <= 0.12, need 1.
-    //   min/max 0/50: 0 <= 0 is the very boundary the rule leaves alone
-    //     when there is demand: up to 50.
-    //   days of cover 14/30: s = 0.14, S = 0.30, need 1.
-    // No NoDemandToProtect reason: the rule is for no demand at all.
-    let want = [101, 100, 1, 1, 1, 50, 1];
+    //   cover 30 (either model): S = 1 + 30 x 0.2 = 7, need 7.
+    //   (R, S) R = 7: S = 0.2 x 12 = 2.4, 0 <= 2.4, need 3.
+    //   min/max 0/50: 0 <= 0 is the very boundary the no-demand rule
+    //     leaves alone when there is demand: up to 50.
+    //   days of cover 14/30: s = 2.8, S = 6, need 6.
+    // No NoDemandToProtect reason. (0.01 a day, 0.05 units over the lead
+    // time, fired here too; it is below half a unit now, see
+    // a_slow_mover_under_half_a_unit_waits_for_its_first_whole_unit.)
+    let want = [101, 100, 7, 7, 3, 50, 6];
     for ((name, cfg, _), want) in policies_and_zero_demand_levels().into_iter().zip(want) {
-        let rec = planner(cfg).recommend(&certain(0.01)).unwrap();
+        let rec = planner(cfg).recommend(&certain(0.2)).unwrap();
         assert!(rec.triggered, "{name}");
         assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(want)), "{name}");
         assert!(
@@ -952,7 +963,11 @@ fn no_demand_with_backorders_orders_what_clears_them() {
         assert!(rec.triggered, "{name}");
         assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(want)), "{name}");
         assert_eq!(rec.urgency, Urgency::Now, "{name}");
-        let why = Reason::NoDemandToProtect { position: Quantity::new(-3), held: false };
+        let why = Reason::NoDemandToProtect {
+            position: Quantity::new(-3),
+            units_to_protect: 0.0,
+            held: false,
+        };
         assert!(rec.reasons.contains(&why), "{name}: {:?}", rec.reasons);
         let reached = Reason::ReorderPointReached {
             position: Quantity::new(-3),
@@ -990,7 +1005,11 @@ fn no_demand_leaves_a_static_minimum_above_the_position_in_force() {
     i.on_hand = Quantity::new(5);
     let rec = planner(cfg).recommend(&i).unwrap();
     assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(45)));
-    let why = Reason::NoDemandToProtect { position: Quantity::new(5), held: false };
+    let why = Reason::NoDemandToProtect {
+        position: Quantity::new(5),
+        units_to_protect: 0.0,
+        held: false,
+    };
     assert!(rec.reasons.contains(&why), "{:?}", rec.reasons);
     i.on_hand = Quantity::new(10);
     let rec = planner(cfg).recommend(&i).unwrap();
@@ -1060,6 +1079,107 @@ fn no_demand_with_backorders_orders_what_each_policy_defines() {
         assert!(rec.triggered, "{name}");
         assert_eq!(rec.net_need, Quantity::new(want), "{name}");
         assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(want)), "{name}");
+    }
+}
+
+#[test]
+fn demand_below_half_a_unit_at_the_target_does_not_fire_at_zero() {
+    // 1e-15 a day, no spread, a certain 5-day lead time: the 95% quantile
+    // of the lead-time demand is 5e-15 units (1.2e-14 over lead time plus
+    // a 7-day review), no whole unit. At position 0 nothing fires under
+    // any policy: (s, S) fired (s = 5e-15 rounds up to 1) and ordered
+    // 101 units, min/max 0/50 ordered 50. The shelf is never projected
+    // short by half a unit, so there is no stockout or reorder day
+    // either: Idle, with the reason.
+    for (name, cfg, _) in policies_and_zero_demand_levels() {
+        for strict in [false, true] {
+            let trigger = if strict { Trigger::StrictlyBelow } else { Trigger::AtOrBelow };
+            let rec = planner(cfg.with_trigger(trigger)).recommend(&certain(1e-15)).unwrap();
+            assert!(rec.demand.mean > 0.0, "{name}");
+            assert!(!rec.triggered, "{name} {trigger:?}");
+            assert_eq!(rec.net_need, Quantity::ZERO, "{name} {trigger:?}");
+            assert!(rec.order.is_none(), "{name} {trigger:?}");
+            assert_eq!((rec.stockout, rec.order_by, rec.reorder_on), (None, None, None), "{name}");
+            assert_eq!(rec.urgency, Urgency::Idle, "{name} {trigger:?}");
+            assert!(
+                rec.reasons.iter().any(|r| matches!(r, Reason::NoDemandToProtect { .. })),
+                "{name}: {:?}",
+                rec.reasons
+            );
+        }
+    }
+}
+
+#[test]
+fn a_slow_mover_under_half_a_unit_waits_for_its_first_whole_unit() {
+    // 0.01 a day, no spread, certain 5-day lead time: mu = 0.05 units,
+    // the 95% quantile too (no spread). That rounds to no unit, so
+    // position 0 does not fire (it ordered 101 units under (s, S) with
+    // Q = 100 and 1 under cover days). From 0 the shelf is short by half
+    // a unit at the end of day 49 (50 x 0.01 = 0.5): stockout day 49,
+    // order by 49 - 3 - 5 = day 41; the position rounds below 0 at the
+    // start of day 50. Planned.
+    for cfg in [fixed_lot(100), cover(30.0)] {
+        let rec = planner(cfg).recommend(&certain(0.01)).unwrap();
+        close(rec.demand.mean, 0.05, 1e-12);
+        assert!(!rec.triggered && rec.order.is_none());
+        assert_eq!(
+            (rec.stockout, rec.order_by, rec.reorder_on),
+            (Some(day(49)), Some(day(41)), Some(day(50)))
+        );
+        assert_eq!(rec.urgency, Urgency::Planned);
+    }
+}
+
+#[test]
+fn half_a_unit_at_the_target_is_the_boundary() {
+    // Normal demand, 95% cycle service (z = 1.6449), a certain 4-day
+    // lead time, 0.02 a day:
+    //   sd_d 0.10: sigma = sqrt(4 x 0.01) = 0.2, quantile
+    //     0.08 + 1.6449 x 0.2 = 0.409 < 0.5: no unit to protect, 0 does
+    //     not fire;
+    //   sd_d 0.15: sigma = sqrt(4 x 0.0225) = 0.3, quantile
+    //     0.08 + 1.6449 x 0.3 = 0.573 >= 0.5: a unit to protect; s rounds
+    //     up to 1 and 0 <= 1 fires, up to S = 0.573 + 0.6 (30 days) =
+    //     1.17, 2 units.
+    let mut opts = PlannerOptions::new(cover(30.0));
+    opts.order_by_trigger = false;
+    let p = Planner::new(opts).unwrap();
+    let below = p.recommend(&input(0.02, 0.10, 4.0, 0.0)).unwrap();
+    close(below.reorder_point, 0.409, 1e-3);
+    assert!(!below.triggered && below.order.is_none());
+    let above = p.recommend(&input(0.02, 0.15, 4.0, 0.0)).unwrap();
+    close(above.reorder_point, 0.573, 1e-3);
+    assert!(above.triggered);
+    assert_eq!(above.order.map(|o| o.quantity), Some(Quantity::new(2)));
+    // A fill rate reads the quantile at its own level, whatever the lot:
+    // 0.03 a day (sd_d sqrt(0.03)) over 10 days is mu = 0.3 and sigma
+    // = sqrt(0.3) = 0.548, so the 95% quantile is 0.3 + 1.6449 x 0.548 =
+    // 1.20, a unit to protect. A lot of 12 puts s below the mean (k near
+    // -1, s near -0.25, which rounds up to 0), and 0 <= 0 fires as the
+    // fill-rate point asks; mu + SS alone (about -0.25) would have read
+    // this slow mover as no demand.
+    let cfg = fixed_lot(12).with_service(ServiceTarget::FillRate(level(0.95)));
+    let mut opts = PlannerOptions::new(cfg);
+    opts.order_by_trigger = false;
+    let rec =
+        Planner::new(opts).unwrap().recommend(&input(0.03, 0.03f64.sqrt(), 10.0, 0.0)).unwrap();
+    assert!(rec.reorder_point < 0.0 && rec.reorder_point > -1.0, "{}", rec.reorder_point);
+    assert!(rec.triggered);
+    assert!(!rec.reasons.iter().any(|r| matches!(r, Reason::NoDemandToProtect { .. })));
+}
+
+#[test]
+fn tiny_demand_with_backorders_orders_the_backorders_not_a_unit_more() {
+    // 1e-9 a day, certain 5-day lead time, 3 owed: the cover-days level
+    // is 5e-9 + 3e-8 units, which rounds to 0, so the order is the 3
+    // owed. It ordered 4 (ceil(3 + 3.5e-8)).
+    let mut i = certain(1e-9);
+    i.backorders = Quantity::new(3);
+    for cfg in [cover(30.0), PolicyConfig::new(Policy::PeriodicReview { review_days: 7 })] {
+        let rec = planner(cfg).recommend(&i).unwrap();
+        assert!(rec.triggered);
+        assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(3)));
     }
 }
 
@@ -1243,14 +1363,18 @@ proptest! {
     }
 
     #[test]
-    fn law_with_no_demand_only_backorders_fire(
-        on_hand in 0i64..6, on_order in 0i64..6, backorders in 0i64..12,
+    fn law_with_no_whole_unit_to_protect_only_backorders_fire(
+        d in prop_oneof![Just(0.0), (-16i32..-3, 1.0f64..10.0).prop_map(|(e, f)| f * 10f64.powi(e))],
+        spread in any::<bool>(), on_hand in 0i64..6, on_order in 0i64..6, backorders in 0i64..12,
         strict in any::<bool>(), review in any::<bool>(),
     ) {
-        // No demand: a forecast-driven point and level of 0. The trigger
-        // fires exactly for a negative position, and orders what clears
-        // it; otherwise Idle with nothing to order.
-        let mut i = SkuInput::new(sku(), fba(), day(0), flat(0.0, 0.0, 120), lead(5.0, 0.0));
+        // No demand, or under 1e-3 a day (at most 0.02 units over lead
+        // time and review at 95%, and under 0.06 with 30 days of cover):
+        // no whole unit to protect, and forecast-driven levels that round
+        // to 0. The trigger fires exactly for a negative position, and
+        // orders what clears it; otherwise Idle with nothing to order.
+        let sd = if spread { d } else { 0.0 };
+        let mut i = SkuInput::new(sku(), fba(), day(0), flat(d, sd, 120), lead(5.0, 0.0));
         i.on_hand = Quantity::new(on_hand);
         i.backorders = Quantity::new(backorders);
         i.open_supply = vec![OpenSupply {
@@ -1268,9 +1392,11 @@ proptest! {
         let position = on_hand + on_order - backorders;
         prop_assert_eq!(rec.triggered, position < 0);
         prop_assert_eq!(rec.total_quantity(), Quantity::new((-position).max(0)));
+        let no_unit = rec.reasons.iter().any(|r| matches!(r, Reason::NoDemandToProtect { .. }));
+        prop_assert!(no_unit, "{:?}", rec.reasons);
         if position >= 0 {
             prop_assert_eq!(rec.urgency, Urgency::Idle);
-            prop_assert_eq!(rec.reorder_on, None);
+            prop_assert_eq!((rec.stockout, rec.reorder_on), (None, None));
         }
     }
 
