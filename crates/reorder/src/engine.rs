@@ -249,8 +249,9 @@ pub enum Reason {
         /// continuous review rounded up to whole units; with no demand to
         /// protect, rounded to the nearest whole unit and at least 0).
         reorder_point: f64,
-        /// The boundary rule (with no demand to protect,
-        /// [`Trigger::StrictlyBelow`]).
+        /// The boundary rule: the configured one, except
+        /// [`Trigger::StrictlyBelow`] with no demand to protect, or where
+        /// an order-up-to level equals the point (see [`Trigger`]).
         trigger: Trigger,
     },
     /// The latest order date that lands goods `buffer_days` before the
@@ -263,8 +264,10 @@ pub enum Reason {
     },
     /// The units needed before constraints.
     NetNeed {
-        /// The level ordered up to (or the lot); with no demand to
-        /// protect, the order-up-to level to the nearest whole unit.
+        /// The level ordered up to (or the lot). With no demand to
+        /// protect the order-up-to level to the nearest whole unit; when
+        /// the level would leave the position in the trigger, the
+        /// position plus the units that lift it out.
         level: f64,
         /// The rule.
         rule: QuantityRule,
@@ -356,7 +359,10 @@ pub struct Recommendation {
     pub on_order: Quantity,
     /// Inventory position: on hand + on order - backorders.
     pub position: Quantity,
-    /// Whether the policy decided to replenish.
+    /// Whether the policy decided to replenish. A triggered SKU needs at
+    /// least one unit (`net_need` is positive), enough to take the
+    /// position out of the trigger; a position whose order would round to
+    /// nothing does not trigger (see [`Trigger`]).
     pub triggered: bool,
     /// Units needed before transfers and constraints.
     pub net_need: Quantity,
@@ -585,9 +591,11 @@ impl Planner {
             let units_to_protect = levels.protect;
             reasons.push(Reason::NoDemandToProtect { position, units_to_protect, held });
         }
+        // The date fires only below the order-up-to level by a whole
+        // unit: at the level there is nothing to order.
         let date_fires = self.options.order_by_trigger
             && order_by.is_some_and(|d| d <= input.today)
-            && p < levels.refill;
+            && order_up_to_gap(levels.refill, p) >= 1.0;
         if rop_fires {
             reasons.push(Reason::ReorderPointReached {
                 position,
@@ -749,7 +757,17 @@ impl Planner {
             let point = nearest_units(point).max(0.0);
             (Trigger::StrictlyBelow, point, nearest_units(level))
         } else {
-            (cfg.trigger, configured_point, level)
+            // Ordering up to a level the position already holds orders
+            // nothing, so a position at such a level does not trigger:
+            // (R, S), whose point is its level, and min/max or days of
+            // cover whose two levels meet. Continuous review orders at
+            // least a whole lot instead (see `need`).
+            let at_level = !continuous
+                && cfg.quantity == QuantityRule::OrderUpTo
+                && configured_point.fract() == 0.0
+                && forgive_noise(level, level) <= configured_point;
+            let trigger = if at_level { Trigger::StrictlyBelow } else { cfg.trigger };
+            (trigger, configured_point, level)
         };
         Ok(Levels {
             demand,
@@ -821,7 +839,15 @@ impl Planner {
         let rule = self.options.policy.quantity;
         let (trigger, trigger_point) = (levels.trigger, levels.trigger_point);
         let (level, raw) = match rule {
-            QuantityRule::OrderUpTo => (levels.refill, order_up_to_gap(levels.refill, p)),
+            QuantityRule::OrderUpTo => {
+                // At least the units that lift the position out of the
+                // trigger: a continuous-review lot below one unit (a few
+                // days of cover of a slow mover) put `S` at or below the
+                // point rounded up, and the order rounded to nothing.
+                let gap = order_up_to_gap(levels.refill, p);
+                let lift = if rop_fired { lift(trigger, trigger_point, p) } else { 0.0 };
+                if lift > gap { (p + lift, lift) } else { (levels.refill, gap) }
+            }
             QuantityRule::FixedLot => {
                 let lot = levels.lot.ceil().max(1.0);
                 let gap = trigger_point - p;
@@ -1148,6 +1174,18 @@ fn order_up_to_gap(level: f64, p: f64) -> f64 {
     forgive_noise((level - p).max(0.0), level.abs().max(p.abs())).ceil()
 }
 
+/// The fewest whole units that take whole-unit position `p` out of
+/// `trigger` at `point`: above the point for [`Trigger::AtOrBelow`], at
+/// it for [`Trigger::StrictlyBelow`].
+fn lift(trigger: Trigger, point: f64, p: f64) -> f64 {
+    let gap = point - p;
+    let units = match trigger {
+        Trigger::AtOrBelow => gap.floor() + 1.0,
+        Trigger::StrictlyBelow => gap.ceil(),
+    };
+    units.max(0.0)
+}
+
 /// Maps a statistic [`safety_stock`] refused to the SKU's out-of-range
 /// error.
 fn stat(sku: &Sku) -> impl Fn(ReorderError) -> ReorderError + '_ {
@@ -1205,6 +1243,20 @@ mod tests {
         ] {
             assert_eq!(nearest_units(x), want, "{x}");
         }
+    }
+
+    #[test]
+    fn lift_takes_the_position_out_of_the_trigger() {
+        // At or below 3: from 3 one unit (4), from 2 two, from 5 none.
+        assert_eq!(lift(Trigger::AtOrBelow, 3.0, 3.0), 1.0);
+        assert_eq!(lift(Trigger::AtOrBelow, 3.0, 2.0), 2.0);
+        assert_eq!(lift(Trigger::AtOrBelow, 3.0, 5.0), 0.0);
+        // Strictly below 3: from 2 one unit (3), from 3 none.
+        assert_eq!(lift(Trigger::StrictlyBelow, 3.0, 2.0), 1.0);
+        assert_eq!(lift(Trigger::StrictlyBelow, 3.0, 3.0), 0.0);
+        // A fractional point (days of cover, 2.3): 2 -> 3 either way.
+        assert_eq!(lift(Trigger::AtOrBelow, 2.3, 2.0), 1.0);
+        assert_eq!(lift(Trigger::StrictlyBelow, 2.3, 2.0), 1.0);
     }
 
     fn day(offset: u64) -> NaiveDate {

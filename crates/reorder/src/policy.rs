@@ -42,6 +42,17 @@ use crate::safety::{DemandModel, ServiceTarget};
 /// `reorder_on` uses the same comparison, on the projected position to
 /// the nearest unit (so 0.01 a day from position 0 reaches it on the
 /// 50th day, when half a unit has gone).
+///
+/// Ordering up to a level the position already holds orders nothing, so
+/// under [`QuantityRule::OrderUpTo`] a position at such a level does not
+/// trigger: where the order-up-to level equals a whole-unit point
+/// (periodic review, whose `S` is both; min/max with `max == min`; days
+/// of cover with `target_days` demand equal to `reorder_days` demand),
+/// `AtOrBelow` compares as `StrictlyBelow`, as the (R, S) and (s, S)
+/// rules order `S` less the position only when that is above zero.
+/// Continuous review instead orders at least what lifts the position
+/// out of the trigger (see [`QuantityRule::OrderUpTo`]). Either way a
+/// triggered SKU orders at least one unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Trigger {
@@ -90,7 +101,13 @@ impl Trigger {
 pub enum QuantityRule {
     /// Order the gap between the policy's order-up-to level and the
     /// position (an (s, S) rule; default): `S - position`, rounded up to
-    /// whole units.
+    /// whole units. Under continuous review, at least the units that lift
+    /// the position out of the trigger (above the point rounded up, for
+    /// [`Trigger::AtOrBelow`]): `S = s + Q` can sit at or below that
+    /// rounded point when the lot `Q` is under one unit (a few days of
+    /// cover of a slow mover), and an (s, Q) lot in whole units is at
+    /// least one. With `s = 2.5` (trigger at 3) and `Q = 0.5`, a position
+    /// of 3 orders 1 unit, not `ceil(3.0 - 3) = 0`, and 2 orders 2.
     #[default]
     OrderUpTo,
     /// Order the smallest whole number of the policy's lot (rounded up

@@ -1183,6 +1183,80 @@ fn tiny_demand_with_backorders_orders_the_backorders_not_a_unit_more() {
     }
 }
 
+#[test]
+fn a_triggered_sku_orders_at_least_what_lifts_it_past_the_point() {
+    // 0.25 a day, certain 10-day lead time, no spread: s = 2.5, which the
+    // trigger rounds up to 3. A cover lot of 2 days is 0.5 units, so
+    // S = 3.0. At position 3 the trigger fires (3 <= 3) but S - 3 = 0:
+    // it triggered and ordered nothing. Now it orders the 1 unit that
+    // lifts the position above the point (4 > 3), as an (s, Q) lot in
+    // whole units does. At 2, S - 2 = 1 would leave it at the point
+    // again: 2 units.
+    let mut opts = PlannerOptions::new(cover(2.0));
+    opts.order_by_trigger = false;
+    let p = Planner::new(opts).unwrap();
+    for (held, want) in [(3, 1), (2, 2), (0, 4)] {
+        let mut i = input(0.25, 0.0, 10.0, 0.0);
+        i.on_hand = Quantity::new(held);
+        let rec = p.recommend(&i).unwrap();
+        assert_eq!((rec.reorder_point, rec.order_up_to), (2.5, 3.0));
+        assert!(rec.triggered, "{held}");
+        assert_eq!(rec.net_need, Quantity::new(want), "{held}");
+        assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(want)), "{held}");
+    }
+}
+
+#[test]
+fn a_position_already_at_the_order_up_to_level_does_not_trigger() {
+    // Order-up-to levels that equal the point: (R, S) with S = 1 a day x
+    // (5 + 7) = 12, min/max 10/10, days of cover 10/10 at 1 a day. At the
+    // level there is nothing to order up to, so the SKU does not
+    // trigger (it triggered with a net need of 0, urgency Soon); one unit
+    // below it orders that unit.
+    let cases = [
+        (PolicyConfig::new(Policy::PeriodicReview { review_days: 7 }), 12),
+        (PolicyConfig::new(Policy::MinMax { min: Quantity::new(10), max: Quantity::new(10) }), 10),
+        (PolicyConfig::new(Policy::DaysOfCover { reorder_days: 10.0, target_days: 10.0 }), 10),
+    ];
+    for (cfg, level) in cases {
+        let mut opts = PlannerOptions::new(cfg);
+        opts.order_by_trigger = false;
+        let p = Planner::new(opts).unwrap();
+        let mut i = input(1.0, 0.0, 5.0, 0.0);
+        i.on_hand = Quantity::new(level);
+        let rec = p.recommend(&i).unwrap();
+        assert!(!rec.triggered, "{cfg:?}");
+        assert_eq!(rec.net_need, Quantity::ZERO, "{cfg:?}");
+        assert_eq!(rec.reorder_on, Some(day(1)), "{cfg:?}");
+        i.on_hand = Quantity::new(level - 1);
+        let rec = p.recommend(&i).unwrap();
+        assert!(rec.triggered, "{cfg:?}");
+        assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(1)), "{cfg:?}");
+    }
+}
+
+#[test]
+fn the_order_by_date_needs_a_whole_unit_below_the_level() {
+    // Days of cover 10/30 at 0.1 a day, a certain 35-day lead time,
+    // 3 on hand: the target level is 30 x 0.1, summed as
+    // 3.0000000000000013, and the point 1. The shelf is short by half a
+    // unit on day 34, so the order-by date (34 - 3 - 35) has passed; but
+    // 3 is the level once float noise is forgiven: nothing to order, so
+    // no trigger. It triggered with a net need of 0.
+    let cfg = PolicyConfig::new(Policy::DaysOfCover { reorder_days: 10.0, target_days: 30.0 });
+    let mut i = input(0.1, 0.0, 35.0, 0.0);
+    i.on_hand = Quantity::new(3);
+    let rec = planner(cfg).recommend(&i).unwrap();
+    assert!(rec.order_up_to > 3.0 && rec.order_by.is_some_and(|d| d < day(0)));
+    assert!(!rec.triggered && rec.net_need == Quantity::ZERO && rec.order.is_none());
+    // At 2 the date fires and refills to 3.
+    i.on_hand = Quantity::new(2);
+    let rec = planner(cfg).recommend(&i).unwrap();
+    assert!(rec.triggered);
+    assert!(rec.reasons.iter().any(|r| matches!(r, Reason::OrderByDateReached { .. })));
+    assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(1)));
+}
+
 // ---- the holiday story --------------------------------------------------
 
 /// 10 units a day, tripled to 30 for 20 days from day 60.
@@ -1328,6 +1402,41 @@ fn rop(d: f64, sd: f64, l: f64, sd_l: f64, p: f64) -> f64 {
     planner(cfg).recommend(&input(d, sd, l, sd_l)).unwrap().reorder_point
 }
 
+/// Every policy kind with small levels (so positions reach them), both
+/// boundaries and both quantity rules; min/max and days of cover often
+/// with their two levels equal.
+fn any_policy() -> impl Strategy<Value = PolicyConfig> {
+    let policy = prop_oneof![
+        (0.1f64..5.0).prop_map(|d| Policy::ContinuousReview { lot: LotSize::CoverDays(d) }),
+        (1i64..20).prop_map(|q| Policy::ContinuousReview { lot: LotSize::Fixed(Quantity::new(q)) }),
+        (1u32..14).prop_map(|r| Policy::PeriodicReview { review_days: r }),
+        (0i64..20, prop_oneof![Just(0i64), 0i64..5]).prop_map(|(min, extra)| Policy::MinMax {
+            min: Quantity::new(min),
+            max: Quantity::new(min + extra),
+        }),
+        (0u32..20, prop_oneof![Just(0.0), 0.0f64..10.0]).prop_map(|(r, extra)| {
+            Policy::DaysOfCover { reorder_days: f64::from(r), target_days: f64::from(r) + extra }
+        }),
+    ];
+    (policy, any::<bool>(), any::<bool>()).prop_map(|(policy, strict, lots)| {
+        let trigger = if strict { Trigger::StrictlyBelow } else { Trigger::AtOrBelow };
+        let quantity = if lots { QuantityRule::FixedLot } else { QuantityRule::OrderUpTo };
+        PolicyConfig::new(policy).with_trigger(trigger).with_quantity(quantity)
+    })
+}
+
+/// Daily demand: none, float-noise small, slow, quarter units (whole
+/// levels over whole days) and ordinary.
+fn demand_rate() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(0.0),
+        1e-15f64..1e-6,
+        0.01f64..0.5,
+        (0u32..=8).prop_map(|k| f64::from(k) * 0.25),
+        1.0f64..20.0,
+    ]
+}
+
 proptest! {
     #[test]
     fn law_the_reorder_point_day_is_today_exactly_when_the_point_fires(
@@ -1397,6 +1506,32 @@ proptest! {
         if position >= 0 {
             prop_assert_eq!(rec.urgency, Urgency::Idle);
             prop_assert_eq!((rec.stockout, rec.reorder_on), (None, None));
+        }
+    }
+
+    #[test]
+    fn law_a_triggered_order_lifts_the_position_out_of_the_trigger(
+        cfg in any_policy(), d in demand_rate(), sd in prop_oneof![Just(0.0), 0.0f64..2.0],
+        l in 1u32..15, on_hand in -10i64..40,
+    ) {
+        // Whatever the policy, boundary and quantity rule: a triggered SKU
+        // orders at least one unit, and the position plus what it orders
+        // no longer fires (a cover lot under one unit ordered nothing; an
+        // (R, S) position at S triggered with nothing to order). No
+        // constraints, so the order is the net need.
+        let mut opts = PlannerOptions::new(cfg);
+        opts.order_by_trigger = false;
+        let p = Planner::new(opts).unwrap();
+        let mut i = input(d, sd, f64::from(l), 0.0);
+        i.on_hand = Quantity::new(on_hand);
+        let rec = p.recommend(&i).unwrap();
+        prop_assert_eq!(rec.triggered, rec.net_need.is_positive());
+        prop_assert_eq!(rec.order.map(|o| o.quantity), rec.triggered.then_some(rec.net_need));
+        prop_assert_eq!(rec.triggered, rec.reorder_on == Some(day(0)));
+        if rec.triggered {
+            i.on_hand = Quantity::new(on_hand + rec.net_need.get());
+            let again = p.recommend(&i).unwrap();
+            prop_assert!(!again.triggered, "{:?} still fires at {}", again.reasons, again.position);
         }
     }
 
