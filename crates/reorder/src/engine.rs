@@ -18,8 +18,8 @@ use crate::safety::{
 /// Days in a year, for annual demand in the EOQ.
 const DAYS_PER_YEAR: f64 = 365.0;
 
-/// The least demand, in units, that the planner protects: below it the
-/// demand over the protection interval rounds to no whole unit.
+/// The least demand to protect, in units: a millionth of a unit. Below
+/// it the planner treats a SKU as having no demand to protect.
 ///
 /// The demand to protect is the quantile of the demand over the
 /// protection interval (the lead time, plus the review period under
@@ -28,36 +28,58 @@ const DAYS_PER_YEAR: f64 = 365.0;
 /// under [`DemandModel::Gamma`], and for a fill rate `beta` the quantile
 /// at `beta` (the fill-rate reorder point of a lot of 0, so that a large
 /// lot, which lowers the fill-rate point, does not make real demand look
-/// like none). Quantities are whole units and this one rounds to the
-/// nearest: a quantile below half a unit is no unit. Then the target is
-/// met holding nothing, and the planner treats the SKU as having no
-/// demand to protect; see [`Trigger`] for what that changes and
-/// [`Reason::NoDemandToProtect`] for how it is reported.
+/// like none). Below this constant the SKU fires only strictly below its
+/// point, which is then 0 for a forecast-driven policy, so only
+/// backorders (or a min/max `min` above the position) trigger; see
+/// [`Trigger`] for the rule and [`Reason::NoDemandToProtect`] for how it
+/// is reported.
 ///
-/// Half a unit, not one: with Poisson demand of mean `m` over the
-/// interval and a 95% target, the normal quantile `m + 1.6449 sqrt(m)`
-/// stays below one half up to `m = 0.0625`, where a sale during the
-/// interval has a chance of 6%, about the 5% the target allows; below one
-/// unit would ignore SKUs up to `m = 0.21`, a 19% chance.
+/// Why so small: the textbook continuous-review rule orders when the
+/// position is at or below the reorder point `r`, and that holds when
+/// `r = 0` too. At 0.01 units a day over a certain 5-day lead time,
+/// Poisson demand over the lead time has mean 0.05 and
+/// `P(D = 0) = e^-0.05 = 0.951`, so the 95% point is `r = 0` (the normal
+/// model rounds `s = 0.05` up to 1), and an empty shelf orders. A seller
+/// whose marketplace takes no backorders (FBA) cannot sell a slow mover
+/// at 0 at all, so waiting for a backorder would never trigger it. Any
+/// real demand, however slow, is therefore protected under the
+/// configured [`Trigger`]. Only demand that is zero up to float noise
+/// counts as none, such as the 1e-15 a day a dead SKU's decaying
+/// forecast can leave: read as demand, its point of 5e-15 rounds up to 1
+/// and position 0 orders a whole lot nobody will buy. A millionth of a
+/// unit is also the most float noise the planner forgives when it rounds
+/// a point up to whole units (see [`Recommendation::reorder_point`]).
 ///
 /// ```
 /// use chrono::NaiveDate;
 /// use merchantry_core::*;
 /// use merchantry_reorder::*;
 /// let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
-/// // 0.01 a day, no spread, a certain 5-day lead time: 0.05 units.
-/// let forecast = DailyForecast::new(today, vec![0.01; 90], vec![0.0; 90])?;
 /// let lead = LeadTimeEstimate { mean: Days::whole(5), std_dev: Days::whole(0),
 ///     stages: vec![], quantiles: vec![] };
-/// let input = SkuInput::new(Sku::new("MUG")?, LocationId::new("FBA-US")?, today, forecast, lead);
 /// let cfg = PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::CoverDays(30.0) });
-/// let rec = Planner::new(PlannerOptions::new(cfg))?.recommend(&input)?;
-/// assert!(!rec.triggered);
-/// assert!(rec.reasons.iter().any(|r| matches!(r,
+/// let planner = Planner::new(PlannerOptions::new(cfg))?;
+/// let at_zero = |daily: f64| -> Result<Recommendation, Box<dyn std::error::Error>> {
+///     let forecast = DailyForecast::new(today, vec![daily; 90], vec![0.0; 90])?;
+///     let sku = Sku::new("MUG")?;
+///     let input = SkuInput::new(sku, LocationId::new("FBA-US")?, today, forecast, lead.clone());
+///     Ok(planner.recommend(&input)?)
+/// };
+/// // 1e-15 a day with no spread: 5 x 1e-15 = 5e-15 units to protect over
+/// // the lead time, under a millionth: none. Position 0 orders nothing.
+/// let noise = at_zero(1e-15)?;
+/// assert!(!noise.triggered && noise.order.is_none());
+/// assert!(noise.reasons.iter().any(|r| matches!(r,
 ///     Reason::NoDemandToProtect { units_to_protect, .. } if *units_to_protect < MIN_UNITS_TO_PROTECT)));
+/// // 0.01 a day: 5 x 0.01 = 0.05 units to protect. s = 0.05 rounds up to
+/// // 1 and 0 <= 1 fires; S = 0.05 + 30 x 0.01 = 0.35, and the order is
+/// // at least the 2 units that lift the position above the point 1.
+/// let slow = at_zero(0.01)?;
+/// assert!(slow.triggered);
+/// assert_eq!(slow.order.map(|o| o.quantity), Some(Quantity::new(2)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub const MIN_UNITS_TO_PROTECT: f64 = 0.5;
+pub const MIN_UNITS_TO_PROTECT: f64 = 1e-6;
 
 /// When a new recommendation counts as a suspicious jump.
 ///
@@ -221,20 +243,19 @@ pub enum Reason {
         /// Units owed to customers.
         backorders: Quantity,
     },
-    /// The demand over the protection interval at the service target
-    /// rounds to no whole unit (it is below [`MIN_UNITS_TO_PROTECT`];
-    /// none at all is the plainest case), so nothing takes a unit from
-    /// the position before an order placed now could land: the
-    /// reorder-point trigger fires only for a position strictly below
-    /// the reorder point (to the nearest whole unit) or below zero
-    /// (backorders to clear), whatever the configured [`Trigger`]. See
-    /// [`Trigger`] for the rule.
+    /// The demand over the protection interval at the service target is
+    /// zero up to float noise (below [`MIN_UNITS_TO_PROTECT`]; none at
+    /// all is the plainest case), so nothing draws the position down
+    /// before an order placed now could land: the reorder-point trigger
+    /// fires only for a position strictly below the reorder point (to
+    /// the nearest whole unit) or below zero (backorders to clear),
+    /// whatever the configured [`Trigger`]. See [`Trigger`] for the
+    /// rule.
     NoDemandToProtect {
         /// The position.
         position: Quantity,
         /// The demand to protect: the quantile of the interval demand at
-        /// the target's level (see [`MIN_UNITS_TO_PROTECT`]), below half
-        /// a unit.
+        /// the target's level, below [`MIN_UNITS_TO_PROTECT`].
         units_to_protect: f64,
         /// Whether the configured trigger would have fired at this
         /// position (at the point under [`Trigger::AtOrBelow`]) and the
@@ -345,8 +366,8 @@ pub struct Recommendation {
     /// of its size, and under a millionth of a unit) counts as that
     /// number: 30 days of 0.1 a day make 3.0000000000000013, which
     /// triggers at 3, not 4. A point in `(0, 1)`, however small, is 1,
-    /// unless the demand to protect is below half a unit
-    /// ([`MIN_UNITS_TO_PROTECT`]): then every policy's trigger takes the
+    /// unless the demand to protect is float noise (below
+    /// [`MIN_UNITS_TO_PROTECT`]): then every policy's trigger takes the
     /// point to the nearest whole unit (see [`Trigger`]).
     pub reorder_point: f64,
     /// The level an order-up-to rule refills to.
@@ -751,9 +772,13 @@ impl Planner {
             if continuous { whole_units_up(point) } else { forgive_noise(point, point) };
         let no_demand = protect < MIN_UNITS_TO_PROTECT;
         let (trigger, trigger_point, refill) = if no_demand {
-            // No whole unit to protect: nothing draws the position down
-            // by a unit before an order could land, so only a position
-            // below the point (to the nearest unit) or below zero fires.
+            // No demand to protect: nothing draws the position down
+            // before an order could land, so only a position below the
+            // point or below zero fires. The point and level are then
+            // the seller's whole-unit settings (min, max, a fixed lot)
+            // or 0, plus a trace of demand: to the nearest unit they are
+            // those settings, so 1e-15 a day reads as a point of 0, not
+            // 5e-15 rounded up to 1.
             let point = nearest_units(point).max(0.0);
             (Trigger::StrictlyBelow, point, nearest_units(level))
         } else {
@@ -1161,7 +1186,9 @@ fn forgive_noise(x: f64, scale: f64) -> f64 {
 
 /// `x` to the nearest whole unit, halves away from zero; a half less
 /// float noise (1e-9) is a half: 50 days of 0.01 sum to a hair either
-/// side of 0.5, which is 1 unit either way.
+/// side of 0.5, which is 1 unit either way. With no demand to protect
+/// the levels are whole-unit settings plus a trace of demand, which this
+/// takes away.
 fn nearest_units(x: f64) -> f64 {
     (x.abs() + 1e-9).round().copysign(x)
 }

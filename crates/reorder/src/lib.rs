@@ -51,7 +51,7 @@
 //!
 //! Conventions (formulas and sources) are stated in [`safety`]; the
 //! stability rule in [`StabilityRule`]; where whole units are rounded
-//! (the trigger boundary, no whole unit to protect below
+//! (the trigger boundary, no demand to protect below
 //! [`MIN_UNITS_TO_PROTECT`], what a triggered SKU orders) in [`Trigger`]
 //! and [`QuantityRule`]; how a backtest reads a day of net returns in
 //! [`backtest`](mod@backtest).

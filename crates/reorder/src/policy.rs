@@ -18,19 +18,18 @@ use crate::safety::{DemandModel, ServiceTarget};
 /// `AtOrBelow` on the rounded-up point meets the service target exactly
 /// when demand comes one unit at a time.
 ///
-/// With no whole unit to protect, the boundary is no signal. The demand
-/// to protect is the quantile of the demand over the protection interval
+/// With no demand to protect, the boundary is no signal. The demand to
+/// protect is the quantile of the demand over the protection interval
 /// (the lead time, plus the review period under periodic review) at the
-/// service target's level; when it is below half a unit
-/// ([`MIN_UNITS_TO_PROTECT`](crate::MIN_UNITS_TO_PROTECT)), no demand at
-/// all being the plainest case, it rounds to no whole unit: nothing takes
-/// a unit from the position before an order placed now could land. Then
-/// the planner counts in whole units to the nearest, whichever rule is
-/// chosen: the trigger compares with `StrictlyBelow` at the point rounded
-/// to the nearest unit and at least 0 (`max(round(point), 0)`), and the
-/// order-up-to level is rounded to the nearest unit as well. A
-/// discontinued SKU at position 0 (its point is 0), or one forecast at
-/// 1e-15 a day, orders nothing and is
+/// service target's level; when it is zero up to float noise (below
+/// [`MIN_UNITS_TO_PROTECT`](crate::MIN_UNITS_TO_PROTECT), a millionth of
+/// a unit), nothing draws the position down before an order placed now
+/// could land. Then, whichever rule is chosen, the trigger compares with
+/// `StrictlyBelow` at the point rounded to the nearest unit and at least
+/// 0 (`max(round(point), 0)`), and the order-up-to level is rounded to
+/// the nearest unit as well, which takes the trace of demand out of
+/// both. A discontinued SKU at position 0 (its point is 0), or one
+/// forecast at 1e-15 a day, orders nothing and is
 /// [`Urgency::Idle`](crate::Urgency::Idle) rather than ordering a lot
 /// nobody will buy. Backorders still fire and order what clears them
 /// (at least; the quantity rule and lot apply as usual, see
@@ -40,8 +39,13 @@ use crate::safety::{DemandModel, ServiceTarget};
 /// date, which fires as usual. The recommendation then carries
 /// [`Reason::NoDemandToProtect`](crate::Reason::NoDemandToProtect), and
 /// `reorder_on` uses the same comparison, on the projected position to
-/// the nearest unit (so 0.01 a day from position 0 reaches it on the
-/// 50th day, when half a unit has gone).
+/// the nearest unit.
+///
+/// Any real demand, however slow, keeps the configured rule, as the
+/// textbook rule orders at a position at or below `r` even when `r = 0`:
+/// 0.01 a day over a certain 5-day lead time (0.05 units, `s` rounded up
+/// to 1) fires at position 0 under `AtOrBelow`, since a shelf at 0 that
+/// takes no backorders sells nothing until an order lands.
 ///
 /// Ordering up to a level the position already holds orders nothing, so
 /// under [`QuantityRule::OrderUpTo`] a position at such a level does not
@@ -159,8 +163,8 @@ pub enum Policy {
     /// Min/max: reorder when the position reaches `min`, refill to
     /// `max` (an (s, S) rule on static levels; with backorders it refills
     /// to `max` whatever the demand). The service target is only
-    /// reported, and decides whether there is a whole unit to protect
-    /// (see [`Trigger`]).
+    /// reported, and decides whether there is demand to protect (see
+    /// [`Trigger`]).
     MinMax {
         /// The reorder point.
         min: Quantity,
