@@ -48,7 +48,9 @@ const DAYS_PER_YEAR: f64 = 365.0;
 /// forecast can leave: read as demand, its point of 5e-15 rounds up to 1
 /// and position 0 orders a whole lot nobody will buy. A millionth of a
 /// unit is also the most float noise the planner forgives when it rounds
-/// a point up to whole units (see [`Recommendation::reorder_point`]).
+/// a point up to whole units (see [`Recommendation::reorder_point`]), and
+/// the least shortfall a projected stock-out counts (see
+/// [`Projection::stockout`]).
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -1034,19 +1036,21 @@ fn forecast_from_today(input: &SkuInput) -> Result<(&[f64], &[f64])> {
 /// The first day `today + k` whose start-of-day position, `position`
 /// less the mean demand of the `k` days before it, fires `trigger` at
 /// its point; `None` when the forecast `mean` (from `today`) ends first.
-/// With `whole` (no demand to protect) the position counts to the
-/// nearest whole unit, as the trigger's point then does: 1e-15 a day
-/// never takes a unit away.
+/// With `noise` (no demand to protect) a position below the point by
+/// less than [`MIN_UNITS_TO_PROTECT`] counts as at the point, as a
+/// shortfall that small is no stock-out: 1e-15 a day never reaches it,
+/// and later demand of 0.01 a day does a day after it starts.
 fn reorder_day(
     today: NaiveDate,
     position: f64,
     (trigger, point): (Trigger, f64),
-    whole: bool,
+    noise: bool,
     mean: &[f64],
 ) -> Option<NaiveDate> {
     let mut left = position;
     for k in 0..=mean.len() {
-        let units = if whole { nearest_units(left) } else { left };
+        let short = point - left;
+        let units = if noise && short > 0.0 && short < MIN_UNITS_TO_PROTECT { point } else { left };
         if trigger.fires(units, point) {
             return today.checked_add_days(ChronoDays::new(u64::try_from(k).ok()?));
         }
@@ -1317,5 +1321,26 @@ mod tests {
         // 100 units of demand in the forecast cannot bring 200 to 40.
         assert_eq!(reorder_day(day(0), 200.0, (Trigger::AtOrBelow, 40.0), false, &mean), None);
         assert_eq!(reorder_day(day(0), 100.0, (Trigger::AtOrBelow, 40.0), false, &[]), None);
+    }
+
+    #[test]
+    fn with_no_demand_to_protect_the_reorder_day_needs_a_millionth_below_the_point() {
+        // Position 0, point 0, strictly below (the no-demand rule), 10
+        // days. 1e-15 a day leaves -1e-14 after 10 days, below the point
+        // by float noise only: no day (it fired on day 1 as a raw
+        // comparison). 0.01 a day is -0.01 at the start of day 1: day 1.
+        // 3e-7 a day: -3e-7, -6e-7, -9e-7, then -1.2e-6 at the start of
+        // day 4, the first a millionth below: day 4.
+        let at_zero = (Trigger::StrictlyBelow, 0.0);
+        assert_eq!(reorder_day(day(0), 0.0, at_zero, true, &[1e-15; 10]), None);
+        assert_eq!(reorder_day(day(0), 0.0, at_zero, false, &[1e-15; 10]), Some(day(1)));
+        assert_eq!(reorder_day(day(0), 0.0, at_zero, true, &[0.01; 10]), Some(day(1)));
+        assert_eq!(reorder_day(day(0), 0.0, at_zero, true, &[3e-7; 10]), Some(day(4)));
+        // Above the point the forgiveness changes nothing: 2 at point 1
+        // with 0.5 a day is 1 on day 2 (not below), 0.5 on day 3.
+        assert_eq!(
+            reorder_day(day(0), 2.0, (Trigger::StrictlyBelow, 1.0), true, &[0.5; 10]),
+            Some(day(3))
+        );
     }
 }

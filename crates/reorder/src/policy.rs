@@ -36,10 +36,15 @@ use crate::safety::{DemandModel, ServiceTarget};
 /// [`QuantityRule`]), even when a fill-rate target puts the point below
 /// zero; a min/max `min` above the position still fires, as the static
 /// level it is. Demand later in the forecast still sets the order-by
-/// date, which fires as usual. The recommendation then carries
+/// date, which fires as usual on a projected stock-out, itself a
+/// shortfall of at least a millionth of a unit: from an empty shelf,
+/// 1.5e-7 a day is 7.5e-7 units over a 5-day lead time, no demand to
+/// protect, but 1.05e-6 short by day 6, so an order-by date of
+/// `6 - 3 - 5` has passed and fires. The recommendation then carries
 /// [`Reason::NoDemandToProtect`](crate::Reason::NoDemandToProtect), and
-/// `reorder_on` uses the same comparison, on the projected position to
-/// the nearest unit.
+/// `reorder_on` uses the same comparison on the projected position,
+/// below the point by at least a millionth of a unit, as a projected
+/// stock-out is.
 ///
 /// Any real demand, however slow, keeps the configured rule, as the
 /// textbook rule orders at a position at or below `r` even when `r = 0`:

@@ -1092,8 +1092,8 @@ fn float_noise_demand_does_not_fire_at_zero() {
     // boundary; read as demand, s = 5e-15 rounds up to 1 and 0 <= 1
     // fires (101 units under (s, S) with Q = 100), and min/max 0/50 fires
     // at 0 <= 0. Over the 365-day forecast the shelf falls to
-    // -365 x 1e-10 = -3.65e-8 at most, short by no whole unit: no
-    // stockout or reorder day either. Idle, with the reason.
+    // -365 x 1e-10 = -3.65e-8 at most, short by less than a millionth:
+    // no stockout or reorder day either. Idle, with the reason.
     for rate in [1e-15, 1e-10] {
         for (name, cfg, _) in policies_and_zero_demand_levels() {
             for strict in [false, true] {
@@ -1138,6 +1138,9 @@ fn a_slow_mover_fires_at_position_zero_as_the_textbook_rule_does() {
     //   (R, S) R = 7: S = 0.01 x 12 = 0.12, 0 <= 0.12, need 1.
     //   min/max 0/50: 0 <= 0, up to 50.
     //   days of cover 14/30: s = 0.14, S = 0.30, 0 <= 0.14, need 1.
+    // The empty shelf is short by 0.01 at the end of day 0: stockout day
+    // 0, order by 0 - 3 - 5, before today. An order today lands on day
+    // 5, past the stockout less the 3-day buffer: urgency Late.
     let want = [101, 100, 2, 2, 1, 50, 1];
     for ((name, cfg, _), want) in policies_and_zero_demand_levels().into_iter().zip(want) {
         let rec = planner(cfg).recommend(&certain(0.01)).unwrap();
@@ -1145,7 +1148,9 @@ fn a_slow_mover_fires_at_position_zero_as_the_textbook_rule_does() {
         close(rec.demand.mean, 0.01 * days, 1e-12);
         assert!(rec.triggered, "{name}");
         assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(want)), "{name}");
-        assert_eq!(rec.reorder_on, Some(day(0)), "{name}");
+        assert_eq!((rec.stockout, rec.reorder_on), (Some(day(0)), Some(day(0))), "{name}");
+        assert!(rec.order_by.is_some_and(|d| d < day(0)), "{name}");
+        assert_eq!(rec.urgency, Urgency::Late, "{name}");
         assert!(
             rec.reasons.iter().any(|r| matches!(
                 r,
@@ -1240,6 +1245,40 @@ fn tiny_demand_with_backorders_orders_the_backorders_not_a_unit_more() {
 }
 
 #[test]
+fn the_order_by_date_reads_the_same_millionth_over_lead_time_and_buffer() {
+    // 1.5e-7 a day, certain 5-day lead time, nothing on hand: 5 x 1.5e-7
+    // = 7.5e-7 units to protect, no demand, so position 0 does not fire
+    // the reorder point. The empty shelf is short by 6 x 1.5e-7 = 9e-7
+    // at the end of day 5 and 7 x 1.5e-7 = 1.05e-6 at the end of day 6,
+    // the first a millionth short: stockout day 6, order by 6 - 3 - 5 =
+    // day -2, passed. The date reads the line over lead time and buffer:
+    //   (s, S) Q = 100: the level 100 + 7.5e-7 is 100 units: the date
+    //     fires and orders 100, landing day 5, after 6 - 3: Late;
+    //   cover 30: the level 7.5e-7 + 30 x 1.5e-7 = 5.25e-6 is no unit:
+    //     nothing to order, not triggered; the order-by day has come:
+    //     Soon.
+    // The position is a millionth below 0 at the start of day 7 (7 x
+    // 1.5e-7 = 1.05e-6): reorder day 7.
+    for (cfg, want) in [(fixed_lot(100), Some(100)), (cover(30.0), None)] {
+        let rec = planner(cfg).recommend(&certain(1.5e-7)).unwrap();
+        let units = rec.reasons.iter().find_map(|r| match r {
+            Reason::NoDemandToProtect { units_to_protect, .. } => Some(*units_to_protect),
+            _ => None,
+        });
+        close(units.unwrap(), 7.5e-7, 1e-18);
+        assert_eq!(
+            (rec.stockout, rec.order_by, rec.reorder_on),
+            (Some(day(6)), day(0).checked_sub_days(chrono::Days::new(2)), Some(day(7)))
+        );
+        assert_eq!(rec.triggered, want.is_some());
+        assert_eq!(rec.order.map(|o| o.quantity.get()), want);
+        let dated = rec.reasons.iter().any(|r| matches!(r, Reason::OrderByDateReached { .. }));
+        assert_eq!(dated, want.is_some());
+        assert_eq!(rec.urgency, if want.is_some() { Urgency::Late } else { Urgency::Soon });
+    }
+}
+
+#[test]
 fn a_triggered_sku_orders_at_least_what_lifts_it_past_the_point() {
     // 0.25 a day, certain 10-day lead time, no spread: s = 2.5, which the
     // trigger rounds up to 3. A cover lot of 2 days is 0.5 units, so
@@ -1295,14 +1334,15 @@ fn a_position_already_at_the_order_up_to_level_does_not_trigger() {
 fn the_order_by_date_needs_a_whole_unit_below_the_level() {
     // Days of cover 10/30 at 0.1 a day, a certain 35-day lead time,
     // 3 on hand: the target level is 30 x 0.1, summed as
-    // 3.0000000000000013, and the point 1. The shelf is short by half a
-    // unit on day 34, so the order-by date (34 - 3 - 35) has passed; but
-    // 3 is the level once float noise is forgiven: nothing to order, so
-    // no trigger. It triggered with a net need of 0.
+    // 3.0000000000000013, and the point 1. The shelf is short at the end
+    // of day 30 (3 - 31 x 0.1 = -0.1), so the order-by date (30 - 3 -
+    // 35) has passed; but 3 is the level once float noise is forgiven:
+    // nothing to order, so no trigger. It triggered with a net need of 0.
     let cfg = PolicyConfig::new(Policy::DaysOfCover { reorder_days: 10.0, target_days: 30.0 });
     let mut i = input(0.1, 0.0, 35.0, 0.0);
     i.on_hand = Quantity::new(3);
     let rec = planner(cfg).recommend(&i).unwrap();
+    assert_eq!(rec.stockout, Some(day(30)));
     assert!(rec.order_up_to > 3.0 && rec.order_by.is_some_and(|d| d < day(0)));
     assert!(!rec.triggered && rec.net_need == Quantity::ZERO && rec.order.is_none());
     // At 2 the date fires and refills to 3.
@@ -1539,7 +1579,7 @@ proptest! {
         // 95% (sd_d = d), under a millionth, and forecast-driven levels
         // (under 30 d + 17.7 d < 2.4e-6 with 30 days of cover) that round
         // to 0. The trigger fires exactly for a negative position, and
-        // orders what clears it; otherwise Idle with nothing to order.
+        // orders what clears it; otherwise nothing, and no reorder day.
         let sd = if spread { d } else { 0.0 };
         let mut i = SkuInput::new(sku(), fba(), day(0), flat(d, sd, 60), lead(5.0, 0.0));
         i.on_hand = Quantity::new(on_hand);
@@ -1562,8 +1602,18 @@ proptest! {
         let none = rec.reasons.iter().any(|r| matches!(r, Reason::NoDemandToProtect { .. }));
         prop_assert!(none, "{:?}", rec.reasons);
         if position >= 0 {
-            prop_assert_eq!(rec.urgency, Urgency::Idle);
-            prop_assert_eq!((rec.stockout, rec.reorder_on), (None, None));
+            prop_assert_eq!(rec.reorder_on, None);
+            // The shelf is short by a millionth, a stock-out, only when
+            // it holds nothing, nothing is coming and the 60 days of
+            // forecast reach a millionth (d >= 1.67e-8); then the date is
+            // planned, else the SKU is Idle.
+            let reach = 60.0 * d;
+            if on_hand + on_order > 0 || reach < 0.999 * MIN_UNITS_TO_PROTECT {
+                prop_assert_eq!((rec.stockout, rec.urgency), (None, Urgency::Idle));
+            } else if reach > 1.001 * MIN_UNITS_TO_PROTECT {
+                prop_assert!(rec.stockout.is_some());
+                prop_assert!(matches!(rec.urgency, Urgency::Soon | Urgency::Planned));
+            }
         }
     }
 
