@@ -1090,8 +1090,9 @@ fn float_noise_demand_does_not_fire_at_zero() {
     // lead time plus a 7-day review), all under a millionth: no demand
     // to protect. At position 0 nothing fires under any policy or
     // boundary; read as demand, s = 5e-15 rounds up to 1 and 0 <= 1
-    // fires (101 units under (s, S) with Q = 100), and min/max 0/50 fires
-    // at 0 <= 0. Over the 365-day forecast the shelf falls to
+    // fires (under (s, S) with Q = 100, 100 units: 100 + 5e-15 is 100
+    // in f64; 101 at 1e-10 a day, ceil(100 + 5e-10)), and min/max 0/50
+    // fires at 0 <= 0. Over the 365-day forecast the shelf falls to
     // -365 x 1e-10 = -3.65e-8 at most, short by less than a millionth:
     // no stockout or reorder day either. Idle, with the reason.
     for rate in [1e-15, 1e-10] {
