@@ -1049,7 +1049,7 @@ fn no_demand_over_the_lead_time_still_watches_later_demand() {
     assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(250)));
 }
 
-// ---- whole units: a unit to protect, a unit to order ---------------------
+// ---- whole units: demand to protect, a unit to order --------------------
 
 #[test]
 fn no_demand_with_backorders_orders_what_each_policy_defines() {
