@@ -6,6 +6,15 @@
 //! Lead times are drawn from a [`LeadTimeSource`]; sampled ones come
 //! from a seeded ChaCha generator, so a run is repeatable bit for bit.
 //!
+//! A day of the history below zero is a day of net returns (core's
+//! `DemandHistory`, and the ledger's daily demand, net returns into the
+//! day's units). Returns are not demand, so such a day is replayed as a
+//! day of no demand, as merchantry-metrics' `stockouts` reads it: nothing
+//! is demanded or served, and the returned units are not put back on the
+//! shelf (the series does not say whether they could be sold again).
+//! The baseline's trailing average counts the day as 0 too, and the
+//! report counts such days in [`BacktestReport::net_return_days`].
+//!
 //! Reported measures:
 //! - fill rate: units served / units demanded;
 //! - cycle service level: share of replenishment cycles (the days from
@@ -176,7 +185,7 @@ pub struct SimulatedOrder {
 pub struct BacktestReport {
     /// Days replayed.
     pub days: usize,
-    /// Units demanded.
+    /// Units demanded (a day of net returns counts as none).
     pub demand: i64,
     /// Units served from stock.
     pub served: i64,
@@ -200,6 +209,10 @@ pub struct BacktestReport {
     pub orders_placed: usize,
     /// Every order placed, in order.
     pub orders: Vec<SimulatedOrder>,
+    /// Days of the history below zero (net returns), replayed as days
+    /// of no demand.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub net_return_days: usize,
 }
 
 /// Draws realised lead times.
@@ -254,11 +267,12 @@ struct Pipeline {
 
 /// Replays `rule` over the daily `demand` starting on `setup.start`.
 ///
+/// A day below zero (net returns) is replayed as a day of no demand; see
+/// the [module docs](self).
+///
 /// # Errors
 ///
 /// [`ReorderError::EmptyHistory`] for an empty history;
-/// [`ReorderError::NegativeDemand`] for the first day of `demand` below
-/// zero;
 /// [`ReorderError::InvalidConstraint`], [`ReorderError::InvalidCost`] or
 /// [`ReorderError::Core`] for constraints or costs that
 /// [`SupplierConstraints::validate`](crate::SupplierConstraints::validate)
@@ -280,13 +294,6 @@ pub fn backtest(
 ) -> Result<BacktestReport> {
     if demand.is_empty() {
         return Err(ReorderError::EmptyHistory { sku: setup.sku.clone() });
-    }
-    if let Some((t, units)) = demand.iter().enumerate().find(|(_, q)| q.is_negative()) {
-        return Err(ReorderError::NegativeDemand {
-            sku: setup.sku.clone(),
-            day: day(setup.start, t)?,
-            units: units.get(),
-        });
     }
     if setup.initial_on_hand.is_negative() {
         // Lost sales leave nothing owed: a negative shelf would swallow
@@ -398,7 +405,7 @@ pub fn backtest(
             }
         }
         // Demand.
-        sim.serve(want.get(), &mut on_hand);
+        sim.serve(*want, &mut on_hand);
     }
     Ok(sim.report(demand.len()))
 }
@@ -473,12 +480,19 @@ fn trailing_mean(demand: &[Quantity], t: usize, window: usize) -> f64 {
     if days.is_empty() {
         return 0.0;
     }
-    days.iter().map(|q| q.as_f64()).sum::<f64>() / usize_to_f64(days.len())
+    days.iter().map(|q| demanded(*q).as_f64()).sum::<f64>() / usize_to_f64(days.len())
+}
+
+/// Units demanded on a day of the history: a day of net returns (below
+/// zero) demands nothing.
+fn demanded(day: Quantity) -> Quantity {
+    day.clamp_non_negative()
 }
 
 /// Running totals of a replay.
 #[derive(Default)]
 struct Tally {
+    net_return_days: usize,
     demand: i64,
     served: i64,
     stockout_days: usize,
@@ -492,7 +506,9 @@ struct Tally {
 }
 
 impl Tally {
-    fn serve(&mut self, want: i64, on_hand: &mut i64) {
+    fn serve(&mut self, day: Quantity, on_hand: &mut i64) {
+        self.net_return_days += usize::from(day.is_negative());
+        let want = demanded(day).get();
         let served = want.min((*on_hand).max(0));
         *on_hand -= served;
         self.demand = self.demand.saturating_add(want);
@@ -539,6 +555,7 @@ impl Tally {
             inventory_turns,
             orders_placed: self.orders.len(),
             orders: self.orders,
+            net_return_days: self.net_return_days,
         }
     }
 }

@@ -18,6 +18,71 @@ use crate::safety::{
 /// Days in a year, for annual demand in the EOQ.
 const DAYS_PER_YEAR: f64 = 365.0;
 
+/// The least demand to protect, in units: a millionth of a unit. Below
+/// it the planner treats a SKU as having no demand to protect.
+///
+/// The demand to protect is the quantile of the demand over the
+/// protection interval (the lead time, plus the review period under
+/// periodic review) at the service target's level: `mu + z sigma` under
+/// the normal model for a cycle service level `p`, the gamma quantile
+/// under [`DemandModel::Gamma`], and for a fill rate `beta` the quantile
+/// at `beta` (the fill-rate reorder point of a lot of 0, so that a large
+/// lot, which lowers the fill-rate point, does not make real demand look
+/// like none). Below this constant the SKU fires only strictly below its
+/// point, which is then 0 for a forecast-driven policy, so only
+/// backorders (or a min/max `min` above the position) trigger; see
+/// [`Trigger`] for the rule and [`Reason::NoDemandToProtect`] for how it
+/// is reported.
+///
+/// Why so small: the textbook continuous-review rule orders when the
+/// position is at or below the reorder point `r`, and that holds when
+/// `r = 0` too. At 0.01 units a day over a certain 5-day lead time,
+/// Poisson demand over the lead time has mean 0.05 and
+/// `P(D = 0) = e^-0.05 = 0.951`, so the 95% point is `r = 0` (the normal
+/// model rounds `s = 0.05` up to 1), and an empty shelf orders. A seller
+/// whose marketplace takes no backorders (FBA) cannot sell a slow mover
+/// at 0 at all, so waiting for a backorder would never trigger it. Any
+/// real demand, however slow, is therefore protected under the
+/// configured [`Trigger`]. Only demand that is zero up to float noise
+/// counts as none, such as the 1e-15 a day a dead SKU's decaying
+/// forecast can leave: read as demand, its point of 5e-15 rounds up to 1
+/// and position 0 orders a whole lot nobody will buy. A millionth of a
+/// unit is also the most float noise the planner forgives when it rounds
+/// a point up to whole units (see [`Recommendation::reorder_point`]), and
+/// the least shortfall a projected stock-out counts (see
+/// [`Projection::stockout`]).
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use merchantry_core::*;
+/// use merchantry_reorder::*;
+/// let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+/// let lead = LeadTimeEstimate { mean: Days::whole(5), std_dev: Days::whole(0),
+///     stages: vec![], quantiles: vec![] };
+/// let cfg = PolicyConfig::new(Policy::ContinuousReview { lot: LotSize::CoverDays(30.0) });
+/// let planner = Planner::new(PlannerOptions::new(cfg))?;
+/// let at_zero = |daily: f64| -> Result<Recommendation, Box<dyn std::error::Error>> {
+///     let forecast = DailyForecast::new(today, vec![daily; 90], vec![0.0; 90])?;
+///     let sku = Sku::new("MUG")?;
+///     let input = SkuInput::new(sku, LocationId::new("FBA-US")?, today, forecast, lead.clone());
+///     Ok(planner.recommend(&input)?)
+/// };
+/// // 1e-15 a day with no spread: 5 x 1e-15 = 5e-15 units to protect over
+/// // the lead time, under a millionth: none. Position 0 orders nothing.
+/// let noise = at_zero(1e-15)?;
+/// assert!(!noise.triggered && noise.order.is_none());
+/// assert!(noise.reasons.iter().any(|r| matches!(r,
+///     Reason::NoDemandToProtect { units_to_protect, .. } if *units_to_protect < MIN_UNITS_TO_PROTECT)));
+/// // 0.01 a day: 5 x 0.01 = 0.05 units to protect. s = 0.05 rounds up to
+/// // 1 and 0 <= 1 fires; S = 0.05 + 30 x 0.01 = 0.35, and the order is
+/// // at least the 2 units that lift the position above the point 1.
+/// let slow = at_zero(0.01)?;
+/// assert!(slow.triggered);
+/// assert_eq!(slow.order.map(|o| o.quantity), Some(Quantity::new(2)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub const MIN_UNITS_TO_PROTECT: f64 = 1e-6;
+
 /// When a new recommendation counts as a suspicious jump.
 ///
 /// Inputs count as unchanged when, against the caller's
@@ -180,15 +245,20 @@ pub enum Reason {
         /// Units owed to customers.
         backorders: Quantity,
     },
-    /// No demand is forecast over the protection interval (its mean and
-    /// spread are both zero), so nothing draws the position down before
-    /// an order placed now could land: the reorder-point trigger
-    /// fires only for a position strictly below the reorder point or
-    /// below zero (backorders to clear), whatever the configured
-    /// [`Trigger`]. See [`Trigger`] for the rule.
+    /// The demand over the protection interval at the service target is
+    /// zero up to float noise (below [`MIN_UNITS_TO_PROTECT`]; none at
+    /// all is the plainest case), so nothing draws the position down
+    /// before an order placed now could land: the reorder-point trigger
+    /// fires only for a position strictly below the reorder point (to
+    /// the nearest whole unit) or below zero (backorders to clear),
+    /// whatever the configured [`Trigger`]. See [`Trigger`] for the
+    /// rule.
     NoDemandToProtect {
         /// The position.
         position: Quantity,
+        /// The demand to protect: the quantile of the interval demand at
+        /// the target's level, below [`MIN_UNITS_TO_PROTECT`].
+        units_to_protect: f64,
         /// Whether the configured trigger would have fired at this
         /// position (at the point under [`Trigger::AtOrBelow`]) and the
         /// rule held it back.
@@ -200,10 +270,11 @@ pub enum Reason {
         position: Quantity,
         /// The reorder point the trigger compared the position with (under
         /// continuous review rounded up to whole units; with no demand to
-        /// protect, at least 0).
+        /// protect, rounded to the nearest whole unit and at least 0).
         reorder_point: f64,
-        /// The boundary rule (with no demand to protect,
-        /// [`Trigger::StrictlyBelow`]).
+        /// The boundary rule: the configured one, except
+        /// [`Trigger::StrictlyBelow`] with no demand to protect, or where
+        /// an order-up-to level equals the point (see [`Trigger`]).
         trigger: Trigger,
     },
     /// The latest order date that lands goods `buffer_days` before the
@@ -216,7 +287,10 @@ pub enum Reason {
     },
     /// The units needed before constraints.
     NetNeed {
-        /// The level ordered up to (or the lot).
+        /// The level ordered up to (or the lot). With no demand to
+        /// protect the order-up-to level to the nearest whole unit; when
+        /// the level would leave the position in the trigger, the
+        /// position plus the units that lift it out.
         level: f64,
         /// The rule.
         rule: QuantityRule,
@@ -293,7 +367,10 @@ pub struct Recommendation {
     /// A point within float noise above a whole number (less than 1e-12
     /// of its size, and under a millionth of a unit) counts as that
     /// number: 30 days of 0.1 a day make 3.0000000000000013, which
-    /// triggers at 3, not 4. A point in `(0, 1)`, however small, is 1.
+    /// triggers at 3, not 4. A point in `(0, 1)`, however small, is 1,
+    /// unless the demand to protect is float noise (below
+    /// [`MIN_UNITS_TO_PROTECT`]): then every policy's trigger takes the
+    /// point to the nearest whole unit (see [`Trigger`]).
     pub reorder_point: f64,
     /// The level an order-up-to rule refills to.
     pub order_up_to: f64,
@@ -305,7 +382,10 @@ pub struct Recommendation {
     pub on_order: Quantity,
     /// Inventory position: on hand + on order - backorders.
     pub position: Quantity,
-    /// Whether the policy decided to replenish.
+    /// Whether the policy decided to replenish. A triggered SKU needs at
+    /// least one unit (`net_need` is positive), enough to take the
+    /// position out of the trigger; a position whose order would round to
+    /// nothing does not trigger (see [`Trigger`]).
     pub triggered: bool,
     /// Units needed before transfers and constraints.
     pub net_need: Quantity,
@@ -392,35 +472,36 @@ pub struct Planner {
     options: PlannerOptions,
 }
 
-/// Levels a policy sets: reorder point, order-up-to level, lot.
+/// Levels a policy sets: reorder point, order-up-to level, lot, and the
+/// whole-unit rule the trigger and the quantity use.
 struct Levels {
     demand: DemandOverInterval,
     safety: SafetyStock,
     point: f64,
-    /// What the trigger compares the position with: under continuous
-    /// review the point rounded up to whole units, otherwise the point.
-    trigger_point: f64,
     level: f64,
     lot: f64,
+    /// The demand the service target protects over the protection
+    /// interval: its quantile at the target's level.
+    protect: f64,
+    /// Whether `protect` is below [`MIN_UNITS_TO_PROTECT`].
+    no_demand: bool,
+    /// What the configured trigger compares the position with: under
+    /// continuous review the point rounded up to whole units, otherwise
+    /// the point (float noise forgiven).
+    configured_point: f64,
+    /// The rule the trigger uses (see [`Trigger`]).
+    trigger: Trigger,
+    /// The point the trigger uses.
+    trigger_point: f64,
+    /// The level an order-up-to rule refills to: `level`, or with no
+    /// demand to protect, `level` to the nearest whole unit.
+    refill: f64,
 }
 
 impl Levels {
-    /// Whether no demand is forecast over the protection interval: mean
-    /// and spread both zero.
-    fn no_demand(&self) -> bool {
-        self.demand.mean == 0.0 && self.demand.std_dev == 0.0
-    }
-
-    /// The boundary rule and point the reorder-point trigger uses: the
-    /// configured rule at `trigger_point`, or with no demand to protect,
-    /// strictly below the point or below zero (only backorders, or a
-    /// static minimum above the position, fire).
-    fn trigger(&self, configured: Trigger) -> (Trigger, f64) {
-        if self.no_demand() {
-            (Trigger::StrictlyBelow, self.trigger_point.max(0.0))
-        } else {
-            (configured, self.trigger_point)
-        }
+    /// Whether the trigger fires at a whole-unit position.
+    fn fires(&self, position: f64) -> bool {
+        self.trigger.fires(position, self.trigger_point)
     }
 }
 
@@ -527,20 +608,22 @@ impl Planner {
             Reason::SafetyStock { target: cfg.service, model: cfg.model, safety: levels.safety },
             Reason::Position { on_hand: input.on_hand, on_order, backorders: input.backorders },
         ];
-        let (trigger, trigger_point) = levels.trigger(cfg.trigger);
-        let rop_fires = trigger.fires(p, trigger_point);
-        if levels.no_demand() {
-            let held = cfg.trigger.fires(p, levels.trigger_point) && !rop_fires;
-            reasons.push(Reason::NoDemandToProtect { position, held });
+        let rop_fires = levels.fires(p);
+        if levels.no_demand {
+            let held = cfg.trigger.fires(p, levels.configured_point) && !rop_fires;
+            let units_to_protect = levels.protect;
+            reasons.push(Reason::NoDemandToProtect { position, units_to_protect, held });
         }
+        // The date fires only below the order-up-to level by a whole
+        // unit: at the level there is nothing to order.
         let date_fires = self.options.order_by_trigger
             && order_by.is_some_and(|d| d <= input.today)
-            && p < levels.level;
+            && order_up_to_gap(levels.refill, p) >= 1.0;
         if rop_fires {
             reasons.push(Reason::ReorderPointReached {
                 position,
-                reorder_point: trigger_point,
-                trigger,
+                reorder_point: levels.trigger_point,
+                trigger: levels.trigger,
             });
         } else if let (true, Some(stockout), Some(order_by)) = (date_fires, stockout, order_by) {
             reasons.push(Reason::OrderByDateReached { stockout, order_by });
@@ -579,7 +662,13 @@ impl Planner {
         };
         let acting = order.is_some() || !transfers.is_empty();
         let landing = landing_day(&transfers, order.as_ref(), arrival);
-        let reorder_on = reorder_day(input.today, p, trigger_point, trigger, mean);
+        let reorder_on = reorder_day(
+            input.today,
+            p,
+            (levels.trigger, levels.trigger_point),
+            levels.no_demand,
+            mean,
+        );
         let order_on = [order_by, reorder_on].into_iter().flatten().min();
         let urgency = self.urgency(input.today, acting, stockout, order_on, landing);
         let margin_at_risk = margin_at_risk(input, &levels.demand, p, cfg.model)?;
@@ -646,13 +735,9 @@ impl Planner {
                 (demand_l, lot)
             }
         };
-        finite(&input.sku, "lot", lot)?;
-        let safety = safety_stock(&demand, cfg.service, cfg.model, lot).map_err(|e| match e {
-            ReorderError::InvalidStatistic { what, value } => {
-                ReorderError::OutOfRange { sku: input.sku.clone(), what, value }
-            }
-            other => other,
-        })?;
+        let sku = &input.sku;
+        finite(sku, "lot", lot)?;
+        let safety = safety_stock(&demand, cfg.service, cfg.model, lot).map_err(stat(sku))?;
         let (point, level) = match cfg.policy {
             Policy::ContinuousReview { .. } => (safety.reorder_point, safety.reorder_point + lot),
             Policy::PeriodicReview { .. } => (safety.reorder_point, safety.reorder_point),
@@ -661,12 +746,22 @@ impl Planner {
                 (over(reorder_days, 0.0)?.mean, over(target_days, 0.0)?.mean)
             }
         };
+        // The demand to protect is the target's quantile of the interval
+        // demand: a cycle service level's point is that quantile
+        // whatever the lot; a fill rate's is, at a lot of 0.
+        let protect = match cfg.service {
+            ServiceTarget::CycleService(_) => safety.reorder_point,
+            ServiceTarget::FillRate(fill) => {
+                let target = ServiceTarget::CycleService(fill);
+                safety_stock(&demand, target, cfg.model, 0.0).map_err(stat(sku))?.reorder_point
+            }
+        };
         let safety = match cfg.policy {
             Policy::ContinuousReview { .. } | Policy::PeriodicReview { .. } => safety,
             _ => SafetyStock { factor: None, units: point - demand.mean, reorder_point: point },
         };
         for (what, v) in [("reorder point", point), ("order-up-to level", level)] {
-            finite(&input.sku, what, v)?;
+            finite(sku, what, v)?;
         }
         // Whole units are stocked and counted: a point of 270.75 is met
         // only by ordering at 271 (Silver-Pyke-Peterson round s up).
@@ -674,11 +769,46 @@ impl Planner {
         // The other policies compare the position with the point as it
         // is, once float noise is forgiven: 30 days of cover at 0.1 a
         // day is 3 units (3.0000000000000013 fired strictly below at 3).
-        let trigger_point = match cfg.policy {
-            Policy::ContinuousReview { .. } => whole_units_up(point),
-            _ => forgive_noise(point, point),
+        let continuous = matches!(cfg.policy, Policy::ContinuousReview { .. });
+        let configured_point =
+            if continuous { whole_units_up(point) } else { forgive_noise(point, point) };
+        let no_demand = protect < MIN_UNITS_TO_PROTECT;
+        let (trigger, trigger_point, refill) = if no_demand {
+            // No demand to protect: nothing draws the position down
+            // before an order could land, so only a position below the
+            // point or below zero fires. The point and level are then
+            // the seller's whole-unit settings (min, max, a fixed lot)
+            // or 0, plus a trace of demand: to the nearest unit they are
+            // those settings, so 1e-15 a day reads as a point of 0, not
+            // 5e-15 rounded up to 1.
+            let point = nearest_units(point).max(0.0);
+            (Trigger::StrictlyBelow, point, nearest_units(level))
+        } else {
+            // Ordering up to a level the position already holds orders
+            // nothing, so a position at such a level does not trigger:
+            // (R, S), whose point is its level, and min/max or days of
+            // cover whose two levels meet. Continuous review orders at
+            // least a whole lot instead (see `need`).
+            let at_level = !continuous
+                && cfg.quantity == QuantityRule::OrderUpTo
+                && configured_point.fract() == 0.0
+                && forgive_noise(level, level) <= configured_point;
+            let trigger = if at_level { Trigger::StrictlyBelow } else { cfg.trigger };
+            (trigger, configured_point, level)
         };
-        Ok(Levels { demand, safety, point, trigger_point, level, lot })
+        Ok(Levels {
+            demand,
+            safety,
+            point,
+            level,
+            lot,
+            protect,
+            no_demand,
+            configured_point,
+            trigger,
+            trigger_point,
+            refill,
+        })
     }
 
     /// The continuous-review lot `Q`.
@@ -734,9 +864,17 @@ impl Planner {
         reasons: &mut Vec<Reason>,
     ) -> Result<Quantity> {
         let rule = self.options.policy.quantity;
-        let (trigger, trigger_point) = levels.trigger(self.options.policy.trigger);
+        let (trigger, trigger_point) = (levels.trigger, levels.trigger_point);
         let (level, raw) = match rule {
-            QuantityRule::OrderUpTo => (levels.level, levels.level - p),
+            QuantityRule::OrderUpTo => {
+                // At least the units that lift the position out of the
+                // trigger: a continuous-review lot below one unit (a few
+                // days of cover of a slow mover) put `S` at or below the
+                // point rounded up, and the order rounded to nothing.
+                let gap = order_up_to_gap(levels.refill, p);
+                let lift = if rop_fired { lift(trigger, trigger_point, p) } else { 0.0 };
+                if lift > gap { (p + lift, lift) } else { (levels.refill, gap) }
+            }
             QuantityRule::FixedLot => {
                 let lot = levels.lot.ceil().max(1.0);
                 let gap = trigger_point - p;
@@ -748,10 +886,6 @@ impl Planner {
                 (lot, n.max(1.0) * lot)
             }
         };
-        // The gap carries the float noise of the larger of its two terms:
-        // a level of 6.000000000000003 less a position of 3 needs 3
-        // units, not 4.
-        let raw = forgive_noise(raw.max(0.0), level.abs().max(p.abs()));
         let need = units_ceil(sku, "net need", raw)?;
         reasons.push(Reason::NetNeed { level, rule, need });
         Ok(need)
@@ -901,17 +1035,23 @@ fn forecast_from_today(input: &SkuInput) -> Result<(&[f64], &[f64])> {
 
 /// The first day `today + k` whose start-of-day position, `position`
 /// less the mean demand of the `k` days before it, fires `trigger` at
-/// `point`; `None` when the forecast `mean` (from `today`) ends first.
+/// its point; `None` when the forecast `mean` (from `today`) ends first.
+/// With `noise` (no demand to protect) a position below the point by
+/// less than [`MIN_UNITS_TO_PROTECT`] counts as at the point, as a
+/// shortfall that small is no stock-out: 1e-15 a day never reaches it,
+/// and later demand of 0.01 a day does a day after it starts.
 fn reorder_day(
     today: NaiveDate,
     position: f64,
-    point: f64,
-    trigger: Trigger,
+    (trigger, point): (Trigger, f64),
+    noise: bool,
     mean: &[f64],
 ) -> Option<NaiveDate> {
     let mut left = position;
     for k in 0..=mean.len() {
-        if trigger.fires(left, point) {
+        let short = point - left;
+        let units = if noise && short > 0.0 && short < MIN_UNITS_TO_PROTECT { point } else { left };
+        if trigger.fires(units, point) {
             return today.checked_add_days(ChronoDays::new(u64::try_from(k).ok()?));
         }
         left -= mean.get(k).copied().unwrap_or(0.0);
@@ -1048,6 +1188,46 @@ fn forgive_noise(x: f64, scale: f64) -> f64 {
     if x - down < noise { down } else { x }
 }
 
+/// `x` to the nearest whole unit, halves away from zero; a half less
+/// float noise (1e-9) is a half: 50 days of 0.01 sum to a hair either
+/// side of 0.5, which is 1 unit either way. With no demand to protect
+/// the levels are whole-unit settings plus a trace of demand, which this
+/// takes away.
+fn nearest_units(x: f64) -> f64 {
+    (x.abs() + 1e-9).round().copysign(x)
+}
+
+/// Whole units from position `p` up to `level`: `ceil(level - p)`, at
+/// least 0, after forgiving the float noise of the larger of the two (a
+/// level of 6.000000000000003 less a position of 3 needs 3 units, not
+/// 4).
+fn order_up_to_gap(level: f64, p: f64) -> f64 {
+    forgive_noise((level - p).max(0.0), level.abs().max(p.abs())).ceil()
+}
+
+/// The fewest whole units that take whole-unit position `p` out of
+/// `trigger` at `point`: above the point for [`Trigger::AtOrBelow`], at
+/// it for [`Trigger::StrictlyBelow`].
+fn lift(trigger: Trigger, point: f64, p: f64) -> f64 {
+    let gap = point - p;
+    let units = match trigger {
+        Trigger::AtOrBelow => gap.floor() + 1.0,
+        Trigger::StrictlyBelow => gap.ceil(),
+    };
+    units.max(0.0)
+}
+
+/// Maps a statistic [`safety_stock`] refused to the SKU's out-of-range
+/// error.
+fn stat(sku: &Sku) -> impl Fn(ReorderError) -> ReorderError + '_ {
+    move |e| match e {
+        ReorderError::InvalidStatistic { what, value } => {
+            ReorderError::OutOfRange { sku: sku.clone(), what, value }
+        }
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1077,6 +1257,39 @@ mod tests {
         assert_eq!(whole_units_up(-1e-13), 0.0);
     }
 
+    #[test]
+    fn nearest_units_round_halves_away_from_zero_less_float_noise() {
+        let fifty: f64 = std::iter::repeat_n(0.01, 50).sum();
+        for (x, want) in [
+            (0.0, 0.0),
+            (0.49, 0.0),
+            (0.5, 1.0),
+            (fifty, 1.0),
+            (0.499_999_999_5, 1.0),
+            (1e-15, 0.0),
+            (-0.3, 0.0),
+            (-0.5, -1.0),
+            (-fifty, -1.0),
+            (2.51, 3.0),
+        ] {
+            assert_eq!(nearest_units(x), want, "{x}");
+        }
+    }
+
+    #[test]
+    fn lift_takes_the_position_out_of_the_trigger() {
+        // At or below 3: from 3 one unit (4), from 2 two, from 5 none.
+        assert_eq!(lift(Trigger::AtOrBelow, 3.0, 3.0), 1.0);
+        assert_eq!(lift(Trigger::AtOrBelow, 3.0, 2.0), 2.0);
+        assert_eq!(lift(Trigger::AtOrBelow, 3.0, 5.0), 0.0);
+        // Strictly below 3: from 2 one unit (3), from 3 none.
+        assert_eq!(lift(Trigger::StrictlyBelow, 3.0, 2.0), 1.0);
+        assert_eq!(lift(Trigger::StrictlyBelow, 3.0, 3.0), 0.0);
+        // A fractional point (days of cover, 2.3): 2 -> 3 either way.
+        assert_eq!(lift(Trigger::AtOrBelow, 2.3, 2.0), 1.0);
+        assert_eq!(lift(Trigger::StrictlyBelow, 2.3, 2.0), 1.0);
+    }
+
     fn day(offset: u64) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, 1)
             .unwrap()
@@ -1090,14 +1303,44 @@ mod tests {
         // day: day 0 100, day 1 90, day 2 90 - 20 = 70, day 3 70 - 30 =
         // 40 (at the point), day 4 40 - 40 = 0.
         let mean = [10.0, 20.0, 30.0, 40.0];
-        assert_eq!(reorder_day(day(0), 100.0, 40.0, Trigger::AtOrBelow, &mean), Some(day(3)));
+        assert_eq!(
+            reorder_day(day(0), 100.0, (Trigger::AtOrBelow, 40.0), false, &mean),
+            Some(day(3))
+        );
         // Strictly below: 40 is not below 40; 0 on day 4 is.
-        assert_eq!(reorder_day(day(0), 100.0, 40.0, Trigger::StrictlyBelow, &mean), Some(day(4)));
+        assert_eq!(
+            reorder_day(day(0), 100.0, (Trigger::StrictlyBelow, 40.0), false, &mean),
+            Some(day(4))
+        );
         // Already at or below the point: today.
-        assert_eq!(reorder_day(day(0), 40.0, 40.0, Trigger::AtOrBelow, &mean), Some(day(0)));
-        assert_eq!(reorder_day(day(0), -5.0, 40.0, Trigger::AtOrBelow, &[]), Some(day(0)));
+        assert_eq!(
+            reorder_day(day(0), 40.0, (Trigger::AtOrBelow, 40.0), false, &mean),
+            Some(day(0))
+        );
+        assert_eq!(reorder_day(day(0), -5.0, (Trigger::AtOrBelow, 40.0), false, &[]), Some(day(0)));
         // 100 units of demand in the forecast cannot bring 200 to 40.
-        assert_eq!(reorder_day(day(0), 200.0, 40.0, Trigger::AtOrBelow, &mean), None);
-        assert_eq!(reorder_day(day(0), 100.0, 40.0, Trigger::AtOrBelow, &[]), None);
+        assert_eq!(reorder_day(day(0), 200.0, (Trigger::AtOrBelow, 40.0), false, &mean), None);
+        assert_eq!(reorder_day(day(0), 100.0, (Trigger::AtOrBelow, 40.0), false, &[]), None);
+    }
+
+    #[test]
+    fn with_no_demand_to_protect_the_reorder_day_needs_a_millionth_below_the_point() {
+        // Position 0, point 0, strictly below (the no-demand rule), 10
+        // days. 1e-15 a day leaves -1e-14 after 10 days, below the point
+        // by float noise only: no day (it fired on day 1 as a raw
+        // comparison). 0.01 a day is -0.01 at the start of day 1: day 1.
+        // 3e-7 a day: -3e-7, -6e-7, -9e-7, then -1.2e-6 at the start of
+        // day 4, the first a millionth below: day 4.
+        let at_zero = (Trigger::StrictlyBelow, 0.0);
+        assert_eq!(reorder_day(day(0), 0.0, at_zero, true, &[1e-15; 10]), None);
+        assert_eq!(reorder_day(day(0), 0.0, at_zero, false, &[1e-15; 10]), Some(day(1)));
+        assert_eq!(reorder_day(day(0), 0.0, at_zero, true, &[0.01; 10]), Some(day(1)));
+        assert_eq!(reorder_day(day(0), 0.0, at_zero, true, &[3e-7; 10]), Some(day(4)));
+        // Above the point the forgiveness changes nothing: 2 at point 1
+        // with 0.5 a day is 1 on day 2 (not below), 0.5 on day 3.
+        assert_eq!(
+            reorder_day(day(0), 2.0, (Trigger::StrictlyBelow, 1.0), true, &[0.5; 10]),
+            Some(day(3))
+        );
     }
 }

@@ -50,7 +50,11 @@
 //!   limit; [`backtest()`] replays a rule over a demand history.
 //!
 //! Conventions (formulas and sources) are stated in [`safety`]; the
-//! stability rule in [`StabilityRule`].
+//! stability rule in [`StabilityRule`]; where whole units are rounded
+//! (the trigger boundary, no demand to protect below
+//! [`MIN_UNITS_TO_PROTECT`], what a triggered SKU orders) in [`Trigger`]
+//! and [`QuantityRule`]; how a backtest reads a day of net returns in
+//! [`backtest`](mod@backtest).
 //!
 //! # What this crate does not do
 //!
@@ -83,8 +87,8 @@ pub use backtest::{
 };
 pub use budget::{BudgetPlan, FundedOrder, allocate_budget};
 pub use engine::{
-    OrderLine, Planner, PlannerOptions, Reason, Recommendation, Stability, StabilityRule,
-    TransferLine, Urgency, whole_units_up,
+    MIN_UNITS_TO_PROTECT, OrderLine, Planner, PlannerOptions, Reason, Recommendation, Stability,
+    StabilityRule, TransferLine, Urgency, whole_units_up,
 };
 pub use error::{ReorderError, Result};
 pub use input::{OpenSupply, PreviousRecommendation, SkuInput, SupplyKind, TransferSource};

@@ -18,24 +18,50 @@ use crate::safety::{DemandModel, ServiceTarget};
 /// `AtOrBelow` on the rounded-up point meets the service target exactly
 /// when demand comes one unit at a time.
 ///
-/// With no demand to protect, the boundary is no signal. When the
-/// demand over the protection interval (the lead time, plus the review
-/// period under periodic review) has mean zero and no spread, nothing
-/// draws the position down before an order placed now could land, so
-/// the planner fires only for a position strictly below the point or
-/// below zero, whichever rule is chosen: it compares with
-/// `StrictlyBelow` at `max(point, 0)`. A discontinued SKU
-/// at position 0 (its point is 0) orders nothing and is
+/// With no demand to protect, the boundary is no signal. The demand to
+/// protect is the quantile of the demand over the protection interval
+/// (the lead time, plus the review period under periodic review) at the
+/// service target's level; when it is zero up to float noise (below
+/// [`MIN_UNITS_TO_PROTECT`](crate::MIN_UNITS_TO_PROTECT), a millionth of
+/// a unit), nothing draws the position down before an order placed now
+/// could land. Then, whichever rule is chosen, the trigger compares with
+/// `StrictlyBelow` at the point rounded to the nearest unit and at least
+/// 0 (`max(round(point), 0)`), and the order-up-to level is rounded to
+/// the nearest unit as well, which takes the trace of demand out of
+/// both. A discontinued SKU at position 0 (its point is 0), or one
+/// forecast at 1e-15 a day, orders nothing and is
 /// [`Urgency::Idle`](crate::Urgency::Idle) rather than ordering a lot
-/// nobody will buy; backorders still fire and order what clears them
-/// (at least; the quantity rule and lot apply as usual), even when a
-/// fill-rate target puts the point below zero; a min/max `min` above the
-/// position still fires, as the static level it is. Any demand at all
-/// (0.01 a day) keeps the configured rule, and demand later in the
-/// forecast still sets the order-by date, which fires as usual. The
-/// recommendation then carries
+/// nobody will buy. Backorders still fire and order what clears them
+/// (at least; the quantity rule and lot apply as usual, see
+/// [`QuantityRule`]), even when a fill-rate target puts the point below
+/// zero; a min/max `min` above the position still fires, as the static
+/// level it is. Demand later in the forecast still sets the order-by
+/// date, which fires as usual on a projected stock-out, itself a
+/// shortfall of at least a millionth of a unit: from an empty shelf,
+/// 1.5e-7 a day is 7.5e-7 units over a 5-day lead time, no demand to
+/// protect, but 1.05e-6 short by day 6, so an order-by date of
+/// `6 - 3 - 5` has passed and fires. The recommendation then carries
 /// [`Reason::NoDemandToProtect`](crate::Reason::NoDemandToProtect), and
-/// `reorder_on` uses the same comparison.
+/// `reorder_on` uses the same comparison on the projected position,
+/// below the point by at least a millionth of a unit, as a projected
+/// stock-out is.
+///
+/// Any real demand, however slow, keeps the configured rule, as the
+/// textbook rule orders at a position at or below `r` even when `r = 0`:
+/// 0.01 a day over a certain 5-day lead time (0.05 units, `s` rounded up
+/// to 1) fires at position 0 under `AtOrBelow`, since a shelf at 0 that
+/// takes no backorders sells nothing until an order lands.
+///
+/// Ordering up to a level the position already holds orders nothing, so
+/// under [`QuantityRule::OrderUpTo`] a position at such a level does not
+/// trigger: where the order-up-to level equals a whole-unit point
+/// (periodic review, whose `S` is both; min/max with `max == min`; days
+/// of cover with `target_days` demand equal to `reorder_days` demand),
+/// `AtOrBelow` compares as `StrictlyBelow`, as the (R, S) and (s, S)
+/// rules order `S` less the position only when that is above zero.
+/// Continuous review instead orders at least what lifts the position
+/// out of the trigger (see [`QuantityRule::OrderUpTo`]). Either way a
+/// triggered SKU orders at least one unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Trigger {
@@ -66,15 +92,37 @@ impl Trigger {
 }
 
 /// How much to order once the trigger fires.
+///
+/// Each rule is the textbook one, in whole units, and the planner does
+/// not trim it when there is no demand to protect: with backorders and
+/// no demand a fixed lot still orders whole lots and min/max still
+/// refills to `max`. Those are the seller's settings (a supplier's lot, a
+/// shelf to keep full), not figures derived from demand; the rule says
+/// what they mean, and a seller who wants only the backorders cleared
+/// uses a level read from the forecast (cover days, periodic review or
+/// days of cover), which is 0 with no demand, so the order is exactly
+/// the units owed. With 5 owed and no demand: (s, S) with `Q = 4` orders
+/// `S - position = 4 + 5 = 9`; (s, nQ) with `Q = 4` orders 2 lots, 8
+/// (one would leave the position at -1); min/max 10/50 orders
+/// `50 + 5 = 55`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum QuantityRule {
     /// Order the gap between the policy's order-up-to level and the
-    /// position (an (s, S) rule; default).
+    /// position (an (s, S) rule; default): `S - position`, rounded up to
+    /// whole units. Under continuous review, at least the units that lift
+    /// the position out of the trigger (above the point rounded up, for
+    /// [`Trigger::AtOrBelow`]): `S = s + Q` can sit at or below that
+    /// rounded point when the lot `Q` is under one unit (a few days of
+    /// cover of a slow mover), and an (s, Q) lot in whole units is at
+    /// least one. With `s = 2.5` (trigger at 3) and `Q = 0.5`, a position
+    /// of 3 orders 1 unit, not `ceil(3.0 - 3) = 0`, and 2 orders 2.
     #[default]
     OrderUpTo,
-    /// Order the smallest whole number of the policy's lot that lifts the
-    /// position back past the trigger (an (s, nQ) rule).
+    /// Order the smallest whole number of the policy's lot (rounded up
+    /// to whole units, at least one) that lifts the position back past
+    /// the trigger (an (s, nQ) rule), one lot when the order-by date
+    /// fired instead.
     FixedLot,
 }
 
@@ -103,7 +151,8 @@ pub enum LotSize {
 pub enum Policy {
     /// Continuous review (s, Q): reorder point `s` from the lead-time
     /// demand and the service target, lot `Q`; the order-up-to level is
-    /// `s + Q`. Protection interval: the lead time.
+    /// `s + Q`. Protection interval: the lead time. See [`QuantityRule`]
+    /// for what a triggered SKU orders.
     ContinuousReview {
         /// How `Q` is sized.
         lot: LotSize,
@@ -117,7 +166,10 @@ pub enum Policy {
         review_days: u32,
     },
     /// Min/max: reorder when the position reaches `min`, refill to
-    /// `max`. Static levels; the service target is only reported.
+    /// `max` (an (s, S) rule on static levels; with backorders it refills
+    /// to `max` whatever the demand). The service target is only
+    /// reported, and decides whether there is demand to protect (see
+    /// [`Trigger`]).
     MinMax {
         /// The reorder point.
         min: Quantity,

@@ -4,6 +4,7 @@
 use chrono::{Days as ChronoDays, NaiveDate};
 use merchantry_core::{LeadTimeEstimate, Quantity};
 
+use crate::engine::MIN_UNITS_TO_PROTECT;
 use crate::input::OpenSupply;
 
 /// Projected stock at the end of each day from `start`: on hand, plus
@@ -18,8 +19,12 @@ pub struct Projection {
     pub start: NaiveDate,
     /// End-of-day projected units, one per forecast day.
     pub end_of_day: Vec<f64>,
-    /// The first day whose end-of-day stock is below zero (demand goes
-    /// unmet), if any within the horizon.
+    /// The first day whose end-of-day stock is short by at least
+    /// [`MIN_UNITS_TO_PROTECT`], a millionth of a unit below zero (demand
+    /// goes unmet), if any within the horizon. A smaller shortfall is
+    /// float noise: 1e-10 a day from an empty shelf would take 10,000
+    /// days to be short by a millionth, while 0.01 a day is short at the
+    /// end of its first day.
     pub stockout: Option<NaiveDate>,
 }
 
@@ -89,7 +94,7 @@ fn walk(
             next += 1;
         }
         stock -= demand;
-        if stock < -1e-9 && stockout.is_none() {
+        if short(stock) && stockout.is_none() {
             stockout = Some(i);
         }
         if !visit(i, stock) {
@@ -150,10 +155,22 @@ pub fn projected_stockout(
     let arrivals = arrivals(today, supply, unknown_arrival);
     let mut found = false;
     let i = walk(on_hand, &arrivals, mean, |_, s| {
-        found = s < -1e-9;
+        found = short(s);
         !found
     })?;
     add_days_ceil(today, usize_to_days(i))
+}
+
+/// Whether end-of-day `stock` is short by at least
+/// [`MIN_UNITS_TO_PROTECT`], the planner's line between float noise and
+/// demand, so that the stock-outs it projects agree with the demand it
+/// protects: 1e-10 a day from an empty shelf takes 10,000 days to be
+/// short by that much, and 0.01 a day is short at the end of its first
+/// day, as a shelf at 0 sells nothing. A whole unit to the nearest
+/// (short by half a unit) would put that stock-out on day 49 while the
+/// trigger orders today.
+fn short(stock: f64) -> bool {
+    stock <= -MIN_UNITS_TO_PROTECT
 }
 
 fn usize_to_days(i: usize) -> f64 {
@@ -221,6 +238,31 @@ mod tests {
         assert_eq!(p.stockout, Some(day(7)));
         let s = projected_stockout(Quantity::new(20), &p_supply(), &[10.0; 6], day(5), day(8));
         assert_eq!(s, Some(day(7)));
+    }
+
+    #[test]
+    fn a_stockout_is_a_shortfall_of_a_millionth_of_a_unit_or_more() {
+        // Nothing on hand from the 5th, 12 days of forecast:
+        //   0.3 a day: -0.3 at the end of the 5th, short: the 5th;
+        //   0.01 a day: -0.01, short: the 5th (half a unit put it on the
+        //     54th, 50 x 0.01 = 0.5);
+        //   3e-7 a day: -3e-7, -6e-7, -9e-7, then -1.2e-6 at the end of
+        //     the 4th day, the first past a millionth: the 8th;
+        //   1e-10 a day: -1.2e-9 after 12 days, no stock-out (with any
+        //     shortfall past 1e-9 counting, it was one after about 10
+        //     days; a millionth takes 10,000).
+        let cases =
+            [(0.3, Some(day(5))), (0.01, Some(day(5))), (3e-7, Some(day(8))), (1e-10, None)];
+        for (rate, want) in cases {
+            let p = project(Quantity::ZERO, &[], &[rate; 12], day(5), day(8));
+            assert_eq!(p.stockout, want, "{rate}");
+            assert_eq!(projected_stockout(Quantity::ZERO, &[], &[rate; 12], day(5), day(8)), want);
+        }
+        // The boundary: one day of 1e-6 is short by exactly a millionth,
+        // a stock-out; 9.99e-7 is not.
+        for (rate, want) in [(1e-6, Some(day(5))), (9.99e-7, None)] {
+            assert_eq!(projected_stockout(Quantity::ZERO, &[], &[rate], day(5), day(8)), want);
+        }
     }
 
     fn p_supply() -> Vec<OpenSupply> {
