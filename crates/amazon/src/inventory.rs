@@ -300,7 +300,9 @@ reader!(
     /// the row ([`ReadError::InvalidQuantity`]). Every row error carries
     /// the row's SKU when its `sku` cell can be read
     /// ([`ReadError::sku`]), found in the parsed record, so a quoted
-    /// cell holding a line break earlier in the file cannot move it. The price is not: it
+    /// cell holding a line break earlier in the file cannot move it;
+    /// a row with the wrong number of cells
+    /// ([`ReadError::FieldCount`]) carries none. The price is not: it
     /// only values the listing, so a `your-price` cell that holds no
     /// amount (`19,99`, `EUR 19.99`, `1e3`, invalid UTF-8) leaves
     /// [`InventoryRow::price`] `None` and the row is still yielded with

@@ -558,7 +558,8 @@ impl<R: Read> Table<R> {
 
     /// The SKU in the current record's SKU cell, when the reader has a
     /// SKU column and the cell, trimmed, makes one: what a row error of
-    /// this record carries ([`ReadError::sku`]).
+    /// a record whose cells line up with the header carries
+    /// ([`ReadError::sku`]).
     fn record_sku(&self) -> Option<Sku> {
         let cell = self.record.get(self.sku_at?)?.trim_ascii();
         std::str::from_utf8(cell).ok()?.parse().ok()
@@ -739,10 +740,11 @@ impl<R: Read> Table<R> {
                 self.record.iter().skip(expected).all(|cell| cell.trim_ascii().is_empty());
             if found < expected || !extra_is_empty {
                 self.stats.row_errors += 1;
+                // No SKU: the cell at the SKU column's place is not
+                // known to be this row's (see `ReadError::FieldCount`).
                 return Some(Err(ReadError::FieldCount {
                     report: self.report,
                     line: self.line,
-                    sku: self.record_sku().map(Box::new),
                     expected,
                     found,
                 }));

@@ -277,10 +277,11 @@ fn an_unreadable_inventory_row_carries_its_sku() {
         (err.line(), err.column(), err.sku().map(|s| s.as_str())),
         (3, Some("afn-reserved-quantity"), Some("V"))
     );
-    // A short row: the cell at the SKU's place.
+    // A short row: its cells are out of line with the header, so the
+    // cell at the SKU's place is no SKU it can vouch for.
     let err = read[2].as_ref().unwrap_err();
     assert!(matches!(err, ReadError::FieldCount { line: 4, expected: 4, found: 2, .. }));
-    assert_eq!(err.sku().map(|s| s.as_str()), Some("U"));
+    assert_eq!(err.sku(), None);
     assert_eq!(read[3].as_ref().unwrap().sku.as_str(), "T");
     assert_eq!(reader.stats().row_errors, 3);
 }
@@ -351,6 +352,41 @@ fn a_quoted_line_break_before_a_bad_row_leaves_its_sku_right() {
         let x = read[3].as_ref().unwrap();
         assert_eq!((x.sku.as_str(), x.line, x.afn_fulfillable), ("X", 6, None), "{title:?}");
     }
+}
+
+/// Tester (M1): a row with the wrong number of cells gave the cell at
+/// the SKU column's place as its SKU. A lone `\r` in an unquoted title
+/// ends a record, so `A..Mu` (4 cells) and `g..5` (5 cells) are two
+/// short rows, and the second named SKU `g`, a piece of the title; a row
+/// with a stray cell before its SKU named the stray cell (`ZZ`). A
+/// `FieldCount` error now carries no SKU; its message is unchanged.
+#[test]
+fn a_row_whose_cells_do_not_line_up_names_no_sku() {
+    let head = "sku\tfnsku\tasin\tproduct-name\tafn-warehouse-quantity\t\
+                afn-fulfillable-quantity\tafn-reserved-quantity\tafn-total-quantity\n";
+    let file = format!("{head}A\tX1\tB01\tMu\rg\t5\tz\t1\t5\nB\tX2\tB02\tCup\t5\t4\t1\t5\n");
+    let read: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().collect();
+    let errors: Vec<_> = read[..2]
+        .iter()
+        .map(|r| {
+            let e = r.as_ref().unwrap_err();
+            (e.to_string(), e.sku().map(|s| s.as_str().to_owned()))
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("manage FBA inventory: line 2: row has 4 cells, header has 8".to_owned(), None),
+            ("manage FBA inventory: line 3: row has 5 cells, header has 8".to_owned(), None),
+        ]
+    );
+    assert_eq!(read[2].as_ref().unwrap().sku.as_str(), "B");
+    // The SKU column last, a stray cell before it: the SKU's place
+    // holds `ZZ`.
+    let file = "fnsku\tafn-fulfillable-quantity\tsku\nX1\t4\tZZ\tA\n";
+    let err = InventoryReader::new(file.as_bytes()).unwrap().next().unwrap().unwrap_err();
+    assert!(matches!(err, ReadError::FieldCount { line: 2, expected: 3, found: 4, .. }));
+    assert_eq!(err.sku(), None);
 }
 
 /// Every reader with a SKU column gives it with its row errors; one
