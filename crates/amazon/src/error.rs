@@ -142,7 +142,21 @@ pub enum ReadError {
     /// with the header, the cell at the SKU column's place may belong to
     /// another column, or be a piece of another row (a lone `\r` in an
     /// unquoted title splits a row in two).
-    #[error("{report}: line {line}: row has {found} cells, header has {expected}")]
+    ///
+    /// When a quoted cell of the row holds a line break
+    /// (`quoted_line_break`), the message adds that its closing quote
+    /// may be missing: a cell opened with `"` and never closed runs on
+    /// to the next `"`, taking in the rows between, and the one row
+    /// error is all that is left of them.
+    #[error(
+        "{report}: line {line}: row has {found} cells, header has {expected}{}",
+        if *quoted_line_break {
+            "; a quoted cell runs over a line break: if its closing quote is missing, the \
+             lines after it were read into this row"
+        } else {
+            ""
+        }
+    )]
     FieldCount {
         /// The report being read.
         report: &'static str,
@@ -152,6 +166,9 @@ pub enum ReadError {
         expected: usize,
         /// Cells in the row.
         found: usize,
+        /// Whether a cell of the row holds a line break, which only a
+        /// quoted cell can: the row runs over more than one line.
+        quoted_line_break: bool,
     },
     /// A cell the reader needs is not valid UTF-8. Identifiers, codes,
     /// numbers and dates are never repaired; display-only text is

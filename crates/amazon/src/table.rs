@@ -747,6 +747,10 @@ impl<R: Read> Table<R> {
                     line: self.line,
                     expected,
                     found,
+                    quoted_line_break: self
+                        .record
+                        .iter()
+                        .any(|cell| cell.iter().any(|&b| b == b'\n' || b == b'\r')),
                 }));
             }
             return Some(Ok(Row {

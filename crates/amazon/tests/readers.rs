@@ -389,6 +389,49 @@ fn a_row_whose_cells_do_not_line_up_names_no_sku() {
     assert_eq!(err.sku(), None);
 }
 
+/// Tester: a title opened with a quote and never closed (`"Mug`) runs
+/// on to the end of the input here, taking B's row in with it: one row
+/// of 4 cells, whose error said only "row has 4 cells". A row whose
+/// quoted cell holds a line break now says its closing quote may be
+/// missing; a row on one line does not.
+#[test]
+fn a_short_row_running_over_a_line_break_says_a_quote_may_be_unclosed() {
+    let head = "sku\tfnsku\tasin\tproduct-name\tafn-warehouse-quantity\t\
+                afn-fulfillable-quantity\tafn-reserved-quantity\tafn-total-quantity\n";
+    let file = format!("{head}A\tX1\tB01\t\"Mug\t5\t4\t1\t5\nB\tX2\tB02\tCup\t5\t4\t1\t5\n");
+    let read: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().collect();
+    assert_eq!(read.len(), 1);
+    let err = read[0].as_ref().unwrap_err();
+    assert!(matches!(
+        err,
+        ReadError::FieldCount { line: 2, expected: 8, found: 4, quoted_line_break: true, .. }
+    ));
+    assert_eq!(
+        err.to_string(),
+        "manage FBA inventory: line 2: row has 4 cells, header has 8; a quoted cell runs over \
+         a line break: if its closing quote is missing, the lines after it were read into \
+         this row"
+    );
+    // Closed in B's second cell (`X2"`): one row of A's 3 cells, the
+    // quoted one, and B's 6 after it, 10 cells; then C's row.
+    let file = format!(
+        "{head}A\tX1\tB01\t\"Mug\t5\t4\t1\t5\nB\tX2\"\tB02\tCup\t5\t4\t1\t5\n\
+         C\tX3\tB03\tPot\t5\t4\t1\t5\n"
+    );
+    let read: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().collect();
+    let err = read[0].as_ref().unwrap_err();
+    assert!(
+        matches!(err, ReadError::FieldCount { line: 2, found: 10, quoted_line_break: true, .. }),
+        "{err}"
+    );
+    assert_eq!((read[1].as_ref().unwrap().sku.as_str(), read[1].as_ref().unwrap().line), ("C", 4));
+    // A short row on one line: the message as before.
+    let file = format!("{head}A\tX1\tB01\n");
+    let err = InventoryReader::new(file.as_bytes()).unwrap().next().unwrap().unwrap_err();
+    assert!(matches!(err, ReadError::FieldCount { quoted_line_break: false, .. }));
+    assert_eq!(err.to_string(), "manage FBA inventory: line 2: row has 3 cells, header has 8");
+}
+
 /// Every reader with a SKU column gives it with its row errors; one
 /// without gives none.
 #[test]
