@@ -282,8 +282,9 @@ pub enum ReadError {
     },
     /// A cell holds a negative amount where only zero or more makes
     /// sense: a storage fee report's volume, rate, average units on hand
-    /// or fee. The column says which, so a negative fee (a credit) is
-    /// told apart from an impossible volume or rate.
+    /// or fee, or a Manage FBA Inventory quantity (units held, on their
+    /// way in or under research). The column says which, so a negative
+    /// fee (a credit) is told apart from an impossible volume or rate.
     #[error("{report}: line {line}, column {column:?}: {value} is negative, expected zero or more")]
     NegativeValue {
         /// The report being read.

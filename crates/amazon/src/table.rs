@@ -1176,6 +1176,22 @@ impl Row<'_> {
         })
     }
 
+    /// An optional whole number of zero or more, for a column that
+    /// counts units held: a negative one is refused as
+    /// [`ReadError::NegativeValue`] naming the column (`-0` is zero).
+    pub(crate) fn opt_units(&self, index: usize) -> Result<Option<Quantity>, ReadError> {
+        match self.opt_quantity(index)? {
+            Some(q) if q.is_negative() => Err(ReadError::NegativeValue {
+                report: self.report,
+                line: self.line,
+                sku: None,
+                column: self.name(index),
+                value: Decimal::from(q.get()),
+            }),
+            units => Ok(units),
+        }
+    }
+
     /// A whole number that must be present.
     pub(crate) fn quantity(&self, index: usize) -> Result<Quantity, ReadError> {
         self.opt_quantity(index)?.ok_or(ReadError::MissingValue {

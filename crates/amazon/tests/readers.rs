@@ -432,6 +432,65 @@ fn a_short_row_running_over_a_line_break_says_a_quote_may_be_unclosed() {
     assert_eq!(err.to_string(), "manage FBA inventory: line 2: row has 3 cells, header has 8");
 }
 
+/// Tester (L2): a negative quantity cell of the Manage FBA Inventory
+/// report was read as written: fulfillable `-4` gave `Some(-4)`, only
+/// `totals_agree` said anything, and `stock_records` gave a Sellable
+/// record of -4. The report counts units held, and Amazon documents no
+/// negative count in it: each quantity cell below zero now refuses its
+/// row as `NegativeValue`, naming line and column and carrying the
+/// row's SKU, as the storage fee reader refuses a negative volume.
+/// `-0` is zero.
+#[test]
+fn a_negative_inventory_quantity_is_refused_naming_its_column() {
+    let columns = [
+        "mfn-fulfillable-quantity",
+        "afn-warehouse-quantity",
+        "afn-fulfillable-quantity",
+        "afn-unsellable-quantity",
+        "afn-reserved-quantity",
+        "afn-total-quantity",
+        "afn-inbound-working-quantity",
+        "afn-inbound-shipped-quantity",
+        "afn-inbound-receiving-quantity",
+        "afn-researching-quantity",
+    ];
+    let mut file = format!("sku\t{}\n", columns.join("\t"));
+    for negative in 0..columns.len() {
+        let cells: Vec<&str> =
+            (0..columns.len()).map(|i| if i == negative { "-4" } else { "0" }).collect();
+        file.push_str(&format!("W{negative}\t{}\n", cells.join("\t")));
+    }
+    file.push_str(&format!("Z\t{}\n", ["-0"; 10].join("\t")));
+    let mut reader = InventoryReader::new(file.as_bytes()).unwrap();
+    let read: Vec<_> = reader.by_ref().collect();
+    for (i, column) in columns.iter().enumerate() {
+        let err = read[i].as_ref().unwrap_err();
+        let line = i as u64 + 2;
+        assert!(
+            matches!(err, ReadError::NegativeValue { line: l, column: c, value, .. }
+                if *l == line && c == column && *value == rust_decimal::Decimal::from(-4)),
+            "{err}"
+        );
+        assert_eq!(err.sku().map(|s| s.as_str().to_owned()), Some(format!("W{i}")));
+        assert!(!err.is_fatal());
+    }
+    let zero = read[10].as_ref().unwrap();
+    assert_eq!((zero.sku.as_str(), zero.afn_fulfillable), ("Z", Some(Quantity::ZERO)));
+    assert_eq!((reader.stats().rows, reader.stats().row_errors), (1, 10));
+
+    // The tester's row, and its message.
+    let file = "sku\tfnsku\tasin\tproduct-name\tafn-warehouse-quantity\t\
+                afn-fulfillable-quantity\tafn-reserved-quantity\tafn-total-quantity\n\
+                A\tX1\tB01\tMug\t5\t-4\t1\t5\n";
+    let err = InventoryReader::new(file.as_bytes()).unwrap().next().unwrap().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "manage FBA inventory: line 2, column \"afn-fulfillable-quantity\": -4 is negative, \
+         expected zero or more"
+    );
+    assert_eq!(err.sku().map(|s| s.as_str()), Some("A"));
+}
+
 /// Every reader with a SKU column gives it with its row errors; one
 /// without gives none.
 #[test]
