@@ -115,7 +115,8 @@
 //!   supply. When two Manage FBA Inventory rows of a SKU disagree (two
 //!   downloads, or two marketplaces' reports), the row read last is
 //!   used, with a warning naming both. A Manage FBA Inventory row with
-//!   a quantity below zero, or whose warehouse cell (checked when it
+//!   a quantity below zero (refused by the reader, naming the cell), or
+//!   whose warehouse cell (checked when it
 //!   holds a number, `0` included) is not fulfillable + unsellable +
 //!   reserved, or, with no warehouse cell, whose total disagrees with
 //!   those + inbound (the total is then the only check on on hand), is
@@ -140,7 +141,11 @@
 //!   holds no inbound). A Manage FBA Inventory file rejected whole (a title
 //!   line above the header, UTF-16, a required column missing) leaves
 //!   every SKU it does not name elsewhere under the same rule, its
-//!   reason naming the file. A row whose total
+//!   reason naming the file; so does a row the reader cannot read
+//!   whose SKU it cannot tell (a blank `sku` cell, or cells out of line
+//!   with the header: a row split by a lone `\r` or shifted by a stray
+//!   tab), since any SKU no readable row names may be its, the reason
+//!   naming a few such rows. A row whose total
 //!   alone disagrees with warehouse + inbound is used for on hand (its
 //!   warehouse cell vouches for that); its on order is in doubt, and the
 //!   smaller of its inbound cells and its total less warehouse is
@@ -151,9 +156,11 @@
 //!   its on order read as the total less the warehouse (with no total,
 //!   the inbound columns present; with neither, unknown: none counted,
 //!   `-` in the table, said in the reason). A SKU that no stock report
-//!   names is planned on zero stock, with a note and a word in its
-//!   reason. The caution above the table counts rejected files, refused
-//!   and doubted rows, SKUs not planned, SKUs planned with on order
+//!   names, when no stock file was rejected and every stock row's SKU
+//!   could be told, is planned on zero stock, with a note and a word in
+//!   its reason. The caution above the table counts rejected files,
+//!   refused and doubted rows, unreadable rows naming no SKU, SKUs not
+//!   planned, SKUs planned with on order
 //!   unknown or partly unknown, SKUs planned on a ledger with unknown
 //!   opening and SKUs planned on zero stock. A
 //!   price the reader cannot read (`19,99`, `EUR 19.99`)
@@ -163,8 +170,10 @@
 //!   still refuses the row, as does a blank `afn-fulfillable-quantity`
 //!   cell with no warehouse cell to vouch for it (on hand unknown), and
 //!   its SKU (given by the reader with its error, when the row's `sku`
-//!   cell can be read) falls under the refused-row rule
-//!   above, its reason naming the file, line and cell. Lead time: `--lead-time-days` +/-
+//!   cell can be read and its cells line up with the header) falls
+//!   under the refused-row rule above, its reason naming the file, line
+//!   and cell; a row whose SKU the reader cannot tell is never blamed on
+//!   a SKU, and falls under the rejected-file rule above. Lead time: `--lead-time-days` +/-
 //!   `--lead-time-sd`.
 //! - An All Orders line whose item price the reader cannot read
 //!   (`19,99`, `EUR 19.99`) still counts in demand with its units; its
@@ -516,6 +525,11 @@ struct Counts {
     /// Manage FBA Inventory files rejected whole: their SKUs' stock is
     /// unknown.
     stock_files_rejected: u64,
+    /// Manage FBA Inventory rows the reader could not read and whose SKU
+    /// it could not tell (a blank or bad `sku` cell, a row whose cells
+    /// do not line up with the header): any SKU no readable row names
+    /// may be theirs. Also counted among the unreadable rows.
+    stock_rows_unnamed: u64,
 }
 
 impl Counts {
@@ -659,6 +673,11 @@ struct Books {
     /// no row elsewhere is then not planned on a ledger balance that the
     /// rejected file might have corrected, nor on zero.
     myi_rejected: Vec<String>,
+    /// Manage FBA Inventory rows the reader could not read that name no
+    /// SKU (file, line and why): like a rejected file, they leave every
+    /// SKU that no readable row names under the refused-row rule, since
+    /// any of them may be theirs.
+    myi_unnamed: Vec<String>,
     /// The deciding All Orders line of each order item across every All
     /// Orders file, with its `last-updated-date` and where it was read
     /// (to name it when another line replaces it): the latest update
@@ -905,6 +924,7 @@ impl Books {
             myi_doubted: BTreeMap::new(),
             myi_on_order_partial: BTreeSet::new(),
             myi_rejected: Vec::new(),
+            myi_unnamed: Vec::new(),
             order_lines: BTreeMap::new(),
             order_lines_undated: 0,
             orders: BTreeMap::new(),
@@ -1111,14 +1131,17 @@ impl Books {
     }
 
     /// Reads Manage FBA Inventory rows into `myi`. A row with a quantity
-    /// below zero or beyond [`MAX_ROW_UNITS`], or whose warehouse cell
-    /// is not fulfillable + unsellable + reserved, is refused and noted
-    /// in `myi_refused`: its on hand is in doubt. A row whose total alone
+    /// beyond [`MAX_ROW_UNITS`], or whose warehouse cell is not
+    /// fulfillable + unsellable + reserved, is refused and noted in
+    /// `myi_refused`: its on hand is in doubt. A row whose total alone
     /// disagrees with warehouse + inbound keeps its on hand (the
     /// warehouse cell vouches for it); only its units on order are in
     /// doubt ([`myi_on_order`]). A row the reader cannot read (`1OO`
-    /// fulfillable) refuses its SKU's stock as well, when its SKU cell
-    /// can be read (the reader's error gives it: `ReadError::sku`).
+    /// fulfillable, or a quantity below zero, which the reader refuses
+    /// as `ReadError::NegativeValue`) refuses its SKU's stock as well,
+    /// when the reader can tell its SKU (`ReadError::sku`); one whose SKU
+    /// it cannot tell (a blank `sku` cell, a row whose cells do not line
+    /// up with the header) is noted in `myi_unnamed`.
     fn read_inventory(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = InventoryReader::with_options(input, self.read_options)?;
         let missing = &missing_inbound(&reader);
@@ -1138,12 +1161,6 @@ impl Books {
             let at = format!("{} line {}: {}", books.file, row.line, row.sku);
             if books.absurd_quantity(row.line, &quantities) {
                 books.refuse_stock(&row, "a quantity beyond 10,000,000 units");
-                return Ok(());
-            }
-            if let Some((column, q)) = quantities.iter().find(|(_, q)| q.is_negative()) {
-                let example = format!("{at}: {column} {q}");
-                books.counts.skip("Manage FBA Inventory quantity below zero", Some(example));
-                books.refuse_stock(&row, &format!("{column} {q}"));
                 return Ok(());
             }
             // A blank fulfillable cell counts as 0 only when a warehouse
@@ -1260,14 +1277,19 @@ impl Books {
             Ok(())
         })?;
         // The reader gives the SKU of a row it cannot read when the SKU
-        // cell itself can be read; an error in that cell names no SKU.
+        // cell itself can be read and the row's cells line up with the
+        // header; any other row names no SKU, and may be any SKU's.
         for (line, sku, text) in std::mem::take(&mut self.last_unreadable) {
-            if let Some(sku) = sku {
-                let why = format!(
-                    "unreadable row ({})",
-                    text.trim_start_matches(&format!("{}: ", self.file))
-                );
-                self.refuse_sku(&sku, line, &why);
+            let why = format!(
+                "unreadable row ({})",
+                text.trim_start_matches(&format!("{}: ", self.file))
+            );
+            match sku {
+                Some(sku) => self.refuse_sku(&sku, line, &why),
+                None => {
+                    self.counts.stock_rows_unnamed += 1;
+                    self.myi_unnamed.push(format!("{} line {line}: {why}", self.file));
+                }
             }
         }
         if !missing.is_empty() && stats.rows > 0 {
@@ -1720,7 +1742,7 @@ impl Books {
         let figure = self.ledger_figure(sku, last);
         let refused = match self.myi_refused.get(sku) {
             Some(why) => format!("its Manage FBA Inventory row was refused ({why})"),
-            None if self.myi_rejected.is_empty() => {
+            None if self.myi_rejected.is_empty() && self.myi_unnamed.is_empty() => {
                 return match figure {
                     LedgerFigure::None => Stock::Zero,
                     LedgerFigure::Known { held, note } => Stock::Ledger {
@@ -1740,10 +1762,7 @@ impl Books {
                     },
                 };
             }
-            None => format!(
-                "its stock report was rejected ({}), no other Manage FBA Inventory row names it",
-                self.myi_rejected.join("; ")
-            ),
+            None => self.unnamed_stock(),
         };
         // The stock report that should give the SKU's stock did not: the
         // ledger stands in only when its balance owes nothing to that
@@ -1767,6 +1786,38 @@ impl Books {
                 Stock::NoFigure { why: format!("{refused}, and no ledger row gives its stock") }
             }
         }
+    }
+
+    /// Why a SKU that no readable Manage FBA Inventory row names may
+    /// still have had one: a stock file was rejected, or rows were read
+    /// whose SKU the reader could not tell (a few named, with a count of
+    /// the rest).
+    fn unnamed_stock(&self) -> String {
+        let mut why = Vec::new();
+        if !self.myi_rejected.is_empty() {
+            why.push(format!(
+                "its stock report was rejected ({}), no other Manage FBA Inventory row names it",
+                self.myi_rejected.join("; ")
+            ));
+        } else {
+            why.push("no readable Manage FBA Inventory row names it".to_owned());
+        }
+        let n = self.myi_unnamed.len();
+        if n > 0 {
+            let mut named =
+                self.myi_unnamed.iter().take(EXAMPLES_KEPT).cloned().collect::<Vec<_>>();
+            if n > EXAMPLES_KEPT {
+                named.push(format!("{} more", n - EXAMPLES_KEPT));
+            }
+            let (rows, may) =
+                if n == 1 { ("row", "and may be") } else { ("rows", "any of which may be") };
+            why.push(format!(
+                "{n} Manage FBA Inventory {rows} naming no SKU could not be read, {may} this \
+                 SKU's ({})",
+                named.join("; ")
+            ));
+        }
+        why.join(", while ")
     }
 
     /// What the ledger says of `sku`'s sellable stock at the end of
@@ -2409,7 +2460,12 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
             if priced == 1 { "" } else { "s" }
         ),
         format!(
-            "on hand: fulfillable units (Manage FBA Inventory) else the ledger's sellable balance (a SKU whose Manage FBA Inventory row was refused, or whose file was rejected, is not planned unless that balance owes nothing to Manage FBA Inventory, its opening from the summary view, and is not below zero); inbound shipments on order; lead time {} +/- {} days; continuous review, {} cycle service level; {}; goods to land {} days before the projected stock-out",
+            "on hand: fulfillable units (Manage FBA Inventory) else the ledger's sellable balance (a SKU whose Manage FBA Inventory row was refused, or whose file was rejected{}, is not planned unless that balance owes nothing to Manage FBA Inventory, its opening from the summary view, and is not below zero); inbound shipments on order; lead time {} +/- {} days; continuous review, {} cycle service level; {}; goods to land {} days before the projected stock-out",
+            if books.myi_unnamed.is_empty() {
+                ""
+            } else {
+                ", or that no readable row names while a row naming no SKU could not be read"
+            },
             args.lead_time_days,
             args.lead_time_sd,
             args.service_level,
@@ -2454,6 +2510,7 @@ fn caution(out: &AmazonOutput) -> Option<String> {
     let failed = out.checks.iter().filter(|c| !c.passed).count();
     let (refused, doubt) = (out.counts.stock_rows_refused, out.counts.stock_rows_in_doubt);
     let rejected = out.counts.stock_files_rejected;
+    let unnamed = out.counts.stock_rows_unnamed;
     let recs = || out.recommendations.iter().map(|r| (&r.rec, r.assumed_zero));
     let not_planned = recs().filter(|(r, _)| r.order_quantity.is_none()).count();
     let on_order_unknown =
@@ -2467,7 +2524,11 @@ fn caution(out: &AmazonOutput) -> Option<String> {
         .count();
     let mut text = Vec::new();
     if row_errors > 0 || failed > 0 || refused > 0 || doubt > 0 || rejected > 0 {
-        let mut what = vec![format!("{row_errors} unreadable row(s)")];
+        let of_them = match unnamed {
+            0 => String::new(),
+            n => format!(" ({n} of them Manage FBA Inventory rows naming no SKU)"),
+        };
+        let mut what = vec![format!("{row_errors} unreadable row(s){of_them}")];
         if rejected > 0 {
             what.push(format!("{rejected} rejected Manage FBA Inventory file(s)"));
         }
@@ -2479,7 +2540,11 @@ fn caution(out: &AmazonOutput) -> Option<String> {
         }
         what.push(format!("{failed} failed check(s)"));
         let last = what.pop().unwrap_or_default();
-        let stock = if refused > 0 || doubt > 0 || rejected > 0 {
+        let stock = if unnamed > 0 {
+            "; a SKU whose stock row was refused or is in doubt, whose stock file was rejected, \
+             or that no readable stock row names while a stock row naming no SKU could not be \
+             read, says so in its reason (not planned when no other report gives its stock)"
+        } else if refused > 0 || doubt > 0 || rejected > 0 {
             "; a SKU whose stock row was refused or is in doubt, or whose stock file was \
              rejected, says so in its reason (not planned when no other report gives its stock)"
         } else {
@@ -3306,13 +3371,21 @@ mod tests {
         assert_eq!(books.myi_on_order[&Sku::new("F").unwrap()], (Some(Quantity::new(5)), None));
         assert_eq!(books.counts.stock_rows_refused, 4);
         let skipped = &books.counts.examples;
+        // The reader refuses a quantity below zero (tester L2), naming
+        // the cell, and gives the row's SKU: A and B are refused as
+        // unreadable rows.
         assert_eq!(
-            skipped["Manage FBA Inventory quantity below zero"],
+            skipped["unreadable row"],
             [
-                "myi.tsv line 2: A: afn-fulfillable-quantity -130",
-                "myi.tsv line 3: B: afn-inbound-shipped-quantity -5"
+                "myi.tsv: manage FBA inventory: line 2, column \"afn-fulfillable-quantity\": \
+                 -130 is negative, expected zero or more",
+                "myi.tsv: manage FBA inventory: line 3, column \"afn-inbound-shipped-quantity\": \
+                 -5 is negative, expected zero or more"
             ]
         );
+        assert!(books.myi_refused[&Sku::new("A").unwrap()].contains("-130 is negative"));
+        assert!(books.myi_refused[&Sku::new("B").unwrap()].contains("-5 is negative"));
+        assert!(!skipped.contains_key("Manage FBA Inventory quantity below zero"));
         assert_eq!(
             skipped["Manage FBA Inventory totals disagree"],
             [
@@ -3747,6 +3820,130 @@ mod tests {
         assert_eq!(books.counts.stock_rows_refused, 1);
     }
 
+    /// Loads `files` as a run would and plans them: the books, the
+    /// output (files, counts, recommendations) and its caution.
+    fn run_folder(name: &str, files: &[(&str, String)]) -> (AmazonOutput, Option<String>) {
+        let dir = std::env::temp_dir().join(format!("merchantry-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, text) in files {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        let args = Args::parse_from(["replenish", "--amazon", &dir.to_string_lossy()]);
+        let loaded = load(&args, &dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let (mut books, files) = loaded.unwrap();
+        books.close().unwrap();
+        let service = ServiceLevel::new(args.service_level).unwrap();
+        let (recs, _) = plan(&args, service, &books).unwrap();
+        let out = AmazonOutput { files, ..output(books, recs) };
+        let caution = caution(&out);
+        (out, caution)
+    }
+
+    /// Tester (M1): a lone `\r` in V's unquoted title split its row in
+    /// two, `V\tVase` (2 cells) and `W\t105...` (9 cells), and the
+    /// reader gave the second part's cell at the SKU's place, `W`, as its
+    /// SKU: W, planned on its own row on line 4, was said to have
+    /// "another Manage FBA Inventory row of this SKU" refused, and the
+    /// caution counted 2 refused rows. A row whose cells do not line up
+    /// with the header now names no SKU: W's reason is its plan alone,
+    /// nothing is refused, and the caution counts 2 unreadable rows
+    /// naming no SKU.
+    #[test]
+    fn a_split_stock_row_blames_no_sku_for_a_row_not_its_own() {
+        let myi = format!(
+            "{MYI_HEAD}V\tVase\rW\t105\t100\t2\t3\t155\t10\t30\t10\n\
+             W\tWidget\t105\t100\t2\t3\t155\t10\t30\t10\n"
+        );
+        let files = [("all_orders.tsv", orders_file(day("2025-01-01"), 60, &[])), ("myi.tsv", myi)];
+        let (out, caution) = run_folder("splitrow", &files);
+        let rec = &out.recommendations[0].rec;
+        assert_eq!(rec.sku.as_str(), "W");
+        assert_planned_on_100_and_50(rec);
+        assert!(rec.reason.starts_with("position 150 <= reorder point 153"), "{}", rec.reason);
+        assert_eq!((out.counts.stock_rows_refused, out.counts.stock_rows_unnamed), (0, 2));
+        assert_eq!(
+            caution.unwrap(),
+            "Caution: 2 unreadable row(s) (2 of them Manage FBA Inventory rows naming no SKU) \
+             and 0 failed check(s) above: the ledger may not match the reports, so these \
+             figures may not either; a SKU whose stock row was refused or is in doubt, whose \
+             stock file was rejected, or that no readable stock row names while a stock row \
+             naming no SKU could not be read, says so in its reason (not planned when no other \
+             report gives its stock)."
+        );
+    }
+
+    /// A SKU whose only stock row is split (a lone `\r` in W's title)
+    /// was refused by the first part's SKU cell; with no SKU given for a
+    /// row whose cells do not line up, it must not fall to "no stock
+    /// report names this SKU" and be planned on zero (276 ordered): no
+    /// readable row names W while two rows naming no SKU could not be
+    /// read, so W is not planned, its reason naming both rows. So it is
+    /// for a SKU no row names at all, beside a row whose SKU cell is
+    /// blank: planned on zero before, not planned now.
+    #[test]
+    fn a_sku_an_unreadable_row_naming_no_sku_may_stand_for_is_not_planned_on_zero() {
+        let split = format!("{MYI_HEAD}W\tWid\rget\t105\t100\t2\t3\t155\t10\t30\t10\n");
+        let blank = format!("{MYI_HEAD}\tWidget\t105\t100\t2\t3\t155\t10\t30\t10\n");
+        let not_planned = |myi: &str, rows: &str| {
+            let files = [
+                ("all_orders.tsv", orders_file(day("2025-01-01"), 60, &[])),
+                ("myi.tsv", myi.to_owned()),
+            ];
+            let (out, caution) = run_folder("unnamedrow", &files);
+            let rec = &out.recommendations[0];
+            assert!(!rec.assumed_zero);
+            let rec = &rec.rec;
+            assert_eq!((rec.on_hand, rec.on_order, rec.order_quantity), (None, None, None));
+            assert_eq!(rec.urgency, "not planned");
+            assert_eq!(
+                rec.reason,
+                format!(
+                    "stock unknown: no readable Manage FBA Inventory row names it, while {rows}, \
+                     and no ledger row gives its stock; order up to 272.9 less the position, \
+                     once known"
+                )
+            );
+            assert_eq!(out.counts.stock_rows_refused, 0);
+            let caution = caution.unwrap();
+            assert!(caution.ends_with(NOT_PLANNED_ONE), "{caution}");
+            assert!(!caution.contains("planned on zero stock"), "{caution}");
+        };
+        not_planned(
+            &split,
+            "2 Manage FBA Inventory rows naming no SKU could not be read, any of which may be \
+             this SKU's (myi.tsv line 2: unreadable row (manage FBA inventory: line 2: row has 2 \
+             cells, header has 10); myi.tsv line 3: unreadable row (manage FBA inventory: line \
+             3: row has 9 cells, header has 10))",
+        );
+        not_planned(
+            &blank,
+            "1 Manage FBA Inventory row naming no SKU could not be read, and may be this SKU's \
+             (myi.tsv line 2: unreadable row (manage FBA inventory: line 2, column \"sku\": \
+             required value is empty))",
+        );
+    }
+
+    /// Tester (L2): a negative quantity cell (fulfillable `-4`) is now
+    /// refused by the reader, which gives the row's SKU: W is still not
+    /// planned, its reason naming the file, the line and the cell as the
+    /// reader words it.
+    #[test]
+    fn a_negative_stock_quantity_refuses_its_sku_with_the_readers_words() {
+        let myi = format!("{MYI_HEAD}W\tWidget\t105\t-4\t2\t3\t155\t20\t20\t10\n");
+        let (books, recs, _) = myi_case(&myi);
+        let rec = &recs[0].rec;
+        assert_eq!((rec.on_hand, rec.on_order, rec.order_quantity), (None, None, None));
+        assert_eq!(
+            rec.reason,
+            "stock unknown: its Manage FBA Inventory row was refused (myi.tsv line 2: unreadable \
+             row (manage FBA inventory: line 2, column \"afn-fulfillable-quantity\": -4 is \
+             negative, expected zero or more)), and no ledger row gives its stock; order up to \
+             272.9 less the position, once known"
+        );
+        assert_eq!((books.counts.stock_rows_refused, books.counts.stock_rows_unnamed), (1, 0));
+    }
+
     /// The caution's words for one SKU not planned.
     const NOT_PLANNED_ONE: &str = "SKUs: 1 not planned (their stock is unknown: no order, \"-\" for stock); each one's \
          reason says why.";
@@ -3778,7 +3975,9 @@ mod tests {
             plan_folder(name, &files)
         };
         let refused = "stock unknown: its Manage FBA Inventory row was refused (myi.tsv line 2: \
-                       afn-inbound-working-quantity -10), and the ledger's sellable balance, ";
+                       unreadable row (manage FBA inventory: line 2, column \
+                       \"afn-inbound-working-quantity\": -10 is negative, expected zero or \
+                       more)), and the ledger's sellable balance, ";
 
         // Detail alone, one receipt: 48 on an unknown opening.
         let (_, recs) = plan_with("refusedledger", format!("{head}{receipt}"), None);
@@ -3819,8 +4018,10 @@ mod tests {
         assert!(
             rec.reason.starts_with(
                 "on hand from the ledger (its opening from the summary view), its Manage FBA \
-                 Inventory row was refused (myi.tsv line 2: afn-inbound-working-quantity -10); \
-                 on order unknown, none counted; position 148 <= reorder point 153"
+                 Inventory row was refused (myi.tsv line 2: unreadable row (manage FBA \
+                 inventory: line 2, column \"afn-inbound-working-quantity\": -10 is negative, \
+                 expected zero or more)); on order unknown, none counted; position 148 <= \
+                 reorder point 153"
             ),
             "{}",
             rec.reason
