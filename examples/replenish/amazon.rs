@@ -53,15 +53,23 @@
 //!   row dated after tomorrow (this machine's clock, UTC) is skipped as
 //!   dated in the future, so a corrupt date cannot move the planning day;
 //!   only booked rows set the reports' date range.
-//! - The demand window: booked days are cut into blocks wherever more
+//! - The demand window: the days of the report demand is read from
+//!   (the purchase days of the All Orders demand lines when All Orders
+//!   gives demand, else the detail rows' booked days; another report's
+//!   rows never widen or narrow it) are cut into blocks wherever more
 //!   than 90 days pass without any row, and the block with the most rows
 //!   is kept; within it, a day is sparse when the rows booked within 15
 //!   days either side of it number fewer than a tenth (rounded down) of
 //!   the median row's, and the window runs from the first to the last
-//!   day that is not sparse (see `examples/common/window.rs`). Rows
-//!   outside it (a stray old or late date, a chain of single old rows)
-//!   are booked but left out of demand, with a note, and the planning
-//!   day follows the window's last day.
+//!   day that is not sparse (see `examples/common/window.rs`). Rows of
+//!   that report outside it (a stray old or late date, a chain of single
+//!   old rows) are booked but left out of demand, with a note. The
+//!   planning day follows the later of the window's last day and the
+//!   last day the same rule keeps of every report's booked rows, so a
+//!   ledger movement booked after the last order line counts in stock
+//!   (the days after the window are not history, and the assumptions
+//!   say so); a ledger row after that day is left out of the stock
+//!   figures, with a note.
 //! - A row moving more than 10,000,000 units is a corrupt number and is
 //!   skipped, as is a summary view or Manage FBA Inventory row with any
 //!   quantity beyond that, each named with its line; sums of report
@@ -87,8 +95,8 @@
 //!   fulfillment, cancellations and replacements left out), else
 //!   shipments net of returns from the ledger, whose days without
 //!   sellable stock the forecaster leaves out. The table shows the
-//!   mean over the reports' days beside the forecast's, since a few
-//!   weeks of reports are a short history for any model.
+//!   mean over the demand window's days beside the forecast's, since a
+//!   few weeks of reports are a short history for any model.
 //! - An (order, SKU) seen in several All Orders lines (overlapping
 //!   downloads) is decided by the line with the latest
 //!   `last-updated-date`: an order downloaded as Pending and again,
@@ -573,8 +581,8 @@ struct Check {
     text: String,
 }
 
-/// A recommendation with the SKU's demand over the reports' days, to set
-/// beside the forecast.
+/// A recommendation with the SKU's demand over the demand window's
+/// days, to set beside the forecast.
 #[derive(Serialize)]
 struct AmazonRec {
     #[serde(flatten)]
@@ -705,8 +713,15 @@ struct Books {
     /// Shipment events booked, by order id, to link customer returns.
     shipments: BTreeMap<String, EventId>,
     first_day: BTreeMap<Sku, NaiveDate>,
-    /// Rows booked per day; the planning window is read from it.
+    /// Rows booked per day, every report's: the planning day is read
+    /// from it ([`Books::last_day`]).
     dates: BTreeMap<NaiveDate, u64>,
+    /// All Orders lines that are demand, per purchase day: the demand
+    /// window when All Orders gives demand ([`Books::days`]).
+    order_dates: BTreeMap<NaiveDate, u64>,
+    /// Detail rows booked per day: the demand window when the ledger
+    /// gives demand.
+    ledger_dates: BTreeMap<NaiveDate, u64>,
     seeded: BTreeSet<Sku>,
     prepared: bool,
     /// The last day a row may carry: tomorrow by this machine's clock
@@ -759,7 +774,7 @@ pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
     for (why, example) in warnings {
         books.counts.warn(why, example);
     }
-    let last = books.days().map(|(_, last)| last);
+    let last = books.last_day();
     let soon_days = planner_options(args, service).soon_days;
     let output = AmazonOutput {
         assumptions: assumptions(args, dir, &books),
@@ -935,6 +950,8 @@ impl Books {
             shipments: BTreeMap::new(),
             first_day: BTreeMap::new(),
             dates: BTreeMap::new(),
+            order_dates: BTreeMap::new(),
+            ledger_dates: BTreeMap::new(),
             seeded: BTreeSet::new(),
             prepared: false,
             latest_day: Utc::now().date_naive().succ_opt().unwrap_or(NaiveDate::MAX),
@@ -945,25 +962,67 @@ impl Books {
         })
     }
 
-    fn see_day(&mut self, day: NaiveDate) {
+    /// Counts a row booked on `day`: an All Orders demand line
+    /// (`order`) or a detail row.
+    fn see_day(&mut self, day: NaiveDate, order: bool) {
         *self.dates.entry(day).or_insert(0) += 1;
+        let source = if order { &mut self.order_dates } else { &mut self.ledger_dates };
+        *source.entry(day).or_insert(0) += 1;
     }
 
-    /// The planning window, by [`WINDOW_RULE`]: the block of booked
+    /// The rows per day of the report demand is read from: All Orders
+    /// when it holds demand (as [`plan`] chooses), else the ledger.
+    fn demand_dates(&self) -> &BTreeMap<NaiveDate, u64> {
+        if self.orders.is_empty() { &self.ledger_dates } else { &self.order_dates }
+    }
+
+    /// The demand window, by [`WINDOW_RULE`] over the days of the report
+    /// demand is read from ([`Books::demand_dates`]): the block of its
     /// days with the most rows, without its sparse ends. A stray row
     /// dated years before the rest (a corrupt date, an old adjustment),
     /// months after it, or a chain of single old rows each under the gap
     /// apart would otherwise stretch the history with empty days, or
-    /// replace it, and pull every forecast towards zero.
+    /// replace it, and pull every forecast towards zero. Another
+    /// report's rows never move it: a ledger receipt two days before the
+    /// first All Orders line added two days without demand to every
+    /// SKU's history.
     fn days(&self) -> Option<(NaiveDate, NaiveDate)> {
-        window(&self.dates, WINDOW_RULE)
+        window(self.demand_dates(), WINDOW_RULE)
     }
 
-    /// Warns about booked rows left outside the planning window.
+    /// The last day the plan stands on, the day before the planning
+    /// day: the later of the demand window's last day and that of the
+    /// same rule over every report's booked rows, so a ledger or
+    /// inventory movement booked after the last order line still counts
+    /// in the stock figures. The days between the demand window's end
+    /// and this day are not history: no demand report covers them.
+    fn last_day(&self) -> Option<NaiveDate> {
+        let every = window(&self.dates, WINDOW_RULE).map(|(_, last)| last);
+        every.max(self.days().map(|(_, last)| last))
+    }
+
+    /// Warns about rows of the demand report left outside the demand
+    /// window and, when All Orders gives demand, about ledger rows booked
+    /// after the last day planned from, which the stock figures leave
+    /// out.
     fn note_window(&mut self) {
+        if let (Some(last), false) = (self.last_day(), self.orders.is_empty()) {
+            let after: Vec<(NaiveDate, u64)> = self
+                .ledger_dates
+                .range(last.succ_opt().unwrap_or(NaiveDate::MAX)..)
+                .map(|(d, n)| (*d, *n))
+                .collect();
+            if let (Some(&(oldest, _)), Some(&(newest, _))) = (after.first(), after.last()) {
+                let n: u64 = after.iter().map(|(_, n)| n).sum();
+                self.counts.warn(
+                    "ledger rows after the last day planned from (a sparse end of the booked days), booked but left out of the stock figures",
+                    format!("{n} row(s) dated {oldest} to {newest}, after {last}"),
+                );
+            }
+        }
         let Some((first, last)) = self.days() else { return };
         let outside: Vec<(NaiveDate, u64)> = self
-            .dates
+            .demand_dates()
             .iter()
             .filter(|(d, _)| **d < first || **d > last)
             .map(|(d, n)| (*d, *n))
@@ -1500,7 +1559,7 @@ impl Books {
                     if let Some(unit) = unit_price {
                         self.order_prices.entry(sku.clone()).or_default().push(unit);
                     }
-                    self.see_day(date);
+                    self.see_day(date, true);
                     // Two items of one SKU in an order: one order line of
                     // their units (each at most 10,000,000, so the sum
                     // cannot overflow).
@@ -1662,7 +1721,7 @@ impl Books {
             Ok(_) => {
                 // Only a booked row moves the planning window: a refused
                 // row dated far ahead must not set "today".
-                self.see_day(row.date);
+                self.see_day(row.date, false);
                 self.first_day
                     .entry(row.msku.clone())
                     .and_modify(|d| *d = (*d).min(row.date))
@@ -1686,7 +1745,7 @@ impl Books {
     /// Inventory snapshot for SKUs the summary did not seed, then the
     /// checks against the snapshots.
     fn close(&mut self) -> Result<Vec<Check>, BoxError> {
-        let Some((_, last)) = self.days() else { return Ok(Vec::new()) };
+        let Some(last) = self.last_day() else { return Ok(Vec::new()) };
         let pending: Vec<(Sku, NaiveDate, i64, i64)> = self
             .myi
             .iter()
@@ -2134,13 +2193,15 @@ impl DemandHistory for OrdersHistory {
 type Planned = (Vec<AmazonRec>, Vec<(&'static str, String)>);
 
 fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, BoxError> {
-    let Some((first, last)) = books.days() else {
+    let (Some((first, end)), Some(last)) = (books.days(), books.last_day()) else {
         return Err(
             "no dated rows: the folder needs the ledger detail view or All Orders to know demand"
                 .into(),
         );
     };
-    let range = DateRange::inclusive(first, last)?;
+    // History is the demand window alone; the plan is made for the day
+    // after the last day any report covers.
+    let range = DateRange::inclusive(first, end)?;
     let from_orders = OrdersHistory::new(&books.orders);
     let history: &dyn DemandHistory =
         if from_orders.0.is_empty() { &books.ledger } else { &from_orders };
@@ -2449,8 +2510,19 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
     let mut lines = vec![
         format!("reports: {} (rows booked {booked}); one location, the FBA network", dir.display()),
         format!(
-            "demand window ({span}): {}; rows outside it are booked but left out of demand, and history per day is the units over the window's days",
-            WINDOW_RULE.describe()
+            "demand window ({span}{}): {}; rows outside it are booked but left out of demand, and history per day is the units over the window's days{}",
+            if books.orders.is_empty() {
+                ""
+            } else {
+                ", from the days of the All Orders demand lines alone: ledger rows neither widen nor narrow it"
+            },
+            WINDOW_RULE.describe(),
+            match (books.days(), books.last_day()) {
+                (Some((_, end)), Some(last)) if last > end => format!(
+                    "; the plan is for the day after {last}, the last day of the rows booked from every report (the same rule), so stock counts the movements to then, and the days after the window are not history"
+                ),
+                _ => String::new(),
+            }
         ),
         demand,
         opening.to_owned(),
@@ -2724,6 +2796,78 @@ mod tests {
                 "6 row(s) dated 2023-12-17 to 2025-01-20, before the window 2025-03-01 to 2025-03-30"
             ]
         );
+    }
+
+    /// Tester (L1): the demand window was cut from every report's booked
+    /// days, so a ledger receipt of another SKU (V) two days before the
+    /// first All Orders line stretched it to 2024-12-30 to 2025-03-01:
+    /// W's 120 units over 62 days, 1.9 a day (1.935), reorder point 154
+    /// where a receipt on 01-01, or months earlier in another block, gave
+    /// 2.0 and 153. The window is now the All Orders days alone: 120 / 60
+    /// = 2.0, reorder point 152.9, whatever the ledger holds.
+    #[test]
+    fn the_demand_window_is_the_demand_reports_own_days() {
+        let orders = || ("all_orders.tsv", orders_file(day("2025-01-01"), 60, &[]));
+        let receipt = |date: &str, sku: &str, units: u32| {
+            format!("{DETAIL_HEAD}{date},X00{sku},{sku},Receipts,FBA1,{units},ABE2,SELLABLE\n")
+        };
+        for (name, date) in
+            [("before", "2024-12-30"), ("first", "2025-01-01"), ("old", "2024-11-01")]
+        {
+            let files = [orders(), ("ledger_detail.csv", receipt(date, "V", 200))];
+            let (books, recs) = plan_folder(&format!("window{name}"), &files);
+            assert_eq!(books.days(), Some((day("2025-01-01"), day("2025-03-01"))), "{date}");
+            assert_eq!(books.last_day(), Some(day("2025-03-01")), "{date}");
+            let w = &recs[0];
+            assert_eq!(w.rec.sku.as_str(), "W");
+            assert!(
+                (w.history_units_per_day - 2.0).abs() < 1e-12,
+                "{date}: {}",
+                w.history_units_per_day
+            );
+            assert!((w.rec.reorder_point - 152.9).abs() < 0.05, "{date}: {}", w.rec.reorder_point);
+        }
+
+        // W's own receipt of 100 three days after the last order line
+        // (03-04, 14 rows within 15 days: not sparse) moves the planning
+        // day, not the history: stock counts it (100 on hand, the
+        // opening unknown), history stays 120 / 60 (was 120 / 63, 1.9),
+        // and the assumptions say which day the plan is for.
+        let files = [orders(), ("ledger_detail.csv", receipt("2025-03-04", "W", 100))];
+        let (books, recs) = plan_folder("windowafter", &files);
+        assert_eq!(books.days(), Some((day("2025-01-01"), day("2025-03-01"))));
+        assert_eq!(books.last_day(), Some(day("2025-03-04")));
+        let w = &recs[0];
+        assert!((w.history_units_per_day - 2.0).abs() < 1e-12, "{}", w.history_units_per_day);
+        assert_eq!(w.rec.on_hand, Some(100), "{}", w.rec.reason);
+        let args = Args::parse_from(["replenish", "--amazon", "unused"]);
+        let lines = assumptions(&args, Path::new("unused"), &books);
+        assert!(
+            lines[1].starts_with(
+                "demand window (2025-01-01 to 2025-03-01, from the days of the All Orders demand \
+                 lines alone: ledger rows neither widen nor narrow it): "
+            ) && lines[1].ends_with(
+                "; the plan is for the day after 2025-03-04, the last day of the rows booked \
+                 from every report (the same rule), so stock counts the movements to then, and \
+                 the days after the window are not history"
+            ),
+            "{}",
+            lines[1]
+        );
+
+        // A lone ledger row 50 days after the last order line is a
+        // sparse end of every report's days: the plan stays on 03-01,
+        // and the row is named as left out of the stock figures (it was
+        // "left out of demand", which a ledger row never is here).
+        let files = [orders(), ("ledger_detail.csv", receipt("2025-04-20", "W", 100))];
+        let (books, _) = plan_folder("windowsparse", &files);
+        assert_eq!(books.last_day(), Some(day("2025-03-01")));
+        assert_eq!(
+            books.counts.examples["ledger rows after the last day planned from (a sparse end of \
+                                   the booked days), booked but left out of the stock figures"],
+            ["1 row(s) dated 2025-04-20 to 2025-04-20, after 2025-03-01"]
+        );
+        assert!(!books.counts.examples.keys().any(|k| k.starts_with("rows outside the demand")));
     }
 
     /// Writes `files` (name, text) to a fresh folder and loads it as a
