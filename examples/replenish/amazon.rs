@@ -53,15 +53,23 @@
 //!   row dated after tomorrow (this machine's clock, UTC) is skipped as
 //!   dated in the future, so a corrupt date cannot move the planning day;
 //!   only booked rows set the reports' date range.
-//! - The demand window: booked days are cut into blocks wherever more
+//! - The demand window: the days of the report demand is read from
+//!   (the purchase days of the All Orders demand lines when All Orders
+//!   gives demand, else the detail rows' booked days; another report's
+//!   rows never widen or narrow it) are cut into blocks wherever more
 //!   than 90 days pass without any row, and the block with the most rows
 //!   is kept; within it, a day is sparse when the rows booked within 15
 //!   days either side of it number fewer than a tenth (rounded down) of
 //!   the median row's, and the window runs from the first to the last
-//!   day that is not sparse (see `examples/common/window.rs`). Rows
-//!   outside it (a stray old or late date, a chain of single old rows)
-//!   are booked but left out of demand, with a note, and the planning
-//!   day follows the window's last day.
+//!   day that is not sparse (see `examples/common/window.rs`). Rows of
+//!   that report outside it (a stray old or late date, a chain of single
+//!   old rows) are booked but left out of demand, with a note. The
+//!   planning day follows the later of the window's last day and the
+//!   last day the same rule keeps of every report's booked rows, so a
+//!   ledger movement booked after the last order line counts in stock
+//!   (the days after the window are not history, and the assumptions
+//!   say so); a ledger row after that day is left out of the stock
+//!   figures, with a note.
 //! - A row moving more than 10,000,000 units is a corrupt number and is
 //!   skipped, as is a summary view or Manage FBA Inventory row with any
 //!   quantity beyond that, each named with its line; sums of report
@@ -87,8 +95,8 @@
 //!   fulfillment, cancellations and replacements left out), else
 //!   shipments net of returns from the ledger, whose days without
 //!   sellable stock the forecaster leaves out. The table shows the
-//!   mean over the reports' days beside the forecast's, since a few
-//!   weeks of reports are a short history for any model.
+//!   mean over the demand window's days beside the forecast's, since a
+//!   few weeks of reports are a short history for any model.
 //! - An (order, SKU) seen in several All Orders lines (overlapping
 //!   downloads) is decided by the line with the latest
 //!   `last-updated-date`: an order downloaded as Pending and again,
@@ -115,7 +123,8 @@
 //!   supply. When two Manage FBA Inventory rows of a SKU disagree (two
 //!   downloads, or two marketplaces' reports), the row read last is
 //!   used, with a warning naming both. A Manage FBA Inventory row with
-//!   a quantity below zero, or whose warehouse cell (checked when it
+//!   a quantity below zero (refused by the reader, naming the cell), or
+//!   whose warehouse cell (checked when it
 //!   holds a number, `0` included) is not fulfillable + unsellable +
 //!   reserved, or, with no warehouse cell, whose total disagrees with
 //!   those + inbound (the total is then the only check on on hand), is
@@ -140,7 +149,11 @@
 //!   holds no inbound). A Manage FBA Inventory file rejected whole (a title
 //!   line above the header, UTF-16, a required column missing) leaves
 //!   every SKU it does not name elsewhere under the same rule, its
-//!   reason naming the file. A row whose total
+//!   reason naming the file; so does a row the reader cannot read
+//!   whose SKU it cannot tell (a blank `sku` cell, or cells out of line
+//!   with the header: a row split by a lone `\r` or shifted by a stray
+//!   tab), since any SKU no readable row names may be its, the reason
+//!   naming a few such rows. A row whose total
 //!   alone disagrees with warehouse + inbound is used for on hand (its
 //!   warehouse cell vouches for that); its on order is in doubt, and the
 //!   smaller of its inbound cells and its total less warehouse is
@@ -151,9 +164,11 @@
 //!   its on order read as the total less the warehouse (with no total,
 //!   the inbound columns present; with neither, unknown: none counted,
 //!   `-` in the table, said in the reason). A SKU that no stock report
-//!   names is planned on zero stock, with a note and a word in its
-//!   reason. The caution above the table counts rejected files, refused
-//!   and doubted rows, SKUs not planned, SKUs planned with on order
+//!   names, when no stock file was rejected and every stock row's SKU
+//!   could be told, is planned on zero stock, with a note and a word in
+//!   its reason. The caution above the table counts rejected files,
+//!   refused and doubted rows, unreadable rows naming no SKU, SKUs not
+//!   planned, SKUs planned with on order
 //!   unknown or partly unknown, SKUs planned on a ledger with unknown
 //!   opening and SKUs planned on zero stock. A
 //!   price the reader cannot read (`19,99`, `EUR 19.99`)
@@ -163,8 +178,10 @@
 //!   still refuses the row, as does a blank `afn-fulfillable-quantity`
 //!   cell with no warehouse cell to vouch for it (on hand unknown), and
 //!   its SKU (given by the reader with its error, when the row's `sku`
-//!   cell can be read) falls under the refused-row rule
-//!   above, its reason naming the file, line and cell. Lead time: `--lead-time-days` +/-
+//!   cell can be read and its cells line up with the header) falls
+//!   under the refused-row rule above, its reason naming the file, line
+//!   and cell; a row whose SKU the reader cannot tell is never blamed on
+//!   a SKU, and falls under the rejected-file rule above. Lead time: `--lead-time-days` +/-
 //!   `--lead-time-sd`.
 //! - An All Orders line whose item price the reader cannot read
 //!   (`19,99`, `EUR 19.99`) still counts in demand with its units; its
@@ -516,6 +533,11 @@ struct Counts {
     /// Manage FBA Inventory files rejected whole: their SKUs' stock is
     /// unknown.
     stock_files_rejected: u64,
+    /// Manage FBA Inventory rows the reader could not read and whose SKU
+    /// it could not tell (a blank or bad `sku` cell, a row whose cells
+    /// do not line up with the header): any SKU no readable row names
+    /// may be theirs. Also counted among the unreadable rows.
+    stock_rows_unnamed: u64,
 }
 
 impl Counts {
@@ -559,8 +581,8 @@ struct Check {
     text: String,
 }
 
-/// A recommendation with the SKU's demand over the reports' days, to set
-/// beside the forecast.
+/// A recommendation with the SKU's demand over the demand window's
+/// days, to set beside the forecast.
 #[derive(Serialize)]
 struct AmazonRec {
     #[serde(flatten)]
@@ -659,6 +681,11 @@ struct Books {
     /// no row elsewhere is then not planned on a ledger balance that the
     /// rejected file might have corrected, nor on zero.
     myi_rejected: Vec<String>,
+    /// Manage FBA Inventory rows the reader could not read that name no
+    /// SKU (file, line and why): like a rejected file, they leave every
+    /// SKU that no readable row names under the refused-row rule, since
+    /// any of them may be theirs.
+    myi_unnamed: Vec<String>,
     /// The deciding All Orders line of each order item across every All
     /// Orders file, with its `last-updated-date` and where it was read
     /// (to name it when another line replaces it): the latest update
@@ -686,8 +713,15 @@ struct Books {
     /// Shipment events booked, by order id, to link customer returns.
     shipments: BTreeMap<String, EventId>,
     first_day: BTreeMap<Sku, NaiveDate>,
-    /// Rows booked per day; the planning window is read from it.
+    /// Rows booked per day, every report's: the planning day is read
+    /// from it ([`Books::last_day`]).
     dates: BTreeMap<NaiveDate, u64>,
+    /// All Orders lines that are demand, per purchase day: the demand
+    /// window when All Orders gives demand ([`Books::days`]).
+    order_dates: BTreeMap<NaiveDate, u64>,
+    /// Detail rows booked per day: the demand window when the ledger
+    /// gives demand.
+    ledger_dates: BTreeMap<NaiveDate, u64>,
     seeded: BTreeSet<Sku>,
     prepared: bool,
     /// The last day a row may carry: tomorrow by this machine's clock
@@ -740,7 +774,7 @@ pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
     for (why, example) in warnings {
         books.counts.warn(why, example);
     }
-    let last = books.days().map(|(_, last)| last);
+    let last = books.last_day();
     let soon_days = planner_options(args, service).soon_days;
     let output = AmazonOutput {
         assumptions: assumptions(args, dir, &books),
@@ -905,6 +939,7 @@ impl Books {
             myi_doubted: BTreeMap::new(),
             myi_on_order_partial: BTreeSet::new(),
             myi_rejected: Vec::new(),
+            myi_unnamed: Vec::new(),
             order_lines: BTreeMap::new(),
             order_lines_undated: 0,
             orders: BTreeMap::new(),
@@ -915,6 +950,8 @@ impl Books {
             shipments: BTreeMap::new(),
             first_day: BTreeMap::new(),
             dates: BTreeMap::new(),
+            order_dates: BTreeMap::new(),
+            ledger_dates: BTreeMap::new(),
             seeded: BTreeSet::new(),
             prepared: false,
             latest_day: Utc::now().date_naive().succ_opt().unwrap_or(NaiveDate::MAX),
@@ -925,25 +962,67 @@ impl Books {
         })
     }
 
-    fn see_day(&mut self, day: NaiveDate) {
+    /// Counts a row booked on `day`: an All Orders demand line
+    /// (`order`) or a detail row.
+    fn see_day(&mut self, day: NaiveDate, order: bool) {
         *self.dates.entry(day).or_insert(0) += 1;
+        let source = if order { &mut self.order_dates } else { &mut self.ledger_dates };
+        *source.entry(day).or_insert(0) += 1;
     }
 
-    /// The planning window, by [`WINDOW_RULE`]: the block of booked
+    /// The rows per day of the report demand is read from: All Orders
+    /// when it holds demand (as [`plan`] chooses), else the ledger.
+    fn demand_dates(&self) -> &BTreeMap<NaiveDate, u64> {
+        if self.orders.is_empty() { &self.ledger_dates } else { &self.order_dates }
+    }
+
+    /// The demand window, by [`WINDOW_RULE`] over the days of the report
+    /// demand is read from ([`Books::demand_dates`]): the block of its
     /// days with the most rows, without its sparse ends. A stray row
     /// dated years before the rest (a corrupt date, an old adjustment),
     /// months after it, or a chain of single old rows each under the gap
     /// apart would otherwise stretch the history with empty days, or
-    /// replace it, and pull every forecast towards zero.
+    /// replace it, and pull every forecast towards zero. Another
+    /// report's rows never move it: a ledger receipt two days before the
+    /// first All Orders line added two days without demand to every
+    /// SKU's history.
     fn days(&self) -> Option<(NaiveDate, NaiveDate)> {
-        window(&self.dates, WINDOW_RULE)
+        window(self.demand_dates(), WINDOW_RULE)
     }
 
-    /// Warns about booked rows left outside the planning window.
+    /// The last day the plan stands on, the day before the planning
+    /// day: the later of the demand window's last day and that of the
+    /// same rule over every report's booked rows, so a ledger or
+    /// inventory movement booked after the last order line still counts
+    /// in the stock figures. The days between the demand window's end
+    /// and this day are not history: no demand report covers them.
+    fn last_day(&self) -> Option<NaiveDate> {
+        let every = window(&self.dates, WINDOW_RULE).map(|(_, last)| last);
+        every.max(self.days().map(|(_, last)| last))
+    }
+
+    /// Warns about rows of the demand report left outside the demand
+    /// window and, when All Orders gives demand, about ledger rows booked
+    /// after the last day planned from, which the stock figures leave
+    /// out.
     fn note_window(&mut self) {
+        if let (Some(last), false) = (self.last_day(), self.orders.is_empty()) {
+            let after: Vec<(NaiveDate, u64)> = self
+                .ledger_dates
+                .range(last.succ_opt().unwrap_or(NaiveDate::MAX)..)
+                .map(|(d, n)| (*d, *n))
+                .collect();
+            if let (Some(&(oldest, _)), Some(&(newest, _))) = (after.first(), after.last()) {
+                let n: u64 = after.iter().map(|(_, n)| n).sum();
+                self.counts.warn(
+                    "ledger rows after the last day planned from (a sparse end of the booked days), booked but left out of the stock figures",
+                    format!("{n} row(s) dated {oldest} to {newest}, after {last}"),
+                );
+            }
+        }
         let Some((first, last)) = self.days() else { return };
         let outside: Vec<(NaiveDate, u64)> = self
-            .dates
+            .demand_dates()
             .iter()
             .filter(|(d, _)| **d < first || **d > last)
             .map(|(d, n)| (*d, *n))
@@ -1111,14 +1190,17 @@ impl Books {
     }
 
     /// Reads Manage FBA Inventory rows into `myi`. A row with a quantity
-    /// below zero or beyond [`MAX_ROW_UNITS`], or whose warehouse cell
-    /// is not fulfillable + unsellable + reserved, is refused and noted
-    /// in `myi_refused`: its on hand is in doubt. A row whose total alone
+    /// beyond [`MAX_ROW_UNITS`], or whose warehouse cell is not
+    /// fulfillable + unsellable + reserved, is refused and noted in
+    /// `myi_refused`: its on hand is in doubt. A row whose total alone
     /// disagrees with warehouse + inbound keeps its on hand (the
     /// warehouse cell vouches for it); only its units on order are in
     /// doubt ([`myi_on_order`]). A row the reader cannot read (`1OO`
-    /// fulfillable) refuses its SKU's stock as well, when its SKU cell
-    /// can be read (the reader's error gives it: `ReadError::sku`).
+    /// fulfillable, or a quantity below zero, which the reader refuses
+    /// as `ReadError::NegativeValue`) refuses its SKU's stock as well,
+    /// when the reader can tell its SKU (`ReadError::sku`); one whose SKU
+    /// it cannot tell (a blank `sku` cell, a row whose cells do not line
+    /// up with the header) is noted in `myi_unnamed`.
     fn read_inventory(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = InventoryReader::with_options(input, self.read_options)?;
         let missing = &missing_inbound(&reader);
@@ -1138,12 +1220,6 @@ impl Books {
             let at = format!("{} line {}: {}", books.file, row.line, row.sku);
             if books.absurd_quantity(row.line, &quantities) {
                 books.refuse_stock(&row, "a quantity beyond 10,000,000 units");
-                return Ok(());
-            }
-            if let Some((column, q)) = quantities.iter().find(|(_, q)| q.is_negative()) {
-                let example = format!("{at}: {column} {q}");
-                books.counts.skip("Manage FBA Inventory quantity below zero", Some(example));
-                books.refuse_stock(&row, &format!("{column} {q}"));
                 return Ok(());
             }
             // A blank fulfillable cell counts as 0 only when a warehouse
@@ -1260,14 +1336,19 @@ impl Books {
             Ok(())
         })?;
         // The reader gives the SKU of a row it cannot read when the SKU
-        // cell itself can be read; an error in that cell names no SKU.
+        // cell itself can be read and the row's cells line up with the
+        // header; any other row names no SKU, and may be any SKU's.
         for (line, sku, text) in std::mem::take(&mut self.last_unreadable) {
-            if let Some(sku) = sku {
-                let why = format!(
-                    "unreadable row ({})",
-                    text.trim_start_matches(&format!("{}: ", self.file))
-                );
-                self.refuse_sku(&sku, line, &why);
+            let why = format!(
+                "unreadable row ({})",
+                text.trim_start_matches(&format!("{}: ", self.file))
+            );
+            match sku {
+                Some(sku) => self.refuse_sku(&sku, line, &why),
+                None => {
+                    self.counts.stock_rows_unnamed += 1;
+                    self.myi_unnamed.push(format!("{} line {line}: {why}", self.file));
+                }
             }
         }
         if !missing.is_empty() && stats.rows > 0 {
@@ -1478,7 +1559,7 @@ impl Books {
                     if let Some(unit) = unit_price {
                         self.order_prices.entry(sku.clone()).or_default().push(unit);
                     }
-                    self.see_day(date);
+                    self.see_day(date, true);
                     // Two items of one SKU in an order: one order line of
                     // their units (each at most 10,000,000, so the sum
                     // cannot overflow).
@@ -1640,7 +1721,7 @@ impl Books {
             Ok(_) => {
                 // Only a booked row moves the planning window: a refused
                 // row dated far ahead must not set "today".
-                self.see_day(row.date);
+                self.see_day(row.date, false);
                 self.first_day
                     .entry(row.msku.clone())
                     .and_modify(|d| *d = (*d).min(row.date))
@@ -1664,7 +1745,7 @@ impl Books {
     /// Inventory snapshot for SKUs the summary did not seed, then the
     /// checks against the snapshots.
     fn close(&mut self) -> Result<Vec<Check>, BoxError> {
-        let Some((_, last)) = self.days() else { return Ok(Vec::new()) };
+        let Some(last) = self.last_day() else { return Ok(Vec::new()) };
         let pending: Vec<(Sku, NaiveDate, i64, i64)> = self
             .myi
             .iter()
@@ -1720,7 +1801,7 @@ impl Books {
         let figure = self.ledger_figure(sku, last);
         let refused = match self.myi_refused.get(sku) {
             Some(why) => format!("its Manage FBA Inventory row was refused ({why})"),
-            None if self.myi_rejected.is_empty() => {
+            None if self.myi_rejected.is_empty() && self.myi_unnamed.is_empty() => {
                 return match figure {
                     LedgerFigure::None => Stock::Zero,
                     LedgerFigure::Known { held, note } => Stock::Ledger {
@@ -1740,10 +1821,7 @@ impl Books {
                     },
                 };
             }
-            None => format!(
-                "its stock report was rejected ({}), no other Manage FBA Inventory row names it",
-                self.myi_rejected.join("; ")
-            ),
+            None => self.unnamed_stock(),
         };
         // The stock report that should give the SKU's stock did not: the
         // ledger stands in only when its balance owes nothing to that
@@ -1767,6 +1845,38 @@ impl Books {
                 Stock::NoFigure { why: format!("{refused}, and no ledger row gives its stock") }
             }
         }
+    }
+
+    /// Why a SKU that no readable Manage FBA Inventory row names may
+    /// still have had one: a stock file was rejected, or rows were read
+    /// whose SKU the reader could not tell (a few named, with a count of
+    /// the rest).
+    fn unnamed_stock(&self) -> String {
+        let mut why = Vec::new();
+        if !self.myi_rejected.is_empty() {
+            why.push(format!(
+                "its stock report was rejected ({}), no other Manage FBA Inventory row names it",
+                self.myi_rejected.join("; ")
+            ));
+        } else {
+            why.push("no readable Manage FBA Inventory row names it".to_owned());
+        }
+        let n = self.myi_unnamed.len();
+        if n > 0 {
+            let mut named =
+                self.myi_unnamed.iter().take(EXAMPLES_KEPT).cloned().collect::<Vec<_>>();
+            if n > EXAMPLES_KEPT {
+                named.push(format!("{} more", n - EXAMPLES_KEPT));
+            }
+            let (rows, may) =
+                if n == 1 { ("row", "and may be") } else { ("rows", "any of which may be") };
+            why.push(format!(
+                "{n} Manage FBA Inventory {rows} naming no SKU could not be read, {may} this \
+                 SKU's ({})",
+                named.join("; ")
+            ));
+        }
+        why.join(", while ")
     }
 
     /// What the ledger says of `sku`'s sellable stock at the end of
@@ -2083,13 +2193,15 @@ impl DemandHistory for OrdersHistory {
 type Planned = (Vec<AmazonRec>, Vec<(&'static str, String)>);
 
 fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, BoxError> {
-    let Some((first, last)) = books.days() else {
+    let (Some((first, end)), Some(last)) = (books.days(), books.last_day()) else {
         return Err(
             "no dated rows: the folder needs the ledger detail view or All Orders to know demand"
                 .into(),
         );
     };
-    let range = DateRange::inclusive(first, last)?;
+    // History is the demand window alone; the plan is made for the day
+    // after the last day any report covers.
+    let range = DateRange::inclusive(first, end)?;
     let from_orders = OrdersHistory::new(&books.orders);
     let history: &dyn DemandHistory =
         if from_orders.0.is_empty() { &books.ledger } else { &from_orders };
@@ -2398,8 +2510,19 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
     let mut lines = vec![
         format!("reports: {} (rows booked {booked}); one location, the FBA network", dir.display()),
         format!(
-            "demand window ({span}): {}; rows outside it are booked but left out of demand, and history per day is the units over the window's days",
-            WINDOW_RULE.describe()
+            "demand window ({span}{}): {}; rows outside it are booked but left out of demand, and history per day is the units over the window's days{}",
+            if books.orders.is_empty() {
+                ""
+            } else {
+                ", from the days of the All Orders demand lines alone: ledger rows neither widen nor narrow it"
+            },
+            WINDOW_RULE.describe(),
+            match (books.days(), books.last_day()) {
+                (Some((_, end)), Some(last)) if last > end => format!(
+                    "; the plan is for the day after {last}, the last day of the rows booked from every report (the same rule), so stock counts the movements to then, and the days after the window are not history"
+                ),
+                _ => String::new(),
+            }
         ),
         demand,
         opening.to_owned(),
@@ -2409,7 +2532,12 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
             if priced == 1 { "" } else { "s" }
         ),
         format!(
-            "on hand: fulfillable units (Manage FBA Inventory) else the ledger's sellable balance (a SKU whose Manage FBA Inventory row was refused, or whose file was rejected, is not planned unless that balance owes nothing to Manage FBA Inventory, its opening from the summary view, and is not below zero); inbound shipments on order; lead time {} +/- {} days; continuous review, {} cycle service level; {}; goods to land {} days before the projected stock-out",
+            "on hand: fulfillable units (Manage FBA Inventory) else the ledger's sellable balance (a SKU whose Manage FBA Inventory row was refused, or whose file was rejected{}, is not planned unless that balance owes nothing to Manage FBA Inventory, its opening from the summary view, and is not below zero); inbound shipments on order; lead time {} +/- {} days; continuous review, {} cycle service level; {}; goods to land {} days before the projected stock-out",
+            if books.myi_unnamed.is_empty() {
+                ""
+            } else {
+                ", or that no readable row names while a row naming no SKU could not be read"
+            },
             args.lead_time_days,
             args.lead_time_sd,
             args.service_level,
@@ -2454,6 +2582,7 @@ fn caution(out: &AmazonOutput) -> Option<String> {
     let failed = out.checks.iter().filter(|c| !c.passed).count();
     let (refused, doubt) = (out.counts.stock_rows_refused, out.counts.stock_rows_in_doubt);
     let rejected = out.counts.stock_files_rejected;
+    let unnamed = out.counts.stock_rows_unnamed;
     let recs = || out.recommendations.iter().map(|r| (&r.rec, r.assumed_zero));
     let not_planned = recs().filter(|(r, _)| r.order_quantity.is_none()).count();
     let on_order_unknown =
@@ -2467,7 +2596,11 @@ fn caution(out: &AmazonOutput) -> Option<String> {
         .count();
     let mut text = Vec::new();
     if row_errors > 0 || failed > 0 || refused > 0 || doubt > 0 || rejected > 0 {
-        let mut what = vec![format!("{row_errors} unreadable row(s)")];
+        let of_them = match unnamed {
+            0 => String::new(),
+            n => format!(" ({n} of them Manage FBA Inventory rows naming no SKU)"),
+        };
+        let mut what = vec![format!("{row_errors} unreadable row(s){of_them}")];
         if rejected > 0 {
             what.push(format!("{rejected} rejected Manage FBA Inventory file(s)"));
         }
@@ -2479,7 +2612,11 @@ fn caution(out: &AmazonOutput) -> Option<String> {
         }
         what.push(format!("{failed} failed check(s)"));
         let last = what.pop().unwrap_or_default();
-        let stock = if refused > 0 || doubt > 0 || rejected > 0 {
+        let stock = if unnamed > 0 {
+            "; a SKU whose stock row was refused or is in doubt, whose stock file was rejected, \
+             or that no readable stock row names while a stock row naming no SKU could not be \
+             read, says so in its reason (not planned when no other report gives its stock)"
+        } else if refused > 0 || doubt > 0 || rejected > 0 {
             "; a SKU whose stock row was refused or is in doubt, or whose stock file was \
              rejected, says so in its reason (not planned when no other report gives its stock)"
         } else {
@@ -2659,6 +2796,78 @@ mod tests {
                 "6 row(s) dated 2023-12-17 to 2025-01-20, before the window 2025-03-01 to 2025-03-30"
             ]
         );
+    }
+
+    /// Tester (L1): the demand window was cut from every report's booked
+    /// days, so a ledger receipt of another SKU (V) two days before the
+    /// first All Orders line stretched it to 2024-12-30 to 2025-03-01:
+    /// W's 120 units over 62 days, 1.9 a day (1.935), reorder point 154
+    /// where a receipt on 01-01, or months earlier in another block, gave
+    /// 2.0 and 153. The window is now the All Orders days alone: 120 / 60
+    /// = 2.0, reorder point 152.9, whatever the ledger holds.
+    #[test]
+    fn the_demand_window_is_the_demand_reports_own_days() {
+        let orders = || ("all_orders.tsv", orders_file(day("2025-01-01"), 60, &[]));
+        let receipt = |date: &str, sku: &str, units: u32| {
+            format!("{DETAIL_HEAD}{date},X00{sku},{sku},Receipts,FBA1,{units},ABE2,SELLABLE\n")
+        };
+        for (name, date) in
+            [("before", "2024-12-30"), ("first", "2025-01-01"), ("old", "2024-11-01")]
+        {
+            let files = [orders(), ("ledger_detail.csv", receipt(date, "V", 200))];
+            let (books, recs) = plan_folder(&format!("window{name}"), &files);
+            assert_eq!(books.days(), Some((day("2025-01-01"), day("2025-03-01"))), "{date}");
+            assert_eq!(books.last_day(), Some(day("2025-03-01")), "{date}");
+            let w = &recs[0];
+            assert_eq!(w.rec.sku.as_str(), "W");
+            assert!(
+                (w.history_units_per_day - 2.0).abs() < 1e-12,
+                "{date}: {}",
+                w.history_units_per_day
+            );
+            assert!((w.rec.reorder_point - 152.9).abs() < 0.05, "{date}: {}", w.rec.reorder_point);
+        }
+
+        // W's own receipt of 100 three days after the last order line
+        // (03-04, 14 rows within 15 days: not sparse) moves the planning
+        // day, not the history: stock counts it (100 on hand, the
+        // opening unknown), history stays 120 / 60 (was 120 / 63, 1.9),
+        // and the assumptions say which day the plan is for.
+        let files = [orders(), ("ledger_detail.csv", receipt("2025-03-04", "W", 100))];
+        let (books, recs) = plan_folder("windowafter", &files);
+        assert_eq!(books.days(), Some((day("2025-01-01"), day("2025-03-01"))));
+        assert_eq!(books.last_day(), Some(day("2025-03-04")));
+        let w = &recs[0];
+        assert!((w.history_units_per_day - 2.0).abs() < 1e-12, "{}", w.history_units_per_day);
+        assert_eq!(w.rec.on_hand, Some(100), "{}", w.rec.reason);
+        let args = Args::parse_from(["replenish", "--amazon", "unused"]);
+        let lines = assumptions(&args, Path::new("unused"), &books);
+        assert!(
+            lines[1].starts_with(
+                "demand window (2025-01-01 to 2025-03-01, from the days of the All Orders demand \
+                 lines alone: ledger rows neither widen nor narrow it): "
+            ) && lines[1].ends_with(
+                "; the plan is for the day after 2025-03-04, the last day of the rows booked \
+                 from every report (the same rule), so stock counts the movements to then, and \
+                 the days after the window are not history"
+            ),
+            "{}",
+            lines[1]
+        );
+
+        // A lone ledger row 50 days after the last order line is a
+        // sparse end of every report's days: the plan stays on 03-01,
+        // and the row is named as left out of the stock figures (it was
+        // "left out of demand", which a ledger row never is here).
+        let files = [orders(), ("ledger_detail.csv", receipt("2025-04-20", "W", 100))];
+        let (books, _) = plan_folder("windowsparse", &files);
+        assert_eq!(books.last_day(), Some(day("2025-03-01")));
+        assert_eq!(
+            books.counts.examples["ledger rows after the last day planned from (a sparse end of \
+                                   the booked days), booked but left out of the stock figures"],
+            ["1 row(s) dated 2025-04-20 to 2025-04-20, after 2025-03-01"]
+        );
+        assert!(!books.counts.examples.keys().any(|k| k.starts_with("rows outside the demand")));
     }
 
     /// Writes `files` (name, text) to a fresh folder and loads it as a
@@ -3306,13 +3515,21 @@ mod tests {
         assert_eq!(books.myi_on_order[&Sku::new("F").unwrap()], (Some(Quantity::new(5)), None));
         assert_eq!(books.counts.stock_rows_refused, 4);
         let skipped = &books.counts.examples;
+        // The reader refuses a quantity below zero (tester L2), naming
+        // the cell, and gives the row's SKU: A and B are refused as
+        // unreadable rows.
         assert_eq!(
-            skipped["Manage FBA Inventory quantity below zero"],
+            skipped["unreadable row"],
             [
-                "myi.tsv line 2: A: afn-fulfillable-quantity -130",
-                "myi.tsv line 3: B: afn-inbound-shipped-quantity -5"
+                "myi.tsv: manage FBA inventory: line 2, column \"afn-fulfillable-quantity\": \
+                 -130 is negative, expected zero or more",
+                "myi.tsv: manage FBA inventory: line 3, column \"afn-inbound-shipped-quantity\": \
+                 -5 is negative, expected zero or more"
             ]
         );
+        assert!(books.myi_refused[&Sku::new("A").unwrap()].contains("-130 is negative"));
+        assert!(books.myi_refused[&Sku::new("B").unwrap()].contains("-5 is negative"));
+        assert!(!skipped.contains_key("Manage FBA Inventory quantity below zero"));
         assert_eq!(
             skipped["Manage FBA Inventory totals disagree"],
             [
@@ -3747,6 +3964,130 @@ mod tests {
         assert_eq!(books.counts.stock_rows_refused, 1);
     }
 
+    /// Loads `files` as a run would and plans them: the books, the
+    /// output (files, counts, recommendations) and its caution.
+    fn run_folder(name: &str, files: &[(&str, String)]) -> (AmazonOutput, Option<String>) {
+        let dir = std::env::temp_dir().join(format!("merchantry-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, text) in files {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        let args = Args::parse_from(["replenish", "--amazon", &dir.to_string_lossy()]);
+        let loaded = load(&args, &dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let (mut books, files) = loaded.unwrap();
+        books.close().unwrap();
+        let service = ServiceLevel::new(args.service_level).unwrap();
+        let (recs, _) = plan(&args, service, &books).unwrap();
+        let out = AmazonOutput { files, ..output(books, recs) };
+        let caution = caution(&out);
+        (out, caution)
+    }
+
+    /// Tester (M1): a lone `\r` in V's unquoted title split its row in
+    /// two, `V\tVase` (2 cells) and `W\t105...` (9 cells), and the
+    /// reader gave the second part's cell at the SKU's place, `W`, as its
+    /// SKU: W, planned on its own row on line 4, was said to have
+    /// "another Manage FBA Inventory row of this SKU" refused, and the
+    /// caution counted 2 refused rows. A row whose cells do not line up
+    /// with the header now names no SKU: W's reason is its plan alone,
+    /// nothing is refused, and the caution counts 2 unreadable rows
+    /// naming no SKU.
+    #[test]
+    fn a_split_stock_row_blames_no_sku_for_a_row_not_its_own() {
+        let myi = format!(
+            "{MYI_HEAD}V\tVase\rW\t105\t100\t2\t3\t155\t10\t30\t10\n\
+             W\tWidget\t105\t100\t2\t3\t155\t10\t30\t10\n"
+        );
+        let files = [("all_orders.tsv", orders_file(day("2025-01-01"), 60, &[])), ("myi.tsv", myi)];
+        let (out, caution) = run_folder("splitrow", &files);
+        let rec = &out.recommendations[0].rec;
+        assert_eq!(rec.sku.as_str(), "W");
+        assert_planned_on_100_and_50(rec);
+        assert!(rec.reason.starts_with("position 150 <= reorder point 153"), "{}", rec.reason);
+        assert_eq!((out.counts.stock_rows_refused, out.counts.stock_rows_unnamed), (0, 2));
+        assert_eq!(
+            caution.unwrap(),
+            "Caution: 2 unreadable row(s) (2 of them Manage FBA Inventory rows naming no SKU) \
+             and 0 failed check(s) above: the ledger may not match the reports, so these \
+             figures may not either; a SKU whose stock row was refused or is in doubt, whose \
+             stock file was rejected, or that no readable stock row names while a stock row \
+             naming no SKU could not be read, says so in its reason (not planned when no other \
+             report gives its stock)."
+        );
+    }
+
+    /// A SKU whose only stock row is split (a lone `\r` in W's title)
+    /// was refused by the first part's SKU cell; with no SKU given for a
+    /// row whose cells do not line up, it must not fall to "no stock
+    /// report names this SKU" and be planned on zero (276 ordered): no
+    /// readable row names W while two rows naming no SKU could not be
+    /// read, so W is not planned, its reason naming both rows. So it is
+    /// for a SKU no row names at all, beside a row whose SKU cell is
+    /// blank: planned on zero before, not planned now.
+    #[test]
+    fn a_sku_an_unreadable_row_naming_no_sku_may_stand_for_is_not_planned_on_zero() {
+        let split = format!("{MYI_HEAD}W\tWid\rget\t105\t100\t2\t3\t155\t10\t30\t10\n");
+        let blank = format!("{MYI_HEAD}\tWidget\t105\t100\t2\t3\t155\t10\t30\t10\n");
+        let not_planned = |myi: &str, rows: &str| {
+            let files = [
+                ("all_orders.tsv", orders_file(day("2025-01-01"), 60, &[])),
+                ("myi.tsv", myi.to_owned()),
+            ];
+            let (out, caution) = run_folder("unnamedrow", &files);
+            let rec = &out.recommendations[0];
+            assert!(!rec.assumed_zero);
+            let rec = &rec.rec;
+            assert_eq!((rec.on_hand, rec.on_order, rec.order_quantity), (None, None, None));
+            assert_eq!(rec.urgency, "not planned");
+            assert_eq!(
+                rec.reason,
+                format!(
+                    "stock unknown: no readable Manage FBA Inventory row names it, while {rows}, \
+                     and no ledger row gives its stock; order up to 272.9 less the position, \
+                     once known"
+                )
+            );
+            assert_eq!(out.counts.stock_rows_refused, 0);
+            let caution = caution.unwrap();
+            assert!(caution.ends_with(NOT_PLANNED_ONE), "{caution}");
+            assert!(!caution.contains("planned on zero stock"), "{caution}");
+        };
+        not_planned(
+            &split,
+            "2 Manage FBA Inventory rows naming no SKU could not be read, any of which may be \
+             this SKU's (myi.tsv line 2: unreadable row (manage FBA inventory: line 2: row has 2 \
+             cells, header has 10); myi.tsv line 3: unreadable row (manage FBA inventory: line \
+             3: row has 9 cells, header has 10))",
+        );
+        not_planned(
+            &blank,
+            "1 Manage FBA Inventory row naming no SKU could not be read, and may be this SKU's \
+             (myi.tsv line 2: unreadable row (manage FBA inventory: line 2, column \"sku\": \
+             required value is empty))",
+        );
+    }
+
+    /// Tester (L2): a negative quantity cell (fulfillable `-4`) is now
+    /// refused by the reader, which gives the row's SKU: W is still not
+    /// planned, its reason naming the file, the line and the cell as the
+    /// reader words it.
+    #[test]
+    fn a_negative_stock_quantity_refuses_its_sku_with_the_readers_words() {
+        let myi = format!("{MYI_HEAD}W\tWidget\t105\t-4\t2\t3\t155\t20\t20\t10\n");
+        let (books, recs, _) = myi_case(&myi);
+        let rec = &recs[0].rec;
+        assert_eq!((rec.on_hand, rec.on_order, rec.order_quantity), (None, None, None));
+        assert_eq!(
+            rec.reason,
+            "stock unknown: its Manage FBA Inventory row was refused (myi.tsv line 2: unreadable \
+             row (manage FBA inventory: line 2, column \"afn-fulfillable-quantity\": -4 is \
+             negative, expected zero or more)), and no ledger row gives its stock; order up to \
+             272.9 less the position, once known"
+        );
+        assert_eq!((books.counts.stock_rows_refused, books.counts.stock_rows_unnamed), (1, 0));
+    }
+
     /// The caution's words for one SKU not planned.
     const NOT_PLANNED_ONE: &str = "SKUs: 1 not planned (their stock is unknown: no order, \"-\" for stock); each one's \
          reason says why.";
@@ -3778,7 +4119,9 @@ mod tests {
             plan_folder(name, &files)
         };
         let refused = "stock unknown: its Manage FBA Inventory row was refused (myi.tsv line 2: \
-                       afn-inbound-working-quantity -10), and the ledger's sellable balance, ";
+                       unreadable row (manage FBA inventory: line 2, column \
+                       \"afn-inbound-working-quantity\": -10 is negative, expected zero or \
+                       more)), and the ledger's sellable balance, ";
 
         // Detail alone, one receipt: 48 on an unknown opening.
         let (_, recs) = plan_with("refusedledger", format!("{head}{receipt}"), None);
@@ -3819,8 +4162,10 @@ mod tests {
         assert!(
             rec.reason.starts_with(
                 "on hand from the ledger (its opening from the summary view), its Manage FBA \
-                 Inventory row was refused (myi.tsv line 2: afn-inbound-working-quantity -10); \
-                 on order unknown, none counted; position 148 <= reorder point 153"
+                 Inventory row was refused (myi.tsv line 2: unreadable row (manage FBA \
+                 inventory: line 2, column \"afn-inbound-working-quantity\": -10 is negative, \
+                 expected zero or more)); on order unknown, none counted; position 148 <= \
+                 reorder point 153"
             ),
             "{}",
             rec.reason

@@ -30,8 +30,9 @@ use merchantry_core::{CoreError, Sku};
 ///   zero or more makes sense. The reader yields the error and goes on
 ///   with the next row; [`ReadStats::row_errors`] counts them. A row
 ///   error also carries the row's SKU when its SKU cell can be read
-///   ([`ReadError::sku`]), so a caller can name the SKU whose row was
-///   refused without reading the file again.
+///   and its cells line up with the header ([`ReadError::sku`]), so a
+///   caller can name the SKU whose row was refused without reading the
+///   file again.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReadError {
@@ -136,20 +137,38 @@ pub enum ReadError {
         source: std::io::Error,
     },
     /// A row has a different number of cells than the header: shifted
-    /// columns, a line wrapped in two, or a stray delimiter.
-    #[error("{report}: line {line}: row has {found} cells, header has {expected}")]
+    /// columns, a line wrapped in two, or a stray delimiter. It carries
+    /// no SKU ([`ReadError::sku`] is `None`): with its cells out of line
+    /// with the header, the cell at the SKU column's place may belong to
+    /// another column, or be a piece of another row (a lone `\r` in an
+    /// unquoted title splits a row in two).
+    ///
+    /// When a quoted cell of the row holds a line break
+    /// (`quoted_line_break`), the message adds that its closing quote
+    /// may be missing: a cell opened with `"` and never closed runs on
+    /// to the next `"`, taking in the rows between, and the one row
+    /// error is all that is left of them.
+    #[error(
+        "{report}: line {line}: row has {found} cells, header has {expected}{}",
+        if *quoted_line_break {
+            "; a quoted cell runs over a line break: if its closing quote is missing, the \
+             lines after it were read into this row"
+        } else {
+            ""
+        }
+    )]
     FieldCount {
         /// The report being read.
         report: &'static str,
         /// The line where the row starts.
         line: u64,
-        /// The SKU of the row, when the reader has a SKU column and
-        /// the row's cell there makes one: see [`ReadError::sku`].
-        sku: Option<Box<Sku>>,
         /// Cells in the header.
         expected: usize,
         /// Cells in the row.
         found: usize,
+        /// Whether a cell of the row holds a line break, which only a
+        /// quoted cell can: the row runs over more than one line.
+        quoted_line_break: bool,
     },
     /// A cell the reader needs is not valid UTF-8. Identifiers, codes,
     /// numbers and dates are never repaired; display-only text is
@@ -263,8 +282,9 @@ pub enum ReadError {
     },
     /// A cell holds a negative amount where only zero or more makes
     /// sense: a storage fee report's volume, rate, average units on hand
-    /// or fee. The column says which, so a negative fee (a credit) is
-    /// told apart from an impossible volume or rate.
+    /// or fee, or a Manage FBA Inventory quantity (units held, on their
+    /// way in or under research). The column says which, so a negative
+    /// fee (a credit) is told apart from an impossible volume or rate.
     #[error("{report}: line {line}, column {column:?}: {value} is negative, expected zero or more")]
     NegativeValue {
         /// The report being read.
@@ -482,17 +502,19 @@ impl ReadError {
     /// The SKU of the row a row error refuses, when the reader has a
     /// SKU column and the row's cell there makes a [`Sku`]: trimmed, not
     /// blank, valid UTF-8 and a valid id. `None` for a file error, for a
-    /// reader without a SKU column (storage fees, SCMS), and when the
-    /// SKU cell is itself what was refused (blank, not UTF-8, not an
-    /// id), so a SKU given here never names a row it did not come from.
+    /// reader without a SKU column (storage fees, SCMS), when the SKU
+    /// cell is itself what was refused (blank, not UTF-8, not an id),
+    /// and for a row with the wrong number of cells
+    /// ([`ReadError::FieldCount`]), whose cell at the SKU column's place
+    /// may be another column's (a row shifted left or right) or a piece
+    /// of another row (a row split by a lone `\r`). So a SKU given here
+    /// never names a row it did not come from, and a row error without
+    /// one may be any SKU's row: a caller that must know every SKU's row
+    /// treats the SKUs no readable row names as possibly that row's.
     ///
     /// The SKU column of each reader: `sku` (Manage FBA Inventory, All
     /// Orders, Reimbursements, settlements), `MSKU` (both Inventory
-    /// Ledger views) and UCI Online Retail's `StockCode`. A row with
-    /// the wrong number of cells ([`ReadError::FieldCount`]) gives the
-    /// cell at the SKU column's place, which a row shifted left or
-    /// right may have moved: it is the row's SKU only when the cells
-    /// before it are in place.
+    /// Ledger views) and UCI Online Retail's `StockCode`.
     ///
     /// The variants hold it boxed, so that the error stays small (a
     /// `Result<_, ReadError>` is moved for every row read); the box is
@@ -512,8 +534,7 @@ impl ReadError {
     #[must_use]
     pub fn sku(&self) -> Option<&Sku> {
         match self {
-            Self::FieldCount { sku, .. }
-            | Self::InvalidUtf8 { sku, .. }
+            Self::InvalidUtf8 { sku, .. }
             | Self::MissingValue { sku, .. }
             | Self::InvalidQuantity { sku, .. }
             | Self::InvalidAmount { sku, .. }
@@ -528,12 +549,12 @@ impl ReadError {
         }
     }
 
-    /// The same error with its row's SKU set to `found`; a file error is
-    /// returned as it is.
+    /// The same error with its row's SKU set to `found`; a file error,
+    /// and a [`ReadError::FieldCount`], which carries no SKU, are
+    /// returned as they are.
     pub(crate) fn with_sku(mut self, found: Option<Sku>) -> Self {
         match &mut self {
-            Self::FieldCount { sku, .. }
-            | Self::InvalidUtf8 { sku, .. }
+            Self::InvalidUtf8 { sku, .. }
             | Self::MissingValue { sku, .. }
             | Self::InvalidQuantity { sku, .. }
             | Self::InvalidAmount { sku, .. }

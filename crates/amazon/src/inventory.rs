@@ -260,16 +260,16 @@ fn build(row: &Row<'_>) -> Result<Built<InventoryRow>, ReadError> {
         condition: row.owned(4)?,
         price,
         price_unread,
-        mfn_fulfillable: row.opt_quantity(6)?,
-        afn_warehouse: row.opt_quantity(7)?,
-        afn_fulfillable: row.opt_quantity(8)?,
-        afn_unsellable: row.opt_quantity(9)?,
-        afn_reserved: row.opt_quantity(10)?,
-        afn_total: row.opt_quantity(11)?,
-        afn_inbound_working: row.opt_quantity(12)?,
-        afn_inbound_shipped: row.opt_quantity(13)?,
-        afn_inbound_receiving: row.opt_quantity(14)?,
-        afn_researching: row.opt_quantity(15)?,
+        mfn_fulfillable: row.opt_units(6)?,
+        afn_warehouse: row.opt_units(7)?,
+        afn_fulfillable: row.opt_units(8)?,
+        afn_unsellable: row.opt_units(9)?,
+        afn_reserved: row.opt_units(10)?,
+        afn_total: row.opt_units(11)?,
+        afn_inbound_working: row.opt_units(12)?,
+        afn_inbound_shipped: row.opt_units(13)?,
+        afn_inbound_receiving: row.opt_units(14)?,
+        afn_researching: row.opt_units(15)?,
         line: row.line,
     };
     // The sums the row hands out must be counts: refuse the row, naming
@@ -297,10 +297,17 @@ reader!(
     /// ([`InventoryRow::totals_agree`]).
     ///
     /// Quantities are strict: a cell that is not a whole number refuses
-    /// the row ([`ReadError::InvalidQuantity`]). Every row error carries
+    /// the row ([`ReadError::InvalidQuantity`]), and so does one below
+    /// zero ([`ReadError::NegativeValue`], naming line and column): every
+    /// quantity of the report counts units held, on their way in or
+    /// under research, and Amazon documents none below zero (`-0` is
+    /// zero), so no row read gives a negative count to
+    /// [`InventoryRow::stock_records`] or [`InventoryRow::inbound`]. Every row error carries
     /// the row's SKU when its `sku` cell can be read
     /// ([`ReadError::sku`]), found in the parsed record, so a quoted
-    /// cell holding a line break earlier in the file cannot move it. The price is not: it
+    /// cell holding a line break earlier in the file cannot move it;
+    /// a row with the wrong number of cells
+    /// ([`ReadError::FieldCount`]) carries none. The price is not: it
     /// only values the listing, so a `your-price` cell that holds no
     /// amount (`19,99`, `EUR 19.99`, `1e3`, invalid UTF-8) leaves
     /// [`InventoryRow::price`] `None` and the row is still yielded with

@@ -76,9 +76,10 @@
 //! - Errors are [`ReadError`]s naming line and column. File errors
 //!   ([`ReadError::is_fatal`]) end the stream; row errors are yielded and
 //!   reading goes on, each carrying its row's SKU when the reader has a
-//!   SKU column and that cell can be read ([`ReadError::sku`]), so a
-//!   caller can name the SKU of a refused row without reading the file
-//!   again. Blank lines, repeated header lines and documented
+//!   SKU column, that cell can be read and the row's cells line up with
+//!   the header ([`ReadError::sku`]; a row with the wrong number of
+//!   cells carries none), so a caller can name the SKU of a refused row
+//!   without reading the file again. Blank lines, repeated header lines and documented
 //!   skips are counted in [`ReadStats`]. An optional column the header
 //!   lacks reads as a blank cell; each reader's `has_column` tells the
 //!   two apart.

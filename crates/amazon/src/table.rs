@@ -558,7 +558,8 @@ impl<R: Read> Table<R> {
 
     /// The SKU in the current record's SKU cell, when the reader has a
     /// SKU column and the cell, trimmed, makes one: what a row error of
-    /// this record carries ([`ReadError::sku`]).
+    /// a record whose cells line up with the header carries
+    /// ([`ReadError::sku`]).
     fn record_sku(&self) -> Option<Sku> {
         let cell = self.record.get(self.sku_at?)?.trim_ascii();
         std::str::from_utf8(cell).ok()?.parse().ok()
@@ -739,12 +740,17 @@ impl<R: Read> Table<R> {
                 self.record.iter().skip(expected).all(|cell| cell.trim_ascii().is_empty());
             if found < expected || !extra_is_empty {
                 self.stats.row_errors += 1;
+                // No SKU: the cell at the SKU column's place is not
+                // known to be this row's (see `ReadError::FieldCount`).
                 return Some(Err(ReadError::FieldCount {
                     report: self.report,
                     line: self.line,
-                    sku: self.record_sku().map(Box::new),
                     expected,
                     found,
+                    quoted_line_break: self
+                        .record
+                        .iter()
+                        .any(|cell| cell.iter().any(|&b| b == b'\n' || b == b'\r')),
                 }));
             }
             return Some(Ok(Row {
@@ -1168,6 +1174,22 @@ impl Row<'_> {
             column: self.name(index),
             value: excerpt(bytes),
         })
+    }
+
+    /// An optional whole number of zero or more, for a column that
+    /// counts units held: a negative one is refused as
+    /// [`ReadError::NegativeValue`] naming the column (`-0` is zero).
+    pub(crate) fn opt_units(&self, index: usize) -> Result<Option<Quantity>, ReadError> {
+        match self.opt_quantity(index)? {
+            Some(q) if q.is_negative() => Err(ReadError::NegativeValue {
+                report: self.report,
+                line: self.line,
+                sku: None,
+                column: self.name(index),
+                value: Decimal::from(q.get()),
+            }),
+            units => Ok(units),
+        }
     }
 
     /// A whole number that must be present.

@@ -277,10 +277,11 @@ fn an_unreadable_inventory_row_carries_its_sku() {
         (err.line(), err.column(), err.sku().map(|s| s.as_str())),
         (3, Some("afn-reserved-quantity"), Some("V"))
     );
-    // A short row: the cell at the SKU's place.
+    // A short row: its cells are out of line with the header, so the
+    // cell at the SKU's place is no SKU it can vouch for.
     let err = read[2].as_ref().unwrap_err();
     assert!(matches!(err, ReadError::FieldCount { line: 4, expected: 4, found: 2, .. }));
-    assert_eq!(err.sku().map(|s| s.as_str()), Some("U"));
+    assert_eq!(err.sku(), None);
     assert_eq!(read[3].as_ref().unwrap().sku.as_str(), "T");
     assert_eq!(reader.stats().row_errors, 3);
 }
@@ -351,6 +352,143 @@ fn a_quoted_line_break_before_a_bad_row_leaves_its_sku_right() {
         let x = read[3].as_ref().unwrap();
         assert_eq!((x.sku.as_str(), x.line, x.afn_fulfillable), ("X", 6, None), "{title:?}");
     }
+}
+
+/// Tester (M1): a row with the wrong number of cells gave the cell at
+/// the SKU column's place as its SKU. A lone `\r` in an unquoted title
+/// ends a record, so `A..Mu` (4 cells) and `g..5` (5 cells) are two
+/// short rows, and the second named SKU `g`, a piece of the title; a row
+/// with a stray cell before its SKU named the stray cell (`ZZ`). A
+/// `FieldCount` error now carries no SKU; its message is unchanged.
+#[test]
+fn a_row_whose_cells_do_not_line_up_names_no_sku() {
+    let head = "sku\tfnsku\tasin\tproduct-name\tafn-warehouse-quantity\t\
+                afn-fulfillable-quantity\tafn-reserved-quantity\tafn-total-quantity\n";
+    let file = format!("{head}A\tX1\tB01\tMu\rg\t5\tz\t1\t5\nB\tX2\tB02\tCup\t5\t4\t1\t5\n");
+    let read: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().collect();
+    let errors: Vec<_> = read[..2]
+        .iter()
+        .map(|r| {
+            let e = r.as_ref().unwrap_err();
+            (e.to_string(), e.sku().map(|s| s.as_str().to_owned()))
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("manage FBA inventory: line 2: row has 4 cells, header has 8".to_owned(), None),
+            ("manage FBA inventory: line 3: row has 5 cells, header has 8".to_owned(), None),
+        ]
+    );
+    assert_eq!(read[2].as_ref().unwrap().sku.as_str(), "B");
+    // The SKU column last, a stray cell before it: the SKU's place
+    // holds `ZZ`.
+    let file = "fnsku\tafn-fulfillable-quantity\tsku\nX1\t4\tZZ\tA\n";
+    let err = InventoryReader::new(file.as_bytes()).unwrap().next().unwrap().unwrap_err();
+    assert!(matches!(err, ReadError::FieldCount { line: 2, expected: 3, found: 4, .. }));
+    assert_eq!(err.sku(), None);
+}
+
+/// Tester: a title opened with a quote and never closed (`"Mug`) runs
+/// on to the end of the input here, taking B's row in with it: one row
+/// of 4 cells, whose error said only "row has 4 cells". A row whose
+/// quoted cell holds a line break now says its closing quote may be
+/// missing; a row on one line does not.
+#[test]
+fn a_short_row_running_over_a_line_break_says_a_quote_may_be_unclosed() {
+    let head = "sku\tfnsku\tasin\tproduct-name\tafn-warehouse-quantity\t\
+                afn-fulfillable-quantity\tafn-reserved-quantity\tafn-total-quantity\n";
+    let file = format!("{head}A\tX1\tB01\t\"Mug\t5\t4\t1\t5\nB\tX2\tB02\tCup\t5\t4\t1\t5\n");
+    let read: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().collect();
+    assert_eq!(read.len(), 1);
+    let err = read[0].as_ref().unwrap_err();
+    assert!(matches!(
+        err,
+        ReadError::FieldCount { line: 2, expected: 8, found: 4, quoted_line_break: true, .. }
+    ));
+    assert_eq!(
+        err.to_string(),
+        "manage FBA inventory: line 2: row has 4 cells, header has 8; a quoted cell runs over \
+         a line break: if its closing quote is missing, the lines after it were read into \
+         this row"
+    );
+    // Closed in B's second cell (`X2"`): one row of A's 3 cells, the
+    // quoted one, and B's 6 after it, 10 cells; then C's row.
+    let file = format!(
+        "{head}A\tX1\tB01\t\"Mug\t5\t4\t1\t5\nB\tX2\"\tB02\tCup\t5\t4\t1\t5\n\
+         C\tX3\tB03\tPot\t5\t4\t1\t5\n"
+    );
+    let read: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().collect();
+    let err = read[0].as_ref().unwrap_err();
+    assert!(
+        matches!(err, ReadError::FieldCount { line: 2, found: 10, quoted_line_break: true, .. }),
+        "{err}"
+    );
+    assert_eq!((read[1].as_ref().unwrap().sku.as_str(), read[1].as_ref().unwrap().line), ("C", 4));
+    // A short row on one line: the message as before.
+    let file = format!("{head}A\tX1\tB01\n");
+    let err = InventoryReader::new(file.as_bytes()).unwrap().next().unwrap().unwrap_err();
+    assert!(matches!(err, ReadError::FieldCount { quoted_line_break: false, .. }));
+    assert_eq!(err.to_string(), "manage FBA inventory: line 2: row has 3 cells, header has 8");
+}
+
+/// Tester (L2): a negative quantity cell of the Manage FBA Inventory
+/// report was read as written: fulfillable `-4` gave `Some(-4)`, only
+/// `totals_agree` said anything, and `stock_records` gave a Sellable
+/// record of -4. The report counts units held, and Amazon documents no
+/// negative count in it: each quantity cell below zero now refuses its
+/// row as `NegativeValue`, naming line and column and carrying the
+/// row's SKU, as the storage fee reader refuses a negative volume.
+/// `-0` is zero.
+#[test]
+fn a_negative_inventory_quantity_is_refused_naming_its_column() {
+    let columns = [
+        "mfn-fulfillable-quantity",
+        "afn-warehouse-quantity",
+        "afn-fulfillable-quantity",
+        "afn-unsellable-quantity",
+        "afn-reserved-quantity",
+        "afn-total-quantity",
+        "afn-inbound-working-quantity",
+        "afn-inbound-shipped-quantity",
+        "afn-inbound-receiving-quantity",
+        "afn-researching-quantity",
+    ];
+    let mut file = format!("sku\t{}\n", columns.join("\t"));
+    for negative in 0..columns.len() {
+        let cells: Vec<&str> =
+            (0..columns.len()).map(|i| if i == negative { "-4" } else { "0" }).collect();
+        file.push_str(&format!("W{negative}\t{}\n", cells.join("\t")));
+    }
+    file.push_str(&format!("Z\t{}\n", ["-0"; 10].join("\t")));
+    let mut reader = InventoryReader::new(file.as_bytes()).unwrap();
+    let read: Vec<_> = reader.by_ref().collect();
+    for (i, column) in columns.iter().enumerate() {
+        let err = read[i].as_ref().unwrap_err();
+        let line = i as u64 + 2;
+        assert!(
+            matches!(err, ReadError::NegativeValue { line: l, column: c, value, .. }
+                if *l == line && c == column && *value == rust_decimal::Decimal::from(-4)),
+            "{err}"
+        );
+        assert_eq!(err.sku().map(|s| s.as_str().to_owned()), Some(format!("W{i}")));
+        assert!(!err.is_fatal());
+    }
+    let zero = read[10].as_ref().unwrap();
+    assert_eq!((zero.sku.as_str(), zero.afn_fulfillable), ("Z", Some(Quantity::ZERO)));
+    assert_eq!((reader.stats().rows, reader.stats().row_errors), (1, 10));
+
+    // The tester's row, and its message.
+    let file = "sku\tfnsku\tasin\tproduct-name\tafn-warehouse-quantity\t\
+                afn-fulfillable-quantity\tafn-reserved-quantity\tafn-total-quantity\n\
+                A\tX1\tB01\tMug\t5\t-4\t1\t5\n";
+    let err = InventoryReader::new(file.as_bytes()).unwrap().next().unwrap().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "manage FBA inventory: line 2, column \"afn-fulfillable-quantity\": -4 is negative, \
+         expected zero or more"
+    );
+    assert_eq!(err.sku().map(|s| s.as_str()), Some("A"));
 }
 
 /// Every reader with a SKU column gives it with its row errors; one

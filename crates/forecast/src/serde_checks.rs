@@ -442,6 +442,11 @@ const fn shape(kind: ModelKind) -> Shape {
     }
 }
 
+/// `n` and `noun`, plural unless `n` is 1: "1 period", "14 periods".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 const fn mode_name(mode: SeasonalMode) -> &'static str {
     match mode {
         SeasonalMode::Additive => "additive",
@@ -477,7 +482,7 @@ fn check_shape(r: &FittedRepr) -> Result<(), String> {
         return Err(format!("trend is {}, but a {kind} model has no trend", ShortFloat(r.trend)));
     }
     if m > 0 && want.season.is_none() {
-        return Err(format!("{m} seasonal terms, but a {kind} model has no season"));
+        return Err(format!("{}, but a {kind} model has no season", count(m, "seasonal term")));
     }
     let p = r.params;
     let constants = [("alpha", p.alpha), ("beta", p.beta), ("gamma", p.gamma)];
@@ -490,7 +495,7 @@ fn check_shape(r: &FittedRepr) -> Result<(), String> {
         }
     }
     if let Some(w) = p.window.filter(|_| !want.constants[3]) {
-        return Err(format!("window is {w} periods, but a {kind} model has no window"));
+        return Err(format!("window is {}, but a {kind} model has no window", count(w, "period")));
     }
     if p == Parameters::default() {
         // The flat fit: no trend, no season.
@@ -501,7 +506,10 @@ fn check_shape(r: &FittedRepr) -> Result<(), String> {
             ));
         }
         if m > 0 {
-            return Err(format!("{m} seasonal terms without the constants of a {kind} model"));
+            return Err(format!(
+                "{} without the constants of a {kind} model",
+                count(m, "seasonal term")
+            ));
         }
         return Ok(());
     }
@@ -526,7 +534,12 @@ fn check_shape(r: &FittedRepr) -> Result<(), String> {
         }
         if p.window != Some(m) {
             let w = p.window.unwrap_or(0);
-            return Err(format!("window is {w} periods, but there are {m} seasonal terms"));
+            return Err(format!(
+                "window is {}, but there {} {}",
+                count(w, "period"),
+                if m == 1 { "is" } else { "are" },
+                count(m, "seasonal term")
+            ));
         }
         if m < 2 {
             return Err(format!("{m} seasonal term, but a season has 2 or more periods"));
@@ -536,8 +549,10 @@ fn check_shape(r: &FittedRepr) -> Result<(), String> {
         let end = fitted % m;
         if r.phase != end {
             return Err(format!(
-                "phase is {}, but {fitted} periods fitted over a season of {m} end at phase {end}",
-                r.phase
+                "phase is {}, but {} fitted over a season of {m} {} at phase {end}",
+                r.phase,
+                count(fitted, "period"),
+                if fitted == 1 { "ends" } else { "end" }
             ));
         }
     }
@@ -879,6 +894,23 @@ mod tests {
                 seasonal(),
                 Box::new(|r| r.level_reset_at = Some(4)),
                 "phase is 0, but 10 periods fitted over a season of 7 end at phase 3",
+            ),
+            (
+                // Refitted to the last period alone (a reset at 13 of
+                // 14): one period, which read "1 periods ... end".
+                seasonal(),
+                Box::new(|r| r.level_reset_at = Some(13)),
+                "phase is 0, but 1 period fitted over a season of 7 ends at phase 1",
+            ),
+            (
+                holt(),
+                Box::new(|r| r.season = vec![1.0]),
+                "1 seasonal term, but a holt model has no season",
+            ),
+            (
+                seasonal(),
+                Box::new(|r| r.season = vec![3.0]),
+                "window is 7 periods, but there is 1 seasonal term",
             ),
             (
                 seasonal(),
