@@ -10,7 +10,8 @@ use crate::book::{Book, Ctx, Entry, ExtraKind, Fail, Flow, Kind, LandedSpec, NON
 use crate::corrections::Corrections;
 use crate::error::LedgerError;
 use crate::event::{
-    AdjustmentReason, Event, EventKind, LandedTarget, LedgerOptions, Method, VendorReturnCost,
+    AdjustmentReason, Event, EventKind, LandedTarget, LedgerOptions, Method, Refusal,
+    VendorReturnCost,
 };
 use crate::names::{FastMap, FastSet, Names};
 use crate::slots::Slots;
@@ -1867,24 +1868,28 @@ fn validate(event: &Event) -> Result<(), LedgerError> {
             not_transit(disposition, "returns arrive at a location")
         }
         EventKind::Adjustment { quantity, unit_cost, disposition, reason } => {
-            if quantity.is_zero() {
-                return Err(LedgerError::ZeroAdjustment { id: id() });
-            }
-            if quantity.get() == i64::MIN {
-                return Err(LedgerError::Overflow { id: id(), what: "adjustment" });
-            }
-            unit_cost.as_ref().map_or(Ok(()), amount)?;
-            not_transit(disposition, "in-transit units move by transfer")?;
-            match reason.refusal(*quantity, *disposition) {
-                Some(rule) => Err(LedgerError::AdjustmentDirection {
+            // The check `AdjustmentReason::admits` answers, so the two
+            // cannot disagree.
+            let refused = reason.refusal(*quantity, *disposition).map(|refusal| match refusal {
+                Refusal::Zero => LedgerError::ZeroAdjustment { id: id() },
+                Refusal::Unsized => LedgerError::Overflow { id: id(), what: "adjustment" },
+                Refusal::InTransit => LedgerError::InvalidDisposition {
+                    id: id(),
+                    disposition: *disposition,
+                    reason: "in-transit units move by transfer",
+                },
+                Refusal::Direction(rule) => LedgerError::AdjustmentDirection {
                     id: id(),
                     reason: *reason,
                     quantity: quantity.get(),
                     disposition: *disposition,
                     rule,
-                }),
-                None => Ok(()),
+                },
+            });
+            if let Some(err) = refused {
+                return Err(err);
             }
+            unit_cost.as_ref().map_or(Ok(()), amount)
         }
         EventKind::TransferOut { quantity, to, disposition } => {
             positive(quantity)?;

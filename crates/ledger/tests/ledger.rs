@@ -764,6 +764,60 @@ fn the_ledger_refuses_exactly_the_adjustments_their_reason_does_not_admit() {
     assert_eq!(admitted, 25);
 }
 
+/// `AdjustmentReason::admits` answers what ingest decides from an
+/// adjustment's reason, units and disposition alone: over every reason,
+/// every disposition and -2 to 2 units (and `i64::MIN`, whose size no
+/// `i64` holds), it admits an adjustment exactly when a ledger holding
+/// stock in every disposition it can hold accepts it, or refuses it
+/// only for want of stock. Zero units and the in-transit position are
+/// never admitted (in-transit units move by transfer).
+#[test]
+fn admits_agrees_with_ingest_for_every_reason_units_and_disposition() {
+    let reasons = [
+        AdjustmentReason::Found,
+        AdjustmentReason::Lost,
+        AdjustmentReason::Damaged,
+        AdjustmentReason::Disposed,
+        AdjustmentReason::CountCorrection,
+    ];
+    let mut stocked = ledger(Method::Fifo, NegativeStock::Reject);
+    let held = Disposition::ALL.iter().filter(|&&d| d != Disposition::InTransit);
+    for (i, &disposition) in held.enumerate() {
+        let kind = EventKind::Receipt {
+            quantity: Quantity::new(10),
+            unit_cost: dec("2"),
+            disposition,
+            purchase_order: None,
+        };
+        stocked.ingest(ev(&format!("r{i}"), 1, kind)).unwrap();
+    }
+    let mut admitted = 0;
+    for reason in reasons {
+        for disposition in Disposition::ALL {
+            for q in [i64::MIN, -2, -1, 0, 1, 2] {
+                let quantity = Quantity::new(q);
+                let unit_cost = Some(dec("2"));
+                let kind = EventKind::Adjustment { quantity, reason, disposition, unit_cost };
+                let mut l = stocked.clone();
+                let result = l.ingest(ev("a", 2, kind));
+                let accepted = matches!(result, Ok(_) | Err(LedgerError::InsufficientStock { .. }));
+                assert_eq!(
+                    reason.admits(quantity, disposition),
+                    accepted,
+                    "{reason:?} {q} {disposition}: {result:?}"
+                );
+                if result.is_err() {
+                    assert_eq!(l, stocked, "{reason:?} {q} {disposition}");
+                }
+                admitted += usize::from(accepted);
+            }
+        }
+    }
+    // Found 8 (up, 4 dispositions x 2 sizes), Lost 8 and Disposed 8
+    // (down), Damaged 10 (down, and up into unsellable), CountCorrection 16.
+    assert_eq!(admitted, 50);
+}
+
 /// A reimbursement covers the units it names, in cash and in kind alike
 /// (Amazon's `quantity-reimbursed-total`); one of money alone (no units,
 /// a positive amount) that names a write-off settles that write-off's
