@@ -205,7 +205,10 @@ pub enum EventKind {
     /// settles the write-off's claim whole, however many units are
     /// still open; one of no units and no money settles nothing. See
     /// [`crate::Ledger::unreimbursed`] and
-    /// [`crate::Ledger::overreimbursed`].
+    /// [`crate::Ledger::overreimbursed`]. The units and the amounts of
+    /// all the reimbursements naming one write-off are added exactly: one
+    /// that would take either sum past `i64` or `Decimal`'s bounds is
+    /// refused as [`crate::LedgerError::Overflow`].
     Reimbursement {
         /// Amount paid (not negative).
         amount: Decimal,

@@ -239,6 +239,95 @@ fn a_reimbursement_may_cover_no_units_but_not_fewer() {
     assert_eq!(l, before);
 }
 
+/// The units and the amount reimbursed for one write-off are summed
+/// exactly, never clamped: a reimbursement that would take either total
+/// for the write-off it names past its type's bounds (`i64` units,
+/// `Decimal` money) is refused as an overflow and changes nothing, alone
+/// or in a batch, whatever SKU it is filed under and whether or not its
+/// write-off has arrived. A repeat of an accepted one is still a
+/// duplicate, and a restored snapshot refuses what its original did.
+#[test]
+fn a_reimbursement_taking_its_write_offs_totals_past_their_bounds_is_refused() {
+    let lost = |id: &str, hour: i64| {
+        let kind = EventKind::Adjustment {
+            quantity: Quantity::new(-1),
+            reason: AdjustmentReason::Lost,
+            disposition: Disposition::Sellable,
+            unit_cost: None,
+        };
+        ev(id, hour, kind)
+    };
+    let pay = |id: &str, hour: i64, sku: &str, write_off: &str, units: i64, amount: Decimal| {
+        let kind = EventKind::Reimbursement {
+            amount,
+            units: Quantity::new(units),
+            write_off: Some(EventId::new(write_off).unwrap()),
+        };
+        Event::new(EventId::new(id).unwrap(), t(hour), Sku::new(sku).unwrap(), loc("WH1"), kind)
+    };
+    let overflow = |id: &str, what| LedgerError::Overflow { id: EventId::new(id).unwrap(), what };
+    let (units, money) =
+        ("units reimbursed for its write-off", "amount reimbursed for its write-off");
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 1, 10, "2"),
+            lost("lost1", 2),
+            lost("lost2", 2),
+            pay("p1", 3, "MUG", "lost1", i64::MAX, Decimal::ONE),
+            pay("p2", 3, "MUG", "lost2", 1, Decimal::MAX),
+            // Its write-off has not arrived (yet).
+            pay("p3", 3, "MUG", "ghost", i64::MAX - 1, Decimal::ZERO),
+        ],
+    );
+    let before = l.clone();
+    let refused = [
+        (pay("p4", 4, "MUG-NEW", "lost1", 1, Decimal::ZERO), units),
+        (pay("p5", 4, "MUG", "lost2", 0, Decimal::ONE), money),
+        (pay("p6", 4, "MUG", "ghost", 2, Decimal::ZERO), units),
+        // Backdated before the payment it overflows with.
+        (pay("p7", 1, "MUG", "lost1", 1, Decimal::ZERO), units),
+    ];
+    for (event, what) in refused {
+        let want = overflow(event.id.as_str(), what);
+        assert_eq!(l.ingest(event.clone()).unwrap_err(), want);
+        assert_eq!(l, before);
+        assert_eq!(l.ingest_batch([receipt("r2", 5, 1, "2"), event]).unwrap_err(), want);
+        assert_eq!(l, before);
+    }
+    // Two new ones that overflow together, in one batch: the second is named.
+    let pair = [
+        pay("q1", 6, "MUG", "lost3", i64::MAX, Decimal::ZERO),
+        pay("q2", 7, "MUG", "lost3", 1, Decimal::ZERO),
+    ];
+    assert_eq!(l.ingest_batch(pair).unwrap_err(), overflow("q2", units));
+    assert_eq!(l, before);
+    assert_eq!(
+        overflow("p4", units).to_string(),
+        "event p4: arithmetic overflow in units reimbursed for its write-off"
+    );
+    // A repeat is a duplicate, not an overflow; what still fits is taken.
+    let repeat = pay("p1", 3, "MUG", "lost1", i64::MAX, Decimal::ONE);
+    assert_eq!(l.ingest(repeat).unwrap(), IngestOutcome::Duplicate);
+    l.ingest(pay("p8", 8, "MUG", "ghost", 1, Decimal::MAX)).unwrap();
+    // The totals are exact: one unit lost, i64::MAX paid for.
+    let last = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let over: Vec<(String, i64, Decimal)> = l
+        .overreimbursed(last)
+        .into_iter()
+        .map(|c| (c.write_off.id.to_string(), c.reimbursed_units.get(), c.reimbursed_amount))
+        .collect();
+    assert_eq!(over, [("lost1".to_owned(), i64::MAX, Decimal::ONE)]);
+    #[cfg(feature = "serde")]
+    {
+        let json = serde_json::to_string(&l).unwrap();
+        let mut back: Ledger = serde_json::from_str(&json).unwrap();
+        let event = pay("p9", 9, "MUG", "ghost", 0, Decimal::ONE);
+        assert_eq!(back.ingest(event).unwrap_err(), overflow("p9", money));
+    }
+}
+
 #[test]
 fn reject_policy_refuses_and_changes_nothing() {
     let mut l = ledger(Method::Fifo, NegativeStock::Reject);
