@@ -291,7 +291,9 @@ pub enum LandedBasis {
 pub enum AdjustmentReason {
     /// Units found: they only arrive. Units lost and found again are a
     /// `Found` adjustment, not a positive `Lost` one (as Amazon's
-    /// inventory ledger reverses a loss).
+    /// inventory ledger reverses a loss), and in claims they reverse the
+    /// oldest `Lost` write-offs of their SKU at their location (see
+    /// [`crate::Ledger::unreimbursed`]).
     Found,
     /// Units lost (claimable): they only leave.
     Lost,

@@ -1721,6 +1721,7 @@ impl Ledger {
 
     /// Claimable write-offs and reimbursements: every lost or damaged
     /// adjustment and every shortfall stamped at or before `until`, with
+    /// the units found again by `paid_by` (see [`Ledger::found_again`]),
     /// the reimbursements (of any SKU) naming it stamped at or before
     /// `paid_by`, and whether one of those is money alone (no units, a
     /// positive amount), which settles the claim whatever its units; in
@@ -1753,6 +1754,7 @@ impl Ledger {
         }
         let mut out = Vec::new();
         for (i, book) in self.books.iter().enumerate() {
+            let found = self.found_again(book, paid_by);
             for (pos, e) in book.entries.iter().enumerate().filter(|(_, e)| e.at <= until) {
                 if is_claimable(e) {
                     let (units, amount, money_alone) =
@@ -1761,6 +1763,7 @@ impl Ledger {
                         write_off: self.decode(i, pos),
                         value: e.value(),
                         units: Quantity::new(e.qty.abs()),
+                        found_units: Quantity::new(found.get(&pos).copied().unwrap_or(0)),
                         reimbursed_units: Quantity::new(units),
                         reimbursed_amount: amount,
                     };
@@ -1772,6 +1775,57 @@ impl Ledger {
             let (a, b) = (&a.write_off, &b.write_off);
             (a.at, &a.sku, &a.id).cmp(&(b.at, &b.sku, &b.id))
         });
+        out
+    }
+
+    /// Units of each lost write-off of `book` (by position) found again
+    /// by `by`: each `Found` adjustment stamped by then, in time order
+    /// and then by id, nets against the `Lost` adjustments at its
+    /// location stamped at or before it, oldest first (by time, then
+    /// id), until its units run out. Ties go by id, not arrival, so the
+    /// answer does not depend on the order events arrived in.
+    fn found_again(&self, book: &Book, by: i64) -> BTreeMap<usize, i64> {
+        // Per location: (time, id, position, units not yet found) of each
+        // loss, and (time, id, units) of each find.
+        let mut losses: BTreeMap<u32, Vec<(i64, &str, usize, i64)>> = BTreeMap::new();
+        let mut finds: BTreeMap<u32, Vec<(i64, &str, i64)>> = BTreeMap::new();
+        let end = book.entries.partition_point(|e| e.at <= by);
+        for (pos, e) in book.entries.iter().enumerate().take(end) {
+            if e.kind != Kind::Adjustment {
+                continue;
+            }
+            let id = self.names.get(e.id);
+            match REASONS.get(e.refx as usize) {
+                Some(AdjustmentReason::Lost) if e.qty < 0 => {
+                    losses.entry(e.loc).or_default().push((e.at, id, pos, e.qty.saturating_neg()));
+                }
+                Some(AdjustmentReason::Found) if e.qty > 0 => {
+                    finds.entry(e.loc).or_default().push((e.at, id, e.qty));
+                }
+                _ => {}
+            }
+        }
+        let mut out = BTreeMap::new();
+        for (loc, mut finds) in finds {
+            let Some(losses) = losses.get_mut(&loc) else { continue };
+            losses.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+            finds.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+            // Losses are found oldest first, so those found whole are a
+            // prefix: `next` is the first with units still lost.
+            let mut next = 0;
+            for (at, _, mut units) in finds {
+                while units > 0 {
+                    let Some(loss) = losses.get_mut(next).filter(|l| l.0 <= at) else { break };
+                    let take = units.min(loss.3);
+                    units -= take;
+                    loss.3 -= take;
+                    *out.entry(loss.2).or_insert(0) += take;
+                    if loss.3 == 0 {
+                        next += 1;
+                    }
+                }
+            }
+        }
         out
     }
 }
