@@ -205,7 +205,10 @@ pub enum EventKind {
     /// settles the write-off's claim whole, however many units are
     /// still open; one of no units and no money settles nothing. See
     /// [`crate::Ledger::unreimbursed`] and
-    /// [`crate::Ledger::overreimbursed`].
+    /// [`crate::Ledger::overreimbursed`]. The units and the amounts of
+    /// all the reimbursements naming one write-off are added exactly: one
+    /// that would take either sum past `i64` or `Decimal`'s bounds is
+    /// refused as [`crate::LedgerError::Overflow`].
     Reimbursement {
         /// Amount paid (not negative).
         amount: Decimal,
@@ -288,7 +291,9 @@ pub enum LandedBasis {
 pub enum AdjustmentReason {
     /// Units found: they only arrive. Units lost and found again are a
     /// `Found` adjustment, not a positive `Lost` one (as Amazon's
-    /// inventory ledger reverses a loss).
+    /// inventory ledger reverses a loss), and in claims they reverse the
+    /// oldest `Lost` write-offs of their SKU at their location (see
+    /// [`crate::Ledger::unreimbursed`]).
     Found,
     /// Units lost (claimable): they only leave.
     Lost,
@@ -312,11 +317,23 @@ impl AdjustmentReason {
         matches!(self, Self::Lost | Self::Damaged)
     }
 
-    /// Whether an adjustment of `quantity` units (signed, not zero) in
-    /// `disposition` may have this reason: `Found` adds units; `Lost`
-    /// and `Disposed` remove them; `Damaged` removes them, or adds them
-    /// to `Unsellable`; `CountCorrection` does either. The ledger refuses
-    /// any other as [`crate::LedgerError::AdjustmentDirection`].
+    /// Whether the ledger takes an adjustment of `quantity` signed units
+    /// in `disposition` with this reason, as far as those three decide:
+    /// the units are not zero (nor `i64::MIN`, whose size no `i64`
+    /// holds); the disposition is one units are held in (not
+    /// `InTransit`, whose units move only by transfer); and the sign is
+    /// one the reason allows: `Found` adds units; `Lost` and `Disposed`
+    /// remove them; `Damaged` removes them, or adds them to
+    /// `Unsellable`; `CountCorrection` does either.
+    ///
+    /// Ingest makes this very check, refusing what it rules out as
+    /// [`crate::LedgerError::ZeroAdjustment`],
+    /// [`crate::LedgerError::Overflow`],
+    /// [`crate::LedgerError::InvalidDisposition`] or
+    /// [`crate::LedgerError::AdjustmentDirection`]. An admitted
+    /// adjustment may still be refused for what the ledger holds
+    /// ([`crate::LedgerError::InsufficientStock`] under the reject
+    /// policy), for a negative unit cost, or for overflow.
     ///
     /// ```
     /// use merchantry_core::{Disposition, Quantity};
@@ -327,35 +344,62 @@ impl AdjustmentReason {
     /// assert!(!AdjustmentReason::Lost.admits(Quantity::new(2), sellable));
     /// assert!(AdjustmentReason::Damaged.admits(Quantity::new(1), Disposition::Unsellable));
     /// assert!(!AdjustmentReason::Damaged.admits(Quantity::new(1), sellable));
+    /// // Never zero units, nor the in-transit position.
+    /// assert!(!AdjustmentReason::CountCorrection.admits(Quantity::ZERO, sellable));
+    /// assert!(!AdjustmentReason::Found.admits(Quantity::new(1), Disposition::InTransit));
     /// ```
     #[must_use]
     pub const fn admits(self, quantity: Quantity, disposition: Disposition) -> bool {
         self.refusal(quantity, disposition).is_none()
     }
 
-    /// The rule an adjustment of `quantity` units in `disposition`
-    /// breaks with this reason, if it breaks one.
+    /// What ingest refuses in an adjustment of `quantity` units in
+    /// `disposition` with this reason, if anything: the one check
+    /// behind both [`AdjustmentReason::admits`] and ingest.
     pub(crate) const fn refusal(
         self,
         quantity: Quantity,
         disposition: Disposition,
-    ) -> Option<&'static str> {
-        let adds = quantity.is_positive();
-        match self {
-            Self::Found if !adds => Some(
-                "found units only arrive; units that leave again are lost, damaged, \
-                 disposed of or counted away",
-            ),
-            Self::Lost if adds => {
-                Some("lost units only leave; units found again are a Found adjustment")
-            }
-            Self::Disposed if adds => Some("disposed units only leave"),
-            Self::Damaged if adds && !matches!(disposition, Disposition::Unsellable) => {
-                Some("damaged units arrive only into unsellable")
-            }
-            _ => None,
+    ) -> Option<Refusal> {
+        if quantity.is_zero() {
+            return Some(Refusal::Zero);
         }
+        if quantity.get() == i64::MIN {
+            return Some(Refusal::Unsized);
+        }
+        if matches!(disposition, Disposition::InTransit) {
+            return Some(Refusal::InTransit);
+        }
+        let adds = quantity.is_positive();
+        let rule = match self {
+            Self::Found if !adds => {
+                "found units only arrive; units that leave again are lost, damaged, \
+                 disposed of or counted away"
+            }
+            Self::Lost if adds => "lost units only leave; units found again are a Found adjustment",
+            Self::Disposed if adds => "disposed units only leave",
+            Self::Damaged if adds && !matches!(disposition, Disposition::Unsellable) => {
+                "damaged units arrive only into unsellable"
+            }
+            _ => return None,
+        };
+        Some(Refusal::Direction(rule))
     }
+}
+
+/// Why ingest refuses an adjustment's reason, units and disposition
+/// taken together (see [`AdjustmentReason::admits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// Zero units.
+    Zero,
+    /// `i64::MIN` units, whose size no `i64` holds.
+    Unsized,
+    /// The in-transit position, which only transfers move.
+    InTransit,
+    /// A sign (or, for units arriving damaged, a disposition) the
+    /// reason rules out: the rule it breaks.
+    Direction(&'static str),
 }
 
 /// The cost a vendor return leaves at.

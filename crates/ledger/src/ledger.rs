@@ -10,7 +10,8 @@ use crate::book::{Book, Ctx, Entry, ExtraKind, Fail, Flow, Kind, LandedSpec, NON
 use crate::corrections::Corrections;
 use crate::error::LedgerError;
 use crate::event::{
-    AdjustmentReason, Event, EventKind, LandedTarget, LedgerOptions, Method, VendorReturnCost,
+    AdjustmentReason, Event, EventKind, LandedTarget, LedgerOptions, Method, Refusal,
+    VendorReturnCost,
 };
 use crate::names::{FastMap, FastSet, Names};
 use crate::slots::Slots;
@@ -171,8 +172,25 @@ pub struct Ledger {
     /// other indexed name is a recorded event's id. Derived from the
     /// events, so equality and snapshots ignore it.
     unrecorded: FastSet<u32>,
+    /// The units and amount of every recorded reimbursement naming a
+    /// write-off, added up by the indexed name of that write-off's id,
+    /// so a reimbursement that would take them past their bounds is
+    /// refused. Derived from the events, so equality and snapshots
+    /// ignore it.
+    paid: FastMap<u32, Paid>,
     /// The last day an event was stamped on; not part of the state.
     day: Day,
+}
+
+/// Units and money reimbursed for one write-off.
+type Paid = (i64, Decimal);
+
+/// `total` with a reimbursement of `units` and `amount` added, or what
+/// overflows.
+fn add_paid(total: Paid, units: Quantity, amount: Decimal) -> Result<Paid, &'static str> {
+    let units = total.0.checked_add(units.get()).ok_or("units reimbursed for its write-off")?;
+    let amount = total.1.checked_add(amount).ok_or("amount reimbursed for its write-off")?;
+    Ok((units, amount))
 }
 
 /// A UTC day and its first instant in nanoseconds since the epoch.
@@ -278,6 +296,7 @@ impl Ledger {
             channels: Slots::new("channels"),
             names: Names::default(),
             unrecorded: FastSet::default(),
+            paid: FastMap::default(),
             day: Day::default(),
         }
     }
@@ -362,7 +381,10 @@ impl Ledger {
     /// [`LedgerError::InsufficientStock`] under the reject policy;
     /// [`LedgerError::UnknownReference`] and
     /// [`LedgerError::InvalidWeights`] for references and landed costs;
-    /// [`LedgerError::Overflow`]. After an error nothing has changed.
+    /// [`LedgerError::Overflow`], among them for a reimbursement that
+    /// would take the units or the amount reimbursed for the write-off it
+    /// names (by all the reimbursements naming it, under any SKU) past
+    /// `i64` or `Decimal`'s bounds. After an error nothing has changed.
     pub fn ingest(&mut self, event: Event) -> Result<IngestOutcome, LedgerError> {
         self.ingest_ref(&event)
     }
@@ -395,6 +417,10 @@ impl Ledger {
     pub fn ingest_ref(&mut self, event: &Event) -> Result<IngestOutcome, LedgerError> {
         let at = self.day.nanos(event)?;
         validate(event)?;
+        if let EventKind::Reimbursement { write_off: Some(write_off), units, amount } = &event.kind
+        {
+            return self.ingest_payment(event, at, write_off, (*units, *amount));
+        }
         let hash = self.names.hash(event.id.as_str());
         let mark = self.mark();
         // One probe of the id index finds the id or stores it (a failure
@@ -404,6 +430,43 @@ impl Ledger {
             return self.record_known(event, at, id, mark);
         }
         self.record(event, at, id, mark)
+    }
+
+    /// [`Ledger::ingest_ref`] for a reimbursement naming `write_off`,
+    /// which it pays `units` and an amount for: refused when the totals
+    /// paid for that write-off would overflow.
+    #[cold]
+    #[inline(never)]
+    fn ingest_payment(
+        &mut self,
+        event: &Event,
+        at: i64,
+        write_off: &EventId,
+        (units, amount): (Quantity, Decimal),
+    ) -> Result<IngestOutcome, LedgerError> {
+        let hash = self.names.hash(event.id.as_str());
+        let mark = self.mark();
+        let (id, known) = self.names.find_or_insert(event.id.as_str(), hash);
+        // A repeat is a duplicate before anything else.
+        if known && self.is_recorded(event, at, id)? {
+            return Ok(IngestOutcome::Duplicate);
+        }
+        let named = self.reference(write_off.as_str());
+        let before = self.paid.get(&named).copied().unwrap_or_default();
+        let total = match add_paid(before, units, amount) {
+            Ok(total) => total,
+            Err(what) => {
+                let err = LedgerError::Overflow { id: event.id.clone(), what };
+                return Err(self.refuse(mark, err));
+            }
+        };
+        let outcome = self.record(event, at, id, mark)?;
+        if known {
+            // An id only referred to until now names a recorded event.
+            self.unrecorded.remove(&id);
+        }
+        self.paid.insert(named, total);
+        Ok(outcome)
     }
 
     /// [`Ledger::ingest_ref`] for an event whose id was indexed before: a
@@ -593,6 +656,9 @@ impl Ledger {
         // Per SKU slot: the input position of its first new event and its
         // new entries in arrival order.
         let mut per_sku: Vec<(usize, Vec<Entry>)> = Vec::new();
+        // The totals paid for each write-off the batch's reimbursements
+        // name, with them: kept once the batch succeeds.
+        let mut paid: FastMap<u32, Paid> = FastMap::default();
         for (i, event) in events.iter().enumerate() {
             let at = self.day.nanos(event)?;
             validate(event)?;
@@ -625,6 +691,13 @@ impl Ledger {
             let book = &self.books[sku];
             touched[sku].get_or_insert((book.amounts.len(), book.landed.len()));
             let entry = self.encode(event, sku, at, id)?;
+            if let EventKind::Reimbursement { write_off: Some(_), units, amount } = &event.kind {
+                let named = entry.refx;
+                let before = paid.get(&named).or_else(|| self.paid.get(&named));
+                let total = add_paid(before.copied().unwrap_or_default(), *units, *amount)
+                    .map_err(|what| LedgerError::Overflow { id: event.id.clone(), what })?;
+                paid.insert(named, total);
+            }
             let (first, list) = &mut per_sku[sku];
             if list.is_empty() {
                 *first = i;
@@ -662,6 +735,7 @@ impl Ledger {
         for id in &referenced {
             self.unrecorded.remove(id);
         }
+        self.paid.extend(paid);
         // Corrections and true-ups are reported on the first new event of
         // each SKU in the input; the other new events report none.
         for (sku, first, undo) in &undos {
@@ -1508,6 +1582,7 @@ impl Ledger {
         self.locations.shrink_to_fit();
         self.channels.shrink_to_fit();
         self.unrecorded.shrink_to_fit();
+        self.paid.shrink_to_fit();
     }
 
     /// Bytes the ledger holds per event, counting every retained
@@ -1528,6 +1603,7 @@ impl Ledger {
                 .sum::<usize>();
         bytes += self.skus.heap_bytes() + self.locations.heap_bytes() + self.channels.heap_bytes();
         bytes += self.unrecorded.capacity() * 5;
+        bytes += self.paid.capacity() * (std::mem::size_of::<(u32, Paid)>() + 1);
         #[expect(clippy::cast_precision_loss, reason = "a memory report")]
         Some(bytes as f64 / events as f64)
     }
@@ -1645,27 +1721,40 @@ impl Ledger {
 
     /// Claimable write-offs and reimbursements: every lost or damaged
     /// adjustment and every shortfall stamped at or before `until`, with
+    /// the units found again by `paid_by` (see [`Ledger::found_again`]),
     /// the reimbursements (of any SKU) naming it stamped at or before
     /// `paid_by`, and whether one of those is money alone (no units, a
     /// positive amount), which settles the claim whatever its units; in
     /// time order, then by SKU and id.
     pub(crate) fn claims(&self, until: i64, paid_by: i64) -> Vec<(OpenClaim, bool)> {
-        let mut paid: BTreeMap<u32, (i64, Decimal, bool)> = BTreeMap::new();
-        for book in &self.books {
-            let payments = book
+        // Payments are added in time order, then by SKU and id: past 28
+        // significant digits a `Decimal` sum rounds at each step, and the
+        // total must not depend on the order events arrived in. Ingest
+        // keeps every write-off's totals within bounds, so the sums do
+        // not saturate.
+        let mut payments: Vec<(i64, &Sku, &str, u32, i64, Decimal)> = Vec::new();
+        for (i, book) in self.books.iter().enumerate() {
+            let Some(sku) = self.skus.get(u32::try_from(i).unwrap_or(NONE)) else { continue };
+            let named = book
                 .entries
                 .iter()
                 .filter(|e| e.kind == Kind::Reimbursement && e.refx != NONE && e.at <= paid_by);
-            for e in payments {
+            for e in named {
                 let amount = book.amounts.get(e.aux as usize).copied().unwrap_or_default();
-                let slot = paid.entry(e.refx).or_insert((0, Decimal::ZERO, false));
-                slot.0 = slot.0.saturating_add(e.qty);
-                slot.1 = slot.1.saturating_add(amount);
-                slot.2 |= e.qty == 0 && amount > Decimal::ZERO;
+                payments.push((e.at, sku, self.names.get(e.id), e.refx, e.qty, amount));
             }
+        }
+        payments.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        let mut paid: BTreeMap<u32, (i64, Decimal, bool)> = BTreeMap::new();
+        for (_, _, _, write_off, units, amount) in payments {
+            let slot = paid.entry(write_off).or_insert((0, Decimal::ZERO, false));
+            slot.0 = slot.0.saturating_add(units);
+            slot.1 = slot.1.saturating_add(amount);
+            slot.2 |= units == 0 && amount > Decimal::ZERO;
         }
         let mut out = Vec::new();
         for (i, book) in self.books.iter().enumerate() {
+            let found = self.found_again(book, paid_by);
             for (pos, e) in book.entries.iter().enumerate().filter(|(_, e)| e.at <= until) {
                 if is_claimable(e) {
                     let (units, amount, money_alone) =
@@ -1674,6 +1763,7 @@ impl Ledger {
                         write_off: self.decode(i, pos),
                         value: e.value(),
                         units: Quantity::new(e.qty.abs()),
+                        found_units: Quantity::new(found.get(&pos).copied().unwrap_or(0)),
                         reimbursed_units: Quantity::new(units),
                         reimbursed_amount: amount,
                     };
@@ -1685,6 +1775,57 @@ impl Ledger {
             let (a, b) = (&a.write_off, &b.write_off);
             (a.at, &a.sku, &a.id).cmp(&(b.at, &b.sku, &b.id))
         });
+        out
+    }
+
+    /// Units of each lost write-off of `book` (by position) found again
+    /// by `by`: each `Found` adjustment stamped by then, in time order
+    /// and then by id, nets against the `Lost` adjustments at its
+    /// location stamped at or before it, oldest first (by time, then
+    /// id), until its units run out. Ties go by id, not arrival, so the
+    /// answer does not depend on the order events arrived in.
+    fn found_again(&self, book: &Book, by: i64) -> BTreeMap<usize, i64> {
+        // Per location: (time, id, position, units not yet found) of each
+        // loss, and (time, id, units) of each find.
+        let mut losses: BTreeMap<u32, Vec<(i64, &str, usize, i64)>> = BTreeMap::new();
+        let mut finds: BTreeMap<u32, Vec<(i64, &str, i64)>> = BTreeMap::new();
+        let end = book.entries.partition_point(|e| e.at <= by);
+        for (pos, e) in book.entries.iter().enumerate().take(end) {
+            if e.kind != Kind::Adjustment {
+                continue;
+            }
+            let id = self.names.get(e.id);
+            match REASONS.get(e.refx as usize) {
+                Some(AdjustmentReason::Lost) if e.qty < 0 => {
+                    losses.entry(e.loc).or_default().push((e.at, id, pos, e.qty.saturating_neg()));
+                }
+                Some(AdjustmentReason::Found) if e.qty > 0 => {
+                    finds.entry(e.loc).or_default().push((e.at, id, e.qty));
+                }
+                _ => {}
+            }
+        }
+        let mut out = BTreeMap::new();
+        for (loc, mut finds) in finds {
+            let Some(losses) = losses.get_mut(&loc) else { continue };
+            losses.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+            finds.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+            // Losses are found oldest first, so those found whole are a
+            // prefix: `next` is the first with units still lost.
+            let mut next = 0;
+            for (at, _, mut units) in finds {
+                while units > 0 {
+                    let Some(loss) = losses.get_mut(next).filter(|l| l.0 <= at) else { break };
+                    let take = units.min(loss.3);
+                    units -= take;
+                    loss.3 -= take;
+                    *out.entry(loss.2).or_insert(0) += take;
+                    if loss.3 == 0 {
+                        next += 1;
+                    }
+                }
+            }
+        }
         out
     }
 }
@@ -1867,24 +2008,28 @@ fn validate(event: &Event) -> Result<(), LedgerError> {
             not_transit(disposition, "returns arrive at a location")
         }
         EventKind::Adjustment { quantity, unit_cost, disposition, reason } => {
-            if quantity.is_zero() {
-                return Err(LedgerError::ZeroAdjustment { id: id() });
-            }
-            if quantity.get() == i64::MIN {
-                return Err(LedgerError::Overflow { id: id(), what: "adjustment" });
-            }
-            unit_cost.as_ref().map_or(Ok(()), amount)?;
-            not_transit(disposition, "in-transit units move by transfer")?;
-            match reason.refusal(*quantity, *disposition) {
-                Some(rule) => Err(LedgerError::AdjustmentDirection {
+            // The check `AdjustmentReason::admits` answers, so the two
+            // cannot disagree.
+            let refused = reason.refusal(*quantity, *disposition).map(|refusal| match refusal {
+                Refusal::Zero => LedgerError::ZeroAdjustment { id: id() },
+                Refusal::Unsized => LedgerError::Overflow { id: id(), what: "adjustment" },
+                Refusal::InTransit => LedgerError::InvalidDisposition {
+                    id: id(),
+                    disposition: *disposition,
+                    reason: "in-transit units move by transfer",
+                },
+                Refusal::Direction(rule) => LedgerError::AdjustmentDirection {
                     id: id(),
                     reason: *reason,
                     quantity: quantity.get(),
                     disposition: *disposition,
                     rule,
-                }),
-                None => Ok(()),
+                },
+            });
+            if let Some(err) = refused {
+                return Err(err);
             }
+            unit_cost.as_ref().map_or(Ok(()), amount)
         }
         EventKind::TransferOut { quantity, to, disposition } => {
             positive(quantity)?;

@@ -83,10 +83,12 @@
 //!   reimbursement counts for the write-off it names, under any SKU; its
 //!   units are all it covers, in cash and in kind (Amazon's
 //!   `quantity-reimbursed-total`). A claim is open
-//!   ([`Ledger::unreimbursed`]) until they cover its units or one of them
-//!   is money alone (no units, a positive amount), which settles it
-//!   whole; one covered for more units than it lost is
-//!   [`Ledger::overreimbursed`].
+//!   ([`Ledger::unreimbursed`]) until they cover its units still lost or
+//!   one of them is money alone (no units, a positive amount), which
+//!   settles it whole; one covered for more units than are still lost is
+//!   [`Ledger::overreimbursed`]. Units found again reverse the oldest
+//!   `Lost` write-offs of their SKU at their location stamped at or
+//!   before them, reimbursed or not ([`OpenClaim::found_units`]).
 //!
 //! # What this crate does not do
 //!

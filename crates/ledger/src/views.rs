@@ -141,23 +141,37 @@ pub struct CountDifference {
     pub nearby: Vec<Event>,
 }
 
-/// A lost, damaged or short-received write-off and what the
-/// reimbursements naming it cover: one not fully reimbursed
-/// ([`Ledger::unreimbursed`]), or reimbursed for more units than were
-/// written off ([`Ledger::overreimbursed`]).
+/// A lost, damaged or short-received write-off, the units of it found
+/// again and what the reimbursements naming it cover: one not fully
+/// reimbursed ([`Ledger::unreimbursed`]), or reimbursed for more units
+/// than are still lost ([`Ledger::overreimbursed`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OpenClaim {
     /// The write-off event.
     pub write_off: Event,
-    /// Its value at cost.
+    /// Its value at cost (of every unit written off, found again or
+    /// not).
     pub value: Decimal,
     /// Units written off.
     pub units: Quantity,
+    /// Units of a `Lost` write-off found again, which reverse the loss
+    /// (see [`Ledger::unreimbursed`]); zero for a damaged write-off or a
+    /// shortfall. At most `units`.
+    pub found_units: Quantity,
     /// Units reimbursed so far, in cash and in kind.
     pub reimbursed_units: Quantity,
     /// Amount reimbursed so far.
     pub reimbursed_amount: Decimal,
+}
+
+impl OpenClaim {
+    /// Units still lost, which the claim is for: `units` less
+    /// `found_units`.
+    #[must_use]
+    pub fn net_units(&self) -> Quantity {
+        Quantity::new(self.units.get().saturating_sub(self.found_units.get()))
+    }
 }
 
 impl Ledger {
@@ -207,10 +221,11 @@ impl Ledger {
     /// Lost and damaged write-offs and inbound shortfalls stamped at least
     /// `days` days before the end of `as_of` whose reimbursements (events
     /// naming them, under any SKU, stamped by the end of `as_of`) cover
-    /// fewer units than were written off, none of them being money alone.
-    /// A reimbursement of money alone (no units, a positive amount)
-    /// settles the write-off it names whole: the marketplace paid for it
-    /// without counting units. In time order, then by SKU and id,
+    /// fewer units than are still lost then ([`OpenClaim::net_units`]:
+    /// those written off less those found again), none of them being
+    /// money alone. A reimbursement of money alone (no units, a positive
+    /// amount) settles the write-off it names whole: the marketplace paid
+    /// for it without counting units. In time order, then by SKU and id,
     /// whatever the order events arrived in.
     ///
     /// ```
@@ -247,24 +262,83 @@ impl Ledger {
     /// assert!(ledger.unreimbursed(at(4).date_naive(), 0).is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Units found again
+    ///
+    /// A marketplace reimburses only the net loss: units found after a
+    /// loss reverse it. Each `Found` adjustment stamped by the end of
+    /// `as_of` nets against the `Lost` write-offs of its SKU at its
+    /// location stamped at or before it, oldest first (by time, then
+    /// id), until its units run out ([`OpenClaim::found_units`]); what
+    /// it finds beyond them nets against nothing. A loss found whole is
+    /// not open; one found in part is open for the rest. Losses net
+    /// whether reimbursed or not, so one reimbursed for more units than
+    /// are still lost moves to [`Ledger::overreimbursed`], as Amazon
+    /// takes back the reimbursement of units it finds. Damaged
+    /// write-offs do not net (units found are not undamaged), nor do
+    /// shortfalls (units of a shipment that turn up are received
+    /// against it, not found). Netting stays within a location: an FBA
+    /// network booked as one location nets across the network, as
+    /// Amazon does per FNSKU, while units lost in one warehouse and
+    /// found in another are not paired.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use merchantry_core::{Disposition, EventId, LocationId, Quantity, Sku};
+    /// use merchantry_ledger::{AdjustmentReason, Event, EventKind, Ledger, LedgerOptions};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let mut ledger = Ledger::new(LedgerOptions::default());
+    /// let (sku, fba) = (Sku::new("MUG")?, LocationId::new("FBA")?);
+    /// let at = |d| Utc.with_ymd_and_hms(2026, 2, d, 0, 0, 0).unwrap();
+    /// let mut put = |id: &str, d, kind| {
+    ///     ledger.ingest(Event::new(EventId::new(id)?, at(d), sku.clone(), fba.clone(), kind))
+    /// };
+    /// let adjust = |units, reason| EventKind::Adjustment {
+    ///     quantity: Quantity::new(units),
+    ///     reason,
+    ///     disposition: Disposition::Sellable,
+    ///     unit_cost: None,
+    /// };
+    /// put("r1", 1, EventKind::receipt(Quantity::new(10), Decimal::from(2)))?;
+    /// put("lost-a", 2, adjust(-3, AdjustmentReason::Lost))?;
+    /// put("lost-b", 4, adjust(-2, AdjustmentReason::Lost))?;
+    /// put("found-1", 5, adjust(4, AdjustmentReason::Found))?;
+    /// let open = |d| {
+    ///     let rows = ledger.unreimbursed(at(d).date_naive(), 0).into_iter();
+    ///     rows.map(|c| (c.write_off.id.to_string(), c.found_units.get(), c.net_units().get()))
+    ///         .collect::<Vec<_>>()
+    /// };
+    /// // Day 4: 5 units lost, none found.
+    /// assert_eq!(open(4), [("lost-a".into(), 0, 3), ("lost-b".into(), 0, 2)]);
+    /// // Day 5: the 4 found reverse lost-a's 3 (oldest first) and 1 of
+    /// // lost-b's 2, which stays open for the other.
+    /// assert_eq!(open(5), [("lost-b".into(), 1, 1)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn unreimbursed(&self, as_of: NaiveDate, days: u32) -> Vec<OpenClaim> {
         let end = end_of(as_of);
         let cutoff = end.saturating_sub(day_nanos().saturating_mul(i64::from(days)));
         self.claims(cutoff, end)
             .into_iter()
-            .filter(|(c, money_alone)| c.reimbursed_units < c.units && !money_alone)
+            .filter(|(c, money_alone)| c.reimbursed_units < c.net_units() && !money_alone)
             .map(|(c, _)| c)
             .collect()
     }
 
     /// Lost and damaged write-offs and inbound shortfalls stamped by the
     /// end of `as_of` whose reimbursements (events naming them, under
-    /// any SKU, stamped by then) cover more units than were written off:
-    /// `reimbursed_units - units` were paid for beyond the loss, and the
-    /// marketplace may take them back. Such a claim is not open, so
-    /// [`Ledger::unreimbursed`] does not list it. In time order, then by
-    /// SKU and id, whatever the order events arrived in.
+    /// any SKU, stamped by then) cover more units than are still lost
+    /// then ([`OpenClaim::net_units`]: those written off less those
+    /// found again by then, as [`Ledger::unreimbursed`] nets them):
+    /// `reimbursed_units - net_units()` were paid for beyond the loss,
+    /// and the marketplace may take them back. A loss found whole after
+    /// a reimbursement of money alone (no units, a positive amount) is
+    /// listed too: all of that money was paid for units not lost. Such a
+    /// claim is not open, so [`Ledger::unreimbursed`] does not list it.
+    /// In time order, then by SKU and id, whatever the order events
+    /// arrived in.
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
@@ -299,12 +373,53 @@ impl Ledger {
     /// assert!(ledger.overreimbursed(at(3).date_naive()).is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// A loss reimbursed and then found again:
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use merchantry_core::{Disposition, EventId, LocationId, Quantity, Sku};
+    /// use merchantry_ledger::{AdjustmentReason, Event, EventKind, Ledger, LedgerOptions};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let mut ledger = Ledger::new(LedgerOptions::default());
+    /// let (sku, fba) = (Sku::new("MUG")?, LocationId::new("FBA")?);
+    /// let at = |d| Utc.with_ymd_and_hms(2026, 2, d, 0, 0, 0).unwrap();
+    /// let mut put = |id: &str, d, kind| {
+    ///     ledger.ingest(Event::new(EventId::new(id)?, at(d), sku.clone(), fba.clone(), kind))
+    /// };
+    /// let adjust = |units, reason| EventKind::Adjustment {
+    ///     quantity: Quantity::new(units),
+    ///     reason,
+    ///     disposition: Disposition::Sellable,
+    ///     unit_cost: None,
+    /// };
+    /// put("r1", 1, EventKind::receipt(Quantity::new(10), Decimal::from(2)))?;
+    /// put("lost-7", 2, adjust(-3, AdjustmentReason::Lost))?;
+    /// let paid = EventKind::Reimbursement {
+    ///     amount: Decimal::from(15),
+    ///     units: Quantity::new(3),
+    ///     write_off: Some(EventId::new("lost-7")?),
+    /// };
+    /// put("reimb-1", 3, paid)?;
+    /// put("found-1", 5, adjust(2, AdjustmentReason::Found))?;
+    /// // 3 lost and paid for, then 2 found: 1 still lost, 2 paid too many.
+    /// let over = &ledger.overreimbursed(at(5).date_naive())[0];
+    /// assert_eq!((over.units, over.found_units), (Quantity::new(3), Quantity::new(2)));
+    /// assert_eq!((over.net_units(), over.reimbursed_units), (Quantity::new(1), Quantity::new(3)));
+    /// // Before the units were found, the payment matched the loss.
+    /// assert!(ledger.overreimbursed(at(4).date_naive()).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn overreimbursed(&self, as_of: NaiveDate) -> Vec<OpenClaim> {
         let end = end_of(as_of);
         self.claims(end, end)
             .into_iter()
-            .filter(|(c, _)| c.reimbursed_units > c.units)
+            .filter(|(c, money_alone)| {
+                let net = c.net_units();
+                c.reimbursed_units > net || (net.is_zero() && *money_alone)
+            })
             .map(|(c, _)| c)
             .collect()
     }

@@ -239,6 +239,95 @@ fn a_reimbursement_may_cover_no_units_but_not_fewer() {
     assert_eq!(l, before);
 }
 
+/// The units and the amount reimbursed for one write-off are summed
+/// exactly, never clamped: a reimbursement that would take either total
+/// for the write-off it names past its type's bounds (`i64` units,
+/// `Decimal` money) is refused as an overflow and changes nothing, alone
+/// or in a batch, whatever SKU it is filed under and whether or not its
+/// write-off has arrived. A repeat of an accepted one is still a
+/// duplicate, and a restored snapshot refuses what its original did.
+#[test]
+fn a_reimbursement_taking_its_write_offs_totals_past_their_bounds_is_refused() {
+    let lost = |id: &str, hour: i64| {
+        let kind = EventKind::Adjustment {
+            quantity: Quantity::new(-1),
+            reason: AdjustmentReason::Lost,
+            disposition: Disposition::Sellable,
+            unit_cost: None,
+        };
+        ev(id, hour, kind)
+    };
+    let pay = |id: &str, hour: i64, sku: &str, write_off: &str, units: i64, amount: Decimal| {
+        let kind = EventKind::Reimbursement {
+            amount,
+            units: Quantity::new(units),
+            write_off: Some(EventId::new(write_off).unwrap()),
+        };
+        Event::new(EventId::new(id).unwrap(), t(hour), Sku::new(sku).unwrap(), loc("WH1"), kind)
+    };
+    let overflow = |id: &str, what| LedgerError::Overflow { id: EventId::new(id).unwrap(), what };
+    let (units, money) =
+        ("units reimbursed for its write-off", "amount reimbursed for its write-off");
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 1, 10, "2"),
+            lost("lost1", 2),
+            lost("lost2", 2),
+            pay("p1", 3, "MUG", "lost1", i64::MAX, Decimal::ONE),
+            pay("p2", 3, "MUG", "lost2", 1, Decimal::MAX),
+            // Its write-off has not arrived (yet).
+            pay("p3", 3, "MUG", "ghost", i64::MAX - 1, Decimal::ZERO),
+        ],
+    );
+    let before = l.clone();
+    let refused = [
+        (pay("p4", 4, "MUG-NEW", "lost1", 1, Decimal::ZERO), units),
+        (pay("p5", 4, "MUG", "lost2", 0, Decimal::ONE), money),
+        (pay("p6", 4, "MUG", "ghost", 2, Decimal::ZERO), units),
+        // Backdated before the payment it overflows with.
+        (pay("p7", 1, "MUG", "lost1", 1, Decimal::ZERO), units),
+    ];
+    for (event, what) in refused {
+        let want = overflow(event.id.as_str(), what);
+        assert_eq!(l.ingest(event.clone()).unwrap_err(), want);
+        assert_eq!(l, before);
+        assert_eq!(l.ingest_batch([receipt("r2", 5, 1, "2"), event]).unwrap_err(), want);
+        assert_eq!(l, before);
+    }
+    // Two new ones that overflow together, in one batch: the second is named.
+    let pair = [
+        pay("q1", 6, "MUG", "lost3", i64::MAX, Decimal::ZERO),
+        pay("q2", 7, "MUG", "lost3", 1, Decimal::ZERO),
+    ];
+    assert_eq!(l.ingest_batch(pair).unwrap_err(), overflow("q2", units));
+    assert_eq!(l, before);
+    assert_eq!(
+        overflow("p4", units).to_string(),
+        "event p4: arithmetic overflow in units reimbursed for its write-off"
+    );
+    // A repeat is a duplicate, not an overflow; what still fits is taken.
+    let repeat = pay("p1", 3, "MUG", "lost1", i64::MAX, Decimal::ONE);
+    assert_eq!(l.ingest(repeat).unwrap(), IngestOutcome::Duplicate);
+    l.ingest(pay("p8", 8, "MUG", "ghost", 1, Decimal::MAX)).unwrap();
+    // The totals are exact: one unit lost, i64::MAX paid for.
+    let last = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let over: Vec<(String, i64, Decimal)> = l
+        .overreimbursed(last)
+        .into_iter()
+        .map(|c| (c.write_off.id.to_string(), c.reimbursed_units.get(), c.reimbursed_amount))
+        .collect();
+    assert_eq!(over, [("lost1".to_owned(), i64::MAX, Decimal::ONE)]);
+    #[cfg(feature = "serde")]
+    {
+        let json = serde_json::to_string(&l).unwrap();
+        let mut back: Ledger = serde_json::from_str(&json).unwrap();
+        let event = pay("p9", 9, "MUG", "ghost", 0, Decimal::ONE);
+        assert_eq!(back.ingest(event).unwrap_err(), overflow("p9", money));
+    }
+}
+
 #[test]
 fn reject_policy_refuses_and_changes_nothing() {
     let mut l = ledger(Method::Fifo, NegativeStock::Reject);
@@ -764,6 +853,60 @@ fn the_ledger_refuses_exactly_the_adjustments_their_reason_does_not_admit() {
     assert_eq!(admitted, 25);
 }
 
+/// `AdjustmentReason::admits` answers what ingest decides from an
+/// adjustment's reason, units and disposition alone: over every reason,
+/// every disposition and -2 to 2 units (and `i64::MIN`, whose size no
+/// `i64` holds), it admits an adjustment exactly when a ledger holding
+/// stock in every disposition it can hold accepts it, or refuses it
+/// only for want of stock. Zero units and the in-transit position are
+/// never admitted (in-transit units move by transfer).
+#[test]
+fn admits_agrees_with_ingest_for_every_reason_units_and_disposition() {
+    let reasons = [
+        AdjustmentReason::Found,
+        AdjustmentReason::Lost,
+        AdjustmentReason::Damaged,
+        AdjustmentReason::Disposed,
+        AdjustmentReason::CountCorrection,
+    ];
+    let mut stocked = ledger(Method::Fifo, NegativeStock::Reject);
+    let held = Disposition::ALL.iter().filter(|&&d| d != Disposition::InTransit);
+    for (i, &disposition) in held.enumerate() {
+        let kind = EventKind::Receipt {
+            quantity: Quantity::new(10),
+            unit_cost: dec("2"),
+            disposition,
+            purchase_order: None,
+        };
+        stocked.ingest(ev(&format!("r{i}"), 1, kind)).unwrap();
+    }
+    let mut admitted = 0;
+    for reason in reasons {
+        for disposition in Disposition::ALL {
+            for q in [i64::MIN, -2, -1, 0, 1, 2] {
+                let quantity = Quantity::new(q);
+                let unit_cost = Some(dec("2"));
+                let kind = EventKind::Adjustment { quantity, reason, disposition, unit_cost };
+                let mut l = stocked.clone();
+                let result = l.ingest(ev("a", 2, kind));
+                let accepted = matches!(result, Ok(_) | Err(LedgerError::InsufficientStock { .. }));
+                assert_eq!(
+                    reason.admits(quantity, disposition),
+                    accepted,
+                    "{reason:?} {q} {disposition}: {result:?}"
+                );
+                if result.is_err() {
+                    assert_eq!(l, stocked, "{reason:?} {q} {disposition}");
+                }
+                admitted += usize::from(accepted);
+            }
+        }
+    }
+    // Found 8 (up, 4 dispositions x 2 sizes), Lost 8 and Disposed 8
+    // (down), Damaged 10 (down, and up into unsellable), CountCorrection 16.
+    assert_eq!(admitted, 50);
+}
+
 /// A reimbursement covers the units it names, in cash and in kind alike
 /// (Amazon's `quantity-reimbursed-total`); one of money alone (no units,
 /// a positive amount) that names a write-off settles that write-off's
@@ -897,6 +1040,216 @@ fn write_offs_reimbursed_for_more_units_than_they_lost_are_listed() {
     assert_eq!(open(2), ["lost1"]);
     assert!(open(3).is_empty());
     assert!(l.unmatched_reimbursements().is_empty());
+}
+
+/// An adjustment at `place`: `units` signed, with `reason`, in sellable.
+fn adjust_at(id: &str, hour: i64, place: &str, units: i64, reason: AdjustmentReason) -> Event {
+    let kind = EventKind::Adjustment {
+        quantity: Quantity::new(units),
+        reason,
+        disposition: Disposition::Sellable,
+        unit_cost: None,
+    };
+    Event::new(EventId::new(id).unwrap(), t(hour), sku(), loc(place), kind)
+}
+
+/// Each open claim as (id, units written off, units found again, units
+/// reimbursed).
+fn open_rows(l: &Ledger, day: NaiveDate, days: u32) -> Vec<(String, i64, i64, i64)> {
+    claim_rows(l.unreimbursed(day, days))
+}
+
+fn claim_rows(claims: Vec<merchantry_ledger::OpenClaim>) -> Vec<(String, i64, i64, i64)> {
+    claims
+        .into_iter()
+        .map(|c| {
+            let id = c.write_off.id.to_string();
+            (id, c.units.get(), c.found_units.get(), c.reimbursed_units.get())
+        })
+        .collect()
+}
+
+/// Units lost and found again whole are no claim: 10 received, 3 lost
+/// on day 2 and found on day 3 leave nothing open on day 20, though a
+/// 7-day window reaches back past the loss.
+#[test]
+fn a_loss_found_again_whole_is_no_longer_open() {
+    let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 1, 10, "2"),
+            adjust_at("lost", 24, "WH1", -3, AdjustmentReason::Lost),
+            adjust_at("found", 48, "WH1", 3, AdjustmentReason::Found),
+        ],
+    );
+    assert_eq!(
+        l.balance(&sku(), &loc("WH1"), Disposition::Sellable, t(24 * 20)),
+        Quantity::new(10)
+    );
+    assert_eq!(open_rows(&l, day(2), 0), [("lost".to_owned(), 3, 0, 0)]);
+    assert!(open_rows(&l, day(3), 0).is_empty());
+    assert!(open_rows(&l, day(20), 7).is_empty());
+    assert!(l.overreimbursed(day(20)).is_empty());
+}
+
+/// Units found reverse the lost write-offs of their SKU at their
+/// location stamped at or before them, oldest first; what is found
+/// beyond those nets against nothing. Damaged units and shortfalls are
+/// not netted, nor are losses elsewhere; a window of days lists older
+/// write-offs, but counts what was found up to the day asked about.
+#[test]
+fn units_found_again_reverse_the_oldest_losses_at_their_location() {
+    let send = EventKind::TransferOut {
+        quantity: Quantity::new(5),
+        disposition: Disposition::Sellable,
+        to: loc("FBA"),
+    };
+    let short = EventKind::InboundShortfall {
+        quantity: Quantity::new(2),
+        shipment: merchantry_core::PurchaseOrderId::new("FBA15").unwrap(),
+    };
+    let at_fba = |id: &str, hour, kind| {
+        Event::new(EventId::new(id).unwrap(), t(hour), sku(), loc("FBA"), kind)
+    };
+    let fba_receipt = EventKind::receipt(Quantity::new(20), dec("2"));
+    let (lost, found) = (AdjustmentReason::Lost, AdjustmentReason::Found);
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 1, 20, "2"),
+            at_fba("r2", 1, fba_receipt),
+            ev("send", 1, send),
+            // Found before any loss: it reverses none.
+            adjust_at("found-0", 2, "FBA", 1, found),
+            adjust_at("lost-a", 3, "FBA", -3, lost),
+            adjust_at("dmg", 3, "FBA", -2, AdjustmentReason::Damaged),
+            at_fba("short", 3, short),
+            adjust_at("lost-b", 5, "FBA", -2, lost),
+            adjust_at("lost-w", 5, "WH1", -1, lost),
+            // Day 2: 4 found, lost-a's 3 and 1 of lost-b's.
+            adjust_at("found-1", 30, "FBA", 4, found),
+            // Day 3: 5 found, lost-b's last and 4 beyond every loss.
+            adjust_at("found-2", 60, "FBA", 5, found),
+        ],
+    );
+    let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+    let row = |id: &str, units, found| (id.to_owned(), units, found, 0);
+    let untouched = [row("dmg", 2, 0), row("short", 2, 0)];
+    assert_eq!(
+        open_rows(&l, day(1), 0),
+        [
+            row("dmg", 2, 0),
+            row("lost-a", 3, 0),
+            row("short", 2, 0),
+            row("lost-b", 2, 0),
+            row("lost-w", 1, 0)
+        ]
+    );
+    assert_eq!(
+        open_rows(&l, day(2), 0),
+        [untouched[0].clone(), untouched[1].clone(), row("lost-b", 2, 1), row("lost-w", 1, 0)]
+    );
+    let settled = [untouched[0].clone(), untouched[1].clone(), row("lost-w", 1, 0)];
+    assert_eq!(open_rows(&l, day(3), 0), settled);
+    // Stamped by day 1, as found by day 3.
+    assert_eq!(open_rows(&l, day(3), 2), settled);
+    // Nothing found was paid for: nothing is over-reimbursed.
+    assert!(l.overreimbursed(day(3)).is_empty());
+    // The found units are stock like any other: 20 + 1 - 3 - 2 - 2 + 4 + 5 at FBA.
+    assert_eq!(l.balance(&sku(), &loc("FBA"), Disposition::Sellable, t(100)), Quantity::new(23));
+}
+
+/// Found units reverse the oldest losses whether or not those were
+/// reimbursed: a loss paid for and then found again is over-reimbursed
+/// by the units found (the marketplace takes their payment back), and
+/// one found whole after a payment of money alone is listed with that
+/// money; a loss found whole and never paid is neither open nor over.
+#[test]
+fn a_loss_reimbursed_and_then_found_again_is_overreimbursed() {
+    let (lost, found) = (AdjustmentReason::Lost, AdjustmentReason::Found);
+    let pay = |id: &str, hour: i64, write_off: &str, units: i64, amount: &str| {
+        let kind = EventKind::Reimbursement {
+            amount: dec(amount),
+            units: Quantity::new(units),
+            write_off: Some(EventId::new(write_off).unwrap()),
+        };
+        ev(id, hour, kind)
+    };
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 1, 20, "2"),
+            adjust_at("lost1", 2, "WH1", -3, lost),
+            pay("p1", 3, "lost1", 3, "15.00"),
+            adjust_at("lost2", 4, "WH1", -2, lost),
+            adjust_at("lost3", 5, "WH1", -1, lost),
+            pay("p3", 6, "lost3", 0, "4.00"),
+            // Day 2: lost1, the oldest, found whole though paid for.
+            adjust_at("found-1", 30, "WH1", 3, found),
+            // Day 3: lost2 and lost3 found whole.
+            adjust_at("found-2", 60, "WH1", 3, found),
+        ],
+    );
+    let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+    let over = |d| {
+        let rows = l.overreimbursed(day(d)).into_iter().map(|c| {
+            let id = c.write_off.id.to_string();
+            (id, c.net_units().get(), c.reimbursed_units.get(), c.reimbursed_amount)
+        });
+        rows.collect::<Vec<_>>()
+    };
+    // Day 1: lost1 paid in full, lost3 settled by money alone.
+    assert!(over(1).is_empty());
+    assert_eq!(open_rows(&l, day(1), 0), [("lost2".to_owned(), 2, 0, 0)]);
+    // Day 2: lost1 has no unit still lost, and 3 paid for.
+    assert_eq!(over(2), [("lost1".to_owned(), 0, 3, dec("15.00"))]);
+    assert_eq!(open_rows(&l, day(2), 0), [("lost2".to_owned(), 2, 0, 0)]);
+    // Day 3: lost3's money paid for a unit found again; lost2 is done.
+    assert_eq!(
+        over(3),
+        [("lost1".to_owned(), 0, 3, dec("15.00")), ("lost3".to_owned(), 0, 0, dec("4.00"))]
+    );
+    assert!(open_rows(&l, day(3), 0).is_empty());
+}
+
+/// Losses stamped alike are found in order of id, and finds stamped
+/// alike in order of id too, never in the order they arrived: one by
+/// one in either order, in one batch, and from a snapshot, the same
+/// claims stay open. A find stamped with a loss reverses it.
+#[test]
+fn units_found_again_net_the_same_whatever_order_events_arrive_in() {
+    let (lost, found) = (AdjustmentReason::Lost, AdjustmentReason::Found);
+    let events = [
+        receipt("r1", 1, 20, "2"),
+        adjust_at("b", 2, "WH1", -2, lost),
+        adjust_at("a", 2, "WH1", -2, lost),
+        // With the losses: 1 of a's.
+        adjust_at("f0", 2, "WH1", 1, found),
+        // Later: a's other unit and 1 of b's.
+        adjust_at("f1", 3, "WH1", 2, found),
+    ];
+    let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let want = [("b".to_owned(), 2, 1, 0)];
+    let orders: [[usize; 5]; 3] = [[0, 1, 2, 3, 4], [0, 2, 1, 4, 3], [0, 4, 3, 2, 1]];
+    for order in orders {
+        let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+        for i in order {
+            l.ingest(events[i].clone()).unwrap();
+        }
+        assert_eq!(open_rows(&l, day, 0), want, "{order:?}");
+        let mut batch = ledger(Method::Fifo, NegativeStock::Reject);
+        batch.ingest_batch(order.iter().map(|&i| events[i].clone())).unwrap();
+        assert_eq!(open_rows(&batch, day, 0), want, "{order:?}");
+        #[cfg(feature = "serde")]
+        {
+            let back: Ledger = serde_json::from_str(&serde_json::to_string(&l).unwrap()).unwrap();
+            assert_eq!(open_rows(&back, day, 0), want, "{order:?}");
+        }
+    }
 }
 
 #[test]

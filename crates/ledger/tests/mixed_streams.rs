@@ -8,7 +8,8 @@
 //! in-transit, landed costs by every basis over several receipts, vendor
 //! returns by receipt and at the average, returns to unsellable,
 //! adjustments of every reason and sign (some refused), inbound
-//! shortfalls and reimbursements, under every method and pooling key.
+//! shortfalls and reimbursements, units found again where write-offs
+//! were, under every method and pooling key.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use merchantry_core::{
@@ -66,6 +67,10 @@ enum Op {
     /// in cents and 0 to 2 units.
     Reimburse(usize, i64, i64),
     Short(i64),
+    /// Units found at the location of a write-off (by its place among
+    /// them), to unsellable when true: they reverse its loss, or an
+    /// older one's, when it was lost.
+    Refind(usize, i64, bool),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -89,6 +94,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(l, r, q, u)| Op::Adjust(l, r, q, u)),
         1 => (0..50_usize, 0..500_i64, 0..3_i64).prop_map(|(k, a, u)| Op::Reimburse(k, a, u)),
         1 => (1..3_i64).prop_map(Op::Short),
+        2 => (0..50_usize, 1..4_i64, any::<bool>()).prop_map(|(k, q, u)| Op::Refind(k, q, u)),
     ]
 }
 
@@ -101,7 +107,8 @@ fn events_of(ops: &[Op]) -> Vec<Event> {
     let mut receipts: Vec<(String, &str)> = Vec::new();
     // Shipments with the units they still have out.
     let mut shipments: Vec<(String, i64)> = Vec::new();
-    let mut write_offs: Vec<String> = Vec::new();
+    // Write-offs and where they were.
+    let mut write_offs: Vec<(String, &str)> = Vec::new();
     let mut out = Vec::new();
     for (i, op) in ops.iter().enumerate() {
         let id = format!("e{i}");
@@ -207,7 +214,7 @@ fn events_of(ops: &[Op]) -> Vec<Event> {
                 ("WH1", EventKind::LandedCost { amount: Decimal::new(a, 2), basis, targets })
             }
             Op::Lose(l, q) => {
-                write_offs.push(id.clone());
+                write_offs.push((id.clone(), LOCATIONS[l]));
                 let reason =
                     if q == 1 { AdjustmentReason::Lost } else { AdjustmentReason::Damaged };
                 let kind = EventKind::Adjustment {
@@ -230,7 +237,7 @@ fn events_of(ops: &[Op]) -> Vec<Event> {
             Op::Adjust(l, r, q, unsellable) => {
                 let reason = REASONS[r];
                 if q < 0 && reason.is_claimable() {
-                    write_offs.push(id.clone());
+                    write_offs.push((id.clone(), LOCATIONS[l]));
                 }
                 let kind = EventKind::Adjustment {
                     quantity: Quantity::new(q),
@@ -245,14 +252,26 @@ fn events_of(ops: &[Op]) -> Vec<Event> {
                 let kind = EventKind::Reimbursement {
                     amount: Decimal::new(a, 2),
                     units: Quantity::new(u),
-                    write_off: write_off.map(|w| EventId::new(w).unwrap()),
+                    write_off: write_off.map(|w| EventId::new(&w.0).unwrap()),
                 };
                 ("FBA", kind)
             }
             Op::Short(q) => {
-                write_offs.push(id.clone());
+                write_offs.push((id.clone(), "FBA"));
                 let shipment = PurchaseOrderId::new("FBA15").unwrap();
                 ("FBA", EventKind::InboundShortfall { quantity: Quantity::new(q), shipment })
+            }
+            Op::Refind(k, q, unsellable) => {
+                let Some((_, place)) = write_offs.get(k % write_offs.len().max(1)) else {
+                    continue;
+                };
+                let kind = EventKind::Adjustment {
+                    quantity: Quantity::new(q),
+                    reason: AdjustmentReason::Found,
+                    disposition: disposition(unsellable),
+                    unit_cost: None,
+                };
+                (*place, kind)
             }
         };
         let at = t(3 * i as i64);
@@ -295,16 +314,21 @@ fn observe(l: &Ledger, events: usize) -> Vec<String> {
     }
     let days = DateRange::new(t(0).date_naive(), t(end + 48).date_naive()).unwrap();
     out.push(format!("{:?}", l.demand(&sku(), days, None)));
-    let last = t(end + 48).date_naive();
-    let open = l.unreimbursed(last, 0).into_iter().map(|c| ("open", c));
-    for (what, c) in open.chain(l.overreimbursed(last).into_iter().map(|c| ("over", c))) {
-        out.push(format!(
-            "{what} {} {} {} {}",
-            c.write_off.id,
-            c.value.normalize(),
-            c.reimbursed_units,
-            c.reimbursed_amount.normalize()
-        ));
+    // Claims as of every day, units found again counted by then.
+    for day in days.days() {
+        let open = l.unreimbursed(day, 0).into_iter().map(|c| ("open", c));
+        let over = l.overreimbursed(day).into_iter().map(|c| ("over", c));
+        for (what, c) in open.chain(over) {
+            out.push(format!(
+                "{day} {what} {} {} {} {} {} {}",
+                c.write_off.id,
+                c.value.normalize(),
+                c.units,
+                c.found_units,
+                c.reimbursed_units,
+                c.reimbursed_amount.normalize()
+            ));
+        }
     }
     out
 }
@@ -383,12 +407,18 @@ proptest! {
     }
 
     /// The claims law, against a count made here from the events the
-    /// ledger accepted: a write-off (a lost or damaged adjustment that
-    /// removes units, or an inbound shortfall) is open while the
-    /// reimbursements naming it cover fewer units than it wrote off and
-    /// none of them is money alone (no units, a positive amount); it is
-    /// over-reimbursed when they cover more; a reimbursement naming
-    /// anything else is unmatched. Each list in time order.
+    /// ledger accepted, as of every day and with windows of 0 and 1 day:
+    /// a write-off (a lost or damaged adjustment that removes units, or
+    /// an inbound shortfall) has units found again when it was lost:
+    /// each found adjustment by the day's end, in time order, reverses
+    /// the units still lost by losses at its location stamped at or
+    /// before it, oldest first. A write-off stamped by the window's
+    /// start is open while the reimbursements naming it by the day's end
+    /// cover fewer units than are still lost and none of them is money
+    /// alone (no units, a positive amount); it is over-reimbursed when
+    /// they cover more, or when it was found whole after money alone. A
+    /// reimbursement naming anything else is unmatched. Each list in
+    /// time order.
     #[test]
     fn claims_follow_the_reimbursements_that_name_them(
         (events, _order) in stream(),
@@ -397,15 +427,26 @@ proptest! {
     ) {
         let mut l = Ledger::new(options(method, per_sku, NegativeStock::AllowWithTrueUp));
         let accepted: Vec<&Event> = events.iter().filter(|e| l.ingest_ref(e).is_ok()).collect();
-        let write_offs: Vec<(&Event, i64)> = accepted
+        // Each write-off with its units and whether it was lost (which
+        // units found again reverse).
+        let write_offs: Vec<(&Event, i64, bool)> = accepted
             .iter()
             .filter_map(|e| match &e.kind {
                 EventKind::Adjustment { quantity, reason, .. }
                     if quantity.is_negative() && reason.is_claimable() =>
                 {
-                    Some((*e, -quantity.get()))
+                    Some((*e, -quantity.get(), *reason == AdjustmentReason::Lost))
                 }
-                EventKind::InboundShortfall { quantity, .. } => Some((*e, quantity.get())),
+                EventKind::InboundShortfall { quantity, .. } => Some((*e, quantity.get(), false)),
+                _ => None,
+            })
+            .collect();
+        let finds: Vec<(&Event, i64)> = accepted
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Adjustment { quantity, reason: AdjustmentReason::Found, .. } => {
+                    Some((*e, quantity.get()))
+                }
                 _ => None,
             })
             .collect();
@@ -418,33 +459,67 @@ proptest! {
                 _ => None,
             })
             .collect();
-        let mut open = Vec::new();
-        let mut over = Vec::new();
-        for (w, lost) in &write_offs {
-            let naming: Vec<_> = payments.iter().filter(|p| *p.1 == w.id).collect();
-            let units: i64 = naming.iter().map(|p| p.2).sum();
-            let money_alone = naming.iter().any(|p| p.2 == 0 && p.3 > Decimal::ZERO);
-            if units < *lost && !money_alone {
-                open.push((w.id.to_string(), *lost, units));
+        type Rows = Vec<(String, i64, i64, i64)>;
+        // Every event has its own time (three hours apart), so time order
+        // is the events' order.
+        let count = |end: DateTime<Utc>, until: DateTime<Utc>| -> (Rows, Rows) {
+            let mut found = vec![0_i64; write_offs.len()];
+            for (f, units) in finds.iter().filter(|f| f.0.at <= end) {
+                let mut left = *units;
+                for (i, (w, lost, is_lost)) in write_offs.iter().enumerate() {
+                    if *is_lost && w.location == f.location && w.at <= f.at {
+                        let take = left.min(lost - found[i]);
+                        found[i] += take;
+                        left -= take;
+                    }
+                }
             }
-            if units > *lost {
-                over.push((w.id.to_string(), *lost, units));
+            let (mut open, mut over) = (Vec::new(), Vec::new());
+            for (i, (w, lost, _)) in write_offs.iter().enumerate() {
+                if w.at > until {
+                    continue;
+                }
+                let naming: Vec<_> =
+                    payments.iter().filter(|p| *p.1 == w.id && p.0.at <= end).collect();
+                let units: i64 = naming.iter().map(|p| p.2).sum();
+                let money_alone = naming.iter().any(|p| p.2 == 0 && p.3 > Decimal::ZERO);
+                let net = lost - found[i];
+                let row = (w.id.to_string(), *lost, found[i], units);
+                if units < net && !money_alone {
+                    open.push(row.clone());
+                }
+                if units > net || (net == 0 && money_alone) {
+                    over.push(row);
+                }
+            }
+            (open, over)
+        };
+        let rows = |claims: Vec<merchantry_ledger::OpenClaim>| -> Rows {
+            claims
+                .into_iter()
+                .map(|c| {
+                    let id = c.write_off.id.to_string();
+                    (id, c.units.get(), c.found_units.get(), c.reimbursed_units.get())
+                })
+                .collect()
+        };
+        let last = t(3 * events.len() as i64 + 48).date_naive();
+        for day in DateRange::new(t(0).date_naive(), last).unwrap().days() {
+            let next = day.succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc();
+            let end = next - Duration::nanoseconds(1);
+            for window in [0_u32, 1] {
+                let (open, over) = count(end, end - Duration::days(i64::from(window)));
+                prop_assert_eq!(rows(l.unreimbursed(day, window)), open, "{} {}", day, window);
+                if window == 0 {
+                    prop_assert_eq!(rows(l.overreimbursed(day)), over, "{}", day);
+                }
             }
         }
         let unmatched: Vec<String> = payments
             .iter()
-            .filter(|p| write_offs.iter().all(|(w, _)| w.id != *p.1))
+            .filter(|p| write_offs.iter().all(|(w, _, _)| w.id != *p.1))
             .map(|p| p.0.id.to_string())
             .collect();
-        let last = t(3 * events.len() as i64 + 48).date_naive();
-        let rows = |claims: Vec<merchantry_ledger::OpenClaim>| -> Vec<(String, i64, i64)> {
-            claims
-                .into_iter()
-                .map(|c| (c.write_off.id.to_string(), c.units.get(), c.reimbursed_units.get()))
-                .collect()
-        };
-        prop_assert_eq!(rows(l.unreimbursed(last, 0)), open);
-        prop_assert_eq!(rows(l.overreimbursed(last)), over);
         let listed: Vec<String> =
             l.unmatched_reimbursements().iter().map(|e| e.id.to_string()).collect();
         prop_assert_eq!(listed, unmatched);
