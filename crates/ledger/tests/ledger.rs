@@ -922,14 +922,6 @@ fn a_payment_of_money_alone_naming_a_write_off_settles_its_claim() {
         };
         ev(id, hour, kind)
     };
-    let pay = |id: &str, hour: i64, write_off: &str, units: i64, amount: &str| {
-        let kind = EventKind::Reimbursement {
-            amount: dec(amount),
-            units: Quantity::new(units),
-            write_off: Some(EventId::new(write_off).unwrap()),
-        };
-        ev(id, hour, kind)
-    };
     let mut l = ledger(Method::Fifo, NegativeStock::Reject);
     feed(
         &mut l,
@@ -1040,6 +1032,17 @@ fn write_offs_reimbursed_for_more_units_than_they_lost_are_listed() {
     assert_eq!(open(2), ["lost1"]);
     assert!(open(3).is_empty());
     assert!(l.unmatched_reimbursements().is_empty());
+}
+
+/// A reimbursement of `units` and `amount` for write-off `write_off`, on
+/// SKU MUG at WH1.
+fn pay(id: &str, hour: i64, write_off: &str, units: i64, amount: &str) -> Event {
+    let kind = EventKind::Reimbursement {
+        amount: dec(amount),
+        units: Quantity::new(units),
+        write_off: Some(EventId::new(write_off).unwrap()),
+    };
+    ev(id, hour, kind)
 }
 
 /// An adjustment at `place`: `units` signed, with `reason`, in sellable.
@@ -1170,14 +1173,6 @@ fn units_found_again_reverse_the_oldest_losses_at_their_location() {
 #[test]
 fn a_loss_reimbursed_and_then_found_again_is_overreimbursed() {
     let (lost, found) = (AdjustmentReason::Lost, AdjustmentReason::Found);
-    let pay = |id: &str, hour: i64, write_off: &str, units: i64, amount: &str| {
-        let kind = EventKind::Reimbursement {
-            amount: dec(amount),
-            units: Quantity::new(units),
-            write_off: Some(EventId::new(write_off).unwrap()),
-        };
-        ev(id, hour, kind)
-    };
     let mut l = ledger(Method::Fifo, NegativeStock::Reject);
     feed(
         &mut l,

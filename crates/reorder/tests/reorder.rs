@@ -931,21 +931,7 @@ fn a_unit_to_protect_fires_at_position_zero() {
     let want = [101, 100, 7, 7, 3, 50, 6];
     for ((name, cfg, _), want) in policies_and_zero_demand_levels().into_iter().zip(want) {
         let rec = planner(cfg).recommend(&certain(0.2)).unwrap();
-        assert!(rec.triggered, "{name}");
-        assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(want)), "{name}");
-        assert!(
-            rec.reasons.iter().any(|r| matches!(
-                r,
-                Reason::ReorderPointReached { trigger: Trigger::AtOrBelow, .. }
-            )),
-            "{name}: {:?}",
-            rec.reasons
-        );
-        assert!(
-            !rec.reasons.iter().any(|r| matches!(r, Reason::NoDemandToProtect { .. })),
-            "{name}: {:?}",
-            rec.reasons
-        );
+        fires_on_real_demand(name, &rec, want);
     }
 }
 
@@ -1123,6 +1109,25 @@ fn float_noise_demand_does_not_fire_at_zero() {
     }
 }
 
+/// Policy `name` triggered as on real demand: at its reorder point
+/// (`AtOrBelow`), ordering `want` units, with no `NoDemandToProtect`.
+fn fires_on_real_demand(name: &str, rec: &Recommendation, want: i64) {
+    assert!(rec.triggered, "{name}");
+    assert_eq!(rec.order.as_ref().map(|o| o.quantity), Some(Quantity::new(want)), "{name}");
+    assert!(
+        rec.reasons
+            .iter()
+            .any(|r| matches!(r, Reason::ReorderPointReached { trigger: Trigger::AtOrBelow, .. })),
+        "{name}: {:?}",
+        rec.reasons
+    );
+    assert!(
+        !rec.reasons.iter().any(|r| matches!(r, Reason::NoDemandToProtect { .. })),
+        "{name}: {:?}",
+        rec.reasons
+    );
+}
+
 #[test]
 fn a_slow_mover_fires_at_position_zero_as_the_textbook_rule_does() {
     // 0.01 a day, no spread, a certain 5-day lead time: mu = 0.05 units
@@ -1147,24 +1152,10 @@ fn a_slow_mover_fires_at_position_zero_as_the_textbook_rule_does() {
         let rec = planner(cfg).recommend(&certain(0.01)).unwrap();
         let days = if name.starts_with("(R, S)") { 12.0 } else { 5.0 };
         close(rec.demand.mean, 0.01 * days, 1e-12);
-        assert!(rec.triggered, "{name}");
-        assert_eq!(rec.order.map(|o| o.quantity), Some(Quantity::new(want)), "{name}");
+        fires_on_real_demand(name, &rec, want);
         assert_eq!((rec.stockout, rec.reorder_on), (Some(day(0)), Some(day(0))), "{name}");
         assert!(rec.order_by.is_some_and(|d| d < day(0)), "{name}");
         assert_eq!(rec.urgency, Urgency::Late, "{name}");
-        assert!(
-            rec.reasons.iter().any(|r| matches!(
-                r,
-                Reason::ReorderPointReached { trigger: Trigger::AtOrBelow, .. }
-            )),
-            "{name}: {:?}",
-            rec.reasons
-        );
-        assert!(
-            !rec.reasons.iter().any(|r| matches!(r, Reason::NoDemandToProtect { .. })),
-            "{name}: {:?}",
-            rec.reasons
-        );
     }
 }
 
