@@ -269,7 +269,9 @@ impl Ledger {
     /// loss reverse it. Each `Found` adjustment stamped by the end of
     /// `as_of` nets against the `Lost` write-offs of its SKU at its
     /// location stamped at or before it, oldest first (by time, then
-    /// id), until its units run out ([`OpenClaim::found_units`]); what
+    /// id), until its units run out ([`OpenClaim::found_units`]; a loss
+    /// stamped at the same instant as the find counts as before it,
+    /// whichever id sorts or arrives first); what
     /// it finds beyond them nets against nothing. A loss found whole is
     /// not open; one found in part is open for the rest. Losses net
     /// whether reimbursed or not, so one reimbursed for more units than

@@ -18,8 +18,10 @@ use crate::safety::{
 /// Days in a year, for annual demand in the EOQ.
 const DAYS_PER_YEAR: f64 = 365.0;
 
-/// The least demand to protect, in units: a millionth of a unit. Below
-/// it the planner treats a SKU as having no demand to protect.
+/// The least demand to protect, in units: a millionth of a unit. When
+/// both the mean demand over the protection interval and the demand to
+/// protect are below it, the planner treats a SKU as having no demand to
+/// protect.
 ///
 /// The demand to protect is the quantile of the demand over the
 /// protection interval (the lead time, plus the review period under
@@ -28,9 +30,14 @@ const DAYS_PER_YEAR: f64 = 365.0;
 /// under [`DemandModel::Gamma`], and for a fill rate `beta` the quantile
 /// at `beta` (the fill-rate reorder point of a lot of 0, so that a large
 /// lot, which lowers the fill-rate point, does not make real demand look
-/// like none). Below this constant the SKU fires only strictly below its
-/// point, which is then 0 for a forecast-driven policy, so only
-/// backorders (or a min/max `min` above the position) trigger; see
+/// like none). The mean is asked as well because under a cycle service
+/// level below 50% the normal quantile `mu + z sigma` is below the mean
+/// and can be below zero for real demand (10 units over the lead time
+/// with `sigma = 13.4` has a 10% point of -7.2): that SKU keeps the
+/// configured rule at its point. With no demand to protect the SKU
+/// fires only strictly below its point, which is then 0 for a
+/// forecast-driven policy, so only backorders (or a min/max `min` above
+/// the position) trigger; see
 /// [`Trigger`] for the rule and [`Reason::NoDemandToProtect`] for how it
 /// is reported.
 ///
@@ -772,7 +779,9 @@ impl Planner {
         let continuous = matches!(cfg.policy, Policy::ContinuousReview { .. });
         let configured_point =
             if continuous { whole_units_up(point) } else { forgive_noise(point, point) };
-        let no_demand = protect < MIN_UNITS_TO_PROTECT;
+        // Both the mean and the quantile: below a 50% cycle service level
+        // the quantile of real demand can be below zero.
+        let no_demand = protect.max(demand.mean) < MIN_UNITS_TO_PROTECT;
         let (trigger, trigger_point, refill) = if no_demand {
             // No demand to protect: nothing draws the position down
             // before an order could land, so only a position below the

@@ -61,7 +61,10 @@ use crate::safety::{DemandModel, ServiceTarget};
 /// rules order `S` less the position only when that is above zero.
 /// Continuous review instead orders at least what lifts the position
 /// out of the trigger (see [`QuantityRule::OrderUpTo`]). Either way a
-/// triggered SKU orders at least one unit.
+/// triggered SKU needs at least one unit (its net need); what it orders
+/// can still be less, or nothing, where a transfer covers the need or
+/// the SKU's constraints (destination capacity, budget) cap the order,
+/// as its reasons say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Trigger {

@@ -840,6 +840,36 @@ fn batch_matches_one_by_one() {
 
 // ---- no demand to protect ------------------------------------------------
 
+#[test]
+fn a_negative_point_below_half_service_is_real_demand_not_none() {
+    // 2 a day with a spread of 6 a day over a certain 5-day lead time:
+    // mu = 10, sigma = sqrt(5 x 36) = 13.416. At a 10% cycle service
+    // level z = -1.2816, so s = 10 - 17.194 = -7.194, a point below zero
+    // for real demand; whole units round it up to -7. The rule is the
+    // configured one (at or below -7), not the no-demand rule's 0:
+    // owing 1 (position -1) does not fire at the point; owing 7 does,
+    // and its reason names the point -7. The order-by date, which fires
+    // on the projected stock-out either way, is off.
+    let cfg = cover(10.0).with_service(ServiceTarget::CycleService(level(0.1)));
+    let mut opts = PlannerOptions::new(cfg);
+    opts.order_by_trigger = false;
+    let p = Planner::new(opts).unwrap();
+    let mut i = input(2.0, 6.0, 5.0, 0.0);
+    i.backorders = Quantity::new(1);
+    let rec = p.recommend(&i).unwrap();
+    close(rec.reorder_point, 10.0 - 1.281_551_565_5 * 180_f64.sqrt(), 1e-6);
+    assert!(!rec.triggered, "{:?}", rec.reasons);
+    assert!(!rec.reasons.iter().any(|r| matches!(r, Reason::NoDemandToProtect { .. })));
+    i.backorders = Quantity::new(7);
+    let rec = p.recommend(&i).unwrap();
+    assert!(rec.triggered);
+    assert!(rec.reasons.iter().any(|r| matches!(
+        r,
+        Reason::ReorderPointReached { reorder_point, trigger: Trigger::AtOrBelow, .. }
+            if *reorder_point == -7.0
+    )));
+}
+
 /// 365 days of a flat forecast with no spread, a certain 5-day lead time.
 fn certain(d: f64) -> SkuInput {
     SkuInput::new(sku(), fba(), day(0), flat(d, 0.0, 365), lead(5.0, 0.0))
