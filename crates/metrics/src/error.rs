@@ -85,22 +85,6 @@ pub enum MetricsError {
         /// What is wrong.
         reason: &'static str,
     },
-    /// A day of a demand history carried fewer than zero units (net
-    /// returns, a correction).
-    ///
-    /// No function of this crate returns it any more: [`crate::stockouts`]
-    /// refused such days, which [`merchantry_core::DemandHistory`]
-    /// allows, and now counts them as days of no demand. The variant
-    /// stays so that code matching on it still compiles.
-    #[error("sku {sku}: daily demand on {day} is {units} units, which is negative")]
-    NegativeDemand {
-        /// The SKU.
-        sku: Sku,
-        /// The day.
-        day: NaiveDate,
-        /// The rejected units.
-        units: i64,
-    },
     /// The same replenishment id, for the same SKU, is listed more than once with different
     /// content, so which listing is true is unknown. Identical repeats
     /// (overlapping report downloads) are not an error: they count once.

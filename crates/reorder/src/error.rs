@@ -147,24 +147,6 @@ pub enum ReorderError {
         /// The rejected value.
         value: f64,
     },
-    /// A day of a backtest's demand history carried fewer than zero units
-    /// (net returns, a correction).
-    ///
-    /// No function of this crate returns it any more: [`crate::backtest()`]
-    /// refused such days, which core's `DemandHistory` allows and the
-    /// ledger reports, and now replays them as days of no demand (as
-    /// merchantry-metrics' `stockouts` does) and counts them in
-    /// [`BacktestReport::net_return_days`](crate::BacktestReport::net_return_days).
-    /// The variant stays so that code matching on it still compiles.
-    #[error("sku {sku}: demand on {day} is {units} units, which is negative")]
-    NegativeDemand {
-        /// The SKU.
-        sku: Sku,
-        /// The day.
-        day: NaiveDate,
-        /// The rejected units.
-        units: i64,
-    },
     /// A backtest was given no demand history.
     #[error("sku {sku}: the backtest demand history is empty")]
     EmptyHistory {
