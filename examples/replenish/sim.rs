@@ -104,7 +104,10 @@ pub(crate) fn replay(
             ledger.ingest(event(format!("{sku}/in/{day}"), day, 6, kind)?)?;
             stock += q;
         }
-        let sold = want.get().min(stock).max(0);
+        // A day of net returns (below zero) is a day of no demand, as
+        // the reorder backtest and the metrics read it.
+        let want = want.get().max(0);
+        let sold = want.min(stock).max(0);
         if sold > 0 {
             let order = OrderId::new(format!("{sku}-{day}"))?;
             let kind = EventKind::shipment(Quantity::new(sold), channel.clone(), order);
@@ -112,7 +115,7 @@ pub(crate) fn replay(
         }
         stock -= sold;
         served += sold;
-        lost += want.get() - sold;
+        lost += want - sold;
         on_hand.push(stock);
     }
     Ok(Replay { ledger, on_hand, lost, served })
@@ -121,4 +124,31 @@ pub(crate) fn replay(
 /// The days of a replay.
 pub(crate) fn days(start: NaiveDate, len: usize) -> Result<DateRange, BoxError> {
     Ok(DateRange::starting(start, u32::try_from(len)?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_net_return_day_is_no_demand_in_the_replay() {
+        // 5 on the shelf, no orders, demand 3, -4 (net returns), 3: the
+        // -4 is a day of no demand, not 4 units put back or "lost" below
+        // zero. Day 1 sells 3 (2 left), day 2 nothing, day 3 sells 2 and
+        // loses 1: served 5, lost 1.
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
+        let demand = [3, -4, 3].map(Quantity::new);
+        let r = replay(
+            &Sku::new("MUG").unwrap(),
+            &LocationId::new("WH").unwrap(),
+            day,
+            Quantity::new(5),
+            &demand,
+            &[],
+            Decimal::ONE,
+        )
+        .unwrap();
+        assert_eq!((r.served, r.lost), (5, 1));
+        assert_eq!(r.on_hand, vec![2, 2, 0]);
+    }
 }
