@@ -53,6 +53,39 @@ pub(crate) fn golden_section_closed(
     (best, value)
 }
 
+/// [`golden_section_closed`] to a bracket of `tol`, then one parabolic
+/// step through the best point and its neighbours `tol` either side
+/// (inside `[lo, hi]`): near a smooth minimum the parabola's vertex is
+/// far closer than the bracket, for three more evaluations instead of
+/// the dozen a bracket a hundred times narrower takes. The vertex is
+/// kept only when it is inside the range and better.
+pub(crate) fn golden_section_polished(
+    mut f: impl FnMut(f64) -> f64,
+    lo: f64,
+    hi: f64,
+    tol: f64,
+) -> (f64, f64) {
+    let (x, fx) = golden_section_closed(&mut f, lo, hi, tol);
+    let (a, b) = (x - tol, x + tol);
+    if a < lo || b > hi {
+        return (x, fx);
+    }
+    let (fa, fb) = (f(a), f(b));
+    // The vertex of the parabola through (a, fa), (x, fx), (b, fb),
+    // equally spaced: x - tol (fb - fa) / (2 (fa - 2 fx + fb)).
+    let curve = fa - 2.0 * fx + fb;
+    // Not curving up (or NaN): no minimum between the three.
+    if curve.is_nan() || curve <= 0.0 {
+        return (x, fx);
+    }
+    let v = x - tol * (fb - fa) / (2.0 * curve);
+    if !(lo..=hi).contains(&v) {
+        return (x, fx);
+    }
+    let fv = f(v);
+    if fv < fx { (v, fv) } else { (x, fx) }
+}
+
 /// Minimises `f` over the box `[lo, hi]^N` by Nelder-Mead with the usual
 /// coefficients (reflection 1, expansion 2, contraction 1/2, shrink 1/2),
 /// clamping every trial point into the box. Stops after `max_evals`
