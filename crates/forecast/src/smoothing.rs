@@ -463,10 +463,17 @@ fn fit_holt(
 /// day-of-week indices with `period` 7, yearly with 365 (or 12 on monthly
 /// data).
 ///
-/// Classical decomposition: the index of phase `j` is the mean of the
-/// values at positions `t` with `t mod period = j` divided by the overall
-/// mean (all indices are 1 when that mean is not positive, or within
-/// `1e-12` of the mean magnitude of zero). An index is never below 0: a
+/// The simple-average (ratio-to-mean) method, not classical
+/// decomposition: the index of phase `j` is the mean of the values at
+/// positions `t` with `t mod period = j` divided by the overall mean,
+/// with no trend removed first (classical decomposition, as in FPP
+/// section 3.4 or statsmodels' `seasonal_decompose`, divides each value
+/// by a centred moving average instead). A trend within the series
+/// therefore leaks into the indices: the straight line 1, 2, ..., 12
+/// with period 2 gets indices 6 / 6.5 = 0.923 and 7 / 6.5 = 1.077 and
+/// forecasts a zigzag; [`HoltWinters`] models the trend for such a
+/// series. All indices are 1 when the mean is not positive, or within
+/// `1e-12` of the mean magnitude of zero. An index is never below 0: a
 /// phase whose values average below zero (only a series with negative
 /// values has one; the [`Forecaster`](crate::Forecaster) clamps or
 /// refuses them) gets the index 0, as a phase without demand does, and
@@ -878,6 +885,18 @@ mod tests {
         // Finite values whose squared errors overflow are not an error.
         let fit = Ses::new(0.3).unwrap().fit(&[1e200, -1e200, 1e200]).unwrap();
         assert!(fit.mean_at(1).is_finite());
+    }
+
+    #[test]
+    fn seasonal_indices_take_a_trend_for_a_season_as_documented() {
+        // The ratio-to-mean method removes no trend: on the line 1..=12
+        // with period 2 the phase means are 6 (odd values) and 7, over a
+        // mean of 6.5, so the forecasts alternate in the ratio 7 / 6 (the
+        // 13th value is phase 0).
+        let line: Vec<f64> = (1..=12).map(f64::from).collect();
+        let fit = SeasonalIndices::new(2).unwrap().fit(&line).unwrap();
+        assert!((fit.mean_at(2) / fit.mean_at(1) - 7.0 / 6.0).abs() < 1e-12);
+        assert!((fit.mean_at(3) - fit.mean_at(1)).abs() < 1e-12);
     }
 
     #[test]
