@@ -310,6 +310,17 @@ pub enum AdjustmentReason {
 }
 
 impl AdjustmentReason {
+    /// Every reason, in declaration order (the order the ledger encodes
+    /// them in).
+    ///
+    /// ```
+    /// use merchantry_ledger::AdjustmentReason;
+    /// assert_eq!(AdjustmentReason::ALL.len(), 5);
+    /// assert_eq!(AdjustmentReason::ALL[0], AdjustmentReason::Found);
+    /// ```
+    pub const ALL: [Self; 5] =
+        [Self::Found, Self::Lost, Self::Damaged, Self::Disposed, Self::CountCorrection];
+
     /// Whether a write-off with this reason may be reimbursed by a
     /// marketplace (lost and damaged).
     #[must_use]

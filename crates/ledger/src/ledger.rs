@@ -17,14 +17,6 @@ use crate::names::{FastMap, FastSet, Names};
 use crate::slots::Slots;
 use crate::views::OpenClaim;
 
-const REASONS: [AdjustmentReason; 5] = [
-    AdjustmentReason::Found,
-    AdjustmentReason::Lost,
-    AdjustmentReason::Damaged,
-    AdjustmentReason::Disposed,
-    AdjustmentReason::CountCorrection,
-];
-
 /// What happened to an ingested event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -966,7 +958,7 @@ impl Ledger {
                 e.kind = Kind::Adjustment;
                 e.qty = quantity.get();
                 e.disp = *disposition;
-                let reason = REASONS.iter().position(|r| r == reason).unwrap_or(0);
+                let reason = AdjustmentReason::ALL.iter().position(|r| r == reason).unwrap_or(0);
                 e.refx = u32::try_from(reason).unwrap_or(0);
                 e.aux = unit_cost.map_or(NONE, |c| self.amount_slot(sku, c));
             }
@@ -1060,7 +1052,10 @@ impl Ledger {
             },
             Kind::Adjustment => EventKind::Adjustment {
                 quantity: Quantity::new(e.qty),
-                reason: REASONS.get(e.refx as usize).copied().unwrap_or(AdjustmentReason::Found),
+                reason: AdjustmentReason::ALL
+                    .get(e.refx as usize)
+                    .copied()
+                    .unwrap_or(AdjustmentReason::Found),
                 disposition: e.disp,
                 unit_cost: (e.aux != NONE).then(amount),
             },
@@ -1795,7 +1790,7 @@ impl Ledger {
                 continue;
             }
             let id = self.names.get(e.id);
-            match REASONS.get(e.refx as usize) {
+            match AdjustmentReason::ALL.get(e.refx as usize) {
                 Some(AdjustmentReason::Lost) if e.qty < 0 => {
                     losses.entry(e.loc).or_default().push((e.at, id, pos, e.qty.saturating_neg()));
                 }
@@ -1944,7 +1939,8 @@ fn is_claimable(e: &Entry) -> bool {
     match e.kind {
         Kind::Shortfall => true,
         Kind::Adjustment => {
-            e.qty < 0 && REASONS.get(e.refx as usize).is_some_and(|r| r.is_claimable())
+            e.qty < 0
+                && AdjustmentReason::ALL.get(e.refx as usize).is_some_and(|r| r.is_claimable())
         }
         _ => false,
     }

@@ -818,13 +818,7 @@ fn an_adjustment_against_its_reasons_direction_is_refused_and_changes_nothing() 
 /// into unsellable, Disposed 4 down, CountCorrection all 8).
 #[test]
 fn the_ledger_refuses_exactly_the_adjustments_their_reason_does_not_admit() {
-    let reasons = [
-        AdjustmentReason::Found,
-        AdjustmentReason::Lost,
-        AdjustmentReason::Damaged,
-        AdjustmentReason::Disposed,
-        AdjustmentReason::CountCorrection,
-    ];
+    let reasons = AdjustmentReason::ALL;
     let held = [
         Disposition::Sellable,
         Disposition::Reserved,
@@ -862,13 +856,7 @@ fn the_ledger_refuses_exactly_the_adjustments_their_reason_does_not_admit() {
 /// never admitted (in-transit units move by transfer).
 #[test]
 fn admits_agrees_with_ingest_for_every_reason_units_and_disposition() {
-    let reasons = [
-        AdjustmentReason::Found,
-        AdjustmentReason::Lost,
-        AdjustmentReason::Damaged,
-        AdjustmentReason::Disposed,
-        AdjustmentReason::CountCorrection,
-    ];
+    let reasons = AdjustmentReason::ALL;
     let mut stocked = ledger(Method::Fifo, NegativeStock::Reject);
     let held = Disposition::ALL.iter().filter(|&&d| d != Disposition::InTransit);
     for (i, &disposition) in held.enumerate() {

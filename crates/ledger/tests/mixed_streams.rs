@@ -24,13 +24,7 @@ use rust_decimal::Decimal;
 
 const LOCATIONS: [&str; 3] = ["WH1", "WH2", "FBA"];
 
-const REASONS: [AdjustmentReason; 5] = [
-    AdjustmentReason::Found,
-    AdjustmentReason::Lost,
-    AdjustmentReason::Damaged,
-    AdjustmentReason::Disposed,
-    AdjustmentReason::CountCorrection,
-];
+const REASONS: [AdjustmentReason; 5] = AdjustmentReason::ALL;
 
 fn t(hour: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::hours(hour)
