@@ -83,8 +83,11 @@ const _: () = assert!(std::mem::size_of::<Mark>() == 32);
 const _: () = assert!(std::mem::size_of::<Layer>() == 40);
 
 impl Entry {
+    /// An entry of no event, to fill in where it is stored.
+    pub(crate) const BLANK: Self = Self::new(0, NONE, NONE);
+
     /// A new entry moving no value yet.
-    pub(crate) fn new(at: i64, id: u32, loc: u32) -> Self {
+    pub(crate) const fn new(at: i64, id: u32, loc: u32) -> Self {
         Self {
             at,
             qty: 0,
@@ -862,12 +865,21 @@ impl Book {
     /// Appends `entry` after every other and applies it to the live state.
     /// On failure the book is as before.
     pub(crate) fn push(&mut self, entry: Entry, ctx: Ctx) -> Result<(), Fail> {
-        // The entry is appended first and its output written in place by
-        // the fast path that applies it: the paths share no join that
-        // carries a value (which took stack spills) and the entry is
-        // copied once.
+        self.entries.push(entry);
+        self.apply_appended(ctx)
+    }
+
+    /// Applies the last entry, just appended after every other, to the
+    /// live state. On failure it is taken out again and the book is as
+    /// before it was appended.
+    pub(crate) fn apply_appended(&mut self, ctx: Ctx) -> Result<(), Fail> {
+        // The fast path that applies the entry writes its output in place:
+        // the paths share no join that carries a value (which took stack
+        // spills) and the entry is not copied.
         let Self { method, entries, amounts, keys, pools, live, .. } = self;
-        let e = entries.push(entry);
+        let Some(e) = entries.last_mut() else {
+            return Ok(());
+        };
         let fast = Appending { keys, pools, live, pooling: ctx.pooling };
         let applied = match (e.kind, *method) {
             (Kind::Shipment, Method::MovingAverage) => fast.ship_average(e),

@@ -72,6 +72,11 @@ impl Entries {
         self.chunks.last()?.last()
     }
 
+    #[inline]
+    pub(crate) fn last_mut(&mut self) -> Option<&mut Entry> {
+        self.chunks.last_mut()?.last_mut()
+    }
+
     /// Appends `entry`, growing only the last chunk, and returns it where
     /// it now is (a caller that completes it there copies it once).
     #[inline]

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::book::{Book, Ctx, Entry, ExtraKind, Fail, Flow, Kind, LandedSpec, NONE};
 use crate::corrections::Corrections;
+use crate::entries::Entries;
 use crate::error::LedgerError;
 use crate::event::{
     AdjustmentReason, Event, EventKind, LandedTarget, LedgerOptions, Method, Refusal,
@@ -498,15 +499,29 @@ impl Ledger {
         let ctx = self.ctx();
         let book = &self.books[sku];
         let (amounts, landed) = (book.amounts.len(), book.landed.len());
-        let entry = match self.encode(event, sku, at, id) {
-            Ok(entry) => entry,
-            Err(err) => return Err(self.refuse(mark, err)),
-        };
-        let book = &mut self.books[sku];
         if book.entries.last().is_some_and(|last| last.at > at) {
+            let entry = match self.encode(event, sku, at, id) {
+                Ok(entry) => entry,
+                Err(err) => return Err(self.refuse(mark, err)),
+            };
             return self.backdate(entry, sku, (amounts, landed), mark);
         }
-        if let Err(fail) = book.push(entry, ctx) {
+        // In order: encoded where it is stored. An entry returned from
+        // `encode` was written field by field and then copied whole, and
+        // the copy's wide loads waited for those narrow stores to reach
+        // the cache (a store cannot be forwarded to a load that spans
+        // several): a seventh of an in-order ingest's time.
+        // So is its timestamp and id: `Entry::new` would be built on the
+        // stack and copied, which stalls the same way.
+        let (mut encoder, entries) = self.encoder(sku);
+        let entry = entries.push(Entry::BLANK);
+        (entry.at, entry.id) = (at, id);
+        if let Err(err) = encoder.encode(event, entry) {
+            entries.pop();
+            return Err(self.refuse(mark, err));
+        }
+        let book = &mut self.books[sku];
+        if let Err(fail) = book.apply_appended(ctx) {
             book.amounts.truncate(amounts);
             book.landed.truncate(landed);
             let err = self.error(sku, fail);
@@ -859,11 +874,7 @@ impl Ledger {
     /// write-off), stored and indexed if new, and then noted as naming no
     /// recorded event yet.
     fn reference(&mut self, text: &str) -> u32 {
-        let (i, known) = self.names.find_or_insert(text, self.names.hash(text));
-        if !known {
-            self.unrecorded.insert(i);
-        }
-        i
+        reference(&mut self.names, &mut self.unrecorded, text)
     }
 
     /// The slot of `sku`, a new book when it is new. Consecutive events
@@ -890,30 +901,13 @@ impl Ledger {
         Ok(i)
     }
 
-    #[inline(always)]
-    fn location_slot(&mut self, loc: &LocationId) -> Result<u32, LedgerError> {
-        Ok(self.locations.slot(loc)?.0)
-    }
-
-    #[inline(always)]
-    fn channel_slot(&mut self, ch: &ChannelId) -> Result<u32, LedgerError> {
-        Ok(self.channels.slot(ch)?.0)
-    }
-
     /// The SKU in slot `i` (which the caller has from a book).
     fn sku(&self, i: usize) -> Sku {
         u32::try_from(i).ok().and_then(|i| self.skus.get(i)).cloned().unwrap_or_else(unknown::<Sku>)
     }
 
-    fn amount_slot(&mut self, sku: usize, amount: Decimal) -> u32 {
-        let book = &mut self.books[sku];
-        crate::names::reserve_more(&mut book.amounts, 1);
-        book.amounts.push(amount);
-        u32::try_from(book.amounts.len() - 1).unwrap_or(NONE)
-    }
-
     /// Turns an event into a compact entry whose id is name `id`,
-    /// interning its other names.
+    /// interning its other names (see [`Encoder::encode`]).
     fn encode(
         &mut self,
         event: &Event,
@@ -921,87 +915,16 @@ impl Ledger {
         at: i64,
         id: u32,
     ) -> Result<Entry, LedgerError> {
-        let loc = self.location_slot(&event.location)?;
-        let mut e = Entry::new(at, id, loc);
-        match &event.kind {
-            EventKind::Receipt { quantity, unit_cost, disposition, purchase_order } => {
-                e.kind = Kind::Receipt;
-                e.qty = quantity.get();
-                e.disp = *disposition;
-                e.aux = self.amount_slot(sku, *unit_cost);
-                e.refx = purchase_order.as_ref().map_or(NONE, |p| self.names.push(p.as_str()));
-            }
-            EventKind::LandedCost { amount, basis, targets } => {
-                e.kind = Kind::Landed;
-                let targets =
-                    targets.iter().map(|t| (self.reference(t.receipt.as_str()), t.measure));
-                let spec =
-                    LandedSpec { amount: *amount, basis: *basis, targets: targets.collect() };
-                let book = &mut self.books[sku];
-                book.landed.push(spec);
-                e.aux = u32::try_from(book.landed.len() - 1).unwrap_or(NONE);
-            }
-            EventKind::Shipment { quantity, channel, order } => {
-                e.kind = Kind::Shipment;
-                e.qty = quantity.get();
-                e.aux = self.channel_slot(channel)?;
-                e.refx = self.names.push(order.as_str());
-            }
-            EventKind::CustomerReturn { quantity, channel, disposition, shipment } => {
-                e.kind = Kind::Return;
-                e.qty = quantity.get();
-                e.aux = self.channel_slot(channel)?;
-                e.disp2 = *disposition;
-                e.refx = shipment.as_ref().map_or(NONE, |s| self.reference(s.as_str()));
-            }
-            EventKind::Adjustment { quantity, reason, disposition, unit_cost } => {
-                e.kind = Kind::Adjustment;
-                e.qty = quantity.get();
-                e.disp = *disposition;
-                let reason = AdjustmentReason::ALL.iter().position(|r| r == reason).unwrap_or(0);
-                e.refx = u32::try_from(reason).unwrap_or(0);
-                e.aux = unit_cost.map_or(NONE, |c| self.amount_slot(sku, c));
-            }
-            EventKind::TransferOut { quantity, disposition, to } => {
-                e.kind = Kind::TransferOut;
-                e.qty = quantity.get();
-                e.disp = *disposition;
-                e.aux = self.location_slot(to)?;
-            }
-            EventKind::TransferIn { quantity, from, disposition } => {
-                e.kind = Kind::TransferIn;
-                e.qty = quantity.get();
-                e.disp = *disposition;
-                e.aux = self.location_slot(from)?;
-            }
-            EventKind::DispositionChange { quantity, from, to } => {
-                e.kind = Kind::DispositionChange;
-                e.qty = quantity.get();
-                e.disp = *from;
-                e.disp2 = *to;
-            }
-            EventKind::VendorReturn { quantity, disposition, cost } => {
-                e.kind = Kind::VendorReturn;
-                e.qty = quantity.get();
-                e.disp = *disposition;
-                e.refx = match cost {
-                    VendorReturnCost::Receipt(r) => self.reference(r.as_str()),
-                    VendorReturnCost::CurrentAverage => NONE,
-                };
-            }
-            EventKind::Reimbursement { amount, units, write_off } => {
-                e.kind = Kind::Reimbursement;
-                e.qty = units.get();
-                e.aux = self.amount_slot(sku, *amount);
-                e.refx = write_off.as_ref().map_or(NONE, |w| self.reference(w.as_str()));
-            }
-            EventKind::InboundShortfall { quantity, shipment } => {
-                e.kind = Kind::Shortfall;
-                e.qty = quantity.get();
-                e.refx = self.names.push(shipment.as_str());
-            }
-        }
-        Ok(e)
+        let mut entry = Entry::new(at, id, NONE);
+        self.encoder(sku).0.encode(event, &mut entry)?;
+        Ok(entry)
+    }
+
+    /// The [`Encoder`] of an event of book `sku`, and the book's entries.
+    fn encoder(&mut self, sku: usize) -> (Encoder<'_>, &mut Entries) {
+        let Self { names, unrecorded, locations, channels, books, .. } = self;
+        let Book { entries, amounts, landed, .. } = &mut books[sku];
+        (Encoder { names, unrecorded, locations, channels, amounts, landed }, entries)
     }
 
     /// Rebuilds the event at `pos` of book `sku`.
@@ -1851,6 +1774,128 @@ impl<'de> serde::Deserialize<'de> for Ledger {
         let data = LedgerData::deserialize(deserializer)?;
         Ledger::from_data(data).map_err(serde::de::Error::custom)
     }
+}
+
+/// What encoding an event changes besides its entry: the name tables,
+/// and the amounts and landed costs of the event's book. Borrowed apart
+/// from the book's entries, so that an event appended in order is
+/// encoded in place (see [`Ledger::record`]).
+struct Encoder<'a> {
+    names: &'a mut Names,
+    unrecorded: &'a mut FastSet<u32>,
+    locations: &'a mut Slots<LocationId>,
+    channels: &'a mut Slots<ChannelId>,
+    amounts: &'a mut Vec<Decimal>,
+    landed: &'a mut Vec<LandedSpec>,
+}
+
+impl Encoder<'_> {
+    /// Completes `e`, which holds the event's timestamp and id, from
+    /// `event`, interning its other names. On failure `e` is incomplete,
+    /// and names may have been stored (the caller forgets them).
+    fn encode(&mut self, event: &Event, e: &mut Entry) -> Result<(), LedgerError> {
+        e.loc = self.locations.slot(&event.location)?.0;
+        match &event.kind {
+            EventKind::Receipt { quantity, unit_cost, disposition, purchase_order } => {
+                e.kind = Kind::Receipt;
+                e.qty = quantity.get();
+                e.disp = *disposition;
+                e.aux = self.amount(*unit_cost);
+                e.refx = purchase_order.as_ref().map_or(NONE, |p| self.names.push(p.as_str()));
+            }
+            EventKind::LandedCost { amount, basis, targets } => {
+                e.kind = Kind::Landed;
+                let targets =
+                    targets.iter().map(|t| (self.reference(t.receipt.as_str()), t.measure));
+                let spec =
+                    LandedSpec { amount: *amount, basis: *basis, targets: targets.collect() };
+                self.landed.push(spec);
+                e.aux = u32::try_from(self.landed.len() - 1).unwrap_or(NONE);
+            }
+            EventKind::Shipment { quantity, channel, order } => {
+                e.kind = Kind::Shipment;
+                e.qty = quantity.get();
+                e.aux = self.channels.slot(channel)?.0;
+                e.refx = self.names.push(order.as_str());
+            }
+            EventKind::CustomerReturn { quantity, channel, disposition, shipment } => {
+                e.kind = Kind::Return;
+                e.qty = quantity.get();
+                e.aux = self.channels.slot(channel)?.0;
+                e.disp2 = *disposition;
+                e.refx = shipment.as_ref().map_or(NONE, |s| self.reference(s.as_str()));
+            }
+            EventKind::Adjustment { quantity, reason, disposition, unit_cost } => {
+                e.kind = Kind::Adjustment;
+                e.qty = quantity.get();
+                e.disp = *disposition;
+                let reason = AdjustmentReason::ALL.iter().position(|r| r == reason).unwrap_or(0);
+                e.refx = u32::try_from(reason).unwrap_or(0);
+                e.aux = unit_cost.map_or(NONE, |c| self.amount(c));
+            }
+            EventKind::TransferOut { quantity, disposition, to } => {
+                e.kind = Kind::TransferOut;
+                e.qty = quantity.get();
+                e.disp = *disposition;
+                e.aux = self.locations.slot(to)?.0;
+            }
+            EventKind::TransferIn { quantity, from, disposition } => {
+                e.kind = Kind::TransferIn;
+                e.qty = quantity.get();
+                e.disp = *disposition;
+                e.aux = self.locations.slot(from)?.0;
+            }
+            EventKind::DispositionChange { quantity, from, to } => {
+                e.kind = Kind::DispositionChange;
+                e.qty = quantity.get();
+                e.disp = *from;
+                e.disp2 = *to;
+            }
+            EventKind::VendorReturn { quantity, disposition, cost } => {
+                e.kind = Kind::VendorReturn;
+                e.qty = quantity.get();
+                e.disp = *disposition;
+                e.refx = match cost {
+                    VendorReturnCost::Receipt(r) => self.reference(r.as_str()),
+                    VendorReturnCost::CurrentAverage => NONE,
+                };
+            }
+            EventKind::Reimbursement { amount, units, write_off } => {
+                e.kind = Kind::Reimbursement;
+                e.qty = units.get();
+                e.aux = self.amount(*amount);
+                e.refx = write_off.as_ref().map_or(NONE, |w| self.reference(w.as_str()));
+            }
+            EventKind::InboundShortfall { quantity, shipment } => {
+                e.kind = Kind::Shortfall;
+                e.qty = quantity.get();
+                e.refx = self.names.push(shipment.as_str());
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores a unit cost or an amount in the book; its index.
+    fn amount(&mut self, amount: Decimal) -> u32 {
+        crate::names::reserve_more(self.amounts, 1);
+        self.amounts.push(amount);
+        u32::try_from(self.amounts.len() - 1).unwrap_or(NONE)
+    }
+
+    fn reference(&mut self, text: &str) -> u32 {
+        reference(self.names, self.unrecorded, text)
+    }
+}
+
+/// The handle of an id an event refers to (a shipment, a receipt, a
+/// write-off), stored and indexed if new, and then noted in `unrecorded`
+/// as naming no recorded event yet.
+fn reference(names: &mut Names, unrecorded: &mut FastSet<u32>, text: &str) -> u32 {
+    let (i, known) = names.find_or_insert(text, names.hash(text));
+    if !known {
+        unrecorded.insert(i);
+    }
+    i
 }
 
 /// An event's timestamp in nanoseconds. The two extreme values are kept
