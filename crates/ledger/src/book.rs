@@ -878,6 +878,7 @@ impl Book {
         // spills) and the entry is not copied.
         let Self { method, entries, amounts, keys, pools, live, .. } = self;
         let Some(e) = entries.last_mut() else {
+            // No entry: nothing to apply.
             return Ok(());
         };
         let fast = Appending { keys, pools, live, pooling: ctx.pooling };

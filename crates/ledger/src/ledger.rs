@@ -506,13 +506,13 @@ impl Ledger {
             };
             return self.backdate(entry, sku, (amounts, landed), mark);
         }
-        // In order: encoded where it is stored. An entry returned from
-        // `encode` was written field by field and then copied whole, and
-        // the copy's wide loads waited for those narrow stores to reach
-        // the cache (a store cannot be forwarded to a load that spans
-        // several): a seventh of an in-order ingest's time.
-        // So is its timestamp and id: `Entry::new` would be built on the
-        // stack and copied, which stalls the same way.
+        // In order: the event is encoded in place, as its book's new last
+        // entry, starting from a blank entry given its timestamp and id
+        // there. An entry built elsewhere (returned by `encode`, or made
+        // by `Entry::new`) is written field by field and then copied
+        // whole, and the copy's wide loads wait for those narrow stores to
+        // reach the cache (a load spanning several stores cannot be
+        // forwarded from them): about a seventh of an in-order ingest.
         let (mut encoder, entries) = self.encoder(sku);
         let entry = entries.push(Entry::BLANK);
         (entry.at, entry.id) = (at, id);
@@ -1882,6 +1882,7 @@ impl Encoder<'_> {
         u32::try_from(self.amounts.len() - 1).unwrap_or(NONE)
     }
 
+    /// The handle of an id the event refers to (see [`reference`]).
     fn reference(&mut self, text: &str) -> u32 {
         reference(self.names, self.unrecorded, text)
     }

@@ -301,14 +301,15 @@ impl Names {
         let at = bytes.len();
         match (t.first_chunk::<8>(), t.last_chunk::<8>()) {
             (Some(first), Some(last)) if t.len() <= 16 && bytes.capacity() - at >= 17 => {
-                // 8 to 16 bytes (most event and order ids) with room: the
-                // header and the first eight, cut back to the bytes before
-                // the last eight, then the last eight (overlapping). Fixed
-                // sizes, so no call to `memcpy`; and written straight into
-                // the arena: a record built on the stack and copied in one
-                // 16-byte load stalled on the smaller stores that built it
-                // (the load cannot be forwarded from them), which took an
-                // eighth of an in-order ingest's time for two names.
+                // 8 to 16 bytes (most event and order ids) with room: a
+                // zeroed 17-byte record is appended, the header, the first
+                // eight and the last eight (overlapping) are written into
+                // it, and it is cut back to the name's end. Fixed sizes, so
+                // no call to `memcpy`; and in place: a record built on the
+                // stack and copied in with one 16-byte load waited for the
+                // smaller stores that built it (a load spanning several
+                // stores cannot be forwarded from them), which took an
+                // eighth of an in-order ingest's time for its two names.
                 let n = t.len();
                 bytes.resize(at + 17, 0);
                 if let Some(record) = bytes.get_mut(at..at + 17) {
