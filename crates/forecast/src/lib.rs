@@ -111,4 +111,4 @@ pub use prepare::{
 };
 pub use reactive::{ChangePoint, Reactive};
 pub use select::{Auto, ClassRule, ModelSpec};
-pub use smoothing::{Holt, HoltWinters, MovingAverage, SeasonalIndices, Ses};
+pub use smoothing::{Holt, HoltWinters, MovingAverage, SeasonalIndices, SeasonalMethod, Ses};
