@@ -481,25 +481,25 @@ fn fit_holt(
 ///   by the centred moving average of order `period` around it (for an
 ///   odd period `m` the mean of the `m` values centred on `t`; for an
 ///   even one the 2 x `m` average, the mean of the two `m`-value means
-///   either side of `t`, which weighs the `m + 1` values `t - m/2` to
-///   `t + m/2` by 1 and the two ends by a half), so a trend the average
-///   follows cancels out. The average exists for the positions `m / 2`
+///   either side of `t`, which weighs the values `t - m/2 + 1` to
+///   `t + m/2 - 1` by `1/m` and the two ends `t - m/2` and `t + m/2` by
+///   `1/(2m)`), so a trend the average follows cancels out. The average exists for the positions `m / 2`
 ///   (rounded down) to `n - 1 - m / 2`; a ratio is taken where it is
 ///   also positive, and more than `1e-12` times the same average of the
 ///   magnitudes `|y|` (so a window of negative and positive values
 ///   cancelling to a rounding speck gives none). Each phase's index is
 ///   the mean of its ratios, below 0 taken as 0; the indices of the
 ///   phases with a ratio are then scaled to average exactly 1 (up to
-///   rounding), and a phase without one (a phase whose every window
-///   averaged 0, as on intermittent demand) gets the index 1, so all
-///   `period` indices still average 1. All indices are 1 when no ratio
+///   rounding), and a phase without one (a phase where every average
+///   is 0, as on intermittent demand, or below) gets the index 1, so
+///   all `period` indices still average 1. All indices are 1 when no ratio
 ///   is taken (a series of zeros, or of negative values) or when the
 ///   phases' means, below 0 taken as 0, average no more than `1e-12`
 ///   times the mean magnitude of the ratios. The straight line above
 ///   gets indices of 1; a seasonal pattern times a line gets (nearly)
-///   the pattern. Two full periods, the minimum, give each phase at
-///   least one ratio: the average exists at `m` consecutive positions
-///   (`m + 1` for an odd period).
+///   the pattern. Two full periods, the minimum, give the average `m`
+///   consecutive positions (`m + 1` for an odd period), so every phase
+///   has at least one where a ratio can be taken.
 ///
 /// An index is never below 0: a phase whose values (or ratios) average
 /// below zero (only a series with negative values has one; the
@@ -513,7 +513,8 @@ fn fit_holt(
 /// is the RMSE of the one-step forecasts `level * index` from the second
 /// deseasonalised value on, skipped phases included. Multiplicative
 /// because weekday effects of sales scale with volume; [`HoltWinters`]
-/// models a trend as well. Needs two full periods.
+/// models a trend as well. A fit holds the indices, not the method that
+/// took them. Needs two full periods.
 ///
 /// ```
 /// use merchantry_forecast::{DemandModel, SeasonalIndices, SeasonalMethod};
@@ -742,11 +743,14 @@ struct PhaseRatios {
 
 /// The ratio `y_t / CMA_t` wherever the centred moving average is
 /// positive, and more than `1e-12` times the same average of the
-/// magnitudes: a ratio of a window cancelling to a rounding speck
-/// was as large as `1e16`.
+/// magnitudes: over a window cancelling to a rounding speck a ratio
+/// would be as large as `1e16`.
 ///
-/// Every ratio is finite: the magnitudes' average over the window is
-/// at least `|y_t| / m`, so a ratio is below `m * 1e12` in magnitude.
+/// Every ratio is finite: the magnitudes' average `a` over the window
+/// is at least `|y_t| / m`, so a ratio is below `m * 1e12` in
+/// magnitude (below `m * 2^52` when `a` is subnormal and `1e-12 a`
+/// underflows to 0, the average being then at least the smallest
+/// subnormal).
 fn phase_ratios(y: &[f64], m: usize) -> PhaseRatios {
     let half = m / 2;
     let magnitude: Vec<f64> = y.iter().map(|v| v.abs()).collect();
