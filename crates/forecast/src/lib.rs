@@ -36,7 +36,8 @@
 //! - [`DemandModel`]: one trait for every demand model, fitting a series
 //!   into a [`Fitted`] state that forecasts a mean and a standard deviation
 //!   per period. Models: [`MovingAverage`], [`Ses`], [`Holt`],
-//!   [`SeasonalIndices`], [`HoltWinters`], [`Croston`], [`Sba`], [`Tsb`],
+//!   [`SeasonalIndices`] (ratio-to-mean or classical indices,
+//!   [`SeasonalMethod`]), [`HoltWinters`], [`Croston`], [`Sba`], [`Tsb`],
 //!   [`Adida`], [`Imapa`]; [`Auto`] picks one by demand class
 //!   ([`classify()`]); [`Reactive`] resets the level after a jump.
 //! - [`Forecaster`]: fits every SKU of a
@@ -111,4 +112,4 @@ pub use prepare::{
 };
 pub use reactive::{ChangePoint, Reactive};
 pub use select::{Auto, ClassRule, ModelSpec};
-pub use smoothing::{Holt, HoltWinters, MovingAverage, SeasonalIndices, Ses};
+pub use smoothing::{Holt, HoltWinters, MovingAverage, SeasonalIndices, SeasonalMethod, Ses};

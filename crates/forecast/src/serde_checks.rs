@@ -25,7 +25,7 @@ use crate::model::{DemandModel, Fitted, ModelKind, Parameters, SeasonalMode};
 use crate::prepare::Velocity;
 use crate::reactive::{ChangePoint, Reactive};
 use crate::select::ModelSpec;
-use crate::smoothing::{Holt, HoltWinters, MovingAverage, SeasonalIndices, Ses};
+use crate::smoothing::{Holt, HoltWinters, MovingAverage, SeasonalIndices, SeasonalMethod, Ses};
 
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,13 +79,25 @@ impl TryFrom<HoltRepr> for Holt {
 #[serde(deny_unknown_fields)]
 pub(crate) struct SeasonalIndicesRepr {
     period: usize,
+    /// Left out for the default method, so a default model is saved as
+    /// before the option existed (`{"period":7}`), and such a saved
+    /// model loads as the default.
+    #[serde(default, skip_serializing_if = "is_ratio_to_mean")]
+    method: SeasonalMethod,
+}
+
+/// Whether `method` is the default one (a `skip_serializing_if` takes a
+/// reference).
+#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde passes a reference")]
+fn is_ratio_to_mean(method: &SeasonalMethod) -> bool {
+    *method == SeasonalMethod::RatioToMean
 }
 
 impl TryFrom<SeasonalIndicesRepr> for SeasonalIndices {
     type Error = ForecastError;
 
     fn try_from(r: SeasonalIndicesRepr) -> Result<Self, ForecastError> {
-        Self::new(r.period)
+        Ok(Self::new(r.period)?.with_method(r.method))
     }
 }
 
@@ -146,7 +158,11 @@ impl TryFrom<TsbRepr> for Tsb {
 
 /// The saved form of a configured model, alone or as a [`ModelSpec`]:
 /// its kind, holding its settings (`{"Croston":{"alpha":0.1}}`,
-/// `{"Adida":null}`).
+/// `{"Adida":null}`). [`SeasonalIndices`] writes its method only when
+/// it is not the default
+/// (`{"SeasonalIndices":{"period":7,"method":"RatioToMovingAverage"}}`),
+/// so a default one is saved as before the option, and one saved
+/// without a method loads with the default.
 ///
 /// Saved as their settings alone, [`Ses`], [`Croston`] and [`Sba`]
 /// (`{"alpha":0.1}`), [`Holt`] and [`Tsb`] (`{"alpha":..,"beta":..}`),
@@ -198,9 +214,10 @@ impl From<ModelSpec> for ModelRepr {
                 let (alpha, beta) = m.parts();
                 Self::Holt(HoltRepr { alpha, beta })
             }
-            ModelSpec::SeasonalIndices(m) => {
-                Self::SeasonalIndices(SeasonalIndicesRepr { period: m.period() })
-            }
+            ModelSpec::SeasonalIndices(m) => Self::SeasonalIndices(SeasonalIndicesRepr {
+                period: m.period(),
+                method: m.method(),
+            }),
             ModelSpec::HoltWinters(m) => {
                 Self::HoltWinters(HoltWintersRepr { period: m.period(), constants: m.constants() })
             }
@@ -698,6 +715,31 @@ mod tests {
         );
     }
 
+    #[test]
+    fn seasonal_indices_save_their_method_unless_it_is_the_default() {
+        let weekly = SeasonalIndices::weekly();
+        let classical = weekly.with_method(SeasonalMethod::RatioToMovingAverage);
+        let json = |m: SeasonalIndices| serde_json::to_string(&m).unwrap();
+        assert_eq!(json(weekly), r#"{"SeasonalIndices":{"period":7}}"#);
+        let saved = r#"{"SeasonalIndices":{"period":7,"method":"RatioToMovingAverage"}}"#;
+        assert_eq!(json(classical), saved);
+        assert_eq!(serde_json::from_str::<SeasonalIndices>(saved).unwrap(), classical);
+        let spec: ModelSpec = serde_json::from_str(saved).unwrap();
+        assert_eq!(spec, ModelSpec::SeasonalIndices(classical));
+        // Written out, the default loads too; an unknown method does not.
+        let explicit = r#"{"SeasonalIndices":{"period":7,"method":"RatioToMean"}}"#;
+        assert_eq!(serde_json::from_str::<SeasonalIndices>(explicit).unwrap(), weekly);
+        let unknown = r#"{"SeasonalIndices":{"period":7,"method":"Stl"}}"#;
+        let err = serde_json::from_str::<SeasonalIndices>(unknown).unwrap_err().to_string();
+        assert!(err.contains("unknown variant `Stl`"), "{err}");
+        // The period is still checked.
+        let bad = r#"{"SeasonalIndices":{"period":1,"method":"RatioToMovingAverage"}}"#;
+        assert!(serde_json::from_str::<SeasonalIndices>(bad).is_err());
+        // A classical fit is a seasonal_indices fit like any other.
+        let fit = classical.fit(&weekly_series()).unwrap();
+        round_trip(&fit);
+    }
+
     fn holt() -> FittedRepr {
         FittedRepr {
             kind: ModelKind::Holt,
@@ -742,7 +784,7 @@ mod tests {
 
     /// A weekly series with a trend and noise: 10 weeks, every model fits
     /// it with all of its state (trend, seasonal terms, constants).
-    fn weekly() -> Vec<f64> {
+    fn weekly_series() -> Vec<f64> {
         (0..70_u32)
             .map(|t| {
                 20.0 + 0.1 * f64::from(t) + f64::from(t % 7) * 3.0 + f64::from(t * 37 % 11) / 4.0
@@ -760,7 +802,7 @@ mod tests {
 
     #[test]
     fn the_fit_of_every_model_kind_round_trips() {
-        let y = weekly();
+        let y = weekly_series();
         let mut sparse = vec![0.0; 60];
         for t in (3..60).step_by(5) {
             sparse[t] = f64::from(u32::try_from(t % 4).unwrap() + 1);
@@ -770,6 +812,9 @@ mod tests {
             Box::new(Ses::fitted()),
             Box::new(Holt::fitted()),
             Box::new(SeasonalIndices::new(7).unwrap()),
+            Box::new(
+                SeasonalIndices::new(7).unwrap().with_method(SeasonalMethod::RatioToMovingAverage),
+            ),
             Box::new(HoltWinters::fitted(7).unwrap()),
             Box::new(Croston::default()),
             Box::new(Sba::default()),
@@ -787,7 +832,7 @@ mod tests {
             // Refitted after a level shift: the fit of the last 30 days,
             // with the reset.
             let mut shifted = y.clone();
-            shifted.extend(weekly().iter().take(30).map(|v| v + 40.0));
+            shifted.extend(weekly_series().iter().take(30).map(|v| v + 40.0));
             let reactive = Reactive::new(&**model).fit(&shifted).unwrap();
             assert!(reactive.level_reset_at().is_some(), "{}", model.kind());
             round_trip(&reactive);

@@ -463,27 +463,71 @@ fn fit_holt(
 /// day-of-week indices with `period` 7, yearly with 365 (or 12 on monthly
 /// data).
 ///
-/// The simple-average (ratio-to-mean) method, not classical
-/// decomposition: the index of phase `j` is the mean of the values at
-/// positions `t` with `t mod period = j` divided by the overall mean,
-/// with no trend removed first (classical decomposition, as in FPP
-/// section 3.4 or statsmodels' `seasonal_decompose`, divides each value
-/// by a centred moving average instead). A trend within the series
-/// therefore leaks into the indices: the straight line 1, 2, ..., 12
-/// with period 2 gets indices 6 / 6.5 = 0.923 and 7 / 6.5 = 1.077 and
-/// forecasts a zigzag; [`HoltWinters`] models the trend for such a
-/// series. All indices are 1 when the mean is not positive, or within
-/// `1e-12` of the mean magnitude of zero. An index is never below 0: a
-/// phase whose values average below zero (only a series with negative
-/// values has one; the [`Forecaster`](crate::Forecaster) clamps or
-/// refuses them) gets the index 0, as a phase without demand does, and
-/// is forecast 0. The deseasonalised series
-/// `y_t / index` (phases with an index of `1e-12` or less are skipped) is
-/// smoothed by fitted SES, and the forecast is the final level times the
-/// index of each future period. The spread is the RMSE of the one-step
-/// forecasts `level * index` from the second deseasonalised value on,
-/// skipped phases included. Multiplicative because
-/// weekday effects of sales scale with volume. Needs two full periods.
+/// The index of each phase `j` (the positions `t` with
+/// `t mod period = j`, counted from the first value) is taken by one of
+/// two methods ([`SeasonalMethod`], set by [`with_method`](Self::with_method)):
+///
+/// - [`SeasonalMethod::RatioToMean`], the default: the simple-average
+///   method. The index is the mean of the phase's values divided by the
+///   overall mean, with no trend removed first. A trend within the
+///   series therefore leaks into the indices: the straight line 1, 2,
+///   ..., 12 with period 2 gets indices 6 / 6.5 = 0.923 and
+///   7 / 6.5 = 1.077 and forecasts a zigzag. All indices are 1 when the
+///   mean is not positive, or within `1e-12` of the mean magnitude of
+///   zero.
+/// - [`SeasonalMethod::RatioToMovingAverage`]: classical multiplicative
+///   decomposition (FPP section 3.4; statsmodels'
+///   `seasonal_decompose(model="multiplicative")`). Each value is divided
+///   by the centred moving average of order `period` around it (for an
+///   odd period `m` the mean of the `m` values centred on `t`; for an
+///   even one the 2 x `m` average, the mean of the two `m`-value means
+///   either side of `t`, which weighs the values `t - m/2 + 1` to
+///   `t + m/2 - 1` by `1/m` and the two ends `t - m/2` and `t + m/2` by
+///   `1/(2m)`), so a trend the average follows cancels out. The average exists for the positions `m / 2`
+///   (rounded down) to `n - 1 - m / 2`; a ratio is taken where it is
+///   also positive, and more than `1e-12` times the same average of the
+///   magnitudes `|y|` (so a window of negative and positive values
+///   cancelling to a rounding speck gives none). Each phase's index is
+///   the mean of its ratios, below 0 taken as 0; the indices of the
+///   phases with a ratio are then scaled to average exactly 1 (up to
+///   rounding), and a phase without one (a phase where every average
+///   is 0, as on intermittent demand, or below) gets the index 1, so
+///   all `period` indices still average 1. All indices are 1 when no ratio
+///   is taken (a series of zeros, or of negative values) or when the
+///   phases' means, below 0 taken as 0, average no more than `1e-12`
+///   times the mean magnitude of the ratios. The straight line above
+///   gets indices of 1; a seasonal pattern times a line gets (nearly)
+///   the pattern. Two full periods, the minimum, give the average `m`
+///   consecutive positions (`m + 1` for an odd period), so every phase
+///   has at least one where a ratio can be taken.
+///
+/// An index is never below 0: a phase whose values (or ratios) average
+/// below zero (only a series with negative values has one; the
+/// [`Forecaster`](crate::Forecaster) clamps or refuses them) gets the
+/// index 0, as a phase without demand does, and is forecast 0.
+///
+/// The rest of the fit is the same for both methods. The
+/// deseasonalised series `y_t / index` (phases with an index of `1e-12`
+/// or less are skipped) is smoothed by fitted SES, and the forecast is
+/// the final level times the index of each future period. The spread
+/// is the RMSE of the one-step forecasts `level * index` from the second
+/// deseasonalised value on, skipped phases included. Multiplicative
+/// because weekday effects of sales scale with volume; [`HoltWinters`]
+/// models a trend as well. A fit holds the indices, not the method that
+/// took them. Needs two full periods.
+///
+/// ```
+/// use merchantry_forecast::{DemandModel, SeasonalIndices, SeasonalMethod};
+/// // A line, 1, 2, ..., 12: no season, only a trend.
+/// let line: Vec<f64> = (1..=12).map(f64::from).collect();
+/// let classical = SeasonalIndices::new(2)?.with_method(SeasonalMethod::RatioToMovingAverage);
+/// let fit = classical.fit(&line)?;
+/// assert!((fit.mean_at(2) / fit.mean_at(1) - 1.0).abs() < 1e-12);
+/// // The ratio-to-mean indices take the trend for a season.
+/// let fit = SeasonalIndices::new(2)?.fit(&line)?;
+/// assert!((fit.mean_at(2) / fit.mean_at(1) - 7.0 / 6.0).abs() < 1e-12);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(
     feature = "serde",
@@ -492,29 +536,59 @@ fn fit_holt(
 )]
 pub struct SeasonalIndices {
     period: usize,
+    method: SeasonalMethod,
 }
 
 impl SeasonalIndices {
-    /// Indices over `period` positions.
+    /// Indices over `period` positions, by the default method
+    /// ([`SeasonalMethod::RatioToMean`]).
     ///
     /// # Errors
     ///
     /// [`ForecastError::InvalidParameter`] when `period < 2`.
     pub fn new(period: usize) -> Result<Self> {
         check_period(period)?;
-        Ok(Self { period })
+        Ok(Self { period, method: SeasonalMethod::RatioToMean })
     }
 
-    /// Day-of-week indices (period 7).
+    /// Day-of-week indices (period 7), by the default method.
     #[must_use]
     pub const fn weekly() -> Self {
-        Self { period: 7 }
+        Self { period: 7, method: SeasonalMethod::RatioToMean }
+    }
+
+    /// The same indices taken by `method`.
+    #[must_use]
+    pub const fn with_method(self, method: SeasonalMethod) -> Self {
+        Self { method, ..self }
+    }
+
+    /// How the indices are taken.
+    #[must_use]
+    pub const fn method(&self) -> SeasonalMethod {
+        self.method
     }
 
     /// Periods per season.
     pub(crate) const fn period(&self) -> usize {
         self.period
     }
+}
+
+/// How [`SeasonalIndices`] takes its indices (see there for each
+/// method's conventions and edges).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum SeasonalMethod {
+    /// Each phase's mean over the overall mean, no trend removed (the
+    /// simple-average method; the default).
+    #[default]
+    RatioToMean,
+    /// Classical multiplicative decomposition: each value over the
+    /// centred moving average of order `period`, the ratios averaged per
+    /// phase and scaled to average 1.
+    RatioToMovingAverage,
 }
 
 fn check_period(period: usize) -> Result<()> {
@@ -550,7 +624,10 @@ impl DemandModel for SeasonalIndices {
         fit_rescaled(y, |y| {
             let m = self.period;
             check_seasons(y, m, "seasonal_indices")?;
-            let index = seasonal_indices(y, m)?;
+            let index = match self.method {
+                SeasonalMethod::RatioToMean => seasonal_indices(y, m)?,
+                SeasonalMethod::RatioToMovingAverage => ratio_to_moving_average(y, m),
+            };
             let deseason: Vec<f64> = y
                 .iter()
                 .enumerate()
@@ -636,6 +713,84 @@ fn seasonal_indices(y: &[f64], m: usize) -> Result<Vec<f64>> {
             }
         })
         .collect()
+}
+
+/// The centred moving average of order `m` at positions `m / 2` to
+/// `n - 1 - m / 2` (element `i` is centred on position `i + m / 2`):
+/// the `m`-value mean for an odd `m`, the mean of two neighbouring
+/// `m`-value means (the 2 x `m` average) for an even one. Each mean is
+/// [`mean`]'s, finite for finite values; an empty result when
+/// `y.len() < m` (or `m + 1` for an even `m`).
+fn centred_moving_average(y: &[f64], m: usize) -> Vec<f64> {
+    let means: Vec<f64> = y.windows(m).map(mean).collect();
+    if m % 2 == 1 {
+        return means;
+    }
+    // Halved apart, so two means near f64::MAX do not overflow.
+    means.windows(2).map(|w| w[0] / 2.0 + w[1] / 2.0).collect()
+}
+
+/// The ratios of each value to its centred moving average, summed per
+/// phase `t mod m`.
+struct PhaseRatios {
+    /// The sum of each phase's ratios.
+    sums: Vec<f64>,
+    /// How many ratios each phase has.
+    counts: Vec<usize>,
+    /// The mean magnitude of all the ratios (0 when there are none).
+    typical: f64,
+}
+
+/// The ratio `y_t / CMA_t` wherever the centred moving average is
+/// positive, and more than `1e-12` times the same average of the
+/// magnitudes: over a window cancelling to a rounding speck a ratio
+/// would be as large as `1e16`.
+///
+/// Every ratio is finite: the magnitudes' average `a` over the window
+/// is at least `|y_t| / m`, so a ratio is below `m * 1e12` in
+/// magnitude (below `m * 2^52` when `a` is subnormal and `1e-12 a`
+/// underflows to 0, the average being then at least the smallest
+/// subnormal).
+fn phase_ratios(y: &[f64], m: usize) -> PhaseRatios {
+    let half = m / 2;
+    let magnitude: Vec<f64> = y.iter().map(|v| v.abs()).collect();
+    let average = centred_moving_average(y, m);
+    let scale = centred_moving_average(&magnitude, m);
+    let (mut sums, mut counts, mut total) = (vec![0.0; m], vec![0usize; m], 0.0);
+    for (i, (&c, &a)) in average.iter().zip(&scale).enumerate() {
+        // `a` is at least 0, so this asks for a positive average too
+        // (`1e-12 a` underflows to 0 for subnormal magnitudes).
+        if c > 1e-12 * a {
+            let t = i + half;
+            let ratio = y[t] / c;
+            sums[t % m] += ratio;
+            counts[t % m] += 1;
+            total += ratio.abs();
+        }
+    }
+    let used: usize = counts.iter().sum();
+    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+    let typical = total / used.max(1) as f64;
+    PhaseRatios { sums, counts, typical }
+}
+
+/// Classical multiplicative indices of each phase `t mod m` (see
+/// [`SeasonalIndices`] for the conventions): each phase's mean ratio
+/// ([`phase_ratios`]), at least 0, scaled so the phases with a ratio
+/// average 1; 1 for a phase without one, and for every phase when no
+/// ratio is taken or the phases' means average a rounding speck of the
+/// ratios' magnitude.
+fn ratio_to_moving_average(y: &[f64], m: usize) -> Vec<f64> {
+    let r = phase_ratios(y, m);
+    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+    let phase_mean = |j: usize| (r.sums[j] / r.counts[j] as f64).max(0.0);
+    let with_ratio: Vec<f64> = (0..m).filter(|&j| r.counts[j] > 0).map(phase_mean).collect();
+    // No ratio at all: an empty mean is 0, and so is `typical`.
+    let level = mean(&with_ratio);
+    if level <= 1e-12 * r.typical || with_ratio.is_empty() {
+        return vec![1.0; m];
+    }
+    (0..m).map(|j| if r.counts[j] > 0 { phase_mean(j) / level } else { 1.0 }).collect()
 }
 
 /// Additive Holt-Winters (FPP section 7.3, component form):
@@ -1012,6 +1167,197 @@ mod tests {
         assert_eq!((fit.mean_at(1), fit.mean_at(2)), (0.0, 0.0));
         assert_eq!(seasonal_indices(&y, 2).unwrap()[1], 0.0);
         assert!((seasonal_indices(&y, 2).unwrap()[0] - 5.6 / 2.3).abs() < 1e-12);
+    }
+
+    /// The classical method.
+    fn classical(period: usize) -> SeasonalIndices {
+        SeasonalIndices::new(period).unwrap().with_method(SeasonalMethod::RatioToMovingAverage)
+    }
+
+    /// The index of each phase as the fit forecasts it: the mean of step
+    /// `h` over the level, `h` running from the phase the fit ends at.
+    fn indices_of(fit: &Fitted, m: usize) -> Vec<f64> {
+        let end = fit.observations() % m;
+        let mut out = vec![0.0; m];
+        for h in 1..=m {
+            out[(end + h - 1) % m] = fit.mean_at(h) / fit.level();
+        }
+        out
+    }
+
+    fn assert_close(got: &[f64], want: &[f64], tol: f64) {
+        assert_eq!(got.len(), want.len());
+        for (j, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!((g - w).abs() <= tol, "phase {j}: {g}, want {w}\n{got:?}");
+        }
+    }
+
+    #[test]
+    fn classical_indices_of_an_even_period_by_hand() {
+        // Period 4 over two seasons (the minimum), y = 10, 20, 30, 20,
+        // 14, 24, 34, 24. The 2 x 4 average weighs y_{t-2} and y_{t+2}
+        // by 1/8 and y_{t-1}, y_t, y_{t+1} by 1/4; it exists at t = 2..=5:
+        //   t = 2: (5 + 20 + 30 + 20 + 7) / 4 = 82 / 4 = 20.5
+        //   t = 3: (10 + 30 + 20 + 14 + 12) / 4 = 86 / 4 = 21.5
+        //   t = 4: (15 + 20 + 14 + 24 + 17) / 4 = 90 / 4 = 22.5
+        //   t = 5: (10 + 14 + 24 + 34 + 12) / 4 = 94 / 4 = 23.5
+        // One ratio a phase: phase 0 (t = 4) 14 / 22.5 = 0.622222,
+        // phase 1 (t = 5) 24 / 23.5 = 1.021277, phase 2 (t = 2)
+        // 30 / 20.5 = 1.463415, phase 3 (t = 3) 20 / 21.5 = 0.930233.
+        // Their mean is 4.037146 / 4 = 1.009287; over it the indices are
+        // 0.616497, 1.011880, 1.449950, 0.921673 (mean 1).
+        let y = [10.0, 20.0, 30.0, 20.0, 14.0, 24.0, 34.0, 24.0];
+        let ratios = [14.0 / 22.5, 24.0 / 23.5, 30.0 / 20.5, 20.0 / 21.5];
+        let level = ratios.iter().sum::<f64>() / 4.0;
+        let want = ratios.map(|r| r / level);
+        assert_close(&ratio_to_moving_average(&y, 4), &want, 1e-15);
+        assert_close(&want, &[0.616_497, 1.011_880, 1.449_950, 0.921_673], 1e-6);
+        // The fit forecasts with them.
+        let fit = classical(4).fit(&y).unwrap();
+        assert_close(&indices_of(&fit, 4), &want, 1e-12);
+        assert_eq!(fit.params().window, Some(4));
+    }
+
+    #[test]
+    fn classical_indices_of_an_odd_period_by_hand() {
+        // Period 3 over two seasons, y = 3, 6, 9, 4, 8, 14. The 3-value
+        // average exists at t = 1..=4, four positions, so one phase gets
+        // two ratios:
+        //   t = 1: (3 + 6 + 9) / 3 = 6, ratio 6 / 6 = 1 (phase 1)
+        //   t = 2: (6 + 9 + 4) / 3 = 19/3, ratio 27/19 = 1.421053 (phase 2)
+        //   t = 3: (9 + 4 + 8) / 3 = 7, ratio 4/7 = 0.571429 (phase 0)
+        //   t = 4: (4 + 8 + 14) / 3 = 26/3, ratio 24/26 = 0.923077 (phase 1)
+        // Phase means 4/7, (1 + 12/13) / 2 = 25/26 = 0.961538 and 27/19;
+        // their mean 2.954020 / 3 = 0.984673; indices 0.580323, 0.976505,
+        // 1.443172.
+        let y = [3.0, 6.0, 9.0, 4.0, 8.0, 14.0];
+        let means = [4.0 / 7.0, 25.0 / 26.0, 27.0 / 19.0];
+        let level = means.iter().sum::<f64>() / 3.0;
+        let want = means.map(|r| r / level);
+        assert_close(&ratio_to_moving_average(&y, 3), &want, 1e-15);
+        assert_close(&want, &[0.580_323, 0.976_505, 1.443_172], 1e-6);
+        let fit = classical(3).fit(&y).unwrap();
+        assert_close(&indices_of(&fit, 3), &want, 1e-12);
+    }
+
+    #[test]
+    fn classical_indices_leave_no_trend_in_a_straight_line() {
+        // 1..=12 with period 2: the 2 x 2 average of a line is the line
+        // itself ((t - 1) / 4 + t / 2 + (t + 1) / 4 = t), so every ratio
+        // is 1 and so is every index, where ratio-to-mean gives 6 / 6.5
+        // and 7 / 6.5.
+        let line: Vec<f64> = (1..=12).map(f64::from).collect();
+        assert_close(&ratio_to_moving_average(&line, 2), &[1.0, 1.0], 1e-15);
+        let fit = classical(2).fit(&line).unwrap();
+        assert_close(&indices_of(&fit, 2), &[1.0, 1.0], 1e-12);
+        let simple = SeasonalIndices::new(2).unwrap().fit(&line).unwrap();
+        assert_close(&indices_of(&simple, 2), &[6.0 / 6.5, 7.0 / 6.5], 1e-12);
+        // With no season the deseasonalised series is the line: the
+        // level ends near its last value, as SES on the line does.
+        let ses = Ses::fitted().fit(&line).unwrap();
+        assert!((fit.level() - ses.level()).abs() < 1e-9, "{} {}", fit.level(), ses.level());
+    }
+
+    #[test]
+    fn classical_indices_recover_a_pattern_under_a_trend() {
+        // A weekly pattern averaging 1 times the line 20 + t, ten weeks.
+        // The centred average follows the line, not exactly (the pattern
+        // weighs the window's two sides unevenly): every index is within
+        // 0.006 of the pattern (0.0052 at most, by the same formula in
+        // numpy). Ratio-to-mean is off by 0.06, taking the trend for a
+        // weekly shape.
+        let week = [0.8, 0.9, 1.0, 1.0, 0.9, 1.2, 1.2];
+        let y: Vec<f64> =
+            (0..70_u32).map(|t| week[t as usize % 7] * (20.0 + f64::from(t))).collect();
+        assert_close(&ratio_to_moving_average(&y, 7), &week, 0.006);
+        let simple = seasonal_indices(&y, 7).unwrap();
+        let worst = simple.iter().zip(week).map(|(s, w)| (s - w).abs()).fold(0.0, f64::max);
+        assert!(worst > 0.05, "{worst}");
+    }
+
+    #[test]
+    fn two_periods_give_every_phase_a_classical_ratio() {
+        // The average exists at positions m / 2 ..= n - 1 - m / 2: with
+        // n = 2m that is m positions for an even m (one ratio a phase)
+        // and m + 1 for an odd one (phase m / 2 gets two).
+        for m in 2..=30 {
+            let y: Vec<f64> = (0..2 * m).map(|t| 1.0 + (t * 7 % 5) as f64).collect();
+            let r = phase_ratios(&y, m);
+            for (j, &c) in r.counts.iter().enumerate() {
+                let want = if m % 2 == 1 && j == m / 2 { 2 } else { 1 };
+                assert_eq!(c, want, "period {m}, phase {j}");
+            }
+            // One value short of two even periods, a phase has none.
+            if m % 2 == 0 {
+                assert!(phase_ratios(&y[..2 * m - 1], m).counts.contains(&0), "{m}");
+            }
+        }
+        // And the fit still asks for two full periods.
+        assert!(matches!(
+            classical(7).fit(&[1.0; 13]),
+            Err(ForecastError::TooShort { needed: 14, got: 13, .. })
+        ));
+    }
+
+    #[test]
+    fn a_phase_without_a_classical_ratio_gets_index_1() {
+        // Period 4, intermittent: demand of 8 at t = 1 and 6 at t = 2
+        // only. The 2 x 4 average exists at t = 2..=9; the windows
+        // (t - 2 ..= t + 2) of t = 2, 3 and 4 hold demand, later ones
+        // only zeros:
+        //   t = 2: (8 + 6) / 4 = 3.5 (y_1 and y_2 weigh 1/4), ratio
+        //     6 / 3.5 = 1.714286 (phase 2)
+        //   t = 3: (8 / 2 + 6) / 4 = 2.5, ratio 0 / 2.5 = 0 (phase 3)
+        //   t = 4: (6 / 2) / 4 = 0.75, ratio 0 / 0.75 = 0 (phase 0)
+        // Phase 1 has no ratio (its windows, t = 5 and 9, average 0):
+        // index 1. Phases 0, 2 and 3 average 1.714286 / 3 = 0.571429, so
+        // over that they are 0, 3 and 0, and all four average 1.
+        let mut y = [0.0; 12];
+        y[1] = 8.0;
+        y[2] = 6.0;
+        assert_close(&ratio_to_moving_average(&y, 4), &[0.0, 1.0, 3.0, 0.0], 1e-15);
+        // Phases 0 and 3 are forecast 0; phase 1 gets the level, phase 2
+        // three times it (12 values: step 1 is phase 0).
+        let fit = classical(4).fit(&y).unwrap();
+        let f = fit.forecast(4).mean;
+        assert_eq!((f[0], f[3]), (0.0, 0.0));
+        assert!(f[1] > 0.0 && (f[2] - 3.0 * f[1]).abs() < 1e-12, "{f:?}");
+        // Nothing to take a ratio from: zeros, or only negative values.
+        assert_eq!(ratio_to_moving_average(&[0.0; 12], 4), vec![1.0; 4]);
+        assert_eq!(ratio_to_moving_average(&[-3.0; 12], 4), vec![1.0; 4]);
+        let fit = classical(4).fit(&[0.0; 12]).unwrap();
+        assert_eq!((fit.mean_at(1), fit.sigma()), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_classical_phase_averaging_below_zero_gets_index_0() {
+        // Period 2, y = 10, -2 repeated: every 2 x 2 average is
+        // (10 / 4 - 2 / 2 + 10 / 4) = 4 at phase 1 and (-2 / 4 + 10 / 2
+        // - 2 / 4) = 4 at phase 0 too, so the ratios are 10 / 4 = 2.5
+        // (phase 0) and -2 / 4 = -0.5 (phase 1), taken as 0. Over their
+        // mean (2.5 + 0) / 2 = 1.25 the indices are 2 and 0, and the
+        // values of phase 1 are forecast 0.
+        let y: Vec<f64> = (0..8).map(|t| if t % 2 == 0 { 10.0 } else { -2.0 }).collect();
+        assert_close(&ratio_to_moving_average(&y, 2), &[2.0, 0.0], 1e-15);
+        let fit = classical(2).fit(&y).unwrap();
+        // 8 values: step 1 is phase 0 (10 / 2 = 5, times 2), step 2 phase 1.
+        assert!((fit.mean_at(1) - 10.0).abs() < 1e-12, "{}", fit.mean_at(1));
+        assert_eq!(fit.mean_at(2), 0.0);
+        // Values of mixed sign whose every window cancels to a speck: no
+        // ratio, every index 1 (divided by the speck, about 2.5e-17 at
+        // t = 2, a ratio would be near 4e16).
+        let speck = [1.0, -1.0, 1.0, -1.0 + 1e-16, 1.0, -1.0];
+        assert_eq!(ratio_to_moving_average(&speck, 2), vec![1.0; 2]);
+    }
+
+    #[test]
+    fn the_default_method_is_ratio_to_mean() {
+        let a = SeasonalIndices::new(7).unwrap();
+        assert_eq!(a.method(), SeasonalMethod::RatioToMean);
+        assert_eq!(SeasonalIndices::weekly().method(), SeasonalMethod::default());
+        assert_eq!(a.with_method(SeasonalMethod::RatioToMean), a);
+        let b = a.with_method(SeasonalMethod::RatioToMovingAverage);
+        assert_eq!((b.period(), b.method()), (7, SeasonalMethod::RatioToMovingAverage));
     }
 
     #[test]

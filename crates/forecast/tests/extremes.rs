@@ -5,8 +5,12 @@
 
 use merchantry_forecast::{
     Adida, Auto, ClassRule, Croston, DemandModel, ForecastError, Holt, HoltWinters, Imapa,
-    MovingAverage, Reactive, Sba, SeasonalIndices, Ses, Tsb, bias, mae, mape, mase, rmse,
+    MovingAverage, Reactive, Sba, SeasonalIndices, SeasonalMethod, Ses, Tsb, bias, mae, mape, mase,
+    rmse,
 };
+
+/// Classical seasonal indices.
+const CLASSICAL: SeasonalMethod = SeasonalMethod::RatioToMovingAverage;
 
 #[test]
 fn values_near_f64_max_rescale_instead_of_overflowing() {
@@ -92,6 +96,8 @@ fn scale_free_models() -> Vec<Box<dyn DemandModel>> {
         Box::new(Holt::new(0.9, 0.9).unwrap()),
         Box::new(SeasonalIndices::new(2).unwrap()),
         Box::new(SeasonalIndices::weekly()),
+        Box::new(SeasonalIndices::new(2).unwrap().with_method(CLASSICAL)),
+        Box::new(SeasonalIndices::weekly().with_method(CLASSICAL)),
         Box::new(HoltWinters::fitted(2).unwrap()),
         Box::new(HoltWinters::fitted(7).unwrap()),
         Box::new(HoltWinters::new(7, 0.5, 0.5, 0.5).unwrap()),
@@ -195,6 +201,10 @@ fn overflowed_states_are_refitted_or_refused() {
     // spread 0. The rescaled fit reproduces the series exactly.
     let fit = SeasonalIndices::weekly().fit(&[max; 21]).unwrap();
     assert_eq!((fit.mean_at(1), fit.mean_at(7), fit.sigma()), (max, max, 0.0));
+    // The classical indices average each window with `mean`, which
+    // scales an overflowing sum down: every ratio is MAX / MAX = 1.
+    let fit = SeasonalIndices::weekly().with_method(CLASSICAL).fit(&[max; 21]).unwrap();
+    assert_eq!((fit.mean_at(1), fit.mean_at(7), fit.sigma()), (max, max, 0.0));
     // Reactive: a jump from -MAX to MAX is confirmed after two days and
     // forecast by the mean of the new segment, MAX; that mean overflowed
     // (MAX + MAX) and was read as 0.
@@ -254,7 +264,8 @@ fn tiny_and_cancelling_series_get_their_true_spread_not_zero() {
     // the jump of 2e300 shows in the spread.
     let mut y = vec![-1e300; 14];
     y.extend([1e300; 14]);
-    for model in [SeasonalIndices::weekly(), SeasonalIndices::new(2).unwrap()] {
+    let (weekly, pairs) = (SeasonalIndices::weekly(), SeasonalIndices::new(2).unwrap());
+    for model in [weekly, pairs, weekly.with_method(CLASSICAL), pairs.with_method(CLASSICAL)] {
         let fit = model.fit(&y).unwrap();
         // At least the jump's residual 2e300 over 27: sigma > 3.8e299.
         assert!(fit.sigma() > 3.8e299, "{fit:?}");

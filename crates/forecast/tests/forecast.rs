@@ -13,7 +13,7 @@ use merchantry_forecast::{
     Adida, Auto, Backtest, Croston, DemandClass, DemandModel, EventCalendar, ForecastError,
     ForecastOptions, Forecaster, Holt, HoltWinters, Imapa, KnownEvent, LeadTimeModel,
     LeadTimeOptions, LiveOverride, ModelKind, MovingAverage, PartialStockout, Preparation,
-    Reactive, Sba, SeasonalIndices, Ses, Tsb,
+    Reactive, Sba, SeasonalIndices, SeasonalMethod, Ses, Tsb,
 };
 use proptest::prelude::*;
 
@@ -55,6 +55,10 @@ fn every_model() -> Vec<Box<dyn DemandModel>> {
         Box::new(SeasonalIndices::new(2).unwrap()),
         Box::new(HoltWinters::new(2, 0.5, 0.5, 0.5).unwrap()),
         Box::new(MovingAverage::new(1).unwrap()),
+        Box::new(SeasonalIndices::weekly().with_method(SeasonalMethod::RatioToMovingAverage)),
+        Box::new(
+            SeasonalIndices::new(2).unwrap().with_method(SeasonalMethod::RatioToMovingAverage),
+        ),
     ]
 }
 
@@ -861,6 +865,12 @@ fn a_model_saved_as_one_kind_is_refused_as_another() {
             ModelSpec::SeasonalIndices(SeasonalIndices::weekly()),
         ),
         (
+            r#"{"SeasonalIndices":{"period":7,"method":"RatioToMovingAverage"}}"#,
+            ModelSpec::SeasonalIndices(
+                SeasonalIndices::weekly().with_method(SeasonalMethod::RatioToMovingAverage),
+            ),
+        ),
+        (
             r#"{"HoltWinters":{"period":7,"constants":null}}"#,
             ModelSpec::HoltWinters(HoltWinters::fitted(7).unwrap()),
         ),
@@ -911,7 +921,16 @@ fn any_model_spec() -> impl Strategy<Value = merchantry_forecast::ModelSpec> {
         prop::option::of((open_unit(), open_unit())).prop_map(|c| ModelSpec::Holt(
             c.map_or(Holt::fitted(), |(a, b)| Holt::new(a, b).unwrap())
         )),
-        (2..=usize::MAX).prop_map(|p| ModelSpec::SeasonalIndices(SeasonalIndices::new(p).unwrap())),
+        (
+            2..=usize::MAX,
+            prop_oneof![
+                Just(SeasonalMethod::RatioToMean),
+                Just(SeasonalMethod::RatioToMovingAverage),
+            ]
+        )
+            .prop_map(|(p, method)| ModelSpec::SeasonalIndices(
+                SeasonalIndices::new(p).unwrap().with_method(method)
+            )),
         (2..=usize::MAX, prop::option::of((open_unit(), open_unit(), open_unit()))).prop_map(
             |(p, c)| ModelSpec::HoltWinters(match c {
                 Some((a, b, g)) => HoltWinters::new(p, a, b, g).unwrap(),

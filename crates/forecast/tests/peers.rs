@@ -14,12 +14,14 @@
 //! golden-section search does (to `1e-12`). The accuracy measures are
 //! held against statsforecast's companion library, Nixtla's
 //! utilsforecast. Only input values and expected numbers are taken.
+//! One test is no peer's: the classical seasonal indices of
+//! AirPassengers, computed independently from the textbook formula.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests stop on failure")]
 
 use merchantry_forecast::{
-    Adida, Croston, DemandModel, Imapa, MovingAverage, Sba, Ses, Tsb, bias, mae, mape, mase, rmse,
-    smape,
+    Adida, Croston, DemandModel, Imapa, MovingAverage, Sba, SeasonalIndices, SeasonalMethod, Ses,
+    Tsb, bias, mae, mape, mase, rmse, smape,
 };
 
 /// Box and Jenkins' AirPassengers, as statsforecast ships it.
@@ -242,4 +244,44 @@ fn utilsforecast_accuracy_conventions_on_its_fixed_series() {
     close(mape(&actual, &forecast).unwrap(), 100.0 * peer_mape, 1e-14, "MAPE, percent");
     let peer_smape = (0.0 + 0.5 / 4.5 + 1.0 / 5.0) / 3.0;
     close(smape(&actual, &forecast).unwrap(), 200.0 * peer_smape, 1e-14, "sMAPE, [0, 200]");
+}
+
+// Not a peer's number: classical multiplicative seasonal indices of
+// AirPassengers (period 12) by the textbook formula (FPP section 3.4),
+// computed independently of this crate in a few lines of numpy: the
+// centred 2 x 12 moving average (weights 1/24, 1/12, ..., 1/12, 1/24,
+// `np.convolve(..., mode="valid")`, at t = 6..=137), the ratios y_t /
+// CMA_t, their mean per month (t mod 12, January first), divided by the
+// mean of the twelve. The fit's series starts in January and has 144
+// values, so step h forecasts month h - 1 and its index is that mean
+// over the level.
+#[test]
+fn classical_seasonal_indices_of_airpassengers_by_the_textbook_formula() {
+    let want = [
+        0.910_230_367_372_200_9,
+        0.883_625_320_694_375_6,
+        1.007_366_287_603_545_6,
+        0.975_906_012_322_847_5,
+        0.981_378_027_495_129_5,
+        1.112_775_826_679_272_7,
+        1.226_555_542_931_201_4,
+        1.219_910_969_445_625_2,
+        1.060_491_932_646_818_5,
+        0.921_757_240_410_497_6,
+        0.801_178_082_413_474_4,
+        0.898_824_389_985_011_5,
+    ];
+    let model = SeasonalIndices::new(12).unwrap().with_method(SeasonalMethod::RatioToMovingAverage);
+    let fit = model.fit(&AP).unwrap();
+    for (h, want) in (1..=12).zip(want) {
+        let index = fit.mean_at(h) / fit.level();
+        assert!((index - want).abs() <= 1e-9, "month {}: {index}, textbook {want}", h - 1);
+    }
+    // Ratio-to-mean on the same series takes the trend in: the early
+    // months of each year come out low, the late ones high (January
+    // 0.862 against 0.910, December 0.934 against 0.899).
+    let simple = SeasonalIndices::new(12).unwrap().fit(&AP).unwrap();
+    let index = |h: usize| simple.mean_at(h) / simple.level();
+    assert!(want[0] - index(1) > 0.04, "{}", index(1));
+    assert!(index(12) - want[11] > 0.03, "{}", index(12));
 }
