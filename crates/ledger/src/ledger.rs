@@ -1724,27 +1724,43 @@ impl Ledger {
             }
         }
         let mut out = BTreeMap::new();
-        for (loc, mut finds) in finds {
+        for (loc, finds) in finds {
             let Some(losses) = losses.get_mut(&loc) else { continue };
-            losses.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-            finds.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-            // Losses are found oldest first, so those found whole are a
-            // prefix: `next` is the first with units still lost.
-            let mut next = 0;
-            for (at, _, mut units) in finds {
-                while units > 0 {
-                    let Some(loss) = losses.get_mut(next).filter(|l| l.0 <= at) else { break };
-                    let take = units.min(loss.3);
-                    units -= take;
-                    loss.3 -= take;
-                    *out.entry(loss.2).or_insert(0) += take;
-                    if loss.3 == 0 {
-                        next += 1;
-                    }
-                }
-            }
+            net_oldest_first(losses, finds, true, &mut out);
         }
         out
+    }
+}
+
+/// Nets units that came back (finds: `(time, id, units)`) against the
+/// write-offs they reverse (`(time, id, position, units still out)`),
+/// each in time order and then by id: each return
+/// takes from the oldest write-off stamped before it, or at its instant
+/// when `same_instant`, until its units run out. Adds the units each
+/// write-off gets back to `out`, by its position.
+fn net_oldest_first(
+    write_offs: &mut [(i64, &str, usize, i64)],
+    mut back: Vec<(i64, &str, i64)>,
+    same_instant: bool,
+    out: &mut BTreeMap<usize, i64>,
+) {
+    write_offs.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    back.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let before = |w: &(i64, &str, usize, i64), at: i64| w.0 < at || (same_instant && w.0 == at);
+    // Write-offs are netted oldest first, so those netted whole are a
+    // prefix: `next` is the first with units still out.
+    let mut next = 0;
+    for (at, _, mut units) in back {
+        while units > 0 {
+            let Some(w) = write_offs.get_mut(next).filter(|w| before(w, at)) else { break };
+            let take = units.min(w.3);
+            units -= take;
+            w.3 -= take;
+            *out.entry(w.2).or_insert(0) += take;
+            if w.3 == 0 {
+                next += 1;
+            }
+        }
     }
 }
 
