@@ -229,7 +229,10 @@ pub enum EventKind {
     },
     /// An inbound shipment received short: the missing units leave the
     /// location's `InTransit` position at cost and stay an open claim
-    /// until a reimbursement names this event.
+    /// until reimbursements naming this event cover them, less the
+    /// units received later by receipts of the SKU whose
+    /// `purchase_order` names `shipment` (see
+    /// [`crate::Ledger::unreimbursed`], "Units received late").
     InboundShortfall {
         /// Units missing (positive).
         quantity: Quantity,

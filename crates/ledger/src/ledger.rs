@@ -1639,8 +1639,9 @@ impl Ledger {
 
     /// Claimable write-offs and reimbursements: every lost or damaged
     /// adjustment and every shortfall stamped at or before `until`, with
-    /// the units found again by `paid_by` (see [`Ledger::found_again`]),
-    /// the reimbursements (of any SKU) naming it stamped at or before
+    /// the units found again by `paid_by` (see [`Ledger::found_again`])
+    /// or received late by then (see [`Ledger::received_late`]), the
+    /// reimbursements (of any SKU) naming it stamped at or before
     /// `paid_by`, and whether one of those is money alone (no units, a
     /// positive amount), which settles the claim whatever its units; in
     /// time order, then by SKU and id.
@@ -1673,6 +1674,7 @@ impl Ledger {
         let mut out = Vec::new();
         for (i, book) in self.books.iter().enumerate() {
             let found = self.found_again(book, paid_by);
+            let late = self.received_late(book, paid_by);
             for (pos, e) in book.entries.iter().enumerate().filter(|(_, e)| e.at <= until) {
                 if is_claimable(e) {
                     let (units, amount, money_alone) =
@@ -1682,6 +1684,7 @@ impl Ledger {
                         value: e.value(),
                         units: Quantity::new(e.qty.abs()),
                         found_units: Quantity::new(found.get(&pos).copied().unwrap_or(0)),
+                        received_late_units: Quantity::new(late.get(&pos).copied().unwrap_or(0)),
                         reimbursed_units: Quantity::new(units),
                         reimbursed_amount: amount,
                     };
@@ -1724,27 +1727,81 @@ impl Ledger {
             }
         }
         let mut out = BTreeMap::new();
-        for (loc, mut finds) in finds {
+        for (loc, finds) in finds {
             let Some(losses) = losses.get_mut(&loc) else { continue };
-            losses.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-            finds.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-            // Losses are found oldest first, so those found whole are a
-            // prefix: `next` is the first with units still lost.
-            let mut next = 0;
-            for (at, _, mut units) in finds {
-                while units > 0 {
-                    let Some(loss) = losses.get_mut(next).filter(|l| l.0 <= at) else { break };
-                    let take = units.min(loss.3);
-                    units -= take;
-                    loss.3 -= take;
-                    *out.entry(loss.2).or_insert(0) += take;
-                    if loss.3 == 0 {
-                        next += 1;
-                    }
-                }
-            }
+            net_oldest_first(losses, finds, true, &mut out);
         }
         out
+    }
+
+    /// Units of each inbound shortfall of `book` (by position) received
+    /// late by `by`: each receipt stamped by then that names a
+    /// shortfall's shipment as its purchase order, in time order and
+    /// then by id, nets against the shortfalls of that shipment stamped
+    /// strictly before it, oldest first (by time, then id), until its
+    /// units run out. A receipt at the shortfall's own instant does not
+    /// count: it is the receiving the shortfall was counted from, not a
+    /// later one. Receipts net at any location, since a shipment's units
+    /// may be received at another warehouse than the one it was sent
+    /// to. Ties go by id, not arrival.
+    fn received_late(&self, book: &Book, by: i64) -> BTreeMap<usize, i64> {
+        let end = book.entries.partition_point(|e| e.at <= by);
+        let upto = || book.entries.iter().enumerate().take(end);
+        // Per shipment: (time, id, position, units still short) of each
+        // shortfall, and (time, id, units) of each receipt naming it.
+        let mut shorts: BTreeMap<&str, Vec<(i64, &str, usize, i64)>> = BTreeMap::new();
+        for (pos, e) in upto().filter(|(_, e)| e.kind == Kind::Shortfall) {
+            let shipment = self.names.get(e.refx);
+            shorts.entry(shipment).or_default().push((e.at, self.names.get(e.id), pos, e.qty));
+        }
+        let mut out = BTreeMap::new();
+        if shorts.is_empty() {
+            return out;
+        }
+        let mut receipts: BTreeMap<&str, Vec<(i64, &str, i64)>> = BTreeMap::new();
+        for (_, e) in upto().filter(|(_, e)| e.kind == Kind::Receipt && e.refx != NONE) {
+            let shipment = self.names.get(e.refx);
+            if shorts.contains_key(shipment) {
+                receipts.entry(shipment).or_default().push((e.at, self.names.get(e.id), e.qty));
+            }
+        }
+        for (shipment, receipts) in receipts {
+            let Some(shorts) = shorts.get_mut(shipment) else { continue };
+            net_oldest_first(shorts, receipts, false, &mut out);
+        }
+        out
+    }
+}
+
+/// Nets units that came back (finds, late receipts: `(time, id,
+/// units)`) against the write-offs they reverse (`(time, id, position,
+/// units still out)`), each in time order and then by id: each return
+/// takes from the oldest write-off stamped before it, or at its instant
+/// when `same_instant`, until its units run out. Adds the units each
+/// write-off gets back to `out`, by its position.
+fn net_oldest_first(
+    write_offs: &mut [(i64, &str, usize, i64)],
+    mut back: Vec<(i64, &str, i64)>,
+    same_instant: bool,
+    out: &mut BTreeMap<usize, i64>,
+) {
+    write_offs.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    back.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let before = |w: &(i64, &str, usize, i64), at: i64| w.0 < at || (same_instant && w.0 == at);
+    // Write-offs are netted oldest first, so those netted whole are a
+    // prefix: `next` is the first with units still out.
+    let mut next = 0;
+    for (at, _, mut units) in back {
+        while units > 0 {
+            let Some(w) = write_offs.get_mut(next).filter(|w| before(w, at)) else { break };
+            let take = units.min(w.3);
+            units -= take;
+            w.3 -= take;
+            *out.entry(w.2).or_insert(0) += take;
+            if w.3 == 0 {
+                next += 1;
+            }
+        }
     }
 }
 

@@ -88,7 +88,10 @@
 //!   settles it whole; one covered for more units than are still lost is
 //!   [`Ledger::overreimbursed`]. Units found again reverse the oldest
 //!   `Lost` write-offs of their SKU at their location stamped at or
-//!   before them, reimbursed or not ([`OpenClaim::found_units`]).
+//!   before them, reimbursed or not ([`OpenClaim::found_units`]); units
+//!   of a shipment received later, by receipts whose `purchase_order`
+//!   names it, reverse the oldest shortfalls of that shipment stamped
+//!   before them ([`OpenClaim::received_late_units`]).
 //!
 //! # What this crate does not do
 //!

@@ -142,16 +142,17 @@ pub struct CountDifference {
 }
 
 /// A lost, damaged or short-received write-off, the units of it found
-/// again and what the reimbursements naming it cover: one not fully
-/// reimbursed ([`Ledger::unreimbursed`]), or reimbursed for more units
-/// than are still lost ([`Ledger::overreimbursed`]).
+/// again or received late, and what the reimbursements naming it
+/// cover: one not fully reimbursed ([`Ledger::unreimbursed`]), or
+/// reimbursed for more units than are still lost
+/// ([`Ledger::overreimbursed`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OpenClaim {
     /// The write-off event.
     pub write_off: Event,
-    /// Its value at cost (of every unit written off, found again or
-    /// not).
+    /// Its value at cost (of every unit written off, whether found
+    /// again or received late or not).
     pub value: Decimal,
     /// Units written off.
     pub units: Quantity,
@@ -159,6 +160,11 @@ pub struct OpenClaim {
     /// (see [`Ledger::unreimbursed`]); zero for a damaged write-off or a
     /// shortfall. At most `units`.
     pub found_units: Quantity,
+    /// Units of an inbound shortfall received late: receipts of its SKU
+    /// naming its shipment, stamped after it (see
+    /// [`Ledger::unreimbursed`]); zero for a lost or damaged write-off.
+    /// At most `units`.
+    pub received_late_units: Quantity,
     /// Units reimbursed so far, in cash and in kind.
     pub reimbursed_units: Quantity,
     /// Amount reimbursed so far.
@@ -167,10 +173,11 @@ pub struct OpenClaim {
 
 impl OpenClaim {
     /// Units still lost, which the claim is for: `units` less
-    /// `found_units`.
+    /// `found_units` and `received_late_units` (one of the two is zero).
     #[must_use]
     pub fn net_units(&self) -> Quantity {
-        Quantity::new(self.units.get().saturating_sub(self.found_units.get()))
+        let back = self.found_units.get().saturating_add(self.received_late_units.get());
+        Quantity::new(self.units.get().saturating_sub(back))
     }
 }
 
@@ -222,7 +229,8 @@ impl Ledger {
     /// `days` days before the end of `as_of` whose reimbursements (events
     /// naming them, under any SKU, stamped by the end of `as_of`) cover
     /// fewer units than are still lost then ([`OpenClaim::net_units`]:
-    /// those written off less those found again), none of them being
+    /// those written off less those found again or received late), none
+    /// of them being
     /// money alone. A reimbursement of money alone (no units, a positive
     /// amount) settles the write-off it names whole: the marketplace paid
     /// for it without counting units. In time order, then by SKU and id,
@@ -279,7 +287,8 @@ impl Ledger {
     /// takes back the reimbursement of units it finds. Damaged
     /// write-offs do not net (units found are not undamaged), nor do
     /// shortfalls (units of a shipment that turn up are received
-    /// against it, not found). Netting stays within a location: an FBA
+    /// against it, not found: see below). Netting stays within a
+    /// location: an FBA
     /// network booked as one location nets across the network, as
     /// Amazon does per FNSKU, while units lost in one warehouse and
     /// found in another are not paired.
@@ -318,6 +327,73 @@ impl Ledger {
     /// assert_eq!(open(5), [("lost-b".into(), 1, 1)]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Units received late
+    ///
+    /// The missing units of an inbound shipment often turn up days after
+    /// it was counted short (Amazon reconciles the shipment), and are
+    /// then not paid for. A shortfall is tied to its shipment by name:
+    /// each `Receipt` of its SKU stamped by the end of `as_of` whose
+    /// `purchase_order` is the shortfall's `shipment` (the same text)
+    /// nets against the shortfalls of that shipment stamped strictly
+    /// before it, oldest first (by time, then id, never by arrival),
+    /// until its units run out ([`OpenClaim::received_late_units`]);
+    /// what it brings beyond them nets against nothing. A receipt
+    /// stamped before the shortfall, or at its very instant, is the
+    /// receiving the shortfall was counted from and does not net.
+    /// Receipts net at any location and in any disposition, since a
+    /// shipment's units may be received at another warehouse than the
+    /// one it was sent to. A shortfall received whole is not open, one
+    /// received in part is open for the rest, and one reimbursed for
+    /// more units than are then still short moves to
+    /// [`Ledger::overreimbursed`]. A transfer names no shipment, so
+    /// units booked as a [`crate::EventKind::TransferIn`] do not net.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use merchantry_core::{Disposition, EventId, LocationId, PurchaseOrderId, Quantity, Sku};
+    /// use merchantry_ledger::{Event, EventKind, Ledger, LedgerOptions};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let mut ledger = Ledger::new(LedgerOptions::default());
+    /// let (sku, fba, wh) = (Sku::new("MUG")?, LocationId::new("FBA")?, LocationId::new("WH")?);
+    /// let at = |d| Utc.with_ymd_and_hms(2026, 2, d, 0, 0, 0).unwrap();
+    /// let mut put = |id: &str, d, place: &LocationId, kind| {
+    ///     ledger.ingest(Event::new(EventId::new(id)?, at(d), sku.clone(), place.clone(), kind))
+    /// };
+    /// let shipment = PurchaseOrderId::new("FBA15")?;
+    /// put("r1", 1, &wh, EventKind::receipt(Quantity::new(10), Decimal::from(2)))?;
+    /// let send = EventKind::TransferOut {
+    ///     quantity: Quantity::new(10),
+    ///     disposition: Disposition::Sellable,
+    ///     to: fba.clone(),
+    /// };
+    /// put("send", 1, &wh, send)?;
+    /// let arrived = EventKind::TransferIn {
+    ///     quantity: Quantity::new(7),
+    ///     from: wh.clone(),
+    ///     disposition: Disposition::Sellable,
+    /// };
+    /// put("in", 2, &fba, arrived)?;
+    /// let short = EventKind::InboundShortfall { quantity: Quantity::new(3), shipment: shipment.clone() };
+    /// put("short", 2, &fba, short)?;
+    /// // Day 5: Amazon receives 2 of the 3 under the shipment's id.
+    /// let late = EventKind::Receipt {
+    ///     quantity: Quantity::new(2),
+    ///     unit_cost: Decimal::from(2),
+    ///     disposition: Disposition::Sellable,
+    ///     purchase_order: Some(shipment),
+    /// };
+    /// put("late", 5, &fba, late)?;
+    /// let open = |d| {
+    ///     let rows = ledger.unreimbursed(at(d).date_naive(), 0).into_iter();
+    ///     rows.map(|c| (c.received_late_units.get(), c.net_units().get())).collect::<Vec<_>>()
+    /// };
+    /// assert_eq!(open(4), [(0, 3)]);
+    /// // Day 5: 1 unit is still short, and the claim is for it alone.
+    /// assert_eq!(open(5), [(2, 1)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn unreimbursed(&self, as_of: NaiveDate, days: u32) -> Vec<OpenClaim> {
         let end = end_of(as_of);
@@ -333,7 +409,8 @@ impl Ledger {
     /// end of `as_of` whose reimbursements (events naming them, under
     /// any SKU, stamped by then) cover more units than are still lost
     /// then ([`OpenClaim::net_units`]: those written off less those
-    /// found again by then, as [`Ledger::unreimbursed`] nets them):
+    /// found again or received late by then, as
+    /// [`Ledger::unreimbursed`] nets them):
     /// `reimbursed_units - net_units()` were paid for beyond the loss,
     /// and the marketplace may take them back. A loss found whole after
     /// a reimbursement of money alone (no units, a positive amount) is

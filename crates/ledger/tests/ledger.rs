@@ -1199,6 +1199,234 @@ fn a_loss_reimbursed_and_then_found_again_is_overreimbursed() {
     assert!(open_rows(&l, day(3), 0).is_empty());
 }
 
+// ---- shortfalls received late ---------------------------------------------
+
+/// Fifteen units sent from WH1 to FBA at hour 1: 7 arrive at hour 2, 3
+/// are booked missing from `shipment` at hour 3 (event `short`), and 5
+/// are still on their way (for the shortfalls a test adds).
+fn shipment_received_short(shipment: &str) -> Vec<Event> {
+    let send = EventKind::TransferOut {
+        quantity: Quantity::new(15),
+        disposition: Disposition::Sellable,
+        to: loc("FBA"),
+    };
+    let arrive = EventKind::TransferIn {
+        quantity: Quantity::new(7),
+        from: loc("WH1"),
+        disposition: Disposition::Sellable,
+    };
+    let at_fba = Event::new(EventId::new("got").unwrap(), t(2), sku(), loc("FBA"), arrive);
+    vec![receipt("r1", 0, 20, "2"), ev("send", 1, send), at_fba, shortfall("short", 3, 3, shipment)]
+}
+
+/// A receipt at `place` of `units` at 2 each naming `shipment` as its
+/// purchase order.
+fn received_against(id: &str, hour: i64, place: &str, units: i64, shipment: &str) -> Event {
+    let kind = EventKind::Receipt {
+        quantity: Quantity::new(units),
+        unit_cost: dec("2"),
+        disposition: Disposition::Sellable,
+        purchase_order: Some(merchantry_core::PurchaseOrderId::new(shipment).unwrap()),
+    };
+    Event::new(EventId::new(id).unwrap(), t(hour), sku(), loc(place), kind)
+}
+
+/// An inbound shortfall at FBA of `units` of `shipment`.
+fn shortfall(id: &str, hour: i64, units: i64, shipment: &str) -> Event {
+    let kind = EventKind::InboundShortfall {
+        quantity: Quantity::new(units),
+        shipment: merchantry_core::PurchaseOrderId::new(shipment).unwrap(),
+    };
+    Event::new(EventId::new(id).unwrap(), t(hour), sku(), loc("FBA"), kind)
+}
+
+/// Each claim as (id, units short, units received late, units still
+/// short, units reimbursed).
+fn late_rows(claims: Vec<merchantry_ledger::OpenClaim>) -> Vec<(String, i64, i64, i64, i64)> {
+    claims
+        .into_iter()
+        .map(|c| {
+            let id = c.write_off.id.to_string();
+            let (units, late, net) =
+                (c.units.get(), c.received_late_units.get(), c.net_units().get());
+            (id, units, late, net, c.reimbursed_units.get())
+        })
+        .collect()
+}
+
+fn jan(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, d).unwrap()
+}
+
+/// Three units of FBA15 short on day 1, 2 of them received on day 2:
+/// the shortfall stays open for the third, whatever the window.
+#[test]
+fn a_shortfall_received_late_in_part_is_open_for_the_rest() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut l, &shipment_received_short("FBA15"));
+    feed(&mut l, &[received_against("late", 30, "FBA", 2, "FBA15")]);
+    let row = |late, net| vec![("short".to_owned(), 3, late, net, 0)];
+    assert_eq!(late_rows(l.unreimbursed(jan(1), 0)), row(0, 3));
+    assert_eq!(late_rows(l.unreimbursed(jan(2), 0)), row(2, 1));
+    assert_eq!(late_rows(l.unreimbursed(jan(5), 3)), row(2, 1));
+    assert!(l.overreimbursed(jan(2)).is_empty());
+}
+
+/// A shortfall whose units all arrive later is no claim from then on;
+/// units received beyond it net against nothing.
+#[test]
+fn a_shortfall_received_late_whole_is_no_longer_open() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut l, &shipment_received_short("FBA15"));
+    feed(
+        &mut l,
+        &[
+            received_against("late-1", 30, "FBA", 1, "FBA15"),
+            received_against("late-2", 60, "FBA", 4, "FBA15"),
+        ],
+    );
+    assert_eq!(late_rows(l.unreimbursed(jan(2), 0)), [("short".to_owned(), 3, 1, 2, 0)]);
+    assert!(l.unreimbursed(jan(3), 0).is_empty());
+    assert!(l.unreimbursed(jan(20), 10).is_empty());
+    assert!(l.overreimbursed(jan(20)).is_empty());
+}
+
+/// Only a receipt naming the shortfall's shipment closes it: one of
+/// another shipment, or of none, is other stock.
+#[test]
+fn a_receipt_of_another_shipment_does_not_reduce_a_shortfall() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut l, &shipment_received_short("FBA15"));
+    let unnamed = Event::new(
+        EventId::new("plain").unwrap(),
+        t(31),
+        sku(),
+        loc("FBA"),
+        EventKind::receipt(Quantity::new(5), dec("2")),
+    );
+    feed(
+        &mut l,
+        &[
+            received_against("other", 30, "FBA", 5, "FBA16"),
+            received_against("other-case", 30, "FBA", 5, "fba15"),
+            unnamed,
+            received_against("late", 60, "FBA", 1, "FBA15"),
+        ],
+    );
+    assert_eq!(late_rows(l.unreimbursed(jan(2), 0)), [("short".to_owned(), 3, 0, 3, 0)]);
+    assert_eq!(late_rows(l.unreimbursed(jan(3), 0)), [("short".to_owned(), 3, 1, 2, 0)]);
+}
+
+/// A receipt of the shipment stamped before the shortfall, or at its
+/// very instant, is the receiving the shortfall was counted from, not a
+/// late one; the first one after it counts, at any location.
+#[test]
+fn a_receipt_before_the_shortfall_or_at_its_instant_does_not_count() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut l, &shipment_received_short("FBA15"));
+    feed(
+        &mut l,
+        &[
+            received_against("before", 2, "FBA", 2, "FBA15"),
+            received_against("same-instant", 3, "FBA", 2, "FBA15"),
+        ],
+    );
+    let open = |l: &Ledger, d| late_rows(l.unreimbursed(jan(d), 0));
+    assert_eq!(open(&l, 1), [("short".to_owned(), 3, 0, 3, 0)]);
+    assert_eq!(open(&l, 2), [("short".to_owned(), 3, 0, 3, 0)]);
+    // One unit turns up at another fulfillment center, still under the
+    // shipment's id.
+    feed(&mut l, &[received_against("late", 4, "FBA2", 1, "FBA15")]);
+    assert_eq!(open(&l, 1), [("short".to_owned(), 3, 1, 2, 0)]);
+}
+
+/// Receipts of one shipment net its shortfalls oldest first, each
+/// against those stamped before it; a shortfall of another shipment is
+/// untouched.
+#[test]
+fn late_receipts_net_the_oldest_shortfalls_of_their_shipment_first() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut l, &shipment_received_short("FBA15"));
+    feed(
+        &mut l,
+        &[
+            // Before short-b: only short's units.
+            received_against("late-1", 4, "FBA", 1, "FBA15"),
+            shortfall("short-b", 5, 2, "FBA15"),
+            shortfall("short-c", 5, 2, "FBA16"),
+            // Day 2: short's other 2, then 1 of short-b's.
+            received_against("late-2", 30, "FBA", 3, "FBA15"),
+        ],
+    );
+    let row = |id: &str, units, late| (id.to_owned(), units, late, units - late, 0);
+    assert_eq!(
+        late_rows(l.unreimbursed(jan(1), 0)),
+        [row("short", 3, 1), row("short-b", 2, 0), row("short-c", 2, 0)]
+    );
+    assert_eq!(late_rows(l.unreimbursed(jan(2), 0)), [row("short-b", 2, 1), row("short-c", 2, 0)]);
+}
+
+/// A shortfall paid for and then received is over-reimbursed by the
+/// units received, and one received whole after money alone is listed
+/// with that money, as a loss found again is.
+#[test]
+fn a_shortfall_reimbursed_and_then_received_is_overreimbursed() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut l, &shipment_received_short("FBA15"));
+    feed(
+        &mut l,
+        &[
+            shortfall("short-2", 4, 1, "FBA16"),
+            pay("p1", 6, "short", 3, "15.00"),
+            pay("p2", 6, "short-2", 0, "4.00"),
+            received_against("late-1", 30, "FBA", 2, "FBA15"),
+            received_against("late-2", 30, "FBA", 1, "FBA16"),
+        ],
+    );
+    let over = |d| {
+        let rows = l.overreimbursed(jan(d)).into_iter().map(|c| {
+            let id = c.write_off.id.to_string();
+            (id, c.received_late_units.get(), c.net_units().get(), c.reimbursed_amount)
+        });
+        rows.collect::<Vec<_>>()
+    };
+    assert!(over(1).is_empty());
+    assert_eq!(
+        over(2),
+        [("short".to_owned(), 2, 1, dec("15.00")), ("short-2".to_owned(), 1, 0, dec("4.00"))]
+    );
+    assert!(l.unreimbursed(jan(2), 0).is_empty());
+}
+
+/// Shortfalls of one shipment stamped at one instant are netted by id,
+/// not by the order they arrived in: fed either way, one at a time or
+/// in one batch, the receipt covers `short-a` before `short-x`.
+#[test]
+fn shortfalls_at_one_instant_are_netted_by_id_whatever_their_arrival() {
+    let tied = [shortfall("short-x", 5, 2, "FBA15"), shortfall("short-a", 5, 2, "FBA15")];
+    let late = received_against("late", 30, "FBA", 3, "FBA15");
+    // Day 2: short-a received whole, so no longer open; short-x has 1.
+    let want = [("short".to_owned(), 3, 0, 3, 0), ("short-x".to_owned(), 2, 1, 1, 0)];
+    for (first, second) in [(0, 1), (1, 0)] {
+        let (first, second) = (tied[first].clone(), tied[second].clone());
+        let mut one_by_one = ledger(Method::Fifo, NegativeStock::Reject);
+        feed(&mut one_by_one, &shipment_received_short("FBA16"));
+        feed(&mut one_by_one, &[first.clone(), second.clone(), late.clone()]);
+        let mut batch = ledger(Method::Fifo, NegativeStock::Reject);
+        let mut events = vec![late.clone(), first, second];
+        events.extend(shipment_received_short("FBA16"));
+        batch.ingest_batch(events).unwrap();
+        for l in [&one_by_one, &batch] {
+            let open = late_rows(l.unreimbursed(jan(1), 0));
+            assert_eq!(
+                open.iter().map(|r| (&*r.0, r.2)).collect::<Vec<_>>(),
+                [("short", 0), ("short-a", 0), ("short-x", 0)]
+            );
+            assert_eq!(late_rows(l.unreimbursed(jan(2), 0)), want[..]);
+        }
+    }
+}
+
 /// Losses stamped alike are found in order of id, and finds stamped
 /// alike in order of id too, never in the order they arrived: one by
 /// one in either order, in one batch, and from a snapshot, the same

@@ -9,7 +9,8 @@
 //! returns by receipt and at the average, returns to unsellable,
 //! adjustments of every reason and sign (some refused), inbound
 //! shortfalls and reimbursements, units found again where write-offs
-//! were, under every method and pooling key.
+//! were, receipts naming the shipments shortfalls were of, under every
+//! method and pooling key.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use merchantry_core::{
@@ -38,9 +39,15 @@ fn loc(name: &str) -> LocationId {
     LocationId::new(name).unwrap()
 }
 
+/// The inbound shipments shortfalls are of, which receipts may name.
+const SHIPMENTS: [&str; 2] = ["FBA15", "FBA16"];
+
 #[derive(Debug, Clone)]
 enum Op {
-    Receive(usize, i64, i64),
+    /// A receipt at a location of units at a cost in cents, naming a
+    /// shipment (by its place in `SHIPMENTS`) or, past them, a purchase
+    /// order of its own.
+    Receive(usize, i64, i64, usize),
     Ship(usize, i64),
     Send(usize, i64),
     Arrive(usize, i64),
@@ -60,7 +67,8 @@ enum Op {
     /// A payment for a write-off (by its place among them) of an amount
     /// in cents and 0 to 2 units.
     Reimburse(usize, i64, i64),
-    Short(i64),
+    /// Units of a shipment (by its place in `SHIPMENTS`) missing.
+    Short(i64, usize),
     /// Units found at the location of a write-off (by its place among
     /// them), to unsellable when true: they reverse its loss, or an
     /// older one's, when it was lost.
@@ -69,7 +77,8 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..3_usize, 1..12_i64, 0..900_i64).prop_map(|(l, q, c)| Op::Receive(l, q, c)),
+        4 => (0..3_usize, 1..12_i64, 0..900_i64, 0..4_usize)
+            .prop_map(|(l, q, c, s)| Op::Receive(l, q, c, s)),
         4 => (0..3_usize, 1..8_i64).prop_map(|(l, q)| Op::Ship(l, q)),
         2 => (0..2_usize, 1..8_i64).prop_map(|(l, q)| Op::Send(l, q)),
         2 => (0..2_usize, 1..8_i64).prop_map(|(l, q)| Op::Arrive(l, q)),
@@ -87,7 +96,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..3_usize, 0..REASONS.len(), prop_oneof![-3..0_i64, 1..4_i64], any::<bool>())
             .prop_map(|(l, r, q, u)| Op::Adjust(l, r, q, u)),
         1 => (0..50_usize, 0..500_i64, 0..3_i64).prop_map(|(k, a, u)| Op::Reimburse(k, a, u)),
-        1 => (1..3_i64).prop_map(Op::Short),
+        1 => (1..3_i64, 0..SHIPMENTS.len()).prop_map(|(q, s)| Op::Short(q, s)),
         2 => (0..50_usize, 1..4_i64, any::<bool>()).prop_map(|(k, q, u)| Op::Refind(k, q, u)),
     ]
 }
@@ -108,13 +117,14 @@ fn events_of(ops: &[Op]) -> Vec<Event> {
         let id = format!("e{i}");
         let chan = ChannelId::new(if i % 2 == 0 { "amazon" } else { "web" }).unwrap();
         let (place, kind) = match *op {
-            Op::Receive(l, q, c) => {
+            Op::Receive(l, q, c, s) => {
                 receipts.push((id.clone(), LOCATIONS[l]));
+                let po = SHIPMENTS.get(s).map_or_else(|| format!("po{i}"), |s| (*s).to_owned());
                 let kind = EventKind::Receipt {
                     quantity: Quantity::new(q),
                     unit_cost: Decimal::new(c, 2),
                     disposition: Disposition::Sellable,
-                    purchase_order: Some(PurchaseOrderId::new(format!("po{i}")).unwrap()),
+                    purchase_order: Some(PurchaseOrderId::new(po).unwrap()),
                 };
                 (LOCATIONS[l], kind)
             }
@@ -250,9 +260,9 @@ fn events_of(ops: &[Op]) -> Vec<Event> {
                 };
                 ("FBA", kind)
             }
-            Op::Short(q) => {
+            Op::Short(q, s) => {
                 write_offs.push((id.clone(), "FBA"));
-                let shipment = PurchaseOrderId::new("FBA15").unwrap();
+                let shipment = PurchaseOrderId::new(SHIPMENTS[s]).unwrap();
                 ("FBA", EventKind::InboundShortfall { quantity: Quantity::new(q), shipment })
             }
             Op::Refind(k, q, unsellable) => {
@@ -308,17 +318,19 @@ fn observe(l: &Ledger, events: usize) -> Vec<String> {
     }
     let days = DateRange::new(t(0).date_naive(), t(end + 48).date_naive()).unwrap();
     out.push(format!("{:?}", l.demand(&sku(), days, None)));
-    // Claims as of every day, units found again counted by then.
+    // Claims as of every day, units found again or received late
+    // counted by then.
     for day in days.days() {
         let open = l.unreimbursed(day, 0).into_iter().map(|c| ("open", c));
         let over = l.overreimbursed(day).into_iter().map(|c| ("over", c));
         for (what, c) in open.chain(over) {
             out.push(format!(
-                "{day} {what} {} {} {} {} {} {}",
+                "{day} {what} {} {} {} {} {} {} {}",
                 c.write_off.id,
                 c.value.normalize(),
                 c.units,
                 c.found_units,
+                c.received_late_units,
                 c.reimbursed_units,
                 c.reimbursed_amount.normalize()
             ));
@@ -406,7 +418,11 @@ proptest! {
     /// an inbound shortfall) has units found again when it was lost:
     /// each found adjustment by the day's end, in time order, reverses
     /// the units still lost by losses at its location stamped at or
-    /// before it, oldest first. A write-off stamped by the window's
+    /// before it, oldest first. A shortfall has units received late:
+    /// each receipt by the day's end naming its shipment, in time order,
+    /// reverses the units still short by shortfalls of that shipment
+    /// stamped before it, oldest first, wherever it was received. A
+    /// write-off stamped by the window's
     /// start is open while the reimbursements naming it by the day's end
     /// cover fewer units than are still lost and none of them is money
     /// alone (no units, a positive amount); it is over-reimbursed when
@@ -421,17 +437,29 @@ proptest! {
     ) {
         let mut l = Ledger::new(options(method, per_sku, NegativeStock::AllowWithTrueUp));
         let accepted: Vec<&Event> = events.iter().filter(|e| l.ingest_ref(e).is_ok()).collect();
-        // Each write-off with its units and whether it was lost (which
-        // units found again reverse).
-        let write_offs: Vec<(&Event, i64, bool)> = accepted
+        // Each write-off with its units, whether it was lost (which
+        // units found again reverse) and the shipment it was short of
+        // (which receipts naming it reverse).
+        let write_offs: Vec<(&Event, i64, bool, Option<&str>)> = accepted
             .iter()
             .filter_map(|e| match &e.kind {
                 EventKind::Adjustment { quantity, reason, .. }
                     if quantity.is_negative() && reason.is_claimable() =>
                 {
-                    Some((*e, -quantity.get(), *reason == AdjustmentReason::Lost))
+                    Some((*e, -quantity.get(), *reason == AdjustmentReason::Lost, None))
                 }
-                EventKind::InboundShortfall { quantity, .. } => Some((*e, quantity.get(), false)),
+                EventKind::InboundShortfall { quantity, shipment } => {
+                    Some((*e, quantity.get(), false, Some(shipment.as_str())))
+                }
+                _ => None,
+            })
+            .collect();
+        let receipts: Vec<(&Event, &str, i64)> = accepted
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Receipt { quantity, purchase_order: Some(po), .. } => {
+                    Some((*e, po.as_str(), quantity.get()))
+                }
                 _ => None,
             })
             .collect();
@@ -453,14 +481,14 @@ proptest! {
                 _ => None,
             })
             .collect();
-        type Rows = Vec<(String, i64, i64, i64)>;
+        type Rows = Vec<(String, i64, i64, i64, i64)>;
         // Every event has its own time (three hours apart), so time order
         // is the events' order.
         let count = |end: DateTime<Utc>, until: DateTime<Utc>| -> (Rows, Rows) {
             let mut found = vec![0_i64; write_offs.len()];
             for (f, units) in finds.iter().filter(|f| f.0.at <= end) {
                 let mut left = *units;
-                for (i, (w, lost, is_lost)) in write_offs.iter().enumerate() {
+                for (i, (w, lost, is_lost, _)) in write_offs.iter().enumerate() {
                     if *is_lost && w.location == f.location && w.at <= f.at {
                         let take = left.min(lost - found[i]);
                         found[i] += take;
@@ -468,8 +496,19 @@ proptest! {
                     }
                 }
             }
+            let mut late = vec![0_i64; write_offs.len()];
+            for (r, named, units) in receipts.iter().filter(|r| r.0.at <= end) {
+                let mut left = *units;
+                for (i, (w, short, _, shipment)) in write_offs.iter().enumerate() {
+                    if *shipment == Some(*named) && w.at < r.at {
+                        let take = left.min(short - late[i]);
+                        late[i] += take;
+                        left -= take;
+                    }
+                }
+            }
             let (mut open, mut over) = (Vec::new(), Vec::new());
-            for (i, (w, lost, _)) in write_offs.iter().enumerate() {
+            for (i, (w, lost, _, _)) in write_offs.iter().enumerate() {
                 if w.at > until {
                     continue;
                 }
@@ -477,8 +516,8 @@ proptest! {
                     payments.iter().filter(|p| *p.1 == w.id && p.0.at <= end).collect();
                 let units: i64 = naming.iter().map(|p| p.2).sum();
                 let money_alone = naming.iter().any(|p| p.2 == 0 && p.3 > Decimal::ZERO);
-                let net = lost - found[i];
-                let row = (w.id.to_string(), *lost, found[i], units);
+                let net = lost - found[i] - late[i];
+                let row = (w.id.to_string(), *lost, found[i], late[i], units);
                 if units < net && !money_alone {
                     open.push(row.clone());
                 }
@@ -493,7 +532,8 @@ proptest! {
                 .into_iter()
                 .map(|c| {
                     let id = c.write_off.id.to_string();
-                    (id, c.units.get(), c.found_units.get(), c.reimbursed_units.get())
+                    let (found, late) = (c.found_units.get(), c.received_late_units.get());
+                    (id, c.units.get(), found, late, c.reimbursed_units.get())
                 })
                 .collect()
         };
@@ -511,7 +551,7 @@ proptest! {
         }
         let unmatched: Vec<String> = payments
             .iter()
-            .filter(|p| write_offs.iter().all(|(w, _, _)| w.id != *p.1))
+            .filter(|p| write_offs.iter().all(|(w, _, _, _)| w.id != *p.1))
             .map(|p| p.0.id.to_string())
             .collect();
         let listed: Vec<String> =
