@@ -329,6 +329,30 @@ fn a_reimbursement_taking_its_write_offs_totals_past_their_bounds_is_refused() {
 }
 
 #[test]
+fn ledgers_fed_the_same_events_in_other_orders_are_equal() {
+    // Names are numbered as first seen: the late receipt names WH2 and
+    // OTHER before WH1 and MUG here, and after them in time order.
+    let other = Sku::new("OTHER").unwrap();
+    let at = |id: &str, hour, sku: &Sku, wh: &str| {
+        let kind = EventKind::receipt(Quantity::new(2), dec("1.50"));
+        Event::new(EventId::new(id).unwrap(), t(hour), sku.clone(), loc(wh), kind)
+    };
+    let late = [at("late", 2, &other, "WH2"), at("early", 1, &sku(), "WH1"), ship("s", 3, 1)];
+    let mut arrival = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut arrival, &late);
+    let mut timed = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut timed, &[late[1].clone(), late[0].clone(), late[2].clone()]);
+    assert_eq!(arrival, timed);
+    // One more event anywhere, or one event fewer, is a different ledger.
+    let mut more = timed.clone();
+    more.ingest(receipt("r9", 4, 1, "1")).unwrap();
+    assert_ne!(arrival, more);
+    let mut fewer = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut fewer, &late[..2]);
+    assert_ne!(arrival, fewer);
+}
+
+#[test]
 fn reject_policy_refuses_and_changes_nothing() {
     let mut l = ledger(Method::Fifo, NegativeStock::Reject);
     feed(&mut l, &[receipt("r1", 1, 10, "2"), ship("s1", 3, 8)]);
