@@ -636,9 +636,18 @@ impl Ledger {
     /// corrections and true-ups are reported once, on its first new event
     /// in the input; its other events report none.
     ///
+    /// Reimbursement reversals are checked against the batch as a whole:
+    /// one may come before the payment it takes back from, as long as
+    /// the totals of each write-off after the batch are not below zero
+    /// (see [`EventKind::Reimbursement`], "Reversals"). A snapshot, which
+    /// lists events SKU by SKU, relies on it.
+    ///
     /// # Errors
     ///
-    /// As [`Ledger::ingest`], for the first failing event.
+    /// As [`Ledger::ingest`], for the first failing event;
+    /// [`LedgerError::ReversalExceedsPaid`] once every event is read,
+    /// naming the last reversal (in input order) of the write-off it
+    /// leaves below zero.
     pub fn ingest_batch(
         &mut self,
         events: impl IntoIterator<Item = Event>,
