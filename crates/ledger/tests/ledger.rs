@@ -1240,6 +1240,29 @@ fn a_reversal_taking_back_more_than_was_paid_is_refused_and_changes_nothing() {
     assert!(matches!(l.ingest(last), Err(LedgerError::ReversalExceedsPaid { .. })));
 }
 
+/// The totals a reversal is checked against count every payment
+/// recorded, whatever its timestamp: a reversal stamped before the
+/// payment it takes back from, arriving after it, is taken, and a claim
+/// asked about between the two shows the units taken back without the
+/// payment (the README says so).
+#[test]
+fn a_reversal_stamped_before_its_payment_is_checked_against_every_payment() {
+    let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 1, 10, "2"),
+            adjust_at("lost1", 2, "WH1", -2, AdjustmentReason::Lost),
+            pay("p1", 50, "lost1", 2, "20.00"),
+            reverse("rev1", 26, "MUG", "lost1", -1, "-10.00"),
+        ],
+    );
+    let row = |reimbursed: i64, amount: &str| ("lost1".to_owned(), 2, 0, reimbursed, dec(amount));
+    assert_eq!(paid_rows(l.unreimbursed(day(2), 0)), [row(-1, "-10.00")]);
+    assert_eq!(paid_rows(l.unreimbursed(day(3), 0)), [row(1, "10.00")]);
+}
+
 /// A reversal must name the write-off it takes back from: with none
 /// there is nothing to take back, and it is refused.
 #[test]
