@@ -25,14 +25,62 @@ pub enum LedgerError {
         /// The quantity given.
         quantity: i64,
     },
-    /// A reimbursement said it covers fewer than zero units (zero is a
-    /// payment of money alone).
-    #[error("event {id}: a reimbursement covers {units} units; it must not be negative")]
-    NegativeUnits {
+    /// A reimbursement with one of its amount and units above zero and
+    /// the other below: a payment has neither below zero, and a
+    /// reversal (which takes back) neither above zero (see
+    /// [`crate::EventKind::Reimbursement`], "Reversals").
+    #[error(
+        "event {id}: a reimbursement of {amount} for {units} units mixes signs; a payment \
+         has neither below zero and a reversal neither above zero"
+    )]
+    MixedSignReimbursement {
         /// The event.
         id: EventId,
+        /// The amount given.
+        amount: rust_decimal::Decimal,
         /// The units given.
         units: i64,
+    },
+    /// A reversal (a reimbursement with its amount or units below zero)
+    /// that names no write-off: there is nothing to take back from.
+    #[error(
+        "event {id}: a reversal of {amount} for {units} units names no write-off to take \
+         them back from"
+    )]
+    ReversalWithoutWriteOff {
+        /// The event.
+        id: EventId,
+        /// The amount given.
+        amount: rust_decimal::Decimal,
+        /// The units given.
+        units: i64,
+    },
+    /// A reversal that would take back more units or money than the
+    /// reimbursements naming its write-off paid: with it, the units or
+    /// the amount of all the recorded reimbursements naming that
+    /// write-off (under any SKU, whatever their timestamps) would be
+    /// below zero. A reversal that arrives before the payment it reverses
+    /// is refused so, and taken once sent again after it; a batch is
+    /// checked as a whole, naming its last reversal of the write-off (in
+    /// input order) whose totals end below zero.
+    #[error(
+        "event {id}: a reversal of {amount} for {units} units of write-off {write_off} \
+         takes back more than its reimbursements paid ({paid_amount} for {paid_units} units)"
+    )]
+    ReversalExceedsPaid {
+        /// The reversal.
+        id: EventId,
+        /// The write-off it names.
+        write_off: EventId,
+        /// Its amount (below or at zero).
+        amount: rust_decimal::Decimal,
+        /// Its units (below or at zero).
+        units: i64,
+        /// The amount of the other reimbursements naming the write-off
+        /// (recorded before it, or in its batch).
+        paid_amount: rust_decimal::Decimal,
+        /// Their units.
+        paid_units: i64,
     },
     /// An adjustment of zero units.
     #[error("event {id}: adjustment of zero units")]

@@ -203,23 +203,49 @@ pub enum EventKind {
     /// changed under one FNSKU). Its `units` count toward the units
     /// written off; one of money alone (no units, a positive amount)
     /// settles the write-off's claim whole, however many units are
-    /// still open; one of no units and no money settles nothing. See
+    /// still open, until reversals of no units take that money back; one
+    /// of no units and no money settles nothing. See
     /// [`crate::Ledger::unreimbursed`] and
     /// [`crate::Ledger::overreimbursed`]. The units and the amounts of
     /// all the reimbursements naming one write-off are added exactly: one
     /// that would take either sum past `i64` or `Decimal`'s bounds is
     /// refused as [`crate::LedgerError::Overflow`].
+    ///
+    /// # Reversals
+    ///
+    /// A reimbursement with `amount` and `units` both zero or below and
+    /// one of them below zero is a reversal: the marketplace takes back
+    /// money or units it paid for the write-off (Amazon's
+    /// `Reimbursement_Reversal` row, when the units are found). It lowers
+    /// the write-off's totals, so a claim over-paid because its units
+    /// turned up leaves [`crate::Ledger::overreimbursed`] once the
+    /// payment is taken back, and a reversed payment on a write-off still
+    /// lost reopens it in [`crate::Ledger::unreimbursed`]. A reversal
+    /// must name a write-off
+    /// ([`crate::LedgerError::ReversalWithoutWriteOff`]), and may take
+    /// back at most what the reimbursements naming it have paid: one
+    /// that would take the units or the amount of all the recorded
+    /// reimbursements naming that write-off (under any SKU, whatever
+    /// their timestamps) below zero is refused as
+    /// [`crate::LedgerError::ReversalExceedsPaid`]. So a reversal that
+    /// arrives before the payment it reverses is refused, and is taken
+    /// once sent again after it (within one
+    /// [`crate::Ledger::ingest_batch`], the batch is checked as a whole:
+    /// the totals after it must not be below zero). A reimbursement with
+    /// one of `amount` and `units` above zero and the other below is
+    /// refused as [`crate::LedgerError::MixedSignReimbursement`]. See
+    /// [`EventKind::reimbursement_reversal`].
     Reimbursement {
-        /// Amount paid (not negative).
+        /// Amount paid (below zero for a reversal: the amount taken
+        /// back).
         amount: Decimal,
-        /// Units the payment covers (not negative), paid in cash and
-        /// replaced in kind together: Amazon's
-        /// `quantity-reimbursed-total`, the sum of
+        /// Units the payment covers, paid in cash and replaced in kind
+        /// together: Amazon's `quantity-reimbursed-total`, the sum of
         /// `quantity-reimbursed-cash` and
         /// `quantity-reimbursed-inventory`. Units replaced in kind reach
         /// stock through an event of their own (an adjustment that adds
         /// them), since a reimbursement moves no units. Zero is money
-        /// alone.
+        /// alone; below zero, the units a reversal takes back.
         units: Quantity,
         /// The write-off (adjustment or shortfall event) it settles. Not
         /// checked at ingest, since the write-off may arrive later:
@@ -257,6 +283,33 @@ impl EventKind {
     #[must_use]
     pub fn shipment(quantity: Quantity, channel: ChannelId, order: OrderId) -> Self {
         Self::Shipment { quantity, channel, order }
+    }
+
+    /// A reversal of reimbursements for `write_off`: `amount` and
+    /// `units` as the marketplace reports them, zero or below (Amazon's
+    /// `amount-total` and `quantity-reimbursed-total` of a
+    /// `Reimbursement_Reversal` row). The ledger refuses it unless one of
+    /// them is below zero, neither is above, and the reimbursements
+    /// naming `write_off` paid at least as much (see
+    /// [`EventKind::Reimbursement`], "Reversals").
+    ///
+    /// ```
+    /// use merchantry_core::{EventId, Quantity};
+    /// use merchantry_ledger::EventKind;
+    /// use rust_decimal::Decimal;
+    ///
+    /// // One unit of a payment for "lost-7" taken back, with its 10.00.
+    /// let back = EventKind::reimbursement_reversal(
+    ///     Decimal::new(-1000, 2),
+    ///     Quantity::new(-1),
+    ///     EventId::new("lost-7")?,
+    /// );
+    /// assert!(matches!(back, EventKind::Reimbursement { write_off: Some(_), .. }));
+    /// # Ok::<(), merchantry_core::CoreError>(())
+    /// ```
+    #[must_use]
+    pub fn reimbursement_reversal(amount: Decimal, units: Quantity, write_off: EventId) -> Self {
+        Self::Reimbursement { amount, units, write_off: Some(write_off) }
     }
 }
 

@@ -186,6 +186,37 @@ fn add_paid(total: Paid, units: Quantity, amount: Decimal) -> Result<Paid, &'sta
     Ok((units, amount))
 }
 
+/// Whether reversals took more units or money back from a write-off
+/// than its reimbursements paid.
+fn overdrawn(total: Paid) -> bool {
+    total.0 < 0 || (total.1.is_sign_negative() && !total.1.is_zero())
+}
+
+/// Whether a reimbursement of `units` and `amount` is a reversal: one of
+/// them below zero (validation refuses the other above zero).
+fn is_reversal(units: Quantity, amount: Decimal) -> bool {
+    units.is_negative() || (amount.is_sign_negative() && !amount.is_zero())
+}
+
+/// The refusal of reversal `event` of `units` and `amount`, naming
+/// `write_off`, with which the reimbursements naming that write-off add
+/// up to `total`.
+fn exceeds_paid(
+    event: &Event,
+    write_off: EventId,
+    (units, amount): (Quantity, Decimal),
+    total: Paid,
+) -> LedgerError {
+    LedgerError::ReversalExceedsPaid {
+        id: event.id.clone(),
+        write_off,
+        amount,
+        units: units.get(),
+        paid_amount: total.1.saturating_sub(amount),
+        paid_units: total.0.saturating_sub(units.get()),
+    }
+}
+
 /// A UTC day and its first instant in nanoseconds since the epoch.
 ///
 /// Events come in days, and turning a date into a day number is most of
@@ -386,10 +417,16 @@ impl Ledger {
     ///
     /// [`LedgerError::ConflictingDuplicate`] for a known id with other
     /// content; the validation errors of each event kind
-    /// ([`LedgerError::NonPositiveQuantity`], [`LedgerError::NegativeUnits`],
+    /// ([`LedgerError::NonPositiveQuantity`],
     /// [`LedgerError::NegativeAmount`], [`LedgerError::InvalidDisposition`],
     /// [`LedgerError::SelfTransfer`], [`LedgerError::ZeroAdjustment`],
+    /// [`LedgerError::AdjustmentDirection`],
+    /// [`LedgerError::MixedSignReimbursement`],
+    /// [`LedgerError::ReversalWithoutWriteOff`],
     /// [`LedgerError::TimestampOutOfRange`]);
+    /// [`LedgerError::ReversalExceedsPaid`] for a reversal taking back
+    /// more than the reimbursements naming its write-off paid (see
+    /// [`EventKind::Reimbursement`], "Reversals");
     /// [`LedgerError::InsufficientStock`] under the reject policy;
     /// [`LedgerError::UnknownReference`] and
     /// [`LedgerError::InvalidWeights`] for references and landed costs;
@@ -445,8 +482,9 @@ impl Ledger {
     }
 
     /// [`Ledger::ingest_ref`] for a reimbursement naming `write_off`,
-    /// which it pays `units` and an amount for: refused when the totals
-    /// paid for that write-off would overflow.
+    /// which it pays `units` and an amount for (takes them back, for a
+    /// reversal): refused when the totals paid for that write-off would
+    /// overflow or go below zero.
     #[cold]
     #[inline(never)]
     fn ingest_payment(
@@ -472,6 +510,10 @@ impl Ledger {
                 return Err(self.refuse(mark, err));
             }
         };
+        if overdrawn(total) {
+            let err = exceeds_paid(event, write_off.clone(), (units, amount), total);
+            return Err(self.refuse(mark, err));
+        }
         let outcome = self.record(event, at, id, mark)?;
         if known {
             // An id only referred to until now names a recorded event.
@@ -633,9 +675,18 @@ impl Ledger {
     /// corrections and true-ups are reported once, on its first new event
     /// in the input; its other events report none.
     ///
+    /// Reimbursement reversals are checked against the batch as a whole:
+    /// one may come before the payment it takes back from, as long as
+    /// the totals of each write-off after the batch are not below zero
+    /// (see [`EventKind::Reimbursement`], "Reversals"). A snapshot, which
+    /// lists events SKU by SKU, relies on it.
+    ///
     /// # Errors
     ///
-    /// As [`Ledger::ingest`], for the first failing event.
+    /// As [`Ledger::ingest`], for the first failing event;
+    /// [`LedgerError::ReversalExceedsPaid`] once every event is read,
+    /// naming the last reversal (in input order) of the write-off it
+    /// leaves below zero.
     pub fn ingest_batch(
         &mut self,
         events: impl IntoIterator<Item = Event>,
@@ -705,6 +756,10 @@ impl Ledger {
         // The totals paid for each write-off the batch's reimbursements
         // name, with them: kept once the batch succeeds.
         let mut paid: FastMap<u32, Paid> = FastMap::default();
+        // The input position of the batch's last reversal naming each
+        // write-off: the batch is checked as a whole, so a reversal may
+        // come before the payment it takes back from.
+        let mut reversals: FastMap<u32, usize> = FastMap::default();
         for (i, event) in events.iter().enumerate() {
             let at = self.day.nanos(event)?;
             validate(event)?;
@@ -743,6 +798,9 @@ impl Ledger {
                 let total = add_paid(before.copied().unwrap_or_default(), *units, *amount)
                     .map_err(|what| LedgerError::Overflow { id: event.id.clone(), what })?;
                 paid.insert(named, total);
+                if is_reversal(*units, *amount) {
+                    reversals.insert(named, i);
+                }
             }
             let (first, list) = &mut per_sku[sku];
             if list.is_empty() {
@@ -754,6 +812,7 @@ impl Ledger {
                 true_ups: Vec::new(),
             });
         }
+        overdrawn_by_batch(events, &paid, &reversals)?;
         let ctx = self.ctx();
         let mut undos = Vec::new();
         for (sku, (first, list)) in per_sku.iter_mut().enumerate() {
@@ -1681,15 +1740,19 @@ impl Ledger {
     /// the units found again by `paid_by` (see [`Ledger::found_again`])
     /// or received late by then (see [`Ledger::received_late`]), the
     /// reimbursements (of any SKU) naming it stamped at or before
-    /// `paid_by`, and whether one of those is money alone (no units, a
-    /// positive amount), which settles the claim whatever its units; in
-    /// time order, then by SKU and id.
+    /// `paid_by` (reversals among them, which take back), and whether
+    /// they hold money alone: the amounts of those of no units (payments
+    /// of money alone, less reversals of no units) add up to more than
+    /// zero, which settles the claim whatever its units; in time order,
+    /// then by SKU and id.
     pub(crate) fn claims(&self, until: i64, paid_by: i64) -> Vec<(OpenClaim, bool)> {
         // Payments are added in time order, then by SKU and id: past 28
         // significant digits a `Decimal` sum rounds at each step, and the
         // total must not depend on the order events arrived in. Ingest
         // keeps every write-off's totals within bounds, so the sums do
-        // not saturate.
+        // not saturate, except that with reversals a partial sum in this
+        // order may pass a bound the arrival order kept within (totals
+        // near `Decimal`'s or `i64`'s bounds only), and saturates.
         let mut payments: Vec<(i64, &Sku, &str, u32, i64, Decimal)> = Vec::new();
         for (i, book) in self.books.iter().enumerate() {
             let Some(sku) = self.skus.get(u32::try_from(i).unwrap_or(NONE)) else { continue };
@@ -1703,12 +1766,16 @@ impl Ledger {
             }
         }
         payments.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
-        let mut paid: BTreeMap<u32, (i64, Decimal, bool)> = BTreeMap::new();
+        // Per write-off: units, amount, and the amount of money alone
+        // (payments of no units, less reversals of no units).
+        let mut paid: BTreeMap<u32, (i64, Decimal, Decimal)> = BTreeMap::new();
         for (_, _, _, write_off, units, amount) in payments {
-            let slot = paid.entry(write_off).or_insert((0, Decimal::ZERO, false));
+            let slot = paid.entry(write_off).or_insert((0, Decimal::ZERO, Decimal::ZERO));
             slot.0 = slot.0.saturating_add(units);
             slot.1 = slot.1.saturating_add(amount);
-            slot.2 |= units == 0 && amount > Decimal::ZERO;
+            if units == 0 {
+                slot.2 = slot.2.saturating_add(amount);
+            }
         }
         let mut out = Vec::new();
         for (i, book) in self.books.iter().enumerate() {
@@ -1716,8 +1783,9 @@ impl Ledger {
             let late = self.received_late(book, paid_by);
             for (pos, e) in book.entries.iter().enumerate().filter(|(_, e)| e.at <= until) {
                 if is_claimable(e) {
-                    let (units, amount, money_alone) =
-                        paid.get(&e.id).copied().unwrap_or((0, Decimal::ZERO, false));
+                    let (units, amount, alone) =
+                        paid.get(&e.id).copied().unwrap_or((0, Decimal::ZERO, Decimal::ZERO));
+                    let money_alone = alone > Decimal::ZERO;
                     let claim = OpenClaim {
                         write_off: self.decode(i, pos),
                         value: e.value(),
@@ -2075,6 +2143,30 @@ fn names_bytes(kind: &EventKind) -> usize {
     }
 }
 
+/// The refusal of a batch whose reversals leave the totals of a
+/// write-off below zero (`paid`, with the batch's reimbursements), if
+/// any: of the write-offs so overdrawn, the one whose last reversal in
+/// `reversals` (input positions) comes first, naming that reversal.
+fn overdrawn_by_batch(
+    events: &[Event],
+    paid: &FastMap<u32, Paid>,
+    reversals: &FastMap<u32, usize>,
+) -> Result<(), LedgerError> {
+    let first = reversals
+        .iter()
+        .filter_map(|(named, &at)| Some((at, *paid.get(named)?)))
+        .filter(|&(_, total)| overdrawn(total))
+        .min_by_key(|&(at, _)| at);
+    let Some((at, total)) = first else { return Ok(()) };
+    let Some(event) = events.get(at) else { return Ok(()) };
+    match &event.kind {
+        EventKind::Reimbursement { amount, units, write_off: Some(w) } => {
+            Err(exceeds_paid(event, w.clone(), (*units, *amount), total))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Whether `e` is a write-off a reimbursement can settle: an inbound
 /// shortfall, or units lost or damaged.
 fn is_claimable(e: &Entry) -> bool {
@@ -2196,10 +2288,23 @@ fn validate(event: &Event) -> Result<(), LedgerError> {
         EventKind::VendorReturn { quantity, .. } | EventKind::InboundShortfall { quantity, .. } => {
             positive(quantity)
         }
-        EventKind::Reimbursement { amount: a, units, .. } => {
-            amount(a)?;
-            if units.is_negative() {
-                return Err(LedgerError::NegativeUnits { id: id(), units: units.get() });
+        EventKind::Reimbursement { amount: a, units, write_off } => {
+            // A payment has neither below zero, a reversal neither above.
+            let below = a.is_sign_negative() && !a.is_zero();
+            let above = a.is_sign_positive() && !a.is_zero();
+            if (below && units.is_positive()) || (above && units.is_negative()) {
+                return Err(LedgerError::MixedSignReimbursement {
+                    id: id(),
+                    amount: *a,
+                    units: units.get(),
+                });
+            }
+            if (below || units.is_negative()) && write_off.is_none() {
+                return Err(LedgerError::ReversalWithoutWriteOff {
+                    id: id(),
+                    amount: *a,
+                    units: units.get(),
+                });
             }
             Ok(())
         }

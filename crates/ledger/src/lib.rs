@@ -86,7 +86,9 @@
 //!   ([`Ledger::unreimbursed`]) until they cover its units still lost or
 //!   one of them is money alone (no units, a positive amount), which
 //!   settles it whole; one covered for more units than are still lost is
-//!   [`Ledger::overreimbursed`]. Units found again reverse the oldest
+//!   [`Ledger::overreimbursed`]. A reversal (amount and units at or
+//!   below zero, naming the write-off) takes back what was paid, at most
+//!   all of it, and the claims follow. Units found again reverse the oldest
 //!   `Lost` write-offs of their SKU at their location stamped at or
 //!   before them, reimbursed or not ([`OpenClaim::found_units`]); units
 //!   of a shipment received later, by receipts whose `purchase_order`

@@ -165,9 +165,10 @@ pub struct OpenClaim {
     /// [`Ledger::unreimbursed`]); zero for a lost or damaged write-off.
     /// At most `units`.
     pub received_late_units: Quantity,
-    /// Units reimbursed so far, in cash and in kind.
+    /// Units reimbursed so far, in cash and in kind, less those reversals
+    /// took back.
     pub reimbursed_units: Quantity,
-    /// Amount reimbursed so far.
+    /// Amount reimbursed so far, less what reversals took back.
     pub reimbursed_amount: Decimal,
 }
 
@@ -233,7 +234,13 @@ impl Ledger {
     /// of them being
     /// money alone. A reimbursement of money alone (no units, a positive
     /// amount) settles the write-off it names whole: the marketplace paid
-    /// for it without counting units. In time order, then by SKU and id,
+    /// for it without counting units. Reversals (see
+    /// [`crate::EventKind::Reimbursement`]) count with their signs: a
+    /// reversal of units takes them off the units reimbursed, so a
+    /// payment taken back from a write-off still lost reopens it, and
+    /// money alone settles only while the amounts of the reimbursements
+    /// of no units (payments of money alone, less reversals of no units)
+    /// add up to more than zero. In time order, then by SKU and id,
     /// whatever the order events arrived in.
     ///
     /// ```
@@ -416,6 +423,9 @@ impl Ledger {
     /// a reimbursement of money alone (no units, a positive amount) is
     /// listed too: all of that money was paid for units not lost. Such a
     /// claim is not open, so [`Ledger::unreimbursed`] does not list it.
+    /// When the marketplace takes the excess back, a reversal (see
+    /// [`crate::EventKind::Reimbursement`]) lowers the units reimbursed
+    /// and the claim leaves this list (the last example).
     /// In time order, then by SKU and id, whatever the order events
     /// arrived in.
     ///
@@ -488,6 +498,15 @@ impl Ledger {
     /// assert_eq!((over.net_units(), over.reimbursed_units), (Quantity::new(1), Quantity::new(3)));
     /// // Before the units were found, the payment matched the loss.
     /// assert!(ledger.overreimbursed(at(4).date_naive()).is_empty());
+    /// // Day 6: Amazon takes back the 2 units found, with their 10.00.
+    /// let back = EventKind::reimbursement_reversal(
+    ///     Decimal::from(-10),
+    ///     Quantity::new(-2),
+    ///     EventId::new("lost-7")?,
+    /// );
+    /// ledger.ingest(Event::new(EventId::new("reversal-1")?, at(6), sku, fba, back))?;
+    /// assert!(ledger.overreimbursed(at(6).date_naive()).is_empty());
+    /// assert!(ledger.unreimbursed(at(6).date_naive(), 0).is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

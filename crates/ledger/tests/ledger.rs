@@ -216,27 +216,52 @@ fn landed_cost_by_value_over_two_receipts() {
     assert_eq!(l, before);
 }
 
+/// A payment of money alone covers no units; one paying money while
+/// taking units back (or the other way round) mixes signs and is
+/// refused, naming the event, whether or not it names a write-off.
 #[test]
-fn a_reimbursement_may_cover_no_units_but_not_fewer() {
+fn a_reimbursement_may_cover_no_units_but_not_mix_signs() {
     let mut l = ledger(Method::Fifo, NegativeStock::Reject);
-    let pay = |id: &str, units: i64| {
+    let pay = |id: &str, amount: &str, units: i64, write_off: Option<&str>| {
         let kind = EventKind::Reimbursement {
-            amount: dec("4.00"),
+            amount: dec(amount),
             units: Quantity::new(units),
-            write_off: None,
+            write_off: write_off.map(|w| EventId::new(w).unwrap()),
         };
         ev(id, 1, kind)
     };
     // Money alone (a fee refunded, say) covers no units.
-    l.ingest(pay("cash", 0)).unwrap();
+    l.ingest(pay("cash", "4.00", 0, None)).unwrap();
+    l.ingest(receipt("r1", 0, 5, "2")).unwrap();
+    l.ingest(adjust_at("lost1", 1, "WH1", -2, AdjustmentReason::Lost)).unwrap();
+    l.ingest(pay("paid", "8.00", 2, Some("lost1"))).unwrap();
     let before = l.clone();
-    let err = l.ingest(pay("minus", -2)).unwrap_err();
-    assert_eq!(err, LedgerError::NegativeUnits { id: EventId::new("minus").unwrap(), units: -2 });
+    let mixed = [
+        ("minus", "4.00", -2, None),
+        ("minus-named", "4.00", -2, Some("lost1")),
+        ("plus-named", "-4.00", 1, Some("lost1")),
+        ("plus", "-0.01", 1, None),
+    ];
+    for (id, amount, units, write_off) in mixed {
+        let event = pay(id, amount, units, write_off);
+        let want = LedgerError::MixedSignReimbursement {
+            id: EventId::new(id).unwrap(),
+            amount: dec(amount),
+            units,
+        };
+        assert_eq!(l.ingest(event.clone()).unwrap_err(), want);
+        assert_eq!(l, before);
+        assert_eq!(l.ingest_batch([event]).unwrap_err(), want);
+        assert_eq!(l, before);
+    }
+    let err = l.ingest(pay("minus", "4.00", -2, None)).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "event minus: a reimbursement covers -2 units; it must not be negative"
+        "event minus: a reimbursement of 4.00 for -2 units mixes signs; a payment has neither \
+         below zero and a reversal neither above zero"
     );
-    assert_eq!(l, before);
+    // A negative zero is zero: no units and -0.00 is a payment of nothing.
+    l.ingest(pay("nothing", "-0.00", 0, None)).unwrap();
 }
 
 /// The units and the amount reimbursed for one write-off are summed
@@ -1082,6 +1107,306 @@ fn claim_rows(claims: Vec<merchantry_ledger::OpenClaim>) -> Vec<(String, i64, i6
             (id, c.units.get(), c.found_units.get(), c.reimbursed_units.get())
         })
         .collect()
+}
+
+/// A reversal of `units` and `amount` (zero or below) from write-off
+/// `write_off`, filed under `sku` at WH1.
+fn reverse(id: &str, hour: i64, sku: &str, write_off: &str, units: i64, amount: &str) -> Event {
+    let kind = EventKind::reimbursement_reversal(
+        dec(amount),
+        Quantity::new(units),
+        EventId::new(write_off).unwrap(),
+    );
+    Event::new(EventId::new(id).unwrap(), t(hour), Sku::new(sku).unwrap(), loc("WH1"), kind)
+}
+
+/// Each claim as (id, units written off, units found again, units
+/// reimbursed, amount reimbursed).
+fn paid_rows(claims: Vec<merchantry_ledger::OpenClaim>) -> Vec<(String, i64, i64, i64, Decimal)> {
+    claims
+        .into_iter()
+        .map(|c| {
+            let id = c.write_off.id.to_string();
+            let (units, found) = (c.units.get(), c.found_units.get());
+            (id, units, found, c.reimbursed_units.get(), c.reimbursed_amount)
+        })
+        .collect()
+}
+
+/// Hand worked: 10 received at 2, 3 lost on day 1 and paid for (3 units,
+/// 30.00) on day 2; 1 found on day 3, so the claim is over-paid by 1;
+/// Amazon takes that unit back with its 10.00 on day 4, and the claim is
+/// neither over-paid nor open. The reversal reaches no flow, and comes
+/// back from `events` and a snapshot as it went in.
+#[test]
+fn a_reversal_of_a_unit_found_again_ends_the_over_payment() {
+    let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 1, 10, "2"),
+            adjust_at("lost1", 2, "WH1", -3, AdjustmentReason::Lost),
+            pay("p1", 26, "lost1", 3, "30.00"),
+            adjust_at("found1", 50, "WH1", 1, AdjustmentReason::Found),
+        ],
+    );
+    let row = |reimbursed: i64, amount: &str| ("lost1".to_owned(), 3, 1, reimbursed, dec(amount));
+    assert_eq!(paid_rows(l.overreimbursed(day(3))), [row(3, "30.00")]);
+    let flows = l.flows(&sku(), t(-1), t(10_000));
+    let back = reverse("rev1", 74, "MUG", "lost1", -1, "-10.00");
+    assert_eq!(
+        l.ingest(back.clone()).unwrap(),
+        IngestOutcome::Applied { corrections: Default::default(), true_ups: Vec::new() }
+    );
+    assert!(l.overreimbursed(day(4)).is_empty());
+    assert!(l.unreimbursed(day(4), 0).is_empty());
+    // As of day 3 the reversal had not happened.
+    assert_eq!(paid_rows(l.overreimbursed(day(3))), [row(3, "30.00")]);
+    // Reimbursements move no value: neither does their reversal.
+    assert_eq!(l.flows(&sku(), t(-1), t(10_000)), flows);
+    assert_eq!(l.cost_lines(&sku(), t(-1), t(10_000)), []);
+    assert_eq!(l.events(&sku()).last(), Some(&back));
+    assert_eq!(l.ingest(back).unwrap(), IngestOutcome::Duplicate);
+    // Had Amazon taken back the 2 units still lost too, the claim would
+    // be open for them again.
+    let mut more = l.clone();
+    more.ingest(reverse("rev2", 75, "MUG", "lost1", -2, "-20.00")).unwrap();
+    assert_eq!(paid_rows(more.unreimbursed(day(4), 0)), [row(0, "0.00")]);
+    #[cfg(feature = "serde")]
+    {
+        let json = serde_json::to_string(&l).unwrap();
+        let restored: Ledger = serde_json::from_str(&json).unwrap();
+        assert!(restored == l);
+        assert_eq!(restored.events(&sku()), l.events(&sku()));
+        assert!(restored.overreimbursed(day(4)).is_empty());
+    }
+}
+
+/// A reversal may take back at most what the reimbursements naming its
+/// write-off paid, in units and in money: one taking more is refused,
+/// alone or in a batch, and changes nothing. One arriving before the
+/// payment it reverses is refused so, and taken once sent again after
+/// it; within one batch the order does not matter.
+#[test]
+fn a_reversal_taking_back_more_than_was_paid_is_refused_and_changes_nothing() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    let lost = adjust_at("lost1", 2, "WH1", -3, AdjustmentReason::Lost);
+    feed(&mut l, &[receipt("r1", 1, 10, "2"), lost]);
+    // Nothing paid yet: a reversal arriving first is refused.
+    let early = reverse("rev1", 30, "MUG", "lost1", -1, "-10.00");
+    let want = LedgerError::ReversalExceedsPaid {
+        id: EventId::new("rev1").unwrap(),
+        write_off: EventId::new("lost1").unwrap(),
+        amount: dec("-10.00"),
+        units: -1,
+        paid_amount: Decimal::ZERO,
+        paid_units: 0,
+    };
+    let before = l.clone();
+    assert_eq!(l.ingest(early.clone()).unwrap_err(), want);
+    assert_eq!(l, before);
+    assert_eq!(
+        want.to_string(),
+        "event rev1: a reversal of -10.00 for -1 units of write-off lost1 takes back more \
+         than its reimbursements paid (0 for 0 units)"
+    );
+    // In one batch with the payment, after it in the input or before.
+    let payment = pay("p1", 26, "lost1", 3, "30.00");
+    let mut batched = l.clone();
+    batched.ingest_batch([early.clone(), payment.clone()]).unwrap();
+    l.ingest(payment).unwrap();
+    l.ingest(early).unwrap();
+    assert!(batched == l);
+    // 1 unit and 10.00 taken back of 3 and 30.00: 2 and 20.00 are left.
+    let before = l.clone();
+    let refused = [
+        (reverse("rev2", 40, "MUG", "lost1", -3, "-10.00"), -3, "-10.00"),
+        (reverse("rev3", 40, "MUG", "lost1", -1, "-20.01"), -1, "-20.01"),
+        (reverse("rev4", 40, "MUG", "lost1", 0, "-20.01"), 0, "-20.01"),
+        (reverse("rev5", 40, "MUG-NEW", "lost1", -3, "0"), -3, "0"),
+        // Backdated: the totals count every payment, whatever its time.
+        (reverse("rev6", 3, "MUG", "lost1", -3, "-30.00"), -3, "-30.00"),
+    ];
+    for (event, units, amount) in refused {
+        let want = LedgerError::ReversalExceedsPaid {
+            id: event.id.clone(),
+            write_off: EventId::new("lost1").unwrap(),
+            amount: dec(amount),
+            units,
+            paid_amount: dec("20.00"),
+            paid_units: 2,
+        };
+        assert_eq!(l.ingest(event.clone()).unwrap_err(), want);
+        assert_eq!(l, before);
+        assert_eq!(l.ingest_batch([receipt("r2", 50, 1, "2"), event]).unwrap_err(), want);
+        assert_eq!(l, before);
+    }
+    // Two that fit alone but not together, in one batch: the later of
+    // them in the input is named, with what the others paid.
+    let pair = [
+        reverse("rev7", 41, "MUG", "lost1", -2, "-5.00"),
+        reverse("rev8", 40, "MUG", "lost1", -1, "-5.00"),
+    ];
+    let want = LedgerError::ReversalExceedsPaid {
+        id: EventId::new("rev8").unwrap(),
+        write_off: EventId::new("lost1").unwrap(),
+        amount: dec("-5.00"),
+        units: -1,
+        paid_amount: dec("15.00"),
+        paid_units: 0,
+    };
+    assert_eq!(l.ingest_batch(pair).unwrap_err(), want);
+    assert_eq!(l, before);
+    // All that is left can be taken back, and then nothing more.
+    l.ingest(reverse("rev9", 40, "MUG", "lost1", -2, "-20.00")).unwrap();
+    let last = reverse("rev10", 41, "MUG", "lost1", 0, "-0.01");
+    assert!(matches!(l.ingest(last), Err(LedgerError::ReversalExceedsPaid { .. })));
+}
+
+/// The totals a reversal is checked against count every payment
+/// recorded, whatever its timestamp: a reversal stamped before the
+/// payment it takes back from, arriving after it, is taken, and a claim
+/// asked about between the two shows the units taken back without the
+/// payment (the README says so).
+#[test]
+fn a_reversal_stamped_before_its_payment_is_checked_against_every_payment() {
+    let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 1, 10, "2"),
+            adjust_at("lost1", 2, "WH1", -2, AdjustmentReason::Lost),
+            pay("p1", 50, "lost1", 2, "20.00"),
+            reverse("rev1", 26, "MUG", "lost1", -1, "-10.00"),
+        ],
+    );
+    let row = |reimbursed: i64, amount: &str| ("lost1".to_owned(), 2, 0, reimbursed, dec(amount));
+    assert_eq!(paid_rows(l.unreimbursed(day(2), 0)), [row(-1, "-10.00")]);
+    assert_eq!(paid_rows(l.unreimbursed(day(3), 0)), [row(1, "10.00")]);
+}
+
+/// A reversal must name the write-off it takes back from: with none
+/// there is nothing to take back, and it is refused.
+#[test]
+fn a_reversal_naming_no_write_off_is_refused() {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(&mut l, &[receipt("r1", 1, 10, "2")]);
+    let before = l.clone();
+    for (units, amount) in [(-1, "-10.00"), (0, "-10.00"), (-1, "0")] {
+        let kind = EventKind::Reimbursement {
+            amount: dec(amount),
+            units: Quantity::new(units),
+            write_off: None,
+        };
+        let want = LedgerError::ReversalWithoutWriteOff {
+            id: EventId::new("rev1").unwrap(),
+            amount: dec(amount),
+            units,
+        };
+        assert_eq!(l.ingest(ev("rev1", 2, kind.clone())).unwrap_err(), want);
+        assert_eq!(l, before);
+        assert_eq!(l.ingest_batch([ev("rev1", 2, kind)]).unwrap_err(), want);
+        assert_eq!(l, before);
+    }
+    let kind = EventKind::Reimbursement {
+        amount: dec("-10.00"),
+        units: Quantity::new(-1),
+        write_off: None,
+    };
+    assert_eq!(
+        l.ingest(ev("rev1", 2, kind)).unwrap_err().to_string(),
+        "event rev1: a reversal of -10.00 for -1 units names no write-off to take them back from"
+    );
+}
+
+/// The totals a reversal takes back from are those of every
+/// reimbursement naming its write-off, whatever SKU each is filed
+/// under: a payment filed under the SKU's new name is taken back by a
+/// reversal under the old one, and the claim, still lost, is open
+/// again. A snapshot lists the reversal's SKU before the payment's and
+/// restores all the same.
+#[test]
+fn a_reversal_takes_back_a_payment_filed_under_another_sku() {
+    let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 1, 10, "2"),
+            adjust_at("lost1", 2, "WH1", -2, AdjustmentReason::Lost),
+            // A reimbursement of nothing is a payment, not a reversal.
+            reverse("p1", 26, "MUG-NEW", "lost1", 0, "0"),
+        ],
+    );
+    let paid = EventKind::Reimbursement {
+        amount: dec("20.00"),
+        units: Quantity::new(2),
+        write_off: Some(EventId::new("lost1").unwrap()),
+    };
+    let payment = Event::new(
+        EventId::new("p2").unwrap(),
+        t(27),
+        Sku::new("MUG-NEW").unwrap(),
+        loc("WH1"),
+        paid,
+    );
+    l.ingest(payment).unwrap();
+    assert!(l.unreimbursed(day(2), 0).is_empty());
+    l.ingest(reverse("rev1", 50, "MUG", "lost1", -2, "-20.00")).unwrap();
+    let open = ("lost1".to_owned(), 2, 0, 0, dec("0.00"));
+    assert_eq!(paid_rows(l.unreimbursed(day(3), 0)), std::slice::from_ref(&open));
+    assert!(l.unreimbursed(day(2), 0).is_empty());
+    assert!(l.overreimbursed(day(3)).is_empty());
+    assert!(l.unmatched_reimbursements().is_empty());
+    #[cfg(feature = "serde")]
+    {
+        let json = serde_json::to_string(&l).unwrap();
+        assert!(json.find("rev1") < json.find("p2"));
+        let restored: Ledger = serde_json::from_str(&json).unwrap();
+        assert!(restored == l);
+        assert_eq!(paid_rows(restored.unreimbursed(day(3), 0)), [open]);
+    }
+}
+
+/// A payment of money alone settles a claim whole until a reversal of no
+/// units takes that money back: taken back in part, the rest still
+/// settles it; taken back whole, the claim is open again, and a loss
+/// found whole is no longer over-paid.
+#[test]
+fn a_reversal_of_money_alone_reopens_the_claim() {
+    let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[
+            receipt("r1", 1, 10, "2"),
+            adjust_at("lost1", 2, "WH1", -2, AdjustmentReason::Lost),
+            pay("p1", 26, "lost1", 0, "15.00"),
+        ],
+    );
+    assert!(l.unreimbursed(day(2), 0).is_empty());
+    l.ingest(reverse("rev1", 50, "MUG", "lost1", 0, "-5.00")).unwrap();
+    assert!(l.unreimbursed(day(3), 0).is_empty());
+    l.ingest(reverse("rev2", 74, "MUG", "lost1", 0, "-10.00")).unwrap();
+    let open = ("lost1".to_owned(), 2, 0, 0, dec("0.00"));
+    assert_eq!(paid_rows(l.unreimbursed(day(4), 0)), [open]);
+    // Found whole after money alone: over-paid until the money goes back.
+    let mut found = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut found,
+        &[
+            receipt("r1", 1, 10, "2"),
+            adjust_at("lost1", 2, "WH1", -2, AdjustmentReason::Lost),
+            pay("p1", 26, "lost1", 0, "15.00"),
+            adjust_at("found1", 30, "WH1", 2, AdjustmentReason::Found),
+        ],
+    );
+    assert_eq!(found.overreimbursed(day(2)).len(), 1);
+    found.ingest(reverse("rev1", 50, "MUG", "lost1", 0, "-15.00")).unwrap();
+    assert!(found.overreimbursed(day(3)).is_empty());
+    assert!(found.unreimbursed(day(3), 0).is_empty());
 }
 
 /// Units lost and found again whole are no claim: 10 received, 3 lost

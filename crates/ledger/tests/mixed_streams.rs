@@ -8,9 +8,9 @@
 //! in-transit, landed costs by every basis over several receipts, vendor
 //! returns by receipt and at the average, returns to unsellable,
 //! adjustments of every reason and sign (some refused), inbound
-//! shortfalls and reimbursements, units found again where write-offs
-//! were, receipts naming the shipments shortfalls were of, under every
-//! method and pooling key.
+//! shortfalls and reimbursements and their reversals (some refused),
+//! units found again where write-offs were, receipts naming the
+//! shipments shortfalls were of, under every method and pooling key.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use merchantry_core::{
@@ -73,6 +73,14 @@ enum Op {
     /// them), to unsellable when true: they reverse its loss, or an
     /// older one's, when it was lost.
     Refind(usize, i64, bool),
+    /// A reversal from a write-off (mostly one a payment named, by its
+    /// place among those, else by its place among them) of an
+    /// amount in cents and 0 or 1 unit, taken back; filed under the
+    /// SKU's new name `MUG-NEW` when true (the totals count over every
+    /// SKU). Refused when it takes back more than was paid, or when
+    /// there is no write-off to name; with the last flag, its units are
+    /// given instead of taken back (mixed signs, refused).
+    Reverse(usize, i64, i64, bool, bool),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -98,6 +106,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..50_usize, 0..500_i64, 0..3_i64).prop_map(|(k, a, u)| Op::Reimburse(k, a, u)),
         1 => (1..3_i64, 0..SHIPMENTS.len()).prop_map(|(q, s)| Op::Short(q, s)),
         2 => (0..50_usize, 1..4_i64, any::<bool>()).prop_map(|(k, q, u)| Op::Refind(k, q, u)),
+        2 => (0..50_usize, 0..100_i64, 0..2_i64, any::<bool>(), prop::bool::weighted(0.1))
+            .prop_map(|(k, a, u, renamed, mixed)| Op::Reverse(k, a, u, renamed, mixed)),
     ]
 }
 
@@ -112,6 +122,8 @@ fn events_of(ops: &[Op]) -> Vec<Event> {
     let mut shipments: Vec<(String, i64)> = Vec::new();
     // Write-offs and where they were.
     let mut write_offs: Vec<(String, &str)> = Vec::new();
+    // The write-offs payments named, one for each payment.
+    let mut paid: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for (i, op) in ops.iter().enumerate() {
         let id = format!("e{i}");
@@ -253,6 +265,7 @@ fn events_of(ops: &[Op]) -> Vec<Event> {
             }
             Op::Reimburse(k, a, u) => {
                 let write_off = write_offs.get(k % write_offs.len().max(1));
+                paid.extend(write_off.map(|w| w.0.clone()));
                 let kind = EventKind::Reimbursement {
                     amount: Decimal::new(a, 2),
                     units: Quantity::new(u),
@@ -264,6 +277,22 @@ fn events_of(ops: &[Op]) -> Vec<Event> {
                 write_offs.push((id.clone(), "FBA"));
                 let shipment = PurchaseOrderId::new(SHIPMENTS[s]).unwrap();
                 ("FBA", EventKind::InboundShortfall { quantity: Quantity::new(q), shipment })
+            }
+            Op::Reverse(k, a, u, _, mixed) => {
+                // Mostly the write-off of a payment before it (the totals
+                // are over every payment, so a reversal stamped earlier
+                // than one is taken too when it arrives after it).
+                let write_off = if k % 5 == 0 {
+                    write_offs.get(k % write_offs.len().max(1)).map(|w| &w.0)
+                } else {
+                    paid.get(k % paid.len().max(1))
+                };
+                let kind = EventKind::Reimbursement {
+                    amount: Decimal::new(-a, 2),
+                    units: Quantity::new(if mixed { u + 1 } else { -u }),
+                    write_off: write_off.map(|w| EventId::new(w).unwrap()),
+                };
+                ("FBA", kind)
             }
             Op::Refind(k, q, unsellable) => {
                 let Some((_, place)) = write_offs.get(k % write_offs.len().max(1)) else {
@@ -279,7 +308,11 @@ fn events_of(ops: &[Op]) -> Vec<Event> {
             }
         };
         let at = t(3 * i as i64);
-        out.push(Event::new(EventId::new(&id).unwrap(), at, sku(), loc(place), kind));
+        let sku = match op {
+            Op::Reverse(_, _, _, true, _) => Sku::new("MUG-NEW").unwrap(),
+            _ => sku(),
+        };
+        out.push(Event::new(EventId::new(&id).unwrap(), at, sku, loc(place), kind));
     }
     out
 }
@@ -424,9 +457,10 @@ proptest! {
     /// stamped before it, oldest first, wherever it was received. A
     /// write-off stamped by the window's
     /// start is open while the reimbursements naming it by the day's end
-    /// cover fewer units than are still lost and none of them is money
-    /// alone (no units, a positive amount); it is over-reimbursed when
-    /// they cover more, or when it was found whole after money alone. A
+    /// (reversals counted with their signs) cover fewer units than are
+    /// still lost and those of no units do not add up to money above
+    /// zero (money alone); it is over-reimbursed when they cover more,
+    /// or when it was found whole after money alone. A
     /// reimbursement naming anything else is unmatched. Each list in
     /// time order.
     #[test]
@@ -515,7 +549,8 @@ proptest! {
                 let naming: Vec<_> =
                     payments.iter().filter(|p| *p.1 == w.id && p.0.at <= end).collect();
                 let units: i64 = naming.iter().map(|p| p.2).sum();
-                let money_alone = naming.iter().any(|p| p.2 == 0 && p.3 > Decimal::ZERO);
+                let alone: Decimal = naming.iter().filter(|p| p.2 == 0).map(|p| p.3).sum();
+                let money_alone = alone > Decimal::ZERO;
                 let net = lost - found[i] - late[i];
                 let row = (w.id.to_string(), *lost, found[i], late[i], units);
                 if units < net && !money_alone {
