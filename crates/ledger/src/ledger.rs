@@ -268,14 +268,16 @@ impl Day {
     }
 }
 
-/// Two ledgers are equal when they hold the same options, methods, names
-/// in the same slots and the same events in the same order: everything
-/// else is derived from these (a restored snapshot equals its original).
-/// Equal when they hold the same events under the same options and
-/// methods. A ledger numbers SKUs, locations and channels in the order it
-/// first sees them, so two ledgers fed the same events in different
-/// orders (one of them backdating) number them differently: books are
-/// paired by SKU, and the other names compared as sets.
+/// Two ledgers are equal when they hold the same options, methods and
+/// names and each SKU the same events in the same order (by timestamp,
+/// and events at one instant in their arrival order): everything else is
+/// derived from these, so a restored snapshot equals its original. A
+/// ledger numbers SKUs, locations and channels in the order it first
+/// sees them, which differs between two ledgers fed the same events in
+/// different orders (one of them backdating): books are paired by SKU,
+/// and the other names compared as sets. Two events of one SKU at one
+/// instant that arrived in the other order make a different ledger, as
+/// they may be valued differently.
 impl PartialEq for Ledger {
     fn eq(&self, other: &Self) -> bool {
         self.options == other.options
@@ -596,6 +598,46 @@ impl Ledger {
         Ok(IngestOutcome::Applied { corrections: Corrections::default(), true_ups: Vec::new() })
     }
 
+    /// The totals paid for each write-off that `payments` (the handle of
+    /// the write-off named, units, amount and input position of each of
+    /// a batch's reimbursements naming one) name, with what was paid
+    /// before the batch.
+    ///
+    /// The reversals are added first and the payments after them, so
+    /// each total falls and then rises: it overflows only if the batch's
+    /// final total does, whatever the order of the batch. A snapshot
+    /// lists its events SKU by SKU, not in the order they arrived, and
+    /// must restore whenever the ledger took them one by one. (Reversals
+    /// that together take back more than `i64::MAX` units or
+    /// `Decimal::MAX` from one write-off in one batch, beyond what was
+    /// paid before it, still overflow.)
+    ///
+    /// # Errors
+    ///
+    /// [`LedgerError::Overflow`], naming the reimbursement whose addition
+    /// overflowed.
+    fn batch_paid(
+        &self,
+        events: &[Event],
+        payments: &[(u32, Quantity, Decimal, usize)],
+    ) -> Result<FastMap<u32, Paid>, LedgerError> {
+        let mut paid: FastMap<u32, Paid> = FastMap::default();
+        let (reversals, payments): (Vec<_>, Vec<_>) =
+            payments.iter().partition(|&&(_, units, amount, _)| is_reversal(units, amount));
+        for &&(named, units, amount, i) in reversals.iter().chain(&payments) {
+            let before = paid.get(&named).or_else(|| self.paid.get(&named));
+            let total =
+                add_paid(before.copied().unwrap_or_default(), units, amount).map_err(|what| {
+                    LedgerError::Overflow {
+                        id: events.get(i).map_or_else(unknown::<EventId>, |e| e.id.clone()),
+                        what,
+                    }
+                })?;
+            paid.insert(named, total);
+        }
+        Ok(paid)
+    }
+
     /// The outcome of the entry just appended at `pos` of book `sku`,
     /// which settled negative positions.
     #[inline(never)]
@@ -678,8 +720,10 @@ impl Ledger {
     /// Reimbursement reversals are checked against the batch as a whole:
     /// one may come before the payment it takes back from, as long as
     /// the totals of each write-off after the batch are not below zero
-    /// (see [`EventKind::Reimbursement`], "Reversals"). A snapshot, which
-    /// lists events SKU by SKU, relies on it.
+    /// (see [`EventKind::Reimbursement`], "Reversals"); and their totals
+    /// overflow only if the totals after the batch do (reversals are
+    /// added before payments). A snapshot, which lists events SKU by SKU,
+    /// relies on both.
     ///
     /// # Errors
     ///
@@ -753,9 +797,9 @@ impl Ledger {
         // Per SKU slot: the input position of its first new event and its
         // new entries in arrival order.
         let mut per_sku: Vec<(usize, Vec<Entry>)> = Vec::new();
-        // The totals paid for each write-off the batch's reimbursements
-        // name, with them: kept once the batch succeeds.
-        let mut paid: FastMap<u32, Paid> = FastMap::default();
+        // The batch's reimbursements naming a write-off: the write-off's
+        // handle, units, amount and input position (see `batch_paid`).
+        let mut payments: Vec<(u32, Quantity, Decimal, usize)> = Vec::new();
         // The input position of the batch's last reversal naming each
         // write-off: the batch is checked as a whole, so a reversal may
         // come before the payment it takes back from.
@@ -793,13 +837,9 @@ impl Ledger {
             touched[sku].get_or_insert((book.amounts.len(), book.landed.len()));
             let entry = self.encode(event, sku, at, id)?;
             if let EventKind::Reimbursement { write_off: Some(_), units, amount } = &event.kind {
-                let named = entry.refx;
-                let before = paid.get(&named).or_else(|| self.paid.get(&named));
-                let total = add_paid(before.copied().unwrap_or_default(), *units, *amount)
-                    .map_err(|what| LedgerError::Overflow { id: event.id.clone(), what })?;
-                paid.insert(named, total);
+                payments.push((entry.refx, *units, *amount, i));
                 if is_reversal(*units, *amount) {
-                    reversals.insert(named, i);
+                    reversals.insert(entry.refx, i);
                 }
             }
             let (first, list) = &mut per_sku[sku];
@@ -812,6 +852,7 @@ impl Ledger {
                 true_ups: Vec::new(),
             });
         }
+        let paid = self.batch_paid(events, &payments)?;
         overdrawn_by_batch(events, &paid, &reversals)?;
         let ctx = self.ctx();
         let mut undos = Vec::new();

@@ -354,6 +354,56 @@ fn a_reimbursement_taking_its_write_offs_totals_past_their_bounds_is_refused() {
 }
 
 #[test]
+fn a_batch_near_the_bounds_is_taken_in_any_order_its_events_were_taken_one_by_one() {
+    // Paid i64::MAX units (or Decimal::MAX), one taken back under another
+    // SKU, one paid again: one by one the totals stay within bounds. A
+    // snapshot lists the events SKU by SKU (p1, p2, then rv), where a
+    // running sum in that order overflowed at p2 (tester x).
+    let pay = |id: &str, hour: i64, sku: &str, units: i64, amount: Decimal| {
+        let kind = if units < 0 || amount.is_sign_negative() {
+            EventKind::reimbursement_reversal(
+                amount,
+                Quantity::new(units),
+                EventId::new("w").unwrap(),
+            )
+        } else {
+            EventKind::Reimbursement {
+                amount,
+                units: Quantity::new(units),
+                write_off: Some(EventId::new("w").unwrap()),
+            }
+        };
+        Event::new(EventId::new(id).unwrap(), t(hour), Sku::new(sku).unwrap(), loc("WH1"), kind)
+    };
+    let cases = [
+        [
+            pay("p1", 1, "AAA", i64::MAX, Decimal::ONE),
+            pay("rv", 2, "BBB", -1, Decimal::ZERO),
+            pay("p2", 3, "AAA", 1, Decimal::ONE),
+        ],
+        [
+            pay("p1", 1, "AAA", 0, Decimal::MAX),
+            pay("rv", 2, "BBB", 0, -Decimal::ONE),
+            pay("p2", 3, "AAA", 0, Decimal::ONE),
+        ],
+    ];
+    for events in cases {
+        let mut one_by_one = ledger(Method::Fifo, NegativeStock::Reject);
+        feed(&mut one_by_one, &events);
+        let listed = [events[0].clone(), events[2].clone(), events[1].clone()];
+        let mut batch = ledger(Method::Fifo, NegativeStock::Reject);
+        batch.ingest_batch(listed).unwrap();
+        assert_eq!(batch, one_by_one);
+        #[cfg(feature = "serde")]
+        {
+            let json = serde_json::to_string(&one_by_one).unwrap();
+            let back: Ledger = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, one_by_one);
+        }
+    }
+}
+
+#[test]
 fn ledgers_fed_the_same_events_in_other_orders_are_equal() {
     // Names are numbered as first seen: the late receipt names WH2 and
     // OTHER before WH1 and MUG here, and after them in time order.
