@@ -1183,6 +1183,19 @@ fn paid_rows(claims: Vec<merchantry_ledger::OpenClaim>) -> Vec<(String, i64, i64
         .collect()
 }
 
+/// A FIFO ledger (rejecting negative stock) that received 10 at 2.00 in
+/// hour 1 and lost `units` (negative) of them as `lost1` in hour 2, then
+/// took `then`: the start of the reversal cases.
+fn lost_of_ten(units: i64, then: &[Event]) -> Ledger {
+    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
+    feed(
+        &mut l,
+        &[receipt("r1", 1, 10, "2"), adjust_at("lost1", 2, "WH1", units, AdjustmentReason::Lost)],
+    );
+    feed(&mut l, then);
+    l
+}
+
 /// Hand worked: 10 received at 2, 3 lost on day 1 and paid for (3 units,
 /// 30.00) on day 2; 1 found on day 3, so the claim is over-paid by 1;
 /// Amazon takes that unit back with its 10.00 on day 4, and the claim is
@@ -1191,12 +1204,9 @@ fn paid_rows(claims: Vec<merchantry_ledger::OpenClaim>) -> Vec<(String, i64, i64
 #[test]
 fn a_reversal_of_a_unit_found_again_ends_the_over_payment() {
     let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
-    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
-    feed(
-        &mut l,
+    let mut l = lost_of_ten(
+        -3,
         &[
-            receipt("r1", 1, 10, "2"),
-            adjust_at("lost1", 2, "WH1", -3, AdjustmentReason::Lost),
             pay("p1", 26, "lost1", 3, "30.00"),
             adjust_at("found1", 50, "WH1", 1, AdjustmentReason::Found),
         ],
@@ -1322,15 +1332,9 @@ fn a_reversal_taking_back_more_than_was_paid_is_refused_and_changes_nothing() {
 #[test]
 fn a_reversal_stamped_before_its_payment_is_checked_against_every_payment() {
     let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
-    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
-    feed(
-        &mut l,
-        &[
-            receipt("r1", 1, 10, "2"),
-            adjust_at("lost1", 2, "WH1", -2, AdjustmentReason::Lost),
-            pay("p1", 50, "lost1", 2, "20.00"),
-            reverse("rev1", 26, "MUG", "lost1", -1, "-10.00"),
-        ],
+    let l = lost_of_ten(
+        -2,
+        &[pay("p1", 50, "lost1", 2, "20.00"), reverse("rev1", 26, "MUG", "lost1", -1, "-10.00")],
     );
     let row = |reimbursed: i64, amount: &str| ("lost1".to_owned(), 2, 0, reimbursed, dec(amount));
     assert_eq!(paid_rows(l.unreimbursed(day(2), 0)), [row(-1, "-10.00")]);
@@ -1380,12 +1384,9 @@ fn a_reversal_naming_no_write_off_is_refused() {
 #[test]
 fn a_reversal_takes_back_a_payment_filed_under_another_sku() {
     let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
-    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
-    feed(
-        &mut l,
+    let mut l = lost_of_ten(
+        -2,
         &[
-            receipt("r1", 1, 10, "2"),
-            adjust_at("lost1", 2, "WH1", -2, AdjustmentReason::Lost),
             // A reimbursement of nothing is a payment, not a reversal.
             reverse("p1", 26, "MUG-NEW", "lost1", 0, "0"),
         ],
@@ -1427,15 +1428,7 @@ fn a_reversal_takes_back_a_payment_filed_under_another_sku() {
 #[test]
 fn a_reversal_of_money_alone_reopens_the_claim() {
     let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
-    let mut l = ledger(Method::Fifo, NegativeStock::Reject);
-    feed(
-        &mut l,
-        &[
-            receipt("r1", 1, 10, "2"),
-            adjust_at("lost1", 2, "WH1", -2, AdjustmentReason::Lost),
-            pay("p1", 26, "lost1", 0, "15.00"),
-        ],
-    );
+    let mut l = lost_of_ten(-2, &[pay("p1", 26, "lost1", 0, "15.00")]);
     assert!(l.unreimbursed(day(2), 0).is_empty());
     l.ingest(reverse("rev1", 50, "MUG", "lost1", 0, "-5.00")).unwrap();
     assert!(l.unreimbursed(day(3), 0).is_empty());
