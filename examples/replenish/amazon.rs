@@ -11,6 +11,7 @@
 //! | Inventory Ledger, detail view | `Event Type` | "ledger" and "detail" |
 //! | Manage FBA Inventory | `afn-fulfillable-quantity` | "myi", "manage" or "inventory" |
 //! | All Orders | `amazon-order-id` and `purchase-date` | "orders" |
+//! | FBA Reimbursements | `reimbursement-id` | "reimbursement" |
 //!
 //! Conventions, printed with every run:
 //!
@@ -200,7 +201,8 @@ use flate2::read::MultiGzDecoder;
 use merchantry::amazon::{
     EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
     LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, OrderLine, OrdersReader, ReadError,
-    ReadOptions, ReadStats, ReasonCode, Sign, SkipReason, SummaryBucket,
+    ReadOptions, ReadStats, ReasonCode, ReimbursementReader, ReimbursementRow, Sign, SkipReason,
+    SummaryBucket, match_reimbursements,
 };
 use merchantry::core::{
     ChannelId, DateRange, Days, Decimal, DemandForecast, DemandHistory, DemandRecord, DemandSeries,
@@ -210,7 +212,7 @@ use merchantry::core::{
 use merchantry::forecast::{ForecastOptions, Forecaster};
 use merchantry::ledger::{
     AdjustmentReason, Event, EventKind, IngestOutcome, Ledger, LedgerOptions, NegativeStock,
-    VendorReturnCost,
+    OpenClaim, VendorReturnCost,
 };
 use merchantry::reorder::{
     LotSize, OpenSupply, Planner, PlannerOptions, Policy, PolicyConfig, ServiceTarget, SkuInput,
@@ -416,6 +418,9 @@ enum Report {
     Inventory,
     Orders,
     LedgerDetail,
+    /// Read after the detail view: its rows are matched to the detail
+    /// view's losses.
+    Reimbursements,
 }
 
 impl Report {
@@ -425,6 +430,7 @@ impl Report {
             Self::Inventory => "Manage FBA Inventory",
             Self::Orders => "All Orders",
             Self::LedgerDetail => "ledger detail view",
+            Self::Reimbursements => "Reimbursements",
         }
     }
 
@@ -439,6 +445,8 @@ impl Report {
             Some(Self::LedgerDetail)
         } else if has("afnfulfillablequantity") {
             Some(Self::Inventory)
+        } else if has("reimbursementid") {
+            Some(Self::Reimbursements)
         } else if has("amazonorderid") && has("purchasedate") {
             Some(Self::Orders)
         } else {
@@ -455,6 +463,8 @@ impl Report {
             Some(Self::LedgerDetail)
         } else if has("myi") || has("manage") || has("inventory") {
             Some(Self::Inventory)
+        } else if has("reimbursement") {
+            Some(Self::Reimbursements)
         } else if has("orders") {
             Some(Self::Orders)
         } else {
@@ -570,7 +580,87 @@ struct AmazonOutput {
     files: Vec<FileRow>,
     counts: Counts,
     checks: Vec<Check>,
+    /// Lost and damaged write-offs not fully reimbursed, when the ledger
+    /// holds any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    claims: Option<Claims>,
     recommendations: Vec<AmazonRec>,
+}
+
+/// The Claims section: write-offs still open, and those paid for more
+/// units than are still lost, on the last day the plan stands on.
+#[derive(Serialize)]
+struct Claims {
+    as_of: NaiveDate,
+    /// `--claim-days`.
+    claim_days: u32,
+    /// Open write-offs, oldest first.
+    open: Vec<ClaimLine>,
+    /// Write-offs reimbursed for more units than are still lost.
+    overreimbursed: Vec<ClaimLine>,
+    /// Reimbursement events booked naming no write-off (a reason other
+    /// than a warehouse loss, or units beyond the losses found), with
+    /// their units and amount.
+    paid_without_loss: (u64, i64, Decimal),
+}
+
+/// One write-off of the Claims section.
+#[derive(Serialize)]
+struct ClaimLine {
+    date: NaiveDate,
+    sku: String,
+    /// `lost`, `damaged` or `short`.
+    what: &'static str,
+    units: i64,
+    found: i64,
+    reimbursed: i64,
+    reimbursed_amount: Decimal,
+    /// Units still lost less those reimbursed (below zero when
+    /// over-reimbursed).
+    open: i64,
+    value_at_cost: Decimal,
+    /// At least `--claim-days` old: file a claim.
+    claimable: bool,
+}
+
+impl ClaimLine {
+    fn new(claim: &OpenClaim, as_of: NaiveDate, claim_days: u32) -> Self {
+        let date = claim.write_off.at.date_naive();
+        let what = match &claim.write_off.kind {
+            EventKind::Adjustment { reason: AdjustmentReason::Lost, .. } => "lost",
+            EventKind::Adjustment { .. } => "damaged",
+            _ => "short",
+        };
+        Self {
+            date,
+            sku: claim.write_off.sku.to_string(),
+            what,
+            units: claim.units.get(),
+            found: claim.found_units.get().saturating_add(claim.received_late_units.get()),
+            reimbursed: claim.reimbursed_units.get(),
+            reimbursed_amount: claim.reimbursed_amount,
+            open: claim.net_units().get().saturating_sub(claim.reimbursed_units.get()),
+            value_at_cost: claim.value,
+            claimable: (as_of - date).num_days() >= i64::from(claim_days),
+        }
+    }
+}
+
+/// The Claims section of the books on `as_of`, when the detail view
+/// booked a lost or damaged write-off.
+fn claims(books: &Books, as_of: Option<NaiveDate>, claim_days: u32) -> Option<Claims> {
+    let as_of = as_of?;
+    if books.losses.is_empty() {
+        return None;
+    }
+    let line = |c: &OpenClaim| ClaimLine::new(c, as_of, claim_days);
+    Some(Claims {
+        as_of,
+        claim_days,
+        open: books.ledger.unreimbursed(as_of, 0).iter().map(line).collect(),
+        overreimbursed: books.ledger.overreimbursed(as_of).iter().map(line).collect(),
+        paid_without_loss: books.paid_without_loss,
+    })
 }
 
 /// One cross-check of the booked ledger against a report's own figures.
@@ -735,6 +825,16 @@ struct Books {
     /// Files read whose all-numeric dates could be read either way, read
     /// month first by assumption.
     date_order_assumed: Vec<String>,
+    /// Lost and damaged detail rows booked (negative, rolling up into
+    /// `Lost` or `Damaged`): the losses Reimbursements rows are matched
+    /// to, each booked under its key's event id.
+    losses: Vec<LedgerDetailRow>,
+    /// Reimbursements rows read, with their file, booked once every
+    /// detail file is read ([`Books::book_reimbursements`]).
+    reimbursements: Vec<(String, ReimbursementRow)>,
+    /// Reimbursement events booked naming no write-off: pieces, units
+    /// and amount.
+    paid_without_loss: (u64, i64, Decimal),
     /// The row errors of the file last drained (line, the row's SKU as
     /// the reader gives it, message): a Manage FBA Inventory row the
     /// reader cannot read refuses its SKU's stock when its SKU cell can
@@ -776,12 +876,14 @@ pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
     }
     let last = books.last_day();
     let soon_days = planner_options(args, service).soon_days;
+    let claims = claims(&books, last, args.claim_days);
     let output = AmazonOutput {
         assumptions: assumptions(args, dir, &books),
         legend: amazon_legend(soon_days, args.buffer_days),
         files: file_rows,
         counts: books.counts,
         checks,
+        claims,
         recommendations,
     };
     super::emit(&output, args.json.as_ref(), || print_report(&output, last))
@@ -846,6 +948,7 @@ fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
         .check_marketplaces(args.pool_marketplaces)
         .map_err(|e| format!("--amazon {}: {e}", dir.display()))?;
     books.prepare_detail(args.cost_share);
+    books.book_reimbursements();
     if books.days().is_none() {
         let why =
             "no dated rows, so no demand history (the ledger detail view or All Orders gives it)";
@@ -959,6 +1062,9 @@ impl Books {
             read_options: ReadOptions::default(),
             date_order_assumed: Vec::new(),
             last_unreadable: Vec::new(),
+            losses: Vec::new(),
+            reimbursements: Vec::new(),
+            paid_without_loss: (0, 0, Decimal::ZERO),
         })
     }
 
@@ -1065,6 +1171,7 @@ impl Books {
             Report::Inventory => self.read_inventory(input),
             Report::Orders => self.read_orders(input),
             Report::LedgerDetail => self.read_detail(input),
+            Report::Reimbursements => self.read_reimbursements(input),
         });
         match result {
             Ok(stats) => {
@@ -1728,6 +1835,11 @@ impl Books {
                     .or_insert(row.date);
                 self.counts.events_applied += 1;
                 *self.counts.booked_as.entry(label.to_owned()).or_insert(0) += 1;
+                if row.quantity.is_negative()
+                    && matches!(row.summary_bucket(), SummaryBucket::Lost | SummaryBucket::Damaged)
+                {
+                    self.losses.push(row.clone());
+                }
                 if let (EventType::Shipments, Some(order)) = (&row.event_type, &row.reference_id) {
                     self.shipments.insert(order.clone(), id);
                 }
@@ -1737,6 +1849,184 @@ impl Books {
                     "refused by the ledger",
                     Some(format!("{} line {}: {e}", self.file, row.line)),
                 );
+            }
+        }
+    }
+
+    fn read_reimbursements(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
+        let mut reader = ReimbursementReader::with_options(input, self.read_options)?;
+        self.drain(&mut reader, ReimbursementReader::stats, |books, row| {
+            books.reimbursements.push((books.file.clone(), row));
+            Ok(())
+        })
+    }
+
+    /// Books the Reimbursements rows read, once every detail file is
+    /// read. Payments are matched to the booked losses by the crate's
+    /// `match_reimbursements` (first in, first out per FNSKU, warehouse
+    /// reasons only) and booked one event per loss they pay for, naming
+    /// its event id, the amount split by units (the last piece takes the
+    /// rounding); units no loss takes, and payments for other reasons, are
+    /// booked naming no write-off. A reversal takes its units back from
+    /// the write-offs its original was booked against, the latest first;
+    /// one whose original was not booked, or booked for fewer units than
+    /// it takes back, or that takes back money alone, is not booked and
+    /// counted as unmatched (the ledger refuses a reversal naming no
+    /// write-off).
+    fn book_reimbursements(&mut self) {
+        let rows = std::mem::take(&mut self.reimbursements);
+        if rows.is_empty() {
+            return;
+        }
+        let (mut reversals, payments): (Vec<_>, Vec<_>) =
+            rows.into_iter().partition(|(_, r)| r.is_reversal());
+        let paid: Vec<ReimbursementRow> = payments.iter().map(|(_, r)| r.clone()).collect();
+        let matching = match_reimbursements(&self.losses, &paid);
+        let conflicting: BTreeSet<&str> =
+            matching.conflicting_reimbursements.iter().map(String::as_str).collect();
+        // The pieces each payment was booked as, by its id and item, for
+        // reversals to take back from: (write-off, units, amount).
+        let mut booked: Vec<(ReimbursementRow, Sku, Vec<(EventId, i64, Decimal)>)> = Vec::new();
+        for (file, row) in &payments {
+            let at_line = format!("{file} line {}", row.line);
+            if row.approval_date > self.latest_day {
+                self.counts.skip("dated in the future", Some(at_line));
+                continue;
+            }
+            if conflicting.contains(row.reimbursement_id.as_str()) {
+                self.counts.skip(REIMBURSEMENT_CONFLICT, Some(at_line));
+                continue;
+            }
+            let matched: Vec<_> = matching
+                .matches
+                .iter()
+                .filter(|m| m.reimbursement_id == row.reimbursement_id && pays_for(row, &m.loss))
+                .collect();
+            let Some(sku) =
+                row.sku.clone().or_else(|| matched.first().map(|m| m.loss.msku.clone()))
+            else {
+                self.counts.skip("Reimbursements row names no SKU", Some(at_line));
+                continue;
+            };
+            let mut pieces: Vec<(Option<EventId>, i64)> = Vec::new();
+            for m in &matched {
+                match m.loss.event_id() {
+                    Ok(id) => pieces.push((Some(id), m.units.get())),
+                    Err(_) => pieces.push((None, m.units.get())),
+                }
+            }
+            let covered: i64 = pieces.iter().map(|(_, u)| *u).sum();
+            let rest = row.quantity_total.get().saturating_sub(covered);
+            if rest > 0 || pieces.is_empty() {
+                pieces.push((None, rest.max(0)));
+            }
+            let amounts = split_amount(row.amount_total.amount(), &pieces);
+            let mut kept = Vec::new();
+            for (n, ((write_off, units), amount)) in pieces.into_iter().zip(amounts).enumerate() {
+                let kind = EventKind::Reimbursement {
+                    amount,
+                    units: Quantity::new(units),
+                    write_off: write_off.clone(),
+                };
+                let label = if write_off.is_some() {
+                    "reimbursement of a loss"
+                } else {
+                    "reimbursement naming no loss"
+                };
+                if !self.book_reimbursement(row, &sku, n, kind, label, &at_line) {
+                    continue;
+                }
+                match write_off {
+                    Some(id) => kept.push((id, units, amount)),
+                    None => {
+                        let (pieces, all, paid) = &mut self.paid_without_loss;
+                        *pieces += 1;
+                        *all = all.saturating_add(units);
+                        *paid += amount;
+                    }
+                }
+            }
+            booked.push((row.clone(), sku, kept));
+        }
+        reversals.sort_by(|(_, a), (_, b)| {
+            (a.approval_date, &a.reimbursement_id).cmp(&(b.approval_date, &b.reimbursement_id))
+        });
+        for (file, row) in &reversals {
+            let at_line = format!("{file} line {}", row.line);
+            if row.approval_date > self.latest_day {
+                self.counts.skip("dated in the future", Some(at_line));
+                continue;
+            }
+            let units = row.quantity_total.get().saturating_abs();
+            let originals: Vec<usize> = booked
+                .iter()
+                .enumerate()
+                .filter(|(_, (paid, _, _))| {
+                    row.original_reimbursement_id.as_ref() == Some(&paid.reimbursement_id)
+                        && same_item(paid, row)
+                })
+                .map(|(i, _)| i)
+                .collect();
+            let pieces = match originals.as_slice() {
+                [only] if units > 0 => take_back(&booked[*only].2, units),
+                _ => None,
+            };
+            let (Some(pieces), [only]) = (pieces, originals.as_slice()) else {
+                self.counts.skip(REVERSAL_UNMATCHED, Some(at_line));
+                continue;
+            };
+            let sku = row.sku.clone().unwrap_or_else(|| booked[*only].1.clone());
+            let shares: Vec<(Option<EventId>, i64)> =
+                pieces.iter().map(|(id, u)| (Some(id.clone()), *u)).collect();
+            let amounts = split_amount(row.amount_total.amount(), &shares);
+            for (n, ((id, taken), amount)) in pieces.into_iter().zip(amounts).enumerate() {
+                let kind =
+                    EventKind::reimbursement_reversal(amount, Quantity::new(-taken), id.clone());
+                if self.book_reimbursement(row, &sku, n, kind, "reimbursement reversal", &at_line)
+                    && let Some(piece) = booked[*only].2.iter_mut().find(|(w, _, _)| *w == id)
+                {
+                    piece.1 -= taken;
+                    piece.2 += amount;
+                }
+            }
+        }
+    }
+
+    /// Books piece `n` of a Reimbursements row as `kind` under `sku`;
+    /// whether the ledger took it (a repeat of a booked piece counts as
+    /// a duplicate, a refusal is counted with the row's line).
+    fn book_reimbursement(
+        &mut self,
+        row: &ReimbursementRow,
+        sku: &Sku,
+        n: usize,
+        kind: EventKind,
+        label: &str,
+        at_line: &str,
+    ) -> bool {
+        let item = row.fnsku.as_ref().map_or_else(
+            || row.sku.as_ref().map_or("-", Sku::as_str),
+            merchantry::core::Fnsku::as_str,
+        );
+        let Ok(id) = EventId::new(format!("amzr-{}-{item}-{n}", row.reimbursement_id)) else {
+            self.counts.skip("no stable key", Some(at_line.to_owned()));
+            return false;
+        };
+        let event =
+            Event::new(id, at(row.approval_date, 20), sku.clone(), self.location.clone(), kind);
+        match self.ledger.ingest(event) {
+            Ok(IngestOutcome::Duplicate) => {
+                self.counts.duplicates_ignored += 1;
+                false
+            }
+            Ok(_) => {
+                self.counts.events_applied += 1;
+                *self.counts.booked_as.entry(label.to_owned()).or_insert(0) += 1;
+                true
+            }
+            Err(e) => {
+                self.counts.skip("refused by the ledger", Some(format!("{at_line}: {e}")));
+                false
             }
         }
     }
@@ -2034,6 +2324,72 @@ impl Books {
         }
         checks
     }
+}
+
+/// Why a Reimbursements row is not booked: rows of one id and item
+/// that differ, so which holds cannot be told.
+const REIMBURSEMENT_CONFLICT: &str =
+    "Reimbursements rows of one id and item disagree (none booked)";
+
+/// Why a reversal is not booked: the ledger refuses one naming no
+/// write-off.
+const REVERSAL_UNMATCHED: &str = "reimbursement reversal matched to no write-off: its original is not booked against a loss, or for fewer units, or it takes back money alone";
+
+/// Whether a payment row is for the item of a loss: its FNSKU, or its
+/// SKU when it gives no FNSKU (as `match_reimbursements` pairs them).
+fn pays_for(row: &ReimbursementRow, loss: &merchantry::amazon::RowKey) -> bool {
+    match &row.fnsku {
+        Some(f) => *f == loss.fnsku,
+        None => row.sku.as_ref() == Some(&loss.msku),
+    }
+}
+
+/// Whether two rows of one reimbursement can name one item: FNSKUs
+/// agree where both give one, and so do SKUs.
+fn same_item(a: &ReimbursementRow, b: &ReimbursementRow) -> bool {
+    let fnsku = a.fnsku.as_ref().zip(b.fnsku.as_ref()).is_none_or(|(x, y)| x == y);
+    let sku = a.sku.as_ref().zip(b.sku.as_ref()).is_none_or(|(x, y)| x == y);
+    fnsku && sku
+}
+
+/// `total` split over `pieces` by their units, each rounded to the
+/// cent and the last taking what rounding left, so the pieces add up to
+/// `total`; with no units at all the first piece takes it whole.
+fn split_amount<T>(total: Decimal, pieces: &[(T, i64)]) -> Vec<Decimal> {
+    let units: i64 = pieces.iter().map(|(_, u)| *u).sum();
+    let mut left = total;
+    let mut out = Vec::with_capacity(pieces.len());
+    for (i, (_, u)) in pieces.iter().enumerate() {
+        let share = if i + 1 == pieces.len() {
+            left
+        } else if units == 0 {
+            if i == 0 { total } else { Decimal::ZERO }
+        } else {
+            (total * Decimal::from(*u) / Decimal::from(units)).round_dp(2)
+        };
+        left -= share;
+        out.push(share);
+    }
+    out
+}
+
+/// The write-offs `units` are taken back from, the latest booked first,
+/// each for no more units than still stand on it; `None` when they hold
+/// fewer than `units`.
+fn take_back(pieces: &[(EventId, i64, Decimal)], units: i64) -> Option<Vec<(EventId, i64)>> {
+    let mut left = units;
+    let mut out = Vec::new();
+    for (id, standing, _) in pieces.iter().rev() {
+        if left == 0 {
+            break;
+        }
+        let taken = left.min(*standing);
+        if taken > 0 {
+            out.push((id.clone(), taken));
+            left -= taken;
+        }
+    }
+    (left == 0).then_some(out)
 }
 
 fn skip_text(reason: &SkipReason) -> String {
@@ -2717,6 +3073,9 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
             println!("  - {}", check.text);
         }
     }
+    if let Some(claims) = &out.claims {
+        print_claims(claims);
+    }
     println!("\nReorder recommendations for {day}");
     if let Some(caution) = caution(out) {
         println!("  {caution}");
@@ -2726,6 +3085,69 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
     print!("{}", recommendation_table("title", true, &rows).render());
     println!("{}", point_legend());
     println!("{}", out.legend);
+}
+
+/// The Claims section, after the checks.
+fn print_claims(c: &Claims) {
+    println!(
+        "\nClaims on {} (write-offs {} days or older: file a claim; younger: wait)",
+        c.as_of, c.claim_days
+    );
+    println!(
+        "  Reimbursements rows are matched to the ledger's lost and damaged rows first in, first \
+         out by FNSKU (Lost_Warehouse and Damaged_Warehouse rows only), a reversal taken back \
+         from its original's write-offs; every lost and damaged write-off is listed, those under \
+         damage codes Amazon may not pay for (such as 7, expired, or H, customer-damaged) \
+         included, so check the code before filing"
+    );
+    let table = |lines: &[ClaimLine], status: bool| {
+        let mut t = Table::new(&[
+            ("date", Align::Left),
+            ("SKU", Align::Left),
+            ("what", Align::Left),
+            ("units", Align::Right),
+            ("found again", Align::Right),
+            ("reimbursed", Align::Right),
+            ("still open", Align::Right),
+            ("value at cost", Align::Right),
+            ("", Align::Left),
+        ]);
+        for l in lines {
+            let note = match (status, l.claimable) {
+                (false, _) => "over-reimbursed",
+                (true, true) => "file a claim",
+                (true, false) => "wait",
+            };
+            t.row(vec![
+                l.date.to_string(),
+                l.sku.clone(),
+                l.what.to_owned(),
+                l.units.to_string(),
+                l.found.to_string(),
+                format!("{} ({})", l.reimbursed, l.reimbursed_amount),
+                l.open.to_string(),
+                l.value_at_cost.round_dp(2).to_string(),
+                note.to_owned(),
+            ]);
+        }
+        t.render()
+    };
+    if c.open.is_empty() {
+        println!("  no write-off open");
+    } else {
+        print!("{}", table(&c.open, true));
+    }
+    if !c.overreimbursed.is_empty() {
+        println!("  paid for more units than are still lost (Amazon may take the excess back):");
+        print!("{}", table(&c.overreimbursed, false));
+    }
+    let (pieces, units, amount) = c.paid_without_loss;
+    if pieces > 0 {
+        println!(
+            "  reimbursed without a lost or damaged row to match (another reason, or more units \
+             than the ledger lost): {pieces} payments, {units} units, {amount}"
+        );
+    }
 }
 
 #[cfg(test)]

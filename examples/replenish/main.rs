@@ -97,6 +97,12 @@ struct Args {
     /// (2026/01/15) are read year, month, day under either order.
     #[arg(long, value_enum, value_name = "ORDER")]
     date_order: Option<DateOrderArg>,
+    /// With --amazon: days a lost or damaged write-off is given before
+    /// the Claims section calls it one to file. Default 30: Amazon
+    /// reconciles most warehouse losses and pays for them on its own
+    /// within weeks, so a younger write-off is listed as one to wait on.
+    #[arg(long, default_value_t = 30, value_name = "DAYS")]
+    claim_days: u32,
     /// Lead time in days assumed for --amazon runs.
     #[arg(long, default_value_t = 60.0, value_name = "DAYS")]
     lead_time_days: f64,
