@@ -184,6 +184,25 @@
 //!   and cell; a row whose SKU the reader cannot tell is never blamed on
 //!   a SKU, and falls under the rejected-file rule above. Lead time: `--lead-time-days` +/-
 //!   `--lead-time-sd`.
+//! - FBA Reimbursements rows are read after every detail file and
+//!   booked as ledger `Reimbursement` events (they move no stock and no
+//!   dates). Payments are matched to the booked lost and damaged detail
+//!   rows by `merchantry::amazon::match_reimbursements` (first in, first
+//!   out per FNSKU, `Lost_Warehouse` and `Damaged_Warehouse` only) and
+//!   booked one event per loss paid, naming the loss's event id, the
+//!   amount split by units (the last piece takes the rounding); units no
+//!   loss takes, and payments for other reasons, are booked naming no
+//!   write-off. A `Reimbursement_Reversal` takes its units back from the
+//!   write-offs its original was booked against, the latest first; one
+//!   whose original was not booked against a loss, or for fewer units,
+//!   or that takes back money alone is not booked (the ledger refuses a
+//!   reversal naming no write-off) and is counted with the rows not
+//!   used, as are rows of one id and item that disagree. The Claims
+//!   section, after the checks, lists the write-offs still open on the
+//!   last day the plan stands on, those `--claim-days` (30) days old or
+//!   older as due for a claim (Amazon reconciles and pays most warehouse
+//!   losses on its own within weeks, so a younger one is still waited
+//!   on), and those paid for more units than are still lost.
 //! - An All Orders line whose item price the reader cannot read
 //!   (`19,99`, `EUR 19.99`) still counts in demand with its units; its
 //!   price is left out of the median order price, with a note naming
@@ -227,7 +246,7 @@ use crate::{
     Args, FORECAST_DAYS, RecRow, point_legend, rec_row, recommendation_table, urgency_legend,
 };
 
-const NO_REPORT: &str = "no usable Amazon report found (expected the Inventory Ledger detail or summary view, Manage FBA Inventory or All Orders, tab- or comma-separated, optionally .gz)";
+const NO_REPORT: &str = "no usable Amazon report found (expected the Inventory Ledger detail or summary view, Manage FBA Inventory, All Orders or FBA Reimbursements, tab- or comma-separated, optionally .gz)";
 
 /// Examples of each kind of problem kept for the report.
 const EXAMPLES_KEPT: usize = 3;
