@@ -1905,7 +1905,7 @@ impl Books {
             matching.conflicting_reimbursements.iter().map(String::as_str).collect();
         // The pieces each payment was booked as, by its id and item, for
         // reversals to take back from: (write-off, units, amount).
-        let mut booked: Vec<(ReimbursementRow, Sku, Vec<(EventId, i64, Decimal)>)> = Vec::new();
+        let mut booked: Vec<(ReimbursementRow, Sku, Vec<Piece>)> = Vec::new();
         for (file, row) in &payments {
             let at_line = format!("{file} line {}", row.line);
             if row.approval_date > self.latest_day {
@@ -2345,6 +2345,10 @@ impl Books {
     }
 }
 
+/// A payment booked against one write-off: its event id, and the
+/// units and amount still standing on it.
+type Piece = (EventId, i64, Decimal);
+
 /// Why a Reimbursements row is not booked: rows of one id and item
 /// that differ, so which holds cannot be told.
 const REIMBURSEMENT_CONFLICT: &str =
@@ -2395,7 +2399,7 @@ fn split_amount<T>(total: Decimal, pieces: &[(T, i64)]) -> Vec<Decimal> {
 /// The write-offs `units` are taken back from, the latest booked first,
 /// each for no more units than still stand on it; `None` when they hold
 /// fewer than `units`.
-fn take_back(pieces: &[(EventId, i64, Decimal)], units: i64) -> Option<Vec<(EventId, i64)>> {
+fn take_back(pieces: &[Piece], units: i64) -> Option<Vec<(EventId, i64)>> {
     let mut left = units;
     let mut out = Vec::new();
     for (id, standing, _) in pieces.iter().rev() {
@@ -4106,6 +4110,7 @@ mod tests {
             files: Vec::new(),
             counts: books.counts,
             checks: Vec::new(),
+            claims: None,
             recommendations: recs,
         }
     }
@@ -4872,5 +4877,174 @@ mod tests {
         assert_eq!(books.days(), Some((day("2025-03-01"), day("2025-03-30"))));
         assert!((recs[0].history_units_per_day - 2.0).abs() < 1e-12);
         assert!(books.counts.warnings.is_empty(), "{:?}", books.counts.warnings);
+    }
+
+    /// Detail rows with three losses and a damage of `W` (FNSKU `X00W`),
+    /// a found unit, and a last shipment on 2026-03-10; Manage FBA
+    /// Inventory prices `W` at 25.00, so it costs 10.00 a unit.
+    fn claims_folder() -> Vec<(&'static str, String)> {
+        let detail = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,\
+                      Disposition,Reason\n\
+                      2026-01-02,X00W,W,Receipts,FBA1,100,ABE2,SELLABLE,\n\
+                      2026-01-05,X00W,W,Adjustments,L1,-4,ABE2,SELLABLE,M\n\
+                      2026-01-06,X00W,W,Adjustments,D1,-2,ABE2,SELLABLE,E\n\
+                      2026-01-07,X00W,W,Adjustments,L2,-3,ABE2,SELLABLE,M\n\
+                      2026-01-08,X00W,W,Adjustments,F1,1,ABE2,SELLABLE,F\n\
+                      2026-02-20,X00W,W,Adjustments,L3,-2,ABE2,SELLABLE,M\n\
+                      2026-03-10,X00W,W,Shipments,111-1,-1,ABE2,SELLABLE,\n";
+        let myi = "sku\tfnsku\tyour-price\tafn-fulfillable-quantity\nW\tX00W\t25.00\t89\n";
+        vec![("ledger_detail.csv", detail.to_owned()), ("myi.tsv", myi.to_owned())]
+    }
+
+    /// A Reimbursements file: `(date, id, reason, units, amount,
+    /// original)` rows of `W`/`X00W`.
+    fn reimbursements_file(rows: &[(&str, &str, &str, i64, &str, &str)]) -> String {
+        let mut f = String::from(
+            "approval-date\treimbursement-id\treason\tsku\tfnsku\tcurrency-unit\tamount-total\t\
+             quantity-reimbursed-cash\tquantity-reimbursed-total\toriginal-reimbursement-id\n",
+        );
+        for (date, id, reason, units, amount, original) in rows {
+            f.push_str(&format!(
+                "{date}\t{id}\t{reason}\tW\tX00W\tUSD\t{amount}\t{units}\t{units}\t{original}\n"
+            ));
+        }
+        f
+    }
+
+    /// Each claim line's figures in one string, for comparing.
+    fn claim_numbers(lines: &[ClaimLine]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {} {} found {} paid {} ({}) open {} at cost {} {}",
+                    l.date,
+                    l.what,
+                    l.units,
+                    l.found,
+                    l.reimbursed,
+                    l.reimbursed_amount,
+                    l.open,
+                    l.value_at_cost.round_dp(2),
+                    if l.claimable { "claim" } else { "wait" }
+                )
+            })
+            .collect()
+    }
+
+    /// Paid, partly paid, reversed and unmatched, worked by hand. The
+    /// crate matches payments first in, first out over the lost and
+    /// damaged rows of `X00W` dated by their approval: P1 (5 units,
+    /// 50.00) pays L1's 4 (40.00) and 1 of D1 (10.00); P2 (3, 30.00)
+    /// pays D1's last (10.00) and 2 of L2 (20.00). R1 takes 1 unit and
+    /// 10.00 of P2 back from its latest write-off, L2. U1 (a customer
+    /// return) matches no loss and is booked naming none; R2 reverses a
+    /// payment never booked and is counted, not booked. On 2026-03-10:
+    /// L1 lost 4, 1 found, paid 4: over-reimbursed by 1. D1 paid 2 of 2:
+    /// closed. L2 lost 3, paid 2 - 1 = 1 (10.00): 2 open, 30.00 at cost,
+    /// 62 days old, so a claim. L3 lost 2, unpaid: 2 open, 20.00 at
+    /// cost, 18 days old, so wait.
+    #[test]
+    fn reimbursements_are_booked_against_losses_and_claims_listed() {
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 5, "50.00", ""),
+            ("2026-01-22", "U1", "CustomerReturn", 1, "12.00", ""),
+            ("2026-01-25", "P2", "Damaged_Warehouse", 3, "30.00", ""),
+            ("2026-02-01", "R1", "Reimbursement_Reversal", -1, "-10.00", "P2"),
+            ("2026-02-02", "R2", "Reimbursement_Reversal", -1, "-12.00", "NOPE"),
+        ]);
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", reimbursements));
+        let books = load_folder("claims", &[], &files).unwrap();
+        let booked = |what: &str| books.counts.booked_as.get(what).copied();
+        assert_eq!(booked("reimbursement of a loss"), Some(4));
+        assert_eq!(booked("reimbursement naming no loss"), Some(1));
+        assert_eq!(booked("reimbursement reversal"), Some(1));
+        assert_eq!(books.counts.rows_skipped.get(REVERSAL_UNMATCHED), Some(&1));
+        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1200, 2)));
+        let last = books.last_day();
+        assert_eq!(last, Some(day("2026-03-10")));
+        let listed = claims_fn(&books, last, 30);
+        assert_eq!(
+            claim_numbers(&listed.open),
+            [
+                "2026-01-07 lost 3 found 0 paid 1 (10.00) open 2 at cost 30.00 claim",
+                "2026-02-20 lost 2 found 0 paid 0 (0) open 2 at cost 20.00 wait",
+            ]
+        );
+        assert_eq!(
+            claim_numbers(&listed.overreimbursed),
+            ["2026-01-05 lost 4 found 1 paid 4 (40.00) open -1 at cost 40.00 claim"]
+        );
+        // With --claim-days 10 the young loss is due too.
+        let listed = claims_fn(&books, last, 10);
+        assert!(listed.open.iter().all(|l| l.claimable));
+    }
+
+    fn claims_fn(books: &Books, last: Option<NaiveDate>, days: u32) -> Claims {
+        claims(books, last, days).unwrap()
+    }
+
+    /// Without a Reimbursements file every loss is open; without a loss
+    /// there is no section.
+    #[test]
+    fn claims_without_reimbursements_list_every_loss() {
+        let books = load_folder("noclaims", &[], &claims_folder()).unwrap();
+        let listed = claims_fn(&books, books.last_day(), 30);
+        let open: Vec<(i64, i64)> = listed.open.iter().map(|l| (l.units, l.open)).collect();
+        // L1 4 lost, 1 found: 3 open; D1 2; L2 3; L3 2.
+        assert_eq!(open, [(4, 3), (2, 2), (3, 3), (2, 2)]);
+        let books = load_folder("nolosses", &[], &[("ledger_detail.csv", small_detail())]).unwrap();
+        assert!(claims(&books, books.last_day(), 30).is_none());
+    }
+
+    /// The airbyte sample (its header, then the header repeated as
+    /// placeholder rows) is recognised as a Reimbursements report by its
+    /// header; the reader skips the repeated headers, so nothing is
+    /// booked and every loss stays open.
+    #[test]
+    fn the_airbyte_reimbursements_sample_is_recognised() {
+        let sample = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/crates/amazon/tests/data/airbyte_GET_FBA_REIMBURSEMENTS_DATA.tsv"
+        ))
+        .unwrap();
+        let mut files = claims_folder();
+        files.push(("airbyte.tsv", sample));
+        let dir = std::env::temp_dir().join(format!("merchantry-airbyte-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, text) in &files {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        let args = Args::parse_from(["replenish", "--amazon", &dir.to_string_lossy()]);
+        let (books, rows) = load(&args, &dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let airbyte = rows.iter().find(|r| r.file == "airbyte.tsv").unwrap();
+        assert_eq!(airbyte.report, Some("Reimbursements"));
+        assert_eq!((airbyte.rows, airbyte.row_errors, airbyte.note.as_str()), (0, 0, ""));
+        assert!(!books.counts.booked_as.keys().any(|k| k.starts_with("reimbursement")));
+        assert_eq!(claims_fn(&books, books.last_day(), 30).open.len(), 4);
+    }
+
+    /// The bundled folder shows the Claims section: R-SYN-0001 pays 2 of
+    /// the `M` loss's 4 units (1 found again), so 1 is open, and the `E`
+    /// damage is unpaid; the customer-return payment matches no loss.
+    #[test]
+    fn the_bundled_folder_lists_its_claims() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/amazon");
+        let args = Args::parse_from(["replenish", "--amazon", &dir.to_string_lossy()]);
+        let (books, rows) = load(&args, &dir).unwrap();
+        let files: Vec<(&str, Option<&str>, u64)> =
+            rows.iter().map(|r| (r.file.as_str(), r.report, r.rows)).collect();
+        assert!(files.contains(&("synthetic_fba_reimbursements.tsv", Some("Reimbursements"), 2)));
+        let claims = claims_fn(&books, books.last_day(), 30);
+        let open: Vec<(&str, i64, i64, i64, i64, bool)> = claims
+            .open
+            .iter()
+            .map(|l| (l.what, l.units, l.found, l.reimbursed, l.open, l.claimable))
+            .collect();
+        assert_eq!(open, [("lost", 4, 1, 2, 1, false), ("damaged", 1, 0, 0, 1, false)]);
+        assert!(claims.overreimbursed.is_empty());
+        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1250, 2)));
     }
 }
