@@ -3130,7 +3130,7 @@ fn print_claims(c: &Claims) {
             ("what", Align::Left),
             ("units", Align::Right),
             ("found again", Align::Right),
-            ("reimbursed", Align::Right),
+            ("reimbursed (amount)", Align::Right),
             ("still open", Align::Right),
             ("value at cost", Align::Right),
             ("", Align::Left),
@@ -3168,7 +3168,7 @@ fn print_claims(c: &Claims) {
     if pieces > 0 {
         println!(
             "  reimbursed without a lost or damaged row to match (another reason, or more units \
-             than the ledger lost): {pieces} payments, {units} units, {amount}"
+             than the ledger lost): payments {pieces}, units {units}, amount {amount}"
         );
     }
 }
