@@ -637,6 +637,7 @@ struct ClaimLine {
     /// Units still lost less those reimbursed (below zero when
     /// over-reimbursed).
     open: i64,
+    /// The value the whole write-off took out of stock, at cost.
     value_at_cost: Decimal,
     /// At least `--claim-days` old: file a claim.
     claimable: bool,
@@ -3132,8 +3133,8 @@ fn print_claims(c: &Claims) {
             ("found again", Align::Right),
             ("reimbursed (amount)", Align::Right),
             ("still open", Align::Right),
-            ("value at cost", Align::Right),
-            ("", Align::Left),
+            ("written off at cost", Align::Right),
+            ("action", Align::Left),
         ]);
         for l in lines {
             let note = match (status, l.claimable) {
