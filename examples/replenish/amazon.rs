@@ -1940,7 +1940,19 @@ impl Books {
             if rest > 0 || pieces.is_empty() {
                 pieces.push((None, rest.max(0)));
             }
-            let amounts = split_amount(row.amount_total.amount(), &pieces);
+            let Some(amounts) = split_amount(row.amount_total.amount(), &pieces) else {
+                self.counts.skip(AMOUNT_TOO_LARGE, Some(at_line));
+                continue;
+            };
+            let without_loss = pieces
+                .iter()
+                .zip(&amounts)
+                .filter(|((write_off, _), _)| write_off.is_none())
+                .try_fold(self.paid_without_loss.2, |sum, (_, a)| sum.checked_add(*a));
+            if without_loss.is_none() {
+                self.counts.skip(AMOUNT_TOO_LARGE, Some(at_line));
+                continue;
+            }
             let mut kept = Vec::new();
             for (n, ((write_off, units), amount)) in pieces.into_iter().zip(amounts).enumerate() {
                 let kind = EventKind::Reimbursement {
@@ -1962,7 +1974,7 @@ impl Books {
                         let (pieces, all, paid) = &mut self.paid_without_loss;
                         *pieces += 1;
                         *all = all.saturating_add(units);
-                        *paid += amount;
+                        *paid = paid.saturating_add(amount);
                     }
                 }
             }
@@ -1998,7 +2010,10 @@ impl Books {
             let sku = row.sku.clone().unwrap_or_else(|| booked[*only].1.clone());
             let shares: Vec<(Option<EventId>, i64)> =
                 pieces.iter().map(|(id, u)| (Some(id.clone()), *u)).collect();
-            let amounts = split_amount(row.amount_total.amount(), &shares);
+            let Some(amounts) = split_amount(row.amount_total.amount(), &shares) else {
+                self.counts.skip(AMOUNT_TOO_LARGE, Some(at_line));
+                continue;
+            };
             for (n, ((id, taken), amount)) in pieces.into_iter().zip(amounts).enumerate() {
                 let kind =
                     EventKind::reimbursement_reversal(amount, Quantity::new(-taken), id.clone());
@@ -2006,7 +2021,7 @@ impl Books {
                     && let Some(piece) = booked[*only].2.iter_mut().find(|(w, _, _)| *w == id)
                 {
                     piece.1 -= taken;
-                    piece.2 += amount;
+                    piece.2 = piece.2.saturating_add(amount);
                 }
             }
         }
@@ -2355,6 +2370,12 @@ type Piece = (EventId, i64, Decimal);
 const REIMBURSEMENT_CONFLICT: &str =
     "Reimbursements rows of one id and item disagree (none booked)";
 
+/// Why a Reimbursements row is not booked when its amount cannot be
+/// split by units, or added to the payments naming no loss, without
+/// overflowing.
+const AMOUNT_TOO_LARGE: &str =
+    "Reimbursements amount too large to split by units or to add up (none booked)";
+
 /// Why a reversal is not booked: the ledger refuses one naming no
 /// write-off.
 const REVERSAL_UNMATCHED: &str = "reimbursement reversal matched to no write-off: its original is not booked against a loss, or for fewer units, or it takes back money alone";
@@ -2378,9 +2399,10 @@ fn same_item(a: &ReimbursementRow, b: &ReimbursementRow) -> bool {
 
 /// `total` split over `pieces` by their units, each rounded to the
 /// cent and the last taking what rounding left, so the pieces add up to
-/// `total`; with no units at all the first piece takes it whole.
-fn split_amount<T>(total: Decimal, pieces: &[(T, i64)]) -> Vec<Decimal> {
-    let units: i64 = pieces.iter().map(|(_, u)| *u).sum();
+/// `total`; with no units at all the first piece takes it whole. `None`
+/// when a figure overflows (an amount near `Decimal`'s limit).
+fn split_amount<T>(total: Decimal, pieces: &[(T, i64)]) -> Option<Vec<Decimal>> {
+    let units = pieces.iter().try_fold(0i64, |sum, (_, u)| sum.checked_add(*u))?;
     let mut left = total;
     let mut out = Vec::with_capacity(pieces.len());
     for (i, (_, u)) in pieces.iter().enumerate() {
@@ -2389,12 +2411,12 @@ fn split_amount<T>(total: Decimal, pieces: &[(T, i64)]) -> Vec<Decimal> {
         } else if units == 0 {
             if i == 0 { total } else { Decimal::ZERO }
         } else {
-            (total * Decimal::from(*u) / Decimal::from(units)).round_dp(2)
+            total.checked_mul(Decimal::from(*u))?.checked_div(Decimal::from(units))?.round_dp(2)
         };
-        left -= share;
+        left = left.checked_sub(share)?;
         out.push(share);
     }
-    out
+    Some(out)
 }
 
 /// The write-offs `units` are taken back from, the latest booked first,
@@ -4980,6 +5002,25 @@ mod tests {
         // With --claim-days 10 the young loss is due too.
         let listed = claims_fn(&books, last, 10);
         assert!(listed.open.iter().all(|l| l.claimable));
+    }
+
+    /// Amounts near `Decimal`'s limit: H1 (10 units) cannot be split
+    /// over the losses it pays for, and H3 cannot be added to H2 among
+    /// the payments naming no loss; both are counted, none panics.
+    #[test]
+    fn reimbursements_too_large_are_counted_not_booked() {
+        let max = Decimal::MAX.to_string();
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-20", "H1", "Lost_Warehouse", 10, &max, ""),
+            ("2026-01-21", "H2", "CustomerReturn", 1, &max, ""),
+            ("2026-01-22", "H3", "CustomerReturn", 1, &max, ""),
+        ]);
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", reimbursements));
+        let books = load_folder("huge", &[], &files).unwrap();
+        assert_eq!(books.counts.rows_skipped.get(AMOUNT_TOO_LARGE), Some(&2));
+        assert_eq!(books.paid_without_loss, (1, 1, Decimal::MAX));
+        assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), None);
     }
 
     fn claims_fn(books: &Books, last: Option<NaiveDate>, days: u32) -> Claims {
