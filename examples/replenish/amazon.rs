@@ -621,6 +621,10 @@ struct Claims {
     /// than a warehouse loss, or units beyond the losses found), with
     /// their units and amount.
     paid_without_loss: (u64, i64, Decimal),
+    /// The currency of the reimbursed amounts, when a Reimbursements row
+    /// was booked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    currency: Option<String>,
 }
 
 /// One write-off of the Claims section.
@@ -680,6 +684,7 @@ fn claims(books: &Books, as_of: Option<NaiveDate>, claim_days: u32) -> Option<Cl
         open: books.ledger.unreimbursed(as_of, 0).iter().map(line).collect(),
         overreimbursed: books.ledger.overreimbursed(as_of).iter().map(line).collect(),
         paid_without_loss: books.paid_without_loss,
+        currency: books.reimbursement_currency.clone(),
     })
 }
 
@@ -855,6 +860,9 @@ struct Books {
     /// Reimbursement events booked naming no write-off: pieces, units
     /// and amount.
     paid_without_loss: (u64, i64, Decimal),
+    /// The currency of the Reimbursements rows booked: the one most rows
+    /// carry (rows in another are not booked).
+    reimbursement_currency: Option<String>,
     /// The row errors of the file last drained (line, the row's SKU as
     /// the reader gives it, message): a Manage FBA Inventory row the
     /// reader cannot read refuses its SKU's stock when its SKU cell can
@@ -1085,6 +1093,7 @@ impl Books {
             losses: Vec::new(),
             reimbursements: Vec::new(),
             paid_without_loss: (0, 0, Decimal::ZERO),
+            reimbursement_currency: None,
         })
     }
 
@@ -1898,6 +1907,7 @@ impl Books {
         if rows.is_empty() {
             return;
         }
+        let rows = self.one_currency(rows);
         let (mut reversals, payments): (Vec<_>, Vec<_>) =
             rows.into_iter().partition(|(_, r)| r.is_reversal());
         let paid: Vec<ReimbursementRow> = payments.iter().map(|(_, r)| r.clone()).collect();
@@ -2025,6 +2035,33 @@ impl Books {
                 }
             }
         }
+    }
+
+    /// The Reimbursements rows in the currency most rows carry (the first
+    /// by name on a tie), which it keeps as the section's currency; rows
+    /// in another currency are counted, not booked, since amounts in two
+    /// currencies cannot be added.
+    fn one_currency(
+        &mut self,
+        rows: Vec<(String, ReimbursementRow)>,
+    ) -> Vec<(String, ReimbursementRow)> {
+        let mut by_currency: BTreeMap<String, usize> = BTreeMap::new();
+        for (_, row) in &rows {
+            *by_currency.entry(row.amount_total.currency().to_string()).or_insert(0) += 1;
+        }
+        let most = by_currency
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(c, _)| c.clone());
+        let (kept, other): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, row)| {
+            most.as_deref() == Some(&*row.amount_total.currency().to_string())
+        });
+        for (file, row) in other {
+            let at_line = format!("{file} line {}: {}", row.line, row.amount_total.currency());
+            self.counts.skip(OTHER_CURRENCY, Some(at_line));
+        }
+        self.reimbursement_currency = most;
+        kept
     }
 
     /// Books piece `n` of a Reimbursements row as `kind` under `sku`;
@@ -2375,6 +2412,11 @@ const REIMBURSEMENT_CONFLICT: &str =
 /// overflowing.
 const AMOUNT_TOO_LARGE: &str =
     "Reimbursements amount too large to split by units or to add up (none booked)";
+
+/// Why a Reimbursements row is not booked when the file's other rows
+/// are mostly in another currency.
+const OTHER_CURRENCY: &str =
+    "Reimbursements row in another currency than most (amounts in two currencies are not added)";
 
 /// Why a reversal is not booked: the ledger refuses one naming no
 /// write-off.
@@ -3178,6 +3220,9 @@ fn print_claims(c: &Claims) {
         }
         t.render()
     };
+    if let Some(currency) = &c.currency {
+        println!("  reimbursed amounts in {currency}");
+    }
     if c.open.is_empty() {
         println!("  no write-off open");
     } else {
@@ -5021,6 +5066,34 @@ mod tests {
         assert_eq!(books.counts.rows_skipped.get(AMOUNT_TOO_LARGE), Some(&2));
         assert_eq!(books.paid_without_loss, (1, 1, Decimal::MAX));
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), None);
+    }
+
+    /// Rows in three currencies: USD is on two rows (P1 and U1), EUR and
+    /// GBP on one each, so only the USD rows are booked (P1 pays L1's 4
+    /// units, U1 names no loss) and the others are counted; nothing is
+    /// added across currencies and the section says USD.
+    #[test]
+    fn reimbursements_in_other_currencies_are_not_added() {
+        let usd = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 4, "40.00", ""),
+            ("2026-01-21", "U1", "CustomerReturn", 1, "12.00", ""),
+            ("2026-01-22", "G1", "CustomerReturn", 1, "9.00", ""),
+            ("2026-01-23", "E1", "Lost_Warehouse", 1, "10.00", ""),
+        ]);
+        let mut lines: Vec<String> = usd.lines().map(str::to_owned).collect();
+        lines[3] = lines[3].replace("\tUSD\t", "\tGBP\t");
+        lines[4] = lines[4].replace("\tUSD\t", "\tEUR\t");
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", lines.join("\n") + "\n"));
+        let books = load_folder("currencies", &[], &files).unwrap();
+        assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&2));
+        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1200, 2)));
+        assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&1));
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(listed.currency.as_deref(), Some("USD"));
+        // D1's 2 units stay unpaid: E1 in EUR was not booked against it.
+        assert_eq!(listed.open[0].what, "damaged");
+        assert_eq!(listed.open[0].reimbursed, 0);
     }
 
     fn claims_fn(books: &Books, last: Option<NaiveDate>, days: u32) -> Claims {
