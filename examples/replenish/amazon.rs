@@ -625,6 +625,11 @@ struct Claims {
     /// was booked.
     #[serde(skip_serializing_if = "Option::is_none")]
     currency: Option<String>,
+    /// The latest approval date of a reimbursement booked, when later
+    /// than `as_of` or not: payments are counted to it, so a payment
+    /// approved after the ledger's last day still shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paid_to: Option<NaiveDate>,
 }
 
 /// One write-off of the Claims section.
@@ -678,13 +683,17 @@ fn claims(books: &Books, as_of: Option<NaiveDate>, claim_days: u32) -> Option<Cl
         return None;
     }
     let line = |c: &OpenClaim| ClaimLine::new(c, as_of, claim_days);
+    // Write-offs are aged on `as_of`, but payments approved after it are
+    // booked too, so the ledger is asked on the later day.
+    let paid_by = books.paid_to.map_or(as_of, |d| d.max(as_of));
     Some(Claims {
         as_of,
         claim_days,
-        open: books.ledger.unreimbursed(as_of, 0).iter().map(line).collect(),
-        overreimbursed: books.ledger.overreimbursed(as_of).iter().map(line).collect(),
+        open: books.ledger.unreimbursed(paid_by, 0).iter().map(line).collect(),
+        overreimbursed: books.ledger.overreimbursed(paid_by).iter().map(line).collect(),
         paid_without_loss: books.paid_without_loss,
         currency: books.reimbursement_currency.clone(),
+        paid_to: books.paid_to,
     })
 }
 
@@ -863,6 +872,9 @@ struct Books {
     /// The currency of the Reimbursements rows booked: the one most rows
     /// carry (rows in another are not booked).
     reimbursement_currency: Option<String>,
+    /// The latest approval date of a reimbursement event booked: the
+    /// Claims section counts payments to it, even after the plan's day.
+    paid_to: Option<NaiveDate>,
     /// The row errors of the file last drained (line, the row's SKU as
     /// the reader gives it, message): a Manage FBA Inventory row the
     /// reader cannot read refuses its SKU's stock when its SKU cell can
@@ -1094,6 +1106,7 @@ impl Books {
             reimbursements: Vec::new(),
             paid_without_loss: (0, 0, Decimal::ZERO),
             reimbursement_currency: None,
+            paid_to: None,
         })
     }
 
@@ -2094,6 +2107,7 @@ impl Books {
             Ok(_) => {
                 self.counts.events_applied += 1;
                 *self.counts.booked_as.entry(label.to_owned()).or_insert(0) += 1;
+                self.paid_to = self.paid_to.max(Some(row.approval_date));
                 true
             }
             Err(e) => {
@@ -3220,8 +3234,14 @@ fn print_claims(c: &Claims) {
         }
         t.render()
     };
-    if let Some(currency) = &c.currency {
-        println!("  reimbursed amounts in {currency}");
+    match (c.paid_to, &c.currency) {
+        (Some(to), Some(currency)) => {
+            println!(
+                "  payments to {to} (the latest approval booked), reimbursed amounts in {currency}"
+            );
+        }
+        (None, Some(currency)) => println!("  no payment booked, reimbursed amounts in {currency}"),
+        _ => {}
     }
     if c.open.is_empty() {
         println!("  no write-off open");
@@ -5094,6 +5114,34 @@ mod tests {
         // D1's 2 units stay unpaid: E1 in EUR was not booked against it.
         assert_eq!(listed.open[0].what, "damaged");
         assert_eq!(listed.open[0].reimbursed, 0);
+    }
+
+    /// P1 is approved on 2026-04-01, after the ledger's last day
+    /// (2026-03-10): it is booked, and the section counts it, so L1 (4
+    /// lost, 1 found, 4 paid) is over-reimbursed, not open, and the
+    /// losses are still aged on 2026-03-10 (L3, 18 days old, waits).
+    #[test]
+    fn payments_after_the_last_day_are_counted() {
+        let reimbursements =
+            reimbursements_file(&[("2026-04-01", "P1", "Lost_Warehouse", 4, "40.00", "")]);
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", reimbursements));
+        let books = load_folder("late", &[], &files).unwrap();
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(listed.as_of, day("2026-03-10"));
+        assert_eq!(listed.paid_to, Some(day("2026-04-01")));
+        assert_eq!(
+            claim_numbers(&listed.overreimbursed),
+            ["2026-01-05 lost 4 found 1 paid 4 (40.00) open -1 at cost 40.00 claim"]
+        );
+        assert_eq!(
+            claim_numbers(&listed.open),
+            [
+                "2026-01-06 damaged 2 found 0 paid 0 (0) open 2 at cost 20.00 claim",
+                "2026-01-07 lost 3 found 0 paid 0 (0) open 3 at cost 30.00 claim",
+                "2026-02-20 lost 2 found 0 paid 0 (0) open 2 at cost 20.00 wait",
+            ]
+        );
     }
 
     fn claims_fn(books: &Books, last: Option<NaiveDate>, days: u32) -> Claims {
