@@ -2001,7 +2001,16 @@ impl Books {
                     }
                 }
             }
-            booked.push((row.clone(), sku, kept));
+            // A repeated row (within a file or across files) books
+            // nothing new: it joins the payment already booked, so a
+            // reversal finds one original.
+            let same = booked.iter_mut().find(|(paid, _, _)| {
+                paid.reimbursement_id == row.reimbursement_id && same_item(paid, row)
+            });
+            match same {
+                Some(entry) => entry.2.extend(kept),
+                None => booked.push((row.clone(), sku, kept)),
+            }
         }
         reversals.sort_by(|(_, a), (_, b)| {
             (a.approval_date, &a.reimbursement_id).cmp(&(b.approval_date, &b.reimbursement_id))
@@ -5141,6 +5150,30 @@ mod tests {
                 "2026-01-07 lost 3 found 0 paid 0 (0) open 3 at cost 30.00 claim",
                 "2026-02-20 lost 2 found 0 paid 0 (0) open 2 at cost 20.00 wait",
             ]
+        );
+    }
+
+    /// P2 is repeated, in its own file and in a second file: its pieces
+    /// are booked once and R1 still takes its unit back from L2, as in
+    /// `reimbursements_are_booked_against_losses_and_claims_listed`.
+    #[test]
+    fn a_repeated_payment_still_has_its_reversal_booked() {
+        let rows = [
+            ("2026-01-20", "P1", "Lost_Warehouse", 5, "50.00", ""),
+            ("2026-01-25", "P2", "Damaged_Warehouse", 3, "30.00", ""),
+            ("2026-01-25", "P2", "Damaged_Warehouse", 3, "30.00", ""),
+            ("2026-02-01", "R1", "Reimbursement_Reversal", -1, "-10.00", "P2"),
+        ];
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", reimbursements_file(&rows)));
+        files.push(("fba_reimbursements_2.tsv", reimbursements_file(&rows[1..3])));
+        let books = load_folder("repeated", &[], &files).unwrap();
+        assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&1));
+        assert_eq!(books.counts.rows_skipped.get(REVERSAL_UNMATCHED), None);
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(
+            claim_numbers(&listed.open)[0],
+            "2026-01-07 lost 3 found 0 paid 1 (10.00) open 2 at cost 30.00 claim"
         );
     }
 
