@@ -630,6 +630,12 @@ struct Claims {
     /// approved after the ledger's last day still shows.
     #[serde(skip_serializing_if = "Option::is_none")]
     paid_to: Option<NaiveDate>,
+    /// Reimbursements files read: with none, every write-off shows as
+    /// unpaid.
+    reimbursement_files_read: u64,
+    /// Reimbursements files rejected (name: error): their payments are
+    /// not counted.
+    reimbursement_files_rejected: Vec<String>,
 }
 
 /// One write-off of the Claims section.
@@ -694,6 +700,8 @@ fn claims(books: &Books, as_of: Option<NaiveDate>, claim_days: u32) -> Option<Cl
         paid_without_loss: books.paid_without_loss,
         currency: books.reimbursement_currency.clone(),
         paid_to: books.paid_to,
+        reimbursement_files_read: books.reimbursement_files.0,
+        reimbursement_files_rejected: books.reimbursement_files.1.clone(),
     })
 }
 
@@ -875,6 +883,8 @@ struct Books {
     /// The latest approval date of a reimbursement event booked: the
     /// Claims section counts payments to it, even after the plan's day.
     paid_to: Option<NaiveDate>,
+    /// Reimbursements files read, and those rejected (name: error).
+    reimbursement_files: (u64, Vec<String>),
     /// The row errors of the file last drained (line, the row's SKU as
     /// the reader gives it, message): a Manage FBA Inventory row the
     /// reader cannot read refuses its SKU's stock when its SKU cell can
@@ -1107,6 +1117,7 @@ impl Books {
             paid_without_loss: (0, 0, Decimal::ZERO),
             reimbursement_currency: None,
             paid_to: None,
+            reimbursement_files: (0, Vec::new()),
         })
     }
 
@@ -1224,6 +1235,9 @@ impl Books {
                     *self.counts.rows_skipped.entry(skip_text(why)).or_insert(0) += n;
                 }
                 self.counts.rows_read += stats.records;
+                if matches!(report, Report::Reimbursements) {
+                    self.reimbursement_files.0 += 1;
+                }
             }
             Err(e) if e.is::<DateOrderRefuted>() => return Err(e),
             Err(e) => {
@@ -1234,6 +1248,9 @@ impl Books {
                 if matches!(report, Report::Inventory) {
                     self.myi_rejected.push(format!("{name}: {e}"));
                     self.counts.stock_files_rejected += 1;
+                }
+                if matches!(report, Report::Reimbursements) {
+                    self.reimbursement_files.1.push(format!("{name}: {e}"));
                 }
             }
         }
@@ -3243,6 +3260,17 @@ fn print_claims(c: &Claims) {
         }
         t.render()
     };
+    if !c.reimbursement_files_rejected.is_empty() {
+        println!(
+            "  CAUTION: {} Reimbursements file(s) rejected, so their payments are not counted and \
+             write-offs they paid show as unpaid: {}",
+            c.reimbursement_files_rejected.len(),
+            c.reimbursement_files_rejected.join("; ")
+        );
+    }
+    if c.reimbursement_files_read == 0 {
+        println!("  no Reimbursements report was read, so every write-off shows as unpaid");
+    }
     match (c.paid_to, &c.currency) {
         (Some(to), Some(currency)) => {
             println!(
@@ -5175,6 +5203,34 @@ mod tests {
             claim_numbers(&listed.open)[0],
             "2026-01-07 lost 3 found 0 paid 1 (10.00) open 2 at cost 30.00 claim"
         );
+    }
+
+    /// Without a Reimbursements file the section knows none was read; a
+    /// file cut short inside a row is rejected and named, and nothing of
+    /// it is booked.
+    #[test]
+    fn claims_say_whether_reimbursements_were_read() {
+        let books = load_folder("noreimb", &[], &claims_folder()).unwrap();
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(listed.reimbursement_files_read, 0);
+        assert!(listed.reimbursement_files_rejected.is_empty());
+        let whole = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 4, "40.00", ""),
+            ("2026-01-21", "P2", "Lost_Warehouse", 1, "10.00", ""),
+        ]);
+        let cut = &whole[..whole.len() - 20];
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", cut.to_owned()));
+        let books = load_folder("cutreimb", &[], &files).unwrap();
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(listed.reimbursement_files_read, 0);
+        assert_eq!(listed.reimbursement_files_rejected.len(), 1);
+        assert!(
+            listed.reimbursement_files_rejected[0].starts_with("fba_reimbursements.tsv: "),
+            "{:?}",
+            listed.reimbursement_files_rejected
+        );
+        assert_eq!(listed.open.len(), 4);
     }
 
     fn claims_fn(books: &Books, last: Option<NaiveDate>, days: u32) -> Claims {
