@@ -619,7 +619,7 @@ struct Claims {
     overreimbursed: Vec<ClaimLine>,
     /// Reimbursement events booked naming no write-off (a reason other
     /// than a warehouse loss, or units beyond the losses found), with
-    /// their units and amount.
+    /// their units and amount less those reversals took back.
     paid_without_loss: (u64, i64, Decimal),
     /// The currency of the reimbursed amounts, when a Reimbursements row
     /// was booked.
@@ -1927,11 +1927,13 @@ impl Books {
     /// its event id, the amount split by units (the last piece takes the
     /// rounding); units no loss takes, and payments for other reasons, are
     /// booked naming no write-off. A reversal takes its units back from
-    /// the write-offs its original was booked against, the latest first;
-    /// one whose original was not booked, or booked for fewer units than
-    /// it takes back, or that takes back money alone, is not booked and
-    /// counted as unmatched (the ledger refuses a reversal naming no
-    /// write-off).
+    /// those its original paid naming no loss first (lowering the
+    /// payments without a loss: the ledger refuses a reversal naming no
+    /// write-off), then from the write-offs its original was booked
+    /// against, the latest first; one whose original was not booked, or
+    /// booked for fewer units than it takes back, or that takes back
+    /// money alone, is not booked and counted as unmatched. A repeated
+    /// reversal counts as a duplicate.
     fn book_reimbursements(&mut self) {
         let rows = std::mem::take(&mut self.reimbursements);
         if rows.is_empty() {
@@ -1946,7 +1948,8 @@ impl Books {
             matching.conflicting_reimbursements.iter().map(String::as_str).collect();
         // The pieces each payment was booked as, by its id and item, for
         // reversals to take back from: (write-off, units, amount).
-        let mut booked: Vec<(ReimbursementRow, Sku, Vec<Piece>)> = Vec::new();
+        // and the units it booked naming no loss.
+        let mut booked: Vec<(ReimbursementRow, Sku, Vec<Piece>, i64)> = Vec::new();
         for (file, row) in &payments {
             let at_line = format!("{file} line {}", row.line);
             if row.approval_date > self.latest_day {
@@ -1994,6 +1997,7 @@ impl Books {
                 continue;
             }
             let mut kept = Vec::new();
+            let mut loose = 0i64;
             for (n, ((write_off, units), amount)) in pieces.into_iter().zip(amounts).enumerate() {
                 let kind = EventKind::Reimbursement {
                     amount,
@@ -2011,6 +2015,7 @@ impl Books {
                 match write_off {
                     Some(id) => kept.push((id, units, amount)),
                     None => {
+                        loose = loose.saturating_add(units);
                         let (pieces, all, paid) = &mut self.paid_without_loss;
                         *pieces += 1;
                         *all = all.saturating_add(units);
@@ -2021,14 +2026,18 @@ impl Books {
             // A repeated row (within a file or across files) books
             // nothing new: it joins the payment already booked, so a
             // reversal finds one original.
-            let same = booked.iter_mut().find(|(paid, _, _)| {
+            let same = booked.iter_mut().find(|(paid, _, _, _)| {
                 paid.reimbursement_id == row.reimbursement_id && same_item(paid, row)
             });
             match same {
-                Some(entry) => entry.2.extend(kept),
-                None => booked.push((row.clone(), sku, kept)),
+                Some(entry) => {
+                    entry.2.extend(kept);
+                    entry.3 = entry.3.saturating_add(loose);
+                }
+                None => booked.push((row.clone(), sku, kept, loose)),
             }
         }
+        let mut reversed: BTreeSet<(String, String)> = BTreeSet::new();
         reversals.sort_by(|(_, a), (_, b)| {
             (a.approval_date, &a.reimbursement_id).cmp(&(b.approval_date, &b.reimbursement_id))
         });
@@ -2038,36 +2047,65 @@ impl Books {
                 self.counts.skip("dated in the future", Some(at_line));
                 continue;
             }
+            let item = row.fnsku.as_ref().map_or_else(
+                || row.sku.as_ref().map_or("-", Sku::as_str),
+                merchantry::core::Fnsku::as_str,
+            );
+            // A repeated reversal takes nothing more back.
+            if !reversed.insert((row.reimbursement_id.clone(), item.to_owned())) {
+                self.counts.duplicates_ignored += 1;
+                continue;
+            }
             let units = row.quantity_total.get().saturating_abs();
             let originals: Vec<usize> = booked
                 .iter()
                 .enumerate()
-                .filter(|(_, (paid, _, _))| {
+                .filter(|(_, (paid, _, _, _))| {
                     row.original_reimbursement_id.as_ref() == Some(&paid.reimbursement_id)
                         && same_item(paid, row)
                 })
                 .map(|(i, _)| i)
                 .collect();
-            let pieces = match originals.as_slice() {
-                [only] if units > 0 => take_back(&booked[*only].2, units),
+            // Units paid naming no loss are taken back first, then the
+            // write-offs' units, the latest first.
+            let taken = match originals.as_slice() {
+                [only] if units > 0 => {
+                    let loose = units.min(booked[*only].3.max(0));
+                    take_back(&booked[*only].2, units - loose).map(|pieces| (loose, pieces))
+                }
                 _ => None,
             };
-            let (Some(pieces), [only]) = (pieces, originals.as_slice()) else {
+            let (Some((loose, pieces)), [only]) = (taken, originals.as_slice()) else {
                 self.counts.skip(REVERSAL_UNMATCHED, Some(at_line));
                 continue;
             };
-            let sku = row.sku.clone().unwrap_or_else(|| booked[*only].1.clone());
-            let shares: Vec<(Option<EventId>, i64)> =
-                pieces.iter().map(|(id, u)| (Some(id.clone()), *u)).collect();
+            let only = *only;
+            let sku = row.sku.clone().unwrap_or_else(|| booked[only].1.clone());
+            let mut shares: Vec<(Option<EventId>, i64)> = Vec::new();
+            if loose > 0 {
+                shares.push((None, loose));
+            }
+            shares.extend(pieces.iter().map(|(id, u)| (Some(id.clone()), *u)));
             let Some(amounts) = split_amount(row.amount_total.amount(), &shares) else {
                 self.counts.skip(AMOUNT_TOO_LARGE, Some(at_line));
                 continue;
             };
-            for (n, ((id, taken), amount)) in pieces.into_iter().zip(amounts).enumerate() {
+            for (n, ((id, taken), amount)) in shares.into_iter().zip(amounts).enumerate() {
+                let Some(id) = id else {
+                    // The ledger books no reversal naming no write-off:
+                    // the payments without a loss are lowered instead.
+                    let (_, all, paid) = &mut self.paid_without_loss;
+                    *all = all.saturating_sub(taken);
+                    *paid = paid.saturating_add(amount);
+                    booked[only].3 -= taken;
+                    *self.counts.booked_as.entry(REVERSAL_WITHOUT_LOSS.to_owned()).or_insert(0) +=
+                        1;
+                    continue;
+                };
                 let kind =
                     EventKind::reimbursement_reversal(amount, Quantity::new(-taken), id.clone());
                 if self.book_reimbursement(row, &sku, n, kind, "reimbursement reversal", &at_line)
-                    && let Some(piece) = booked[*only].2.iter_mut().find(|(w, _, _)| *w == id)
+                    && let Some(piece) = booked[only].2.iter_mut().find(|(w, _, _)| *w == id)
                 {
                     piece.1 -= taken;
                     piece.2 = piece.2.saturating_add(amount);
@@ -2458,9 +2496,14 @@ const AMOUNT_TOO_LARGE: &str =
 const OTHER_CURRENCY: &str =
     "Reimbursements row in another currency than most (amounts in two currencies are not added)";
 
+/// What a reversal of units paid naming no loss counts as: no ledger
+/// event (the ledger refuses a reversal naming no write-off), the
+/// payments without a loss lowered instead.
+const REVERSAL_WITHOUT_LOSS: &str = "reimbursement reversal of units paid naming no loss (no ledger event: the payments without a loss are lowered)";
+
 /// Why a reversal is not booked: the ledger refuses one naming no
 /// write-off.
-const REVERSAL_UNMATCHED: &str = "reimbursement reversal matched to no write-off: its original is not booked against a loss, or for fewer units, or it takes back money alone";
+const REVERSAL_UNMATCHED: &str = "reimbursement reversal matched to no write-off: its original is not booked, or for fewer units, or it takes back money alone";
 
 /// Whether a payment row is for the item of a loss: its FNSKU, or its
 /// SKU when it gives no FNSKU (as `match_reimbursements` pairs them).
@@ -3293,7 +3336,8 @@ fn print_claims(c: &Claims) {
     if pieces > 0 {
         println!(
             "  reimbursed without a lost or damaged row to match (another reason, or more units \
-             than the ledger lost): payments {pieces}, units {units}, amount {amount}"
+             than the ledger lost): payments {pieces}, units {units}, amount {amount} (less \
+             reversals)"
         );
     }
 }
@@ -5231,6 +5275,41 @@ mod tests {
             listed.reimbursement_files_rejected
         );
         assert_eq!(listed.open.len(), 4);
+    }
+
+    /// P1 pays 13 units, 130.00: the 11 units lost (L1 4, D1 2, L2 3,
+    /// L3 2; 40.00, 20.00, 30.00, 20.00) and 2 no loss takes (20.00). R1
+    /// takes 3 units and 30.00 back: the 2 loose units (20.00) first,
+    /// then 1 of L3 (10.00), so L3 is paid 1 (10.00) and still open 1.
+    /// R2 takes U1 (a customer return, 12.00) back whole. The payments
+    /// without a loss: 2, with 2 + 1 units and 32.00 less 3 units and
+    /// 32.00, so none. R2's repeat is a duplicate.
+    #[test]
+    fn reversals_take_back_loose_units_first() {
+        let reimbursements = reimbursements_file(&[
+            ("2026-03-01", "P1", "Lost_Warehouse", 13, "130.00", ""),
+            ("2026-03-02", "U1", "CustomerReturn", 1, "12.00", ""),
+            ("2026-03-05", "R1", "Reimbursement_Reversal", -3, "-30.00", "P1"),
+            ("2026-03-06", "R2", "Reimbursement_Reversal", -1, "-12.00", "U1"),
+            ("2026-03-06", "R2", "Reimbursement_Reversal", -1, "-12.00", "U1"),
+        ]);
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", reimbursements));
+        let books = load_folder("loose", &[], &files).unwrap();
+        assert_eq!(books.counts.rows_skipped.get(REVERSAL_UNMATCHED), None);
+        assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), Some(&2));
+        assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&1));
+        assert_eq!(books.counts.duplicates_ignored, 1);
+        assert_eq!(books.paid_without_loss, (2, 0, Decimal::ZERO));
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(
+            claim_numbers(&listed.open),
+            ["2026-02-20 lost 2 found 0 paid 1 (10.00) open 1 at cost 20.00 wait"]
+        );
+        assert_eq!(
+            claim_numbers(&listed.overreimbursed),
+            ["2026-01-05 lost 4 found 1 paid 4 (40.00) open -1 at cost 40.00 claim"]
+        );
     }
 
     fn claims_fn(books: &Books, last: Option<NaiveDate>, days: u32) -> Claims {
