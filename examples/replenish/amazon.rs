@@ -885,6 +885,9 @@ struct Books {
     paid_to: Option<NaiveDate>,
     /// Reimbursements files read, and those rejected (name: error).
     reimbursement_files: (u64, Vec<String>),
+    /// SKUs only Reimbursements rows put in the ledger: no stock or
+    /// demand of theirs was read, so they are not planned.
+    reimbursed_only: BTreeSet<Sku>,
     /// The row errors of the file last drained (line, the row's SKU as
     /// the reader gives it, message): a Manage FBA Inventory row the
     /// reader cannot read refuses its SKU's stock when its SKU cell can
@@ -1118,6 +1121,7 @@ impl Books {
             reimbursement_currency: None,
             paid_to: None,
             reimbursement_files: (0, Vec::new()),
+            reimbursed_only: BTreeSet::new(),
         })
     }
 
@@ -1940,6 +1944,7 @@ impl Books {
             return;
         }
         let rows = self.one_currency(rows);
+        let known: BTreeSet<Sku> = self.ledger.skus().into_iter().collect();
         let (mut reversals, payments): (Vec<_>, Vec<_>) =
             rows.into_iter().partition(|(_, r)| r.is_reversal());
         let paid: Vec<ReimbursementRow> = payments.iter().map(|(_, r)| r.clone()).collect();
@@ -2112,6 +2117,8 @@ impl Books {
                 }
             }
         }
+        self.reimbursed_only =
+            self.ledger.skus().into_iter().filter(|sku| !known.contains(sku)).collect();
     }
 
     /// The Reimbursements rows in the currency most rows carry (the first
@@ -2741,6 +2748,7 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
     let mut ranked: Vec<(i64, Sku)> = history
         .demand_skus()
         .into_iter()
+        .filter(|sku| !books.reimbursed_only.contains(sku))
         .map(|sku| {
             let series = history.daily_demand(&sku, range);
             let units = series.units().iter().fold(0_i64, |a, q| a.saturating_add(q.get()));
@@ -2771,12 +2779,21 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
     }
     let planned: BTreeSet<&Sku> = ranked.iter().map(|(_, sku)| sku).collect();
     if !from_orders.0.is_empty() {
-        for sku in books.ledger.demand_skus().iter().filter(|s| !planned.contains(s)) {
+        let skus = books.ledger.demand_skus();
+        let unplanned =
+            skus.iter().filter(|s| !planned.contains(s) && !books.reimbursed_only.contains(*s));
+        for sku in unplanned {
             warnings.push((
                 "SKU in the ledger with no All Orders line: demand is read from All Orders, so it is not planned",
                 sku.to_string(),
             ));
         }
+    }
+    for sku in books.reimbursed_only.iter().filter(|s| !books.myi.contains_key(*s)) {
+        warnings.push((
+            "SKU named only by Reimbursements rows (no stock or demand read), not planned",
+            sku.to_string(),
+        ));
     }
     for sku in books.myi.keys().filter(|s| !planned.contains(s)) {
         warnings.push((
@@ -5309,6 +5326,33 @@ mod tests {
         assert_eq!(
             claim_numbers(&listed.overreimbursed),
             ["2026-01-05 lost 4 found 1 paid 4 (40.00) open -1 at cost 40.00 claim"]
+        );
+    }
+
+    /// A payment for `OTHER`, a SKU no other report names, is booked
+    /// (it counts among the payments without a loss) but adds no SKU to
+    /// the plan: only `W` is planned, and a warning names `OTHER`.
+    #[test]
+    fn a_reimbursement_adds_no_sku_to_the_plan() {
+        let file = reimbursements_file(&[
+            ("2026-03-01", "P1", "Lost_Warehouse", 1, "10.00", ""),
+            ("2026-03-02", "O1", "Lost_Warehouse", 1, "5.00", ""),
+        ]);
+        let file = file.replace("O1\tLost_Warehouse\tW\tX00W", "O1\tLost_Warehouse\tOTHER\tX00O");
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", file));
+        let mut books = load_folder("otherSku", &[], &files).unwrap();
+        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(500, 2)));
+        books.close().unwrap();
+        let args = Args::parse_from(["replenish", "--amazon", "unused"]);
+        let service = ServiceLevel::new(args.service_level).unwrap();
+        let (recs, warnings) = plan(&args, service, &books).unwrap();
+        let skus: Vec<String> = recs.iter().map(|r| r.rec.sku.to_string()).collect();
+        assert_eq!(skus, ["W"]);
+        assert!(
+            warnings
+                .iter()
+                .any(|(why, sku)| why.contains("only by Reimbursements") && sku == "OTHER")
         );
     }
 
