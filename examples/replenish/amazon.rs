@@ -192,13 +192,21 @@
 //!   booked one event per loss paid, naming the loss's event id, the
 //!   amount split by units (the last piece takes the rounding); units no
 //!   loss takes, and payments for other reasons, are booked naming no
-//!   write-off. A `Reimbursement_Reversal` takes its units back from the
-//!   write-offs its original was booked against, the latest first; one
-//!   whose original was not booked against a loss, or for fewer units,
-//!   or that takes back money alone is not booked (the ledger refuses a
-//!   reversal naming no write-off) and is counted with the rows not
-//!   used, as are rows of one id and item that disagree. The Claims
-//!   section, after the checks, lists the write-offs still open on the
+//!   write-off. Rows are booked in one currency, the one most rows carry
+//!   (the first by name on a tie); rows in another are counted with the
+//!   rows not used, as are amounts too large to split or add up. A
+//!   repeated row books nothing more. A `Reimbursement_Reversal` takes
+//!   its units back from those its original paid naming no loss first
+//!   (lowering the payments without a loss, since the ledger refuses a
+//!   reversal naming no write-off), then from the write-offs its
+//!   original was booked against, the latest first; one whose original
+//!   was not booked, or for fewer units, or that takes back money alone
+//!   is not booked and is counted with the rows not used, as are rows of
+//!   one id and item that disagree. A SKU only Reimbursements rows name
+//!   is not planned. The Claims section, after the checks, names the
+//!   currency and the latest approval booked (payments approved after
+//!   the plan's day are counted), says when no Reimbursements report was
+//!   read or one was rejected, and lists the write-offs still open on the
 //!   last day the plan stands on, those `--claim-days` (30) days old or
 //!   older as due for a claim (Amazon reconciles and pays most warehouse
 //!   losses on its own within weeks, so a younger one is still waited
@@ -3284,7 +3292,8 @@ fn print_claims(c: &Claims) {
     println!(
         "  Reimbursements rows are matched to the ledger's lost and damaged rows first in, first \
          out by FNSKU (Lost_Warehouse and Damaged_Warehouse rows only), a reversal taken back \
-         from its original's write-offs; every lost and damaged write-off is listed, those under \
+         from the units its original paid with no loss to match first, then from its \
+         write-offs, the latest first; every lost and damaged write-off is listed, those under \
          damage codes Amazon may not pay for (such as 7, expired, or H, customer-damaged) \
          included, so check the code before filing"
     );
