@@ -193,8 +193,8 @@
 //!   amount split by units (the last piece takes the rounding); units no
 //!   loss takes, and payments for other reasons, are booked naming no
 //!   write-off. Rows are booked in one currency, the one most rows carry
-//!   (the first by name on a tie); rows in another are counted with the
-//!   rows not used, as are amounts too large to split or add up. A
+//!   (none when two currencies tie for most: no choice between them
+//!   would be right); rows in another are counted with the rows not used, as are amounts too large to split or add up. A
 //!   repeated row books nothing more. A `Reimbursement_Reversal` takes
 //!   its units back from those its original paid naming no loss first
 //!   (lowering the payments without a loss, since the ledger refuses a
@@ -2129,10 +2129,11 @@ impl Books {
             self.ledger.skus().into_iter().filter(|sku| !known.contains(sku)).collect();
     }
 
-    /// The Reimbursements rows in the currency most rows carry (the first
-    /// by name on a tie), which it keeps as the section's currency; rows
-    /// in another currency are counted, not booked, since amounts in two
-    /// currencies cannot be added.
+    /// The Reimbursements rows in the currency most rows carry, which it
+    /// keeps as the section's currency (none when two currencies tie for
+    /// most, since neither is the right one to keep); rows in another
+    /// currency are counted, not booked, since amounts in two currencies
+    /// cannot be added.
     fn one_currency(
         &mut self,
         rows: Vec<(String, ReimbursementRow)>,
@@ -2141,10 +2142,12 @@ impl Books {
         for (_, row) in &rows {
             *by_currency.entry(row.amount_total.currency().to_string()).or_insert(0) += 1;
         }
-        let most = by_currency
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-            .map(|(c, _)| c.clone());
+        let top = by_currency.values().copied().max().unwrap_or(0);
+        let mut leaders = by_currency.iter().filter(|&(_, &n)| n == top).map(|(c, _)| c);
+        let most = match (leaders.next(), leaders.next()) {
+            (Some(only), None) => Some(only.clone()),
+            _ => None,
+        };
         let (kept, other): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, row)| {
             most.as_deref() == Some(&*row.amount_total.currency().to_string())
         });
@@ -2508,8 +2511,8 @@ const AMOUNT_TOO_LARGE: &str =
 
 /// Why a Reimbursements row is not booked when the file's other rows
 /// are mostly in another currency.
-const OTHER_CURRENCY: &str =
-    "Reimbursements row in another currency than most (amounts in two currencies are not added)";
+const OTHER_CURRENCY: &str = "Reimbursements row in another currency than most, or in one of currencies tied for most \
+     (amounts in two currencies are not added)";
 
 /// What a reversal of units paid naming no loss counts as: no ledger
 /// event (the ledger refuses a reversal naming no write-off), the
@@ -5221,6 +5224,25 @@ mod tests {
         // D1's 2 units stay unpaid: E1 in EUR was not booked against it.
         assert_eq!(listed.open[0].what, "damaged");
         assert_eq!(listed.open[0].reimbursed, 0);
+    }
+
+    /// One row in USD and one in EUR: neither currency is the one most
+    /// rows carry, so neither row is booked and the section names none.
+    #[test]
+    fn reimbursements_in_two_currencies_tied_book_none() {
+        let usd = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 4, "40.00", ""),
+            ("2026-01-23", "E1", "Lost_Warehouse", 1, "10.00", ""),
+        ]);
+        let mut lines: Vec<String> = usd.lines().map(str::to_owned).collect();
+        lines[2] = lines[2].replace("\tUSD\t", "\tEUR\t");
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", lines.join("\n") + "\n"));
+        let books = load_folder("tied", &[], &files).unwrap();
+        assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&2));
+        assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), None);
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(listed.currency, None);
     }
 
     /// P1 is approved on 2026-04-01, after the ledger's last day
