@@ -1942,10 +1942,13 @@ impl Books {
     /// those its original paid naming no loss first (lowering the
     /// payments without a loss: the ledger refuses a reversal naming no
     /// write-off), then from the write-offs its original was booked
-    /// against, the latest first; one whose original was not booked, or
-    /// booked for fewer units than it takes back, or that takes back
-    /// money alone, is not booked and counted as unmatched. A repeated
-    /// reversal counts as a duplicate.
+    /// against, the latest first, each piece giving back what its units
+    /// got (see `reversal_amounts`); one whose original was not booked,
+    /// or booked for fewer units than it takes back, or that takes back
+    /// money alone, is not booked and counted as unmatched, and one that
+    /// takes back more money than its units got, or any piece of which
+    /// the ledger refuses, books none of its pieces. A repeated reversal
+    /// counts as a duplicate.
     fn book_reimbursements(&mut self) {
         let rows = std::mem::take(&mut self.reimbursements);
         if rows.is_empty() {
@@ -1960,9 +1963,9 @@ impl Books {
         let conflicting: BTreeSet<&str> =
             matching.conflicting_reimbursements.iter().map(String::as_str).collect();
         // The pieces each payment was booked as, by its id and item, for
-        // reversals to take back from: (write-off, units, amount).
-        // and the units it booked naming no loss.
-        let mut booked: Vec<(ReimbursementRow, Sku, Vec<Piece>, i64)> = Vec::new();
+        // reversals to take back from: its write-offs (write-off, units,
+        // amount), and the units and amount it booked naming no loss.
+        let mut booked: Vec<Booked> = Vec::new();
         for (file, row) in &payments {
             let at_line = format!("{file} line {}", row.line);
             if row.approval_date > self.latest_day {
@@ -2010,7 +2013,7 @@ impl Books {
                 continue;
             }
             let mut kept = Vec::new();
-            let mut loose = 0i64;
+            let mut loose = (0i64, Decimal::ZERO);
             for (n, ((write_off, units), amount)) in pieces.into_iter().zip(amounts).enumerate() {
                 let kind = EventKind::Reimbursement {
                     amount,
@@ -2028,7 +2031,8 @@ impl Books {
                 match write_off {
                     Some(id) => kept.push((id, units, amount)),
                     None => {
-                        loose = loose.saturating_add(units);
+                        loose.0 = loose.0.saturating_add(units);
+                        loose.1 = loose.1.saturating_add(amount);
                         let (pieces, all, paid) = &mut self.paid_without_loss;
                         *pieces += 1;
                         *all = all.saturating_add(units);
@@ -2045,7 +2049,8 @@ impl Books {
             match same {
                 Some(entry) => {
                     entry.2.extend(kept);
-                    entry.3 = entry.3.saturating_add(loose);
+                    entry.3.0 = entry.3.0.saturating_add(loose.0);
+                    entry.3.1 = entry.3.1.saturating_add(loose.1);
                 }
                 None => booked.push((row.clone(), sku, kept, loose)),
             }
@@ -2083,46 +2088,81 @@ impl Books {
             // write-offs' units, the latest first.
             let taken = match originals.as_slice() {
                 [only] if units > 0 => {
-                    let loose = units.min(booked[*only].3.max(0));
-                    take_back(&booked[*only].2, units - loose).map(|pieces| (loose, pieces))
+                    let loose = units.min(booked[*only].3.0.max(0));
+                    take_back(&booked[*only].2, units - loose).map(|pieces| (*only, loose, pieces))
                 }
                 _ => None,
             };
-            let (Some((loose, pieces)), [only]) = (taken, originals.as_slice()) else {
+            let Some((only, loose, pieces)) = taken else {
                 self.counts.skip(REVERSAL_UNMATCHED, Some(at_line));
                 continue;
             };
-            let only = *only;
             let sku = row.sku.clone().unwrap_or_else(|| booked[only].1.clone());
-            let mut shares: Vec<(Option<EventId>, i64)> = Vec::new();
+            // (write-off, units taken, units standing, amount standing).
+            let mut shares: Vec<(Option<EventId>, i64, i64, Decimal)> = Vec::new();
             if loose > 0 {
-                shares.push((None, loose));
+                let (standing, paid) = booked[only].3;
+                shares.push((None, loose, standing, paid));
             }
-            shares.extend(pieces.iter().map(|(id, u)| (Some(id.clone()), *u)));
-            let Some(amounts) = split_amount(row.amount_total.amount(), &shares) else {
-                self.counts.skip(AMOUNT_TOO_LARGE, Some(at_line));
-                continue;
-            };
-            for (n, ((id, taken), amount)) in shares.into_iter().zip(amounts).enumerate() {
-                let Some(id) = id else {
-                    // The ledger books no reversal naming no write-off:
-                    // the payments without a loss are lowered instead.
-                    let (_, all, paid) = &mut self.paid_without_loss;
-                    *all = all.saturating_sub(taken);
-                    *paid = paid.saturating_add(amount);
-                    booked[only].3 -= taken;
-                    *self.counts.booked_as.entry(REVERSAL_WITHOUT_LOSS.to_owned()).or_insert(0) +=
-                        1;
-                    continue;
-                };
-                let kind =
-                    EventKind::reimbursement_reversal(amount, Quantity::new(-taken), id.clone());
-                if self.book_reimbursement(row, &sku, n, kind, "reimbursement reversal", &at_line)
-                    && let Some(piece) = booked[only].2.iter_mut().find(|(w, _, _)| *w == id)
-                {
-                    piece.1 -= taken;
-                    piece.2 = piece.2.saturating_add(amount);
+            for (id, units) in &pieces {
+                if let Some((_, standing, paid)) = booked[only].2.iter().find(|(w, _, _)| w == id) {
+                    shares.push((Some(id.clone()), *units, *standing, *paid));
                 }
+            }
+            let amounts = match reversal_amounts(-row.amount_total.amount(), &shares) {
+                Ok(amounts) => amounts,
+                Err(why) => {
+                    self.counts.skip(why, Some(at_line));
+                    continue;
+                }
+            };
+            // Every piece on a write-off goes to the ledger in one batch,
+            // all or nothing; the loose part is lowered only when it took.
+            let mut events = Vec::new();
+            for (n, ((id, taken, _, _), amount)) in shares.iter().zip(&amounts).enumerate() {
+                let Some(id) = id else { continue };
+                let kind =
+                    EventKind::reimbursement_reversal(-*amount, Quantity::new(-*taken), id.clone());
+                let Some(event) = self.reimbursement_event(row, &sku, n, kind) else {
+                    break;
+                };
+                events.push((event, id.clone(), *taken, -*amount));
+            }
+            if events.len() < shares.iter().filter(|s| s.0.is_some()).count() {
+                self.counts.skip("no stable key", Some(at_line));
+                continue;
+            }
+            let batch: Vec<Event> = events.iter().map(|(e, _, _, _)| e.clone()).collect();
+            let outcomes = match self.ledger.ingest_batch(batch) {
+                Ok(outcomes) => outcomes,
+                Err(e) => {
+                    self.counts.skip("refused by the ledger", Some(format!("{at_line}: {e}")));
+                    continue;
+                }
+            };
+            for (outcome, (_, id, taken, amount)) in outcomes.iter().zip(&events) {
+                if matches!(outcome, IngestOutcome::Duplicate) {
+                    self.counts.duplicates_ignored += 1;
+                    continue;
+                }
+                self.counts.events_applied += 1;
+                *self.counts.booked_as.entry("reimbursement reversal".to_owned()).or_insert(0) += 1;
+                self.paid_to = self.paid_to.max(Some(row.approval_date));
+                if let Some(piece) = booked[only].2.iter_mut().find(|(w, _, _)| w == id) {
+                    piece.1 -= taken;
+                    piece.2 = piece.2.saturating_add(*amount);
+                }
+            }
+            if let (Some((None, taken, _, _)), Some(amount)) = (shares.first(), amounts.first()) {
+                // The ledger books no reversal naming no write-off: the
+                // payments without a loss are lowered instead.
+                let (_, all, paid) = &mut self.paid_without_loss;
+                *all = all.saturating_sub(*taken);
+                *paid = paid.saturating_sub(*amount);
+                let loose = &mut booked[only].3;
+                loose.0 -= taken;
+                loose.1 = loose.1.saturating_sub(*amount);
+                *self.counts.booked_as.entry(REVERSAL_WITHOUT_LOSS.to_owned()).or_insert(0) += 1;
             }
         }
         self.reimbursed_only =
@@ -2159,6 +2199,23 @@ impl Books {
         kept
     }
 
+    /// The event of piece `n` of a Reimbursements row, as `kind` under
+    /// `sku`; `None` when its id cannot be made.
+    fn reimbursement_event(
+        &self,
+        row: &ReimbursementRow,
+        sku: &Sku,
+        n: usize,
+        kind: EventKind,
+    ) -> Option<Event> {
+        let item = row.fnsku.as_ref().map_or_else(
+            || row.sku.as_ref().map_or("-", Sku::as_str),
+            merchantry::core::Fnsku::as_str,
+        );
+        let id = EventId::new(format!("amzr-{}-{item}-{n}", row.reimbursement_id)).ok()?;
+        Some(Event::new(id, at(row.approval_date, 20), sku.clone(), self.location.clone(), kind))
+    }
+
     /// Books piece `n` of a Reimbursements row as `kind` under `sku`;
     /// whether the ledger took it (a repeat of a booked piece counts as
     /// a duplicate, a refusal is counted with the row's line).
@@ -2171,16 +2228,10 @@ impl Books {
         label: &str,
         at_line: &str,
     ) -> bool {
-        let item = row.fnsku.as_ref().map_or_else(
-            || row.sku.as_ref().map_or("-", Sku::as_str),
-            merchantry::core::Fnsku::as_str,
-        );
-        let Ok(id) = EventId::new(format!("amzr-{}-{item}-{n}", row.reimbursement_id)) else {
+        let Some(event) = self.reimbursement_event(row, sku, n, kind) else {
             self.counts.skip("no stable key", Some(at_line.to_owned()));
             return false;
         };
-        let event =
-            Event::new(id, at(row.approval_date, 20), sku.clone(), self.location.clone(), kind);
         match self.ledger.ingest(event) {
             Ok(IngestOutcome::Duplicate) => {
                 self.counts.duplicates_ignored += 1;
@@ -2498,6 +2549,11 @@ impl Books {
 /// units and amount still standing on it.
 type Piece = (EventId, i64, Decimal);
 
+/// A payment booked, for its reversals: its row, its SKU, its pieces on
+/// write-offs, and the units and amount still standing that it paid
+/// naming no loss.
+type Booked = (ReimbursementRow, Sku, Vec<Piece>, (i64, Decimal));
+
 /// Why a Reimbursements row is not booked: rows of one id and item
 /// that differ, so which holds cannot be told.
 const REIMBURSEMENT_CONFLICT: &str =
@@ -2522,6 +2578,11 @@ const REVERSAL_WITHOUT_LOSS: &str = "reimbursement reversal of units paid naming
 /// Why a reversal is not booked: the ledger refuses one naming no
 /// write-off.
 const REVERSAL_UNMATCHED: &str = "reimbursement reversal matched to no write-off: its original is not booked, or for fewer units, or it takes back money alone";
+
+/// Why a reversal is not booked: it takes back more money than the
+/// units it takes back were paid (their write-offs, or the payment's
+/// units paid with no loss), so one of its pieces would be refused.
+const REVERSAL_TOO_MUCH: &str = "reimbursement reversal taking back more money than the units it names were paid (none of it booked)";
 
 /// Whether a payment row is for the item of a loss: its FNSKU, or its
 /// SKU when it gives no FNSKU (as `match_reimbursements` pairs them).
@@ -2560,6 +2621,67 @@ fn split_amount<T>(total: Decimal, pieces: &[(T, i64)]) -> Option<Vec<Decimal>> 
         out.push(share);
     }
     Some(out)
+}
+
+/// What a reversal taking back `total` (at or above zero) takes from
+/// each of `shares` (units taken, units standing, amount standing): a
+/// share taking every unit standing takes back what they got, the
+/// others that part of what they got (so a full reversal restores every
+/// piece exactly), scaled to `total` and rounded to the cent; none more
+/// than its piece got, the rounding left on a piece with room for it.
+/// Refused when `total` is below zero or more than the pieces got, or a
+/// figure overflows.
+fn reversal_amounts<T>(
+    total: Decimal,
+    shares: &[(T, i64, i64, Decimal)],
+) -> Result<Vec<Decimal>, &'static str> {
+    let too_large = || AMOUNT_TOO_LARGE;
+    if total < Decimal::ZERO {
+        return Err(REVERSAL_TOO_MUCH);
+    }
+    // What the units taken got, and most each piece can give back.
+    let mut got = Vec::with_capacity(shares.len());
+    let mut caps = Vec::with_capacity(shares.len());
+    for (_, taken, standing, paid) in shares {
+        let cap = (*paid).max(Decimal::ZERO);
+        let part = if taken >= standing || *standing <= 0 {
+            cap
+        } else {
+            cap.checked_mul(Decimal::from(*taken))
+                .and_then(|v| v.checked_div(Decimal::from(*standing)))
+                .ok_or_else(too_large)?
+        };
+        got.push(part);
+        caps.push(cap);
+    }
+    let all_got =
+        got.iter().try_fold(Decimal::ZERO, |s, g| s.checked_add(*g)).ok_or_else(too_large)?;
+    let all_caps =
+        caps.iter().try_fold(Decimal::ZERO, |s, c| s.checked_add(*c)).ok_or_else(too_large)?;
+    if total > all_caps {
+        return Err(REVERSAL_TOO_MUCH);
+    }
+    let mut out = Vec::with_capacity(shares.len());
+    for (part, cap) in got.iter().zip(&caps) {
+        let share = if total == all_got {
+            *part
+        } else if all_got.is_zero() {
+            Decimal::ZERO
+        } else {
+            total.checked_mul(*part).and_then(|v| v.checked_div(all_got)).ok_or_else(too_large)?
+        };
+        out.push(share.round_dp(2).min(*cap));
+    }
+    let mut left = out.iter().try_fold(total, |l, a| l.checked_sub(*a)).ok_or_else(too_large)?;
+    for (amount, cap) in out.iter_mut().zip(&caps) {
+        if left.is_zero() {
+            break;
+        }
+        let step = if left > Decimal::ZERO { left.min(*cap - *amount) } else { left.max(-*amount) };
+        *amount += step;
+        left -= step;
+    }
+    if left.is_zero() { Ok(out) } else { Err(REVERSAL_TOO_MUCH) }
 }
 
 /// The write-offs `units` are taken back from, the latest booked first,
@@ -5358,6 +5480,68 @@ mod tests {
             claim_numbers(&listed.overreimbursed),
             ["2026-01-05 lost 4 found 1 paid 4 (40.00) open -1 at cost 40.00 claim"]
         );
+    }
+
+    /// P1 (2 units) pays L1's fourth unit and one of D1's, its amount
+    /// split 12.68 + 12.67 (25.35) or 12.62 + 12.63 (25.25); V1 takes
+    /// all of it back, so each write-off gets back exactly what it was
+    /// paid, whatever the rounding: D1 is open again, unpaid.
+    #[test]
+    fn a_full_reversal_restores_every_write_off_exactly() {
+        for amount in ["25.35", "25.25"] {
+            let reimbursements = reimbursements_file(&[
+                ("2026-01-20", "P0", "Lost_Warehouse", 3, "30.00", ""),
+                ("2026-01-21", "P1", "Lost_Warehouse", 2, amount, ""),
+                ("2026-02-01", "V1", "Reimbursement_Reversal", -2, &format!("-{amount}"), "P1"),
+            ]);
+            let mut files = claims_folder();
+            files.push(("fba_reimbursements.tsv", reimbursements));
+            let books = load_folder("revround", &[], &files).unwrap();
+            assert_eq!(books.counts.rows_skipped.get("refused by the ledger"), None, "{amount}");
+            assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&2), "{amount}");
+            let listed = claims_fn(&books, books.last_day(), 30);
+            let open = claim_numbers(&listed.open);
+            assert_eq!(
+                open[0], "2026-01-06 damaged 2 found 0 paid 0 (0.00) open 2 at cost 20.00 claim",
+                "{amount}"
+            );
+        }
+    }
+
+    /// P1 (13 units, 130.00) pays the 11 units lost and 2 with no loss;
+    /// V1 takes back 3 units and 50.00: the 2 loose units got 20.00 and
+    /// L3's 2 units 20.00, so 50.00 is more than they can give back. The
+    /// row books nothing, not even the loose part, and is counted once.
+    #[test]
+    fn a_reversal_any_piece_of_which_is_refused_books_none() {
+        let reimbursements = reimbursements_file(&[
+            ("2026-03-01", "P1", "Lost_Warehouse", 13, "130.00", ""),
+            ("2026-03-05", "V1", "Reimbursement_Reversal", -3, "-50.00", "P1"),
+        ]);
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", reimbursements));
+        let books = load_folder("revhalf", &[], &files).unwrap();
+        assert_eq!(books.counts.rows_skipped.get(REVERSAL_TOO_MUCH), Some(&1));
+        assert_eq!(books.counts.rows_skipped.values().sum::<u64>(), 1);
+        assert_eq!(books.counts.booked_as.get("reimbursement reversal"), None);
+        assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), None);
+        assert_eq!(books.paid_without_loss, (1, 2, Decimal::new(2000, 2)));
+    }
+
+    /// U1 pays 12.50 for a unit with no loss; V1 would take 50.00 back
+    /// for it, more than it got: refused, the payment still stands.
+    #[test]
+    fn a_reversal_of_loose_units_takes_back_no_more_than_they_got() {
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-22", "U1", "CustomerReturn", 1, "12.50", ""),
+            ("2026-02-01", "V1", "Reimbursement_Reversal", -1, "-50.00", "U1"),
+        ]);
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", reimbursements));
+        let books = load_folder("revbig", &[], &files).unwrap();
+        assert_eq!(books.counts.rows_skipped.get(REVERSAL_TOO_MUCH), Some(&1));
+        assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), None);
+        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1250, 2)));
     }
 
     /// A payment for `OTHER`, a SKU no other report names, is booked
