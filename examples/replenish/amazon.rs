@@ -2169,7 +2169,9 @@ impl Books {
             self.ledger.skus().into_iter().filter(|sku| !known.contains(sku)).collect();
     }
 
-    /// The Reimbursements rows in the currency most rows carry, which it
+    /// The Reimbursements rows in the currency most rows that could book
+    /// carry (a row dated in the future has no vote, a repeated row one),
+    /// which it
     /// keeps as the section's currency (none when two currencies tie for
     /// most, since neither is the right one to keep); rows in another
     /// currency are counted, not booked, since amounts in two currencies
@@ -2178,9 +2180,25 @@ impl Books {
         &mut self,
         rows: Vec<(String, ReimbursementRow)>,
     ) -> Vec<(String, ReimbursementRow)> {
+        // Only rows that could book vote: a row dated in the future does
+        // not, and a repeated row votes once.
         let mut by_currency: BTreeMap<String, usize> = BTreeMap::new();
+        let mut seen = BTreeSet::new();
         for (_, row) in &rows {
-            *by_currency.entry(row.amount_total.currency().to_string()).or_insert(0) += 1;
+            let currency = row.amount_total.currency().to_string();
+            let item = (row.fnsku.as_ref().map(|f| f.as_str().to_owned()), row.sku.clone());
+            let key = (
+                row.reimbursement_id.clone(),
+                row.original_reimbursement_id.clone(),
+                item,
+                row.amount_total.amount(),
+                row.quantity_total.get(),
+                currency.clone(),
+            );
+            if row.approval_date > self.latest_day || !seen.insert(key) {
+                continue;
+            }
+            *by_currency.entry(currency).or_insert(0) += 1;
         }
         let top = by_currency.values().copied().max().unwrap_or(0);
         let mut leaders = by_currency.iter().filter(|&(_, &n)| n == top).map(|(c, _)| c);
@@ -5542,6 +5560,33 @@ mod tests {
         assert_eq!(books.counts.rows_skipped.get(REVERSAL_TOO_MUCH), Some(&1));
         assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), None);
         assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1250, 2)));
+    }
+
+    /// Two USD payments, and EUR rows that could not book: two dated
+    /// in 2030 (future), and one repeated three times (it books once).
+    /// EUR has two votes, USD two, before the repeats count once: USD
+    /// wins 2 to 1 among rows that could book, and P1 and P2 are booked.
+    #[test]
+    fn only_rows_that_could_book_vote_on_the_currency() {
+        let rows = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 2, "20.00", ""),
+            ("2026-01-21", "P2", "Lost_Warehouse", 2, "20.00", ""),
+            ("2030-01-01", "E1", "Lost_Warehouse", 1, "10.00", ""),
+            ("2030-01-02", "E2", "Lost_Warehouse", 1, "10.00", ""),
+            ("2026-01-23", "E3", "Lost_Warehouse", 1, "10.00", ""),
+            ("2026-01-23", "E3", "Lost_Warehouse", 1, "10.00", ""),
+            ("2026-01-23", "E3", "Lost_Warehouse", 1, "10.00", ""),
+        ]);
+        let lines: Vec<String> = rows
+            .lines()
+            .map(|l| if l.contains("\tE") { l.replace("\tUSD\t", "\tEUR\t") } else { l.to_owned() })
+            .collect();
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", lines.join("\n") + "\n"));
+        let books = load_folder("curvote", &[], &files).unwrap();
+        assert_eq!(books.reimbursement_currency.as_deref(), Some("USD"));
+        assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&2));
+        assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&5));
     }
 
     /// A payment for `OTHER`, a SKU no other report names, is booked
