@@ -630,17 +630,20 @@ struct Claims {
     /// their units and amount less those reversals took back.
     paid_without_loss: (u64, i64, Decimal),
     /// The currency of the reimbursed amounts, when a Reimbursements row
-    /// was booked.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// was booked (null otherwise).
     currency: Option<String>,
     /// The latest approval date of a reimbursement booked, when later
     /// than `as_of` or not: payments are counted to it, so a payment
-    /// approved after the ledger's last day still shows.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// approved after the ledger's last day still shows (null when none
+    /// was booked).
     paid_to: Option<NaiveDate>,
     /// Reimbursements files read: with none, every write-off shows as
     /// unpaid.
     reimbursement_files_read: u64,
+    /// Reimbursements rows read from them: with some but none booked (a
+    /// currency tie, or every row refused), the section cautions that
+    /// every write-off shows as unpaid.
+    reimbursement_rows_read: u64,
     /// Reimbursements files rejected (name: error): their payments are
     /// not counted.
     reimbursement_files_rejected: Vec<String>,
@@ -709,6 +712,7 @@ fn claims(books: &Books, as_of: Option<NaiveDate>, claim_days: u32) -> Option<Cl
         currency: books.reimbursement_currency.clone(),
         paid_to: books.paid_to,
         reimbursement_files_read: books.reimbursement_files.0,
+        reimbursement_rows_read: books.reimbursement_rows_read,
         reimbursement_files_rejected: books.reimbursement_files.1.clone(),
     })
 }
@@ -893,6 +897,8 @@ struct Books {
     paid_to: Option<NaiveDate>,
     /// Reimbursements files read, and those rejected (name: error).
     reimbursement_files: (u64, Vec<String>),
+    /// Reimbursements rows read from the files read.
+    reimbursement_rows_read: u64,
     /// SKUs only Reimbursements rows put in the ledger: no stock or
     /// demand of theirs was read, so they are not planned.
     reimbursed_only: BTreeSet<Sku>,
@@ -1129,6 +1135,7 @@ impl Books {
             reimbursement_currency: None,
             paid_to: None,
             reimbursement_files: (0, Vec::new()),
+            reimbursement_rows_read: 0,
             reimbursed_only: BTreeSet::new(),
         })
     }
@@ -1954,6 +1961,7 @@ impl Books {
         if rows.is_empty() {
             return;
         }
+        self.reimbursement_rows_read = u64::try_from(rows.len()).unwrap_or(u64::MAX);
         let rows = self.one_currency(rows);
         let known: BTreeSet<Sku> = self.ledger.skus().into_iter().collect();
         let (mut reversals, payments): (Vec<_>, Vec<_>) =
@@ -3427,6 +3435,19 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
 }
 
 /// The Claims section, after the checks.
+/// The caution when Reimbursements rows were read but none was booked
+/// (two currencies tied for most, or every row refused): every
+/// write-off then shows as unpaid.
+fn none_booked(c: &Claims) -> Option<String> {
+    (c.reimbursement_rows_read > 0 && c.paid_to.is_none()).then(|| {
+        format!(
+            "CAUTION: {} Reimbursements row(s) read but none booked (see the rows not used: two \
+             currencies tied for most, or every row refused), so every write-off shows as unpaid",
+            c.reimbursement_rows_read
+        )
+    })
+}
+
 fn print_claims(c: &Claims) {
     println!(
         "\nClaims on {} (write-offs {} days or older: file a claim; younger: wait)",
@@ -3482,6 +3503,9 @@ fn print_claims(c: &Claims) {
     }
     if c.reimbursement_files_read == 0 {
         println!("  no Reimbursements report was read, so every write-off shows as unpaid");
+    }
+    if let Some(caution) = none_booked(c) {
+        println!("  {caution}");
     }
     match (c.paid_to, &c.currency) {
         (Some(to), Some(currency)) => {
@@ -5383,6 +5407,11 @@ mod tests {
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), None);
         let listed = claims_fn(&books, books.last_day(), 30);
         assert_eq!(listed.currency, None);
+        let caution = none_booked(&listed).unwrap_or_default();
+        assert!(caution.starts_with("CAUTION: 2 Reimbursements row(s) read but none booked"));
+        let json = serde_json::to_value(&listed).unwrap();
+        assert_eq!(json.get("currency"), Some(&serde_json::Value::Null));
+        assert_eq!(json.get("paid_to"), Some(&serde_json::Value::Null));
     }
 
     /// P1 is approved on 2026-04-01, after the ledger's last day
