@@ -192,21 +192,26 @@
 //!   booked one event per loss paid, naming the loss's event id, the
 //!   amount split by units (the last piece takes the rounding); units no
 //!   loss takes, and payments for other reasons, are booked naming no
-//!   write-off. Rows are booked in one currency, the one most rows carry
-//!   (none when two currencies tie for most: no choice between them
-//!   would be right); rows in another are counted with the rows not used, as are amounts too large to split or add up. A
+//!   write-off. Rows are booked in one currency, the one most rows that
+//!   could book carry (a row dated in the future has no vote, a repeated
+//!   row one; none when two currencies tie for most: no choice between
+//!   them would be right); rows in another are counted with the rows not used, as are amounts too large to split or add up. A
 //!   repeated row books nothing more. A `Reimbursement_Reversal` takes
 //!   its units back from those its original paid naming no loss first
 //!   (lowering the payments without a loss, since the ledger refuses a
 //!   reversal naming no write-off), then from the write-offs its
-//!   original was booked against, the latest first; one whose original
-//!   was not booked, or for fewer units, or that takes back money alone
-//!   is not booked and is counted with the rows not used, as are rows of
-//!   one id and item that disagree. A SKU only Reimbursements rows name
+//!   original was booked against, the latest first, each piece giving
+//!   back what the units taken from it got (so a full reversal restores
+//!   every write-off to the cent), scaled to the reversal's amount and
+//!   never more than the piece got; one whose original was not booked,
+//!   or for fewer units, or that takes back money alone or more money
+//!   than its units got, books none of its pieces and is counted with the
+//!   rows not used, as are rows of one id and item that disagree. A SKU only Reimbursements rows name
 //!   is not planned. The Claims section, after the checks, names the
 //!   currency and the latest approval booked (payments approved after
 //!   the plan's day are counted), says when no Reimbursements report was
-//!   read or one was rejected, and lists the write-offs still open on the
+//!   read or one was rejected, cautions when rows were read but none was
+//!   booked, and lists the write-offs still open on the
 //!   last day the plan stands on, those `--claim-days` (30) days old or
 //!   older as due for a claim (Amazon reconciles and pays most warehouse
 //!   losses on its own within weeks, so a younger one is still waited
