@@ -2134,12 +2134,15 @@ impl Books {
             let mut events = Vec::new();
             for (n, ((id, taken, _, _), amount)) in shares.iter().zip(&amounts).enumerate() {
                 let Some(id) = id else { continue };
-                let kind =
-                    EventKind::reimbursement_reversal(-*amount, Quantity::new(-*taken), id.clone());
+                let kind = EventKind::reimbursement_reversal(
+                    negated(*amount),
+                    Quantity::new(-*taken),
+                    id.clone(),
+                );
                 let Some(event) = self.reimbursement_event(row, &sku, n, kind) else {
                     break;
                 };
-                events.push((event, id.clone(), *taken, -*amount));
+                events.push((event, id.clone(), *taken, negated(*amount)));
             }
             if events.len() < shares.iter().filter(|s| s.0.is_some()).count() {
                 self.counts.skip("no stable key", Some(at_line));
@@ -2652,6 +2655,16 @@ fn split_amount<T>(total: Decimal, pieces: &[(T, i64)]) -> Option<Vec<Decimal>> 
         out.push(share);
     }
     Some(out)
+}
+
+/// `amount` with its sign turned, zero staying positive (so a zero
+/// taken back never prints as `-0.00`).
+fn negated(amount: Decimal) -> Decimal {
+    let mut out = -amount;
+    if out.is_zero() {
+        out.set_sign_positive(true);
+    }
+    out
 }
 
 /// What a reversal taking back `total` (at or above zero) takes from
@@ -3446,8 +3459,8 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
 fn none_booked(c: &Claims) -> Option<String> {
     (c.reimbursement_rows_read > 0 && c.paid_to.is_none()).then(|| {
         format!(
-            "CAUTION: {} Reimbursements row(s) read but none booked (see the rows not used: two \
-             currencies tied for most, or every row refused), so every write-off shows as unpaid",
+            "CAUTION: {} Reimbursements row(s) read but none booked (see the rows not used: a \
+             currency tie, or rows refused), so every write-off shows as unpaid",
             c.reimbursement_rows_read
         )
     })
@@ -5621,6 +5634,23 @@ mod tests {
         assert_eq!(books.reimbursement_currency.as_deref(), Some("USD"));
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&2));
         assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&5));
+    }
+
+    /// P1 pays L1's 4 units nothing; V1 takes them all back, nothing
+    /// too: the amount left on L1 is zero, never printed as `-0.00`.
+    #[test]
+    fn a_reversal_of_nothing_leaves_a_plain_zero() {
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 4, "0.00", ""),
+            ("2026-02-01", "V1", "Reimbursement_Reversal", -4, "0.00", "P1"),
+        ]);
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", reimbursements));
+        let books = load_folder("revzero", &[], &files).unwrap();
+        assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&1));
+        let listed = claims_fn(&books, books.last_day(), 30);
+        let open = claim_numbers(&listed.open);
+        assert_eq!(open[0], "2026-01-05 lost 4 found 1 paid 0 (0.00) open 3 at cost 40.00 claim");
     }
 
     /// A payment for `OTHER`, a SKU no other report names, is booked
