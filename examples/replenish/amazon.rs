@@ -3503,9 +3503,9 @@ fn print_claims(c: &Claims) {
                 l.what.to_owned(),
                 l.units.to_string(),
                 l.found.to_string(),
-                format!("{} ({})", l.reimbursed, l.reimbursed_amount),
+                format!("{} ({:.2})", l.reimbursed, l.reimbursed_amount),
                 l.open.to_string(),
-                l.value_at_cost.round_dp(2).to_string(),
+                format!("{:.2}", l.value_at_cost),
                 note.to_owned(),
             ]);
         }
@@ -3547,7 +3547,7 @@ fn print_claims(c: &Claims) {
     if pieces > 0 {
         println!(
             "  reimbursed without a lost or damaged row to match (another reason, or more units \
-             than the ledger lost): payments {pieces}, units {units}, amount {amount} (less \
+             than the ledger lost): payments {pieces}, units {units}, amount {amount:.2} (less \
              reversals)"
         );
     }
