@@ -5276,6 +5276,14 @@ mod tests {
         vec![("ledger_detail.csv", detail.to_owned()), ("myi.tsv", myi.to_owned())]
     }
 
+    /// The books of [`claims_folder`] with `reimbursements` as its
+    /// Reimbursements file, loaded as folder `name`.
+    fn claims_books(name: &str, reimbursements: impl Into<String>) -> Books {
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", reimbursements.into()));
+        load_folder(name, &[], &files).unwrap()
+    }
+
     /// A Reimbursements file: `(date, id, reason, units, amount,
     /// original)` rows of `W`/`X00W`.
     fn reimbursements_file(rows: &[(&str, &str, &str, i64, &str, &str)]) -> String {
@@ -5333,9 +5341,7 @@ mod tests {
             ("2026-02-01", "R1", "Reimbursement_Reversal", -1, "-10.00", "P2"),
             ("2026-02-02", "R2", "Reimbursement_Reversal", -1, "-12.00", "NOPE"),
         ]);
-        let mut files = claims_folder();
-        files.push(("fba_reimbursements.tsv", reimbursements));
-        let books = load_folder("claims", &[], &files).unwrap();
+        let books = claims_books("claims", reimbursements);
         let booked = |what: &str| books.counts.booked_as.get(what).copied();
         assert_eq!(booked("reimbursement of a loss"), Some(4));
         assert_eq!(booked("reimbursement naming no loss"), Some(1));
@@ -5372,9 +5378,7 @@ mod tests {
             ("2026-01-21", "H2", "CustomerReturn", 1, &max, ""),
             ("2026-01-22", "H3", "CustomerReturn", 1, &max, ""),
         ]);
-        let mut files = claims_folder();
-        files.push(("fba_reimbursements.tsv", reimbursements));
-        let books = load_folder("huge", &[], &files).unwrap();
+        let books = claims_books("huge", reimbursements);
         assert_eq!(books.counts.rows_skipped.get(AMOUNT_TOO_LARGE), Some(&2));
         assert_eq!(books.paid_without_loss, (1, 1, Decimal::MAX));
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), None);
@@ -5395,9 +5399,7 @@ mod tests {
         let mut lines: Vec<String> = usd.lines().map(str::to_owned).collect();
         lines[3] = lines[3].replace("\tUSD\t", "\tGBP\t");
         lines[4] = lines[4].replace("\tUSD\t", "\tEUR\t");
-        let mut files = claims_folder();
-        files.push(("fba_reimbursements.tsv", lines.join("\n") + "\n"));
-        let books = load_folder("currencies", &[], &files).unwrap();
+        let books = claims_books("currencies", lines.join("\n") + "\n");
         assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&2));
         assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1200, 2)));
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&1));
@@ -5418,9 +5420,7 @@ mod tests {
         ]);
         let mut lines: Vec<String> = usd.lines().map(str::to_owned).collect();
         lines[2] = lines[2].replace("\tUSD\t", "\tEUR\t");
-        let mut files = claims_folder();
-        files.push(("fba_reimbursements.tsv", lines.join("\n") + "\n"));
-        let books = load_folder("tied", &[], &files).unwrap();
+        let books = claims_books("tied", lines.join("\n") + "\n");
         assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&2));
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), None);
         let listed = claims_fn(&books, books.last_day(), 30);
@@ -5440,9 +5440,7 @@ mod tests {
     fn payments_after_the_last_day_are_counted() {
         let reimbursements =
             reimbursements_file(&[("2026-04-01", "P1", "Lost_Warehouse", 4, "40.00", "")]);
-        let mut files = claims_folder();
-        files.push(("fba_reimbursements.tsv", reimbursements));
-        let books = load_folder("late", &[], &files).unwrap();
+        let books = claims_books("late", reimbursements);
         let listed = claims_fn(&books, books.last_day(), 30);
         assert_eq!(listed.as_of, day("2026-03-10"));
         assert_eq!(listed.paid_to, Some(day("2026-04-01")));
@@ -5498,9 +5496,7 @@ mod tests {
             ("2026-01-21", "P2", "Lost_Warehouse", 1, "10.00", ""),
         ]);
         let cut = &whole[..whole.len() - 20];
-        let mut files = claims_folder();
-        files.push(("fba_reimbursements.tsv", cut.to_owned()));
-        let books = load_folder("cutreimb", &[], &files).unwrap();
+        let books = claims_books("cutreimb", cut.to_owned());
         let listed = claims_fn(&books, books.last_day(), 30);
         assert_eq!(listed.reimbursement_files_read, 0);
         assert_eq!(listed.reimbursement_files_rejected.len(), 1);
@@ -5528,9 +5524,7 @@ mod tests {
             ("2026-03-06", "R2", "Reimbursement_Reversal", -1, "-12.00", "U1"),
             ("2026-03-06", "R2", "Reimbursement_Reversal", -1, "-12.00", "U1"),
         ]);
-        let mut files = claims_folder();
-        files.push(("fba_reimbursements.tsv", reimbursements));
-        let books = load_folder("loose", &[], &files).unwrap();
+        let books = claims_books("loose", reimbursements);
         assert_eq!(books.counts.rows_skipped.get(REVERSAL_UNMATCHED), None);
         assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), Some(&2));
         assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&1));
@@ -5559,9 +5553,7 @@ mod tests {
                 ("2026-01-21", "P1", "Lost_Warehouse", 2, amount, ""),
                 ("2026-02-01", "V1", "Reimbursement_Reversal", -2, &format!("-{amount}"), "P1"),
             ]);
-            let mut files = claims_folder();
-            files.push(("fba_reimbursements.tsv", reimbursements));
-            let books = load_folder("revround", &[], &files).unwrap();
+            let books = claims_books("revround", reimbursements);
             assert_eq!(books.counts.rows_skipped.get("refused by the ledger"), None, "{amount}");
             assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&2), "{amount}");
             let listed = claims_fn(&books, books.last_day(), 30);
@@ -5583,9 +5575,7 @@ mod tests {
             ("2026-03-01", "P1", "Lost_Warehouse", 13, "130.00", ""),
             ("2026-03-05", "V1", "Reimbursement_Reversal", -3, "-50.00", "P1"),
         ]);
-        let mut files = claims_folder();
-        files.push(("fba_reimbursements.tsv", reimbursements));
-        let books = load_folder("revhalf", &[], &files).unwrap();
+        let books = claims_books("revhalf", reimbursements);
         assert_eq!(books.counts.rows_skipped.get(REVERSAL_TOO_MUCH), Some(&1));
         assert_eq!(books.counts.rows_skipped.values().sum::<u64>(), 1);
         assert_eq!(books.counts.booked_as.get("reimbursement reversal"), None);
@@ -5601,9 +5591,7 @@ mod tests {
             ("2026-01-22", "U1", "CustomerReturn", 1, "12.50", ""),
             ("2026-02-01", "V1", "Reimbursement_Reversal", -1, "-50.00", "U1"),
         ]);
-        let mut files = claims_folder();
-        files.push(("fba_reimbursements.tsv", reimbursements));
-        let books = load_folder("revbig", &[], &files).unwrap();
+        let books = claims_books("revbig", reimbursements);
         assert_eq!(books.counts.rows_skipped.get(REVERSAL_TOO_MUCH), Some(&1));
         assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), None);
         assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1250, 2)));
@@ -5628,9 +5616,7 @@ mod tests {
             .lines()
             .map(|l| if l.contains("\tE") { l.replace("\tUSD\t", "\tEUR\t") } else { l.to_owned() })
             .collect();
-        let mut files = claims_folder();
-        files.push(("fba_reimbursements.tsv", lines.join("\n") + "\n"));
-        let books = load_folder("curvote", &[], &files).unwrap();
+        let books = claims_books("curvote", lines.join("\n") + "\n");
         assert_eq!(books.reimbursement_currency.as_deref(), Some("USD"));
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&2));
         assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&5));
@@ -5644,9 +5630,7 @@ mod tests {
             ("2026-01-20", "P1", "Lost_Warehouse", 4, "0.00", ""),
             ("2026-02-01", "V1", "Reimbursement_Reversal", -4, "0.00", "P1"),
         ]);
-        let mut files = claims_folder();
-        files.push(("fba_reimbursements.tsv", reimbursements));
-        let books = load_folder("revzero", &[], &files).unwrap();
+        let books = claims_books("revzero", reimbursements);
         assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&1));
         let listed = claims_fn(&books, books.last_day(), 30);
         let open = claim_numbers(&listed.open);
