@@ -2340,7 +2340,7 @@ fn validate(event: &Event) -> Result<(), LedgerError> {
                     units: units.get(),
                 });
             }
-            if (below || units.is_negative()) && write_off.is_none() {
+            if is_reversal(*units, *a) && write_off.is_none() {
                 return Err(LedgerError::ReversalWithoutWriteOff {
                     id: id(),
                     amount: *a,
