@@ -585,10 +585,8 @@ impl Ledger {
         }
         let book = &mut self.books[sku];
         if let Err(fail) = book.apply_appended(ctx) {
-            book.amounts.truncate(amounts);
-            book.landed.truncate(landed);
             let err = self.error(sku, fail);
-            return Err(self.refuse(mark, err));
+            return Err(self.refuse_encoded(sku, (amounts, landed), mark, err));
         }
         let pos = book.entries.len() - 1;
         if book.extras.last().is_some_and(|x| x.entry as usize == pos) {
@@ -679,10 +677,10 @@ impl Ledger {
         }
     }
 
-    /// [`Ledger::refuse`] for an event whose encoding failed, which may
-    /// have stored amounts or a landed cost in book `sku` past `lengths`
-    /// (none of today's failures comes after one, but a stray amount
-    /// would be invisible to `==` and snapshots).
+    /// [`Ledger::refuse`] for an event that was encoded, or failed while
+    /// encoding, into book `sku`: the amounts and landed cost it stored
+    /// there past `lengths` go too (a stray amount would be invisible to
+    /// `==` and snapshots).
     #[cold]
     #[inline(never)]
     fn refuse_encoded(
