@@ -468,15 +468,15 @@ impl Ledger {
     pub fn ingest_ref(&mut self, event: &Event) -> Result<IngestOutcome, LedgerError> {
         let at = self.day.nanos(event)?;
         validate(event)?;
-        if let EventKind::Reimbursement { write_off: Some(write_off), units, amount } = &event.kind
-        {
-            return self.ingest_payment(event, at, write_off, (*units, *amount));
-        }
         let hash = self.names.hash(event.id.as_str());
         let mark = self.mark();
         // One probe of the id index finds the id or stores it (a failure
         // below forgets it again with the other new names).
         let (id, known) = self.names.find_or_insert(event.id.as_str(), hash);
+        if let EventKind::Reimbursement { write_off: Some(write_off), units, amount } = &event.kind
+        {
+            return self.ingest_payment(event, (at, id, known), mark, write_off, (*units, *amount));
+        }
         if known {
             return self.record_known(event, at, id, mark);
         }
@@ -492,13 +492,11 @@ impl Ledger {
     fn ingest_payment(
         &mut self,
         event: &Event,
-        at: i64,
+        (at, id, known): (i64, u32, bool),
+        mark: Mark,
         write_off: &EventId,
         (units, amount): (Quantity, Decimal),
     ) -> Result<IngestOutcome, LedgerError> {
-        let hash = self.names.hash(event.id.as_str());
-        let mark = self.mark();
-        let (id, known) = self.names.find_or_insert(event.id.as_str(), hash);
         // A repeat is a duplicate before anything else.
         if known && self.is_recorded(event, at, id)? {
             return Ok(IngestOutcome::Duplicate);
@@ -516,11 +514,7 @@ impl Ledger {
             let err = exceeds_paid(event, write_off.clone(), (units, amount), total);
             return Err(self.refuse(mark, err));
         }
-        let outcome = self.record(event, at, id, mark)?;
-        if known {
-            // An id only referred to until now names a recorded event.
-            self.unrecorded.remove(&id);
-        }
+        let outcome = self.record_unrecorded(event, at, (id, known), mark)?;
         self.paid.insert(named, total);
         Ok(outcome)
     }
@@ -538,9 +532,23 @@ impl Ledger {
         if self.is_recorded(event, at, id)? {
             return Ok(IngestOutcome::Duplicate);
         }
+        self.record_unrecorded(event, at, (id, true), mark)
+    }
+
+    /// [`Ledger::record`] for an event that is no repeat, whose id, when
+    /// `known`, was so far only referred to: it now names a recorded
+    /// event.
+    fn record_unrecorded(
+        &mut self,
+        event: &Event,
+        at: i64,
+        (id, known): (u32, bool),
+        mark: Mark,
+    ) -> Result<IngestOutcome, LedgerError> {
         let outcome = self.record(event, at, id, mark)?;
-        // An id only referred to until now names a recorded event.
-        self.unrecorded.remove(&id);
+        if known {
+            self.unrecorded.remove(&id);
+        }
         Ok(outcome)
     }
 
