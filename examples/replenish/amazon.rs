@@ -1348,8 +1348,11 @@ impl Books {
     fn read_summary(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = LedgerSummaryReader::with_options(input, self.read_options)?;
         self.drain(&mut reader, LedgerSummaryReader::stats, |books, row| {
-            let quantities = [
-                ("starting balance", row.starting_balance),
+            // Only the balances are used; a movement cell is checked
+            // for size when given (`None` is a blank cell or an absent
+            // column).
+            let quantities: Vec<(&str, Quantity)> = [
+                ("starting balance", Some(row.starting_balance)),
                 ("in transit between warehouses", row.in_transit_between_warehouses),
                 ("receipts", row.receipts),
                 ("customer shipments", row.customer_shipments),
@@ -1361,9 +1364,12 @@ impl Books {
                 ("damaged", row.damaged),
                 ("disposed", row.disposed),
                 ("other events", row.other_events),
-                ("ending balance", row.ending_balance),
+                ("ending balance", Some(row.ending_balance)),
                 ("unknown events", row.unknown_events),
-            ];
+            ]
+            .into_iter()
+            .filter_map(|(column, q)| q.map(|q| (column, q)))
+            .collect();
             if books.absurd_quantity(row.line, &quantities) {
                 return Ok(());
             }
