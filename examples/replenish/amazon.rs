@@ -1348,8 +1348,11 @@ impl Books {
     fn read_summary(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = LedgerSummaryReader::with_options(input, self.read_options)?;
         self.drain(&mut reader, LedgerSummaryReader::stats, |books, row| {
-            let quantities = [
-                ("starting balance", row.starting_balance),
+            // Only the balances are used; a movement cell is checked
+            // for size when given (`None` is a blank cell or an absent
+            // column).
+            let quantities: Vec<(&str, Quantity)> = [
+                ("starting balance", Some(row.starting_balance)),
                 ("in transit between warehouses", row.in_transit_between_warehouses),
                 ("receipts", row.receipts),
                 ("customer shipments", row.customer_shipments),
@@ -1361,9 +1364,12 @@ impl Books {
                 ("damaged", row.damaged),
                 ("disposed", row.disposed),
                 ("other events", row.other_events),
-                ("ending balance", row.ending_balance),
+                ("ending balance", Some(row.ending_balance)),
                 ("unknown events", row.unknown_events),
-            ];
+            ]
+            .into_iter()
+            .filter_map(|(column, q)| q.map(|q| (column, q)))
+            .collect();
             if books.absurd_quantity(row.line, &quantities) {
                 return Ok(());
             }
@@ -4741,10 +4747,15 @@ mod tests {
         assert_eq!((rec.on_hand, rec.on_order, rec.order_quantity), (Some(0), Some(30), Some(252)));
     }
 
-    /// A title holding a lone carriage return inside its quotes: the
-    /// reader counts it as a line break (as it counts every `\r`), a
-    /// split on `\n` does not.
-    const V_WITH_CR: &str = "V\t\"Vase\rBlue\"\t5\t5\t0\t0\t5\t0\t0\t0\n";
+    /// V's row, its title holding a line break inside its quotes: a lone
+    /// `\r` (which a split on `\n` does not see), a `\n` and a `\r\n`.
+    /// The reader counts each as one line break, so the row after V's is
+    /// on line 4 whichever it is.
+    const V_WITH_BREAKS: [&str; 3] = [
+        "V\t\"Vase\rBlue\"\t5\t5\t0\t0\t5\t0\t0\t0\n",
+        "V\t\"Vase\nBlue\"\t5\t5\t0\t0\t5\t0\t0\t0\n",
+        "V\t\"Vase\r\nBlue\"\t5\t5\t0\t0\t5\t0\t0\t0\n",
+    ];
 
     /// The SKU of an unreadable row was looked up on that line of the
     /// raw text, split at `\n`: after a title holding a lone `\r` the
@@ -4753,20 +4764,22 @@ mod tests {
     /// named it. The reader's error now carries the SKU of its row.
     #[test]
     fn an_unreadable_stock_row_after_a_quoted_line_break_refuses_its_own_sku() {
-        let myi = format!("{MYI_HEAD}{V_WITH_CR}W\tWidget\t105\t1OO\t2\t3\t155\t20\t20\t10\n");
-        let (books, recs, _) = myi_case(&myi);
-        let rec = &recs[0].rec;
-        assert_eq!((rec.sku.as_str(), rec.urgency.as_str()), ("W", "not planned"));
-        assert!(
-            rec.reason.starts_with(
-                "stock unknown: its Manage FBA Inventory row was refused (myi.tsv line 4: \
-                 unreadable row ("
-            ) && rec.reason.contains("\"1OO\""),
-            "{}",
-            rec.reason
-        );
-        assert_eq!(books.counts.stock_rows_refused, 1);
-        assert!(books.myi.contains_key(&Sku::new("V").unwrap()));
+        for v in V_WITH_BREAKS {
+            let myi = format!("{MYI_HEAD}{v}W\tWidget\t105\t1OO\t2\t3\t155\t20\t20\t10\n");
+            let (books, recs, _) = myi_case(&myi);
+            let rec = &recs[0].rec;
+            assert_eq!((rec.sku.as_str(), rec.urgency.as_str()), ("W", "not planned"), "{v:?}");
+            assert!(
+                rec.reason.starts_with(
+                    "stock unknown: its Manage FBA Inventory row was refused (myi.tsv line 4: \
+                     unreadable row ("
+                ) && rec.reason.contains("\"1OO\""),
+                "{v:?}: {}",
+                rec.reason
+            );
+            assert_eq!(books.counts.stock_rows_refused, 1, "{v:?}");
+            assert!(books.myi.contains_key(&Sku::new("V").unwrap()), "{v:?}");
+        }
     }
 
     /// A blank fulfillable cell was found on the raw text's lines: after
@@ -4775,19 +4788,47 @@ mod tests {
     /// hand. The reader's row now says the cell was blank.
     #[test]
     fn a_blank_fulfillable_cell_after_a_quoted_line_break_refuses_its_row() {
-        let myi = format!("{MYI_HEAD}{V_WITH_CR}W\tWidget\t\t\t0\t0\t\t10\t10\t10\n");
-        let (books, recs, _) = myi_case(&myi);
-        let rec = &recs[0].rec;
-        assert_eq!((rec.on_hand, rec.order_quantity), (None, None), "{}", rec.reason);
-        assert!(
-            rec.reason.starts_with(
-                "stock unknown: its Manage FBA Inventory row was refused (myi.tsv line 4: \
-                 afn-fulfillable-quantity blank, and no warehouse cell to check it)"
-            ),
-            "{}",
-            rec.reason
-        );
-        assert_eq!(books.counts.stock_rows_refused, 1);
+        for v in V_WITH_BREAKS {
+            let myi = format!("{MYI_HEAD}{v}W\tWidget\t\t\t0\t0\t\t10\t10\t10\n");
+            let (books, recs, _) = myi_case(&myi);
+            let rec = &recs[0].rec;
+            assert_eq!((rec.on_hand, rec.order_quantity), (None, None), "{v:?}: {}", rec.reason);
+            assert!(
+                rec.reason.starts_with(
+                    "stock unknown: its Manage FBA Inventory row was refused (myi.tsv line 4: \
+                     afn-fulfillable-quantity blank, and no warehouse cell to check it)"
+                ),
+                "{v:?}: {}",
+                rec.reason
+            );
+            assert_eq!(books.counts.stock_rows_refused, 1, "{v:?}");
+        }
+    }
+
+    /// A quoted title whose second line reads like a row of W with its
+    /// fulfillable cell blank, or `1OO`, is V's title and nothing more:
+    /// read at physical lines it would have refused W, whose own row
+    /// below is sound. W is planned on its row (100 on hand, 50 on
+    /// order), V on its 5, and no row is refused or unreadable.
+    #[test]
+    fn a_quoted_title_that_reads_like_a_row_misdirects_nothing() {
+        for fake in ["W\tWidget\t\t\t0\t0\t\t10\t10\t10", "W\tWidget\t105\t1OO\t2\t3"] {
+            for gap in ["\n", "\r\n", "\r"] {
+                let myi = format!(
+                    "{MYI_HEAD}V\t\"Vase{gap}{fake}\"\t5\t5\t0\t0\t5\t0\t0\t0\n\
+                     W\tWidget\t105\t100\t2\t3\t155\t10\t30\t10\n"
+                );
+                let (books, recs, _) = myi_case(&myi);
+                let w = recs.iter().find(|r| r.rec.sku == "W").unwrap();
+                assert_planned_on_100_and_50(&w.rec);
+                let v = &books.myi[&Sku::new("V").unwrap()];
+                assert_eq!((v.afn_fulfillable, v.line), (Some(Quantity::new(5)), 2), "{gap:?}");
+                assert!(v.title.ends_with(fake), "{gap:?}: {:?}", v.title);
+                assert_eq!(books.myi[&Sku::new("W").unwrap()].line, 4, "{gap:?}");
+                assert_eq!(books.counts.stock_rows_refused, 0, "{fake:?} {gap:?}");
+                assert_eq!(books.counts.rows_skipped.get(UNREADABLE_ROW), None, "{gap:?}");
+            }
+        }
     }
 
     /// Loads `files` as a run would and plans them: the books, the

@@ -26,6 +26,25 @@ const REPORT: &str = "manage FBA inventory";
 /// parts in [`InventoryRow::totals_agree`]) count a `None` as zero; the
 /// two totals, which only restate the other cells, are checked only
 /// when given.
+///
+/// ```
+/// use merchantry_amazon::InventoryReader;
+/// use merchantry_core::Quantity;
+/// let file = "sku\tafn-fulfillable-quantity\tafn-reserved-quantity\n\
+///             BLANK\t\t\n\
+///             ZERO\t0\t0\n\
+///             BAD\t1OO\t0\n";
+/// let read: Vec<_> = InventoryReader::new(file.as_bytes())?.collect();
+/// let (blank, zero) = (read[0].as_ref().unwrap(), read[1].as_ref().unwrap());
+/// assert_eq!((blank.afn_fulfillable, blank.afn_reserved), (None, None));
+/// assert_eq!(zero.afn_fulfillable, Some(Quantity::ZERO));
+/// // A row the reader cannot read: the error names line, column and
+/// // the row's SKU.
+/// let err = read[2].as_ref().unwrap_err();
+/// assert_eq!((err.line(), err.column()), (4, Some("afn-fulfillable-quantity")));
+/// assert_eq!(err.sku().map(|s| s.as_str()), Some("BAD"));
+/// # Ok::<(), merchantry_amazon::ReadError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InventoryRow {

@@ -264,7 +264,35 @@ reader!(
 /// (`GET_LEDGER_SUMMARY_VIEW_DATA`): a period's opening balance, movement
 /// totals and closing balance for one FNSKU and disposition.
 ///
-/// Movement columns absent from the header, and blank cells, are zero.
+/// The two balances are required: a blank one refuses the row
+/// ([`ReadError::MissingValue`]). Every other quantity, the eleven
+/// movement columns and the in-transit information, is `None` when its
+/// cell is blank or its column absent from the header, and `Some` when
+/// the cell holds a number, `0` included. Amazon writes `0` for a
+/// column without movement, so a blank is no figure, not a zero: the
+/// checks built on the movements do not count it as one.
+/// [`LedgerSummaryRow::is_balanced`] and
+/// [`LedgerSummaryRow::net_movements`] answer `None` for a row with a
+/// blank movement cell, [`LedgerSummaryRow::blank_movements`] names
+/// those cells, and [`LedgerRollup::mismatches`] lists a blank cell
+/// whose detail rows moved units.
+///
+/// ```
+/// use merchantry_amazon::{LedgerSummaryReader, SummaryBucket};
+/// use merchantry_core::Quantity;
+/// let file = "Date,FNSKU,MSKU,Disposition,Starting Warehouse Balance,Receipts,Lost,\
+///             Ending Warehouse Balance\n\
+///             03/2026,X1,W,SELLABLE,10,0,-2,8\n\
+///             03/2026,X2,V,SELLABLE,10,,-2,8\n";
+/// let rows: Vec<_> = LedgerSummaryReader::new(file.as_bytes())?.collect::<Result<_, _>>()?;
+/// assert_eq!(rows[0].receipts, Some(Quantity::ZERO)); // a written 0
+/// assert_eq!(rows[1].receipts, None); // a blank cell
+/// // The header has no other movement column: no row can be shown
+/// // balanced, whatever its figures.
+/// assert_eq!(rows[0].is_balanced(), None);
+/// assert_eq!(rows[1].blank_movements()[0], SummaryBucket::Receipts);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LedgerSummaryRow {
@@ -287,35 +315,36 @@ pub struct LedgerSummaryRow {
     pub title_lossy: bool,
     /// The condition.
     pub disposition: AmazonDisposition,
-    /// Units at the start of the period.
+    /// Units at the start of the period (required).
     pub starting_balance: Quantity,
     /// Units moving between fulfillment centers (information: not part
-    /// of the balance identity).
-    pub in_transit_between_warehouses: Quantity,
-    /// Receipts.
-    pub receipts: Quantity,
+    /// of the balance identity); `None` when blank or absent.
+    pub in_transit_between_warehouses: Option<Quantity>,
+    /// Receipts. This and every movement column below is `None` when
+    /// its cell is blank or its column absent: see [`LedgerSummaryRow`].
+    pub receipts: Option<Quantity>,
     /// Customer shipments (negative).
-    pub customer_shipments: Quantity,
+    pub customer_shipments: Option<Quantity>,
     /// Customer returns.
-    pub customer_returns: Quantity,
+    pub customer_returns: Option<Quantity>,
     /// Vendor returns, that is removals (negative).
-    pub vendor_returns: Quantity,
+    pub vendor_returns: Option<Quantity>,
     /// Net warehouse transfers.
-    pub warehouse_transfers: Quantity,
+    pub warehouse_transfers: Option<Quantity>,
     /// Found.
-    pub found: Quantity,
+    pub found: Option<Quantity>,
     /// Lost (negative).
-    pub lost: Quantity,
+    pub lost: Option<Quantity>,
     /// Damaged, net of the disposition moves.
-    pub damaged: Quantity,
+    pub damaged: Option<Quantity>,
     /// Disposed (negative).
-    pub disposed: Quantity,
+    pub disposed: Option<Quantity>,
     /// Other events.
-    pub other_events: Quantity,
-    /// Units at the end of the period.
+    pub other_events: Option<Quantity>,
+    /// Units at the end of the period (required).
     pub ending_balance: Quantity,
     /// Unknown events.
-    pub unknown_events: Quantity,
+    pub unknown_events: Option<Quantity>,
     /// The country or location column, when given.
     pub location: Option<String>,
     /// The line of the row in the file.
@@ -338,9 +367,10 @@ impl LedgerSummaryRow {
         next.and_then(|d| d.pred_opt()).unwrap_or(self.period_start)
     }
 
-    /// The movement total of one summary column.
+    /// The movement total of one summary column; `None` when its cell
+    /// is blank or its column absent.
     #[must_use]
-    pub const fn bucket(&self, bucket: SummaryBucket) -> Quantity {
+    pub const fn bucket(&self, bucket: SummaryBucket) -> Option<Quantity> {
         match bucket {
             SummaryBucket::Receipts => self.receipts,
             SummaryBucket::CustomerShipments => self.customer_shipments,
@@ -356,23 +386,65 @@ impl LedgerSummaryRow {
         }
     }
 
+    /// The movement columns whose cell is blank or whose column the
+    /// header lacks, in column order; empty when every movement is
+    /// given.
+    #[must_use]
+    pub fn blank_movements(&self) -> Vec<SummaryBucket> {
+        SummaryBucket::ALL.into_iter().filter(|&b| self.bucket(b).is_none()).collect()
+    }
+
     /// The sum of every movement column (all but the balances and the
-    /// in-transit information).
+    /// in-transit information), or `None` when one of them is blank or
+    /// absent ([`LedgerSummaryRow::blank_movements`]): a blank is no
+    /// figure, and a sum that counted it as zero would be a guess.
     ///
     /// # Errors
     ///
-    /// [`CoreError::QuantityOverflow`] when the sum leaves 64 bits.
-    pub fn net_movements(&self) -> Result<Quantity, CoreError> {
-        Quantity::checked_sum(SummaryBucket::ALL.iter().map(|&b| self.bucket(b)))
+    /// [`CoreError::QuantityOverflow`] when every movement is given and
+    /// their sum leaves 64 bits.
+    pub fn net_movements(&self) -> Result<Option<Quantity>, CoreError> {
+        let given: Option<Vec<Quantity>> =
+            SummaryBucket::ALL.iter().map(|&b| self.bucket(b)).collect();
+        given.map(Quantity::checked_sum).transpose()
     }
 
     /// Whether `starting + movements == ending`, the identity every
-    /// summary row should satisfy.
+    /// summary row should satisfy: `Some(true)` when it holds,
+    /// `Some(false)` when it fails or its sum leaves 64 bits, and `None`
+    /// when a movement cell is blank or absent
+    /// ([`LedgerSummaryRow::blank_movements`]). Any figure in a blank
+    /// cell would fit, so such a row can be neither confirmed nor
+    /// refuted; it is never taken as balanced on a guess of zero.
+    ///
+    /// ```
+    /// use merchantry_amazon::LedgerSummaryReader;
+    /// let head = "Date,FNSKU,MSKU,Disposition,Starting Warehouse Balance,Receipts,\
+    ///             Customer Shipments,Customer Returns,Vendor Returns,\
+    ///             Warehouse Transfer In/Out,Found,Lost,Damaged,Disposed,Other Events,\
+    ///             Ending Warehouse Balance,Unknown Events\n";
+    /// let file = format!(
+    ///     "{head}03/2026,X1,W,SELLABLE,10,5,-3,0,0,0,0,0,0,0,0,12,0\n\
+    ///      03/2026,X2,V,SELLABLE,10,5,-3,0,0,0,0,0,0,0,0,13,0\n\
+    ///      03/2026,X3,U,SELLABLE,10,5,,0,0,0,0,0,0,0,0,15,0\n"
+    /// );
+    /// let rows: Vec<_> = LedgerSummaryReader::new(file.as_bytes())?.collect::<Result<_, _>>()?;
+    /// assert_eq!(rows[0].is_balanced(), Some(true)); // 10 + 5 - 3 = 12
+    /// assert_eq!(rows[1].is_balanced(), Some(false)); // 12, not 13
+    /// assert_eq!(rows[2].is_balanced(), None); // shipments blank
+    /// # Ok::<(), merchantry_amazon::ReadError>(())
+    /// ```
     #[must_use]
-    pub fn is_balanced(&self) -> bool {
-        self.net_movements()
-            .and_then(|m| self.starting_balance.checked_add(m))
-            .is_ok_and(|end| end == self.ending_balance)
+    pub fn is_balanced(&self) -> Option<bool> {
+        match self.net_movements() {
+            Ok(Some(moved)) => Some(
+                self.starting_balance
+                    .checked_add(moved)
+                    .is_ok_and(|end| end == self.ending_balance),
+            ),
+            Ok(None) => None,
+            Err(_) => Some(false),
+        }
     }
 }
 
@@ -469,19 +541,19 @@ fn build_summary(row: &Row<'_>) -> Result<Built<LedgerSummaryRow>, ReadError> {
         title_lossy,
         disposition: AmazonDisposition::parse(row.required(5)?),
         starting_balance: row.quantity(6)?,
-        in_transit_between_warehouses: row.count(7)?,
-        receipts: row.count(8)?,
-        customer_shipments: row.count(9)?,
-        customer_returns: row.count(10)?,
-        vendor_returns: row.count(11)?,
-        warehouse_transfers: row.count(12)?,
-        found: row.count(13)?,
-        lost: row.count(14)?,
-        damaged: row.count(15)?,
-        disposed: row.count(16)?,
-        other_events: row.count(17)?,
+        in_transit_between_warehouses: row.opt_quantity(7)?,
+        receipts: row.opt_quantity(8)?,
+        customer_shipments: row.opt_quantity(9)?,
+        customer_returns: row.opt_quantity(10)?,
+        vendor_returns: row.opt_quantity(11)?,
+        warehouse_transfers: row.opt_quantity(12)?,
+        found: row.opt_quantity(13)?,
+        lost: row.opt_quantity(14)?,
+        damaged: row.opt_quantity(15)?,
+        disposed: row.opt_quantity(16)?,
+        other_events: row.opt_quantity(17)?,
         ending_balance: row.quantity(18)?,
-        unknown_events: row.count(19)?,
+        unknown_events: row.opt_quantity(19)?,
         location: row.owned(20)?,
         line: row.line,
     }))
@@ -492,8 +564,10 @@ reader!(
     /// view download.
     ///
     /// Required columns: `Date`, `FNSKU`, `MSKU`, `Disposition`, `Starting
-    /// Warehouse Balance`, `Ending Warehouse Balance`; the movement
-    /// columns are optional and read as zero when absent. A `Date` of the
+    /// Warehouse Balance`, `Ending Warehouse Balance`, whose cells must
+    /// be given. The movement columns and `In Transit Between
+    /// Warehouses` are optional, and read as `None`, never as zero, when
+    /// absent or blank (see [`LedgerSummaryRow`]). A `Date` of the
     /// form `MM/YYYY` marks a monthly row. Placeholder dates skip the row
     /// as in [`LedgerDetailReader`].
     ///
@@ -542,8 +616,9 @@ pub struct RollupMismatch {
     pub bucket: SummaryBucket,
     /// The sum of the detail rows.
     pub detail: Quantity,
-    /// The summary row's value.
-    pub summary: Quantity,
+    /// The summary row's value; `None` when its cell is blank or its
+    /// column absent while the detail rows moved units.
+    pub summary: Option<Quantity>,
 }
 
 impl LedgerRollup {
@@ -576,6 +651,36 @@ impl LedgerRollup {
 
     /// Every column where the detail total differs from `summary`, in
     /// column order; empty when they reconcile.
+    ///
+    /// A blank (or absent) summary cell is no figure: it is listed, with
+    /// `summary` `None`, when the detail total is not zero, since the
+    /// summary then does not account for units the detail rows moved.
+    /// Against a detail total of zero it is not listed: the rollup
+    /// cannot tell a bucket nothing was added to from one whose rows
+    /// sum to zero, so neither side gives a movement to disagree over.
+    ///
+    /// ```
+    /// use merchantry_amazon::{
+    ///     LedgerDetailReader, LedgerRollup, LedgerSummaryReader, RollupMismatch, SummaryBucket,
+    /// };
+    /// use merchantry_core::Quantity;
+    /// let detail = "Date,FNSKU,MSKU,Event Type,Quantity,Fulfillment Center,Disposition\n\
+    ///               03/04/2026,X1,W,Receipts,5,ABE2,SELLABLE\n";
+    /// let mut rollup = LedgerRollup::default();
+    /// for row in LedgerDetailReader::new(detail.as_bytes())? {
+    ///     rollup.add(&row?)?;
+    /// }
+    /// let summary = "Date,FNSKU,MSKU,Disposition,Starting Warehouse Balance,Receipts,\
+    ///                Lost,Ending Warehouse Balance\n\
+    ///                03/2026,X1,W,SELLABLE,10,,,15\n";
+    /// let row = LedgerSummaryReader::new(summary.as_bytes())?.next().unwrap()?;
+    /// // Receipts is blank beside 5 received; Lost is blank beside nothing.
+    /// assert_eq!(
+    ///     rollup.mismatches(&row),
+    ///     [RollupMismatch { bucket: SummaryBucket::Receipts, detail: Quantity::new(5), summary: None }]
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn mismatches(&self, summary: &LedgerSummaryRow) -> Vec<RollupMismatch> {
         SummaryBucket::ALL
@@ -585,7 +690,10 @@ impl LedgerRollup {
                 detail: self.total(&summary.fnsku, &summary.disposition, bucket),
                 summary: summary.bucket(bucket),
             })
-            .filter(|m| m.detail != m.summary)
+            .filter(|m| match m.summary {
+                Some(summary) => m.detail != summary,
+                None => !m.detail.is_zero(),
+            })
             .collect()
     }
 }
@@ -648,7 +756,130 @@ mod tests {
         assert_eq!(r[0].period_end(), NaiveDate::from_ymd_opt(2028, 2, 29).unwrap());
         assert_eq!(r[1].period_end(), NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
         assert!(!r[2].monthly);
-        assert!(!r[2].is_balanced());
-        assert!(r[0].is_balanced());
+        // No movement column: the movements are unknown, so the balance
+        // is neither confirmed (1 -> 1) nor refuted (1 -> 2).
+        assert_eq!((r[0].is_balanced(), r[2].is_balanced()), (None, None));
+        assert_eq!(r[0].blank_movements(), SummaryBucket::ALL);
+    }
+
+    /// Every movement column, then the in-transit information last.
+    const SUMMARY_HEAD: &str = "Date,FNSKU,MSKU,Disposition,Starting Warehouse Balance,\
+        Receipts,Customer Shipments,Customer Returns,Vendor Returns,Warehouse Transfer In/Out,\
+        Found,Lost,Damaged,Disposed,Other Events,Ending Warehouse Balance,Unknown Events,\
+        In Transit Between Warehouses\n";
+
+    fn summary(body: &str) -> Vec<LedgerSummaryRow> {
+        LedgerSummaryReader::new(format!("{SUMMARY_HEAD}{body}").as_bytes())
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// Blank movement cells read as 0, the same as a written `0`: a row
+    /// 10 -> 10 with every movement blank was balanced, and one whose
+    /// lost cell was blank beside 4 lost in the detail rows said nothing
+    /// of it in `mismatches` only because 4 is not 0.
+    #[test]
+    fn a_blank_movement_cell_is_none_and_a_written_zero_is_some() {
+        let rows = summary(
+            "03/2026,X1,W,SELLABLE,10,0,0,0,0,0,0,0,0,0,0,10,0,0\n\
+             03/2026,X2,V,SELLABLE,10,,,,,,,,,,,10,,\n\
+             03/2026,X3,U,SELLABLE,10,7,-3,1,0,0,0,,0,0,0,14,0,2\n",
+        );
+        let (zero, blank, some) = (&rows[0], &rows[1], &rows[2]);
+        for b in SummaryBucket::ALL {
+            assert_eq!((zero.bucket(b), blank.bucket(b)), (Some(Quantity::ZERO), None), "{b:?}");
+        }
+        assert_eq!(zero.in_transit_between_warehouses, Some(Quantity::ZERO));
+        assert_eq!(blank.in_transit_between_warehouses, None);
+        assert_eq!(some.in_transit_between_warehouses, Some(Quantity::new(2)));
+        assert_eq!(
+            (some.receipts, some.customer_shipments, some.lost),
+            (Some(Quantity::new(7)), Some(Quantity::new(-3)), None)
+        );
+        // Written zeros: 10 + 0 = 10, checked and true. Blanks: nothing
+        // to sum, so no answer.
+        assert_eq!(
+            (zero.net_movements(), zero.is_balanced()),
+            (Ok(Some(Quantity::ZERO)), Some(true))
+        );
+        assert_eq!((blank.net_movements(), blank.is_balanced()), (Ok(None), None));
+        assert!(zero.blank_movements().is_empty());
+        assert_eq!(blank.blank_movements(), SummaryBucket::ALL);
+        // U: 10 + 7 - 3 + 1 = 15 with lost blank, ending 14: a lost 1
+        // would balance it, so it is not refuted either.
+        assert_eq!(some.blank_movements(), [SummaryBucket::Lost]);
+        assert_eq!(some.is_balanced(), None);
+        // The balances are required: a blank ending is refused, not 0.
+        let text = format!("{SUMMARY_HEAD}03/2026,X1,W,SELLABLE,10,0,0,0,0,0,0,0,0,0,0,,0,0\n");
+        let err = LedgerSummaryReader::new(text.as_bytes()).unwrap().next().unwrap().unwrap_err();
+        assert!(matches!(
+            err,
+            ReadError::MissingValue { line: 2, column: "Ending Warehouse Balance", .. }
+        ));
+        assert_eq!(err.sku().map(Sku::as_str), Some("W"));
+    }
+
+    /// The identity over written cells: true when it holds, false when
+    /// it fails or leaves 64 bits.
+    #[test]
+    fn a_row_with_every_movement_given_is_balanced_or_not() {
+        let max = i64::MAX;
+        let rows = summary(&format!(
+            "03/2026,X1,W,SELLABLE,100,48,-5,0,-5,0,1,-4,-1,0,0,134,0,\n\
+             03/2026,X1,W,SELLABLE,100,48,-5,0,-5,0,1,-4,-1,0,0,135,0,\n\
+             03/2026,X1,W,SELLABLE,1,{max},{max},0,0,0,0,0,0,0,0,1,0,\n"
+        ));
+        // 100 + 48 - 5 - 5 + 1 - 4 - 1 = 134; the in-transit cell, blank
+        // here, is not part of the identity.
+        assert_eq!(rows[0].net_movements(), Ok(Some(Quantity::new(134 - 100))));
+        assert_eq!(rows[0].is_balanced(), Some(true));
+        assert_eq!(rows[1].is_balanced(), Some(false));
+        assert!(rows[2].net_movements().is_err());
+        assert_eq!(rows[2].is_balanced(), Some(false));
+    }
+
+    /// A blank summary cell beside detail rows that moved units is a
+    /// mismatch naming no summary figure; beside none it is not.
+    #[test]
+    fn mismatches_name_a_blank_summary_cell_the_detail_rows_contradict() {
+        let mut rollup = LedgerRollup::default();
+        for row in rows(
+            "03/04/2026,X1,W,Receipts,R1,5,ABE2,SELLABLE,,,\n\
+             03/05/2026,X1,W,Adjustments,A1,-2,ABE2,SELLABLE,M,,\n",
+        ) {
+            rollup.add(&row.unwrap()).unwrap();
+        }
+        // Receipts blank (5 received), lost blank (2 lost), found blank
+        // (nothing found), customer shipments 0 as written.
+        let row = &summary("03/2026,X1,W,SELLABLE,10,,0,0,0,0,,,0,0,0,13,0,0\n")[0];
+        assert_eq!(
+            rollup.mismatches(row),
+            [
+                RollupMismatch {
+                    bucket: SummaryBucket::Receipts,
+                    detail: Quantity::new(5),
+                    summary: None
+                },
+                RollupMismatch {
+                    bucket: SummaryBucket::Lost,
+                    detail: Quantity::new(-2),
+                    summary: None
+                },
+            ]
+        );
+        // Written figures are compared as before: 4 received is not 5.
+        let row = &summary("03/2026,X1,W,SELLABLE,10,4,0,0,0,0,0,-2,0,0,0,12,0,0\n")[0];
+        assert_eq!(
+            rollup.mismatches(row),
+            [RollupMismatch {
+                bucket: SummaryBucket::Receipts,
+                detail: Quantity::new(5),
+                summary: Some(Quantity::new(4))
+            }]
+        );
+        let row = &summary("03/2026,X1,W,SELLABLE,10,5,0,0,0,0,0,-2,0,0,0,13,0,0\n")[0];
+        assert!(rollup.mismatches(row).is_empty());
+        assert_eq!(row.is_balanced(), Some(true));
     }
 }

@@ -26,7 +26,7 @@
 //! | reader | report | row |
 //! | --- | --- | --- |
 //! | [`LedgerDetailReader`] | FBA Inventory Ledger, detail view | [`LedgerDetailRow`], keyed by [`RowKey`] |
-//! | [`LedgerSummaryReader`] | FBA Inventory Ledger, summary view | [`LedgerSummaryRow`], checked with [`LedgerRollup`], [`summary_snapshot`] |
+//! | [`LedgerSummaryReader`] | FBA Inventory Ledger, summary view | [`LedgerSummaryRow`] (a blank movement is `None`, not 0), checked with [`LedgerRollup`], [`summary_snapshot`] |
 //! | [`InventoryReader`] | Manage FBA Inventory | [`InventoryRow`] (a blank quantity is `None`, not 0) into core `StockRecord`s |
 //! | [`OrdersReader`] | All Orders | [`OrderLine`], folded by [`DemandByChannel`] |
 //! | [`ReimbursementReader`] | Reimbursements | [`ReimbursementRow`], see [`match_reimbursements`] |

@@ -1202,11 +1202,6 @@ impl Row<'_> {
         })
     }
 
-    /// A whole number where a blank cell means zero.
-    pub(crate) fn count(&self, index: usize) -> Result<Quantity, ReadError> {
-        Ok(self.opt_quantity(index)?.unwrap_or(Quantity::ZERO))
-    }
-
     /// An optional decimal amount.
     pub(crate) fn opt_amount(&self, index: usize) -> Result<Option<Decimal>, ReadError> {
         let Some(text) = self.text(index)? else {
