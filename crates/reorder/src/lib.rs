@@ -85,7 +85,7 @@ pub use backtest::{
     BacktestReport, BacktestSetup, LeadTimeSource, ReplenishmentRule, SimulatedOrder, TuningResult,
     backtest, tune_grid,
 };
-pub use budget::{BudgetPlan, FundedOrder, allocate_budget};
+pub use budget::{BudgetPlan, BudgetRanking, FundedOrder, allocate_budget, allocate_budget_by};
 pub use engine::{
     MIN_UNITS_TO_PROTECT, OrderLine, Planner, PlannerOptions, Reason, Recommendation, Stability,
     StabilityRule, TransferLine, Urgency, whole_units_up,

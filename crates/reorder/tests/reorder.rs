@@ -1479,7 +1479,7 @@ fn grid_tuning_picks_the_leanest_rule_meeting_the_fill_rate() {
 }
 
 #[test]
-fn budget_goes_to_the_largest_margin_at_risk_first() {
+fn budget_by_margin_at_risk_goes_to_the_largest_first() {
     let p = planner(cover(30.0));
     let priced = |name: &str, margin: i64, on_hand: i64| {
         let mut i = input(20.0, 5.0, 10.0, 2.0);
@@ -1499,7 +1499,8 @@ fn budget_goes_to_the_largest_margin_at_risk_first() {
     let recs = vec![priced("A", 2, 0), priced("B", 9, 0), priced("C", 9, 260)];
     // Each order of ~880 units costs ~4400 USD; 6000 funds B whole and a
     // trimmed part of the next.
-    let plan = allocate_budget(&recs, Money::new(Decimal::from(6000), Currency::USD)).unwrap();
+    let budget = Money::new(Decimal::from(6000), Currency::USD);
+    let plan = allocate_budget_by(&recs, budget, BudgetRanking::MarginAtRisk).unwrap();
     let order: Vec<&str> = plan.funded.iter().map(|f| f.sku.as_str()).collect();
     assert_eq!(order[0], "B");
     assert!(plan.funded[0].margin_at_risk.amount() > plan.funded[1].margin_at_risk.amount());
@@ -1511,6 +1512,158 @@ fn budget_goes_to_the_largest_margin_at_risk_first() {
         assert_eq!(f.quantity.get() % 10, 0);
     }
     assert!(!plan.remaining.amount().is_sign_negative());
+}
+
+// ---- the budget: margin at risk per unit of cost ------------------------
+
+fn usd(amount: &str) -> Money {
+    Money::new(amount.parse().unwrap(), Currency::USD)
+}
+
+/// A planner-made recommendation whose supplier order is set by hand:
+/// `units` in cases of `pack`, worth `value`, protecting `risk` (USD).
+fn budget_rec(name: &str, units: i64, pack: i64, value: &str, risk: &str) -> Recommendation {
+    let mut i = input(20.0, 5.0, 10.0, 2.0);
+    i.sku = Sku::new(name).unwrap();
+    i.costs = Some(Costs {
+        unit_cost: UnitCost::new(Decimal::ONE, Currency::USD).unwrap(),
+        order_cost: Money::zero(Currency::USD),
+        holding_rate: Decimal::ZERO,
+        unit_margin: Decimal::ONE,
+    });
+    let mut r = planner(cover(30.0)).recommend(&i).unwrap();
+    let order = r.order.as_mut().unwrap();
+    order.quantity = Quantity::new(units);
+    order.value = Some(usd(value));
+    order.constraints = SupplierConstraints::default();
+    order.constraints.case_pack = Quantity::new(pack);
+    r.margin_at_risk = Some(usd(risk));
+    r
+}
+
+fn funded(plan: &BudgetPlan) -> Vec<(&str, i64, bool)> {
+    plan.funded.iter().map(|f| (f.sku.as_str(), f.quantity.get(), f.trimmed)).collect()
+}
+
+fn deferred(plan: &BudgetPlan) -> Vec<&str> {
+    plan.deferred.iter().map(Sku::as_str).collect()
+}
+
+#[test]
+fn budget_goes_to_the_most_margin_at_risk_per_unit_of_cost_first() {
+    // Margin at risk per dollar: SMALL 120 / 200 = 0.6, MID 200 / 500 =
+    // 0.4, BULK 300 / 1000 = 0.3. By margin alone BULK (300) would take
+    // the whole 1000 and protect 300; per dollar, SMALL and MID are
+    // funded whole (700, protecting 320) and the last 300 buy 3 of BULK's
+    // 10 cases of 10 at 10 a unit.
+    let recs = vec![
+        budget_rec("BULK", 100, 10, "1000", "300"),
+        budget_rec("MID", 50, 10, "500", "200"),
+        budget_rec("SMALL", 20, 5, "200", "120"),
+    ];
+    let plan = allocate_budget(&recs, usd("1000")).unwrap();
+    assert_eq!(funded(&plan), [("SMALL", 20, false), ("MID", 50, false), ("BULK", 30, true)]);
+    assert_eq!(plan.funded[2].cost, usd("300"));
+    assert!(plan.deferred.is_empty());
+    assert_eq!((plan.spent, plan.remaining), (usd("1000"), usd("0")));
+    let plan = allocate_budget_by(&recs, usd("1000"), BudgetRanking::MarginAtRisk).unwrap();
+    assert_eq!(funded(&plan), [("BULK", 100, false)]);
+    assert_eq!(deferred(&plan), ["MID", "SMALL"]);
+}
+
+#[test]
+fn budget_ranking_ties_go_to_the_larger_margin_then_sku_then_destination() {
+    // All at 0.5 a dollar, "100.00" / "50.0" as much as 100 / 50.
+    let mut awd = budget_rec("T1", 10, 1, "100", "50");
+    awd.destination = LocationId::new("AWD").unwrap();
+    let recs = vec![
+        budget_rec("T1", 10, 1, "100", "50"),
+        budget_rec("T0", 10, 1, "100.00", "50.0"),
+        awd,
+        budget_rec("T2", 20, 1, "200", "100"),
+    ];
+    let plan = allocate_budget(&recs, usd("10000")).unwrap();
+    let order: Vec<(&str, &str)> =
+        plan.funded.iter().map(|f| (f.sku.as_str(), f.destination.as_str())).collect();
+    assert_eq!(order, [("T2", "FBA-US"), ("T0", "FBA-US"), ("T1", "AWD"), ("T1", "FBA-US")]);
+}
+
+#[test]
+fn an_order_that_costs_nothing_is_funded_first_even_from_an_empty_budget() {
+    // A free order protects its margin for nothing: it ranks above any
+    // priced one, however good (RICH saves a million per dollar), and
+    // free orders among themselves by margin at risk.
+    let recs = vec![
+        budget_rec("RICH", 1, 1, "1", "1000000"),
+        budget_rec("FREE0", 10, 1, "0", "0"),
+        budget_rec("FREE", 10, 1, "0.00", "1"),
+    ];
+    let plan = allocate_budget(&recs, usd("0")).unwrap();
+    assert_eq!(funded(&plan), [("FREE", 10, false), ("FREE0", 10, false)]);
+    assert_eq!(deferred(&plan), ["RICH"]);
+    assert_eq!((plan.spent, plan.remaining), (usd("0"), usd("0")));
+    let plan = allocate_budget(&recs, usd("1")).unwrap();
+    assert_eq!(funded(&plan), [("FREE", 10, false), ("FREE0", 10, false), ("RICH", 1, false)]);
+}
+
+#[test]
+fn a_trimmed_order_keeps_its_minimum_and_the_rest_of_the_budget_moves_on() {
+    // BIG (0.9 a dollar, full order) ranks first; 400 buys 40 units, under
+    // its minimum of 50, so it waits and SMALL (0.1) is funded. 600 buys
+    // 6 cases of BIG, and the 0 left defers SMALL.
+    let mut big = budget_rec("BIG", 100, 10, "1000", "900");
+    big.order.as_mut().unwrap().constraints.moq = Quantity::new(50);
+    let recs = vec![budget_rec("SMALL", 10, 1, "100", "10"), big];
+    let plan = allocate_budget(&recs, usd("400")).unwrap();
+    assert_eq!(funded(&plan), [("SMALL", 10, false)]);
+    assert_eq!(deferred(&plan), ["BIG"]);
+    assert_eq!(plan.remaining, usd("300"));
+    let plan = allocate_budget(&recs, usd("600")).unwrap();
+    assert_eq!(funded(&plan), [("BIG", 60, true)]);
+    assert_eq!(plan.funded[0].cost, usd("600"));
+    assert_eq!(deferred(&plan), ["SMALL"]);
+}
+
+#[test]
+fn budget_ratios_past_decimal_precision_rank_exactly() {
+    // 1e-28 / 0.4 = 2.5e-28 beats 1e-28 / 0.5 = 2e-28, though both
+    // cross products (4e-29, 5e-29) round to 0 at 28 places: a rounded
+    // comparison would tie and fund HALF first, by SKU.
+    let tiny = "0.0000000000000000000000000001";
+    let recs =
+        vec![budget_rec("HALF", 1, 1, "0.5", tiny), budget_rec("TWO_FIFTHS", 1, 1, "0.4", tiny)];
+    let plan = allocate_budget(&recs, usd("0.5")).unwrap();
+    assert_eq!(funded(&plan), [("TWO_FIFTHS", 1, false)]);
+    assert_eq!(deferred(&plan), ["HALF"]);
+    // The largest and smallest amounts rank and fund without a panic.
+    let max = Decimal::MAX.to_string();
+    let recs = vec![
+        budget_rec("A", 1, 1, &max, &max),
+        budget_rec("B", 1, 1, tiny, &max),
+        budget_rec("C", 1, 1, &max, tiny),
+        budget_rec("D", 1, 1, tiny, tiny),
+        budget_rec("E", 7, 1, tiny, "0"),
+    ];
+    // Per dollar: B about 8e56, A and D 1 (A first, more at risk), C
+    // about 1e-57, E 0.
+    let plan = allocate_budget(&recs, usd("1")).unwrap();
+    assert_eq!(funded(&plan), [("B", 1, false), ("D", 1, false), ("E", 7, false)]);
+    assert_eq!(deferred(&plan), ["A", "C"]);
+    assert_eq!(plan.remaining, usd("0.9999999999999999999999999997"));
+    assert!(allocate_budget(&recs, Money::new(Decimal::MAX, Currency::USD)).is_ok());
+}
+
+#[test]
+fn a_budget_whose_arithmetic_overflows_is_refused_not_a_panic() {
+    // A budget of -MAX has nothing left for an order worth MAX, and
+    // counting how far short it is overflows.
+    let max = Decimal::MAX.to_string();
+    let recs = vec![budget_rec("HUGE", 1, 1, &max, "1")];
+    let err = allocate_budget(&recs, Money::new(Decimal::MIN, Currency::USD)).unwrap_err();
+    assert!(
+        matches!(&err, ReorderError::Core { sku, source: merchantry_core::CoreError::MoneyOverflow { .. } } if sku.as_str() == "HUGE"),
+        "{err:?}"
+    );
 }
 
 // ---- laws ---------------------------------------------------------------
