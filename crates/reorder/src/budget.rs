@@ -4,9 +4,11 @@
 use std::cmp::Ordering;
 
 use merchantry_core::{CoreError, Decimal, LocationId, Money, Quantity, Sku};
+use rust_decimal::RoundingStrategy;
 
 use crate::engine::{OrderLine, Recommendation};
 use crate::error::{ReorderError, Result};
+use crate::lot::SupplierConstraints;
 
 /// An order kept within the budget.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,8 +126,11 @@ pub fn allocate_budget(recommendations: &[Recommendation], budget: Money) -> Res
 /// buys, if that still meets the minimum order quantity (the last,
 /// partly filled item of the greedy rule); otherwise it is deferred and
 /// the next one is tried. A trimmed order keeps its place, ranked on its
-/// whole value and margin at risk. Transfers cost no supplier cash and
-/// are left out.
+/// whole value and margin at risk, and costs its share of that value,
+/// rounded up to the cent (or to finer places the value or the budget
+/// uses) when the share per unit never ends (100 for 3 units, trimmed
+/// to 2, costs 66.67), so `spent` and `remaining` add up to `budget`.
+/// Transfers cost no supplier cash and are left out.
 ///
 /// # Errors
 ///
@@ -340,28 +345,41 @@ fn low(x: u128) -> u64 {
     x as u64
 }
 
-/// The most whole cases (at least the minimum) that `remaining` buys.
+/// The most whole cases (at least the minimum, fewer than ordered) that
+/// `remaining` buys, and their cost: the order's value pro rata, rounded
+/// up to the finest places among the currency's minor unit, the value
+/// and `remaining`, so that it never rounds past what is left and the
+/// plan's sums stay exact. Planner-made values (unit cost times units)
+/// need no rounding.
 fn trim(
     quantity: Quantity,
     value: Money,
     remaining: Money,
-    c: &crate::lot::SupplierConstraints,
+    c: &SupplierConstraints,
 ) -> Option<(Quantity, Money)> {
-    if !quantity.is_positive() || remaining.amount() <= Decimal::ZERO {
+    let (value, left) = (value.amount(), remaining.amount());
+    if !quantity.is_positive() || left <= Decimal::ZERO || value <= Decimal::ZERO {
         return None;
     }
-    let unit = value.amount().checked_div(Decimal::from(quantity.get()))?;
-    if unit <= Decimal::ZERO {
-        return None;
-    }
-    let units = i64::try_from(remaining.amount().checked_div(unit)?.floor()).ok()?;
+    let units = Decimal::from(quantity.get());
+    let places = value.scale().max(left.scale()).max(remaining.currency().minor_units());
+    let cost_of = |q: i64| {
+        let share = value.checked_mul(Decimal::from(q))?.checked_div(units)?;
+        Some(share.round_dp_with_strategy(places, RoundingStrategy::AwayFromZero))
+    };
+    let affordable = left.checked_div(value.checked_div(units)?)?.floor();
     let pack = c.case_pack.get().max(1);
-    let q = units / pack * pack;
-    if q <= 0 || q < c.moq.get() || q >= quantity.get() {
+    let mut q = i64::try_from(affordable).ok()? / pack * pack;
+    let mut cost = cost_of(q)?;
+    // The unit price is rounded, so `affordable` may be a unit too many.
+    if cost > left {
+        q -= pack;
+        cost = cost_of(q)?;
+    }
+    if q <= 0 || q < c.moq.get() || q >= quantity.get() || cost > left {
         return None;
     }
-    let cost = unit.checked_mul(Decimal::from(q))?;
-    Some((Quantity::new(q), Money::new(cost, value.currency())))
+    Some((Quantity::new(q), Money::new(cost, remaining.currency())))
 }
 
 #[cfg(test)]

@@ -1625,6 +1625,28 @@ fn a_trimmed_order_keeps_its_minimum_and_the_rest_of_the_budget_moves_on() {
 }
 
 #[test]
+fn a_trimmed_order_costs_its_share_of_the_value_rounded_up_to_the_cent() {
+    // 100 for 3 units is 33.33... a unit: 2 units cost 66.67, not a
+    // 28-digit 66.666...67, and the plan still adds up to the budget.
+    let recs = vec![budget_rec("THIRDS", 3, 1, "100", "50")];
+    let plan = allocate_budget(&recs, usd("70")).unwrap();
+    assert_eq!(funded(&plan), [("THIRDS", 2, true)]);
+    assert_eq!((plan.spent, plan.remaining), (usd("66.67"), usd("3.33")));
+    // Finer places than the cent are kept: a budget in tenths of a cent
+    // rounds up to them, and 66.667 still fits a budget of 66.667.
+    let plan = allocate_budget(&recs, usd("66.667")).unwrap();
+    assert_eq!((plan.spent, plan.remaining), (usd("66.667"), usd("0")));
+    // 66.66 is short of two units' share (66.666...): one unit, 33.34.
+    let plan = allocate_budget(&recs, usd("66.66")).unwrap();
+    assert_eq!(funded(&plan), [("THIRDS", 1, true)]);
+    assert_eq!(plan.spent, usd("33.34"));
+    // Costs the planner makes (unit cost times units) trim exactly.
+    let recs = vec![budget_rec("EXACT", 7, 1, "20.79", "50")];
+    let plan = allocate_budget(&recs, usd("10")).unwrap();
+    assert_eq!((plan.funded[0].quantity.get(), plan.spent), (3, usd("8.91")));
+}
+
+#[test]
 fn budget_ratios_past_decimal_precision_rank_exactly() {
     // 1e-28 / 0.4 = 2.5e-28 beats 1e-28 / 0.5 = 2e-28, though both
     // cross products (4e-29, 5e-29) round to 0 at 28 places: a rounded
@@ -1664,6 +1686,95 @@ fn a_budget_whose_arithmetic_overflows_is_refused_not_a_panic() {
         matches!(&err, ReorderError::Core { sku, source: merchantry_core::CoreError::MoneyOverflow { .. } } if sku.as_str() == "HUGE"),
         "{err:?}"
     );
+}
+
+/// An amount below `10^digits` with up to `places` decimal places.
+fn any_amount(digits: u32, places: u32) -> impl Strategy<Value = Decimal> {
+    let mantissa = prop_oneof![0..1000i64, 0..10i64.pow(digits)];
+    (mantissa, 0..=places).prop_map(|(m, s)| Decimal::from_i128_with_scale(i128::from(m), s))
+}
+
+/// A hand-set supplier order: units, case pack, minimum, value (`None`
+/// leaves it unpriced) and margin at risk. A value is a unit cost times
+/// the units, as the planner prices orders, or any amount, whose share
+/// per unit may never end (100 for 3 units).
+fn any_budget_order() -> impl Strategy<Value = (i64, i64, i64, Option<Decimal>, Decimal)> {
+    (prop_oneof![1i64..30, 1i64..100_000], 1i64..13, 0i64..60).prop_flat_map(
+        |(units, pack, moq)| {
+            let value = prop_oneof![
+                any_amount(6, 4).prop_map(move |unit| Some(unit * Decimal::from(units))),
+                any_amount(12, 8).prop_map(Some),
+                Just(None),
+            ];
+            (Just(units), Just(pack), Just(moq), value, any_amount(12, 8))
+        },
+    )
+}
+
+proptest! {
+    /// Amounts have up to 12 digits and 8 places, so every sum of them
+    /// fits Decimal exactly: a plan that does not add up is the plan's
+    /// fault (as trimmed costs with 28 places once were).
+    #[test]
+    fn law_a_budget_plan_accounts_for_every_order_and_every_cent(
+        orders in proptest::collection::vec(any_budget_order(), 0..8),
+        budget in any_amount(12, 4),
+        by_margin in any::<bool>(),
+    ) {
+        let ranking =
+            if by_margin { BudgetRanking::MarginAtRisk } else { BudgetRanking::MarginPerCost };
+        let recs: Vec<Recommendation> = orders
+            .iter()
+            .enumerate()
+            .map(|(k, (units, pack, moq, value, risk))| {
+                let price = value.unwrap_or_default().to_string();
+                let mut r = budget_rec(&format!("S{k}"), *units, *pack, &price, &risk.to_string());
+                let order = r.order.as_mut().unwrap();
+                order.constraints.moq = Quantity::new(*moq);
+                if value.is_none() {
+                    order.value = None;
+                }
+                r
+            })
+            .collect();
+        let budget = Money::new(budget, Currency::USD);
+        let plan = allocate_budget_by(&recs, budget, ranking).unwrap();
+
+        // Every order is funded, deferred or unpriced, once.
+        let mut seen: Vec<&str> = plan.funded.iter().map(|f| f.sku.as_str()).collect();
+        seen.extend(plan.deferred.iter().chain(&plan.unpriced).map(Sku::as_str));
+        seen.sort_unstable();
+        let mut all: Vec<&str> = recs.iter().map(|r| r.sku.as_str()).collect();
+        all.sort_unstable();
+        prop_assert_eq!(seen, all);
+
+        // Every cent is spent or left, and no more than the budget spent.
+        let costs = Money::checked_sum(Currency::USD, plan.funded.iter().map(|f| f.cost));
+        prop_assert_eq!(costs.unwrap(), plan.spent);
+        prop_assert_eq!(plan.spent.checked_add(plan.remaining).unwrap(), budget);
+        prop_assert!(!plan.remaining.amount().is_sign_negative());
+
+        // A funded order is whole, or trimmed to fewer whole cases at or
+        // above its minimum and costing less than the whole.
+        for f in &plan.funded {
+            let r = recs.iter().find(|r| r.sku == f.sku).unwrap();
+            let order = r.order.as_ref().unwrap();
+            let value = order.value.unwrap();
+            if f.trimmed {
+                let q = f.quantity.get();
+                prop_assert!(0 < q && q < order.quantity.get(), "{q}");
+                prop_assert_eq!(q % order.constraints.case_pack.get(), 0);
+                prop_assert!(q >= order.constraints.moq.get());
+                prop_assert!(f.cost.amount() < value.amount());
+            } else {
+                prop_assert_eq!((f.quantity, f.cost), (order.quantity, value));
+            }
+        }
+
+        // The plan does not depend on the order of the input.
+        let reversed: Vec<Recommendation> = recs.iter().rev().cloned().collect();
+        prop_assert_eq!(allocate_budget_by(&reversed, budget, ranking).unwrap(), plan);
+    }
 }
 
 // ---- laws ---------------------------------------------------------------
