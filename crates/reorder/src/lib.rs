@@ -46,8 +46,9 @@
 //!   trigger boundary and quantity rule as named choices.
 //! - [`Planner`]: turns inputs into [`Recommendation`]s, one at a time or
 //!   in batches ([`Planner::recommend_all`]).
-//! - [`allocate_budget`] ranks orders by margin at risk under a cash
-//!   limit; [`backtest()`] replays a rule over a demand history.
+//! - [`allocate_budget`] funds orders under a cash limit, the most
+//!   margin at risk per unit of cost first ([`BudgetRanking`] names the
+//!   choice); [`backtest()`] replays a rule over a demand history.
 //!
 //! Conventions (formulas and sources) are stated in [`safety`]; the
 //! stability rule in [`StabilityRule`]; where whole units are rounded
