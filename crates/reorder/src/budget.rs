@@ -65,7 +65,8 @@ pub enum BudgetRanking {
     #[default]
     MarginPerCost,
     /// Margin at risk alone, largest first, whatever the order costs:
-    /// the ranking of releases before [`MarginPerCost`](Self::MarginPerCost).
+    /// how [`allocate_budget`] ranked before it used
+    /// [`MarginPerCost`](Self::MarginPerCost).
     /// One dear order can then take a budget that would have funded
     /// several orders protecting more margin between them.
     MarginAtRisk,
@@ -127,9 +128,10 @@ pub fn allocate_budget(recommendations: &[Recommendation], budget: Money) -> Res
 /// partly filled item of the greedy rule); otherwise it is deferred and
 /// the next one is tried. A trimmed order keeps its place, ranked on its
 /// whole value and margin at risk, and costs its share of that value,
-/// rounded up to the cent (or to finer places the value or the budget
-/// uses) when the share per unit never ends (100 for 3 units, trimmed
-/// to 2, costs 66.67), so `spent` and `remaining` add up to `budget`.
+/// rounded up to the currency's minor unit (or to finer places the
+/// value or the budget uses) when the share per unit never ends (100 USD
+/// for 3 units, trimmed to 2, costs 66.67), so `spent` and `remaining`
+/// add up to `budget`.
 /// Transfers cost no supplier cash and are left out.
 ///
 /// # Errors

@@ -1625,7 +1625,7 @@ fn a_trimmed_order_keeps_its_minimum_and_the_rest_of_the_budget_moves_on() {
 }
 
 #[test]
-fn a_trimmed_order_costs_its_share_of_the_value_rounded_up_to_the_cent() {
+fn a_trimmed_order_costs_its_share_of_the_value_rounded_up_to_the_minor_unit() {
     // 100 for 3 units is 33.33... a unit: 2 units cost 66.67, not a
     // 28-digit 66.666...67, and the plan still adds up to the budget.
     let recs = vec![budget_rec("THIRDS", 3, 1, "100", "50")];
