@@ -46,8 +46,9 @@
 //!   trigger boundary and quantity rule as named choices.
 //! - [`Planner`]: turns inputs into [`Recommendation`]s, one at a time or
 //!   in batches ([`Planner::recommend_all`]).
-//! - [`allocate_budget`] ranks orders by margin at risk under a cash
-//!   limit; [`backtest()`] replays a rule over a demand history.
+//! - [`allocate_budget`] funds orders under a cash limit, the most
+//!   margin at risk per unit of cost first ([`BudgetRanking`] names the
+//!   choice); [`backtest()`] replays a rule over a demand history.
 //!
 //! Conventions (formulas and sources) are stated in [`safety`]; the
 //! stability rule in [`StabilityRule`]; where whole units are rounded
@@ -85,7 +86,7 @@ pub use backtest::{
     BacktestReport, BacktestSetup, LeadTimeSource, ReplenishmentRule, SimulatedOrder, TuningResult,
     backtest, tune_grid,
 };
-pub use budget::{BudgetPlan, FundedOrder, allocate_budget};
+pub use budget::{BudgetPlan, BudgetRanking, FundedOrder, allocate_budget, allocate_budget_by};
 pub use engine::{
     MIN_UNITS_TO_PROTECT, OrderLine, Planner, PlannerOptions, Reason, Recommendation, Stability,
     StabilityRule, TransferLine, Urgency, whole_units_up,

@@ -1479,7 +1479,7 @@ fn grid_tuning_picks_the_leanest_rule_meeting_the_fill_rate() {
 }
 
 #[test]
-fn budget_goes_to_the_largest_margin_at_risk_first() {
+fn budget_by_margin_at_risk_goes_to_the_largest_first() {
     let p = planner(cover(30.0));
     let priced = |name: &str, margin: i64, on_hand: i64| {
         let mut i = input(20.0, 5.0, 10.0, 2.0);
@@ -1499,7 +1499,8 @@ fn budget_goes_to_the_largest_margin_at_risk_first() {
     let recs = vec![priced("A", 2, 0), priced("B", 9, 0), priced("C", 9, 260)];
     // Each order of ~880 units costs ~4400 USD; 6000 funds B whole and a
     // trimmed part of the next.
-    let plan = allocate_budget(&recs, Money::new(Decimal::from(6000), Currency::USD)).unwrap();
+    let budget = Money::new(Decimal::from(6000), Currency::USD);
+    let plan = allocate_budget_by(&recs, budget, BudgetRanking::MarginAtRisk).unwrap();
     let order: Vec<&str> = plan.funded.iter().map(|f| f.sku.as_str()).collect();
     assert_eq!(order[0], "B");
     assert!(plan.funded[0].margin_at_risk.amount() > plan.funded[1].margin_at_risk.amount());
@@ -1511,6 +1512,269 @@ fn budget_goes_to_the_largest_margin_at_risk_first() {
         assert_eq!(f.quantity.get() % 10, 0);
     }
     assert!(!plan.remaining.amount().is_sign_negative());
+}
+
+// ---- the budget: margin at risk per unit of cost ------------------------
+
+fn usd(amount: &str) -> Money {
+    Money::new(amount.parse().unwrap(), Currency::USD)
+}
+
+/// A planner-made recommendation whose supplier order is set by hand:
+/// `units` in cases of `pack`, worth `value`, protecting `risk` (USD).
+fn budget_rec(name: &str, units: i64, pack: i64, value: &str, risk: &str) -> Recommendation {
+    let mut i = input(20.0, 5.0, 10.0, 2.0);
+    i.sku = Sku::new(name).unwrap();
+    i.costs = Some(Costs {
+        unit_cost: UnitCost::new(Decimal::ONE, Currency::USD).unwrap(),
+        order_cost: Money::zero(Currency::USD),
+        holding_rate: Decimal::ZERO,
+        unit_margin: Decimal::ONE,
+    });
+    let mut r = planner(cover(30.0)).recommend(&i).unwrap();
+    let order = r.order.as_mut().unwrap();
+    order.quantity = Quantity::new(units);
+    order.value = Some(usd(value));
+    order.constraints = SupplierConstraints::default();
+    order.constraints.case_pack = Quantity::new(pack);
+    r.margin_at_risk = Some(usd(risk));
+    r
+}
+
+fn funded(plan: &BudgetPlan) -> Vec<(&str, i64, bool)> {
+    plan.funded.iter().map(|f| (f.sku.as_str(), f.quantity.get(), f.trimmed)).collect()
+}
+
+fn deferred(plan: &BudgetPlan) -> Vec<&str> {
+    plan.deferred.iter().map(Sku::as_str).collect()
+}
+
+#[test]
+fn budget_goes_to_the_most_margin_at_risk_per_unit_of_cost_first() {
+    // Margin at risk per dollar: SMALL 120 / 200 = 0.6, MID 200 / 500 =
+    // 0.4, BULK 300 / 1000 = 0.3. By margin alone BULK (300) would take
+    // the whole 1000 and protect 300; per dollar, SMALL and MID are
+    // funded whole (700, protecting 320) and the last 300 buy 3 of BULK's
+    // 10 cases of 10 at 10 a unit.
+    let recs = vec![
+        budget_rec("BULK", 100, 10, "1000", "300"),
+        budget_rec("MID", 50, 10, "500", "200"),
+        budget_rec("SMALL", 20, 5, "200", "120"),
+    ];
+    let plan = allocate_budget(&recs, usd("1000")).unwrap();
+    assert_eq!(funded(&plan), [("SMALL", 20, false), ("MID", 50, false), ("BULK", 30, true)]);
+    assert_eq!(plan.funded[2].cost, usd("300"));
+    assert!(plan.deferred.is_empty());
+    assert_eq!((plan.spent, plan.remaining), (usd("1000"), usd("0")));
+    let plan = allocate_budget_by(&recs, usd("1000"), BudgetRanking::MarginAtRisk).unwrap();
+    assert_eq!(funded(&plan), [("BULK", 100, false)]);
+    assert_eq!(deferred(&plan), ["MID", "SMALL"]);
+}
+
+#[test]
+fn budget_ranking_ties_go_to_the_larger_margin_then_sku_then_destination() {
+    // All at 0.5 a dollar, "100.00" / "50.0" as much as 100 / 50.
+    let mut awd = budget_rec("T1", 10, 1, "100", "50");
+    awd.destination = LocationId::new("AWD").unwrap();
+    let recs = vec![
+        budget_rec("T1", 10, 1, "100", "50"),
+        budget_rec("T0", 10, 1, "100.00", "50.0"),
+        awd,
+        budget_rec("T2", 20, 1, "200", "100"),
+    ];
+    let plan = allocate_budget(&recs, usd("10000")).unwrap();
+    let order: Vec<(&str, &str)> =
+        plan.funded.iter().map(|f| (f.sku.as_str(), f.destination.as_str())).collect();
+    assert_eq!(order, [("T2", "FBA-US"), ("T0", "FBA-US"), ("T1", "AWD"), ("T1", "FBA-US")]);
+}
+
+#[test]
+fn an_order_that_costs_nothing_is_funded_first_even_from_an_empty_budget() {
+    // A free order protects its margin for nothing: it ranks above any
+    // priced one, however good (RICH saves a million per dollar), and
+    // free orders among themselves by margin at risk.
+    let recs = vec![
+        budget_rec("RICH", 1, 1, "1", "1000000"),
+        budget_rec("FREE0", 10, 1, "0", "0"),
+        budget_rec("FREE", 10, 1, "0.00", "1"),
+    ];
+    let plan = allocate_budget(&recs, usd("0")).unwrap();
+    assert_eq!(funded(&plan), [("FREE", 10, false), ("FREE0", 10, false)]);
+    assert_eq!(deferred(&plan), ["RICH"]);
+    assert_eq!((plan.spent, plan.remaining), (usd("0"), usd("0")));
+    let plan = allocate_budget(&recs, usd("1")).unwrap();
+    assert_eq!(funded(&plan), [("FREE", 10, false), ("FREE0", 10, false), ("RICH", 1, false)]);
+}
+
+#[test]
+fn a_trimmed_order_keeps_its_minimum_and_the_rest_of_the_budget_moves_on() {
+    // BIG (0.9 a dollar, full order) ranks first; 400 buys 40 units, under
+    // its minimum of 50, so it waits and SMALL (0.1) is funded. 600 buys
+    // 6 cases of BIG, and the 0 left defers SMALL.
+    let mut big = budget_rec("BIG", 100, 10, "1000", "900");
+    big.order.as_mut().unwrap().constraints.moq = Quantity::new(50);
+    let recs = vec![budget_rec("SMALL", 10, 1, "100", "10"), big];
+    let plan = allocate_budget(&recs, usd("400")).unwrap();
+    assert_eq!(funded(&plan), [("SMALL", 10, false)]);
+    assert_eq!(deferred(&plan), ["BIG"]);
+    assert_eq!(plan.remaining, usd("300"));
+    let plan = allocate_budget(&recs, usd("600")).unwrap();
+    assert_eq!(funded(&plan), [("BIG", 60, true)]);
+    assert_eq!(plan.funded[0].cost, usd("600"));
+    assert_eq!(deferred(&plan), ["SMALL"]);
+}
+
+#[test]
+fn a_trimmed_order_costs_its_share_of_the_value_rounded_up_to_the_minor_unit() {
+    // 100 for 3 units is 33.33... a unit: 2 units cost 66.67, not a
+    // 28-digit 66.666...67, and the plan still adds up to the budget.
+    let recs = vec![budget_rec("THIRDS", 3, 1, "100", "50")];
+    let plan = allocate_budget(&recs, usd("70")).unwrap();
+    assert_eq!(funded(&plan), [("THIRDS", 2, true)]);
+    assert_eq!((plan.spent, plan.remaining), (usd("66.67"), usd("3.33")));
+    // Finer places than the cent are kept: a budget in tenths of a cent
+    // rounds up to them, and 66.667 still fits a budget of 66.667.
+    let plan = allocate_budget(&recs, usd("66.667")).unwrap();
+    assert_eq!((plan.spent, plan.remaining), (usd("66.667"), usd("0")));
+    // 66.66 is short of two units' share (66.666...): one unit, 33.34.
+    let plan = allocate_budget(&recs, usd("66.66")).unwrap();
+    assert_eq!(funded(&plan), [("THIRDS", 1, true)]);
+    assert_eq!(plan.spent, usd("33.34"));
+    // Costs the planner makes (unit cost times units) trim exactly.
+    let recs = vec![budget_rec("EXACT", 7, 1, "20.79", "50")];
+    let plan = allocate_budget(&recs, usd("10")).unwrap();
+    assert_eq!((plan.funded[0].quantity.get(), plan.spent), (3, usd("8.91")));
+}
+
+#[test]
+fn budget_ratios_past_decimal_precision_rank_exactly() {
+    // 1e-28 / 0.4 = 2.5e-28 beats 1e-28 / 0.5 = 2e-28, though both
+    // cross products (4e-29, 5e-29) round to 0 at 28 places: a rounded
+    // comparison would tie and fund HALF first, by SKU.
+    let tiny = "0.0000000000000000000000000001";
+    let recs =
+        vec![budget_rec("HALF", 1, 1, "0.5", tiny), budget_rec("TWO_FIFTHS", 1, 1, "0.4", tiny)];
+    let plan = allocate_budget(&recs, usd("0.5")).unwrap();
+    assert_eq!(funded(&plan), [("TWO_FIFTHS", 1, false)]);
+    assert_eq!(deferred(&plan), ["HALF"]);
+    // The largest and smallest amounts rank and fund without a panic.
+    let max = Decimal::MAX.to_string();
+    let recs = vec![
+        budget_rec("A", 1, 1, &max, &max),
+        budget_rec("B", 1, 1, tiny, &max),
+        budget_rec("C", 1, 1, &max, tiny),
+        budget_rec("D", 1, 1, tiny, tiny),
+        budget_rec("E", 7, 1, tiny, "0"),
+    ];
+    // Per dollar: B about 8e56, A and D 1 (A first, more at risk), C
+    // about 1e-57, E 0.
+    let plan = allocate_budget(&recs, usd("1")).unwrap();
+    assert_eq!(funded(&plan), [("B", 1, false), ("D", 1, false), ("E", 7, false)]);
+    assert_eq!(deferred(&plan), ["A", "C"]);
+    assert_eq!(plan.remaining, usd("0.9999999999999999999999999997"));
+    assert!(allocate_budget(&recs, Money::new(Decimal::MAX, Currency::USD)).is_ok());
+}
+
+#[test]
+fn a_budget_whose_arithmetic_overflows_is_refused_not_a_panic() {
+    // A budget of -MAX has nothing left for an order worth MAX, and
+    // counting how far short it is overflows.
+    let max = Decimal::MAX.to_string();
+    let recs = vec![budget_rec("HUGE", 1, 1, &max, "1")];
+    let err = allocate_budget(&recs, Money::new(Decimal::MIN, Currency::USD)).unwrap_err();
+    assert!(
+        matches!(&err, ReorderError::Core { sku, source: merchantry_core::CoreError::MoneyOverflow { .. } } if sku.as_str() == "HUGE"),
+        "{err:?}"
+    );
+}
+
+/// An amount below `10^digits` with up to `places` decimal places.
+fn any_amount(digits: u32, places: u32) -> impl Strategy<Value = Decimal> {
+    let mantissa = prop_oneof![0..1000i64, 0..10i64.pow(digits)];
+    (mantissa, 0..=places).prop_map(|(m, s)| Decimal::from_i128_with_scale(i128::from(m), s))
+}
+
+/// A hand-set supplier order: units, case pack, minimum, value (`None`
+/// leaves it unpriced) and margin at risk. A value is a unit cost times
+/// the units, as the planner prices orders, or any amount, whose share
+/// per unit may never end (100 for 3 units).
+fn any_budget_order() -> impl Strategy<Value = (i64, i64, i64, Option<Decimal>, Decimal)> {
+    (prop_oneof![1i64..30, 1i64..100_000], 1i64..13, 0i64..60).prop_flat_map(
+        |(units, pack, moq)| {
+            let value = prop_oneof![
+                any_amount(6, 4).prop_map(move |unit| Some(unit * Decimal::from(units))),
+                any_amount(12, 8).prop_map(Some),
+                Just(None),
+            ];
+            (Just(units), Just(pack), Just(moq), value, any_amount(12, 8))
+        },
+    )
+}
+
+proptest! {
+    /// Amounts have up to 12 digits and 8 places, so every sum of them
+    /// fits Decimal exactly: a plan that does not add up is the plan's
+    /// fault (as trimmed costs with 28 places once were).
+    #[test]
+    fn law_a_budget_plan_accounts_for_every_order_and_every_cent(
+        orders in proptest::collection::vec(any_budget_order(), 0..8),
+        budget in any_amount(12, 4),
+        by_margin in any::<bool>(),
+    ) {
+        let ranking =
+            if by_margin { BudgetRanking::MarginAtRisk } else { BudgetRanking::MarginPerCost };
+        let recs: Vec<Recommendation> = orders
+            .iter()
+            .enumerate()
+            .map(|(k, (units, pack, moq, value, risk))| {
+                let price = value.unwrap_or_default().to_string();
+                let mut r = budget_rec(&format!("S{k}"), *units, *pack, &price, &risk.to_string());
+                let order = r.order.as_mut().unwrap();
+                order.constraints.moq = Quantity::new(*moq);
+                if value.is_none() {
+                    order.value = None;
+                }
+                r
+            })
+            .collect();
+        let budget = Money::new(budget, Currency::USD);
+        let plan = allocate_budget_by(&recs, budget, ranking).unwrap();
+
+        // Every order is funded, deferred or unpriced, once.
+        let mut seen: Vec<&str> = plan.funded.iter().map(|f| f.sku.as_str()).collect();
+        seen.extend(plan.deferred.iter().chain(&plan.unpriced).map(Sku::as_str));
+        seen.sort_unstable();
+        let mut all: Vec<&str> = recs.iter().map(|r| r.sku.as_str()).collect();
+        all.sort_unstable();
+        prop_assert_eq!(seen, all);
+
+        // Every cent is spent or left, and no more than the budget spent.
+        let costs = Money::checked_sum(Currency::USD, plan.funded.iter().map(|f| f.cost));
+        prop_assert_eq!(costs.unwrap(), plan.spent);
+        prop_assert_eq!(plan.spent.checked_add(plan.remaining).unwrap(), budget);
+        prop_assert!(!plan.remaining.amount().is_sign_negative());
+
+        // A funded order is whole, or trimmed to fewer whole cases at or
+        // above its minimum and costing less than the whole.
+        for f in &plan.funded {
+            let r = recs.iter().find(|r| r.sku == f.sku).unwrap();
+            let order = r.order.as_ref().unwrap();
+            let value = order.value.unwrap();
+            if f.trimmed {
+                let q = f.quantity.get();
+                prop_assert!(0 < q && q < order.quantity.get(), "{q}");
+                prop_assert_eq!(q % order.constraints.case_pack.get(), 0);
+                prop_assert!(q >= order.constraints.moq.get());
+                prop_assert!(f.cost.amount() < value.amount());
+            } else {
+                prop_assert_eq!((f.quantity, f.cost), (order.quantity, value));
+            }
+        }
+
+        // The plan does not depend on the order of the input.
+        let reversed: Vec<Recommendation> = recs.iter().rev().cloned().collect();
+        prop_assert_eq!(allocate_budget_by(&reversed, budget, ranking).unwrap(), plan);
+    }
 }
 
 // ---- laws ---------------------------------------------------------------
