@@ -32,6 +32,24 @@ pub struct FundedOrder {
     pub trimmed: bool,
 }
 
+/// A supplier order that was not funded: its SKU and destination (a SKU
+/// can have an order for each of several destinations).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct OrderRef {
+    /// The SKU.
+    pub sku: Sku,
+    /// The destination.
+    pub destination: LocationId,
+}
+
+impl OrderRef {
+    fn of(rec: &Recommendation) -> Self {
+        Self { sku: rec.sku.clone(), destination: rec.destination.clone() }
+    }
+}
+
 /// The outcome of [`allocate_budget`] and [`allocate_budget_by`].
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -40,9 +58,10 @@ pub struct BudgetPlan {
     /// Funded orders, in ranking order.
     pub funded: Vec<FundedOrder>,
     /// Orders that did not fit, in ranking order.
-    pub deferred: Vec<Sku>,
-    /// Orders without costs, which cannot be ranked, sorted.
-    pub unpriced: Vec<Sku>,
+    pub deferred: Vec<OrderRef>,
+    /// Orders without costs, which cannot be ranked, sorted by SKU then
+    /// destination.
+    pub unpriced: Vec<OrderRef>,
     /// Money committed.
     pub spent: Money,
     /// Money left.
@@ -113,7 +132,7 @@ pub enum BudgetRanking {
 /// let plan = allocate_budget_by(&recs, budget, BudgetRanking::MarginAtRisk)?;
 /// assert_eq!(plan.funded[0].sku.as_str(), "DEAR");
 /// assert!(!plan.funded[0].trimmed && plan.remaining.is_zero());
-/// assert_eq!(plan.deferred[0].as_str(), "CHEAP");
+/// assert_eq!(plan.deferred[0].sku.as_str(), "CHEAP");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn allocate_budget(recommendations: &[Recommendation], budget: Money) -> Result<BudgetPlan> {
@@ -136,6 +155,7 @@ pub fn allocate_budget(recommendations: &[Recommendation], budget: Money) -> Res
 ///
 /// # Errors
 ///
+/// [`ReorderError::InvalidBudget`] for a budget below zero;
 /// [`ReorderError::Core`] when an order's value or margin at risk is in
 /// another currency than the budget (the first such recommendation in
 /// input order, checked before ranking: margins in different currencies
@@ -159,6 +179,9 @@ pub fn allocate_budget_by(
     budget: Money,
     ranking: BudgetRanking,
 ) -> Result<BudgetPlan> {
+    if budget.amount().is_sign_negative() && !budget.amount().is_zero() {
+        return Err(ReorderError::InvalidBudget { value: budget.amount() });
+    }
     let (mut ranked, mut unpriced) = priced_orders(recommendations, budget)?;
     ranked.sort_by(|a, b| ranking.compare(a, b));
     unpriced.sort();
@@ -196,7 +219,7 @@ impl Candidate<'_> {
 fn priced_orders(
     recommendations: &[Recommendation],
     budget: Money,
-) -> Result<(Vec<Candidate<'_>>, Vec<Sku>)> {
+) -> Result<(Vec<Candidate<'_>>, Vec<OrderRef>)> {
     let mut ranked = Vec::new();
     let mut unpriced = Vec::new();
     for r in recommendations {
@@ -230,7 +253,7 @@ fn priced_orders(
                 }
                 ranked.push(Candidate { rec: r, order, value, risk });
             }
-            _ => unpriced.push(r.sku.clone()),
+            _ => unpriced.push(OrderRef::of(r)),
         }
     }
     Ok((ranked, unpriced))
@@ -262,7 +285,7 @@ impl BudgetPlan {
         {
             (q, cost, true)
         } else {
-            self.deferred.push(sku.clone());
+            self.deferred.push(OrderRef::of(c.rec));
             return Ok(());
         };
         self.spent = self.spent.checked_add(cost).map_err(ReorderError::core(sku))?;

@@ -124,6 +124,13 @@ pub enum ReorderError {
         /// What is accepted.
         expected: &'static str,
     },
+    /// The budget handed to [`allocate_budget`](crate::allocate_budget)
+    /// was below zero.
+    #[error("budget is {value}, expected zero or more")]
+    InvalidBudget {
+        /// The rejected amount.
+        value: Decimal,
+    },
     /// Backorders (units owed to customers) were below zero.
     #[error("sku {sku}: backorders are {quantity} units; they must not be negative")]
     NegativeBackorders {

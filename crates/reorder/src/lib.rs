@@ -86,7 +86,9 @@ pub use backtest::{
     BacktestReport, BacktestSetup, LeadTimeSource, ReplenishmentRule, SimulatedOrder, TuningResult,
     backtest, tune_grid,
 };
-pub use budget::{BudgetPlan, BudgetRanking, FundedOrder, allocate_budget, allocate_budget_by};
+pub use budget::{
+    BudgetPlan, BudgetRanking, FundedOrder, OrderRef, allocate_budget, allocate_budget_by,
+};
 pub use engine::{
     MIN_UNITS_TO_PROTECT, OrderLine, Planner, PlannerOptions, Reason, Recommendation, Stability,
     StabilityRule, TransferLine, Urgency, whole_units_up,

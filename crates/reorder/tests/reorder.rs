@@ -1546,7 +1546,7 @@ fn funded(plan: &BudgetPlan) -> Vec<(&str, i64, bool)> {
 }
 
 fn deferred(plan: &BudgetPlan) -> Vec<&str> {
-    plan.deferred.iter().map(Sku::as_str).collect()
+    plan.deferred.iter().map(|o| o.sku.as_str()).collect()
 }
 
 #[test]
@@ -1676,16 +1676,46 @@ fn budget_ratios_past_decimal_precision_rank_exactly() {
 }
 
 #[test]
-fn a_budget_whose_arithmetic_overflows_is_refused_not_a_panic() {
-    // A budget of -MAX has nothing left for an order worth MAX, and
-    // counting how far short it is overflows.
+fn a_budget_below_zero_is_refused() {
     let max = Decimal::MAX.to_string();
-    let recs = vec![budget_rec("HUGE", 1, 1, &max, "1")];
-    let err = allocate_budget(&recs, Money::new(Decimal::MIN, Currency::USD)).unwrap_err();
-    assert!(
-        matches!(&err, ReorderError::Core { sku, source: merchantry_core::CoreError::MoneyOverflow { .. } } if sku.as_str() == "HUGE"),
-        "{err:?}"
-    );
+    let recs = vec![budget_rec("HUGE", 1, 1, &max, "1"), budget_rec("SMALL", 1, 1, "1", "1")];
+    for budget in [Decimal::MIN, Decimal::NEGATIVE_ONE, Decimal::new(-1, 28)] {
+        let err = allocate_budget(&recs, Money::new(budget, Currency::USD)).unwrap_err();
+        assert_eq!(err, ReorderError::InvalidBudget { value: budget });
+        assert_eq!(err.to_string(), format!("budget is {budget}, expected zero or more"));
+    }
+    // Zero, or a budget at the top of the range, funds what fits and
+    // cannot overflow: the budget left never falls below zero.
+    let plan = allocate_budget(&recs, usd("-0")).unwrap();
+    assert_eq!(deferred(&plan), ["SMALL", "HUGE"]);
+    let plan = allocate_budget(&recs, Money::new(Decimal::MAX, Currency::USD)).unwrap();
+    assert_eq!(funded(&plan), [("SMALL", 1, false)]);
+    assert_eq!(deferred(&plan), ["HUGE"]);
+}
+
+#[test]
+fn a_deferred_or_unpriced_order_names_its_destination() {
+    // One SKU with orders for three destinations: FBA protects 50 for 100,
+    // WH1 40 for 100, and 3PL's has no margin at risk to rank it by.
+    let order = |destination: &str, risk: Option<&str>| {
+        let mut r = budget_rec("MUG", 10, 1, "100", risk.unwrap_or("0"));
+        r.destination = LocationId::new(destination).unwrap();
+        r.margin_at_risk = risk.map(usd);
+        r
+    };
+    let recs = [order("WH1", Some("40")), order("3PL", None), order("FBA", Some("50"))];
+    let named = |orders: &[OrderRef]| -> Vec<(String, String)> {
+        orders.iter().map(|o| (o.sku.to_string(), o.destination.to_string())).collect()
+    };
+    let plan = allocate_budget(&recs, usd("100")).unwrap();
+    assert_eq!((plan.funded.len(), plan.funded[0].destination.as_str()), (1, "FBA"));
+    assert_eq!(named(&plan.deferred), [("MUG".to_owned(), "WH1".to_owned())]);
+    assert_eq!(named(&plan.unpriced), [("MUG".to_owned(), "3PL".to_owned())]);
+    // With 150, WH1's order is trimmed to the 5 units the 50 left buy.
+    let plan = allocate_budget(&recs, usd("150")).unwrap();
+    assert_eq!(plan.funded[1].destination.as_str(), "WH1");
+    assert_eq!(funded(&plan), [("MUG", 10, false), ("MUG", 5, true)]);
+    assert!(plan.deferred.is_empty());
 }
 
 /// An amount below `10^digits` with up to `places` decimal places.
@@ -1742,7 +1772,7 @@ proptest! {
 
         // Every order is funded, deferred or unpriced, once.
         let mut seen: Vec<&str> = plan.funded.iter().map(|f| f.sku.as_str()).collect();
-        seen.extend(plan.deferred.iter().chain(&plan.unpriced).map(Sku::as_str));
+        seen.extend(plan.deferred.iter().chain(&plan.unpriced).map(|o| o.sku.as_str()));
         seen.sort_unstable();
         let mut all: Vec<&str> = recs.iter().map(|r| r.sku.as_str()).collect();
         all.sort_unstable();
