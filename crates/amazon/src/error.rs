@@ -170,6 +170,36 @@ pub enum ReadError {
         /// quoted cell can: the row runs over more than one line.
         quoted_line_break: bool,
     },
+    /// A row with as many cells as the header, one of them quoted,
+    /// running over a line break and holding a row's worth of delimiters
+    /// or more (the header's cells less one). Its closing quote is almost
+    /// surely missing: a cell that opens with a `"` it does not close (a
+    /// title such as `"Best pan` in a tab-separated report, which Amazon
+    /// does not quote) runs on to the next `"`, taking in the rows between, and
+    /// the cells after it come from the row where that quote is; when the
+    /// quote stands in the same column of both rows, the cells line up
+    /// with the header and only this check sees the rows lost. The row is
+    /// refused whole, with no SKU ([`ReadError::sku`] is `None`: its cells
+    /// come from two rows), and reading goes on after it. A quoted cell
+    /// that only wraps a text over lines, with fewer delimiters, is read
+    /// as it is.
+    #[error(
+        "{report}: line {line}: cell {cell} is quoted and runs over {lines} lines holding \
+         {delimiters} delimiters, a row's worth or more: its closing quote is likely missing, \
+         and the rows up to the next quote were read into it"
+    )]
+    OpenQuote {
+        /// The report being read.
+        report: &'static str,
+        /// The line where the row starts.
+        line: u64,
+        /// The cell, counted from 1.
+        cell: usize,
+        /// Lines the cell runs over.
+        lines: u64,
+        /// Delimiters inside the cell.
+        delimiters: usize,
+    },
     /// A cell the reader needs is not valid UTF-8. Identifiers, codes,
     /// numbers and dates are never repaired; display-only text is
     /// repaired and flagged unless
@@ -485,6 +515,7 @@ impl ReadError {
             | Self::Truncated { line, .. }
             | Self::Io { line, .. }
             | Self::FieldCount { line, .. }
+            | Self::OpenQuote { line, .. }
             | Self::InvalidUtf8 { line, .. }
             | Self::MissingValue { line, .. }
             | Self::InvalidQuantity { line, .. }

@@ -466,6 +466,20 @@ struct Evidence {
     ambiguous: bool,
 }
 
+/// The line breaks in `text`, counted as the reader counts lines: a
+/// `\n`, or a `\r` (so `\r\n` counts once).
+fn line_breaks(text: &[u8]) -> u64 {
+    let mut after_cr = false;
+    let mut breaks = 0_u64;
+    for &b in text {
+        if b == b'\r' || (b == b'\n' && !after_cr) {
+            breaks += 1;
+        }
+        after_cr = b == b'\r';
+    }
+    breaks
+}
+
 /// Whether `record`, just read, was the last of the input and its last
 /// cell was cut inside its quotes.
 fn cut_inside_quote<R: Read>(
@@ -753,6 +767,10 @@ impl<R: Read> Table<R> {
                         .any(|cell| cell.iter().any(|&b| b == b'\n' || b == b'\r')),
                 }));
             }
+            if let Some(err) = self.open_quote() {
+                self.stats.row_errors += 1;
+                return Some(Err(err));
+            }
             return Some(Ok(Row {
                 record: &self.record,
                 positions: &self.positions,
@@ -766,6 +784,28 @@ impl<R: Read> Table<R> {
                 unread_seen: std::cell::Cell::new(false),
             }));
         }
+    }
+
+    /// The current record's first quoted cell that runs over a line
+    /// break and holds a row's worth of delimiters, as the row error it
+    /// makes (see [`ReadError::OpenQuote`]).
+    fn open_quote(&self) -> Option<ReadError> {
+        let text = self.record.as_slice();
+        if !text.contains(&b'\n') && !text.contains(&b'\r') {
+            return None;
+        }
+        let row = self.header.len().checked_sub(1).filter(|&d| d > 0)?;
+        self.record.iter().enumerate().find_map(|(i, cell)| {
+            let delimiters = cell.iter().filter(|&&b| b == self.delimiter).count();
+            let breaks = line_breaks(cell);
+            (breaks > 0 && delimiters >= row).then(|| ReadError::OpenQuote {
+                report: self.report,
+                line: self.line,
+                cell: i + 1,
+                lines: breaks.saturating_add(1),
+                delimiters,
+            })
+        })
     }
 
     /// How the current record, which ended as `ending`, shows the input

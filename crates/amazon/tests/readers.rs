@@ -432,6 +432,51 @@ fn a_short_row_running_over_a_line_break_says_a_quote_may_be_unclosed() {
     assert_eq!(err.to_string(), "manage FBA inventory: line 2: row has 3 cells, header has 8");
 }
 
+/// A title opening with a quote it does not close (`"Best Mug`,
+/// unquoted text in a tab-separated report) ran on to the next quote, here in C's title, in
+/// the same column: one record of A's first 3 cells, the long cell, and
+/// C's 4 after its title, 8 cells as the header has. It read as A's row
+/// with C's quantities, and B's and C's rows were lost without a word.
+/// A cell that runs over a line break holding a row's worth of
+/// delimiters now refuses its row as `OpenQuote`; the rows after it read
+/// on.
+#[test]
+fn a_quote_left_open_into_the_same_column_of_a_later_row_refuses_the_row() {
+    let head = "sku\tfnsku\tasin\tproduct-name\tafn-warehouse-quantity\t\
+                afn-fulfillable-quantity\tafn-reserved-quantity\tafn-total-quantity\n";
+    for eol in ["\n", "\r\n"] {
+        let file = format!(
+            "{head}A\tX1\tB01\t\"Best Mug\t5\t4\t1\t5{eol}B\tX2\tB02\tCup\t9\t8\t1\t9{eol}\
+             C\tX3\tB03\tPan 12\"\t7\t6\t1\t7{eol}D\tX4\tB04\tPot\t3\t2\t1\t3{eol}"
+        );
+        let read: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().collect();
+        assert_eq!(read.len(), 2, "{eol:?}");
+        let err = read[0].as_ref().unwrap_err();
+        assert!(
+            matches!(err, ReadError::OpenQuote { line: 2, cell: 4, lines: 3, delimiters: 14, .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "manage FBA inventory: line 2: cell 4 is quoted and runs over 3 lines holding 14 \
+             delimiters, a row's worth or more: its closing quote is likely missing, and the \
+             rows up to the next quote were read into it"
+        );
+        assert_eq!((err.line(), err.sku(), err.column()), (2, None, None));
+        let d = read[1].as_ref().unwrap();
+        assert_eq!((d.sku.as_str(), d.line), ("D", 5), "{eol:?}");
+    }
+    // A quoted title wrapped over two lines, with no delimiter in it,
+    // reads as it is; so does one holding fewer delimiters than a row.
+    for title in ["\"Mug\nBlue\"", "\"Mug\tset\nof\ttwo\""] {
+        let file = format!("{head}A\tX1\tB01\t{title}\t5\t4\t1\t5\nB\tX2\tB02\tCup\t9\t8\t1\t9\n");
+        let read: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().collect();
+        let a = read[0].as_ref().unwrap();
+        assert_eq!((a.sku.as_str(), a.afn_fulfillable), ("A", Some(Quantity::new(4))), "{title:?}");
+        assert_eq!(read[1].as_ref().unwrap().sku.as_str(), "B");
+    }
+}
+
 /// Tester (L2): a negative quantity cell of the Manage FBA Inventory
 /// report was read as written: fulfillable `-4` gave `Some(-4)`, only
 /// `totals_agree` said anything, and `stock_records` gave a Sellable
