@@ -376,6 +376,14 @@ fn low(x: u128) -> u64 {
 /// and `remaining`, so that it never rounds past what is left and the
 /// plan's sums stay exact. Planner-made values (unit cost times units)
 /// need no rounding.
+///
+/// The cost grows with the quantity, so the number of cases is found by
+/// bisection on the costs themselves: a quantity estimated from a unit
+/// price would be off where that price rounds (at 28 decimal places, 2.6
+/// a unit rounds to 3 and 25 buys 8 units where 9 cost 24). A share
+/// whose product with the quantity overflows is taken as the value per
+/// unit times the quantity (within one unit of the last place, near
+/// `Decimal`'s limits).
 fn trim(
     quantity: Quantity,
     value: Money,
@@ -389,22 +397,41 @@ fn trim(
     let units = Decimal::from(quantity.get());
     let places = value.scale().max(left.scale()).max(remaining.currency().minor_units());
     let cost_of = |q: i64| {
-        let share = value.checked_mul(Decimal::from(q))?.checked_div(units)?;
+        let q = Decimal::from(q);
+        let share = match value.checked_mul(q) {
+            Some(product) => up_to_exact(product, units)?,
+            None => value.checked_div(units)?.checked_mul(q)?,
+        };
         Some(share.round_dp_with_strategy(places, RoundingStrategy::AwayFromZero))
     };
-    let affordable = left.checked_div(value.checked_div(units)?)?.floor();
     let pack = c.case_pack.get().max(1);
-    let mut q = i64::try_from(affordable).ok()? / pack * pack;
-    let mut cost = cost_of(q)?;
-    // The unit price is rounded, so `affordable` may be a unit too many.
-    if cost > left {
-        q -= pack;
-        cost = cost_of(q)?;
+    let fits = |cases: i64| cost_of(cases * pack).is_some_and(|cost| cost <= left);
+    // The most cases below the order that fit: none always does.
+    let (mut low, mut high) = (0, (quantity.get() - 1) / pack);
+    while low < high {
+        let mid = low + (high - low + 1) / 2;
+        if fits(mid) {
+            low = mid;
+        } else {
+            high = mid - 1;
+        }
     }
-    if q <= 0 || q < c.moq.get() || q >= quantity.get() || cost > left {
+    let q = low * pack;
+    if q <= 0 || q < c.moq.get() {
         return None;
     }
-    Some((Quantity::new(q), Money::new(cost, remaining.currency())))
+    Some((Quantity::new(q), Money::new(cost_of(q)?, remaining.currency())))
+}
+
+/// `product / units` (`units` positive), one unit of its last place up
+/// when the division, which keeps at most 28 decimal places, rounded it
+/// below the exact quotient: so the share rounds up from there.
+fn up_to_exact(product: Decimal, units: Decimal) -> Option<Decimal> {
+    let share = product.checked_div(units)?;
+    if share.checked_mul(units)? < product {
+        return share.checked_add(Decimal::new(1, share.scale()));
+    }
+    Some(share)
 }
 
 #[cfg(test)]

@@ -1675,6 +1675,30 @@ fn budget_ratios_past_decimal_precision_rank_exactly() {
     assert!(allocate_budget(&recs, Money::new(Decimal::MAX, Currency::USD)).is_ok());
 }
 
+/// Tester: a trim took its quantity from a rounded unit price and only
+/// ever stepped down: at 28 places 2.6e-28 a unit rounds to 3e-28, and
+/// 25e-28 bought 8 units where 9 cost 24e-28. And an order worth
+/// `Decimal::MAX` overflowed `value * units` and was deferred where half
+/// the value buys half the units. Both now trim as far as the budget goes.
+#[test]
+fn a_trim_buys_the_most_cases_the_budget_allows_at_any_scale() {
+    let tiny = [budget_rec("A", 10, 1, "0.0000000000000000000000000026", "1")];
+    let plan = allocate_budget(&tiny, usd("0.0000000000000000000000000025")).unwrap();
+    assert_eq!(funded(&plan), [("A", 9, true)]);
+    assert_eq!(plan.funded[0].cost, usd("0.0000000000000000000000000024"));
+    assert_eq!(plan.remaining, usd("0.0000000000000000000000000001"));
+
+    let max = Decimal::MAX.to_string();
+    let huge = [budget_rec("A", 10, 1, &max, "1")];
+    let half = Money::new(Decimal::MAX / Decimal::TWO, Currency::USD);
+    let plan = allocate_budget(&huge, half).unwrap();
+    assert_eq!(funded(&plan), [("A", 5, true)]);
+    assert_eq!(plan.spent.checked_add(plan.remaining).unwrap(), half);
+    // In cases of 3 the same budget buys 3 units, not 5.
+    let huge = [budget_rec("A", 10, 3, &max, "1")];
+    assert_eq!(funded(&allocate_budget(&huge, half).unwrap()), [("A", 3, true)]);
+}
+
 #[test]
 fn a_budget_below_zero_is_refused() {
     let max = Decimal::MAX.to_string();
