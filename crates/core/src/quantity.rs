@@ -102,20 +102,43 @@ impl Quantity {
         self.0.checked_neg().map(Self).ok_or(overflow(self.0, "neg", 0))
     }
 
-    /// The sum of many quantities, checked at every step.
+    /// The sum of many quantities, exact whatever their order: it is
+    /// taken in 128 bits, so only a total outside the i64 range fails,
+    /// not a partial sum that leaves it and comes back.
     ///
     /// # Errors
     ///
-    /// [`CoreError::QuantityOverflow`] when a partial sum overflows.
+    /// [`CoreError::QuantityOverflow`] when the total leaves the i64
+    /// range, naming the first addition, in order, that left it.
     ///
     /// ```
     /// use merchantry_core::Quantity;
     /// let total = Quantity::checked_sum([3, 4, -2].map(Quantity::new))?;
     /// assert_eq!(total, Quantity::new(5));
+    /// // MAX + 1 leaves the range, but the total, MAX, does not.
+    /// let back = Quantity::checked_sum([Quantity::MAX, Quantity::new(1), Quantity::new(-1)])?;
+    /// assert_eq!(back, Quantity::MAX);
+    /// assert!(Quantity::checked_sum([Quantity::MAX, Quantity::new(1)]).is_err());
     /// # Ok::<(), merchantry_core::CoreError>(())
     /// ```
     pub fn checked_sum(items: impl IntoIterator<Item = Self>) -> Result<Self> {
-        items.into_iter().try_fold(Self::ZERO, Self::checked_add)
+        // Fewer than 2^64 terms of at most 2^63 each: 128 bits hold it.
+        let mut total = 0_i128;
+        let mut first_overflow = None;
+        let mut running = 0_i64;
+        for Self(q) in items {
+            total += i128::from(q);
+            if first_overflow.is_none() {
+                match running.checked_add(q) {
+                    Some(next) => running = next,
+                    None => first_overflow = Some((running, q)),
+                }
+            }
+        }
+        i64::try_from(total).map(Self).map_err(|_| {
+            let (lhs, rhs) = first_overflow.unwrap_or((running, 0));
+            overflow(lhs, "+", rhs)
+        })
     }
 
     /// `self + rhs`, pinned at the ends of the range instead of failing.

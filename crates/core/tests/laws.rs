@@ -66,6 +66,31 @@ proptest! {
         }
     }
 
+    /// A sum of quantities is their true total whatever their order,
+    /// and fails only when that total leaves the i64 range.
+    #[test]
+    fn quantity_sum_is_the_exact_total_in_any_order(
+        terms in prop::collection::vec(
+            prop_oneof![any::<i64>(), Just(i64::MAX), Just(i64::MIN), -3i64..3],
+            0..8,
+        ),
+        turn in 0usize..8,
+    ) {
+        let exact: i128 = terms.iter().map(|&q| i128::from(q)).sum();
+        let mut turned = terms.clone();
+        turned.rotate_left(turn % terms.len().max(1));
+        for order in [&terms, &turned] {
+            let got = Quantity::checked_sum(order.iter().map(|&q| Quantity::new(q)));
+            match i64::try_from(exact) {
+                Ok(total) => prop_assert_eq!(got, Ok(Quantity::new(total))),
+                Err(_) => {
+                    let overflowed = matches!(got, Err(CoreError::QuantityOverflow { op: "+", .. }));
+                    prop_assert!(overflowed);
+                }
+            }
+        }
+    }
+
     #[test]
     fn quantity_sub_then_add_restores(a in any::<i64>(), b in any::<i64>()) {
         if let Ok(d) = Quantity::new(a).checked_sub(Quantity::new(b)) {
