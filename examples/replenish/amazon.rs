@@ -1976,7 +1976,8 @@ impl Books {
     /// money alone, is not booked and counted as unmatched, and one that
     /// takes back more money than its units got, or any piece of which
     /// the ledger refuses, books none of its pieces. A repeated reversal
-    /// counts as a duplicate.
+    /// counts as a duplicate; reversal rows of one id and item that
+    /// differ book none, each counted as rows that disagree.
     fn book_reimbursements(&mut self) {
         let rows = std::mem::take(&mut self.reimbursements);
         if rows.is_empty() {
@@ -2097,6 +2098,19 @@ impl Books {
                 None => booked.push((row.clone(), sku, kept, loose)),
             }
         }
+        // Reversal rows of one id and item that differ (amount, units,
+        // original, date, any cell but the line): which holds cannot be
+        // told, so none of them is booked, as with payments.
+        let mut copies: BTreeMap<(String, String), Vec<ReimbursementRow>> = BTreeMap::new();
+        for (_, row) in &reversals {
+            let key = (row.reimbursement_id.clone(), row_item(row).to_owned());
+            copies.entry(key).or_default().push(ReimbursementRow { line: 0, ..row.clone() });
+        }
+        let disagreeing: BTreeSet<(String, String)> = copies
+            .into_iter()
+            .filter(|(_, rows)| rows.iter().any(|r| *r != rows[0]))
+            .map(|(key, _)| key)
+            .collect();
         let mut reversed: BTreeSet<(String, String)> = BTreeSet::new();
         reversals.sort_by(|(_, a), (_, b)| {
             (a.approval_date, &a.reimbursement_id).cmp(&(b.approval_date, &b.reimbursement_id))
@@ -2107,12 +2121,13 @@ impl Books {
                 self.counts.skip("dated in the future", Some(at_line));
                 continue;
             }
-            let item = row.fnsku.as_ref().map_or_else(
-                || row.sku.as_ref().map_or("-", Sku::as_str),
-                merchantry::core::Fnsku::as_str,
-            );
+            let key = (row.reimbursement_id.clone(), row_item(row).to_owned());
+            if disagreeing.contains(&key) {
+                self.counts.skip(REIMBURSEMENT_CONFLICT, Some(at_line));
+                continue;
+            }
             // A repeated reversal takes nothing more back.
-            if !reversed.insert((row.reimbursement_id.clone(), item.to_owned())) {
+            if !reversed.insert(key) {
                 self.counts.duplicates_ignored += 1;
                 continue;
             }
@@ -2307,11 +2322,8 @@ impl Books {
         n: usize,
         kind: EventKind,
     ) -> Option<Event> {
-        let item = row.fnsku.as_ref().map_or_else(
-            || row.sku.as_ref().map_or("-", Sku::as_str),
-            merchantry::core::Fnsku::as_str,
-        );
-        let id = EventId::new(format!("amzr-{}-{item}-{n}", row.reimbursement_id)).ok()?;
+        let id =
+            EventId::new(format!("amzr-{}-{}-{n}", row.reimbursement_id, row_item(row))).ok()?;
         Some(Event::new(id, at(row.approval_date, 20), sku.clone(), self.location.clone(), kind))
     }
 
@@ -2690,6 +2702,14 @@ fn pays_for(row: &ReimbursementRow, loss: &merchantry::amazon::RowKey) -> bool {
         Some(f) => *f == loss.fnsku,
         None => row.sku.as_ref() == Some(&loss.msku),
     }
+}
+
+/// The item a Reimbursements row names in its event ids: its FNSKU, else
+/// its SKU, else `-`.
+fn row_item(row: &ReimbursementRow) -> &str {
+    row.fnsku
+        .as_ref()
+        .map_or_else(|| row.sku.as_ref().map_or("-", Sku::as_str), merchantry::core::Fnsku::as_str)
 }
 
 /// Whether two rows of one reimbursement can name one item: FNSKUs
@@ -5702,6 +5722,30 @@ mod tests {
         assert_eq!(books.counts.booked_as.get("reimbursement reversal"), None);
         assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), None);
         assert_eq!(books.paid_without_loss, (1, 2, Decimal::new(2000, 2)));
+    }
+
+    /// Tester z's revconf: P1 pays L1 2 units, 20.00; two rows of V1
+    /// take back 1 unit and 10.00 and 2 units and 20.00. Which holds
+    /// cannot be told, so neither is booked, each counted as rows that
+    /// disagree (as payments that disagree are), none as a duplicate:
+    /// L1 stays paid 2. Before, the first was booked and the second
+    /// counted as a duplicate.
+    #[test]
+    fn reversal_rows_of_one_id_that_disagree_book_none() {
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 2, "20.00", ""),
+            ("2026-02-01", "V1", "Reimbursement_Reversal", -1, "-10.00", "P1"),
+            ("2026-02-01", "V1", "Reimbursement_Reversal", -2, "-20.00", "P1"),
+        ]);
+        let books = claims_books("revconf", reimbursements);
+        assert_eq!(books.counts.rows_skipped.get(REIMBURSEMENT_CONFLICT), Some(&2));
+        assert_eq!(books.counts.duplicates_ignored, 0);
+        assert_eq!(books.counts.booked_as.get("reimbursement reversal"), None);
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(
+            claim_numbers(&listed.open)[0],
+            "2026-01-05 lost 4 found 1 paid 2 (20.00) open 1 at cost 40.00 claim"
+        );
     }
 
     /// U1 pays 12.50 for a unit with no loss; V1 would take 50.00 back
