@@ -3570,6 +3570,19 @@ fn none_booked(c: &Claims) -> Option<String> {
     })
 }
 
+/// The line when every Reimbursements file read held no row (a header
+/// alone, or only lines the reader skips): nothing was paid as far as
+/// the section can tell.
+fn no_rows(c: &Claims) -> Option<String> {
+    (c.reimbursement_files_read > 0 && c.reimbursement_rows_read == 0).then(|| {
+        format!(
+            "the Reimbursements report(s) read ({}) had no rows, so every write-off shows as \
+             unpaid",
+            c.reimbursement_files_read
+        )
+    })
+}
+
 fn print_claims(c: &Claims) {
     println!(
         "\nClaims on {} (write-offs {} days or older: file a claim; younger: wait)",
@@ -3626,6 +3639,9 @@ fn print_claims(c: &Claims) {
     }
     if c.reimbursement_files_read == 0 {
         println!("  no Reimbursements report was read, so every write-off shows as unpaid");
+    }
+    if let Some(line) = no_rows(c) {
+        println!("  {line}");
     }
     if let Some(caution) = none_booked(c) {
         println!("  {caution}");
@@ -5969,7 +5985,35 @@ mod tests {
         assert_eq!(airbyte.report, Some("Reimbursements"));
         assert_eq!((airbyte.rows, airbyte.row_errors, airbyte.note.as_str()), (0, 0, ""));
         assert!(!books.counts.booked_as.keys().any(|k| k.starts_with("reimbursement")));
-        assert_eq!(claims_fn(&books, books.last_day(), 30).open.len(), 4);
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(listed.open.len(), 4);
+        assert_eq!(
+            no_rows(&listed).as_deref(),
+            Some(
+                "the Reimbursements report(s) read (1) had no rows, so every write-off shows as unpaid"
+            )
+        );
+    }
+
+    /// Tester z's hdronly: a Reimbursements file of its header alone is
+    /// read, with no rows: the section says so (the line printed), and
+    /// `--json` gives the same counts (1 file read, 0 rows).
+    #[test]
+    fn a_reimbursements_file_without_rows_is_said() {
+        let books = claims_books("hdronly", reimbursements_file(&[]));
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!((listed.reimbursement_files_read, listed.reimbursement_rows_read), (1, 0));
+        let line = no_rows(&listed).unwrap_or_default();
+        assert!(line.starts_with("the Reimbursements report(s) read (1) had no rows"), "{line}");
+        assert!(none_booked(&listed).is_none());
+        let json = serde_json::to_value(&listed).unwrap();
+        assert_eq!(json.get("reimbursement_files_read"), Some(&serde_json::json!(1)));
+        assert_eq!(json.get("reimbursement_rows_read"), Some(&serde_json::json!(0)));
+        let books = claims_books(
+            "onerow",
+            reimbursements_file(&[("2026-01-20", "P1", "Lost_Warehouse", 1, "10.00", "")]),
+        );
+        assert!(no_rows(&claims_fn(&books, books.last_day(), 30)).is_none());
     }
 
     /// The bundled folder shows the Claims section: R-SYN-0001 pays 2 of
