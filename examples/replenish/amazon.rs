@@ -269,6 +269,10 @@ use crate::{
 
 const NO_REPORT: &str = "no usable Amazon report found (expected the Inventory Ledger detail or summary view, Manage FBA Inventory, All Orders or FBA Reimbursements, tab- or comma-separated, optionally .gz)";
 
+/// `--claim-days` when not given: Amazon reconciles and pays most
+/// warehouse losses on its own within weeks.
+const CLAIM_DAYS: u32 = 30;
+
 /// Examples of each kind of problem kept for the report.
 const EXAMPLES_KEPT: usize = 3;
 
@@ -956,7 +960,7 @@ pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
     }
     let last = books.last_day();
     let soon_days = planner_options(args, service).soon_days;
-    let claims = claims(&books, last, args.claim_days);
+    let claims = claims(&books, last, args.claim_days.unwrap_or(CLAIM_DAYS));
     let output = AmazonOutput {
         assumptions: assumptions(args, dir, &books),
         legend: amazon_legend(soon_days, args.buffer_days),
