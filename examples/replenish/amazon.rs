@@ -199,8 +199,11 @@
 //!   write-off. Rows are booked in one currency, the one most rows that
 //!   could book carry (a row dated in the future has no vote, a repeated
 //!   row one; none when two currencies tie for most: no choice between
-//!   them would be right); rows in another are counted with the rows not used, as are amounts too large to split or add up. A
-//!   repeated row books nothing more. A `Reimbursement_Reversal` takes
+//!   them would be right); rows in another are counted with the rows
+//!   not used, as are amounts too large to split or add up, units paid
+//!   naming no loss too large to add up (never a saturated figure) and
+//!   rows of amount 0 and 0 units (nothing to book). A repeated row
+//!   books nothing more. A `Reimbursement_Reversal` takes
 //!   its units back from those its original paid naming no loss first
 //!   (lowering the payments without a loss, since the ledger refuses a
 //!   reversal naming no write-off), then from the write-offs its
@@ -2023,6 +2026,10 @@ impl Books {
                 self.counts.skip(REIMBURSEMENT_CONFLICT, Some(at_line));
                 continue;
             }
+            if is_nothing(row) {
+                self.counts.skip(NOTHING_TO_BOOK, Some(at_line));
+                continue;
+            }
             let matched: Vec<_> = matching
                 .matches
                 .iter()
@@ -2057,6 +2064,17 @@ impl Books {
                 .try_fold(self.paid_without_loss.2, |sum, (_, a)| sum.checked_add(*a));
             if without_loss.is_none() {
                 self.counts.skip(AMOUNT_TOO_LARGE, Some(at_line));
+                continue;
+            }
+            // The units paid naming no loss must add up too: a saturated
+            // tally would print a wrong figure, and a reversal would take
+            // back from it.
+            let units_without_loss = pieces
+                .iter()
+                .filter(|(write_off, _)| write_off.is_none())
+                .try_fold(self.paid_without_loss.1, |sum, (_, u)| sum.checked_add(*u));
+            if units_without_loss.is_none() {
+                self.counts.skip(UNITS_TOO_LARGE, Some(at_line));
                 continue;
             }
             let mut kept = Vec::new();
@@ -2128,6 +2146,10 @@ impl Books {
             let key = (row.reimbursement_id.clone(), row_item(row).to_owned());
             if disagreeing.contains(&key) {
                 self.counts.skip(REIMBURSEMENT_CONFLICT, Some(at_line));
+                continue;
+            }
+            if is_nothing(row) {
+                self.counts.skip(NOTHING_TO_BOOK, Some(at_line));
                 continue;
             }
             // A repeated reversal takes nothing more back.
@@ -2680,6 +2702,15 @@ const REIMBURSEMENT_CONFLICT: &str =
 const AMOUNT_TOO_LARGE: &str =
     "Reimbursements amount too large to split by units or to add up (none booked)";
 
+/// Why a Reimbursements row is not booked when its units paid naming no
+/// loss cannot be added to those of the rows booked before it.
+const UNITS_TOO_LARGE: &str =
+    "Reimbursements units too large to add to the units paid without a loss (none booked)";
+
+/// Why a Reimbursements row is not booked: an amount of 0 and 0 units
+/// pays and takes back nothing.
+const NOTHING_TO_BOOK: &str = "Reimbursements row of amount 0 and 0 units (nothing to book)";
+
 /// Why a Reimbursements row is not booked when the file's other rows
 /// are mostly in another currency.
 const OTHER_CURRENCY: &str = "Reimbursements row in another currency than most, or in one of currencies tied for most \
@@ -2706,6 +2737,12 @@ fn pays_for(row: &ReimbursementRow, loss: &merchantry::amazon::RowKey) -> bool {
         Some(f) => *f == loss.fnsku,
         None => row.sku.as_ref() == Some(&loss.msku),
     }
+}
+
+/// Whether a Reimbursements row pays or takes back nothing: amount 0
+/// and 0 units.
+fn is_nothing(row: &ReimbursementRow) -> bool {
+    row.amount_total.amount().is_zero() && row.quantity_total.get() == 0
 }
 
 /// The item a Reimbursements row names in its event ids: its FNSKU, else
@@ -5766,6 +5803,45 @@ mod tests {
             claim_numbers(&listed.open)[0],
             "2026-01-05 lost 4 found 1 paid 2 (20.00) open 1 at cost 40.00 claim"
         );
+    }
+
+    /// Tester z's satur: U1 and U2 each pay 5,000,000,000,000,000,000
+    /// units with no loss (1.00 each); together they pass `i64`, so U2
+    /// is refused and counted, never added as a saturated figure. V1
+    /// takes U1 back whole: the payments without a loss are 0 units and
+    /// 0.00, where the saturated tally left 4,223,372,036,854,775,807.
+    #[test]
+    fn units_paid_without_a_loss_that_overflow_are_refused_not_saturated() {
+        let big = 5_000_000_000_000_000_000;
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-22", "U1", "CustomerReturn", big, "1.00", ""),
+            ("2026-01-22", "U2", "CustomerReturn", big, "1.00", ""),
+            ("2026-02-01", "V1", "Reimbursement_Reversal", -big, "-1.00", "U1"),
+        ]);
+        let books = claims_books("satur", reimbursements);
+        assert_eq!(books.counts.rows_skipped.get(UNITS_TOO_LARGE), Some(&1));
+        assert_eq!(books.counts.booked_as.get("reimbursement naming no loss"), Some(&1));
+        assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), Some(&1));
+        assert_eq!(books.paid_without_loss, (1, 0, Decimal::ZERO));
+    }
+
+    /// Tester z's zerozero: rows of amount 0 and 0 units, a payment for a
+    /// loss, one for a customer return and a reversal, book nothing and
+    /// are counted as such; a 0.00 payment of units still books (it
+    /// pays them nothing, as `a_reversal_of_nothing_leaves_a_plain_zero`).
+    #[test]
+    fn rows_of_nothing_are_not_booked() {
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 0, "0", ""),
+            ("2026-01-21", "P2", "CustomerReturn", 0, "0.00", ""),
+            ("2026-01-22", "U1", "CustomerReturn", 1, "12.00", ""),
+            ("2026-02-01", "V1", "Reimbursement_Reversal", 0, "0.00", "U1"),
+        ]);
+        let books = claims_books("zerozero", reimbursements);
+        assert_eq!(books.counts.rows_skipped.get(NOTHING_TO_BOOK), Some(&3));
+        assert_eq!(books.counts.booked_as.get("reimbursement naming no loss"), Some(&1));
+        assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), None);
+        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1200, 2)));
     }
 
     /// U1 pays 12.50 for a unit with no loss; V1 would take 50.00 back
