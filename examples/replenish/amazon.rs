@@ -3597,6 +3597,12 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
     println!("{}", out.legend);
 }
 
+/// `amount` rounded to the cent and printed with two decimals (`{:.2}`
+/// alone cuts a `Decimal` short: 7.996 printed 7.99).
+fn cents(amount: Decimal) -> String {
+    format!("{:.2}", amount.round_dp(2))
+}
+
 /// The Claims section, after the checks.
 /// The caution when Reimbursements rows were read but none was booked
 /// (two currencies tied for most, or every row refused): every
@@ -3662,9 +3668,9 @@ fn print_claims(c: &Claims) {
                 l.what.to_owned(),
                 l.units.to_string(),
                 l.found.to_string(),
-                format!("{} ({:.2})", l.reimbursed, l.reimbursed_amount),
+                format!("{} ({})", l.reimbursed, cents(l.reimbursed_amount)),
                 l.open.to_string(),
-                format!("{:.2}", l.value_at_cost),
+                cents(l.value_at_cost),
                 note.to_owned(),
             ]);
         }
@@ -3709,8 +3715,9 @@ fn print_claims(c: &Claims) {
     if pieces > 0 {
         println!(
             "  reimbursed without a lost or damaged row to match (another reason, or more units \
-             than the ledger lost): payments {pieces}, units {units}, amount {amount:.2} (less \
-             reversals)"
+             than the ledger lost): payments {pieces}, units {units}, amount {} (less \
+             reversals)",
+            cents(amount)
         );
     }
 }
@@ -6073,6 +6080,16 @@ mod tests {
                 "the Reimbursements report(s) read (1) had no rows, so every write-off shows as unpaid"
             )
         );
+    }
+
+    /// Amounts print rounded to the cent, two decimals always: the
+    /// bundled damaged unit's 7.996 at cost is 8.00, not 7.99.
+    #[test]
+    fn claim_amounts_print_rounded_to_the_cent() {
+        assert_eq!(cents(Decimal::new(7996, 3)), "8.00");
+        assert_eq!(cents(Decimal::new(-12_505, 3)), "-12.50");
+        assert_eq!(cents(Decimal::ZERO), "0.00");
+        assert_eq!(cents(Decimal::new(125, 1)), "12.50");
     }
 
     /// Tester z's hdronly: a Reimbursements file of its header alone is
