@@ -187,21 +187,32 @@
 //! - FBA Reimbursements rows are read after every detail file and
 //!   booked as ledger `Reimbursement` events (they move no stock and no
 //!   dates). Payments are matched to the booked lost and damaged detail
-//!   rows by `merchantry::amazon::match_reimbursements` (first in, first
-//!   out per FNSKU, `Lost_Warehouse` and `Damaged_Warehouse` only) and
-//!   booked one event per loss paid, naming the loss's event id, the
-//!   amount split by units (the last piece takes the rounding); units no
+//!   rows by `merchantry::amazon::match_reimbursements_net` (first in,
+//!   first out per FNSKU, `Lost_Warehouse` and `Damaged_Warehouse` only),
+//!   each loss covering the units still lost on the payment's approval
+//!   day: those written off less those found again by then, as the
+//!   ledger nets finds (oldest loss first), and less what earlier
+//!   payments covered. A unit found after a payment leaves that loss
+//!   over-reimbursed. Each payment is booked one event per loss paid,
+//!   naming the loss's event id, the amount split by units (the last piece takes the rounding); units no
 //!   loss takes, and payments for other reasons, are booked naming no
 //!   write-off. Rows are booked in one currency, the one most rows that
 //!   could book carry (a row dated in the future has no vote, a repeated
 //!   row one; none when two currencies tie for most: no choice between
-//!   them would be right); rows in another are counted with the rows not used, as are amounts too large to split or add up. A
-//!   repeated row books nothing more. A `Reimbursement_Reversal` takes
+//!   them would be right); rows in another are counted with the rows
+//!   not used, as are amounts too large to split or add up, units paid
+//!   naming no loss too large to add up (never a saturated figure) and
+//!   rows of amount 0 and 0 units (nothing to book). A repeated row
+//!   books nothing more. A `Reimbursement_Reversal` takes
 //!   its units back from those its original paid naming no loss first
 //!   (lowering the payments without a loss, since the ledger refuses a
 //!   reversal naming no write-off), then from the write-offs its
-//!   original was booked against, the latest first, each piece giving
-//!   back what the units taken from it got (so a full reversal restores
+//!   original was booked against: first those paid for more units than
+//!   are still lost on the reversal's day (units found again or received
+//!   late since), each for no more than its excess, the latest first, as
+//!   a clawback most likely takes back the payment of a unit found
+//!   again; then the latest first. Each piece gives back what the
+//!   units taken from it got (so a full reversal restores
 //!   every write-off to the cent), scaled to the reversal's amount and
 //!   never more than the piece got; one whose original was not booked,
 //!   or for fewer units, or that takes back money alone or more money
@@ -234,7 +245,7 @@ use merchantry::amazon::{
     EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
     LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, OrderLine, OrdersReader, ReadError,
     ReadOptions, ReadStats, ReasonCode, ReimbursementReader, ReimbursementRow, Sign, SkipReason,
-    SummaryBucket, match_reimbursements,
+    SummaryBucket, match_reimbursements_net,
 };
 use merchantry::core::{
     ChannelId, DateRange, Days, Decimal, DemandForecast, DemandHistory, DemandRecord, DemandSeries,
@@ -260,6 +271,10 @@ use crate::{
 };
 
 const NO_REPORT: &str = "no usable Amazon report found (expected the Inventory Ledger detail or summary view, Manage FBA Inventory, All Orders or FBA Reimbursements, tab- or comma-separated, optionally .gz)";
+
+/// `--claim-days` when not given: Amazon reconciles and pays most
+/// warehouse losses on its own within weeks.
+const CLAIM_DAYS: u32 = 30;
 
 /// Examples of each kind of problem kept for the report.
 const EXAMPLES_KEPT: usize = 3;
@@ -948,7 +963,7 @@ pub(crate) fn run(args: &Args, dir: &Path) -> Result<(), BoxError> {
     }
     let last = books.last_day();
     let soon_days = planner_options(args, service).soon_days;
-    let claims = claims(&books, last, args.claim_days);
+    let claims = claims(&books, last, args.claim_days.unwrap_or(CLAIM_DAYS));
     let output = AmazonOutput {
         assumptions: assumptions(args, dir, &books),
         legend: amazon_legend(soon_days, args.buffer_days),
@@ -1952,21 +1967,24 @@ impl Books {
 
     /// Books the Reimbursements rows read, once every detail file is
     /// read. Payments are matched to the booked losses by the crate's
-    /// `match_reimbursements` (first in, first out per FNSKU, warehouse
-    /// reasons only) and booked one event per loss they pay for, naming
-    /// its event id, the amount split by units (the last piece takes the
+    /// `match_reimbursements_net` (first in, first out per FNSKU,
+    /// warehouse reasons only, over the units still lost on the
+    /// approval day: see `found_by_day`) and booked one event per loss
+    /// they pay for, naming its event id, the amount split by units (the last piece takes the
     /// rounding); units no loss takes, and payments for other reasons, are
     /// booked naming no write-off. A reversal takes its units back from
     /// those its original paid naming no loss first (lowering the
     /// payments without a loss: the ledger refuses a reversal naming no
     /// write-off), then from the write-offs its original was booked
-    /// against, the latest first, each piece giving back what its units
-    /// got (see `reversal_amounts`); one whose original was not booked,
+    /// against, those over-reimbursed on its day first (up to the
+    /// excess), then the latest first (see `take_back`), each piece
+    /// giving back what its units got (see `reversal_amounts`); one whose original was not booked,
     /// or booked for fewer units than it takes back, or that takes back
     /// money alone, is not booked and counted as unmatched, and one that
     /// takes back more money than its units got, or any piece of which
     /// the ledger refuses, books none of its pieces. A repeated reversal
-    /// counts as a duplicate.
+    /// counts as a duplicate; reversal rows of one id and item that
+    /// differ book none, each counted as rows that disagree.
     fn book_reimbursements(&mut self) {
         let rows = std::mem::take(&mut self.reimbursements);
         if rows.is_empty() {
@@ -1978,7 +1996,20 @@ impl Books {
         let (mut reversals, payments): (Vec<_>, Vec<_>) =
             rows.into_iter().partition(|(_, r)| r.is_reversal());
         let paid: Vec<ReimbursementRow> = payments.iter().map(|(_, r)| r.clone()).collect();
-        let matching = match_reimbursements(&self.losses, &paid);
+        let found = self.found_by_day(&paid);
+        // A payment covers the units still lost on its approval day, not
+        // those found again by then (the ledger's netting, oldest loss
+        // first): matching by units written off would pay a found unit
+        // and leave a later loss of the payment unpaid.
+        let matching = match_reimbursements_net(&self.losses, &paid, |loss, day| {
+            let units = loss.quantity.get().saturating_neg();
+            let back = loss.event_id().ok().map_or(0, |id| match found.get(&day) {
+                // Not listed as open on the day: found whole.
+                Some(open) => open.get(&id).copied().unwrap_or(units),
+                None => 0,
+            });
+            Quantity::new(back)
+        });
         let conflicting: BTreeSet<&str> =
             matching.conflicting_reimbursements.iter().map(String::as_str).collect();
         // The pieces each payment was booked as, by its id and item, for
@@ -1993,6 +2024,10 @@ impl Books {
             }
             if conflicting.contains(row.reimbursement_id.as_str()) {
                 self.counts.skip(REIMBURSEMENT_CONFLICT, Some(at_line));
+                continue;
+            }
+            if is_nothing(row) {
+                self.counts.skip(NOTHING_TO_BOOK, Some(at_line));
                 continue;
             }
             let matched: Vec<_> = matching
@@ -2029,6 +2064,17 @@ impl Books {
                 .try_fold(self.paid_without_loss.2, |sum, (_, a)| sum.checked_add(*a));
             if without_loss.is_none() {
                 self.counts.skip(AMOUNT_TOO_LARGE, Some(at_line));
+                continue;
+            }
+            // The units paid naming no loss must add up too: a saturated
+            // tally would print a wrong figure, and a reversal would take
+            // back from it.
+            let units_without_loss = pieces
+                .iter()
+                .filter(|(write_off, _)| write_off.is_none())
+                .try_fold(self.paid_without_loss.1, |sum, (_, u)| sum.checked_add(*u));
+            if units_without_loss.is_none() {
+                self.counts.skip(UNITS_TOO_LARGE, Some(at_line));
                 continue;
             }
             let mut kept = Vec::new();
@@ -2074,6 +2120,19 @@ impl Books {
                 None => booked.push((row.clone(), sku, kept, loose)),
             }
         }
+        // Reversal rows of one id and item that differ (amount, units,
+        // original, date, any cell but the line): which holds cannot be
+        // told, so none of them is booked, as with payments.
+        let mut copies: BTreeMap<(String, String), Vec<ReimbursementRow>> = BTreeMap::new();
+        for (_, row) in &reversals {
+            let key = (row.reimbursement_id.clone(), row_item(row).to_owned());
+            copies.entry(key).or_default().push(ReimbursementRow { line: 0, ..row.clone() });
+        }
+        let disagreeing: BTreeSet<(String, String)> = copies
+            .into_iter()
+            .filter(|(_, rows)| rows.iter().any(|r| *r != rows[0]))
+            .map(|(key, _)| key)
+            .collect();
         let mut reversed: BTreeSet<(String, String)> = BTreeSet::new();
         reversals.sort_by(|(_, a), (_, b)| {
             (a.approval_date, &a.reimbursement_id).cmp(&(b.approval_date, &b.reimbursement_id))
@@ -2084,12 +2143,17 @@ impl Books {
                 self.counts.skip("dated in the future", Some(at_line));
                 continue;
             }
-            let item = row.fnsku.as_ref().map_or_else(
-                || row.sku.as_ref().map_or("-", Sku::as_str),
-                merchantry::core::Fnsku::as_str,
-            );
+            let key = (row.reimbursement_id.clone(), row_item(row).to_owned());
+            if disagreeing.contains(&key) {
+                self.counts.skip(REIMBURSEMENT_CONFLICT, Some(at_line));
+                continue;
+            }
+            if is_nothing(row) {
+                self.counts.skip(NOTHING_TO_BOOK, Some(at_line));
+                continue;
+            }
             // A repeated reversal takes nothing more back.
-            if !reversed.insert((row.reimbursement_id.clone(), item.to_owned())) {
+            if !reversed.insert(key) {
                 self.counts.duplicates_ignored += 1;
                 continue;
             }
@@ -2104,11 +2168,15 @@ impl Books {
                 .map(|(i, _)| i)
                 .collect();
             // Units paid naming no loss are taken back first, then the
-            // write-offs' units, the latest first.
+            // write-offs' units: those paid for more units than are still
+            // lost on the reversal's day, up to the excess, then the
+            // latest first.
             let taken = match originals.as_slice() {
                 [only] if units > 0 => {
                     let loose = units.min(booked[*only].3.0.max(0));
-                    take_back(&booked[*only].2, units - loose).map(|pieces| (*only, loose, pieces))
+                    let excess = self.excess_paid(row.approval_date);
+                    take_back(&booked[*only].2, units - loose, &excess)
+                        .map(|pieces| (*only, loose, pieces))
                 }
                 _ => None,
             };
@@ -2191,6 +2259,38 @@ impl Books {
             self.ledger.skus().into_iter().filter(|sku| !known.contains(sku)).collect();
     }
 
+    /// The units each write-off is paid for beyond those still lost on
+    /// `day` (payments and reversals booked by then, units found again
+    /// by then), by its event id: only those over-reimbursed are listed.
+    fn excess_paid(&self, day: NaiveDate) -> BTreeMap<EventId, i64> {
+        let over = self.ledger.overreimbursed(day).into_iter().map(|c| {
+            let excess = c.reimbursed_units.get().saturating_sub(c.net_units().get());
+            (c.write_off.id, excess)
+        });
+        over.collect()
+    }
+
+    /// The units found again (or received late) of each write-off on
+    /// each approval day of `payments`, as the ledger nets them, by its
+    /// event id: those the ledger lists as open on the day (no payment
+    /// is booked yet, so every write-off still lost in part is). One not
+    /// listed is found whole.
+    fn found_by_day(
+        &self,
+        payments: &[ReimbursementRow],
+    ) -> BTreeMap<NaiveDate, BTreeMap<EventId, i64>> {
+        let days: BTreeSet<NaiveDate> = payments.iter().map(|r| r.approval_date).collect();
+        days.into_iter()
+            .map(|day| {
+                let open = self.ledger.unreimbursed(day, 0).into_iter().map(|c| {
+                    let back = c.units.get().saturating_sub(c.net_units().get());
+                    (c.write_off.id, back)
+                });
+                (day, open.collect())
+            })
+            .collect()
+    }
+
     /// The Reimbursements rows in the currency most rows that could book
     /// carry (a row dated in the future has no vote, a repeated row one),
     /// which it
@@ -2248,11 +2348,8 @@ impl Books {
         n: usize,
         kind: EventKind,
     ) -> Option<Event> {
-        let item = row.fnsku.as_ref().map_or_else(
-            || row.sku.as_ref().map_or("-", Sku::as_str),
-            merchantry::core::Fnsku::as_str,
-        );
-        let id = EventId::new(format!("amzr-{}-{item}-{n}", row.reimbursement_id)).ok()?;
+        let id =
+            EventId::new(format!("amzr-{}-{}-{n}", row.reimbursement_id, row_item(row))).ok()?;
         Some(Event::new(id, at(row.approval_date, 20), sku.clone(), self.location.clone(), kind))
     }
 
@@ -2605,6 +2702,15 @@ const REIMBURSEMENT_CONFLICT: &str =
 const AMOUNT_TOO_LARGE: &str =
     "Reimbursements amount too large to split by units or to add up (none booked)";
 
+/// Why a Reimbursements row is not booked when its units paid naming no
+/// loss cannot be added to those of the rows booked before it.
+const UNITS_TOO_LARGE: &str =
+    "Reimbursements units too large to add to the units paid without a loss (none booked)";
+
+/// Why a Reimbursements row is not booked: an amount of 0 and 0 units
+/// pays and takes back nothing.
+const NOTHING_TO_BOOK: &str = "Reimbursements row of amount 0 and 0 units (nothing to book)";
+
 /// Why a Reimbursements row is not booked when the file's other rows
 /// are mostly in another currency.
 const OTHER_CURRENCY: &str = "Reimbursements row in another currency than most, or in one of currencies tied for most \
@@ -2631,6 +2737,20 @@ fn pays_for(row: &ReimbursementRow, loss: &merchantry::amazon::RowKey) -> bool {
         Some(f) => *f == loss.fnsku,
         None => row.sku.as_ref() == Some(&loss.msku),
     }
+}
+
+/// Whether a Reimbursements row pays or takes back nothing: amount 0
+/// and 0 units.
+fn is_nothing(row: &ReimbursementRow) -> bool {
+    row.amount_total.amount().is_zero() && row.quantity_total.get() == 0
+}
+
+/// The item a Reimbursements row names in its event ids: its FNSKU, else
+/// its SKU, else `-`.
+fn row_item(row: &ReimbursementRow) -> &str {
+    row.fnsku
+        .as_ref()
+        .map_or_else(|| row.sku.as_ref().map_or("-", Sku::as_str), merchantry::core::Fnsku::as_str)
 }
 
 /// Whether two rows of one reimbursement can name one item: FNSKUs
@@ -2734,19 +2854,38 @@ fn reversal_amounts<T>(
     if left.is_zero() { Ok(out) } else { Err(REVERSAL_TOO_MUCH) }
 }
 
-/// The write-offs `units` are taken back from, the latest booked first,
-/// each for no more units than still stand on it; `None` when they hold
-/// fewer than `units`.
-fn take_back(pieces: &[Piece], units: i64) -> Option<Vec<(EventId, i64)>> {
+/// The write-offs `units` are taken back from: first those paid for
+/// more units than are still lost (`excess`, by event id), each for no
+/// more than its excess, the latest booked first; then the latest
+/// booked first, each for no more units than still stand on it. A
+/// clawback most likely takes back the payment of units found again,
+/// and taking it from a write-off still lost would reopen the wrong
+/// one. `None` when they hold fewer than `units`.
+fn take_back(
+    pieces: &[Piece],
+    units: i64,
+    excess: &BTreeMap<EventId, i64>,
+) -> Option<Vec<(EventId, i64)>> {
     let mut left = units;
-    let mut out = Vec::new();
-    for (id, standing, _) in pieces.iter().rev() {
-        if left == 0 {
-            break;
-        }
-        let taken = left.min(*standing);
-        if taken > 0 {
-            out.push((id.clone(), taken));
+    let mut out: Vec<(EventId, i64)> = Vec::new();
+    for over_first in [true, false] {
+        for (id, standing, _) in pieces.iter().rev() {
+            if left == 0 {
+                break;
+            }
+            let already = out.iter().find(|(w, _)| w == id).map_or(0, |(_, t)| *t);
+            let mut room = standing.saturating_sub(already);
+            if over_first {
+                room = room.min(excess.get(id).copied().unwrap_or(0));
+            }
+            let taken = left.min(room);
+            if taken <= 0 {
+                continue;
+            }
+            match out.iter_mut().find(|(w, _)| w == id) {
+                Some(entry) => entry.1 += taken,
+                None => out.push((id.clone(), taken)),
+            }
             left -= taken;
         }
     }
@@ -3458,6 +3597,12 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
     println!("{}", out.legend);
 }
 
+/// `amount` rounded to the cent and printed with two decimals (`{:.2}`
+/// alone cuts a `Decimal` short: 7.996 printed 7.99).
+fn cents(amount: Decimal) -> String {
+    format!("{:.2}", amount.round_dp(2))
+}
+
 /// The Claims section, after the checks.
 /// The caution when Reimbursements rows were read but none was booked
 /// (two currencies tied for most, or every row refused): every
@@ -3472,6 +3617,19 @@ fn none_booked(c: &Claims) -> Option<String> {
     })
 }
 
+/// The line when every Reimbursements file read held no row (a header
+/// alone, or only lines the reader skips): nothing was paid as far as
+/// the section can tell.
+fn no_rows(c: &Claims) -> Option<String> {
+    (c.reimbursement_files_read > 0 && c.reimbursement_rows_read == 0).then(|| {
+        format!(
+            "the Reimbursements report(s) read ({}) had no rows, so every write-off shows as \
+             unpaid",
+            c.reimbursement_files_read
+        )
+    })
+}
+
 fn print_claims(c: &Claims) {
     println!(
         "\nClaims on {} (write-offs {} days or older: file a claim; younger: wait)",
@@ -3479,9 +3637,10 @@ fn print_claims(c: &Claims) {
     );
     println!(
         "  Reimbursements rows are matched to the ledger's lost and damaged rows first in, first \
-         out by FNSKU (Lost_Warehouse and Damaged_Warehouse rows only), a reversal taken back \
-         from the units its original paid with no loss to match first, then from its \
-         write-offs, the latest first; every lost and damaged write-off is listed, those under \
+         out by FNSKU (Lost_Warehouse and Damaged_Warehouse rows only) over the units still \
+         lost on the approval day (found ones not paid), a reversal taken back from the units \
+         its original paid with no loss to match first, then from its write-offs paid for \
+         more units than are still lost, then the latest first; every lost and damaged write-off is listed, those under \
          damage codes Amazon may not pay for (such as 7, expired, or H, customer-damaged) \
          included, so check the code before filing"
     );
@@ -3509,9 +3668,9 @@ fn print_claims(c: &Claims) {
                 l.what.to_owned(),
                 l.units.to_string(),
                 l.found.to_string(),
-                format!("{} ({:.2})", l.reimbursed, l.reimbursed_amount),
+                format!("{} ({})", l.reimbursed, cents(l.reimbursed_amount)),
                 l.open.to_string(),
-                format!("{:.2}", l.value_at_cost),
+                cents(l.value_at_cost),
                 note.to_owned(),
             ]);
         }
@@ -3527,6 +3686,9 @@ fn print_claims(c: &Claims) {
     }
     if c.reimbursement_files_read == 0 {
         println!("  no Reimbursements report was read, so every write-off shows as unpaid");
+    }
+    if let Some(line) = no_rows(c) {
+        println!("  {line}");
     }
     if let Some(caution) = none_booked(c) {
         println!("  {caution}");
@@ -3553,8 +3715,9 @@ fn print_claims(c: &Claims) {
     if pieces > 0 {
         println!(
             "  reimbursed without a lost or damaged row to match (another reason, or more units \
-             than the ledger lost): payments {pieces}, units {units}, amount {amount:.2} (less \
-             reversals)"
+             than the ledger lost): payments {pieces}, units {units}, amount {} (less \
+             reversals)",
+            cents(amount)
         );
     }
 }
@@ -5312,7 +5475,10 @@ mod tests {
     }
 
     /// Detail rows with three losses and a damage of `W` (FNSKU `X00W`),
-    /// a found unit, and a last shipment on 2026-03-10; Manage FBA
+    /// a unit of L1 found on 2026-03-09 (after the payments the tests
+    /// book, bar the reversals of
+    /// `a_reversal_takes_back_from_an_over_reimbursed_write_off_first`,
+    /// so they pay L1's 4 units), and a last shipment on 2026-03-10; Manage FBA
     /// Inventory prices `W` at 25.00, so it costs 10.00 a unit.
     fn claims_folder() -> Vec<(&'static str, String)> {
         let detail = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,\
@@ -5321,8 +5487,8 @@ mod tests {
                       2026-01-05,X00W,W,Adjustments,L1,-4,ABE2,SELLABLE,M\n\
                       2026-01-06,X00W,W,Adjustments,D1,-2,ABE2,SELLABLE,E\n\
                       2026-01-07,X00W,W,Adjustments,L2,-3,ABE2,SELLABLE,M\n\
-                      2026-01-08,X00W,W,Adjustments,F1,1,ABE2,SELLABLE,F\n\
                       2026-02-20,X00W,W,Adjustments,L3,-2,ABE2,SELLABLE,M\n\
+                      2026-03-09,X00W,W,Adjustments,F1,1,ABE2,SELLABLE,F\n\
                       2026-03-10,X00W,W,Shipments,111-1,-1,ABE2,SELLABLE,\n";
         let myi = "sku\tfnsku\tyour-price\tafn-fulfillable-quantity\nW\tX00W\t25.00\t89\n";
         vec![("ledger_detail.csv", detail.to_owned()), ("myi.tsv", myi.to_owned())]
@@ -5486,8 +5652,9 @@ mod tests {
 
     /// P1 is approved on 2026-04-01, after the ledger's last day
     /// (2026-03-10): it is booked, and the section counts it, so L1 (4
-    /// lost, 1 found, 4 paid) is over-reimbursed, not open, and the
-    /// losses are still aged on 2026-03-10 (L3, 18 days old, waits).
+    /// lost, 1 found on 03-09, before P1) is paid its 3 still lost and
+    /// D1 1 of its 2, and the losses are still aged on 2026-03-10 (L3,
+    /// 18 days old, waits).
     #[test]
     fn payments_after_the_last_day_are_counted() {
         let reimbursements =
@@ -5496,14 +5663,11 @@ mod tests {
         let listed = claims_fn(&books, books.last_day(), 30);
         assert_eq!(listed.as_of, day("2026-03-10"));
         assert_eq!(listed.paid_to, Some(day("2026-04-01")));
-        assert_eq!(
-            claim_numbers(&listed.overreimbursed),
-            ["2026-01-05 lost 4 found 1 paid 4 (40.00) open -1 at cost 40.00 claim"]
-        );
+        assert!(listed.overreimbursed.is_empty(), "{:?}", claim_numbers(&listed.overreimbursed));
         assert_eq!(
             claim_numbers(&listed.open),
             [
-                "2026-01-06 damaged 2 found 0 paid 0 (0) open 2 at cost 20.00 claim",
+                "2026-01-06 damaged 2 found 0 paid 1 (10.00) open 1 at cost 20.00 claim",
                 "2026-01-07 lost 3 found 0 paid 0 (0) open 3 at cost 30.00 claim",
                 "2026-02-20 lost 2 found 0 paid 0 (0) open 2 at cost 20.00 wait",
             ]
@@ -5635,6 +5799,69 @@ mod tests {
         assert_eq!(books.paid_without_loss, (1, 2, Decimal::new(2000, 2)));
     }
 
+    /// Tester z's revconf: P1 pays L1 2 units, 20.00; two rows of V1
+    /// take back 1 unit and 10.00 and 2 units and 20.00. Which holds
+    /// cannot be told, so neither is booked, each counted as rows that
+    /// disagree (as payments that disagree are), none as a duplicate:
+    /// L1 stays paid 2. Before, the first was booked and the second
+    /// counted as a duplicate.
+    #[test]
+    fn reversal_rows_of_one_id_that_disagree_book_none() {
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 2, "20.00", ""),
+            ("2026-02-01", "V1", "Reimbursement_Reversal", -1, "-10.00", "P1"),
+            ("2026-02-01", "V1", "Reimbursement_Reversal", -2, "-20.00", "P1"),
+        ]);
+        let books = claims_books("revconf", reimbursements);
+        assert_eq!(books.counts.rows_skipped.get(REIMBURSEMENT_CONFLICT), Some(&2));
+        assert_eq!(books.counts.duplicates_ignored, 0);
+        assert_eq!(books.counts.booked_as.get("reimbursement reversal"), None);
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(
+            claim_numbers(&listed.open)[0],
+            "2026-01-05 lost 4 found 1 paid 2 (20.00) open 1 at cost 40.00 claim"
+        );
+    }
+
+    /// Tester z's satur: U1 and U2 each pay 5,000,000,000,000,000,000
+    /// units with no loss (1.00 each); together they pass `i64`, so U2
+    /// is refused and counted, never added as a saturated figure. V1
+    /// takes U1 back whole: the payments without a loss are 0 units and
+    /// 0.00, where the saturated tally left 4,223,372,036,854,775,807.
+    #[test]
+    fn units_paid_without_a_loss_that_overflow_are_refused_not_saturated() {
+        let big = 5_000_000_000_000_000_000;
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-22", "U1", "CustomerReturn", big, "1.00", ""),
+            ("2026-01-22", "U2", "CustomerReturn", big, "1.00", ""),
+            ("2026-02-01", "V1", "Reimbursement_Reversal", -big, "-1.00", "U1"),
+        ]);
+        let books = claims_books("satur", reimbursements);
+        assert_eq!(books.counts.rows_skipped.get(UNITS_TOO_LARGE), Some(&1));
+        assert_eq!(books.counts.booked_as.get("reimbursement naming no loss"), Some(&1));
+        assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), Some(&1));
+        assert_eq!(books.paid_without_loss, (1, 0, Decimal::ZERO));
+    }
+
+    /// Tester z's zerozero: rows of amount 0 and 0 units, a payment for a
+    /// loss, one for a customer return and a reversal, book nothing and
+    /// are counted as such; a 0.00 payment of units still books (it
+    /// pays them nothing, as `a_reversal_of_nothing_leaves_a_plain_zero`).
+    #[test]
+    fn rows_of_nothing_are_not_booked() {
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 0, "0", ""),
+            ("2026-01-21", "P2", "CustomerReturn", 0, "0.00", ""),
+            ("2026-01-22", "U1", "CustomerReturn", 1, "12.00", ""),
+            ("2026-02-01", "V1", "Reimbursement_Reversal", 0, "0.00", "U1"),
+        ]);
+        let books = claims_books("zerozero", reimbursements);
+        assert_eq!(books.counts.rows_skipped.get(NOTHING_TO_BOOK), Some(&3));
+        assert_eq!(books.counts.booked_as.get("reimbursement naming no loss"), Some(&1));
+        assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), None);
+        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1200, 2)));
+    }
+
     /// U1 pays 12.50 for a unit with no loss; V1 would take 50.00 back
     /// for it, more than it got: refused, the payment still stands.
     #[test]
@@ -5716,6 +5943,104 @@ mod tests {
         );
     }
 
+    /// The bundled folder's ledger (WIDGET-BLUE lost 4 on 03-04, 1
+    /// found on 03-05; damaged 1 on 03-05) with `rows` (date, id,
+    /// reason, units, amount, original) as its Reimbursements file.
+    fn bundled_books(name: &str, rows: &[(&str, &str, &str, i64, &str, &str)]) -> Books {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/amazon");
+        let mut files: Vec<(&str, String)> = [
+            "synthetic_ledger_detail_view.csv",
+            "synthetic_ledger_summary_view.csv",
+            "synthetic_fba_myi_unsuppressed_inventory.tsv",
+        ]
+        .into_iter()
+        .map(|f| (f, std::fs::read_to_string(data.join(f)).unwrap()))
+        .collect();
+        let file = reimbursements_file(rows).replace("\tW\tX00W\t", "\tWIDGET-BLUE\tX00TEST001\t");
+        files.push(("fba_reimbursements.tsv", file));
+        load_folder(name, &[], &files).unwrap()
+    }
+
+    /// Tester z's span: on 2026-03-06 the lost row (4 units, 7.995 a
+    /// unit at cost) has 3 still lost, 1 found on 03-05, and the damaged
+    /// row 1. P1 pays 5 units, 50.00: the 3 still lost (30.00), the
+    /// damaged unit (10.00) and 1 unit no loss takes (10.00), where
+    /// matching by the 4 units written off left the lost row
+    /// over-reimbursed by the found unit. Paid 4 units, 40.00 (what
+    /// Amazon owes), it closes both rows; by units written off it paid
+    /// the lost row 4 and left the damaged one open.
+    #[test]
+    fn a_payment_covers_the_units_still_lost_not_those_found() {
+        let books =
+            bundled_books("span", &[("2026-03-06", "P1", "Lost_Warehouse", 5, "50.00", "")]);
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert!(listed.open.is_empty(), "{:?}", claim_numbers(&listed.open));
+        assert!(listed.overreimbursed.is_empty(), "{:?}", claim_numbers(&listed.overreimbursed));
+        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1000, 2)));
+        let books =
+            bundled_books("span4", &[("2026-03-06", "P1", "Lost_Warehouse", 4, "40.00", "")]);
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert!(listed.open.is_empty(), "{:?}", claim_numbers(&listed.open));
+        assert!(listed.overreimbursed.is_empty(), "{:?}", claim_numbers(&listed.overreimbursed));
+        assert_eq!(books.paid_without_loss, (0, 0, Decimal::ZERO));
+    }
+
+    /// Tester z's spanrev: P1 as in the span case, then V1 takes 1 unit
+    /// and 10.00 back: the unit no loss took (10.00) goes first, so
+    /// nothing is open, nothing over-reimbursed, and the payments without
+    /// a loss are down to 0 units and 0.00. Before, the damaged row
+    /// (latest) was reopened while the lost row stayed over-reimbursed.
+    #[test]
+    fn a_reversal_of_the_span_case_reopens_nothing() {
+        let books = bundled_books(
+            "spanrev",
+            &[
+                ("2026-03-06", "P1", "Lost_Warehouse", 5, "50.00", ""),
+                ("2026-03-06", "V1", "Reimbursement_Reversal", -1, "-10.00", "P1"),
+            ],
+        );
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert!(listed.open.is_empty(), "{:?}", claim_numbers(&listed.open));
+        assert!(listed.overreimbursed.is_empty(), "{:?}", claim_numbers(&listed.overreimbursed));
+        assert_eq!(books.paid_without_loss, (1, 0, Decimal::ZERO));
+        assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), Some(&1));
+    }
+
+    /// P1 (2026-01-07, 9 units, 90.00) pays L1's 4, D1's 2 and L2's 3
+    /// (10.00 a unit); F1 finds 1 of L1's on 03-09, after it, so L1 is
+    /// paid for 1 unit more than is still lost. V1 (03-09) takes 1 unit
+    /// and 10.00 back: from L1, over-reimbursed, not from L2, the latest,
+    /// so nothing of P1's is open or over-reimbursed. V2 takes 2 more
+    /// units and 20.00: L1 has no excess left, so the latest first, L2,
+    /// which is open for 2 again (paid 1, 10.00).
+    #[test]
+    fn a_reversal_takes_back_from_an_over_reimbursed_write_off_first() {
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-07", "P1", "Lost_Warehouse", 9, "90.00", ""),
+            ("2026-03-09", "V1", "Reimbursement_Reversal", -1, "-10.00", "P1"),
+        ]);
+        let books = claims_books("overrev", reimbursements.clone());
+        assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&1));
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(
+            claim_numbers(&listed.open),
+            ["2026-02-20 lost 2 found 0 paid 0 (0) open 2 at cost 20.00 wait"]
+        );
+        assert!(listed.overreimbursed.is_empty(), "{:?}", claim_numbers(&listed.overreimbursed));
+        let more = "2026-03-10\tV2\tReimbursement_Reversal\tW\tX00W\tUSD\t-20.00\t-2\t-2\tP1\n";
+        let books = claims_books("overrev2", reimbursements + more);
+        assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&2));
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(
+            claim_numbers(&listed.open),
+            [
+                "2026-01-07 lost 3 found 0 paid 1 (10.00) open 2 at cost 30.00 claim",
+                "2026-02-20 lost 2 found 0 paid 0 (0) open 2 at cost 20.00 wait",
+            ]
+        );
+        assert!(listed.overreimbursed.is_empty(), "{:?}", claim_numbers(&listed.overreimbursed));
+    }
+
     fn claims_fn(books: &Books, last: Option<NaiveDate>, days: u32) -> Claims {
         claims(books, last, days).unwrap()
     }
@@ -5758,7 +6083,45 @@ mod tests {
         assert_eq!(airbyte.report, Some("Reimbursements"));
         assert_eq!((airbyte.rows, airbyte.row_errors, airbyte.note.as_str()), (0, 0, ""));
         assert!(!books.counts.booked_as.keys().any(|k| k.starts_with("reimbursement")));
-        assert_eq!(claims_fn(&books, books.last_day(), 30).open.len(), 4);
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(listed.open.len(), 4);
+        assert_eq!(
+            no_rows(&listed).as_deref(),
+            Some(
+                "the Reimbursements report(s) read (1) had no rows, so every write-off shows as unpaid"
+            )
+        );
+    }
+
+    /// Amounts print rounded to the cent, two decimals always: the
+    /// bundled damaged unit's 7.996 at cost is 8.00, not 7.99.
+    #[test]
+    fn claim_amounts_print_rounded_to_the_cent() {
+        assert_eq!(cents(Decimal::new(7996, 3)), "8.00");
+        assert_eq!(cents(Decimal::new(-12_505, 3)), "-12.50");
+        assert_eq!(cents(Decimal::ZERO), "0.00");
+        assert_eq!(cents(Decimal::new(125, 1)), "12.50");
+    }
+
+    /// Tester z's hdronly: a Reimbursements file of its header alone is
+    /// read, with no rows: the section says so (the line printed), and
+    /// `--json` gives the same counts (1 file read, 0 rows).
+    #[test]
+    fn a_reimbursements_file_without_rows_is_said() {
+        let books = claims_books("hdronly", reimbursements_file(&[]));
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!((listed.reimbursement_files_read, listed.reimbursement_rows_read), (1, 0));
+        let line = no_rows(&listed).unwrap_or_default();
+        assert!(line.starts_with("the Reimbursements report(s) read (1) had no rows"), "{line}");
+        assert!(none_booked(&listed).is_none());
+        let json = serde_json::to_value(&listed).unwrap();
+        assert_eq!(json.get("reimbursement_files_read"), Some(&serde_json::json!(1)));
+        assert_eq!(json.get("reimbursement_rows_read"), Some(&serde_json::json!(0)));
+        let books = claims_books(
+            "onerow",
+            reimbursements_file(&[("2026-01-20", "P1", "Lost_Warehouse", 1, "10.00", "")]),
+        );
+        assert!(no_rows(&claims_fn(&books, books.last_day(), 30)).is_none());
     }
 
     /// The bundled folder shows the Claims section: R-SYN-0001 pays 2 of

@@ -101,8 +101,8 @@ struct Args {
     /// the Claims section calls it one to file. Default 30: Amazon
     /// reconciles most warehouse losses and pays for them on its own
     /// within weeks, so a younger write-off is listed as one to wait on.
-    #[arg(long, default_value_t = 30, value_name = "DAYS")]
-    claim_days: u32,
+    #[arg(long, value_name = "DAYS")]
+    claim_days: Option<u32>,
     /// Lead time in days assumed for --amazon runs.
     #[arg(long, default_value_t = 60.0, value_name = "DAYS")]
     lead_time_days: f64,
@@ -217,24 +217,34 @@ fn check_args(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// Flags given to the wrong kind of run: those of the bundled and
+/// retail data with `--amazon`, those of `--amazon` without it.
+fn check_amazon_flags(args: &Args) -> Result<(), &'static str> {
+    if args.amazon.is_some()
+        && (args.plot.is_some() || args.retail.is_some() || args.scms.is_some())
+    {
+        return Err("--plot, --retail and --scms do not apply to --amazon runs");
+    }
+    if args.amazon.is_none() && args.date_order.is_some() {
+        return Err("--date-order applies to --amazon runs only");
+    }
+    if args.amazon.is_none() && args.pool_marketplaces {
+        return Err("--pool-marketplaces applies to --amazon runs only");
+    }
+    if args.amazon.is_none() && args.claim_days.is_some() {
+        return Err("--claim-days applies to --amazon runs only");
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Args::parse();
     if let Err(e) = check_args(&args) {
         eprintln!("replenish: {e}");
         std::process::exit(2);
     }
-    if args.amazon.is_some()
-        && (args.plot.is_some() || args.retail.is_some() || args.scms.is_some())
-    {
-        eprintln!("replenish: --plot, --retail and --scms do not apply to --amazon runs");
-        std::process::exit(2);
-    }
-    if args.amazon.is_none() && args.date_order.is_some() {
-        eprintln!("replenish: --date-order applies to --amazon runs only");
-        std::process::exit(2);
-    }
-    if args.amazon.is_none() && args.pool_marketplaces {
-        eprintln!("replenish: --pool-marketplaces applies to --amazon runs only");
+    if let Err(e) = check_amazon_flags(&args) {
+        eprintln!("replenish: {e}");
         std::process::exit(2);
     }
     let result = match &args.amazon {
@@ -1131,6 +1141,27 @@ mod tests {
 
     fn day(offset: u64) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 10, 1).unwrap() + Days::new(offset)
+    }
+
+    /// `--claim-days` without `--amazon` is a usage error, as
+    /// `--date-order` and `--pool-marketplaces` are; with it, it is used.
+    #[test]
+    fn amazon_only_flags_need_amazon() {
+        let check = |flags: &[&str]| {
+            check_amazon_flags(&Args::parse_from(
+                std::iter::once("replenish").chain(flags.to_vec()),
+            ))
+        };
+        assert_eq!(
+            check(&["--claim-days", "10"]),
+            Err("--claim-days applies to --amazon runs only")
+        );
+        assert_eq!(
+            check(&["--date-order", "day-first"]).map_err(|e| e.contains("--date-order")),
+            Err(true)
+        );
+        assert_eq!(check(&["--amazon", "d", "--claim-days", "10"]), Ok(()));
+        assert_eq!(check(&[]), Ok(()));
     }
 
     /// 20 a day (sd 5) for 120 days, lead time 10 +/- `sd_l` days, 30

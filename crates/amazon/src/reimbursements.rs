@@ -466,6 +466,33 @@ pub fn match_reimbursements(
     losses: &[LedgerDetailRow],
     reimbursements: &[ReimbursementRow],
 ) -> LossMatching {
+    match_reimbursements_net(losses, reimbursements, |_, _| Quantity::ZERO)
+}
+
+/// [`match_reimbursements`] over the units still lost: `found(loss,
+/// day)` gives the units of `loss` found again (or otherwise come back)
+/// by the end of `day`, and a reimbursement approved that day covers at
+/// most the loss's units less those found and less what earlier
+/// reimbursements covered. A loss of 4 units, 1 found before a payment
+/// of 4 units, takes 3 of them, and the fourth goes on to the next loss
+/// (or to [`LossMatching::unmatched_reimbursed`]), where matching by the
+/// units written off would pay the found unit and leave a later loss
+/// unpaid. Units found after a payment do not undo its match: that loss
+/// is then paid for more units than are still lost, as Amazon sees it
+/// too. `found` is asked only about a loss dated on or before `day`;
+/// what it gives is held between 0 and the loss's units.
+/// [`LossMatching::open_losses`] still counts the units no reimbursement
+/// covered, found ones included: the caller's books know what was found
+/// by when.
+#[must_use]
+pub fn match_reimbursements_net<F>(
+    losses: &[LedgerDetailRow],
+    reimbursements: &[ReimbursementRow],
+    found: F,
+) -> LossMatching
+where
+    F: Fn(&RowKey, NaiveDate) -> Quantity,
+{
     let mut outcome = LossMatching::default();
     // One loss per key, whatever the order the rows come in and however
     // many copies of a row overlapping downloads hold. Losses are taken
@@ -479,11 +506,13 @@ pub fn match_reimbursements(
             outcome.repeated_losses += 1;
         }
     }
-    let mut open: Vec<(RowKey, i64)> = keys
+    // Each loss with its units written off and those no reimbursement
+    // has covered yet.
+    let mut open: Vec<(RowKey, i64, i64)> = keys
         .into_iter()
         .map(|key| {
             let units = key.quantity.get().saturating_neg();
-            (key, units)
+            (key, units, units)
         })
         .collect();
     let (reversals, payments): (Vec<_>, Vec<_>) =
@@ -550,7 +579,7 @@ pub fn match_reimbursements(
     paying.sort_by_key(|(r, _)| order_key(r));
 
     for (reimbursement, mut left) in paying {
-        for (loss, remaining) in &mut open {
+        for (loss, written_off, remaining) in &mut open {
             if left == 0 {
                 break;
             }
@@ -561,7 +590,15 @@ pub fn match_reimbursements(
             if !same_item || *remaining == 0 || loss.date > reimbursement.approval_date {
                 continue;
             }
-            let units = left.min(*remaining);
+            // Neither the units found by the approval day nor those
+            // covered already are paid for again.
+            let back = found(loss, reimbursement.approval_date).get().clamp(0, *written_off);
+            let covered = *written_off - *remaining;
+            let free = written_off.saturating_sub(back).saturating_sub(covered).max(0);
+            let units = left.min(free);
+            if units == 0 {
+                continue;
+            }
             left -= units;
             *remaining -= units;
             outcome.matches.push(LossMatch {
@@ -578,8 +615,8 @@ pub fn match_reimbursements(
     }
     outcome.open_losses = open
         .into_iter()
-        .filter(|(_, remaining)| *remaining > 0)
-        .map(|(loss, remaining)| (loss, Quantity::new(remaining)))
+        .filter(|(_, _, remaining)| *remaining > 0)
+        .map(|(loss, _, remaining)| (loss, Quantity::new(remaining)))
         .collect();
     outcome
 }
@@ -776,6 +813,46 @@ mod tests {
         assert_eq!(m.unmatched_reimbursed, vec![("R2".to_owned(), Quantity::new(1))]);
         assert_eq!(m.open_losses.len(), 1);
         assert_eq!(m.open_losses[0].0.reference_id, "A4");
+    }
+
+    /// A1 loses 4 units on 03/01 and 1 of them is found on 03/02; D1
+    /// damages 1 on 03/03. R1 pays 4 units on 03/05: by the units
+    /// written off it paid A1's 4 (the found one too) and left D1
+    /// unpaid; over the units still lost it pays A1's 3 and D1's 1. R2
+    /// (1 unit, 03/06) then finds nothing left to pay. Units found after
+    /// a payment do not undo it: B1 loses 2 on 03/07, R3 pays them on
+    /// 03/08 and 1 is found on 03/09, yet R3 keeps both.
+    #[test]
+    fn matching_over_the_units_still_lost_skips_those_found() {
+        let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
+                      03/01/2026,X1,W,Adjustments,A1,-4,ABE2,SELLABLE,M\n\
+                      03/03/2026,X1,W,Adjustments,D1,-1,ABE2,SELLABLE,E\n\
+                      03/07/2026,X1,W,Adjustments,B1,-2,ABE2,SELLABLE,M\n";
+        let losses = losses_in(ledger);
+        let pay = "approval-date,reimbursement-id,reason,fnsku,currency-unit,amount-total,quantity-reimbursed-total\n\
+                   03/05/2026,R1,Lost_Warehouse,X1,USD,40,4\n\
+                   03/06/2026,R2,Lost_Warehouse,X1,USD,10,1\n\
+                   03/08/2026,R3,Lost_Warehouse,X1,USD,20,2\n";
+        let paid = paid_in(pay);
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        let found = |loss: &RowKey, on: NaiveDate| {
+            let units = match loss.reference_id.as_str() {
+                "A1" if on >= day(2) => 1,
+                "B1" if on >= day(9) => 1,
+                _ => 0,
+            };
+            Quantity::new(units)
+        };
+        let gross = match_reimbursements(&losses, &paid);
+        assert_eq!(matched(&gross), [("R1", "A1", 4), ("R2", "D1", 1), ("R3", "B1", 2)]);
+        let net = match_reimbursements_net(&losses, &paid, found);
+        assert_eq!(matched(&net), [("R1", "A1", 3), ("R1", "D1", 1), ("R3", "B1", 2)]);
+        assert_eq!(net.unmatched_reimbursed, [("R2".to_owned(), Quantity::new(1))]);
+        // The found unit is not covered: `open_losses` still counts it.
+        assert_eq!(still_open(&net), [("A1", 1)]);
+        // Found beyond the loss's units is held to them.
+        let all = match_reimbursements_net(&losses, &paid, |_, _| Quantity::new(99));
+        assert!(all.matches.is_empty());
     }
 
     /// A copy of R1 (2 units) with its SKU or FNSKU cell blank was a
