@@ -30,19 +30,20 @@ const SMALL: usize = 4;
 ///   quarter chunk, so from 512 entries on every chunk is allocated whole
 ///   and no entry past the eighth chunk is ever copied.
 ///
-/// Measured (bytes an event as grown, 200,000 events, one tenth receipts):
-/// later chunks allocated whole took 109.1 at 140 events a SKU, 104.1 at
-/// 150 and 101.2 at 200 (the whole third chunk mostly spare), against
-/// 92.7, 93.9 and 91.6 now, and at most 97.9 from 100 events a SKU up (at
-/// 129, the third chunk's first entry). The reallocations cost 12
-/// instructions an event on the benchmark's books of 1,000 entries (900
-/// to 912); growing a later chunk by a quarter but at least four entries
-/// cost 20. (Every later chunk whole from the second on
-/// took 143 bytes an event for books of 65 events, against 102; every one
-/// doubling from 16 cost about 17 instructions an event in reallocations,
-/// and growing the first eight by a quarter 46. The second doubling from
-/// four left up to 60 entries spare: 104.0 bytes an event at 100 events a
-/// SKU, against 91.5 when it grows by a quarter.)
+/// Measured (bytes an event as grown, the probe's stream over 1,000 SKUs,
+/// `probe mem N 1000`): later chunks allocated whole took 118.4 at 129
+/// events a SKU, 100.5 at 160 and 106.4 at 257 (the whole new chunk
+/// mostly spare), against 100.6, 90.9 and 100.5 now; what is left of
+/// those peaks is the new chunk's start and the event-id index, which
+/// doubles near there. The reallocations cost 12 instructions an event
+/// on the benchmark's books of 1,000 entries (900 to 912); growing a
+/// later chunk by a quarter but at least four entries cost 20. (Every
+/// later chunk whole from the second on took 143 bytes an event for books
+/// of 65 events, against 102; every one doubling from 16 cost about 17
+/// instructions an event in reallocations, and growing the first eight by
+/// a quarter 46. The second doubling from four left up to 60 entries
+/// spare: 104.0 bytes an event at 100 events a SKU, against 91.5 when it
+/// grows by a quarter.)
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Entries {
     chunks: Vec<Vec<Entry>>,
