@@ -3079,8 +3079,8 @@ fn plan(args: &Args, service: ServiceLevel, books: &Books) -> Result<Planned, Bo
         .collect();
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let lead = LeadTimeEstimate {
-        mean: Days::new(args.lead_time_days)?,
-        std_dev: Days::new(args.lead_time_sd)?,
+        mean: Days::new(args.lead_time_days())?,
+        std_dev: Days::new(args.lead_time_sd())?,
         stages: Vec::new(),
         quantiles: Vec::new(),
     };
@@ -3404,8 +3404,8 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
             } else {
                 ", or that no readable row names while a row naming no SKU could not be read"
             },
-            args.lead_time_days,
-            args.lead_time_sd,
+            args.lead_time_days(),
+            args.lead_time_sd(),
             args.service_level,
             super::order_rule(args.cover_days, args.moq_days, "reported", args.case_pack),
             args.buffer_days

@@ -103,12 +103,13 @@ struct Args {
     /// within weeks, so a younger write-off is listed as one to wait on.
     #[arg(long, value_name = "DAYS")]
     claim_days: Option<u32>,
-    /// Lead time in days assumed for --amazon runs.
-    #[arg(long, default_value_t = 60.0, value_name = "DAYS")]
-    lead_time_days: f64,
-    /// Standard deviation of that lead time in days.
-    #[arg(long, default_value_t = 10.0, value_name = "DAYS")]
-    lead_time_sd: f64,
+    /// With --amazon: lead time in days assumed. Default 60.
+    #[arg(long, value_name = "DAYS")]
+    lead_time_days: Option<f64>,
+    /// With --amazon: standard deviation of that lead time in days.
+    /// Default 10.
+    #[arg(long, value_name = "DAYS")]
+    lead_time_sd: Option<f64>,
     /// How many of the best-selling stock codes to plan.
     #[arg(long, default_value_t = 12, value_name = "N")]
     skus: usize,
@@ -187,8 +188,8 @@ fn check_args(args: &Args) -> Result<(), String> {
             Err(format!("{flag} {value:?} must be between {lo} and {hi}"))
         }
     };
-    within("--lead-time-days", args.lead_time_days, 1.0, 730.0)?;
-    within("--lead-time-sd", args.lead_time_sd, 0.0, 365.0)?;
+    within("--lead-time-days", args.lead_time_days(), 1.0, 730.0)?;
+    within("--lead-time-sd", args.lead_time_sd(), 0.0, 365.0)?;
     within("--moq-days", args.moq_days, 0.0, 365.0)?;
     within("--cover-days", args.cover_days, 1.0, 365.0)?;
     if !(1..=100_000).contains(&args.case_pack) {
@@ -234,7 +235,23 @@ fn check_amazon_flags(args: &Args) -> Result<(), &'static str> {
     if args.amazon.is_none() && args.claim_days.is_some() {
         return Err("--claim-days applies to --amazon runs only");
     }
+    if args.amazon.is_none() && (args.lead_time_days.is_some() || args.lead_time_sd.is_some()) {
+        return Err("--lead-time-days and --lead-time-sd apply to --amazon runs only (the \
+                    default run replays real purchase orders' lead times)");
+    }
     Ok(())
+}
+
+impl Args {
+    /// The lead time assumed for --amazon runs, in days.
+    fn lead_time_days(&self) -> f64 {
+        self.lead_time_days.unwrap_or(60.0)
+    }
+
+    /// Its standard deviation, in days.
+    fn lead_time_sd(&self) -> f64 {
+        self.lead_time_sd.unwrap_or(10.0)
+    }
 }
 
 fn main() {
@@ -1143,8 +1160,9 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 10, 1).unwrap() + Days::new(offset)
     }
 
-    /// `--claim-days` without `--amazon` is a usage error, as
-    /// `--date-order` and `--pool-marketplaces` are; with it, it is used.
+    /// `--claim-days`, `--lead-time-days` and `--lead-time-sd` without
+    /// `--amazon` are usage errors, as `--date-order` and
+    /// `--pool-marketplaces` are; with it, they are used.
     #[test]
     fn amazon_only_flags_need_amazon() {
         let check = |flags: &[&str]| {
@@ -1161,6 +1179,10 @@ mod tests {
             Err(true)
         );
         assert_eq!(check(&["--amazon", "d", "--claim-days", "10"]), Ok(()));
+        for flag in ["--lead-time-days", "--lead-time-sd"] {
+            assert!(check(&[flag, "20"]).is_err_and(|e| e.contains(flag)), "{flag}");
+            assert_eq!(check(&["--amazon", "d", flag, "20"]), Ok(()), "{flag}");
+        }
         assert_eq!(check(&[]), Ok(()));
     }
 
