@@ -182,7 +182,11 @@ pub enum ReadError {
     /// refused whole, with no SKU ([`ReadError::sku`] is `None`: its cells
     /// come from two rows), and reading goes on after it. A quoted cell
     /// that only wraps a text over lines, with fewer delimiters, is read
-    /// as it is.
+    /// as it is, and so is any cell of a file whose header is quoted
+    /// (one that quotes every cell, where a quote left open ends at the
+    /// next cell's opening quote). A quote left open can still take in
+    /// rows unseen when the cells on either side happen to line up and
+    /// read: no reader can tell such a row from a sound one.
     #[error(
         "{report}: line {line}: cell {cell} is quoted and runs over {lines} lines holding \
          {delimiters} delimiters, a row's worth or more: its closing quote is likely missing, \

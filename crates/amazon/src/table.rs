@@ -427,6 +427,10 @@ pub(crate) struct Table<R: Read> {
     order: Option<DateOrder>,
     /// Whether the order in force was assumed for want of evidence.
     assumed: bool,
+    /// Whether the header quotes its first name: a file that quotes its
+    /// cells, where a quote left open closes at the next cell's opening
+    /// quote and cannot run over rows (see [`Table::open_quote`]).
+    quoted: bool,
     /// Header positions of the date columns.
     dates: Vec<usize>,
     /// Header position of the SKU column, when the reader has one and
@@ -504,6 +508,8 @@ impl<R: Read> Table<R> {
         let mut source = BufReader::with_capacity(BUFFER, reader);
         let mut head = read_header_line(&mut source, report, options.max_record_bytes)?;
         let delimiter = detect_delimiter(&head, report)?;
+        let quoted =
+            head.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&head).first() == Some(&b'"');
         // Hand what the header read buffered to the parser with the
         // header, and the bare source after it: one buffer fewer to copy
         // through.
@@ -558,6 +564,7 @@ impl<R: Read> Table<R> {
             stats: ReadStats::default(),
             order: options.date_order,
             assumed: false,
+            quoted,
             dates,
             sku_at,
             pending: VecDeque::new(),
@@ -788,10 +795,13 @@ impl<R: Read> Table<R> {
 
     /// The current record's first quoted cell that runs over a line
     /// break and holds a row's worth of delimiters, as the row error it
-    /// makes (see [`ReadError::OpenQuote`]).
+    /// makes (see [`ReadError::OpenQuote`]). Not in a file whose header
+    /// is quoted: there every cell opens with a quote, so one left open
+    /// ends at the next cell's and takes in no row, and a long quoted
+    /// text running over lines with many commas is just that.
     fn open_quote(&self) -> Option<ReadError> {
         let text = self.record.as_slice();
-        if !text.contains(&b'\n') && !text.contains(&b'\r') {
+        if self.quoted || (!text.contains(&b'\n') && !text.contains(&b'\r')) {
             return None;
         }
         let row = self.header.len().checked_sub(1).filter(|&d| d > 0)?;

@@ -477,6 +477,43 @@ fn a_quote_left_open_into_the_same_column_of_a_later_row_refuses_the_row() {
     }
 }
 
+/// Tester: in a ledger detail download that quotes every cell, a title
+/// wrapped over two lines and holding more commas than a row was refused
+/// as `OpenQuote`, and its shipment lost. In such a file a quote left open
+/// ends at the next cell's opening quote and takes in no row, so a file
+/// whose header is quoted is not checked for it.
+#[test]
+fn a_long_wrapped_title_in_a_file_that_quotes_every_cell_reads() {
+    let head = "\"Date\",\"FNSKU\",\"ASIN\",\"MSKU\",\"Title\",\"Event Type\",\"Reference ID\",\
+                \"Quantity\",\"Fulfillment Center\",\"Disposition\",\"Reason\",\"Country\"\n";
+    let title = "\"Mug, 12 oz, white, ceramic, dishwasher safe,\nmicrowave safe, set of 4, gift box, \
+                 red, blue, green, yellow\"";
+    for bom in ["", "\u{feff}"] {
+        let file = format!(
+            "{bom}{head}\"03/02/2026\",\"X1\",\"B01\",\"MUG\",{title},\"Shipments\",\"111-1\",\"-3\",\
+             \"ABE2\",\"SELLABLE\",\"\",\"US\"\n\
+             \"03/03/2026\",\"X1\",\"B01\",\"MUG\",\"Mug\",\"Shipments\",\"111-2\",\"-2\",\"ABE2\",\
+             \"SELLABLE\",\"\",\"US\"\n"
+        );
+        let rows: Vec<LedgerDetailRow> = LedgerDetailReader::new(file.as_bytes())
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{bom:?}: {e}"));
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].quantity, Quantity::new(-3));
+        assert!(rows[0].title.contains("\nmicrowave safe"), "{:?}", rows[0].title);
+    }
+    // Unquoted, the same text read past a stray opening quote is refused.
+    let file = format!(
+        "{}\
+         03/02/2026,X1,B01,MUG,\"Mug,Shipments,111-1,-3,ABE2,SELLABLE,,US\n\
+         03/03/2026,X1,B01,MUG,Mug 12\",Shipments,111-2,-2,ABE2,SELLABLE,,US\n",
+        head.replace('"', "")
+    );
+    let err = LedgerDetailReader::new(file.as_bytes()).unwrap().next().unwrap().unwrap_err();
+    assert!(matches!(err, ReadError::OpenQuote { line: 2, cell: 5, lines: 2, .. }), "{err:?}");
+}
+
 /// Tester (L2): a negative quantity cell of the Manage FBA Inventory
 /// report was read as written: fulfillable `-4` gave `Some(-4)`, only
 /// `totals_agree` said anything, and `stock_records` gave a Sellable
