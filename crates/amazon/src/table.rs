@@ -347,6 +347,9 @@ impl<R> Guard<R> {
     /// one (`"12""` is cut, `"12"""` is whole), and a lone `"` or `"""`
     /// after a delimiter only opens a cell. A last cell whose quoted
     /// form is longer than the bytes kept cannot be judged and passes.
+    /// An input that ends on a line break ended inside a quote only when
+    /// the break is the last cell's own: the cell's open form, `"` and
+    /// `last` doubled, ends the input.
     fn ended_inside_quote(&self, last: &[u8], delimiter: u8) -> bool {
         let tail = &self.tail;
         let starts_cell = |at: usize| {
@@ -354,12 +357,27 @@ impl<R> Guard<R> {
                 .and_then(|i| tail.get(i))
                 .is_none_or(|&b| b == delimiter || b == b'\n' || b == b'\r')
         };
-        if tail.last().is_none_or(|&b| b == b'\n' || b == b'\r') {
-            return false;
-        }
         let quotes = last.iter().filter(|&&b| b == b'"').count();
-        let quoted_len = last.len() + quotes + 2;
         let whole_input = u64::try_from(tail.len()).is_ok_and(|kept| kept == self.offset);
+        let is_break = |b: &u8| *b == b'\n' || *b == b'\r';
+        if tail.last().is_none_or(is_break) {
+            // Ended on a line break: inside a quote only when that break
+            // is the last cell's own, the input ending in the cell's open
+            // form, `"` and `last` with each `"` doubled, and no closing
+            // quote (a quote left open runs to the end of the input).
+            let open_len = last.len() + quotes + 1;
+            let Some(start) = tail.len().checked_sub(open_len) else { return false };
+            if !last.last().is_some_and(is_break) || (start == 0 && !whole_input) {
+                return false;
+            }
+            let mut form = tail.get(start..).unwrap_or_default().iter();
+            let opened = form.next() == Some(&b'"');
+            let doubled = last
+                .iter()
+                .all(|&b| form.next() == Some(&b) && (b != b'"' || form.next() == Some(&b'"')));
+            return opened && doubled && starts_cell(start);
+        }
+        let quoted_len = last.len() + quotes + 2;
         if quoted_len >= tail.len() && !whole_input {
             return false;
         }

@@ -389,11 +389,12 @@ fn a_row_whose_cells_do_not_line_up_names_no_sku() {
     assert_eq!(err.sku(), None);
 }
 
-/// Tester: a title opened with a quote and never closed (`"Mug`) runs
-/// on to the end of the input here, taking B's row in with it: one row
-/// of 4 cells, whose error said only "row has 4 cells". A row whose
+/// Tester: a title opened with a quote and closed in a later row runs
+/// on to that quote, taking the rows between in with it: one row of the
+/// wrong length, whose error said only "row has 10 cells". A row whose
 /// quoted cell holds a line break now says its closing quote may be
-/// missing; a row on one line does not.
+/// missing; a row on one line does not. (A quote never closed runs to the
+/// end of the input, which then ends inside a quoted cell: `Truncated`.)
 #[test]
 fn a_short_row_running_over_a_line_break_says_a_quote_may_be_unclosed() {
     let head = "sku\tfnsku\tasin\tproduct-name\tafn-warehouse-quantity\t\
@@ -402,16 +403,7 @@ fn a_short_row_running_over_a_line_break_says_a_quote_may_be_unclosed() {
     let read: Vec<_> = InventoryReader::new(file.as_bytes()).unwrap().collect();
     assert_eq!(read.len(), 1);
     let err = read[0].as_ref().unwrap_err();
-    assert!(matches!(
-        err,
-        ReadError::FieldCount { line: 2, expected: 8, found: 4, quoted_line_break: true, .. }
-    ));
-    assert_eq!(
-        err.to_string(),
-        "manage FBA inventory: line 2: row has 4 cells, header has 8; a quoted cell runs over \
-         a line break: if its closing quote is missing, the lines after it were read into \
-         this row"
-    );
+    assert!(matches!(err, ReadError::Truncated { line: 2, cut: Cut::InsideQuotes, .. }));
     // Closed in B's second cell (`X2"`): one row of A's 3 cells, the
     // quoted one, and B's 6 after it, 10 cells; then C's row.
     let file = format!(
@@ -423,6 +415,12 @@ fn a_short_row_running_over_a_line_break_says_a_quote_may_be_unclosed() {
     assert!(
         matches!(err, ReadError::FieldCount { line: 2, found: 10, quoted_line_break: true, .. }),
         "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "manage FBA inventory: line 2: row has 10 cells, header has 8; a quoted cell runs over \
+         a line break: if its closing quote is missing, the lines after it were read into \
+         this row"
     );
     assert_eq!((read[1].as_ref().unwrap().sku.as_str(), read[1].as_ref().unwrap().line), ("C", 4));
     // A short row on one line: the message as before.
@@ -2498,6 +2496,45 @@ fn a_file_cut_inside_a_quoted_cell_is_refused_as_truncated() {
     // The same header whole, without a line break, is an empty report.
     let whole = "\"Date\",\"FNSKU\",\"MSKU\",\"Event Type\",\"Fulfillment Center\",\"Disposition\",\"Quantity\",\"Reason\"";
     assert!(detail(whole.as_bytes()).is_empty());
+}
+
+/// Tester: a quote left open in the last row of a file that ends with a
+/// line break runs to the end of the input, taking that break in, and
+/// was read as a row with the wrong number of cells, not as a file that
+/// ends inside a quote. It is now refused as truncated, as a file
+/// without the final break is; a closed quoted last cell holding a line
+/// break (even a cell of a break, a quote and a break) still reads.
+#[test]
+fn a_quote_left_open_to_the_end_of_a_file_ending_in_a_line_break_is_truncated() {
+    let head = "Date\tFNSKU\tMSKU\tEvent Type\tFulfillment Center\tDisposition\tQuantity\tTitle\n";
+    let row = "03/01/2026\tX1\tW\tReceipts\tABE2\tSELLABLE\t48\tMug\n";
+    for end in ["\n", "\r\n", "\r"] {
+        for open in ["\"Mug", "\"Mug \"\"12\"\" wide", "\"Mug\nBlue"] {
+            let file =
+                format!("{head}{row}03/02/2026\tX1\tW\tShipments\tABE2\tSELLABLE\t-2\t{open}{end}");
+            let mut reader = LedgerDetailReader::new(file.as_bytes()).unwrap();
+            assert_eq!(reader.next().unwrap().unwrap().quantity.get(), 48);
+            let err = reader.next().unwrap().unwrap_err();
+            assert!(
+                matches!(err, ReadError::Truncated { line: 3, cut: Cut::InsideQuotes, .. }),
+                "{open:?} {end:?}: {err}"
+            );
+            assert!(reader.next().is_none());
+        }
+        // Closed, the same cells read, a line break inside or not.
+        for (closed, title) in [
+            ("\"Mug\"", "Mug"),
+            ("\"Mug\nBlue\"", "Mug\nBlue"),
+            // A break, a quote and a break: the title, trimmed, is `"`.
+            ("\"\n\"\"\n\"", "\""),
+        ] {
+            let file = format!(
+                "{head}{row}03/02/2026\tX1\tW\tShipments\tABE2\tSELLABLE\t-2\t{closed}{end}"
+            );
+            let rows = detail(file.as_bytes());
+            assert_eq!(rows[1].title, title, "{closed:?} {end:?}");
+        }
+    }
 }
 
 /// Tester B: a download cut right after an escaped quote inside the
