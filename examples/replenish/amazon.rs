@@ -212,9 +212,10 @@
 //!   late since), each for no more than its excess, the latest first, as
 //!   a clawback most likely takes back the payment of a unit found
 //!   again; then the latest first. Each piece gives back what the
-//!   units taken from it got (so a full reversal restores
-//!   every write-off to the cent), scaled to the reversal's amount and
-//!   never more than the piece got; one whose original was not booked,
+//!   units taken from it got (their part of the piece's amount, to the
+//!   cent, so a full reversal restores every write-off to the cent),
+//!   scaled to the reversal's amount and never more than those units
+//!   got, whatever else the piece was paid; one whose original was not booked,
 //!   or for fewer units, or that takes back money alone or more money
 //!   than its units got, books none of its pieces and is counted with the
 //!   rows not used, as are rows of one id and item that disagree. A SKU only Reimbursements rows name
@@ -2726,8 +2727,9 @@ const REVERSAL_WITHOUT_LOSS: &str = "reimbursement reversal of units paid naming
 const REVERSAL_UNMATCHED: &str = "reimbursement reversal matched to no write-off: its original is not booked, or for fewer units, or it takes back money alone";
 
 /// Why a reversal is not booked: it takes back more money than the
-/// units it takes back were paid (their write-offs, or the payment's
-/// units paid with no loss), so one of its pieces would be refused.
+/// units it takes back were paid (their part, to the cent, of what
+/// their write-offs or the payment's units paid with no loss got; the
+/// other units' money on those pieces is not theirs to give back).
 const REVERSAL_TOO_MUCH: &str = "reimbursement reversal taking back more money than the units it names were paid (none of it booked)";
 
 /// Whether a payment row is for the item of a loss: its FNSKU, or its
@@ -2796,11 +2798,13 @@ fn negated(amount: Decimal) -> Decimal {
 /// What a reversal taking back `total` (at or above zero) takes from
 /// each of `shares` (units taken, units standing, amount standing): a
 /// share taking every unit standing takes back what they got, the
-/// others that part of what they got (so a full reversal restores every
-/// piece exactly), scaled to `total` and rounded to the cent; none more
-/// than its piece got, the rounding left on a piece with room for it.
-/// Refused when `total` is below zero or more than the pieces got, or a
-/// figure overflows.
+/// others their units' part of what the piece got, rounded to the cent
+/// as payments are split (so a full reversal restores every piece
+/// exactly, and reversals one unit at a time end with the piece at
+/// zero); each scaled to `total` and rounded to the cent, none more
+/// than its units got, the rounding left on a piece with room for it.
+/// Refused when `total` is below zero or more than the units taken got
+/// (whatever else stands on their pieces), or a figure overflows.
 fn reversal_amounts<T>(
     total: Decimal,
     shares: &[(T, i64, i64, Decimal)],
@@ -2809,41 +2813,38 @@ fn reversal_amounts<T>(
     if total < Decimal::ZERO {
         return Err(REVERSAL_TOO_MUCH);
     }
-    // What the units taken got, and most each piece can give back.
+    // What the units taken got: the most each piece can give back.
     let mut got = Vec::with_capacity(shares.len());
-    let mut caps = Vec::with_capacity(shares.len());
     for (_, taken, standing, paid) in shares {
-        let cap = (*paid).max(Decimal::ZERO);
+        let paid = (*paid).max(Decimal::ZERO);
         let part = if taken >= standing || *standing <= 0 {
-            cap
+            paid
         } else {
-            cap.checked_mul(Decimal::from(*taken))
+            paid.checked_mul(Decimal::from(*taken))
                 .and_then(|v| v.checked_div(Decimal::from(*standing)))
                 .ok_or_else(too_large)?
+                .round_dp(2)
+                .min(paid)
         };
         got.push(part);
-        caps.push(cap);
     }
     let all_got =
         got.iter().try_fold(Decimal::ZERO, |s, g| s.checked_add(*g)).ok_or_else(too_large)?;
-    let all_caps =
-        caps.iter().try_fold(Decimal::ZERO, |s, c| s.checked_add(*c)).ok_or_else(too_large)?;
-    if total > all_caps {
+    if total > all_got {
         return Err(REVERSAL_TOO_MUCH);
     }
     let mut out = Vec::with_capacity(shares.len());
-    for (part, cap) in got.iter().zip(&caps) {
+    for part in &got {
         let share = if total == all_got {
             *part
-        } else if all_got.is_zero() {
-            Decimal::ZERO
         } else {
+            // `all_got` is above `total`, so above zero.
             total.checked_mul(*part).and_then(|v| v.checked_div(all_got)).ok_or_else(too_large)?
         };
-        out.push(share.round_dp(2).min(*cap));
+        out.push(share.round_dp(2).min(*part));
     }
     let mut left = out.iter().try_fold(total, |l, a| l.checked_sub(*a)).ok_or_else(too_large)?;
-    for (amount, cap) in out.iter_mut().zip(&caps) {
+    for (amount, cap) in out.iter_mut().zip(&got) {
         if left.is_zero() {
             break;
         }
@@ -6039,6 +6040,43 @@ mod tests {
             ]
         );
         assert!(listed.overreimbursed.is_empty(), "{:?}", claim_numbers(&listed.overreimbursed));
+    }
+
+    /// Tester ab's per-unit case: on 2026-03-06 P1 pays the 3 units of
+    /// the lost row still lost, 30.00 (10.00 a unit; 0.03 at cent
+    /// scale, 0.01 a unit). V1 takes 1 unit back with 20.00 (0.02):
+    /// more than that unit got, so it is refused whole and the lost row
+    /// stays paid 3 (closed). Before, the check was against all 30.00
+    /// on the write-off, so V1 was booked and the row showed paid 2
+    /// (10.00). Taking back 10.00 (0.01), what the unit got, is booked.
+    #[test]
+    fn a_reversal_takes_back_no_more_than_the_units_it_names_got() {
+        for (paid, back, ok) in
+            [("30.00", "-20.00", false), ("0.03", "-0.02", false), ("30.00", "-10.00", true)]
+        {
+            let books = bundled_books(
+                "perunit",
+                &[
+                    ("2026-03-06", "P1", "Lost_Warehouse", 3, paid, ""),
+                    ("2026-03-06", "V1", "Reimbursement_Reversal", -1, back, "P1"),
+                ],
+            );
+            let listed = claims_fn(&books, books.last_day(), 30);
+            let open = claim_numbers(&listed.open);
+            let case = format!("{paid} {back}: {open:?}");
+            if ok {
+                assert_eq!(books.counts.rows_skipped.get(REVERSAL_TOO_MUCH), None, "{case}");
+                assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&1));
+                assert_eq!(
+                    open[0], "2026-03-04 lost 4 found 1 paid 2 (20.00) open 1 at cost 31.98 wait",
+                    "{case}"
+                );
+            } else {
+                assert_eq!(books.counts.rows_skipped.get(REVERSAL_TOO_MUCH), Some(&1), "{case}");
+                assert_eq!(books.counts.booked_as.get("reimbursement reversal"), None, "{case}");
+                assert!(open.iter().all(|l| !l.contains(" lost ")), "{case}");
+            }
+        }
     }
 
     fn claims_fn(books: &Books, last: Option<NaiveDate>, days: u32) -> Claims {
