@@ -227,7 +227,10 @@
 //!   last day the plan stands on, those `--claim-days` (30) days old or
 //!   older as due for a claim (Amazon reconciles and pays most warehouse
 //!   losses on its own within weeks, so a younger one is still waited
-//!   on), and those paid for more units than are still lost.
+//!   on), and those paid for more units than are still lost. `--json`
+//!   gives the section's amounts as the text prints them (rounded to
+//!   the cent, strings with two decimals such as `"8.00"`) and the
+//!   payments without a loss as `payments`, `units` and `amount`.
 //! - An All Orders line whose item price the reader cannot read
 //!   (`19,99`, `EUR 19.99`) still counts in demand with its units; its
 //!   price is left out of the median order price, with a note naming
@@ -636,7 +639,9 @@ struct AmazonOutput {
 }
 
 /// The Claims section: write-offs still open, and those paid for more
-/// units than are still lost, on the last day the plan stands on.
+/// units than are still lost, on the last day the plan stands on. In
+/// `--json` its amounts are the figures the text prints: rounded to the
+/// cent, as strings with two decimals (`"8.00"`).
 #[derive(Serialize)]
 struct Claims {
     as_of: NaiveDate,
@@ -649,7 +654,7 @@ struct Claims {
     /// Reimbursement events booked naming no write-off (a reason other
     /// than a warehouse loss, or units beyond the losses found), with
     /// their units and amount less those reversals took back.
-    paid_without_loss: (u64, i64, Decimal),
+    paid_without_loss: PaidWithoutLoss,
     /// The currency of the reimbursed amounts, when a Reimbursements row
     /// was booked (null otherwise).
     currency: Option<String>,
@@ -670,6 +675,24 @@ struct Claims {
     reimbursement_files_rejected: Vec<String>,
 }
 
+/// The reimbursements of the Claims section booked naming no
+/// write-off.
+#[derive(Serialize)]
+struct PaidWithoutLoss {
+    /// Reimbursement events booked naming no write-off.
+    payments: u64,
+    /// The units they paid, less those reversals took back.
+    units: i64,
+    /// What they paid, less what reversals took back.
+    #[serde(serialize_with = "as_cents")]
+    amount: Decimal,
+}
+
+/// Serializes an amount as [`cents`] prints it: `"8.00"`.
+fn as_cents<S: serde::Serializer>(amount: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&cents(*amount))
+}
+
 /// One write-off of the Claims section.
 #[derive(Serialize)]
 struct ClaimLine {
@@ -680,11 +703,13 @@ struct ClaimLine {
     units: i64,
     found: i64,
     reimbursed: i64,
+    #[serde(serialize_with = "as_cents")]
     reimbursed_amount: Decimal,
     /// Units still lost less those reimbursed (below zero when
     /// over-reimbursed).
     open: i64,
     /// The value the whole write-off took out of stock, at cost.
+    #[serde(serialize_with = "as_cents")]
     value_at_cost: Decimal,
     /// At least `--claim-days` old: file a claim.
     claimable: bool,
@@ -729,7 +754,11 @@ fn claims(books: &Books, as_of: Option<NaiveDate>, claim_days: u32) -> Option<Cl
         claim_days,
         open: books.ledger.unreimbursed(paid_by, 0).iter().map(line).collect(),
         overreimbursed: books.ledger.overreimbursed(paid_by).iter().map(line).collect(),
-        paid_without_loss: books.paid_without_loss,
+        paid_without_loss: PaidWithoutLoss {
+            payments: books.paid_without_loss.0,
+            units: books.paid_without_loss.1,
+            amount: books.paid_without_loss.2,
+        },
         currency: books.reimbursement_currency.clone(),
         paid_to: books.paid_to,
         reimbursement_files_read: books.reimbursement_files.0,
@@ -3712,7 +3741,7 @@ fn print_claims(c: &Claims) {
         println!("  paid for more units than are still lost (Amazon may take the excess back):");
         print!("{}", table(&c.overreimbursed, false));
     }
-    let (pieces, units, amount) = c.paid_without_loss;
+    let PaidWithoutLoss { payments: pieces, units, amount } = c.paid_without_loss;
     if pieces > 0 {
         println!(
             "  reimbursed without a lost or damaged row to match (another reason, or more units \
@@ -6139,6 +6168,32 @@ mod tests {
         assert_eq!(cents(Decimal::new(-12_505, 3)), "-12.50");
         assert_eq!(cents(Decimal::ZERO), "0.00");
         assert_eq!(cents(Decimal::new(125, 1)), "12.50");
+    }
+
+    /// Tester ab: `--json`'s Claims give the figures the text prints:
+    /// amounts rounded to the cent as strings with two decimals (the
+    /// lost row's 31.984 at cost is `31.98`, an unpaid row `0.00`), and
+    /// the payments without a loss as named fields, not an unlabelled
+    /// array.
+    #[test]
+    fn claims_json_gives_the_printed_figures_with_names() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/amazon");
+        let args = Args::parse_from(["replenish", "--amazon", &dir.to_string_lossy()]);
+        let (books, _) = load(&args, &dir).unwrap();
+        let json = serde_json::to_value(claims_fn(&books, books.last_day(), 30)).unwrap();
+        let lines: Vec<(&str, &str)> = json["open"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (l["reimbursed_amount"].as_str().unwrap(), l["value_at_cost"].as_str().unwrap())
+            })
+            .collect();
+        assert_eq!(lines, [("25.00", "31.98"), ("0.00", "8.00")]);
+        assert_eq!(
+            json["paid_without_loss"],
+            serde_json::json!({"payments": 1, "units": 1, "amount": "12.50"})
+        );
     }
 
     /// Tester z's hdronly: a Reimbursements file of its header alone is
