@@ -936,6 +936,10 @@ struct Books {
     /// Reimbursements rows read, with their file, booked once every
     /// detail file is read ([`Books::book_reimbursements`]).
     reimbursements: Vec<(String, ReimbursementRow)>,
+    /// Reimbursements rows not used (file, line, why, example), held
+    /// while they are booked (payments before reversals) and counted
+    /// in line order ([`Books::not_used`]).
+    reimbursements_not_used: Vec<(String, u64, String, String)>,
     /// Reimbursement events booked naming no write-off: pieces, units
     /// and amount.
     paid_without_loss: (u64, i64, Decimal),
@@ -1181,6 +1185,7 @@ impl Books {
             last_unreadable: Vec::new(),
             losses: Vec::new(),
             reimbursements: Vec::new(),
+            reimbursements_not_used: Vec::new(),
             paid_without_loss: (0, 0, Decimal::ZERO),
             reimbursement_currency: None,
             paid_to: None,
@@ -2021,6 +2026,13 @@ impl Books {
             return;
         }
         self.reimbursement_rows_read = u64::try_from(rows.len()).unwrap_or(u64::MAX);
+        // The files in the order they were read, for naming the rows not
+        // used in line order.
+        let mut file_order: BTreeMap<String, usize> = BTreeMap::new();
+        for (file, _) in &rows {
+            let next = file_order.len();
+            file_order.entry(file.clone()).or_insert(next);
+        }
         let rows = self.one_currency(rows);
         let known: BTreeSet<Sku> = self.ledger.skus().into_iter().collect();
         let (mut reversals, payments): (Vec<_>, Vec<_>) =
@@ -2047,17 +2059,16 @@ impl Books {
         // amount), and the units and amount it booked naming no loss.
         let mut booked: Vec<Booked> = Vec::new();
         for (file, row) in &payments {
-            let at_line = format!("{file} line {}", row.line);
             if row.approval_date > self.latest_day {
-                self.counts.skip("dated in the future", Some(at_line));
+                self.not_used(file, row, "dated in the future", None);
                 continue;
             }
             if conflicting.contains(row.reimbursement_id.as_str()) {
-                self.counts.skip(REIMBURSEMENT_CONFLICT, Some(at_line));
+                self.not_used(file, row, REIMBURSEMENT_CONFLICT, None);
                 continue;
             }
             if is_nothing(row) {
-                self.counts.skip(NOTHING_TO_BOOK, Some(at_line));
+                self.not_used(file, row, NOTHING_TO_BOOK, None);
                 continue;
             }
             let matched: Vec<_> = matching
@@ -2068,7 +2079,7 @@ impl Books {
             let Some(sku) =
                 row.sku.clone().or_else(|| matched.first().map(|m| m.loss.msku.clone()))
             else {
-                self.counts.skip("Reimbursements row names no SKU", Some(at_line));
+                self.not_used(file, row, "Reimbursements row names no SKU", None);
                 continue;
             };
             let mut pieces: Vec<(Option<EventId>, i64)> = Vec::new();
@@ -2084,7 +2095,7 @@ impl Books {
                 pieces.push((None, rest.max(0)));
             }
             let Some(amounts) = split_amount(row.amount_total.amount(), &pieces) else {
-                self.counts.skip(AMOUNT_TOO_LARGE, Some(at_line));
+                self.not_used(file, row, AMOUNT_TOO_LARGE, None);
                 continue;
             };
             let without_loss = pieces
@@ -2093,7 +2104,7 @@ impl Books {
                 .filter(|((write_off, _), _)| write_off.is_none())
                 .try_fold(self.paid_without_loss.2, |sum, (_, a)| sum.checked_add(*a));
             if without_loss.is_none() {
-                self.counts.skip(AMOUNT_TOO_LARGE, Some(at_line));
+                self.not_used(file, row, AMOUNT_TOO_LARGE, None);
                 continue;
             }
             // The units paid naming no loss must add up too: a saturated
@@ -2104,7 +2115,7 @@ impl Books {
                 .filter(|(write_off, _)| write_off.is_none())
                 .try_fold(self.paid_without_loss.1, |sum, (_, u)| sum.checked_add(*u));
             if units_without_loss.is_none() {
-                self.counts.skip(UNITS_TOO_LARGE, Some(at_line));
+                self.not_used(file, row, UNITS_TOO_LARGE, None);
                 continue;
             }
             let mut kept = Vec::new();
@@ -2120,7 +2131,7 @@ impl Books {
                 } else {
                     "reimbursement naming no loss"
                 };
-                if !self.book_reimbursement(row, &sku, n, kind, label, &at_line) {
+                if !self.book_reimbursement(file, row, &sku, n, kind, label) {
                     continue;
                 }
                 match write_off {
@@ -2168,18 +2179,17 @@ impl Books {
             (a.approval_date, &a.reimbursement_id).cmp(&(b.approval_date, &b.reimbursement_id))
         });
         for (file, row) in &reversals {
-            let at_line = format!("{file} line {}", row.line);
             if row.approval_date > self.latest_day {
-                self.counts.skip("dated in the future", Some(at_line));
+                self.not_used(file, row, "dated in the future", None);
                 continue;
             }
             let key = (row.reimbursement_id.clone(), row_item(row).to_owned());
             if disagreeing.contains(&key) {
-                self.counts.skip(REIMBURSEMENT_CONFLICT, Some(at_line));
+                self.not_used(file, row, REIMBURSEMENT_CONFLICT, None);
                 continue;
             }
             if is_nothing(row) {
-                self.counts.skip(NOTHING_TO_BOOK, Some(at_line));
+                self.not_used(file, row, NOTHING_TO_BOOK, None);
                 continue;
             }
             // A repeated reversal takes nothing more back.
@@ -2211,7 +2221,7 @@ impl Books {
                 _ => None,
             };
             let Some((only, loose, pieces)) = taken else {
-                self.counts.skip(REVERSAL_UNMATCHED, Some(at_line));
+                self.not_used(file, row, REVERSAL_UNMATCHED, None);
                 continue;
             };
             let sku = row.sku.clone().unwrap_or_else(|| booked[only].1.clone());
@@ -2229,7 +2239,7 @@ impl Books {
             let amounts = match reversal_amounts(-row.amount_total.amount(), &shares) {
                 Ok(amounts) => amounts,
                 Err(why) => {
-                    self.counts.skip(why, Some(at_line));
+                    self.not_used(file, row, why, None);
                     continue;
                 }
             };
@@ -2249,14 +2259,14 @@ impl Books {
                 events.push((event, id.clone(), *taken, negated(*amount)));
             }
             if events.len() < shares.iter().filter(|s| s.0.is_some()).count() {
-                self.counts.skip("no stable key", Some(at_line));
+                self.not_used(file, row, "no stable key", None);
                 continue;
             }
             let batch: Vec<Event> = events.iter().map(|(e, _, _, _)| e.clone()).collect();
             let outcomes = match self.ledger.ingest_batch(batch) {
                 Ok(outcomes) => outcomes,
                 Err(e) => {
-                    self.counts.skip("refused by the ledger", Some(format!("{at_line}: {e}")));
+                    self.not_used(file, row, "refused by the ledger", Some(e.to_string()));
                     continue;
                 }
             };
@@ -2285,8 +2295,26 @@ impl Books {
                 *self.counts.booked_as.entry(REVERSAL_WITHOUT_LOSS.to_owned()).or_insert(0) += 1;
             }
         }
+        let mut not_used = std::mem::take(&mut self.reimbursements_not_used);
+        not_used.sort_by_key(|(file, line, _, _)| (file_order.get(file).copied(), *line));
+        for (_, _, why, example) in not_used {
+            self.counts.skip(&why, Some(example));
+        }
         self.reimbursed_only =
             self.ledger.skus().into_iter().filter(|sku| !known.contains(sku)).collect();
+    }
+
+    /// Counts Reimbursements row `row` of `file` as not used for `why`
+    /// (`detail` after its line in the example), held until every row is
+    /// booked: payments are booked before reversals, and the examples
+    /// name the rows in line order.
+    fn not_used(&mut self, file: &str, row: &ReimbursementRow, why: &str, detail: Option<String>) {
+        let mut example = format!("{file} line {}", row.line);
+        if let Some(detail) = detail {
+            example.push_str(": ");
+            example.push_str(&detail);
+        }
+        self.reimbursements_not_used.push((file.to_owned(), row.line, why.to_owned(), example));
     }
 
     /// The units each write-off is paid for beyond those still lost on
@@ -2388,15 +2416,15 @@ impl Books {
     /// a duplicate, a refusal is counted with the row's line).
     fn book_reimbursement(
         &mut self,
+        file: &str,
         row: &ReimbursementRow,
         sku: &Sku,
         n: usize,
         kind: EventKind,
         label: &str,
-        at_line: &str,
     ) -> bool {
         let Some(event) = self.reimbursement_event(row, sku, n, kind) else {
-            self.counts.skip("no stable key", Some(at_line.to_owned()));
+            self.not_used(file, row, "no stable key", None);
             return false;
         };
         match self.ledger.ingest(event) {
@@ -2411,7 +2439,7 @@ impl Books {
                 true
             }
             Err(e) => {
-                self.counts.skip("refused by the ledger", Some(format!("{at_line}: {e}")));
+                self.not_used(file, row, "refused by the ledger", Some(e.to_string()));
                 false
             }
         }
@@ -5890,6 +5918,24 @@ mod tests {
         assert_eq!(books.counts.booked_as.get("reimbursement naming no loss"), Some(&1));
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), None);
         assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1200, 2)));
+    }
+
+    /// Tester ab's z1: rows not used are named in line order, though
+    /// payments are booked before reversals (before: line 2; line 4;
+    /// line 3).
+    #[test]
+    fn rows_not_used_are_named_in_line_order() {
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 0, "0", ""),
+            ("2026-02-01", "V1", "Reimbursement_Reversal", 0, "0.00", "U1"),
+            ("2026-01-21", "P2", "CustomerReturn", 0, "0.00", ""),
+            ("2026-01-22", "U1", "CustomerReturn", 1, "12.00", ""),
+        ]);
+        let books = claims_books("inorder", reimbursements);
+        assert_eq!(
+            books.counts.examples[NOTHING_TO_BOOK],
+            [2, 3, 4].map(|n| format!("fba_reimbursements.tsv line {n}"))
+        );
     }
 
     /// U1 pays 12.50 for a unit with no loss; V1 would take 50.00 back
