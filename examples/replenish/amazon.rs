@@ -212,9 +212,10 @@
 //!   late since), each for no more than its excess, the latest first, as
 //!   a clawback most likely takes back the payment of a unit found
 //!   again; then the latest first. Each piece gives back what the
-//!   units taken from it got (so a full reversal restores
-//!   every write-off to the cent), scaled to the reversal's amount and
-//!   never more than the piece got; one whose original was not booked,
+//!   units taken from it got (their part of the piece's amount, to the
+//!   cent, so a full reversal restores every write-off to the cent),
+//!   scaled to the reversal's amount and never more than those units
+//!   got, whatever else the piece was paid; one whose original was not booked,
 //!   or for fewer units, or that takes back money alone or more money
 //!   than its units got, books none of its pieces and is counted with the
 //!   rows not used, as are rows of one id and item that disagree. A SKU only Reimbursements rows name
@@ -226,7 +227,10 @@
 //!   last day the plan stands on, those `--claim-days` (30) days old or
 //!   older as due for a claim (Amazon reconciles and pays most warehouse
 //!   losses on its own within weeks, so a younger one is still waited
-//!   on), and those paid for more units than are still lost.
+//!   on), and those paid for more units than are still lost. `--json`
+//!   gives the section's amounts as the text prints them (rounded to
+//!   the cent, strings with two decimals such as `"8.00"`) and the
+//!   payments without a loss as `payments`, `units` and `amount`.
 //! - An All Orders line whose item price the reader cannot read
 //!   (`19,99`, `EUR 19.99`) still counts in demand with its units; its
 //!   price is left out of the median order price, with a note naming
@@ -635,7 +639,9 @@ struct AmazonOutput {
 }
 
 /// The Claims section: write-offs still open, and those paid for more
-/// units than are still lost, on the last day the plan stands on.
+/// units than are still lost, on the last day the plan stands on. In
+/// `--json` its amounts are the figures the text prints: rounded to the
+/// cent, as strings with two decimals (`"8.00"`).
 #[derive(Serialize)]
 struct Claims {
     as_of: NaiveDate,
@@ -648,7 +654,7 @@ struct Claims {
     /// Reimbursement events booked naming no write-off (a reason other
     /// than a warehouse loss, or units beyond the losses found), with
     /// their units and amount less those reversals took back.
-    paid_without_loss: (u64, i64, Decimal),
+    paid_without_loss: PaidWithoutLoss,
     /// The currency of the reimbursed amounts, when a Reimbursements row
     /// was booked (null otherwise).
     currency: Option<String>,
@@ -669,6 +675,24 @@ struct Claims {
     reimbursement_files_rejected: Vec<String>,
 }
 
+/// The reimbursements of the Claims section booked naming no
+/// write-off.
+#[derive(Serialize)]
+struct PaidWithoutLoss {
+    /// Reimbursement events booked naming no write-off.
+    payments: u64,
+    /// The units they paid, less those reversals took back.
+    units: i64,
+    /// What they paid, less what reversals took back.
+    #[serde(serialize_with = "as_cents")]
+    amount: Decimal,
+}
+
+/// Serializes an amount as [`cents`] prints it: `"8.00"`.
+fn as_cents<S: serde::Serializer>(amount: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&cents(*amount))
+}
+
 /// One write-off of the Claims section.
 #[derive(Serialize)]
 struct ClaimLine {
@@ -679,11 +703,13 @@ struct ClaimLine {
     units: i64,
     found: i64,
     reimbursed: i64,
+    #[serde(serialize_with = "as_cents")]
     reimbursed_amount: Decimal,
     /// Units still lost less those reimbursed (below zero when
     /// over-reimbursed).
     open: i64,
     /// The value the whole write-off took out of stock, at cost.
+    #[serde(serialize_with = "as_cents")]
     value_at_cost: Decimal,
     /// At least `--claim-days` old: file a claim.
     claimable: bool,
@@ -728,7 +754,11 @@ fn claims(books: &Books, as_of: Option<NaiveDate>, claim_days: u32) -> Option<Cl
         claim_days,
         open: books.ledger.unreimbursed(paid_by, 0).iter().map(line).collect(),
         overreimbursed: books.ledger.overreimbursed(paid_by).iter().map(line).collect(),
-        paid_without_loss: books.paid_without_loss,
+        paid_without_loss: PaidWithoutLoss {
+            payments: books.paid_without_loss.0,
+            units: books.paid_without_loss.1,
+            amount: books.paid_without_loss.2,
+        },
         currency: books.reimbursement_currency.clone(),
         paid_to: books.paid_to,
         reimbursement_files_read: books.reimbursement_files.0,
@@ -906,6 +936,10 @@ struct Books {
     /// Reimbursements rows read, with their file, booked once every
     /// detail file is read ([`Books::book_reimbursements`]).
     reimbursements: Vec<(String, ReimbursementRow)>,
+    /// Reimbursements rows not used (file, line, why, example), held
+    /// while they are booked (payments before reversals) and counted
+    /// in line order ([`Books::not_used`]).
+    reimbursements_not_used: Vec<(String, u64, String, String)>,
     /// Reimbursement events booked naming no write-off: pieces, units
     /// and amount.
     paid_without_loss: (u64, i64, Decimal),
@@ -1151,6 +1185,7 @@ impl Books {
             last_unreadable: Vec::new(),
             losses: Vec::new(),
             reimbursements: Vec::new(),
+            reimbursements_not_used: Vec::new(),
             paid_without_loss: (0, 0, Decimal::ZERO),
             reimbursement_currency: None,
             paid_to: None,
@@ -1991,6 +2026,13 @@ impl Books {
             return;
         }
         self.reimbursement_rows_read = u64::try_from(rows.len()).unwrap_or(u64::MAX);
+        // The files in the order they were read, for naming the rows not
+        // used in line order.
+        let mut file_order: BTreeMap<String, usize> = BTreeMap::new();
+        for (file, _) in &rows {
+            let next = file_order.len();
+            file_order.entry(file.clone()).or_insert(next);
+        }
         let rows = self.one_currency(rows);
         let known: BTreeSet<Sku> = self.ledger.skus().into_iter().collect();
         let (mut reversals, payments): (Vec<_>, Vec<_>) =
@@ -2017,17 +2059,16 @@ impl Books {
         // amount), and the units and amount it booked naming no loss.
         let mut booked: Vec<Booked> = Vec::new();
         for (file, row) in &payments {
-            let at_line = format!("{file} line {}", row.line);
             if row.approval_date > self.latest_day {
-                self.counts.skip("dated in the future", Some(at_line));
+                self.not_used(file, row, "dated in the future", None);
                 continue;
             }
             if conflicting.contains(row.reimbursement_id.as_str()) {
-                self.counts.skip(REIMBURSEMENT_CONFLICT, Some(at_line));
+                self.not_used(file, row, REIMBURSEMENT_CONFLICT, None);
                 continue;
             }
             if is_nothing(row) {
-                self.counts.skip(NOTHING_TO_BOOK, Some(at_line));
+                self.not_used(file, row, NOTHING_TO_BOOK, None);
                 continue;
             }
             let matched: Vec<_> = matching
@@ -2038,7 +2079,7 @@ impl Books {
             let Some(sku) =
                 row.sku.clone().or_else(|| matched.first().map(|m| m.loss.msku.clone()))
             else {
-                self.counts.skip("Reimbursements row names no SKU", Some(at_line));
+                self.not_used(file, row, "Reimbursements row names no SKU", None);
                 continue;
             };
             let mut pieces: Vec<(Option<EventId>, i64)> = Vec::new();
@@ -2054,7 +2095,7 @@ impl Books {
                 pieces.push((None, rest.max(0)));
             }
             let Some(amounts) = split_amount(row.amount_total.amount(), &pieces) else {
-                self.counts.skip(AMOUNT_TOO_LARGE, Some(at_line));
+                self.not_used(file, row, AMOUNT_TOO_LARGE, None);
                 continue;
             };
             let without_loss = pieces
@@ -2063,7 +2104,7 @@ impl Books {
                 .filter(|((write_off, _), _)| write_off.is_none())
                 .try_fold(self.paid_without_loss.2, |sum, (_, a)| sum.checked_add(*a));
             if without_loss.is_none() {
-                self.counts.skip(AMOUNT_TOO_LARGE, Some(at_line));
+                self.not_used(file, row, AMOUNT_TOO_LARGE, None);
                 continue;
             }
             // The units paid naming no loss must add up too: a saturated
@@ -2074,7 +2115,7 @@ impl Books {
                 .filter(|(write_off, _)| write_off.is_none())
                 .try_fold(self.paid_without_loss.1, |sum, (_, u)| sum.checked_add(*u));
             if units_without_loss.is_none() {
-                self.counts.skip(UNITS_TOO_LARGE, Some(at_line));
+                self.not_used(file, row, UNITS_TOO_LARGE, None);
                 continue;
             }
             let mut kept = Vec::new();
@@ -2090,7 +2131,7 @@ impl Books {
                 } else {
                     "reimbursement naming no loss"
                 };
-                if !self.book_reimbursement(row, &sku, n, kind, label, &at_line) {
+                if !self.book_reimbursement(file, row, &sku, n, kind, label) {
                     continue;
                 }
                 match write_off {
@@ -2138,18 +2179,17 @@ impl Books {
             (a.approval_date, &a.reimbursement_id).cmp(&(b.approval_date, &b.reimbursement_id))
         });
         for (file, row) in &reversals {
-            let at_line = format!("{file} line {}", row.line);
             if row.approval_date > self.latest_day {
-                self.counts.skip("dated in the future", Some(at_line));
+                self.not_used(file, row, "dated in the future", None);
                 continue;
             }
             let key = (row.reimbursement_id.clone(), row_item(row).to_owned());
             if disagreeing.contains(&key) {
-                self.counts.skip(REIMBURSEMENT_CONFLICT, Some(at_line));
+                self.not_used(file, row, REIMBURSEMENT_CONFLICT, None);
                 continue;
             }
             if is_nothing(row) {
-                self.counts.skip(NOTHING_TO_BOOK, Some(at_line));
+                self.not_used(file, row, NOTHING_TO_BOOK, None);
                 continue;
             }
             // A repeated reversal takes nothing more back.
@@ -2181,7 +2221,7 @@ impl Books {
                 _ => None,
             };
             let Some((only, loose, pieces)) = taken else {
-                self.counts.skip(REVERSAL_UNMATCHED, Some(at_line));
+                self.not_used(file, row, REVERSAL_UNMATCHED, None);
                 continue;
             };
             let sku = row.sku.clone().unwrap_or_else(|| booked[only].1.clone());
@@ -2199,7 +2239,7 @@ impl Books {
             let amounts = match reversal_amounts(-row.amount_total.amount(), &shares) {
                 Ok(amounts) => amounts,
                 Err(why) => {
-                    self.counts.skip(why, Some(at_line));
+                    self.not_used(file, row, why, None);
                     continue;
                 }
             };
@@ -2219,14 +2259,14 @@ impl Books {
                 events.push((event, id.clone(), *taken, negated(*amount)));
             }
             if events.len() < shares.iter().filter(|s| s.0.is_some()).count() {
-                self.counts.skip("no stable key", Some(at_line));
+                self.not_used(file, row, "no stable key", None);
                 continue;
             }
             let batch: Vec<Event> = events.iter().map(|(e, _, _, _)| e.clone()).collect();
             let outcomes = match self.ledger.ingest_batch(batch) {
                 Ok(outcomes) => outcomes,
                 Err(e) => {
-                    self.counts.skip("refused by the ledger", Some(format!("{at_line}: {e}")));
+                    self.not_used(file, row, "refused by the ledger", Some(e.to_string()));
                     continue;
                 }
             };
@@ -2255,8 +2295,26 @@ impl Books {
                 *self.counts.booked_as.entry(REVERSAL_WITHOUT_LOSS.to_owned()).or_insert(0) += 1;
             }
         }
+        let mut not_used = std::mem::take(&mut self.reimbursements_not_used);
+        not_used.sort_by_key(|(file, line, _, _)| (file_order.get(file).copied(), *line));
+        for (_, _, why, example) in not_used {
+            self.counts.skip(&why, Some(example));
+        }
         self.reimbursed_only =
             self.ledger.skus().into_iter().filter(|sku| !known.contains(sku)).collect();
+    }
+
+    /// Counts Reimbursements row `row` of `file` as not used for `why`
+    /// (`detail` after its line in the example), held until every row is
+    /// booked: payments are booked before reversals, and the examples
+    /// name the rows in line order.
+    fn not_used(&mut self, file: &str, row: &ReimbursementRow, why: &str, detail: Option<String>) {
+        let mut example = format!("{file} line {}", row.line);
+        if let Some(detail) = detail {
+            example.push_str(": ");
+            example.push_str(&detail);
+        }
+        self.reimbursements_not_used.push((file.to_owned(), row.line, why.to_owned(), example));
     }
 
     /// The units each write-off is paid for beyond those still lost on
@@ -2358,15 +2416,15 @@ impl Books {
     /// a duplicate, a refusal is counted with the row's line).
     fn book_reimbursement(
         &mut self,
+        file: &str,
         row: &ReimbursementRow,
         sku: &Sku,
         n: usize,
         kind: EventKind,
         label: &str,
-        at_line: &str,
     ) -> bool {
         let Some(event) = self.reimbursement_event(row, sku, n, kind) else {
-            self.counts.skip("no stable key", Some(at_line.to_owned()));
+            self.not_used(file, row, "no stable key", None);
             return false;
         };
         match self.ledger.ingest(event) {
@@ -2381,7 +2439,7 @@ impl Books {
                 true
             }
             Err(e) => {
-                self.counts.skip("refused by the ledger", Some(format!("{at_line}: {e}")));
+                self.not_used(file, row, "refused by the ledger", Some(e.to_string()));
                 false
             }
         }
@@ -2726,8 +2784,9 @@ const REVERSAL_WITHOUT_LOSS: &str = "reimbursement reversal of units paid naming
 const REVERSAL_UNMATCHED: &str = "reimbursement reversal matched to no write-off: its original is not booked, or for fewer units, or it takes back money alone";
 
 /// Why a reversal is not booked: it takes back more money than the
-/// units it takes back were paid (their write-offs, or the payment's
-/// units paid with no loss), so one of its pieces would be refused.
+/// units it takes back were paid (their part, to the cent, of what
+/// their write-offs or the payment's units paid with no loss got; the
+/// other units' money on those pieces is not theirs to give back).
 const REVERSAL_TOO_MUCH: &str = "reimbursement reversal taking back more money than the units it names were paid (none of it booked)";
 
 /// Whether a payment row is for the item of a loss: its FNSKU, or its
@@ -2796,11 +2855,13 @@ fn negated(amount: Decimal) -> Decimal {
 /// What a reversal taking back `total` (at or above zero) takes from
 /// each of `shares` (units taken, units standing, amount standing): a
 /// share taking every unit standing takes back what they got, the
-/// others that part of what they got (so a full reversal restores every
-/// piece exactly), scaled to `total` and rounded to the cent; none more
-/// than its piece got, the rounding left on a piece with room for it.
-/// Refused when `total` is below zero or more than the pieces got, or a
-/// figure overflows.
+/// others their units' part of what the piece got, rounded to the cent
+/// as payments are split (so a full reversal restores every piece
+/// exactly, and reversals one unit at a time end with the piece at
+/// zero); each scaled to `total` and rounded to the cent, none more
+/// than its units got, the rounding left on a piece with room for it.
+/// Refused when `total` is below zero or more than the units taken got
+/// (whatever else stands on their pieces), or a figure overflows.
 fn reversal_amounts<T>(
     total: Decimal,
     shares: &[(T, i64, i64, Decimal)],
@@ -2809,41 +2870,38 @@ fn reversal_amounts<T>(
     if total < Decimal::ZERO {
         return Err(REVERSAL_TOO_MUCH);
     }
-    // What the units taken got, and most each piece can give back.
+    // What the units taken got: the most each piece can give back.
     let mut got = Vec::with_capacity(shares.len());
-    let mut caps = Vec::with_capacity(shares.len());
     for (_, taken, standing, paid) in shares {
-        let cap = (*paid).max(Decimal::ZERO);
+        let paid = (*paid).max(Decimal::ZERO);
         let part = if taken >= standing || *standing <= 0 {
-            cap
+            paid
         } else {
-            cap.checked_mul(Decimal::from(*taken))
+            paid.checked_mul(Decimal::from(*taken))
                 .and_then(|v| v.checked_div(Decimal::from(*standing)))
                 .ok_or_else(too_large)?
+                .round_dp(2)
+                .min(paid)
         };
         got.push(part);
-        caps.push(cap);
     }
     let all_got =
         got.iter().try_fold(Decimal::ZERO, |s, g| s.checked_add(*g)).ok_or_else(too_large)?;
-    let all_caps =
-        caps.iter().try_fold(Decimal::ZERO, |s, c| s.checked_add(*c)).ok_or_else(too_large)?;
-    if total > all_caps {
+    if total > all_got {
         return Err(REVERSAL_TOO_MUCH);
     }
     let mut out = Vec::with_capacity(shares.len());
-    for (part, cap) in got.iter().zip(&caps) {
+    for part in &got {
         let share = if total == all_got {
             *part
-        } else if all_got.is_zero() {
-            Decimal::ZERO
         } else {
+            // `all_got` is above `total`, so above zero.
             total.checked_mul(*part).and_then(|v| v.checked_div(all_got)).ok_or_else(too_large)?
         };
-        out.push(share.round_dp(2).min(*cap));
+        out.push(share.round_dp(2).min(*part));
     }
     let mut left = out.iter().try_fold(total, |l, a| l.checked_sub(*a)).ok_or_else(too_large)?;
-    for (amount, cap) in out.iter_mut().zip(&caps) {
+    for (amount, cap) in out.iter_mut().zip(&got) {
         if left.is_zero() {
             break;
         }
@@ -3711,7 +3769,7 @@ fn print_claims(c: &Claims) {
         println!("  paid for more units than are still lost (Amazon may take the excess back):");
         print!("{}", table(&c.overreimbursed, false));
     }
-    let (pieces, units, amount) = c.paid_without_loss;
+    let PaidWithoutLoss { payments: pieces, units, amount } = c.paid_without_loss;
     if pieces > 0 {
         println!(
             "  reimbursed without a lost or damaged row to match (another reason, or more units \
@@ -5862,6 +5920,24 @@ mod tests {
         assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1200, 2)));
     }
 
+    /// Tester ab's z1: rows not used are named in line order, though
+    /// payments are booked before reversals (before: line 2; line 4;
+    /// line 3).
+    #[test]
+    fn rows_not_used_are_named_in_line_order() {
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 0, "0", ""),
+            ("2026-02-01", "V1", "Reimbursement_Reversal", 0, "0.00", "U1"),
+            ("2026-01-21", "P2", "CustomerReturn", 0, "0.00", ""),
+            ("2026-01-22", "U1", "CustomerReturn", 1, "12.00", ""),
+        ]);
+        let books = claims_books("inorder", reimbursements);
+        assert_eq!(
+            books.counts.examples[NOTHING_TO_BOOK],
+            [2, 3, 4].map(|n| format!("fba_reimbursements.tsv line {n}"))
+        );
+    }
+
     /// U1 pays 12.50 for a unit with no loss; V1 would take 50.00 back
     /// for it, more than it got: refused, the payment still stands.
     #[test]
@@ -6041,6 +6117,43 @@ mod tests {
         assert!(listed.overreimbursed.is_empty(), "{:?}", claim_numbers(&listed.overreimbursed));
     }
 
+    /// Tester ab's per-unit case: on 2026-03-06 P1 pays the 3 units of
+    /// the lost row still lost, 30.00 (10.00 a unit; 0.03 at cent
+    /// scale, 0.01 a unit). V1 takes 1 unit back with 20.00 (0.02):
+    /// more than that unit got, so it is refused whole and the lost row
+    /// stays paid 3 (closed). Before, the check was against all 30.00
+    /// on the write-off, so V1 was booked and the row showed paid 2
+    /// (10.00). Taking back 10.00 (0.01), what the unit got, is booked.
+    #[test]
+    fn a_reversal_takes_back_no_more_than_the_units_it_names_got() {
+        for (paid, back, ok) in
+            [("30.00", "-20.00", false), ("0.03", "-0.02", false), ("30.00", "-10.00", true)]
+        {
+            let books = bundled_books(
+                "perunit",
+                &[
+                    ("2026-03-06", "P1", "Lost_Warehouse", 3, paid, ""),
+                    ("2026-03-06", "V1", "Reimbursement_Reversal", -1, back, "P1"),
+                ],
+            );
+            let listed = claims_fn(&books, books.last_day(), 30);
+            let open = claim_numbers(&listed.open);
+            let case = format!("{paid} {back}: {open:?}");
+            if ok {
+                assert_eq!(books.counts.rows_skipped.get(REVERSAL_TOO_MUCH), None, "{case}");
+                assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&1));
+                assert_eq!(
+                    open[0], "2026-03-04 lost 4 found 1 paid 2 (20.00) open 1 at cost 31.98 wait",
+                    "{case}"
+                );
+            } else {
+                assert_eq!(books.counts.rows_skipped.get(REVERSAL_TOO_MUCH), Some(&1), "{case}");
+                assert_eq!(books.counts.booked_as.get("reimbursement reversal"), None, "{case}");
+                assert!(open.iter().all(|l| !l.contains(" lost ")), "{case}");
+            }
+        }
+    }
+
     fn claims_fn(books: &Books, last: Option<NaiveDate>, days: u32) -> Claims {
         claims(books, last, days).unwrap()
     }
@@ -6101,6 +6214,32 @@ mod tests {
         assert_eq!(cents(Decimal::new(-12_505, 3)), "-12.50");
         assert_eq!(cents(Decimal::ZERO), "0.00");
         assert_eq!(cents(Decimal::new(125, 1)), "12.50");
+    }
+
+    /// Tester ab: `--json`'s Claims give the figures the text prints:
+    /// amounts rounded to the cent as strings with two decimals (the
+    /// lost row's 31.984 at cost is `31.98`, an unpaid row `0.00`), and
+    /// the payments without a loss as named fields, not an unlabelled
+    /// array.
+    #[test]
+    fn claims_json_gives_the_printed_figures_with_names() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/amazon");
+        let args = Args::parse_from(["replenish", "--amazon", &dir.to_string_lossy()]);
+        let (books, _) = load(&args, &dir).unwrap();
+        let json = serde_json::to_value(claims_fn(&books, books.last_day(), 30)).unwrap();
+        let lines: Vec<(&str, &str)> = json["open"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (l["reimbursed_amount"].as_str().unwrap(), l["value_at_cost"].as_str().unwrap())
+            })
+            .collect();
+        assert_eq!(lines, [("25.00", "31.98"), ("0.00", "8.00")]);
+        assert_eq!(
+            json["paid_without_loss"],
+            serde_json::json!({"payments": 1, "units": 1, "amount": "12.50"})
+        );
     }
 
     /// Tester z's hdronly: a Reimbursements file of its header alone is

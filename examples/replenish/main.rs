@@ -75,8 +75,9 @@ struct Args {
     #[arg(long, value_name = "FILE")]
     scms: Option<PathBuf>,
     /// Run on a folder of your own Amazon reports instead: the Inventory
-    /// Ledger detail and summary views, Manage FBA Inventory and All
-    /// Orders, recognised by header or name; lead time from
+    /// Ledger detail and summary views, Manage FBA Inventory, All Orders
+    /// and FBA Reimbursements (for the Claims section), recognised by
+    /// header or name; lead time from
     /// --lead-time-days and --lead-time-sd, unit cost from --cost-share
     /// times the listing price. One marketplace per folder: All Orders
     /// lines from several marketplaces or currencies stop the run (see
@@ -1158,6 +1159,26 @@ mod tests {
 
     fn day(offset: u64) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 10, 1).unwrap() + Days::new(offset)
+    }
+
+    /// `--help` for `--amazon` names every report the folder is read
+    /// for, FBA Reimbursements included (tester ab: it was missing).
+    #[test]
+    fn amazon_help_names_every_report_read() {
+        use clap::CommandFactory;
+        let command = Args::command();
+        let arg = command.get_arguments().find(|a| a.get_id() == "amazon");
+        let help = arg.and_then(|a| a.get_long_help().or_else(|| a.get_help()));
+        let help = help.map(ToString::to_string).unwrap_or_default();
+        let amazon = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        for report in [
+            "Inventory Ledger detail and summary views",
+            "Manage FBA Inventory",
+            "All Orders",
+            "FBA Reimbursements",
+        ] {
+            assert!(amazon.contains(report), "{report}: {amazon}");
+        }
     }
 
     /// `--claim-days`, `--lead-time-days` and `--lead-time-sd` without
