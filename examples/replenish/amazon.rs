@@ -265,6 +265,7 @@ use merchantry::reorder::{
     LotSize, OpenSupply, Planner, PlannerOptions, Policy, PolicyConfig, ServiceTarget, SkuInput,
     SupplyKind,
 };
+use rust_decimal::RoundingStrategy;
 use serde::Serialize;
 
 use crate::data::{BoxError, SkuSales};
@@ -2855,8 +2856,9 @@ fn negated(amount: Decimal) -> Decimal {
 /// What a reversal taking back `total` (at or above zero) takes from
 /// each of `shares` (units taken, units standing, amount standing): a
 /// share taking every unit standing takes back what they got, the
-/// others their units' part of what the piece got, rounded to the cent
-/// as payments are split (so a full reversal restores every piece
+/// others their units' part of what the piece got, rounded up to the
+/// cent (one unit of 0.05 paid for two may take back 0.03, as Amazon may
+/// have split it that way; a full reversal still restores every piece
 /// exactly, and reversals one unit at a time end with the piece at
 /// zero); each scaled to `total` and rounded to the cent, none more
 /// than its units got, the rounding left on a piece with room for it.
@@ -2880,7 +2882,7 @@ fn reversal_amounts<T>(
             paid.checked_mul(Decimal::from(*taken))
                 .and_then(|v| v.checked_div(Decimal::from(*standing)))
                 .ok_or_else(too_large)?
-                .round_dp(2)
+                .round_dp_with_strategy(2, RoundingStrategy::AwayFromZero)
                 .min(paid)
         };
         got.push(part);
@@ -6152,6 +6154,37 @@ mod tests {
                 assert!(open.iter().all(|l| !l.contains(" lost ")), "{case}");
             }
         }
+    }
+
+    /// A unit's share of a piece is rounded up to the cent: P1 pays 0.05
+    /// for 2 of the 3 units still lost, so one unit may have got 0.03 (as
+    /// Amazon may have split it). V1 takes that unit back with 0.03 and
+    /// is booked; V2 then takes the last one back with what stands, 0.02,
+    /// and the lost row is open for both again. A reversal of 0.04 for
+    /// one unit is refused.
+    #[test]
+    fn a_units_share_is_rounded_up_to_the_cent() {
+        let books = bundled_books(
+            "unitup",
+            &[
+                ("2026-03-06", "P1", "Lost_Warehouse", 2, "0.05", ""),
+                ("2026-03-07", "V1", "Reimbursement_Reversal", -1, "-0.03", "P1"),
+                ("2026-03-08", "V2", "Reimbursement_Reversal", -1, "-0.02", "P1"),
+            ],
+        );
+        assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&2));
+        assert_eq!(books.counts.rows_skipped.get(REVERSAL_TOO_MUCH), None);
+        let listed = claims_fn(&books, books.last_day(), 30);
+        let open = claim_numbers(&listed.open);
+        assert!(open[0].starts_with("2026-03-04 lost 4 found 1 paid 0 (0.00) open 3"), "{open:?}");
+        let books = bundled_books(
+            "unitup2",
+            &[
+                ("2026-03-06", "P1", "Lost_Warehouse", 2, "0.05", ""),
+                ("2026-03-07", "V1", "Reimbursement_Reversal", -1, "-0.04", "P1"),
+            ],
+        );
+        assert_eq!(books.counts.rows_skipped.get(REVERSAL_TOO_MUCH), Some(&1));
     }
 
     fn claims_fn(books: &Books, last: Option<NaiveDate>, days: u32) -> Claims {
