@@ -182,9 +182,9 @@ pub enum ReadError {
     /// refused whole, with no SKU ([`ReadError::sku`] is `None`: its cells
     /// come from two rows), and reading goes on after it. A quoted cell
     /// that only wraps a text over lines, with fewer delimiters, is read
-    /// as it is, and so is any cell of a file whose header is quoted
-    /// (one that quotes every cell, where a quote left open ends at the
-    /// next cell's opening quote). A quote left open can still take in
+    /// as it is, and so is any cell of a file that quotes every cell (as
+    /// its header and first row show), where a quote left open ends at
+    /// the next cell's opening quote. A quote left open can still take in
     /// rows unseen when the cells on either side happen to line up and
     /// read: no reader can tell such a row from a sound one.
     #[error(

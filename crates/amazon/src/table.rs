@@ -445,9 +445,9 @@ pub(crate) struct Table<R: Read> {
     order: Option<DateOrder>,
     /// Whether the order in force was assumed for want of evidence.
     assumed: bool,
-    /// Whether the header quotes its first name: a file that quotes its
-    /// cells, where a quote left open closes at the next cell's opening
-    /// quote and cannot run over rows (see [`Table::open_quote`]).
+    /// Whether the file quotes every cell, as far as its header and first
+    /// row show: a quote left open there closes at the next cell's
+    /// opening quote and cannot run over rows (see [`Table::open_quote`]).
     quoted: bool,
     /// Header positions of the date columns.
     dates: Vec<usize>,
@@ -488,6 +488,25 @@ struct Evidence {
     ambiguous: bool,
 }
 
+/// Whether a file quotes every cell, judged from its header line `head`
+/// and the bytes after it that are already read, `next`: the header and
+/// the first row (as far as `next` holds it) each open with a quote and
+/// hold a quote, the delimiter and a quote in a row, as Amazon's quoted
+/// downloads do. A header quoted by a writer that quotes rows only where
+/// a cell needs it is not enough: there a quote left open runs over rows.
+fn quotes_every_cell(head: &[u8], next: &[u8], delimiter: u8) -> bool {
+    let quoted_line = |line: &[u8]| {
+        let line = line.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(line);
+        line.first() == Some(&b'"') && line.windows(3).any(|w| w == [b'"', delimiter, b'"'])
+    };
+    // The first row starts after the header's line break (a `\n` after a
+    // `\r` ending the header is still in `next`).
+    let next =
+        if head.last() == Some(&b'\r') { next.strip_prefix(b"\n").unwrap_or(next) } else { next };
+    let row = next.split(|&b| b == b'\n' || b == b'\r').next().unwrap_or_default();
+    quoted_line(head) && quoted_line(row)
+}
+
 /// The line breaks in `text`, counted as the reader counts lines: a
 /// `\n`, or a `\r` (so `\r\n` counts once).
 fn line_breaks(text: &[u8]) -> u64 {
@@ -526,8 +545,7 @@ impl<R: Read> Table<R> {
         let mut source = BufReader::with_capacity(BUFFER, reader);
         let mut head = read_header_line(&mut source, report, options.max_record_bytes)?;
         let delimiter = detect_delimiter(&head, report)?;
-        let quoted =
-            head.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&head).first() == Some(&b'"');
+        let quoted = quotes_every_cell(&head, source.buffer(), delimiter);
         // Hand what the header read buffered to the parser with the
         // header, and the bare source after it: one buffer fewer to copy
         // through.
@@ -813,10 +831,11 @@ impl<R: Read> Table<R> {
 
     /// The current record's first quoted cell that runs over a line
     /// break and holds a row's worth of delimiters, as the row error it
-    /// makes (see [`ReadError::OpenQuote`]). Not in a file whose header
-    /// is quoted: there every cell opens with a quote, so one left open
-    /// ends at the next cell's and takes in no row, and a long quoted
-    /// text running over lines with many commas is just that.
+    /// makes (see [`ReadError::OpenQuote`]). Not in a file that quotes
+    /// every cell (header and first row, see [`quotes_every_cell`]): there
+    /// a quote left open ends at the next cell's and takes in no row, and
+    /// a long quoted text running over lines with many commas is just
+    /// that.
     fn open_quote(&self) -> Option<ReadError> {
         let text = self.record.as_slice();
         if self.quoted || (!text.contains(&b'\n') && !text.contains(&b'\r')) {

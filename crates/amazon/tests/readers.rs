@@ -479,7 +479,10 @@ fn a_quote_left_open_into_the_same_column_of_a_later_row_refuses_the_row() {
 /// wrapped over two lines and holding more commas than a row was refused
 /// as `OpenQuote`, and its shipment lost. In such a file a quote left open
 /// ends at the next cell's opening quote and takes in no row, so a file
-/// whose header is quoted is not checked for it.
+/// whose header and first row quote every cell is not checked for it. A
+/// quoted header alone is not enough (tester, high): rows quoted only
+/// where a cell needs it let a quote left open take in the rows after
+/// it, and three rows read as one with no error.
 #[test]
 fn a_long_wrapped_title_in_a_file_that_quotes_every_cell_reads() {
     let head = "\"Date\",\"FNSKU\",\"ASIN\",\"MSKU\",\"Title\",\"Event Type\",\"Reference ID\",\
@@ -510,6 +513,21 @@ fn a_long_wrapped_title_in_a_file_that_quotes_every_cell_reads() {
     );
     let err = LedgerDetailReader::new(file.as_bytes()).unwrap().next().unwrap().unwrap_err();
     assert!(matches!(err, ReadError::OpenQuote { line: 2, cell: 5, lines: 2, .. }), "{err:?}");
+    // A quoted header over rows quoted only where needed is checked.
+    let head = "\"Date\",\"FNSKU\",\"MSKU\",\"Title\",\"Event Type\",\"Quantity\",\
+                \"Fulfillment Center\",\"Disposition\"\n";
+    for bom in ["", "\u{feff}"] {
+        let file = format!(
+            "{bom}{head}03/01/2026,X1,W,\"Mug, blue,Receipts,48,ABE2,SELLABLE\n\
+             03/02/2026,X1,W,Mug,Shipments,-3,ABE2,SELLABLE\n\
+             03/03/2026,X1,W,Mug,Shipments,-2,ABE2,SELLABLE\n\
+             03/04/2026,X1,W,\"Mug\",Shipments,-5,ABE2,SELLABLE\n"
+        );
+        let read: Vec<_> = LedgerDetailReader::new(file.as_bytes()).unwrap().collect();
+        assert_eq!(read.len(), 1, "{bom:?}");
+        let err = read[0].as_ref().unwrap_err();
+        assert!(matches!(err, ReadError::OpenQuote { line: 2, cell: 4, lines: 4, .. }), "{err:?}");
+    }
 }
 
 /// Tester (L2): a negative quantity cell of the Manage FBA Inventory
