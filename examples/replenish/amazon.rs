@@ -6185,6 +6185,24 @@ mod tests {
             ],
         );
         assert_eq!(books.counts.rows_skipped.get(REVERSAL_TOO_MUCH), Some(&1));
+        // Tester ac: 10.00 for 3 units taken back as 3.34, 3.33 and 3.33
+        // (booked in id order, so the 3.34 first or last): whichever
+        // order, all three are booked and the row is open for all three.
+        for ids in [["V1", "V2", "V3"], ["V3", "V1", "V2"]] {
+            let books = bundled_books(
+                "unitup3",
+                &[
+                    ("2026-03-06", "P1", "Lost_Warehouse", 3, "10.00", ""),
+                    ("2026-03-07", ids[0], "Reimbursement_Reversal", -1, "-3.34", "P1"),
+                    ("2026-03-07", ids[1], "Reimbursement_Reversal", -1, "-3.33", "P1"),
+                    ("2026-03-07", ids[2], "Reimbursement_Reversal", -1, "-3.33", "P1"),
+                ],
+            );
+            assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&3), "{ids:?}");
+            let listed = claims_fn(&books, books.last_day(), 30);
+            let open = claim_numbers(&listed.open);
+            assert!(open[0].contains("paid 0 (0.00) open 3"), "{ids:?}: {open:?}");
+        }
     }
 
     fn claims_fn(books: &Books, last: Option<NaiveDate>, days: u32) -> Claims {
