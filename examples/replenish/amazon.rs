@@ -2879,8 +2879,12 @@ fn reversal_amounts<T>(
         let part = if taken >= standing || *standing <= 0 {
             paid
         } else {
-            paid.checked_mul(Decimal::from(*taken))
-                .and_then(|v| v.checked_div(Decimal::from(*standing)))
+            let (taken, standing) = (Decimal::from(*taken), Decimal::from(*standing));
+            // Near `Decimal::MAX` the product overflows where the share
+            // per unit times the units does not.
+            paid.checked_mul(taken)
+                .and_then(|v| v.checked_div(standing))
+                .or_else(|| paid.checked_div(standing)?.checked_mul(taken))
                 .ok_or_else(too_large)?
                 .round_dp_with_strategy(2, RoundingStrategy::AwayFromZero)
                 .min(paid)
@@ -6203,6 +6207,24 @@ mod tests {
             let open = claim_numbers(&listed.open);
             assert!(open[0].contains("paid 0 (0.00) open 3"), "{ids:?}: {open:?}");
         }
+    }
+
+    /// Tester ac: taking 2 of 3 units back from a payment of
+    /// `Decimal::MAX` was refused as too large to split, the payment
+    /// times 2 overflowing although two thirds of it is a figure.
+    #[test]
+    fn a_reversal_of_part_of_the_largest_payment_is_split() {
+        let max = Decimal::MAX.to_string();
+        let back = format!("-{}", Decimal::MAX / Decimal::from(3) * Decimal::TWO);
+        let books = bundled_books(
+            "maxsplit",
+            &[
+                ("2026-03-06", "P1", "Lost_Warehouse", 3, &max, ""),
+                ("2026-03-07", "V1", "Reimbursement_Reversal", -2, &back, "P1"),
+            ],
+        );
+        assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&1));
+        assert_eq!(books.counts.rows_skipped.get(AMOUNT_TOO_LARGE), None);
     }
 
     fn claims_fn(books: &Books, last: Option<NaiveDate>, days: u32) -> Claims {
