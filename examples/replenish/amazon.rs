@@ -694,6 +694,17 @@ fn as_cents<S: serde::Serializer>(amount: &Decimal, serializer: S) -> Result<S::
     serializer.serialize_str(&cents(*amount))
 }
 
+/// [`as_cents`] for an amount that may be unknown (`null`).
+fn as_cents_or_null<S: serde::Serializer>(
+    amount: &Option<Decimal>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match amount {
+        Some(amount) => as_cents(amount, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// One write-off of the Claims section.
 #[derive(Serialize)]
 struct ClaimLine {
@@ -709,15 +720,17 @@ struct ClaimLine {
     /// Units still lost less those reimbursed (below zero when
     /// over-reimbursed).
     open: i64,
-    /// The value the whole write-off took out of stock, at cost.
-    #[serde(serialize_with = "as_cents")]
-    value_at_cost: Decimal,
+    /// The value the whole write-off took out of stock, at cost; `None`
+    /// (`-`, JSON `null`) for a SKU with no unit cost, which the ledger
+    /// values at zero.
+    #[serde(serialize_with = "as_cents_or_null")]
+    value_at_cost: Option<Decimal>,
     /// At least `--claim-days` old: file a claim.
     claimable: bool,
 }
 
 impl ClaimLine {
-    fn new(claim: &OpenClaim, as_of: NaiveDate, claim_days: u32) -> Self {
+    fn new(claim: &OpenClaim, as_of: NaiveDate, claim_days: u32, priced: bool) -> Self {
         let date = claim.write_off.at.date_naive();
         let what = match &claim.write_off.kind {
             EventKind::Adjustment { reason: AdjustmentReason::Lost, .. } => "lost",
@@ -733,7 +746,7 @@ impl ClaimLine {
             reimbursed: claim.reimbursed_units.get(),
             reimbursed_amount: claim.reimbursed_amount,
             open: claim.net_units().get().saturating_sub(claim.reimbursed_units.get()),
-            value_at_cost: claim.value,
+            value_at_cost: priced.then_some(claim.value),
             claimable: (as_of - date).num_days() >= i64::from(claim_days),
         }
     }
@@ -746,7 +759,10 @@ fn claims(books: &Books, as_of: Option<NaiveDate>, claim_days: u32) -> Option<Cl
     if books.losses.is_empty() {
         return None;
     }
-    let line = |c: &OpenClaim| ClaimLine::new(c, as_of, claim_days);
+    let line = |c: &OpenClaim| {
+        let priced = books.unit_costs.contains_key(&c.write_off.sku);
+        ClaimLine::new(c, as_of, claim_days, priced)
+    };
     // Write-offs are aged on `as_of`, but payments approved after it are
     // booked too, so the ledger is asked on the later day.
     let paid_by = books.paid_to.map_or(as_of, |d| d.max(as_of));
@@ -3734,7 +3750,7 @@ fn print_claims(c: &Claims) {
                 l.found.to_string(),
                 format!("{} ({})", l.reimbursed, cents(l.reimbursed_amount)),
                 l.open.to_string(),
-                cents(l.value_at_cost),
+                l.value_at_cost.map_or_else(|| "-".to_owned(), cents),
                 note.to_owned(),
             ]);
         }
@@ -5595,7 +5611,7 @@ mod tests {
                     l.reimbursed,
                     l.reimbursed_amount,
                     l.open,
-                    l.value_at_cost.round_dp(2),
+                    l.value_at_cost.map_or_else(|| "-".to_owned(), |v| v.round_dp(2).to_string()),
                     if l.claimable { "claim" } else { "wait" }
                 )
             })
@@ -6225,6 +6241,25 @@ mod tests {
         );
         assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&1));
         assert_eq!(books.counts.rows_skipped.get(AMOUNT_TOO_LARGE), None);
+    }
+
+    /// Tester ab: with no price for a SKU (here no Manage FBA Inventory
+    /// file and no orders) the ledger values its stock at zero, and the
+    /// Claims section showed its write-offs at cost 0.00. The value is
+    /// now unknown: `-` in the text, `null` in the JSON.
+    #[test]
+    fn a_write_off_of_a_sku_with_no_price_has_no_value_at_cost() {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/amazon");
+        let detail = "synthetic_ledger_detail_view.csv";
+        let files = [(detail, std::fs::read_to_string(data.join(detail)).unwrap())];
+        let books = load_folder("unpriced", &[], &files).unwrap();
+        assert!(books.unit_costs.is_empty());
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert!(!listed.open.is_empty());
+        assert!(listed.open.iter().all(|l| l.value_at_cost.is_none()));
+        assert!(claim_numbers(&listed.open).iter().all(|l| l.contains(" at cost - ")));
+        let json = serde_json::to_value(&listed.open[0]).unwrap();
+        assert_eq!(json["value_at_cost"], serde_json::Value::Null);
     }
 
     fn claims_fn(books: &Books, last: Option<NaiveDate>, days: u32) -> Claims {
