@@ -35,9 +35,10 @@ const SMALL: usize = 4;
 /// events a SKU, 100.5 at 160 and 106.4 at 257 (the whole new chunk
 /// mostly spare), against 100.6, 90.9 and 100.5 now; what is left of
 /// those peaks is the new chunk's start and the event-id index, which
-/// doubles near there. The reallocations cost 12 instructions an event
-/// on the benchmark's books of 1,000 entries (900 to 912); growing a
-/// later chunk by a quarter but at least four entries cost 20. (Every
+/// doubles near there. The reallocations cost 10 instructions an event
+/// on the benchmark's books of 1,000 entries (902 to 910 borrowed, 952
+/// to 962 by value); growing a later chunk by a quarter but at least
+/// four entries cost about 20. (Every
 /// later chunk whole from the second on took 143 bytes an event for books
 /// of 65 events, against 102; every one doubling from 16 cost about 17
 /// instructions an event in reallocations, and growing the first eight by
