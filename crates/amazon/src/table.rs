@@ -318,7 +318,7 @@ impl<R> Guard<R> {
 
     fn note_each(&mut self, bytes: &[u8], start: u64) {
         for (at, &b) in (start..).zip(bytes) {
-            if b == b'\r' || (b == b'\n' && !self.after_cr) {
+            if breaks_line(b, self.after_cr) {
                 self.breaks.push_back(at);
             }
             self.after_cr = b == b'\r';
@@ -355,19 +355,18 @@ impl<R> Guard<R> {
         let starts_cell = |at: usize| {
             at.checked_sub(1)
                 .and_then(|i| tail.get(i))
-                .is_none_or(|&b| b == delimiter || b == b'\n' || b == b'\r')
+                .is_none_or(|&b| b == delimiter || is_line_end(b))
         };
         let quotes = last.iter().filter(|&&b| b == b'"').count();
         let whole_input = u64::try_from(tail.len()).is_ok_and(|kept| kept == self.offset);
-        let is_break = |b: &u8| *b == b'\n' || *b == b'\r';
-        if tail.last().is_none_or(is_break) {
+        if tail.last().is_none_or(|&b| is_line_end(b)) {
             // Ended on a line break: inside a quote only when that break
             // is the last cell's own, the input ending in the cell's open
             // form, `"` and `last` with each `"` doubled, and no closing
             // quote (a quote left open runs to the end of the input).
             let open_len = last.len() + quotes + 1;
             let Some(start) = tail.len().checked_sub(open_len) else { return false };
-            if !last.last().is_some_and(is_break) || (start == 0 && !whole_input) {
+            if !last.last().is_some_and(|&b| is_line_end(b)) || (start == 0 && !whole_input) {
                 return false;
             }
             let mut form = tail.get(start..).unwrap_or_default().iter();
@@ -503,7 +502,7 @@ fn quotes_every_cell(head: &[u8], next: &[u8], delimiter: u8) -> bool {
     // `\r` ending the header is still in `next`).
     let next =
         if head.last() == Some(&b'\r') { next.strip_prefix(b"\n").unwrap_or(next) } else { next };
-    let row = next.split(|&b| b == b'\n' || b == b'\r').next().unwrap_or_default();
+    let row = next.split(|&b| is_line_end(b)).next().unwrap_or_default();
     quoted_line(head) && quoted_line(row)
 }
 
@@ -513,12 +512,22 @@ fn line_breaks(text: &[u8]) -> u64 {
     let mut after_cr = false;
     let mut breaks = 0_u64;
     for &b in text {
-        if b == b'\r' || (b == b'\n' && !after_cr) {
-            breaks += 1;
-        }
+        breaks += u64::from(breaks_line(b, after_cr));
         after_cr = b == b'\r';
     }
     breaks
+}
+
+/// Whether `b` ends a line: a `\n` or a `\r`.
+fn is_line_end(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
+}
+
+/// Whether `b`, after a `\r` when `after_cr`, starts a line break as the
+/// reader counts them: a `\r`, or a `\n` not after one (so `\r\n` is
+/// one break).
+fn breaks_line(b: u8, after_cr: bool) -> bool {
+    b == b'\r' || (b == b'\n' && !after_cr)
 }
 
 /// Whether `record`, just read, was the last of the input and its last
@@ -652,7 +661,7 @@ impl<R: Read> Table<R> {
             Ending::LineBreak
         } else if cut_inside_quote(&self.csv, &self.record, self.delimiter) {
             Ending::InsideQuotes
-        } else if guard.tail.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+        } else if guard.tail.last().is_some_and(|&b| is_line_end(b)) {
             Ending::LineBreak
         } else {
             Ending::Unterminated
@@ -807,7 +816,7 @@ impl<R: Read> Table<R> {
                     quoted_line_break: self
                         .record
                         .iter()
-                        .any(|cell| cell.iter().any(|&b| b == b'\n' || b == b'\r')),
+                        .any(|cell| cell.iter().any(|&b| is_line_end(b))),
                 }));
             }
             if let Some(err) = self.open_quote() {
@@ -1016,7 +1025,7 @@ fn read_header_line<R: Read>(
             break;
         }
         let window = buf.get(..limit.saturating_sub(head.len())).unwrap_or(buf);
-        let take = match window.iter().position(|&b| b == b'\n' || b == b'\r') {
+        let take = match window.iter().position(|&b| is_line_end(b)) {
             Some(at) => {
                 ended = true;
                 at + 1
