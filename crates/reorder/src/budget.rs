@@ -179,7 +179,7 @@ pub fn allocate_budget_by(
     budget: Money,
     ranking: BudgetRanking,
 ) -> Result<BudgetPlan> {
-    if budget.amount().is_sign_negative() && !budget.amount().is_zero() {
+    if budget.amount() < Decimal::ZERO {
         return Err(ReorderError::InvalidBudget { value: budget.amount() });
     }
     let (mut ranked, mut unpriced) = priced_orders(recommendations, budget)?;
@@ -242,7 +242,7 @@ fn priced_orders(
                 // A negative cost would add to the budget, a negative risk
                 // rank a stockout as a gain: neither comes from the planner.
                 for (field, m) in [("order value", value), ("margin_at_risk", risk)] {
-                    if m.amount().is_sign_negative() && !m.amount().is_zero() {
+                    if m.amount() < Decimal::ZERO {
                         return Err(ReorderError::InvalidCost {
                             sku: r.sku.clone(),
                             field,
@@ -278,7 +278,7 @@ impl BudgetPlan {
     fn fund(&mut self, c: &Candidate<'_>) -> Result<()> {
         let sku = &c.rec.sku;
         let fits = self.remaining.checked_sub(c.value).map_err(ReorderError::core(sku))?;
-        let (quantity, cost, trimmed) = if !fits.amount().is_sign_negative() {
+        let (quantity, cost, trimmed) = if fits.amount() >= Decimal::ZERO {
             (c.order.quantity, c.value, false)
         } else if let Some((q, cost)) =
             trim(c.order.quantity, c.value, self.remaining, &c.order.constraints)
