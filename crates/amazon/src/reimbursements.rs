@@ -590,11 +590,11 @@ where
             if !same_item || *remaining == 0 || loss.date > reimbursement.approval_date {
                 continue;
             }
-            // Neither the units found by the approval day nor those
-            // covered already are paid for again.
+            // Neither the units covered already (`remaining` is what is
+            // left) nor those found by the approval day are paid for
+            // again.
             let back = found(loss, reimbursement.approval_date).get().clamp(0, *written_off);
-            let covered = *written_off - *remaining;
-            let free = written_off.saturating_sub(back).saturating_sub(covered).max(0);
+            let free = remaining.saturating_sub(back).max(0);
             let units = left.min(free);
             if units == 0 {
                 continue;
