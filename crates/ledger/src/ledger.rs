@@ -189,13 +189,13 @@ fn add_paid(total: Paid, units: Quantity, amount: Decimal) -> Result<Paid, &'sta
 /// Whether reversals took more units or money back from a write-off
 /// than its reimbursements paid.
 fn overdrawn(total: Paid) -> bool {
-    total.0 < 0 || (total.1.is_sign_negative() && !total.1.is_zero())
+    total.0 < 0 || total.1 < Decimal::ZERO
 }
 
 /// Whether a reimbursement of `units` and `amount` is a reversal: one of
 /// them below zero (validation refuses the other above zero).
 fn is_reversal(units: Quantity, amount: Decimal) -> bool {
-    units.is_negative() || (amount.is_sign_negative() && !amount.is_zero())
+    units.is_negative() || amount < Decimal::ZERO
 }
 
 /// The refusal of reversal `event` of `units` and `amount`, naming
