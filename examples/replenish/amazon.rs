@@ -2099,13 +2099,8 @@ impl Books {
                 self.not_used(file, row, "Reimbursements row names no SKU", None);
                 continue;
             };
-            let mut pieces: Vec<(Option<EventId>, i64)> = Vec::new();
-            for m in &matched {
-                match m.loss.event_id() {
-                    Ok(id) => pieces.push((Some(id), m.units.get())),
-                    Err(_) => pieces.push((None, m.units.get())),
-                }
-            }
+            let mut pieces: Vec<(Option<EventId>, i64)> =
+                matched.iter().map(|m| (m.loss.event_id().ok(), m.units.get())).collect();
             let covered: i64 = pieces.iter().map(|(_, u)| *u).sum();
             let rest = row.quantity_total.get().saturating_sub(covered);
             if rest > 0 || pieces.is_empty() {
