@@ -3678,7 +3678,6 @@ fn cents(amount: Decimal) -> String {
     format!("{:.2}", amount.round_dp(2))
 }
 
-/// The Claims section, after the checks.
 /// The caution when Reimbursements rows were read but none was booked
 /// (two currencies tied for most, or every row refused): every
 /// write-off then shows as unpaid.
@@ -3705,6 +3704,7 @@ fn no_rows(c: &Claims) -> Option<String> {
     })
 }
 
+/// The Claims section, after the checks.
 fn print_claims(c: &Claims) {
     println!(
         "\nClaims on {} (write-offs {} days or older: file a claim; younger: wait)",
