@@ -2161,16 +2161,22 @@ impl Books {
             // A repeated row (within a file or across files) books
             // nothing new: it joins the payment already booked, so a
             // reversal finds one original.
-            let same = booked.iter_mut().find(|(paid, _, _, _)| {
-                paid.reimbursement_id == row.reimbursement_id && same_item(paid, row)
-            });
+            let same = booked
+                .iter_mut()
+                .find(|b| b.row.reimbursement_id == row.reimbursement_id && same_item(&b.row, row));
             match same {
                 Some(entry) => {
-                    entry.2.extend(kept);
-                    entry.3.0 = entry.3.0.saturating_add(loose.0);
-                    entry.3.1 = entry.3.1.saturating_add(loose.1);
+                    entry.pieces.extend(kept);
+                    entry.loose_units = entry.loose_units.saturating_add(loose.0);
+                    entry.loose_amount = entry.loose_amount.saturating_add(loose.1);
                 }
-                None => booked.push((row.clone(), sku, kept, loose)),
+                None => booked.push(Booked {
+                    row: row.clone(),
+                    sku,
+                    pieces: kept,
+                    loose_units: loose.0,
+                    loose_amount: loose.1,
+                }),
             }
         }
         // Reversal rows of one id and item that differ (amount, units,
@@ -2213,9 +2219,9 @@ impl Books {
             let originals: Vec<usize> = booked
                 .iter()
                 .enumerate()
-                .filter(|(_, (paid, _, _, _))| {
-                    row.original_reimbursement_id.as_ref() == Some(&paid.reimbursement_id)
-                        && same_item(paid, row)
+                .filter(|(_, b)| {
+                    row.original_reimbursement_id.as_ref() == Some(&b.row.reimbursement_id)
+                        && same_item(&b.row, row)
                 })
                 .map(|(i, _)| i)
                 .collect();
@@ -2225,9 +2231,9 @@ impl Books {
             // latest first.
             let taken = match originals.as_slice() {
                 [only] if units > 0 => {
-                    let loose = units.min(booked[*only].3.0.max(0));
+                    let loose = units.min(booked[*only].loose_units.max(0));
                     let excess = self.excess_paid(row.approval_date);
-                    take_back(&booked[*only].2, units - loose, &excess)
+                    take_back(&booked[*only].pieces, units - loose, &excess)
                         .map(|pieces| (*only, loose, pieces))
                 }
                 _ => None,
@@ -2236,15 +2242,16 @@ impl Books {
                 self.not_used(file, row, REVERSAL_UNMATCHED, None);
                 continue;
             };
-            let sku = row.sku.clone().unwrap_or_else(|| booked[only].1.clone());
+            let sku = row.sku.clone().unwrap_or_else(|| booked[only].sku.clone());
             // (write-off, units taken, units standing, amount standing).
             let mut shares: Vec<(Option<EventId>, i64, i64, Decimal)> = Vec::new();
             if loose > 0 {
-                let (standing, paid) = booked[only].3;
-                shares.push((None, loose, standing, paid));
+                shares.push((None, loose, booked[only].loose_units, booked[only].loose_amount));
             }
             for (id, units) in &pieces {
-                if let Some((_, standing, paid)) = booked[only].2.iter().find(|(w, _, _)| w == id) {
+                if let Some((_, standing, paid)) =
+                    booked[only].pieces.iter().find(|(w, _, _)| w == id)
+                {
                     shares.push((Some(id.clone()), *units, *standing, *paid));
                 }
             }
@@ -2290,7 +2297,7 @@ impl Books {
                 self.counts.events_applied += 1;
                 *self.counts.booked_as.entry("reimbursement reversal".to_owned()).or_insert(0) += 1;
                 self.paid_to = self.paid_to.max(Some(row.approval_date));
-                if let Some(piece) = booked[only].2.iter_mut().find(|(w, _, _)| w == id) {
+                if let Some(piece) = booked[only].pieces.iter_mut().find(|(w, _, _)| w == id) {
                     piece.1 -= taken;
                     piece.2 = piece.2.saturating_add(*amount);
                 }
@@ -2301,9 +2308,9 @@ impl Books {
                 let (_, all, paid) = &mut self.paid_without_loss;
                 *all = all.saturating_sub(*taken);
                 *paid = paid.saturating_sub(*amount);
-                let loose = &mut booked[only].3;
-                loose.0 -= taken;
-                loose.1 = loose.1.saturating_sub(*amount);
+                let original = &mut booked[only];
+                original.loose_units -= taken;
+                original.loose_amount = original.loose_amount.saturating_sub(*amount);
                 *self.counts.booked_as.entry(REVERSAL_WITHOUT_LOSS.to_owned()).or_insert(0) += 1;
             }
         }
@@ -2756,10 +2763,19 @@ impl Books {
 /// units and amount still standing on it.
 type Piece = (EventId, i64, Decimal);
 
-/// A payment booked, for its reversals: its row, its SKU, its pieces on
-/// write-offs, and the units and amount still standing that it paid
-/// naming no loss.
-type Booked = (ReimbursementRow, Sku, Vec<Piece>, (i64, Decimal));
+/// A payment booked, for its reversals to take back from.
+struct Booked {
+    /// Its row.
+    row: ReimbursementRow,
+    /// The SKU it was booked under.
+    sku: Sku,
+    /// Its pieces on write-offs.
+    pieces: Vec<Piece>,
+    /// The units it paid naming no loss, still standing.
+    loose_units: i64,
+    /// What it paid naming no loss, still standing.
+    loose_amount: Decimal,
+}
 
 /// Why a Reimbursements row is not booked: rows of one id and item
 /// that differ, so which holds cannot be told.
