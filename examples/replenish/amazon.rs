@@ -2264,24 +2264,23 @@ impl Books {
             };
             // Every piece on a write-off goes to the ledger in one batch,
             // all or nothing; the loose part is lowered only when it took.
-            let mut events = Vec::new();
+            // The events, and the write-off, units and amount of each.
+            let (mut batch, mut events) = (Vec::new(), Vec::new());
             for (n, ((id, taken, _, _), amount)) in shares.iter().zip(&amounts).enumerate() {
                 let Some(id) = id else { continue };
-                let kind = EventKind::reimbursement_reversal(
-                    negated(*amount),
-                    Quantity::new(-*taken),
-                    id.clone(),
-                );
+                let back = negated(*amount);
+                let kind =
+                    EventKind::reimbursement_reversal(back, Quantity::new(-*taken), id.clone());
                 let Some(event) = self.reimbursement_event(row, &sku, n, kind) else {
                     break;
                 };
-                events.push((event, id.clone(), *taken, negated(*amount)));
+                batch.push(event);
+                events.push((id, *taken, back));
             }
             if events.len() < shares.iter().filter(|s| s.0.is_some()).count() {
                 self.not_used(file, row, "no stable key", None);
                 continue;
             }
-            let batch: Vec<Event> = events.iter().map(|(e, _, _, _)| e.clone()).collect();
             let outcomes = match self.ledger.ingest_batch(batch) {
                 Ok(outcomes) => outcomes,
                 Err(e) => {
@@ -2289,7 +2288,7 @@ impl Books {
                     continue;
                 }
             };
-            for (outcome, (_, id, taken, amount)) in outcomes.iter().zip(&events) {
+            for (outcome, (id, taken, amount)) in outcomes.iter().zip(&events) {
                 if matches!(outcome, IngestOutcome::Duplicate) {
                     self.counts.duplicates_ignored += 1;
                     continue;
@@ -2297,7 +2296,7 @@ impl Books {
                 self.counts.events_applied += 1;
                 *self.counts.booked_as.entry("reimbursement reversal".to_owned()).or_insert(0) += 1;
                 self.paid_to = self.paid_to.max(Some(row.approval_date));
-                if let Some(piece) = booked[only].pieces.iter_mut().find(|(w, _, _)| w == id) {
+                if let Some(piece) = booked[only].pieces.iter_mut().find(|(w, _, _)| w == *id) {
                     piece.1 -= taken;
                     piece.2 = piece.2.saturating_add(*amount);
                 }
