@@ -778,9 +778,9 @@ fn claims(books: &Books, as_of: Option<NaiveDate>, claim_days: u32) -> Option<Cl
         },
         currency: books.reimbursement_currency.clone(),
         paid_to: books.paid_to,
-        reimbursement_files_read: books.reimbursement_files.0,
+        reimbursement_files_read: books.reimbursement_files_read,
         reimbursement_rows_read: books.reimbursement_rows_read,
-        reimbursement_files_rejected: books.reimbursement_files.1.clone(),
+        reimbursement_files_rejected: books.reimbursement_files_rejected.clone(),
     })
 }
 
@@ -966,8 +966,10 @@ struct Books {
     /// The latest approval date of a reimbursement event booked: the
     /// Claims section counts payments to it, even after the plan's day.
     paid_to: Option<NaiveDate>,
-    /// Reimbursements files read, and those rejected (name: error).
-    reimbursement_files: (u64, Vec<String>),
+    /// Reimbursements files read.
+    reimbursement_files_read: u64,
+    /// Reimbursements files rejected (name: error).
+    reimbursement_files_rejected: Vec<String>,
     /// Reimbursements rows read from the files read.
     reimbursement_rows_read: u64,
     /// SKUs only Reimbursements rows put in the ledger: no stock or
@@ -1206,7 +1208,8 @@ impl Books {
             paid_without_loss: (0, 0, Decimal::ZERO),
             reimbursement_currency: None,
             paid_to: None,
-            reimbursement_files: (0, Vec::new()),
+            reimbursement_files_read: 0,
+            reimbursement_files_rejected: Vec::new(),
             reimbursement_rows_read: 0,
             reimbursed_only: BTreeSet::new(),
         })
@@ -1327,7 +1330,7 @@ impl Books {
                 }
                 self.counts.rows_read += stats.records;
                 if matches!(report, Report::Reimbursements) {
-                    self.reimbursement_files.0 += 1;
+                    self.reimbursement_files_read += 1;
                 }
             }
             Err(e) if e.is::<DateOrderRefuted>() => return Err(e),
@@ -1341,7 +1344,7 @@ impl Books {
                     self.counts.stock_files_rejected += 1;
                 }
                 if matches!(report, Report::Reimbursements) {
-                    self.reimbursement_files.1.push(format!("{name}: {e}"));
+                    self.reimbursement_files_rejected.push(format!("{name}: {e}"));
                 }
             }
         }
