@@ -603,6 +603,12 @@ struct Counts {
 }
 
 impl Counts {
+    /// Counts an event applied to the ledger, booked as `label`.
+    fn booked(&mut self, label: &str) {
+        self.events_applied += 1;
+        *self.booked_as.entry(label.to_owned()).or_insert(0) += 1;
+    }
+
     fn skip(&mut self, why: &str, example: Option<String>) {
         *self.rows_skipped.entry(why.to_owned()).or_insert(0) += 1;
         self.example(why, example);
@@ -1992,8 +1998,7 @@ impl Books {
                     .entry(row.msku.clone())
                     .and_modify(|d| *d = (*d).min(row.date))
                     .or_insert(row.date);
-                self.counts.events_applied += 1;
-                *self.counts.booked_as.entry(label.to_owned()).or_insert(0) += 1;
+                self.counts.booked(label);
                 if row.quantity.is_negative()
                     && matches!(row.summary_bucket(), SummaryBucket::Lost | SummaryBucket::Damaged)
                 {
@@ -2296,8 +2301,7 @@ impl Books {
                     self.counts.duplicates_ignored += 1;
                     continue;
                 }
-                self.counts.events_applied += 1;
-                *self.counts.booked_as.entry("reimbursement reversal".to_owned()).or_insert(0) += 1;
+                self.counts.booked("reimbursement reversal");
                 self.paid_to = self.paid_to.max(Some(row.approval_date));
                 if let Some(piece) = booked[only].pieces.iter_mut().find(|(w, _, _)| w == *id) {
                     piece.1 -= taken;
@@ -2454,8 +2458,7 @@ impl Books {
                 false
             }
             Ok(_) => {
-                self.counts.events_applied += 1;
-                *self.counts.booked_as.entry(label.to_owned()).or_insert(0) += 1;
+                self.counts.booked(label);
                 self.paid_to = self.paid_to.max(Some(row.approval_date));
                 true
             }
