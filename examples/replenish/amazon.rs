@@ -252,9 +252,9 @@ use merchantry::amazon::{
     SummaryBucket, match_reimbursements_net,
 };
 use merchantry::core::{
-    ChannelId, DateRange, Days, Decimal, DemandForecast, DemandHistory, DemandRecord, DemandSeries,
-    Disposition, EventId, LeadTimeEstimate, LocationId, OrderId, PurchaseOrderId, Quantity,
-    ServiceLevel, Sku,
+    ChannelId, Currency, DateRange, Days, Decimal, DemandForecast, DemandHistory, DemandRecord,
+    DemandSeries, Disposition, EventId, LeadTimeEstimate, LocationId, OrderId, PurchaseOrderId,
+    Quantity, ServiceLevel, Sku,
 };
 use merchantry::forecast::{ForecastOptions, Forecaster};
 use merchantry::ledger::{
@@ -2387,10 +2387,10 @@ impl Books {
     ) -> Vec<(String, ReimbursementRow)> {
         // Only rows that could book vote: a row dated in the future does
         // not, and a repeated row votes once.
-        let mut by_currency: BTreeMap<String, usize> = BTreeMap::new();
+        let mut by_currency: BTreeMap<Currency, usize> = BTreeMap::new();
         let mut seen = BTreeSet::new();
         for (_, row) in &rows {
-            let currency = row.amount_total.currency().to_string();
+            let currency = row.amount_total.currency();
             let item = (row.fnsku.as_ref().map(|f| f.as_str().to_owned()), row.sku.clone());
             let key = (
                 row.reimbursement_id.clone(),
@@ -2398,7 +2398,7 @@ impl Books {
                 item,
                 row.amount_total.amount(),
                 row.quantity_total.get(),
-                currency.clone(),
+                currency,
             );
             if row.approval_date > self.latest_day || !seen.insert(key) {
                 continue;
@@ -2408,17 +2408,16 @@ impl Books {
         let top = by_currency.values().copied().max().unwrap_or(0);
         let mut leaders = by_currency.iter().filter(|&(_, &n)| n == top).map(|(c, _)| c);
         let most = match (leaders.next(), leaders.next()) {
-            (Some(only), None) => Some(only.clone()),
+            (Some(only), None) => Some(*only),
             _ => None,
         };
-        let (kept, other): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, row)| {
-            most.as_deref() == Some(&*row.amount_total.currency().to_string())
-        });
+        let (kept, other): (Vec<_>, Vec<_>) =
+            rows.into_iter().partition(|(_, row)| most == Some(row.amount_total.currency()));
         for (file, row) in other {
             let at_line = format!("{file} line {}: {}", row.line, row.amount_total.currency());
             self.counts.skip(OTHER_CURRENCY, Some(at_line));
         }
-        self.reimbursement_currency = most;
+        self.reimbursement_currency = most.map(|c| c.to_string());
         kept
     }
 
