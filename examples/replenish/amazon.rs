@@ -252,9 +252,9 @@ use merchantry::amazon::{
     SummaryBucket, match_reimbursements_net,
 };
 use merchantry::core::{
-    ChannelId, DateRange, Days, Decimal, DemandForecast, DemandHistory, DemandRecord, DemandSeries,
-    Disposition, EventId, LeadTimeEstimate, LocationId, OrderId, PurchaseOrderId, Quantity,
-    ServiceLevel, Sku,
+    ChannelId, Currency, DateRange, Days, Decimal, DemandForecast, DemandHistory, DemandRecord,
+    DemandSeries, Disposition, EventId, LeadTimeEstimate, LocationId, OrderId, PurchaseOrderId,
+    Quantity, ServiceLevel, Sku,
 };
 use merchantry::forecast::{ForecastOptions, Forecaster};
 use merchantry::ledger::{
@@ -603,6 +603,12 @@ struct Counts {
 }
 
 impl Counts {
+    /// Counts an event applied to the ledger, booked as `label`.
+    fn booked(&mut self, label: &str) {
+        self.events_applied += 1;
+        *self.booked_as.entry(label.to_owned()).or_insert(0) += 1;
+    }
+
     fn skip(&mut self, why: &str, example: Option<String>) {
         *self.rows_skipped.entry(why.to_owned()).or_insert(0) += 1;
         self.example(why, example);
@@ -778,9 +784,9 @@ fn claims(books: &Books, as_of: Option<NaiveDate>, claim_days: u32) -> Option<Cl
         },
         currency: books.reimbursement_currency.clone(),
         paid_to: books.paid_to,
-        reimbursement_files_read: books.reimbursement_files.0,
+        reimbursement_files_read: books.reimbursement_files_read,
         reimbursement_rows_read: books.reimbursement_rows_read,
-        reimbursement_files_rejected: books.reimbursement_files.1.clone(),
+        reimbursement_files_rejected: books.reimbursement_files_rejected.clone(),
     })
 }
 
@@ -966,8 +972,10 @@ struct Books {
     /// The latest approval date of a reimbursement event booked: the
     /// Claims section counts payments to it, even after the plan's day.
     paid_to: Option<NaiveDate>,
-    /// Reimbursements files read, and those rejected (name: error).
-    reimbursement_files: (u64, Vec<String>),
+    /// Reimbursements files read.
+    reimbursement_files_read: u64,
+    /// Reimbursements files rejected (name: error).
+    reimbursement_files_rejected: Vec<String>,
     /// Reimbursements rows read from the files read.
     reimbursement_rows_read: u64,
     /// SKUs only Reimbursements rows put in the ledger: no stock or
@@ -1206,7 +1214,8 @@ impl Books {
             paid_without_loss: (0, 0, Decimal::ZERO),
             reimbursement_currency: None,
             paid_to: None,
-            reimbursement_files: (0, Vec::new()),
+            reimbursement_files_read: 0,
+            reimbursement_files_rejected: Vec::new(),
             reimbursement_rows_read: 0,
             reimbursed_only: BTreeSet::new(),
         })
@@ -1327,7 +1336,7 @@ impl Books {
                 }
                 self.counts.rows_read += stats.records;
                 if matches!(report, Report::Reimbursements) {
-                    self.reimbursement_files.0 += 1;
+                    self.reimbursement_files_read += 1;
                 }
             }
             Err(e) if e.is::<DateOrderRefuted>() => return Err(e),
@@ -1341,7 +1350,7 @@ impl Books {
                     self.counts.stock_files_rejected += 1;
                 }
                 if matches!(report, Report::Reimbursements) {
-                    self.reimbursement_files.1.push(format!("{name}: {e}"));
+                    self.reimbursement_files_rejected.push(format!("{name}: {e}"));
                 }
             }
         }
@@ -1989,8 +1998,7 @@ impl Books {
                     .entry(row.msku.clone())
                     .and_modify(|d| *d = (*d).min(row.date))
                     .or_insert(row.date);
-                self.counts.events_applied += 1;
-                *self.counts.booked_as.entry(label.to_owned()).or_insert(0) += 1;
+                self.counts.booked(label);
                 if row.quantity.is_negative()
                     && matches!(row.summary_bucket(), SummaryBucket::Lost | SummaryBucket::Damaged)
                 {
@@ -2099,13 +2107,8 @@ impl Books {
                 self.not_used(file, row, "Reimbursements row names no SKU", None);
                 continue;
             };
-            let mut pieces: Vec<(Option<EventId>, i64)> = Vec::new();
-            for m in &matched {
-                match m.loss.event_id() {
-                    Ok(id) => pieces.push((Some(id), m.units.get())),
-                    Err(_) => pieces.push((None, m.units.get())),
-                }
-            }
+            let mut pieces: Vec<(Option<EventId>, i64)> =
+                matched.iter().map(|m| (m.loss.event_id().ok(), m.units.get())).collect();
             let covered: i64 = pieces.iter().map(|(_, u)| *u).sum();
             let rest = row.quantity_total.get().saturating_sub(covered);
             if rest > 0 || pieces.is_empty() {
@@ -2166,16 +2169,22 @@ impl Books {
             // A repeated row (within a file or across files) books
             // nothing new: it joins the payment already booked, so a
             // reversal finds one original.
-            let same = booked.iter_mut().find(|(paid, _, _, _)| {
-                paid.reimbursement_id == row.reimbursement_id && same_item(paid, row)
-            });
+            let same = booked
+                .iter_mut()
+                .find(|b| b.row.reimbursement_id == row.reimbursement_id && same_item(&b.row, row));
             match same {
                 Some(entry) => {
-                    entry.2.extend(kept);
-                    entry.3.0 = entry.3.0.saturating_add(loose.0);
-                    entry.3.1 = entry.3.1.saturating_add(loose.1);
+                    entry.pieces.extend(kept);
+                    entry.loose_units = entry.loose_units.saturating_add(loose.0);
+                    entry.loose_amount = entry.loose_amount.saturating_add(loose.1);
                 }
-                None => booked.push((row.clone(), sku, kept, loose)),
+                None => booked.push(Booked {
+                    row: row.clone(),
+                    sku,
+                    pieces: kept,
+                    loose_units: loose.0,
+                    loose_amount: loose.1,
+                }),
             }
         }
         // Reversal rows of one id and item that differ (amount, units,
@@ -2218,9 +2227,9 @@ impl Books {
             let originals: Vec<usize> = booked
                 .iter()
                 .enumerate()
-                .filter(|(_, (paid, _, _, _))| {
-                    row.original_reimbursement_id.as_ref() == Some(&paid.reimbursement_id)
-                        && same_item(paid, row)
+                .filter(|(_, b)| {
+                    row.original_reimbursement_id.as_ref() == Some(&b.row.reimbursement_id)
+                        && same_item(&b.row, row)
                 })
                 .map(|(i, _)| i)
                 .collect();
@@ -2230,9 +2239,9 @@ impl Books {
             // latest first.
             let taken = match originals.as_slice() {
                 [only] if units > 0 => {
-                    let loose = units.min(booked[*only].3.0.max(0));
+                    let loose = units.min(booked[*only].loose_units.max(0));
                     let excess = self.excess_paid(row.approval_date);
-                    take_back(&booked[*only].2, units - loose, &excess)
+                    take_back(&booked[*only].pieces, units - loose, &excess)
                         .map(|pieces| (*only, loose, pieces))
                 }
                 _ => None,
@@ -2241,15 +2250,16 @@ impl Books {
                 self.not_used(file, row, REVERSAL_UNMATCHED, None);
                 continue;
             };
-            let sku = row.sku.clone().unwrap_or_else(|| booked[only].1.clone());
+            let sku = row.sku.clone().unwrap_or_else(|| booked[only].sku.clone());
             // (write-off, units taken, units standing, amount standing).
             let mut shares: Vec<(Option<EventId>, i64, i64, Decimal)> = Vec::new();
             if loose > 0 {
-                let (standing, paid) = booked[only].3;
-                shares.push((None, loose, standing, paid));
+                shares.push((None, loose, booked[only].loose_units, booked[only].loose_amount));
             }
             for (id, units) in &pieces {
-                if let Some((_, standing, paid)) = booked[only].2.iter().find(|(w, _, _)| w == id) {
+                if let Some((_, standing, paid)) =
+                    booked[only].pieces.iter().find(|(w, _, _)| w == id)
+                {
                     shares.push((Some(id.clone()), *units, *standing, *paid));
                 }
             }
@@ -2262,24 +2272,23 @@ impl Books {
             };
             // Every piece on a write-off goes to the ledger in one batch,
             // all or nothing; the loose part is lowered only when it took.
-            let mut events = Vec::new();
+            // The events, and the write-off, units and amount of each.
+            let (mut batch, mut events) = (Vec::new(), Vec::new());
             for (n, ((id, taken, _, _), amount)) in shares.iter().zip(&amounts).enumerate() {
                 let Some(id) = id else { continue };
-                let kind = EventKind::reimbursement_reversal(
-                    negated(*amount),
-                    Quantity::new(-*taken),
-                    id.clone(),
-                );
+                let back = negated(*amount);
+                let kind =
+                    EventKind::reimbursement_reversal(back, Quantity::new(-*taken), id.clone());
                 let Some(event) = self.reimbursement_event(row, &sku, n, kind) else {
                     break;
                 };
-                events.push((event, id.clone(), *taken, negated(*amount)));
+                batch.push(event);
+                events.push((id, *taken, back));
             }
             if events.len() < shares.iter().filter(|s| s.0.is_some()).count() {
                 self.not_used(file, row, "no stable key", None);
                 continue;
             }
-            let batch: Vec<Event> = events.iter().map(|(e, _, _, _)| e.clone()).collect();
             let outcomes = match self.ledger.ingest_batch(batch) {
                 Ok(outcomes) => outcomes,
                 Err(e) => {
@@ -2287,15 +2296,14 @@ impl Books {
                     continue;
                 }
             };
-            for (outcome, (_, id, taken, amount)) in outcomes.iter().zip(&events) {
+            for (outcome, (id, taken, amount)) in outcomes.iter().zip(&events) {
                 if matches!(outcome, IngestOutcome::Duplicate) {
                     self.counts.duplicates_ignored += 1;
                     continue;
                 }
-                self.counts.events_applied += 1;
-                *self.counts.booked_as.entry("reimbursement reversal".to_owned()).or_insert(0) += 1;
+                self.counts.booked("reimbursement reversal");
                 self.paid_to = self.paid_to.max(Some(row.approval_date));
-                if let Some(piece) = booked[only].2.iter_mut().find(|(w, _, _)| w == id) {
+                if let Some(piece) = booked[only].pieces.iter_mut().find(|(w, _, _)| w == *id) {
                     piece.1 -= taken;
                     piece.2 = piece.2.saturating_add(*amount);
                 }
@@ -2306,9 +2314,9 @@ impl Books {
                 let (_, all, paid) = &mut self.paid_without_loss;
                 *all = all.saturating_sub(*taken);
                 *paid = paid.saturating_sub(*amount);
-                let loose = &mut booked[only].3;
-                loose.0 -= taken;
-                loose.1 = loose.1.saturating_sub(*amount);
+                let original = &mut booked[only];
+                original.loose_units -= taken;
+                original.loose_amount = original.loose_amount.saturating_sub(*amount);
                 *self.counts.booked_as.entry(REVERSAL_WITHOUT_LOSS.to_owned()).or_insert(0) += 1;
             }
         }
@@ -2379,10 +2387,10 @@ impl Books {
     ) -> Vec<(String, ReimbursementRow)> {
         // Only rows that could book vote: a row dated in the future does
         // not, and a repeated row votes once.
-        let mut by_currency: BTreeMap<String, usize> = BTreeMap::new();
+        let mut by_currency: BTreeMap<Currency, usize> = BTreeMap::new();
         let mut seen = BTreeSet::new();
         for (_, row) in &rows {
-            let currency = row.amount_total.currency().to_string();
+            let currency = row.amount_total.currency();
             let item = (row.fnsku.as_ref().map(|f| f.as_str().to_owned()), row.sku.clone());
             let key = (
                 row.reimbursement_id.clone(),
@@ -2390,7 +2398,7 @@ impl Books {
                 item,
                 row.amount_total.amount(),
                 row.quantity_total.get(),
-                currency.clone(),
+                currency,
             );
             if row.approval_date > self.latest_day || !seen.insert(key) {
                 continue;
@@ -2400,17 +2408,16 @@ impl Books {
         let top = by_currency.values().copied().max().unwrap_or(0);
         let mut leaders = by_currency.iter().filter(|&(_, &n)| n == top).map(|(c, _)| c);
         let most = match (leaders.next(), leaders.next()) {
-            (Some(only), None) => Some(only.clone()),
+            (Some(only), None) => Some(*only),
             _ => None,
         };
-        let (kept, other): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, row)| {
-            most.as_deref() == Some(&*row.amount_total.currency().to_string())
-        });
+        let (kept, other): (Vec<_>, Vec<_>) =
+            rows.into_iter().partition(|(_, row)| most == Some(row.amount_total.currency()));
         for (file, row) in other {
             let at_line = format!("{file} line {}: {}", row.line, row.amount_total.currency());
             self.counts.skip(OTHER_CURRENCY, Some(at_line));
         }
-        self.reimbursement_currency = most;
+        self.reimbursement_currency = most.map(|c| c.to_string());
         kept
     }
 
@@ -2450,8 +2457,7 @@ impl Books {
                 false
             }
             Ok(_) => {
-                self.counts.events_applied += 1;
-                *self.counts.booked_as.entry(label.to_owned()).or_insert(0) += 1;
+                self.counts.booked(label);
                 self.paid_to = self.paid_to.max(Some(row.approval_date));
                 true
             }
@@ -2761,10 +2767,19 @@ impl Books {
 /// units and amount still standing on it.
 type Piece = (EventId, i64, Decimal);
 
-/// A payment booked, for its reversals: its row, its SKU, its pieces on
-/// write-offs, and the units and amount still standing that it paid
-/// naming no loss.
-type Booked = (ReimbursementRow, Sku, Vec<Piece>, (i64, Decimal));
+/// A payment booked, for its reversals to take back from.
+struct Booked {
+    /// Its row.
+    row: ReimbursementRow,
+    /// The SKU it was booked under.
+    sku: Sku,
+    /// Its pieces on write-offs.
+    pieces: Vec<Piece>,
+    /// The units it paid naming no loss, still standing.
+    loose_units: i64,
+    /// What it paid naming no loss, still standing.
+    loose_amount: Decimal,
+}
 
 /// Why a Reimbursements row is not booked: rows of one id and item
 /// that differ, so which holds cannot be told.
@@ -3683,7 +3698,6 @@ fn cents(amount: Decimal) -> String {
     format!("{:.2}", amount.round_dp(2))
 }
 
-/// The Claims section, after the checks.
 /// The caution when Reimbursements rows were read but none was booked
 /// (two currencies tied for most, or every row refused): every
 /// write-off then shows as unpaid.
@@ -3710,6 +3724,7 @@ fn no_rows(c: &Claims) -> Option<String> {
     })
 }
 
+/// The Claims section, after the checks.
 fn print_claims(c: &Claims) {
     println!(
         "\nClaims on {} (write-offs {} days or older: file a claim; younger: wait)",
