@@ -748,7 +748,7 @@ impl ClaimLine {
             sku: claim.write_off.sku.to_string(),
             what,
             units: claim.units.get(),
-            found: claim.found_units.get().saturating_add(claim.received_late_units.get()),
+            found: claim.units_back().get(),
             reimbursed: claim.reimbursed_units.get(),
             reimbursed_amount: claim.reimbursed_amount,
             open: claim.net_units().get().saturating_sub(claim.reimbursed_units.get()),
@@ -2366,7 +2366,7 @@ impl Books {
         days.into_iter()
             .map(|day| {
                 let open = self.ledger.unreimbursed(day, 0).into_iter().map(|c| {
-                    let back = c.units.get().saturating_sub(c.net_units().get());
+                    let back = c.units_back().get();
                     (c.write_off.id, back)
                 });
                 (day, open.collect())

@@ -173,12 +173,18 @@ pub struct OpenClaim {
 }
 
 impl OpenClaim {
+    /// Units that came back: `found_units` and `received_late_units`
+    /// (one of the two is zero).
+    #[must_use]
+    pub fn units_back(&self) -> Quantity {
+        Quantity::new(self.found_units.get().saturating_add(self.received_late_units.get()))
+    }
+
     /// Units still lost, which the claim is for: `units` less
-    /// `found_units` and `received_late_units` (one of the two is zero).
+    /// [`OpenClaim::units_back`].
     #[must_use]
     pub fn net_units(&self) -> Quantity {
-        let back = self.found_units.get().saturating_add(self.received_late_units.get());
-        Quantity::new(self.units.get().saturating_sub(back))
+        Quantity::new(self.units.get().saturating_sub(self.units_back().get()))
     }
 }
 

@@ -1641,6 +1641,9 @@ fn late_rows(claims: Vec<merchantry_ledger::OpenClaim>) -> Vec<(String, i64, i64
             let id = c.write_off.id.to_string();
             let (units, late, net) =
                 (c.units.get(), c.received_late_units.get(), c.net_units().get());
+            // What came back and what is still lost make the units.
+            assert_eq!(c.units_back().get(), late + c.found_units.get());
+            assert_eq!(c.units_back().get() + net, units);
             (id, units, late, net, c.reimbursed_units.get())
         })
         .collect()
