@@ -104,7 +104,7 @@ fn not_negative(
     value: Option<Decimal>,
 ) -> Result<Option<Decimal>, ReadError> {
     match value {
-        Some(v) if v.is_sign_negative() && !v.is_zero() => Err(ReadError::NegativeValue {
+        Some(v) if v < Decimal::ZERO => Err(ReadError::NegativeValue {
             report: REPORT,
             line: row.line,
             sku: None,

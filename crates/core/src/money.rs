@@ -478,7 +478,7 @@ impl UnitCost {
     ///
     /// [`CoreError::NegativeUnitCost`] when `per_unit` is below zero.
     pub fn new(per_unit: Decimal, currency: Currency) -> Result<Self> {
-        if per_unit.is_sign_negative() && !per_unit.is_zero() {
+        if per_unit < Decimal::ZERO {
             return Err(CoreError::NegativeUnitCost { value: per_unit });
         }
         Ok(Self { per_unit, currency })

@@ -1862,7 +1862,7 @@ fn revalue_layers(p: &mut Pool, id: u32) -> Result<(), Fail> {
     for layer in &p.layers {
         held = add(held, layer.value, id)?;
         units = add(units, Decimal::from(layer.qty), id)?;
-        signed |= layer.value.is_sign_negative() && !layer.value.is_zero();
+        signed |= layer.value < Decimal::ZERO;
     }
     if held == p.value {
         return Ok(());

@@ -2245,7 +2245,7 @@ fn validate(event: &Event) -> Result<(), LedgerError> {
         }
     };
     let amount = |a: &Decimal| {
-        if a.is_sign_negative() && !a.is_zero() {
+        if *a < Decimal::ZERO {
             Err(LedgerError::NegativeAmount { id: id(), amount: *a })
         } else {
             Ok(())
@@ -2337,7 +2337,7 @@ fn validate(event: &Event) -> Result<(), LedgerError> {
         }
         EventKind::Reimbursement { amount: a, units, write_off } => {
             // A payment has neither below zero, a reversal neither above.
-            let below = a.is_sign_negative() && !a.is_zero();
+            let below = *a < Decimal::ZERO;
             let above = a.is_sign_positive() && !a.is_zero();
             if (below && units.is_positive()) || (above && units.is_negative()) {
                 return Err(LedgerError::MixedSignReimbursement {

@@ -248,7 +248,7 @@ impl Costs {
             ("holding_rate", self.holding_rate),
             ("unit_margin", self.unit_margin),
         ];
-        match fields.into_iter().find(|(_, v)| v.is_sign_negative() && !v.is_zero()) {
+        match fields.into_iter().find(|(_, v)| *v < Decimal::ZERO) {
             Some((field, value)) => Err(ReorderError::InvalidCost {
                 sku: sku.clone(),
                 field,

@@ -201,7 +201,7 @@ fn check_node(node: &Node, currency: Currency) -> Result<()> {
         });
     }
     let negative = |what, value: rust_decimal::Decimal| {
-        if value.is_sign_negative() && !value.is_zero() {
+        if value < rust_decimal::Decimal::ZERO {
             Err(RouteError::NegativeCost { node: node.id.clone(), what, value })
         } else {
             Ok(())

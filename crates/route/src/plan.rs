@@ -625,8 +625,7 @@ fn check_cost_parts(
     node: Option<&LocationId>,
     cost: &CostBreakdown,
 ) -> Result<()> {
-    match cost_parts(cost, cost).into_iter().find(|(_, v, _)| v.is_sign_negative() && !v.is_zero())
-    {
+    match cost_parts(cost, cost).into_iter().find(|(_, v, _)| *v < Decimal::ZERO) {
         Some((part, value, _)) => Err(RouteError::NegativePlanCost {
             order: order.clone(),
             node: node.cloned(),
