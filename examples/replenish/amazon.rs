@@ -684,9 +684,10 @@ struct Claims {
 
 /// The reimbursements of the Claims section booked naming no
 /// write-off.
-#[derive(Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 struct PaidWithoutLoss {
-    /// Reimbursement events booked naming no write-off.
+    /// Reimbursement events booked naming no write-off, less those
+    /// reversals took back whole.
     payments: u64,
     /// The units they paid, less those reversals took back.
     units: i64,
@@ -777,11 +778,7 @@ fn claims(books: &Books, as_of: Option<NaiveDate>, claim_days: u32) -> Option<Cl
         claim_days,
         open: books.ledger.unreimbursed(paid_by, 0).iter().map(line).collect(),
         overreimbursed: books.ledger.overreimbursed(paid_by).iter().map(line).collect(),
-        paid_without_loss: PaidWithoutLoss {
-            payments: books.paid_without_loss.0,
-            units: books.paid_without_loss.1,
-            amount: books.paid_without_loss.2,
-        },
+        paid_without_loss: books.paid_without_loss,
         currency: books.reimbursement_currency.clone(),
         paid_to: books.paid_to,
         reimbursement_files_read: books.reimbursement_files_read,
@@ -963,9 +960,8 @@ struct Books {
     /// while they are booked (payments before reversals) and counted
     /// in line order ([`Books::not_used`]).
     reimbursements_not_used: Vec<(String, u64, String, String)>,
-    /// Reimbursement events booked naming no write-off: pieces, units
-    /// and amount.
-    paid_without_loss: (u64, i64, Decimal),
+    /// Reimbursement events booked naming no write-off.
+    paid_without_loss: PaidWithoutLoss,
     /// The currency of the Reimbursements rows booked: the one most rows
     /// carry (rows in another are not booked).
     reimbursement_currency: Option<String>,
@@ -1211,7 +1207,7 @@ impl Books {
             losses: Vec::new(),
             reimbursements: Vec::new(),
             reimbursements_not_used: Vec::new(),
-            paid_without_loss: (0, 0, Decimal::ZERO),
+            paid_without_loss: PaidWithoutLoss::default(),
             reimbursement_currency: None,
             paid_to: None,
             reimbursement_files_read: 0,
@@ -2122,7 +2118,7 @@ impl Books {
                 .iter()
                 .zip(&amounts)
                 .filter(|((write_off, _), _)| write_off.is_none())
-                .try_fold(self.paid_without_loss.2, |sum, (_, a)| sum.checked_add(*a));
+                .try_fold(self.paid_without_loss.amount, |sum, (_, a)| sum.checked_add(*a));
             if without_loss.is_none() {
                 self.not_used(file, row, AMOUNT_TOO_LARGE, None);
                 continue;
@@ -2133,7 +2129,7 @@ impl Books {
             let units_without_loss = pieces
                 .iter()
                 .filter(|(write_off, _)| write_off.is_none())
-                .try_fold(self.paid_without_loss.1, |sum, (_, u)| sum.checked_add(*u));
+                .try_fold(self.paid_without_loss.units, |sum, (_, u)| sum.checked_add(*u));
             if units_without_loss.is_none() {
                 self.not_used(file, row, UNITS_TOO_LARGE, None);
                 continue;
@@ -2159,10 +2155,10 @@ impl Books {
                     None => {
                         loose.0 = loose.0.saturating_add(units);
                         loose.1 = loose.1.saturating_add(amount);
-                        let (pieces, all, paid) = &mut self.paid_without_loss;
-                        *pieces += 1;
-                        *all = all.saturating_add(units);
-                        *paid = paid.saturating_add(amount);
+                        let paid = &mut self.paid_without_loss;
+                        paid.payments += 1;
+                        paid.units = paid.units.saturating_add(units);
+                        paid.amount = paid.amount.saturating_add(amount);
                     }
                 }
             }
@@ -2311,12 +2307,17 @@ impl Books {
             if let (Some((None, taken, _, _)), Some(amount)) = (shares.first(), amounts.first()) {
                 // The ledger books no reversal naming no write-off: the
                 // payments without a loss are lowered instead.
-                let (_, all, paid) = &mut self.paid_without_loss;
-                *all = all.saturating_sub(*taken);
-                *paid = paid.saturating_sub(*amount);
+                let paid = &mut self.paid_without_loss;
+                paid.units = paid.units.saturating_sub(*taken);
+                paid.amount = paid.amount.saturating_sub(*amount);
                 let original = &mut booked[only];
+                let standing = original.loose_units != 0 || !original.loose_amount.is_zero();
                 original.loose_units -= taken;
                 original.loose_amount = original.loose_amount.saturating_sub(*amount);
+                // A payment taken back whole is no longer one.
+                if standing && original.loose_units == 0 && original.loose_amount.is_zero() {
+                    paid.payments = paid.payments.saturating_sub(1);
+                }
                 *self.counts.booked_as.entry(REVERSAL_WITHOUT_LOSS.to_owned()).or_insert(0) += 1;
             }
         }
@@ -3824,6 +3825,10 @@ mod tests {
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()
+    }
+
+    fn paid_without_loss(payments: u64, units: i64, amount: Decimal) -> PaidWithoutLoss {
+        PaidWithoutLoss { payments, units, amount }
     }
 
     /// An All Orders file: `days` consecutive days from `dense_from`
@@ -5660,7 +5665,7 @@ mod tests {
         assert_eq!(booked("reimbursement naming no loss"), Some(1));
         assert_eq!(booked("reimbursement reversal"), Some(1));
         assert_eq!(books.counts.rows_skipped.get(REVERSAL_UNMATCHED), Some(&1));
-        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1200, 2)));
+        assert_eq!(books.paid_without_loss, paid_without_loss(1, 1, Decimal::new(1200, 2)));
         let last = books.last_day();
         assert_eq!(last, Some(day("2026-03-10")));
         let listed = claims_fn(&books, last, 30);
@@ -5693,7 +5698,7 @@ mod tests {
         ]);
         let books = claims_books("huge", reimbursements);
         assert_eq!(books.counts.rows_skipped.get(AMOUNT_TOO_LARGE), Some(&2));
-        assert_eq!(books.paid_without_loss, (1, 1, Decimal::MAX));
+        assert_eq!(books.paid_without_loss, paid_without_loss(1, 1, Decimal::MAX));
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), None);
     }
 
@@ -5714,7 +5719,7 @@ mod tests {
         lines[4] = lines[4].replace("\tUSD\t", "\tEUR\t");
         let books = claims_books("currencies", lines.join("\n") + "\n");
         assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&2));
-        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1200, 2)));
+        assert_eq!(books.paid_without_loss, paid_without_loss(1, 1, Decimal::new(1200, 2)));
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&1));
         let listed = claims_fn(&books, books.last_day(), 30);
         assert_eq!(listed.currency.as_deref(), Some("USD"));
@@ -5824,8 +5829,9 @@ mod tests {
     /// takes 3 units and 30.00 back: the 2 loose units (20.00) first,
     /// then 1 of L3 (10.00), so L3 is paid 1 (10.00) and still open 1.
     /// R2 takes U1 (a customer return, 12.00) back whole. The payments
-    /// without a loss: 2, with 2 + 1 units and 32.00 less 3 units and
-    /// 32.00, so none. R2's repeat is a duplicate.
+    /// without a loss: 2, with 2 + 1 units and 32.00, less 3 units and
+    /// 32.00 taken back: both taken back whole, so none is left to list.
+    /// R2's repeat is a duplicate.
     #[test]
     fn reversals_take_back_loose_units_first() {
         let reimbursements = reimbursements_file(&[
@@ -5840,7 +5846,7 @@ mod tests {
         assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), Some(&2));
         assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&1));
         assert_eq!(books.counts.duplicates_ignored, 1);
-        assert_eq!(books.paid_without_loss, (2, 0, Decimal::ZERO));
+        assert_eq!(books.paid_without_loss, paid_without_loss(0, 0, Decimal::ZERO));
         let listed = claims_fn(&books, books.last_day(), 30);
         assert_eq!(
             claim_numbers(&listed.open),
@@ -5891,7 +5897,7 @@ mod tests {
         assert_eq!(books.counts.rows_skipped.values().sum::<u64>(), 1);
         assert_eq!(books.counts.booked_as.get("reimbursement reversal"), None);
         assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), None);
-        assert_eq!(books.paid_without_loss, (1, 2, Decimal::new(2000, 2)));
+        assert_eq!(books.paid_without_loss, paid_without_loss(1, 2, Decimal::new(2000, 2)));
     }
 
     /// Tester z's revconf: P1 pays L1 2 units, 20.00; two rows of V1
@@ -5921,8 +5927,8 @@ mod tests {
     /// Tester z's satur: U1 and U2 each pay 5,000,000,000,000,000,000
     /// units with no loss (1.00 each); together they pass `i64`, so U2
     /// is refused and counted, never added as a saturated figure. V1
-    /// takes U1 back whole: the payments without a loss are 0 units and
-    /// 0.00, where the saturated tally left 4,223,372,036,854,775,807.
+    /// takes U1 back whole: no payment without a loss is left (0 units,
+    /// 0.00), where the saturated tally left 4,223,372,036,854,775,807.
     #[test]
     fn units_paid_without_a_loss_that_overflow_are_refused_not_saturated() {
         let big = 5_000_000_000_000_000_000;
@@ -5935,7 +5941,7 @@ mod tests {
         assert_eq!(books.counts.rows_skipped.get(UNITS_TOO_LARGE), Some(&1));
         assert_eq!(books.counts.booked_as.get("reimbursement naming no loss"), Some(&1));
         assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), Some(&1));
-        assert_eq!(books.paid_without_loss, (1, 0, Decimal::ZERO));
+        assert_eq!(books.paid_without_loss, paid_without_loss(0, 0, Decimal::ZERO));
     }
 
     /// Tester z's zerozero: rows of amount 0 and 0 units, a payment for a
@@ -5954,7 +5960,7 @@ mod tests {
         assert_eq!(books.counts.rows_skipped.get(NOTHING_TO_BOOK), Some(&3));
         assert_eq!(books.counts.booked_as.get("reimbursement naming no loss"), Some(&1));
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), None);
-        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1200, 2)));
+        assert_eq!(books.paid_without_loss, paid_without_loss(1, 1, Decimal::new(1200, 2)));
     }
 
     /// Tester ab's z1: rows not used are named in line order, though
@@ -5986,7 +5992,7 @@ mod tests {
         let books = claims_books("revbig", reimbursements);
         assert_eq!(books.counts.rows_skipped.get(REVERSAL_TOO_MUCH), Some(&1));
         assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), None);
-        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1250, 2)));
+        assert_eq!(books.paid_without_loss, paid_without_loss(1, 1, Decimal::new(1250, 2)));
     }
 
     /// Two USD payments, and EUR rows that could not book: two dated
@@ -6042,7 +6048,7 @@ mod tests {
         let mut files = claims_folder();
         files.push(("fba_reimbursements.tsv", file));
         let mut books = load_folder("otherSku", &[], &files).unwrap();
-        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(500, 2)));
+        assert_eq!(books.paid_without_loss, paid_without_loss(1, 1, Decimal::new(500, 2)));
         books.close().unwrap();
         let args = Args::parse_from(["replenish", "--amazon", "unused"]);
         let service = ServiceLevel::new(args.service_level).unwrap();
@@ -6089,19 +6095,20 @@ mod tests {
         let listed = claims_fn(&books, books.last_day(), 30);
         assert!(listed.open.is_empty(), "{:?}", claim_numbers(&listed.open));
         assert!(listed.overreimbursed.is_empty(), "{:?}", claim_numbers(&listed.overreimbursed));
-        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1000, 2)));
+        assert_eq!(books.paid_without_loss, paid_without_loss(1, 1, Decimal::new(1000, 2)));
         let books =
             bundled_books("span4", &[("2026-03-06", "P1", "Lost_Warehouse", 4, "40.00", "")]);
         let listed = claims_fn(&books, books.last_day(), 30);
         assert!(listed.open.is_empty(), "{:?}", claim_numbers(&listed.open));
         assert!(listed.overreimbursed.is_empty(), "{:?}", claim_numbers(&listed.overreimbursed));
-        assert_eq!(books.paid_without_loss, (0, 0, Decimal::ZERO));
+        assert_eq!(books.paid_without_loss, paid_without_loss(0, 0, Decimal::ZERO));
     }
 
     /// Tester z's spanrev: P1 as in the span case, then V1 takes 1 unit
     /// and 10.00 back: the unit no loss took (10.00) goes first, so
-    /// nothing is open, nothing over-reimbursed, and the payments without
-    /// a loss are down to 0 units and 0.00. Before, the damaged row
+    /// nothing is open, nothing over-reimbursed, and no payment without a
+    /// loss is left: P1's piece naming no loss was taken back whole (it
+    /// was listed as "payments 1, units 0, amount 0.00"). Before, the damaged row
     /// (latest) was reopened while the lost row stayed over-reimbursed.
     #[test]
     fn a_reversal_of_the_span_case_reopens_nothing() {
@@ -6115,7 +6122,7 @@ mod tests {
         let listed = claims_fn(&books, books.last_day(), 30);
         assert!(listed.open.is_empty(), "{:?}", claim_numbers(&listed.open));
         assert!(listed.overreimbursed.is_empty(), "{:?}", claim_numbers(&listed.overreimbursed));
-        assert_eq!(books.paid_without_loss, (1, 0, Decimal::ZERO));
+        assert_eq!(books.paid_without_loss, paid_without_loss(0, 0, Decimal::ZERO));
         assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), Some(&1));
     }
 
@@ -6405,6 +6412,6 @@ mod tests {
             .collect();
         assert_eq!(open, [("lost", 4, 1, 2, 1, false), ("damaged", 1, 0, 0, 1, false)]);
         assert!(claims.overreimbursed.is_empty());
-        assert_eq!(books.paid_without_loss, (1, 1, Decimal::new(1250, 2)));
+        assert_eq!(books.paid_without_loss, paid_without_loss(1, 1, Decimal::new(1250, 2)));
     }
 }
