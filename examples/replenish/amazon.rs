@@ -2391,20 +2391,10 @@ impl Books {
         let mut by_currency: BTreeMap<Currency, usize> = BTreeMap::new();
         let mut seen = BTreeSet::new();
         for (_, row) in &rows {
-            let currency = row.amount_total.currency();
-            let item = (row.fnsku.as_ref().map(|f| f.as_str().to_owned()), row.sku.clone());
-            let key = (
-                row.reimbursement_id.clone(),
-                row.original_reimbursement_id.clone(),
-                item,
-                row.amount_total.amount(),
-                row.quantity_total.get(),
-                currency,
-            );
-            if row.approval_date > self.latest_day || !seen.insert(key) {
+            if row.approval_date > self.latest_day || !seen.insert(Self::repeat_key(row)) {
                 continue;
             }
-            *by_currency.entry(currency).or_insert(0) += 1;
+            *by_currency.entry(row.amount_total.currency()).or_insert(0) += 1;
         }
         let top = by_currency.values().copied().max().unwrap_or(0);
         let mut leaders = by_currency.iter().filter(|&(_, &n)| n == top).map(|(c, _)| c);
@@ -2414,12 +2404,34 @@ impl Books {
         };
         let (kept, other): (Vec<_>, Vec<_>) =
             rows.into_iter().partition(|(_, row)| most == Some(row.amount_total.currency()));
+        // A row read twice (one file passed twice, or overlapping
+        // downloads) is a repeat here too, as it is when booked.
+        let mut seen = BTreeSet::new();
         for (file, row) in other {
+            if !seen.insert(Self::repeat_key(&row)) {
+                self.counts.duplicates_ignored += 1;
+                continue;
+            }
             let at_line = format!("{file} line {}: {}", row.line, row.amount_total.currency());
             self.counts.skip(OTHER_CURRENCY, Some(at_line));
         }
         self.reimbursement_currency = most.map(|c| c.to_string());
         kept
+    }
+
+    /// What makes two Reimbursements rows one row read twice, for the
+    /// currency vote and its count of rows in another currency: the
+    /// same ids, item, amount, quantity and currency.
+    fn repeat_key(row: &ReimbursementRow) -> RepeatKey {
+        let item = (row.fnsku.as_ref().map(|f| f.as_str().to_owned()), row.sku.clone());
+        (
+            row.reimbursement_id.clone(),
+            row.original_reimbursement_id.clone(),
+            item,
+            row.amount_total.amount(),
+            row.quantity_total.get(),
+            row.amount_total.currency(),
+        )
     }
 
     /// The event of piece `n` of a Reimbursements row, as `kind` under
@@ -2781,6 +2793,10 @@ struct Booked {
     /// What it paid naming no loss, still standing.
     loose_amount: Decimal,
 }
+
+/// A Reimbursements row's ids (its own and the original's), item (FNSKU
+/// and SKU), amount, quantity and currency ([`Books::repeat_key`]).
+type RepeatKey = (String, Option<String>, (Option<String>, Option<Sku>), Decimal, i64, Currency);
 
 /// Why a Reimbursements row is not booked: rows of one id and item
 /// that differ, so which holds cannot be told.
@@ -5728,6 +5744,34 @@ mod tests {
         assert_eq!(listed.open[0].reimbursed, 0);
     }
 
+    /// The file of the case above passed twice (as a second
+    /// Reimbursements file): its GBP and EUR rows are counted once each
+    /// as in another currency, and their second reading is a repeat, as
+    /// the USD rows' is. They were counted twice (4 rows in another
+    /// currency from 2).
+    #[test]
+    fn reimbursements_in_other_currencies_read_twice_count_once() {
+        let usd = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 4, "40.00", ""),
+            ("2026-01-21", "U1", "CustomerReturn", 1, "12.00", ""),
+            ("2026-01-22", "G1", "CustomerReturn", 1, "9.00", ""),
+            ("2026-01-23", "E1", "Lost_Warehouse", 1, "10.00", ""),
+        ]);
+        let mut lines: Vec<String> = usd.lines().map(str::to_owned).collect();
+        lines[3] = lines[3].replace("\tUSD\t", "\tGBP\t");
+        lines[4] = lines[4].replace("\tUSD\t", "\tEUR\t");
+        let file = lines.join("\n") + "\n";
+        let mut files = claims_folder();
+        files.push(("fba_reimbursements.tsv", file.clone()));
+        files.push(("fba_reimbursements_again.tsv", file));
+        let books = load_folder("currencies-twice", &[], &files).unwrap();
+        assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&2));
+        assert_eq!(books.paid_without_loss, paid_without_loss(1, 1, Decimal::new(1200, 2)));
+        assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&1));
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(listed.currency.as_deref(), Some("USD"));
+    }
+
     /// One row in USD and one in EUR: neither currency is the one most
     /// rows carry, so neither row is booked and the section names none.
     #[test]
@@ -5999,6 +6043,8 @@ mod tests {
     /// in 2030 (future), and one repeated three times (it books once).
     /// EUR has two votes, USD two, before the repeats count once: USD
     /// wins 2 to 1 among rows that could book, and P1 and P2 are booked.
+    /// Three EUR rows are counted as in another currency; E3's two
+    /// repeats are repeats.
     #[test]
     fn only_rows_that_could_book_vote_on_the_currency() {
         let rows = reimbursements_file(&[
@@ -6017,7 +6063,8 @@ mod tests {
         let books = claims_books("curvote", lines.join("\n") + "\n");
         assert_eq!(books.reimbursement_currency.as_deref(), Some("USD"));
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&2));
-        assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&5));
+        assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&3));
+        assert_eq!(books.counts.duplicates_ignored, 2);
     }
 
     /// P1 pays L1's 4 units nothing; V1 takes them all back, nothing
