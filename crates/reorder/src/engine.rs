@@ -12,7 +12,7 @@ use crate::policy::{LotSize, Policy, PolicyConfig, QuantityRule, Trigger};
 use crate::projection::{ArrivalWindow, Projection, add_days_ceil, project, projected_stockout};
 use crate::safety::{
     DemandModel, DemandOverInterval, SafetyStock, ServiceTarget, gamma_expected_shortage,
-    normal_loss, safety_stock,
+    normal_loss, periodic_fill_rate_level, safety_stock,
 };
 
 /// Days in a year, for annual demand in the EOQ.
@@ -744,7 +744,16 @@ impl Planner {
         };
         let sku = &input.sku;
         finite(sku, "lot", lot)?;
-        let safety = safety_stock(&demand, cfg.service, cfg.model, lot).map_err(stat(sku))?;
+        let safety = match (cfg.policy, cfg.service) {
+            // (R, S) under a fill rate: the cycle's shortage is the
+            // interval's less the lead time's (see
+            // `periodic_fill_rate_level`).
+            (Policy::PeriodicReview { .. }, ServiceTarget::FillRate(fill)) => {
+                periodic_fill_rate_level(&demand, &demand_l, fill, cfg.model)
+            }
+            _ => safety_stock(&demand, cfg.service, cfg.model, lot),
+        }
+        .map_err(stat(sku))?;
         let (point, level) = match cfg.policy {
             Policy::ContinuousReview { .. } => (safety.reorder_point, safety.reorder_point + lot),
             Policy::PeriodicReview { .. } => (safety.reorder_point, safety.reorder_point),

@@ -100,7 +100,8 @@ pub use policy::{LotSize, Policy, PolicyConfig, QuantityRule, Trigger};
 pub use projection::{ArrivalWindow, Projection, add_days_ceil, project, projected_stockout};
 pub use safety::{
     DemandModel, DemandOverInterval, MAX_LOT, SafetyStock, ServiceTarget, gamma_expected_shortage,
-    gamma_quantile, k_for_fill_rate, normal_loss, safety_stock, z_for_cycle_service,
+    gamma_quantile, k_for_fill_rate, normal_loss, periodic_fill_rate_level, safety_stock,
+    z_for_cycle_service,
 };
 
 /// The planner's output types are `#[non_exhaustive]`: they gain fields

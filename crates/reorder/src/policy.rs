@@ -162,8 +162,11 @@ pub enum Policy {
     },
     /// Periodic review (R, S): at each review, order up to
     /// `S = d (L + R) + SS`. Protection interval: lead time plus review
-    /// period; this is the only policy whose interval includes `R`. The
-    /// caller asks on review days.
+    /// period; this is the only policy whose interval includes `R`. Under
+    /// a fill rate `SS` meets it exactly, net of the shortage already
+    /// counted when the previous order landed
+    /// ([`periodic_fill_rate_level`](crate::periodic_fill_rate_level)).
+    /// The caller asks on review days.
     PeriodicReview {
         /// Days between reviews, at least 1.
         review_days: u32,

@@ -26,21 +26,31 @@
 //!   `SS = k * sigma` where `k` solves the exact (s, Q) equation
 //!   `G(k) - G(k + Q / sigma) = (1 - beta) * Q / sigma`, with
 //!   `G(k) = phi(k) - k * (1 - Phi(k))` the standard normal loss function
-//!   and `Q` the expected demand per cycle (the lot under continuous
-//!   review, `d * R` under periodic review): the left side times `sigma`
-//!   is the expected shortage per cycle `E[(X - s)+] - E[(X - s - Q)+]`
-//!   (Hadley and Whitin; Silver-Pyke-Peterson 7.3.2, Axsäter 5.3.3).
+//!   and `Q` the expected demand per cycle (the lot): the left side
+//!   times `sigma` is the expected shortage per cycle
+//!   `E[(X - s)+] - E[(X - s - Q)+]` (Hadley and Whitin;
+//!   Silver-Pyke-Peterson 7.3.2, Axsäter 5.3.3).
 //!   The textbook shortcut `G(k) = (1 - beta) Q / sigma` drops
 //!   `G(k + Q / sigma)`, which is below `1e-3 G(k)` once `Q > 3 sigma`
 //!   and `k >= 0` (at `k = -1` it is still `8e-3 G(k)`, at `k = -2`
 //!   `4e-2`: low fill rates on large lots), but it sends `k` to infinity
-//!   as `Q` falls to 0; the exact equation does not. Under periodic
-//!   review the same (s, Q) form is used with `Q = d R` and `sigma` of
-//!   `L + R`: the second term stands for `E[(X_L - S)+]` (demand over
-//!   the lead time alone, spread `sigma_L`) with the interval demand
-//!   shifted down by `d R` instead, which is the same where either term
-//!   matters little (`d R` a few `sigma` and `k >= 0`) and keeps one
-//!   equation for both policies. `k`, hence the safety stock and the reorder point, may be
+//!   as `Q` falls to 0; the exact equation does not.
+//! - A fill rate under **periodic review** (R, S) is met exactly by
+//!   [`periodic_fill_rate_level`]: the shortage of a cycle is
+//!   `E[(X_(L+R) - S)+] - E[(X_L - S)+]` (short just before the next
+//!   order lands, less short just before this one lands, counted in the
+//!   cycle before), set equal to `(1 - beta) m` with
+//!   `m = mu_(L+R) - mu_L` the review period's demand, each term with its
+//!   own spread (`sigma_L` of the lead time alone). Silver-Pyke-Peterson's
+//!   (R, S) shortcut `sigma_(L+R) G(k) = (1 - beta) d R` drops the second
+//!   term and protects more; the (s, Q) form with `Q = d R` (the
+//!   interval demand shifted down by `d R` in place of `X_L`), which
+//!   this crate used before, is exact only when daily demand has no
+//!   spread and protects less otherwise (d 5, sd 5, L 5, R 1, 90%: it
+//!   gave `S = 43.31`, which meets 87.5%; the exact level is 44.85, the
+//!   shortcut's 46.54). The three agree once `d R` is a few `sigma` and
+//!   `k >= 0`.
+//! - `k`, hence the safety stock and the reorder point, may be
 //!   negative; nothing here clamps them. With no spread (`sigma` 0) the
 //!   demand is certain, the shortage per cycle is `clamp(mu - s, 0, Q)`,
 //!   and the fill rate is met at `s = mu - (1 - beta) Q` under either
@@ -1066,6 +1076,125 @@ pub fn safety_stock(
     Ok(SafetyStock { factor, units: point - mu, reorder_point: point })
 }
 
+/// The order-up-to level `S` of a periodic review (R, S) that meets a
+/// fill rate exactly: the root of
+///
+/// ```text
+/// E[(X_(L+R) - S)+] - E[(X_L - S)+] = (1 - fill) * m
+/// ```
+///
+/// with `X_(L+R)` the demand over the protection interval (`interval`,
+/// lead time plus review period), `X_L` the demand over the lead time
+/// alone (`lead`) and `m = mu_(L+R) - mu_L` the expected demand of one
+/// review period. The left side is the expected shortage of a cycle:
+/// the units short just before the next order lands, less those already
+/// short just before this one lands, which were counted in the previous
+/// cycle (Hadley and Whitin's periodic-review shortage; Silver-Pyke-Peterson's
+/// (R, S) shortcut `sigma_(L+R) G(k) = (1 - fill) d R` keeps only the
+/// first term and so protects a little more than asked). Each
+/// expected shortage is the model's: `sigma G((S - mu) / sigma)` (normal,
+/// `(mu - S)+` with no spread) or [`gamma_expected_shortage`].
+///
+/// The result's `units` and `factor` are read against the interval
+/// demand: `units = S - mu_(L+R)`, and under the normal model with a
+/// spread `factor = (S - mu_(L+R)) / sigma_(L+R)`. With no demand in
+/// the review period (`m` at or below 0, or too small against the
+/// spreads to tell from rounding) `S` is the `fill` quantile of the
+/// interval demand, the limit as `m` falls to 0, as [`safety_stock`]
+/// gives for a lot of 0. With no spread in either, `S = mu_(L+R) -
+/// (1 - fill) m`.
+///
+/// ```
+/// use merchantry_core::ServiceLevel;
+/// use merchantry_reorder::{periodic_fill_rate_level, DemandModel, DemandOverInterval};
+/// // d = 5, sd_d = 5, L = 5, R = 1: X_6 ~ N(30, 6 x 25), X_5 ~ N(25, 5 x 25).
+/// // At S = 44.849: 12.247 G(1.2124) - 11.180 G(1.7754)
+/// //   = 12.247 x 0.05469 - 11.180 x 0.01518 = 0.6698 - 0.1698 = 0.5 = 0.1 x 5.
+/// // (The shifted (s, Q) form this crate used before gave S = 43.305,
+/// // which meets a fill rate of 87.5%.)
+/// let interval = DemandOverInterval::new(6.0, 0.0, 5.0, 5.0);
+/// let lead = DemandOverInterval::new(5.0, 0.0, 5.0, 5.0);
+/// let fill = ServiceLevel::new(0.9)?;
+/// let s = periodic_fill_rate_level(&interval, &lead, fill, DemandModel::Normal)?;
+/// assert!((s.reorder_point - 44.849).abs() < 1e-3);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// [`ReorderError::InvalidStatistic`] when either mean is not finite,
+/// either standard deviation is NaN, infinite or negative, `m` is above
+/// [`MAX_LOT`] (`what` is `lot`), or `S` is past the range of `f64`.
+pub fn periodic_fill_rate_level(
+    interval: &DemandOverInterval,
+    lead: &DemandOverInterval,
+    fill: ServiceLevel,
+    model: DemandModel,
+) -> Result<SafetyStock> {
+    for x in [interval, lead] {
+        if !x.mean.is_finite() {
+            return Err(ReorderError::InvalidStatistic { what: "demand mean", value: x.mean });
+        }
+        if !(x.std_dev.is_finite() && x.std_dev >= 0.0) {
+            return Err(ReorderError::InvalidStatistic {
+                what: "demand std_dev",
+                value: x.std_dev,
+            });
+        }
+    }
+    let (mu, sigma) = (interval.mean, interval.std_dev);
+    let (mu_l, sigma_l) = (lead.mean, lead.std_dev);
+    let m = mu - mu_l;
+    if m > MAX_LOT || !m.is_finite() {
+        return Err(ReorderError::InvalidStatistic { what: "lot", value: m });
+    }
+    let quantile = || safety_stock(interval, ServiceTarget::FillRate(fill), model, 0.0);
+    if m <= 0.0 {
+        return quantile();
+    }
+    let shortage = |x_mu: f64, x_sigma: f64, s: f64| match model {
+        _ if x_sigma == 0.0 => (x_mu - s).max(0.0),
+        DemandModel::Gamma => gamma_expected_shortage(x_mu, x_sigma, s),
+        DemandModel::Normal => x_sigma * normal_loss((s - x_mu) / x_sigma),
+    };
+    let short = |s: f64| shortage(mu, sigma, s) - shortage(mu_l, sigma_l, s);
+    let target = (1.0 - fill.get()) * m;
+    // Far enough below both means every unit of the review period is
+    // short (the left side is m, or near it); far enough above, none is.
+    // For two normals the left side rises or falls once and then the
+    // other way, so it crosses `target`, which lies strictly between 0
+    // and m, once: bisection keeps short(lo) > target >= short(hi).
+    let spread = sigma.max(sigma_l);
+    let mut lo = mu.min(mu_l) - FAR_TAIL * spread - m;
+    let mut hi = mu.max(mu_l) + FAR_TAIL * spread;
+    if model == DemandModel::Gamma {
+        // Gamma demand is never negative: below 0 the left side is m.
+        lo = lo.min(0.0);
+    }
+    let mut widen = 0;
+    while short(hi) > target && widen < 2100 {
+        hi += (hi - lo).max(1.0);
+        widen += 1;
+    }
+    if !(short(lo) > target && short(hi) <= target) {
+        // m is lost in the rounding of the two shortages: the limit as
+        // m falls to 0.
+        return quantile();
+    }
+    // Both spreads 0: the shortage is clamp(mu - S, 0, m), met at
+    // S = mu - (1 - fill) m exactly (bisection would stop an ulp off).
+    let point = if sigma == 0.0 && sigma_l == 0.0 {
+        mu - target
+    } else {
+        bisect_decreasing(lo, hi, target, short)
+    };
+    if !point.is_finite() {
+        return Err(ReorderError::InvalidStatistic { what: "reorder point", value: point });
+    }
+    let factor = (model == DemandModel::Normal && sigma > 0.0).then(|| (point - mu) / sigma);
+    Ok(SafetyStock { factor, units: point - mu, reorder_point: point })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1738,5 +1867,100 @@ mod tests {
         assert!((a - 99.997_916_419_638_07).abs() < 1e-8, "{a}");
         assert!((b - 99.997_916_357_138_24).abs() < 1e-8, "{b}");
         assert!(b < a, "{a} -> {b}");
+    }
+
+    #[test]
+    fn periodic_fill_rate_level_meets_its_equation_and_its_edges() {
+        let short = |x: &DemandOverInterval, s: f64| {
+            if x.std_dev == 0.0 {
+                (x.mean - s).max(0.0)
+            } else {
+                x.std_dev * normal_loss((s - x.mean) / x.std_dev)
+            }
+        };
+        // The equation holds, whichever interval has the wider spread:
+        // the lead time's is wider here (a busy lead time, a quiet review
+        // day): X_L ~ N(100, 30^2), X_(L+R) ~ N(104, 20^2), m = 4.
+        let pairs = [
+            (
+                DemandOverInterval::new(6.0, 0.0, 5.0, 5.0),
+                DemandOverInterval::new(5.0, 0.0, 5.0, 5.0),
+            ),
+            (
+                DemandOverInterval {
+                    mean: 104.0,
+                    std_dev: 20.0,
+                    ..DemandOverInterval::new(1.0, 0.0, 1.0, 0.0)
+                },
+                DemandOverInterval {
+                    mean: 100.0,
+                    std_dev: 30.0,
+                    ..DemandOverInterval::new(1.0, 0.0, 1.0, 0.0)
+                },
+            ),
+        ];
+        for (p, l) in pairs {
+            for fill in [0.05, 0.5, 0.9, 0.999] {
+                let ss =
+                    periodic_fill_rate_level(&p, &l, level(fill), DemandModel::Normal).unwrap();
+                let s = ss.reorder_point;
+                let got = short(&p, s) - short(&l, s);
+                let want = (1.0 - fill) * (p.mean - l.mean);
+                assert!((got - want).abs() < 1e-9, "{fill}: {got} vs {want} at {s}");
+                assert_eq!(ss.factor, Some((s - p.mean) / p.std_dev));
+            }
+        }
+        // With no spread in the daily demand the normal lead-time demand
+        // is the interval's shifted down by d R, and the (s, Q) form is
+        // exact: d 20, sd_L 2, L 10, R 5 (sigma 40 both), fill 95%. (Two
+        // gammas of one spread and different means are no shift of each
+        // other: there the gamma equation itself is checked.)
+        let p = DemandOverInterval::new(15.0, 2.0, 20.0, 0.0);
+        let l = DemandOverInterval::new(10.0, 2.0, 20.0, 0.0);
+        let fill = level(0.95);
+        let a = periodic_fill_rate_level(&p, &l, fill, DemandModel::Normal).unwrap().reorder_point;
+        let b = safety_stock(&p, ServiceTarget::FillRate(fill), DemandModel::Normal, 100.0)
+            .unwrap()
+            .reorder_point;
+        assert!((a - b).abs() < 1e-7, "{a} vs {b}");
+        let s = periodic_fill_rate_level(&p, &l, fill, DemandModel::Gamma).unwrap().reorder_point;
+        let got = gamma_expected_shortage(p.mean, p.std_dev, s)
+            - gamma_expected_shortage(l.mean, l.std_dev, s);
+        assert!((got - 5.0).abs() < 1e-9, "{s}: {got}");
+        // A lead time of 0 under the gamma model: X_L is 0, so the
+        // equation is E[(X_R - S)+] - 0 with S above 0: the (s, Q)
+        // drop is not it; the loss itself is (1 - fill) m.
+        let p = DemandOverInterval::new(1.0, 0.0, 5.0, 5.0);
+        let l = DemandOverInterval::new(0.0, 0.0, 5.0, 5.0);
+        let s = periodic_fill_rate_level(&p, &l, level(0.9), DemandModel::Gamma).unwrap();
+        let loss = gamma_expected_shortage(5.0, 5.0, s.reorder_point);
+        assert!((loss - 0.5).abs() < 1e-9, "{s:?}: {loss}");
+        assert_eq!(s.factor, None);
+        // No demand in the review period: the fill quantile of the
+        // interval demand, as a lot of 0 gives.
+        let same = DemandOverInterval::new(5.0, 0.0, 5.0, 5.0);
+        let q = periodic_fill_rate_level(&same, &same, level(0.9), DemandModel::Normal).unwrap();
+        let z =
+            safety_stock(&same, ServiceTarget::CycleService(level(0.9)), DemandModel::Normal, 0.0)
+                .unwrap();
+        assert_eq!(q.reorder_point, z.reorder_point);
+        // Refused: a mean that is not finite, a spread that is NaN or
+        // negative, in either interval; a review period past MAX_LOT.
+        let good = DemandOverInterval::new(5.0, 0.0, 5.0, 5.0);
+        let bad = [
+            DemandOverInterval { mean: f64::NAN, ..good },
+            DemandOverInterval { mean: f64::INFINITY, ..good },
+            DemandOverInterval { std_dev: f64::NAN, ..good },
+            DemandOverInterval { std_dev: -1.0, ..good },
+        ];
+        for b in bad {
+            for (p, l) in [(&b, &good), (&good, &b)] {
+                let got = periodic_fill_rate_level(p, l, level(0.9), DemandModel::Normal);
+                assert!(matches!(got, Err(ReorderError::InvalidStatistic { .. })), "{got:?}");
+            }
+        }
+        let huge = DemandOverInterval { mean: 1e17, ..good };
+        let got = periodic_fill_rate_level(&huge, &good, level(0.9), DemandModel::Gamma);
+        assert!(matches!(got, Err(ReorderError::InvalidStatistic { what: "lot", .. })), "{got:?}");
     }
 }

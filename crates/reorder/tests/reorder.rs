@@ -2400,3 +2400,41 @@ fn gamma_expected_shortage_of_huge_shape_is_the_normal_loss() {
     // sigma G(0) = 0.4 is far below ulp(1e300): no shortage to speak of.
     assert_eq!(got[3], 0.0);
 }
+
+#[test]
+fn periodic_review_fill_rate_nets_the_shortage_already_counted_at_the_start_of_the_cycle() {
+    // (R, S): the units short in a cycle are those short just before
+    // the next order lands, E[(X_(L+R) - S)+], less those already short
+    // just before this one lands, E[(X_L - S)+]. The level meets the
+    // fill rate when that equals (1 - fill) d R. Roots by scipy brentq
+    // (normal loss sigma G((S - mu) / sigma); gamma loss
+    // mu Q(a + 1, S / b) - S Q(a, S / b)):
+    // - d 5, sd 5, L 5, R 1, 90%: X_6 ~ N(30, 12.247^2), X_5 ~ N(25,
+    //   11.180^2); 12.247 G(1.21243) - 11.180 G(1.77537) = 0.5 at
+    //   S = 44.849210. The level it had, 43.305 (the interval demand
+    //   shifted down by d R in place of X_L), meets only 87.5%.
+    // - d 20, sd 5, L 10, sd_L 2, R 1, 90%: S = 266.427796 (was 265.985).
+    // - d 20, sd 5, L 10, sd_L 2, R 7, 98%: X_L's term is 1e-6 there,
+    //   S = 391.707039 (unchanged to 1e-6).
+    // - gamma, d 5, sd 5, L 5, R 1, 90%: S = 46.373369.
+    let periodic = |r: u32, fill: f64, model: DemandModel| {
+        PolicyConfig::new(Policy::PeriodicReview { review_days: r })
+            .with_service(ServiceTarget::FillRate(level(fill)))
+            .with_model(model)
+    };
+    for (d, sd, l, sd_l, r, fill, model, want) in [
+        (5.0, 5.0, 5.0, 0.0, 1, 0.9, DemandModel::Normal, 44.849_210_212),
+        (20.0, 5.0, 10.0, 2.0, 1, 0.9, DemandModel::Normal, 266.427_796_477),
+        (20.0, 5.0, 10.0, 2.0, 7, 0.98, DemandModel::Normal, 391.707_039_472),
+        (5.0, 5.0, 5.0, 0.0, 1, 0.9, DemandModel::Gamma, 46.373_369_467),
+    ] {
+        let rec = planner(periodic(r, fill, model)).recommend(&input(d, sd, l, sd_l)).unwrap();
+        close(rec.order_up_to, want, 1e-6);
+        close(rec.safety_stock.units, want - d * (l + f64::from(r)), 1e-6);
+    }
+    // No spread at all: S = d (L + R) - (1 - fill) d R = 30 - 0.5.
+    let rec = planner(periodic(1, 0.9, DemandModel::Normal))
+        .recommend(&input(5.0, 0.0, 5.0, 0.0))
+        .unwrap();
+    close(rec.order_up_to, 29.5, 1e-9);
+}
