@@ -2095,7 +2095,7 @@ impl Books {
             let matched: Vec<_> = matching
                 .matches
                 .iter()
-                .filter(|m| m.reimbursement_id == row.reimbursement_id && pays_for(row, &m.loss))
+                .filter(|m| m.reimbursement_id == row.reimbursement_id && row.pays_for(&m.loss))
                 .collect();
             let Some(sku) =
                 row.sku.clone().or_else(|| matched.first().map(|m| m.loss.msku.clone()))
@@ -2167,7 +2167,7 @@ impl Books {
             // reversal finds one original.
             let same = booked
                 .iter_mut()
-                .find(|b| b.row.reimbursement_id == row.reimbursement_id && same_item(&b.row, row));
+                .find(|b| b.row.reimbursement_id == row.reimbursement_id && b.row.same_item(row));
             match same {
                 Some(entry) => {
                     entry.pieces.extend(kept);
@@ -2225,7 +2225,7 @@ impl Books {
                 .enumerate()
                 .filter(|(_, b)| {
                     row.original_reimbursement_id.as_ref() == Some(&b.row.reimbursement_id)
-                        && same_item(&b.row, row)
+                        && b.row.same_item(row)
                 })
                 .map(|(i, _)| i)
                 .collect();
@@ -2838,15 +2838,6 @@ const REVERSAL_UNMATCHED: &str = "reimbursement reversal matched to no write-off
 /// other units' money on those pieces is not theirs to give back).
 const REVERSAL_TOO_MUCH: &str = "reimbursement reversal taking back more money than the units it names were paid (none of it booked)";
 
-/// Whether a payment row is for the item of a loss: its FNSKU, or its
-/// SKU when it gives no FNSKU (as `match_reimbursements` pairs them).
-fn pays_for(row: &ReimbursementRow, loss: &merchantry::amazon::RowKey) -> bool {
-    match &row.fnsku {
-        Some(f) => *f == loss.fnsku,
-        None => row.sku.as_ref() == Some(&loss.msku),
-    }
-}
-
 /// Whether a Reimbursements row pays or takes back nothing: amount 0
 /// and 0 units.
 fn is_nothing(row: &ReimbursementRow) -> bool {
@@ -2859,14 +2850,6 @@ fn row_item(row: &ReimbursementRow) -> &str {
     row.fnsku
         .as_ref()
         .map_or_else(|| row.sku.as_ref().map_or("-", Sku::as_str), merchantry::core::Fnsku::as_str)
-}
-
-/// Whether two rows of one reimbursement can name one item: FNSKUs
-/// agree where both give one, and so do SKUs.
-fn same_item(a: &ReimbursementRow, b: &ReimbursementRow) -> bool {
-    let fnsku = a.fnsku.as_ref().zip(b.fnsku.as_ref()).is_none_or(|(x, y)| x == y);
-    let sku = a.sku.as_ref().zip(b.sku.as_ref()).is_none_or(|(x, y)| x == y);
-    fnsku && sku
 }
 
 /// `total` split over `pieces` by their units, each rounded to the

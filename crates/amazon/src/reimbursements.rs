@@ -128,6 +128,46 @@ impl ReimbursementRow {
             amount: self.amount_total,
         }
     }
+
+    /// Whether this row and `other` can name the same item: their
+    /// FNSKUs agree where both give one, and so do their SKUs (a blank
+    /// FNSKU or SKU agrees with any). [`match_reimbursements`] reads rows
+    /// of one reimbursement id that name the same item as one line item
+    /// (repeats, or a conflict), and a reversal as taking back from the
+    /// rows of its original that name its item.
+    ///
+    /// ```
+    /// use merchantry_amazon::ReimbursementReader;
+    /// let file = "approval-date\treimbursement-id\treason\tsku\tfnsku\tcurrency-unit\t\
+    ///     amount-total\tquantity-reimbursed-total\n\
+    ///     2026-01-05\tR1\tLost_Warehouse\tMUG\tX00MUG\tUSD\t10.00\t1\n\
+    ///     2026-01-05\tR1\tLost_Warehouse\t\tX00MUG\tUSD\t10.00\t1\n\
+    ///     2026-01-05\tR1\tLost_Warehouse\tCUP\tX00CUP\tUSD\t10.00\t1\n";
+    /// let rows = ReimbursementReader::new(file.as_bytes())?.collect::<Result<Vec<_>, _>>()?;
+    /// assert!(rows[0].same_item(&rows[1])); // the blank SKU agrees
+    /// assert!(!rows[0].same_item(&rows[2]));
+    /// # Ok::<(), merchantry_amazon::ReadError>(())
+    /// ```
+    #[must_use]
+    pub fn same_item(&self, other: &Self) -> bool {
+        let agree = |x: Option<&str>, y: Option<&str>| x.zip(y).is_none_or(|(x, y)| x == y);
+        agree(self.fnsku.as_ref().map(Fnsku::as_str), other.fnsku.as_ref().map(Fnsku::as_str))
+            && agree(self.sku.as_ref().map(Sku::as_str), other.sku.as_ref().map(Sku::as_str))
+    }
+
+    /// Whether this row pays for the item of the loss row `loss` (a
+    /// detail row's [`RowKey`]): its FNSKU is the loss's, or, when the
+    /// row gives no FNSKU, its SKU is the loss's seller SKU. Only the
+    /// item is compared: [`match_reimbursements`] also asks for a reason
+    /// that pays for warehouse losses and a loss dated no later than the
+    /// approval.
+    #[must_use]
+    pub fn pays_for(&self, loss: &RowKey) -> bool {
+        match &self.fnsku {
+            Some(f) => *f == loss.fnsku,
+            None => self.sku.as_ref() == Some(&loss.msku),
+        }
+    }
 }
 
 /// One reimbursement line.
@@ -550,7 +590,7 @@ where
             // none. One in conflict has nothing to take back.
             let mut items = payments.iter().zip(&mut standing).filter(|(item, _)| {
                 item.iter().any(|payment| {
-                    payment.reimbursement_id == *original && same_item(payment, reversal)
+                    payment.reimbursement_id == *original && payment.same_item(reversal)
                 })
             });
             if let (Some((_, Some(standing))), None) = (items.next(), items.next()) {
@@ -583,11 +623,10 @@ where
             if left == 0 {
                 break;
             }
-            let same_item = match &reimbursement.fnsku {
-                Some(f) => *f == loss.fnsku,
-                None => reimbursement.sku.as_ref() == Some(&loss.msku),
-            };
-            if !same_item || *remaining == 0 || loss.date > reimbursement.approval_date {
+            if !reimbursement.pays_for(loss)
+                || *remaining == 0
+                || loss.date > reimbursement.approval_date
+            {
                 continue;
             }
             // Neither the units covered already (`remaining` is what is
@@ -627,7 +666,7 @@ where
 /// contradiction (its id is listed in `outcome` as conflicting). Counts
 /// the exact repeats in `outcome`.
 ///
-/// Rows are of one item when a chain of [`same_item`] links them: a row
+/// Rows are of one item when a chain of [`ReimbursementRow::same_item`] links them: a row
 /// whose blank cells let it name two items that differ (`W` with a blank
 /// FNSKU and `X2` with a blank SKU, beside `V`/`X2`) joins them into one
 /// item, in conflict. Linking does not depend on which row comes first,
@@ -648,7 +687,7 @@ fn distinct_reimbursements<'a>(
         // The row joins every item it can name, and they become one.
         let (linked, apart): (Vec<Item<'a>>, Vec<Item<'a>>) = std::mem::take(items)
             .into_iter()
-            .partition(|item| item.iter().any(|kept| same_item(kept, row)));
+            .partition(|item| item.iter().any(|kept| kept.same_item(row)));
         *items = apart;
         let mut joined: Item<'a> = linked.into_iter().flatten().collect();
         joined.push(row);
@@ -695,15 +734,6 @@ fn order_key(row: &ReimbursementRow) -> (NaiveDate, &str, Option<&str>, Option<&
         row.fnsku.as_ref().map(Fnsku::as_str),
         row.sku.as_ref().map(Sku::as_str),
     )
-}
-
-/// Whether two rows (of one reimbursement id) can name the same item:
-/// their FNSKUs agree where both give one, and so do their SKUs. A row
-/// with a blank FNSKU or SKU is the same item as one that gives it.
-fn same_item(a: &ReimbursementRow, b: &ReimbursementRow) -> bool {
-    let agree = |x: Option<&str>, y: Option<&str>| x.zip(y).is_none_or(|(x, y)| x == y);
-    agree(a.fnsku.as_ref().map(Fnsku::as_str), b.fnsku.as_ref().map(Fnsku::as_str))
-        && agree(a.sku.as_ref().map(Sku::as_str), b.sku.as_ref().map(Sku::as_str))
 }
 
 /// Whether two rows say the same in every field but the line.
