@@ -155,6 +155,14 @@ fn median(v: &mut [f64]) -> f64 {
 /// the whole series. Without a confirmed change the base model is fitted
 /// to the whole series as usual.
 ///
+/// The detector compares each period with a flat level, so it suits a
+/// level model: over a seasonal series it reads the season's rises and
+/// falls as shifts (a weekly 10, 20, ..., 70 resets the level every few
+/// days), and a seasonal base such as
+/// [`SeasonalIndices`](crate::SeasonalIndices) is then replaced by the
+/// mean of its last days. The [`Forecaster`](crate::Forecaster) never
+/// wraps a seasonal model in it.
+///
 /// ```
 /// use merchantry_forecast::{DemandModel, Reactive, Ses};
 /// // Steady at 10 for 60 days, then two days at 40.

@@ -158,9 +158,13 @@ impl ClassRule {
     /// Learns the rule from a collection of training series by holdout
     /// validation: each series' last `holdout` periods are held out, every
     /// candidate is fitted on the rest and scored by MASE (scaled by the
-    /// in-sample naive one-step MAE of the fitted part; series whose scale
-    /// is zero are skipped), and each class gets the candidate with the
-    /// lowest mean score over the series of that class. A class without
+    /// in-sample naive one-step MAE of the fitted part), and each class
+    /// gets the candidate with the lowest mean score over the series of
+    /// that class. A series is skipped for every candidate, so that all
+    /// are scored on the same series, when its scale is zero or when some
+    /// candidate cannot fit its first part (a seasonal model needs two
+    /// full periods: one of period 365 skips every series shorter than
+    /// two years plus the holdout). A class without
     /// scoreable series keeps the default choice. Only the series given
     /// are read: pass training data, never the periods to be forecast.
     ///

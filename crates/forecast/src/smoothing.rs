@@ -799,12 +799,17 @@ fn ratio_to_moving_average(y: &[f64], m: usize) -> Vec<f64> {
 /// `s_t = gamma (y_t - l_{t-1} - b_{t-1}) + (1 - gamma) s_{t-m}`.
 ///
 /// Additive rather than multiplicative so that zero-demand days, common
-/// in daily sales, never divide. Initialisation (statsmodels'
-/// `legacy-heuristic`; R's `HoltWinters` decomposes the first seasons
-/// instead): the level is the mean of the first period, the trend the
-/// difference between the means of the second and first periods divided
-/// by `m`, and the seasonal terms the first period's deviations from its
-/// mean. These are the states before the first observation: the
+/// in daily sales, never divide. Initialisation (the simple heuristic
+/// statsmodels computes in `_initialization_simple`, its state-space
+/// `ExponentialSmoothing(initialization_method="simple")`): the level is
+/// the mean of the first period, the trend the difference between the
+/// means of the second and first periods divided by `m`, and the
+/// seasonal terms the first period's deviations from its mean. It is not
+/// statsmodels' `holtwinters` `legacy-heuristic`, whose level is the mean
+/// of the first value of every season, `y_0, y_m, y_2m, ...`, over the
+/// whole series (with its seasonal terms the first period's deviations
+/// from that); nor R's `HoltWinters`, which decomposes the first
+/// seasons. These are the states before the first observation: the
 /// recursion then runs over every observation, the first period
 /// included, and its one-step errors from the first observation on make
 /// the SSE and the spread (RMSE over `n`). Constants left to the fit

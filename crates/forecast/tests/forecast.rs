@@ -191,6 +191,39 @@ fn weekly_pattern_through_forecaster_keeps_phase() {
     assert!((f.mean[0] - 10.0).abs() < 1e-9 && (f.mean[5] - 20.0).abs() < 1e-9, "{:?}", f.mean);
 }
 
+#[test]
+fn a_seasonal_model_chosen_by_the_class_rule_keeps_its_season() {
+    // Ten weeks of 10, 20, ..., 70 (day t sells 10 (t mod 7 + 1)): every
+    // day sells, mean 40, population variance 400, CV^2 0.25: smooth, the
+    // class the default reaction watches. The rule gives smooth SKUs a
+    // seasonal model. Seasonal indices: phase j's mean 10 (j + 1) over 40;
+    // the deseasonalised series is 40 throughout, so the level stays 40
+    // and day 70 (phase 0) on forecasts 10, 20, ..., 70. Holt-Winters
+    // starts at level 40, trend 0, terms -30, ..., 30 and never errs: the
+    // same. The detector read every weekly rise as a level shift (last
+    // change at day 67) and both forecast the flat mean of days 67 to 69,
+    // (50 + 60 + 70) / 3 = 60.
+    let sku = Sku::new("WEEKLY").unwrap();
+    let units: Vec<i64> = (0..70).map(|t| 10 * (t % 7 + 1)).collect();
+    let h = history(&sku, &units, &[false; 70]);
+    let want = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0];
+    for spec in [
+        merchantry_forecast::ModelSpec::SeasonalIndices(SeasonalIndices::weekly()),
+        merchantry_forecast::ModelSpec::HoltWinters(HoltWinters::fitted(7).unwrap()),
+    ] {
+        let mut options = ForecastOptions::default();
+        options.rule.set(DemandClass::Smooth, spec);
+        let set = Forecaster::new(options).fit(&h, DateRange::starting(day(0), 70).unwrap());
+        let fit = set.get(&sku).unwrap();
+        assert_eq!(fit.classification.class, DemandClass::Smooth);
+        assert_eq!(fit.fit.level_reset_at(), None, "{spec:?}");
+        let f = set.forecast_demand(&sku, day(70), 7).unwrap();
+        for (got, want) in f.mean().iter().zip(want) {
+            assert!((got - want).abs() < 1e-9, "{spec:?}: {:?}", f.mean());
+        }
+    }
+}
+
 /// Fits `units` (flagged days `out`) with `spec` forced for the SKU and
 /// returns the forecast means of `horizon` days from day `start`.
 fn forced_forecast(

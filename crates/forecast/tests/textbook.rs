@@ -64,6 +64,9 @@ fn additive_holt_winters_on_a_short_quarterly_series() {
     // -9.29444772356769, -4.388285546951968, 11.321314110801138, so
     // y(13..16) = l + h b + s: 39.52711023656206, 29.26258444976315,
     // 34.9526276093517, 51.446108250077636.
+    // statsmodels' holtwinters `legacy-heuristic` would start from the
+    // mean of y_0, y_4, y_8 instead, (30 + 34 + 37) / 3 = 33.67, and give
+    // other numbers: the docs name statsmodels' `simple` initialisation.
     let y = [30.0, 20.0, 25.0, 40.0, 34.0, 22.0, 28.0, 45.0, 37.0, 26.0, 31.0, 49.0];
     let fit = HoltWinters::new(4, 0.3, 0.1, 0.2).unwrap().fit(&y).unwrap();
     let want =
