@@ -43,13 +43,13 @@ pub struct ForecastOptions {
     /// [`ClassRule`] gives a seasonal model ([`SeasonalIndices`](crate::SeasonalIndices),
     /// [`HoltWinters`](crate::HoltWinters)): the detector compares each
     /// period with a flat level, so it reads every seasonal peak as a
-    /// shift. For the same reason it misfires on a SKU with a strong
-    /// weekly pattern fitted by a level model: with weekends selling two
-    /// to three times the weekdays (Poisson counts, 13 weeks) it reset
-    /// the level in nearly every history, and the fitted SES forecast the
-    /// last few days' mean, 20 to 27 % off the weekly mean on average
-    /// (2.5 to 4 % without it). Give such SKUs a seasonal model, or
-    /// turn the reaction off.
+    /// shift. A weekly pattern under a level model is divided out before
+    /// the detector reads the series ([`ChangePoint::season`], 7 by
+    /// default), so weekends selling three times the weekdays are no
+    /// shift. Under [`Treatment::Exclude`] a
+    /// level model sees stock-out days closed up, which moves the later
+    /// days' weekdays: the more stock-outs, the less of the pattern the
+    /// detector can divide out.
     pub reaction: Option<ChangePoint>,
     /// Known events applied to every forecast handed out.
     pub events: EventCalendar,

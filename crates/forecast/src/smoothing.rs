@@ -753,11 +753,19 @@ struct PhaseRatios {
 /// subnormal).
 fn phase_ratios(y: &[f64], m: usize) -> PhaseRatios {
     let half = m / 2;
-    let magnitude: Vec<f64> = y.iter().map(|v| v.abs()).collect();
     let average = centred_moving_average(y, m);
-    let scale = centred_moving_average(&magnitude, m);
+    // Demand is mostly at least 0, and then the magnitudes' average is
+    // the average itself.
+    let signed;
+    let scale = if y.iter().all(|v| *v >= 0.0) {
+        &average
+    } else {
+        let magnitude: Vec<f64> = y.iter().map(|v| v.abs()).collect();
+        signed = centred_moving_average(&magnitude, m);
+        &signed
+    };
     let (mut sums, mut counts, mut total) = (vec![0.0; m], vec![0usize; m], 0.0);
-    for (i, (&c, &a)) in average.iter().zip(&scale).enumerate() {
+    for (i, (&c, &a)) in average.iter().zip(scale).enumerate() {
         // `a` is at least 0, so this asks for a positive average too
         // (`1e-12 a` underflows to 0 for subnormal magnitudes).
         if c > 1e-12 * a {
@@ -780,7 +788,7 @@ fn phase_ratios(y: &[f64], m: usize) -> PhaseRatios {
 /// average 1; 1 for a phase without one, and for every phase when no
 /// ratio is taken or the phases' means average a rounding speck of the
 /// ratios' magnitude.
-fn ratio_to_moving_average(y: &[f64], m: usize) -> Vec<f64> {
+pub(crate) fn ratio_to_moving_average(y: &[f64], m: usize) -> Vec<f64> {
     let r = phase_ratios(y, m);
     #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
     let phase_mean = |j: usize| (r.sums[j] / r.counts[j] as f64).max(0.0);
