@@ -672,7 +672,12 @@ impl UnitGamma {
                 // gamma's form of the normal loss. Subtracting the two
                 // tails instead lost up to 1e-8 of the mean at large
                 // shapes, each near 1/2 and the shortage of order cv.
-                ((1.0 - x).mul_add(a.sf(x), x * a.pdf(x) / a.shape())).max(0.0)
+                // The density from its logarithm: statrs' `pdf` forms
+                // `a^a x^(a - 1)` itself up to shape 160, which overflows
+                // from shape 143 on (and for some x from about 110), and
+                // the shortage read inf (about cv 0.08 to 0.095).
+                let density = a.ln_pdf(x).exp();
+                ((1.0 - x).mul_add(a.sf(x), x * density / a.shape())).max(0.0)
             }
             Self::WilsonHilferty { cv } => wilson_hilferty_shortage(cv, x),
         }
@@ -1543,6 +1548,26 @@ mod tests {
         ] {
             let es = gamma_expected_shortage(mean, sd, s);
             assert!((es / want - 1.0).abs() < 1e-11, "{mean} {sd} {s}: {es} vs {want}");
+        }
+        // Shapes 100 to 256 (cv 0.0625 to 0.1, ordinary smooth demand):
+        // statrs' density overflowed in `a^a` from shape 143 on (and in
+        // part of the range from about 110), and the shortage read inf.
+        // 40-digit mpmath values, as above.
+        for (mean, sd, s, want) in [
+            (100.0, 10.0, 100.0, 3.986_099_680_914_713_5),
+            (100.0, 8.5, 100.0, 3.388_968_331_234_081_3),
+            (100.0, 8.2, 100.0, 3.269_494_182_117_791_2),
+            (100.0, 8.0, 100.0, 3.189_836_545_631_467),
+            (100.0, 7.9, 100.0, 3.150_005_325_938_392_5),
+            (100.0, 9.5, 110.0, 0.785_726_072_838_576),
+            (100.0, 9.1, 90.0, 10.558_007_887_097_862),
+            (100.0, 9.0, 120.0, 0.063_507_182_961_167_55),
+            (20.0, 1.6, 25.0, 0.000_939_491_478_588_506_7),
+            (1.0, 0.0625, 1.0, 0.024_925_777_348_645_267),
+            (1.0, 0.08, 0.9, 0.103_553_247_508_487_72),
+        ] {
+            let es = gamma_expected_shortage(mean, sd, s);
+            assert!((es / want - 1.0).abs() < 1e-10, "{mean} {sd} {s}: {es} vs {want}");
         }
         // y = k s underflowed to 0 inside statrs, which panicked; the
         // shortage is the whole mean less s Q(k, y) ~ 1e-300 E1(1e-324).

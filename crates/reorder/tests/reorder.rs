@@ -2417,6 +2417,10 @@ fn periodic_review_fill_rate_nets_the_shortage_already_counted_at_the_start_of_t
     // - d 20, sd 5, L 10, sd_L 2, R 7, 98%: X_L's term is 1e-6 there,
     //   S = 391.707039 (unchanged to 1e-6).
     // - gamma, d 5, sd 5, L 5, R 1, 90%: S = 46.373369.
+    // - gamma, d 20, sd 7.2, L 10, R 7 (shape 131 over L + R: the band
+    //   where statrs' density overflowed and S read 1931.39 at every
+    //   fill rate), by mpmath: 270.027583 at 50%, 351.756318 at 95%,
+    //   380.065511 at 99%.
     let periodic = |r: u32, fill: f64, model: DemandModel| {
         PolicyConfig::new(Policy::PeriodicReview { review_days: r })
             .with_service(ServiceTarget::FillRate(level(fill)))
@@ -2427,6 +2431,9 @@ fn periodic_review_fill_rate_nets_the_shortage_already_counted_at_the_start_of_t
         (20.0, 5.0, 10.0, 2.0, 1, 0.9, DemandModel::Normal, 266.427_796_477),
         (20.0, 5.0, 10.0, 2.0, 7, 0.98, DemandModel::Normal, 391.707_039_472),
         (5.0, 5.0, 5.0, 0.0, 1, 0.9, DemandModel::Gamma, 46.373_369_467),
+        (20.0, 7.2, 10.0, 0.0, 7, 0.5, DemandModel::Gamma, 270.027_582_997),
+        (20.0, 7.2, 10.0, 0.0, 7, 0.95, DemandModel::Gamma, 351.756_318_080),
+        (20.0, 7.2, 10.0, 0.0, 7, 0.99, DemandModel::Gamma, 380.065_510_750),
     ] {
         let rec = planner(periodic(r, fill, model)).recommend(&input(d, sd, l, sd_l)).unwrap();
         close(rec.order_up_to, want, 1e-6);
