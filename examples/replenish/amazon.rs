@@ -196,10 +196,12 @@
 //!   over-reimbursed. Each payment is booked one event per loss paid,
 //!   naming the loss's event id, the amount split by units (the last piece takes the rounding); units no
 //!   loss takes, and payments for other reasons, are booked naming no
-//!   write-off. Rows are booked in one currency, the one most rows that
-//!   could book carry (a row dated in the future has no vote, a repeated
-//!   row one; none when two currencies tie for most: no choice between
-//!   them would be right); rows in another are counted with the rows
+//!   write-off. Rows are booked in one currency, the one most payments
+//!   that could book carry (a row dated in the future, a payment of
+//!   nothing, rows of one reimbursement and item that disagree and
+//!   reversals have no vote, a repeated row one; none when two
+//!   currencies tie for most: no choice between them would be right);
+//!   rows in another are counted with the rows
 //!   not used, as are amounts too large to split or add up, units paid
 //!   naming no loss too large to add up (never a saturated figure) and
 //!   rows of amount 0 and 0 units (nothing to book). A repeated row
@@ -249,7 +251,7 @@ use merchantry::amazon::{
     EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
     LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, OrderLine, OrdersReader, ReadError,
     ReadOptions, ReadStats, ReasonCode, ReimbursementReader, ReimbursementRow, Sign, SkipReason,
-    SummaryBucket, match_reimbursements_net,
+    SummaryBucket, match_reimbursements, match_reimbursements_net,
 };
 use merchantry::core::{
     ChannelId, Currency, DateRange, Days, Decimal, DemandForecast, DemandHistory, DemandRecord,
@@ -2376,12 +2378,19 @@ impl Books {
     }
 
     /// The Reimbursements rows in the currency most rows that could book
-    /// carry (a row dated in the future has no vote, a repeated row one),
-    /// which it
-    /// keeps as the section's currency (none when two currencies tie for
-    /// most, since neither is the right one to keep); rows in another
-    /// currency are counted, not booked, since amounts in two currencies
-    /// cannot be added.
+    /// carry, which it keeps as the section's currency (none when two
+    /// currencies tie for most, since neither is the right one to keep);
+    /// rows in another currency are counted, not booked, since amounts
+    /// in two currencies cannot be added.
+    ///
+    /// Only payments that could book vote, each once: not a row dated in
+    /// the future, a payment of nothing (amount 0, 0 units) or a row of
+    /// a reimbursement whose rows for one item disagree (none of which
+    /// books), and not a reversal, which books only against a payment of
+    /// its own (so it would count that payment twice, or vote for a
+    /// payment that is not there). Two such rows in euros outvoted one
+    /// real payment in dollars, which was then set aside as in another
+    /// currency.
     fn one_currency(
         &mut self,
         rows: Vec<(String, ReimbursementRow)>,
@@ -2390,8 +2399,15 @@ impl Books {
         // not, and a repeated row votes once.
         let mut by_currency: BTreeMap<Currency, usize> = BTreeMap::new();
         let mut seen = BTreeSet::new();
-        for (_, row) in &rows {
-            if row.approval_date > self.latest_day || !seen.insert(Self::repeat_key(row)) {
+        let payments: Vec<ReimbursementRow> =
+            rows.iter().filter(|(_, r)| !r.is_reversal()).map(|(_, r)| r.clone()).collect();
+        let conflicting: BTreeSet<String> =
+            match_reimbursements(&[], &payments).conflicting_reimbursements.into_iter().collect();
+        for row in &payments {
+            let could_book = row.approval_date <= self.latest_day
+                && !is_nothing(row)
+                && !conflicting.contains(&row.reimbursement_id);
+            if !could_book || !seen.insert(Self::repeat_key(row)) {
                 continue;
             }
             *by_currency.entry(row.amount_total.currency()).or_insert(0) += 1;
@@ -5753,6 +5769,38 @@ mod tests {
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&1));
         let listed = claims_fn(&books, books.last_day(), 30);
         assert_eq!(listed.currency.as_deref(), Some("USD"));
+    }
+
+    /// Tester ad's c4 to c9: one USD payment for L1 and, in EUR, two
+    /// rows of one id that disagree, two payments of nothing and two
+    /// reversals naming no payment. None of the EUR rows could book, so
+    /// none votes: USD is the currency and P1 pays L1. They outvoted P1
+    /// (EUR won), P1 was set aside as in another currency and L1 showed
+    /// as unpaid.
+    #[test]
+    fn rows_that_could_not_book_do_not_vote_on_the_currency() {
+        let rows = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 4, "40.00", ""),
+            ("2026-01-21", "E1", "CustomerReturn", 1, "10.00", ""),
+            ("2026-01-21", "E1", "CustomerReturn", 1, "11.00", ""),
+            ("2026-01-22", "E2", "CustomerReturn", 0, "0.00", ""),
+            ("2026-01-22", "E3", "CustomerReturn", 0, "0.00", ""),
+            ("2026-01-23", "E4", "Reimbursement_Reversal", -1, "-5.00", "NONE1"),
+            ("2026-01-23", "E5", "Reimbursement_Reversal", -1, "-5.00", "NONE2"),
+        ]);
+        let lines: Vec<String> = rows
+            .lines()
+            .map(|l| if l.contains("\tE") { l.replace("\tUSD\t", "\tEUR\t") } else { l.to_owned() })
+            .collect();
+        let books = claims_books("novote", lines.join("\n") + "\n");
+        assert_eq!(books.reimbursement_currency.as_deref(), Some("USD"));
+        assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&1));
+        assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&6));
+        let listed = claims_fn(&books, books.last_day(), 30);
+        // L1 (4 lost on 2026-01-05) is paid and no longer open; D1, the
+        // damaged row after it, is.
+        assert!(listed.open.iter().all(|l| l.date != day("2026-01-05")));
+        assert_eq!(listed.open[0].what, "damaged");
     }
 
     /// One row in USD and one in EUR: neither currency is the one most
