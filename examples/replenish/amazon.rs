@@ -2348,6 +2348,7 @@ impl Books {
                     paid.payments = paid.payments.saturating_sub(1);
                 }
                 *self.counts.booked_as.entry(REVERSAL_WITHOUT_LOSS.to_owned()).or_insert(0) += 1;
+                self.paid_to = self.paid_to.max(Some(row.approval_date));
             }
         }
         let mut not_used = std::mem::take(&mut self.reimbursements_not_used);
@@ -5976,6 +5977,9 @@ mod tests {
         assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&1));
         assert_eq!(books.counts.duplicates_ignored, 1);
         assert_eq!(books.paid_without_loss, paid_without_loss(0, 0, Decimal::ZERO));
+        // R2, a reversal of units paid naming no loss, counts for the day
+        // payments are counted to, as reversals of write-offs do.
+        assert_eq!(books.paid_to, Some(day("2026-03-06")));
         let listed = claims_fn(&books, books.last_day(), 30);
         assert_eq!(
             claim_numbers(&listed.open),
