@@ -57,9 +57,30 @@ pub enum Negatives {
 
 /// The partial-stockout rule: for a fast seller (adjusted velocity at
 /// least `min_velocity` units a day), an in-stock day selling fewer than
-/// `share` times that velocity is read as a stock-out day too (the SKU
-/// probably ran out during the day). Defaults: `share` 0.3,
-/// `min_velocity` 5.
+/// `share` times the velocity of its weekday is read as a stock-out day
+/// too (the SKU probably ran out during the day). Defaults: `share` 0.3,
+/// `min_velocity` 5, `season` 7.
+///
+/// The velocity of a weekday is the in-stock mean of the days of its
+/// phase (the day's position mod `season`, counted from the first day)
+/// when that phase has at least two in-stock days, and the overall
+/// velocity otherwise (or for every day, with `season` `None`). So a
+/// Sunday that always sells a fifth of the weekly average is a Sunday,
+/// not a stock-out: measured against the overall velocity every such
+/// Sunday was dropped from the history and the velocity overstated.
+///
+/// ```
+/// use merchantry_forecast::{PartialStockout, Preparation, prepare_values};
+/// // Four weeks of 10 a day and 2 on the seventh day, and one day at 1.
+/// let mut units: Vec<f64> = [10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 2.0].repeat(4);
+/// units[9] = 1.0;
+/// let opts = Preparation { partial: Some(PartialStockout::default()), ..Preparation::default() };
+/// let p = prepare_values(&units, &[false; 28], &opts)?;
+/// // Only the day at 1 (its weekday sells about 10) is read as a stock-out.
+/// assert_eq!(p.velocity.inferred_stockout_days, 1);
+/// assert!(p.stocked_out[9]);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PartialStockout {
@@ -67,11 +88,22 @@ pub struct PartialStockout {
     pub share: f64,
     /// Velocity (units a day) from which a SKU counts as a fast seller.
     pub min_velocity: f64,
+    /// The days in a cycle of weekday velocities (7), `None` to hold
+    /// every day to the overall velocity. At least 2.
+    #[cfg_attr(feature = "serde", serde(default = "weekly"))]
+    pub season: Option<usize>,
+}
+
+/// The default [`PartialStockout::season`]: a week of days.
+#[cfg(feature = "serde")]
+#[expect(clippy::unnecessary_wraps, reason = "serde's default for an Option field")]
+const fn weekly() -> Option<usize> {
+    Some(7)
 }
 
 impl Default for PartialStockout {
     fn default() -> Self {
-        Self { share: 0.3, min_velocity: 5.0 }
+        Self { share: 0.3, min_velocity: 5.0, season: Some(7) }
     }
 }
 
@@ -286,14 +318,38 @@ fn apply_partial(values: &[f64], flags: &mut [bool], rule: PartialStockout) -> R
             allowed: "[0, inf)",
         });
     }
+    if let Some(m @ 0..2) = rule.season {
+        #[expect(clippy::cast_precision_loss, reason = "error report only")]
+        let value = m as f64;
+        return Err(ForecastError::InvalidParameter {
+            name: "season",
+            value,
+            allowed: "2 or more days, or none",
+        });
+    }
     let (velocity, _) = in_stock_mean(values, flags);
     if velocity < rule.min_velocity || velocity <= 0.0 {
         return Ok(0);
     }
-    let cut = rule.share * velocity;
+    // Each phase's in-stock mean, with at least two days to it.
+    let m = rule.season.unwrap_or(1).min(values.len().max(1));
+    let mut phases = vec![(0.0, 0usize); m];
+    for (t, (v, _)) in values.iter().zip(flags.iter()).enumerate().filter(|(_, (_, f))| !**f) {
+        let (sum, n) = &mut phases[t % m];
+        *sum += v;
+        *n += 1;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
+    let cuts: Vec<f64> = phases
+        .iter()
+        .map(|&(sum, n)| {
+            let phase = if rule.season.is_some() && n >= 2 { sum / n as f64 } else { velocity };
+            rule.share * if phase.is_finite() { phase } else { velocity }
+        })
+        .collect();
     let mut inferred = 0;
-    for (v, f) in values.iter().zip(flags.iter_mut()) {
-        if !*f && *v < cut {
+    for (t, (v, f)) in values.iter().zip(flags.iter_mut()).enumerate() {
+        if !*f && *v < cuts[t % m] {
             *f = true;
             inferred += 1;
         }
@@ -397,6 +453,43 @@ mod tests {
         // A slow seller (mean 1.5 < 5) is left alone.
         let slow = prepare_values(&[2.0, 2.0, 2.0, 0.0], &[false; 4], &opts).unwrap();
         assert_eq!(slow.velocity.inferred_stockout_days, 0);
+    }
+
+    #[test]
+    fn partial_stockouts_are_weighed_against_their_weekday() {
+        // Four weeks of 10 a day and 2 every seventh day, one day at 1
+        // in place of a 10 (239 units, overall mean 8.54, cut 2.56): held
+        // to the overall velocity every seventh day was a stock-out and
+        // the velocity read 10. Against its weekday (mean 2, cut 0.6) no
+        // seventh day is; the day at 1 (its weekday's mean 7.75, cut
+        // 2.33) still is, and the velocity is 238 / 27.
+        let mut units: Vec<f64> = [10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 2.0].repeat(4);
+        units[9] = 1.0;
+        let rule = PartialStockout::default();
+        let opts = Preparation { partial: Some(rule), ..Preparation::default() };
+        let p = prepare_values(&units, &[false; 28], &opts).unwrap();
+        assert_eq!(p.velocity.inferred_stockout_days, 1);
+        assert!((p.velocity.adjusted - 238.0 / 27.0).abs() < 1e-12, "{}", p.velocity.adjusted);
+        let flat = PartialStockout { season: None, ..rule };
+        let opts = Preparation { partial: Some(flat), ..Preparation::default() };
+        let p = prepare_values(&units, &[false; 28], &opts).unwrap();
+        assert_eq!(p.velocity.inferred_stockout_days, 5);
+        assert_eq!(p.velocity.adjusted, 10.0);
+        for season in [Some(0), Some(1)] {
+            let bad = PartialStockout { season, ..rule };
+            let opts = Preparation { partial: Some(bad), ..Preparation::default() };
+            assert!(matches!(
+                prepare_values(&units, &[false; 28], &opts),
+                Err(ForecastError::InvalidParameter { name: "season", .. })
+            ));
+        }
+        // A phase with fewer than two in-stock days uses the overall
+        // velocity: two weeks' seventh days flagged out, one left.
+        let mut flags = [false; 28];
+        (flags[6], flags[13], flags[20]) = (true, true, true);
+        let opts = Preparation { partial: Some(rule), ..Preparation::default() };
+        let p = prepare_values(&units, &flags, &opts).unwrap();
+        assert!(p.stocked_out[27], "the last seventh day, 2 < 0.3 x 233 / 25");
     }
 
     #[test]
