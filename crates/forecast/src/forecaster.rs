@@ -372,13 +372,36 @@ impl ForecastSet {
     pub const fn failures(&self) -> &BTreeMap<Sku, ForecastError> {
         &self.failures
     }
+
+    /// The SKU's forecast from `start` with the calendar's uplifts
+    /// applied, as [`DemandForecast::forecast_demand`] hands it out, but
+    /// telling why there is none: `Ok(None)` for a SKU not fitted or a
+    /// `start` before [`SkuForecast::first_day`], an error when the
+    /// uplifts lift a day past `f64`'s range (where `forecast_demand`
+    /// can only say `None`).
+    ///
+    /// # Errors
+    ///
+    /// [`ForecastError::Core`] when a lifted mean or spread overflows.
+    pub fn lifted(
+        &self,
+        sku: &Sku,
+        start: NaiveDate,
+        horizon: u32,
+    ) -> Result<Option<DailyForecast>> {
+        let Some(base) = self.forecasts.get(sku).and_then(|f| f.daily(start, horizon)) else {
+            return Ok(None);
+        };
+        self.events.apply(sku, &base).map(Some)
+    }
 }
 
 impl DemandForecast for ForecastSet {
     /// The SKU's forecast from `start` (on or after the day after its
-    /// history), with the calendar's uplifts applied.
+    /// history), with the calendar's uplifts applied; `None` for a SKU
+    /// not fitted, a `start` too early, or uplifts that lift a day past
+    /// `f64`'s range ([`ForecastSet::lifted`] tells these apart).
     fn forecast_demand(&self, sku: &Sku, start: NaiveDate, horizon: u32) -> Option<DailyForecast> {
-        let base = self.forecasts.get(sku)?.daily(start, horizon)?;
-        self.events.apply(sku, &base).ok()
+        self.lifted(sku, start, horizon).ok().flatten()
     }
 }

@@ -177,7 +177,28 @@ fn overrides_and_events_reach_the_handed_out_forecast() {
     assert_eq!(set.get(&sku).unwrap().fit.kind(), ModelKind::Croston);
     let f = set.forecast_demand(&sku, day(60), 3).unwrap();
     assert_eq!(f.mean(), &[10.0, 40.0, 10.0]);
+    assert_eq!(set.lifted(&sku, day(60), 3).unwrap().unwrap().mean(), &[10.0, 40.0, 10.0]);
+    // Unknown SKU and a start before the first day: no forecast, no error.
+    assert_eq!(set.lifted(&Sku::new("NONE").unwrap(), day(60), 3), Ok(None));
+    assert_eq!(set.lifted(&sku, day(2), 3), Ok(None));
     let _ = EventCalendar::default();
+}
+
+#[test]
+fn uplifts_past_the_range_of_f64_are_an_error_not_a_missing_sku() {
+    // Two events of 1e200 on one day lift 10 to 1e401: forecast_demand
+    // can only say None, as for an unknown SKU; lifted names the overflow.
+    let sku = Sku::new("HUGE").unwrap();
+    let h = history(&sku, &[10; 60], &[false; 60]);
+    let mut options = ForecastOptions::default();
+    let one = DateRange::starting(day(61), 1).unwrap();
+    options.events.add(KnownEvent::new("a", one, 1e200).unwrap());
+    options.events.add(KnownEvent::new("b", one, 1e200).unwrap());
+    let set = Forecaster::new(options).fit(&h, DateRange::starting(day(0), 60).unwrap());
+    assert!(set.forecast_demand(&sku, day(60), 3).is_none());
+    assert!(matches!(set.lifted(&sku, day(60), 3), Err(ForecastError::Core(_))));
+    // The day before the events is fine.
+    assert!(set.lifted(&sku, day(60), 1).unwrap().is_some());
 }
 
 #[test]
