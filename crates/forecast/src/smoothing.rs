@@ -722,12 +722,42 @@ fn seasonal_indices(y: &[f64], m: usize) -> Result<Vec<f64>> {
 /// [`mean`]'s, finite for finite values; an empty result when
 /// `y.len() < m` (or `m + 1` for an even `m`).
 fn centred_moving_average(y: &[f64], m: usize) -> Vec<f64> {
-    let means: Vec<f64> = y.windows(m).map(mean).collect();
+    let means = window_means(y, m);
     if m % 2 == 1 {
         return means;
     }
     // Halved apart, so two means near f64::MAX do not overflow.
     means.windows(2).map(|w| w[0] / 2.0 + w[1] / 2.0).collect()
+}
+
+/// The mean of each `m` consecutive values ([`mean`]'s, bit for bit).
+///
+/// Daily demand is mostly whole units: when every value is a whole number
+/// below `2^53 / m` in magnitude, every sum of a window is exact in
+/// `f64`, so each window's sum is the last one's plus the value coming in
+/// less the one going out (two additions instead of `m`), and equal to
+/// the plain sum. Otherwise each window is summed by [`mean`].
+fn window_means(y: &[f64], m: usize) -> Vec<f64> {
+    #[expect(clippy::cast_precision_loss, reason = "periods are far below 2^52")]
+    let bound = 9_007_199_254_740_992.0 / m.max(1) as f64;
+    // Within the bound the cast to i64 is exact for a whole number (and
+    // cheaper than `fract`, a libm call on baseline x86-64).
+    #[expect(clippy::cast_possible_truncation, reason = "a whole number below 2^53")]
+    #[expect(clippy::cast_precision_loss, reason = "a whole number below 2^53")]
+    let whole = |v: &f64| v.abs() < bound && (*v as i64) as f64 == *v;
+    if m == 0 || y.len() < m || !y.iter().all(whole) {
+        return y.windows(m.max(1)).map(mean).collect();
+    }
+    #[expect(clippy::cast_precision_loss, reason = "periods are far below 2^52")]
+    let n = m as f64;
+    let mut sum: f64 = y[..m].iter().sum();
+    let mut out = Vec::with_capacity(y.len() - m + 1);
+    out.push(sum / n);
+    for (incoming, outgoing) in y[m..].iter().zip(y) {
+        sum = sum + incoming - outgoing;
+        out.push(sum / n);
+    }
+    out
 }
 
 /// The ratios of each value to its centred moving average, summed per
@@ -941,6 +971,24 @@ impl DemandModel for HoltWinters {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn window_means_roll_exactly_over_whole_numbers() {
+        // Whole numbers roll (two additions a window) and agree bit for
+        // bit with each window summed; others, and values too large to
+        // sum exactly, are summed window by window.
+        let whole: Vec<f64> = (0..400_u32).map(|t| f64::from((t * 7919) % 97)).collect();
+        let fractional: Vec<f64> = whole.iter().map(|v| v / 3.0).collect();
+        let large = [1e300, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        for y in [&whole[..], &fractional, &large, &[1.0, 2.0], &[]] {
+            for m in [1, 2, 7, 12] {
+                let want: Vec<f64> = y.windows(m).map(mean).collect();
+                assert_eq!(window_means(y, m), want, "{m}");
+            }
+        }
+        // The rolled sums are the plain ones: 0..=6 then 1..=7.
+        assert_eq!(window_means(&[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0], 7), [3.0, 4.0]);
+    }
 
     #[test]
     fn ses_spread_of_a_huge_series_is_not_zero() {
