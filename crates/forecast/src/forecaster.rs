@@ -41,12 +41,13 @@ pub struct ForecastOptions {
     /// it off). Intermittent and lumpy series are left alone: their zeros
     /// and lumps are the pattern, not a shift. So is a SKU whose class the
     /// [`ClassRule`] gives a seasonal model ([`SeasonalIndices`](crate::SeasonalIndices),
-    /// [`HoltWinters`](crate::HoltWinters)): the detector compares each
-    /// period with a flat level, so it reads every seasonal peak as a
-    /// shift. A weekly pattern under a level model is divided out before
-    /// the detector reads the series ([`ChangePoint::season`], 7 by
-    /// default), so weekends selling three times the weekdays are no
-    /// shift. Under [`Treatment::Exclude`] a
+    /// [`HoltWinters`](crate::HoltWinters)): after a reset a short segment
+    /// is forecast at its flat level, which drops the season, and a season
+    /// of another period than the detector's reads as shifts. A weekly
+    /// pattern under a level model is divided out before the detector
+    /// reads the series ([`ChangePoint::season`], 7 by default), so
+    /// weekends selling three times the weekdays are no shift. Under
+    /// [`Treatment::Exclude`] a
     /// level model sees stock-out days closed up, which moves the later
     /// days' weekdays: the more stock-outs, the less of the pattern the
     /// detector can divide out.
@@ -162,10 +163,9 @@ impl Forecaster {
         }
         let spec = self.options.rule.get(class);
         let y = self.model_input(&spec, prepared);
-        // The detector measures departures from a flat level, which a
-        // season makes every period: over a seasonal model it reset the
-        // level at nearly every peak and trough, and the forecast was the
-        // flat mean of the last days.
+        // A seasonal model is left alone: after a reset the forecast of
+        // a short segment is its flat level, without the season, and a
+        // season of another period than the detector's reads as shifts.
         match (self.options.reaction, class) {
             (Some(cp), DemandClass::Smooth | DemandClass::Erratic) if spec.period().is_none() => {
                 Reactive::with_detector(spec, cp)?.fit(&y)

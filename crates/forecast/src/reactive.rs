@@ -273,13 +273,13 @@ fn median(v: &mut [f64]) -> f64 {
 /// confirmed change the base model is fitted to the whole series as
 /// usual.
 ///
-/// The detector compares each period with a flat level, so it suits a
-/// level model: over a seasonal series it reads the season's rises and
-/// falls as shifts (a weekly 10, 20, ..., 70 resets the level every few
-/// days), and a seasonal base such as
-/// [`SeasonalIndices`](crate::SeasonalIndices) is then replaced by the
-/// mean of its last days. The [`Forecaster`](crate::Forecaster) never
-/// wraps a seasonal model in it.
+/// The detector compares each period with a flat level once its
+/// [`ChangePoint::season`] is divided out, so it suits a level model: a
+/// season of another period (or any season with `season` `None`) reads
+/// as shifts, and after a reset a short segment is forecast flat, so a
+/// seasonal base such as [`SeasonalIndices`](crate::SeasonalIndices)
+/// loses its season until `min_fit` periods have passed. The
+/// [`Forecaster`](crate::Forecaster) never wraps a seasonal model in it.
 ///
 /// ```
 /// use merchantry_forecast::{DemandModel, Reactive, Ses};
