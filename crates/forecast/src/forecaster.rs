@@ -47,10 +47,11 @@ pub struct ForecastOptions {
     /// pattern under a level model is divided out before the detector
     /// reads the series ([`ChangePoint::season`], 7 by default), so
     /// weekends selling three times the weekdays are no shift. Under
-    /// [`Treatment::Exclude`] a
-    /// level model sees stock-out days closed up, which moves the later
-    /// days' weekdays: the more stock-outs, the less of the pattern the
-    /// detector can divide out.
+    /// [`Treatment::Exclude`] the level model sees stock-out days closed
+    /// up, but the detector still reads each in-stock day at its own
+    /// weekday (read closed up, five days out near the end of a weekly
+    /// 10 / 30 history moved the later weekends onto weekdays, and the
+    /// forecast tripled).
     pub reaction: Option<ChangePoint>,
     /// Known events applied to every forecast handed out.
     pub events: EventCalendar,
@@ -168,7 +169,27 @@ impl Forecaster {
         // season of another period than the detector's reads as shifts.
         match (self.options.reaction, class) {
             (Some(cp), DemandClass::Smooth | DemandClass::Erratic) if spec.period().is_none() => {
-                Reactive::with_detector(spec, cp)?.fit(&y)
+                let reactive = Reactive::with_detector(spec, cp)?;
+                match (cp.season, self.options.preparation.treatment) {
+                    // Days dropped inside the history: the detector reads
+                    // each kept day at its own weekday (see
+                    // `Reactive::fit_on_calendar`).
+                    (Some(m), Treatment::Exclude) => {
+                        let calendar = seasonal_calendar(kept, &prepared.stocked_out, m);
+                        if calendar.len() == kept.len() {
+                            return reactive.fit(&y);
+                        }
+                        let real: Vec<bool> = prepared
+                            .stocked_out
+                            .iter()
+                            .skip_while(|f| **f)
+                            .take(calendar.len())
+                            .map(|f| !*f)
+                            .collect();
+                        reactive.fit_on_calendar(&y, &calendar, &real)
+                    }
+                    _ => reactive.fit(&y),
+                }
             }
             _ => spec.fit(&y),
         }

@@ -330,8 +330,40 @@ impl<M: DemandModel> DemandModel for Reactive<M> {
 
     fn fit(&self, y: &[f64]) -> Result<Fitted> {
         check_series(y)?;
-        let levels = self.detector.levels(y);
-        let start = self.detector.start_in(&levels);
+        self.fit_read(y, &self.detector.levels(y))
+    }
+}
+
+impl<M: DemandModel> Reactive<M> {
+    /// [`DemandModel::fit`] on `kept`, the in-stock days of a history
+    /// whose stock-out days were dropped, with the detector reading each
+    /// kept day at its own place in the season: `calendar` holds every
+    /// day from the first kept one to the last, the dropped ones filled
+    /// (as [`seasonal_calendar`](crate::prepare::seasonal_calendar) fills
+    /// them), and `real` says which are kept days (as many as `kept`
+    /// has). Dropped from the series, a gap moved every later day's
+    /// weekday, and the detector read weekend sales on weekday places as
+    /// a jump.
+    pub(crate) fn fit_on_calendar(
+        &self,
+        kept: &[f64],
+        calendar: &[f64],
+        real: &[bool],
+    ) -> Result<Fitted> {
+        check_series(kept)?;
+        let levels = self.detector.levels(calendar);
+        let levels: Vec<Option<Reading>> =
+            levels.into_iter().zip(real).filter(|(_, r)| **r).map(|(l, _)| l).collect();
+        if levels.len() != kept.len() {
+            // Not the calendar of these days: read them as they are.
+            return self.fit_read(kept, &self.detector.levels(kept));
+        }
+        self.fit_read(kept, &levels)
+    }
+
+    /// The fit of `y` with the detector reading `levels` (one per value).
+    fn fit_read(&self, y: &[f64], levels: &[Option<Reading>]) -> Result<Fitted> {
+        let start = self.detector.start_in(levels);
         let Some(segment) = y.get(start..).filter(|_| start > 0) else {
             return self.base.fit(y);
         };
@@ -339,7 +371,7 @@ impl<M: DemandModel> DemandModel for Reactive<M> {
             self.base.fit(segment)?
         } else {
             let level = level_of(levels.get(start..).unwrap_or(&[]));
-            let noise = noise_scale(&adjusted(&levels));
+            let noise = noise_scale(&adjusted(levels));
             let flat = Fitted::flat(self.base.kind(), level, noise, y.len());
             if !flat.is_finite() {
                 return Err(ForecastError::Overflow { what: "reactive noise scale" });

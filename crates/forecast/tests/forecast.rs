@@ -185,6 +185,37 @@ fn overrides_and_events_reach_the_handed_out_forecast() {
 }
 
 #[test]
+fn a_stock_out_gap_does_not_move_the_detector_s_weekdays() {
+    // Tester ae's repro: 91 days of 10 a weekday and 30 a weekend day
+    // (weekly mean 15.71), days 80 to 84 out of stock. Closed up, the
+    // detector read the weekends after the gap on weekday places as a
+    // jump: reset at day 84 and 46.8 a day. Read at their own weekdays,
+    // the days show no shift.
+    let sku = Sku::new("GAP").unwrap();
+    let week = [10, 10, 10, 10, 10, 30, 30];
+    let mut units: Vec<i64> = week.iter().copied().cycle().take(91).collect();
+    let mut out = [false; 91];
+    for t in 80..85 {
+        (units[t], out[t]) = (0, true);
+    }
+    let h = history(&sku, &units, &out);
+    let set = Forecaster::default().fit(&h, DateRange::starting(day(0), 91).unwrap());
+    let f = set.get(&sku).unwrap();
+    assert_eq!(f.fit.level_reset_at(), None);
+    let weekly = 110.0 / 7.0;
+    assert!((f.fit.mean_at(1) - weekly).abs() < 0.1 * weekly, "{}", f.fit.mean_at(1));
+    // A real doubling after the gap is still found.
+    for u in &mut units[85..] {
+        *u *= 2;
+    }
+    let h = history(&sku, &units, &out);
+    let set = Forecaster::default().fit(&h, DateRange::starting(day(0), 91).unwrap());
+    let f = set.get(&sku).unwrap();
+    assert!(f.fit.level_reset_at().is_some());
+    assert!((f.fit.mean_at(1) - 2.0 * weekly).abs() < 0.15 * weekly, "{}", f.fit.mean_at(1));
+}
+
+#[test]
 fn uplifts_past_the_range_of_f64_are_an_error_not_a_missing_sku() {
     // Two events of 1e200 on one day lift 10 to 1e401: forecast_demand
     // can only say None, as for an unknown SKU; lifted names the overflow.
