@@ -239,6 +239,7 @@
 //!   the file, line, order and cell. A quantity, date or currency the
 //!   reader cannot read still refuses the line.
 
+use std::cell::RefCell;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -249,9 +250,9 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use flate2::read::MultiGzDecoder;
 use merchantry::amazon::{
     EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
-    LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, OrderLine, OrdersReader, ReadError,
-    ReadOptions, ReadStats, ReasonCode, ReimbursementReader, ReimbursementRow, Sign, SkipReason,
-    SummaryBucket, match_reimbursements, match_reimbursements_net,
+    LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, LossMatch, OrderLine, OrdersReader,
+    ReadError, ReadOptions, ReadStats, ReasonCode, ReimbursementReader, ReimbursementRow, Sign,
+    SkipReason, SummaryBucket, match_reimbursements, match_reimbursements_net,
 };
 use merchantry::core::{
     ChannelId, Currency, DateRange, Days, Decimal, DemandForecast, DemandHistory, DemandRecord,
@@ -573,7 +574,7 @@ struct FileRow {
 }
 
 /// What the run did with the rows, for the report and `--json`.
-#[derive(Serialize, Default)]
+#[derive(Serialize, Default, Clone)]
 struct Counts {
     rows_read: u64,
     events_applied: u64,
@@ -964,6 +965,10 @@ struct Books {
     reimbursements_not_used: Vec<(String, u64, String, String)>,
     /// Reimbursement events booked naming no write-off.
     paid_without_loss: PaidWithoutLoss,
+    /// While payments are planned to be booked in one batch
+    /// ([`Books::book_reimbursements`]), their events instead of being
+    /// booked one by one.
+    planned: Option<PlannedPayments>,
     /// The currency of the Reimbursements rows booked: the one most rows
     /// carry (rows in another are not booked).
     reimbursement_currency: Option<String>,
@@ -1210,6 +1215,7 @@ impl Books {
             reimbursements: Vec::new(),
             reimbursements_not_used: Vec::new(),
             paid_without_loss: PaidWithoutLoss::default(),
+            planned: None,
             reimbursement_currency: None,
             paid_to: None,
             reimbursement_files_read: 0,
@@ -2027,7 +2033,7 @@ impl Books {
     /// read. Payments are matched to the booked losses by the crate's
     /// `match_reimbursements_net` (first in, first out per FNSKU,
     /// warehouse reasons only, over the units still lost on the
-    /// approval day: see `found_by_day`) and booked one event per loss
+    /// approval day: see `found_on`) and booked one event per loss
     /// they pay for, naming its event id, the amount split by units (the last piece takes the
     /// rounding); units no loss takes, and payments for other reasons, are
     /// booked naming no write-off. A reversal takes its units back from
@@ -2061,141 +2067,77 @@ impl Books {
         let (mut reversals, payments): (Vec<_>, Vec<_>) =
             rows.into_iter().partition(|(_, r)| r.is_reversal());
         let paid: Vec<ReimbursementRow> = payments.iter().map(|(_, r)| r.clone()).collect();
-        let found = self.found_by_day(&paid);
+        // The units of a write-off found again by a day only grow with the
+        // day (finds and late receipts net against the oldest losses and
+        // stay there): one with none by the last approval day had none on
+        // any approval day. The ledger is asked for the others' days only
+        // when a payment could pay them, each day once: asked for every
+        // approval day, it listed every write-off each time (seconds, and
+        // gigabytes, for tens of thousands of rows).
+        let last_day = paid.iter().map(|r| r.approval_date).max();
+        let found_last = last_day.map(|day| self.found_on(day)).unwrap_or_default();
+        let found_by_day: RefCell<BTreeMap<NaiveDate, BTreeMap<EventId, i64>>> = RefCell::default();
         // A payment covers the units still lost on its approval day, not
         // those found again by then (the ledger's netting, oldest loss
         // first): matching by units written off would pay a found unit
         // and leave a later loss of the payment unpaid.
         let matching = match_reimbursements_net(&self.losses, &paid, |loss, day| {
             let units = loss.quantity.get().saturating_neg();
-            let back = loss.event_id().ok().map_or(0, |id| match found.get(&day) {
-                // Not listed as open on the day: found whole.
-                Some(open) => open.get(&id).copied().unwrap_or(units),
-                None => 0,
-            });
-            Quantity::new(back)
+            let Ok(id) = loss.event_id() else { return Quantity::ZERO };
+            if found_last.get(&id) == Some(&0) {
+                return Quantity::ZERO;
+            }
+            let mut by_day = found_by_day.borrow_mut();
+            let open = by_day.entry(day).or_insert_with(|| self.found_on(day));
+            // Not listed as open on the day: found whole.
+            Quantity::new(open.get(&id).copied().unwrap_or(units))
         });
         let conflicting: BTreeSet<&str> =
             matching.conflicting_reimbursements.iter().map(String::as_str).collect();
         // The pieces each payment was booked as, by its id and item, for
         // reversals to take back from: its write-offs (write-off, units,
         // amount), and the units and amount it booked naming no loss.
-        let mut booked: Vec<Booked> = Vec::new();
-        // The payments booked and the matches by reimbursement id, so
-        // that a row looks at its own id's, not at every one (which took
-        // seconds for a few ten thousand rows).
-        let mut booked_by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        let mut matches_by_id: BTreeMap<&str, Vec<_>> = BTreeMap::new();
+        // The matches by reimbursement id, so that a row looks at its own
+        // id's, not at every one (which took seconds for a few ten
+        // thousand rows).
+        let mut matches_by_id: BTreeMap<&str, Vec<&LossMatch>> = BTreeMap::new();
         for m in &matching.matches {
             matches_by_id.entry(m.reimbursement_id.as_str()).or_default().push(m);
         }
-        for (file, row) in &payments {
-            if row.approval_date > self.latest_day {
-                self.not_used(file, row, "dated in the future", None);
-                continue;
-            }
-            if conflicting.contains(row.reimbursement_id.as_str()) {
-                self.not_used(file, row, REIMBURSEMENT_CONFLICT, None);
-                continue;
-            }
-            if is_nothing(row) {
-                self.not_used(file, row, NOTHING_TO_BOOK, None);
-                continue;
-            }
-            let matched: Vec<_> = matches_by_id
-                .get(row.reimbursement_id.as_str())
-                .into_iter()
-                .flatten()
-                .filter(|m| row.pays_for(&m.loss))
-                .collect();
-            let Some(sku) =
-                row.sku.clone().or_else(|| matched.first().map(|m| m.loss.msku.clone()))
-            else {
-                self.not_used(file, row, "Reimbursements row names no SKU", None);
-                continue;
-            };
-            let mut pieces: Vec<(Option<EventId>, i64)> =
-                matched.iter().map(|m| (m.loss.event_id().ok(), m.units.get())).collect();
-            let covered: i64 = pieces.iter().map(|(_, u)| *u).sum();
-            let rest = row.quantity_total.get().saturating_sub(covered);
-            if rest > 0 || pieces.is_empty() {
-                pieces.push((None, rest.max(0)));
-            }
-            let Some(amounts) = split_amount(row.amount_total.amount(), &pieces) else {
-                self.not_used(file, row, AMOUNT_TOO_LARGE, None);
-                continue;
-            };
-            let without_loss = pieces
-                .iter()
-                .zip(&amounts)
-                .filter(|((write_off, _), _)| write_off.is_none())
-                .try_fold(self.paid_without_loss.amount, |sum, (_, a)| sum.checked_add(*a));
-            if without_loss.is_none() {
-                self.not_used(file, row, AMOUNT_TOO_LARGE, None);
-                continue;
-            }
-            // The units paid naming no loss must add up too: a saturated
-            // tally would print a wrong figure, and a reversal would take
-            // back from it.
-            let units_without_loss = pieces
-                .iter()
-                .filter(|(write_off, _)| write_off.is_none())
-                .try_fold(self.paid_without_loss.units, |sum, (_, u)| sum.checked_add(*u));
-            if units_without_loss.is_none() {
-                self.not_used(file, row, UNITS_TOO_LARGE, None);
-                continue;
-            }
-            let mut kept = Vec::new();
-            let mut loose = (0i64, Decimal::ZERO);
-            for (n, ((write_off, units), amount)) in pieces.into_iter().zip(amounts).enumerate() {
-                let kind = EventKind::Reimbursement {
-                    amount,
-                    units: Quantity::new(units),
-                    write_off: write_off.clone(),
-                };
-                let label = if write_off.is_some() {
-                    "reimbursement of a loss"
-                } else {
-                    "reimbursement naming no loss"
-                };
-                if !self.book_reimbursement(file, row, &sku, n, kind, label) {
-                    continue;
-                }
-                match write_off {
-                    Some(id) => kept.push((id, units, amount)),
-                    None => {
-                        loose.0 = loose.0.saturating_add(units);
-                        loose.1 = loose.1.saturating_add(amount);
-                        let paid = &mut self.paid_without_loss;
-                        paid.payments += 1;
-                        paid.units = paid.units.saturating_add(units);
-                        paid.amount = paid.amount.saturating_add(amount);
-                    }
+        // Every payment's pieces are booked in one batch, as one pass over
+        // each SKU's later events (booked one by one, each was a late event
+        // replaying all of them: minutes for tens of thousands of rows on
+        // one SKU). A batch the ledger refuses, or that holds a repeat the
+        // plan did not see, is booked again row by row, from the state
+        // before it, so that a refused row is set aside alone.
+        let before = (
+            self.counts.clone(),
+            self.paid_without_loss,
+            self.paid_to,
+            self.reimbursements_not_used.len(),
+        );
+        self.planned = Some(PlannedPayments::default());
+        let mut payments_booked = self.book_payments(&payments, &matches_by_id, &conflicting);
+        let planned = self.planned.take().unwrap_or_default();
+        let labels: Vec<(&'static str, NaiveDate)> =
+            planned.events.iter().map(|(_, label, day)| (*label, *day)).collect();
+        let batch: Vec<Event> = planned.events.into_iter().map(|(event, _, _)| event).collect();
+        match self.ledger.ingest_batch(batch) {
+            Ok(outcomes) if !outcomes.iter().any(|o| matches!(o, IngestOutcome::Duplicate)) => {
+                for (label, day) in labels {
+                    self.counts.booked(label);
+                    self.paid_to = self.paid_to.max(Some(day));
                 }
             }
-            // A repeated row (within a file or across files) books
-            // nothing new: it joins the payment already booked, so a
-            // reversal finds one original.
-            let same_id = booked_by_id.entry(row.reimbursement_id.clone()).or_default();
-            match same_id.iter().find(|&&i| booked[i].row.same_item(row)) {
-                Some(&i) => {
-                    let entry = &mut booked[i];
-                    entry.pieces.extend(kept);
-                    entry.loose_units = entry.loose_units.saturating_add(loose.0);
-                    entry.loose_amount = entry.loose_amount.saturating_add(loose.1);
-                }
-                None => {
-                    same_id.push(booked.len());
-                    booked.push(Booked {
-                        row: row.clone(),
-                        sku,
-                        pieces: kept,
-                        loose_units: loose.0,
-                        loose_amount: loose.1,
-                    });
-                }
+            _ => {
+                let (counts, paid_without_loss, paid_to, not_used) = before;
+                (self.counts, self.paid_without_loss, self.paid_to) =
+                    (counts, paid_without_loss, paid_to);
+                self.reimbursements_not_used.truncate(not_used);
+                payments_booked = self.book_payments(&payments, &matches_by_id, &conflicting);
             }
         }
+        let (mut booked, booked_by_id) = payments_booked;
         // Reversal rows of one id and item that differ (amount, units,
         // original, date, any cell but the line): which holds cannot be
         // told, so none of them is booked, as with payments.
@@ -2373,6 +2315,128 @@ impl Books {
         self.reimbursements_not_used.push((file.to_owned(), row.line, why.to_owned(), example));
     }
 
+    /// Books the payments (each row's pieces on its write-offs and the
+    /// units no loss takes, [`Books::book_reimbursements`]), or plans
+    /// them while [`Books::planned`] is set; the payments booked, and
+    /// their indexes by reimbursement id.
+    fn book_payments(
+        &mut self,
+        payments: &[(String, ReimbursementRow)],
+        matches_by_id: &BTreeMap<&str, Vec<&LossMatch>>,
+        conflicting: &BTreeSet<&str>,
+    ) -> (Vec<Booked>, BTreeMap<String, Vec<usize>>) {
+        let mut booked: Vec<Booked> = Vec::new();
+        let mut booked_by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (file, row) in payments {
+            if row.approval_date > self.latest_day {
+                self.not_used(file, row, "dated in the future", None);
+                continue;
+            }
+            if conflicting.contains(row.reimbursement_id.as_str()) {
+                self.not_used(file, row, REIMBURSEMENT_CONFLICT, None);
+                continue;
+            }
+            if is_nothing(row) {
+                self.not_used(file, row, NOTHING_TO_BOOK, None);
+                continue;
+            }
+            let matched: Vec<_> = matches_by_id
+                .get(row.reimbursement_id.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|m| row.pays_for(&m.loss))
+                .collect();
+            let Some(sku) =
+                row.sku.clone().or_else(|| matched.first().map(|m| m.loss.msku.clone()))
+            else {
+                self.not_used(file, row, "Reimbursements row names no SKU", None);
+                continue;
+            };
+            let mut pieces: Vec<(Option<EventId>, i64)> =
+                matched.iter().map(|m| (m.loss.event_id().ok(), m.units.get())).collect();
+            let covered: i64 = pieces.iter().map(|(_, u)| *u).sum();
+            let rest = row.quantity_total.get().saturating_sub(covered);
+            if rest > 0 || pieces.is_empty() {
+                pieces.push((None, rest.max(0)));
+            }
+            let Some(amounts) = split_amount(row.amount_total.amount(), &pieces) else {
+                self.not_used(file, row, AMOUNT_TOO_LARGE, None);
+                continue;
+            };
+            let without_loss = pieces
+                .iter()
+                .zip(&amounts)
+                .filter(|((write_off, _), _)| write_off.is_none())
+                .try_fold(self.paid_without_loss.amount, |sum, (_, a)| sum.checked_add(*a));
+            if without_loss.is_none() {
+                self.not_used(file, row, AMOUNT_TOO_LARGE, None);
+                continue;
+            }
+            // The units paid naming no loss must add up too: a saturated
+            // tally would print a wrong figure, and a reversal would take
+            // back from it.
+            let units_without_loss = pieces
+                .iter()
+                .filter(|(write_off, _)| write_off.is_none())
+                .try_fold(self.paid_without_loss.units, |sum, (_, u)| sum.checked_add(*u));
+            if units_without_loss.is_none() {
+                self.not_used(file, row, UNITS_TOO_LARGE, None);
+                continue;
+            }
+            let mut kept = Vec::new();
+            let mut loose = (0i64, Decimal::ZERO);
+            for (n, ((write_off, units), amount)) in pieces.into_iter().zip(amounts).enumerate() {
+                let kind = EventKind::Reimbursement {
+                    amount,
+                    units: Quantity::new(units),
+                    write_off: write_off.clone(),
+                };
+                let label = if write_off.is_some() {
+                    "reimbursement of a loss"
+                } else {
+                    "reimbursement naming no loss"
+                };
+                if !self.book_reimbursement(file, row, &sku, n, kind, label) {
+                    continue;
+                }
+                match write_off {
+                    Some(id) => kept.push((id, units, amount)),
+                    None => {
+                        loose.0 = loose.0.saturating_add(units);
+                        loose.1 = loose.1.saturating_add(amount);
+                        let paid = &mut self.paid_without_loss;
+                        paid.payments += 1;
+                        paid.units = paid.units.saturating_add(units);
+                        paid.amount = paid.amount.saturating_add(amount);
+                    }
+                }
+            }
+            // A repeated row (within a file or across files) books
+            // nothing new: it joins the payment already booked, so a
+            // reversal finds one original.
+            let same_id = booked_by_id.entry(row.reimbursement_id.clone()).or_default();
+            match same_id.iter().find(|&&i| booked[i].row.same_item(row)) {
+                Some(&i) => {
+                    let entry = &mut booked[i];
+                    entry.pieces.extend(kept);
+                    entry.loose_units = entry.loose_units.saturating_add(loose.0);
+                    entry.loose_amount = entry.loose_amount.saturating_add(loose.1);
+                }
+                None => {
+                    same_id.push(booked.len());
+                    booked.push(Booked {
+                        row: row.clone(),
+                        sku,
+                        pieces: kept,
+                        loose_units: loose.0,
+                        loose_amount: loose.1,
+                    });
+                }
+            }
+        }
+        (booked, booked_by_id)
+    }
+
     /// The units each write-off is paid for beyond those still lost on
     /// `day` (payments and reversals booked by then, units found again
     /// by then), by its event id: only those over-reimbursed are listed.
@@ -2385,24 +2449,15 @@ impl Books {
     }
 
     /// The units found again (or received late) of each write-off on
-    /// each approval day of `payments`, as the ledger nets them, by its
-    /// event id: those the ledger lists as open on the day (no payment
-    /// is booked yet, so every write-off still lost in part is). One not
-    /// listed is found whole.
-    fn found_by_day(
-        &self,
-        payments: &[ReimbursementRow],
-    ) -> BTreeMap<NaiveDate, BTreeMap<EventId, i64>> {
-        let days: BTreeSet<NaiveDate> = payments.iter().map(|r| r.approval_date).collect();
-        days.into_iter()
-            .map(|day| {
-                let open = self.ledger.unreimbursed(day, 0).into_iter().map(|c| {
-                    let back = c.units_back().get();
-                    (c.write_off.id, back)
-                });
-                (day, open.collect())
-            })
-            .collect()
+    /// `day`, as the ledger nets them, by its event id: those the ledger
+    /// lists as open on the day (no payment is booked yet, so every
+    /// write-off still lost in part is). One not listed is found whole.
+    fn found_on(&self, day: NaiveDate) -> BTreeMap<EventId, i64> {
+        let open = self.ledger.unreimbursed(day, 0).into_iter().map(|c| {
+            let back = c.units_back().get();
+            (c.write_off.id, back)
+        });
+        open.collect()
     }
 
     /// The Reimbursements rows in the currency most rows that could book
@@ -2502,12 +2557,22 @@ impl Books {
         sku: &Sku,
         n: usize,
         kind: EventKind,
-        label: &str,
+        label: &'static str,
     ) -> bool {
         let Some(event) = self.reimbursement_event(row, sku, n, kind) else {
             self.not_used(file, row, "no stable key", None);
             return false;
         };
+        if let Some(planned) = &mut self.planned {
+            // A repeated row's pieces have the ids of the first's: the
+            // ledger would report them as duplicates.
+            if !planned.ids.insert(event.id.clone()) {
+                self.counts.duplicates_ignored += 1;
+                return false;
+            }
+            planned.events.push((event, label, row.approval_date));
+            return true;
+        }
         match self.ledger.ingest(event) {
             Ok(IngestOutcome::Duplicate) => {
                 self.counts.duplicates_ignored += 1;
@@ -2823,6 +2888,14 @@ impl Books {
 /// A payment booked against one write-off: its event id, and the
 /// units and amount still standing on it.
 type Piece = (EventId, i64, Decimal);
+
+/// Reimbursement events planned to be booked in one batch, each with its
+/// label and approval day, and their ids.
+#[derive(Default)]
+struct PlannedPayments {
+    events: Vec<(Event, &'static str, NaiveDate)>,
+    ids: BTreeSet<EventId>,
+}
 
 /// A payment booked, for its reversals to take back from.
 struct Booked {
@@ -5797,6 +5870,26 @@ mod tests {
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&1));
         let listed = claims_fn(&books, books.last_day(), 30);
         assert_eq!(listed.currency.as_deref(), Some("USD"));
+    }
+
+    /// The payments are booked in one batch; one the ledger refuses (P2
+    /// takes what L1 was paid past `Decimal::MAX`) refuses the batch,
+    /// and the rows are booked again one by one: P1 and U1 are booked,
+    /// P2 alone is set aside, as when every row was booked on its own.
+    #[test]
+    fn a_payment_the_ledger_refuses_is_set_aside_alone() {
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 1, "50000000000000000000000000000", ""),
+            ("2026-01-21", "P2", "Lost_Warehouse", 1, "50000000000000000000000000000", ""),
+            ("2026-01-22", "U1", "CustomerReturn", 1, "12.00", ""),
+        ]);
+        let books = claims_books("batch-refused", reimbursements);
+        assert_eq!(books.counts.rows_skipped.get("refused by the ledger"), Some(&1));
+        assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&1));
+        assert_eq!(books.counts.booked_as.get("reimbursement naming no loss"), Some(&1));
+        assert_eq!(books.paid_without_loss, paid_without_loss(1, 1, Decimal::new(1200, 2)));
+        assert_eq!(books.paid_to, Some(day("2026-01-22")));
+        assert_eq!(books.counts.duplicates_ignored, 0);
     }
 
     /// Two reversals of P1 on one day. P1 pays L1 4, D1 2 and L2 3 (the

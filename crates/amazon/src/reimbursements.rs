@@ -579,6 +579,15 @@ where
             _ => None,
         })
         .collect();
+    // The payment items of each reimbursement id, so that a reversal
+    // reads its original's items only, not every payment's.
+    let mut items_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, item) in payments.iter().enumerate() {
+        let ids: BTreeSet<&str> = item.iter().map(|p| p.reimbursement_id.as_str()).collect();
+        for id in ids {
+            items_of.entry(id).or_default().push(i);
+        }
+    }
     for (reversal, applicable) in reversals {
         let units = reversal.quantity_total.get().saturating_abs();
         let mut left = units;
@@ -588,12 +597,14 @@ where
             // could name two or more (its SKU and FNSKU blank against an
             // original of several items), which is meant cannot be told:
             // none. One in conflict has nothing to take back.
-            let mut items = payments.iter().zip(&mut standing).filter(|(item, _)| {
-                item.iter().any(|payment| {
+            let mut items = items_of.get(original.as_str()).into_iter().flatten().filter(|&&i| {
+                payments[i].iter().any(|payment| {
                     payment.reimbursement_id == *original && payment.same_item(reversal)
                 })
             });
-            if let (Some((_, Some(standing))), None) = (items.next(), items.next()) {
+            if let (Some(&i), None) = (items.next(), items.next())
+                && let Some(Some(standing)) = standing.get_mut(i)
+            {
                 let taken = left.min(*standing);
                 *standing -= taken;
                 left -= taken;
@@ -618,11 +629,34 @@ where
         .collect();
     paying.sort_by_key(|(r, _)| order_key(r));
 
+    // The open losses of each FNSKU and of each SKU, in order, each list
+    // with the first of its losses not yet covered whole: a payment reads
+    // its own item's losses from there (`pays_for`), not every loss, and
+    // a loss covered whole is never read again.
+    let mut by_fnsku: BTreeMap<Fnsku, (usize, Vec<usize>)> = BTreeMap::new();
+    let mut by_msku: BTreeMap<Sku, (usize, Vec<usize>)> = BTreeMap::new();
+    for (i, (loss, _, _)) in open.iter().enumerate() {
+        by_fnsku.entry(loss.fnsku.clone()).or_default().1.push(i);
+        by_msku.entry(loss.msku.clone()).or_default().1.push(i);
+    }
+    let none = (0, Vec::new());
     for (reimbursement, mut left) in paying {
-        for (loss, written_off, remaining) in &mut open {
+        let (first, list) = match (&reimbursement.fnsku, &reimbursement.sku) {
+            (Some(f), _) => by_fnsku.get_mut(f),
+            (None, Some(s)) => by_msku.get_mut(s),
+            (None, None) => None,
+        }
+        .map_or((0, &none.1), |(first, list)| {
+            while list.get(*first).is_some_and(|&i| open[i].2 == 0) {
+                *first += 1;
+            }
+            (*first, &*list)
+        });
+        for &i in list.get(first..).unwrap_or(&[]) {
             if left == 0 {
                 break;
             }
+            let (loss, written_off, remaining) = &mut open[i];
             if !reimbursement.pays_for(loss)
                 || *remaining == 0
                 || loss.date > reimbursement.approval_date
