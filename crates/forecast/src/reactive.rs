@@ -6,9 +6,15 @@ use crate::model::{DemandModel, Fitted, ModelKind, mean};
 
 /// Settings of the change-point detector. Defaults: `allowance` 0.5,
 /// `threshold` 5, `confirm` 2 periods, `min_fit` 28 periods, `season` 7
-/// (a day-of-week pattern on daily demand).
+/// (a day-of-week pattern on daily demand). Read from serde through the
+/// same checks as [`Reactive::with_detector`]; a form without `season`
+/// (saved before it was added) reads as the default, 7.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::serde_checks::ChangePointRepr")
+)]
 pub struct ChangePoint {
     /// Slack `k` of the CUSUM, in standard deviations.
     pub allowance: f64,
@@ -23,15 +29,7 @@ pub struct ChangePoint {
     /// reads it (see [`ChangePoint::change_points`]): 7 for the weekly
     /// pattern of daily sales, `None` to read the values as they are
     /// (a series with no season, or not daily). At least 2.
-    #[cfg_attr(feature = "serde", serde(default = "weekly"))]
     pub season: Option<usize>,
-}
-
-/// The default [`ChangePoint::season`]: a week of days.
-#[cfg(feature = "serde")]
-#[expect(clippy::unnecessary_wraps, reason = "serde's default for an Option field")]
-const fn weekly() -> Option<usize> {
-    Some(7)
 }
 
 impl Default for ChangePoint {
@@ -41,7 +39,7 @@ impl Default for ChangePoint {
 }
 
 impl ChangePoint {
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         for (name, value) in [("allowance", self.allowance), ("threshold", self.threshold)] {
             if !(value.is_finite() && value >= 0.0) {
                 return Err(ForecastError::InvalidParameter { name, value, allowed: "[0, inf)" });
@@ -316,7 +314,7 @@ impl<M: DemandModel> Reactive<M> {
     /// # Errors
     ///
     /// [`ForecastError::InvalidParameter`] for a negative or non-finite
-    /// allowance or threshold, or `confirm` 0.
+    /// allowance or threshold, `confirm` 0, or a `season` of 0 or 1.
     pub fn with_detector(base: M, detector: ChangePoint) -> Result<Self> {
         detector.validate()?;
         Ok(Self { base, detector })

@@ -319,6 +319,36 @@ impl TryFrom<KnownEventRepr> for KnownEvent {
     }
 }
 
+/// A [`ChangePoint`] as saved; `season` may be missing (a form saved
+/// before it was added), and is then the default, 7.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChangePointRepr {
+    allowance: f64,
+    threshold: f64,
+    confirm: usize,
+    min_fit: usize,
+    #[serde(default = "weekly")]
+    season: Option<usize>,
+}
+
+/// The default [`ChangePoint::season`]: a week of days.
+#[expect(clippy::unnecessary_wraps, reason = "serde's default for an Option field")]
+const fn weekly() -> Option<usize> {
+    Some(7)
+}
+
+impl TryFrom<ChangePointRepr> for ChangePoint {
+    type Error = ForecastError;
+
+    fn try_from(r: ChangePointRepr) -> Result<Self, ForecastError> {
+        let ChangePointRepr { allowance, threshold, confirm, min_fit, season } = r;
+        let detector = Self { allowance, threshold, confirm, min_fit, season };
+        detector.validate()?;
+        Ok(detector)
+    }
+}
+
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReactiveRepr<M> {
@@ -682,6 +712,23 @@ impl TryFrom<ForecastSetRepr> for ForecastSet {
 mod tests {
     use super::*;
     use crate::model::DemandModel;
+
+    #[test]
+    fn a_change_point_is_read_through_its_checks() {
+        let read = |json: &str| serde_json::from_str::<ChangePoint>(json);
+        let base = r#""allowance":0.5,"threshold":5.0,"confirm":2,"min_fit":28"#;
+        // Saved before `season` was added: the default, 7.
+        assert_eq!(read(&format!("{{{base}}}")).unwrap(), ChangePoint::default());
+        let plain = read(&format!(r#"{{{base},"season":null}}"#)).unwrap();
+        assert_eq!(plain.season, None);
+        let back = serde_json::to_string(&ChangePoint::default()).unwrap();
+        assert_eq!(read(&back).unwrap(), ChangePoint::default());
+        // What no constructor accepts is refused when read, not at the
+        // first SKU fitted with it.
+        assert!(read(&format!(r#"{{{base},"season":1}}"#)).is_err());
+        assert!(read(r#"{"allowance":0.5,"threshold":5.0,"confirm":0,"min_fit":28}"#).is_err());
+        assert!(read(r#"{"allowance":-1.0,"threshold":5.0,"confirm":2,"min_fit":28}"#).is_err());
+    }
 
     #[test]
     fn a_model_read_as_another_kind_is_a_typed_error() {
