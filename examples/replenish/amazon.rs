@@ -2495,6 +2495,14 @@ impl Books {
             }
             *by_currency.entry(row.amount_total.currency()).or_insert(0) += 1;
         }
+        if by_currency.is_empty() {
+            // No payment could book, so nothing will, in any currency:
+            // each row is set aside for its own reason (a reversal with
+            // no payment to take back from, a payment of nothing, ...),
+            // not as in another currency than a vote nobody cast.
+            self.reimbursement_currency = None;
+            return rows;
+        }
         let top = by_currency.values().copied().max().unwrap_or(0);
         let mut leaders = by_currency.iter().filter(|&(_, &n)| n == top).map(|(c, _)| c);
         let most = match (leaders.next(), leaders.next()) {
@@ -5890,6 +5898,23 @@ mod tests {
         assert_eq!(books.paid_without_loss, paid_without_loss(1, 1, Decimal::new(1200, 2)));
         assert_eq!(books.paid_to, Some(day("2026-01-22")));
         assert_eq!(books.counts.duplicates_ignored, 0);
+    }
+
+    /// Tester ae's a3: reversals alone, in euros. No payment votes, so
+    /// there is no currency to be another than: each reversal is set
+    /// aside as matched to no write-off (it was "in another currency than
+    /// most").
+    #[test]
+    fn reversals_alone_are_set_aside_for_what_they_are() {
+        let rows = reimbursements_file(&[
+            ("2026-01-23", "E4", "Reimbursement_Reversal", -1, "-5.00", "NONE1"),
+            ("2026-01-24", "E5", "Reimbursement_Reversal", -1, "-5.00", "NONE2"),
+        ])
+        .replace("\tUSD\t", "\tEUR\t");
+        let books = claims_books("reversals-alone", rows);
+        assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), None);
+        assert_eq!(books.counts.rows_skipped.get(REVERSAL_UNMATCHED), Some(&2));
+        assert_eq!(books.reimbursement_currency, None);
     }
 
     /// Two reversals of P1 on one day. P1 pays L1 4, D1 2 and L2 3 (the
