@@ -5882,12 +5882,9 @@ mod tests {
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), None);
     }
 
-    /// Rows in three currencies: USD is on two rows (P1 and U1), EUR and
-    /// GBP on one each, so only the USD rows are booked (P1 pays L1's 4
-    /// units, U1 names no loss) and the others are counted; nothing is
-    /// added across currencies and the section says USD.
-    #[test]
-    fn reimbursements_in_other_currencies_are_not_added() {
+    /// A Reimbursements file of P1 (a loss, 40.00) and U1 (no loss,
+    /// 12.00) in USD, G1 in GBP and E1 in EUR.
+    fn three_currencies() -> String {
         let usd = reimbursements_file(&[
             ("2026-01-20", "P1", "Lost_Warehouse", 4, "40.00", ""),
             ("2026-01-21", "U1", "CustomerReturn", 1, "12.00", ""),
@@ -5897,7 +5894,16 @@ mod tests {
         let mut lines: Vec<String> = usd.lines().map(str::to_owned).collect();
         lines[3] = lines[3].replace("\tUSD\t", "\tGBP\t");
         lines[4] = lines[4].replace("\tUSD\t", "\tEUR\t");
-        let books = claims_books("currencies", lines.join("\n") + "\n");
+        lines.join("\n") + "\n"
+    }
+
+    /// Rows in three currencies: USD is on two rows (P1 and U1), EUR and
+    /// GBP on one each, so only the USD rows are booked (P1 pays L1's 4
+    /// units, U1 names no loss) and the others are counted; nothing is
+    /// added across currencies and the section says USD.
+    #[test]
+    fn reimbursements_in_other_currencies_are_not_added() {
+        let books = claims_books("currencies", three_currencies());
         assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&2));
         assert_eq!(books.paid_without_loss, paid_without_loss(1, 1, Decimal::new(1200, 2)));
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&1));
@@ -5915,16 +5921,7 @@ mod tests {
     /// currency from 2).
     #[test]
     fn reimbursements_in_other_currencies_read_twice_count_once() {
-        let usd = reimbursements_file(&[
-            ("2026-01-20", "P1", "Lost_Warehouse", 4, "40.00", ""),
-            ("2026-01-21", "U1", "CustomerReturn", 1, "12.00", ""),
-            ("2026-01-22", "G1", "CustomerReturn", 1, "9.00", ""),
-            ("2026-01-23", "E1", "Lost_Warehouse", 1, "10.00", ""),
-        ]);
-        let mut lines: Vec<String> = usd.lines().map(str::to_owned).collect();
-        lines[3] = lines[3].replace("\tUSD\t", "\tGBP\t");
-        lines[4] = lines[4].replace("\tUSD\t", "\tEUR\t");
-        let file = lines.join("\n") + "\n";
+        let file = three_currencies();
         let mut files = claims_folder();
         files.push(("fba_reimbursements.tsv", file.clone()));
         files.push(("fba_reimbursements_again.tsv", file));

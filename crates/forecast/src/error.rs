@@ -295,6 +295,18 @@ pub(crate) fn unit_open(name: &'static str, value: f64) -> Result<f64> {
     }
 }
 
+/// A count of periods that must be 2 or more (a period, a season):
+/// [`ForecastError::InvalidParameter`] naming `name` and what is
+/// `allowed` otherwise.
+pub(crate) fn at_least_two(name: &'static str, count: usize, allowed: &'static str) -> Result<()> {
+    if count < 2 {
+        #[expect(clippy::cast_precision_loss, reason = "error report only")]
+        let value = count as f64;
+        return Err(ForecastError::InvalidParameter { name, value, allowed });
+    }
+    Ok(())
+}
+
 /// Checks that a series is non-empty and finite.
 pub(crate) fn check_series(y: &[f64]) -> Result<()> {
     if y.is_empty() {

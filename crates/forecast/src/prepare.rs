@@ -318,14 +318,8 @@ fn apply_partial(values: &[f64], flags: &mut [bool], rule: PartialStockout) -> R
             allowed: "[0, inf)",
         });
     }
-    if let Some(m @ 0..2) = rule.season {
-        #[expect(clippy::cast_precision_loss, reason = "error report only")]
-        let value = m as f64;
-        return Err(ForecastError::InvalidParameter {
-            name: "season",
-            value,
-            allowed: "2 or more days, or none",
-        });
+    if let Some(m) = rule.season {
+        crate::error::at_least_two("season", m, "2 or more days, or none")?;
     }
     let (velocity, _) = in_stock_mean(values, flags);
     if velocity < rule.min_velocity || velocity <= 0.0 {

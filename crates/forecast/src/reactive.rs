@@ -52,14 +52,8 @@ impl ChangePoint {
                 allowed: "1 or more periods",
             });
         }
-        if let Some(m @ 0..2) = self.season {
-            #[expect(clippy::cast_precision_loss, reason = "error report only")]
-            let value = m as f64;
-            return Err(ForecastError::InvalidParameter {
-                name: "season",
-                value,
-                allowed: "2 or more periods, or none",
-            });
+        if let Some(m) = self.season {
+            crate::error::at_least_two("season", m, "2 or more periods, or none")?;
         }
         Ok(())
     }

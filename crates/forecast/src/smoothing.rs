@@ -592,16 +592,7 @@ pub enum SeasonalMethod {
 }
 
 fn check_period(period: usize) -> Result<()> {
-    if period < 2 {
-        #[expect(clippy::cast_precision_loss, reason = "error report only")]
-        let value = period as f64;
-        return Err(ForecastError::InvalidParameter {
-            name: "period",
-            value,
-            allowed: "2 or more periods",
-        });
-    }
-    Ok(())
+    crate::error::at_least_two("period", period, "2 or more periods")
 }
 
 /// A seasonal model's series check: finite, and at least two seasons of
