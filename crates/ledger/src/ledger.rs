@@ -2245,7 +2245,10 @@ fn validate(event: &Event) -> Result<(), LedgerError> {
         }
     };
     let amount = |a: &Decimal| {
-        if *a < Decimal::ZERO {
+        // The sign bit and a zero test, not `< Decimal::ZERO`: a full
+        // comparison costs about ten instructions an event on in-order
+        // ingest (a negative zero is zero either way).
+        if a.is_sign_negative() && !a.is_zero() {
             Err(LedgerError::NegativeAmount { id: id(), amount: *a })
         } else {
             Ok(())
