@@ -32,7 +32,12 @@ pub enum Treatment {
     /// straight line between the nearest in-stock days of its phase before
     /// and after it (the one there is when only one is; the in-stock mean
     /// when neither is). The other models see a gap closed up: a Holt
-    /// trend is per in-stock day.
+    /// trend is per in-stock day. A weekday that is always out of stock
+    /// (every weekend, say) is never seen: a level model then forecasts
+    /// the level of the days that are, which can be well off the weekly
+    /// mean (weekdays at 10 and weekends at 30 forecast about 10);
+    /// [`Treatment::Impute`] or a seasonal model with stock-out flags
+    /// that leave some of each weekday in stock avoid it.
     #[default]
     Exclude,
     /// Replace each with the mean of up to `impute_window` in-stock days
