@@ -35,9 +35,10 @@ pub enum Treatment {
     /// trend is per in-stock day. A weekday that is always out of stock
     /// (every weekend, say) is never seen: a level model then forecasts
     /// the level of the days that are, which can be well off the weekly
-    /// mean (weekdays at 10 and weekends at 30 forecast about 10);
-    /// [`Treatment::Impute`] or a seasonal model with stock-out flags
-    /// that leave some of each weekday in stock avoid it.
+    /// mean (weekdays at 10 and weekends at 30 forecast about 10), and
+    /// [`Treatment::Impute`], which fills a day from the in-stock days
+    /// before it, does the same: the history holds nothing of that
+    /// weekday's demand.
     #[default]
     Exclude,
     /// Replace each with the mean of up to `impute_window` in-stock days
