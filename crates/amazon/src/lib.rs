@@ -148,7 +148,7 @@ pub use parse::{
 };
 pub use reimbursements::{
     LossMatch, LossMatching, ReimbursementReader, ReimbursementReason, ReimbursementRow,
-    match_reimbursements, match_reimbursements_net,
+    conflicting_reimbursements, match_reimbursements, match_reimbursements_net,
 };
 pub use scms::{ScmsMode, ScmsReader, ScmsReplenishments, ScmsShipment};
 pub use settlement::{ChargeKind, SettlementAmount, SettlementReader, SettlementRow};

@@ -155,6 +155,75 @@ impl ReimbursementRow {
             && agree(self.sku.as_ref().map(Sku::as_str), other.sku.as_ref().map(Sku::as_str))
     }
 
+    /// Whether this row and `other` say the same in every field but
+    /// [`line`](Self::line): one row read twice, as overlapping downloads
+    /// (or one file passed twice) give. Amounts are compared by value
+    /// (`12.5` is `12.50`), so are dates and quantities; a blank cell
+    /// differs from a written one. [`match_reimbursements`] matches such
+    /// a repeat once; rows of one id and item that are not repeats
+    /// contradict each other ([`conflicting_reimbursements`]).
+    ///
+    /// ```
+    /// use merchantry_amazon::ReimbursementReader;
+    /// let read = |rows: &str| {
+    ///     let head = "approval-date\treimbursement-id\tcase-id\treason\tfnsku\t\
+    ///                 currency-unit\tamount-total\tquantity-reimbursed-total\n";
+    ///     ReimbursementReader::new(format!("{head}{rows}").as_bytes())?
+    ///         .collect::<Result<Vec<_>, _>>()
+    /// };
+    /// // Two downloads overlapping on R1: on line 2 of the first, on
+    /// // line 3 of the second, which writes its amount `12.5`.
+    /// let first = read("2026-01-05\tR1\tC7\tLost_Warehouse\tX00MUG\tUSD\t12.50\t1\n")?;
+    /// let second = read(
+    ///     "2026-01-04\tR0\t\tLost_Warehouse\tX00CUP\tUSD\t9.00\t1\n\
+    ///      2026-01-05\tR1\tC7\tLost_Warehouse\tX00MUG\tUSD\t12.5\t1\n\
+    ///      2026-01-05\tR1\t\tLost_Warehouse\tX00MUG\tUSD\t12.50\t1\n",
+    /// )?;
+    /// assert_eq!((first[0].line, second[1].line), (2, 3));
+    /// assert!(first[0].same_content(&second[1]));
+    /// // Without its case id, the last row is another row of R1.
+    /// assert!(!first[0].same_content(&second[2]));
+    /// # Ok::<(), merchantry_amazon::ReadError>(())
+    /// ```
+    #[must_use]
+    pub fn same_content(&self, other: &Self) -> bool {
+        // Named field by field, so that a field added to the row is not
+        // forgotten here.
+        let Self {
+            approval_date,
+            approved_at,
+            reimbursement_id,
+            case_id,
+            order_id,
+            reason,
+            sku,
+            fnsku,
+            asin,
+            amount_per_unit,
+            amount_total,
+            quantity_cash,
+            quantity_inventory,
+            quantity_total,
+            original_reimbursement_id,
+            line: _,
+        } = self;
+        *approval_date == other.approval_date
+            && *approved_at == other.approved_at
+            && *reimbursement_id == other.reimbursement_id
+            && *case_id == other.case_id
+            && *order_id == other.order_id
+            && *reason == other.reason
+            && *sku == other.sku
+            && *fnsku == other.fnsku
+            && *asin == other.asin
+            && *amount_per_unit == other.amount_per_unit
+            && *amount_total == other.amount_total
+            && *quantity_cash == other.quantity_cash
+            && *quantity_inventory == other.quantity_inventory
+            && *quantity_total == other.quantity_total
+            && *original_reimbursement_id == other.original_reimbursement_id
+    }
+
     /// Whether this row pays for the item of the loss row `loss` (a
     /// detail row's [`RowKey`]): its FNSKU is the loss's, or, when the
     /// row gives no FNSKU, its SKU is the loss's seller SKU. Only the
@@ -481,8 +550,8 @@ pub struct LossMatching {
 ///   lost, where telling overlapping downloads apart by line numbers
 ///   would (a download read from its middle, filtered or sorted).
 /// - A reimbursement row is a repeat when every field but `line` is the
-///   same as an earlier row's (amounts compared by value, `12.5` =
-///   `12.50`). It is matched once;
+///   same as an earlier row's ([`ReimbursementRow::same_content`]:
+///   amounts compared by value, `12.5` = `12.50`). It is matched once;
 ///   [`LossMatching::repeated_reimbursements`] counts the repeats.
 /// - Rows that share a reimbursement id but differ are never merged. For
 ///   different items (FNSKUs or SKUs that differ where both rows give
@@ -490,7 +559,8 @@ pub struct LossMatching {
 ///   matched on its own. For the same item they contradict each other (a
 ///   row revised between downloads, or a mix-up): none of them is
 ///   matched, and the id is listed in
-///   [`LossMatching::conflicting_reimbursements`]. For a payment its
+///   [`LossMatching::conflicting_reimbursements`] (the ids that
+///   [`conflicting_reimbursements`] finds alone). For a payment its
 ///   losses stay open until the caller settles which row holds. For a
 ///   reversal nothing is taken back, so the losses its original covers
 ///   stay closed, and each of its differing rows is listed, with its
@@ -555,14 +625,15 @@ where
             (key, units, units)
         })
         .collect();
-    let (reversals, payments): (Vec<_>, Vec<_>) =
-        reimbursements.iter().partition(|r| r.is_reversal());
+    let items = line_items(reimbursements);
+    outcome.repeated_reimbursements = items.repeated;
+    outcome.conflicting_reimbursements = items.conflicting.into_iter().map(str::to_owned).collect();
     // Every item of every payment, the conflicting ones included: a
     // reversal counts them all to tell which item it names.
-    let payments = distinct_reimbursements(payments, &mut outcome);
+    let payments = items.payments;
     // A reversal whose rows conflict is applied by none of them, and each
     // of them is listed as unapplied.
-    let (reversals, conflicting) = split_items(&distinct_reimbursements(reversals, &mut outcome));
+    let (reversals, conflicting) = split_items(&items.reversals);
     let mut reversals: Vec<(&ReimbursementRow, bool)> = reversals
         .into_iter()
         .map(|r| (r, true))
@@ -694,11 +765,68 @@ where
     outcome
 }
 
+/// The reimbursement ids whose rows contradict each other: two or more
+/// rows of one id that name the same item
+/// ([`ReimbursementRow::same_item`], linked through blank FNSKU or SKU
+/// cells) and are not repeats of each other
+/// ([`ReimbursementRow::same_content`]), payments and reversals apart
+/// (a reversal row never conflicts with a payment row). Which of them is
+/// right cannot be told, so [`match_reimbursements`] matches none of
+/// them: these are its [`LossMatching::conflicting_reimbursements`] for
+/// the same rows, found without matching anything, borrowed from the
+/// rows and sorted.
+///
+/// ```
+/// use merchantry_amazon::{ReimbursementReader, conflicting_reimbursements};
+/// let file = "approval-date\treimbursement-id\treason\tsku\tfnsku\tcurrency-unit\t\
+///     amount-total\tquantity-reimbursed-total\n\
+///     2026-01-05\tR1\tLost_Warehouse\tMUG\tX00MUG\tUSD\t10.00\t1\n\
+///     2026-01-05\tR1\tLost_Warehouse\tMUG\tX00MUG\tUSD\t10.00\t1\n\
+///     2026-01-05\tR1\tLost_Warehouse\tCUP\tX00CUP\tUSD\t8.00\t1\n\
+///     2026-01-06\tR2\tLost_Warehouse\tMUG\tX00MUG\tUSD\t10.00\t1\n\
+///     2026-01-06\tR2\tLost_Warehouse\tMUG\tX00MUG\tUSD\t12.00\t1\n";
+/// let rows = ReimbursementReader::new(file.as_bytes())?.collect::<Result<Vec<_>, _>>()?;
+/// // R1's MUG row is repeated and its CUP row is another item; R2's two
+/// // MUG rows disagree on the amount.
+/// assert_eq!(conflicting_reimbursements(&rows).into_iter().collect::<Vec<_>>(), ["R2"]);
+/// # Ok::<(), merchantry_amazon::ReadError>(())
+/// ```
+#[must_use]
+pub fn conflicting_reimbursements<'a>(
+    rows: impl IntoIterator<Item = &'a ReimbursementRow>,
+) -> BTreeSet<&'a str> {
+    line_items(rows).conflicting
+}
+
+/// Reimbursement rows sorted into line items ([`line_items`]).
+struct LineItems<'a> {
+    /// The payments' items, the conflicting ones included.
+    payments: Vec<Vec<&'a ReimbursementRow>>,
+    /// The reversals' items, the conflicting ones included.
+    reversals: Vec<Vec<&'a ReimbursementRow>>,
+    /// Rows passed over as exact repeats of an earlier one.
+    repeated: usize,
+    /// The ids with an item of two or more differing rows.
+    conflicting: BTreeSet<&'a str>,
+}
+
+/// `rows` grouped into line items, payments and reversals apart
+/// ([`ReimbursementRow::is_reversal`]), each by [`distinct_reimbursements`]:
+/// the one place where repeats and conflicts are decided, for
+/// [`match_reimbursements_net`] and [`conflicting_reimbursements`] alike.
+fn line_items<'a>(rows: impl IntoIterator<Item = &'a ReimbursementRow>) -> LineItems<'a> {
+    let (reversals, payments): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.is_reversal());
+    let (mut repeated, mut conflicting) = (0, BTreeSet::new());
+    let payments = distinct_reimbursements(payments, &mut repeated, &mut conflicting);
+    let reversals = distinct_reimbursements(reversals, &mut repeated, &mut conflicting);
+    LineItems { payments, reversals, repeated, conflicting }
+}
+
 /// The distinct reimbursement rows grouped into items: per id, the
 /// rows that can name one item, each distinct row once. An item of one
 /// row is matched; an item of two or more differing rows is a
-/// contradiction (its id is listed in `outcome` as conflicting). Counts
-/// the exact repeats in `outcome`.
+/// contradiction (its id is added to `conflicting`). Adds the exact
+/// repeats to `repeated`.
 ///
 /// Rows are of one item when a chain of [`ReimbursementRow::same_item`] links them: a row
 /// whose blank cells let it name two items that differ (`W` with a blank
@@ -708,14 +836,15 @@ where
 /// could name more than one item never pays a loss on a guess.
 fn distinct_reimbursements<'a>(
     rows: Vec<&'a ReimbursementRow>,
-    outcome: &mut LossMatching,
+    repeated: &mut usize,
+    conflicting: &mut BTreeSet<&'a str>,
 ) -> Vec<Vec<&'a ReimbursementRow>> {
     type Item<'a> = Vec<&'a ReimbursementRow>;
     let mut ids: BTreeMap<&'a str, Vec<Item<'a>>> = BTreeMap::new();
     for row in rows {
         let items = ids.entry(row.reimbursement_id.as_str()).or_default();
-        if items.iter().flatten().any(|kept| same_content(kept, row)) {
-            outcome.repeated_reimbursements += 1;
+        if items.iter().flatten().any(|kept| kept.same_content(row)) {
+            *repeated += 1;
             continue;
         }
         // The row joins every item it can name, and they become one.
@@ -727,18 +856,15 @@ fn distinct_reimbursements<'a>(
         joined.push(row);
         items.push(joined);
     }
-    let mut conflicting = BTreeSet::new();
     let mut all = Vec::new();
     for (id, items) in ids {
         for item in items {
             if item.len() > 1 {
-                conflicting.insert(id.to_owned());
+                conflicting.insert(id);
             }
             all.push(item);
         }
     }
-    conflicting.extend(outcome.conflicting_reimbursements.drain(..));
-    outcome.conflicting_reimbursements = conflicting.into_iter().collect();
     all
 }
 
@@ -768,45 +894,6 @@ fn order_key(row: &ReimbursementRow) -> (NaiveDate, &str, Option<&str>, Option<&
         row.fnsku.as_ref().map(Fnsku::as_str),
         row.sku.as_ref().map(Sku::as_str),
     )
-}
-
-/// Whether two rows say the same in every field but the line.
-fn same_content(a: &ReimbursementRow, b: &ReimbursementRow) -> bool {
-    // Named field by field, so that a field added to the row is not
-    // forgotten here.
-    let ReimbursementRow {
-        approval_date,
-        approved_at,
-        reimbursement_id,
-        case_id,
-        order_id,
-        reason,
-        sku,
-        fnsku,
-        asin,
-        amount_per_unit,
-        amount_total,
-        quantity_cash,
-        quantity_inventory,
-        quantity_total,
-        original_reimbursement_id,
-        line: _,
-    } = a;
-    *approval_date == b.approval_date
-        && *approved_at == b.approved_at
-        && *reimbursement_id == b.reimbursement_id
-        && *case_id == b.case_id
-        && *order_id == b.order_id
-        && *reason == b.reason
-        && *sku == b.sku
-        && *fnsku == b.fnsku
-        && *asin == b.asin
-        && *amount_per_unit == b.amount_per_unit
-        && *amount_total == b.amount_total
-        && *quantity_cash == b.quantity_cash
-        && *quantity_inventory == b.quantity_inventory
-        && *quantity_total == b.quantity_total
-        && *original_reimbursement_id == b.original_reimbursement_id
 }
 
 #[cfg(test)]
@@ -1554,5 +1641,141 @@ mod tests {
         assert!(m.matches.is_empty(), "{m:?}");
         assert_eq!(still_open(&m), [("A1", 2), ("A2", 1)]);
         assert!(m.unapplied_reversals.is_empty(), "{m:?}");
+    }
+    /// A hand-made payment row of reimbursement `id` for `fnsku` and
+    /// `sku` (blank when `None`): `amount` USD for `units` units, on line
+    /// `line`.
+    fn hand_made(
+        id: &str,
+        item: (Option<&str>, Option<&str>),
+        amount: &str,
+        units: i64,
+        line: u64,
+    ) -> ReimbursementRow {
+        ReimbursementRow {
+            approval_date: NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(),
+            approved_at: None,
+            reimbursement_id: id.to_owned(),
+            case_id: Some("C1".to_owned()),
+            order_id: None,
+            reason: if units < 0 {
+                ReimbursementReason::Reversal
+            } else {
+                ReimbursementReason::LostWarehouse
+            },
+            sku: item.1.map(|s| Sku::new(s).unwrap()),
+            fnsku: item.0.map(|f| Fnsku::new(f).unwrap()),
+            asin: None,
+            amount_per_unit: None,
+            amount_total: Money::new(amount.parse().unwrap(), "USD".parse().unwrap()),
+            quantity_cash: Quantity::new(units),
+            quantity_inventory: Quantity::ZERO,
+            quantity_total: Quantity::new(units),
+            original_reimbursement_id: (units < 0).then(|| "P0".to_owned()),
+            line,
+        }
+    }
+
+    /// A row read twice is the same content on another line, its amount
+    /// written with another scale too; a change to any other field, one
+    /// at a time, makes it another row.
+    #[test]
+    fn same_content_compares_every_field_but_the_line() {
+        let row = hand_made("R1", (Some("X1"), Some("W")), "12.50", 1, 2);
+        let again = ReimbursementRow {
+            line: 40,
+            amount_total: Money::new("12.5".parse().unwrap(), "USD".parse().unwrap()),
+            ..row.clone()
+        };
+        assert!(row.same_content(&again) && again.same_content(&row));
+        let other_day = NaiveDate::from_ymd_opt(2026, 3, 6).unwrap();
+        let at = DateTime::parse_from_rfc3339("2026-03-05T10:00:00+00:00").unwrap();
+        let usd = |a: &str| Money::new(a.parse().unwrap(), "USD".parse().unwrap());
+        let changed: Vec<(&str, ReimbursementRow)> = vec![
+            ("approval date", ReimbursementRow { approval_date: other_day, ..row.clone() }),
+            ("approved at", ReimbursementRow { approved_at: Some(at), ..row.clone() }),
+            ("id", ReimbursementRow { reimbursement_id: "R2".to_owned(), ..row.clone() }),
+            ("case id", ReimbursementRow { case_id: None, ..row.clone() }),
+            ("order", ReimbursementRow { order_id: Some("111-1".parse().unwrap()), ..row.clone() }),
+            (
+                "reason",
+                ReimbursementRow { reason: ReimbursementReason::DamagedWarehouse, ..row.clone() },
+            ),
+            ("sku", ReimbursementRow { sku: None, ..row.clone() }),
+            ("fnsku", ReimbursementRow { fnsku: Some(Fnsku::new("X2").unwrap()), ..row.clone() }),
+            ("asin", ReimbursementRow { asin: Some("B000000001".parse().unwrap()), ..row.clone() }),
+            ("per unit", ReimbursementRow { amount_per_unit: Some(usd("12.50")), ..row.clone() }),
+            ("amount", ReimbursementRow { amount_total: usd("12.51"), ..row.clone() }),
+            (
+                "currency",
+                ReimbursementRow {
+                    amount_total: Money::new("12.50".parse().unwrap(), "EUR".parse().unwrap()),
+                    ..row.clone()
+                },
+            ),
+            (
+                "cash and inventory",
+                ReimbursementRow {
+                    quantity_cash: Quantity::ZERO,
+                    quantity_inventory: Quantity::new(1),
+                    ..row.clone()
+                },
+            ),
+            ("total", ReimbursementRow { quantity_total: Quantity::new(2), ..row.clone() }),
+            (
+                "original",
+                ReimbursementRow {
+                    original_reimbursement_id: Some("R0".to_owned()),
+                    ..row.clone()
+                },
+            ),
+        ];
+        for (what, other) in &changed {
+            assert!(!row.same_content(other) && !other.same_content(&row), "{what}");
+        }
+    }
+
+    /// The conflicting ids of hand-made rows: R1's repeat (another line)
+    /// and its second item are no conflict; R2's rows of one item
+    /// disagree on the amount; R3's row with a blank SKU links its two
+    /// items into one, in conflict; R4's payment and its reversal are
+    /// apart, and so no conflict; R5's two reversal rows disagree. The
+    /// same ids as the matching lists, in every order of the rows.
+    #[test]
+    fn conflicting_reimbursements_are_the_matchings_in_any_order() {
+        let rows = [
+            hand_made("R1", (Some("X1"), Some("W")), "10.00", 1, 2),
+            hand_made("R1", (Some("X1"), Some("W")), "10.0", 1, 3),
+            hand_made("R1", (Some("X2"), Some("V")), "10.00", 1, 4),
+            hand_made("R2", (Some("X1"), Some("W")), "10.00", 1, 5),
+            hand_made("R2", (Some("X1"), None), "11.00", 1, 6),
+            hand_made("R3", (None, Some("W")), "20.00", 2, 7),
+            hand_made("R3", (Some("X2"), Some("V")), "10.00", 1, 8),
+            hand_made("R3", (Some("X2"), None), "10.00", 1, 9),
+            hand_made("R4", (Some("X1"), Some("W")), "10.00", 1, 10),
+            hand_made("R4", (Some("X1"), Some("W")), "-10.00", -1, 11),
+            hand_made("R5", (Some("X1"), Some("W")), "-10.00", -1, 12),
+            hand_made("R5", (Some("X1"), Some("W")), "-20.00", -2, 13),
+        ];
+        let ids = conflicting_reimbursements(&rows);
+        assert_eq!(ids.iter().copied().collect::<Vec<_>>(), ["R2", "R3", "R5"]);
+        assert_eq!(match_reimbursements(&[], &rows).conflicting_reimbursements, ["R2", "R3", "R5"]);
+        // Borrowed rows in any order (a slice of them, of R2, R3 and R5
+        // alone, in every order; all of them reversed and rotated).
+        for order in permutations(&rows[3..8]) {
+            let ids = conflicting_reimbursements(order.iter());
+            let matched = match_reimbursements(&[], &order).conflicting_reimbursements;
+            assert_eq!(ids.into_iter().collect::<Vec<_>>(), matched);
+            assert_eq!(matched, ["R2", "R3"]);
+        }
+        let mut turned = rows.to_vec();
+        turned.reverse();
+        for _ in 0..rows.len() {
+            turned.rotate_left(1);
+            let ids: Vec<&str> = conflicting_reimbursements(&turned).into_iter().collect();
+            assert_eq!(ids, ["R2", "R3", "R5"]);
+        }
+        assert!(conflicting_reimbursements(&rows[..3]).is_empty());
+        assert!(conflicting_reimbursements(&[]).is_empty());
     }
 }
