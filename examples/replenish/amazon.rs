@@ -965,9 +965,6 @@ struct Books {
     reimbursements_not_used: Vec<(String, u64, String, String)>,
     /// Reimbursement events booked naming no write-off.
     paid_without_loss: PaidWithoutLoss,
-    /// While reimbursement events are planned to be booked in one batch
-    /// ([`Books::in_one_batch`]), those planned so far.
-    planned: Option<PlannedEvents>,
     /// The currency of the Reimbursements rows booked: the one most rows
     /// carry (rows in another are not booked).
     reimbursement_currency: Option<String>,
@@ -1214,7 +1211,6 @@ impl Books {
             reimbursements: Vec::new(),
             reimbursements_not_used: Vec::new(),
             paid_without_loss: PaidWithoutLoss::default(),
-            planned: None,
             reimbursement_currency: None,
             paid_to: None,
             reimbursement_files_read: 0,
@@ -2103,8 +2099,9 @@ impl Books {
         // The pieces each payment was booked as, by its id and item, for
         // reversals to take back from: its write-offs (write-off, units,
         // amount), and the units and amount it booked naming no loss.
-        let (booked, booked_by_id) =
-            self.in_one_batch(|books| books.book_payments(&payments, &matches_by_id, &conflicting));
+        let (booked, booked_by_id) = self.in_one_batch(|books, booker| {
+            books.book_payments(booker, &payments, &matches_by_id, &conflicting)
+        });
         // Reversal rows of one id and item that differ (amount, units,
         // original, date, any cell but the line): which holds cannot be
         // told, so none of them is booked, as with payments.
@@ -2123,9 +2120,9 @@ impl Books {
         });
         // Every reversal in one batch too; a payment's pieces change as
         // reversals take from them, so each run starts from the payments.
-        self.in_one_batch(|books| {
+        self.in_one_batch(|books, booker| {
             let mut booked = booked.clone();
-            books.book_reversals(&reversals, &mut booked, &booked_by_id, &disagreeing);
+            books.book_reversals(booker, &reversals, &mut booked, &booked_by_id, &disagreeing);
         });
         let mut not_used = std::mem::take(&mut self.reimbursements_not_used);
         not_used.sort_by_key(|(file, line, _, _)| (file_order.get(file).copied(), *line));
@@ -2150,11 +2147,12 @@ impl Books {
     }
 
     /// Books the payments (each row's pieces on its write-offs and the
-    /// units no loss takes, [`Books::book_reimbursements`]), or plans
-    /// them while [`Books::planned`] is set; the payments booked, and
-    /// their indexes by reimbursement id.
+    /// units no loss takes, [`Books::book_reimbursements`]) by `booker`,
+    /// which plans them or books them in the ledger; the payments booked,
+    /// and their indexes by reimbursement id.
     fn book_payments(
         &mut self,
+        booker: &mut Booker,
         payments: &[(String, ReimbursementRow)],
         matches_by_id: &BTreeMap<&str, Vec<&LossMatch>>,
         conflicting: &BTreeSet<&str>,
@@ -2230,7 +2228,7 @@ impl Books {
                 } else {
                     "reimbursement naming no loss"
                 };
-                if !self.book_reimbursement(file, row, &sku, n, kind, label) {
+                if !self.book_reimbursement(booker, file, row, &sku, n, kind, label) {
                     continue;
                 }
                 match write_off {
@@ -2273,9 +2271,10 @@ impl Books {
 
     /// Books the reversals (in date order) against the payments
     /// `booked`, taking back what each names ([`Books::book_reimbursements`]),
-    /// or plans them while [`Books::planned`] is set.
+    /// by `booker`, which plans them or books them in the ledger.
     fn book_reversals(
         &mut self,
+        booker: &mut Booker,
         reversals: &[(String, ReimbursementRow)],
         booked: &mut [Booked],
         booked_by_id: &BTreeMap<String, Vec<usize>>,
@@ -2288,14 +2287,14 @@ impl Books {
         // what each reversal takes back, instead of asked again for
         // every reversal (which made booking quadratic in the rows).
         let mut excess_on: Option<(NaiveDate, BTreeMap<EventId, i64>)> = None;
-        // While planned, the units taken back from each write-off so far,
-        // which the ledger does not hold yet (see below).
+        // While `booker` plans, the units taken back from each write-off
+        // so far, which the ledger does not hold yet (see below).
         let mut taken_back: BTreeMap<EventId, i64> = BTreeMap::new();
-        // While planned the ledger holds the payments alone, and what they
-        // paid beyond the units still lost only grows with the day: with
-        // none over-paid on the last reversal's day, none is on any day,
-        // and the ledger need not be asked day by day.
-        let none_over = self.planned.is_some()
+        // While `booker` plans, the ledger holds the payments alone, and
+        // what they paid beyond the units still lost only grows with the
+        // day: with none over-paid on the last reversal's day, none is on
+        // any day, and the ledger need not be asked day by day.
+        let none_over = booker.plans()
             && reversals
                 .iter()
                 .map(|(_, r)| r.approval_date)
@@ -2402,7 +2401,7 @@ impl Books {
                 self.not_used(file, row, "no stable key", None);
                 continue;
             }
-            let outcomes = match self.ingest_or_plan(batch) {
+            let outcomes = match booker.ingest_batch(&mut self.ledger, batch) {
                 Ok(outcomes) => outcomes,
                 Err(e) => {
                     self.not_used(file, row, "refused by the ledger", Some(e.to_string()));
@@ -2425,7 +2424,7 @@ impl Books {
                 if let Some(excess) = excess_on.as_mut().and_then(|(_, e)| e.get_mut(*id)) {
                     *excess = (*excess - taken).max(0);
                 }
-                if self.planned.is_some() {
+                if booker.plans() {
                     *taken_back.entry((*id).clone()).or_insert(0) += taken;
                 }
             }
@@ -2567,11 +2566,13 @@ impl Books {
         Some(Event::new(id, at(row.approval_date, 20), sku.clone(), self.location.clone(), kind))
     }
 
-    /// Books piece `n` of a Reimbursements row as `kind` under `sku`;
-    /// whether the ledger took it (a repeat of a booked piece counts as
-    /// a duplicate, a refusal is counted with the row's line).
+    /// Books piece `n` of a Reimbursements row as `kind` under `sku` by
+    /// `booker`; whether it was taken (a repeat of a piece booked or
+    /// planned counts as a duplicate, a refusal is counted with the
+    /// row's line).
     fn book_reimbursement(
         &mut self,
+        booker: &mut Booker,
         file: &str,
         row: &ReimbursementRow,
         sku: &Sku,
@@ -2583,13 +2584,12 @@ impl Books {
             self.not_used(file, row, "no stable key", None);
             return false;
         };
-        match self.ingest_or_plan(vec![event]).map(|mut outcomes| outcomes.pop()) {
-            Ok(None) => false,
-            Ok(Some(IngestOutcome::Duplicate)) => {
+        match booker.ingest(&mut self.ledger, event) {
+            Ok(IngestOutcome::Duplicate) => {
                 self.counts.duplicates_ignored += 1;
                 false
             }
-            Ok(Some(_)) => {
+            Ok(_) => {
                 self.counts.booked(label);
                 self.paid_to = self.paid_to.max(Some(row.approval_date));
                 true
@@ -2601,33 +2601,24 @@ impl Books {
         }
     }
 
-    /// Books `batch` in the ledger (all or nothing), or plans it while
-    /// [`Books::planned`] is set; one outcome per event.
-    fn ingest_or_plan(&mut self, batch: Vec<Event>) -> Result<Vec<IngestOutcome>, LedgerError> {
-        match &mut self.planned {
-            Some(planned) => Ok(batch.into_iter().map(|event| planned.take(event)).collect()),
-            None => self.ledger.ingest_batch(batch),
-        }
-    }
-
-    /// Runs `book` with its ledger events planned, then books them in one
-    /// batch: one pass over each SKU's later events, where each booked on
-    /// its own was a late event replaying all of them (minutes for tens of
-    /// thousands of rows on one SKU). If the ledger refuses the batch, or
-    /// finds a repeat the plan did not, the state is put back as it was
-    /// and `book` runs again booking row by row, so that a row the ledger
-    /// refuses is set aside alone.
-    fn in_one_batch<T>(&mut self, mut book: impl FnMut(&mut Self) -> T) -> T {
+    /// Runs `book` with a booker that plans its ledger events, then books
+    /// them in one batch: one pass over each SKU's later events, where
+    /// each booked on its own was a late event replaying all of them
+    /// (minutes for tens of thousands of rows on one SKU). If the ledger
+    /// refuses the batch, or finds a repeat the plan did not, the state
+    /// is put back as it was and `book` runs again with a booker that
+    /// books row by row in the ledger, so that a row the ledger refuses
+    /// is set aside alone.
+    fn in_one_batch<T>(&mut self, mut book: impl FnMut(&mut Self, &mut Booker) -> T) -> T {
         let before = (
             self.counts.clone(),
             self.paid_without_loss,
             self.paid_to,
             self.reimbursements_not_used.len(),
         );
-        self.planned = Some(PlannedEvents::default());
-        let planned_run = book(self);
-        let planned = self.planned.take().unwrap_or_default();
-        match self.ledger.ingest_batch(planned.events) {
+        let mut planner = Booker::Plan(PlannedEvents::default());
+        let planned_run = book(self, &mut planner);
+        match self.ledger.ingest_batch(planner.planned()) {
             Ok(outcomes) if !outcomes.iter().any(|o| matches!(o, IngestOutcome::Duplicate)) => {
                 planned_run
             }
@@ -2636,7 +2627,7 @@ impl Books {
                 (self.counts, self.paid_without_loss, self.paid_to) =
                     (counts, paid_without_loss, paid_to);
                 self.reimbursements_not_used.truncate(not_used);
-                book(self)
+                book(self, &mut Booker::Ingest)
             }
         }
     }
@@ -2957,6 +2948,53 @@ impl PlannedEvents {
         }
         self.events.push(event);
         IngestOutcome::Applied { corrections: Corrections::default(), true_ups: Vec::new() }
+    }
+}
+
+/// Where a run of [`Books::in_one_batch`] sends its reimbursement
+/// events: into a plan, booked in one batch after the run, or into the
+/// ledger as they come. Booking and planning answer alike: the outcome
+/// of each event, `Duplicate` for a repeat.
+enum Booker {
+    /// The events planned so far.
+    Plan(PlannedEvents),
+    /// Each event booked in the ledger as it comes.
+    Ingest,
+}
+
+impl Booker {
+    /// Whether events are planned: the ledger does not hold them yet.
+    const fn plans(&self) -> bool {
+        matches!(self, Self::Plan(_))
+    }
+
+    /// Plans `event`, or books it in `ledger`.
+    fn ingest(&mut self, ledger: &mut Ledger, event: Event) -> Result<IngestOutcome, LedgerError> {
+        match self {
+            Self::Plan(planned) => Ok(planned.take(event)),
+            Self::Ingest => ledger.ingest(event),
+        }
+    }
+
+    /// Plans `batch`, or books it in `ledger` (all or nothing); one
+    /// outcome per event.
+    fn ingest_batch(
+        &mut self,
+        ledger: &mut Ledger,
+        batch: Vec<Event>,
+    ) -> Result<Vec<IngestOutcome>, LedgerError> {
+        match self {
+            Self::Plan(planned) => Ok(batch.into_iter().map(|event| planned.take(event)).collect()),
+            Self::Ingest => ledger.ingest_batch(batch),
+        }
+    }
+
+    /// The events planned, in the order planned (none when booking).
+    fn planned(self) -> Vec<Event> {
+        match self {
+            Self::Plan(planned) => planned.events,
+            Self::Ingest => Vec::new(),
+        }
     }
 }
 
