@@ -252,7 +252,7 @@ use merchantry::amazon::{
     EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
     LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, LossMatch, OrderLine, OrdersReader,
     ReadError, ReadOptions, ReadStats, ReasonCode, ReimbursementReader, ReimbursementRow, Sign,
-    SkipReason, SummaryBucket, match_reimbursements, match_reimbursements_net,
+    SkipReason, SummaryBucket, conflicting_reimbursements, match_reimbursements_net,
 };
 use merchantry::core::{
     ChannelId, Currency, DateRange, Days, Decimal, DemandForecast, DemandHistory, DemandRecord,
@@ -2493,14 +2493,15 @@ impl Books {
         // not, and a repeated row votes once.
         let mut by_currency: BTreeMap<Currency, usize> = BTreeMap::new();
         let mut seen = BTreeSet::new();
-        let payments: Vec<ReimbursementRow> =
-            rows.iter().filter(|(_, r)| !r.is_reversal()).map(|(_, r)| r.clone()).collect();
-        let conflicting: BTreeSet<String> =
-            match_reimbursements(&[], &payments).conflicting_reimbursements.into_iter().collect();
-        for row in &payments {
+        let payments = rows.iter().map(|(_, r)| r).filter(|r| !r.is_reversal());
+        // The payments' conflicts in every currency: the booking finds
+        // its own among the rows of the currency kept (an id whose rows
+        // differ only in another currency's row books its row kept).
+        let conflicting = conflicting_reimbursements(payments.clone());
+        for row in payments {
             let could_book = row.approval_date <= self.latest_day
                 && !is_nothing(row)
-                && !conflicting.contains(&row.reimbursement_id);
+                && !conflicting.contains(row.reimbursement_id.as_str());
             if !could_book || !seen.insert(Self::repeat_key(row)) {
                 continue;
             }
