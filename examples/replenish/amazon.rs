@@ -5992,6 +5992,38 @@ mod tests {
         assert_eq!(books.counts.duplicates_ignored, 0);
     }
 
+    /// The reversals are booked in one batch too. A reversal row under
+    /// P2, the id of a payment (taking back 1 unit of P1), has its piece
+    /// named as P2's first piece, booked with other content: the plan
+    /// cannot see it (it holds the reversals alone), the ledger refuses
+    /// the batch, and the reversals are booked again one by one. That
+    /// row alone is refused; V1 still takes its unit of P2 back from L2,
+    /// as in `reimbursements_are_booked_against_losses_and_claims_listed`.
+    #[test]
+    fn a_reversal_the_ledger_refuses_is_set_aside_alone() {
+        let reimbursements = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 5, "50.00", ""),
+            ("2026-01-25", "P2", "Damaged_Warehouse", 3, "30.00", ""),
+            ("2026-02-01", "P2", "Reimbursement_Reversal", -1, "-10.00", "P1"),
+            ("2026-02-02", "V1", "Reimbursement_Reversal", -1, "-10.00", "P2"),
+        ]);
+        let books = claims_books("reversal-batch-refused", reimbursements);
+        assert_eq!(books.counts.rows_skipped.get("refused by the ledger"), Some(&1));
+        assert_eq!(
+            books.counts.examples["refused by the ledger"],
+            ["fba_reimbursements.tsv line 4: event amzr-P2-X00W-0 was ingested before with \
+                 different content"]
+        );
+        assert_eq!(books.counts.booked_as.get("reimbursement reversal"), Some(&1));
+        assert_eq!(books.counts.duplicates_ignored, 0);
+        assert_eq!(books.paid_to, Some(day("2026-02-02")));
+        let listed = claims_fn(&books, books.last_day(), 30);
+        assert_eq!(
+            claim_numbers(&listed.open)[0],
+            "2026-01-07 lost 3 found 0 paid 1 (10.00) open 2 at cost 30.00 claim"
+        );
+    }
+
     /// Tester ae's a3: reversals alone, in euros. No payment votes, so
     /// there is no currency to be another than: each reversal is set
     /// aside as matched to no write-off (it was "in another currency than
