@@ -2492,7 +2492,7 @@ impl Books {
         // Only rows that could book vote: a row dated in the future does
         // not, and a repeated row votes once.
         let mut by_currency: BTreeMap<Currency, usize> = BTreeMap::new();
-        let mut seen = BTreeSet::new();
+        let mut seen = SeenRows::default();
         let payments = rows.iter().map(|(_, r)| r).filter(|r| !r.is_reversal());
         // The payments' conflicts in every currency: the booking finds
         // its own among the rows of the currency kept (an id whose rows
@@ -2502,7 +2502,7 @@ impl Books {
             let could_book = row.approval_date <= self.latest_day
                 && !is_nothing(row)
                 && !conflicting.contains(row.reimbursement_id.as_str());
-            if !could_book || !seen.insert(Self::repeat_key(row)) {
+            if !could_book || !seen.insert(row) {
                 continue;
             }
             *by_currency.entry(row.amount_total.currency()).or_insert(0) += 1;
@@ -2525,9 +2525,9 @@ impl Books {
             rows.into_iter().partition(|(_, row)| most == Some(row.amount_total.currency()));
         // A row read twice (one file passed twice, or overlapping
         // downloads) is a repeat here too, as it is when booked.
-        let mut seen = BTreeSet::new();
-        for (file, row) in other {
-            if !seen.insert(Self::repeat_key(&row)) {
+        let mut seen = SeenRows::default();
+        for (file, row) in &other {
+            if !seen.insert(row) {
                 self.counts.duplicates_ignored += 1;
                 continue;
             }
@@ -2536,21 +2536,6 @@ impl Books {
         }
         self.reimbursement_currency = most.map(|c| c.to_string());
         kept
-    }
-
-    /// What makes two Reimbursements rows one row read twice, for the
-    /// currency vote and its count of rows in another currency: the
-    /// same ids, item, amount, quantity and currency.
-    fn repeat_key(row: &ReimbursementRow) -> RepeatKey {
-        let item = (row.fnsku.as_ref().map(|f| f.as_str().to_owned()), row.sku.clone());
-        (
-            row.reimbursement_id.clone(),
-            row.original_reimbursement_id.clone(),
-            item,
-            row.amount_total.amount(),
-            row.quantity_total.get(),
-            row.amount_total.currency(),
-        )
     }
 
     /// The event of piece `n` of a Reimbursements row, as `kind` under
@@ -3014,9 +2999,25 @@ struct Booked {
     loose_amount: Decimal,
 }
 
-/// A Reimbursements row's ids (its own and the original's), item (FNSKU
-/// and SKU), amount, quantity and currency ([`Books::repeat_key`]).
-type RepeatKey = (String, Option<String>, (Option<String>, Option<Sku>), Decimal, i64, Currency);
+/// The Reimbursements rows seen so far, by reimbursement id, for telling
+/// a row read twice (one file passed twice, or overlapping downloads):
+/// one that says the same as a row seen in every field but its line
+/// ([`ReimbursementRow::same_content`], as the matching and the ledger's
+/// event ids tell a repeat).
+#[derive(Default)]
+struct SeenRows<'a>(BTreeMap<&'a str, Vec<&'a ReimbursementRow>>);
+
+impl<'a> SeenRows<'a> {
+    /// Whether `row` is new: `false` for a repeat of a row seen.
+    fn insert(&mut self, row: &'a ReimbursementRow) -> bool {
+        let seen = self.0.entry(row.reimbursement_id.as_str()).or_default();
+        if seen.iter().any(|s| s.same_content(row)) {
+            return false;
+        }
+        seen.push(row);
+        true
+    }
+}
 
 /// Why a Reimbursements row is not booked: rows of one id and item
 /// that differ, so which holds cannot be told.
@@ -6407,6 +6408,39 @@ mod tests {
         assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&2));
         assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&3));
         assert_eq!(books.counts.duplicates_ignored, 2);
+    }
+
+    /// Two USD payments, and EUR rows: E1 twice, approved on two days
+    /// (the same ids, item, amount and units), and E2 read twice. E2's
+    /// second reading is one row read twice, a repeat; E1's two rows
+    /// are two rows (as the matching and the booking see them, rows of
+    /// one id that disagree), each in another currency. Before, a row
+    /// was a repeat when its ids, item, amount, units and currency were
+    /// another's, so E1's second row was counted as a repeat: 2 rows in
+    /// another currency and 2 repeats, now 3 and 1.
+    #[test]
+    fn rows_in_another_currency_differing_only_in_their_date_are_not_repeats() {
+        let rows = reimbursements_file(&[
+            ("2026-01-20", "P1", "Lost_Warehouse", 2, "20.00", ""),
+            ("2026-01-21", "P2", "Lost_Warehouse", 2, "20.00", ""),
+            ("2026-01-22", "E1", "CustomerReturn", 1, "10.00", ""),
+            ("2026-01-23", "E1", "CustomerReturn", 1, "10.00", ""),
+            ("2026-01-24", "E2", "CustomerReturn", 1, "9.00", ""),
+            ("2026-01-24", "E2", "CustomerReturn", 1, "9.00", ""),
+        ]);
+        let lines: Vec<String> = rows
+            .lines()
+            .map(|l| if l.contains("\tE") { l.replace("\tUSD\t", "\tEUR\t") } else { l.to_owned() })
+            .collect();
+        let books = claims_books("eur-days", lines.join("\n") + "\n");
+        assert_eq!(books.reimbursement_currency.as_deref(), Some("USD"));
+        assert_eq!(books.counts.booked_as.get("reimbursement of a loss"), Some(&2));
+        assert_eq!(books.counts.rows_skipped.get(OTHER_CURRENCY), Some(&3));
+        assert_eq!(
+            books.counts.examples[OTHER_CURRENCY],
+            [4, 5, 6].map(|n| format!("fba_reimbursements.tsv line {n}: EUR"))
+        );
+        assert_eq!(books.counts.duplicates_ignored, 1);
     }
 
     /// P1 pays L1's 4 units nothing; V1 takes them all back, nothing
