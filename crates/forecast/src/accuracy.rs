@@ -440,16 +440,15 @@ impl Backtest {
         if y.len() < needed {
             return Err(ForecastError::TooShort { model: "backtest", needed, got: y.len() });
         }
-        let (mut actual, mut predicted) = (Vec::new(), Vec::new());
-        let (mut mase_sum, mut mase_n, mut origins) = (0.0, 0usize, 0usize);
+        let (mut actual, mut predicted, mut mases) = (Vec::new(), Vec::new(), Vec::new());
+        let mut origins = 0usize;
         let mut origin = self.initial;
         while origin.checked_add(self.horizon).is_some_and(|end| end <= y.len()) {
             let (train, rest) = y.split_at(origin);
             let test = &rest[..self.horizon];
             let f = model.fit(train)?.forecast(self.horizon);
             if let Some(m) = mase_if_defined(test, &f.mean, train)? {
-                mase_sum += m;
-                mase_n += 1;
+                mases.push(m);
             }
             actual.extend_from_slice(test);
             predicted.extend(f.mean);
@@ -458,8 +457,9 @@ impl Backtest {
             let Some(next) = origin.checked_add(self.step) else { break };
             origin = next;
         }
-        #[expect(clippy::cast_precision_loss, reason = "origin counts are small")]
-        let mase = (mase_n > 0).then(|| mase_sum / mase_n as f64);
+        // Each origin's MASE is finite, but two near f64::MAX sum past
+        // it: their mean is taken rescaled (it read infinite).
+        let mase = (!mases.is_empty()).then(|| mean_rescaled(&mases));
         Ok(BacktestReport {
             origins,
             mae: mae(&actual, &predicted)?,

@@ -70,7 +70,9 @@ impl ChangePoint {
     /// series is shorter than two seasons.
     fn levels(&self, y: &[f64]) -> Vec<Option<Reading>> {
         match self.season {
-            Some(m) if m >= 2 && y.len() >= 2 * m => {
+            // `len / 2 >= m` is `len >= 2 m` without the product, which
+            // overflowed for a season above usize::MAX / 2.
+            Some(m) if m >= 2 && y.len() / 2 >= m => {
                 let index = crate::smoothing::ratio_to_moving_average(y, m);
                 y.iter()
                     .enumerate()

@@ -181,7 +181,8 @@ impl ClassRule {
         }
         let mut totals: BTreeMap<DemandClass, (Vec<f64>, usize)> = BTreeMap::new();
         for y in series {
-            if y.len() <= holdout + 1 || holdout == 0 {
+            // Saturating: a holdout of usize::MAX overflowed here.
+            if y.len() <= holdout.saturating_add(1) || holdout == 0 {
                 continue;
             }
             let (train, test) = y.split_at(y.len() - holdout);

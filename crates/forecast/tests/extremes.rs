@@ -4,9 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests stop on failure")]
 
 use merchantry_forecast::{
-    Adida, Auto, ClassRule, Croston, DemandModel, ForecastError, Holt, HoltWinters, Imapa,
-    MovingAverage, Reactive, Sba, SeasonalIndices, SeasonalMethod, Ses, Tsb, bias, mae, mape, mase,
-    rmse,
+    Adida, Auto, Backtest, ChangePoint, ClassRule, Croston, DemandModel, ForecastError, Holt,
+    HoltWinters, Imapa, ModelSpec, MovingAverage, PartialStockout, Preparation, Reactive, Sba,
+    SeasonalIndices, SeasonalMethod, Ses, Tsb, bias, mae, mape, mase, prepare_values, rmse,
 };
 
 /// Classical seasonal indices.
@@ -271,4 +271,67 @@ fn tiny_and_cancelling_series_get_their_true_spread_not_zero() {
         assert!(fit.sigma() > 3.8e299, "{fit:?}");
         assert!(fit.mean_at(1) > 0.0, "{fit:?}");
     }
+}
+
+#[test]
+fn a_detector_season_past_half_of_usize_is_too_long_not_a_panic() {
+    // The detector read the series deseasonalised when `len >= 2 m`;
+    // `2 m` overflowed for m above usize::MAX / 2 (a panic with overflow
+    // checks; without them it wrapped to 0 and allocated m phases, a
+    // capacity-overflow panic). A season that long is longer than any
+    // series: the values are read as they are, as for m = 40 on 40 days.
+    let y: Vec<f64> = (0..40).map(|t| f64::from(t % 5)).collect();
+    let plain = ChangePoint { season: Some(40), ..ChangePoint::default() };
+    let want = Reactive::with_detector(Ses::fitted(), plain).unwrap().fit(&y).unwrap();
+    for m in [usize::MAX / 2 + 1, usize::MAX] {
+        let detector = ChangePoint { season: Some(m), ..ChangePoint::default() };
+        assert_eq!(detector.change_points(&y), plain.change_points(&y), "season {m}");
+        let fit = Reactive::with_detector(Ses::fitted(), detector).unwrap().fit(&y).unwrap();
+        assert_eq!(fit, want, "season {m}");
+    }
+}
+
+#[test]
+fn a_holdout_of_usize_max_skips_every_series() {
+    // `holdout + 1` overflowed. No series is longer than the holdout, so
+    // none is scored and every class keeps its default model.
+    let y: Vec<f64> = (0..60).map(|t| f64::from(t % 7)).collect();
+    let rule = ClassRule::learn([&y[..]], &ModelSpec::non_seasonal(), usize::MAX).unwrap();
+    assert_eq!(rule, ClassRule::default());
+}
+
+#[test]
+fn backtest_mase_of_origins_near_f64_max_is_their_finite_mean() {
+    // Two origins (initial 2, horizon 1, step 1) of MA(1) on
+    // [0, a, b, c], a = 5e-324 (the smallest subnormal), b = 7.4e-16,
+    // c = 5.5e292. Origin 2: training [0, a], scale a, error b - a:
+    // MASE (b - a) / a = 1.4978e308. Origin 3: training [0, a, b], scale
+    // b / 2, error c - b: MASE 1.4865e308. Both are finite; their sum is
+    // not, and the report's MASE read infinite.
+    let (a, b, c) = (5e-324, 7.4e-16, 5.5e292);
+    let first = mase(&[b], &[a], &[0.0, a]).unwrap();
+    let second = mase(&[c], &[b], &[0.0, a, b]).unwrap();
+    assert!(first.is_finite() && second.is_finite() && (first + second).is_infinite());
+    let backtest = Backtest { initial: 2, horizon: 1, step: 1 };
+    let report = backtest.run(&MovingAverage::new(1).unwrap(), &[0.0, a, b, c]).unwrap();
+    assert_eq!(report.origins, 2);
+    let got = report.mase.unwrap();
+    let want = first / 2.0 + second / 2.0;
+    assert!((got - want).abs() <= 1e-12 * want, "{got:e} vs {want:e}");
+}
+
+#[test]
+#[ignore = "bug: prepare_values sums in plain f64, so values near f64::MAX give an infinite velocity and the partial-stockout rule flags every day"]
+fn prepare_values_near_f64_max_keeps_finite_velocities() {
+    // Three days of 1e308 and one of 1: the true in-stock velocity is
+    // 7.5e307 (finite), its 0.3 share 2.25e307, so only the day of 1 is
+    // a partial stock-out and the adjusted velocity is 1e308. The sum
+    // overflows to infinity: velocity inf, cut inf, every day flagged
+    // (adjusted velocity 0). Only `units`, 3e308, is truly past f64.
+    let rule = PartialStockout { share: 0.3, min_velocity: 0.0, season: None };
+    let opts = Preparation { partial: Some(rule), ..Preparation::default() };
+    let p = prepare_values(&[1e308, 1e308, 1e308, 1.0], &[false; 4], &opts).unwrap();
+    assert_eq!(p.stocked_out, [false, false, false, true]);
+    assert_eq!(p.velocity.adjusted, 1e308);
+    assert!(p.velocity.raw.is_finite(), "{:?}", p.velocity);
 }
