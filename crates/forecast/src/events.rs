@@ -107,9 +107,18 @@ impl EventCalendar {
     }
 
     /// The product of the uplifts lifting `sku` on `day` (1 with none).
+    /// An uplift of 0 makes it 0 whatever else lifts the day; otherwise
+    /// a product past `f64::MAX` is `+inf`, which [`EventCalendar::apply`]
+    /// refuses.
     #[must_use]
     pub fn factor(&self, sku: &Sku, day: NaiveDate) -> f64 {
-        self.events.iter().filter(|e| e.applies(sku, day)).map(|e| e.uplift).product()
+        let uplifts = || self.events.iter().filter(|e| e.applies(sku, day)).map(|e| e.uplift);
+        // Huge uplifts multiplied first reach infinity, and infinity
+        // times the zero uplift is NaN, not the 0 the day gets.
+        if uplifts().any(|u| u == 0.0) {
+            return 0.0;
+        }
+        uplifts().product()
     }
 
     /// `forecast` with each day's mean and standard deviation multiplied
@@ -150,5 +159,24 @@ mod tests {
         assert_eq!(cal.factor(&a, d), 3.0); // 2 * 1.5, overlapping events multiply
         assert_eq!(cal.factor(&b, d), 1.5);
         assert_eq!(cal.factor(&b, d.succ_opt().unwrap()), 1.0);
+    }
+
+    #[test]
+    fn a_zero_uplift_zeroes_the_day_even_beside_overflowing_ones() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let range = DateRange::inclusive(d, d).unwrap();
+        let sku = Sku::new("A").unwrap();
+        let mut huge = EventCalendar::default();
+        huge.add(KnownEvent::new("big", range, f64::MAX).unwrap());
+        huge.add(KnownEvent::new("bigger", range, f64::MAX).unwrap());
+        assert_eq!(huge.factor(&sku, d), f64::INFINITY);
+        let forecast = DailyForecast::new(d, vec![4.0], vec![1.0]).unwrap();
+        assert!(huge.apply(&sku, &forecast).is_err());
+        let mut closed = huge.clone();
+        closed.add(KnownEvent::new("closed", range, 0.0).unwrap());
+        // MAX * MAX * 0 multiplied in order was inf * 0 = NaN.
+        assert_eq!(closed.factor(&sku, d), 0.0);
+        let lifted = closed.apply(&sku, &forecast).unwrap();
+        assert_eq!((lifted.mean(), lifted.std_dev()), (&[0.0][..], &[0.0][..]));
     }
 }
