@@ -1308,7 +1308,13 @@ impl Book {
         part: Decimal,
         state: &mut State,
     ) -> Result<(), Fail> {
-        let mut held = Decimal::ZERO;
+        // The parts held, one a pool. Pools are numbered in the order the
+        // ledger first met them, which depends on the order events
+        // arrived in; past 28 significant digits a sum rounds at each
+        // step, so they are added in order of value, as `total_value`
+        // adds pools in order of name: the part on units gone does not
+        // depend on arrival order.
+        let mut gains: Vec<Decimal> = Vec::new();
         for (slot, pool) in state.pools.iter_mut().enumerate() {
             let mut gained = Decimal::ZERO;
             let disp = self.pools.get(slot).map_or(Disposition::Sellable, |k| k.1);
@@ -1324,7 +1330,7 @@ impl Book {
                 continue;
             }
             pool.value = add(pool.value, gained, e.id)?;
-            held = add(held, gained, e.id)?;
+            gains.push(gained);
             self.extras.push(Extra {
                 entry: NONE,
                 kind: ExtraKind::LandedHeld,
@@ -1337,6 +1343,9 @@ impl Book {
                 amount: gained,
             });
         }
+        // By value, then scale: parts equal in both are the same bits.
+        gains.sort_unstable_by(|a, b| a.cmp(b).then(a.scale().cmp(&b.scale())));
+        let held = gains.iter().try_fold(Decimal::ZERO, |a, g| add(a, *g, e.id))?;
         let gone = sub(part, held, e.id)?;
         if !gone.is_zero() {
             self.extras.push(Extra {
