@@ -215,13 +215,6 @@ pub(crate) struct Extra {
     pub(crate) amount: Decimal,
 }
 
-impl Extra {
-    /// Whether `other` records the same effect, wherever its entry sits.
-    pub(crate) fn same(&self, other: &Self) -> bool {
-        Self { entry: 0, ..*self } == Self { entry: 0, ..*other }
-    }
-}
-
 /// Units that arrived together, with their total value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Layer {
@@ -717,8 +710,11 @@ impl Undo {
         // (negative units and amount, at the settling event's new
         // position), those it no longer makes: together with the
         // corrections they add up to the change in each flow.
-        // Matched one to one (two equal settlements are two), those of the
-        // same settling event first.
+        // Matched one to one (two equal settlements are two), and only
+        // with a settlement by the same event: one that moved to another
+        // settling event, even for the same amount, is undone at the old
+        // event's instant and made at the new one's, which may fall in
+        // another period.
         let now = book.extras.get(self.cut.min(book.extras.len())..).unwrap_or(&[]);
         let now: Vec<Extra> = now.iter().filter(|x| x.kind == ExtraKind::TrueUp).copied().collect();
         let before: Vec<Extra> = self
@@ -732,18 +728,13 @@ impl Undo {
             .collect();
         let mut kept_now = vec![false; now.len()];
         let mut kept_before = vec![false; before.len()];
-        for exact in [true, false] {
-            for (x, kept) in before.iter().zip(kept_before.iter_mut()) {
-                let found = now
-                    .iter()
-                    .zip(&kept_now)
-                    .position(|(y, &taken)| !taken && if exact { x == y } else { x.same(y) });
-                if let Some(j) = found
-                    && let Some(taken) = kept_now.get_mut(j)
-                {
-                    *taken = true;
-                    *kept = true;
-                }
+        for (x, kept) in before.iter().zip(kept_before.iter_mut()) {
+            let found = now.iter().zip(&kept_now).position(|(y, &taken)| !taken && x == y);
+            if let Some(j) = found
+                && let Some(taken) = kept_now.get_mut(j)
+            {
+                *taken = true;
+                *kept = true;
             }
         }
         let removed = before.iter().zip(&kept_before).filter(|(_, k)| !**k).map(|(x, _)| Extra {
@@ -1317,7 +1308,13 @@ impl Book {
         part: Decimal,
         state: &mut State,
     ) -> Result<(), Fail> {
-        let mut held = Decimal::ZERO;
+        // The parts held, one a pool. Pools are numbered in the order the
+        // ledger first met them, which depends on the order events
+        // arrived in; past 28 significant digits a sum rounds at each
+        // step, so they are added in order of value, as `total_value`
+        // adds pools in order of name: the part on units gone does not
+        // depend on arrival order.
+        let mut gains: Vec<Decimal> = Vec::new();
         for (slot, pool) in state.pools.iter_mut().enumerate() {
             let mut gained = Decimal::ZERO;
             let disp = self.pools.get(slot).map_or(Disposition::Sellable, |k| k.1);
@@ -1333,7 +1330,7 @@ impl Book {
                 continue;
             }
             pool.value = add(pool.value, gained, e.id)?;
-            held = add(held, gained, e.id)?;
+            gains.push(gained);
             self.extras.push(Extra {
                 entry: NONE,
                 kind: ExtraKind::LandedHeld,
@@ -1346,6 +1343,9 @@ impl Book {
                 amount: gained,
             });
         }
+        // By value, then scale: parts equal in both are the same bits.
+        gains.sort_unstable_by(|a, b| a.cmp(b).then(a.scale().cmp(&b.scale())));
+        let held = gains.iter().try_fold(Decimal::ZERO, |a, g| add(a, *g, e.id))?;
         let gone = sub(part, held, e.id)?;
         if !gone.is_zero() {
             self.extras.push(Extra {
