@@ -541,7 +541,9 @@ pub enum NegativeStock {
     #[default]
     Reject,
     /// Let the position go negative. Missing units leave at the last known
-    /// unit cost of the SKU (zero if none); when units later arrive, the
+    /// unit cost of the SKU, its latest receipt's under every method
+    /// (zero if none; not the running average, which ERPNext and Odoo
+    /// use under moving average); when units later arrive, the
     /// difference between their cost and the price used is a separate
     /// [`crate::TrueUp`] tied to the event that went short.
     AllowWithTrueUp,
