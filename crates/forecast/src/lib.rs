@@ -112,4 +112,6 @@ pub use prepare::{
 };
 pub use reactive::{ChangePoint, Reactive};
 pub use select::{Auto, ClassRule, ModelSpec};
-pub use smoothing::{Holt, HoltWinters, MovingAverage, SeasonalIndices, SeasonalMethod, Ses};
+pub use smoothing::{
+    Holt, HoltWinters, MovingAverage, SeasonalIndices, SeasonalMethod, Ses, SesStart,
+};

@@ -25,7 +25,9 @@ use crate::model::{DemandModel, Fitted, ModelKind, Parameters, SeasonalMode};
 use crate::prepare::Velocity;
 use crate::reactive::{ChangePoint, Reactive};
 use crate::select::ModelSpec;
-use crate::smoothing::{Holt, HoltWinters, MovingAverage, SeasonalIndices, SeasonalMethod, Ses};
+use crate::smoothing::{
+    Holt, HoltWinters, MovingAverage, SeasonalIndices, SeasonalMethod, Ses, SesStart,
+};
 
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,13 +47,18 @@ impl TryFrom<MovingAverageRepr> for MovingAverage {
 #[serde(deny_unknown_fields)]
 pub(crate) struct SesRepr {
     alpha: Option<f64>,
+    /// Left out for the default start, so a default model is saved as
+    /// before the option existed, and such a saved model loads as the
+    /// default.
+    #[serde(default, skip_serializing_if = "is_first_value")]
+    start: SesStart,
 }
 
 impl TryFrom<SesRepr> for Ses {
     type Error = ForecastError;
 
     fn try_from(r: SesRepr) -> Result<Self, ForecastError> {
-        r.alpha.map_or(Ok(Self::fitted()), Self::new)
+        Ok(r.alpha.map_or(Ok(Self::fitted()), Self::new)?.with_start(r.start))
     }
 }
 
@@ -84,6 +91,12 @@ pub(crate) struct SeasonalIndicesRepr {
     /// model loads as the default.
     #[serde(default, skip_serializing_if = "is_ratio_to_mean")]
     method: SeasonalMethod,
+}
+
+/// Whether `start` is the default, left out when saved.
+#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde passes a reference")]
+fn is_first_value(start: &SesStart) -> bool {
+    *start == SesStart::FirstValue
 }
 
 /// Whether `method` is the default one (a `skip_serializing_if` takes a
@@ -209,7 +222,7 @@ impl From<ModelSpec> for ModelRepr {
             ModelSpec::MovingAverage(m) => {
                 Self::MovingAverage(MovingAverageRepr { window: m.window() })
             }
-            ModelSpec::Ses(m) => Self::Ses(SesRepr { alpha: m.alpha() }),
+            ModelSpec::Ses(m) => Self::Ses(SesRepr { alpha: m.alpha(), start: m.start() }),
             ModelSpec::Holt(m) => {
                 let (alpha, beta) = m.parts();
                 Self::Holt(HoltRepr { alpha, beta })
@@ -759,6 +772,23 @@ mod tests {
                 expected: ModelKind::Imapa,
                 found: ModelKind::Adida
             })
+        );
+    }
+
+    #[test]
+    fn ses_saves_its_start_unless_it_is_the_default() {
+        let json = |m: Ses| serde_json::to_string(&m).unwrap();
+        assert_eq!(json(Ses::fitted()), r#"{"Ses":{"alpha":null}}"#);
+        let estimated = Ses::fitted().with_start(SesStart::Estimated);
+        let saved = r#"{"Ses":{"alpha":null,"start":"Estimated"}}"#;
+        assert_eq!(json(estimated), saved);
+        assert_eq!(serde_json::from_str::<Ses>(saved).unwrap(), estimated);
+        // Saved before the start could be chosen: the first value.
+        let old = r#"{"Ses":{"alpha":0.3}}"#;
+        assert_eq!(serde_json::from_str::<Ses>(old).unwrap(), Ses::new(0.3).unwrap());
+        // alpha is still checked.
+        assert!(
+            serde_json::from_str::<Ses>(r#"{"Ses":{"alpha":1.5,"start":"Estimated"}}"#).is_err()
         );
     }
 

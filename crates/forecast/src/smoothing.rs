@@ -100,9 +100,12 @@ impl DemandModel for MovingAverage {
 
 /// Simple exponential smoothing, `l_t = l_{t-1} + alpha (y_t - l_{t-1})`.
 ///
-/// Initialisation (as statsforecast's `ses`): the level starts at the first
+/// Initialisation (as statsforecast's `ses`, the default
+/// [`SesStart::FirstValue`]): the level starts at the first
 /// observation, so the first one-step forecast is `y_0` and the squared
-/// errors are summed over periods `1..n`. With `alpha` left to the fit, it
+/// errors are summed over periods `1..n`. [`SesStart::Estimated`] fits the
+/// level before the first observation instead (see there). With `alpha`
+/// left to the fit, it
 /// minimises that sum by golden-section search on `[0.01, 0.99]` to a
 /// bracket of 0.001, the two ends of the range compared as well, and
 /// then one parabolic step through the best point and its neighbours
@@ -125,6 +128,41 @@ impl DemandModel for MovingAverage {
 )]
 pub struct Ses {
     alpha: Option<f64>,
+    start: SesStart,
+}
+
+/// Where [`Ses`] starts its level.
+///
+/// ```
+/// use merchantry_forecast::{DemandModel, Ses, SesStart};
+/// // From the first value, alpha 0.5: 10, then 15, then 17.5.
+/// let y = [10.0, 20.0, 20.0];
+/// assert_eq!(Ses::new(0.5)?.fit(&y)?.mean_at(1), 17.5);
+/// // Estimated: the start x minimising the three one-step errors
+/// // (10 - x)^2 + (15 - x/2)^2 + (7.5 - x/4)^2 is 310/21, and the
+/// // level after the three values x/8 + 16.25 = 380/21.
+/// let fit = Ses::new(0.5)?.with_start(SesStart::Estimated).fit(&y)?;
+/// assert!((fit.mean_at(1) - 380.0 / 21.0).abs() < 1e-12);
+/// # Ok::<(), merchantry_forecast::ForecastError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum SesStart {
+    /// The level starts at the first observation, whose error is not
+    /// counted (statsforecast, `fpp`'s `ses(initial = "simple")`, R's
+    /// `HoltWinters`). The default.
+    #[default]
+    FirstValue,
+    /// The level before the first observation is fitted with `alpha`, by
+    /// least squares over the one-step errors of every observation, the
+    /// first included (statsmodels' `initialization_method =
+    /// "estimated"`, R's `ets`). For a given `alpha` the best start has a
+    /// closed form (the errors are linear in it), so `alpha` is still
+    /// found by the one-dimensional search. Less swayed by an unusual
+    /// first value, such as a weekend that starts a weekday-heavy
+    /// history.
+    Estimated,
 }
 
 impl Ses {
@@ -134,13 +172,19 @@ impl Ses {
     ///
     /// [`ForecastError::InvalidParameter`] unless `0 < alpha < 1`.
     pub fn new(alpha: f64) -> Result<Self> {
-        Ok(Self { alpha: Some(unit_open("alpha", alpha)?) })
+        Ok(Self { alpha: Some(unit_open("alpha", alpha)?), start: SesStart::FirstValue })
     }
 
     /// SES with `alpha` fitted to each series.
     #[must_use]
     pub const fn fitted() -> Self {
-        Self { alpha: None }
+        Self { alpha: None, start: SesStart::FirstValue }
+    }
+
+    /// This model with its level started as `start` says.
+    #[must_use]
+    pub const fn with_start(self, start: SesStart) -> Self {
+        Self { start, ..self }
     }
 
     /// The fixed constant, or `None` when fitted.
@@ -148,6 +192,40 @@ impl Ses {
     pub const fn alpha(&self) -> Option<f64> {
         self.alpha
     }
+
+    /// Where the level starts.
+    #[must_use]
+    pub const fn start(&self) -> SesStart {
+        self.start
+    }
+}
+
+/// The least-squares start of SES with constant `alpha` over `y` (the
+/// level before `y[0]`), and the one-step SSE over every value from it.
+///
+/// The forecast of `y_t` is `b^t x + c_t` with `b = 1 - alpha`,
+/// `c_0 = 0` and `c_{t+1} = b c_t + alpha y_t`, so the SSE is a
+/// quadratic in the start `x`, least at
+/// `x = sum b^t (y_t - c_t) / sum b^(2t)`. The SSE is then summed from
+/// that start, not from the closed form (which would subtract two large
+/// sums).
+pub(crate) fn ses_estimated_run(y: &[f64], alpha: f64) -> (f64, f64, f64) {
+    let b = 1.0 - alpha;
+    let (mut c, mut w, mut num, mut den) = (0.0, 1.0, 0.0, 0.0);
+    for &v in y {
+        num += w * (v - c);
+        den += w * w;
+        c = b * c + alpha * v;
+        w *= b;
+    }
+    let start = if den > 0.0 { num / den } else { 0.0 };
+    let (mut level, mut sse) = (start, 0.0);
+    for &v in y {
+        let e = v - level;
+        sse += e * e;
+        level += alpha * e;
+    }
+    (start, level, sse)
 }
 
 /// Runs SES from `l = y[0]`: the final level and the one-step SSE.
@@ -209,6 +287,9 @@ impl DemandModel for Ses {
     }
 
     fn fit(&self, y: &[f64]) -> Result<Fitted> {
+        if self.start == SesStart::Estimated {
+            return self.fit_estimated(y);
+        }
         fit_rescaled(y, |y| {
             let alpha = match self.alpha {
                 Some(alpha) => alpha,
@@ -227,6 +308,31 @@ impl DemandModel for Ses {
                 check_series(y)?;
             }
             let params = Parameters { alpha: Some(alpha), ..Parameters::default() };
+            let sigma = rmse_of(sse, y.len() - 1, ModelKind::Ses)?;
+            Ok(Fitted::flat(ModelKind::Ses, level, sigma, y.len()).with_params(params))
+        })
+    }
+}
+
+impl Ses {
+    /// [`DemandModel::fit`] under [`SesStart::Estimated`].
+    fn fit_estimated(&self, y: &[f64]) -> Result<Fitted> {
+        fit_rescaled(y, |y| {
+            check_series(y)?;
+            if y.is_empty() {
+                return Err(ForecastError::Empty { what: "series" });
+            }
+            let alpha = match self.alpha {
+                Some(alpha) => alpha,
+                // Two values fit any alpha exactly from a chosen start.
+                None if y.len() < 3 => 0.1,
+                None => {
+                    golden_section_polished(|a| ses_estimated_run(y, a).2, FIT_LO, FIT_HI, 1e-3).0
+                }
+            };
+            let (_, level, sse) = ses_estimated_run(y, alpha);
+            let params = Parameters { alpha: Some(alpha), ..Parameters::default() };
+            // One parameter more than the first-value start, one error more.
             let sigma = rmse_of(sse, y.len() - 1, ModelKind::Ses)?;
             Ok(Fitted::flat(ModelKind::Ses, level, sigma, y.len()).with_params(params))
         })
@@ -1141,6 +1247,30 @@ mod tests {
             .chain((0..30).map(|i| if i % 2 == 0 { 9.0 } else { 11.0 }))
             .collect();
         assert_eq!(ses_alpha(&flat), 0.01);
+    }
+
+    #[test]
+    fn ses_estimated_start_is_never_worse_than_the_first_value() {
+        // Starting at y_0 is one choice of start (its first error is 0),
+        // so the least-squares start's SSE over every value is at most
+        // the first-value SSE; and it is least: nudging it costs.
+        let weekly: Vec<f64> =
+            (0..60).map(|t| if t % 7 >= 5 { 30.0 } else { 10.0 + f64::from(t % 3) }).collect();
+        for y in [&weekly[..], &[5.0, 1.0, 2.0, 1.5, 1.0][..], &[40.0, 10.0, 10.0, 11.0][..]] {
+            for alpha in [0.05, 0.3, 0.9] {
+                let (start, _, sse) = ses_estimated_run(y, alpha);
+                let (_, first) = ses_run(y, alpha);
+                assert!(sse <= first + 1e-9 * first.max(1.0), "{alpha}: {sse} > {first}");
+                let at = |x: f64| {
+                    let mut with = vec![x];
+                    with.extend_from_slice(y);
+                    // `ses_run` from x skips x's own error: the SSE of y from x.
+                    ses_run(&with, alpha).1
+                };
+                assert!((at(start) - sse).abs() <= 1e-9 * sse.max(1.0));
+                assert!(at(start + 0.5) > sse && at(start - 0.5) > sse);
+            }
+        }
     }
 
     #[test]
