@@ -90,11 +90,13 @@ fn statsmodels_ses_fixed_alpha_on_oildata() {
 
 // statsmodels test_simple_exp_smoothing, fit3
 // (initialization_method="estimated"): alpha 0.891998 and the initial
-// level 447.478440 are both estimated, forecast 496.493543. This crate
-// fits alpha only and keeps the level started at the first value
-// (446.6565): by hand the SSE-minimising alpha on [0.01, 0.99] is
-// 0.8930815 and the forecast 496.4698382. Verdict: convention difference
-// (documented on `Ses`), 0.0237 below the peer (5e-5 relative). R's
+// level 447.478440 are both estimated, forecast 496.493543. By default
+// (`SesStart::FirstValue`) this crate fits alpha only and keeps the
+// level started at the first value (446.6565): by hand the
+// SSE-minimising alpha on [0.01, 0.99] is 0.8930815 and the forecast
+// 496.4698382. Verdict: convention difference (documented on `Ses`),
+// 0.0237 below the peer (5e-5 relative); `SesStart::Estimated` matches
+// (next test). R's
 // `ses()`/`ets()` also estimate the initial level; statsforecast's
 // `SimpleExponentialSmoothingOptimized` does not, and agrees with this
 // crate (next test).
