@@ -99,7 +99,7 @@ fn statsmodels_ses_fixed_alpha_on_oildata() {
 // (next test). R's
 // `ses()`/`ets()` also estimate the initial level; statsforecast's
 // `SimpleExponentialSmoothingOptimized` does not, and agrees with this
-// crate (next test).
+// crate (the test after next).
 //
 // The whole difference is the initial level: SES started at the peer's
 // estimated level (given as a first observation that the recursion takes
