@@ -531,10 +531,18 @@ fn sorted(taken: &[Event]) -> Vec<Event> {
     v
 }
 
-/// Runs one seed: every invariant checked, the first failure reported
-/// with the seed.
-fn check_seed(seed: u64) {
-    let mut rng = Rng(seed);
+/// A seed's stream, and how its amounts were drawn.
+struct Drawn {
+    events: Vec<Event>,
+    /// Costs from [`EXTREME`] rather than [`EXACT`].
+    extreme: bool,
+    /// What every quantity was multiplied by.
+    unit: i64,
+}
+
+/// The stream of a seed: its length, instants and amounts drawn first,
+/// then its events (`check_seed` and `shrink` draw the same ones).
+fn draw_stream(rng: &mut Rng) -> Drawn {
     // One stream in twenty is long enough for full checkpoints (256
     // entries and more), with more instants.
     let long = rng.chance(5);
@@ -545,7 +553,15 @@ fn check_seed(seed: u64) {
     // values near `Decimal`'s range, some refused as overflow.
     let unit = if rng.chance(10) { 1_000_000_000_000 } else { 1 };
     let palette: &[&str] = if extreme { &EXTREME } else { &EXACT };
-    let events = stream_of(&mut rng, n, palette, unit, instants);
+    Drawn { events: stream_of(rng, n, palette, unit, instants), extreme, unit }
+}
+
+/// Runs one seed: every invariant checked, the first failure reported
+/// with the seed.
+fn check_seed(seed: u64) {
+    let mut rng = Rng(seed);
+    let Drawn { events, extreme, unit } = draw_stream(&mut rng);
+    let n = events.len();
     let times: Vec<DateTime<Utc>> = {
         let mut t: Vec<DateTime<Utc>> = events.iter().map(|e| e.at).collect();
         t.sort();
@@ -905,13 +921,7 @@ fn shrink() {
     };
     // The same draws as `check_seed`, up to the arrival order.
     let mut rng = Rng(seed);
-    let long = rng.chance(5);
-    let n = if long { 300 + rng.below(if deep() { 900 } else { 60 }) } else { 8 + rng.below(40) };
-    let instants = if long { 20 + rng.below(60) } else { 3 + rng.below(6) };
-    let extreme = rng.chance(30);
-    let unit = if rng.chance(10) { 1_000_000_000_000 } else { 1 };
-    let palette: &[&str] = if extreme { &EXTREME } else { &EXACT };
-    let events = stream_of(&mut rng, n, palette, unit, instants);
+    let events = draw_stream(&mut rng).events;
     let method = *rng.pick(&[Method::Fifo, Method::Lifo, Method::MovingAverage]);
     let negative =
         if rng.chance(75) { NegativeStock::AllowWithTrueUp } else { NegativeStock::Reject };
