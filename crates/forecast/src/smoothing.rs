@@ -198,6 +198,20 @@ impl Ses {
     pub const fn start(&self) -> SesStart {
         self.start
     }
+
+    /// The final level and the one-step SSE of `y` under `alpha`, from
+    /// this model's start. Under [`SesStart::Estimated`] one error more
+    /// is counted and one parameter more fitted, so the spread divides by
+    /// `n - 1` either way.
+    fn run(&self, y: &[f64], alpha: f64) -> (f64, f64) {
+        match self.start {
+            SesStart::FirstValue => ses_run(y, alpha),
+            SesStart::Estimated => {
+                let (_, level, sse) = ses_estimated_run(y, alpha);
+                (level, sse)
+            }
+        }
+    }
 }
 
 /// The least-squares start of SES with constant `alpha` over `y` (the
@@ -287,52 +301,32 @@ impl DemandModel for Ses {
     }
 
     fn fit(&self, y: &[f64]) -> Result<Fitted> {
-        if self.start == SesStart::Estimated {
-            return self.fit_estimated(y);
-        }
         fit_rescaled(y, |y| {
             let alpha = match self.alpha {
                 Some(alpha) => alpha,
                 None => {
                     check_series(y)?;
-                    ses_alpha(y)
+                    match self.start {
+                        SesStart::FirstValue => ses_alpha(y),
+                        // Two values fit any alpha exactly from a chosen start.
+                        SesStart::Estimated if y.len() < 3 => 0.1,
+                        SesStart::Estimated => {
+                            golden_section_polished(|a| self.run(y, a).1, FIT_LO, FIT_HI, 1e-3).0
+                        }
+                    }
                 }
             };
             if y.is_empty() {
                 return Err(ForecastError::Empty { what: "series" });
             }
-            let (level, sse) = ses_run(y, alpha);
+            let (level, sse) = self.run(y, alpha);
             // A non-finite input makes its own error, or the level, non-finite
-            // (see `ses_run`), so a finite result needs no separate check pass.
+            // (see `ses_run`; `ses_estimated_run` carries it the same way),
+            // so a finite result needs no separate check pass.
             if !(level.is_finite() && sse.is_finite()) {
                 check_series(y)?;
             }
             let params = Parameters { alpha: Some(alpha), ..Parameters::default() };
-            let sigma = rmse_of(sse, y.len() - 1, ModelKind::Ses)?;
-            Ok(Fitted::flat(ModelKind::Ses, level, sigma, y.len()).with_params(params))
-        })
-    }
-}
-
-impl Ses {
-    /// [`DemandModel::fit`] under [`SesStart::Estimated`].
-    fn fit_estimated(&self, y: &[f64]) -> Result<Fitted> {
-        fit_rescaled(y, |y| {
-            check_series(y)?;
-            if y.is_empty() {
-                return Err(ForecastError::Empty { what: "series" });
-            }
-            let alpha = match self.alpha {
-                Some(alpha) => alpha,
-                // Two values fit any alpha exactly from a chosen start.
-                None if y.len() < 3 => 0.1,
-                None => {
-                    golden_section_polished(|a| ses_estimated_run(y, a).2, FIT_LO, FIT_HI, 1e-3).0
-                }
-            };
-            let (_, level, sse) = ses_estimated_run(y, alpha);
-            let params = Parameters { alpha: Some(alpha), ..Parameters::default() };
-            // One parameter more than the first-value start, one error more.
             let sigma = rmse_of(sse, y.len() - 1, ModelKind::Ses)?;
             Ok(Fitted::flat(ModelKind::Ses, level, sigma, y.len()).with_params(params))
         })
