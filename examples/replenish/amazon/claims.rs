@@ -228,14 +228,14 @@ impl Books {
         // Reversal rows of one id and item that differ (amount, units,
         // original, date, any cell but the line): which holds cannot be
         // told, so none of them is booked, as with payments.
-        let mut copies: BTreeMap<(String, String), Vec<ReimbursementRow>> = BTreeMap::new();
+        let mut copies: BTreeMap<(String, String), Vec<&ReimbursementRow>> = BTreeMap::new();
         for (_, row) in &reversals {
             let key = (row.reimbursement_id.clone(), row_item(row).to_owned());
-            copies.entry(key).or_default().push(ReimbursementRow { line: 0, ..row.clone() });
+            copies.entry(key).or_default().push(row);
         }
         let disagreeing: BTreeSet<(String, String)> = copies
             .into_iter()
-            .filter(|(_, rows)| rows.iter().any(|r| *r != rows[0]))
+            .filter(|(_, rows)| rows.iter().any(|r| !r.same_content(rows[0])))
             .map(|(key, _)| key)
             .collect();
         reversals.sort_by(|(_, a), (_, b)| {
