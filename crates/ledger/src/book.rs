@@ -248,6 +248,45 @@ pub(crate) struct Pool {
     pub(crate) value: Decimal,
     pub(crate) layers: VecDeque<Layer>,
     pub(crate) deficits: Vec<Deficit>,
+    /// Under moving average, the unit cost the pool last carried while
+    /// it holds no units: the average it had when its units ran out, or
+    /// the unit cost of units that arrived since and left it at or below
+    /// zero. `None` until either happens, and under FIFO and LIFO.
+    pub(crate) rate: Option<Decimal>,
+}
+
+impl Pool {
+    /// Under moving average, the last known unit cost of the pool: its
+    /// average (to [`SHARE_SCALE`] places) while it holds units, else
+    /// [`Pool::rate`]; `fallback` (the SKU's latest receipt's unit cost)
+    /// when it never had one.
+    fn average_cost(&self, fallback: Decimal, id: u32) -> Result<Decimal, Fail> {
+        if self.qty > 0 {
+            share(self.value, 1, self.qty, id)
+        } else {
+            Ok(self.rate.unwrap_or(fallback))
+        }
+    }
+
+    /// Under moving average, before `piece` arrives: keeps its unit cost
+    /// as [`Pool::rate`] when it leaves the pool at or below zero (filling
+    /// part of a deficit, or exactly all of it), as the cost the units
+    /// that leave short next are priced at.
+    fn note_arrival(&mut self, piece: &Layer, id: u32) -> Result<(), Fail> {
+        if self.qty.checked_add(piece.qty).is_some_and(|after| after <= 0) {
+            self.rate = Some(share(piece.value, 1, piece.qty, id)?);
+        }
+        Ok(())
+    }
+
+    /// Under moving average, before `qty` units leave: keeps the average
+    /// as [`Pool::rate`] when they take every unit held.
+    fn note_running_out(&mut self, qty: i64, id: u32) -> Result<(), Fail> {
+        if self.qty > 0 && qty >= self.qty {
+            self.rate = Some(share(self.value, 1, self.qty, id)?);
+        }
+        Ok(())
+    }
 }
 
 /// The running state of a SKU after some prefix of its entries.
@@ -1154,7 +1193,8 @@ impl Book {
         ctx: Ctx,
     ) -> Result<Decimal, Fail> {
         let value = if e.refx == NONE {
-            mul(state.last_cost, e.qty, e.id)?
+            let cost = self.known_cost(state, ctx, (e.loc, e.disp2), e.id)?;
+            mul(cost, e.qty, e.id)?
         } else {
             let (at, ship, returned, returned_value) = self
                 .shipment_before(pos, e.refx)
@@ -1197,6 +1237,26 @@ impl Book {
         Ok(value)
     }
 
+    /// The last known unit cost, for units that arrive at `(loc, disp)`
+    /// with no cost of their own (a return naming no shipment, units
+    /// found without a cost): under moving average the pool's (see
+    /// [`Pool::average_cost`]), else the SKU's latest receipt's.
+    fn known_cost(
+        &mut self,
+        state: &mut State,
+        ctx: Ctx,
+        (loc, disp): (u32, Disposition),
+        id: u32,
+    ) -> Result<Decimal, Fail> {
+        if self.method_of(disp) != Method::MovingAverage {
+            return Ok(state.last_cost);
+        }
+        let key = self.key_slot(loc, disp);
+        let pool = self.pool_slot(ctx, loc, disp);
+        grow(state, key, pool);
+        state.pools[pool].average_cost(state.last_cost, id)
+    }
+
     fn apply_adjustment(
         &mut self,
         e: &Entry,
@@ -1207,7 +1267,11 @@ impl Book {
             let out = Entry { qty: e.qty.checked_neg().ok_or(overflow(e.id, "adjustment"))?, ..*e };
             return self.move_out(&out, state, ctx, (e.loc, e.disp), (Flow::WriteOff, NONE), None);
         }
-        let cost = if e.aux == NONE { state.last_cost } else { self.amount(e) };
+        let cost = if e.aux == NONE {
+            self.known_cost(state, ctx, (e.loc, e.disp), e.id)?
+        } else {
+            self.amount(e)
+        };
         let value = mul(cost, e.qty, e.id)?;
         let layer = Layer { origin: e.id, at: e.at, qty: e.qty, value, source: NONE };
         self.move_in(e, state, ctx, (e.loc, e.disp), &[layer])?;
@@ -1428,11 +1492,15 @@ impl Book {
         let p = &mut state.pools[pool];
         let held = p.qty.clamp(0, e.qty);
         let method = self.method_of(disp);
+        let average = method == Method::MovingAverage;
+        if average {
+            p.note_running_out(e.qty, e.id)?;
+        }
         // An arrival takes the units its own source sent first.
         let prefer = if e.kind == Kind::TransferIn { e.aux } else { NONE };
         let mut value = if held == 0 {
             Decimal::ZERO
-        } else if method == Method::MovingAverage {
+        } else if average {
             let v = if held == p.qty { p.value } else { share(p.value, held, p.qty, e.id)? };
             take_units_from(p, held, prefer, pieces.as_deref_mut());
             v
@@ -1441,7 +1509,11 @@ impl Book {
         };
         let short = e.qty - held;
         if short > 0 {
-            let priced = mul(last_cost, short, e.id)?;
+            // The last known cost: under moving average the pool's own
+            // (the average it ran out at, kept just above), else the
+            // SKU's latest receipt's.
+            let cost = if average { p.rate.unwrap_or(last_cost) } else { last_cost };
+            let priced = mul(cost, short, e.id)?;
             p.deficits.push(Deficit {
                 origin: e.id,
                 loc,
@@ -1519,6 +1591,9 @@ impl Book {
         let average = self.method_of(disp) == Method::MovingAverage;
         let p = &mut state.pools[pool];
         for piece in pieces {
+            if average && piece.qty > 0 {
+                p.note_arrival(piece, e.id)?;
+            }
             let mut piece = *piece;
             while piece.qty > 0 && !p.deficits.is_empty() {
                 let d = &mut p.deficits[0];
@@ -1953,6 +2028,7 @@ fn take_average(held: &mut i64, p: &mut Pool, e: &mut Entry, (output, rest): (Ou
 fn take_average_general(held: &mut i64, p: &mut Pool, e: &mut Entry) -> Option<()> {
     let value = if e.qty == p.qty { p.value } else { share(p.value, e.qty, p.qty, e.id).ok()? };
     let rest = sub(p.value, value, e.id).ok()?;
+    p.note_running_out(e.qty, e.id).ok()?;
     take_average(held, p, e, (Output::of(value), rest));
     Some(())
 }
@@ -2030,6 +2106,7 @@ fn take_origin(
     }
     p.layers.retain(|l| l.qty > 0);
     if method == Method::MovingAverage {
+        p.note_running_out(qty, id)?;
         taken = if p.qty == qty { p.value } else { share(p.value, qty, p.qty, id)? };
     } else {
         taken = add(taken, value_taken, id)?;

@@ -108,9 +108,10 @@ pub enum EventKind {
         order: OrderId,
     },
     /// Units a customer sent back. They come back at the cost they left
-    /// with when `shipment` names the original shipment, else at the
-    /// SKU's last receipt cost (at any location, zero before the first
-    /// receipt); the amount reduces cost of goods sold. The cost they
+    /// with when `shipment` names the original shipment, else at the last
+    /// known cost (see [`NegativeStock::AllowWithTrueUp`]: under moving
+    /// average the average of the pool they return to); the amount
+    /// reduces cost of goods sold. The cost they
     /// left with is the shipment's value plus the true-ups settled for it
     /// before the return (units it took short), less what its earlier
     /// returns brought back, shared by units still out: the last unit
@@ -134,12 +135,11 @@ pub enum EventKind {
     /// [`AdjustmentReason::admits`]): a positive `Lost` or a negative
     /// `Found` is refused as [`crate::LedgerError::AdjustmentDirection`].
     /// Negative adjustments are write-offs at cost;
-    /// positive ones enter at `unit_cost`, or else at the SKU's last
-    /// receipt cost (at any location, zero before the first receipt).
-    /// That holds under moving average too, where it moves the average
-    /// when the last receipt cost differs from it (found units valued at
-    /// the moving average price, as many systems do, need `unit_cost`
-    /// set to the position's value over its units).
+    /// positive ones enter at `unit_cost`, or else at the last known
+    /// cost (see [`NegativeStock::AllowWithTrueUp`]): under FIFO and LIFO
+    /// the SKU's latest receipt's (at any location, zero before the
+    /// first receipt), under moving average the pool's average, so
+    /// found units leave it unchanged, as ERPNext and Odoo value them.
     Adjustment {
         /// Signed units (not zero).
         quantity: Quantity,
@@ -147,8 +147,7 @@ pub enum EventKind {
         reason: AdjustmentReason,
         /// The disposition adjusted.
         disposition: Disposition,
-        /// Cost per unit of found units; `None` uses the SKU's last
-        /// receipt cost.
+        /// Cost per unit of found units; `None` uses the last known cost.
         unit_cost: Option<Decimal>,
     },
     /// Units leave `location` for `to`, where they wait in `InTransit`
@@ -541,11 +540,47 @@ pub enum NegativeStock {
     #[default]
     Reject,
     /// Let the position go negative. Missing units leave at the last known
-    /// unit cost of the SKU, its latest receipt's under every method
-    /// (zero if none; not the running average, which ERPNext and Odoo
-    /// use under moving average); when units later arrive, the
-    /// difference between their cost and the price used is a separate
-    /// [`crate::TrueUp`] tied to the event that went short.
+    /// unit cost; when units later arrive, the difference between their
+    /// cost and the price used is a separate [`crate::TrueUp`] tied to
+    /// the event that went short.
+    ///
+    /// The last known cost under FIFO and LIFO is the unit cost of the
+    /// SKU's latest receipt (at any location; zero before the first).
+    /// Under moving average it is the pool's own, as ERPNext and Odoo
+    /// keep it: its average while it holds units, the average it had
+    /// when they ran out, or, once units arrive and leave it still at or
+    /// below zero, their unit cost; the SKU's latest receipt's only for
+    /// a pool that never had one. Averages are kept to 16 places.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use merchantry_core::{ChannelId, EventId, LocationId, OrderId, Quantity, Sku};
+    /// use merchantry_ledger::{Event, EventKind, Ledger, LedgerOptions, Method, NegativeStock};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let mut ledger = Ledger::new(LedgerOptions {
+    ///     default_method: Method::MovingAverage,
+    ///     negative_stock: NegativeStock::AllowWithTrueUp,
+    ///     ..LedgerOptions::default()
+    /// });
+    /// let (sku, wh) = (Sku::new("MUG")?, LocationId::new("WH1")?);
+    /// let at = |h| Utc.with_ymd_and_hms(2026, 3, 1, h, 0, 0).unwrap();
+    /// let event = |id: &str, h, kind| -> Result<Event, Box<dyn std::error::Error>> {
+    ///     Ok(Event::new(EventId::new(id)?, at(h), sku.clone(), wh.clone(), kind))
+    /// };
+    /// let sale = |units| -> Result<EventKind, Box<dyn std::error::Error>> {
+    ///     Ok(EventKind::shipment(Quantity::new(units), ChannelId::new("web")?, OrderId::new("o1")?))
+    /// };
+    /// ledger.ingest(event("r1", 1, EventKind::receipt(Quantity::new(10), Decimal::from(10)))?)?;
+    /// ledger.ingest(event("r2", 2, EventKind::receipt(Quantity::new(10), Decimal::from(20)))?)?;
+    /// // 30 sold with 20 held at an average of 15: the 10 missing at 15 too.
+    /// ledger.ingest(event("s1", 3, sale(30)?)?)?;
+    /// assert_eq!(ledger.cogs(&sku, at(0), at(4), None, None), Decimal::from(450));
+    /// // 10 arrive at 30: a true-up of 10 x (30 - 15) on the sale.
+    /// ledger.ingest(event("r3", 4, EventKind::receipt(Quantity::new(10), Decimal::from(30)))?)?;
+    /// assert_eq!(ledger.cogs(&sku, at(0), at(5), None, None), Decimal::from(600));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     AllowWithTrueUp,
 }
 

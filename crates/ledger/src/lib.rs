@@ -70,8 +70,8 @@
 //! - Customer returns come back at the cost their shipment left with (its
 //!   value and the true-ups settled for it, shared by units still out, so
 //!   a shipment returned whole nets to exactly zero) and reduce cost of
-//!   goods sold; without a shipment reference,
-//!   at the SKU's last receipt cost (at any location). A shipment takes
+//!   goods sold; without a shipment reference, at the last known cost
+//!   (see [`NegativeStock::AllowWithTrueUp`]). A shipment takes
 //!   back at most the units it shipped.
 //! - Transfers and disposition changes move cost layers with their
 //!   receipt dates; FIFO and LIFO order a pool's layers by those dates,

@@ -450,23 +450,24 @@ fn odoo_svl_normal_1_fifo_and_average() {
 /// `test_stockvaluationlayer.py`, `test_negative_1` of the FIFO and AVCO
 /// classes: 10 at 10, 10 at 20, 30 sold (10 short), 10 at 30 fills the
 /// hole, 10 at 40 is what is left: 400 for 10. Both sides recognise 600
-/// of cost in all; they differ in how the 10 missing units were first
-/// priced. Odoo's FIFO prices them at the last FIFO price (20, as ours:
-/// the last receipt's cost); Odoo's AVCO at the average (15), ours still
-/// at the last receipt's cost (20), so the sale shows 500 and a true-up
-/// of 100 here where Odoo shows 450 and a vacuum of 150.
+/// of cost in all, and price the 10 missing units as Odoo does: FIFO at
+/// the last FIFO price (20, the last receipt's cost), so the sale shows
+/// 500 and a true-up (Odoo's vacuum) of 100; AVCO at the average (15),
+/// so the sale shows 450 and a true-up of 150.
 #[test]
 fn odoo_svl_negative_1_fifo_and_average() {
-    for method in [Method::Fifo, Method::MovingAverage] {
+    for (method, sale, true_up) in
+        [(Method::Fifo, "500", "100"), (Method::MovingAverage, "450", "150")]
+    {
         let mut l = ledger(method, NegativeStock::AllowWithTrueUp);
         feed(&mut l, &[recv("m1", 1, 10, "10"), recv("m2", 2, 10, "20"), ship("m3", 3, 30)]);
         assert_eq!(units(&l, WH), -10);
-        assert_eq!(sale_cost(&l, "m3"), dec("500"), "{method:?}");
+        assert_eq!(sale_cost(&l, "m3"), dec(sale), "{method:?}");
         let fill = l.ingest(recv("m4", 4, 10, "30")).unwrap();
         let IngestOutcome::Applied { true_ups, .. } = fill else { panic!("not applied") };
         assert_eq!(true_ups.len(), 1);
         assert_eq!(true_ups[0].outbound.as_str(), "m3");
-        assert_eq!(true_ups[0].amount, dec("100"), "{method:?}");
+        assert_eq!(true_ups[0].amount, dec(true_up), "{method:?}");
         assert_eq!((units(&l, WH), value(&l)), (0, Decimal::ZERO), "{method:?}");
         l.ingest(recv("m5", 5, 10, "40")).unwrap();
         assert_eq!((units(&l, WH), value(&l)), (10, dec("400")), "{method:?}");
@@ -1179,4 +1180,135 @@ fn trekking_through_the_core_views() {
         .map(|a| (a.received_on, a.quantity.get(), a.value))
         .collect();
     assert_eq!(lots, [(day(17), 2, dec("230")), (day(28), 10, dec("1190"))]);
+}
+
+// ---- moving average: the last known cost ----------------------------------
+
+/// Units found with no cost of their own, and so returned naming no
+/// shipment, enter at the last known cost: under moving average the
+/// pool's average (15 here), so the average stays, as ERPNext's and
+/// Odoo's moving average value them; under FIFO the latest receipt's
+/// (20).
+#[test]
+fn found_and_unreferenced_units_enter_at_the_average_under_moving_average() {
+    let found = |id: &str, h| {
+        let kind = EventKind::Adjustment {
+            quantity: Quantity::new(2),
+            reason: merchantry_ledger::AdjustmentReason::Found,
+            disposition: Disposition::Sellable,
+            unit_cost: None,
+        };
+        ev_at(id, h, WH, kind)
+    };
+    let unnamed = |id: &str, h| {
+        let kind = EventKind::CustomerReturn {
+            quantity: Quantity::new(2),
+            channel: ChannelId::new("web").unwrap(),
+            disposition: Disposition::Sellable,
+            shipment: None,
+        };
+        ev_at(id, h, WH, kind)
+    };
+    for (method, found_at, back_at) in
+        [(Method::MovingAverage, "330", "360"), (Method::Fifo, "340", "380")]
+    {
+        let mut l = ledger(method, NegativeStock::Reject);
+        feed(&mut l, &[recv("r1", 1, 10, "10"), recv("r2", 2, 10, "20")]);
+        l.ingest(found("f1", 3)).unwrap();
+        assert_eq!((units(&l, WH), value(&l)), (22, dec(found_at)), "{method:?}");
+        l.ingest(unnamed("b1", 4)).unwrap();
+        assert_eq!((units(&l, WH), value(&l)), (24, dec(back_at)), "{method:?}");
+    }
+}
+
+/// A moving-average pool that runs out keeps its average: units that
+/// leave short later are priced at it (15), not at the latest receipt
+/// (20), and the receipt that fills the hole trues them up.
+#[test]
+fn moving_average_short_after_running_out_is_priced_at_the_last_average() {
+    let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
+    replay(
+        &mut l,
+        &[
+            step(recv("r1", 1, 10, "10"), None, "100", 10),
+            step(recv("r2", 2, 10, "20"), None, "300", 20),
+            step(ship("s1", 3, 20), Some("300"), "0", 0),
+            step(ship("s2", 4, 5), Some("75"), "-75", -5),
+            step(recv("r3", 5, 5, "18"), None, "0", 0),
+        ],
+    );
+    assert_eq!(cost_only(&l, "r3"), dec("15"));
+    assert_eq!(cogs(&l), dec("390"));
+}
+
+/// Units that arrive into a moving-average pool below zero and leave it
+/// still at or below zero set its cost (16): the next units short are
+/// priced at it, as ERPNext's moving average takes an incoming rate into
+/// negative stock.
+#[test]
+fn moving_average_arrival_below_zero_sets_the_cost_of_the_next_shortfall() {
+    let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
+    replay(
+        &mut l,
+        &[
+            step(recv("r1", 1, 10, "10"), None, "100", 10),
+            step(ship("s1", 2, 20), Some("200"), "-100", -10),
+            step(recv("r2", 3, 4, "16"), None, "-60", -6),
+            step(ship("s2", 4, 2), Some("32"), "-92", -8),
+            step(recv("r3", 5, 10, "16"), None, "32", 2),
+        ],
+    );
+    // 4 of s1's 10 at 16 - 10, then its other 6, then s2's 2 at no change.
+    assert_eq!(cost_only(&l, "r2"), dec("24"));
+    assert_eq!(cost_only(&l, "r3"), dec("36"));
+    assert_eq!(cogs(&l), dec("292"));
+}
+
+/// Each moving-average pool keeps its own last cost: a warehouse that
+/// ran out at 10 prices its shortfall at 10 though another received at
+/// 20 since; a pool that never held units falls back on the SKU's
+/// latest receipt (20).
+#[test]
+fn moving_average_last_cost_is_the_pools_own() {
+    let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
+    feed(
+        &mut l,
+        &[
+            recv_at("a1", 1, "WH1", 5, "10"),
+            ship_at("a2", 2, "WH1", 5),
+            recv_at("b1", 3, "WH2", 5, "20"),
+            ship_at("a3", 4, "WH1", 2),
+            ship_at("c1", 5, "WH3", 1),
+        ],
+    );
+    assert_eq!(sale_cost(&l, "a3"), dec("20"));
+    assert_eq!(sale_cost(&l, "c1"), dec("20"));
+    assert_eq!((units(&l, "WH1"), units(&l, "WH3")), (-2, -1));
+}
+
+/// A late receipt stamped before a moving-average shortfall moves the
+/// price of the units short and their true-up; the result is what a
+/// ledger fed the same events in time order gives.
+#[test]
+fn moving_average_backdated_receipt_before_a_shortfall_matches_time_order() {
+    let events = [
+        recv("r1", 1, 10, "10"),
+        ship("s1", 2, 10),
+        ship("s2", 4, 3),
+        recv("r2", 5, 10, "14"),
+        recv("late", 3, 1, "22"),
+    ];
+    let mut arrived = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
+    feed(&mut arrived, &events);
+    let mut sorted = events.to_vec();
+    sorted.sort_by_key(|e| e.at);
+    let mut fresh = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
+    feed(&mut fresh, &sorted);
+    // s2: 1 held at 22 and 2 short at 22 (the average it ran out at).
+    assert_eq!(sale_cost(&arrived, "s2"), dec("66"));
+    assert_eq!(sale_cost(&fresh, "s2"), dec("66"));
+    assert_eq!(cost_only(&arrived, "r2"), cost_only(&fresh, "r2"));
+    assert_eq!(cost_only(&fresh, "r2"), dec("-16"));
+    assert_eq!((value(&arrived), cogs(&arrived)), (value(&fresh), cogs(&fresh)));
+    assert_eq!(value(&fresh), dec("112"));
 }
