@@ -250,8 +250,9 @@ pub(crate) struct Pool {
     pub(crate) deficits: Vec<Deficit>,
     /// Under moving average, the unit cost the pool last carried while
     /// it holds no units: the average it had when its units ran out, or
-    /// the unit cost of units that arrived since and left it at or below
-    /// zero. `None` until either happens, and under FIFO and LIFO.
+    /// the unit cost of units that arrived since and brought it back to
+    /// exactly zero. `None` until either happens, and under FIFO and
+    /// LIFO.
     pub(crate) rate: Option<Decimal>,
 }
 
@@ -269,11 +270,13 @@ impl Pool {
     }
 
     /// Under moving average, before `piece` arrives: keeps its unit cost
-    /// as [`Pool::rate`] when it leaves the pool at or below zero (filling
-    /// part of a deficit, or exactly all of it), as the cost the units
-    /// that leave short next are priced at.
+    /// as [`Pool::rate`] when it fills the pool's deficit exactly, as the
+    /// cost the units that leave short next are priced at. Units that
+    /// fill part of a deficit leave the rate as it was, as ERPNext's
+    /// moving average keeps its rate while stock stays below zero (and
+    /// units that leave some held price the pool from its average).
     fn note_arrival(&mut self, piece: &Layer, id: u32) -> Result<(), Fail> {
-        if self.qty.checked_add(piece.qty).is_some_and(|after| after <= 0) {
+        if self.qty < 0 && self.qty.checked_add(piece.qty) == Some(0) {
             self.rate = Some(share(piece.value, 1, piece.qty, id)?);
         }
         Ok(())

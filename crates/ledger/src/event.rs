@@ -547,10 +547,11 @@ pub enum NegativeStock {
     /// The last known cost under FIFO and LIFO is the unit cost of the
     /// SKU's latest receipt (at any location; zero before the first).
     /// Under moving average it is the pool's own, as ERPNext and Odoo
-    /// keep it: its average while it holds units, the average it had
-    /// when they ran out, or, once units arrive and leave it still at or
-    /// below zero, their unit cost; the SKU's latest receipt's only for
-    /// a pool that never had one. Averages are kept to 16 places.
+    /// keep it: its average while it holds units, else the average it
+    /// had when they ran out, or the unit cost of units that since filled
+    /// its deficit exactly (units filling part of it leave the cost as it
+    /// was); the SKU's latest receipt's only for a pool that never had
+    /// one. Averages are kept to 16 places.
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};

@@ -1242,11 +1242,12 @@ fn moving_average_short_after_running_out_is_priced_at_the_last_average() {
 }
 
 /// Units that arrive into a moving-average pool below zero and leave it
-/// still at or below zero set its cost (16): the next units short are
-/// priced at it, as ERPNext's moving average takes an incoming rate into
-/// negative stock.
+/// still below zero keep its cost (10), as ERPNext's moving average keeps
+/// its rate while stock stays negative; units that fill the deficit
+/// exactly set it (16), as ERPNext takes the incoming rate when stock
+/// comes back from below zero.
 #[test]
-fn moving_average_arrival_below_zero_sets_the_cost_of_the_next_shortfall() {
+fn moving_average_cost_below_zero_follows_erpnext() {
     let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
     replay(
         &mut l,
@@ -1254,14 +1255,15 @@ fn moving_average_arrival_below_zero_sets_the_cost_of_the_next_shortfall() {
             step(recv("r1", 1, 10, "10"), None, "100", 10),
             step(ship("s1", 2, 20), Some("200"), "-100", -10),
             step(recv("r2", 3, 4, "16"), None, "-60", -6),
-            step(ship("s2", 4, 2), Some("32"), "-92", -8),
-            step(recv("r3", 5, 10, "16"), None, "32", 2),
+            step(ship("s2", 4, 2), Some("20"), "-80", -8),
+            step(recv("r3", 5, 8, "16"), None, "0", 0),
+            step(ship("s3", 6, 1), Some("16"), "-16", -1),
         ],
     );
-    // 4 of s1's 10 at 16 - 10, then its other 6, then s2's 2 at no change.
+    // 4 of s1's 10 at 16 - 10; then its other 6, and s2's 2, likewise.
     assert_eq!(cost_only(&l, "r2"), dec("24"));
-    assert_eq!(cost_only(&l, "r3"), dec("36"));
-    assert_eq!(cogs(&l), dec("292"));
+    assert_eq!(cost_only(&l, "r3"), dec("48"));
+    assert_eq!(cogs(&l), dec("308"));
 }
 
 /// Each moving-average pool keeps its own last cost: a warehouse that
