@@ -1314,3 +1314,323 @@ fn moving_average_backdated_receipt_before_a_shortfall_matches_time_order() {
     assert_eq!((value(&arrived), cogs(&arrived)), (value(&fresh), cogs(&fresh)));
     assert_eq!(value(&fresh), dec("112"));
 }
+
+// ---- moving average below zero: ERPNext, Odoo and Tryton -----------------
+
+/// `qty` units found at `place` with no cost of their own.
+fn found_at(id: &str, h: i64, place: &str, qty: i64) -> Event {
+    let kind = EventKind::Adjustment {
+        quantity: Quantity::new(qty),
+        reason: merchantry_ledger::AdjustmentReason::Found,
+        disposition: Disposition::Sellable,
+        unit_cost: None,
+    };
+    ev_at(id, h, place, kind)
+}
+
+/// `qty` units back from a customer at `place` into `disposition`,
+/// naming no shipment.
+fn back_unnamed(id: &str, h: i64, place: &str, qty: i64, disposition: Disposition) -> Event {
+    let kind = EventKind::CustomerReturn {
+        quantity: Quantity::new(qty),
+        channel: ChannelId::new("web").unwrap(),
+        disposition,
+        shipment: None,
+    };
+    ev_at(id, h, place, kind)
+}
+
+/// The pool's last known cost at `place` as a caller sees it: what one
+/// unit found there with no cost of its own enters at (the fall in
+/// write-offs it makes), read on a copy so the ledger is not changed.
+/// It stands for Odoo's `standard_price` and Tryton's `cost_price`.
+fn known_cost_at(l: &Ledger, place: &str) -> Decimal {
+    let written_off = |l: &Ledger| l.flows(&sku(), t(-100_000), end()).write_offs;
+    let mut probe = l.clone();
+    let before = written_off(&probe);
+    probe.ingest(found_at("probe", 90_000, place, 1)).unwrap();
+    before - written_off(&probe)
+}
+
+/// odoo/odoo `addons/stock_account/tests/test_stockvaluation.py`,
+/// `test_average_negative_3` (`test_average_negative_2` in older
+/// versions): with a standard price of 99 set first, 10 received at 10
+/// and 10 sent cost 100; 10 more sent with none held cost 100 again, at
+/// the average the product ran out at, not the standard price. Ours:
+/// the same (match).
+#[test]
+fn odoo_average_negative_3_units_short_at_the_average_run_out_at() {
+    let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
+    replay(
+        &mut l,
+        &[
+            step(recv("move1", 1, 10, "10"), None, "100", 10),
+            step(ship("move2", 2, 10), Some("100"), "0", 0),
+            step(ship("move3", 3, 10), Some("100"), "-100", -10),
+        ],
+    );
+}
+
+/// `test_stockvaluation.py`, `test_average_negative_5`: 10 in at 10 and
+/// 10 at 20 (average 15), 5 sent (75), 30 sent with 15 held (450, the 15
+/// short at 15 too), 20 in at 20 (5 held worth 100, the average 20), the
+/// last 5 sent (100) leave the average at 20 ("should not go to 0"),
+/// and 10 in at 10 make it 10. Odoo's vacuum puts 15 x (20 - 15) = 75 on
+/// the sale of 30 when the 20 arrive and leaves that sale's own value at
+/// 450; ours reports the 75 as a true-up at the receipt. Every figure
+/// matches, the average included (read as the cost one unit found
+/// without a cost would enter at, Odoo's `standard_price`).
+#[test]
+fn odoo_average_negative_5_average_kept_through_zero() {
+    let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
+    replay(
+        &mut l,
+        &[
+            step(recv("move1", 1, 10, "10"), None, "100", 10),
+            step(recv("move2", 2, 10, "20"), None, "300", 20),
+            step(ship("move3", 3, 5), Some("75"), "225", 15),
+            step(ship("move4", 4, 30), Some("450"), "-225", -15),
+        ],
+    );
+    assert_eq!(known_cost_at(&l, WH), dec("15"));
+    replay(&mut l, &[step(recv("move5", 5, 20, "20"), None, "100", 5)]);
+    assert_eq!(sale_cost(&l, "move4"), dec("450"));
+    assert_eq!(cost_only(&l, "move5"), dec("75"));
+    assert_eq!(known_cost_at(&l, WH), dec("20"));
+    replay(&mut l, &[step(ship("move6", 6, 5), Some("100"), "0", 0)]);
+    assert_eq!(known_cost_at(&l, WH), dec("20"));
+    replay(&mut l, &[step(recv("move7", 7, 10, "10"), None, "100", 10)]);
+    assert_eq!(known_cost_at(&l, WH), dec("10"));
+    assert_eq!(cogs(&l), dec("700"));
+    assert_conserved(&l);
+}
+
+/// `test_stockvaluationlayer.py` AVCO `test_return_delivery_2`: with a
+/// standard price of 1, 10 sent with none held, 10 received at 2 (filling
+/// the hole exactly), then the 10 sent come back: 10 held worth 20, the
+/// average 2. The stock figures and the average match. Odoo prices the
+/// sale at its standard price (10) and its vacuum adds 10; ours, with no
+/// cost known before the first receipt, prices it at 0 and the true-up
+/// adds 20 (a convention difference: no standard price). Both sides
+/// recognise 20, and nothing once the units are back.
+#[test]
+fn odoo_avco_return_delivery_2_after_an_exact_fill() {
+    let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
+    replay(
+        &mut l,
+        &[
+            step(ship("move1", 1, 10), Some("0"), "0", -10),
+            step(recv("move2", 2, 10, "2"), None, "0", 0),
+        ],
+    );
+    assert_eq!(cost_only(&l, "move2"), dec("20"));
+    assert_eq!(known_cost_at(&l, WH), dec("2"));
+    replay(&mut l, &[step(back("move3", 3, 10, "move1"), Some("-20"), "20", 10)]);
+    assert_eq!(known_cost_at(&l, WH), dec("2"));
+    assert_eq!(cogs(&l), Decimal::ZERO);
+}
+
+/// The events of tryton/tryton
+/// `modules/stock/tests/scenario_stock_average_cost_price.rst`, "Negative
+/// Product" (cost price 5, here set by one unit bought at 5 and sold):
+/// 1 sent and 1 returned to the supplier with none held, both at 5.
+fn tryton_negative_product() -> Ledger {
+    let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
+    feed(&mut l, &[recv("seed", 0, 1, "5"), ship("seed-out", 0, 1)]);
+    replay(
+        &mut l,
+        &[
+            step(ship("out", 1, 1), Some("5"), "-5", -1),
+            step(to_vendor("to-supplier", 2, 1, ""), None, "-10", -2),
+        ],
+    );
+    assert_eq!(l.flows(&sku(), t(1), end()).vendor_returns, dec("5"));
+    assert_eq!(known_cost_at(&l, WH), dec("5"));
+    l
+}
+
+/// Tryton's scenario goes on: 1 received at 3 leaves the stock below zero
+/// and Tryton sets the cost price to 3; 2 received at 2 bring it to 1
+/// unit and the cost price to 2. Ours keeps 5 while the stock stays
+/// below zero, as ERPNext's moving average does (and Odoo's, whose
+/// vacuum leaves value / units at 5), and ends at 2 as Tryton does. A
+/// convention difference in the middle step only: see the ignored test
+/// below for Tryton's figure.
+#[test]
+fn tryton_negative_product_cost_price() {
+    let mut l = tryton_negative_product();
+    replay(&mut l, &[step(recv("in-3", 3, 1, "3"), None, "-5", -1)]);
+    assert_eq!(cost_only(&l, "in-3"), dec("-2"));
+    assert_eq!(known_cost_at(&l, WH), dec("5"));
+    replay(&mut l, &[step(recv("in-2", 4, 2, "2"), None, "2", 1)]);
+    assert_eq!(known_cost_at(&l, WH), dec("2"));
+    // The sale's unit short was priced at 5 and came at 3, the vendor
+    // return's at 5 and came at 2 (the seed's unit cost 5 besides).
+    let f = l.flows(&sku(), t(-100_000), end());
+    assert_eq!((f.vendor_returns, f.cogs), (dec("2"), dec("8")));
+    assert_conserved(&l);
+}
+
+/// Tryton's cost price after units that fill only part of a deficit:
+/// their own unit cost (3). Ours keeps the pool's cost (5), with ERPNext
+/// and Odoo.
+#[test]
+#[ignore = "convention difference: Tryton takes the cost of units filling part of a \
+            deficit (3); ours keeps the pool's (5), as ERPNext and Odoo do"]
+fn tryton_negative_product_cost_price_after_a_partial_fill() {
+    let mut l = tryton_negative_product();
+    l.ingest(recv("in-3", 3, 1, "3")).unwrap();
+    assert_eq!(known_cost_at(&l, WH), dec("3"));
+}
+
+/// frappe/erpnext `erpnext/stock/stock_ledger.py`,
+/// `update_entries_after.get_moving_average_values` (v14 and later; the
+/// same rule in the older `stock_ledger.py` stored here), worked by hand:
+/// 10 in at 10; 25 out (rate kept at 10, stock -150); 5 in at 16, still
+/// below zero (rate kept, -100); 10 in at 20 to exactly zero (rate 20);
+/// 3 out (-60 at 20); 8 in at 14 past zero (rate 14, 5 held worth 70).
+/// ERPNext's stock value is units x rate after each entry, and a
+/// receipt's stock value difference is the change in it (50, 100 and
+/// 130); ours gives the same stock values, the receipts' true-ups (30,
+/// 100, -18) making up each difference from the receipt's own value.
+/// Match.
+#[test]
+fn erpnext_moving_average_rate_below_zero() {
+    let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
+    replay(
+        &mut l,
+        &[
+            step(recv("se1", 1, 10, "10"), None, "100", 10),
+            step(ship("dn1", 2, 25), Some("250"), "-150", -15),
+            step(recv("se2", 3, 5, "16"), None, "-100", -10),
+            step(recv("se3", 4, 10, "20"), None, "0", 0),
+            step(ship("dn2", 5, 3), Some("60"), "-60", -3),
+            step(recv("se4", 6, 8, "14"), None, "70", 5),
+        ],
+    );
+    for (id, own, svd) in [("se2", "80", "50"), ("se3", "200", "100"), ("se4", "112", "130")] {
+        assert_eq!(dec(own) - cost_only(&l, id), dec(svd), "{id}");
+    }
+    assert_eq!(known_cost_at(&l, WH), dec("14"));
+    assert_eq!(cogs(&l), dec("422"));
+    assert_conserved(&l);
+}
+
+/// `erpnext/stock/stock_ledger.py`, `get_valuation_rate`: a warehouse
+/// with no entry of its own takes the valuation rate of the item's
+/// latest entry in any warehouse, which under moving average is that
+/// warehouse's average (WH1's 15 after 10 at 10 and 10 at 20). Odoo's
+/// `standard_price` is the company-wide average (15 too). Ours takes the
+/// SKU's latest receipt's unit cost (20) for a pool that never had a
+/// cost: a convention difference, and the peers' average is the more
+/// usual figure for moving average. The same holds for units coming
+/// back, naming no shipment, to a disposition that never held any.
+#[test]
+fn erpnext_valuation_rate_of_a_warehouse_with_no_history() {
+    let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
+    feed(&mut l, &[recv_at("a", 1, "WH1", 10, "10"), recv_at("b", 2, "WH1", 10, "20")]);
+    l.ingest(ship_at("c1", 3, "WH3", 1)).unwrap();
+    assert_eq!(sale_cost(&l, "c1"), dec("20"));
+    l.ingest(back_unnamed("r1", 4, "WH1", 1, Disposition::Unsellable)).unwrap();
+    let unsellable = l.value(&sku(), &loc("WH1"), Disposition::Unsellable, end());
+    assert_eq!(unsellable, dec("20"));
+}
+
+/// The peers' figure for [`erpnext_valuation_rate_of_a_warehouse_with_no_history`].
+#[test]
+#[ignore = "convention difference: ERPNext (latest valuation rate in any warehouse) and \
+            Odoo (company-wide average) price the first unit out of an empty warehouse at \
+            15; ours at the latest receipt's unit cost, 20"]
+fn erpnext_valuation_rate_of_a_warehouse_with_no_history_peer_figure() {
+    let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
+    feed(&mut l, &[recv_at("a", 1, "WH1", 10, "10"), recv_at("b", 2, "WH1", 10, "20")]);
+    l.ingest(ship_at("c1", 3, "WH3", 1)).unwrap();
+    assert_eq!(sale_cost(&l, "c1"), dec("15"));
+}
+
+/// frappe/erpnext pull request #37424 ("negative valuation rate in PR
+/// return", moving average): 10 received at 100, 100 at 10 (average
+/// 18.18), 100 issued, then 8 returned against the first receipt.
+/// ERPNext used to send them back at 100 and leave a rate of -309.09;
+/// since the fix they leave at the previous valuation rate, 18.18. Ours
+/// refuses to name that receipt (our moving average counts units out
+/// oldest first, so its units are gone: `ReceiptUnitsShort`), and at
+/// the current average sends the 8 back at 18.18...: 2 left at the same
+/// average. Match (ERPNext rounds the rate to the currency).
+#[test]
+fn erpnext_purchase_return_at_the_average_after_most_units_left() {
+    let mut l = ledger(Method::MovingAverage, NegativeStock::Reject);
+    feed(&mut l, &[recv("pr", 1, 10, "100"), recv("mr", 2, 100, "10"), ship("mi", 3, 100)]);
+    assert_eq!(sale_cost(&l, "mi"), dec("1818.1818181818181818"));
+    let named = l.ingest(to_vendor("ret", 4, 8, "pr"));
+    assert!(matches!(named, Err(LedgerError::ReceiptUnitsShort { .. })), "{named:?}");
+    l.ingest(to_vendor("ret", 4, 8, "")).unwrap();
+    let back = l.flows(&sku(), t(0), end()).vendor_returns;
+    assert_eq!(back, dec("145.4545454545454546"));
+    assert_eq!((units(&l, WH), value(&l)), (2, dec("36.3636363636363636")));
+    assert_eq!(known_cost_at(&l, WH), dec("18.1818181818181818"));
+    assert_eq!(back.round_dp(2), dec("145.45"));
+}
+
+/// odoo/documentation `avg_price_valuation.rst` ("Average price on
+/// returned goods"): 8 received at 10, 4 at 16 (average 12), 10
+/// delivered (120, 2 left worth 24), then 1 returned to the vendor of the
+/// 8 bought at 10: it leaves at the average, 12, not at 10, and the
+/// average stays 12. Ours at the current average gives the same (match);
+/// naming that receipt is refused, since our moving average sent its
+/// units out first (Odoo takes the return against the receipt whatever
+/// units left: a convention difference in what is accepted, not in the
+/// figure).
+#[test]
+fn odoo_doc_vendor_return_leaves_at_the_average() {
+    let mut l = average();
+    replay(
+        &mut l,
+        &[
+            step(recv("r8", 1, 8, "10"), None, "80", 8),
+            step(recv("r4", 2, 4, "16"), None, "144", 12),
+            step(ship("d10", 3, 10), Some("120"), "24", 2),
+        ],
+    );
+    let named = l.ingest(to_vendor("ret", 4, 1, "r8"));
+    assert!(matches!(named, Err(LedgerError::ReceiptUnitsShort { .. })), "{named:?}");
+    l.ingest(to_vendor("ret", 4, 1, "")).unwrap();
+    assert_eq!(l.flows(&sku(), t(0), end()).vendor_returns, dec("12"));
+    assert_eq!((units(&l, WH), value(&l)), (1, dec("12")));
+    assert_eq!(known_cost_at(&l, WH), dec("12"));
+}
+
+/// Hand-derived from ERPNext's rule above: a pool 5 short (priced at 7)
+/// filled exactly by one transfer that carries two lots in transit (2
+/// sent at 10, then 3 at 20). ERPNext's transit warehouse averages the
+/// lots, and the arrival's incoming rate (80 / 5 = 16) becomes the rate;
+/// ours keeps each lot at its own cost in transit and takes the unit
+/// cost of the lot that completed the fill (20), so the next unit short
+/// costs 20. The true-ups (6 and 39) and every stock figure agree
+/// either way; only the price of later shortfalls differs. A doubtful
+/// point rather than a documented convention: the rule speaks of "units
+/// that filled the deficit exactly", and the arrival's average is the
+/// reading closer to ERPNext.
+#[test]
+#[ignore = "doubtful: an exact fill by one transfer of several in-transit lots takes the \
+            last lot's unit cost (20) as the pool's cost, not the arrival's average (16, as \
+            ERPNext's incoming rate would be)"]
+fn an_exact_fill_by_two_lots_in_one_transfer_sets_the_arrivals_average() {
+    let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
+    feed(
+        &mut l,
+        &[
+            recv_at("b0", 0, "B", 1, "7"),
+            ship_at("b0-out", 0, "B", 1),
+            ship_at("short", 1, "B", 5),
+            recv_at("a1", 2, "A", 2, "10"),
+            send("lot1", 3, "A", "B", 2),
+            recv_at("a2", 4, "A", 3, "20"),
+            send("lot2", 5, "A", "B", 3),
+            arrive("in", 6, "B", "A", 5),
+        ],
+    );
+    assert_eq!(cost_only(&l, "in"), dec("45"));
+    assert_eq!(units(&l, "B"), 0);
+    assert_eq!(known_cost_at(&l, "B"), dec("16"));
+}
