@@ -257,27 +257,24 @@ pub(crate) struct Pool {
 }
 
 impl Pool {
-    /// Under moving average, the last known unit cost of the pool: its
-    /// average (to [`SHARE_SCALE`] places) while it holds units, else
-    /// [`Pool::rate`]; `fallback` (the SKU's latest receipt's unit cost)
-    /// when it never had one.
-    fn average_cost(&self, fallback: Decimal, id: u32) -> Result<Decimal, Fail> {
-        if self.qty > 0 {
-            share(self.value, 1, self.qty, id)
-        } else {
-            Ok(self.rate.unwrap_or(fallback))
-        }
-    }
-
-    /// Under moving average, before `piece` arrives: keeps its unit cost
-    /// as [`Pool::rate`] when it fills the pool's deficit exactly, as the
+    /// Under moving average, before `pieces` arrive (one event's units,
+    /// in one or more lots): keeps their unit cost, all lots together, as
+    /// [`Pool::rate`] when they fill the pool's deficit exactly, as the
     /// cost the units that leave short next are priced at. Units that
     /// fill part of a deficit leave the rate as it was, as ERPNext's
     /// moving average keeps its rate while stock stays below zero (and
     /// units that leave some held price the pool from its average).
-    fn note_arrival(&mut self, piece: &Layer, id: u32) -> Result<(), Fail> {
-        if self.qty < 0 && self.qty.checked_add(piece.qty) == Some(0) {
-            self.rate = Some(share(piece.value, 1, piece.qty, id)?);
+    fn note_arrival(&mut self, pieces: &[Layer], id: u32) -> Result<(), Fail> {
+        if self.qty >= 0 {
+            return Ok(());
+        }
+        let (mut qty, mut value) = (0_i64, Decimal::ZERO);
+        for piece in pieces {
+            qty = qty.checked_add(piece.qty).ok_or(overflow(id, "units"))?;
+            value = add(value, piece.value, id)?;
+        }
+        if qty > 0 && self.qty.checked_add(qty) == Some(0) {
+            self.rate = Some(share(value, 1, qty, id)?);
         }
         Ok(())
     }
@@ -1242,8 +1239,10 @@ impl Book {
 
     /// The last known unit cost, for units that arrive at `(loc, disp)`
     /// with no cost of their own (a return naming no shipment, units
-    /// found without a cost): under moving average the pool's (see
-    /// [`Pool::average_cost`]), else the SKU's latest receipt's.
+    /// found without a cost): under moving average the pool's average
+    /// (to [`SHARE_SCALE`] places) while it holds units, else
+    /// [`Pool::rate`], else [`Book::first_cost`]; under FIFO and LIFO the
+    /// SKU's latest receipt's.
     fn known_cost(
         &mut self,
         state: &mut State,
@@ -1257,7 +1256,41 @@ impl Book {
         let key = self.key_slot(loc, disp);
         let pool = self.pool_slot(ctx, loc, disp);
         grow(state, key, pool);
-        state.pools[pool].average_cost(state.last_cost, id)
+        let p = &state.pools[pool];
+        match (p.qty > 0, p.rate) {
+            (true, _) => share(p.value, 1, p.qty, id),
+            (false, Some(rate)) => Ok(rate),
+            (false, None) => Ok(self.first_cost(state, id)),
+        }
+    }
+
+    /// The cost a moving-average pool that never had one starts from: the
+    /// SKU's average over its moving-average pools that hold units (as
+    /// Odoo's product-wide average; ERPNext takes the latest rate of any
+    /// warehouse, the same figure when one holds stock), else the unit
+    /// cost of the SKU's latest receipt. The pools' values are added in
+    /// order of value, so the figure does not depend on the order the
+    /// pools were first met in (see [`Book::spread_landed`]).
+    fn first_cost(&self, state: &State, id: u32) -> Decimal {
+        let mut qty = 0_i64;
+        let mut values: Vec<Decimal> = Vec::new();
+        for (slot, p) in state.pools.iter().enumerate() {
+            let disp = self.pools.get(slot).map_or(Disposition::Sellable, |k| k.1);
+            if p.qty > 0 && self.method_of(disp) == Method::MovingAverage {
+                let Some(total) = qty.checked_add(p.qty) else { return state.last_cost };
+                qty = total;
+                values.push(p.value);
+            }
+        }
+        if qty == 0 {
+            return state.last_cost;
+        }
+        values.sort_unstable_by(|a, b| a.cmp(b).then(a.scale().cmp(&b.scale())));
+        values
+            .iter()
+            .try_fold(Decimal::ZERO, |a, v| a.checked_add(*v))
+            .and_then(|value| share(value, 1, qty, id).ok())
+            .unwrap_or(state.last_cost)
     }
 
     fn apply_adjustment(
@@ -1491,11 +1524,17 @@ impl Book {
         let pool = self.pool_slot(ctx, loc, disp);
         grow(state, key, pool);
         self.check(e, state, key, loc, disp, ctx)?;
-        let last_cost = state.last_cost;
-        let p = &mut state.pools[pool];
-        let held = p.qty.clamp(0, e.qty);
         let method = self.method_of(disp);
         let average = method == Method::MovingAverage;
+        // The cost of units short when the pool has none of its own: under
+        // moving average the SKU's (see `first_cost`), else the latest
+        // receipt's.
+        let first_cost = match &state.pools[pool] {
+            p if average && p.qty <= 0 && p.rate.is_none() => self.first_cost(state, e.id),
+            _ => state.last_cost,
+        };
+        let p = &mut state.pools[pool];
+        let held = p.qty.clamp(0, e.qty);
         if average {
             p.note_running_out(e.qty, e.id)?;
         }
@@ -1514,8 +1553,8 @@ impl Book {
         if short > 0 {
             // The last known cost: under moving average the pool's own
             // (the average it ran out at, kept just above), else the
-            // SKU's latest receipt's.
-            let cost = if average { p.rate.unwrap_or(last_cost) } else { last_cost };
+            // one worked out before.
+            let cost = if average { p.rate.unwrap_or(first_cost) } else { first_cost };
             let priced = mul(cost, short, e.id)?;
             p.deficits.push(Deficit {
                 origin: e.id,
@@ -1593,10 +1632,10 @@ impl Book {
         grow(state, key, pool);
         let average = self.method_of(disp) == Method::MovingAverage;
         let p = &mut state.pools[pool];
+        if average {
+            p.note_arrival(pieces, e.id)?;
+        }
         for piece in pieces {
-            if average && piece.qty > 0 {
-                p.note_arrival(piece, e.id)?;
-            }
             let mut piece = *piece;
             while piece.qty > 0 && !p.deficits.is_empty() {
                 let d = &mut p.deficits[0];

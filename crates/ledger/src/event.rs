@@ -548,10 +548,13 @@ pub enum NegativeStock {
     /// SKU's latest receipt (at any location; zero before the first).
     /// Under moving average it is the pool's own, as ERPNext and Odoo
     /// keep it: its average while it holds units, else the average it
-    /// had when they ran out, or the unit cost of units that since filled
-    /// its deficit exactly (units filling part of it leave the cost as it
-    /// was); the SKU's latest receipt's only for a pool that never had
-    /// one. Averages are kept to 16 places.
+    /// had when they ran out, or the unit cost of the units (one event's,
+    /// all its lots together) that since filled its deficit exactly
+    /// (units filling part of it leave the cost as it was). A pool that
+    /// never had a cost takes the SKU's average over its pools holding
+    /// units (Odoo's product-wide average, ERPNext's latest rate in any
+    /// warehouse), else the SKU's latest receipt's unit cost. Averages
+    /// are kept to 16 places.
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};

@@ -1521,31 +1521,32 @@ fn erpnext_moving_average_rate_below_zero() {
 /// latest entry in any warehouse, which under moving average is that
 /// warehouse's average (WH1's 15 after 10 at 10 and 10 at 20). Odoo's
 /// `standard_price` is the company-wide average (15 too). Ours takes the
-/// SKU's latest receipt's unit cost (20) for a pool that never had a
-/// cost: a convention difference, and the peers' average is the more
-/// usual figure for moving average. The same holds for units coming
-/// back, naming no shipment, to a disposition that never held any.
+/// SKU's average over its pools holding units for a pool that never had
+/// a cost: 15 (match), not the latest receipt's 20. The same holds for
+/// units coming back, naming no shipment, to a disposition that never
+/// held any; with no pool holding units it is the latest receipt's.
 #[test]
 fn erpnext_valuation_rate_of_a_warehouse_with_no_history() {
     let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
     feed(&mut l, &[recv_at("a", 1, "WH1", 10, "10"), recv_at("b", 2, "WH1", 10, "20")]);
     l.ingest(ship_at("c1", 3, "WH3", 1)).unwrap();
-    assert_eq!(sale_cost(&l, "c1"), dec("20"));
+    assert_eq!(sale_cost(&l, "c1"), dec("15"));
     l.ingest(back_unnamed("r1", 4, "WH1", 1, Disposition::Unsellable)).unwrap();
     let unsellable = l.value(&sku(), &loc("WH1"), Disposition::Unsellable, end());
-    assert_eq!(unsellable, dec("20"));
-}
+    assert_eq!(unsellable, dec("15"));
 
-/// The peers' figure for [`erpnext_valuation_rate_of_a_warehouse_with_no_history`].
-#[test]
-#[ignore = "convention difference: ERPNext (latest valuation rate in any warehouse) and \
-            Odoo (company-wide average) price the first unit out of an empty warehouse at \
-            15; ours at the latest receipt's unit cost, 20"]
-fn erpnext_valuation_rate_of_a_warehouse_with_no_history_peer_figure() {
+    // Nothing held anywhere: the latest receipt's unit cost.
     let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
-    feed(&mut l, &[recv_at("a", 1, "WH1", 10, "10"), recv_at("b", 2, "WH1", 10, "20")]);
-    l.ingest(ship_at("c1", 3, "WH3", 1)).unwrap();
-    assert_eq!(sale_cost(&l, "c1"), dec("15"));
+    feed(
+        &mut l,
+        &[
+            recv_at("a", 1, "WH1", 10, "10"),
+            recv_at("b", 2, "WH1", 10, "20"),
+            ship_at("s", 3, "WH1", 20),
+        ],
+    );
+    l.ingest(ship_at("c1", 4, "WH3", 1)).unwrap();
+    assert_eq!(sale_cost(&l, "c1"), dec("20"));
 }
 
 /// frappe/erpnext pull request #37424 ("negative valuation rate in PR
@@ -1603,18 +1604,11 @@ fn odoo_doc_vendor_return_leaves_at_the_average() {
 /// Hand-derived from ERPNext's rule above: a pool 5 short (priced at 7)
 /// filled exactly by one transfer that carries two lots in transit (2
 /// sent at 10, then 3 at 20). ERPNext's transit warehouse averages the
-/// lots, and the arrival's incoming rate (80 / 5 = 16) becomes the rate;
-/// ours keeps each lot at its own cost in transit and takes the unit
-/// cost of the lot that completed the fill (20), so the next unit short
-/// costs 20. The true-ups (6 and 39) and every stock figure agree
-/// either way; only the price of later shortfalls differs. A doubtful
-/// point rather than a documented convention: the rule speaks of "units
-/// that filled the deficit exactly", and the arrival's average is the
-/// reading closer to ERPNext.
+/// lots, and the arrival's incoming rate (80 / 5 = 16) becomes the rate.
+/// Ours keeps each lot at its own cost in transit, and the arrival's
+/// lots together set the pool's cost: 16 as well (match). The true-ups
+/// are 6 and 39.
 #[test]
-#[ignore = "doubtful: an exact fill by one transfer of several in-transit lots takes the \
-            last lot's unit cost (20) as the pool's cost, not the arrival's average (16, as \
-            ERPNext's incoming rate would be)"]
 fn an_exact_fill_by_two_lots_in_one_transfer_sets_the_arrivals_average() {
     let mut l = ledger(Method::MovingAverage, NegativeStock::AllowWithTrueUp);
     feed(
