@@ -52,12 +52,11 @@
 
 use std::str::FromStr;
 
-use chrono::NaiveDate;
-use merchantry_core::{
-    Currency, DailyForecast, Days, Decimal, LeadTimeEstimate, LocationId, Money, Quantity,
-    ServiceLevel, Sku, UnitCost,
-};
+use merchantry_core::{Currency, Decimal, Money, Quantity, ServiceLevel, UnitCost};
 use merchantry_reorder::*;
+
+mod common;
+use common::planner;
 
 fn level(p: f64) -> ServiceLevel {
     ServiceLevel::new(p).unwrap()
@@ -67,38 +66,13 @@ fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
-}
-
 fn cycle(p: f64) -> ServiceTarget {
     ServiceTarget::CycleService(level(p))
 }
 
-/// A flat forecast of `d` a period (spread `sd`) and a lead time of `l`
-/// periods (spread `sd_l`), nothing on hand.
+/// [`common::flat_input`] for this file's SKU.
 fn input(d: f64, sd: f64, l: f64, sd_l: f64) -> SkuInput {
-    let forecast = DailyForecast::new(today(), vec![d; 120], vec![sd; 120]).unwrap();
-    let lead = LeadTimeEstimate {
-        mean: Days::new(l).unwrap(),
-        std_dev: Days::new(sd_l).unwrap(),
-        stages: vec![],
-        quantiles: vec![],
-    };
-    SkuInput::new(
-        Sku::new("BOOK-1").unwrap(),
-        LocationId::new("DC").unwrap(),
-        today(),
-        forecast,
-        lead,
-    )
-}
-
-fn planner(policy: PolicyConfig) -> Planner {
-    let mut options = PlannerOptions::new(policy);
-    // The examples are about the reorder point, not the order-by date.
-    options.order_by_trigger = false;
-    Planner::new(options).unwrap()
+    common::flat_input("BOOK-1", d, sd, l, sd_l)
 }
 
 /// Continuous review with a lot far from the point, at a cycle service

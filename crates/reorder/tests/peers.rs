@@ -24,12 +24,11 @@
 
 use std::str::FromStr;
 
-use chrono::NaiveDate;
-use merchantry_core::{
-    Currency, DailyForecast, Days, Decimal, LeadTimeEstimate, LocationId, Money, ServiceLevel, Sku,
-    UnitCost,
-};
+use merchantry_core::{Currency, Decimal, Money, ServiceLevel, UnitCost};
 use merchantry_reorder::*;
+
+mod common;
+use common::planner;
 
 fn level(p: f64) -> ServiceLevel {
     ServiceLevel::new(p).unwrap()
@@ -44,33 +43,10 @@ fn ratio(h: f64, p: f64) -> ServiceLevel {
     level(p / (p + h))
 }
 
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
-}
-
-/// A flat forecast of `d` a day (spread `sd`) and a lead time of `l`
-/// days with no spread.
+/// [`common::flat_input`] for this file's SKU, the lead time without
+/// spread.
 fn input(d: f64, sd: f64, l: f64) -> SkuInput {
-    let forecast = DailyForecast::new(today(), vec![d; 120], vec![sd; 120]).unwrap();
-    let lead = LeadTimeEstimate {
-        mean: Days::new(l).unwrap(),
-        std_dev: Days::ZERO,
-        stages: vec![],
-        quantiles: vec![],
-    };
-    SkuInput::new(
-        Sku::new("PEER-1").unwrap(),
-        LocationId::new("DC").unwrap(),
-        today(),
-        forecast,
-        lead,
-    )
-}
-
-fn planner(policy: PolicyConfig) -> Planner {
-    let mut options = PlannerOptions::new(policy);
-    options.order_by_trigger = false;
-    Planner::new(options).unwrap()
+    common::flat_input("PEER-1", d, sd, l, 0.0)
 }
 
 /// Costs with unit cost `unit`, holding rate `rate` (so `h = unit *

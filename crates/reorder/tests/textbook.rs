@@ -7,44 +7,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
-use chrono::NaiveDate;
-use merchantry_core::{
-    DailyForecast, Days, Decimal, LeadTimeEstimate, LocationId, Quantity, ServiceLevel, Sku,
-};
+use merchantry_core::{Decimal, Quantity, ServiceLevel};
 use merchantry_reorder::*;
+
+mod common;
+use common::planner;
 
 fn level(p: f64) -> ServiceLevel {
     ServiceLevel::new(p).unwrap()
 }
 
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
-}
-
-/// A flat forecast of `d` per period (spread `sd`) and a lead time of
-/// `l` periods (spread `sd_l`).
+/// [`common::flat_input`] for this file's SKU.
 fn input(d: f64, sd: f64, l: f64, sd_l: f64) -> SkuInput {
-    let forecast = DailyForecast::new(today(), vec![d; 120], vec![sd; 120]).unwrap();
-    let lead = LeadTimeEstimate {
-        mean: Days::new(l).unwrap(),
-        std_dev: Days::new(sd_l).unwrap(),
-        stages: vec![],
-        quantiles: vec![],
-    };
-    SkuInput::new(
-        Sku::new("LEGO-1").unwrap(),
-        LocationId::new("DC").unwrap(),
-        today(),
-        forecast,
-        lead,
-    )
-}
-
-fn planner(policy: PolicyConfig) -> Planner {
-    let mut options = PlannerOptions::new(policy);
-    // Look at the reorder point alone.
-    options.order_by_trigger = false;
-    Planner::new(options).unwrap()
+    common::flat_input("LEGO-1", d, sd, l, sd_l)
 }
 
 #[test]
