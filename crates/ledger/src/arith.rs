@@ -224,6 +224,16 @@ fn sub_general(a: Decimal, b: Decimal, id: u32) -> Result<Decimal, Fail> {
     }
 }
 
+/// The sum of `values`, added in order of value (then scale, so values
+/// equal in both are the same bits): past 28 significant digits a sum
+/// rounds at each step, and a sum over pools, which are numbered in the
+/// order the ledger first met them, must not depend on the order events
+/// arrived in. Sorts `values`.
+pub(crate) fn ordered_sum(values: &mut [Decimal], id: u32) -> Result<Decimal, Fail> {
+    values.sort_unstable_by(|a, b| a.cmp(b).then(a.scale().cmp(&b.scale())));
+    values.iter().try_fold(Decimal::ZERO, |total, v| add(total, *v, id))
+}
+
 /// `a + b`, saturating at the bounds, as `Decimal::saturating_add`.
 pub(crate) fn sum(a: Decimal, b: Decimal) -> Decimal {
     fast_add(a, b).unwrap_or_else(|| a.saturating_add(b))

@@ -10,7 +10,8 @@ use merchantry_core::Disposition;
 use rust_decimal::Decimal;
 
 use crate::arith::{
-    Running, add, add_positive, average_draw, draw, mul, overflow, share, sub, weighted_share,
+    Running, add, add_positive, average_draw, draw, mul, ordered_sum, overflow, share, sub,
+    weighted_share,
 };
 use crate::entries::Entries;
 use crate::event::{Method, NegativeStock, Pooling};
@@ -1268,9 +1269,8 @@ impl Book {
     /// SKU's average over its moving-average pools that hold units (as
     /// Odoo's product-wide average; ERPNext takes the latest rate of any
     /// warehouse, the same figure when one holds stock), else the unit
-    /// cost of the SKU's latest receipt. The pools' values are added in
-    /// order of value, so the figure does not depend on the order the
-    /// pools were first met in (see [`Book::spread_landed`]).
+    /// cost of the SKU's latest receipt. The pools' values are added by
+    /// [`ordered_sum`], so the figure does not depend on arrival order.
     fn first_cost(&self, state: &State, id: u32) -> Decimal {
         let mut qty = 0_i64;
         let mut values: Vec<Decimal> = Vec::new();
@@ -1285,11 +1285,8 @@ impl Book {
         if qty == 0 {
             return state.last_cost;
         }
-        values.sort_unstable_by(|a, b| a.cmp(b).then(a.scale().cmp(&b.scale())));
-        values
-            .iter()
-            .try_fold(Decimal::ZERO, |a, v| a.checked_add(*v))
-            .and_then(|value| share(value, 1, qty, id).ok())
+        ordered_sum(&mut values, id)
+            .and_then(|value| share(value, 1, qty, id))
             .unwrap_or(state.last_cost)
     }
 
@@ -1408,12 +1405,8 @@ impl Book {
         part: Decimal,
         state: &mut State,
     ) -> Result<(), Fail> {
-        // The parts held, one a pool. Pools are numbered in the order the
-        // ledger first met them, which depends on the order events
-        // arrived in; past 28 significant digits a sum rounds at each
-        // step, so they are added in order of value, as `total_value`
-        // adds pools in order of name: the part on units gone does not
-        // depend on arrival order.
+        // The parts held, one a pool, added by `ordered_sum`: the part on
+        // units gone does not depend on arrival order.
         let mut gains: Vec<Decimal> = Vec::new();
         for (slot, pool) in state.pools.iter_mut().enumerate() {
             let mut gained = Decimal::ZERO;
@@ -1443,9 +1436,7 @@ impl Book {
                 amount: gained,
             });
         }
-        // By value, then scale: parts equal in both are the same bits.
-        gains.sort_unstable_by(|a, b| a.cmp(b).then(a.scale().cmp(&b.scale())));
-        let held = gains.iter().try_fold(Decimal::ZERO, |a, g| add(a, *g, e.id))?;
+        let held = ordered_sum(&mut gains, e.id)?;
         let gone = sub(part, held, e.id)?;
         if !gone.is_zero() {
             self.extras.push(Extra {
