@@ -1238,12 +1238,9 @@ impl Book {
         Ok(value)
     }
 
-    /// The last known unit cost, for units that arrive at `(loc, disp)`
-    /// with no cost of their own (a return naming no shipment, units
-    /// found without a cost): under moving average the pool's average
-    /// (to [`SHARE_SCALE`] places) while it holds units, else
-    /// [`Pool::rate`], else [`Book::first_cost`]; under FIFO and LIFO the
-    /// SKU's latest receipt's.
+    /// [`Book::last_known_cost`] of the pool of `(loc, disp)`, for units
+    /// that arrive there with no cost of their own (a return naming no
+    /// shipment, units found without a cost).
     fn known_cost(
         &mut self,
         state: &mut State,
@@ -1251,13 +1248,28 @@ impl Book {
         (loc, disp): (u32, Disposition),
         id: u32,
     ) -> Result<Decimal, Fail> {
-        if self.method_of(disp) != Method::MovingAverage {
-            return Ok(state.last_cost);
-        }
         let key = self.key_slot(loc, disp);
         let pool = self.pool_slot(ctx, loc, disp);
         grow(state, key, pool);
-        let p = &state.pools[pool];
+        self.last_known_cost(state, pool, disp, id)
+    }
+
+    /// The last known unit cost of pool slot `pool` (of disposition
+    /// `disp`): under moving average its average (to [`SHARE_SCALE`]
+    /// places) while it holds units, else [`Pool::rate`], else
+    /// [`Book::first_cost`]; under FIFO and LIFO the SKU's latest
+    /// receipt's.
+    fn last_known_cost(
+        &self,
+        state: &State,
+        pool: usize,
+        disp: Disposition,
+        id: u32,
+    ) -> Result<Decimal, Fail> {
+        let Some(p) = state.pools.get(pool) else { return Ok(state.last_cost) };
+        if self.method_of(disp) != Method::MovingAverage {
+            return Ok(state.last_cost);
+        }
         match (p.qty > 0, p.rate) {
             (true, _) => share(p.value, 1, p.qty, id),
             (false, Some(rate)) => Ok(rate),
@@ -1517,15 +1529,13 @@ impl Book {
         self.check(e, state, key, loc, disp, ctx)?;
         let method = self.method_of(disp);
         let average = method == Method::MovingAverage;
-        // The cost of units short when the pool has none of its own: under
-        // moving average the SKU's (see `first_cost`), else the latest
-        // receipt's.
-        let first_cost = match &state.pools[pool] {
-            p if average && p.qty <= 0 && p.rate.is_none() => self.first_cost(state, e.id),
-            _ => state.last_cost,
-        };
+        let held = state.pools[pool].qty.clamp(0, e.qty);
+        let short = e.qty - held;
+        // Units short leave at the last known cost, worked out (only when
+        // some are) before any unit leaves.
+        let cost =
+            if short > 0 { self.last_known_cost(state, pool, disp, e.id)? } else { Decimal::ZERO };
         let p = &mut state.pools[pool];
-        let held = p.qty.clamp(0, e.qty);
         if average {
             p.note_running_out(e.qty, e.id)?;
         }
@@ -1540,12 +1550,7 @@ impl Book {
         } else {
             consume(p, method, held, e.id, prefer, pieces.as_deref_mut())?
         };
-        let short = e.qty - held;
         if short > 0 {
-            // The last known cost: under moving average the pool's own
-            // (the average it ran out at, kept just above), else the
-            // one worked out before.
-            let cost = if average { p.rate.unwrap_or(first_cost) } else { first_cost };
             let priced = mul(cost, short, e.id)?;
             p.deficits.push(Deficit {
                 origin: e.id,
