@@ -766,9 +766,13 @@ fn check_seed(seed: u64) {
     }
 }
 
-/// Seeds a law runs: `HOSTILE_SEEDS`, or 80 (a few seconds in debug).
-fn seeds() -> u64 {
-    std::env::var("HOSTILE_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(80)
+/// Seeds a law runs in the suite unless it says otherwise (a few seconds
+/// in debug).
+const SUITE_SEEDS: u64 = 80;
+
+/// Seeds a law runs: `HOSTILE_SEEDS`, or `suite`.
+fn seeds_or(suite: u64) -> u64 {
+    std::env::var("HOSTILE_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(suite)
 }
 
 /// Whether `HOSTILE_SEEDS` asks for a long search: long streams then
@@ -777,17 +781,23 @@ fn deep() -> bool {
     std::env::var_os("HOSTILE_SEEDS").is_some()
 }
 
-#[test]
-fn hostile_streams_keep_the_invariants() {
-    // `HOSTILE_SEED=n` replays one seed; `HOSTILE_FROM=n` starts there.
+/// Runs `check` on each seed of a law: `HOSTILE_SEED=n` replays that one
+/// seed alone; otherwise [`seeds_or`] of them (`suite` in the suite), from
+/// `HOSTILE_FROM` (or 0) on.
+fn run_seeds(suite: u64, check: impl Fn(u64)) {
     if let Some(seed) = std::env::var("HOSTILE_SEED").ok().and_then(|s| s.parse().ok()) {
-        check_seed(seed);
+        check(seed);
         return;
     }
     let from: u64 = std::env::var("HOSTILE_FROM").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-    for seed in from..from + seeds() {
-        check_seed(seed);
+    for seed in from..from + seeds_or(suite) {
+        check(seed);
     }
+}
+
+#[test]
+fn hostile_streams_keep_the_invariants() {
+    run_seeds(SUITE_SEEDS, check_seed);
 }
 
 /// What a backdate reports adds up to the change in cost of goods sold
@@ -798,7 +808,7 @@ fn hostile_streams_keep_the_invariants() {
 /// batches of up to four (whose outcomes are added up).
 #[test]
 fn corrections_and_true_ups_add_up_to_the_change_in_every_period() {
-    for seed in 0..seeds() {
+    for seed in 0..seeds_or(SUITE_SEEDS) {
         let mut rng = Rng(seed ^ 0xABCD);
         let n = 8 + rng.below(30);
         let events = stream(&mut rng, n, &EXACT);
@@ -1615,13 +1625,5 @@ fn check_average_seed(seed: u64) {
 /// seeds (the suite runs 100), `HOSTILE_SEED=n` one.
 #[test]
 fn moving_average_pools_below_zero_follow_time_order() {
-    if let Some(seed) = std::env::var("HOSTILE_SEED").ok().and_then(|s| s.parse().ok()) {
-        check_average_seed(seed);
-        return;
-    }
-    let from: u64 = std::env::var("HOSTILE_FROM").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let count = std::env::var("HOSTILE_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(100);
-    for seed in from..from + count {
-        check_average_seed(seed);
-    }
+    run_seeds(100, check_average_seed);
 }
