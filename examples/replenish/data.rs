@@ -21,6 +21,13 @@ const ERRORS_SHOWN: u64 = 5;
 // past it a line is a corrupt number, not a sale, and is skipped as an
 // unreadable row.
 use crate::amazon::MAX_ROW_UNITS as MAX_LINE_UNITS;
+use crate::window::{WindowRule, window};
+
+/// The retail lines' dates are cut into blocks wherever more than a year
+/// passes without a line, and the block with the most lines is kept: a
+/// line dated years from the rest (a typo, 9999-12-31) is left out,
+/// instead of stretching the plan over every day between.
+const RETAIL_DATES: WindowRule = WindowRule { max_gap_days: 366, trim_sparse_ends: false };
 
 /// Opens a file, un-gzipping `.gz` (every member of it: a `.gz` made by
 /// concatenating gzip files holds several), behind a byte-count progress
@@ -62,10 +69,11 @@ pub(crate) struct Retail {
 pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
     let (reader, bar) = open(path, "retail")?;
     let mut rows = UciRetailReader::new(reader).map_err(|e| format!("{}: {e}", path.display()))?;
-    // Per stock code: a description, units sold per day, sale prices.
-    type Acc = (String, BTreeMap<NaiveDate, i64>, Vec<Decimal>);
+    // Per stock code: a description, units sold per day, sale prices
+    // with their days.
+    type Acc = (String, BTreeMap<NaiveDate, i64>, Vec<(NaiveDate, Decimal)>);
     let mut by_sku: BTreeMap<Sku, Acc> = BTreeMap::new();
-    let (mut first, mut last) = (None::<NaiveDate>, None::<NaiveDate>);
+    let mut lines_per_day: BTreeMap<NaiveDate, u64> = BTreeMap::new();
     let mut row_errors = 0;
     for row in rows.by_ref() {
         let line = match row {
@@ -93,8 +101,7 @@ pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
             }
             continue;
         }
-        first = Some(first.map_or(line.date, |d| d.min(line.date)));
-        last = Some(last.map_or(line.date, |d| d.max(line.date)));
+        *lines_per_day.entry(line.date).or_insert(0) += 1;
         if line.kind != RetailLineKind::Sale
             || !line.quantity.is_positive()
             || line.unit_price.is_zero()
@@ -115,15 +122,32 @@ pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
                 line.date
             )
         })?;
-        entry.2.push(line.unit_price);
+        entry.2.push((line.date, line.unit_price));
     }
     bar.finish_and_clear();
     let lines = rows.stats().rows;
-    let (Some(first_day), Some(last_day)) = (first, last) else {
+    let Some((first_day, last_day)) = window(&lines_per_day, RETAIL_DATES) else {
         return Err(format!("{} holds no sales line", path.display()).into());
     };
+    let kept = first_day..=last_day;
+    let left_out: u64 =
+        lines_per_day.iter().filter(|(day, _)| !kept.contains(day)).map(|(_, n)| n).sum();
+    if left_out > 0 {
+        eprintln!(
+            "leaving out {left_out} retail line(s) of {} dated outside {first_day} to \
+             {last_day}: more than {} days from the bulk of the lines",
+            path.display(),
+            RETAIL_DATES.max_gap_days
+        );
+    }
     let mut skus: Vec<SkuSales> = by_sku
         .into_iter()
+        .filter_map(|(sku, (description, mut sold, prices))| {
+            sold.retain(|day, _| kept.contains(day));
+            let prices: Vec<Decimal> =
+                prices.into_iter().filter(|(day, _)| kept.contains(day)).map(|(_, p)| p).collect();
+            (!sold.is_empty()).then_some((sku, (description, sold, prices)))
+        })
         .map(|(sku, (description, sold, mut prices))| {
             prices.sort();
             let median_price = prices.get(prices.len() / 2).copied().unwrap_or_default();
@@ -250,6 +274,28 @@ mod tests {
         assert_eq!(retail.skus.len(), 3);
         assert_eq!((retail.skus[0].sku.as_str(), retail.skus[0].units), ("22197", 10));
         assert_eq!(retail.last_day, NaiveDate::from_ymd_opt(2010, 12, 3).unwrap());
+    }
+
+    /// A line dated years from the rest (9999-12-31) stretched the plan
+    /// over every day between, and the run did not end: it is left out,
+    /// with its stock code's units and prices, and the rest kept.
+    #[test]
+    fn a_line_dated_years_from_the_rest_is_left_out() {
+        let far = sale(9, "71053", "7", 1).replace("2010-12-01", "9999-12-31");
+        let text = format!(
+            "{RETAIL_HEADER}{}{}{}{far}",
+            sale(1, "22197", "6", 1),
+            sale(2, "22197", "4", 3),
+            sale(3, "84406B", "2", 2),
+        );
+        let path = file("far.csv", text.as_bytes());
+        let retail = load_retail(&path).unwrap();
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+        let day = |d| NaiveDate::from_ymd_opt(2010, 12, d).unwrap();
+        assert_eq!((retail.first_day, retail.last_day), (day(1), day(3)));
+        let codes: Vec<&str> = retail.skus.iter().map(|s| s.sku.as_str()).collect();
+        assert_eq!(codes, ["22197", "84406B"], "71053 sold only on the far day");
+        assert_eq!(retail.lines, 4);
     }
 
     /// Two lines of 2^62 units each would wrap an i64 sum negative and
