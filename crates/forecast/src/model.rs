@@ -590,20 +590,30 @@ fn rescaled_up(y: &[f64], fitted: Fitted, fit: impl Fn(&[f64]) -> Result<Fitted>
 /// values overflows, the values are divided by a power of two
 /// ([`power_of_two_scale`]) first, so the mean of finite values is finite.
 pub(crate) fn mean(y: &[f64]) -> f64 {
-    if y.is_empty() {
-        return 0.0;
+    mean_of(y.iter()).0
+}
+
+/// [`mean`] of the values `y` yields, with their count: the values are
+/// read once, and once more only when their plain sum overflows.
+pub(crate) fn mean_of<'a, I>(y: I) -> (f64, usize)
+where
+    I: Iterator<Item = &'a f64> + Clone,
+{
+    let (sum, count) = y.clone().fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    if count == 0 {
+        return (0.0, 0);
     }
     #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
-    let n = y.len() as f64;
-    let plain = y.iter().sum::<f64>() / n;
+    let n = count as f64;
+    let plain = sum / n;
     if plain.is_finite() {
-        return plain;
+        return (plain, count);
     }
-    let s = power_of_two_scale(y);
+    let s = power_of_two_scale(y.clone());
     if s <= 1.0 {
-        return plain;
+        return (plain, count);
     }
-    y.iter().map(|v| v / s).sum::<f64>() / n * s
+    (y.map(|v| v / s).sum::<f64>() / n * s, count)
 }
 
 #[cfg(test)]

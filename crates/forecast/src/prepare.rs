@@ -9,6 +9,7 @@
 use merchantry_core::DemandSeries;
 
 use crate::error::{ForecastError, Result};
+use crate::model::mean_of;
 
 /// What to do with stock-out days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -165,7 +166,9 @@ pub struct Velocity {
     pub flagged_stockout_days: usize,
     /// Further days the partial-stockout rule read as stocked out.
     pub inferred_stockout_days: usize,
-    /// Units over all days (negatives as the policy treats them).
+    /// Units over all days (negatives as the policy treats them): infinite
+    /// when the total passes `f64::MAX`, while `raw` and `adjusted`, means
+    /// of finite values, stay finite.
     pub units: f64,
     /// Units per day over all days.
     pub raw: f64,
@@ -298,15 +301,11 @@ pub(crate) fn seasonal_calendar(kept: &[f64], stocked_out: &[bool], period: usiz
     out
 }
 
+/// The mean of the days not flagged, and their count. Means here go
+/// through [`mean_of`], so values near `f64::MAX` whose plain sum
+/// overflows still give their finite mean.
 fn in_stock_mean(values: &[f64], flags: &[bool]) -> (f64, usize) {
-    let (mut sum, mut n) = (0.0, 0usize);
-    for (v, _) in values.iter().zip(flags).filter(|(_, f)| !**f) {
-        sum += v;
-        n += 1;
-    }
-    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
-    let mean = if n == 0 { 0.0 } else { sum / n as f64 };
-    (mean, n)
+    mean_of(values.iter().zip(flags).filter(|(_, f)| !**f).map(|(v, _)| v))
 }
 
 fn apply_partial(values: &[f64], flags: &mut [bool], rule: PartialStockout) -> Result<usize> {
@@ -333,18 +332,17 @@ fn apply_partial(values: &[f64], flags: &mut [bool], rule: PartialStockout) -> R
     }
     // Each phase's in-stock mean, with at least two days to it.
     let m = rule.season.unwrap_or(1).min(values.len().max(1));
-    let mut phases = vec![(0.0, 0usize); m];
-    for (t, (v, _)) in values.iter().zip(flags.iter()).enumerate().filter(|(_, (_, f))| !**f) {
-        let (sum, n) = &mut phases[t % m];
-        *sum += v;
-        *n += 1;
-    }
-    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
-    let cuts: Vec<f64> = phases
-        .iter()
-        .map(|&(sum, n)| {
-            let phase = if rule.season.is_some() && n >= 2 { sum / n as f64 } else { velocity };
-            rule.share * if phase.is_finite() { phase } else { velocity }
+    let cuts: Vec<f64> = (0..m)
+        .map(|phase| {
+            let level = match rule.season {
+                Some(_) => {
+                    let days = values.iter().zip(flags.iter()).skip(phase).step_by(m);
+                    let (mean, n) = mean_of(days.filter(|(_, f)| !**f).map(|(v, _)| v));
+                    if n >= 2 { mean } else { velocity }
+                }
+                None => velocity,
+            };
+            rule.share * level
         })
         .collect();
     let mut inferred = 0;
@@ -360,8 +358,7 @@ fn apply_partial(values: &[f64], flags: &mut [bool], rule: PartialStockout) -> R
 fn velocity(values: &[f64], flags: &[bool], flagged: usize, inferred: usize) -> Velocity {
     let units: f64 = values.iter().sum();
     let (adjusted, in_stock_days) = in_stock_mean(values, flags);
-    #[expect(clippy::cast_precision_loss, reason = "series lengths are far below 2^52")]
-    let raw = if values.is_empty() { 0.0 } else { units / values.len() as f64 };
+    let (raw, _) = mean_of(values.iter());
     Velocity {
         days: values.len(),
         in_stock_days,
@@ -375,20 +372,19 @@ fn velocity(values: &[f64], flags: &[bool], flagged: usize, inferred: usize) -> 
 
 fn impute(values: &[f64], flags: &[bool], window: usize) -> Vec<f64> {
     let (fallback, _) = in_stock_mean(values, flags);
+    // Each fill is the mean of the window as it stands, summed afresh: a
+    // running sum would keep the rounding of values that have left it
+    // (and, once overflowed, stay infinite).
     let mut recent: std::collections::VecDeque<f64> = std::collections::VecDeque::new();
-    let mut sum = 0.0;
     let mut out = Vec::with_capacity(values.len());
     for (&v, &f) in values.iter().zip(flags) {
         if f {
-            #[expect(clippy::cast_precision_loss, reason = "windows are small")]
-            let m = if recent.is_empty() { fallback } else { sum / recent.len() as f64 };
-            out.push(m);
+            out.push(if recent.is_empty() { fallback } else { mean_of(recent.iter()).0 });
         } else {
             out.push(v);
             recent.push_back(v);
-            sum += v;
             if recent.len() > window {
-                sum -= recent.pop_front().unwrap_or(0.0);
+                recent.pop_front();
             }
         }
     }
@@ -412,6 +408,23 @@ mod tests {
             prepare_values(&[0.0, 4.0, 6.0, 8.0, 0.0], &[true, false, false, false, true], &opts)
                 .unwrap();
         assert_eq!(p.values, vec![6.0, 4.0, 6.0, 8.0, 7.0]);
+    }
+
+    #[test]
+    fn impute_means_the_window_as_it_stands() {
+        // Window 2 after 1e300, 1, 1: the fill is (1 + 1) / 2 = 1. A
+        // running sum kept 1e300 + 1 + 1 - 1e300 = 0. After two days of
+        // 1e308 the fill is 1e308, where their sum overflows.
+        let opts = Preparation {
+            treatment: Treatment::Impute,
+            impute_window: 2,
+            ..Preparation::default()
+        };
+        let p =
+            prepare_values(&[1e300, 1.0, 1.0, 0.0], &[false, false, false, true], &opts).unwrap();
+        assert_eq!(p.values, vec![1e300, 1.0, 1.0, 1.0]);
+        let p = prepare_values(&[1e308, 1e308, 0.0], &[false, false, true], &opts).unwrap();
+        assert_eq!(p.values, vec![1e308, 1e308, 1e308]);
     }
 
     #[test]
