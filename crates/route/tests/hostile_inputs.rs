@@ -223,6 +223,9 @@ fn nodes_with_zero_capacity_ship_nothing() {
     }
 }
 
+/// What a refused commit must have said.
+type Expect = fn(&RouteError) -> bool;
+
 #[test]
 fn edited_plans_are_refused_whole() {
     let net = two_nodes();
@@ -232,7 +235,7 @@ fn edited_plans_are_refused_whole() {
     let plan = r.plan(&o).unwrap().plan().cloned().unwrap();
     assert_eq!(plan.package_count(), 2);
 
-    let edits: Vec<(Plan, fn(&RouteError) -> bool)> = vec![
+    let edits: Vec<(Plan, Expect)> = vec![
         (Plan { packages: vec![], ..plan.clone() }, |e| matches!(e, RouteError::EmptyPlan { .. })),
         (
             {
