@@ -1211,7 +1211,10 @@ impl Allocator {
     /// for it by [`Allocator::return_units_once`] are forgotten with it:
     /// a repeated release, commit or return of it (with or without a
     /// return id) then fails with [`AllocError::UnknownLine`] instead of
-    /// being ignored.
+    /// being ignored. Once the same order and line number are reserved
+    /// again, such a call reaches the new line, and a return id of the
+    /// old one is new to it: keep return ids unique across orders whose
+    /// keys may come back.
     ///
     /// ```
     /// # use merchantry_allocate::*;

@@ -341,25 +341,32 @@ impl Inventory {
     /// Reads the sellable units of every SKU the view knows, at every
     /// node of `network`, as of the end of `as_of`. Locations the network
     /// does not know are ignored. A node's sellable positions are summed
-    /// first and a negative sum counts as zero, so the order the view
-    /// lists them in does not matter.
+    /// exactly first and a negative sum counts as zero, so the order the
+    /// view lists them in does not matter, even where a partial sum
+    /// passes the 64-bit range; a total past `i64::MAX` units reads as
+    /// `i64::MAX`.
     #[must_use]
     pub fn from_view<V: StockView + ?Sized>(network: &Network, view: &V, as_of: NaiveDate) -> Self {
         let mut inv = Self::new(network);
         for sku in view.stock_skus() {
-            let mut sums: Vec<Option<Quantity>> = vec![None; inv.nodes];
+            // Summed in i128, exact for any 2^64 positions of i64 each,
+            // and clamped only once every position is in: a running
+            // saturating sum would depend on the order of positions.
+            let mut sums: Vec<Option<i128>> = vec![None; inv.nodes];
             for pos in view.positions(&sku, as_of) {
                 if !pos.disposition.can_ship_now() {
                     continue;
                 }
                 let idx = network.index_of(&pos.location);
                 if let Some(sum) = idx.and_then(|i| sums.get_mut(i.get())) {
-                    *sum = Some(sum.unwrap_or(Quantity::ZERO).saturating_add(pos.quantity));
+                    let next = sum.unwrap_or(0).saturating_add(i128::from(pos.quantity.get()));
+                    *sum = Some(next);
                 }
             }
             for (idx, sum) in network.indices().zip(sums) {
                 if let Some(units) = sum {
-                    inv.set(&sku, idx, units);
+                    let units = i64::try_from(units.max(0)).unwrap_or(i64::MAX);
+                    inv.set(&sku, idx, Quantity::new(units));
                 }
             }
         }

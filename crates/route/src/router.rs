@@ -387,7 +387,10 @@ impl<'n, S: Scorer> Router<'n, S> {
     /// # Errors
     ///
     /// [`RouteError::EmptyOrder`], [`RouteError::TooManyLines`],
-    /// [`RouteError::NonPositiveQuantity`], [`RouteError::OutsideHorizon`].
+    /// [`RouteError::NonPositiveQuantity`],
+    /// [`RouteError::QuantityOverflow`] when the lines' units add up past
+    /// `i64::MAX`, [`RouteError::WeightOverflow`] when the order's weight
+    /// passes `u64::MAX` grams, [`RouteError::OutsideHorizon`].
     pub fn plan(&self, order: &Order) -> Result<Outcome> {
         let ctx = self.context(order)?;
         Ok(self.decide(&ctx))
