@@ -80,7 +80,10 @@
 //!   the order), and a file whose dates fit either order is read month
 //!   first, as Amazon's US reports are, which the printed assumptions
 //!   name (dates written year first, `2026/01/15`, are read year, month,
-//!   day under either order). When a later date in such a file is only
+//!   day under either order). A file whose order one of its dates
+//!   decided (`13/01/2026` can only be day first) is named in the
+//!   assumptions with that order and that date's line, since one row
+//!   settles the whole file. When a later date in such a file is only
 //!   a date day first, the run stops, naming the file and line: rows
 //!   read before it were misread, and dates are never mixed. A file
 //!   whose first rows hold both orders is rejected. A run that stops
@@ -249,7 +252,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use flate2::read::MultiGzDecoder;
 use merchantry::amazon::{
-    EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
+    DateOrder, EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
     LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, LossMatch, OrderLine, OrdersReader,
     ReadError, ReadOptions, ReadStats, ReasonCode, ReimbursementReader, ReimbursementRow, Sign,
     SkipReason, SummaryBucket, conflicting_reimbursements, match_reimbursements_net,
@@ -814,6 +817,10 @@ struct Books {
     /// Files read whose all-numeric dates could be read either way, read
     /// month first by assumption.
     date_order_assumed: Vec<String>,
+    /// Files whose date order one of their own dates decided (a date
+    /// that only one order can read): file, order and that date's line.
+    /// A single such row settles the whole file, so it is named.
+    date_order_decided: Vec<(String, DateOrder, u64)>,
     /// Lost and damaged detail rows booked (negative, rolling up into
     /// `Lost` or `Damaged`): the losses Reimbursements rows are matched
     /// to, each booked under its key's event id.
@@ -1068,6 +1075,7 @@ impl Books {
             file: String::new(),
             read_options: ReadOptions::default(),
             date_order_assumed: Vec::new(),
+            date_order_decided: Vec::new(),
             last_unreadable: Vec::new(),
             losses: Vec::new(),
             reimbursements: Vec::new(),
@@ -1251,6 +1259,9 @@ impl Books {
         }
         if stats.date_order_assumed {
             self.date_order_assumed.push(self.file.clone());
+        }
+        if let Some((order, line)) = stats.date_order_decided {
+            self.date_order_decided.push((self.file.clone(), order, line));
         }
         if stats.unterminated {
             // A cut inside the last cell leaves a row that reads well
@@ -2662,6 +2673,8 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
             files.join(", ")
         )),
     };
+    // Empty under `--date-order`: the readers then decide nothing.
+    let decided = decided_dates(&books.date_order_decided);
     let mut lines = vec![
         format!("reports: {} (rows booked {booked}); one location, the FBA network", dir.display()),
         format!(
@@ -2700,9 +2713,37 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
             args.buffer_days
         ),
     ];
+    lines.extend(decided);
     lines.extend(dates);
     lines.extend(pooled(args, books));
     lines
+}
+
+/// The assumption line naming each file whose date order one of its
+/// own dates decided, and that date's line: one date that only one
+/// order can read (13/01/2026) settles a whole file, so the run says
+/// which. `None` when no file decided.
+fn decided_dates(files: &[(String, DateOrder, u64)]) -> Option<String> {
+    if files.is_empty() {
+        return None;
+    }
+    let each: Vec<String> = files
+        .iter()
+        .map(|(file, order, line)| {
+            let (name, form) = match order {
+                DateOrder::DayFirst => ("day first", "DD/MM/YYYY"),
+                _ => ("month first", "MM/DD/YYYY"),
+            };
+            format!(
+                "{name} ({form}) in {file}, decided by line {line}, whose date reads only {name}"
+            )
+        })
+        .collect();
+    Some(format!(
+        "dates: all-numeric dates read {}: the first date that only one order can read \
+         decides a whole file (--date-order sets the order instead)",
+        each.join("; ")
+    ))
 }
 
 /// The assumption line of `--pool-marketplaces`: the marketplaces whose

@@ -717,6 +717,16 @@ pub struct ReadStats {
     ///
     /// [`ReadOptions::date_order`]: crate::ReadOptions::date_order
     pub date_order_refuted_at: Option<u64>,
+    /// When the reader decided the date order itself
+    /// ([`ReadOptions::date_order`] unset) because a date in the
+    /// look-ahead is a real day in one order only (`25/01/2026` day
+    /// first, `01/25/2026` month first): that order, and the line of
+    /// the first such date. One such date settles the whole file, so a
+    /// caller may name it. `None` when the caller set the order, and
+    /// when the order was assumed ([`ReadStats::date_order_assumed`]).
+    ///
+    /// [`ReadOptions::date_order`]: crate::ReadOptions::date_order
+    pub date_order_decided: Option<(crate::DateOrder, u64)>,
     /// Rows yielded with a display-only cell (a product title, a
     /// description) whose invalid UTF-8 was replaced by U+FFFD; each such
     /// row says so in its own flag (`title_lossy`, `description_lossy`).

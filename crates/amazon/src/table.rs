@@ -704,8 +704,14 @@ impl<R: Read> Table<R> {
                 day_first_line,
                 month_first_line,
             }),
-            Evidence { day_first: Some(_), .. } => Ok(DateOrder::DayFirst),
-            Evidence { month_first: Some(_), .. } => Ok(DateOrder::MonthFirst),
+            Evidence { day_first: Some(line), .. } => {
+                self.stats.date_order_decided = Some((DateOrder::DayFirst, line));
+                Ok(DateOrder::DayFirst)
+            }
+            Evidence { month_first: Some(line), .. } => {
+                self.stats.date_order_decided = Some((DateOrder::MonthFirst, line));
+                Ok(DateOrder::MonthFirst)
+            }
             Evidence { ambiguous, .. } => {
                 self.assumed = true;
                 self.stats.date_order_assumed = ambiguous;

@@ -2750,6 +2750,23 @@ fn a_day_first_file_is_read_day_first_from_its_first_row() {
     assert!(!stats.date_order_assumed);
 }
 
+/// One date that only one order can read settles the whole file: the
+/// stats name that order and that date's line, so a caller can say
+/// which row decided (the first such row, 13/01 on line 3 here); a file
+/// that settles nothing, or is read as the caller set, names none.
+#[test]
+fn the_row_that_decides_the_date_order_is_named() {
+    let decided = |dates: &[&str], options| dates_read(&dated(dates), options).1.date_order_decided;
+    let options = ReadOptions::default();
+    let day_first = ["03/01/2026", "13/01/2026", "25/01/2026"];
+    assert_eq!(decided(&day_first, options), Some((DateOrder::DayFirst, 3)));
+    let month_first = ["03/01/2026", "04/01/2026", "01/25/2026"];
+    assert_eq!(decided(&month_first, options), Some((DateOrder::MonthFirst, 4)));
+    assert_eq!(decided(&["03/01/2026", "12/11/2026"], options), None, "assumed");
+    let set = options.date_order(DateOrder::DayFirst);
+    assert_eq!(decided(&day_first, set), None, "set by the caller");
+}
+
 #[test]
 fn a_file_with_no_day_above_12_is_read_month_first_and_says_so() {
     let (dates, stats) = dates_read(&dated(&["03/01/2026", "12/11/2026"]), ReadOptions::default());

@@ -480,6 +480,36 @@ fn an_assumed_date_order_is_printed() {
     );
 }
 
+/// Fresh user: one 13/03/2026 among dates that fit either order made
+/// the whole detail view day first, and nothing said so. The
+/// assumptions now name the file, the order and the line that decided
+/// it (the header is line 1, so the fourth row is line 5); a file that
+/// decides nothing, or a run with --date-order, names none.
+#[test]
+fn the_row_that_decides_a_files_date_order_is_printed() {
+    let files = [("ledger_detail.csv", uk_detail([1, 2, 3, 13, 4]))];
+    let books = load_folder("ukdecided", &[], &files).unwrap();
+    assert_eq!(
+        books.date_order_decided,
+        [("ledger_detail.csv".to_owned(), DateOrder::DayFirst, 5)]
+    );
+    assert_eq!(books.dates.keys().next_back(), Some(&day("2026-03-13")));
+    let args = Args::parse_from(["replenish", "--amazon", "uk"]);
+    let said = assumptions(&args, Path::new("uk"), &books).join("\n");
+    assert!(
+        said.contains(
+            "dates: all-numeric dates read day first (DD/MM/YYYY) in ledger_detail.csv, decided \
+             by line 5, whose date reads only day first"
+        ),
+        "{said}"
+    );
+
+    let books = load_folder("ukdecided-dmy", &["--date-order", "day-first"], &files).unwrap();
+    assert!(books.date_order_decided.is_empty());
+    let books = load_folder("ukdecided-none", &[], &[("ledger_detail.csv", uk_detail(1..=6))]);
+    assert!(books.unwrap().date_order_decided.is_empty());
+}
+
 /// An All Orders download gzipped in two members (two gzipped
 /// halves joined, as `cat` or a streaming export makes): every row
 /// of both is read. The single-member decoder stopped after the
