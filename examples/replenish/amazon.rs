@@ -178,7 +178,9 @@
 //!   price the reader cannot read (`19,99`, `EUR 19.99`)
 //!   leaves the row's quantities in use: the SKU is valued as if the
 //!   row had no price (median order price, else zero), with a note
-//!   naming the file, line and cell. A quantity the reader cannot read
+//!   naming the file, line and cell; so does a price below 0 or above
+//!   10,000,000 (a corrupt number, which would overflow the stock's
+//!   value). A quantity the reader cannot read
 //!   still refuses the row, as does a blank `afn-fulfillable-quantity`
 //!   cell with no warehouse cell to vouch for it (on hand unknown), and
 //!   its SKU (given by the reader with its error, when the row's `sku`
@@ -239,8 +241,9 @@
 //! - An All Orders line whose item price the reader cannot read
 //!   (`19,99`, `EUR 19.99`) still counts in demand with its units; its
 //!   price is left out of the median order price, with a note naming
-//!   the file, line, order and cell. A quantity, date or currency the
-//!   reader cannot read still refuses the line.
+//!   the file, line, order and cell; so is a price per unit below 0 or
+//!   above 10,000,000. A quantity, date or currency the reader cannot
+//!   read still refuses the line.
 
 use std::cell::RefCell;
 use std::collections::btree_map::Entry;
@@ -297,6 +300,28 @@ const EXAMPLES_KEPT: usize = 3;
 /// The most units one report row may move: past it a row is a corrupt
 /// number, not stock.
 pub(crate) const MAX_ROW_UNITS: i64 = 10_000_000;
+
+/// The highest price per unit a report may give, in its own currency,
+/// the same 10,000,000 as [`MAX_ROW_UNITS`]: past it a price is a
+/// corrupt number, not a listing (it is above any real item's price in
+/// any currency Amazon sells in). Within both caps a stock value, units
+/// times price, stays far inside `Decimal`, so no booking overflows on
+/// it; a price below zero is as corrupt.
+const MAX_UNIT_PRICE: Decimal = Decimal::from_parts(10_000_000, 0, 0, false, 0);
+
+/// Whether `price` is a price per unit a report could hold: between 0
+/// and [`MAX_UNIT_PRICE`].
+fn plausible_price(price: Decimal) -> bool {
+    !price.is_sign_negative() && price <= MAX_UNIT_PRICE
+}
+
+/// The note for a Manage FBA Inventory row kept for its quantities
+/// although its price is not [`plausible_price`].
+const MYI_PRICE_IMPLAUSIBLE: &str = "Manage FBA Inventory price not between 0 and 10,000,000, row used for its quantities, price left out of unit cost";
+
+/// The note for an All Orders line counted in demand although its price
+/// per unit is not [`plausible_price`].
+const ORDER_PRICE_IMPLAUSIBLE: &str = "All Orders price per unit not between 0 and 10,000,000, line counted in demand, price left out of the median order price";
 
 /// The note for an All Orders line kept for its units although the
 /// reader could not read its item price.
@@ -1352,7 +1377,7 @@ impl Books {
             // A blank fulfillable cell is no count: looked at once the
             // cells given are known to be sound.
             let blank = row.afn_fulfillable.is_none();
-            let row = myi_counted(row);
+            let mut row = myi_counted(row);
             // The totals are `None` when blank or absent: only cells
             // given are checked.
             let quantities: Vec<(&str, Quantity)> = myi_quantities(&row)
@@ -1455,6 +1480,12 @@ impl Books {
                 let example = format!("{at}: your-price {cell:?}");
                 let why = "Manage FBA Inventory price unreadable, row used for its quantities, price left out of unit cost";
                 books.counts.warn(why, example);
+            }
+            if let Some(price) = row.price.filter(|p| !plausible_price(*p)) {
+                // A corrupt number in the price cell: refused there, as
+                // an unreadable price is, before it can value stock.
+                books.counts.warn(MYI_PRICE_IMPLAUSIBLE, format!("{at}: your-price {price}"));
+                row.price = None;
             }
             if let Some(before) = books.myi.get(&row.sku)
                 && *before != (InventoryRow { line: before.line, ..row.clone() })
@@ -1564,8 +1595,18 @@ impl Books {
                     let example = format!("{at}: order {} item-price {cell:?}", line.order_id);
                     books.counts.warn(ORDER_PRICE_UNREAD, example);
                 }
-                let unit_price =
+                let mut unit_price =
                     line.item_price.map(|price| price / Decimal::from(line.quantity.get()));
+                if let Some(price) = unit_price.filter(|p| !plausible_price(*p)) {
+                    let example = format!(
+                        "{at}: order {} item-price {} for {} unit(s), {price} a unit",
+                        line.order_id,
+                        line.item_price.unwrap_or_default(),
+                        line.quantity
+                    );
+                    books.counts.warn(ORDER_PRICE_IMPLAUSIBLE, example);
+                    unit_price = None;
+                }
                 OrderLineState::Demand {
                     date: line.purchase_date,
                     units: line.quantity,

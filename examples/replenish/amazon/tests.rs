@@ -844,6 +844,51 @@ fn an_unreadable_inventory_price_keeps_the_rows_quantities() {
     assert_eq!((recs[0].rec.on_hand, recs[0].rec.on_order), (Some(130), Some(96)));
 }
 
+/// Fresh user: a `your-price` of exactly `Decimal::MAX` was read, made
+/// W's unit cost 0.40 x MAX, and the receipt of 48 it valued
+/// overflowed: the ledger refused the detail view's line 2, naming
+/// neither the price nor its cell. The price cell is now refused
+/// (above 10,000,000) with its file and line, the row kept for its
+/// quantities as with an unreadable price, and the receipt booked; an
+/// All Orders price per unit as corrupt is left out the same way.
+#[test]
+fn an_implausible_price_is_refused_at_its_cell() {
+    let max = Decimal::MAX;
+    let myi = format!(
+        "sku\tyour-price\tafn-fulfillable-quantity\nW\t{max}\t45\nV\t10000000\t5\n"
+    );
+    let orders = format!(
+        "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsku\tquantity\t\
+         item-price\n111-1\t2026-03-02T10:00:00+00:00\tShipped\tAmazon\tU\t2\t{max}\n"
+    );
+    let files =
+        [("ledger_detail.csv", small_detail()), ("myi.tsv", myi), ("all_orders.tsv", orders)];
+    let mut books = load_folder("myimax", &[], &files).unwrap();
+    let [w, v, u] = ["W", "V", "U"].map(|s| Sku::new(s).unwrap());
+    assert_eq!(books.counts.warnings[MYI_PRICE_IMPLAUSIBLE], 1);
+    assert_eq!(
+        books.counts.examples[MYI_PRICE_IMPLAUSIBLE],
+        [format!("myi.tsv line 2: W: your-price {max}")]
+    );
+    assert_eq!(books.myi[&w].price, None);
+    assert!(!books.unit_costs.contains_key(&w));
+    // 10,000,000 itself is a price.
+    assert_eq!(books.unit_costs[&v], Decimal::from(4_000_000));
+    assert_eq!(books.counts.warnings[ORDER_PRICE_IMPLAUSIBLE], 1);
+    assert!(
+        books.counts.examples[ORDER_PRICE_IMPLAUSIBLE][0]
+            .starts_with("all_orders.tsv line 2: order 111-1 item-price 79228162514264337593543950335"),
+        "{:?}",
+        books.counts.examples
+    );
+    assert!(!books.unit_costs.contains_key(&u));
+    let skipped = &books.counts.rows_skipped;
+    assert!(!skipped.contains_key("refused by the ledger"), "{skipped:?}");
+    assert_eq!(books.counts.booked_as["receipt"], 1);
+    books.close().unwrap();
+    assert_eq!(books.held(&w, Disposition::Sellable, day("2026-03-02")), 45);
+}
+
 /// Loads `files` as a run would, closes the books and plans them.
 fn plan_folder(name: &str, files: &[(&str, String)]) -> (Books, Vec<AmazonRec>) {
     let mut books = load_folder(name, &[], files).unwrap();
