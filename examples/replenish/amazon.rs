@@ -72,8 +72,9 @@
 //!   say so); a ledger row after that day is left out of the stock
 //!   figures, with a note.
 //! - A row moving more than 10,000,000 units is a corrupt number and is
-//!   skipped, as is a summary view or Manage FBA Inventory row with any
-//!   quantity beyond that, each named with its line; sums of report
+//!   skipped, as is a summary view, Manage FBA Inventory or FBA
+//!   Reimbursements row with any quantity beyond that, each named with
+//!   its line; sums of report
 //!   quantities saturate rather than wrap.
 //! - Dates such as `01/03/2026`: read as `--date-order` says; without
 //!   it each file decides from its own dates (a day above 12 settles
@@ -300,6 +301,9 @@ const EXAMPLES_KEPT: usize = 3;
 /// The most units one report row may move: past it a row is a corrupt
 /// number, not stock.
 pub(crate) const MAX_ROW_UNITS: i64 = 10_000_000;
+
+/// Why a row holding a quantity beyond [`MAX_ROW_UNITS`] is not used.
+const ABSURD_UNITS: &str = "quantity beyond 10,000,000 units";
 
 /// The highest price per unit a report may give, in its own currency,
 /// the same 10,000,000 as [`MAX_ROW_UNITS`]: past it a price is a
@@ -1314,7 +1318,7 @@ impl Books {
             return false;
         };
         let example = format!("{} line {line}: {column} {q}", self.file);
-        self.counts.skip("quantity beyond 10,000,000 units", Some(example));
+        self.counts.skip(ABSURD_UNITS, Some(example));
         true
     }
 
@@ -1847,7 +1851,7 @@ impl Books {
         };
         if row.quantity.get().unsigned_abs() > MAX_ROW_UNITS.unsigned_abs() {
             let example = format!("{} line {}: {}", self.file, row.line, row.quantity);
-            self.counts.skip("quantity beyond 10,000,000 units", Some(example));
+            self.counts.skip(ABSURD_UNITS, Some(example));
             return;
         }
         if row.date > self.latest_day {

@@ -2301,24 +2301,36 @@ fn reversal_rows_of_one_id_that_disagree_book_none() {
     );
 }
 
-/// Tester z's satur: U1 and U2 each pay 5,000,000,000,000,000,000
-/// units with no loss (1.00 each); together they pass `i64`, so U2
-/// is refused and counted, never added as a saturated figure. V1
-/// takes U1 back whole: no payment without a loss is left (0 units,
-/// 0.00), where the saturated tally left 4,223,372,036,854,775,807.
+/// Fresh user: a reimbursed quantity of `i64::MAX` was read without
+/// the 10,000,000-unit cap the other reports apply (tester z's satur
+/// had U1 and U2 each pay 5,000,000,000,000,000,000 units, refused only
+/// when their sum passed `i64`). A row with any quantity beyond
+/// 10,000,000 units either way is now not used, named by file, line,
+/// column and figure as the other reports' rows are, and counted with
+/// the rows not used; the rest are booked as before.
 #[test]
-fn units_paid_without_a_loss_that_overflow_are_refused_not_saturated() {
+fn reimbursed_quantities_beyond_ten_million_units_are_not_used() {
     let big = 5_000_000_000_000_000_000;
     let reimbursements = reimbursements_file(&[
+        ("2026-01-20", "M1", "CustomerReturn", i64::MAX, "1.00", ""),
         ("2026-01-22", "U1", "CustomerReturn", big, "1.00", ""),
-        ("2026-01-22", "U2", "CustomerReturn", big, "1.00", ""),
+        ("2026-01-22", "U2", "CustomerReturn", 10_000_000, "1.00", ""),
         ("2026-02-01", "V1", "Reimbursement_Reversal", -big, "-1.00", "U1"),
     ]);
     let books = claims_books("satur", reimbursements);
-    assert_eq!(books.counts.rows_skipped.get(UNITS_TOO_LARGE), Some(&1));
+    assert_eq!(books.counts.rows_skipped.get(ABSURD_UNITS), Some(&3));
+    assert_eq!(
+        books.counts.examples[ABSURD_UNITS],
+        [
+            "fba_reimbursements.tsv line 2: quantity-reimbursed-cash 9223372036854775807",
+            "fba_reimbursements.tsv line 3: quantity-reimbursed-cash 5000000000000000000",
+            "fba_reimbursements.tsv line 5: quantity-reimbursed-cash -5000000000000000000",
+        ]
+    );
+    assert_eq!(books.counts.rows_skipped.get(UNITS_TOO_LARGE), None);
     assert_eq!(books.counts.booked_as.get("reimbursement naming no loss"), Some(&1));
-    assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), Some(&1));
-    assert_eq!(books.paid_without_loss, paid_without_loss(0, 0, Decimal::ZERO));
+    assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), None);
+    assert_eq!(books.paid_without_loss, paid_without_loss(1, 10_000_000, Decimal::ONE));
 }
 
 /// Tester z's zerozero: rows of amount 0 and 0 units, a payment for a
