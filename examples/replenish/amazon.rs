@@ -40,7 +40,8 @@
 //!   whose sign does not fit its type is a count correction.
 //! - Stock held before the first detail row: seeded from the summary
 //!   view's starting balances of the SKU's first period when a summary
-//!   file is present, else solved from the Manage FBA Inventory snapshot
+//!   file is present (a starting balance below zero is named in a note,
+//!   with its file, line and SKU, and books nothing), else solved from the Manage FBA Inventory snapshot
 //!   for the SKUs it names (what it holds minus what the detail rows
 //!   moved); other SKUs' openings are unknown, which their reasons say. The ledger lets positions go negative
 //!   (`NegativeStock::AllowWithTrueUp`) so a gap never refuses a row;
@@ -301,6 +302,11 @@ const EXAMPLES_KEPT: usize = 3;
 /// The most units one report row may move: past it a row is a corrupt
 /// number, not stock.
 pub(crate) const MAX_ROW_UNITS: i64 = 10_000_000;
+
+/// The note for a summary view row whose starting balance is below
+/// zero: used as reported, but an opening below zero books nothing, so
+/// the checks against that SKU's summary rows may fail.
+const SUMMARY_BELOW_ZERO: &str = "summary view starting balance below zero, row used as reported (an opening below zero books nothing)";
 
 /// Why a row holding a quantity beyond [`MAX_ROW_UNITS`] is not used.
 const ABSURD_UNITS: &str = "quantity beyond 10,000,000 units";
@@ -1349,6 +1355,15 @@ impl Books {
             .collect();
             if books.absurd_quantity(row.line, &quantities) {
                 return Ok(());
+            }
+            if row.starting_balance.is_negative() {
+                // No warehouse holds fewer than no units: said here,
+                // where the row is, not only by the checks it fails.
+                let example = format!(
+                    "{} line {}: {} {} starting balance {}",
+                    books.file, row.line, row.msku, row.disposition, row.starting_balance
+                );
+                books.counts.warn(SUMMARY_BELOW_ZERO, example);
             }
             let key = (
                 row.msku.clone(),

@@ -889,6 +889,22 @@ fn an_implausible_price_is_refused_at_its_cell() {
     assert_eq!(books.held(&w, Disposition::Sellable, day("2026-03-02")), 45);
 }
 
+/// Fresh user: a starting balance of -5 in the summary view was
+/// named only by the checks it made fail. A note now names the file,
+/// line, SKU and disposition; the row is still used as reported.
+#[test]
+fn a_starting_balance_below_zero_is_named() {
+    let summary = format!("{SUMMARY_HEAD}01/2026,X00W,W,SELLABLE,-5,10\n01/2026,X00V,V,SELLABLE,3,3\n");
+    let files = [("ledger_detail.csv", small_detail()), ("ledger_summary.csv", summary)];
+    let books = load_folder("summaryneg", &[], &files).unwrap();
+    assert_eq!(books.counts.warnings[SUMMARY_BELOW_ZERO], 1);
+    assert_eq!(
+        books.counts.examples[SUMMARY_BELOW_ZERO],
+        ["ledger_summary.csv line 2: W SELLABLE starting balance -5"]
+    );
+    assert_eq!(books.summary.len(), 2, "both rows used");
+}
+
 /// Loads `files` as a run would, closes the books and plans them.
 fn plan_folder(name: &str, files: &[(&str, String)]) -> (Books, Vec<AmazonRec>) {
     let mut books = load_folder(name, &[], files).unwrap();
