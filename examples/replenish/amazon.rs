@@ -303,6 +303,10 @@ const EXAMPLES_KEPT: usize = 3;
 /// number, not stock.
 pub(crate) const MAX_ROW_UNITS: i64 = 10_000_000;
 
+/// What a detail row whose type and sign fit no other event is booked
+/// as (a shipment of +2, a type this example does not know).
+const UNEXPECTED_KIND: &str = "count correction (unknown type or unexpected sign)";
+
 /// The note for a summary view row whose starting balance is below
 /// zero: used as reported, but an opening below zero books nothing, so
 /// the checks against that SKU's summary rows may fail.
@@ -1236,7 +1240,10 @@ impl Books {
                 row.row_errors = stats.row_errors;
                 row.skipped = stats.skipped_total();
                 for (why, n) in &stats.skipped {
-                    *self.counts.rows_skipped.entry(skip_text(why)).or_insert(0) += n;
+                    let text = skip_text(why);
+                    *self.counts.rows_skipped.entry(text.clone()).or_insert(0) += n;
+                    let first = stats.first_skipped_at.get(why);
+                    self.counts.example(&text, first.map(|line| format!("{name} line {line}")));
                 }
                 self.counts.rows_read += stats.records;
                 if matches!(report, Report::Reimbursements) {
@@ -1857,7 +1864,7 @@ impl Books {
 
     fn book_detail(&mut self, row: &LedgerDetailRow) {
         if row.quantity.is_zero() {
-            self.counts.skip("zero quantity", None);
+            self.counts.skip("zero quantity", Some(format!("{} line {}", self.file, row.line)));
             return;
         }
         let Ok(id) = row.key().event_id() else {
@@ -1931,6 +1938,15 @@ impl Books {
                     .and_modify(|d| *d = (*d).min(row.date))
                     .or_insert(row.date);
                 self.counts.booked(label);
+                if label == UNEXPECTED_KIND {
+                    // Counted with the bookings, named as the warnings
+                    // are: the type and sign that did not fit.
+                    let example = format!(
+                        "{} line {}: {} {}",
+                        self.file, row.line, row.event_type, row.quantity
+                    );
+                    self.counts.example(label, Some(example));
+                }
                 if row.quantity.is_negative()
                     && matches!(row.summary_bucket(), SummaryBucket::Lost | SummaryBucket::Damaged)
                 {
@@ -2346,7 +2362,7 @@ fn event_kind(
                 disposition,
                 unit_cost: inbound.then_some(unit_cost),
             };
-            (kind, "count correction (unknown type or unexpected sign)")
+            (kind, UNEXPECTED_KIND)
         }
     })
 }
@@ -2955,12 +2971,12 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
         "\nRows read {}; events applied {}; duplicates ignored {}; opening balances booked {}",
         c.rows_read, c.events_applied, c.duplicates_ignored, c.opening_balances_booked
     );
-    for (what, n) in &c.booked_as {
-        println!("  booked as {what}: {n}");
-    }
     let examples = |why: &String| {
         c.examples.get(why).map(|e| format!(" (e.g. {})", e.join("; "))).unwrap_or_default()
     };
+    for (what, n) in &c.booked_as {
+        println!("  booked as {what}: {n}{}", examples(what));
+    }
     for (why, n) in &c.rows_skipped {
         println!("  not used, {why}: {n}{}", examples(why));
     }

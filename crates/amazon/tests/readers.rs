@@ -2100,6 +2100,28 @@ fn bad_dates_and_placeholders() {
     assert_eq!(reader.stats().skipped(&SkipReason::no_date("Date")), 1);
 }
 
+/// Fresh user: rows skipped for want of a date (and blank lines,
+/// repeated headers) were only counted. The stats keep the line of the
+/// first record skipped for each reason, so a caller can name it.
+#[test]
+fn the_first_line_skipped_for_each_reason_is_kept() {
+    let row = "2026-03-01,X1,W,Receipts,R,1,ABE2,SELLABLE,,US\n";
+    let undated = "Date Not Captured,X1,W,Receipts,R,1,ABE2,SELLABLE,,US\n";
+    let text = format!("{}{row}{undated},,\n{undated}{}", header10(), header10());
+    let mut reader = LedgerDetailReader::new(text.as_bytes()).unwrap();
+    assert_eq!(reader.by_ref().filter(Result::is_ok).count(), 1);
+    let stats = reader.stats();
+    assert_eq!(stats.skipped(&SkipReason::no_date("Date")), 2);
+    assert_eq!(
+        stats.first_skipped_at,
+        std::collections::BTreeMap::from([
+            (SkipReason::no_date("Date"), 3),
+            (SkipReason::BlankLine, 4),
+            (SkipReason::RepeatedHeader, 6),
+        ])
+    );
+}
+
 /// Tester B: `03/01/2026 10:00:00 AST` was refused as "not a date",
 /// though the date is fine and the refused zone is the problem. The
 /// error names the zone, and what is wrong after any readable date.

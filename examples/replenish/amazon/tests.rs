@@ -721,6 +721,11 @@ fn adjustments_against_their_codes_direction_are_count_corrections() {
     let booked = &books.counts.booked_as;
     assert_eq!(booked["count correction (unknown type or unexpected sign)"], 2);
     assert_eq!(booked["adjustment: lost"], 1);
+    // Fresh user: these were counted with no line named.
+    assert_eq!(
+        books.counts.examples[UNEXPECTED_KIND],
+        ["ledger_detail.csv line 4: Adjustments 4", "ledger_detail.csv line 5: Adjustments 1"]
+    );
     assert!(!books.counts.rows_skipped.contains_key("refused by the ledger"));
     books.close().unwrap();
     let w = Sku::new("W").unwrap();
@@ -854,9 +859,7 @@ fn an_unreadable_inventory_price_keeps_the_rows_quantities() {
 #[test]
 fn an_implausible_price_is_refused_at_its_cell() {
     let max = Decimal::MAX;
-    let myi = format!(
-        "sku\tyour-price\tafn-fulfillable-quantity\nW\t{max}\t45\nV\t10000000\t5\n"
-    );
+    let myi = format!("sku\tyour-price\tafn-fulfillable-quantity\nW\t{max}\t45\nV\t10000000\t5\n");
     let orders = format!(
         "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsku\tquantity\t\
          item-price\n111-1\t2026-03-02T10:00:00+00:00\tShipped\tAmazon\tU\t2\t{max}\n"
@@ -876,8 +879,9 @@ fn an_implausible_price_is_refused_at_its_cell() {
     assert_eq!(books.unit_costs[&v], Decimal::from(4_000_000));
     assert_eq!(books.counts.warnings[ORDER_PRICE_IMPLAUSIBLE], 1);
     assert!(
-        books.counts.examples[ORDER_PRICE_IMPLAUSIBLE][0]
-            .starts_with("all_orders.tsv line 2: order 111-1 item-price 79228162514264337593543950335"),
+        books.counts.examples[ORDER_PRICE_IMPLAUSIBLE][0].starts_with(
+            "all_orders.tsv line 2: order 111-1 item-price 79228162514264337593543950335"
+        ),
         "{:?}",
         books.counts.examples
     );
@@ -894,7 +898,8 @@ fn an_implausible_price_is_refused_at_its_cell() {
 /// line, SKU and disposition; the row is still used as reported.
 #[test]
 fn a_starting_balance_below_zero_is_named() {
-    let summary = format!("{SUMMARY_HEAD}01/2026,X00W,W,SELLABLE,-5,10\n01/2026,X00V,V,SELLABLE,3,3\n");
+    let summary =
+        format!("{SUMMARY_HEAD}01/2026,X00W,W,SELLABLE,-5,10\n01/2026,X00V,V,SELLABLE,3,3\n");
     let files = [("ledger_detail.csv", small_detail()), ("ledger_summary.csv", summary)];
     let books = load_folder("summaryneg", &[], &files).unwrap();
     assert_eq!(books.counts.warnings[SUMMARY_BELOW_ZERO], 1);
@@ -903,6 +908,28 @@ fn a_starting_balance_below_zero_is_named() {
         ["ledger_summary.csv line 2: W SELLABLE starting balance -5"]
     );
     assert_eq!(books.summary.len(), 2, "both rows used");
+}
+
+/// Fresh user: rows of zero quantity and rows with no date were
+/// counted with no file or line, so they could not be found. Each
+/// count now names the first rows, as the other counts do (the
+/// header is line 1; the reader names the first of each file).
+#[test]
+fn zero_quantities_and_missing_dates_name_their_lines() {
+    let detail = format!(
+        "{DETAIL_HEAD}2026-03-01,X00W,W,Receipts,FBA1,48,ABE2,SELLABLE\n\
+         2026-03-02,X00W,W,Shipments,111-1,0,ABE2,SELLABLE\n\
+         Date Not Captured,X00W,W,Shipments,111-2,-1,ABE2,SELLABLE\n\
+         2026-03-03,X00W,W,Shipments,111-3,0,ABE2,SELLABLE\n\
+         ,X00W,W,Shipments,111-4,-1,ABE2,SELLABLE\n"
+    );
+    let files = [("ledger_detail.csv", detail)];
+    let books = load_folder("zeroundated", &[], &files).unwrap();
+    let skipped = &books.counts.rows_skipped;
+    assert_eq!((skipped["zero quantity"], skipped["no date in column Date"]), (2, 2));
+    let examples = &books.counts.examples;
+    assert_eq!(examples["zero quantity"], ["ledger_detail.csv line 3", "ledger_detail.csv line 5"]);
+    assert_eq!(examples["no date in column Date"], ["ledger_detail.csv line 4"]);
 }
 
 /// Loads `files` as a run would, closes the books and plans them.
