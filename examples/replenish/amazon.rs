@@ -2870,20 +2870,43 @@ fn caution(out: &AmazonOutput) -> Option<String> {
     if row_errors > 0 || failed > 0 || refused > 0 || doubt > 0 || rejected > 0 {
         let of_them = match unnamed {
             0 => String::new(),
+            1 => " (1 of them a Manage FBA Inventory row naming no SKU)".to_owned(),
             n => format!(" ({n} of them Manage FBA Inventory rows naming no SKU)"),
         };
-        let mut what = vec![format!("{row_errors} unreadable row(s){of_them}")];
+        // Only what happened is counted: no "0 unreadable rows".
+        let mut what = Vec::new();
+        if row_errors > 0 {
+            what.push(format!(
+                "{}{of_them}",
+                counted(row_errors, "unreadable row", "unreadable rows")
+            ));
+        }
         if rejected > 0 {
-            what.push(format!("{rejected} rejected Manage FBA Inventory file(s)"));
+            what.push(counted(
+                rejected,
+                "rejected Manage FBA Inventory file",
+                "rejected Manage FBA Inventory files",
+            ));
         }
         if refused > 0 {
-            what.push(format!("{refused} refused Manage FBA Inventory row(s)"));
+            what.push(counted(
+                refused,
+                "refused Manage FBA Inventory row",
+                "refused Manage FBA Inventory rows",
+            ));
         }
         if doubt > 0 {
-            what.push(format!("{doubt} Manage FBA Inventory row(s) whose total disagrees"));
+            what.push(counted(
+                doubt,
+                "Manage FBA Inventory row whose total disagrees",
+                "Manage FBA Inventory rows whose totals disagree",
+            ));
         }
-        what.push(format!("{failed} failed check(s)"));
+        if failed > 0 {
+            what.push(counted(failed as u64, "failed check", "failed checks"));
+        }
         let last = what.pop().unwrap_or_default();
+        let what = if what.is_empty() { last } else { format!("{} and {last}", what.join(", ")) };
         let stock = if unnamed > 0 {
             "; a SKU whose stock row was refused or is in doubt, whose stock file was rejected, \
              or that no readable stock row names while a stock row naming no SKU could not be \
@@ -2895,9 +2918,8 @@ fn caution(out: &AmazonOutput) -> Option<String> {
             ""
         };
         text.push(format!(
-            "{} and {last} above: the ledger may not match the reports, so these figures may not \
-             either{stock}.",
-            what.join(", ")
+            "{what} above: the ledger may not match the reports, so these figures may not \
+             either{stock}."
         ));
     }
     let mut skus = Vec::new();
@@ -2935,6 +2957,12 @@ fn caution(out: &AmazonOutput) -> Option<String> {
         text.push(format!("SKUs: {}; each one's reason says why.", skus.join(", ")));
     }
     (!text.is_empty()).then(|| format!("Caution: {}", text.join(" ")))
+}
+
+/// `n` and `one` or `many`, as `n` is one or not: "1 failed check",
+/// "2 failed checks".
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {

@@ -1010,8 +1010,7 @@ fn a_total_alone_in_disagreement_keeps_on_hand_and_doubts_on_order() {
     let caution = caution(&out).unwrap();
     assert!(
         caution.starts_with(
-            "Caution: 0 unreadable row(s), 1 Manage FBA Inventory row(s) whose total \
-             disagrees and 0 failed check(s) above"
+            "Caution: 1 Manage FBA Inventory row whose total disagrees above: the ledger"
         ),
         "{caution}"
     );
@@ -1027,6 +1026,35 @@ fn output(books: Books, recs: Vec<AmazonRec>) -> AmazonOutput {
         claims: None,
         recommendations: recs,
     }
+}
+
+/// Fresh user: the caution said "0 unreadable row(s)" when there were
+/// none. A count of zero is now left out, and one is singular.
+#[test]
+fn the_caution_counts_only_what_happened_in_words_that_agree() {
+    let file = |row_errors| FileRow {
+        file: "f.tsv".to_owned(),
+        report: None,
+        rows: 1,
+        row_errors,
+        skipped: 0,
+        note: String::new(),
+    };
+    let check = |passed| Check { passed, text: String::new() };
+    let said = |files: Vec<FileRow>, checks: Vec<Check>| {
+        let out = AmazonOutput { files, checks, ..output(Books::new().unwrap(), Vec::new()) };
+        caution(&out).map(|c| c.split(" above").next().unwrap_or_default().to_owned())
+    };
+    assert_eq!(said(vec![file(0)], vec![check(true)]), None);
+    assert_eq!(said(vec![file(0)], vec![check(false)]).unwrap(), "Caution: 1 failed check");
+    assert_eq!(
+        said(vec![file(1)], vec![check(false), check(true)]).unwrap(),
+        "Caution: 1 unreadable row and 1 failed check"
+    );
+    assert_eq!(
+        said(vec![file(2), file(1)], vec![check(true)]).unwrap(),
+        "Caution: 3 unreadable rows"
+    );
 }
 
 /// A row whose warehouse cell is not its parts (106 vs 100 + 2 + 3)
@@ -1056,10 +1084,8 @@ fn a_refused_stock_row_with_no_other_source_is_not_planned() {
     assert_eq!(books.counts.stock_rows_refused, 1);
     let caution = caution(&output(books, recs)).unwrap();
     assert!(
-        caution.starts_with(
-            "Caution: 0 unreadable row(s), 1 refused Manage FBA Inventory row(s) and 0 \
-             failed check(s) above"
-        ) && caution.contains("(not planned when no other report gives its stock).")
+        caution.starts_with("Caution: 1 refused Manage FBA Inventory row above: the ledger")
+            && caution.contains("(not planned when no other report gives its stock).")
             && caution.ends_with(NOT_PLANNED_ONE),
         "{caution}"
     );
@@ -1403,8 +1429,8 @@ fn a_split_stock_row_blames_no_sku_for_a_row_not_its_own() {
     assert_eq!((out.counts.stock_rows_refused, out.counts.stock_rows_unnamed), (0, 2));
     assert_eq!(
         caution.unwrap(),
-        "Caution: 2 unreadable row(s) (2 of them Manage FBA Inventory rows naming no SKU) \
-         and 0 failed check(s) above: the ledger may not match the reports, so these \
+        "Caution: 2 unreadable rows (2 of them Manage FBA Inventory rows naming no SKU) \
+         above: the ledger may not match the reports, so these \
          figures may not either; a SKU whose stock row was refused or is in doubt, whose \
          stock file was rejected, or that no readable stock row names while a stock row \
          naming no SKU could not be read, says so in its reason (not planned when no other \
@@ -1592,10 +1618,8 @@ fn a_rejected_stock_file_leaves_its_skus_not_planned() {
     assert_eq!(books.counts.stock_files_rejected, 1);
     let caution = caution(&output(books, recs)).unwrap();
     assert!(
-        caution.starts_with(
-            "Caution: 0 unreadable row(s), 1 rejected Manage FBA Inventory file(s) and 0 \
-             failed check(s) above"
-        ) && caution.ends_with(NOT_PLANNED_ONE),
+        caution.starts_with("Caution: 1 rejected Manage FBA Inventory file above: the ledger")
+            && caution.ends_with(NOT_PLANNED_ONE),
         "{caution}"
     );
 }
