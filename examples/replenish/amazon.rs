@@ -40,7 +40,8 @@
 //!   whose sign does not fit its type is a count correction.
 //! - Stock held before the first detail row: seeded from the summary
 //!   view's starting balances of the SKU's first period when a summary
-//!   file is present, else solved from the Manage FBA Inventory snapshot
+//!   file is present (a starting balance below zero is named in a note,
+//!   with its file, line and SKU, and books nothing), else solved from the Manage FBA Inventory snapshot
 //!   for the SKUs it names (what it holds minus what the detail rows
 //!   moved); other SKUs' openings are unknown, which their reasons say. The ledger lets positions go negative
 //!   (`NegativeStock::AllowWithTrueUp`) so a gap never refuses a row;
@@ -72,15 +73,19 @@
 //!   say so); a ledger row after that day is left out of the stock
 //!   figures, with a note.
 //! - A row moving more than 10,000,000 units is a corrupt number and is
-//!   skipped, as is a summary view or Manage FBA Inventory row with any
-//!   quantity beyond that, each named with its line; sums of report
+//!   skipped, as is a summary view, Manage FBA Inventory or FBA
+//!   Reimbursements row with any quantity beyond that, each named with
+//!   its line; sums of report
 //!   quantities saturate rather than wrap.
 //! - Dates such as `01/03/2026`: read as `--date-order` says; without
 //!   it each file decides from its own dates (a day above 12 settles
 //!   the order), and a file whose dates fit either order is read month
 //!   first, as Amazon's US reports are, which the printed assumptions
 //!   name (dates written year first, `2026/01/15`, are read year, month,
-//!   day under either order). When a later date in such a file is only
+//!   day under either order). A file whose order one of its dates
+//!   decided (`13/01/2026` can only be day first) is named in the
+//!   assumptions with that order and that date's line, since one row
+//!   settles the whole file. When a later date in such a file is only
 //!   a date day first, the run stops, naming the file and line: rows
 //!   read before it were misread, and dates are never mixed. A file
 //!   whose first rows hold both orders is rejected. A run that stops
@@ -175,7 +180,9 @@
 //!   price the reader cannot read (`19,99`, `EUR 19.99`)
 //!   leaves the row's quantities in use: the SKU is valued as if the
 //!   row had no price (median order price, else zero), with a note
-//!   naming the file, line and cell. A quantity the reader cannot read
+//!   naming the file, line and cell; so does a price below 0 or above
+//!   10,000,000 (a corrupt number, which would overflow the stock's
+//!   value). A quantity the reader cannot read
 //!   still refuses the row, as does a blank `afn-fulfillable-quantity`
 //!   cell with no warehouse cell to vouch for it (on hand unknown), and
 //!   its SKU (given by the reader with its error, when the row's `sku`
@@ -236,8 +243,9 @@
 //! - An All Orders line whose item price the reader cannot read
 //!   (`19,99`, `EUR 19.99`) still counts in demand with its units; its
 //!   price is left out of the median order price, with a note naming
-//!   the file, line, order and cell. A quantity, date or currency the
-//!   reader cannot read still refuses the line.
+//!   the file, line, order and cell; so is a price per unit below 0 or
+//!   above 10,000,000. A quantity, date or currency the reader cannot
+//!   read still refuses the line.
 
 use std::cell::RefCell;
 use std::collections::btree_map::Entry;
@@ -249,7 +257,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use flate2::read::MultiGzDecoder;
 use merchantry::amazon::{
-    EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
+    DateOrder, EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
     LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, LossMatch, OrderLine, OrdersReader,
     ReadError, ReadOptions, ReadStats, ReasonCode, ReimbursementReader, ReimbursementRow, Sign,
     SkipReason, SummaryBucket, conflicting_reimbursements, match_reimbursements_net,
@@ -294,6 +302,40 @@ const EXAMPLES_KEPT: usize = 3;
 /// The most units one report row may move: past it a row is a corrupt
 /// number, not stock.
 pub(crate) const MAX_ROW_UNITS: i64 = 10_000_000;
+
+/// What a detail row whose type and sign fit no other event is booked
+/// as (a shipment of +2, a type this example does not know).
+const UNEXPECTED_KIND: &str = "count correction (unknown type or unexpected sign)";
+
+/// The note for a summary view row whose starting balance is below
+/// zero: used as reported, but an opening below zero books nothing, so
+/// the checks against that SKU's summary rows may fail.
+const SUMMARY_BELOW_ZERO: &str = "summary view starting balance below zero, row used as reported (an opening below zero books nothing)";
+
+/// Why a row holding a quantity beyond [`MAX_ROW_UNITS`] is not used.
+const ABSURD_UNITS: &str = "quantity beyond 10,000,000 units";
+
+/// The highest price per unit a report may give, in its own currency,
+/// the same 10,000,000 as [`MAX_ROW_UNITS`]: past it a price is a
+/// corrupt number, not a listing (it is above any real item's price in
+/// any currency Amazon sells in). Within both caps a stock value, units
+/// times price, stays far inside `Decimal`, so no booking overflows on
+/// it; a price below zero is as corrupt.
+const MAX_UNIT_PRICE: Decimal = Decimal::from_parts(10_000_000, 0, 0, false, 0);
+
+/// Whether `price` is a price per unit a report could hold: between 0
+/// and [`MAX_UNIT_PRICE`].
+fn plausible_price(price: Decimal) -> bool {
+    !price.is_sign_negative() && price <= MAX_UNIT_PRICE
+}
+
+/// The note for a Manage FBA Inventory row kept for its quantities
+/// although its price is not [`plausible_price`].
+const MYI_PRICE_IMPLAUSIBLE: &str = "Manage FBA Inventory price not between 0 and 10,000,000, row used for its quantities, price left out of unit cost";
+
+/// The note for an All Orders line counted in demand although its price
+/// per unit is not [`plausible_price`].
+const ORDER_PRICE_IMPLAUSIBLE: &str = "All Orders price per unit not between 0 and 10,000,000, line counted in demand, price left out of the median order price";
 
 /// The note for an All Orders line kept for its units although the
 /// reader could not read its item price.
@@ -814,6 +856,10 @@ struct Books {
     /// Files read whose all-numeric dates could be read either way, read
     /// month first by assumption.
     date_order_assumed: Vec<String>,
+    /// Files whose date order one of their own dates decided (a date
+    /// that only one order can read): file, order and that date's line.
+    /// A single such row settles the whole file, so it is named.
+    date_order_decided: Vec<(String, DateOrder, u64)>,
     /// Lost and damaged detail rows booked (negative, rolling up into
     /// `Lost` or `Damaged`): the losses Reimbursements rows are matched
     /// to, each booked under its key's event id.
@@ -1068,6 +1114,7 @@ impl Books {
             file: String::new(),
             read_options: ReadOptions::default(),
             date_order_assumed: Vec::new(),
+            date_order_decided: Vec::new(),
             last_unreadable: Vec::new(),
             losses: Vec::new(),
             reimbursements: Vec::new(),
@@ -1193,7 +1240,10 @@ impl Books {
                 row.row_errors = stats.row_errors;
                 row.skipped = stats.skipped_total();
                 for (why, n) in &stats.skipped {
-                    *self.counts.rows_skipped.entry(skip_text(why)).or_insert(0) += n;
+                    let text = skip_text(why);
+                    *self.counts.rows_skipped.entry(text.clone()).or_insert(0) += n;
+                    let first = stats.first_skipped_at.get(why);
+                    self.counts.example(&text, first.map(|line| format!("{name} line {line}")));
                 }
                 self.counts.rows_read += stats.records;
                 if matches!(report, Report::Reimbursements) {
@@ -1252,6 +1302,9 @@ impl Books {
         if stats.date_order_assumed {
             self.date_order_assumed.push(self.file.clone());
         }
+        if let Some((order, line)) = stats.date_order_decided {
+            self.date_order_decided.push((self.file.clone(), order, line));
+        }
         if stats.unterminated {
             // A cut inside the last cell leaves a row that reads well
             // (`12` of `120`): the reader cannot tell, so say so.
@@ -1278,7 +1331,7 @@ impl Books {
             return false;
         };
         let example = format!("{} line {line}: {column} {q}", self.file);
-        self.counts.skip("quantity beyond 10,000,000 units", Some(example));
+        self.counts.skip(ABSURD_UNITS, Some(example));
         true
     }
 
@@ -1309,6 +1362,15 @@ impl Books {
             .collect();
             if books.absurd_quantity(row.line, &quantities) {
                 return Ok(());
+            }
+            if row.starting_balance.is_negative() {
+                // No warehouse holds fewer than no units: said here,
+                // where the row is, not only by the checks it fails.
+                let example = format!(
+                    "{} line {}: {} {} starting balance {}",
+                    books.file, row.line, row.msku, row.disposition, row.starting_balance
+                );
+                books.counts.warn(SUMMARY_BELOW_ZERO, example);
             }
             let key = (
                 row.msku.clone(),
@@ -1341,7 +1403,7 @@ impl Books {
             // A blank fulfillable cell is no count: looked at once the
             // cells given are known to be sound.
             let blank = row.afn_fulfillable.is_none();
-            let row = myi_counted(row);
+            let mut row = myi_counted(row);
             // The totals are `None` when blank or absent: only cells
             // given are checked.
             let quantities: Vec<(&str, Quantity)> = myi_quantities(&row)
@@ -1444,6 +1506,12 @@ impl Books {
                 let example = format!("{at}: your-price {cell:?}");
                 let why = "Manage FBA Inventory price unreadable, row used for its quantities, price left out of unit cost";
                 books.counts.warn(why, example);
+            }
+            if let Some(price) = row.price.filter(|p| !plausible_price(*p)) {
+                // A corrupt number in the price cell: refused there, as
+                // an unreadable price is, before it can value stock.
+                books.counts.warn(MYI_PRICE_IMPLAUSIBLE, format!("{at}: your-price {price}"));
+                row.price = None;
             }
             if let Some(before) = books.myi.get(&row.sku)
                 && *before != (InventoryRow { line: before.line, ..row.clone() })
@@ -1553,8 +1621,18 @@ impl Books {
                     let example = format!("{at}: order {} item-price {cell:?}", line.order_id);
                     books.counts.warn(ORDER_PRICE_UNREAD, example);
                 }
-                let unit_price =
+                let mut unit_price =
                     line.item_price.map(|price| price / Decimal::from(line.quantity.get()));
+                if let Some(price) = unit_price.filter(|p| !plausible_price(*p)) {
+                    let example = format!(
+                        "{at}: order {} item-price {} for {} unit(s), {price} a unit",
+                        line.order_id,
+                        line.item_price.unwrap_or_default(),
+                        line.quantity
+                    );
+                    books.counts.warn(ORDER_PRICE_IMPLAUSIBLE, example);
+                    unit_price = None;
+                }
                 OrderLineState::Demand {
                     date: line.purchase_date,
                     units: line.quantity,
@@ -1786,7 +1864,7 @@ impl Books {
 
     fn book_detail(&mut self, row: &LedgerDetailRow) {
         if row.quantity.is_zero() {
-            self.counts.skip("zero quantity", None);
+            self.counts.skip("zero quantity", Some(format!("{} line {}", self.file, row.line)));
             return;
         }
         let Ok(id) = row.key().event_id() else {
@@ -1795,7 +1873,7 @@ impl Books {
         };
         if row.quantity.get().unsigned_abs() > MAX_ROW_UNITS.unsigned_abs() {
             let example = format!("{} line {}: {}", self.file, row.line, row.quantity);
-            self.counts.skip("quantity beyond 10,000,000 units", Some(example));
+            self.counts.skip(ABSURD_UNITS, Some(example));
             return;
         }
         if row.date > self.latest_day {
@@ -1860,6 +1938,15 @@ impl Books {
                     .and_modify(|d| *d = (*d).min(row.date))
                     .or_insert(row.date);
                 self.counts.booked(label);
+                if label == UNEXPECTED_KIND {
+                    // Counted with the bookings, named as the warnings
+                    // are: the type and sign that did not fit.
+                    let example = format!(
+                        "{} line {}: {} {}",
+                        self.file, row.line, row.event_type, row.quantity
+                    );
+                    self.counts.example(label, Some(example));
+                }
                 if row.quantity.is_negative()
                     && matches!(row.summary_bucket(), SummaryBucket::Lost | SummaryBucket::Damaged)
                 {
@@ -2275,7 +2362,7 @@ fn event_kind(
                 disposition,
                 unit_cost: inbound.then_some(unit_cost),
             };
-            (kind, "count correction (unknown type or unexpected sign)")
+            (kind, UNEXPECTED_KIND)
         }
     })
 }
@@ -2662,6 +2749,8 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
             files.join(", ")
         )),
     };
+    // Empty under `--date-order`: the readers then decide nothing.
+    let decided = decided_dates(&books.date_order_decided);
     let mut lines = vec![
         format!("reports: {} (rows booked {booked}); one location, the FBA network", dir.display()),
         format!(
@@ -2700,9 +2789,37 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
             args.buffer_days
         ),
     ];
+    lines.extend(decided);
     lines.extend(dates);
     lines.extend(pooled(args, books));
     lines
+}
+
+/// The assumption line naming each file whose date order one of its
+/// own dates decided, and that date's line: one date that only one
+/// order can read (13/01/2026) settles a whole file, so the run says
+/// which. `None` when no file decided.
+fn decided_dates(files: &[(String, DateOrder, u64)]) -> Option<String> {
+    if files.is_empty() {
+        return None;
+    }
+    let each: Vec<String> = files
+        .iter()
+        .map(|(file, order, line)| {
+            let (name, form) = match order {
+                DateOrder::DayFirst => ("day first", "DD/MM/YYYY"),
+                _ => ("month first", "MM/DD/YYYY"),
+            };
+            format!(
+                "{name} ({form}) in {file}, decided by line {line}, whose date reads only {name}"
+            )
+        })
+        .collect();
+    Some(format!(
+        "dates: all-numeric dates read {}: the first date that only one order can read \
+         decides a whole file (--date-order sets the order instead)",
+        each.join("; ")
+    ))
 }
 
 /// The assumption line of `--pool-marketplaces`: the marketplaces whose
@@ -2753,20 +2870,43 @@ fn caution(out: &AmazonOutput) -> Option<String> {
     if row_errors > 0 || failed > 0 || refused > 0 || doubt > 0 || rejected > 0 {
         let of_them = match unnamed {
             0 => String::new(),
+            1 => " (1 of them a Manage FBA Inventory row naming no SKU)".to_owned(),
             n => format!(" ({n} of them Manage FBA Inventory rows naming no SKU)"),
         };
-        let mut what = vec![format!("{row_errors} unreadable row(s){of_them}")];
+        // Only what happened is counted: no "0 unreadable rows".
+        let mut what = Vec::new();
+        if row_errors > 0 {
+            what.push(format!(
+                "{}{of_them}",
+                counted(row_errors, "unreadable row", "unreadable rows")
+            ));
+        }
         if rejected > 0 {
-            what.push(format!("{rejected} rejected Manage FBA Inventory file(s)"));
+            what.push(counted(
+                rejected,
+                "rejected Manage FBA Inventory file",
+                "rejected Manage FBA Inventory files",
+            ));
         }
         if refused > 0 {
-            what.push(format!("{refused} refused Manage FBA Inventory row(s)"));
+            what.push(counted(
+                refused,
+                "refused Manage FBA Inventory row",
+                "refused Manage FBA Inventory rows",
+            ));
         }
         if doubt > 0 {
-            what.push(format!("{doubt} Manage FBA Inventory row(s) whose total disagrees"));
+            what.push(counted(
+                doubt,
+                "Manage FBA Inventory row whose total disagrees",
+                "Manage FBA Inventory rows whose totals disagree",
+            ));
         }
-        what.push(format!("{failed} failed check(s)"));
+        if failed > 0 {
+            what.push(counted(failed as u64, "failed check", "failed checks"));
+        }
         let last = what.pop().unwrap_or_default();
+        let what = if what.is_empty() { last } else { format!("{} and {last}", what.join(", ")) };
         let stock = if unnamed > 0 {
             "; a SKU whose stock row was refused or is in doubt, whose stock file was rejected, \
              or that no readable stock row names while a stock row naming no SKU could not be \
@@ -2778,9 +2918,8 @@ fn caution(out: &AmazonOutput) -> Option<String> {
             ""
         };
         text.push(format!(
-            "{} and {last} above: the ledger may not match the reports, so these figures may not \
-             either{stock}.",
-            what.join(", ")
+            "{what} above: the ledger may not match the reports, so these figures may not \
+             either{stock}."
         ));
     }
     let mut skus = Vec::new();
@@ -2820,6 +2959,12 @@ fn caution(out: &AmazonOutput) -> Option<String> {
     (!text.is_empty()).then(|| format!("Caution: {}", text.join(" ")))
 }
 
+/// `n` and `one` or `many`, as `n` is one or not: "1 failed check",
+/// "2 failed checks".
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
     let today = last.and_then(|d| d.succ_opt());
     let day = today.map_or_else(|| "-".to_owned(), |d| d.to_string());
@@ -2854,12 +2999,12 @@ fn print_report(out: &AmazonOutput, last: Option<NaiveDate>) {
         "\nRows read {}; events applied {}; duplicates ignored {}; opening balances booked {}",
         c.rows_read, c.events_applied, c.duplicates_ignored, c.opening_balances_booked
     );
-    for (what, n) in &c.booked_as {
-        println!("  booked as {what}: {n}");
-    }
     let examples = |why: &String| {
         c.examples.get(why).map(|e| format!(" (e.g. {})", e.join("; "))).unwrap_or_default()
     };
+    for (what, n) in &c.booked_as {
+        println!("  booked as {what}: {n}{}", examples(what));
+    }
     for (why, n) in &c.rows_skipped {
         println!("  not used, {why}: {n}{}", examples(why));
     }

@@ -2,8 +2,9 @@
 //! purchase orders, gzipped or plain, with a progress bar.
 
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Cursor, Read};
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -67,8 +68,24 @@ pub(crate) struct Retail {
 }
 
 pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
-    let (reader, bar) = open(path, "retail")?;
-    let mut rows = UciRetailReader::new(reader).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (mut reader, bar) = open(path, "retail")?;
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let (bytes, repeats) = without_repeats(bytes);
+    for r in &repeats {
+        eprintln!(
+            "leaving out lines {} to {} of {}: they repeat lines {} to {} in full, header and \
+             rows (a file given twice); the layout has no row identity, so each sale would \
+             count twice",
+            r.lines.0,
+            r.lines.1,
+            path.display(),
+            r.of.0,
+            r.of.1
+        );
+    }
+    let mut rows =
+        UciRetailReader::new(Cursor::new(bytes)).map_err(|e| format!("{}: {e}", path.display()))?;
     // Per stock code: a description, units sold per day, sale prices
     // with their days.
     type Acc = (String, BTreeMap<NaiveDate, i64>, Vec<(NaiveDate, Decimal)>);
@@ -160,6 +177,107 @@ pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
         .collect::<Result<_, String>>()?;
     skus.sort_by(|a, b| b.units.cmp(&a.units).then_with(|| a.sku.cmp(&b.sku)));
     Ok(Retail { first_day, last_day, skus, lines, row_errors })
+}
+
+/// A part of a retail file that repeats an earlier part in full: the
+/// lines each spans, first and last.
+#[derive(Debug, PartialEq, Eq)]
+struct Repeat {
+    lines: (u64, u64),
+    of: (u64, u64),
+}
+
+/// `bytes` with each part that repeats an earlier part in full turned
+/// into blank lines, and those parts. A part runs from the header line
+/// (the first line) or a later copy of it to the next copy: a file
+/// given twice, by `cat a.csv a.csv` or two gzip members of one file,
+/// is two parts alike. The invoice layout has no row identity, so the
+/// second would count every sale again. Blank lines keep the lines
+/// after them numbered as in the file, and the reader skips them; a
+/// part holding nothing but its header repeats nothing.
+fn without_repeats(bytes: Vec<u8>) -> (Vec<u8>, Vec<Repeat>) {
+    let line_end = |from: usize| {
+        bytes
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+            .map_or(bytes.len(), |at| from + at + 1)
+    };
+    let header_end = line_end(0);
+    let header = line_text(bytes.get(..header_end).unwrap_or_default());
+    if header.is_empty() {
+        return (bytes, Vec::new());
+    }
+    let mut starts = vec![0];
+    let mut at = header_end;
+    while at < bytes.len() {
+        let end = line_end(at);
+        if line_text(bytes.get(at..end).unwrap_or_default()) == header {
+            starts.push(at);
+        }
+        at = end;
+    }
+    if starts.len() == 1 {
+        return (bytes, Vec::new());
+    }
+    let ends: Vec<usize> = starts.iter().skip(1).copied().chain([bytes.len()]).collect();
+    let parts: Vec<(usize, usize)> = starts.into_iter().zip(ends).collect();
+    // The lines a part spans: from its header line to its last line
+    // with text.
+    let lines = |(start, end): (usize, usize)| {
+        let first = 1 + breaks(bytes.get(..start).unwrap_or_default());
+        let text = bytes.get(start..end).unwrap_or_default();
+        (first, first + breaks(text.trim_ascii_end()))
+    };
+    let mut seen: HashMap<&[u8], (usize, usize)> = HashMap::new();
+    let mut repeated = Vec::new();
+    for &(start, end) in &parts {
+        let body = bytes.get(line_end(start).min(end)..end).unwrap_or_default().trim_ascii_end();
+        if body.is_empty() {
+            continue;
+        }
+        match seen.get(body) {
+            Some(&earlier) => repeated.push(((start, end), earlier)),
+            None => {
+                seen.insert(body, (start, end));
+            }
+        }
+    }
+    if repeated.is_empty() {
+        return (bytes, Vec::new());
+    }
+    let repeats =
+        repeated.iter().map(|&(part, of)| Repeat { lines: lines(part), of: lines(of) }).collect();
+    let mut kept = Vec::with_capacity(bytes.len());
+    let mut from = 0;
+    for ((start, end), _) in repeated {
+        kept.extend_from_slice(bytes.get(from..start).unwrap_or_default());
+        let part = bytes.get(start..end).unwrap_or_default();
+        kept.extend(part.iter().filter(|&&b| b == b'\n' || b == b'\r'));
+        from = end;
+    }
+    kept.extend_from_slice(bytes.get(from..).unwrap_or_default());
+    (kept, repeats)
+}
+
+/// A line's text without its line break and any byte-order mark, to
+/// compare with the header line.
+fn line_text(line: &[u8]) -> &[u8] {
+    let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+    line.strip_suffix(b"\n").map_or(line, |l| l.strip_suffix(b"\r").unwrap_or(l))
+}
+
+/// The line breaks in `bytes` as the reader counts them: `\n`, `\r`
+/// and `\r\n` one each.
+fn breaks(bytes: &[u8]) -> u64 {
+    let mut n = 0;
+    let mut after_cr = false;
+    for &b in bytes {
+        if b == b'\r' || (b == b'\n' && !after_cr) {
+            n += 1;
+        }
+        after_cr = b == b'\r';
+    }
+    n
 }
 
 /// The SCMS purchase orders that could become replenishments, and how
@@ -256,6 +374,47 @@ mod tests {
         format!(
             "{invoice},{code},THING {code},{quantity},2010-12-{day:02} 08:26:00,2.55,17850,United Kingdom\n"
         )
+    }
+
+    /// Fresh user: a file given twice (`cat a.csv a.csv`, or a gzip
+    /// whose two members are one file) was read twice, every sale
+    /// counted double, since the invoice layout has no row identity.
+    /// The second copy is now left out (lines 5 to 8 repeat 1 to 4),
+    /// and a later part that differs is still read.
+    #[test]
+    fn a_file_repeated_in_full_is_read_once() {
+        let once = format!(
+            "{RETAIL_HEADER}{}{}{}",
+            sale(1, "22197", "6", 1),
+            sale(2, "84406B", "2", 1),
+            sale(3, "22197", "4", 2)
+        );
+        let mut gz = gzip(&once);
+        gz.extend(gzip(&once));
+        for (name, bytes) in
+            [("twice.csv", format!("{once}{once}").into_bytes()), ("twice.csv.gz", gz)]
+        {
+            let path = file(name, &bytes);
+            let retail = load_retail(&path).unwrap();
+            std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+            assert_eq!(retail.lines, 3, "{name}");
+            assert_eq!(
+                (retail.skus[0].sku.as_str(), retail.skus[0].units),
+                ("22197", 10),
+                "{name}"
+            );
+        }
+        let (kept, repeats) = without_repeats(format!("{once}{once}").into_bytes());
+        assert_eq!(repeats, [Repeat { lines: (5, 8), of: (1, 4) }]);
+        assert_eq!(&kept[..once.len()], once.as_bytes());
+        assert_eq!(&kept[once.len()..], b"\n\n\n\n");
+
+        // A third part with other rows is read; a header alone is no
+        // repeat.
+        let other = format!("{RETAIL_HEADER}{}", sale(4, "71053", "1", 3));
+        let text = format!("{once}{RETAIL_HEADER}{other}{once}");
+        let (_, repeats) = without_repeats(text.into_bytes());
+        assert_eq!(repeats, [Repeat { lines: (8, 11), of: (1, 4) }]);
     }
 
     /// Two gzip members one after the other (`cat a.gz b.gz`) are one

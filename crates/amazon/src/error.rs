@@ -699,6 +699,10 @@ pub struct ReadStats {
     pub row_errors: u64,
     /// Records skipped, by reason.
     pub skipped: BTreeMap<SkipReason, u64>,
+    /// The line of the first record skipped for each reason in
+    /// [`ReadStats::skipped`], so that a caller can name one (the first
+    /// row with no date, say) and not only count them.
+    pub first_skipped_at: BTreeMap<SkipReason, u64>,
     /// Whether an all-numeric date such as `03/01/2026` was read in the
     /// default order, [`DateOrder::MonthFirst`](crate::DateOrder), only
     /// because nothing in the file settled it: the caller left
@@ -717,6 +721,16 @@ pub struct ReadStats {
     ///
     /// [`ReadOptions::date_order`]: crate::ReadOptions::date_order
     pub date_order_refuted_at: Option<u64>,
+    /// When the reader decided the date order itself
+    /// ([`ReadOptions::date_order`] unset) because a date in the
+    /// look-ahead is a real day in one order only (`25/01/2026` day
+    /// first, `01/25/2026` month first): that order, and the line of
+    /// the first such date. One such date settles the whole file, so a
+    /// caller may name it. `None` when the caller set the order, and
+    /// when the order was assumed ([`ReadStats::date_order_assumed`]).
+    ///
+    /// [`ReadOptions::date_order`]: crate::ReadOptions::date_order
+    pub date_order_decided: Option<(crate::DateOrder, u64)>,
     /// Rows yielded with a display-only cell (a product title, a
     /// description) whose invalid UTF-8 was replaced by U+FFFD; each such
     /// row says so in its own flag (`title_lossy`, `description_lossy`).
@@ -763,7 +777,10 @@ impl ReadStats {
         self.skipped.get(reason).copied().unwrap_or(0)
     }
 
-    pub(crate) fn skip(&mut self, reason: SkipReason) {
+    /// Counts the record on `line` as skipped for `reason`, and keeps
+    /// `line` when it is the first skipped for it.
+    pub(crate) fn skip_at(&mut self, reason: SkipReason, line: u64) {
+        self.first_skipped_at.entry(reason.clone()).or_insert(line);
         *self.skipped.entry(reason).or_insert(0) += 1;
     }
 }

@@ -322,6 +322,10 @@ impl<R: Read> ScmsReplenishments<R> {
         for (reason, n) in &self.stats.skipped {
             *stats.skipped.entry(reason.clone()).or_insert(0) += n;
         }
+        for (reason, line) in &self.stats.first_skipped_at {
+            let first = stats.first_skipped_at.entry(reason.clone()).or_insert(*line);
+            *first = (*first).min(*line);
+        }
         stats
     }
 }
@@ -334,7 +338,7 @@ impl<R: Read> Iterator for ScmsReplenishments<R> {
             match self.reader.next()? {
                 Ok(line) => match line.to_replenishment() {
                     Ok(r) => return Some(Ok(r)),
-                    Err(reason) => self.stats.skip(reason),
+                    Err(reason) => self.stats.skip_at(reason, line.line),
                 },
                 Err(e) => return Some(Err(e)),
             }

@@ -704,8 +704,14 @@ impl<R: Read> Table<R> {
                 day_first_line,
                 month_first_line,
             }),
-            Evidence { day_first: Some(_), .. } => Ok(DateOrder::DayFirst),
-            Evidence { month_first: Some(_), .. } => Ok(DateOrder::MonthFirst),
+            Evidence { day_first: Some(line), .. } => {
+                self.stats.date_order_decided = Some((DateOrder::DayFirst, line));
+                Ok(DateOrder::DayFirst)
+            }
+            Evidence { month_first: Some(line), .. } => {
+                self.stats.date_order_decided = Some((DateOrder::MonthFirst, line));
+                Ok(DateOrder::MonthFirst)
+            }
             Evidence { ambiguous, .. } => {
                 self.assumed = true;
                 self.stats.date_order_assumed = ambiguous;
@@ -793,11 +799,11 @@ impl<R: Read> Table<R> {
                 }));
             }
             if self.record.iter().all(|cell| cell.trim_ascii().is_empty()) {
-                self.stats.skip(SkipReason::BlankLine);
+                self.stats.skip_at(SkipReason::BlankLine, self.line);
                 continue;
             }
             if self.record == self.header || is_header_with_bom(&self.record, &self.header) {
-                self.stats.skip(SkipReason::RepeatedHeader);
+                self.stats.skip_at(SkipReason::RepeatedHeader, self.line);
                 continue;
             }
             let expected = self.header.len();
@@ -906,7 +912,7 @@ impl<R: Read> Table<R> {
                     self.stats.unread_amount_rows += u64::from(unread);
                     return Some(Ok(row));
                 }
-                Ok(Built::Skip(reason)) => self.stats.skip(reason),
+                Ok(Built::Skip(reason)) => self.stats.skip_at(reason, self.line),
                 Err(e) => {
                     self.stats.row_errors += 1;
                     return Some(Err(e.with_sku(self.record_sku())));

@@ -2100,6 +2100,28 @@ fn bad_dates_and_placeholders() {
     assert_eq!(reader.stats().skipped(&SkipReason::no_date("Date")), 1);
 }
 
+/// Fresh user: rows skipped for want of a date (and blank lines,
+/// repeated headers) were only counted. The stats keep the line of the
+/// first record skipped for each reason, so a caller can name it.
+#[test]
+fn the_first_line_skipped_for_each_reason_is_kept() {
+    let row = "2026-03-01,X1,W,Receipts,R,1,ABE2,SELLABLE,,US\n";
+    let undated = "Date Not Captured,X1,W,Receipts,R,1,ABE2,SELLABLE,,US\n";
+    let text = format!("{}{row}{undated},,\n{undated}{}", header10(), header10());
+    let mut reader = LedgerDetailReader::new(text.as_bytes()).unwrap();
+    assert_eq!(reader.by_ref().filter(Result::is_ok).count(), 1);
+    let stats = reader.stats();
+    assert_eq!(stats.skipped(&SkipReason::no_date("Date")), 2);
+    assert_eq!(
+        stats.first_skipped_at,
+        std::collections::BTreeMap::from([
+            (SkipReason::no_date("Date"), 3),
+            (SkipReason::BlankLine, 4),
+            (SkipReason::RepeatedHeader, 6),
+        ])
+    );
+}
+
 /// Tester B: `03/01/2026 10:00:00 AST` was refused as "not a date",
 /// though the date is fine and the refused zone is the problem. The
 /// error names the zone, and what is wrong after any readable date.
@@ -2748,6 +2770,23 @@ fn a_day_first_file_is_read_day_first_from_its_first_row() {
         [day(2026, 1, 3), day(2026, 1, 25)]
     );
     assert!(!stats.date_order_assumed);
+}
+
+/// One date that only one order can read settles the whole file: the
+/// stats name that order and that date's line, so a caller can say
+/// which row decided (the first such row, 13/01 on line 3 here); a file
+/// that settles nothing, or is read as the caller set, names none.
+#[test]
+fn the_row_that_decides_the_date_order_is_named() {
+    let decided = |dates: &[&str], options| dates_read(&dated(dates), options).1.date_order_decided;
+    let options = ReadOptions::default();
+    let day_first = ["03/01/2026", "13/01/2026", "25/01/2026"];
+    assert_eq!(decided(&day_first, options), Some((DateOrder::DayFirst, 3)));
+    let month_first = ["03/01/2026", "04/01/2026", "01/25/2026"];
+    assert_eq!(decided(&month_first, options), Some((DateOrder::MonthFirst, 4)));
+    assert_eq!(decided(&["03/01/2026", "12/11/2026"], options), None, "assumed");
+    let set = options.date_order(DateOrder::DayFirst);
+    assert_eq!(decided(&day_first, set), None, "set by the caller");
 }
 
 #[test]

@@ -173,6 +173,17 @@ impl Books {
             return;
         }
         self.reimbursement_rows_read = u64::try_from(rows.len()).unwrap_or(u64::MAX);
+        // A quantity beyond 10,000,000 units is a corrupt number, as in
+        // the other reports: the row is not used, and has no say in the
+        // currency or in which losses the payments cover.
+        let rows: Vec<(String, ReimbursementRow)> = rows
+            .into_iter()
+            .filter(|(file, row)| {
+                let Some((column, q)) = absurd_reimbursed(row) else { return true };
+                self.not_used(file, row, ABSURD_UNITS, Some(format!("{column} {q}")));
+                false
+            })
+            .collect();
         // The files in the order they were read, for naming the rows not
         // used in line order.
         let mut file_order: BTreeMap<String, usize> = BTreeMap::new();
@@ -891,6 +902,18 @@ pub(super) const REVERSAL_TOO_MUCH: &str = "reimbursement reversal taking back m
 
 /// Whether a Reimbursements row pays or takes back nothing: amount 0
 /// and 0 units.
+/// The first quantity cell of `row` beyond [`MAX_ROW_UNITS`] either
+/// way, named by its column, if any.
+fn absurd_reimbursed(row: &ReimbursementRow) -> Option<(&'static str, Quantity)> {
+    [
+        ("quantity-reimbursed-cash", row.quantity_cash),
+        ("quantity-reimbursed-inventory", row.quantity_inventory),
+        ("quantity-reimbursed-total", row.quantity_total),
+    ]
+    .into_iter()
+    .find(|(_, q)| q.get().unsigned_abs() > MAX_ROW_UNITS.unsigned_abs())
+}
+
 fn is_nothing(row: &ReimbursementRow) -> bool {
     row.amount_total.amount().is_zero() && row.quantity_total.get() == 0
 }

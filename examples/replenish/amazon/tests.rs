@@ -480,6 +480,36 @@ fn an_assumed_date_order_is_printed() {
     );
 }
 
+/// Fresh user: one 13/03/2026 among dates that fit either order made
+/// the whole detail view day first, and nothing said so. The
+/// assumptions now name the file, the order and the line that decided
+/// it (the header is line 1, so the fourth row is line 5); a file that
+/// decides nothing, or a run with --date-order, names none.
+#[test]
+fn the_row_that_decides_a_files_date_order_is_printed() {
+    let files = [("ledger_detail.csv", uk_detail([1, 2, 3, 13, 4]))];
+    let books = load_folder("ukdecided", &[], &files).unwrap();
+    assert_eq!(
+        books.date_order_decided,
+        [("ledger_detail.csv".to_owned(), DateOrder::DayFirst, 5)]
+    );
+    assert_eq!(books.dates.keys().next_back(), Some(&day("2026-03-13")));
+    let args = Args::parse_from(["replenish", "--amazon", "uk"]);
+    let said = assumptions(&args, Path::new("uk"), &books).join("\n");
+    assert!(
+        said.contains(
+            "dates: all-numeric dates read day first (DD/MM/YYYY) in ledger_detail.csv, decided \
+             by line 5, whose date reads only day first"
+        ),
+        "{said}"
+    );
+
+    let books = load_folder("ukdecided-dmy", &["--date-order", "day-first"], &files).unwrap();
+    assert!(books.date_order_decided.is_empty());
+    let books = load_folder("ukdecided-none", &[], &[("ledger_detail.csv", uk_detail(1..=6))]);
+    assert!(books.unwrap().date_order_decided.is_empty());
+}
+
 /// An All Orders download gzipped in two members (two gzipped
 /// halves joined, as `cat` or a streaming export makes): every row
 /// of both is read. The single-member decoder stopped after the
@@ -691,6 +721,11 @@ fn adjustments_against_their_codes_direction_are_count_corrections() {
     let booked = &books.counts.booked_as;
     assert_eq!(booked["count correction (unknown type or unexpected sign)"], 2);
     assert_eq!(booked["adjustment: lost"], 1);
+    // Fresh user: these were counted with no line named.
+    assert_eq!(
+        books.counts.examples[UNEXPECTED_KIND],
+        ["ledger_detail.csv line 4: Adjustments 4", "ledger_detail.csv line 5: Adjustments 1"]
+    );
     assert!(!books.counts.rows_skipped.contains_key("refused by the ledger"));
     books.close().unwrap();
     let w = Sku::new("W").unwrap();
@@ -814,6 +849,89 @@ fn an_unreadable_inventory_price_keeps_the_rows_quantities() {
     assert_eq!((recs[0].rec.on_hand, recs[0].rec.on_order), (Some(130), Some(96)));
 }
 
+/// Fresh user: a `your-price` of exactly `Decimal::MAX` was read, made
+/// W's unit cost 0.40 x MAX, and the receipt of 48 it valued
+/// overflowed: the ledger refused the detail view's line 2, naming
+/// neither the price nor its cell. The price cell is now refused
+/// (above 10,000,000) with its file and line, the row kept for its
+/// quantities as with an unreadable price, and the receipt booked; an
+/// All Orders price per unit as corrupt is left out the same way.
+#[test]
+fn an_implausible_price_is_refused_at_its_cell() {
+    let max = Decimal::MAX;
+    let myi = format!("sku\tyour-price\tafn-fulfillable-quantity\nW\t{max}\t45\nV\t10000000\t5\n");
+    let orders = format!(
+        "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsku\tquantity\t\
+         item-price\n111-1\t2026-03-02T10:00:00+00:00\tShipped\tAmazon\tU\t2\t{max}\n"
+    );
+    let files =
+        [("ledger_detail.csv", small_detail()), ("myi.tsv", myi), ("all_orders.tsv", orders)];
+    let mut books = load_folder("myimax", &[], &files).unwrap();
+    let [w, v, u] = ["W", "V", "U"].map(|s| Sku::new(s).unwrap());
+    assert_eq!(books.counts.warnings[MYI_PRICE_IMPLAUSIBLE], 1);
+    assert_eq!(
+        books.counts.examples[MYI_PRICE_IMPLAUSIBLE],
+        [format!("myi.tsv line 2: W: your-price {max}")]
+    );
+    assert_eq!(books.myi[&w].price, None);
+    assert!(!books.unit_costs.contains_key(&w));
+    // 10,000,000 itself is a price.
+    assert_eq!(books.unit_costs[&v], Decimal::from(4_000_000));
+    assert_eq!(books.counts.warnings[ORDER_PRICE_IMPLAUSIBLE], 1);
+    assert!(
+        books.counts.examples[ORDER_PRICE_IMPLAUSIBLE][0].starts_with(
+            "all_orders.tsv line 2: order 111-1 item-price 79228162514264337593543950335"
+        ),
+        "{:?}",
+        books.counts.examples
+    );
+    assert!(!books.unit_costs.contains_key(&u));
+    let skipped = &books.counts.rows_skipped;
+    assert!(!skipped.contains_key("refused by the ledger"), "{skipped:?}");
+    assert_eq!(books.counts.booked_as["receipt"], 1);
+    books.close().unwrap();
+    assert_eq!(books.held(&w, Disposition::Sellable, day("2026-03-02")), 45);
+}
+
+/// Fresh user: a starting balance of -5 in the summary view was
+/// named only by the checks it made fail. A note now names the file,
+/// line, SKU and disposition; the row is still used as reported.
+#[test]
+fn a_starting_balance_below_zero_is_named() {
+    let summary =
+        format!("{SUMMARY_HEAD}01/2026,X00W,W,SELLABLE,-5,10\n01/2026,X00V,V,SELLABLE,3,3\n");
+    let files = [("ledger_detail.csv", small_detail()), ("ledger_summary.csv", summary)];
+    let books = load_folder("summaryneg", &[], &files).unwrap();
+    assert_eq!(books.counts.warnings[SUMMARY_BELOW_ZERO], 1);
+    assert_eq!(
+        books.counts.examples[SUMMARY_BELOW_ZERO],
+        ["ledger_summary.csv line 2: W SELLABLE starting balance -5"]
+    );
+    assert_eq!(books.summary.len(), 2, "both rows used");
+}
+
+/// Fresh user: rows of zero quantity and rows with no date were
+/// counted with no file or line, so they could not be found. Each
+/// count now names the first rows, as the other counts do (the
+/// header is line 1; the reader names the first of each file).
+#[test]
+fn zero_quantities_and_missing_dates_name_their_lines() {
+    let detail = format!(
+        "{DETAIL_HEAD}2026-03-01,X00W,W,Receipts,FBA1,48,ABE2,SELLABLE\n\
+         2026-03-02,X00W,W,Shipments,111-1,0,ABE2,SELLABLE\n\
+         Date Not Captured,X00W,W,Shipments,111-2,-1,ABE2,SELLABLE\n\
+         2026-03-03,X00W,W,Shipments,111-3,0,ABE2,SELLABLE\n\
+         ,X00W,W,Shipments,111-4,-1,ABE2,SELLABLE\n"
+    );
+    let files = [("ledger_detail.csv", detail)];
+    let books = load_folder("zeroundated", &[], &files).unwrap();
+    let skipped = &books.counts.rows_skipped;
+    assert_eq!((skipped["zero quantity"], skipped["no date in column Date"]), (2, 2));
+    let examples = &books.counts.examples;
+    assert_eq!(examples["zero quantity"], ["ledger_detail.csv line 3", "ledger_detail.csv line 5"]);
+    assert_eq!(examples["no date in column Date"], ["ledger_detail.csv line 4"]);
+}
+
 /// Loads `files` as a run would, closes the books and plans them.
 fn plan_folder(name: &str, files: &[(&str, String)]) -> (Books, Vec<AmazonRec>) {
     let mut books = load_folder(name, &[], files).unwrap();
@@ -892,8 +1010,7 @@ fn a_total_alone_in_disagreement_keeps_on_hand_and_doubts_on_order() {
     let caution = caution(&out).unwrap();
     assert!(
         caution.starts_with(
-            "Caution: 0 unreadable row(s), 1 Manage FBA Inventory row(s) whose total \
-             disagrees and 0 failed check(s) above"
+            "Caution: 1 Manage FBA Inventory row whose total disagrees above: the ledger"
         ),
         "{caution}"
     );
@@ -909,6 +1026,35 @@ fn output(books: Books, recs: Vec<AmazonRec>) -> AmazonOutput {
         claims: None,
         recommendations: recs,
     }
+}
+
+/// Fresh user: the caution said "0 unreadable row(s)" when there were
+/// none. A count of zero is now left out, and one is singular.
+#[test]
+fn the_caution_counts_only_what_happened_in_words_that_agree() {
+    let file = |row_errors| FileRow {
+        file: "f.tsv".to_owned(),
+        report: None,
+        rows: 1,
+        row_errors,
+        skipped: 0,
+        note: String::new(),
+    };
+    let check = |passed| Check { passed, text: String::new() };
+    let said = |files: Vec<FileRow>, checks: Vec<Check>| {
+        let out = AmazonOutput { files, checks, ..output(Books::new().unwrap(), Vec::new()) };
+        caution(&out).map(|c| c.split(" above").next().unwrap_or_default().to_owned())
+    };
+    assert_eq!(said(vec![file(0)], vec![check(true)]), None);
+    assert_eq!(said(vec![file(0)], vec![check(false)]).unwrap(), "Caution: 1 failed check");
+    assert_eq!(
+        said(vec![file(1)], vec![check(false), check(true)]).unwrap(),
+        "Caution: 1 unreadable row and 1 failed check"
+    );
+    assert_eq!(
+        said(vec![file(2), file(1)], vec![check(true)]).unwrap(),
+        "Caution: 3 unreadable rows"
+    );
 }
 
 /// A row whose warehouse cell is not its parts (106 vs 100 + 2 + 3)
@@ -938,10 +1084,8 @@ fn a_refused_stock_row_with_no_other_source_is_not_planned() {
     assert_eq!(books.counts.stock_rows_refused, 1);
     let caution = caution(&output(books, recs)).unwrap();
     assert!(
-        caution.starts_with(
-            "Caution: 0 unreadable row(s), 1 refused Manage FBA Inventory row(s) and 0 \
-             failed check(s) above"
-        ) && caution.contains("(not planned when no other report gives its stock).")
+        caution.starts_with("Caution: 1 refused Manage FBA Inventory row above: the ledger")
+            && caution.contains("(not planned when no other report gives its stock).")
             && caution.ends_with(NOT_PLANNED_ONE),
         "{caution}"
     );
@@ -1285,8 +1429,8 @@ fn a_split_stock_row_blames_no_sku_for_a_row_not_its_own() {
     assert_eq!((out.counts.stock_rows_refused, out.counts.stock_rows_unnamed), (0, 2));
     assert_eq!(
         caution.unwrap(),
-        "Caution: 2 unreadable row(s) (2 of them Manage FBA Inventory rows naming no SKU) \
-         and 0 failed check(s) above: the ledger may not match the reports, so these \
+        "Caution: 2 unreadable rows (2 of them Manage FBA Inventory rows naming no SKU) \
+         above: the ledger may not match the reports, so these \
          figures may not either; a SKU whose stock row was refused or is in doubt, whose \
          stock file was rejected, or that no readable stock row names while a stock row \
          naming no SKU could not be read, says so in its reason (not planned when no other \
@@ -1474,10 +1618,8 @@ fn a_rejected_stock_file_leaves_its_skus_not_planned() {
     assert_eq!(books.counts.stock_files_rejected, 1);
     let caution = caution(&output(books, recs)).unwrap();
     assert!(
-        caution.starts_with(
-            "Caution: 0 unreadable row(s), 1 rejected Manage FBA Inventory file(s) and 0 \
-             failed check(s) above"
-        ) && caution.ends_with(NOT_PLANNED_ONE),
+        caution.starts_with("Caution: 1 rejected Manage FBA Inventory file above: the ledger")
+            && caution.ends_with(NOT_PLANNED_ONE),
         "{caution}"
     );
 }
@@ -2226,24 +2368,36 @@ fn reversal_rows_of_one_id_that_disagree_book_none() {
     );
 }
 
-/// Tester z's satur: U1 and U2 each pay 5,000,000,000,000,000,000
-/// units with no loss (1.00 each); together they pass `i64`, so U2
-/// is refused and counted, never added as a saturated figure. V1
-/// takes U1 back whole: no payment without a loss is left (0 units,
-/// 0.00), where the saturated tally left 4,223,372,036,854,775,807.
+/// Fresh user: a reimbursed quantity of `i64::MAX` was read without
+/// the 10,000,000-unit cap the other reports apply (tester z's satur
+/// had U1 and U2 each pay 5,000,000,000,000,000,000 units, refused only
+/// when their sum passed `i64`). A row with any quantity beyond
+/// 10,000,000 units either way is now not used, named by file, line,
+/// column and figure as the other reports' rows are, and counted with
+/// the rows not used; the rest are booked as before.
 #[test]
-fn units_paid_without_a_loss_that_overflow_are_refused_not_saturated() {
+fn reimbursed_quantities_beyond_ten_million_units_are_not_used() {
     let big = 5_000_000_000_000_000_000;
     let reimbursements = reimbursements_file(&[
+        ("2026-01-20", "M1", "CustomerReturn", i64::MAX, "1.00", ""),
         ("2026-01-22", "U1", "CustomerReturn", big, "1.00", ""),
-        ("2026-01-22", "U2", "CustomerReturn", big, "1.00", ""),
+        ("2026-01-22", "U2", "CustomerReturn", 10_000_000, "1.00", ""),
         ("2026-02-01", "V1", "Reimbursement_Reversal", -big, "-1.00", "U1"),
     ]);
     let books = claims_books("satur", reimbursements);
-    assert_eq!(books.counts.rows_skipped.get(UNITS_TOO_LARGE), Some(&1));
+    assert_eq!(books.counts.rows_skipped.get(ABSURD_UNITS), Some(&3));
+    assert_eq!(
+        books.counts.examples[ABSURD_UNITS],
+        [
+            "fba_reimbursements.tsv line 2: quantity-reimbursed-cash 9223372036854775807",
+            "fba_reimbursements.tsv line 3: quantity-reimbursed-cash 5000000000000000000",
+            "fba_reimbursements.tsv line 5: quantity-reimbursed-cash -5000000000000000000",
+        ]
+    );
+    assert_eq!(books.counts.rows_skipped.get(UNITS_TOO_LARGE), None);
     assert_eq!(books.counts.booked_as.get("reimbursement naming no loss"), Some(&1));
-    assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), Some(&1));
-    assert_eq!(books.paid_without_loss, paid_without_loss(0, 0, Decimal::ZERO));
+    assert_eq!(books.counts.booked_as.get(REVERSAL_WITHOUT_LOSS), None);
+    assert_eq!(books.paid_without_loss, paid_without_loss(1, 10_000_000, Decimal::ONE));
 }
 
 /// Tester z's zerozero: rows of amount 0 and 0 units, a payment for a
