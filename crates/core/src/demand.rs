@@ -187,8 +187,10 @@ pub struct DemandRecord {
 /// [`DemandHistory::daily_demand`] call scans every record, so a series
 /// for each of `k` SKUs costs `k` passes over the slice. With thousands
 /// of SKUs, group the records by SKU once and answer from the groups.
-/// Units of one day add up saturating at the bounds of [`Quantity`]; the
-/// trait has no error path, so check magnitudes before building records.
+/// Units of one day add up as [`Quantity::saturating_sum`] does: exactly,
+/// pinned at the bounds of [`Quantity`] only when the day's total lies
+/// beyond them, whatever the order of the records. The trait has no
+/// error path, so check magnitudes before building records.
 impl DemandHistory for [DemandRecord] {
     fn demand_skus(&self) -> Vec<Sku> {
         let mut skus: Vec<Sku> = self.iter().map(|r| r.sku.clone()).collect();
@@ -199,14 +201,16 @@ impl DemandHistory for [DemandRecord] {
 
     fn daily_demand(&self, sku: &Sku, range: DateRange) -> DemandSeries {
         let len = range.len_days() as usize;
-        let mut units = vec![Quantity::ZERO; len];
+        // Each day's total in 128 bits, pinned once at the end.
+        let mut totals = vec![0_i128; len];
         let mut stocked_out = vec![false; len];
         for r in self.iter().filter(|r| &r.sku == sku) {
             if let Some(i) = range.index_of(r.date) {
-                units[i] = units[i].saturating_add(r.units);
+                totals[i] += i128::from(r.units.get());
                 stocked_out[i] |= r.stocked_out;
             }
         }
+        let units = totals.into_iter().map(Quantity::pinned).collect();
         DemandSeries { start: range.start(), units, stocked_out }
     }
 }

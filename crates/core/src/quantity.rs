@@ -148,6 +148,31 @@ impl Quantity {
         Self(self.0.saturating_add(rhs.0))
     }
 
+    /// The sum of many quantities, pinned at the ends of the range only
+    /// when the total lies beyond them. It is taken in 128 bits, so it
+    /// does not depend on the order of the terms, where a chain of
+    /// [`Quantity::saturating_add`] pins a partial sum and loses what
+    /// comes back after it.
+    ///
+    /// ```
+    /// use merchantry_core::Quantity;
+    /// let q = |n| Quantity::new(n);
+    /// assert_eq!(Quantity::saturating_sum([Quantity::MAX, q(5), q(-10)]), q(i64::MAX - 5));
+    /// assert_eq!(Quantity::saturating_sum([q(5), q(-10), Quantity::MAX]), q(i64::MAX - 5));
+    /// assert_eq!(Quantity::saturating_sum([Quantity::MAX, q(1)]), Quantity::MAX);
+    /// ```
+    #[must_use]
+    pub fn saturating_sum(items: impl IntoIterator<Item = Self>) -> Self {
+        // Fewer than 2^64 terms of at most 2^63 each: 128 bits hold it.
+        let total: i128 = items.into_iter().map(|Self(q)| i128::from(q)).sum();
+        Self::pinned(total)
+    }
+
+    /// `total` pinned to the range.
+    pub(crate) fn pinned(total: i128) -> Self {
+        Self(i64::try_from(total).unwrap_or(if total < 0 { i64::MIN } else { i64::MAX }))
+    }
+
     /// The larger of `self` and zero.
     #[must_use]
     pub const fn clamp_non_negative(self) -> Self {

@@ -151,7 +151,8 @@ pub trait StockView {
     /// Every SKU the view knows, sorted.
     fn stock_skus(&self) -> Vec<Sku>;
 
-    /// Units of `sku` at `location` in `disposition`.
+    /// Units of `sku` at `location` in `disposition`: the sum of its
+    /// positions there, by [`Quantity::saturating_sum`].
     fn quantity(
         &self,
         sku: &Sku,
@@ -159,18 +160,24 @@ pub trait StockView {
         disposition: Disposition,
         as_of: NaiveDate,
     ) -> Quantity {
-        self.positions(sku, as_of)
-            .iter()
-            .filter(|p| &p.location == location && p.disposition == disposition)
-            .fold(Quantity::ZERO, |acc, p| acc.saturating_add(p.quantity))
+        Quantity::saturating_sum(
+            self.positions(sku, as_of)
+                .iter()
+                .filter(|p| &p.location == location && p.disposition == disposition)
+                .map(|p| p.quantity),
+        )
     }
 
-    /// Units of `sku` in `disposition` across every location.
+    /// Units of `sku` in `disposition` across every location, by
+    /// [`Quantity::saturating_sum`] (the order of the positions does not
+    /// matter).
     fn total(&self, sku: &Sku, disposition: Disposition, as_of: NaiveDate) -> Quantity {
-        self.positions(sku, as_of)
-            .iter()
-            .filter(|p| p.disposition == disposition)
-            .fold(Quantity::ZERO, |acc, p| acc.saturating_add(p.quantity))
+        Quantity::saturating_sum(
+            self.positions(sku, as_of)
+                .iter()
+                .filter(|p| p.disposition == disposition)
+                .map(|p| p.quantity),
+        )
     }
 }
 

@@ -59,8 +59,10 @@ pub struct AgedLot {
 ///
 /// The four required methods are the data; the defaulted ones derive
 /// totals from them and may be overridden for speed (the ledger answers
-/// them from running totals). Sums saturate at the decimal range instead
-/// of panicking.
+/// them from running totals). Sums are pinned at the ends of the decimal
+/// range instead of panicking, and only when the total lies beyond them:
+/// a partial sum that leaves the range and comes back does not change
+/// the total, whatever the order of the terms.
 pub trait ValuationView {
     /// The currency every amount of this view is in.
     fn currency(&self) -> Currency;
@@ -79,17 +81,53 @@ pub trait ValuationView {
 
     /// Value of `sku` across locations at the end of `as_of`.
     fn inventory_value(&self, sku: &Sku, as_of: NaiveDate) -> Decimal {
-        self.holdings(sku, as_of).iter().fold(Decimal::ZERO, |a, h| a.saturating_add(h.value))
+        saturating_total(self.holdings(sku, as_of).iter().map(|h| h.value))
     }
 
     /// Cost of goods sold for `sku` over `range`.
     fn cogs(&self, sku: &Sku, range: DateRange) -> Decimal {
-        self.cost_of_sales(sku, range).iter().fold(Decimal::ZERO, |a, c| a.saturating_add(c.cost))
+        saturating_total(self.cost_of_sales(sku, range).iter().map(|c| c.cost))
     }
 
     /// End-of-day value of `sku` for each day of `range`.
     fn daily_values(&self, sku: &Sku, range: DateRange) -> Vec<Decimal> {
         range.days().map(|d| self.inventory_value(sku, d)).collect()
+    }
+}
+
+/// The sum of `values`, in their order while no partial sum leaves the
+/// decimal range. When one does, the terms are added again largest first
+/// and alternating in sign (a negative one while the sum is at or above
+/// zero, a positive one below it), which keeps every partial sum within
+/// the largest term until one sign runs out: the result is pinned at an
+/// end of the range only when the total lies beyond it.
+fn saturating_total(values: impl Iterator<Item = Decimal> + Clone) -> Decimal {
+    let mut total = Decimal::ZERO;
+    for v in values.clone() {
+        match total.checked_add(v) {
+            Some(sum) => total = sum,
+            None => return balanced_total(values),
+        }
+    }
+    total
+}
+
+/// [`saturating_total`] after a partial sum left the range.
+fn balanced_total(values: impl Iterator<Item = Decimal>) -> Decimal {
+    let (mut up, mut down): (Vec<Decimal>, Vec<Decimal>) =
+        values.partition(|v| v.is_sign_positive());
+    // Popped from the end: largest magnitudes first.
+    up.sort_unstable();
+    down.sort_unstable_by(|a, b| b.cmp(a));
+    let mut total = Decimal::ZERO;
+    loop {
+        let next = if total >= Decimal::ZERO {
+            down.pop().or_else(|| up.pop())
+        } else {
+            up.pop().or_else(|| down.pop())
+        };
+        let Some(v) = next else { return total };
+        total = total.saturating_add(v);
     }
 }
 

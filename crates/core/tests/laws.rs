@@ -91,6 +91,74 @@ proptest! {
         }
     }
 
+    /// The views' default totals (stock by location and across
+    /// locations, a day of demand records, inventory value and COGS of a
+    /// valuation table) are the true total, pinned at the ends of the
+    /// range only when it lies beyond them, in any order of the terms.
+    #[test]
+    fn view_totals_do_not_depend_on_the_order_of_their_terms(
+        terms in prop::collection::vec(
+            prop_oneof![any::<i64>(), Just(i64::MAX), Just(i64::MIN), -3i64..3],
+            1..7,
+        ),
+        turn in 0usize..7,
+    ) {
+        let exact: i128 = terms.iter().map(|&q| i128::from(q)).sum();
+        let pinned = Quantity::new(i64::try_from(exact).unwrap_or(if exact < 0 { i64::MIN } else { i64::MAX }));
+        // The same terms as decimals, scaled so that a few of them leave
+        // Decimal's range (about 7.9e28) as the sum goes.
+        let big = |q: i64| Decimal::from(q) * Decimal::from(5_000_000_000_i64);
+        let want = Decimal::try_from_i128_with_scale(exact * 5_000_000_000, 0)
+            .unwrap_or(if exact < 0 { Decimal::MIN } else { Decimal::MAX });
+        let mut turned = terms.clone();
+        turned.rotate_left(turn % terms.len());
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let sku = Sku::new("A").unwrap();
+        for order in [&terms, &turned] {
+            prop_assert_eq!(Quantity::saturating_sum(order.iter().map(|&q| Quantity::new(q))), pinned);
+            // One position per location (a view holds one balance each).
+            let stock: Vec<StockRecord> = order
+                .iter()
+                .enumerate()
+                .map(|(i, &q)| StockRecord {
+                    as_of: day,
+                    sku: sku.clone(),
+                    location: LocationId::new(format!("L{i}")).unwrap(),
+                    disposition: Disposition::Sellable,
+                    quantity: Quantity::new(q),
+                })
+                .collect();
+            prop_assert_eq!(stock.total(&sku, Disposition::Sellable, day), pinned);
+            let demand: Vec<DemandRecord> = order
+                .iter()
+                .map(|&q| DemandRecord { sku: sku.clone(), date: day, units: Quantity::new(q), stocked_out: false })
+                .collect();
+            let series = demand.daily_demand(&sku, DateRange::inclusive(day, day).unwrap());
+            prop_assert_eq!(series.units(), &[pinned][..]);
+            let mut table = ValuationTable::new(Currency::USD);
+            for (i, &q) in order.iter().enumerate() {
+                let location = LocationId::new(format!("L{i}")).unwrap();
+                let holding = Holding {
+                    location: location.clone(),
+                    disposition: Disposition::Sellable,
+                    quantity: Quantity::new(1),
+                    value: big(q),
+                };
+                table.holdings.push((day, sku.clone(), holding));
+                let sale = CostOfSale {
+                    date: day,
+                    location,
+                    channel: None,
+                    quantity: Quantity::new(1),
+                    cost: big(q),
+                };
+                table.cost_of_sales.push((sku.clone(), sale));
+            }
+            prop_assert_eq!(table.inventory_value(&sku, day), want);
+            prop_assert_eq!(table.cogs(&sku, DateRange::inclusive(day, day).unwrap()), want);
+        }
+    }
+
     #[test]
     fn quantity_sub_then_add_restores(a in any::<i64>(), b in any::<i64>()) {
         if let Ok(d) = Quantity::new(a).checked_sub(Quantity::new(b)) {
