@@ -78,6 +78,10 @@ pub(super) struct ClaimLine {
     pub(super) sku: String,
     /// `lost`, `damaged` or `short`.
     pub(super) what: &'static str,
+    /// The detail view's reason code of the write-off (`E`, `M`, `7`,
+    /// ...), when its row gave one: Amazon pays for some codes and not
+    /// others, so the code is shown to check before filing.
+    pub(super) code: Option<String>,
     pub(super) units: i64,
     pub(super) found: i64,
     pub(super) reimbursed: i64,
@@ -96,7 +100,12 @@ pub(super) struct ClaimLine {
 }
 
 impl ClaimLine {
-    fn new(claim: &OpenClaim, as_of: NaiveDate, claim_days: u32, priced: bool) -> Self {
+    fn new(
+        claim: &OpenClaim,
+        as_of: NaiveDate,
+        claim_days: u32,
+        (priced, code): (bool, Option<String>),
+    ) -> Self {
         let date = claim.write_off.at.date_naive();
         let what = match &claim.write_off.kind {
             EventKind::Adjustment { reason: AdjustmentReason::Lost, .. } => "lost",
@@ -107,6 +116,7 @@ impl ClaimLine {
             date,
             sku: claim.write_off.sku.to_string(),
             what,
+            code,
             units: claim.units.get(),
             found: claim.units_back().get(),
             reimbursed: claim.reimbursed_units.get(),
@@ -125,9 +135,16 @@ pub(super) fn claims(books: &Books, as_of: Option<NaiveDate>, claim_days: u32) -
     if books.losses.is_empty() {
         return None;
     }
+    // The reason code of each loss row, by the event id it was booked as.
+    let codes: BTreeMap<EventId, &ReasonCode> = books
+        .losses
+        .iter()
+        .filter_map(|row| Some((row.key().event_id().ok()?, row.reason.as_ref()?)))
+        .collect();
     let line = |c: &OpenClaim| {
         let priced = books.unit_costs.contains_key(&c.write_off.sku);
-        ClaimLine::new(c, as_of, claim_days, priced)
+        let code = codes.get(&c.write_off.id).map(|r| r.code().to_owned());
+        ClaimLine::new(c, as_of, claim_days, (priced, code))
     };
     // Write-offs are aged on `as_of`, but payments approved after it are
     // booked too, so the ledger is asked on the later day.
@@ -1100,13 +1117,14 @@ pub(super) fn print_claims(c: &Claims) {
          its original paid with no loss to match first, then from its write-offs paid for \
          more units than are still lost, then the latest first; every lost and damaged write-off is listed, those under \
          damage codes Amazon may not pay for (such as 7, expired, or H, customer-damaged) \
-         included, so check the code before filing"
+         included, so check the code column before filing"
     );
     let table = |lines: &[ClaimLine], status: bool| {
         let mut t = Table::new(&[
             ("date", Align::Left),
             ("SKU", Align::Left),
             ("what", Align::Left),
+            ("code", Align::Left),
             ("units", Align::Right),
             ("found again", Align::Right),
             ("reimbursed (amount)", Align::Right),
@@ -1124,6 +1142,7 @@ pub(super) fn print_claims(c: &Claims) {
                 l.date.to_string(),
                 l.sku.clone(),
                 l.what.to_owned(),
+                l.code.clone().unwrap_or_else(|| "-".to_owned()),
                 l.units.to_string(),
                 l.found.to_string(),
                 format!("{} ({})", l.reimbursed, cents(l.reimbursed_amount)),

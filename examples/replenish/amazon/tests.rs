@@ -2011,6 +2011,23 @@ fn reimbursements_in_other_currencies_are_not_added() {
     assert_eq!(listed.open[0].reimbursed, 0);
 }
 
+/// Each Claims line shows its write-off's reason code from the detail
+/// view (D1 damaged under `E`, the losses under `M`), in the table and
+/// in JSON, so a code Amazon does not pay for can be seen before filing.
+#[test]
+fn claim_lines_show_the_write_off_reason_code() {
+    let books = claims_books("codes", reimbursements_file(&[]));
+    let listed = claims_fn(&books, books.last_day(), 30);
+    let codes: Vec<(&str, Option<&str>)> =
+        listed.open.iter().map(|l| (l.what, l.code.as_deref())).collect();
+    assert_eq!(
+        codes,
+        [("lost", Some("M")), ("damaged", Some("E")), ("lost", Some("M")), ("lost", Some("M"))]
+    );
+    let json = serde_json::to_value(&listed.open[1]).unwrap();
+    assert_eq!(json["code"], "E");
+}
+
 /// The file of the case above passed twice (as a second
 /// Reimbursements file): its GBP and EUR rows are counted once each
 /// as in another currency, and their second reading is a repeat, as
