@@ -1854,12 +1854,24 @@ impl Books {
         }
     }
 
+    /// Reads a detail view and books its rows in date order: a download
+    /// listed newest first (or in any order) would otherwise make each
+    /// row a backdated event before every row booked so far, a replay
+    /// that grows with the square of the rows. The sort is stable, so the
+    /// rows of one day keep the file's order, which orders events of one
+    /// timestamp as the file did.
     fn read_detail(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = LedgerDetailReader::with_options(input, self.read_options)?;
-        self.drain(&mut reader, LedgerDetailReader::stats, |books, row| {
-            books.book_detail(&row);
+        let mut rows = Vec::new();
+        let stats = self.drain(&mut reader, LedgerDetailReader::stats, |_, row| {
+            rows.push(row);
             Ok(())
-        })
+        })?;
+        rows.sort_by_key(|row| row.date);
+        for row in &rows {
+            self.book_detail(row);
+        }
+        Ok(stats)
     }
 
     fn book_detail(&mut self, row: &LedgerDetailRow) {

@@ -2917,3 +2917,46 @@ fn the_bundled_folder_lists_its_claims() {
     assert!(claims.overreimbursed.is_empty());
     assert_eq!(books.paid_without_loss, paid_without_loss(1, 1, Decimal::new(1250, 2)));
 }
+
+/// A detail view listed newest first books as the same file oldest
+/// first: rows are booked in date order (each was a backdated event
+/// before, a replay that grew with the square of the rows), and a
+/// return listed above its shipment still finds it.
+#[test]
+fn a_detail_view_listed_newest_first_books_as_oldest_first() {
+    let header = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,\
+                  Disposition,Reason\n";
+    let rows = [
+        "2026-01-02,X00W,W,Receipts,FBA1,20,ABE2,SELLABLE,",
+        "2026-01-03,X00W,W,Shipments,111-1,-3,ABE2,SELLABLE,",
+        "2026-01-04,X00W,W,Shipments,111-2,-2,ABE2,SELLABLE,",
+        "2026-01-06,X00W,W,CustomerReturns,111-1,1,ABE2,SELLABLE,",
+        "2026-01-07,X00W,W,Adjustments,L1,-1,ABE2,SELLABLE,M",
+        "2026-01-09,X00W,W,Shipments,111-3,-4,ABE2,SELLABLE,",
+    ];
+    let myi = "sku\tfnsku\tyour-price\tafn-fulfillable-quantity\nW\tX00W\t25.00\t11\n";
+    let load = |name: &str, rows: Vec<&str>| {
+        let detail = format!("{header}{}\n", rows.join("\n"));
+        load_folder(name, &[], &[("ledger_detail.csv", detail), ("myi.tsv", myi.to_owned())])
+            .unwrap()
+    };
+    let oldest = load("oldest-first", rows.to_vec());
+    let newest = load("newest-first", rows.iter().rev().copied().collect());
+    let sku = Sku::new("W").unwrap();
+    let all = |b: &Books| b.ledger.flows(&sku, at(day("2026-01-01"), 0), at(day("2026-02-01"), 0));
+    assert_eq!(all(&newest), all(&oldest));
+    assert_eq!(newest.counts.booked_as, oldest.counts.booked_as);
+    // 3 + 2 + 4 shipped at 10.00 a unit, 1 returned: cost of goods 80.00.
+    assert_eq!(all(&oldest).cogs, Decimal::new(8000, 2));
+    assert!(newest.counts.rows_skipped.is_empty(), "{:?}", newest.counts.rows_skipped);
+    // The return names its shipment: booked in file order it came
+    // before the shipment was known, and named none.
+    let shipment_of_return = |b: &Books| {
+        b.ledger.events(&sku).into_iter().find_map(|e| match e.kind {
+            EventKind::CustomerReturn { shipment, .. } => Some(shipment),
+            _ => None,
+        })
+    };
+    assert_eq!(shipment_of_return(&oldest), shipment_of_return(&newest));
+    assert!(shipment_of_return(&newest).flatten().is_some());
+}
