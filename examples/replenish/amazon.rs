@@ -860,6 +860,9 @@ struct Books {
     /// that only one order can read): file, order and that date's line.
     /// A single such row settles the whole file, so it is named.
     date_order_decided: Vec<(String, DateOrder, u64)>,
+    /// The order a file decided, read in every file because others could
+    /// not tell ([`load`]).
+    date_order_from: Option<DecidedBySibling>,
     /// Lost and damaged detail rows booked (negative, rolling up into
     /// `Lost` or `Damaged`): the losses Reimbursements rows are matched
     /// to, each booked under its key's event id.
@@ -953,11 +956,57 @@ fn amazon_legend(soon_days: u32, buffer_days: u32) -> String {
 
 /// Reads every report of `dir` into the books, in the order of
 /// [`Report`] and, within a report, of file names.
+/// Reads the folder. Without `--date-order`, each file's all-numeric
+/// dates are read in the order its own first date that only one order
+/// can read decides, or month first when none does. One folder is one
+/// marketplace, so when files decide different orders the run stops, and
+/// when one decides day first while others could not tell, the folder
+/// is read again with every file day first ([`Books::date_order_from`]).
 fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
+    let loaded = load_as(args, dir, args.date_order.map(Into::into))?;
+    if args.date_order.is_some() {
+        return Ok(loaded);
+    }
+    let decided = &loaded.0.date_order_decided;
+    let Some((file, order, line)) = decided.first().cloned() else { return Ok(loaded) };
+    if let Some((other, other_order, other_line)) = decided.iter().find(|d| d.1 != order) {
+        return Err(format!(
+            "--amazon {}: the files disagree on the order of all-numeric dates: {file} line \
+             {line} reads only {}, {other} line {other_line} only {}; a folder holds one \
+             marketplace's reports, so split it or pass --date-order day-first or month-first",
+            dir.display(),
+            order_name(order),
+            order_name(*other_order),
+        )
+        .into());
+    }
+    let assumed = loaded.0.date_order_assumed.clone();
+    if assumed.is_empty() || order == DateOrder::MonthFirst {
+        return Ok(loaded);
+    }
+    let (mut books, rows) = load_as(args, dir, Some(order))?;
+    books.date_order_from = Some(DecidedBySibling { file, order, line, files: assumed });
+    Ok((books, rows))
+}
+
+/// How a date order reads in the output.
+fn order_name(order: DateOrder) -> &'static str {
+    match order {
+        DateOrder::DayFirst => "day first (DD/MM/YYYY)",
+        _ => "month first (MM/DD/YYYY)",
+    }
+}
+
+/// [`load`] with all-numeric dates read in `order`, when given.
+fn load_as(
+    args: &Args,
+    dir: &Path,
+    order: Option<DateOrder>,
+) -> Result<(Books, Vec<FileRow>), BoxError> {
     let files = list_files(dir)?;
     let mut books = Books::new()?;
-    if let Some(order) = args.date_order {
-        books.read_options = ReadOptions::default().date_order(order.into());
+    if let Some(order) = order {
+        books.read_options = ReadOptions::default().date_order(order);
     }
     let mut file_rows = Vec::new();
     let mut classified = Vec::new();
@@ -1115,6 +1164,7 @@ impl Books {
             read_options: ReadOptions::default(),
             date_order_assumed: Vec::new(),
             date_order_decided: Vec::new(),
+            date_order_from: None,
             last_unreadable: Vec::new(),
             losses: Vec::new(),
             reimbursements: Vec::new(),
@@ -1252,10 +1302,22 @@ impl Books {
             }
             Err(e) if e.is::<DateOrderRefuted>() => return Err(e),
             Err(e) => {
-                let mixed =
-                    matches!(e.downcast_ref::<ReadError>(), Some(ReadError::MixedDateOrder { .. }));
-                let hint = if mixed { " (pass --date-order day-first or month-first)" } else { "" };
-                row.note = format!("rejected: {e}{hint}");
+                // The reader's own message names its library option; a
+                // command-line user needs the flag.
+                row.note = match e.downcast_ref::<ReadError>() {
+                    Some(ReadError::MixedDateOrder {
+                        report,
+                        day_first_line,
+                        month_first_line,
+                    }) => {
+                        format!(
+                            "rejected: {report}: dates are day first on line {day_first_line} \
+                             and month first on line {month_first_line}; pass --date-order \
+                             day-first or month-first"
+                        )
+                    }
+                    _ => format!("rejected: {e}"),
+                };
                 if matches!(report, Report::Inventory) {
                     self.myi_rejected.push(format!("{name}: {e}"));
                     self.counts.stock_files_rejected += 1;
@@ -2752,6 +2814,9 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
             "dates: all-numeric dates read {}, as --date-order says",
             order.describe()
         )),
+        (None, _) if books.date_order_from.is_some() => {
+            books.date_order_from.as_ref().map(DecidedBySibling::describe)
+        }
         (None, []) => None,
         (None, files) => Some(format!(
             "dates: ASSUMED month first (MM/DD/YYYY) in {}: no date there has a day above 12, so \
@@ -2811,6 +2876,33 @@ fn assumptions(args: &Args, dir: &Path, books: &Books) -> Vec<String> {
 /// own dates decided, and that date's line: one date that only one
 /// order can read (13/01/2026) settles a whole file, so the run says
 /// which. `None` when no file decided.
+/// A date order one file decided, in which the whole folder was read
+/// because other files could not tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DecidedBySibling {
+    /// The file whose date decided it.
+    file: String,
+    order: DateOrder,
+    /// That date's line.
+    line: u64,
+    /// The files that could not tell.
+    files: Vec<String>,
+}
+
+impl DecidedBySibling {
+    fn describe(&self) -> String {
+        format!(
+            "dates: all-numeric dates read {} in every file: {} line {} reads only so, and a \
+             folder holds one marketplace's reports, so the dates of {}, none with a day above \
+             12, were read so too (--date-order sets the order instead)",
+            order_name(self.order),
+            self.file,
+            self.line,
+            self.files.join(", ")
+        )
+    }
+}
+
 fn decided_dates(files: &[(String, DateOrder, u64)]) -> Option<String> {
     if files.is_empty() {
         return None;

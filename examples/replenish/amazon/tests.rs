@@ -510,6 +510,54 @@ fn the_row_that_decides_a_files_date_order_is_printed() {
     assert!(books.unwrap().date_order_decided.is_empty());
 }
 
+/// Fresh user: a February file with 20/02/2026 was read day first, but
+/// the March file beside it (days 1 to 6 only) was assumed month first,
+/// so its rows were booked from January to June. One folder is one
+/// marketplace: the folder is now read again with every file day first,
+/// and the assumptions say which file and line decided it.
+#[test]
+fn a_date_order_one_file_decides_holds_for_the_files_that_cannot_tell() {
+    let february = uk_detail([20, 21]).replace("/03/2026", "/02/2026").replace("202-", "201-");
+    let files = [("ledger_detail_feb.csv", february), ("ledger_detail_mar.csv", uk_detail(1..=6))];
+    let books = load_folder("uk-siblings", &[], &files).unwrap();
+    let days: Vec<NaiveDate> = books.dates.keys().copied().collect();
+    let mut want = vec![day("2026-02-20"), day("2026-02-21")];
+    want.extend((1..=6).map(|d| day(&format!("2026-03-{d:02}"))));
+    assert_eq!(days, want);
+    assert!(books.date_order_assumed.is_empty() && books.date_order_decided.is_empty());
+    let args = Args::parse_from(["replenish", "--amazon", "uk"]);
+    let said = assumptions(&args, Path::new("uk"), &books).join("\n");
+    assert!(
+        said.contains(
+            "dates: all-numeric dates read day first (DD/MM/YYYY) in every file: \
+             ledger_detail_feb.csv line 2 reads only so"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("so the dates of ledger_detail_mar.csv, none with a day above 12"));
+}
+
+/// Two files that decide different orders (20/02/2026 and 02/21/2026)
+/// cannot both belong to one marketplace's folder: the run stops and
+/// names both lines.
+#[test]
+fn files_that_decide_different_date_orders_stop_the_run() {
+    let day_first = uk_detail([20]).replace("/03/2026", "/02/2026");
+    let month_first = uk_detail([1]).replace("01/03/2026", "02/21/2026").replace("202-", "203-");
+    let files = [("a_detail.csv", day_first), ("b_detail.csv", month_first)];
+    let Err(err) = load_folder("uk-us-mixed", &[], &files) else { panic!("the run went on") };
+    assert!(
+        err.contains(
+            "the files disagree on the order of all-numeric dates: a_detail.csv line 2 reads \
+             only day first (DD/MM/YYYY), b_detail.csv line 2 only month first (MM/DD/YYYY)"
+        ),
+        "{err}"
+    );
+    // With the order given, the run goes on and the other file's date
+    // is an unreadable row.
+    assert!(load_folder("uk-us-mixed-dmy", &["--date-order", "day-first"], &files).is_ok());
+}
+
 /// An All Orders download gzipped in two members (two gzipped
 /// halves joined, as `cat` or a streaming export makes): every row
 /// of both is read. The single-member decoder stopped after the
