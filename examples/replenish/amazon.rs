@@ -236,7 +236,12 @@
 //!   last day the plan stands on, those `--claim-days` (30) days old or
 //!   older as due for a claim (Amazon reconciles and pays most warehouse
 //!   losses on its own within weeks, so a younger one is still waited
-//!   on), and those paid for more units than are still lost. `--json`
+//!   on), and those paid for more units than are still lost. Each line
+//!   shows the write-off's reason code; under a code whose damage was not
+//!   Amazon's own (6, 7, H, K, U) it says "check code" instead of "file a
+//!   claim". Reimbursements rows left out (unreadable, refused, or in
+//!   another currency) are named in a caution there, since a write-off
+//!   they paid shows as open. `--json`
 //!   gives the section's amounts as the text prints them (rounded to
 //!   the cent, strings with two decimals such as `"8.00"`) and the
 //!   payments without a loss as `payments`, `units` and `amount`.
@@ -888,6 +893,10 @@ struct Books {
     reimbursement_files_rejected: Vec<String>,
     /// Reimbursements rows read from the files read.
     reimbursement_rows_read: u64,
+    /// Reimbursements rows read but left out of the matching, each as
+    /// its file and line (and what was wrong): unreadable, refused, or in
+    /// another currency. What they paid is not counted.
+    reimbursement_rows_left_out: Vec<String>,
     /// SKUs only Reimbursements rows put in the ledger: no stock or
     /// demand of theirs was read, so they are not planned.
     reimbursed_only: BTreeSet<Sku>,
@@ -1175,6 +1184,7 @@ impl Books {
             reimbursement_files_read: 0,
             reimbursement_files_rejected: Vec::new(),
             reimbursement_rows_read: 0,
+            reimbursement_rows_left_out: Vec::new(),
             reimbursed_only: BTreeSet::new(),
         })
     }
@@ -2041,10 +2051,13 @@ impl Books {
 
     fn read_reimbursements(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = ReimbursementReader::with_options(input, self.read_options)?;
-        self.drain(&mut reader, ReimbursementReader::stats, |books, row| {
+        let stats = self.drain(&mut reader, ReimbursementReader::stats, |books, row| {
             books.reimbursements.push((books.file.clone(), row));
             Ok(())
-        })
+        })?;
+        let unreadable = self.last_unreadable.iter().map(|(_, _, text)| text.clone());
+        self.reimbursement_rows_left_out.extend(unreadable);
+        Ok(stats)
     }
 
     /// After every file: opening balances solved from the Manage FBA

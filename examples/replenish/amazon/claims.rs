@@ -39,6 +39,10 @@ pub(super) struct Claims {
     /// Reimbursements files rejected (name: error): their payments are
     /// not counted.
     pub(super) reimbursement_files_rejected: Vec<String>,
+    /// Reimbursements rows read but left out (unreadable, refused, or in
+    /// another currency), each as its file and line: what they paid is
+    /// not counted, so a write-off they paid can show as open.
+    pub(super) reimbursement_rows_left_out: Vec<String>,
 }
 
 /// The reimbursements of the Claims section booked naming no
@@ -82,6 +86,10 @@ pub(super) struct ClaimLine {
     /// ...), when its row gave one: Amazon pays for some codes and not
     /// others, so the code is shown to check before filing.
     pub(super) code: Option<String>,
+    /// The code says the damage was not Amazon's own ([`NOT_AMAZONS`]),
+    /// which Amazon's reimbursement policy may not pay for: the action
+    /// says "check code" instead of "file a claim".
+    pub(super) amazon_may_not_pay: bool,
     pub(super) units: i64,
     pub(super) found: i64,
     pub(super) reimbursed: i64,
@@ -116,6 +124,7 @@ impl ClaimLine {
             date,
             sku: claim.write_off.sku.to_string(),
             what,
+            amazon_may_not_pay: code.as_deref().is_some_and(|c| NOT_AMAZONS.contains(&c)),
             code,
             units: claim.units.get(),
             found: claim.units_back().get(),
@@ -127,6 +136,13 @@ impl ClaimLine {
         }
     }
 }
+
+/// Damage codes of the detail view whose damage was not Amazon's own:
+/// `6` by the inbound carrier (Amazon pays only where its partnered
+/// carrier did it), `7` expired, `H` by the customer, `K` defective, `U`
+/// by the distributor. Amazon's reimbursement policy may not pay for
+/// them.
+pub(super) const NOT_AMAZONS: [&str; 5] = ["6", "7", "H", "K", "U"];
 
 /// The Claims section of the books on `as_of`, when the detail view
 /// booked a lost or damaged write-off.
@@ -160,6 +176,7 @@ pub(super) fn claims(books: &Books, as_of: Option<NaiveDate>, claim_days: u32) -
         reimbursement_files_read: books.reimbursement_files_read,
         reimbursement_rows_read: books.reimbursement_rows_read,
         reimbursement_files_rejected: books.reimbursement_files_rejected.clone(),
+        reimbursement_rows_left_out: books.reimbursement_rows_left_out.clone(),
     })
 }
 
@@ -278,6 +295,11 @@ impl Books {
         let mut not_used = std::mem::take(&mut self.reimbursements_not_used);
         not_used.sort_by_key(|(file, line, _, _)| (file_order.get(file).copied(), *line));
         for (_, _, why, example) in not_used {
+            // Rows that pay nothing, and reversals of payments naming no
+            // loss (booked as lower payments), leave no write-off wrong.
+            if why != NOTHING_TO_BOOK && why != REVERSAL_WITHOUT_LOSS {
+                self.reimbursement_rows_left_out.push(example.clone());
+            }
             self.counts.skip(&why, Some(example));
         }
         self.reimbursed_only =
@@ -683,6 +705,7 @@ impl Books {
                 continue;
             }
             let at_line = format!("{file} line {}: {}", row.line, row.amount_total.currency());
+            self.reimbursement_rows_left_out.push(at_line.clone());
             self.counts.skip(OTHER_CURRENCY, Some(at_line));
         }
         self.reimbursement_currency = most.map(|c| c.to_string());
@@ -1091,6 +1114,26 @@ pub(super) fn none_booked(c: &Claims) -> Option<String> {
     })
 }
 
+/// The caution when Reimbursements rows were left out: a write-off
+/// they paid shows as open, so it names up to three of them.
+pub(super) fn rows_left_out(c: &Claims) -> Option<String> {
+    let rows = &c.reimbursement_rows_left_out;
+    (!rows.is_empty()).then(|| {
+        let shown: Vec<&str> = rows.iter().take(3).map(String::as_str).collect();
+        format!(
+            "CAUTION: {} Reimbursements row{} left out (unreadable, refused or in another \
+             currency), so what {} paid is not counted and a \
+             write-off {} paid can show as open here: {}{}",
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" },
+            if rows.len() == 1 { "it" } else { "they" },
+            if rows.len() == 1 { "it" } else { "they" },
+            shown.join("; "),
+            if rows.len() > 3 { "; ..." } else { "" }
+        )
+    })
+}
+
 /// The line when every Reimbursements file read held no row (a header
 /// alone, or only lines the reader skips): nothing was paid as far as
 /// the section can tell.
@@ -1107,7 +1150,8 @@ pub(super) fn no_rows(c: &Claims) -> Option<String> {
 /// The Claims section, after the checks.
 pub(super) fn print_claims(c: &Claims) {
     println!(
-        "\nClaims on {} (write-offs {} days or older: file a claim; younger: wait)",
+        "\nClaims on {} (write-offs {} days or older: file a claim, or check the code first \
+         where the damage was not Amazon's; younger: wait)",
         c.as_of, c.claim_days
     );
     println!(
@@ -1116,8 +1160,9 @@ pub(super) fn print_claims(c: &Claims) {
          lost on the approval day (found ones not paid), a reversal taken back from the units \
          its original paid with no loss to match first, then from its write-offs paid for \
          more units than are still lost, then the latest first; every lost and damaged write-off is listed, those under \
-         damage codes Amazon may not pay for (such as 7, expired, or H, customer-damaged) \
-         included, so check the code column before filing"
+         damage codes Amazon may not pay for included: 6 (inbound carrier), 7 (expired), H \
+         (customer), K (defective) and U (distributor) say \"check code\" instead of \"file a \
+         claim\""
     );
     let table = |lines: &[ClaimLine], status: bool| {
         let mut t = Table::new(&[
@@ -1133,10 +1178,11 @@ pub(super) fn print_claims(c: &Claims) {
             ("action", Align::Left),
         ]);
         for l in lines {
-            let note = match (status, l.claimable) {
-                (false, _) => "over-reimbursed",
-                (true, true) => "file a claim",
-                (true, false) => "wait",
+            let note = match (status, l.claimable, l.amazon_may_not_pay) {
+                (false, _, _) => "over-reimbursed",
+                (true, true, false) => "file a claim",
+                (true, true, true) => "check code",
+                (true, false, _) => "wait",
             };
             t.row(vec![
                 l.date.to_string(),
@@ -1163,6 +1209,9 @@ pub(super) fn print_claims(c: &Claims) {
     }
     if c.reimbursement_files_read == 0 {
         println!("  no Reimbursements report was read, so every write-off shows as unpaid");
+    }
+    if let Some(caution) = rows_left_out(c) {
+        println!("  {caution}");
     }
     if let Some(line) = no_rows(c) {
         println!("  {line}");

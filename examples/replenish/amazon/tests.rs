@@ -3008,3 +3008,54 @@ fn a_detail_view_listed_newest_first_books_as_oldest_first() {
     assert_eq!(shipment_of_return(&oldest), shipment_of_return(&newest));
     assert!(shipment_of_return(&newest).flatten().is_some());
 }
+
+/// Fresh user: with `--claim-days 0`, damage under code 7 (expired) and
+/// H (customer-damaged) said "file a claim", though the section itself
+/// says Amazon may not pay for such codes. They are now marked, and the
+/// table says "check code"; E and M are Amazon's own and are not.
+#[test]
+fn claims_under_codes_amazon_may_not_pay_say_check_code() {
+    let mut files = claims_folder();
+    files[0].1 = files[0].1.replace(
+        "2026-03-10,X00W,W,Shipments",
+        "2026-03-09,X00W,W,Adjustments,X7,-1,ABE2,SELLABLE,7\n\
+         2026-03-09,X00W,W,Adjustments,XH,-1,ABE2,SELLABLE,H\n\
+         2026-03-10,X00W,W,Shipments",
+    );
+    files.push(("fba_reimbursements.tsv", reimbursements_file(&[])));
+    let books = load_folder("codes-not-amazons", &[], &files).unwrap();
+    let listed = claims_fn(&books, books.last_day(), 0);
+    let marked: Vec<(Option<&str>, bool)> =
+        listed.open.iter().map(|l| (l.code.as_deref(), l.amazon_may_not_pay)).collect();
+    assert!(marked.contains(&(Some("7"), true)) && marked.contains(&(Some("H"), true)));
+    assert!(marked.contains(&(Some("E"), false)) && marked.contains(&(Some("M"), false)));
+    let json = serde_json::to_value(&listed).unwrap();
+    assert!(json["open"].as_array().unwrap().iter().any(|l| l["amazon_may_not_pay"] == true));
+}
+
+/// Fresh user: a Reimbursements row left out (here a quantity past the
+/// 10,000,000-unit cap) paid for L1, which then showed more units open
+/// than Amazon had left unpaid, and the Claims section did not say so.
+/// It now cautions, naming the row.
+#[test]
+fn claims_caution_about_reimbursements_rows_left_out() {
+    let mut file = reimbursements_file(&[
+        ("2026-01-20", "P1", "Lost_Warehouse", 4, "40.00", ""),
+        ("2026-01-21", "P2", "Lost_Warehouse", 1, "10.00", ""),
+    ]);
+    file = file.replace("\t1\t1\t\n", "\t9223372036854775807\t9223372036854775807\t\n");
+    let books = claims_books("left-out", file);
+    let listed = claims_fn(&books, books.last_day(), 30);
+    assert_eq!(
+        listed.reimbursement_rows_left_out.len(),
+        1,
+        "{:?}",
+        listed.reimbursement_rows_left_out
+    );
+    let named = &listed.reimbursement_rows_left_out[0];
+    assert!(named.starts_with("fba_reimbursements.tsv line 3"), "{named}");
+    let caution = rows_left_out(&listed).unwrap();
+    assert!(caution.starts_with("CAUTION: 1 Reimbursements row left out"), "{caution}");
+    let clean = claims_books("left-out-none", reimbursements_file(&[]));
+    assert!(rows_left_out(&claims_fn(&clean, clean.last_day(), 30)).is_none());
+}
