@@ -425,7 +425,7 @@ fn read_sales(reader: impl Read, today: NaiveDate) -> Result<Loaded, BoxError> {
     }
     for (reason, &n) in &rows.stats().skipped {
         if *reason != SkipReason::BlankLine {
-            skipped.add_count(format!("passed over by the reader ({reason:?})"), n);
+            skipped.add_count(format!("passed over by the reader ({reason})"), n);
         }
     }
     let sold = drop_outlying_dates(sold, &mut skipped);

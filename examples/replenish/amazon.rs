@@ -265,7 +265,7 @@ use merchantry::amazon::{
     DateOrder, EventType, FulfillmentChannel, InventoryReader, InventoryRow, LedgerDetailReader,
     LedgerDetailRow, LedgerSummaryReader, LedgerSummaryRow, LossMatch, OrderLine, OrdersReader,
     ReadError, ReadOptions, ReadStats, ReasonCode, ReimbursementReader, ReimbursementRow, Sign,
-    SkipReason, SummaryBucket, conflicting_reimbursements, match_reimbursements_net,
+    SummaryBucket, conflicting_reimbursements, match_reimbursements_net,
 };
 use merchantry::core::{
     ChannelId, Currency, DateRange, Days, Decimal, DemandForecast, DemandHistory, DemandRecord,
@@ -1300,7 +1300,7 @@ impl Books {
                 row.row_errors = stats.row_errors;
                 row.skipped = stats.skipped_total();
                 for (why, n) in &stats.skipped {
-                    let text = skip_text(why);
+                    let text = why.to_string();
                     *self.counts.rows_skipped.entry(text.clone()).or_insert(0) += n;
                     let first = stats.first_skipped_at.get(why);
                     self.counts.example(&text, first.map(|line| format!("{name} line {line}")));
@@ -2352,15 +2352,6 @@ impl Books {
             ) });
         }
         checks
-    }
-}
-
-fn skip_text(reason: &SkipReason) -> String {
-    match reason {
-        SkipReason::BlankLine => "blank line".to_owned(),
-        SkipReason::RepeatedHeader => "repeated header line".to_owned(),
-        SkipReason::DateNotCaptured(column) => format!("no date in column {column}"),
-        other => format!("{other:?}"),
     }
 }
 

@@ -308,7 +308,7 @@ pub(crate) fn load_scms(path: &Path) -> Result<Scms, BoxError> {
                 }
                 match shipment.to_replenishment() {
                     Ok(r) => replenishments.push(r),
-                    Err(reason) => *skipped.entry(format!("{reason:?}")).or_insert(0) += 1,
+                    Err(reason) => *skipped.entry(reason.to_string()).or_insert(0) += 1,
                 }
             }
             Err(e) if e.is_fatal() => {
@@ -324,7 +324,7 @@ pub(crate) fn load_scms(path: &Path) -> Result<Scms, BoxError> {
     }
     bar.finish_and_clear();
     for (reason, n) in &rows.stats().skipped {
-        *skipped.entry(format!("{reason:?}")).or_insert(0) += n;
+        *skipped.entry(reason.to_string()).or_insert(0) += n;
     }
     if errors > 0 {
         skipped.insert("unreadable row".to_owned(), errors);

@@ -764,6 +764,28 @@ impl SkipReason {
     }
 }
 
+/// The reason in words, for a person reading a count of skipped lines.
+///
+/// ```
+/// use merchantry_amazon::SkipReason;
+/// let why = SkipReason::no_date("PO Sent to Vendor Date");
+/// assert_eq!(why.to_string(), "no date in column PO Sent to Vendor Date");
+/// assert_eq!(SkipReason::NoShipmentMode.to_string(), "no usable shipment mode");
+/// ```
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::BlankLine => f.write_str("blank line"),
+            Self::RepeatedHeader => f.write_str("repeated header line"),
+            Self::DateNotCaptured(column) => write!(f, "no date in column {column}"),
+            Self::NoShipmentMode => f.write_str("no usable shipment mode"),
+            Self::DeliveredBeforeOrder => {
+                f.write_str("delivered before its purchase order was sent")
+            }
+        }
+    }
+}
+
 impl ReadStats {
     /// Records skipped for any reason.
     #[must_use]

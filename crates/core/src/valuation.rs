@@ -62,7 +62,10 @@ pub struct AgedLot {
 /// them from running totals). Sums are pinned at the ends of the decimal
 /// range instead of panicking, and only when the total lies beyond them:
 /// a partial sum that leaves the range and comes back does not change
-/// the total, whatever the order of the terms.
+/// the total. Within the range the order of the terms matters only as
+/// `Decimal`'s rounding does: sums that need more than 28 significant
+/// digits (fractions beside values near `Decimal::MAX`) round, each
+/// addition in turn.
 pub trait ValuationView {
     /// The currency every amount of this view is in.
     fn currency(&self) -> Currency;

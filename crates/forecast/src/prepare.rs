@@ -124,7 +124,10 @@ pub struct Preparation {
     pub treatment: Treatment,
     /// The partial-stockout rule, when wanted.
     pub partial: Option<PartialStockout>,
-    /// In-stock days averaged to impute a stock-out day.
+    /// In-stock days averaged to impute a stock-out day (0 is read as
+    /// 1). Each fill sums its window afresh, so the work grows with the
+    /// window times the stock-out days: a window past the series' length
+    /// averages every in-stock day before the fill.
     pub impute_window: usize,
     /// Negative days.
     pub negatives: Negatives,
@@ -356,7 +359,8 @@ fn apply_partial(values: &[f64], flags: &mut [bool], rule: PartialStockout) -> R
 }
 
 fn velocity(values: &[f64], flags: &[bool], flagged: usize, inferred: usize) -> Velocity {
-    let units: f64 = values.iter().sum();
+    // From +0.0: an empty `f64` sum is -0.0.
+    let units = values.iter().fold(0.0, |sum, v| sum + v);
     let (adjusted, in_stock_days) = in_stock_mean(values, flags);
     let (raw, _) = mean_of(values.iter());
     Velocity {
@@ -408,6 +412,12 @@ mod tests {
             prepare_values(&[0.0, 4.0, 6.0, 8.0, 0.0], &[true, false, false, false, true], &opts)
                 .unwrap();
         assert_eq!(p.values, vec![6.0, 4.0, 6.0, 8.0, 7.0]);
+    }
+
+    #[test]
+    fn an_empty_series_has_no_units_not_minus_zero() {
+        let p = prepare_values(&[], &[], &Preparation::default()).unwrap();
+        assert!(p.velocity.units == 0.0 && p.velocity.units.is_sign_positive());
     }
 
     #[test]
