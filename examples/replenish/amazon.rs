@@ -868,6 +868,10 @@ struct Books {
     /// The order a file decided, read in every file because others could
     /// not tell ([`load`]).
     date_order_from: Option<DecidedBySibling>,
+    /// Detail rows read and not yet booked, with their file: booked
+    /// together, in date order, once every file is read
+    /// ([`Books::book_detail_rows`]).
+    detail_rows: Vec<(String, LedgerDetailRow)>,
     /// Lost and damaged detail rows booked (negative, rolling up into
     /// `Lost` or `Damaged`): the losses Reimbursements rows are matched
     /// to, each booked under its key's event id.
@@ -1051,6 +1055,7 @@ fn load_as(
     if used == 0 {
         return Err(no_reports(dir, NO_REPORT, &file_rows, &books.counts).into());
     }
+    books.book_detail_rows();
     // Every All Orders file is read: decide each (order, SKU) (a detail
     // file may have done so already), so the check sees only the lines
     // that count.
@@ -1175,6 +1180,7 @@ impl Books {
             date_order_decided: Vec::new(),
             date_order_from: None,
             last_unreadable: Vec::new(),
+            detail_rows: Vec::new(),
             losses: Vec::new(),
             reimbursements: Vec::new(),
             reimbursements_not_used: Vec::new(),
@@ -1926,24 +1932,32 @@ impl Books {
         }
     }
 
-    /// Reads a detail view and books its rows in date order: a download
-    /// listed newest first (or in any order) would otherwise make each
-    /// row a backdated event before every row booked so far, a replay
-    /// that grows with the square of the rows. The sort is stable, so the
-    /// rows of one day keep the file's order, which orders events of one
-    /// timestamp as the file did.
+    /// Reads a detail view; its rows are booked with every other detail
+    /// file's by [`Books::book_detail_rows`].
     fn read_detail(&mut self, input: Box<dyn Read>) -> Result<ReadStats, BoxError> {
         let mut reader = LedgerDetailReader::with_options(input, self.read_options)?;
-        let mut rows = Vec::new();
-        let stats = self.drain(&mut reader, LedgerDetailReader::stats, |_, row| {
-            rows.push(row);
+        self.drain(&mut reader, LedgerDetailReader::stats, |books, row| {
+            books.detail_rows.push((books.file.clone(), row));
             Ok(())
-        })?;
-        rows.sort_by_key(|row| row.date);
-        for row in &rows {
+        })
+    }
+
+    /// Books the rows of every detail file read, in date order: a
+    /// download listed newest first, or files read newest first, would
+    /// otherwise make each row a backdated event before every row booked
+    /// so far, a replay that grows with the square of the rows. The sort
+    /// is stable, so the rows of one day keep the order of the files and
+    /// of the lines in them, which orders events of one timestamp as
+    /// they were read.
+    fn book_detail_rows(&mut self) {
+        let mut rows = std::mem::take(&mut self.detail_rows);
+        rows.sort_by_key(|(_, row)| row.date);
+        for (file, row) in &rows {
+            if self.file != *file {
+                self.file.clone_from(file);
+            }
             self.book_detail(row);
         }
-        Ok(stats)
     }
 
     fn book_detail(&mut self, row: &LedgerDetailRow) {

@@ -3009,6 +3009,34 @@ fn a_detail_view_listed_newest_first_books_as_oldest_first() {
     assert!(shipment_of_return(&newest).flatten().is_some());
 }
 
+/// Detail files read newest first (by name, `a_` before `b_`) book as
+/// one file in date order: the March file's return finds the February
+/// file's shipment, and nothing is replayed file after file.
+#[test]
+fn detail_files_read_newest_first_book_in_date_order() {
+    let header = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,\
+                  Disposition,Reason\n";
+    let march = format!("{header}2026-03-05,X00W,W,CustomerReturns,111-1,1,ABE2,SELLABLE,\n");
+    let february = format!(
+        "{header}2026-02-01,X00W,W,Receipts,FBA1,20,ABE2,SELLABLE,\n\
+         2026-02-10,X00W,W,Shipments,111-1,-3,ABE2,SELLABLE,\n"
+    );
+    let myi = "sku\tfnsku\tyour-price\tafn-fulfillable-quantity\nW\tX00W\t25.00\t18\n";
+    let files = [
+        ("a_detail_march.csv", march),
+        ("b_detail_february.csv", february),
+        ("myi.tsv", myi.to_owned()),
+    ];
+    let books = load_folder("detail-files-newest-first", &[], &files).unwrap();
+    let sku = Sku::new("W").unwrap();
+    let events = books.ledger.events(&sku);
+    let linked = events.iter().find_map(|e| match &e.kind {
+        EventKind::CustomerReturn { shipment, .. } => Some(shipment.clone()),
+        _ => None,
+    });
+    assert!(linked.flatten().is_some(), "{events:?}");
+}
+
 /// Fresh user: with `--claim-days 0`, damage under code 7 (expired) and
 /// H (customer-damaged) said "file a claim", though the section itself
 /// says Amazon may not pay for such codes. They are now marked, and the
