@@ -65,6 +65,10 @@ pub(crate) struct Retail {
     pub(crate) skus: Vec<SkuSales>,
     pub(crate) lines: u64,
     pub(crate) row_errors: u64,
+    /// Lines read but left out, said why (a file given twice, lines dated
+    /// far from the rest), as printed to stderr while loading: the
+    /// assumptions repeat them, so `--json` keeps them too.
+    pub(crate) left_out: Vec<String>,
 }
 
 pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
@@ -72,8 +76,9 @@ pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
     let mut bytes = Vec::new();
     reader.read_to_end(&mut bytes).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let (bytes, repeats) = without_repeats(bytes);
+    let mut notes = Vec::new();
     for r in &repeats {
-        eprintln!(
+        notes.push(format!(
             "leaving out lines {} to {} of {}: they repeat lines {} to {} in full, header and \
              rows (a file given twice); the layout has no row identity, so each sale would \
              count twice",
@@ -82,7 +87,7 @@ pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
             path.display(),
             r.of.0,
             r.of.1
-        );
+        ));
     }
     let mut rows =
         UciRetailReader::new(Cursor::new(bytes)).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -150,12 +155,15 @@ pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
     let left_out: u64 =
         lines_per_day.iter().filter(|(day, _)| !kept.contains(day)).map(|(_, n)| n).sum();
     if left_out > 0 {
-        eprintln!(
+        notes.push(format!(
             "leaving out {left_out} retail line(s) of {} dated outside {first_day} to \
              {last_day}: more than {} days from the bulk of the lines",
             path.display(),
             RETAIL_DATES.max_gap_days
-        );
+        ));
+    }
+    for note in &notes {
+        eprintln!("{note}");
     }
     let mut skus: Vec<SkuSales> = by_sku
         .into_iter()
@@ -176,7 +184,7 @@ pub(crate) fn load_retail(path: &Path) -> Result<Retail, BoxError> {
         })
         .collect::<Result<_, String>>()?;
     skus.sort_by(|a, b| b.units.cmp(&a.units).then_with(|| a.sku.cmp(&b.sku)));
-    Ok(Retail { first_day, last_day, skus, lines, row_errors })
+    Ok(Retail { first_day, last_day, skus, lines, row_errors, left_out: notes })
 }
 
 /// A part of a retail file that repeats an earlier part in full: the
@@ -398,6 +406,9 @@ mod tests {
             let retail = load_retail(&path).unwrap();
             std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
             assert_eq!(retail.lines, 3, "{name}");
+            // The warning reaches the assumptions, and so `--json`.
+            assert_eq!(retail.left_out.len(), 1, "{name}");
+            assert!(retail.left_out[0].starts_with("leaving out lines 5 to 8 of "), "{name}");
             assert_eq!(
                 (retail.skus[0].sku.as_str(), retail.skus[0].units),
                 ("22197", 10),
@@ -455,6 +466,8 @@ mod tests {
         let codes: Vec<&str> = retail.skus.iter().map(|s| s.sku.as_str()).collect();
         assert_eq!(codes, ["22197", "84406B"], "71053 sold only on the far day");
         assert_eq!(retail.lines, 4);
+        assert_eq!(retail.left_out.len(), 1);
+        assert!(retail.left_out[0].starts_with("leaving out 1 retail line(s) of "));
     }
 
     /// Two lines of 2^62 units each would wrap an i64 sum negative and

@@ -518,7 +518,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
         baseline_total,
     ];
     policies.extend(matched);
-    let assumptions = vec![
+    let mut assumptions = vec![
         format!(
             "sales: {} ({} lines, {} to {}); {} stock codes planned, the first {} days only fit the forecasts{}",
             file_name(&retail_path),
@@ -557,6 +557,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
             args.cover_days
         ),
     ];
+    assumptions.extend(retail.left_out.iter().cloned());
     let legend = urgency_legend(planner.options().soon_days, args.buffer_days, FORECAST_DAYS);
     let output = Output {
         assumptions,
