@@ -28,7 +28,10 @@
 //!   them), and the pooled marketplaces are printed with the
 //!   assumptions.
 //! - Detail rows become ledger events keyed on the row's stable key, so a
-//!   row downloaded twice is booked once. Receipts are receipts,
+//!   row downloaded twice is booked once. The rows of every detail file
+//!   are booked together in date order once all files are read (rows of
+//!   one day in the order read), so a download listed newest first costs
+//!   no replays. Receipts are receipts,
 //!   shipments shipments (channel `amazon`), customer returns returns
 //!   (linked to the shipment of the same order when it was booked),
 //!   vendor returns leave at the average cost, adjustments are found,
@@ -79,7 +82,11 @@
 //!   quantities saturate rather than wrap.
 //! - Dates such as `01/03/2026`: read as `--date-order` says; without
 //!   it each file decides from its own dates (a day above 12 settles
-//!   the order), and a file whose dates fit either order is read month
+//!   the order). A file whose dates fit either order follows the order
+//!   another file of the folder decided (the folder holds one
+//!   marketplace; the folder is read again so, and the assumptions say
+//!   which file and line decided it); files that decide different orders
+//!   stop the run. With no file deciding, such a file is read month
 //!   first, as Amazon's US reports are, which the printed assumptions
 //!   name (dates written year first, `2026/01/15`, are read year, month,
 //!   day under either order). A file whose order one of its dates
