@@ -1001,11 +1001,19 @@ fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
         .into());
     }
     let assumed = loaded.0.date_order_assumed.clone();
-    if assumed.is_empty() || order == DateOrder::MonthFirst {
+    if assumed.is_empty() {
         return Ok(loaded);
     }
+    let from = DecidedBySibling { file, order, line, files: assumed };
+    if order == DateOrder::MonthFirst {
+        // The files that could not tell were read month first already.
+        let (mut books, rows) = loaded;
+        books.date_order_decided.clear();
+        books.date_order_from = Some(from);
+        return Ok((books, rows));
+    }
     let (mut books, rows) = load_as(args, dir, Some(order))?;
-    books.date_order_from = Some(DecidedBySibling { file, order, line, files: assumed });
+    books.date_order_from = Some(from);
     Ok((books, rows))
 }
 
@@ -2918,8 +2926,9 @@ impl DecidedBySibling {
     fn describe(&self) -> String {
         format!(
             "dates: all-numeric dates read {} in every file: {} line {} reads only so, and a \
-             folder holds one marketplace's reports, so the dates of {}, none with a day above \
-             12, were read so too (--date-order sets the order instead)",
+             folder holds one marketplace's reports, so {}, whose first rows could not tell, \
+             were read so too (a later date there that reads only the other way is an \
+             unreadable row; --date-order sets the order instead)",
             order_name(self.order),
             self.file,
             self.line,

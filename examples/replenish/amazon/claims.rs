@@ -1122,11 +1122,11 @@ pub(super) fn rows_left_out(c: &Claims) -> Option<String> {
         let shown: Vec<&str> = rows.iter().take(3).map(String::as_str).collect();
         format!(
             "CAUTION: {} Reimbursements row{} left out (unreadable, refused or in another \
-             currency), so what {} paid is not counted and a \
-             write-off {} paid can show as open here: {}{}",
+             currency), so what {} paid or took back is not counted: a write-off a left-out \
+             payment paid can show as open here, and one a left-out reversal took back from \
+             as paid: {}{}",
             rows.len(),
             if rows.len() == 1 { "" } else { "s" },
-            if rows.len() == 1 { "it" } else { "they" },
             if rows.len() == 1 { "it" } else { "they" },
             shown.join("; "),
             if rows.len() > 3 { "; ..." } else { "" }

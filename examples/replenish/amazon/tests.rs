@@ -534,7 +534,30 @@ fn a_date_order_one_file_decides_holds_for_the_files_that_cannot_tell() {
         ),
         "{said}"
     );
-    assert!(said.contains("so the dates of ledger_detail_mar.csv, none with a day above 12"));
+    assert!(said.contains("so ledger_detail_mar.csv, whose first rows could not tell"));
+}
+
+/// A file deciding month first (02/21/2026) beside one that cannot tell:
+/// the other file was read month first already, and the assumptions say
+/// that the folder's order came from the deciding file, not that it was
+/// assumed (and that day-first reports need the flag).
+#[test]
+fn a_month_first_order_one_file_decides_is_named_for_the_folder() {
+    let decides = uk_detail([1]).replace("01/03/2026", "02/21/2026").replace("202-", "203-");
+    let files = [("a_detail.csv", decides), ("b_detail.csv", uk_detail(1..=6))];
+    let books = load_folder("us-siblings", &[], &files).unwrap();
+    let args = Args::parse_from(["replenish", "--amazon", "us"]);
+    let said = assumptions(&args, Path::new("us"), &books).join("\n");
+    assert!(
+        said.contains(
+            "dates: all-numeric dates read month first (MM/DD/YYYY) in every file: a_detail.csv \
+             line 2 reads only so"
+        ),
+        "{said}"
+    );
+    assert!(!said.contains("ASSUMED"), "{said}");
+    // b_detail.csv's days 1 to 6 are January to June, month first.
+    assert_eq!(books.dates.keys().next(), Some(&day("2026-01-03")));
 }
 
 /// Two files that decide different orders (20/02/2026 and 02/21/2026)
