@@ -92,9 +92,11 @@
 //!   day under either order). A file whose order one of its dates
 //!   decided (`13/01/2026` can only be day first) is named in the
 //!   assumptions with that order and that date's line, since one row
-//!   settles the whole file. When a later date in such a file is only
-//!   a date day first, the run stops, naming the file and line: rows
-//!   read before it were misread, and dates are never mixed. A file
+//!   settles the whole file. When a later date in a file read month
+//!   first by assumption is only a date day first, the run stops, naming
+//!   the file and line (rows read before it were misread, and dates are
+//!   never mixed), unless another file settled the folder day first:
+//!   the folder is then read so. A file
 //!   whose first rows hold both orders is rejected. A run that stops
 //!   for want of dated rows names a few of the unreadable rows, as a
 //!   report does.
@@ -875,6 +877,9 @@ struct Books {
     /// The order a file decided, read in every file because others could
     /// not tell ([`load`]).
     date_order_from: Option<DecidedBySibling>,
+    /// Files whose assumed month-first order a later date refuted: the
+    /// first read books nothing of them, and [`load`] decides what then.
+    date_order_refuted: Vec<DateOrderRefuted>,
     /// Detail rows read and not yet booked, with their file: booked
     /// together, in date order, once every file is read
     /// ([`Books::book_detail_rows`]).
@@ -988,8 +993,20 @@ fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
         return Ok(loaded);
     }
     let decided = &loaded.0.date_order_decided;
-    let Some((file, order, line)) = decided.first().cloned() else { return Ok(loaded) };
-    if let Some((other, other_order, other_line)) = decided.iter().find(|d| d.1 != order) {
+    // A file whose assumed order a later date refuted shows day first.
+    let refuted =
+        loaded.0.date_order_refuted.iter().map(|r| (r.file.clone(), DateOrder::DayFirst, r.line));
+    let shown: Vec<(String, DateOrder, u64)> = decided.iter().cloned().chain(refuted).collect();
+    let Some((file, order, line)) = decided.first().cloned() else {
+        // No file settled the order from its first rows: a refuted one
+        // stops the run, as that later line may be the mistake.
+        let (mut books, rows) = loaded;
+        if books.date_order_refuted.is_empty() {
+            return Ok((books, rows));
+        }
+        return Err(Box::new(books.date_order_refuted.swap_remove(0)));
+    };
+    if let Some((other, other_order, other_line)) = shown.iter().find(|d| d.1 != order) {
         return Err(format!(
             "--amazon {}: the files disagree on the order of all-numeric dates: {file} line \
              {line} reads only {}, {other} line {other_line} only {}; a folder holds one \
@@ -1000,7 +1017,8 @@ fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
         )
         .into());
     }
-    let assumed = loaded.0.date_order_assumed.clone();
+    let mut assumed = loaded.0.date_order_assumed.clone();
+    assumed.extend(loaded.0.date_order_refuted.iter().map(|r| r.file.clone()));
     if assumed.is_empty() {
         return Ok(loaded);
     }
@@ -1066,6 +1084,10 @@ fn load_as(
         let row = books.read_file(*report, name, path)?;
         used += usize::from(row.note.is_empty());
         file_rows.push(row);
+    }
+    if !books.date_order_refuted.is_empty() {
+        // [`load`] stops the run or reads the folder again.
+        return Ok((books, file_rows));
     }
     if used == 0 {
         return Err(no_reports(dir, NO_REPORT, &file_rows, &books.counts).into());
@@ -1194,6 +1216,7 @@ impl Books {
             date_order_assumed: Vec::new(),
             date_order_decided: Vec::new(),
             date_order_from: None,
+            date_order_refuted: Vec::new(),
             last_unreadable: Vec::new(),
             detail_rows: Vec::new(),
             losses: Vec::new(),
@@ -1331,7 +1354,15 @@ impl Books {
                     self.reimbursement_files_read += 1;
                 }
             }
-            Err(e) if e.is::<DateOrderRefuted>() => return Err(e),
+            Err(e) if e.is::<DateOrderRefuted>() => {
+                // Nothing of the file is booked; [`load`] stops the run or,
+                // when another file settled the order, reads the folder
+                // again in it.
+                if let Ok(refuted) = e.downcast::<DateOrderRefuted>() {
+                    row.note = format!("not booked: {refuted}");
+                    self.date_order_refuted.push(*refuted);
+                }
+            }
             Err(e) => {
                 // The reader's own message names its library option; a
                 // command-line user needs the flag.

@@ -444,6 +444,31 @@ fn a_refuted_date_order_stops_the_run_and_names_the_flag() {
     assert!(books.date_order_assumed.is_empty());
 }
 
+/// The file above beside a small one that decides day first from its
+/// first row: the big file's later 13/03 no longer stops the run, since
+/// the folder's order is settled; every file is read day first. A
+/// sibling deciding month first instead disagrees with that line, and
+/// the run stops naming both.
+#[test]
+fn a_refuted_date_order_follows_a_file_that_settled_the_folder() {
+    let days = (0..5_000).map(|i| i % 12 + 1).chain(13..=20);
+    let february = uk_detail([20]).replace("/03/2026", "/02/2026").replace("202-", "201-");
+    let files = [("a_detail_feb.csv", february), ("ledger_detail.csv", uk_detail(days.clone()))];
+    let books = load_folder("ukref-sibling", &[], &files).unwrap();
+    assert_eq!(books.dates.keys().next(), Some(&day("2026-02-20")));
+    assert_eq!(books.dates.keys().next_back(), Some(&day("2026-03-20")));
+    assert_eq!(books.dates.values().sum::<u64>(), 5_009);
+    let from = books.date_order_from.as_ref().unwrap();
+    assert_eq!((from.file.as_str(), from.line), ("a_detail_feb.csv", 2));
+    assert_eq!(from.files, ["ledger_detail.csv"]);
+
+    let us = uk_detail([1]).replace("01/03/2026", "02/21/2026").replace("202-", "203-");
+    let files = [("a_detail_us.csv", us), ("ledger_detail.csv", uk_detail(days))];
+    let Err(e) = load_folder("ukref-us", &[], &files) else { panic!("read mixed dates") };
+    assert!(e.contains("a_detail_us.csv line 2 reads only month first"), "{e}");
+    assert!(e.contains("ledger_detail.csv line 5002 only day first"), "{e}");
+}
+
 /// A week dated 01/03 to 06/03/2026 fits either order: read month
 /// first (January to June), and the assumptions say it was assumed
 /// and name the flag. --date-order day-first reads the week.
