@@ -306,6 +306,31 @@ impl ReasonCode {
         }
     }
 
+    /// Whether the code writes off damage that was not Amazon's own: `6`
+    /// (the inbound carrier; Amazon pays only where its partnered carrier
+    /// did it), `7` (expired), `H` (the customer), `K` (defective) and
+    /// `U` (the distributor). Amazon's reimbursement policy may not pay
+    /// for such units, so [`match_reimbursements`](crate::match_reimbursements)
+    /// matches payments to them last.
+    ///
+    /// ```
+    /// use merchantry_amazon::ReasonCode;
+    /// assert!(ReasonCode::parse("7").damage_not_amazons());
+    /// assert!(!ReasonCode::parse("E").damage_not_amazons());
+    /// assert!(!ReasonCode::parse("M").damage_not_amazons());
+    /// ```
+    #[must_use]
+    pub const fn damage_not_amazons(&self) -> bool {
+        matches!(
+            self,
+            Self::CarrierDamaged
+                | Self::ExpiredDamaged
+                | Self::CustomerDamaged
+                | Self::Defective
+                | Self::DistributorDamaged
+        )
+    }
+
     /// The code as written in the download.
     #[must_use]
     pub fn code(&self) -> &str {

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::codes::SummaryBucket;
+use crate::codes::{ReasonCode, SummaryBucket};
 use crate::error::{ReadError, SkipReason};
 use crate::ledger::{LedgerDetailRow, RowKey};
 use crate::parse::header_key;
@@ -465,7 +465,8 @@ pub struct LossMatching {
     pub matches: Vec<LossMatch>,
     /// Reimbursed units no loss was found for, per reimbursement id.
     pub unmatched_reimbursed: Vec<(String, Quantity)>,
-    /// Lost or damaged units no reimbursement covers yet, per loss.
+    /// Lost or damaged units no reimbursement covers yet, per loss, in
+    /// matching order (damage that was not Amazon's own last).
     pub open_losses: Vec<(RowKey, Quantity)>,
     /// Loss rows passed over as repeats of an earlier one (the same
     /// [`RowKey`]), as overlapping ledger downloads give.
@@ -510,7 +511,11 @@ pub struct LossMatching {
 /// with a positive unit count. The rule, first in first out: each
 /// reimbursement, in approval-date order, covers the earliest open
 /// losses of the same FNSKU (or the same SKU when it has no FNSKU) dated
-/// on or before its approval, until its units run out. What is left on
+/// on or before its approval, until its units run out; damage that was
+/// not Amazon's own ([`ReasonCode::damage_not_amazons`]: codes `6`, `7`,
+/// `H`, `K`, `U`), which Amazon's policy may not pay for, comes after
+/// every other loss, so a payment covers an expired unit only when no
+/// lost or warehouse-damaged one is open. What is left on
 /// either side is reported, never dropped. Ties are broken by content,
 /// never by line or input order: losses of one day in [`RowKey`] order
 /// (event type, reference id, center, disposition, reason, quantity,
@@ -617,7 +622,9 @@ where
         }
     }
     // Each loss with its units written off and those no reimbursement
-    // has covered yet.
+    // has covered yet. Damage that was not Amazon's own (codes 6, 7, H,
+    // K, U) comes after every other loss, each group in key order: a
+    // payment is first taken to be for a loss Amazon pays for.
     let mut open: Vec<(RowKey, i64, i64)> = keys
         .into_iter()
         .map(|key| {
@@ -625,6 +632,7 @@ where
             (key, units, units)
         })
         .collect();
+    open.sort_by_key(|(key, _, _)| ReasonCode::parse(&key.reason).damage_not_amazons());
     let items = line_items(reimbursements);
     outcome.repeated_reimbursements = items.repeated;
     outcome.conflicting_reimbursements = items.conflicting.into_iter().map(str::to_owned).collect();
@@ -1447,6 +1455,23 @@ mod tests {
     /// download, telling downloads apart by rising lines. They are one
     /// loss (a real detail view consolidates such movements), however
     /// many times and in whatever order they come: R1's 1 unit closes it.
+    #[test]
+    fn a_payment_covers_damage_that_was_not_amazons_last() {
+        // An expired unit (7) written off the day before a lost one (M),
+        // then one Lost_Warehouse payment: it pays the lost unit, and the
+        // expired one stays open. First in first out alone paid the
+        // expired unit and left the lost one open.
+        let ledger = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,Disposition,Reason\n\
+                      03/01/2026,X1,W,Adjustments,A1,-1,ABE2,SELLABLE,7\n\
+                      03/02/2026,X1,W,Adjustments,A2,-1,ABE2,SELLABLE,M\n";
+        let pay = "approval-date,reimbursement-id,reason,sku,fnsku,currency-unit,amount-total,\
+                   quantity-reimbursed-total,original-reimbursement-id\n\
+                   03/05/2026,R1,Lost_Warehouse,W,X1,USD,10.00,1,\n";
+        let m = match_reimbursements(&losses_in(ledger), &paid_in(pay));
+        assert_eq!(matched(&m), [("R1", "A2", 1)]);
+        assert_eq!(still_open(&m), [("A1", 1)]);
+    }
+
     #[test]
     fn twin_losses_without_a_reference_id_are_one_loss() {
         let head = "Date,FNSKU,MSKU,Event Type,Reference ID,Quantity,Fulfillment Center,\

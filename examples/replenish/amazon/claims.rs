@@ -86,9 +86,10 @@ pub(super) struct ClaimLine {
     /// ...), when its row gave one: Amazon pays for some codes and not
     /// others, so the code is shown to check before filing.
     pub(super) code: Option<String>,
-    /// The code says the damage was not Amazon's own ([`NOT_AMAZONS`]),
-    /// which Amazon's reimbursement policy may not pay for: the action
-    /// says "check code" instead of "file a claim".
+    /// The code says the damage was not Amazon's own
+    /// (`ReasonCode::damage_not_amazons`), which Amazon's reimbursement
+    /// policy may not pay for: the action says "check code" instead of
+    /// "file a claim".
     pub(super) amazon_may_not_pay: bool,
     pub(super) units: i64,
     pub(super) found: i64,
@@ -124,7 +125,9 @@ impl ClaimLine {
             date,
             sku: claim.write_off.sku.to_string(),
             what,
-            amazon_may_not_pay: code.as_deref().is_some_and(|c| NOT_AMAZONS.contains(&c)),
+            amazon_may_not_pay: code
+                .as_deref()
+                .is_some_and(|c| ReasonCode::parse(c).damage_not_amazons()),
             code,
             units: claim.units.get(),
             found: claim.units_back().get(),
@@ -136,13 +139,6 @@ impl ClaimLine {
         }
     }
 }
-
-/// Damage codes of the detail view whose damage was not Amazon's own:
-/// `6` by the inbound carrier (Amazon pays only where its partnered
-/// carrier did it), `7` expired, `H` by the customer, `K` defective, `U`
-/// by the distributor. Amazon's reimbursement policy may not pay for
-/// them.
-pub(super) const NOT_AMAZONS: [&str; 5] = ["6", "7", "H", "K", "U"];
 
 /// The Claims section of the books on `as_of`, when the detail view
 /// booked a lost or damaged write-off.
@@ -1159,10 +1155,10 @@ pub(super) fn print_claims(c: &Claims) {
          out by FNSKU (Lost_Warehouse and Damaged_Warehouse rows only) over the units still \
          lost on the approval day (found ones not paid), a reversal taken back from the units \
          its original paid with no loss to match first, then from its write-offs paid for \
-         more units than are still lost, then the latest first; every lost and damaged write-off is listed, those under \
-         damage codes Amazon may not pay for included: 6 (inbound carrier), 7 (expired), H \
-         (customer), K (defective) and U (distributor) say \"check code\" instead of \"file a \
-         claim\""
+         more units than are still lost, then the latest first; damage that was not \
+         Amazon's own, which Amazon may not pay for, is matched last: 6 (inbound carrier), 7 \
+         (expired), H (customer), K (defective) and U (distributor), whose open write-offs say \
+         \"check code\" instead of \"file a claim\"; every write-off not fully paid is listed"
     );
     let table = |lines: &[ClaimLine], status: bool| {
         let mut t = Table::new(&[
