@@ -210,7 +210,7 @@ impl DemandHistory for [DemandRecord] {
                 stocked_out[i] |= r.stocked_out;
             }
         }
-        let units = totals.into_iter().map(Quantity::pinned).collect();
+        let units = totals.into_iter().map(Quantity::saturating_from_i128).collect();
         DemandSeries { start: range.start(), units, stocked_out }
     }
 }

@@ -165,11 +165,21 @@ impl Quantity {
     pub fn saturating_sum(items: impl IntoIterator<Item = Self>) -> Self {
         // Fewer than 2^64 terms of at most 2^63 each: 128 bits hold it.
         let total: i128 = items.into_iter().map(|Self(q)| i128::from(q)).sum();
-        Self::pinned(total)
+        Self::saturating_from_i128(total)
     }
 
-    /// `total` pinned to the range.
-    pub(crate) fn pinned(total: i128) -> Self {
+    /// `total`, a sum taken wider than 64 bits, pinned to the range: for
+    /// totals kept in 128 bits as [`Quantity::saturating_sum`] keeps
+    /// them, when the terms arrive grouped in some other way.
+    ///
+    /// ```
+    /// use merchantry_core::Quantity;
+    /// assert_eq!(Quantity::saturating_from_i128(5), Quantity::new(5));
+    /// assert_eq!(Quantity::saturating_from_i128(i128::MAX), Quantity::MAX);
+    /// assert_eq!(Quantity::saturating_from_i128(i128::MIN), Quantity::MIN);
+    /// ```
+    #[must_use]
+    pub fn saturating_from_i128(total: i128) -> Self {
         Self(i64::try_from(total).unwrap_or(if total < 0 { i64::MIN } else { i64::MAX }))
     }
 

@@ -365,8 +365,8 @@ impl Inventory {
             }
             for (idx, sum) in network.indices().zip(sums) {
                 if let Some(units) = sum {
-                    let units = i64::try_from(units.max(0)).unwrap_or(i64::MAX);
-                    inv.set(&sku, idx, Quantity::new(units));
+                    // `set` counts a negative sum as zero.
+                    inv.set(&sku, idx, Quantity::saturating_from_i128(units));
                 }
             }
         }
