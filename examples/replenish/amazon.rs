@@ -326,6 +326,14 @@ const UNEXPECTED_KIND: &str = "count correction (unknown type or unexpected sign
 /// the checks against that SKU's summary rows may fail.
 const SUMMARY_BELOW_ZERO: &str = "summary view starting balance below zero, row used as reported (an opening below zero books nothing)";
 
+/// The first of `quantities` (column, value) beyond [`MAX_ROW_UNITS`]
+/// either way, a corrupt number.
+fn beyond_row_units<'a>(
+    quantities: impl IntoIterator<Item = (&'a str, Quantity)>,
+) -> Option<(&'a str, Quantity)> {
+    quantities.into_iter().find(|(_, q)| q.get().unsigned_abs() > MAX_ROW_UNITS.unsigned_abs())
+}
+
 /// Why a row holding a quantity beyond [`MAX_ROW_UNITS`] is not used.
 const ABSURD_UNITS: &str = "quantity beyond 10,000,000 units";
 
@@ -1449,9 +1457,7 @@ impl Books {
     /// skipped and named, so no sum of report quantities can leave 64
     /// bits.
     fn absurd_quantity(&mut self, line: u64, quantities: &[(&str, Quantity)]) -> bool {
-        let Some((column, q)) =
-            quantities.iter().find(|(_, q)| q.get().unsigned_abs() > MAX_ROW_UNITS.unsigned_abs())
-        else {
+        let Some((column, q)) = beyond_row_units(quantities.iter().copied()) else {
             return false;
         };
         let example = format!("{} line {line}: {column} {q}", self.file);

@@ -941,13 +941,11 @@ pub(super) const REVERSAL_TOO_MUCH: &str = "reimbursement reversal taking back m
 /// The first quantity cell of `row` beyond [`MAX_ROW_UNITS`] either
 /// way, named by its column, if any.
 fn absurd_reimbursed(row: &ReimbursementRow) -> Option<(&'static str, Quantity)> {
-    [
+    beyond_row_units([
         ("quantity-reimbursed-cash", row.quantity_cash),
         ("quantity-reimbursed-inventory", row.quantity_inventory),
         ("quantity-reimbursed-total", row.quantity_total),
-    ]
-    .into_iter()
-    .find(|(_, q)| q.get().unsigned_abs() > MAX_ROW_UNITS.unsigned_abs())
+    ])
 }
 
 fn is_nothing(row: &ReimbursementRow) -> bool {
@@ -1117,12 +1115,14 @@ pub(super) fn rows_left_out(c: &Claims) -> Option<String> {
     (!rows.is_empty()).then(|| {
         let shown: Vec<&str> = rows.iter().take(3).map(String::as_str).collect();
         format!(
-            "CAUTION: {} Reimbursements row{} left out (unreadable, refused or in another \
-             currency), so what {} paid or took back is not counted: a write-off a left-out \
-             payment paid can show as open here, and one a left-out reversal took back from \
-             as paid: {}{}",
-            rows.len(),
-            if rows.len() == 1 { "" } else { "s" },
+            "CAUTION: {} left out (unreadable, refused or in another currency), so what {} \
+             paid or took back is not counted: a write-off a left-out payment paid can show as \
+             open here, and one a left-out reversal took back from as paid: {}{}",
+            counted(
+                u64::try_from(rows.len()).unwrap_or(u64::MAX),
+                "Reimbursements row",
+                "Reimbursements rows"
+            ),
             if rows.len() == 1 { "it" } else { "they" },
             shown.join("; "),
             if rows.len() > 3 { "; ..." } else { "" }
