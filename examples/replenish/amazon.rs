@@ -1001,10 +1001,6 @@ fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
         return Ok(loaded);
     }
     let decided = &loaded.0.date_order_decided;
-    // A file whose assumed order a later date refuted shows day first.
-    let refuted =
-        loaded.0.date_order_refuted.iter().map(|r| (r.file.clone(), DateOrder::DayFirst, r.line));
-    let shown: Vec<(String, DateOrder, u64)> = decided.iter().cloned().chain(refuted).collect();
     let Some((file, order, line)) = decided.first().cloned() else {
         // No file settled the order from its first rows: a refuted one
         // stops the run, as that later line may be the mistake.
@@ -1014,14 +1010,18 @@ fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
         }
         return Err(Box::new(books.date_order_refuted.swap_remove(0)));
     };
-    if let Some((other, other_order, other_line)) = shown.iter().find(|d| d.1 != order) {
+    // A file whose assumed order a later date refuted shows day first.
+    let refuted =
+        loaded.0.date_order_refuted.iter().map(|r| (r.file.clone(), DateOrder::DayFirst, r.line));
+    let mut shown = decided.iter().cloned().chain(refuted);
+    if let Some((other, other_order, other_line)) = shown.find(|d| d.1 != order) {
         return Err(format!(
             "--amazon {}: the files disagree on the order of all-numeric dates: {file} line \
              {line} reads only {}, {other} line {other_line} only {}; a folder holds one \
              marketplace's reports, so split it or pass --date-order day-first or month-first",
             dir.display(),
             order_name(order),
-            order_name(*other_order),
+            order_name(other_order),
         )
         .into());
     }
@@ -1043,12 +1043,18 @@ fn load(args: &Args, dir: &Path) -> Result<(Books, Vec<FileRow>), BoxError> {
     Ok((books, rows))
 }
 
-/// How a date order reads in the output.
-fn order_name(order: DateOrder) -> &'static str {
+/// How a date order reads in the output: its name and its form.
+fn order_words(order: DateOrder) -> (&'static str, &'static str) {
     match order {
-        DateOrder::DayFirst => "day first (DD/MM/YYYY)",
-        _ => "month first (MM/DD/YYYY)",
+        DateOrder::DayFirst => ("day first", "DD/MM/YYYY"),
+        _ => ("month first", "MM/DD/YYYY"),
     }
+}
+
+/// A date order's name with its form: "day first (DD/MM/YYYY)".
+fn order_name(order: DateOrder) -> String {
+    let (name, form) = order_words(order);
+    format!("{name} ({form})")
 }
 
 /// [`load`] with all-numeric dates read in `order`, when given.
@@ -1367,7 +1373,6 @@ impl Books {
                 // when another file settled the order, reads the folder
                 // again in it.
                 if let Ok(refuted) = e.downcast::<DateOrderRefuted>() {
-                    row.note = format!("not booked: {refuted}");
                     self.date_order_refuted.push(*refuted);
                 }
             }
@@ -2981,10 +2986,7 @@ fn decided_dates(files: &[(String, DateOrder, u64)]) -> Option<String> {
     let each: Vec<String> = files
         .iter()
         .map(|(file, order, line)| {
-            let (name, form) = match order {
-                DateOrder::DayFirst => ("day first", "DD/MM/YYYY"),
-                _ => ("month first", "MM/DD/YYYY"),
-            };
+            let (name, form) = order_words(*order);
             format!(
                 "{name} ({form}) in {file}, decided by line {line}, whose date reads only {name}"
             )

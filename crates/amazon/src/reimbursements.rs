@@ -632,7 +632,7 @@ where
             (key, units, units)
         })
         .collect();
-    open.sort_by_key(|(key, _, _)| ReasonCode::parse(&key.reason).damage_not_amazons());
+    open.sort_by_cached_key(|(key, _, _)| ReasonCode::parse(&key.reason).damage_not_amazons());
     let items = line_items(reimbursements);
     outcome.repeated_reimbursements = items.repeated;
     outcome.conflicting_reimbursements = items.conflicting.into_iter().map(str::to_owned).collect();
